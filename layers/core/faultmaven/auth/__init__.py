@@ -1,0 +1,1 @@
+"""Identity: users, password hashing, JWT issue and verification."""

@@ -1,0 +1,54 @@
+"""Users and refresh tokens: the identity aggregate's storage port."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+
+class UserRecord(BaseModel):
+    user_id: str
+    username: str  # stored lower-cased; unique
+    email: str
+    display_name: str
+    password_hash: str
+    roles: list[str] = Field(default_factory=lambda: ["user"])
+    created_at: str
+    failed_logins: int = 0
+    locked_until: int = 0  # epoch seconds
+
+
+class RefreshTokenRecord(BaseModel):
+    token_id: str  # the jti of the refresh token
+    family_id: str  # every rotation of one login shares the family
+    user_id: str
+    expires_at: int  # epoch seconds
+    used: bool = False
+    revoked: bool = False
+
+
+class UserRepository(Protocol):
+    def create(self, user: UserRecord) -> None:
+        """Store a new user; raises `Conflict` when the username is taken."""
+
+    def get(self, user_id: str) -> UserRecord | None: ...
+
+    def get_by_username(self, username: str) -> UserRecord | None: ...
+
+    def set_login_state(self, user_id: str, failed_logins: int, locked_until: int) -> None: ...
+
+
+class TokenRepository(Protocol):
+    def put(self, token: RefreshTokenRecord) -> None: ...
+
+    def get(self, token_id: str) -> RefreshTokenRecord | None: ...
+
+    def mark_used(self, token_id: str) -> bool:
+        """Atomically flag a token used; False when it was already used or revoked (a replay)."""
+
+    def revoke_family(self, family_id: str) -> int:
+        """Revoke every token of a family; returns how many were live."""
+
+    def revoke_user(self, user_id: str) -> int:
+        """Revoke every live token of a user; returns how many were live."""

@@ -1,0 +1,84 @@
+"""One typed settings object, read once from the environment at cold start.
+
+Every variable is listed in docs/CONFIGURATION.md; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_ALLOWED_EXTENSIONS = (
+    ".log", ".txt", ".json", ".yaml", ".yml", ".csv", ".md", ".conf", ".cfg", ".ini", ".toml", ".xml", ".html",
+    ".out", ".err", ".trace", ".py", ".js", ".ts", ".go", ".java", ".sh", ".sql", ".tf", ".pdf", ".png", ".jpg",
+    ".jpeg",
+)
+
+
+class Settings(BaseSettings):
+    """Deployment configuration. `mode` picks the adapters: SQLite + files, or DynamoDB + S3."""
+
+    model_config = SettingsConfigDict(env_prefix="FM_", env_file=None, extra="ignore")
+
+    mode: Literal["embedded", "aws"] = "embedded"
+    # "self-hosted" for embedded and LocalStack/MiniStack, "cloud" for a cloud deploy; derived from mode when unset.
+    deployment_mode: Literal["self-hosted", "cloud"] | None = None
+    data_dir: Path = Path(".fm-data")
+    host: str = "127.0.0.1"
+    port: int = 8090
+    public_url: str | None = None  # how clients reach us; defaults to http://<host>:<port>
+    dashboard_url: str | None = None  # defaults to <public_url>/dashboard/
+
+    # CORS: extension origins are matched by scheme; these are the extra allowed web origins.
+    cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"])
+
+    # Auth
+    jwt_private_key: SecretStr | None = None  # PEM; else jwt_secret_arn; else (embedded) a key in data_dir
+    jwt_secret_arn: str | None = None
+    jwt_issuer: str = "faultmaven"
+    jwt_audience: str = "faultmaven-api"
+    access_token_ttl_seconds: int = Field(default=900, ge=300, le=86400)
+    refresh_token_ttl_seconds: int = Field(default=7 * 86400, ge=3600)
+    allow_registration: bool = True
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_seconds: int = Field(default=300, ge=1)
+
+    # AWS resources (mode=aws)
+    aws_region: str = "us-east-1"
+    aws_endpoint_url: str | None = None  # LocalStack / MiniStack
+    table_prefix: str = "faultmaven"
+    evidence_bucket: str | None = None
+
+    # Uploads
+    max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    allowed_extensions: list[str] = Field(default_factory=lambda: list(DEFAULT_ALLOWED_EXTENSIONS))
+
+    branding_name: str = "FaultMaven"
+    support_url: str = "https://github.com/FaultMaven"
+    log_level: str = "INFO"
+
+    @property
+    def effective_deployment_mode(self) -> str:
+        if self.deployment_mode:
+            return self.deployment_mode
+        return "cloud" if self.mode == "aws" and not self.aws_endpoint_url else "self-hosted"
+
+    @property
+    def effective_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def effective_dashboard_url(self) -> str:
+        return self.dashboard_url or f"{self.effective_public_url}/dashboard/"
+
+    def table_name(self, aggregate: str) -> str:
+        return f"{self.table_prefix}-{aggregate}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

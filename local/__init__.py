@@ -1,0 +1,1 @@
+"""The embedded single-process server and the `faultmaven` command line."""

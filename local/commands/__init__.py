@@ -1,0 +1,1 @@
+"""Subcommands of `faultmaven`; each module exposes `register(subparsers)`."""
