@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     allow_registration: bool = True
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=300, ge=1)
+    oidc_issuer: str | None = None  # an external OIDC issuer (e.g. Cognito) trusted for SSO in the cloud
 
     # AWS resources (mode=aws)
     aws_region: str = "us-east-1"

@@ -1,0 +1,94 @@
+"""Users and refresh tokens in SQLite."""
+
+from __future__ import annotations
+
+import json
+
+from faultmaven.adapters.sqlite.db import IntegrityError, Row, SqliteDatabase
+from faultmaven.errors import Conflict
+from faultmaven.ports.users import RefreshTokenRecord, UserRecord
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS users (
+    user_id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    email TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    roles TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+    token_id TEXT PRIMARY KEY,
+    family_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS refresh_tokens_family ON refresh_tokens(family_id);
+CREATE INDEX IF NOT EXISTS refresh_tokens_user ON refresh_tokens(user_id);
+"""
+
+
+def _user(row: Row) -> UserRecord:
+    return UserRecord(**{**dict(row), "roles": json.loads(row["roles"])})
+
+
+class SqliteUserRepository:
+    def __init__(self, db: SqliteDatabase) -> None:
+        self.db = db
+        db.ensure_schema("users", _DDL)
+
+    def create(self, user: UserRecord) -> None:
+        data = user.model_dump()
+        data["roles"] = json.dumps(user.roles)
+        cols = ", ".join(data)
+        try:
+            self.db.execute(f"INSERT INTO users ({cols}) VALUES ({', '.join(':' + c for c in data)})", data)  # noqa: S608
+        except IntegrityError as exc:
+            raise Conflict("a user with that username already exists", code="USER_EXISTS") from exc
+
+    def get(self, user_id: str) -> UserRecord | None:
+        row = self.db.query_one("SELECT * FROM users WHERE user_id = ?", (user_id,))
+        return _user(row) if row else None
+
+    def get_by_username(self, username: str) -> UserRecord | None:
+        row = self.db.query_one("SELECT * FROM users WHERE username = ?", (username.lower(),))
+        return _user(row) if row else None
+
+    def set_login_state(self, user_id: str, failed_logins: int, locked_until: int) -> None:
+        self.db.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE user_id = ?",
+                        (failed_logins, locked_until, user_id))
+
+
+class SqliteTokenRepository:
+    def __init__(self, db: SqliteDatabase) -> None:
+        self.db = db
+        db.ensure_schema("users", _DDL)
+
+    def put(self, token: RefreshTokenRecord) -> None:
+        self.db.execute(
+            "INSERT INTO refresh_tokens (token_id, family_id, user_id, expires_at, used, revoked) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (token.token_id, token.family_id, token.user_id, token.expires_at, int(token.used), int(token.revoked)))
+
+    def get(self, token_id: str) -> RefreshTokenRecord | None:
+        row = self.db.query_one("SELECT * FROM refresh_tokens WHERE token_id = ?", (token_id,))
+        if row is None:
+            return None
+        return RefreshTokenRecord(**{**dict(row), "used": bool(row["used"]), "revoked": bool(row["revoked"])})
+
+    def mark_used(self, token_id: str) -> bool:
+        return self.db.execute(
+            "UPDATE refresh_tokens SET used = 1 WHERE token_id = ? AND used = 0 AND revoked = 0", (token_id,)) == 1
+
+    def revoke_family(self, family_id: str) -> int:
+        return self.db.execute("UPDATE refresh_tokens SET revoked = 1 WHERE family_id = ? AND revoked = 0 AND used = 0",
+                               (family_id,))
+
+    def revoke_user(self, user_id: str) -> int:
+        return self.db.execute("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0 AND used = 0",
+                               (user_id,))

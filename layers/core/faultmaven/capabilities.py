@@ -1,0 +1,26 @@
+"""What this deployment offers, as the clients discover it through /api/v1/meta/capabilities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faultmaven.settings import Settings
+
+
+def capabilities(settings: Settings) -> dict[str, Any]:
+    cloud = settings.effective_deployment_mode == "cloud"
+    return {
+        "deploymentMode": settings.effective_deployment_mode,
+        "kbManagement": "dashboard",
+        "dashboardUrl": settings.effective_dashboard_url,
+        "features": {
+            "extensionKB": False,  # the knowledge base is managed in the dashboard
+            "adminKB": True,
+            "teamSharing": False,
+            "managementConsole": True,
+            "caseHistory": True,
+            "sso": cloud and settings.oidc_issuer is not None,
+        },
+        "limits": {"maxFileBytes": settings.max_file_bytes, "allowedExtensions": list(settings.allowed_extensions)},
+        "branding": {"name": settings.branding_name, "supportUrl": settings.support_url},
+    }

@@ -1,0 +1,89 @@
+"""Wiring: settings pick the adapters once per process (cold start); everything heavy is built on first use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+
+from faultmaven.auth.service import AuthService
+from faultmaven.auth.tokens import TokenIssuer
+from faultmaven.clock import new_id
+from faultmaven.settings import Settings, get_settings
+
+
+class Container:
+    """Holds one instance of each adapter and service for this process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @property
+    def embedded(self) -> bool:
+        return self.settings.mode == "embedded"
+
+    @cached_property
+    def db(self):
+        from faultmaven.adapters.sqlite.db import SqliteDatabase
+
+        return SqliteDatabase(self.settings.data_dir / "faultmaven.db")
+
+    @cached_property
+    def users(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.users import SqliteUserRepository
+
+            return SqliteUserRepository(self.db)
+        from faultmaven.adapters.dynamo.users import DynamoUserRepository
+
+        return DynamoUserRepository(self.settings)
+
+    @cached_property
+    def tokens(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.users import SqliteTokenRepository
+
+            return SqliteTokenRepository(self.db)
+        from faultmaven.adapters.dynamo.users import DynamoTokenRepository
+
+        return DynamoTokenRepository(self.settings)
+
+    @cached_property
+    def token_issuer(self) -> TokenIssuer:
+        from faultmaven.auth.keys import load_signing_key
+
+        s = self.settings
+        return TokenIssuer(load_signing_key(s), issuer=s.jwt_issuer, audience=s.jwt_audience,
+                           access_ttl=s.access_token_ttl_seconds, refresh_ttl=s.refresh_token_ttl_seconds)
+
+    @cached_property
+    def auth(self) -> AuthService:
+        s = self.settings
+        return AuthService(self.users, self.tokens, self.token_issuer, max_failures=s.login_max_failures,
+                           lockout_seconds=s.login_lockout_seconds, allow_registration=s.allow_registration)
+
+    def login_session(self, user_id: str, requested: str | None) -> str:
+        """The session id a sign-in is bound to (carried in the access token as `sid`)."""
+        return new_id("sess_")
+
+    def health_checks(self) -> dict[str, Callable[[], object]]:
+        """Name → a cheap probe of each dependency this process uses."""
+        checks: dict[str, Callable[[], object]] = {"users": lambda: self.users.get("health-probe")}
+        if self.embedded:
+            checks["database"] = lambda: self.db.query_one("SELECT 1")
+        return checks
+
+
+_container: Container | None = None
+
+
+def get_container() -> Container:
+    global _container
+    if _container is None:
+        _container = Container(get_settings())
+    return _container
+
+
+def set_container(container: Container | None) -> None:
+    """Install a container (tests, the embedded server with CLI flags); None resets to the environment's."""
+    global _container
+    _container = container

@@ -1,0 +1,23 @@
+"""Build a FastAPI app from routers (one function's, or every function's in the embedded server)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fastapi import APIRouter, FastAPI
+
+from faultmaven import __version__
+from faultmaven.http.errors import install_error_handlers
+from faultmaven.http.middleware import install_cors, install_request_id
+from faultmaven.settings import Settings, get_settings
+
+
+def create_app(title: str, routers: Iterable[APIRouter], settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title=title, version=__version__, docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+    for router in routers:
+        app.include_router(router)
+    install_error_handlers(app)
+    install_request_id(app)
+    install_cors(app, settings)  # added last, so it wraps everything (errors included) and answers preflights
+    return app
