@@ -1,0 +1,99 @@
+"""Vector index port: stores document chunks with their embeddings and answers hybrid searches.
+
+Who may see a chunk is decided inside the query (a SQL WHERE, an OpenSearch filter clause), never by filtering the
+top k afterwards: a post-filter could leak another owner's chunks or starve a user of results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from pydantic import BaseModel, Field, model_validator
+
+from faultmaven.errors import Conflict
+from faultmaven.ports.embedder import EmbeddingSpace
+
+if TYPE_CHECKING:
+    import numpy as np
+
+Scope = Literal["personal", "team", "global"]
+SearchMode = Literal["hybrid", "bm25", "vector"]
+
+
+class Chunk(BaseModel):
+    """A piece of one document, small enough to embed, carrying where it sits in that document."""
+
+    chunk_id: str = Field(min_length=1)
+    document_id: str = Field(min_length=1)
+    owner_id: str = Field(min_length=1)
+    scope: Scope = "personal"
+    team_id: str | None = None
+    title: str = ""
+    heading_path: list[str] = Field(default_factory=list)
+    text: str
+    ordinal: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _team_scope_needs_team(self) -> Chunk:
+        if self.scope == "team" and not self.team_id:
+            raise ValueError("a team-scoped chunk needs a team_id")
+        return self
+
+    @property
+    def embedding_text(self) -> str:
+        """What is embedded and keyword-indexed: the title and heading path give a section its context."""
+        context = " > ".join(part for part in (self.title, *self.heading_path) if part)
+        return f"{context}\n{self.text}" if context else self.text
+
+
+class PrincipalFilter(BaseModel):
+    """Who is asking: their own chunks, their teams' chunks, and (optionally) global ones."""
+
+    owner_id: str = Field(min_length=1)
+    team_ids: list[str] = Field(default_factory=list)
+    include_global: bool = True
+
+
+class SearchHit(BaseModel):
+    chunk: Chunk
+    score: float  # the fused RRF score in hybrid mode, else the engine's own score (higher is better)
+    bm25_rank: int | None = None  # 1-based rank in the keyword list, when the chunk was in it
+    vector_rank: int | None = None  # 1-based rank in the vector list, when the chunk was in it
+
+
+class EmbeddingSpaceMismatch(Conflict):
+    """The index holds vectors of another model (or dimension): re-index before using this embedder."""
+
+    code = "EMBEDDING_MODEL_MISMATCH"
+
+    def __init__(self, stored: EmbeddingSpace, wanted: EmbeddingSpace) -> None:
+        super().__init__(
+            f"the knowledge index was built with {stored.model_id} ({stored.dim} dims) but the configured embedder "
+            f"is {wanted.model_id} ({wanted.dim} dims); vectors of different models cannot be mixed — re-index the "
+            "knowledge base or switch the embedder back"
+        )
+        self.stored, self.wanted = stored, wanted
+
+
+class VectorIndex(Protocol):
+    """An index bound to one embedding space; it refuses vectors or queries from any other."""
+
+    @property
+    def space(self) -> EmbeddingSpace: ...
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray | Sequence[Sequence[float]]) -> None:
+        """Store chunks with their vectors (row i belongs to chunks[i]), replacing chunks with the same chunk_id."""
+
+    def delete_document(self, owner_id: str, document_id: str) -> int:
+        """Remove every chunk of one owner's document; returns how many were removed."""
+
+    def search(
+        self,
+        query_text: str,
+        query_vector: np.ndarray | Sequence[float] | None,
+        principal: PrincipalFilter,
+        k: int = 10,
+        mode: SearchMode = "hybrid",
+    ) -> list[SearchHit]:
+        """The k best chunks visible to `principal`; `query_vector` may be None only in bm25 mode."""
