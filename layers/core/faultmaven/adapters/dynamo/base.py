@@ -10,6 +10,9 @@ from faultmaven.settings import Settings
 
 M = TypeVar("M", bound=type[Model])
 
+# Every model bound in this process, so tests and the local emulators can create the tables the code expects.
+_bound: dict[str, type[Model]] = {}
+
 
 def bind(model: M, settings: Settings, aggregate: str) -> M:
     """A subclass of `model` whose Meta points at this deployment's table for `aggregate`."""
@@ -17,4 +20,16 @@ def bind(model: M, settings: Settings, aggregate: str) -> M:
     if settings.aws_endpoint_url:
         meta_attrs["host"] = settings.aws_endpoint_url
     meta = type("Meta", (), meta_attrs)
-    return type(model.__name__, (model,), {"Meta": meta})  # type: ignore[return-value]
+    bound = type(model.__name__, (model,), {"Meta": meta})
+    _bound[meta_attrs["table_name"]] = bound
+    return bound  # type: ignore[return-value]
+
+
+def create_bound_tables() -> list[str]:
+    """Create (on demand billing) each bound table that does not exist yet; the CDK app does this in the cloud."""
+    created = []
+    for name, model in _bound.items():
+        if not model.exists():
+            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+            created.append(name)
+    return created
