@@ -15,9 +15,9 @@ os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "tes
                    "AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true",
                    "POWERTOOLS_METRICS_NAMESPACE": "FaultMavenTests", "HF_HUB_OFFLINE": "1"})
 
-from faultmaven.container import Container, set_container  # noqa: E402
-from faultmaven.settings import Settings  # noqa: E402
-from local.server import build_app  # noqa: E402
+from faultmaven.container import Container, set_container
+from faultmaven.settings import Settings
+from local.server import build_app
 
 PASSWORD = "correct horse battery staple"
 
