@@ -58,6 +58,18 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     allowed_extensions: list[str] = Field(default_factory=lambda: list(DEFAULT_ALLOWED_EXTENSIONS))
 
+    # Knowledge base: embeddings and the vector index
+    embedder: Literal["onnx-minilm", "bedrock"] = "onnx-minilm"
+    bedrock_embedding_model_id: str = "amazon.titan-embed-text-v2:0"
+    bedrock_embedding_dimensions: Literal[256, 512, 1024] = 1024
+    vector_index: Literal["sqlite", "opensearch"] = "sqlite"
+    opensearch_url: str | None = None  # e.g. https://<id>.<region>.aoss.amazonaws.com or http://localhost:9200
+    opensearch_auth: Literal["sigv4", "basic", "none"] = "sigv4"
+    opensearch_sigv4_service: Literal["aoss", "es"] = "aoss"  # "aoss" for Serverless, "es" for a managed domain
+    opensearch_username: str | None = None
+    opensearch_password: SecretStr | None = None
+    opensearch_index: str = "faultmaven-chunks"
+
     branding_name: str = "FaultMaven"
     support_url: str = "https://github.com/FaultMaven"
     log_level: str = "INFO"

