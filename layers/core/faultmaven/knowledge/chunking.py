@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import PurePath
 from typing import Literal
 
@@ -160,7 +161,7 @@ def _pack(blocks: list[str], opts: ChunkingOptions) -> list[str]:
         return groups
     return groups[:1] + [
         f"{tail}\n{group}" if (tail := _tail(prev, opts.overlap_chars - 1)) else group
-        for prev, group in zip(groups, groups[1:], strict=False)
+        for prev, group in pairwise(groups)
     ]
 
 

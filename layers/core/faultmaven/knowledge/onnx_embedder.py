@@ -110,8 +110,8 @@ class OnnxMiniLmEmbedder:
         """
         batches: list[list[int]] = []
         for i in sorted(range(len(lengths)), key=lengths.__getitem__):
-            batch = batches[-1] if batches else None
-            if batch is not None and len(batch) < self._batch_size and (len(batch) + 1) * lengths[i] <= _TOKENS_PER_BATCH:
+            batch = batches[-1] if batches else []
+            if batch and len(batch) < self._batch_size and (len(batch) + 1) * lengths[i] <= _TOKENS_PER_BATCH:
                 batch.append(i)
             else:
                 batches.append([i])

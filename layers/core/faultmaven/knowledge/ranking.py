@@ -13,8 +13,8 @@ RRF_K = 60  # the constant of Cormack et al. (2009); it damps the weight of the 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[T]], k: int = RRF_K) -> list[tuple[T, float]]:
     """Fuse best-first lists (each holding an item once): score(d) = sum over lists of 1 / (k + rank of d).
 
-    Ranks count from 1. Returns (item, score) best first. Ties keep the order in which items were first met, scanning rank by rank
-    across the lists, so equal scores never reorder at random.
+    Ranks count from 1. Returns (item, score) best first. Ties keep the order in which items were first met,
+    scanning rank by rank across the lists, so equal scores never reorder at random.
     """
     if k < 0:
         raise ValueError("k must be >= 0")

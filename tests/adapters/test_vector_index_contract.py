@@ -1,0 +1,198 @@
+"""One contract for every VectorIndex adapter: the embedded SQLite index always, OpenSearch when OPENSEARCH_URL is set.
+
+Vectors come from a tiny hashing embedder so the cases are exact and need no model. Each case gets a fresh index
+(the OpenSearch run uses a fresh index name per case and deletes it afterwards).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from faultmaven.adapters.sqlite.db import SqliteDatabase
+from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
+from faultmaven.errors import Conflict, InvalidInput
+from faultmaven.ports.embedder import EmbeddingSpace
+from faultmaven.ports.vector_index import Chunk, EmbeddingSpaceMismatch, PrincipalFilter, VectorIndex
+
+SPACE = EmbeddingSpace(model_id="test/hashing-bow", dim=64)
+OTHER_SPACE = EmbeddingSpace(model_id="test/other-model", dim=64)
+MODES = ("hybrid", "bm25", "vector")
+
+
+def embed(texts: list[str], dim: int = SPACE.dim) -> np.ndarray:
+    """Bag of words hashed into `dim` buckets, L2-normalised: shared words mean a higher cosine."""
+    out = np.zeros((len(texts), dim), np.float32)
+    for row, text in enumerate(texts):
+        for word in re.findall(r"\w+", text.lower()):
+            out[row, int(hashlib.sha1(word.encode()).hexdigest(), 16) % dim] += 1.0
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms == 0, 1, norms)
+
+
+def chunk(doc: str, owner: str, text: str, ordinal: int = 0, scope: str = "personal", team: str | None = None) -> Chunk:
+    return Chunk(chunk_id=f"{doc}#{ordinal}", document_id=doc, owner_id=owner, scope=scope, team_id=team,
+                 title=f"Runbook {doc}", heading_path=["Diagnosis"], text=text, ordinal=ordinal)
+
+
+def put(index: VectorIndex, chunks: list[Chunk]) -> None:
+    index.upsert(chunks, embed([c.embedding_text for c in chunks]))
+
+
+def search(index: VectorIndex, query: str, who: PrincipalFilter, k: int = 10, mode: str = "hybrid") -> list[Chunk]:
+    return [h.chunk for h in index.search(query, embed([query])[0], who, k=k, mode=mode)]  # type: ignore[arg-type]
+
+
+ALICE = PrincipalFilter(owner_id="alice", team_ids=["sre"])
+BOB = PrincipalFilter(owner_id="bob")
+
+IndexFactory = Callable[[EmbeddingSpace], VectorIndex]
+
+
+def _sqlite_factory(tmp_path: Path) -> IndexFactory:
+    db = SqliteDatabase(tmp_path / "kb.sqlite")
+    return lambda space: SqliteVectorIndex(db, space)
+
+
+def _opensearch_factory(name: str) -> Iterator[IndexFactory]:
+    from faultmaven.adapters.opensearch.vector_index import OpenSearchVectorIndex, client_from_settings
+    from faultmaven.settings import Settings
+
+    client = client_from_settings(Settings(opensearch_url=os.environ["OPENSEARCH_URL"]))
+    index_name = f"fm-contract-{name}-{os.getpid()}"
+    yield lambda space: OpenSearchVectorIndex(client, index_name, space, refresh=True)
+    client.indices.delete(index=index_name, ignore_unavailable=True)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("opensearch", marks=pytest.mark.live)])
+def make_index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[IndexFactory]:
+    if request.param == "sqlite":
+        yield _sqlite_factory(tmp_path)
+        return
+    if not os.environ.get("OPENSEARCH_URL"):
+        pytest.skip("OPENSEARCH_URL is not set")
+    yield from _opensearch_factory(re.sub(r"\W+", "-", request.node.name.lower()).strip("-")[:40])
+
+
+@pytest.fixture
+def index(make_index: IndexFactory) -> VectorIndex:
+    return make_index(SPACE)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_upsert_then_search_finds_the_chunk(index: VectorIndex, mode: str) -> None:
+    put(index, [chunk("d1", "alice", "etcd member lost quorum after a disk failure"),
+                chunk("d2", "alice", "ingress router returns 503 for every route")])
+    found = search(index, "etcd quorum lost", ALICE, k=1, mode=mode)
+    assert [c.chunk_id for c in found] == ["d1#0"]
+    assert found[0].title == "Runbook d1" and found[0].heading_path == ["Diagnosis"]
+
+
+def test_hybrid_hits_report_both_ranks(index: VectorIndex) -> None:
+    put(index, [chunk("d1", "alice", "etcd member lost quorum")])
+    [hit] = index.search("etcd quorum", embed(["etcd quorum"])[0], ALICE, k=5)
+    assert hit.bm25_rank == 1 and hit.vector_rank == 1 and hit.score > 0
+
+
+def test_upsert_replaces_a_chunk_with_the_same_id(index: VectorIndex) -> None:
+    put(index, [chunk("d1", "alice", "old text about certificates")])
+    put(index, [chunk("d1", "alice", "new text about kubelet eviction")])
+    assert search(index, "certificates", ALICE, mode="bm25") == []
+    [only] = search(index, "kubelet eviction", ALICE)
+    assert only.text == "new text about kubelet eviction"
+
+
+def test_delete_document_removes_only_that_owners_document(index: VectorIndex) -> None:
+    put(index, [chunk("d1", "alice", "node disk pressure eviction", i) for i in range(3)])
+    put(index, [chunk("d2", "alice", "node disk pressure on workers")])
+    assert index.delete_document("bob", "d1") == 0
+    assert index.delete_document("alice", "d1") == 3
+    for mode in MODES:
+        assert [c.document_id for c in search(index, "node disk pressure", ALICE, mode=mode)] == ["d2"]
+    assert index.delete_document("alice", "d1") == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_another_owners_personal_chunks_are_never_returned(index: VectorIndex, mode: str) -> None:
+    put(index, [chunk("secret", "bob", "bob private notes about the etcd outage")])
+    put(index, [chunk("mine", "alice", "unrelated text on dns")])
+    assert all(c.owner_id == "alice" for c in search(index, "bob private notes etcd outage", ALICE, mode=mode))
+    assert [c.chunk_id for c in search(index, "bob private notes etcd outage", BOB, mode=mode)] == ["secret#0"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_global_chunks_reach_everyone_unless_excluded(index: VectorIndex, mode: str) -> None:
+    put(index, [chunk("g", "admin", "cluster operator degraded runbook", scope="global")])
+    for who in (ALICE, BOB):
+        assert [c.chunk_id for c in search(index, "operator degraded", who, mode=mode)] == ["g#0"]
+    no_global = PrincipalFilter(owner_id="alice", include_global=False)
+    assert search(index, "operator degraded", no_global, mode=mode) == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_team_chunks_reach_team_members_only(index: VectorIndex, mode: str) -> None:
+    put(index, [chunk("t", "carol", "sre team postmortem on the api outage", scope="team", team="sre")])
+    assert [c.chunk_id for c in search(index, "postmortem api outage", ALICE, mode=mode)] == ["t#0"]
+    assert search(index, "postmortem api outage", BOB, mode=mode) == []
+    outsider = PrincipalFilter(owner_id="dave", team_ids=["payments"])
+    assert search(index, "postmortem api outage", outsider, mode=mode) == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_filter_applies_before_top_k_so_few_own_chunks_are_not_starved(index: VectorIndex, mode: str) -> None:
+    crowd = [chunk(f"o{i}", f"user{i}", "pods pending disk pressure node eviction kubelet") for i in range(300)]
+    put(index, crowd)
+    mine = [chunk("m", "alice", f"pods pending on disk pressure, note {i}", i) for i in range(3)]
+    put(index, mine)
+    found = search(index, "pods pending disk pressure node eviction kubelet", ALICE, k=3, mode=mode)
+    assert sorted(c.chunk_id for c in found) == ["m#0", "m#1", "m#2"]
+
+
+def test_a_different_embedding_model_is_refused(make_index: IndexFactory) -> None:
+    put(make_index(SPACE), [chunk("d1", "alice", "etcd quorum")])
+    other = make_index(OTHER_SPACE)
+    with pytest.raises(EmbeddingSpaceMismatch) as refused:
+        other.search("etcd", embed(["etcd"])[0], ALICE)
+    assert "test/hashing-bow" in refused.value.detail and "test/other-model" in refused.value.detail
+    with pytest.raises(EmbeddingSpaceMismatch):
+        put(other, [chunk("d2", "alice", "dns")])
+    assert isinstance(refused.value, Conflict)
+
+
+def test_an_emptied_index_takes_a_new_model(make_index: IndexFactory) -> None:
+    first = make_index(SPACE)
+    put(first, [chunk("d1", "alice", "etcd quorum")])
+    first.delete_document("alice", "d1")
+    second = make_index(OTHER_SPACE)
+    put(second, [chunk("d2", "alice", "dns resolution fails")])
+    assert [c.chunk_id for c in search(second, "dns resolution", ALICE)] == ["d2#0"]
+
+
+def test_vectors_of_the_wrong_size_are_invalid_input(index: VectorIndex) -> None:
+    with pytest.raises(InvalidInput):
+        index.upsert([chunk("d1", "alice", "x")], np.zeros((1, 8), np.float32))
+    with pytest.raises(InvalidInput):
+        index.upsert([chunk("d1", "alice", "x"), chunk("d1", "alice", "y", 1)], embed(["x"]))
+    put(index, [chunk("d1", "alice", "x")])
+    with pytest.raises(InvalidInput):
+        index.search("x", np.zeros(8, np.float32), ALICE)
+
+
+def test_vector_modes_need_a_query_vector_and_bm25_does_not(index: VectorIndex) -> None:
+    put(index, [chunk("d1", "alice", "certificate expired on the api server")])
+    assert [h.chunk.chunk_id for h in index.search("certificate expired", None, ALICE, mode="bm25")] == ["d1#0"]
+    for mode in ("hybrid", "vector"):
+        with pytest.raises(InvalidInput):
+            index.search("certificate", None, ALICE, mode=mode)  # type: ignore[arg-type]
+
+
+def test_queries_with_no_words_or_an_empty_index_return_nothing(index: VectorIndex) -> None:
+    assert search(index, "anything", ALICE) == []
+    put(index, [chunk("d1", "alice", "text")])
+    assert index.search("?!", None, ALICE, mode="bm25") == []

@@ -1,0 +1,40 @@
+"""What only the embedded index has: an in-memory mirror of the vectors kept in step with the SQLite file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from faultmaven.adapters.sqlite.db import SqliteDatabase
+from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
+from tests.adapters.test_vector_index_contract import ALICE, SPACE, chunk, put, search
+
+
+def test_writes_of_another_process_are_seen_by_the_next_search(tmp_path: Path) -> None:
+    server = SqliteVectorIndex(SqliteDatabase(tmp_path / "kb.sqlite"), SPACE)
+    cli = SqliteVectorIndex(SqliteDatabase(tmp_path / "kb.sqlite"), SPACE)  # its own connections, like a CLI
+    put(server, [chunk("d1", "alice", "dns lookups time out")])
+    assert [c.chunk_id for c in search(server, "dns lookups", ALICE, mode="vector")] == ["d1#0"]
+    put(cli, [chunk("d2", "alice", "etcd defragmentation needed")])
+    assert [c.chunk_id for c in search(server, "etcd defragmentation", ALICE, k=1, mode="vector")] == ["d2#0"]
+    cli.delete_document("alice", "d2")
+    assert "d2#0" not in [c.chunk_id for c in search(server, "etcd defragmentation", ALICE, mode="vector")]
+
+
+def test_own_writes_update_the_loaded_mirror_in_place(tmp_path: Path) -> None:
+    index = SqliteVectorIndex(SqliteDatabase(tmp_path / "kb.sqlite"), SPACE)
+    put(index, [chunk("d1", "alice", "dns lookups time out")])
+    search(index, "dns", ALICE, mode="vector")
+    mirror = index._mirror
+    put(index, [chunk("d2", "alice", f"etcd defragmentation step {i}", i) for i in range(2000)])
+    index.delete_document("alice", "d1")
+    found = search(index, "etcd defragmentation step 7", ALICE, k=3, mode="vector")
+    assert index._mirror is mirror, "the mirror was reloaded instead of followed"
+    assert found and all(c.document_id == "d2" for c in found)
+    assert search(index, "dns lookups time out", ALICE, mode="vector")[0].document_id == "d2"
+
+
+def test_the_index_survives_a_restart(tmp_path: Path) -> None:
+    put(SqliteVectorIndex(SqliteDatabase(tmp_path / "kb.sqlite"), SPACE), [chunk("d1", "alice", "certificate expiry")])
+    reopened = SqliteVectorIndex(SqliteDatabase(tmp_path / "kb.sqlite"), SPACE)
+    for mode in ("bm25", "vector", "hybrid"):
+        assert [c.chunk_id for c in search(reopened, "certificate expiry", ALICE, mode=mode)] == ["d1#0"]
