@@ -23,6 +23,7 @@ import numpy as np
 from faultmaven.adapters.sqlite.db import IntegrityError, Row, SqliteDatabase, sqlite3
 from faultmaven.errors import Conflict, InvalidInput
 from faultmaven.knowledge.ranking import reciprocal_rank_fusion
+from faultmaven.knowledge.vectors import as_matrix, list_depth
 from faultmaven.ports.embedder import EmbeddingSpace
 from faultmaven.ports.vector_index import (
     Chunk,
@@ -66,7 +67,6 @@ _BM25_WEIGHTS = "3.0, 2.0, 1.0"  # a query word in the title or a heading says m
 _SCOPE_CODES = {"personal": 0, "team": 1, "global": 2}
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MAX_QUERY_TERMS = 48
-_CANDIDATES_PER_LIST = 50  # depth of each ranked list fed to RRF in hybrid mode (at least k)
 
 
 @dataclass
@@ -153,7 +153,7 @@ class SqliteVectorIndex:
     # -- writes -------------------------------------------------------------------------------------------------
 
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray | Sequence[Sequence[float]]) -> None:
-        matrix = self._as_matrix(vectors, len(chunks))
+        matrix = as_matrix(vectors, len(chunks), self._space)
         if not chunks:
             return
         with self._lock, self._db.transaction() as conn:
@@ -239,12 +239,10 @@ class SqliteVectorIndex:
         k: int = 10,
         mode: SearchMode = "hybrid",
     ) -> list[SearchHit]:
-        if k < 1:
-            raise InvalidInput("k must be at least 1")
+        depth = list_depth(k, mode == "hybrid")
         if not self._space_checked:
             with self._lock:
                 self._check_space(self._db.connection(), bind=False)
-        depth = k if mode != "hybrid" else max(k, _CANDIDATES_PER_LIST)
         keyword: list[tuple[int, float]] = []
         semantic: list[tuple[int, float]] = []
         if mode in ("hybrid", "bm25"):
@@ -252,7 +250,7 @@ class SqliteVectorIndex:
         if mode in ("hybrid", "vector"):
             if query_vector is None:
                 raise InvalidInput(f"a query vector is needed in {mode} mode")
-            semantic = self._knn(self._as_matrix([query_vector], 1)[0], principal, depth)
+            semantic = self._knn(as_matrix([query_vector], 1, self._space)[0], principal, depth)
         if mode == "bm25":
             ranked = keyword
         elif mode == "vector":
@@ -356,17 +354,6 @@ class SqliteVectorIndex:
                 (self._space.model_id, str(self._space.dim)),
             )
             self._space_checked = True
-
-    def _as_matrix(self, vectors: np.ndarray | Sequence[Sequence[float]], rows: int) -> np.ndarray:
-        matrix = np.ascontiguousarray(vectors, dtype=np.float32)
-        if rows == 0:
-            return matrix.reshape(0, self._space.dim)
-        if matrix.shape != (rows, self._space.dim):
-            raise InvalidInput(
-                f"expected {rows} vector(s) of {self._space.dim} dims for {self._space.model_id}, got shape "
-                f"{matrix.shape}"
-            )
-        return matrix
 
 
 def _access_sql(principal: PrincipalFilter) -> tuple[str, list[str]]:
