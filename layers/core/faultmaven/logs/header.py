@@ -1,0 +1,209 @@
+"""Generic log-line header detection: split a line into its header (time, level, host, process, component)
+and its message, without knowing the format in advance.
+
+The scan walks the first whitespace-separated tokens and classifies each one. Time-like tokens, a level token
+and a `program[pid]:` / `component:` token are *anchors*; plain words between anchors (hosts, facilities) belong
+to the header only when an anchor follows them. The message starts after the last anchor and the neutral tokens
+(numbers, `[...]` groups, separators) directly behind it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from faultmaven.logs.levels import canonical, http_status_level, level_of_token
+from faultmaven.logs.timestamps import TIME_TOKEN, TimestampParser
+
+_MAX_HEADER_TOKENS = 14
+_MAX_WORDS_BEFORE_LEVEL = 3  # host, facility, component between the time and the level
+_MAX_WORDS_BEFORE_PROGRAM = 1  # the host between the time and `program[pid]:`
+_CLASS_CACHE_SIZE = 20_000
+
+_NUMBER = r"[-+]?\d+(?:\.\d+)?[,:]?"
+_SEPARATOR = re.compile(r"[-|:>]+")
+# `sshd[123]:`, `crond(pam_unix)[7]:`, `org.example.Service:`, `/usr/sbin/cron[9]:` -- an identifier ending in ':'.
+_PROGRAM = re.compile(r"[A-Za-z_./][\w./$@()#-]*(?:\[\d+\])?:")
+_CLASSIFIER = re.compile(
+    rf"(?P<T>{TIME_TOKEN.pattern})|(?P<N>{_NUMBER})|(?P<S>{_SEPARATOR.pattern})|(?P<P>{_PROGRAM.pattern})", re.VERBOSE
+)
+_ACCESS_REQUEST = re.compile(r"\"[A-Z]{3,10} \S+ HTTP/[\d.]+\"\s+(\d{3})\b")
+_LOGFMT_PAIR = re.compile(r"(\w[\w.@-]*)=(\"(?:[^\"\\]|\\.)*\"|\S*)")
+
+_JSON_TIME_KEYS = ("@timestamp", "timestamp", "time", "ts", "datetime", "date", "asctime", "eventTime")
+_JSON_LEVEL_KEYS = ("level", "severity", "lvl", "levelname", "log.level", "loglevel", "status")
+_JSON_MESSAGE_KEYS = ("message", "msg", "event", "log", "text", "error")
+
+
+@dataclass(slots=True)
+class ParsedLine:
+    content: str
+    level: str | None
+    timestamp: float | None
+
+
+def _group_end(tokens: list[str], start: int, scan: int) -> int:
+    """Index of the token closing the `[` group opened by tokens[start], or -1 when it does not close soon."""
+    depth = 0
+    for i in range(start, scan):
+        depth += tokens[i].count("[") - tokens[i].count("]")
+        if depth <= 0:
+            return i
+    return -1
+
+
+class HeaderParser:
+    """Stateful only for speed (it remembers the last timestamp format); safe on any text."""
+
+    def __init__(self, default_year: int) -> None:
+        self._timestamps = TimestampParser(default_year)
+        self._classes: dict[str, str] = {}
+
+    def parse(self, line: str) -> ParsedLine:
+        stripped = line.lstrip()
+        if stripped.startswith("{") and stripped.rstrip().endswith("}"):
+            parsed = self._parse_json(stripped)
+            if parsed is not None:
+                return parsed
+        if "=" in line[:64] and re.match(r"\w[\w.@-]*=", stripped):
+            parsed = self._parse_logfmt(stripped)
+            if parsed is not None:
+                return parsed
+        return self._parse_plain(line)
+
+    def _classify(self, token: str) -> str:
+        """One of T (time), N (number), S (separator), P (program/component), O (`[` group), W (word),
+        or "L" + the canonical level. Memoised: hosts, levels and components repeat on nearly every line."""
+        cls = self._classes.get(token)
+        if cls is None:
+            level = level_of_token(token)
+            if level:
+                cls = "L" + level
+            elif token[0] == "[" and not TIME_TOKEN.fullmatch(token):
+                cls = "O"
+            else:
+                m = _CLASSIFIER.fullmatch(token)
+                cls = m.lastgroup or "W" if m else "W"
+            if len(self._classes) < _CLASS_CACHE_SIZE:
+                self._classes[token] = cls
+        return cls
+
+    def _parse_plain(self, line: str) -> ParsedLine:
+        tokens = line.split(None, _MAX_HEADER_TOKENS)
+        scan = min(len(tokens), _MAX_HEADER_TOKENS)
+        level: str | None = None
+        header_end = 0  # tokens[header_end:] is the message
+        first_time = last_time = -1
+        words = 0  # plain words since the last anchor
+        i = 0
+        while i < scan:
+            cls = self._classify(tokens[i])
+            if cls == "T":
+                if first_time < 0:
+                    first_time = i
+                last_time, words, header_end = i, 0, i + 1
+            elif cls[0] == "L":
+                if words <= _MAX_WORDS_BEFORE_LEVEL:
+                    level = cls[1:]
+                    header_end = self._after_level(tokens, i + 1, scan)
+                break
+            elif cls == "O":
+                close = _group_end(tokens, i, scan)
+                if close < 0:
+                    break
+                group = " ".join(tokens[i : close + 1])
+                found = level_of_token(group)
+                if found and words <= _MAX_WORDS_BEFORE_LEVEL:
+                    level = found
+                    header_end = self._after_level(tokens, close + 1, scan)
+                    break
+                if any(TIME_TOKEN.fullmatch(t) for t in group.strip("[]").split()):
+                    if first_time < 0:
+                        first_time = i
+                    last_time, words, header_end = close, 0, close + 1
+                elif words == 0 and last_time >= 0:
+                    header_end = close + 1
+                i = close
+            elif cls == "P":
+                if words <= _MAX_WORDS_BEFORE_PROGRAM if last_time >= 0 else i <= 1:
+                    header_end = i + 1
+                break
+            elif cls == "N" or cls == "S":
+                if words == 0 and last_time >= 0:
+                    header_end = i + 1
+            else:
+                words += 1
+                if words > _MAX_WORDS_BEFORE_LEVEL:
+                    break
+            i += 1
+        content = " ".join(tokens[header_end:]) if header_end else line.strip()
+        timestamp = None
+        if last_time >= 0:
+            timestamp = self._timestamps.parse(" ".join(tokens[first_time : last_time + 1]))
+        if level is None:
+            m = _ACCESS_REQUEST.search(content)
+            if m:
+                level = http_status_level(int(m.group(1)))
+        return ParsedLine(content, level, timestamp)
+
+    @staticmethod
+    def _after_level(tokens: list[str], i: int, scan: int) -> int:
+        """Skip what log4j-style layouts put after the level: separators, `[thread]` groups, one `component:`."""
+        saw_group = False
+        while i < scan:
+            token = tokens[i]
+            if _SEPARATOR.fullmatch(token):
+                i += 1
+                if saw_group:
+                    return i  # `LEVEL [thread] - message`: a separator after the group ends the header
+                continue
+            if token[0] == "[":
+                close = _group_end(tokens, i, scan)
+                if close < 0:
+                    return i
+                i, saw_group = close + 1, True
+                continue
+            if _PROGRAM.fullmatch(token):
+                i += 1
+                if i < scan and _SEPARATOR.fullmatch(tokens[i]):
+                    i += 1
+            return i
+        return i
+
+    def _parse_json(self, text: str) -> ParsedLine | None:
+        try:
+            record = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(record, dict):
+            return None
+        level = None
+        for key in _JSON_LEVEL_KEYS:
+            value = record.get(key)
+            if isinstance(value, str) and canonical(value):
+                level = canonical(value)
+                break
+        timestamp = None
+        for key in _JSON_TIME_KEYS:
+            value = record.get(key)
+            if isinstance(value, str):
+                timestamp = self._timestamps.parse(value)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                timestamp = self._timestamps.parse(str(int(value)))
+            if timestamp is not None:
+                break
+        message = next((record[k] for k in _JSON_MESSAGE_KEYS if isinstance(record.get(k), str)), None)
+        if message is None:  # no message field: the sorted keys describe the record's shape
+            message = " ".join(sorted(record))
+        return ParsedLine(message.strip(), level, timestamp)
+
+    def _parse_logfmt(self, text: str) -> ParsedLine | None:
+        pairs = {k.lower(): v.strip('"') for k, v in _LOGFMT_PAIR.findall(text)}
+        message = pairs.get("msg") or pairs.get("message")
+        if message is None:
+            return None
+        level = next((canonical(pairs[k]) for k in ("level", "lvl", "severity") if k in pairs), None)
+        stamp = next((pairs[k] for k in ("ts", "time", "timestamp", "t") if k in pairs), None)
+        timestamp = self._timestamps.parse(stamp) if stamp else None
+        return ParsedLine(message, level, timestamp)

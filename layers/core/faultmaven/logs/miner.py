@@ -1,0 +1,95 @@
+"""A Drain-style template miner: a fixed-depth prefix tree routes a token sequence to a few candidate
+templates, and the most similar one above a threshold absorbs it (differing positions become `<*>`).
+
+Memory is bounded: at most `max_clusters` templates; once full, a line that matches none joins a per-length
+overflow template instead of opening a new one.
+"""
+
+from __future__ import annotations
+
+from faultmaven.logs.masking import WILDCARD
+
+
+class Cluster:
+    __slots__ = ("cluster_id", "count", "tokens")
+
+    def __init__(self, cluster_id: int, tokens: list[str]) -> None:
+        self.cluster_id = cluster_id
+        self.tokens = tokens
+        self.count = 0
+
+    @property
+    def template(self) -> str:
+        return " ".join(self.tokens)
+
+
+class TemplateMiner:
+    def __init__(
+        self, *, depth: int = 4, similarity: float = 0.5, max_children: int = 100, max_clusters: int = 5000
+    ) -> None:
+        self._prefix = max(depth - 2, 1)
+        self._similarity = similarity
+        self._max_children = max_children
+        self._max_clusters = max_clusters
+        self._root: dict[int, dict] = {}
+        self._overflow: dict[int, Cluster] = {}
+        self.clusters: list[Cluster] = []
+
+    def add(self, tokens: list[str]) -> Cluster:
+        """Assign a token sequence to a template (creating or generalising one) and return it."""
+        leaf = self._leaf(tokens)
+        cluster = self._best_match(leaf, tokens)
+        if cluster is None:
+            if len(self.clusters) >= self._max_clusters:
+                cluster = self._overflow_cluster(len(tokens))
+            else:
+                cluster = Cluster(len(self.clusters) + 1, list(tokens))
+                self.clusters.append(cluster)
+                leaf.append(cluster)
+        else:
+            template = cluster.tokens
+            for i, token in enumerate(tokens):
+                if template[i] != token and template[i] != WILDCARD:
+                    template[i] = WILDCARD
+        cluster.count += 1
+        return cluster
+
+    def _leaf(self, tokens: list[str]) -> list[Cluster]:
+        node = self._root.setdefault(len(tokens), {})
+        for token in tokens[: self._prefix]:
+            key = WILDCARD if WILDCARD in token else token  # masked tokens held digits: variables route together
+            child = node.get(key)
+            if child is None:
+                if len(node) >= self._max_children:
+                    key = WILDCARD
+                    child = node.get(key)
+                if child is None:
+                    child = node[key] = {}
+            node = child
+        return node.setdefault("", [])  # "" never is a token, so it cannot clash with a child key
+
+    def _best_match(self, leaf: list[Cluster], tokens: list[str]) -> Cluster | None:
+        best: Cluster | None = None
+        best_sim, best_params = -1.0, -1
+        length = len(tokens) or 1
+        for cluster in leaf:
+            same = params = 0
+            for t, token in zip(cluster.tokens, tokens, strict=True):
+                if t == WILDCARD:
+                    params += 1
+                elif t == token:
+                    same += 1
+            sim = same / length
+            if sim > best_sim or (sim == best_sim and params > best_params):
+                best, best_sim, best_params = cluster, sim, params
+        if best is not None and (best_sim >= self._similarity or not tokens):
+            return best
+        return None
+
+    def _overflow_cluster(self, length: int) -> Cluster:
+        cluster = self._overflow.get(length)
+        if cluster is None:
+            cluster = Cluster(self._max_clusters + len(self._overflow) + 1, [WILDCARD] * length)
+            self._overflow[length] = cluster
+            self.clusters.append(cluster)
+        return cluster
