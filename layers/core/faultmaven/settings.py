@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     opensearch_password: SecretStr | None = None
     opensearch_index: str = "faultmaven-chunks"
 
+    # LLM (docs/LLM.md). "none": the engine runs offline. Keys only from the environment or Secrets Manager.
+    llm_provider: Literal["none", "openai", "anthropic", "bedrock"] = "none"
+    llm_model: str | None = None
+    llm_base_url: str | None = None  # OpenAI-compatible base (e.g. http://localhost:11434/v1); else endpoint override
+    llm_api_key: SecretStr | None = None
+    llm_api_key_secret_arn: str | None = None
+    llm_timeout_seconds: float = Field(default=60.0, gt=0, le=900)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    llm_context_tokens: int = Field(default=8192, ge=1024)
+    llm_fallbacks: list[dict[str, str | int]] = Field(default_factory=list)  # JSON list of endpoints, see docs/LLM.md
+
     branding_name: str = "FaultMaven"
     support_url: str = "https://github.com/FaultMaven"
     log_level: str = "INFO"
