@@ -7,6 +7,7 @@ Formats are generic (ISO 8601 and its variants, syslog and ctime, access-log, sl
 from __future__ import annotations
 
 import re
+import time
 from calendar import timegm
 from functools import lru_cache
 
@@ -38,7 +39,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T_ -]|-|\s)\s?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
                 + _FRAC + r"\s?" + _TZ), "ymd"),
     (re.compile(r"(\d{1,2})/([A-Za-z]{3})/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\s([+-]\d{4}))?"), "access"),
-    (re.compile(r"(\d{2,4})[/-](\d{1,2})[/-](\d{2,4})[ T:](\d{1,2}):(\d{2}):(\d{2})" + _FRAC), "slash"),
+    (re.compile(r"(\d{2,4})/(\d{1,2})/(\d{2,4})[ T:](\d{1,2}):(\d{2}):(\d{2})" + _FRAC), "slash"),
     (re.compile(r"(?:" + _DAY + r"[a-z]*,?\s+)?(" + _MON + r")[a-z]*\.?\s+(\d{1,2}),?\s+(?:(\d{4})\s+)?"
                 r"(\d{1,2}):(\d{2}):(\d{2})" + _FRAC + r"(?:\s+(\d{4})\b)?"), "mon_day"),
     (re.compile(r"\b(\d{1,2})\s+(" + _MON + r")[a-z]*\.?\s+(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})" + _FRAC), "day_mon"),
@@ -47,6 +48,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(\d{4})[-/.](\d{2})[-/.](\d{2})(?!\d)"), "date"),
 ]
 
+_FUTURE_SLACK = 2 * 86400  # a year-less stamp further ahead than this is from last year
 _EPOCH_MIN, _EPOCH_MAX = 946_684_800, 2_524_608_000  # 2000-01-01 .. 2050-01-01: a 10-digit number outside is an id
 
 
@@ -99,6 +101,8 @@ def _convert(kind: str, g: tuple[str | None, ...], default_year: int) -> float |
     if kind == "mon_day":
         year = int(g[2] or g[7] or default_year)
         t = _epoch(year, _MONTHS[g[0].lower()[:3]], int(g[1]), int(g[3]), int(g[4]), int(g[5]))
+        if t is not None and not (g[2] or g[7]) and t > time.time() + _FUTURE_SLACK:
+            t = _epoch(year - 1, _MONTHS[g[0].lower()[:3]], int(g[1]), int(g[3]), int(g[4]), int(g[5]))
         return None if t is None else t + _frac(g[6])
     if kind == "day_mon":
         t = _epoch(int(g[2]), _MONTHS[g[1].lower()[:3]], int(g[0]), int(g[3]), int(g[4]), int(g[5]))
@@ -137,7 +141,7 @@ class TimestampParser:
                 continue
             value = _convert(kind, m.groups(), self._default_year)
             if value is not None:
-                if pos:
+                if pos and kind != "date":  # a bare date must not shadow full stamps on later lines
                     self._order.insert(0, self._order.pop(pos))
                 return value
         return None
