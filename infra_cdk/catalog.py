@@ -1,0 +1,132 @@
+"""What the stack deploys, as data: the runtime, the tables, and each function's routes and permissions.
+
+The tables mirror the PynamoDB models in `faultmaven.adapters.dynamo` (tests/infra checks they agree); a function is
+deployed only once `functions/<name>/handler.py` exists, so the stack grows as the functions land.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# The newest Lambda Python runtime whose bytecode we can precompile here (the layers are compiled for it).
+PYTHON_VERSION = "3.13"
+ARCHITECTURE = "arm64"
+
+
+@dataclass(frozen=True)
+class Index:
+    """Key attributes are `name` (string) or `name:N` (number)."""
+
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One DynamoDB table; `aggregate` is what `Settings.table_name()` appends to the prefix."""
+
+    aggregate: str
+    partition_key: str
+    sort_key: str | None = None
+    indexes: tuple[Index, ...] = ()  # global secondary indexes
+    local_indexes: tuple[Index, ...] = ()  # local secondary indexes (same partition key as the table)
+    ttl_attribute: str | None = None
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("users", "pk"),
+    TableSpec("tokens", "token_id",
+              indexes=(Index("family_id-index", "family_id"), Index("user_id-index", "user_id")),
+              ttl_attribute="expires_at"),
+    TableSpec("sessions", "user_id", "session_id", ttl_attribute="expires_at"),
+    TableSpec("cases", "user_id", "sk", local_indexes=(Index("updated_at-index", "user_id", "updated_at"),),
+              ttl_attribute="expires_at"),
+    TableSpec("case-messages", "case_key", "sk"),
+    TableSpec("evidence", "pk", "sk"),
+    TableSpec("documents", "document_id",
+              indexes=(Index("owner_id-index", "owner_id", "created_at"),
+                       Index("shared_key-index", "shared_key", "created_at"),
+                       Index("owner_sha-index", "owner_sha", "created_at"))),
+    TableSpec("idempotency", "record_id", ttl_attribute="expires_at"),
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    public: bool = False  # public routes skip the JWT authorizer (the function still checks what it must)
+    methods: tuple[str, ...] = ("ANY",)
+
+
+Access = Literal["read", "write"]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    routes: tuple[Route, ...]
+    tables: dict[str, Access] = field(default_factory=dict)
+    bucket: Access | None = None
+    vectors: bool = False
+    signing_key: bool = True  # reads the JWT key (to sign, or to verify bearer tokens)
+    memory_mb: int = 512
+    timeout_s: int = 15
+    module: str = ""  # the handler module under functions/, when it is not functions/<name>/handler.py
+
+    @property
+    def handler_module(self) -> str:
+        return self.module or f"functions.{self.name}.handler"
+
+    @property
+    def handler(self) -> str:
+        return f"{self.handler_module}.handler"
+
+    @property
+    def present(self) -> bool:
+        return (REPO_ROOT / (self.handler_module.replace(".", "/") + ".py")).is_file()
+
+
+def _prefix(path: str, public: bool = False) -> tuple[Route, ...]:
+    """A collection and everything under it."""
+    return Route(path, public), Route(f"{path}/{{proxy+}}", public)
+
+
+CASE = "/api/v1/cases/{case_id}"
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec("meta", (Route("/health", True, ("GET",)), Route("/v1/meta/{proxy+}", True),
+                          Route("/api/v1/meta/{proxy+}", True)),
+                 tables={"users": "read"}, signing_key=False, memory_mb=256, timeout_s=10),
+    # Sign-in routes are public; logout and me carry a bearer token, which the function itself verifies.
+    FunctionSpec("auth", (Route("/api/v1/auth/{proxy+}", True), Route("/.well-known/{proxy+}", True, ("GET",))),
+                 tables={"users": "write", "tokens": "write", "sessions": "write"}, memory_mb=1024),
+    FunctionSpec("sessions", _prefix("/api/v1/sessions"), tables={"sessions": "write"}),
+    FunctionSpec("cases", _prefix("/api/v1/cases"),
+                 tables={"cases": "write", "case-messages": "write", "idempotency": "write"}),
+    FunctionSpec("evidence", (*_prefix(f"{CASE}/uploaded-files"), *_prefix(f"{CASE}/evidence")),
+                 tables={"cases": "read", "evidence": "write"}, bucket="write", memory_mb=1024, timeout_s=30),
+    FunctionSpec("knowledge", (*_prefix("/api/v1/knowledge"), *_prefix("/api/v1/documents"),
+                               Route("/api/v1/admin/kb/{proxy+}")),
+                 tables={"documents": "write"}, bucket="write", vectors=True, memory_mb=1024, timeout_s=30),
+    FunctionSpec("copilot", _prefix(f"{CASE}/turns"),
+                 tables={"cases": "write", "case-messages": "write", "evidence": "read", "documents": "read",
+                         "idempotency": "write"}, bucket="read", vectors=True,
+                 memory_mb=1024, timeout_s=60),
+)
+
+# The S3 event worker that chunks and embeds uploaded knowledge documents (no HTTP routes).
+INGEST = FunctionSpec("ingest", (), module="functions.knowledge.ingest", tables={"documents": "write"},
+                      bucket="read", vectors=True, signing_key=False, memory_mb=2048, timeout_s=300)
+KNOWLEDGE_PREFIX = "knowledge/"  # object keys under this prefix in the evidence bucket trigger the ingest worker
+
+
+def table(aggregate: str) -> TableSpec:
+    for spec in TABLES:
+        if spec.aggregate == aggregate:
+            return spec
+    raise KeyError(f"no table '{aggregate}' in infra_cdk/catalog.py TABLES: add it (mirror its PynamoDB model)")

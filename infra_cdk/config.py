@@ -1,0 +1,66 @@
+"""Deployment options, read from CDK context (`cdk deploy -c stage=prod -c vector_index=s3vectors`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from infra_cdk.catalog import REPO_ROOT
+
+VectorIndex = Literal["opensearch", "s3vectors", "none"]
+
+
+def _flag(value: Any) -> bool:
+    return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    stage: Literal["dev", "prod"] = "dev"
+    # The vector index behind the knowledge base: OpenSearch Serverless (default; ~$175/month idle floor),
+    # Amazon S3 Vectors (no idle cost), or none (MiniStack, which rejects OpenSearch Serverless resources).
+    vector_index: VectorIndex = "opensearch"
+    # Trust an external OIDC issuer (e.g. a Cognito user pool) at the edge instead of our own tokens (SSO).
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    # Built by scripts/build_layers.py: deps/python/..., core/python/faultmaven/..., functions/functions/...
+    build_dir: Path = REPO_ROOT / "build" / "lambda"
+    # Generate the RSA signing key at deploy time with a custom resource; off = put it yourself (docs/DEPLOY.md).
+    generate_jwt_key: bool = True
+    throttle_rate: int = 50  # requests per second, steady state, for the whole API
+    throttle_burst: int = 100
+    cors_origins: tuple[str, ...] = ()  # extra web origins (the dashboard); extension origins are always allowed
+    alarm_email: str | None = None
+    # MiniStack/LocalStack: the endpoint the functions use for AWS APIs (the emulator's, as seen by the functions).
+    aws_endpoint_url: str | None = None
+
+    @property
+    def prod(self) -> bool:
+        return self.stage == "prod"
+
+    @classmethod
+    def from_context(cls, get: Any) -> StackConfig:
+        """`get` is `app.node.try_get_context`."""
+        stage = get("stage") or "dev"
+        if stage not in ("dev", "prod"):
+            raise ValueError(f"context stage must be dev or prod, not {stage!r}")
+        vector_index = get("vector_index") or "opensearch"
+        if vector_index not in ("opensearch", "s3vectors", "none"):
+            raise ValueError(f"context vector_index must be opensearch, s3vectors or none, not {vector_index!r}")
+        origins = get("cors_origins") or ()
+        if isinstance(origins, str):
+            origins = [o.strip() for o in origins.split(",") if o.strip()]
+        oidc_issuer = get("oidc_issuer") or None
+        if oidc_issuer and not get("oidc_audience"):
+            raise ValueError("context oidc_issuer needs oidc_audience (the app client id) too")
+        build_dir = Path(get("build_dir") or cls.build_dir)
+        generate = get("generate_jwt_key")
+        return cls(stage=stage, vector_index=vector_index, oidc_issuer=oidc_issuer,
+                   oidc_audience=get("oidc_audience") or None,
+                   build_dir=build_dir if build_dir.is_absolute() else REPO_ROOT / build_dir,
+                   generate_jwt_key=True if generate is None else _flag(generate),
+                   throttle_rate=int(get("throttle_rate") or cls.throttle_rate),
+                   throttle_burst=int(get("throttle_burst") or cls.throttle_burst),
+                   cors_origins=tuple(origins), alarm_email=get("alarm_email") or None,
+                   aws_endpoint_url=get("aws_endpoint_url") or None)

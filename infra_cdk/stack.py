@@ -1,0 +1,152 @@
+"""The FaultMaven stack: data stores, the signing key, the layers, one Lambda per function, the HTTP API, alarms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+from cdk_nag import NagSuppressions
+from constructs import Construct
+
+from infra_cdk.catalog import ARCHITECTURE, FUNCTIONS, INGEST, KNOWLEDGE_PREFIX, PYTHON_VERSION, FunctionSpec
+from infra_cdk.config import StackConfig
+from infra_cdk.constructs.alarms import Alarms
+from infra_cdk.constructs.api import AUDIENCE, HttpApi
+from infra_cdk.constructs.data import DataStores
+from infra_cdk.constructs.signing_key import SigningKey
+from infra_cdk.constructs.vectors import OpenSearchCollection, S3VectorIndex, VectorIndex
+
+RUNTIME = lambda_.Runtime(f"python{PYTHON_VERSION}", lambda_.RuntimeFamily.PYTHON)
+ARCH = lambda_.Architecture.ARM_64 if ARCHITECTURE == "arm64" else lambda_.Architecture.X86_64
+BUILD_HINT = "build it first: python scripts/build_layers.py (see docs/DEPLOY.md)"
+
+
+def _asset(path: Path) -> lambda_.Code:
+    if not path.is_dir():
+        raise FileNotFoundError(f"{path} is missing; {BUILD_HINT}")
+    return lambda_.Code.from_asset(str(path))
+
+
+class FaultMavenStack(Stack):
+    def __init__(self, scope: Construct, id: str, *, config: StackConfig, **kwargs: object) -> None:
+        super().__init__(scope, id, **kwargs)
+        self.config = config
+        self.prefix = f"faultmaven-{config.stage}"
+        self.data = DataStores(self, "Data", prefix=self.prefix, config=config)
+        self.http = HttpApi(self, "Http", prefix=self.prefix, config=config)
+        build = config.build_dir
+        # Dependencies (FastAPI, Mangum, Powertools, PyJWT, PynamoDB, ...) and the domain core, both precompiled for
+        # the runtime: layers are read-only, so bytecode missing there would be recompiled on every cold start.
+        self.layers = [
+            lambda_.LayerVersion(self, "DepsLayer", code=_asset(build / "deps"), compatible_runtimes=[RUNTIME],
+                                 compatible_architectures=[ARCH], description="FaultMaven third-party dependencies"),
+            lambda_.LayerVersion(self, "CoreLayer", code=_asset(build / "core"), compatible_runtimes=[RUNTIME],
+                                 compatible_architectures=[ARCH], description="FaultMaven domain core (faultmaven)"),
+        ]
+        self.code = _asset(build / "functions")
+        self.vectors = self._vector_index()
+        self.signing_key = SigningKey(self, "SigningKey", prefix=self.prefix, config=config, runtime=RUNTIME,
+                                      architecture=ARCH, layers=self.layers, environment=self._base_environment())
+        self.alarms = Alarms(self, "Alarms", alarm_email=config.alarm_email)
+        self.alarms.watch_api(self.http.api)
+        self.functions: dict[str, lambda_.Function] = {}
+        for spec in FUNCTIONS:
+            if spec.present:
+                self.http.add_function_routes(spec, self._function(spec))
+        if INGEST.present:
+            ingest = self._function(INGEST)
+            self.data.bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(ingest),
+                                                    s3.NotificationKeyFilter(prefix=KNOWLEDGE_PREFIX))
+        if self.vectors is not None:
+            self.vectors.finalize()
+        CfnOutput(self, "ApiUrl", value=self.http.url, description="Point the extension and the dashboard here")
+        CfnOutput(self, "EvidenceBucketName", value=self.data.bucket.bucket_name)
+        CfnOutput(self, "JwtSecretArn", value=self.signing_key.secret.secret_arn)
+        CfnOutput(self, "TablePrefix", value=self.prefix)
+        self._suppress_stack_wide()
+
+    def _vector_index(self) -> VectorIndex | None:
+        if self.config.vector_index == "opensearch":
+            return OpenSearchCollection(self, "Vectors", prefix=self.prefix)
+        if self.config.vector_index == "s3vectors":
+            return S3VectorIndex(self, "Vectors", prefix=self.prefix)
+        return None
+
+    def _base_environment(self) -> dict[str, str]:
+        env = {"FM_MODE": "aws", "FM_AWS_REGION": self.region, "FM_TABLE_PREFIX": self.prefix,
+               "FM_EVIDENCE_BUCKET": self.data.bucket.bucket_name}
+        if self.config.aws_endpoint_url:
+            env["FM_AWS_ENDPOINT_URL"] = self.config.aws_endpoint_url
+        return env
+
+    def _environment(self, spec: FunctionSpec) -> dict[str, str]:
+        env = self._base_environment()
+        env.update({"FM_PUBLIC_URL": self.http.url, "FM_JWT_ISSUER": self.http.url, "FM_JWT_AUDIENCE": AUDIENCE,
+                    "POWERTOOLS_SERVICE_NAME": spec.name, "POWERTOOLS_METRICS_NAMESPACE": "FaultMaven",
+                    "POWERTOOLS_LOG_LEVEL": "INFO"})
+        if self.config.cors_origins:
+            env["FM_CORS_ORIGINS"] = ",".join(self.config.cors_origins)
+        if self.config.oidc_issuer:
+            env["FM_OIDC_ISSUER"] = self.config.oidc_issuer
+        if spec.signing_key:
+            env["FM_JWT_SECRET_ARN"] = self.signing_key.secret.secret_arn
+        if spec.vectors and self.vectors is not None:
+            env.update(self.vectors.environment)
+        return env
+
+    def _function(self, spec: FunctionSpec) -> lambda_.Function:
+        log_group = logs.LogGroup(self, f"{spec.name}Logs", log_group_name=f"/aws/lambda/{self.prefix}-{spec.name}",
+                                  retention=logs.RetentionDays.ONE_YEAR if self.config.prod
+                                  else logs.RetentionDays.ONE_MONTH,
+                                  removal_policy=RemovalPolicy.RETAIN if self.config.prod else RemovalPolicy.DESTROY)
+        function = lambda_.Function(
+            self, f"{spec.name}Function", function_name=f"{self.prefix}-{spec.name}", runtime=RUNTIME,
+            architecture=ARCH, handler=spec.handler, code=self.code, layers=self.layers,
+            memory_size=spec.memory_mb, timeout=Duration.seconds(spec.timeout_s),
+            environment=self._environment(spec), tracing=lambda_.Tracing.ACTIVE, log_group=log_group,
+            description=f"FaultMaven {spec.name}")
+        for aggregate, access in spec.tables.items():
+            table = self.data.tables.get(aggregate)
+            if table is None:
+                raise KeyError(f"function {spec.name} uses table '{aggregate}', which infra_cdk/catalog.py TABLES "
+                               "does not define: add it, mirroring its PynamoDB model")
+            (table.grant_read_write_data if access == "write" else table.grant_read_data)(function)
+        if spec.bucket == "write":
+            self.data.bucket.grant_read_write(function)
+            self.data.bucket.grant_delete(function)
+        elif spec.bucket == "read":
+            self.data.bucket.grant_read(function)
+        if spec.signing_key:
+            self.signing_key.secret.grant_read(function)
+        if spec.vectors and self.vectors is not None:
+            self.vectors.grant(function.role)
+        self.alarms.watch_function(spec.name, function)
+        self.functions[spec.name] = function
+        return function
+
+    def _suppress_stack_wide(self) -> None:
+        NagSuppressions.add_stack_suppressions(self, [
+            {"id": "AwsSolutions-IAM4", "applies_to": [
+                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+             "reason": "The basic execution role only lets each function write its own log stream."},
+            {"id": "AwsSolutions-IAM5", "applies_to": [
+                "Resource::*",
+                "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*",
+                "Action::s3:Abort*", "Resource::<DataEvidence58A1E2F0.Arn>/*",
+                {"regex": "/^Resource::<DataTokensTable.*\\.Arn>/index/\\*$/g"}],
+             "reason": "X-Ray's PutTraceSegments has no resource scope; the S3 wildcards cover the objects of the one "
+                       "evidence bucket; the index wildcard is the tokens table's own GSIs."},
+            {"id": "AwsSolutions-APIG4",
+             "reason": "Public routes (health, capabilities, sign-in, JWKS, CORS preflights) are public by contract; "
+                       "every other route has the JWT authorizer, and the functions verify the token again."},
+            {"id": "AwsSolutions-S1",
+             "reason": "Access to the evidence bucket is logged by CloudTrail data events when the account enables "
+                       "them; a second logging bucket per deployment is not worth its cost here."},
+            {"id": "AwsSolutions-L1",
+             "reason": "Runtimes are pinned to the Python minor version the layers are compiled for "
+                       "(infra_cdk/catalog.py PYTHON_VERSION); CDK-internal handlers pick their own."},
+        ])
