@@ -1,0 +1,1 @@
+"""The case aggregate: the investigation lifecycle, hypotheses, progress, titles, and the service over its port."""

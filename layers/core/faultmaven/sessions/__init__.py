@@ -1,0 +1,1 @@
+"""Client sessions: create-or-resume by client id, keep-alive, expiry."""
