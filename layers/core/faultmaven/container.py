@@ -7,7 +7,6 @@ from functools import cached_property
 
 from faultmaven.auth.service import AuthService
 from faultmaven.auth.tokens import TokenIssuer
-from faultmaven.clock import new_id
 from faultmaven.settings import Settings, get_settings
 
 
@@ -61,9 +60,58 @@ class Container:
         return AuthService(self.users, self.tokens, self.token_issuer, max_failures=s.login_max_failures,
                            lockout_seconds=s.login_lockout_seconds, allow_registration=s.allow_registration)
 
+    @cached_property
+    def sessions(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.sessions import SqliteSessionRepository
+
+            return SqliteSessionRepository(self.db)
+        from faultmaven.adapters.dynamo.sessions import DynamoSessionRepository
+
+        return DynamoSessionRepository(self.settings)
+
+    @cached_property
+    def session_service(self):
+        from faultmaven.sessions.service import SessionService
+
+        return SessionService(self.sessions)
+
+    @cached_property
+    def cases(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.cases import SqliteCaseRepository
+
+            return SqliteCaseRepository(self.db)
+        from faultmaven.adapters.dynamo.cases import DynamoCaseRepository
+
+        return DynamoCaseRepository(self.settings)
+
+    @cached_property
+    def case_service(self):
+        from faultmaven.cases.service import CaseService
+
+        return CaseService(self.cases)
+
+    @cached_property
+    def idempotency_store(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.idempotency import SqliteIdempotencyStore
+
+            return SqliteIdempotencyStore(self.db)
+        from faultmaven.adapters.dynamo.idempotency import DynamoIdempotencyStore
+
+        return DynamoIdempotencyStore(self.settings)
+
+    @cached_property
+    def idempotency(self):
+        from faultmaven.idempotency import Idempotency
+
+        return Idempotency(self.idempotency_store)
+
     def login_session(self, user_id: str, requested: str | None) -> str:
-        """The session id a sign-in is bound to (carried in the access token as `sid`)."""
-        return new_id("sess_")
+        """The session id a sign-in is bound to (carried in the access token as `sid`): the requested session when
+        it is a live one of this user, else a new stored session."""
+        return self.session_service.for_login(user_id, requested)
 
     def health_checks(self) -> dict[str, Callable[[], object]]:
         """Name → a cheap probe of each dependency this process uses."""
