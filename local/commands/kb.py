@@ -1,0 +1,179 @@
+"""`faultmaven kb`: add files to the embedded knowledge base, search it, list and delete documents.
+
+The CLI opens the data dir directly (no server needed, and it may run beside one): it acts as a local user, by
+default `cli`, created on first use without a usable password. Name an account registered through the API with
+`--user` to add to and search that user's knowledge base. Having the data dir is full trust, so the CLI may publish
+global documents (`--scope global`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+DEFAULT_USER = "cli"
+WAIT_SECONDS = 600.0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    kb = subparsers.add_parser("kb", help="manage the embedded knowledge base (add files, search)")
+    commands = kb.add_subparsers(dest="kb_command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", type=Path, default=None, help="the embedded data dir (default .fm-data, "
+                                                                      "or FM_DATA_DIR), as for `faultmaven serve`")
+        p.add_argument("--user", default=DEFAULT_USER, help=f"act as this user (default {DEFAULT_USER!r})")
+
+    add = commands.add_parser("add", help="add files or folders (recursively) and index them")
+    add.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    add.add_argument("--type", dest="document_type", default="reference", help="document_type (default reference)")
+    add.add_argument("--tags", default=None, help="comma-separated tags for every file")
+    add.add_argument("--scope", choices=("personal", "team", "global"), default="personal")
+    add.add_argument("--team-id", default=None, help="the team, with --scope team")
+    common(add)
+    add.set_defaults(func=run_add)
+
+    search = commands.add_parser("search", help="search the knowledge base")
+    search.add_argument("query")
+    search.add_argument("-k", "--limit", type=int, default=5, help="how many results (default 5)")
+    search.add_argument("--mode", choices=("hybrid", "bm25", "vector"), default="hybrid")
+    common(search)
+    search.set_defaults(func=run_search)
+
+    listing = commands.add_parser("list", help="list the user's documents")
+    common(listing)
+    listing.set_defaults(func=run_list)
+
+    delete = commands.add_parser("delete", help="delete documents by id")
+    delete.add_argument("document_ids", nargs="+", metavar="DOCUMENT_ID")
+    common(delete)
+    delete.set_defaults(func=run_delete)
+
+
+def _open(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The embedded container on the data dir, and the acting user as a knowledge-base reader."""
+    from faultmaven.auth.passwords import hash_password
+    from faultmaven.auth.service import USERNAME_RE
+    from faultmaven.clock import iso, new_id, now
+    from faultmaven.container import Container
+    from faultmaven.knowledge.documents import TEAM_ROLE_PREFIX, Reader
+    from faultmaven.ports.users import UserRecord
+    from faultmaven.settings import Settings
+
+    overrides: dict[str, object] = {"mode": "embedded"}
+    if args.data_dir:
+        overrides["data_dir"] = args.data_dir
+    container = Container(Settings(**overrides))
+    username = args.user.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise SystemExit(f"invalid --user {args.user!r}")
+    user = container.users.get_by_username(username)
+    if user is None:
+        user = UserRecord(user_id=new_id("user_"), username=username, email=f"{username}@users.faultmaven.local",
+                          display_name=username, password_hash=hash_password(secrets.token_urlsafe(32)),
+                          created_at=iso(now()))
+        container.users.create(user)
+    teams = tuple(r[len(TEAM_ROLE_PREFIX):] for r in user.roles if r.startswith(TEAM_ROLE_PREFIX))
+    return container, Reader(user.user_id, teams, is_admin=True)
+
+
+def collect_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(files to add, files skipped for their type); folders are walked recursively, hidden entries skipped."""
+    from faultmaven.knowledge.extract import FORMAT_BY_EXTENSION
+
+    wanted: list[Path] = []
+    skipped: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for found in sorted(p for p in path.rglob("*") if p.is_file()):
+                if any(part.startswith(".") for part in found.relative_to(path).parts):
+                    continue
+                (wanted if found.suffix.lower() in FORMAT_BY_EXTENSION else skipped).append(found)
+        elif path.is_file():
+            (wanted if path.suffix.lower() in FORMAT_BY_EXTENSION else skipped).append(path)
+        else:
+            raise SystemExit(f"no such file or folder: {path}")
+    return list(dict.fromkeys(wanted)), skipped
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from faultmaven.errors import DomainError
+    from faultmaven.knowledge.documents import Upload
+
+    files, skipped = collect_files(args.paths)
+    container, reader = _open(args)
+    counts: Counter[str] = Counter()
+    failures: list[tuple[Path, str]] = []
+    with tqdm(files, unit="file", desc="indexing", disable=not files) as bar:
+        for path in bar:
+            bar.set_postfix_str(path.name[-40:])
+            try:
+                outcome = container.knowledge.upload(reader, Upload(
+                    filename=path.name, data=path.read_bytes(), document_type=args.document_type,
+                    tags=args.tags or [], scope=args.scope, team_id=args.team_id,
+                    metadata={"source_path": str(path.resolve())}), wait_seconds=WAIT_SECONDS)
+            except (DomainError, OSError) as exc:
+                counts["failed"] += 1
+                failures.append((path, getattr(exc, "detail", None) or str(exc)))
+                continue
+            doc = outcome.document
+            if outcome.duplicate_of:
+                counts["duplicate"] += 1
+            elif doc.status == "failed":
+                counts["failed"] += 1
+                failures.append((path, doc.error or "ingestion failed"))
+            else:
+                counts[doc.status] += 1
+    print(f"indexed {counts['indexed']}, duplicate {counts['duplicate']}, failed {counts['failed']}"
+          + (f", still pending {counts['pending']}" if counts["pending"] else "")
+          + (f", skipped {len(skipped)} (unsupported type)" if skipped else ""))
+    for path, reason in failures:
+        print(f"  failed: {path}: {reason}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def run_search(args: argparse.Namespace) -> int:
+    from faultmaven.knowledge.snippets import MARKDOWN_MARKS, Marks
+
+    container, reader = _open(args)
+    marks = Marks("\x1b[1m", "\x1b[0m", escape_html=False) if sys.stdout.isatty() else MARKDOWN_MARKS
+    results = container.knowledge.search(reader, args.query, limit=args.limit, mode=args.mode, marks=marks)
+    if not results:
+        print("no results")
+        return 0
+    for rank, r in enumerate(results, 1):
+        doc = r.document
+        where = " > ".join([doc.metadata.get("source_path") or doc.filename, *r.heading_path])
+        print(f"{rank}. {doc.title}  [{r.similarity:.2f} · {doc.scope} · {doc.document_id}]")
+        print(f"   {where}")
+        print(f"   {r.snippet}")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    container, reader = _open(args)
+    offset = 0
+    while True:
+        page = container.knowledge.list(reader, only_own=True, limit=200, offset=offset)
+        for doc in page.items:
+            print(f"{doc.document_id}  {doc.status:8}  {doc.scope:8}  {doc.chunk_count:5} chunks  {doc.title}")
+        offset += len(page.items)
+        if not page.items or offset >= page.total:
+            print(f"{page.total} document(s)")
+            return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    container, reader = _open(args)
+    outcome = container.knowledge.bulk_delete(reader, args.document_ids)
+    for document_id in outcome.deleted:
+        print(f"deleted {document_id}")
+    for document_id, detail, _ in outcome.failed:
+        print(f"not deleted {document_id}: {detail}", file=sys.stderr)
+    return 1 if outcome.failed else 0
