@@ -1,0 +1,74 @@
+"""The one-pass scanner: all anchored rules in one compiled alternation, the rest as literal-prefixed passes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from faultmaven.sanitize.rules import Finding, Hit, Options, Rule
+
+_GROUP = re.compile(r"\(\?P<(\w+)>")
+
+
+def _local_groups(pattern: str, prefix: str) -> str:
+    return _GROUP.sub(lambda m: f"(?P<{prefix}{m.group(1)}>", pattern)
+
+
+_DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
+
+
+@dataclass(frozen=True)
+class _Pass:
+    regex: re.Pattern[str]
+    rule_of_group: dict[str, tuple[Rule, str]]
+    digits_as_zero: bool = False
+
+
+class Scanner:
+    """Finds non-overlapping spans to redact. Thread-safe: holds only compiled patterns."""
+
+    def __init__(self, rules: Sequence[Rule], options: Options) -> None:
+        self.options = options
+        by_anchor: dict[str, list[tuple[str, str, Rule]]] = {}
+        self._passes: list[_Pass] = []
+        for index, rule in enumerate(rules):
+            name = f"R{index}"
+            body = _local_groups(rule.pattern, f"{name}_")
+            if rule.anchor:
+                if not rule.pattern.startswith(rule.anchor):
+                    raise ValueError(f"rule {rule.label} does not start with its anchor")
+                # Only the anchor is consumed; the rest is a lookahead, so a candidate that its extractor rejects
+                # never hides a different rule's match starting inside it.
+                tail = body[len(rule.anchor) :]
+                by_anchor.setdefault(rule.anchor, []).append((name, f"(?P<{name}>(?=(?P<{name}_t>{tail})))", rule))
+            else:
+                single = {name: (rule, f"{name}_")}
+                self._passes.append(_Pass(re.compile(f"(?P<{name}>{body})"), single, rule.digits_as_zero))
+        # One pass per anchor: a pattern that starts with one literal or character class lets the regex engine skip
+        # to the next anchor in C; a single alternation of all anchors would enter the matcher at every position.
+        for anchor, parts in by_anchor.items():
+            regex = re.compile(f"{anchor}(?:{'|'.join(part for _, part, _ in parts)})")
+            self._passes.append(_Pass(regex, {name: (rule, f"{name}_") for name, _, rule in parts}))
+
+    def scan(self, text: str) -> list[tuple[Finding, Rule]]:
+        found: list[tuple[Finding, Rule]] = []
+        zeroed = text.translate(_DIGITS_AS_ZERO) if any(p.digits_as_zero for p in self._passes) else text
+        for scan_pass in self._passes:
+            for match in scan_pass.regex.finditer(zeroed if scan_pass.digits_as_zero else text):
+                rule, prefix = scan_pass.rule_of_group[match.lastgroup or ""]
+                hit = Hit(text, match, prefix, self.options)
+                found.extend((finding, rule) for finding in rule.extract(rule, hit) if finding[1] > finding[0])
+        return resolve_overlaps(found)
+
+
+def resolve_overlaps(found: list[tuple[Finding, Rule]]) -> list[tuple[Finding, Rule]]:
+    """Keep the earliest, then longest, of overlapping spans; on a tie a shape rule beats a key-name rule."""
+    found.sort(key=lambda item: (item[0][0], -item[0][1], item[1].remember))
+    kept: list[tuple[Finding, Rule]] = []
+    end = -1
+    for item in found:
+        if item[0][0] >= end:
+            kept.append(item)
+            end = item[0][1]
+    return kept

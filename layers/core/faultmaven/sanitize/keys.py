@@ -1,0 +1,176 @@
+"""Secrets recognised by the name of the key they are assigned to (`password = ...`, `"api_key": ...`)."""
+
+from __future__ import annotations
+
+import re
+from itertools import groupby, pairwise
+from typing import TYPE_CHECKING
+
+from faultmaven.sanitize.validators import is_placeholder_value, looks_random, shannon_entropy
+
+if TYPE_CHECKING:
+    from faultmaven.sanitize.rules import Finding, Hit, Rule
+
+PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "passcode", "pword"})
+STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey"}
+# `<word>_key` / `<word>Key` names that hold a secret.
+KEY_QUALIFIERS = frozenset({
+    "api", "secret", "access", "private", "auth", "client", "master", "encryption", "signing", "account", "shared",
+    "storage", "app", "license", "consumer", "webhook", "sas", "service", "session", "deploy", "ssh", "sk", "hmac",
+})
+WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds"})
+# A key that names metadata about a secret, not the secret itself.
+EXCLUDED_WORDS = frozenset({
+    "hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "checksum", "fingerprint", "public", "pub",
+    "publickey", "pubkey",
+})
+EXCLUDED_LAST_WORDS = frozenset({
+    "id", "ids", "type", "types", "name", "names", "file", "path", "url", "uri", "length", "len", "count", "size",
+    "ttl", "timeout", "expiry", "expires", "expiration", "format", "field", "header", "prefix", "version", "enabled",
+    "required", "policy", "mode", "hint", "label", "endpoint", "location", "dir", "provider", "rotation", "age", "min",
+    "max", "ref", "arn", "env", "var", "kind", "algorithm", "alg", "scope", "scopes", "store", "manager", "method",
+    "uuid", "guid", "index", "idx", "limit", "reset", "sent", "valid", "invalid", "error", "status", "set", "changed",
+    "source", "strength", "rule", "rules",
+})
+# Fixed-width lookbehinds (one per keyword length) that let the scan skip assignments to unrelated keys.
+_ENDINGS = ("password", "passwd", "pwd", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
+            "apikey", "credential", "credentials", "auth", "authorization")
+
+
+def _lookbehind(sep: str) -> str:
+    by_len = groupby(sorted(_ENDINGS, key=len), key=len)
+    words = ["|".join(group) for _, group in by_len]
+    alternatives = []
+    for alt in words:
+        alternatives += [f"(?<=(?i:{alt}){sep})", f"(?<=(?i:{alt})[\"' \\t]{sep})", f"(?<=(?i:{alt})[\"'][ \\t]{sep})"]
+    # The anchor ([=:]) is already consumed, so each lookbehind ends with it. The first, one-character check
+    # (the keywords' last letters) rejects timestamps and most `Word:` labels cheaply.
+    last = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
+    quick = f"(?:(?<=[{last}]{sep})|(?<=[{last}][\"' \\t]{sep})|(?<=[{last}][\"'][ \\t]{sep}))"
+    return quick + "(?:" + "|".join(alternatives) + ")"
+
+
+_VALUE = r"""[ \t]*(?:"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'|(?P<v3>[^\s"'`,;&<>)\]}]{1,512}))"""
+
+
+def assignment_rules(sep: str) -> tuple[Rule, ...]:
+    """Rules anchored at one separator (`=` or `:`): keyword key, value block below the key, any key + random value."""
+    from faultmaven.sanitize.rules import Rule
+
+    arrow = ">?" if sep == "=" else ""
+    after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
+    return (
+        Rule("secret", sep + _lookbehind(sep) + arrow + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token)[ \t]+)?"
+             + _VALUE, sep, extract=extract_keyword, remember=True),
+        Rule("secret", sep + r"[ \t]*(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True),
+        Rule("secret", sep + r"(?=" + arrow + r"[ \t]*[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
+             + r"[ \t]*[\"']?(?P<v>[A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/=_\-.])",
+             sep, extract=extract_generic, remember=True),
+    )
+
+_KEY_LEFT = re.compile(r"""([A-Za-z0-9_.\-]{1,80})["'\]]?[ \t]*\Z""")
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_PATHLIKE = re.compile(r"[~/.]{0,2}/[\w./-]*|[A-Za-z]:\\.*")
+# `module.attr:func`, `settings.SECRET_KEY`: code that names a secret instead of holding one.
+_REFERENCE = re.compile(r"[A-Za-z_][\w-]*(?:[.:][A-Za-z_][\w-]*)+(?:\(\))?")
+_CONTINUATION = re.compile(r"(?:\r?\n)([ \t]+)([^\r\n]*)")
+# Only these parents own their indented lines; a `credentials:` map holds ordinary keys too.
+_BLOCK_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token"}
+_SUBKEY = re.compile(r"""[\w.\-"']+[ \t]*[:=][ \t]*""")
+
+
+def key_before(text: str, sep: int) -> str:
+    found = _KEY_LEFT.search(text, max(0, sep - 96), sep)
+    return found.group(1) if found else ""
+
+
+def key_words(key: str) -> list[str]:
+    return [w.lower() for w in _WORDS.findall(key)]
+
+
+def classify_key(key: str) -> tuple[str, str] | None:
+    """(strength, label) for a key that names a secret: strength "strong" or "weak"; None when it names none."""
+    words = key_words(key)
+    if not words or EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS:
+        return None
+    joined = {a + b for a, b in pairwise(words)}
+    label = "password" if PASSWORD_WORDS.intersection(words) or "password" in joined else "secret"
+    if label == "secret" and "aws" in words and "secret" in words:
+        label = "aws_secret_key"
+    elif label == "secret" and "token" in words:
+        label = "token"
+    if PASSWORD_WORDS.intersection(words) or STRONG_WORDS.intersection(words) or "password" in joined:
+        return "strong", label
+    if any(w == "key" and i and words[i - 1] in KEY_QUALIFIERS for i, w in enumerate(words)):
+        return "strong", label
+    if words[-1] in WEAK_LAST_WORDS:
+        return "weak", label
+    return None
+
+
+def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
+    value = value.strip()
+    if not value or is_placeholder_value(value) or "://" in value or _REFERENCE.fullmatch(value):
+        return False
+    if strength == "weak":
+        return looks_random(value) or (len(value) >= 16 and shannon_entropy(value) >= 3.5 and not value.isalpha())
+    words = key_words(key)
+    if "pwd" in words and _PATHLIKE.fullmatch(value):  # PWD=/home/app is the working directory
+        return False
+    if "token" in words and len(value) < 8:
+        return False
+    if quoted and len(value.split()) >= 4:  # prose such as an error message
+        return False
+    return len(value) >= 3
+
+
+def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
+    key = key_before(hit.text, hit.anchor)
+    kind = classify_key(key)
+    if kind is None:
+        return extract_generic(rule, hit)
+    start, end = hit.value_span()
+    quoted = hit.span("v3") is None
+    if not value_is_secret(key, hit.text[start:end], kind[0], quoted):
+        return []
+    return [(start, end, kind[1])]
+
+
+def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
+    """A long random-looking value assigned to any key that does not name an id, a hash or a path."""
+    key = key_before(hit.text, hit.anchor)
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    kind = classify_key(key) if key else None
+    if kind is not None:
+        return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
+    words = key_words(key)
+    if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS):
+        return []
+    if value.startswith("/") or "//" in value or not looks_random(value):
+        return []
+    return [(start, end, "secret")]
+
+
+def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
+    """`password:` / `secret =` with the value on indented lines below (INI continuation, YAML nesting)."""
+    text = hit.text
+    key = key_before(text, hit.anchor)
+    kind = classify_key(key)
+    if kind is None or not _BLOCK_WORDS.intersection(key_words(key)):
+        return []
+    line_start = text.rfind("\n", 0, hit.anchor) + 1
+    indent = len(text[line_start:hit.anchor]) - len(text[line_start:hit.anchor].lstrip(" \t"))
+    found: list[Finding] = []
+    pos = hit.match.end()
+    while (line := _CONTINUATION.match(text, pos)) and len(line.group(1)) > indent:
+        pos = line.end()
+        body_start, body = line.start(2), line.group(2).rstrip()
+        if not body or body[0] in "#;":
+            continue
+        sub = _SUBKEY.match(body)
+        if sub:
+            body_start, body = body_start + sub.end(), body[sub.end():]
+        if body.strip() and not is_placeholder_value(body):
+            found.append((body_start, body_start + len(body), kind[1]))
+    return found

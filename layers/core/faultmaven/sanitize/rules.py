@@ -1,0 +1,283 @@
+"""Detection rules. Each rule is a regex that begins at a cheap anchor character plus an extractor.
+
+Rules that share an anchor are compiled into one alternation behind that character, so the scan enters the regex
+matcher only at `_ - . @ : = + ( A S` and not at every letter or digit. A token's true start lies before its anchor
+(`ghp_` is found at `_`); the pattern marks it with a group `s` inside a fixed-width lookbehind, or the extractor
+extends it leftwards. Groups `v`, `v1`, `v2`, ... mark the value to redact when it is only part of the match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from faultmaven.sanitize import keys
+from faultmaven.sanitize.validators import (
+    card_brand_ok,
+    ip_is_public,
+    is_placeholder_value,
+    luhn_ok,
+    ssn_ok,
+)
+
+Finding = tuple[int, int, str]  # start, end, label
+
+
+@dataclass(frozen=True)
+class Options:
+    redact_private_ips: bool = False
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One regex match of one rule, with helpers that read the rule's own groups."""
+
+    text: str
+    match: re.Match[str]
+    prefix: str
+    options: Options
+
+    @property
+    def anchor(self) -> int:
+        return self.match.start()
+
+    @property
+    def end(self) -> int:
+        """End of the candidate (anchored rules match only their anchor and look ahead for the rest)."""
+        tail = self.span("t")
+        return tail[1] if tail else self.match.end()
+
+    def span(self, name: str) -> tuple[int, int] | None:
+        try:
+            start, end = self.match.span(self.prefix + name)
+        except IndexError:
+            return None
+        return None if start < 0 else (start, end)
+
+    def value_span(self) -> tuple[int, int]:
+        for name in ("v", "v1", "v2", "v3"):
+            found = self.span(name)
+            if found:
+                return found
+        start = self.span("s")
+        return (start[0] if start else self.match.start(), self.end)
+
+
+Extractor = Callable[["Rule", Hit], list[Finding]]
+
+
+def extract_value(rule: Rule, hit: Hit) -> list[Finding]:
+    start, end = hit.value_span()
+    if rule.validate is not None and not rule.validate(hit.text[start:end]):
+        return []
+    return [(start, end, rule.label)]
+
+
+@dataclass(frozen=True)
+class Rule:
+    label: str
+    pattern: str  # starts with `anchor`; with anchor "" the rule is compiled as its own pass
+    anchor: str = ""
+    kind: Literal["secret", "pii"] = "secret"
+    validate: Callable[[str], bool] | None = None
+    extract: Extractor = extract_value
+    # Found by context (a key name), not by shape: other occurrences of the value are redacted too.
+    remember: bool = False
+    digits_as_zero: bool = False  # scan a copy of the text with every ASCII digit replaced by 0
+
+
+def _tok(prefix: str, anchor: str, body: str, last: str) -> str:
+    """A provider token `<prefix><anchor><body>` anchored at its delimiter, prefix captured as the start.
+
+    `last` (the prefix's final character class) is checked first: a one-character lookbehind rejects almost every
+    anchor in ordinary text before the longer lookbehinds run.
+    """
+    return (
+        f"{anchor}(?<={last}{anchor})(?<=(?P<s>{prefix}){anchor})(?<![A-Za-z0-9_-](?:{prefix}){anchor})"
+        f"{body}(?![A-Za-z0-9_-])"
+    )
+
+
+def _mixed(value: str) -> bool:
+    return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+
+def _mixed_case(value: str) -> bool:
+    return any(c.islower() for c in value) and any(c.isupper() for c in value)
+
+
+# --- extractors that look beyond the match -------------------------------------------------------------------------
+
+_EMAIL_LOCAL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}\Z")
+_IPV4_HEAD = re.compile(r"(?<![\w.])\d{1,3}\Z")
+_VERSION_WORD = re.compile(r"(?i)(?:version|ver|release|build|firmware|kernel|rev)[\s:=]*\Z")
+_HEX_LEFT = re.compile(r"[0-9A-Fa-f:]*\Z")
+_HEX_RIGHT = re.compile(r"[0-9A-Fa-f:.]*")
+_JWT_HEAD = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{7,}\Z")
+_PEM_TAIL = re.compile(r"(?:(?:\r?\n|\\r\\n|\\n)[ \t]*[A-Za-z0-9+/=]{16,}[ \t]*)*")
+
+
+def _email(rule: Rule, hit: Hit) -> list[Finding]:
+    at = hit.anchor
+    local = _EMAIL_LOCAL.search(hit.text, max(0, at - 64), at)
+    if not local:
+        return []
+    start = local.start()
+    name = local.group()
+    if name[0] == "." or name[-1] == "." or (start and hit.text[start - 1] == ":"):  # `user:pass@host` is a URL
+        return []
+    return [(start, hit.end, rule.label)]
+
+
+def _ipv4(rule: Rule, hit: Hit) -> list[Finding]:
+    text, dot = hit.text, hit.anchor
+    head = _IPV4_HEAD.search(text, max(0, dot - 3), dot)
+    if not head:
+        return []
+    start, end = head.start(), hit.end
+    address = text[start:end]
+    if any(int(octet) > 255 for octet in address.split(".")):
+        return []
+    if _VERSION_WORD.search(text, max(0, start - 12), start):
+        return []
+    public = ip_is_public(address)
+    if public is None or not (public or _private_redactable(address, hit.options)):
+        return []
+    return [(start, end, rule.label)]
+
+
+def _private_redactable(address: str, options: Options) -> bool:
+    # Netmasks and the unspecified address describe no host, so they stay even when private addresses go.
+    return options.redact_private_ips and not address.startswith(("0.", "255.")) and address != "::"
+
+
+def _ipv6(rule: Rule, hit: Hit) -> list[Finding]:
+    text, colon = hit.text, hit.anchor
+    left = _HEX_LEFT.search(text, max(0, colon - 40), colon)
+    start = left.start() if left else colon
+    right = _HEX_RIGHT.match(text, colon, colon + 60)
+    end = right.end() if right else colon
+    while end > start and text[end - 1] in ".:" and text[end - 2 : end] != "::":
+        end -= 1
+    if (start and (text[start - 1].isalnum() or text[start - 1] in "_.")) or (end < len(text) and text[end].isalnum()):
+        return []
+    address = text[start:end]
+    if address.count(":") < 2:
+        return []
+    public = ip_is_public(address)
+    if public is None or not (public or _private_redactable(address, hit.options)):
+        return []
+    return [(start, end, rule.label)]
+
+
+def _card(rule: Rule, hit: Hit) -> list[Finding]:
+    start, end = hit.anchor, hit.end
+    raw = hit.text[start:end]
+    if raw[0] not in "23456":
+        return []
+    separators = {c for c in raw if not c.isdigit()}
+    digits = raw.replace(" ", "").replace("-", "")
+    if len(separators) > 1 or not 13 <= len(digits) <= 19 or len(set(digits)) < 2:
+        return []
+    if not (card_brand_ok(digits) and luhn_ok(digits)):
+        return []
+    return [(start, end, rule.label)]
+
+
+def _phone_digits_ok(value: str) -> bool:
+    return 8 <= sum(c.isdigit() for c in value) <= 15
+
+
+def _jwt(rule: Rule, hit: Hit) -> list[Finding]:
+    head = _JWT_HEAD.search(hit.text, max(0, hit.anchor - 4096), hit.anchor)
+    return [(head.start(), hit.end, rule.label)] if head else []
+
+
+def _private_key(rule: Rule, hit: Hit) -> list[Finding]:
+    text, start, end = hit.text, hit.anchor, hit.end
+    closing = text.find("-----END", end, end + 16384)
+    if closing >= 0:
+        stop = text.find("-----", closing + 8, closing + 80)
+        return [(start, stop + 5 if stop >= 0 else closing + 8, rule.label)]
+    return [(start, _PEM_TAIL.match(text, end).end(), rule.label)]  # truncated block: take its base64 lines
+
+
+def _bearer(rule: Rule, hit: Hit) -> list[Finding]:
+    if hit.anchor == 0 or hit.text[hit.anchor - 1] not in "Bb":
+        return []
+    return extract_value(rule, hit)
+
+
+def _url_password(rule: Rule, hit: Hit) -> list[Finding]:
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    if (value.isdigit() and len(value) <= 5) or is_placeholder_value(value):
+        return []
+    return [(start, end, rule.label)]
+
+
+# --- rules ---------------------------------------------------------------------------------------------------------
+
+
+BUILTIN_RULES: tuple[Rule, ...] = (
+    # Cloud and provider credentials: fixed shapes, found by prefix.
+    Rule("aws_access_key", r"A(?<![A-Za-z0-9]A)(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}(?![A-Za-z0-9])", "A"),
+    Rule("google_api_key", r"A(?<![A-Za-z0-9_-]A)Iza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])", "A"),
+    Rule("artifactory_key", r"A(?<![A-Za-z0-9]A)KCp[A-Za-z0-9]{60,}(?![A-Za-z0-9])", "A"),
+    Rule("twilio_key", r"A(?<![A-Za-z0-9]A)C[a-f0-9]{32}(?![A-Za-z0-9])", "A", validate=_mixed),
+    Rule("twilio_key", r"S(?<![A-Za-z0-9]S)K[a-f0-9]{32}(?![A-Za-z0-9])", "S", validate=_mixed),
+    Rule("github_token", _tok("gh[oprsu]", "_", r"[A-Za-z0-9]{36,255}", "[oprsu]"), "_"),
+    Rule("github_token", _tok("github", "_", r"pat_[A-Za-z0-9_]{22,255}", "b"), "_"),
+    Rule("stripe_key", _tok("[sr]k_(?:live|test)", "_", r"[A-Za-z0-9]{16,247}", "[et]"), "_"),
+    Rule("stripe_key", _tok("whsec", "_", r"[A-Za-z0-9+/=]{24,}", "c"), "_"),
+    Rule("npm_token", _tok("npm", "_", r"[A-Za-z0-9]{36}", "m"), "_"),
+    Rule("huggingface_token", _tok("hf", "_", r"[A-Za-z]{34}", "f"), "_", validate=_mixed_case),
+    Rule("gitlab_token", _tok("gl(?:dt|rt|ft)", "-", r"[A-Za-z0-9_-]{20,}", "t"), "-"),
+    Rule("gitlab_token", _tok("gl(?:pat|ptt|cbt|imt|rtr)", "-", r"[A-Za-z0-9_-]{20,}", "[tr]"), "-"),
+    Rule("gitlab_token", _tok("glsoat", "-", r"[A-Za-z0-9_-]{20,}", "t"), "-"),
+    Rule("slack_token", _tok("xox[abposre]", "-", r"[A-Za-z0-9-]{10,250}", "[abposre]"), "-"),
+    Rule("anthropic_key", _tok("sk", "-", r"ant-[a-z]+\d\d-[A-Za-z0-9_-]{32,}", "k"), "-"),
+    Rule("openai_key", _tok("sk", "-", r"(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,}", "k"), "-", validate=_mixed),
+    Rule("google_oauth", _tok("GOCSPX", "-", r"[A-Za-z0-9_-]{24,}", "X"), "-"),
+    Rule("pypi_token", _tok("pypi", "-", r"AgE[A-Za-z0-9_-]{50,}", "i"), "-"),
+    Rule("mailchimp_key", r"-(?=us\d)(?<=(?<![A-Za-z0-9])(?P<s>[0-9a-f]{32})-)us\d{1,2}(?![A-Za-z0-9])", "-"),
+    Rule("private_key", r"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----", "-", extract=_private_key),
+    Rule("google_oauth", r"\.(?<=9\.)(?<=(?<![A-Za-z0-9])(?P<s>ya29)\.)[A-Za-z0-9_-]{20,}", r"\."),
+    Rule("sendgrid_key", r"\.(?<=G\.)(?<=(?<![A-Za-z0-9])(?P<s>SG)\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}", r"\."),
+    Rule(
+        "slack_webhook",
+        r"\.(?=slack)(?<=(?P<s>https://hooks)\.)slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_+-]{20,}",
+        r"\.",
+    ),
+    Rule("jwt", r"\.(?=eyJ)(?<=[A-Za-z0-9_-]{10}\.)eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*", r"\.", extract=_jwt),
+    Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", extract=_bearer),
+    Rule("password", r"://[^\s:/@?#]{0,128}:(?P<v>[^\s@/?#]{1,256})@(?=[\w\[])", extract=_url_password,
+         remember=True),
+    # Secrets found by the key they are assigned to (config files, env files, connection strings, JSON).
+    *(rule for sep in "=:" for rule in keys.assignment_rules(sep)),
+    # Personal data.
+    Rule("email", r"@(?<=[A-Za-z0-9._%+\-]@)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+         r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])", "@", "pii", extract=_email),
+    Rule("ip_address", r"\.(?<=\d\.)\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)", r"\.", "pii", extract=_ipv4),
+    Rule("ip_address", r":(?::|[0-9]{0,3}[A-Fa-f][0-9A-Fa-f]{0,3}:)", ":", "pii", extract=_ipv6),
+    Rule("ssn", r"-(?<=\d-)(?<=(?<![\w.\-+/:])(?P<s>\d{3})-)(?P<g>\d\d)-(?P<n>\d{4})(?![\w-])", "-", "pii",
+         validate=lambda v: ssn_ok(v[:3], v[4:6], v[7:])),
+    Rule("phone", r"-(?<=\d-)(?<=(?<![\w.\-+/:])(?P<s>[2-9]\d\d)-)[2-9]\d\d-\d{4}(?![\w-])", "-", "pii"),
+    Rule("phone", r"\.(?<=\d\.)(?<=(?<![\w.])(?P<s>[2-9]\d\d)\.)[2-9]\d\d\.\d{4}(?![\w.])", r"\.", "pii"),
+    Rule("phone", r"\((?<![\w(]\()[2-9]\d\d\)[ ]?[2-9]\d\d[-. ]\d{4}(?![\w-])", r"\(", "pii"),
+    Rule("phone", r"\+(?<![\w+]\+)[1-9]\d{0,2}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d{2,5}){2,5}(?![\w-])(?!\.\d)", r"\+",
+         "pii", validate=_phone_digits_ok),
+    # Runs on the text with every digit turned into 0, where the literal `0000` lets the scan skip ahead quickly.
+    Rule("card_number", r"0000(?<![\w.+\-/]0000)(?=[0 -]{9})(?:[ -]?0{2,7}){2,4}(?![\w-])(?!\.0)", kind="pii",
+         extract=_card, digits_as_zero=True),
+)
+
+
+def extra_rule(label: str, pattern: str) -> Rule:
+    """A rule from settings: the whole match is redacted, or the group named `value` when present."""
+    compiled = re.compile(pattern)
+    if "value" in compiled.groupindex:
+        pattern = pattern.replace("(?P<value>", "(?P<v>", 1)
+    return Rule(label, pattern, remember=True)

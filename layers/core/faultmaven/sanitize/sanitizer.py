@@ -1,0 +1,104 @@
+"""The sanitizer every outbound payload goes through."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from faultmaven.sanitize.engine import Scanner, resolve_overlaps
+from faultmaven.sanitize.placeholders import PlaceholderMap, line_breaks
+from faultmaven.sanitize.rules import BUILTIN_RULES, Finding, Options, Rule, extra_rule
+
+if TYPE_CHECKING:
+    from faultmaven.settings import Settings
+
+LABEL = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_REMEMBERED_MIN_LEN = 6  # shorter context-found values (`pass=abc`) would match ordinary words elsewhere
+_REMEMBERED = Rule("secret", "", remember=True)
+
+
+@dataclass(frozen=True)
+class SanitizeResult:
+    text: str
+    summary: dict[str, int]  # occurrences redacted per label; never values
+    mapping: PlaceholderMap = field(repr=False)
+
+    @property
+    def redacted(self) -> bool:
+        return bool(self.summary)
+
+
+class Sanitizer:
+    """Detects secrets and personal data and replaces them with `{{REDACTED:label}}` placeholders."""
+
+    def __init__(
+        self,
+        *,
+        allowlist: Iterable[str] = (),
+        extra_patterns: Mapping[str, str] | None = None,
+        redact_private_ips: bool = False,
+        enabled: bool = True,
+    ) -> None:
+        self.enabled = enabled
+        exact, patterns = set(), []
+        for entry in allowlist:
+            if entry.startswith("re:"):
+                patterns.append(re.compile(entry[3:]))
+            else:
+                exact.add(entry)
+        self._allowed_exact = frozenset(exact)
+        self._allowed_patterns = tuple(patterns)
+        extras = []
+        for label, pattern in (extra_patterns or {}).items():
+            if not LABEL.fullmatch(label):
+                raise ValueError(f"sanitizer label {label!r} must be lowercase letters, digits and underscores")
+            extras.append(extra_rule(label, pattern))
+        self._scanner = Scanner((*BUILTIN_RULES, *extras), Options(redact_private_ips=redact_private_ips))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Sanitizer:
+        return cls(
+            allowlist=settings.sanitize_allowlist,
+            extra_patterns=settings.sanitize_extra_patterns,
+            redact_private_ips=settings.sanitize_redact_private_ips,
+            enabled=settings.sanitize_enabled,
+        )
+
+    def is_allowed(self, value: str) -> bool:
+        return value in self._allowed_exact or any(p.fullmatch(value) for p in self._allowed_patterns)
+
+    def sanitize(self, text: str, mapping: PlaceholderMap | None = None) -> SanitizeResult:
+        mapping = mapping if mapping is not None else PlaceholderMap()
+        if not self.enabled or not text:
+            return SanitizeResult(text, {}, mapping)
+        found = [item for item in self._scanner.scan(text) if not self.is_allowed(text[item[0][0] : item[0][1]])]
+        for (start, end, _label), rule in found:
+            if rule.remember:
+                mapping.placeholder_for(text[start:end], _label, remember=True)
+        found = resolve_overlaps(found + self._remembered_occurrences(text, mapping))
+        out: list[str] = []
+        summary: Counter[str] = Counter()
+        pos = 0
+        for (start, end, label), rule in found:
+            value = text[start:end]
+            placeholder = mapping.placeholder_for(value, label, remember=rule.remember)
+            out += [text[pos:start], placeholder, line_breaks(value)]
+            summary[label] += 1
+            pos = end
+        out.append(text[pos:])
+        return SanitizeResult("".join(out), dict(summary), mapping)
+
+    def _remembered_occurrences(self, text: str, mapping: PlaceholderMap) -> list[tuple[Finding, Rule]]:
+        """Every occurrence of a value that context marked as secret earlier in this text or case."""
+        values = [v for v in mapping.remembered() if len(v) >= _REMEMBERED_MIN_LEN and v in text]
+        found: list[tuple[Finding, Rule]] = []
+        for value in values:
+            label = mapping.label_of(value) or "secret"
+            start = text.find(value)
+            while start >= 0:
+                found.append(((start, start + len(value), label), _REMEMBERED))
+                start = text.find(value, start + len(value))
+        return found

@@ -1,0 +1,121 @@
+"""Cheap checks run only on regex candidates: checksums, randomness, address classes."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import math
+import re
+from collections import Counter
+from functools import lru_cache
+
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_B64 = re.compile(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
+# Values that stand for a secret without being one: empty-ish words, masks, templates, env references.
+_PLACEHOLDER = re.compile(
+    r"""(?ix)
+    (?:null|none|nil|true|false|yes|no|on|off|undefined|empty|unset|required|optional|string|
+       secret|password|passwd|token|redacted|changeme_?later|xxx+|\*+|x+|\.\.\.+|-+|<[^>]*>|
+       \$\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\{\{[^}]*\}\}|%\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
+       env\(.*\)|getenv\(.*\)|process\.env\..*|\[redacted\]|\[filtered\]|\[hidden\])
+    """
+)
+_PRINTABLE = frozenset(range(32, 127)) | {9, 10, 13}
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn checksum used by payment card numbers."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def card_brand_ok(digits: str) -> bool:
+    """Issuer prefix and length of the common networks (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay)."""
+    n = len(digits)
+    p2, p4 = int(digits[:2]), int(digits[:4])
+    if digits[0] == "4":
+        return n in (13, 16, 19)
+    if 51 <= p2 <= 55 or 2221 <= p4 <= 2720:
+        return n == 16
+    if p2 in (34, 37):
+        return n == 15
+    if digits.startswith("6011") or p2 == 65 or 644 <= int(digits[:3]) <= 649 or p2 == 62:
+        return 16 <= n <= 19
+    if 3528 <= p4 <= 3589:
+        return 16 <= n <= 19
+    if 300 <= int(digits[:3]) <= 305 or p2 in (36, 38):
+        return 14 <= n <= 19
+    return False
+
+
+def ssn_ok(area: str, group: str, serial: str) -> bool:
+    """US SSN structure: no 000/666/9xx area, no 00 group, no 0000 serial."""
+    return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
+
+
+def shannon_entropy(value: str) -> float:
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values()) if n else 0.0
+
+
+def is_hex(value: str) -> bool:
+    return _HEX.fullmatch(value) is not None
+
+
+def is_uuid(value: str) -> bool:
+    return _UUID.fullmatch(value) is not None
+
+
+def decodes_to_text(value: str) -> str | None:
+    """The decoded text when `value` is base64 of printable text (a message, a certificate), else None."""
+    if len(value) < 16 or not _B64.fullmatch(value):
+        return None
+    padded = value + "=" * (-len(value) % 4)
+    try:
+        raw = base64.b64decode(padded, altchars=b"-_" if ("-" in value or "_" in value) else None, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if not raw or sum(b in _PRINTABLE for b in raw) < 0.97 * len(raw):
+        return None
+    return raw.decode("ascii", errors="replace")
+
+
+def looks_random(value: str) -> bool:
+    """True for strings that look machine-generated: long, mixed character classes, high entropy, not a hash/UUID.
+
+    Pure hex (hashes, commit ids) and base64 of readable text are deliberately not random here: they are the
+    near-misses that must survive unless a keyword in the key says they are secret.
+    """
+    n = len(value)
+    if n < 20 or is_hex(value) or is_uuid(value):
+        return False
+    classes = any(c.islower() for c in value) + any(c.isupper() for c in value) + any(c.isdigit() for c in value)
+    if classes < 3 and not (classes == 2 and n >= 32):
+        return False
+    if decodes_to_text(value) is not None:
+        return False
+    return shannon_entropy(value) >= min(4.5, 0.85 * math.log2(n))
+
+
+def is_placeholder_value(value: str) -> bool:
+    """Template references, masks and words that stand in for a secret (`${DB_PASSWORD}`, `****`, `null`)."""
+    return _PLACEHOLDER.fullmatch(value.strip()) is not None
+
+
+@lru_cache(maxsize=4096)
+def ip_is_public(address: str) -> bool | None:
+    """True for a globally routable address, False for private/reserved ones, None when not an address."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return bool(ip.is_global) and not ip.is_multicast
