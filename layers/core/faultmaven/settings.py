@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     opensearch_username: str | None = None
     opensearch_password: SecretStr | None = None
     opensearch_index: str = "faultmaven-chunks"
+    # A document still pending this long after its ingestion started is reported failed (a killed run, a timeout).
+    kb_ingest_timeout_seconds: int = Field(default=900, ge=60)
 
     # LLM (docs/LLM.md). "none": the engine runs offline. Keys only from the environment or Secrets Manager.
     llm_provider: Literal["none", "openai", "anthropic", "bedrock"] = "none"
@@ -80,6 +82,12 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=2, ge=0, le=10)
     llm_context_tokens: int = Field(default=8192, ge=1024)
     llm_fallbacks: list[dict[str, str | int]] = Field(default_factory=list)  # JSON list of endpoints, see docs/LLM.md
+
+    # Privacy sanitizer (docs/SANITIZER.md): on by default; allow-list entries are exact values or "re:<regex>".
+    sanitize_enabled: bool = True
+    sanitize_allowlist: list[str] = Field(default_factory=list)
+    sanitize_extra_patterns: dict[str, str] = Field(default_factory=dict)  # label -> regex
+    sanitize_redact_private_ips: bool = False
 
     branding_name: str = "FaultMaven"
     support_url: str = "https://github.com/FaultMaven"
