@@ -13,6 +13,7 @@ from faultmaven.settings import Settings
 FUNCTION_ROUTERS = (
     "functions.meta.routes",
     "functions.auth.routes",
+    "functions.knowledge.routes",
 )
 
 

@@ -108,6 +108,82 @@ class Container:
 
         return Idempotency(self.idempotency_store)
 
+    @cached_property
+    def blobs(self):
+        """Uploaded bytes: files under <data_dir>/blobs embedded, the S3 bucket FM_EVIDENCE_BUCKET in the cloud."""
+        if self.embedded:
+            from faultmaven.adapters.files.blobs import FilesystemBlobStore
+
+            return FilesystemBlobStore(self.settings.data_dir / "blobs")
+        from faultmaven.adapters.s3.blobs import S3BlobStore
+        from faultmaven.errors import Unavailable
+
+        if not self.settings.evidence_bucket:
+            raise Unavailable("FM_EVIDENCE_BUCKET is not set")
+        return S3BlobStore(self.settings, self.settings.evidence_bucket)
+
+    @cached_property
+    def documents(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.documents import SqliteDocumentRepository
+
+            return SqliteDocumentRepository(self.db)
+        from faultmaven.adapters.dynamo.documents import DynamoDocumentRepository
+
+        return DynamoDocumentRepository(self.settings)
+
+    @cached_property
+    def embedder(self):
+        s = self.settings
+        if s.embedder == "bedrock":
+            from faultmaven.knowledge.bedrock_embedder import BedrockEmbedder
+
+            return BedrockEmbedder(s.bedrock_embedding_model_id, dimensions=s.bedrock_embedding_dimensions,
+                                   region=s.aws_region, endpoint_url=s.aws_endpoint_url)
+        from faultmaven.knowledge.onnx_embedder import OnnxMiniLmEmbedder
+
+        return OnnxMiniLmEmbedder()
+
+    @cached_property
+    def vector_index(self):
+        """Embedded: SQLite (FTS5 + in-memory vectors); in the cloud, or when FM_VECTOR_INDEX=opensearch: OpenSearch."""
+        if self.embedded and self.settings.vector_index == "sqlite":
+            from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
+
+            return SqliteVectorIndex(self.db, self.embedder.space)
+        from faultmaven.adapters.opensearch.vector_index import OpenSearchVectorIndex, client_from_settings
+
+        s = self.settings
+        serverless = s.opensearch_auth == "sigv4" and s.opensearch_sigv4_service == "aoss"  # refreshes by itself
+        return OpenSearchVectorIndex(client_from_settings(s), s.opensearch_index, self.embedder.space,
+                                     refresh=not serverless)
+
+    @cached_property
+    def ingestion(self):
+        """Runs ingestion: a background thread embedded, the S3 event's ingest function in the cloud."""
+        from faultmaven.knowledge.ingestion import BackgroundIngestion, S3EventIngestion
+
+        if not self.embedded:
+            return S3EventIngestion(self.blobs)
+        runner = BackgroundIngestion(self.ingestor)
+        for document_id in self.documents.pending_ids():  # resume what a previous run left pending
+            runner.after_upload(document_id)
+        return runner
+
+    @cached_property
+    def ingestor(self):
+        from faultmaven.knowledge.ingestion import Ingestor
+
+        return Ingestor(self.documents, self.blobs, self.embedder, self.vector_index)
+
+    @cached_property
+    def knowledge(self):
+        from faultmaven.knowledge.documents import KnowledgeService
+
+        return KnowledgeService(self.documents, self.blobs, self.vector_index, self.embedder, self.ingestion,
+                                max_file_bytes=self.settings.max_file_bytes,
+                                pending_timeout_seconds=self.settings.kb_ingest_timeout_seconds)
+
     def login_session(self, user_id: str, requested: str | None) -> str:
         """The session id a sign-in is bound to (carried in the access token as `sid`): the requested session when
         it is a live one of this user, else a new stored session."""
