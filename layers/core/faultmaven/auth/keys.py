@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from faultmaven.secrets import load_secret
 from faultmaven.settings import Settings
 
 ALGORITHM = "RS256"  # what API Gateway's JWT authorizer accepts; pinned on every verify
@@ -48,33 +47,8 @@ def generate_private_pem() -> bytes:
                              serialization.NoEncryption())
 
 
-def _from_data_dir(data_dir: Path) -> bytes:
-    path = data_dir / "keys" / "jwt-signing.pem"
-    if path.exists():
-        return path.read_bytes()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pem = generate_private_pem()
-    # Write under a temporary name first, readable by the owner only, then move into place atomically.
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    os.replace(tmp, path)
-    return path.read_bytes()
-
-
-def _from_secrets_manager(settings: Settings) -> bytes:
-    import boto3  # lazy: only the cloud path pays for boto3
-
-    client = boto3.client("secretsmanager", region_name=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
-    return client.get_secret_value(SecretId=settings.jwt_secret_arn)["SecretString"].encode()
-
-
 def load_signing_key(settings: Settings) -> SigningKey:
-    if settings.jwt_private_key is not None:
-        return signing_key_from_pem(settings.jwt_private_key.get_secret_value().encode())
-    if settings.jwt_secret_arn:
-        return signing_key_from_pem(_from_secrets_manager(settings))
-    if settings.mode == "embedded":
-        return signing_key_from_pem(_from_data_dir(settings.data_dir))
-    raise RuntimeError("FM_JWT_PRIVATE_KEY or FM_JWT_SECRET_ARN must be set outside the embedded mode")
+    explicit = settings.jwt_private_key.get_secret_value() if settings.jwt_private_key else None
+    return signing_key_from_pem(load_secret(settings, value=explicit, secret_id=settings.jwt_secret_arn,
+                                            file_name="jwt-signing.pem", generate=generate_private_pem,
+                                            what="the JWT signing key (FM_JWT_PRIVATE_KEY or FM_JWT_SECRET_ARN)"))
