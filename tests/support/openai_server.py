@@ -78,6 +78,7 @@ class OpenAIReplayServer:
         self.default = default
         self.responder = responder
         self.requests: list[dict[str, Any]] = []  # every chat-completion body received, for assertions
+        self.request_headers: list[dict[str, str]] = []  # and its headers, in the same order
         self._queue: list[Reply] = []
         self._rules: list[tuple[str, Reply]] = []
         self._lock = threading.Lock()
@@ -195,6 +196,7 @@ def _handler_for(server: OpenAIReplayServer) -> type[BaseHTTPRequestHandler]:
             reply = server.choose(body)
             with server._lock:
                 server.requests.append(body)
+                server.request_headers.append(dict(self.headers.items()))
             if reply.delay_seconds and server._stopping.wait(reply.delay_seconds):
                 return  # the server is stopping: drop the slow reply
             try:

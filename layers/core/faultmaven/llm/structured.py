@@ -6,9 +6,6 @@ import json
 import re
 from typing import Any
 
-from jsonschema import validators
-from jsonschema.exceptions import best_match
-
 from faultmaven.ports.llm import ChatMessage
 
 # The tool name providers with tool use (Anthropic, Bedrock) are forced to call to return structured data.
@@ -50,6 +47,9 @@ def extract_json(text: str) -> dict[str, Any] | None:
 
 def schema_violation(value: dict[str, Any] | None, schema: dict[str, Any]) -> tuple[str, str] | None:
     """None when `value` satisfies `schema`; else (detail for the model, value-free summary for errors and logs)."""
+    from jsonschema import validators  # lazy: ~50 ms of import only for turns that ask for JSON
+    from jsonschema.exceptions import best_match
+
     if value is None:
         return "The reply was not a JSON object.", "reply is not a JSON object"
     validator_cls = validators.validator_for(schema)
