@@ -13,6 +13,8 @@ from faultmaven.settings import Settings
 FUNCTION_ROUTERS = (
     "functions.meta.routes",
     "functions.auth.routes",
+    "functions.sessions.routes",
+    "functions.cases.routes",
     "functions.knowledge.routes",
 )
 
