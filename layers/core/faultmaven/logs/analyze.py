@@ -89,7 +89,6 @@ def _analyze(
     binary_like = bool(sample) and len(_CONTROL.findall(sample[:8192])) > 0.05 * min(len(sample), 8192)
     shape = collector(kind, detail)
 
-    parser = HeaderParser(default_year=clock.now().year)  # fresh: the sample pass must not bias its caches
     masker = Masker()
     miner = TemplateMiner()
     timeline = TimelineBuilder()
@@ -104,7 +103,7 @@ def _analyze(
         line_count += 1
         if shape is not None:
             shape.add(line)
-        if not line.strip():
+        if not line or line.isspace():
             if line_templates is not None:
                 line_templates.append(0)
             continue

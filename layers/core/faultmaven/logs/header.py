@@ -20,6 +20,9 @@ _MAX_HEADER_TOKENS = 14
 _MAX_WORDS_BEFORE_LEVEL = 3  # host, facility, component between the time and the level
 _MAX_WORDS_BEFORE_PROGRAM = 1  # the host between the time and `program[pid]:`
 _CLASS_CACHE_SIZE = 20_000
+_LEARN_AFTER = 3  # lines with the same header layout before it gets a fast regex
+_MAX_LAYOUTS = 4
+_MAX_LAYOUT_CANDIDATES = 1_000
 
 _NUMBER = r"[-+]?\d+(?:\.\d+)?[,:]?"
 _SEPARATOR = re.compile(r"[-|:>]+")
@@ -29,6 +32,7 @@ _CLASSIFIER = re.compile(
     rf"(?P<T>{TIME_TOKEN.pattern})|(?P<N>{_NUMBER})|(?P<S>{_SEPARATOR.pattern})|(?P<P>{_PROGRAM.pattern})", re.VERBOSE
 )
 _ACCESS_REQUEST = re.compile(r"\"[A-Z]{3,10} \S+ HTTP/[\d.]+\"\s+(\d{3})\b")
+_LOGFMT_START = re.compile(r"\s*\w[\w.@-]*=")
 _LOGFMT_PAIR = re.compile(r"(\w[\w.@-]*)=(\"(?:[^\"\\]|\\.)*\"|\S*)")
 
 _JSON_TIME_KEYS = ("@timestamp", "timestamp", "time", "ts", "datetime", "date", "asctime", "eventTime")
@@ -53,21 +57,81 @@ def _group_end(tokens: list[str], start: int, scan: int) -> int:
     return -1
 
 
+def _access_level(content: str) -> str | None:
+    if "HTTP/" not in content:
+        return None
+    m = _ACCESS_REQUEST.search(content)
+    return http_status_level(int(m.group(1))) if m else None
+
+
+_BOUNDARY = r"(?=\s|$)"
+# Deliberately small pieces (compiling the full token classes into every layout costs more than it saves): a time
+# piece is any token with a digit or a month / weekday name; words are any token; a level is checked afterwards.
+_PIECES = {
+    "T": r"(?:[^\s\d]*\d\S*|\[?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\S*)",
+    "N": _NUMBER,
+    "S": _SEPARATOR.pattern,
+    "P": _PROGRAM.pattern,
+    "O": r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]",
+    "B": r"\[[^\]]*\]",
+    "L": r"\S+",
+    "W": r"(?!\[)\S+",
+}
+
+
+_FOLLOW = {
+    "L": rf"(?!\s+(?:(?:{_SEPARATOR.pattern}|{_PROGRAM.pattern}){_BOUNDARY}|\[))",
+    "O": rf"(?!\s+(?:(?:{_SEPARATOR.pattern}|{_PROGRAM.pattern}){_BOUNDARY}|\[))",
+    "P": rf"(?!\s+{_SEPARATOR.pattern}{_BOUNDARY})",
+}
+
+
+class _Layout:
+    """A header layout seen on many lines of one file (e.g. time time number LEVEL component:), as one regex.
+
+    Lines it matches are split exactly where the token scan would split them; the rest go through the scan.
+    """
+
+    __slots__ = ("has_level", "has_time", "pattern")
+
+    def __init__(self, kinds: tuple[str, ...], first_time: int, last_time: int) -> None:
+        parts = []
+        for i, kind in enumerate(kinds):
+            if not kind:
+                continue  # a token inside a `[...]` group that started earlier
+            piece = r"(?P<level>\S+)" if kind == "L" else _PIECES[kind]
+            if i == first_time:
+                piece = "(?P<time>" + piece
+            if i == last_time:
+                piece += ")"
+            parts.append(piece)
+        self.has_level = "L" in kinds
+        self.has_time = first_time >= 0
+        last = next(k for k in reversed(kinds) if k)
+        # The token scan would also take a separator, `[group]` or `component:` right after these; then so must we.
+        follow = _FOLLOW.get(last, "")
+        self.pattern = re.compile(r"\s*" + r"\s+".join(parts) + _BOUNDARY + follow + r"(?P<content>.*)")
+
+
 class HeaderParser:
     """Stateful only for speed (it remembers the last timestamp format); safe on any text."""
 
     def __init__(self, default_year: int) -> None:
         self._timestamps = TimestampParser(default_year)
         self._classes: dict[str, str] = {}
+        self._layouts: list[_Layout] = []
+        self._layout_counts: dict[tuple[tuple[str, ...], int, int], int] = {}
 
     def parse(self, line: str) -> ParsedLine:
-        stripped = line.lstrip()
-        if stripped.startswith("{") and stripped.rstrip().endswith("}"):
-            parsed = self._parse_json(stripped)
-            if parsed is not None:
-                return parsed
-        if "=" in line[:64] and re.match(r"\w[\w.@-]*=", stripped):
-            parsed = self._parse_logfmt(stripped)
+        first = line[:1]
+        if first == "{" or first.isspace():
+            stripped = line.strip()
+            if stripped.startswith("{") and stripped.endswith("}"):
+                parsed = self._parse_json(stripped)
+                if parsed is not None:
+                    return parsed
+        if line.find("=", 0, 64) > 0 and _LOGFMT_START.match(line):
+            parsed = self._parse_logfmt(line.strip())
             if parsed is not None:
                 return parsed
         return self._parse_plain(line)
@@ -76,29 +140,42 @@ class HeaderParser:
         """One of T (time), N (number), S (separator), P (program/component), O (`[` group), W (word),
         or "L" + the canonical level. Memoised: hosts, levels and components repeat on nearly every line."""
         cls = self._classes.get(token)
-        if cls is None:
-            level = level_of_token(token)
-            if level:
-                cls = "L" + level
-            elif token[0] == "[" and not TIME_TOKEN.fullmatch(token):
-                cls = "O"
-            else:
-                m = _CLASSIFIER.fullmatch(token)
-                cls = m.lastgroup or "W" if m else "W"
-            if len(self._classes) < _CLASS_CACHE_SIZE:
-                self._classes[token] = cls
+        if cls is not None:
+            return cls
+        first = token[0]
+        if first.isdigit():  # times, dates, pids: never a level or a group, and too varied to memoise
+            m = _CLASSIFIER.fullmatch(token)
+            return (m.lastgroup or "W") if m else "W"
+        level = level_of_token(token)
+        if level:
+            cls = "L" + level
+        elif first == "[" and not TIME_TOKEN.fullmatch(token):
+            cls = "O"
+        else:
+            m = _CLASSIFIER.fullmatch(token)
+            cls = (m.lastgroup or "W") if m else "W"
+        if len(self._classes) >= _CLASS_CACHE_SIZE:
+            self._classes.clear()  # bounded; the frequent tokens come straight back
+        self._classes[token] = cls
         return cls
 
     def _parse_plain(self, line: str) -> ParsedLine:
+        for layout in self._layouts:
+            m = layout.pattern.match(line)
+            if m is not None:
+                parsed = self._from_layout(layout, m)
+                if parsed is not None:
+                    return parsed
         tokens = line.split(None, _MAX_HEADER_TOKENS)
         scan = min(len(tokens), _MAX_HEADER_TOKENS)
+        kinds = [""] * scan  # the class of each header token, for learning the file's layout
         level: str | None = None
         header_end = 0  # tokens[header_end:] is the message
         first_time = last_time = -1
         words = 0  # plain words since the last anchor
         i = 0
         while i < scan:
-            cls = self._classify(tokens[i])
+            cls = kinds[i] = self._classify(tokens[i])
             if cls == "T":
                 if first_time < 0:
                     first_time = i
@@ -106,7 +183,7 @@ class HeaderParser:
             elif cls[0] == "L":
                 if words <= _MAX_WORDS_BEFORE_LEVEL:
                     level = cls[1:]
-                    header_end = self._after_level(tokens, i + 1, scan)
+                    header_end = self._after_level(tokens, i + 1, scan, kinds)
                 break
             elif cls == "O":
                 close = _group_end(tokens, i, scan)
@@ -115,15 +192,17 @@ class HeaderParser:
                 group = " ".join(tokens[i : close + 1])
                 found = level_of_token(group)
                 if found and words <= _MAX_WORDS_BEFORE_LEVEL:
-                    level = found
-                    header_end = self._after_level(tokens, close + 1, scan)
+                    level, kinds[i] = found, "L"
+                    header_end = self._after_level(tokens, close + 1, scan, kinds)
                     break
                 if any(TIME_TOKEN.fullmatch(t) for t in group.strip("[]").split()):
+                    kinds[i] = "B"
                     if first_time < 0:
                         first_time = i
                     last_time, words, header_end = close, 0, close + 1
                 elif words == 0 and last_time >= 0:
                     header_end = close + 1
+                kinds[i + 1 : close + 1] = [""] * (close - i)
                 i = close
             elif cls == "P":
                 if words <= _MAX_WORDS_BEFORE_PROGRAM if last_time >= 0 else i <= 1:
@@ -141,19 +220,45 @@ class HeaderParser:
         timestamp = None
         if last_time >= 0:
             timestamp = self._timestamps.parse(" ".join(tokens[first_time : last_time + 1]))
+        if header_end and (level is not None or kinds[header_end - 1] == "P"):
+            # Only headers closed by a level or a `program:` token: their end does not depend on the message.
+            self._learn(tuple(kinds[:header_end]), first_time, last_time)
         if level is None:
-            m = _ACCESS_REQUEST.search(content)
-            if m:
-                level = http_status_level(int(m.group(1)))
+            level = _access_level(content)
+        return ParsedLine(content, level, timestamp)
+
+    def _learn(self, kinds: tuple[str, ...], first_time: int, last_time: int) -> None:
+        """Count header layouts; one seen often enough becomes a single regex tried before the token scan."""
+        kinds = tuple("L" if k[:1] == "L" else k for k in kinds)  # any level fits the same layout
+        key = (kinds, first_time, last_time)
+        seen = self._layout_counts.get(key, 0) + 1
+        if len(self._layout_counts) >= _MAX_LAYOUT_CANDIDATES:
+            self._layout_counts.clear()
+        self._layout_counts[key] = seen
+        if seen == _LEARN_AFTER and len(self._layouts) < _MAX_LAYOUTS:
+            self._layouts.append(_Layout(kinds, first_time, last_time))
+
+    def _from_layout(self, layout: _Layout, m: re.Match[str]) -> ParsedLine | None:
+        level = None
+        if layout.has_level:
+            cls = self._classify(m.group("level"))
+            if cls[0] != "L":
+                return None
+            level = cls[1:]
+        content = m.group("content").strip()
+        timestamp = self._timestamps.parse(m.group("time")) if layout.has_time else None
+        if level is None:
+            level = _access_level(content)
         return ParsedLine(content, level, timestamp)
 
     @staticmethod
-    def _after_level(tokens: list[str], i: int, scan: int) -> int:
+    def _after_level(tokens: list[str], i: int, scan: int, kinds: list[str]) -> int:
         """Skip what log4j-style layouts put after the level: separators, `[thread]` groups, one `component:`."""
         saw_group = False
         while i < scan:
             token = tokens[i]
             if _SEPARATOR.fullmatch(token):
+                kinds[i] = "S"
                 i += 1
                 if saw_group:
                     return i  # `LEVEL [thread] - message`: a separator after the group ends the header
@@ -162,11 +267,14 @@ class HeaderParser:
                 close = _group_end(tokens, i, scan)
                 if close < 0:
                     return i
+                kinds[i : close + 1] = ["O"] + [""] * (close - i)
                 i, saw_group = close + 1, True
                 continue
             if _PROGRAM.fullmatch(token):
+                kinds[i] = "P"
                 i += 1
                 if i < scan and _SEPARATOR.fullmatch(tokens[i]):
+                    kinds[i] = "S"
                     i += 1
             return i
         return i

@@ -21,9 +21,10 @@ _ALIASES = {
 }
 
 # A bare level is upper case (a lower-case "error" is more often prose); bracketed or key=value forms may be any case.
-_BARE = re.compile(r"(" + "|".join(_ALIASES) + r")[:,]?")
-_WRAPPED = re.compile(r"[\[<(](" + "|".join(_ALIASES) + r")[\]>)][:,]?", re.IGNORECASE)
-_KEYED = re.compile(r"(?:level|lvl|severity|loglevel)=[\"']?(" + "|".join(_ALIASES) + r")[\"']?,?", re.IGNORECASE)
+_NAMES = "|".join(_ALIASES)
+_BARE = re.compile(r"(" + _NAMES + r")[:,]?")
+_WRAPPED = re.compile(r"[\[<(](" + _NAMES + r")[\]>)][:,]?", re.IGNORECASE)
+_KEYED = re.compile(r"(?:level|lvl|severity|loglevel)=[\"']?(" + _NAMES + r")[\"']?,?", re.IGNORECASE)
 
 _ERROR_WORDS = re.compile(
     r"\b(?:error|errors|exception|fatal|panic|fail|failed|failure|traceback|segfault|refused|denied|unreachable)\b",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from faultmaven.logs.masking import WILDCARD
 
+_SEEN_CACHE_SIZE = 100_000
+
 
 class Cluster:
     __slots__ = ("cluster_id", "count", "tokens")
@@ -34,9 +36,22 @@ class TemplateMiner:
         self._root: dict[int, dict] = {}
         self._overflow: dict[int, Cluster] = {}
         self.clusters: list[Cluster] = []
+        self._seen: dict[tuple[str, ...], Cluster] = {}
 
     def add(self, tokens: list[str]) -> Cluster:
         """Assign a token sequence to a template (creating or generalising one) and return it."""
+        key = tuple(tokens)
+        cluster = self._seen.get(key)
+        if cluster is not None:  # the same masked message again: same template, nothing to generalise
+            cluster.count += 1
+            return cluster
+        cluster = self._match(tokens)
+        if len(self._seen) >= _SEEN_CACHE_SIZE:
+            self._seen.clear()
+        self._seen[key] = cluster
+        return cluster
+
+    def _match(self, tokens: list[str]) -> Cluster:
         leaf = self._leaf(tokens)
         cluster = self._best_match(leaf, tokens)
         if cluster is None:
