@@ -11,6 +11,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "local.commands.kb",
     "local.commands.logs",
+    "local.commands.sanitize",
     "local.commands.serve",
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -62,13 +63,21 @@ class Scanner:
         return resolve_overlaps(found)
 
 
+def _priority(rule: Rule) -> int:
+    """Shape-matched secrets first, then secrets found by key name, then personal data."""
+    return 2 if rule.kind == "pii" else int(rule.remember)
+
+
 def resolve_overlaps(found: list[tuple[Finding, Rule]]) -> list[tuple[Finding, Rule]]:
-    """Keep the earliest, then longest, of overlapping spans; on a tie a shape rule beats a key-name rule."""
-    found.sort(key=lambda item: (item[0][0], -item[0][1], item[1].remember))
+    """Non-overlapping spans in text order: among overlapping ones the higher priority, then the earlier and longer."""
+    found.sort(key=lambda item: (_priority(item[1]), item[0][0], -item[0][1]))
+    starts: list[int] = []
     kept: list[tuple[Finding, Rule]] = []
-    end = -1
     for item in found:
-        if item[0][0] >= end:
-            kept.append(item)
-            end = item[0][1]
+        start, end, _ = item[0]
+        i = bisect.bisect_right(starts, start)
+        if (i and kept[i - 1][0][1] > start) or (i < len(kept) and kept[i][0][0] < end):
+            continue
+        starts.insert(i, start)
+        kept.insert(i, item)
     return kept

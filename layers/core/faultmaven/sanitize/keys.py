@@ -30,8 +30,9 @@ EXCLUDED_LAST_WORDS = frozenset({
     "required", "policy", "mode", "hint", "label", "endpoint", "location", "dir", "provider", "rotation", "age", "min",
     "max", "ref", "arn", "env", "var", "kind", "algorithm", "alg", "scope", "scopes", "store", "manager", "method",
     "uuid", "guid", "index", "idx", "limit", "reset", "sent", "valid", "invalid", "error", "status", "set", "changed",
-    "source", "strength", "rule", "rules",
+    "source", "strength", "rule", "rules", "integrity",
 })
+_HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 # Fixed-width lookbehinds (one per keyword length) that let the scan skip assignments to unrelated keys.
 _ENDINGS = ("password", "passwd", "pwd", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization")
@@ -50,7 +51,10 @@ def _lookbehind(sep: str) -> str:
     return quick + "(?:" + "|".join(alternatives) + ")"
 
 
-_VALUE = r"""[ \t]*(?:"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'|(?P<v3>[^\s"'`,;&<>)\]}]{1,512}))"""
+_VALUE = (
+    r"""[ \t]*(?:"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'"""
+    r"""|(?P<v3>\$\{[^}\s]{1,128}\}|[^\s"'`,;&<>)\]}]{1,512}))"""
+)
 
 
 def assignment_rules(sep: str) -> tuple[Rule, ...]:
@@ -69,7 +73,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     )
 
 _KEY_LEFT = re.compile(r"""([A-Za-z0-9_.\-]{1,80})["'\]]?[ \t]*\Z""")
-_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_WORDS = re.compile(r"[A-Z]+\d*(?![a-z])|[A-Z]?[a-z]+\d*|\d+")
 _PATHLIKE = re.compile(r"[~/.]{0,2}/[\w./-]*|[A-Za-z]:\\.*")
 # `module.attr:func`, `settings.SECRET_KEY`: code that names a secret instead of holding one.
 _REFERENCE = re.compile(r"[A-Za-z_][\w-]*(?:[.:][A-Za-z_][\w-]*)+(?:\(\))?")
@@ -147,7 +151,7 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     words = key_words(key)
     if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS):
         return []
-    if value.startswith("/") or "//" in value or not looks_random(value):
+    if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or not looks_random(value):
         return []
     return [(start, end, "secret")]
 
