@@ -149,8 +149,8 @@ class HeaderParser:
         level = level_of_token(token)
         if level:
             cls = "L" + level
-        elif first == "[" and not TIME_TOKEN.fullmatch(token):
-            cls = "O"
+        elif first == "[":
+            cls = "O"  # a group; the scan looks inside it for a time or a level
         else:
             m = _CLASSIFIER.fullmatch(token)
             cls = (m.lastgroup or "W") if m else "W"

@@ -54,7 +54,9 @@ _EPOCH_MIN, _EPOCH_MAX = 946_684_800, 2_524_608_000  # 2000-01-01 .. 2050-01-01:
 
 def _year(text: str) -> int:
     y = int(text)
-    return y + 2000 if y < 100 else y
+    if y >= 100:
+        return y
+    return y + 2000 if y < 69 else y + 1900  # the POSIX pivot for two-digit years
 
 
 def _tz_offset(tz: str | None) -> int:
