@@ -45,6 +45,6 @@ def title_from_conversation(user_messages: Iterable[str]) -> str | None:
         for sentence in _SENTENCE_END_RE.split(_clean(message)):
             words = _FILLER_RE.sub("", " ".join(sentence.split())).strip(" -:,")
             if len(words.split()) >= 3:
-                words = words.rstrip(".!")
+                words = words.rstrip(".!").rstrip()
                 return _shorten(words[0].upper() + words[1:])
     return None
