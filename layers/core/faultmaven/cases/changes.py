@@ -76,7 +76,7 @@ def apply_changes(case: Case, changes: CaseChanges, at: str) -> None:
             hypothesis.move_to(change.state, change.reason)
         if change.likelihood is not None:
             hypothesis.likelihood = change.likelihood
-        hypothesis.evidence_ids += [e for e in change.add_evidence_ids if e not in hypothesis.evidence_ids]
+        hypothesis.evidence_ids = list(dict.fromkeys([*hypothesis.evidence_ids, *change.add_evidence_ids]))
         hypothesis.updated_at = at
     for indicator, done in changes.indicators.items():
         case.set_indicator(indicator, done)
