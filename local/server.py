@@ -15,7 +15,9 @@ FUNCTION_ROUTERS = (
     "functions.auth.routes",
     "functions.sessions.routes",
     "functions.cases.routes",
+    "functions.evidence.routes",
     "functions.knowledge.routes",
+    "functions.copilot.routes",
 )
 
 

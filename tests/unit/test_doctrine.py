@@ -132,3 +132,11 @@ def test_confirmed_resolution_ends_the_doctrine() -> None:
     ({**ALL, "root_cause_identified": True}, [], 5)])
 def test_current_phase(progress: dict, hyps: list, phase: int) -> None:
     assert current_phase(progress, hyps) == phase
+
+
+def test_validating_an_untested_hypothesis_passes_through_active() -> None:
+    h = HypothesisView(hypothesis_id="h1", statement="db pool exhausted", status="captured")
+    case = CaseView(state="investigating", progress=ALL, hypotheses=[h])
+    plan = plan_turn(case, "", Intent(kind="hypothesis_action", data={"hypothesis_id": "h1", "action": "refute",
+                                                                      "reason": "pool at 10%"}), [], [])
+    assert [(c.status, c.reason) for c in plan.hypothesis_changes] == [("active", None), ("refuted", "pool at 10%")]

@@ -123,6 +123,24 @@ class Container:
         return S3BlobStore(self.settings, self.settings.evidence_bucket)
 
     @cached_property
+    def evidence_files(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.evidence import SqliteEvidenceRepository
+
+            return SqliteEvidenceRepository(self.db)
+        from faultmaven.adapters.dynamo.evidence import DynamoEvidenceRepository
+
+        return DynamoEvidenceRepository(self.settings)
+
+    @cached_property
+    def evidence(self):
+        from faultmaven.evidence.service import EvidenceService
+
+        s = self.settings
+        return EvidenceService(self.evidence_files, self.blobs, self.case_service.get,
+                               max_file_bytes=s.max_file_bytes, allowed_extensions=s.allowed_extensions)
+
+    @cached_property
     def documents(self):
         if self.embedded:
             from faultmaven.adapters.sqlite.documents import SqliteDocumentRepository
@@ -183,6 +201,33 @@ class Container:
         return KnowledgeService(self.documents, self.blobs, self.vector_index, self.embedder, self.ingestion,
                                 max_file_bytes=self.settings.max_file_bytes,
                                 pending_timeout_seconds=self.settings.kb_ingest_timeout_seconds)
+
+    @cached_property
+    def sanitizer(self):
+        from faultmaven.sanitize import Sanitizer
+
+        return Sanitizer.from_settings(self.settings)
+
+    @cached_property
+    def llm(self):
+        """The configured model (with its fallbacks), or None: the copilot then answers from its rules."""
+        from faultmaven.llm.factory import build_llm
+
+        return build_llm(self.settings)
+
+    @cached_property
+    def turns(self):
+        from faultmaven.copilot.turns import TurnService
+        from faultmaven.copilot.vault import RedactionVault, load_redaction_key
+
+        vault = RedactionVault(self.blobs, load_redaction_key(self.settings))
+        return TurnService(self.case_service, self.evidence, self.knowledge, self.sanitizer, vault, self.llm)
+
+    @cached_property
+    def turn_jobs(self):
+        from faultmaven.copilot.jobs import TurnJobs
+
+        return TurnJobs()
 
     def login_session(self, user_id: str, requested: str | None) -> str:
         """The session id a sign-in is bound to (carried in the access token as `sid`): the requested session when

@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     sanitize_allowlist: list[str] = Field(default_factory=list)
     sanitize_extra_patterns: dict[str, str] = Field(default_factory=dict)  # label -> regex
     sanitize_redact_private_ips: bool = False
+    # AES key (base64 of 16, 24 or 32 bytes) sealing each case's placeholder map; embedded: generated in data_dir.
+    redaction_key: SecretStr | None = None
+    redaction_key_secret_arn: str | None = None
+    # A turn still running after this many seconds answers 202 with a Location to poll (API Gateway stops at ~30 s).
+    turn_sync_seconds: float = Field(default=20.0, ge=0.0, le=28.0)
 
     branding_name: str = "FaultMaven"
     support_url: str = "https://github.com/FaultMaven"

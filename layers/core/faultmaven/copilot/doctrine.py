@@ -17,6 +17,7 @@ INDICATORS = ("symptom_verified", "scope_assessed", "timeline_established", "cha
 PHASES = {1: "Define the blast radius", 2: "Establish the timeline", 3: "Formulate hypotheses",
           4: "Validate hypotheses with evidence", 5: "Propose a solution"}
 CONFIRM_MARKER = "[✅ Yes]  [❌ No]"
+_VERDICTS = ("validated", "refuted", "inconclusive")
 
 State = Literal["inquiry", "investigating", "resolved", "closed"]
 ActionType = Literal["DECIDE", "RUN", "EVIDENCE", "FREE_SPEECH"]
@@ -196,7 +197,11 @@ def plan_turn(case: CaseView, text: str, intent: Intent, evidence: list[Evidence
         action = str(intent.data.get("action", "")).lower()
         status = {"validate": "validated", "confirm": "validated", "refute": "refuted", "activate": "active",
                   "test": "active", "retire": "retired", "inconclusive": "inconclusive"}.get(action)
-        if status and any(h.hypothesis_id == hid for h in hypotheses):
+        target = next((h for h in hypotheses if h.hypothesis_id == hid), None)
+        if status and target is not None:
+            if target.status in ("captured", "inconclusive") and status in _VERDICTS:
+                # A verdict is reached by testing: an untested hypothesis passes through "active" on the way.
+                plan.hypothesis_changes.append(HypothesisChange(hypothesis_id=hid, status="active"))
             plan.hypothesis_changes.append(HypothesisChange(hypothesis_id=hid, status=status,
                                                             reason=str(intent.data.get("reason") or "") or None))
             hypotheses = [h.model_copy(update={"status": status}) if h.hypothesis_id == hid else h

@@ -1,0 +1,72 @@
+"""Reports derived from a case: a resolution or closure summary, and a runbook draft for the knowledge base.
+
+They are built from the case record itself (never from a model), so they are reproducible and always match it.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from faultmaven.cases.model import Case
+
+RUNBOOK_DOCUMENT_TYPE = "runbook"
+
+
+class Report(BaseModel):
+    report_type: str  # resolution_summary | closure_summary | runbook_draft
+    title: str
+    content: str  # Markdown
+    case_id: str
+    case_state: str
+    generated_at: str
+
+
+def _hypothesis_lines(case: Case) -> list[str]:
+    lines = []
+    for h in case.hypotheses:
+        reason = h.refutation_reason or h.retirement_reason
+        lines.append(f"- **{h.state.value}** — {h.text}" + (f" ({reason})" if reason else ""))
+    return lines or ["- none recorded"]
+
+
+def summary_report(case: Case, at: str) -> Report:
+    resolved = case.state.value == "resolved"
+    kind = "resolution_summary" if resolved else "closure_summary"
+    lines = [f"# {'Resolution' if resolved else 'Closure'} summary: {case.title}", "",
+             f"- State: **{case.state.value}**" + (f" ({case.closure_reason.value})" if case.closure_reason else ""),
+             f"- Opened: {case.created_at}"]
+    if case.resolved_at or case.closed_at:
+        lines.append(f"- Ended: {case.resolved_at or case.closed_at}")
+    lines.append(f"- Turns: {case.current_turn}")
+    lines += ["", "## Problem", case.problem_statement or case.description or "not stated", "",
+              "## Progress", *(f"- {i.value.replace('_', ' ')}" for i in case.indicators), "",
+              "## Hypotheses", *_hypothesis_lines(case), "",
+              "## Root cause", case.root_cause or "not identified", "",
+              "## Solution", case.solution or "not recorded"]
+    return Report(report_type=kind, title=f"{'Resolution' if resolved else 'Closure'} summary — {case.title}",
+                  content="\n".join(lines) + "\n", case_id=case.case_id, case_state=case.state.value,
+                  generated_at=at)
+
+
+def runbook_draft(case: Case, at: str) -> Report:
+    """A runbook in the Meaning / Impact / Diagnosis / Mitigation shape that on-call runbooks commonly use."""
+    validated = [h.text for h in case.hypotheses if h.state.value == "validated"]
+    refuted = [h.text for h in case.hypotheses if h.state.value == "refuted"]
+    lines = [f"# Runbook: {case.problem_statement or case.title}", "",
+             "## Meaning", case.problem_statement or case.description or case.title, "",
+             "## Impact", "Describe who is affected and how badly (captured while assessing the blast radius).", "",
+             "## Diagnosis",
+             *(f"- Check whether: {t}" for t in validated or ["(no validated hypothesis was recorded)"]),
+             *(f"- Ruled out before: {t}" for t in refuted), "",
+             "## Mitigation", case.solution or "Record the fix that worked here.", "",
+             f"_Drafted from case {case.case_id} on {at}._"]
+    return Report(report_type="runbook_draft", title=f"Runbook — {case.problem_statement or case.title}"[:200],
+                  content="\n".join(lines) + "\n", case_id=case.case_id, case_state=case.state.value,
+                  generated_at=at)
+
+
+def reports_for(case: Case, at: str) -> list[Report]:
+    """Terminal cases get both reports; an open case has none yet."""
+    if not case.is_terminal:
+        return []
+    return [summary_report(case, at), runbook_draft(case, at)]

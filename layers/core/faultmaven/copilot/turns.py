@@ -1,0 +1,271 @@
+"""One conversation turn, end to end: sanitize, attach, retrieve, decide by the rules, write, record.
+
+Order matters for "nothing lost, nothing half-done": everything is computed first; then the case changes are written
+in one versioned write (an illegal request fails here, before anything is stored); then the turn's two messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from faultmaven.auth.service import Principal
+from faultmaven.cases.changes import CaseChanges, HypothesisChange, HypothesisDraft, ProposalDraft
+from faultmaven.cases.lifecycle import CaseState
+from faultmaven.cases.model import Case, ProposalKind
+from faultmaven.cases.titles import title_from_conversation
+from faultmaven.copilot.doctrine import (
+    CONFIRM_MARKER,
+    INDICATORS,
+    CaseView,
+    EvidenceDigest,
+    HypothesisView,
+    Intent,
+    KnowledgeHit,
+    Proposal,
+    SuggestedAction,
+    TurnPlan,
+    plan_turn,
+)
+from faultmaven.copilot.prompting import build_request, parse_answer
+from faultmaven.copilot.reply import FAILED_NOTICE, compose_reply
+from faultmaven.copilot.vault import RedactionVault
+from faultmaven.errors import Conflict, InvalidInput
+from faultmaven.evidence.service import EvidenceAnalysis, EvidenceService
+from faultmaven.http.logging import logger
+from faultmaven.knowledge.documents import KnowledgeService, Reader
+from faultmaven.knowledge.snippets import MARKDOWN_MARKS
+from faultmaven.ports.llm import LLMError, LLMProvider
+from faultmaven.sanitize import PlaceholderMap, Sanitizer
+
+MAX_QUERY_CHARS = 20_000
+MAX_PASTE_INLINE = 4_000  # longer pastes are kept as evidence and analysed rather than quoted whole
+KB_HITS = 3
+# Hybrid similarity is 1.0 for the top hit of both the keyword and the vector list and 0.5 for a chunk found by
+# only one; citing needs both, so a greeting never drags in an unrelated runbook.
+KB_MIN_SIMILARITY = 0.55
+TRANSCRIPT_MESSAGES = 8
+INTENTS = ("conversation", "status_transition", "confirmation", "hypothesis_action")
+_PROPOSAL_KIND = {"investigating": ProposalKind.START_INVESTIGATION, "resolved": ProposalKind.RESOLVE,
+                  "closed": ProposalKind.CLOSE}
+
+
+@dataclass
+class TurnFile:
+    filename: str
+    data: bytes
+    content_type: str | None
+
+
+@dataclass
+class TurnInput:
+    query: str | None = None
+    pasted_content: str | None = None
+    file: TurnFile | None = None
+    intent_type: str | None = None
+    intent_data: str | None = None
+    input_type: str | None = None
+    source_url: str | None = None
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What makes two submissions the same request (for Idempotency-Key replays)."""
+        return {"query": self.query, "pasted": self.pasted_content, "intent": [self.intent_type, self.intent_data],
+                "file": hashlib.sha256(self.file.data).hexdigest() if self.file else None}
+
+
+def parse_intent(intent_type: str | None, intent_data: str | None) -> Intent:
+    kind = (intent_type or "conversation").strip().lower()
+    if kind not in INTENTS:
+        raise InvalidInput(f"intent_type must be one of {', '.join(INTENTS)}", code="INVALID_INTENT")
+    data: dict[str, object] = {}
+    if intent_data:
+        try:
+            parsed = json.loads(intent_data)
+        except ValueError:
+            raise InvalidInput("intent_data must be a JSON object", code="INVALID_INTENT") from None
+        if not isinstance(parsed, dict):
+            raise InvalidInput("intent_data must be a JSON object", code="INVALID_INTENT")
+        data = parsed
+    return Intent(kind=kind, data=data)  # type: ignore[arg-type]
+
+
+def digest(analysis: EvidenceAnalysis, sanitizer: Sanitizer, mapping: PlaceholderMap) -> EvidenceDigest:
+    """The doctrine's view of one file, with its templates sanitized like everything bound for a model."""
+    a = analysis.analysis or {}
+    severity = a.get("severity_counts") or {}
+    errors = int(severity.get("error", 0)) + int(severity.get("critical", 0))
+    templates = [t for t in a.get("templates") or [] if t.get("level") in ("error", "critical")]
+    top = [sanitizer.sanitize(str(t.get("template", "")), mapping).text for t in templates[:3]]
+    return EvidenceDigest(filename=analysis.filename, source_type=str(analysis.source_type), error_count=errors,
+                          first_error_at=a.get("first_error_at"), last_error_at=a.get("last_error_at"),
+                          top_errors=top)
+
+
+def case_view(case: Case) -> CaseView:
+    pending = None
+    if case.pending_proposal is not None:
+        pending = Proposal(target_state=case.pending_proposal.target.value, reason=case.pending_proposal.summary,
+                           closure_reason=case.pending_proposal.closure_reason)
+    return CaseView(state=case.state.value, progress={i.value: True for i in case.indicators},
+                    hypotheses=[HypothesisView(hypothesis_id=h.hypothesis_id, statement=h.text, status=h.state.value)
+                                for h in case.hypotheses],
+                    pending_proposal=pending, problem_statement=case.problem_statement)
+
+
+def made_progress(plan: TurnPlan, model_hypotheses: list[str]) -> bool:
+    return bool(plan.progress or plan.transition or plan.new_hypotheses or model_hypotheses
+                or plan.hypothesis_changes)
+
+
+def case_changes(plan: TurnPlan, turn_number: int, title: str | None, model_hypotheses: list[str]) -> CaseChanges:
+    hypotheses = [*plan.new_hypotheses, *model_hypotheses]
+    answer = None if plan.resolve_pending is None else ("confirm" if plan.resolve_pending else "reject")
+    propose = None
+    if plan.new_proposal is not None:
+        propose = ProposalDraft(kind=_PROPOSAL_KIND[plan.new_proposal.target_state],
+                                summary=plan.new_proposal.reason[:2000],
+                                closure_reason=plan.new_proposal.closure_reason)
+    # A confirmed proposal is applied through `answer_proposal`; `transition` is only the user's own request.
+    explicit = plan.transition if plan.resolve_pending is not True else None
+    return CaseChanges(turn_number=turn_number, progress_made=made_progress(plan, model_hypotheses), title=title,
+                       add_hypotheses=[HypothesisDraft(text=h[:500]) for h in dict.fromkeys(hypotheses)],
+                       update_hypotheses=[HypothesisChange(hypothesis_id=c.hypothesis_id, state=c.status,
+                                                           reason=c.reason) for c in plan.hypothesis_changes],
+                       indicators=dict.fromkeys(plan.progress, True), problem_statement=plan.problem_statement,
+                       answer_proposal=answer, propose=propose,
+                       transition=CaseState(explicit) if explicit else None)
+
+
+class TurnService:
+    def __init__(self, cases: Any, evidence: EvidenceService, knowledge: KnowledgeService, sanitizer: Sanitizer,
+                 vault: RedactionVault, llm: LLMProvider | None) -> None:
+        self.cases = cases
+        self.evidence = evidence
+        self.knowledge = knowledge
+        self.sanitizer = sanitizer
+        self.vault = vault
+        self.llm = llm
+
+    def run(self, principal: Principal, case_id: str, turn: TurnInput) -> dict[str, Any]:
+        user = principal.user_id
+        case = self.cases.get(user, case_id)
+        if case.is_terminal:
+            raise Conflict(f"the case is {case.state.value}; open a new case to continue", code="CASE_TERMINAL")
+        query = (turn.query or "").strip()
+        pasted = (turn.pasted_content or "").strip()
+        intent = parse_intent(turn.intent_type, turn.intent_data)
+        if not (query or pasted or turn.file or intent.kind != "conversation"):
+            raise InvalidInput("a turn needs a query, pasted_content or a file", code="EMPTY_TURN")
+        if len(query) > MAX_QUERY_CHARS:
+            raise InvalidInput(f"query is longer than {MAX_QUERY_CHARS} characters; attach it as a file instead",
+                               code="QUERY_TOO_LONG")
+        turn_number = case.current_turn + 1
+
+        # Evidence first: a bad file is a 4xx before anything else is written.
+        attachments = []
+        if turn.file is not None:
+            attachments.append(self.evidence.attach(principal, case_id, turn.file.filename, turn.file.data,
+                                                    turn.file.content_type, turn_number, "file", turn.source_url))
+        if pasted and (len(pasted) > MAX_PASTE_INLINE or turn.input_type == "page_capture"):
+            source = "page_capture" if turn.input_type == "page_capture" else "paste"
+            attachments.append(self.evidence.attach(principal, case_id, None, pasted.encode(), "text/plain",
+                                                    turn_number, source, turn.source_url))
+            pasted = ""
+
+        mapping = self.vault.load(user, case_id)
+        safe_query = self.sanitizer.sanitize(query, mapping) if query else None
+        safe_paste = self.sanitizer.sanitize(pasted, mapping) if pasted else None
+        summary: dict[str, int] = {}
+        for result in (safe_query, safe_paste):
+            for label, count in (result.summary if result else {}).items():
+                summary[label] = summary.get(label, 0) + count
+        user_text = "\n\n".join(r.text for r in (safe_query, safe_paste) if r)
+
+        evidence = [digest(a, self.sanitizer, mapping) for a in self.evidence.analyses_for_case(user, case_id)]
+        search_text = (safe_query.text if safe_query else "") or " ".join(e for d in evidence for e in d.top_errors)
+        hits = self._knowledge(principal, search_text, mapping)
+        plan = plan_turn(case_view(case), user_text, intent, evidence, hits)
+
+        reply, model_hypotheses, llm_used = self._write(plan, user_text, case, evidence, hits)
+        title = None
+        if case.has_placeholder_title and safe_query:
+            title = title_from_conversation([safe_query.text])
+        updated = self.cases.apply(user, case_id, case_changes(plan, turn_number, title, model_hypotheses))
+
+        self.vault.save(user, case_id, mapping)
+        stored = user_text or (f"(attached {', '.join(a.filename for a in attachments)})" if attachments
+                               else f"({intent.kind.replace('_', ' ')})")
+        self.cases.append_message(user, case_id, "user", stored, turn_number,
+                                  {"redactions": summary, "intent": intent.kind})
+        self.cases.append_message(user, case_id, "assistant", reply, turn_number,
+                                  {"llm_used": llm_used, "phase": plan.phase})
+        progress = made_progress(plan, model_hypotheses)
+        return self._response(updated, turn_number, plan, reply, attachments, hits, summary, llm_used, progress)
+
+    def _knowledge(self, principal: Principal, text: str, mapping: PlaceholderMap) -> list[KnowledgeHit]:
+        if not text.strip():
+            return []
+        results = self.knowledge.search(Reader.of(principal), text[:1000], limit=KB_HITS, per_document=True,
+                                        threshold=KB_MIN_SIMILARITY, marks=MARKDOWN_MARKS)
+        return [KnowledgeHit(document_id=r.document.document_id, title=r.document.title,
+                             snippet=self.sanitizer.sanitize(r.excerpt, mapping).text, score=r.similarity)
+                for r in results]
+
+    def _write(self, plan: TurnPlan, user_text: str, case: Case, evidence: list[EvidenceDigest],
+               hits: list[KnowledgeHit]) -> tuple[str, list[str], bool]:
+        """The reply text: the model's when one is configured and answers usefully, else the rules' own."""
+        if self.llm is None:
+            return compose_reply(plan, evidence, hits), [], False
+        messages, _ = self.cases.messages(case.user_id, case.case_id, TRANSCRIPT_MESSAGES,
+                                          max(0, self._message_count(case) - TRANSCRIPT_MESSAGES))
+        transcript = [(m.role, m.content) for m in messages]
+        try:
+            response = self.llm.complete(build_request(plan, user_text, transcript, evidence, hits))
+            answer = parse_answer(response.parsed)
+            if answer is None:
+                raise LLMError("the model's answer did not match the expected JSON")
+        except LLMError as exc:
+            logger.warning("LLM turn failed; answering from the rules", extra={"error_type": type(exc).__name__})
+            return compose_reply(plan, evidence, hits, notice=FAILED_NOTICE.format(reason=type(exc).__name__)), \
+                [], False
+        plan.suggested_actions += [SuggestedAction(label=c.label, type="RUN", payload=c.command)
+                                   for c in answer.commands]
+        text = answer.reply.replace(CONFIRM_MARKER, "").rstrip()
+        if hits:
+            text += "\n\n**Sources**\n" + "\n".join(f"[{i}] {h.title}" for i, h in enumerate(hits, 1))
+        if plan.new_proposal is not None:
+            text += f"\n\n{CONFIRM_MARKER}"
+        accepted = answer.hypotheses if plan.phase >= 3 and case.state == CaseState.INVESTIGATING else []
+        return text + "\n", accepted, True
+
+    def _message_count(self, case: Case) -> int:
+        _, total = self.cases.messages(case.user_id, case.case_id, 1, 0)
+        return int(total)
+
+    @staticmethod
+    def _response(case: Case, turn_number: int, plan: TurnPlan, reply: str, attachments: list[Any],
+                  hits: list[KnowledgeHit], summary: dict[str, int], llm_used: bool,
+                  progress: bool) -> dict[str, Any]:
+        done = {x.value for x in case.indicators}
+        pending = next((i for i in INDICATORS if i not in done), None)
+        return {
+            "agent_response": reply,
+            "turn_number": turn_number,
+            "case_state": case.state.value,
+            "milestones_completed": plan.milestones,
+            "progress_made": progress,
+            "attachments_processed": [{
+                "file_id": a.file_id, "filename": a.filename, "file_size": a.size_bytes,
+                "processing_status": a.analysis_status, "source_type": a.source_type,
+                "upload_source": a.upload_source, "uploaded_at": a.uploaded_at, "duplicate_of": a.duplicate_of,
+                "duplicate_turn": a.duplicate_turn} for a in attachments],
+            "suggested_actions": [a.model_dump() for a in plan.suggested_actions],
+            "sources": [{"type": "knowledge_base", "content": h.snippet, "confidence": round(h.score, 4),
+                         "metadata": {"document_id": h.document_id, "title": h.title}} for h in hits],
+            "progress_transparency": {"active": case.state == CaseState.INVESTIGATING, "pending_milestone": pending},
+            "investigation_turn": case.investigation_turn,
+            "redactions": summary,
+            "llm_used": llm_used,
+        }

@@ -1,0 +1,44 @@
+"""Each case's placeholder map, sealed with AES-GCM and kept beside the case's files in the blob store.
+
+Placeholders stay stable across a case's turns (the same secret, the same `{{REDACTED:label}}`), and only the
+owner's explicit request turns them back into the originals.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+
+from faultmaven.evidence.naming import blob_key
+from faultmaven.ports.blobs import BlobStore
+from faultmaven.sanitize import PlaceholderMap
+from faultmaven.secrets import load_secret
+from faultmaven.settings import Settings
+
+_VAULT_ID = "redaction-map"
+
+
+def load_redaction_key(settings: Settings) -> bytes:
+    explicit = settings.redaction_key.get_secret_value() if settings.redaction_key else None
+    raw = load_secret(settings, value=explicit, secret_id=settings.redaction_key_secret_arn,
+                      file_name="redaction.key", generate=lambda: base64.b64encode(os.urandom(32)),
+                      what="the redaction key (FM_REDACTION_KEY or FM_REDACTION_KEY_SECRET_ARN)")
+    key = base64.b64decode(raw.strip())
+    if len(key) not in (16, 24, 32):
+        raise ValueError("the redaction key must be base64 of 16, 24 or 32 bytes")
+    return key
+
+
+class RedactionVault:
+    def __init__(self, blobs: BlobStore, key: bytes) -> None:
+        self.blobs = blobs
+        self.key = key
+
+    def load(self, owner_id: str, case_id: str) -> PlaceholderMap:
+        key = blob_key(owner_id, case_id, _VAULT_ID)
+        if not self.blobs.exists(key):
+            return PlaceholderMap()
+        return PlaceholderMap.decrypt(self.blobs.get(key), self.key)
+
+    def save(self, owner_id: str, case_id: str, mapping: PlaceholderMap) -> None:
+        self.blobs.put(blob_key(owner_id, case_id, _VAULT_ID), mapping.encrypt(self.key), "application/octet-stream")
