@@ -10,13 +10,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools import Tracer
-
 from faultmaven.container import get_container
 from faultmaven.http.logging import logger
 from faultmaven.knowledge.ingestion import document_id_from_key
-
-tracer = Tracer(service="knowledge-ingest")
 
 
 def document_ids(event: dict[str, Any]) -> list[str]:
@@ -31,7 +27,6 @@ def document_ids(event: dict[str, Any]) -> list[str]:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, list[str]]:
     ingestor = get_container().ingestor
     outcome: dict[str, list[str]] = {"indexed": [], "failed": [], "gone": []}

@@ -85,8 +85,8 @@ def _mount(view: KbView) -> None:
         upload = Upload(filename=file.filename, data=_read_limited(file, container.settings.max_file_bytes),
                         title=_form_value(title), document_type=_form_value(document_type) or "reference",
                         tags=_form_value(tags) or [], source_url=_form_value(source_url),
-                        description=_form_value(description), category=_form_value(category), scope=_form_value(scope) or view.default_scope,
-                        team_id=_form_value(team_id))
+                        description=_form_value(description), category=_form_value(category),
+                        scope=_form_value(scope) or view.default_scope, team_id=_form_value(team_id))
         outcome = container.knowledge.upload(Reader.of(principal), upload,
                                              wait_seconds=UPLOAD_WAIT_SECONDS if wait else None)
         response.status_code = status.HTTP_200_OK if outcome.duplicate_of else status.HTTP_201_CREATED
