@@ -12,8 +12,8 @@ and a search that finds the counter moved by someone else reloads the matrix.
 
 from __future__ import annotations
 
+import hashlib
 import json
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +22,7 @@ import numpy as np
 
 from faultmaven.adapters.sqlite.db import IntegrityError, Row, SqliteDatabase, sqlite3
 from faultmaven.errors import Conflict, InvalidInput
+from faultmaven.knowledge.query_terms import query_terms
 from faultmaven.knowledge.ranking import reciprocal_rank_fusion
 from faultmaven.knowledge.vectors import as_matrix, list_depth
 from faultmaven.ports.embedder import EmbeddingSpace
@@ -47,26 +48,26 @@ CREATE TABLE IF NOT EXISTS kb_chunks (
     heading_path TEXT NOT NULL,
     text TEXT NOT NULL,
     ordinal INTEGER NOT NULL,
+    access TEXT NOT NULL,
     vector BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS kb_chunks_by_document ON kb_chunks (owner_id, document_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS kb_chunks_fts USING fts5(
-    title, heading_path, text, content='kb_chunks', content_rowid='rowid', tokenize='porter unicode61'
+    title, heading_path, text, access, content='kb_chunks', content_rowid='rowid', tokenize='porter unicode61'
 );
+-- A query word in the title or a heading says more than one in the body; access tokens never score.
+INSERT INTO kb_chunks_fts (kb_chunks_fts, rank) VALUES ('rank', 'bm25(3.0, 2.0, 1.0, 0.0)');
 CREATE TRIGGER IF NOT EXISTS kb_chunks_fts_insert AFTER INSERT ON kb_chunks BEGIN
-    INSERT INTO kb_chunks_fts (rowid, title, heading_path, text)
-    VALUES (new.rowid, new.title, new.heading_path, new.text);
+    INSERT INTO kb_chunks_fts (rowid, title, heading_path, text, access)
+    VALUES (new.rowid, new.title, new.heading_path, new.text, new.access);
 END;
 CREATE TRIGGER IF NOT EXISTS kb_chunks_fts_delete AFTER DELETE ON kb_chunks BEGIN
-    INSERT INTO kb_chunks_fts (kb_chunks_fts, rowid, title, heading_path, text)
-    VALUES ('delete', old.rowid, old.title, old.heading_path, old.text);
+    INSERT INTO kb_chunks_fts (kb_chunks_fts, rowid, title, heading_path, text, access)
+    VALUES ('delete', old.rowid, old.title, old.heading_path, old.text, old.access);
 END;
 """
 _CHUNK_COLUMNS = "rowid, chunk_id, document_id, owner_id, scope, team_id, title, heading_path, text, ordinal"
-_BM25_WEIGHTS = "3.0, 2.0, 1.0"  # a query word in the title or a heading says more than one in the body
 _SCOPE_CODES = {"personal": 0, "team": 1, "global": 2}
-_WORD = re.compile(r"\w+", re.UNICODE)
-_MAX_QUERY_TERMS = 48
 
 
 @dataclass
@@ -165,9 +166,10 @@ class SqliteVectorIndex:
                 for chunk, vector in zip(chunks, matrix, strict=True):
                     cursor = conn.execute(
                         "INSERT INTO kb_chunks (chunk_id, document_id, owner_id, scope, team_id, title, heading_path,"
-                        " text, ordinal, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " text, ordinal, access, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (chunk.chunk_id, chunk.document_id, chunk.owner_id, chunk.scope, chunk.team_id, chunk.title,
-                         json.dumps(chunk.heading_path), chunk.text, chunk.ordinal, vector.tobytes()),
+                         json.dumps(chunk.heading_path), chunk.text, chunk.ordinal, _chunk_access(chunk),
+                         vector.tobytes()),
                     )
                     rowids.append(int(cursor.lastrowid))
             except IntegrityError as exc:
@@ -260,16 +262,17 @@ class SqliteVectorIndex:
         return self._hits(ranked[:k], keyword, semantic)
 
     def _bm25(self, query_text: str, principal: PrincipalFilter, depth: int) -> list[tuple[int, float]]:
-        terms = list(dict.fromkeys(w.lower() for w in _WORD.findall(query_text)))[:_MAX_QUERY_TERMS]
+        terms = query_terms(query_text)
         if not terms:
             return []
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        words = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        match = f"{{title heading_path text}} : ({words}) AND access : ({' OR '.join(_principal_access(principal))})"
         access, params = _access_sql(principal)
+        # The access tokens make FTS5 skip invisible rows while it ranks; the SQL check repeats it on the top rows.
         rows = self._db.query(
-            f"SELECT c.rowid, bm25(kb_chunks_fts, {_BM25_WEIGHTS}) AS rank FROM kb_chunks_fts "  # noqa: S608
-            f"JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid WHERE kb_chunks_fts MATCH ? AND ({access}) "
-            "ORDER BY rank LIMIT ?",
-            (match, *params, depth),
+            "SELECT f.rowid, f.rank FROM (SELECT rowid, rank FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? "  # noqa: S608
+            f"ORDER BY rank LIMIT ?) AS f JOIN kb_chunks c ON c.rowid = f.rowid WHERE {access} ORDER BY f.rank",
+            (match, depth, *params),
         )
         return [(int(r[0]), -float(r[1])) for r in rows]  # FTS5's bm25 is lower-is-better
 
@@ -354,6 +357,29 @@ class SqliteVectorIndex:
                 (self._space.model_id, str(self._space.dim)),
             )
             self._space_checked = True
+
+
+def _token(kind: str, name: str) -> str:
+    """A digits-only FTS token for an owner or team id (no stemming or tokenizer surprises, no raw ids in the index)."""
+    return f"{kind}{int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], 'big')}"
+
+
+_GLOBAL_TOKEN = "g0"  # noqa: S105 - an index token, not a secret
+
+
+def _chunk_access(chunk: Chunk) -> str:
+    """The access column of a chunk: its owner's token, plus its team's or the global token."""
+    tokens = [_token("u", chunk.owner_id)]
+    if chunk.scope == "team" and chunk.team_id:
+        tokens.append(_token("t", chunk.team_id))
+    elif chunk.scope == "global":
+        tokens.append(_GLOBAL_TOKEN)
+    return " ".join(tokens)
+
+
+def _principal_access(principal: PrincipalFilter) -> list[str]:
+    tokens = [_token("u", principal.owner_id), *(_token("t", t) for t in principal.team_ids)]
+    return [*tokens, _GLOBAL_TOKEN] if principal.include_global else tokens
 
 
 def _access_sql(principal: PrincipalFilter) -> tuple[str, list[str]]:
