@@ -31,7 +31,7 @@ class Scanner:
 
     def __init__(self, rules: Sequence[Rule], options: Options) -> None:
         self.options = options
-        by_anchor: dict[str, list[tuple[str, str, Rule]]] = {}
+        by_anchor: dict[str, dict[str, list[tuple[str, str, Rule]]]] = {}
         self._passes: list[_Pass] = []
         for index, rule in enumerate(rules):
             name = f"R{index}"
@@ -42,15 +42,21 @@ class Scanner:
                 # Only the anchor is consumed; the rest is a lookahead, so a candidate that its extractor rejects
                 # never hides a different rule's match starting inside it.
                 tail = body[len(rule.anchor) :]
-                by_anchor.setdefault(rule.anchor, []).append((name, f"(?P<{name}>(?=(?P<{name}_t>{tail})))", rule))
+                part = f"(?P<{name}>(?=(?P<{name}_t>{tail})))"
+                by_anchor.setdefault(rule.anchor, {}).setdefault(rule.before, []).append((name, part, rule))
             else:
                 single = {name: (rule, f"{name}_")}
                 self._passes.append(_Pass(re.compile(f"(?P<{name}>{body})"), single, rule.digits_as_zero))
-        # One pass per anchor: a pattern that starts with one literal or character class lets the regex engine skip
-        # to the next anchor in C; a single alternation of all anchors would enter the matcher at every position.
-        for anchor, parts in by_anchor.items():
-            regex = re.compile(f"{anchor}(?:{'|'.join(part for _, part, _ in parts)})")
-            self._passes.append(_Pass(regex, {name: (rule, f"{name}_") for name, _, rule in parts}))
+        # One pass per anchor: a pattern that starts with one literal lets the regex engine skip to the next anchor
+        # in C; a single alternation of all anchors would enter the matcher at every position.
+        for anchor, by_before in by_anchor.items():
+            branches = []
+            groups: dict[str, tuple[Rule, str]] = {}
+            for before, parts in sorted(by_before.items(), key=lambda item: item[0] == ""):
+                alternation = "|".join(part for _, part, _ in parts)
+                branches.append(f"(?<={before}{anchor})(?:{alternation})" if before else alternation)
+                groups.update({name: (rule, f"{name}_") for name, _, rule in parts})
+            self._passes.append(_Pass(re.compile(f"{anchor}(?:{'|'.join(branches)})"), groups))
 
     def scan(self, text: str) -> list[tuple[Finding, Rule]]:
         found: list[tuple[Finding, Rule]] = []

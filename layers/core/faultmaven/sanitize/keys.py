@@ -58,10 +58,13 @@ _VALUE = (
 
 
 def assignment_rules(sep: str) -> tuple[Rule, ...]:
-    """Rules anchored at one separator (`=` or `:`): keyword key, value block below the key, any key + random value."""
+    """Rules anchored at one separator (`=`, `:`; `>` for XML elements): keyword key, value block below the key, any key
+    with a random-looking value."""
     from faultmaven.sanitize.rules import Rule
 
     arrow = ">?" if sep == "=" else ""
+    if sep == ">":
+        return (Rule("secret", r">(?<=[A-Za-z]>)(?P<v>[^<>\s]{1,512})</", ">", extract=extract_tag, remember=True),)
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     return (
         Rule("secret", sep + _lookbehind(sep) + arrow + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token)[ \t]+)?"
@@ -154,6 +157,19 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or not looks_random(value):
         return []
     return [(start, end, "secret")]
+
+
+_TAG_LEFT = re.compile(r"<([A-Za-z_][\w.:-]{0,80})>\Z")
+
+
+def extract_tag(rule: Rule, hit: Hit) -> list[Finding]:
+    """`<password>value</password>` (Maven settings.xml, Spring XML)."""
+    tag = _TAG_LEFT.search(hit.text, max(0, hit.anchor - 82), hit.anchor + 1)
+    kind = classify_key(tag.group(1)) if tag else None
+    if kind is None:
+        return []
+    start, end = hit.value_span()
+    return [(start, end, kind[1])] if value_is_secret(tag.group(1), hit.text[start:end], kind[0], False) else []
 
 
 def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
