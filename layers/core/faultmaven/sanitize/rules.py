@@ -242,7 +242,8 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("gitlab_token", _tok("glsoat", "-", r"[A-Za-z0-9_-]{20,}", "t"), "-", before="[A-Za-z]"),
     Rule("slack_token", _tok("xox[abposre]", "-", r"[A-Za-z0-9-]{10,250}", "[abposre]"), "-", before="[A-Za-z]"),
     Rule("anthropic_key", _tok("sk", "-", r"ant-[a-z]+\d\d-[A-Za-z0-9_-]{32,}", "k"), "-", before="[A-Za-z]"),
-    Rule("openai_key", _tok("sk", "-", r"(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,}", "k"), "-", validate=_mixed, before="[A-Za-z]"),
+    Rule("openai_key", _tok("sk", "-", r"(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,}", "k"), "-", validate=_mixed,
+         before="[A-Za-z]"),
     Rule("google_oauth", _tok("GOCSPX", "-", r"[A-Za-z0-9_-]{24,}", "X"), "-", before="[A-Za-z]"),
     Rule("pypi_token", _tok("pypi", "-", r"AgE[A-Za-z0-9_-]{50,}", "i"), "-", before="[A-Za-z]"),
     Rule("mailchimp_key", r"-(?=us\d)(?<=(?<![A-Za-z0-9])(?P<s>[0-9a-f]{32})-)us\d{1,2}(?![A-Za-z0-9])", "-"),
@@ -256,7 +257,8 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     ),
     Rule("jwt", r"\.(?=eyJ)(?<=[A-Za-z0-9_-]{10}\.)eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*", r"\.", extract=_jwt),
     Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", extract=_bearer),
-    Rule("password", r"://[^\s:/@?#]{0,128}:(?P<v>[^\s@/?#]{1,256})@(?=[\w\[])", extract=_url_password,
+    # The password may hold raw `#` or `?` (pasted, not percent-encoded); it ends at the last `@` before the host.
+    Rule("password", r"://[^\s:/@?#]{0,128}:(?P<v>[^\s@/]{1,256})@(?=[\w\[])", extract=_url_password,
          remember=True),
     # Secrets found by the key they are assigned to (config files, env files, connection strings, JSON).
     *(rule for sep in "=:>" for rule in keys.assignment_rules(sep)),

@@ -103,7 +103,7 @@ def looks_random(value: str) -> bool:
         return False
     if decodes_to_text(value) is not None:
         return False
-    return shannon_entropy(value) >= min(4.5, 0.85 * math.log2(n))
+    return shannon_entropy(value) >= min(4.3, 0.82 * math.log2(n))
 
 
 def is_placeholder_value(value: str) -> bool:
