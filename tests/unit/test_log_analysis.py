@@ -40,10 +40,10 @@ def test_severity_counts_error_times_and_error_templates_first() -> None:
     a = analyze_file(FIXTURES / "mixed_formats.log")
     # the two stack-trace lines inherit the ERROR above them
     assert a.severity_counts == {"info": 3, "error": 4, "warning": 1}
-    assert a.first_timestamp == "2024-03-01T10:00:00.100000Z"
-    assert a.last_timestamp == "2024-03-01T10:00:05.600000Z"
-    assert a.first_error_at == "2024-03-01T10:00:03.400000Z"
-    assert a.last_error_at == "2024-03-01T10:00:04.500000Z"
+    assert a.first_timestamp == "2024-03-01T10:00:00.100Z"
+    assert a.last_timestamp == "2024-03-01T10:00:05.600Z"
+    assert a.first_error_at == "2024-03-01T10:00:03.400Z"
+    assert a.last_error_at == "2024-03-01T10:00:04.500Z"
     assert a.templates[0].level == "error"
     assert a.templates[0].template == "Connection to <*> refused after <*> retries"
     assert a.templates[0].count == 2

@@ -40,13 +40,12 @@ class Masker:
         self._cache: dict[str, str] = {}
 
     def tokens(self, content: str) -> list[str]:
-        out = []
-        cache = self._cache
-        for token in content.split():
-            masked = cache.get(token)
-            if masked is None:
-                masked = _VARIABLE.sub(WILDCARD, token) if _MAYBE_VARIABLE.search(token) else token
-                if len(cache) < _CACHE_SIZE:
-                    cache[token] = masked
-            out.append(masked)
-        return out
+        get = self._cache.get
+        return [get(token) or self._mask(token) for token in content.split()]
+
+    def _mask(self, token: str) -> str:
+        masked = _VARIABLE.sub(WILDCARD, token) if _MAYBE_VARIABLE.search(token) else token
+        if len(self._cache) >= _CACHE_SIZE:
+            self._cache.clear()  # bounded; frequent tokens come straight back
+        self._cache[token] = masked
+        return masked

@@ -5,7 +5,6 @@ from __future__ import annotations
 import statistics
 from datetime import UTC, datetime
 
-from faultmaven.clock import iso
 from faultmaven.logs.models import Timeline, TimelineBucket
 
 _MAX_CELLS = 4096  # fine-grained cells kept while streaming; the resolution doubles when exceeded
@@ -73,4 +72,6 @@ class TimelineBuilder:
 
 
 def iso_of(epoch: float) -> str:
-    return iso(datetime.fromtimestamp(epoch, UTC))
+    """ISO 8601 in UTC, with milliseconds only when the stamp has a fraction."""
+    moment = datetime.fromtimestamp(epoch, UTC)
+    return moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds").replace("+00:00", "Z")
