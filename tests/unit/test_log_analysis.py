@@ -128,7 +128,9 @@ def test_invalid_json_with_a_json_name_is_reported_not_raised() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "\n\n\n", "\x00\x01\x02\x03" * 500, "\ufffd" * 100 + "\n", "x" * 100_000, "{" * 5000, "[" * 300]
+    "text",
+    ["", "\n\n\n", "\x00\x01\x02\x03" * 500, "\ufffd" * 100 + "\n", "x" * 100_000, "{" * 5000, "[" * 300,
+     "[" * 100_000 + "]" * 100_000, ('{"a":' * 50_000 + "1" + "}" * 50_000 + "\n") * 2],
 )
 def test_odd_input_never_raises(text: str) -> None:
     a = analyze_text(text, per_line=True)

@@ -282,7 +282,7 @@ class HeaderParser:
     def _parse_json(self, text: str) -> ParsedLine | None:
         try:
             record = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         if not isinstance(record, dict):
             return None

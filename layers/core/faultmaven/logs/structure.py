@@ -34,7 +34,7 @@ def _json_lines(lines: list[str]) -> bool:
         return False
     try:
         return all(isinstance(json.loads(ln), dict) for ln in lines[:20])
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 
@@ -97,7 +97,7 @@ def detect_kind(sample: str, filename: str | None, log_like_share: float) -> tup
 def _parses_as_json(text: str) -> bool:
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
 
@@ -107,8 +107,10 @@ def json_structure(text: str | None) -> Structure:
         return Structure(format="json", note="too large to parse as one document")
     try:
         doc = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         return Structure(format="json", note=f"not valid JSON: {exc.msg} at line {exc.lineno}")
+    except (ValueError, RecursionError):
+        return Structure(format="json", note="not valid JSON or nested too deeply")
     keys: list[str] = []
     _walk_keys(doc, "", keys, depth=0)
     note = f"top level is a list of {len(doc)} items" if isinstance(doc, list) else None
@@ -182,7 +184,10 @@ class CsvShape:
         if not line.strip():
             return
         if self.columns is None:
-            self.columns = next(csv.reader(io.StringIO(line), delimiter=self.delimiter), [])
+            try:
+                self.columns = next(csv.reader(io.StringIO(line), delimiter=self.delimiter), [])
+            except csv.Error:
+                self.columns = line.split(self.delimiter)
         else:
             self.rows += 1
 
