@@ -16,14 +16,14 @@ def _local_groups(pattern: str, prefix: str) -> str:
     return _GROUP.sub(lambda m: f"(?P<{prefix}{m.group(1)}>", pattern)
 
 
-_DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
+_DIGIT_CLASSES = str.maketrans("0123456789", "0022222000")
 
 
 @dataclass(frozen=True)
 class _Pass:
     regex: re.Pattern[str]
     rule_of_group: dict[str, tuple[Rule, str]]
-    digits_as_zero: bool = False
+    digit_classes: bool = False
 
 
 class Scanner:
@@ -46,7 +46,7 @@ class Scanner:
                 by_anchor.setdefault(rule.anchor, {}).setdefault(rule.before, []).append((name, part, rule))
             else:
                 single = {name: (rule, f"{name}_")}
-                self._passes.append(_Pass(re.compile(f"(?P<{name}>{body})"), single, rule.digits_as_zero))
+                self._passes.append(_Pass(re.compile(f"(?P<{name}>{body})"), single, rule.digit_classes))
         # One pass per anchor: a pattern that starts with one literal lets the regex engine skip to the next anchor
         # in C; a single alternation of all anchors would enter the matcher at every position.
         for anchor, by_before in by_anchor.items():
@@ -60,9 +60,9 @@ class Scanner:
 
     def scan(self, text: str) -> list[tuple[Finding, Rule]]:
         found: list[tuple[Finding, Rule]] = []
-        zeroed = text.translate(_DIGITS_AS_ZERO) if any(p.digits_as_zero for p in self._passes) else text
+        classed = text.translate(_DIGIT_CLASSES) if any(p.digit_classes for p in self._passes) else text
         for scan_pass in self._passes:
-            for match in scan_pass.regex.finditer(zeroed if scan_pass.digits_as_zero else text):
+            for match in scan_pass.regex.finditer(classed if scan_pass.digit_classes else text):
                 rule, prefix = scan_pass.rule_of_group[match.lastgroup or ""]
                 hit = Hit(text, match, prefix, self.options)
                 found.extend((finding, rule) for finding in rule.extract(rule, hit) if finding[1] > finding[0])

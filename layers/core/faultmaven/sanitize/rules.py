@@ -30,14 +30,13 @@ class Options:
     redact_private_ips: bool = False
 
 
-@dataclass(frozen=True)
 class Hit:
     """One regex match of one rule, with helpers that read the rule's own groups."""
 
-    text: str
-    match: re.Match[str]
-    prefix: str
-    options: Options
+    __slots__ = ("match", "options", "prefix", "text")
+
+    def __init__(self, text: str, match: re.Match[str], prefix: str, options: Options) -> None:
+        self.text, self.match, self.prefix, self.options = text, match, prefix, options
 
     @property
     def anchor(self) -> int:
@@ -85,7 +84,7 @@ class Rule:
     extract: Extractor = extract_value
     # Found by context (a key name), not by shape: other occurrences of the value are redacted too.
     remember: bool = False
-    digits_as_zero: bool = False  # scan a copy of the text with every ASCII digit replaced by 0
+    digit_classes: bool = False  # scan a copy of the text with digits 2-6 replaced by 2 and the others by 0
     # Character class the character before the anchor must be in. Rules with the same anchor and `before` are
     # grouped behind one lookbehind, so most anchors ("2024-03-01", "12:00:01") are rejected by a single test.
     before: str = ""
@@ -141,12 +140,10 @@ def _ipv4(rule: Rule, hit: Hit) -> list[Finding]:
         return []
     start, end = head.start(), hit.end
     address = text[start:end]
-    if any(int(octet) > 255 for octet in address.split(".")):
+    public = ip_is_public(address)  # None for octets above 255
+    if public is None or not (public or _private_redactable(address, hit.options)):
         return []
     if _VERSION_WORD.search(text, max(0, start - 12), start):
-        return []
-    public = ip_is_public(address)
-    if public is None or not (public or _private_redactable(address, hit.options)):
         return []
     return [(start, end, rule.label)]
 
@@ -178,8 +175,6 @@ def _ipv6(rule: Rule, hit: Hit) -> list[Finding]:
 def _card(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.anchor, hit.end
     raw = hit.text[start:end]
-    if raw[0] not in "23456":
-        return []
     separators = {c for c in raw if not c.isdigit()}
     digits = raw.replace(" ", "").replace("-", "")
     if len(separators) > 1 or not 13 <= len(digits) <= 19 or len(set(digits)) < 2:
@@ -274,9 +269,10 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("phone", r"\((?<![\w(]\()[2-9]\d\d\)[ ]?[2-9]\d\d[-. ]\d{4}(?![\w-])", r"\(", "pii"),
     Rule("phone", r"\+(?<![\w+]\+)[1-9]\d{0,2}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d{2,5}){2,5}(?![\w-])(?!\.\d)", r"\+",
          "pii", validate=_phone_digits_ok),
-    # Runs on the text with every digit turned into 0, where the literal `0000` lets the scan skip ahead quickly.
-    Rule("card_number", r"0000(?<![\w.+\-/]0000)(?=[0 -]{9})(?:[ -]?0{2,7}){2,4}(?![\w-])(?!\.0)", kind="pii",
-         extract=_card, digits_as_zero=True),
+    # Runs on the text with digits 2-6 (card issuer first digits) mapped to 2 and the others to 0: the literal `2`
+    # lets the scan skip ahead, and epoch times or ids starting with 0/1/7/8/9 are never candidates.
+    Rule("card_number", r"2(?<![\w.+\-/]2)[02]{3}(?=[02 -]{9})(?:[ -]?[02]{2,7}){2,4}(?![\w-])(?!\.[02])", kind="pii",
+         extract=_card, digit_classes=True),
 )
 
 
