@@ -37,6 +37,7 @@ CASES = [
     ("24/01/15 09:10:11 INFO storage.BlockManager: Removed block rdd_3_1",
      "Removed block rdd_3_1", "info", _epoch(2024, 1, 15, 9, 10, 11)),
     ("990101 235959 77 FATAL fs.Store: volume lost", "volume lost", "critical", _epoch(1999, 1, 1, 23, 59, 59)),
+    ("WARNING:app.db:pool exhausted, waiting", "pool exhausted, waiting", "warning", None),
     ("just a sentence without any header", "just a sentence without any header", None, None),
 ]
 

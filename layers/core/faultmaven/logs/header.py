@@ -32,6 +32,7 @@ _CLASSIFIER = re.compile(
     rf"(?P<T>{TIME_TOKEN.pattern})|(?P<N>{_NUMBER})|(?P<S>{_SEPARATOR.pattern})|(?P<P>{_PROGRAM.pattern})", re.VERBOSE
 )
 _ACCESS_REQUEST = re.compile(r"\"[A-Z]{3,10} \S+ HTTP/[\d.]+\"\s+(\d{3})\b")
+_LEVEL_NAME_PREFIX = re.compile(r"(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:")
 _LOGFMT_START = re.compile(r"\s*\w[\w.@-]*=")
 _LOGFMT_PAIR = re.compile(r"(\w[\w.@-]*)=(\"(?:[^\"\\]|\\.)*\"|\S*)")
 
@@ -130,6 +131,10 @@ class HeaderParser:
                 parsed = self._parse_json(stripped)
                 if parsed is not None:
                     return parsed
+        if first.isupper():
+            m = _LEVEL_NAME_PREFIX.match(line)  # Python's default `WARNING:name:message`
+            if m is not None:
+                return ParsedLine(line[m.end() :].strip(), canonical(m.group(1)), None)
         if line.find("=", 0, 64) > 0 and _LOGFMT_START.match(line):
             parsed = self._parse_logfmt(line.strip())
             if parsed is not None:
