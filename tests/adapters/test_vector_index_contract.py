@@ -196,3 +196,8 @@ def test_queries_with_no_words_or_an_empty_index_return_nothing(index: VectorInd
     assert search(index, "anything", ALICE) == []
     put(index, [chunk("d1", "alice", "text")])
     assert index.search("?!", None, ALICE, mode="bm25") == []
+
+
+def test_a_chunk_id_twice_in_one_batch_is_invalid_input(index: VectorIndex) -> None:
+    with pytest.raises(InvalidInput):
+        put(index, [chunk("d1", "alice", "x"), chunk("d1", "alice", "y")])

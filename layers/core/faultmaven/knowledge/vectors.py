@@ -24,6 +24,15 @@ def as_matrix(vectors: np.ndarray | Sequence[Sequence[float]], rows: int, space:
     return matrix
 
 
+def batch_matrix(
+    chunk_ids: Sequence[str], vectors: np.ndarray | Sequence[Sequence[float]], space: EmbeddingSpace
+) -> np.ndarray:
+    """The vectors of an upsert batch, one per chunk, refusing a chunk id given twice."""
+    if len(set(chunk_ids)) != len(chunk_ids):
+        raise InvalidInput("a chunk id appears more than once in one upsert")
+    return as_matrix(vectors, len(chunk_ids), space)
+
+
 def list_depth(k: int, hybrid: bool) -> int:
     """How many results to take from each ranked list: k alone, or enough candidates for the fusion."""
     if k < 1:

@@ -14,7 +14,7 @@ import numpy as np
 from faultmaven.adapters.opensearch import queries
 from faultmaven.errors import Conflict, InvalidInput
 from faultmaven.knowledge.ranking import reciprocal_rank_fusion
-from faultmaven.knowledge.vectors import as_matrix, list_depth
+from faultmaven.knowledge.vectors import as_matrix, batch_matrix, list_depth
 from faultmaven.ports.embedder import EmbeddingSpace
 from faultmaven.ports.vector_index import Chunk, EmbeddingSpaceMismatch, PrincipalFilter, SearchHit, SearchMode
 
@@ -64,7 +64,7 @@ class OpenSearchVectorIndex:
         return self._space
 
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray | Sequence[Sequence[float]]) -> None:
-        matrix = as_matrix(vectors, len(chunks), self._space)
+        matrix = batch_matrix([c.chunk_id for c in chunks], vectors, self._space)
         if not chunks:
             return
         self._ensure_index(bind=True)
@@ -96,7 +96,7 @@ class OpenSearchVectorIndex:
         depth = list_depth(k, mode == "hybrid")
         if mode != "bm25" and query_vector is None:
             raise InvalidInput(f"a query vector is needed in {mode} mode")
-        vector = None if query_vector is None else as_matrix([query_vector], 1, self._space)[0]
+        vector = None if query_vector is None or mode == "bm25" else as_matrix([query_vector], 1, self._space)[0]
         if not self._ensure_index(bind=False):
             return []
         bodies: list[dict[str, Any]] = []

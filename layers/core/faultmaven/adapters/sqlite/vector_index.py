@@ -24,7 +24,7 @@ from faultmaven.adapters.sqlite.db import IntegrityError, Row, SqliteDatabase, s
 from faultmaven.errors import Conflict, InvalidInput
 from faultmaven.knowledge.query_terms import query_terms
 from faultmaven.knowledge.ranking import reciprocal_rank_fusion
-from faultmaven.knowledge.vectors import as_matrix, list_depth
+from faultmaven.knowledge.vectors import as_matrix, batch_matrix, list_depth
 from faultmaven.ports.embedder import EmbeddingSpace
 from faultmaven.ports.vector_index import (
     Chunk,
@@ -154,7 +154,7 @@ class SqliteVectorIndex:
     # -- writes -------------------------------------------------------------------------------------------------
 
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray | Sequence[Sequence[float]]) -> None:
-        matrix = as_matrix(vectors, len(chunks), self._space)
+        matrix = batch_matrix([c.chunk_id for c in chunks], vectors, self._space)
         if not chunks:
             return
         with self._lock, self._db.transaction() as conn:
