@@ -148,7 +148,14 @@ class HeaderParser:
         if cls is not None:
             return cls
         first = token[0]
-        if first.isdigit():  # times, dates, pids: never a level or a group, and too varied to memoise
+        if first.isdigit():  # times, dates, pids: never a level or a group, and too varied to memoise...
+            if token.isdigit():  # ...except plain digit runs, whose class depends on length and lead digit only
+                shape = f"{len(token)} {first}"  # contains a space, so never a token itself
+                cls = self._classes.get(shape)
+                if cls is None:
+                    m = _CLASSIFIER.fullmatch(token)
+                    cls = self._classes[shape] = (m.lastgroup or "W") if m else "W"
+                return cls
             m = _CLASSIFIER.fullmatch(token)
             return (m.lastgroup or "W") if m else "W"
         level = level_of_token(token)
