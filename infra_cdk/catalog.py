@@ -74,6 +74,8 @@ class FunctionSpec:
     bucket: Access | None = None
     vectors: bool = False
     signing_key: bool = True  # reads the JWT key (to sign, or to verify bearer tokens)
+    redaction_key: bool = False  # reads the key that seals each case's map of redacted values
+    llm: bool = False
     memory_mb: int = 512
     timeout_s: int = 15
     module: str = ""  # the handler module under functions/, when it is not functions/<name>/handler.py
@@ -113,16 +115,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("knowledge", (*_prefix("/api/v1/knowledge"), *_prefix("/api/v1/documents"),
                                Route("/api/v1/admin/kb/{proxy+}")),
                  tables={"documents": "write"}, bucket="write", vectors=True, memory_mb=1024, timeout_s=30),
-    FunctionSpec("copilot", _prefix(f"{CASE}/turns"),
+    FunctionSpec("copilot", (*_prefix(f"{CASE}/turns"), *_prefix(f"{CASE}/reports")),
                  tables={"cases": "write", "case-messages": "write", "evidence": "read", "documents": "read",
-                         "idempotency": "write"}, bucket="read", vectors=True,
+                         "idempotency": "write"}, bucket="write", vectors=True, redaction_key=True, llm=True,
                  memory_mb=1024, timeout_s=60),
 )
 
 # The S3 event worker that chunks and embeds uploaded knowledge documents (no HTTP routes).
-INGEST = FunctionSpec("ingest", (), module="functions.knowledge.ingest", tables={"documents": "write"},
-                      bucket="read", vectors=True, signing_key=False, memory_mb=2048, timeout_s=300)
-KNOWLEDGE_PREFIX = "knowledge/"  # object keys under this prefix in the evidence bucket trigger the ingest worker
+INGEST = FunctionSpec("ingest", (), module="functions.knowledge.ingest_handler", tables={"documents": "write"},
+                      bucket="write", vectors=True, signing_key=False, memory_mb=2048, timeout_s=300)
+KNOWLEDGE_PREFIX = "kb/raw/"  # faultmaven.knowledge.ingestion.RAW_PREFIX: uploads there trigger the ingest worker
 
 
 def table(aggregate: str) -> TableSpec:

@@ -26,12 +26,15 @@ class StackConfig:
     oidc_audience: str | None = None
     # Built by scripts/build_layers.py: deps/python/..., core/python/faultmaven/..., functions/functions/...
     build_dir: Path = REPO_ROOT / "build" / "lambda"
-    # Generate the RSA signing key at deploy time with a custom resource; off = put it yourself (docs/DEPLOY.md).
-    generate_jwt_key: bool = True
+    # Generate the keys (JWT signing, redaction vault) at deploy time with a custom resource; off = put them yourself.
+    generate_keys: bool = True
     throttle_rate: int = 50  # requests per second, steady state, for the whole API
     throttle_burst: int = 100
     cors_origins: tuple[str, ...] = ()  # extra web origins (the dashboard); extension origins are always allowed
     alarm_email: str | None = None
+    # The copilot's LLM: "none" runs the doctrine engine offline; "bedrock" uses Bedrock Converse with the role's IAM.
+    llm_provider: str = "none"
+    llm_model: str | None = None
     # MiniStack/LocalStack: the endpoint the functions use for AWS APIs (the emulator's, as seen by the functions).
     aws_endpoint_url: str | None = None
 
@@ -55,12 +58,13 @@ class StackConfig:
         if oidc_issuer and not get("oidc_audience"):
             raise ValueError("context oidc_issuer needs oidc_audience (the app client id) too")
         build_dir = Path(get("build_dir") or cls.build_dir)
-        generate = get("generate_jwt_key")
+        generate = get("generate_keys")
         return cls(stage=stage, vector_index=vector_index, oidc_issuer=oidc_issuer,
                    oidc_audience=get("oidc_audience") or None,
                    build_dir=build_dir if build_dir.is_absolute() else REPO_ROOT / build_dir,
-                   generate_jwt_key=True if generate is None else _flag(generate),
+                   generate_keys=True if generate is None else _flag(generate),
                    throttle_rate=int(get("throttle_rate") or cls.throttle_rate),
                    throttle_burst=int(get("throttle_burst") or cls.throttle_burst),
                    cors_origins=tuple(origins), alarm_email=get("alarm_email") or None,
+                   llm_provider=get("llm_provider") or "none", llm_model=get("llm_model") or None,
                    aws_endpoint_url=get("aws_endpoint_url") or None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
@@ -17,7 +18,7 @@ from infra_cdk.config import StackConfig
 from infra_cdk.constructs.alarms import Alarms
 from infra_cdk.constructs.api import AUDIENCE, HttpApi
 from infra_cdk.constructs.data import DataStores
-from infra_cdk.constructs.signing_key import SigningKey
+from infra_cdk.constructs.keys import Keys
 from infra_cdk.constructs.vectors import OpenSearchCollection, S3VectorIndex, VectorIndex
 
 RUNTIME = lambda_.Runtime(f"python{PYTHON_VERSION}", lambda_.RuntimeFamily.PYTHON)
@@ -49,8 +50,8 @@ class FaultMavenStack(Stack):
         ]
         self.code = _asset(build / "functions")
         self.vectors = self._vector_index()
-        self.signing_key = SigningKey(self, "SigningKey", prefix=self.prefix, config=config, runtime=RUNTIME,
-                                      architecture=ARCH, layers=self.layers, environment=self._base_environment())
+        self.keys = Keys(self, "Keys", prefix=self.prefix, config=config, runtime=RUNTIME, architecture=ARCH,
+                         layers=self.layers, environment=self._base_environment())
         self.alarms = Alarms(self, "Alarms", alarm_email=config.alarm_email)
         self.alarms.watch_api(self.http.api)
         self.functions: dict[str, lambda_.Function] = {}
@@ -65,7 +66,8 @@ class FaultMavenStack(Stack):
             self.vectors.finalize()
         CfnOutput(self, "ApiUrl", value=self.http.url, description="Point the extension and the dashboard here")
         CfnOutput(self, "EvidenceBucketName", value=self.data.bucket.bucket_name)
-        CfnOutput(self, "JwtSecretArn", value=self.signing_key.secret.secret_arn)
+        CfnOutput(self, "JwtSecretArn", value=self.keys.jwt.secret_arn)
+        CfnOutput(self, "RedactionKeySecretArn", value=self.keys.redaction.secret_arn)
         CfnOutput(self, "TablePrefix", value=self.prefix)
         self._suppress_stack_wide()
 
@@ -93,9 +95,17 @@ class FaultMavenStack(Stack):
         if self.config.oidc_issuer:
             env["FM_OIDC_ISSUER"] = self.config.oidc_issuer
         if spec.signing_key:
-            env["FM_JWT_SECRET_ARN"] = self.signing_key.secret.secret_arn
-        if spec.vectors and self.vectors is not None:
-            env.update(self.vectors.environment)
+            env["FM_JWT_SECRET_ARN"] = self.keys.jwt.secret_arn
+        if spec.redaction_key:
+            env["FM_REDACTION_KEY_SECRET_ARN"] = self.keys.redaction.secret_arn
+        if spec.vectors:
+            env["FM_EMBEDDER"] = "bedrock"  # the ONNX embedder's ~165 MB of dependencies stay out of Lambda
+            if self.vectors is not None:
+                env.update(self.vectors.environment)
+        if spec.llm and self.config.llm_provider != "none":
+            env["FM_LLM_PROVIDER"] = self.config.llm_provider
+            if self.config.llm_model:
+                env["FM_LLM_MODEL"] = self.config.llm_model
         return env
 
     def _function(self, spec: FunctionSpec) -> lambda_.Function:
@@ -121,12 +131,25 @@ class FaultMavenStack(Stack):
         elif spec.bucket == "read":
             self.data.bucket.grant_read(function)
         if spec.signing_key:
-            self.signing_key.secret.grant_read(function)
-        if spec.vectors and self.vectors is not None:
-            self.vectors.grant(function.role)
+            self.keys.jwt.grant_read(function)
+        if spec.redaction_key:
+            self.keys.redaction.grant_read(function)
+        if spec.vectors:
+            self._allow_bedrock(function, [f"arn:{self.partition}:bedrock:{self.region}::foundation-model/"
+                                           "amazon.titan-embed-text-v2:0"])
+            if self.vectors is not None:
+                self.vectors.grant(function.role)
+        if spec.llm and self.config.llm_provider == "bedrock":
+            self._allow_bedrock(function, [f"arn:{self.partition}:bedrock:*::foundation-model/*",
+                                           f"arn:{self.partition}:bedrock:*:{self.account}:inference-profile/*"])
         self.alarms.watch_function(spec.name, function)
         self.functions[spec.name] = function
         return function
+
+    @staticmethod
+    def _allow_bedrock(function: lambda_.Function, resources: list[str]) -> None:
+        function.add_to_role_policy(iam.PolicyStatement(
+            actions=["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"], resources=resources))
 
     def _suppress_stack_wide(self) -> None:
         NagSuppressions.add_stack_suppressions(self, [
@@ -136,10 +159,14 @@ class FaultMavenStack(Stack):
             {"id": "AwsSolutions-IAM5", "applies_to": [
                 "Resource::*",
                 "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*",
-                "Action::s3:Abort*", "Resource::<DataEvidence58A1E2F0.Arn>/*",
-                {"regex": "/^Resource::<DataTokensTable.*\\.Arn>/index/\\*$/g"}],
+                "Action::s3:Abort*", "Action::s3:PutObject*", "Action::s3:DeleteObject*",
+                "Resource::<DataEvidence58A1E2F0.Arn>/*",
+                {"regex": "/^Resource::<Data.*Table.*\\.Arn>/index/\\*$/g"},
+                "Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/*",
+                "Resource::arn:<AWS::Partition>:bedrock:*:<AWS::AccountId>:inference-profile/*"],
              "reason": "X-Ray's PutTraceSegments has no resource scope; the S3 wildcards cover the objects of the one "
-                       "evidence bucket; the index wildcard is the tokens table's own GSIs."},
+                       "evidence bucket; index wildcards are a table's own secondary indexes; the copilot's Bedrock "
+                       "model is chosen by setting (FM_LLM_MODEL), so any foundation model or inference profile."},
             {"id": "AwsSolutions-APIG4",
              "reason": "Public routes (health, capabilities, sign-in, JWKS, CORS preflights) are public by contract; "
                        "every other route has the JWT authorizer, and the functions verify the token again."},

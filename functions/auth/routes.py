@@ -86,6 +86,15 @@ def jwks(container: ContainerDep) -> dict[str, list[dict[str, str]]]:
     return container.auth.issuer.jwks()
 
 
+@router.get("/.well-known/openid-configuration", include_in_schema=False)
+def openid_configuration(container: ContainerDep) -> dict[str, object]:
+    """Discovery for API Gateway's JWT authorizer, which reads `jwks_uri` from `<issuer>/.well-known/...`."""
+    settings = container.settings
+    return {"issuer": settings.jwt_issuer, "jwks_uri": f"{settings.effective_public_url}/.well-known/jwks.json",
+            "id_token_signing_alg_values_supported": ["RS256"], "response_types_supported": ["token"],
+            "subject_types_supported": ["public"]}
+
+
 @router.get("/.well-known/jwks.json", include_in_schema=False)
 def jwks_root(container: ContainerDep) -> dict[str, list[dict[str, str]]]:
     """API Gateway's JWT authorizer looks for `<issuer>/.well-known/...`; serve the keys there too."""

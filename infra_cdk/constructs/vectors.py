@@ -14,7 +14,7 @@ from aws_cdk import aws_opensearchserverless as aoss
 from aws_cdk import aws_s3vectors as s3vectors
 from constructs import Construct
 
-EMBEDDING_DIMENSIONS = 384  # all-MiniLM-L6-v2, the embedded mode's model; the index stores the model id too
+EMBEDDING_DIMENSIONS = 1024  # Titan Text Embeddings v2, the cloud embedder (Settings.bedrock_embedding_dimensions)
 INDEX_NAME = "faultmaven-chunks"
 
 
@@ -75,8 +75,8 @@ class OpenSearchCollection(VectorIndex):
 
     @property
     def environment(self) -> dict[str, str]:
-        return {"FM_VECTOR_INDEX": "opensearch", "FM_OPENSEARCH_ENDPOINT": self.collection.attr_collection_endpoint,
-                "FM_OPENSEARCH_INDEX": INDEX_NAME}
+        return {"FM_VECTOR_INDEX": "opensearch", "FM_OPENSEARCH_URL": self.collection.attr_collection_endpoint,
+                "FM_OPENSEARCH_AUTH": "sigv4", "FM_OPENSEARCH_SIGV4_SERVICE": "aoss", "FM_OPENSEARCH_INDEX": INDEX_NAME}
 
 
 class S3VectorIndex(VectorIndex):
@@ -96,5 +96,5 @@ class S3VectorIndex(VectorIndex):
 
     @property
     def environment(self) -> dict[str, str]:
-        return {"FM_VECTOR_INDEX": "s3vectors", "FM_VECTOR_BUCKET": f"{self.bucket.vector_bucket_name}",
-                "FM_S3VECTORS_INDEX": INDEX_NAME}
+        # Settings has no S3 Vectors adapter yet: these name the index for it (FM_VECTOR_INDEX stays unset).
+        return {"FM_S3VECTORS_BUCKET": f"{self.bucket.vector_bucket_name}", "FM_S3VECTORS_INDEX": INDEX_NAME}

@@ -1,11 +1,13 @@
-"""Custom resource: put a freshly generated RSA signing key into the JWT secret, once, when the stack is created.
+"""Custom resource: fill each named secret with a freshly generated key, once, when the stack is created.
 
-Updates keep the key (rotating it would sign everyone out); deletes leave the secret to its own removal policy.
-Runs with the core and dependency layers, so it reuses the project's own key generator.
+Kinds: `rsa-pem` (the JWT signing key, PEM) and `aes-256` (base64 of 32 random bytes; the redaction vault key).
+Updates keep the keys (rotating the signing key would sign everyone out, rotating the vault key would orphan every
+sealed placeholder map); deletes leave the secrets to their own removal policy.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import urllib.request
@@ -14,6 +16,9 @@ from typing import Any
 import boto3
 
 from faultmaven.auth.keys import generate_private_pem
+
+GENERATORS = {"rsa-pem": lambda: generate_private_pem().decode(),
+              "aes-256": lambda: base64.b64encode(os.urandom(32)).decode()}
 
 
 def _respond(event: dict[str, Any], status: str, reason: str = "") -> None:
@@ -30,9 +35,9 @@ def _respond(event: dict[str, Any], status: str, reason: str = "") -> None:
 def handler(event: dict[str, Any], context: Any) -> None:
     try:
         if event["RequestType"] == "Create":
-            secret_arn = event["ResourceProperties"]["SecretArn"]
             client = boto3.client("secretsmanager", endpoint_url=os.environ.get("FM_AWS_ENDPOINT_URL") or None)
-            client.put_secret_value(SecretId=secret_arn, SecretString=generate_private_pem().decode())
+            for key in event["ResourceProperties"]["Keys"]:
+                client.put_secret_value(SecretId=key["SecretArn"], SecretString=GENERATORS[key["Kind"]]())
         _respond(event, "SUCCESS")
     except Exception as exc:  # CloudFormation must hear back, or it waits for an hour
         _respond(event, "FAILED", f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,165 @@
+"""Functions: runtime, architecture, layers, environment, least-privilege IAM; the vector index; cdk-nag."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Annotations, Match, Template
+
+from infra_cdk.catalog import FUNCTIONS, INGEST, KNOWLEDGE_PREFIX, PYTHON_VERSION, FunctionSpec
+
+PRESENT = [spec for spec in FUNCTIONS if spec.present]
+
+
+def _function(template: Template, name: str) -> tuple[str, dict]:
+    for logical_id, fn in template.find_resources("AWS::Lambda::Function").items():
+        if fn["Properties"].get("FunctionName") == f"faultmaven-dev-{name}":
+            return logical_id, fn["Properties"]
+    raise AssertionError(f"no function {name}")
+
+
+def _statements(template: Template, name: str) -> list[dict]:
+    _, props = _function(template, name)
+    role = props["Role"]["Fn::GetAtt"][0]
+    return [s for policy in template.find_resources("AWS::IAM::Policy").values()
+            if {"Ref": role} in policy["Properties"]["Roles"]
+            for s in policy["Properties"]["PolicyDocument"]["Statement"]]
+
+
+def _refs(value: Any) -> set[str]:
+    """Logical ids a policy resource points at (Fn::GetAtt / Ref, also inside Fn::Join)."""
+    if isinstance(value, dict):
+        if "Fn::GetAtt" in value:
+            return {value["Fn::GetAtt"][0]}
+        if "Ref" in value:
+            return {value["Ref"]}
+        return set().union(*(_refs(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_refs(v) for v in value)) if value else set()
+    return set()
+
+
+def _table_ids(template: Template) -> dict[str, str]:
+    return {logical_id: t["Properties"]["TableName"].removeprefix("faultmaven-dev-")
+            for logical_id, t in template.find_resources("AWS::DynamoDB::Table").items()}
+
+
+def _dynamo_access(template: Template, name: str) -> dict[str, set[str]]:
+    """table aggregate → DynamoDB actions this function's role may perform on it."""
+    tables = _table_ids(template)
+    access: dict[str, set[str]] = {}
+    for statement in _statements(template, name):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        for logical_id in _refs(statement["Resource"]) & set(tables):
+            access.setdefault(tables[logical_id], set()).update(a for a in actions if a.startswith("dynamodb:"))
+    return access
+
+
+@pytest.mark.parametrize("spec", PRESENT, ids=lambda s: s.name)
+def test_runtime_architecture_layers_handler(template: Template, spec: FunctionSpec) -> None:
+    _, props = _function(template, spec.name)
+    assert props["Runtime"] == f"python{PYTHON_VERSION}"
+    assert props["Architectures"] == ["arm64"]
+    assert props["Handler"] == f"functions.{spec.name}.handler.handler"
+    assert len(props["Layers"]) == 2
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    env = props["Environment"]["Variables"]
+    assert env["FM_MODE"] == "aws" and env["FM_TABLE_PREFIX"] == "faultmaven-dev"
+    assert "FM_EVIDENCE_BUCKET" in env and "FM_AWS_REGION" in env
+    assert ("FM_JWT_SECRET_ARN" in env) == spec.signing_key
+
+
+@pytest.mark.parametrize("spec", PRESENT, ids=lambda s: s.name)
+def test_each_function_reaches_only_its_own_tables(template: Template, spec: FunctionSpec) -> None:
+    access = _dynamo_access(template, spec.name)
+    assert set(access) == set(spec.tables)
+    for aggregate, mode in spec.tables.items():
+        writes = {a for a in access[aggregate] if a in {"dynamodb:PutItem", "dynamodb:UpdateItem",
+                                                         "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}}
+        assert bool(writes) == (mode == "write"), (spec.name, aggregate)
+
+
+def test_meta_reads_users_and_nothing_else(template: Template) -> None:
+    assert set(_dynamo_access(template, "meta")) == {"users"}
+    assert not any(a in {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+                   for a in _dynamo_access(template, "meta")["users"])
+    actions = {a for s in _statements(template, "meta")
+               for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    assert not any(a.startswith(("secretsmanager:", "s3:", "aoss:")) for a in actions)
+
+
+def test_auth_reaches_users_tokens_sessions_and_reads_its_key(template: Template) -> None:
+    assert set(_dynamo_access(template, "auth")) == {"users", "tokens", "sessions"}
+    secret_id = next(iter(template.find_resources("AWS::SecretsManager::Secret")))
+    secret_reads = [s for s in _statements(template, "auth") if secret_id in _refs(s["Resource"])]
+    assert secret_reads and all("secretsmanager:PutSecretValue" not in s["Action"] for s in secret_reads)
+
+
+def test_the_key_generator_runs_once_at_create(template: Template, alternate: Template) -> None:
+    template.has_resource_properties("Custom::FaultMavenKeys", {"Keys": [
+        {"SecretArn": Match.any_value(), "Kind": "rsa-pem"}, {"SecretArn": Match.any_value(), "Kind": "aes-256"}]})
+    alternate.resource_count_is("Custom::FaultMavenKeys", 0)
+
+
+def test_opensearch_collection_with_its_policies(template: Template) -> None:
+    template.has_resource_properties("AWS::OpenSearchServerless::Collection", {"Type": "VECTORSEARCH"})
+    template.has_resource_properties("AWS::OpenSearchServerless::SecurityPolicy", {"Type": "encryption"})
+    template.has_resource_properties("AWS::OpenSearchServerless::SecurityPolicy", {"Type": "network"})
+    collection = template.find_resources("AWS::OpenSearchServerless::Collection")
+    assert len(next(iter(collection.values()))["DependsOn"]) == 2
+    vector_users = [spec for spec in PRESENT if spec.vectors]
+    if vector_users:
+        template.has_resource_properties("AWS::OpenSearchServerless::AccessPolicy", {"Type": "data"})
+
+
+def test_ministack_profile_has_no_opensearch(alternate: Template) -> None:
+    template = alternate
+    for kind in ("Collection", "SecurityPolicy", "AccessPolicy"):
+        template.resource_count_is(f"AWS::OpenSearchServerless::{kind}", 0)
+
+
+def test_s3_vectors_by_setting(synth) -> None:
+    _, template = synth(stage="prod", vector_index="s3vectors")
+    template.has_resource_properties("AWS::S3Vectors::Index", {"Dimension": 1024, "DistanceMetric": "cosine",
+                                                               "DataType": "float32"})
+    template.resource_count_is("AWS::OpenSearchServerless::Collection", 0)
+
+
+def test_alarms_and_outputs(template: Template) -> None:
+    alarms = template.find_resources("AWS::CloudWatch::Alarm")
+    metrics = {a["Properties"].get("MetricName") for a in alarms.values()}
+    assert {"5xx", "Errors", "Throttles"} <= metrics
+    assert len(alarms) == 1 + 2 * (len(PRESENT) + INGEST.present)
+    template.has_output("ApiUrl", Match.any_value())
+    template.has_output("JwtSecretArn", Match.any_value())
+
+
+@pytest.mark.parametrize("context", [{}, {"stage": "prod", "vector_index": "s3vectors"}], ids=["dev", "prod"])
+def test_cdk_nag_aws_solutions_is_clean(synth, context: dict[str, str]) -> None:
+    stack, _ = synth(**context)
+    errors = Annotations.from_stack(stack).find_error("*", Match.string_like_regexp("AwsSolutions-.*"))
+    warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("AwsSolutions-.*"))
+    assert [e.entry.data for e in errors] == []
+    assert [w.entry.data for w in warnings] == []
+
+
+def test_uploads_under_the_raw_prefix_trigger_the_ingest_function(template: Template) -> None:
+    if not INGEST.present:
+        pytest.skip("no ingest handler yet")
+    ingest_id, props = _function(template, "ingest")
+    assert props["Handler"] == "functions.knowledge.ingest_handler.handler"
+    template.has_resource_properties("Custom::S3BucketNotifications", {"NotificationConfiguration": {
+        "LambdaFunctionConfigurations": [{"Events": ["s3:ObjectCreated:*"],
+                                          "Filter": {"Key": {"FilterRules": [{"Name": "prefix",
+                                                                              "Value": KNOWLEDGE_PREFIX}]}},
+                                          "LambdaFunctionArn": {"Fn::GetAtt": [ingest_id, "Arn"]}}]}})
+
+
+def test_copilot_reads_the_redaction_key_and_only_it(template: Template) -> None:
+    _, props = _function(template, "copilot") if any(s.name == "copilot" for s in PRESENT) else (None, None)
+    if props is None:
+        pytest.skip("no copilot handler yet")
+    assert "FM_REDACTION_KEY_SECRET_ARN" in props["Environment"]["Variables"]
+    _, meta = _function(template, "meta")
+    assert "FM_REDACTION_KEY_SECRET_ARN" not in meta["Environment"]["Variables"]
