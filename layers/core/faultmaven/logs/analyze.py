@@ -108,7 +108,7 @@ def _analyze(
                 line_templates.append(0)
             continue
         parsed = parser.parse(line)
-        level, ts = parsed.level, parsed.timestamp
+        level, ts = parsed.level, parser.timestamp(parsed)
         if level is None:
             if ts is None and prev_level != UNKNOWN and _CONTINUATION.match(line):
                 level = prev_level
@@ -169,7 +169,7 @@ def _analyze(
 
 def _is_log_like(parser: HeaderParser, line: str) -> bool:
     parsed = parser.parse(line)
-    return parsed.timestamp is not None or parsed.level is not None
+    return parsed.level is not None or parser.timestamp(parsed) is not None
 
 
 def _iso(ts: float | None) -> str | None:

@@ -45,7 +45,7 @@ _JSON_MESSAGE_KEYS = ("message", "msg", "event", "log", "text", "error")
 class ParsedLine:
     content: str
     level: str | None
-    timestamp: float | None
+    time_text: str | None  # the header's time tokens; `HeaderParser.timestamp` converts them when needed
 
 
 def _group_end(tokens: list[str], start: int, scan: int) -> int:
@@ -122,6 +122,10 @@ class HeaderParser:
         self._classes: dict[str, str] = {}
         self._layouts: list[_Layout] = []
         self._layout_counts: dict[tuple[tuple[str, ...], int, int], int] = {}
+
+    def timestamp(self, parsed: ParsedLine) -> float | None:
+        """The instant of a parsed line (seconds since the epoch, UTC), or None."""
+        return self._timestamps.parse(parsed.time_text) if parsed.time_text else None
 
     def parse(self, line: str) -> ParsedLine:
         first = line[:1]
@@ -229,15 +233,13 @@ class HeaderParser:
                     break
             i += 1
         content = " ".join(tokens[header_end:]) if header_end else line.strip()
-        timestamp = None
-        if last_time >= 0:
-            timestamp = self._timestamps.parse(" ".join(tokens[first_time : last_time + 1]))
+        time_text = " ".join(tokens[first_time : last_time + 1]) if last_time >= 0 else None
         if header_end and (level is not None or kinds[header_end - 1] == "P"):
             # Only headers closed by a level or a `program:` token: their end does not depend on the message.
             self._learn(tuple(kinds[:header_end]), first_time, last_time)
         if level is None:
             level = _access_level(content)
-        return ParsedLine(content, level, timestamp)
+        return ParsedLine(content, level, time_text)
 
     def _learn(self, kinds: tuple[str, ...], first_time: int, last_time: int) -> None:
         """Count header layouts; one seen often enough becomes a single regex tried before the token scan."""
@@ -258,10 +260,10 @@ class HeaderParser:
                 return None
             level = cls[1:]
         content = m.group("content").strip()
-        timestamp = self._timestamps.parse(m.group("time")) if layout.has_time else None
+        time_text = m.group("time") if layout.has_time else None
         if level is None:
             level = _access_level(content)
-        return ParsedLine(content, level, timestamp)
+        return ParsedLine(content, level, time_text)
 
     @staticmethod
     def _after_level(tokens: list[str], i: int, scan: int, kinds: list[str]) -> int:
@@ -304,19 +306,19 @@ class HeaderParser:
             if isinstance(value, str) and canonical(value):
                 level = canonical(value)
                 break
-        timestamp = None
+        time_text = None
         for key in _JSON_TIME_KEYS:
             value = record.get(key)
             if isinstance(value, str):
-                timestamp = self._timestamps.parse(value)
+                time_text = value
             elif isinstance(value, int | float) and not isinstance(value, bool):
-                timestamp = self._timestamps.parse(str(int(value)))
-            if timestamp is not None:
+                time_text = str(int(value))
+            if time_text is not None:
                 break
         message = next((record[k] for k in _JSON_MESSAGE_KEYS if isinstance(record.get(k), str)), None)
         if message is None:  # no message field: the sorted keys describe the record's shape
             message = " ".join(sorted(record))
-        return ParsedLine(message.strip(), level, timestamp)
+        return ParsedLine(message.strip(), level, time_text)
 
     def _parse_logfmt(self, text: str) -> ParsedLine | None:
         pairs = {k.lower(): v.strip('"') for k, v in _LOGFMT_PAIR.findall(text)}
@@ -325,5 +327,4 @@ class HeaderParser:
             return None
         level = next((canonical(pairs[k]) for k in ("level", "lvl", "severity") if k in pairs), None)
         stamp = next((pairs[k] for k in ("ts", "time", "timestamp", "t") if k in pairs), None)
-        timestamp = self._timestamps.parse(stamp) if stamp else None
-        return ParsedLine(message, level, timestamp)
+        return ParsedLine(message, level, stamp or None)

@@ -44,7 +44,10 @@ class Masker:
         return [get(token) or self._mask(token) for token in content.split()]
 
     def _mask(self, token: str) -> str:
-        masked = _VARIABLE.sub(WILDCARD, token) if _MAYBE_VARIABLE.search(token) else token
+        if token.isdigit():
+            masked = WILDCARD
+        else:
+            masked = _VARIABLE.sub(WILDCARD, token) if _MAYBE_VARIABLE.search(token) else token
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.clear()  # bounded; frequent tokens come straight back
         self._cache[token] = masked
