@@ -182,12 +182,15 @@ Notes
   LEVEL component:) becomes one regex tried before the token scan, used only for layouts closed by a level or a
   `program:` token and checked to split exactly like the scan; per-token mask cache; an exact repeat of an
   already-masked message goes straight to its template (this also keeps identical messages together, +0.005 on HPC).
+  The miner finds where the header's time tokens are but does not convert them; the full analysis does (about a
+  sixth of its time), together with level inference, the timeline and per-template statistics.
 - Known limits, visible in the table: templates whose variable part spans a varying number of tokens split by
   length; two templates that differ in one word at the same length can merge (OpenSSH's `Received disconnect
   ... Bye Bye [preauth]` absorbs `... disconnected by user`, and Spark's `stored as bytes` / `stored as values`
   merge), which costs whole groups.
 - Speed: pure Python, one core, measured while other jobs shared the machine; both miners are timed in the same
-  process, interleaved, best of several runs, so the ratio is more trustworthy than the absolute numbers.
+  process, interleaved, best of several runs, so the ratio is more trustworthy than the absolute numbers (load
+  average was 13-16 on 2 cores; the miner's ratio was 1.06x and 1.28x in two consecutive runs).
 """
 
 
