@@ -29,7 +29,7 @@ class AnthropicProvider:
         body: dict[str, Any] = {
             "model": self.model,
             "max_tokens": request.max_tokens,
-            "temperature": request.temperature,
+            "temperature": min(request.temperature, 1.0),  # Anthropic accepts 0..1
             "messages": [{"role": t.role, "content": t.content} for t in turns],
         }
         if system:
