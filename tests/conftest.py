@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 # Tests never reach AWS: fake credentials and no tracing, before anything imports boto3 or Powertools.
 os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
                    "AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true",
-                   "POWERTOOLS_METRICS_NAMESPACE": "FaultMavenTests", "HF_HUB_OFFLINE": "1"})
+                   "POWERTOOLS_METRICS_NAMESPACE": "FaultMavenTests", "HF_HUB_OFFLINE": "1",
+                   "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
 
 from faultmaven.container import Container, set_container
 from faultmaven.settings import Settings
@@ -83,7 +84,7 @@ def aws_settings(tmp_path: Path) -> Iterator[Settings]:
 
 
 # The container properties backed by DynamoDB tables; building them binds their models so the tables can be made.
-DYNAMO_REPOSITORIES = ("users", "tokens", "sessions", "cases", "idempotency_store", "documents")
+DYNAMO_REPOSITORIES = ("users", "tokens", "sessions", "cases", "idempotency_store", "evidence_files", "documents")
 
 
 @pytest.fixture
