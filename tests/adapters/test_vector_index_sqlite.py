@@ -38,3 +38,11 @@ def test_the_index_survives_a_restart(tmp_path: Path) -> None:
     reopened = SqliteVectorIndex(SqliteDatabase(tmp_path / "kb.sqlite"), SPACE)
     for mode in ("bm25", "vector", "hybrid"):
         assert [c.chunk_id for c in search(reopened, "certificate expiry", ALICE, mode=mode)] == ["d1#0"]
+
+
+def test_a_wide_view_still_never_returns_hidden_rows(tmp_path: Path) -> None:
+    index = SqliteVectorIndex(SqliteDatabase(tmp_path / "kb.sqlite"), SPACE)
+    put(index, [chunk(f"b{i}", "bob", "etcd quorum lost on the control plane") for i in range(10)])  # best matches
+    put(index, [chunk(f"g{i}", "admin", f"runbook {i} about etcd", scope="global") for i in range(90)])
+    found = search(index, "etcd quorum lost on the control plane", ALICE, k=20, mode="vector")
+    assert len(found) == 20 and all(c.owner_id == "admin" for c in found)

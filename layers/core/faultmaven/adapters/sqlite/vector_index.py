@@ -48,15 +48,14 @@ CREATE TABLE IF NOT EXISTS kb_chunks (
     heading_path TEXT NOT NULL,
     text TEXT NOT NULL,
     ordinal INTEGER NOT NULL,
-    access TEXT NOT NULL,
-    vector BLOB NOT NULL
+    access TEXT NOT NULL
 );
+-- Vectors apart from the text, so loading them all reads only vector pages.
+CREATE TABLE IF NOT EXISTS kb_vectors (rowid INTEGER PRIMARY KEY, vector BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS kb_chunks_by_document ON kb_chunks (owner_id, document_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS kb_chunks_fts USING fts5(
     title, heading_path, text, access, content='kb_chunks', content_rowid='rowid', tokenize='porter unicode61'
 );
--- A query word in the title or a heading says more than one in the body; access tokens never score.
-INSERT INTO kb_chunks_fts (kb_chunks_fts, rank) VALUES ('rank', 'bm25(3.0, 2.0, 1.0, 0.0)');
 CREATE TRIGGER IF NOT EXISTS kb_chunks_fts_insert AFTER INSERT ON kb_chunks BEGIN
     INSERT INTO kb_chunks_fts (rowid, title, heading_path, text, access)
     VALUES (new.rowid, new.title, new.heading_path, new.text, new.access);
@@ -64,9 +63,13 @@ END;
 CREATE TRIGGER IF NOT EXISTS kb_chunks_fts_delete AFTER DELETE ON kb_chunks BEGIN
     INSERT INTO kb_chunks_fts (kb_chunks_fts, rowid, title, heading_path, text, access)
     VALUES ('delete', old.rowid, old.title, old.heading_path, old.text, old.access);
+    DELETE FROM kb_vectors WHERE rowid = old.rowid;
 END;
 """
 _CHUNK_COLUMNS = "rowid, chunk_id, document_id, owner_id, scope, team_id, title, heading_path, text, ordinal"
+# Title, heading path, text, access: a query word in the title or a heading says more than one in the body, and the
+# access tokens never score. (An explicit bm25() measured ~2x faster than the same weights as the `rank` option.)
+_BM25_WEIGHTS = "3.0, 2.0, 1.0, 0.0"
 _SCOPE_CODES = {"personal": 0, "team": 1, "global": 2}
 
 
@@ -166,12 +169,12 @@ class SqliteVectorIndex:
                 for chunk, vector in zip(chunks, matrix, strict=True):
                     cursor = conn.execute(
                         "INSERT INTO kb_chunks (chunk_id, document_id, owner_id, scope, team_id, title, heading_path,"
-                        " text, ordinal, access, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " text, ordinal, access) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (chunk.chunk_id, chunk.document_id, chunk.owner_id, chunk.scope, chunk.team_id, chunk.title,
-                         json.dumps(chunk.heading_path), chunk.text, chunk.ordinal, _chunk_access(chunk),
-                         vector.tobytes()),
+                         json.dumps(chunk.heading_path), chunk.text, chunk.ordinal, _chunk_access(chunk)),
                     )
                     rowids.append(int(cursor.lastrowid))
+                    conn.execute("INSERT INTO kb_vectors (rowid, vector) VALUES (?, ?)", (rowids[-1], vector.tobytes()))
             except IntegrityError as exc:
                 raise Conflict("a chunk id is already used by another owner's document") from exc
             access = [(c.owner_id, c.scope, c.team_id) for c in chunks]
@@ -270,8 +273,9 @@ class SqliteVectorIndex:
         access, params = _access_sql(principal)
         # The access tokens make FTS5 skip invisible rows while it ranks; the SQL check repeats it on the top rows.
         rows = self._db.query(
-            "SELECT f.rowid, f.rank FROM (SELECT rowid, rank FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? "  # noqa: S608
-            f"ORDER BY rank LIMIT ?) AS f JOIN kb_chunks c ON c.rowid = f.rowid WHERE {access} ORDER BY f.rank",
+            f"SELECT f.rowid, f.score FROM (SELECT rowid, bm25(kb_chunks_fts, {_BM25_WEIGHTS}) AS score "  # noqa: S608
+            "FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? ORDER BY score LIMIT ?) AS f "
+            f"JOIN kb_chunks c ON c.rowid = f.rowid WHERE {access} ORDER BY f.score",
             (match, depth, *params),
         )
         return [(int(r[0]), -float(r[1])) for r in rows]  # FTS5's bm25 is lower-is-better
@@ -281,14 +285,15 @@ class SqliteVectorIndex:
         with self._lock:  # a consistent snapshot; the product runs outside the lock
             n, vectors, rowids = mirror.size, mirror.vectors, mirror.rowids
             mask = mirror.visible(principal)
-        if n == 0 or not mask.any():
+        visible = np.flatnonzero(mask)
+        if visible.size == 0:
             return []
-        scores = vectors[:n] @ query
-        scores[~mask] = -np.inf
-        top = min(depth, int(mask.sum()))
+        # A narrow view scores only the visible rows; for a wide one a single product beats gathering most rows.
+        scores = vectors[visible] @ query if visible.size * 4 < n else (vectors[:n] @ query)[visible]
+        top = min(depth, visible.size)
         best = np.argpartition(-scores, top - 1)[:top]
         best = best[np.argsort(-scores[best], kind="stable")]
-        return [(int(rowids[i]), float(scores[i])) for i in best]
+        return [(int(rowids[visible[i]]), float(scores[i])) for i in best]
 
     def _current_mirror(self) -> _Mirror:
         row = self._db.query_one("SELECT value FROM kb_index_meta WHERE key = 'generation'")
@@ -303,13 +308,14 @@ class SqliteVectorIndex:
         conn.execute("BEGIN")  # one snapshot for the counter and the rows
         try:
             generation = int(conn.execute("SELECT value FROM kb_index_meta WHERE key = 'generation'").fetchone()[0])
-            rows = conn.execute("SELECT rowid, owner_id, scope, team_id, vector FROM kb_chunks").fetchall()
+            access = conn.execute("SELECT rowid, owner_id, scope, team_id FROM kb_chunks ORDER BY rowid").fetchall()
+            blobs = conn.execute("SELECT vector FROM kb_vectors ORDER BY rowid").fetchall()
         finally:
             conn.execute("COMMIT")
         mirror = _Mirror(generation=generation, dim=self._space.dim)
-        if rows:
-            vectors = np.frombuffer(b"".join(r[4] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-            mirror.append([int(r[0]) for r in rows], vectors, [(r[1], r[2], r[3]) for r in rows])
+        if access:
+            vectors = np.frombuffer(b"".join(r[0] for r in blobs), dtype=np.float32).reshape(len(blobs), -1)
+            mirror.append([int(r[0]) for r in access], vectors, [(r[1], r[2], r[3]) for r in access])
         return mirror
 
     def _hits(
