@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from functions.cases.models import ProgressTransparency
+
 
 class SuggestedActionResponse(BaseModel):
     label: str
@@ -32,12 +34,6 @@ class AttachmentResult(BaseModel):
     duplicate_turn: int | None = None
 
 
-class ProgressTransparencyInfo(BaseModel):
-    active: bool
-    pending_milestone: str | None = None
-    milestone_description: str | None = None
-
-
 class TurnResponse(BaseModel):
     agent_response: str
     turn_number: int
@@ -47,7 +43,7 @@ class TurnResponse(BaseModel):
     attachments_processed: list[AttachmentResult] = Field(default_factory=list)
     suggested_actions: list[SuggestedActionResponse] = Field(default_factory=list)
     sources: list[SourceResponse] = Field(default_factory=list)
-    progress_transparency: ProgressTransparencyInfo | None = None
+    progress_transparency: ProgressTransparency | None = None
     investigation_turn: int | None = None
     # Ours: what the sanitizer hid this turn (counts per label, never values), and whether a model wrote the text.
     redactions: dict[str, int] = Field(default_factory=dict)
