@@ -213,9 +213,8 @@ def main() -> int:
     emit()
     emit("| stage | seconds | chunks/s |")
     emit("|---|---|---|")
-    stages = [("chunk", t1 - t0), ("index", t3 - t2)]
-    stages += [] if cached else [("embed", t2 - t1), ("total", t3 - t0)]
-    for name, secs in stages:
+    stages = [("chunk", t1 - t0), ("embed", t2 - t1), ("index", t3 - t2), ("total", t3 - t0)]
+    for name, secs in (s for s in stages if not (cached and s[0] in ("embed", "total"))):
         emit(f"| {name} | {secs:.2f} | {len(chunks) / secs:,.0f} |")
     emit()
 

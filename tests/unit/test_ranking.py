@@ -38,7 +38,8 @@ def test_empty_inputs_and_bad_constant() -> None:
 
 
 def test_query_terms_drop_stop_words_and_duplicates() -> None:
-    assert query_terms("Why are the pods stuck in Pending? pods PENDING!") == ["pods", "stuck", "pending"]
-    assert query_terms("what is it") == ["what", "is", "it"]  # nothing but stop words: keep them
+    assert query_terms("Why are the pods stuck in Pending? pods PENDING!") == ["why", "pods", "stuck", "pending"]
+    assert query_terms("node is not ready, api down") == ["node", "not", "ready", "api", "down"]
+    assert query_terms("it is the") == ["it", "is", "the"]  # nothing but stop words: keep them
     assert query_terms("?!") == []
     assert len(query_terms(" ".join(f"w{i}" for i in range(200)))) == MAX_TERMS
