@@ -5,7 +5,7 @@ import { h, s } from "./dom.js";
 const FONT = 11;
 
 function frame(width, height, label) {
-  return s("svg", { class: "chart", viewBox: `0 0 ${width} ${height}`, width: "100%", role: "img", "aria-label": label },
+  return s("svg", { class: "chart", viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": label },
     s("title", {}, label));
 }
 
@@ -130,7 +130,8 @@ export function dailyStackedBars(days, series, { width = 720, height = 180, labe
       group.append(s("rect", { class: `seg kind-${k}`, x, y: base, width: barW, height: hgt }));
     }
     svg.append(group);
-    if (i === 0 || i === days.length - 1 || i % 7 === 0) {
+    const last = days.length - 1;
+    if (i === 0 || i === last || (i % 7 === 0 && last - i >= 4)) {
       svg.append(s("text", { class: "tick", x: x + barW / 2, y: top + plotH + 14, "text-anchor": "middle" }, d.day.slice(5)));
     }
   });

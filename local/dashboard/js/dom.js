@@ -39,6 +39,16 @@ export function clear(el) {
   return el;
 }
 
+/** Append children; like h(), arrays are flattened and null / false are skipped. */
+export function add(el, ...children) {
+  return append(el, children);
+}
+
+/** Replace an element's children; like h(), arrays are flattened and null / false are skipped. */
+export function fill(el, ...children) {
+  return append(clear(el), children);
+}
+
 const ENTITIES = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#x27;": "'", "&#39;": "'" };
 
 /**

@@ -1,9 +1,10 @@
 // One case: progress, hypotheses board, transcript, evidence with its log analysis charts, reports, and export.
 
 import { api } from "../api.js";
-import { badge, downloadText, formatDate, h, humanize, notice } from "../dom.js";
+import { add, badge, downloadText, formatDate, h, humanize, notice } from "../dom.js";
 import { figure, horizontalBars, timelineChart } from "../charts.js";
 import { caseMarkdown, exportFilename, INDICATORS } from "../export.js";
+import { markdown } from "../markdown.js";
 
 const HYPOTHESIS_STATES = ["captured", "active", "validated", "refuted", "inconclusive", "retired"];
 const LEVEL_ORDER = ["fatal", "critical", "error", "warn", "warning", "info", "debug", "trace", "unknown"];
@@ -58,7 +59,7 @@ function transcript(messages) {
   return h("section", { class: "card" }, h("h2", {}, `Transcript (${messages.length})`),
     h("ol", { class: "transcript", id: "transcript" }, messages.map((m) => h("li", { class: `msg msg-${m.role}` },
       h("div", { class: "msg-head" }, h("strong", {}, m.role === "assistant" ? "FaultMaven" : m.role), ` · turn ${m.turn_number} · ${formatDate(m.created_at)}`),
-      h("div", { class: "msg-body prewrap" }, m.content)))));
+      h("div", { class: "msg-body" }, m.role === "assistant" ? markdown(m.content) : h("p", { class: "prewrap" }, m.content))))));
 }
 
 function analysisCharts(analysis) {
@@ -96,7 +97,7 @@ function reportsSection(reports, detail) {
   const body = reports.length ? reports.map((r) => h("article", { class: "report" },
     h("div", { class: "title-row" }, h("h3", {}, r.title),
       h("button", { type: "button", class: "small", on: { click: () => downloadText(`${r.report_type}-${detail.case_id}.md`, r.content) } }, "Download")),
-    h("pre", { class: "report-content" }, r.content)))
+    h("div", { class: "report-content" }, markdown(r.content))))
     : h("p", { class: "muted" }, "Reports are written when the case is resolved or closed.");
   return h("section", { class: "card", id: "reports" }, h("h2", {}, "Reports"), body);
 }
@@ -114,7 +115,7 @@ export async function casePage(root, id) {
   const reports = reportList.reports || [];
   const exportButton = h("button", { type: "button", class: "primary", id: "export-case" }, "Export as Markdown");
   exportButton.addEventListener("click", () => downloadText(exportFilename(detail), caseMarkdown({ detail, messages, files, reports })));
-  root.append(
+  add(root, 
     h("p", {}, h("a", { href: "#/cases" }, "← Cases")),
     h("div", { class: "title-row" }, h("h1", {}, detail.title), exportButton),
     h("p", {}, badge(detail.state), detail.stage ? [" ", badge(detail.stage, "stage")] : null,

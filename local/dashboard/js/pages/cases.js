@@ -1,7 +1,7 @@
 // Cases: counts by state, cases opened per day, time to close, and the list with a state filter and search.
 
 import { api, fetchAll } from "../api.js";
-import { badge, formatDate, h, notice } from "../dom.js";
+import { add, badge, formatDate, h, notice } from "../dom.js";
 import { dailyStackedBars, figure, horizontalBars } from "../charts.js";
 
 export const CASE_STATES = ["inquiry", "investigating", "resolved", "closed"];
@@ -24,16 +24,20 @@ export function openedPerDay(cases, days = DAYS, today = new Date()) {
   return out;
 }
 
-/** Hours from opening to resolution or closure, for the most recent ended cases. */
+/** Time from opening to resolution or closure for the most recent ended cases, in minutes or hours. */
 function durations(cases, n = 10) {
-  return cases.filter((c) => c.resolved_at || c.closed_at)
+  const ended = cases.filter((c) => c.resolved_at || c.closed_at)
     .map((c) => ({ c, end: Date.parse(c.resolved_at || c.closed_at), start: Date.parse(c.created_at) }))
     .filter((x) => Number.isFinite(x.end) && Number.isFinite(x.start))
     .sort((a, b) => b.end - a.end).slice(0, n)
-    .map(({ c, end, start }) => {
-      const hours = Math.max(0, (end - start) / 3600000);
-      return { label: c.title, value: Number(hours.toFixed(hours < 10 ? 1 : 0)), kind: c.state, title: `${c.title}: ${hours.toFixed(1)} h (${c.state})` };
-    });
+    .map(({ c, end, start }) => ({ c, minutes: Math.max(0, (end - start) / 60000) }));
+  const hours = ended.some((x) => x.minutes >= 120);
+  const unit = hours ? " h" : " min";
+  const items = ended.map(({ c, minutes }) => {
+    const value = hours ? Number((minutes / 60).toFixed(1)) : Math.round(minutes);
+    return { label: c.title, value, kind: c.state, title: `${c.title}: ${value}${unit} (${c.state})` };
+  });
+  return { items, unit };
 }
 
 function overview(cases) {
@@ -43,7 +47,7 @@ function overview(cases) {
   return h("div", { class: "charts", id: "case-charts" },
     figure("Cases by state", horizontalBars(CASE_STATES.map((s) => ({ label: s, value: counts[s], kind: s })), { label: "Cases by state", labelWidth: 120, width: 480 })),
     figure("Opened per day", dailyStackedBars(openedPerDay(cases), CASE_STATES, { label: "Cases opened per day" }), `last ${DAYS} days, by current state`),
-    ended.length ? figure("Time to resolve or close", horizontalBars(ended, { label: "Hours from opening to end", unit: " h", labelWidth: 260 }), "latest ended cases") : null);
+    ended.items.length ? figure("Time to resolve or close", horizontalBars(ended.items, { label: "Time from opening to end", unit: ended.unit, labelWidth: 260 }), "latest ended cases") : null);
 }
 
 function caseRow(c) {
@@ -86,7 +90,7 @@ export async function casesPage(root) {
   state.addEventListener("change", load);
 
   const chartsBox = h("section", { class: "card" }, h("h2", {}, "Overview"));
-  root.append(h("h1", {}, "Cases"), chartsBox,
+  add(root, h("h1", {}, "Cases"), chartsBox,
     h("section", { class: "card" }, h("h2", {}, "All cases"), form, summary,
       h("div", { class: "table-wrap" }, h("table", { class: "table" },
         h("thead", {}, h("tr", {}, ["Title", "State", "Stage", "Turns", "Opened", "Updated"].map((c) => h("th", {}, c)))), body))));

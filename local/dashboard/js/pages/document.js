@@ -2,7 +2,7 @@
 
 import { api } from "../api.js";
 import { isAdmin } from "../auth.js";
-import { badge, formatBytes, formatDate, h, notice } from "../dom.js";
+import { add, badge, fill, formatBytes, formatDate, h, notice } from "../dom.js";
 
 function field(label, input) {
   return h("label", { class: "field" }, h("span", {}, label), input);
@@ -43,7 +43,7 @@ function editForm(doc, onSaved) {
     try {
       const saved = await api(`/api/v1/knowledge/documents/${encodeURIComponent(doc.document_id)}`, { method: "PUT", body });
       status.replaceChildren(notice("ok", saved.status === "pending" ? "Saved; re-indexing." : "Saved."));
-      onSaved();
+      onSaved(saved);
     } catch (error) {
       status.replaceChildren(notice("error", error.message));
     }
@@ -60,15 +60,20 @@ export async function documentPage(root, id) {
     await api(path, { method: "DELETE" });
     window.location.hash = "#/kb";
   });
-  root.append(
+  const heading = h("h1", {}, doc.title);
+  const labels = h("p", {});
+  const details = h("section", { class: "card", id: "document-details" });
+  const show = (d) => {
+    heading.textContent = d.title;
+    fill(labels, badge(d.document_type, "type"), " ", (d.tags || []).map((t) => h("span", { class: "tag" }, t)));
+    details.replaceChildren(h("h2", {}, "Details"), metadataList(d));
+  };
+  show(doc);
+  add(root, 
     h("p", {}, h("a", { href: "#/kb" }, "← Knowledge base")),
-    h("div", { class: "title-row" }, h("h1", {}, doc.title), remove),
+    h("div", { class: "title-row" }, heading, remove),
     doc.description ? h("p", {}, doc.description) : null,
-    h("p", {}, badge(doc.document_type, "type"), " ", (doc.tags || []).map((t) => h("span", { class: "tag" }, t))),
-    h("div", { class: "two-col" }, h("section", { class: "card" }, h("h2", {}, "Details"), metadataList(doc)),
-      editForm(doc, () => {
-        root.replaceChildren();
-        documentPage(root, id);
-      })),
+    labels,
+    h("div", { class: "two-col" }, details, editForm(doc, show)),
     h("section", { class: "card" }, h("h2", {}, "Content"), h("pre", { class: "document-content", id: "document-content" }, doc.content)));
 }

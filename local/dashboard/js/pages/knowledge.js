@@ -3,7 +3,7 @@
 
 import { api, getCapabilities, upload } from "../api.js";
 import { isAdmin } from "../auth.js";
-import { badge, formatBytes, formatDate, h, notice, snippetNodes } from "../dom.js";
+import { add, badge, fill, formatBytes, formatDate, h, notice, snippetNodes } from "../dom.js";
 import { horizontalBars } from "../charts.js";
 
 // What the knowledge base ingests (the server refuses anything else with 415); used to skip the rest of a
@@ -195,7 +195,7 @@ function listSection(onChange) {
     if (!page.documents.length) body.append(h("tr", {}, h("td", { colspan: 8, class: "muted" }, "No documents yet.")));
     const counts = page.scope_counts || {};
     summary.textContent = `${page.total_count} document(s) · personal ${counts.personal || 0} · team ${counts.team || 0} · global ${counts.global || 0}`;
-    pager.replaceChildren(
+    fill(pager, 
       offset > 0 ? h("button", { type: "button", on: { click: () => { offset = Math.max(0, offset - limit); load(); } } }, "Previous") : null,
       page.has_more ? h("button", { type: "button", on: { click: () => { offset += limit; load(); } } }, "Next") : null);
     // Ingestion runs in the background: look again while any document is still pending.
@@ -224,7 +224,7 @@ export async function knowledgePage(root) {
   const statsBox = h("div", { id: "kb-stats" });
   const loadStats = async () => statsBox.replaceChildren(statsSection(await api("/api/v1/knowledge/stats")));
   const list = listSection(() => loadStats().catch(() => {}));
-  root.append(h("h1", {}, "Knowledge base"), statsBox,
+  add(root, h("h1", {}, "Knowledge base"), statsBox,
     uploadSection(caps, () => { list.load(); loadStats(); }), searchSection(), list.section);
   await Promise.all([loadStats(), list.load()]);
 }

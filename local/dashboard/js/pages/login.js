@@ -2,7 +2,7 @@
 
 import { api } from "../api.js";
 import { postExtensionHandOff, saveLogin } from "../auth.js";
-import { h, notice } from "../dom.js";
+import { add, h, notice } from "../dom.js";
 
 function field(label, input) {
   return h("label", { class: "field" }, h("span", {}, label), input);
@@ -67,6 +67,6 @@ export async function loginPage(root) {
       submit.disabled = false;
     }
   });
-  root.append(form);
+  add(root, form);
   username.focus();
 }

@@ -2,7 +2,7 @@
 // sanitizer hides before anything reaches a model.
 
 import { api, getCapabilities } from "../api.js";
-import { badge, formatBytes, h, humanize } from "../dom.js";
+import { add, badge, formatBytes, h, humanize } from "../dom.js";
 
 // The redaction labels (docs/SANITIZER.md): what a placeholder like {{REDACTED:email}} stands for.
 const REDACTIONS = [
@@ -12,6 +12,11 @@ const REDACTIONS = [
   ["Personal data", "email, phone (formatted numbers), card_number (Luhn-checked), ssn, ip_address (public addresses; private ones only when configured)"],
   ["Your own", "labels added with FM_SANITIZE_EXTRA_PATTERNS; values in FM_SANITIZE_ALLOWLIST are never redacted"],
 ];
+
+const FEATURES = {
+  extensionKB: "Knowledge base managed in the extension", adminKB: "Shared knowledge base (admins)",
+  teamSharing: "Team sharing", managementConsole: "Management console", caseHistory: "Case history", sso: "Single sign-on",
+};
 
 function table(rows) {
   return h("table", { class: "table kv" }, h("tbody", {}, rows.map(([k, v]) => h("tr", {}, h("th", { scope: "row" }, k), h("td", {}, v)))));
@@ -38,7 +43,7 @@ export async function settingsPage(root) {
     api("/api/v1/auth/me"),
   ]);
   const deps = Object.entries(health.dependencies || {});
-  root.append(h("h1", {}, "Settings"),
+  add(root, h("h1", {}, "Settings"),
     h("div", { class: "two-col" },
       h("section", { class: "card", id: "account-info" }, h("h2", {}, "Account"), table([
         ["Username", me.username], ["Display name", me.display_name], ["Email", me.email],
@@ -48,7 +53,7 @@ export async function settingsPage(root) {
     h("div", { class: "two-col" },
       h("section", { class: "card", id: "capabilities" }, h("h2", {}, "Capabilities"), table([
         ["Deployment", caps.deploymentMode], ["Knowledge base managed in", caps.kbManagement], ["Dashboard URL", caps.dashboardUrl],
-        ...Object.entries(caps.features || {}).map(([k, v]) => [humanize(k.replace(/([A-Z])/g, " $1").toLowerCase()), yesNo(v)]),
+        ...Object.entries(caps.features || {}).map(([k, v]) => [FEATURES[k] || k, yesNo(v)]),
         ["Largest file", formatBytes(caps.limits?.maxFileBytes)], ["File types", (caps.limits?.allowedExtensions || []).join(" ")],
         ["Branding", caps.branding?.name], ["Support", caps.branding?.supportUrl],
       ])),
