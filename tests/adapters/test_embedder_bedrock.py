@@ -62,20 +62,3 @@ def test_service_errors_and_wrong_sizes_become_unavailable(client) -> None:  # t
 def test_unsupported_dimensions_are_refused() -> None:
     with pytest.raises(ValueError):
         BedrockEmbedder(dimensions=384)
-
-
-def test_settings_pick_the_embedder_and_the_index(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from faultmaven.adapters.opensearch.vector_index import OpenSearchVectorIndex
-    from faultmaven.adapters.sqlite.db import SqliteDatabase
-    from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
-    from faultmaven.knowledge.factory import build_embedder, build_vector_index
-    from faultmaven.knowledge.onnx_embedder import OnnxMiniLmEmbedder
-    from faultmaven.settings import Settings
-
-    assert isinstance(build_embedder(Settings()), OnnxMiniLmEmbedder)
-    bedrock = build_embedder(Settings(embedder="bedrock", bedrock_embedding_dimensions=512))
-    assert isinstance(bedrock, BedrockEmbedder) and bedrock.space.dim == 512
-    db = SqliteDatabase(tmp_path / "kb.sqlite")
-    assert isinstance(build_vector_index(Settings(), bedrock.space, db), SqliteVectorIndex)
-    remote = Settings(vector_index="opensearch", opensearch_url="http://localhost:9200", opensearch_auth="none")
-    assert isinstance(build_vector_index(remote, bedrock.space), OpenSearchVectorIndex)
