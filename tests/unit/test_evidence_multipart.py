@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -47,7 +48,9 @@ class Chunks:
 
 def read(data: bytes | Chunks, content_type: str = CONTENT_TYPE, length: str | None = None, limit: int = 1024):
     chunks = data if isinstance(data, Chunks) else Chunks([data])
-    return asyncio.run(read_multipart(content_type, length, chunks, max_file_bytes=limit))
+    # A thread of its own: asyncio.run refuses to start where another test left an event loop running.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, read_multipart(content_type, length, chunks, max_file_bytes=limit)).result()
 
 
 def test_reads_a_file_and_fields() -> None:

@@ -164,7 +164,8 @@ class EvidenceService:
         owner_id = principal.user_id
         self.require_case(owner_id, case_id)
         if not self.blobs.supports_presign:
-            self.blobs.presign_put("", 0, 0)  # raises the store's own explanation
+            raise InvalidInput("this deployment takes direct uploads: POST the file as multipart field `file` to "
+                               f"/api/v1/cases/{case_id}/uploaded-files", code="PRESIGN_NOT_SUPPORTED")
         check_extension(sanitize_filename(filename), self.allowed_extensions)
         if size_bytes <= 0:
             raise InvalidInput("the file is empty", code="EMPTY_FILE")

@@ -72,5 +72,5 @@ class FilesystemBlobStore:
 
 
 def _no_presign() -> InvalidInput:
-    return InvalidInput("this deployment stores files locally and takes direct uploads: POST the file as multipart "
-                        "field `file` to /api/v1/cases/{case_id}/uploaded-files", code="PRESIGN_NOT_SUPPORTED")
+    return InvalidInput("the local file store has no presigned URLs; upload and download through the API",
+                        code="PRESIGN_NOT_SUPPORTED")
