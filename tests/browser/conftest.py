@@ -50,9 +50,9 @@ class Server:
     data_dir: Path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`faultmaven serve` on a free port over a fresh data dir; stopped (by its own pid) after the session."""
+    """`faultmaven serve` on a free port over a fresh data dir; stopped (by its own pid) after the module."""
     port = _free_port()
     data_dir = tmp_path_factory.mktemp("dashboard-data")
     env = {**os.environ, "POWERTOOLS_TRACE_DISABLED": "true", "FM_LLM_PROVIDER": "none", "HF_HUB_OFFLINE": "1"}
@@ -83,8 +83,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Module-scoped: Playwright's sync API holds an asyncio loop on this thread while it runs, which would break
+    later tests that call asyncio.run()."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

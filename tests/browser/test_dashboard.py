@@ -222,3 +222,38 @@ def test_an_expired_access_token_is_refreshed_once(page, server: Server) -> None
 def test_static_files_are_served(server: Server, path: str) -> None:
     r = httpx.get(f"{server.url}{path}")
     assert r.status_code == 200 and r.content
+
+
+def test_admins_may_upload_to_the_global_scope(page, server: Server) -> None:
+    import sqlite3
+
+    username = _user()
+    _register(server, username)
+    # No route grants roles yet: promote the user in the embedded database, then sign in for a token with the role.
+    with sqlite3.connect(server.data_dir / "faultmaven.db") as db:
+        db.execute("UPDATE users SET roles = ? WHERE username = ?", (json.dumps(["admin"]), username))
+    _sign_in(page, username)
+    page.select_option("#upload-scope", "global")
+    page.set_input_files("#upload-files", str(RUNBOOKS / "etcdNoLeader.md"))
+    expect(page.locator("#upload-queue li.done")).to_have_count(1)
+    page.select_option("#filter-scope", "global")
+    expect(page.locator("#documents tr[data-document] .badge-global")).to_have_count(1)
+    page.locator("#documents tr[data-document] button[data-delete]").click()  # global documents are seen by all
+    expect(page.locator("#documents tr[data-document]")).to_have_count(0)
+
+
+def test_markup_in_documents_is_shown_as_text(page, server: Server) -> None:
+    username = _user()
+    tokens = _register(server, username)
+    text = b"# Pager runbook\n\nWhen the pager shows <img src=x onerror=alert(1)> <b>quokka</b> restart the relay.\n"
+    r = httpx.post(f"{server.url}/api/v1/knowledge/documents", params={"wait": "true"}, timeout=120,
+                   headers={"Authorization": f"Bearer {tokens['access_token']}"},
+                   files={"file": ("pager.md", text, "text/markdown")})
+    assert r.status_code == 201, r.text
+    _sign_in(page, username)
+    page.fill("#search-query", "quokka relay")
+    page.click("#search-form button[type=submit]")
+    snippet = page.locator("#search-results .snippet").first
+    snippet.wait_for()
+    assert "<b>quokka</b>" in snippet.inner_text()
+    assert snippet.locator("img, b").count() == 0 and snippet.locator("mark").count() >= 1

@@ -185,12 +185,15 @@ function listSection(onChange) {
   let offset = 0;
   const limit = 50;
   let timer = null;
+  let generation = 0;
 
   async function load() {
+    const mine = ++generation;
     clearTimeout(timer);
     const page = await api("/api/v1/knowledge/documents", {
       query: { scope: scope.value, document_type: type.value.trim(), tags: tags.value.trim(), status: status.value, limit, offset },
     });
+    if (mine !== generation) return; // a newer load (another upload finished, a filter changed) will paint
     body.replaceChildren(...page.documents.map((d) => documentRow(d, () => { load(); onChange(); })));
     if (!page.documents.length) body.append(h("tr", {}, h("td", { colspan: 8, class: "muted" }, "No documents yet.")));
     const counts = page.scope_counts || {};
