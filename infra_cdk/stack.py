@@ -83,6 +83,9 @@ class FaultMavenStack(Stack):
                "FM_EVIDENCE_BUCKET": self.data.bucket.bucket_name}
         if self.config.aws_endpoint_url:
             env["FM_AWS_ENDPOINT_URL"] = self.config.aws_endpoint_url
+            # Emulators have no X-Ray, and the X-Ray SDK's PynamoDB hook reads the region from the endpoint's host
+            # name (`dynamodb.<region>.amazonaws.com`), so every DynamoDB call fails against `localhost:<port>`.
+            env["POWERTOOLS_TRACE_DISABLED"] = "true"
         return env
 
     def _environment(self, spec: FunctionSpec) -> dict[str, str]:

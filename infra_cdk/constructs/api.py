@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 import jsii
-from aws_cdk import RemovalPolicy
+from aws_cdk import Fn, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw_v1
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
@@ -33,6 +33,12 @@ class HttpApi(Construct):
         self.api = apigw.HttpApi(self, "Api", api_name=prefix, create_default_stage=False,
                                  description="FaultMaven HTTP API")
         self.url = self.api.api_endpoint  # the $default stage is served at the root
+        if config.aws_endpoint_url:
+            # Emulators (MiniStack, LocalStack) also serve an API at <endpoint>/_aws/execute-api/<id>/<stage>/: unlike
+            # their `<id>.execute-api.localhost` host names it resolves everywhere, so the token issuer, the JWKS the
+            # emulator's JWT authorizer fetches, and the URL clients use are one and the same.
+            self.url = Fn.join("", [config.aws_endpoint_url.rstrip("/"), "/_aws/execute-api/", self.api.api_id,
+                                    "/$default"])
         access_logs = logs.LogGroup(self, "AccessLogs", retention=_retention(config),
                                     removal_policy=RemovalPolicy.RETAIN if config.prod else RemovalPolicy.DESTROY)
         self.stage = apigw.HttpStage(

@@ -1,0 +1,217 @@
+"""The whole stack deployed into MiniStack and driven through its HTTP API.
+
+MiniStack (`pip install -e '.[e2e]'`, MIT, no Docker) runs CloudFormation, Lambda (Python zips on its own
+interpreter), API Gateway HTTP API v2 with the JWT authorizer, DynamoDB, S3 and Secrets Manager. The deploy is
+`local/compose/deploy.sh`, the same step the docker compose profiles run. Every request below goes through the
+emulated HTTP API to the real handlers, as API Gateway v2 events, with the DynamoDB and S3 adapters behind them.
+
+Run alone: `pytest -m e2e` (needs the `ministack` command, or FM_E2E_MINISTACK=<path>, and the CDK CLI `cdk`, or
+FM_E2E_CDK=<path>). The dependency layer is built once into build/lambda-host and reused (delete it to refresh).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "local" / "compose" / "deploy.sh"
+PASSWORD = "correct horse battery staple"
+DEPLOY_TIMEOUT_S = 900  # a custom resource that never answers would otherwise keep CloudFormation waiting an hour
+
+
+def _tool(env_var: str, name: str, *extra: Path) -> str | None:
+    candidates = [os.environ.get(env_var), str(Path(sys.executable).parent / name), shutil.which(name),
+                  *(str(p) for p in extra)]
+    return next((c for c in candidates if c and Path(c).is_file() and os.access(c, os.X_OK)), None)
+
+
+def _shebang_python(script: str) -> str | None:
+    """The interpreter a console script runs on: MiniStack runs the Lambda code on it."""
+    with open(script, "rb") as f:
+        first = f.readline().decode(errors="replace")
+    return first[2:].strip().split()[0] if first.startswith("#!") else None
+
+
+MINISTACK = _tool("FM_E2E_MINISTACK", "ministack")
+CDK = _tool("FM_E2E_CDK", "cdk", ROOT / "node_modules" / ".bin" / "cdk")
+
+
+def _skip_reason() -> str | None:
+    if MINISTACK is None:
+        return "MiniStack is not installed: pip install -e '.[e2e]' (or set FM_E2E_MINISTACK)"
+    if CDK is None:
+        return "the CDK CLI is not installed: npm install -g aws-cdk (or set FM_E2E_CDK)"
+    python = _shebang_python(MINISTACK)
+    if python:
+        probe = subprocess.run([python, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True,
+                               text=True, check=False)
+        if probe.stdout.strip() != str(sys.version_info[:2]):
+            return (f"MiniStack runs Lambda code on {python} ({probe.stdout.strip()}), but the code is built for "
+                    f"this Python {sys.version_info[:2]}: install MiniStack with the same Python minor version")
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+
+class MiniStack:
+    """One MiniStack process on a free port with its own persisted state directory."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = _free_port()
+        self.state_dir = workdir / "state"
+        self.log = workdir / "ministack.log"
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        # No AWS_* from the test session: MiniStack passes its environment on to the functions it runs.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(GATEWAY_PORT=str(self.port), PERSIST_STATE="1", STATE_DIR=str(self.state_dir))
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen([MINISTACK], env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"MiniStack exited with {self.process.returncode}:\n{_tail(self.log)}")
+            try:
+                if httpx.get(f"{self.url}/_ministack/health", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"MiniStack did not answer its health check in 60 s:\n{_tail(self.log)}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+@pytest.fixture(scope="module")
+def ministack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MiniStack]:
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    emulator = MiniStack(tmp_path_factory.mktemp("ministack"))
+    emulator.start()
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+@pytest.fixture(scope="module")
+def api_url(ministack: MiniStack, tmp_path_factory: pytest.TempPathFactory) -> str:
+    out = tmp_path_factory.mktemp("deploy")
+    log = out / "deploy.log"
+    env = {**os.environ, "EMULATOR_URL": ministack.url, "FUNCTIONS_ENDPOINT": ministack.url,
+           "PYTHON": sys.executable, "CDK": CDK or "cdk", "KEEP_DEPS": "1", "OUTPUTS": str(out / "outputs.json"),
+           "CDK_OUT": str(out / "cdk.out")}
+    started = time.monotonic()
+    with log.open("wb") as f:
+        try:
+            result = subprocess.run(["sh", str(DEPLOY)], env=env, stdout=f, stderr=subprocess.STDOUT,
+                                    timeout=DEPLOY_TIMEOUT_S, check=False)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"deploy did not finish in {DEPLOY_TIMEOUT_S} s:\n{_tail(log)}\n--- MiniStack\n"
+                        f"{_tail(ministack.log)}")
+    if result.returncode != 0:
+        pytest.fail(f"deploy failed ({result.returncode}):\n{_tail(log)}\n--- MiniStack\n{_tail(ministack.log)}")
+    print(f"\ndeploy.sh took {time.monotonic() - started:.0f} s")
+    outputs = json.loads((out / "outputs.json").read_text())
+    (stack,) = outputs.values()
+    return stack["ApiUrl"]
+
+
+@pytest.fixture(scope="module")
+def api(api_url: str) -> Iterator[httpx.Client]:
+    # Generous timeout: each function's first request starts its Python worker (a few seconds on a busy machine).
+    with httpx.Client(base_url=api_url, timeout=120) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def alice(api: httpx.Client) -> dict[str, str]:
+    """A registered user with one case."""
+    r = api.post("/api/v1/auth/register", json={"username": "alice", "password": PASSWORD,
+                                                "email": "alice@example.com"})
+    assert r.status_code == 201, r.text
+    token = r.json()["access_token"]
+    r = api.post("/api/v1/cases", json={"title": "checkout 502s"}, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 201, r.text
+    return {"user_id": r.json()["user_id"], "case_id": r.json()["case_id"]}
+
+
+def _login(api: httpx.Client) -> dict[str, str]:
+    r = api.post("/api/v1/auth/login", json={"username": "alice", "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def test_public_endpoints_answer_through_the_http_api(api: httpx.Client, api_url: str) -> None:
+    r = api.get("/health")
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "healthy"
+    assert r.json()["mode"] == "aws"  # DynamoDB adapters, not the embedded SQLite ones
+    for path in ("/v1/meta/capabilities", "/api/v1/meta/capabilities"):
+        r = api.get(path)
+        assert r.status_code == 200, r.text
+        assert r.json()["deploymentMode"] == "self-hosted"
+    discovery = api.get("/.well-known/openid-configuration").json()
+    assert discovery["issuer"] == api_url  # what the edge's JWT authorizer trusts
+    assert api.get("/.well-known/jwks.json").json()["keys"]
+
+
+def test_register_login_me_create_and_list_cases(api: httpx.Client, alice: dict[str, str]) -> None:
+    headers = _login(api)
+    me = api.get("/api/v1/auth/me", headers=headers)
+    assert me.status_code == 200, me.text
+    assert me.json()["user_id"] == alice["user_id"]
+    r = api.post("/api/v1/cases", json={"title": "disk full on db-2"}, headers=headers)
+    assert r.status_code == 201, r.text
+    listed = api.get("/api/v1/cases", headers=headers)
+    assert listed.status_code == 200, listed.text
+    titles = {c["title"] for c in listed.json()["cases"]}
+    assert titles == {"checkout 502s", "disk full on db-2"}
+    fetched = api.get(f"/api/v1/cases/{alice['case_id']}", headers=headers)
+    assert fetched.status_code == 200, fetched.text
+
+
+def test_private_routes_need_a_valid_token_at_the_edge(api: httpx.Client) -> None:
+    assert api.get("/api/v1/cases").status_code == 401
+    assert api.get("/api/v1/cases", headers={"Authorization": "Bearer not.a.token"}).status_code == 401
+
+
+def test_state_survives_a_restart(ministack: MiniStack, api: httpx.Client, alice: dict[str, str]) -> None:
+    ministack.stop()
+    ministack.start()
+    headers = _login(api)
+    listed = api.get("/api/v1/cases", headers=headers)
+    assert listed.status_code == 200, listed.text
+    assert alice["case_id"] in {c["case_id"] for c in listed.json()["cases"]}

@@ -1,0 +1,51 @@
+"""The stack as deployed into a local AWS emulator (`-c aws_endpoint_url=...`, what local/compose/deploy.sh passes)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk.assertions import Template
+
+ENDPOINT = "http://localhost:4566"
+
+
+def _emulated(synth: Any) -> Template:
+    return synth(vector_index="none", aws_endpoint_url=ENDPOINT)[1]
+
+
+def _api_url(template: Template) -> str:
+    """The ApiUrl output as JSON text (a string, or an Fn::Join of strings and references)."""
+    value = template.find_outputs("ApiUrl")["ApiUrl"]["Value"]
+    return json.dumps(value)
+
+
+def test_api_url_uses_the_emulators_path_form(synth: Any, template: Template) -> None:
+    emulated = _api_url(_emulated(synth))
+    assert f'"{ENDPOINT}/_aws/execute-api/"' in emulated and '"/$default"' in emulated
+    assert "_aws/execute-api" not in _api_url(template)  # the cloud keeps API Gateway's own endpoint
+
+
+def test_functions_and_authorizer_share_the_emulated_url(synth: Any) -> None:
+    template = _emulated(synth)
+    url = template.find_outputs("ApiUrl")["ApiUrl"]["Value"]
+    (authorizer,) = template.find_resources("AWS::ApiGatewayV2::Authorizer").values()
+    assert authorizer["Properties"]["JwtConfiguration"]["Issuer"] == url
+    functions = [f for f in template.find_resources("AWS::Lambda::Function").values()
+                 if "FM_JWT_ISSUER" in f["Properties"].get("Environment", {}).get("Variables", {})]
+    assert functions
+    for function in functions:
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["FM_JWT_ISSUER"] == url
+        assert variables["FM_PUBLIC_URL"] == url
+        assert variables["FM_AWS_ENDPOINT_URL"] == ENDPOINT
+
+
+def test_tracing_is_off_only_against_an_emulator(synth: Any, template: Template) -> None:
+    def flags(t: Template) -> set[str | None]:
+        return {f["Properties"].get("Environment", {}).get("Variables", {}).get("POWERTOOLS_TRACE_DISABLED")
+                for f in t.find_resources("AWS::Lambda::Function").values()
+                if f["Properties"].get("Environment", {}).get("Variables", {}).get("FM_MODE") == "aws"}
+
+    assert flags(_emulated(synth)) == {"true"}
+    assert flags(template) == {None}
