@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from infra_cdk.catalog import REPO_ROOT
 
-VectorIndex = Literal["opensearch", "s3vectors", "none"]
+VectorIndex = Literal["opensearch", "s3vectors", "external", "none"]
 
 
 def _flag(value: Any) -> bool:
@@ -19,8 +19,10 @@ def _flag(value: Any) -> bool:
 class StackConfig:
     stage: Literal["dev", "prod"] = "dev"
     # The vector index behind the knowledge base: OpenSearch Serverless (default; ~$175/month idle floor),
-    # Amazon S3 Vectors (no idle cost), or none (MiniStack, which rejects OpenSearch Serverless resources).
+    # Amazon S3 Vectors (no idle cost), an OpenSearch you run yourself at `opensearch_url` (external: the self-host
+    # compose profiles' container), or none (emulators reject OpenSearch Serverless resources).
     vector_index: VectorIndex = "opensearch"
+    opensearch_url: str | None = None
     # Trust an external OIDC issuer (e.g. a Cognito user pool) at the edge instead of our own tokens (SSO).
     oidc_issuer: str | None = None
     oidc_audience: str | None = None
@@ -49,8 +51,11 @@ class StackConfig:
         if stage not in ("dev", "prod"):
             raise ValueError(f"context stage must be dev or prod, not {stage!r}")
         vector_index = get("vector_index") or "opensearch"
-        if vector_index not in ("opensearch", "s3vectors", "none"):
-            raise ValueError(f"context vector_index must be opensearch, s3vectors or none, not {vector_index!r}")
+        if vector_index not in ("opensearch", "s3vectors", "external", "none"):
+            raise ValueError("context vector_index must be opensearch, s3vectors, external or none, "
+                             f"not {vector_index!r}")
+        if vector_index == "external" and not get("opensearch_url"):
+            raise ValueError("context vector_index=external needs opensearch_url (e.g. http://opensearch:9200)")
         origins = get("cors_origins") or ()
         if isinstance(origins, str):
             origins = [o.strip() for o in origins.split(",") if o.strip()]
@@ -59,7 +64,8 @@ class StackConfig:
             raise ValueError("context oidc_issuer needs oidc_audience (the app client id) too")
         build_dir = Path(get("build_dir") or cls.build_dir)
         generate = get("generate_keys")
-        return cls(stage=stage, vector_index=vector_index, oidc_issuer=oidc_issuer,
+        return cls(stage=stage, vector_index=vector_index, opensearch_url=get("opensearch_url") or None,
+                   oidc_issuer=oidc_issuer,
                    oidc_audience=get("oidc_audience") or None,
                    build_dir=build_dir if build_dir.is_absolute() else REPO_ROOT / build_dir,
                    generate_keys=True if generate is None else _flag(generate),

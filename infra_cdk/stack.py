@@ -19,7 +19,7 @@ from infra_cdk.constructs.alarms import Alarms
 from infra_cdk.constructs.api import AUDIENCE, HttpApi
 from infra_cdk.constructs.data import DataStores
 from infra_cdk.constructs.keys import Keys
-from infra_cdk.constructs.vectors import OpenSearchCollection, S3VectorIndex, VectorIndex
+from infra_cdk.constructs.vectors import ExternalOpenSearch, OpenSearchCollection, S3VectorIndex, VectorIndex
 
 RUNTIME = lambda_.Runtime(f"python{PYTHON_VERSION}", lambda_.RuntimeFamily.PYTHON)
 ARCH = lambda_.Architecture.ARM_64 if ARCHITECTURE == "arm64" else lambda_.Architecture.X86_64
@@ -76,6 +76,8 @@ class FaultMavenStack(Stack):
             return OpenSearchCollection(self, "Vectors", prefix=self.prefix)
         if self.config.vector_index == "s3vectors":
             return S3VectorIndex(self, "Vectors", prefix=self.prefix)
+        if self.config.vector_index == "external" and self.config.opensearch_url:
+            return ExternalOpenSearch(self, "Vectors", url=self.config.opensearch_url)
         return None
 
     def _base_environment(self) -> dict[str, str]:

@@ -98,3 +98,19 @@ class S3VectorIndex(VectorIndex):
     def environment(self) -> dict[str, str]:
         # Settings has no S3 Vectors adapter yet: these name the index for it (FM_VECTOR_INDEX stays unset).
         return {"FM_S3VECTORS_BUCKET": f"{self.bucket.vector_bucket_name}", "FM_S3VECTORS_INDEX": INDEX_NAME}
+
+
+class ExternalOpenSearch(VectorIndex):
+    """An OpenSearch the operator runs (the self-host compose profiles' container), reached without signing."""
+
+    def __init__(self, scope: Construct, id: str, *, url: str) -> None:
+        super().__init__(scope, id)
+        self._url = url
+
+    def grant(self, role: iam.IRole) -> None:
+        """Nothing to grant: the network decides who reaches it."""
+
+    @property
+    def environment(self) -> dict[str, str]:
+        return {"FM_VECTOR_INDEX": "opensearch", "FM_OPENSEARCH_URL": self._url, "FM_OPENSEARCH_AUTH": "none",
+                "FM_OPENSEARCH_INDEX": INDEX_NAME}

@@ -13,6 +13,8 @@
 #   KEEP_DEPS=1         reuse an existing dependency layer (delete BUILD_DIR/deps to refresh it)
 #   OUTPUTS             the stack outputs file                                        [BUILD_DIR/outputs.json]
 #   CDK_OUT             the synthesized cloud assembly                                [BUILD_DIR/cdk.out]
+#   OPENSEARCH_URL      an OpenSearch the functions can reach (the compose profiles' container); unset: no vector
+#                       index, so the knowledge base and the copilot's turns answer with a configuration error
 #   EXTRA_CONTEXT       more `-c key=value` arguments for cdk deploy
 set -eu
 
@@ -52,10 +54,16 @@ BOOT=$(mktemp -d)
 (cd "$BOOT" && "$CDK" bootstrap "aws://000000000000/$REGION" --no-notices --progress events)
 rmdir "$BOOT"
 
-# No OpenSearch Serverless (emulators reject AWS::OpenSearchServerless::*); cdk-nag runs in tests/infra instead.
-# shellcheck disable=SC2086 # EXTRA_CONTEXT is a list of arguments
+# No OpenSearch Serverless (emulators reject AWS::OpenSearchServerless::*): the operator's OpenSearch, or none.
+if [ -n "${OPENSEARCH_URL:-}" ]; then
+  VECTORS="-c vector_index=external -c opensearch_url=$OPENSEARCH_URL"
+else
+  VECTORS="-c vector_index=none"
+fi
+# cdk-nag runs in tests/infra; here it would only slow the deploy down.
+# shellcheck disable=SC2086 # VECTORS and EXTRA_CONTEXT are lists of arguments
 "$CDK" deploy --app "$PYTHON -m infra_cdk.app" --output "$CDK_OUT" --no-notices --require-approval never \
   --progress events --outputs-file "$OUTPUTS" \
-  -c stage="$STAGE" -c vector_index=none -c nag=false -c build_dir="$BUILD_DIR" \
+  -c stage="$STAGE" $VECTORS -c nag=false -c build_dir="$BUILD_DIR" \
   -c aws_endpoint_url="$FUNCTIONS_ENDPOINT" ${EXTRA_CONTEXT:-}
 echo "deploy: outputs in $OUTPUTS"

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from aws_cdk.assertions import Template
+
+from infra_cdk.config import StackConfig
 
 ENDPOINT = "http://localhost:4566"
 
@@ -49,3 +52,22 @@ def test_tracing_is_off_only_against_an_emulator(synth: Any, template: Template)
 
     assert flags(_emulated(synth)) == {"true"}
     assert flags(template) == {None}
+
+
+def test_an_external_opensearch_by_setting(synth: Any) -> None:
+    url = "http://opensearch:9200"
+    template = synth(vector_index="external", opensearch_url=url, aws_endpoint_url=ENDPOINT)[1]
+    template.resource_count_is("AWS::OpenSearchServerless::Collection", 0)
+    vector_users = [f["Properties"]["Environment"]["Variables"]
+                    for f in template.find_resources("AWS::Lambda::Function").values()
+                    if f["Properties"].get("Environment", {}).get("Variables", {}).get("FM_EMBEDDER") == "bedrock"]
+    assert vector_users
+    for variables in vector_users:
+        assert variables["FM_VECTOR_INDEX"] == "opensearch"
+        assert variables["FM_OPENSEARCH_URL"] == url
+        assert variables["FM_OPENSEARCH_AUTH"] == "none"
+
+
+def test_external_opensearch_needs_its_url() -> None:
+    with pytest.raises(ValueError, match="opensearch_url"):
+        StackConfig.from_context({"vector_index": "external"}.get)
