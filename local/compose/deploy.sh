@@ -10,6 +10,8 @@
 #   PYTHON              the interpreter that runs the CDK app and builds the code   [.venv/bin/python, else python3]
 #   CDK                 the CDK CLI (npm package aws-cdk)                             [cdk]
 #   BUILD_DIR           where scripts/build_layers.py --host writes the code         [build/lambda-host]
+#   BUILD_ARGS          scripts/build_layers.py arguments [--host: MiniStack runs the code on its own interpreter,
+#                       which is this one; empty: Lambda's platform, for emulators that run the real runtime images]
 #   KEEP_DEPS=1         reuse an existing dependency layer (delete BUILD_DIR/deps to refresh it)
 #   OUTPUTS             the stack outputs file                                        [BUILD_DIR/outputs.json]
 #   CDK_OUT             the synthesized cloud assembly                                [BUILD_DIR/cdk.out]
@@ -36,12 +38,13 @@ CDK_OUT=${CDK_OUT:-$BUILD_DIR/cdk.out}
 if curl -fsS "$EMULATOR_URL/_localstack/health" 2>/dev/null | grep -q '"edition"' \
    && ! curl -fsS "$EMULATOR_URL/_ministack/health" >/dev/null 2>&1; then
   echo "deploy: LocalStack detected. The stack needs HTTP API v2 and CDK asset deployment, which its free tier" \
-       "lacks: use a plan that has them (LOCALSTACK_AUTH_TOKEN), or the ministack profile." >&2
+       "lacks: expect the deploy to fail there unless your LOCALSTACK_AUTH_TOKEN is on a plan that has them" \
+       "(or use the ministack profile)." >&2
 fi
 
-# Emulators run the functions on their own interpreter: build for this platform (MiniStack shares ours).
 if [ "${KEEP_DEPS:-}" = 1 ]; then KEEP=--keep-deps; else KEEP=; fi
-"$PYTHON" scripts/build_layers.py --host --out "$BUILD_DIR" $KEEP
+# shellcheck disable=SC2086 # BUILD_ARGS is a list of arguments
+"$PYTHON" scripts/build_layers.py ${BUILD_ARGS---host} --out "$BUILD_DIR" $KEEP
 
 # The emulator's fixed account and keys; nothing here may reach a real AWS account.
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_PROFILE
