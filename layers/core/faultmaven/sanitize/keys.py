@@ -75,7 +75,9 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
              sep, extract=extract_generic, remember=True),
     )
 
-_KEY_LEFT = re.compile(r"""([A-Za-z0-9_.\-]{1,80})["'\]]?[ \t]*\Z""")
+# Matched on the reversed text before the separator: a search for `key["']?[ \t]*\Z` would retry every start in the
+# 96-character window and backtrack through each word (the costliest step on log text), a reversed match reads once.
+_KEY_RUN = re.compile(r"[A-Za-z0-9_.\-]{1,80}")
 _WORDS = re.compile(r"[A-Z]+\d*(?![a-z])|[A-Z]?[a-z]+\d*|\d+")
 _PATHLIKE = re.compile(r"[~/.]{0,2}/[\w./-]*|[A-Za-z]:\\.*")
 # `module.attr:func`, `settings.SECRET_KEY`: code that names a secret instead of holding one.
@@ -87,8 +89,12 @@ _SUBKEY = re.compile(r"""[\w.\-"']+[ \t]*[:=][ \t]*""")
 
 
 def key_before(text: str, sep: int) -> str:
-    found = _KEY_LEFT.search(text, max(0, sep - 96), sep)
-    return found.group(1) if found else ""
+    """The key name left of a separator: `key`, `"key" `, `key]` (at most 80 characters, within 96 of `sep`)."""
+    head = text[max(0, sep - 96) : sep].rstrip(" \t")
+    if head[-1:] in ('"', "'", "]"):
+        head = head[:-1]
+    found = _KEY_RUN.match(head[::-1])
+    return found.group()[::-1] if found else ""
 
 
 def key_words(key: str) -> list[str]:
