@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # Auth
     jwt_private_key: SecretStr | None = None  # PEM; else jwt_secret_arn; else (embedded) a key in data_dir
     jwt_secret_arn: str | None = None
+    # Verify-only processes (every function but auth, in the cloud): the public key, used when no private key is set.
+    jwt_public_key: str | None = None  # PEM (SubjectPublicKeyInfo)
+    jwt_public_key_secret_arn: str | None = None
     jwt_issuer: str = "faultmaven"
     jwt_audience: str = "faultmaven-api"
     access_token_ttl_seconds: int = Field(default=900, ge=300, le=86400)

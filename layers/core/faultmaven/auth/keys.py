@@ -1,4 +1,8 @@
-"""The token-signing key: from settings, from Secrets Manager, or (embedded) generated once in the data dir."""
+"""The JWT key: from settings, from Secrets Manager, or (embedded) generated once in the data dir.
+
+The auth function holds the private key, to sign. Every other function needs only to verify bearer tokens, so in
+the cloud it is given the public key alone (FM_JWT_PUBLIC_KEY / FM_JWT_PUBLIC_KEY_SECRET_ARN) and cannot sign.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from faultmaven.secrets import load_secret
+from faultmaven.secrets import load_secret, secrets_manager_value
 from faultmaven.settings import Settings
 
 ALGORITHM = "RS256"  # what API Gateway's JWT authorizer accepts; pinned on every verify
@@ -17,10 +21,12 @@ ALGORITHM = "RS256"  # what API Gateway's JWT authorizer accepts; pinned on ever
 
 @dataclass(frozen=True)
 class SigningKey:
-    private_pem: bytes
+    """The RSA key pair; `private_pem` is None for a verify-only key."""
+
     public_pem: bytes
     kid: str
     jwk: dict[str, str]
+    private_pem: bytes | None = None
 
 
 def _b64u_int(n: int) -> str:
@@ -28,17 +34,28 @@ def _b64u_int(n: int) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def signing_key_from_pem(private_pem: bytes) -> SigningKey:
-    key = serialization.load_pem_private_key(private_pem, password=None)
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise ValueError("the JWT signing key must be an RSA private key")
-    public = key.public_key()
+def _key(public: rsa.RSAPublicKey, private_pem: bytes | None) -> SigningKey:
     public_pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     numbers = public.public_numbers()
     kid = hashlib.sha256(public_pem).hexdigest()[:16]
     jwk = {"kty": "RSA", "use": "sig", "alg": ALGORITHM, "kid": kid, "n": _b64u_int(numbers.n),
            "e": _b64u_int(numbers.e)}
-    return SigningKey(private_pem=private_pem, public_pem=public_pem, kid=kid, jwk=jwk)
+    return SigningKey(public_pem=public_pem, kid=kid, jwk=jwk, private_pem=private_pem)
+
+
+def signing_key_from_pem(private_pem: bytes) -> SigningKey:
+    key = serialization.load_pem_private_key(private_pem, password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError("the JWT signing key must be an RSA private key")
+    return _key(key.public_key(), private_pem)
+
+
+def verification_key_from_pem(public_pem: bytes) -> SigningKey:
+    """A verify-only key from the PEM public key (SubjectPublicKeyInfo)."""
+    key = serialization.load_pem_public_key(public_pem)
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise ValueError("the JWT public key must be an RSA public key")
+    return _key(key, None)
 
 
 def generate_private_pem() -> bytes:
@@ -48,6 +65,13 @@ def generate_private_pem() -> bytes:
 
 
 def load_signing_key(settings: Settings) -> SigningKey:
+    """The private key when one is configured; else the public key (verify only) when that is; else, embedded, the
+    key generated in the data dir."""
+    has_private = settings.jwt_private_key is not None or bool(settings.jwt_secret_arn)
+    if not has_private and settings.jwt_public_key:
+        return verification_key_from_pem(settings.jwt_public_key.encode())
+    if not has_private and settings.jwt_public_key_secret_arn:
+        return verification_key_from_pem(secrets_manager_value(settings, settings.jwt_public_key_secret_arn))
     explicit = settings.jwt_private_key.get_secret_value() if settings.jwt_private_key else None
     return signing_key_from_pem(load_secret(settings, value=explicit, secret_id=settings.jwt_secret_arn,
                                             file_name="jwt-signing.pem", generate=generate_private_pem,

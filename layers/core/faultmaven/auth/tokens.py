@@ -18,6 +18,8 @@ class TokenIssuer:
         self.refresh_ttl = refresh_ttl
 
     def _sign(self, claims: dict[str, object]) -> str:
+        if self.key.private_pem is None:  # a deployment error: only the auth function is given the private key
+            raise RuntimeError("this process holds only the JWT public key: it can verify tokens but not sign them")
         return jwt.encode(claims, self.key.private_pem, algorithm=ALGORITHM, headers={"kid": self.key.kid})
 
     def access_token(self, user_id: str, username: str, roles: list[str], session_id: str | None = None) -> str:
