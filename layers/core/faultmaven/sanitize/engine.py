@@ -23,7 +23,11 @@ _DIGIT_CLASSES = str.maketrans("0123456789", "0022222000")
 class _Pass:
     regex: re.Pattern[str]
     rule_of_group: dict[str, tuple[Rule, str]]
+    literal: str  # every match contains it: a text without it skips the pass (one memchr instead of a regex call)
     digit_classes: bool = False
+
+
+_ESCAPED = re.compile(r"\\(.)")
 
 
 class Scanner:
@@ -46,7 +50,7 @@ class Scanner:
                 by_anchor.setdefault(rule.anchor, {}).setdefault(rule.before, []).append((name, part, rule))
             else:
                 single = {name: (rule, f"{name}_")}
-                self._passes.append(_Pass(re.compile(f"(?P<{name}>{body})"), single, rule.digit_classes))
+                self._passes.append(_Pass(re.compile(f"(?P<{name}>{body})"), single, rule.needs, rule.digit_classes))
         # One pass per anchor: a pattern that starts with one literal lets the regex engine skip to the next anchor
         # in C; a single alternation of all anchors would enter the matcher at every position.
         for anchor, by_before in by_anchor.items():
@@ -56,13 +60,19 @@ class Scanner:
                 alternation = "|".join(part for _, part, _ in parts)
                 branches.append(f"(?<={before}{anchor})(?:{alternation})" if before else alternation)
                 groups.update({name: (rule, f"{name}_") for name, _, rule in parts})
-            self._passes.append(_Pass(re.compile(f"{anchor}(?:{'|'.join(branches)})"), groups))
+            literal = _ESCAPED.sub(r"\1", anchor)
+            self._passes.append(_Pass(re.compile(f"{anchor}(?:{'|'.join(branches)})"), groups, literal))
 
     def scan(self, text: str) -> list[tuple[Finding, Rule]]:
         found: list[tuple[Finding, Rule]] = []
-        classed = text.translate(_DIGIT_CLASSES) if any(p.digit_classes for p in self._passes) else text
+        classed = ""
         for scan_pass in self._passes:
-            for match in scan_pass.regex.finditer(classed if scan_pass.digit_classes else text):
+            source = text
+            if scan_pass.digit_classes:
+                source = classed = classed or text.translate(_DIGIT_CLASSES)
+            if scan_pass.literal not in source:
+                continue
+            for match in scan_pass.regex.finditer(source):
                 rule, prefix = scan_pass.rule_of_group[match.lastgroup or ""]
                 hit = Hit(text, match, prefix, self.options)
                 found.extend((finding, rule) for finding in rule.extract(rule, hit) if finding[1] > finding[0])

@@ -47,8 +47,10 @@ def _lookbehind(sep: str) -> str:
     # The anchor ([=:]) is already consumed, so each lookbehind ends with it. The first, one-character check
     # (the keywords' last letters) rejects timestamps and most `Word:` labels cheaply.
     last = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
+    # One class test first (the union of the three shapes' last character) rejects digits, `]` and `)` at once.
+    first = f"(?<=[{last}\"' \\t]{sep})"
     quick = f"(?:(?<=[{last}]{sep})|(?<=[{last}][\"' \\t]{sep})|(?<=[{last}][\"'][ \\t]{sep}))"
-    return quick + "(?:" + "|".join(alternatives) + ")"
+    return first + quick + "(?:" + "|".join(alternatives) + ")"
 
 
 _VALUE = (

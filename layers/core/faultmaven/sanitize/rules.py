@@ -85,9 +85,12 @@ class Rule:
     # Found by context (a key name), not by shape: other occurrences of the value are redacted too.
     remember: bool = False
     digit_classes: bool = False  # scan a copy of the text with digits 2-6 replaced by 2 and the others by 0
-    # Character class the character before the anchor must be in. Rules with the same anchor and `before` are
-    # grouped behind one lookbehind, so most anchors ("2024-03-01", "12:00:01") are rejected by a single test.
+    # Fixed-width pattern (usually one character class) the text before the anchor must match. Rules with the same
+    # anchor and `before` are grouped behind one lookbehind, so most anchors ("2024-03-01", "12:00:01") are rejected
+    # by a single test.
     before: str = ""
+    # A literal every match of an unanchored rule contains (in the scanned text); the pass is skipped without it.
+    needs: str = ""
 
 
 def _tok(prefix: str, anchor: str, body: str, last: str) -> str:
@@ -218,6 +221,9 @@ def _url_password(rule: Rule, hit: Hit) -> list[Finding]:
 
 # --- rules ---------------------------------------------------------------------------------------------------------
 
+# Shared by SSN and dashed phone numbers: most dashes after a digit are in dates (`2015-10-18`) and fail this once.
+_THREE_DIGITS = r"(?<![\w.\-+/:])\d{3}"
+
 
 BUILTIN_RULES: tuple[Rule, ...] = (
     # Cloud and provider credentials: fixed shapes, found by prefix.
@@ -251,10 +257,10 @@ BUILTIN_RULES: tuple[Rule, ...] = (
         r"\.",
     ),
     Rule("jwt", r"\.(?=eyJ)(?<=[A-Za-z0-9_-]{10}\.)eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*", r"\.", extract=_jwt),
-    Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", extract=_bearer),
+    Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", needs="earer", extract=_bearer),
     # The password may hold raw `#` or `?` (pasted, not percent-encoded); it ends at the last `@` before the host.
-    Rule("password", r"://[^\s:/@?#]{0,128}:(?P<v>[^\s@/]{1,256})@(?=[\w\[])", extract=_url_password,
-         remember=True),
+    Rule("password", r"://[^\s:/@?#]{0,128}:(?P<v>[^\s@/]{1,256})@(?=[\w\[])", needs="://",
+         extract=_url_password, remember=True),
     # Secrets found by the key they are assigned to (config files, env files, connection strings, JSON).
     *(rule for sep in "=:>" for rule in keys.assignment_rules(sep)),
     # Personal data.
@@ -263,8 +269,9 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("ip_address", r"\.(?<=\d\.)\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)", r"\.", "pii", extract=_ipv4, before=r"\d"),
     Rule("ip_address", r":(?::|[0-9]{0,3}[A-Fa-f][0-9A-Fa-f]{0,3}:)", ":", "pii", extract=_ipv6),
     Rule("ssn", r"-(?<=\d-)(?<=(?<![\w.\-+/:])(?P<s>\d{3})-)(?P<g>\d\d)-(?P<n>\d{4})(?![\w-])", "-", "pii",
-         validate=lambda v: ssn_ok(v[:3], v[4:6], v[7:]), before=r"\d"),
-    Rule("phone", r"-(?<=\d-)(?<=(?<![\w.\-+/:])(?P<s>[2-9]\d\d)-)[2-9]\d\d-\d{4}(?![\w-])", "-", "pii", before=r"\d"),
+         validate=lambda v: ssn_ok(v[:3], v[4:6], v[7:]), before=_THREE_DIGITS),
+    Rule("phone", r"-(?<=\d-)(?<=(?<![\w.\-+/:])(?P<s>[2-9]\d\d)-)[2-9]\d\d-\d{4}(?![\w-])", "-", "pii",
+         before=_THREE_DIGITS),
     Rule("phone", r"\.(?<=\d\.)(?<=(?<![\w.])(?P<s>[2-9]\d\d)\.)[2-9]\d\d\.\d{4}(?![\w.])", r"\.", "pii", before=r"\d"),
     Rule("phone", r"\((?<![\w(]\()[2-9]\d\d\)[ ]?[2-9]\d\d[-. ]\d{4}(?![\w-])", r"\(", "pii"),
     Rule("phone", r"\+(?<![\w+]\+)[1-9]\d{0,2}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d{2,5}){2,5}(?![\w-])(?!\.\d)", r"\+",
@@ -272,7 +279,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     # Runs on the text with digits 2-6 (card issuer first digits) mapped to 2 and the others to 0: the literal `2`
     # lets the scan skip ahead, and epoch times or ids starting with 0/1/7/8/9 are never candidates.
     Rule("card_number", r"2(?<![\w.+\-/]2)[02]{3}(?=[02 -]{9})(?:[ -]?[02]{2,7}){2,4}(?![\w-])(?!\.[02])", kind="pii",
-         extract=_card, digit_classes=True),
+         needs="2", extract=_card, digit_classes=True),
 )
 
 
