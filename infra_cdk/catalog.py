@@ -64,6 +64,8 @@ class Route:
 
 
 Access = Literal["read", "write"]
+# The JWT key a function reads: the private key signs (auth only), the public key verifies bearer tokens.
+JwtKey = Literal["private", "public"]
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ class FunctionSpec:
     tables: dict[str, Access] = field(default_factory=dict)
     bucket: Access | None = None
     vectors: bool = False
-    signing_key: bool = True  # reads the JWT key (to sign, or to verify bearer tokens)
+    jwt_key: JwtKey | None = "public"
     redaction_key: bool = False  # reads the key that seals each case's map of redacted values
     llm: bool = False
     memory_mb: int = 512
@@ -103,10 +105,11 @@ CASE = "/api/v1/cases/{case_id}"
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("meta", (Route("/health", True, ("GET",)), Route("/v1/meta/{proxy+}", True),
                           Route("/api/v1/meta/{proxy+}", True)),
-                 tables={"users": "read"}, signing_key=False, memory_mb=256, timeout_s=10),
+                 tables={"users": "read"}, jwt_key=None, memory_mb=256, timeout_s=10),
     # Sign-in routes are public; logout and me carry a bearer token, which the function itself verifies.
     FunctionSpec("auth", (Route("/api/v1/auth/{proxy+}", True), Route("/.well-known/{proxy+}", True, ("GET",))),
-                 tables={"users": "write", "tokens": "write", "sessions": "write"}, memory_mb=1024),
+                 tables={"users": "write", "tokens": "write", "sessions": "write"}, jwt_key="private",
+                 memory_mb=1024),
     FunctionSpec("sessions", _prefix("/api/v1/sessions"), tables={"sessions": "write"}),
     FunctionSpec("cases", _prefix("/api/v1/cases"),
                  tables={"cases": "write", "case-messages": "write", "idempotency": "write"}),
@@ -123,7 +126,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
 
 # The S3 event worker that chunks and embeds uploaded knowledge documents (no HTTP routes).
 INGEST = FunctionSpec("ingest", (), module="functions.knowledge.ingest_handler", tables={"documents": "write"},
-                      bucket="write", vectors=True, signing_key=False, memory_mb=2048, timeout_s=300)
+                      bucket="write", vectors=True, jwt_key=None, memory_mb=2048, timeout_s=300)
 KNOWLEDGE_PREFIX = "kb/raw/"  # faultmaven.knowledge.ingestion.RAW_PREFIX: uploads there trigger the ingest worker
 
 

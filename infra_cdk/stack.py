@@ -67,6 +67,7 @@ class FaultMavenStack(Stack):
         CfnOutput(self, "ApiUrl", value=self.http.url, description="Point the extension and the dashboard here")
         CfnOutput(self, "EvidenceBucketName", value=self.data.bucket.bucket_name)
         CfnOutput(self, "JwtSecretArn", value=self.keys.jwt.secret_arn)
+        CfnOutput(self, "JwtPublicKeySecretArn", value=self.keys.jwt_public.secret_arn)
         CfnOutput(self, "RedactionKeySecretArn", value=self.keys.redaction.secret_arn)
         CfnOutput(self, "TablePrefix", value=self.prefix)
         self._suppress_stack_wide()
@@ -99,8 +100,10 @@ class FaultMavenStack(Stack):
             env["FM_CORS_ORIGINS"] = ",".join(self.config.cors_origins)
         if self.config.oidc_issuer:
             env["FM_OIDC_ISSUER"] = self.config.oidc_issuer
-        if spec.signing_key:
+        if spec.jwt_key == "private":
             env["FM_JWT_SECRET_ARN"] = self.keys.jwt.secret_arn
+        elif spec.jwt_key == "public":
+            env["FM_JWT_PUBLIC_KEY_SECRET_ARN"] = self.keys.jwt_public.secret_arn
         if spec.redaction_key:
             env["FM_REDACTION_KEY_SECRET_ARN"] = self.keys.redaction.secret_arn
         if spec.vectors:
@@ -135,8 +138,10 @@ class FaultMavenStack(Stack):
             self.data.bucket.grant_delete(function)
         elif spec.bucket == "read":
             self.data.bucket.grant_read(function)
-        if spec.signing_key:
+        if spec.jwt_key == "private":
             self.keys.jwt.grant_read(function)
+        elif spec.jwt_key == "public":
+            self.keys.jwt_public.grant_read(function)
         if spec.redaction_key:
             self.keys.redaction.grant_read(function)
         if spec.vectors:

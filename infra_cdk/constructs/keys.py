@@ -1,4 +1,8 @@
-"""The deployment's keys in Secrets Manager (JWT signing key, redaction vault key), generated once at create."""
+"""The deployment's keys in Secrets Manager, generated once at create.
+
+The JWT signing key (read by the auth function only), its public half (read by the functions that verify bearer
+tokens, so they cannot sign), and the redaction vault key.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +26,13 @@ class Keys(Construct):
         self.jwt = secretsmanager.Secret(
             self, "JwtSigningKey", secret_name=f"{prefix}/jwt-signing-key", removal_policy=removal,
             description="PEM RSA private key that signs FaultMaven access and refresh tokens")
+        self.jwt_public = secretsmanager.Secret(
+            self, "JwtPublicKey", secret_name=f"{prefix}/jwt-public-key", removal_policy=removal,
+            description="PEM public key of the JWT signing key, for the functions that only verify tokens")
         self.redaction = secretsmanager.Secret(
             self, "RedactionKey", secret_name=f"{prefix}/redaction-key", removal_policy=removal,
             description="base64 AES key sealing each case's map of redacted values")
-        for secret in (self.jwt, self.redaction):
+        for secret in (self.jwt, self.jwt_public, self.redaction):
             NagSuppressions.add_resource_suppressions(secret, [{
                 "id": "AwsSolutions-SMG4",
                 "reason": "Rotating these keys signs every user out or orphans sealed redaction maps; "
@@ -39,8 +46,11 @@ class Keys(Construct):
             log_group=logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_MONTH,
                                     removal_policy=RemovalPolicy.DESTROY))
         self.jwt.grant_write(generator)
+        self.jwt.grant_read(generator)  # on update, to derive the public key again from the current private key
+        self.jwt_public.grant_write(generator)
         self.redaction.grant_write(generator)
-        # Properties never change after creation, and the handler only acts on Create.
+        # Keys are generated on Create only; an Update re-derives each public key from its private key.
         CustomResource(self, "Generate", service_token=generator.function_arn, resource_type="Custom::FaultMavenKeys",
-                       properties={"Keys": [{"SecretArn": self.jwt.secret_arn, "Kind": "rsa-pem"},
+                       properties={"Keys": [{"SecretArn": self.jwt.secret_arn, "Kind": "rsa-pem",
+                                             "PublicSecretArn": self.jwt_public.secret_arn},
                                             {"SecretArn": self.redaction.secret_arn, "Kind": "aes-256"}]})

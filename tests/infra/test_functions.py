@@ -67,7 +67,8 @@ def test_runtime_architecture_layers_handler(template: Template, spec: FunctionS
     env = props["Environment"]["Variables"]
     assert env["FM_MODE"] == "aws" and env["FM_TABLE_PREFIX"] == "faultmaven-dev"
     assert "FM_EVIDENCE_BUCKET" in env and "FM_AWS_REGION" in env
-    assert ("FM_JWT_SECRET_ARN" in env) == spec.signing_key
+    assert ("FM_JWT_SECRET_ARN" in env) == (spec.jwt_key == "private")
+    assert ("FM_JWT_PUBLIC_KEY_SECRET_ARN" in env) == (spec.jwt_key == "public")
 
 
 @pytest.mark.parametrize("spec", PRESENT, ids=lambda s: s.name)
@@ -89,16 +90,39 @@ def test_meta_reads_users_and_nothing_else(template: Template) -> None:
     assert not any(a.startswith(("secretsmanager:", "s3:", "aoss:")) for a in actions)
 
 
+def _secret_id(template: Template, name: str) -> str:
+    (logical_id,) = [i for i, s in template.find_resources("AWS::SecretsManager::Secret").items()
+                     if s["Properties"]["Name"] == f"faultmaven-dev/{name}"]
+    return logical_id
+
+
+def _secrets_read(template: Template, spec: FunctionSpec) -> set[str]:
+    """Secrets this function's role may read (GetSecretValue), by name."""
+    names = {_secret_id(template, n): n for n in ("jwt-signing-key", "jwt-public-key", "redaction-key")}
+    return {names[i] for s in _statements(template, spec.name) if "secretsmanager:GetSecretValue" in s["Action"]
+            for i in _refs(s["Resource"]) & set(names)}
+
+
 def test_auth_reaches_users_tokens_sessions_and_reads_its_key(template: Template) -> None:
     assert set(_dynamo_access(template, "auth")) == {"users", "tokens", "sessions"}
-    secret_id = next(iter(template.find_resources("AWS::SecretsManager::Secret")))
+    secret_id = _secret_id(template, "jwt-signing-key")
     secret_reads = [s for s in _statements(template, "auth") if secret_id in _refs(s["Resource"])]
     assert secret_reads and all("secretsmanager:PutSecretValue" not in s["Action"] for s in secret_reads)
 
 
+@pytest.mark.parametrize("spec", [*PRESENT, *([INGEST] if INGEST.present else [])], ids=lambda s: s.name)
+def test_only_the_auth_function_can_read_the_private_key(template: Template, spec: FunctionSpec) -> None:
+    expected = {"private": {"jwt-signing-key"}, "public": {"jwt-public-key"}, None: set()}[spec.jwt_key]
+    if spec.redaction_key:
+        expected = expected | {"redaction-key"}
+    assert _secrets_read(template, spec) == expected
+    assert (spec.name == "auth") == (spec.jwt_key == "private")
+
+
 def test_the_key_generator_runs_once_at_create(template: Template, alternate: Template) -> None:
     template.has_resource_properties("Custom::FaultMavenKeys", {"Keys": [
-        {"SecretArn": Match.any_value(), "Kind": "rsa-pem"}, {"SecretArn": Match.any_value(), "Kind": "aes-256"}]})
+        {"SecretArn": Match.any_value(), "Kind": "rsa-pem", "PublicSecretArn": Match.any_value()},
+        {"SecretArn": Match.any_value(), "Kind": "aes-256"}]})
     alternate.resource_count_is("Custom::FaultMavenKeys", 0)
 
 
