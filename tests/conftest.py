@@ -91,10 +91,13 @@ DYNAMO_REPOSITORIES = ("users", "tokens", "sessions", "cases", "idempotency_stor
 def aws_container(aws_settings: Settings) -> Iterator[Container]:
     from faultmaven.adapters.dynamo.base import create_bound_tables
 
+    import boto3
+
     c = Container(aws_settings)
     for name in DYNAMO_REPOSITORIES:
         getattr(c, name)
     create_bound_tables()
+    boto3.client("s3", region_name=aws_settings.aws_region).create_bucket(Bucket=aws_settings.evidence_bucket)
     set_container(c)
     yield c
     set_container(None)

@@ -129,7 +129,10 @@ def update_case(case_id: CaseId, body: CaseUpdateRequest, principal: CurrentPrin
 
 @router.delete(f"{PREFIX}/{{case_id}}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_case(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep) -> Response:
-    container.case_service.delete(principal.user_id, case_id)
+    container.case_service.delete(principal.user_id, case_id)  # 404 for a case that was never the caller's
+    # Then what the case owned elsewhere: its files and its sealed placeholder map (both idempotent).
+    container.evidence.delete_case_files(principal.user_id, case_id)
+    container.redaction_vault.forget(principal.user_id, case_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from concurrent.futures import TimeoutError as FutureTimeout
+import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Header, UploadFile
+from fastapi import APIRouter, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from faultmaven.clock import iso, now
 from faultmaven.copilot.reports import RUNBOOK_DOCUMENT_TYPE, reports_for, runbook_draft
 from faultmaven.copilot.turns import TurnFile, TurnInput
-from faultmaven.errors import Conflict, InvalidInput
-from faultmaven.evidence.inspection import read_limited
+from faultmaven.errors import Conflict
+from faultmaven.evidence.multipart import read_form
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal
 from faultmaven.knowledge.documents import Reader, Upload
 from functions.copilot.models import TurnResponse
@@ -21,29 +22,34 @@ router = APIRouter(tags=["copilot"])
 CASE = "/api/v1/cases/{case_id}"
 
 
-@router.post(f"{CASE}/turns", response_model=TurnResponse,
+# The body is read by our streaming parser (limits enforced while reading), so its shape is declared here.
+_TURN_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "properties": {
+        "query": {"type": "string"}, "pasted_content": {"type": "string"},
+        "files": {"type": "array", "maxItems": 1, "items": {"type": "string", "format": "binary"}},
+        "intent_type": {"type": "string", "enum": ["conversation", "status_transition", "confirmation",
+                                                   "hypothesis_action"]},
+        "intent_data": {"type": "string", "description": "a JSON object, as text"},
+        "input_type": {"type": "string", "enum": ["file", "page_capture", "paste"]},
+        "source_url": {"type": "string"}}}}}}}
+
+
+@router.post(f"{CASE}/turns", response_model=TurnResponse, openapi_extra=_TURN_FORM,
              responses={202: {"description": "still running: poll the Location"}})
-def submit_turn(case_id: str, principal: CurrentPrincipal, container: ContainerDep,
-                query: Annotated[str | None, Form()] = None,
-                pasted_content: Annotated[str | None, Form()] = None,
-                files: Annotated[list[UploadFile] | None, File()] = None,
-                intent_type: Annotated[str | None, Form()] = None,
-                intent_data: Annotated[str | None, Form()] = None,
-                input_type: Annotated[str | None, Form()] = None,
-                source_url: Annotated[str | None, Form(max_length=2048)] = None,
-                idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> JSONResponse:
-    files = [f for f in files or [] if f.filename or f.size]
-    if len(files) > 1:
-        raise InvalidInput("at most one file per turn; send each further file in its own turn",
-                           code="TOO_MANY_FILES")
-    container.case_service.get(principal.user_id, case_id)  # 404 before reading a large body
-    turn_file = None
-    if files:
-        upload = files[0]
-        turn_file = TurnFile(filename=upload.filename or "upload", content_type=upload.content_type,
-                             data=read_limited(upload.file, container.settings.max_file_bytes))
-    turn = TurnInput(query=query, pasted_content=pasted_content, file=turn_file, intent_type=intent_type,
-                     intent_data=intent_data, input_type=input_type, source_url=source_url)
+async def submit_turn(case_id: str, request: Request, principal: CurrentPrincipal, container: ContainerDep,
+                      idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None
+                      ) -> JSONResponse:
+    await run_in_threadpool(container.case_service.get, principal.user_id, case_id)  # 404 before the body
+    limit = container.settings.max_file_bytes
+    form = await read_form(request.headers.get("content-type"), request.headers.get("content-length"),
+                                request.stream(), max_file_bytes=limit, max_files=1, max_field_bytes=limit)
+    files = [f for f in form.files if f.filename or f.data]
+    fields = form.fields
+    turn = TurnInput(query=fields.get("query"), pasted_content=fields.get("pasted_content"),
+                     file=TurnFile(filename=files[0].filename or "upload", data=files[0].data,
+                                   content_type=files[0].content_type) if files else None,
+                     intent_type=fields.get("intent_type"), intent_data=fields.get("intent_data"),
+                     input_type=fields.get("input_type"), source_url=fields.get("source_url"))
 
     def work() -> dict[str, Any]:
         outcome = container.idempotency.run("cases.turn", principal.user_id, idempotency_key,
@@ -52,14 +58,15 @@ def submit_turn(case_id: str, principal: CurrentPrincipal, container: ContainerD
         return outcome.body
 
     if not container.embedded:
-        return JSONResponse(work())
+        return JSONResponse(await run_in_threadpool(work))
     job_id, future = container.turn_jobs.submit(principal.user_id, case_id, work)
     try:
-        return JSONResponse(future.result(timeout=container.settings.turn_sync_seconds))
-    except FutureTimeout:
+        body = await asyncio.wait_for(asyncio.wrap_future(future), timeout=container.settings.turn_sync_seconds)
+    except TimeoutError:
         location = f"/api/v1/cases/{case_id}/turns/jobs/{job_id}"
         return JSONResponse({"status": "processing", "job_id": job_id}, status_code=202,
                             headers={"Location": location, "Retry-After": "2"})
+    return JSONResponse(body)
 
 
 @router.get(f"{CASE}/turns/jobs/{{job_id}}")

@@ -94,7 +94,8 @@ def test_knowledge_base_is_cited(client: TestClient, container: Container, alice
     assert greeting["sources"] == []
 
 
-@pytest.mark.parametrize(("form", "status"), [({}, 400), ({"query": "x", "intent_type": "dance"}, 400),
+@pytest.mark.parametrize(("form", "status"), [({}, 415), ({"query": ""}, 400),
+                                              ({"query": "x", "intent_type": "dance"}, 400),
                                               ({"query": "x", "intent_data": "{not json"}, 400)])
 def test_bad_turns_are_4xx(client: TestClient, alice: SignedIn, form: dict, status: int) -> None:
     case_id = _case(client, alice)
@@ -179,3 +180,33 @@ def test_llm_garbage_falls_back_to_the_rules(llm_client) -> None:
     body = _turn(client, who, case_id, query="checkout 503 errors since 09:00")
     assert body["llm_used"] is False and "did not give a usable answer" in body["agent_response"]
     assert client.get(f"/api/v1/cases/{case_id}/messages", headers=who.headers).json()["total_count"] == 2
+
+
+def test_oversized_turn_file_is_413_and_leaves_nothing(tmp_path: Path) -> None:
+    settings = Settings(mode="embedded", data_dir=tmp_path / "d", max_file_bytes=64 * 1024)
+    set_container(Container(settings))
+    try:
+        with TestClient(build_app(settings)) as client:
+            who = sign_up(client, "big")
+            case_id = _case(client, who)
+            r = client.post(f"/api/v1/cases/{case_id}/turns", headers=who.headers, data={"query": "see log"},
+                            files={"files": ("huge.log", b"x" * (200 * 1024), "text/plain")})
+            assert r.status_code == 413 and r.json()["code"]
+            assert client.get(f"/api/v1/cases/{case_id}/messages", headers=who.headers).json()["total_count"] == 0
+            assert client.get(f"/api/v1/cases/{case_id}/uploaded-files",
+                              headers=who.headers).json()["total_count"] == 0
+    finally:
+        set_container(None)
+
+
+def test_deleting_a_case_removes_its_files_and_placeholder_map(client: TestClient, container: Container,
+                                                               alice: SignedIn, bob: SignedIn) -> None:
+    case_id = _case(client, alice)
+    _turn(client, alice, case_id, query=f"errors with {SECRET}", files=("api.log", LOG, "text/plain"))
+    blobs = container.settings.data_dir / "blobs" / alice.user_id / case_id
+    assert len(list(blobs.iterdir())) == 2  # the log and the sealed map
+    assert client.delete(f"/api/v1/cases/{case_id}", headers=bob.headers).status_code == 404
+    assert len(list(blobs.iterdir())) == 2
+    assert client.delete(f"/api/v1/cases/{case_id}", headers=alice.headers).status_code == 204
+    assert list(blobs.iterdir()) == []
+    assert client.delete(f"/api/v1/cases/{case_id}", headers=alice.headers).status_code == 204

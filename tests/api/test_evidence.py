@@ -8,7 +8,6 @@ import io
 import zipfile
 from collections.abc import Iterator
 
-import boto3
 import pytest
 from fastapi.testclient import TestClient
 
@@ -24,10 +23,8 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x08\x08\
 
 @pytest.fixture
 def env(any_container: Container) -> Container:
-    """Either container with a 64 KiB upload limit and, in the cloud flavour, its S3 bucket."""
+    """Either container with a 64 KiB upload limit (the cloud flavour's bucket comes with `aws_container`)."""
     any_container.settings.max_file_bytes = LIMIT
-    if not any_container.embedded:
-        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=any_container.settings.evidence_bucket)
     return any_container
 
 

@@ -23,4 +23,7 @@ def capabilities(settings: Settings) -> dict[str, Any]:
         },
         "limits": {"maxFileBytes": settings.max_file_bytes, "allowedExtensions": list(settings.allowed_extensions)},
         "branding": {"name": settings.branding_name, "supportUrl": settings.support_url},
+        # Ours: which model writes the copilot's answers (none: the rules answer on their own).
+        "llm": {"configured": settings.llm_provider != "none", "provider": settings.llm_provider,
+                "model": settings.llm_model},
     }

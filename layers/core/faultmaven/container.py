@@ -216,12 +216,17 @@ class Container:
         return build_llm(self.settings)
 
     @cached_property
+    def redaction_vault(self):
+        from faultmaven.copilot.vault import RedactionVault
+
+        return RedactionVault(self.blobs, self.settings)
+
+    @cached_property
     def turns(self):
         from faultmaven.copilot.turns import TurnService
-        from faultmaven.copilot.vault import RedactionVault, load_redaction_key
 
-        vault = RedactionVault(self.blobs, load_redaction_key(self.settings))
-        return TurnService(self.case_service, self.evidence, self.knowledge, self.sanitizer, vault, self.llm)
+        return TurnService(self.case_service, self.evidence, self.knowledge, self.sanitizer, self.redaction_vault,
+                           self.llm)
 
     @cached_property
     def turn_jobs(self):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+from functools import cached_property
 
 from faultmaven.evidence.naming import blob_key
 from faultmaven.ports.blobs import BlobStore
@@ -30,9 +31,14 @@ def load_redaction_key(settings: Settings) -> bytes:
 
 
 class RedactionVault:
-    def __init__(self, blobs: BlobStore, key: bytes) -> None:
+    def __init__(self, blobs: BlobStore, settings: Settings) -> None:
         self.blobs = blobs
-        self.key = key
+        self.settings = settings
+
+    @cached_property
+    def key(self) -> bytes:
+        """Loaded on first use, so a function that only forgets maps never reads the secret."""
+        return load_redaction_key(self.settings)
 
     def load(self, owner_id: str, case_id: str) -> PlaceholderMap:
         key = blob_key(owner_id, case_id, _VAULT_ID)
@@ -42,3 +48,6 @@ class RedactionVault:
 
     def save(self, owner_id: str, case_id: str, mapping: PlaceholderMap) -> None:
         self.blobs.put(blob_key(owner_id, case_id, _VAULT_ID), mapping.encrypt(self.key), "application/octet-stream")
+
+    def forget(self, owner_id: str, case_id: str) -> None:
+        self.blobs.delete(blob_key(owner_id, case_id, _VAULT_ID))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -46,9 +47,10 @@ class _Part:
 class _Collector:
     """The parser's callbacks: collect parts, and raise the moment one passes its limit."""
 
-    def __init__(self, max_file_bytes: int, max_files: int) -> None:
+    def __init__(self, max_file_bytes: int, max_files: int, max_field_bytes: int) -> None:
         self.max_file_bytes = max_file_bytes
         self.max_files = max_files
+        self.max_field_bytes = max_field_bytes
         self.form = ReceivedForm()
         self.part = _Part()
         self.parts = 0
@@ -87,8 +89,8 @@ class _Collector:
         if self.part.filename is not None:
             if len(self.part.data) > self.max_file_bytes:
                 raise too_large(self.max_file_bytes)
-        elif len(self.part.data) > MAX_FIELD_BYTES:
-            raise TooLarge(f"the form field {self.part.name!r} is larger than {MAX_FIELD_BYTES} bytes",
+        elif len(self.part.data) > self.max_field_bytes:
+            raise TooLarge(f"the form field {self.part.name!r} is larger than {self.max_field_bytes} bytes",
                            code="FIELD_TOO_LARGE")
 
     def on_part_end(self) -> None:
@@ -102,15 +104,17 @@ class _Collector:
 
 
 async def read_multipart(content_type: str | None, content_length: str | None, chunks: AsyncIterator[bytes], *,
-                         max_file_bytes: int, max_files: int = 1) -> ReceivedForm:
-    """Parse a multipart body with at most `max_files` files of at most `max_file_bytes` each."""
+                         max_file_bytes: int, max_files: int = 1,
+                         max_field_bytes: int = MAX_FIELD_BYTES) -> ReceivedForm:
+    """Parse a multipart body with at most `max_files` files of at most `max_file_bytes` each, and text fields of at
+    most `max_field_bytes` each."""
     kind, params = parse_options_header(content_type or "")
     if kind != b"multipart/form-data" or b"boundary" not in params:
         raise UnsupportedMedia("send the file as multipart/form-data", code="MULTIPART_REQUIRED")
-    budget = max_file_bytes * max_files + MAX_FIELD_BYTES + _ENVELOPE_BYTES
+    budget = max_file_bytes * max_files + max_field_bytes + _ENVELOPE_BYTES
     if content_length and content_length.isdigit() and int(content_length) > budget:
         raise too_large(max_file_bytes)  # refused from the header alone, before reading the body
-    collector = _Collector(max_file_bytes, max_files)
+    collector = _Collector(max_file_bytes, max_files, max_field_bytes)
     parser = MultipartParser(params[b"boundary"], {  # type: ignore[arg-type]
         "on_part_begin": collector.on_part_begin, "on_part_data": collector.on_part_data,
         "on_part_end": collector.on_part_end, "on_header_field": collector.on_header_field,
@@ -127,3 +131,19 @@ async def read_multipart(content_type: str | None, content_length: str | None, c
     except FormParserError as exc:
         raise InvalidInput("the multipart body is malformed", code="INVALID_MULTIPART") from exc
     return collector.form
+
+
+async def read_form(content_type: str | None, content_length: str | None, chunks: AsyncIterator[bytes], *,
+                    max_file_bytes: int, max_files: int = 1, max_field_bytes: int = MAX_FIELD_BYTES) -> ReceivedForm:
+    """A multipart body as above, or a URL-encoded one (fields only), under the same size limits."""
+    kind, _ = parse_options_header(content_type or "")
+    if kind != b"application/x-www-form-urlencoded":
+        return await read_multipart(content_type, content_length, chunks, max_file_bytes=max_file_bytes,
+                                    max_files=max_files, max_field_bytes=max_field_bytes)
+    body = bytearray()
+    async for chunk in chunks:
+        body += chunk
+        if len(body) > max_field_bytes + _ENVELOPE_BYTES:
+            raise TooLarge(f"the form is larger than {max_field_bytes} bytes", code="FIELD_TOO_LARGE")
+    pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+    return ReceivedForm(fields=dict(pairs))
