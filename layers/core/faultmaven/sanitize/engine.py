@@ -22,7 +22,7 @@ _DIGIT_CLASSES = str.maketrans("0123456789", "0022222000")
 @dataclass(frozen=True)
 class _Pass:
     regex: re.Pattern[str]
-    rule_of_group: dict[str, tuple[Rule, str]]
+    rule_of_group: dict[int, tuple[Rule, dict[str, int]]]  # outer group number -> rule, its groups' numbers
     literal: str  # every match contains it: a text without it skips the pass (one memchr instead of a regex call)
     digit_classes: bool = False
 
@@ -49,19 +49,19 @@ class Scanner:
                 part = f"(?P<{name}>(?=(?P<{name}_t>{tail})))"
                 by_anchor.setdefault(rule.anchor, {}).setdefault(rule.before, []).append((name, part, rule))
             else:
-                single = {name: (rule, f"{name}_")}
-                self._passes.append(_Pass(re.compile(f"(?P<{name}>{body})"), single, rule.needs, rule.digit_classes))
+                regex = re.compile(f"(?P<{name}>{body})")
+                self._passes.append(_Pass(regex, _rule_groups(regex, {name: rule}), rule.needs, rule.digit_classes))
         # One pass per anchor: a pattern that starts with one literal lets the regex engine skip to the next anchor
         # in C; a single alternation of all anchors would enter the matcher at every position.
         for anchor, by_before in by_anchor.items():
             branches = []
-            groups: dict[str, tuple[Rule, str]] = {}
+            rules: dict[str, Rule] = {}
             for before, parts in sorted(by_before.items(), key=lambda item: item[0] == ""):
                 alternation = "|".join(part for _, part, _ in parts)
                 branches.append(f"(?<={before}{anchor})(?:{alternation})" if before else alternation)
-                groups.update({name: (rule, f"{name}_") for name, _, rule in parts})
-            literal = _ESCAPED.sub(r"\1", anchor)
-            self._passes.append(_Pass(re.compile(f"{anchor}(?:{'|'.join(branches)})"), groups, literal))
+                rules.update({name: rule for name, _, rule in parts})
+            regex = re.compile(f"{anchor}(?:{'|'.join(branches)})")
+            self._passes.append(_Pass(regex, _rule_groups(regex, rules), _ESCAPED.sub(r"\1", anchor)))
 
     def scan(self, text: str) -> list[tuple[Finding, Rule]]:
         found: list[tuple[Finding, Rule]] = []
@@ -72,11 +72,23 @@ class Scanner:
                 source = classed = classed or text.translate(_DIGIT_CLASSES)
             if scan_pass.literal not in source:
                 continue
+            rule_of_group, options = scan_pass.rule_of_group, self.options
             for match in scan_pass.regex.finditer(source):
-                rule, prefix = scan_pass.rule_of_group[match.lastgroup or ""]
-                hit = Hit(text, match, prefix, self.options)
-                found.extend((finding, rule) for finding in rule.extract(rule, hit) if finding[1] > finding[0])
+                rule, groups = rule_of_group[match.lastindex or 0]
+                for finding in rule.extract(rule, Hit(text, match, groups, options)):
+                    if finding[1] > finding[0]:
+                        found.append((finding, rule))
         return resolve_overlaps(found)
+
+
+def _rule_groups(regex: re.Pattern[str], rules: dict[str, Rule]) -> dict[int, tuple[Rule, dict[str, int]]]:
+    """For each rule's outer group number (a match's `lastindex`: it closes last), the rule and its own groups."""
+    out = {}
+    for name, rule in rules.items():
+        prefix = f"{name}_"
+        own = {g[len(prefix) :]: i for g, i in regex.groupindex.items() if g.startswith(prefix)}
+        out[regex.groupindex[name]] = (rule, own)
+    return out
 
 
 def _priority(rule: Rule) -> int:

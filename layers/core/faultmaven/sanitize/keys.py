@@ -39,18 +39,22 @@ _ENDINGS = ("password", "passwd", "pwd", "pass", "passphrase", "passcode", "secr
 
 
 def _lookbehind(sep: str) -> str:
+    """Zero-width test that a keyword (any case) ends right before `sep`, optionally followed by a quote and/or blank.
+
+    Each lookbehind is a sub-match for the regex engine, so the cheap ones come first: one character class (the
+    keywords' last letters, quotes, blanks) rejects timestamps and most `Word:` labels; then, per shape of the text
+    between key and separator, the keywords' last two letters; only then the keywords themselves, one lookbehind per
+    length. The last letter is an explicit class (`[dD]`), the others case-insensitive like the keywords.
+    """
     by_len = groupby(sorted(_ENDINGS, key=len), key=len)
     words = ["|".join(group) for _, group in by_len]
-    alternatives = []
-    for alt in words:
-        alternatives += [f"(?<=(?i:{alt}){sep})", f"(?<=(?i:{alt})[\"' \\t]{sep})", f"(?<=(?i:{alt})[\"'][ \\t]{sep})"]
-    # The anchor ([=:]) is already consumed, so each lookbehind ends with it. The first, one-character check
-    # (the keywords' last letters) rejects timestamps and most `Word:` labels cheaply.
     last = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
-    # One class test first (the union of the three shapes' last character) rejects digits, `]` and `)` at once.
-    first = f"(?<=[{last}\"' \\t]{sep})"
-    quick = f"(?:(?<=[{last}]{sep})|(?<=[{last}][\"' \\t]{sep})|(?<=[{last}][\"'][ \\t]{sep}))"
-    return first + quick + "(?:" + "|".join(alternatives) + ")"
+    pairs = "|".join(f"(?i:{a})[{b}{b.upper()}]" for a, b in sorted({(w[-2], w[-1]) for w in _ENDINGS}))
+    shapes = []
+    for between in ("", "[\"' \\t]", "[\"'][ \\t]"):
+        keywords = "|".join(f"(?<=(?i:{alt}){between}{sep})" for alt in words)
+        shapes.append(f"(?<=(?:{pairs}){between}{sep})(?:{keywords})")
+    return f"(?<=[{last}\"' \\t]{sep})(?:" + "|".join(shapes) + ")"
 
 
 _VALUE = (
@@ -71,7 +75,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     return (
         Rule("secret", sep + _lookbehind(sep) + arrow + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token)[ \t]+)?"
              + _VALUE, sep, extract=extract_keyword, remember=True),
-        Rule("secret", sep + r"[ \t]*(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True),
+        Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True),
         Rule("secret", sep + r"(?=" + arrow + r"[ \t]*[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
              + r"[ \t]*[\"']?(?P<v>[A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/=_\-.])",
              sep, extract=extract_generic, remember=True),

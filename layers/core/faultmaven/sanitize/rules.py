@@ -33,10 +33,11 @@ class Options:
 class Hit:
     """One regex match of one rule, with helpers that read the rule's own groups."""
 
-    __slots__ = ("match", "options", "prefix", "text")
+    __slots__ = ("groups", "match", "options", "text")
 
-    def __init__(self, text: str, match: re.Match[str], prefix: str, options: Options) -> None:
-        self.text, self.match, self.prefix, self.options = text, match, prefix, options
+    def __init__(self, text: str, match: re.Match[str], groups: dict[str, int], options: Options) -> None:
+        # `groups` maps the rule's own group names (`s`, `t`, `v`, ...) to their numbers in the compiled pass.
+        self.text, self.match, self.groups, self.options = text, match, groups, options
 
     @property
     def anchor(self) -> int:
@@ -45,15 +46,15 @@ class Hit:
     @property
     def end(self) -> int:
         """End of the candidate (anchored rules match only their anchor and look ahead for the rest)."""
-        tail = self.span("t")
-        return tail[1] if tail else self.match.end()
+        tail = self.groups.get("t")
+        return self.match.end() if tail is None else self.match.end(tail)
 
     def span(self, name: str) -> tuple[int, int] | None:
-        try:
-            start, end = self.match.span(self.prefix + name)
-        except IndexError:
+        index = self.groups.get(name)
+        if index is None:
             return None
-        return None if start < 0 else (start, end)
+        found = self.match.span(index)
+        return None if found[0] < 0 else found
 
     def value_span(self) -> tuple[int, int]:
         for name in ("v", "v1", "v2", "v3"):
@@ -177,10 +178,11 @@ def _ipv6(rule: Rule, hit: Hit) -> list[Finding]:
 
 def _card(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.anchor, hit.end
-    raw = hit.text[start:end]
-    separators = {c for c in raw if not c.isdigit()}
+    raw = hit.text[start:end]  # digits, spaces and dashes only: the pattern allows nothing else
+    if " " in raw and "-" in raw:  # one separator style per number (rejects `2015-10-18 18` quickly)
+        return []
     digits = raw.replace(" ", "").replace("-", "")
-    if len(separators) > 1 or not 13 <= len(digits) <= 19 or len(set(digits)) < 2:
+    if not 13 <= len(digits) <= 19 or len(set(digits)) < 2:
         return []
     if not (card_brand_ok(digits) and luhn_ok(digits)):
         return []
@@ -267,7 +269,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("email", r"@(?<=[A-Za-z0-9._%+\-]@)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
          r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])", "@", "pii", extract=_email),
     Rule("ip_address", r"\.(?<=\d\.)\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)", r"\.", "pii", extract=_ipv4, before=r"\d"),
-    Rule("ip_address", r":(?::|[0-9]{0,3}[A-Fa-f][0-9A-Fa-f]{0,3}:)", ":", "pii", extract=_ipv6),
+    Rule("ip_address", r":(?::|[0-9]{0,3}+[A-Fa-f][0-9A-Fa-f]{0,3}:)", ":", "pii", extract=_ipv6),
     Rule("ssn", r"-(?<=\d-)(?<=(?<![\w.\-+/:])(?P<s>\d{3})-)(?P<g>\d\d)-(?P<n>\d{4})(?![\w-])", "-", "pii",
          validate=lambda v: ssn_ok(v[:3], v[4:6], v[7:]), before=_THREE_DIGITS),
     Rule("phone", r"-(?<=\d-)(?<=(?<![\w.\-+/:])(?P<s>[2-9]\d\d)-)[2-9]\d\d-\d{4}(?![\w-])", "-", "pii",
