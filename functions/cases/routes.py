@@ -160,7 +160,8 @@ def case_messages(case_id: CaseId, principal: CurrentPrincipal, container: Conta
 
 @router.get(f"{PREFIX}/{{case_id}}/ui", response_model=CaseUIResponse)
 def case_ui(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep) -> CaseUIResponse:
-    return ui_view(container.case_service.get(principal.user_id, case_id))
+    case = container.case_service.get(principal.user_id, case_id)
+    return ui_view(case, container.evidence.list_files(principal.user_id, case_id))
 
 
 @router.post(f"{PREFIX}/{{case_id}}/title", response_model=TitleResponse)

@@ -7,6 +7,7 @@ from datetime import datetime
 from faultmaven.cases.hypotheses import HypothesisState
 from faultmaven.cases.lifecycle import CaseState, InvestigationStage
 from faultmaven.cases.model import Case, ProposalKind
+from faultmaven.ports.evidence import EvidenceRecord
 from functions.cases.models import (
     CaseUIInquiry,
     CaseUIInvestigating,
@@ -23,26 +24,29 @@ from functions.cases.models import (
     Verification,
 )
 
+LATEST_EVIDENCE = 5
 
-def _base(case: Case) -> dict[str, object]:
+
+def _base(case: Case, files: list[EvidenceRecord]) -> dict[str, object]:
     return {"case_id": case.case_id, "title": case.title, "current_turn": case.current_turn,
             "investigation_turn": case.investigation_turn, "created_at": case.created_at,
-            "updated_at": case.updated_at, "valid_next_states": case.valid_next_states}
+            "updated_at": case.updated_at, "valid_next_states": case.valid_next_states,
+            "uploaded_files_count": len(files)}
 
 
 def _minutes_between(start: str, end: str) -> int:
     return max(0, int((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() // 60))
 
 
-def _inquiry(case: Case) -> CaseUIInquiry:
+def _inquiry(case: Case, files: list[EvidenceRecord]) -> CaseUIInquiry:
     proposal = case.pending_proposal
     proposed = proposal.summary if proposal and proposal.kind == ProposalKind.START_INVESTIGATION else None
-    return CaseUIInquiry(**_base(case), inquiry=InquiryData(
+    return CaseUIInquiry(**_base(case, files), inquiry=InquiryData(
         proposed_problem_statement=proposed or None, problem_statement_confirmed=False,
         decided_to_investigate=proposed is not None, inquiry_turns=case.current_turn))
 
 
-def _investigating(case: Case) -> CaseUIInvestigating:
+def _investigating(case: Case, files: list[EvidenceRecord]) -> CaseUIInvestigating:
     hypotheses = [HypothesisSummary(hypothesis_id=h.hypothesis_id, text=h.text, likelihood=h.likelihood, state=h.state,
                                     evidence_count=len(h.evidence_ids), refutation_reason=h.refutation_reason,
                                     retirement_reason=h.retirement_reason) for h in case.open_hypotheses]
@@ -55,15 +59,18 @@ def _investigating(case: Case) -> CaseUIInvestigating:
                                         milestone_description=proposal.summary or None) if proposal else None
     conclusion = case.working_conclusion
     return CaseUIInvestigating(
-        **_base(case), problem_statement=case.problem_statement, progress=progress,
+        **_base(case, files), problem_statement=case.problem_statement, progress=progress,
         agent_status=case.agent_status or f"investigating: {progress.current_stage.value}",
         active_hypotheses=hypotheses, next_actions=case.next_actions,
+        latest_evidence=[{"file_id": f.file_id, "filename": f.filename, "source_type": f.source_type,
+                          "summary": f.summary, "uploaded_at_turn": f.uploaded_at_turn}
+                         for f in files[:LATEST_EVIDENCE]],
         working_conclusion=ConclusionSummary(summary=conclusion.summary, confidence=conclusion.confidence,
                                              last_updated=conclusion.updated_at) if conclusion else None,
         progress_transparency=transparency)
 
 
-def _ended(case: Case) -> CaseUIResolved:
+def _ended(case: Case, files: list[EvidenceRecord]) -> CaseUIResolved:
     ended_at = case.resolved_at or case.closed_at or case.updated_at
     resolved = case.state == CaseState.RESOLVED
     validated = [h.text for h in case.hypotheses if h.state == HypothesisState.VALIDATED]
@@ -71,7 +78,7 @@ def _ended(case: Case) -> CaseUIResolved:
     tested = [h for h in case.hypotheses if h.state not in (HypothesisState.CAPTURED, HypothesisState.ACTIVE)]
     reason = case.closure_reason.value if case.closure_reason else None
     return CaseUIResolved(
-        **_base(case), state=case.state.value, resolved_at=ended_at, problem_statement=case.problem_statement,
+        **_base(case, files), state=case.state.value, resolved_at=ended_at, problem_statement=case.problem_statement,
         closure_reason=case.closure_reason,
         root_cause=RootCause(root_cause_id=f"rc_{case.case_id}",
                              description=(case.root_cause or (validated[0] if validated else "not identified"))[:1000],
@@ -89,9 +96,10 @@ def _ended(case: Case) -> CaseUIResolved:
                                              key_insights=validated + refuted))
 
 
-def ui_view(case: Case) -> CaseUIResponse:
+def ui_view(case: Case, files: list[EvidenceRecord]) -> CaseUIResponse:
+    """`files`: the case's uploaded files, newest first."""
     if case.state == CaseState.INQUIRY:
-        return _inquiry(case)
+        return _inquiry(case, files)
     if case.state == CaseState.INVESTIGATING:
-        return _investigating(case)
-    return _ended(case)
+        return _investigating(case, files)
+    return _ended(case, files)

@@ -210,3 +210,12 @@ def test_deleting_a_case_removes_its_files_and_placeholder_map(client: TestClien
     assert client.delete(f"/api/v1/cases/{case_id}", headers=alice.headers).status_code == 204
     assert list(blobs.iterdir()) == []
     assert client.delete(f"/api/v1/cases/{case_id}", headers=alice.headers).status_code == 204
+
+
+def test_ui_counts_the_files_of_the_case(client: TestClient, alice: SignedIn) -> None:
+    case_id = _case(client, alice)
+    _turn(client, alice, case_id, query="api down since 09:10", files=("api.log", LOG, "text/plain"))
+    _turn(client, alice, case_id, query="yes")
+    ui = client.get(f"/api/v1/cases/{case_id}/ui", headers=alice.headers).json()
+    assert ui["state"] == "investigating" and ui["uploaded_files_count"] == 1
+    assert ui["latest_evidence"][0]["filename"] == "api.log"
