@@ -152,3 +152,27 @@ def test_value_found_by_key_is_redacted_elsewhere(sanitizer: Sanitizer) -> None:
     result = sanitizer.sanitize(text)
     assert secret not in result.text
     assert result.text.count("{{REDACTED:secret}}") == 3
+
+
+# Every provider prefix that ends at a dash or underscore: the scanner only looks behind the delimiter for the
+# prefix's last characters, so a prefix missing from that guard would silently stop being detected.
+PREFIXED = [
+    *(("gitlab_token", p + "-" + rand(24)) for p in ("gldt", "glrt", "glft", "glpat", "glptt", "glcbt", "glimt",
+                                                    "glrtr", "glsoat")),
+    *(("slack_token", f"xox{c}-" + rand(12, string.digits) + "-" + rand(20)) for c in "abposre"),
+    ("google_oauth", "GOCSPX-" + rand(28)),
+    ("pypi_token", "pypi-AgE" + rand(60)),
+    ("anthropic_key", "sk-ant-api03-" + rand(40)),
+    ("openai_key", "sk-" + rand(40)),
+    *(("github_token", p + "_" + rand(36)) for p in ("gho", "ghp", "ghr", "ghs", "ghu")),
+    ("stripe_key", "rk_test_" + rand(24)),
+    ("stripe_key", "whsec_" + rand(32)),
+    ("npm_token", "npm_" + rand(36)),
+]
+
+
+@pytest.mark.parametrize(("label", "value"), PREFIXED, ids=[v[:6] for _, v in PREFIXED])
+def test_every_token_prefix_is_detected(sanitizer: Sanitizer, label: str, value: str) -> None:
+    result = sanitizer.sanitize(f"deploy failed, credential {value} rejected")
+    assert value not in result.text
+    assert result.summary == {label: 1}

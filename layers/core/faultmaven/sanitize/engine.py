@@ -35,7 +35,7 @@ class Scanner:
 
     def __init__(self, rules: Sequence[Rule], options: Options) -> None:
         self.options = options
-        by_anchor: dict[str, dict[str, list[tuple[str, str, Rule]]]] = {}
+        by_anchor: dict[str, dict[tuple[str, str], list[tuple[str, str, Rule]]]] = {}
         self._passes: list[_Pass] = []
         for index, rule in enumerate(rules):
             name = f"R{index}"
@@ -47,18 +47,20 @@ class Scanner:
                 # never hides a different rule's match starting inside it.
                 tail = body[len(rule.anchor) :]
                 part = f"(?P<{name}>(?=(?P<{name}_t>{tail})))"
-                by_anchor.setdefault(rule.anchor, {}).setdefault(rule.before, []).append((name, part, rule))
+                guard = (rule.before, rule.after)
+                by_anchor.setdefault(rule.anchor, {}).setdefault(guard, []).append((name, part, rule))
             else:
                 regex = re.compile(f"(?P<{name}>{body})")
                 self._passes.append(_Pass(regex, _rule_groups(regex, {name: rule}), rule.needs, rule.digit_classes))
         # One pass per anchor: a pattern that starts with one literal lets the regex engine skip to the next anchor
         # in C; a single alternation of all anchors would enter the matcher at every position.
-        for anchor, by_before in by_anchor.items():
+        # Each group's guard is tested once, outside the rules' capturing lookaheads (the costly part of a branch).
+        for anchor, by_guard in by_anchor.items():
             branches = []
             rules: dict[str, Rule] = {}
-            for before, parts in sorted(by_before.items(), key=lambda item: item[0] == ""):
-                alternation = "|".join(part for _, part, _ in parts)
-                branches.append(f"(?<={before}{anchor})(?:{alternation})" if before else alternation)
+            for (before, after), parts in sorted(by_guard.items(), key=lambda item: item[0] == ("", "")):
+                guard = (f"(?<={before}{anchor})" if before else "") + (f"(?={after})" if after else "")
+                branches.append(guard + "(?:" + "|".join(part for _, part, _ in parts) + ")")
                 rules.update({name: rule for name, _, rule in parts})
             regex = re.compile(f"{anchor}(?:{'|'.join(branches)})")
             self._passes.append(_Pass(regex, _rule_groups(regex, rules), _ESCAPED.sub(r"\1", anchor)))

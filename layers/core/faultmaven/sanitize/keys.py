@@ -41,21 +41,23 @@ _ENDINGS = ("password", "passwd", "pwd", "pass", "passphrase", "passcode", "secr
 def _lookbehind(sep: str) -> str:
     """Zero-width test that a keyword (any case) ends right before `sep`, optionally followed by a quote and/or blank.
 
-    Each lookbehind is a sub-match for the regex engine, so the cheap ones come first: one character class (the
+    Each lookbehind is a sub-match for the regex engine, so the cheap ones come first: the rule's `before` class (the
     keywords' last letters, quotes, blanks) rejects timestamps and most `Word:` labels; then, per shape of the text
     between key and separator, the keywords' last two letters; only then the keywords themselves, one lookbehind per
     length. The last letter is an explicit class (`[dD]`), the others case-insensitive like the keywords.
     """
     by_len = groupby(sorted(_ENDINGS, key=len), key=len)
     words = ["|".join(group) for _, group in by_len]
-    last = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
     pairs = "|".join(f"(?i:{a})[{b}{b.upper()}]" for a, b in sorted({(w[-2], w[-1]) for w in _ENDINGS}))
     shapes = []
     for between in ("", "[\"' \\t]", "[\"'][ \\t]"):
         keywords = "|".join(f"(?<=(?i:{alt}){between}{sep})" for alt in words)
         shapes.append(f"(?<=(?:{pairs}){between}{sep})(?:{keywords})")
-    return f"(?<=[{last}\"' \\t]{sep})(?:" + "|".join(shapes) + ")"
+    return "(?:" + "|".join(shapes) + ")"
 
+
+# Last letters of the keywords, quotes and blanks: the only characters that can precede a keyword's separator.
+_KEYWORD_BEFORE = "[" + "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())})) + "\"' \\t]"
 
 _VALUE = (
     r"""[ \t]*(?:"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'"""
@@ -74,11 +76,12 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     return (
         Rule("secret", sep + _lookbehind(sep) + arrow + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token)[ \t]+)?"
-             + _VALUE, sep, extract=extract_keyword, remember=True),
-        Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True),
+             + _VALUE, sep, extract=extract_keyword, remember=True, before=_KEYWORD_BEFORE),
+        Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
+             after=r"[ \t\r\n]"),
         Rule("secret", sep + r"(?=" + arrow + r"[ \t]*[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
              + r"[ \t]*[\"']?(?P<v>[A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/=_\-.])",
-             sep, extract=extract_generic, remember=True),
+             sep, extract=extract_generic, remember=True, after="[" + arrow[:1] + r"""\t "'A-Za-z0-9+/_\-]"""),
     )
 
 # Matched on the reversed text before the separator: a search for `key["']?[ \t]*\Z` would retry every start in the

@@ -86,10 +86,11 @@ class Rule:
     # Found by context (a key name), not by shape: other occurrences of the value are redacted too.
     remember: bool = False
     digit_classes: bool = False  # scan a copy of the text with digits 2-6 replaced by 2 and the others by 0
-    # Fixed-width pattern (usually one character class) the text before the anchor must match. Rules with the same
-    # anchor and `before` are grouped behind one lookbehind, so most anchors ("2024-03-01", "12:00:01") are rejected
-    # by a single test.
+    # Fixed-width pattern (usually one character class) the text before the anchor must match, and a character class
+    # the character after it must be in: necessary conditions of the pattern. Rules with the same anchor and guards
+    # are grouped behind one test, so most anchors ("2024-03-01", "12:00:01") are rejected by one or two cheap tests.
     before: str = ""
+    after: str = ""
     # A literal every match of an unanchored rule contains (in the scanned text); the pass is skipped without it.
     needs: str = ""
 
@@ -223,6 +224,8 @@ def _url_password(rule: Rule, hit: Hit) -> list[Finding]:
 
 # --- rules ---------------------------------------------------------------------------------------------------------
 
+# The last two characters of every provider prefix that ends at a dash (`glpat-`, `xoxb-`, `sk-`, `GOCSPX-`, `pypi-`).
+_DASH_END = "(?:[abdfmrt]t|tr|x[abeoprs]|sk|PX|pi)"
 # Shared by SSN and dashed phone numbers: most dashes after a digit are in dates (`2015-10-18`) and fail this once.
 _THREE_DIGITS = r"(?<![\w.\-+/:])\d{3}"
 
@@ -234,31 +237,37 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("artifactory_key", r"A(?<![A-Za-z0-9]A)KCp[A-Za-z0-9]{60,}(?![A-Za-z0-9])", "A"),
     Rule("twilio_key", r"A(?<![A-Za-z0-9]A)C[a-f0-9]{32}(?![A-Za-z0-9])", "A", validate=_mixed),
     Rule("twilio_key", r"S(?<![A-Za-z0-9]S)K[a-f0-9]{32}(?![A-Za-z0-9])", "S", validate=_mixed),
-    Rule("github_token", _tok("gh[oprsu]", "_", r"[A-Za-z0-9]{36,255}", "[oprsu]"), "_"),
-    Rule("github_token", _tok("github", "_", r"pat_[A-Za-z0-9_]{22,255}", "b"), "_"),
-    Rule("stripe_key", _tok("[sr]k_(?:live|test)", "_", r"[A-Za-z0-9]{16,247}", "[et]"), "_"),
-    Rule("stripe_key", _tok("whsec", "_", r"[A-Za-z0-9+/=]{24,}", "c"), "_"),
-    Rule("npm_token", _tok("npm", "_", r"[A-Za-z0-9]{36}", "m"), "_"),
-    Rule("huggingface_token", _tok("hf", "_", r"[A-Za-z]{34}", "f"), "_", validate=_mixed_case),
-    Rule("gitlab_token", _tok("gl(?:dt|rt|ft)", "-", r"[A-Za-z0-9_-]{20,}", "t"), "-", before="[A-Za-z]"),
-    Rule("gitlab_token", _tok("gl(?:pat|ptt|cbt|imt|rtr)", "-", r"[A-Za-z0-9_-]{20,}", "[tr]"), "-", before="[A-Za-z]"),
-    Rule("gitlab_token", _tok("glsoat", "-", r"[A-Za-z0-9_-]{20,}", "t"), "-", before="[A-Za-z]"),
-    Rule("slack_token", _tok("xox[abposre]", "-", r"[A-Za-z0-9-]{10,250}", "[abposre]"), "-", before="[A-Za-z]"),
-    Rule("anthropic_key", _tok("sk", "-", r"ant-[a-z]+\d\d-[A-Za-z0-9_-]{32,}", "k"), "-", before="[A-Za-z]"),
+    Rule("github_token", _tok("gh[oprsu]", "_", r"[A-Za-z0-9]{36,255}", "[oprsu]"), "_", before="[oprsu]"),
+    Rule("github_token", _tok("github", "_", r"pat_[A-Za-z0-9_]{22,255}", "b"), "_", before="b"),
+    Rule("stripe_key", _tok("[sr]k_(?:live|test)", "_", r"[A-Za-z0-9]{16,247}", "[et]"), "_", before="[et]"),
+    Rule("stripe_key", _tok("whsec", "_", r"[A-Za-z0-9+/=]{24,}", "c"), "_", before="c"),
+    Rule("npm_token", _tok("npm", "_", r"[A-Za-z0-9]{36}", "m"), "_", before="m"),
+    Rule("huggingface_token", _tok("hf", "_", r"[A-Za-z]{34}", "f"), "_", validate=_mixed_case, before="f"),
+    Rule("gitlab_token", _tok("gl(?:dt|rt|ft)", "-", r"[A-Za-z0-9_-]{20,}", "t"), "-", before=_DASH_END),
+    Rule("gitlab_token", _tok("gl(?:pat|ptt|cbt|imt|rtr)", "-", r"[A-Za-z0-9_-]{20,}", "[tr]"), "-", before=_DASH_END),
+    Rule("gitlab_token", _tok("glsoat", "-", r"[A-Za-z0-9_-]{20,}", "t"), "-", before=_DASH_END),
+    Rule("slack_token", _tok("xox[abposre]", "-", r"[A-Za-z0-9-]{10,250}", "[abposre]"), "-", before=_DASH_END),
+    Rule("anthropic_key", _tok("sk", "-", r"ant-[a-z]+\d\d-[A-Za-z0-9_-]{32,}", "k"), "-", before=_DASH_END),
     Rule("openai_key", _tok("sk", "-", r"(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,}", "k"), "-", validate=_mixed,
-         before="[A-Za-z]"),
-    Rule("google_oauth", _tok("GOCSPX", "-", r"[A-Za-z0-9_-]{24,}", "X"), "-", before="[A-Za-z]"),
-    Rule("pypi_token", _tok("pypi", "-", r"AgE[A-Za-z0-9_-]{50,}", "i"), "-", before="[A-Za-z]"),
-    Rule("mailchimp_key", r"-(?=us\d)(?<=(?<![A-Za-z0-9])(?P<s>[0-9a-f]{32})-)us\d{1,2}(?![A-Za-z0-9])", "-"),
-    Rule("private_key", r"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----", "-", extract=_private_key),
-    Rule("google_oauth", r"\.(?<=9\.)(?<=(?<![A-Za-z0-9])(?P<s>ya29)\.)[A-Za-z0-9_-]{20,}", r"\."),
-    Rule("sendgrid_key", r"\.(?<=G\.)(?<=(?<![A-Za-z0-9])(?P<s>SG)\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}", r"\."),
+         before=_DASH_END),
+    Rule("google_oauth", _tok("GOCSPX", "-", r"[A-Za-z0-9_-]{24,}", "X"), "-", before=_DASH_END),
+    Rule("pypi_token", _tok("pypi", "-", r"AgE[A-Za-z0-9_-]{50,}", "i"), "-", before=_DASH_END),
+    Rule("mailchimp_key", r"-(?=us\d)(?<=(?<![A-Za-z0-9])(?P<s>[0-9a-f]{32})-)us\d{1,2}(?![A-Za-z0-9])", "-",
+         after="u"),
+    Rule("private_key", r"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----", "-", extract=_private_key,
+         after="-"),
+    Rule("google_oauth", r"\.(?<=9\.)(?<=(?<![A-Za-z0-9])(?P<s>ya29)\.)[A-Za-z0-9_-]{20,}", r"\.", before="9"),
+    Rule("sendgrid_key", r"\.(?<=G\.)(?<=(?<![A-Za-z0-9])(?P<s>SG)\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}", r"\.",
+         before="G"),
     Rule(
         "slack_webhook",
         r"\.(?=slack)(?<=(?P<s>https://hooks)\.)slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_+-]{20,}",
         r"\.",
+        before="s",
+        after="s",
     ),
-    Rule("jwt", r"\.(?=eyJ)(?<=[A-Za-z0-9_-]{10}\.)eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*", r"\.", extract=_jwt),
+    Rule("jwt", r"\.(?=eyJ)(?<=[A-Za-z0-9_-]{10}\.)eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*", r"\.", extract=_jwt,
+         after="e"),
     Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", needs="earer", extract=_bearer),
     # The password may hold raw `#` or `?` (pasted, not percent-encoded); it ends at the last `@` before the host.
     Rule("password", r"://[^\s:/@?#]{0,128}:(?P<v>[^\s@/]{1,256})@(?=[\w\[])", needs="://",
@@ -269,7 +278,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("email", r"@(?<=[A-Za-z0-9._%+\-]@)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
          r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])", "@", "pii", extract=_email),
     Rule("ip_address", r"\.(?<=\d\.)\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)", r"\.", "pii", extract=_ipv4, before=r"\d"),
-    Rule("ip_address", r":(?::|[0-9]{0,3}+[A-Fa-f][0-9A-Fa-f]{0,3}:)", ":", "pii", extract=_ipv6),
+    Rule("ip_address", r":(?::|[0-9]{0,3}+[A-Fa-f][0-9A-Fa-f]{0,3}:)", ":", "pii", extract=_ipv6, after="[0-9A-Fa-f:]"),
     Rule("ssn", r"-(?<=\d-)(?<=(?<![\w.\-+/:])(?P<s>\d{3})-)(?P<g>\d\d)-(?P<n>\d{4})(?![\w-])", "-", "pii",
          validate=lambda v: ssn_ok(v[:3], v[4:6], v[7:]), before=_THREE_DIGITS),
     Rule("phone", r"-(?<=\d-)(?<=(?<![\w.\-+/:])(?P<s>[2-9]\d\d)-)[2-9]\d\d-\d{4}(?![\w-])", "-", "pii",
