@@ -75,10 +75,13 @@ class Sanitizer:
         if not self.enabled or not text:
             return SanitizeResult(text, {}, mapping)
         found = [item for item in self._scanner.scan(text) if not self.is_allowed(text[item[0][0] : item[0][1]])]
+        if not found and not len(mapping):  # the common case for short payloads: nothing to redact, nothing known
+            return SanitizeResult(text, {}, mapping)
         for (start, end, _label), rule in found:
             if rule.remember:
                 mapping.placeholder_for(text[start:end], _label, remember=True)
-        found = resolve_overlaps(found + self._remembered_occurrences(text, mapping))
+        if len(mapping):  # values remembered earlier in this text or case
+            found = resolve_overlaps(found + self._remembered_occurrences(text, mapping))
         out: list[str] = []
         summary: Counter[str] = Counter()
         pos = 0
