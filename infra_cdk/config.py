@@ -37,6 +37,8 @@ class StackConfig:
     # The copilot's LLM: "none" runs the doctrine engine offline; "bedrock" uses Bedrock Converse with the role's IAM.
     llm_provider: str = "none"
     llm_model: str | None = None
+    # The dashboard's static files in S3 behind CloudFront; off for emulators, which do not emulate CloudFront.
+    dashboard: bool = True
     # MiniStack/LocalStack: the endpoint the functions use for AWS APIs (the emulator's, as seen by the functions).
     aws_endpoint_url: str | None = None
 
@@ -64,11 +66,13 @@ class StackConfig:
             raise ValueError("context oidc_issuer needs oidc_audience (the app client id) too")
         build_dir = Path(get("build_dir") or cls.build_dir)
         generate = get("generate_keys")
+        dashboard = get("dashboard")
         return cls(stage=stage, vector_index=vector_index, opensearch_url=get("opensearch_url") or None,
                    oidc_issuer=oidc_issuer,
                    oidc_audience=get("oidc_audience") or None,
                    build_dir=build_dir if build_dir.is_absolute() else REPO_ROOT / build_dir,
                    generate_keys=True if generate is None else _flag(generate),
+                   dashboard=True if dashboard is None else _flag(dashboard),
                    throttle_rate=int(get("throttle_rate") or cls.throttle_rate),
                    throttle_burst=int(get("throttle_burst") or cls.throttle_burst),
                    cors_origins=tuple(origins), alarm_email=get("alarm_email") or None,

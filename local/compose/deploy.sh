@@ -63,10 +63,11 @@ if [ -n "${OPENSEARCH_URL:-}" ]; then
 else
   VECTORS="-c vector_index=none"
 fi
-# cdk-nag runs in tests/infra; here it would only slow the deploy down.
+# cdk-nag runs in tests/infra; here it would only slow the deploy down. No dashboard hosting: emulators do not
+# emulate CloudFront.
 # shellcheck disable=SC2086 # VECTORS and EXTRA_CONTEXT are lists of arguments
 "$CDK" deploy --app "$PYTHON -m infra_cdk.app" --output "$CDK_OUT" --no-notices --require-approval never \
   --progress events --outputs-file "$OUTPUTS" \
-  -c stage="$STAGE" $VECTORS -c nag=false -c build_dir="$BUILD_DIR" \
+  -c stage="$STAGE" $VECTORS -c nag=false -c dashboard=false -c build_dir="$BUILD_DIR" \
   -c aws_endpoint_url="$FUNCTIONS_ENDPOINT" ${EXTRA_CONTEXT:-}
 echo "deploy: outputs in $OUTPUTS"
