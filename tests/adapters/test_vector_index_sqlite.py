@@ -46,3 +46,13 @@ def test_a_wide_view_still_never_returns_hidden_rows(tmp_path: Path) -> None:
     put(index, [chunk(f"g{i}", "admin", f"runbook {i} about etcd", scope="global") for i in range(90)])
     found = search(index, "etcd quorum lost on the control plane", ALICE, k=20, mode="vector")
     assert len(found) == 20 and all(c.owner_id == "admin" for c in found)
+
+
+def test_a_searchers_remembered_view_follows_deletes(tmp_path: Path) -> None:
+    index = SqliteVectorIndex(SqliteDatabase(tmp_path / "kb.sqlite"), SPACE)
+    put(index, [chunk("d1", "alice", "dns lookups time out"), chunk("d2", "alice", "etcd quorum lost")])
+    assert search(index, "dns lookups time out", ALICE, k=1, mode="vector")[0].document_id == "d1"
+    mirror = index._mirror
+    index.delete_document("alice", "d1")
+    assert [c.document_id for c in search(index, "dns lookups time out", ALICE, k=1, mode="vector")] == ["d2"]
+    assert index._mirror is mirror
