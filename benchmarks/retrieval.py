@@ -27,7 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -124,6 +124,16 @@ def sqlite_vec_knn_ms(vectors: np.ndarray, queries: np.ndarray) -> list[float] |
     for q in queries:
         start = time.perf_counter()
         conn.execute("SELECT rowid, distance FROM v WHERE embedding MATCH ? AND k = 10", (q.tobytes(),)).fetchall()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def knn_ms(product: Callable[[np.ndarray], np.ndarray], queries: np.ndarray) -> list[float]:
+    """Top-10 times of one way of scoring every row against each query."""
+    times = []
+    for q in queries:
+        start = time.perf_counter()
+        np.argpartition(-product(q), 10)[:10]
         times.append((time.perf_counter() - start) * 1000)
     return times
 
@@ -241,7 +251,7 @@ def main() -> int:
     modes_header = " | ".join(f"{m} p50 | {m} p95" for m in MODES)
     emit(f"| chunks | searcher | {modes_header} | first search (loads vectors) |")
     emit("|---|---|" + "---|---|" * len(MODES) + "---|")
-    results_100k_p95 = None
+    hybrid_100k_p95: dict[str, float] = {}
     for size in (int(s) for s in args.sizes.split(",")):
         db = SqliteDatabase(tmp / f"latency-{size}.sqlite")
         big = SqliteVectorIndex(db, embedder.space)
@@ -260,31 +270,30 @@ def main() -> int:
             row = " | ".join(f"{percentile(times[m], 50):.1f} | {percentile(times[m], 95):.1f}" for m in MODES)
             first = f"{first_ms:.0f}" if label == "narrow" else ""
             emit(f"| {size:,} | {label} | {row} | {first} |")
-            if size >= 100_000 and label == "narrow":
-                results_100k_p95 = percentile(times["hybrid"], 95)
+            if size >= 100_000:
+                hybrid_100k_p95[label] = percentile(times["hybrid"], 95)
     emit()
     emit(f"Load average after: {load_average()}.")
     emit()
-    if results_100k_p95 is not None:
-        emit(f"Hybrid p95 at 100k chunks, narrow searcher: {results_100k_p95:.1f} ms "
-             f"({'meets' if results_100k_p95 < 50 else 'MISSES'} the 50 ms target).")
+    for label, p95 in hybrid_100k_p95.items():
+        emit(f"Hybrid p95 at 100k chunks, {label} searcher: {p95:.1f} ms "
+             f"({'meets' if p95 < 50 else 'MISSES'} the 50 ms target).")
+    if hybrid_100k_p95:
         emit()
 
     # -- the engine choice ------------------------------------------------------------------------------------
     _, probe = filler(100_000, vocabulary[:50], embedder.space.dim, seed=7)
-    numpy_ms = []
-    for q in query_vectors:
-        start = time.perf_counter()
-        scores_all = probe @ q
-        np.argpartition(-scores_all, 10)[:10]
-        numpy_ms.append((time.perf_counter() - start) * 1000)
+    einsum_ms = knn_ms(lambda q: np.einsum("ij,j->i", probe, q), query_vectors)
+    blas_ms = knn_ms(lambda q: probe @ q, query_vectors)
     vec_ms = sqlite_vec_knn_ms(probe, query_vectors)
     emit("## Vector engine choice: top-10 KNN over 100k random unit vectors (384 dims), no filter")
     emit()
     emit("| engine | p50 ms | p95 ms |")
     emit("|---|---|---|")
-    emit(f"| numpy matrix product + argpartition (chosen) | {percentile(numpy_ms, 50):.1f} | "
-         f"{percentile(numpy_ms, 95):.1f} |")
+    emit(f"| numpy einsum product + argpartition (chosen) | {percentile(einsum_ms, 50):.1f} | "
+         f"{percentile(einsum_ms, 95):.1f} |")
+    emit(f"| numpy `@` (threaded OpenBLAS) + argpartition | {percentile(blas_ms, 50):.1f} | "
+         f"{percentile(blas_ms, 95):.1f} |")
     if vec_ms:
         emit(f"| sqlite-vec vec0 float[384] | {percentile(vec_ms, 50):.1f} | {percentile(vec_ms, 95):.1f} |")
     emit()
