@@ -108,17 +108,16 @@ def _tok(prefix: str, anchor: str, body: str, last: str) -> str:
 
 
 def _mixed(value: str) -> bool:
-    return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+    return any(map(str.isdigit, value)) and any(map(str.isalpha, value))
 
 
 def _mixed_case(value: str) -> bool:
-    return any(c.islower() for c in value) and any(c.isupper() for c in value)
+    return any(map(str.islower, value)) and any(map(str.isupper, value))
 
 
 # --- extractors that look beyond the match -------------------------------------------------------------------------
 
 _EMAIL_LOCAL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}\Z")
-_IPV4_HEAD = re.compile(r"(?<![\w.])\d{1,3}\Z")
 _VERSION_WORD = re.compile(r"(?i)(?:version|ver|release|build|firmware|kernel|rev)[\s:=]*\Z")
 _HEX_LEFT = re.compile(r"[0-9A-Fa-f:]*\Z")
 _HEX_RIGHT = re.compile(r"[0-9A-Fa-f:.]*")
@@ -140,17 +139,34 @@ def _email(rule: Rule, hit: Hit) -> list[Finding]:
 
 def _ipv4(rule: Rule, hit: Hit) -> list[Finding]:
     text, dot = hit.text, hit.anchor
-    head = _IPV4_HEAD.search(text, max(0, dot - 3), dot)
-    if not head:
+    # The first octet: the whole digit run before the dot, 1-3 digits, not preceded by a word character or a dot.
+    start = dot - 1  # a digit: the rule's guard
+    while start and text[start - 1].isdecimal():
+        start -= 1
+        if dot - start > 3:
+            return []
+    if start and (text[start - 1].isalnum() or text[start - 1] in "_."):
         return []
-    start, end = head.start(), hit.end
+    end = hit.end
     address = text[start:end]
     public = ip_is_public(address)  # None for octets above 255
     if public is None or not (public or _private_redactable(address, hit.options)):
         return []
-    if _VERSION_WORD.search(text, max(0, start - 12), start):
+    if _after_version_word(text, start):
         return []
     return [(start, end, rule.label)]
+
+
+_VERSION_WORDS = ("version", "ver", "release", "build", "firmware", "kernel", "rev")
+_BLANK_OR_SEP = " \t\n\r\f\v\x1c\x1d\x1e\x1f:="  # what `[\s:=]` matches in ASCII
+
+
+def _after_version_word(text: str, start: int) -> bool:
+    """`version 1.2.3.4`, `build: 10.0.0.1` (any case, within 12 characters): a version number, not an address."""
+    window = text[max(0, start - 12) : start]
+    if not window.isascii():  # case-insensitive regex matching also folds a few non-ASCII letters
+        return _VERSION_WORD.search(window) is not None
+    return window.rstrip(_BLANK_OR_SEP).lower().endswith(_VERSION_WORDS)
 
 
 def _private_redactable(address: str, options: Options) -> bool:
@@ -191,7 +207,7 @@ def _card(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 def _phone_digits_ok(value: str) -> bool:
-    return 8 <= sum(c.isdigit() for c in value) <= 15
+    return 8 <= sum(map(str.isdigit, value)) <= 15
 
 
 def _jwt(rule: Rule, hit: Hit) -> list[Finding]:

@@ -98,7 +98,7 @@ def looks_random(value: str) -> bool:
     n = len(value)
     if n < 20 or is_hex(value) or is_uuid(value):
         return False
-    classes = any(c.islower() for c in value) + any(c.isupper() for c in value) + any(c.isdigit() for c in value)
+    classes = any(map(str.islower, value)) + any(map(str.isupper, value)) + any(map(str.isdigit, value))
     if classes < 3 and not (classes == 2 and n >= 32):
         return False
     if decodes_to_text(value) is not None:
