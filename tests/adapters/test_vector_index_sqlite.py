@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from faultmaven.adapters.sqlite.db import SqliteDatabase
 from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
-from tests.adapters.test_vector_index_contract import ALICE, SPACE, chunk, put, search
+from faultmaven.ports.vector_index import Chunk, PrincipalFilter
+from tests.adapters.test_vector_index_contract import ALICE, SPACE, chunk, embed, put, search
 
 
 def test_writes_of_another_process_are_seen_by_the_next_search(tmp_path: Path) -> None:
@@ -56,3 +60,33 @@ def test_a_searchers_remembered_view_follows_deletes(tmp_path: Path) -> None:
     index.delete_document("alice", "d1")
     assert [c.document_id for c in search(index, "dns lookups time out", ALICE, k=1, mode="vector")] == ["d2"]
     assert index._mirror is mirror
+
+
+def _mixed_chunks() -> list[Chunk]:
+    """200 chunks whose owners and scopes alternate, so any one reader's rows are scattered in insertion order."""
+    out = []
+    for i in range(200):
+        owner = "carol" if i % 10 == 0 else ("alice" if i % 2 else "bob")
+        scope, team = ("team", "sre") if i % 3 == 0 else ("global", None) if i % 7 == 0 else ("personal", None)
+        out.append(chunk(f"m{i}", owner, f"etcd member {i % 13} node {i % 17} disk {i % 5}", scope=scope, team=team))
+    return out
+
+
+@pytest.mark.parametrize("who", [ALICE, PrincipalFilter(owner_id="carol", include_global=False)])
+def test_vector_scores_are_exact_whether_rows_are_grouped_or_scattered(tmp_path: Path, who: PrincipalFilter) -> None:
+    chunks = _mixed_chunks()
+    writer = SqliteVectorIndex(SqliteDatabase(tmp_path / "kb.sqlite"), SPACE)
+    search(writer, "etcd", who, mode="vector")  # loads the empty mirror, so the writes below are appended to it
+    put(writer, chunks)
+    reopened = SqliteVectorIndex(SqliteDatabase(tmp_path / "kb.sqlite"), SPACE)  # loads rows grouped by access
+    visible = [
+        c for c in chunks
+        if c.owner_id == who.owner_id or (c.scope == "team" and c.team_id in who.team_ids)
+        or (c.scope == "global" and who.include_global)
+    ]
+    query = "etcd member 4 node 9 disk 2"
+    expected = np.sort(embed([c.embedding_text for c in visible]) @ embed([query])[0])[::-1][:10]
+    for index in (writer, reopened):
+        hits = index.search(query, embed([query])[0], who, k=10, mode="vector")
+        assert {h.chunk.chunk_id for h in hits} <= {c.chunk_id for c in visible}
+        assert np.allclose([h.score for h in hits], expected, atol=1e-6)
