@@ -78,10 +78,10 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
         Rule("secret", sep + _lookbehind(sep) + arrow + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token)[ \t]+)?"
              + _VALUE, sep, extract=extract_keyword, remember=True, before=_KEYWORD_BEFORE),
         Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
-             after=r"[ \t\r\n]"),
+             after=r"[ \t]*+\r?\n[ \t]+[^\s#;]"),
         Rule("secret", sep + r"(?=" + arrow + r"[ \t]*[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
              + r"[ \t]*[\"']?(?P<v>[A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/=_\-.])",
-             sep, extract=extract_generic, remember=True, after="[" + arrow[:1] + r"""\t "'A-Za-z0-9+/_\-]"""),
+             sep, extract=extract_generic, remember=True, after=arrow + r"[ \t]*[\"']?[A-Za-z0-9+/_\-]{20}"),
     )
 
 # Matched on the reversed text before the separator: a search for `key["']?[ \t]*\Z` would retry every start in the
