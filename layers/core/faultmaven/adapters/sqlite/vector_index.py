@@ -3,8 +3,10 @@
 Why not sqlite-vec: its brute-force KNN is slower than one numpy matrix product (STACK-FACTS: 39 ms vs 8 ms p95 at
 100k x 384 floats) and its KNN cannot take our "mine, my teams', or global" OR-filter before the top k. Here the
 vectors live in the chunk rows (float32 blobs, so the SQLite file stays the one source of truth) and are mirrored in
-memory on first search. Access is part of both queries: a SQL WHERE beside the FTS5 MATCH, and a boolean mask that
-sets every row the principal may not see to -inf before the top k is taken — exact, no post-filter, no starvation.
+memory on first search. Access is part of both queries: access tokens in the FTS5 MATCH (with a SQL WHERE beside
+it), and only the rows the principal may see are scored before the top k is taken — exact, no post-filter, no
+starvation. The mirror is loaded grouped by access, so those rows are a few contiguous runs. In hybrid mode the
+keyword query runs on a worker thread while the vectors are scored.
 
 Several processes may share the file (the server and `faultmaven kb add`): every write bumps a generation counter,
 and a search that finds the counter moved by someone else reloads the matrix.
