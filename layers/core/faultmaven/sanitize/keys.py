@@ -38,26 +38,31 @@ _ENDINGS = ("password", "passwd", "pwd", "pass", "passphrase", "passcode", "secr
             "apikey", "credential", "credentials", "auth", "authorization")
 
 
+_LAST_LETTERS = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
+
+
 def _lookbehind(sep: str) -> str:
     """Zero-width test that a keyword (any case) ends right before `sep`, optionally followed by a quote and/or blank.
 
     Each lookbehind is a sub-match for the regex engine, so the cheap ones come first: the rule's `before` class (the
-    keywords' last letters, quotes, blanks) rejects timestamps and most `Word:` labels; then, per shape of the text
-    between key and separator, the keywords' last two letters; only then the keywords themselves, one lookbehind per
-    length. The last letter is an explicit class (`[dD]`), the others case-insensitive like the keywords.
+    keywords' last letters, quotes, blanks) rejects timestamps and most `Word:` labels; the character before `sep`
+    (a letter, or a quote/blank) picks the shapes that can apply; then, per shape of the text between key and
+    separator, the keywords' last two letters; only then the keywords themselves, one lookbehind per length. The
+    last letter is an explicit class (`[dD]`), the others case-insensitive like the keywords.
     """
-    by_len = groupby(sorted(_ENDINGS, key=len), key=len)
-    words = ["|".join(group) for _, group in by_len]
+    words = ["|".join(group) for _, group in groupby(sorted(_ENDINGS, key=len), key=len)]
     pairs = "|".join(f"(?i:{a})[{b}{b.upper()}]" for a, b in sorted({(w[-2], w[-1]) for w in _ENDINGS}))
-    shapes = []
-    for between in ("", "[\"' \\t]", "[\"'][ \\t]"):
+
+    def shape(between: str) -> str:
         keywords = "|".join(f"(?<=(?i:{alt}){between}{sep})" for alt in words)
-        shapes.append(f"(?<=(?:{pairs}){between}{sep})(?:{keywords})")
-    return "(?:" + "|".join(shapes) + ")"
+        return f"(?<=(?:{pairs}){between}{sep})(?:{keywords})"
+
+    quoted = "|".join(shape(between) for between in ("[\"' \\t]", "[\"'][ \\t]"))
+    return f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted}))"
 
 
 # Last letters of the keywords, quotes and blanks: the only characters that can precede a keyword's separator.
-_KEYWORD_BEFORE = "[" + "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())})) + "\"' \\t]"
+_KEYWORD_BEFORE = f"[{_LAST_LETTERS}\"' \\t]"
 
 _VALUE = (
     r"""[ \t]*(?:"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'"""
