@@ -10,12 +10,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from faultmaven.clock import iso, now
+from faultmaven.copilot.inputs import TurnFile, TurnInput
 from faultmaven.copilot.reports import RUNBOOK_DOCUMENT_TYPE, reports_for, runbook_draft
-from faultmaven.copilot.turns import TurnFile, TurnInput
 from faultmaven.errors import Conflict
 from faultmaven.evidence.multipart import read_form
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal
-from faultmaven.knowledge.documents import Reader, Upload
 from functions.copilot.models import TurnResponse
 
 router = APIRouter(tags=["copilot"])
@@ -97,6 +96,8 @@ def save_runbook(case_id: str, principal: CurrentPrincipal, container: Container
     case = container.case_service.get(principal.user_id, case_id)
     if not case.is_terminal:
         raise Conflict("a runbook is drafted once the case is resolved or closed", code="CASE_NOT_TERMINAL")
+    from faultmaven.knowledge.documents import Reader, Upload  # only this route needs the knowledge base
+
     draft = runbook_draft(case, iso(now()))
     outcome = container.knowledge.upload(Reader.of(principal), Upload(
         filename=f"runbook-{case_id}.md", data=draft.content.encode(), title=draft.title,

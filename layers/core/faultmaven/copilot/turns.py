@@ -6,9 +6,7 @@ in one versioned write (an illegal request fails here, before anything is stored
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from faultmaven.auth.service import Principal
@@ -29,6 +27,7 @@ from faultmaven.copilot.doctrine import (
     TurnPlan,
     plan_turn,
 )
+from faultmaven.copilot.inputs import TurnInput
 from faultmaven.copilot.prompting import build_request, parse_answer
 from faultmaven.copilot.reply import FAILED_NOTICE, compose_reply
 from faultmaven.copilot.vault import RedactionVault
@@ -50,29 +49,6 @@ TRANSCRIPT_MESSAGES = 8
 INTENTS = ("conversation", "status_transition", "confirmation", "hypothesis_action")
 _PROPOSAL_KIND = {"investigating": ProposalKind.START_INVESTIGATION, "resolved": ProposalKind.RESOLVE,
                   "closed": ProposalKind.CLOSE}
-
-
-@dataclass
-class TurnFile:
-    filename: str
-    data: bytes
-    content_type: str | None
-
-
-@dataclass
-class TurnInput:
-    query: str | None = None
-    pasted_content: str | None = None
-    file: TurnFile | None = None
-    intent_type: str | None = None
-    intent_data: str | None = None
-    input_type: str | None = None
-    source_url: str | None = None
-
-    def fingerprint(self) -> dict[str, Any]:
-        """What makes two submissions the same request (for Idempotency-Key replays)."""
-        return {"query": self.query, "pasted": self.pasted_content, "intent": [self.intent_type, self.intent_data],
-                "file": hashlib.sha256(self.file.data).hexdigest() if self.file else None}
 
 
 def parse_intent(intent_type: str | None, intent_data: str | None) -> Intent:
