@@ -346,7 +346,8 @@ def score_loghub(data: Path, sanitizer: Sanitizer) -> tuple[int, Counter[str], C
     return lines_total, fired, ip_lines, examples
 
 
-def throughput(text: str, sanitizer: Sanitizer, tmp: Path, repeats: int = 3) -> tuple[float, float]:
+def throughput(text: str, sanitizer: Sanitizer, tmp: Path, repeats: int = 7) -> tuple[float, float]:
+    """MB per CPU-second, ours best of `repeats` runs (neighbours on a shared machine only ever slow a run down)."""
     mb = len(text.encode()) / 1e6
     best = min((_timed(lambda: sanitizer.sanitize(text)) for _ in range(repeats)), default=float("nan"))
     path = tmp / "throughput.txt"
@@ -429,7 +430,8 @@ def main(argv: list[str] | None = None) -> int:
         f"`benchmarks/redaction.py --records {args.records} --seed {args.seed}`, one process, "
         f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end. "
         "Both tools scan the same text in the same run (detect-secrets: default plugins, `scan_file`); "
-        "throughput is MB per CPU-second of this process (`time.process_time`).", "",
+        "throughput is MB per CPU-second of this process (`time.process_time`), the sanitizer's best of 7 runs on "
+        "Loghub and of 3 on the corpus.", "",
         *rows, "",
         f"Loghub non-IP redactions: {fired_note}. IP lines per system: "
         + ", ".join(f"{k} {v}" for k, v in sorted(ip_lines.items())) + ".", "",

@@ -117,7 +117,11 @@ def key_words(key: str) -> list[str]:
 
 def classify_key(key: str) -> tuple[str, str] | None:
     """(strength, label) for a key that names a secret: strength "strong" or "weak"; None when it names none."""
-    words = key_words(key)
+    return classify_words(key_words(key))
+
+
+def classify_words(words: list[str]) -> tuple[str, str] | None:
+    """`classify_key` on the key's lower-cased words."""
     if not words or EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS:
         return None
     joined = {a + b for a, b in pairwise(words)}
@@ -168,10 +172,10 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     key = key_before(hit.text, hit.anchor)
     start, end = hit.value_span()
     value = hit.text[start:end]
-    kind = classify_key(key) if key else None
+    words = key_words(key)
+    kind = classify_words(words)
     if kind is not None:
         return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
-    words = key_words(key)
     if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS):
         return []
     if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or not looks_random(value):
