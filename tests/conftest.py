@@ -89,9 +89,9 @@ DYNAMO_REPOSITORIES = ("users", "tokens", "sessions", "cases", "idempotency_stor
 
 @pytest.fixture
 def aws_container(aws_settings: Settings) -> Iterator[Container]:
-    from faultmaven.adapters.dynamo.base import create_bound_tables
-
     import boto3
+
+    from faultmaven.adapters.dynamo.base import create_bound_tables
 
     c = Container(aws_settings)
     for name in DYNAMO_REPOSITORIES:

@@ -58,7 +58,8 @@ class Container:
     def auth(self) -> AuthService:
         s = self.settings
         return AuthService(self.users, self.tokens, self.token_issuer, max_failures=s.login_max_failures,
-                           lockout_seconds=s.login_lockout_seconds, allow_registration=s.allow_registration)
+                           lockout_seconds=s.login_lockout_seconds, allow_registration=s.allow_registration,
+                           admin_usernames=frozenset(s.admin_usernames))
 
     @cached_property
     def sessions(self):

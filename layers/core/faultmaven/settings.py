@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=300, le=86400)
     refresh_token_ttl_seconds: int = Field(default=7 * 86400, ge=3600)
     allow_registration: bool = True
+    admin_usernames: list[str] = Field(default_factory=list)  # these users get the admin role (global KB)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=300, ge=1)
     oidc_issuer: str | None = None  # an external OIDC issuer (e.g. Cognito) trusted for SSO in the cloud

@@ -41,8 +41,10 @@ class TokenPair:
 
 class AuthService:
     def __init__(self, users: UserRepository, tokens: TokenRepository, issuer: TokenIssuer, *,
-                 max_failures: int, lockout_seconds: int, allow_registration: bool) -> None:
+                 max_failures: int, lockout_seconds: int, allow_registration: bool,
+                 admin_usernames: frozenset[str] = frozenset()) -> None:
         self.users = users
+        self.admin_usernames = frozenset(name.lower() for name in admin_usernames)
         self.tokens = tokens
         self.issuer = issuer
         self.max_failures = max_failures
@@ -50,6 +52,12 @@ class AuthService:
         self.allow_registration = allow_registration
 
     # -- accounts ---------------------------------------------------------------------------------------------
+    def _with_roles(self, user: UserRecord) -> UserRecord:
+        """The user with the roles this deployment grants by configuration (FM_ADMIN_USERNAMES)."""
+        if user.username in self.admin_usernames and "admin" not in user.roles:
+            return user.model_copy(update={"roles": [*user.roles, "admin"]})
+        return user
+
     def register(self, username: str, password: str, email: str | None, display_name: str | None) -> UserRecord:
         if not self.allow_registration:
             raise Forbidden("registration is disabled on this server", code="REGISTRATION_DISABLED")
@@ -69,7 +77,7 @@ class AuthService:
                           display_name=(display_name or username).strip()[:200], password_hash=hash_password(password),
                           created_at=iso(now()))
         self.users.create(user)
-        return user
+        return self._with_roles(user)
 
     def authenticate(self, username: str, password: str) -> UserRecord:
         """Check a password; repeated failures lock the account for a while (429 with Retry-After)."""
@@ -87,7 +95,7 @@ class AuthService:
             raise Unauthorized("invalid username or password", code="INVALID_CREDENTIALS")
         if user.failed_logins or user.locked_until:
             self.users.set_login_state(user.user_id, 0, 0)
-        return user
+        return self._with_roles(user)
 
     # -- tokens -----------------------------------------------------------------------------------------------
     def issue(self, user: UserRecord, session_id: str | None = None, family_id: str | None = None) -> TokenPair:
@@ -111,6 +119,7 @@ class AuthService:
         user = self.users.get(record.user_id)
         if user is None:
             raise Unauthorized("invalid refresh token", code="INVALID_TOKEN")
+        user = self._with_roles(user)
         return user, self.issue(user, family_id=record.family_id)
 
     def logout(self, principal: Principal) -> int:
@@ -128,4 +137,4 @@ class AuthService:
         user = self.users.get(user_id)
         if user is None:
             raise Unauthorized("user no longer exists", code="INVALID_TOKEN")
-        return user
+        return self._with_roles(user)
