@@ -219,3 +219,16 @@ def test_ui_counts_the_files_of_the_case(client: TestClient, alice: SignedIn) ->
     ui = client.get(f"/api/v1/cases/{case_id}/ui", headers=alice.headers).json()
     assert ui["state"] == "investigating" and ui["uploaded_files_count"] == 1
     assert ui["latest_evidence"][0]["filename"] == "api.log"
+
+
+def test_a_broken_knowledge_base_does_not_stop_the_turn(tmp_path: Path) -> None:
+    settings = Settings(mode="embedded", data_dir=tmp_path / "d", vector_index="opensearch")  # no OpenSearch URL
+    set_container(Container(settings))
+    try:
+        with TestClient(build_app(settings)) as client:
+            who = sign_up(client, "nokb")
+            body = _turn(client, who, _case(client, who), query="checkout 503 errors since 09:00")
+            assert body["sources"] == [] and "knowledge base could not be searched" in body["agent_response"]
+            assert MARKER in body["agent_response"]
+    finally:
+        set_container(None)

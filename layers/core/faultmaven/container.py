@@ -226,8 +226,8 @@ class Container:
     def turns(self):
         from faultmaven.copilot.turns import TurnService
 
-        return TurnService(self.case_service, self.evidence, self.knowledge, self.sanitizer, self.redaction_vault,
-                           self.llm)
+        return TurnService(self.case_service, self.evidence, lambda: self.knowledge, self.sanitizer,
+                           self.redaction_vault, self.llm)
 
     @cached_property
     def turn_jobs(self):

@@ -7,6 +7,7 @@ in one versioned write (an illegal request fails here, before anything is stored
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from faultmaven.auth.service import Principal
@@ -115,8 +116,9 @@ def case_changes(plan: TurnPlan, turn_number: int, title: str | None, model_hypo
 
 
 class TurnService:
-    def __init__(self, cases: Any, evidence: EvidenceService, knowledge: KnowledgeService, sanitizer: Sanitizer,
-                 vault: RedactionVault, llm: LLMProvider | None) -> None:
+    def __init__(self, cases: Any, evidence: EvidenceService, knowledge: Callable[[], KnowledgeService],
+                 sanitizer: Sanitizer, vault: RedactionVault, llm: LLMProvider | None) -> None:
+        """`knowledge` is called when a turn searches, so a broken or absent index cannot stop turns."""
         self.cases = cases
         self.evidence = evidence
         self.knowledge = knowledge
@@ -161,8 +163,10 @@ class TurnService:
 
         evidence = [digest(a, self.sanitizer, mapping) for a in self.evidence.analyses_for_case(user, case_id)]
         search_text = (safe_query.text if safe_query else "") or " ".join(e for d in evidence for e in d.top_errors)
-        hits = self._knowledge(principal, search_text, mapping)
+        hits, searched = self._knowledge(principal, search_text, mapping)
         plan = plan_turn(case_view(case), user_text, intent, evidence, hits)
+        if not searched:
+            plan.notes.append("The knowledge base could not be searched this turn, so no runbooks are cited.")
 
         reply, model_hypotheses, llm_used = self._write(plan, user_text, case, evidence, hits)
         title = None
@@ -180,14 +184,20 @@ class TurnService:
         progress = made_progress(plan, model_hypotheses)
         return self._response(updated, turn_number, plan, reply, attachments, hits, summary, llm_used, progress)
 
-    def _knowledge(self, principal: Principal, text: str, mapping: PlaceholderMap) -> list[KnowledgeHit]:
+    def _knowledge(self, principal: Principal, text: str, mapping: PlaceholderMap) -> tuple[list[KnowledgeHit], bool]:
+        """The best cited runbooks, and whether the knowledge base could be searched at all. It is an aid: when it is
+        down or not configured (an emulator without a vector index), the turn goes on without it."""
         if not text.strip():
-            return []
-        results = self.knowledge.search(Reader.of(principal), text[:1000], limit=KB_HITS, per_document=True,
-                                        threshold=KB_MIN_SIMILARITY, marks=MARKDOWN_MARKS)
+            return [], True
+        try:
+            results = self.knowledge().search(Reader.of(principal), text[:1000], limit=KB_HITS, per_document=True,
+                                              threshold=KB_MIN_SIMILARITY, marks=MARKDOWN_MARKS)
+        except Exception as exc:  # any failure of the KB must not fail the turn
+            logger.warning("knowledge search failed; answering without it", extra={"error_type": type(exc).__name__})
+            return [], False
         return [KnowledgeHit(document_id=r.document.document_id, title=r.document.title,
                              snippet=self.sanitizer.sanitize(r.excerpt, mapping).text, score=r.similarity)
-                for r in results]
+                for r in results], True
 
     def _write(self, plan: TurnPlan, user_text: str, case: Case, evidence: list[EvidenceDigest],
                hits: list[KnowledgeHit]) -> tuple[str, list[str], bool]:
