@@ -203,6 +203,19 @@ def test_register_login_me_create_and_list_cases(api: httpx.Client, alice: dict[
     assert fetched.status_code == 200, fetched.text
 
 
+def test_a_copilot_turn_through_the_http_api(api: httpx.Client, alice: dict[str, str]) -> None:
+    """The copilot function with its real adapters: the emulator has no vector index, so no runbooks are cited."""
+    headers = _login(api)
+    r = api.post(f"/api/v1/cases/{alice['case_id']}/turns", headers=headers,
+                 data={"query": "checkout returns 502 errors since 09:10, key AKIAIOSFODNN7EXAMPLE"},
+                 files={"files": ("api.log", b"2026-11-25 09:10:01 ERROR upstream refused\n" * 20, "text/plain")})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["turn_number"] == 1 and "[\u2705 Yes]  [\u274c No]" in body["agent_response"]
+    assert body["attachments_processed"][0]["source_type"] == "logs"
+    assert body["redactions"] == {"aws_access_key": 1} and "AKIAIOSFODNN7EXAMPLE" not in r.text
+
+
 def test_private_routes_need_a_valid_token_at_the_edge(api: httpx.Client) -> None:
     assert api.get("/api/v1/cases").status_code == 401
     assert api.get("/api/v1/cases", headers={"Authorization": "Bearer not.a.token"}).status_code == 401
