@@ -40,5 +40,4 @@ def admin_principal(principal: Annotated[Principal, Depends(current_principal)])
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
-AdminPrincipal = Annotated[Principal, Depends(admin_principal)]
 ContainerDep = Annotated[Container, Depends(get_container)]
