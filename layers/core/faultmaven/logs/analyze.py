@@ -10,9 +10,9 @@ from typing import TextIO
 from faultmaven import clock
 from faultmaven.logs.header import HeaderParser
 from faultmaven.logs.levels import ERROR_LEVELS, UNKNOWN, WARN_LEVELS, infer_level
-from faultmaven.logs.masking import Masker
 from faultmaven.logs.miner import TemplateMiner
 from faultmaven.logs.models import LogAnalysis, TemplateSummary
+from faultmaven.logs.options import DEFAULT, MiningOptions
 from faultmaven.logs.structure import collector, describe, detect_kind, json_structure
 from faultmaven.logs.summary import summarize
 from faultmaven.logs.timeline import TimelineBuilder, iso_of
@@ -28,13 +28,17 @@ _CONTINUATION = re.compile(r"\s|at |Caused by|\.\.\. \d+ more|Traceback|File \""
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
 
 
-def analyze_text(text: str, *, filename: str | None = None, per_line: bool = False) -> LogAnalysis:
+def analyze_text(
+    text: str, *, filename: str | None = None, per_line: bool = False, options: MiningOptions = DEFAULT
+) -> LogAnalysis:
     """Analyse text held in memory (an upload, a pasted log)."""
     json_text = text if len(text) <= MAX_JSON_DOCUMENT_CHARS else None
-    return _analyze(_text_lines(text), text[:SAMPLE_CHARS], filename, per_line, json_text)
+    return _analyze(_text_lines(text), text[:SAMPLE_CHARS], filename, per_line, json_text, options)
 
 
-def analyze_file(path: str | Path, *, filename: str | None = None, per_line: bool = False) -> LogAnalysis:
+def analyze_file(
+    path: str | Path, *, filename: str | None = None, per_line: bool = False, options: MiningOptions = DEFAULT
+) -> LogAnalysis:
     """Analyse a file by streaming it; invalid UTF-8 is replaced, very long lines are cut."""
     path = Path(path)
     with path.open(encoding="utf-8", errors="replace", newline="\n") as fh:
@@ -44,7 +48,7 @@ def analyze_file(path: str | Path, *, filename: str | None = None, per_line: boo
         if path.stat().st_size <= MAX_JSON_DOCUMENT_CHARS and sample.lstrip()[:1] in ("{", "["):
             json_text = fh.read()
             fh.seek(0)
-        return _analyze(_file_lines(fh), sample, filename or path.name, per_line, json_text)
+        return _analyze(_file_lines(fh), sample, filename or path.name, per_line, json_text, options)
 
 
 def _text_lines(text: str) -> Iterator[str]:
@@ -80,7 +84,12 @@ class _TemplateStats:
 
 
 def _analyze(
-    lines: Iterable[str], sample: str, filename: str | None, per_line: bool, json_text: str | None
+    lines: Iterable[str],
+    sample: str,
+    filename: str | None,
+    per_line: bool,
+    json_text: str | None,
+    options: MiningOptions,
 ) -> LogAnalysis:
     parser = HeaderParser(default_year=clock.now().year)
     sample_lines = [ln for ln in sample.split("\n")[:_SAMPLE_LINES] if ln.strip()]
@@ -89,8 +98,8 @@ def _analyze(
     binary_like = bool(sample) and len(_CONTROL.findall(sample[:8192])) > 0.05 * min(len(sample), 8192)
     shape = collector(kind, detail)
 
-    masker = Masker()
-    miner = TemplateMiner()
+    masker = options.masker()
+    miner = options.miner()
     timeline = TimelineBuilder()
     stats: dict[int, _TemplateStats] = {}
     severity: dict[str, int] = {}
@@ -139,6 +148,11 @@ def _analyze(
             line_templates.append(cluster.cluster_id)
         prev_level, prev_ts = level, ts
 
+    merged = miner.merge_varying(options.min_variants)
+    if merged:
+        _fold_stats(stats, merged)
+        if line_templates is not None:
+            line_templates = [merged.get(cid, cid) for cid in line_templates]
     templates = _top_templates(miner, stats)
     structure = None
     if kind == "json":
@@ -165,6 +179,17 @@ def _analyze(
     )
     analysis.summary = summarize(analysis, describe(structure) if structure else None)
     return analysis
+
+
+def _fold_stats(stats: dict[int, _TemplateStats], merged: dict[int, int]) -> None:
+    """Move the statistics of templates folded into another one onto the survivor."""
+    for old, new in merged.items():
+        gone, into = stats.pop(old), stats[new]
+        for level, n in gone.levels.items():
+            into.levels[level] = into.levels.get(level, 0) + n
+        if gone.first is not None and gone.last is not None:
+            into.first = gone.first if into.first is None else min(into.first, gone.first)
+            into.last = gone.last if into.last is None else max(into.last, gone.last)
 
 
 def _is_log_like(parser: HeaderParser, line: str) -> bool:

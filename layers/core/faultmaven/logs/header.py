@@ -36,6 +36,10 @@ _LEVEL_NAME_PREFIX = re.compile(r"(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:")
 _LOGFMT_START = re.compile(r"\s*\w[\w.@-]*=")
 _LOGFMT_PAIR = re.compile(r"(\w[\w.@-]*)=(\"(?:[^\"\\]|\\.)*\"|\S*)")
 
+# One-letter levels (Android logcat, Go klog): only right behind the time and numbers, never as a plain word.
+_LETTER_LEVELS = {"V": "debug", "D": "debug", "I": "info", "W": "warning", "E": "error", "F": "critical"}
+_KLOG = re.compile(r"([IWEF])(\d{2})(\d{2})\s+(\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+\d+\s+[^\s\]]+\]\s?(.*)")
+
 _JSON_TIME_KEYS = ("@timestamp", "timestamp", "time", "ts", "datetime", "date", "asctime", "eventTime")
 _JSON_LEVEL_KEYS = ("level", "severity", "lvl", "levelname", "log.level", "loglevel", "status")
 _JSON_MESSAGE_KEYS = ("message", "msg", "event", "log", "text", "error")
@@ -96,6 +100,8 @@ class _Layout:
     __slots__ = ("has_level", "has_time", "pattern")
 
     def __init__(self, kinds: tuple[str, ...], first_time: int, last_time: int) -> None:
+        # The time may end inside a `[...]` group (`[Sun Dec 04 04:47:44 2005]`): close it after the group's piece.
+        time_end = max((i for i in range(last_time + 1) if kinds[i]), default=-1)
         parts = []
         for i, kind in enumerate(kinds):
             if not kind:
@@ -103,7 +109,7 @@ class _Layout:
             piece = r"(?P<level>\S+)" if kind == "L" else _PIECES[kind]
             if i == first_time:
                 piece = "(?P<time>" + piece
-            if i == last_time:
+            if i == time_end and first_time >= 0:
                 piece += ")"
             parts.append(piece)
         self.has_level = "L" in kinds
@@ -139,6 +145,10 @@ class HeaderParser:
             m = _LEVEL_NAME_PREFIX.match(line)  # Python's default `WARNING:name:message`
             if m is not None:
                 return ParsedLine(line[m.end() :].strip(), canonical(m.group(1)), None)
+        if first in _LETTER_LEVELS:
+            m = _KLOG.match(line)  # Go klog/glog: `I0517 12:34:56.789012  1 file.go:42] message`
+            if m is not None:
+                return ParsedLine(m.group(5), _LETTER_LEVELS[first], f"{m.group(2)}-{m.group(3)} {m.group(4)}")
         if line.find("=", 0, 64) > 0 and _LOGFMT_START.match(line):
             parsed = self._parse_logfmt(line.strip())
             if parsed is not None:
@@ -227,6 +237,14 @@ class HeaderParser:
             elif cls == "N" or cls == "S":
                 if words == 0 and last_time >= 0:
                     header_end = i + 1
+                elif cls == "S" and words == 1 and last_time >= 0 and last_time == i - 2:
+                    header_end = i + 1  # `time program - message`: the one word before the separator is a program
+                    break
+            elif words == 0 and last_time >= 0 and tokens[i] in _LETTER_LEVELS:
+                level = _LETTER_LEVELS[tokens[i]]  # Android's `time pid tid D Tag: message`
+                kinds[i] = "L"
+                header_end = self._after_level(tokens, i + 1, scan, kinds)
+                break
             else:
                 words += 1
                 if words > _MAX_WORDS_BEFORE_LEVEL:
