@@ -84,6 +84,8 @@ _PIECES = {
 }
 
 
+_CHECKED = frozenset("TNW")  # pieces looser than the token classes they stand for
+
 _FOLLOW = {
     "L": rf"(?!\s+(?:(?:{_SEPARATOR.pattern}|{_PROGRAM.pattern}){_BOUNDARY}|\[))",
     "O": rf"(?!\s+(?:(?:{_SEPARATOR.pattern}|{_PROGRAM.pattern}){_BOUNDARY}|\[))",
@@ -97,21 +99,26 @@ class _Layout:
     Lines it matches are split exactly where the token scan would split them; the rest go through the scan.
     """
 
-    __slots__ = ("has_level", "has_time", "pattern")
+    __slots__ = ("checks", "has_level", "has_time", "pattern")
 
     def __init__(self, kinds: tuple[str, ...], first_time: int, last_time: int) -> None:
         # The time may end inside a `[...]` group (`[Sun Dec 04 04:47:44 2005]`): close it after the group's piece.
         time_end = max((i for i in range(last_time + 1) if kinds[i]), default=-1)
         parts = []
+        checks: list[tuple[str, str]] = []
         for i, kind in enumerate(kinds):
             if not kind:
                 continue  # a token inside a `[...]` group that started earlier
             piece = r"(?P<level>\S+)" if kind == "L" else _PIECES[kind]
+            if kind in _CHECKED:  # loose pieces: the token's class is confirmed after the match
+                piece = f"(?P<k{i}>{piece})"
+                checks.append((f"k{i}", kind))
             if i == first_time:
                 piece = "(?P<time>" + piece
             if i == time_end and first_time >= 0:
                 piece += ")"
             parts.append(piece)
+        self.checks = tuple(checks)
         self.has_level = "L" in kinds
         self.has_time = first_time >= 0
         last = next(k for k in reversed(kinds) if k)
@@ -271,6 +278,9 @@ class HeaderParser:
             self._layouts.append(_Layout(kinds, first_time, last_time))
 
     def _from_layout(self, layout: _Layout, m: re.Match[str]) -> ParsedLine | None:
+        for group, kind in layout.checks:
+            if self._classify(m.group(group)) != kind:
+                return None  # e.g. a time where the layout has a host: the token scan decides
         level = None
         if layout.has_level:
             cls = self._classify(m.group("level"))
