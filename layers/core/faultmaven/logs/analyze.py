@@ -21,6 +21,7 @@ MAX_LINE_CHARS = 4096  # longer lines are cut: a minified blob must not cost mor
 SAMPLE_CHARS = 64 * 1024
 MAX_JSON_DOCUMENT_CHARS = 8 * 1024 * 1024
 TOP_TEMPLATES = 20
+MAX_ATTRIBUTE_KEYS = 50
 EXAMPLE_CHARS = 300
 _SAMPLE_LINES = 200
 # Stack-trace and wrapped lines: they belong to the record above and inherit its level.
@@ -104,7 +105,8 @@ def _analyze(
     stats: dict[int, _TemplateStats] = {}
     severity: dict[str, int] = {}
     line_templates: list[int] | None = [] if per_line else None
-    line_count = inferred = 0
+    line_count = inferred = structured = 0
+    attributes: dict[str, int] = {}
     first_ts = last_ts = first_err = last_err = None
     prev_level, prev_ts = UNKNOWN, None
 
@@ -118,6 +120,11 @@ def _analyze(
             continue
         parsed = parser.parse(line)
         level, ts = parsed.level, parser.timestamp(parsed)
+        if parsed.attributes is not None:
+            structured += 1
+            for key in parsed.attributes:
+                if key in attributes or len(attributes) < MAX_ATTRIBUTE_KEYS:
+                    attributes[key] = attributes.get(key, 0) + 1
         if level is None:
             if ts is None and prev_level != UNKNOWN and _CONTINUATION.match(line):
                 level = prev_level
@@ -170,6 +177,8 @@ def _analyze(
         last_timestamp=_iso(last_ts),
         first_error_at=_iso(first_err),
         last_error_at=_iso(last_err),
+        structured_lines=structured,
+        attributes=dict(sorted(attributes.items(), key=lambda kv: -kv[1])),
         templates=templates,
         template_count=len(miner.clusters),
         timeline=timeline.build(),

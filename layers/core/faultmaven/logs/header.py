@@ -36,13 +36,16 @@ _LEVEL_NAME_PREFIX = re.compile(r"(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:")
 _LOGFMT_START = re.compile(r"\s*\w[\w.@-]*=")
 _LOGFMT_PAIR = re.compile(r"(\w[\w.@-]*)=(\"(?:[^\"\\]|\\.)*\"|\S*)")
 
+_FILE_PREFIX = re.compile(r"[\w./-]+\.(?:log|txt|out|err|\d+):(?=\d|\[|[A-Z][a-z]{2}\s)")
 # One-letter levels (Android logcat, Go klog): only right behind the time and numbers, never as a plain word.
 _LETTER_LEVELS = {"V": "debug", "D": "debug", "I": "info", "W": "warning", "E": "error", "F": "critical"}
 _KLOG = re.compile(r"([IWEF])(\d{2})(\d{2})\s+(\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+\d+\s+[^\s\]]+\]\s?(.*)")
 
-_JSON_TIME_KEYS = ("@timestamp", "timestamp", "time", "ts", "datetime", "date", "asctime", "eventTime")
+_JSON_TIME_KEYS = ("@timestamp", "timestamp", "time", "ts", "t", "datetime", "date", "asctime", "eventTime")
 _JSON_LEVEL_KEYS = ("level", "severity", "lvl", "levelname", "log.level", "loglevel", "status")
 _JSON_MESSAGE_KEYS = ("message", "msg", "event", "log", "text", "error")
+_NUMERIC_LEVELS = {10: "debug", 20: "debug", 30: "info", 40: "warning", 50: "error", 60: "critical"}
+_MAX_ATTRIBUTES = 20
 
 
 @dataclass(slots=True)
@@ -50,6 +53,7 @@ class ParsedLine:
     content: str
     level: str | None
     time_text: str | None  # the header's time tokens; `HeaderParser.timestamp` converts them when needed
+    attributes: dict[str, str] | None = None  # the other fields of a structured (JSON / logfmt) line
 
 
 def _group_end(tokens: list[str], start: int, scan: int) -> int:
@@ -124,7 +128,7 @@ class _Layout:
         last = next(k for k in reversed(kinds) if k)
         # The token scan would also take a separator, `[group]` or `component:` right after these; then so must we.
         follow = _FOLLOW.get(last, "")
-        self.pattern = re.compile(r"\s*" + r"\s+".join(parts) + _BOUNDARY + follow + r"(?P<content>.*)")
+        self.pattern = re.compile(r"\s*" + r"\s+".join(parts) + _BOUNDARY + follow + r"(?P<content>(?s:.*))")
 
 
 class HeaderParser:
@@ -152,6 +156,11 @@ class HeaderParser:
             m = _LEVEL_NAME_PREFIX.match(line)  # Python's default `WARNING:name:message`
             if m is not None:
                 return ParsedLine(line[m.end() :].strip(), canonical(m.group(1)), None)
+        if first != "[" and not first.isdigit():
+            m = _FILE_PREFIX.match(line)  # `grep -H` / multi-file tails: `app.log:2024-05-01 10:00:00 ...`
+            if m is not None:
+                line = line[m.end() :]
+                first = line[:1]
         if first in _LETTER_LEVELS:
             m = _KLOG.match(line)  # Go klog/glog: `I0517 12:34:56.789012  1 file.go:42] message`
             if m is not None:
@@ -211,7 +220,8 @@ class HeaderParser:
             cls = kinds[i] = self._classify(tokens[i])
             if cls == "T":
                 if first_time < 0:
-                    first_time = i
+                    # `01 May 2024 10:00:00`: a day number before the month belongs to the stamp
+                    first_time = i - 1 if i and kinds[i - 1] == "N" and len(tokens[i - 1]) <= 2 else i
                 last_time, words, header_end = i, 0, i + 1
             elif cls[0] == "L":
                 if words <= _MAX_WORDS_BEFORE_LEVEL:
@@ -321,38 +331,68 @@ class HeaderParser:
             return i
         return i
 
-    def _parse_json(self, text: str) -> ParsedLine | None:
+    @staticmethod
+    def _parse_json(text: str) -> ParsedLine | None:
         try:
             record = json.loads(text)
         except (ValueError, RecursionError):
             return None
-        if not isinstance(record, dict):
-            return None
-        level = None
-        for key in _JSON_LEVEL_KEYS:
-            value = record.get(key)
-            if isinstance(value, str) and canonical(value):
-                level = canonical(value)
-                break
-        time_text = None
-        for key in _JSON_TIME_KEYS:
-            value = record.get(key)
-            if isinstance(value, str):
-                time_text = value
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                time_text = str(int(value))
-            if time_text is not None:
-                break
-        message = next((record[k] for k in _JSON_MESSAGE_KEYS if isinstance(record.get(k), str)), None)
-        if message is None:  # no message field: the sorted keys describe the record's shape
-            message = " ".join(sorted(record))
-        return ParsedLine(message.strip(), level, time_text)
+        return _from_fields(record, keys_as_message=True) if isinstance(record, dict) else None
 
-    def _parse_logfmt(self, text: str) -> ParsedLine | None:
-        pairs = {k.lower(): v.strip('"') for k, v in _LOGFMT_PAIR.findall(text)}
-        message = pairs.get("msg") or pairs.get("message")
-        if message is None:
+    @staticmethod
+    def _parse_logfmt(text: str) -> ParsedLine | None:
+        pairs: dict[str, object] = {k: v[1:-1] if v[:1] == '"' else v for k, v in _LOGFMT_PAIR.findall(text)}
+        return _from_fields(pairs, keys_as_message=False)
+
+
+def _field(record: dict[str, object], keys: tuple[str, ...]) -> tuple[str | None, object]:
+    """The first of `keys` present in the record (any case), and its value."""
+    for key in keys:
+        if key in record:
+            return key, record[key]
+    lowered = {k.lower(): k for k in record if isinstance(k, str)}
+    for key in keys:
+        if key.lower() in lowered:
+            return lowered[key.lower()], record[lowered[key.lower()]]
+    return None, None
+
+
+def _level_value(value: object) -> str | None:
+    if isinstance(value, str):
+        return canonical(value)
+    if isinstance(value, int) and not isinstance(value, bool):  # pino / bunyan: 10 trace ... 60 fatal
+        return _NUMERIC_LEVELS.get(value)
+    return None
+
+
+def _from_fields(record: dict[str, object], *, keys_as_message: bool) -> ParsedLine | None:
+    """A structured record (JSON object, logfmt pairs) by field: time, level, message; the rest are attributes.
+
+    Without a message field, a JSON record's sorted keys (its shape) stand for the message, and logfmt's remaining
+    pairs do (the masker then treats their values as variables). None when the record has none of the fields.
+    """
+    time_key, stamp = _field(record, _JSON_TIME_KEYS)
+    level_key, level_value = _field(record, _JSON_LEVEL_KEYS)
+    message_key, message = _field(record, _JSON_MESSAGE_KEYS)
+    level = _level_value(level_value)
+    if level is None:
+        level_key = None  # e.g. an HTTP `status` of 200: an attribute, not a level
+    used = {time_key, level_key, message_key}
+    attributes = {k: v for k, v in record.items() if k not in used}
+    if not isinstance(message, str):
+        if message_key is None and time_key is None and level_key is None and not keys_as_message:
             return None
-        level = next((canonical(pairs[k]) for k in ("level", "lvl", "severity") if k in pairs), None)
-        stamp = next((pairs[k] for k in ("ts", "time", "timestamp", "t") if k in pairs), None)
-        return ParsedLine(message, level, stamp or None)
+        if message_key is not None:
+            attributes[message_key] = message
+        if keys_as_message:
+            message = " ".join(sorted(map(str, record)))
+        else:
+            message = " ".join(f"{k}={v}" for k, v in attributes.items())
+    time_text = None
+    if isinstance(stamp, str):
+        time_text = stamp
+    elif isinstance(stamp, int | float) and not isinstance(stamp, bool):
+        time_text = str(stamp)
+    shown = {str(k): v if isinstance(v, str) else json.dumps(v, default=str)[:200]
+             for k, v in list(attributes.items())[:_MAX_ATTRIBUTES]}
+    return ParsedLine(message.strip(), level, time_text or None, shown)
