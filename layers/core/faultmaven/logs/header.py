@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from faultmaven.logs.levels import canonical, http_status_level, level_of_token
+from faultmaven.logs.levels import SYSLOG_SEVERITIES, canonical, http_status_level, level_of_token
 from faultmaven.logs.timestamps import TIME_TOKEN, TimestampParser
 
 _MAX_HEADER_TOKENS = 14
@@ -36,14 +36,19 @@ _LEVEL_NAME_PREFIX = re.compile(r"(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:")
 _LOGFMT_START = re.compile(r"\s*\w[\w.@-]*=")
 _LOGFMT_PAIR = re.compile(r"(\w[\w.@-]*)=(\"(?:[^\"\\]|\\.)*\"|\S*)")
 
+_PRI = re.compile(r"<(\d{1,3})>(?=\S)")
+# RFC 5424 after the PRI: VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]
+_RFC5424 = re.compile(r"1 (\S+) \S+ \S+ \S+ \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+)(?: \ufeff?(.*))?$", re.DOTALL)
+_LOGGER = re.compile(r"[A-Za-z_$][\w.$]*")
 _FILE_PREFIX = re.compile(r"[\w./-]+\.(?:log|txt|out|err|\d+):(?=\d|\[|[A-Z][a-z]{2}\s)")
 # One-letter levels (Android logcat, Go klog): only right behind the time and numbers, never as a plain word.
 _LETTER_LEVELS = {"V": "debug", "D": "debug", "I": "info", "W": "warning", "E": "error", "F": "critical"}
 _KLOG = re.compile(r"([IWEF])(\d{2})(\d{2})\s+(\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+\d+\s+[^\s\]]+\]\s?(.*)")
 
-_JSON_TIME_KEYS = ("@timestamp", "timestamp", "time", "ts", "t", "datetime", "date", "asctime", "eventTime")
-_JSON_LEVEL_KEYS = ("level", "severity", "lvl", "levelname", "log.level", "loglevel", "status")
-_JSON_MESSAGE_KEYS = ("message", "msg", "event", "log", "text", "error")
+_JSON_TIME_KEYS = ("@timestamp", "timestamp", "time", "ts", "t", "datetime", "date", "asctime", "eventTime",
+                   "__REALTIME_TIMESTAMP")
+_JSON_LEVEL_KEYS = ("level", "severity", "lvl", "levelname", "log.level", "loglevel", "status", "PRIORITY")
+_JSON_MESSAGE_KEYS = ("message", "msg", "event", "log", "text", "error", "MESSAGE")
 _NUMERIC_LEVELS = {10: "debug", 20: "debug", 30: "info", 40: "warning", 50: "error", 60: "critical"}
 _MAX_ATTRIBUTES = 20
 
@@ -90,9 +95,10 @@ _PIECES = {
 
 _CHECKED = frozenset("TNW")  # pieces looser than the token classes they stand for
 
+_AFTER_LEVEL = rf"(?!\s+(?:(?:{_SEPARATOR.pattern}|{_PROGRAM.pattern}|[A-Za-z_$][\w.$]*\s+-){_BOUNDARY}|\[))"
 _FOLLOW = {
-    "L": rf"(?!\s+(?:(?:{_SEPARATOR.pattern}|{_PROGRAM.pattern}){_BOUNDARY}|\[))",
-    "O": rf"(?!\s+(?:(?:{_SEPARATOR.pattern}|{_PROGRAM.pattern}){_BOUNDARY}|\[))",
+    "L": _AFTER_LEVEL,
+    "O": _AFTER_LEVEL,
     "P": rf"(?!\s+{_SEPARATOR.pattern}{_BOUNDARY})",
 }
 
@@ -146,6 +152,10 @@ class HeaderParser:
 
     def parse(self, line: str) -> ParsedLine:
         first = line[:1]
+        if first == "<":
+            m = _PRI.match(line)  # syslog's `<PRI>`: facility * 8 + severity
+            if m is not None:
+                return self._parse_syslog(line[m.end() :], SYSLOG_SEVERITIES[int(m.group(1)) % 8])
         if first == "{" or first.isspace():
             stripped = line.strip()
             if stripped.startswith("{") and stripped.endswith("}"):
@@ -170,6 +180,16 @@ class HeaderParser:
             if parsed is not None:
                 return parsed
         return self._parse_plain(line)
+
+    def _parse_syslog(self, rest: str, severity: str) -> ParsedLine:
+        m = _RFC5424.match(rest)
+        if m is not None:
+            stamp = m.group(1)
+            return ParsedLine((m.group(2) or "").strip(), severity, None if stamp == "-" else stamp)
+        parsed = self.parse(rest)  # RFC 3164: `<PRI>Mmm dd hh:mm:ss host tag: message`
+        if parsed.level is None:
+            parsed.level = severity
+        return parsed
 
     def _classify(self, token: str) -> str:
         """One of T (time), N (number), S (separator), P (program/component), O (`[` group), W (word),
@@ -322,6 +342,9 @@ class HeaderParser:
                 kinds[i : close + 1] = ["O"] + [""] * (close - i)
                 i, saw_group = close + 1, True
                 continue
+            if i + 1 < scan and tokens[i + 1] == "-" and _LOGGER.fullmatch(token):
+                kinds[i : i + 2] = ["W", "S"]  # logback / log4j `LEVEL logger - message`
+                return i + 2
             if _PROGRAM.fullmatch(token):
                 kinds[i] = "P"
                 i += 1
@@ -374,7 +397,10 @@ def _from_fields(record: dict[str, object], *, keys_as_message: bool) -> ParsedL
     time_key, stamp = _field(record, _JSON_TIME_KEYS)
     level_key, level_value = _field(record, _JSON_LEVEL_KEYS)
     message_key, message = _field(record, _JSON_MESSAGE_KEYS)
-    level = _level_value(level_value)
+    if level_key == "PRIORITY" and str(level_value).isdigit():  # journald: syslog severity 0-7
+        level: str | None = SYSLOG_SEVERITIES[int(str(level_value)) % 8]
+    else:
+        level = _level_value(level_value)
     if level is None:
         level_key = None  # e.g. an HTTP `status` of 200: an attribute, not a level
     used = {time_key, level_key, message_key}

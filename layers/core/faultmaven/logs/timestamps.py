@@ -28,7 +28,7 @@ TIME_TOKEN = re.compile(
       | """ + _MON + r"""[a-z]*\.?
       | [+-]\d{4} | UTC | GMT | Z
       | \d{6} | \d{8} | \d{14} | \d{8}T\d{6}Z?
-      | 1\d{9}(?:\d{3})?(?:\.\d+)?
+      | 1\d{9}(?:\d{3}|\d{6}|\d{9})?(?:\.\d+)?
     )\]?[,:]?""",
     re.VERBOSE,
 )
@@ -46,7 +46,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(\d{1,2})\s+(" + _MON + r")[a-z]*\.?\s+(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})" + _FRAC), "day_mon"),
     (re.compile(r"(?<!\d)(\d{2}|\d{4})(\d{2})(\d{2})[ T-]?(\d{2})(\d{2})(\d{2})(?!\d)"), "compact"),
     (re.compile(r"(?<![\d.:/-])(\d{1,2})[.-](\d{1,2})[ T_]+(\d{1,2}):(\d{2}):(\d{2})" + _FRAC), "month_day"),
-    (re.compile(r"(?<![\d.])(1\d{9})(?:(\d{3})|\.(\d+))?(?![\d.])"), "epoch"),
+    (re.compile(r"(?<![\d.])(1\d{9})(?:(\d{3}|\d{6}|\d{9})|\.(\d+))?(?![\d.])"), "epoch"),  # s, ms, us, ns
     (re.compile(r"(\d{4})[-/.](\d{2})[-/.](\d{2})(?!\d)"), "date"),
 ]
 
@@ -127,7 +127,7 @@ def _convert(kind: str, g: tuple[str | None, ...], default_year: int) -> float |
         t = float(g[0])
         if not _EPOCH_MIN <= t <= _EPOCH_MAX:
             return None
-        return t + (int(g[1]) / 1000 if g[1] else _frac(g[2]))
+        return t + _frac(g[1] or g[2])
     return _epoch(int(g[0]), int(g[1]), int(g[2]), 0, 0, 0)  # "date"
 
 
