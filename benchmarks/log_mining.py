@@ -53,8 +53,8 @@ DEFAULT_DATA = next((p / "shared" / "data" / "loghub-2k" for p in Path(__file__)
                      if (p / "shared" / "data" / "loghub-2k").is_dir()), Path("loghub-2k"))
 RESULT = Path(__file__).resolve().parent / "results" / "log_mining.md"
 GRID = [
-    MiningOptions(depth=d, similarity=s, min_variants=v, paths=p, hosts=h, quoted=q)
-    for d, s, v, p, h, q in itertools.product((3, 4, 5), (0.4, 0.5, 0.6), (0, 3, 5), *[(True, False)] * 3)
+    MiningOptions(depth=d, similarity=s, min_variants=v, masked_alike=a, paths=p, hosts=h, quoted=q)
+    for d, s, v, a, p, h, q in itertools.product((3, 4, 5), (0.4, 0.5, 0.6), (0, 3, 5), *[(True, False)] * 4)
 ]
 
 Miner = Callable[[list[str]], list[object]]
@@ -131,7 +131,8 @@ def timed(miner: Miner, lines: list[str], repeat: int) -> tuple[list[object], fl
 
 def describe(o: MiningOptions) -> str:
     masks = "+".join(n for n, on in (("paths", o.paths), ("hosts", o.hosts), ("quoted", o.quoted)) if on) or "none"
-    return f"depth {o.depth}, sim {o.similarity}, fold {o.min_variants or 'off'}, mask {masks}"
+    alike = ", masked alike" if o.masked_alike else ""
+    return f"depth {o.depth}, sim {o.similarity}{alike}, fold {o.min_variants or 'off'}, mask {masks}"
 
 
 def leave_one_out(scores: dict[MiningOptions, dict[str, float]]) -> list[tuple[str, MiningOptions, float]]:

@@ -93,7 +93,7 @@ def _analyze(
     options: MiningOptions,
 ) -> LogAnalysis:
     parser = HeaderParser(default_year=clock.now().year)
-    sample_lines = [ln for ln in sample.split("\n")[:_SAMPLE_LINES] if ln.strip()]
+    sample_lines = [ln[:MAX_LINE_CHARS] for ln in sample.split("\n")[:_SAMPLE_LINES] if ln.strip()]
     log_like = sum(1 for ln in sample_lines if _is_log_like(parser, ln))
     kind, detail = detect_kind(sample, filename, log_like / len(sample_lines) if sample_lines else 0.0)
     binary_like = bool(sample) and len(_CONTROL.findall(sample[:8192])) > 0.05 * min(len(sample), 8192)

@@ -34,7 +34,7 @@ _CLASSIFIER = re.compile(
 _ACCESS_REQUEST = re.compile(r"\"[A-Z]{3,10} \S+ HTTP/[\d.]+\"\s+(\d{3})\b")
 _LEVEL_NAME_PREFIX = re.compile(r"(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:")
 _LOGFMT_START = re.compile(r"\s*\w[\w.@-]*=")
-_LOGFMT_PAIR = re.compile(r"(\w[\w.@-]*)=(\"(?:[^\"\\]|\\.)*\"|\S*)")
+_LOGFMT_PAIR = re.compile(r"(?<![\w.@-])(\w[\w.@-]*)=(\"(?:[^\"\\]|\\.)*\"|\S*)")
 
 _PRI = re.compile(r"<(\d{1,3})>(?=\S)")
 # RFC 5424 after the PRI: VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]
@@ -179,7 +179,12 @@ class HeaderParser:
             parsed = self._parse_logfmt(line.strip())
             if parsed is not None:
                 return parsed
-        return self._parse_plain(line)
+        parsed = self._parse_plain(line)
+        if parsed.level is None and parsed.content[:1] in _LETTER_LEVELS:
+            m = _KLOG.match(parsed.content)  # klog behind a syslog header (kubelet under journald)
+            if m is not None:
+                parsed.content, parsed.level = m.group(5), _LETTER_LEVELS[m.group(1)]
+        return parsed
 
     def _parse_syslog(self, rest: str, severity: str) -> ParsedLine:
         m = _RFC5424.match(rest)

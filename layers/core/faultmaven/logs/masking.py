@@ -38,7 +38,8 @@ _VALUES = r"""
     )
 """
 # A quoted string of up to a few words: its words vary together; bounded so a stray quote cannot swallow the line.
-_QUOTED = re.compile(r"(?<!\w)(\"[^\"\n]{1,120}\"|'[^'\n]{1,120}')(?!\w)")
+# An HTTP request line (`"GET /x HTTP/1.1"`) is left to the other shapes: its method is what tells requests apart.
+_QUOTED = re.compile(r"(?<!\w)(\"(?![A-Z]{3,7} /)[^\"\n]{1,120}\"|'[^'\n]{1,120}')(?!\w)")
 
 _MAYBE_VARIABLE = re.compile(r"[\d@/\\]|://|\.[a-z]")
 _CACHE_SIZE = 50_000

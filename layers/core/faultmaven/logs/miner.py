@@ -32,10 +32,19 @@ class Cluster:
 
 class TemplateMiner:
     def __init__(
-        self, *, depth: int = 4, similarity: float = 0.5, max_children: int = 100, max_clusters: int = 5000
+        self,
+        *,
+        depth: int = 4,
+        similarity: float = 0.5,
+        masked_alike: bool = False,
+        max_children: int = 100,
+        max_clusters: int = 5000,
     ) -> None:
         self._prefix = max(depth - 2, 1)
         self._similarity = similarity
+        # Drain counts a template's `<*>` as no match; with masked_alike a value the masker already replaced
+        # matches it (lines that are mostly values, such as access-log lines, then still group).
+        self._masked_alike = masked_alike
         self._max_children = max_children
         self._max_clusters = max_clusters
         self._root: dict[int, dict] = {}
@@ -110,7 +119,8 @@ class TemplateMiner:
     def _leaf(self, tokens: list[str]) -> list[Cluster]:
         node = self._root.setdefault(len(tokens), {})
         for token in tokens[: self._prefix]:
-            key = WILDCARD if WILDCARD in token else token  # masked tokens held digits: variables route together
+            # masked tokens held values, and a path is one: variables route together
+            key = WILDCARD if WILDCARD in token or "/" in token else token
             child = node.get(key)
             if child is None:
                 if len(node) >= self._max_children:
@@ -125,11 +135,13 @@ class TemplateMiner:
         best: Cluster | None = None
         best_sim, best_params = -1.0, -1
         length = len(tokens) or 1
+        masked_alike = self._masked_alike
         for cluster in leaf:
             same = params = 0
             for t, token in zip(cluster.tokens, tokens, strict=True):
                 if t == WILDCARD:
                     params += 1
+                    same += masked_alike and token == WILDCARD
                 elif t == token:
                     same += 1
             sim = same / length

@@ -13,6 +13,7 @@ from faultmaven.logs.miner import TemplateMiner
 class MiningOptions:
     depth: int = 4  # Drain's prefix-tree depth
     similarity: float = 0.6  # share of equal tokens for a line to join a template
+    masked_alike: bool = True  # a masked value counts as matching a template's `<*>`
     min_variants: int = 3  # templates differing in one word that fold into one (0: never)
     paths: bool = True  # mask filesystem paths
     hosts: bool = True  # mask dotted host names
@@ -22,7 +23,7 @@ class MiningOptions:
         return Masker(paths=self.paths, hosts=self.hosts, quoted=self.quoted)
 
     def miner(self) -> TemplateMiner:
-        return TemplateMiner(depth=self.depth, similarity=self.similarity)
+        return TemplateMiner(depth=self.depth, similarity=self.similarity, masked_alike=self.masked_alike)
 
 
 DEFAULT = MiningOptions()
