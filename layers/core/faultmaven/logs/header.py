@@ -79,10 +79,10 @@ def _access_level(content: str) -> str | None:
 
 
 _BOUNDARY = r"(?=\s|$)"
-# Deliberately small pieces (compiling the full token classes into every layout costs more than it saves): a time
-# piece is any token with a digit or a month / weekday name; words are any token; a level is checked afterwards.
+# Small pieces: words and numbers match loosely and their class is confirmed after the match (a cached lookup);
+# a time piece is the exact time-token pattern; a level is checked afterwards.
 _PIECES = {
-    "T": r"(?:[^\s\d]*\d\S*|\[?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\S*)",
+    "T": f"(?x:{TIME_TOKEN.pattern})",  # exact: a time piece never takes a token the scan would not
     "N": _NUMBER,
     "S": _SEPARATOR.pattern,
     "P": _PROGRAM.pattern,
@@ -93,7 +93,7 @@ _PIECES = {
 }
 
 
-_CHECKED = frozenset("TNW")  # pieces looser than the token classes they stand for
+_CHECKED = frozenset("NW")  # pieces looser than the token classes they stand for (class lookups are cached)
 
 _AFTER_LEVEL = rf"(?!\s+(?:(?:{_SEPARATOR.pattern}|{_PROGRAM.pattern}|[A-Za-z_$][\w.$]*\s+-){_BOUNDARY}|\[))"
 _FOLLOW = {
