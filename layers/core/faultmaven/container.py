@@ -90,8 +90,9 @@ class Container:
     @cached_property
     def case_service(self):
         from faultmaven.cases.service import CaseService
+        from faultmaven.copilot.vault import StoredTextRedactor
 
-        return CaseService(self.cases)
+        return CaseService(self.cases, StoredTextRedactor(self.redaction_vault, self.sanitizer))
 
     @cached_property
     def idempotency_store(self):
@@ -214,7 +215,7 @@ class Container:
         """The configured model (with its fallbacks), or None: the copilot then answers from its rules."""
         from faultmaven.llm.factory import build_llm
 
-        return build_llm(self.settings)
+        return build_llm(self.settings, sanitizer=self.sanitizer)
 
     @cached_property
     def redaction_vault(self):

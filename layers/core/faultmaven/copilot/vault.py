@@ -12,7 +12,7 @@ from functools import cached_property
 
 from faultmaven.evidence.naming import blob_key
 from faultmaven.ports.blobs import BlobStore
-from faultmaven.sanitize import PlaceholderMap
+from faultmaven.sanitize import PlaceholderMap, Sanitizer
 from faultmaven.secrets import load_secret
 from faultmaven.settings import Settings
 
@@ -51,3 +51,19 @@ class RedactionVault:
 
     def forget(self, owner_id: str, case_id: str) -> None:
         self.blobs.delete(blob_key(owner_id, case_id, _VAULT_ID))
+
+
+class StoredTextRedactor:
+    """Sanitizes texts a case stores (title, description, first message) with the case's map, kept in the vault."""
+
+    def __init__(self, vault: RedactionVault, sanitizer: Sanitizer) -> None:
+        self.vault = vault
+        self.sanitizer = sanitizer
+
+    def __call__(self, owner_id: str, case_id: str, texts: list[str]) -> list[str]:
+        mapping = self.vault.load(owner_id, case_id)
+        before = (len(mapping), len(mapping.remembered()))
+        clean = self.sanitizer.sanitize_data(texts, mapping)
+        if (len(mapping), len(mapping.remembered())) != before:  # only a case with secrets writes a map
+            self.vault.save(owner_id, case_id, mapping)
+        return clean

@@ -12,7 +12,12 @@ if TYPE_CHECKING:
     from faultmaven.sanitize.rules import Finding, Hit, Rule
 
 PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "passcode", "pword"})
-STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey"}
+# `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token.
+STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey",
+                                  "salt", "signature", "sig"}
+# Words that end like a password word without naming one (`bypass=true`).
+_NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass"})
+_COMPOUND_TAILS = ("password", "passwd", "pass", "pwd")
 # `<word>_key` / `<word>Key` names that hold a secret.
 KEY_QUALIFIERS = frozenset({
     "api", "secret", "access", "private", "auth", "client", "master", "encryption", "signing", "account", "shared",
@@ -77,7 +82,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
 
     arrow = ">?" if sep == "=" else ""
     if sep == ">":
-        return (Rule("secret", r">(?<=[A-Za-z]>)(?P<v>[^<>\s]{1,512})</", ">", extract=extract_tag, remember=True),)
+        return (Rule("secret", r">(?<=[A-Za-z\"']>)(?P<v>[^<>\s]{1,512})</", ">", extract=extract_tag, remember=True),)
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     return (
         Rule("secret", sep + _lookbehind(sep) + arrow + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token)[ \t]+)?"
@@ -124,6 +129,8 @@ def classify_words(words: list[str]) -> tuple[str, str] | None:
     """`classify_key` on the key's lower-cased words."""
     if not words or EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS:
         return None
+    # `PGPASSWORD`, `DBPASS`, `rootpw`: one upper-case or lower-case word that ends with a password word.
+    words = [_compound(w) for w in words]
     joined = {a + b for a, b in pairwise(words)}
     label = "password" if PASSWORD_WORDS.intersection(words) or "password" in joined else "secret"
     if label == "secret" and "aws" in words and "secret" in words:
@@ -137,6 +144,12 @@ def classify_words(words: list[str]) -> tuple[str, str] | None:
     if words[-1] in WEAK_LAST_WORDS:
         return "weak", label
     return None
+
+
+def _compound(word: str) -> str:
+    if word in PASSWORD_WORDS or word in _NOT_COMPOUND or len(word) > 24:
+        return word
+    return next((tail for tail in _COMPOUND_TAILS if word.endswith(tail) and len(word) > len(tail)), word)
 
 
 def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
@@ -183,12 +196,12 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, "secret")]
 
 
-_TAG_LEFT = re.compile(r"<([A-Za-z_][\w.:-]{0,80})>\Z")
+_TAG_LEFT = re.compile(r"""<([A-Za-z_][\w.:-]{0,80})(?:\s+[\w.:-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*>\Z""")
 
 
 def extract_tag(rule: Rule, hit: Hit) -> list[Finding]:
     """`<password>value</password>` (Maven settings.xml, Spring XML)."""
-    tag = _TAG_LEFT.search(hit.text, max(0, hit.anchor - 82), hit.anchor + 1)
+    tag = _TAG_LEFT.search(hit.text, max(0, hit.anchor - 200), hit.anchor + 1)
     kind = classify_key(tag.group(1)) if tag else None
     if kind is None:
         return []

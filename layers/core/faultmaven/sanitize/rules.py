@@ -94,16 +94,21 @@ class Rule:
     after: str = ""
     # A literal every match of an unanchored rule contains (in the scanned text); the pass is skipped without it.
     needs: str = ""
+    # The rule's own documentation, run by a test: (text, the value that must be redacted) and texts that must come
+    # through unchanged.
+    examples: tuple[tuple[str, str], ...] = ()
+    negatives: tuple[str, ...] = ()
 
 
-def _tok(prefix: str, anchor: str, body: str, last: str) -> str:
+def _tok(prefix: str, anchor: str, body: str, last: str, boundary: str = "[A-Za-z0-9_-]") -> str:
     """A provider token `<prefix><anchor><body>` anchored at its delimiter, prefix captured as the start.
 
     `last` (the prefix's final character class) is checked first: a one-character lookbehind rejects almost every
-    anchor in ordinary text before the longer lookbehinds run.
+    anchor in ordinary text before the longer lookbehinds run. `boundary`: what may not come right before the
+    prefix; distinctive prefixes (`xoxb-`, `ghp_`, `glpat-`) may follow a `-` or `_` (`deploy-xoxb-....log`).
     """
     return (
-        f"{anchor}(?<={last}{anchor})(?<=(?P<s>{prefix}){anchor})(?<![A-Za-z0-9_-](?:{prefix}){anchor})"
+        f"{anchor}(?<={last}{anchor})(?<=(?P<s>{prefix}){anchor})(?<!{boundary}(?:{prefix}){anchor})"
         f"{body}(?![A-Za-z0-9_-])"
     )
 
@@ -241,6 +246,7 @@ def _url_password(rule: Rule, hit: Hit) -> list[Finding]:
 
 # --- rules ---------------------------------------------------------------------------------------------------------
 
+_LOOSE = "[A-Za-z0-9]"  # a distinctive prefix may follow `-` or `_`
 # The last two characters of every provider prefix that ends at a dash (`glpat-`, `xoxb-`, `sk-`, `GOCSPX-`, `pypi-`).
 _DASH_END = "(?:[abdfmrt]t|tr|x[abeoprs]|sk|PX|pi)"
 # Shared by SSN and dashed phone numbers: most dashes after a digit are in dates (`2015-10-18`) and fail this once.
@@ -254,16 +260,17 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("artifactory_key", r"A(?<![A-Za-z0-9]A)KCp[A-Za-z0-9]{60,}(?![A-Za-z0-9])", "A"),
     Rule("twilio_key", r"A(?<![A-Za-z0-9]A)C[a-f0-9]{32}(?![A-Za-z0-9])", "A", validate=_mixed),
     Rule("twilio_key", r"S(?<![A-Za-z0-9]S)K[a-f0-9]{32}(?![A-Za-z0-9])", "S", validate=_mixed),
-    Rule("github_token", _tok("gh[oprsu]", "_", r"[A-Za-z0-9]{36,255}", "[oprsu]"), "_", before="[oprsu]"),
-    Rule("github_token", _tok("github", "_", r"pat_[A-Za-z0-9_]{22,255}", "b"), "_", before="b"),
+    Rule("github_token", _tok("gh[oprsu]", "_", r"[A-Za-z0-9]{36,255}", "[oprsu]", _LOOSE), "_", before="[oprsu]"),
+    Rule("github_token", _tok("github", "_", r"pat_[A-Za-z0-9_]{22,255}", "b", _LOOSE), "_", before="b"),
     Rule("stripe_key", _tok("[sr]k_(?:live|test)", "_", r"[A-Za-z0-9]{16,247}", "[et]"), "_", before="[et]"),
     Rule("stripe_key", _tok("whsec", "_", r"[A-Za-z0-9+/=]{24,}", "c"), "_", before="c"),
     Rule("npm_token", _tok("npm", "_", r"[A-Za-z0-9]{36}", "m"), "_", before="m"),
     Rule("huggingface_token", _tok("hf", "_", r"[A-Za-z]{34}", "f"), "_", validate=_mixed_case, before="f"),
-    Rule("gitlab_token", _tok("gl(?:dt|rt|ft)", "-", r"[A-Za-z0-9_-]{20,}", "t"), "-", before=_DASH_END),
-    Rule("gitlab_token", _tok("gl(?:pat|ptt|cbt|imt|rtr)", "-", r"[A-Za-z0-9_-]{20,}", "[tr]"), "-", before=_DASH_END),
+    Rule("gitlab_token", _tok("gl(?:dt|rt|ft)", "-", r"[A-Za-z0-9_-]{20,}", "t", _LOOSE), "-", before=_DASH_END),
+    Rule("gitlab_token", _tok("gl(?:pat|ptt|cbt|imt|rtr)", "-", r"[A-Za-z0-9_-]{20,}", "[tr]", _LOOSE), "-",
+         before=_DASH_END),
     Rule("gitlab_token", _tok("glsoat", "-", r"[A-Za-z0-9_-]{20,}", "t"), "-", before=_DASH_END),
-    Rule("slack_token", _tok("xox[abposre]", "-", r"[A-Za-z0-9-]{10,250}", "[abposre]"), "-", before=_DASH_END),
+    Rule("slack_token", _tok("xox[abposre]", "-", r"[A-Za-z0-9-]{10,250}", "[abposre]", _LOOSE), "-", before=_DASH_END),
     Rule("anthropic_key", _tok("sk", "-", r"ant-[a-z]+\d\d-[A-Za-z0-9_-]{32,}", "k"), "-", before=_DASH_END),
     Rule("openai_key", _tok("sk", "-", r"(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,}", "k"), "-", validate=_mixed,
          before=_DASH_END),

@@ -6,9 +6,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from faultmaven.sanitize.engine import Scanner, resolve_overlaps
+from faultmaven.sanitize.formats import FORMAT_RULES
 from faultmaven.sanitize.placeholders import PlaceholderMap, line_breaks
 from faultmaven.sanitize.rules import BUILTIN_RULES, Finding, Options, Rule, extra_rule
 
@@ -56,7 +57,9 @@ class Sanitizer:
             if not LABEL.fullmatch(label):
                 raise ValueError(f"sanitizer label {label!r} must be lowercase letters, digits and underscores")
             extras.append(extra_rule(label, pattern))
-        self._scanner = Scanner((*BUILTIN_RULES, *extras), Options(redact_private_ips=redact_private_ips))
+        # Format rules last: at a shared anchor the first matching rule decides (see sanitize/formats.py).
+        self._scanner = Scanner((*BUILTIN_RULES, *FORMAT_RULES, *extras),
+                                Options(redact_private_ips=redact_private_ips))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Sanitizer:
@@ -93,6 +96,25 @@ class Sanitizer:
             pos = end
         out.append(text[pos:])
         return SanitizeResult("".join(out), dict(summary), mapping)
+
+    def sanitize_data(self, value: Any, mapping: PlaceholderMap) -> Any:
+        """Every string in a JSON-like value (dict keys too) sanitized with `mapping`; other values as they are.
+
+        A value learnt from its key late in the structure (`password=...` in the last message) is also redacted
+        where it appeared earlier: when a walk adds values to the map, a second walk applies them everywhere.
+        """
+        known = len(mapping)
+        clean = self._walk(value, mapping)
+        return self._walk(clean, mapping) if len(mapping) != known else clean
+
+    def _walk(self, value: Any, mapping: PlaceholderMap) -> Any:
+        if isinstance(value, str):
+            return self.sanitize(value, mapping).text
+        if isinstance(value, dict):
+            return {self._walk(k, mapping): self._walk(v, mapping) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._walk(v, mapping) for v in value]
+        return value
 
     def _remembered_occurrences(self, text: str, mapping: PlaceholderMap) -> list[tuple[Finding, Rule]]:
         """Every occurrence of a value that context marked as secret earlier in this text or case."""
