@@ -63,7 +63,7 @@ def _php_define(rule: Rule, hit: Hit) -> list[Finding]:
     if kind is None and words and words[-1] in _DEFINE_SECRET_TAIL:
         kind = ("strong", "secret")
     if kind is None or not keys.value_is_secret(name, value, "strong" if words[-1] in ("key", "salt") else kind[0],
-                                                False):
+                                                True):
         return []
     return [(start, end, kind[1])]
 
@@ -300,7 +300,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_jwk_private, before='"',
          examples=(('{"kty":"EC","crv":"P-256","d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"}',
                     "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"),),
-         negatives=('{"kty":"EC","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"}',
+         negatives=('{"kty":"EC","crv":"P-256","use":"sig","kid":"1"}',
                     '{"d":"not-a-key-member-0123456789"}')),
     Rule("password", r"-(?<=[ \t]-)p(?:[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
          r"|(?P<v3>[^\s'\"-][^\s'\"]{0,127}))", "-", extract=_shell_p_option, remember=True, before="[ \t]",

@@ -75,6 +75,28 @@ _VALUE = (
 )
 
 
+# Examples per separator: (keyword rule, value block rule, random-value rule), each (examples, negatives).
+_EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], ...]] = {
+    "=": (((("password = hunter2!", "hunter2!"), ("export PGPASSWORD=pgShellPw42", "pgShellPw42"),
+             ("Server=db;User Id=shop;Password=Sh0pP@ss;", "Sh0pP@ss")),
+            ("password_length=12", "PWD=/home/app", "token=${API_TOKEN}", "bypass=true")),
+          ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),), ("[section]\nname =\n    value1",)),
+          ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
+            ("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4",
+             "aeeed9bbccd4d02ee5c0109b86d86835f995330da4")),
+           ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv"))),
+    ":": (((('"password": "R3port!ng"', "R3port!ng"), ("api_key: 'ToCynx5Se4e2PtoZxEhW7lUJcOX15c54'",
+                                                        "ToCynx5Se4e2PtoZxEhW7lUJcOX15c54")),
+            ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok")),
+          ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),), ("credentials:\n    user: admin",)),
+          (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),),
+           ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"'))),
+}
+_TAG_EXAMPLES = ((("<password>mavenPw123</password>", "mavenPw123"),
+                  ('<Pass encoding="base64">c3VwZXJzZWNyZXQxMjM=</Pass>', "c3VwZXJzZWNyZXQxMjM=")),
+                 ("<Host>ftp.example.com</Host>", "<Port>21</Port>"))
+
+
 def assignment_rules(sep: str) -> tuple[Rule, ...]:
     """Rules anchored at one separator (`=`, `:`; `>` for XML elements): keyword key, value block below the key, any key
     with a random-looking value."""
@@ -82,16 +104,20 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
 
     arrow = ">?" if sep == "=" else ""
     if sep == ">":
-        return (Rule("secret", r">(?<=[A-Za-z\"']>)(?P<v>[^<>\s]{1,512})</", ">", extract=extract_tag, remember=True),)
+        return (Rule("secret", r">(?<=[A-Za-z\"']>)(?P<v>[^<>\s]{1,512})</", ">", extract=extract_tag, remember=True,
+                     examples=_TAG_EXAMPLES[0], negatives=_TAG_EXAMPLES[1]),)
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
+    keyword, block, generic = _EXAMPLES[sep]
     return (
         Rule("secret", sep + _lookbehind(sep) + arrow + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token)[ \t]+)?"
-             + _VALUE, sep, extract=extract_keyword, remember=True, before=_KEYWORD_BEFORE),
+             + _VALUE, sep, extract=extract_keyword, remember=True, before=_KEYWORD_BEFORE,
+             examples=keyword[0], negatives=keyword[1]),
         Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
-             after=r"[ \t]*+\r?\n[ \t]+[^\s#;]"),
+             after=r"[ \t]*+\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
         Rule("secret", sep + r"(?=" + arrow + r"[ \t]*[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
              + r"[ \t]*[\"']?(?P<v>[A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/=_\-.])",
-             sep, extract=extract_generic, remember=True, after=arrow + r"[ \t]*[\"']?[A-Za-z0-9+/_\-]{20}"),
+             sep, extract=extract_generic, remember=True, after=arrow + r"[ \t]*[\"']?[A-Za-z0-9+/_\-]{20}",
+             examples=generic[0], negatives=generic[1]),
     )
 
 # Matched on the reversed text before the separator: a search for `key["']?[ \t]*\Z` would retry every start in the
