@@ -126,3 +126,26 @@ def test_no_planted_secret_reaches_the_model(provider: str, tmp_path: Path, monk
     assert not leaked, f"reached the model: {sorted(leaked)}"
     stored_leaks = {name for text in stored for name in _leaks(text)} - {"search"}
     assert not stored_leaks, f"stored in the case: {sorted(stored_leaks)}"
+
+
+def test_stored_analyses_are_sanitized_and_the_raw_file_is_the_owners_only(client: TestClient) -> None:
+    """A template's example line (served by /evidence and drawn as a dashboard chart label) never holds a secret;
+    the owner's download of the file is the file as uploaded."""
+    owner = sign_up(client, "analyses-owner")
+    case_id = client.post("/api/v1/cases", headers=owner.headers, json={"title": "auth"}).json()["case_id"]
+    log = "".join(f"2026-11-25 09:10:{i:02d} ERROR db: login failed password={PLANTED['file_content']} "
+                  f"user {PLANTED['page_capture_email']}\n" for i in range(30)).encode()
+    up = client.post(f"/api/v1/cases/{case_id}/uploaded-files", headers=owner.headers,
+                     files={"file": ("db.log", log, "text/plain")})
+    assert up.status_code == 201, up.text
+    file_id = up.json()["file_id"]
+    served = [client.get(f"/api/v1/cases/{case_id}/evidence", headers=owner.headers).text,
+              client.get(f"/api/v1/cases/{case_id}/uploaded-files/{file_id}", headers=owner.headers).text,
+              client.get(f"/api/v1/cases/{case_id}/uploaded-files", headers=owner.headers).text]
+    assert "{{REDACTED:" in served[0] and "example" in served[0]
+    assert not {name for text in served for name in _leaks(text)}
+    raw = client.get(f"/api/v1/cases/{case_id}/uploaded-files/{file_id}/content", headers=owner.headers)
+    assert raw.status_code == 200 and raw.content == log
+    other = sign_up(client, "analyses-other")
+    assert client.get(f"/api/v1/cases/{case_id}/uploaded-files/{file_id}/content",
+                      headers=other.headers).status_code == 404

@@ -19,6 +19,7 @@ from faultmaven.cases.titles import placeholder_title, title_from_conversation
 from faultmaven.clock import new_id, now
 from faultmaven.errors import Conflict, InvalidInput, NotFound
 from faultmaven.ports.cases import CaseQuery, CaseRepository, StaleVersion
+from faultmaven.sanitize.stored import Redactor
 
 MAX_WRITE_ATTEMPTS = 3
 TITLE_SOURCE_MESSAGES = 20
@@ -34,11 +35,7 @@ def case_not_found() -> NotFound:
     return NotFound("case not found", code="CASE_NOT_FOUND")
 
 
-# (owner, case, texts) -> the texts sanitized with the case's placeholder map, in order.
-Redactor = Callable[[str, str, list[str]], list[str]]
-
-
-def _unchanged(owner_id: str, case_id: str, texts: list[str]) -> list[str]:
+def _unchanged(owner_id: str, case_id: str, texts: list[Any]) -> list[Any]:
     return texts
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 from functools import cached_property
+from typing import Any
 
 from faultmaven.evidence.naming import blob_key
 from faultmaven.ports.blobs import BlobStore
@@ -54,13 +55,14 @@ class RedactionVault:
 
 
 class StoredTextRedactor:
-    """Sanitizes texts a case stores (title, description, first message) with the case's map, kept in the vault."""
+    """Sanitizes what a case stores (title, description, first message, file analyses) with the case's map, kept
+    in the vault. A `faultmaven.sanitize.stored.Redactor`."""
 
     def __init__(self, vault: RedactionVault, sanitizer: Sanitizer) -> None:
         self.vault = vault
         self.sanitizer = sanitizer
 
-    def __call__(self, owner_id: str, case_id: str, texts: list[str]) -> list[str]:
+    def __call__(self, owner_id: str, case_id: str, texts: list[Any]) -> list[Any]:
         mapping = self.vault.load(owner_id, case_id)
         before = (len(mapping), len(mapping.remembered()))
         clean = self.sanitizer.sanitize_data(texts, mapping)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from faultmaven.sanitize.engine import Scanner, resolve_overlaps
 from faultmaven.sanitize.formats import FORMAT_RULES
-from faultmaven.sanitize.placeholders import PlaceholderMap, line_breaks
+from faultmaven.sanitize.placeholders import PLACEHOLDER, PlaceholderMap, line_breaks
 from faultmaven.sanitize.rules import BUILTIN_RULES, Finding, Options, Rule, extra_rule
 
 if TYPE_CHECKING:
@@ -78,6 +78,9 @@ class Sanitizer:
         if not self.enabled or not text:
             return SanitizeResult(text, {}, mapping)
         found = [item for item in self._scanner.scan(text) if not self.is_allowed(text[item[0][0] : item[0][1]])]
+        if found and "{{REDACTED:" in text:  # sanitizing sanitized text changes nothing: placeholders stay whole
+            kept = [m.span() for m in PLACEHOLDER.finditer(text)]
+            found = [item for item in found if not any(s < item[0][1] and item[0][0] < e for s, e in kept)]
         if not found and not len(mapping):  # the common case for short payloads: nothing to redact, nothing known
             return SanitizeResult(text, {}, mapping)
         for (start, end, _label), rule in found:
