@@ -140,11 +140,10 @@ def _value_attribute(rule: Rule, hit: Hit) -> list[Finding]:
 # --- private keys ----------------------------------------------------------------------------------------------------
 
 _LINE = re.compile(r"[^\r\n]*(?:\r?\n|\Z)")
-_PUTTY_MAC = re.compile(r"Private-MAC:[ \t]*([0-9a-fA-F]{20,})")
 
 
 def _putty_private_lines(rule: Rule, hit: Hit) -> list[Finding]:
-    """The N base64 lines after `Private-Lines: N` in a PuTTY .ppk file, and its `Private-MAC`."""
+    """The N base64 lines after `Private-Lines: N` in a PuTTY .ppk file (its `Private-MAC` is an integrity check)."""
     text, pos = hit.text, hit.end
     start = pos
     for _ in range(int(hit.text[slice(*hit.span("n"))])):  # type: ignore[misc]
@@ -152,11 +151,7 @@ def _putty_private_lines(rule: Rule, hit: Hit) -> list[Finding]:
         if line is None or line.end() == pos:
             break
         pos = line.end()
-    found: list[Finding] = [(start, len(text[:pos].rstrip("\r\n")), rule.label)] if pos > start else []
-    mac = _PUTTY_MAC.match(text, pos)
-    if mac:
-        found.append((mac.start(1), mac.end(1), rule.label))
-    return found
+    return [(start, len(text[:pos].rstrip("\r\n")), rule.label)] if pos > start else []
 
 
 def _jwk_private(rule: Rule, hit: Hit) -> list[Finding]:

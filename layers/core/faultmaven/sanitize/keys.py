@@ -123,6 +123,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
 # Matched on the reversed text before the separator: a search for `key["']?[ \t]*\Z` would retry every start in the
 # 96-character window and backtrack through each word (the costliest step on log text), a reversed match reads once.
 _KEY_RUN = re.compile(r"[A-Za-z0-9_.\-]{1,80}")
+_PREVIOUS_WORD = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,12}) \Z")
 _WORDS = re.compile(r"[A-Z]+\d*(?![a-z])|[A-Z]?[a-z]+\d*|\d+")
 _PATHLIKE = re.compile(r"[~/.]{0,2}/[\w./-]*|[A-Za-z]:\\.*")
 # `module.attr:func`, `settings.SECRET_KEY`: code that names a secret instead of holding one.
@@ -139,7 +140,14 @@ def key_before(text: str, sep: int) -> str:
     if head[-1:] in ('"', "'", "]"):
         head = head[:-1]
     found = _KEY_RUN.match(head[::-1])
-    return found.group()[::-1] if found else ""
+    if not found:
+        return ""
+    key = found.group()[::-1]
+    # `public key: ...`, `SHA256 fingerprint: ...`: a qualifier written as a separate word still describes the key.
+    qualifier = _PREVIOUS_WORD.search(head, 0, len(head) - len(key))
+    if qualifier and qualifier.group(1).lower() in EXCLUDED_WORDS:
+        return f"{qualifier.group(1)}_{key}"
+    return key
 
 
 def key_words(key: str) -> list[str]:
