@@ -91,7 +91,14 @@ class Container:
     def case_service(self):
         from faultmaven.cases.service import CaseService
 
-        return CaseService(self.cases)
+        return CaseService(self.cases, self.stored_text_redactor)
+
+    @cached_property
+    def stored_text_redactor(self):
+        """Sanitizes what a case stores (texts typed into it, file analyses) with the case's placeholder map."""
+        from faultmaven.copilot.vault import StoredTextRedactor
+
+        return StoredTextRedactor(self.redaction_vault, self.sanitizer)
 
     @cached_property
     def idempotency_store(self):
@@ -139,7 +146,8 @@ class Container:
 
         s = self.settings
         return EvidenceService(self.evidence_files, self.blobs, self.case_service.get,
-                               max_file_bytes=s.max_file_bytes, allowed_extensions=s.allowed_extensions)
+                               max_file_bytes=s.max_file_bytes, allowed_extensions=s.allowed_extensions,
+                               redact=self.stored_text_redactor)
 
     @cached_property
     def documents(self):
@@ -214,7 +222,7 @@ class Container:
         """The configured model (with its fallbacks), or None: the copilot then answers from its rules."""
         from faultmaven.llm.factory import build_llm
 
-        return build_llm(self.settings)
+        return build_llm(self.settings, sanitizer=self.sanitizer)
 
     @cached_property
     def redaction_vault(self):

@@ -19,6 +19,7 @@ from faultmaven.cases.titles import placeholder_title, title_from_conversation
 from faultmaven.clock import new_id, now
 from faultmaven.errors import Conflict, InvalidInput, NotFound
 from faultmaven.ports.cases import CaseQuery, CaseRepository, StaleVersion
+from faultmaven.sanitize.stored import Redactor
 
 MAX_WRITE_ATTEMPTS = 3
 TITLE_SOURCE_MESSAGES = 20
@@ -34,9 +35,16 @@ def case_not_found() -> NotFound:
     return NotFound("case not found", code="CASE_NOT_FOUND")
 
 
+def _unchanged(owner_id: str, case_id: str, texts: list[Any]) -> list[Any]:
+    return texts
+
+
 class CaseService:
-    def __init__(self, repo: CaseRepository) -> None:
+    def __init__(self, repo: CaseRepository, redact: Redactor = _unchanged) -> None:
+        """`redact` sanitizes what a user types into a case before it is stored (title, description, first
+        message), so stored texts never hold a secret; the copilot sanitizes its turns itself."""
         self.repo = repo
+        self.redact = redact
 
     # -- reading ------------------------------------------------------------------------------------------------
     def get(self, user_id: str, case_id: str) -> Case:
@@ -67,15 +75,18 @@ class CaseService:
         """A new inquiry. Without a title it gets the placeholder `Case-YYMMDD-N`, renamed later from the
         conversation. An initial message is stored as the user's message of turn 0."""
         at = now()
-        title = " ".join((title or "").split())[:200]
+        case_id = new_id("case_")
+        title, description, initial_message = self.redact(user_id, case_id, [
+            " ".join((title or "").split()), (description or "").strip(), (initial_message or "").strip()])
+        title = title[:200]
         if not title:
             title = placeholder_title(at, self.repo.next_title_number(user_id, f"{at:%y%m%d}"))
         ts = stamp(at)
-        case = Case(case_id=new_id("case_"), user_id=user_id, title=title, description=(description or "").strip(),
+        case = Case(case_id=case_id, user_id=user_id, title=title, description=description,
                     source=source, session_id=session_id, created_at=ts, updated_at=ts, last_activity_at=ts)
         self.repo.create(case)
-        if initial_message and initial_message.strip():
-            self.append_message(user_id, case.case_id, "user", initial_message.strip(), 0)
+        if initial_message:
+            self.append_message(user_id, case.case_id, "user", initial_message, 0)
         return case
 
     def delete(self, user_id: str, case_id: str) -> None:
@@ -104,6 +115,10 @@ class CaseService:
     def update(self, user_id: str, case_id: str, *, title: str | None = None, description: str | None = None,
                state: CaseState | None = None, expected_version: int | None = None) -> Case:
         """A user's edit: rename, describe, or move the case along a legal edge. 409 once it is terminal."""
+        if title is not None or description is not None:
+            self.get(user_id, case_id)  # 404 before anything is written for a case that is not the caller's
+            clean = iter(self.redact(user_id, case_id, [t for t in (title, description) if t is not None]))
+            title, description = (None if t is None else next(clean) for t in (title, description))
 
         def edit(case: Case, at: str) -> None:
             case.require_editable()

@@ -153,6 +153,7 @@ class TurnService:
             pasted = ""
 
         mapping = self.vault.load(user, case_id)
+        intent.data = self.sanitizer.sanitize_data(intent.data, mapping)  # reasons in it are stored with the case
         safe_query = self.sanitizer.sanitize(query, mapping) if query else None
         safe_paste = self.sanitizer.sanitize(pasted, mapping) if pasted else None
         summary: dict[str, int] = {}
@@ -168,15 +169,16 @@ class TurnService:
         if not searched:
             plan.notes.append("The knowledge base could not be searched this turn, so no runbooks are cited.")
 
-        reply, model_hypotheses, llm_used = self._write(plan, user_text, case, evidence, hits)
+        reply, model_hypotheses, llm_used = self._write(plan, user_text, case, evidence, hits, mapping)
         title = None
         if case.has_placeholder_title and safe_query:
             title = title_from_conversation([safe_query.text])
         updated = self.cases.apply(user, case_id, case_changes(plan, turn_number, title, model_hypotheses))
 
         self.vault.save(user, case_id, mapping)
-        stored = user_text or (f"(attached {', '.join(a.filename for a in attachments)})" if attachments
-                               else f"({intent.kind.replace('_', ' ')})")
+        stored = user_text or self.sanitizer.sanitize(
+            f"(attached {', '.join(a.filename for a in attachments)})" if attachments
+            else f"({intent.kind.replace('_', ' ')})", mapping).text
         self.cases.append_message(user, case_id, "user", stored, turn_number,
                                   {"redactions": summary, "intent": intent.kind})
         self.cases.append_message(user, case_id, "assistant", reply, turn_number,
@@ -200,7 +202,7 @@ class TurnService:
                 for r in results], True
 
     def _write(self, plan: TurnPlan, user_text: str, case: Case, evidence: list[EvidenceDigest],
-               hits: list[KnowledgeHit]) -> tuple[str, list[str], bool]:
+               hits: list[KnowledgeHit], mapping: PlaceholderMap) -> tuple[str, list[str], bool]:
         """The reply text: the model's when one is configured and answers usefully, else the rules' own."""
         if self.llm is None:
             return compose_reply(plan, evidence, hits), [], False
@@ -208,7 +210,9 @@ class TurnService:
                                           max(0, self._message_count(case) - TRANSCRIPT_MESSAGES))
         transcript = [(m.role, m.content) for m in messages]
         try:
-            response = self.llm.complete(build_request(plan, user_text, transcript, evidence, hits))
+            request = build_request(plan, user_text, transcript, evidence, hits)
+            request.placeholders = mapping  # the port sanitizes with the case's map (saved after this turn)
+            response = self.llm.complete(request)
             answer = parse_answer(response.parsed)
             if answer is None:
                 raise LLMError("the model's answer did not match the expected JSON")

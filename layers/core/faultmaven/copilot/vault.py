@@ -9,10 +9,11 @@ from __future__ import annotations
 import base64
 import os
 from functools import cached_property
+from typing import Any
 
 from faultmaven.evidence.naming import blob_key
 from faultmaven.ports.blobs import BlobStore
-from faultmaven.sanitize import PlaceholderMap
+from faultmaven.sanitize import PlaceholderMap, Sanitizer
 from faultmaven.secrets import load_secret
 from faultmaven.settings import Settings
 
@@ -51,3 +52,20 @@ class RedactionVault:
 
     def forget(self, owner_id: str, case_id: str) -> None:
         self.blobs.delete(blob_key(owner_id, case_id, _VAULT_ID))
+
+
+class StoredTextRedactor:
+    """Sanitizes what a case stores (title, description, first message, file analyses) with the case's map, kept
+    in the vault. A `faultmaven.sanitize.stored.Redactor`."""
+
+    def __init__(self, vault: RedactionVault, sanitizer: Sanitizer) -> None:
+        self.vault = vault
+        self.sanitizer = sanitizer
+
+    def __call__(self, owner_id: str, case_id: str, texts: list[Any]) -> list[Any]:
+        mapping = self.vault.load(owner_id, case_id)
+        before = (len(mapping), len(mapping.remembered()))
+        clean = self.sanitizer.sanitize_data(texts, mapping)
+        if (len(mapping), len(mapping.remembered())) != before:  # only a case with secrets writes a map
+            self.vault.save(owner_id, case_id, mapping)
+        return clean
