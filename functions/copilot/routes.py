@@ -59,13 +59,14 @@ async def submit_turn(case_id: str, request: Request, principal: CurrentPrincipa
     if not container.embedded:
         return JSONResponse(await run_in_threadpool(work))
     job_id, future = container.turn_jobs.submit(principal.user_id, case_id, work)
-    try:
-        body = await asyncio.wait_for(asyncio.wrap_future(future), timeout=container.settings.turn_sync_seconds)
-    except TimeoutError:
+    # asyncio.wait never cancels what it waits for: a turn still queued when the wait ends runs all the same.
+    done, _ = await asyncio.wait({asyncio.wrap_future(future)}, timeout=container.settings.turn_sync_seconds)
+    if not done:
         location = f"/api/v1/cases/{case_id}/turns/jobs/{job_id}"
-        return JSONResponse({"status": "processing", "job_id": job_id}, status_code=202,
+        _, job = container.turn_jobs.poll(principal.user_id, case_id, job_id)
+        return JSONResponse({"status": job["status"], "job_id": job_id}, status_code=202,
                             headers={"Location": location, "Retry-After": "2"})
-    return JSONResponse(body)
+    return JSONResponse(done.pop().result())  # a failed turn raises its error here, answered as its 4xx
 
 
 @router.get(f"{CASE}/turns/jobs/{{job_id}}")

@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     redaction_key_secret_arn: str | None = None
     # A turn still running after this many seconds answers 202 with a Location to poll (API Gateway stops at ~30 s).
     turn_sync_seconds: float = Field(default=20.0, ge=0.0, le=28.0)
+    # One turn at a time per case: a second one waits this long for the first, then gets 409 with Retry-After.
+    turn_wait_seconds: float = Field(default=10.0, ge=0.0, le=25.0)
+    # The longest a turn may hold its case; a turn that dies holding it frees the case after this.
+    turn_lease_seconds: float = Field(default=300.0, ge=5.0, le=3600.0)
 
     branding_name: str = "FaultMaven"
     support_url: str = "https://github.com/FaultMaven"

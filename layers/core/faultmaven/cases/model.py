@@ -211,9 +211,9 @@ class Case(BaseModel):
         self.indicators = ordered(current)
 
     def record_turn(self, turn_number: int, progress_made: bool) -> None:
-        if turn_number < self.current_turn:
-            raise InvalidInput(f"turn {turn_number} is older than the case's turn {self.current_turn}",
-                               code="STALE_TURN")
+        if turn_number <= self.current_turn:  # another turn took this number: never two turns with one number
+            raise Conflict(f"turn {turn_number} is not after the case's turn {self.current_turn}; send it again",
+                           code="STALE_TURN", headers={"Retry-After": "1"})
         self.current_turn = turn_number
         self.turns_without_progress = 0 if progress_made else self.turns_without_progress + 1
 

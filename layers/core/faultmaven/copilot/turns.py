@@ -14,6 +14,7 @@ from faultmaven.auth.service import Principal
 from faultmaven.cases.changes import CaseChanges, HypothesisChange, HypothesisDraft, ProposalDraft
 from faultmaven.cases.lifecycle import CaseState
 from faultmaven.cases.model import Case, ProposalKind
+from faultmaven.cases.service import CaseService
 from faultmaven.cases.titles import title_from_conversation
 from faultmaven.copilot.doctrine import (
     CONFIRM_MARKER,
@@ -116,29 +117,41 @@ def case_changes(plan: TurnPlan, turn_number: int, title: str | None, model_hypo
 
 
 class TurnService:
-    def __init__(self, cases: Any, evidence: EvidenceService, knowledge: Callable[[], KnowledgeService],
-                 sanitizer: Sanitizer, vault: RedactionVault, llm: LLMProvider | None) -> None:
-        """`knowledge` is called when a turn searches, so a broken or absent index cannot stop turns."""
+    def __init__(self, cases: CaseService, evidence: EvidenceService, knowledge: Callable[[], KnowledgeService],
+                 sanitizer: Sanitizer, vault: RedactionVault, llm: LLMProvider | None, *,
+                 lease_seconds: float = 300.0, wait_seconds: float = 10.0) -> None:
+        """`knowledge` is called when a turn searches, so a broken or absent index cannot stop turns.
+        A turn holds its case's lease (at most `lease_seconds`); a concurrent one waits up to `wait_seconds`."""
         self.cases = cases
         self.evidence = evidence
         self.knowledge = knowledge
         self.sanitizer = sanitizer
         self.vault = vault
         self.llm = llm
+        self.lease_seconds = lease_seconds
+        self.wait_seconds = wait_seconds
 
     def run(self, principal: Principal, case_id: str, turn: TurnInput) -> dict[str, Any]:
-        user = principal.user_id
-        case = self.cases.get(user, case_id)
-        if case.is_terminal:
-            raise Conflict(f"the case is {case.state.value}; open a new case to continue", code="CASE_TERMINAL")
+        """Check the input, then read, plan and write while holding the case's lease: turns on one case are
+        numbered and applied one after another, each on the case as the previous one left it."""
         query = (turn.query or "").strip()
-        pasted = (turn.pasted_content or "").strip()
         intent = parse_intent(turn.intent_type, turn.intent_data)
-        if not (query or pasted or turn.file or intent.kind != "conversation"):
+        if not (query or (turn.pasted_content or "").strip() or turn.file or intent.kind != "conversation"):
             raise InvalidInput("a turn needs a query, pasted_content or a file", code="EMPTY_TURN")
         if len(query) > MAX_QUERY_CHARS:
             raise InvalidInput(f"query is longer than {MAX_QUERY_CHARS} characters; attach it as a file instead",
                                code="QUERY_TOO_LONG")
+        with self.cases.turn_lease(principal.user_id, case_id, hold_seconds=self.lease_seconds,
+                                   wait_seconds=self.wait_seconds):
+            return self._run_leased(principal, case_id, turn, query, intent)
+
+    def _run_leased(self, principal: Principal, case_id: str, turn: TurnInput, query: str,
+                    intent: Intent) -> dict[str, Any]:
+        user = principal.user_id
+        case = self.cases.get(user, case_id)
+        if case.is_terminal:
+            raise Conflict(f"the case is {case.state.value}; open a new case to continue", code="CASE_TERMINAL")
+        pasted = (turn.pasted_content or "").strip()
         turn_number = case.current_turn + 1
 
         # Evidence first: a bad file is a 4xx before anything else is written.
@@ -172,9 +185,9 @@ class TurnService:
         title = None
         if case.has_placeholder_title and safe_query:
             title = title_from_conversation([safe_query.text])
+        self.vault.save(user, case_id, mapping)  # first: a map that cannot be merged fails the turn before any write
         updated = self.cases.apply(user, case_id, case_changes(plan, turn_number, title, model_hypotheses))
 
-        self.vault.save(user, case_id, mapping)
         stored = user_text or (f"(attached {', '.join(a.filename for a in attachments)})" if attachments
                                else f"({intent.kind.replace('_', ' ')})")
         self.cases.append_message(user, case_id, "user", stored, turn_number,
