@@ -3,7 +3,8 @@
 Cases table: hash `user_id`, range `sk` — `CASE#<case_id>` (the aggregate as JSON plus the attributes queries filter
 on), `LEASE#<case_id>` (who runs a turn on the case, until when) or `COUNTER#<YYMMDD>` (title numbering). Local
 secondary index `updated_at-index` (`user_id`, `updated_at`) lists a user's cases newest first with consistent reads;
-counters, leases and tombstones carry no `updated_at`, so the index holds live cases only. `expires_at` is the TTL attribute (counters, leases and tombstones expire).
+counters, leases and tombstones carry no `updated_at`, so the index holds live cases only. `expires_at` is the TTL
+attribute (counters, leases and tombstones expire).
 Messages table: hash `case_key` = `<user_id>#<case_id>`, range `sk` = `<turn:08d>#<created_at>#<message_id>`.
 No request path scans: everything is a GetItem or a Query on a key or the index.
 """
