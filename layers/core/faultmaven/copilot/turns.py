@@ -29,6 +29,7 @@ from faultmaven.copilot.doctrine import (
     TurnPlan,
     plan_turn,
 )
+from faultmaven.copilot.findings import adopt_grounded
 from faultmaven.copilot.inputs import TurnInput
 from faultmaven.copilot.prompting import build_request, parse_answer
 from faultmaven.copilot.reply import FAILED_NOTICE, compose_reply
@@ -89,7 +90,27 @@ def case_view(case: Case) -> CaseView:
     return CaseView(state=case.state.value, progress={i.value: True for i in case.indicators},
                     hypotheses=[HypothesisView(hypothesis_id=h.hypothesis_id, statement=h.text, status=h.state.value)
                                 for h in case.hypotheses],
-                    pending_proposal=pending, problem_statement=case.problem_statement)
+                    pending_proposal=pending, problem_statement=case.problem_statement,
+                    root_cause=case.root_cause, solution=case.solution)
+
+
+def extraction_gates(plan: TurnPlan, case: Case) -> set[str]:
+    """The record fields a model may fill this turn: the rules decide when, the model may say it better."""
+    done = {i.value for i in case.indicators} | set(plan.progress)
+    gates = {"impact"} if "scope_assessed" in done else set()
+    if plan.progress.get("root_cause_identified"):
+        gates.add("root_cause")
+    if plan.phase == 5:
+        gates.add("solution")
+    return gates
+
+
+def grounding_source(user_text: str, transcript: list[tuple[str, str]], evidence: list[EvidenceDigest],
+                     case: Case) -> str:
+    """What a model's extraction must be drawn from: the engineer's words, the evidence, the hypotheses."""
+    return "\n".join([user_text, *(text for role, text in transcript if role == "user"),
+                      *(f"{e.filename} {e.first_error_at or ''} {' '.join(e.top_errors)}" for e in evidence),
+                      *(h.text for h in case.hypotheses)])
 
 
 def made_progress(plan: TurnPlan, model_hypotheses: list[str]) -> bool:
@@ -112,6 +133,8 @@ def case_changes(plan: TurnPlan, turn_number: int, title: str | None, model_hypo
                        update_hypotheses=[HypothesisChange(hypothesis_id=c.hypothesis_id, state=c.status,
                                                            reason=c.reason) for c in plan.hypothesis_changes],
                        indicators=dict.fromkeys(plan.progress, True), problem_statement=plan.problem_statement,
+                       root_cause=plan.findings.root_cause, solution=plan.findings.solution,
+                       impact=plan.findings.impact, add_timeline=plan.findings.timeline[-20:],
                        answer_proposal=answer, propose=propose,
                        transition=CaseState(explicit) if explicit else None)
 
@@ -231,6 +254,8 @@ class TurnService:
                 [], False
         plan.suggested_actions += [SuggestedAction(label=c.label, type="RUN", payload=c.command)
                                    for c in answer.commands]
+        adopt_grounded(plan.findings, answer.findings(), extraction_gates(plan, case),
+                       grounding_source(user_text, transcript, evidence, case))
         text = answer.reply.replace(CONFIRM_MARKER, "").rstrip()
         if hits:
             text += "\n\n**Sources**\n" + "\n".join(f"[{i}] {h.title}" for i, h in enumerate(hits, 1))
