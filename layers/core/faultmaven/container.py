@@ -229,7 +229,7 @@ class Container:
         s = self.settings
         return TurnService(self.case_service, self.evidence, lambda: self.knowledge, self.sanitizer,
                            self.redaction_vault, self.llm, lease_seconds=s.turn_lease_seconds,
-                           wait_seconds=s.turn_wait_seconds)
+                           wait_seconds=s.turn_wait_seconds, max_output_tokens=s.llm_max_output_tokens)
 
     @cached_property
     def job_store(self):

@@ -85,6 +85,7 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(default=60.0, gt=0, le=900)
     llm_max_retries: int = Field(default=2, ge=0, le=10)
     llm_context_tokens: int = Field(default=8192, ge=1024)
+    llm_max_output_tokens: int = Field(default=1200, ge=16, le=8192)  # the longest answer a turn asks a model for
     llm_fallbacks: list[dict[str, str | int]] = Field(default_factory=list)  # JSON list of endpoints, see docs/LLM.md
 
     # Privacy sanitizer (docs/SANITIZER.md): on by default; allow-list entries are exact values or "re:<regex>".

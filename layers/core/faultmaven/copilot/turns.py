@@ -142,7 +142,7 @@ def case_changes(plan: TurnPlan, turn_number: int, title: str | None, model_hypo
 class TurnService:
     def __init__(self, cases: CaseService, evidence: EvidenceService, knowledge: Callable[[], KnowledgeService],
                  sanitizer: Sanitizer, vault: RedactionVault, llm: LLMProvider | None, *,
-                 lease_seconds: float = 300.0, wait_seconds: float = 10.0) -> None:
+                 lease_seconds: float = 300.0, wait_seconds: float = 10.0, max_output_tokens: int = 1200) -> None:
         """`knowledge` is called when a turn searches, so a broken or absent index cannot stop turns.
         A turn holds its case's lease (at most `lease_seconds`); a concurrent one waits up to `wait_seconds`."""
         self.cases = cases
@@ -153,6 +153,7 @@ class TurnService:
         self.llm = llm
         self.lease_seconds = lease_seconds
         self.wait_seconds = wait_seconds
+        self.max_output_tokens = max_output_tokens
 
     def run(self, principal: Principal, case_id: str, turn: TurnInput) -> dict[str, Any]:
         """Check the input, then read, plan and write while holding the case's lease: turns on one case are
@@ -244,7 +245,8 @@ class TurnService:
                                           max(0, self._message_count(case) - TRANSCRIPT_MESSAGES))
         transcript = [(m.role, m.content) for m in messages]
         try:
-            response = self.llm.complete(build_request(plan, user_text, transcript, evidence, hits))
+            response = self.llm.complete(build_request(plan, user_text, transcript, evidence, hits,
+                                                       max_tokens=self.max_output_tokens))
             answer = parse_answer(response.parsed)
             if answer is None:
                 raise LLMError("the model's answer did not match the expected JSON")
