@@ -18,11 +18,12 @@ if TYPE_CHECKING:  # the doctrine imports this module
     from faultmaven.copilot.doctrine import EvidenceDigest
 
 MAX_SENTENCE = 300
-MAX_TIMELINE = 20
 GROUNDED_SHARE = 0.6  # of a model's content words that must occur in the case's text and evidence
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 _WORD = re.compile(r"[a-z0-9]+(?:[._:-][a-z0-9]+)*")
-_STOP = frozenset(["the", "and", "for", "with", "from", "that", "this", "was", "were", "are", "has", "have", "had", "not", "but", "its", "into", "after", "before", "when", "then", "than", "our", "their", "they", "them", "you", "your", "all", "any", "can", "could", "should", "would", "will", "been", "being"])
+_STOP = frozenset({"the", "and", "for", "with", "from", "that", "this", "was", "were", "are", "has", "have", "had",
+                   "not", "but", "its", "into", "after", "before", "when", "then", "than", "our", "their", "they",
+                   "them", "you", "your", "all", "any", "can", "could", "should", "would", "will", "been", "being"})
 
 
 class Findings(BaseModel):
