@@ -30,7 +30,7 @@ from faultmaven.copilot.doctrine import (
     plan_turn,
 )
 from faultmaven.copilot.findings import adopt_grounded
-from faultmaven.copilot.inputs import TurnInput
+from faultmaven.copilot.inputs import Progress, TurnInput, quiet
 from faultmaven.copilot.prompting import build_request, parse_answer
 from faultmaven.copilot.reply import FAILED_NOTICE, compose_reply
 from faultmaven.copilot.vault import RedactionVault
@@ -155,9 +155,10 @@ class TurnService:
         self.wait_seconds = wait_seconds
         self.max_output_tokens = max_output_tokens
 
-    def run(self, principal: Principal, case_id: str, turn: TurnInput) -> dict[str, Any]:
+    def run(self, principal: Principal, case_id: str, turn: TurnInput, progress: Progress = quiet) -> dict[str, Any]:
         """Check the input, then read, plan and write while holding the case's lease: turns on one case are
-        numbered and applied one after another, each on the case as the previous one left it."""
+        numbered and applied one after another, each on the case as the previous one left it. `progress` hears
+        of each stage, the evidence analysed and the knowledge found (the streamed turn sends them on)."""
         query = (turn.query or "").strip()
         intent = parse_intent(turn.intent_type, turn.intent_data)
         if not (query or (turn.pasted_content or "").strip() or turn.file or intent.kind != "conversation"):
@@ -167,16 +168,17 @@ class TurnService:
                                code="QUERY_TOO_LONG")
         with self.cases.turn_lease(principal.user_id, case_id, hold_seconds=self.lease_seconds,
                                    wait_seconds=self.wait_seconds):
-            return self._run_leased(principal, case_id, turn, query, intent)
+            return self._run_leased(principal, case_id, turn, query, intent, progress)
 
     def _run_leased(self, principal: Principal, case_id: str, turn: TurnInput, query: str,
-                    intent: Intent) -> dict[str, Any]:
+                    intent: Intent, progress: Progress) -> dict[str, Any]:
         user = principal.user_id
         case = self.cases.get(user, case_id)
         if case.is_terminal:
             raise Conflict(f"the case is {case.state.value}; open a new case to continue", code="CASE_TERMINAL")
         pasted = (turn.pasted_content or "").strip()
         turn_number = case.current_turn + 1
+        progress("stage", {"stage": "started", "turn_number": turn_number})
 
         # Evidence first: a bad file is a 4xx before anything else is written.
         attachments = []
@@ -199,9 +201,15 @@ class TurnService:
         user_text = "\n\n".join(r.text for r in (safe_query, safe_paste) if r)
 
         evidence = [digest(a, self.sanitizer, mapping) for a in self.evidence.analyses_for_case(user, case_id)]
+        progress("stage", {"stage": "evidence_analysed"})
+        for d in evidence:
+            progress("evidence", d.model_dump())
         search_text = (safe_query.text if safe_query else "") or " ".join(e for d in evidence for e in d.top_errors)
         hits, searched = self._knowledge(principal, search_text, mapping)
+        progress("knowledge", {"searched": searched, "hits": [h.model_dump(exclude={"snippet"}) for h in hits]})
         plan = plan_turn(case_view(case), user_text, intent, evidence, hits)
+        progress("stage", {"stage": "decided", "phase": plan.phase, "milestones": plan.milestones,
+                           "writer": "model" if self.llm is not None else "rules"})
         if not searched:
             plan.notes.append("The knowledge base could not be searched this turn, so no runbooks are cited.")
 
@@ -209,6 +217,7 @@ class TurnService:
         title = None
         if case.has_placeholder_title and safe_query:
             title = title_from_conversation([safe_query.text])
+        progress("stage", {"stage": "saving"})
         self.vault.save(user, case_id, mapping)  # first: a map that cannot be merged fails the turn before any write
         updated = self.cases.apply(user, case_id, case_changes(plan, turn_number, title, model_hypotheses))
 
