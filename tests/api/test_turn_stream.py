@@ -58,6 +58,7 @@ def test_a_streamed_turn_reports_its_progress_then_answers(http: tuple[httpx.Cli
     assert answer["turn_number"] == 1 and isinstance(answer["agent_response"], str)
     assert next(d for n, d in events if n == "knowledge") == {"searched": True, "hits": []}
 
+    assert client.get("/api/v1/meta/capabilities").json()["features"]["turnStream"] is True
     plain = client.post(f"/api/v1/cases/{case_id}/turns", data={"query": "yes"}, headers=headers)
     assert plain.status_code == 200 and plain.json()["turn_number"] == 2  # the JSON turn is unchanged
 
