@@ -86,6 +86,7 @@ def test_after_or_since_alone_establish_nothing() -> None:
     case = CaseView(state="investigating", progress={"symptom_verified": True})
     plan = plan_turn(case, "it got worse after lunch and users complain since then", CHAT, [], [])
     assert "timeline_established" not in plan.progress and "scope_assessed" not in plan.progress
+    assert plan_turn(case, "only checkout is affected", CHAT, [], []).progress.get("scope_assessed")
     plan = plan_turn(case, "first 503 at 09:14 UTC; 3 of 12 pods restart", CHAT, [], [])
     assert plan.progress.get("timeline_established") and plan.progress.get("scope_assessed")
     assert plan.findings.timeline == ["first 503 at 09:14 UTC"] and plan.findings.impact == "3 of 12 pods restart"

@@ -27,7 +27,8 @@ _UNITS = (r"(users?|customers?|tenants?|accounts?|regions?|zones?|pods?|nodes?|h
 _SCOPE = re.compile(
     r"(\b\d+(\.\d+)?\s*%|\b\d+\s+(of\s+(the\s+)?\d+\s+)?" + _UNITS + r"\b|"
     r"\b(all|every|only|some|most|half( of)?|none of|no other)\s+(the\s+|our\s+)?(\S+\s+)?" + _UNITS + r"\b|"
-    r"\b(us|eu|ap|sa|ca|me|af)-(east|west|north|south|central|northeast|southeast|northwest|southwest)(-\d)?\b)",
+    r"\b(us|eu|ap|sa|ca|me|af)-(east|west|north|south|central|northeast|southeast|northwest|southwest)(-\d)?\b|"
+    r"\b[\w./-]+\s+(is|are|was|were)\s+(the only one\s+)?(affected|impacted)\b)",  # "only checkout is affected"
     re.IGNORECASE)
 # A fix someone applied or will apply: the engineer's own words become the case's solution.
 _FIX = re.compile(

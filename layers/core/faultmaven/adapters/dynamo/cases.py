@@ -12,11 +12,11 @@ No request path scans: everything is a GetItem or a Query on a key or the index.
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DeleteError, PutError
+from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, LocalSecondaryIndex
 from pynamodb.models import Model
 
-from faultmaven.adapters.dynamo.base import bind
+from faultmaven.adapters.dynamo.base import bind, conditionally
 from faultmaven.cases.lifecycle import CaseState
 from faultmaven.cases.model import Case, CaseMessage, stamp
 from faultmaven.clock import now, now_epoch
@@ -108,20 +108,11 @@ class DynamoCaseRepository:
         m = self.model
         item = m(user_id, f"LEASE#{case_id}", holder=holder, lease_until=until,
                  expires_at=int(until) + LEASE_TTL_SECONDS)
-        try:
-            item.save(condition=m.sk.does_not_exist() | (m.lease_until <= at) | (m.holder == holder))
-        except PutError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
+        return conditionally(lambda: item.save(
+            condition=m.sk.does_not_exist() | (m.lease_until <= at) | (m.holder == holder)))
 
     def release_lease(self, user_id: str, case_id: str, holder: str) -> None:
-        try:
-            self.model(user_id, f"LEASE#{case_id}").delete(condition=self.model.holder == holder)
-        except DeleteError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        conditionally(lambda: self.model(user_id, f"LEASE#{case_id}").delete(condition=self.model.holder == holder))
 
     def delete(self, user_id: str, case_id: str) -> DeleteOutcome:
         item = self._load(user_id, case_id)
