@@ -234,14 +234,23 @@ class Container:
     def turns(self):
         from faultmaven.copilot.turns import TurnService
 
+        s = self.settings
         return TurnService(self.case_service, self.evidence, lambda: self.knowledge, self.sanitizer,
-                           self.redaction_vault, self.llm)
+                           self.redaction_vault, self.llm, lease_seconds=s.turn_lease_seconds,
+                           wait_seconds=s.turn_wait_seconds, max_output_tokens=s.llm_max_output_tokens)
+
+    @cached_property
+    def job_store(self):
+        """Where turn jobs are recorded (embedded: SQLite)."""
+        from faultmaven.adapters.sqlite.jobs import SqliteJobStore
+
+        return SqliteJobStore(self.db)
 
     @cached_property
     def turn_jobs(self):
         from faultmaven.copilot.jobs import TurnJobs
 
-        return TurnJobs()
+        return TurnJobs(self.job_store)
 
     def login_session(self, user_id: str, requested: str | None) -> str:
         """The session id a sign-in is bound to (carried in the access token as `sid`): the requested session when

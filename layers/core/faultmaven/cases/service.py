@@ -5,11 +5,16 @@ Every change is a read-modify-write of the whole aggregate guarded by its `versi
 - without it, a write that loses a race is re-applied to the fresh case (its rules re-checked) a few times, so a
   concurrent change is never overwritten; if it still loses, 409.
 A 409 for a version carries `X-Expected-Version` and `X-Actual-Version` headers.
+
+A copilot turn also holds the case's lease (`turn_lease`) while it reads, plans and writes, so two turns on one case
+run one after the other instead of planning on the same stale copy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from faultmaven.cases.changes import CaseChanges, apply_changes
@@ -22,6 +27,7 @@ from faultmaven.ports.cases import CaseQuery, CaseRepository, StaleVersion
 from faultmaven.sanitize.stored import Redactor
 
 MAX_WRITE_ATTEMPTS = 3
+LEASE_POLL_SECONDS = (0.02, 0.5)  # first and longest pause between tries for a busy case's lease
 TITLE_SOURCE_MESSAGES = 20
 
 
@@ -39,12 +45,38 @@ def _unchanged(owner_id: str, case_id: str, texts: list[Any]) -> list[Any]:
     return texts
 
 
+def case_busy() -> Conflict:
+    return Conflict("another turn is running on this case; send this one again shortly", code="CASE_BUSY",
+                    headers={"Retry-After": "2"})
+
+
 class CaseService:
-    def __init__(self, repo: CaseRepository, redact: Redactor = _unchanged) -> None:
+    def __init__(self, repo: CaseRepository, redact: Redactor = _unchanged, *,
+                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> None:
         """`redact` sanitizes what a user types into a case before it is stored (title, description, first
         message), so stored texts never hold a secret; the copilot sanitizes its turns itself."""
         self.repo = repo
         self.redact = redact
+        self._clock = clock
+        self._sleep = sleep
+
+    @contextmanager
+    def turn_lease(self, user_id: str, case_id: str, *, hold_seconds: float, wait_seconds: float) -> Iterator[None]:
+        """Hold the case's lease for one turn: wait up to `wait_seconds` while another turn holds it, then 409
+        CASE_BUSY with Retry-After. `hold_seconds` bounds a turn that dies without releasing it."""
+        holder = new_id("lease_")
+        deadline = self._clock() + wait_seconds
+        pause, longest = LEASE_POLL_SECONDS
+        while not self.repo.acquire_lease(user_id, case_id, holder, self._clock() + hold_seconds, self._clock()):
+            left = deadline - self._clock()
+            if left <= 0:
+                raise case_busy()
+            self._sleep(min(pause, left))
+            pause = min(pause * 2, longest)
+        try:
+            yield
+        finally:
+            self.repo.release_lease(user_id, case_id, holder)
 
     # -- reading ------------------------------------------------------------------------------------------------
     def get(self, user_id: str, case_id: str) -> Case:
