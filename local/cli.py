@@ -17,7 +17,10 @@ COMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from faultmaven import __version__
+
     parser = argparse.ArgumentParser(prog="faultmaven", description="FaultMaven troubleshooting copilot")
+    parser.add_argument("--version", action="version", version=f"faultmaven {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)

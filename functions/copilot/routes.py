@@ -60,7 +60,9 @@ async def submit_turn(case_id: str, request: Request, principal: CurrentPrincipa
         return JSONResponse(await run_in_threadpool(work))
     job_id, future = container.turn_jobs.submit(principal.user_id, case_id, work)
     try:
-        body = await asyncio.wait_for(asyncio.wrap_future(future), timeout=container.settings.turn_sync_seconds)
+        # shield: a timed-out wait must not cancel the job itself (a turn still queued would never run)
+        body = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)),
+                                      timeout=container.settings.turn_sync_seconds)
     except TimeoutError:
         location = f"/api/v1/cases/{case_id}/turns/jobs/{job_id}"
         return JSONResponse({"status": "processing", "job_id": job_id}, status_code=202,
