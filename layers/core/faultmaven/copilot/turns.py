@@ -46,6 +46,9 @@ KB_HITS = 3
 # Hybrid similarity is 1.0 for the top hit of both the keyword and the vector list and 0.5 for a chunk found by
 # only one; citing needs both, so a greeting never drags in an unrelated runbook.
 KB_MIN_SIMILARITY = 0.55
+NO_KNOWLEDGE_NOTE = ("Your knowledge base is empty: you can see no runbooks or past incidents, so none are cited. "
+                     "Add them in the dashboard, or on the server with `faultmaven kb add PATH` (global scope, "
+                     "seen by every user).")
 TRANSCRIPT_MESSAGES = 8
 INTENTS = ("conversation", "status_transition", "confirmation", "hypothesis_action")
 _PROPOSAL_KIND = {"investigating": ProposalKind.START_INVESTIGATION, "resolved": ProposalKind.RESOLVE,
@@ -165,8 +168,10 @@ class TurnService:
         search_text = (safe_query.text if safe_query else "") or " ".join(e for d in evidence for e in d.top_errors)
         hits, searched = self._knowledge(principal, search_text, mapping)
         plan = plan_turn(case_view(case), user_text, intent, evidence, hits)
-        if not searched:
+        if searched is None:
             plan.notes.append("The knowledge base could not be searched this turn, so no runbooks are cited.")
+        elif not searched:
+            plan.notes.append(NO_KNOWLEDGE_NOTE)
 
         reply, model_hypotheses, llm_used = self._write(plan, user_text, case, evidence, hits)
         title = None
@@ -184,17 +189,22 @@ class TurnService:
         progress = made_progress(plan, model_hypotheses)
         return self._response(updated, turn_number, plan, reply, attachments, hits, summary, llm_used, progress)
 
-    def _knowledge(self, principal: Principal, text: str, mapping: PlaceholderMap) -> tuple[list[KnowledgeHit], bool]:
-        """The best cited runbooks, and whether the knowledge base could be searched at all. It is an aid: when it is
+    def _knowledge(self, principal: Principal, text: str, mapping: PlaceholderMap
+                   ) -> tuple[list[KnowledgeHit], bool | None]:
+        """The best cited runbooks, and whether there was anything to search: True; False when the caller can see
+        no indexed document at all; None when the knowledge base could not be searched. It is an aid: when it is
         down or not configured (an emulator without a vector index), the turn goes on without it."""
         if not text.strip():
             return [], True
+        reader = Reader.of(principal)
         try:
-            results = self.knowledge().search(Reader.of(principal), text[:1000], limit=KB_HITS, per_document=True,
+            results = self.knowledge().search(reader, text[:1000], limit=KB_HITS, per_document=True,
                                               threshold=KB_MIN_SIMILARITY, marks=MARKDOWN_MARKS)
+            if not results and self.knowledge().list(reader, status="indexed", limit=1).total == 0:
+                return [], False
         except Exception as exc:  # any failure of the KB must not fail the turn
             logger.warning("knowledge search failed; answering without it", extra={"error_type": type(exc).__name__})
-            return [], False
+            return [], None
         return [KnowledgeHit(document_id=r.document.document_id, title=r.document.title,
                              snippet=self.sanitizer.sanitize(r.excerpt, mapping).text, score=r.similarity)
                 for r in results], True
