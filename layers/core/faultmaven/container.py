@@ -139,7 +139,8 @@ class Container:
 
         s = self.settings
         return EvidenceService(self.evidence_files, self.blobs, self.case_service.get,
-                               max_file_bytes=s.max_file_bytes, allowed_extensions=s.allowed_extensions)
+                               max_file_bytes=s.max_file_bytes, allowed_extensions=s.allowed_extensions,
+                               max_decompressed_bytes=s.max_decompressed_bytes)
 
     @cached_property
     def documents(self):
