@@ -174,6 +174,8 @@ class TurnService:
             plan.notes.append(NO_KNOWLEDGE_NOTE)
 
         reply, model_hypotheses, llm_used = self._write(plan, user_text, case, evidence, hits)
+        if llm_used and searched is False and NO_KNOWLEDGE_NOTE not in reply:
+            reply = f"_{NO_KNOWLEDGE_NOTE}_\n\n{reply}"  # a model may leave the rules' notes out; this one matters
         title = None
         if case.has_placeholder_title and safe_query:
             title = title_from_conversation([safe_query.text])
