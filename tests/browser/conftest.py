@@ -53,9 +53,14 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`faultmaven serve` on a free port over a fresh data dir; stopped (by its own pid) after the module."""
+    yield from serve(tmp_path_factory.mktemp("dashboard-data"))
+
+
+def serve(data_dir: Path, **env_overrides: str) -> Iterator[Server]:
+    """Run the embedded server until the generator is closed; `env_overrides` are FM_* settings for this server."""
     port = _free_port()
-    data_dir = tmp_path_factory.mktemp("dashboard-data")
-    env = {**os.environ, "POWERTOOLS_TRACE_DISABLED": "true", "FM_LLM_PROVIDER": "none", "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "POWERTOOLS_TRACE_DISABLED": "true", "FM_LLM_PROVIDER": "none", "HF_HUB_OFFLINE": "1",
+           **env_overrides}
     log = (data_dir / "server.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "local.cli", "serve", "--port", str(port), "--data-dir",
                              str(data_dir)], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -97,12 +102,21 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser: object, server: Server) -> Iterator[object]:
-    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    yield from open_page(browser, server, {"width": 1280, "height": 900})
+
+
+def open_page(browser: object, server: Server, viewport: dict[str, int], *, console_errors: bool = False
+              ) -> Iterator[object]:
+    """A fresh browser context on the server; after the test, no JavaScript errors (and, when `console_errors`,
+    nothing logged as an error in the console, such as a failed resource load)."""
+    context = browser.new_context(base_url=server.url, viewport=viewport, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.on("dialog", lambda dialog: dialog.accept())  # the dashboard confirms deletes with window.confirm
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    if console_errors:
+        page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"

@@ -87,10 +87,10 @@ def test_binary_in_a_text_type_is_refused() -> None:
     assert err.value.code == "BINARY_CONTENT"
 
 
-def test_invalid_utf8_is_a_clear_400_with_the_offset() -> None:
-    with pytest.raises(InvalidInput) as err:
-        check("app.log", b"2024-01-01 ok\n\xff\xfebroken \xc3\x28 here\n")
-    assert err.value.code == "INVALID_ENCODING" and "offset 14" in err.value.detail
+def test_latin1_and_windows_1252_bytes_are_text() -> None:
+    found = check("app.log", "2024-01-01 ok ✓\n".encode() + b"caf\xe9 \x93quoted\x94 5 \x80\n")
+    assert found.kind == "text" and found.text == "2024-01-01 ok ✓\ncafé “quoted” 5 €\n"
+    assert "windows-1252" in found.mime
 
 
 def test_utf16_with_bom_and_utf8_bom_are_text() -> None:
@@ -113,10 +113,13 @@ def test_empty_and_oversized_are_refused() -> None:
 
 
 def test_extension_allow_list() -> None:
-    for name in ("tool.exe", "archive.zip", "noextension", "x.log.gz"):
+    for name in ("tool.exe", "archive.zip", "noextension"):
         with pytest.raises(UnsupportedMedia) as err:
             check(name, b"hello\n")
         assert err.value.code == "EXTENSION_NOT_ALLOWED"
+    with pytest.raises(UnsupportedMedia) as err:  # .gz is allowed, but only for gzip content (unpacked before)
+        check("x.log.gz", b"hello\n")
+    assert err.value.code == "CONTENT_MISMATCH"
 
 
 def test_the_content_decides_not_the_name() -> None:

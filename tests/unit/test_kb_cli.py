@@ -88,3 +88,30 @@ def test_the_cli_acts_as_an_api_user_by_name(client: TestClient, alice: SignedIn
     assert "Postgres connections" in out
     _, out = kb(capsys, data, "search", "too many connections")  # the default `cli` user: not alice's document
     assert "Postgres connections" not in out
+
+
+def test_kb_add_files_globally_for_every_user_and_the_copilot(client: TestClient, alice: SignedIn,
+                                                               capsys: pytest.CaptureFixture[str], folder: Path,
+                                                               model: onnx_embedder.OnnxMiniLmEmbedder) -> None:
+    from faultmaven.container import get_container
+
+    get_container().__dict__["embedder"] = model
+    case_id = client.post("/api/v1/cases", json={"description": "etcd"}, headers=alice.headers).json()["case_id"]
+
+    def turn(query: str) -> str:
+        r = client.post(f"/api/v1/cases/{case_id}/turns", data={"query": query}, headers=alice.headers)
+        assert r.status_code == 200, r.text
+        return r.json()["agent_response"]
+
+    # Nothing alice can see: the copilot says so plainly.
+    assert "knowledge base is empty" in turn("etcd leader elections keep happening")
+
+    data = get_container().settings.data_dir
+    code, out = kb(capsys, data, "add", str(folder / "etcd.md"))
+    assert code == 0 and "as user 'cli' to the global scope" in out
+    found = client.get("/api/v1/knowledge/documents", headers=alice.headers).json()
+    assert [d["scope"] for d in found["documents"]] == ["global"]  # alice sees what the CLI added
+    assert "knowledge base is empty" not in turn("leader elections keep happening, disk fsync is slow")
+
+    code, out = kb(capsys, data, "add", str(folder / "network"), "--scope", "personal", "--user", "alice")
+    assert code == 0 and "as user 'alice' to the personal knowledge base of 'alice'" in out

@@ -147,7 +147,7 @@ class Container:
         s = self.settings
         return EvidenceService(self.evidence_files, self.blobs, self.case_service.get,
                                max_file_bytes=s.max_file_bytes, allowed_extensions=s.allowed_extensions,
-                               redact=self.stored_text_redactor)
+                               redact=self.stored_text_redactor, max_decompressed_bytes=s.max_decompressed_bytes)
 
     @cached_property
     def documents(self):

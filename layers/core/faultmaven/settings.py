@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_ALLOWED_EXTENSIONS = (
     ".log", ".txt", ".json", ".yaml", ".yml", ".csv", ".md", ".conf", ".cfg", ".ini", ".toml", ".xml", ".html",
     ".out", ".err", ".trace", ".py", ".js", ".ts", ".go", ".java", ".sh", ".sql", ".tf", ".pdf", ".png", ".jpg",
-    ".jpeg",
+    ".jpeg", ".gz", ".zst", ".bz2",  # compressed logs are unpacked on upload (evidence/compression.py)
 )
 
 
@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     # Uploads
     max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     allowed_extensions: list[str] = Field(default_factory=lambda: list(DEFAULT_ALLOWED_EXTENSIONS))
+    # A .gz/.zst/.bz2 file may unpack to at most this much (upload and CLI): a decompression bomb stops here.
+    max_decompressed_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
 
     # Knowledge base: embeddings and the vector index
     embedder: Literal["onnx-minilm", "bedrock"] = "onnx-minilm"

@@ -93,25 +93,29 @@ export async function api(path, { method = "GET", body, query, auth = true, retr
   throw new ApiError(response.status, code, data?.detail ?? data);
 }
 
-function xhrUpload(path, form, onProgress) {
+function xhrUpload(path, form, onProgress, headers) {
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", apiUrl(path));
     const token = getAuth()?.access_token;
     if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
     xhr.responseType = "json";
     xhr.upload.addEventListener("progress", (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     });
-    xhr.addEventListener("load", () => resolve({ status: xhr.status, body: xhr.response }));
-    xhr.addEventListener("error", () => resolve({ status: 0, body: { detail: "network error" } }));
+    xhr.addEventListener("load", () => resolve({ status: xhr.status, body: xhr.response, location: xhr.getResponseHeader("Location") }));
+    xhr.addEventListener("error", () => resolve({ status: 0, body: { detail: "network error" }, location: null }));
     xhr.send(form);
   });
 }
 
-/** A multipart upload through XMLHttpRequest, whose upload progress events fetch() does not offer. */
-export async function upload(path, form, onProgress = () => {}) {
-  let result = await xhrUpload(path, form, onProgress);
+/**
+ * A multipart POST through XMLHttpRequest, whose upload progress events fetch() does not offer: resolves to
+ * {status, body, location} for any 2xx (a 202 carries the Location to poll), throws ApiError otherwise.
+ */
+export async function uploadResponse(path, form, onProgress = () => {}, headers = {}) {
+  let result = await xhrUpload(path, form, onProgress, headers);
   if (result.status === 401 && result.body?.code === "TOKEN_EXPIRED") {
     try {
       await refreshTokens();
@@ -119,11 +123,16 @@ export async function upload(path, form, onProgress = () => {}) {
       signedOut();
       throw error;
     }
-    result = await xhrUpload(path, form, onProgress);
+    result = await xhrUpload(path, form, onProgress, headers);
   }
-  if (result.status >= 200 && result.status < 300) return result.body;
+  if (result.status >= 200 && result.status < 300) return result;
   if (result.status === 401) signedOut();
   throw new ApiError(result.status, result.body?.code, result.body?.detail);
+}
+
+/** A multipart upload with progress; resolves to the response body. */
+export async function upload(path, form, onProgress = () => {}) {
+  return (await uploadResponse(path, form, onProgress)).body;
 }
 
 let capabilities = null;

@@ -48,6 +48,9 @@ KB_HITS = 3
 # Hybrid similarity is 1.0 for the top hit of both the keyword and the vector list and 0.5 for a chunk found by
 # only one; citing needs both, so a greeting never drags in an unrelated runbook.
 KB_MIN_SIMILARITY = 0.55
+NO_KNOWLEDGE_NOTE = ("Your knowledge base is empty: you can see no runbooks or past incidents, so none are cited. "
+                     "Add them in the dashboard, or on the server with `faultmaven kb add PATH` (global scope, "
+                     "seen by every user).")
 TRANSCRIPT_MESSAGES = 8
 INTENTS = ("conversation", "status_transition", "confirmation", "hypothesis_action")
 _PROPOSAL_KIND = {"investigating": ProposalKind.START_INVESTIGATION, "resolved": ProposalKind.RESOLVE,
@@ -71,13 +74,14 @@ def parse_intent(intent_type: str | None, intent_data: str | None) -> Intent:
 
 
 def digest(analysis: EvidenceAnalysis, sanitizer: Sanitizer, mapping: PlaceholderMap) -> EvidenceDigest:
-    """The doctrine's view of one file, with its templates sanitized like everything bound for a model."""
+    """The doctrine's view of one file, with its name and templates sanitized like everything bound for a model."""
     a = analysis.analysis or {}
     severity = a.get("severity_counts") or {}
     errors = int(severity.get("error", 0)) + int(severity.get("critical", 0))
     templates = [t for t in a.get("templates") or [] if t.get("level") in ("error", "critical")]
     top = [sanitizer.sanitize(str(t.get("template", "")), mapping).text for t in templates[:3]]
-    return EvidenceDigest(filename=analysis.filename, source_type=str(analysis.source_type), error_count=errors,
+    name = sanitizer.sanitize(analysis.filename, mapping).text  # a file's name may hold a token; replies quote it
+    return EvidenceDigest(filename=name, source_type=str(analysis.source_type), error_count=errors,
                           first_error_at=a.get("first_error_at"), last_error_at=a.get("last_error_at"),
                           top_errors=top)
 
@@ -211,10 +215,14 @@ class TurnService:
         plan = plan_turn(case_view(case), user_text, intent, evidence, hits)
         progress("stage", {"stage": "decided", "phase": plan.phase, "milestones": plan.milestones,
                            "writer": "model" if self.llm is not None else "rules"})
-        if not searched:
+        if searched is None:
             plan.notes.append("The knowledge base could not be searched this turn, so no runbooks are cited.")
+        elif not searched:
+            plan.notes.append(NO_KNOWLEDGE_NOTE)
 
         reply, model_hypotheses, llm_used = self._write(plan, user_text, case, evidence, hits, mapping)
+        if llm_used and searched is False and NO_KNOWLEDGE_NOTE not in reply:
+            reply = f"_{NO_KNOWLEDGE_NOTE}_\n\n{reply}"  # a model may leave the rules' notes out; this one matters
         title = None
         if case.has_placeholder_title and safe_query:
             title = title_from_conversation([safe_query.text])
@@ -232,17 +240,22 @@ class TurnService:
         progress = made_progress(plan, model_hypotheses)
         return self._response(updated, turn_number, plan, reply, attachments, hits, summary, llm_used, progress)
 
-    def _knowledge(self, principal: Principal, text: str, mapping: PlaceholderMap) -> tuple[list[KnowledgeHit], bool]:
-        """The best cited runbooks, and whether the knowledge base could be searched at all. It is an aid: when it is
+    def _knowledge(self, principal: Principal, text: str, mapping: PlaceholderMap
+                   ) -> tuple[list[KnowledgeHit], bool | None]:
+        """The best cited runbooks, and whether there was anything to search: True; False when the caller can see
+        no indexed document at all; None when the knowledge base could not be searched. It is an aid: when it is
         down or not configured (an emulator without a vector index), the turn goes on without it."""
         if not text.strip():
             return [], True
+        reader = Reader.of(principal)
         try:
-            results = self.knowledge().search(Reader.of(principal), text[:1000], limit=KB_HITS, per_document=True,
+            results = self.knowledge().search(reader, text[:1000], limit=KB_HITS, per_document=True,
                                               threshold=KB_MIN_SIMILARITY, marks=MARKDOWN_MARKS)
+            if not results and self.knowledge().list(reader, status="indexed", limit=1).total == 0:
+                return [], False
         except Exception as exc:  # any failure of the KB must not fail the turn
             logger.warning("knowledge search failed; answering without it", extra={"error_type": type(exc).__name__})
-            return [], False
+            return [], None
         return [KnowledgeHit(document_id=r.document.document_id, title=r.document.title,
                              snippet=self.sanitizer.sanitize(r.excerpt, mapping).text, score=r.similarity)
                 for r in results], True

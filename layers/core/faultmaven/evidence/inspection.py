@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import BinaryIO
 
 from faultmaven.errors import InvalidInput, TooLarge, UnsupportedMedia
+from faultmaven.evidence.compression import COMPRESSED_SUFFIXES
 from faultmaven.evidence.naming import extension, size_display
 from faultmaven.evidence.sniffing import Sniffed, sniff
 
@@ -48,6 +49,9 @@ def inspect(filename: str, data: bytes, *, max_bytes: int, allowed_extensions: I
     if len(data) > max_bytes:
         raise too_large(max_bytes)
     ext = check_extension(filename, allowed_extensions)
+    if ext in COMPRESSED_SUFFIXES:  # compressed content is unpacked before this check (compression.decompress)
+        raise UnsupportedMedia(f"the name says {ext} but the content is not compressed that way",
+                               code="CONTENT_MISMATCH")
     found = sniff(data)
     expected_image = _IMAGE_EXTENSIONS.get(ext)
     if expected_image and found.mime != expected_image:

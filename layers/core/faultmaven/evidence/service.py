@@ -19,6 +19,7 @@ from faultmaven.clock import iso, new_id, now
 from faultmaven.errors import Conflict, DomainError, InvalidInput, NotFound, Unavailable
 from faultmaven.evidence.analysis import analyze
 from faultmaven.evidence.classification import CODE_EXTENSIONS, by_content, by_extension
+from faultmaven.evidence.compression import decompress
 from faultmaven.evidence.inspection import check_extension, inspect, read_limited, too_large
 from faultmaven.evidence.naming import blob_key, content_disposition, extension, pending_key, sanitize_filename
 from faultmaven.http.logging import logger
@@ -75,7 +76,8 @@ def _sort_key(field: SortField) -> Callable[[EvidenceRecord], Any]:
 
 class EvidenceService:
     def __init__(self, repository: EvidenceRepository, blobs: BlobStore, case_guard: CaseGuard, *,
-                 max_file_bytes: int, allowed_extensions: list[str], redact: Redactor) -> None:
+                 max_file_bytes: int, allowed_extensions: list[str], redact: Redactor,
+                 max_decompressed_bytes: int) -> None:
         """`redact` sanitizes each analysis before it is stored: its templates, example lines and chart labels are
         served (the API, the dashboard) and read by the copilot; only the raw file, the owner's download, is not."""
         self.redact = redact
@@ -84,6 +86,7 @@ class EvidenceService:
         self.case_guard = case_guard
         self.max_file_bytes = max_file_bytes
         self.allowed_extensions = allowed_extensions
+        self.max_decompressed_bytes = max_decompressed_bytes
 
     # -- attaching ---------------------------------------------------------------------------------------------
 
@@ -110,7 +113,13 @@ class EvidenceService:
 
     def _store(self, owner_id: str, case_id: str, file_id: str, name: str, body: bytes, claimed: str | None,
                turn_number: int, upload_source: UploadSource, metadata: dict[str, Any] | None) -> EvidenceRecord:
-        found = inspect(name, body, max_bytes=self.max_file_bytes, allowed_extensions=self.allowed_extensions)
+        if len(body) > self.max_file_bytes:
+            raise too_large(self.max_file_bytes)
+        # A compressed log is stored and analysed unpacked, under its inner name (app.log.gz -> app.log).
+        unpacked_name, unpacked = decompress(name, body, max_bytes=self.max_decompressed_bytes)
+        limit = self.max_file_bytes if unpacked is body else self.max_decompressed_bytes
+        name, body = unpacked_name, unpacked
+        found = inspect(name, body, max_bytes=limit, allowed_extensions=self.allowed_extensions)
         content_hash = hashlib.sha256(body).hexdigest()
         earlier = self.repository.find_by_hash(owner_id, case_id, content_hash)
         if earlier:

@@ -1,9 +1,10 @@
 """What a file really is, decided by its bytes (a client's Content-Type is never trusted).
 
 Archives and executables are refused outright (a zip bomb never gets unpacked: it is refused by its first bytes);
-images and PDFs are recognised by magic bytes; everything else must be text in UTF-8 (or UTF-16 with a byte-order
-mark, as Windows tools write logs). Invalid UTF-8 is refused rather than decoded with replacement characters,
-because a log with silently mangled bytes would be analysed wrongly and the user would not know why.
+images and PDFs are recognised by magic bytes; everything else must be text: UTF-8, with any byte that is not valid
+UTF-8 read as Windows-1252 (Latin-1 and Windows-1252 logs are text a person can read, see
+faultmaven.logs.decoding), or UTF-16 with a byte-order mark, as Windows tools write logs. Compressed files are
+unpacked before they get here (faultmaven.evidence.compression).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from faultmaven.errors import InvalidInput, UnsupportedMedia
+from faultmaven.logs.decoding import decode_lenient
 
 ContentKind = Literal["text", "image", "pdf"]
 
@@ -74,18 +76,15 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """(text, charset) of text content; raises `InvalidInput` for bytes that are not valid UTF-8 / BOM'd UTF-16."""
+    """(text, charset) of text content; raises `InvalidInput` for invalid UTF-16 (with its BOM)."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise InvalidInput(f"the file claims UTF-16 but byte {exc.start} is invalid",
                                code="INVALID_ENCODING") from exc
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"the file is not valid UTF-8 text (invalid byte at offset {exc.start}); save it as UTF-8 "
-                           "and upload it again", code="INVALID_ENCODING") from exc
+    text, legacy = decode_lenient(data)
+    return text, "windows-1252" if legacy else "utf-8"
 
 
 def sniff(data: bytes) -> Sniffed:

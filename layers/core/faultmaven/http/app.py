@@ -12,9 +12,12 @@ from faultmaven.http.middleware import install_cors, install_request_id
 from faultmaven.settings import Settings, get_settings
 
 
-def create_app(title: str, routers: Iterable[APIRouter], settings: Settings | None = None) -> FastAPI:
+def create_app(title: str, routers: Iterable[APIRouter], settings: Settings | None = None, *,
+               docs_url: str | None = "/docs") -> FastAPI:
+    """`docs_url=None` leaves out FastAPI's Swagger UI page (which loads its assets from a CDN) for a caller that
+    serves its own."""
     settings = settings or get_settings()
-    app = FastAPI(title=title, version=__version__, docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+    app = FastAPI(title=title, version=__version__, docs_url=docs_url, redoc_url=None, openapi_url="/openapi.json")
     for router in routers:
         app.include_router(router)
     install_error_handlers(app)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from faultmaven import clock
+from faultmaven.logs.decoding import open_text
 from faultmaven.logs.header import HeaderParser
 from faultmaven.logs.levels import ERROR_LEVELS, UNKNOWN, WARN_LEVELS, infer_level
 from faultmaven.logs.miner import TemplateMiner
@@ -30,26 +31,29 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
 
 
 def analyze_text(
-    text: str, *, filename: str | None = None, per_line: bool = False, options: MiningOptions = DEFAULT
+    text: str, *, filename: str | None = None, per_line: bool = False, options: MiningOptions = DEFAULT,
+    top: int | None = TOP_TEMPLATES,
 ) -> LogAnalysis:
-    """Analyse text held in memory (an upload, a pasted log)."""
+    """Analyse text held in memory (an upload, a pasted log). `top`: how many templates to list (None: all)."""
     json_text = text if len(text) <= MAX_JSON_DOCUMENT_CHARS else None
-    return _analyze(_text_lines(text), text[:SAMPLE_CHARS], filename, per_line, json_text, options)
+    return _analyze(_text_lines(text), text[:SAMPLE_CHARS], filename, per_line, json_text, options, top)
 
 
 def analyze_file(
-    path: str | Path, *, filename: str | None = None, per_line: bool = False, options: MiningOptions = DEFAULT
+    path: str | Path, *, filename: str | None = None, per_line: bool = False, options: MiningOptions = DEFAULT,
+    top: int | None = TOP_TEMPLATES,
 ) -> LogAnalysis:
-    """Analyse a file by streaming it; invalid UTF-8 is replaced, very long lines are cut."""
+    """Analyse a file by streaming it; bytes that are not UTF-8 are read as Windows-1252 (see decoding.py), very
+    long lines are cut."""
     path = Path(path)
-    with path.open(encoding="utf-8", errors="replace", newline="\n") as fh:
+    with open_text(path) as fh:
         sample = fh.read(SAMPLE_CHARS)
         fh.seek(0)
         json_text = None
         if path.stat().st_size <= MAX_JSON_DOCUMENT_CHARS and sample.lstrip()[:1] in ("{", "["):
             json_text = fh.read()
             fh.seek(0)
-        return _analyze(_file_lines(fh), sample, filename or path.name, per_line, json_text, options)
+        return _analyze(_file_lines(fh), sample, filename or path.name, per_line, json_text, options, top)
 
 
 def _text_lines(text: str) -> Iterator[str]:
@@ -91,6 +95,7 @@ def _analyze(
     per_line: bool,
     json_text: str | None,
     options: MiningOptions,
+    top: int | None = TOP_TEMPLATES,
 ) -> LogAnalysis:
     parser = HeaderParser(default_year=clock.now().year)
     sample_lines = [ln[:MAX_LINE_CHARS] for ln in sample.split("\n")[:_SAMPLE_LINES] if ln.strip()]
@@ -160,7 +165,7 @@ def _analyze(
         _fold_stats(stats, merged)
         if line_templates is not None:
             line_templates = [merged.get(cid, cid) for cid in line_templates]
-    templates = _top_templates(miner, stats)
+    templates = _top_templates(miner, stats, top)
     structure = None
     if kind == "json":
         structure = json_structure(json_text)
@@ -214,7 +219,8 @@ def _dominant(levels: dict[str, int]) -> str:
     return max(levels.items(), key=lambda kv: kv[1])[0] if levels else UNKNOWN
 
 
-def _top_templates(miner: TemplateMiner, stats: dict[int, _TemplateStats]) -> list[TemplateSummary]:
+def _top_templates(miner: TemplateMiner, stats: dict[int, _TemplateStats], top: int | None = TOP_TEMPLATES
+                   ) -> list[TemplateSummary]:
     """Error and warning templates first (most frequent first), then the most frequent of the rest."""
 
     by_id = {c.cluster_id: c for c in miner.clusters}
@@ -227,7 +233,7 @@ def _top_templates(miner: TemplateMiner, stats: dict[int, _TemplateStats]) -> li
             tier = 1 if any(lvl in WARN_LEVELS for lvl in levels) else 2
         return tier, -by_id[cluster_id].count
 
-    chosen = sorted(stats, key=rank)[:TOP_TEMPLATES]
+    chosen = sorted(stats, key=rank)[:top]
     return [
         TemplateSummary(
             template_id=cid,

@@ -1,10 +1,12 @@
 // One case: progress, hypotheses board, transcript, evidence with its log analysis charts, reports, and export.
 
-import { api } from "../api.js";
-import { add, badge, downloadText, formatDate, h, humanize, notice } from "../dom.js";
+import { api, getCapabilities } from "../api.js";
+import { add, badge, downloadText, formatDate, h, humanize } from "../dom.js";
 import { figure, horizontalBars, timelineChart } from "../charts.js";
 import { caseMarkdown, exportFilename, INDICATORS } from "../export.js";
 import { markdown } from "../markdown.js";
+import { CONFIRM_PROMPT } from "../turns.js";
+import { investigation } from "./investigate.js";
 
 const HYPOTHESIS_STATES = ["captured", "active", "validated", "refuted", "inconclusive", "retired"];
 const LEVEL_ORDER = ["fatal", "critical", "error", "warn", "warning", "info", "debug", "trace", "unknown"];
@@ -40,7 +42,7 @@ function findings(detail) {
   return h("section", { class: "card" }, h("h2", {}, "Findings"), h("dl", { class: "meta" }, rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", { class: "prewrap" }, v)])));
 }
 
-function hypothesisBoard(hypotheses) {
+function hypothesisBoard(hypotheses, actions = () => null) {
   const board = h("div", { class: "board", id: "hypotheses" });
   for (const state of HYPOTHESIS_STATES) {
     const items = hypotheses.filter((x) => x.state === state);
@@ -49,17 +51,24 @@ function hypothesisBoard(hypotheses) {
         h("div", { class: "likelihood", title: `likelihood ${Math.round(x.likelihood * 100)}%` },
           h("progress", { max: 1, value: x.likelihood }), ` ${Math.round(x.likelihood * 100)}%`),
         x.evidence_ids?.length ? h("p", { class: "muted small" }, `${x.evidence_ids.length} evidence`) : null,
-        x.refutation_reason || x.retirement_reason ? h("p", { class: "muted small" }, x.refutation_reason || x.retirement_reason) : null))));
+        x.refutation_reason || x.retirement_reason ? h("p", { class: "muted small" }, x.refutation_reason || x.retirement_reason) : null,
+        actions(x)))));
   }
   return h("section", { class: "card" }, h("h2", {}, "Hypotheses"),
     hypotheses.length ? board : h("p", { class: "muted" }, "No hypotheses yet: they are formed once the case is being investigated."));
 }
 
-function transcript(messages) {
+/**
+ * The conversation. While a proposal waits, its Yes / No buttons (`confirm`) follow the last reply; the copilot's
+ * literal `[✅ Yes] [❌ No]` (which the extension turns into buttons) is left out of the text.
+ */
+function transcript(messages, confirm = null) {
+  const last = messages.findLastIndex((m) => m.role === "assistant");
   return h("section", { class: "card" }, h("h2", {}, `Transcript (${messages.length})`),
-    h("ol", { class: "transcript", id: "transcript" }, messages.map((m) => h("li", { class: `msg msg-${m.role}` },
+    h("ol", { class: "transcript", id: "transcript" }, messages.map((m, i) => h("li", { class: `msg msg-${m.role}` },
       h("div", { class: "msg-head" }, h("strong", {}, m.role === "assistant" ? "FaultMaven" : m.role), ` · turn ${m.turn_number} · ${formatDate(m.created_at)}`),
-      h("div", { class: "msg-body" }, m.role === "assistant" ? markdown(m.content) : h("p", { class: "prewrap" }, m.content))))));
+      h("div", { class: "msg-body" }, m.role === "assistant" ? markdown(m.content.replace(CONFIRM_PROMPT, "").trimEnd()) : h("p", { class: "prewrap" }, m.content)),
+      i === last ? confirm : null))));
 }
 
 function analysisCharts(analysis) {
@@ -104,9 +113,9 @@ function reportsSection(reports, detail) {
 
 export async function casePage(root, id) {
   const base = `/api/v1/cases/${encodeURIComponent(id)}`;
-  const [detail, messages, fileList, reportList] = await Promise.all([
+  const [detail, messages, fileList, reportList, capabilities] = await Promise.all([
     api(base), allMessages(base), api(`${base}/uploaded-files`, { query: { limit: 100, sort_order: "asc" } }),
-    api(`${base}/reports`).catch(() => ({ reports: [] })),
+    api(`${base}/reports`).catch(() => ({ reports: [] })), getCapabilities().catch(() => ({})),
   ]);
   // The list carries summaries only; each file's details carry its full analysis (timeline, templates).
   const files = await Promise.all(fileList.files.map((f) => api(`${base}/uploaded-files/${encodeURIComponent(f.file_id)}`)
@@ -115,12 +124,22 @@ export async function casePage(root, id) {
   const reports = reportList.reports || [];
   const exportButton = h("button", { type: "button", class: "primary", id: "export-case" }, "Export as Markdown");
   exportButton.addEventListener("click", () => downloadText(exportFilename(detail), caseMarkdown({ detail, messages, files, reports })));
-  add(root, 
+  const redraw = async () => {
+    const fresh = h("section", { class: root.className });
+    await casePage(fresh, id);
+    root.replaceWith(fresh);
+    fresh.querySelector("#transcript")?.lastElementChild?.scrollIntoView({ block: "nearest" });
+  };
+  const work = detail.is_terminal ? null : investigation(detail.case_id, redraw, { maxFileBytes: capabilities.limits?.maxFileBytes });
+  const proposal = detail.pending_proposal;
+  add(root,
     h("p", {}, h("a", { href: "#/cases" }, "← Cases")),
     h("div", { class: "title-row" }, h("h1", {}, detail.title), exportButton),
     h("p", {}, badge(detail.state), detail.stage ? [" ", badge(detail.stage, "stage")] : null,
       h("span", { class: "muted small" }, ` opened ${formatDate(detail.created_at)} · updated ${formatDate(detail.updated_at)} · ${detail.current_turn} turn(s)`)),
-    detail.is_terminal ? null : notice("info", "This case is still open: continue it from the FaultMaven browser extension."),
     h("div", { class: "two-col" }, progressSection(detail), findings(detail)),
-    hypothesisBoard(detail.hypotheses || []), transcript(messages), evidenceSection(files), reportsSection(reports, detail));
+    transcript(messages, work && proposal ? work.confirmButtons(`${humanize(proposal.kind)}?`) : null),
+    work ? work.composer() : null,
+    hypothesisBoard(detail.hypotheses || [], work ? work.hypothesisButtons : undefined),
+    evidenceSection(files), reportsSection(reports, detail));
 }

@@ -1,4 +1,5 @@
-// Cases: counts by state, cases opened per day, time to close, and the list with a state filter and search.
+// Cases: open a new one, counts by state, cases opened per day, time to close, and the list with a state filter and
+// search.
 
 import { api, fetchAll } from "../api.js";
 import { add, badge, formatDate, h, notice } from "../dom.js";
@@ -57,6 +58,29 @@ function caseRow(c) {
     h("td", {}, formatDate(c.created_at)), h("td", {}, formatDate(c.updated_at)));
 }
 
+/** Open a case (title optional: the server names it from the conversation) and go to it to start the first turn. */
+function newCaseForm() {
+  const title = h("input", { name: "title", id: "new-case-title", maxlength: 200, placeholder: "e.g. Checkout returns 503 since 09:10" });
+  const description = h("textarea", { name: "description", id: "new-case-description", rows: 2, maxlength: 2000, placeholder: "What is happening, who is affected, since when (optional)" });
+  const submit = h("button", { type: "submit", class: "primary", id: "new-case-submit" }, "Open case");
+  const status = h("div", { class: "form-status" });
+  const form = h("form", { class: "card", id: "new-case" }, h("h2", {}, "Investigate a new problem"),
+    h("label", { class: "field" }, h("span", {}, "Title (optional)"), title),
+    h("label", { class: "field" }, h("span", {}, "Description"), description), submit, status);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    try {
+      const created = await api("/api/v1/cases", { method: "POST", body: { title: title.value.trim() || null, description: description.value.trim() } });
+      window.location.hash = `#/cases/${encodeURIComponent(created.case_id)}`;
+    } catch (error) {
+      status.replaceChildren(notice("error", error.message));
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
 export async function casesPage(root) {
   const state = h("select", { name: "state", id: "case-state" }, ["", ...CASE_STATES].map((v) => h("option", { value: v }, v || "any state")));
   const query = h("input", { type: "search", name: "query", id: "case-search", placeholder: "Search titles and descriptions", maxlength: 500 });
@@ -65,7 +89,7 @@ export async function casesPage(root) {
 
   function show(list, total) {
     body.replaceChildren(...list.map(caseRow));
-    if (!list.length) body.append(h("tr", {}, h("td", { colspan: 6, class: "muted" }, "No cases. Cases are opened from the FaultMaven browser extension.")));
+    if (!list.length) body.append(h("tr", {}, h("td", { colspan: 6, class: "muted" }, "No cases yet: open one above.")));
     summary.textContent = `${total} case(s)`;
   }
 
@@ -90,7 +114,7 @@ export async function casesPage(root) {
   state.addEventListener("change", load);
 
   const chartsBox = h("section", { class: "card" }, h("h2", {}, "Overview"));
-  add(root, h("h1", {}, "Cases"), chartsBox,
+  add(root, h("h1", {}, "Cases"), newCaseForm(), chartsBox,
     h("section", { class: "card" }, h("h2", {}, "All cases"), form, summary,
       h("div", { class: "table-wrap" }, h("table", { class: "table" },
         h("thead", {}, h("tr", {}, ["Title", "State", "Stage", "Turns", "Opened", "Updated"].map((c) => h("th", {}, c)))), body))));

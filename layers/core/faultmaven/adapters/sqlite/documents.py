@@ -148,6 +148,11 @@ class SqliteDocumentRepository:
                       chunks=int(row["chunks"] or 0), size_bytes=int(row["bytes"] or 0))
         return stats
 
+    def scope_status_counts(self) -> dict[tuple[str, str], int]:
+        """Every user's documents counted by (scope, status): for the operator's `faultmaven doctor`."""
+        rows = self.db.query("SELECT scope, status, COUNT(*) AS n FROM kb_documents GROUP BY scope, status")
+        return {(row["scope"], row["status"]): int(row["n"]) for row in rows}
+
     def pending_ids(self) -> list[str]:
         return [r[0] for r in self.db.query("SELECT document_id FROM kb_documents WHERE status = 'pending' "
                                             "ORDER BY created_at")]
