@@ -61,6 +61,8 @@ class KnowledgeHit(BaseModel):
     title: str
     snippet: str
     score: float
+    first_step: str | None = None  # what the runbook says to do first
+    supports: str | None = None  # the open hypothesis this runbook bears on
 
 
 class Intent(BaseModel):

@@ -12,9 +12,12 @@ from typing import Any
 
 from faultmaven.auth.service import Principal
 from faultmaven.cases.changes import CaseChanges, HypothesisChange, HypothesisDraft, ProposalDraft
+from faultmaven.cases.hypotheses import RunbookSupport
 from faultmaven.cases.lifecycle import CaseState
 from faultmaven.cases.model import Case, ProposalKind
 from faultmaven.cases.titles import title_from_conversation
+from faultmaven.copilot.case_knowledge import CaseKnowledge
+from faultmaven.copilot.case_search import leading_templates
 from faultmaven.copilot.doctrine import (
     CONFIRM_MARKER,
     INDICATORS,
@@ -36,17 +39,13 @@ from faultmaven.errors import Conflict, InvalidInput
 from faultmaven.evidence.service import EvidenceAnalysis, EvidenceService
 from faultmaven.http.logging import logger
 from faultmaven.knowledge.documents import KnowledgeService, Reader
-from faultmaven.knowledge.snippets import MARKDOWN_MARKS
 from faultmaven.ports.llm import LLMError, LLMProvider
 from faultmaven.sanitize import PlaceholderMap, Sanitizer
 
 MAX_QUERY_CHARS = 20_000
 MAX_PASTE_INLINE = 4_000  # longer pastes are kept as evidence and analysed rather than quoted whole
-KB_HITS = 3
-# Hybrid similarity is 1.0 for the top hit of both the keyword and the vector list and 0.5 for a chunk found by
-# only one; citing needs both, so a greeting never drags in an unrelated runbook.
-KB_MIN_SIMILARITY = 0.55
 TRANSCRIPT_MESSAGES = 8
+RECENT_USER_TURNS = 3  # the engineer's earlier messages that feed the knowledge-base queries
 INTENTS = ("conversation", "status_transition", "confirmation", "hypothesis_action")
 _PROPOSAL_KIND = {"investigating": ProposalKind.START_INVESTIGATION, "resolved": ProposalKind.RESOLVE,
                   "closed": ProposalKind.CLOSE}
@@ -73,8 +72,7 @@ def digest(analysis: EvidenceAnalysis, sanitizer: Sanitizer, mapping: Placeholde
     a = analysis.analysis or {}
     severity = a.get("severity_counts") or {}
     errors = int(severity.get("error", 0)) + int(severity.get("critical", 0))
-    templates = [t for t in a.get("templates") or [] if t.get("level") in ("error", "critical")]
-    top = [sanitizer.sanitize(str(t.get("template", "")), mapping).text for t in templates[:3]]
+    top = [sanitizer.sanitize(t, mapping).text for t in leading_templates(a.get("templates") or [], 3)]
     return EvidenceDigest(filename=analysis.filename, source_type=str(analysis.source_type), error_count=errors,
                           first_error_at=a.get("first_error_at"), last_error_at=a.get("last_error_at"),
                           top_errors=top)
@@ -96,7 +94,10 @@ def made_progress(plan: TurnPlan, model_hypotheses: list[str]) -> bool:
                 or plan.hypothesis_changes)
 
 
-def case_changes(plan: TurnPlan, turn_number: int, title: str | None, model_hypotheses: list[str]) -> CaseChanges:
+def case_changes(plan: TurnPlan, turn_number: int, title: str | None, model_hypotheses: list[str],
+                 support: dict[str, list[RunbookSupport]] | None = None) -> CaseChanges:
+    """`support` maps a hypothesis (id of an existing one, statement of a new one) to the runbooks bearing on it."""
+    support = support or {}
     hypotheses = [*plan.new_hypotheses, *model_hypotheses]
     answer = None if plan.resolve_pending is None else ("confirm" if plan.resolve_pending else "reject")
     propose = None
@@ -107,9 +108,12 @@ def case_changes(plan: TurnPlan, turn_number: int, title: str | None, model_hypo
     # A confirmed proposal is applied through `answer_proposal`; `transition` is only the user's own request.
     explicit = plan.transition if plan.resolve_pending is not True else None
     return CaseChanges(turn_number=turn_number, progress_made=made_progress(plan, model_hypotheses), title=title,
-                       add_hypotheses=[HypothesisDraft(text=h[:500]) for h in dict.fromkeys(hypotheses)],
+                       add_hypotheses=[HypothesisDraft(text=h[:500], support=support.get(h, []))
+                                       for h in dict.fromkeys(hypotheses)],
                        update_hypotheses=[HypothesisChange(hypothesis_id=c.hypothesis_id, state=c.status,
-                                                           reason=c.reason) for c in plan.hypothesis_changes],
+                                                           reason=c.reason) for c in plan.hypothesis_changes]
+                       + [HypothesisChange(hypothesis_id=hid, support=s) for hid, s in support.items()
+                          if hid.startswith("hyp_")],
                        indicators=dict.fromkeys(plan.progress, True), problem_statement=plan.problem_statement,
                        answer_proposal=answer, propose=propose,
                        transition=CaseState(explicit) if explicit else None)
@@ -125,6 +129,7 @@ class TurnService:
         self.sanitizer = sanitizer
         self.vault = vault
         self.llm = llm
+        self.case_knowledge = CaseKnowledge(knowledge, sanitizer)
 
     def run(self, principal: Principal, case_id: str, turn: TurnInput) -> dict[str, Any]:
         user = principal.user_id
@@ -162,9 +167,14 @@ class TurnService:
         user_text = "\n\n".join(r.text for r in (safe_query, safe_paste) if r)
 
         evidence = [digest(a, self.sanitizer, mapping) for a in self.evidence.analyses_for_case(user, case_id)]
-        search_text = (safe_query.text if safe_query else "") or " ".join(e for d in evidence for e in d.top_errors)
-        hits, searched = self._knowledge(principal, search_text, mapping)
+        # Leading errors across files, first of each file first: one file's noise never hides another's cause.
+        templates = [t for rank in range(3) for d in evidence for t in d.top_errors[rank:rank + 1]]
+        cited = self.case_knowledge.cite(Reader.of(principal), case, user_text, self._recent_user_text(case),
+                                         templates, mapping)
+        hits, searched = cited.hits, cited.searched
         plan = plan_turn(case_view(case), user_text, intent, evidence, hits)
+        support = {**self._changed_support(case, cited.support),
+                   **self.case_knowledge.support_new(cited, plan.new_hypotheses)}
         if not searched:
             plan.notes.append("The knowledge base could not be searched this turn, so no runbooks are cited.")
 
@@ -172,7 +182,7 @@ class TurnService:
         title = None
         if case.has_placeholder_title and safe_query:
             title = title_from_conversation([safe_query.text])
-        updated = self.cases.apply(user, case_id, case_changes(plan, turn_number, title, model_hypotheses))
+        updated = self.cases.apply(user, case_id, case_changes(plan, turn_number, title, model_hypotheses, support))
 
         self.vault.save(user, case_id, mapping)
         stored = user_text or (f"(attached {', '.join(a.filename for a in attachments)})" if attachments
@@ -184,20 +194,18 @@ class TurnService:
         progress = made_progress(plan, model_hypotheses)
         return self._response(updated, turn_number, plan, reply, attachments, hits, summary, llm_used, progress)
 
-    def _knowledge(self, principal: Principal, text: str, mapping: PlaceholderMap) -> tuple[list[KnowledgeHit], bool]:
-        """The best cited runbooks, and whether the knowledge base could be searched at all. It is an aid: when it is
-        down or not configured (an emulator without a vector index), the turn goes on without it."""
-        if not text.strip():
-            return [], True
-        try:
-            results = self.knowledge().search(Reader.of(principal), text[:1000], limit=KB_HITS, per_document=True,
-                                              threshold=KB_MIN_SIMILARITY, marks=MARKDOWN_MARKS)
-        except Exception as exc:  # any failure of the KB must not fail the turn
-            logger.warning("knowledge search failed; answering without it", extra={"error_type": type(exc).__name__})
-            return [], False
-        return [KnowledgeHit(document_id=r.document.document_id, title=r.document.title,
-                             snippet=self.sanitizer.sanitize(r.excerpt, mapping).text, score=r.similarity)
-                for r in results], True
+    def _recent_user_text(self, case: Case) -> list[str]:
+        """The engineer's last few messages, oldest first (already sanitized when stored)."""
+        total = self._message_count(case)
+        window = 2 * RECENT_USER_TURNS
+        messages, _ = self.cases.messages(case.user_id, case.case_id, window, max(0, total - window))
+        return [m.content for m in messages if m.role == "user"][-RECENT_USER_TURNS:]
+
+    @staticmethod
+    def _changed_support(case: Case, support: dict[str, list[RunbookSupport]]) -> dict[str, list[RunbookSupport]]:
+        """Support to write back: only where the runbooks bearing on a hypothesis changed, so citations stay put."""
+        current = {h.hypothesis_id: [s.document_id for s in h.support] for h in case.hypotheses}
+        return {hid: s for hid, s in support.items() if [x.document_id for x in s] != current.get(hid)}
 
     def _write(self, plan: TurnPlan, user_text: str, case: Case, evidence: list[EvidenceDigest],
                hits: list[KnowledgeHit]) -> tuple[str, list[str], bool]:
