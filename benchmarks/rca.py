@@ -22,6 +22,7 @@ the headline. With FM_LLM_PROVIDER and its settings in the environment the same 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import statistics
@@ -135,8 +136,11 @@ class Copilot:
         set_container(self.container)
         self.client = TestClient(build_app(self.container.settings), raise_server_exceptions=False)
         self.client.__enter__()
-        r = self.client.post("/api/v1/auth/register", json={"username": "rca-bench", "password": PASSWORD})
-        assert r.status_code == 201, r.text
+        account = {"username": "rca-bench", "password": PASSWORD}
+        r = self.client.post("/api/v1/auth/register", json=account)
+        if r.status_code == 409:  # a reused data dir: the account and its knowledge base are there
+            r = self.client.post("/api/v1/auth/login", json=account)
+        assert r.status_code in (200, 201), r.text
         self.headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
         settings = self.container.settings
         self.llm = "none" if settings.llm_provider == "none" else f"{settings.llm_provider}:{settings.llm_model}"
@@ -150,7 +154,11 @@ class Copilot:
         self.container.turns.case_knowledge.weights = QueryWeights(**changes)
 
     def load_kb(self, kb: Path, only: set[str] | None = None) -> dict[str, str]:
-        """Upload every runbook under `kb` (Markdown) and wait for its indexing; returns relative path -> id."""
+        """Upload every runbook under `kb` (Markdown) and wait for its indexing; returns relative path -> id.
+        Indexing takes minutes on a small machine, so the ids are kept in the data dir and a rerun reuses them."""
+        saved = self.container.settings.data_dir / "rca-kb.json"
+        if saved.exists():
+            return dict(json.loads(saved.read_text()))
         ids = {}
         for path in sorted(kb.rglob("*.md")):
             rel = path.relative_to(kb).as_posix()
@@ -161,6 +169,7 @@ class Copilot:
                                  data={"title": path.stem, "document_type": "runbook"})
             assert r.status_code == 201, r.text
             ids[rel] = r.json()["document_id"]
+        saved.write_text(json.dumps(ids))
         return ids
 
     def turn(self, case_id: str, **form: Any) -> dict:
@@ -291,6 +300,7 @@ def main() -> int:
     parser.add_argument("--only", help="comma-separated scenario ids")
     parser.add_argument("--no-cv", action="store_true", help="score the default weights only")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "rca.md")
+    parser.add_argument("--data-dir", type=Path, help="keep (or reuse) the indexed knowledge base here")
     args = parser.parse_args()
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     categories = yaml.safe_load(CATEGORIES.read_text(encoding="utf-8"))
@@ -301,7 +311,7 @@ def main() -> int:
         print(text, flush=True)
         lines.append(text)
 
-    copilot = Copilot(Path(tempfile.mkdtemp(prefix="fm-rca-")) / "data")
+    copilot = Copilot(args.data_dir or Path(tempfile.mkdtemp(prefix="fm-rca-")) / "data")
     start = time.perf_counter()
     ids = copilot.load_kb(args.kb)
     if not ids:

@@ -32,6 +32,10 @@ explain tell show give more detail details summary summarize think know idea ide
 _GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
 _PLACEHOLDER = re.compile(r"\{\{REDACTED:[^}]*\}\}")
 _MASK = re.compile(r"<\*>|<[A-Z_]+>")
+# Log syntax that says nothing about the failure: JSON and logfmt keys, source locations (wal.go:805), klog's level
+# letter. Left in, they dilute both the keyword and the meaning of a query.
+_LOG_SYNTAX = re.compile(r"\"?\b(?:level|lvl|ts|time|timestamp|caller|msg|logger|component)\b\"?\s*[:=]|"
+                         r"\b[\w./-]+\.(?:go|py|java|cc?|rs|js|ts|rb):?\d*\]?|^[IWEF](?=\s)")
 # An alert name: CamelCase with at least three capitalised parts (KubeAPIErrorBudgetBurn, CoreDNSErrorsHigh),
 # or given as alertname=... in a payload.
 _ALERT = re.compile(r"alertname[=:\s\"']+(\w+)|\b([A-Z][a-z0-9]+(?:[A-Z]+[a-z0-9]*){2,})\b")
@@ -92,7 +96,7 @@ def is_generic(text: str) -> bool:
 
 def clean(text: str) -> str:
     """Query text without masked variables and redaction placeholders, which only add noise to a search."""
-    return " ".join(_MASK.sub(" ", _PLACEHOLDER.sub(" ", text)).split())
+    return " ".join(_LOG_SYNTAX.sub(" ", _MASK.sub(" ", _PLACEHOLDER.sub(" ", text)).strip()).split())
 
 
 def leading_templates(templates: Iterable[dict], limit: int) -> list[str]:
@@ -195,6 +199,6 @@ def first_step(document_text: str) -> str | None:
     found = [m for m in (_CODE.search(body), _ITEM.search(body)) if m]
     if found:
         first = min(found, key=lambda m: m.start())
-        return " ".join(first.group(1).split())[:200] or None
+        return " ".join(first.group(1).replace("**", "").split())[:200] or None
     sentence = re.split(r"(?<=[.!?])\s", " ".join(body.split()), maxsplit=1)[0]
     return sentence[:200] or None
