@@ -44,8 +44,12 @@ ROOT_CAUSE_QUESTION = FOLLOW_UPS[0]
 FOLDS = 5
 PASSWORD = "rca benchmark password 1"
 # The grid the cross-validation chooses from: the defaults first (ties go to the earlier point).
-GRID: list[dict[str, float]] = [{}, {"engineer": 0.5}, {"recent": 0.0}, {"hypothesis": 0.5}, {"evidence": 2.0},
-                                {"symptom": 0.5}]
+GRID: list[dict[str, Any]] = [
+    {**fusion, **evidence, **depth}
+    for fusion in ({}, {"fusion": "rank_x_similarity"})
+    for evidence in ({}, {"evidence_by": "count"})
+    for depth in ({}, {"per_query": 3})
+] + [{"recent": 0.0}, {"hypothesis": 0.5}, {"engineer": 0.5}]
 
 
 @dataclass
@@ -56,13 +60,22 @@ class Scenario:
     evidence: list[Path]
     replies: list[str]
     truth: dict[str, Any]
+    alert: dict[str, Any] | None = None
 
     @classmethod
     def load(cls, folder: Path) -> Scenario:
         raw = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8"))
         return cls(id=raw["id"], domain=raw["domain"], opening=raw["opening"],
                    evidence=[folder / e for e in raw["evidence"]], replies=list(raw.get("replies") or []),
-                   truth=raw["truth"])
+                   truth=raw["truth"], alert=raw.get("alert"))
+
+    @property
+    def description(self) -> str:
+        """A case opened from an alert carries it, as an alert webhook would: name and labels."""
+        if not self.alert:
+            return ""
+        labels = ", ".join(f"{k}={v}" for k, v in (self.alert.get("labels") or {}).items())
+        return f"[FIRING] alertname={self.alert['name']} {labels}".strip()
 
 
 def load_scenarios(only: set[str] | None = None) -> list[Scenario]:
@@ -148,7 +161,7 @@ class Copilot:
     def close(self) -> None:
         self.client.__exit__(None, None, None)
 
-    def set_weights(self, **changes: float) -> None:
+    def set_weights(self, **changes: Any) -> None:
         from faultmaven.copilot.case_search import QueryWeights
 
         self.container.turns.case_knowledge.weights = QueryWeights(**changes)
@@ -184,7 +197,7 @@ class Copilot:
 
     def run(self, scenario: Scenario, categories: dict[str, list[str]]) -> Outcome:
         out = Outcome(scenario)
-        r = self.client.post("/api/v1/cases", json={}, headers=self.headers)
+        r = self.client.post("/api/v1/cases", json={"description": scenario.description}, headers=self.headers)
         assert r.status_code == 201, r.text
         case_id = r.json()["case_id"]
         first, *more = scenario.evidence

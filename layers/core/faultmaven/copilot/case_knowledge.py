@@ -56,8 +56,8 @@ class CaseKnowledge:
         self.sanitizer = sanitizer
         self.weights = weights or QueryWeights()
 
-    def cite(self, reader: Reader, case: Case, user_text: str, recent: Sequence[str], templates: Sequence[str],
-             mapping: PlaceholderMap) -> CaseCitations:
+    def cite(self, reader: Reader, case: Case, user_text: str, recent: Sequence[str],
+             templates: Sequence[tuple[str, int]], mapping: PlaceholderMap) -> CaseCitations:
         """Search with everything the case knows; never fails the turn (a broken index means no citations)."""
         hypotheses = [(h.hypothesis_id, h.text) for h in case.hypotheses if h.state in OPEN_HYPOTHESIS_STATES]
         queries = build_queries(problem=problem_of(case), user_text=user_text, recent=recent, templates=templates,
@@ -67,7 +67,7 @@ class CaseKnowledge:
         try:
             service = self.knowledge()
             search = self._searcher(service, reader, mapping)
-            result = search_case(queries, search, KB_HITS)
+            result = search_case(queries, search, KB_HITS, self.weights)
             steps = {h.document_id: self._first_step(service, reader, h.document_id, mapping) for h in result.cited}
         except Exception as exc:  # any failure of the KB must not fail the turn
             logger.warning("knowledge search failed; answering without it", extra={"error_type": type(exc).__name__})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -35,7 +36,7 @@ _MASK = re.compile(r"<\*>|<[A-Z_]+>")
 # Log syntax that says nothing about the failure: JSON and logfmt keys, source locations (wal.go:805), klog's level
 # letter. Left in, they dilute both the keyword and the meaning of a query.
 _LOG_SYNTAX = re.compile(r"\"?\b(?:level|lvl|ts|time|timestamp|caller|msg|logger|component)\b\"?\s*[:=]|"
-                         r"\b[\w./-]+\.(?:go|py|java|cc?|rs|js|ts|rb):?\d*\]?|^[IWEF](?=\s)")
+                         r"\b[\w./-]+\.(?:go|py|java|cc?|rs|js|ts|rb)\b:?\d*\]?|^[IWEF](?=\s)")
 # An alert name: CamelCase with at least three capitalised parts (KubeAPIErrorBudgetBurn, CoreDNSErrorsHigh),
 # or given as alertname=... in a payload.
 _ALERT = re.compile(r"alertname[=:\s\"']+(\w+)|\b([A-Z][a-z0-9]+(?:[A-Z]+[a-z0-9]*){2,})\b")
@@ -57,6 +58,11 @@ class QueryWeights(BaseModel):
     engineer: float = 1.0
     recent: float = 0.5
     evidence_templates: int = 3
+    # "order": the n-th leading error counts 1/n; "count": each counts by its lines against the leading one.
+    evidence_by: Literal["order", "count"] = "order"
+    # "rank": reciprocal rank fusion; "rank_x_similarity": each rank's share scaled by the hit's 0-1 similarity.
+    fusion: Literal["rank", "rank_x_similarity"] = "rank"
+    per_query: int = 5  # documents each query contributes
 
 
 @dataclass(frozen=True)
@@ -99,9 +105,10 @@ def clean(text: str) -> str:
     return " ".join(_LOG_SYNTAX.sub(" ", _MASK.sub(" ", _PLACEHOLDER.sub(" ", text)).strip()).split())
 
 
-def leading_templates(templates: Iterable[dict], limit: int) -> list[str]:
+def leading_templates(templates: Iterable[dict], limit: int) -> list[tuple[str, int]]:
     """The error templates that best describe a log: error and critical first, then warnings, then lines whose words
-    say something failed (kernels and many daemons log without a level); within a level, the most frequent first."""
+    say something failed (kernels and many daemons log without a level); within a level, the most frequent first.
+    Returns (template, line count) pairs."""
     ranked = []
     for t in templates:
         text = str(t.get("template") or "")
@@ -113,7 +120,8 @@ def leading_templates(templates: Iterable[dict], limit: int) -> list[str]:
             rank = 3
         ranked.append((rank, -int(t.get("count") or 0), text))
     ranked.sort(key=lambda r: (r[0], r[1]))
-    return list(dict.fromkeys(text for _, _, text in ranked if clean(text)))[:limit]
+    counts = {text: -negative for _, negative, text in reversed(ranked)}
+    return [(text, counts[text]) for text in dict.fromkeys(text for _, _, text in ranked if clean(text))][:limit]
 
 
 def alert_names(texts: Iterable[str]) -> list[str]:
@@ -134,10 +142,11 @@ def _split_camel(name: str) -> str:
     return " ".join(re.findall(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z0-9]+|[A-Z]+", name))
 
 
-def build_queries(*, problem: str | None, user_text: str, recent: Sequence[str], templates: Sequence[str],
-                  hypotheses: Sequence[tuple[str, str]], weights: QueryWeights) -> list[CaseQuery]:
-    """One query per thing the case knows. `hypotheses` are (id, statement) of the open ones; `recent` are the
-    engineer's earlier messages, newest last."""
+def build_queries(*, problem: str | None, user_text: str, recent: Sequence[str],
+                  templates: Sequence[tuple[str, int]], hypotheses: Sequence[tuple[str, str]],
+                  weights: QueryWeights) -> list[CaseQuery]:
+    """One query per thing the case knows. `templates` are (leading error template, line count), `hypotheses`
+    (id, statement) of the open ones; `recent` are the engineer's earlier messages, newest last."""
     queries: list[CaseQuery] = []
 
     def add(kind: str, text: str, weight: float, hypothesis_id: str | None = None) -> None:
@@ -147,8 +156,11 @@ def build_queries(*, problem: str | None, user_text: str, recent: Sequence[str],
 
     if problem:
         add("symptom", problem, weights.symptom)
-    for i, template in enumerate(templates[:weights.evidence_templates]):
-        add("evidence", template, weights.evidence / (1 + i))  # the leading error counts most
+    leading = templates[:weights.evidence_templates]
+    most = max((max(1, n) for _, n in leading), default=1)
+    for i, (template, count) in enumerate(leading):
+        share = 1 / (1 + i) if weights.evidence_by == "order" else max(1, count) / most
+        add("evidence", template, weights.evidence * share)
     for hypothesis_id, statement in hypotheses:
         add("hypothesis", hypothesis_core(statement), weights.hypothesis, hypothesis_id)
     for name in alert_names([problem or "", user_text, *recent]):
@@ -164,17 +176,21 @@ def build_queries(*, problem: str | None, user_text: str, recent: Sequence[str],
 Search = Callable[[str], list[RankedHit]]
 
 
-def search_case(queries: Sequence[CaseQuery], search: Search, limit: int) -> CaseSearchResult:
-    """Run every query and fuse their document rankings: score(d) = sum of weight / (k + rank) over the queries."""
+def search_case(queries: Sequence[CaseQuery], search: Search, limit: int,
+                weights: QueryWeights | None = None) -> CaseSearchResult:
+    """Run every query and fuse their document rankings: score(d) = sum of weight / (k + rank) over the queries
+    (times the hit's similarity with the `rank_x_similarity` fusion)."""
+    weights = weights or QueryWeights()
     scores: dict[str, float] = {}
     best: dict[str, RankedHit] = {}
     support: dict[str, list[RankedHit]] = {}
     for query in queries:
-        hits = search(query.text)
+        hits = search(query.text)[:weights.per_query]
         if query.hypothesis_id is not None:
             support[query.hypothesis_id] = hits[:2]
         for rank, hit in enumerate(hits, 1):
-            scores[hit.document_id] = scores.get(hit.document_id, 0.0) + query.weight / (RRF_K + rank)
+            confidence = hit.similarity if weights.fusion == "rank_x_similarity" else 1.0
+            scores[hit.document_id] = scores.get(hit.document_id, 0.0) + query.weight * confidence / (RRF_K + rank)
             if hit.document_id not in best or hit.similarity > best[hit.document_id].similarity:
                 best[hit.document_id] = hit
     order = sorted(scores, key=lambda d: -scores[d])  # stable: ties keep the order first met

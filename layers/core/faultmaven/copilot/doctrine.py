@@ -54,6 +54,7 @@ class EvidenceDigest(BaseModel):
     first_error_at: str | None = None
     last_error_at: str | None = None
     top_errors: list[str] = Field(default_factory=list)
+    top_error_counts: list[int] = Field(default_factory=list)  # lines of each of top_errors
 
 
 class KnowledgeHit(BaseModel):

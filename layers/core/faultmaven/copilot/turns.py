@@ -72,10 +72,11 @@ def digest(analysis: EvidenceAnalysis, sanitizer: Sanitizer, mapping: Placeholde
     a = analysis.analysis or {}
     severity = a.get("severity_counts") or {}
     errors = int(severity.get("error", 0)) + int(severity.get("critical", 0))
-    top = [sanitizer.sanitize(t, mapping).text for t in leading_templates(a.get("templates") or [], 3)]
+    leading = leading_templates(a.get("templates") or [], 3)
     return EvidenceDigest(filename=analysis.filename, source_type=str(analysis.source_type), error_count=errors,
                           first_error_at=a.get("first_error_at"), last_error_at=a.get("last_error_at"),
-                          top_errors=top)
+                          top_errors=[sanitizer.sanitize(t, mapping).text for t, _ in leading],
+                          top_error_counts=[n for _, n in leading])
 
 
 def case_view(case: Case) -> CaseView:
@@ -168,7 +169,8 @@ class TurnService:
 
         evidence = [digest(a, self.sanitizer, mapping) for a in self.evidence.analyses_for_case(user, case_id)]
         # Leading errors across files, first of each file first: one file's noise never hides another's cause.
-        templates = [t for rank in range(3) for d in evidence for t in d.top_errors[rank:rank + 1]]
+        templates = [pair for rank in range(3) for d in evidence
+                     for pair in list(zip(d.top_errors, d.top_error_counts, strict=False))[rank:rank + 1]]
         cited = self.case_knowledge.cite(Reader.of(principal), case, user_text, self._recent_user_text(case),
                                          templates, mapping)
         hits, searched = cited.hits, cited.searched
