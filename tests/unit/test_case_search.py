@@ -53,7 +53,8 @@ def test_a_generic_question_adds_no_query() -> None:
 
 def test_evidence_weight_by_order_or_by_lines() -> None:
     templates = [("ACPI Error: No handler", 4), ("nf_conntrack: table full, dropping packet", 25)]
-    by_order = [q.weight for q in _queries("", templates=templates) if q.kind == "evidence"]
+    by_order = [q.weight for q in _queries("", templates=templates, weights=QueryWeights(evidence_by="order"))
+                if q.kind == "evidence"]
     by_count = [q.weight for q in _queries("", templates=templates, weights=QueryWeights(evidence_by="count"))
                 if q.kind == "evidence"]
     assert by_order == [1.0, 0.5] and by_count == [4 / 25, 1.0]

@@ -48,8 +48,9 @@ _LEVEL_RANK = {"critical": 0, "fatal": 0, "error": 1, "warn": 2, "warning": 2}
 
 
 class QueryWeights(BaseModel):
-    """How much each kind of case query counts in the fusion. The defaults were chosen by cross-validation over the
-    RCA scenario folds (benchmarks/rca.py); the engineer's sentence only counts when it carries content."""
+    """How much each kind of case query counts in the fusion. The defaults are the point that 5-fold
+    cross-validation over the RCA scenarios chose most often (benchmarks/rca.py, results/rca.md); the engineer's
+    sentence only counts when it carries content."""
 
     symptom: float = 1.0
     evidence: float = 1.0
@@ -59,10 +60,10 @@ class QueryWeights(BaseModel):
     recent: float = 0.5
     evidence_templates: int = 3
     # "order": the n-th leading error counts 1/n; "count": each counts by its lines against the leading one.
-    evidence_by: Literal["order", "count"] = "order"
+    evidence_by: Literal["order", "count"] = "count"
     # "rank": reciprocal rank fusion; "rank_x_similarity": each rank's share scaled by the hit's 0-1 similarity.
     fusion: Literal["rank", "rank_x_similarity"] = "rank"
-    per_query: int = 5  # documents each query contributes
+    per_query: int = 2  # documents each query contributes
 
 
 @dataclass(frozen=True)
