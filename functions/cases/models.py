@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from faultmaven.cases.hypotheses import Hypothesis, HypothesisState
+from faultmaven.cases.hypotheses import Hypothesis, HypothesisState, RunbookSupport
 from faultmaven.cases.lifecycle import CaseState, ClosureReason, InvestigationStage
 from faultmaven.cases.model import Case, CaseMessage, Proposal, WorkingConclusion
 from faultmaven.cases.progress import ProgressIndicator
@@ -169,6 +169,7 @@ class HypothesisSummary(BaseModel):
     evidence_count: int
     refutation_reason: str | None
     retirement_reason: str | None
+    support: list[RunbookSupport] = Field(default_factory=list)
 
 
 class ProgressSummary(BaseModel):

@@ -49,7 +49,8 @@ def _inquiry(case: Case, files: list[EvidenceRecord]) -> CaseUIInquiry:
 def _investigating(case: Case, files: list[EvidenceRecord]) -> CaseUIInvestigating:
     hypotheses = [HypothesisSummary(hypothesis_id=h.hypothesis_id, text=h.text, likelihood=h.likelihood, state=h.state,
                                     evidence_count=len(h.evidence_ids), refutation_reason=h.refutation_reason,
-                                    retirement_reason=h.retirement_reason) for h in case.open_hypotheses]
+                                    retirement_reason=h.retirement_reason, support=h.support)
+                  for h in case.open_hypotheses]
     evidence = {e for h in case.hypotheses for e in h.evidence_ids}
     progress = ProgressSummary(current_stage=case.stage or InvestigationStage.DIAGNOSIS,
                                completed_indicators=case.indicators, active_hypotheses=len(hypotheses),

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from faultmaven.cases.hypotheses import HypothesisState
+from faultmaven.cases.hypotheses import HypothesisState, RunbookSupport
 from faultmaven.cases.lifecycle import CaseState, ClosureReason
 from faultmaven.cases.model import Case, ProposalKind, WorkingConclusion
 from faultmaven.cases.progress import ProgressIndicator
@@ -21,6 +21,7 @@ class HypothesisDraft(BaseModel):
     text: str = Field(min_length=1, max_length=500)
     likelihood: float = Field(default=0.5, ge=0.0, le=1.0)
     state: Literal[HypothesisState.CAPTURED, HypothesisState.ACTIVE] = HypothesisState.CAPTURED
+    support: list[RunbookSupport] = Field(default_factory=list)
 
 
 class HypothesisChange(BaseModel):
@@ -29,6 +30,7 @@ class HypothesisChange(BaseModel):
     likelihood: float | None = Field(default=None, ge=0.0, le=1.0)
     reason: str | None = Field(default=None, max_length=500)  # why it was refuted or retired
     add_evidence_ids: list[str] = Field(default_factory=list)
+    support: list[RunbookSupport] | None = None  # replaces the hypothesis's supporting runbooks when given
 
 
 class ProposalDraft(BaseModel):
@@ -71,7 +73,7 @@ def apply_changes(case: Case, changes: CaseChanges, at: str) -> None:
     if changes.title is not None:
         case.rename(changes.title)
     for draft in changes.add_hypotheses:
-        case.add_hypothesis(draft.text, at, draft.likelihood, draft.state)
+        case.add_hypothesis(draft.text, at, draft.likelihood, draft.state).support = list(draft.support)
     for change in changes.update_hypotheses:
         hypothesis = case.hypothesis(change.hypothesis_id)
         if change.state is not None:
@@ -79,6 +81,8 @@ def apply_changes(case: Case, changes: CaseChanges, at: str) -> None:
         if change.likelihood is not None:
             hypothesis.likelihood = change.likelihood
         hypothesis.evidence_ids = list(dict.fromkeys([*hypothesis.evidence_ids, *change.add_evidence_ids]))
+        if change.support is not None:
+            hypothesis.support = list(change.support)
         hypothesis.updated_at = at
     for indicator, done in changes.indicators.items():
         case.set_indicator(indicator, done)

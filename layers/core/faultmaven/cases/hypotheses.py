@@ -31,12 +31,23 @@ HYPOTHESIS_TRANSITIONS: dict[HypothesisState, frozenset[HypothesisState]] = {
 OPEN_HYPOTHESIS_STATES = frozenset({HypothesisState.CAPTURED, HypothesisState.ACTIVE, HypothesisState.INCONCLUSIVE})
 
 
+class RunbookSupport(BaseModel):
+    """A knowledge-base passage that bears on a hypothesis: why a runbook is cited, and what it says to do first."""
+
+    document_id: str
+    title: str = Field(max_length=300)
+    passage: str = Field(default="", max_length=600)
+    first_step: str | None = Field(default=None, max_length=300)
+    score: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
 class Hypothesis(BaseModel):
     hypothesis_id: str
     text: str = Field(min_length=1, max_length=500)
     likelihood: float = Field(default=0.5, ge=0.0, le=1.0)
     state: HypothesisState = HypothesisState.CAPTURED
     evidence_ids: list[str] = Field(default_factory=list)
+    support: list[RunbookSupport] = Field(default_factory=list)  # the runbooks and passages that bear on it
     refutation_reason: str | None = Field(default=None, max_length=200)
     retirement_reason: str | None = Field(default=None, max_length=500)
     created_at: str

@@ -58,6 +58,7 @@ class EvidenceDigest(BaseModel):
     first_error_at: str | None = None
     last_error_at: str | None = None
     top_errors: list[str] = Field(default_factory=list)
+    top_error_counts: list[int] = Field(default_factory=list)  # lines of each of top_errors
 
 
 class KnowledgeHit(BaseModel):
@@ -65,6 +66,8 @@ class KnowledgeHit(BaseModel):
     title: str
     snippet: str
     score: float
+    first_step: str | None = None  # what the runbook says to do first
+    supports: str | None = None  # the open hypothesis this runbook bears on
 
 
 class Intent(BaseModel):

@@ -11,7 +11,15 @@ FAILED_NOTICE = ("_The language model did not give a usable answer this turn ({r
 
 
 def citations_markdown(hits: list[KnowledgeHit]) -> list[str]:
-    return [f"[{i}] **{h.title}** — {h.snippet.strip()[:240]}" for i, h in enumerate(hits, 1)]
+    """Each cited runbook with the passage that applies, the hypothesis it bears on and its first step."""
+    lines = []
+    for i, h in enumerate(hits, 1):
+        lines.append(f"[{i}] **{h.title}** — {h.snippet.strip()[:240]}")
+        if h.supports:
+            lines.append(f"  - bears on: {h.supports[:160]}")
+        if h.first_step:
+            lines.append(f"  - first step from it: `{h.first_step}`")
+    return lines
 
 
 def evidence_markdown(evidence: list[EvidenceDigest]) -> list[str]:

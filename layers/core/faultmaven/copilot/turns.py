@@ -12,10 +12,13 @@ from typing import Any
 
 from faultmaven.auth.service import Principal
 from faultmaven.cases.changes import CaseChanges, HypothesisChange, HypothesisDraft, ProposalDraft
+from faultmaven.cases.hypotheses import RunbookSupport
 from faultmaven.cases.lifecycle import CaseState
 from faultmaven.cases.model import Case, ProposalKind
 from faultmaven.cases.service import CaseService
 from faultmaven.cases.titles import title_from_conversation
+from faultmaven.copilot.case_knowledge import CaseKnowledge
+from faultmaven.copilot.case_search import leading_templates
 from faultmaven.copilot.doctrine import (
     CONFIRM_MARKER,
     INDICATORS,
@@ -38,20 +41,16 @@ from faultmaven.errors import Conflict, InvalidInput
 from faultmaven.evidence.service import EvidenceAnalysis, EvidenceService
 from faultmaven.http.logging import logger
 from faultmaven.knowledge.documents import KnowledgeService, Reader
-from faultmaven.knowledge.snippets import MARKDOWN_MARKS
 from faultmaven.ports.llm import LLMError, LLMProvider
 from faultmaven.sanitize import PlaceholderMap, Sanitizer
 
 MAX_QUERY_CHARS = 20_000
 MAX_PASTE_INLINE = 4_000  # longer pastes are kept as evidence and analysed rather than quoted whole
-KB_HITS = 3
-# Hybrid similarity is 1.0 for the top hit of both the keyword and the vector list and 0.5 for a chunk found by
-# only one; citing needs both, so a greeting never drags in an unrelated runbook.
-KB_MIN_SIMILARITY = 0.55
 NO_KNOWLEDGE_NOTE = ("Your knowledge base is empty: you can see no runbooks or past incidents, so none are cited. "
                      "Add them in the dashboard, or on the server with `faultmaven kb add PATH` (global scope, "
                      "seen by every user).")
 TRANSCRIPT_MESSAGES = 8
+RECENT_USER_TURNS = 3  # the engineer's earlier messages that feed the knowledge-base queries
 INTENTS = ("conversation", "status_transition", "confirmation", "hypothesis_action")
 _PROPOSAL_KIND = {"investigating": ProposalKind.START_INVESTIGATION, "resolved": ProposalKind.RESOLVE,
                   "closed": ProposalKind.CLOSE}
@@ -78,12 +77,12 @@ def digest(analysis: EvidenceAnalysis, sanitizer: Sanitizer, mapping: Placeholde
     a = analysis.analysis or {}
     severity = a.get("severity_counts") or {}
     errors = int(severity.get("error", 0)) + int(severity.get("critical", 0))
-    templates = [t for t in a.get("templates") or [] if t.get("level") in ("error", "critical")]
-    top = [sanitizer.sanitize(str(t.get("template", "")), mapping).text for t in templates[:3]]
+    leading = leading_templates(a.get("templates") or [], 3)
     name = sanitizer.sanitize(analysis.filename, mapping).text  # a file's name may hold a token; replies quote it
     return EvidenceDigest(filename=name, source_type=str(analysis.source_type), error_count=errors,
                           first_error_at=a.get("first_error_at"), last_error_at=a.get("last_error_at"),
-                          top_errors=top)
+                          top_errors=[sanitizer.sanitize(t, mapping).text for t, _ in leading],
+                          top_error_counts=[n for _, n in leading])
 
 
 def case_view(case: Case) -> CaseView:
@@ -122,7 +121,10 @@ def made_progress(plan: TurnPlan, model_hypotheses: list[str]) -> bool:
                 or plan.hypothesis_changes)
 
 
-def case_changes(plan: TurnPlan, turn_number: int, title: str | None, model_hypotheses: list[str]) -> CaseChanges:
+def case_changes(plan: TurnPlan, turn_number: int, title: str | None, model_hypotheses: list[str],
+                 support: dict[str, list[RunbookSupport]] | None = None) -> CaseChanges:
+    """`support` maps a hypothesis (id of an existing one, statement of a new one) to the runbooks bearing on it."""
+    support = support or {}
     hypotheses = [*plan.new_hypotheses, *model_hypotheses]
     answer = None if plan.resolve_pending is None else ("confirm" if plan.resolve_pending else "reject")
     propose = None
@@ -133,9 +135,12 @@ def case_changes(plan: TurnPlan, turn_number: int, title: str | None, model_hypo
     # A confirmed proposal is applied through `answer_proposal`; `transition` is only the user's own request.
     explicit = plan.transition if plan.resolve_pending is not True else None
     return CaseChanges(turn_number=turn_number, progress_made=made_progress(plan, model_hypotheses), title=title,
-                       add_hypotheses=[HypothesisDraft(text=h[:500]) for h in dict.fromkeys(hypotheses)],
+                       add_hypotheses=[HypothesisDraft(text=h[:500], support=support.get(h, []))
+                                       for h in dict.fromkeys(hypotheses)],
                        update_hypotheses=[HypothesisChange(hypothesis_id=c.hypothesis_id, state=c.status,
-                                                           reason=c.reason) for c in plan.hypothesis_changes],
+                                                           reason=c.reason) for c in plan.hypothesis_changes]
+                       + [HypothesisChange(hypothesis_id=hid, support=s) for hid, s in support.items()
+                          if hid.startswith("hyp_")],
                        indicators=dict.fromkeys(plan.progress, True), problem_statement=plan.problem_statement,
                        root_cause=plan.findings.root_cause, solution=plan.findings.solution,
                        impact=plan.findings.impact, add_timeline=plan.findings.timeline[-20:],
@@ -158,6 +163,7 @@ class TurnService:
         self.lease_seconds = lease_seconds
         self.wait_seconds = wait_seconds
         self.max_output_tokens = max_output_tokens
+        self.case_knowledge = CaseKnowledge(knowledge, sanitizer)
 
     def run(self, principal: Principal, case_id: str, turn: TurnInput, progress: Progress = quiet) -> dict[str, Any]:
         """Check the input, then read, plan and write while holding the case's lease: turns on one case are
@@ -209,10 +215,16 @@ class TurnService:
         progress("stage", {"stage": "evidence_analysed"})
         for d in evidence:
             progress("evidence", d.model_dump())
-        search_text = (safe_query.text if safe_query else "") or " ".join(e for d in evidence for e in d.top_errors)
-        hits, searched = self._knowledge(principal, search_text, mapping)
-        progress("knowledge", {"searched": searched, "hits": [h.model_dump(exclude={"snippet"}) for h in hits]})
+        # Leading errors across files, first of each file first: one file's noise never hides another's cause.
+        templates = [pair for rank in range(3) for d in evidence
+                     for pair in list(zip(d.top_errors, d.top_error_counts, strict=False))[rank:rank + 1]]
+        cited = self.case_knowledge.cite(Reader.of(principal), case, user_text, self._recent_user_text(case),
+                                         templates, mapping)
+        hits, searched = cited.hits, cited.searched
         plan = plan_turn(case_view(case), user_text, intent, evidence, hits)
+        support = {**self._changed_support(case, cited.support),
+                   **self.case_knowledge.support_new(cited, plan.new_hypotheses)}
+        progress("knowledge", {"searched": searched, "hits": [h.model_dump(exclude={"snippet"}) for h in hits]})
         progress("stage", {"stage": "decided", "phase": plan.phase, "milestones": plan.milestones,
                            "writer": "model" if self.llm is not None else "rules"})
         if searched is None:
@@ -231,7 +243,7 @@ class TurnService:
             else f"({intent.kind.replace('_', ' ')})", mapping).text
         progress("stage", {"stage": "saving"})
         self.vault.save(user, case_id, mapping)  # first: a map that cannot be merged fails the turn before any write
-        updated = self.cases.apply(user, case_id, case_changes(plan, turn_number, title, model_hypotheses))
+        updated = self.cases.apply(user, case_id, case_changes(plan, turn_number, title, model_hypotheses, support))
 
         self.cases.append_message(user, case_id, "user", stored, turn_number,
                                   {"redactions": summary, "intent": intent.kind})
@@ -240,25 +252,18 @@ class TurnService:
         progress = made_progress(plan, model_hypotheses)
         return self._response(updated, turn_number, plan, reply, attachments, hits, summary, llm_used, progress)
 
-    def _knowledge(self, principal: Principal, text: str, mapping: PlaceholderMap
-                   ) -> tuple[list[KnowledgeHit], bool | None]:
-        """The best cited runbooks, and whether there was anything to search: True; False when the caller can see
-        no indexed document at all; None when the knowledge base could not be searched. It is an aid: when it is
-        down or not configured (an emulator without a vector index), the turn goes on without it."""
-        if not text.strip():
-            return [], True
-        reader = Reader.of(principal)
-        try:
-            results = self.knowledge().search(reader, text[:1000], limit=KB_HITS, per_document=True,
-                                              threshold=KB_MIN_SIMILARITY, marks=MARKDOWN_MARKS)
-            if not results and self.knowledge().list(reader, status="indexed", limit=1).total == 0:
-                return [], False
-        except Exception as exc:  # any failure of the KB must not fail the turn
-            logger.warning("knowledge search failed; answering without it", extra={"error_type": type(exc).__name__})
-            return [], None
-        return [KnowledgeHit(document_id=r.document.document_id, title=r.document.title,
-                             snippet=self.sanitizer.sanitize(r.excerpt, mapping).text, score=r.similarity)
-                for r in results], True
+    def _recent_user_text(self, case: Case) -> list[str]:
+        """The engineer's last few messages, oldest first (already sanitized when stored)."""
+        total = self._message_count(case)
+        window = 2 * RECENT_USER_TURNS
+        messages, _ = self.cases.messages(case.user_id, case.case_id, window, max(0, total - window))
+        return [m.content for m in messages if m.role == "user"][-RECENT_USER_TURNS:]
+
+    @staticmethod
+    def _changed_support(case: Case, support: dict[str, list[RunbookSupport]]) -> dict[str, list[RunbookSupport]]:
+        """Support to write back: only where the runbooks bearing on a hypothesis changed, so citations stay put."""
+        current = {h.hypothesis_id: [s.document_id for s in h.support] for h in case.hypotheses}
+        return {hid: s for hid, s in support.items() if [x.document_id for x in s] != current.get(hid)}
 
     def _write(self, plan: TurnPlan, user_text: str, case: Case, evidence: list[EvidenceDigest],
                hits: list[KnowledgeHit], mapping: PlaceholderMap) -> tuple[str, list[str], bool]:

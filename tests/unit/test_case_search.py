@@ -1,0 +1,146 @@
+"""Queries built from the case: which ones, with what weight, and how their answers are fused."""
+
+from __future__ import annotations
+
+import pytest
+
+from faultmaven.copilot.case_search import (
+    QueryWeights,
+    RankedHit,
+    alert_names,
+    build_queries,
+    first_step,
+    is_generic,
+    leading_templates,
+    search_case,
+)
+
+
+@pytest.mark.parametrize("text", ["what is the most likely root cause?", "Which runbook applies?", "ok, next step?",
+                                  "any ideas what's going on?", ""])
+def test_generic_questions(text: str) -> None:
+    assert is_generic(text)
+
+
+@pytest.mark.parametrize("text", ["is it the conntrack table?", "only eu-west users", "we deployed v2.3 at 09:05"])
+def test_questions_with_content(text: str) -> None:
+    assert not is_generic(text)
+
+
+def _queries(user_text: str, **kw: object) -> list:
+    args = {"problem": "checkout times out on node ip-10-0-3-17", "recent": [], "templates": [],
+            "hypotheses": [], "weights": QueryWeights()}
+    args.update(kw)
+    return build_queries(user_text=user_text, **args)  # type: ignore[arg-type]
+
+
+def test_one_query_per_thing_the_case_knows() -> None:
+    queries = _queries("is it the kernel dropping packets?",
+                       templates=[("[<*>] nf_conntrack: table full, dropping packet", 25),
+                                  ("ACPI Error: No handler <*>", 4)],
+                       hypotheses=[("hyp_1", "The errors 'nf_conntrack: table full' in kern.log point at it")],
+                       recent=["only pods on one node, 5% of requests"])
+    kinds = [q.kind for q in queries]
+    assert kinds == ["symptom", "evidence", "evidence", "hypothesis", "engineer", "recent"]
+    assert "<*>" not in queries[1].text and queries[1].weight > queries[2].weight  # the leading error counts most
+    assert queries[3].text == "nf_conntrack: table full" and queries[3].hypothesis_id == "hyp_1"
+
+
+def test_a_generic_question_adds_no_query() -> None:
+    base = _queries("", templates=[("nf_conntrack: table full", 3)])
+    assert _queries("which runbook applies?", templates=[("nf_conntrack: table full", 3)]) == base
+
+
+def test_evidence_weight_by_order_or_by_lines() -> None:
+    templates = [("ACPI Error: No handler", 4), ("nf_conntrack: table full, dropping packet", 25)]
+    by_order = [q.weight for q in _queries("", templates=templates, weights=QueryWeights(evidence_by="order"))
+                if q.kind == "evidence"]
+    by_count = [q.weight for q in _queries("", templates=templates, weights=QueryWeights(evidence_by="count"))
+                if q.kind == "evidence"]
+    assert by_order == [1.0, 0.5] and by_count == [4 / 25, 1.0]
+
+
+def test_alert_names_become_queries() -> None:
+    assert alert_names(["[FIRING:1] KubeAPIErrorBudgetBurn (severity=critical)", "alertname=TargetDown"]) == \
+        ["KubeAPIErrorBudgetBurn", "TargetDown"]
+    alert = [q for q in _queries("", problem="Alert CoreDNSErrorsHigh is firing") if q.kind == "alert"]
+    assert alert and "Core DNS Errors High" in alert[0].text
+
+
+def test_leading_templates_prefer_levels_then_failure_words_then_counts() -> None:
+    templates = [{"template": "Started Session <*> of user root.", "level": "unknown", "count": 50},
+                 {"template": "nf_conntrack: table full, dropping packet", "level": "unknown", "count": 25},
+                 {"template": "disk latency high", "level": "warn", "count": 2},
+                 {"template": "rare fatal", "level": "critical", "count": 1},
+                 {"template": "common error", "level": "error", "count": 9}]
+    assert leading_templates(templates, 4) == [("rare fatal", 1), ("common error", 9), ("disk latency high", 2),
+                                               ("nf_conntrack: table full, dropping packet", 25)]
+
+
+def test_fusion_weights_and_per_hypothesis_support() -> None:
+    answers = {"symptom words here": ["a", "b"], "hypothesis words": ["b", "c"]}
+
+    def search(text: str) -> list[RankedHit]:
+        return [RankedHit(d, d.upper(), f"passage {d}", 0.9) for d in answers[text]]
+
+    queries = build_queries(problem="symptom words here", user_text="", recent=[], templates=[],
+                            hypotheses=[("hyp_9", "hypothesis words")], weights=QueryWeights())
+    result = search_case(queries, search, limit=3)
+    assert [h.document_id for h in result.cited] == ["b", "a", "c"]  # found by both queries first
+    assert [h.document_id for h in result.support["hyp_9"]] == ["b", "c"]
+    assert [h.document_id for h in search_case(queries, search, 3, QueryWeights(per_query=1)).cited] == ["a", "b"]
+
+
+def test_first_step_is_the_first_command_or_item_of_the_diagnosis() -> None:
+    doc = "# X\n## Meaning\nText.\n## Diagnosis\nCheck this first.\n\n```console\n$ etcdctl endpoint status\n```\n"
+    assert first_step(doc) == "$ etcdctl endpoint status"
+    assert first_step("# X\n## Mitigation\n1. Raise the limit.\n2. Restart.\n") == "Raise the limit."
+    assert first_step("# X\n## Meaning\nNothing to do.\n") is None
+
+
+class _FakeKnowledge:
+    """Answers each query with the documents whose name it contains; every document's Diagnosis starts with a step."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def search(self, reader: object, query: str, **_: object) -> list:
+        from types import SimpleNamespace
+
+        self.asked.append(query)
+        return [SimpleNamespace(document=SimpleNamespace(document_id=d, title=d), excerpt=f"about {d}",
+                                similarity=0.9) for d in ("conntrack", "etcd", "dns") if d in query]
+
+    def get(self, reader: object, document_id: str) -> tuple[None, str]:
+        return None, f"# {document_id}\n## Diagnosis\n1. Check {document_id} first.\n"
+
+
+def _case(states: dict[str, str]) -> object:
+    from faultmaven.cases.hypotheses import Hypothesis, HypothesisState
+    from faultmaven.cases.model import Case
+
+    at = "2026-11-26T00:00:00.000000Z"
+    return Case(case_id="case_1", user_id="u", title="Case-261126-1", created_at=at, updated_at=at,
+                last_activity_at=at, problem_statement="requests time out on one node",
+                hypotheses=[Hypothesis(hypothesis_id=f"hyp_{text}", text=f"The errors '{text} errors seen' in a.log",
+                                       state=HypothesisState(state), created_at=at, updated_at=at)
+                            for text, state in states.items()])
+
+
+def test_a_refuted_hypothesis_stops_steering_the_citations() -> None:
+    from faultmaven.copilot.case_knowledge import CaseKnowledge
+    from faultmaven.knowledge.documents import Reader
+    from faultmaven.sanitize import PlaceholderMap, Sanitizer
+
+    kb = _FakeKnowledge()
+    knowledge = CaseKnowledge(lambda: kb, Sanitizer())  # type: ignore[arg-type,return-value]
+    reader = Reader(user_id="u", team_ids=())
+    both = knowledge.cite(reader, _case({"conntrack": "active", "etcd": "captured"}), "which runbook applies?",
+                          [], [], PlaceholderMap())
+    assert {h.document_id for h in both.hits} == {"conntrack", "etcd"}
+    assert set(both.support) == {"hyp_conntrack", "hyp_etcd"}
+    hit = next(h for h in both.hits if h.document_id == "conntrack")
+    assert hit.first_step == "Check conntrack first." and hit.supports and "conntrack" in hit.supports
+    one = knowledge.cite(reader, _case({"conntrack": "refuted", "etcd": "active"}), "which runbook applies?",
+                         [], [], PlaceholderMap())
+    assert [h.document_id for h in one.hits] == ["etcd"]
