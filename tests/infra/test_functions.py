@@ -144,10 +144,26 @@ def test_ministack_profile_has_no_opensearch(alternate: Template) -> None:
 
 
 def test_s3_vectors_by_setting(synth) -> None:
+    from faultmaven.adapters.s3vectors.vector_index import NON_FILTERABLE_KEYS
+
     _, template = synth(stage="prod", vector_index="s3vectors")
-    template.has_resource_properties("AWS::S3Vectors::Index", {"Dimension": 1024, "DistanceMetric": "cosine",
-                                                               "DataType": "float32"})
+    template.has_resource_properties("AWS::S3Vectors::Index", {
+        "Dimension": 1024, "DistanceMetric": "cosine", "DataType": "float32",
+        "MetadataConfiguration": {"NonFilterableMetadataKeys": NON_FILTERABLE_KEYS}})
     template.resource_count_is("AWS::OpenSearchServerless::Collection", 0)
+    [index_id] = template.find_resources("AWS::S3Vectors::Index")
+    index_arn = {"Fn::GetAtt": [index_id, "IndexArn"]}
+    envs = [fn["Properties"].get("Environment", {}).get("Variables", {})
+            for fn in template.find_resources("AWS::Lambda::Function").values()]
+    users = [env for env in envs if "FM_EMBEDDER" in env]
+    assert len(users) == sum(1 for spec in [*PRESENT, INGEST] if spec.vectors and spec.present)
+    for env in users:
+        assert env["FM_VECTOR_INDEX"] == "s3vectors" and env["FM_S3VECTORS_INDEX"] == "faultmaven-chunks"
+        assert env["FM_S3VECTORS_BUCKET"]
+    template.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": Match.array_with([
+        Match.object_like({"Action": Match.array_with(["s3vectors:PutVectors", "s3vectors:QueryVectors",
+                                                       "s3vectors:UpdateMetadataConfiguration"]),
+                           "Resource": index_arn})])}})
 
 
 def test_alarms_and_outputs(template: Template) -> None:

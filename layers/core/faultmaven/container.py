@@ -165,11 +165,15 @@ class Container:
 
     @cached_property
     def vector_index(self):
-        """Embedded: SQLite (FTS5 + in-memory vectors); in the cloud, or when FM_VECTOR_INDEX=opensearch: OpenSearch."""
+        """Embedded: SQLite (FTS5 + in-memory vectors); FM_VECTOR_INDEX=s3vectors: S3 Vectors; else OpenSearch."""
         if self.embedded and self.settings.vector_index == "sqlite":
             from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
 
             return SqliteVectorIndex(self.db, self.embedder.space)
+        if self.settings.vector_index == "s3vectors":
+            from faultmaven.adapters.s3vectors.vector_index import index_from_settings
+
+            return index_from_settings(self.settings, self.embedder.space)
         from faultmaven.adapters.opensearch.vector_index import OpenSearchVectorIndex, client_from_settings
 
         s = self.settings

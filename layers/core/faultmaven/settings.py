@@ -66,7 +66,9 @@ class Settings(BaseSettings):
     embedder: Literal["onnx-minilm", "bedrock"] = "onnx-minilm"
     bedrock_embedding_model_id: str = "amazon.titan-embed-text-v2:0"
     bedrock_embedding_dimensions: Literal[256, 512, 1024] = 1024
-    vector_index: Literal["sqlite", "opensearch"] = "sqlite"
+    vector_index: Literal["sqlite", "opensearch", "s3vectors"] = "sqlite"
+    s3vectors_bucket: str | None = None  # the Amazon S3 Vectors bucket, when FM_VECTOR_INDEX=s3vectors
+    s3vectors_index: str = "faultmaven-chunks"
     opensearch_url: str | None = None  # e.g. https://<id>.<region>.aoss.amazonaws.com or http://localhost:9200
     opensearch_auth: Literal["sigv4", "basic", "none"] = "sigv4"
     opensearch_sigv4_service: Literal["aoss", "es"] = "aoss"  # "aoss" for Serverless, "es" for a managed domain
