@@ -109,10 +109,10 @@ class FaultMavenStack(Stack):
             env["FM_DASHBOARD_URL"] = self.dashboard.url  # the capabilities' dashboardUrl
         if origins:
             env["FM_CORS_ORIGINS"] = self.to_json_string(origins)  # Settings parses lists as JSON
-        if self.config.oidc_issuer:
-            env["FM_OIDC_ISSUER"] = self.config.oidc_issuer
         if spec.jwt_key == "private":
             env["FM_JWT_SECRET_ARN"] = self.keys.jwt.secret_arn
+            if self.config.oidc_issuer and self.config.oidc_audience:  # the SSO exchange lives in the auth function
+                env.update(FM_OIDC_ISSUER=self.config.oidc_issuer, FM_OIDC_CLIENT_ID=self.config.oidc_audience)
         elif spec.jwt_key == "public":
             env["FM_JWT_PUBLIC_KEY_SECRET_ARN"] = self.keys.jwt_public.secret_arn
         if spec.redaction_key:

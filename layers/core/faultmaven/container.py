@@ -62,6 +62,19 @@ class Container:
                            admin_usernames=frozenset(s.admin_usernames))
 
     @cached_property
+    def sso(self):
+        """The SSO token exchange, when an OIDC provider is configured; else None."""
+        s = self.settings
+        if not (s.oidc_issuer and s.oidc_client_id):
+            return None
+        from faultmaven.auth.sso import OidcClient, SsoService
+
+        secret = s.oidc_client_secret.get_secret_value() if s.oidc_client_secret else None
+        client = OidcClient(s.oidc_issuer, s.oidc_client_id, secret,
+                            f"{s.effective_public_url}/api/v1/auth/sso/callback", s.oidc_scopes)
+        return SsoService(client, self.auth)
+
+    @cached_property
     def sessions(self):
         if self.embedded:
             from faultmaven.adapters.sqlite.sessions import SqliteSessionRepository

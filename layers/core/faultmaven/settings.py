@@ -50,7 +50,11 @@ class Settings(BaseSettings):
     admin_usernames: list[str] = Field(default_factory=list)  # these users get the admin role (global KB)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=300, ge=1)
-    oidc_issuer: str | None = None  # an external OIDC issuer (e.g. Cognito) trusted for SSO in the cloud
+    # SSO (docs/DEPLOY.md): an OIDC provider (e.g. Cognito) whose sign-in /api/v1/auth/sso/* trades for our tokens.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None  # our app client at the provider: the audience its ID tokens must name
+    oidc_client_secret: SecretStr | None = None  # confidential clients only (PKCE is always used)
+    oidc_scopes: str = "openid email profile"
 
     # AWS resources (mode=aws)
     aws_region: str = "us-east-1"

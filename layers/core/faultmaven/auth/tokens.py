@@ -17,7 +17,7 @@ class TokenIssuer:
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
 
-    def _sign(self, claims: dict[str, object]) -> str:
+    def sign(self, claims: dict[str, object]) -> str:
         if self.key.private_pem is None:  # a deployment error: only the auth function is given the private key
             raise RuntimeError("this process holds only the JWT public key: it can verify tokens but not sign them")
         return jwt.encode(claims, self.key.private_pem, algorithm=ALGORITHM, headers={"kid": self.key.kid})
@@ -29,14 +29,14 @@ class TokenIssuer:
                                      "username": username, "roles": roles}
         if session_id:
             claims["sid"] = session_id
-        return self._sign(claims)
+        return self.sign(claims)
 
     def refresh_token(self, user_id: str, token_id: str, family_id: str) -> tuple[str, int]:
         iat = now_epoch()
         exp = iat + self.refresh_ttl
         claims = {"iss": self.issuer, "aud": self.audience, "sub": user_id, "iat": iat, "nbf": iat, "exp": exp,
                   "jti": token_id, "fam": family_id, "typ": "refresh"}
-        return self._sign(claims), exp
+        return self.sign(claims), exp
 
     def verify(self, token: str, expected_type: str) -> dict[str, object]:
         """Check signature, algorithm, issuer, audience, expiry and token type; raise `Unauthorized` otherwise."""
