@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-import jwt
-
 from faultmaven.auth.passwords import hash_password
 from faultmaven.auth.service import AuthService
 from faultmaven.clock import iso, new_id, now, now_epoch
@@ -54,7 +52,9 @@ class OidcClient:
         return found
 
     @cached_property
-    def _keys(self) -> jwt.PyJWKClient:
+    def _keys(self) -> Any:
+        import jwt  # not at cold start (see faultmaven.auth.tokens)
+
         return jwt.PyJWKClient(self.discovery["jwks_uri"], timeout=HTTP_TIMEOUT)
 
     def authorize_url(self, state: str, nonce: str, verifier: str, screen_hint: str | None) -> str:
@@ -79,6 +79,8 @@ class OidcClient:
 
     def verify(self, id_token: str, nonce: str) -> dict[str, Any]:
         """The ID token's claims, if its signature (by a key of the provider's JWKS) and claims hold."""
+        import jwt
+
         try:
             key = self._keys.get_signing_key_from_jwt(id_token)
             claims = jwt.decode(id_token, key.key, algorithms=ALGORITHMS, audience=self.client_id,
