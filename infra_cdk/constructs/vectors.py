@@ -14,7 +14,6 @@ from aws_cdk import aws_opensearchserverless as aoss
 from aws_cdk import aws_s3vectors as s3vectors
 from constructs import Construct
 
-EMBEDDING_DIMENSIONS = 1024  # Titan Text Embeddings v2, the cloud embedder (Settings.bedrock_embedding_dimensions)
 INDEX_NAME = "faultmaven-chunks"
 # faultmaven.adapters.s3vectors.vector_index.NON_FILTERABLE_KEYS (tests/infra checks they agree): chunk text and
 # display fields; the access fields (owner, scope, team, document) stay filterable.
@@ -86,7 +85,7 @@ class S3VectorIndex(VectorIndex):
     """The bucket and the index (dimension of the functions' embedder). The adapter adds the full-text search
     configuration on first use: CloudFormation cannot declare it yet."""
 
-    def __init__(self, scope: Construct, id: str, *, prefix: str, dimension: int = EMBEDDING_DIMENSIONS) -> None:
+    def __init__(self, scope: Construct, id: str, *, prefix: str, dimension: int) -> None:
         super().__init__(scope, id)
         self.bucket = s3vectors.CfnVectorBucket(self, "Bucket", vector_bucket_name=f"{prefix}-vectors")
         self.index = s3vectors.CfnIndex(
@@ -107,6 +106,22 @@ class S3VectorIndex(VectorIndex):
     def environment(self) -> dict[str, str]:
         return {"FM_VECTOR_INDEX": "s3vectors", "FM_S3VECTORS_BUCKET": f"{self.bucket.vector_bucket_name}",
                 "FM_S3VECTORS_INDEX": INDEX_NAME}
+
+
+class ExternalS3Vectors(VectorIndex):
+    """An S3 Vectors API at another endpoint (emulators have none): no resources; the adapter creates the index."""
+
+    def __init__(self, scope: Construct, id: str, *, prefix: str, url: str) -> None:
+        super().__init__(scope, id)
+        self._bucket, self._url = f"{prefix}-vectors", url
+
+    def grant(self, role: iam.IRole) -> None:
+        """Nothing to grant: the endpoint is not AWS's."""
+
+    @property
+    def environment(self) -> dict[str, str]:
+        return {"FM_VECTOR_INDEX": "s3vectors", "FM_S3VECTORS_BUCKET": self._bucket, "FM_S3VECTORS_INDEX": INDEX_NAME,
+                "FM_S3VECTORS_ENDPOINT_URL": self._url}
 
 
 class ExternalOpenSearch(VectorIndex):

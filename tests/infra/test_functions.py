@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -203,3 +204,19 @@ def test_copilot_reads_the_redaction_key_and_only_it(template: Template) -> None
     assert "FM_REDACTION_KEY_SECRET_ARN" in props["Environment"]["Variables"]
     _, meta = _function(template, "meta")
     assert "FM_REDACTION_KEY_SECRET_ARN" not in meta["Environment"]["Variables"]
+
+
+def test_the_onnx_embedder_comes_in_its_own_layer_for_the_functions_that_embed(synth) -> None:
+    _, template = synth(vector_index="s3vectors", embedder="onnx")
+    [layer_id] = [k for k in template.find_resources("AWS::Lambda::LayerVersion") if k.startswith("EmbedderLayer")]
+    embedding = [spec.name for spec in [*PRESENT, INGEST] if spec.vectors and spec.present]
+    assert embedding
+    for name in [spec.name for spec in [*PRESENT, INGEST] if spec.present]:
+        _, props = _function(template, name)
+        has_layer = {"Ref": layer_id} in props["Layers"]
+        assert has_layer == (name in embedding), name
+        if name in embedding:
+            assert props["Environment"]["Variables"]["FM_EMBEDDER"] == "onnx-minilm"
+            assert not any("bedrock:InvokeModel" in json.dumps(s) and "titan-embed" in json.dumps(s)
+                           for s in _statements(template, name))
+    template.has_resource_properties("AWS::S3Vectors::Index", {"Dimension": 384})

@@ -15,9 +15,11 @@ import io
 import json
 import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
@@ -54,26 +56,56 @@ class S3VectorsStub:
     def __init__(self) -> None:
         self.indexes: dict[tuple[str, str], StubIndex] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._lock = threading.RLock()
+        self._shapes = _service_model()
 
     def attach(self, client: Any) -> Any:
-        self._shapes = client.meta.service_model
         client.meta.events.register("before-send.s3vectors", self._answer)
         return client
 
     # -- transport -----------------------------------------------------------------------------------------------
 
+    def handle(self, operation: str, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """(status, JSON payload, headers) of one operation, as the service's rest-json protocol answers it."""
+        with self._lock:
+            self.calls.append((operation, body))
+            try:
+                _check_maxima(body, self._shapes.operation_model(operation).input_shape, operation)
+                handler: Callable[[dict[str, Any]], dict[str, Any]] = getattr(self, f"_{_snake(operation)}")
+                return 200, handler(body), {}
+            except StubError as exc:
+                return exc.status, {"message": exc.message}, {"x-amzn-ErrorType": exc.code}
+
     def _answer(self, request: Any, **_: Any) -> AWSResponse:
         operation = request.url.rstrip("/").rsplit("/", 1)[-1]
-        body = json.loads(request.body or b"{}")
-        self.calls.append((operation, body))
-        try:
-            _check_maxima(body, self._shapes.operation_model(operation).input_shape, operation)
-            handler: Callable[[dict[str, Any]], dict[str, Any]] = getattr(self, f"_{_snake(operation)}")
-            status, payload, headers = 200, handler(body), {}
-        except StubError as exc:
-            status, payload, headers = exc.status, {"message": exc.message}, {"x-amzn-ErrorType": exc.code}
+        status, payload, headers = self.handle(operation, json.loads(request.body or b"{}"))
         raw = json.dumps(payload).encode()
         return AWSResponse(request.url, status, {"content-type": "application/json", **headers}, _Raw(raw))
+
+    def serve(self) -> tuple[ThreadingHTTPServer, str]:
+        """The stub over real HTTP on 127.0.0.1 (a free port, a daemon thread), for processes that are not this one:
+        (the server, to shut down; its URL, for `FM_S3VECTORS_ENDPOINT_URL`)."""
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                status, payload, headers = stub.handle(self.path.strip("/").split("?")[0],
+                                                       json.loads(self.rfile.read(length) or b"{}"))
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return server, f"http://127.0.0.1:{server.server_address[1]}"
 
     # -- operations ----------------------------------------------------------------------------------------------
 
@@ -201,6 +233,12 @@ def stub_client() -> tuple[Any, S3VectorsStub]:
                           aws_secret_access_key="test")
     stub = S3VectorsStub()
     return stub.attach(client), stub
+
+
+def _service_model() -> Any:
+    from botocore.session import get_session
+
+    return get_session().get_service_model("s3vectors")
 
 
 def _snake(operation: str) -> str:

@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     vector_index: Literal["sqlite", "opensearch", "s3vectors"] = "sqlite"
     s3vectors_bucket: str | None = None  # the Amazon S3 Vectors bucket, when FM_VECTOR_INDEX=s3vectors
     s3vectors_index: str = "faultmaven-chunks"
+    s3vectors_endpoint_url: str | None = None  # an S3 Vectors API elsewhere than AWS (emulators lack one)
     opensearch_url: str | None = None  # e.g. https://<id>.<region>.aoss.amazonaws.com or http://localhost:9200
     opensearch_auth: Literal["sigv4", "basic", "none"] = "sigv4"
     opensearch_sigv4_service: Literal["aoss", "es"] = "aoss"  # "aoss" for Serverless, "es" for a managed domain

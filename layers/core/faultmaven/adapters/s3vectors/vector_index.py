@@ -41,7 +41,8 @@ def index_from_settings(settings: Settings, space: EmbeddingSpace) -> S3VectorsI
         raise InvalidInput("FM_S3VECTORS_BUCKET is required when FM_VECTOR_INDEX=s3vectors")
     import boto3  # lazy: only processes that search or ingest pay for it
 
-    client = boto3.client("s3vectors", region_name=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
+    client = boto3.client("s3vectors", region_name=settings.aws_region,
+                          endpoint_url=settings.s3vectors_endpoint_url or settings.aws_endpoint_url)
     return S3VectorsIndex(client, settings.s3vectors_bucket, settings.s3vectors_index, space)
 
 
