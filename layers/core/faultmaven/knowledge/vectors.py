@@ -42,6 +42,15 @@ def list_depth(k: int, hybrid: bool) -> int:
     return max(k, HYBRID_CANDIDATES) if hybrid else k
 
 
+def query_inputs(k: int, mode: SearchMode, query_vector: np.ndarray | Sequence[float] | None,
+                 space: EmbeddingSpace) -> tuple[int, np.ndarray | None]:
+    """(the depth of each ranked list, the query vector checked against the space or None in bm25 mode)."""
+    depth = list_depth(k, mode == "hybrid")
+    if mode != "bm25" and query_vector is None:
+        raise InvalidInput(f"a query vector is needed in {mode} mode")
+    return depth, None if query_vector is None or mode == "bm25" else as_matrix([query_vector], 1, space)[0]
+
+
 def fuse_hits(keyword: list[tuple[Chunk, float]], semantic: list[tuple[Chunk, float]], k: int,
               mode: SearchMode) -> list[SearchHit]:
     """The k best of an engine's keyword and vector lists (best first): RRF in hybrid mode, else the one list."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from faultmaven.errors import Conflict, InvalidInput
-from faultmaven.knowledge.vectors import as_matrix, batch_matrix, fuse_hits, list_depth
+from faultmaven.knowledge.vectors import batch_matrix, fuse_hits, query_inputs
 from faultmaven.ports.embedder import EmbeddingSpace
 from faultmaven.ports.vector_index import Chunk, EmbeddingSpaceMismatch, PrincipalFilter, SearchHit, SearchMode
 
@@ -123,10 +123,7 @@ class S3VectorsIndex:
         k: int = 10,
         mode: SearchMode = "hybrid",
     ) -> list[SearchHit]:
-        depth = list_depth(k, mode == "hybrid")
-        if mode != "bm25" and query_vector is None:
-            raise InvalidInput(f"a query vector is needed in {mode} mode")
-        vector = None if query_vector is None or mode == "bm25" else as_matrix([query_vector], 1, self._space)[0]
+        depth, vector = query_inputs(k, mode, query_vector, self._space)
         if not self._ensure_index(bind=False):
             return []
         allowed = access_filter(principal)
