@@ -9,6 +9,8 @@ from typing import Any, Literal
 from infra_cdk.catalog import REPO_ROOT
 
 VectorIndex = Literal["opensearch", "s3vectors", "external", "none"]
+Embedder = Literal["bedrock", "onnx"]
+EMBEDDING_DIMENSIONS = {"bedrock": 1024, "onnx": 384}  # Titan Text Embeddings v2; all-MiniLM-L6-v2
 
 
 def _flag(value: Any) -> bool:
@@ -23,6 +25,10 @@ class StackConfig:
     # compose profiles' container), or none (emulators reject OpenSearch Serverless resources).
     vector_index: VectorIndex = "opensearch"
     opensearch_url: str | None = None
+    s3vectors_endpoint_url: str | None = None  # with s3vectors: an S3 Vectors API elsewhere (the e2e's stand-in)
+    # Who embeds knowledge chunks and queries: Bedrock (Titan v2), or the ONNX MiniLM model in the functions, from its
+    # own layer (build/.../embedder): no Bedrock needed (emulators, self-hosting, small installs).
+    embedder: Embedder = "bedrock"
     # Trust an external OIDC issuer (e.g. a Cognito user pool) at the edge instead of our own tokens (SSO).
     oidc_issuer: str | None = None
     oidc_audience: str | None = None
@@ -43,6 +49,10 @@ class StackConfig:
     aws_endpoint_url: str | None = None
 
     @property
+    def embedding_dimensions(self) -> int:
+        return EMBEDDING_DIMENSIONS[self.embedder]
+
+    @property
     def prod(self) -> bool:
         return self.stage == "prod"
 
@@ -58,6 +68,9 @@ class StackConfig:
                              f"not {vector_index!r}")
         if vector_index == "external" and not get("opensearch_url"):
             raise ValueError("context vector_index=external needs opensearch_url (e.g. http://opensearch:9200)")
+        embedder = get("embedder") or "bedrock"
+        if embedder not in EMBEDDING_DIMENSIONS:
+            raise ValueError(f"context embedder must be bedrock or onnx, not {embedder!r}")
         origins = get("cors_origins") or ()
         if isinstance(origins, str):
             origins = [o.strip() for o in origins.split(",") if o.strip()]
@@ -68,6 +81,7 @@ class StackConfig:
         generate = get("generate_keys")
         dashboard = get("dashboard")
         return cls(stage=stage, vector_index=vector_index, opensearch_url=get("opensearch_url") or None,
+                   embedder=embedder, s3vectors_endpoint_url=get("s3vectors_endpoint_url") or None,
                    oidc_issuer=oidc_issuer,
                    oidc_audience=get("oidc_audience") or None,
                    build_dir=build_dir if build_dir.is_absolute() else REPO_ROOT / build_dir,

@@ -20,7 +20,13 @@ from infra_cdk.constructs.api import AUDIENCE, HttpApi
 from infra_cdk.constructs.dashboard import DashboardHosting
 from infra_cdk.constructs.data import DataStores
 from infra_cdk.constructs.keys import Keys
-from infra_cdk.constructs.vectors import ExternalOpenSearch, OpenSearchCollection, S3VectorIndex, VectorIndex
+from infra_cdk.constructs.vectors import (
+    ExternalOpenSearch,
+    ExternalS3Vectors,
+    OpenSearchCollection,
+    S3VectorIndex,
+    VectorIndex,
+)
 
 RUNTIME = lambda_.Runtime(f"python{PYTHON_VERSION}", lambda_.RuntimeFamily.PYTHON)
 ARCH = lambda_.Architecture.ARM_64 if ARCHITECTURE == "arm64" else lambda_.Architecture.X86_64
@@ -54,6 +60,12 @@ class FaultMavenStack(Stack):
                                  compatible_architectures=[ARCH], description="FaultMaven domain core (faultmaven)"),
         ]
         self.code = _asset(build / "functions")
+        # Only the functions that embed get the ONNX layer (onnxruntime, tokenizers, the model): with the others
+        # it would pass Lambda's 250 MB limit (scripts/build_layers.py checks the sum).
+        self.embedder_layer = lambda_.LayerVersion(
+            self, "EmbedderLayer", code=_asset(build / "embedder"), compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCH], description="FaultMaven ONNX embedder (all-MiniLM-L6-v2 int8)") \
+            if config.embedder == "onnx" else None
         self.vectors = self._vector_index()
         self.keys = Keys(self, "Keys", prefix=self.prefix, config=config, runtime=RUNTIME, architecture=ARCH,
                          layers=self.layers, environment=self._base_environment())
@@ -82,8 +94,10 @@ class FaultMavenStack(Stack):
     def _vector_index(self) -> VectorIndex | None:
         if self.config.vector_index == "opensearch":
             return OpenSearchCollection(self, "Vectors", prefix=self.prefix)
+        if self.config.vector_index == "s3vectors" and self.config.s3vectors_endpoint_url:
+            return ExternalS3Vectors(self, "Vectors", prefix=self.prefix, url=self.config.s3vectors_endpoint_url)
         if self.config.vector_index == "s3vectors":
-            return S3VectorIndex(self, "Vectors", prefix=self.prefix)
+            return S3VectorIndex(self, "Vectors", prefix=self.prefix, dimension=self.config.embedding_dimensions)
         if self.config.vector_index == "external" and self.config.opensearch_url:
             return ExternalOpenSearch(self, "Vectors", url=self.config.opensearch_url)
         return None
@@ -109,16 +123,16 @@ class FaultMavenStack(Stack):
             env["FM_DASHBOARD_URL"] = self.dashboard.url  # the capabilities' dashboardUrl
         if origins:
             env["FM_CORS_ORIGINS"] = self.to_json_string(origins)  # Settings parses lists as JSON
-        if self.config.oidc_issuer:
-            env["FM_OIDC_ISSUER"] = self.config.oidc_issuer
         if spec.jwt_key == "private":
             env["FM_JWT_SECRET_ARN"] = self.keys.jwt.secret_arn
+            if self.config.oidc_issuer and self.config.oidc_audience:  # the SSO exchange lives in the auth function
+                env.update(FM_OIDC_ISSUER=self.config.oidc_issuer, FM_OIDC_CLIENT_ID=self.config.oidc_audience)
         elif spec.jwt_key == "public":
             env["FM_JWT_PUBLIC_KEY_SECRET_ARN"] = self.keys.jwt_public.secret_arn
         if spec.redaction_key:
             env["FM_REDACTION_KEY_SECRET_ARN"] = self.keys.redaction.secret_arn
         if spec.vectors:
-            env["FM_EMBEDDER"] = "bedrock"  # the ONNX embedder's ~165 MB of dependencies stay out of Lambda
+            env["FM_EMBEDDER"] = "onnx-minilm" if self.config.embedder == "onnx" else "bedrock"
             if self.vectors is not None:
                 env.update(self.vectors.environment)
         if spec.llm and self.config.llm_provider != "none":
@@ -134,7 +148,8 @@ class FaultMavenStack(Stack):
                                   removal_policy=RemovalPolicy.RETAIN if self.config.prod else RemovalPolicy.DESTROY)
         function = lambda_.Function(
             self, f"{spec.name}Function", function_name=f"{self.prefix}-{spec.name}", runtime=RUNTIME,
-            architecture=ARCH, handler=spec.handler, code=self.code, layers=self.layers,
+            architecture=ARCH, handler=spec.handler, code=self.code,
+            layers=[*self.layers, self.embedder_layer] if spec.vectors and self.embedder_layer else self.layers,
             memory_size=spec.memory_mb, timeout=Duration.seconds(spec.timeout_s),
             environment=self._environment(spec), tracing=lambda_.Tracing.ACTIVE, log_group=log_group,
             description=f"FaultMaven {spec.name}")
@@ -156,8 +171,9 @@ class FaultMavenStack(Stack):
         if spec.redaction_key:
             self.keys.redaction.grant_read(function)
         if spec.vectors:
-            self._allow_bedrock(function, [f"arn:{self.partition}:bedrock:{self.region}::foundation-model/"
-                                           "amazon.titan-embed-text-v2:0"])
+            if self.config.embedder == "bedrock":
+                self._allow_bedrock(function, [f"arn:{self.partition}:bedrock:{self.region}::foundation-model/"
+                                               "amazon.titan-embed-text-v2:0"])
             if self.vectors is not None:
                 self.vectors.grant(function.role)
         if spec.llm and self.config.llm_provider == "bedrock":

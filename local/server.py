@@ -19,6 +19,7 @@ from faultmaven.settings import Settings
 FUNCTION_ROUTERS = (
     "functions.meta.routes",
     "functions.auth.routes",
+    "functions.auth.sso",
     "functions.sessions.routes",
     "functions.cases.routes",
     "functions.evidence.routes",

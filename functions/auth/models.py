@@ -73,3 +73,9 @@ class AuthConfigResponse(BaseModel):
     logout_endpoint: str
     jwks_uri: str
     oauth: dict[str, object] | None = None
+
+
+class SsoExchangeRequest(BaseModel):
+    """The dashboard's single-use completion code from the SSO callback."""
+
+    code: str = Field(min_length=16, max_length=128)

@@ -30,7 +30,7 @@ def _password(body: Credentials) -> str:
     return body.password
 
 
-def _signed_in(container: ContainerDep, user: UserRecord, session_id: str | None) -> AuthTokenResponse:
+def signed_in(container: ContainerDep, user: UserRecord, session_id: str | None) -> AuthTokenResponse:
     session = container.login_session(user.user_id, session_id)
     pair: TokenPair = container.auth.issue(user, session_id=session)
     return AuthTokenResponse(access_token=pair.access_token, expires_in=pair.expires_in,
@@ -44,21 +44,22 @@ def auth_config(container: ContainerDep) -> AuthConfigResponse:
                               login_endpoint=f"{PREFIX}/login",
                               register_endpoint=f"{PREFIX}/register" if container.settings.allow_registration else None,
                               refresh_endpoint=f"{PREFIX}/refresh", logout_endpoint=f"{PREFIX}/logout",
-                              jwks_uri=f"{PREFIX}/.well-known/jwks.json")
+                              jwks_uri=f"{PREFIX}/.well-known/jwks.json",
+                              oauth={"hosted_login_url": f"{PREFIX}/sso/login"} if container.sso else None)
 
 
 @router.post(f"{PREFIX}/register", status_code=status.HTTP_201_CREATED, response_model=AuthTokenResponse)
 def register(body: Credentials, container: ContainerDep,
              x_session_id: str | None = Header(default=None, max_length=128)) -> AuthTokenResponse:
     user = container.auth.register(body.username, _password(body), body.email, body.display_name)
-    return _signed_in(container, user, x_session_id)
+    return signed_in(container, user, x_session_id)
 
 
 @router.post(f"{PREFIX}/login", response_model=AuthTokenResponse)
 def login(body: Credentials, container: ContainerDep,
           x_session_id: str | None = Header(default=None, max_length=128)) -> AuthTokenResponse:
     user = container.auth.authenticate(body.username, _password(body))
-    return _signed_in(container, user, x_session_id)
+    return signed_in(container, user, x_session_id)
 
 
 @router.post(f"{PREFIX}/refresh", response_model=TokenRefreshResponse)
@@ -84,6 +85,7 @@ def me(principal: CurrentPrincipal, container: ContainerDep) -> UserInfoResponse
 @router.get(f"{PREFIX}/.well-known/jwks.json")
 def jwks(container: ContainerDep) -> dict[str, list[dict[str, str]]]:
     return container.auth.issuer.jwks()
+
 
 
 @router.get("/.well-known/openid-configuration", include_in_schema=False)

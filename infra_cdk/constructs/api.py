@@ -45,11 +45,10 @@ class HttpApi(Construct):
             self, "DefaultStage", http_api=self.api, stage_name="$default", auto_deploy=True,
             throttle=apigw.ThrottleSettings(rate_limit=config.throttle_rate, burst_limit=config.throttle_burst),
             access_log_settings=_AccessLogs(apigw.LogGroupLogDestination(access_logs)))
-        # Our own tokens by default (issuer = this API's URL, whose /.well-known/openid-configuration the auth
-        # function serves); an external OIDC issuer (e.g. Cognito, for SSO) when the context names one.
-        issuer = config.oidc_issuer or self.url
-        audience = config.oidc_audience or AUDIENCE
-        self.authorizer = authorizers.HttpJwtAuthorizer("JwtAuthorizer", issuer, jwt_audience=[audience],
+        # Our own tokens only (issuer = this API's URL, whose /.well-known/openid-configuration the auth function
+        # serves), with SSO too: the auth function trades the provider's sign-in for our tokens, so the gateway and
+        # every function trust one issuer.
+        self.authorizer = authorizers.HttpJwtAuthorizer("JwtAuthorizer", self.url, jwt_audience=[AUDIENCE],
                                                         authorizer_name="faultmaven-jwt")
 
     def add_function_routes(self, spec: FunctionSpec, function: lambda_.IFunction) -> None:

@@ -14,8 +14,10 @@ from aws_cdk import aws_opensearchserverless as aoss
 from aws_cdk import aws_s3vectors as s3vectors
 from constructs import Construct
 
-EMBEDDING_DIMENSIONS = 1024  # Titan Text Embeddings v2, the cloud embedder (Settings.bedrock_embedding_dimensions)
 INDEX_NAME = "faultmaven-chunks"
+# faultmaven.adapters.s3vectors.vector_index.NON_FILTERABLE_KEYS (tests/infra checks they agree): chunk text and
+# display fields; the access fields (owner, scope, team, document) stay filterable.
+NON_FILTERABLE_KEYS = ["content", "title", "headings", "ordinal"]
 
 
 class VectorIndex(Construct):
@@ -80,24 +82,46 @@ class OpenSearchCollection(VectorIndex):
 
 
 class S3VectorIndex(VectorIndex):
-    def __init__(self, scope: Construct, id: str, *, prefix: str) -> None:
+    """The bucket and the index (dimension of the functions' embedder). The adapter adds the full-text search
+    configuration on first use: CloudFormation cannot declare it yet."""
+
+    def __init__(self, scope: Construct, id: str, *, prefix: str, dimension: int) -> None:
         super().__init__(scope, id)
         self.bucket = s3vectors.CfnVectorBucket(self, "Bucket", vector_bucket_name=f"{prefix}-vectors")
-        self.index = s3vectors.CfnIndex(self, "Index", vector_bucket_name=self.bucket.vector_bucket_name,
-                                        index_name=INDEX_NAME, data_type="float32", dimension=EMBEDDING_DIMENSIONS,
-                                        distance_metric="cosine")
+        self.index = s3vectors.CfnIndex(
+            self, "Index", vector_bucket_name=self.bucket.vector_bucket_name, index_name=INDEX_NAME,
+            data_type="float32", dimension=dimension, distance_metric="cosine",
+            metadata_configuration=s3vectors.CfnIndex.MetadataConfigurationProperty(
+                non_filterable_metadata_keys=NON_FILTERABLE_KEYS))
         self.index.add_resource_dependency(self.bucket)
 
     def grant(self, role: iam.IRole) -> None:
         role.add_to_principal_policy(iam.PolicyStatement(
             actions=["s3vectors:PutVectors", "s3vectors:GetVectors", "s3vectors:DeleteVectors",
-                     "s3vectors:QueryVectors", "s3vectors:ListVectors"],
+                     "s3vectors:QueryVectors", "s3vectors:ListVectors", "s3vectors:GetIndex",
+                     "s3vectors:UpdateMetadataConfiguration"],
             resources=[self.index.attr_index_arn]))
 
     @property
     def environment(self) -> dict[str, str]:
-        # Settings has no S3 Vectors adapter yet: these name the index for it (FM_VECTOR_INDEX stays unset).
-        return {"FM_S3VECTORS_BUCKET": f"{self.bucket.vector_bucket_name}", "FM_S3VECTORS_INDEX": INDEX_NAME}
+        return {"FM_VECTOR_INDEX": "s3vectors", "FM_S3VECTORS_BUCKET": f"{self.bucket.vector_bucket_name}",
+                "FM_S3VECTORS_INDEX": INDEX_NAME}
+
+
+class ExternalS3Vectors(VectorIndex):
+    """An S3 Vectors API at another endpoint (emulators have none): no resources; the adapter creates the index."""
+
+    def __init__(self, scope: Construct, id: str, *, prefix: str, url: str) -> None:
+        super().__init__(scope, id)
+        self._bucket, self._url = f"{prefix}-vectors", url
+
+    def grant(self, role: iam.IRole) -> None:
+        """Nothing to grant: the endpoint is not AWS's."""
+
+    @property
+    def environment(self) -> dict[str, str]:
+        return {"FM_VECTOR_INDEX": "s3vectors", "FM_S3VECTORS_BUCKET": self._bucket, "FM_S3VECTORS_INDEX": INDEX_NAME,
+                "FM_S3VECTORS_ENDPOINT_URL": self._url}
 
 
 class ExternalOpenSearch(VectorIndex):

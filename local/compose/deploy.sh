@@ -15,8 +15,10 @@
 #   KEEP_DEPS=1         reuse an existing dependency layer (delete BUILD_DIR/deps to refresh it)
 #   OUTPUTS             the stack outputs file                                        [BUILD_DIR/outputs.json]
 #   CDK_OUT             the synthesized cloud assembly                                [BUILD_DIR/cdk.out]
-#   OPENSEARCH_URL      an OpenSearch the functions can reach (the compose profiles' container); unset: no vector
-#                       index, so the knowledge base and the copilot's turns answer with a configuration error
+#   OPENSEARCH_URL      an OpenSearch the functions can reach (the compose profiles' container)
+#   S3VECTORS_URL       else an S3 Vectors API the functions can reach (tests/e2e starts a stand-in); neither: no
+#                       vector index, so the knowledge base answers with a configuration error
+#   Embeddings come from the ONNX model in its own layer (-c embedder=onnx): emulators have no Bedrock.
 #   EXTRA_CONTEXT       more `-c key=value` arguments for cdk deploy
 set -eu
 
@@ -60,6 +62,8 @@ rmdir "$BOOT"
 # No OpenSearch Serverless (emulators reject AWS::OpenSearchServerless::*): the operator's OpenSearch, or none.
 if [ -n "${OPENSEARCH_URL:-}" ]; then
   VECTORS="-c vector_index=external -c opensearch_url=$OPENSEARCH_URL"
+elif [ -n "${S3VECTORS_URL:-}" ]; then
+  VECTORS="-c vector_index=s3vectors -c s3vectors_endpoint_url=$S3VECTORS_URL"
 else
   VECTORS="-c vector_index=none"
 fi
@@ -68,6 +72,6 @@ fi
 # shellcheck disable=SC2086 # VECTORS and EXTRA_CONTEXT are lists of arguments
 "$CDK" deploy --app "$PYTHON -m infra_cdk.app" --output "$CDK_OUT" --no-notices --require-approval never \
   --progress events --outputs-file "$OUTPUTS" \
-  -c stage="$STAGE" $VECTORS -c nag=false -c dashboard=false -c build_dir="$BUILD_DIR" \
+  -c stage="$STAGE" $VECTORS -c embedder=onnx -c nag=false -c dashboard=false -c build_dir="$BUILD_DIR" \
   -c aws_endpoint_url="$FUNCTIONS_ENDPOINT" ${EXTRA_CONTEXT:-}
 echo "deploy: outputs in $OUTPUTS"

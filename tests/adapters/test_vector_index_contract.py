@@ -1,4 +1,6 @@
-"""One contract for every VectorIndex adapter: the embedded SQLite index always, OpenSearch when OPENSEARCH_URL is set.
+"""One contract for every VectorIndex adapter: the embedded SQLite index and S3 Vectors (a real boto3 client answered
+by tests/support/s3vectors_stub.py) always; OpenSearch when OPENSEARCH_URL is set, and the real S3 Vectors when
+S3VECTORS_BUCKET names a vector bucket the AWS credentials may write to (both `live`).
 
 Vectors come from a tiny hashing embedder so the cases are exact and need no model. Each case gets a fresh index
 (the OpenSearch run uses a fresh index name per case and deletes it afterwards).
@@ -6,11 +8,13 @@ Vectors come from a tiny hashing embedder so the cases are exact and need no mod
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,6 +24,7 @@ from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
 from faultmaven.errors import Conflict, InvalidInput
 from faultmaven.ports.embedder import EmbeddingSpace
 from faultmaven.ports.vector_index import Chunk, EmbeddingSpaceMismatch, PrincipalFilter, VectorIndex
+from tests.support.s3vectors_stub import stub_client
 
 SPACE = EmbeddingSpace(model_id="test/hashing-bow", dim=64)
 OTHER_SPACE = EmbeddingSpace(model_id="test/other-model", dim=64)
@@ -70,14 +75,33 @@ def _opensearch_factory(name: str) -> Iterator[IndexFactory]:
     client.indices.delete(index=index_name, ignore_unavailable=True)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("opensearch", marks=pytest.mark.live)])
+def _s3vectors_factory(client: Any, bucket: str, name: str) -> Iterator[IndexFactory]:
+    from faultmaven.adapters.s3vectors.vector_index import S3VectorsIndex
+
+    yield lambda space: S3VectorsIndex(client, bucket, name, space)
+    with contextlib.suppress(client.exceptions.NotFoundException):
+        client.delete_index(vectorBucketName=bucket, indexName=name)
+
+
+@pytest.fixture(params=["sqlite", "s3vectors-stub", pytest.param("opensearch", marks=pytest.mark.live),
+                        pytest.param("s3vectors", marks=pytest.mark.live)])
 def make_index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[IndexFactory]:
+    name = re.sub(r"\W+", "-", request.node.name.lower()).strip("-")[:40]
     if request.param == "sqlite":
         yield _sqlite_factory(tmp_path)
-        return
-    if not os.environ.get("OPENSEARCH_URL"):
-        pytest.skip("OPENSEARCH_URL is not set")
-    yield from _opensearch_factory(re.sub(r"\W+", "-", request.node.name.lower()).strip("-")[:40])
+    elif request.param == "s3vectors-stub":
+        yield from _s3vectors_factory(stub_client()[0], "fm-contract", "fm-contract")
+    elif request.param == "opensearch":
+        if not os.environ.get("OPENSEARCH_URL"):
+            pytest.skip("OPENSEARCH_URL is not set")
+        yield from _opensearch_factory(name)
+    else:
+        if not os.environ.get("S3VECTORS_BUCKET"):
+            pytest.skip("S3VECTORS_BUCKET is not set")
+        import boto3
+
+        client = boto3.client("s3vectors")
+        yield from _s3vectors_factory(client, os.environ["S3VECTORS_BUCKET"], f"fm-{name}-{os.getpid()}"[:63])
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ Synth = Callable[..., tuple[Any, Any]]  # (FaultMavenStack, Template)
 def placeholder_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Stand-ins for scripts/build_layers.py's output: the template only needs the asset folders to exist."""
     root = tmp_path_factory.mktemp("lambda-build")
-    for part in ("deps/python", "core/python/faultmaven", "functions/functions"):
+    for part in ("deps/python", "core/python/faultmaven", "functions/functions", "embedder/python"):
         (root / part).mkdir(parents=True)
         (root / part / "__init__.py").write_text("")
     return root

@@ -71,3 +71,23 @@ def test_an_external_opensearch_by_setting(synth: Any) -> None:
 def test_external_opensearch_needs_its_url() -> None:
     with pytest.raises(ValueError, match="opensearch_url"):
         StackConfig.from_context({"vector_index": "external"}.get)
+
+
+def test_an_s3_vectors_api_elsewhere_by_setting(synth: Any) -> None:
+    """What deploy.sh passes with S3VECTORS_URL (the end-to-end test's stand-in): no AWS::S3Vectors resources, which
+    an emulator's CloudFormation would reject; the ONNX embedder, since emulators have no Bedrock."""
+    url = "http://127.0.0.1:9999"
+    template = synth(vector_index="s3vectors", s3vectors_endpoint_url=url, embedder="onnx",
+                     aws_endpoint_url=ENDPOINT)[1]
+    assert not template.find_resources("AWS::S3Vectors::Index") and not template.find_resources(
+        "AWS::S3Vectors::VectorBucket")
+    functions = template.find_resources("AWS::Lambda::Function").values()
+    users = [f["Properties"]["Environment"]["Variables"] for f in functions
+             if "FM_EMBEDDER" in f["Properties"].get("Environment", {}).get("Variables", {})]
+    assert users and all(v["FM_EMBEDDER"] == "onnx-minilm" and v["FM_VECTOR_INDEX"] == "s3vectors"
+                         and v["FM_S3VECTORS_ENDPOINT_URL"] == url for v in users)
+
+
+def test_an_unknown_embedder_is_refused() -> None:
+    with pytest.raises(ValueError, match="embedder"):
+        StackConfig.from_context({"embedder": "word2vec"}.get)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -144,10 +145,26 @@ def test_ministack_profile_has_no_opensearch(alternate: Template) -> None:
 
 
 def test_s3_vectors_by_setting(synth) -> None:
+    from faultmaven.adapters.s3vectors.vector_index import NON_FILTERABLE_KEYS
+
     _, template = synth(stage="prod", vector_index="s3vectors")
-    template.has_resource_properties("AWS::S3Vectors::Index", {"Dimension": 1024, "DistanceMetric": "cosine",
-                                                               "DataType": "float32"})
+    template.has_resource_properties("AWS::S3Vectors::Index", {
+        "Dimension": 1024, "DistanceMetric": "cosine", "DataType": "float32",
+        "MetadataConfiguration": {"NonFilterableMetadataKeys": NON_FILTERABLE_KEYS}})
     template.resource_count_is("AWS::OpenSearchServerless::Collection", 0)
+    [index_id] = template.find_resources("AWS::S3Vectors::Index")
+    index_arn = {"Fn::GetAtt": [index_id, "IndexArn"]}
+    envs = [fn["Properties"].get("Environment", {}).get("Variables", {})
+            for fn in template.find_resources("AWS::Lambda::Function").values()]
+    users = [env for env in envs if "FM_EMBEDDER" in env]
+    assert len(users) == sum(1 for spec in [*PRESENT, INGEST] if spec.vectors and spec.present)
+    for env in users:
+        assert env["FM_VECTOR_INDEX"] == "s3vectors" and env["FM_S3VECTORS_INDEX"] == "faultmaven-chunks"
+        assert env["FM_S3VECTORS_BUCKET"]
+    template.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": Match.array_with([
+        Match.object_like({"Action": Match.array_with(["s3vectors:PutVectors", "s3vectors:QueryVectors",
+                                                       "s3vectors:UpdateMetadataConfiguration"]),
+                           "Resource": index_arn})])}})
 
 
 def test_alarms_and_outputs(template: Template) -> None:
@@ -187,3 +204,19 @@ def test_copilot_reads_the_redaction_key_and_only_it(template: Template) -> None
     assert "FM_REDACTION_KEY_SECRET_ARN" in props["Environment"]["Variables"]
     _, meta = _function(template, "meta")
     assert "FM_REDACTION_KEY_SECRET_ARN" not in meta["Environment"]["Variables"]
+
+
+def test_the_onnx_embedder_comes_in_its_own_layer_for_the_functions_that_embed(synth) -> None:
+    _, template = synth(vector_index="s3vectors", embedder="onnx")
+    [layer_id] = [k for k in template.find_resources("AWS::Lambda::LayerVersion") if k.startswith("EmbedderLayer")]
+    embedding = [spec.name for spec in [*PRESENT, INGEST] if spec.vectors and spec.present]
+    assert embedding
+    for name in [spec.name for spec in [*PRESENT, INGEST] if spec.present]:
+        _, props = _function(template, name)
+        has_layer = {"Ref": layer_id} in props["Layers"]
+        assert has_layer == (name in embedding), name
+        if name in embedding:
+            assert props["Environment"]["Variables"]["FM_EMBEDDER"] == "onnx-minilm"
+            assert not any("bedrock:InvokeModel" in json.dumps(s) and "titan-embed" in json.dumps(s)
+                           for s in _statements(template, name))
+    template.has_resource_properties("AWS::S3Vectors::Index", {"Dimension": 384})

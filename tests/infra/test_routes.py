@@ -50,13 +50,19 @@ def test_jwt_authorizer_trusts_this_apis_own_issuer(template: Template) -> None:
                              "Issuer": {"Fn::GetAtt": [Match.string_like_regexp("^HttpApi"), "ApiEndpoint"]}}})
 
 
-def test_an_external_oidc_issuer_replaces_it_by_context(alternate: Template) -> None:
-    issuer = OIDC_ISSUER
+def test_with_sso_the_gateway_and_the_functions_still_trust_one_issuer(alternate: Template) -> None:
+    """SSO is a token exchange in the auth function: the provider's tokens never reach the authorizer."""
     template = alternate
-    template.has_resource_properties("AWS::ApiGatewayV2::Authorizer", {
-        "JwtConfiguration": {"Audience": ["client123"], "Issuer": issuer}})
-    template.has_resource_properties("AWS::Lambda::Function", {
-        "Environment": {"Variables": Match.object_like({"FM_OIDC_ISSUER": issuer})}})
+    ours = {"Fn::GetAtt": [Match.string_like_regexp("^HttpApi"), "ApiEndpoint"]}
+    template.has_resource_properties("AWS::ApiGatewayV2::Authorizer", {"JwtConfiguration": {
+        "Audience": ["faultmaven-api"], "Issuer": ours}})
+    functions = template.find_resources("AWS::Lambda::Function")
+    with_sso = {fn["Properties"]["FunctionName"]: fn["Properties"]["Environment"]["Variables"]
+                for fn in functions.values()
+                if "FM_OIDC_ISSUER" in fn["Properties"].get("Environment", {}).get("Variables", {})}
+    assert list(with_sso) == ["faultmaven-dev-auth"]
+    assert with_sso["faultmaven-dev-auth"]["FM_OIDC_ISSUER"] == OIDC_ISSUER
+    assert with_sso["faultmaven-dev-auth"]["FM_OIDC_CLIENT_ID"] == "client123"
 
 
 def test_stage_is_throttled_and_logged(template: Template) -> None:

@@ -8,7 +8,6 @@ from faultmaven.settings import Settings
 
 
 def capabilities(settings: Settings) -> dict[str, Any]:
-    cloud = settings.effective_deployment_mode == "cloud"
     return {
         "deploymentMode": settings.effective_deployment_mode,
         "kbManagement": "dashboard",
@@ -19,7 +18,7 @@ def capabilities(settings: Settings) -> dict[str, Any]:
             "teamSharing": False,
             "managementConsole": True,
             "caseHistory": True,
-            "sso": cloud and settings.oidc_issuer is not None,
+            "sso": bool(settings.oidc_issuer and settings.oidc_client_id),  # /api/v1/auth/sso/* (docs/DEPLOY.md)
             "turnStream": settings.mode == "embedded",  # SSE progress (API Gateway buffers it in the cloud)
         },
         "limits": {"maxFileBytes": settings.max_file_bytes, "allowedExtensions": list(settings.allowed_extensions)},

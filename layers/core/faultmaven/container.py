@@ -62,6 +62,19 @@ class Container:
                            admin_usernames=frozenset(s.admin_usernames))
 
     @cached_property
+    def sso(self):
+        """The SSO token exchange, when an OIDC provider is configured; else None."""
+        s = self.settings
+        if not (s.oidc_issuer and s.oidc_client_id):
+            return None
+        from faultmaven.auth.sso import OidcClient, SsoService
+
+        secret = s.oidc_client_secret.get_secret_value() if s.oidc_client_secret else None
+        client = OidcClient(s.oidc_issuer, s.oidc_client_id, secret,
+                            f"{s.effective_public_url}/api/v1/auth/sso/callback", s.oidc_scopes)
+        return SsoService(client, self.auth)
+
+    @cached_property
     def sessions(self):
         if self.embedded:
             from faultmaven.adapters.sqlite.sessions import SqliteSessionRepository
@@ -173,11 +186,15 @@ class Container:
 
     @cached_property
     def vector_index(self):
-        """Embedded: SQLite (FTS5 + in-memory vectors); in the cloud, or when FM_VECTOR_INDEX=opensearch: OpenSearch."""
+        """Embedded: SQLite (FTS5 + in-memory vectors); FM_VECTOR_INDEX=s3vectors: S3 Vectors; else OpenSearch."""
         if self.embedded and self.settings.vector_index == "sqlite":
             from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
 
             return SqliteVectorIndex(self.db, self.embedder.space)
+        if self.settings.vector_index == "s3vectors":
+            from faultmaven.adapters.s3vectors.vector_index import index_from_settings
+
+            return index_from_settings(self.settings, self.embedder.space)
         from faultmaven.adapters.opensearch.vector_index import OpenSearchVectorIndex, client_from_settings
 
         s = self.settings

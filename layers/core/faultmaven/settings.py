@@ -50,7 +50,11 @@ class Settings(BaseSettings):
     admin_usernames: list[str] = Field(default_factory=list)  # these users get the admin role (global KB)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=300, ge=1)
-    oidc_issuer: str | None = None  # an external OIDC issuer (e.g. Cognito) trusted for SSO in the cloud
+    # SSO (docs/DEPLOY.md): an OIDC provider (e.g. Cognito) whose sign-in /api/v1/auth/sso/* trades for our tokens.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None  # our app client at the provider: the audience its ID tokens must name
+    oidc_client_secret: SecretStr | None = None  # confidential clients only (PKCE is always used)
+    oidc_scopes: str = "openid email profile"
 
     # AWS resources (mode=aws)
     aws_region: str = "us-east-1"
@@ -68,7 +72,10 @@ class Settings(BaseSettings):
     embedder: Literal["onnx-minilm", "bedrock"] = "onnx-minilm"
     bedrock_embedding_model_id: str = "amazon.titan-embed-text-v2:0"
     bedrock_embedding_dimensions: Literal[256, 512, 1024] = 1024
-    vector_index: Literal["sqlite", "opensearch"] = "sqlite"
+    vector_index: Literal["sqlite", "opensearch", "s3vectors"] = "sqlite"
+    s3vectors_bucket: str | None = None  # the Amazon S3 Vectors bucket, when FM_VECTOR_INDEX=s3vectors
+    s3vectors_index: str = "faultmaven-chunks"
+    s3vectors_endpoint_url: str | None = None  # an S3 Vectors API elsewhere than AWS (emulators lack one)
     opensearch_url: str | None = None  # e.g. https://<id>.<region>.aoss.amazonaws.com or http://localhost:9200
     opensearch_auth: Literal["sigv4", "basic", "none"] = "sigv4"
     opensearch_sigv4_service: Literal["aoss", "es"] = "aoss"  # "aoss" for Serverless, "es" for a managed domain

@@ -9,12 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from typing import TYPE_CHECKING
 
 from faultmaven.secrets import load_secret, secrets_manager_value
 from faultmaven.settings import Settings
+
+if TYPE_CHECKING:  # cryptography is imported when a key is first loaded, not at cold start
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 ALGORITHM = "RS256"  # what API Gateway's JWT authorizer accepts; pinned on every verify
 
@@ -35,6 +36,8 @@ def _b64u_int(n: int) -> str:
 
 
 def _key(public: rsa.RSAPublicKey, private_pem: bytes | None) -> SigningKey:
+    from cryptography.hazmat.primitives import serialization
+
     public_pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     numbers = public.public_numbers()
     kid = hashlib.sha256(public_pem).hexdigest()[:16]
@@ -44,6 +47,9 @@ def _key(public: rsa.RSAPublicKey, private_pem: bytes | None) -> SigningKey:
 
 
 def signing_key_from_pem(private_pem: bytes) -> SigningKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = serialization.load_pem_private_key(private_pem, password=None)
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ValueError("the JWT signing key must be an RSA private key")
@@ -52,6 +58,9 @@ def signing_key_from_pem(private_pem: bytes) -> SigningKey:
 
 def verification_key_from_pem(public_pem: bytes) -> SigningKey:
     """A verify-only key from the PEM public key (SubjectPublicKeyInfo)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = serialization.load_pem_public_key(public_pem)
     if not isinstance(key, rsa.RSAPublicKey):
         raise ValueError("the JWT public key must be an RSA public key")
@@ -59,6 +68,9 @@ def verification_key_from_pem(public_pem: bytes) -> SigningKey:
 
 
 def generate_private_pem() -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())

@@ -1,8 +1,10 @@
-"""Issue and verify JWTs. One helper for the whole code base; the algorithm is pinned to RS256."""
+"""Issue and verify JWTs. One helper for the whole code base; the algorithm is pinned to RS256.
+
+PyJWT (with cryptography, ~70 ms) is imported on the first token, not at cold start: preflights, public routes and
+requests without a token never need it.
+"""
 
 from __future__ import annotations
-
-import jwt
 
 from faultmaven.auth.keys import ALGORITHM, SigningKey
 from faultmaven.clock import new_id, now_epoch
@@ -17,9 +19,11 @@ class TokenIssuer:
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
 
-    def _sign(self, claims: dict[str, object]) -> str:
+    def sign(self, claims: dict[str, object]) -> str:
         if self.key.private_pem is None:  # a deployment error: only the auth function is given the private key
             raise RuntimeError("this process holds only the JWT public key: it can verify tokens but not sign them")
+        import jwt
+
         return jwt.encode(claims, self.key.private_pem, algorithm=ALGORITHM, headers={"kid": self.key.kid})
 
     def access_token(self, user_id: str, username: str, roles: list[str], session_id: str | None = None) -> str:
@@ -29,17 +33,19 @@ class TokenIssuer:
                                      "username": username, "roles": roles}
         if session_id:
             claims["sid"] = session_id
-        return self._sign(claims)
+        return self.sign(claims)
 
     def refresh_token(self, user_id: str, token_id: str, family_id: str) -> tuple[str, int]:
         iat = now_epoch()
         exp = iat + self.refresh_ttl
         claims = {"iss": self.issuer, "aud": self.audience, "sub": user_id, "iat": iat, "nbf": iat, "exp": exp,
                   "jti": token_id, "fam": family_id, "typ": "refresh"}
-        return self._sign(claims), exp
+        return self.sign(claims), exp
 
     def verify(self, token: str, expected_type: str) -> dict[str, object]:
         """Check signature, algorithm, issuer, audience, expiry and token type; raise `Unauthorized` otherwise."""
+        import jwt
+
         try:
             claims = jwt.decode(token, self.key.public_pem, algorithms=[ALGORITHM], audience=self.audience,
                                 issuer=self.issuer, options={"require": ["exp", "iat", "sub", "jti", "iss", "aud"]})

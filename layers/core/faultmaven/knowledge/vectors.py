@@ -7,7 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from faultmaven.errors import InvalidInput
+from faultmaven.knowledge.ranking import reciprocal_rank_fusion
 from faultmaven.ports.embedder import EmbeddingSpace
+from faultmaven.ports.vector_index import Chunk, SearchHit, SearchMode
 
 HYBRID_CANDIDATES = 50  # depth of each ranked list fed to reciprocal rank fusion in hybrid mode (at least k)
 
@@ -38,3 +40,28 @@ def list_depth(k: int, hybrid: bool) -> int:
     if k < 1:
         raise InvalidInput("k must be at least 1")
     return max(k, HYBRID_CANDIDATES) if hybrid else k
+
+
+def query_inputs(k: int, mode: SearchMode, query_vector: np.ndarray | Sequence[float] | None,
+                 space: EmbeddingSpace) -> tuple[int, np.ndarray | None]:
+    """(the depth of each ranked list, the query vector checked against the space or None in bm25 mode)."""
+    depth = list_depth(k, mode == "hybrid")
+    if mode != "bm25" and query_vector is None:
+        raise InvalidInput(f"a query vector is needed in {mode} mode")
+    return depth, None if query_vector is None or mode == "bm25" else as_matrix([query_vector], 1, space)[0]
+
+
+def fuse_hits(keyword: list[tuple[Chunk, float]], semantic: list[tuple[Chunk, float]], k: int,
+              mode: SearchMode) -> list[SearchHit]:
+    """The k best of an engine's keyword and vector lists (best first): RRF in hybrid mode, else the one list."""
+    chunks = {c.chunk_id: c for c, _ in [*semantic, *keyword]}
+    keyword_ids = [c.chunk_id for c, _ in keyword]
+    semantic_ids = [c.chunk_id for c, _ in semantic]
+    if mode == "hybrid":
+        ranked = reciprocal_rank_fusion([keyword_ids, semantic_ids])[:k]
+    else:
+        ranked = [(c.chunk_id, score) for c, score in (keyword or semantic)[:k]]
+    keyword_rank = {cid: i + 1 for i, cid in enumerate(keyword_ids)}
+    vector_rank = {cid: i + 1 for i, cid in enumerate(semantic_ids)}
+    return [SearchHit(chunk=chunks[cid], score=score, bm25_rank=keyword_rank.get(cid), vector_rank=vector_rank.get(cid))
+            for cid, score in ranked]

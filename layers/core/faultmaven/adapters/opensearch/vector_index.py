@@ -13,8 +13,7 @@ import numpy as np
 
 from faultmaven.adapters.opensearch import queries
 from faultmaven.errors import Conflict, InvalidInput
-from faultmaven.knowledge.ranking import reciprocal_rank_fusion
-from faultmaven.knowledge.vectors import as_matrix, batch_matrix, list_depth
+from faultmaven.knowledge.vectors import batch_matrix, fuse_hits, query_inputs
 from faultmaven.ports.embedder import EmbeddingSpace
 from faultmaven.ports.vector_index import Chunk, EmbeddingSpaceMismatch, PrincipalFilter, SearchHit, SearchMode
 
@@ -93,10 +92,7 @@ class OpenSearchVectorIndex:
         k: int = 10,
         mode: SearchMode = "hybrid",
     ) -> list[SearchHit]:
-        depth = list_depth(k, mode == "hybrid")
-        if mode != "bm25" and query_vector is None:
-            raise InvalidInput(f"a query vector is needed in {mode} mode")
-        vector = None if query_vector is None or mode == "bm25" else as_matrix([query_vector], 1, self._space)[0]
+        depth, vector = query_inputs(k, mode, query_vector, self._space)
         if not self._ensure_index(bind=False):
             return []
         bodies: list[dict[str, Any]] = []
@@ -149,17 +145,7 @@ class OpenSearchVectorIndex:
 
 
 def _fuse(keyword: list[dict[str, Any]], semantic: list[dict[str, Any]], k: int, mode: SearchMode) -> list[SearchHit]:
-    chunks = {hit["_source"]["chunk_id"]: hit for hit in [*semantic, *keyword]}
-    keyword_ids = [h["_source"]["chunk_id"] for h in keyword]
-    semantic_ids = [h["_source"]["chunk_id"] for h in semantic]
-    if mode == "hybrid":
-        ranked = reciprocal_rank_fusion([keyword_ids, semantic_ids])[:k]
-    else:
-        ranked = [(h["_source"]["chunk_id"], float(h["_score"])) for h in (keyword or semantic)[:k]]
-    keyword_rank = {cid: i + 1 for i, cid in enumerate(keyword_ids)}
-    vector_rank = {cid: i + 1 for i, cid in enumerate(semantic_ids)}
-    return [
-        SearchHit(chunk=queries.chunk_of(chunks[cid]), score=score, bm25_rank=keyword_rank.get(cid),
-                  vector_rank=vector_rank.get(cid))
-        for cid, score in ranked
-    ]
+    def pairs(hits: list[dict[str, Any]]) -> list[tuple[Chunk, float]]:
+        return [(queries.chunk_of(hit), float(hit["_score"])) for hit in hits]
+
+    return fuse_hits(pairs(keyword), pairs(semantic), k, mode)
