@@ -141,11 +141,11 @@ def _mount(view: KbView) -> None:
         router.add_api_route(path, endpoint, methods=methods, status_code=code)
 
 
-def _search(body: SearchRequest, principal: Principal, container: ContainerDep, *, default_mode: SearchMode,
-            per_document: bool) -> SearchResponse:
+def _search(body: SearchRequest, principal: Principal, container: ContainerDep, *,
+            default_mode: SearchMode) -> SearchResponse:
     mode = body.mode or default_mode
     results = container.knowledge.search(Reader.of(principal), body.query, limit=body.effective_limit, mode=mode,
-                                         filters=body.search_filters(), per_document=per_document,
+                                         filters=body.search_filters(), per_document=body.per_document,
                                          threshold=body.similarity_threshold)
     return SearchResponse(query=body.query, mode=mode, total_results=len(results),
                           results=[SearchResultItem.of(r) for r in results])
@@ -153,14 +153,14 @@ def _search(body: SearchRequest, principal: Principal, container: ContainerDep, 
 
 @router.post(f"{KNOWLEDGE}/search", response_model=SearchResponse)
 def search_chunks(body: SearchRequest, principal: CurrentPrincipal, container: ContainerDep) -> SearchResponse:
-    """Hybrid (BM25 + vector, fused by reciprocal rank) search over the chunks the caller may see."""
-    return _search(body, principal, container, default_mode="hybrid", per_document=False)
+    """Hybrid (BM25 + vector, fused per document) search over the chunks the caller may see."""
+    return _search(body, principal, container, default_mode="hybrid")
 
 
 @router.post(f"{KNOWLEDGE}/documents/search", response_model=SearchResponse)
 def search_documents(body: SearchRequest, principal: CurrentPrincipal, container: ContainerDep) -> SearchResponse:
     """Keyword (BM25) search, one result per document (its best chunk); `mode` may ask for hybrid or vector."""
-    return _search(body, principal, container, default_mode="bm25", per_document=True)
+    return _search(body, principal, container, default_mode="bm25")
 
 
 @router.get(f"{KNOWLEDGE}/stats", response_model=StatsResponse)

@@ -150,7 +150,7 @@ def run_search(args: argparse.Namespace) -> int:
     for rank, r in enumerate(results, 1):
         doc = r.document
         where = " > ".join([doc.metadata.get("source_path") or doc.filename, *r.heading_path])
-        print(f"{rank}. {doc.title}  [{r.similarity:.2f} · {doc.scope} · {doc.document_id}]")
+        print(f"{rank}. {doc.title}  [{r.score:.2f} · {doc.scope} · {doc.document_id}]")
         print(f"   {where}")
         print(f"   {r.snippet}")
     return 0

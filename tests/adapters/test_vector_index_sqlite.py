@@ -90,3 +90,23 @@ def test_vector_scores_are_exact_whether_rows_are_grouped_or_scattered(tmp_path:
         hits = index.search(query, embed([query])[0], who, k=10, mode="vector")
         assert {h.chunk.chunk_id for h in hits} <= {c.chunk_id for c in visible}
         assert np.allclose([h.score for h in hits], expected, atol=1e-6)
+
+
+def test_an_index_made_before_the_names_field_is_migrated_and_finds_names_by_their_words(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "kb.sqlite")
+    old = SqliteVectorIndex(db, SPACE)
+    put(old, [chunk("d1", "alice", "KubePersistentVolumeFillingUp fires when a claim is almost full")])
+    with db.transaction() as conn:  # make it look like an index written by the previous release
+        conn.execute("DROP TRIGGER kb_chunks_fts_insert")
+        conn.execute("DROP TRIGGER kb_chunks_fts_delete")
+        conn.execute("DROP TABLE kb_chunks_fts")
+        conn.execute("ALTER TABLE kb_chunks DROP COLUMN names")
+        conn.execute("CREATE VIRTUAL TABLE kb_chunks_fts USING fts5(title, heading_path, text, access,"
+                     " content='kb_chunks', content_rowid='rowid', tokenize='porter unicode61')")
+        conn.execute("INSERT INTO kb_chunks_fts (kb_chunks_fts) VALUES ('rebuild')")
+    reopened = SqliteVectorIndex(SqliteDatabase(tmp_path / "kb.sqlite"), SPACE)
+    assert [c.chunk_id for c in search(reopened, "persistent volume filling", ALICE, mode="bm25")] == ["d1#0"]
+    put(reopened, [chunk("d2", "alice", "etcdHighFsyncDurations on slow disks")])
+    assert [c.chunk_id for c in search(reopened, "fsync durations", ALICE, mode="bm25")] == ["d2#0"]
+    reopened.delete_document("alice", "d1")
+    assert search(reopened, "persistent volume filling", ALICE, mode="bm25") == []

@@ -86,5 +86,10 @@ def test_the_cli_acts_as_an_api_user_by_name(client: TestClient, alice: SignedIn
     data = get_container().settings.data_dir  # the server's data dir, which the CLI opens directly
     _, out = kb(capsys, data, "search", "too many connections", "--user", "alice")
     assert "Postgres connections" in out
+    # One score scale: the CLI prints the number the API (and so the dashboard) shows, to two decimals.
+    [hit] = client.post("/api/v1/knowledge/search", headers=alice.headers,
+                        json={"query": "too many connections"}).json()["results"]
+    assert hit["score"] == hit["similarity_score"] and 0 < hit["score"] <= 1
+    assert f"[{hit['score']:.2f} · personal" in out
     _, out = kb(capsys, data, "search", "too many connections")  # the default `cli` user: not alice's document
     assert "Postgres connections" not in out

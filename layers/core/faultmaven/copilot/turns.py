@@ -43,9 +43,10 @@ from faultmaven.sanitize import PlaceholderMap, Sanitizer
 MAX_QUERY_CHARS = 20_000
 MAX_PASTE_INLINE = 4_000  # longer pastes are kept as evidence and analysed rather than quoted whole
 KB_HITS = 3
-# Hybrid similarity is 1.0 for the top hit of both the keyword and the vector list and 0.5 for a chunk found by
-# only one; citing needs both, so a greeting never drags in an unrelated runbook.
-KB_MIN_SIMILARITY = 0.55
+# Hybrid scores are 1.0 for the top hit of both the keyword and the vector list, at most 0.6 for a document only
+# the vector list found and 0.4 for one only the keyword list found (knowledge/ranking.py); citing needs both, so a
+# greeting never drags in an unrelated runbook.
+KB_MIN_SIMILARITY = 0.65
 TRANSCRIPT_MESSAGES = 8
 INTENTS = ("conversation", "status_transition", "confirmation", "hypothesis_action")
 _PROPOSAL_KIND = {"investigating": ProposalKind.START_INVESTIGATION, "resolved": ProposalKind.RESOLVE,
@@ -196,7 +197,7 @@ class TurnService:
             logger.warning("knowledge search failed; answering without it", extra={"error_type": type(exc).__name__})
             return [], False
         return [KnowledgeHit(document_id=r.document.document_id, title=r.document.title,
-                             snippet=self.sanitizer.sanitize(r.excerpt, mapping).text, score=r.similarity)
+                             snippet=self.sanitizer.sanitize(r.excerpt, mapping).text, score=r.score)
                 for r in results], True
 
     def _write(self, plan: TurnPlan, user_text: str, case: Case, evidence: list[EvidenceDigest],

@@ -13,7 +13,7 @@ import numpy as np
 
 from faultmaven.adapters.opensearch import queries
 from faultmaven.errors import Conflict, InvalidInput
-from faultmaven.knowledge.ranking import reciprocal_rank_fusion
+from faultmaven.knowledge.ranking import Fusion, hybrid_ranking
 from faultmaven.knowledge.vectors import as_matrix, batch_matrix, list_depth
 from faultmaven.ports.embedder import EmbeddingSpace
 from faultmaven.ports.vector_index import Chunk, EmbeddingSpaceMismatch, PrincipalFilter, SearchHit, SearchMode
@@ -153,7 +153,9 @@ def _fuse(keyword: list[dict[str, Any]], semantic: list[dict[str, Any]], k: int,
     keyword_ids = [h["_source"]["chunk_id"] for h in keyword]
     semantic_ids = [h["_source"]["chunk_id"] for h in semantic]
     if mode == "hybrid":
-        ranked = reciprocal_rank_fusion([keyword_ids, semantic_ids])[:k]
+        lists = [[(h["_source"]["chunk_id"], float(h["_score"])) for h in hits] for hits in (keyword, semantic)]
+        document = {cid: hit["_source"]["document_id"] for cid, hit in chunks.items()}
+        ranked = hybrid_ranking(*lists, document.__getitem__, Fusion())[:k]
     else:
         ranked = [(h["_source"]["chunk_id"], float(h["_score"])) for h in (keyword or semantic)[:k]]
     keyword_rank = {cid: i + 1 for i, cid in enumerate(keyword_ids)}

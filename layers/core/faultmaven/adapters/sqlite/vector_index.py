@@ -1,4 +1,4 @@
-"""Embedded vector index: SQLite FTS5 for BM25, an in-memory float32 matrix for exact vector search, fused by RRF.
+"""Embedded vector index: SQLite FTS5 for BM25, an in-memory float32 matrix for exact vector search, fused per document.
 
 Why not sqlite-vec: its brute-force KNN is slower than one numpy matrix product (STACK-FACTS: 39 ms vs 8 ms p95 at
 100k x 384 floats) and its KNN cannot take our "mine, my teams', or global" OR-filter before the top k. Here the
@@ -25,8 +25,8 @@ import numpy as np
 
 from faultmaven.adapters.sqlite.db import IntegrityError, Row, SqliteDatabase, sqlite3
 from faultmaven.errors import Conflict, InvalidInput
-from faultmaven.knowledge.query_terms import query_terms
-from faultmaven.knowledge.ranking import reciprocal_rank_fusion
+from faultmaven.knowledge.query_terms import name_parts, query_terms
+from faultmaven.knowledge.ranking import Fusion, hybrid_ranking
 from faultmaven.knowledge.vectors import as_matrix, batch_matrix, list_depth
 from faultmaven.ports.embedder import EmbeddingSpace
 from faultmaven.ports.vector_index import (
@@ -51,28 +51,35 @@ CREATE TABLE IF NOT EXISTS kb_chunks (
     heading_path TEXT NOT NULL,
     text TEXT NOT NULL,
     ordinal INTEGER NOT NULL,
-    access TEXT NOT NULL
+    access TEXT NOT NULL,
+    names TEXT NOT NULL DEFAULT ''
 );
 -- Vectors apart from the text, so loading them all reads only vector pages.
 CREATE TABLE IF NOT EXISTS kb_vectors (rowid INTEGER PRIMARY KEY, vector BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS kb_chunks_by_document ON kb_chunks (owner_id, document_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS kb_chunks_fts USING fts5(
-    title, heading_path, text, access, content='kb_chunks', content_rowid='rowid', tokenize='porter unicode61'
-);
-CREATE TRIGGER IF NOT EXISTS kb_chunks_fts_insert AFTER INSERT ON kb_chunks BEGIN
-    INSERT INTO kb_chunks_fts (rowid, title, heading_path, text, access)
-    VALUES (new.rowid, new.title, new.heading_path, new.text, new.access);
-END;
-CREATE TRIGGER IF NOT EXISTS kb_chunks_fts_delete AFTER DELETE ON kb_chunks BEGIN
-    INSERT INTO kb_chunks_fts (kb_chunks_fts, rowid, title, heading_path, text, access)
-    VALUES ('delete', old.rowid, old.title, old.heading_path, old.text, old.access);
-    DELETE FROM kb_vectors WHERE rowid = old.rowid;
-END;
 """
+# The keyword index. `names` holds the words of the chunk's CamelCase names (see `name_parts`); an index made before
+# that column existed is rebuilt once by `_migrate_keyword_index`.
+_FTS_STATEMENTS = (
+    """CREATE VIRTUAL TABLE IF NOT EXISTS kb_chunks_fts USING fts5(
+        title, heading_path, text, names, access, content='kb_chunks', content_rowid='rowid',
+        tokenize='porter unicode61'
+    )""",
+    """CREATE TRIGGER IF NOT EXISTS kb_chunks_fts_insert AFTER INSERT ON kb_chunks BEGIN
+        INSERT INTO kb_chunks_fts (rowid, title, heading_path, text, names, access)
+        VALUES (new.rowid, new.title, new.heading_path, new.text, new.names, new.access);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS kb_chunks_fts_delete AFTER DELETE ON kb_chunks BEGIN
+        INSERT INTO kb_chunks_fts (kb_chunks_fts, rowid, title, heading_path, text, names, access)
+        VALUES ('delete', old.rowid, old.title, old.heading_path, old.text, old.names, old.access);
+        DELETE FROM kb_vectors WHERE rowid = old.rowid;
+    END""",
+)
 _CHUNK_COLUMNS = "rowid, chunk_id, document_id, owner_id, scope, team_id, title, heading_path, text, ordinal"
-# Title, heading path, text, access: a query word in the title or a heading says more than one in the body, and the
-# access tokens never score. (An explicit bm25() measured ~2x faster than the same weights as the `rank` option.)
-_BM25_WEIGHTS = "3.0, 2.0, 1.0, 0.0"
+# BM25 weights of title, heading path, text and names (the access tokens never score): a query word in the title or
+# a heading says more than one in the body. Chosen by cross-validation in benchmarks/retrieval.py. (An explicit
+# bm25() measured ~2x faster than the same weights as the `rank` option.)
+KEYWORD_WEIGHTS = (3.0, 2.0, 1.0, 1.0)
 _SCOPE_CODES = {"personal": 0, "team": 1, "global": 2}
 _VISIBILITY_CACHE = 64  # principals whose visible rows are kept between searches (all dropped on any change)
 _MAX_SLICES = 16  # a view in at most this many contiguous runs is scored slice by slice
@@ -176,9 +183,12 @@ class _Mirror:
 class SqliteVectorIndex:
     """The embedded `VectorIndex`, in the shared SQLite file."""
 
-    def __init__(self, db: SqliteDatabase, space: EmbeddingSpace) -> None:
+    def __init__(self, db: SqliteDatabase, space: EmbeddingSpace, *, fusion: Fusion | None = None,
+                 keyword_weights: tuple[float, float, float, float] = KEYWORD_WEIGHTS) -> None:
         self._db = db
         self._space = space
+        self._fusion = fusion or Fusion()
+        self._bm25_weights = ", ".join(str(float(w)) for w in (*keyword_weights, 0.0))
         self._lock = threading.Lock()
         self._mirror: _Mirror | None = None
         self._space_checked = False
@@ -186,6 +196,8 @@ class SqliteVectorIndex:
         # release the GIL, so the two overlap. Each worker has its own connection (SqliteDatabase is per thread).
         self._keyword_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kb-bm25")
         db.ensure_schema("kb_vector_index", _SCHEMA)
+        _migrate_keyword_index(db)
+        db.ensure_schema("kb_vector_index_fts", ";\n".join(_FTS_STATEMENTS) + ";")
 
     @property
     def space(self) -> EmbeddingSpace:
@@ -206,9 +218,10 @@ class SqliteVectorIndex:
                 for chunk, vector in zip(chunks, matrix, strict=True):
                     cursor = conn.execute(
                         "INSERT INTO kb_chunks (chunk_id, document_id, owner_id, scope, team_id, title, heading_path,"
-                        " text, ordinal, access) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " text, ordinal, access, names) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (chunk.chunk_id, chunk.document_id, chunk.owner_id, chunk.scope, chunk.team_id, chunk.title,
-                         json.dumps(chunk.heading_path), chunk.text, chunk.ordinal, _chunk_access(chunk)),
+                         json.dumps(chunk.heading_path), chunk.text, chunk.ordinal, _chunk_access(chunk),
+                         _chunk_names(chunk.title, chunk.heading_path, chunk.text)),
                     )
                     rowids.append(int(cursor.lastrowid))
                     conn.execute("INSERT INTO kb_vectors (rowid, vector) VALUES (?, ?)", (rowids[-1], vector.tobytes()))
@@ -298,7 +311,7 @@ class SqliteVectorIndex:
             pending = self._keyword_pool.submit(self._bm25, query_text, principal, depth)
             semantic = self._knn(query, principal, depth)
             keyword = pending.result()
-            ranked = reciprocal_rank_fusion([[r for r, _ in keyword], [r for r, _ in semantic]])
+            ranked = self._fuse(keyword, semantic)
         return self._hits(ranked[:k], keyword, semantic)
 
     def _bm25(self, query_text: str, principal: PrincipalFilter, depth: int) -> list[tuple[int, float]]:
@@ -306,16 +319,25 @@ class SqliteVectorIndex:
         if not terms:
             return []
         words = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        match = f"{{title heading_path text}} : ({words}) AND access : ({' OR '.join(_principal_access(principal))})"
+        match = (f"{{title heading_path text names}} : ({words}) "
+                 f"AND access : ({' OR '.join(_principal_access(principal))})")
         access, params = _access_sql(principal)
         # The access tokens make FTS5 skip invisible rows while it ranks; the SQL check repeats it on the top rows.
         rows = self._db.query(
-            f"SELECT f.rowid, f.score FROM (SELECT rowid, bm25(kb_chunks_fts, {_BM25_WEIGHTS}) AS score "  # noqa: S608
+            f"SELECT f.rowid, f.score FROM (SELECT rowid, bm25(kb_chunks_fts, {self._bm25_weights}) AS score "  # noqa: S608
             "FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? ORDER BY score LIMIT ?) AS f "
             f"JOIN kb_chunks c ON c.rowid = f.rowid WHERE {access} ORDER BY f.score",
             (match, depth, *params),
         )
         return [(int(r[0]), -float(r[1])) for r in rows]  # FTS5's bm25 is lower-is-better
+
+    def _fuse(self, keyword: list[tuple[int, float]], semantic: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        rowids = [rowid for rowid, _ in (*keyword, *semantic)]
+        rows = self._db.query("SELECT rowid, owner_id, document_id FROM kb_chunks "
+                              "WHERE rowid IN (SELECT value FROM json_each(?))", (json.dumps(rowids),))
+        document = {int(r[0]): (r[1], r[2]) for r in rows}  # rows deleted meanwhile drop out here
+        return hybrid_ranking([h for h in keyword if h[0] in document], [h for h in semantic if h[0] in document],
+                              document.__getitem__, self._fusion)
 
     def _knn(self, query: np.ndarray, principal: PrincipalFilter, depth: int) -> list[tuple[int, float]]:
         mirror = self._current_mirror()
@@ -404,6 +426,30 @@ class SqliteVectorIndex:
                 (self._space.model_id, str(self._space.dim)),
             )
             self._space_checked = True
+
+
+def _chunk_names(title: str, heading_path: Sequence[str], text: str) -> str:
+    return " ".join(name_parts(" ".join((title, *heading_path, text))))
+
+
+def _migrate_keyword_index(db: SqliteDatabase) -> None:
+    """Give an index made before the `names` column that column, and rebuild its keyword index (once)."""
+    conn = db.connection()
+    if any(r[1] == "names" for r in conn.execute("PRAGMA table_info(kb_chunks)").fetchall()):
+        return
+    with db.transaction() as tx:
+        if any(r[1] == "names" for r in tx.execute("PRAGMA table_info(kb_chunks)").fetchall()):
+            return  # another process migrated it meanwhile
+        tx.execute("ALTER TABLE kb_chunks ADD COLUMN names TEXT NOT NULL DEFAULT ''")
+        rows = tx.execute("SELECT rowid, title, heading_path, text FROM kb_chunks").fetchall()
+        tx.executemany("UPDATE kb_chunks SET names = ? WHERE rowid = ?",
+                       [(_chunk_names(r[1], json.loads(r[2]), r[3]), r[0]) for r in rows])
+        tx.execute("DROP TRIGGER IF EXISTS kb_chunks_fts_insert")
+        tx.execute("DROP TRIGGER IF EXISTS kb_chunks_fts_delete")
+        tx.execute("DROP TABLE IF EXISTS kb_chunks_fts")
+        for statement in _FTS_STATEMENTS:
+            tx.execute(statement)
+        tx.execute("INSERT INTO kb_chunks_fts (kb_chunks_fts) VALUES ('rebuild')")
 
 
 def _scores(vectors: np.ndarray, view: _View, query: np.ndarray) -> np.ndarray:
