@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from faultmaven.adapters.sqlite.db import SqliteDatabase, sqlite3
-from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
+from faultmaven.adapters.sqlite.vector_index import KEYWORD_WEIGHTS, SqliteVectorIndex
 from faultmaven.knowledge.chunking import DocumentRef
 from faultmaven.knowledge.extract import extract_text
 from faultmaven.knowledge.ingestion import document_chunks
@@ -67,11 +67,16 @@ class Query:
     fold: int = 0
 
 
+Weights = tuple[float, float, float, float]  # BM25 weights of title, heading path, text, names
+KEYWORD_GRID: list[Weights] = [(t, h, 1.0, n) for t in (1.0, 3.0, 6.0) for h in (1.0, 2.0) for n in (0.5, 1.0, 2.0)]
+BEFORE_WEIGHTS: Weights = (3.0, 2.0, 1.0, 0.0)  # the weights before the names field
+
+
 @dataclass
 class Lists:
-    """What one query gets from the index: chunk ids with scores, best first, and each chunk's document."""
+    """What one query gets from the index: chunk ids with scores, best first (keyword lists per BM25 weights)."""
 
-    keyword: list[tuple[str, float]]
+    keyword: dict[Weights, list[tuple[str, float]]]
     vector: list[tuple[str, float]]
 
 
@@ -111,15 +116,19 @@ def assign_folds(queries: list[Query], seed: int = 17) -> None:
 
 
 def embed_cached(embedder: Embedder, texts: list[str], cache_dir: Path) -> np.ndarray:
-    """Vectors of `texts`, reused from an earlier run of the same model on the same texts."""
-    digest = hashlib.sha256("\x00".join([embedder.space.model_id, *texts]).encode()).hexdigest()[:20]
-    path = cache_dir / f"{digest}.npy"
+    """Vectors of `texts`, each reused from an earlier run of the same model on the same text."""
+    path = cache_dir / (hashlib.sha256(embedder.space.model_id.encode()).hexdigest()[:16] + ".npz")
+    keys = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
+    known: dict[str, np.ndarray] = {}
     if path.exists():
-        return np.load(path)
-    vectors = embedder.embed(texts)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    np.save(path, vectors)
-    return vectors
+        stored = np.load(path)
+        known = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+    missing = [i for i, key in enumerate(keys) if key not in known]
+    if missing:
+        known.update(zip([keys[i] for i in missing], embedder.embed([texts[i] for i in missing]), strict=True))
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        np.savez(path, keys=np.array(list(known)), vectors=np.stack(list(known.values())))
+    return np.stack([known[key] for key in keys])
 
 
 # -- rankers ----------------------------------------------------------------------------------------------------
@@ -155,10 +164,11 @@ class Choice:
 
     fusion: Fusion
     documents: bool
+    keyword_weights: Weights = KEYWORD_WEIGHTS
 
 
 def fused(lists: Lists, doc_of: dict[str, str], choice: Choice) -> list[str]:
-    pair = [lists.keyword, lists.vector]
+    pair = [lists.keyword[choice.keyword_weights], lists.vector]
     if choice.documents:
         return [doc_of[c] for c, _ in fuse_documents(pair, doc_of.__getitem__, choice.fusion)]
     return documents_of(fuse_passages(pair, choice.fusion), doc_of)
@@ -175,7 +185,8 @@ def recall_at(ranked: Sequence[str], relevant: frozenset[str], k: int = 5) -> fl
 
 
 GRID: list[Choice] = [
-    Choice(fusion, documents)
+    Choice(fusion, documents, weights)
+    for weights in KEYWORD_GRID
     for documents in (True, False)
     for fusion in ([Fusion("rrf", w / 10, k) for w in range(0, 11) for k in (5, 20, 60)]
                    + [Fusion("convex", w / 20, scale_vectors=scale) for w in range(0, 21) for scale in (False, True)])
@@ -222,13 +233,17 @@ def main() -> int:
     for c in collections:
         chunks = chunks_by_collection[c.name]
         doc_of.update((ch.chunk_id, ch.document_id) for ch in chunks)
-        index = SqliteVectorIndex(SqliteDatabase(tmp / f"{c.name}.sqlite"), embedder.space)
-        index.upsert(chunks, embed_cached(embedder, [ch.embedding_text for ch in chunks], args.cache / c.name))
+        db = SqliteDatabase(tmp / f"{c.name}.sqlite")
+        index = SqliteVectorIndex(db, embedder.space)
+        index.upsert(chunks, embed_cached(embedder, [ch.embedding_text for ch in chunks], args.cache))
+        weighted = {w: SqliteVectorIndex(db, embedder.space, keyword_weights=w) for w in [*KEYWORD_GRID, BEFORE_WEIGHTS]}
         for i, q in enumerate(queries):
             if q.collection == c.name:
-                hits = {m: index.search(q.text, query_vectors[i], SEARCHER, k=DEPTH, mode=m)
-                        for m in ("bm25", "vector")}
-                lists[i] = Lists(*([(h.chunk.chunk_id, h.score) for h in hits[m]] for m in ("bm25", "vector")))
+                keyword = {w: [(h.chunk.chunk_id, h.score) for h in ix.search(q.text, None, SEARCHER, k=DEPTH,
+                                                                               mode="bm25")]
+                           for w, ix in weighted.items()}
+                semantic = index.search(q.text, query_vectors[i], SEARCHER, k=DEPTH, mode="vector")
+                lists[i] = Lists(keyword, [(h.chunk.chunk_id, h.score) for h in semantic])
     prepare_s = time.perf_counter() - start
     baseline = plain_bm25(chunks_by_collection, queries, {c.name: c.root for c in collections},
                           tmp / "plain-bm25.sqlite")
@@ -256,16 +271,16 @@ def main() -> int:
         across_chosen.append(f"{c.name} (tuned on the other): {describe(fusion)}")
         across.update((i, rankings(fusion)[i]) for i, q in enumerate(queries) if q.collection == c.name)
     final = tune(rankings, queries, list(range(len(queries))))
-    shipped = Choice(Fusion("rrf", 0.5, 60), documents=False)
+    before = Choice(Fusion("rrf", 0.5, 60), documents=False, keyword_weights=BEFORE_WEIGHTS)
 
     systems: dict[str, dict[int, list[str]]] = {
         "plain BM25 (whole documents)": baseline,
         "ours, held-out folds (5-fold CV)": held_out,
         "ours, leave-one-collection-out": across,
-        "keyword list alone (chunks, title/heading weights)": {i: documents_of(lists[i].keyword, doc_of)
-                                                                for i in lists},
+        "keyword list alone (chunks, shipped BM25 weights)": {
+            i: documents_of(lists[i].keyword[KEYWORD_WEIGHTS], doc_of) for i in lists},
         "vector list alone": {i: documents_of(lists[i].vector, doc_of) for i in lists},
-        "hybrid before this work (equal RRF, k = 60)": rankings(shipped),
+        "hybrid before this work (equal RRF of passages, k = 60, names not weighted)": rankings(before),
     }
     groups = [("alert", "openshift"), ("alert", "gitlab"), ("symptom", "openshift"), ("symptom", "gitlab")]
 
@@ -306,8 +321,9 @@ def main() -> int:
                          f"{statistics.mean(recall_at(ranked[i], queries[i].relevant) for i in ids):.3f}")
         emit(f"| {name} | " + " | ".join(cells) + " |")
     emit()
-    emit("Choices made on the training folds (the grid: RRF with vector weight 0-1 and k 5/20/60, or a convex "
-         "combination of max-scaled scores with vector weight 0-1):")
+    emit("Choices made on the training folds. The grid: fusing documents or passages; RRF with vector weight 0-1 "
+         "and k 5/20/60, or a convex combination of BM25 over its best and cosine raw or over its best, vector "
+         "weight 0-1; BM25 weights of title 1/3/6, heading 1/2, names 0.5/1/2 (text 1):")
     emit()
     for line in chosen + across_chosen:
         emit(f"- {line}")
@@ -326,6 +342,7 @@ def mean_rr(ranked: dict[int, list[str]], queries: list[Query], ids: list[int]) 
 def describe(choice: Choice) -> str:
     fusion = choice.fusion
     level = "documents" if choice.documents else "passages"
+    level += f" (BM25 weights title/heading/text/names {'/'.join(f'{w:g}' for w in choice.keyword_weights)})"
     if fusion.method == "rrf":
         return f"RRF of {level}, vector weight {fusion.vector_weight:.1f}, k {fusion.rrf_k}"
     vectors = "max-scaled" if fusion.scale_vectors else "raw"

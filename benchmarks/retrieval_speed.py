@@ -1,7 +1,7 @@
 """Retrieval benchmark on the OpenShift alert runbooks: quality of BM25, vector and hybrid search, ingestion speed,
 and search latency of the embedded index as it grows to 100k chunks.
 
-    .venv/bin/python benchmarks/retrieval.py [--data ../shared/data/runbooks-openshift] [--sizes 1000,10000,100000]
+    .venv/bin/python benchmarks/retrieval_speed.py [--data ../shared/data/runbooks-openshift] [--sizes 1000,10000,100000]
 
 Quality: every runbook is chunked, embedded (all-MiniLM-L6-v2 int8 ONNX) and indexed as a global document; each
 query of benchmarks/queries/openshift_symptoms.json is searched in the three modes, hits are reduced to their
@@ -155,7 +155,7 @@ def main() -> int:
     parser.add_argument("--queries", type=Path, default=ROOT / "queries" / "openshift_symptoms.json")
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--rounds", type=int, default=2, help="passes over the query set per latency measurement")
-    parser.add_argument("--out", type=Path, default=ROOT / "results" / "retrieval.md")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "retrieval_speed.md")
     parser.add_argument("--embeddings-cache", type=Path, help="reuse (or save) chunk vectors; skips timing the embed")
     args = parser.parse_args()
     queries = json.loads(args.queries.read_text())["queries"]

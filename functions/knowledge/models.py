@@ -189,3 +189,14 @@ class SearchResponse(BaseModel):
     total_results: int
     results: list[SearchResultItem]
 
+
+
+class ReindexResponse(BaseModel):
+    """Progress of moving the knowledge index to the configured embedding model."""
+
+    stored_model: str | None
+    target_model: str
+    done: int
+    total: int
+    complete: bool
+    running: bool  # a re-index is running in this server

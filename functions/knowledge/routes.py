@@ -15,7 +15,7 @@ from faultmaven.errors import InvalidInput, TooLarge
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal, admin_principal, current_principal
 from faultmaven.knowledge.documents import DocumentChanges, Reader, Upload
 from faultmaven.ports.documents import DocumentStatus
-from faultmaven.ports.vector_index import Scope, SearchMode
+from faultmaven.ports.vector_index import ReindexStatus, Scope, SearchMode
 from functions.knowledge.models import (
     BulkDeleteError,
     BulkDeleteRequest,
@@ -23,6 +23,7 @@ from functions.knowledge.models import (
     DocumentListResponse,
     DocumentUpdateRequest,
     KnowledgeDocument,
+    ReindexResponse,
     ScopeCounts,
     SearchRequest,
     SearchResponse,
@@ -167,6 +168,27 @@ def search_documents(body: SearchRequest, principal: CurrentPrincipal, container
 def knowledge_stats(principal: CurrentPrincipal, container: ContainerDep) -> StatsResponse:
     stats = container.knowledge.stats(Reader.of(principal))
     return StatsResponse.of(stats, container.embedder.space.model_id)
+
+
+AdminPrincipal = Annotated[Principal, Depends(admin_principal)]
+
+
+def _reindex_response(container: ContainerDep, status: ReindexStatus) -> ReindexResponse:
+    return ReindexResponse(**status.model_dump(), running=container.reindexer.running)
+
+
+@router.get("/api/v1/admin/kb/reindex", response_model=ReindexResponse)
+def reindex_status(principal: AdminPrincipal, container: ContainerDep) -> ReindexResponse:
+    """How far the index is from the configured embedding model (complete: nothing to do)."""
+    return _reindex_response(container, container.reindexer.status())
+
+
+@router.post("/api/v1/admin/kb/reindex", response_model=ReindexResponse, status_code=status.HTTP_202_ACCEPTED)
+def start_reindex(principal: AdminPrincipal, container: ContainerDep, response: Response) -> ReindexResponse:
+    """Start re-embedding every chunk with the configured model, in the background; resumes a stopped one.
+    Poll the GET of the same path."""
+    response.headers["Location"] = "/api/v1/admin/kb/reindex"
+    return _reindex_response(container, container.reindexer.start())
 
 
 for _view in VIEWS:

@@ -93,3 +93,19 @@ def test_the_cli_acts_as_an_api_user_by_name(client: TestClient, alice: SignedIn
     assert f"[{hit['score']:.2f} · personal" in out
     _, out = kb(capsys, data, "search", "too many connections")  # the default `cli` user: not alice's document
     assert "Postgres connections" not in out
+
+
+def test_reindex_after_a_model_change_then_nothing_to_do(tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    assert kb(capsys, data, "add", str(folder))[0] == 0
+    code, out = kb(capsys, data, "reindex")
+    assert (code, out.strip()) == (0, f"nothing to re-index: 2 chunk(s) already use {onnx_embedder.MODEL_ID}")
+    monkeypatch.setattr(onnx_embedder, "MODEL_ID", "sentence-transformers/all-MiniLM-L6-v2:v2")  # a new model
+    code, out = kb(capsys, data, "search", "leader election")
+    assert code == 1 and "faultmaven kb reindex" in out and "Traceback" not in out
+    code, out = kb(capsys, data, "reindex")
+    assert code == 0 and "re-indexing 2 chunk(s): sentence-transformers/all-MiniLM-L6-v2:onnx-int8 -> " in out
+    assert "re-indexed 2 chunk(s) with sentence-transformers/all-MiniLM-L6-v2:v2" in out
+    code, out = kb(capsys, data, "search", "leader election")
+    assert code == 0 and out.startswith("1. etcd slow")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -33,6 +33,7 @@ from faultmaven.ports.vector_index import (
     Chunk,
     EmbeddingSpaceMismatch,
     PrincipalFilter,
+    ReindexStatus,
     SearchHit,
     SearchMode,
 )
@@ -56,6 +57,9 @@ CREATE TABLE IF NOT EXISTS kb_chunks (
 );
 -- Vectors apart from the text, so loading them all reads only vector pages.
 CREATE TABLE IF NOT EXISTS kb_vectors (rowid INTEGER PRIMARY KEY, vector BLOB NOT NULL);
+-- A re-index in progress: vectors of the model named by the meta key 'reindex_model_id', moved to kb_vectors once
+-- every chunk has one.
+CREATE TABLE IF NOT EXISTS kb_vectors_next (rowid INTEGER PRIMARY KEY, vector BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS kb_chunks_by_document ON kb_chunks (owner_id, document_id);
 """
 # The keyword index. `names` holds the words of the chunk's CamelCase names (see `name_parts`); an index made before
@@ -79,7 +83,7 @@ _CHUNK_COLUMNS = "rowid, chunk_id, document_id, owner_id, scope, team_id, title,
 # BM25 weights of title, heading path, text and names (the access tokens never score): a query word in the title or
 # a heading says more than one in the body. Chosen by cross-validation in benchmarks/retrieval.py. (An explicit
 # bm25() measured ~2x faster than the same weights as the `rank` option.)
-KEYWORD_WEIGHTS = (3.0, 2.0, 1.0, 1.0)
+KEYWORD_WEIGHTS = (3.0, 1.0, 1.0, 1.0)
 _SCOPE_CODES = {"personal": 0, "team": 1, "global": 2}
 _VISIBILITY_CACHE = 64  # principals whose visible rows are kept between searches (all dropped on any change)
 _MAX_SLICES = 16  # a view in at most this many contiguous runs is scored slice by slice
@@ -210,7 +214,7 @@ class SqliteVectorIndex:
         if not chunks:
             return
         with self._lock, self._db.transaction() as conn:
-            self._check_space(conn, bind=True)
+            reindexing = self._check_space(conn, bind=True)
             generation = self._bump_generation(conn)
             replaced = self._delete_replaced(conn, chunks)
             rowids: list[int] = []
@@ -225,6 +229,9 @@ class SqliteVectorIndex:
                     )
                     rowids.append(int(cursor.lastrowid))
                     conn.execute("INSERT INTO kb_vectors (rowid, vector) VALUES (?, ?)", (rowids[-1], vector.tobytes()))
+                    if reindexing:  # written in the new model's space while the index moves to it
+                        conn.execute("INSERT OR REPLACE INTO kb_vectors_next (rowid, vector) VALUES (?, ?)",
+                                     (rowids[-1], vector.tobytes()))
             except IntegrityError as exc:
                 raise Conflict("a chunk id is already used by another owner's document") from exc
             access = [(c.owner_id, c.scope, c.team_id) for c in chunks]
@@ -239,6 +246,7 @@ class SqliteVectorIndex:
                     (owner_id, document_id),
                 ).fetchall()
             ]
+            _forget_reindexed(conn, rowids)
             self._follow(generation, rowids, None)
         return len(rowids)
 
@@ -256,6 +264,7 @@ class SqliteVectorIndex:
                 (json.dumps(ids), owner),
             ).fetchall()
             removed.extend(r[0] for r in rows)
+        _forget_reindexed(conn, removed)
         return removed
 
     @staticmethod
@@ -406,26 +415,90 @@ class SqliteVectorIndex:
 
     # -- helpers ------------------------------------------------------------------------------------------------
 
-    def _check_space(self, conn: sqlite3.Connection, *, bind: bool) -> None:
-        """Refuse to mix embedding models; an empty index takes the space of its first write."""
+    def _check_space(self, conn: sqlite3.Connection, *, bind: bool) -> bool:
+        """Refuse to mix embedding models; an empty index takes the space of its first write. True when the index
+        is being re-indexed to our space: writes are then let in (their vectors go to the re-index as well)."""
         if self._space_checked:
-            return
+            return False
         meta = {r[0]: r[1] for r in conn.execute("SELECT key, value FROM kb_index_meta").fetchall()}
         if "model_id" in meta:
             stored = EmbeddingSpace(model_id=meta["model_id"], dim=int(meta["dim"]))
             if stored != self._space:
                 empty = conn.execute("SELECT 1 FROM kb_chunks LIMIT 1").fetchone() is None
+                if bind and meta.get("reindex_model_id") == self._space.model_id and not empty:
+                    return True
                 if not (bind and empty):
                     raise EmbeddingSpaceMismatch(stored, self._space)
             else:
                 self._space_checked = True
-                return
+                return False
         if bind:
             conn.execute(
                 "INSERT OR REPLACE INTO kb_index_meta (key, value) VALUES ('model_id', ?), ('dim', ?)",
                 (self._space.model_id, str(self._space.dim)),
             )
+            conn.execute("DELETE FROM kb_index_meta WHERE key = 'reindex_model_id'")
             self._space_checked = True
+        return False
+
+    # -- re-index -----------------------------------------------------------------------------------------------
+
+    def reindex_status(self) -> ReindexStatus:
+        conn = self._db.connection()
+        meta = {r[0]: r[1] for r in conn.execute("SELECT key, value FROM kb_index_meta").fetchall()}
+        total = int(conn.execute("SELECT count(*) FROM kb_chunks").fetchone()[0])
+        stored = meta.get("model_id")
+        if stored is None or stored == self._space.model_id:
+            return ReindexStatus(stored_model=stored, target_model=self._space.model_id, done=total, total=total,
+                                 complete=True)
+        done = 0
+        if meta.get("reindex_model_id") == self._space.model_id:
+            done = int(conn.execute("SELECT count(*) FROM kb_vectors_next n JOIN kb_chunks c ON c.rowid = n.rowid"
+                                    ).fetchone()[0])
+        return ReindexStatus(stored_model=stored, target_model=self._space.model_id, done=done, total=total,
+                             complete=False)
+
+    def reindex_step(self, embed: Callable[[list[str]], np.ndarray], batch: int) -> ReindexStatus:
+        status = self.reindex_status()
+        if status.complete:
+            return status
+        with self._db.transaction() as conn:
+            target = conn.execute("SELECT value FROM kb_index_meta WHERE key = 'reindex_model_id'").fetchone()
+            if target is None or target[0] != self._space.model_id:  # a new re-index (or another model): start over
+                conn.execute("DELETE FROM kb_vectors_next")
+                conn.execute("INSERT OR REPLACE INTO kb_index_meta (key, value) VALUES ('reindex_model_id', ?)",
+                             (self._space.model_id,))
+        rows = self._db.query(
+            "SELECT c.rowid, c.title, c.heading_path, c.text FROM kb_chunks c LEFT JOIN kb_vectors_next n "
+            "ON n.rowid = c.rowid WHERE n.rowid IS NULL ORDER BY c.rowid LIMIT ?", (batch,))
+        if rows:
+            texts = [Chunk(chunk_id="-", document_id="-", owner_id="-", title=r["title"],
+                           heading_path=json.loads(r["heading_path"]), text=r["text"], ordinal=0).embedding_text
+                     for r in rows]
+            matrix = as_matrix(embed(texts), len(rows), self._space)
+            with self._db.transaction() as conn:
+                conn.executemany("INSERT OR REPLACE INTO kb_vectors_next (rowid, vector) VALUES (?, ?)",
+                                 [(int(r["rowid"]), v.tobytes()) for r, v in zip(rows, matrix, strict=True)])
+            return self.reindex_status()
+        with self._lock, self._db.transaction() as conn:  # every chunk has its new vector: switch over at once
+            conn.execute("DELETE FROM kb_vectors")
+            conn.execute("INSERT INTO kb_vectors (rowid, vector) SELECT n.rowid, n.vector FROM kb_vectors_next n "
+                         "JOIN kb_chunks c ON c.rowid = n.rowid")
+            conn.execute("DELETE FROM kb_vectors_next")
+            conn.execute("DELETE FROM kb_index_meta WHERE key = 'reindex_model_id'")
+            conn.execute("INSERT OR REPLACE INTO kb_index_meta (key, value) VALUES ('model_id', ?), ('dim', ?)",
+                         (self._space.model_id, str(self._space.dim)))
+            self._bump_generation(conn)
+            self._mirror = None
+            self._space_checked = True
+        return self.reindex_status()
+
+
+def _forget_reindexed(conn: sqlite3.Connection, rowids: Sequence[int]) -> None:
+    """Drop the re-index vectors of deleted rows (SQLite may give their rowids to new chunks)."""
+    if rowids:
+        conn.execute("DELETE FROM kb_vectors_next WHERE rowid IN (SELECT value FROM json_each(?))",
+                     (json.dumps(list(rowids)),))
 
 
 def _chunk_names(title: str, heading_path: Sequence[str], text: str) -> str:
