@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from results_file import write_results
 
 from faultmaven.adapters.sqlite.db import SqliteDatabase, sqlite3
 from faultmaven.adapters.sqlite.vector_index import KEYWORD_WEIGHTS, SqliteVectorIndex
@@ -236,7 +237,8 @@ def main() -> int:
         db = SqliteDatabase(tmp / f"{c.name}.sqlite")
         index = SqliteVectorIndex(db, embedder.space)
         index.upsert(chunks, embed_cached(embedder, [ch.embedding_text for ch in chunks], args.cache))
-        weighted = {w: SqliteVectorIndex(db, embedder.space, keyword_weights=w) for w in [*KEYWORD_GRID, BEFORE_WEIGHTS]}
+        weighted = {w: SqliteVectorIndex(db, embedder.space, keyword_weights=w)
+                    for w in [*KEYWORD_GRID, BEFORE_WEIGHTS]}
         for i, q in enumerate(queries):
             if q.collection == c.name:
                 keyword = {w: [(h.chunk.chunk_id, h.score) for h in ix.search(q.text, None, SEARCHER, k=DEPTH,
@@ -329,10 +331,7 @@ def main() -> int:
         emit(f"- {line}")
     emit(f"- all queries (what the product ships): {describe(final)}")
     emit()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines) + "\n")
-    print(f"written to {args.out}")
-    return 0
+    return write_results(args.out, lines)
 
 
 def mean_rr(ranked: dict[int, list[str]], queries: list[Query], ids: list[int]) -> float:

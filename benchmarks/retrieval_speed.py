@@ -1,7 +1,8 @@
 """Retrieval benchmark on the OpenShift alert runbooks: quality of BM25, vector and hybrid search, ingestion speed,
 and search latency of the embedded index as it grows to 100k chunks.
 
-    .venv/bin/python benchmarks/retrieval_speed.py [--data ../shared/data/runbooks-openshift] [--sizes 1000,10000,100000]
+    .venv/bin/python benchmarks/retrieval_speed.py [--data ../shared/data/runbooks-openshift]
+        [--sizes 1000,10000,100000]
 
 Quality: every runbook is chunked, embedded (all-MiniLM-L6-v2 int8 ONNX) and indexed as a global document; each
 query of benchmarks/queries/openshift_symptoms.json is searched in the three modes, hits are reduced to their
@@ -31,6 +32,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+from results_file import write_results
 
 from faultmaven.adapters.sqlite.db import SqliteDatabase
 from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
@@ -298,10 +300,7 @@ def main() -> int:
         emit(f"| sqlite-vec vec0 float[384] | {percentile(vec_ms, 50):.1f} | {percentile(vec_ms, 95):.1f} |")
     emit()
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines) + "\n")
-    print(f"written to {args.out}")
-    return 0
+    return write_results(args.out, lines)
 
 
 if __name__ == "__main__":
