@@ -57,7 +57,7 @@ class PrincipalFilter(BaseModel):
 
 class SearchHit(BaseModel):
     chunk: Chunk
-    score: float  # the fused RRF score in hybrid mode, else the engine's own score (higher is better)
+    score: float  # hybrid: the fused 0-1 score (knowledge/ranking.py); else the engine's own (higher is better)
     bm25_rank: int | None = None  # 1-based rank in the keyword list, when the chunk was in it
     vector_rank: int | None = None  # 1-based rank in the vector list, when the chunk was in it
 
@@ -96,7 +96,8 @@ class VectorIndex(Protocol):
         k: int = 10,
         mode: SearchMode = "hybrid",
     ) -> list[SearchHit]:
-        """The k best chunks visible to `principal`; `query_vector` may be None only in bm25 mode."""
+        """The k best chunks visible to `principal` (hybrid: the k best documents, each as its best chunk);
+        `query_vector` may be None only in bm25 mode."""
 
 
 class ReindexStatus(BaseModel):
