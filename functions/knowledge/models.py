@@ -132,6 +132,7 @@ class SearchRequest(BaseModel):
     filters: dict[str, Any] | None = None  # the same keys (document_type, category, tags, scope) nested
     similarity_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     rank_by: str | None = None  # accepted for compatibility; results are ranked by relevance
+    per_document: bool = True  # one result per document (its best passage); False: several passages may share one
 
     @model_validator(mode="after")
     def _query_has_text(self) -> SearchRequest:
@@ -166,8 +167,8 @@ class SearchResultItem(BaseModel):
     heading_path: list[str]
     content: str  # plain-text excerpt around the matched words
     snippet: str  # the excerpt, HTML-escaped, with matched words wrapped in <mark>…</mark>
-    score: float
-    similarity_score: float
+    score: float  # relevance, 0-1, the same scale in every mode (docs/KNOWLEDGE.md)
+    similarity_score: float  # the same number, under the name the extension reads
     metadata: dict[str, Any]
 
     @classmethod
@@ -176,7 +177,7 @@ class SearchResultItem(BaseModel):
         return cls(document_id=d.document_id, chunk_id=r.chunk_id, title=d.title, scope=d.scope,
                    document_type=d.document_type, category=d.category, tags=d.tags, source_url=d.source_url,
                    heading_path=r.heading_path, content=r.excerpt, snippet=r.snippet, score=r.score,
-                   similarity_score=r.similarity,
+                   similarity_score=r.score,
                    metadata={"title": d.title, "document_type": d.document_type, "category": d.category,
                              "tags": d.tags, "source_url": d.source_url, "heading_path": r.heading_path,
                              "filename": d.filename})
@@ -188,3 +189,14 @@ class SearchResponse(BaseModel):
     total_results: int
     results: list[SearchResultItem]
 
+
+
+class ReindexResponse(BaseModel):
+    """Progress of moving the knowledge index to the configured embedding model."""
+
+    stored_model: str | None
+    target_model: str
+    done: int
+    total: int
+    complete: bool
+    running: bool  # a re-index is running in this server

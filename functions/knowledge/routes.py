@@ -15,7 +15,7 @@ from faultmaven.errors import InvalidInput, TooLarge
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal, admin_principal, current_principal
 from faultmaven.knowledge.documents import DocumentChanges, Reader, Upload
 from faultmaven.ports.documents import DocumentStatus
-from faultmaven.ports.vector_index import Scope, SearchMode
+from faultmaven.ports.vector_index import ReindexStatus, Scope, SearchMode
 from functions.knowledge.models import (
     BulkDeleteError,
     BulkDeleteRequest,
@@ -23,6 +23,7 @@ from functions.knowledge.models import (
     DocumentListResponse,
     DocumentUpdateRequest,
     KnowledgeDocument,
+    ReindexResponse,
     ScopeCounts,
     SearchRequest,
     SearchResponse,
@@ -141,11 +142,11 @@ def _mount(view: KbView) -> None:
         router.add_api_route(path, endpoint, methods=methods, status_code=code)
 
 
-def _search(body: SearchRequest, principal: Principal, container: ContainerDep, *, default_mode: SearchMode,
-            per_document: bool) -> SearchResponse:
+def _search(body: SearchRequest, principal: Principal, container: ContainerDep, *,
+            default_mode: SearchMode) -> SearchResponse:
     mode = body.mode or default_mode
     results = container.knowledge.search(Reader.of(principal), body.query, limit=body.effective_limit, mode=mode,
-                                         filters=body.search_filters(), per_document=per_document,
+                                         filters=body.search_filters(), per_document=body.per_document,
                                          threshold=body.similarity_threshold)
     return SearchResponse(query=body.query, mode=mode, total_results=len(results),
                           results=[SearchResultItem.of(r) for r in results])
@@ -153,20 +154,41 @@ def _search(body: SearchRequest, principal: Principal, container: ContainerDep, 
 
 @router.post(f"{KNOWLEDGE}/search", response_model=SearchResponse)
 def search_chunks(body: SearchRequest, principal: CurrentPrincipal, container: ContainerDep) -> SearchResponse:
-    """Hybrid (BM25 + vector, fused by reciprocal rank) search over the chunks the caller may see."""
-    return _search(body, principal, container, default_mode="hybrid", per_document=False)
+    """Hybrid (BM25 + vector, fused per document) search over the chunks the caller may see."""
+    return _search(body, principal, container, default_mode="hybrid")
 
 
 @router.post(f"{KNOWLEDGE}/documents/search", response_model=SearchResponse)
 def search_documents(body: SearchRequest, principal: CurrentPrincipal, container: ContainerDep) -> SearchResponse:
     """Keyword (BM25) search, one result per document (its best chunk); `mode` may ask for hybrid or vector."""
-    return _search(body, principal, container, default_mode="bm25", per_document=True)
+    return _search(body, principal, container, default_mode="bm25")
 
 
 @router.get(f"{KNOWLEDGE}/stats", response_model=StatsResponse)
 def knowledge_stats(principal: CurrentPrincipal, container: ContainerDep) -> StatsResponse:
     stats = container.knowledge.stats(Reader.of(principal))
     return StatsResponse.of(stats, container.embedder.space.model_id)
+
+
+AdminPrincipal = Annotated[Principal, Depends(admin_principal)]
+
+
+def _reindex_response(container: ContainerDep, status: ReindexStatus) -> ReindexResponse:
+    return ReindexResponse(**status.model_dump(), running=container.reindexer.running)
+
+
+@router.get("/api/v1/admin/kb/reindex", response_model=ReindexResponse)
+def reindex_status(principal: AdminPrincipal, container: ContainerDep) -> ReindexResponse:
+    """How far the index is from the configured embedding model (complete: nothing to do)."""
+    return _reindex_response(container, container.reindexer.status())
+
+
+@router.post("/api/v1/admin/kb/reindex", response_model=ReindexResponse, status_code=status.HTTP_202_ACCEPTED)
+def start_reindex(principal: AdminPrincipal, container: ContainerDep, response: Response) -> ReindexResponse:
+    """Start re-embedding every chunk with the configured model, in the background; resumes a stopped one.
+    Poll the GET of the same path."""
+    response.headers["Location"] = "/api/v1/admin/kb/reindex"
+    return _reindex_response(container, container.reindexer.start())
 
 
 for _view in VIEWS:

@@ -46,6 +46,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     common(search)
     search.set_defaults(func=run_search)
 
+    reindex = commands.add_parser("reindex", help="re-embed every chunk with the configured embedding model "
+                                                   "(after it changed); resumes a stopped re-index")
+    common(reindex)
+    reindex.set_defaults(func=run_reindex)
+
     listing = commands.add_parser("list", help="list the user's documents")
     common(listing)
     listing.set_defaults(func=run_list)
@@ -146,20 +151,44 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_search(args: argparse.Namespace) -> int:
+    from faultmaven.errors import DomainError
     from faultmaven.knowledge.snippets import MARKDOWN_MARKS, Marks
 
     container, reader, _ = _open(args)
     marks = Marks("\x1b[1m", "\x1b[0m", escape_html=False) if sys.stdout.isatty() else MARKDOWN_MARKS
-    results = container.knowledge.search(reader, args.query, limit=args.limit, mode=args.mode, marks=marks)
+    try:
+        results = container.knowledge.search(reader, args.query, limit=args.limit, mode=args.mode, marks=marks)
+    except DomainError as exc:  # e.g. the index was built with another embedding model
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 1
     if not results:
         print("no results")
         return 0
     for rank, r in enumerate(results, 1):
         doc = r.document
         where = " > ".join([doc.metadata.get("source_path") or doc.filename, *r.heading_path])
-        print(f"{rank}. {doc.title}  [{r.similarity:.2f} · {doc.scope} · {doc.document_id}]")
+        print(f"{rank}. {doc.title}  [{r.score:.2f} · {doc.scope} · {doc.document_id}]")
         print(f"   {where}")
         print(f"   {r.snippet}")
+    return 0
+
+
+def run_reindex(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    container, _, _ = _open(args)
+    status = container.reindexer.status()
+    if status.complete:
+        print(f"nothing to re-index: {status.total} chunk(s) already use {status.target_model}")
+        return 0
+    print(f"re-indexing {status.total} chunk(s): {status.stored_model} -> {status.target_model}")
+    with tqdm(total=status.total, initial=status.done, unit="chunk", desc="re-indexing") as bar:
+        def progress(now: Any) -> None:
+            bar.total = now.total
+            bar.update(now.done - bar.n)
+
+        status = container.reindexer.run(progress)
+    print(f"re-indexed {status.total} chunk(s) with {status.target_model}")
     return 0
 
 

@@ -121,7 +121,16 @@ def test_upsert_then_search_finds_the_chunk(index: VectorIndex, mode: str) -> No
 def test_hybrid_hits_report_both_ranks(index: VectorIndex) -> None:
     put(index, [chunk("d1", "alice", "etcd member lost quorum")])
     [hit] = index.search("etcd quorum", embed(["etcd quorum"])[0], ALICE, k=5)
-    assert hit.bm25_rank == 1 and hit.vector_rank == 1 and hit.score > 0
+    assert hit.bm25_rank == 1 and hit.vector_rank == 1 and hit.score == pytest.approx(1.0)
+
+
+def test_hybrid_gives_each_document_one_slot_its_best_passage(index: VectorIndex) -> None:
+    put(index, [chunk("big", "alice", f"etcd backup schedule, note {i}", i) for i in range(4)]
+        + [chunk("big", "alice", "etcd quorum lost", 4), chunk("small", "alice", "etcd member quorum warning")])
+    hits = index.search("etcd quorum lost", embed(["etcd quorum lost"])[0], ALICE, k=5)
+    assert [h.chunk.document_id for h in hits] == ["big", "small"]
+    assert hits[0].chunk.chunk_id == "big#4"  # first in both lists: the best passage
+    assert 1.0 >= hits[0].score > hits[1].score > 0
 
 
 def test_upsert_replaces_a_chunk_with_the_same_id(index: VectorIndex) -> None:
@@ -172,10 +181,10 @@ def test_team_chunks_reach_team_members_only(index: VectorIndex, mode: str) -> N
 def test_filter_applies_before_top_k_so_few_own_chunks_are_not_starved(index: VectorIndex, mode: str) -> None:
     crowd = [chunk(f"o{i}", f"user{i}", "pods pending disk pressure node eviction kubelet") for i in range(300)]
     put(index, crowd)
-    mine = [chunk("m", "alice", f"pods pending on disk pressure, note {i}", i) for i in range(3)]
+    mine = [chunk(f"m{i}", "alice", f"pods pending on disk pressure, note {i}") for i in range(3)]
     put(index, mine)
     found = search(index, "pods pending disk pressure node eviction kubelet", ALICE, k=3, mode=mode)
-    assert sorted(c.chunk_id for c in found) == ["m#0", "m#1", "m#2"]
+    assert sorted(c.chunk_id for c in found) == ["m0#0", "m1#0", "m2#0"]
 
 
 def test_a_different_embedding_model_is_refused(make_index: IndexFactory) -> None:

@@ -169,7 +169,8 @@ def test_delete_document_finds_the_owners_chunks_and_bulk_deletes_them(cluster: 
                     {"delete": {"_index": INDEX, "_id": "1%3A0%3AxQ2"}}]
 
 
-def test_hybrid_search_sends_bm25_and_filtered_knn_in_one_msearch_and_fuses_by_rrf(cluster: FakeCluster) -> None:
+def test_hybrid_search_sends_bm25_and_filtered_knn_in_one_msearch_and_fuses_per_document(
+        cluster: FakeCluster) -> None:
     cluster.reply("POST", "/_msearch", (200, recorded("msearch_hybrid_response.json")))
     hits = make_index(cluster).search("kubelet down on node", [0.5, 0.5, 0.5, 0.5], ALICE, k=3)
     [request] = cluster.bodies("POST", "/_msearch")
@@ -183,12 +184,14 @@ def test_hybrid_search_sends_bm25_and_filtered_knn_in_one_msearch_and_fuses_by_r
         {"size": 50, "_source": SOURCE,
          "query": {"knn": {"embedding": {"vector": [0.5, 0.5, 0.5, 0.5], "k": 50, "filter": ACCESS}}}},
     ]
-    # doc-b is 2nd by BM25 and 1st by vector: 1/62 + 1/61 beats doc-a's 1/61 and doc-c's 1/62.
-    assert [h.chunk.chunk_id for h in hits] == ["doc-b#2", "doc-a#0", "doc-c#0"]
-    assert [(h.bm25_rank, h.vector_rank) for h in hits] == [(2, 1), (1, None), (None, 2)]
-    assert hits[0].score == pytest.approx(1 / 62 + 1 / 61)
+    # The convex fusion (keyword 0.4, vector 0.6, each list over its best): doc-b, 2nd by BM25 (5.002 of 7.315) and
+    # 1st by vector, beats doc-c (vector only, 1.612 of 1.8312) and doc-a (BM25 only).
+    assert [h.chunk.chunk_id for h in hits] == ["doc-b#2", "doc-c#0", "doc-a#0"]
+    assert [(h.bm25_rank, h.vector_rank) for h in hits] == [(2, 1), (None, 2), (1, None)]
+    assert hits[0].score == pytest.approx(0.4 * 5.002 / 7.315 + 0.6)
+    assert hits[1].score == pytest.approx(0.6 * 1.612 / 1.8312) and hits[2].score == pytest.approx(0.4)
     assert hits[0].chunk.heading_path == ["Mitigation", "Restart"] and hits[0].chunk.scope == "global"
-    assert hits[2].chunk.team_id == "sre"
+    assert hits[1].chunk.team_id == "sre"
 
 
 @pytest.mark.parametrize(("mode", "kind"), [("bm25", "multi_match"), ("vector", "knn")])

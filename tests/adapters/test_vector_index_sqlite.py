@@ -90,3 +90,61 @@ def test_vector_scores_are_exact_whether_rows_are_grouped_or_scattered(tmp_path:
         hits = index.search(query, embed([query])[0], who, k=10, mode="vector")
         assert {h.chunk.chunk_id for h in hits} <= {c.chunk_id for c in visible}
         assert np.allclose([h.score for h in hits], expected, atol=1e-6)
+
+
+def test_an_index_made_before_the_names_field_is_migrated_and_finds_names_by_their_words(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "kb.sqlite")
+    old = SqliteVectorIndex(db, SPACE)
+    put(old, [chunk("d1", "alice", "KubePersistentVolumeFillingUp fires when a claim is almost full")])
+    with db.transaction() as conn:  # make it look like an index written by the previous release
+        conn.execute("DROP TRIGGER kb_chunks_fts_insert")
+        conn.execute("DROP TRIGGER kb_chunks_fts_delete")
+        conn.execute("DROP TABLE kb_chunks_fts")
+        conn.execute("ALTER TABLE kb_chunks DROP COLUMN names")
+        conn.execute("CREATE VIRTUAL TABLE kb_chunks_fts USING fts5(title, heading_path, text, access,"
+                     " content='kb_chunks', content_rowid='rowid', tokenize='porter unicode61')")
+        conn.execute("INSERT INTO kb_chunks_fts (kb_chunks_fts) VALUES ('rebuild')")
+    reopened = SqliteVectorIndex(SqliteDatabase(tmp_path / "kb.sqlite"), SPACE)
+    assert [c.chunk_id for c in search(reopened, "persistent volume filling", ALICE, mode="bm25")] == ["d1#0"]
+    put(reopened, [chunk("d2", "alice", "etcdHighFsyncDurations on slow disks")])
+    assert [c.chunk_id for c in search(reopened, "fsync durations", ALICE, mode="bm25")] == ["d2#0"]
+    reopened.delete_document("alice", "d1")
+    assert search(reopened, "persistent volume filling", ALICE, mode="bm25") == []
+
+
+def test_reindex_moves_to_a_new_model_in_resumable_steps(tmp_path: Path) -> None:
+    from faultmaven.knowledge.reindex import Reindexer
+    from faultmaven.ports.embedder import EmbeddingSpace
+    from faultmaven.ports.vector_index import EmbeddingSpaceMismatch
+
+    new_space = EmbeddingSpace(model_id="test/new-model", dim=32)
+    calls: list[int] = []
+
+    class NewModel:
+        space = new_space
+
+        def embed(self, texts: list[str]) -> np.ndarray:
+            calls.append(len(texts))
+            return embed(texts, dim=32)
+
+    old = SqliteVectorIndex(SqliteDatabase(tmp_path / "kb.sqlite"), SPACE)
+    put(old, [chunk(f"d{i}", "alice", f"runbook {i}: etcd quorum lost on member {i}") for i in range(5)])
+    new = SqliteVectorIndex(SqliteDatabase(tmp_path / "kb.sqlite"), new_space)
+    with pytest.raises(EmbeddingSpaceMismatch):
+        new.search("etcd", embed(["etcd"], dim=32)[0], ALICE)
+    first = new.reindex_step(NewModel().embed, batch=2)
+    assert (first.done, first.total, first.complete, first.stored_model) == (2, 5, False, SPACE.model_id)
+
+    # A restart: a new process resumes from what is stored, and uploads go on meanwhile in the new model.
+    restarted = SqliteVectorIndex(SqliteDatabase(tmp_path / "kb.sqlite"), new_space)
+    assert restarted.reindex_status().done == 2
+    restarted.upsert([chunk("late", "alice", "dns lookups fail during the re-index")],
+                     embed(["Runbook late > Diagnosis\ndns lookups fail during the re-index"], dim=32))
+    restarted.delete_document("alice", "d0")
+    progress: list[int] = []
+    done = Reindexer(restarted, NewModel(), batch=2).run(lambda s: progress.append(s.done))
+    assert done.complete and done.stored_model == new_space.model_id and done.total == 5
+    assert progress[-1] == 5 and sum(calls) == 5  # d0-d4 once each; "late" came with its vector
+    hits = restarted.search("dns lookups fail", embed(["dns lookups fail"], dim=32)[0], ALICE, k=1, mode="vector")
+    assert [h.chunk.document_id for h in hits] == ["late"]
+    assert Reindexer(restarted, NewModel()).status().complete  # nothing left to do

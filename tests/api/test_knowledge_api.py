@@ -185,3 +185,42 @@ def test_missing_parts_and_bad_requests(client: TestClient, alice: SignedIn) -> 
                        json={"document_ids": []}).status_code == 422
     assert client.get("/api/v1/knowledge/documents").status_code == 401
     assert client.post("/api/v1/knowledge/search", json={"query": "x"}).status_code == 401
+
+
+def test_reindex_after_the_embedding_model_changes(client: TestClient, container: Container, alice: SignedIn,
+                                                    admin: SignedIn) -> None:
+    import time
+
+    import numpy as np
+
+    from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
+    from faultmaven.ports.embedder import EmbeddingSpace
+
+    assert upload(client, alice).status_code == 201
+
+    class OtherModel:
+        space = EmbeddingSpace(model_id="test/other-model", dim=8)
+
+        def embed(self, texts: list[str]) -> np.ndarray:
+            out = np.ones((len(texts), 8), np.float32)
+            return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    for name in ("knowledge", "reindexer", "ingestor", "ingestion"):
+        container.__dict__.pop(name, None)
+    container.__dict__["embedder"] = OtherModel()
+    container.__dict__["vector_index"] = SqliteVectorIndex(container.db, OtherModel.space)
+    mismatch = client.post("/api/v1/knowledge/search", headers=alice.headers, json={"query": QUERY})
+    assert mismatch.status_code == 409 and mismatch.json()["code"] == "EMBEDDING_MODEL_MISMATCH"
+
+    assert client.post("/api/v1/admin/kb/reindex", headers=alice.headers).status_code == 403
+    before = client.get("/api/v1/admin/kb/reindex", headers=admin.headers).json()
+    assert before["complete"] is False and before["done"] == 0 and before["total"] >= 2
+    assert before["target_model"] == "test/other-model"
+    started = client.post("/api/v1/admin/kb/reindex", headers=admin.headers)
+    assert started.status_code == 202 and started.headers["location"] == "/api/v1/admin/kb/reindex"
+    deadline = time.monotonic() + 30
+    while not (state := client.get("/api/v1/admin/kb/reindex", headers=admin.headers).json())["complete"]:
+        assert time.monotonic() < deadline, state
+        time.sleep(0.05)
+    assert state["done"] == state["total"] == before["total"] and state["stored_model"] == "test/other-model"
+    assert search(client, alice)[0]["title"] == "Kafka lag runbook"

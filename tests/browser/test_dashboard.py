@@ -245,7 +245,9 @@ def test_admins_may_upload_to_the_global_scope(page, server: Server) -> None:
 def test_markup_in_documents_is_shown_as_text(page, server: Server) -> None:
     username = _user()
     tokens = _register(server, username)
-    text = b"# Pager runbook\n\nWhen the pager shows <img src=x onerror=alert(1)> <b>quokka</b> restart the relay.\n"
+    # Inline HTML in prose is stripped at ingestion; markup inside a code block is kept and must show as text.
+    text = (b"# Pager runbook\n\nWhen the pager shows <i>this</i>, restart the relay:\n\n"
+            b"```\n<img src=x onerror=alert(1)> <b>quokka</b>\n```\n")
     r = httpx.post(f"{server.url}/api/v1/knowledge/documents", params={"wait": "true"}, timeout=120,
                    headers={"Authorization": f"Bearer {tokens['access_token']}"},
                    files={"file": ("pager.md", text, "text/markdown")})

@@ -75,7 +75,7 @@ def test_upload_indexes_and_search_finds_it_with_highlights(kb: Kb) -> None:
     assert results and results[0].document.document_id == doc.document_id
     assert results[0].heading_path == ["Symptoms"]
     assert "<mark>DiskPressure</mark>" in results[0].snippet
-    assert 0 < results[0].similarity <= 1
+    assert 0 < results[0].score <= 1
 
 
 def test_a_document_without_title_takes_the_one_in_its_content(kb: Kb) -> None:
@@ -229,3 +229,36 @@ def test_snippets_centre_on_the_matches_and_escape_html() -> None:
     assert "leader election" in window and window.startswith("…") and window.endswith("…")
     assert highlight("<etcd> Leader", "etcd leader") == "&lt;<mark>etcd</mark>&gt; <mark>Leader</mark>"
     assert highlight("restarts of pods", "restart", MARKDOWN_MARKS) == "**restarts** of pods"
+
+
+def test_one_slot_per_document_unless_asked(kb: Kb) -> None:
+    long = b"# Etcd\n\n" + b"".join(b"## Step %d\netcd quorum lost, step %d of the etcd recovery.\n\n" % (i, i)
+                                     for i in range(6))
+    kb.add(ALICE, data=long, name="etcd.md")
+    kb.add(ALICE, data=b"# Quorum\n\netcd quorum warning on a member.\n", name="quorum.md")
+    for mode in ("hybrid", "bm25", "vector"):
+        results = kb.service.search(ALICE, "etcd quorum lost", limit=5, mode=mode)
+        documents = [r.document.document_id for r in results]
+        assert len(documents) == len(set(documents)) == 2, mode
+    several = kb.service.search(ALICE, "etcd quorum lost", limit=5, mode="bm25", per_document=False)
+    assert len({r.document.document_id for r in several}) < len(several)
+
+
+def test_front_matter_and_html_never_reach_snippets_and_the_front_matter_is_kept(kb: Kb) -> None:
+    data = (b"---\nowner: storage-team\nseverity: critical\n---\n# Volume full\n\n<details>\n"
+            b"<summary>Expand the volume</summary>\n\nResize the claim, then restart the pod.\n</details>\n")
+    doc = kb.add(ALICE, data=data, name="volume.md").document
+    [result] = kb.service.search(ALICE, "resize claim restart pod")
+    for leaked in ("---", "owner", "storage-team", "<details>", "&lt;details", "summary>"):
+        assert leaked not in result.snippet and leaked not in result.text
+    assert kb.documents.get(doc.document_id).metadata["front_matter"] == {"owner": "storage-team",
+                                                                          "severity": "critical"}
+
+
+def test_highlights_mark_query_words_only() -> None:
+    text = "Scale up the deployment, then update the upstream config; pods restarted, DiskPressure cleared."
+    marked = highlight(text, "scale up pod restart disk")
+    assert "<mark>up</mark>" in marked and "<mark>update</mark>" not in marked and "<mark>upstream" not in marked
+    assert "<mark>restarted</mark>" in marked and "<mark>pods</mark>" in marked
+    assert "<mark>DiskPressure</mark>" in marked  # a name made of a query word
+    assert "<mark>the</mark>" not in highlight(text, "the deployment")  # stop words never light up

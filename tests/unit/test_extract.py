@@ -100,3 +100,23 @@ def test_uploads_that_can_never_be_ingested_are_refused(name: str, data: bytes, 
 def test_extension_matching_ignores_case() -> None:
     assert kb_format("README.MD") == "markdown"
     assert kb_format("page.HTM") == "html"
+
+
+def test_markdown_front_matter_is_taken_out_and_kept_as_fields() -> None:
+    doc = (b"---\ntitle: Disk pressure runbook\nowner: sre-team\ntags: [k8s, disk]\n---\n"
+           b"# Disk pressure\n\nNodes evict pods.\n")
+    extracted = extract_text("runbook.md", doc)
+    assert extracted.front_matter == {"title": "Disk pressure runbook", "owner": "sre-team", "tags": "[k8s, disk]"}
+    assert extracted.title == "Disk pressure runbook"
+    assert "owner" not in extracted.text and extracted.text.startswith("# Disk pressure")
+    plain = extract_text("notes.md", b"# Notes\n\n---\n\nA rule, not front matter.\n")
+    assert plain.front_matter == {} and "A rule" in plain.text
+
+
+def test_inline_html_is_reduced_to_its_text_outside_code() -> None:
+    doc = (b"# Mitigation\n\n<!-- internal: ask #sre-oncall -->\n<details>\n<summary>Restart the pod</summary>\n\n"
+           b"Run the command &amp; wait.<br/>\n</details>\n\n```html\n<div class=\"keep\">shown</div>\n```\n")
+    text = extract_text("runbook.md", doc).text
+    assert "<details>" not in text and "<summary>" not in text and "<br/>" not in text and "internal" not in text
+    assert "Restart the pod" in text and "Run the command & wait." in text
+    assert '<div class="keep">shown</div>' in text  # code keeps its markup

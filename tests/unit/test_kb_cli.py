@@ -86,6 +86,11 @@ def test_the_cli_acts_as_an_api_user_by_name(client: TestClient, alice: SignedIn
     data = get_container().settings.data_dir  # the server's data dir, which the CLI opens directly
     _, out = kb(capsys, data, "search", "too many connections", "--user", "alice")
     assert "Postgres connections" in out
+    # One score scale: the CLI prints the number the API (and so the dashboard) shows, to two decimals.
+    [hit] = client.post("/api/v1/knowledge/search", headers=alice.headers,
+                        json={"query": "too many connections"}).json()["results"]
+    assert hit["score"] == hit["similarity_score"] and 0 < hit["score"] <= 1
+    assert f"[{hit['score']:.2f} · personal" in out
     _, out = kb(capsys, data, "search", "too many connections")  # the default `cli` user: not alice's document
     assert "Postgres connections" not in out
 
@@ -115,3 +120,19 @@ def test_kb_add_files_globally_for_every_user_and_the_copilot(client: TestClient
 
     code, out = kb(capsys, data, "add", str(folder / "network"), "--scope", "personal", "--user", "alice")
     assert code == 0 and "as user 'alice' to the personal knowledge base of 'alice'" in out
+
+
+def test_reindex_after_a_model_change_then_nothing_to_do(tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    assert kb(capsys, data, "add", str(folder))[0] == 0
+    code, out = kb(capsys, data, "reindex")
+    assert (code, out.strip()) == (0, f"nothing to re-index: 2 chunk(s) already use {onnx_embedder.MODEL_ID}")
+    monkeypatch.setattr(onnx_embedder, "MODEL_ID", "sentence-transformers/all-MiniLM-L6-v2:v2")  # a new model
+    code, out = kb(capsys, data, "search", "leader election")
+    assert code == 1 and "faultmaven kb reindex" in out and "Traceback" not in out
+    code, out = kb(capsys, data, "reindex")
+    assert code == 0 and "re-indexing 2 chunk(s): sentence-transformers/all-MiniLM-L6-v2:onnx-int8 -> " in out
+    assert "re-indexed 2 chunk(s) with sentence-transformers/all-MiniLM-L6-v2:v2" in out
+    code, out = kb(capsys, data, "search", "leader election")
+    assert code == 0 and out.startswith("1. etcd slow")

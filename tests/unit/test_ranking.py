@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from faultmaven.knowledge.query_terms import MAX_TERMS, query_terms
-from faultmaven.knowledge.ranking import RRF_K, reciprocal_rank_fusion
+from faultmaven.knowledge.query_terms import MAX_TERMS, name_parts, query_terms
+from faultmaven.knowledge.ranking import (
+    RRF_K,
+    Fusion,
+    convex_fusion,
+    fuse_documents,
+    fuse_passages,
+    hybrid_ranking,
+    reciprocal_rank_fusion,
+)
 
 
 def test_scores_are_sums_of_reciprocal_ranks() -> None:
@@ -43,3 +51,53 @@ def test_query_terms_drop_stop_words_and_duplicates() -> None:
     assert query_terms("it is the") == ["it", "is", "the"]  # nothing but stop words: keep them
     assert query_terms("?!") == []
     assert len(query_terms(" ".join(f"w{i}" for i in range(200)))) == MAX_TERMS
+
+
+def test_camel_case_names_are_split_into_their_words() -> None:
+    assert name_parts("KubePersistentVolumeFillingUp fired") == ["kube", "persistent", "volume", "filling", "up"]
+    assert name_parts("CephOSDDiskNotResponding") == ["ceph", "osd", "disk", "not", "responding"]
+    assert name_parts("etcdHighFsyncDurations, PostgreSQL_ConnectionsTooHigh") == [
+        "etcd", "high", "fsync", "durations", "postgre", "sql", "connections", "too"]
+    assert name_parts("plain words and snake_case_only") == []  # FTS5 already splits at underscores
+    # The query keeps the name itself (it may appear verbatim) and adds its words.
+    assert query_terms("KubeletDown on node-3") == ["kubeletdown", "node", "3", "kubelet", "down"]
+
+
+def test_weighted_rrf_and_the_weights_decide() -> None:
+    lists = [["kw"], ["vec"]]
+    assert reciprocal_rank_fusion(lists, k=5, weights=[0.7, 0.3])[0][0] == "kw"
+    assert reciprocal_rank_fusion(lists, k=5, weights=[0.3, 0.7])[0][0] == "vec"
+
+
+def test_convex_fusion_scales_bm25_by_its_best_and_keeps_raw_cosine_when_asked() -> None:
+    keyword = [("a", 12.0), ("b", 6.0)]
+    semantic = [("b", 0.8), ("c", 0.4)]
+    scaled = dict(convex_fusion([keyword, semantic], [0.5, 0.5], [True, True]))
+    assert scaled == pytest.approx({"a": 0.5, "b": 0.5 * 0.5 + 0.5 * 1.0, "c": 0.5 * 0.5})
+    raw = dict(convex_fusion([keyword, semantic], [0.5, 0.5], [True, False]))
+    assert raw["b"] == pytest.approx(0.25 + 0.4)
+
+
+def test_document_fusion_gives_one_slot_per_document_with_its_best_passage() -> None:
+    doc = {"a1": "A", "a2": "A", "a3": "A", "b1": "B"}.__getitem__
+    keyword = [("a1", 9.0), ("a2", 8.0), ("a3", 7.0), ("b1", 6.0)]
+    semantic = [("a2", 0.9), ("b1", 0.85), ("a1", 0.2)]
+    fused = fuse_documents([keyword, semantic], doc, Fusion("rrf", 0.5, 60))
+    assert [doc(p) for p, _ in fused] == ["A", "B"]
+    assert fused[0][0] == "a2"  # second and first beats first and third
+    passages = [p for p, _ in fuse_passages([keyword, semantic], Fusion("rrf", 0.5, 60))]
+    assert passages[:2] == ["a2", "a1"]  # without document fusion one document fills the first slots
+
+
+def test_hybrid_scores_are_on_a_0_to_1_scale() -> None:
+    doc = {"x": "X", "y": "Y", "z": "Z"}.__getitem__
+    ranked = dict(hybrid_ranking([("x", 3.0), ("y", 1.5)], [("x", 0.7), ("z", 0.9)], doc, Fusion()))
+    assert max(ranked.values()) <= 1.0 and min(ranked.values()) > 0
+    both_first = hybrid_ranking([("x", 3.0)], [("x", 0.7)], doc, Fusion())
+    assert both_first == [("x", pytest.approx(1.0))]
+    vector_only = dict(hybrid_ranking([], [("z", 0.9)], doc, Fusion()))
+    assert vector_only["z"] == pytest.approx(Fusion().vector_weight)
+    for fusion in (Fusion("rrf", 0.5, 5), Fusion("convex", 0.6)):
+        assert hybrid_ranking([("x", 3.0)], [("x", 0.7)], doc, fusion)[0][1] == pytest.approx(1.0)
+    with pytest.raises(ValueError):
+        Fusion(vector_weight=1.5)

@@ -221,6 +221,13 @@ class Container:
         return Ingestor(self.documents, self.blobs, self.embedder, self.vector_index)
 
     @cached_property
+    def reindexer(self):
+        """Moves the embedded index to the configured embedding model (`kb reindex`, the admin route)."""
+        from faultmaven.knowledge.reindex import Reindexer
+
+        return Reindexer(self.vector_index, self.embedder)
+
+    @cached_property
     def knowledge(self):
         from faultmaven.knowledge.documents import KnowledgeService
 

@@ -25,9 +25,10 @@ from faultmaven.sanitize import PlaceholderMap, Sanitizer
 
 KB_HITS = 3
 PER_QUERY = 5
-# Hybrid similarity is 1.0 for the top hit of both the keyword and the vector list and 0.5 for a chunk found by
-# only one; a query's hit counts only when both found it, so a greeting never drags in an unrelated runbook.
-KB_MIN_SIMILARITY = 0.55
+# Hybrid scores are 1.0 for the top hit of both the keyword and the vector list, at most 0.6 for a document only
+# the vector list found and 0.4 for one only the keyword list found (knowledge/ranking.py); a query's hit counts only
+# when both found it, so a greeting never drags in an unrelated runbook.
+KB_MIN_SIMILARITY = 0.65
 
 
 @dataclass
@@ -119,7 +120,7 @@ class CaseKnowledge:
                                          threshold=KB_MIN_SIMILARITY, marks=MARKDOWN_MARKS)
                 memo[text] = [RankedHit(document_id=r.document.document_id, title=r.document.title,
                                         passage=self.sanitizer.sanitize(r.excerpt, mapping).text,
-                                        similarity=r.similarity) for r in results]
+                                        similarity=r.score) for r in results]
             return memo[text]
 
         return search

@@ -29,7 +29,6 @@ from faultmaven.clock import iso, new_id, now
 from faultmaven.errors import Forbidden, InvalidInput, NotFound, TooLarge
 from faultmaven.knowledge.extract import CONTENT_TYPES, check_upload
 from faultmaven.knowledge.ingestion import IngestionRunner, raw_key, text_key
-from faultmaven.knowledge.ranking import RRF_K
 from faultmaven.knowledge.snippets import HTML_MARKS, Marks, excerpt, highlight
 from faultmaven.ports.blobs import BlobStore
 from faultmaven.ports.documents import (
@@ -152,8 +151,7 @@ class SearchResult(BaseModel):
     text: str  # the chunk's text
     excerpt: str  # plain text around the matched words
     snippet: str  # the excerpt with the matched words highlighted
-    score: float  # the index's own score (RRF in hybrid mode, BM25, or cosine)
-    similarity: float  # the score on a 0-1 scale (see `_similarity`)
+    score: float  # relevance on the one 0-1 scale of every mode (see `relevance`)
 
 
 @dataclass
@@ -338,9 +336,10 @@ class KnowledgeService:
     # -- search -------------------------------------------------------------------------------------------------
 
     def search(self, reader: Reader, query: str, *, limit: int = 10, mode: SearchMode = "hybrid",
-               filters: SearchFilters | None = None, per_document: bool = False, threshold: float | None = None,
+               filters: SearchFilters | None = None, per_document: bool = True, threshold: float | None = None,
                marks: Marks = HTML_MARKS) -> list[SearchResult]:
-        """The best chunks the reader may see (access is part of the index query), best first.
+        """The best chunks the reader may see (access is part of the index query), best first; one per document
+        unless `per_document` is False (hybrid search always answers one per document: it fuses documents).
 
         Metadata filters (type, tags, category, scope) apply to the documents of the hits, so the index is asked for
         more candidates than `limit` when any is set, and when only the best chunk per document is kept.
@@ -355,7 +354,7 @@ class KnowledgeService:
         hits = self.index.search(query, vector, PrincipalFilter(owner_id=reader.user_id,
                                                                 team_ids=list(reader.team_ids)), k=depth, mode=mode)
         docs = self.documents.get_many(list({h.chunk.document_id for h in hits}))
-        top_bm25 = max((h.score for h in hits), default=0.0)
+        top = max((h.score for h in hits), default=0.0)
         results: list[SearchResult] = []
         seen: set[str] = set()
         for hit in hits:
@@ -364,15 +363,14 @@ class KnowledgeService:
                 continue  # a document deleted since it was indexed, or filtered out by metadata
             if per_document and doc.document_id in seen:
                 continue
-            similarity = _similarity(hit.score, mode, top_bm25)
-            if threshold is not None and similarity < threshold:
+            score = relevance(hit.score, mode, top)
+            if threshold is not None and score < threshold:
                 continue
             seen.add(doc.document_id)
             text = excerpt(hit.chunk.text, query)
             results.append(SearchResult(document=doc, chunk_id=hit.chunk.chunk_id,
                                         heading_path=hit.chunk.heading_path, text=hit.chunk.text, excerpt=text,
-                                        snippet=highlight(text, query, marks), score=hit.score,
-                                        similarity=similarity))
+                                        snippet=highlight(text, query, marks), score=score))
             if len(results) == limit:
                 break
         return results
@@ -385,13 +383,10 @@ def _passes(doc: DocumentRecord, filters: SearchFilters) -> bool:
             and all(t in doc.tags for t in filters.tags))
 
 
-def _similarity(score: float, mode: SearchMode, top_bm25: float) -> float:
-    """0-1: hybrid RRF over the best possible fused score (first in both lists); cosine for vectors; BM25 relative
-    to the best hit of the same query (BM25 has no absolute scale)."""
-    if mode == "hybrid":
-        value = score / (2.0 / (RRF_K + 1))
-    elif mode == "vector":
-        value = score
-    else:
-        value = score / top_bm25 if top_bm25 > 0 else 0.0
-    return round(min(1.0, max(0.0, value)), 4)
+def relevance(score: float, mode: SearchMode, top: float) -> float:
+    """The one score users see, 0-1 in every mode: hybrid search's fused score as it is (1.0 = first in both the
+    keyword and the vector list), cosine for vectors, BM25 relative to the best hit of the same query (BM25 has no
+    absolute scale)."""
+    if mode == "bm25":
+        score = score / top if top > 0 else 0.0
+    return round(min(1.0, max(0.0, score)), 4)

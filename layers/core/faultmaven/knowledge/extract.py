@@ -2,7 +2,8 @@
 
 `check_upload` runs in the request (cheap checks that deserve a 4xx: the extension, emptiness, binary content in a
 text file, a PDF that is not one); `extract_text` runs during ingestion, where a failure marks the document failed.
-HTML is reduced to Markdown-like text (tags stripped, headings kept) so chunking can cut it at its headings.
+HTML is reduced to Markdown-like text (tags stripped, headings kept) so chunking can cut it at its headings; Markdown
+loses its front matter (kept as fields) and its inline HTML (see markdown_clean).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pydantic import BaseModel
 
 from faultmaven.errors import InvalidInput, UnsupportedMedia
 from faultmaven.knowledge.chunking import TextFormat, html_to_markdown
+from faultmaven.knowledge.markdown_clean import split_front_matter, strip_html
 
 KbFormat = Literal["markdown", "text", "log", "json", "csv", "yaml", "html", "pdf"]
 
@@ -32,7 +34,8 @@ _SNIFF_BYTES = 8192
 class ExtractedText(BaseModel):
     text: str
     fmt: TextFormat  # how chunking should read `text`
-    title: str | None = None  # a title found in the content (HTML <title>, PDF metadata)
+    title: str | None = None  # a title found in the content (HTML <title>, PDF metadata, front matter)
+    front_matter: dict[str, str] = {}  # a Markdown file's YAML front matter fields, taken out of `text`
 
 
 def kb_format(filename: str) -> KbFormat:
@@ -68,6 +71,10 @@ def extract_text(filename: str, data: bytes) -> ExtractedText:
     if fmt == "html":
         title, text = html_to_markdown(text)
         return _non_empty(ExtractedText(text=text, fmt="markdown", title=title))
+    if fmt == "markdown":
+        fields, text = split_front_matter(text.replace("\r\n", "\n"))
+        return _non_empty(ExtractedText(text=strip_html(text), fmt=fmt, title=fields.get("title") or None,
+                                        front_matter=fields))
     return _non_empty(ExtractedText(text=text, fmt=fmt))
 
 

@@ -18,11 +18,11 @@ from faultmaven.clock import iso, now
 from faultmaven.errors import DomainError
 from faultmaven.http.logging import logger
 from faultmaven.knowledge.chunking import ChunkingOptions, DocumentRef, chunk_document
-from faultmaven.knowledge.extract import extract_text
+from faultmaven.knowledge.extract import ExtractedText, extract_text
 from faultmaven.ports.blobs import BlobStore
 from faultmaven.ports.documents import DocumentRecord, DocumentRepository
 from faultmaven.ports.embedder import Embedder
-from faultmaven.ports.vector_index import VectorIndex
+from faultmaven.ports.vector_index import Chunk, VectorIndex
 
 RAW_PREFIX = "kb/raw/"  # the uploaded bytes; in the cloud, objects created under it trigger the ingest function
 TEXT_PREFIX = "kb/text/"  # the extracted text, served as the document's content
@@ -82,12 +82,11 @@ class Ingestor:
         auto_title = bool(doc.metadata.get("auto_title"))
         ref = DocumentRef(document_id=doc.document_id, owner_id=doc.owner_id, scope=doc.scope, team_id=doc.team_id,
                           title="" if auto_title else doc.title)
-        chunks = chunk_document(extracted.text, ref, extracted.fmt, self.options)
-        if not chunks:
-            raise ValueError("the document has no text to index")
-        title = (extracted.title or chunks[0].title or doc.title) if auto_title else None
-        if title:
-            chunks = [c.model_copy(update={"title": title}) for c in chunks]
+        chunks, title = document_chunks(extracted, ref, doc.title, self.options)
+        current = self.documents.get(doc.document_id) if extracted.front_matter else None
+        if current is not None and current.metadata.get("front_matter") != extracted.front_matter:
+            self.documents.update_metadata(current.model_copy(update={  # kept as fields, out of the indexed text
+                "metadata": {**current.metadata, "front_matter": extracted.front_matter}}))
         texts = [c.embedding_text for c in chunks]
         vectors = [self.embedder.embed(texts[i : i + _EMBED_BATCH]) for i in range(0, len(texts), _EMBED_BATCH)]
         import numpy as np
@@ -95,6 +94,18 @@ class Ingestor:
         self.index.delete_document(doc.owner_id, doc.document_id)  # a re-ingest may make fewer chunks than before
         self.index.upsert(chunks, np.concatenate(vectors))
         return len(chunks), " ".join(extracted.text.split())[:PREVIEW_CHARS], title
+
+
+def document_chunks(extracted: ExtractedText, ref: DocumentRef, fallback_title: str,
+                    options: ChunkingOptions | None = None) -> tuple[list[Chunk], str | None]:
+    """The chunks of an extracted document, and the title found for it when `ref` has none (else None)."""
+    chunks = chunk_document(extracted.text, ref, extracted.fmt, options)
+    if not chunks:
+        raise ValueError("the document has no text to index")
+    title = None if ref.title else (extracted.title or chunks[0].title or fallback_title)
+    if title:
+        chunks = [c.model_copy(update={"title": title}) for c in chunks]
+    return chunks, title
 
 
 def _reason(exc: Exception) -> str:

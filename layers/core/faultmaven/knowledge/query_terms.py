@@ -2,6 +2,11 @@
 
 The commonest function words carry almost no BM25 weight but match nearly every chunk, so dropping them keeps
 keyword search fast as the index grows. A query made only of stop words keeps them (better than matching nothing).
+
+Alert and metric names are written in CamelCase (`KubePersistentVolumeFillingUp`, `etcdHighFsyncDurations`), which
+the keyword index reads as one opaque word. `name_parts` splits them into their words; the index stores those words
+in a field of their own and a query adds them to its terms, so "persistent volume filling up" finds the runbook
+titled with the alert name, and the alert name finds a runbook that spells the words out.
 """
 
 from __future__ import annotations
@@ -9,6 +14,10 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Where a CamelCase word breaks: an upper-case run before a capitalised word (OSD|Disk), a capitalised or
+# lower-case run (Kube, etcd), an upper-case run (API), digits.
+_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
 MAX_TERMS = 48
 
 # Only the most frequent English function words: they are where the speed is, while words that carry meaning in
@@ -17,7 +26,17 @@ _STOP_WORDS = "a an and are as at be by for from in is it of on or that the this
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 
+def name_parts(text: str) -> list[str]:
+    """The words inside the CamelCase names of `text`, lower-cased, in order, each once ("" when it has none)."""
+    parts: dict[str, None] = {}
+    for word in _WORD.findall(text):
+        for piece in word.split("_"):
+            if _CAMEL.search(piece):
+                parts.update((p.lower(), None) for p in _PART.findall(piece) if len(p) > 1)
+    return list(parts)
+
+
 def query_terms(text: str) -> list[str]:
-    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(text)))
+    words = list(dict.fromkeys([*(w.lower() for w in _WORD.findall(text)), *name_parts(text)]))
     content = [w for w in words if w not in STOP_WORDS]
     return (content or words)[:MAX_TERMS]

@@ -6,6 +6,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from faultmaven.knowledge.query_terms import name_parts
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Words too common to be worth highlighting (they would light up every snippet).
 _STOPWORDS = frozenset({
@@ -31,12 +33,22 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if len(w) > 1 and w not in _STOPWORDS))
 
 
-def _term_pattern(terms: list[str]) -> re.Pattern[str] | None:
+_INFLECTIONS = ("", "s", "es", "ed", "d", "ing")
+
+
+def _term_matches(text: str, terms: list[str]) -> list[re.Match[str]]:
+    """The words of `text` that are a query term: the term itself, the term inflected ("restart" lights up
+    "restarts", as the stemmed index matched it), or a CamelCase name made of it ("DiskPressure" for "disk") —
+    never a longer word it merely starts ("up" must not light up "update")."""
     if not terms:
-        return None
-    # A term matches at a word start and may run on ("restart" lights up "restarts", as the stemmed index matched it).
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE)
+        return []
+    wanted = {t + suffix for t in terms for suffix in _INFLECTIONS}
+    found = []
+    for m in _WORD.finditer(text):
+        word = m.group(0).lower()
+        if word in wanted or (len(word) > 3 and any(p in wanted for p in name_parts(m.group(0)))):
+            found.append(m)
+    return found
 
 
 def excerpt(text: str, query: str, width: int = 240) -> str:
@@ -44,8 +56,7 @@ def excerpt(text: str, query: str, width: int = 240) -> str:
     flat = " ".join(text.split())
     if len(flat) <= width:
         return flat
-    pattern = _term_pattern(query_terms(query))
-    matches = list(pattern.finditer(flat)) if pattern else []
+    matches = _term_matches(flat, query_terms(query))
     start = 0
     if matches:
         best = -1
@@ -66,11 +77,10 @@ def excerpt(text: str, query: str, width: int = 240) -> str:
 
 def highlight(text: str, query: str, marks: Marks = HTML_MARKS) -> str:
     """Wrap each occurrence of a query word in `marks` (escaping the rest when the marks are HTML)."""
-    pattern = _term_pattern(query_terms(query))
     out: list[str] = []
     position = 0
     escape = html.escape if marks.escape_html else (lambda s: s)
-    for m in pattern.finditer(text) if pattern else ():
+    for m in _term_matches(text, query_terms(query)):
         out.append(escape(text[position : m.start()]))
         out.append(f"{marks.open}{escape(m.group(0))}{marks.close}")
         position = m.end()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from faultmaven.errors import InvalidInput
-from faultmaven.knowledge.ranking import reciprocal_rank_fusion
+from faultmaven.knowledge.ranking import Fusion, hybrid_ranking
 from faultmaven.ports.embedder import EmbeddingSpace
 from faultmaven.ports.vector_index import Chunk, SearchHit, SearchMode
 
@@ -53,12 +53,14 @@ def query_inputs(k: int, mode: SearchMode, query_vector: np.ndarray | Sequence[f
 
 def fuse_hits(keyword: list[tuple[Chunk, float]], semantic: list[tuple[Chunk, float]], k: int,
               mode: SearchMode) -> list[SearchHit]:
-    """The k best of an engine's keyword and vector lists (best first): RRF in hybrid mode, else the one list."""
+    """The k best of an engine's keyword and vector lists (best first): in hybrid mode one hit per document, fused as
+    knowledge/ranking.py decides; else the one list."""
     chunks = {c.chunk_id: c for c, _ in [*semantic, *keyword]}
     keyword_ids = [c.chunk_id for c, _ in keyword]
     semantic_ids = [c.chunk_id for c, _ in semantic]
     if mode == "hybrid":
-        ranked = reciprocal_rank_fusion([keyword_ids, semantic_ids])[:k]
+        lists = [[(c.chunk_id, score) for c, score in hits] for hits in (keyword, semantic)]
+        ranked = hybrid_ranking(*lists, lambda cid: chunks[cid].document_id, Fusion())[:k]
     else:
         ranked = [(c.chunk_id, score) for c, score in (keyword or semantic)[:k]]
     keyword_rank = {cid: i + 1 for i, cid in enumerate(keyword_ids)}

@@ -6,8 +6,8 @@ top k afterwards: a post-filter could leak another owner's chunks or starve a us
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal, Protocol
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -57,7 +57,7 @@ class PrincipalFilter(BaseModel):
 
 class SearchHit(BaseModel):
     chunk: Chunk
-    score: float  # the fused RRF score in hybrid mode, else the engine's own score (higher is better)
+    score: float  # hybrid: the fused 0-1 score (knowledge/ranking.py); else the engine's own (higher is better)
     bm25_rank: int | None = None  # 1-based rank in the keyword list, when the chunk was in it
     vector_rank: int | None = None  # 1-based rank in the vector list, when the chunk was in it
 
@@ -71,7 +71,7 @@ class EmbeddingSpaceMismatch(Conflict):
         super().__init__(
             f"the knowledge index was built with {stored.model_id} ({stored.dim} dims) but the configured embedder "
             f"is {wanted.model_id} ({wanted.dim} dims); vectors of different models cannot be mixed — re-index the "
-            "knowledge base or switch the embedder back"
+            "knowledge base (`faultmaven kb reindex`, or POST /api/v1/admin/kb/reindex) or switch the embedder back"
         )
         self.stored, self.wanted = stored, wanted
 
@@ -96,4 +96,26 @@ class VectorIndex(Protocol):
         k: int = 10,
         mode: SearchMode = "hybrid",
     ) -> list[SearchHit]:
-        """The k best chunks visible to `principal`; `query_vector` may be None only in bm25 mode."""
+        """The k best chunks visible to `principal` (hybrid: the k best documents, each as its best chunk);
+        `query_vector` may be None only in bm25 mode."""
+
+
+class ReindexStatus(BaseModel):
+    """Where a re-index stands: chunks holding vectors of `target_model` out of `total`."""
+
+    stored_model: str | None  # the model the index's searchable vectors come from (None: empty index)
+    target_model: str
+    done: int
+    total: int
+    complete: bool  # the index now searches with the target model's vectors
+
+
+@runtime_checkable
+class Reindexable(Protocol):
+    """An index that can move its vectors to another embedding model in steps that survive a restart."""
+
+    def reindex_status(self) -> ReindexStatus: ...
+
+    def reindex_step(self, embed: Callable[[list[str]], np.ndarray], batch: int) -> ReindexStatus:
+        """Embed the next `batch` chunks that lack a vector of this index's model; when none is left, switch the
+        index to that model. Work already done is kept, so a stopped re-index resumes where it was."""

@@ -143,7 +143,7 @@ function searchSection() {
       results.replaceChildren(found.results.length ? h("ol", { class: "result-list" }, found.results.map((r) =>
         h("li", { class: "result" },
           h("a", { href: `#/kb/${encodeURIComponent(r.document_id)}`, class: "result-title" }, r.title),
-          " ", badge(r.scope), " ", h("span", { class: "muted small" }, `score ${r.score.toFixed(3)}`),
+          " ", badge(r.scope), " ", h("span", { class: "muted small" }, `score ${r.score.toFixed(2)}`),
           r.heading_path?.length ? h("div", { class: "muted small" }, r.heading_path.join(" › ")) : null,
           h("p", { class: "snippet" }, snippetNodes(r.snippet))))) : h("p", { class: "muted" }, "Nothing matched."));
     } catch (error) {

@@ -1,4 +1,4 @@
-"""Embedded vector index: SQLite FTS5 for BM25, an in-memory float32 matrix for exact vector search, fused by RRF.
+"""Embedded vector index: SQLite FTS5 for BM25, an in-memory float32 matrix for exact vector search, fused per document.
 
 Why not sqlite-vec: its brute-force KNN is slower than one numpy matrix product (STACK-FACTS: 39 ms vs 8 ms p95 at
 100k x 384 floats) and its KNN cannot take our "mine, my teams', or global" OR-filter before the top k. Here the
@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -25,14 +25,15 @@ import numpy as np
 
 from faultmaven.adapters.sqlite.db import IntegrityError, Row, SqliteDatabase, sqlite3
 from faultmaven.errors import Conflict, InvalidInput
-from faultmaven.knowledge.query_terms import query_terms
-from faultmaven.knowledge.ranking import reciprocal_rank_fusion
+from faultmaven.knowledge.query_terms import name_parts, query_terms
+from faultmaven.knowledge.ranking import Fusion, hybrid_ranking
 from faultmaven.knowledge.vectors import as_matrix, batch_matrix, list_depth
 from faultmaven.ports.embedder import EmbeddingSpace
 from faultmaven.ports.vector_index import (
     Chunk,
     EmbeddingSpaceMismatch,
     PrincipalFilter,
+    ReindexStatus,
     SearchHit,
     SearchMode,
 )
@@ -51,28 +52,38 @@ CREATE TABLE IF NOT EXISTS kb_chunks (
     heading_path TEXT NOT NULL,
     text TEXT NOT NULL,
     ordinal INTEGER NOT NULL,
-    access TEXT NOT NULL
+    access TEXT NOT NULL,
+    names TEXT NOT NULL DEFAULT ''
 );
 -- Vectors apart from the text, so loading them all reads only vector pages.
 CREATE TABLE IF NOT EXISTS kb_vectors (rowid INTEGER PRIMARY KEY, vector BLOB NOT NULL);
+-- A re-index in progress: vectors of the model named by the meta key 'reindex_model_id', moved to kb_vectors once
+-- every chunk has one.
+CREATE TABLE IF NOT EXISTS kb_vectors_next (rowid INTEGER PRIMARY KEY, vector BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS kb_chunks_by_document ON kb_chunks (owner_id, document_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS kb_chunks_fts USING fts5(
-    title, heading_path, text, access, content='kb_chunks', content_rowid='rowid', tokenize='porter unicode61'
-);
-CREATE TRIGGER IF NOT EXISTS kb_chunks_fts_insert AFTER INSERT ON kb_chunks BEGIN
-    INSERT INTO kb_chunks_fts (rowid, title, heading_path, text, access)
-    VALUES (new.rowid, new.title, new.heading_path, new.text, new.access);
-END;
-CREATE TRIGGER IF NOT EXISTS kb_chunks_fts_delete AFTER DELETE ON kb_chunks BEGIN
-    INSERT INTO kb_chunks_fts (kb_chunks_fts, rowid, title, heading_path, text, access)
-    VALUES ('delete', old.rowid, old.title, old.heading_path, old.text, old.access);
-    DELETE FROM kb_vectors WHERE rowid = old.rowid;
-END;
 """
+# The keyword index. `names` holds the words of the chunk's CamelCase names (see `name_parts`); an index made before
+# that column existed is rebuilt once by `_migrate_keyword_index`.
+_FTS_STATEMENTS = (
+    """CREATE VIRTUAL TABLE IF NOT EXISTS kb_chunks_fts USING fts5(
+        title, heading_path, text, names, access, content='kb_chunks', content_rowid='rowid',
+        tokenize='porter unicode61'
+    )""",
+    """CREATE TRIGGER IF NOT EXISTS kb_chunks_fts_insert AFTER INSERT ON kb_chunks BEGIN
+        INSERT INTO kb_chunks_fts (rowid, title, heading_path, text, names, access)
+        VALUES (new.rowid, new.title, new.heading_path, new.text, new.names, new.access);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS kb_chunks_fts_delete AFTER DELETE ON kb_chunks BEGIN
+        INSERT INTO kb_chunks_fts (kb_chunks_fts, rowid, title, heading_path, text, names, access)
+        VALUES ('delete', old.rowid, old.title, old.heading_path, old.text, old.names, old.access);
+        DELETE FROM kb_vectors WHERE rowid = old.rowid;
+    END""",
+)
 _CHUNK_COLUMNS = "rowid, chunk_id, document_id, owner_id, scope, team_id, title, heading_path, text, ordinal"
-# Title, heading path, text, access: a query word in the title or a heading says more than one in the body, and the
-# access tokens never score. (An explicit bm25() measured ~2x faster than the same weights as the `rank` option.)
-_BM25_WEIGHTS = "3.0, 2.0, 1.0, 0.0"
+# BM25 weights of title, heading path, text and names (the access tokens never score): a query word in the title or
+# a heading says more than one in the body. Chosen by cross-validation in benchmarks/retrieval.py. (An explicit
+# bm25() measured ~2x faster than the same weights as the `rank` option.)
+KEYWORD_WEIGHTS = (3.0, 1.0, 1.0, 1.0)
 _SCOPE_CODES = {"personal": 0, "team": 1, "global": 2}
 _VISIBILITY_CACHE = 64  # principals whose visible rows are kept between searches (all dropped on any change)
 _MAX_SLICES = 16  # a view in at most this many contiguous runs is scored slice by slice
@@ -176,9 +187,12 @@ class _Mirror:
 class SqliteVectorIndex:
     """The embedded `VectorIndex`, in the shared SQLite file."""
 
-    def __init__(self, db: SqliteDatabase, space: EmbeddingSpace) -> None:
+    def __init__(self, db: SqliteDatabase, space: EmbeddingSpace, *, fusion: Fusion | None = None,
+                 keyword_weights: tuple[float, float, float, float] = KEYWORD_WEIGHTS) -> None:
         self._db = db
         self._space = space
+        self._fusion = fusion or Fusion()
+        self._bm25_weights = ", ".join(str(float(w)) for w in (*keyword_weights, 0.0))
         self._lock = threading.Lock()
         self._mirror: _Mirror | None = None
         self._space_checked = False
@@ -186,6 +200,8 @@ class SqliteVectorIndex:
         # release the GIL, so the two overlap. Each worker has its own connection (SqliteDatabase is per thread).
         self._keyword_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kb-bm25")
         db.ensure_schema("kb_vector_index", _SCHEMA)
+        _migrate_keyword_index(db)
+        db.ensure_schema("kb_vector_index_fts", ";\n".join(_FTS_STATEMENTS) + ";")
 
     @property
     def space(self) -> EmbeddingSpace:
@@ -198,7 +214,7 @@ class SqliteVectorIndex:
         if not chunks:
             return
         with self._lock, self._db.transaction() as conn:
-            self._check_space(conn, bind=True)
+            reindexing = self._check_space(conn, bind=True)
             generation = self._bump_generation(conn)
             replaced = self._delete_replaced(conn, chunks)
             rowids: list[int] = []
@@ -206,12 +222,16 @@ class SqliteVectorIndex:
                 for chunk, vector in zip(chunks, matrix, strict=True):
                     cursor = conn.execute(
                         "INSERT INTO kb_chunks (chunk_id, document_id, owner_id, scope, team_id, title, heading_path,"
-                        " text, ordinal, access) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " text, ordinal, access, names) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (chunk.chunk_id, chunk.document_id, chunk.owner_id, chunk.scope, chunk.team_id, chunk.title,
-                         json.dumps(chunk.heading_path), chunk.text, chunk.ordinal, _chunk_access(chunk)),
+                         json.dumps(chunk.heading_path), chunk.text, chunk.ordinal, _chunk_access(chunk),
+                         _chunk_names(chunk.title, chunk.heading_path, chunk.text)),
                     )
                     rowids.append(int(cursor.lastrowid))
                     conn.execute("INSERT INTO kb_vectors (rowid, vector) VALUES (?, ?)", (rowids[-1], vector.tobytes()))
+                    if reindexing:  # written in the new model's space while the index moves to it
+                        conn.execute("INSERT OR REPLACE INTO kb_vectors_next (rowid, vector) VALUES (?, ?)",
+                                     (rowids[-1], vector.tobytes()))
             except IntegrityError as exc:
                 raise Conflict("a chunk id is already used by another owner's document") from exc
             access = [(c.owner_id, c.scope, c.team_id) for c in chunks]
@@ -226,6 +246,7 @@ class SqliteVectorIndex:
                     (owner_id, document_id),
                 ).fetchall()
             ]
+            _forget_reindexed(conn, rowids)
             self._follow(generation, rowids, None)
         return len(rowids)
 
@@ -243,6 +264,7 @@ class SqliteVectorIndex:
                 (json.dumps(ids), owner),
             ).fetchall()
             removed.extend(r[0] for r in rows)
+        _forget_reindexed(conn, removed)
         return removed
 
     @staticmethod
@@ -298,7 +320,7 @@ class SqliteVectorIndex:
             pending = self._keyword_pool.submit(self._bm25, query_text, principal, depth)
             semantic = self._knn(query, principal, depth)
             keyword = pending.result()
-            ranked = reciprocal_rank_fusion([[r for r, _ in keyword], [r for r, _ in semantic]])
+            ranked = self._fuse(keyword, semantic)
         return self._hits(ranked[:k], keyword, semantic)
 
     def _bm25(self, query_text: str, principal: PrincipalFilter, depth: int) -> list[tuple[int, float]]:
@@ -306,16 +328,25 @@ class SqliteVectorIndex:
         if not terms:
             return []
         words = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        match = f"{{title heading_path text}} : ({words}) AND access : ({' OR '.join(_principal_access(principal))})"
+        match = (f"{{title heading_path text names}} : ({words}) "
+                 f"AND access : ({' OR '.join(_principal_access(principal))})")
         access, params = _access_sql(principal)
         # The access tokens make FTS5 skip invisible rows while it ranks; the SQL check repeats it on the top rows.
         rows = self._db.query(
-            f"SELECT f.rowid, f.score FROM (SELECT rowid, bm25(kb_chunks_fts, {_BM25_WEIGHTS}) AS score "  # noqa: S608
+            f"SELECT f.rowid, f.score FROM (SELECT rowid, bm25(kb_chunks_fts, {self._bm25_weights}) AS score "  # noqa: S608
             "FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ? ORDER BY score LIMIT ?) AS f "
             f"JOIN kb_chunks c ON c.rowid = f.rowid WHERE {access} ORDER BY f.score",
             (match, depth, *params),
         )
         return [(int(r[0]), -float(r[1])) for r in rows]  # FTS5's bm25 is lower-is-better
+
+    def _fuse(self, keyword: list[tuple[int, float]], semantic: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        rowids = [rowid for rowid, _ in (*keyword, *semantic)]
+        rows = self._db.query("SELECT rowid, owner_id, document_id FROM kb_chunks "
+                              "WHERE rowid IN (SELECT value FROM json_each(?))", (json.dumps(rowids),))
+        document = {int(r[0]): (r[1], r[2]) for r in rows}  # rows deleted meanwhile drop out here
+        return hybrid_ranking([h for h in keyword if h[0] in document], [h for h in semantic if h[0] in document],
+                              document.__getitem__, self._fusion)
 
     def _knn(self, query: np.ndarray, principal: PrincipalFilter, depth: int) -> list[tuple[int, float]]:
         mirror = self._current_mirror()
@@ -384,26 +415,114 @@ class SqliteVectorIndex:
 
     # -- helpers ------------------------------------------------------------------------------------------------
 
-    def _check_space(self, conn: sqlite3.Connection, *, bind: bool) -> None:
-        """Refuse to mix embedding models; an empty index takes the space of its first write."""
+    def _check_space(self, conn: sqlite3.Connection, *, bind: bool) -> bool:
+        """Refuse to mix embedding models; an empty index takes the space of its first write. True when the index
+        is being re-indexed to our space: writes are then let in (their vectors go to the re-index as well)."""
         if self._space_checked:
-            return
+            return False
         meta = {r[0]: r[1] for r in conn.execute("SELECT key, value FROM kb_index_meta").fetchall()}
         if "model_id" in meta:
             stored = EmbeddingSpace(model_id=meta["model_id"], dim=int(meta["dim"]))
             if stored != self._space:
                 empty = conn.execute("SELECT 1 FROM kb_chunks LIMIT 1").fetchone() is None
+                if bind and meta.get("reindex_model_id") == self._space.model_id and not empty:
+                    return True
                 if not (bind and empty):
                     raise EmbeddingSpaceMismatch(stored, self._space)
             else:
                 self._space_checked = True
-                return
+                return False
         if bind:
             conn.execute(
                 "INSERT OR REPLACE INTO kb_index_meta (key, value) VALUES ('model_id', ?), ('dim', ?)",
                 (self._space.model_id, str(self._space.dim)),
             )
+            conn.execute("DELETE FROM kb_index_meta WHERE key = 'reindex_model_id'")
             self._space_checked = True
+        return False
+
+    # -- re-index -----------------------------------------------------------------------------------------------
+
+    def reindex_status(self) -> ReindexStatus:
+        conn = self._db.connection()
+        meta = {r[0]: r[1] for r in conn.execute("SELECT key, value FROM kb_index_meta").fetchall()}
+        total = int(conn.execute("SELECT count(*) FROM kb_chunks").fetchone()[0])
+        stored = meta.get("model_id")
+        if stored is None or stored == self._space.model_id:
+            return ReindexStatus(stored_model=stored, target_model=self._space.model_id, done=total, total=total,
+                                 complete=True)
+        done = 0
+        if meta.get("reindex_model_id") == self._space.model_id:
+            done = int(conn.execute("SELECT count(*) FROM kb_vectors_next n JOIN kb_chunks c ON c.rowid = n.rowid"
+                                    ).fetchone()[0])
+        return ReindexStatus(stored_model=stored, target_model=self._space.model_id, done=done, total=total,
+                             complete=False)
+
+    def reindex_step(self, embed: Callable[[list[str]], np.ndarray], batch: int) -> ReindexStatus:
+        status = self.reindex_status()
+        if status.complete:
+            return status
+        with self._db.transaction() as conn:
+            target = conn.execute("SELECT value FROM kb_index_meta WHERE key = 'reindex_model_id'").fetchone()
+            if target is None or target[0] != self._space.model_id:  # a new re-index (or another model): start over
+                conn.execute("DELETE FROM kb_vectors_next")
+                conn.execute("INSERT OR REPLACE INTO kb_index_meta (key, value) VALUES ('reindex_model_id', ?)",
+                             (self._space.model_id,))
+        rows = self._db.query(
+            "SELECT c.rowid, c.title, c.heading_path, c.text FROM kb_chunks c LEFT JOIN kb_vectors_next n "
+            "ON n.rowid = c.rowid WHERE n.rowid IS NULL ORDER BY c.rowid LIMIT ?", (batch,))
+        if rows:
+            texts = [Chunk(chunk_id="-", document_id="-", owner_id="-", title=r["title"],
+                           heading_path=json.loads(r["heading_path"]), text=r["text"], ordinal=0).embedding_text
+                     for r in rows]
+            matrix = as_matrix(embed(texts), len(rows), self._space)
+            with self._db.transaction() as conn:
+                conn.executemany("INSERT OR REPLACE INTO kb_vectors_next (rowid, vector) VALUES (?, ?)",
+                                 [(int(r["rowid"]), v.tobytes()) for r, v in zip(rows, matrix, strict=True)])
+            return self.reindex_status()
+        with self._lock, self._db.transaction() as conn:  # every chunk has its new vector: switch over at once
+            conn.execute("DELETE FROM kb_vectors")
+            conn.execute("INSERT INTO kb_vectors (rowid, vector) SELECT n.rowid, n.vector FROM kb_vectors_next n "
+                         "JOIN kb_chunks c ON c.rowid = n.rowid")
+            conn.execute("DELETE FROM kb_vectors_next")
+            conn.execute("DELETE FROM kb_index_meta WHERE key = 'reindex_model_id'")
+            conn.execute("INSERT OR REPLACE INTO kb_index_meta (key, value) VALUES ('model_id', ?), ('dim', ?)",
+                         (self._space.model_id, str(self._space.dim)))
+            self._bump_generation(conn)
+            self._mirror = None
+            self._space_checked = True
+        return self.reindex_status()
+
+
+def _forget_reindexed(conn: sqlite3.Connection, rowids: Sequence[int]) -> None:
+    """Drop the re-index vectors of deleted rows (SQLite may give their rowids to new chunks)."""
+    if rowids:
+        conn.execute("DELETE FROM kb_vectors_next WHERE rowid IN (SELECT value FROM json_each(?))",
+                     (json.dumps(list(rowids)),))
+
+
+def _chunk_names(title: str, heading_path: Sequence[str], text: str) -> str:
+    return " ".join(name_parts(" ".join((title, *heading_path, text))))
+
+
+def _migrate_keyword_index(db: SqliteDatabase) -> None:
+    """Give an index made before the `names` column that column, and rebuild its keyword index (once)."""
+    conn = db.connection()
+    if any(r[1] == "names" for r in conn.execute("PRAGMA table_info(kb_chunks)").fetchall()):
+        return
+    with db.transaction() as tx:
+        if any(r[1] == "names" for r in tx.execute("PRAGMA table_info(kb_chunks)").fetchall()):
+            return  # another process migrated it meanwhile
+        tx.execute("ALTER TABLE kb_chunks ADD COLUMN names TEXT NOT NULL DEFAULT ''")
+        rows = tx.execute("SELECT rowid, title, heading_path, text FROM kb_chunks").fetchall()
+        tx.executemany("UPDATE kb_chunks SET names = ? WHERE rowid = ?",
+                       [(_chunk_names(r[1], json.loads(r[2]), r[3]), r[0]) for r in rows])
+        tx.execute("DROP TRIGGER IF EXISTS kb_chunks_fts_insert")
+        tx.execute("DROP TRIGGER IF EXISTS kb_chunks_fts_delete")
+        tx.execute("DROP TABLE IF EXISTS kb_chunks_fts")
+        for statement in _FTS_STATEMENTS:
+            tx.execute(statement)
+        tx.execute("INSERT INTO kb_chunks_fts (kb_chunks_fts) VALUES ('rebuild')")
 
 
 def _scores(vectors: np.ndarray, view: _View, query: np.ndarray) -> np.ndarray:
