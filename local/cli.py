@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 # Each module defines `register(subparsers)`, which adds its subcommand and sets `func(args) -> int`.
 COMMAND_MODULES = (
+    "local.commands.admin",
     "local.commands.kb",
     "local.commands.logs",
     "local.commands.sanitize",

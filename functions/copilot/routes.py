@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
@@ -35,8 +35,9 @@ _TURN_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data
 
 @router.post(f"{CASE}/turns", response_model=TurnResponse, openapi_extra=_TURN_FORM,
              responses={202: {"description": "still running: poll the Location"}})
-async def submit_turn(case_id: str, request: Request, principal: CurrentPrincipal, container: ContainerDep,
-                      idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None
+async def submit_turn(case_id: Annotated[str, Path(max_length=128)], request: Request, principal: CurrentPrincipal,
+                      container: ContainerDep,
+                      idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)] = None
                       ) -> JSONResponse:
     await run_in_threadpool(container.case_service.get, principal.user_id, case_id)  # 404 before the body
     limit = container.settings.max_file_bytes

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 
 from faultmaven.errors import Unauthorized
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal, OptionalPrincipal
+from faultmaven.http.params import Name, Offset
 from functions.sessions.models import SessionCreateRequest, SessionListResponse, SessionResponse
 
 router = APIRouter(tags=["sessions"])
@@ -36,8 +37,8 @@ def create_session(principal: OptionalPrincipal, container: ContainerDep,
 
 @router.get(PREFIX, response_model=SessionListResponse)
 @router.get(f"{PREFIX}/", response_model=SessionListResponse, include_in_schema=False)
-def list_sessions(principal: CurrentPrincipal, container: ContainerDep, session_type: str | None = None,
-                  limit: int = Query(default=50, ge=1, le=100), offset: int = Query(default=0, ge=0),
+def list_sessions(principal: CurrentPrincipal, container: ContainerDep, session_type: Name = None,
+                  limit: int = Query(default=50, ge=1, le=100), offset: Offset = 0,
                   ) -> SessionListResponse:
     """The caller's live sessions, most recently active first (a `user_id` parameter is ignored)."""
     sessions, total = container.session_service.list(principal.user_id, session_type, limit, offset)

@@ -17,6 +17,7 @@
 #   CDK_OUT             the synthesized cloud assembly                                [BUILD_DIR/cdk.out]
 #   OPENSEARCH_URL      an OpenSearch the functions can reach (the compose profiles' container); unset: no vector
 #                       index, so the knowledge base and the copilot's turns answer with a configuration error
+#   REGISTRATION        who may sign up: open (a self-host box), invite or closed      [open]
 #   EXTRA_CONTEXT       more `-c key=value` arguments for cdk deploy
 set -eu
 
@@ -69,5 +70,5 @@ fi
 "$CDK" deploy --app "$PYTHON -m infra_cdk.app" --output "$CDK_OUT" --no-notices --require-approval never \
   --progress events --outputs-file "$OUTPUTS" \
   -c stage="$STAGE" $VECTORS -c nag=false -c dashboard=false -c build_dir="$BUILD_DIR" \
-  -c aws_endpoint_url="$FUNCTIONS_ENDPOINT" ${EXTRA_CONTEXT:-}
+  -c aws_endpoint_url="$FUNCTIONS_ENDPOINT" -c registration="${REGISTRATION:-open}" ${EXTRA_CONTEXT:-}
 echo "deploy: outputs in $OUTPUTS"

@@ -67,6 +67,7 @@ def test_runtime_architecture_layers_handler(template: Template, spec: FunctionS
     env = props["Environment"]["Variables"]
     assert env["FM_MODE"] == "aws" and env["FM_TABLE_PREFIX"] == "faultmaven-dev"
     assert "FM_EVIDENCE_BUCKET" in env and "FM_AWS_REGION" in env
+    assert env["FM_REGISTRATION"] == "closed"  # nobody signs up to a cloud deploy unless the deployer says so
     assert ("FM_JWT_SECRET_ARN" in env) == (spec.jwt_key == "private")
     assert ("FM_JWT_PUBLIC_KEY_SECRET_ARN" in env) == (spec.jwt_key == "public")
 
@@ -148,6 +149,14 @@ def test_s3_vectors_by_setting(synth) -> None:
     template.has_resource_properties("AWS::S3Vectors::Index", {"Dimension": 1024, "DistanceMetric": "cosine",
                                                                "DataType": "float32"})
     template.resource_count_is("AWS::OpenSearchServerless::Collection", 0)
+
+
+def test_registration_by_context(synth) -> None:
+    _, template = synth(registration="invite")
+    functions = template.find_resources("AWS::Lambda::Function")
+    policies = {f["Properties"]["Environment"]["Variables"].get("FM_REGISTRATION") for f in functions.values()
+                if "Environment" in f["Properties"]}
+    assert policies == {"invite"}
 
 
 def test_alarms_and_outputs(template: Template) -> None:

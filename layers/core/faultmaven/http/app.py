@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI
 
 from faultmaven import __version__
 from faultmaven.http.errors import install_error_handlers
-from faultmaven.http.middleware import install_cors, install_request_id
+from faultmaven.http.middleware import install_cors, install_request_id, install_url_limit
 from faultmaven.settings import Settings, get_settings
 
 
@@ -18,6 +18,7 @@ def create_app(title: str, routers: Iterable[APIRouter], settings: Settings | No
     for router in routers:
         app.include_router(router)
     install_error_handlers(app)
+    install_url_limit(app)
     install_request_id(app)
     install_cors(app, settings)  # added last, so it wraps everything (errors included) and answers preflights
     return app

@@ -11,6 +11,7 @@ import re
 import uuid
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.middleware.base import RequestResponseEndpoint
 from starlette.middleware.cors import CORSMiddleware
 
@@ -35,6 +36,21 @@ def install_cors(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(CORSMiddleware, allow_origins=sorted(origins), allow_origin_regex=EXTENSION_ORIGIN_RE,
                        allow_credentials=True, allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                        allow_headers=ALLOWED_HEADERS, expose_headers=EXPOSED_HEADERS, max_age=600)
+
+
+MAX_URL_BYTES = 8192  # path + query: bounds every id and filter a client can put in a URL, on every route
+
+
+def install_url_limit(app: FastAPI) -> None:
+    """414 for an over-long URL before any route parses it (API Gateway's own limit is about 10 KB)."""
+
+    @app.middleware("http")
+    async def url_limit(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        size = len(request.scope.get("raw_path") or request.url.path.encode()) + len(request.scope["query_string"])
+        if size > MAX_URL_BYTES:
+            return JSONResponse({"detail": f"the URL is longer than {MAX_URL_BYTES} bytes", "code": "URI_TOO_LONG"},
+                                status_code=414)
+        return await call_next(request)
 
 
 def install_request_id(app: FastAPI) -> None:

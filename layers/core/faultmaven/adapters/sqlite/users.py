@@ -16,9 +16,12 @@ CREATE TABLE IF NOT EXISTS users (
     display_name TEXT NOT NULL,
     password_hash TEXT NOT NULL,
     roles TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    failed_logins INTEGER NOT NULL DEFAULT 0,
-    locked_until INTEGER NOT NULL DEFAULT 0
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS invitations (
+    code_hash TEXT PRIMARY KEY,
+    created_by TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS refresh_tokens (
     token_id TEXT PRIMARY KEY,
@@ -34,6 +37,7 @@ CREATE INDEX IF NOT EXISTS refresh_tokens_user ON refresh_tokens(user_id);
 
 
 def _user(row: Row) -> UserRecord:
+    # Databases made before the sign-in throttle have two unused columns (failed_logins, locked_until): ignored.
     return UserRecord(**{**dict(row), "roles": json.loads(row["roles"])})
 
 
@@ -59,9 +63,18 @@ class SqliteUserRepository:
         row = self.db.query_one("SELECT * FROM users WHERE username = ?", (username.lower(),))
         return _user(row) if row else None
 
-    def set_login_state(self, user_id: str, failed_logins: int, locked_until: int) -> None:
-        self.db.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE user_id = ?",
-                        (failed_logins, locked_until, user_id))
+    def set_roles(self, user_id: str, roles: list[str]) -> None:
+        self.db.execute("UPDATE users SET roles = ? WHERE user_id = ?", (json.dumps(roles), user_id))
+
+    def set_password(self, user_id: str, password_hash: str) -> None:
+        self.db.execute("UPDATE users SET password_hash = ? WHERE user_id = ?", (password_hash, user_id))
+
+    def add_invitation(self, code_hash: str, created_by: str, expires_at: int) -> None:
+        self.db.execute("INSERT INTO invitations (code_hash, created_by, expires_at) VALUES (?, ?, ?)",
+                        (code_hash, created_by, expires_at))
+
+    def take_invitation(self, code_hash: str, now: int) -> bool:
+        return self.db.execute("DELETE FROM invitations WHERE code_hash = ? AND expires_at > ?", (code_hash, now)) == 1
 
 
 class SqliteTokenRepository:
@@ -71,7 +84,7 @@ class SqliteTokenRepository:
 
     def put(self, token: RefreshTokenRecord) -> None:
         self.db.execute(
-            "INSERT INTO refresh_tokens (token_id, family_id, user_id, expires_at, used, revoked) "
+            "INSERT OR REPLACE INTO refresh_tokens (token_id, family_id, user_id, expires_at, used, revoked) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (token.token_id, token.family_id, token.user_id, token.expires_at, int(token.used), int(token.revoked)))
 
