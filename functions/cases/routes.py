@@ -148,6 +148,20 @@ def close_case(case_id: CaseId, principal: CurrentPrincipal, container: Containe
     return _versioned(CaseSummary.of(case), case)
 
 
+@router.post(f"{PREFIX}/{{case_id}}/archive", response_model=CaseSummary)
+def archive_case(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep,
+                 version: ExpectedVersion) -> JSONResponse:
+    case = container.case_service.archive(principal.user_id, case_id, True, expected_version=version)
+    return _versioned(CaseSummary.of(case), case)
+
+
+@router.post(f"{PREFIX}/{{case_id}}/unarchive", response_model=CaseSummary)
+def unarchive_case(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep,
+                   version: ExpectedVersion) -> JSONResponse:
+    case = container.case_service.archive(principal.user_id, case_id, False, expected_version=version)
+    return _versioned(CaseSummary.of(case), case)
+
+
 @router.get(f"{PREFIX}/{{case_id}}/messages", response_model=CaseMessagesResponse)
 def case_messages(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep,
                   limit: int = Query(default=50, ge=1, le=100), offset: Offset = 0,

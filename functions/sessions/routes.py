@@ -13,7 +13,13 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 from faultmaven.errors import Unauthorized
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal, OptionalPrincipal
 from faultmaven.http.params import Name, Offset
-from functions.sessions.models import SessionCreateRequest, SessionListResponse, SessionResponse
+from functions.sessions.models import (
+    SessionCreateRequest,
+    SessionListResponse,
+    SessionResponse,
+    SessionStatusResponse,
+    SessionUpdateRequest,
+)
 
 router = APIRouter(tags=["sessions"])
 PREFIX = "/api/v1/sessions"
@@ -49,6 +55,30 @@ def list_sessions(principal: CurrentPrincipal, container: ContainerDep, session_
 @router.get(f"{PREFIX}/{{session_id}}", response_model=SessionResponse)
 def get_session(session_id: SessionId, principal: CurrentPrincipal, container: ContainerDep) -> SessionResponse:
     return SessionResponse.of(container.session_service.get(principal.user_id, session_id))
+
+
+@router.put(f"{PREFIX}/{{session_id}}", response_model=SessionResponse)
+def update_session(session_id: SessionId, body: SessionUpdateRequest, principal: CurrentPrincipal,
+                   container: ContainerDep) -> SessionResponse:
+    session = container.session_service.update(principal.user_id, session_id, metadata=body.metadata,
+                                               timeout_minutes=body.timeout_minutes)
+    return SessionResponse.of(session, message="session updated")
+
+
+@router.post(f"{PREFIX}/{{session_id}}/archive", response_model=SessionStatusResponse)
+def archive_session(session_id: SessionId, principal: CurrentPrincipal, container: ContainerDep,
+                    ) -> SessionStatusResponse:
+    session = container.session_service.set_status(principal.user_id, session_id, "archived")
+    return SessionStatusResponse(session_id=session.session_id, status="archived",
+                                 message="Session archived successfully")
+
+
+@router.post(f"{PREFIX}/{{session_id}}/restore", response_model=SessionStatusResponse)
+def restore_session(session_id: SessionId, principal: CurrentPrincipal, container: ContainerDep,
+                    ) -> SessionStatusResponse:
+    session = container.session_service.set_status(principal.user_id, session_id, "active")
+    return SessionStatusResponse(session_id=session.session_id, status="active",
+                                 message="Session restored successfully")
 
 
 @router.post(f"{PREFIX}/{{session_id}}/heartbeat", response_model=SessionResponse)
