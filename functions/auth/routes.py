@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TypeVar
+
 from fastapi import APIRouter, Header, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 
 from faultmaven.auth.service import TokenPair
 from faultmaven.clock import now_epoch
@@ -25,6 +33,15 @@ from functions.auth.models import (
 
 router = APIRouter(tags=["auth"])
 PREFIX = "/api/v1/auth"
+T = TypeVar("T")
+# Password hashing (Argon2id, ~20 MiB and tens of ms each) runs in its own pool of one thread per core: it releases
+# the GIL, and under a burst of sign-ins it queues here instead of filling the server's shared thread pool, so case
+# reads and writes keep their threads.
+_HASHING = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="fm-hash")
+
+
+async def _hashing(fn: Callable[..., T], *args: object) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, partial(fn, *args))
 
 
 def _client(request: Request) -> str | None:
@@ -58,18 +75,18 @@ def auth_config(container: ContainerDep) -> AuthConfigResponse:
 
 
 @router.post(f"{PREFIX}/register", status_code=status.HTTP_201_CREATED, response_model=AuthTokenResponse)
-def register(body: Credentials, container: ContainerDep,
-             x_session_id: str | None = Header(default=None, max_length=128)) -> AuthTokenResponse:
-    user = container.auth.register(body.username, _password(body), body.email, body.display_name,
-                                   body.invite_code)
-    return _signed_in(container, user, x_session_id)
+async def register(body: Credentials, container: ContainerDep,
+                   x_session_id: str | None = Header(default=None, max_length=128)) -> AuthTokenResponse:
+    user = await _hashing(container.auth.register, body.username, _password(body), body.email, body.display_name,
+                          body.invite_code)
+    return await run_in_threadpool(_signed_in, container, user, x_session_id)
 
 
 @router.post(f"{PREFIX}/login", response_model=AuthTokenResponse)
-def login(body: Credentials, request: Request, container: ContainerDep,
-          x_session_id: str | None = Header(default=None, max_length=128)) -> AuthTokenResponse:
-    user = container.auth.authenticate(body.username, _password(body), _client(request))
-    return _signed_in(container, user, x_session_id)
+async def login(body: Credentials, request: Request, container: ContainerDep,
+                x_session_id: str | None = Header(default=None, max_length=128)) -> AuthTokenResponse:
+    user = await _hashing(container.auth.authenticate, body.username, _password(body), _client(request))
+    return await run_in_threadpool(_signed_in, container, user, x_session_id)
 
 
 @router.post(f"{PREFIX}/refresh", response_model=TokenRefreshResponse)
