@@ -6,7 +6,7 @@ A session of another user, or one past its expiry, answers 404 (`code` SESSION_E
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Path, Query, Response, status
 
@@ -65,20 +65,23 @@ def update_session(session_id: SessionId, body: SessionUpdateRequest, principal:
     return SessionResponse.of(session, message="session updated")
 
 
+def _set_status(container: ContainerDep, principal: CurrentPrincipal, session_id: str,
+                status_: Literal["archived", "active"], done: str) -> SessionStatusResponse:
+    session = container.session_service.set_status(principal.user_id, session_id, status_)
+    return SessionStatusResponse(session_id=session.session_id, status=status_, message=f"Session {done} successfully")
+
+
 @router.post(f"{PREFIX}/{{session_id}}/archive", response_model=SessionStatusResponse)
 def archive_session(session_id: SessionId, principal: CurrentPrincipal, container: ContainerDep,
                     ) -> SessionStatusResponse:
-    session = container.session_service.set_status(principal.user_id, session_id, "archived")
-    return SessionStatusResponse(session_id=session.session_id, status="archived",
-                                 message="Session archived successfully")
+    """Keep the session and its data, filed away (still live until it expires)."""
+    return _set_status(container, principal, session_id, "archived", "archived")
 
 
 @router.post(f"{PREFIX}/{{session_id}}/restore", response_model=SessionStatusResponse)
 def restore_session(session_id: SessionId, principal: CurrentPrincipal, container: ContainerDep,
                     ) -> SessionStatusResponse:
-    session = container.session_service.set_status(principal.user_id, session_id, "active")
-    return SessionStatusResponse(session_id=session.session_id, status="active",
-                                 message="Session restored successfully")
+    return _set_status(container, principal, session_id, "active", "restored")
 
 
 @router.post(f"{PREFIX}/{{session_id}}/heartbeat", response_model=SessionResponse)

@@ -19,29 +19,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     admin = subparsers.add_parser("admin", help="admin accounts, invitations, unlocking sign-ins")
     commands = admin.add_subparsers(dest="admin_command", required=True)
 
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data-dir", type=Path, default=None,
-                       help="the embedded data dir (default .fm-data, or FM_DATA_DIR); ignored with FM_MODE=aws")
-
-    create = commands.add_parser("create", help="create an admin account (password read from stdin or a prompt)")
-    create.add_argument("username")
-    create.add_argument("--email", default=None)
-    common(create)
-    create.set_defaults(func=run_create)
-
-    grant = commands.add_parser("grant", help="give an existing account the admin role")
-    grant.add_argument("username")
-    common(grant)
-    grant.set_defaults(func=run_grant)
-
-    invite = commands.add_parser("invite", help="print a one-use sign-up code (registration policy `invite`)")
-    common(invite)
-    invite.set_defaults(func=run_invite)
-
-    unlock = commands.add_parser("unlock", help="end an account's sign-in delays")
-    unlock.add_argument("username")
-    common(unlock)
-    unlock.set_defaults(func=run_unlock)
+    # name, help, takes a username, runner
+    for name, text, named, func in (
+            ("create", "create an admin account (password read from stdin or a prompt)", True, run_create),
+            ("grant", "give an existing account the admin role", True, run_grant),
+            ("invite", "print a one-use sign-up code (registration policy `invite`)", False, run_invite),
+            ("unlock", "end an account's sign-in delays", True, run_unlock)):
+        command = commands.add_parser(name, help=text)
+        if named:
+            command.add_argument("username")
+        if name == "create":
+            command.add_argument("--email", default=None)
+        command.add_argument("--data-dir", type=Path, default=None, help="the embedded data dir (default .fm-data "
+                             "or FM_DATA_DIR); with FM_MODE=aws the tables named by the environment are used")
+        command.set_defaults(func=func)
 
 
 def _auth(args: argparse.Namespace) -> Any:

@@ -57,7 +57,7 @@ class Container:
     @cached_property
     def throttle_store(self):
         if self.embedded:
-            from faultmaven.adapters.sqlite.throttle import SqliteThrottleStore
+            from faultmaven.adapters.sqlite.users import SqliteThrottleStore
 
             return SqliteThrottleStore(self.db)
         from faultmaven.adapters.dynamo.throttle import DynamoThrottleStore

@@ -134,22 +134,14 @@ class AuthService:
         self.throttle.unlock(username)
 
     # -- tokens -----------------------------------------------------------------------------------------------
-    # Markers in the token store, beside the refresh tokens: a signed-out session id (its access tokens are refused
-    # until they expire) and a revoked family (no rotation may add a live token to it again).
-    @staticmethod
-    def _session_marker(session_id: str) -> str:
-        return f"sid:{session_id}"
-
-    @staticmethod
-    def _family_marker(family_id: str) -> str:
-        return f"fam:{family_id}"
-
+    # Markers in the token store, beside the refresh tokens: a signed-out session id `sid:<id>` (its access tokens
+    # are refused until they expire) and a revoked family `fam:<id>` (no rotation may add a live token to it again).
     def _mark(self, marker: str, user_id: str) -> None:
         self.tokens.put(RefreshTokenRecord(token_id=marker, family_id=marker, user_id=user_id, revoked=True,
                                            expires_at=now_epoch() + self.issuer.refresh_ttl))
 
     def _revoke_family(self, family_id: str, user_id: str) -> None:
-        self._mark(self._family_marker(family_id), user_id)  # first, so a rotation racing with us sees it
+        self._mark(f"fam:{family_id}", user_id)  # first, so a rotation racing with us sees it
         self.tokens.revoke_family(family_id)
 
     def issue(self, user: UserRecord, session_id: str | None = None, family_id: str | None = None) -> TokenPair:
@@ -172,10 +164,10 @@ class AuthService:
             raise Unauthorized("refresh token already used or revoked", code="TOKEN_REUSED")
         user = self.users.get(record.user_id)
         sid = str(claims["sid"]) if claims.get("sid") else None
-        if user is None or (sid and self._revoked(self._session_marker(sid))):
+        if user is None or (sid and self._revoked(f"sid:{sid}")):
             raise Unauthorized("invalid refresh token", code="INVALID_TOKEN")
         pair = self.issue(user, session_id=sid, family_id=record.family_id)
-        if self._revoked(self._family_marker(record.family_id)):  # revoked while we rotated: the new token dies too
+        if self._revoked(f"fam:{record.family_id}"):  # revoked while we rotated: the new token dies too
             self.tokens.revoke_family(record.family_id)
             raise Unauthorized("refresh token already used or revoked", code="TOKEN_REUSED")
         return user, pair
@@ -186,14 +178,14 @@ class AuthService:
     def logout(self, principal: Principal) -> int:
         """Every refresh token of the user is revoked; this session's access tokens are refused from now on."""
         if principal.session_id:
-            self._mark(self._session_marker(principal.session_id), principal.user_id)
+            self._mark(f"sid:{principal.session_id}", principal.user_id)
         return self.tokens.revoke_user(principal.user_id)
 
     def principal_from_access_token(self, token: str) -> Principal:
         claims = self.issuer.verify(token, "access")
         roles = claims.get("roles") or []
         sid = claims.get("sid")
-        if sid and self._revoked(self._session_marker(str(sid))):
+        if sid and self._revoked(f"sid:{sid}"):
             raise Unauthorized("this session has signed out; sign in again", code="TOKEN_REVOKED")
         return Principal(user_id=str(claims["sub"]), username=str(claims.get("username", "")),
                          roles=tuple(str(r) for r in roles) if isinstance(roles, list) else (),

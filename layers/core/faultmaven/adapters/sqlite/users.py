@@ -1,4 +1,4 @@
-"""Users and refresh tokens in SQLite."""
+"""Users, refresh tokens, invitations and sign-in throttle counters in SQLite."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 
 from faultmaven.adapters.sqlite.db import IntegrityError, Row, SqliteDatabase
 from faultmaven.errors import Conflict
+from faultmaven.ports.throttle import ThrottleState
 from faultmaven.ports.users import RefreshTokenRecord, UserRecord
 
 _DDL = """
@@ -17,6 +18,12 @@ CREATE TABLE IF NOT EXISTS users (
     password_hash TEXT NOT NULL,
     roles TEXT NOT NULL,
     created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS login_throttle (
+    key TEXT PRIMARY KEY,
+    attempts INTEGER NOT NULL,
+    blocked_until INTEGER NOT NULL,
+    last_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS invitations (
     code_hash TEXT PRIMARY KEY,
@@ -105,3 +112,31 @@ class SqliteTokenRepository:
     def revoke_user(self, user_id: str) -> int:
         return self.db.execute("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0 AND used = 0",
                                (user_id,))
+
+
+class SqliteThrottleStore:
+    """Counted with `attempts = attempts + 1` in one UPDATE guarded by what was read (compare-and-set)."""
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self.db = db
+        db.ensure_schema("users", _DDL)
+
+    def get(self, key: str) -> ThrottleState | None:
+        row = self.db.query_one("SELECT attempts, blocked_until, last_at FROM login_throttle WHERE key = ?", (key,))
+        return ThrottleState(**dict(row)) if row else None
+
+    def advance(self, key: str, seen: ThrottleState | None, blocked_until: int, now: int, restart: bool) -> bool:
+        if seen is None:
+            try:
+                self.db.execute("INSERT INTO login_throttle (key, attempts, blocked_until, last_at) "
+                                "VALUES (?, 1, ?, ?)", (key, blocked_until, now))
+            except IntegrityError:
+                return False
+            return True
+        return self.db.execute(
+            "UPDATE login_throttle SET attempts = CASE WHEN ? THEN 1 ELSE attempts + 1 END, blocked_until = ?, "
+            "last_at = ? WHERE key = ? AND attempts = ? AND last_at = ?",
+            (restart, blocked_until, now, key, seen.attempts, seen.last_at)) == 1
+
+    def clear(self, key: str) -> None:
+        self.db.execute("DELETE FROM login_throttle WHERE key = ?", (key,))
