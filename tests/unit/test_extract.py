@@ -100,3 +100,24 @@ def test_uploads_that_can_never_be_ingested_are_refused(name: str, data: bytes, 
 def test_extension_matching_ignores_case() -> None:
     assert kb_format("README.MD") == "markdown"
     assert kb_format("page.HTM") == "html"
+
+
+def test_pdf_page_and_text_caps(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from pypdf import PdfWriter
+
+    from faultmaven.knowledge import extract
+
+    writer = PdfWriter()
+    for _ in range(5):
+        writer.add_blank_page(72, 72)
+    many = io.BytesIO()
+    writer.write(many)
+    monkeypatch.setattr(extract, "MAX_PDF_PAGES", 3)
+    with pytest.raises(InvalidInput) as refused:
+        extract_text("big.pdf", many.getvalue())
+    assert refused.value.code == "PDF_TOO_MANY_PAGES"
+    monkeypatch.setattr(extract, "MAX_EXTRACTED_CHARS", 12)
+    text = extract_text("lag.pdf", make_pdf(["Kafka consumer lag runbook", "Check the partition leaders"])).text
+    assert text == "Kafka consum"

@@ -152,7 +152,7 @@ class TurnService:
                                                     turn_number, source, turn.source_url))
             pasted = ""
 
-        mapping = self.vault.load(user, case_id)
+        mapping, map_lost = self.vault.load(user, case_id)
         safe_query = self.sanitizer.sanitize(query, mapping) if query else None
         safe_paste = self.sanitizer.sanitize(pasted, mapping) if pasted else None
         summary: dict[str, int] = {}
@@ -167,6 +167,9 @@ class TurnService:
         plan = plan_turn(case_view(case), user_text, intent, evidence, hits)
         if not searched:
             plan.notes.append("The knowledge base could not be searched this turn, so no runbooks are cited.")
+        if map_lost:
+            plan.notes.append("This case's saved redaction map could not be read, so redaction started a fresh one: "
+                              "placeholders from earlier turns can no longer be revealed.")
 
         reply, model_hypotheses, llm_used = self._write(plan, user_text, case, evidence, hits)
         title = None

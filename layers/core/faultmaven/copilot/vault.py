@@ -40,11 +40,18 @@ class RedactionVault:
         """Loaded on first use, so a function that only forgets maps never reads the secret."""
         return load_redaction_key(self.settings)
 
-    def load(self, owner_id: str, case_id: str) -> PlaceholderMap:
+    def load(self, owner_id: str, case_id: str) -> tuple[PlaceholderMap, bool]:
+        """The case's map, and whether it had to start afresh because the stored one was corrupt or unreadable.
+
+        A fresh map keeps every turn sanitized (new placeholders are made as needed); only earlier placeholders can
+        no longer be turned back into their values. The unreadable blob is overwritten by the next save."""
         key = blob_key(owner_id, case_id, _VAULT_ID)
-        if not self.blobs.exists(key):
-            return PlaceholderMap()
-        return PlaceholderMap.decrypt(self.blobs.get(key), self.key)
+        try:
+            if not self.blobs.exists(key):
+                return PlaceholderMap(), False
+            return PlaceholderMap.decrypt(self.blobs.get(key), self.key), False
+        except (ValueError, KeyError, TypeError, OSError):  # MappingDecryptError is a ValueError; bad JSON too
+            return PlaceholderMap(), True
 
     def save(self, owner_id: str, case_id: str, mapping: PlaceholderMap) -> None:
         self.blobs.put(blob_key(owner_id, case_id, _VAULT_ID), mapping.encrypt(self.key), "application/octet-stream")

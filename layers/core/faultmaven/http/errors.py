@@ -44,7 +44,9 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 # codes (no AWS SDK import here): a 503 with Retry-After tells the client to come back, not that it sent bad input.
 _TRANSIENT_AWS_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
                         "TransactionConflictException", "InternalServerError", "ServiceUnavailable", "SlowDown",
-                        "RequestTimeout", "Throttling", "LimitExceededException"}
+                        "RequestTimeout", "Throttling", "LimitExceededException",
+                        # per-item reasons of a cancelled DynamoDB transaction
+                        "ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"}
 _TRANSIENT_OS_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EAGAIN}
 
 
@@ -55,7 +57,8 @@ def _transient_reason(exc: BaseException) -> str | None:
         response = getattr(seen, "response", None)
         code = getattr(seen, "cause_response_code", None) or (
             response.get("Error", {}).get("Code") if isinstance(response, dict) else None)
-        if code in _TRANSIENT_AWS_CODES:
+        reasons = {getattr(r, "code", None) for r in getattr(seen, "cancellation_reasons", None) or [] if r}
+        if code in _TRANSIENT_AWS_CODES or reasons & _TRANSIENT_AWS_CODES:
             return "the data store is busy"
         if isinstance(seen, OSError) and seen.errno in _TRANSIENT_OS_ERRNOS:
             return "the server's disk is full"

@@ -12,8 +12,10 @@ import uuid
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 from starlette.middleware.base import RequestResponseEndpoint
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from faultmaven.http.logging import logger
 from faultmaven.settings import Settings
@@ -41,16 +43,43 @@ def install_cors(app: FastAPI, settings: Settings) -> None:
 MAX_URL_BYTES = 8192  # path + query: bounds every id and filter a client can put in a URL, on every route
 
 
-def install_url_limit(app: FastAPI) -> None:
-    """414 for an over-long URL before any route parses it (API Gateway's own limit is about 10 KB)."""
+class RequestLimits:
+    """414 for an over-long URL, 413 for a body over the limit: a declared Content-Length is refused before the
+    route runs, and any body is counted while it streams in (a chunked upload stops at the limit, never spooled
+    whole). Pure ASGI, so it can watch the body; the errors have the one error model. API Gateway's own limits are
+    about 10 KB for a URL and 10 MB for a body."""
 
-    @app.middleware("http")
-    async def url_limit(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        size = len(request.scope.get("raw_path") or request.url.path.encode()) + len(request.scope["query_string"])
-        if size > MAX_URL_BYTES:
-            return JSONResponse({"detail": f"the URL is longer than {MAX_URL_BYTES} bytes", "code": "URI_TOO_LONG"},
-                                status_code=414)
-        return await call_next(request)
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_body_bytes
+        refusal = None
+        if len(scope.get("raw_path") or scope["path"].encode()) + len(scope["query_string"]) > MAX_URL_BYTES:
+            refusal = JSONResponse({"detail": f"the URL is longer than {MAX_URL_BYTES} bytes",
+                                    "code": "URI_TOO_LONG"}, status_code=414)
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            refusal = JSONResponse({"detail": f"the request body is larger than {limit} bytes", "code": "TOO_LARGE"},
+                                   status_code=413)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise HTTPException(413, f"the request body is larger than {limit} bytes")
+            return message
+
+        await self.app(scope, counted, send)
 
 
 def install_request_id(app: FastAPI) -> None:
