@@ -197,3 +197,15 @@ def test_registration_policy(tmp_path: Path, policy: str, monkeypatch: pytest.Mo
 def test_cloud_default_is_closed_and_embedded_open() -> None:
     assert Settings(mode="aws").effective_registration == "closed"
     assert Settings(mode="embedded").effective_registration == "open"
+
+
+def test_first_admin_of_a_cloud_deploy_by_the_one_shot_command(aws_container: Container,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """`FM_MODE=aws ... faultmaven admin create` writes the tables directly (no signing key needed)."""
+    for name, value in {"FM_MODE": "aws", "FM_TABLE_PREFIX": aws_container.settings.table_prefix,
+                        "FM_AWS_REGION": aws_container.settings.aws_region}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert cli(["admin", "create", "root"]) == 0
+    assert "admin" in aws_container.users.get_by_username("root").roles
+    assert cli(["admin", "invite"]) == 0

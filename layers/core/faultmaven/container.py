@@ -71,7 +71,7 @@ class Container:
         s = self.settings
         throttle = LoginThrottle(self.throttle_store, account_limit=s.login_max_failures,
                                  client_limit=s.login_client_max_failures, max_delay=s.login_lockout_seconds)
-        return AuthService(self.users, self.tokens, self.token_issuer, throttle,
+        return AuthService(self.users, self.tokens, lambda: self.token_issuer, throttle,
                            registration=s.effective_registration, invite_ttl_seconds=s.invite_ttl_seconds)
 
     @cached_property

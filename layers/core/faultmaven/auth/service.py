@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from faultmaven.auth.password_policy import MAX_PASSWORD, check_password
@@ -49,14 +51,20 @@ class TokenPair:
 
 
 class AuthService:
-    def __init__(self, users: UserRepository, tokens: TokenRepository, issuer: TokenIssuer, throttle: LoginThrottle,
-                 *, registration: RegistrationPolicy, invite_ttl_seconds: int = 7 * 86400) -> None:
+    def __init__(self, users: UserRepository, tokens: TokenRepository, issuer: Callable[[], TokenIssuer],
+                 throttle: LoginThrottle, *, registration: RegistrationPolicy,
+                 invite_ttl_seconds: int = 7 * 86400) -> None:
         self.users = users
         self.tokens = tokens
-        self.issuer = issuer
+        self._issuer = issuer
         self.throttle = throttle
         self.registration = registration
         self.invite_ttl_seconds = invite_ttl_seconds
+
+    @cached_property
+    def issuer(self) -> TokenIssuer:
+        """Built on first use: account chores (`faultmaven admin`) never need the signing key."""
+        return self._issuer()
 
     # -- accounts ---------------------------------------------------------------------------------------------
     def create_user(self, username: str, password: str, email: str | None, display_name: str | None,
