@@ -34,10 +34,10 @@ from functions.auth.models import (
 router = APIRouter(tags=["auth"])
 PREFIX = "/api/v1/auth"
 T = TypeVar("T")
-# Password hashing (Argon2id, ~20 MiB and tens of ms each) runs in its own pool of one thread per core: it releases
-# the GIL, and under a burst of sign-ins it queues here instead of filling the server's shared thread pool, so case
-# reads and writes keep their threads.
-_HASHING = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="fm-hash")
+# Password hashing (Argon2id, ~20 MiB and tens of ms of CPU each) runs in its own pool, one thread fewer than the
+# cores (at least one): under a burst of sign-ins it queues here instead of filling the server's shared thread pool
+# and every core, so case reads and writes keep a thread and a core. (A Lambda serves one request at a time.)
+_HASHING = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 1) - 1), thread_name_prefix="fm-hash")
 
 
 async def _hashing(fn: Callable[..., T], *args: object) -> T:

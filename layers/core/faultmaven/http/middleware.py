@@ -64,8 +64,8 @@ class RequestLimits:
                                     "code": "URI_TOO_LONG"}, status_code=414)
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
-            refusal = JSONResponse({"detail": f"the request body is larger than {limit} bytes", "code": "TOO_LARGE"},
-                                   status_code=413)
+            refusal = JSONResponse({"detail": f"the request body is larger than {limit} bytes",
+                                    "code": "FILE_TOO_LARGE"}, status_code=413)
         if refusal is not None:
             await refusal(scope, receive, send)
             return
