@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
+from faultmaven.auth.service import Principal
 from faultmaven.clock import iso, now
-from faultmaven.copilot.inputs import TurnFile, TurnInput
+from faultmaven.container import Container
+from faultmaven.copilot.inputs import Progress, TurnFile, TurnInput, quiet
 from faultmaven.copilot.reports import RUNBOOK_DOCUMENT_TYPE, reports_for, runbook_draft
-from faultmaven.errors import Conflict
+from faultmaven.errors import Conflict, DomainError
 from faultmaven.evidence.multipart import read_form
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal
+from faultmaven.http.logging import logger
 from functions.copilot.models import TurnResponse
 
 router = APIRouter(tags=["copilot"])
@@ -33,40 +38,106 @@ _TURN_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data
         "source_url": {"type": "string"}}}}}}}
 
 
-@router.post(f"{CASE}/turns", response_model=TurnResponse, openapi_extra=_TURN_FORM,
-             responses={202: {"description": "still running: poll the Location"}})
-async def submit_turn(case_id: Annotated[str, Path(max_length=128)], request: Request, principal: CurrentPrincipal,
-                      container: ContainerDep,
-                      idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)] = None
-                      ) -> JSONResponse:
+async def _read_turn(case_id: str, request: Request, principal: Principal, container: Container) -> TurnInput:
     await run_in_threadpool(container.case_service.get, principal.user_id, case_id)  # 404 before the body
     limit = container.settings.max_file_bytes
     form = await read_form(request.headers.get("content-type"), request.headers.get("content-length"),
-                                request.stream(), max_file_bytes=limit, max_files=1, max_field_bytes=limit)
+                           request.stream(), max_file_bytes=limit, max_files=1, max_field_bytes=limit)
     files = [f for f in form.files if f.filename or f.data]
     fields = form.fields
-    turn = TurnInput(query=fields.get("query"), pasted_content=fields.get("pasted_content"),
+    return TurnInput(query=fields.get("query"), pasted_content=fields.get("pasted_content"),
                      file=TurnFile(filename=files[0].filename or "upload", data=files[0].data,
                                    content_type=files[0].content_type) if files else None,
                      intent_type=fields.get("intent_type"), intent_data=fields.get("intent_data"),
                      input_type=fields.get("input_type"), source_url=fields.get("source_url"))
 
+
+def _turn_work(case_id: str, turn: TurnInput, principal: Principal, container: Container, key: str | None,
+               progress: Progress = quiet) -> Callable[[], dict[str, Any]]:
+    """The turn as a job: run once per Idempotency-Key (a retry gets the first answer)."""
+
     def work() -> dict[str, Any]:
-        outcome = container.idempotency.run("cases.turn", principal.user_id, idempotency_key,
+        outcome = container.idempotency.run("cases.turn", principal.user_id, key,
                                             {"case_id": case_id, **turn.fingerprint()},
-                                            lambda: (200, container.turns.run(principal, case_id, turn)))
+                                            lambda: (200, container.turns.run(principal, case_id, turn, progress)))
         return outcome.body
 
+    return work
+
+
+def _start(case_id: str, principal: Principal, container: Container,
+           work: Callable[[], dict[str, Any]]) -> tuple[str | None, asyncio.Future[dict[str, Any]]]:
+    """Embedded: a job of the worker pool (it runs to its end whoever stops waiting). Cloud: within the request."""
     if not container.embedded:
-        return JSONResponse(await run_in_threadpool(work))
+        return None, asyncio.ensure_future(run_in_threadpool(work))
     job_id, future = container.turn_jobs.submit(principal.user_id, case_id, work)
-    try:
-        body = await asyncio.wait_for(asyncio.wrap_future(future), timeout=container.settings.turn_sync_seconds)
-    except TimeoutError:
+    return job_id, asyncio.wrap_future(future)
+
+
+@router.post(f"{CASE}/turns", response_model=TurnResponse, openapi_extra=_TURN_FORM,
+             responses={202: {"description": "still running: poll the Location"}})
+async def submit_turn(case_id: str, request: Request, principal: CurrentPrincipal, container: ContainerDep,
+                      idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None
+                      ) -> JSONResponse:
+    turn = await _read_turn(case_id, request, principal, container)
+    job_id, future = _start(case_id, principal, container,
+                            _turn_work(case_id, turn, principal, container, idempotency_key))
+    if job_id is None:  # the cloud: the turn runs within the request
+        return JSONResponse(await future)
+    # asyncio.wait never cancels what it waits for: a turn still queued when the wait ends runs all the same.
+    done, _ = await asyncio.wait({future}, timeout=container.settings.turn_sync_seconds)
+    if not done:
         location = f"/api/v1/cases/{case_id}/turns/jobs/{job_id}"
-        return JSONResponse({"status": "processing", "job_id": job_id}, status_code=202,
+        _, job = container.turn_jobs.poll(principal.user_id, case_id, job_id)
+        return JSONResponse({"status": job["status"], "job_id": job_id}, status_code=202,
                             headers={"Location": location, "Retry-After": "2"})
-    return JSONResponse(body)
+    return JSONResponse(future.result())  # a failed turn raises its error here, answered as its 4xx
+
+
+def _sse(event: str, data: Any) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
+def _failure(error: BaseException) -> dict[str, Any]:
+    if isinstance(error, DomainError):
+        return {"detail": error.detail, "code": error.code, "status": error.status}
+    logger.exception("streamed turn failed", exc_info=error)
+    return {"detail": "the turn failed; please send it again", "code": "TURN_FAILED", "status": 500}
+
+
+@router.post(f"{CASE}/turns/stream", openapi_extra=_TURN_FORM, response_class=StreamingResponse,
+             responses={200: {"content": {"text/event-stream": {}},
+                              "description": "events: stage, evidence, knowledge, then answer (or error)"}})
+async def stream_turn(case_id: str, request: Request, principal: CurrentPrincipal, container: ContainerDep,
+                      idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None
+                      ) -> StreamingResponse:
+    """The turn as server-sent events: its stages, the evidence analysed and the knowledge found as they happen,
+    then `answer` (the same TurnResponse as the plain turn) or `error`. The turn runs to its end even if the
+    client goes away."""
+    turn = await _read_turn(case_id, request, principal, container)
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+
+    def emit(event: str, data: dict[str, Any]) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, (event, data))
+
+    job_id, future = _start(case_id, principal, container,
+                            _turn_work(case_id, turn, principal, container, idempotency_key, emit))
+
+    async def events() -> AsyncIterator[bytes]:
+        yield _sse("stage", {"stage": "queued", "job_id": job_id})
+        while not future.done() or not queue.empty():
+            getter = asyncio.ensure_future(queue.get())
+            await asyncio.wait({getter, future}, return_when=asyncio.FIRST_COMPLETED)
+            if getter.done():
+                yield _sse(*getter.result())
+            else:
+                getter.cancel()
+        error = future.exception()
+        yield _sse("error", _failure(error)) if error else _sse("answer", future.result())
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 @router.get(f"{CASE}/turns/jobs/{{job_id}}")

@@ -112,3 +112,19 @@ def test_messages_are_ordered_and_paged(any_container: Container) -> None:
     page, _ = repo.messages("u1", "c1", 10, 3)
     assert [m.message_id for m in page] == ["m3", "m4"] and page[0].metadata == {"i": 3}
     assert repo.messages("u2", "c1", 10, 0) == ([], 0)
+
+
+def test_turn_lease_is_exclusive_until_it_expires_or_is_released(any_container: Container) -> None:
+    repo = any_container.cases
+    repo.create(_case("c1"))
+    assert repo.acquire_lease("u1", "c1", "turn-a", until=110.0, at=100.0)
+    assert not repo.acquire_lease("u1", "c1", "turn-b", until=115.0, at=105.0)  # held
+    assert repo.acquire_lease("u1", "c1", "turn-a", until=120.0, at=106.0)  # the holder may extend it
+    assert repo.acquire_lease("u2", "c1", "turn-b", until=115.0, at=105.0)  # another owner's key is another lease
+    repo.release_lease("u1", "c1", "turn-b")  # not the holder: nothing happens
+    assert not repo.acquire_lease("u1", "c1", "turn-b", until=125.0, at=107.0)
+    repo.release_lease("u1", "c1", "turn-a")
+    assert repo.acquire_lease("u1", "c1", "turn-b", until=125.0, at=108.0)
+    assert repo.acquire_lease("u1", "c1", "turn-c", until=140.0, at=125.5)  # expired: taken over
+    repo.release_lease("u1", "c1", "turn-b")  # the expired holder cannot free the new holder's lease
+    assert not repo.acquire_lease("u1", "c1", "turn-d", until=150.0, at=130.0)

@@ -144,8 +144,10 @@ def test_hypotheses_and_progress_through_changes(svc: CaseService) -> None:
     assert svc.get("u1", case.case_id).root_cause == "a bad config in the deploy"
     with pytest.raises(NotFound):
         svc.apply("u1", case.case_id, CaseChanges(update_hypotheses=[HypothesisChange(hypothesis_id="hyp_x")]))
-    with pytest.raises(InvalidInput):  # turns only move forward
-        svc.apply("u1", case.case_id, CaseChanges(turn_number=1))
+    for stale in (1, 2):  # turns only move forward: a number already taken is a conflict
+        with pytest.raises(Conflict) as err:
+            svc.apply("u1", case.case_id, CaseChanges(turn_number=stale))
+        assert err.value.code == "STALE_TURN"
 
 
 def test_explicit_transition_with_reason_and_version(svc: CaseService) -> None:

@@ -66,7 +66,30 @@ def test_unrelated_text_leaves_the_proposal_pending() -> None:
 
 def test_phase_one_asks_for_blast_radius() -> None:
     plan = plan_turn(CaseView(state="investigating"), "tell me more", CHAT, [], [])
-    assert plan.phase == 1 and any(a.type == "RUN" and "kubectl" in (a.payload or "") for a in plan.suggested_actions)
+    assert plan.phase == 1 and [a.type for a in plan.suggested_actions] == ["EVIDENCE"]  # no domain known yet
+    plan = plan_turn(CaseView(state="investigating"), "checkout pods are in CrashLoopBackOff", CHAT, [], [])
+    run = [a for a in plan.suggested_actions if a.type == "RUN"]
+    assert run and all("kubectl" in (a.payload or "") and a.why for a in run)
+
+
+def test_commands_follow_the_evidence_not_a_fixed_list() -> None:
+    case = CaseView(state="investigating", progress=ALL)
+    dns = EvidenceDigest(filename="app.log", source_type="logs", error_count=40,
+                         top_errors=["dial tcp: lookup <*>: no such host"])
+    payloads = [a.payload for a in plan_turn(case, "", CHAT, [dns], []).suggested_actions if a.type == "RUN"]
+    assert payloads and all("dig" in p for p in payloads)
+    plan = plan_turn(case, "", CHAT, [LOG], [])  # connection refused to <*>:5432: a database
+    assert any("pg_" in (a.payload or "") or "psql" in (a.payload or "") for a in plan.suggested_actions)
+
+
+def test_after_or_since_alone_establish_nothing() -> None:
+    case = CaseView(state="investigating", progress={"symptom_verified": True})
+    plan = plan_turn(case, "it got worse after lunch and users complain since then", CHAT, [], [])
+    assert "timeline_established" not in plan.progress and "scope_assessed" not in plan.progress
+    assert plan_turn(case, "only checkout is affected", CHAT, [], []).progress.get("scope_assessed")
+    plan = plan_turn(case, "first 503 at 09:14 UTC; 3 of 12 pods restart", CHAT, [], [])
+    assert plan.progress.get("timeline_established") and plan.progress.get("scope_assessed")
+    assert plan.findings.timeline == ["first 503 at 09:14 UTC"] and plan.findings.impact == "3 of 12 pods restart"
 
 
 def test_scope_after_symptom() -> None:
@@ -97,13 +120,25 @@ def test_captured_hypothesis_is_activated_for_testing() -> None:
     assert plan.phase == 4
 
 
-def test_validating_a_hypothesis_finds_the_root_cause_and_proposes_resolution() -> None:
-    h = HypothesisView(hypothesis_id="h1", statement="db pool exhausted", status="active")
+def test_validating_a_hypothesis_records_the_root_cause_then_the_fix_leads_to_resolution() -> None:
+    h = HypothesisView(hypothesis_id="h1", statement="The errors in api.log: db pool exhausted", status="active")
     case = CaseView(state="investigating", progress=ALL, hypotheses=[h])
-    plan = plan_turn(case, "", Intent(kind="hypothesis_action", data={"hypothesis_id": "h1", "action": "validate"}),
-                     [], [])
-    assert plan.progress["root_cause_identified"] and plan.progress["solution_proposed"]
-    assert plan.phase == 5 and plan.new_proposal is not None and plan.new_proposal.target_state == "resolved"
+    plan = plan_turn(case, "", Intent(kind="hypothesis_action", data={
+        "hypothesis_id": "h1", "action": "validate", "reason": "pool max is 10, v2.3 runs 40 workers"}), [LOG], [])
+    assert plan.progress["root_cause_identified"] and "solution_proposed" not in plan.progress
+    assert plan.findings.root_cause == ("The errors in api.log: db pool exhausted. Validated because: pool max is 10, "
+                                        "v2.3 runs 40 workers. Evidence: api.log (12 error lines, first at "
+                                        "2026-11-25T09:14:00Z): `connection refused to <*>:5432`.")
+    assert plan.phase == 5 and plan.new_proposal is None  # no fix recorded yet: it asks for one
+    assert any(a.type == "EVIDENCE" and "fix" in a.payload for a in plan.suggested_actions)
+
+    known = case.model_copy(update={"progress": {**ALL, "root_cause_identified": True},
+                                    "root_cause": plan.findings.root_cause})
+    fixed = plan_turn(known, "We rolled back to v2.2 at 10:02. Errors stopped.", CHAT, [LOG], [])
+    assert fixed.findings.solution == "We rolled back to v2.2 at 10:02." and fixed.progress["solution_proposed"]
+    assert fixed.new_proposal is not None and fixed.new_proposal.target_state == "resolved"
+    assert fixed.new_proposal.reason.startswith("Root cause: The errors in api.log: db pool exhausted.")
+    assert fixed.new_proposal.reason.endswith("Fix: We rolled back to v2.2 at 10:02.")
 
 
 def test_hypothesis_action_on_unknown_id_changes_nothing() -> None:
@@ -140,3 +175,16 @@ def test_validating_an_untested_hypothesis_passes_through_active() -> None:
     plan = plan_turn(case, "", Intent(kind="hypothesis_action", data={"hypothesis_id": "h1", "action": "refute",
                                                                       "reason": "pool at 10%"}), [], [])
     assert [(c.status, c.reason) for c in plan.hypothesis_changes] == [("active", None), ("refuted", "pool at 10%")]
+
+
+def test_every_command_domain_recognises_its_examples_and_only_them() -> None:
+    from faultmaven.copilot.commands import DOMAINS, domains_in
+
+    for domain in DOMAINS:
+        for text in domain.examples:
+            assert domain.pattern.search(text), (domain.name, text)
+            assert domain.name in domains_in(text)
+        for text in domain.non_examples:
+            assert not domain.pattern.search(text), (domain.name, text)
+        assert all(c.why and c.payload for cs in domain.phases.values() for c in cs)
+        assert set(domain.phases) == {1, 2, 3, 4, 5}, domain.name

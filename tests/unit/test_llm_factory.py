@@ -10,6 +10,7 @@ from moto import mock_aws
 
 from faultmaven.llm import build_llm
 from faultmaven.llm.chain import FallbackChain, ResilientProvider
+from faultmaven.llm.privacy import SanitizingProvider
 from faultmaven.ports.llm import ChatMessage, LLMRequest
 from faultmaven.settings import Settings
 from tests.support.openai_server import OpenAIReplayServer, Reply
@@ -40,7 +41,8 @@ def test_openai_compatible_endpoint_answers_through_the_built_provider():
         server.on("hello", Reply.text("Hi from the server"))
         llm = build_llm(Settings(llm_provider="openai", llm_model="tiny", llm_base_url=server.base_url,
                                  llm_api_key=KEY))
-        assert isinstance(llm, ResilientProvider) and (llm.name, llm.model) == ("openai", "tiny")
+        assert isinstance(llm, SanitizingProvider) and isinstance(llm.inner, ResilientProvider)
+        assert (llm.name, llm.model) == ("openai", "tiny")
         response = llm.complete(ask())
     assert response.text == "Hi from the server" and response.provider == "openai"
     assert server.requests[0]["model"] == "tiny"
@@ -66,7 +68,7 @@ def test_fallback_chain_from_json_with_key_from_named_env(monkeypatch):
                                             "base_url": fallback.base_url, "api_key_env": "GROQ_KEY_FOR_TEST"},
                                            {"provider": "bedrock", "model": "amazon.nova-lite-v1:0"}])
         llm = build_llm(settings)
-        assert isinstance(llm, FallbackChain)
+        assert isinstance(llm, SanitizingProvider) and isinstance(llm.inner, FallbackChain)
         response = llm.complete(ask())
     assert (response.provider, response.model, response.text) == ("groq", "b", "fallback answered")
 
@@ -98,4 +100,5 @@ def test_key_from_secrets_manager(secret_string):
 
 def test_bedrock_built_lazily_with_region():
     llm = build_llm(Settings(llm_provider="bedrock", llm_model="amazon.nova-lite-v1:0", aws_region="eu-west-1"))
-    assert isinstance(llm, ResilientProvider) and llm.name == "bedrock"
+    assert isinstance(llm, SanitizingProvider) and isinstance(llm.inner, ResilientProvider)
+    assert llm.name == "bedrock"

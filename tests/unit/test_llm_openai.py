@@ -95,11 +95,19 @@ def test_rejected_json_schema_downgrades_to_json_object_then_prompt_and_remember
     p = provider(rec)
     assert p.complete(request(SCHEMA)).parsed == {"a": 1}
     bodies = [json.loads(r.content) for r in rec.requests]
-    assert bodies[1]["response_format"] == {"type": "json_object"}
+    assert bodies[1]["response_format"] == {"type": "json_object", "schema": SCHEMA}
     assert "JSON Schema" in bodies[1]["messages"][0]["content"]
     assert "response_format" not in bodies[2] and "JSON Schema" in bodies[2]["messages"][0]["content"]
     p.complete(request(SCHEMA))  # the next call goes straight to the mode that worked
     assert len(rec.requests) == 4 and "response_format" not in rec.body()
+
+
+def test_llama_cpp_python_rejecting_json_schema_with_a_500_downgrades_to_json_object_with_the_schema():
+    rejected = {"error": {"message": "1 validation error: ('body', 'response_format', 'type') Input should be "
+                                     "'text' or 'json_object'", "type": "internal_server_error"}}
+    rec = Recorder((500, rejected, {}), (200, completion('{"a": 1}'), {}))
+    assert provider(rec).complete(request(SCHEMA)).parsed == {"a": 1}
+    assert rec.body()["response_format"] == {"type": "json_object", "schema": SCHEMA}
 
 
 def test_reasoning_model_parameters_are_adapted():

@@ -20,6 +20,7 @@ def capabilities(settings: Settings) -> dict[str, Any]:
             "managementConsole": True,
             "caseHistory": True,
             "sso": cloud and settings.oidc_issuer is not None,
+            "turnStream": settings.mode == "embedded",  # SSE progress (API Gateway buffers it in the cloud)
         },
         "limits": {"maxFileBytes": settings.max_file_bytes, "allowedExtensions": list(settings.allowed_extensions)},
         "branding": {"name": settings.branding_name, "supportUrl": settings.support_url},

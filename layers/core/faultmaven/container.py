@@ -104,7 +104,14 @@ class Container:
     def case_service(self):
         from faultmaven.cases.service import CaseService
 
-        return CaseService(self.cases)
+        return CaseService(self.cases, self.stored_text_redactor)
+
+    @cached_property
+    def stored_text_redactor(self):
+        """Sanitizes what a case stores (texts typed into it, file analyses) with the case's placeholder map."""
+        from faultmaven.copilot.vault import StoredTextRedactor
+
+        return StoredTextRedactor(self.redaction_vault, self.sanitizer)
 
     @cached_property
     def idempotency_store(self):
@@ -152,7 +159,8 @@ class Container:
 
         s = self.settings
         return EvidenceService(self.evidence_files, self.blobs, self.case_service.get,
-                               max_file_bytes=s.max_file_bytes, allowed_extensions=s.allowed_extensions)
+                               max_file_bytes=s.max_file_bytes, allowed_extensions=s.allowed_extensions,
+                               redact=self.stored_text_redactor)
 
     @cached_property
     def documents(self):
@@ -227,7 +235,7 @@ class Container:
         """The configured model (with its fallbacks), or None: the copilot then answers from its rules."""
         from faultmaven.llm.factory import build_llm
 
-        return build_llm(self.settings)
+        return build_llm(self.settings, sanitizer=self.sanitizer)
 
     @cached_property
     def redaction_vault(self):
@@ -239,14 +247,23 @@ class Container:
     def turns(self):
         from faultmaven.copilot.turns import TurnService
 
+        s = self.settings
         return TurnService(self.case_service, self.evidence, lambda: self.knowledge, self.sanitizer,
-                           self.redaction_vault, self.llm)
+                           self.redaction_vault, self.llm, lease_seconds=s.turn_lease_seconds,
+                           wait_seconds=s.turn_wait_seconds, max_output_tokens=s.llm_max_output_tokens)
+
+    @cached_property
+    def job_store(self):
+        """Where turn jobs are recorded (embedded: SQLite)."""
+        from faultmaven.adapters.sqlite.jobs import SqliteJobStore
+
+        return SqliteJobStore(self.db)
 
     @cached_property
     def turn_jobs(self):
         from faultmaven.copilot.jobs import TurnJobs
 
-        return TurnJobs()
+        return TurnJobs(self.job_store)
 
     def login_session(self, user_id: str, requested: str | None) -> str:
         """The session id a sign-in is bound to (carried in the access token as `sid`): the requested session when

@@ -90,6 +90,7 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(default=60.0, gt=0, le=900)
     llm_max_retries: int = Field(default=2, ge=0, le=10)
     llm_context_tokens: int = Field(default=8192, ge=1024)
+    llm_max_output_tokens: int = Field(default=1200, ge=16, le=8192)  # the longest answer a turn asks a model for
     llm_fallbacks: list[dict[str, str | int]] = Field(default_factory=list)  # JSON list of endpoints, see docs/LLM.md
 
     # Privacy sanitizer (docs/SANITIZER.md): on by default; allow-list entries are exact values or "re:<regex>".
@@ -102,6 +103,10 @@ class Settings(BaseSettings):
     redaction_key_secret_arn: str | None = None
     # A turn still running after this many seconds answers 202 with a Location to poll (API Gateway stops at ~30 s).
     turn_sync_seconds: float = Field(default=20.0, ge=0.0, le=28.0)
+    # One turn at a time per case: a second one waits this long for the first, then gets 409 with Retry-After.
+    turn_wait_seconds: float = Field(default=10.0, ge=0.0, le=25.0)
+    # The longest a turn may hold its case; a turn that dies holding it frees the case after this.
+    turn_lease_seconds: float = Field(default=300.0, ge=5.0, le=3600.0)
 
     branding_name: str = "FaultMaven"
     support_url: str = "https://github.com/FaultMaven"

@@ -53,6 +53,8 @@ class CaseChanges(BaseModel):
     working_conclusion: ConclusionDraft | None = None
     root_cause: str | None = Field(default=None, max_length=1000)
     solution: str | None = Field(default=None, max_length=2000)
+    impact: str | None = Field(default=None, max_length=1000)
+    add_timeline: list[str] = Field(default_factory=list, max_length=20)
     agent_status: str | None = Field(default=None, max_length=500)
     next_actions: list[str] | None = None
     answer_proposal: Literal["confirm", "reject"] | None = None
@@ -84,7 +86,8 @@ def apply_changes(case: Case, changes: CaseChanges, at: str) -> None:
         case.problem_statement = changes.problem_statement
     if changes.working_conclusion is not None:
         case.working_conclusion = WorkingConclusion(**changes.working_conclusion.model_dump(), updated_at=at)
-    for field in ("root_cause", "solution", "agent_status", "next_actions"):
+    case.add_timeline(changes.add_timeline)
+    for field in ("root_cause", "solution", "impact", "agent_status", "next_actions"):
         value = getattr(changes, field)
         if value is not None:
             setattr(case, field, value)

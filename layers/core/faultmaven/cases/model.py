@@ -26,6 +26,7 @@ from faultmaven.clock import new_id
 from faultmaven.errors import Conflict, InvalidInput, NotFound
 
 CaseSource = Literal["copilot", "slack", "api"]
+MAX_TIMELINE_EVENTS = 50
 MessageRole = Literal["user", "assistant", "system"]
 
 
@@ -90,6 +91,8 @@ class Case(BaseModel):
     working_conclusion: WorkingConclusion | None = None
     root_cause: str | None = None
     solution: str | None = None
+    impact: str | None = None  # who and how much is affected, as the engineer put it
+    timeline: list[str] = Field(default_factory=list)  # timed events, in the order they were learnt
     agent_status: str = ""
     next_actions: list[str] = Field(default_factory=list)
     version: int = 1
@@ -211,10 +214,15 @@ class Case(BaseModel):
         current = current | {indicator} if done else current - {indicator}
         self.indicators = ordered(current)
 
+    def add_timeline(self, events: list[str]) -> None:
+        """Record timed events once each, keeping the most recent `MAX_TIMELINE_EVENTS`."""
+        self.timeline = list(dict.fromkeys([*self.timeline, *(e.strip()[:500] for e in events if e.strip())]))
+        self.timeline = self.timeline[-MAX_TIMELINE_EVENTS:]
+
     def record_turn(self, turn_number: int, progress_made: bool) -> None:
-        if turn_number < self.current_turn:
-            raise InvalidInput(f"turn {turn_number} is older than the case's turn {self.current_turn}",
-                               code="STALE_TURN")
+        if turn_number <= self.current_turn:  # another turn took this number: never two turns with one number
+            raise Conflict(f"turn {turn_number} is not after the case's turn {self.current_turn}; send it again",
+                           code="STALE_TURN", headers={"Retry-After": "1"})
         self.current_turn = turn_number
         self.turns_without_progress = 0 if progress_made else self.turns_without_progress + 1
 

@@ -5,11 +5,16 @@ Every change is a read-modify-write of the whole aggregate guarded by its `versi
 - without it, a write that loses a race is re-applied to the fresh case (its rules re-checked) a few times, so a
   concurrent change is never overwritten; if it still loses, 409.
 A 409 for a version carries `X-Expected-Version` and `X-Actual-Version` headers.
+
+A copilot turn also holds the case's lease (`turn_lease`) while it reads, plans and writes, so two turns on one case
+run one after the other instead of planning on the same stale copy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from faultmaven.cases.changes import CaseChanges, apply_changes
@@ -19,8 +24,10 @@ from faultmaven.cases.titles import placeholder_title, title_from_conversation
 from faultmaven.clock import new_id, now
 from faultmaven.errors import Conflict, InvalidInput, NotFound
 from faultmaven.ports.cases import CaseQuery, CaseRepository, StaleVersion
+from faultmaven.sanitize.stored import Redactor
 
 MAX_WRITE_ATTEMPTS = 3
+LEASE_POLL_SECONDS = (0.02, 0.5)  # first and longest pause between tries for a busy case's lease
 TITLE_SOURCE_MESSAGES = 20
 
 
@@ -34,9 +41,42 @@ def case_not_found() -> NotFound:
     return NotFound("case not found", code="CASE_NOT_FOUND")
 
 
+def _unchanged(owner_id: str, case_id: str, texts: list[Any]) -> list[Any]:
+    return texts
+
+
+def case_busy() -> Conflict:
+    return Conflict("another turn is running on this case; send this one again shortly", code="CASE_BUSY",
+                    headers={"Retry-After": "2"})
+
+
 class CaseService:
-    def __init__(self, repo: CaseRepository) -> None:
+    def __init__(self, repo: CaseRepository, redact: Redactor = _unchanged, *,
+                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> None:
+        """`redact` sanitizes what a user types into a case before it is stored (title, description, first
+        message), so stored texts never hold a secret; the copilot sanitizes its turns itself."""
         self.repo = repo
+        self.redact = redact
+        self._clock = clock
+        self._sleep = sleep
+
+    @contextmanager
+    def turn_lease(self, user_id: str, case_id: str, *, hold_seconds: float, wait_seconds: float) -> Iterator[None]:
+        """Hold the case's lease for one turn: wait up to `wait_seconds` while another turn holds it, then 409
+        CASE_BUSY with Retry-After. `hold_seconds` bounds a turn that dies without releasing it."""
+        holder = new_id("lease_")
+        deadline = self._clock() + wait_seconds
+        pause, longest = LEASE_POLL_SECONDS
+        while not self.repo.acquire_lease(user_id, case_id, holder, self._clock() + hold_seconds, self._clock()):
+            left = deadline - self._clock()
+            if left <= 0:
+                raise case_busy()
+            self._sleep(min(pause, left))
+            pause = min(pause * 2, longest)
+        try:
+            yield
+        finally:
+            self.repo.release_lease(user_id, case_id, holder)
 
     # -- reading ------------------------------------------------------------------------------------------------
     def get(self, user_id: str, case_id: str) -> Case:
@@ -67,15 +107,18 @@ class CaseService:
         """A new inquiry. Without a title it gets the placeholder `Case-YYMMDD-N`, renamed later from the
         conversation. An initial message is stored as the user's message of turn 0."""
         at = now()
-        title = " ".join((title or "").split())[:200]
+        case_id = new_id("case_")
+        title, description, initial_message = self.redact(user_id, case_id, [
+            " ".join((title or "").split()), (description or "").strip(), (initial_message or "").strip()])
+        title = title[:200]
         if not title:
             title = placeholder_title(at, self.repo.next_title_number(user_id, f"{at:%y%m%d}"))
         ts = stamp(at)
-        case = Case(case_id=new_id("case_"), user_id=user_id, title=title, description=(description or "").strip(),
+        case = Case(case_id=case_id, user_id=user_id, title=title, description=description,
                     source=source, session_id=session_id, created_at=ts, updated_at=ts, last_activity_at=ts)
         self.repo.create(case)
-        if initial_message and initial_message.strip():
-            self.append_message(user_id, case.case_id, "user", initial_message.strip(), 0)
+        if initial_message:
+            self.append_message(user_id, case.case_id, "user", initial_message, 0)
         return case
 
     def delete(self, user_id: str, case_id: str) -> None:
@@ -104,6 +147,10 @@ class CaseService:
     def update(self, user_id: str, case_id: str, *, title: str | None = None, description: str | None = None,
                state: CaseState | None = None, expected_version: int | None = None) -> Case:
         """A user's edit: rename, describe, or move the case along a legal edge. 409 once it is terminal."""
+        if title is not None or description is not None:
+            self.get(user_id, case_id)  # 404 before anything is written for a case that is not the caller's
+            clean = iter(self.redact(user_id, case_id, [t for t in (title, description) if t is not None]))
+            title, description = (None if t is None else next(clean) for t in (title, description))
 
         def edit(case: Case, at: str) -> None:
             case.require_editable()

@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from faultmaven.copilot import signals
+from faultmaven.copilot.commands import choose_commands
+from faultmaven.copilot.findings import Findings, fix_from, impact_from, root_cause_from, timeline_from
 
 INDICATORS = ("symptom_verified", "scope_assessed", "timeline_established", "changes_identified",
               "root_cause_identified", "solution_proposed")
@@ -43,6 +45,8 @@ class CaseView(BaseModel):
     hypotheses: list[HypothesisView] = Field(default_factory=list)
     pending_proposal: Proposal | None = None
     problem_statement: str | None = None
+    root_cause: str | None = None
+    solution: str | None = None
 
 
 class EvidenceDigest(BaseModel):
@@ -72,6 +76,7 @@ class SuggestedAction(BaseModel):
     label: str
     type: ActionType
     payload: str | None = None
+    why: str | None = None  # what running it tells you
 
 
 class HypothesisChange(BaseModel):
@@ -91,33 +96,12 @@ class TurnPlan(BaseModel):
     new_hypotheses: list[str] = Field(default_factory=list)
     hypothesis_changes: list[HypothesisChange] = Field(default_factory=list)
     suggested_actions: list[SuggestedAction] = Field(default_factory=list)
+    findings: Findings = Field(default_factory=Findings)  # what this turn establishes for the case record
     notes: list[str] = Field(default_factory=list)  # plain statements of what the rules did, for the reply
 
     @property
     def milestones(self) -> list[str]:
         return [name for name in INDICATORS if self.progress.get(name)]
-
-
-_PHASE_ACTIONS: dict[int, list[SuggestedAction]] = {
-    1: [SuggestedAction(label="Pods not running", type="RUN",
-                        payload="kubectl get pods -A --field-selector=status.phase!=Running"),
-        SuggestedAction(label="Node pressure", type="RUN", payload="kubectl top nodes"),
-        SuggestedAction(label="Share the error rate and who is affected", type="EVIDENCE",
-                        payload="Which services, regions and share of users or requests fail?")],
-    2: [SuggestedAction(label="Recent cluster events", type="RUN",
-                        payload="kubectl get events -A --sort-by=.lastTimestamp | tail -50"),
-        SuggestedAction(label="Rollout history", type="RUN",
-                        payload="kubectl rollout history deployment/<name> -n <namespace>"),
-        SuggestedAction(label="Recent changes", type="RUN", payload='git log --since="24 hours ago" --oneline'),
-        SuggestedAction(label="System errors in the last hour", type="RUN",
-                        payload='journalctl --since "1 hour ago" -p err --no-pager')],
-    3: [SuggestedAction(label="Attach the failing service's logs", type="EVIDENCE",
-                        payload="Attach the logs of the failing component from 15 minutes before the first error"),
-        SuggestedAction(label="Describe the failing pod", type="RUN",
-                        payload="kubectl describe pod <pod> -n <namespace>")],
-    4: [SuggestedAction(label="Previous container logs", type="RUN",
-                        payload="kubectl logs <pod> -n <namespace> --previous --tail=200")],
-}
 
 
 def current_phase(progress: dict[str, bool], hypotheses: list[HypothesisView]) -> int:
@@ -131,19 +115,48 @@ def current_phase(progress: dict[str, bool], hypotheses: list[HypothesisView]) -
     return 5
 
 
-def _observed_progress(case: CaseView, text: str, evidence: list[EvidenceDigest]) -> dict[str, bool]:
-    """Indicators the user's words or the attached evidence establish this turn."""
+def _observed(case: CaseView, text: str, evidence: list[EvidenceDigest], findings: Findings) -> dict[str, bool]:
+    """Indicators the user's words or the attached evidence establish this turn, and what they say (`findings`):
+    the scope is assessed by a stated extent, the timeline by a timed event, not by words like "after"."""
     seen: dict[str, bool] = {}
     if any(e.error_count for e in evidence) or (text and signals.describes_problem(text)):
         seen["symptom_verified"] = True
     has_symptom = bool(case.progress.get("symptom_verified")) or (bool(text) and signals.describes_problem(text))
-    if text and signals.mentions_scope(text) and has_symptom:
-        seen["scope_assessed"] = True
-    if any(e.first_error_at for e in evidence) or (text and signals.mentions_time(text)):
+    if has_symptom:
+        findings.impact = impact_from(text)
+        seen["scope_assessed"] = findings.impact is not None
+    findings.timeline = timeline_from(text, evidence)
+    if findings.timeline:
         seen["timeline_established"] = True
     if text and signals.mentions_change(text):
         seen["changes_identified"] = True
-    return {k: v for k, v in seen.items() if not case.progress.get(k)}
+    return {k: v for k, v in seen.items() if v and not case.progress.get(k)}
+
+
+def _commands(phase: int, case: CaseView, text: str, evidence: list[EvidenceDigest]) -> list[SuggestedAction]:
+    """The phase's commands for the domains the case's words and evidence point at."""
+    context = " ".join([text, case.problem_statement or "", *(h.statement for h in case.hypotheses),
+                        *(f"{e.filename} {' '.join(e.top_errors)}" for e in evidence)])
+    return [SuggestedAction(label=c.label, type=c.type, payload=c.payload, why=c.why)
+            for c in choose_commands(phase, context)]
+
+
+def _resolution(case: CaseView, plan: TurnPlan, text: str) -> None:
+    """Phase 5: the fix the engineer states is recorded; resolution is proposed once root cause and fix are."""
+    fix = fix_from(text)
+    if fix:
+        plan.findings.solution = fix
+    solution = plan.findings.solution or case.solution
+    if not solution:
+        plan.notes.append("The root cause is known. What fix did you apply (or will you), and did the errors stop?")
+        return
+    if not case.progress.get("solution_proposed"):
+        plan.progress["solution_proposed"] = True
+    if case.pending_proposal is None and plan.resolve_pending is None:
+        root_cause = plan.findings.root_cause or case.root_cause or "not recorded"
+        plan.new_proposal = Proposal(target_state="resolved",
+                                     reason=f"Root cause: {root_cause} Fix: {solution}"[:2000])
+        plan.notes.append("Once the fix is verified, shall I mark the case resolved?")
 
 
 def _hypotheses_from(evidence: list[EvidenceDigest], hits: list[KnowledgeHit], known: set[str]) -> list[str]:
@@ -208,6 +221,8 @@ def plan_turn(case: CaseView, text: str, intent: Intent, evidence: list[Evidence
                           for h in hypotheses]
             if status == "validated":
                 plan.progress["root_cause_identified"] = True
+                plan.findings.root_cause = root_cause_from(target.statement, str(intent.data.get("reason") or "")
+                                                           or None, evidence)
                 plan.notes.append("The hypothesis is validated: we have a root cause.")
 
     if state in ("resolved", "closed"):
@@ -215,7 +230,7 @@ def plan_turn(case: CaseView, text: str, intent: Intent, evidence: list[Evidence
         return plan
 
     # 3. What the words and the evidence establish.
-    observed = _observed_progress(case, text, evidence)
+    observed = _observed(case, text, evidence, plan.findings)
     plan.progress.update(observed)
 
     if state == "inquiry":
@@ -243,13 +258,10 @@ def plan_turn(case: CaseView, text: str, intent: Intent, evidence: list[Evidence
         plan.hypothesis_changes.append(HypothesisChange(hypothesis_id=first.hypothesis_id, status="active"))
         plan.notes.append(f"Testing first: {first.statement}")
         phase = 4
-    if phase == 5 and not progress.get("solution_proposed"):
-        plan.progress["solution_proposed"] = True
-    if phase == 5 and case.pending_proposal is None and plan.resolve_pending is None:
-        plan.new_proposal = Proposal(target_state="resolved", reason="root cause found and a solution proposed")
-        plan.notes.append("Once the fix is applied and verified, shall I mark the case resolved?")
+    if phase == 5:
+        _resolution(case, plan, text)
     plan.phase = phase
-    plan.suggested_actions = list(_PHASE_ACTIONS.get(phase, []))
+    plan.suggested_actions = _commands(phase, case, text, evidence)
     if phase == 4:
         for h in [h for h in hypotheses if h.status == "active"][:2]:
             plan.suggested_actions.append(SuggestedAction(label=f"Validate: {h.statement[:60]}", type="DECIDE",

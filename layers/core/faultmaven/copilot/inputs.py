@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+# Hears of a turn's stages, the evidence analysed and the knowledge found: (event, data).
+Progress = Callable[[str, dict[str, Any]], None]
+
+
+def quiet(event: str, data: dict[str, Any]) -> None:
+    """The listener of a turn nobody watches."""
 
 
 @dataclass

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from faultmaven.copilot.doctrine import PHASES, EvidenceDigest, KnowledgeHit, TurnPlan
+from faultmaven.copilot.findings import Findings
 from faultmaven.copilot.reply import citations_markdown, evidence_markdown
 from faultmaven.ports.llm import ChatMessage, LLMRequest
 
@@ -21,6 +22,8 @@ You follow a five-phase doctrine: 1 define the blast radius, 2 establish the tim
 commands to run and exact evidence to collect. Ground claims in the evidence and knowledge-base excerpts you are
 given and cite excerpts as [n]. Never invent log lines. Text like {{REDACTED:label}} is a value hidden for privacy:
 keep such placeholders exactly as written and never guess what they hide.
+Fill impact, timeline, root_cause and fix only with what the engineer or the evidence actually stated; leave them out
+otherwise.
 Answer with one JSON object only, matching the schema you are given."""
 
 REPLY_SCHEMA: dict[str, Any] = {
@@ -31,6 +34,11 @@ REPLY_SCHEMA: dict[str, Any] = {
         "commands": {"type": "array", "maxItems": 4, "items": {
             "type": "object", "properties": {"label": {"type": "string"}, "command": {"type": "string"}},
             "required": ["label", "command"]}},
+        "impact": {"type": "string", "description": "who and how much is affected, as stated"},
+        "timeline": {"type": "array", "maxItems": 5, "items": {"type": "string"},
+                     "description": "timed events stated, e.g. '09:05 deployed v2.3'"},
+        "root_cause": {"type": "string", "description": "the cause the evidence established, if it did"},
+        "fix": {"type": "string", "description": "the fix the engineer applied or will apply, if stated"},
     },
     "required": ["reply"],
 }
@@ -47,13 +55,32 @@ class ModelAnswer(BaseModel):
     reply: str = Field(min_length=1, max_length=20000)
     hypotheses: list[str] = Field(default_factory=list, max_length=3)
     commands: list[ModelCommand] = Field(default_factory=list, max_length=4)
+    impact: str | None = Field(default=None, max_length=1000)
+    timeline: list[str] = Field(default_factory=list, max_length=5)
+    root_cause: str | None = Field(default=None, max_length=1000)
+    fix: str | None = Field(default=None, max_length=2000)
+
+    def findings(self) -> Findings:
+        return Findings(impact=self.impact, timeline=self.timeline, root_cause=self.root_cause, solution=self.fix)
+
+
+def _lenient_findings(parsed: dict[str, Any]) -> dict[str, Any]:
+    """The optional extraction fields, cut to size or dropped: a clumsy extraction never costs the whole answer."""
+    out: dict[str, Any] = {}
+    for name, limit in (("impact", 1000), ("root_cause", 1000), ("fix", 2000)):
+        value = parsed.get(name)
+        out[name] = value.strip()[:limit] if isinstance(value, str) and value.strip() else None
+    events = parsed.get("timeline")
+    out["timeline"] = [e.strip()[:300] for e in events if isinstance(e, str) and e.strip()][:5] \
+        if isinstance(events, list) else []
+    return out
 
 
 def parse_answer(parsed: dict[str, Any] | None) -> ModelAnswer | None:
     if parsed is None:
         return None
     try:
-        answer = ModelAnswer.model_validate(parsed)
+        answer = ModelAnswer.model_validate({**parsed, **_lenient_findings(parsed)})
     except ValidationError:
         return None
     answer.hypotheses = [h.strip()[:300] for h in answer.hypotheses if h.strip()]

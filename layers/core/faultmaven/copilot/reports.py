@@ -21,12 +21,19 @@ class Report(BaseModel):
     generated_at: str
 
 
+NOT_RECORDED = "not recorded in the case"
+
+
 def _hypothesis_lines(case: Case) -> list[str]:
     lines = []
     for h in case.hypotheses:
         reason = h.refutation_reason or h.retirement_reason
         lines.append(f"- **{h.state.value}** — {h.text}" + (f" ({reason})" if reason else ""))
     return lines or ["- none recorded"]
+
+
+def _timeline_lines(case: Case) -> list[str]:
+    return [f"- {event}" for event in case.timeline] or [f"- {NOT_RECORDED}"]
 
 
 def summary_report(case: Case, at: str) -> Report:
@@ -38,27 +45,29 @@ def summary_report(case: Case, at: str) -> Report:
     if case.resolved_at or case.closed_at:
         lines.append(f"- Ended: {case.resolved_at or case.closed_at}")
     lines.append(f"- Turns: {case.current_turn}")
-    lines += ["", "## Problem", case.problem_statement or case.description or "not stated", "",
+    lines += ["", "## Problem", case.problem_statement or case.description or NOT_RECORDED, "",
+              "## Impact", case.impact or NOT_RECORDED, "",
+              "## Timeline", *_timeline_lines(case), "",
               "## Progress", *(f"- {i.value.replace('_', ' ')}" for i in case.indicators), "",
               "## Hypotheses", *_hypothesis_lines(case), "",
               "## Root cause", case.root_cause or "not identified", "",
-              "## Solution", case.solution or "not recorded"]
+              "## Fix", case.solution or NOT_RECORDED]
     return Report(report_type=kind, title=f"{'Resolution' if resolved else 'Closure'} summary — {case.title}",
                   content="\n".join(lines) + "\n", case_id=case.case_id, case_state=case.state.value,
                   generated_at=at)
 
 
 def runbook_draft(case: Case, at: str) -> Report:
-    """A runbook in the Meaning / Impact / Diagnosis / Mitigation shape that on-call runbooks commonly use."""
-    validated = [h.text for h in case.hypotheses if h.state.value == "validated"]
+    """A runbook in the Meaning / Impact / Diagnosis / Mitigation shape that on-call runbooks commonly use, filled
+    from the case record only: what is missing from the record is said to be missing, never made up."""
     refuted = [h.text for h in case.hypotheses if h.state.value == "refuted"]
     lines = [f"# Runbook: {case.problem_statement or case.title}", "",
              "## Meaning", case.problem_statement or case.description or case.title, "",
-             "## Impact", "Describe who is affected and how badly (captured while assessing the blast radius).", "",
-             "## Diagnosis",
-             *(f"- Check whether: {t}" for t in validated or ["(no validated hypothesis was recorded)"]),
-             *(f"- Ruled out before: {t}" for t in refuted), "",
-             "## Mitigation", case.solution or "Record the fix that worked here.", "",
+             "## Impact", case.impact or NOT_RECORDED, "",
+             "## Diagnosis", f"Root cause found in this case: {case.root_cause or 'not identified'}", "",
+             "Timeline of the case:", *_timeline_lines(case),
+             *(f"- Ruled out: {t}" for t in refuted), "",
+             "## Mitigation", case.solution or NOT_RECORDED, "",
              f"_Drafted from case {case.case_id} on {at}._"]
     return Report(report_type="runbook_draft", title=f"Runbook — {case.problem_statement or case.title}"[:200],
                   content="\n".join(lines) + "\n", case_id=case.case_id, case_state=case.state.value,

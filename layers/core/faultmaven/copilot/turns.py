@@ -14,6 +14,7 @@ from faultmaven.auth.service import Principal
 from faultmaven.cases.changes import CaseChanges, HypothesisChange, HypothesisDraft, ProposalDraft
 from faultmaven.cases.lifecycle import CaseState
 from faultmaven.cases.model import Case, ProposalKind
+from faultmaven.cases.service import CaseService
 from faultmaven.cases.titles import title_from_conversation
 from faultmaven.copilot.doctrine import (
     CONFIRM_MARKER,
@@ -28,7 +29,8 @@ from faultmaven.copilot.doctrine import (
     TurnPlan,
     plan_turn,
 )
-from faultmaven.copilot.inputs import TurnInput
+from faultmaven.copilot.findings import adopt_grounded
+from faultmaven.copilot.inputs import Progress, TurnInput, quiet
 from faultmaven.copilot.prompting import build_request, parse_answer
 from faultmaven.copilot.reply import FAILED_NOTICE, compose_reply
 from faultmaven.copilot.vault import RedactionVault
@@ -88,7 +90,27 @@ def case_view(case: Case) -> CaseView:
     return CaseView(state=case.state.value, progress={i.value: True for i in case.indicators},
                     hypotheses=[HypothesisView(hypothesis_id=h.hypothesis_id, statement=h.text, status=h.state.value)
                                 for h in case.hypotheses],
-                    pending_proposal=pending, problem_statement=case.problem_statement)
+                    pending_proposal=pending, problem_statement=case.problem_statement,
+                    root_cause=case.root_cause, solution=case.solution)
+
+
+def extraction_gates(plan: TurnPlan, case: Case) -> set[str]:
+    """The record fields a model may fill this turn: the rules decide when, the model may say it better."""
+    done = {i.value for i in case.indicators} | set(plan.progress)
+    gates = {"impact"} if "scope_assessed" in done else set()
+    if plan.progress.get("root_cause_identified"):
+        gates.add("root_cause")
+    if plan.phase == 5:
+        gates.add("solution")
+    return gates
+
+
+def grounding_source(user_text: str, transcript: list[tuple[str, str]], evidence: list[EvidenceDigest],
+                     case: Case) -> str:
+    """What a model's extraction must be drawn from: the engineer's words, the evidence, the hypotheses."""
+    return "\n".join([user_text, *(text for role, text in transcript if role == "user"),
+                      *(f"{e.filename} {e.first_error_at or ''} {' '.join(e.top_errors)}" for e in evidence),
+                      *(h.text for h in case.hypotheses)])
 
 
 def made_progress(plan: TurnPlan, model_hypotheses: list[str]) -> bool:
@@ -111,35 +133,52 @@ def case_changes(plan: TurnPlan, turn_number: int, title: str | None, model_hypo
                        update_hypotheses=[HypothesisChange(hypothesis_id=c.hypothesis_id, state=c.status,
                                                            reason=c.reason) for c in plan.hypothesis_changes],
                        indicators=dict.fromkeys(plan.progress, True), problem_statement=plan.problem_statement,
+                       root_cause=plan.findings.root_cause, solution=plan.findings.solution,
+                       impact=plan.findings.impact, add_timeline=plan.findings.timeline[-20:],
                        answer_proposal=answer, propose=propose,
                        transition=CaseState(explicit) if explicit else None)
 
 
 class TurnService:
-    def __init__(self, cases: Any, evidence: EvidenceService, knowledge: Callable[[], KnowledgeService],
-                 sanitizer: Sanitizer, vault: RedactionVault, llm: LLMProvider | None) -> None:
-        """`knowledge` is called when a turn searches, so a broken or absent index cannot stop turns."""
+    def __init__(self, cases: CaseService, evidence: EvidenceService, knowledge: Callable[[], KnowledgeService],
+                 sanitizer: Sanitizer, vault: RedactionVault, llm: LLMProvider | None, *,
+                 lease_seconds: float = 300.0, wait_seconds: float = 10.0, max_output_tokens: int = 1200) -> None:
+        """`knowledge` is called when a turn searches, so a broken or absent index cannot stop turns.
+        A turn holds its case's lease (at most `lease_seconds`); a concurrent one waits up to `wait_seconds`."""
         self.cases = cases
         self.evidence = evidence
         self.knowledge = knowledge
         self.sanitizer = sanitizer
         self.vault = vault
         self.llm = llm
+        self.lease_seconds = lease_seconds
+        self.wait_seconds = wait_seconds
+        self.max_output_tokens = max_output_tokens
 
-    def run(self, principal: Principal, case_id: str, turn: TurnInput) -> dict[str, Any]:
-        user = principal.user_id
-        case = self.cases.get(user, case_id)
-        if case.is_terminal:
-            raise Conflict(f"the case is {case.state.value}; open a new case to continue", code="CASE_TERMINAL")
+    def run(self, principal: Principal, case_id: str, turn: TurnInput, progress: Progress = quiet) -> dict[str, Any]:
+        """Check the input, then read, plan and write while holding the case's lease: turns on one case are
+        numbered and applied one after another, each on the case as the previous one left it. `progress` hears
+        of each stage, the evidence analysed and the knowledge found (the streamed turn sends them on)."""
         query = (turn.query or "").strip()
-        pasted = (turn.pasted_content or "").strip()
         intent = parse_intent(turn.intent_type, turn.intent_data)
-        if not (query or pasted or turn.file or intent.kind != "conversation"):
+        if not (query or (turn.pasted_content or "").strip() or turn.file or intent.kind != "conversation"):
             raise InvalidInput("a turn needs a query, pasted_content or a file", code="EMPTY_TURN")
         if len(query) > MAX_QUERY_CHARS:
             raise InvalidInput(f"query is longer than {MAX_QUERY_CHARS} characters; attach it as a file instead",
                                code="QUERY_TOO_LONG")
+        with self.cases.turn_lease(principal.user_id, case_id, hold_seconds=self.lease_seconds,
+                                   wait_seconds=self.wait_seconds):
+            return self._run_leased(principal, case_id, turn, query, intent, progress)
+
+    def _run_leased(self, principal: Principal, case_id: str, turn: TurnInput, query: str,
+                    intent: Intent, progress: Progress) -> dict[str, Any]:
+        user = principal.user_id
+        case = self.cases.get(user, case_id)
+        if case.is_terminal:
+            raise Conflict(f"the case is {case.state.value}; open a new case to continue", code="CASE_TERMINAL")
+        pasted = (turn.pasted_content or "").strip()
         turn_number = case.current_turn + 1
+        progress("stage", {"stage": "started", "turn_number": turn_number})
 
         # Evidence first: a bad file is a 4xx before anything else is written.
         attachments = []
@@ -153,6 +192,7 @@ class TurnService:
             pasted = ""
 
         mapping, map_lost = self.vault.load(user, case_id)
+        intent.data = self.sanitizer.sanitize_data(intent.data, mapping)  # reasons in it are stored with the case
         safe_query = self.sanitizer.sanitize(query, mapping) if query else None
         safe_paste = self.sanitizer.sanitize(pasted, mapping) if pasted else None
         summary: dict[str, int] = {}
@@ -162,24 +202,32 @@ class TurnService:
         user_text = "\n\n".join(r.text for r in (safe_query, safe_paste) if r)
 
         evidence = [digest(a, self.sanitizer, mapping) for a in self.evidence.analyses_for_case(user, case_id)]
+        progress("stage", {"stage": "evidence_analysed"})
+        for d in evidence:
+            progress("evidence", d.model_dump())
         search_text = (safe_query.text if safe_query else "") or " ".join(e for d in evidence for e in d.top_errors)
         hits, searched = self._knowledge(principal, search_text, mapping)
+        progress("knowledge", {"searched": searched, "hits": [h.model_dump(exclude={"snippet"}) for h in hits]})
         plan = plan_turn(case_view(case), user_text, intent, evidence, hits)
+        progress("stage", {"stage": "decided", "phase": plan.phase, "milestones": plan.milestones,
+                           "writer": "model" if self.llm is not None else "rules"})
         if not searched:
             plan.notes.append("The knowledge base could not be searched this turn, so no runbooks are cited.")
         if map_lost:
             plan.notes.append("This case's saved redaction map could not be read, so redaction started a fresh one: "
                               "placeholders from earlier turns can no longer be revealed.")
 
-        reply, model_hypotheses, llm_used = self._write(plan, user_text, case, evidence, hits)
+        reply, model_hypotheses, llm_used = self._write(plan, user_text, case, evidence, hits, mapping)
         title = None
         if case.has_placeholder_title and safe_query:
             title = title_from_conversation([safe_query.text])
+        stored = user_text or self.sanitizer.sanitize(
+            f"(attached {', '.join(a.filename for a in attachments)})" if attachments
+            else f"({intent.kind.replace('_', ' ')})", mapping).text
+        progress("stage", {"stage": "saving"})
+        self.vault.save(user, case_id, mapping)  # first: a map that cannot be merged fails the turn before any write
         updated = self.cases.apply(user, case_id, case_changes(plan, turn_number, title, model_hypotheses))
 
-        self.vault.save(user, case_id, mapping)
-        stored = user_text or (f"(attached {', '.join(a.filename for a in attachments)})" if attachments
-                               else f"({intent.kind.replace('_', ' ')})")
         self.cases.append_message(user, case_id, "user", stored, turn_number,
                                   {"redactions": summary, "intent": intent.kind})
         self.cases.append_message(user, case_id, "assistant", reply, turn_number,
@@ -203,7 +251,7 @@ class TurnService:
                 for r in results], True
 
     def _write(self, plan: TurnPlan, user_text: str, case: Case, evidence: list[EvidenceDigest],
-               hits: list[KnowledgeHit]) -> tuple[str, list[str], bool]:
+               hits: list[KnowledgeHit], mapping: PlaceholderMap) -> tuple[str, list[str], bool]:
         """The reply text: the model's when one is configured and answers usefully, else the rules' own."""
         if self.llm is None:
             return compose_reply(plan, evidence, hits), [], False
@@ -211,7 +259,9 @@ class TurnService:
                                           max(0, self._message_count(case) - TRANSCRIPT_MESSAGES))
         transcript = [(m.role, m.content) for m in messages]
         try:
-            response = self.llm.complete(build_request(plan, user_text, transcript, evidence, hits))
+            request = build_request(plan, user_text, transcript, evidence, hits, max_tokens=self.max_output_tokens)
+            request.placeholders = mapping  # the port sanitizes with the case's map
+            response = self.llm.complete(request)
             answer = parse_answer(response.parsed)
             if answer is None:
                 raise LLMError("the model's answer did not match the expected JSON")
@@ -221,6 +271,8 @@ class TurnService:
                 [], False
         plan.suggested_actions += [SuggestedAction(label=c.label, type="RUN", payload=c.command)
                                    for c in answer.commands]
+        adopt_grounded(plan.findings, answer.findings(), extraction_gates(plan, case),
+                       grounding_source(user_text, transcript, evidence, case))
         text = answer.reply.replace(CONFIRM_MARKER, "").rstrip()
         if hits:
             text += "\n\n**Sources**\n" + "\n".join(f"[{i}] {h.title}" for i, h in enumerate(hits, 1))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, BinaryIO, Literal
 
 from pydantic import BaseModel
@@ -24,6 +24,7 @@ from faultmaven.evidence.naming import blob_key, content_disposition, extension,
 from faultmaven.http.logging import logger
 from faultmaven.ports.blobs import BlobStore, PresignedUpload
 from faultmaven.ports.evidence import EvidenceRecord, EvidenceRepository, SourceType, UploadSource
+from faultmaven.sanitize.stored import Redactor
 
 #: Raises `NotFound` unless the case exists and belongs to the owner (`CaseService.get`); its result is unused.
 CaseGuard = Callable[[str, str], object]
@@ -74,7 +75,10 @@ def _sort_key(field: SortField) -> Callable[[EvidenceRecord], Any]:
 
 class EvidenceService:
     def __init__(self, repository: EvidenceRepository, blobs: BlobStore, case_guard: CaseGuard, *,
-                 max_file_bytes: int, allowed_extensions: list[str]) -> None:
+                 max_file_bytes: int, allowed_extensions: list[str], redact: Redactor) -> None:
+        """`redact` sanitizes each analysis before it is stored: its templates, example lines and chart labels are
+        served (the API, the dashboard) and read by the copilot; only the raw file, the owner's download, is not."""
+        self.redact = redact
         self.repository = repository
         self.blobs = blobs
         self.case_guard = case_guard
@@ -113,15 +117,18 @@ class EvidenceService:
             return _as_duplicate(earlier)
         ext = extension(name)
         decided = by_extension(ext, found)
+        if found.text is not None:  # mined from sanitized lines, a template never splits a secret into variables
+            found = replace(found, text=self.redact(owner_id, case_id, [found.text])[0])
         result = analyze(name, ext, body, found, code=ext in CODE_EXTENSIONS)
+        summary, data = self.redact(owner_id, case_id, [result.summary, result.data])
         source_type = decided or by_content(result.kind, found.text or "")
         record = EvidenceRecord(
             file_id=file_id, evidence_id=new_id("ev_"), owner_id=owner_id, case_id=case_id, filename=name,
             content_type=found.mime, claimed_content_type=claimed[:200] if claimed else None,
             size_bytes=len(body), content_hash=content_hash, source_type=source_type, upload_source=upload_source,
             source_metadata=metadata, uploaded_at=iso(now()), uploaded_at_turn=max(0, turn_number),
-            blob_key=blob_key(owner_id, case_id, file_id), analysis_status=result.status, summary=result.summary,
-            analysis=result.data)
+            blob_key=blob_key(owner_id, case_id, file_id), analysis_status=result.status, summary=summary,
+            analysis=data)
         return self._write(record, body)
 
     def _write(self, record: EvidenceRecord, body: bytes) -> EvidenceRecord:

@@ -15,7 +15,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from faultmaven.llm.chain import FallbackChain, ResilientProvider, RetryPolicy
+from faultmaven.llm.privacy import SanitizingProvider
 from faultmaven.ports.llm import LLMProvider
+from faultmaven.sanitize import Sanitizer
 from faultmaven.settings import Settings
 
 
@@ -35,8 +37,11 @@ class EndpointSpec(BaseModel):
     timeout_seconds: float | None = Field(default=None, gt=0, le=900)  # defaults to FM_LLM_TIMEOUT_SECONDS
 
 
-def build_llm(settings: Settings, *, sleep: Callable[[float], None] | None = None) -> LLMProvider | None:
-    """The provider the settings describe, or None when `llm_provider` is "none" (the engine then runs offline)."""
+def build_llm(settings: Settings, *, sleep: Callable[[float], None] | None = None,
+              sanitizer: Sanitizer | None = None) -> LLMProvider | None:
+    """The provider the settings describe, or None when `llm_provider` is "none" (the engine then runs offline).
+
+    Whatever it is, it sanitizes every request first (`SanitizingProvider`, outermost)."""
     if settings.llm_provider == "none":
         return None
     if not settings.llm_model:
@@ -59,7 +64,8 @@ def build_llm(settings: Settings, *, sleep: Callable[[float], None] | None = Non
                           **({"sleep": sleep} if sleep else {}))
         for spec, key in endpoints
     ]
-    return providers[0] if len(providers) == 1 else FallbackChain(providers)
+    chain = providers[0] if len(providers) == 1 else FallbackChain(providers)
+    return SanitizingProvider(chain, sanitizer or Sanitizer.from_settings(settings))
 
 
 def _adapter(spec: EndpointSpec, key: str | None, settings: Settings) -> LLMProvider:

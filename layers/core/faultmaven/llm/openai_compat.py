@@ -1,8 +1,9 @@
 """Any OpenAI-compatible chat-completions endpoint: OpenAI, Fireworks, Groq, Ollama, LM Studio, vLLM, llama.cpp.
 
 JSON output is asked for with `response_format` json_schema. Servers differ in what they accept, so a 400 that
-names an unsupported feature downgrades this adapter once and the call is repeated at once:
-json_schema → json_object (+ schema in the system prompt) → schema in the prompt only; `max_tokens` →
+names an unsupported feature (or a 500 naming `response_format`: llama-cpp-python's server answers so) downgrades this
+adapter once and the call is repeated at once: json_schema → json_object (+ the schema beside it, which llama.cpp
+servers turn into a grammar, and in the system prompt) → schema in the prompt only; `max_tokens` →
 `max_completion_tokens`; a rejected `temperature` is dropped. Each adapter instance remembers what its server took.
 """
 
@@ -47,14 +48,14 @@ class OpenAICompatProvider:
         if schema is not None and self._json_mode == "json_schema":
             body["response_format"] = {"type": "json_schema", "json_schema": {"name": "reply", "schema": schema}}
         elif schema is not None and self._json_mode == "json_object":
-            body["response_format"] = {"type": "json_object"}
+            body["response_format"] = {"type": "json_object", "schema": schema}
         return body
 
     def _adapt_to(self, error: LLMError, request: LLMRequest) -> bool:
         """Downgrade one request feature the server rejected; False when the error is not about one."""
-        if error.status not in (400, 422):
-            return False
         detail = str(error).lower()
+        if error.status not in (400, 422) and not (error.status == 500 and "response_format" in detail):
+            return False
         if "max_completion_tokens" in detail and self._tokens_field == "max_tokens":
             self._tokens_field = "max_completion_tokens"
             return True

@@ -10,9 +10,9 @@ from typing import TextIO
 from faultmaven import clock
 from faultmaven.logs.header import HeaderParser
 from faultmaven.logs.levels import ERROR_LEVELS, UNKNOWN, WARN_LEVELS, infer_level
-from faultmaven.logs.masking import Masker
 from faultmaven.logs.miner import TemplateMiner
 from faultmaven.logs.models import LogAnalysis, TemplateSummary
+from faultmaven.logs.options import DEFAULT, MiningOptions
 from faultmaven.logs.structure import collector, describe, detect_kind, json_structure
 from faultmaven.logs.summary import summarize
 from faultmaven.logs.timeline import TimelineBuilder, iso_of
@@ -21,6 +21,7 @@ MAX_LINE_CHARS = 4096  # longer lines are cut: a minified blob must not cost mor
 SAMPLE_CHARS = 64 * 1024
 MAX_JSON_DOCUMENT_CHARS = 8 * 1024 * 1024
 TOP_TEMPLATES = 20
+MAX_ATTRIBUTE_KEYS = 50
 EXAMPLE_CHARS = 300
 _SAMPLE_LINES = 200
 # Stack-trace and wrapped lines: they belong to the record above and inherit its level.
@@ -28,13 +29,17 @@ _CONTINUATION = re.compile(r"\s|at |Caused by|\.\.\. \d+ more|Traceback|File \""
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
 
 
-def analyze_text(text: str, *, filename: str | None = None, per_line: bool = False) -> LogAnalysis:
+def analyze_text(
+    text: str, *, filename: str | None = None, per_line: bool = False, options: MiningOptions = DEFAULT
+) -> LogAnalysis:
     """Analyse text held in memory (an upload, a pasted log)."""
     json_text = text if len(text) <= MAX_JSON_DOCUMENT_CHARS else None
-    return _analyze(_text_lines(text), text[:SAMPLE_CHARS], filename, per_line, json_text)
+    return _analyze(_text_lines(text), text[:SAMPLE_CHARS], filename, per_line, json_text, options)
 
 
-def analyze_file(path: str | Path, *, filename: str | None = None, per_line: bool = False) -> LogAnalysis:
+def analyze_file(
+    path: str | Path, *, filename: str | None = None, per_line: bool = False, options: MiningOptions = DEFAULT
+) -> LogAnalysis:
     """Analyse a file by streaming it; invalid UTF-8 is replaced, very long lines are cut."""
     path = Path(path)
     with path.open(encoding="utf-8", errors="replace", newline="\n") as fh:
@@ -44,7 +49,7 @@ def analyze_file(path: str | Path, *, filename: str | None = None, per_line: boo
         if path.stat().st_size <= MAX_JSON_DOCUMENT_CHARS and sample.lstrip()[:1] in ("{", "["):
             json_text = fh.read()
             fh.seek(0)
-        return _analyze(_file_lines(fh), sample, filename or path.name, per_line, json_text)
+        return _analyze(_file_lines(fh), sample, filename or path.name, per_line, json_text, options)
 
 
 def _text_lines(text: str) -> Iterator[str]:
@@ -80,22 +85,28 @@ class _TemplateStats:
 
 
 def _analyze(
-    lines: Iterable[str], sample: str, filename: str | None, per_line: bool, json_text: str | None
+    lines: Iterable[str],
+    sample: str,
+    filename: str | None,
+    per_line: bool,
+    json_text: str | None,
+    options: MiningOptions,
 ) -> LogAnalysis:
     parser = HeaderParser(default_year=clock.now().year)
-    sample_lines = [ln for ln in sample.split("\n")[:_SAMPLE_LINES] if ln.strip()]
+    sample_lines = [ln[:MAX_LINE_CHARS] for ln in sample.split("\n")[:_SAMPLE_LINES] if ln.strip()]
     log_like = sum(1 for ln in sample_lines if _is_log_like(parser, ln))
     kind, detail = detect_kind(sample, filename, log_like / len(sample_lines) if sample_lines else 0.0)
     binary_like = bool(sample) and len(_CONTROL.findall(sample[:8192])) > 0.05 * min(len(sample), 8192)
     shape = collector(kind, detail)
 
-    masker = Masker()
-    miner = TemplateMiner()
+    masker = options.masker()
+    miner = options.miner()
     timeline = TimelineBuilder()
     stats: dict[int, _TemplateStats] = {}
     severity: dict[str, int] = {}
     line_templates: list[int] | None = [] if per_line else None
-    line_count = inferred = 0
+    line_count = inferred = structured = 0
+    attributes: dict[str, int] = {}
     first_ts = last_ts = first_err = last_err = None
     prev_level, prev_ts = UNKNOWN, None
 
@@ -109,6 +120,11 @@ def _analyze(
             continue
         parsed = parser.parse(line)
         level, ts = parsed.level, parser.timestamp(parsed)
+        if parsed.attributes is not None:
+            structured += 1
+            for key in parsed.attributes:
+                if key in attributes or len(attributes) < MAX_ATTRIBUTE_KEYS:
+                    attributes[key] = attributes.get(key, 0) + 1
         if level is None:
             if ts is None and prev_level != UNKNOWN and _CONTINUATION.match(line):
                 level = prev_level
@@ -139,6 +155,11 @@ def _analyze(
             line_templates.append(cluster.cluster_id)
         prev_level, prev_ts = level, ts
 
+    merged = miner.merge_varying(options.min_variants)
+    if merged:
+        _fold_stats(stats, merged)
+        if line_templates is not None:
+            line_templates = [merged.get(cid, cid) for cid in line_templates]
     templates = _top_templates(miner, stats)
     structure = None
     if kind == "json":
@@ -156,6 +177,8 @@ def _analyze(
         last_timestamp=_iso(last_ts),
         first_error_at=_iso(first_err),
         last_error_at=_iso(last_err),
+        structured_lines=structured,
+        attributes=dict(sorted(attributes.items(), key=lambda kv: -kv[1])),
         templates=templates,
         template_count=len(miner.clusters),
         timeline=timeline.build(),
@@ -165,6 +188,17 @@ def _analyze(
     )
     analysis.summary = summarize(analysis, describe(structure) if structure else None)
     return analysis
+
+
+def _fold_stats(stats: dict[int, _TemplateStats], merged: dict[int, int]) -> None:
+    """Move the statistics of templates folded into another one onto the survivor."""
+    for old, new in merged.items():
+        gone, into = stats.pop(old), stats[new]
+        for level, n in gone.levels.items():
+            into.levels[level] = into.levels.get(level, 0) + n
+        if gone.first is not None and gone.last is not None:
+            into.first = gone.first if into.first is None else min(into.first, gone.first)
+            into.last = gone.last if into.last is None else max(into.last, gone.last)
 
 
 def _is_log_like(parser: HeaderParser, line: str) -> bool:

@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from faultmaven.logs.levels import canonical, http_status_level, level_of_token
+from faultmaven.logs.levels import SYSLOG_SEVERITIES, canonical, http_status_level, level_of_token
 from faultmaven.logs.timestamps import TIME_TOKEN, TimestampParser
 
 _MAX_HEADER_TOKENS = 14
@@ -34,11 +34,23 @@ _CLASSIFIER = re.compile(
 _ACCESS_REQUEST = re.compile(r"\"[A-Z]{3,10} \S+ HTTP/[\d.]+\"\s+(\d{3})\b")
 _LEVEL_NAME_PREFIX = re.compile(r"(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:")
 _LOGFMT_START = re.compile(r"\s*\w[\w.@-]*=")
-_LOGFMT_PAIR = re.compile(r"(\w[\w.@-]*)=(\"(?:[^\"\\]|\\.)*\"|\S*)")
+_LOGFMT_PAIR = re.compile(r"(?<![\w.@-])(\w[\w.@-]*)=(\"(?:[^\"\\]|\\.)*\"|\S*)")
 
-_JSON_TIME_KEYS = ("@timestamp", "timestamp", "time", "ts", "datetime", "date", "asctime", "eventTime")
-_JSON_LEVEL_KEYS = ("level", "severity", "lvl", "levelname", "log.level", "loglevel", "status")
-_JSON_MESSAGE_KEYS = ("message", "msg", "event", "log", "text", "error")
+_PRI = re.compile(r"<(\d{1,3})>(?=\S)")
+# RFC 5424 after the PRI: VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]
+_RFC5424 = re.compile(r"1 (\S+) \S+ \S+ \S+ \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+)(?: \ufeff?(.*))?$", re.DOTALL)
+_LOGGER = re.compile(r"[A-Za-z_$][\w.$]*")
+_FILE_PREFIX = re.compile(r"[\w./-]+\.(?:log|txt|out|err|\d+):(?=\d|\[|[A-Z][a-z]{2}\s)")
+# One-letter levels (Android logcat, Go klog): only right behind the time and numbers, never as a plain word.
+_LETTER_LEVELS = {"V": "debug", "D": "debug", "I": "info", "W": "warning", "E": "error", "F": "critical"}
+_KLOG = re.compile(r"([IWEF])(\d{2})(\d{2})\s+(\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+\d+\s+[^\s\]]+\]\s?(.*)")
+
+_JSON_TIME_KEYS = ("@timestamp", "timestamp", "time", "ts", "t", "datetime", "date", "asctime", "eventTime",
+                   "__REALTIME_TIMESTAMP")
+_JSON_LEVEL_KEYS = ("level", "severity", "lvl", "levelname", "log.level", "loglevel", "status", "PRIORITY")
+_JSON_MESSAGE_KEYS = ("message", "msg", "event", "log", "text", "error", "MESSAGE")
+_NUMERIC_LEVELS = {10: "debug", 20: "debug", 30: "info", 40: "warning", 50: "error", 60: "critical"}
+_MAX_ATTRIBUTES = 20
 
 
 @dataclass(slots=True)
@@ -46,6 +58,7 @@ class ParsedLine:
     content: str
     level: str | None
     time_text: str | None  # the header's time tokens; `HeaderParser.timestamp` converts them when needed
+    attributes: dict[str, str] | None = None  # the other fields of a structured (JSON / logfmt) line
 
 
 def _group_end(tokens: list[str], start: int, scan: int) -> int:
@@ -66,10 +79,10 @@ def _access_level(content: str) -> str | None:
 
 
 _BOUNDARY = r"(?=\s|$)"
-# Deliberately small pieces (compiling the full token classes into every layout costs more than it saves): a time
-# piece is any token with a digit or a month / weekday name; words are any token; a level is checked afterwards.
+# Small pieces: words and numbers match loosely and their class is confirmed after the match (a cached lookup);
+# a time piece is the exact time-token pattern; a level is checked afterwards.
 _PIECES = {
-    "T": r"(?:[^\s\d]*\d\S*|\[?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\S*)",
+    "T": f"(?x:{TIME_TOKEN.pattern})",  # exact: a time piece never takes a token the scan would not
     "N": _NUMBER,
     "S": _SEPARATOR.pattern,
     "P": _PROGRAM.pattern,
@@ -80,9 +93,12 @@ _PIECES = {
 }
 
 
+_CHECKED = frozenset("NW")  # pieces looser than the token classes they stand for (class lookups are cached)
+
+_AFTER_LEVEL = rf"(?!\s+(?:(?:{_SEPARATOR.pattern}|{_PROGRAM.pattern}|[A-Za-z_$][\w.$]*\s+-){_BOUNDARY}|\[))"
 _FOLLOW = {
-    "L": rf"(?!\s+(?:(?:{_SEPARATOR.pattern}|{_PROGRAM.pattern}){_BOUNDARY}|\[))",
-    "O": rf"(?!\s+(?:(?:{_SEPARATOR.pattern}|{_PROGRAM.pattern}){_BOUNDARY}|\[))",
+    "L": _AFTER_LEVEL,
+    "O": _AFTER_LEVEL,
     "P": rf"(?!\s+{_SEPARATOR.pattern}{_BOUNDARY})",
 }
 
@@ -93,25 +109,32 @@ class _Layout:
     Lines it matches are split exactly where the token scan would split them; the rest go through the scan.
     """
 
-    __slots__ = ("has_level", "has_time", "pattern")
+    __slots__ = ("checks", "has_level", "has_time", "pattern")
 
     def __init__(self, kinds: tuple[str, ...], first_time: int, last_time: int) -> None:
+        # The time may end inside a `[...]` group (`[Sun Dec 04 04:47:44 2005]`): close it after the group's piece.
+        time_end = max((i for i in range(last_time + 1) if kinds[i]), default=-1)
         parts = []
+        checks: list[tuple[str, str]] = []
         for i, kind in enumerate(kinds):
             if not kind:
                 continue  # a token inside a `[...]` group that started earlier
             piece = r"(?P<level>\S+)" if kind == "L" else _PIECES[kind]
+            if kind in _CHECKED:  # loose pieces: the token's class is confirmed after the match
+                piece = f"(?P<k{i}>{piece})"
+                checks.append((f"k{i}", kind))
             if i == first_time:
                 piece = "(?P<time>" + piece
-            if i == last_time:
+            if i == time_end and first_time >= 0:
                 piece += ")"
             parts.append(piece)
+        self.checks = tuple(checks)
         self.has_level = "L" in kinds
         self.has_time = first_time >= 0
         last = next(k for k in reversed(kinds) if k)
         # The token scan would also take a separator, `[group]` or `component:` right after these; then so must we.
         follow = _FOLLOW.get(last, "")
-        self.pattern = re.compile(r"\s*" + r"\s+".join(parts) + _BOUNDARY + follow + r"(?P<content>.*)")
+        self.pattern = re.compile(r"\s*" + r"\s+".join(parts) + _BOUNDARY + follow + r"(?P<content>(?s:.*))")
 
 
 class HeaderParser:
@@ -129,6 +152,10 @@ class HeaderParser:
 
     def parse(self, line: str) -> ParsedLine:
         first = line[:1]
+        if first == "<":
+            m = _PRI.match(line)  # syslog's `<PRI>`: facility * 8 + severity
+            if m is not None:
+                return self._parse_syslog(line[m.end() :], SYSLOG_SEVERITIES[int(m.group(1)) % 8])
         if first == "{" or first.isspace():
             stripped = line.strip()
             if stripped.startswith("{") and stripped.endswith("}"):
@@ -139,11 +166,35 @@ class HeaderParser:
             m = _LEVEL_NAME_PREFIX.match(line)  # Python's default `WARNING:name:message`
             if m is not None:
                 return ParsedLine(line[m.end() :].strip(), canonical(m.group(1)), None)
+        if first != "[" and not first.isdigit():
+            m = _FILE_PREFIX.match(line)  # `grep -H` / multi-file tails: `app.log:2024-05-01 10:00:00 ...`
+            if m is not None:
+                line = line[m.end() :]
+                first = line[:1]
+        if first in _LETTER_LEVELS:
+            m = _KLOG.match(line)  # Go klog/glog: `I0517 12:34:56.789012  1 file.go:42] message`
+            if m is not None:
+                return ParsedLine(m.group(5), _LETTER_LEVELS[first], f"{m.group(2)}-{m.group(3)} {m.group(4)}")
         if line.find("=", 0, 64) > 0 and _LOGFMT_START.match(line):
             parsed = self._parse_logfmt(line.strip())
             if parsed is not None:
                 return parsed
-        return self._parse_plain(line)
+        parsed = self._parse_plain(line)
+        if parsed.level is None and parsed.content[:1] in _LETTER_LEVELS:
+            m = _KLOG.match(parsed.content)  # klog behind a syslog header (kubelet under journald)
+            if m is not None:
+                parsed.content, parsed.level = m.group(5), _LETTER_LEVELS[m.group(1)]
+        return parsed
+
+    def _parse_syslog(self, rest: str, severity: str) -> ParsedLine:
+        m = _RFC5424.match(rest)
+        if m is not None:
+            stamp = m.group(1)
+            return ParsedLine((m.group(2) or "").strip(), severity, None if stamp == "-" else stamp)
+        parsed = self.parse(rest)  # RFC 3164: `<PRI>Mmm dd hh:mm:ss host tag: message`
+        if parsed.level is None:
+            parsed.level = severity
+        return parsed
 
     def _classify(self, token: str) -> str:
         """One of T (time), N (number), S (separator), P (program/component), O (`[` group), W (word),
@@ -194,7 +245,8 @@ class HeaderParser:
             cls = kinds[i] = self._classify(tokens[i])
             if cls == "T":
                 if first_time < 0:
-                    first_time = i
+                    # `01 May 2024 10:00:00`: a day number before the month belongs to the stamp
+                    first_time = i - 1 if i and kinds[i - 1] == "N" and len(tokens[i - 1]) <= 2 else i
                 last_time, words, header_end = i, 0, i + 1
             elif cls[0] == "L":
                 if words <= _MAX_WORDS_BEFORE_LEVEL:
@@ -227,6 +279,14 @@ class HeaderParser:
             elif cls == "N" or cls == "S":
                 if words == 0 and last_time >= 0:
                     header_end = i + 1
+                elif cls == "S" and words == 1 and last_time >= 0 and last_time == i - 2:
+                    header_end = i + 1  # `time program - message`: the one word before the separator is a program
+                    break
+            elif words == 0 and last_time >= 0 and tokens[i] in _LETTER_LEVELS:
+                level = _LETTER_LEVELS[tokens[i]]  # Android's `time pid tid D Tag: message`
+                kinds[i] = "L"
+                header_end = self._after_level(tokens, i + 1, scan, kinds)
+                break
             else:
                 words += 1
                 if words > _MAX_WORDS_BEFORE_LEVEL:
@@ -253,6 +313,9 @@ class HeaderParser:
             self._layouts.append(_Layout(kinds, first_time, last_time))
 
     def _from_layout(self, layout: _Layout, m: re.Match[str]) -> ParsedLine | None:
+        for group, kind in layout.checks:
+            if self._classify(m.group(group)) != kind:
+                return None  # e.g. a time where the layout has a host: the token scan decides
         level = None
         if layout.has_level:
             cls = self._classify(m.group("level"))
@@ -284,6 +347,9 @@ class HeaderParser:
                 kinds[i : close + 1] = ["O"] + [""] * (close - i)
                 i, saw_group = close + 1, True
                 continue
+            if i + 1 < scan and tokens[i + 1] == "-" and _LOGGER.fullmatch(token):
+                kinds[i : i + 2] = ["W", "S"]  # logback / log4j `LEVEL logger - message`
+                return i + 2
             if _PROGRAM.fullmatch(token):
                 kinds[i] = "P"
                 i += 1
@@ -293,38 +359,71 @@ class HeaderParser:
             return i
         return i
 
-    def _parse_json(self, text: str) -> ParsedLine | None:
+    @staticmethod
+    def _parse_json(text: str) -> ParsedLine | None:
         try:
             record = json.loads(text)
         except (ValueError, RecursionError):
             return None
-        if not isinstance(record, dict):
-            return None
-        level = None
-        for key in _JSON_LEVEL_KEYS:
-            value = record.get(key)
-            if isinstance(value, str) and canonical(value):
-                level = canonical(value)
-                break
-        time_text = None
-        for key in _JSON_TIME_KEYS:
-            value = record.get(key)
-            if isinstance(value, str):
-                time_text = value
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                time_text = str(int(value))
-            if time_text is not None:
-                break
-        message = next((record[k] for k in _JSON_MESSAGE_KEYS if isinstance(record.get(k), str)), None)
-        if message is None:  # no message field: the sorted keys describe the record's shape
-            message = " ".join(sorted(record))
-        return ParsedLine(message.strip(), level, time_text)
+        return _from_fields(record, keys_as_message=True) if isinstance(record, dict) else None
 
-    def _parse_logfmt(self, text: str) -> ParsedLine | None:
-        pairs = {k.lower(): v.strip('"') for k, v in _LOGFMT_PAIR.findall(text)}
-        message = pairs.get("msg") or pairs.get("message")
-        if message is None:
+    @staticmethod
+    def _parse_logfmt(text: str) -> ParsedLine | None:
+        pairs: dict[str, object] = {k: v[1:-1] if v[:1] == '"' else v for k, v in _LOGFMT_PAIR.findall(text)}
+        return _from_fields(pairs, keys_as_message=False)
+
+
+def _field(record: dict[str, object], keys: tuple[str, ...]) -> tuple[str | None, object]:
+    """The first of `keys` present in the record (any case), and its value."""
+    for key in keys:
+        if key in record:
+            return key, record[key]
+    lowered = {k.lower(): k for k in record if isinstance(k, str)}
+    for key in keys:
+        if key.lower() in lowered:
+            return lowered[key.lower()], record[lowered[key.lower()]]
+    return None, None
+
+
+def _level_value(value: object) -> str | None:
+    if isinstance(value, str):
+        return canonical(value)
+    if isinstance(value, int) and not isinstance(value, bool):  # pino / bunyan: 10 trace ... 60 fatal
+        return _NUMERIC_LEVELS.get(value)
+    return None
+
+
+def _from_fields(record: dict[str, object], *, keys_as_message: bool) -> ParsedLine | None:
+    """A structured record (JSON object, logfmt pairs) by field: time, level, message; the rest are attributes.
+
+    Without a message field, a JSON record's sorted keys (its shape) stand for the message, and logfmt's remaining
+    pairs do (the masker then treats their values as variables). None when the record has none of the fields.
+    """
+    time_key, stamp = _field(record, _JSON_TIME_KEYS)
+    level_key, level_value = _field(record, _JSON_LEVEL_KEYS)
+    message_key, message = _field(record, _JSON_MESSAGE_KEYS)
+    if level_key == "PRIORITY" and str(level_value).isdigit():  # journald: syslog severity 0-7
+        level: str | None = SYSLOG_SEVERITIES[int(str(level_value)) % 8]
+    else:
+        level = _level_value(level_value)
+    if level is None:
+        level_key = None  # e.g. an HTTP `status` of 200: an attribute, not a level
+    used = {time_key, level_key, message_key}
+    attributes = {k: v for k, v in record.items() if k not in used}
+    if not isinstance(message, str):
+        if message_key is None and time_key is None and level_key is None and not keys_as_message:
             return None
-        level = next((canonical(pairs[k]) for k in ("level", "lvl", "severity") if k in pairs), None)
-        stamp = next((pairs[k] for k in ("ts", "time", "timestamp", "t") if k in pairs), None)
-        return ParsedLine(message, level, stamp or None)
+        if message_key is not None:
+            attributes[message_key] = message
+        if keys_as_message:
+            message = " ".join(sorted(map(str, record)))
+        else:
+            message = " ".join(f"{k}={v}" for k, v in attributes.items())
+    time_text = None
+    if isinstance(stamp, str):
+        time_text = stamp
+    elif isinstance(stamp, int | float) and not isinstance(stamp, bool):
+        time_text = str(stamp)
+    shown = {str(k): v if isinstance(v, str) else json.dumps(v, default=str)[:200]
+             for k, v in list(attributes.items())[:_MAX_ATTRIBUTES]}
+    return ParsedLine(message.strip(), level, time_text or None, shown)

@@ -12,7 +12,7 @@ WARN_LEVELS = frozenset({"warning"})
 
 _ALIASES = {
     "TRACE": "debug", "DEBUG": "debug", "DBG": "debug", "FINE": "debug", "FINER": "debug", "FINEST": "debug",
-    "INFO": "info", "INFORMATION": "info", "CONFIG": "info",
+    "INFO": "info", "INFORMATION": "info", "CONFIG": "info", "LOG": "info", "NOTE": "info", "VERBOSE": "debug",
     "NOTICE": "notice",
     "WARN": "warning", "WARNING": "warning",
     "ERROR": "error", "ERR": "error", "SEVERE": "error", "FAILURE": "error",
@@ -21,9 +21,11 @@ _ALIASES = {
 }
 
 # A bare level is upper case (a lower-case "error" is more often prose); bracketed or key=value forms may be any case.
+# Title case (`Info`, `Warning`) is a level too in a header (Windows and .NET logs write it so).
 _NAMES = "|".join(_ALIASES)
-_BARE = re.compile(r"(" + _NAMES + r")[:,]?")
-_WRAPPED = re.compile(r"[\[<(](" + _NAMES + r")[\]>)][:,]?", re.IGNORECASE)
+_BARE = re.compile(r"(" + _NAMES + "|" + "|".join(name.title() for name in _ALIASES) + r")[:,]?")
+# `[error]`, `<warn>`, and Apache 2.4's `[module:level]`
+_WRAPPED = re.compile(r"[\[<(](?:\w+:)?(" + _NAMES + r")[\]>)][:,]?", re.IGNORECASE)
 _KEYED = re.compile(r"(?:level|lvl|severity|loglevel)=[\"']?(" + _NAMES + r")[\"']?,?", re.IGNORECASE)
 
 _ERROR_WORDS = re.compile(
@@ -31,6 +33,9 @@ _ERROR_WORDS = re.compile(
     re.IGNORECASE,
 )
 _WARN_WORDS = re.compile(r"\b(?:warn|warning|deprecated|timeout|timed out|retry|retrying|invalid)\b", re.IGNORECASE)
+
+
+SYSLOG_SEVERITIES = ("critical", "critical", "critical", "error", "warning", "notice", "info", "debug")
 
 
 def canonical(name: str) -> str | None:

@@ -1,6 +1,10 @@
 """A Drain-style template miner: a fixed-depth prefix tree routes a token sequence to a few candidate
 templates, and the most similar one above a threshold absorbs it (differing positions become `<*>`).
 
+After the pass, `merge_varying` folds templates that differ in one word only, when at least `min_variants` of
+them do (a program name or a variable word the masker did not recognise); two or three variants stay apart, since
+`stored as bytes` / `stored as values` are different events.
+
 Memory is bounded: at most `max_clusters` templates; once full, a line that matches none joins a per-length
 overflow template instead of opening a new one.
 """
@@ -10,6 +14,7 @@ from __future__ import annotations
 from faultmaven.logs.masking import WILDCARD
 
 _SEEN_CACHE_SIZE = 100_000
+_MIN_SHARED = 3  # constant words a template must keep besides the folded one
 
 
 class Cluster:
@@ -27,10 +32,19 @@ class Cluster:
 
 class TemplateMiner:
     def __init__(
-        self, *, depth: int = 4, similarity: float = 0.5, max_children: int = 100, max_clusters: int = 5000
+        self,
+        *,
+        depth: int = 4,
+        similarity: float = 0.5,
+        masked_alike: bool = False,
+        max_children: int = 100,
+        max_clusters: int = 5000,
     ) -> None:
         self._prefix = max(depth - 2, 1)
         self._similarity = similarity
+        # Drain counts a template's `<*>` as no match; with masked_alike a value the masker already replaced
+        # matches it (lines that are mostly values, such as access-log lines, then still group).
+        self._masked_alike = masked_alike
         self._max_children = max_children
         self._max_clusters = max_clusters
         self._root: dict[int, dict] = {}
@@ -50,6 +64,39 @@ class TemplateMiner:
             self._seen.clear()
         self._seen[key] = cluster
         return cluster
+
+    def merge_varying(self, min_variants: int) -> dict[int, int]:
+        """Fold templates of equal length that differ in a single position, when `min_variants` or more share the
+        rest; returns {absorbed cluster id: surviving cluster id} (empty when nothing merged or min_variants < 2)."""
+        if min_variants < 2:
+            return {}
+        merged: dict[int, int] = {}
+        alive = [c for c in self.clusters if c.cluster_id <= self._max_clusters]
+        by_length: dict[int, list[Cluster]] = {}
+        for cluster in alive:
+            by_length.setdefault(len(cluster.tokens), []).append(cluster)
+        for clusters in by_length.values():
+            if len(clusters) < min_variants:
+                continue
+            for pos in range(len(clusters[0].tokens)):
+                groups: dict[tuple[str, ...], list[Cluster]] = {}
+                for cluster in clusters:
+                    if cluster.cluster_id in merged:
+                        continue
+                    key = tuple(cluster.tokens[:pos]) + tuple(cluster.tokens[pos + 1 :])
+                    groups.setdefault(key, []).append(cluster)
+                for group in groups.values():
+                    if len(group) < min_variants or sum(t != WILDCARD for t in group[0].tokens) <= _MIN_SHARED:
+                        continue  # short messages (`running`, `boot (command <*>)`) share too little to fold
+                    keep = max(group, key=lambda c: c.count)
+                    keep.tokens[pos] = WILDCARD
+                    for cluster in group:
+                        if cluster is not keep:
+                            keep.count += cluster.count
+                            merged[cluster.cluster_id] = keep.cluster_id
+        if merged:
+            self.clusters = [c for c in self.clusters if c.cluster_id not in merged]
+        return merged
 
     def _match(self, tokens: list[str]) -> Cluster:
         leaf = self._leaf(tokens)
@@ -72,7 +119,8 @@ class TemplateMiner:
     def _leaf(self, tokens: list[str]) -> list[Cluster]:
         node = self._root.setdefault(len(tokens), {})
         for token in tokens[: self._prefix]:
-            key = WILDCARD if WILDCARD in token else token  # masked tokens held digits: variables route together
+            # masked tokens held values, and a path is one: variables route together
+            key = WILDCARD if WILDCARD in token or "/" in token else token
             child = node.get(key)
             if child is None:
                 if len(node) >= self._max_children:
@@ -87,11 +135,13 @@ class TemplateMiner:
         best: Cluster | None = None
         best_sim, best_params = -1.0, -1
         length = len(tokens) or 1
+        masked_alike = self._masked_alike
         for cluster in leaf:
             same = params = 0
             for t, token in zip(cluster.tokens, tokens, strict=True):
                 if t == WILDCARD:
                     params += 1
+                    same += masked_alike and token == WILDCARD
                 elif t == token:
                     same += 1
             sim = same / length

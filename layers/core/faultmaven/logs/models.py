@@ -55,6 +55,10 @@ class LogAnalysis(BaseModel):
     last_timestamp: str | None = None
     first_error_at: str | None = None
     last_error_at: str | None = None
+    structured_lines: int = Field(0, description="JSON or logfmt lines, read by field")
+    attributes: dict[str, int] = Field(
+        default_factory=dict, description="structured lines per field other than time, level and message"
+    )
     templates: list[TemplateSummary] = Field(default_factory=list)
     template_count: int = 0
     timeline: Timeline | None = None

@@ -21,13 +21,14 @@ TIME_TOKEN = re.compile(
     r"""\[?(?:
         \d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T_-]?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?
       | \d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}
+      | (?:0?[1-9]|1[0-2])[-.](?:0[1-9]|[12]\d|3[01])
       | \d{1,2}/[A-Za-z]{3}/\d{4}(?::\d{2}:\d{2}:\d{2})?
       | \d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?
       | """ + _DAY + r"""[a-z]*
       | """ + _MON + r"""[a-z]*\.?
       | [+-]\d{4} | UTC | GMT | Z
-      | \d{6} | \d{8} | \d{14}
-      | 1\d{9}(?:\d{3})?(?:\.\d+)?
+      | \d{6} | \d{8} | \d{14} | \d{8}T\d{6}Z?
+      | 1\d{9}(?:\d{3}|\d{6}|\d{9})?(?:\.\d+)?
     )\]?[,:]?""",
     re.VERBOSE,
 )
@@ -44,7 +45,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
                 r"(\d{1,2}):(\d{2}):(\d{2})" + _FRAC + r"(?:\s+(\d{4})\b)?"), "mon_day"),
     (re.compile(r"\b(\d{1,2})\s+(" + _MON + r")[a-z]*\.?\s+(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})" + _FRAC), "day_mon"),
     (re.compile(r"(?<!\d)(\d{2}|\d{4})(\d{2})(\d{2})[ T-]?(\d{2})(\d{2})(\d{2})(?!\d)"), "compact"),
-    (re.compile(r"(?<![\d.])(1\d{9})(?:(\d{3})|\.(\d+))?(?![\d.])"), "epoch"),
+    (re.compile(r"(?<![\d.:/-])(\d{1,2})[.-](\d{1,2})[ T_]+(\d{1,2}):(\d{2}):(\d{2})" + _FRAC), "month_day"),
+    (re.compile(r"(?<![\d.])(1\d{9})(?:(\d{3}|\d{6}|\d{9})|\.(\d+))?(?![\d.])"), "epoch"),  # s, ms, us, ns
     (re.compile(r"(\d{4})[-/.](\d{2})[-/.](\d{2})(?!\d)"), "date"),
 ]
 
@@ -82,6 +84,14 @@ def _epoch(y: int, mo: int, d: int, h: int, mi: int, s: int) -> float | None:
     return float(_day_start(y, mo, d) + h * 3600 + mi * 60 + s)
 
 
+def _with_default_year(year: int, mo: int, d: int, h: int, mi: int, s: int, frac: str | None) -> float | None:
+    """A stamp without a year: this year, or last year when that would put it in the future."""
+    t = _epoch(year, mo, d, h, mi, s)
+    if t is not None and t > time.time() + _FUTURE_SLACK:
+        t = _epoch(year - 1, mo, d, h, mi, s)
+    return None if t is None else t + _frac(frac)
+
+
 def _convert(kind: str, g: tuple[str | None, ...], default_year: int) -> float | None:
     if kind == "ymd":
         t = _epoch(int(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), int(g[5] or 0))
@@ -101,21 +111,23 @@ def _convert(kind: str, g: tuple[str | None, ...], default_year: int) -> float |
         t = _epoch(y, mo, d, int(g[3]), int(g[4]), int(g[5]))
         return None if t is None else t + _frac(g[6])
     if kind == "mon_day":
-        year = int(g[2] or g[7] or default_year)
-        t = _epoch(year, _MONTHS[g[0].lower()[:3]], int(g[1]), int(g[3]), int(g[4]), int(g[5]))
-        if t is not None and not (g[2] or g[7]) and t > time.time() + _FUTURE_SLACK:
-            t = _epoch(year - 1, _MONTHS[g[0].lower()[:3]], int(g[1]), int(g[3]), int(g[4]), int(g[5]))
-        return None if t is None else t + _frac(g[6])
+        month = _MONTHS[g[0].lower()[:3]]
+        if g[2] or g[7]:
+            t = _epoch(int(g[2] or g[7]), month, int(g[1]), int(g[3]), int(g[4]), int(g[5]))
+            return None if t is None else t + _frac(g[6])
+        return _with_default_year(default_year, month, int(g[1]), int(g[3]), int(g[4]), int(g[5]), g[6])
     if kind == "day_mon":
         t = _epoch(int(g[2]), _MONTHS[g[1].lower()[:3]], int(g[0]), int(g[3]), int(g[4]), int(g[5]))
         return None if t is None else t + _frac(g[6])
     if kind == "compact":
         return _epoch(_year(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), int(g[5]))
+    if kind == "month_day":  # `10.30 16:49:06`, `03-17 16:13:38.811`: no year, as syslog
+        return _with_default_year(default_year, int(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), g[5])
     if kind == "epoch":
         t = float(g[0])
         if not _EPOCH_MIN <= t <= _EPOCH_MAX:
             return None
-        return t + (int(g[1]) / 1000 if g[1] else _frac(g[2]))
+        return t + _frac(g[1] or g[2])
     return _epoch(int(g[0]), int(g[1]), int(g[2]), 0, 0, 0)  # "date"
 
 

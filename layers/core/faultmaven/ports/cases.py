@@ -1,4 +1,5 @@
-"""Storage port of the case aggregate: cases (with optimistic versions), their messages, daily title counters."""
+"""Storage port of the case aggregate: cases (with optimistic versions), their turn lease, their messages, daily
+title counters."""
 
 from __future__ import annotations
 
@@ -44,6 +45,13 @@ class CaseRepository(Protocol):
 
     def save(self, case: Case, expected_version: int) -> None:
         """Replace the case only if its stored version is `expected_version`; else raise `StaleVersion`."""
+
+    def acquire_lease(self, user_id: str, case_id: str, holder: str, until: float, at: float) -> bool:
+        """Atomically take the case's turn lease for `holder` until `until` (epoch seconds) when it is free, expired
+        at `at`, or already `holder`'s; False while someone else holds it."""
+
+    def release_lease(self, user_id: str, case_id: str, holder: str) -> None:
+        """Give the lease back if `holder` still has it (an expired lease taken over by another is left alone)."""
 
     def delete(self, user_id: str, case_id: str) -> DeleteOutcome:
         """Delete a case and its messages, leaving a tombstone so a repeated delete can be told apart."""

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from faultmaven.sanitize import PlaceholderMap
 
 
 class ChatMessage(BaseModel):
@@ -17,11 +19,16 @@ class ChatMessage(BaseModel):
 
 
 class LLMRequest(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
     messages: list[ChatMessage] = Field(min_length=1)
     # When set, the model is asked for one JSON object matching this JSON Schema and the reply is validated.
     json_schema: dict[str, Any] | None = None
     max_tokens: int = Field(default=1024, ge=1)
     temperature: float = Field(default=0.2, ge=0.0, le=2.0)
+    # The case's placeholder map: the port sanitizes the whole request with it (and adds what it finds), so the
+    # same value keeps the same placeholder across turns. Without one, a fresh map is used for this request.
+    placeholders: PlaceholderMap | None = Field(default=None, exclude=True, repr=False)
 
 
 class LLMResponse(BaseModel):

@@ -12,7 +12,12 @@ if TYPE_CHECKING:
     from faultmaven.sanitize.rules import Finding, Hit, Rule
 
 PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "passcode", "pword"})
-STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey"}
+# `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token.
+STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey",
+                                  "salt", "signature", "sig"}
+# Words that end like a password word without naming one (`bypass=true`).
+_NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass"})
+_COMPOUND_TAILS = ("password", "passwd", "pass", "pwd")
 # `<word>_key` / `<word>Key` names that hold a secret.
 KEY_QUALIFIERS = frozenset({
     "api", "secret", "access", "private", "auth", "client", "master", "encryption", "signing", "account", "shared",
@@ -70,6 +75,28 @@ _VALUE = (
 )
 
 
+# Examples per separator: (keyword rule, value block rule, random-value rule), each (examples, negatives).
+_EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], ...]] = {
+    "=": (((("password = hunter2!", "hunter2!"), ("export PGPASSWORD=pgShellPw42", "pgShellPw42"),
+             ("Server=db;User Id=shop;Password=Sh0pP@ss;", "Sh0pP@ss")),
+            ("password_length=12", "PWD=/home/app", "token=${API_TOKEN}", "bypass=true")),
+          ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),), ("[section]\nname =\n    value1",)),
+          ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
+            ("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4",
+             "aeeed9bbccd4d02ee5c0109b86d86835f995330da4")),
+           ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv"))),
+    ":": (((('"password": "R3port!ng"', "R3port!ng"), ("api_key: 'ToCynx5Se4e2PtoZxEhW7lUJcOX15c54'",
+                                                        "ToCynx5Se4e2PtoZxEhW7lUJcOX15c54")),
+            ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok")),
+          ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),), ("credentials:\n    user: admin",)),
+          (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),),
+           ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"'))),
+}
+_TAG_EXAMPLES = ((("<password>mavenPw123</password>", "mavenPw123"),
+                  ('<Pass encoding="base64">c3VwZXJzZWNyZXQxMjM=</Pass>', "c3VwZXJzZWNyZXQxMjM=")),
+                 ("<Host>ftp.example.com</Host>", "<Port>21</Port>"))
+
+
 def assignment_rules(sep: str) -> tuple[Rule, ...]:
     """Rules anchored at one separator (`=`, `:`; `>` for XML elements): keyword key, value block below the key, any key
     with a random-looking value."""
@@ -77,21 +104,26 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
 
     arrow = ">?" if sep == "=" else ""
     if sep == ">":
-        return (Rule("secret", r">(?<=[A-Za-z]>)(?P<v>[^<>\s]{1,512})</", ">", extract=extract_tag, remember=True),)
+        return (Rule("secret", r">(?<=[A-Za-z\"']>)(?P<v>[^<>\s]{1,512})</", ">", extract=extract_tag, remember=True,
+                     examples=_TAG_EXAMPLES[0], negatives=_TAG_EXAMPLES[1]),)
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
+    keyword, block, generic = _EXAMPLES[sep]
     return (
         Rule("secret", sep + _lookbehind(sep) + arrow + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token)[ \t]+)?"
-             + _VALUE, sep, extract=extract_keyword, remember=True, before=_KEYWORD_BEFORE),
+             + _VALUE, sep, extract=extract_keyword, remember=True, before=_KEYWORD_BEFORE,
+             examples=keyword[0], negatives=keyword[1]),
         Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
-             after=r"[ \t]*+\r?\n[ \t]+[^\s#;]"),
+             after=r"[ \t]*+\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
         Rule("secret", sep + r"(?=" + arrow + r"[ \t]*[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
              + r"[ \t]*[\"']?(?P<v>[A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/=_\-.])",
-             sep, extract=extract_generic, remember=True, after=arrow + r"[ \t]*[\"']?[A-Za-z0-9+/_\-]{20}"),
+             sep, extract=extract_generic, remember=True, after=arrow + r"[ \t]*[\"']?[A-Za-z0-9+/_\-]{20}",
+             examples=generic[0], negatives=generic[1]),
     )
 
 # Matched on the reversed text before the separator: a search for `key["']?[ \t]*\Z` would retry every start in the
 # 96-character window and backtrack through each word (the costliest step on log text), a reversed match reads once.
 _KEY_RUN = re.compile(r"[A-Za-z0-9_.\-]{1,80}")
+_PREVIOUS_WORD = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,12}) \Z")
 _WORDS = re.compile(r"[A-Z]+\d*(?![a-z])|[A-Z]?[a-z]+\d*|\d+")
 _PATHLIKE = re.compile(r"[~/.]{0,2}/[\w./-]*|[A-Za-z]:\\.*")
 # `module.attr:func`, `settings.SECRET_KEY`: code that names a secret instead of holding one.
@@ -108,7 +140,14 @@ def key_before(text: str, sep: int) -> str:
     if head[-1:] in ('"', "'", "]"):
         head = head[:-1]
     found = _KEY_RUN.match(head[::-1])
-    return found.group()[::-1] if found else ""
+    if not found:
+        return ""
+    key = found.group()[::-1]
+    # `public key: ...`, `SHA256 fingerprint: ...`: a qualifier written as a separate word still describes the key.
+    qualifier = _PREVIOUS_WORD.search(head, 0, len(head) - len(key))
+    if qualifier and qualifier.group(1).lower() in EXCLUDED_WORDS:
+        return f"{qualifier.group(1)}_{key}"
+    return key
 
 
 def key_words(key: str) -> list[str]:
@@ -124,6 +163,8 @@ def classify_words(words: list[str]) -> tuple[str, str] | None:
     """`classify_key` on the key's lower-cased words."""
     if not words or EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS:
         return None
+    # `PGPASSWORD`, `DBPASS`, `rootpw`: one upper-case or lower-case word that ends with a password word.
+    words = [_compound(w) for w in words]
     joined = {a + b for a, b in pairwise(words)}
     label = "password" if PASSWORD_WORDS.intersection(words) or "password" in joined else "secret"
     if label == "secret" and "aws" in words and "secret" in words:
@@ -137,6 +178,12 @@ def classify_words(words: list[str]) -> tuple[str, str] | None:
     if words[-1] in WEAK_LAST_WORDS:
         return "weak", label
     return None
+
+
+def _compound(word: str) -> str:
+    if word in PASSWORD_WORDS or word in _NOT_COMPOUND or len(word) > 24:
+        return word
+    return next((tail for tail in _COMPOUND_TAILS if word.endswith(tail) and len(word) > len(tail)), word)
 
 
 def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
@@ -183,12 +230,12 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, "secret")]
 
 
-_TAG_LEFT = re.compile(r"<([A-Za-z_][\w.:-]{0,80})>\Z")
+_TAG_LEFT = re.compile(r"""<([A-Za-z_][\w.:-]{0,80})(?:\s+[\w.:-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*>\Z""")
 
 
 def extract_tag(rule: Rule, hit: Hit) -> list[Finding]:
     """`<password>value</password>` (Maven settings.xml, Spring XML)."""
-    tag = _TAG_LEFT.search(hit.text, max(0, hit.anchor - 82), hit.anchor + 1)
+    tag = _TAG_LEFT.search(hit.text, max(0, hit.anchor - 200), hit.anchor + 1)
     kind = classify_key(tag.group(1)) if tag else None
     if kind is None:
         return []

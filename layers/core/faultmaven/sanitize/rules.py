@@ -94,16 +94,21 @@ class Rule:
     after: str = ""
     # A literal every match of an unanchored rule contains (in the scanned text); the pass is skipped without it.
     needs: str = ""
+    # The rule's own documentation, run by a test: (text, the value that must be redacted) and texts that must come
+    # through unchanged.
+    examples: tuple[tuple[str, str], ...] = ()
+    negatives: tuple[str, ...] = ()
 
 
-def _tok(prefix: str, anchor: str, body: str, last: str) -> str:
+def _tok(prefix: str, anchor: str, body: str, last: str, boundary: str = "[A-Za-z0-9_-]") -> str:
     """A provider token `<prefix><anchor><body>` anchored at its delimiter, prefix captured as the start.
 
     `last` (the prefix's final character class) is checked first: a one-character lookbehind rejects almost every
-    anchor in ordinary text before the longer lookbehinds run.
+    anchor in ordinary text before the longer lookbehinds run. `boundary`: what may not come right before the
+    prefix; distinctive prefixes (`xoxb-`, `ghp_`, `glpat-`) may follow a `-` or `_` (`deploy-xoxb-....log`).
     """
     return (
-        f"{anchor}(?<={last}{anchor})(?<=(?P<s>{prefix}){anchor})(?<![A-Za-z0-9_-](?:{prefix}){anchor})"
+        f"{anchor}(?<={last}{anchor})(?<=(?P<s>{prefix}){anchor})(?<!{boundary}(?:{prefix}){anchor})"
         f"{body}(?![A-Za-z0-9_-])"
     )
 
@@ -241,6 +246,7 @@ def _url_password(rule: Rule, hit: Hit) -> list[Finding]:
 
 # --- rules ---------------------------------------------------------------------------------------------------------
 
+_LOOSE = "[A-Za-z0-9]"  # a distinctive prefix may follow `-` or `_`
 # The last two characters of every provider prefix that ends at a dash (`glpat-`, `xoxb-`, `sk-`, `GOCSPX-`, `pypi-`).
 _DASH_END = "(?:[abdfmrt]t|tr|x[abeoprs]|sk|PX|pi)"
 # Shared by SSN and dashed phone numbers: most dashes after a digit are in dates (`2015-10-18`) and fail this once.
@@ -249,67 +255,160 @@ _THREE_DIGITS = r"(?<![\w.\-+/:])\d{3}"
 
 BUILTIN_RULES: tuple[Rule, ...] = (
     # Cloud and provider credentials: fixed shapes, found by prefix.
-    Rule("aws_access_key", r"A(?<![A-Za-z0-9]A)(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}(?![A-Za-z0-9])", "A"),
-    Rule("google_api_key", r"A(?<![A-Za-z0-9_-]A)Iza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])", "A"),
-    Rule("artifactory_key", r"A(?<![A-Za-z0-9]A)KCp[A-Za-z0-9]{60,}(?![A-Za-z0-9])", "A"),
-    Rule("twilio_key", r"A(?<![A-Za-z0-9]A)C[a-f0-9]{32}(?![A-Za-z0-9])", "A", validate=_mixed),
-    Rule("twilio_key", r"S(?<![A-Za-z0-9]S)K[a-f0-9]{32}(?![A-Za-z0-9])", "S", validate=_mixed),
-    Rule("github_token", _tok("gh[oprsu]", "_", r"[A-Za-z0-9]{36,255}", "[oprsu]"), "_", before="[oprsu]"),
-    Rule("github_token", _tok("github", "_", r"pat_[A-Za-z0-9_]{22,255}", "b"), "_", before="b"),
-    Rule("stripe_key", _tok("[sr]k_(?:live|test)", "_", r"[A-Za-z0-9]{16,247}", "[et]"), "_", before="[et]"),
-    Rule("stripe_key", _tok("whsec", "_", r"[A-Za-z0-9+/=]{24,}", "c"), "_", before="c"),
-    Rule("npm_token", _tok("npm", "_", r"[A-Za-z0-9]{36}", "m"), "_", before="m"),
-    Rule("huggingface_token", _tok("hf", "_", r"[A-Za-z]{34}", "f"), "_", validate=_mixed_case, before="f"),
-    Rule("gitlab_token", _tok("gl(?:dt|rt|ft)", "-", r"[A-Za-z0-9_-]{20,}", "t"), "-", before=_DASH_END),
-    Rule("gitlab_token", _tok("gl(?:pat|ptt|cbt|imt|rtr)", "-", r"[A-Za-z0-9_-]{20,}", "[tr]"), "-", before=_DASH_END),
-    Rule("gitlab_token", _tok("glsoat", "-", r"[A-Za-z0-9_-]{20,}", "t"), "-", before=_DASH_END),
-    Rule("slack_token", _tok("xox[abposre]", "-", r"[A-Za-z0-9-]{10,250}", "[abposre]"), "-", before=_DASH_END),
-    Rule("anthropic_key", _tok("sk", "-", r"ant-[a-z]+\d\d-[A-Za-z0-9_-]{32,}", "k"), "-", before=_DASH_END),
+    Rule("aws_access_key", r"A(?<![A-Za-z0-9]A)(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}(?![A-Za-z0-9])", "A",
+         examples=(("key AKIAQ3EXAMPLE7WXYZ12 used", "AKIAQ3EXAMPLE7WXYZ12"),),
+         negatives=("AKIA is the prefix of access keys",
+                    "XAKIAQ3EXAMPLE7WXYZ12",)),
+    Rule("google_api_key", r"A(?<![A-Za-z0-9_-]A)Iza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])", "A",
+         examples=(("maps key=AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe", "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe"),),
+         negatives=("AIza is a prefix",)),
+    Rule("artifactory_key", r"A(?<![A-Za-z0-9]A)KCp[A-Za-z0-9]{60,}(?![A-Za-z0-9])", "A",
+         examples=(("X-JFrog-Art-Api: AKCp8jQ8tB3zZ9k2L4m6N8p0R2s4T6v8X0z2B4d6F8h0J2l4N6p8R0t2V4x6Z8b0D2f4H6j8",
+                    "AKCp8jQ8tB3zZ9k2L4m6N8p0R2s4T6v8X0z2B4d6F8h0J2l4N6p8R0t2V4x6Z8b0D2f4H6j8"),),
+         negatives=("AKCp short",)),
+    Rule("twilio_key", r"A(?<![A-Za-z0-9]A)C[a-f0-9]{32}(?![A-Za-z0-9])", "A", validate=_mixed,
+         examples=(("sid AC1f2e3d4c5b6a79881f2e3d4c5b6a7988", "AC1f2e3d4c5b6a79881f2e3d4c5b6a7988"),),
+         negatives=("ACabcdefabcdefabcdefabcdefabcdefab",)),
+    Rule("twilio_key", r"S(?<![A-Za-z0-9]S)K[a-f0-9]{32}(?![A-Za-z0-9])", "S", validate=_mixed,
+         examples=(("key SK1f2e3d4c5b6a79881f2e3d4c5b6a7988", "SK1f2e3d4c5b6a79881f2e3d4c5b6a7988"),),
+         negatives=("SKIPPED 3 tests",)),
+    Rule("github_token", _tok("gh[oprsu]", "_", r"[A-Za-z0-9]{36,255}", "[oprsu]", _LOOSE), "_", before="[oprsu]",
+         examples=(("GITHUB_TOKEN ghp_R7dk2LmQ9vXw4ZpT8sNc3YbH6gJf1KaE5uWo",
+                    "ghp_R7dk2LmQ9vXw4ZpT8sNc3YbH6gJf1KaE5uWo"),),
+         negatives=("ghp_short",
+                    "log ghp_R7dk2",)),
+    Rule("github_token", _tok("github", "_", r"pat_[A-Za-z0-9_]{22,255}", "b", _LOOSE), "_", before="b",
+         examples=(("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789",
+                    "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789"),),
+         negatives=("github_pat_short",)),
+    Rule("stripe_key", _tok("[sr]k_(?:live|test)", "_", r"[A-Za-z0-9]{16,247}", "[et]"), "_", before="[et]",
+         examples=(("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),),
+         negatives=("mode sk_live_",)),
+    Rule("stripe_key", _tok("whsec", "_", r"[A-Za-z0-9+/=]{24,}", "c"), "_", before="c",
+         examples=(("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),),
+         negatives=("whsec_abc",)),
+    Rule("npm_token", _tok("npm", "_", r"[A-Za-z0-9]{36}", "m"), "_", before="m",
+         examples=(("//registry.npmjs.org/:_authToken npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+                    "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),),
+         negatives=("npm_install_failed",)),
+    Rule("huggingface_token", _tok("hf", "_", r"[A-Za-z]{34}", "f"), "_", validate=_mixed_case, before="f",
+         examples=(("HF hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh", "hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh"),),
+         negatives=("hf_abcdefghijklmnopqrstuvwxyzabcdefgh",)),
+    Rule("gitlab_token", _tok("gl(?:dt|rt|ft)", "-", r"[A-Za-z0-9_-]{20,}", "t", _LOOSE), "-", before=_DASH_END,
+         examples=(("deploy gldt-A1b2C3d4E5f6G7h8I9j0K1", "gldt-A1b2C3d4E5f6G7h8I9j0K1"),),
+         negatives=("gldt-short",)),
+    Rule("gitlab_token", _tok("gl(?:pat|ptt|cbt|imt|rtr)", "-", r"[A-Za-z0-9_-]{20,}", "[tr]", _LOOSE), "-",
+         before=_DASH_END,
+         examples=(("token glpat-xY9zA8bC7dE6fG5hI4jK", "glpat-xY9zA8bC7dE6fG5hI4jK"),),
+         negatives=("glpat-",)),
+    Rule("gitlab_token", _tok("glsoat", "-", r"[A-Za-z0-9_-]{20,}", "t"), "-", before=_DASH_END,
+         examples=(("glsoat-A1b2C3d4E5f6G7h8I9j0K1", "glsoat-A1b2C3d4E5f6G7h8I9j0K1"),),
+         negatives=("glsoat-x",)),
+    Rule("slack_token", _tok("xox[abposre]", "-", r"[A-Za-z0-9-]{10,250}", "[abposre]", _LOOSE), "-", before=_DASH_END,
+         examples=(("SLACK xoxb-2048719234-Xq7RmK2pLz9W", "xoxb-2048719234-Xq7RmK2pLz9W"),),
+         negatives=("xoxb-short",)),
+    Rule("anthropic_key", _tok("sk", "-", r"ant-[a-z]+\d\d-[A-Za-z0-9_-]{32,}", "k"), "-", before=_DASH_END,
+         examples=(("sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd",
+                    "sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd"),),
+         negatives=("sk-ant-short",)),
     Rule("openai_key", _tok("sk", "-", r"(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,}", "k"), "-", validate=_mixed,
-         before=_DASH_END),
-    Rule("google_oauth", _tok("GOCSPX", "-", r"[A-Za-z0-9_-]{24,}", "X"), "-", before=_DASH_END),
-    Rule("pypi_token", _tok("pypi", "-", r"AgE[A-Za-z0-9_-]{50,}", "i"), "-", before=_DASH_END),
+         before=_DASH_END,
+         examples=(("OPENAI sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7c",
+                    "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7c"),),
+         negatives=("task-abcdefghijklmnopqrstuvwxyzabcdefgh",
+                    "sk-abcdefghijklmnopqrstuvwxyzabcdefgh",)),
+    Rule("google_oauth", _tok("GOCSPX", "-", r"[A-Za-z0-9_-]{24,}", "X"), "-", before=_DASH_END,
+         examples=(("client 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", "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"),),
+         negatives=("GOCSPX-x",)),
+    Rule("pypi_token", _tok("pypi", "-", r"AgE[A-Za-z0-9_-]{50,}", "i"), "-", before=_DASH_END,
+         examples=(("pypi-AgEIcHlwaS5vcmcCJGE4ZjM5YmE3LTY4ZDQtNDNhZi05YjNhLTc0N2Y4NzE0",
+                    "pypi-AgEIcHlwaS5vcmcCJGE4ZjM5YmE3LTY4ZDQtNDNhZi05YjNhLTc0N2Y4NzE0"),),
+         negatives=("pypi-upload ok",)),
     Rule("mailchimp_key", r"-(?=us\d)(?<=(?<![A-Za-z0-9])(?P<s>[0-9a-f]{32})-)us\d{1,2}(?![A-Za-z0-9])", "-",
-         after="u"),
+         after="u",
+         examples=(("mc 0123456789abcdef0123456789abcdef-us12", "0123456789abcdef0123456789abcdef-us12"),),
+         negatives=("region eu-us1 ok",)),
     Rule("private_key", r"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----", "-", extract=_private_key,
-         after="-"),
-    Rule("google_oauth", r"\.(?<=9\.)(?<=(?<![A-Za-z0-9])(?P<s>ya29)\.)[A-Za-z0-9_-]{20,}", r"\.", before="[9Gs]"),
+         after="-",
+         examples=(("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7x\n-----END RSA PRIVATE KEY-----",
+                    "MIIEowIBAAKCAQEA7x"),),
+         negatives=("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",)),
+    Rule("google_oauth", r"\.(?<=9\.)(?<=(?<![A-Za-z0-9])(?P<s>ya29)\.)[A-Za-z0-9_-]{20,}", r"\.", before="[9Gs]",
+         examples=(("ya29.a0AfH6SMBx7Yk2LmQ9vXw4ZpT8sNc3", "ya29.a0AfH6SMBx7Yk2LmQ9vXw4ZpT8sNc3"),),
+         negatives=("ya29.short",)),
     Rule("sendgrid_key", r"\.(?<=G\.)(?<=(?<![A-Za-z0-9])(?P<s>SG)\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}", r"\.",
-         before="[9Gs]"),
+         before="[9Gs]",
+         examples=(("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",
+                    "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"),),
+         negatives=("SG.short",)),
     Rule(
         "slack_webhook",
         r"\.(?=slack)(?<=(?P<s>https://hooks)\.)slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_+-]{20,}",
         r"\.",
-        before="[9Gs]",  # shared with the two rules above: one test for the three
-    ),
+        before="[9Gs]",  # shared with the two rules above: one test for the three,
+         examples=(("hook https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+                    "slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"),),
+         negatives=("see https://slack.com/help",)),
     Rule("jwt", r"\.(?=eyJ)(?<=[A-Za-z0-9_-]{10}\.)eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*", r"\.", extract=_jwt,
-         after="e"),
-    Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", needs="earer", extract=_bearer),
+         after="e",
+         examples=(("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0"
+                    "THsR8U",
+                    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"),),
+         negatives=("eyJ is how JSON starts in base64",)),
+    Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", needs="earer", extract=_bearer,
+         examples=(("Authorization: Bearer 9f3Kq2LmZx8Vb4Nw7Rt1Yp6", "9f3Kq2LmZx8Vb4Nw7Rt1Yp6"),),
+         negatives=("Bearer tokens expire",)),
     # The password may hold raw `#` or `?` (pasted, not percent-encoded); it ends at the last `@` before the host.
     Rule("password", r"://[^\s:/@?#]{0,128}:(?P<v>[^\s@/]{1,256})@(?=[\w\[])", needs="://",
-         extract=_url_password, remember=True),
+         extract=_url_password, remember=True,
+         examples=(("db=postgres://app:S3cr3t!@db.internal:5432/app", "S3cr3t!"),),
+         negatives=("http://example.com:8080/path",
+                    "postgres://app@db:5432",)),
     # Secrets found by the key they are assigned to (config files, env files, connection strings, JSON).
     *(rule for sep in "=:>" for rule in keys.assignment_rules(sep)),
     # Personal data.
     Rule("email", r"@(?<=[A-Za-z0-9._%+\-]@)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-         r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])", "@", "pii", extract=_email),
+         r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])", "@", "pii", extract=_email,
+         examples=(("contact jane.doe@example.com", "jane.doe@example.com"),),
+         negatives=("user@localhost",
+                    "pkg@1.2.3",)),
     Rule("ip_address", r"\.(?<=\d\.)\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)", r"\.", "pii", extract=_ipv4, before=r"\d",
-         after=r"\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)"),
+         after=r"\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)",
+         examples=(("from 52.14.1.7 port 22", "52.14.1.7"),),
+         negatives=("from 10.0.0.7",
+                    "version 1.2.3.4",)),
     Rule("ip_address", r":(?::|[0-9]{0,3}+[A-Fa-f][0-9A-Fa-f]{0,3}:)", ":", "pii", extract=_ipv6,
-         after="(?::|[0-9]{0,3}+[A-Fa-f][0-9A-Fa-f]{0,3}:)"),
+         after="(?::|[0-9]{0,3}+[A-Fa-f][0-9A-Fa-f]{0,3}:)",
+         examples=(("resolver 2606:4700:4700::1111 down", "2606:4700:4700::1111"),),
+         negatives=("at 12:00:01 ok",)),
     Rule("ssn", r"-(?<=\d-)(?<=(?<![\w.\-+/:])(?P<s>\d{3})-)(?P<g>\d\d)-(?P<n>\d{4})(?![\w-])", "-", "pii",
-         validate=lambda v: ssn_ok(v[:3], v[4:6], v[7:]), before=_THREE_DIGITS),
+         validate=lambda v: ssn_ok(v[:3], v[4:6], v[7:]), before=_THREE_DIGITS,
+         examples=(("ssn 123-45-6789", "123-45-6789"),),
+         negatives=("ssn 666-45-6789",
+                    "2015-10-18",)),
     Rule("phone", r"-(?<=\d-)(?<=(?<![\w.\-+/:])(?P<s>[2-9]\d\d)-)[2-9]\d\d-\d{4}(?![\w-])", "-", "pii",
-         before=_THREE_DIGITS),
+         before=_THREE_DIGITS,
+         examples=(("call 415-555-0142 now", "415-555-0142"),),
+         negatives=("build 2015-10-1804",)),
     Rule("phone", r"\.(?<=\d\.)(?<=(?<![\w.])(?P<s>[2-9]\d\d)\.)[2-9]\d\d\.\d{4}(?![\w.])", r"\.", "pii",
-         before=r"(?<![\w.])[2-9]\d\d"),
-    Rule("phone", r"\((?<![\w(]\()[2-9]\d\d\)[ ]?[2-9]\d\d[-. ]\d{4}(?![\w-])", r"\(", "pii"),
+         before=r"(?<![\w.])[2-9]\d\d",
+         examples=(("call 415.555.0142 now", "415.555.0142"),),
+         negatives=("version 415.555.01422",)),
+    Rule("phone", r"\((?<![\w(]\()[2-9]\d\d\)[ ]?[2-9]\d\d[-. ]\d{4}(?![\w-])", r"\(", "pii",
+         examples=(("call (415) 555-0142 now", "(415) 555-0142"),),
+         negatives=("f(415) 555",)),
     Rule("phone", r"\+(?<![\w+]\+)[1-9]\d{0,2}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d{2,5}){2,5}(?![\w-])(?!\.\d)", r"\+",
-         "pii", validate=_phone_digits_ok),
+         "pii", validate=_phone_digits_ok,
+         examples=(("call +44 20 7946 0958 now", "+44 20 7946 0958"),),
+         negatives=("x+1 y",
+                    "+1 2",)),
     # Runs on the text with digits 2-6 (card issuer first digits) mapped to 2 and the others to 0: the literal `2`
     # lets the scan skip ahead, and epoch times or ids starting with 0/1/7/8/9 are never candidates.
     Rule("card_number", r"2(?<![\w.+\-/]2)[02]{3}(?=[02 -]{9})(?:[ -]?[02]{2,7}){2,4}(?![\w-])(?!\.[02])", kind="pii",
-         needs="2", extract=_card, digit_classes=True),
+         needs="2", extract=_card, digit_classes=True,
+         examples=(("card 4242 4242 4242 4242", "4242 4242 4242 4242"),),
+         negatives=("card 4242 4242 4242 4241",
+                    "epoch 1074131743 1",)),
 )
 
 

@@ -6,10 +6,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from faultmaven.sanitize.engine import Scanner, resolve_overlaps
-from faultmaven.sanitize.placeholders import PlaceholderMap, line_breaks
+from faultmaven.sanitize.formats import FORMAT_RULES
+from faultmaven.sanitize.placeholders import PLACEHOLDER, PlaceholderMap, line_breaks
 from faultmaven.sanitize.rules import BUILTIN_RULES, Finding, Options, Rule, extra_rule
 
 if TYPE_CHECKING:
@@ -56,7 +57,9 @@ class Sanitizer:
             if not LABEL.fullmatch(label):
                 raise ValueError(f"sanitizer label {label!r} must be lowercase letters, digits and underscores")
             extras.append(extra_rule(label, pattern))
-        self._scanner = Scanner((*BUILTIN_RULES, *extras), Options(redact_private_ips=redact_private_ips))
+        # Format rules last: at a shared anchor the first matching rule decides (see sanitize/formats.py).
+        self._scanner = Scanner((*BUILTIN_RULES, *FORMAT_RULES, *extras),
+                                Options(redact_private_ips=redact_private_ips))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Sanitizer:
@@ -75,6 +78,9 @@ class Sanitizer:
         if not self.enabled or not text:
             return SanitizeResult(text, {}, mapping)
         found = [item for item in self._scanner.scan(text) if not self.is_allowed(text[item[0][0] : item[0][1]])]
+        if found and "{{REDACTED:" in text:  # sanitizing sanitized text changes nothing: placeholders stay whole
+            kept = [m.span() for m in PLACEHOLDER.finditer(text)]
+            found = [item for item in found if not any(s < item[0][1] and item[0][0] < e for s, e in kept)]
         if not found and not len(mapping):  # the common case for short payloads: nothing to redact, nothing known
             return SanitizeResult(text, {}, mapping)
         for (start, end, _label), rule in found:
@@ -93,6 +99,25 @@ class Sanitizer:
             pos = end
         out.append(text[pos:])
         return SanitizeResult("".join(out), dict(summary), mapping)
+
+    def sanitize_data(self, value: Any, mapping: PlaceholderMap) -> Any:
+        """Every string in a JSON-like value (dict keys too) sanitized with `mapping`; other values as they are.
+
+        A value learnt from its key late in the structure (`password=...` in the last message) is also redacted
+        where it appeared earlier: when a walk adds values to the map, a second walk applies them everywhere.
+        """
+        known = len(mapping)
+        clean = self._walk(value, mapping)
+        return self._walk(clean, mapping) if len(mapping) != known else clean
+
+    def _walk(self, value: Any, mapping: PlaceholderMap) -> Any:
+        if isinstance(value, str):
+            return self.sanitize(value, mapping).text
+        if isinstance(value, dict):
+            return {self._walk(k, mapping): self._walk(v, mapping) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._walk(v, mapping) for v in value]
+        return value
 
     def _remembered_occurrences(self, text: str, mapping: PlaceholderMap) -> list[tuple[Finding, Rule]]:
         """Every occurrence of a value that context marked as secret earlier in this text or case."""

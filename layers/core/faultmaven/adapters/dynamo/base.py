@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
 
 from faultmaven.settings import Settings
@@ -33,3 +35,14 @@ def create_bound_tables() -> list[str]:
             model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
             created.append(name)
     return created
+
+
+def conditionally(write: Callable[[], object]) -> bool:
+    """Run a conditional write; False when its condition failed (any other error is raised)."""
+    try:
+        write()
+    except PynamoDBException as exc:
+        if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True

@@ -1,9 +1,10 @@
 """Cases, their messages and daily title counters in DynamoDB (PynamoDB).
 
 Cases table: hash `user_id`, range `sk` — `CASE#<case_id>` (the aggregate as JSON plus the attributes queries filter
-on) or `COUNTER#<YYMMDD>` (title numbering). Local secondary index `updated_at-index` (`user_id`, `updated_at`) lists a
-user's cases newest first with consistent reads; counters and tombstones carry no `updated_at`, so the index holds
-live cases only. `expires_at` is the TTL attribute (counters and tombstones expire).
+on), `LEASE#<case_id>` (who runs a turn on the case, until when) or `COUNTER#<YYMMDD>` (title numbering). Local
+secondary index `updated_at-index` (`user_id`, `updated_at`) lists a user's cases newest first with consistent reads;
+counters, leases and tombstones carry no `updated_at`, so the index holds live cases only. `expires_at` is the TTL
+attribute (counters, leases and tombstones expire).
 Messages table: hash `case_key` = `<user_id>#<case_id>`, range `sk` = `<turn:08d>#<created_at>#<message_id>`.
 No request path scans: everything is a GetItem or a Query on a key or the index.
 """
@@ -15,7 +16,7 @@ from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, LocalSecondaryIndex
 from pynamodb.models import Model
 
-from faultmaven.adapters.dynamo.base import bind
+from faultmaven.adapters.dynamo.base import bind, conditionally
 from faultmaven.cases.lifecycle import CaseState
 from faultmaven.cases.model import Case, CaseMessage, stamp
 from faultmaven.clock import now, now_epoch
@@ -24,6 +25,7 @@ from faultmaven.settings import Settings
 
 TOMBSTONE_TTL_SECONDS = 30 * 86400
 COUNTER_TTL_SECONDS = 3 * 86400
+LEASE_TTL_SECONDS = 86400  # DynamoDB's TTL sweeps lease items long after `lease_until` has freed them
 
 
 class _ByUpdated(LocalSecondaryIndex):
@@ -48,6 +50,8 @@ class _CaseItem(Model):
     body = UnicodeAttribute(null=True)
     deleted_at = UnicodeAttribute(null=True)
     n = NumberAttribute(null=True)
+    holder = UnicodeAttribute(null=True)
+    lease_until = NumberAttribute(null=True)
     expires_at = NumberAttribute(null=True)
     by_updated = _ByUpdated()
 
@@ -99,6 +103,16 @@ class DynamoCaseRepository:
                 raise
             current = self._load(case.user_id, case.case_id)
             raise StaleVersion(int(current.version) if current is not None and current.body else None) from exc
+
+    def acquire_lease(self, user_id: str, case_id: str, holder: str, until: float, at: float) -> bool:
+        m = self.model
+        item = m(user_id, f"LEASE#{case_id}", holder=holder, lease_until=until,
+                 expires_at=int(until) + LEASE_TTL_SECONDS)
+        return conditionally(lambda: item.save(
+            condition=m.sk.does_not_exist() | (m.lease_until <= at) | (m.holder == holder)))
+
+    def release_lease(self, user_id: str, case_id: str, holder: str) -> None:
+        conditionally(lambda: self.model(user_id, f"LEASE#{case_id}").delete(condition=self.model.holder == holder))
 
     def delete(self, user_id: str, case_id: str) -> DeleteOutcome:
         item = self._load(user_id, case_id)

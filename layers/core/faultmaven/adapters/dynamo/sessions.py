@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.models import Model
 
-from faultmaven.adapters.dynamo.base import bind
+from faultmaven.adapters.dynamo.base import bind, conditionally
 from faultmaven.ports.sessions import SessionRecord
 from faultmaven.settings import Settings
 
@@ -68,22 +67,10 @@ class DynamoSessionRepository:
         return found[offset:offset + limit], len(found)
 
     def touch(self, user_id: str, session_id: str, last_activity_at: str, expires_at: int, now: int) -> bool:
-        try:
-            self.model(user_id, session_id).update(
-                actions=[self.model.last_activity_at.set(last_activity_at), self.model.expires_at.set(expires_at)],
-                condition=self.model.expires_at > now)
-        except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
+        return conditionally(lambda: self.model(user_id, session_id).update(
+            actions=[self.model.last_activity_at.set(last_activity_at), self.model.expires_at.set(expires_at)],
+            condition=self.model.expires_at > now))
 
     def delete(self, user_id: str, session_id: str, now: int) -> bool:
-        try:
-            self.model(user_id, session_id).delete(condition=self.model.expires_at > now)
-        except DeleteError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
+        return conditionally(lambda: self.model(user_id, session_id).delete(condition=self.model.expires_at > now))
 

@@ -1,8 +1,8 @@
 """Cases, their messages and daily title counters in SQLite.
 
 The aggregate is stored as JSON next to the columns that queries filter and sort on; `version` guards every
-replace (`UPDATE ... WHERE version = ?`). A deleted case leaves a tombstone row (no body) so that a repeated delete
-by its owner is recognised.
+replace (`UPDATE ... WHERE version = ?`). A turn's lease is one row per case, taken by a conditional upsert.
+A deleted case leaves a tombstone row (no body) so that a repeated delete by its owner is recognised.
 """
 
 from __future__ import annotations
@@ -38,6 +38,13 @@ CREATE TABLE IF NOT EXISTS case_messages (
     body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS case_messages_by_case ON case_messages(user_id, case_id, turn_number, seq);
+CREATE TABLE IF NOT EXISTS case_leases (
+    user_id TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    holder TEXT NOT NULL,
+    until REAL NOT NULL,
+    PRIMARY KEY (user_id, case_id)
+);
 CREATE TABLE IF NOT EXISTS case_title_counters (
     user_id TEXT NOT NULL,
     day TEXT NOT NULL,
@@ -84,6 +91,17 @@ class SqliteCaseRepository:
             row = conn.execute("SELECT version FROM cases WHERE user_id = ? AND case_id = ? AND deleted_at IS NULL",
                                (case.user_id, case.case_id)).fetchone()
         raise StaleVersion(row["version"] if row else None)
+
+    def acquire_lease(self, user_id: str, case_id: str, holder: str, until: float, at: float) -> bool:
+        return self.db.execute(
+            "INSERT INTO case_leases (user_id, case_id, holder, until) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user_id, case_id) DO UPDATE SET holder = excluded.holder, until = excluded.until "
+            "WHERE case_leases.until <= ? OR case_leases.holder = excluded.holder",
+            (user_id, case_id, holder, until, at)) == 1
+
+    def release_lease(self, user_id: str, case_id: str, holder: str) -> None:
+        self.db.execute("DELETE FROM case_leases WHERE user_id = ? AND case_id = ? AND holder = ?",
+                        (user_id, case_id, holder))
 
     def delete(self, user_id: str, case_id: str) -> DeleteOutcome:
         with self.db.transaction() as conn:

@@ -1,0 +1,322 @@
+"""Rules for secrets that live in well-known file formats rather than behind a key name or a provider prefix.
+
+Password hashes in passwd/shadow/htpasswd files and dumps, PHP `define()` constants, SQL `INSERT` dumps, `.pgpass`
+lines, .NET `<add key= value=>` pairs, PuTTY and age private keys, JWK private members, shell commands that carry a
+password (`mysql -p...`, `sshpass -p`, `curl -u user:pass`), IBANs and Spanish DNI/NIE numbers.
+They come after the other rules in the scan: at one anchor the first rule that matches decides, so these only see
+what the key-name and provider rules leave.
+Each rule carries its own examples (`examples`: text and the value that must go; `negatives`: text that must stay
+unchanged); `tests/unit/test_sanitize_rules.py` runs them all through the sanitizer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from faultmaven.sanitize import keys
+from faultmaven.sanitize.rules import Finding, Hit, Rule
+from faultmaven.sanitize.validators import is_placeholder_value
+
+# --- password hashes -------------------------------------------------------------------------------------------------
+
+# Modular crypt format ids (crypt(5)): MD5 1, bcrypt 2a/2b/2x/2y, SHA-256/512 5/6, yescrypt y, gost-yescrypt gy,
+# scrypt 7, Apache apr1, phpass P/H, argon2.
+_CRYPT_IDS = r"(?:1|2[abxy]|5|6|y|gy|7|apr1|[PH]|argon2(?:id|i|d))\$"
+
+
+def _crypt_hash(rule: Rule, hit: Hit) -> list[Finding]:
+    start, end = hit.anchor, hit.end
+    value = hit.text[start:end]
+    body = value.split("$")[-1]
+    if len(value) < 20 or len(body) < 8 or body.isdigit():
+        return []
+    return [(start, end, rule.label)]
+
+
+_PASSWD_USER = re.compile(r"[a-z_][a-z0-9_.-]{0,31}\Z")
+
+
+def _des_crypt(rule: Rule, hit: Hit) -> list[Finding]:
+    """`user:Xy7pQ2rT9wEzA:1001:...`: the 13-character hash only in a passwd/shadow line (a user name before it)."""
+    text, colon = hit.text, hit.anchor
+    line_start = text.rfind("\n", 0, colon) + 1
+    start, end = hit.value_span()
+    value = text[start:end]
+    classes = any(map(str.islower, value)) + any(map(str.isupper, value)) + any(map(str.isdigit, value))
+    if not _PASSWD_USER.match(text, line_start, colon) or classes < 2:
+        return []
+    return [(start, end, rule.label)]
+
+
+# --- PHP define() and SQL dumps -------------------------------------------------------------------------------------
+
+_DEFINE_SECRET_TAIL = ("key", "salt", "secret", "pass", "password", "pwd", "token")
+
+
+def _php_define(rule: Rule, hit: Hit) -> list[Finding]:
+    """`define('DB_PASSWORD', '...')`; in a PHP constant a trailing `_KEY` or `_SALT` names a secret (WordPress)."""
+    name = hit.text[slice(*(hit.span("k1") or hit.span("k2")))]  # type: ignore[misc]
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    words = keys.key_words(name)
+    kind = keys.classify_words(words)
+    if kind is None and words and words[-1] in _DEFINE_SECRET_TAIL:
+        kind = ("strong", "secret")
+    if kind is None or not keys.value_is_secret(name, value, "strong" if words[-1] in ("key", "salt") else kind[0],
+                                                True):
+        return []
+    return [(start, end, kind[1])]
+
+
+_SQL_VALUE = re.compile(r"""\s*(?:'((?:[^'\\]|''|\\.)*)'|"((?:[^"\\]|""|\\.)*)"|([^,()'"\s]+))\s*([,)])""")
+_SQL_TUPLE_GAP = re.compile(r"\s*,?\s*\(")
+_NOT_SECRET_COLUMN_TAIL = frozenset({"at", "on", "date", "time", "algo", "algorithm"})
+
+
+def _secret_column(name: str) -> bool:
+    words = keys.key_words(name.strip("`\"[] "))
+    if not words or words[-1] in _NOT_SECRET_COLUMN_TAIL:
+        return False
+    # `password_hash`, `user_pass`: in a dump the stored hash of a password is as sensitive as the password.
+    return keys.classify_words(words) is not None or bool(keys.PASSWORD_WORDS.intersection(words))
+
+
+def _sql_insert(rule: Rule, hit: Hit) -> list[Finding]:
+    """`INSERT INTO t (cols) VALUES (...), (...)`: the values under password/secret/token columns."""
+    columns = hit.text[slice(*hit.span("c"))].split(",")  # type: ignore[misc]
+    wanted = {i for i, c in enumerate(columns) if _secret_column(c)}
+    if not wanted:
+        return []
+    text, pos, found = hit.text, hit.end, []
+    while (gap := _SQL_TUPLE_GAP.match(text, pos)) and len(found) < 10_000:
+        pos, index = gap.end(), 0
+        while (item := _SQL_VALUE.match(text, pos)) is not None:
+            group = next(g for g in (1, 2, 3) if item.group(g) is not None)
+            value = item.group(group)
+            if index in wanted and value and value.upper() != "NULL" and not is_placeholder_value(value) \
+                    and not value.startswith(":"):
+                found.append((item.start(group), item.end(group), "password"))
+            pos, index = item.end(), index + 1
+            if item.group(4) == ")":
+                break
+        else:
+            break
+    return found
+
+
+# --- colon and attribute formats -----------------------------------------------------------------------------------
+
+_PGPASS_HOST = re.compile(r"[^:\s]+\Z")
+
+
+def _pgpass(rule: Rule, hit: Hit) -> list[Finding]:
+    """`host:port:database:user:password` (PostgreSQL's password file): the line has exactly these fields."""
+    text, colon = hit.text, hit.anchor
+    line_start = text.rfind("\n", 0, colon) + 1
+    host = _PGPASS_HOST.match(text, line_start, colon)
+    start, end = hit.value_span()
+    if not host or host.group().isdigit() or is_placeholder_value(text[start:end]):
+        return []
+    return [(start, end, rule.label)]
+
+
+_ATTR_NAME = re.compile(r"""\b(?:key|name)\s*=\s*["']([^"'<>]{1,80})["']""")
+
+
+def _value_attribute(rule: Rule, hit: Hit) -> list[Finding]:
+    """`<add key="DbPassword" value="..."/>`: the value attribute of an element whose key/name names a secret."""
+    text, eq = hit.text, hit.anchor
+    tag_start = text.rfind("<", max(0, eq - 300), eq)
+    if tag_start < 0 or ">" in text[tag_start:eq]:
+        return []
+    named = _ATTR_NAME.search(text, tag_start, eq)
+    kind = keys.classify_key(named.group(1)) if named else None
+    start, end = hit.value_span()
+    if kind is None or not keys.value_is_secret(named.group(1), text[start:end], kind[0], False):  # type: ignore
+        return []
+    return [(start, end, kind[1])]
+
+
+# --- private keys ----------------------------------------------------------------------------------------------------
+
+_LINE = re.compile(r"[^\r\n]*(?:\r?\n|\Z)")
+
+
+def _putty_private_lines(rule: Rule, hit: Hit) -> list[Finding]:
+    """The N base64 lines after `Private-Lines: N` in a PuTTY .ppk file (its `Private-MAC` is an integrity check)."""
+    text, pos = hit.text, hit.end
+    start = pos
+    for _ in range(int(hit.text[slice(*hit.span("n"))])):  # type: ignore[misc]
+        line = _LINE.match(text, pos)
+        if line is None or line.end() == pos:
+            break
+        pos = line.end()
+    return [(start, len(text[:pos].rstrip("\r\n")), rule.label)] if pos > start else []
+
+
+def _jwk_private(rule: Rule, hit: Hit) -> list[Finding]:
+    """Private members of a JSON Web Key (`d`, `p`, `q`, `dp`, `dq`, `qi`, symmetric `k`) in an object with `kty`."""
+    text, colon = hit.text, hit.anchor
+    window = text[max(0, colon - 2000) : colon + 2000]
+    if '"kty"' not in window:
+        return []
+    start, end = hit.value_span()
+    return [(start, end, rule.label)]
+
+
+# --- shell commands --------------------------------------------------------------------------------------------------
+
+_MYSQL_COMMAND = re.compile(r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|"
+                            r"mariadb-dump)\b")
+
+
+def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
+    """`mysql -pSECRET` (no blank: with one, mysql prompts) and `sshpass -p SECRET` on the same command line."""
+    text, dash = hit.text, hit.anchor
+    line = text[text.rfind("\n", 0, dash) + 1 : dash]
+    spaced = text[dash + 2 : dash + 3] in (" ", "\t")
+    if not ("sshpass" in line if spaced else (_MYSQL_COMMAND.search(line) or "sshpass" in line)):
+        return []
+    start, end = hit.value_span()
+    return [] if is_placeholder_value(text[start:end]) else [(start, end, rule.label)]
+
+
+def _curl_user(rule: Rule, hit: Hit) -> list[Finding]:
+    """`curl -u user:password` / `--user user:password`: the part after the first colon."""
+    text, dash = hit.text, hit.anchor
+    line = text[text.rfind("\n", 0, dash) + 1 : dash]
+    if "curl" not in line:
+        return []
+    start, end = hit.value_span()
+    colon = text.find(":", start, end)
+    if colon < 0 or colon + 1 >= end or is_placeholder_value(text[colon + 1 : end]):
+        return []
+    return [(colon + 1, end, rule.label)]
+
+
+# --- personal data with checksums -----------------------------------------------------------------------------------
+
+# ISO 13616 lengths of the countries most often seen (the rest: 15-34 characters).
+_IBAN_LENGTHS = {"AT": 20, "BE": 16, "CH": 21, "CZ": 24, "DE": 22, "DK": 18, "ES": 24, "FI": 18, "FR": 27,
+                 "GB": 22, "IE": 22, "IT": 27, "LU": 20, "NL": 18, "NO": 15, "PL": 28, "PT": 25, "SE": 24}
+
+
+def iban_ok(value: str) -> bool:
+    compact = value.replace(" ", "")
+    expected = _IBAN_LENGTHS.get(compact[:2])
+    if (expected and len(compact) != expected) or not 15 <= len(compact) <= 34:
+        return False
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+
+
+_DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+
+
+def dni_ok(value: str) -> bool:
+    """Spanish DNI (8 digits + letter) and NIE (X/Y/Z + 7 digits + letter): the letter is the number mod 23."""
+    head = value[:-1]
+    if head[0] in "XYZ":
+        head = str("XYZ".index(head[0])) + head[1:]
+    return len(head) == 8 and head.isdigit() and _DNI_LETTERS[int(head) % 23] == value[-1]
+
+
+_DNI_HEAD = re.compile(r"(?<![\w.\-])[XYZ]?\d{7,8}\Z")
+
+
+def _checksummed_id(rule: Rule, hit: Hit) -> list[Finding]:
+    """An IBAN (mod 97) or, ending at the letter matched, a Spanish DNI/NIE (mod 23)."""
+    iban = hit.span("i")
+    if iban is not None:
+        start, end = iban[0] - 1, iban[1]
+        return [(start, end, "iban")] if iban_ok(hit.text[start:end]) else []
+    letter = hit.anchor
+    head = _DNI_HEAD.search(hit.text, max(0, letter - 9), letter)
+    if head is None or not dni_ok(hit.text[head.start() : letter + 1]):
+        return []
+    return [(head.start(), letter + 1, "national_id")]
+
+
+FORMAT_RULES: tuple[Rule, ...] = (
+    Rule("password_hash", r"\$(?<![\w$]\$)" + _CRYPT_IDS + r"[./A-Za-z0-9$=,+-]{8,}", r"\$", extract=_crypt_hash,
+         after=_CRYPT_IDS,
+         examples=(("root:$6$Zr3Yq8Lk$OMbGn8r1aVfQz2mS0t7uEJd3xk9pWcHbL4yN6iR5sD:19123:0:99999:7:::",
+                    "$6$Zr3Yq8Lk$OMbGn8r1aVfQz2mS0t7uEJd3xk9pWcHbL4yN6iR5sD"),
+                   ("admin:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/", "$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/"),
+                   ("'$2b$12$KIXQJQbT9h1qzVd3ZpMx7uN4eYcJ1kPqW8aRm0sF3vT6yL2nB5cG.'",
+                    "$2b$12$KIXQJQbT9h1qzVd3ZpMx7uN4eYcJ1kPqW8aRm0sF3vT6yL2nB5cG.")),
+         negatives=("echo $1$2 costs $5$ today", "class Outer$Inner$1$2 loaded", "daemon:*:19000:0:99999:7:::")),
+    Rule("password_hash", r":(?=(?P<v>[./0-9A-Za-z]{13}):\d*:\d*:)", ":", extract=_des_crypt,
+         after=r"[./0-9A-Za-z]{13}:\d*:",
+         examples=(("olduser:Xy7pQ2rT9wEzA:1001:1001:Old User:/home/olduser:/bin/sh", "Xy7pQ2rT9wEzA"),),
+         negatives=("www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin", "at 10:abcdefghijklm:12:14 ok")),
+    Rule("password_hash", r"\}(?:(?<=\{SHA\})|(?<=\{MD5\})|(?<=\{SSHA\})|(?<=SSHA256\})|(?<=SSHA512\}))"
+         r"(?P<v>[A-Za-z0-9+/]{20,}={0,2})",
+         r"\}", before="[AH5D2]",
+         examples=(("web:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=", "W6ph5Mm5Pz8GgiULbPgzG37mj9g="),
+                   ("userPassword: {SSHA}DkMTwBl+a/3DQTxCYEApdUtNXGgdUac3", "DkMTwBl+a/3DQTxCYEApdUtNXGgdUac3")),
+         negatives=('{"a": {"SHA"}}', "{SHA} is a label")),
+    Rule("secret", r"define\(\s*(?:'(?P<k1>\w{1,80})'|\"(?P<k2>\w{1,80})\")\s*,\s*(?:'(?P<v1>(?:[^'\\\n]|\\.){1,512})'"
+         r"|\"(?P<v2>(?:[^\"\\\n]|\\.){1,512})\")", needs="define(", extract=_php_define, remember=True,
+         examples=(("define( 'DB_PASSWORD', 'Tr0ub4dor&3horse' );", "Tr0ub4dor&3horse"),
+                   ("define('LOGGED_IN_SALT', 'a8Zk2Lp0Qw9Xe7Rt6Yu5Io4Pa3Sd2Fg1Hj0Kl9Zx8Cv7Bn6Mq');",
+                    "a8Zk2Lp0Qw9Xe7Rt6Yu5Io4Pa3Sd2Fg1Hj0Kl9Zx8Cv7Bn6Mq")),
+         negatives=("define( 'WP_DEBUG', false );", "define('DB_HOST', 'localhost');",
+                    "define('AUTH_KEY', 'put your unique phrase here');")),
+    Rule("password", r"(?i:INSERT\s+INTO)\s+[\w.`\"\[\]]{1,128}\s*\((?P<c>[^()]{1,4000})\)\s*(?i:VALUES)",
+         needs="INTO", extract=_sql_insert, remember=True,
+         examples=(("INSERT INTO `users` (`id`, `login`, `password`) VALUES (1,'admin','5f4dcc3b5aa765d61d83');",
+                    "5f4dcc3b5aa765d61d83"),
+                   ("INSERT INTO wp_users (ID, user_login, user_pass) VALUES (1, 'ed', 'Pl41nPass!');",
+                    "Pl41nPass!")),
+         negatives=("INSERT INTO orders (id, total) VALUES (1, 100.5);",
+                    "INSERT INTO users (name, password) VALUES (?, ?)")),
+    Rule("password", r":(?=(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:"
+         r"(?P<v>(?:[^\s:\\]|\\.)(?:[^:\r\n\\]|\\.){0,255}?)[ \t]*(?:\r?\n|\Z))", ":",
+         extract=_pgpass, remember=True, after=r"(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:[^\s:]",
+         examples=(("db.example.com:5432:shop:app:Pgp4ss-Prod", "Pgp4ss-Prod"),
+                   ("*:*:*:replicator:r3plic8tion", "r3plic8tion")),
+         negatives=("10:22:33:44:55 frame", "Jun 14 15:16:01 combo sshd[1]: check pass")),
+    Rule("secret", r"=(?<=[vV]alue=)[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,512})\"|'(?P<v2>[^'\r\n]{1,512})')", "=",
+         extract=_value_attribute, remember=True, before="e",
+         examples=(('<add key="DbPassword" value="S3rv!ceAcc0unt" />', "S3rv!ceAcc0unt"),),
+         negatives=('<add key="PageSize" value="25" />', 'value="x" name="password"')),
+    Rule("private_key", r"Private-Lines:[ \t]*(?P<n>\d{1,3})[ \t]*\r?\n", needs="Private-Lines",
+         extract=_putty_private_lines,
+         examples=(("Private-Lines: 2\nAAABAQCa9Kx2Lm8Qp4Rt7Vw1Xz3B\nQw3Er6Ty9Ui2Op5As8Df==\n"
+                    "Private-MAC: 8f3a9c2e7b1d4f6a0c5e9b3d", "AAABAQCa9Kx2Lm8Qp4Rt7Vw1Xz3B"),),
+         negatives=("Public-Lines: 6\nAAAAB3NzaC1yc2EAAAADAQABAAABAQC7",)),
+    Rule("private_key", r"-(?<=Y-)(?<=(?P<s>AGE-SECRET-KEY)-)1[02-9AC-HJ-NP-Z]{58}(?![A-Za-z0-9])", "-",
+         before="(?:EY)",
+         examples=(("AGE-SECRET-KEY-1QQPQZJQ8SPJ2WMM9ZDE9XJ7KP0LK0RF7QF2N7AHSH3L5YLQ5CXSSX4YQ9F",
+                    "AGE-SECRET-KEY-1QQPQZJQ8SPJ2WMM9ZDE9XJ7KP0LK0RF7QF2N7AHSH3L5YLQ5CXSSX4YQ9F"),),
+         negatives=("AGE-SECRET-KEY-1 is the prefix",)),
+    Rule("private_key", r":(?:(?<=\"[dpqk]\":)|(?<=\"(?:dp|dq|qi)\":))[ \t]*\"(?P<v>[A-Za-z0-9_-]{16,})\"", ":",
+         extract=_jwk_private, before='"',
+         examples=(('{"kty":"EC","crv":"P-256","d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"}',
+                    "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"),),
+         negatives=('{"kty":"EC","crv":"P-256","use":"sig","kid":"1"}',
+                    '{"d":"not-a-key-member-0123456789"}')),
+    Rule("password", r"-(?<=[ \t]-)p(?:[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
+         r"|(?P<v3>[^\s'\"-][^\s'\"]{0,127}))", "-", extract=_shell_p_option, remember=True, before="[ \t]",
+         after=r"p[ \t]*[^\s-]",
+         examples=(("mysql -h db -u root -pR00tPa55 shop", "R00tPa55"), ("mysqldump -uadmin -p'Dump!Pw9' --all",
+                                                                        "Dump!Pw9"),
+                   ("sshpass -p 'sshP4ssw0rd' ssh ops@bastion", "sshP4ssw0rd")),
+         negatives=("mysql -u root -p shop", "ssh -p 2222 ops@bastion", "tar -pczf backup.tgz /etc")),
+    Rule("password", r"-(?<=[ \t]-)(?:u[ \t]*|-user[ \t=]+)(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
+         r"|(?P<v3>[^\s'\"]{1,256}))", "-", extract=_curl_user, remember=True, before="[ \t]",
+         examples=(("curl -u deploy:Curl3dPw -X POST https://ci.example.com", "Curl3dPw"),
+                   ("curl --user 'admin:adm1nSecret' https://api.example.com", "adm1nSecret")),
+         negatives=("curl -u deploy https://ci.example.com", "ps -u root:wheel")),
+    # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
+    # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
+    Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"
+         r"(?P<i>[A-Z]\d\d(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?)(?![A-Za-z0-9]))", kind="pii",
+         extract=_checksummed_id,
+         examples=(("refund to GB82 WEST 1234 5698 7654 32 now", "GB82 WEST 1234 5698 7654 32"),
+                   ("DE89370400440532013000", "DE89370400440532013000"),
+                   ("customer DNI 12345678Z verified", "12345678Z"), ("NIE X1234567L", "X1234567L")),
+         negatives=("ref GB83 WEST 1234 5698 7654 32", "node RS02 1234 5678 9012 ok", "batch 12345678A",
+                    "build 20151018T", "id 1234567890123456Z")),
+)

@@ -1,0 +1,62 @@
+"""Every detection rule documents itself with examples, and this test runs them.
+
+A positive example must be found by the rule on its own and be gone from the sanitizer's output; a negative must not
+be found by the rule on its own, and the whole sanitizer must return it unchanged. A rule added without examples fails
+here. The per-format cases in tests/fixtures/sanitize/formats.json (written from the formats' public documentation,
+not from these rules) are run the same way, case by case.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from faultmaven.sanitize import Sanitizer
+from faultmaven.sanitize.engine import Scanner
+from faultmaven.sanitize.formats import FORMAT_RULES
+from faultmaven.sanitize.rules import BUILTIN_RULES, Options, Rule
+
+RULES = (*BUILTIN_RULES, *FORMAT_RULES)
+FORMATS = json.loads((Path(__file__).parent.parent / "fixtures" / "sanitize" / "formats.json").read_text())["cases"]
+SANITIZER = Sanitizer()
+
+
+def _name(rule: Rule) -> str:
+    return f"{RULES.index(rule)}-{rule.label}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=_name)
+def test_every_rule_has_examples_both_ways(rule: Rule) -> None:
+    assert rule.examples, "a rule needs at least one (text, value) example"
+    assert rule.negatives, "a rule needs at least one text it must leave alone"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=_name)
+def test_rule_finds_its_examples(rule: Rule) -> None:
+    alone = Scanner([rule], Options())
+    for text, value in rule.examples:
+        start = text.index(value)
+        spans = [(s, e) for (s, e, _), _ in alone.scan(text)]
+        assert any(s <= start and start + len(value) <= e for s, e in spans) or (
+            not value and spans), f"{rule.label} misses {value!r} in {text!r}: {spans}"
+        assert value not in SANITIZER.sanitize(text).text
+
+
+@pytest.mark.parametrize("rule", RULES, ids=_name)
+def test_rule_leaves_its_negatives(rule: Rule) -> None:
+    alone = Scanner([rule], Options())
+    for text in rule.negatives:
+        assert alone.scan(text) == [], f"{rule.label} fires on {text!r}"
+        assert SANITIZER.sanitize(text).text == text, f"the sanitizer changes {text!r}"
+
+
+@pytest.mark.parametrize("case", FORMATS, ids=lambda c: f"{c['class']}: {c['source']}")
+def test_documented_format_cases(case: dict) -> None:
+    out = SANITIZER.sanitize(case["text"]).text
+    if case["secrets"]:
+        assert [v for v in case["secrets"] if v in out] == [], out
+    else:
+        assert out == case["text"]
+    assert out.count("\n") == case["text"].count("\n")  # line numbers never move
