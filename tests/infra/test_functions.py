@@ -154,8 +154,8 @@ def test_s3_vectors_by_setting(synth) -> None:
 def test_registration_by_context(synth) -> None:
     _, template = synth(registration="invite")
     functions = template.find_resources("AWS::Lambda::Function")
-    policies = {f["Properties"]["Environment"]["Variables"].get("FM_REGISTRATION") for f in functions.values()
-                if "Environment" in f["Properties"]}
+    envs = [f["Properties"].get("Environment", {}).get("Variables", {}) for f in functions.values()]
+    policies = {env.get("FM_REGISTRATION") for env in envs if env.get("FM_MODE") == "aws"}
     assert policies == {"invite"}
 
 
