@@ -101,6 +101,8 @@ def _prefix(path: str, public: bool = False) -> tuple[Route, ...]:
 
 
 CASE = "/api/v1/cases/{case_id}"
+# Every function that verifies bearer tokens reads the tokens table: a signed-out session's access tokens are refused.
+SIGNED_OUT: dict[str, Access] = {"tokens": "read"}
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("meta", (Route("/health", True, ("GET",)), Route("/v1/meta/{proxy+}", True),
@@ -110,19 +112,22 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("auth", (Route("/api/v1/auth/{proxy+}", True), Route("/.well-known/{proxy+}", True, ("GET",))),
                  tables={"users": "write", "tokens": "write", "sessions": "write"}, jwt_key="private",
                  memory_mb=1024),
-    FunctionSpec("sessions", _prefix("/api/v1/sessions"), tables={"sessions": "write"}),
+    FunctionSpec("sessions", _prefix("/api/v1/sessions"), tables={"sessions": "write", **SIGNED_OUT}),
     # Deleting a case removes its evidence files too; X-Session-Id is checked against the sessions table.
     FunctionSpec("cases", _prefix("/api/v1/cases"),
                  tables={"cases": "write", "case-messages": "write", "idempotency": "write", "sessions": "read",
-                         "evidence": "write"}, bucket="write"),
+                         "evidence": "write", **SIGNED_OUT}, bucket="write"),
     FunctionSpec("evidence", (*_prefix(f"{CASE}/uploaded-files"), *_prefix(f"{CASE}/evidence")),
-                 tables={"cases": "read", "evidence": "write"}, bucket="write", memory_mb=1024, timeout_s=30),
+                 tables={"cases": "read", "evidence": "write", **SIGNED_OUT}, bucket="write", memory_mb=1024,
+                 timeout_s=30),
     FunctionSpec("knowledge", (*_prefix("/api/v1/knowledge"), *_prefix("/api/v1/documents"),
                                Route("/api/v1/admin/kb/{proxy+}")),
-                 tables={"documents": "write"}, bucket="write", vectors=True, memory_mb=1024, timeout_s=30),
+                 tables={"documents": "write", **SIGNED_OUT}, bucket="write", vectors=True, memory_mb=1024,
+                 timeout_s=30),
     FunctionSpec("copilot", (*_prefix(f"{CASE}/turns"), *_prefix(f"{CASE}/reports")),
                  tables={"cases": "write", "case-messages": "write", "evidence": "write", "documents": "write",
-                         "idempotency": "write"}, bucket="write", vectors=True, redaction_key=True, llm=True,
+                         "idempotency": "write", **SIGNED_OUT}, bucket="write", vectors=True, redaction_key=True,
+                 llm=True,
                  memory_mb=1024, timeout_s=60),
 )
 

@@ -45,6 +45,9 @@ class StackConfig:
     llm_model: str | None = None
     # The dashboard's static files in S3 behind CloudFront; off for emulators, which do not emulate CloudFront.
     dashboard: bool = True
+    # Who may sign up (FM_REGISTRATION): closed by default in the cloud; `-c registration=invite` or `open` changes
+    # it. The first admin is made with `faultmaven admin create` against the tables (SECURITY.md).
+    registration: Literal["open", "invite", "closed"] = "closed"
     # MiniStack/LocalStack: the endpoint the functions use for AWS APIs (the emulator's, as seen by the functions).
     aws_endpoint_url: str | None = None
 
@@ -77,6 +80,9 @@ class StackConfig:
         oidc_issuer = get("oidc_issuer") or None
         if oidc_issuer and not get("oidc_audience"):
             raise ValueError("context oidc_issuer needs oidc_audience (the app client id) too")
+        registration = get("registration") or "closed"
+        if registration not in ("open", "invite", "closed"):
+            raise ValueError(f"context registration must be open, invite or closed, not {registration!r}")
         build_dir = Path(get("build_dir") or cls.build_dir)
         generate = get("generate_keys")
         dashboard = get("dashboard")
@@ -91,4 +97,4 @@ class StackConfig:
                    throttle_burst=int(get("throttle_burst") or cls.throttle_burst),
                    cors_origins=tuple(origins), alarm_email=get("alarm_email") or None,
                    llm_provider=get("llm_provider") or "none", llm_model=get("llm_model") or None,
-                   aws_endpoint_url=get("aws_endpoint_url") or None)
+                   aws_endpoint_url=get("aws_endpoint_url") or None, registration=registration)

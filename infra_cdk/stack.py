@@ -104,7 +104,7 @@ class FaultMavenStack(Stack):
 
     def _base_environment(self) -> dict[str, str]:
         env = {"FM_MODE": "aws", "FM_AWS_REGION": self.region, "FM_TABLE_PREFIX": self.prefix,
-               "FM_EVIDENCE_BUCKET": self.data.bucket.bucket_name}
+               "FM_EVIDENCE_BUCKET": self.data.bucket.bucket_name, "FM_REGISTRATION": self.config.registration}
         if self.config.aws_endpoint_url:
             env["FM_AWS_ENDPOINT_URL"] = self.config.aws_endpoint_url
             # Emulators have no X-Ray, and the X-Ray SDK's PynamoDB hook reads the region from the endpoint's host

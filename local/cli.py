@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 # Each module defines `register(subparsers)`, which adds its subcommand and sets `func(args) -> int`.
 COMMAND_MODULES = (
+    "local.commands.admin",
     "local.commands.doctor",
     "local.commands.kb",
     "local.commands.logs",

@@ -80,7 +80,8 @@ def aws_settings(tmp_path: Path) -> Iterator[Settings]:
 
     with mock_aws():
         yield Settings(mode="aws", data_dir=tmp_path / "data", table_prefix="fmtest", evidence_bucket="fmtest-evidence",
-                       jwt_private_key=_TEST_KEY, login_max_failures=3, login_lockout_seconds=60)
+                       jwt_private_key=_TEST_KEY, login_max_failures=3, login_lockout_seconds=60,
+                       registration="open")
 
 
 # The container properties backed by DynamoDB tables; building them binds their models so the tables can be made.

@@ -14,6 +14,22 @@ class Credentials(BaseModel):
     password: str | None = Field(default=None, max_length=1024)
     email: str | None = Field(default=None, max_length=254)
     display_name: str | None = Field(default=None, max_length=100)
+    invite_code: str | None = Field(default=None, max_length=128)  # when registration is by invitation
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class InvitationResponse(BaseModel):
+    invite_code: str
+    expires_at: int  # epoch seconds
+    register_endpoint: str
+
+
+class UnlockRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=254)
 
 
 class UserProfile(BaseModel):
@@ -67,6 +83,7 @@ class UserInfoResponse(UserProfile):
 class AuthConfigResponse(BaseModel):
     auth_mode: str
     supports_registration: bool
+    registration: str  # open | invite | closed
     login_endpoint: str | None
     register_endpoint: str | None
     refresh_endpoint: str

@@ -2,26 +2,52 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Header, status
+import asyncio
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TypeVar
+
+from fastapi import APIRouter, Header, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 
 from faultmaven.auth.service import TokenPair
 from faultmaven.clock import now_epoch
 from faultmaven.errors import InvalidInput
-from faultmaven.http.auth import ContainerDep, CurrentPrincipal
+from faultmaven.http.auth import AdminPrincipal, ContainerDep, CurrentPrincipal
 from faultmaven.ports.users import UserRecord
 from functions.auth.models import (
     AuthConfigResponse,
     AuthTokenResponse,
     Credentials,
+    InvitationResponse,
     LogoutResponse,
+    PasswordChange,
     RefreshRequest,
     TokenRefreshResponse,
+    UnlockRequest,
     UserInfoResponse,
     UserProfile,
 )
 
 router = APIRouter(tags=["auth"])
 PREFIX = "/api/v1/auth"
+T = TypeVar("T")
+# Password hashing (Argon2id, ~20 MiB and tens of ms of CPU each) runs in its own pool, one thread fewer than the
+# cores (at least one): under a burst of sign-ins it queues here instead of filling the server's shared thread pool
+# and every core, so case reads and writes keep a thread and a core. (A Lambda serves one request at a time.)
+_HASHING = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 1) - 1), thread_name_prefix="fm-hash")
+
+
+async def _hashing(fn: Callable[..., T], *args: object) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, partial(fn, *args))
+
+
+def _client(request: Request) -> str | None:
+    """The caller's address as the transport saw it (API Gateway's sourceIp under Mangum); a client-sent
+    X-Forwarded-For is not trusted, or a guesser could pick a fresh address per try."""
+    return request.client.host if request.client else None
 
 
 def _password(body: Credentials) -> str:
@@ -40,26 +66,28 @@ def signed_in(container: ContainerDep, user: UserRecord, session_id: str | None)
 
 @router.get(f"{PREFIX}/config", response_model=AuthConfigResponse)
 def auth_config(container: ContainerDep) -> AuthConfigResponse:
-    return AuthConfigResponse(auth_mode="local", supports_registration=container.settings.allow_registration,
-                              login_endpoint=f"{PREFIX}/login",
-                              register_endpoint=f"{PREFIX}/register" if container.settings.allow_registration else None,
+    registration = container.settings.effective_registration
+    return AuthConfigResponse(auth_mode="local", supports_registration=registration != "closed",
+                              registration=registration, login_endpoint=f"{PREFIX}/login",
+                              register_endpoint=f"{PREFIX}/register" if registration != "closed" else None,
                               refresh_endpoint=f"{PREFIX}/refresh", logout_endpoint=f"{PREFIX}/logout",
                               jwks_uri=f"{PREFIX}/.well-known/jwks.json",
                               oauth={"hosted_login_url": f"{PREFIX}/sso/login"} if container.sso else None)
 
 
 @router.post(f"{PREFIX}/register", status_code=status.HTTP_201_CREATED, response_model=AuthTokenResponse)
-def register(body: Credentials, container: ContainerDep,
-             x_session_id: str | None = Header(default=None, max_length=128)) -> AuthTokenResponse:
-    user = container.auth.register(body.username, _password(body), body.email, body.display_name)
-    return signed_in(container, user, x_session_id)
+async def register(body: Credentials, container: ContainerDep,
+                   x_session_id: str | None = Header(default=None, max_length=128)) -> AuthTokenResponse:
+    user = await _hashing(container.auth.register, body.username, _password(body), body.email, body.display_name,
+                          body.invite_code)
+    return await run_in_threadpool(signed_in, container, user, x_session_id)
 
 
 @router.post(f"{PREFIX}/login", response_model=AuthTokenResponse)
-def login(body: Credentials, container: ContainerDep,
-          x_session_id: str | None = Header(default=None, max_length=128)) -> AuthTokenResponse:
-    user = container.auth.authenticate(body.username, _password(body))
-    return signed_in(container, user, x_session_id)
+async def login(body: Credentials, request: Request, container: ContainerDep,
+                x_session_id: str | None = Header(default=None, max_length=128)) -> AuthTokenResponse:
+    user = await _hashing(container.auth.authenticate, body.username, _password(body), _client(request))
+    return await run_in_threadpool(signed_in, container, user, x_session_id)
 
 
 @router.post(f"{PREFIX}/refresh", response_model=TokenRefreshResponse)
@@ -75,6 +103,28 @@ def logout(principal: CurrentPrincipal, container: ContainerDep) -> LogoutRespon
     revoked = container.auth.logout(principal)
     return LogoutResponse(all_sessions_ended=True, message="signed out; every refresh token was revoked",
                           revoked_tokens=revoked)
+
+
+@router.post(f"{PREFIX}/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(body: PasswordChange, request: Request, principal: CurrentPrincipal,
+                    container: ContainerDep) -> Response:
+    """Change the caller's password; the new one meets the sign-up rules, and the caller signs in again."""
+    container.auth.change_password(principal, body.current_password, body.new_password, _client(request))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(f"{PREFIX}/invitations", status_code=status.HTTP_201_CREATED, response_model=InvitationResponse)
+def invite(principal: AdminPrincipal, container: ContainerDep) -> InvitationResponse:
+    """A one-use sign-up code (admins only), for registration policy `invite`."""
+    code, expires_at = container.auth.invite(principal)
+    return InvitationResponse(invite_code=code, expires_at=expires_at, register_endpoint=f"{PREFIX}/register")
+
+
+@router.post(f"{PREFIX}/unlock", status_code=status.HTTP_204_NO_CONTENT)
+def unlock(body: UnlockRequest, _: AdminPrincipal, container: ContainerDep) -> Response:
+    """End an account's sign-in delays now (admins only). Answers the same whether or not the account exists."""
+    container.auth.unlock(body.username)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get(f"{PREFIX}/me", response_model=UserInfoResponse)

@@ -42,6 +42,7 @@ class CaseSummary(BaseModel):
     last_activity_at: str
     resolved_at: str | None
     closed_at: str | None
+    archived_at: str | None = None  # archived cases are kept; the dashboard files them away
     user_id: str
     enterprise_id: str  # the tenant key; one user is one tenant until organizations exist
     organization_id: str | None = None
@@ -61,7 +62,8 @@ class CaseSummary(BaseModel):
         return {"case_id": case.case_id, "title": case.title, "description": case.description, "state": case.state,
                 "created_at": case.created_at, "updated_at": case.updated_at,
                 "last_activity_at": case.last_activity_at, "resolved_at": case.resolved_at,
-                "closed_at": case.closed_at, "user_id": case.user_id, "enterprise_id": case.user_id,
+                "closed_at": case.closed_at, "archived_at": case.archived_at,
+                "user_id": case.user_id, "enterprise_id": case.user_id,
                 "source": case.source, "closure_reason": case.closure_reason, "current_turn": case.current_turn,
                 "investigation_turn": case.investigation_turn, "stage": case.stage,
                 "turns_without_progress": case.turns_without_progress, "is_terminal": case.is_terminal,

@@ -17,6 +17,7 @@ from faultmaven.cases.lifecycle import CaseState
 from faultmaven.cases.model import Case, stamp
 from faultmaven.errors import InvalidInput
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal
+from faultmaven.http.params import Name, Offset, Page
 from faultmaven.ports.cases import CaseQuery
 from functions.cases.models import (
     CaseCreateRequest,
@@ -89,10 +90,10 @@ def create_case(body: CaseCreateRequest, principal: CurrentPrincipal, container:
 @router.get(PREFIX, response_model=CaseListResponse)
 def list_cases(principal: CurrentPrincipal, container: ContainerDep,
                state: CaseState | None = None, source: str | None = Query(default=None, max_length=20),
-               team_id: str | None = None, include_empty: bool = True,
+               team_id: Name = None, include_empty: bool = True,
                created_after: datetime | None = None, created_before: datetime | None = None,
-               limit: int = Query(default=50, ge=1, le=100), offset: int = Query(default=0, ge=0),
-               page: int | None = Query(default=None, ge=1), page_size: int | None = Query(default=None, ge=1, le=100),
+               limit: int = Query(default=50, ge=1, le=100), offset: Offset = 0,
+               page: Page = None, page_size: int | None = Query(default=None, ge=1, le=100),
                ) -> CaseListResponse:
     """`limit`/`offset` paging; the dashboard's `page`/`page_size` (1-based) map onto it. `team_id` is accepted
     and ignored until teams exist."""
@@ -147,9 +148,23 @@ def close_case(case_id: CaseId, principal: CurrentPrincipal, container: Containe
     return _versioned(CaseSummary.of(case), case)
 
 
+@router.post(f"{PREFIX}/{{case_id}}/archive", response_model=CaseSummary)
+def archive_case(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep,
+                 version: ExpectedVersion) -> JSONResponse:
+    case = container.case_service.archive(principal.user_id, case_id, True, expected_version=version)
+    return _versioned(CaseSummary.of(case), case)
+
+
+@router.post(f"{PREFIX}/{{case_id}}/unarchive", response_model=CaseSummary)
+def unarchive_case(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep,
+                   version: ExpectedVersion) -> JSONResponse:
+    case = container.case_service.archive(principal.user_id, case_id, False, expected_version=version)
+    return _versioned(CaseSummary.of(case), case)
+
+
 @router.get(f"{PREFIX}/{{case_id}}/messages", response_model=CaseMessagesResponse)
 def case_messages(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep,
-                  limit: int = Query(default=50, ge=1, le=100), offset: int = Query(default=0, ge=0),
+                  limit: int = Query(default=50, ge=1, le=100), offset: Offset = 0,
                   include_debug: bool = False) -> CaseMessagesResponse:
     messages, total = container.case_service.messages(principal.user_id, case_id, limit, offset)
     has_more = offset + len(messages) < total

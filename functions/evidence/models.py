@@ -155,4 +155,4 @@ class PresignResponse(BaseModel):
 class CompleteUploadRequest(BaseModel):
     filename: str = Field(min_length=1, max_length=1024)
     content_type: str | None = Field(default=None, max_length=200)
-    turn_number: int = Field(default=0, ge=0)
+    turn_number: int = Field(default=0, ge=0, le=10**9)

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from faultmaven.errors import InvalidInput
 from faultmaven.evidence.multipart import read_multipart
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal
+from faultmaven.http.params import Offset
 from functions.evidence.models import (
     CaseEvidenceListResponse,
     CompleteUploadRequest,
@@ -40,14 +41,14 @@ def _uploaded(body: UploadedFileDetailsResponse) -> JSONResponse:
 def _turn(value: str | None) -> int:
     if not value:
         return 0
-    if not value.isdigit():
-        raise InvalidInput("turn_number must be a non-negative integer", code="INVALID_TURN_NUMBER")
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+        raise InvalidInput("turn_number must be a non-negative integer below 10^9", code="INVALID_TURN_NUMBER")
     return int(value)
 
 
 @router.get(FILES, response_model=UploadedFilesList)
 def list_uploaded_files(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep,
-                        limit: Annotated[int, Query(ge=1, le=100)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+                        limit: Annotated[int, Query(ge=1, le=100)] = 50, offset: Offset = 0,
                         sort_by: Literal["uploaded_at_turn", "filename", "size"] = "uploaded_at_turn",
                         sort_order: Literal["asc", "desc"] = "desc") -> UploadedFilesList:
     records = container.evidence.list_files(principal.user_id, case_id, sort_by=sort_by,

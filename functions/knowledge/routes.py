@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile,
 from faultmaven.auth.service import Principal
 from faultmaven.errors import InvalidInput, TooLarge
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal, admin_principal, current_principal
+from faultmaven.http.params import Name, Offset
 from faultmaven.knowledge.documents import DocumentChanges, Reader, Upload
 from faultmaven.ports.documents import DocumentStatus
 from faultmaven.ports.vector_index import ReindexStatus, Scope, SearchMode
@@ -95,10 +96,11 @@ def _mount(view: KbView) -> None:
 
     def list_documents(
         principal: caller, container: ContainerDep,
-        scope: Scope | None = None, document_type: str | None = None,
-        tags: Annotated[str | None, Query(description="comma-separated; a document must carry all")] = None,
+        scope: Scope | None = None, document_type: Name = None,
+        tags: Annotated[str | None, Query(max_length=4000,
+                                          description="comma-separated; a document must carry all")] = None,
         status: DocumentStatus | None = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Offset = 0,
     ) -> DocumentListResponse:
         reader = Reader.of(principal)
         page = container.knowledge.list(reader, only_own=view.only_own, scope=scope or view.list_scope,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from faultmaven.ports.sessions import SessionRecord
 
@@ -22,7 +22,7 @@ class SessionResponse(BaseModel):
     user_id: str
     client_id: str | None
     session_type: str
-    status: Literal["active", "expired", "terminated"] = "active"
+    status: Literal["active", "archived", "expired", "terminated"] = "active"
     created_at: str
     last_activity: str
     expires_at: str
@@ -37,10 +37,25 @@ class SessionResponse(BaseModel):
            ) -> SessionResponse:
         expires = datetime.fromtimestamp(session.expires_at, UTC).isoformat().replace("+00:00", "Z")
         return cls(session_id=session.session_id, user_id=session.user_id, client_id=session.client_id,
-                   session_type=session.session_type, created_at=session.created_at,
+                   session_type=session.session_type, status=session.status, created_at=session.created_at,
                    last_activity=session.last_activity_at, expires_at=expires,
                    timeout_minutes=session.timeout_minutes, metadata=session.metadata, session_resumed=resumed,
                    message=message)
+
+
+class SessionUpdateRequest(BaseModel):
+    """What a client may change on its session; case data is not session data (400 for anything else)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    metadata: dict[str, Any] | None = None
+    timeout_minutes: int | None = Field(default=None, ge=60, le=480)
+
+
+class SessionStatusResponse(BaseModel):
+    session_id: str
+    status: Literal["active", "archived"]
+    message: str
 
 
 class SessionListResponse(BaseModel):

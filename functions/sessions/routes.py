@@ -6,13 +6,20 @@ A session of another user, or one past its expiry, answers 404 (`code` SESSION_E
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Path, Query, Response, status
 
 from faultmaven.errors import Unauthorized
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal, OptionalPrincipal
-from functions.sessions.models import SessionCreateRequest, SessionListResponse, SessionResponse
+from faultmaven.http.params import Name, Offset
+from functions.sessions.models import (
+    SessionCreateRequest,
+    SessionListResponse,
+    SessionResponse,
+    SessionStatusResponse,
+    SessionUpdateRequest,
+)
 
 router = APIRouter(tags=["sessions"])
 PREFIX = "/api/v1/sessions"
@@ -36,8 +43,8 @@ def create_session(principal: OptionalPrincipal, container: ContainerDep,
 
 @router.get(PREFIX, response_model=SessionListResponse)
 @router.get(f"{PREFIX}/", response_model=SessionListResponse, include_in_schema=False)
-def list_sessions(principal: CurrentPrincipal, container: ContainerDep, session_type: str | None = None,
-                  limit: int = Query(default=50, ge=1, le=100), offset: int = Query(default=0, ge=0),
+def list_sessions(principal: CurrentPrincipal, container: ContainerDep, session_type: Name = None,
+                  limit: int = Query(default=50, ge=1, le=100), offset: Offset = 0,
                   ) -> SessionListResponse:
     """The caller's live sessions, most recently active first (a `user_id` parameter is ignored)."""
     sessions, total = container.session_service.list(principal.user_id, session_type, limit, offset)
@@ -48,6 +55,33 @@ def list_sessions(principal: CurrentPrincipal, container: ContainerDep, session_
 @router.get(f"{PREFIX}/{{session_id}}", response_model=SessionResponse)
 def get_session(session_id: SessionId, principal: CurrentPrincipal, container: ContainerDep) -> SessionResponse:
     return SessionResponse.of(container.session_service.get(principal.user_id, session_id))
+
+
+@router.put(f"{PREFIX}/{{session_id}}", response_model=SessionResponse)
+def update_session(session_id: SessionId, body: SessionUpdateRequest, principal: CurrentPrincipal,
+                   container: ContainerDep) -> SessionResponse:
+    session = container.session_service.update(principal.user_id, session_id, metadata=body.metadata,
+                                               timeout_minutes=body.timeout_minutes)
+    return SessionResponse.of(session, message="session updated")
+
+
+def _set_status(container: ContainerDep, principal: CurrentPrincipal, session_id: str,
+                status_: Literal["archived", "active"], done: str) -> SessionStatusResponse:
+    session = container.session_service.set_status(principal.user_id, session_id, status_)
+    return SessionStatusResponse(session_id=session.session_id, status=status_, message=f"Session {done} successfully")
+
+
+@router.post(f"{PREFIX}/{{session_id}}/archive", response_model=SessionStatusResponse)
+def archive_session(session_id: SessionId, principal: CurrentPrincipal, container: ContainerDep,
+                    ) -> SessionStatusResponse:
+    """Keep the session and its data, filed away (still live until it expires)."""
+    return _set_status(container, principal, session_id, "archived", "archived")
+
+
+@router.post(f"{PREFIX}/{{session_id}}/restore", response_model=SessionStatusResponse)
+def restore_session(session_id: SessionId, principal: CurrentPrincipal, container: ContainerDep,
+                    ) -> SessionStatusResponse:
+    return _set_status(container, principal, session_id, "active", "restored")
 
 
 @router.post(f"{PREFIX}/{{session_id}}/heartbeat", response_model=SessionResponse)

@@ -19,6 +19,7 @@
 #   S3VECTORS_URL       else an S3 Vectors API the functions can reach (tests/e2e starts a stand-in); neither: no
 #                       vector index, so the knowledge base answers with a configuration error
 #   Embeddings come from the ONNX model in its own layer (-c embedder=onnx): emulators have no Bedrock.
+#   REGISTRATION        who may sign up: open (a self-host box), invite or closed      [open]
 #   EXTRA_CONTEXT       more `-c key=value` arguments for cdk deploy
 set -eu
 
@@ -73,5 +74,5 @@ fi
 "$CDK" deploy --app "$PYTHON -m infra_cdk.app" --output "$CDK_OUT" --no-notices --require-approval never \
   --progress events --outputs-file "$OUTPUTS" \
   -c stage="$STAGE" $VECTORS -c embedder=onnx -c nag=false -c dashboard=false -c build_dir="$BUILD_DIR" \
-  -c aws_endpoint_url="$FUNCTIONS_ENDPOINT" ${EXTRA_CONTEXT:-}
+  -c aws_endpoint_url="$FUNCTIONS_ENDPOINT" -c registration="${REGISTRATION:-open}" ${EXTRA_CONTEXT:-}
 echo "deploy: outputs in $OUTPUTS"

@@ -31,12 +31,47 @@ def test_username_is_unique(any_container: Container) -> None:
     assert repo.get("u2") is None
 
 
-def test_login_state(any_container: Container) -> None:
+def test_roles_password_and_invitations(any_container: Container) -> None:
     repo = any_container.users
     repo.create(_user())
-    repo.set_login_state("u1", 2, 12345)
-    user = repo.get("u1")
-    assert (user.failed_logins, user.locked_until) == (2, 12345)
+    repo.set_roles("u1", ["user", "admin"])
+    repo.set_password("u1", "$argon2id$other")
+    assert (repo.get("u1").roles, repo.get("u1").password_hash) == (["user", "admin"], "$argon2id$other")
+    repo.add_invitation("h1", "u1", expires_at=1000)
+    repo.add_invitation("h2", "u1", expires_at=1000)
+    assert repo.take_invitation("h1", now=999) is True
+    assert repo.take_invitation("h1", now=999) is False  # spent
+    assert repo.take_invitation("h2", now=1000) is False  # expired
+    assert repo.take_invitation("nope", now=0) is False
+
+
+def test_throttle_counter_is_compare_and_set(any_container: Container) -> None:
+    store = any_container.throttle_store
+    assert store.get("user:x") is None
+    assert store.advance("user:x", None, 0, 100, restart=True) is True
+    assert store.advance("user:x", None, 0, 100, restart=True) is False  # someone created it first
+    seen = store.get("user:x")
+    assert (seen.attempts, seen.last_at) == (1, 100)
+    assert store.advance("user:x", seen, 150, 101, restart=False) is True
+    assert store.advance("user:x", seen, 150, 101, restart=False) is False  # stale read: not counted twice
+    assert store.get("user:x").model_dump() == {"attempts": 2, "blocked_until": 150, "last_at": 101}
+    assert store.advance("user:x", store.get("user:x"), 0, 500, restart=True) is True
+    assert store.get("user:x").attempts == 1
+    store.clear("user:x")
+    store.clear("user:never")
+    assert store.get("user:x") is None
+
+
+def test_parallel_attempts_each_count_once(any_container: Container) -> None:
+    """20 threads each add one through the compare-and-set loop of the throttle: the count is 20."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from faultmaven.auth.throttle import LoginThrottle
+
+    throttle = LoginThrottle(any_container.throttle_store, account_limit=1000, client_limit=1000, max_delay=60)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: throttle.admit("bob", None), range(20)))
+    assert any_container.throttle_store.get("user:bob").attempts == 20
 
 
 def test_refresh_token_is_spent_once(any_container: Container) -> None:

@@ -80,25 +80,3 @@ def test_malformed_json_is_a_4xx(any_client: TestClient) -> None:
     r = any_client.post(LOGIN, content=b"{not json", headers={"Content-Type": "application/json"})
     assert r.status_code == 422 and r.json()["code"] == "VALIDATION_ERROR"
     assert PASSWORD not in r.text
-
-
-def test_configured_admins_get_the_admin_role(tmp_path) -> None:
-    from faultmaven.container import Container, set_container
-    from faultmaven.settings import Settings
-    from local.server import build_app
-
-    settings = Settings(mode="embedded", data_dir=tmp_path / "d", admin_usernames=["Root"])
-    set_container(Container(settings))
-    try:
-        with TestClient(build_app(settings)) as client:
-            admin = client.post(REGISTER, json={"username": "root", "password": PASSWORD}).json()
-            plain = client.post(REGISTER, json={"username": "dave", "password": PASSWORD}).json()
-            assert "admin" in admin["user"]["roles"] and "admin" not in plain["user"]["roles"]
-            me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {admin['access_token']}"})
-            assert "admin" in me.json()["roles"]
-            global_doc = client.post("/api/v1/knowledge/documents", data={"scope": "global"},
-                                     files={"file": ("g.md", b"# Global\n\nshared runbook\n", "text/markdown")},
-                                     headers={"Authorization": f"Bearer {admin['access_token']}"})
-            assert global_doc.status_code == 201, global_doc.text
-    finally:
-        set_container(None)

@@ -258,3 +258,17 @@ def test_flow_on_both_adapters(any_client: TestClient) -> None:
     assert any_client.get(f"{path}/ui", headers=carol.headers).json()["state"] == "closed"
     assert any_client.delete(path, headers=carol.headers).status_code == 204
     assert any_client.delete(path, headers=carol.headers).status_code == 204
+
+
+def test_archive_and_unarchive(any_client: TestClient) -> None:
+    from tests.conftest import sign_up
+
+    alice = sign_up(any_client, "alice")
+    case_id = any_client.post("/api/v1/cases", json={"title": "old outage"}, headers=alice.headers).json()["case_id"]
+    r = any_client.post(f"/api/v1/cases/{case_id}/archive", headers=alice.headers)
+    assert r.status_code == 200 and r.json()["archived_at"] and r.json()["title"] == "old outage"
+    assert any_client.get(f"/api/v1/cases/{case_id}", headers=alice.headers).status_code == 200  # kept
+    r = any_client.post(f"/api/v1/cases/{case_id}/unarchive", headers=alice.headers)
+    assert r.status_code == 200 and r.json()["archived_at"] is None
+    stale = any_client.post(f"/api/v1/cases/{case_id}/archive", headers={**alice.headers, "If-Match": '"1"'})
+    assert stale.status_code == 409

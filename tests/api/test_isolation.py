@@ -17,11 +17,16 @@ CASE_ROUTES = [
     ("GET", "/api/v1/cases/{case_id}/messages", None),
     ("GET", "/api/v1/cases/{case_id}/ui", None),
     ("POST", "/api/v1/cases/{case_id}/title?force=true", None),
+    ("POST", "/api/v1/cases/{case_id}/archive", None),
+    ("POST", "/api/v1/cases/{case_id}/unarchive", None),
 ]
 SESSION_ROUTES = [
-    ("GET", "/api/v1/sessions/{session_id}"),
-    ("POST", "/api/v1/sessions/{session_id}/heartbeat"),
-    ("DELETE", "/api/v1/sessions/{session_id}"),
+    ("GET", "/api/v1/sessions/{session_id}", None),
+    ("POST", "/api/v1/sessions/{session_id}/heartbeat", None),
+    ("DELETE", "/api/v1/sessions/{session_id}", None),
+    ("PUT", "/api/v1/sessions/{session_id}", {"metadata": {"hijacked": True}, "timeout_minutes": 60}),
+    ("POST", "/api/v1/sessions/{session_id}/archive", None),
+    ("POST", "/api/v1/sessions/{session_id}/restore", None),
 ]
 SECRET = "the first user's private notes about db-7"
 
@@ -45,14 +50,16 @@ def test_case_routes_answer_404_to_another_user(client: TestClient, alice: Signe
     assert after == before  # nothing changed either
 
 
-@pytest.mark.parametrize(("method", "path"), SESSION_ROUTES)
+@pytest.mark.parametrize(("method", "path", "body"), SESSION_ROUTES)
 def test_session_routes_answer_404_to_another_user(client: TestClient, alice: SignedIn, bob: SignedIn,
-                                                   method: str, path: str) -> None:
+                                                   method: str, path: str, body: dict | None) -> None:
     sid = client.post("/api/v1/sessions", json={"client_id": "alice-laptop"},
                       headers=alice.headers).json()["session_id"]
-    r = client.request(method, path.format(session_id=sid), headers=bob.headers)
+    before = client.get(f"/api/v1/sessions/{sid}", headers=alice.headers).json()
+    r = client.request(method, path.format(session_id=sid), json=body, headers=bob.headers)
     assert r.status_code == 404 and "alice" not in r.text
-    assert client.get(f"/api/v1/sessions/{sid}", headers=alice.headers).status_code == 200
+    after = client.get(f"/api/v1/sessions/{sid}", headers=alice.headers)
+    assert after.status_code == 200 and after.json() == before
 
 
 def test_resuming_by_client_id_never_crosses_users(client: TestClient, alice: SignedIn, bob: SignedIn) -> None:

@@ -99,3 +99,24 @@ def test_x_session_id_on_case_routes(client: TestClient, container: Container, a
     assert r.status_code == 401 and r.json()["code"] == "SESSION_EXPIRED"
     assert client.get("/api/v1/cases", headers=alice.headers).status_code == 200  # no header: no session check
     assert client.get("/api/v1/auth/me", headers=with_session).status_code == 200  # never a logout elsewhere
+
+
+def test_update_archive_and_restore(any_client: TestClient) -> None:
+    from tests.conftest import sign_up
+
+    alice = sign_up(any_client, "alice")
+    sid = any_client.post("/api/v1/sessions", json={"client_id": "laptop", "metadata": {"a": 1}},
+                          headers=alice.headers).json()["session_id"]
+    r = any_client.put(f"/api/v1/sessions/{sid}", json={"metadata": {"b": 2}, "timeout_minutes": 60},
+                       headers=alice.headers)
+    assert r.status_code == 200 and r.json()["metadata"] == {"a": 1, "b": 2} and r.json()["timeout_minutes"] == 60
+    assert any_client.put(f"/api/v1/sessions/{sid}", json={"case_id": "x"}, headers=alice.headers).status_code == 422
+    assert any_client.put(f"/api/v1/sessions/{sid}", json={"timeout_minutes": 5},
+                          headers=alice.headers).status_code == 422
+    archived = any_client.post(f"/api/v1/sessions/{sid}/archive", headers=alice.headers).json()
+    assert archived == {"session_id": sid, "status": "archived", "message": "Session archived successfully"}
+    assert any_client.get(f"/api/v1/sessions/{sid}", headers=alice.headers).json()["status"] == "archived"
+    restored = any_client.post(f"/api/v1/sessions/{sid}/restore", headers=alice.headers).json()
+    assert restored["status"] == "active"
+    assert any_client.get(f"/api/v1/sessions/{sid}", headers=alice.headers).json()["metadata"] == {"a": 1, "b": 2}
+    assert any_client.post("/api/v1/sessions/nope/archive", headers=alice.headers).status_code == 404

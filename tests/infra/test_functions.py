@@ -68,6 +68,7 @@ def test_runtime_architecture_layers_handler(template: Template, spec: FunctionS
     env = props["Environment"]["Variables"]
     assert env["FM_MODE"] == "aws" and env["FM_TABLE_PREFIX"] == "faultmaven-dev"
     assert "FM_EVIDENCE_BUCKET" in env and "FM_AWS_REGION" in env
+    assert env["FM_REGISTRATION"] == "closed"  # nobody signs up to a cloud deploy unless the deployer says so
     assert ("FM_JWT_SECRET_ARN" in env) == (spec.jwt_key == "private")
     assert ("FM_JWT_PUBLIC_KEY_SECRET_ARN" in env) == (spec.jwt_key == "public")
 
@@ -165,6 +166,14 @@ def test_s3_vectors_by_setting(synth) -> None:
         Match.object_like({"Action": Match.array_with(["s3vectors:PutVectors", "s3vectors:QueryVectors",
                                                        "s3vectors:UpdateMetadataConfiguration"]),
                            "Resource": index_arn})])}})
+
+
+def test_registration_by_context(synth) -> None:
+    _, template = synth(registration="invite")
+    functions = template.find_resources("AWS::Lambda::Function")
+    envs = [f["Properties"].get("Environment", {}).get("Variables", {}) for f in functions.values()]
+    policies = {env.get("FM_REGISTRATION") for env in envs if env.get("FM_MODE") == "aws"}
+    assert policies == {"invite"}
 
 
 def test_alarms_and_outputs(template: Template) -> None:

@@ -120,3 +120,24 @@ def test_inline_html_is_reduced_to_its_text_outside_code() -> None:
     assert "<details>" not in text and "<summary>" not in text and "<br/>" not in text and "internal" not in text
     assert "Restart the pod" in text and "Run the command & wait." in text
     assert '<div class="keep">shown</div>' in text  # code keeps its markup
+
+
+def test_pdf_page_and_text_caps(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from pypdf import PdfWriter
+
+    from faultmaven.knowledge import extract
+
+    writer = PdfWriter()
+    for _ in range(5):
+        writer.add_blank_page(72, 72)
+    many = io.BytesIO()
+    writer.write(many)
+    monkeypatch.setattr(extract, "MAX_PDF_PAGES", 3)
+    with pytest.raises(InvalidInput) as refused:
+        extract_text("big.pdf", many.getvalue())
+    assert refused.value.code == "PDF_TOO_MANY_PAGES"
+    monkeypatch.setattr(extract, "MAX_EXTRACTED_CHARS", 12)
+    text = extract_text("lag.pdf", make_pdf(["Kafka consumer lag runbook", "Check the partition leaders"])).text
+    assert text == "Kafka consum"

@@ -55,11 +55,24 @@ class Container:
                            access_ttl=s.access_token_ttl_seconds, refresh_ttl=s.refresh_token_ttl_seconds)
 
     @cached_property
+    def throttle_store(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.users import SqliteThrottleStore
+
+            return SqliteThrottleStore(self.db)
+        from faultmaven.adapters.dynamo.throttle import DynamoThrottleStore
+
+        return DynamoThrottleStore(self.settings)
+
+    @cached_property
     def auth(self) -> AuthService:
+        from faultmaven.auth.throttle import LoginThrottle
+
         s = self.settings
-        return AuthService(self.users, self.tokens, self.token_issuer, max_failures=s.login_max_failures,
-                           lockout_seconds=s.login_lockout_seconds, allow_registration=s.allow_registration,
-                           admin_usernames=frozenset(s.admin_usernames))
+        throttle = LoginThrottle(self.throttle_store, account_limit=s.login_max_failures,
+                                 client_limit=s.login_client_max_failures, max_delay=s.login_lockout_seconds)
+        return AuthService(self.users, self.tokens, lambda: self.token_issuer, throttle,
+                           registration=s.effective_registration, invite_ttl_seconds=s.invite_ttl_seconds)
 
     @cached_property
     def sso(self):

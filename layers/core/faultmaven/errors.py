@@ -51,4 +51,9 @@ class RateLimited(DomainError):
 
 
 class Unavailable(DomainError):
+    """Worth retrying: every 503 tells the client when (Retry-After)."""
+
     status, code = 503, "UNAVAILABLE"
+
+    def __init__(self, detail: str, *, code: str | None = None, retry_after: int = 5) -> None:
+        super().__init__(detail, code=code, headers={"Retry-After": str(max(1, retry_after))})

@@ -46,10 +46,15 @@ class Settings(BaseSettings):
     jwt_audience: str = "faultmaven-api"
     access_token_ttl_seconds: int = Field(default=900, ge=300, le=86400)
     refresh_token_ttl_seconds: int = Field(default=7 * 86400, ge=3600)
-    allow_registration: bool = True
-    admin_usernames: list[str] = Field(default_factory=list)  # these users get the admin role (global KB)
-    login_max_failures: int = Field(default=5, ge=1)
-    login_lockout_seconds: int = Field(default=300, ge=1)
+    # Who may sign up: anyone (open), holders of an admin's invitation (invite), nobody (closed). Unset: open on the
+    # embedded server (a laptop), closed in the cloud. Admins are made by `faultmaven admin`, never by a username.
+    registration: Literal["open", "invite", "closed"] | None = None
+    invite_ttl_seconds: int = Field(default=7 * 86400, ge=300, le=90 * 86400)
+    # Sign-in throttle (faultmaven.auth.throttle): attempts on one account name, and failures from one client
+    # address, before each further try waits 1, 2, 4 ... seconds, up to login_lockout_seconds.
+    login_max_failures: int = Field(default=5, ge=1, le=1000)
+    login_client_max_failures: int = Field(default=30, ge=1, le=100000)
+    login_lockout_seconds: int = Field(default=300, ge=1, le=86400)
     # SSO (docs/DEPLOY.md): an OIDC provider (e.g. Cognito) whose sign-in /api/v1/auth/sso/* trades for our tokens.
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None  # our app client at the provider: the audience its ID tokens must name
@@ -121,6 +126,10 @@ class Settings(BaseSettings):
         if self.deployment_mode:
             return self.deployment_mode
         return "cloud" if self.mode == "aws" and not self.aws_endpoint_url else "self-hosted"
+
+    @property
+    def effective_registration(self) -> Literal["open", "invite", "closed"]:
+        return self.registration or ("open" if self.mode == "embedded" else "closed")
 
     @property
     def effective_public_url(self) -> str:

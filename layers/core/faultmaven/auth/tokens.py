@@ -35,11 +35,15 @@ class TokenIssuer:
             claims["sid"] = session_id
         return self.sign(claims)
 
-    def refresh_token(self, user_id: str, token_id: str, family_id: str) -> tuple[str, int]:
+    def refresh_token(self, user_id: str, token_id: str, family_id: str,
+                      session_id: str | None = None) -> tuple[str, int]:
+        """A refresh token; it carries the sign-in's session id so rotated access tokens keep it (and its logout)."""
         iat = now_epoch()
         exp = iat + self.refresh_ttl
-        claims = {"iss": self.issuer, "aud": self.audience, "sub": user_id, "iat": iat, "nbf": iat, "exp": exp,
-                  "jti": token_id, "fam": family_id, "typ": "refresh"}
+        claims: dict[str, object] = {"iss": self.issuer, "aud": self.audience, "sub": user_id, "iat": iat,
+                                     "nbf": iat, "exp": exp, "jti": token_id, "fam": family_id, "typ": "refresh"}
+        if session_id:
+            claims["sid"] = session_id
         return self.sign(claims), exp
 
     def verify(self, token: str, expected_type: str) -> dict[str, object]:

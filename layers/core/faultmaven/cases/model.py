@@ -79,6 +79,7 @@ class Case(BaseModel):
     last_activity_at: str
     resolved_at: str | None = None
     closed_at: str | None = None
+    archived_at: str | None = None
     closure_reason: ClosureReason | None = None
     current_turn: int = 0
     investigation_started_turn: int | None = None

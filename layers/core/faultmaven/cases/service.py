@@ -169,6 +169,15 @@ class CaseService:
         return self._mutate(user_id, case_id, lambda case, at: case.transition(CaseState.CLOSED, at, reason),
                             expected_version)
 
+    def archive(self, user_id: str, case_id: str, archived: bool, expected_version: int | None = None) -> Case:
+        """File a case away or bring it back; any state, nothing else changes."""
+
+        def mark(case: Case, at: str) -> None:
+            if archived != (case.archived_at is not None):
+                case.archived_at = at if archived else None
+
+        return self._mutate(user_id, case_id, mark, expected_version)
+
     def generate_title(self, user_id: str, case_id: str, force: bool = False) -> Case:
         """Title the case from its conversation. Only a placeholder title is replaced unless `force`; when the
         conversation has nothing to go on yet, the title stays as it is."""

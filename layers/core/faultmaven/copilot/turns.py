@@ -201,7 +201,7 @@ class TurnService:
                                                     turn_number, source, turn.source_url))
             pasted = ""
 
-        mapping = self.vault.load(user, case_id)
+        mapping, map_lost = self.vault.load(user, case_id)
         intent.data = self.sanitizer.sanitize_data(intent.data, mapping)  # reasons in it are stored with the case
         safe_query = self.sanitizer.sanitize(query, mapping) if query else None
         safe_paste = self.sanitizer.sanitize(pasted, mapping) if pasted else None
@@ -231,6 +231,9 @@ class TurnService:
             plan.notes.append("The knowledge base could not be searched this turn, so no runbooks are cited.")
         elif not searched:
             plan.notes.append(NO_KNOWLEDGE_NOTE)
+        if map_lost:
+            plan.notes.append("This case's saved redaction map could not be read, so redaction started a fresh one: "
+                              "placeholders from earlier turns can no longer be revealed.")
 
         reply, model_hypotheses, llm_used = self._write(plan, user_text, case, evidence, hits, mapping)
         if llm_used and searched is False and NO_KNOWLEDGE_NOTE not in reply:

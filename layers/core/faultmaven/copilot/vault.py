@@ -63,15 +63,22 @@ class RedactionVault:
         """Loaded on first use, so a function that only forgets maps never reads the secret."""
         return load_redaction_key(self.settings)
 
-    def load(self, owner_id: str, case_id: str) -> PlaceholderMap:
+    def load(self, owner_id: str, case_id: str) -> tuple[PlaceholderMap, bool]:
+        """The case's map, and whether it had to start afresh because the stored one was corrupt or unreadable.
+
+        A fresh map keeps every turn sanitized (new placeholders are made as needed); only earlier placeholders can
+        no longer be turned back into their values. The unreadable blob is overwritten by the next save."""
         key = blob_key(owner_id, case_id, _VAULT_ID)
-        if not self.blobs.exists(key):
-            return PlaceholderMap()
-        return PlaceholderMap.decrypt(self.blobs.get(key), self.key)
+        try:
+            if not self.blobs.exists(key):
+                return PlaceholderMap(), False
+            return PlaceholderMap.decrypt(self.blobs.get(key), self.key), False
+        except (ValueError, KeyError, TypeError, OSError):  # MappingDecryptError is a ValueError; bad JSON too
+            return PlaceholderMap(), True
 
     def save(self, owner_id: str, case_id: str, mapping: PlaceholderMap) -> None:
         """Merge `mapping` into the stored map, never overwrite it: entries stored meanwhile by another writer stay."""
-        merged = merge_maps(self.load(owner_id, case_id), mapping)
+        merged = merge_maps(self.load(owner_id, case_id)[0], mapping)
         self.blobs.put(blob_key(owner_id, case_id, _VAULT_ID), merged.encrypt(self.key), "application/octet-stream")
 
     def forget(self, owner_id: str, case_id: str) -> None:
@@ -87,7 +94,7 @@ class StoredTextRedactor:
         self.sanitizer = sanitizer
 
     def __call__(self, owner_id: str, case_id: str, texts: list[Any]) -> list[Any]:
-        mapping = self.vault.load(owner_id, case_id)
+        mapping, _ = self.vault.load(owner_id, case_id)  # a lost map is said by the next turn
         before = (len(mapping), len(mapping.remembered()))
         clean = self.sanitizer.sanitize_data(texts, mapping)
         if (len(mapping), len(mapping.remembered())) != before:  # only a case with secrets writes a map

@@ -8,8 +8,10 @@ from fastapi import APIRouter, FastAPI
 
 from faultmaven import __version__
 from faultmaven.http.errors import install_error_handlers
-from faultmaven.http.middleware import install_cors, install_request_id
+from faultmaven.http.middleware import RequestLimits, install_cors, install_request_id
 from faultmaven.settings import Settings, get_settings
+
+BODY_OVERHEAD_BYTES = 1024 * 1024
 
 
 def create_app(title: str, routers: Iterable[APIRouter], settings: Settings | None = None, *,
@@ -21,6 +23,8 @@ def create_app(title: str, routers: Iterable[APIRouter], settings: Settings | No
     for router in routers:
         app.include_router(router)
     install_error_handlers(app)
+    # Bodies are limited to the largest upload plus room for multipart framing and form fields, while they stream.
+    app.add_middleware(RequestLimits, max_body_bytes=settings.max_file_bytes + BODY_OVERHEAD_BYTES)
     install_request_id(app)
     install_cors(app, settings)  # added last, so it wraps everything (errors included) and answers preflights
     return app

@@ -50,5 +50,6 @@ def admin_principal(principal: Annotated[Principal, Depends(current_principal)])
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+AdminPrincipal = Annotated[Principal, Depends(admin_principal)]
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 ContainerDep = Annotated[Container, Depends(get_container)]

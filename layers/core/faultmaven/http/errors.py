@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -38,7 +40,41 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(422, errors, "VALIDATION_ERROR")
 
 
+# Failures of a store that pass with time: throttled or busy DynamoDB/S3, a full or locked disk. Recognised by their
+# codes (no AWS SDK import here): a 503 with Retry-After tells the client to come back, not that it sent bad input.
+_TRANSIENT_AWS_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+                        "TransactionConflictException", "InternalServerError", "ServiceUnavailable", "SlowDown",
+                        "RequestTimeout", "Throttling", "LimitExceededException",
+                        # per-item reasons of a cancelled DynamoDB transaction
+                        "ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"}
+_TRANSIENT_OS_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EAGAIN}
+
+
+def _transient_reason(exc: BaseException) -> str | None:
+    """Why `exc` (or what caused it) is worth retrying later, or None."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        response = getattr(seen, "response", None)
+        code = getattr(seen, "cause_response_code", None) or (
+            response.get("Error", {}).get("Code") if isinstance(response, dict) else None)
+        reasons = {getattr(r, "code", None) for r in getattr(seen, "cancellation_reasons", None) or [] if r}
+        if code in _TRANSIENT_AWS_CODES or reasons & _TRANSIENT_AWS_CODES:
+            return "the data store is busy"
+        if isinstance(seen, OSError) and seen.errno in _TRANSIENT_OS_ERRNOS:
+            return "the server's disk is full"
+        text = str(seen).lower()
+        if type(seen).__name__ == "OperationalError" and ("disk is full" in text or "locked" in text):
+            return "the server's disk is full" if "full" in text else "the database is busy"
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    reason = _transient_reason(exc)
+    if reason is not None:
+        logger.warning("transient failure", extra={"path": request.url.path, "error_type": type(exc).__name__})
+        return error_response(503, f"{reason}; nothing was changed, try again shortly", "UNAVAILABLE",
+                              {"Retry-After": "5"})
     logger.exception("unhandled error", extra={"path": request.url.path, "error_type": type(exc).__name__})
     return error_response(500, "internal error; the request id is in the X-Request-Id header", "INTERNAL")
 

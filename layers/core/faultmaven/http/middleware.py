@@ -16,8 +16,11 @@ import time
 import uuid
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 from starlette.middleware.base import RequestResponseEndpoint
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from faultmaven.http.logging import logger
 from faultmaven.settings import Settings
@@ -43,6 +46,48 @@ def install_cors(app: FastAPI, settings: Settings) -> None:
 
 
 ACCESS_SCOPE_KEY = "fm.access"  # a dict in the ASGI scope that the auth dependency fills with the caller's user id
+
+
+MAX_URL_BYTES = 8192  # path + query: bounds every id and filter a client can put in a URL, on every route
+
+
+class RequestLimits:
+    """414 for an over-long URL, 413 for a body over the limit: a declared Content-Length is refused before the
+    route runs, and any body is counted while it streams in (a chunked upload stops at the limit, never spooled
+    whole). Pure ASGI, so it can watch the body; the errors have the one error model. API Gateway's own limits are
+    about 10 KB for a URL and 10 MB for a body."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_body_bytes
+        refusal = None
+        if len(scope.get("raw_path") or scope["path"].encode()) + len(scope["query_string"]) > MAX_URL_BYTES:
+            refusal = JSONResponse({"detail": f"the URL is longer than {MAX_URL_BYTES} bytes",
+                                    "code": "URI_TOO_LONG"}, status_code=414)
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            refusal = JSONResponse({"detail": f"the request body is larger than {limit} bytes",
+                                    "code": "FILE_TOO_LARGE"}, status_code=413)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise HTTPException(413, f"the request body is larger than {limit} bytes")
+            return message
+
+        await self.app(scope, counted, send)
 
 
 def install_request_id(app: FastAPI) -> None:

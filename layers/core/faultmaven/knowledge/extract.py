@@ -88,6 +88,12 @@ def _decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
+# Extraction caps: a small file can still unfold into thousands of pages or megabytes of text (pypdf caps each
+# stream's decompressed size itself). Past the page cap the PDF is refused; past the text cap the rest is dropped.
+MAX_PDF_PAGES = 2000
+MAX_EXTRACTED_CHARS = 5_000_000
+
+
 def _pdf_text(data: bytes) -> ExtractedText:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -96,7 +102,15 @@ def _pdf_text(data: bytes) -> ExtractedText:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise InvalidInput("the PDF is password-protected", code="PDF_ENCRYPTED")
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise InvalidInput(f"the PDF has {len(reader.pages)} pages; at most {MAX_PDF_PAGES} are indexed",
+                               code="PDF_TOO_MANY_PAGES")
+        pages, chars = [], 0
+        for page in reader.pages:
+            pages.append((page.extract_text() or "").strip()[:MAX_EXTRACTED_CHARS - chars])
+            chars += len(pages[-1])
+            if chars >= MAX_EXTRACTED_CHARS:
+                break
         title = (reader.metadata.title if reader.metadata else None) or None
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(f"the PDF could not be read ({exc.__class__.__name__})", code="PDF_UNREADABLE") from exc

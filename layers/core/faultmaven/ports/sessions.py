@@ -3,7 +3,7 @@ not the store has removed it yet (DynamoDB's TTL deletes lazily; SQLite applies 
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -18,6 +18,7 @@ class SessionRecord(BaseModel):
     last_activity_at: str
     expires_at: int  # epoch seconds: last activity + timeout
     metadata: dict[str, Any] = Field(default_factory=dict)
+    status: Literal["active", "archived"] = "active"  # archived: kept, and still live until it expires
 
 
 class SessionRepository(Protocol):

@@ -15,8 +15,6 @@ class UserRecord(BaseModel):
     password_hash: str
     roles: list[str] = Field(default_factory=lambda: ["user"])
     created_at: str
-    failed_logins: int = 0
-    locked_until: int = 0  # epoch seconds
 
 
 class RefreshTokenRecord(BaseModel):
@@ -36,11 +34,19 @@ class UserRepository(Protocol):
 
     def get_by_username(self, username: str) -> UserRecord | None: ...
 
-    def set_login_state(self, user_id: str, failed_logins: int, locked_until: int) -> None: ...
+    def set_roles(self, user_id: str, roles: list[str]) -> None: ...
+
+    def set_password(self, user_id: str, password_hash: str) -> None: ...
+
+    def add_invitation(self, code_hash: str, created_by: str, expires_at: int) -> None: ...
+
+    def take_invitation(self, code_hash: str, now: int) -> bool:
+        """Spend an invitation atomically; False when it is unknown, spent or expired (`expires_at <= now`)."""
 
 
 class TokenRepository(Protocol):
-    def put(self, token: RefreshTokenRecord) -> None: ...
+    def put(self, token: RefreshTokenRecord) -> None:
+        """Create or replace a token record (markers are written again when revoked again)."""
 
     def get(self, token_id: str) -> RefreshTokenRecord | None: ...
 

@@ -79,6 +79,28 @@ class SessionService:
             raise NotFound("session not found or expired", code=SESSION_EXPIRED)
         return session
 
+    def update(self, user_id: str, session_id: str, *, metadata: dict[str, Any] | None = None,
+               timeout_minutes: int | None = None) -> SessionRecord:
+        """Change a live session's metadata (merged) or timeout; its expiry moves with the new timeout."""
+        session = self.get(user_id, session_id)
+        if timeout_minutes is not None:
+            if not MIN_TIMEOUT <= timeout_minutes <= MAX_TIMEOUT:
+                raise InvalidInput(f"timeout_minutes must be between {MIN_TIMEOUT} and {MAX_TIMEOUT}",
+                                   code="INVALID_TIMEOUT")
+            session.timeout_minutes = timeout_minutes
+        session.metadata = {**session.metadata, **(metadata or {})}
+        self._refresh(session, now_epoch())
+        self.repo.put(session)
+        return session
+
+    def set_status(self, user_id: str, session_id: str, status: str) -> SessionRecord:
+        """Archive (`archived`) or restore (`active`) a live session; its data is kept either way."""
+        session = self.get(user_id, session_id)
+        if session.status != status:
+            session.status = status
+            self.repo.put(session)
+        return session
+
     def list(self, user_id: str, session_type: str | None, limit: int, offset: int) -> tuple[list[SessionRecord], int]:
         return self.repo.list(user_id, session_type, now_epoch(), limit, offset)
 

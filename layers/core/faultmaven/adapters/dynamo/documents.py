@@ -19,6 +19,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from faultmaven.adapters.dynamo.base import bind
+from faultmaven.adapters.dynamo.errors import CONDITION_FAILED, is_condition_failure
 from faultmaven.errors import Conflict
 from faultmaven.ports.documents import (
     DocumentPage,
@@ -87,7 +88,6 @@ class _DocumentItem(Model):
     by_owner_sha = _ByOwnerSha()
 
 
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 _METADATA_FIELDS = ("title", "document_type", "category", "tags", "source_url", "description", "scope", "team_id",
                     "metadata", "updated_at")
 
@@ -120,6 +120,8 @@ class DynamoDocumentRepository:
         try:
             item.save(condition=self.model.document_id.does_not_exist())
         except PutError as exc:
+            if not is_condition_failure(exc):
+                raise
             raise Conflict("a document with that id already exists") from exc
 
     def get(self, document_id: str) -> DocumentRecord | None:
@@ -143,7 +145,7 @@ class DynamoDocumentRepository:
         try:
             self.model(document_id).update(actions=actions, condition=self.model.document_id.exists())
         except UpdateError as exc:
-            if exc.cause_response_code == _CONDITION_FAILED:
+            if exc.cause_response_code == CONDITION_FAILED:
                 return False
             raise
         return True
@@ -165,7 +167,7 @@ class DynamoDocumentRepository:
         try:
             self.model(document_id).delete(condition=self.model.document_id.exists())
         except DeleteError as exc:
-            if exc.cause_response_code == _CONDITION_FAILED:
+            if exc.cause_response_code == CONDITION_FAILED:
                 return False
             raise
         return True

@@ -19,6 +19,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from faultmaven.adapters.dynamo.base import bind
+from faultmaven.adapters.dynamo.errors import is_condition_failure
 from faultmaven.errors import Conflict
 from faultmaven.ports.evidence import EvidenceRecord
 from faultmaven.settings import Settings
@@ -55,6 +56,8 @@ class DynamoEvidenceRepository:
                 tx.save(guard, condition=self.model.sk.does_not_exist())
                 tx.save(item, condition=self.model.sk.does_not_exist())
         except TransactWriteError as exc:
+            if not is_condition_failure(exc):
+                raise
             raise Conflict("this content is already attached to the case", code="DUPLICATE_CONTENT") from exc
 
     def _get(self, pk: str, sk: str) -> _EvidenceItem | None:

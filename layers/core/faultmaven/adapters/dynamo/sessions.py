@@ -26,10 +26,11 @@ class _SessionItem(Model):
     last_activity_at = UnicodeAttribute()
     expires_at = NumberAttribute()
     metadata = UnicodeAttribute(default="{}")
+    status = UnicodeAttribute(default="active")
 
 
 _FIELDS = ("session_id", "user_id", "client_id", "session_type", "timeout_minutes", "created_at", "last_activity_at",
-           "expires_at")
+           "expires_at", "status")
 
 
 def _session(item: _SessionItem) -> SessionRecord:

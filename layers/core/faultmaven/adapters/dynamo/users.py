@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from faultmaven.adapters.dynamo.base import bind
+from faultmaven.adapters.dynamo.errors import is_condition_failure
 from faultmaven.errors import Conflict
 from faultmaven.ports.users import RefreshTokenRecord, UserRecord
 from faultmaven.settings import Settings
@@ -29,8 +30,7 @@ class _UserItem(Model):
     password_hash = UnicodeAttribute(null=True)
     roles = ListAttribute(of=UnicodeAttribute, null=True)
     created_at = UnicodeAttribute(null=True)
-    failed_logins = NumberAttribute(default=0)
-    locked_until = NumberAttribute(default=0)
+    expires_at = NumberAttribute(null=True)  # invitations
 
 
 class _ByFamily(GlobalSecondaryIndex):
@@ -60,8 +60,7 @@ class _TokenItem(Model):
     by_user = _ByUser()
 
 
-_USER_FIELDS = ("user_id", "username", "email", "display_name", "password_hash", "roles", "created_at",
-                "failed_logins", "locked_until")
+_USER_FIELDS = ("user_id", "username", "email", "display_name", "password_hash", "roles", "created_at")
 
 
 class DynamoUserRepository:
@@ -77,6 +76,8 @@ class DynamoUserRepository:
                 tx.save(name, condition=self.model.pk.does_not_exist())
                 tx.save(item, condition=self.model.pk.does_not_exist())
         except TransactWriteError as exc:
+            if not is_condition_failure(exc):
+                raise
             raise Conflict("a user with that username already exists", code="USER_EXISTS") from exc
 
     def _load(self, pk: str) -> UserRecord | None:
@@ -96,9 +97,26 @@ class DynamoUserRepository:
             return None
         return self.get(name.user_id)
 
-    def set_login_state(self, user_id: str, failed_logins: int, locked_until: int) -> None:
-        self.model(f"USER#{user_id}").update(actions=[self.model.failed_logins.set(failed_logins),
-                                                      self.model.locked_until.set(locked_until)])
+    def _set(self, user_id: str, attribute: UnicodeAttribute | ListAttribute, value: object) -> None:
+        self.model(f"USER#{user_id}").update(actions=[attribute.set(value)], condition=self.model.pk.exists())
+
+    def set_roles(self, user_id: str, roles: list[str]) -> None:
+        self._set(user_id, self.model.roles, roles)
+
+    def set_password(self, user_id: str, password_hash: str) -> None:
+        self._set(user_id, self.model.password_hash, password_hash)
+
+    def add_invitation(self, code_hash: str, created_by: str, expires_at: int) -> None:
+        self.model(f"INVITE#{code_hash}", user_id=created_by, expires_at=expires_at).save()
+
+    def take_invitation(self, code_hash: str, now: int) -> bool:
+        try:
+            self.model(f"INVITE#{code_hash}").delete(condition=self.model.expires_at > now)
+        except DeleteError as exc:
+            if is_condition_failure(exc):
+                return False
+            raise
+        return True
 
 
 class DynamoTokenRepository:

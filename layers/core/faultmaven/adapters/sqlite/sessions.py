@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     last_activity_at TEXT NOT NULL,
     expires_at INTEGER NOT NULL,
     metadata TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'active',
     PRIMARY KEY (user_id, session_id)
 );
 CREATE INDEX IF NOT EXISTS sessions_by_client ON sessions(user_id, client_id);
@@ -32,6 +33,9 @@ class SqliteSessionRepository:
     def __init__(self, db: SqliteDatabase) -> None:
         self.db = db
         db.ensure_schema("sessions", _DDL)
+        columns = {row["name"] for row in db.query("PRAGMA table_info(sessions)")}
+        if "status" not in columns:  # a data dir from before archiving
+            db.execute("ALTER TABLE sessions ADD COLUMN status TEXT NOT NULL DEFAULT 'active'")
 
     def put(self, session: SessionRecord) -> None:
         data = {**session.model_dump(), "metadata": json.dumps(session.metadata)}

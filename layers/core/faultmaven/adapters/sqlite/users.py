@@ -1,4 +1,4 @@
-"""Users and refresh tokens in SQLite."""
+"""Users, refresh tokens, invitations and sign-in throttle counters in SQLite."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 
 from faultmaven.adapters.sqlite.db import IntegrityError, Row, SqliteDatabase
 from faultmaven.errors import Conflict
+from faultmaven.ports.throttle import ThrottleState
 from faultmaven.ports.users import RefreshTokenRecord, UserRecord
 
 _DDL = """
@@ -16,9 +17,18 @@ CREATE TABLE IF NOT EXISTS users (
     display_name TEXT NOT NULL,
     password_hash TEXT NOT NULL,
     roles TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    failed_logins INTEGER NOT NULL DEFAULT 0,
-    locked_until INTEGER NOT NULL DEFAULT 0
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS login_throttle (
+    key TEXT PRIMARY KEY,
+    attempts INTEGER NOT NULL,
+    blocked_until INTEGER NOT NULL,
+    last_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS invitations (
+    code_hash TEXT PRIMARY KEY,
+    created_by TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS refresh_tokens (
     token_id TEXT PRIMARY KEY,
@@ -34,6 +44,7 @@ CREATE INDEX IF NOT EXISTS refresh_tokens_user ON refresh_tokens(user_id);
 
 
 def _user(row: Row) -> UserRecord:
+    # Databases made before the sign-in throttle have two unused columns (failed_logins, locked_until): ignored.
     return UserRecord(**{**dict(row), "roles": json.loads(row["roles"])})
 
 
@@ -59,9 +70,18 @@ class SqliteUserRepository:
         row = self.db.query_one("SELECT * FROM users WHERE username = ?", (username.lower(),))
         return _user(row) if row else None
 
-    def set_login_state(self, user_id: str, failed_logins: int, locked_until: int) -> None:
-        self.db.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE user_id = ?",
-                        (failed_logins, locked_until, user_id))
+    def set_roles(self, user_id: str, roles: list[str]) -> None:
+        self.db.execute("UPDATE users SET roles = ? WHERE user_id = ?", (json.dumps(roles), user_id))
+
+    def set_password(self, user_id: str, password_hash: str) -> None:
+        self.db.execute("UPDATE users SET password_hash = ? WHERE user_id = ?", (password_hash, user_id))
+
+    def add_invitation(self, code_hash: str, created_by: str, expires_at: int) -> None:
+        self.db.execute("INSERT INTO invitations (code_hash, created_by, expires_at) VALUES (?, ?, ?)",
+                        (code_hash, created_by, expires_at))
+
+    def take_invitation(self, code_hash: str, now: int) -> bool:
+        return self.db.execute("DELETE FROM invitations WHERE code_hash = ? AND expires_at > ?", (code_hash, now)) == 1
 
 
 class SqliteTokenRepository:
@@ -71,7 +91,7 @@ class SqliteTokenRepository:
 
     def put(self, token: RefreshTokenRecord) -> None:
         self.db.execute(
-            "INSERT INTO refresh_tokens (token_id, family_id, user_id, expires_at, used, revoked) "
+            "INSERT OR REPLACE INTO refresh_tokens (token_id, family_id, user_id, expires_at, used, revoked) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (token.token_id, token.family_id, token.user_id, token.expires_at, int(token.used), int(token.revoked)))
 
@@ -92,3 +112,31 @@ class SqliteTokenRepository:
     def revoke_user(self, user_id: str) -> int:
         return self.db.execute("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0 AND used = 0",
                                (user_id,))
+
+
+class SqliteThrottleStore:
+    """Counted with `attempts = attempts + 1` in one UPDATE guarded by what was read (compare-and-set)."""
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self.db = db
+        db.ensure_schema("users", _DDL)
+
+    def get(self, key: str) -> ThrottleState | None:
+        row = self.db.query_one("SELECT attempts, blocked_until, last_at FROM login_throttle WHERE key = ?", (key,))
+        return ThrottleState(**dict(row)) if row else None
+
+    def advance(self, key: str, seen: ThrottleState | None, blocked_until: int, now: int, restart: bool) -> bool:
+        if seen is None:
+            try:
+                self.db.execute("INSERT INTO login_throttle (key, attempts, blocked_until, last_at) "
+                                "VALUES (?, 1, ?, ?)", (key, blocked_until, now))
+            except IntegrityError:
+                return False
+            return True
+        return self.db.execute(
+            "UPDATE login_throttle SET attempts = CASE WHEN ? THEN 1 ELSE attempts + 1 END, blocked_until = ?, "
+            "last_at = ? WHERE key = ? AND attempts = ? AND last_at = ?",
+            (restart, blocked_until, now, key, seen.attempts, seen.last_at)) == 1
+
+    def clear(self, key: str) -> None:
+        self.db.execute("DELETE FROM login_throttle WHERE key = ?", (key,))

@@ -1,0 +1,159 @@
+"""Load: 50 concurrent users on the embedded server, each signing up, signing in, creating, listing and reading cases.
+
+    .venv/bin/python benchmarks/load.py [--users 50] [--cases 5]
+
+Starts `faultmaven serve` on a free port and a fresh data dir, then runs every user in its own thread at once:
+register, login, then `--cases` times (create, list, get), and `GET /health` between steps as the trivial route.
+Per route it prints p50/p95/max in milliseconds and p95 as a ratio to the trivial route's p95 in the same run, checks
+the targets (case reads/writes p95 <= 300 ms, login p95 <= 1 s, no errors) and writes benchmarks/results/load.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "layers" / "core")]
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULT = ROOT / "benchmarks" / "results" / "load.md"
+PASSWORD = "correct horse battery staple"
+TARGETS_MS = {"POST /cases": 300, "GET /cases": 300, "GET /cases/{id}": 300, "POST /auth/login": 1000}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(port: int, data_dir: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers' / 'core'}{os.pathsep}{ROOT}",
+           "FM_LOGIN_CLIENT_MAX_FAILURES": "100000"}
+    proc = subprocess.Popen([sys.executable, "-m", "local.cli", "serve", "--port", str(port), "--data-dir",
+                             str(data_dir)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the server did not start")
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.lock = threading.Lock()
+
+    def call(self, client: httpx.Client, route: str, method: str, url: str, **kw: object) -> httpx.Response:
+        start = time.perf_counter()
+        r = client.request(method, url, **kw)
+        elapsed = (time.perf_counter() - start) * 1000
+        with self.lock:
+            self.times[route].append(elapsed)
+            if r.status_code >= 400:
+                self.errors[route] += 1
+        return r
+
+
+def _user(base: str, n: int, cases: int, rec: Recorder, start: threading.Barrier) -> None:
+    with httpx.Client(base_url=base, timeout=60) as c:
+        start.wait()
+        name = f"load-user-{n}"
+        rec.call(c, "GET /health", "GET", "/health")
+        rec.call(c, "POST /auth/register", "POST", "/api/v1/auth/register",
+                 json={"username": name, "password": PASSWORD})
+        r = rec.call(c, "POST /auth/login", "POST", "/api/v1/auth/login", json={"username": name, "password": PASSWORD})
+        headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        for i in range(cases):
+            rec.call(c, "GET /health", "GET", "/health")
+            case = rec.call(c, "POST /cases", "POST", "/api/v1/cases", json={"title": f"outage {n}-{i}"},
+                            headers=headers).json()
+            rec.call(c, "GET /cases", "GET", "/api/v1/cases", headers=headers)
+            rec.call(c, "GET /cases/{id}", "GET", f"/api/v1/cases/{case['case_id']}", headers=headers)
+
+
+def _hash_ms(repeat: int = 5) -> float:
+    """The median cost of one Argon2id hash on this machine now: what each register and login spends on the CPU."""
+    from faultmaven.auth.passwords import hash_password
+
+    costs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        hash_password(PASSWORD)
+        costs.append((time.perf_counter() - start) * 1000)
+    return sorted(costs)[repeat // 2]
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--cases", type=int, default=5)
+    ap.add_argument("--no-write", action="store_true", help="print only; leave the results file alone")
+    args = ap.parse_args()
+    hash_ms = _hash_ms()
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = _serve(port, Path(tmp) / "data")
+        try:
+            rec, barrier = Recorder(), threading.Barrier(args.users)
+            threads = [threading.Thread(target=_user, args=(f"http://127.0.0.1:{port}", n, args.cases, rec, barrier))
+                       for n in range(args.users)]
+            began = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            wall = time.perf_counter() - began
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    base_p95 = _pct(rec.times["GET /health"], 0.95)
+    rows, ok = [], sum(rec.errors.values()) == 0
+    for route, values in rec.times.items():
+        p50, p95 = _pct(values, 0.5), _pct(values, 0.95)
+        target = TARGETS_MS.get(route)
+        met = "" if target is None else ("yes" if p95 <= target else "NO")
+        ok &= met != "NO"
+        rows.append(f"| {route} | {len(values)} | {rec.errors[route]} | {p50:.0f} | {p95:.0f} | {max(values):.0f} | "
+                    f"{p95 / base_p95:.1f} | {target or ''} | {met} |")
+    total = sum(len(v) for v in rec.times.values())
+    lines = [
+        "# Load: concurrent users on the embedded server", "",
+        f"Printed by `benchmarks/load.py --users {args.users} --cases {args.cases}` on {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}: {total} requests in {wall:.1f} s, "
+        f"{sum(rec.errors.values())} errors. Times in ms; ratio = the route's p95 / the p95 of `GET /health` "
+        f"({base_p95:.0f} ms) in the same run.", "",
+        f"One Argon2id hash cost {hash_ms:.0f} ms here before the run; the {2 * args.users} registrations and logins "
+        f"need at least {2 * args.users * hash_ms / 1000:.1f} s of CPU for hashing alone.", "",
+        "| route | requests | errors | p50 | p95 | max | p95 ratio | target p95 | met |",
+        "|---|---|---|---|---|---|---|---|---|", *rows, "",
+        f"All targets met: {'yes' if ok else 'no'}.", ""]
+    print("\n".join(lines))
+    if not args.no_write:
+        RESULT.write_text("\n".join(lines))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
