@@ -56,7 +56,8 @@ def test_a_streamed_turn_reports_its_progress_then_answers(http: tuple[httpx.Cli
     assert evidence["filename"] == "app.log" and evidence["error_count"] == 40
     answer = events[-1][1]
     assert answer["turn_number"] == 1 and isinstance(answer["agent_response"], str)
-    assert next(d for n, d in events if n == "knowledge") == {"searched": True, "hits": []}
+    # searched False: the caller can see no indexed document at all
+    assert next(d for n, d in events if n == "knowledge") == {"searched": False, "hits": []}
 
     assert client.get("/api/v1/meta/capabilities").json()["features"]["turnStream"] is True
     plain = client.post(f"/api/v1/cases/{case_id}/turns", data={"query": "yes"}, headers=headers)
