@@ -112,12 +112,14 @@ def test_a_case_is_worked_from_sign_up_to_resolution_report(sized_page: tuple[ob
 
     _click_turn_button(page, "#hypotheses button[data-action=validate]")
     expect(page.locator("#hypotheses .column-validated .hyp")).to_have_count(1)
+    _send(page, "we rolled back to v2.2 at 09:40 and checkout recovered")  # the fix, in the engineer's words
     expect(page.locator("#confirm-yes")).to_be_visible()  # the copilot proposes the resolution
     _click_turn_button(page, "#confirm-yes")
 
     expect(page.locator(".title-row + p .badge-resolved")).to_have_count(1)
     expect(page.locator("#reports .report").first).to_be_visible()
     assert "resolution" in page.inner_text("#reports").lower()
+    assert "rolled back to v2.2" in page.inner_text("#reports")  # the report carries the fix the engineer stated
     assert page.locator("#composer").count() == 0  # a resolved case takes no more turns
     _fits_the_screen(page)
     shot(page, f"12-investigate-resolved-{size}")

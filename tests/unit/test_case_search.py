@@ -109,7 +109,7 @@ class _FakeKnowledge:
 
         self.asked.append(query)
         return [SimpleNamespace(document=SimpleNamespace(document_id=d, title=d), excerpt=f"about {d}",
-                                similarity=0.9) for d in ("conntrack", "etcd", "dns") if d in query]
+                                score=0.9) for d in ("conntrack", "etcd", "dns") if d in query]
 
     def get(self, reader: object, document_id: str) -> tuple[None, str]:
         return None, f"# {document_id}\n## Diagnosis\n1. Check {document_id} first.\n"
