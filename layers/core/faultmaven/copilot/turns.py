@@ -246,14 +246,15 @@ class TurnService:
             else f"({intent.kind.replace('_', ' ')})", mapping).text
         progress("stage", {"stage": "saving"})
         self.vault.save(user, case_id, mapping)  # first: a map that cannot be merged fails the turn before any write
-        updated = self.cases.apply(user, case_id, case_changes(plan, turn_number, title, model_hypotheses, support))
+        changes = case_changes(plan, turn_number, title, model_hypotheses, support)
+        updated = self.cases.apply(user, case_id, changes)
 
         self.cases.append_message(user, case_id, "user", stored, turn_number,
                                   {"redactions": summary, "intent": intent.kind})
         self.cases.append_message(user, case_id, "assistant", reply, turn_number,
                                   {"llm_used": llm_used, "phase": plan.phase})
-        progress = made_progress(plan, model_hypotheses)
-        return self._response(updated, turn_number, plan, reply, attachments, hits, summary, llm_used, progress)
+        return self._response(updated, turn_number, plan, reply, attachments, hits, summary, llm_used,
+                              changes.progress_made)
 
     def _recent_user_text(self, case: Case) -> list[str]:
         """The engineer's last few messages, oldest first (already sanitized when stored)."""
