@@ -93,3 +93,15 @@ def test_revoke_family_and_user(any_container: Container) -> None:
     assert tokens.revoke_user("u1") == 1  # "c"
     assert tokens.mark_used("c") is False
     assert tokens.mark_used("d") is True  # another user's token is untouched
+
+
+def test_an_invitation_sent_twice_at_once_is_spent_once(any_container: Container) -> None:
+    """Two tabs (or a retry) registering with one code at the same moment: exactly one of them gets it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    users = any_container.users
+    users.add_invitation("code-hash-1", "admin-1", expires_at=2_000_000_000)
+    with ThreadPoolExecutor(8) as pool:
+        taken = list(pool.map(lambda _: users.take_invitation("code-hash-1", 1_000_000_000), range(8)))
+    assert taken.count(True) == 1
+    assert users.take_invitation("code-hash-1", 1_000_000_000) is False
