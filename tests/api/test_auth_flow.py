@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import PASSWORD
@@ -65,7 +66,9 @@ def test_register_conflict_and_bad_input(any_client: TestClient) -> None:
         assert "detail" in r.json() and "code" in r.json()
 
 
-def test_wrong_password_then_lockout(any_client: TestClient) -> None:
+def test_wrong_password_then_lockout(any_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The throttle's clock stands still: its first wait is one second, which a slow, loaded run could outlast.
+    monkeypatch.setattr("faultmaven.auth.throttle.now_epoch", lambda: 1_900_000_000)
     any_client.post(REGISTER, json={"username": "carol", "password": PASSWORD})
     for _ in range(3):  # the test settings lock after 3 failures
         r = _login(any_client, password="wrong password!")
