@@ -101,6 +101,8 @@ def test_approved_draft_is_cited_as_a_past_incident_on_a_similar_cases_first_tur
     cited = [s for s in first["sources"] if s["type"] == "past_incident"]
     assert cited and cited[0]["metadata"]["case_id"] == case_a and cited[0]["content"] == fix
     assert cited[0]["metadata"]["freshness_date"] == body["reviewed_at"][:10]
+    greeting = _turn(client, alice, _case(client, alice, "question"), query="hello there")
+    assert not [s for s in greeting["sources"] if s["type"] == "past_incident"]  # unlike: nothing recalled
     second = _turn(client, alice, case_b, query="only eu-west users are affected")
     assert "Similar past incidents" not in second["agent_response"]  # recalled once, on the first turn
 

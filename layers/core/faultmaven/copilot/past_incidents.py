@@ -10,10 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from faultmaven.cases.model import Case
-from faultmaven.copilot.case_knowledge import KB_MIN_SIMILARITY, problem_of
+from faultmaven.copilot.case_knowledge import problem_of
 from faultmaven.http.logging import logger
 from faultmaven.knowledge.documents import KnowledgeService, Reader
-from faultmaven.memory.past_incidents import PastIncident, section, similar
+from faultmaven.memory.past_incidents import FIRST_TURN_MIN_COSINE, PastIncident, section, similar
 from faultmaven.sanitize import PlaceholderMap, Sanitizer
 
 
@@ -28,7 +28,8 @@ class FirstTurnMemory:
             return []
         text = "\n".join(t for t in (problem_of(case), user_text) if t)
         try:
-            found = similar(self.knowledge(), reader, text, threshold=KB_MIN_SIMILARITY, exclude_case=case.case_id)
+            found = similar(self.knowledge(), reader, text, min_cosine=FIRST_TURN_MIN_COSINE,
+                            exclude_case=case.case_id)
         except Exception as exc:  # the knowledge base is an aid: the turn goes on without it
             logger.warning("past-incident search failed", extra={"error_type": type(exc).__name__})
             return []

@@ -13,6 +13,10 @@ from faultmaven.ports.drafts import KnowledgeDraft
 PAST_INCIDENT_TYPE = "past_incident"
 SHOWN = 3
 MAX_QUERY = 1000
+COSINE_DEPTH = 20  # past incidents whose cosine is looked up; one ranked lower counts as unlike
+# The first turn shows a past incident only when its cosine to the case is at least this: chosen by 5-fold
+# cross-validation in benchmarks/past_incidents.py (held-out results in benchmarks/results/past_incidents.md).
+FIRST_TURN_MIN_COSINE = 0.45
 # The metadata keys of a past incident that search results and citations show (where it came from, how fresh).
 PROVENANCE_KEYS = ("case_id", "authors", "incident_date", "freshness_date", "fix")
 
@@ -59,13 +63,21 @@ def of(result: SearchResult) -> PastIncident:
 
 
 def similar(knowledge: KnowledgeService, reader: Reader, text: str, *, limit: int = SHOWN,
-            threshold: float | None = None, exclude_case: str | None = None) -> list[PastIncident]:
-    """The past incidents the reader may see that are most like `text`, best first (never the case itself)."""
+            min_cosine: float | None = None, exclude_case: str | None = None) -> list[PastIncident]:
+    """The past incidents the reader may see that are most like `text`, best first (never the case itself).
+
+    Ranked by hybrid search; with `min_cosine`, only those whose embedding is at least that close to the text are
+    kept (hybrid scores are ranks, so even a greeting's best keyword match scores high: the cosine is what says
+    "alike")."""
     query = " ".join(text.split())[:MAX_QUERY]
     if not query:
         return []
-    results = knowledge.search(reader, query, limit=limit + 1, filters=SearchFilters(document_type=PAST_INCIDENT_TYPE),
-                               threshold=threshold, marks=MARKDOWN_MARKS)
+    only = SearchFilters(document_type=PAST_INCIDENT_TYPE)
+    results = knowledge.search(reader, query, limit=limit + 1, filters=only, marks=MARKDOWN_MARKS)
+    if min_cosine is not None and results:
+        cosine = {r.document.document_id: r.score
+                  for r in knowledge.search(reader, query, limit=COSINE_DEPTH, mode="vector", filters=only)}
+        results = [r for r in results if cosine.get(r.document.document_id, 0.0) >= min_cosine]
     found = [of(r) for r in results]
     return [p for p in found if p.case_id is None or p.case_id != exclude_case][:limit]
 
