@@ -124,9 +124,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     # Drafting a case's postmortem reads the case and its evidence analyses; approving one indexes it.
     FunctionSpec("knowledge", (*_prefix("/api/v1/knowledge"), *_prefix("/api/v1/documents"),
                                Route("/api/v1/admin/kb/{proxy+}"), Route(f"{CASE}/extract-knowledge")),
-                 tables={"documents": "write", "knowledge-drafts": "write", "cases": "read", "evidence": "read",
-                         **SIGNED_OUT}, bucket="write", vectors=True, memory_mb=1024,
-                 timeout_s=30),
+                 tables={"documents": "write", "knowledge-drafts": "write", "cases": "read", "case-messages": "read",
+                         "evidence": "read", **SIGNED_OUT}, bucket="write", vectors=True, memory_mb=1024, timeout_s=30),
     FunctionSpec("copilot", (*_prefix(f"{CASE}/turns"), *_prefix(f"{CASE}/reports")),
                  tables={"cases": "write", "case-messages": "write", "evidence": "write", "documents": "write",
                          "idempotency": "write", **SIGNED_OUT}, bucket="write", vectors=True, redaction_key=True,
