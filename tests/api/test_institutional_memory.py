@@ -121,6 +121,14 @@ def test_rejected_drafts_are_not_indexed_and_bad_requests_are_4xx(client: TestCl
     assert client.post("/api/v1/cases/case_nope/extract-knowledge", headers=alice.headers).status_code == 404
     assert client.get("/api/v1/knowledge/drafts?status=maybe", headers=alice.headers).status_code == 422
     assert client.get("/api/v1/knowledge/drafts/kd_nope", headers=alice.headers).status_code == 404
+    bad = [("POST", "/api/v1/knowledge/drafts/verify-batch", {}),
+           ("POST", "/api/v1/knowledge/drafts/verify-batch", {"draft_ids": [{"draft_id": "kd_x"}] * 51}),
+           ("POST", "/api/v1/knowledge/drafts/kd_nope/approve", {"scope": "galaxy"}),
+           ("PUT", "/api/v1/knowledge/drafts/kd_nope", {"version": "seven"}),
+           ("GET", "/api/v1/knowledge/past-incidents?q=" + "x" * 1001, None),
+           ("GET", "/api/v1/knowledge/drafts?limit=0", None)]
+    for method, path, body in bad:
+        assert client.request(method, path, json=body, headers=alice.headers).status_code == 422, (method, path)
 
     case_a = _resolved_case(client, alice)
     draft = client.post(f"/api/v1/cases/{case_a}/extract-knowledge", headers=alice.headers).json()

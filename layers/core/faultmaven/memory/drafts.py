@@ -21,7 +21,7 @@ from faultmaven.clock import iso, new_id, now
 from faultmaven.copilot.findings import cited_lines, follow_ups_from
 from faultmaven.copilot.reports import postmortem, runbook_draft
 from faultmaven.copilot.turns import digest
-from faultmaven.errors import Conflict, InvalidInput, NotFound
+from faultmaven.errors import Conflict, InvalidInput, NotFound, Unavailable
 from faultmaven.evidence.service import EvidenceService
 from faultmaven.knowledge.documents import KnowledgeService, Reader, Upload
 from faultmaven.memory.past_incidents import PAST_INCIDENT_TYPE, document_text, provenance
@@ -113,6 +113,9 @@ class DraftService:
             title=draft.title, document_type=PAST_INCIDENT_TYPE, tags=["past-incident"], scope=review.scope,
             team_id=review.team_id, description=f"Postmortem of case {draft.case_id}",
             metadata=provenance(reviewed, at[:10])), wait_seconds=INDEX_WAIT_SECONDS)
+        if outcome.document.status == "failed":  # the draft stays pending; approving again replaces the document
+            raise Unavailable(f"the past incident could not be indexed ({outcome.document.error}); approve it again",
+                              code="INDEXING_FAILED")
         return self._save(draft, {"status": "approved", "reviewer_id": principal.user_id, "reviewed_at": at,
                                   "review_note": review.note, "document_id": outcome.document.document_id,
                                   "updated_at": at})
