@@ -100,6 +100,9 @@ def test_approved_draft_is_cited_as_a_past_incident_on_a_similar_cases_first_tur
     assert case_a in first["agent_response"] and fix in first["agent_response"]
     cited = [s for s in first["sources"] if s["type"] == "past_incident"]
     assert cited and cited[0]["metadata"]["case_id"] == case_a and cited[0]["content"] == fix
+    # Shown once, in its own section (not again as a runbook), and the Yes / No prompt stays last.
+    assert [s["metadata"]["document_id"] for s in first["sources"]].count(body["document_id"]) == 1
+    assert first["agent_response"].rstrip().endswith("[✅ Yes]  [❌ No]")
     assert cited[0]["metadata"]["freshness_date"] == body["reviewed_at"][:10]
     greeting = _turn(client, alice, _case(client, alice, "question"), query="hello there")
     assert not [s for s in greeting["sources"] if s["type"] == "past_incident"]  # unlike: nothing recalled

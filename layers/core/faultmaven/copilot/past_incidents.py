@@ -11,6 +11,7 @@ from typing import Any
 
 from faultmaven.cases.model import Case
 from faultmaven.copilot.case_knowledge import problem_of
+from faultmaven.copilot.doctrine import CONFIRM_MARKER, KnowledgeHit
 from faultmaven.http.logging import logger
 from faultmaven.knowledge.documents import KnowledgeService, Reader
 from faultmaven.memory.past_incidents import FIRST_TURN_MIN_COSINE, PastIncident, section, similar
@@ -38,8 +39,19 @@ class FirstTurnMemory:
                                      "fix": clean(p.fix, mapping).text if p.fix else None}) for p in found]
 
 
+def not_recalled(hits: list[KnowledgeHit], incidents: list[PastIncident]) -> list[KnowledgeHit]:
+    """The knowledge-base citations less the past incidents shown in their own section (with their fix)."""
+    shown = {p.document_id for p in incidents}
+    return [h for h in hits if h.document_id not in shown]
+
+
 def with_past_incidents(reply: str, incidents: list[PastIncident]) -> str:
-    return f"{reply.rstrip()}\n\n{section(incidents)}\n" if incidents else reply
+    """The reply with its past-incident section, before a closing Yes / No prompt (which must stay last)."""
+    if not incidents:
+        return reply
+    body, marker, _ = reply.rstrip().rpartition(CONFIRM_MARKER) if reply.rstrip().endswith(CONFIRM_MARKER) \
+        else (reply.rstrip(), "", "")
+    return f"{body.rstrip()}\n\n{section(incidents)}\n" + (f"\n{marker}\n" if marker else "")
 
 
 def sources(incidents: list[PastIncident]) -> list[dict[str, Any]]:

@@ -34,7 +34,7 @@ from faultmaven.copilot.doctrine import (
 )
 from faultmaven.copilot.findings import adopt_grounded
 from faultmaven.copilot.inputs import Progress, TurnInput, quiet
-from faultmaven.copilot.past_incidents import FirstTurnMemory, sources, with_past_incidents
+from faultmaven.copilot.past_incidents import FirstTurnMemory, not_recalled, sources, with_past_incidents
 from faultmaven.copilot.prompting import build_request, parse_answer
 from faultmaven.copilot.reply import FAILED_NOTICE, compose_reply
 from faultmaven.copilot.vault import RedactionVault
@@ -222,8 +222,8 @@ class TurnService:
                      for pair in list(zip(d.top_errors, d.top_error_counts, strict=False))[rank:rank + 1]]
         cited = self.case_knowledge.cite(Reader.of(principal), case, user_text, self._recent_user_text(case),
                                          templates, mapping)
-        hits, searched = cited.hits, cited.searched
         past = self.memory.recall(Reader.of(principal), case, user_text, mapping)
+        hits, searched = not_recalled(cited.hits, past), cited.searched
         plan = plan_turn(case_view(case), user_text, intent, evidence, hits)
         support = {**self._changed_support(case, cited.support),
                    **self.case_knowledge.support_new(cited, plan.new_hypotheses)}
