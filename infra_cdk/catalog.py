@@ -53,6 +53,7 @@ TABLES: tuple[TableSpec, ...] = (
                        Index("shared_key-index", "shared_key", "created_at"),
                        Index("owner_sha-index", "owner_sha", "created_at"))),
     TableSpec("idempotency", "record_id", ttl_attribute="expires_at"),
+    TableSpec("knowledge-drafts", "owner_id", "draft_id"),
 )
 
 
@@ -120,10 +121,11 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("evidence", (*_prefix(f"{CASE}/uploaded-files"), *_prefix(f"{CASE}/evidence")),
                  tables={"cases": "read", "evidence": "write", **SIGNED_OUT}, bucket="write", memory_mb=1024,
                  timeout_s=30),
+    # Drafting a case's postmortem reads the case and its evidence analyses; approving one indexes it.
     FunctionSpec("knowledge", (*_prefix("/api/v1/knowledge"), *_prefix("/api/v1/documents"),
-                               Route("/api/v1/admin/kb/{proxy+}")),
-                 tables={"documents": "write", **SIGNED_OUT}, bucket="write", vectors=True, memory_mb=1024,
-                 timeout_s=30),
+                               Route("/api/v1/admin/kb/{proxy+}"), Route(f"{CASE}/extract-knowledge")),
+                 tables={"documents": "write", "knowledge-drafts": "write", "cases": "read", "case-messages": "read",
+                         "evidence": "read", **SIGNED_OUT}, bucket="write", vectors=True, memory_mb=1024, timeout_s=30),
     FunctionSpec("copilot", (*_prefix(f"{CASE}/turns"), *_prefix(f"{CASE}/reports")),
                  tables={"cases": "write", "case-messages": "write", "evidence": "write", "documents": "write",
                          "idempotency": "write", **SIGNED_OUT}, bucket="write", vectors=True, redaction_key=True,

@@ -24,6 +24,7 @@ FUNCTION_ROUTERS = (
     "functions.cases.routes",
     "functions.evidence.routes",
     "functions.knowledge.routes",
+    "functions.knowledge.drafts",
     "functions.copilot.routes",
 )
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from faultmaven.errors import InvalidInput
 from faultmaven.knowledge.documents import SearchFilters, SearchResult, parse_tags
+from faultmaven.memory.past_incidents import PROVENANCE_KEYS
 from faultmaven.ports.documents import DocumentRecord, DocumentStats
 from faultmaven.ports.vector_index import Scope, SearchMode
 
@@ -180,7 +181,8 @@ class SearchResultItem(BaseModel):
                    similarity_score=r.score,
                    metadata={"title": d.title, "document_type": d.document_type, "category": d.category,
                              "tags": d.tags, "source_url": d.source_url, "heading_path": r.heading_path,
-                             "filename": d.filename})
+                             "filename": d.filename,
+                             **{k: d.metadata[k] for k in PROVENANCE_KEYS if k in d.metadata}})
 
 
 class SearchResponse(BaseModel):

@@ -1,4 +1,5 @@
-// The dashboard shell: hash routes (#/login, #/kb, #/kb/<id>, #/cases, #/cases/<id>, #/settings), the top bar,
+// The dashboard shell: hash routes (#/login, #/kb, #/kb/<id>, #/cases, #/cases/<id>, #/memory, #/memory/past,
+// #/settings), the top bar,
 // and sign-out. Each route renders into a fresh <section>; a render that finishes after the user has moved on
 // writes into a detached section and is simply never seen.
 
@@ -10,6 +11,7 @@ import { casesPage } from "./js/pages/cases.js";
 import { documentPage } from "./js/pages/document.js";
 import { knowledgePage } from "./js/pages/knowledge.js";
 import { loginPage } from "./js/pages/login.js";
+import { draftsPage, pastIncidentsPage } from "./js/pages/memory.js";
 import { settingsPage } from "./js/pages/settings.js";
 
 const ROUTES = [
@@ -18,6 +20,8 @@ const ROUTES = [
   { pattern: /^#\/kb\/([^/]+)$/, page: documentPage, section: "kb" },
   { pattern: /^#\/cases$/, page: casesPage, section: "cases" },
   { pattern: /^#\/cases\/([^/]+)$/, page: casePage, section: "cases" },
+  { pattern: /^#\/memory$/, page: draftsPage, section: "memory" },
+  { pattern: /^#\/memory\/past$/, page: pastIncidentsPage, section: "memory" },
   { pattern: /^#\/settings$/, page: settingsPage, section: "settings" },
 ];
 

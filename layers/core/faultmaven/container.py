@@ -186,6 +186,23 @@ class Container:
         return DynamoDocumentRepository(self.settings)
 
     @cached_property
+    def drafts(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.drafts import SqliteDraftRepository
+
+            return SqliteDraftRepository(self.db)
+        from faultmaven.adapters.dynamo.drafts import DynamoDraftRepository
+
+        return DynamoDraftRepository(self.settings)
+
+    @cached_property
+    def memory(self):
+        """Institutional memory: drafts from resolved cases, their review, and the past incidents they become."""
+        from faultmaven.memory.drafts import DraftService
+
+        return DraftService(self.drafts, self.case_service, self.evidence, lambda: self.knowledge, self.sanitizer)
+
+    @cached_property
     def embedder(self):
         s = self.settings
         if s.embedder == "bedrock":
