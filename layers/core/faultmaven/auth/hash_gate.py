@@ -1,7 +1,7 @@
-"""At most one Argon2 computation per core at once, sign-ins before sign-ups, and a fast 503 past a queue bound.
+"""A bounded number of Argon2 computations at once, sign-ins before sign-ups, and a fast 503 past a queue bound.
 
 Argon2id releases the GIL, so a burst of sign-ins would otherwise run as many hashes at once as there are request
-threads: every core busy, every request slow, each hash slower. Through the gate a burst runs at the cores' pace,
+threads: every core busy, every request slow, each hash slower. Through the gate a burst runs at a fixed pace,
 a waiting verification (a user signing in) goes before a waiting new hash (sign-up, password change), and a caller
 who would wait behind more than `max_waiting` others is told at once to come back (503 with Retry-After) instead of
 holding a connection and a thread for seconds. The parameters of the hash are not touched.
@@ -48,6 +48,7 @@ class HashGate:
                 self._cond.notify_all()
 
 
-# One slot per core; 96 waiting callers are about a second of hashing on two idle cores (fewer than the sign-in
-# routes' 128 threads, so the 503 comes before a thread is lacking).
-GATE = HashGate(slots=os.cpu_count() or 1, max_waiting=96)
+# One core is left to everything else (case reads and writes, the event loop): with every core hashing, a burst of
+# sign-ins slowed all routes, sign-ins included (measured by benchmarks/load.py). 96 waiting callers are about two
+# seconds of hashing on one idle core, fewer than the sign-in routes' 128 threads, so the 503 comes first.
+GATE = HashGate(slots=max(1, (os.cpu_count() or 1) - 1), max_waiting=96)
