@@ -32,7 +32,7 @@ router = APIRouter(tags=["auth"])
 PREFIX = "/api/v1/auth"
 T = TypeVar("T")
 # Sign-up and sign-in run in threads of their own, not the server's shared pool: in a burst most of them wait for the
-# hashing gate (`faultmaven.auth.hash_gate`: Argon2 on all cores but one, sign-ins first, 503 past its queue bound)
+# hashing gate (`faultmaven.auth.hash_gate`: Argon2 on all cores but one, 503 past its queue bound)
 # and must not hold the threads that case reads and writes need. (A Lambda serves one request at a time.)
 _AUTH_THREADS = anyio.CapacityLimiter(128)
 

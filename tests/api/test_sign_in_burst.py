@@ -22,7 +22,7 @@ def test_sign_in_past_the_queue_bound_is_503_with_retry_after(client: TestClient
     held, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with gate.slot(urgent=False):
+        with gate.slot():
             held.set()
             release.wait(10)
 

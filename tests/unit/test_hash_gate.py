@@ -1,4 +1,4 @@
-"""The hashing gate: bounded concurrency, sign-ins before sign-ups, a fast 503 past its queue bound."""
+"""The hashing gate: bounded concurrency, a fast 503 past its queue bound."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def test_no_more_bodies_at_once_than_slots() -> None:
 
     def body() -> None:
         nonlocal running, peak
-        with gate.slot(urgent=False):
+        with gate.slot():
             with lock:
                 running += 1
                 peak = max(peak, running)
@@ -42,45 +42,17 @@ def test_no_more_bodies_at_once_than_slots() -> None:
     assert peak == 2
 
 
-def test_waiting_sign_in_goes_before_waiting_sign_up() -> None:
-    gate, order = HashGate(slots=1, max_waiting=100), []
-    holder_in, release = threading.Event(), threading.Event()
-
-    def holder() -> None:
-        with gate.slot(urgent=False):
-            holder_in.set()
-            release.wait(10)
-
-    def waiter(name: str, urgent: bool) -> None:
-        with gate.slot(urgent=urgent):
-            order.append(name)
-
-    first = threading.Thread(target=holder)
-    first.start()
-    holder_in.wait(10)
-    sign_up = threading.Thread(target=waiter, args=("sign-up", False))
-    sign_up.start()
-    _wait_until(lambda: gate._waiting == 1)
-    sign_in = threading.Thread(target=waiter, args=("sign-in", True))
-    sign_in.start()
-    _wait_until(lambda: gate._waiting == 2)
-    release.set()
-    for t in (first, sign_up, sign_in):
-        t.join(10)
-    assert order == ["sign-in", "sign-up"]
-
-
 def test_past_the_queue_bound_the_answer_is_503_with_retry_after() -> None:
     gate = HashGate(slots=1, max_waiting=1)
     holder_in, release = threading.Event(), threading.Event()
 
     def holder() -> None:
-        with gate.slot(urgent=True):
+        with gate.slot():
             holder_in.set()
             release.wait(10)
 
     def waiter() -> None:
-        with gate.slot(urgent=True):
+        with gate.slot():
             pass
 
     threads = [threading.Thread(target=holder), threading.Thread(target=waiter)]
@@ -88,11 +60,11 @@ def test_past_the_queue_bound_the_answer_is_503_with_retry_after() -> None:
     holder_in.wait(10)
     threads[1].start()
     _wait_until(lambda: gate._waiting == 1)
-    with pytest.raises(Unavailable) as refused, gate.slot(urgent=True):
+    with pytest.raises(Unavailable) as refused, gate.slot():
         pass
     assert refused.value.status == 503 and refused.value.headers["Retry-After"] == "1"
     release.set()
     for t in threads:
         t.join(10)
-    with gate.slot(urgent=False):  # the gate is free again once the queue drained
+    with gate.slot():  # the gate is free again once the queue drained
         pass

@@ -21,7 +21,7 @@ def _dummy_hash() -> str:
 
 
 def hash_password(password: str) -> str:
-    with GATE.slot(urgent=False):
+    with GATE.slot():
         return _hasher.hash(password)
 
 
@@ -29,7 +29,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     """True only for a real stored hash: an absent or empty one costs the same time and always fails."""
     stored = password_hash or _dummy_hash()
     try:
-        with GATE.slot(urgent=True):
+        with GATE.slot():
             return _hasher.verify(stored, password) and bool(password_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
