@@ -32,8 +32,9 @@ class SqliteDatabase:
         self._schemas: set[str] = set()
         self._schema_lock = threading.Lock()
         # Writers of this process queue here rather than in SQLite's busy handler, which polls with sleeps of up to
-        # 100 ms: under a burst of writes those sleeps, not the writes, made the latency. Other processes (the CLI
-        # beside a server) still meet the busy timeout.
+        # 100 ms: under a burst of writes those sleeps, not the writes, made the latency (benchmarks/load.py: case
+        # creation p95 about 3x lower with the lock). Other processes (the CLI beside a server) still meet the busy
+        # timeout. (`synchronous=NORMAL` was measured too: it made the tail of reads worse and weakens durability.)
         self._write_lock = threading.Lock()
 
     def connection(self) -> sqlite3.Connection:
@@ -42,10 +43,6 @@ class SqliteDatabase:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
-            # In WAL mode NORMAL syncs at checkpoints, not at every commit: a commit survives a crash of the process,
-            # and only a power cut or OS crash can undo the last ones (never corrupt the file). FULL made every case
-            # write wait for the disk.
-            conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
             self._local.conn = conn
