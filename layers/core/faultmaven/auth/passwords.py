@@ -7,6 +7,8 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from faultmaven.auth.hash_gate import GATE
+
 # 19 MiB, 2 passes: OWASP's minimum Argon2id profile, light enough for a Lambda with 512 MB.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
@@ -19,12 +21,15 @@ def _dummy_hash() -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with GATE.slot():
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True only for a real stored hash: an absent or empty one costs the same time and always fails."""
+    stored = password_hash or _dummy_hash()
     try:
-        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
+        with GATE.slot():
+            return _hasher.verify(stored, password) and bool(password_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
