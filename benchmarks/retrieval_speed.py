@@ -37,6 +37,7 @@ from results_file import write_results
 from faultmaven.adapters.sqlite.db import SqliteDatabase
 from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
 from faultmaven.knowledge.chunking import DocumentRef, chunk_document
+from faultmaven.knowledge.ingestion import _EMBED_BATCH as TEXTS_PER_CALL
 from faultmaven.knowledge.onnx_embedder import OnnxMiniLmEmbedder, default_model_files
 from faultmaven.ports.vector_index import Chunk, PrincipalFilter
 
@@ -46,6 +47,9 @@ SEARCHER = PrincipalFilter(owner_id="on-call-engineer", team_ids=["sre"])
 WIDE_SEARCHER = PrincipalFilter(owner_id="crowd-member", team_ids=["sre", "crowd"])
 FILLER_OWNERS = 1000
 BATCH = 5000
+INGESTION_TARGET = 200  # chunks/s for median-sized chunks on 2 cores (issue #17)
+HYBRID_P95_TARGET_MS = 15  # wide searcher, 100k chunks (issue #17)
+BEFORE_TEXTS_PER_CALL = 64  # what ingestion passed per embedder call before
 
 
 def load_runbooks(data: Path) -> list[Chunk]:
@@ -140,6 +144,23 @@ def knn_ms(product: Callable[[np.ndarray], np.ndarray], queries: np.ndarray) -> 
     return times
 
 
+def embed_in_calls(embedder: OnnxMiniLmEmbedder, texts: list[str], per_call: int) -> np.ndarray:
+    """Embed as ingestion does: `per_call` texts per embedder call."""
+    return np.concatenate([embedder.embed(texts[i : i + per_call]) for i in range(0, len(texts), per_call)])
+
+
+def throughput(setups: dict[str, tuple[OnnxMiniLmEmbedder, int]], texts: list[str], rounds: int) -> dict[str, float]:
+    """Median chunks/s of each (embedder, texts per call) setup, the setups taking turns round by round so that a
+    change of the machine's load falls on all of them alike."""
+    runs: dict[str, list[float]] = {name: [] for name in setups}
+    for _ in range(rounds):
+        for name, (embedder, per_call) in setups.items():
+            start = time.perf_counter()
+            embed_in_calls(embedder, texts, per_call)
+            runs[name].append(len(texts) / (time.perf_counter() - start))
+    return {name: statistics.median(r) for name, r in runs.items()}
+
+
 def load_average() -> str:
     try:
         return ", ".join(Path("/proc/loadavg").read_text().split()[:3]) + " (1, 5, 15 min) on " + str(os.cpu_count())
@@ -157,6 +178,7 @@ def main() -> int:
     parser.add_argument("--queries", type=Path, default=ROOT / "queries" / "openshift_symptoms.json")
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--rounds", type=int, default=2, help="passes over the query set per latency measurement")
+    parser.add_argument("--embed-rounds", type=int, default=3, help="turns of each setup in the throughput table")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "retrieval_speed.md")
     parser.add_argument("--embeddings-cache", type=Path, help="reuse (or save) chunk vectors; skips timing the embed")
     args = parser.parse_args()
@@ -190,7 +212,8 @@ def main() -> int:
     t1 = time.perf_counter()
     cache = args.embeddings_cache
     cached = bool(cache and cache.exists() and np.load(cache).shape[0] == len(chunks))
-    vectors = np.load(cache) if cached else embedder.embed([c.embedding_text for c in chunks])
+    texts = [c.embedding_text for c in chunks]
+    vectors = np.load(cache) if cached else embed_in_calls(embedder, texts, TEXTS_PER_CALL)
     if cache and not cached:
         np.save(cache, vectors)
     t2 = time.perf_counter()
@@ -228,6 +251,30 @@ def main() -> int:
     stages = [("chunk", t1 - t0), ("embed", t2 - t1), ("index", t3 - t2), ("total", t3 - t0)]
     for name, secs in (s for s in stages if not (cached and s[0] in ("embed", "total"))):
         emit(f"| {name} | {secs:.2f} | {len(chunks) / secs:,.0f} |")
+    emit()
+
+    # -- embedding throughput, before and after, same run --------------------------------------------------------
+    tokens = [len(e.ids) for e in embedder._tokenizer.encode_batch(texts)]
+    middle = statistics.median(tokens)
+    median_sized = [t for t, n in zip(texts, tokens, strict=True) if abs(n - middle) <= 0.1 * middle]
+    before = OnnxMiniLmEmbedder(spin=True)
+    before.embed(median_sized[:8])
+    rates = throughput({"before: 64 texts per call, spinning threads": (before, BEFORE_TEXTS_PER_CALL),
+                        f"now: {TEXTS_PER_CALL} texts per call, sleeping threads": (embedder, TEXTS_PER_CALL)},
+                       median_sized, args.embed_rounds)
+    emit(f"## Embedding throughput, median-sized chunks ({len(median_sized)} chunks of {middle:.0f} +/- 10% tokens)")
+    emit()
+    emit(f"Setups take turns, {args.embed_rounds} rounds, median shown. Load average: {load_average()}.")
+    emit()
+    emit("| setup | chunks/s | vs before |")
+    emit("|---|---|---|")
+    first = next(iter(rates.values()))
+    for name, rate in rates.items():
+        emit(f"| {name} | {rate:,.0f} | {rate / first:.2f}x |")
+    emit()
+    now_rate = list(rates.values())[-1]
+    emit(f"Median-sized chunks: {now_rate:,.0f} chunks/s ({'meets' if now_rate >= INGESTION_TARGET else 'MISSES'} "
+         f"the {INGESTION_TARGET} chunks/s target).")
     emit()
 
     # -- quality ----------------------------------------------------------------------------------------------
@@ -279,7 +326,7 @@ def main() -> int:
     emit()
     for label, p95 in hybrid_100k_p95.items():
         emit(f"Hybrid p95 at 100k chunks, {label} searcher: {p95:.1f} ms "
-             f"({'meets' if p95 < 50 else 'MISSES'} the 50 ms target).")
+             f"({'meets' if p95 <= HYBRID_P95_TARGET_MS else 'MISSES'} the {HYBRID_P95_TARGET_MS} ms target).")
     if hybrid_100k_p95:
         emit()
 

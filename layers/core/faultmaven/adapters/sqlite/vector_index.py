@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from faultmaven.adapters.sqlite.db import IntegrityError, Row, SqliteDatabase, sqlite3
+from faultmaven.adapters.sqlite.keyword_scorer import VOCABULARY_DDL, KeywordScorer
 from faultmaven.errors import Conflict, InvalidInput
 from faultmaven.knowledge.query_terms import name_parts, query_terms
 from faultmaven.knowledge.ranking import Fusion, hybrid_ranking
@@ -78,6 +79,7 @@ _FTS_STATEMENTS = (
         VALUES ('delete', old.rowid, old.title, old.heading_path, old.text, old.names, old.access);
         DELETE FROM kb_vectors WHERE rowid = old.rowid;
     END""",
+    VOCABULARY_DDL,  # the keyword index's posting lists, read by `KeywordScorer`
 )
 _CHUNK_COLUMNS = "rowid, chunk_id, document_id, owner_id, scope, team_id, title, heading_path, text, ordinal"
 # BM25 weights of title, heading path, text and names (the access tokens never score): a query word in the title or
@@ -193,6 +195,7 @@ class SqliteVectorIndex:
         self._space = space
         self._fusion = fusion or Fusion()
         self._bm25_weights = ", ".join(str(float(w)) for w in (*keyword_weights, 0.0))
+        self._keywords = KeywordScorer(db, keyword_weights)
         self._lock = threading.Lock()
         self._mirror: _Mirror | None = None
         self._space_checked = False
@@ -324,9 +327,25 @@ class SqliteVectorIndex:
         return self._hits(ranked[:k], keyword, semantic)
 
     def _bm25(self, query_text: str, principal: PrincipalFilter, depth: int) -> list[tuple[int, float]]:
+        """The keyword list: FTS5's bm25 computed in memory, or by FTS5 itself when a query word is a phrase to it."""
         terms = query_terms(query_text)
         if not terms:
             return []
+        mirror = self._current_mirror()
+        with self._lock:
+            rowids, view = mirror.rowids[: mirror.size], mirror.view(principal)
+        visible = np.zeros(int(rowids.max(initial=0)) + 1, bool)
+        visible[rowids[view.rows]] = True
+        ranked = self._keywords.score(terms, mirror.generation, visible, depth)
+        if ranked is None:
+            return self._fts_bm25(terms, principal, depth)
+        access, params = _access_sql(principal)  # the visibility rule once more, in SQL, on the rows returned
+        allowed = {int(r[0]) for r in self._db.query(
+            f"SELECT c.rowid FROM kb_chunks c WHERE c.rowid IN (SELECT value FROM json_each(?)) AND ({access})",  # noqa: S608
+            (json.dumps([rowid for rowid, _ in ranked]), *params))}
+        return [hit for hit in ranked if hit[0] in allowed]
+
+    def _fts_bm25(self, terms: list[str], principal: PrincipalFilter, depth: int) -> list[tuple[int, float]]:
         words = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
         match = (f"{{title heading_path text names}} : ({words}) "
                  f"AND access : ({' OR '.join(_principal_access(principal))})")
