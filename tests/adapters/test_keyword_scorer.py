@@ -15,9 +15,10 @@ from faultmaven.ports.embedder import EmbeddingSpace
 from faultmaven.ports.vector_index import Chunk, PrincipalFilter
 
 SPACE = EmbeddingSpace(model_id="test/random", dim=8)
-WORDS = ("disk pressure evicted evicting pods node nodes memory leak leaking restart restarts running crash "
-         "KubePodCrashLooping etcdHighFsyncDurations latency timeout dns resolve certificate expired volume "
-         "filling quota throttled cpu kernel panic oom killer heap").split() + [f"filler{i}" for i in range(300)]
+_NAMED = ("disk pressure evicted evicting pods node nodes memory leak leaking restart restarts running crash "
+          "KubePodCrashLooping etcdHighFsyncDurations latency timeout dns resolve certificate expired volume "
+          "filling quota throttled cpu kernel panic oom killer heap")
+WORDS = [*_NAMED.split(), *(f"filler{i}" for i in range(300))]  # enough words that common ones get a real idf
 QUERIES = ("pods evicted because of disk pressure", "KubePodCrashLooping restarts", "etcd fsync latency high",
            "node memory leaking, OOM killer running", "certificate expired", "nothing matches zzz")
 WHO = {
