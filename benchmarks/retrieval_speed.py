@@ -136,6 +136,17 @@ def recall_at_10(index: SqliteVectorIndex, exact: SqliteVectorIndex, queries: li
     return statistics.mean(shares)
 
 
+def vector_recall_at_10(index: SqliteVectorIndex, exact: SqliteVectorIndex, queries: list[dict],
+                        vectors: np.ndarray) -> float:
+    """Mean share of the exact vector top 10 that the index's vector top 10 holds (the narrow searcher)."""
+    shares = []
+    for q, vector in zip(queries, vectors, strict=True):
+        ours = {h.chunk.chunk_id for h in index.search(q["q"], vector, SEARCHER, k=10, mode="vector")}
+        truth = {h.chunk.chunk_id for h in exact.search(q["q"], vector, SEARCHER, k=10, mode="vector")}
+        shares.append(len(ours & truth) / len(truth) if truth else 1.0)
+    return statistics.mean(shares)
+
+
 def sqlite_vec_knn_ms(vectors: np.ndarray, queries: np.ndarray) -> list[float] | None:
     """The alternative we did not take: sqlite-vec brute-force KNN (float[dim]) over the same vectors, no filter."""
     try:
@@ -355,7 +366,7 @@ def main() -> int:
     emit(f"Load average after: {load_average()}.")
     emit()
     largest = tmp / f"latency-{max(int(s) for s in args.sizes.split(','))}.sqlite"
-    exact = with_fts5_keywords(SqliteVectorIndex(SqliteDatabase(largest), embedder.space))
+    exact = with_fts5_keywords(SqliteVectorIndex(SqliteDatabase(largest), embedder.space, prefilter_min_rows=None))
     cold = SqliteVectorIndex(SqliteDatabase(largest), embedder.space)
     cold.search(warm_queries[0]["q"], warm_vectors[0], WIDE_SEARCHER, k=10, mode="vector")  # loads the vectors only
     cold_ms = latency(cold, queries, query_vectors, WIDE_SEARCHER, 1, ["hybrid"])["hybrid"]
@@ -363,14 +374,23 @@ def main() -> int:
     exact_ms = latency(exact, queries, query_vectors, WIDE_SEARCHER, args.rounds, ["hybrid"])["hybrid"]
     now_ms = latency(cold, queries, query_vectors, WIDE_SEARCHER, args.rounds, ["hybrid"])["hybrid"]
     recall = recall_at_10(cold, exact, queries, query_vectors, WIDE_SEARCHER)
-    emit(f"### Keyword engine, wide searcher, {largest.stem.split('-')[1]} chunks, hybrid (ms)")
+    real_recall = vector_recall_at_10(
+        SqliteVectorIndex(index._db, embedder.space, prefilter_min_rows=1),
+        SqliteVectorIndex(index._db, embedder.space, prefilter_min_rows=None), queries, query_vectors)
+    emit(f"### Before and after, wide searcher, {largest.stem.split('-')[1]} chunks, hybrid (ms)")
     emit()
-    emit("| keyword list from | p50 | p95 | recall@10 of the FTS5 hybrid |")
+    emit("| engines | p50 | p95 | recall@10 of exact hybrid |")
     emit("|---|---|---|---|")
-    emit(f"| FTS5 bm25() (before), warm | {percentile(exact_ms, 50):.1f} | {percentile(exact_ms, 95):.1f} | 1.000 |")
-    emit(f"| in memory (now), first pass: no posting list cached | {percentile(cold_ms, 50):.1f} | "
-         f"{percentile(cold_ms, 95):.1f} |  |")
-    emit(f"| in memory (now), warm | {percentile(now_ms, 50):.1f} | {percentile(now_ms, 95):.1f} | {recall:.3f} |")
+    emit(f"| exact (before): FTS5 bm25(), every visible vector scored, warm | {percentile(exact_ms, 50):.1f} | "
+         f"{percentile(exact_ms, 95):.1f} | 1.000 |")
+    emit(f"| now: in-memory bm25, sign-bit prefilter + exact rescoring, first pass (no posting list cached) | "
+         f"{percentile(cold_ms, 50):.1f} | {percentile(cold_ms, 95):.1f} |  |")
+    emit(f"| now, warm | {percentile(now_ms, 50):.1f} | {percentile(now_ms, 95):.1f} | {recall:.3f} |")
+    emit()
+    emit(f"The filler's vectors are random, so at this size the prefilter separates real chunks from filler more "
+         f"easily than it would among real vectors. On the {len(chunks)} real chunks alone (real MiniLM vectors, "
+         f"prefilter forced on: {min(len(chunks), 400)} candidates), the vector top 10 keeps {real_recall:.3f} of "
+         f"the exact top 10.")
     emit()
     for label, p95 in hybrid_100k_p95.items():
         emit(f"Hybrid p95 at 100k chunks, {label} searcher: {p95:.1f} ms "

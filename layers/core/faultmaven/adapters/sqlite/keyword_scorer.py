@@ -4,8 +4,8 @@ Why: FTS5 scores every row that holds any query word before it can take the top 
 of a 100k-chunk index that is ~16k rows and most of the search's time. Here the index's posting lists (read through
 its `fts5vocab` table, so the words are FTS5's own tokens and stems) and row lengths are cached per index
 generation, and one query is a few array sums. The scores are FTS5's `bm25()` with the same column weights — same
-formula, same statistics (tests/adapters/test_keyword_scorer.py checks them against FTS5) — so the ranking does not
-change, only its speed.
+formula, same statistics (tests/adapters/test_vector_index_sqlite_fast_paths.py checks them against FTS5) — so the
+ranking does not change, only its speed.
 
 A query word that FTS5 reads as several tokens (`node_exporter` -> "node exporter", a phrase) is not a single posting
 list: such queries are left to FTS5 (`score` answers None).

@@ -89,6 +89,13 @@ KEYWORD_WEIGHTS = (3.0, 1.0, 1.0, 1.0)
 _SCOPE_CODES = {"personal": 0, "team": 1, "global": 2}
 _VISIBILITY_CACHE = 64  # principals whose visible rows are kept between searches (all dropped on any change)
 _MAX_SLICES = 16  # a view in at most this many contiguous runs is scored slice by slice
+# Views of at least this many rows are searched in two steps: the sign bits of every vector (48 bytes for 384 dims,
+# an eighth of the floats' memory traffic) pick the rows nearest by Hamming distance, `_OVERSAMPLE` times the depth
+# asked for (at least `_MIN_CANDIDATES`), and only those are scored exactly. benchmarks/retrieval_speed.py measures
+# the recall of this against exact search.
+PREFILTER_MIN_ROWS = 20_000
+_OVERSAMPLE = 8
+_MIN_CANDIDATES = 400
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,7 @@ class _Mirror:
     size: int = 0
     rowids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.float32))
+    bits: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.uint64))  # sign bits of each vector
     owners: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     teams: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # -1 when not a team chunk
     scopes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
@@ -135,6 +143,7 @@ class _Mirror:
         end = self.size + len(rowids)
         self.rowids[self.size : end] = rowids
         self.vectors[self.size : end] = vectors
+        self.bits[self.size : end] = _sign_bits(vectors)
         self.owners[self.size : end] = [self.code(owner) for owner, _, _ in access]
         self.scopes[self.size : end] = [_SCOPE_CODES[scope] for _, scope, _ in access]
         self.teams[self.size : end] = [self.code(team) if team else -1 for _, _, team in access]
@@ -159,6 +168,7 @@ class _Mirror:
 
         self.rowids = grown(self.rowids, (capacity,), np.int64)
         self.vectors = grown(self.vectors, (capacity, self.dim), np.float32)
+        self.bits = grown(self.bits, (capacity, _bit_words(self.dim)), np.uint64)
         self.owners = grown(self.owners, (capacity,), np.int32)
         self.teams = grown(self.teams, (capacity,), np.int32)
         self.scopes = grown(self.scopes, (capacity,), np.int8)
@@ -190,8 +200,11 @@ class SqliteVectorIndex:
     """The embedded `VectorIndex`, in the shared SQLite file."""
 
     def __init__(self, db: SqliteDatabase, space: EmbeddingSpace, *, fusion: Fusion | None = None,
-                 keyword_weights: tuple[float, float, float, float] = KEYWORD_WEIGHTS) -> None:
+                 keyword_weights: tuple[float, float, float, float] = KEYWORD_WEIGHTS,
+                 prefilter_min_rows: int | None = PREFILTER_MIN_ROWS) -> None:
+        """`prefilter_min_rows`: from how many visible rows on vector search is two-step (None: always exact)."""
         self._db = db
+        self._prefilter_min_rows = prefilter_min_rows
         self._space = space
         self._fusion = fusion or Fusion()
         self._bm25_weights = ", ".join(str(float(w)) for w in (*keyword_weights, 0.0))
@@ -370,16 +383,25 @@ class SqliteVectorIndex:
     def _knn(self, query: np.ndarray, principal: PrincipalFilter, depth: int) -> list[tuple[int, float]]:
         mirror = self._current_mirror()
         with self._lock:  # a consistent snapshot; the product runs outside the lock
-            n, vectors, rowids = mirror.size, mirror.vectors, mirror.rowids
+            n, vectors, bits, rowids = mirror.size, mirror.vectors, mirror.bits, mirror.rowids
             view = mirror.view(principal)
         visible = view.rows
         if visible.size == 0:
             return []
-        scores = _scores(vectors[:n], view, query)
-        top = min(depth, visible.size)
+        if self._prefilter_min_rows is not None and visible.size >= self._prefilter_min_rows:
+            query_bits = _sign_bits(query[None, :])[0]
+            distances = _per_row(bits[:n], view, lambda m: np.bitwise_count(m ^ query_bits).sum(axis=1))
+            wanted = min(visible.size, max(depth * _OVERSAMPLE, _MIN_CANDIDATES))
+            positions = np.argpartition(distances, wanted - 1)[:wanted]  # indices into `visible`
+            scores = np.einsum("ij,j->i", vectors[visible[positions]], query)
+        else:
+            positions = None
+            scores = _per_row(vectors[:n], view, lambda m: np.einsum("ij,j->i", m, query))
+        top = min(depth, scores.size)
         best = np.argpartition(-scores, top - 1)[:top]
         best = best[np.argsort(-scores[best], kind="stable")]
-        return [(int(rowids[visible[i]]), float(scores[i])) for i in best]
+        rows = visible[best if positions is None else positions[best]]
+        return [(int(rowids[row]), float(score)) for row, score in zip(rows, scores[best], strict=True)]
 
     def _current_mirror(self) -> _Mirror:
         row = self._db.query_one("SELECT value FROM kb_index_meta WHERE key = 'generation'")
@@ -544,16 +566,30 @@ def _migrate_keyword_index(db: SqliteDatabase) -> None:
         tx.execute("INSERT INTO kb_chunks_fts (kb_chunks_fts) VALUES ('rebuild')")
 
 
-def _scores(vectors: np.ndarray, view: _View, query: np.ndarray) -> np.ndarray:
-    """The query's dot product with each visible row, in the order of `view.rows`."""
-    # einsum rather than `@`: a matrix-vector product is memory bound, so BLAS threads gain nothing, and their
-    # spin-waiting took the CPU from SQLite (wide hybrid at 100k chunks, 2 cores: p50 139 -> 41 ms).
+def _per_row(matrix: np.ndarray, view: _View, measure: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """`measure` (one number per row of a block of rows) of each visible row, in the order of `view.rows`.
+
+    Used with einsum rather than `@`: a matrix-vector product is memory bound, so BLAS threads gain nothing, and
+    their spin-waiting took the CPU from SQLite (wide hybrid at 100k chunks, 2 cores: p50 139 -> 41 ms).
+    """
     if view.runs is not None:
-        return np.concatenate([np.einsum("ij,j->i", vectors[a:b], query) for a, b in view.runs])
-    # Scattered rows: a narrow view gathers them; for a wide one a single product beats gathering most rows.
-    if view.rows.size * 4 < len(vectors):
-        return np.einsum("ij,j->i", vectors[view.rows], query)
-    return np.einsum("ij,j->i", vectors, query)[view.rows]
+        return np.concatenate([measure(matrix[a:b]) for a, b in view.runs])
+    # Scattered rows: a narrow view gathers them; for a wide one a single pass beats gathering most rows.
+    if view.rows.size * 4 < len(matrix):
+        return measure(matrix[view.rows])
+    return measure(matrix)[view.rows]
+
+
+def _bit_words(dim: int) -> int:
+    return (dim + 63) // 64
+
+
+def _sign_bits(vectors: np.ndarray) -> np.ndarray:
+    """Each vector's signs, one bit a dimension, packed into 64-bit words (zero-padded)."""
+    packed = np.packbits(vectors > 0, axis=1)
+    padded = np.zeros((len(vectors), _bit_words(vectors.shape[1]) * 8), np.uint8)
+    padded[:, : packed.shape[1]] = packed
+    return padded.view(np.uint64)
 
 
 def _token(kind: str, name: str) -> str:

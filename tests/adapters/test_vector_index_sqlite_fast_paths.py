@@ -1,4 +1,5 @@
-"""The embedded keyword list computed in memory equals FTS5's own bm25() ranking, for every kind of searcher."""
+"""The embedded index's fast paths: the keyword list computed in memory equals FTS5's own bm25() ranking for every
+kind of searcher; the sign-bit prefilter of vector search keeps the exact top 10."""
 
 from __future__ import annotations
 
@@ -91,3 +92,29 @@ def test_a_word_fts5_reads_as_a_phrase_is_left_to_fts5(index: SqliteVectorIndex)
     who = WHO["two teams + global"]
     assert index._keywords.score(["disk_pressure"], 0, np.ones(1000, bool), 10) is None
     assert index._bm25("disk_pressure pods", who, 1000) == _by_fts5(index, "disk_pressure pods", who, 1000)
+
+
+def test_the_sign_bit_prefilter_keeps_the_exact_top_10_and_its_scores(tmp_path: Path) -> None:
+    """Two-step vector search (sign bits pick 400 of the 5,000 visible rows, floats score them) against exact search."""
+    space = EmbeddingSpace(model_id="test/clustered", dim=64)
+    rng = np.random.default_rng(3)
+    centres = rng.standard_normal((50, space.dim))
+    vectors = (centres[rng.integers(0, 50, 15000)] + 0.6 * rng.standard_normal((15000, space.dim))).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    chunks = [Chunk(chunk_id=f"c{i}", document_id=f"d{i}", owner_id=f"u{i % 3}", scope="personal", title="t",
+                    heading_path=[], text="x", ordinal=0) for i in range(len(vectors))]
+    db = SqliteDatabase(tmp_path / "kb.sqlite")
+    SqliteVectorIndex(db, space).upsert(chunks, vectors)
+    two_step = SqliteVectorIndex(db, space, prefilter_min_rows=1)
+    exact = SqliteVectorIndex(db, space, prefilter_min_rows=None)
+    who = PrincipalFilter(owner_id="u1", include_global=False)
+    shares = []
+    for query in vectors[rng.integers(0, 15000, 30)] + 0.1 * rng.standard_normal((30, space.dim)).astype(np.float32):
+        ours = two_step.search("", query, who, k=10, mode="vector")
+        truth = exact.search("", query, who, k=10, mode="vector")
+        assert {h.chunk.owner_id for h in ours} == {"u1"}
+        truth_scores = {h.chunk.chunk_id: h.score for h in truth}
+        assert all(abs(h.score - truth_scores[h.chunk.chunk_id]) < 1e-6
+                   for h in ours if h.chunk.chunk_id in truth_scores)  # exact scores, not Hamming estimates
+        shares.append(len({h.chunk.chunk_id for h in ours} & set(truth_scores)) / 10)
+    assert np.mean(shares) >= 0.95
