@@ -1,12 +1,14 @@
-"""Embedded vector index: SQLite FTS5 for BM25, an in-memory float32 matrix for exact vector search, fused per document.
+"""Embedded vector index: SQLite FTS5 for BM25, an in-memory float32 matrix for vector search, fused per document.
 
 Why not sqlite-vec: its brute-force KNN is slower than one numpy matrix product (STACK-FACTS: 39 ms vs 8 ms p95 at
 100k x 384 floats) and its KNN cannot take our "mine, my teams', or global" OR-filter before the top k. Here the
 vectors live in the chunk rows (float32 blobs, so the SQLite file stays the one source of truth) and are mirrored in
-memory on first search. Access is part of both queries: access tokens in the FTS5 MATCH (with a SQL WHERE beside
-it), and only the rows the principal may see are scored before the top k is taken — exact, no post-filter, no
-starvation. The mirror is loaded grouped by access, so those rows are a few contiguous runs. In hybrid mode the
-keyword query runs on a worker thread while the vectors are scored.
+memory on first search. Only the rows the principal may see are scored before the top k is taken — no post-filter,
+no starvation: the keyword list is FTS5's bm25 computed in memory over the visible rows (`KeywordScorer`; FTS5 itself,
+with access tokens in its MATCH, for queries it reads as phrases), checked once more in SQL; the vectors are scored
+exactly, or for a view of `PREFILTER_MIN_ROWS`+ rows in two steps (sign bits, then floats). The mirror is loaded
+grouped by access, so those rows are a few contiguous runs. In hybrid mode the keyword list is made on a worker
+thread while the vectors are scored.
 
 Several processes may share the file (the server and `faultmaven kb add`): every write bumps a generation counter,
 and a search that finds the counter moved by someone else reloads the matrix.
