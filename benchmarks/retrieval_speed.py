@@ -374,6 +374,8 @@ def main() -> int:
     exact_ms = latency(exact, queries, query_vectors, WIDE_SEARCHER, args.rounds, ["hybrid"])["hybrid"]
     now_ms = latency(cold, queries, query_vectors, WIDE_SEARCHER, args.rounds, ["hybrid"])["hybrid"]
     recall = recall_at_10(cold, exact, queries, query_vectors, WIDE_SEARCHER)
+    if "wide" in hybrid_100k_p95:  # the same configuration measured a second time: the verdict takes the worse
+        hybrid_100k_p95["wide (second measurement, below)"] = percentile(now_ms, 95)
     real_recall = vector_recall_at_10(
         SqliteVectorIndex(index._db, embedder.space, prefilter_min_rows=1),
         SqliteVectorIndex(index._db, embedder.space, prefilter_min_rows=None), queries, query_vectors)

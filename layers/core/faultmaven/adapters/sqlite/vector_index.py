@@ -7,8 +7,8 @@ memory on first search. Only the rows the principal may see are scored before th
 no starvation: the keyword list is FTS5's bm25 computed in memory over the visible rows (`KeywordScorer`; FTS5 itself,
 with access tokens in its MATCH, for queries it reads as phrases), checked once more in SQL; the vectors are scored
 exactly, or for a view of `PREFILTER_MIN_ROWS`+ rows in two steps (sign bits, then floats). The mirror is loaded
-grouped by access, so those rows are a few contiguous runs. In hybrid mode the keyword list is made on a worker
-thread while the vectors are scored.
+grouped by access, so those rows are a few contiguous runs. Hybrid mode makes both lists on the calling thread: each
+takes about a millisecond warm, and handing one to a worker thread cost more (a GIL switch, up to 5 ms under load).
 
 Several processes may share the file (the server and `faultmaven kb add`): every write bumps a generation counter,
 and a search that finds the counter moved by someone else reloads the matrix.
@@ -20,7 +20,6 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -214,9 +213,6 @@ class SqliteVectorIndex:
         self._lock = threading.Lock()
         self._mirror: _Mirror | None = None
         self._space_checked = False
-        # Hybrid search runs its keyword query here while the calling thread scores vectors; SQLite and numpy both
-        # release the GIL, so the two overlap. Each worker has its own connection (SqliteDatabase is per thread).
-        self._keyword_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kb-bm25")
         db.ensure_schema("kb_vector_index", _SCHEMA)
         _migrate_keyword_index(db)
         db.ensure_schema("kb_vector_index_fts", ";\n".join(_FTS_STATEMENTS) + ";")
@@ -334,10 +330,8 @@ class SqliteVectorIndex:
         elif mode == "vector":
             semantic = ranked = self._knn(as_matrix([query_vector], 1, self._space)[0], principal, depth)
         else:
-            query = as_matrix([query_vector], 1, self._space)[0]
-            pending = self._keyword_pool.submit(self._bm25, query_text, principal, depth)
-            semantic = self._knn(query, principal, depth)
-            keyword = pending.result()
+            keyword = self._bm25(query_text, principal, depth)
+            semantic = self._knn(as_matrix([query_vector], 1, self._space)[0], principal, depth)
             ranked = self._fuse(keyword, semantic)
         return self._hits(ranked[:k], keyword, semantic)
 
