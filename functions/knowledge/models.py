@@ -34,7 +34,8 @@ class KnowledgeDocument(BaseModel):
     filename: str
     content_type: str
     size_bytes: int
-    chunk_count: int
+    chunk_count: int  # while pending: the chunks the document makes, once known
+    chunks_embedded: int = 0  # ingestion progress: of chunk_count, how many are embedded
     metadata: dict[str, Any]
     verification_status: str = "experimental"
     verification_level: int = 0
@@ -52,7 +53,8 @@ class KnowledgeDocument(BaseModel):
                    scope=doc.scope, status=doc.status, error=doc.error, owner_id=doc.owner_id, user_id=doc.owner_id,
                    team_id=doc.team_id, category=doc.category, tags=doc.tags, source_url=doc.source_url,
                    description=doc.description, filename=doc.filename, content_type=doc.content_type,
-                   size_bytes=doc.size_bytes, chunk_count=doc.chunk_count, metadata=metadata,
+                   size_bytes=doc.size_bytes, chunk_count=doc.chunk_count,
+                   chunks_embedded=doc.chunks_embedded, metadata=metadata,
                    created_at=doc.created_at, updated_at=doc.updated_at, duplicate=duplicate_of is not None,
                    duplicate_of=duplicate_of)
 
