@@ -144,3 +144,32 @@ def test_a_refuted_hypothesis_stops_steering_the_citations() -> None:
     one = knowledge.cite(reader, _case({"conntrack": "refuted", "etcd": "active"}), "which runbook applies?",
                          [], [], PlaceholderMap())
     assert [h.document_id for h in one.hits] == ["etcd"]
+
+
+def test_a_message_logged_as_a_quoted_value_is_read_from_the_example() -> None:
+    klog = ('Nov 26 14:02:05 worker-7 kubelet[2301]: E1126 14:02:05.112233    2301 kubelet.go:2366] "Skipping pod '
+            'synchronization" err="PLEG is not healthy: pleg was last seen active 3m45s ago; threshold is 3m0s"')
+    [(text, count)] = leading_templates([{"template": "<*> err=<*>", "level": "error", "count": 20,
+                                          "example": klog}], 3)
+    assert "PLEG is not healthy" in text and "worker-7" not in text and count == 20
+
+
+def test_an_error_field_of_a_structured_line_joins_its_message() -> None:
+    logfmt = ('time="2026-11-26T06:05:10.5Z" level=error msg="response completed with error" err.code=unknown '
+              'err.detail="filesystem: write /registry/v2/data: no space left on device" http.response.status=500')
+    [(text, _)] = leading_templates([{"template": "response completed with error", "level": "error", "count": 3,
+                                      "example": logfmt}], 3)
+    assert text.startswith("response completed with error") and "no space left on device" in text
+    assert "/registry" not in text  # paths are variables
+
+
+def test_a_cut_example_never_replaces_a_template_that_says_more() -> None:
+    template = "grpc: addrConn.createTransport failed: certificate has expired or is not yet valid"
+    [(text, _)] = leading_templates([{"template": template, "level": "warning", "count": 2,
+                                      "example": "W1126 grpc: addrConn.createTransport failed"}], 3)
+    assert text == template
+
+
+def test_what_a_turn_stored_in_place_of_text_is_not_a_recent_query() -> None:
+    queries = _queries("", recent=["(confirmation)", "(attached kern.log)"])
+    assert [q.kind for q in queries] == ["symptom"]

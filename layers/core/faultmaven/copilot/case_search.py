@@ -18,6 +18,8 @@ from pydantic import BaseModel
 
 from faultmaven.knowledge.query_terms import query_terms
 from faultmaven.knowledge.ranking import RRF_K
+from faultmaven.logs.header import HeaderParser
+from faultmaven.logs.masking import Masker
 
 # Words that make up generic questions and chatter: a sentence made only of these asks nothing the case does not
 # already know, so it must not steer the search.
@@ -41,9 +43,13 @@ _LOG_SYNTAX = re.compile(r"\"?\b(?:level|lvl|ts|time|timestamp|caller|msg|logger
 # or given as alertname=... in a payload.
 _ALERT = re.compile(r"alertname[=:\s\"']+(\w+)|\b([A-Z][a-z0-9]+(?:[A-Z]+[a-z0-9]*){2,})\b")
 _QUOTED = re.compile(r"'([^']{8,})'")
+# What a turn stores when the engineer sent no text: "(confirmation)", "(attached kern.log)" — not their words.
+_STORED_NOTE = re.compile(r"^\([^()]*\)$")
 _FAILURE = re.compile(r"fail|error|refused|denied|forbidden|timed? ?out|timeout|full|drop|unable|cannot|can't|"
                       r"exceed|oom|out of memory|killed|panic|fatal|expired|invalid|unhealthy|not ready|lost|"
                       r"no space|too many|unavailable|reset|abort|degraded|crit|warn|slow", re.IGNORECASE)
+_ERROR_FIELD = re.compile(r"(?:^|[._-])(?:err|error|errors|reason|cause|detail|exception|desc)(?:$|[._-])",
+                          re.IGNORECASE)
 _LEVEL_RANK = {"critical": 0, "fatal": 0, "error": 1, "warn": 2, "warning": 2}
 
 
@@ -106,13 +112,31 @@ def clean(text: str) -> str:
     return " ".join(_LOG_SYNTAX.sub(" ", _MASK.sub(" ", _PLACEHOLDER.sub(" ", text)).strip()).split())
 
 
+def readable(template: dict) -> str:
+    """A template as an engineer would quote it. Mining masks quoted strings and keeps a structured line's other
+    fields apart, so a failure logged as a quoted value (klog's `"Skipping pod synchronization" err="PLEG is not
+    healthy: ..."`) or in an error field (logfmt's `msg="response completed with error" err.detail="...: no space
+    left on device"`) is missing from its template. Then the template's example line stands in for it: its header
+    cut, its error fields added, only variable values (numbers, ids, addresses, paths) masked."""
+    text = str(template.get("template") or "")
+    example = str(template.get("example") or "")
+    if not example:
+        return text
+    parsed = HeaderParser(2000).parse(example)
+    errors = [v for k, v in (parsed.attributes or {}).items() if _ERROR_FIELD.search(k)]
+    message = " ".join(Masker(quoted=False).tokens(" ".join([parsed.content, *errors])))
+    words, told = set(content_words(message)), content_words(text)
+    # The example is cut at a few hundred characters: it stands in only when it still says all the template says.
+    return message if words.issuperset(told) and len(words) > len(set(told)) else text
+
+
 def leading_templates(templates: Iterable[dict], limit: int) -> list[tuple[str, int]]:
     """The error templates that best describe a log: error and critical first, then warnings, then lines whose words
     say something failed (kernels and many daemons log without a level); within a level, the most frequent first.
-    Returns (template, line count) pairs."""
+    Returns (readable template, line count) pairs."""
     ranked = []
     for t in templates:
-        text = str(t.get("template") or "")
+        text = readable(t)
         level = str(t.get("level") or "").lower()
         rank = _LEVEL_RANK.get(level)
         if rank is None:
@@ -168,7 +192,8 @@ def build_queries(*, problem: str | None, user_text: str, recent: Sequence[str],
         add("alert", f"{name} {_split_camel(name)}", weights.alert)
     if not is_generic(user_text):
         add("engineer", user_text, weights.engineer)
-    earlier = [t for t in recent if not is_generic(t) and clean(t) != clean(problem or "")][-2:]
+    earlier = [t for t in recent if not is_generic(t) and not _STORED_NOTE.match(t.strip())
+               and clean(t) != clean(problem or "")][-2:]
     if earlier:
         add("recent", " ".join(earlier), weights.recent)
     return queries
