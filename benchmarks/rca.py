@@ -47,9 +47,12 @@ PASSWORD = "rca benchmark password 1"
 # The grid the cross-validation chooses from: the defaults first (ties go to the earlier point).
 # Every point names its values, so the grid keeps its meaning when the defaults move.
 GRID: list[dict[str, Any]] = [
-    {"evidence_by": evidence, "per_query": depth} for evidence in ("count", "order") for depth in (2, 5, 3, 1)]
-GRID += [{"evidence_by": "count", "per_query": 2, **extra}
-         for extra in ({"fusion": "rank_x_similarity"}, {"recent": 0.0}, {"hypothesis": 0.5}, {"engineer": 0.5})]
+    {"fusion": "similarity", "sharpness": 4.0, "per_query": 10, "pair": 1.0, "case": 1.0},
+    {"fusion": "similarity", "sharpness": 2.0, "per_query": 10, "pair": 1.0, "case": 1.0},
+    {"fusion": "similarity", "sharpness": 4.0, "per_query": 10, "pair": 0.0, "case": 0.0},
+    {"fusion": "rank", "per_query": 2, "pair": 1.0, "case": 1.0},
+    {"fusion": "rank", "per_query": 2, "pair": 0.0, "case": 0.0},  # the previous defaults
+]
 
 
 @dataclass

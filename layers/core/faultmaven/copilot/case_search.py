@@ -64,17 +64,28 @@ class QueryWeights(BaseModel):
     alert: float = 1.0
     engineer: float = 1.0
     recent: float = 0.5
+    # The symptom paired with each leading error: which component fails (symptom) and how (evidence) in one query,
+    # where a runbook named for both outranks the runbooks that match only one.
+    pair: float = 1.0
+    case: float = 1.0  # the whole case in one query: symptom, leading errors and the engineer's recent content
     evidence_templates: int = 3
     # "order": the n-th leading error counts 1/n; "count": each counts by its lines against the leading one.
     evidence_by: Literal["order", "count"] = "count"
-    # "rank": reciprocal rank fusion; "rank_x_similarity": each rank's share scaled by the hit's 0-1 similarity.
-    fusion: Literal["rank", "rank_x_similarity"] = "rank"
-    per_query: int = 2  # documents each query contributes
+    # "rank": reciprocal rank fusion; "rank_x_similarity": each rank's share scaled by the hit's 0-1 similarity;
+    # "similarity": each hit adds its similarity to the power `sharpness` (a strong hit of one query outweighs
+    # several weak ones, and a document many queries find well wins).
+    fusion: Literal["rank", "rank_x_similarity", "similarity"] = "similarity"
+    sharpness: float = 4.0
+    per_query: int = 10  # documents each query contributes
+    # Hybrid scores are 1.0 for the top hit of both the keyword and the vector list, at most 0.6 for a document only
+    # the vector list found and 0.4 for one only the keyword list found (knowledge/ranking.py): at 0.65 a query's hit
+    # counts only when both lists found it.
+    min_similarity: float = 0.65
 
 
 @dataclass(frozen=True)
 class CaseQuery:
-    kind: str  # symptom | evidence | hypothesis | alert | engineer | recent
+    kind: str  # symptom | evidence | pair | hypothesis | alert | engineer | recent | case
     text: str
     weight: float
     hypothesis_id: str | None = None
@@ -181,11 +192,14 @@ def build_queries(*, problem: str | None, user_text: str, recent: Sequence[str],
 
     if problem:
         add("symptom", problem, weights.symptom)
+    anchor = problem or ("" if is_generic(user_text) else user_text)
     leading = templates[:weights.evidence_templates]
     most = max((max(1, n) for _, n in leading), default=1)
     for i, (template, count) in enumerate(leading):
         share = 1 / (1 + i) if weights.evidence_by == "order" else max(1, count) / most
         add("evidence", template, weights.evidence * share)
+        if anchor:
+            add("pair", f"{anchor} {template}", weights.pair * share)
     for hypothesis_id, statement in hypotheses:
         add("hypothesis", hypothesis_core(statement), weights.hypothesis, hypothesis_id)
     for name in alert_names([problem or "", user_text, *recent]):
@@ -196,6 +210,7 @@ def build_queries(*, problem: str | None, user_text: str, recent: Sequence[str],
                and clean(t) != clean(problem or "")][-2:]
     if earlier:
         add("recent", " ".join(earlier), weights.recent)
+    add("case", " ".join([anchor, *(t for t, _ in leading), *earlier]), weights.case)
     return queries
 
 
@@ -204,8 +219,8 @@ Search = Callable[[str], list[RankedHit]]
 
 def search_case(queries: Sequence[CaseQuery], search: Search, limit: int,
                 weights: QueryWeights | None = None) -> CaseSearchResult:
-    """Run every query and fuse their document rankings: score(d) = sum of weight / (k + rank) over the queries
-    (times the hit's similarity with the `rank_x_similarity` fusion)."""
+    """Run every query and fuse their document rankings: score(d) = sum over the queries of weight / (k + rank)
+    (times the hit's similarity with the `rank_x_similarity` fusion), or of weight x similarity ** sharpness."""
     weights = weights or QueryWeights()
     scores: dict[str, float] = {}
     best: dict[str, RankedHit] = {}
@@ -215,8 +230,11 @@ def search_case(queries: Sequence[CaseQuery], search: Search, limit: int,
         if query.hypothesis_id is not None:
             support[query.hypothesis_id] = hits[:2]
         for rank, hit in enumerate(hits, 1):
-            confidence = hit.similarity if weights.fusion == "rank_x_similarity" else 1.0
-            scores[hit.document_id] = scores.get(hit.document_id, 0.0) + query.weight * confidence / (RRF_K + rank)
+            if weights.fusion == "similarity":
+                share = hit.similarity ** weights.sharpness
+            else:
+                share = (hit.similarity if weights.fusion == "rank_x_similarity" else 1.0) / (RRF_K + rank)
+            scores[hit.document_id] = scores.get(hit.document_id, 0.0) + query.weight * share
             if hit.document_id not in best or hit.similarity > best[hit.document_id].similarity:
                 best[hit.document_id] = hit
     order = sorted(scores, key=lambda d: -scores[d])  # stable: ties keep the order first met
