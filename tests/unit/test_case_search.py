@@ -41,9 +41,42 @@ def test_one_query_per_thing_the_case_knows() -> None:
                        hypotheses=[("hyp_1", "The errors 'nf_conntrack: table full' in kern.log point at it")],
                        recent=["only pods on one node, 5% of requests"])
     kinds = [q.kind for q in queries]
-    assert kinds == ["symptom", "evidence", "evidence", "hypothesis", "engineer", "recent"]
-    assert "<*>" not in queries[1].text and queries[1].weight > queries[2].weight  # the leading error counts most
-    assert queries[3].text == "nf_conntrack: table full" and queries[3].hypothesis_id == "hyp_1"
+    assert kinds == ["symptom", "evidence", "pair", "evidence", "pair", "hypothesis", "engineer", "recent", "case"]
+    assert "<*>" not in queries[1].text and queries[1].weight > queries[3].weight  # the leading error counts most
+    assert queries[5].text == "nf_conntrack: table full" and queries[5].hypothesis_id == "hyp_1"
+
+
+def test_the_symptom_pairs_with_each_leading_error_and_the_whole_case_is_one_more_query() -> None:
+    queries = _queries("", templates=[("nf_conntrack: table full, dropping packet", 25), ("ACPI Error", 5)],
+                       recent=["only pods on one node, 5% of requests"])
+    pairs = [q for q in queries if q.kind == "pair"]
+    assert [q.text for q in pairs] == ["checkout times out on node ip-10-0-3-17 nf_conntrack: table full, dropping "
+                                       "packet", "checkout times out on node ip-10-0-3-17 ACPI Error"]
+    assert pairs[0].weight == 1.0 and pairs[1].weight == 5 / 25  # a pair counts as much as its error
+    [case] = [q for q in queries if q.kind == "case"]
+    assert all(part in case.text for part in ("checkout times out", "nf_conntrack", "ACPI", "only pods on one node"))
+    # Before a problem is stated, the engineer's sentence (when it says something) is the symptom of the pairs.
+    early = build_queries(problem=None, user_text="timeouts on one node", recent=[], hypotheses=[],
+                          templates=[("nf_conntrack: table full", 3)], weights=QueryWeights())
+    assert "timeouts on one node nf_conntrack: table full" in [q.text for q in early if q.kind == "pair"]
+    assert not [q for q in build_queries(problem=None, user_text="which runbook applies?", recent=[], hypotheses=[],
+                                         templates=[("nf_conntrack: table full", 3)], weights=QueryWeights())
+                if q.kind == "pair"]
+
+
+def test_similarity_fusion_lets_a_strong_hit_outweigh_weak_ones() -> None:
+    answers = {"first query": [("strong", 1.0), ("weak", 0.6)], "second query": [("weak", 0.6)],
+               "third query": [("weak", 0.6)]}
+
+    def search(text: str) -> list[RankedHit]:
+        return [RankedHit(d, d, "", s) for d, s in answers[text]]
+
+    queries = build_queries(problem="first query", user_text="second query", recent=["third query"], templates=[],
+                            hypotheses=[], weights=QueryWeights(case=0.0, recent=1.0))
+    by_similarity = search_case(queries, search, 2, QueryWeights(fusion="similarity", sharpness=4.0))
+    assert [h.document_id for h in by_similarity.cited] == ["strong", "weak"]  # 1.0 > 3 x 0.6 ** 4
+    by_rank = search_case(queries, search, 2, QueryWeights(fusion="rank"))
+    assert [h.document_id for h in by_rank.cited] == ["weak", "strong"]  # three ranks beat one
 
 
 def test_a_generic_question_adds_no_query() -> None:
