@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from faultmaven.knowledge.query_terms import query_terms
+from faultmaven.knowledge.query_terms import STOP_WORDS, name_parts, query_terms
 from faultmaven.knowledge.ranking import RRF_K
 from faultmaven.logs.header import HeaderParser
 from faultmaven.logs.masking import Masker
@@ -77,6 +77,10 @@ class QueryWeights(BaseModel):
     fusion: Literal["rank", "rank_x_similarity", "similarity"] = "similarity"
     sharpness: float = 4.0
     per_query: int = 10  # documents each query contributes
+    # Runbooks are named for the condition they treat (NodeClockNotSynchronising, KubeNodeNotReady): the share of a
+    # found document's title words that the case's queries use is added, times this weight, to its fused score
+    # (scaled so that the best document has 1).
+    title: float = 1.0
     # Hybrid scores are 1.0 for the top hit of both the keyword and the vector list, at most 0.6 for a document only
     # the vector list found and 0.4 for one only the keyword list found (knowledge/ranking.py): at 0.65 a query's hit
     # counts only when both lists found it.
@@ -237,8 +241,31 @@ def search_case(queries: Sequence[CaseQuery], search: Search, limit: int,
             scores[hit.document_id] = scores.get(hit.document_id, 0.0) + query.weight * share
             if hit.document_id not in best or hit.similarity > best[hit.document_id].similarity:
                 best[hit.document_id] = hit
+    if weights.title and scores:
+        words = {_stem(w) for q in queries for w in query_terms(q.text)}
+        top = max(scores.values())
+        scores = {d: s / top + weights.title * title_coverage(best[d].title, words) for d, s in scores.items()}
     order = sorted(scores, key=lambda d: -scores[d])  # stable: ties keep the order first met
     return CaseSearchResult(cited=[best[d] for d in order[:limit]], support=support, queries=list(queries))
+
+
+def title_coverage(title: str, words: set[str]) -> float:
+    """The share of a title's words (a CamelCase name's parts, else its words; stop words out) among `words`,
+    both compared by their stems."""
+    parts = [_stem(p) for p in (name_parts(title) or query_terms(title)) if p not in STOP_WORDS]
+    return sum(p in words for p in parts) / len(parts) if parts else 0.0
+
+
+_SUFFIXES = ("ising", "izing", "ings", "ing", "ised", "ized", "ise", "ize", "ed", "es", "s", "e")
+
+
+def _stem(word: str) -> str:
+    """A crude English stem, the same on both sides of a comparison: synchronising / synchronise, drops / drop."""
+    word = word.lower()
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[:-len(suffix)]
+    return word
 
 
 _SECTION = re.compile(r"^#{1,4}\s*(diagnosis|mitigation|resolution|troubleshooting|remediation|steps|fix)\b.*$",
