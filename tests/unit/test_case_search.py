@@ -206,3 +206,27 @@ def test_a_cut_example_never_replaces_a_template_that_says_more() -> None:
 def test_what_a_turn_stored_in_place_of_text_is_not_a_recent_query() -> None:
     queries = _queries("", recent=["(confirmation)", "(attached kern.log)"])
     assert [q.kind for q in queries] == ["symptom"]
+
+
+def test_title_coverage_reads_camel_case_names_and_stems() -> None:
+    from faultmaven.copilot.case_search import stems, title_coverage
+
+    words = stems(["Can't synchronise: no selectable sources", "System clock wrong on node db-auth-3"])
+    assert title_coverage("NodeClockNotSynchronising", words) == 3 / 4  # all but "not"
+    assert title_coverage("Database failover runbook", stems(["the databases are down"])) == 1 / 3
+    assert title_coverage("", words) == 0.0
+
+
+def test_a_runbook_named_for_what_the_case_says_moves_up() -> None:
+    answers = {"chrony: can't synchronise, system clock wrong": [("hub", "ACMRemoteWriteError", 1.0),
+                                                                 ("clock", "NodeClockNotSynchronising", 0.9)]}
+
+    def search(text: str) -> list[RankedHit]:
+        return [RankedHit(d, title, "", s) for d, title, s in answers[text]]
+
+    queries = build_queries(problem="chrony: can't synchronise, system clock wrong", user_text="", recent=[],
+                            templates=[], hypotheses=[], weights=QueryWeights())
+    assert [h.document_id for h in search_case(queries, search, 2, QueryWeights(title=0.0)).cited] == \
+        ["hub", "clock"]
+    assert [h.document_id for h in search_case(queries, search, 2, QueryWeights(title=1.0)).cited] == \
+        ["clock", "hub"]

@@ -242,16 +242,21 @@ def search_case(queries: Sequence[CaseQuery], search: Search, limit: int,
             if hit.document_id not in best or hit.similarity > best[hit.document_id].similarity:
                 best[hit.document_id] = hit
     if weights.title and scores:
-        words = {_stem(w) for q in queries for w in query_terms(q.text)}
+        words = stems(q.text for q in queries)
         top = max(scores.values())
         scores = {d: s / top + weights.title * title_coverage(best[d].title, words) for d, s in scores.items()}
     order = sorted(scores, key=lambda d: -scores[d])  # stable: ties keep the order first met
     return CaseSearchResult(cited=[best[d] for d in order[:limit]], support=support, queries=list(queries))
 
 
+def stems(texts: Iterable[str]) -> set[str]:
+    """The stems of the searchable words of `texts`."""
+    return {_stem(w) for text in texts for w in query_terms(text)}
+
+
 def title_coverage(title: str, words: set[str]) -> float:
-    """The share of a title's words (a CamelCase name's parts, else its words; stop words out) among `words`,
-    both compared by their stems."""
+    """The share of a title's words (a CamelCase name's parts, else its words; stop words out) whose stems are
+    among `words` (see `stems`)."""
     parts = [_stem(p) for p in (name_parts(title) or query_terms(title)) if p not in STOP_WORDS]
     return sum(p in words for p in parts) / len(parts) if parts else 0.0
 
