@@ -90,7 +90,9 @@ def test_evidence_weight_by_order_or_by_lines() -> None:
                 if q.kind == "evidence"]
     by_count = [q.weight for q in _queries("", templates=templates, weights=QueryWeights(evidence_by="count"))
                 if q.kind == "evidence"]
-    assert by_order == [1.0, 0.5] and by_count == [4 / 25, 1.0]
+    flat = [q.weight for q in _queries("", templates=templates, weights=QueryWeights(evidence_by="flat"))
+            if q.kind == "evidence"]
+    assert by_order == [1.0, 0.5] and by_count == [4 / 25, 1.0] and flat == [1.0, 1.0]
 
 
 def test_alert_names_become_queries() -> None:

@@ -69,8 +69,9 @@ class QueryWeights(BaseModel):
     pair: float = 1.0
     case: float = 1.0  # the whole case in one query: symptom, leading errors and the engineer's recent content
     evidence_templates: int = 3
-    # "order": the n-th leading error counts 1/n; "count": each counts by its lines against the leading one.
-    evidence_by: Literal["order", "count"] = "count"
+    # "order": the n-th leading error counts 1/n; "count": each counts by its lines against the leading one;
+    # "flat": each counts fully (a rare line can be the cause: one "System clock wrong" among hundreds of errors).
+    evidence_by: Literal["order", "count", "flat"] = "count"
     # "rank": reciprocal rank fusion; "rank_x_similarity": each rank's share scaled by the hit's 0-1 similarity;
     # "similarity": each hit adds its similarity to the power `sharpness` (a strong hit of one query outweighs
     # several weak ones, and a document many queries find well wins).
@@ -200,7 +201,7 @@ def build_queries(*, problem: str | None, user_text: str, recent: Sequence[str],
     leading = templates[:weights.evidence_templates]
     most = max((max(1, n) for _, n in leading), default=1)
     for i, (template, count) in enumerate(leading):
-        share = 1 / (1 + i) if weights.evidence_by == "order" else max(1, count) / most
+        share = {"order": 1 / (1 + i), "count": max(1, count) / most, "flat": 1.0}[weights.evidence_by]
         add("evidence", template, weights.evidence * share)
         if anchor:
             add("pair", f"{anchor} {template}", weights.pair * share)
