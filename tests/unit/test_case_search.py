@@ -35,7 +35,7 @@ def _queries(user_text: str, **kw: object) -> list:
 
 
 def test_one_query_per_thing_the_case_knows() -> None:
-    queries = _queries("is it the kernel dropping packets?",
+    queries = _queries("is it the kernel dropping packets?", weights=QueryWeights(evidence_by="count"),
                        templates=[("[<*>] nf_conntrack: table full, dropping packet", 25),
                                   ("ACPI Error: No handler <*>", 4)],
                        hypotheses=[("hyp_1", "The errors 'nf_conntrack: table full' in kern.log point at it")],
@@ -48,7 +48,7 @@ def test_one_query_per_thing_the_case_knows() -> None:
 
 def test_the_symptom_pairs_with_each_leading_error_and_the_whole_case_is_one_more_query() -> None:
     queries = _queries("", templates=[("nf_conntrack: table full, dropping packet", 25), ("ACPI Error", 5)],
-                       recent=["only pods on one node, 5% of requests"])
+                       recent=["only pods on one node, 5% of requests"], weights=QueryWeights(evidence_by="count"))
     pairs = [q for q in queries if q.kind == "pair"]
     assert [q.text for q in pairs] == ["checkout times out on node ip-10-0-3-17 nf_conntrack: table full, dropping "
                                        "packet", "checkout times out on node ip-10-0-3-17 ACPI Error"]

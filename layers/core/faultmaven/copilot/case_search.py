@@ -71,7 +71,7 @@ class QueryWeights(BaseModel):
     evidence_templates: int = 3
     # "order": the n-th leading error counts 1/n; "count": each counts by its lines against the leading one;
     # "flat": each counts fully (a rare line can be the cause: one "System clock wrong" among hundreds of errors).
-    evidence_by: Literal["order", "count", "flat"] = "count"
+    evidence_by: Literal["order", "count", "flat"] = "flat"
     # "rank": reciprocal rank fusion; "rank_x_similarity": each rank's share scaled by the hit's 0-1 similarity;
     # "similarity": each hit adds its similarity to the power `sharpness` (a strong hit of one query outweighs
     # several weak ones, and a document many queries find well wins).
