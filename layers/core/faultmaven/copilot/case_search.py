@@ -1,10 +1,11 @@
 """Knowledge-base queries built from the whole case, not from the engineer's last sentence.
 
-A turn asks the knowledge base several short questions, one per thing the case knows — the problem statement, each
-leading error template of the evidence (variables masked), each open hypothesis, the alert the case came from, the
-recent turns, and the engineer's sentence when it carries content — and fuses the ranked answers with weighted
-reciprocal rank fusion. A generic question ("what is the most likely root cause?") adds no query of its own, so the
-citations stay those of the case until a hypothesis is refuted or new facts arrive.
+A turn asks the knowledge base several questions, one per thing the case knows — the problem statement, each
+leading error template of the evidence (variables masked) alone and paired with the symptom, each open hypothesis,
+the alert the case came from, the recent turns, the engineer's sentence when it carries content, and the whole case
+at once — and fuses the answers by their similarity (or by weighted reciprocal rank), then favours the runbooks whose
+titles name what the case says. A generic question ("what is the most likely root cause?") adds no query of its own,
+so the citations stay those of the case until a hypothesis is refuted or new facts arrive.
 """
 
 from __future__ import annotations
