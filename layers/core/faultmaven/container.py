@@ -278,10 +278,14 @@ class Container:
 
     @cached_property
     def job_store(self):
-        """Where turn jobs are recorded (embedded: SQLite)."""
-        from faultmaven.adapters.sqlite.jobs import SqliteJobStore
+        """Where turn jobs are recorded (embedded: SQLite; cloud: DynamoDB)."""
+        if self.embedded:
+            from faultmaven.adapters.sqlite.jobs import SqliteJobStore
 
-        return SqliteJobStore(self.db)
+            return SqliteJobStore(self.db)
+        from faultmaven.adapters.dynamo.jobs import DynamoJobStore
+
+        return DynamoJobStore(self.settings)
 
     @cached_property
     def turn_jobs(self):
