@@ -289,9 +289,19 @@ class Container:
 
     @cached_property
     def turn_jobs(self):
-        from faultmaven.copilot.jobs import TurnJobs
+        """Runs turn jobs: this process's thread pool embedded; the SQS queue and its worker function in the cloud."""
+        if self.embedded:
+            from faultmaven.copilot.jobs import TurnJobs
 
-        return TurnJobs(self.job_store)
+            return TurnJobs(self.job_store)
+        from faultmaven.adapters.sqs.queue import SqsQueue
+        from faultmaven.copilot.queued_turns import QueuedTurns
+        from faultmaven.errors import Unavailable
+
+        s = self.settings
+        if not s.turn_queue_url:
+            raise Unavailable("FM_TURN_QUEUE_URL is not set")
+        return QueuedTurns(self.job_store, self.blobs, SqsQueue(s, s.turn_queue_url).send, s.turn_job_expiry_seconds)
 
     def login_session(self, user_id: str, requested: str | None) -> str:
         """The session id a sign-in is bound to (carried in the access token as `sid`): the requested session when
