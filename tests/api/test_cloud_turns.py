@@ -123,3 +123,20 @@ def test_a_job_older_than_the_queue_retries_is_reported_interrupted(cloud: Conta
     status, body = cloud.turn_jobs.poll("u1", "c1", "turn_old")
     assert status == 200 and body["error"]["code"] == "TURN_INTERRUPTED"
     assert json.loads(json.dumps(body))["status"] == "failed"
+
+
+def test_the_cloud_stream_ends_with_the_location_when_the_turn_outlasts_the_wait(client: TestClient, alice: SignedIn,
+                                                                               cloud: Container) -> None:
+    cloud.settings = cloud.settings.model_copy(update={"turn_sync_seconds": 0.2})
+    case_id = _case(client, alice)
+    r = client.post(f"/api/v1/cases/{case_id}/turns/stream", data={"query": "pods crashlooping"},
+                    headers=alice.headers)
+    assert r.status_code == 200, r.text
+    events = [(block.split("\n")[0].removeprefix("event: "), json.loads(block.split("\n")[1].removeprefix("data: ")))
+              for block in r.text.strip().split("\n\n")]
+    assert [name for name, _ in events] == ["stage", "stage"]
+    job_id = events[0][1]["job_id"]
+    assert events[1][1] == {"stage": "queued", "job_id": job_id,
+                            "location": f"/api/v1/cases/{case_id}/turns/jobs/{job_id}"}
+    _work_off(cloud)
+    assert client.get(events[1][1]["location"], headers=alice.headers).json()["status"] == "completed"
