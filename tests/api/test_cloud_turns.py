@@ -140,3 +140,15 @@ def test_the_cloud_stream_ends_with_the_location_when_the_turn_outlasts_the_wait
                             "location": f"/api/v1/cases/{case_id}/turns/jobs/{job_id}"}
     _work_off(cloud)
     assert client.get(events[1][1]["location"], headers=alice.headers).json()["status"] == "completed"
+
+
+def test_the_worker_needs_no_queue_url_but_a_sender_does(aws_container: Container) -> None:
+    """The worker function is only handed messages; the copilot function without its queue answers 503."""
+    assert aws_container.settings.turn_queue_url is None
+    aws_container.turn_jobs.run(json.dumps({"job_id": "turn_gone", "owner_id": "u1"}), lambda *_: dict)  # no such job
+    with TestClient(build_app(aws_container.settings), raise_server_exceptions=False) as client:
+        who = sign_up(client, "carol")
+        r = client.post(f"/api/v1/cases/{_case(client, who)}/turns", data={"query": "x"}, headers=who.headers)
+    assert r.status_code == 503 and "FM_TURN_QUEUE_URL" in r.json()["detail"]
+    s3 = boto3.client("s3", region_name="us-east-1")
+    assert "Contents" not in s3.list_objects_v2(Bucket=aws_container.settings.evidence_bucket, Prefix="turn-jobs/")

@@ -296,12 +296,10 @@ class Container:
             return TurnJobs(self.job_store)
         from faultmaven.adapters.sqs.queue import SqsQueue
         from faultmaven.copilot.queued_turns import QueuedTurns
-        from faultmaven.errors import Unavailable
 
         s = self.settings
-        if not s.turn_queue_url:
-            raise Unavailable("FM_TURN_QUEUE_URL is not set")
-        return QueuedTurns(self.job_store, self.blobs, SqsQueue(s, s.turn_queue_url).send, s.turn_job_expiry_seconds)
+        queue = SqsQueue(s, s.turn_queue_url, "FM_TURN_QUEUE_URL")
+        return QueuedTurns(self.job_store, self.blobs, queue.send, s.turn_job_expiry_seconds)
 
     def login_session(self, user_id: str, requested: str | None) -> str:
         """The session id a sign-in is bound to (carried in the access token as `sid`): the requested session when

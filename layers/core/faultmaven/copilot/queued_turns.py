@@ -21,7 +21,7 @@ from typing import Any
 from faultmaven.auth.service import Principal
 from faultmaven.clock import now
 from faultmaven.copilot.inputs import TurnFile, TurnInput
-from faultmaven.copilot.jobs import Work, find, interrupted, job_view, new_job, run_job
+from faultmaven.copilot.jobs import Work, find, interrupted, job_view, new_job, record, run_job
 from faultmaven.http.logging import logger
 from faultmaven.ports.blobs import BlobStore
 from faultmaven.ports.jobs import FINAL_STATUSES, JobStore
@@ -60,10 +60,16 @@ class QueuedTurns:
 
     def submit(self, principal: Principal, case_id: str, turn: TurnInput, key: str | None) -> str:
         job = new_job(principal.user_id, case_id)
-        self.blobs.put(_input_key(job.owner_id, job.job_id), dump_request(principal, case_id, turn, key),
-                       "application/json")
+        input_key = _input_key(job.owner_id, job.job_id)
+        self.blobs.put(input_key, dump_request(principal, case_id, turn, key), "application/json")
         self.store.create(job)
-        self.send(json.dumps({"job_id": job.job_id, "owner_id": job.owner_id}))
+        try:
+            self.send(json.dumps({"job_id": job.job_id, "owner_id": job.owner_id}))
+        except Exception:  # never queued: end the job and drop its input, the client is told to send it again
+            record(self.store, job, status="failed", error={"message": "the turn could not be queued",
+                                                            "code": "TURN_NOT_QUEUED", "status": "503"})
+            self.blobs.delete(input_key)
+            raise
         return job.job_id
 
     def poll(self, owner_id: str, case_id: str, job_id: str) -> tuple[int, dict[str, Any]]:
