@@ -107,7 +107,7 @@ def _env(layer: Path | None) -> dict[str, str]:
         [ROOT / "layers" / "core", ROOT]
     env.update({"FM_MODE": "aws", "FM_AWS_ENDPOINT_URL": "http://127.0.0.1:9", "FM_EVIDENCE_BUCKET": "cold-start",
                 "FM_TABLE_PREFIX": "cold-start", "POWERTOOLS_TRACE_DISABLED": "true",
-                "POWERTOOLS_METRICS_NAMESPACE": "ColdStart", "POWERTOOLS_LOG_LEVEL": "WARNING",
+                "POWERTOOLS_LOG_LEVEL": "WARNING",
                 "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "cold", "AWS_SECRET_ACCESS_KEY": "cold",
                 "PYTHONPATH": os.pathsep.join(map(str, path))})
     return env

@@ -128,8 +128,7 @@ class FaultMavenStack(Stack):
     def _environment(self, spec: FunctionSpec) -> dict[str, str]:
         env = self._base_environment()
         env.update({"FM_PUBLIC_URL": self.http.url, "FM_JWT_ISSUER": self.http.url, "FM_JWT_AUDIENCE": AUDIENCE,
-                    "POWERTOOLS_SERVICE_NAME": spec.name, "POWERTOOLS_METRICS_NAMESPACE": "FaultMaven",
-                    "POWERTOOLS_LOG_LEVEL": "INFO"})
+                    "POWERTOOLS_SERVICE_NAME": spec.name, "POWERTOOLS_LOG_LEVEL": "INFO"})
         origins = list(self.config.cors_origins)
         if self.dashboard is not None:
             origins.append(self.dashboard.origin)
