@@ -143,7 +143,7 @@ TURN_WORKER = FunctionSpec("turn-worker", (), module="functions.copilot.worker_h
                            timeout_s=300)
 # Functions without routes, started by events.
 WORKERS: tuple[FunctionSpec, ...] = (INGEST, TURN_WORKER)
-KNOWLEDGE_PREFIX = "kb/raw/"  # faultmaven.knowledge.ingestion.RAW_PREFIX: uploads there trigger the ingest worker
+KNOWLEDGE_PREFIX = "kb/raw/"  # faultmaven.knowledge.keys.RAW_PREFIX: uploads there trigger the ingest worker
 
 
 def table(aggregate: str) -> TableSpec:
