@@ -54,6 +54,7 @@ TABLES: tuple[TableSpec, ...] = (
                        Index("owner_sha-index", "owner_sha", "created_at"))),
     TableSpec("idempotency", "record_id", ttl_attribute="expires_at"),
     TableSpec("knowledge-drafts", "owner_id", "draft_id"),
+    TableSpec("jobs", "job_id", ttl_attribute="expires_at"),
 )
 
 
@@ -126,17 +127,25 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                                Route("/api/v1/admin/kb/{proxy+}"), Route(f"{CASE}/extract-knowledge")),
                  tables={"documents": "write", "knowledge-drafts": "write", "cases": "read", "case-messages": "read",
                          "evidence": "read", **SIGNED_OUT}, bucket="write", vectors=True, memory_mb=1024, timeout_s=30),
+    # Accepts turns (queued for TURN_WORKER) and waits up to FM_TURN_SYNC_SECONDS for them: API Gateway stops at 30 s.
     FunctionSpec("copilot", (*_prefix(f"{CASE}/turns"), *_prefix(f"{CASE}/reports")),
                  tables={"cases": "write", "case-messages": "write", "evidence": "write", "documents": "write",
-                         "idempotency": "write", **SIGNED_OUT}, bucket="write", vectors=True, redaction_key=True,
-                 llm=True,
-                 memory_mb=1024, timeout_s=60),
+                         "idempotency": "write", "jobs": "write", **SIGNED_OUT}, bucket="write", vectors=True,
+                 redaction_key=True, memory_mb=1024, timeout_s=29),
 )
 
 # The S3 event worker that chunks and embeds uploaded knowledge documents (no HTTP routes).
 INGEST = FunctionSpec("ingest", (), module="functions.knowledge.ingest_handler", tables={"documents": "write"},
                       bucket="write", vectors=True, jwt_key=None, memory_mb=2048, timeout_s=300)
-KNOWLEDGE_PREFIX = "kb/raw/"  # faultmaven.knowledge.ingestion.RAW_PREFIX: uploads there trigger the ingest worker
+# The SQS worker that runs queued turns (infra_cdk/constructs/turn_queue.py): the doctrine engine, RAG and the model.
+TURN_WORKER = FunctionSpec("turn-worker", (), module="functions.copilot.worker_handler",
+                           tables={"cases": "write", "case-messages": "write", "evidence": "write",
+                                   "documents": "write", "idempotency": "write", "jobs": "write"},
+                           bucket="write", vectors=True, jwt_key=None, redaction_key=True, llm=True, memory_mb=1024,
+                           timeout_s=300)
+# Functions without routes, started by events.
+WORKERS: tuple[FunctionSpec, ...] = (INGEST, TURN_WORKER)
+KNOWLEDGE_PREFIX = "kb/raw/"  # faultmaven.knowledge.keys.RAW_PREFIX: uploads there trigger the ingest worker
 
 
 def table(aggregate: str) -> TableSpec:

@@ -13,13 +13,22 @@ from aws_cdk import aws_s3_notifications as s3n
 from cdk_nag import NagPackSuppression, NagSuppressions, RegexAppliesTo
 from constructs import Construct
 
-from infra_cdk.catalog import ARCHITECTURE, FUNCTIONS, INGEST, KNOWLEDGE_PREFIX, PYTHON_VERSION, FunctionSpec
+from infra_cdk.catalog import (
+    ARCHITECTURE,
+    FUNCTIONS,
+    INGEST,
+    KNOWLEDGE_PREFIX,
+    PYTHON_VERSION,
+    TURN_WORKER,
+    FunctionSpec,
+)
 from infra_cdk.config import StackConfig
 from infra_cdk.constructs.alarms import Alarms
 from infra_cdk.constructs.api import AUDIENCE, HttpApi
 from infra_cdk.constructs.dashboard import DashboardHosting
 from infra_cdk.constructs.data import DataStores
 from infra_cdk.constructs.keys import Keys
+from infra_cdk.constructs.turn_queue import TurnQueue
 from infra_cdk.constructs.vectors import (
     ExternalOpenSearch,
     ExternalS3Vectors,
@@ -75,6 +84,10 @@ class FaultMavenStack(Stack):
         for spec in FUNCTIONS:
             if spec.present:
                 self.http.add_function_routes(spec, self._function(spec))
+        if TURN_WORKER.present and "copilot" in self.functions:
+            turns = TurnQueue(self, "Turns", prefix=self.prefix, worker=self._function(TURN_WORKER),
+                              worker_timeout_s=TURN_WORKER.timeout_s, alarms=self.alarms)
+            turns.accept_from(self.functions["copilot"])
         if INGEST.present:
             ingest = self._function(INGEST)
             self.data.bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(ingest),
@@ -115,8 +128,7 @@ class FaultMavenStack(Stack):
     def _environment(self, spec: FunctionSpec) -> dict[str, str]:
         env = self._base_environment()
         env.update({"FM_PUBLIC_URL": self.http.url, "FM_JWT_ISSUER": self.http.url, "FM_JWT_AUDIENCE": AUDIENCE,
-                    "POWERTOOLS_SERVICE_NAME": spec.name, "POWERTOOLS_METRICS_NAMESPACE": "FaultMaven",
-                    "POWERTOOLS_LOG_LEVEL": "INFO"})
+                    "POWERTOOLS_SERVICE_NAME": spec.name, "POWERTOOLS_LOG_LEVEL": "INFO"})
         origins = list(self.config.cors_origins)
         if self.dashboard is not None:
             origins.append(self.dashboard.origin)

@@ -1,4 +1,4 @@
-"""Alarms on what needs a human: API 5xx, function errors and throttles."""
+"""Alarms on what needs a human: API 5xx, function errors and throttles, dead-lettered messages."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 
@@ -37,3 +38,8 @@ class Alarms(Construct):
                     f"The {name} function failed at least 3 times in 5 minutes")
         self._alarm(f"{name}Throttles", function.metric_throttles(period=period, statistic="Sum"), 1,
                     f"The {name} function was throttled")
+
+    def watch_dead_letters(self, name: str, queue: sqs.Queue) -> None:
+        self._alarm(f"{name}DeadLetters", queue.metric_approximate_number_of_messages_visible(
+            period=Duration.minutes(5), statistic="Maximum"), 1,
+            f"A message of the {name} queue failed every attempt and waits in its dead-letter queue")

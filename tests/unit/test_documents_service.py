@@ -17,7 +17,8 @@ from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
 from faultmaven.errors import Forbidden, InvalidInput, NotFound, TooLarge, UnsupportedMedia
 from faultmaven.knowledge import ingestion
 from faultmaven.knowledge.documents import DocumentChanges, KnowledgeService, Reader, SearchFilters, Upload, parse_tags
-from faultmaven.knowledge.ingestion import BackgroundIngestion, Ingestor, S3EventIngestion, raw_key, text_key
+from faultmaven.knowledge.ingestion import BackgroundIngestion, Ingestor, S3EventIngestion
+from faultmaven.knowledge.keys import raw_key, text_key
 from faultmaven.knowledge.snippets import MARKDOWN_MARKS, excerpt, highlight
 from faultmaven.ports.documents import DocumentQuery, Visibility
 from faultmaven.ports.embedder import EmbeddingSpace

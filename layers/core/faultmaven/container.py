@@ -295,16 +295,28 @@ class Container:
 
     @cached_property
     def job_store(self):
-        """Where turn jobs are recorded (embedded: SQLite)."""
-        from faultmaven.adapters.sqlite.jobs import SqliteJobStore
+        """Where turn jobs are recorded (embedded: SQLite; cloud: DynamoDB)."""
+        if self.embedded:
+            from faultmaven.adapters.sqlite.jobs import SqliteJobStore
 
-        return SqliteJobStore(self.db)
+            return SqliteJobStore(self.db)
+        from faultmaven.adapters.dynamo.jobs import DynamoJobStore
+
+        return DynamoJobStore(self.settings)
 
     @cached_property
     def turn_jobs(self):
-        from faultmaven.copilot.jobs import TurnJobs
+        """Runs turn jobs: this process's thread pool embedded; the SQS queue and its worker function in the cloud."""
+        if self.embedded:
+            from faultmaven.copilot.jobs import TurnJobs
 
-        return TurnJobs(self.job_store)
+            return TurnJobs(self.job_store)
+        from faultmaven.adapters.sqs.queue import SqsQueue
+        from faultmaven.copilot.queued_turns import QueuedTurns
+
+        s = self.settings
+        queue = SqsQueue(s, s.turn_queue_url, "FM_TURN_QUEUE_URL")
+        return QueuedTurns(self.job_store, self.blobs, queue.send, s.turn_job_expiry_seconds)
 
     def login_session(self, user_id: str, requested: str | None) -> str:
         """The session id a sign-in is bound to (carried in the access token as `sid`): the requested session when

@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     redaction_key_secret_arn: str | None = None
     # A turn still running after this many seconds answers 202 with a Location to poll (API Gateway stops at ~30 s).
     turn_sync_seconds: float = Field(default=20.0, ge=0.0, le=28.0)
+    # Cloud: the SQS queue the copilot function sends turns to (its worker function runs them), and the age after
+    # which a turn still queued or running is reported interrupted (the queue's retries are spent by then).
+    turn_queue_url: str | None = None
+    turn_job_expiry_seconds: int = Field(default=3600, ge=60)
     # One turn at a time per case: a second one waits this long for the first, then gets 409 with Retry-After.
     turn_wait_seconds: float = Field(default=10.0, ge=0.0, le=25.0)
     # The longest a turn may hold its case; a turn that dies holding it frees the case after this.
