@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from faultmaven.errors import InvalidInput
+from faultmaven.errors import InvalidInput, TooLarge
 
 FORMAT = "faultmaven-bundle"
 FORMAT_VERSION = 1
@@ -195,8 +195,9 @@ def _check_line(manifest: Manifest, kind: str, n: int, line: Any, model: type[Ba
 
 
 @contextmanager
-def opened(source: Path, models: Mapping[str, type[BaseModel]]) -> Iterator[Bundle]:
-    """A verified bundle from a directory or an archive (unpacked into a temporary directory for the duration)."""
+def opened(source: Path, models: Mapping[str, type[BaseModel]], max_bytes: int | None = None) -> Iterator[Bundle]:
+    """A verified bundle from a directory or an archive (unpacked into a temporary directory for the duration);
+    `max_bytes` bounds the archive and what it unpacks to (`TooLarge` above it)."""
     if source.is_dir():
         yield verify(source, models)
         return
@@ -205,7 +206,13 @@ def opened(source: Path, models: Mapping[str, type[BaseModel]]) -> Iterator[Bund
     work = Path(tempfile.mkdtemp(prefix="fm-import-"))
     try:
         try:
+            if max_bytes is not None and source.stat().st_size > max_bytes:
+                raise TooLarge(f"the bundle is larger than {max_bytes} bytes; import it with the CLI",
+                               code="BUNDLE_TOO_LARGE")
             with tarfile.open(source, "r:*") as tar:
+                if max_bytes is not None and sum(m.size for m in tar.getmembers()) > max_bytes:
+                    raise TooLarge(f"the bundle unpacks to more than {max_bytes} bytes; import it with the CLI",
+                                   code="BUNDLE_TOO_LARGE")
                 tar.extractall(work, filter="data")  # no absolute paths, no escaping links, no device files
         except (tarfile.TarError, OSError, EOFError) as exc:
             raise _refuse(f"the archive cannot be read ({type(exc).__name__})") from exc

@@ -106,10 +106,11 @@ class ImportReport:
                 "documents_not_indexed": self.documents_not_indexed}
 
 
-def import_bundle(stores: Stores, source: Path, *, progress: Progress = _quiet) -> ImportReport:
+def import_bundle(stores: Stores, source: Path, *, progress: Progress = _quiet,
+                  max_bytes: int | None = None) -> ImportReport:
     """Load a verified bundle into `stores`. Refuses (`InvalidInput`, nothing written) a bundle that fails its
     checksums, has an unknown version, or whose users clash with other users of the target by username."""
-    with opened(source, {k.name: k.model for k in KINDS}) as bundle:
+    with opened(source, {k.name: k.model for k in KINDS}, max_bytes) as bundle:
         _check_usernames(stores, bundle)
         report = ImportReport(source_mode=bundle.manifest.source_mode,
                               source_model=bundle.manifest.embedding.model_id,
