@@ -178,6 +178,23 @@ def test_documents_are_re_embedded_when_the_model_differs(source: tuple[Containe
     assert _snapshot(target, made["users"]) == _snapshot(src, made["users"])
 
 
+class BrokenEmbedder(HashingEmbedder):
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        raise RuntimeError("the model is not there")
+
+
+def test_a_document_that_cannot_be_indexed_is_reported_and_kept(source: tuple[Container, dict[str, Any]],
+                                                                tmp_path: Path) -> None:
+    src, made = source
+    export_bundle(src, tmp_path / "bundle", mode="embedded")
+    target = _embedded(tmp_path, "target", BrokenEmbedder())
+    report = import_bundle(target, tmp_path / "bundle")
+    assert report.documents_not_indexed == [made["document_id"]] and report.documents_reindexed == 0
+    kept = target.documents.get(made["document_id"])
+    assert kept.status == "failed" and target.blobs.exists(raw_key(made["document_id"]))
+    assert report.written["cases"] == 2  # the rest came along
+
+
 def _nothing_written(c: Container) -> bool:
     return list(c.users.all()) == [] and not (c.settings.data_dir / "blobs").exists()
 
