@@ -56,6 +56,9 @@ def test_a_tampered_bundle_fails_with_a_message(data_dir: Path, tmp_path: Path,
 def test_backup_and_restore(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["backup", str(tmp_path / "b"), "--data-dir", str(data_dir)]) == 0
     assert '"evidence": 1' in capsys.readouterr().out
+    # a backup is a data dir: exporting it gives the server's data as of the backup's instant
+    assert main(["export", str(tmp_path / "snap.tar.gz"), "--data-dir", str(tmp_path / "b")]) == 0
+    assert '"cases": 1' in capsys.readouterr().out
     assert main(["restore", str(tmp_path / "b"), "--data-dir", str(data_dir)]) == 1
     assert "--force" in capsys.readouterr().err
     assert main(["restore", str(tmp_path / "b"), "--data-dir", str(data_dir), "--force"]) == 0
