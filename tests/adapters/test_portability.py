@@ -163,6 +163,20 @@ def test_import_twice_writes_nothing_new(source: tuple[Container, dict[str, Any]
         once["alice"]["messages"][made["case_id"]])  # no duplicate messages
 
 
+def test_a_case_deleted_in_the_target_stays_deleted(source: tuple[Container, dict[str, Any]],
+                                                    tmp_path: Path) -> None:
+    src, made = source
+    alice = made["users"][0]
+    export_bundle(src, tmp_path / "bundle", mode="embedded")
+    target = _embedded(tmp_path, "target", HashingEmbedder())
+    import_bundle(target, tmp_path / "bundle")
+    assert target.cases.delete(alice.user_id, made["case_id"]) == "deleted"
+    again = import_bundle(target, tmp_path / "bundle")
+    assert sum(again.written.values()) == 0
+    assert target.cases.get(alice.user_id, made["case_id"]) is None
+    assert target.cases.messages(alice.user_id, made["case_id"], 10, 0) == ([], 0)
+
+
 def test_documents_are_re_embedded_when_the_model_differs(source: tuple[Container, dict[str, Any]],
                                                           tmp_path: Path) -> None:
     src, made = source

@@ -64,8 +64,17 @@ class LoadContext:
     """State of one import: what was learnt so far (message ids per case), and what was re-indexed."""
 
     seen: dict[Any, set[str]] = field(default_factory=dict)
+    live_cases: dict[tuple[str, str], bool] = field(default_factory=dict)
     reindexed: int = 0
     reindex_failed: list[str] = field(default_factory=list)
+
+
+    def case_is_live(self, s: Stores, user_id: str, case_id: str) -> bool:
+        """Whether the target holds the case (messages and files of a case deleted there are not brought back)."""
+        key = (user_id, case_id)
+        if key not in self.live_cases:
+            self.live_cases[key] = s.cases.get(user_id, case_id) is not None
+        return self.live_cases[key]
 
 
 Walked = Mapping[str, list[BaseModel]]
@@ -131,7 +140,10 @@ def _walk_cases(s: Stores, walked: Walked) -> Iterator[Item]:
 def _load_case(s: Stores, case: Case, _: LoadContext) -> bool:
     current = s.cases.get(case.user_id, case.case_id)
     if current is None:
-        s.cases.create(case)
+        try:
+            s.cases.create(case)
+        except Conflict:  # deleted in the target since an earlier import: it stays deleted
+            return False
         return True
     if current == case:
         return False
@@ -151,6 +163,8 @@ def _walk_messages(s: Stores, walked: Walked) -> Iterator[Item]:
 
 def _load_message(s: Stores, message: CaseMessage, ctx: LoadContext) -> bool:
     key = (message.user_id, message.case_id)
+    if not ctx.case_is_live(s, *key):
+        return False
     if key not in ctx.seen:
         ctx.seen[key] = {m.message_id for m in _pages(
             lambda limit, offset: s.cases.messages(message.user_id, message.case_id, limit, offset))}
@@ -169,7 +183,9 @@ def _walk_evidence(s: Stores, walked: Walked) -> Iterator[Item]:
             yield Item(record, (BlobRef(record.blob_key, record.content_type),))
 
 
-def _load_evidence(s: Stores, record: EvidenceRecord, _: LoadContext) -> bool:
+def _load_evidence(s: Stores, record: EvidenceRecord, ctx: LoadContext) -> bool:
+    if not ctx.case_is_live(s, record.owner_id, record.case_id):
+        return False
     if s.evidence_files.get(record.owner_id, record.case_id, record.file_id) is not None:
         return False
     try:
