@@ -55,21 +55,17 @@ def _open(data_dir: Path):  # -> Container; imported lazily: the CLI stays light
 
 def _referenced(data_dir: Path) -> tuple[dict[str, int], list[tuple[str, bool]]]:
     """Records per kind in the data dir's database, and every blob key they name (with: is it required)."""
-    from faultmaven.portability.kinds import KINDS
+    from faultmaven.portability.kinds import walk_kinds
 
     container = _open(data_dir)
     counts: dict[str, int] = {}
     keys: list[tuple[str, bool]] = []
-    walked: dict[str, list] = {}
     try:
-        for kind in KINDS:
-            kept, n = [], 0
-            for item in kind.walk(container, walked):
+        for kind, items in walk_kinds(container):
+            counts[kind.name] = 0
+            for item in items:
                 keys.extend((ref.key, ref.required) for ref in item.blobs)
-                if kind.keep:
-                    kept.append(item.record)
-                n += 1
-            walked[kind.name], counts[kind.name] = kept, n
+                counts[kind.name] += 1
     finally:
         container.db.connection().close()
     return counts, keys

@@ -68,7 +68,6 @@ class LoadContext:
     reindexed: int = 0
     reindex_failed: list[str] = field(default_factory=list)
 
-
     def case_is_live(self, s: Stores, user_id: str, case_id: str) -> bool:
         """Whether the target holds the case (messages and files of a case deleted there are not brought back)."""
         key = (user_id, case_id)
@@ -238,3 +237,20 @@ KINDS: tuple[EntityKind, ...] = (
     EntityKind("evidence", EvidenceRecord, _walk_evidence, _load_evidence),
     EntityKind("documents", DocumentRecord, _walk_documents, _load_document),
 )
+
+
+def walk_kinds(stores: Stores) -> Iterator[tuple[EntityKind, Iterator[Item]]]:
+    """Each kind with its items, in order; read each kind's items to the end before the next kind (later kinds walk
+    from the users and cases kept on the way)."""
+    walked: dict[str, list[BaseModel]] = {}
+    for kind in KINDS:
+        kept: list[BaseModel] = []
+
+        def items(kind: EntityKind = kind, kept: list[BaseModel] = kept) -> Iterator[Item]:
+            for item in kind.walk(stores, walked):
+                if kind.keep:
+                    kept.append(item.record)
+                yield item
+
+        yield kind, items()
+        walked[kind.name] = kept

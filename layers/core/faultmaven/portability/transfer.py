@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from faultmaven import __version__
 from faultmaven.clock import iso, now
 from faultmaven.portability.bundle import (
@@ -26,7 +24,7 @@ from faultmaven.portability.bundle import (
     entity_path,
     opened,
 )
-from faultmaven.portability.kinds import KINDS, BlobRef, LoadContext, Stores
+from faultmaven.portability.kinds import KINDS, BlobRef, LoadContext, Stores, walk_kinds
 
 Progress = Callable[[str], None]
 PROGRESS_EVERY = 500
@@ -41,13 +39,11 @@ def export_bundle(stores: Stores, target: Path, *, mode: str, progress: Progress
     writer = BundleWriter(target)
     counts: dict[str, int] = {}
     missing: list[str] = []
-    walked: dict[str, list[BaseModel]] = {}
     try:
-        for kind in KINDS:
-            kept: list[BaseModel] = []
+        for kind, items in walk_kinds(stores):
             n = 0
             with writer.path(entity_path(kind.name)).open("w", encoding="utf-8") as out:
-                for item in kind.walk(stores, walked):
+                for item in items:
                     blobs = []
                     for ref in item.blobs:
                         if _copy_blob(stores, ref, writer):
@@ -56,12 +52,9 @@ def export_bundle(stores: Stores, target: Path, *, mode: str, progress: Progress
                             missing.append(ref.key)
                     line = {"record": item.record.model_dump(mode="json"), "blobs": blobs}
                     out.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
-                    if kind.keep:
-                        kept.append(item.record)
                     n += 1
                     if n % PROGRESS_EVERY == 0:
                         progress(f"{kind.name}: {n}…")
-            walked[kind.name] = kept
             counts[kind.name] = n
             progress(f"{kind.name}: {n}")
         space = stores.embedder.space
