@@ -177,6 +177,21 @@ def test_a_case_deleted_in_the_target_stays_deleted(source: tuple[Container, dic
     assert target.cases.messages(alice.user_id, made["case_id"], 10, 0) == ([], 0)
 
 
+def test_a_case_changed_in_the_target_takes_the_bundles_version(source: tuple[Container, dict[str, Any]],
+                                                                tmp_path: Path) -> None:
+    src, made = source
+    alice = made["users"][0]
+    export_bundle(src, tmp_path / "bundle", mode="embedded")
+    target = _embedded(tmp_path, "target", HashingEmbedder())
+    import_bundle(target, tmp_path / "bundle")
+    case = target.cases.get(alice.user_id, made["case_id"])
+    target.cases.save(case.model_copy(update={"title": "renamed there", "version": case.version + 1}),
+                      expected_version=case.version)
+    again = import_bundle(target, tmp_path / "bundle")
+    assert again.written["cases"] == 1
+    assert target.cases.get(alice.user_id, made["case_id"]) == src.cases.get(alice.user_id, made["case_id"])
+
+
 def test_documents_are_re_embedded_when_the_model_differs(source: tuple[Container, dict[str, Any]],
                                                           tmp_path: Path) -> None:
     src, made = source
