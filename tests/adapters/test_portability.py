@@ -171,10 +171,15 @@ def test_a_case_deleted_in_the_target_stays_deleted(source: tuple[Container, dic
     target = _embedded(tmp_path, "target", HashingEmbedder())
     import_bundle(target, tmp_path / "bundle")
     assert target.cases.delete(alice.user_id, made["case_id"]) == "deleted"
+    target.redaction_vault.forget(alice.user_id, made["case_id"])  # what deleting a case does to its files
+    target.evidence.delete_case_files(alice.user_id, made["case_id"])
     again = import_bundle(target, tmp_path / "bundle")
     assert sum(again.written.values()) == 0
     assert target.cases.get(alice.user_id, made["case_id"]) is None
     assert target.cases.messages(alice.user_id, made["case_id"], 10, 0) == ([], 0)
+    assert not target.blobs.exists(map_key(alice.user_id, made["case_id"]))
+    assert not any(target.blobs.exists(e.blob_key)
+                   for e in src.evidence_files.list_for_case(alice.user_id, made["case_id"]))
 
 
 def test_a_case_changed_in_the_target_takes_the_bundles_version(source: tuple[Container, dict[str, Any]],

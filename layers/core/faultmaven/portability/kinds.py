@@ -59,10 +59,18 @@ class Item:
     blobs: tuple[BlobRef, ...] = ()
 
 
+def _no_files() -> None:
+    return None
+
+
 @dataclass
 class LoadContext:
-    """State of one import: what was learnt so far (message ids per case), and what was re-indexed."""
+    """State of one import: what was learnt so far (message ids per case), and what was re-indexed.
 
+    `write_files` writes the files of the record being loaded; a loader calls it just before it writes the record,
+    so a record never names a missing file and a record that is skipped brings no file."""
+
+    write_files: Callable[[], None] = _no_files
     seen: dict[Any, set[str]] = field(default_factory=dict)
     live_cases: dict[tuple[str, str], bool] = field(default_factory=dict)
     reindexed: int = 0
@@ -104,9 +112,10 @@ def _walk_users(s: Stores, _: Walked) -> Iterator[Item]:
     yield from (Item(user) for user in s.users.all())
 
 
-def _load_user(s: Stores, user: UserRecord, _: LoadContext) -> bool:
+def _load_user(s: Stores, user: UserRecord, ctx: LoadContext) -> bool:
     if s.users.get(user.user_id) is not None:
         return False
+    ctx.write_files()
     s.users.create(user)
     return True
 
@@ -120,9 +129,10 @@ def _walk_sessions(s: Stores, walked: Walked) -> Iterator[Item]:
             lambda limit, offset, uid=user.user_id: s.sessions.list(uid, None, at, limit, offset)))
 
 
-def _load_session(s: Stores, session: SessionRecord, _: LoadContext) -> bool:
+def _load_session(s: Stores, session: SessionRecord, ctx: LoadContext) -> bool:
     if s.sessions.get(session.user_id, session.session_id, now_epoch()) is not None:
         return False
+    ctx.write_files()
     s.sessions.put(session)
     return True
 
@@ -136,16 +146,18 @@ def _walk_cases(s: Stores, walked: Walked) -> Iterator[Item]:
             yield Item(case, (BlobRef(map_key(case.user_id, case.case_id), SEALED, required=False),))
 
 
-def _load_case(s: Stores, case: Case, _: LoadContext) -> bool:
+def _load_case(s: Stores, case: Case, ctx: LoadContext) -> bool:
     current = s.cases.get(case.user_id, case.case_id)
+    if current == case:
+        return False
+    ctx.write_files()
     if current is None:
         try:
             s.cases.create(case)
-        except Conflict:  # deleted in the target since an earlier import: it stays deleted
+        except Conflict:  # deleted in the target since an earlier import: it stays deleted, and so does its map
+            s.blobs.delete(map_key(case.user_id, case.case_id))
             return False
         return True
-    if current == case:
-        return False
     s.cases.save(case, expected_version=current.version)  # the bundle's version of the case wins
     return True
 
@@ -169,6 +181,7 @@ def _load_message(s: Stores, message: CaseMessage, ctx: LoadContext) -> bool:
             lambda limit, offset: s.cases.messages(message.user_id, message.case_id, limit, offset))}
     if message.message_id in ctx.seen[key]:
         return False
+    ctx.write_files()
     s.cases.append_message(message)
     ctx.seen[key].add(message.message_id)
     return True
@@ -187,9 +200,11 @@ def _load_evidence(s: Stores, record: EvidenceRecord, ctx: LoadContext) -> bool:
         return False
     if s.evidence_files.get(record.owner_id, record.case_id, record.file_id) is not None:
         return False
+    ctx.write_files()
     try:
         s.evidence_files.create(record)
     except Conflict:  # the same content is already in the case under another file id: nothing is lost
+        s.blobs.delete(record.blob_key)  # this file id's own copy, named by no record
         return False
     return True
 
@@ -214,6 +229,7 @@ def _load_document(s: Stores, doc: DocumentRecord, ctx: LoadContext) -> bool:
     in the bundle), then put back the exported record, which indexing stamped anew."""
     if s.documents.get(doc.document_id) is not None:
         return False
+    ctx.write_files()
     if doc.status == "failed":
         s.documents.create(doc)
         return True

@@ -1,8 +1,9 @@
 """Export every entity kind of one deployment into a bundle, and import a bundle into any deployment.
 
 Both sides go through the container's ports, so the source and the target may be any adapter family (embedded
-SQLite and files, or DynamoDB and S3). Import writes each record's blobs before the record, so a record never
-points at a missing file, and skips what the target already holds, so a second import writes nothing.
+SQLite and files, or DynamoDB and S3). Import writes each record's blobs just before the record (only when the record
+is written), so a record never points at a missing file, and skips what the target already holds, so a second import
+writes nothing.
 """
 
 from __future__ import annotations
@@ -116,8 +117,10 @@ def import_bundle(stores: Stores, source: Path, *, progress: Progress = _quiet,
             total = bundle.manifest.counts.get(kind.name, 0)
             written = unchanged = 0
             for n, line in enumerate(bundle.lines(kind.name), 1):
-                for blob in line["blobs"]:
-                    report.blobs_written += _put_blob(stores, bundle, blob)
+                def write_files(blobs: list[dict[str, str]] = line["blobs"]) -> None:
+                    report.blobs_written += sum(_put_blob(stores, bundle, blob) for blob in blobs)
+
+                ctx.write_files = write_files
                 if kind.load(stores, kind.model.model_validate(line["record"]), ctx):
                     written += 1
                 else:
