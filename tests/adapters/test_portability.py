@@ -131,7 +131,8 @@ def test_embedded_to_aws_and_back_loses_nothing(source: tuple[Container, dict[st
 
     cloud = _with_index(request.getfixturevalue("aws_container"), HashingEmbedder(), tmp_path / "cloud-index.sqlite")
     report = import_bundle(cloud, tmp_path / "out.tar.gz")
-    assert not report.model_changed and report.documents_reindexed == 1 and not report.documents_not_indexed
+    assert not report.model_changed and not report.documents_not_indexed
+    assert (report.documents_vectors_reused, report.documents_reindexed) == (1, 0)  # same model: nothing embedded
     assert _snapshot(cloud, users) == before
     assert _finds_runbook(cloud, users[0], made["document_id"])
     # The sealed map opens in the cloud with the embedded key given as FM_REDACTION_KEY (docs/PORTABILITY.md).
@@ -206,13 +207,16 @@ def test_documents_are_re_embedded_when_the_model_differs(source: tuple[Containe
     report = import_bundle(target, tmp_path / "bundle", progress=lines.append)
     assert report.model_changed and (report.source_model, report.target_model) == ("test/hashing",
                                                                                    "test/hashing-other")
-    assert report.documents_reindexed == 1 and any("re-embedded" in line for line in lines)
+    assert (report.documents_reindexed, report.documents_vectors_reused) == (1, 0)
+    assert any("re-embedded" in line for line in lines)
     assert target.vector_index.space.model_id == "test/hashing-other"
     assert _finds_runbook(target, made["users"][0], made["document_id"])
     assert _snapshot(target, made["users"]) == _snapshot(src, made["users"])
 
 
 class BrokenEmbedder(HashingEmbedder):
+    space = EmbeddingSpace(model_id="test/broken", dim=64)
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         raise RuntimeError("the model is not there")
 
@@ -234,7 +238,7 @@ def _nothing_written(c: Container) -> bool:
 
 
 @pytest.mark.parametrize("damage", ["edit a record", "edit a blob", "add a file", "drop a line", "future version",
-                                    "blob outside the bundle"])
+                                    "blob outside the bundle", "vectors cut short"])
 def test_a_damaged_bundle_is_refused_and_nothing_is_written(source: tuple[Container, dict[str, Any]], tmp_path: Path,
                                                             damage: str) -> None:
     src, _ = source
@@ -257,6 +261,14 @@ def test_a_damaged_bundle_is_refused_and_nothing_is_written(source: tuple[Contai
         manifest_path.write_text(json.dumps(manifest))
     elif damage == "future version":
         manifest["format_version"] = 99
+        manifest_path.write_text(json.dumps(manifest))
+    elif damage == "vectors cut short":
+        documents = bundle / "entities" / "documents.jsonl"
+        line = json.loads(documents.read_text())
+        line["extra"]["vectors"] = line["extra"]["vectors"][:8]
+        documents.write_text(json.dumps(line) + "\n")
+        manifest["files"]["entities/documents.jsonl"] = {"sha256": hashlib.sha256(documents.read_bytes()).hexdigest(),
+                                                         "bytes": documents.stat().st_size}
         manifest_path.write_text(json.dumps(manifest))
     else:
         line = json.loads(cases.read_text().splitlines()[0])

@@ -2,7 +2,8 @@
 
 ```
 manifest.json            format, version, source mode, embedding model, created at, counts, per-file SHA-256
-entities/<kind>.jsonl    one line per record: {"record": {...}, "blobs": [{"key", "content_type"}]}
+entities/<kind>.jsonl    one line per record: {"record": {...}, "blobs": [{"key", "content_type"}]}, and for some
+                         kinds an "extra" (a document's chunks and vectors)
 blobs/<key>              the bytes of every blob a record names (sealed placeholder maps as their ciphertext)
 ```
 
@@ -34,6 +35,10 @@ SUPPORTED_VERSIONS = (1,)
 MANIFEST = "manifest.json"
 ENTITIES = "entities"
 BLOBS = "blobs"
+
+
+# Per kind: the model of its records, and of the extra data its lines may carry (None: none).
+KindModels = tuple[type[BaseModel], type[BaseModel] | None]
 
 
 class FileDigest(BaseModel):
@@ -138,7 +143,7 @@ def _refuse(detail: str) -> InvalidInput:
     return InvalidInput(f"bundle refused: {detail}; nothing was imported", code="BUNDLE_INVALID")
 
 
-def verify(root: Path, models: Mapping[str, type[BaseModel]]) -> Bundle:
+def verify(root: Path, models: Mapping[str, KindModels]) -> Bundle:
     """The bundle at `root` when it is whole, of a version this code reads, and every line holds a valid record of
     its kind whose blobs are in the bundle; else `InvalidInput`."""
     try:
@@ -178,12 +183,17 @@ def verify(root: Path, models: Mapping[str, type[BaseModel]]) -> Bundle:
     return bundle
 
 
-def _check_line(manifest: Manifest, kind: str, n: int, line: Any, model: type[BaseModel]) -> None:
+def _check_line(manifest: Manifest, kind: str, n: int, line: Any, models: KindModels) -> None:
     where = f"{entity_path(kind)} line {n}"
     if not isinstance(line, dict) or not isinstance(line.get("blobs"), list):
         raise _refuse(f"{where} is not a record line")
+    record_model, extra_model = models
     try:
-        model.model_validate(line.get("record"))
+        record_model.model_validate(line.get("record"))
+        if line.get("extra") is not None:
+            if extra_model is None:
+                raise _refuse(f"{where} carries data a {kind} record does not have")
+            extra_model.model_validate(line["extra"])
     except ValidationError as exc:
         raise _refuse(f"{where} is not a valid {kind} record ({exc.error_count()} problem(s))") from exc
     for blob in line["blobs"]:
@@ -195,7 +205,7 @@ def _check_line(manifest: Manifest, kind: str, n: int, line: Any, model: type[Ba
 
 
 @contextmanager
-def opened(source: Path, models: Mapping[str, type[BaseModel]], max_bytes: int | None = None) -> Iterator[Bundle]:
+def opened(source: Path, models: Mapping[str, KindModels], max_bytes: int | None = None) -> Iterator[Bundle]:
     """A verified bundle from a directory or an archive (unpacked into a temporary directory for the duration);
     `max_bytes` bounds the archive and what it unpacks to (`TooLarge` above it)."""
     if source.is_dir():

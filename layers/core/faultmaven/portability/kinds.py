@@ -11,11 +11,13 @@ records, jobs, turn leases and daily title counters; the vector index is rebuilt
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pydantic import BaseModel
+import numpy as np
+from pydantic import BaseModel, model_validator
 
 from faultmaven.cases.model import Case, CaseMessage
 from faultmaven.clock import now_epoch
@@ -27,6 +29,7 @@ from faultmaven.ports.documents import DocumentQuery, DocumentRecord, Visibility
 from faultmaven.ports.evidence import EvidenceRecord
 from faultmaven.ports.sessions import SessionRecord
 from faultmaven.ports.users import UserRecord
+from faultmaven.ports.vector_index import Chunk, VectorExport
 
 PAGE = 200
 SEALED = "application/octet-stream"
@@ -44,6 +47,7 @@ class Stores(Protocol):
     blobs: Any
     ingestor: Any
     embedder: Any
+    vector_index: Any
 
 
 @dataclass(frozen=True)
@@ -71,9 +75,11 @@ class LoadContext:
     so a record never names a missing file and a record that is skipped brings no file."""
 
     write_files: Callable[[], None] = _no_files
+    extra: dict[str, Any] | None = None  # the line's extra data of the record being loaded (a document's vectors)
     seen: dict[Any, set[str]] = field(default_factory=dict)
     live_cases: dict[tuple[str, str], bool] = field(default_factory=dict)
     reindexed: int = 0
+    vectors_reused: int = 0
     reindex_failed: list[str] = field(default_factory=list)
 
     def case_is_live(self, s: Stores, user_id: str, case_id: str) -> bool:
@@ -94,6 +100,9 @@ class EntityKind:
     walk: Callable[[Stores, Walked], Iterator[Item]]
     load: Callable[[Stores, BaseModel, LoadContext], bool]  # True when something was written
     keep: bool = False  # later kinds walk from these records, so they are kept in memory while exporting
+    # Export only: data to carry beside a record (not part of the walk, which backup uses too), and its model.
+    carry: Callable[[Stores, Any], BaseModel | None] | None = None
+    carry_model: type[BaseModel] | None = None
 
 
 def _pages(fetch: Callable[[int, int], tuple[list[Any], int]]) -> Iterator[Any]:
@@ -224,14 +233,51 @@ def _document_page(s: Stores, visibility: Visibility, limit: int, offset: int) -
     return page.items, page.total
 
 
+class DocumentIndex(BaseModel):
+    """A document's chunks and their vectors (float32, base64), as the source's index held them."""
+
+    model_id: str
+    dim: int
+    chunks: list[Chunk]
+    vectors: str
+
+    @model_validator(mode="after")
+    def _one_vector_per_chunk(self) -> DocumentIndex:
+        if len(base64.b64decode(self.vectors, validate=True)) != len(self.chunks) * self.dim * 4:
+            raise ValueError("the vectors do not match the chunks")
+        return self
+
+    def matrix(self) -> np.ndarray:
+        return np.frombuffer(base64.b64decode(self.vectors), np.float32).reshape(len(self.chunks), self.dim)
+
+
+def _document_index(s: Stores, doc: DocumentRecord) -> DocumentIndex | None:
+    index = s.vector_index
+    if doc.status != "indexed" or not isinstance(index, VectorExport):
+        return None
+    chunks, matrix = index.document_vectors(doc.owner_id, doc.document_id)
+    if not chunks:
+        return None
+    return DocumentIndex(model_id=index.space.model_id, dim=index.space.dim, chunks=chunks,
+                         vectors=base64.b64encode(np.ascontiguousarray(matrix, np.float32).tobytes()).decode())
+
+
 def _load_document(s: Stores, doc: DocumentRecord, ctx: LoadContext) -> bool:
-    """Create the record and index the document's file with the target's embedder (its chunks and vectors are not
-    in the bundle), then put back the exported record, which indexing stamped anew."""
+    """Create the record and its index entries: the exported vectors when the target's index is of the same model,
+    else the document's file indexed again with the target's embedder (then the exported record is put back, since
+    indexing stamps it anew)."""
     if s.documents.get(doc.document_id) is not None:
         return False
     ctx.write_files()
     if doc.status == "failed":
         s.documents.create(doc)
+        return True
+    exported = DocumentIndex.model_validate(ctx.extra) if ctx.extra else None
+    space = s.vector_index.space
+    if exported is not None and (exported.model_id, exported.dim) == (space.model_id, space.dim):
+        s.vector_index.upsert(exported.chunks, exported.matrix())
+        s.documents.create(doc)
+        ctx.vectors_reused += 1
         return True
     s.documents.create(doc.model_copy(update={"status": "pending"}))
     indexed = s.ingestor.ingest(doc.document_id)
@@ -251,7 +297,8 @@ KINDS: tuple[EntityKind, ...] = (
     EntityKind("cases", Case, _walk_cases, _load_case, keep=True),
     EntityKind("messages", CaseMessage, _walk_messages, _load_message),
     EntityKind("evidence", EvidenceRecord, _walk_evidence, _load_evidence),
-    EntityKind("documents", DocumentRecord, _walk_documents, _load_document),
+    EntityKind("documents", DocumentRecord, _walk_documents, _load_document, carry=_document_index,
+               carry_model=DocumentIndex),
 )
 
 

@@ -52,6 +52,9 @@ def export_bundle(stores: Stores, target: Path, *, mode: str, progress: Progress
                         elif ref.required:
                             missing.append(ref.key)
                     line = {"record": item.record.model_dump(mode="json"), "blobs": blobs}
+                    carried = kind.carry(stores, item.record) if kind.carry else None
+                    if carried is not None:
+                        line["extra"] = carried.model_dump(mode="json")
                     out.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
                     n += 1
                     if n % PROGRESS_EVERY == 0:
@@ -86,6 +89,7 @@ class ImportReport:
     unchanged: dict[str, int] = field(default_factory=dict)
     blobs_written: int = 0
     documents_reindexed: int = 0
+    documents_vectors_reused: int = 0  # indexed from the bundle's vectors (the same model): nothing embedded
     documents_not_indexed: list[str] = field(default_factory=list)
 
     @property
@@ -97,6 +101,7 @@ class ImportReport:
                 "target_model": self.target_model, "model_changed": self.model_changed, "written": self.written,
                 "unchanged": self.unchanged, "blobs_written": self.blobs_written,
                 "documents_reindexed": self.documents_reindexed,
+                "documents_vectors_reused": self.documents_vectors_reused,
                 "documents_not_indexed": self.documents_not_indexed}
 
 
@@ -104,7 +109,7 @@ def import_bundle(stores: Stores, source: Path, *, progress: Progress = _quiet,
                   max_bytes: int | None = None) -> ImportReport:
     """Load a verified bundle into `stores`. Refuses (`InvalidInput`, nothing written) a bundle that fails its
     checksums, has an unknown version, or whose users clash with other users of the target by username."""
-    with opened(source, {k.name: k.model for k in KINDS}, max_bytes) as bundle:
+    with opened(source, {k.name: (k.model, k.carry_model) for k in KINDS}, max_bytes) as bundle:
         _check_usernames(stores, bundle)
         report = ImportReport(source_mode=bundle.manifest.source_mode,
                               source_model=bundle.manifest.embedding.model_id,
@@ -112,6 +117,8 @@ def import_bundle(stores: Stores, source: Path, *, progress: Progress = _quiet,
         if report.model_changed:
             progress(f"embedding model changes ({report.source_model} -> {report.target_model}): documents are "
                      "re-embedded with the target's model")
+        else:
+            progress(f"same embedding model ({report.target_model}): documents keep their exported vectors")
         ctx = LoadContext()
         for kind in KINDS:
             total = bundle.manifest.counts.get(kind.name, 0)
@@ -120,7 +127,7 @@ def import_bundle(stores: Stores, source: Path, *, progress: Progress = _quiet,
                 def write_files(blobs: list[dict[str, str]] = line["blobs"]) -> None:
                     report.blobs_written += sum(_put_blob(stores, bundle, blob) for blob in blobs)
 
-                ctx.write_files = write_files
+                ctx.write_files, ctx.extra = write_files, line.get("extra")
                 if kind.load(stores, kind.model.model_validate(line["record"]), ctx):
                     written += 1
                 else:
@@ -130,6 +137,7 @@ def import_bundle(stores: Stores, source: Path, *, progress: Progress = _quiet,
             report.written[kind.name], report.unchanged[kind.name] = written, unchanged
             progress(f"{kind.name}: {written} written, {unchanged} already there")
         report.documents_reindexed, report.documents_not_indexed = ctx.reindexed, ctx.reindex_failed
+        report.documents_vectors_reused = ctx.vectors_reused
     return report
 
 
