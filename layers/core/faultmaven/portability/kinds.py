@@ -2,11 +2,12 @@
 family exports and imports the same way and a new kind plugs in by adding one entry to `KINDS`.
 
 A kind walks the source's records (users first; later kinds walk from the users and cases already walked), names
-the blobs each record needs, and loads one record into a target without duplicating it: a record already there is
-left alone (or, for a case, replaced by the bundle's version), so importing twice writes nothing the second time.
+the blobs each record needs, may carry extra data beside a record (a document's chunks and vectors), and loads one
+record into a target without duplicating it: a record already there is left alone (or, for a case, replaced by the
+bundle's version), so importing twice writes nothing the second time.
 
 Not exported, because they are short-lived or rebuilt: refresh tokens, invitations, sign-in throttles, idempotency
-records, jobs, turn leases and daily title counters; the vector index is rebuilt from the documents' files.
+records, jobs, turn leases and daily title counters.
 """
 
 from __future__ import annotations
