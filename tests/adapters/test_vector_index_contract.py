@@ -238,7 +238,7 @@ def test_a_chunk_id_twice_in_one_batch_is_invalid_input(index: VectorIndex) -> N
 
 def test_document_vectors_give_back_what_was_stored(index: VectorIndex) -> None:
     """For export: a document's chunks with their own vectors, in order; nothing of another owner or document.
-    (Indexes without `VectorExport` are re-embedded on import instead; OpenSearch is one.)"""
+    (An index without `VectorExport` would have its documents re-embedded on import instead.)"""
     if not isinstance(index, VectorExport):
         pytest.skip("this index does not export vectors")
     chunks = [chunk("d1", "alice", "etcd member lost quorum", 1), chunk("d1", "alice", "disk fsync is slow", 0),

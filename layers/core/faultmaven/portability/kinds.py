@@ -30,7 +30,7 @@ from faultmaven.ports.documents import DocumentQuery, DocumentRecord, Visibility
 from faultmaven.ports.evidence import EvidenceRecord
 from faultmaven.ports.sessions import SessionRecord
 from faultmaven.ports.users import UserRecord
-from faultmaven.ports.vector_index import Chunk, VectorExport
+from faultmaven.ports.vector_index import Chunk, EmbeddingSpaceMismatch, VectorExport
 
 PAGE = 200
 SEALED = "application/octet-stream"
@@ -256,7 +256,10 @@ def _document_index(s: Stores, doc: DocumentRecord) -> DocumentIndex | None:
     index = s.vector_index
     if doc.status != "indexed" or not isinstance(index, VectorExport):
         return None
-    chunks, matrix = index.document_vectors(doc.owner_id, doc.document_id)
+    try:
+        chunks, matrix = index.document_vectors(doc.owner_id, doc.document_id)
+    except EmbeddingSpaceMismatch:  # the index holds another model's vectors: the import re-embeds the document
+        return None
     if not chunks:
         return None
     return DocumentIndex(model_id=index.space.model_id, dim=index.space.dim, chunks=chunks,
