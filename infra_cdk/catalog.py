@@ -132,6 +132,11 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                  tables={"cases": "write", "case-messages": "write", "evidence": "write", "documents": "write",
                          "idempotency": "write", "jobs": "write", **SIGNED_OUT}, bucket="write", vectors=True,
                  redaction_key=True, memory_mb=1024, timeout_s=29),
+    # Admin export/import of the whole deployment (bounded by FM_BUNDLE_MAX_BYTES; larger data moves with the CLI).
+    FunctionSpec("portability", (Route("/api/v1/admin/data/{proxy+}"),),
+                 tables={"users": "write", "sessions": "write", "cases": "write", "case-messages": "write",
+                         "evidence": "write", "documents": "write", **SIGNED_OUT}, bucket="write", vectors=True,
+                 memory_mb=2048, timeout_s=30),
 )
 
 # The S3 event worker that chunks and embeds uploaded knowledge documents (no HTTP routes).

@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "local.commands.doctor",
     "local.commands.kb",
     "local.commands.logs",
+    "local.commands.portability",
     "local.commands.sanitize",
     "local.commands.serve",
 )

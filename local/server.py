@@ -26,6 +26,7 @@ FUNCTION_ROUTERS = (
     "functions.knowledge.routes",
     "functions.knowledge.drafts",
     "functions.copilot.routes",
+    "functions.portability.routes",
 )
 
 # Plain HTML + ES modules + CSS, shipped as package data: nothing to build.

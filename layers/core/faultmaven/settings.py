@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     allowed_extensions: list[str] = Field(default_factory=lambda: list(DEFAULT_ALLOWED_EXTENSIONS))
     # A .gz/.zst/.bz2 file may unpack to at most this much (upload and CLI): a decompression bomb stops here.
     max_decompressed_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    # Export/import bundles through the admin routes: the archive, and what it unpacks to, stop at this size.
+    bundle_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)
 
     # Knowledge base: embeddings and the vector index
     embedder: Literal["onnx-minilm", "bedrock"] = "onnx-minilm"

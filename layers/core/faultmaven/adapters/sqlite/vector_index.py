@@ -450,6 +450,19 @@ class SqliteVectorIndex:
             if rowid in by_rowid  # deleted between the ranking and this read
         ]
 
+    def document_vectors(self, owner_id: str, document_id: str) -> tuple[list[Chunk], np.ndarray]:
+        none = ([], np.zeros((0, self._space.dim), np.float32))
+        stored = self._db.query_one("SELECT value FROM kb_index_meta WHERE key = 'model_id'")
+        if stored is None or stored["value"] != self._space.model_id:
+            return none
+        rows = self._db.query(
+            f"SELECT {_CHUNK_COLUMNS}, (SELECT vector FROM kb_vectors v WHERE v.rowid = kb_chunks.rowid) AS vector "  # noqa: S608
+            "FROM kb_chunks WHERE owner_id = ? AND document_id = ? ORDER BY ordinal", (owner_id, document_id))
+        rows = [r for r in rows if r["vector"] is not None]
+        if not rows:
+            return none
+        return [_chunk_from_row(r) for r in rows], np.stack([np.frombuffer(r["vector"], np.float32) for r in rows])
+
     # -- helpers ------------------------------------------------------------------------------------------------
 
     def _check_space(self, conn: sqlite3.Connection, *, bind: bool) -> bool:
