@@ -289,6 +289,52 @@ class Container:
 
         return TurnJobs(self.job_store)
 
+    @cached_property
+    def integration_store(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.integrations import SqliteIntegrationStore
+
+            return SqliteIntegrationStore(self.db)
+        from faultmaven.adapters.dynamo.integrations import DynamoIntegrationStore
+
+        return DynamoIntegrationStore(self.settings)
+
+    @cached_property
+    def integrations(self):
+        from faultmaven.integrations.registry import IntegrationRegistry
+
+        return IntegrationRegistry(self.integration_store, self.users)
+
+    @cached_property
+    def webhook_rate_limit(self):
+        from faultmaven.integrations.rate import WebhookRateLimit
+
+        return WebhookRateLimit(self.throttle_store, limit=self.settings.webhook_rate_limit_per_minute)
+
+    @cached_property
+    def deliverer(self):
+        from faultmaven.integrations.delivery import Deliverer
+
+        return Deliverer(self.integration_store, self.settings)
+
+    @cached_property
+    def notifier(self):
+        """Notifications out: delivered by a thread pool embedded, queued on SQS in the cloud."""
+        from faultmaven.integrations.notifier import Notifier, sqs_dispatch, thread_dispatch
+
+        s = self.settings
+        dispatch = sqs_dispatch(s) if s.notify_queue_url else thread_dispatch(self.deliverer)
+        return Notifier(self.integration_store, self.sanitizer, s.effective_dashboard_url, dispatch)
+
+    @cached_property
+    def alert_intake(self):
+        from faultmaven.copilot.case_knowledge import CaseKnowledge
+        from faultmaven.integrations.intake import AlertIntake
+
+        return AlertIntake(self.integration_store, self.users, self.case_service, self.evidence,
+                           CaseKnowledge(lambda: self.knowledge, self.sanitizer), self.redaction_vault,
+                           self.sanitizer, self.notifier)
+
     def login_session(self, user_id: str, requested: str | None) -> str:
         """The session id a sign-in is bound to (carried in the access token as `sid`): the requested session when
         it is a live one of this user, else a new stored session."""

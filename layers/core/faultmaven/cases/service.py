@@ -103,11 +103,12 @@ class CaseService:
     # -- creating and deleting ----------------------------------------------------------------------------------
     def create(self, user_id: str, *, title: str | None = None, description: str | None = None,
                initial_message: str | None = None, session_id: str | None = None,
-               source: CaseSource = "copilot") -> Case:
+               source: CaseSource = "copilot", case_id: str | None = None) -> Case:
         """A new inquiry. Without a title it gets the placeholder `Case-YYMMDD-N`, renamed later from the
-        conversation. An initial message is stored as the user's message of turn 0."""
+        conversation. An initial message is stored as the user's message of turn 0. `case_id` is given by a caller
+        that had to claim the id first (an alert's dedupe link)."""
         at = now()
-        case_id = new_id("case_")
+        case_id = case_id or new_id("case_")
         title, description, initial_message = self.redact(user_id, case_id, [
             " ".join((title or "").split()), (description or "").strip(), (initial_message or "").strip()])
         title = title[:200]
