@@ -4,7 +4,8 @@ A firing alert opens a case owned by the integration's owner, or adds to the ope
 points at: the fingerprint → case link is claimed atomically before the case is made (a conditional write in
 DynamoDB, a guarded insert in SQLite), so repeats and retries sent at once find one case. The alert's labels,
 annotations, links and times are kept as an evidence file (identical repeats are deduplicated by the evidence
-service), and a new case gets a first triage: the knowledge base searched with the alert's name and description
+service; a repeat that arrives while its case is being opened leaves the evidence to the request opening it),
+and a new case gets a first triage: the knowledge base searched with the alert's name and description
 (the copilot's own knowledge search), the best runbook cited in a message on the case. A resolved alert adds a
 note to its case and releases the link, so the next firing opens a new case.
 """
@@ -12,8 +13,6 @@ note to its case and releases the link, so the next firing opens a new case.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,7 +31,6 @@ from faultmaven.ports.users import UserRepository
 from faultmaven.sanitize import Sanitizer
 
 Action = Literal["opened", "updated", "duplicate", "resolved", "ignored"]
-_WAIT_FOR_CASE = (0.05, 40)  # a repeat that lost the race waits this long (pause, tries) for the winner's case
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class AlertOutcome:
 class AlertIntake:
     def __init__(self, store: IntegrationStore, users: UserRepository, cases: CaseService,
                  evidence: EvidenceService, knowledge: CaseKnowledge, vault: RedactionVault, sanitizer: Sanitizer,
-                 notifier: Notifier, *, sleep: Callable[[float], None] = time.sleep) -> None:
+                 notifier: Notifier) -> None:
         self.store = store
         self.users = users
         self.cases = cases
@@ -56,7 +54,6 @@ class AlertIntake:
         self.vault = vault
         self.sanitizer = sanitizer
         self.notifier = notifier
-        self._sleep = sleep
 
     def receive(self, integration: IntegrationRecord, alerts: list[Alert]) -> list[AlertOutcome]:
         owner = self._owner(integration.owner_id)
@@ -81,11 +78,8 @@ class AlertIntake:
                 return self._add_to(owner, case, alert)
         case_id = new_id("case_")
         won = self.store.link_alert(owner.user_id, key, case_id, replacing=linked)
-        if won != case_id:  # a repeat sent at the same moment opened it
-            case = self._wait_for_case(owner.user_id, won)
-            if case is None:
-                return AlertOutcome(alert.fingerprint, alert.status, "duplicate", won)
-            return self._add_to(owner, case, alert)
+        if won != case_id:  # a repeat sent at the same moment is opening it, and keeps this alert's evidence
+            return AlertOutcome(alert.fingerprint, alert.status, "duplicate", won)
         try:
             case = self.cases.create(owner.user_id, title=alert.name, description=alert.description, source="alert",
                                      case_id=case_id)
@@ -120,15 +114,6 @@ class AlertIntake:
         record = self._attach(owner, case, alert)
         action: Action = "duplicate" if record.duplicate_of else "updated"
         return AlertOutcome(alert.fingerprint, alert.status, action, case.case_id)
-
-    def _wait_for_case(self, user_id: str, case_id: str) -> Case | None:
-        pause, tries = _WAIT_FOR_CASE
-        for _ in range(tries):
-            case = self.cases.repo.get(user_id, case_id)
-            if case is not None:
-                return case
-            self._sleep(pause)
-        return None
 
     def _attach(self, owner: Principal, case: Case, alert: Alert):
         data = json.dumps(alert.evidence(), indent=2, sort_keys=True).encode()
