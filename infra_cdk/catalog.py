@@ -53,6 +53,7 @@ TABLES: tuple[TableSpec, ...] = (
                        Index("shared_key-index", "shared_key", "created_at"),
                        Index("owner_sha-index", "owner_sha", "created_at"))),
     TableSpec("idempotency", "record_id", ttl_attribute="expires_at"),
+    TableSpec("integrations", "pk", "sk"),
 )
 
 
@@ -129,11 +130,23 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                          "idempotency": "write", **SIGNED_OUT}, bucket="write", vectors=True, redaction_key=True,
                  llm=True,
                  memory_mb=1024, timeout_s=60),
+    # Alert webhooks are public routes: no JWT, the function checks each sender's signature or bearer secret. The
+    # admin routes beside them take the authorizer. A new case gets evidence, a sealed placeholder map and a KB
+    # search (the webhook-rate counters live in the users table, beside the sign-in throttle's).
+    FunctionSpec("integrations", (Route("/api/v1/webhooks/{proxy+}", True, ("POST",)),
+                                  *_prefix("/api/v1/admin/integrations"), Route("/api/v1/admin/notifications/{proxy+}"),
+                                  Route("/api/v1/admin/dead-letters")),
+                 tables={"integrations": "write", "users": "write", "cases": "write", "case-messages": "write",
+                         "evidence": "write", "documents": "read", **SIGNED_OUT}, bucket="write", vectors=True,
+                 redaction_key=True, memory_mb=1024, timeout_s=30),
 )
 
 # The S3 event worker that chunks and embeds uploaded knowledge documents (no HTTP routes).
 INGEST = FunctionSpec("ingest", (), module="functions.knowledge.ingest_handler", tables={"documents": "write"},
                       bucket="write", vectors=True, jwt_key=None, memory_mb=2048, timeout_s=300)
+# The SQS worker that delivers notifications (Slack, PagerDuty) queued by the integrations function.
+NOTIFY = FunctionSpec("notify", (), module="functions.integrations.notify_handler", tables={"integrations": "write"},
+                      jwt_key=None, memory_mb=256, timeout_s=60)
 KNOWLEDGE_PREFIX = "kb/raw/"  # faultmaven.knowledge.ingestion.RAW_PREFIX: uploads there trigger the ingest worker
 
 

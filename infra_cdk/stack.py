@@ -13,13 +13,14 @@ from aws_cdk import aws_s3_notifications as s3n
 from cdk_nag import NagPackSuppression, NagSuppressions, RegexAppliesTo
 from constructs import Construct
 
-from infra_cdk.catalog import ARCHITECTURE, FUNCTIONS, INGEST, KNOWLEDGE_PREFIX, PYTHON_VERSION, FunctionSpec
+from infra_cdk.catalog import ARCHITECTURE, FUNCTIONS, INGEST, KNOWLEDGE_PREFIX, NOTIFY, PYTHON_VERSION, FunctionSpec
 from infra_cdk.config import StackConfig
 from infra_cdk.constructs.alarms import Alarms
 from infra_cdk.constructs.api import AUDIENCE, HttpApi
 from infra_cdk.constructs.dashboard import DashboardHosting
 from infra_cdk.constructs.data import DataStores
 from infra_cdk.constructs.keys import Keys
+from infra_cdk.constructs.notifications import Notifications
 from infra_cdk.constructs.vectors import (
     ExternalOpenSearch,
     ExternalS3Vectors,
@@ -79,6 +80,10 @@ class FaultMavenStack(Stack):
             ingest = self._function(INGEST)
             self.data.bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(ingest),
                                                     s3.NotificationKeyFilter(prefix=KNOWLEDGE_PREFIX))
+        if NOTIFY.present and "integrations" in self.functions:
+            Notifications(self, "Notifications", prefix=self.prefix, alarms=self.alarms,
+                          worker_timeout_s=NOTIFY.timeout_s).connect(self.functions["integrations"],
+                                                                     self._function(NOTIFY))
         if self.vectors is not None:
             self.vectors.finalize()
         CfnOutput(self, "ApiUrl", value=self.http.url, description="Point the extension and the dashboard here")
@@ -208,8 +213,9 @@ class FaultMavenStack(Stack):
                        "model is chosen by setting (FM_LLM_MODEL), so any foundation model or inference profile."),
             NagPackSuppression(
                 id="AwsSolutions-APIG4",
-                reason="Public routes (health, capabilities, sign-in, JWKS, CORS preflights) are public by contract; "
-                       "every other route has the JWT authorizer, and the functions verify the token again."),
+                reason="Public routes (health, capabilities, sign-in, JWKS, CORS preflights) are public by contract, "
+                       "and alert webhooks prove their sender by signature or secret in the function; every other "
+                       "route has the JWT authorizer, and the functions verify the token again."),
             NagPackSuppression(
                 id="AwsSolutions-S1",
                 reason="Access to the evidence bucket is logged by CloudTrail data events when the account enables "

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Annotations, Match, Template
 
-from infra_cdk.catalog import FUNCTIONS, INGEST, KNOWLEDGE_PREFIX, PYTHON_VERSION, FunctionSpec
+from infra_cdk.catalog import FUNCTIONS, INGEST, KNOWLEDGE_PREFIX, NOTIFY, PYTHON_VERSION, FunctionSpec
 
 PRESENT = [spec for spec in FUNCTIONS if spec.present]
 
@@ -180,7 +180,8 @@ def test_alarms_and_outputs(template: Template) -> None:
     alarms = template.find_resources("AWS::CloudWatch::Alarm")
     metrics = {a["Properties"].get("MetricName") for a in alarms.values()}
     assert {"5xx", "Errors", "Throttles"} <= metrics
-    assert len(alarms) == 1 + 2 * (len(PRESENT) + INGEST.present)
+    # The API's 5xx, each function's errors and throttles, and the notification dead-letter queue.
+    assert len(alarms) == 1 + 2 * (len(PRESENT) + INGEST.present + NOTIFY.present) + NOTIFY.present
     template.has_output("ApiUrl", Match.any_value())
     template.has_output("JwtSecretArn", Match.any_value())
 
