@@ -269,14 +269,20 @@ def test_case_open_and_resolve_notify_slack_and_pagerduty_through_a_failing_rece
         secret_title = "db login failing: postgres://admin:S3cr3tPassw0rd@db-1:5432/app"
         opened = post(server, pd, pagerduty_event("incident.triggered", title=secret_title)).json()["alerts"][0]
         assert opened["action"] == "opened"
+        case_url = f"/api/v1/cases/{opened['case_id']}"
+        slack.wait_for(1)  # the messages below come in order
+        for state in ("investigating", "resolved"):  # the engineer moves the case on
+            assert client.put(case_url, headers=alice.headers, json={"state": state}).status_code == 200
+            slack.wait_for(2 if state == "investigating" else 3)
         assert post(server, pd, pagerduty_event("incident.resolved")).json()["alerts"][0]["action"] == "resolved"
 
-        slack_messages = slack.wait_for(2)
+        slack_messages = slack.wait_for(4)
         notes = pagerduty.wait_for(2)
-    assert slack.attempts == 3  # the first try failed with a 500 and was retried
-    assert len(slack_messages) == 2 and len(notes) == 2
-    texts = {m["json"]["text"].split(":")[0] for m in slack_messages}
-    assert texts == {"Case opened from an alert", "Alert resolved"}
+    assert slack.attempts == 5  # the first try failed with a 500 and was retried
+    headlines = [m["json"]["text"].split(":")[0] for m in slack_messages]
+    assert headlines == ["Case opened from an alert", "Case moved on", "Case resolved", "Alert resolved"]
+    assert "State: investigating" in json.dumps(slack_messages[1]["json"]["blocks"])
+    assert len(notes) == 2  # PagerDuty notes for the incident's own events: opened and resolved
     blocks = slack_messages[0]["json"]["blocks"]
     assert [b["type"] for b in blocks] == ["header", "section", "actions"]
     assert blocks[2]["elements"][0]["url"].endswith(f"#/cases/{opened['case_id']}")
@@ -327,3 +333,28 @@ def test_integrations_are_admin_only_and_secrets_are_not_listed(client: TestClie
                          headers=admin.headers).status_code == 204
     assert client.delete(f"/api/v1/admin/integrations/{created['integration_id']}",
                          headers=admin.headers).status_code == 404
+
+
+def test_an_alert_whose_case_was_deleted_or_closed_opens_a_new_one(
+        client: TestClient, server: str, admin: SignedIn, alice: SignedIn, container: Container) -> None:
+    container.alert_intake._sleep = lambda _: None  # the moment a missing case is waited for (it may be opening)
+    created = integration(client, admin, "generic")
+    alert = {"title": "Replica lag above 30s", "fingerprint": "replica-lag"}
+    first = post(server, created, alert).json()["alerts"][0]
+    assert client.delete(f"/api/v1/cases/{first['case_id']}", headers=alice.headers).status_code == 204
+    second = post(server, created, alert).json()["alerts"][0]
+    assert second["action"] == "opened" and second["case_id"] != first["case_id"]
+    assert client.post(f"/api/v1/cases/{second['case_id']}/close", headers=alice.headers, json={}).status_code == 200
+    third = post(server, created, alert).json()["alerts"][0]
+    assert third["action"] == "opened" and third["case_id"] not in (first["case_id"], second["case_id"])
+    assert len(alert_cases(client, alice)) == 2
+
+
+def test_webhooks_are_rate_limited_per_integration(client: TestClient, server: str, admin: SignedIn,
+                                                   alice: SignedIn, container: Container) -> None:
+    container.settings.webhook_rate_limit_per_minute = 2
+    busy, other = integration(client, admin, "generic"), integration(client, admin, "generic")
+    answers = [post(server, busy, {"title": f"alert {n}"}).status_code for n in range(3)]
+    assert answers == [200, 200, 429]
+    assert post(server, other, {"title": "elsewhere"}).status_code == 200
+    assert client.get("/api/v1/meta/capabilities").json()["features"]["integrations"] is True

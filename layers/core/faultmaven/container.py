@@ -116,8 +116,9 @@ class Container:
     @cached_property
     def case_service(self):
         from faultmaven.cases.service import CaseService
+        from faultmaven.integrations.progress import progress_watcher
 
-        return CaseService(self.cases, self.stored_text_redactor)
+        return CaseService(self.cases, self.stored_text_redactor, on_change=progress_watcher(lambda: self.notifier))
 
     @cached_property
     def stored_text_redactor(self):

@@ -52,10 +52,13 @@ def case_busy() -> Conflict:
 
 class CaseService:
     def __init__(self, repo: CaseRepository, redact: Redactor = _unchanged, *,
-                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> None:
+                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
+                 on_change: Callable[[Case, Case], None] | None = None) -> None:
         """`redact` sanitizes what a user types into a case before it is stored (title, description, first
-        message), so stored texts never hold a secret; the copilot sanitizes its turns itself."""
+        message), so stored texts never hold a secret; the copilot sanitizes its turns itself. `on_change` hears
+        of every written change (before, after), e.g. to notify a team of a stage change; it must not raise."""
         self.repo = repo
+        self.on_change = on_change
         self.redact = redact
         self._clock = clock
         self._sleep = sleep
@@ -213,5 +216,7 @@ class CaseService:
                 if attempt == attempts - 1:
                     raise version_conflict(current.version, exc.actual) from exc
                 continue
+            if self.on_change is not None:
+                self.on_change(current, updated)
             return updated
         raise AssertionError("unreachable")  # pragma: no cover

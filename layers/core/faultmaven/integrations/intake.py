@@ -13,6 +13,8 @@ note to its case and releases the link, so the next firing opens a new case.
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -31,6 +33,7 @@ from faultmaven.ports.users import UserRepository
 from faultmaven.sanitize import Sanitizer
 
 Action = Literal["opened", "updated", "duplicate", "resolved", "ignored"]
+_WAIT_FOR_CASE = (0.05, 60)  # pause and tries while a linked case is still being written (3 s in all)
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class AlertOutcome:
 class AlertIntake:
     def __init__(self, store: IntegrationStore, users: UserRepository, cases: CaseService,
                  evidence: EvidenceService, knowledge: CaseKnowledge, vault: RedactionVault, sanitizer: Sanitizer,
-                 notifier: Notifier) -> None:
+                 notifier: Notifier, *, sleep: Callable[[float], None] = time.sleep) -> None:
         self.store = store
         self.users = users
         self.cases = cases
@@ -54,6 +57,7 @@ class AlertIntake:
         self.vault = vault
         self.sanitizer = sanitizer
         self.notifier = notifier
+        self._sleep = sleep
 
     def receive(self, integration: IntegrationRecord, alerts: list[Alert]) -> list[AlertOutcome]:
         owner = self._owner(integration.owner_id)
@@ -73,7 +77,9 @@ class AlertIntake:
         key = self._link_key(integration, alert)
         linked = self.store.linked_case(owner.user_id, key)
         if linked is not None:
-            case = self.cases.repo.get(owner.user_id, linked)
+            case, opening = self._linked_case(owner.user_id, linked)
+            if case is not None and opening:  # like a repeat that lost the race below
+                return AlertOutcome(alert.fingerprint, alert.status, "duplicate", case.case_id)
             if case is not None and not case.is_terminal:
                 return self._add_to(owner, case, alert)
         case_id = new_id("case_")
@@ -107,13 +113,25 @@ class AlertIntake:
         except BaseException:
             self.store.link_alert(owner.user_id, key, linked)  # not noted: the sender's retry notes it
             raise
-        self.notifier.case_event(owner.user_id, "resolved", case, self._detail(alert, None), alert.incident_id)
+        self.notifier.case_event(owner.user_id, "alert_resolved", case, self._detail(alert, None), alert.incident_id)
         return AlertOutcome(alert.fingerprint, alert.status, "resolved", case.case_id)
 
     def _add_to(self, owner: Principal, case: Case, alert: Alert) -> AlertOutcome:
         record = self._attach(owner, case, alert)
         action: Action = "duplicate" if record.duplicate_of else "updated"
         return AlertOutcome(alert.fingerprint, alert.status, action, case.case_id)
+
+    def _linked_case(self, user_id: str, case_id: str) -> tuple[Case | None, bool]:
+        """The case a link points at, and whether it was still being opened. A link is claimed just before its case
+        is written, so a missing case is waited for a moment; one still missing then was deleted, or its opening
+        failed."""
+        pause, tries = _WAIT_FOR_CASE
+        for attempt in range(tries):
+            case = self.cases.repo.get(user_id, case_id)
+            if case is not None or attempt == tries - 1:
+                return case, attempt > 0
+            self._sleep(pause)
+        return None, False
 
     def _attach(self, owner: Principal, case: Case, alert: Alert):
         data = json.dumps(alert.evidence(), indent=2, sort_keys=True).encode()

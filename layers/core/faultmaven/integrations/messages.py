@@ -9,10 +9,11 @@ from pydantic import BaseModel
 
 from faultmaven.sanitize import Sanitizer
 
-CaseEvent = Literal["opened", "stage", "resolved"]
+CaseEvent = Literal["opened", "stage", "resolved", "alert_resolved"]
 Channel = Literal["slack", "pagerduty"]
 
-_HEADLINES = {"opened": "Case opened from an alert", "stage": "Case moved on", "resolved": "Alert resolved"}
+_HEADLINES = {"opened": "Case opened from an alert", "stage": "Case moved on", "resolved": "Case resolved",
+              "alert_resolved": "Alert resolved"}
 
 
 class NotificationJob(BaseModel):
