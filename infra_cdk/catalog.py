@@ -114,10 +114,11 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                  tables={"users": "write", "tokens": "write", "sessions": "write"}, jwt_key="private",
                  memory_mb=1024),
     FunctionSpec("sessions", _prefix("/api/v1/sessions"), tables={"sessions": "write", **SIGNED_OUT}),
-    # Deleting a case removes its evidence files too; X-Session-Id is checked against the sessions table.
+    # Deleting a case removes its evidence files too; X-Session-Id is checked against the sessions table. Cases and
+# copilot read the notification settings: a case opened from an alert tells its owner's channels of its progress.
     FunctionSpec("cases", _prefix("/api/v1/cases"),
                  tables={"cases": "write", "case-messages": "write", "idempotency": "write", "sessions": "read",
-                         "evidence": "write", **SIGNED_OUT}, bucket="write"),
+                         "evidence": "write", "integrations": "read", **SIGNED_OUT}, bucket="write"),
     FunctionSpec("evidence", (*_prefix(f"{CASE}/uploaded-files"), *_prefix(f"{CASE}/evidence")),
                  tables={"cases": "read", "evidence": "write", **SIGNED_OUT}, bucket="write", memory_mb=1024,
                  timeout_s=30),
@@ -127,7 +128,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                  timeout_s=30),
     FunctionSpec("copilot", (*_prefix(f"{CASE}/turns"), *_prefix(f"{CASE}/reports")),
                  tables={"cases": "write", "case-messages": "write", "evidence": "write", "documents": "write",
-                         "idempotency": "write", **SIGNED_OUT}, bucket="write", vectors=True, redaction_key=True,
+                         "idempotency": "write", "integrations": "read", **SIGNED_OUT}, bucket="write", vectors=True,
+                 redaction_key=True,
                  llm=True,
                  memory_mb=1024, timeout_s=60),
     # Alert webhooks are public routes: no JWT, the function checks each sender's signature or bearer secret. The

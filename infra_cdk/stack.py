@@ -81,9 +81,9 @@ class FaultMavenStack(Stack):
             self.data.bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(ingest),
                                                     s3.NotificationKeyFilter(prefix=KNOWLEDGE_PREFIX))
         if NOTIFY.present and "integrations" in self.functions:
+            producers = [self.functions[n] for n in ("integrations", "cases", "copilot") if n in self.functions]
             Notifications(self, "Notifications", prefix=self.prefix, alarms=self.alarms,
-                          worker_timeout_s=NOTIFY.timeout_s).connect(self.functions["integrations"],
-                                                                     self._function(NOTIFY))
+                          worker_timeout_s=NOTIFY.timeout_s).connect(producers, self._function(NOTIFY))
         if self.vectors is not None:
             self.vectors.finalize()
         CfnOutput(self, "ApiUrl", value=self.http.url, description="Point the extension and the dashboard here")

@@ -1,4 +1,5 @@
-"""Outbound notifications in the cloud: the integrations function queues each message on SQS, the notify function
+"""Outbound notifications in the cloud: the functions that open or move cases (integrations, cases, copilot) queue
+each message on SQS, the notify function
 delivers it (retries with backoff, a dead-letter record when it gives up). A message the worker cannot handle at all
 is retried by SQS and then lands in a dead-letter queue, whose alarm tells the operators."""
 
@@ -31,8 +32,9 @@ class Notifications(Construct):
             period=Duration.minutes(5), statistic="Maximum"), 1,
             "A notification message could not be handled and is in the dead-letter queue")
 
-    def connect(self, producer: lambda_.Function, worker: lambda_.Function) -> None:
-        """`producer` queues jobs (FM_NOTIFY_QUEUE_URL); `worker` consumes them, reporting failed items only."""
-        self.queue.grant_send_messages(producer)
-        producer.add_environment("FM_NOTIFY_QUEUE_URL", self.queue.queue_url)
+    def connect(self, producers: list[lambda_.Function], worker: lambda_.Function) -> None:
+        """`producers` queue jobs (FM_NOTIFY_QUEUE_URL); `worker` consumes them, reporting failed items only."""
+        for producer in producers:
+            self.queue.grant_send_messages(producer)
+            producer.add_environment("FM_NOTIFY_QUEUE_URL", self.queue.queue_url)
         worker.add_event_source(sources.SqsEventSource(self.queue, batch_size=10, report_batch_item_failures=True))
