@@ -25,6 +25,13 @@ class IntegrationCreateRequest(BaseModel):
     kind: IntegrationKind
     owner: str = Field(min_length=1, max_length=100, description="username whose cases the alerts open")
     name: str = Field(default="", max_length=100)
+    secret: str | None = Field(default=None, min_length=16, max_length=256,
+                               description="the sender's own signing secret (PagerDuty's); else one is generated")
+
+
+class IntegrationRotateRequest(BaseModel):
+    secret: str | None = Field(default=None, min_length=16, max_length=256,
+                               description="the sender's new signing secret; else one is generated")
 
 
 class IntegrationView(BaseModel):

@@ -21,6 +21,7 @@ from functions.integrations.models import (
     DeadLetterList,
     IntegrationCreateRequest,
     IntegrationList,
+    IntegrationRotateRequest,
     IntegrationView,
     IntegrationWithSecret,
     NotificationSettingsRequest,
@@ -93,7 +94,7 @@ for _kind, _summary in (
 def create_integration(body: IntegrationCreateRequest, _: AdminPrincipal,
                        container: ContainerDep) -> IntegrationWithSecret:
     """A new integration and its secret (shown this once)."""
-    return IntegrationWithSecret.of(container.integrations.create(body.kind, body.owner, body.name))
+    return IntegrationWithSecret.of(container.integrations.create(body.kind, body.owner, body.name, body.secret))
 
 
 @router.get(f"{ADMIN}/integrations", response_model=IntegrationList)
@@ -102,10 +103,11 @@ def list_integrations(_: AdminPrincipal, container: ContainerDep) -> Integration
 
 
 @router.post(f"{ADMIN}/integrations/{{integration_id}}/rotate", response_model=IntegrationWithSecret)
-def rotate_integration(integration_id: IntegrationId, _: AdminPrincipal,
-                       container: ContainerDep) -> IntegrationWithSecret:
-    """A new secret; the old one stops working at once."""
-    return IntegrationWithSecret.of(container.integrations.rotate(integration_id))
+def rotate_integration(integration_id: IntegrationId, _: AdminPrincipal, container: ContainerDep,
+                       body: IntegrationRotateRequest | None = None) -> IntegrationWithSecret:
+    """A new secret (generated, or the sender's own in the body); the old one stops working at once."""
+    secret = body.secret if body is not None else None
+    return IntegrationWithSecret.of(container.integrations.rotate(integration_id, secret))
 
 
 @router.delete(f"{ADMIN}/integrations/{{integration_id}}", status_code=status.HTTP_204_NO_CONTENT)

@@ -20,10 +20,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create.add_argument("kind", choices=KINDS)
     create.add_argument("--owner", required=True, help="the username whose cases its alerts open")
     create.add_argument("--name", default="")
+    create.add_argument("--secret-stdin", action="store_true",
+                        help="read the sender's own signing secret from stdin (PagerDuty's subscription secret)")
     create.set_defaults(func=run_create)
     commands.add_parser("list", help="every integration (without secrets)").set_defaults(func=run_list)
     rotate = commands.add_parser("rotate", help="a new secret for an integration (the old one stops working)")
     rotate.add_argument("integration_id")
+    rotate.add_argument("--secret-stdin", action="store_true", help="read the sender's new secret from stdin")
     rotate.set_defaults(func=run_rotate)
     delete = commands.add_parser("delete", help="remove an integration")
     delete.add_argument("integration_id")
@@ -63,9 +66,14 @@ def _guarded(action: Any) -> int:
     return 0
 
 
+def _given_secret(args: argparse.Namespace) -> str | None:
+    return sys.stdin.readline().strip() if args.secret_stdin else None
+
+
 def run_create(args: argparse.Namespace) -> int:
     registry = _container(args).integrations
-    return _guarded(lambda: _show(registry.create(args.kind, args.owner, args.name), with_secret=True))
+    secret = _given_secret(args)
+    return _guarded(lambda: _show(registry.create(args.kind, args.owner, args.name, secret), with_secret=True))
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -76,7 +84,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_rotate(args: argparse.Namespace) -> int:
     registry = _container(args).integrations
-    return _guarded(lambda: _show(registry.rotate(args.integration_id), with_secret=True))
+    secret = _given_secret(args)
+    return _guarded(lambda: _show(registry.rotate(args.integration_id, secret), with_secret=True))
 
 
 def run_delete(args: argparse.Namespace) -> int:

@@ -225,6 +225,20 @@ def test_bad_signatures_and_secrets_are_401_and_open_nothing(
     assert post(server, pd, triggered).status_code == 401  # the old secret stopped working
     assert post(server, rotated, triggered).json()["alerts"][0]["action"] == "duplicate"
 
+    # PagerDuty makes its subscription's secret: the admin gives it, at creation and when PagerDuty rotates it.
+    theirs = "pd-subscription-secret-0123456789"
+    r = client.post("/api/v1/admin/integrations", headers=admin.headers,
+                    json={"kind": "pagerduty", "owner": "alice", "secret": theirs})
+    assert r.status_code == 201 and r.json()["secret"] == theirs
+    given = r.json()
+    assert post(server, given, pagerduty_event("incident.triggered", "Q2OTHER")).status_code == 200
+    rotate = f"/api/v1/admin/integrations/{given['integration_id']}/rotate"
+    assert client.post(rotate, headers=admin.headers, json={"secret": "short"}).status_code == 422
+    client.post(rotate, headers=admin.headers, json={"secret": theirs + "-next"})
+    assert post(server, given, pagerduty_event("incident.resolved", "Q2OTHER")).status_code == 401
+    assert post(server, given, pagerduty_event("incident.resolved", "Q2OTHER"),
+                secret=theirs + "-next").json()["alerts"][0]["action"] == "resolved"
+
 
 def test_bad_payloads_are_400_not_500(client: TestClient, server: str, admin: SignedIn, alice: SignedIn) -> None:
     am = integration(client, admin, "alertmanager")

@@ -24,6 +24,15 @@ def _refused() -> Unauthorized:
     return Unauthorized("the webhook's integration or signature is not valid", code="BAD_SIGNATURE")
 
 
+def _secret(given: str | None) -> str:
+    if given is None:
+        return secrets.token_urlsafe(32)
+    given = given.strip()
+    if not 16 <= len(given) <= 256:
+        raise InvalidInput("a secret must be 16-256 characters", code="INVALID_SECRET")
+    return given
+
+
 def pagerduty_signature(secret: str, body: bytes) -> str:
     return "v1=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
@@ -47,20 +56,24 @@ class IntegrationRegistry:
         self.store = store
         self.users = users
 
-    def create(self, kind: IntegrationKind, owner_username: str, name: str) -> IntegrationRecord:
-        """A new integration whose alerts open cases owned by `owner_username`; its secret is shown once here."""
+    def create(self, kind: IntegrationKind, owner_username: str, name: str,
+               secret: str | None = None) -> IntegrationRecord:
+        """A new integration whose alerts open cases owned by `owner_username`; its secret is shown once here.
+        `secret` is the sender's own signing secret where the sender makes it (PagerDuty's subscription secret);
+        otherwise one is generated."""
         owner = self.users.get_by_username(owner_username.strip().lower())
         if owner is None:
             raise InvalidInput(f"no user named {owner_username!r}", code="UNKNOWN_OWNER")
         name = " ".join(name.split())[:100] or kind
         record = IntegrationRecord(integration_id=new_id("int_"), kind=kind, owner_id=owner.user_id, name=name,
-                                   secret=secrets.token_urlsafe(32), created_at=stamp(now()))
+                                   secret=_secret(secret), created_at=stamp(now()))
         self.store.save(record)
         return record
 
-    def rotate(self, integration_id: str) -> IntegrationRecord:
+    def rotate(self, integration_id: str, secret: str | None = None) -> IntegrationRecord:
+        """A new secret (generated, or the sender's own); the old one stops working at once."""
         record = self.get(integration_id)
-        rotated = record.model_copy(update={"secret": secrets.token_urlsafe(32), "rotated_at": stamp(now())})
+        rotated = record.model_copy(update={"secret": _secret(secret), "rotated_at": stamp(now())})
         self.store.save(rotated)
         return rotated
 
