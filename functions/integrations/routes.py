@@ -5,6 +5,7 @@ notification settings, and the dead letters of failed deliveries."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
@@ -59,7 +60,7 @@ def _receive(container: Container, kind: IntegrationKind, integration: str | Non
     alerts = _parse(PAYLOADS[kind], body)
     outcomes = container.alert_intake.receive(record, alerts)
     return WebhookResponse(integration_id=record.integration_id,
-                           alerts=[WebhookAlert(**o.__dict__) for o in outcomes])
+                           alerts=[WebhookAlert(**asdict(o)) for o in outcomes])
 
 
 async def _body(request: Request) -> bytes:
