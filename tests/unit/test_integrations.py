@@ -174,3 +174,27 @@ class _LambdaContext:
     memory_limit_in_mb = 256
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:faultmaven-test-notify"
     aws_request_id = "req-1"
+
+
+def test_only_cases_opened_by_alerts_notify_their_progress(container: Container) -> None:
+    from faultmaven.cases.lifecycle import CaseState
+    from faultmaven.integrations.notifier import Notifier
+
+    queued: list[NotificationJob] = []
+    container.__dict__["notifier"] = Notifier(container.integration_store, container.sanitizer,
+                                              "http://fm.example/dashboard/", queued.append)
+    container.integration_store.save_settings(NotificationSettings(scope_id="u1",
+                                                                   slack_webhook_url="https://hooks.slack.com/x"))
+    cases = container.case_service
+    typed = cases.create("u1", title="typed by hand")
+    cases.update("u1", typed.case_id, state=CaseState.INVESTIGATING)
+    assert queued == []
+    alerted = cases.create("u1", title="HighErrorRate", source="alert")
+    cases.update("u1", alerted.case_id, title="HighErrorRate on checkout")  # no state or stage change
+    assert queued == []
+    cases.update("u1", alerted.case_id, state=CaseState.INVESTIGATING)
+    cases.update("u1", alerted.case_id, state=CaseState.RESOLVED)
+    assert [(j.event, j.channel, j.case_id) for j in queued] == [("stage", "slack", alerted.case_id),
+                                                                 ("resolved", "slack", alerted.case_id)]
+    assert queued[0].message["blocks"][2]["elements"][0]["url"] == f"http://fm.example/dashboard/#/cases/" \
+                                                                   f"{alerted.case_id}"
