@@ -136,6 +136,11 @@ def test_a_slack_bot_token_posts_to_chat_post_message(delivery: tuple[Container,
         [sent] = slack.wait_for(1)
     assert sent["path"] == "/api/chat.postMessage" and sent["headers"]["authorization"] == "Bearer xoxb-test-token"
     assert sent["json"] == {"channel": "#incidents", "text": "hello"}
+    with Receiver(reply={"ok": False, "error": "channel_not_found"}) as slack:  # Slack's Web API: 200, ok false
+        container.settings.slack_api_url = f"{slack.base_url}/api"
+        assert container.deliverer.deliver(_job()) is False
+    assert slack.attempts == 1 and container.integration_store.dead_letters()[0].error == \
+        "Slack error channel_not_found"
 
 
 def test_the_webhook_rate_limit_counts_per_integration(any_container: Container) -> None:

@@ -76,8 +76,13 @@ class Deliverer:
             raise _Retryable(f"HTTP {response.status_code}")
         if response.status_code >= 300:
             raise _Permanent(f"HTTP {response.status_code}")
-        if job.channel == "slack" and target.slack_bot_token and not response.json().get("ok", False):
-            raise _Permanent(f"Slack error {response.json().get('error', 'unknown')}")
+        if job.channel == "slack" and not target.slack_webhook_url:  # the Web API answers 200 with ok: false
+            try:
+                answer = response.json()
+            except ValueError as exc:
+                raise _Permanent("Slack answered without JSON") from exc
+            if not answer.get("ok", False):
+                raise _Permanent(f"Slack error {str(answer.get('error', 'unknown'))[:100]}")
 
     def _request(self, job: NotificationJob,
                  target: NotificationSettings) -> tuple[str, dict[str, str], dict[str, object]]:

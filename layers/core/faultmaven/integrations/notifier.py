@@ -5,7 +5,7 @@ notification never fails the request that caused it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from faultmaven.cases.model import Case
 from faultmaven.clock import new_id
@@ -56,9 +56,16 @@ def thread_dispatch(deliverer: Deliverer, workers: int = 2) -> Dispatch:
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notify")
 
     def dispatch(job: NotificationJob) -> None:
-        pool.submit(deliverer.deliver, job)
+        pool.submit(deliverer.deliver, job).add_done_callback(_log_failure)
 
     return dispatch
+
+
+def _log_failure(future: Future[bool]) -> None:
+    """A delivery that raised (its store was unreachable, say) instead of ending delivered or as a dead letter."""
+    exc = future.exception()
+    if exc is not None:
+        logger.error("notification delivery failed", extra={"error_type": type(exc).__name__})
 
 
 def sqs_dispatch(settings: Settings) -> Dispatch:
