@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from faultmaven.integrations.registry import webhook_path
 from faultmaven.ports.integrations import DeadLetter, IntegrationKind, IntegrationRecord, NotificationSettings
 
 
@@ -45,8 +46,7 @@ class IntegrationView(BaseModel):
 
     @classmethod
     def of(cls, record: IntegrationRecord) -> IntegrationView:
-        return cls(**record.model_dump(exclude={"secret"}),
-                   webhook_path=f"/api/v1/webhooks/{record.kind}?integration={record.integration_id}")
+        return cls(**record.model_dump(exclude={"secret"}), webhook_path=webhook_path(record))
 
 
 class IntegrationWithSecret(IntegrationView):

@@ -122,13 +122,12 @@ def put_notification_settings(scope_id: ScopeId, body: NotificationSettingsReque
                               container: ContainerDep) -> NotificationSettingsView:
     """Where the scope's (a user's id, for now) notifications go; replaces what was set."""
     s = container.settings
-    for url in (body.slack_webhook_url,):
-        if url:
-            try:
-                check_outbound_url(url, s.notify_allowed_hosts, allow_loopback=s.notify_allow_loopback,
-                                   resolve=False)
-            except OutboundRefused as exc:
-                raise InvalidInput(f"slack_webhook_url: {exc}", code="URL_NOT_ALLOWED") from exc
+    if body.slack_webhook_url:
+        try:
+            check_outbound_url(body.slack_webhook_url, s.notify_allowed_hosts, allow_loopback=s.notify_allow_loopback,
+                               resolve=False)
+        except OutboundRefused as exc:
+            raise InvalidInput(f"slack_webhook_url: {exc}", code="URL_NOT_ALLOWED") from exc
     if bool(body.pagerduty_api_token) != bool(body.pagerduty_from_email):
         raise InvalidInput("pagerduty_api_token and pagerduty_from_email go together", code="INVALID_SETTINGS")
     if body.slack_bot_token and not body.slack_channel:

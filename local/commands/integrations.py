@@ -47,9 +47,10 @@ def _container(args: argparse.Namespace) -> Any:
 
 
 def _show(record: Any, with_secret: bool) -> None:
+    from faultmaven.integrations.registry import webhook_path
+
     view = {"integration_id": record.integration_id, "kind": record.kind, "name": record.name,
-            "owner_id": record.owner_id,
-            "webhook_path": f"/api/v1/webhooks/{record.kind}?integration={record.integration_id}"}
+            "owner_id": record.owner_id, "webhook_path": webhook_path(record)}
     if with_secret:
         view["secret"] = record.secret
     print(json.dumps(view))

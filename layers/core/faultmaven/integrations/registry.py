@@ -24,6 +24,11 @@ def _refused() -> Unauthorized:
     return Unauthorized("the webhook's integration or signature is not valid", code="BAD_SIGNATURE")
 
 
+def webhook_path(record: IntegrationRecord) -> str:
+    """Where the integration's sender posts (relative to the API's URL)."""
+    return f"/api/v1/webhooks/{record.kind}?integration={record.integration_id}"
+
+
 def _secret(given: str | None) -> str:
     if given is None:
         return secrets.token_urlsafe(32)
