@@ -45,11 +45,10 @@ PAYLOADS: dict[IntegrationKind, type[AlertmanagerPayload | PagerDutyPayload | Ge
 
 def _parse(model: type[BaseModel], body: bytes) -> list[Alert]:
     try:
-        payload = model.model_validate_json(body)
+        return model.model_validate_json(body).to_alerts()  # type: ignore[attr-defined]
     except ValidationError as exc:
         fields = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()[:5])
         raise InvalidInput(f"not a valid payload: {fields}", code="INVALID_PAYLOAD") from exc
-    return payload.to_alerts()  # type: ignore[attr-defined]
 
 
 def _receive(container: Container, kind: IntegrationKind, integration: str | None, body: bytes,

@@ -268,6 +268,14 @@ def test_generic_alerts_and_other_pagerduty_events(client: TestClient, server: s
     pd = integration(client, admin, "pagerduty")
     acknowledged = post(server, pd, pagerduty_event("incident.acknowledged"))
     assert acknowledged.status_code == 200 and acknowledged.json()["alerts"] == []
+    # The ping PagerDuty sends when a subscription is made or tested.
+    ping = {"event": {"id": "01PING", "event_type": "pagey.ping", "resource_type": "pagey",
+                      "occurred_at": "2026-12-05T04:00:00Z", "agent": None, "client": None,
+                      "data": {"message": "Hello from your friend Pagey!", "type": "ping"}}}
+    assert post(server, pd, ping).json()["alerts"] == []
+    incidentless = {"event": {"event_type": "incident.triggered", "resource_type": "incident", "data": {}}}
+    r = post(server, pd, incidentless)
+    assert r.status_code == 400 and r.json()["code"] == "INVALID_PAYLOAD"
 
 
 def test_case_open_and_resolve_notify_slack_and_pagerduty_through_a_failing_receiver(

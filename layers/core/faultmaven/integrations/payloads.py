@@ -108,21 +108,21 @@ class PagerDutyEvent(_Lenient):
     event_type: str
     resource_type: str = ""
     occurred_at: str | None = None
-    data: PagerDutyIncident
+    data: dict[str, Any] = Field(default_factory=dict)  # an incident for incident events; a ping's is a message
 
 
 class PagerDutyPayload(_Lenient):
     event: PagerDutyEvent
 
     def to_alerts(self) -> list[Alert]:
-        """A triggered incident fires and a resolved one resolves; acknowledgements, notes and the rest are not
-        alerts."""
+        """A triggered incident fires and a resolved one resolves; acknowledgements, notes, the subscription's ping
+        and the rest are not alerts. Raises pydantic's ValidationError for an incident event without an incident."""
         event = self.event
         status: AlertStatus | None = {"incident.triggered": "firing", "incident.resolved": "resolved"}.get(
             event.event_type)  # type: ignore[assignment]
         if status is None or event.resource_type not in ("", "incident"):
             return []
-        incident = event.data
+        incident = PagerDutyIncident.model_validate(event.data)
         labels = {k: str(v) for k, v in (("service", (incident.service or {}).get("summary")),
                                          ("urgency", incident.urgency),
                                          ("priority", (incident.priority or {}).get("summary"))) if v}
