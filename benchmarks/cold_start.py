@@ -42,6 +42,7 @@ SAMPLES = {
     "sessions": ("GET", "/api/v1/sessions"),
     "cases": ("GET", "/api/v1/cases"), "evidence": ("GET", "/api/v1/cases/c1/uploaded-files"),
     "knowledge": ("GET", "/api/v1/knowledge/stats"), "copilot": ("GET", "/api/v1/cases/c1/reports"),
+    "integrations": ("POST", "/api/v1/webhooks/generic"),  # no integration named: 401 before any store call
 }
 
 BASELINE = '''

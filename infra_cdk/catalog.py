@@ -55,6 +55,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("idempotency", "record_id", ttl_attribute="expires_at"),
     TableSpec("knowledge-drafts", "owner_id", "draft_id"),
     TableSpec("jobs", "job_id", ttl_attribute="expires_at"),
+    TableSpec("integrations", "pk", "sk"),
 )
 
 
@@ -115,10 +116,11 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                  tables={"users": "write", "tokens": "write", "sessions": "write"}, jwt_key="private",
                  memory_mb=1024),
     FunctionSpec("sessions", _prefix("/api/v1/sessions"), tables={"sessions": "write", **SIGNED_OUT}),
-    # Deleting a case removes its evidence files too; X-Session-Id is checked against the sessions table.
+    # Deleting a case removes its evidence files too; X-Session-Id is checked against the sessions table. Cases and
+# copilot read the notification settings: a case opened from an alert tells its owner's channels of its progress.
     FunctionSpec("cases", _prefix("/api/v1/cases"),
                  tables={"cases": "write", "case-messages": "write", "idempotency": "write", "sessions": "read",
-                         "evidence": "write", **SIGNED_OUT}, bucket="write"),
+                         "evidence": "write", "integrations": "read", **SIGNED_OUT}, bucket="write"),
     FunctionSpec("evidence", (*_prefix(f"{CASE}/uploaded-files"), *_prefix(f"{CASE}/evidence")),
                  tables={"cases": "read", "evidence": "write", **SIGNED_OUT}, bucket="write", memory_mb=1024,
                  timeout_s=30),
@@ -130,13 +132,22 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     # Accepts turns (queued for TURN_WORKER) and waits up to FM_TURN_SYNC_SECONDS for them: API Gateway stops at 30 s.
     FunctionSpec("copilot", (*_prefix(f"{CASE}/turns"), *_prefix(f"{CASE}/reports")),
                  tables={"cases": "write", "case-messages": "write", "evidence": "write", "documents": "write",
-                         "idempotency": "write", "jobs": "write", **SIGNED_OUT}, bucket="write", vectors=True,
+                         "idempotency": "write", "jobs": "write", "integrations": "read", **SIGNED_OUT}, bucket="write", vectors=True,
                  redaction_key=True, memory_mb=1024, timeout_s=29),
     # Admin export/import of the whole deployment (bounded by FM_BUNDLE_MAX_BYTES; larger data moves with the CLI).
     FunctionSpec("portability", (Route("/api/v1/admin/data/{proxy+}"),),
                  tables={"users": "write", "sessions": "write", "cases": "write", "case-messages": "write",
                          "evidence": "write", "documents": "write", **SIGNED_OUT}, bucket="write", vectors=True,
                  memory_mb=2048, timeout_s=30),
+    # Alert webhooks are public routes: no JWT, the function checks each sender's signature or bearer secret. The
+    # admin routes beside them take the authorizer. A new case gets evidence, a sealed placeholder map and a KB
+    # search (the webhook-rate counters live in the users table, beside the sign-in throttle's).
+    FunctionSpec("integrations", (Route("/api/v1/webhooks/{proxy+}", True, ("POST",)),
+                                  *_prefix("/api/v1/admin/integrations"), Route("/api/v1/admin/notifications/{proxy+}"),
+                                  Route("/api/v1/admin/dead-letters")),
+                 tables={"integrations": "write", "users": "write", "cases": "write", "case-messages": "write",
+                         "evidence": "write", "documents": "read", **SIGNED_OUT}, bucket="write", vectors=True,
+                 redaction_key=True, memory_mb=1024, timeout_s=30),
 )
 
 # The S3 event worker that chunks and embeds uploaded knowledge documents (no HTTP routes).
@@ -148,8 +159,11 @@ TURN_WORKER = FunctionSpec("turn-worker", (), module="functions.copilot.worker_h
                                    "documents": "write", "idempotency": "write", "jobs": "write"},
                            bucket="write", vectors=True, jwt_key=None, redaction_key=True, llm=True, memory_mb=1024,
                            timeout_s=300)
+# The SQS worker that delivers notifications (Slack, PagerDuty) queued by the integrations function.
+NOTIFY = FunctionSpec("notify", (), module="functions.integrations.notify_handler", tables={"integrations": "write"},
+                      jwt_key=None, memory_mb=256, timeout_s=60)
 # Functions without routes, started by events.
-WORKERS: tuple[FunctionSpec, ...] = (INGEST, TURN_WORKER)
+WORKERS: tuple[FunctionSpec, ...] = (INGEST, TURN_WORKER, NOTIFY)
 KNOWLEDGE_PREFIX = "kb/raw/"  # faultmaven.knowledge.keys.RAW_PREFIX: uploads there trigger the ingest worker
 
 

@@ -18,6 +18,7 @@ from infra_cdk.catalog import (
     FUNCTIONS,
     INGEST,
     KNOWLEDGE_PREFIX,
+    NOTIFY,
     PYTHON_VERSION,
     TURN_WORKER,
     FunctionSpec,
@@ -28,6 +29,7 @@ from infra_cdk.constructs.api import AUDIENCE, HttpApi
 from infra_cdk.constructs.dashboard import DashboardHosting
 from infra_cdk.constructs.data import DataStores
 from infra_cdk.constructs.keys import Keys
+from infra_cdk.constructs.notifications import Notifications
 from infra_cdk.constructs.turn_queue import TurnQueue
 from infra_cdk.constructs.vectors import (
     ExternalOpenSearch,
@@ -92,6 +94,10 @@ class FaultMavenStack(Stack):
             ingest = self._function(INGEST)
             self.data.bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(ingest),
                                                     s3.NotificationKeyFilter(prefix=KNOWLEDGE_PREFIX))
+        if NOTIFY.present and "integrations" in self.functions:
+            producers = [self.functions[n] for n in ("integrations", "cases", "copilot") if n in self.functions]
+            Notifications(self, "Notifications", prefix=self.prefix, alarms=self.alarms,
+                          worker_timeout_s=NOTIFY.timeout_s).connect(producers, self._function(NOTIFY))
         if self.vectors is not None:
             self.vectors.finalize()
         CfnOutput(self, "ApiUrl", value=self.http.url, description="Point the extension and the dashboard here")
@@ -220,8 +226,9 @@ class FaultMavenStack(Stack):
                        "model is chosen by setting (FM_LLM_MODEL), so any foundation model or inference profile."),
             NagPackSuppression(
                 id="AwsSolutions-APIG4",
-                reason="Public routes (health, capabilities, sign-in, JWKS, CORS preflights) are public by contract; "
-                       "every other route has the JWT authorizer, and the functions verify the token again."),
+                reason="Public routes (health, capabilities, sign-in, JWKS, CORS preflights) are public by contract, "
+                       "and alert webhooks prove their sender by signature or secret in the function; every other "
+                       "route has the JWT authorizer, and the functions verify the token again."),
             NagPackSuppression(
                 id="AwsSolutions-S1",
                 reason="Access to the evidence bucket is logged by CloudTrail data events when the account enables "

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "local.commands.admin",
     "local.commands.doctor",
+    "local.commands.integrations",
     "local.commands.kb",
     "local.commands.logs",
     "local.commands.portability",

@@ -27,6 +27,7 @@ FUNCTION_ROUTERS = (
     "functions.knowledge.drafts",
     "functions.copilot.routes",
     "functions.portability.routes",
+    "functions.integrations.routes",
 )
 
 # Plain HTML + ES modules + CSS, shipped as package data: nothing to build.

@@ -21,7 +21,7 @@ class Alarms(Construct):
             self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
         self._action = actions.SnsAction(self.topic)
 
-    def _alarm(self, id: str, metric: cloudwatch.Metric, threshold: float, description: str) -> None:
+    def alarm(self, id: str, metric: cloudwatch.Metric, threshold: float, description: str) -> None:
         alarm = cloudwatch.Alarm(self, id, metric=metric, threshold=threshold, evaluation_periods=1,
                                  comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                                  treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -29,14 +29,14 @@ class Alarms(Construct):
         alarm.add_alarm_action(self._action)
 
     def watch_api(self, api: apigw.HttpApi) -> None:
-        self._alarm("Api5xx", api.metric_server_error(period=Duration.minutes(5), statistic="Sum"), 5,
+        self.alarm("Api5xx", api.metric_server_error(period=Duration.minutes(5), statistic="Sum"), 5,
                     "The HTTP API answered 5xx at least 5 times in 5 minutes")
 
     def watch_function(self, name: str, function: lambda_.Function) -> None:
         period = Duration.minutes(5)
-        self._alarm(f"{name}Errors", function.metric_errors(period=period, statistic="Sum"), 3,
+        self.alarm(f"{name}Errors", function.metric_errors(period=period, statistic="Sum"), 3,
                     f"The {name} function failed at least 3 times in 5 minutes")
-        self._alarm(f"{name}Throttles", function.metric_throttles(period=period, statistic="Sum"), 1,
+        self.alarm(f"{name}Throttles", function.metric_throttles(period=period, statistic="Sum"), 1,
                     f"The {name} function was throttled")
 
     def watch_dead_letters(self, name: str, queue: sqs.Queue) -> None:

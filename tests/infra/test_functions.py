@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Annotations, Match, Template
 
-from infra_cdk.catalog import FUNCTIONS, INGEST, KNOWLEDGE_PREFIX, PYTHON_VERSION, WORKERS, FunctionSpec
+from infra_cdk.catalog import FUNCTIONS, INGEST, KNOWLEDGE_PREFIX, NOTIFY, PYTHON_VERSION, WORKERS, FunctionSpec
 
 PRESENT = [spec for spec in FUNCTIONS if spec.present]
 DEPLOYED = [*PRESENT, *(spec for spec in WORKERS if spec.present)]  # every function, routed or event-driven
@@ -181,7 +181,8 @@ def test_alarms_and_outputs(template: Template) -> None:
     alarms = template.find_resources("AWS::CloudWatch::Alarm")
     metrics = {a["Properties"].get("MetricName") for a in alarms.values()}
     assert {"5xx", "Errors", "Throttles"} <= metrics
-    assert len(alarms) == 1 + 2 * len(DEPLOYED) + 1  # the API, each function, the turns' dead letters
+    # The API, each function (routed or worker), the turns' and the notifications' dead letters.
+    assert len(alarms) == 1 + 2 * len(DEPLOYED) + 1 + NOTIFY.present
     template.has_output("ApiUrl", Match.any_value())
     template.has_output("JwtSecretArn", Match.any_value())
 

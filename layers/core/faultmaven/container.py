@@ -116,8 +116,9 @@ class Container:
     @cached_property
     def case_service(self):
         from faultmaven.cases.service import CaseService
+        from faultmaven.integrations.progress import progress_watcher
 
-        return CaseService(self.cases, self.stored_text_redactor)
+        return CaseService(self.cases, self.stored_text_redactor, on_change=progress_watcher(lambda: self.notifier))
 
     @cached_property
     def stored_text_redactor(self):
@@ -317,6 +318,52 @@ class Container:
         s = self.settings
         queue = SqsQueue(s, s.turn_queue_url, "FM_TURN_QUEUE_URL")
         return QueuedTurns(self.job_store, self.blobs, queue.send, s.turn_job_expiry_seconds)
+
+    @cached_property
+    def integration_store(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.integrations import SqliteIntegrationStore
+
+            return SqliteIntegrationStore(self.db)
+        from faultmaven.adapters.dynamo.integrations import DynamoIntegrationStore
+
+        return DynamoIntegrationStore(self.settings)
+
+    @cached_property
+    def integrations(self):
+        from faultmaven.integrations.registry import IntegrationRegistry
+
+        return IntegrationRegistry(self.integration_store, self.users)
+
+    @cached_property
+    def webhook_rate_limit(self):
+        from faultmaven.integrations.rate import WebhookRateLimit
+
+        return WebhookRateLimit(self.throttle_store, limit=self.settings.webhook_rate_limit_per_minute)
+
+    @cached_property
+    def deliverer(self):
+        from faultmaven.integrations.delivery import Deliverer
+
+        return Deliverer(self.integration_store, self.settings)
+
+    @cached_property
+    def notifier(self):
+        """Notifications out: delivered by a thread pool embedded, queued on SQS in the cloud."""
+        from faultmaven.integrations.notifier import Notifier, sqs_dispatch, thread_dispatch
+
+        s = self.settings
+        dispatch = sqs_dispatch(s) if s.notify_queue_url else thread_dispatch(self.deliverer)
+        return Notifier(self.integration_store, self.sanitizer, s.effective_dashboard_url, dispatch)
+
+    @cached_property
+    def alert_intake(self):
+        from faultmaven.copilot.case_knowledge import CaseKnowledge
+        from faultmaven.integrations.intake import AlertIntake
+
+        return AlertIntake(self.integration_store, self.users, self.case_service, self.evidence,
+                           CaseKnowledge(lambda: self.knowledge, self.sanitizer), self.redaction_vault,
+                           self.sanitizer, self.notifier)
 
     def login_session(self, user_id: str, requested: str | None) -> str:
         """The session id a sign-in is bound to (carried in the access token as `sid`): the requested session when

@@ -123,6 +123,18 @@ class Settings(BaseSettings):
     # The longest a turn may hold its case; a turn that dies holding it frees the case after this.
     turn_lease_seconds: float = Field(default=300.0, ge=5.0, le=3600.0)
 
+    # Integrations (docs/INTEGRATIONS.md): alert webhooks in, notifications out.
+    webhook_rate_limit_per_minute: int = Field(default=120, ge=1, le=100000)  # per integration
+    notify_allowed_hosts: list[str] = Field(default_factory=lambda: ["hooks.slack.com", "slack.com",
+                                                                     "api.pagerduty.com"])
+    notify_allow_loopback: bool = False  # tests only: lets notifications reach a receiver on 127.0.0.1 over http
+    notify_max_attempts: int = Field(default=4, ge=1, le=10)
+    notify_backoff_seconds: float = Field(default=1.0, ge=0.0, le=300.0)  # then doubled before each further try
+    notify_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    notify_queue_url: str | None = None  # cloud: the SQS queue the notify function consumes
+    slack_api_url: str = "https://slack.com/api"
+    pagerduty_api_url: str = "https://api.pagerduty.com"
+
     branding_name: str = "FaultMaven"
     support_url: str = "https://github.com/FaultMaven"
     log_level: str = "INFO"
