@@ -132,8 +132,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     # Accepts turns (queued for TURN_WORKER) and waits up to FM_TURN_SYNC_SECONDS for them: API Gateway stops at 30 s.
     FunctionSpec("copilot", (*_prefix(f"{CASE}/turns"), *_prefix(f"{CASE}/reports")),
                  tables={"cases": "write", "case-messages": "write", "evidence": "write", "documents": "write",
-                         "idempotency": "write", "jobs": "write", "integrations": "read", **SIGNED_OUT}, bucket="write", vectors=True,
-                 redaction_key=True, memory_mb=1024, timeout_s=29),
+                         "idempotency": "write", "jobs": "write", "integrations": "read", **SIGNED_OUT},
+                 bucket="write", vectors=True, redaction_key=True, memory_mb=1024, timeout_s=29),
     # Admin export/import of the whole deployment (bounded by FM_BUNDLE_MAX_BYTES; larger data moves with the CLI).
     FunctionSpec("portability", (Route("/api/v1/admin/data/{proxy+}"),),
                  tables={"users": "write", "sessions": "write", "cases": "write", "case-messages": "write",
@@ -156,7 +156,8 @@ INGEST = FunctionSpec("ingest", (), module="functions.knowledge.ingest_handler",
 # The SQS worker that runs queued turns (infra_cdk/constructs/turn_queue.py): the doctrine engine, RAG and the model.
 TURN_WORKER = FunctionSpec("turn-worker", (), module="functions.copilot.worker_handler",
                            tables={"cases": "write", "case-messages": "write", "evidence": "write",
-                                   "documents": "write", "idempotency": "write", "jobs": "write"},
+                                   "documents": "write", "idempotency": "write", "jobs": "write",
+                                   "integrations": "read"},
                            bucket="write", vectors=True, jwt_key=None, redaction_key=True, llm=True, memory_mb=1024,
                            timeout_s=300)
 # The SQS worker that delivers notifications (Slack, PagerDuty) queued by the integrations function.

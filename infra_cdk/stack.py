@@ -86,8 +86,10 @@ class FaultMavenStack(Stack):
         for spec in FUNCTIONS:
             if spec.present:
                 self.http.add_function_routes(spec, self._function(spec))
+        producers = []  # the functions that may move a case on, so queue notifications
         if TURN_WORKER.present and "copilot" in self.functions:
-            turns = TurnQueue(self, "Turns", prefix=self.prefix, worker=self._function(TURN_WORKER),
+            producers.append(turn_worker := self._function(TURN_WORKER))
+            turns = TurnQueue(self, "Turns", prefix=self.prefix, worker=turn_worker,
                               worker_timeout_s=TURN_WORKER.timeout_s, alarms=self.alarms)
             turns.accept_from(self.functions["copilot"])
         if INGEST.present:
@@ -95,7 +97,7 @@ class FaultMavenStack(Stack):
             self.data.bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(ingest),
                                                     s3.NotificationKeyFilter(prefix=KNOWLEDGE_PREFIX))
         if NOTIFY.present and "integrations" in self.functions:
-            producers = [self.functions[n] for n in ("integrations", "cases", "copilot") if n in self.functions]
+            producers += [self.functions[n] for n in ("integrations", "cases", "copilot") if n in self.functions]
             Notifications(self, "Notifications", prefix=self.prefix, alarms=self.alarms,
                           worker_timeout_s=NOTIFY.timeout_s).connect(producers, self._function(NOTIFY))
         if self.vectors is not None:

@@ -30,16 +30,16 @@ class Alarms(Construct):
 
     def watch_api(self, api: apigw.HttpApi) -> None:
         self.alarm("Api5xx", api.metric_server_error(period=Duration.minutes(5), statistic="Sum"), 5,
-                    "The HTTP API answered 5xx at least 5 times in 5 minutes")
+                   "The HTTP API answered 5xx at least 5 times in 5 minutes")
 
     def watch_function(self, name: str, function: lambda_.Function) -> None:
         period = Duration.minutes(5)
         self.alarm(f"{name}Errors", function.metric_errors(period=period, statistic="Sum"), 3,
-                    f"The {name} function failed at least 3 times in 5 minutes")
+                   f"The {name} function failed at least 3 times in 5 minutes")
         self.alarm(f"{name}Throttles", function.metric_throttles(period=period, statistic="Sum"), 1,
-                    f"The {name} function was throttled")
+                   f"The {name} function was throttled")
 
     def watch_dead_letters(self, name: str, queue: sqs.Queue) -> None:
-        self._alarm(f"{name}DeadLetters", queue.metric_approximate_number_of_messages_visible(
+        self.alarm(f"{name}DeadLetters", queue.metric_approximate_number_of_messages_visible(
             period=Duration.minutes(5), statistic="Maximum"), 1,
             f"A message of the {name} queue failed every attempt and waits in its dead-letter queue")
