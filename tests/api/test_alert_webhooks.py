@@ -20,13 +20,13 @@ from fastapi.testclient import TestClient
 
 from faultmaven.container import Container
 from faultmaven.integrations.registry import pagerduty_signature
-from faultmaven.knowledge.onnx_embedder import OnnxMiniLmEmbedder
 from faultmaven.settings import Settings
 from local.server import build_app
 from tests.api.test_knowledge_api import sign_in_with_roles
 from tests.conftest import SignedIn
 from tests.support.live_server import LiveServer
 from tests.support.receiver import Receiver
+from tests.support.shared_embedder import _shared_embedder, embedder  # noqa: F401 (fixtures)
 
 KB = Path(__file__).resolve().parents[1] / "fixtures" / "rca_kb"
 RUNBOOKS = ("cluster-monitoring-operator/NodeFilesystemSpaceFillingUp.md",
@@ -82,18 +82,6 @@ def pagerduty_event(event_type: str, incident_id: str = "Q1FAULTMVN", title: str
 def settings(tmp_path: Path) -> Settings:
     return Settings(mode="embedded", data_dir=tmp_path / "data", notify_allow_loopback=True,
                     notify_allowed_hosts=["127.0.0.1"], notify_backoff_seconds=0.01, notify_max_attempts=3)
-
-
-@pytest.fixture(scope="module")
-def embedder() -> OnnxMiniLmEmbedder:
-    model = OnnxMiniLmEmbedder()
-    model.load()
-    return model
-
-
-@pytest.fixture(autouse=True)
-def _shared_embedder(container: Container, embedder: OnnxMiniLmEmbedder) -> None:
-    container.__dict__["embedder"] = embedder
 
 
 @pytest.fixture

@@ -8,24 +8,12 @@ import json
 from fastapi.testclient import TestClient
 
 from tests.conftest import SignedIn
+from tests.support.case_api import open_case as _case
+from tests.support.case_api import take_turn as _turn
 
 LOG = "\n".join(f"2026-11-25 09:{10 + i // 60:02d}:{i % 60:02d} ERROR pool: connection refused to 10.0.0.{i % 5}:5432"
                 f" after {i} ms" for i in range(120)).encode()
 FIX = "We rolled back to v2.2 at 10:02."
-
-
-def _case(client: TestClient, who: SignedIn, description: str = "checkout outage") -> str:
-    r = client.post("/api/v1/cases", json={"description": description}, headers=who.headers)
-    assert r.status_code == 201, r.text
-    return r.json()["case_id"]
-
-
-def _turn(client: TestClient, who: SignedIn, case_id: str, **form: str) -> dict:
-    files = form.pop("files", None)
-    r = client.post(f"/api/v1/cases/{case_id}/turns", data=form, headers=who.headers,
-                    files={"files": files} if files else None)
-    assert r.status_code == 200, r.text
-    return r.json()
 
 
 def _resolved_case(client: TestClient, who: SignedIn) -> str:
