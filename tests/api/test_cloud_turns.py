@@ -22,6 +22,7 @@ from functions.copilot.worker_handler import handler
 from local.server import build_app
 from tests.api.test_knowledge_ingest import LambdaContext
 from tests.conftest import SignedIn, sign_up
+from tests.support.case_api import open_case as _case
 
 
 @pytest.fixture
@@ -42,10 +43,6 @@ def client(cloud: Container) -> Iterator[TestClient]:
 @pytest.fixture
 def alice(client: TestClient) -> SignedIn:
     return sign_up(client, "alice")
-
-
-def _case(client: TestClient, who: SignedIn) -> str:
-    return client.post("/api/v1/cases", json={"description": "checkout outage"}, headers=who.headers).json()["case_id"]
 
 
 def _work_off(cloud: Container) -> list[dict]:
