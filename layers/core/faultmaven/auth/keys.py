@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from faultmaven.secrets import load_secret, secrets_manager_value
@@ -22,12 +22,17 @@ ALGORITHM = "RS256"  # what API Gateway's JWT authorizer accepts; pinned on ever
 
 @dataclass(frozen=True)
 class SigningKey:
-    """The RSA key pair; `private_pem` is None for a verify-only key."""
+    """The RSA key pair, as PEM and as loaded key objects; the private halves are None for a verify-only key.
+
+    Tokens are signed with the loaded object: loading the PEM again validates the RSA key (~27 ms on one core,
+    holding the GIL), which on every sign-in stalled the whole server (benchmarks/load.py)."""
 
     public_pem: bytes
     kid: str
     jwk: dict[str, str]
-    private_pem: bytes | None = None
+    public: rsa.RSAPublicKey = field(repr=False, compare=False)
+    private_pem: bytes | None = field(default=None, repr=False)
+    private: rsa.RSAPrivateKey | None = field(default=None, repr=False, compare=False)
 
 
 def _b64u_int(n: int) -> str:
@@ -35,7 +40,8 @@ def _b64u_int(n: int) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def _key(public: rsa.RSAPublicKey, private_pem: bytes | None) -> SigningKey:
+def _key(public: rsa.RSAPublicKey, private: rsa.RSAPrivateKey | None = None,
+         private_pem: bytes | None = None) -> SigningKey:
     from cryptography.hazmat.primitives import serialization
 
     public_pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -43,7 +49,8 @@ def _key(public: rsa.RSAPublicKey, private_pem: bytes | None) -> SigningKey:
     kid = hashlib.sha256(public_pem).hexdigest()[:16]
     jwk = {"kty": "RSA", "use": "sig", "alg": ALGORITHM, "kid": kid, "n": _b64u_int(numbers.n),
            "e": _b64u_int(numbers.e)}
-    return SigningKey(public_pem=public_pem, kid=kid, jwk=jwk, private_pem=private_pem)
+    return SigningKey(public_pem=public_pem, kid=kid, jwk=jwk, public=public, private_pem=private_pem,
+                      private=private)
 
 
 def signing_key_from_pem(private_pem: bytes) -> SigningKey:
@@ -53,7 +60,7 @@ def signing_key_from_pem(private_pem: bytes) -> SigningKey:
     key = serialization.load_pem_private_key(private_pem, password=None)
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ValueError("the JWT signing key must be an RSA private key")
-    return _key(key.public_key(), private_pem)
+    return _key(key.public_key(), key, private_pem)
 
 
 def verification_key_from_pem(public_pem: bytes) -> SigningKey:
@@ -64,7 +71,7 @@ def verification_key_from_pem(public_pem: bytes) -> SigningKey:
     key = serialization.load_pem_public_key(public_pem)
     if not isinstance(key, rsa.RSAPublicKey):
         raise ValueError("the JWT public key must be an RSA public key")
-    return _key(key, None)
+    return _key(key)
 
 
 def generate_private_pem() -> bytes:

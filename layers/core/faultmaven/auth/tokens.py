@@ -20,11 +20,11 @@ class TokenIssuer:
         self.refresh_ttl = refresh_ttl
 
     def sign(self, claims: dict[str, object]) -> str:
-        if self.key.private_pem is None:  # a deployment error: only the auth function is given the private key
+        if self.key.private is None:  # a deployment error: only the auth function is given the private key
             raise RuntimeError("this process holds only the JWT public key: it can verify tokens but not sign them")
         import jwt
 
-        return jwt.encode(claims, self.key.private_pem, algorithm=ALGORITHM, headers={"kid": self.key.kid})
+        return jwt.encode(claims, self.key.private, algorithm=ALGORITHM, headers={"kid": self.key.kid})
 
     def access_token(self, user_id: str, username: str, roles: list[str], session_id: str | None = None) -> str:
         iat = now_epoch()
@@ -51,7 +51,7 @@ class TokenIssuer:
         import jwt
 
         try:
-            claims = jwt.decode(token, self.key.public_pem, algorithms=[ALGORITHM], audience=self.audience,
+            claims = jwt.decode(token, self.key.public, algorithms=[ALGORITHM], audience=self.audience,
                                 issuer=self.issuer, options={"require": ["exp", "iat", "sub", "jti", "iss", "aud"]})
         except jwt.ExpiredSignatureError as exc:
             raise Unauthorized("token expired", code="TOKEN_EXPIRED") from exc
