@@ -59,7 +59,7 @@ def test_past_the_queue_bound_the_answer_is_503_with_retry_after() -> None:
     threads[0].start()
     holder_in.wait(10)
     threads[1].start()
-    _wait_until(lambda: gate._waiting == 1)
+    _wait_until(lambda: gate.waiting == 1)
     with pytest.raises(Unavailable) as refused, gate.slot():
         pass
     assert refused.value.status == 503 and refused.value.headers["Retry-After"] == "1"
@@ -68,3 +68,31 @@ def test_past_the_queue_bound_the_answer_is_503_with_retry_after() -> None:
         t.join(10)
     with gate.slot():  # the gate is free again once the queue drained
         pass
+
+
+def test_a_sign_in_goes_before_queued_sign_ups_and_the_rest_keep_their_order() -> None:
+    gate = HashGate(slots=1, max_waiting=10)
+    holder_in, release = threading.Event(), threading.Event()
+    served: list[str] = []
+
+    def holder() -> None:
+        with gate.slot():
+            holder_in.set()
+            release.wait(10)
+
+    def waiter(name: str, urgent: bool) -> None:
+        with gate.slot(urgent=urgent):
+            served.append(name)
+
+    threads = [threading.Thread(target=holder)]
+    threads[0].start()
+    holder_in.wait(10)
+    for n, (name, urgent) in enumerate([("sign-up 1", False), ("sign-up 2", False), ("sign-in", True)], start=1):
+        threads.append(threading.Thread(target=waiter, args=(name, urgent)))
+        threads[-1].start()
+        _wait_until(lambda n=n: gate.waiting == n)  # arrivals in a known order
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert served == ["sign-in", "sign-up 1", "sign-up 2"]
+    assert gate.waiting == 0

@@ -40,7 +40,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
     stored = password_hash or _dummy_hash()
     try:
-        with GATE.slot():
+        with GATE.slot(urgent=True):  # a sign-in: served before queued sign-ups (see hash_gate)
             return _hasher().verify(stored, password) and bool(password_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
