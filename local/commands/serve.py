@@ -13,6 +13,12 @@ import sys
 from pathlib import Path
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
+# How long a thread may keep the GIL while another waits for it (CPython's default is 5 ms). Sync routes run in worker
+# threads that give the GIL up for every SQLite statement and take it back after; behind a busy event loop or another
+# worker each take-back waited out the interval, several times per write transaction, with the write lock held. At
+# 0.5 ms case writes under 50 users got several times faster (benchmarks/load.py); a Lambda serves one request at a
+# time and keeps the default.
+GIL_SWITCH_INTERVAL_S = 0.0005
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -70,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     sock = bind(settings.host, settings.port)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     container = Container(settings)
     set_container(container)
     container.token_issuer  # noqa: B018 - create the signing key now, not on the first sign-in
