@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import boto3
+import jwt.algorithms as jwt_algorithms
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -62,3 +63,18 @@ def test_a_non_rsa_public_key_is_refused() -> None:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     with pytest.raises(ValueError, match="RSA"):
         load_signing_key(Settings(mode="aws", jwt_public_key=ec_public))
+
+
+def test_the_key_is_loaded_once_not_on_every_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading an RSA PEM validates the key (tens of ms holding the GIL): signing and verifying use the loaded key."""
+    signer = _issuer(Settings(mode="aws", jwt_private_key=PRIVATE.decode()))
+
+    def no_reload(*_: object, **__: object) -> None:
+        raise AssertionError("a PEM was loaded again")
+
+    for module in (serialization, jwt_algorithms):  # PyJWT loads a PEM key given as bytes with its own imports
+        for name in ("load_pem_private_key", "load_pem_public_key", "load_ssh_public_key"):
+            monkeypatch.setattr(module, name, no_reload)
+    token = signer.access_token("user_1", "alice", ["user"])
+    refresh, _ = signer.refresh_token("user_1", "rt_1", "fam_1")
+    assert signer.verify(token, "access")["sub"] == "user_1" and signer.verify(refresh, "refresh")["fam"] == "fam_1"
