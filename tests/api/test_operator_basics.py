@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -62,3 +63,19 @@ def test_api_docs_are_served_from_package_files(client: TestClient) -> None:
 def test_favicon(client: TestClient) -> None:
     r = client.get("/favicon.ico")
     assert r.status_code == 200 and r.headers["content-type"] == "image/x-icon"
+
+
+def test_each_access_line_carries_its_own_request_id_under_concurrency(client: TestClient,
+                                                                       log_stream: io.StringIO) -> None:
+    """Requests in flight at once each log their own id (the logger's keys are per request, not per process)."""
+    ids = [f"req-{n}" for n in range(40)]
+
+    def call(rid: str) -> int:
+        return client.get(f"/api/v1/cases/{rid}", headers={"X-Request-Id": rid,
+                                                           "Authorization": "Bearer not-a-token"}).status_code
+
+    with ThreadPoolExecutor(max_workers=len(ids)) as pool:
+        assert set(pool.map(call, ids)) == {401}
+    access = [json.loads(x) for x in log_stream.getvalue().splitlines() if '"message":"access"' in x]
+    logged = {line["path"].rsplit("/", 1)[1]: line.get("request_id") for line in access}
+    assert logged == {rid: rid for rid in ids}

@@ -100,7 +100,7 @@ def install_request_id(app: FastAPI) -> None:
         request.scope[ACCESS_SCOPE_KEY] = access
         started = time.perf_counter()
         status = 500  # what the client gets when the app raises past the error handlers
-        logger.append_keys(request_id=rid)
+        logger.thread_safe_append_keys(request_id=rid)  # per request (a context variable): requests overlap
         try:
             response = await call_next(request)
             status = response.status_code
@@ -110,6 +110,6 @@ def install_request_id(app: FastAPI) -> None:
                 "method": request.method, "route": getattr(route, "path", None), "path": request.url.path,
                 "status": status, "latency_ms": round((time.perf_counter() - started) * 1000, 1),
                 "user_id": access.get("user_id")})
-            logger.remove_keys(["request_id"])
+            logger.thread_safe_remove_keys(["request_id"])
         response.headers["X-Request-Id"] = rid
         return response
