@@ -15,9 +15,9 @@ from pathlib import Path
 LOG_LEVELS = ("debug", "info", "warning", "error")
 # How long a thread may keep the GIL while another waits for it (CPython's default is 5 ms). Sync routes run in worker
 # threads that give the GIL up for every SQLite statement and take it back after; behind a busy event loop or another
-# worker each take-back waited out the interval, several times per write transaction, with the write lock held. At
-# 0.5 ms case writes under 50 users got several times faster (benchmarks/load.py); a Lambda serves one request at a
-# time and keeps the default.
+# worker each take-back could wait out the interval, several times per write transaction, with the write lock held.
+# At 0.5 ms the p95 of case routes and sign-ins under 50 users was about a third lower (benchmarks/load.py, 3 rounds
+# against the same tree at 5 ms, on a shared machine); a Lambda serves one request at a time and keeps the default.
 GIL_SWITCH_INTERVAL_S = 0.0005
 
 
