@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from faultmaven.container import Container
+from faultmaven.integrations.payloads import AlertmanagerPayload
 from faultmaven.integrations.registry import pagerduty_signature
 from faultmaven.settings import Settings
 from local.server import build_app
@@ -368,3 +369,27 @@ def test_webhooks_are_rate_limited_per_integration(client: TestClient, server: s
     assert answers == [200, 200, 429]
     assert post(server, other, {"title": "elsewhere"}).status_code == 200
     assert client.get("/api/v1/meta/capabilities").json()["features"]["integrations"] is True
+
+
+def test_a_repeat_arriving_before_the_opening_alert_is_attached_is_a_duplicate(
+        client: TestClient, container: Container, admin: SignedIn, alice: SignedIn) -> None:
+    """The interleaving the concurrent test meets only sometimes: the opener has written the case but not yet
+    attached its alert when the repeat reads the link. The repeat must not attach first and pass for an update."""
+    created = integration(client, admin, "alertmanager")
+    record = container.integration_store.get(created["integration_id"])
+    assert record is not None
+    intake = container.alert_intake
+    intake._sleep = lambda _: None
+    attach, repeats, calls = intake._attach, [], []
+
+    def attach_after_a_repeat(owner, case, alert):  # type: ignore[no-untyped-def]
+        calls.append(case.case_id)
+        if len(calls) == 1:  # the opener's attach: the repeat runs first
+            repeats.extend(intake.receive(record, AlertmanagerPayload.model_validate(FIRING).to_alerts()))
+        return attach(owner, case, alert)
+
+    intake._attach = attach_after_a_repeat  # type: ignore[method-assign]
+    [opened] = intake.receive(record, AlertmanagerPayload.model_validate(FIRING).to_alerts())
+    assert (opened.action, [r.action for r in repeats]) == ("opened", ["duplicate"])
+    assert repeats[0].case_id == opened.case_id
+    assert len(container.evidence.list_files(alice.user_id, opened.case_id)) == 1

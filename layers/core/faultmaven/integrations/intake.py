@@ -123,12 +123,14 @@ class AlertIntake:
 
     def _linked_case(self, user_id: str, case_id: str) -> tuple[Case | None, bool]:
         """The case a link points at, and whether it was still being opened. A link is claimed just before its case
-        is written, so a missing case is waited for a moment; one still missing then was deleted, or its opening
-        failed."""
+        is written and its opening alert attached, so a case missing or still without evidence is waited for a
+        moment (a repeat must not attach first and pass for an update); one still missing then was deleted, or its
+        opening failed."""
         pause, tries = _WAIT_FOR_CASE
         for attempt in range(tries):
             case = self.cases.repo.get(user_id, case_id)
-            if case is not None or attempt == tries - 1:
+            opened = case is not None and bool(self.evidence.repository.list_for_case(user_id, case_id))
+            if opened or attempt == tries - 1:
                 return case, attempt > 0
             self._sleep(pause)
         return None, False
