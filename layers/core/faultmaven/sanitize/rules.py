@@ -255,8 +255,9 @@ _LOOSE = "[A-Za-z0-9]"  # a distinctive prefix may follow `-` or `_`
 # `xapp-`, `tskey-`).
 _DASH_END = "(?:[abdfmrt]t|tr|x[abeoprs]|sk|PX|pi|pp|ey)"
 # Shared by SSN and dashed phone numbers: most dashes after a digit are in dates (`2015-10-18`) and fail this once.
-# The last character of the provider prefixes that end at `_` (`gsk_`, `cfut_`, `shpat_`, `lin_api_`, `glsa_`, `glc_`).
-_PREFIX_END = "[acikprst]"
+# The last character of the provider prefixes that end at `_` (`gsk_`, `cfut_`, `shpat_`, `lin_api_`, `glsa_`, `glc_`,
+# `ntn_`, `squ_`, `api_org_`, `fm2_`).
+_PREFIX_END = "[acgiknprstu2]"
 _THREE_DIGITS = r"(?<![\w.\-+/:])\d{3}"
 
 
@@ -291,7 +292,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          examples=(("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789",
                     "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789"),),
          negatives=("github_pat_short",)),
-    Rule("stripe_key", _tok("[sr]k_(?:live|test)", "_", r"[A-Za-z0-9]{24,247}", "[et]"), "_", before="[et]",
+    Rule("stripe_key", _tok("[sr]k_(?:live|test|prod)", "_", r"[A-Za-z0-9]{24,247}", "[etd]"), "_", before="[etd]",
          examples=(("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),),
          negatives=("mode sk_live_",
                     "sk_live_AbCdEfGhIjKlMnOpQrStUvW",)),
@@ -311,7 +312,18 @@ BUILTIN_RULES: tuple[Rule, ...] = (
           ("(?:cfk|vc[aikpr])", "[kaipr]", "[A-Za-z0-9]{32,}", "vcp_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9P"),
           ("cfut", "t", "[A-Za-z0-9]{32,}", "cfut_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8"),
           ("shp(?:at|ca|pa|ss)", "[tas]", "[A-Za-z0-9]{32,}", "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"),
-          ("lin_api", "i", "[A-Za-z0-9]{32,}", "lin_api_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9P"))),
+          ("lin_api", "i", "[A-Za-z0-9]{32,}", "lin_api_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9P"),
+          # Sourcegraph access tokens (`sgp_<40 hex>`, `sgp_<16 hex>_<40 hex>`, `sgp_local_<40 hex>`).
+          ("sgp", "p", "(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}",
+           "sgp_1a2b3c4d5e6f7a8b_0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
+          # Notion integration tokens (`ntn_`, 11 digits, 35 alphanumerics) and SonarQube tokens (`sqp_`/`squ_`/`sqa_`).
+          ("ntn", "n", r"\d{11}[A-Za-z0-9]{35}", "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"),
+          ("sq[apu]", "[apu]", "[A-Za-z0-9]{40}", "squ_4f9a1c7e5b2d8f4a6c0e9b7d5f3a1c8e2b4d6f8a"),
+          # Fly.io macaroon tokens (`fm1r_`, `fm1a_`, `fm2_` + base64).
+          ("fm1[ar]", "[ar]", "[A-Za-z0-9+/]{64,}={0,2}",
+           "fm1r_lJPEHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0"),
+          ("fm2", "2", "[A-Za-z0-9+/]{64,}={0,2}",
+           "fm2_lJPEHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0"))),
     Rule("provider_token", _tok("glsa", "_", r"[A-Za-z0-9]{32}_[0-9a-f]{8}", "a"), "_", before=_PREFIX_END,
          examples=(("auth glsa_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec_1a2b3c4d",
                     "glsa_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec_1a2b3c4d"),),
@@ -326,6 +338,12 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("huggingface_token", _tok("hf", "_", r"[A-Za-z]{34}", "f"), "_", validate=_mixed_case, before="f",
          examples=(("HF hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh", "hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh"),),
          negatives=("hf_abcdefghijklmnopqrstuvwxyzabcdefgh",)),
+    # Hugging Face organisation tokens (the older `api_org_` form).
+    Rule("huggingface_token", _tok("api_org", "_", r"[A-Za-z]{34}", "g"), "_", validate=_mixed_case,
+         before=_PREFIX_END,
+         examples=(("org 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",
+                   "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"),),
+         negatives=("API_ORG_CREATE_URL", "api_org_abcdefghijklmnopqrstuvwxyzabcdefgh")),
     Rule("gitlab_token", _tok("gl(?:dt|rt|ft)", "-", r"[A-Za-z0-9_-]{20,}", "t", _LOOSE), "-", before=_DASH_END,
          examples=(("deploy gldt-A1b2C3d4E5f6G7h8I9j0K1", "gldt-A1b2C3d4E5f6G7h8I9j0K1"),),
          negatives=("gldt-short",)),
@@ -385,6 +403,12 @@ BUILTIN_RULES: tuple[Rule, ...] = (
                     "hvs.CAESIHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec"),),
          negatives=("hvs.short",
                     "archives.tar.gz",)),
+    # Terraform Cloud / Enterprise API tokens: `<14 characters>.atlasv1.<60-70 characters>`.
+    Rule("provider_token", r"\.(?<=v1\.)(?<=(?<![A-Za-z0-9])(?P<s>[A-Za-z0-9]{14}\.atlasv1)\.)[A-Za-z0-9_=-]{60,70}"
+         r"(?![A-Za-z0-9_=-])", r"\.", validate=_mixed, before="1",
+         examples=(("TFE_TOKEN=Hq2Lm9Vx4Zp8Tn.atlasv1.3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro",
+                    "Hq2Lm9Vx4Zp8Tn.atlasv1.3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro"),),
+         negatives=("see api.atlasv1.docs", "v1.2.3")),
     Rule("sendgrid_key", r"\.(?<=G\.)(?<=(?<![A-Za-z0-9])(?P<s>SG)\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}", r"\.",
          before="[9Gs]",
          examples=(("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",
@@ -392,12 +416,20 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          negatives=("SG.short",)),
     Rule(
         "slack_webhook",
-        r"\.(?=slack)(?<=(?P<s>https://hooks)\.)slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_+-]{20,}",
+        r"\.(?=slack)(?<=(?P<s>://hooks)\.)slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_+-]{20,}",
         r"\.",
         before="[9Gs]",  # shared with the two rules above: one test for the three,
-         examples=(("hook https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
-                    "slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"),),
+         examples=(("hook https://hooks.slack.com/services/T00000000/B00000000/Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0",
+                    "slack.com/services/T00000000/B00000000/Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0"),
+                   ("http://hooks.slack.com/services/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",
+                    "slack.com/services/T024TQ7RS/B9H3KZ2QW/Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5")),
          negatives=("see https://slack.com/help",)),
+    # Azure AD (Entra ID) client secrets: 3 characters, a digit, `Q~`, then 31-34 characters of `[A-Za-z0-9_~.-]`.
+    Rule("provider_token", r"~(?<=\dQ~)(?<=(?<![A-Za-z0-9_~.-])(?P<s>[A-Za-z0-9_~.-]{3}\dQ)~)"
+         r"[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])", "~", validate=_mixed, before="Q",
+         examples=(("AZURE_CLIENT_SECRET=Hq28Q~m9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd",
+                    "Hq28Q~m9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd"),),
+         negatives=("~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~", "cd ~/Q~backup")),
     Rule("jwt", r"\.(?=eyJ)(?<=[A-Za-z0-9_-]{10}\.)eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*", r"\.", extract=_jwt,
          after="e",
          examples=(("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0"

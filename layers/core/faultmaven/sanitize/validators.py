@@ -24,6 +24,9 @@ _PLACEHOLDER = re.compile(
     """
 )
 _PRINTABLE = bytes([9, 10, 13, *range(32, 127)])
+# A run of mask characters: `ghp_xxxx…`, `xoxb-XXXXXXXXX-…`, `####`; a random token almost never holds one (a run of
+# four `x`/`X` in base62 is about 1 in 7 million per position).
+_MASK_RUN = re.compile(r"[xX]{4}|\*{4}|#{4}")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -105,6 +108,11 @@ def looks_random(value: str) -> bool:
     if decodes_to_text(value) is not None:
         return False
     return shannon_entropy(value) >= min(4.3, 0.82 * math.log2(n))
+
+
+def is_masked(value: str) -> bool:
+    """A token shape filled in with mask characters (`ghp_xxxxxxxx…`, `hvs.XXXX…`): documentation, not a secret."""
+    return _MASK_RUN.search(value) is not None
 
 
 def is_placeholder_value(value: str) -> bool:
