@@ -182,16 +182,27 @@ def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 def _curl_user(rule: Rule, hit: Hit) -> list[Finding]:
-    """`curl -u user:password` / `--user user:password`: the part after the first colon."""
+    """`curl -u user:password` / `--user user:'password'`: the part after the first colon (its quotes kept); with an
+    empty password (`-u "sk_live_...:"`, an API key passed as the user name) the user name."""
     text, dash = hit.text, hit.anchor
     line = text[text.rfind("\n", 0, dash) + 1 : dash]
     if "curl" not in line:
         return []
     start, end = hit.value_span()
     colon = text.find(":", start, end)
-    if colon < 0 or colon + 1 >= end or is_placeholder_value(text[colon + 1 : end]):
+    if colon < 0:
         return []
-    return [(colon + 1, end, rule.label)]
+    user, start = text[start:colon], colon + 1
+    if end - start >= 2 and text[start] in "'\"" and text[end - 1] == text[start]:
+        start, end = start + 1, end - 1
+    if start == end:
+        start, end = colon - len(user), colon
+    value = text[start:end]
+    templated = ("$", "[", "<", "{")
+    if (value == user and end != colon) or user.startswith(templated) or value.startswith(templated) \
+            or len(value) < 6 or is_placeholder_value(value):
+        return []
+    return [(start, end, rule.label)]
 
 
 # --- personal data with checksums -----------------------------------------------------------------------------------
@@ -305,10 +316,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("sshpass -p 'sshP4ssw0rd' ssh ops@bastion", "sshP4ssw0rd")),
          negatives=("mysql -u root -p shop", "ssh -p 2222 ops@bastion", "tar -pczf backup.tgz /etc")),
     Rule("password", r"-(?<=[ \t]-)(?:u[ \t]*|-user[ \t=]+)(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
-         r"|(?P<v3>[^\s'\"]{1,256}))", "-", extract=_curl_user, remember=True, before="[ \t]",
+         r"|(?P<v3>[^\s'\"]{1,256}(?:'[^'\s]{1,256}'|\"[^\"\s]{1,256}\")?))", "-",
+         extract=_curl_user, remember=True, before="[ \t]",
          examples=(("curl -u deploy:Curl3dPw -X POST https://ci.example.com", "Curl3dPw"),
-                   ("curl --user 'admin:adm1nSecret' https://api.example.com", "adm1nSecret")),
-         negatives=("curl -u deploy https://ci.example.com", "ps -u root:wheel")),
+                   ("curl --user 'admin:adm1nSecret' https://api.example.com", "adm1nSecret"),
+                   ("curl --user ops:'Qu0t3dPw9' https://api.example.com", "Qu0t3dPw9"),
+                   ('curl -u "k7Hq2Lm9Vx4Zp8:" https://api.example.com', "k7Hq2Lm9Vx4Zp8")),
+         negatives=("curl -u deploy https://ci.example.com", "ps -u root:wheel", "curl -i -u 'test:test'",
+                    'curl -sL --user "$USER:$PASS" "$URL"', "curl -u <user:password> https://test.com",
+                    "curl --user neo4j:[PASSWORD] http://db:7474", 'curl -u "${{ env.ID }}:${{ env.PASS }}"')),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"

@@ -86,8 +86,11 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "aeeed9bbccd4d02ee5c0109b86d86835f995330da4")),
            ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv"))),
     ":": (((('"password": "R3port!ng"', "R3port!ng"), ("api_key: 'ToCynx5Se4e2PtoZxEhW7lUJcOX15c54'",
-                                                        "ToCynx5Se4e2PtoZxEhW7lUJcOX15c54")),
-            ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok")),
+                                                        "ToCynx5Se4e2PtoZxEhW7lUJcOX15c54"),
+            ('DEPLOY_TOKEN := "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"),
+            ("token: s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw")),
+            ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
+             "secret: settings.SECRET_KEY")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),), ("credentials:\n    user: admin",)),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),),
            ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"'))),
@@ -102,7 +105,8 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     with a random-looking value."""
     from faultmaven.sanitize.rules import Rule
 
-    arrow = ">?" if sep == "=" else ""
+    # `=>` (PHP, Ruby hashes) after `=`; `:=`, `::=` (make, Go) after `:`.
+    arrow = ">?" if sep == "=" else "(?::{0,2}=)?"
     if sep == ">":
         return (Rule("secret", r">(?<=[A-Za-z\"']>)(?P<v>[^<>\s]{1,512})</", ">", extract=extract_tag, remember=True,
                      examples=_TAG_EXAMPLES[0], negatives=_TAG_EXAMPLES[1]),)
@@ -188,7 +192,7 @@ def _compound(word: str) -> str:
 
 def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     value = value.strip()
-    if not value or is_placeholder_value(value) or "://" in value or _REFERENCE.fullmatch(value):
+    if not value or is_placeholder_value(value) or "://" in value or _is_reference(value):
         return False
     if strength == "weak":
         return looks_random(value) or (len(value) >= 16 and shannon_entropy(value) >= 3.5 and not value.isalpha())
@@ -200,6 +204,12 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     if quoted and len(value.split()) >= 4:  # prose such as an error message
         return False
     return len(value) >= 3
+
+
+def _is_reference(value: str) -> bool:
+    """`settings.SECRET_KEY`, `module.attr:func`: code naming a secret; not `s.ZC9Ecf4M5g9o34Q6RkzGsj0z` (a legacy
+    Vault token), whose parts are random."""
+    return _REFERENCE.fullmatch(value) is not None and not any(map(looks_random, re.split(r"[.:]", value)))
 
 
 def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
