@@ -8,6 +8,8 @@ extends it leftwards. Groups `v`, `v1`, `v2`, ... mark the value to redact when 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -111,6 +113,9 @@ def _tok(prefix: str, anchor: str, body: str, last: str, boundary: str = "[A-Za-
         f"{anchor}(?<={last}{anchor})(?<=(?P<s>{prefix}){anchor})(?<!{boundary}(?:{prefix}){anchor})"
         f"{body}(?![A-Za-z0-9_-])"
     )
+
+
+_SLACK_ID = re.compile(r"-\d{6,}")
 
 
 def _mixed(value: str) -> bool:
@@ -240,6 +245,21 @@ def _bearer(rule: Rule, hit: Hit) -> list[Finding]:
     return extract_value(rule, hit)
 
 
+def _basic_auth(rule: Rule, hit: Hit) -> list[Finding]:
+    """`Authorization: Basic <base64 of user:password>` (RFC 7617): only when the value decodes to `user:...`."""
+    if hit.anchor == 0 or hit.text[hit.anchor - 1] not in "Bb":
+        return []
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return []
+    if ":" not in decoded or decoded.startswith("{") or not decoded.isprintable():
+        return []
+    return [(start, end, rule.label)]
+
+
 def _url_password(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.value_span()
     value = hit.text[start:end]
@@ -354,9 +374,12 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("gitlab_token", _tok("glsoat", "-", r"[A-Za-z0-9_-]{20,}", "t"), "-", before=_DASH_END,
          examples=(("glsoat-A1b2C3d4E5f6G7h8I9j0K1", "glsoat-A1b2C3d4E5f6G7h8I9j0K1"),),
          negatives=("glsoat-x",)),
+    # Slack tokens carry numeric workspace/user ids (`xoxb-<team id>-<bot id>-<secret>`) or, rotated ones
+    # (`xoxe.xoxp-1-...`), a long random body: anything else is documentation (`xoxb-my-bot-token`, `xoxb-12345-ab`).
     Rule("slack_token", _tok("xox[abposre]", "-", r"[A-Za-z0-9-]{10,250}", "[abposre]", _LOOSE), "-", before=_DASH_END,
+         validate=lambda v: _SLACK_ID.search(v) is not None or (len(v) >= 45 and _mixed(v)),
          examples=(("SLACK xoxb-2048719234-Xq7RmK2pLz9W", "xoxb-2048719234-Xq7RmK2pLz9W"),),
-         negatives=("xoxb-short",)),
+         negatives=("xoxb-short", "xoxb-xoxb-my-bot-token", "xoxb-12345-abcd234")),
     Rule("slack_token", _tok("xapp", "-", r"\d-[A-Za-z0-9-]{10,250}", "p", _LOOSE), "-", before=_DASH_END,
          examples=(("SLACK_APP_TOKEN=xapp-1-A02BCDEFGH-1234567890-0a1b2c3d4e5f",
                     "xapp-1-A02BCDEFGH-1234567890-0a1b2c3d4e5f"),),
@@ -436,6 +459,11 @@ BUILTIN_RULES: tuple[Rule, ...] = (
                     "THsR8U",
                     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"),),
          negatives=("eyJ is how JSON starts in base64",)),
+    Rule("password", r"asic[ \t]+(?P<v>[A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])", needs="asic", extract=_basic_auth,
+         examples=(("Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="),
+                   ("curl -H 'Authorization: Basic a2V5OnNlY3JldA=='", "a2V5OnNlY3JldA==")),
+         negatives=("Basic authentication failed", "use Basic auth over TLS",
+                    "WWW-Authenticate: Basic realm=api")),
     Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", needs="earer", extract=_bearer,
          examples=(("Authorization: Bearer 9f3Kq2LmZx8Vb4Nw7Rt1Yp6", "9f3Kq2LmZx8Vb4Nw7Rt1Yp6"),),
          negatives=("Bearer tokens expire",)),
