@@ -85,10 +85,13 @@ class Scanner:
 
 
 def _masked(text: str, finding: Finding) -> bool:
-    """A secret-shaped value filled with mask characters, for every rule at once (a PEM body is checked by its own
-    rule: 4 `x` in a long base64 block are not rare)."""
+    """A secret-shaped value filled with mask characters, or cut short with an ellipsis (`ops_eyJz...`), for every
+    rule at once: a shape rule may stop right before the mask (`xoxp-5723...-####`), so the next characters count too.
+    A PEM body is checked by its own rule (4 `x` in a long base64 block are not rare)."""
     start, end, label = finding
-    return label != "private_key" and end - start < 512 and is_masked(text[start:end])
+    if label == "private_key" or end - start >= 512:
+        return False
+    return is_masked(text[start : end + 4]) or text.startswith(("...", "…"), end)
 
 
 def _rule_groups(regex: re.Pattern[str], rules: dict[str, Rule]) -> dict[int, tuple[Rule, dict[str, int]]]:

@@ -115,7 +115,9 @@ def _pgpass(rule: Rule, hit: Hit) -> list[Finding]:
     line_start = text.rfind("\n", 0, colon) + 1
     host = _PGPASS_HOST.match(text, line_start, colon)
     start, end = hit.value_span()
-    if not host or host.group().isdigit() or is_placeholder_value(text[start:end]):
+    _, database, user, _ = text[colon + 1 : start].split(":")
+    if not host or host.group().isdigit() or (database.isdigit() and user.isdigit()) \
+            or is_placeholder_value(text[start:end]):
         return []
     return [(start, end, rule.label)]
 
@@ -287,7 +289,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_pgpass, remember=True, after=r"(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:[^\s:]",
          examples=(("db.example.com:5432:shop:app:Pgp4ss-Prod", "Pgp4ss-Prod"),
                    ("*:*:*:replicator:r3plic8tion", "r3plic8tion")),
-         negatives=("10:22:33:44:55 frame", "Jun 14 15:16:01 combo sshd[1]: check pass")),
+         negatives=("10:22:33:44:55 frame", "Jun 14 15:16:01 combo sshd[1]: check pass",
+                    "@HWI-ST565_0092:4:1101:5508:5860#ACTTGA/1")),
     Rule("secret", r"=(?<=[vV]alue=)[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,512})\"|'(?P<v2>[^'\r\n]{1,512})')", "=",
          extract=_value_attribute, remember=True, before="e",
          examples=(('<add key="DbPassword" value="S3rv!ceAcc0unt" />', "S3rv!ceAcc0unt"),),

@@ -71,7 +71,7 @@ _KEYWORD_BEFORE = f"[{_LAST_LETTERS}\"' \\t]"
 
 _VALUE = (
     r"""[ \t]*(?:"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'"""
-    r"""|(?P<v3>\$\{[^}\s]{1,128}\}|[^\s"'`,;&<>)\]}]{1,512}))"""
+    r"""|(?P<v3>\$?\{[^}\s]{1,128}\}|[^\s"'`,;&<>)\]}]{1,512}))"""
 )
 
 
@@ -84,13 +84,14 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
           ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
             ("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4",
              "aeeed9bbccd4d02ee5c0109b86d86835f995330da4")),
-           ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv"))),
+           ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
+            'data-widget="desktop-rhf_SponsoredProductsRemoteSearchK2ClickPagination"'))),
     ":": (((('"password": "R3port!ng"', "R3port!ng"), ("api_key: 'ToCynx5Se4e2PtoZxEhW7lUJcOX15c54'",
                                                         "ToCynx5Se4e2PtoZxEhW7lUJcOX15c54"),
             ('DEPLOY_TOKEN := "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"),
             ("token: s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw")),
             ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
-             "secret: settings.SECRET_KEY")),
+             "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),), ("credentials:\n    user: admin",)),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),),
            ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"'))),
@@ -190,9 +191,19 @@ def _compound(word: str) -> str:
     return next((tail for tail in _COMPOUND_TAILS if word.endswith(tail) and len(word) > len(tail)), word)
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+def names_its_key(key: str, value: str) -> bool:
+    """`access_token=ACCESS_TOKEN`, `X_KeyMeshing = "id-X-KeyMeshing"`: a value that spells its own key is a
+    constant's name or a template, not a secret."""
+    flat = _NOT_ALNUM.sub("", value.lower())
+    return len(flat) >= 4 and flat in _NOT_ALNUM.sub("", key.lower())
+
+
 def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     value = value.strip()
-    if not value or is_placeholder_value(value) or "://" in value or _is_reference(value):
+    if not value or is_placeholder_value(value) or "://" in value or _is_reference(value) or names_its_key(key, value):
         return False
     if strength == "weak":
         return looks_random(value) or (len(value) >= 16 and shannon_entropy(value) >= 3.5 and not value.isalpha())
@@ -235,7 +246,8 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
         return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
     if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS):
         return []
-    if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or not looks_random(value):
+    if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or not looks_random(value) \
+            or names_its_key(key, value):
         return []
     return [(start, end, "secret")]
 

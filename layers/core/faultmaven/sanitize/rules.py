@@ -377,9 +377,9 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     # Slack tokens carry numeric workspace/user ids (`xoxb-<team id>-<bot id>-<secret>`) or, rotated ones
     # (`xoxe.xoxp-1-...`), a long random body: anything else is documentation (`xoxb-my-bot-token`, `xoxb-12345-ab`).
     Rule("slack_token", _tok("xox[abposre]", "-", r"[A-Za-z0-9-]{10,250}", "[abposre]", _LOOSE), "-", before=_DASH_END,
-         validate=lambda v: _SLACK_ID.search(v) is not None or (len(v) >= 45 and _mixed(v)),
+         validate=lambda v: len(v) >= 20 and (_SLACK_ID.search(v) is not None or (len(v) >= 45 and _mixed(v))),
          examples=(("SLACK xoxb-2048719234-Xq7RmK2pLz9W", "xoxb-2048719234-Xq7RmK2pLz9W"),),
-         negatives=("xoxb-short", "xoxb-xoxb-my-bot-token", "xoxb-12345-abcd234")),
+         negatives=("xoxb-short", "xoxb-xoxb-my-bot-token", "xoxb-12345-abcd234", "xoxp-1234567890")),
     Rule("slack_token", _tok("xapp", "-", r"\d-[A-Za-z0-9-]{10,250}", "p", _LOOSE), "-", before=_DASH_END,
          examples=(("SLACK_APP_TOKEN=xapp-1-A02BCDEFGH-1234567890-0a1b2c3d4e5f",
                     "xapp-1-A02BCDEFGH-1234567890-0a1b2c3d4e5f"),),

@@ -20,7 +20,8 @@ _PLACEHOLDER = re.compile(
        secret|password|passwd|token|redacted|changeme_?later|xxx+|\*+|x+|\.\.\.+|-+|<[^>]*>|
        \$\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\{\{[^}]*\}\}|%\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
        env\(.*\)|getenv\(.*\)|process\.env\..*|\[redacted\]|\[filtered\]|\[hidden\]|\{[A-Za-z_]*\}|dummy|
-       your[_-][a-z_]*|replace[_-]with[_-][a-z_]*|not[_-]a[_-]real[_-][a-z_]*)
+       your[_-][a-z_]*|replace[_-]with[_-][a-z_]*|not[_-]a[_-]real[_-][a-z_]*|
+       .+(?:\.\.\.|…|\.\.\[redacted\]))
     """
 )
 _PRINTABLE = bytes([9, 10, 13, *range(32, 127)])
@@ -105,9 +106,20 @@ def looks_random(value: str) -> bool:
     classes = any(map(str.islower, value)) + any(map(str.isupper, value)) + any(map(str.isdigit, value))
     if classes < 3 and not (classes == 2 and n >= 32):
         return False
-    if decodes_to_text(value) is not None:
+    if decodes_to_text(value) is not None or _is_words(value):
         return False
     return shannon_entropy(value) >= min(4.3, 0.82 * math.log2(n))
+
+
+_WORD_RUNS = re.compile(r"[A-Z]?[a-z]{2,}")
+
+
+def _is_words(value: str) -> bool:
+    """`desktop-rhf_SponsoredProductsRemoteSearch`: an identifier spelled in words (lower-case runs, 5+ letters on
+    average, most of the value); in a random string such runs average about three characters and cover little."""
+    runs = _WORD_RUNS.findall(value)
+    letters = sum(map(len, runs))
+    return bool(runs) and letters >= 5 * len(runs) and letters >= 0.6 * len(value)
 
 
 def is_masked(value: str) -> bool:
