@@ -183,12 +183,25 @@ def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(text[start:end]) else [(start, end, rule.label)]
 
 
+def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
+    start, end = hit.value_span()
+    return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
+
+
+def _command_line(text: str, pos: int) -> str:
+    """The shell command `pos` is in, up to `pos`: its line and the lines before it that end in a `\\` continuation."""
+    start = text.rfind("\n", 0, pos)
+    while start > 0 and text[:start].rstrip(" \t\r").endswith("\\"):
+        start = text.rfind("\n", 0, start)
+    return text[start + 1 : pos]
+
+
 def _curl_user(rule: Rule, hit: Hit) -> list[Finding]:
     """`curl -u user:password` / `--user user:'password'`: the part after the first colon (its quotes kept); with an
-    empty password (`-u "sk_live_...:"`, an API key passed as the user name) the user name."""
+    empty password (`-u "sk_live_...:"`, an API key passed as the user name) the user name. The option may sit on a
+    continuation line of the command."""
     text, dash = hit.text, hit.anchor
-    line = text[text.rfind("\n", 0, dash) + 1 : dash]
-    if "curl" not in line:
+    if "curl" not in _command_line(text, dash):
         return []
     start, end = hit.value_span()
     colon = text.find(":", start, end)
@@ -324,10 +337,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("curl -u deploy:Curl3dPw -X POST https://ci.example.com", "Curl3dPw"),
                    ("curl --user 'admin:adm1nSecret' https://api.example.com", "adm1nSecret"),
                    ("curl --user ops:'Qu0t3dPw9' https://api.example.com", "Qu0t3dPw9"),
-                   ('curl -u "k7Hq2Lm9Vx4Zp8:" https://api.example.com', "k7Hq2Lm9Vx4Zp8")),
+                   ('curl -u "k7Hq2Lm9Vx4Zp8:" https://api.example.com', "k7Hq2Lm9Vx4Zp8"),
+                   ("curl -X POST https://api.example.com \\\n  -d 'x=1' \\\n  -u ops:C0ntinu3dPw", "C0ntinu3dPw")),
          negatives=("curl -u deploy https://ci.example.com", "ps -u root:wheel", "curl -i -u 'test:test'",
                     'curl -sL --user "$USER:$PASS" "$URL"', "curl -u <user:password> https://test.com",
                     "curl --user neo4j:[PASSWORD] http://db:7474", 'curl -u "${{ env.ID }}:${{ env.PASS }}"')),
+    # Bundler credentials for a private gem source: `BUNDLE_<HOST, dots as __>=user:password` (bundle-config(1)).
+    Rule("password", r"BUNDLE_(?:[A-Z0-9-]+__)+[A-Z0-9-]+[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>[^\s\"';&]{6,256})",
+         needs="BUNDLE_", extract=_bundler_credentials, remember=True,
+         examples=(("export BUNDLE_GEMS__EXAMPLE__COM=deploy:Bundl3rPw9", "deploy:Bundl3rPw9"),
+                   ("BUNDLE_RUBYGEMS__PKG__GITHUB__COM: 'ops:gHq2Lm9Vx4Zp8Tn3'", "ops:gHq2Lm9Vx4Zp8Tn3")),
+         negatives=("BUNDLE_PATH=vendor/bundle", "BUNDLE_GEMS__EXAMPLE__COM=${GEM_CREDENTIALS}")),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"

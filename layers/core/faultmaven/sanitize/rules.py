@@ -276,8 +276,8 @@ _LOOSE = "[A-Za-z0-9]"  # a distinctive prefix may follow `-` or `_`
 _DASH_END = "(?:[abdfmrt]t|tr|x[abeoprs]|sk|PX|pi|pp|ey)"
 # Shared by SSN and dashed phone numbers: most dashes after a digit are in dates (`2015-10-18`) and fail this once.
 # The last character of the provider prefixes that end at `_` (`gsk_`, `cfut_`, `shpat_`, `lin_api_`, `glsa_`, `glc_`,
-# `ntn_`, `squ_`, `api_org_`, `fm2_`).
-_PREFIX_END = "[acgiknprstu2]"
+# `ntn_`, `squ_`, `api_org_`, `fm2_`, `fo1_`).
+_PREFIX_END = "[acgiknprstu12]"
 _THREE_DIGITS = r"(?<![\w.\-+/:])\d{3}"
 
 
@@ -287,6 +287,16 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          examples=(("key AKIAQ3EXAMPLE7WXYZ12 used", "AKIAQ3EXAMPLE7WXYZ12"),),
          negatives=("AKIA is the prefix of access keys",
                     "XAKIAQ3EXAMPLE7WXYZ12",)),
+    # AWS Bedrock long-term API keys: `ABSK` + base64 of `BedrockAPIKey-...`.
+    Rule("aws_access_key", r"A(?<![A-Za-z0-9]A)BSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])", "A",
+         examples=(("AWS_BEARER_TOKEN_BEDROCK=ABSKQmVkcm9ja0FQSUtleS1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6",
+                    "ABSKQmVkcm9ja0FQSUtleS1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6"),),
+         negatives=("ABSKQmVkcm9ja0FQSUtleS1 is the prefix",)),
+    # Facebook (Meta) access tokens: `EAA` and a long alphanumeric body.
+    Rule("provider_token", r"A(?<=(?<![A-Za-z0-9])(?P<s>E)A)A[A-Za-z0-9]{90,}(?![A-Za-z0-9])", "A", validate=_mixed,
+         examples=((f"fb_token EAAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1{'ZDZD7Hq2Lm9Vx4Zp8Tn' * 3}",
+                    f"EAAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1{'ZDZD7Hq2Lm9Vx4Zp8Tn' * 3}"),),
+         negatives=("EAA is a prefix", f"TEAA{'b1' * 50}")),
     Rule("google_api_key", r"A(?<![A-Za-z0-9_-]A)Iza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])", "A",
          examples=(("maps key=AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe", "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe"),),
          negatives=("AIza is a prefix",)),
@@ -339,7 +349,8 @@ BUILTIN_RULES: tuple[Rule, ...] = (
           # Notion integration tokens (`ntn_`, 11 digits, 35 alphanumerics) and SonarQube tokens (`sqp_`/`squ_`/`sqa_`).
           ("ntn", "n", r"\d{11}[A-Za-z0-9]{35}", "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"),
           ("sq[apu]", "[apu]", "[A-Za-z0-9]{40}", "squ_4f9a1c7e5b2d8f4a6c0e9b7d5f3a1c8e2b4d6f8a"),
-          # Fly.io macaroon tokens (`fm1r_`, `fm1a_`, `fm2_` + base64).
+          # Fly.io org tokens (`fo1_` + 43) and macaroon tokens (`fm1r_`, `fm1a_`, `fm2_` + base64).
+          ("fo1", "1", "[A-Za-z0-9_-]{43}", "fo1_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3M"),
           ("fm1[ar]", "[ar]", "[A-Za-z0-9+/]{64,}={0,2}",
            "fm1r_lJPEHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0"),
           ("fm2", "2", "[A-Za-z0-9+/]{64,}={0,2}",
@@ -364,6 +375,17 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          examples=(("org 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",
                    "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"),),
          negatives=("API_ORG_CREATE_URL", "api_org_abcdefghijklmnopqrstuvwxyzabcdefgh")),
+    # 1Password account Secret Keys (`A3-` and five groups; the second and third may be joined).
+    Rule("provider_token", r"-(?<=(?<![A-Za-z0-9])(?P<s>A3)-)[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})"
+         r"(?:-[A-Z0-9]{5}){3}(?![A-Za-z0-9-])", "-", validate=_mixed, before="3",
+         examples=(("secret key A3-Q7WK2M-9HT4RZ-8LPX3-2VD6N-7CJ9F-K4B8E",
+                   "A3-Q7WK2M-9HT4RZ-8LPX3-2VD6N-7CJ9F-K4B8E"),),
+         negatives=("A3-ABCDEF ok",)),
+    # 42 intranet (intra.42.fr) application secrets: `s-s4t2ud-` / `s-s4t2af-` and 64 hex digits.
+    Rule("provider_token", r"-(?<=(?<![A-Za-z0-9-])(?P<s>s-s4t2(?:ud|af))-)[a-f0-9]{64}(?![A-Za-z0-9])", "-",
+         before="[df]",
+         examples=((f"FT_SECRET=s-s4t2ud-{'9f2c4e6a8b0d1f3e' * 4}", f"s-s4t2ud-{'9f2c4e6a8b0d1f3e' * 4}"),),
+         negatives=("s-s4t2ud-short",)),
     Rule("gitlab_token", _tok("gl(?:dt|rt|ft)", "-", r"[A-Za-z0-9_-]{20,}", "t", _LOOSE), "-", before=_DASH_END,
          examples=(("deploy gldt-A1b2C3d4E5f6G7h8I9j0K1", "gldt-A1b2C3d4E5f6G7h8I9j0K1"),),
          negatives=("gldt-short",)),
