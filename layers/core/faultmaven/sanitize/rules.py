@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from faultmaven.sanitize import keys
+from faultmaven.sanitize import keys, providers
 from faultmaven.sanitize.validators import (
     card_brand_ok,
     ip_is_public,
@@ -486,6 +486,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
                    ("curl -H 'Authorization: Basic a2V5OnNlY3JldA=='", "a2V5OnNlY3JldA==")),
          negatives=("Basic authentication failed", "use Basic auth over TLS",
                     "WWW-Authenticate: Basic realm=api")),
+    *providers.prefix_rules(),
     Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", needs="earer", extract=_bearer,
          examples=(("Authorization: Bearer 9f3Kq2LmZx8Vb4Nw7Rt1Yp6", "9f3Kq2LmZx8Vb4Nw7Rt1Yp6"),),
          negatives=("Bearer tokens expire",)),
