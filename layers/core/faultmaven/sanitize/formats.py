@@ -183,6 +183,22 @@ def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(text[start:end]) else [(start, end, rule.label)]
 
 
+def _directive(rule: Rule, hit: Hit) -> list[Finding]:
+    """`KEYWORD VALUE` alone on its line (a config directive), or `password VALUE` in a netrc entry (after `machine`
+    or `default` and `login`). A bare `password`/`secret` directive needs a value that does not read as a word."""
+    text, at = hit.text, hit.match.start()
+    start, end = hit.value_span()
+    line_start, line_end = text.rfind("\n", 0, at) + 1, text.find("\n", end)
+    alone = not text[line_start:at].strip() and not text[end : None if line_end < 0 else line_end].strip()
+    keyword = text[at:start].split()[0]
+    before = text[max(0, at - 400) : at]
+    netrc = keyword == "password" and "login" in before and ("machine" in before or "default" in before)
+    wordy = keyword in ("password", "secret") and (text[start:end].rstrip(".,;:!?").isalpha() or end - start < 6)
+    if not (netrc or (alone and not wordy)):
+        return []
+    return _bundler_credentials(rule, hit)
+
+
 def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.value_span()
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
@@ -342,6 +358,44 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("curl -u deploy https://ci.example.com", "ps -u root:wheel", "curl -i -u 'test:test'",
                     'curl -sL --user "$USER:$PASS" "$URL"', "curl -u <user:password> https://test.com",
                     "curl --user neo4j:[PASSWORD] http://db:7474", 'curl -u "${{ env.ID }}:${{ env.PASS }}"')),
+    # Config directives on a line of their own (`requirepass SECRET` in redis.conf, `masterauth`, keepalived's
+    # `auth_pass`, `password [7] SECRET` in network device configs, `secret SECRET`) and netrc(5) entries
+    # (`machine HOST login USER password SECRET`, on one line or over the entry's lines). One pass per keyword: the
+    # regex engine skips to the literal.
+    *(Rule("password", rf"{word}(?<![\w-]{word})(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{{1,256}})", needs=word,
+           extract=_directive, remember=True,
+           examples=((f"bind 127.0.0.1\n{word} f0obaredS3cret\n", "f0obaredS3cret"),),
+           negatives=(f"{word} required", f"{word} ${{VAULT_SECRET}}", f"Failed {word} for root from 10.0.0.1"))
+      for word in ("requirepass", "masterauth", "auth_pass", "secret")),
+    Rule("password", r"password(?<![\w-]password)(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs="password",
+         extract=_directive, remember=True,
+         examples=(("machine api.example.com login deploy password N3trcPw9", "N3trcPw9"),
+                   ("machine github.com\n  login octocat\n  password Hq2Lm9Vx4Zp8", "Hq2Lm9Vx4Zp8"),
+                   ("hostname r1\n password 7 0822455D0A16", "0822455D0A16")),
+         negatives=("Failed password for root from 10.0.0.1 port 22", "login: password accepted for app",
+                    "password required")),
+    # Command-line options followed by a blank: `--password VALUE`, `--api-key VALUE`, `--token VALUE`.
+    Rule("password", r"--(?<![\w-]--)(?:[a-z]+-)*(?:password|passwd|token|secret|api-key|apikey)[ \t]+"
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))", needs="--",
+         extract=_bundler_credentials, remember=True,
+         examples=(("vault login --token Hq2Lm9Vx4Zp8Tn3", "Hq2Lm9Vx4Zp8Tn3"),
+                   ("mycli --db-password 'Cl1Pw42!' --host db", "Cl1Pw42!")),
+         negatives=("mycli --password --host db", "use --token $TOKEN")),
+    # Webhook URLs whose path is the credential: Discord (`/api/webhooks/<id>/<token>`), Microsoft Teams
+    # (`/webhookb2/...`); Braintree access tokens.
+    Rule("token", r"/api/webhooks/(?P<v>\d{5,}/[A-Za-z0-9_-]{40,})", needs="/api/webhooks/",
+         examples=((f"https://discord.com/api/webhooks/123456789012345678/{'Hq2Lm9Vx4Zp8Tn3Yb6Jf1K' * 3}",
+                    f"123456789012345678/{'Hq2Lm9Vx4Zp8Tn3Yb6Jf1K' * 3}"),),
+         negatives=("GET /api/webhooks/123 404",)),
+    Rule("token", r"/webhookb2/(?P<v>[A-Za-z0-9@/_-]{40,})", needs="/webhookb2/",
+         examples=(("https://acme.webhook.office.com/webhookb2/9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d@9f2c4e6a-8b0d/"
+                    "IncomingWebhook/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d",
+                    "9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d@9f2c4e6a-8b0d/IncomingWebhook/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),),
+         negatives=("see /webhookb2/ docs",)),
+    Rule("token", r"access_token\$(?:production|sandbox)\$[0-9a-z]{16}\$[0-9a-f]{32}", needs="access_token$",
+         examples=((f"BT_TOKEN=access_token$production$hq2lm9vx4zp8tn3y${'9f2c4e6a' * 4}",
+                    f"access_token$production$hq2lm9vx4zp8tn3y${'9f2c4e6a' * 4}"),),
+         negatives=("access_token$production$short",)),
     # Bundler credentials for a private gem source: `BUNDLE_<HOST, dots as __>=user:password` (bundle-config(1)).
     Rule("password", r"BUNDLE_(?:[A-Z0-9-]+__)+[A-Z0-9-]+[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>[^\s\"';&]{6,256})",
          needs="BUNDLE_", extract=_bundler_credentials, remember=True,

@@ -73,6 +73,9 @@ PREFIXES: tuple[tuple[str, str, str], ...] = (
     ("gloas-", r"[\w-]{64}", _ex(_ALNUM, 64)),
     ("glffct-", r"[\w-]{20}", _ex(_ALNUM, 20)),
     ("glimt-", r"[\w-]{25}", _ex(_ALNUM, 25)),
+    # Mailgun API keys; Mapbox secret tokens (`pk.` is the public kind).
+    ("key-", "[a-f0-9]{32}", _ex(_HEX, 32)),
+    ("sk.", r"eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}", f"eyJ{_ex(_ALNUM, 40)}.{_ex(_ALNUM, 22)}"),
     # Dynatrace API tokens and Doppler tokens.
     ("dt0c01.", "[A-Z0-9]{24}\\.[A-Z0-9]{64}", f"{_ex(_ALNUM, 24).upper()}.{_ex(_ALNUM, 64).upper()}"),
     ("dp.pt.", "[A-Za-z0-9]{43}", _ex(_ALNUM, 43)),
@@ -84,6 +87,8 @@ PREFIXES: tuple[tuple[str, str, str], ...] = (
 _UNSEPARATED: tuple[tuple[str, str, str], ...] = (
     ("dapi", r"[a-f0-9]{32}(?:-\d)?", _ex(_HEX, 32)),
     ("LTAI", "[A-Za-z0-9]{20}", _ex(_ALNUM, 20)),
+    # Atlassian API tokens.
+    ("ATATT3", "[A-Za-z0-9_=-]{180,}", _ex(_ALNUM, 186)),
 )
 
 _TAIL = r"(?![A-Za-z0-9_+/=-])"
