@@ -1,7 +1,8 @@
 """Provider tokens recognised by a documented prefix and body shape, as a table.
 
 Each entry is a provider's published token format: the prefix up to and including its last `_`, `-` or `.`, the body
-as a regular expression, and a made-up example in that shape. Entries that end at the same separator with prefixes
+as a regular expression, a made-up example in that shape, and the label (`provider_token` unless the provider has its
+own). Entries that end at the same separator with prefixes
 of the same length share one rule (the regex engine needs a fixed-width lookbehind to find the prefix); the rule's
 extractor then matches that prefix's own body, so one branch per group is tried at each separator, not one per
 provider.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import re
 from itertools import groupby
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from faultmaven.sanitize.rules import Finding, Hit, Rule
@@ -24,8 +25,55 @@ def _ex(alphabet: str, n: int) -> str:
     return (alphabet * (n // len(alphabet) + 1))[:n]
 
 
-# (prefix with its separator, body, example body). Formats from each provider's token documentation.
-PREFIXES: tuple[tuple[str, str, str], ...] = (
+class Prefix(NamedTuple):
+    prefix: str  # up to and including the separator the scan anchors at
+    body: str
+    example: str  # a made-up body in the documented shape
+    label: str = "provider_token"
+
+
+# Mixed-case letters only (Hugging Face): a lower-case run such as `hf_abcdef...` is a word, not a token.
+_MIXED_LETTERS = "(?=[a-z]*[A-Z])(?=[A-Z]*[a-z])[A-Za-z]{34}"
+_GITHUB = r"(?:[A-Za-z0-9]{36,255}|\d{1,12}_eyJ[A-Za-z0-9_.-]{20,})"
+
+# Formats from each provider's token documentation.
+PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
+    ("ghp_", _GITHUB, "R7dk2LmQ9vXw4ZpT8sNc3YbH6gJf1KaE5uWo", "github_token"),
+    ("gho_", _GITHUB, _ex(_ALNUM, 36), "github_token"),
+    ("ghr_", _GITHUB, _ex(_ALNUM, 36), "github_token"),
+    ("ghu_", _GITHUB, _ex(_ALNUM, 36), "github_token"),
+    # GitHub app installation tokens, also `ghs_<installation id>_<signed JWT-like body>`.
+    ("ghs_", _GITHUB, "4812_eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiI0ODEyIn0.Zm9vYmFy", "github_token"),
+    ("github_pat_", "[A-Za-z0-9_]{22,255}", "11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789", "github_token"),
+    *((f"{kind}_{mode}_", "[A-Za-z0-9]{24,247}", "4eC39HqLyjWDarjtT1zdp7dc", "stripe_key")
+      for kind in ("sk", "rk") for mode in ("live", "test", "prod")),
+    ("whsec_", "[A-Za-z0-9+/=]{24,}", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "stripe_key"),
+    ("npm_", "[A-Za-z0-9]{36}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", "npm_token"),
+    ("hf_", _MIXED_LETTERS, "AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh", "huggingface_token"),
+    ("api_org_", _MIXED_LETTERS, "HqLmVxZpTnYbJfKaUwRoEcGdShPkMzQvLc", "huggingface_token"),
+    # Groq, Cloudflare, Vercel, Shopify, Linear.
+    ("gsk_", "[A-Za-z0-9]{52}", "7Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1"),
+    *((f"{prefix}_", "[A-Za-z0-9]{32,}", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9P")
+      for prefix in ("cfk", "cfut", "vca", "vci", "vck", "vcp", "vcr", "shpat", "shpca", "shppa", "shpss", "lin_api")),
+    # Grafana service accounts; 1Password service accounts and Grafana Cloud (base64 of a JSON object).
+    ("glsa_", "[A-Za-z0-9]{32}_[0-9a-f]{8}", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec_1a2b3c4d"),
+    ("ops_", "eyJ[A-Za-z0-9+/=_-]{40,}", "eyJzaWduSW5BZGRyZXNzIjoibXkuMXBhc3N3b3JkLmNvbSJ9Cg"),
+    ("glc_", "eyJ[A-Za-z0-9+/=_-]{40,}", "eyJvIjoiMTIzNDU2IiwibiI6InN0YWNrLTEyMzQiLCJrIjoiSHEyTG05In0K"),
+    # Sourcegraph (`sgp_<40 hex>`, `sgp_<16 hex>_<40 hex>`, `sgp_local_<40 hex>`), Notion, SonarQube.
+    ("sgp_", "(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}",
+     "1a2b3c4d5e6f7a8b_0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
+    ("ntn_", r"\d{11}[A-Za-z0-9]{35}", "48213370159Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd"),
+    *((f"{prefix}_", "[A-Za-z0-9]{40}", "4f9a1c7e5b2d8f4a6c0e9b7d5f3a1c8e2b4d6f8a")
+      for prefix in ("sqa", "sqp", "squ")),
+    # Fly.io org tokens and macaroon tokens.
+    ("fo1_", "[A-Za-z0-9_-]{43}", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3M"),
+    *((f"{prefix}_", "[A-Za-z0-9+/]{64,}={0,2}", "lJPE" + _ex(_ALNUM, 80)) for prefix in ("fm1a", "fm1r", "fm2")),
+    # 1Password account Secret Keys (`A3-` and five groups; the second and third may be joined).
+    ("A3-", "[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})(?:-[A-Z0-9]{5}){3}",
+     "Q7WK2M-9HT4RZ-8LPX3-2VD6N-7CJ9F-K4B8E"),
+    # 42 intranet (intra.42.fr) application secrets.
+    ("s-s4t2ud-", "[a-f0-9]{64}", _ex(_HEX, 64)),
+    ("s-s4t2af-", "[a-f0-9]{64}", _ex(_HEX, 64)),
     # DigitalOcean personal access, OAuth and refresh tokens.
     ("dop_v1_", "[a-f0-9]{64}", _ex(_HEX, 64)),
     ("doo_v1_", "[a-f0-9]{64}", _ex(_HEX, 64)),
@@ -81,7 +129,7 @@ PREFIXES: tuple[tuple[str, str, str], ...] = (
     ("dp.pt.", "[A-Za-z0-9]{43}", _ex(_ALNUM, 43)),
     ("dp.st.", r"[\w-]{2,35}\.[A-Za-z0-9]{40,44}", f"prd.{_ex(_ALNUM, 43)}"),
     ("dp.ct.", "[A-Za-z0-9]{40,44}", _ex(_ALNUM, 43)),
-)
+))
 # Prefixes with no separator (Databricks personal access tokens with an optional `-<digit>`, Alibaba Cloud access key
 # ids): each is a pass of its own, skipped unless the literal is in the text.
 _UNSEPARATED: tuple[tuple[str, str, str], ...] = (
@@ -92,11 +140,11 @@ _UNSEPARATED: tuple[tuple[str, str, str], ...] = (
 )
 
 _TAIL = r"(?![A-Za-z0-9_+/=-])"
-_BODIES = {prefix: re.compile(body + _TAIL) for prefix, body, _ in PREFIXES}
+_BODIES = {entry.prefix: re.compile(entry.body + _TAIL) for entry in PREFIXES}
 
 
-def _key(entry: tuple[str, str, str]) -> tuple[str, int]:
-    return entry[0][-1], len(entry[0])
+def _key(entry: Prefix) -> tuple[str, int, str]:
+    return entry.prefix[-1], len(entry.prefix), entry.label
 
 
 def _extract(rule: Rule, hit: Hit) -> list[Finding]:
@@ -109,25 +157,31 @@ def _extract(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start[0], body.end(), rule.label)] if body else []
 
 
-def prefix_rules() -> tuple[Rule, ...]:
-    """One rule per (separator, prefix length): a fixed-width lookbehind for the group's prefixes at the separator."""
+def last_two(sep: str) -> list[str]:
+    """The two characters before `sep` of every prefix ending at it (`v1` of `dop_v1_`), as regex alternatives."""
+    return sorted({re.escape(e.prefix[-3:-1]) for e in PREFIXES if e.prefix[-1] == sep})
+
+
+def prefix_rules(dash_guard: str) -> tuple[Rule, ...]:
+    """One rule per (separator, prefix length, label): a fixed-width lookbehind for the group's prefixes at the
+    separator. At `-` the guard is the one the other dash-prefixed tokens use (`dash_guard`), so one test covers all."""
     from faultmaven.sanitize.rules import Rule
 
-    # One guard per separator, the last two characters of all its prefixes (`v1` of `dop_v1_`): rules sharing it are
-    # tested behind one check, and the separators of ordinary identifiers (`session_id`) fail it at once.
-    last = {sep: "|".join(sorted({re.escape(p[-3:-1]) for p, _, _ in PREFIXES if p[-1] == sep})) for sep in "_-."}
+    # One guard per separator, the last two characters of all its prefixes: rules sharing it are tested behind one
+    # check, and the separators of ordinary identifiers (`session_id`) fail it at once.
+    guard = {sep: f"(?:{'|'.join(last_two(sep))})" for sep in "_."} | {"-": dash_guard}
     rules = []
-    for (sep, _), group in groupby(sorted(PREFIXES, key=_key), key=_key):
+    for (sep, _, label), group in groupby(sorted(PREFIXES, key=_key), key=_key):
         entries = list(group)
-        heads = "|".join(re.escape(prefix[:-1]) for prefix, _, _ in entries)
+        heads = "|".join(re.escape(e.prefix[:-1]) for e in entries)
         anchor = r"\." if sep == "." else sep  # as the other rules spell it: one pass per anchor
-        pattern = (f"{anchor}(?<=(?P<s>{heads}){anchor})(?<![A-Za-z0-9_.-](?:{heads}){anchor})"
+        # A prefix may follow `-` or `_` (`deploy-ghp_...`), not a letter, digit or dot (`box.ico-...` is a file name).
+        pattern = (f"{anchor}(?<=(?P<s>{heads}){anchor})(?<![A-Za-z0-9.](?:{heads}){anchor})"
                    f"(?=[A-Za-z0-9])")
         rules.append(Rule(
-            "provider_token", pattern, anchor, extract=_extract, before=f"(?:{last[sep]})",
-            examples=tuple((f"token: {prefix}{example} ok", f"{prefix}{example}") for prefix, _, example in entries),
-            negatives=tuple(f"{prefix}short" for prefix, _, _ in entries[:2])
-            + tuple(f"x{prefix}{example}" for prefix, _, example in entries[:1]),
+            label, pattern, anchor, extract=_extract, before=guard[sep],
+            examples=tuple((f"token: {e.prefix}{e.example} ok", f"{e.prefix}{e.example}") for e in entries),
+            negatives=(*(f"{e.prefix}short" for e in entries[:2]), f"x{entries[0].prefix}{entries[0].example}"),
         ))
     for literal, body, example in _UNSEPARATED:
         rules.append(Rule(

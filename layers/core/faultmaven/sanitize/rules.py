@@ -272,12 +272,9 @@ def _url_password(rule: Rule, hit: Hit) -> list[Finding]:
 
 _LOOSE = "[A-Za-z0-9]"  # a distinctive prefix may follow `-` or `_`
 # The last two characters of every provider prefix that ends at a dash (`glpat-`, `xoxb-`, `sk-`, `GOCSPX-`, `pypi-`,
-# `xapp-`, `tskey-`).
-_DASH_END = "(?:[abdfmrt]t|tr|x[abeoprs]|sk|PX|pi|pp|ey)"
+# `xapp-`, `tskey-`, and the table's): one guard for all of them.
+_DASH_END = f"(?:[abdfmrt]t|tr|x[abeoprs]|sk|PX|pi|pp|ey|{'|'.join(providers.last_two('-'))})"
 # Shared by SSN and dashed phone numbers: most dashes after a digit are in dates (`2015-10-18`) and fail this once.
-# The last character of the provider prefixes that end at `_` (`gsk_`, `cfut_`, `shpat_`, `lin_api_`, `glsa_`, `glc_`,
-# `ntn_`, `squ_`, `api_org_`, `fm2_`, `fo1_`).
-_PREFIX_END = "[acgiknprstu12]"
 _THREE_DIGITS = r"(?<![\w.\-+/:])\d{3}"
 
 
@@ -310,82 +307,6 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("twilio_key", r"S(?<![A-Za-z0-9]S)K[a-f0-9]{32}(?![A-Za-z0-9])", "S", validate=_mixed,
          examples=(("key SK1f2e3d4c5b6a79881f2e3d4c5b6a7988", "SK1f2e3d4c5b6a79881f2e3d4c5b6a7988"),),
          negatives=("SKIPPED 3 tests",)),
-    Rule("github_token", _tok("gh[oprsu]", "_", r"(?:[A-Za-z0-9]{36,255}|\d{1,12}_eyJ[A-Za-z0-9_.-]{20,})", "[oprsu]",
-                              _LOOSE), "_", before="[oprsu]",
-         examples=(("GITHUB_TOKEN ghp_R7dk2LmQ9vXw4ZpT8sNc3YbH6gJf1KaE5uWo",
-                    "ghp_R7dk2LmQ9vXw4ZpT8sNc3YbH6gJf1KaE5uWo"),
-                   ("installation ghs_4812_eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiI0ODEyIn0.Zm9vYmFy",
-                    "ghs_4812_eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiI0ODEyIn0.Zm9vYmFy"),),
-         negatives=("ghp_short",
-                    "log ghp_R7dk2",)),
-    Rule("github_token", _tok("github", "_", r"pat_[A-Za-z0-9_]{22,255}", "b", _LOOSE), "_", before="b",
-         examples=(("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789",
-                    "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789"),),
-         negatives=("github_pat_short",)),
-    Rule("stripe_key", _tok("[sr]k_(?:live|test|prod)", "_", r"[A-Za-z0-9]{24,247}", "[etd]"), "_", before="[etd]",
-         examples=(("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),),
-         negatives=("mode sk_live_",
-                    "sk_live_AbCdEfGhIjKlMnOpQrStUvW",)),
-    Rule("stripe_key", _tok("whsec", "_", r"[A-Za-z0-9+/=]{24,}", "c"), "_", before="c",
-         examples=(("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),),
-         negatives=("whsec_abc",)),
-    Rule("npm_token", _tok("npm", "_", r"[A-Za-z0-9]{36}", "m"), "_", before="m",
-         examples=(("//registry.npmjs.org/:_authToken npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
-                    "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),),
-         negatives=("npm_install_failed",)),
-    # Provider prefixes from each provider's token documentation, one rule per prefix length (the lookbehind that
-    # finds a prefix has a fixed width); the bodies' lengths are the documented minimums.
-    *(Rule("provider_token", _tok(prefix, "_", body, last), "_", validate=_mixed, before=_PREFIX_END,
-           examples=((f"token: {token} ok", token),), negatives=(f"{token[:12]} is too short", f"my{token}"))
-      for prefix, last, body, token in (
-          ("gsk", "k", "[A-Za-z0-9]{52}", "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"),
-          ("(?:cfk|vc[aikpr])", "[kaipr]", "[A-Za-z0-9]{32,}", "vcp_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9P"),
-          ("cfut", "t", "[A-Za-z0-9]{32,}", "cfut_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8"),
-          ("shp(?:at|ca|pa|ss)", "[tas]", "[A-Za-z0-9]{32,}", "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"),
-          ("lin_api", "i", "[A-Za-z0-9]{32,}", "lin_api_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9P"),
-          # Sourcegraph access tokens (`sgp_<40 hex>`, `sgp_<16 hex>_<40 hex>`, `sgp_local_<40 hex>`).
-          ("sgp", "p", "(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}",
-           "sgp_1a2b3c4d5e6f7a8b_0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
-          # Notion integration tokens (`ntn_`, 11 digits, 35 alphanumerics) and SonarQube tokens (`sqp_`/`squ_`/`sqa_`).
-          ("ntn", "n", r"\d{11}[A-Za-z0-9]{35}", "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"),
-          ("sq[apu]", "[apu]", "[A-Za-z0-9]{40}", "squ_4f9a1c7e5b2d8f4a6c0e9b7d5f3a1c8e2b4d6f8a"),
-          # Fly.io org tokens (`fo1_` + 43) and macaroon tokens (`fm1r_`, `fm1a_`, `fm2_` + base64).
-          ("fo1", "1", "[A-Za-z0-9_-]{43}", "fo1_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3M"),
-          ("fm1[ar]", "[ar]", "[A-Za-z0-9+/]{64,}={0,2}",
-           "fm1r_lJPEHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0"),
-          ("fm2", "2", "[A-Za-z0-9+/]{64,}={0,2}",
-           "fm2_lJPEHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0"))),
-    Rule("provider_token", _tok("glsa", "_", r"[A-Za-z0-9]{32}_[0-9a-f]{8}", "a"), "_", before=_PREFIX_END,
-         examples=(("auth glsa_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec_1a2b3c4d",
-                    "glsa_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec_1a2b3c4d"),),
-         negatives=("glsa_dashboard_list",)),
-    # 1Password service accounts and Grafana Cloud: base64 of a JSON object after the prefix.
-    Rule("provider_token", _tok("(?:ops|glc)", "_", r"eyJ[A-Za-z0-9+/=_-]{40,}", "[sc]"), "_", before=_PREFIX_END,
-         examples=(("OP_SERVICE_ACCOUNT_TOKEN=ops_eyJzaWduSW5BZGRyZXNzIjoibXkuMXBhc3N3b3JkLmNvbSJ9Cg",
-                    "ops_eyJzaWduSW5BZGRyZXNzIjoibXkuMXBhc3N3b3JkLmNvbSJ9Cg"),),
-         negatives=("ops_eyJ",
-                    "task_abcdefghijklmnopqrstuvwxyzabcdefgh",
-                    "vcr_cassette_recordings_for_the_api_tests",)),
-    Rule("huggingface_token", _tok("hf", "_", r"[A-Za-z]{34}", "f"), "_", validate=_mixed_case, before="f",
-         examples=(("HF hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh", "hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh"),),
-         negatives=("hf_abcdefghijklmnopqrstuvwxyzabcdefgh",)),
-    # Hugging Face organisation tokens (the older `api_org_` form).
-    Rule("huggingface_token", _tok("api_org", "_", r"[A-Za-z]{34}", "g"), "_", validate=_mixed_case,
-         before=_PREFIX_END,
-         examples=(("org 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",
-                   "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"),),
-         negatives=("API_ORG_CREATE_URL", "api_org_abcdefghijklmnopqrstuvwxyzabcdefgh")),
-    # 1Password account Secret Keys (`A3-` and five groups; the second and third may be joined).
-    Rule("provider_token", r"-(?<=(?<![A-Za-z0-9])(?P<s>A3)-)[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})"
-         r"(?:-[A-Z0-9]{5}){3}(?![A-Za-z0-9-])", "-", validate=_mixed, before="3",
-         examples=(("secret key A3-Q7WK2M-9HT4RZ-8LPX3-2VD6N-7CJ9F-K4B8E",
-                   "A3-Q7WK2M-9HT4RZ-8LPX3-2VD6N-7CJ9F-K4B8E"),),
-         negatives=("A3-ABCDEF ok",)),
-    # 42 intranet (intra.42.fr) application secrets: `s-s4t2ud-` / `s-s4t2af-` and 64 hex digits.
-    Rule("provider_token", r"-(?<=(?<![A-Za-z0-9-])(?P<s>s-s4t2(?:ud|af))-)[a-f0-9]{64}(?![A-Za-z0-9])", "-",
-         before="[df]",
-         examples=((f"FT_SECRET=s-s4t2ud-{'9f2c4e6a8b0d1f3e' * 4}", f"s-s4t2ud-{'9f2c4e6a8b0d1f3e' * 4}"),),
-         negatives=("s-s4t2ud-short",)),
     Rule("gitlab_token", _tok("gl(?:dt|rt|ft)", "-", r"[A-Za-z0-9_-]{20,}", "t", _LOOSE), "-", before=_DASH_END,
          examples=(("deploy gldt-A1b2C3d4E5f6G7h8I9j0K1", "gldt-A1b2C3d4E5f6G7h8I9j0K1"),),
          negatives=("gldt-short",)),
@@ -486,7 +407,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
                    ("curl -H 'Authorization: Basic a2V5OnNlY3JldA=='", "a2V5OnNlY3JldA==")),
          negatives=("Basic authentication failed", "use Basic auth over TLS",
                     "WWW-Authenticate: Basic realm=api")),
-    *providers.prefix_rules(),
+    *providers.prefix_rules(dash_guard=_DASH_END),
     Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", needs="earer", extract=_bearer,
          examples=(("Authorization: Bearer 9f3Kq2LmZx8Vb4Nw7Rt1Yp6", "9f3Kq2LmZx8Vb4Nw7Rt1Yp6"),),
          negatives=("Bearer tokens expire",)),
