@@ -24,6 +24,9 @@ KEY_QUALIFIERS = frozenset({
     "storage", "app", "license", "consumer", "webhook", "sas", "service", "session", "deploy", "ssh", "sk", "hmac",
 })
 WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds"})
+# Key names whose last words name a provider's secret although no secret word is in them: SonarQube's `sonar.login`
+# holds its token.
+SECRET_KEY_TAILS = frozenset({("sonar", "login")})
 # A key that names metadata about a secret, not the secret itself.
 EXCLUDED_WORDS = frozenset({
     "hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "checksum", "fingerprint", "public", "pub",
@@ -63,7 +66,9 @@ def _lookbehind(sep: str) -> str:
         return f"(?<=(?:{pairs}){between}{sep})(?:{keywords})"
 
     quoted = "|".join(shape(between) for between in ("[\"' \\t]", "[\"'][ \\t]"))
-    return f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted}))"
+    # make's conditional and appending assignments: `TOKEN ?= value`, `TOKEN += value`.
+    make = "|(?<=[?+]=)(?:" + shape("[?+]") + "|" + shape("[ \\t][?+]") + ")" if sep == "=" else ""
+    return f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted}){make})"
 
 
 # Last letters of the keywords, quotes and blanks: the only characters that can precede a keyword's separator.
@@ -78,10 +83,12 @@ _VALUE = (
 # Examples per separator: (keyword rule, value block rule, random-value rule), each (examples, negatives).
 _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], ...]] = {
     "=": (((("password = hunter2!", "hunter2!"), ("export PGPASSWORD=pgShellPw42", "pgShellPw42"),
-             ("Server=db;User Id=shop;Password=Sh0pP@ss;", "Sh0pP@ss"), ("ldap_bind_pw=B1ndPw42", "B1ndPw42")),
-            ("password_length=12", "PWD=/home/app", "token=${API_TOKEN}", "bypass=true")),
+             ("Server=db;User Id=shop;Password=Sh0pP@ss;", "Sh0pP@ss"), ("ldap_bind_pw=B1ndPw42", "B1ndPw42"),
+             ('DEPLOY_TOKEN ?= "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f")),
+            ("password_length=12", "PWD=/home/app", "token=${API_TOKEN}", "bypass=true", "TOKEN ?= $(shell cat t)")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),), ("[section]\nname =\n    value1",)),
           ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
+            ("sonar.login=0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1", "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
             ("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4",
              "aeeed9bbccd4d02ee5c0109b86d86835f995330da4")),
            ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
@@ -115,7 +122,8 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     keyword, block, generic = _EXAMPLES[sep]
     return (
         Rule("secret", sep + _lookbehind(sep) + arrow + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token)[ \t]+)?"
-             + _VALUE, sep, extract=extract_keyword, remember=True, before=_KEYWORD_BEFORE,
+             + _VALUE, sep, extract=extract_keyword, remember=True,
+             before=_KEYWORD_BEFORE[:-1] + "?+]" if sep == "=" else _KEYWORD_BEFORE,
              examples=keyword[0], negatives=keyword[1]),
         Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
              after=r"[ \t]*+\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
@@ -142,6 +150,8 @@ _SUBKEY = re.compile(r"""[\w.\-"']+[ \t]*[:=][ \t]*""")
 def key_before(text: str, sep: int) -> str:
     """The key name left of a separator: `key`, `"key" `, `key]` (at most 80 characters, within 96 of `sep`)."""
     head = text[max(0, sep - 96) : sep].rstrip(" \t")
+    if head[-1:] in ("?", "+") and text[sep] == "=":  # make's `KEY ?= value`, `KEY += value`
+        head = head[:-1].rstrip(" \t")
     if head[-1:] in ('"', "'", "]"):
         head = head[:-1]
     found = _KEY_RUN.match(head[::-1])
@@ -182,6 +192,8 @@ def classify_words(words: list[str]) -> tuple[str, str] | None:
         return "strong", label
     if words[-1] in WEAK_LAST_WORDS:
         return "weak", label
+    if tuple(words[-2:]) in SECRET_KEY_TAILS:
+        return "strong", label
     return None
 
 

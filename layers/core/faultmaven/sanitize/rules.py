@@ -260,6 +260,16 @@ def _basic_auth(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, rule.label)]
 
 
+def _app_token(rule: Rule, hit: Hit) -> list[Finding]:
+    """`<15-16 digit app id>|<secret>`: the id is read leftwards from the bar (a lookbehind has a fixed width)."""
+    text, start = hit.text, hit.anchor
+    while start and text[start - 1].isdecimal():
+        start -= 1
+    if not 15 <= hit.anchor - start <= 16 or (start and (text[start - 1].isalnum() or text[start - 1] in "_|")):
+        return []
+    return [(start, hit.end, rule.label)]
+
+
 def _url_password(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.value_span()
     value = hit.text[start:end]
@@ -294,6 +304,12 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          examples=((f"fb_token EAAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1{'ZDZD7Hq2Lm9Vx4Zp8Tn' * 3}",
                     f"EAAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1{'ZDZD7Hq2Lm9Vx4Zp8Tn' * 3}"),),
          negatives=("EAA is a prefix", f"TEAA{'b1' * 50}")),
+    # Facebook app access tokens: `<app id>|<app secret>`.
+    Rule("provider_token", r"\|(?<=\d{15}\|)[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_-])", r"\|", extract=_app_token,
+         before=r"\d", after="[A-Za-z0-9_-]{27}",
+         examples=(("fb 1308742762612587|Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0R",
+                    "1308742762612587|Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0R"),),
+         negatives=("| 1308742762612587 | total |", "id 1308742762612587|ok")),
     Rule("google_api_key", r"A(?<![A-Za-z0-9_-]A)Iza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])", "A",
          examples=(("maps key=AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe", "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe"),),
          negatives=("AIza is a prefix",)),
