@@ -129,14 +129,27 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     ("dp.pt.", "[A-Za-z0-9]{43}", _ex(_ALNUM, 43)),
     ("dp.st.", r"[\w-]{2,35}\.[A-Za-z0-9]{40,44}", f"prd.{_ex(_ALNUM, 43)}"),
     ("dp.ct.", "[A-Za-z0-9]{40,44}", _ex(_ALNUM, 43)),
+    # Cloudflare Origin CA keys, Octopus Deploy API keys, OpenShift user tokens.
+    ("v1.0-", "[a-f0-9]{24}-[a-f0-9]{146}", f"{_ex(_HEX, 24)}-{_ex(_HEX, 146)}"),
+    ("API-", "[A-Z0-9]{26}", _ex(_ALNUM, 26).upper()),
+    ("sha256~", r"[\w-]{43}", _ex(_ALNUM, 43)),
 ))
 # Prefixes with no separator (Databricks personal access tokens with an optional `-<digit>`, Alibaba Cloud access key
 # ids): each is a pass of its own, skipped unless the literal is in the text.
 _UNSEPARATED: tuple[tuple[str, str, str], ...] = (
     ("dapi", r"[a-f0-9]{32}(?:-\d)?", _ex(_HEX, 32)),
     ("LTAI", "[A-Za-z0-9]{20}", _ex(_ALNUM, 20)),
-    # Atlassian API tokens.
+    # Atlassian API tokens; EasyPost production and test keys; GitLab runner registration tokens and session
+    # cookies; Grafana API keys (base64 of `{"k":`); JFrog reference tokens (base64 of `ref`); short-lived Bedrock keys.
     ("ATATT3", "[A-Za-z0-9_=-]{180,}", _ex(_ALNUM, 186)),
+    ("EZAK", "[A-Za-z0-9]{54}", _ex(_ALNUM, 54)),
+    ("EZTK", "[A-Za-z0-9]{54}", _ex(_ALNUM, 54)),
+    ("GR1348941", r"(?=[\w-]{0,19}[A-Za-z])[\w-]{20}", _ex(_ALNUM, 20)),
+    ("_gitlab_session=", "[0-9a-z]{32}", _ex(_HEX, 32)),
+    ("eyJrIjoi", "[A-Za-z0-9]{70,400}={0,3}", _ex(_ALNUM, 80)),
+    ("cmVmd", "[A-Za-z0-9]{59}", _ex(_ALNUM, 59)),
+    ("bedrock-api-key-", "YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%]{0,2000}",
+     "YmVkcm9jay5hbWF6b25hd3MuY29t" + _ex(_ALNUM, 40)),
 )
 
 _TAIL = r"(?![A-Za-z0-9_+/=-])"
@@ -169,7 +182,7 @@ def prefix_rules(dash_guard: str) -> tuple[Rule, ...]:
 
     # One guard per separator, the last two characters of all its prefixes: rules sharing it are tested behind one
     # check, and the separators of ordinary identifiers (`session_id`) fail it at once.
-    guard = {sep: f"(?:{'|'.join(last_two(sep))})" for sep in "_."} | {"-": dash_guard}
+    guard = {sep: f"(?:{'|'.join(last_two(sep))})" for sep in {e.prefix[-1] for e in PREFIXES}} | {"-": dash_guard}
     rules = []
     for (sep, _, label), group in groupby(sorted(PREFIXES, key=_key), key=_key):
         entries = list(group)
