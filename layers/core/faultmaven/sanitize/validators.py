@@ -21,7 +21,8 @@ _PLACEHOLDER = re.compile(
        \$\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\{\{[^}]*\}\}|%\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
        env\(.*\)|getenv\(.*\)|process\.env\..*|\[redacted\]|\[filtered\]|\[hidden\]|\{[A-Za-z_]*\}|dummy|
        your[_-][a-z_]*|replace[_-]with[_-][a-z_]*|not[_-]a[_-]real[_-][a-z_]*|
-       .+(?:\.\.\.|…|\.\.\[redacted\]))
+       .+(?:\.\.\.|…|\.\.\[redacted\])|
+       [a-z0-9_-]*[_-]here|[a-z_-]*placeholder[a-z_-]*|(?:insert|enter|put)[_-][a-z_-]+)
     """
 )
 _PRINTABLE = bytes([9, 10, 13, *range(32, 127)])
