@@ -122,10 +122,6 @@ def _mixed(value: str) -> bool:
     return any(map(str.isdigit, value)) and any(map(str.isalpha, value))
 
 
-def _mixed_case(value: str) -> bool:
-    return any(map(str.islower, value)) and any(map(str.isupper, value))
-
-
 # --- extractors that look beyond the match -------------------------------------------------------------------------
 
 _EMAIL_LOCAL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}\Z")
