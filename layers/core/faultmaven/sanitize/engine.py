@@ -79,15 +79,15 @@ class Scanner:
             for match in scan_pass.regex.finditer(source):
                 rule, groups = rule_of_group[match.lastindex or 0]
                 for finding in rule.extract(rule, Hit(text, match, groups, options)):
-                    if finding[1] > finding[0] and not _masked(text, finding):
+                    if finding[1] > finding[0] and (rule.kind == "pii" or not _masked(text, finding)):
                         found.append((finding, rule))
         return resolve_overlaps(found)
 
 
 def _masked(text: str, finding: Finding) -> bool:
     """A secret-shaped value filled with mask characters, or cut short with an ellipsis (`ops_eyJz...`), for every
-    rule at once: a shape rule may stop right before the mask (`xoxp-5723...-####`), so the next characters count too.
-    A PEM body is checked by its own rule (4 `x` in a long base64 block are not rare)."""
+    secret rule at once: a shape rule may stop right before the mask (`xoxp-5723...-####`), so the next characters
+    count too. A PEM body is checked by its own rule (4 `x` in a long base64 block are not rare)."""
     start, end, label = finding
     if label == "private_key" or end - start >= 512:
         return False

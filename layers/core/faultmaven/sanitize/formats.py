@@ -358,15 +358,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("curl -u deploy https://ci.example.com", "ps -u root:wheel", "curl -i -u 'test:test'",
                     'curl -sL --user "$USER:$PASS" "$URL"', "curl -u <user:password> https://test.com",
                     "curl --user neo4j:[PASSWORD] http://db:7474", 'curl -u "${{ env.ID }}:${{ env.PASS }}"')),
-    # Config directives on a line of their own (`requirepass SECRET` in redis.conf, `masterauth`, keepalived's
-    # `auth_pass`, `password [7] SECRET` in network device configs, `secret SECRET`) and netrc(5) entries
-    # (`machine HOST login USER password SECRET`, on one line or over the entry's lines). One pass per keyword: the
+    # Config directives on a line of their own (`requirepass`, `masterauth` in redis.conf, `password [7] SECRET` in
+    # network device configs) and netrc(5) entries (`machine HOST login USER password SECRET`, on one line or over
+    # the entry's lines). One pass per keyword: the
     # regex engine skips to the literal.
     *(Rule("password", rf"{word}(?<![\w-]{word})(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{{1,256}})", needs=word,
            extract=_directive, remember=True,
            examples=((f"bind 127.0.0.1\n{word} f0obaredS3cret\n", "f0obaredS3cret"),),
            negatives=(f"{word} required", f"{word} ${{VAULT_SECRET}}", f"Failed {word} for root from 10.0.0.1"))
-      for word in ("requirepass", "masterauth", "auth_pass", "secret")),
+      for word in ("requirepass", "masterauth")),
     Rule("password", r"password(?<![\w-]password)(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs="password",
          extract=_directive, remember=True,
          examples=(("machine api.example.com login deploy password N3trcPw9", "N3trcPw9"),
@@ -382,20 +382,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("mycli --db-password 'Cl1Pw42!' --host db", "Cl1Pw42!")),
          negatives=("mycli --password --host db", "use --token $TOKEN")),
     # Webhook URLs whose path is the credential: Discord (`/api/webhooks/<id>/<token>`), Microsoft Teams
-    # (`/webhookb2/...`); Braintree access tokens.
-    Rule("token", r"/api/webhooks/(?P<v>\d{5,}/[A-Za-z0-9_-]{40,})", needs="/api/webhooks/",
+    # (`/webhookb2/...`).
+    Rule("token", r"/webhook(?:s/(?<=/api/webhooks/)(?P<v1>\d{5,}/[A-Za-z0-9_-]{40,})|b2/(?P<v2>[A-Za-z0-9@/_-]{40,}))",
+         needs="/webhook",
          examples=((f"https://discord.com/api/webhooks/123456789012345678/{'Hq2Lm9Vx4Zp8Tn3Yb6Jf1K' * 3}",
-                    f"123456789012345678/{'Hq2Lm9Vx4Zp8Tn3Yb6Jf1K' * 3}"),),
-         negatives=("GET /api/webhooks/123 404",)),
-    Rule("token", r"/webhookb2/(?P<v>[A-Za-z0-9@/_-]{40,})", needs="/webhookb2/",
-         examples=(("https://acme.webhook.office.com/webhookb2/9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d@9f2c4e6a-8b0d/"
+                    f"123456789012345678/{'Hq2Lm9Vx4Zp8Tn3Yb6Jf1K' * 3}"),
+                   ("https://acme.webhook.office.com/webhookb2/9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d@9f2c4e6a-8b0d/"
                     "IncomingWebhook/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d",
-                    "9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d@9f2c4e6a-8b0d/IncomingWebhook/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),),
-         negatives=("see /webhookb2/ docs",)),
-    Rule("token", r"access_token\$(?:production|sandbox)\$[0-9a-z]{16}\$[0-9a-f]{32}", needs="access_token$",
-         examples=((f"BT_TOKEN=access_token$production$hq2lm9vx4zp8tn3y${'9f2c4e6a' * 4}",
-                    f"access_token$production$hq2lm9vx4zp8tn3y${'9f2c4e6a' * 4}"),),
-         negatives=("access_token$production$short",)),
+                    "9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d@9f2c4e6a-8b0d/IncomingWebhook/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d")),
+         negatives=("GET /api/webhooks/123 404", "see /webhookb2/ docs")),
     # Bundler credentials for a private gem source: `BUNDLE_<HOST, dots as __>=user:password` (bundle-config(1)).
     Rule("password", r"BUNDLE_(?:[A-Z0-9-]+__)+[A-Z0-9-]+[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>[^\s\"';&]{6,256})",
          needs="BUNDLE_", extract=_bundler_credentials, remember=True,

@@ -6,7 +6,12 @@ import re
 from itertools import groupby, pairwise
 from typing import TYPE_CHECKING
 
-from faultmaven.sanitize.validators import is_placeholder_value, looks_random, shannon_entropy
+from faultmaven.sanitize.validators import (
+    decodes_to_credentials,
+    is_placeholder_value,
+    looks_random,
+    shannon_entropy,
+)
 
 if TYPE_CHECKING:
     from faultmaven.sanitize.rules import Finding, Hit, Rule
@@ -96,10 +101,11 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
     ":": (((('"password": "R3port!ng"', "R3port!ng"), ("api_key: 'ToCynx5Se4e2PtoZxEhW7lUJcOX15c54'",
                                                         "ToCynx5Se4e2PtoZxEhW7lUJcOX15c54"),
             ('DEPLOY_TOKEN := "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"),
-            ("token: s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw")),
+            ("token: s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw"),
+            ("Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", "QWxhZGRpbjpvcGVuIHNlc2FtZQ==")),
             ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
              "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN", "api_key: your_api_key_here",
-             "token: INSERT_TOKEN", "client_secret: placeholder")),
+             "token: INSERT_TOKEN", "client_secret: placeholder", "Authorization: Basic realm")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),), ("credentials:\n    user: admin",)),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),),
            ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"'))),
@@ -243,9 +249,13 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
         return extract_generic(rule, hit)
     start, end = hit.value_span()
     quoted = hit.span("v3") is None
-    if not value_is_secret(key, hit.text[start:end], kind[0], quoted):
-        return []
-    return [(start, end, kind[1])]
+    value = hit.text[start:end]
+    if value_is_secret(key, value, kind[0], quoted):
+        return [(start, end, kind[1])]
+    # `Authorization: Basic <base64 of user:password>` (RFC 7617) is a password however plain it decodes.
+    if "basic" in hit.text[hit.anchor : start].lower() and decodes_to_credentials(value):
+        return [(start, end, "password")]
+    return []
 
 
 def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:

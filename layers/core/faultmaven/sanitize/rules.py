@@ -8,8 +8,6 @@ extends it leftwards. Groups `v`, `v1`, `v2`, ... mark the value to redact when 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -241,21 +239,6 @@ def _bearer(rule: Rule, hit: Hit) -> list[Finding]:
     return extract_value(rule, hit)
 
 
-def _basic_auth(rule: Rule, hit: Hit) -> list[Finding]:
-    """`Authorization: Basic <base64 of user:password>` (RFC 7617): only when the value decodes to `user:...`."""
-    if hit.anchor == 0 or hit.text[hit.anchor - 1] not in "Bb":
-        return []
-    start, end = hit.value_span()
-    value = hit.text[start:end]
-    try:
-        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
-    except (binascii.Error, ValueError):
-        return []
-    if ":" not in decoded or decoded.startswith("{") or not decoded.isprintable():
-        return []
-    return [(start, end, rule.label)]
-
-
 def _app_token(rule: Rule, hit: Hit) -> list[Finding]:
     """`<15-16 digit app id>|<secret>`: the id is read leftwards from the bar (a lookbehind has a fixed width)."""
     text, start = hit.text, hit.anchor
@@ -279,7 +262,10 @@ def _url_password(rule: Rule, hit: Hit) -> list[Finding]:
 _LOOSE = "[A-Za-z0-9]"  # a distinctive prefix may follow `-` or `_`
 # The last two characters of every provider prefix that ends at a dash (`glpat-`, `xoxb-`, `sk-`, `GOCSPX-`, `pypi-`,
 # `xapp-`, `tskey-`, and the table's): one guard for all of them.
-_DASH_END = f"(?:[abdfmrt]t|tr|x[abeoprs]|sk|PX|pi|pp|ey|{'|'.join(providers.last_two('-'))})"
+_DASH_END = providers.pair_guard({*(f"{c}t" for c in "abdfmrt"), "tr", *(f"x{c}" for c in "abeoprs"), "sk", "PX",
+                                   "pi", "pp", "ey", *providers.last_two("-")})
+# The table's dot-separated prefixes (`dp.pt.`, `dt0c01.`) and Terraform's `.atlasv1.`: one guard for all of them.
+_DOT_END = providers.pair_guard({*providers.last_two("."), "v1"})
 # Shared by SSN and dashed phone numbers: most dashes after a digit are in dates (`2015-10-18`) and fail this once.
 _THREE_DIGITS = r"(?<![\w.\-+/:])\d{3}"
 
@@ -383,7 +369,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
                     "archives.tar.gz",)),
     # Terraform Cloud / Enterprise API tokens: `<14 characters>.atlasv1.<60-70 characters>`.
     Rule("provider_token", r"\.(?<=v1\.)(?<=(?<![A-Za-z0-9])(?P<s>[A-Za-z0-9]{14}\.atlasv1)\.)[A-Za-z0-9_=-]{60,70}"
-         r"(?![A-Za-z0-9_=-])", r"\.", validate=_mixed, before="1",
+         r"(?![A-Za-z0-9_=-])", r"\.", validate=_mixed, before=_DOT_END,
          examples=(("TFE_TOKEN=Hq2Lm9Vx4Zp8Tn.atlasv1.3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro",
                     "Hq2Lm9Vx4Zp8Tn.atlasv1.3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro"),),
          negatives=("see api.atlasv1.docs", "v1.2.3")),
@@ -414,12 +400,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
                     "THsR8U",
                     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"),),
          negatives=("eyJ is how JSON starts in base64",)),
-    Rule("password", r"asic[ \t]+(?P<v>[A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])", needs="asic", extract=_basic_auth,
-         examples=(("Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="),
-                   ("curl -H 'Authorization: Basic a2V5OnNlY3JldA=='", "a2V5OnNlY3JldA==")),
-         negatives=("Basic authentication failed", "use Basic auth over TLS",
-                    "WWW-Authenticate: Basic realm=api")),
-    *providers.prefix_rules(dash_guard=_DASH_END),
+    *providers.prefix_rules({"-": _DASH_END, ".": _DOT_END}),
     Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", needs="earer", extract=_bearer,
          examples=(("Authorization: Bearer 9f3Kq2LmZx8Vb4Nw7Rt1Yp6", "9f3Kq2LmZx8Vb4Nw7Rt1Yp6"),),
          negatives=("Bearer tokens expire",)),

@@ -95,6 +95,17 @@ def decodes_to_text(value: str) -> str | None:
     return raw.decode("ascii", errors="replace")
 
 
+def decodes_to_credentials(value: str) -> bool:
+    """True for base64 of `user:password` (RFC 7617 Basic authentication), not of a JSON object."""
+    if not 4 <= len(value) <= 1024 or not _B64.fullmatch(value):
+        return False
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    return ":" in decoded and not decoded.startswith("{") and decoded.isprintable()
+
+
 def looks_random(value: str) -> bool:
     """True for strings that look machine-generated: long, mixed character classes, high entropy, not a hash/UUID.
 
