@@ -110,6 +110,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),),
            ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"'))),
 }
+_SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3tt3rPw!"),
+                     ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6")),
+                    ('user = getPassword("alice")', 'assertToken("abc123")', 'password("x")'))
 _TAG_EXAMPLES = ((("<password>mavenPw123</password>", "mavenPw123"),
                   ('<Pass encoding="base64">c3VwZXJzZWNyZXQxMjM=</Pass>', "c3VwZXJzZWNyZXQxMjM=")),
                  ("<Host>ftp.example.com</Host>", "<Port>21</Port>"))
@@ -125,6 +128,10 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     if sep == ">":
         return (Rule("secret", r">(?<=[A-Za-z\"']>)(?P<v>[^<>\s]{1,512})</", ">", extract=extract_tag, remember=True,
                      examples=_TAG_EXAMPLES[0], negatives=_TAG_EXAMPLES[1]),)
+    if sep == "(":
+        return (Rule("secret", r"\((?<=\w\()[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')[ \t]*\)",
+                     r"\(", extract=extract_setter, remember=True, before=_KEYWORD_BEFORE,
+                     examples=_SETTER_EXAMPLES[0], negatives=_SETTER_EXAMPLES[1]),)
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     keyword, block, generic = _EXAMPLES[sep]
     return (
@@ -276,6 +283,22 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 _TAG_LEFT = re.compile(r"""<([A-Za-z_][\w.:-]{0,80})(?:\s+[\w.:-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*>\Z""")
+
+
+_SETTER = re.compile(r"(?:set|with)?([A-Za-z_][A-Za-z0-9_]{0,60})\Z")
+
+
+def extract_setter(rule: Rule, hit: Hit) -> list[Finding]:
+    """`builder.password("...")`, `setApiKey("...")`, `withToken('...')`: a setter named after a secret with one string
+    literal. Getters and checks (`getPassword("user")`, `verifyToken(...)`) take a lookup key, not a secret."""
+    name = _SETTER.search(hit.text, max(0, hit.anchor - 64), hit.anchor)
+    if not name or not (name.group().startswith(("set", "with")) or hit.text[name.start() - 1 : name.start()] == "."):
+        return []
+    kind = classify_key(name.group(1))
+    start, end = hit.value_span()
+    if kind is None or kind[0] != "strong" or not value_is_secret(name.group(1), hit.text[start:end], "strong", True):
+        return []
+    return [(start, end, kind[1])]
 
 
 def extract_tag(rule: Rule, hit: Hit) -> list[Finding]:

@@ -411,7 +411,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          negatives=("http://example.com:8080/path",
                     "postgres://app@db:5432",)),
     # Secrets found by the key they are assigned to (config files, env files, connection strings, JSON).
-    *(rule for sep in "=:>" for rule in keys.assignment_rules(sep)),
+    *(rule for sep in "=:>(" for rule in keys.assignment_rules(sep)),
     # Personal data.
     Rule("email", r"@(?<=[A-Za-z0-9._%+\-]@)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
          r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])", "@", "pii", extract=_email,
