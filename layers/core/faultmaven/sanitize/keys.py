@@ -102,7 +102,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
                                                         "ToCynx5Se4e2PtoZxEhW7lUJcOX15c54"),
             ('DEPLOY_TOKEN := "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"),
             ("token: s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw"),
-            ("Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", "QWxhZGRpbjpvcGVuIHNlc2FtZQ==")),
+            ("Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="),
+            ("Authorization: token 0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1",
+             "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1")),
             ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
              "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN", "api_key: your_api_key_here",
              "token: INSERT_TOKEN", "client_secret: placeholder", "Authorization: Basic realm")),
@@ -154,7 +156,7 @@ _PREVIOUS_WORD = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,12}) \Z")
 _WORDS = re.compile(r"[A-Z]+\d*(?![a-z])|[A-Z]?[a-z]+\d*|\d+")
 _PATHLIKE = re.compile(r"[~/.]{0,2}/[\w./-]*|[A-Za-z]:\\.*")
 # `module.attr:func`, `settings.SECRET_KEY`: code that names a secret instead of holding one.
-_REFERENCE = re.compile(r"[A-Za-z_][\w-]*(?:[.:][A-Za-z_][\w-]*)+(?:\(\))?")
+_REFERENCE = re.compile(r"[A-Za-z_][\w-]*(?:[.:][A-Za-z_][\w-]*)+(?:\(\)?)?")
 _CONTINUATION = re.compile(r"(?:\r?\n)([ \t]+)([^\r\n]*)")
 # Only these parents own their indented lines; a `credentials:` map holds ordinary keys too.
 _BLOCK_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token"}
@@ -259,8 +261,12 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     value = hit.text[start:end]
     if value_is_secret(key, value, kind[0], quoted):
         return [(start, end, kind[1])]
-    # `Authorization: Basic <base64 of user:password>` (RFC 7617) is a password however plain it decodes.
-    if "basic" in hit.text[hit.anchor : start].lower() and decodes_to_credentials(value):
+    # After an authentication scheme the value is the credential however plain it looks: `Authorization: Bearer` /
+    # `token <hex>` (RFC 6750, GitHub), `Basic <base64 of user:password>` (RFC 7617).
+    scheme = hit.text[hit.anchor : start].lower()
+    if ("bearer" in scheme or "token" in scheme) and len(value) >= 16 and not is_placeholder_value(value):
+        return [(start, end, "token")]
+    if "basic" in scheme and decodes_to_credentials(value):
         return [(start, end, "password")]
     return []
 

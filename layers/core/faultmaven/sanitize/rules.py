@@ -262,7 +262,7 @@ def _url_password(rule: Rule, hit: Hit) -> list[Finding]:
 _LOOSE = "[A-Za-z0-9]"  # a distinctive prefix may follow `-` or `_`
 # The last two characters of every provider prefix that ends at a dash (`glpat-`, `xoxb-`, `sk-`, `GOCSPX-`, `pypi-`,
 # `xapp-`, `tskey-`, and the table's): one guard for all of them.
-_DASH_END = providers.pair_guard({*(f"{c}t" for c in "abdfmrt"), "tr", *(f"x{c}" for c in "abeoprs"), "sk", "PX",
+_DASH_END = providers.pair_guard({*(f"{c}t" for c in "abdfmrt"), "tr", *(f"x{c}" for c in "abcdeoprs"), "sk", "PX",
                                    "pi", "pp", "ey", *providers.last_two("-")})
 # The table's dot-separated prefixes (`dp.pt.`, `dt0c01.`) and Terraform's `.atlasv1.`: one guard for all of them.
 _DOT_END = providers.pair_guard({*providers.last_two("."), "v1"})
@@ -317,7 +317,8 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          negatives=("glsoat-x",)),
     # Slack tokens carry numeric workspace/user ids (`xoxb-<team id>-<bot id>-<secret>`) or, rotated ones
     # (`xoxe.xoxp-1-...`), a long random body: anything else is documentation (`xoxb-my-bot-token`, `xoxb-12345-ab`).
-    Rule("slack_token", _tok("xox[abposre]", "-", r"[A-Za-z0-9-]{10,250}", "[abposre]", _LOOSE), "-", before=_DASH_END,
+    Rule("slack_token", _tok("xox[abcdposre]", "-", r"[A-Za-z0-9%-]{10,250}", "[abcdposre]", _LOOSE), "-",
+         before=_DASH_END,
          validate=lambda v: len(v) >= 20 and (_SLACK_ID.search(v) is not None or (len(v) >= 45 and _mixed(v))),
          examples=(("SLACK xoxb-2048719234-Xq7RmK2pLz9W", "xoxb-2048719234-Xq7RmK2pLz9W"),),
          negatives=("xoxb-short", "xoxb-xoxb-my-bot-token", "xoxb-12345-abcd234", "xoxp-1234567890")),
