@@ -70,7 +70,8 @@ def _lookbehind(sep: str) -> str:
         keywords = "|".join(f"(?<=(?i:{alt}){between}{sep})" for alt in words)
         return f"(?<=(?:{pairs}){between}{sep})(?:{keywords})"
 
-    quoted = "|".join(shape(between) for between in ("[\"' \\t]", "[\"'][ \\t]"))
+    # Quoted keys, also JSON inside a JSON string (`{\\"password\\": ...}`, the body of a structured log line).
+    quoted = "|".join(shape(between) for between in ("[\"' \\t]", "[\"'][ \\t]", "\\\\[\"']", "\\\\[\"'][ \\t]"))
     # make's conditional and appending assignments: `TOKEN ?= value`, `TOKEN += value`.
     make = "|(?<=[?+]=)(?:" + shape("[?+]") + "|" + shape("[ \\t][?+]") + ")" if sep == "=" else ""
     return f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted}){make})"
@@ -81,6 +82,7 @@ _KEYWORD_BEFORE = f"[{_LAST_LETTERS}\"' \\t]"
 
 _VALUE = (
     r"""[ \t]*(?:"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'"""
+    r"""|\\"(?P<v4>[^"\\\r\n]{1,512})\\"|\\'(?P<v5>[^'\\\r\n]{1,512})\\'"""
     r"""|(?P<v3>\$?\{[^}\s]{1,128}\}|[^\s"'`,;&<>)\]}]{1,512}))"""
 )
 
@@ -103,6 +105,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ('DEPLOY_TOKEN := "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"),
             ("token: s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw"),
             ("Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="),
+            ('{"body": "{\\"password\\": \\"Esc4pedPw\\"}"}', "Esc4pedPw"),
             ("Authorization: token 0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1",
              "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1")),
             ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
@@ -143,9 +146,9 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
              examples=keyword[0], negatives=keyword[1]),
         Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
              after=r"[ \t]*+\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
-        Rule("secret", sep + r"(?=" + arrow + r"[ \t]*[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
-             + r"[ \t]*[\"']?(?P<v>[A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/=_\-.])",
-             sep, extract=extract_generic, remember=True, after=arrow + r"[ \t]*[\"']?[A-Za-z0-9+/_\-]{20}",
+        Rule("secret", sep + r"(?=" + arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
+             + r"[ \t]*\\?[\"']?(?P<v>[A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/=_\-.])",
+             sep, extract=extract_generic, remember=True, after=arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20}",
              examples=generic[0], negatives=generic[1]),
     )
 
@@ -169,7 +172,7 @@ def key_before(text: str, sep: int) -> str:
     if head[-1:] in ("?", "+") and text[sep] == "=":  # make's `KEY ?= value`, `KEY += value`
         head = head[:-1].rstrip(" \t")
     if head[-1:] in ('"', "'", "]"):
-        head = head[:-1]
+        head = head[:-1].removesuffix("\\")  # `\"key\":` in JSON inside a JSON string
     found = _KEY_RUN.match(head[::-1])
     if not found:
         return ""
