@@ -168,16 +168,28 @@ def _jwk_private(rule: Rule, hit: Hit) -> list[Finding]:
 
 # --- shell commands --------------------------------------------------------------------------------------------------
 
-_MYSQL_COMMAND = re.compile(r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|"
-                            r"mariadb-dump)\b")
+_MYSQL_COMMAND = r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|mariadb-dump)\b"
+_P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\b.*\blogin\b"
+             r"|\bmongo(?:sh|dump|restore|export|import)?\b")
+# The commands whose one-letter option takes a password, per option and form (`-pSECRET` attached, `-p SECRET` with a
+# blank): mysql prompts when its `-p` has a blank, so only the attached form counts there.
+_PASSWORD_OPTIONS = {
+    ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}"),
+    ("p", True): re.compile(_P_SPACED),
+    ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
+    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),
+    ("a", False): re.compile(r"\bredis-cli\b"),
+    ("a", True): re.compile(r"\bredis-cli\b"),
+    ("w", True): re.compile(r"\bldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn)\b"),
+}
 
 
 def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
-    """`mysql -pSECRET` (no blank: with one, mysql prompts) and `sshpass -p SECRET` on the same command line."""
+    """A command's password option: `mysql -pSECRET`, `sshpass -p SECRET`, `docker login -p SECRET`, `mongosh -p`,
+    `sqlcmd -P`, `redis-cli -a`, `ldapsearch -w`, on the same command line (continuation lines included)."""
     text, dash = hit.text, hit.anchor
-    line = text[text.rfind("\n", 0, dash) + 1 : dash]
-    spaced = text[dash + 2 : dash + 3] in (" ", "\t")
-    if not ("sshpass" in line if spaced else (_MYSQL_COMMAND.search(line) or "sshpass" in line)):
+    commands = _PASSWORD_OPTIONS.get((text[dash + 1], text[dash + 2 : dash + 3] in (" ", "\t")))
+    if commands is None or not commands.search(_command_line(text, dash)):
         return []
     start, end = hit.value_span()
     return [] if is_placeholder_value(text[start:end]) else [(start, end, rule.label)]
@@ -340,13 +352,18 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"),),
          negatives=('{"kty":"EC","crv":"P-256","use":"sig","kid":"1"}',
                     '{"d":"not-a-key-member-0123456789"}')),
-    Rule("password", r"-(?<=[ \t]-)p(?:[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
+    Rule("password", r"-(?<=[ \t]-)[pPaw](?:[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
          r"|(?P<v3>[^\s'\"-][^\s'\"]{0,127}))", "-", extract=_shell_p_option, remember=True, before="[ \t]",
-         after=r"p[ \t]*[^\s-]",
+         after=r"[pPaw][ \t]*[^\s-]",
          examples=(("mysql -h db -u root -pR00tPa55 shop", "R00tPa55"), ("mysqldump -uadmin -p'Dump!Pw9' --all",
                                                                         "Dump!Pw9"),
-                   ("sshpass -p 'sshP4ssw0rd' ssh ops@bastion", "sshP4ssw0rd")),
-         negatives=("mysql -u root -p shop", "ssh -p 2222 ops@bastion", "tar -pczf backup.tgz /etc")),
+                   ("sshpass -p 'sshP4ssw0rd' ssh ops@bastion", "sshP4ssw0rd"),
+                   ("docker login -u ci -p Dck3rPw9 registry.example.com", "Dck3rPw9"),
+                   ("sqlcmd -S db -U sa -P 'Sq1Pw!2024' -Q 'select 1'", "Sq1Pw!2024"),
+                   ("redis-cli -h cache -a R3disPw9 ping", "R3disPw9"),
+                   ("ldapsearch -x -D cn=admin,dc=example,dc=org -w Ld4pPw9 -b dc=example,dc=org", "Ld4pPw9")),
+         negatives=("mysql -u root -p shop", "ssh -p 2222 ops@bastion", "tar -pczf backup.tgz /etc",
+                    "ls -a /tmp", "grep -w pattern file", "docker run -p 8080:80 nginx")),
     Rule("password", r"-(?<=[ \t]-)(?:u[ \t]*|-user[ \t=]+)(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>[^\s'\"]{1,256}(?:'[^'\s]{1,256}'|\"[^\"\s]{1,256}\")?))", "-",
          extract=_curl_user, remember=True, before="[ \t]",
