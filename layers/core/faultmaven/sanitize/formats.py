@@ -170,7 +170,7 @@ def _jwk_private(rule: Rule, hit: Hit) -> list[Finding]:
 
 _MYSQL_COMMAND = r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|mariadb-dump)\b"
 _P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\b.*\blogin\b"
-             r"|\bmongo(?:sh|dump|restore|export|import)?\b")
+             r"|\bmongo(?:sh|dump|restore|export|import)?\b|(?i:\b(?:psexec(?:64)?|paexec)(?:\.exe)?\b)")
 # The commands whose one-letter option takes a password, per option and form (`-pSECRET` attached, `-p SECRET` with a
 # blank): mysql prompts when its `-p` has a blank, so only the attached form counts there.
 _PASSWORD_OPTIONS = {
@@ -292,6 +292,11 @@ def _checksummed_id(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 FORMAT_RULES: tuple[Rule, ...] = (
+    # Kerberos AS-REP and TGS hashes (`$krb5asrep$23$user@REALM:...`, hashcat modes 18200/13100): crackable offline.
+    Rule("password_hash", r"\$(?<![\w$]\$)krb5(?:asrep|tgs|pa)\$\d{1,2}\$\S{32,}", r"\$", after="krb5",
+         examples=((f"$krb5asrep$23$alice@CORP.LOCAL:{'3e156ada591263b8' * 2}${'007497cb51b6c811' * 8}",
+                    f"$krb5asrep$23$alice@CORP.LOCAL:{'3e156ada591263b8' * 2}${'007497cb51b6c811' * 8}"),),
+         negatives=("price $krb5 ok",)),
     Rule("password_hash", r"\$(?<![\w$]\$)" + _CRYPT_IDS + r"[./A-Za-z0-9$=,+-]{8,}", r"\$", extract=_crypt_hash,
          after=_CRYPT_IDS,
          examples=(("root:$6$Zr3Yq8Lk$OMbGn8r1aVfQz2mS0t7uEJd3xk9pWcHbL4yN6iR5sD:19123:0:99999:7:::",
@@ -362,7 +367,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("sqlcmd -S db -U sa -P 'Sq1Pw!2024' -Q 'select 1'", "Sq1Pw!2024"),
                    ("redis-cli -h cache -a R3disPw9 ping", "R3disPw9"),
                    ("ldapsearch -x -D cn=admin,dc=example,dc=org -w Ld4pPw9 -b dc=example,dc=org", "Ld4pPw9")),
-         negatives=("mysql -u root -p shop", "ssh -p 2222 ops@bastion", "tar -pczf backup.tgz /etc",
+         negatives=("mysql -u root -p shop", "ssh -p 2222 ops@bastion", "tar -pczf backup.tgz /etc", "nc -p 80 host",
                     "ls -a /tmp", "grep -w pattern file", "docker run -p 8080:80 nginx")),
     Rule("password", r"-(?<=[ \t]-)(?:u[ \t]*|-user[ \t=]+)(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>[^\s'\"]{1,256}(?:'[^'\s]{1,256}'|\"[^\"\s]{1,256}\")?))", "-",

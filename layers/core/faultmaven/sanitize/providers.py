@@ -133,6 +133,8 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     ("v1.0-", "[a-f0-9]{24}-[a-f0-9]{146}", f"{_ex(_HEX, 24)}-{_ex(_HEX, 146)}"),
     ("API-", "[A-Z0-9]{26}", _ex(_ALNUM, 26).upper()),
     ("sha256~", r"[\w-]{43}", _ex(_ALNUM, 43)),
+    # StackHawk API keys.
+    ("hawk.", r"[\w-]{20}\.[\w-]{20}", f"{_ex(_ALNUM, 20)}.{_ex(_ALNUM, 20)}"),
 ))
 # Prefixes with no separator. One holding an `A` joins the scan's `A` pass, anchored there; any other is a pass of its
 # own, skipped unless the literal is in the text (one `in` test per call: about 1 ms on 2 MB of text, so few of them).

@@ -286,6 +286,12 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          examples=((f"fb_token EAAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1{'ZDZD7Hq2Lm9Vx4Zp8Tn' * 3}",
                     f"EAAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1{'ZDZD7Hq2Lm9Vx4Zp8Tn' * 3}"),),
          negatives=("EAA is a prefix", f"TEAA{'b1' * 50}")),
+    # Salesforce session ids / access tokens: the 15-character org id (`00D…`), `!`, the session key.
+    Rule("provider_token", r"!(?<=(?<![A-Za-z0-9])(?P<s>00D[A-Za-z0-9]{12})!)[A-Za-z0-9._]{80,}(?![A-Za-z0-9._])", "!",
+         before="[A-Za-z0-9]", after="[A-Za-z0-9._]{80}",
+         examples=((f"sid=00D5g000004ABCD!AQ0A{'Hq2Lm9Vx4Zp8Tn3Yb6Jf' * 5}",
+                    f"00D5g000004ABCD!AQ0A{'Hq2Lm9Vx4Zp8Tn3Yb6Jf' * 5}"),),
+         negatives=("00D5g000004ABCD! done",)),
     # Facebook app access tokens: `<app id>|<app secret>`.
     Rule("provider_token", r"\|(?<=\d{15}\|)[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_-])", r"\|", extract=_app_token,
          before=r"\d", after="[A-Za-z0-9_-]{27}",
