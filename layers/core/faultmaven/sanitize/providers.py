@@ -11,6 +11,7 @@ provider.
 from __future__ import annotations
 
 import re
+from functools import cache
 from itertools import groupby
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -147,7 +148,13 @@ _UNSEPARATED: tuple[tuple[str, str, str], ...] = (
 )
 
 _TAIL = r"(?![A-Za-z0-9_+/=-])"
-_BODIES = {entry.prefix: re.compile(entry.body + _TAIL) for entry in PREFIXES}
+_BODY_OF = {entry.prefix: entry.body for entry in PREFIXES}
+
+
+@cache
+def _body(prefix: str) -> re.Pattern[str]:
+    """A prefix's body pattern, compiled on its first candidate (a cold start compiles none of them)."""
+    return re.compile(_BODY_OF[prefix] + _TAIL)
 
 
 def _key(entry: Prefix) -> tuple[str, int, str]:
@@ -160,7 +167,7 @@ def _extract(rule: Rule, hit: Hit) -> list[Finding]:
     if start is None:
         return []
     prefix = hit.text[start[0] : hit.anchor + 1]
-    body = _BODIES[prefix].match(hit.text, hit.anchor + 1)
+    body = _body(prefix).match(hit.text, hit.anchor + 1)
     return [(start[0], body.end(), rule.label)] if body else []
 
 
