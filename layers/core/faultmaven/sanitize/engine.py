@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from faultmaven.sanitize.rules import Finding, Hit, Options, Rule
+from faultmaven.sanitize.validators import is_masked
 
 _GROUP = re.compile(r"\(\?P<(\w+)>")
 
@@ -78,9 +79,19 @@ class Scanner:
             for match in scan_pass.regex.finditer(source):
                 rule, groups = rule_of_group[match.lastindex or 0]
                 for finding in rule.extract(rule, Hit(text, match, groups, options)):
-                    if finding[1] > finding[0]:
+                    if finding[1] > finding[0] and (rule.kind == "pii" or not _masked(text, finding)):
                         found.append((finding, rule))
         return resolve_overlaps(found)
+
+
+def _masked(text: str, finding: Finding) -> bool:
+    """A secret-shaped value filled with mask characters, or cut short with an ellipsis (`ops_eyJz...`), for every
+    secret rule at once: a shape rule may stop right before the mask (`xoxp-5723...-####`), so the next characters
+    count too. A PEM body is checked by its own rule (4 `x` in a long base64 block are not rare)."""
+    start, end, label = finding
+    if label == "private_key" or end - start >= 512:
+        return False
+    return is_masked(text[start : end + 4]) or text.startswith(("...", "…"), end)
 
 
 def _rule_groups(regex: re.Pattern[str], rules: dict[str, Rule]) -> dict[int, tuple[Rule, dict[str, int]]]:

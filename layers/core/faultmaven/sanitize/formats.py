@@ -115,7 +115,9 @@ def _pgpass(rule: Rule, hit: Hit) -> list[Finding]:
     line_start = text.rfind("\n", 0, colon) + 1
     host = _PGPASS_HOST.match(text, line_start, colon)
     start, end = hit.value_span()
-    if not host or host.group().isdigit() or is_placeholder_value(text[start:end]):
+    _, database, user, _ = text[colon + 1 : start].split(":")
+    if not host or host.group().isdigit() or (database.isdigit() and user.isdigit()) \
+            or is_placeholder_value(text[start:end]):
         return []
     return [(start, end, rule.label)]
 
@@ -166,32 +168,84 @@ def _jwk_private(rule: Rule, hit: Hit) -> list[Finding]:
 
 # --- shell commands --------------------------------------------------------------------------------------------------
 
-_MYSQL_COMMAND = re.compile(r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|"
-                            r"mariadb-dump)\b")
+_MYSQL_COMMAND = r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|mariadb-dump)\b"
+_P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\b.*\blogin\b"
+             r"|\bmongo(?:sh|dump|restore|export|import)?\b|(?i:\b(?:psexec(?:64)?|paexec)(?:\.exe)?\b)")
+# The commands whose one-letter option takes a password, per option and form (`-pSECRET` attached, `-p SECRET` with a
+# blank): mysql prompts when its `-p` has a blank, so only the attached form counts there.
+_PASSWORD_OPTIONS = {
+    ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}"),
+    ("p", True): re.compile(_P_SPACED),
+    ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
+    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),
+    ("a", False): re.compile(r"\bredis-cli\b"),
+    ("a", True): re.compile(r"\bredis-cli\b"),
+    ("w", True): re.compile(r"\bldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn)\b"),
+}
 
 
 def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
-    """`mysql -pSECRET` (no blank: with one, mysql prompts) and `sshpass -p SECRET` on the same command line."""
+    """A command's password option: `mysql -pSECRET`, `sshpass -p SECRET`, `docker login -p SECRET`, `mongosh -p`,
+    `sqlcmd -P`, `redis-cli -a`, `ldapsearch -w`, on the same command line (continuation lines included)."""
     text, dash = hit.text, hit.anchor
-    line = text[text.rfind("\n", 0, dash) + 1 : dash]
-    spaced = text[dash + 2 : dash + 3] in (" ", "\t")
-    if not ("sshpass" in line if spaced else (_MYSQL_COMMAND.search(line) or "sshpass" in line)):
+    commands = _PASSWORD_OPTIONS.get((text[dash + 1], text[dash + 2 : dash + 3] in (" ", "\t")))
+    if commands is None or not commands.search(_command_line(text, dash)):
         return []
     start, end = hit.value_span()
     return [] if is_placeholder_value(text[start:end]) else [(start, end, rule.label)]
 
 
+def _directive(rule: Rule, hit: Hit) -> list[Finding]:
+    """`KEYWORD VALUE` alone on its line (a config directive), or `password VALUE` in a netrc entry (after `machine`
+    or `default` and `login`). A bare `password`/`secret` directive needs a value that does not read as a word."""
+    text, at = hit.text, hit.match.start()
+    start, end = hit.value_span()
+    line_start, line_end = text.rfind("\n", 0, at) + 1, text.find("\n", end)
+    alone = not text[line_start:at].strip() and not text[end : None if line_end < 0 else line_end].strip()
+    keyword = text[at:start].split()[0]
+    before = text[max(0, at - 400) : at]
+    netrc = keyword == "password" and "login" in before and ("machine" in before or "default" in before)
+    wordy = keyword in ("password", "secret") and (text[start:end].rstrip(".,;:!?").isalpha() or end - start < 6)
+    if not (netrc or (alone and not wordy)):
+        return []
+    return _bundler_credentials(rule, hit)
+
+
+def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
+    start, end = hit.value_span()
+    return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
+
+
+def _command_line(text: str, pos: int) -> str:
+    """The shell command `pos` is in, up to `pos`: its line and the lines before it that end in a `\\` continuation."""
+    start = text.rfind("\n", 0, pos)
+    while start > 0 and text[:start].rstrip(" \t\r").endswith("\\"):
+        start = text.rfind("\n", 0, start)
+    return text[start + 1 : pos]
+
+
 def _curl_user(rule: Rule, hit: Hit) -> list[Finding]:
-    """`curl -u user:password` / `--user user:password`: the part after the first colon."""
+    """`curl -u user:password` / `--user user:'password'`: the part after the first colon (its quotes kept); with an
+    empty password (`-u "sk_live_...:"`, an API key passed as the user name) the user name. The option may sit on a
+    continuation line of the command."""
     text, dash = hit.text, hit.anchor
-    line = text[text.rfind("\n", 0, dash) + 1 : dash]
-    if "curl" not in line:
+    if "curl" not in _command_line(text, dash):
         return []
     start, end = hit.value_span()
     colon = text.find(":", start, end)
-    if colon < 0 or colon + 1 >= end or is_placeholder_value(text[colon + 1 : end]):
+    if colon < 0:
         return []
-    return [(colon + 1, end, rule.label)]
+    user, start = text[start:colon], colon + 1
+    if end - start >= 2 and text[start] in "'\"" and text[end - 1] == text[start]:
+        start, end = start + 1, end - 1
+    if start == end:
+        start, end = colon - len(user), colon
+    value = text[start:end]
+    templated = ("$", "[", "<", "{")
+    if (value == user and end != colon) or user.startswith(templated) or value.startswith(templated) \
+            or len(value) < 6 or is_placeholder_value(value):
+        return []
+    return [(start, end, rule.label)]
 
 
 # --- personal data with checksums -----------------------------------------------------------------------------------
@@ -238,6 +292,11 @@ def _checksummed_id(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 FORMAT_RULES: tuple[Rule, ...] = (
+    # Kerberos AS-REP and TGS hashes (`$krb5asrep$23$user@REALM:...`, hashcat modes 18200/13100): crackable offline.
+    Rule("password_hash", r"\$(?<![\w$]\$)krb5(?:asrep|tgs|pa)\$\d{1,2}\$\S{32,}", r"\$", after="krb5",
+         examples=((f"$krb5asrep$23$alice@CORP.LOCAL:{'3e156ada591263b8' * 2}${'007497cb51b6c811' * 8}",
+                    f"$krb5asrep$23$alice@CORP.LOCAL:{'3e156ada591263b8' * 2}${'007497cb51b6c811' * 8}"),),
+         negatives=("price $krb5 ok",)),
     Rule("password_hash", r"\$(?<![\w$]\$)" + _CRYPT_IDS + r"[./A-Za-z0-9$=,+-]{8,}", r"\$", extract=_crypt_hash,
          after=_CRYPT_IDS,
          examples=(("root:$6$Zr3Yq8Lk$OMbGn8r1aVfQz2mS0t7uEJd3xk9pWcHbL4yN6iR5sD:19123:0:99999:7:::",
@@ -276,7 +335,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_pgpass, remember=True, after=r"(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:[^\s:]",
          examples=(("db.example.com:5432:shop:app:Pgp4ss-Prod", "Pgp4ss-Prod"),
                    ("*:*:*:replicator:r3plic8tion", "r3plic8tion")),
-         negatives=("10:22:33:44:55 frame", "Jun 14 15:16:01 combo sshd[1]: check pass")),
+         negatives=("10:22:33:44:55 frame", "Jun 14 15:16:01 combo sshd[1]: check pass",
+                    "@HWI-ST565_0092:4:1101:5508:5860#ACTTGA/1")),
     Rule("secret", r"=(?<=[vV]alue=)[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,512})\"|'(?P<v2>[^'\r\n]{1,512})')", "=",
          extract=_value_attribute, remember=True, before="e",
          examples=(('<add key="DbPassword" value="S3rv!ceAcc0unt" />', "S3rv!ceAcc0unt"),),
@@ -297,18 +357,68 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"),),
          negatives=('{"kty":"EC","crv":"P-256","use":"sig","kid":"1"}',
                     '{"d":"not-a-key-member-0123456789"}')),
-    Rule("password", r"-(?<=[ \t]-)p(?:[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
+    Rule("password", r"-(?<=[ \t]-)[pPaw](?:[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
          r"|(?P<v3>[^\s'\"-][^\s'\"]{0,127}))", "-", extract=_shell_p_option, remember=True, before="[ \t]",
-         after=r"p[ \t]*[^\s-]",
+         after=r"[pPaw][ \t]*[^\s-]",
          examples=(("mysql -h db -u root -pR00tPa55 shop", "R00tPa55"), ("mysqldump -uadmin -p'Dump!Pw9' --all",
                                                                         "Dump!Pw9"),
-                   ("sshpass -p 'sshP4ssw0rd' ssh ops@bastion", "sshP4ssw0rd")),
-         negatives=("mysql -u root -p shop", "ssh -p 2222 ops@bastion", "tar -pczf backup.tgz /etc")),
+                   ("sshpass -p 'sshP4ssw0rd' ssh ops@bastion", "sshP4ssw0rd"),
+                   ("docker login -u ci -p Dck3rPw9 registry.example.com", "Dck3rPw9"),
+                   ("sqlcmd -S db -U sa -P 'Sq1Pw!2024' -Q 'select 1'", "Sq1Pw!2024"),
+                   ("redis-cli -h cache -a R3disPw9 ping", "R3disPw9"),
+                   ("ldapsearch -x -D cn=admin,dc=example,dc=org -w Ld4pPw9 -b dc=example,dc=org", "Ld4pPw9")),
+         negatives=("mysql -u root -p shop", "ssh -p 2222 ops@bastion", "tar -pczf backup.tgz /etc", "nc -p 80 host",
+                    "ls -a /tmp", "grep -w pattern file", "docker run -p 8080:80 nginx")),
     Rule("password", r"-(?<=[ \t]-)(?:u[ \t]*|-user[ \t=]+)(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
-         r"|(?P<v3>[^\s'\"]{1,256}))", "-", extract=_curl_user, remember=True, before="[ \t]",
+         r"|(?P<v3>[^\s'\"]{1,256}(?:'[^'\s]{1,256}'|\"[^\"\s]{1,256}\")?))", "-",
+         extract=_curl_user, remember=True, before="[ \t]",
          examples=(("curl -u deploy:Curl3dPw -X POST https://ci.example.com", "Curl3dPw"),
-                   ("curl --user 'admin:adm1nSecret' https://api.example.com", "adm1nSecret")),
-         negatives=("curl -u deploy https://ci.example.com", "ps -u root:wheel")),
+                   ("curl --user 'admin:adm1nSecret' https://api.example.com", "adm1nSecret"),
+                   ("curl --user ops:'Qu0t3dPw9' https://api.example.com", "Qu0t3dPw9"),
+                   ('curl -u "k7Hq2Lm9Vx4Zp8:" https://api.example.com', "k7Hq2Lm9Vx4Zp8"),
+                   ("curl -X POST https://api.example.com \\\n  -d 'x=1' \\\n  -u ops:C0ntinu3dPw", "C0ntinu3dPw")),
+         negatives=("curl -u deploy https://ci.example.com", "ps -u root:wheel", "curl -i -u 'test:test'",
+                    'curl -sL --user "$USER:$PASS" "$URL"', "curl -u <user:password> https://test.com",
+                    "curl --user neo4j:[PASSWORD] http://db:7474", 'curl -u "${{ env.ID }}:${{ env.PASS }}"')),
+    # Config directives on a line of their own (`requirepass`, `masterauth` in redis.conf, `password [7] SECRET` in
+    # network device configs) and netrc(5) entries (`machine HOST login USER password SECRET`, on one line or over
+    # the entry's lines). One pass per keyword: the
+    # regex engine skips to the literal.
+    *(Rule("password", rf"{word}(?<![\w-]{word})(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{{1,256}})", needs=word,
+           extract=_directive, remember=True,
+           examples=((f"bind 127.0.0.1\n{word} f0obaredS3cret\n", "f0obaredS3cret"),),
+           negatives=(f"{word} required", f"{word} ${{VAULT_SECRET}}", f"Failed {word} for root from 10.0.0.1"))
+      for word in ("requirepass", "masterauth")),
+    Rule("password", r"password(?<![\w-]password)(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs="password",
+         extract=_directive, remember=True,
+         examples=(("machine api.example.com login deploy password N3trcPw9", "N3trcPw9"),
+                   ("machine github.com\n  login octocat\n  password Hq2Lm9Vx4Zp8", "Hq2Lm9Vx4Zp8"),
+                   ("hostname r1\n password 7 0822455D0A16", "0822455D0A16")),
+         negatives=("Failed password for root from 10.0.0.1 port 22", "login: password accepted for app",
+                    "password required")),
+    # Command-line options followed by a blank: `--password VALUE`, `--api-key VALUE`, `--token VALUE`.
+    Rule("password", r"--(?<![\w-]--)(?:[a-z]+-)*(?:password|passwd|token|secret|api-key|apikey)[ \t]+"
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))", needs="--",
+         extract=_bundler_credentials, remember=True,
+         examples=(("vault login --token Hq2Lm9Vx4Zp8Tn3", "Hq2Lm9Vx4Zp8Tn3"),
+                   ("mycli --db-password 'Cl1Pw42!' --host db", "Cl1Pw42!")),
+         negatives=("mycli --password --host db", "use --token $TOKEN")),
+    # Webhook URLs whose path is the credential: Discord (`/api/webhooks/<id>/<token>`), Microsoft Teams
+    # (`/webhookb2/...`).
+    Rule("token", r"/webhook(?:s/(?<=/api/webhooks/)(?P<v1>\d{5,}/[A-Za-z0-9_-]{40,})|b2/(?P<v2>[A-Za-z0-9@/_-]{40,}))",
+         needs="/webhook",
+         examples=((f"https://discord.com/api/webhooks/123456789012345678/{'Hq2Lm9Vx4Zp8Tn3Yb6Jf1K' * 3}",
+                    f"123456789012345678/{'Hq2Lm9Vx4Zp8Tn3Yb6Jf1K' * 3}"),
+                   ("https://acme.webhook.office.com/webhookb2/9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d@9f2c4e6a-8b0d/"
+                    "IncomingWebhook/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d",
+                    "9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d@9f2c4e6a-8b0d/IncomingWebhook/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d")),
+         negatives=("GET /api/webhooks/123 404", "see /webhookb2/ docs")),
+    # Bundler credentials for a private gem source: `BUNDLE_<HOST, dots as __>=user:password` (bundle-config(1)).
+    Rule("password", r"BUNDLE_(?:[A-Z0-9-]+__)+[A-Z0-9-]+[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>[^\s\"';&]{6,256})",
+         needs="BUNDLE_", extract=_bundler_credentials, remember=True,
+         examples=(("export BUNDLE_GEMS__EXAMPLE__COM=deploy:Bundl3rPw9", "deploy:Bundl3rPw9"),
+                   ("BUNDLE_RUBYGEMS__PKG__GITHUB__COM: 'ops:gHq2Lm9Vx4Zp8Tn3'", "ops:gHq2Lm9Vx4Zp8Tn3")),
+         negatives=("BUNDLE_PATH=vendor/bundle", "BUNDLE_GEMS__EXAMPLE__COM=${GEM_CREDENTIALS}")),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"

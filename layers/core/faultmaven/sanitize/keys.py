@@ -6,24 +6,32 @@ import re
 from itertools import groupby, pairwise
 from typing import TYPE_CHECKING
 
-from faultmaven.sanitize.validators import is_placeholder_value, looks_random, shannon_entropy
+from faultmaven.sanitize.validators import (
+    decodes_to_credentials,
+    is_placeholder_value,
+    looks_random,
+    shannon_entropy,
+)
 
 if TYPE_CHECKING:
     from faultmaven.sanitize.rules import Finding, Hit, Rule
 
-PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "passcode", "pword"})
+PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "pword"})
 # `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token.
 STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey",
                                   "salt", "signature", "sig"}
 # Words that end like a password word without naming one (`bypass=true`).
 _NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass"})
-_COMPOUND_TAILS = ("password", "passwd", "pass", "pwd")
+_COMPOUND_TAILS = ("password", "passwd", "pass", "pwd", "pw")
 # `<word>_key` / `<word>Key` names that hold a secret.
 KEY_QUALIFIERS = frozenset({
     "api", "secret", "access", "private", "auth", "client", "master", "encryption", "signing", "account", "shared",
     "storage", "app", "license", "consumer", "webhook", "sas", "service", "session", "deploy", "ssh", "sk", "hmac",
 })
 WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds"})
+# Key names whose last words name a provider's secret although no secret word is in them: SonarQube's `sonar.login`
+# holds its token.
+SECRET_KEY_TAILS = frozenset({("sonar", "login")})
 # A key that names metadata about a secret, not the secret itself.
 EXCLUDED_WORDS = frozenset({
     "hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "checksum", "fingerprint", "public", "pub",
@@ -39,7 +47,7 @@ EXCLUDED_LAST_WORDS = frozenset({
 })
 _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 # Fixed-width lookbehinds (one per keyword length) that let the scan skip assignments to unrelated keys.
-_ENDINGS = ("password", "passwd", "pwd", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
+_ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization")
 
 
@@ -62,8 +70,11 @@ def _lookbehind(sep: str) -> str:
         keywords = "|".join(f"(?<=(?i:{alt}){between}{sep})" for alt in words)
         return f"(?<=(?:{pairs}){between}{sep})(?:{keywords})"
 
-    quoted = "|".join(shape(between) for between in ("[\"' \\t]", "[\"'][ \\t]"))
-    return f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted}))"
+    # Quoted keys, also JSON inside a JSON string (`{\\"password\\": ...}`, the body of a structured log line).
+    quoted = "|".join(shape(between) for between in ("[\"' \\t]", "[\"'][ \\t]", "\\\\[\"']", "\\\\[\"'][ \\t]"))
+    # make's conditional and appending assignments: `TOKEN ?= value`, `TOKEN += value`.
+    make = "|(?<=[?+]=)(?:" + shape("[?+]") + "|" + shape("[ \\t][?+]") + ")" if sep == "=" else ""
+    return f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted}){make})"
 
 
 # Last letters of the keywords, quotes and blanks: the only characters that can precede a keyword's separator.
@@ -71,27 +82,42 @@ _KEYWORD_BEFORE = f"[{_LAST_LETTERS}\"' \\t]"
 
 _VALUE = (
     r"""[ \t]*(?:"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'"""
-    r"""|(?P<v3>\$\{[^}\s]{1,128}\}|[^\s"'`,;&<>)\]}]{1,512}))"""
+    r"""|\\"(?P<v4>[^"\\\r\n]{1,512})\\"|\\'(?P<v5>[^'\\\r\n]{1,512})\\'"""
+    r"""|(?P<v3>\$?\{[^}\s]{1,128}\}|[^\s"'`,;&<>)\]}]{1,512}))"""
 )
 
 
 # Examples per separator: (keyword rule, value block rule, random-value rule), each (examples, negatives).
 _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], ...]] = {
     "=": (((("password = hunter2!", "hunter2!"), ("export PGPASSWORD=pgShellPw42", "pgShellPw42"),
-             ("Server=db;User Id=shop;Password=Sh0pP@ss;", "Sh0pP@ss")),
-            ("password_length=12", "PWD=/home/app", "token=${API_TOKEN}", "bypass=true")),
+             ("Server=db;User Id=shop;Password=Sh0pP@ss;", "Sh0pP@ss"), ("ldap_bind_pw=B1ndPw42", "B1ndPw42"),
+             ('DEPLOY_TOKEN ?= "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f")),
+            ("password_length=12", "PWD=/home/app", "token=${API_TOKEN}", "bypass=true", "TOKEN ?= $(shell cat t)")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),), ("[section]\nname =\n    value1",)),
           ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
+            ("sonar.login=0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1", "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
             ("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4",
              "aeeed9bbccd4d02ee5c0109b86d86835f995330da4")),
-           ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv"))),
+           ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
+            'data-widget="desktop-rhf_SponsoredProductsRemoteSearchK2ClickPagination"'))),
     ":": (((('"password": "R3port!ng"', "R3port!ng"), ("api_key: 'ToCynx5Se4e2PtoZxEhW7lUJcOX15c54'",
-                                                        "ToCynx5Se4e2PtoZxEhW7lUJcOX15c54")),
-            ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok")),
+                                                        "ToCynx5Se4e2PtoZxEhW7lUJcOX15c54"),
+            ('DEPLOY_TOKEN := "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"),
+            ("token: s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw"),
+            ("Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="),
+            ('{"body": "{\\"password\\": \\"Esc4pedPw\\"}"}', "Esc4pedPw"),
+            ("Authorization: token 0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1",
+             "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1")),
+            ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
+             "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN", "api_key: your_api_key_here",
+             "token: INSERT_TOKEN", "client_secret: placeholder", "Authorization: Basic realm")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),), ("credentials:\n    user: admin",)),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),),
            ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"'))),
 }
+_SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3tt3rPw!"),
+                     ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6")),
+                    ('user = getPassword("alice")', 'assertToken("abc123")', 'password("x")'))
 _TAG_EXAMPLES = ((("<password>mavenPw123</password>", "mavenPw123"),
                   ('<Pass encoding="base64">c3VwZXJzZWNyZXQxMjM=</Pass>', "c3VwZXJzZWNyZXQxMjM=")),
                  ("<Host>ftp.example.com</Host>", "<Port>21</Port>"))
@@ -102,21 +128,27 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     with a random-looking value."""
     from faultmaven.sanitize.rules import Rule
 
-    arrow = ">?" if sep == "=" else ""
+    # `=>` (PHP, Ruby hashes) after `=`; `:=`, `::=` (make, Go) after `:`.
+    arrow = ">?" if sep == "=" else "(?::{0,2}=)?"
     if sep == ">":
         return (Rule("secret", r">(?<=[A-Za-z\"']>)(?P<v>[^<>\s]{1,512})</", ">", extract=extract_tag, remember=True,
                      examples=_TAG_EXAMPLES[0], negatives=_TAG_EXAMPLES[1]),)
+    if sep == "(":
+        return (Rule("secret", r"\((?<=\w\()[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')[ \t]*\)",
+                     r"\(", extract=extract_setter, remember=True, before=_KEYWORD_BEFORE,
+                     examples=_SETTER_EXAMPLES[0], negatives=_SETTER_EXAMPLES[1]),)
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     keyword, block, generic = _EXAMPLES[sep]
     return (
         Rule("secret", sep + _lookbehind(sep) + arrow + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token)[ \t]+)?"
-             + _VALUE, sep, extract=extract_keyword, remember=True, before=_KEYWORD_BEFORE,
+             + _VALUE, sep, extract=extract_keyword, remember=True,
+             before=_KEYWORD_BEFORE[:-1] + "?+]" if sep == "=" else _KEYWORD_BEFORE,
              examples=keyword[0], negatives=keyword[1]),
         Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
              after=r"[ \t]*+\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
-        Rule("secret", sep + r"(?=" + arrow + r"[ \t]*[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
-             + r"[ \t]*[\"']?(?P<v>[A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/=_\-.])",
-             sep, extract=extract_generic, remember=True, after=arrow + r"[ \t]*[\"']?[A-Za-z0-9+/_\-]{20}",
+        Rule("secret", sep + r"(?=" + arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
+             + r"[ \t]*\\?[\"']?(?P<v>[A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/=_\-.])",
+             sep, extract=extract_generic, remember=True, after=arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20}",
              examples=generic[0], negatives=generic[1]),
     )
 
@@ -127,7 +159,7 @@ _PREVIOUS_WORD = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,12}) \Z")
 _WORDS = re.compile(r"[A-Z]+\d*(?![a-z])|[A-Z]?[a-z]+\d*|\d+")
 _PATHLIKE = re.compile(r"[~/.]{0,2}/[\w./-]*|[A-Za-z]:\\.*")
 # `module.attr:func`, `settings.SECRET_KEY`: code that names a secret instead of holding one.
-_REFERENCE = re.compile(r"[A-Za-z_][\w-]*(?:[.:][A-Za-z_][\w-]*)+(?:\(\))?")
+_REFERENCE = re.compile(r"[A-Za-z_][\w-]*(?:[.:][A-Za-z_][\w-]*)+(?:\(\)?)?")
 _CONTINUATION = re.compile(r"(?:\r?\n)([ \t]+)([^\r\n]*)")
 # Only these parents own their indented lines; a `credentials:` map holds ordinary keys too.
 _BLOCK_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token"}
@@ -137,8 +169,10 @@ _SUBKEY = re.compile(r"""[\w.\-"']+[ \t]*[:=][ \t]*""")
 def key_before(text: str, sep: int) -> str:
     """The key name left of a separator: `key`, `"key" `, `key]` (at most 80 characters, within 96 of `sep`)."""
     head = text[max(0, sep - 96) : sep].rstrip(" \t")
+    if head[-1:] in ("?", "+") and text[sep] == "=":  # make's `KEY ?= value`, `KEY += value`
+        head = head[:-1].rstrip(" \t")
     if head[-1:] in ('"', "'", "]"):
-        head = head[:-1]
+        head = head[:-1].removesuffix("\\")  # `\"key\":` in JSON inside a JSON string
     found = _KEY_RUN.match(head[::-1])
     if not found:
         return ""
@@ -177,6 +211,8 @@ def classify_words(words: list[str]) -> tuple[str, str] | None:
         return "strong", label
     if words[-1] in WEAK_LAST_WORDS:
         return "weak", label
+    if tuple(words[-2:]) in SECRET_KEY_TAILS:
+        return "strong", label
     return None
 
 
@@ -186,9 +222,19 @@ def _compound(word: str) -> str:
     return next((tail for tail in _COMPOUND_TAILS if word.endswith(tail) and len(word) > len(tail)), word)
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+def names_its_key(key: str, value: str) -> bool:
+    """`access_token=ACCESS_TOKEN`, `X_KeyMeshing = "id-X-KeyMeshing"`: a value that spells its own key is a
+    constant's name or a template, not a secret."""
+    flat = _NOT_ALNUM.sub("", value.lower())
+    return len(flat) >= 4 and flat in _NOT_ALNUM.sub("", key.lower())
+
+
 def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     value = value.strip()
-    if not value or is_placeholder_value(value) or "://" in value or _REFERENCE.fullmatch(value):
+    if not value or is_placeholder_value(value) or "://" in value or _is_reference(value) or names_its_key(key, value):
         return False
     if strength == "weak":
         return looks_random(value) or (len(value) >= 16 and shannon_entropy(value) >= 3.5 and not value.isalpha())
@@ -202,6 +248,12 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     return len(value) >= 3
 
 
+def _is_reference(value: str) -> bool:
+    """`settings.SECRET_KEY`, `module.attr:func`: code naming a secret; not `s.ZC9Ecf4M5g9o34Q6RkzGsj0z` (a legacy
+    Vault token), whose parts are random."""
+    return _REFERENCE.fullmatch(value) is not None and not any(map(looks_random, re.split(r"[.:]", value)))
+
+
 def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     key = key_before(hit.text, hit.anchor)
     kind = classify_key(key)
@@ -209,9 +261,17 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
         return extract_generic(rule, hit)
     start, end = hit.value_span()
     quoted = hit.span("v3") is None
-    if not value_is_secret(key, hit.text[start:end], kind[0], quoted):
-        return []
-    return [(start, end, kind[1])]
+    value = hit.text[start:end]
+    if value_is_secret(key, value, kind[0], quoted):
+        return [(start, end, kind[1])]
+    # After an authentication scheme the value is the credential however plain it looks: `Authorization: Bearer` /
+    # `token <hex>` (RFC 6750, GitHub), `Basic <base64 of user:password>` (RFC 7617).
+    scheme = hit.text[hit.anchor : start].lower()
+    if ("bearer" in scheme or "token" in scheme) and len(value) >= 16 and not is_placeholder_value(value):
+        return [(start, end, "token")]
+    if "basic" in scheme and decodes_to_credentials(value):
+        return [(start, end, "password")]
+    return []
 
 
 def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
@@ -225,12 +285,29 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
         return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
     if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS):
         return []
-    if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or not looks_random(value):
+    if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or not looks_random(value) \
+            or names_its_key(key, value):
         return []
     return [(start, end, "secret")]
 
 
 _TAG_LEFT = re.compile(r"""<([A-Za-z_][\w.:-]{0,80})(?:\s+[\w.:-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*>\Z""")
+
+
+_SETTER = re.compile(r"(?:set|with)?([A-Za-z_][A-Za-z0-9_]{0,60})\Z")
+
+
+def extract_setter(rule: Rule, hit: Hit) -> list[Finding]:
+    """`builder.password("...")`, `setApiKey("...")`, `withToken('...')`: a setter named after a secret with one string
+    literal. Getters and checks (`getPassword("user")`, `verifyToken(...)`) take a lookup key, not a secret."""
+    name = _SETTER.search(hit.text, max(0, hit.anchor - 64), hit.anchor)
+    if not name or not (name.group().startswith(("set", "with")) or hit.text[name.start() - 1 : name.start()] == "."):
+        return []
+    kind = classify_key(name.group(1))
+    start, end = hit.value_span()
+    if kind is None or kind[0] != "strong" or not value_is_secret(name.group(1), hit.text[start:end], "strong", True):
+        return []
+    return [(start, end, kind[1])]
 
 
 def extract_tag(rule: Rule, hit: Hit) -> list[Finding]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from faultmaven.sanitize import keys
+from faultmaven.sanitize import keys, providers
 from faultmaven.sanitize.validators import (
     card_brand_ok,
     ip_is_public,
@@ -57,7 +57,7 @@ class Hit:
         return None if found[0] < 0 else found
 
     def value_span(self) -> tuple[int, int]:
-        for name in ("v", "v1", "v2", "v3"):
+        for name in ("v", "v1", "v2", "v3", "v4", "v5"):
             found = self.span(name)
             if found:
                 return found
@@ -113,12 +113,11 @@ def _tok(prefix: str, anchor: str, body: str, last: str, boundary: str = "[A-Za-
     )
 
 
+_SLACK_ID = re.compile(r"-\d{6,}")
+
+
 def _mixed(value: str) -> bool:
     return any(map(str.isdigit, value)) and any(map(str.isalpha, value))
-
-
-def _mixed_case(value: str) -> bool:
-    return any(map(str.islower, value)) and any(map(str.isupper, value))
 
 
 # --- extractors that look beyond the match -------------------------------------------------------------------------
@@ -240,6 +239,16 @@ def _bearer(rule: Rule, hit: Hit) -> list[Finding]:
     return extract_value(rule, hit)
 
 
+def _app_token(rule: Rule, hit: Hit) -> list[Finding]:
+    """`<15-16 digit app id>|<secret>`: the id is read leftwards from the bar (a lookbehind has a fixed width)."""
+    text, start = hit.text, hit.anchor
+    while start and text[start - 1].isdecimal():
+        start -= 1
+    if not 15 <= hit.anchor - start <= 16 or (start and (text[start - 1].isalnum() or text[start - 1] in "_|")):
+        return []
+    return [(start, hit.end, rule.label)]
+
+
 def _url_password(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.value_span()
     value = hit.text[start:end]
@@ -252,11 +261,12 @@ def _url_password(rule: Rule, hit: Hit) -> list[Finding]:
 
 _LOOSE = "[A-Za-z0-9]"  # a distinctive prefix may follow `-` or `_`
 # The last two characters of every provider prefix that ends at a dash (`glpat-`, `xoxb-`, `sk-`, `GOCSPX-`, `pypi-`,
-# `xapp-`, `tskey-`).
-_DASH_END = "(?:[abdfmrt]t|tr|x[abeoprs]|sk|PX|pi|pp|ey)"
+# `xapp-`, `tskey-`, and the table's): one guard for all of them.
+_DASH_END = providers.pair_guard({*(f"{c}t" for c in "abdfmrt"), "tr", *(f"x{c}" for c in "abcdeoprs"), "sk", "PX",
+                                   "pi", "pp", "ey", *providers.last_two("-")})
+# The table's dot-separated prefixes (`dp.pt.`, `dt0c01.`) and Terraform's `.atlasv1.`: one guard for all of them.
+_DOT_END = providers.pair_guard({*providers.last_two("."), "v1"})
 # Shared by SSN and dashed phone numbers: most dashes after a digit are in dates (`2015-10-18`) and fail this once.
-# The last character of the provider prefixes that end at `_` (`gsk_`, `cfut_`, `shpat_`, `lin_api_`, `glsa_`, `glc_`).
-_PREFIX_END = "[acikprst]"
 _THREE_DIGITS = r"(?<![\w.\-+/:])\d{3}"
 
 
@@ -266,6 +276,28 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          examples=(("key AKIAQ3EXAMPLE7WXYZ12 used", "AKIAQ3EXAMPLE7WXYZ12"),),
          negatives=("AKIA is the prefix of access keys",
                     "XAKIAQ3EXAMPLE7WXYZ12",)),
+    # AWS Bedrock long-term API keys: `ABSK` + base64 of `BedrockAPIKey-...`.
+    Rule("aws_access_key", r"A(?<![A-Za-z0-9]A)BSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])", "A",
+         examples=(("AWS_BEARER_TOKEN_BEDROCK=ABSKQmVkcm9ja0FQSUtleS1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6",
+                    "ABSKQmVkcm9ja0FQSUtleS1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6"),),
+         negatives=("ABSKQmVkcm9ja0FQSUtleS1 is the prefix",)),
+    # Facebook (Meta) access tokens: `EAA` and a long alphanumeric body.
+    Rule("provider_token", r"A(?<=(?<![A-Za-z0-9])(?P<s>E)A)A[A-Za-z0-9]{90,}(?![A-Za-z0-9])", "A", validate=_mixed,
+         examples=((f"fb_token EAAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1{'ZDZD7Hq2Lm9Vx4Zp8Tn' * 3}",
+                    f"EAAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1{'ZDZD7Hq2Lm9Vx4Zp8Tn' * 3}"),),
+         negatives=("EAA is a prefix", f"TEAA{'b1' * 50}")),
+    # Salesforce session ids / access tokens: the 15-character org id (`00D…`), `!`, the session key.
+    Rule("provider_token", r"!(?<=(?<![A-Za-z0-9])(?P<s>00D[A-Za-z0-9]{12})!)[A-Za-z0-9._]{80,}(?![A-Za-z0-9._])", "!",
+         before="[A-Za-z0-9]", after="[A-Za-z0-9._]{80}",
+         examples=((f"sid=00D5g000004ABCD!AQ0A{'Hq2Lm9Vx4Zp8Tn3Yb6Jf' * 5}",
+                    f"00D5g000004ABCD!AQ0A{'Hq2Lm9Vx4Zp8Tn3Yb6Jf' * 5}"),),
+         negatives=("00D5g000004ABCD! done",)),
+    # Facebook app access tokens: `<app id>|<app secret>`.
+    Rule("provider_token", r"\|(?<=\d{15}\|)[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_-])", r"\|", extract=_app_token,
+         before=r"\d", after="[A-Za-z0-9_-]{27}",
+         examples=(("fb 1308742762612587|Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0R",
+                    "1308742762612587|Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0R"),),
+         negatives=("| 1308742762612587 | total |", "id 1308742762612587|ok")),
     Rule("google_api_key", r"A(?<![A-Za-z0-9_-]A)Iza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])", "A",
          examples=(("maps key=AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe", "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe"),),
          negatives=("AIza is a prefix",)),
@@ -279,53 +311,6 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("twilio_key", r"S(?<![A-Za-z0-9]S)K[a-f0-9]{32}(?![A-Za-z0-9])", "S", validate=_mixed,
          examples=(("key SK1f2e3d4c5b6a79881f2e3d4c5b6a7988", "SK1f2e3d4c5b6a79881f2e3d4c5b6a7988"),),
          negatives=("SKIPPED 3 tests",)),
-    Rule("github_token", _tok("gh[oprsu]", "_", r"(?:[A-Za-z0-9]{36,255}|\d{1,12}_eyJ[A-Za-z0-9_.-]{20,})", "[oprsu]",
-                              _LOOSE), "_", before="[oprsu]",
-         examples=(("GITHUB_TOKEN ghp_R7dk2LmQ9vXw4ZpT8sNc3YbH6gJf1KaE5uWo",
-                    "ghp_R7dk2LmQ9vXw4ZpT8sNc3YbH6gJf1KaE5uWo"),
-                   ("installation ghs_4812_eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiI0ODEyIn0.Zm9vYmFy",
-                    "ghs_4812_eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiI0ODEyIn0.Zm9vYmFy"),),
-         negatives=("ghp_short",
-                    "log ghp_R7dk2",)),
-    Rule("github_token", _tok("github", "_", r"pat_[A-Za-z0-9_]{22,255}", "b", _LOOSE), "_", before="b",
-         examples=(("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789",
-                    "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789"),),
-         negatives=("github_pat_short",)),
-    Rule("stripe_key", _tok("[sr]k_(?:live|test)", "_", r"[A-Za-z0-9]{24,247}", "[et]"), "_", before="[et]",
-         examples=(("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),),
-         negatives=("mode sk_live_",
-                    "sk_live_AbCdEfGhIjKlMnOpQrStUvW",)),
-    Rule("stripe_key", _tok("whsec", "_", r"[A-Za-z0-9+/=]{24,}", "c"), "_", before="c",
-         examples=(("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),),
-         negatives=("whsec_abc",)),
-    Rule("npm_token", _tok("npm", "_", r"[A-Za-z0-9]{36}", "m"), "_", before="m",
-         examples=(("//registry.npmjs.org/:_authToken npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
-                    "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),),
-         negatives=("npm_install_failed",)),
-    # Provider prefixes from each provider's token documentation, one rule per prefix length (the lookbehind that
-    # finds a prefix has a fixed width); the bodies' lengths are the documented minimums.
-    *(Rule("provider_token", _tok(prefix, "_", body, last), "_", validate=_mixed, before=_PREFIX_END,
-           examples=((f"token: {token} ok", token),), negatives=(f"{token[:12]} is too short", f"my{token}"))
-      for prefix, last, body, token in (
-          ("gsk", "k", "[A-Za-z0-9]{52}", "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"),
-          ("(?:cfk|vc[aikpr])", "[kaipr]", "[A-Za-z0-9]{32,}", "vcp_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9P"),
-          ("cfut", "t", "[A-Za-z0-9]{32,}", "cfut_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8"),
-          ("shp(?:at|ca|pa|ss)", "[tas]", "[A-Za-z0-9]{32,}", "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"),
-          ("lin_api", "i", "[A-Za-z0-9]{32,}", "lin_api_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9P"))),
-    Rule("provider_token", _tok("glsa", "_", r"[A-Za-z0-9]{32}_[0-9a-f]{8}", "a"), "_", before=_PREFIX_END,
-         examples=(("auth glsa_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec_1a2b3c4d",
-                    "glsa_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec_1a2b3c4d"),),
-         negatives=("glsa_dashboard_list",)),
-    # 1Password service accounts and Grafana Cloud: base64 of a JSON object after the prefix.
-    Rule("provider_token", _tok("(?:ops|glc)", "_", r"eyJ[A-Za-z0-9+/=_-]{40,}", "[sc]"), "_", before=_PREFIX_END,
-         examples=(("OP_SERVICE_ACCOUNT_TOKEN=ops_eyJzaWduSW5BZGRyZXNzIjoibXkuMXBhc3N3b3JkLmNvbSJ9Cg",
-                    "ops_eyJzaWduSW5BZGRyZXNzIjoibXkuMXBhc3N3b3JkLmNvbSJ9Cg"),),
-         negatives=("ops_eyJ",
-                    "task_abcdefghijklmnopqrstuvwxyzabcdefgh",
-                    "vcr_cassette_recordings_for_the_api_tests",)),
-    Rule("huggingface_token", _tok("hf", "_", r"[A-Za-z]{34}", "f"), "_", validate=_mixed_case, before="f",
-         examples=(("HF hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh", "hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh"),),
-         negatives=("hf_abcdefghijklmnopqrstuvwxyzabcdefgh",)),
     Rule("gitlab_token", _tok("gl(?:dt|rt|ft)", "-", r"[A-Za-z0-9_-]{20,}", "t", _LOOSE), "-", before=_DASH_END,
          examples=(("deploy gldt-A1b2C3d4E5f6G7h8I9j0K1", "gldt-A1b2C3d4E5f6G7h8I9j0K1"),),
          negatives=("gldt-short",)),
@@ -336,9 +321,13 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("gitlab_token", _tok("glsoat", "-", r"[A-Za-z0-9_-]{20,}", "t"), "-", before=_DASH_END,
          examples=(("glsoat-A1b2C3d4E5f6G7h8I9j0K1", "glsoat-A1b2C3d4E5f6G7h8I9j0K1"),),
          negatives=("glsoat-x",)),
-    Rule("slack_token", _tok("xox[abposre]", "-", r"[A-Za-z0-9-]{10,250}", "[abposre]", _LOOSE), "-", before=_DASH_END,
+    # Slack tokens carry numeric workspace/user ids (`xoxb-<team id>-<bot id>-<secret>`) or, rotated ones
+    # (`xoxe.xoxp-1-...`), a long random body: anything else is documentation (`xoxb-my-bot-token`, `xoxb-12345-ab`).
+    Rule("slack_token", _tok("xox[abcdposre]", "-", r"[A-Za-z0-9%-]{10,250}", "[abcdposre]", _LOOSE), "-",
+         before=_DASH_END,
+         validate=lambda v: len(v) >= 20 and (_SLACK_ID.search(v) is not None or (len(v) >= 45 and _mixed(v))),
          examples=(("SLACK xoxb-2048719234-Xq7RmK2pLz9W", "xoxb-2048719234-Xq7RmK2pLz9W"),),
-         negatives=("xoxb-short",)),
+         negatives=("xoxb-short", "xoxb-xoxb-my-bot-token", "xoxb-12345-abcd234", "xoxp-1234567890")),
     Rule("slack_token", _tok("xapp", "-", r"\d-[A-Za-z0-9-]{10,250}", "p", _LOOSE), "-", before=_DASH_END,
          examples=(("SLACK_APP_TOKEN=xapp-1-A02BCDEFGH-1234567890-0a1b2c3d4e5f",
                     "xapp-1-A02BCDEFGH-1234567890-0a1b2c3d4e5f"),),
@@ -385,6 +374,12 @@ BUILTIN_RULES: tuple[Rule, ...] = (
                     "hvs.CAESIHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec"),),
          negatives=("hvs.short",
                     "archives.tar.gz",)),
+    # Terraform Cloud / Enterprise API tokens: `<14 characters>.atlasv1.<60-70 characters>`.
+    Rule("provider_token", r"\.(?<=v1\.)(?<=(?<![A-Za-z0-9])(?P<s>[A-Za-z0-9]{14}\.atlasv1)\.)[A-Za-z0-9_=-]{60,70}"
+         r"(?![A-Za-z0-9_=-])", r"\.", validate=_mixed, before=_DOT_END,
+         examples=(("TFE_TOKEN=Hq2Lm9Vx4Zp8Tn.atlasv1.3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro",
+                    "Hq2Lm9Vx4Zp8Tn.atlasv1.3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro"),),
+         negatives=("see api.atlasv1.docs", "v1.2.3")),
     Rule("sendgrid_key", r"\.(?<=G\.)(?<=(?<![A-Za-z0-9])(?P<s>SG)\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}", r"\.",
          before="[9Gs]",
          examples=(("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",
@@ -392,18 +387,27 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          negatives=("SG.short",)),
     Rule(
         "slack_webhook",
-        r"\.(?=slack)(?<=(?P<s>https://hooks)\.)slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_+-]{20,}",
+        r"\.(?=slack)(?<=(?P<s>://hooks)\.)slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_+-]{20,}",
         r"\.",
         before="[9Gs]",  # shared with the two rules above: one test for the three,
-         examples=(("hook https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
-                    "slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"),),
+         examples=(("hook https://hooks.slack.com/services/T00000000/B00000000/Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0",
+                    "slack.com/services/T00000000/B00000000/Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0"),
+                   ("http://hooks.slack.com/services/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",
+                    "slack.com/services/T024TQ7RS/B9H3KZ2QW/Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5")),
          negatives=("see https://slack.com/help",)),
+    # Azure AD (Entra ID) client secrets: 3 characters, a digit, `Q~`, then 31-34 characters of `[A-Za-z0-9_~.-]`.
+    Rule("provider_token", r"~(?<=\dQ~)(?<=(?<![A-Za-z0-9_~.-])(?P<s>[A-Za-z0-9_~.-]{3}\dQ)~)"
+         r"[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])", "~", validate=_mixed, before="Q",
+         examples=(("AZURE_CLIENT_SECRET=Hq28Q~m9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd",
+                    "Hq28Q~m9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd"),),
+         negatives=("~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~", "cd ~/Q~backup")),
     Rule("jwt", r"\.(?=eyJ)(?<=[A-Za-z0-9_-]{10}\.)eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*", r"\.", extract=_jwt,
          after="e",
          examples=(("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0"
                     "THsR8U",
                     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"),),
          negatives=("eyJ is how JSON starts in base64",)),
+    *providers.prefix_rules({"-": _DASH_END, ".": _DOT_END}),
     Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", needs="earer", extract=_bearer,
          examples=(("Authorization: Bearer 9f3Kq2LmZx8Vb4Nw7Rt1Yp6", "9f3Kq2LmZx8Vb4Nw7Rt1Yp6"),),
          negatives=("Bearer tokens expire",)),
@@ -414,7 +418,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          negatives=("http://example.com:8080/path",
                     "postgres://app@db:5432",)),
     # Secrets found by the key they are assigned to (config files, env files, connection strings, JSON).
-    *(rule for sep in "=:>" for rule in keys.assignment_rules(sep)),
+    *(rule for sep in "=:>(" for rule in keys.assignment_rules(sep)),
     # Personal data.
     Rule("email", r"@(?<=[A-Za-z0-9._%+\-]@)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
          r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])", "@", "pii", extract=_email,

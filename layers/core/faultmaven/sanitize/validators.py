@@ -20,10 +20,15 @@ _PLACEHOLDER = re.compile(
        secret|password|passwd|token|redacted|changeme_?later|xxx+|\*+|x+|\.\.\.+|-+|<[^>]*>|
        \$\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\{\{[^}]*\}\}|%\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
        env\(.*\)|getenv\(.*\)|process\.env\..*|\[redacted\]|\[filtered\]|\[hidden\]|\{[A-Za-z_]*\}|dummy|
-       your[_-][a-z_]*|replace[_-]with[_-][a-z_]*|not[_-]a[_-]real[_-][a-z_]*)
+       your[_-][a-z_]*|replace[_-]with[_-][a-z_]*|not[_-]a[_-]real[_-][a-z_]*|
+       .+(?:\.\.\.|…|\.\.\[redacted\])|
+       [a-z0-9_-]*[_-]here|[a-z_-]*placeholder[a-z_-]*|(?:insert|enter|put)[_-][a-z_-]+)
     """
 )
 _PRINTABLE = bytes([9, 10, 13, *range(32, 127)])
+# A run of mask characters: `ghp_xxxx…`, `xoxb-XXXXXXXXX-…`, `####`; a random token almost never holds one (a run of
+# four `x`/`X` in base62 is about 1 in 7 million per position).
+_MASK_RUN = re.compile(r"[xX]{4}|\*{4}|#{4}")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -90,6 +95,17 @@ def decodes_to_text(value: str) -> str | None:
     return raw.decode("ascii", errors="replace")
 
 
+def decodes_to_credentials(value: str) -> bool:
+    """True for base64 of `user:password` (RFC 7617 Basic authentication), not of a JSON object."""
+    if not 4 <= len(value) <= 1024 or not _B64.fullmatch(value):
+        return False
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    return ":" in decoded and not decoded.startswith("{") and decoded.isprintable()
+
+
 def looks_random(value: str) -> bool:
     """True for strings that look machine-generated: long, mixed character classes, high entropy, not a hash/UUID.
 
@@ -102,9 +118,25 @@ def looks_random(value: str) -> bool:
     classes = any(map(str.islower, value)) + any(map(str.isupper, value)) + any(map(str.isdigit, value))
     if classes < 3 and not (classes == 2 and n >= 32):
         return False
-    if decodes_to_text(value) is not None:
+    if decodes_to_text(value) is not None or _is_words(value):
         return False
     return shannon_entropy(value) >= min(4.3, 0.82 * math.log2(n))
+
+
+_WORD_RUNS = re.compile(r"[A-Z]?[a-z]{2,}")
+
+
+def _is_words(value: str) -> bool:
+    """`desktop-rhf_SponsoredProductsRemoteSearch`: an identifier spelled in words (lower-case runs, 5+ letters on
+    average, most of the value); in a random string such runs average about three characters and cover little."""
+    runs = _WORD_RUNS.findall(value)
+    letters = sum(map(len, runs))
+    return bool(runs) and letters >= 5 * len(runs) and letters >= 0.6 * len(value)
+
+
+def is_masked(value: str) -> bool:
+    """A token shape filled in with mask characters (`ghp_xxxxxxxx…`, `hvs.XXXX…`): documentation, not a secret."""
+    return _MASK_RUN.search(value) is not None
 
 
 def is_placeholder_value(value: str) -> bool:

@@ -1,0 +1,224 @@
+"""Provider tokens recognised by a documented prefix and body shape, as a table.
+
+Each entry is a provider's published token format: the prefix up to and including its last `_`, `-` or `.`, the body
+as a regular expression, a made-up example in that shape, and the label (`provider_token` unless the provider has its
+own). Entries that end at the same separator with prefixes
+of the same length share one rule (the regex engine needs a fixed-width lookbehind to find the prefix); the rule's
+extractor then matches that prefix's own body, so one branch per group is tried at each separator, not one per
+provider.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from itertools import groupby
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from faultmaven.sanitize.rules import Finding, Hit, Rule
+
+_HEX = "9f2c4e6a8b0d1f3e7a5c"
+_ALNUM = "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1"
+
+
+def _ex(alphabet: str, n: int) -> str:
+    return (alphabet * (n // len(alphabet) + 1))[:n]
+
+
+class Prefix(NamedTuple):
+    prefix: str  # up to and including the separator the scan anchors at
+    body: str
+    example: str  # a made-up body in the documented shape
+    label: str = "provider_token"
+
+
+# Mixed-case letters only (Hugging Face): a lower-case run such as `hf_abcdef...` is a word, not a token.
+_MIXED_LETTERS = "(?=[a-z]*[A-Z])(?=[A-Z]*[a-z])[A-Za-z]{34}"
+_GITHUB = r"(?:[A-Za-z0-9]{36,255}|\d{1,12}_eyJ[A-Za-z0-9_.-]{20,})"
+
+# Formats from each provider's token documentation.
+PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
+    ("ghp_", _GITHUB, "R7dk2LmQ9vXw4ZpT8sNc3YbH6gJf1KaE5uWo", "github_token"),
+    ("gho_", _GITHUB, _ex(_ALNUM, 36), "github_token"),
+    ("ghr_", _GITHUB, _ex(_ALNUM, 36), "github_token"),
+    ("ghu_", _GITHUB, _ex(_ALNUM, 36), "github_token"),
+    # GitHub app installation tokens, also `ghs_<installation id>_<signed JWT-like body>`.
+    ("ghs_", _GITHUB, "4812_eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiI0ODEyIn0.Zm9vYmFy", "github_token"),
+    ("github_pat_", "[A-Za-z0-9_]{22,255}", "11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789", "github_token"),
+    *((f"{kind}_{mode}_", "[A-Za-z0-9]{24,247}", "4eC39HqLyjWDarjtT1zdp7dc", "stripe_key")
+      for kind in ("sk", "rk") for mode in ("live", "test", "prod")),
+    ("whsec_", "[A-Za-z0-9+/=]{24,}", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "stripe_key"),
+    ("npm_", "[A-Za-z0-9]{36}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", "npm_token"),
+    ("hf_", _MIXED_LETTERS, "AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh", "huggingface_token"),
+    ("api_org_", _MIXED_LETTERS, "HqLmVxZpTnYbJfKaUwRoEcGdShPkMzQvLc", "huggingface_token"),
+    # Groq, Cloudflare, Vercel, Shopify, Linear.
+    ("gsk_", "[A-Za-z0-9]{52}", "7Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1"),
+    *((f"{prefix}_", "[A-Za-z0-9]{32,}", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9P")
+      for prefix in ("cfk", "cfut", "vca", "vci", "vck", "vcp", "vcr", "shpat", "shpca", "shppa", "shpss", "lin_api")),
+    # Grafana service accounts; 1Password service accounts and Grafana Cloud (base64 of a JSON object).
+    ("glsa_", "[A-Za-z0-9]{32}_[0-9a-f]{8}", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec_1a2b3c4d"),
+    ("ops_", "eyJ[A-Za-z0-9+/=_-]{40,}", "eyJzaWduSW5BZGRyZXNzIjoibXkuMXBhc3N3b3JkLmNvbSJ9Cg"),
+    ("glc_", "eyJ[A-Za-z0-9+/=_-]{40,}", "eyJvIjoiMTIzNDU2IiwibiI6InN0YWNrLTEyMzQiLCJrIjoiSHEyTG05In0K"),
+    # Sourcegraph (`sgp_<40 hex>`, `sgp_<16 hex>_<40 hex>`, `sgp_local_<40 hex>`), Notion, SonarQube.
+    ("sgp_", "(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}",
+     "1a2b3c4d5e6f7a8b_0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
+    ("ntn_", r"\d{11}[A-Za-z0-9]{35}", "48213370159Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd"),
+    *((f"{prefix}_", "[A-Za-z0-9]{40}", "4f9a1c7e5b2d8f4a6c0e9b7d5f3a1c8e2b4d6f8a")
+      for prefix in ("sqa", "sqp", "squ")),
+    # Fly.io org tokens and macaroon tokens.
+    ("fo1_", "[A-Za-z0-9_-]{43}", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3M"),
+    *((f"{prefix}_", "[A-Za-z0-9+/]{64,}={0,2}", "lJPE" + _ex(_ALNUM, 80)) for prefix in ("fm1a", "fm1r", "fm2")),
+    # 1Password account Secret Keys (`A3-` and five groups; the second and third may be joined).
+    ("A3-", "[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})(?:-[A-Z0-9]{5}){3}",
+     "Q7WK2M-9HT4RZ-8LPX3-2VD6N-7CJ9F-K4B8E"),
+    # 42 intranet (intra.42.fr) application secrets.
+    ("s-s4t2ud-", "[a-f0-9]{64}", _ex(_HEX, 64)),
+    ("s-s4t2af-", "[a-f0-9]{64}", _ex(_HEX, 64)),
+    # DigitalOcean personal access, OAuth and refresh tokens.
+    ("dop_v1_", "[a-f0-9]{64}", _ex(_HEX, 64)),
+    ("doo_v1_", "[a-f0-9]{64}", _ex(_HEX, 64)),
+    ("dor_v1_", "[a-f0-9]{64}", _ex(_HEX, 64)),
+    # PlanetScale service tokens, OAuth tokens and passwords.
+    ("pscale_tkn_", r"[\w=.-]{32,64}", _ex(_ALNUM, 43)),
+    ("pscale_pw_", r"[\w=.-]{32,64}", _ex(_ALNUM, 43)),
+    ("pscale_oauth_", r"[\w=.-]{32,64}", _ex(_ALNUM, 43)),
+    ("rubygems_", "[a-f0-9]{48}", _ex(_HEX, 48)),
+    ("sntryu_", "[a-f0-9]{64}", _ex(_HEX, 64)),
+    ("sntrys_", "eyJ[A-Za-z0-9+/=_]{60,600}", "eyJ" + _ex(_ALNUM, 90)),
+    ("pnu_", "[A-Za-z0-9]{36}", _ex(_ALNUM, 36)),
+    ("rdme_", "[a-z0-9]{70}", _ex(_ALNUM, 70).lower()),
+    ("duffel_test_", "[A-Za-z0-9_=-]{43}", _ex(_ALNUM, 43)),
+    ("duffel_live_", "[A-Za-z0-9_=-]{43}", _ex(_ALNUM, 43)),
+    ("shippo_live_", "[a-fA-F0-9]{40}", _ex(_HEX, 40)),
+    ("shippo_test_", "[a-fA-F0-9]{40}", _ex(_HEX, 40)),
+    ("tfp_", r"[A-Za-z0-9_.=-]{59}", _ex(_ALNUM, 59)),
+    ("CLOJARS_", "[A-Za-z0-9]{60}", _ex(_ALNUM, 60).lower()),
+    ("dckr_pat_", "[A-Za-z0-9_-]{27}", _ex(_ALNUM, 27)),
+    ("figd_", "[A-Za-z0-9_-]{40}", _ex(_ALNUM, 40)),
+    ("sm_pat_", "[A-Za-z0-9]{16}", _ex(_ALNUM, 16)),
+    ("sm_aat_", "[A-Za-z0-9]{16}", _ex(_ALNUM, 16)),
+    ("sm_sat_", "[A-Za-z0-9]{16}", _ex(_ALNUM, 16)),
+    # Pulumi, Perplexity, Infracost, Postman, New Relic, Brevo (Sendinblue), Scalingo, Frame.io, Adobe, Heroku.
+    ("pul-", "[a-f0-9]{40}", _ex(_HEX, 40)),
+    ("pplx-", "[A-Za-z0-9]{48}", _ex(_ALNUM, 48)),
+    ("ico-", "[A-Za-z0-9]{32}", _ex(_ALNUM, 32)),
+    ("PMAK-", "[a-f0-9]{24}-[a-f0-9]{34}", f"{_ex(_HEX, 24)}-{_ex(_HEX, 34)}"),
+    ("NRAK-", "[A-Z0-9]{27}", _ex(_ALNUM, 27).upper()),
+    ("NRII-", "[A-Za-z0-9-]{32}", _ex(_ALNUM, 32)),
+    ("NRJS-", "[a-f0-9]{19}", _ex(_HEX, 19)),
+    ("xkeysib-", "[a-f0-9]{64}-[A-Za-z0-9]{16}", f"{_ex(_HEX, 64)}-{_ex(_ALNUM, 16)}"),
+    ("tk-us-", r"[\w-]{48}", _ex(_ALNUM, 48)),
+    ("fio-u-", "[A-Za-z0-9_=-]{64}", _ex(_ALNUM, 64)),
+    ("p8e-", "[A-Za-z0-9]{32}", _ex(_ALNUM, 32)),
+    ("HRKU-", "AA[A-Za-z0-9_-]{58}", "AA" + _ex(_ALNUM, 58)),
+    # Square access tokens and OAuth secrets; Flutterwave secret keys.
+    ("sq0atp-", r"[\w-]{22,60}", _ex(_ALNUM, 22)),
+    ("sq0csp-", r"[\w-]{40,60}", _ex(_ALNUM, 43)),
+    ("FLWSECK_TEST-", "[a-h0-9]{32}-X", _ex("4e6a8b0d1f3eca5", 32) + "-X"),
+    ("FLWSECK-", "[a-h0-9]{32}-X", _ex("4e6a8b0d1f3eca5", 32) + "-X"),
+    # GitLab agent, OAuth application, feature-flag and incoming-mail tokens.
+    ("glagent-", r"[\w-]{50}", _ex(_ALNUM, 50)),
+    ("gloas-", r"[\w-]{64}", _ex(_ALNUM, 64)),
+    ("glffct-", r"[\w-]{20}", _ex(_ALNUM, 20)),
+    ("glimt-", r"[\w-]{25}", _ex(_ALNUM, 25)),
+    # Mailgun API keys; Mapbox secret tokens (`pk.` is the public kind).
+    ("key-", "[a-f0-9]{32}", _ex(_HEX, 32)),
+    ("sk.", r"eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}", f"eyJ{_ex(_ALNUM, 40)}.{_ex(_ALNUM, 22)}"),
+    # Dynatrace API tokens and Doppler tokens.
+    ("dt0c01.", "[A-Z0-9]{24}\\.[A-Z0-9]{64}", f"{_ex(_ALNUM, 24).upper()}.{_ex(_ALNUM, 64).upper()}"),
+    ("dp.pt.", "[A-Za-z0-9]{43}", _ex(_ALNUM, 43)),
+    ("dp.st.", r"[\w-]{2,35}\.[A-Za-z0-9]{40,44}", f"prd.{_ex(_ALNUM, 43)}"),
+    ("dp.ct.", "[A-Za-z0-9]{40,44}", _ex(_ALNUM, 43)),
+    # Cloudflare Origin CA keys, Octopus Deploy API keys, OpenShift user tokens.
+    ("v1.0-", "[a-f0-9]{24}-[a-f0-9]{146}", f"{_ex(_HEX, 24)}-{_ex(_HEX, 146)}"),
+    ("API-", "[A-Z0-9]{26}", _ex(_ALNUM, 26).upper()),
+    ("sha256~", r"[\w-]{43}", _ex(_ALNUM, 43)),
+    # StackHawk API keys.
+    ("hawk.", r"[\w-]{20}\.[\w-]{20}", f"{_ex(_ALNUM, 20)}.{_ex(_ALNUM, 20)}"),
+))
+# Prefixes with no separator. One holding an `A` joins the scan's `A` pass, anchored there; any other is a pass of its
+# own, skipped unless the literal is in the text (one `in` test per call: about 1 ms on 2 MB of text, so few of them).
+_UNSEPARATED: tuple[tuple[str, str, str], ...] = (
+    ("dapi", r"[a-f0-9]{32}(?:-\d)?", _ex(_HEX, 32)),
+    # Alibaba Cloud access key ids, Atlassian API tokens, EasyPost keys: anchored at their `A`.
+    ("LTAI", "[A-Za-z0-9]{20}", _ex(_ALNUM, 20)),
+    ("ATATT3", "[A-Za-z0-9_=-]{180,}", _ex(_ALNUM, 186)),
+    ("EZAK", "[A-Za-z0-9]{54}", _ex(_ALNUM, 54)),
+)
+
+_TAIL = r"(?![A-Za-z0-9_+/=-])"
+_BODY_OF = {entry.prefix: entry.body for entry in PREFIXES}
+
+
+@cache
+def _body(prefix: str) -> re.Pattern[str]:
+    """A prefix's body pattern, compiled on its first candidate (a cold start compiles none of them)."""
+    return re.compile(_BODY_OF[prefix] + _TAIL)
+
+
+def _key(entry: Prefix) -> tuple[str, int, str]:
+    return entry.prefix[-1], len(entry.prefix), entry.label
+
+
+def _extract(rule: Rule, hit: Hit) -> list[Finding]:
+    """The body of the prefix found, in that prefix's own documented shape."""
+    start = hit.span("s")
+    if start is None:
+        return []
+    prefix = hit.text[start[0] : hit.anchor + 1]
+    body = _body(prefix).match(hit.text, hit.anchor + 1)
+    return [(start[0], body.end(), rule.label)] if body else []
+
+
+def last_two(sep: str) -> set[str]:
+    """The two characters before `sep` of every prefix ending at it (`v1` of `dop_v1_`)."""
+    return {e.prefix[-3:-1] for e in PREFIXES if e.prefix[-1] == sep}
+
+
+def pair_guard(pairs: set[str]) -> str:
+    """A pattern for a set of two-character endings, one alternative per last character (`[bd]t|ey`): a failing
+    separator costs one class test per distinct last character, not one comparison per pair."""
+    by_last: dict[str, set[str]] = {}
+    for pair in pairs:
+        by_last.setdefault(pair[1], set()).add(pair[0])
+    return "(?:" + "|".join(f"[{''.join(sorted(map(re.escape, firsts)))}]{re.escape(last)}"
+                            for last, firsts in sorted(by_last.items())) + ")"
+
+
+def prefix_rules(guards: dict[str, str]) -> tuple[Rule, ...]:
+    """One rule per (separator, prefix length, label): a fixed-width lookbehind for the group's prefixes at the
+    separator. `guards` maps a separator to the guard the other rules anchored there use (`-`, `.`), so one test
+    covers all of them."""
+    from faultmaven.sanitize.rules import Rule
+
+    # One guard per separator, the last two characters of all its prefixes: rules sharing it are tested behind one
+    # check, and the separators of ordinary identifiers (`session_id`) fail it at once.
+    guard = {sep: pair_guard(last_two(sep)) for sep in {e.prefix[-1] for e in PREFIXES}} | guards
+    rules = []
+    for (sep, _, label), group in groupby(sorted(PREFIXES, key=_key), key=_key):
+        entries = list(group)
+        heads = "|".join(re.escape(e.prefix[:-1]) for e in entries)
+        anchor = r"\." if sep == "." else sep  # as the other rules spell it: one pass per anchor
+        # A prefix may follow `-` or `_` (`deploy-ghp_...`), not a letter, digit or dot (`box.ico-...` is a file name).
+        pattern = (f"{anchor}(?<=(?P<s>{heads}){anchor})(?<![A-Za-z0-9.](?:{heads}){anchor})"
+                   f"(?=[A-Za-z0-9])")
+        rules.append(Rule(
+            label, pattern, anchor, extract=_extract, before=guard[sep],
+            examples=tuple((f"token: {e.prefix}{e.example} ok", f"{e.prefix}{e.example}") for e in entries),
+            negatives=(*(f"{e.prefix}short" for e in entries[:2]), f"x{entries[0].prefix}{entries[0].example}"),
+        ))
+    for literal, body, example in _UNSEPARATED:
+        examples = ((f"token: {literal}{example} ok", f"{literal}{example}"),)
+        negatives = (f"{literal}short", f"x{literal}{example}")
+        if "A" in literal:
+            head, tail = literal.split("A", 1)
+            rules.append(Rule(
+                "provider_token", f"A(?<=(?<![A-Za-z0-9_])(?P<s>{head})A){tail}{body}(?![A-Za-z0-9_-])", "A",
+                examples=examples, negatives=negatives))
+        else:
+            rules.append(Rule(
+                "provider_token", f"{literal}(?<![A-Za-z0-9_]{literal}){body}(?![A-Za-z0-9_-])", needs=literal,
+                examples=examples, negatives=negatives))
+    return tuple(rules)
+
