@@ -25,6 +25,7 @@ FUNCTION_ROUTERS = (
     "functions.evidence.routes",
     "functions.knowledge.routes",
     "functions.copilot.routes",
+    "functions.teams.routes",
 )
 
 # Plain HTML + ES modules + CSS, shipped as package data: nothing to build.

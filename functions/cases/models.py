@@ -115,13 +115,16 @@ class Message(BaseModel):
     content: str
     created_at: str
     author_id: str | None = None
+    author_name: str | None = None  # who wrote a user message (on a shared case, not always the owner)
     metadata: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, message: CaseMessage) -> Message:
+        author = message.metadata.get("author_id", message.user_id) if message.role == "user" else None
         return cls(message_id=message.message_id, turn_number=message.turn_number, role=message.role,
-                   content=message.content, created_at=message.created_at,
-                   author_id=message.user_id if message.role == "user" else None, metadata=message.metadata or None)
+                   content=message.content, created_at=message.created_at, author_id=author,
+                   author_name=message.metadata.get("author_name") if author else None,
+                   metadata=message.metadata or None)
 
 
 class CaseMessagesResponse(BaseModel):

@@ -19,7 +19,9 @@ from faultmaven.copilot.reports import RUNBOOK_DOCUMENT_TYPE, reports_for, runbo
 from faultmaven.errors import Conflict, DomainError
 from faultmaven.evidence.multipart import read_form
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal
+from faultmaven.http.case_access import ReadableCase, WritableCase
 from faultmaven.http.logging import logger
+from faultmaven.teams.service import CaseGrant
 from functions.copilot.models import TurnResponse
 
 router = APIRouter(tags=["copilot"])
@@ -38,8 +40,8 @@ _TURN_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data
         "source_url": {"type": "string"}}}}}}}
 
 
-async def _read_turn(case_id: str, request: Request, principal: Principal, container: Container) -> TurnInput:
-    await run_in_threadpool(container.case_service.get, principal.user_id, case_id)  # 404 before the body
+async def _read_turn(request: Request, container: Container) -> TurnInput:
+    """The turn's form; the case was found (or refused) by the route's access check before the body is read."""
     limit = container.settings.max_file_bytes
     form = await read_form(request.headers.get("content-type"), request.headers.get("content-length"),
                            request.stream(), max_file_bytes=limit, max_files=1, max_field_bytes=limit)
@@ -52,14 +54,19 @@ async def _read_turn(case_id: str, request: Request, principal: Principal, conta
                      input_type=fields.get("input_type"), source_url=fields.get("source_url"))
 
 
-def _turn_work(case_id: str, turn: TurnInput, principal: Principal, container: Container, key: str | None,
+def _turn_work(grant: CaseGrant, turn: TurnInput, principal: Principal, container: Container, key: str | None,
                progress: Progress = quiet) -> Callable[[], dict[str, Any]]:
-    """The turn as a job: run once per Idempotency-Key (a retry gets the first answer)."""
+    """The turn as a job: run once per Idempotency-Key (a retry gets the first answer). On a shared case the
+    turn is written under the owner's key and attributed to the caller."""
+
+    def run() -> tuple[int, dict[str, Any]]:
+        author = container.team_service.display_name(principal.user_id)
+        return 200, container.turns.run(principal, grant.case_id, turn, progress, owner_id=grant.owner_id,
+                                        author_name=author)
 
     def work() -> dict[str, Any]:
         outcome = container.idempotency.run("cases.turn", principal.user_id, key,
-                                            {"case_id": case_id, **turn.fingerprint()},
-                                            lambda: (200, container.turns.run(principal, case_id, turn, progress)))
+                                            {"case_id": grant.case_id, **turn.fingerprint()}, run)
         return outcome.body
 
     return work
@@ -77,11 +84,12 @@ def _start(case_id: str, principal: Principal, container: Container,
 @router.post(f"{CASE}/turns", response_model=TurnResponse, openapi_extra=_TURN_FORM,
              responses={202: {"description": "still running: poll the Location"}})
 async def submit_turn(case_id: str, request: Request, principal: CurrentPrincipal, container: ContainerDep,
+                      grant: WritableCase,
                       idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None
                       ) -> JSONResponse:
-    turn = await _read_turn(case_id, request, principal, container)
+    turn = await _read_turn(request, container)
     job_id, future = _start(case_id, principal, container,
-                            _turn_work(case_id, turn, principal, container, idempotency_key))
+                            _turn_work(grant, turn, principal, container, idempotency_key))
     if job_id is None:  # the cloud: the turn runs within the request
         return JSONResponse(await future)
     # asyncio.wait never cancels what it waits for: a turn still queued when the wait ends runs all the same.
@@ -109,12 +117,13 @@ def _failure(error: BaseException) -> dict[str, Any]:
              responses={200: {"content": {"text/event-stream": {}},
                               "description": "events: stage, evidence, knowledge, then answer (or error)"}})
 async def stream_turn(case_id: str, request: Request, principal: CurrentPrincipal, container: ContainerDep,
+                      grant: WritableCase,
                       idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None
                       ) -> StreamingResponse:
     """The turn as server-sent events: its stages, the evidence analysed and the knowledge found as they happen,
     then `answer` (the same TurnResponse as the plain turn) or `error`. The turn runs to its end even if the
     client goes away."""
-    turn = await _read_turn(case_id, request, principal, container)
+    turn = await _read_turn(request, container)
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
@@ -122,7 +131,7 @@ async def stream_turn(case_id: str, request: Request, principal: CurrentPrincipa
         loop.call_soon_threadsafe(queue.put_nowait, (event, data))
 
     job_id, future = _start(case_id, principal, container,
-                            _turn_work(case_id, turn, principal, container, idempotency_key, emit))
+                            _turn_work(grant, turn, principal, container, idempotency_key, emit))
 
     async def events() -> AsyncIterator[bytes]:
         yield _sse("stage", {"stage": "queued", "job_id": job_id})
@@ -147,31 +156,32 @@ def poll_turn(case_id: str, job_id: str, principal: CurrentPrincipal, container:
 
 
 @router.get(f"{CASE}/reports")
-def list_reports(case_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
-    case = container.case_service.get(principal.user_id, case_id)
+def list_reports(case_id: str, grant: ReadableCase, container: ContainerDep) -> dict[str, Any]:
+    case = container.case_service.get(grant.owner_id, case_id)
     reports = reports_for(case, iso(now()))
     return {"case_id": case_id, "case_state": case.state.value, "reports": [r.model_dump() for r in reports],
             "runbook_drafts": [r.model_dump() for r in reports if r.report_type == "runbook_draft"]}
 
 
 @router.post(f"{CASE}/reports")
-def regenerate_reports(case_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
-    case = container.case_service.get(principal.user_id, case_id)
+def regenerate_reports(case_id: str, grant: ReadableCase, container: ContainerDep) -> dict[str, Any]:
+    case = container.case_service.get(grant.owner_id, case_id)
     if not case.is_terminal:
         raise Conflict("reports are made when a case is resolved or closed", code="CASE_NOT_TERMINAL")
-    return list_reports(case_id, principal, container)
+    return list_reports(case_id, grant, container)
 
 
 @router.post(f"{CASE}/reports/runbook", status_code=201)
-def save_runbook(case_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+def save_runbook(case_id: str, principal: CurrentPrincipal, container: ContainerDep,
+                 grant: ReadableCase) -> dict[str, Any]:
     """Save the case's runbook draft into the caller's knowledge base (personal scope)."""
-    case = container.case_service.get(principal.user_id, case_id)
+    case = container.case_service.get(grant.owner_id, case_id)
     if not case.is_terminal:
         raise Conflict("a runbook is drafted once the case is resolved or closed", code="CASE_NOT_TERMINAL")
-    from faultmaven.knowledge.documents import Reader, Upload  # only this route needs the knowledge base
+    from faultmaven.knowledge.documents import Upload  # only this route needs the knowledge base
 
     draft = runbook_draft(case, iso(now()))
-    outcome = container.knowledge.upload(Reader.of(principal), Upload(
+    outcome = container.knowledge.upload(container.team_service.reader(principal), Upload(
         filename=f"runbook-{case_id}.md", data=draft.content.encode(), title=draft.title,
         document_type=RUNBOOK_DOCUMENT_TYPE, tags=["runbook", "from-case"], description=f"Drafted from case {case_id}",
         metadata={"case_id": case_id}))

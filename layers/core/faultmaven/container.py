@@ -127,6 +127,33 @@ class Container:
         return StoredTextRedactor(self.redaction_vault, self.sanitizer)
 
     @cached_property
+    def team_repo(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.teams import SqliteTeamRepository
+
+            return SqliteTeamRepository(self.db)
+        from faultmaven.adapters.dynamo.teams import DynamoTeamRepository
+
+        return DynamoTeamRepository(self.settings)
+
+    @cached_property
+    def audit_log(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.teams import SqliteAuditLog
+
+            return SqliteAuditLog(self.db)
+        from faultmaven.adapters.dynamo.teams import DynamoAuditLog
+
+        return DynamoAuditLog(self.settings)
+
+    @cached_property
+    def team_service(self):
+        from faultmaven.teams.service import TeamService
+
+        return TeamService(self.team_repo, self.audit_log, self.users, self.cases, single_org=self.embedded,
+                           org_name=self.settings.branding_name, invite_ttl_seconds=self.settings.invite_ttl_seconds)
+
+    @cached_property
     def idempotency_store(self):
         if self.embedded:
             from faultmaven.adapters.sqlite.idempotency import SqliteIdempotencyStore
@@ -273,7 +300,8 @@ class Container:
 
         s = self.settings
         return TurnService(self.case_service, self.evidence, lambda: self.knowledge, self.sanitizer,
-                           self.redaction_vault, self.llm, lease_seconds=s.turn_lease_seconds,
+                           self.redaction_vault, self.llm, readers=self.team_service.reader,
+                           lease_seconds=s.turn_lease_seconds,
                            wait_seconds=s.turn_wait_seconds, max_output_tokens=s.llm_max_output_tokens)
 
     @cached_property
