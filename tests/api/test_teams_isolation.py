@@ -1,0 +1,241 @@
+"""Teams through HTTP on both storage adapters: team A's owner, member and viewer, team B's member and an outsider
+try every team, shared-case and audit route. Members read and contribute, a viewer only reads, team B and the
+outsider get 404 with nothing revealed, and only admins read the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from faultmaven.container import Container
+from tests.conftest import SignedIn, sign_up
+
+SECRET = "alice's private notes about db-7"
+
+
+@dataclass
+class Teams:
+    alice: SignedIn  # team A's admin, owns the case
+    bob: SignedIn  # team A member
+    carol: SignedIn  # team A viewer
+    erin: SignedIn  # team B's admin
+    dave: SignedIn  # in no team
+    team_a: str
+    team_b: str
+    case_id: str
+
+
+def _join(client: TestClient, admin: SignedIn, who: SignedIn, team_id: str, role: str) -> None:
+    r = client.post(f"/api/v1/teams/{team_id}/invitations", json={"username": who.username, "role": role},
+                    headers=admin.headers)
+    assert r.status_code == 201, r.text
+    mine = client.get("/api/v1/invitations", headers=who.headers).json()
+    assert [i["team_name"] for i in mine] == ["Payments SRE"]
+    accepted = client.post(f"/api/v1/invitations/{mine[0]['invitation_id']}/accept", headers=who.headers)
+    assert accepted.status_code == 200 and accepted.json()["team_role"] == role, accepted.text
+
+
+@pytest.fixture
+def teams(any_client: TestClient, any_container: Container) -> Teams:
+    c = any_client
+    alice, bob, carol, erin, dave = (sign_up(c, n) for n in ("alice", "bob", "carol", "erin", "dave"))
+    team_a = c.post("/api/v1/teams", json={"name": "Payments SRE"}, headers=alice.headers)
+    assert team_a.status_code == 201, team_a.text
+    team_a_id = team_a.json()["team_id"]
+    team_b_id = c.post("/api/v1/teams", json={"name": "Search SRE"}, headers=erin.headers).json()["team_id"]
+    _join(c, alice, bob, team_a_id, "member")
+    _join(c, alice, carol, team_a_id, "viewer")
+    case_id = c.post("/api/v1/cases", json={"title": "Checkout 503s", "description": SECRET},
+                     headers=alice.headers).json()["case_id"]
+    any_container.case_service.append_message(alice.user_id, case_id, "user", SECRET, 0)
+    shared = c.post(f"/api/v1/cases/{case_id}/team-shares", json={"team_id": team_a_id}, headers=alice.headers)
+    assert shared.status_code == 201 and shared.json()["permission"] == "contribute", shared.text
+    return Teams(alice, bob, carol, erin, dave, team_a_id, team_b_id, case_id)
+
+
+READ_ROUTES = [
+    ("GET", "/api/v1/cases/{case_id}"),
+    ("GET", "/api/v1/cases/{case_id}/messages"),
+    ("GET", "/api/v1/cases/{case_id}/ui"),
+    ("GET", "/api/v1/cases/{case_id}/reports"),
+    ("GET", "/api/v1/cases/{case_id}/team-shares"),
+    ("GET", "/api/v1/cases/{case_id}/handoff"),
+    ("GET", "/api/v1/teams/{team_id}"),
+    ("GET", "/api/v1/teams/{team_id}/members"),
+    ("GET", "/api/v1/teams/{team_id}/cases"),
+]
+# Routes that change something, with a body; the viewer gets 403 on each (they may know the case and team exist).
+WRITE_ROUTES = [
+    ("POST", "/api/v1/cases/{case_id}/turns", None),
+    ("POST", "/api/v1/cases/{case_id}/turns/stream", None),
+    ("PUT", "/api/v1/cases/{case_id}", {"title": "hijacked"}),
+    ("POST", "/api/v1/cases/{case_id}/close", {"closure_reason": "inquiry_only"}),
+    ("POST", "/api/v1/cases/{case_id}/archive", None),
+    ("POST", "/api/v1/cases/{case_id}/title?force=true", None),
+    ("POST", "/api/v1/cases/{case_id}/team-shares", {"team_id": "{team_id}"}),
+    ("DELETE", "/api/v1/cases/{case_id}/team-shares/{team_id}", None),
+    ("POST", "/api/v1/teams/{team_id}/invitations", {"username": "dave"}),
+    ("GET", "/api/v1/teams/{team_id}/invitations", None),
+    ("PATCH", "/api/v1/teams/{team_id}/members/{owner_id}", {"role": "viewer"}),
+    ("DELETE", "/api/v1/teams/{team_id}/members/{owner_id}", None),
+    ("GET", "/api/v1/teams/{team_id}/audit", None),
+]
+
+
+def _call(client: TestClient, who: SignedIn, method: str, path: str, body: dict | None, t: Teams):
+    fill = {"case_id": t.case_id, "team_id": t.team_a, "owner_id": t.alice.user_id}
+    path = path.format(**fill)
+    if body is not None:
+        body = {k: v.format(**fill) if isinstance(v, str) else v for k, v in body.items()}
+    if path.endswith(("/turns", "/turns/stream")):
+        return client.post(path, data={"query": "I think it is the database"}, headers=who.headers)
+    return client.request(method, path, json=body, headers=who.headers)
+
+
+def _snapshot(client: TestClient, t: Teams) -> tuple:
+    case = client.get(f"/api/v1/cases/{t.case_id}", headers=t.alice.headers).json()
+    messages = client.get(f"/api/v1/cases/{t.case_id}/messages", headers=t.alice.headers).json()["total_count"]
+    members = client.get(f"/api/v1/teams/{t.team_a}/members", headers=t.alice.headers).json()
+    shares = client.get(f"/api/v1/cases/{t.case_id}/team-shares", headers=t.alice.headers).json()
+    return case, messages, sorted((m["user_id"], m["team_role"]) for m in members), shares
+
+
+@pytest.mark.parametrize("outsider", ["dave", "erin"])
+@pytest.mark.parametrize(("method", "path", "body"), [(m, p, None) for m, p in READ_ROUTES] + WRITE_ROUTES)
+def test_outsiders_get_404_and_change_nothing(any_client: TestClient, teams: Teams, outsider: str, method: str,
+                                              path: str, body: dict | None) -> None:
+    before = _snapshot(any_client, teams)
+    r = _call(any_client, getattr(teams, outsider), method, path, body, teams)
+    assert r.status_code == 404, r.text
+    assert SECRET not in r.text and "Checkout" not in r.text and "Payments" not in r.text
+    assert _snapshot(any_client, teams) == before
+
+
+@pytest.mark.parametrize(("method", "path"), READ_ROUTES)
+def test_member_and_viewer_read_the_shared_case(any_client: TestClient, teams: Teams, method: str, path: str) -> None:
+    for who in (teams.bob, teams.carol):
+        r = _call(any_client, who, method, path, None, teams)
+        assert r.status_code == 200, (who.username, r.text)
+
+
+@pytest.mark.parametrize(("method", "path", "body"), WRITE_ROUTES)
+def test_a_viewer_cannot_write(any_client: TestClient, teams: Teams, method: str, path: str,
+                               body: dict | None) -> None:
+    before = _snapshot(any_client, teams)
+    r = _call(any_client, teams.carol, method, path, body, teams)
+    assert r.status_code == 403, r.text
+    assert _snapshot(any_client, teams) == before
+
+
+def test_outsiders_list_and_search_nothing(any_client: TestClient, teams: Teams) -> None:
+    for who in (teams.dave, teams.erin):
+        assert any_client.get("/api/v1/cases", headers=who.headers).json()["cases"] == []
+        assert any_client.post("/api/v1/cases/search", json={"query": "Checkout"}, headers=who.headers).json() == []
+        assert teams.team_a not in {t["team_id"] for t in any_client.get("/api/v1/teams", headers=who.headers).json()}
+        listed = any_client.get(f"/api/v1/cases?team_id={teams.team_a}", headers=who.headers)
+        assert listed.status_code == 404
+
+
+def test_members_see_the_team_and_its_shared_cases(any_client: TestClient, teams: Teams) -> None:
+    mine = any_client.get("/api/v1/teams", headers=teams.bob.headers).json()
+    assert [(t["team_id"], t["my_role"]) for t in mine] == [(teams.team_a, "member")]
+    assert mine[0]["enterprise_id"]
+    roster = any_client.get(f"/api/v1/teams/{teams.team_a}/members", headers=teams.carol.headers).json()
+    assert sorted((m["display_name"], m["team_role"]) for m in roster) == [
+        ("alice", "admin"), ("bob", "member"), ("carol", "viewer")]
+    shared = any_client.get(f"/api/v1/cases?team_id={teams.team_a}", headers=teams.bob.headers).json()
+    assert [c["case_id"] for c in shared["cases"]] == [teams.case_id]
+    assert shared["cases"][0]["title"] == "Checkout 503s"
+
+
+def test_a_member_contributes_a_turn_attributed_to_them(any_client: TestClient, teams: Teams) -> None:
+    r = any_client.post(f"/api/v1/cases/{teams.case_id}/turns", data={"query": "checkout errors since 09:10"},
+                        headers=teams.bob.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["turn_number"] == 1
+    messages = any_client.get(f"/api/v1/cases/{teams.case_id}/messages", headers=teams.alice.headers).json()
+    user_turn = [m for m in messages["messages"] if m["turn_number"] == 1 and m["role"] == "user"]
+    assert [(m["author_id"], m["author_name"]) for m in user_turn] == [(teams.bob.user_id, "bob")]
+    earlier = [m for m in messages["messages"] if m["turn_number"] == 0]
+    assert earlier[0]["author_id"] == teams.alice.user_id  # the owner's own message stays theirs
+
+
+def test_unsharing_ends_the_teams_access(any_client: TestClient, teams: Teams) -> None:
+    r = any_client.delete(f"/api/v1/cases/{teams.case_id}/team-shares/{teams.team_a}", headers=teams.alice.headers)
+    assert r.status_code == 204
+    assert any_client.get(f"/api/v1/cases/{teams.case_id}", headers=teams.bob.headers).status_code == 404
+    again = any_client.delete(f"/api/v1/cases/{teams.case_id}/team-shares/{teams.team_a}", headers=teams.alice.headers)
+    assert again.status_code == 204  # idempotent
+
+
+def test_a_read_only_share_lets_members_read_but_not_write(any_client: TestClient, teams: Teams) -> None:
+    r = any_client.post(f"/api/v1/cases/{teams.case_id}/team-shares", json={"team_id": teams.team_a,
+                                                                          "permission": "read"},
+                        headers=teams.alice.headers)
+    assert r.status_code == 201
+    turn = any_client.post(f"/api/v1/cases/{teams.case_id}/turns", data={"query": "x"}, headers=teams.bob.headers)
+    assert turn.status_code == 403 and turn.json()["code"] == "CASE_READ_ONLY"
+    assert any_client.get(f"/api/v1/cases/{teams.case_id}", headers=teams.bob.headers).status_code == 200
+
+
+def test_the_audit_trail_records_who_read_and_changed_the_case(any_client: TestClient, teams: Teams) -> None:
+    any_client.get(f"/api/v1/cases/{teams.case_id}/messages", headers=teams.carol.headers)
+    any_client.post(f"/api/v1/cases/{teams.case_id}/turns", data={"query": "db-7 is slow"}, headers=teams.bob.headers)
+    trail = any_client.get(f"/api/v1/teams/{teams.team_a}/audit", headers=teams.alice.headers)
+    assert trail.status_code == 200, trail.text
+    seen = {(e["actor_id"], e["action"], e["detail"].get("route")) for e in trail.json()}
+    assert (teams.carol.user_id, "case.read", "GET /api/v1/cases/{case_id}/messages") in seen
+    assert (teams.bob.user_id, "case.write", "POST /api/v1/cases/{case_id}/turns") in seen
+    assert {"team.create", "invitation.accept", "case.share"} <= {e["action"] for e in trail.json()}
+    # Append-only: no route changes or removes an event.
+    for method in ("PUT", "PATCH", "DELETE"):
+        assert any_client.request(method, f"/api/v1/teams/{teams.team_a}/audit",
+                                  headers=teams.alice.headers).status_code == 405
+    org = trail.json()[0]["org_id"]
+    assert any_client.get(f"/api/v1/orgs/{org}/audit", headers=teams.alice.headers).status_code == 200
+    assert any_client.get(f"/api/v1/orgs/{org}/audit", headers=teams.bob.headers).status_code in (403, 404)
+    assert any_client.get(f"/api/v1/orgs/{org}/audit", headers=teams.dave.headers).status_code == 404
+
+
+def test_handoff_names_the_next_on_call(any_client: TestClient, teams: Teams) -> None:
+    r = any_client.post(f"/api/v1/cases/{teams.case_id}/handoff",
+                        json={"to_user_id": teams.bob.user_id, "note": "watch db-7, password=hunter2hunter2"},
+                        headers=teams.alice.headers)
+    assert r.status_code == 200, r.text
+    content = r.json()["report"]["content"]
+    assert "Checkout 503s" in content and "to: bob" in content and "hunter2hunter2" not in content
+    refused = any_client.post(f"/api/v1/cases/{teams.case_id}/handoff", json={"to_user_id": teams.dave.user_id},
+                              headers=teams.alice.headers)
+    assert refused.status_code == 400
+    trail = any_client.get(f"/api/v1/teams/{teams.team_a}/audit", headers=teams.alice.headers).json()
+    assert any(e["action"] == "case.handoff" and e["detail"] == {"to_user_id": teams.bob.user_id} for e in trail)
+
+
+def test_roles_and_the_last_admin(any_client: TestClient, teams: Teams) -> None:
+    base = f"/api/v1/teams/{teams.team_a}/members"
+    promoted = any_client.patch(f"{base}/{teams.carol.user_id}", json={"role": "member"}, headers=teams.alice.headers)
+    assert promoted.status_code == 200 and promoted.json()["team_role"] == "member"
+    demote_self = any_client.patch(f"{base}/{teams.alice.user_id}", json={"role": "member"},
+                                   headers=teams.alice.headers)
+    assert demote_self.status_code == 409 and demote_self.json()["code"] == "LAST_ADMIN"
+    assert any_client.delete(f"{base}/me", headers=teams.alice.headers).status_code == 409
+    assert any_client.delete(f"{base}/me", headers=teams.bob.headers).status_code == 204
+    assert any_client.get(f"/api/v1/cases/{teams.case_id}", headers=teams.bob.headers).status_code == 404
+
+
+def test_invitations_are_for_their_addressee_only(any_client: TestClient, teams: Teams) -> None:
+    offer = any_client.post(f"/api/v1/teams/{teams.team_a}/invitations", json={"username": "dave"},
+                            headers=teams.alice.headers).json()
+    again = any_client.post(f"/api/v1/teams/{teams.team_a}/invitations", json={"username": "dave"},
+                            headers=teams.alice.headers).json()
+    assert again["invitation_id"] == offer["invitation_id"]  # a live offer is not doubled
+    stolen = any_client.post(f"/api/v1/invitations/{offer['invitation_id']}/accept", headers=teams.erin.headers)
+    assert stolen.status_code == 404
+    assert any_client.delete(f"/api/v1/invitations/{offer['invitation_id']}", headers=teams.dave.headers
+                             ).status_code == 204
+    late = any_client.post(f"/api/v1/invitations/{offer['invitation_id']}/accept", headers=teams.dave.headers)
+    assert late.status_code == 410
+    listed = any_client.get(f"/api/v1/teams/{teams.team_a}/invitations", headers=teams.alice.headers).json()
+    assert {i["status"] for i in listed} == {"accepted", "declined"}
