@@ -53,6 +53,8 @@ TABLES: tuple[TableSpec, ...] = (
                        Index("shared_key-index", "shared_key", "created_at"),
                        Index("owner_sha-index", "owner_sha", "created_at"))),
     TableSpec("idempotency", "record_id", ttl_attribute="expires_at"),
+    TableSpec("teams", "pk", "sk", indexes=(Index("gsi1-index", "gsi1pk", "gsi1sk"),)),
+    TableSpec("audit", "pk", "sk", indexes=(Index("org_id-index", "org_id", "sk"),)),
 )
 
 
@@ -103,6 +105,9 @@ def _prefix(path: str, public: bool = False) -> tuple[Route, ...]:
 CASE = "/api/v1/cases/{case_id}"
 # Every function that verifies bearer tokens reads the tokens table: a signed-out session's access tokens are refused.
 SIGNED_OUT: dict[str, Access] = {"tokens": "read"}
+# Every function that reads a case may be reading a case shared with the caller's team, which it records in the
+# team's audit trail; the knowledge base reads team memberships (team-scoped documents).
+SHARED_CASES: dict[str, Access] = {"teams": "read", "audit": "write"}
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("meta", (Route("/health", True, ("GET",)), Route("/v1/meta/{proxy+}", True),
@@ -116,19 +121,23 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     # Deleting a case removes its evidence files too; X-Session-Id is checked against the sessions table.
     FunctionSpec("cases", _prefix("/api/v1/cases"),
                  tables={"cases": "write", "case-messages": "write", "idempotency": "write", "sessions": "read",
-                         "evidence": "write", **SIGNED_OUT}, bucket="write"),
+                         "evidence": "write", **SHARED_CASES, **SIGNED_OUT}, bucket="write"),
     FunctionSpec("evidence", (*_prefix(f"{CASE}/uploaded-files"), *_prefix(f"{CASE}/evidence")),
                  tables={"cases": "read", "evidence": "write", **SIGNED_OUT}, bucket="write", memory_mb=1024,
                  timeout_s=30),
     FunctionSpec("knowledge", (*_prefix("/api/v1/knowledge"), *_prefix("/api/v1/documents"),
                                Route("/api/v1/admin/kb/{proxy+}")),
-                 tables={"documents": "write", **SIGNED_OUT}, bucket="write", vectors=True, memory_mb=1024,
+                 tables={"documents": "write", "teams": "read", **SIGNED_OUT}, bucket="write", vectors=True,
+                 memory_mb=1024,
                  timeout_s=30),
     FunctionSpec("copilot", (*_prefix(f"{CASE}/turns"), *_prefix(f"{CASE}/reports")),
                  tables={"cases": "write", "case-messages": "write", "evidence": "write", "documents": "write",
-                         "idempotency": "write", **SIGNED_OUT}, bucket="write", vectors=True, redaction_key=True,
-                 llm=True,
-                 memory_mb=1024, timeout_s=60),
+                         "idempotency": "write", "users": "read", **SHARED_CASES, **SIGNED_OUT}, bucket="write",
+                 vectors=True, redaction_key=True, llm=True, memory_mb=1024, timeout_s=60),
+    # Teams, invitations, case shares, hand-offs and the audit trail (users: display names and addresses).
+    FunctionSpec("teams", (*_prefix("/api/v1/teams"), *_prefix("/api/v1/invitations"), *_prefix("/api/v1/orgs"),
+                           *_prefix(f"{CASE}/team-shares"), Route(f"{CASE}/handoff")),
+                 tables={"teams": "write", "audit": "write", "cases": "read", "users": "read", **SIGNED_OUT}),
 )
 
 # The S3 event worker that chunks and embeds uploaded knowledge documents (no HTTP routes).

@@ -27,7 +27,7 @@ class Teams:
     case_id: str
 
 
-def _join(client: TestClient, admin: SignedIn, who: SignedIn, team_id: str, role: str) -> None:
+def join_team(client: TestClient, admin: SignedIn, who: SignedIn, team_id: str, role: str) -> None:
     r = client.post(f"/api/v1/teams/{team_id}/invitations", json={"username": who.username, "role": role},
                     headers=admin.headers)
     assert r.status_code == 201, r.text
@@ -45,8 +45,8 @@ def teams(any_client: TestClient, any_container: Container) -> Teams:
     assert team_a.status_code == 201, team_a.text
     team_a_id = team_a.json()["team_id"]
     team_b_id = c.post("/api/v1/teams", json={"name": "Search SRE"}, headers=erin.headers).json()["team_id"]
-    _join(c, alice, bob, team_a_id, "member")
-    _join(c, alice, carol, team_a_id, "viewer")
+    join_team(c, alice, bob, team_a_id, "member")
+    join_team(c, alice, carol, team_a_id, "viewer")
     case_id = c.post("/api/v1/cases", json={"title": "Checkout 503s", "description": SECRET},
                      headers=alice.headers).json()["case_id"]
     any_container.case_service.append_message(alice.user_id, case_id, "user", SECRET, 0)
