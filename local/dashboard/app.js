@@ -1,4 +1,5 @@
-// The dashboard shell: hash routes (#/login, #/kb, #/kb/<id>, #/cases, #/cases/<id>, #/settings), the top bar,
+// The dashboard shell: hash routes (#/login, #/kb, #/kb/<id>, #/cases, #/cases/<id>, #/teams, #/teams/<id>,
+// #/settings), the top bar,
 // and sign-out. Each route renders into a fresh <section>; a render that finishes after the user has moved on
 // writes into a detached section and is simply never seen.
 
@@ -11,6 +12,7 @@ import { documentPage } from "./js/pages/document.js";
 import { knowledgePage } from "./js/pages/knowledge.js";
 import { loginPage } from "./js/pages/login.js";
 import { settingsPage } from "./js/pages/settings.js";
+import { teamPage, teamsPage } from "./js/pages/teams.js";
 
 const ROUTES = [
   { pattern: /^#\/login$/, page: loginPage, section: "login", public: true },
@@ -18,6 +20,8 @@ const ROUTES = [
   { pattern: /^#\/kb\/([^/]+)$/, page: documentPage, section: "kb" },
   { pattern: /^#\/cases$/, page: casesPage, section: "cases" },
   { pattern: /^#\/cases\/([^/]+)$/, page: casePage, section: "cases" },
+  { pattern: /^#\/teams$/, page: teamsPage, section: "teams" },
+  { pattern: /^#\/teams\/([^/]+)$/, page: teamPage, section: "teams" },
   { pattern: /^#\/settings$/, page: settingsPage, section: "settings" },
 ];
 
