@@ -90,3 +90,12 @@ def test_audit_log_is_newest_first_per_team_and_org(any_container: Container) ->
     assert [e.event_id for e in log.for_org("o1", 10)] == ["e2", "e1", "e0"]
     assert [e.event_id for e in log.for_org("o1", 1)] == ["e2"]
     assert not hasattr(log, "delete") and not hasattr(log, "update")  # append-only by its interface
+
+
+def test_the_sqlite_audit_table_refuses_updates_and_deletes(container: Container) -> None:
+    container.audit_log.append(AuditEvent(event_id="e", org_id="o", team_id="t", at=AT, actor_id="u",
+                                          action="case.read", resource_type="case", resource_id="c"))
+    for sql in ("UPDATE audit_events SET team_id = 'x'", "DELETE FROM audit_events"):
+        with pytest.raises(Exception, match="append-only"):
+            container.db.execute(sql)
+    assert [e.actor_id for e in container.audit_log.for_team("t", 5)] == ["u"]

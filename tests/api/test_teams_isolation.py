@@ -62,6 +62,8 @@ READ_ROUTES = [
     ("GET", "/api/v1/cases/{case_id}/reports"),
     ("GET", "/api/v1/cases/{case_id}/team-shares"),
     ("GET", "/api/v1/cases/{case_id}/handoff"),
+    ("GET", "/api/v1/cases/{case_id}/uploaded-files"),
+    ("GET", "/api/v1/cases/{case_id}/evidence"),
     ("GET", "/api/v1/teams/{team_id}"),
     ("GET", "/api/v1/teams/{team_id}/members"),
     ("GET", "/api/v1/teams/{team_id}/cases"),
@@ -74,6 +76,7 @@ WRITE_ROUTES = [
     ("POST", "/api/v1/cases/{case_id}/close", {"closure_reason": "inquiry_only"}),
     ("POST", "/api/v1/cases/{case_id}/archive", None),
     ("POST", "/api/v1/cases/{case_id}/title?force=true", None),
+    ("POST", "/api/v1/cases/{case_id}/uploaded-files", None),
     ("POST", "/api/v1/cases/{case_id}/team-shares", {"team_id": "{team_id}"}),
     ("DELETE", "/api/v1/cases/{case_id}/team-shares/{team_id}", None),
     ("POST", "/api/v1/teams/{team_id}/invitations", {"username": "dave"}),
@@ -127,6 +130,14 @@ def test_a_viewer_cannot_write(any_client: TestClient, teams: Teams, method: str
     r = _call(any_client, teams.carol, method, path, body, teams)
     assert r.status_code == 403, r.text
     assert _snapshot(any_client, teams) == before
+
+
+def test_only_the_owner_deletes_a_shared_case(any_client: TestClient, teams: Teams) -> None:
+    for who in (teams.bob, teams.carol, teams.dave):
+        assert any_client.delete(f"/api/v1/cases/{teams.case_id}", headers=who.headers).status_code == 404
+    assert any_client.get(f"/api/v1/cases/{teams.case_id}", headers=teams.alice.headers).status_code == 200
+    assert any_client.delete(f"/api/v1/cases/{teams.case_id}", headers=teams.alice.headers).status_code == 204
+    assert any_client.get(f"/api/v1/cases/{teams.case_id}", headers=teams.bob.headers).status_code == 404
 
 
 def test_outsiders_list_and_search_nothing(any_client: TestClient, teams: Teams) -> None:
