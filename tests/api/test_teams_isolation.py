@@ -147,6 +147,10 @@ def test_outsiders_list_and_search_nothing(any_client: TestClient, teams: Teams)
         assert listed.status_code == 404
 
 
+def test_capabilities_report_team_sharing(any_client: TestClient) -> None:
+    assert any_client.get("/api/v1/meta/capabilities").json()["features"]["teamSharing"] is True
+
+
 def test_members_see_the_team_and_its_shared_cases(any_client: TestClient, teams: Teams) -> None:
     mine = any_client.get("/api/v1/teams", headers=teams.bob.headers).json()
     assert [(t["team_id"], t["my_role"]) for t in mine] == [(teams.team_a, "member")]
