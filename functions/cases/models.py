@@ -28,7 +28,7 @@ class CaseUpdateRequest(BaseModel):
 class CaseSearchRequest(BaseModel):
     query: str = Field(min_length=1, max_length=500)
     state: CaseState | None = None
-    team_id: str | None = None  # no teams yet: accepted and ignored
+    team_id: str | None = None  # accepted and ignored: search covers the caller's own cases
     limit: int = Field(default=20, ge=1, le=100)
 
 

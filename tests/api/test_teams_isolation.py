@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from faultmaven.container import Container
+from local.server import build_app
 from tests.conftest import SignedIn, sign_up
 
 SECRET = "alice's private notes about db-7"
@@ -252,3 +253,30 @@ def test_invitations_are_for_their_addressee_only(any_client: TestClient, teams:
     assert late.status_code == 410
     listed = any_client.get(f"/api/v1/teams/{teams.team_a}/invitations", headers=teams.alice.headers).json()
     assert {i["status"] for i in listed} == {"accepted", "declined"}
+
+
+def test_an_install_admin_reads_the_embedded_organizations_trail(client: TestClient, container: Container,
+                                                                 alice: SignedIn) -> None:
+    from tests.api.test_knowledge_api import sign_in_with_roles
+
+    client.post("/api/v1/teams", json={"name": "Payments SRE"}, headers=alice.headers)
+    root = sign_in_with_roles(client, container, "root", ["user", "admin"])
+    trail = client.get("/api/v1/orgs/org_local/audit", headers=root.headers)
+    assert trail.status_code == 200 and [e["action"] for e in trail.json()] == ["team.create"]
+    assert client.post("/api/v1/orgs", json={"name": "another"}, headers=root.headers).status_code == 409
+
+
+def test_cloud_organizations_are_separate(aws_container: Container) -> None:
+    with TestClient(build_app(aws_container.settings), raise_server_exceptions=False) as c:
+        ann, ben = sign_up(c, "ann"), sign_up(c, "ben")
+        org = c.post("/api/v1/orgs", json={"name": "Acme"}, headers=ann.headers)
+        assert org.status_code == 201 and org.json()["my_role"] == "admin", org.text
+        org_id = org.json()["org_id"]
+        team = c.post("/api/v1/teams", json={"name": "SRE", "org_id": org_id}, headers=ann.headers).json()
+        assert team["enterprise_id"] == org_id
+        refused = c.post("/api/v1/teams", json={"name": "Intruders", "org_id": org_id}, headers=ben.headers)
+        assert refused.status_code == 404
+        own = c.post("/api/v1/teams", json={"name": "SRE"}, headers=ben.headers).json()  # a new org of his own
+        assert own["enterprise_id"] != org_id
+        assert [o["org_id"] for o in c.get("/api/v1/orgs", headers=ben.headers).json()] == [own["enterprise_id"]]
+        assert c.get(f"/api/v1/orgs/{org_id}/audit", headers=ben.headers).status_code == 404
