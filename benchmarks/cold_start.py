@@ -42,6 +42,7 @@ SAMPLES = {
     "sessions": ("GET", "/api/v1/sessions"),
     "cases": ("GET", "/api/v1/cases"), "evidence": ("GET", "/api/v1/cases/c1/uploaded-files"),
     "knowledge": ("GET", "/api/v1/knowledge/stats"), "copilot": ("GET", "/api/v1/cases/c1/reports"),
+    "integrations": ("POST", "/api/v1/webhooks/generic"),  # no integration named: 401 before any store call
 }
 
 BASELINE = '''
@@ -107,7 +108,7 @@ def _env(layer: Path | None) -> dict[str, str]:
         [ROOT / "layers" / "core", ROOT]
     env.update({"FM_MODE": "aws", "FM_AWS_ENDPOINT_URL": "http://127.0.0.1:9", "FM_EVIDENCE_BUCKET": "cold-start",
                 "FM_TABLE_PREFIX": "cold-start", "POWERTOOLS_TRACE_DISABLED": "true",
-                "POWERTOOLS_METRICS_NAMESPACE": "ColdStart", "POWERTOOLS_LOG_LEVEL": "WARNING",
+                "POWERTOOLS_LOG_LEVEL": "WARNING",
                 "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "cold", "AWS_SECRET_ACCESS_KEY": "cold",
                 "PYTHONPATH": os.pathsep.join(map(str, path))})
     return env
@@ -121,9 +122,12 @@ def _key_env(env: dict[str, str], function: str, keys: tuple[str, str]) -> dict[
 
 def run_once(module: str, method: str, path: str, env: dict[str, str]) -> dict[str, float]:
     started = time.perf_counter()
-    isolated = ["-S"] if env.get("COLD_START_LAYER") else []
-    proc = subprocess.run([sys.executable, *isolated, "-c", CHILD, module, method, path, ",".join(HEAVY), BASELINE],
-                          capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    layer = env.get("COLD_START_LAYER")
+    # From the layer's folder: `-c` puts the working directory first on the path, where the repo's own functions/
+    # would shadow the layer's.
+    proc = subprocess.run([sys.executable, *(["-S"] if layer else []), "-c", CHILD, module, method, path,
+                           ",".join(HEAVY), BASELINE], capture_output=True, text=True, env=env, cwd=layer or ROOT,
+                          check=False)
     total = (time.perf_counter() - started) * 1000
     if proc.returncode != 0:
         raise RuntimeError(f"{module} failed:\n{proc.stderr[-2000:]}")
@@ -155,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     functions = sorted(p.parent.name for p in (ROOT / "functions").glob("*/handler.py"))
     env = _env(args.layer)
     if args.layer:
-        env["COLD_START_LAYER"] = "1"
+        env["COLD_START_LAYER"] = str(args.layer.resolve())
     keys = _pem_pair()
     base = measure("baseline", "GET", "/hello", env, args.repeat, env)
     rows = [("FastAPI + Mangum hello world (baseline)", "GET /hello", base)]

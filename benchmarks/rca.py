@@ -29,7 +29,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,10 +46,15 @@ FOLDS = 5
 PASSWORD = "rca benchmark password 1"
 # The grid the cross-validation chooses from: the defaults first (ties go to the earlier point).
 # Every point names its values, so the grid keeps its meaning when the defaults move.
+_CASE = {"fusion": "similarity", "sharpness": 4.0, "per_query": 10, "pair": 1.0, "case": 1.0}
 GRID: list[dict[str, Any]] = [
-    {"evidence_by": evidence, "per_query": depth} for evidence in ("count", "order") for depth in (2, 5, 3, 1)]
-GRID += [{"evidence_by": "count", "per_query": 2, **extra}
-         for extra in ({"fusion": "rank_x_similarity"}, {"recent": 0.0}, {"hypothesis": 0.5}, {"engineer": 0.5})]
+    {**_CASE, "title": 1.0, "evidence_by": "count"},
+    {**_CASE, "title": 2.0, "evidence_by": "count"},
+    {**_CASE, "title": 1.0, "evidence_by": "flat"},
+    {**_CASE, "title": 2.0, "evidence_by": "flat"},
+    {**_CASE, "title": 0.0, "evidence_by": "count"},
+    {"fusion": "rank", "per_query": 2, "pair": 0.0, "case": 0.0, "title": 0.0, "evidence_by": "count"},  # before
+]
 
 
 @dataclass
@@ -114,6 +120,7 @@ class Outcome:
     red_herring_blamed: bool = False
     turns_to_root_cause: int | None = None
     turns: int = 0
+    searches: list[dict[str, Any]] = field(default_factory=list)  # per turn: its case queries and their hits (--dump)
 
     def runbook_first(self, ids: dict[str, str]) -> bool | None:
         return _right_in_top3(self.first_sources, self.scenario, ids)
@@ -160,6 +167,31 @@ class Copilot:
     def close(self) -> None:
         self.client.__exit__(None, None, None)
 
+    @contextmanager
+    def recording_searches(self, into: list[dict[str, Any]]) -> Iterator[None]:
+        """Append every turn's case queries to `into`, each with its 10 best documents (no similarity threshold,
+        so a right runbook that the threshold or the fusion dropped shows where it was)."""
+        from faultmaven.copilot.case_knowledge import CaseKnowledge
+
+        case_knowledge = self.container.turns.case_knowledge
+        cite = CaseKnowledge.cite
+
+        def recording(reader: Any, *args: Any, **kwargs: Any) -> Any:
+            cited = cite(case_knowledge, reader, *args, **kwargs)
+            service = case_knowledge.knowledge()
+            queries = cited.result.queries if cited.result else []
+            into.append({"cited": [(h.document_id, h.score) for h in cited.hits], "queries": [
+                {"kind": q.kind, "weight": round(q.weight, 3), "text": q.text,
+                 "hits": [(r.document.document_id, r.score) for r in service.search(reader, q.text[:1000], limit=10)]}
+                for q in queries]})
+            return cited
+
+        case_knowledge.cite = recording  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            del case_knowledge.cite
+
     def set_weights(self, **changes: Any) -> None:
         from faultmaven.copilot.case_search import QueryWeights
 
@@ -194,8 +226,14 @@ class Copilot:
     def hypotheses(self, case_id: str) -> list[dict]:
         return self.client.get(f"/api/v1/cases/{case_id}", headers=self.headers).json().get("hypotheses") or []
 
-    def run(self, scenario: Scenario, categories: dict[str, list[str]]) -> Outcome:
+    def run(self, scenario: Scenario, categories: dict[str, list[str]], dump: bool = False) -> Outcome:
         out = Outcome(scenario)
+        with self.recording_searches(out.searches) if dump else nullcontext():
+            self._work(out, categories)
+        return out
+
+    def _work(self, out: Outcome, categories: dict[str, list[str]]) -> None:
+        scenario = out.scenario
         r = self.client.post("/api/v1/cases", json={"description": scenario.description}, headers=self.headers)
         assert r.status_code == 201, r.text
         case_id = r.json()["case_id"]
@@ -207,7 +245,10 @@ class Copilot:
         script += [{"query": "see the attached file", "files": (p.name, p.read_bytes(), "text/plain")} for p in more]
         script += [{"query": q} for q in FOLLOW_UPS]
         for n, form in enumerate(script, 1):
+            before = len(out.searches)
             body = self.turn(case_id, **form)
+            for search in out.searches[before:]:
+                search["turn"] = n
             sources = [s["metadata"]["document_id"] for s in body["sources"]]
             if n == 1:
                 out.first_sources = sources
@@ -226,7 +267,6 @@ class Copilot:
                     _quotes_all(text, scenario.truth["required_evidence"]):
                 out.turns_to_root_cause = n
             out.turns = n
-        return out
 
 
 def _quotes_all(text: str, required: list[str]) -> bool:
@@ -296,13 +336,30 @@ def per_scenario(outcomes: list[Outcome], ids: dict[str, str]) -> list[str]:
     return lines
 
 
+def searches_dump(outcomes: list[Outcome], ids: dict[str, str]) -> list[str]:
+    """Why a scenario misses: per turn, the fused citations and every case query with its own best documents,
+    the labelled runbooks marked with *."""
+    name = {doc: path.rsplit("/", 1)[-1].removesuffix(".md") for path, doc in ids.items()}
+    lines = []
+    for o in sorted(outcomes, key=lambda o: o.scenario.id):
+        truth = {ids[p] for p in o.scenario.truth["runbooks"] if p in ids}
+        lines += [f"## {o.scenario.id}: first {o.runbook_first(ids)}, follow-ups {o.runbook_follow_ups(ids)}",
+                  "labelled: " + ", ".join(name[d] for d in truth)]
+
+        def shown(hits: list[tuple[str, float]], truth: set[str] = truth) -> str:
+            return ", ".join(f"{'*' if d in truth else ''}{name.get(d, d)} {s:.2f}" for d, s in hits)
+
+        for search in o.searches:
+            lines.append(f"turn {search.get('turn')}: cited {shown(search['cited'])}")
+            lines += [f"    {q['kind']} {q['weight']}: {q['text'][:140]!r}\n        -> {shown(q['hits'][:6])}"
+                      for q in search["queries"]]
+        lines.append("")
+    return lines
+
+
 def run_all(copilot: Copilot, scenarios: list[Scenario], categories: dict[str, list[str]],
-            progress: Callable[[str], None] = lambda _: None) -> dict[str, Outcome]:
-    out = {}
-    for s in scenarios:
-        out[s.id] = copilot.run(s, categories)
-        progress(s.id)
-    return out
+            dump: bool = False) -> dict[str, Outcome]:
+    return {s.id: copilot.run(s, categories, dump) for s in scenarios}
 
 
 def main() -> int:
@@ -313,6 +370,7 @@ def main() -> int:
     parser.add_argument("--no-cv", action="store_true", help="score the default weights only")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "rca.md")
     parser.add_argument("--data-dir", type=Path, help="keep (or reuse) the indexed knowledge base here")
+    parser.add_argument("--dump", type=Path, help="write every turn's case queries and their hits here (no CV)")
     args = parser.parse_args()
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     categories = yaml.safe_load(CATEGORIES.read_text(encoding="utf-8"))
@@ -329,12 +387,14 @@ def main() -> int:
     if not ids:
         parser.error(f"no runbooks (*.md) under {args.kb}")
     load_s = time.perf_counter() - start
-    grid = [GRID[0]] if args.no_cv else GRID
+    grid = [GRID[0]] if args.no_cv or args.dump else GRID
     runs = []
     start = time.perf_counter()
     for point in grid:
         copilot.set_weights(**point)
-        runs.append(run_all(copilot, scenarios, categories))
+        runs.append(run_all(copilot, scenarios, categories, dump=bool(args.dump)))
+        if args.dump:
+            args.dump.write_text("\n".join(searches_dump(list(runs[-1].values()), ids)) + "\n", encoding="utf-8")
         print(f"grid point {point or 'defaults'}: {objective(list(runs[-1].values()), ids):.2f}", file=sys.stderr)
     run_s = time.perf_counter() - start
     copilot.close()

@@ -37,7 +37,9 @@ from results_file import write_results
 from faultmaven.adapters.sqlite.db import SqliteDatabase
 from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
 from faultmaven.knowledge.chunking import DocumentRef, chunk_document
+from faultmaven.knowledge.ingestion import _EMBED_BATCH as TEXTS_PER_CALL
 from faultmaven.knowledge.onnx_embedder import OnnxMiniLmEmbedder, default_model_files
+from faultmaven.knowledge.query_terms import query_terms
 from faultmaven.ports.vector_index import Chunk, PrincipalFilter
 
 ROOT = Path(__file__).resolve().parent
@@ -46,6 +48,9 @@ SEARCHER = PrincipalFilter(owner_id="on-call-engineer", team_ids=["sre"])
 WIDE_SEARCHER = PrincipalFilter(owner_id="crowd-member", team_ids=["sre", "crowd"])
 FILLER_OWNERS = 1000
 BATCH = 5000
+INGESTION_TARGET = 200  # chunks/s for median-sized chunks on 2 cores (issue #17)
+HYBRID_P95_TARGET_MS = 15  # wide searcher, 100k chunks (issue #17)
+BEFORE_TEXTS_PER_CALL = 64  # what ingestion passed per embedder call before
 
 
 def load_runbooks(data: Path) -> list[Chunk]:
@@ -95,17 +100,51 @@ def filler(count: int, vocabulary: list[str], dim: int, seed: int) -> tuple[list
 
 
 def latency(
-    index: SqliteVectorIndex, queries: list[dict], vectors: np.ndarray, who: PrincipalFilter, rounds: int
+    index: SqliteVectorIndex, queries: list[dict], vectors: np.ndarray, who: PrincipalFilter, rounds: int,
+    modes: Sequence[str] = MODES,
 ) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {m: [] for m in MODES}
-    for mode in MODES:
-        index.search(queries[0]["q"], vectors[0], who, k=10, mode=mode)  # type: ignore[arg-type]  # warm
+    times: dict[str, list[float]] = {m: [] for m in modes}
+    for mode in modes:
         for _ in range(rounds):
             for q, vector in zip(queries, vectors, strict=True):
                 start = time.perf_counter()
                 index.search(q["q"], vector, who, k=10, mode=mode)  # type: ignore[arg-type]
                 times[mode].append((time.perf_counter() - start) * 1000)
     return times
+
+
+def warm_up(index: SqliteVectorIndex, queries: list[dict], vectors: np.ndarray, who: PrincipalFilter) -> None:
+    """Other traffic first (the alert queries, not the measured ones): the index's caches fill as in use."""
+    for q, vector in zip(queries, vectors, strict=True):
+        index.search(q["q"], vector, who, k=10)
+
+
+def with_fts5_keywords(index: SqliteVectorIndex) -> SqliteVectorIndex:
+    """The same index answering its keyword list with FTS5's own bm25 (the engine before the in-memory one)."""
+    index._bm25 = lambda text, who, depth: index._fts_bm25(query_terms(text), who, depth)  # type: ignore[method-assign]
+    return index
+
+
+def recall_at_10(index: SqliteVectorIndex, exact: SqliteVectorIndex, queries: list[dict], vectors: np.ndarray,
+                 who: PrincipalFilter) -> float:
+    """Mean share of the exact hybrid top 10 (FTS5 keywords) that the index's own hybrid top 10 holds."""
+    shares = []
+    for q, vector in zip(queries, vectors, strict=True):
+        ours = {h.chunk.chunk_id for h in index.search(q["q"], vector, who, k=10)}
+        truth = {h.chunk.chunk_id for h in exact.search(q["q"], vector, who, k=10)}
+        shares.append(len(ours & truth) / len(truth) if truth else 1.0)
+    return statistics.mean(shares)
+
+
+def vector_recall_at_10(index: SqliteVectorIndex, exact: SqliteVectorIndex, queries: list[dict],
+                        vectors: np.ndarray) -> float:
+    """Mean share of the exact vector top 10 that the index's vector top 10 holds (the narrow searcher)."""
+    shares = []
+    for q, vector in zip(queries, vectors, strict=True):
+        ours = {h.chunk.chunk_id for h in index.search(q["q"], vector, SEARCHER, k=10, mode="vector")}
+        truth = {h.chunk.chunk_id for h in exact.search(q["q"], vector, SEARCHER, k=10, mode="vector")}
+        shares.append(len(ours & truth) / len(truth) if truth else 1.0)
+    return statistics.mean(shares)
 
 
 def sqlite_vec_knn_ms(vectors: np.ndarray, queries: np.ndarray) -> list[float] | None:
@@ -140,6 +179,23 @@ def knn_ms(product: Callable[[np.ndarray], np.ndarray], queries: np.ndarray) -> 
     return times
 
 
+def embed_in_calls(embedder: OnnxMiniLmEmbedder, texts: list[str], per_call: int) -> np.ndarray:
+    """Embed as ingestion does: `per_call` texts per embedder call."""
+    return np.concatenate([embedder.embed(texts[i : i + per_call]) for i in range(0, len(texts), per_call)])
+
+
+def throughput(setups: dict[str, tuple[OnnxMiniLmEmbedder, int]], texts: list[str], rounds: int) -> dict[str, float]:
+    """Median chunks/s of each (embedder, texts per call) setup, the setups taking turns round by round so that a
+    change of the machine's load falls on all of them alike."""
+    runs: dict[str, list[float]] = {name: [] for name in setups}
+    for _ in range(rounds):
+        for name, (embedder, per_call) in setups.items():
+            start = time.perf_counter()
+            embed_in_calls(embedder, texts, per_call)
+            runs[name].append(len(texts) / (time.perf_counter() - start))
+    return {name: statistics.median(r) for name, r in runs.items()}
+
+
 def load_average() -> str:
     try:
         return ", ".join(Path("/proc/loadavg").read_text().split()[:3]) + " (1, 5, 15 min) on " + str(os.cpu_count())
@@ -155,12 +211,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent.parent / "shared" / "data" / "runbooks-openshift")
     parser.add_argument("--queries", type=Path, default=ROOT / "queries" / "openshift_symptoms.json")
+    parser.add_argument("--warm-queries", type=Path, default=ROOT / "queries" / "openshift_alerts.json",
+                        help="searched once before the latency is measured (other traffic)")
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--rounds", type=int, default=2, help="passes over the query set per latency measurement")
+    parser.add_argument("--embed-rounds", type=int, default=3, help="turns of each setup in the throughput table")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "retrieval_speed.md")
     parser.add_argument("--embeddings-cache", type=Path, help="reuse (or save) chunk vectors; skips timing the embed")
     args = parser.parse_args()
     queries = json.loads(args.queries.read_text())["queries"]
+    warm_queries = json.loads(args.warm_queries.read_text())["queries"]
     lines: list[str] = []
 
     def emit(text: str = "") -> None:
@@ -181,6 +241,7 @@ def main() -> int:
     query_vectors = embedder.embed([q["q"] for q in queries])
     query_ms = (time.perf_counter() - start) * 1000 / len(queries)
     assert np.allclose(short, query_vectors, atol=1e-5)
+    warm_vectors = embedder.embed([q["q"] for q in warm_queries])
 
     # -- ingestion: chunk + embed + index ---------------------------------------------------------------------
     tmp = Path(tempfile.mkdtemp(prefix="fm-retrieval-"))
@@ -190,7 +251,8 @@ def main() -> int:
     t1 = time.perf_counter()
     cache = args.embeddings_cache
     cached = bool(cache and cache.exists() and np.load(cache).shape[0] == len(chunks))
-    vectors = np.load(cache) if cached else embedder.embed([c.embedding_text for c in chunks])
+    texts = [c.embedding_text for c in chunks]
+    vectors = np.load(cache) if cached else embed_in_calls(embedder, texts, TEXTS_PER_CALL)
     if cache and not cached:
         np.save(cache, vectors)
     t2 = time.perf_counter()
@@ -230,6 +292,30 @@ def main() -> int:
         emit(f"| {name} | {secs:.2f} | {len(chunks) / secs:,.0f} |")
     emit()
 
+    # -- embedding throughput, before and after, same run --------------------------------------------------------
+    tokens = [len(e.ids) for e in embedder._tokenizer.encode_batch(texts)]
+    middle = statistics.median(tokens)
+    median_sized = [t for t, n in zip(texts, tokens, strict=True) if abs(n - middle) <= 0.1 * middle]
+    before = OnnxMiniLmEmbedder(spin=True)
+    before.embed(median_sized[:8])
+    rates = throughput({"before: 64 texts per call, spinning threads": (before, BEFORE_TEXTS_PER_CALL),
+                        f"now: {TEXTS_PER_CALL} texts per call, sleeping threads": (embedder, TEXTS_PER_CALL)},
+                       median_sized, args.embed_rounds)
+    emit(f"## Embedding throughput, median-sized chunks ({len(median_sized)} chunks of {middle:.0f} +/- 10% tokens)")
+    emit()
+    emit(f"Setups take turns, {args.embed_rounds} rounds, median shown. Load average: {load_average()}.")
+    emit()
+    emit("| setup | chunks/s | vs before |")
+    emit("|---|---|---|")
+    first = next(iter(rates.values()))
+    for name, rate in rates.items():
+        emit(f"| {name} | {rate:,.0f} | {rate / first:.2f}x |")
+    emit()
+    now_rate = list(rates.values())[-1]
+    emit(f"Median-sized chunks: {now_rate:,.0f} chunks/s ({'meets' if now_rate >= INGESTION_TARGET else 'MISSES'} "
+         f"the {INGESTION_TARGET} chunks/s target).")
+    emit()
+
     # -- quality ----------------------------------------------------------------------------------------------
     scores = quality(index, queries, query_vectors)
     emit("## Quality (document level, k = 5)")
@@ -248,7 +334,8 @@ def main() -> int:
     vocabulary = sorted({w.lower() for c in chunks for w in re.findall(r"[A-Za-z]{3,}", c.text)})
     emit("## Search latency, embedded index (ms, search only, warm, k = 10)")
     emit()
-    emit(f"Load average before: {load_average()}.")
+    emit(f"Load average before: {load_average()}. Before timing, each searcher runs the {len(warm_queries)} alert "
+         "queries once (other traffic: the keyword index's posting lists of their words are then in memory).")
     emit()
     modes_header = " | ".join(f"{m} p50 | {m} p95" for m in MODES)
     emit(f"| chunks | searcher | {modes_header} | first search (loads vectors) |")
@@ -268,6 +355,7 @@ def main() -> int:
         fresh.search(queries[0]["q"], query_vectors[0], SEARCHER, k=10)
         first_ms = (time.perf_counter() - start) * 1000
         for label, who in (("narrow", SEARCHER), ("wide", WIDE_SEARCHER)):
+            warm_up(fresh, warm_queries, warm_vectors, who)
             times = latency(fresh, queries, query_vectors, who, args.rounds)
             row = " | ".join(f"{percentile(times[m], 50):.1f} | {percentile(times[m], 95):.1f}" for m in MODES)
             first = f"{first_ms:.0f}" if label == "narrow" else ""
@@ -277,9 +365,38 @@ def main() -> int:
     emit()
     emit(f"Load average after: {load_average()}.")
     emit()
+    largest = tmp / f"latency-{max(int(s) for s in args.sizes.split(','))}.sqlite"
+    exact = with_fts5_keywords(SqliteVectorIndex(SqliteDatabase(largest), embedder.space, prefilter_min_rows=None))
+    cold = SqliteVectorIndex(SqliteDatabase(largest), embedder.space)
+    cold.search(warm_queries[0]["q"], warm_vectors[0], WIDE_SEARCHER, k=10, mode="vector")  # loads the vectors only
+    cold_ms = latency(cold, queries, query_vectors, WIDE_SEARCHER, 1, ["hybrid"])["hybrid"]
+    warm_up(exact, warm_queries, warm_vectors, WIDE_SEARCHER)
+    exact_ms = latency(exact, queries, query_vectors, WIDE_SEARCHER, args.rounds, ["hybrid"])["hybrid"]
+    now_ms = latency(cold, queries, query_vectors, WIDE_SEARCHER, args.rounds, ["hybrid"])["hybrid"]
+    recall = recall_at_10(cold, exact, queries, query_vectors, WIDE_SEARCHER)
+    if "wide" in hybrid_100k_p95:  # the same configuration measured a second time: the verdict takes the worse
+        hybrid_100k_p95["wide (second measurement, below)"] = percentile(now_ms, 95)
+    real_recall = vector_recall_at_10(
+        SqliteVectorIndex(index._db, embedder.space, prefilter_min_rows=1),
+        SqliteVectorIndex(index._db, embedder.space, prefilter_min_rows=None), queries, query_vectors)
+    emit(f"### Before and after, wide searcher, {largest.stem.split('-')[1]} chunks, hybrid (ms)")
+    emit()
+    emit("| engines | p50 | p95 | recall@10 of exact hybrid |")
+    emit("|---|---|---|---|")
+    emit(f"| exact (before): FTS5 bm25(), every visible vector scored, warm | {percentile(exact_ms, 50):.1f} | "
+         f"{percentile(exact_ms, 95):.1f} | 1.000 |")
+    emit(f"| now: in-memory bm25, sign-bit prefilter + exact rescoring, first pass (no posting list cached) | "
+         f"{percentile(cold_ms, 50):.1f} | {percentile(cold_ms, 95):.1f} |  |")
+    emit(f"| now, warm | {percentile(now_ms, 50):.1f} | {percentile(now_ms, 95):.1f} | {recall:.3f} |")
+    emit()
+    emit(f"The filler's vectors are random, so at this size the prefilter separates real chunks from filler more "
+         f"easily than it would among real vectors. On the {len(chunks)} real chunks alone (real MiniLM vectors, "
+         f"prefilter forced on: {min(len(chunks), 400)} candidates), the vector top 10 keeps {real_recall:.3f} of "
+         f"the exact top 10.")
+    emit()
     for label, p95 in hybrid_100k_p95.items():
         emit(f"Hybrid p95 at 100k chunks, {label} searcher: {p95:.1f} ms "
-             f"({'meets' if p95 < 50 else 'MISSES'} the 50 ms target).")
+             f"({'meets' if p95 <= HYBRID_P95_TARGET_MS else 'MISSES'} the {HYBRID_P95_TARGET_MS} ms target).")
     if hybrid_100k_p95:
         emit()
 

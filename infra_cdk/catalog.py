@@ -53,6 +53,9 @@ TABLES: tuple[TableSpec, ...] = (
                        Index("shared_key-index", "shared_key", "created_at"),
                        Index("owner_sha-index", "owner_sha", "created_at"))),
     TableSpec("idempotency", "record_id", ttl_attribute="expires_at"),
+    TableSpec("knowledge-drafts", "owner_id", "draft_id"),
+    TableSpec("jobs", "job_id", ttl_attribute="expires_at"),
+    TableSpec("integrations", "pk", "sk"),
     TableSpec("teams", "pk", "sk", indexes=(Index("gsi1-index", "gsi1pk", "gsi1sk"),)),
     TableSpec("audit", "pk", "sk", indexes=(Index("org_id-index", "org_id", "sk"),)),
 )
@@ -118,23 +121,42 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                  tables={"users": "write", "tokens": "write", "sessions": "write"}, jwt_key="private",
                  memory_mb=1024),
     FunctionSpec("sessions", _prefix("/api/v1/sessions"), tables={"sessions": "write", **SIGNED_OUT}),
-    # Deleting a case removes its evidence files too; X-Session-Id is checked against the sessions table.
+    # Deleting a case removes its evidence files too; X-Session-Id is checked against the sessions table. Cases and
+# copilot read the notification settings: a case opened from an alert tells its owner's channels of its progress.
     FunctionSpec("cases", _prefix("/api/v1/cases"),
                  tables={"cases": "write", "case-messages": "write", "idempotency": "write", "sessions": "read",
-                         "evidence": "write", **SHARED_CASES, **SIGNED_OUT}, bucket="write"),
+                         "evidence": "write", "integrations": "read", **SHARED_CASES, **SIGNED_OUT}, bucket="write"),
     FunctionSpec("evidence", (*_prefix(f"{CASE}/uploaded-files"), *_prefix(f"{CASE}/evidence")),
                  tables={"cases": "read", "evidence": "write", **SHARED_CASES, **SIGNED_OUT}, bucket="write",
                  memory_mb=1024,
                  timeout_s=30),
+    # Drafting a case's postmortem reads the case and its evidence analyses; approving one indexes it.
     FunctionSpec("knowledge", (*_prefix("/api/v1/knowledge"), *_prefix("/api/v1/documents"),
-                               Route("/api/v1/admin/kb/{proxy+}")),
-                 tables={"documents": "write", "teams": "read", **SIGNED_OUT}, bucket="write", vectors=True,
-                 memory_mb=1024,
-                 timeout_s=30),
+                               Route("/api/v1/admin/kb/{proxy+}"), Route(f"{CASE}/extract-knowledge")),
+                 tables={"documents": "write", "knowledge-drafts": "write", "cases": "read", "case-messages": "read",
+                         "evidence": "read", **SHARED_CASES, **SIGNED_OUT}, bucket="write", vectors=True,
+                 memory_mb=1024, timeout_s=30),
+    # Accepts turns (queued for TURN_WORKER) and waits up to FM_TURN_SYNC_SECONDS for them: API Gateway stops at 30 s.
+    # Users: the author's display name on their message of a shared case.
     FunctionSpec("copilot", (*_prefix(f"{CASE}/turns"), *_prefix(f"{CASE}/reports")),
                  tables={"cases": "write", "case-messages": "write", "evidence": "write", "documents": "write",
-                         "idempotency": "write", "users": "read", **SHARED_CASES, **SIGNED_OUT}, bucket="write",
-                 vectors=True, redaction_key=True, llm=True, memory_mb=1024, timeout_s=60),
+                         "idempotency": "write", "jobs": "write", "integrations": "read", "users": "read",
+                         **SHARED_CASES, **SIGNED_OUT},
+                 bucket="write", vectors=True, redaction_key=True, memory_mb=1024, timeout_s=29),
+    # Admin export/import of the whole deployment (bounded by FM_BUNDLE_MAX_BYTES; larger data moves with the CLI).
+    FunctionSpec("portability", (Route("/api/v1/admin/data/{proxy+}"),),
+                 tables={"users": "write", "sessions": "write", "cases": "write", "case-messages": "write",
+                         "evidence": "write", "documents": "write", "teams": "write", "audit": "write", **SIGNED_OUT},
+                 bucket="write", vectors=True, memory_mb=2048, timeout_s=30),
+    # Alert webhooks are public routes: no JWT, the function checks each sender's signature or bearer secret. The
+    # admin routes beside them take the authorizer. A new case gets evidence, a sealed placeholder map and a KB
+    # search (the webhook-rate counters live in the users table, beside the sign-in throttle's).
+    FunctionSpec("integrations", (Route("/api/v1/webhooks/{proxy+}", True, ("POST",)),
+                                  *_prefix("/api/v1/admin/integrations"), Route("/api/v1/admin/notifications/{proxy+}"),
+                                  Route("/api/v1/admin/dead-letters")),
+                 tables={"integrations": "write", "users": "write", "cases": "write", "case-messages": "write",
+                         "evidence": "write", "documents": "read", "teams": "read", **SIGNED_OUT}, bucket="write",
+                 vectors=True, redaction_key=True, memory_mb=1024, timeout_s=30),
     # Teams, invitations, case shares, hand-offs and the audit trail (users: display names and addresses).
     FunctionSpec("teams", (*_prefix("/api/v1/teams"), *_prefix("/api/v1/invitations"), *_prefix("/api/v1/orgs"),
                            *_prefix(f"{CASE}/team-shares"), Route(f"{CASE}/handoff")),
@@ -144,7 +166,19 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
 # The S3 event worker that chunks and embeds uploaded knowledge documents (no HTTP routes).
 INGEST = FunctionSpec("ingest", (), module="functions.knowledge.ingest_handler", tables={"documents": "write"},
                       bucket="write", vectors=True, jwt_key=None, memory_mb=2048, timeout_s=300)
-KNOWLEDGE_PREFIX = "kb/raw/"  # faultmaven.knowledge.ingestion.RAW_PREFIX: uploads there trigger the ingest worker
+# The SQS worker that runs queued turns (infra_cdk/constructs/turn_queue.py): the doctrine engine, RAG and the model.
+TURN_WORKER = FunctionSpec("turn-worker", (), module="functions.copilot.worker_handler",
+                           tables={"cases": "write", "case-messages": "write", "evidence": "write",
+                                   "documents": "write", "idempotency": "write", "jobs": "write",
+                                   "integrations": "read", "teams": "read"},
+                           bucket="write", vectors=True, jwt_key=None, redaction_key=True, llm=True, memory_mb=1024,
+                           timeout_s=300)
+# The SQS worker that delivers notifications (Slack, PagerDuty) queued by the integrations function.
+NOTIFY = FunctionSpec("notify", (), module="functions.integrations.notify_handler", tables={"integrations": "write"},
+                      jwt_key=None, memory_mb=256, timeout_s=60)
+# Functions without routes, started by events.
+WORKERS: tuple[FunctionSpec, ...] = (INGEST, TURN_WORKER, NOTIFY)
+KNOWLEDGE_PREFIX = "kb/raw/"  # faultmaven.knowledge.keys.RAW_PREFIX: uploads there trigger the ingest worker
 
 
 def table(aggregate: str) -> TableSpec:

@@ -13,13 +13,24 @@ from aws_cdk import aws_s3_notifications as s3n
 from cdk_nag import NagPackSuppression, NagSuppressions, RegexAppliesTo
 from constructs import Construct
 
-from infra_cdk.catalog import ARCHITECTURE, FUNCTIONS, INGEST, KNOWLEDGE_PREFIX, PYTHON_VERSION, FunctionSpec
+from infra_cdk.catalog import (
+    ARCHITECTURE,
+    FUNCTIONS,
+    INGEST,
+    KNOWLEDGE_PREFIX,
+    NOTIFY,
+    PYTHON_VERSION,
+    TURN_WORKER,
+    FunctionSpec,
+)
 from infra_cdk.config import StackConfig
 from infra_cdk.constructs.alarms import Alarms
 from infra_cdk.constructs.api import AUDIENCE, HttpApi
 from infra_cdk.constructs.dashboard import DashboardHosting
 from infra_cdk.constructs.data import DataStores
 from infra_cdk.constructs.keys import Keys
+from infra_cdk.constructs.notifications import Notifications
+from infra_cdk.constructs.turn_queue import TurnQueue
 from infra_cdk.constructs.vectors import (
     ExternalOpenSearch,
     ExternalS3Vectors,
@@ -75,10 +86,20 @@ class FaultMavenStack(Stack):
         for spec in FUNCTIONS:
             if spec.present:
                 self.http.add_function_routes(spec, self._function(spec))
+        producers = []  # the functions that may move a case on, so queue notifications
+        if TURN_WORKER.present and "copilot" in self.functions:
+            producers.append(turn_worker := self._function(TURN_WORKER))
+            turns = TurnQueue(self, "Turns", prefix=self.prefix, worker=turn_worker,
+                              worker_timeout_s=TURN_WORKER.timeout_s, alarms=self.alarms)
+            turns.accept_from(self.functions["copilot"])
         if INGEST.present:
             ingest = self._function(INGEST)
             self.data.bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(ingest),
                                                     s3.NotificationKeyFilter(prefix=KNOWLEDGE_PREFIX))
+        if NOTIFY.present and "integrations" in self.functions:
+            producers += [self.functions[n] for n in ("integrations", "cases", "copilot") if n in self.functions]
+            Notifications(self, "Notifications", prefix=self.prefix, alarms=self.alarms,
+                          worker_timeout_s=NOTIFY.timeout_s).connect(producers, self._function(NOTIFY))
         if self.vectors is not None:
             self.vectors.finalize()
         CfnOutput(self, "ApiUrl", value=self.http.url, description="Point the extension and the dashboard here")
@@ -115,8 +136,7 @@ class FaultMavenStack(Stack):
     def _environment(self, spec: FunctionSpec) -> dict[str, str]:
         env = self._base_environment()
         env.update({"FM_PUBLIC_URL": self.http.url, "FM_JWT_ISSUER": self.http.url, "FM_JWT_AUDIENCE": AUDIENCE,
-                    "POWERTOOLS_SERVICE_NAME": spec.name, "POWERTOOLS_METRICS_NAMESPACE": "FaultMaven",
-                    "POWERTOOLS_LOG_LEVEL": "INFO"})
+                    "POWERTOOLS_SERVICE_NAME": spec.name, "POWERTOOLS_LOG_LEVEL": "INFO"})
         origins = list(self.config.cors_origins)
         if self.dashboard is not None:
             origins.append(self.dashboard.origin)
@@ -208,8 +228,9 @@ class FaultMavenStack(Stack):
                        "model is chosen by setting (FM_LLM_MODEL), so any foundation model or inference profile."),
             NagPackSuppression(
                 id="AwsSolutions-APIG4",
-                reason="Public routes (health, capabilities, sign-in, JWKS, CORS preflights) are public by contract; "
-                       "every other route has the JWT authorizer, and the functions verify the token again."),
+                reason="Public routes (health, capabilities, sign-in, JWKS, CORS preflights) are public by contract, "
+                       "and alert webhooks prove their sender by signature or secret in the function; every other "
+                       "route has the JWT authorizer, and the functions verify the token again."),
             NagPackSuppression(
                 id="AwsSolutions-S1",
                 reason="Access to the evidence bucket is logged by CloudTrail data events when the account enables "

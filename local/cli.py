@@ -12,8 +12,10 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "local.commands.admin",
     "local.commands.doctor",
+    "local.commands.integrations",
     "local.commands.kb",
     "local.commands.logs",
+    "local.commands.portability",
     "local.commands.sanitize",
     "local.commands.serve",
 )

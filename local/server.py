@@ -24,7 +24,10 @@ FUNCTION_ROUTERS = (
     "functions.cases.routes",
     "functions.evidence.routes",
     "functions.knowledge.routes",
+    "functions.knowledge.drafts",
     "functions.copilot.routes",
+    "functions.portability.routes",
+    "functions.integrations.routes",
     "functions.teams.routes",
 )
 

@@ -87,7 +87,7 @@ def aws_settings(tmp_path: Path) -> Iterator[Settings]:
 
 # The container properties backed by DynamoDB tables; building them binds their models so the tables can be made.
 DYNAMO_REPOSITORIES = ("users", "tokens", "sessions", "cases", "idempotency_store", "evidence_files", "documents",
-                       "team_repo", "audit_log")
+                       "drafts", "job_store", "integration_store", "team_repo", "audit_log")
 
 
 @pytest.fixture

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from faultmaven.http.api_model import ApiModel
 from faultmaven.ports.users import UserRecord
 
 
-class Credentials(BaseModel):
+class Credentials(ApiModel):
     """Login or registration. Extra fields the clients send are ignored."""
 
     username: str = Field(min_length=1, max_length=254)
@@ -17,22 +18,22 @@ class Credentials(BaseModel):
     invite_code: str | None = Field(default=None, max_length=128)  # when registration is by invitation
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(ApiModel):
     current_password: str = Field(min_length=1, max_length=1024)
     new_password: str = Field(min_length=1, max_length=1024)
 
 
-class InvitationResponse(BaseModel):
+class InvitationResponse(ApiModel):
     invite_code: str
     expires_at: int  # epoch seconds
     register_endpoint: str
 
 
-class UnlockRequest(BaseModel):
+class UnlockRequest(ApiModel):
     username: str = Field(min_length=1, max_length=254)
 
 
-class UserProfile(BaseModel):
+class UserProfile(ApiModel):
     user_id: str
     username: str
     email: str
@@ -47,7 +48,7 @@ class UserProfile(BaseModel):
                                                "created_at"}))
 
 
-class AuthTokenResponse(BaseModel):
+class AuthTokenResponse(ApiModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_in: int
@@ -57,11 +58,11 @@ class AuthTokenResponse(BaseModel):
     user: UserProfile
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(ApiModel):
     refresh_token: str = Field(min_length=1, max_length=4096)
 
 
-class TokenRefreshResponse(BaseModel):
+class TokenRefreshResponse(ApiModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_in: int
@@ -69,7 +70,7 @@ class TokenRefreshResponse(BaseModel):
     refresh_expires_in: int
 
 
-class LogoutResponse(BaseModel):
+class LogoutResponse(ApiModel):
     all_sessions_ended: bool
     message: str
     revoked_tokens: int
@@ -80,7 +81,7 @@ class UserInfoResponse(UserProfile):
     organization: dict[str, str] | None = None
 
 
-class AuthConfigResponse(BaseModel):
+class AuthConfigResponse(ApiModel):
     auth_mode: str
     supports_registration: bool
     registration: str  # open | invite | closed
@@ -92,7 +93,7 @@ class AuthConfigResponse(BaseModel):
     oauth: dict[str, object] | None = None
 
 
-class SsoExchangeRequest(BaseModel):
+class SsoExchangeRequest(ApiModel):
     """The dashboard's single-use completion code from the SSO callback."""
 
     code: str = Field(min_length=16, max_length=128)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from typing import TypeVar
 
+import anyio
 from fastapi import APIRouter, Header, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
@@ -34,14 +31,14 @@ from functions.auth.models import (
 router = APIRouter(tags=["auth"])
 PREFIX = "/api/v1/auth"
 T = TypeVar("T")
-# Password hashing (Argon2id, ~20 MiB and tens of ms of CPU each) runs in its own pool, one thread fewer than the
-# cores (at least one): under a burst of sign-ins it queues here instead of filling the server's shared thread pool
-# and every core, so case reads and writes keep a thread and a core. (A Lambda serves one request at a time.)
-_HASHING = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 1) - 1), thread_name_prefix="fm-hash")
+# Sign-up and sign-in run in threads of their own, not the server's shared pool: in a burst most of them wait for the
+# hashing gate (`faultmaven.auth.hash_gate`: Argon2 on all cores but one, 503 past its queue bound)
+# and must not hold the threads that case reads and writes need. (A Lambda serves one request at a time.)
+_AUTH_THREADS = anyio.CapacityLimiter(128)
 
 
 async def _hashing(fn: Callable[..., T], *args: object) -> T:
-    return await asyncio.get_running_loop().run_in_executor(_HASHING, partial(fn, *args))
+    return await anyio.to_thread.run_sync(fn, *args, limiter=_AUTH_THREADS)
 
 
 def _client(request: Request) -> str | None:

@@ -4,35 +4,36 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from faultmaven.cases.hypotheses import Hypothesis, HypothesisState, RunbookSupport
 from faultmaven.cases.lifecycle import CaseState, ClosureReason, InvestigationStage
 from faultmaven.cases.model import Case, CaseMessage, Proposal, WorkingConclusion
 from faultmaven.cases.progress import ProgressIndicator
+from faultmaven.http.api_model import ApiModel
 
 
-class CaseCreateRequest(BaseModel):
+class CaseCreateRequest(ApiModel):
     title: str | None = Field(default=None, max_length=200)
     description: str | None = Field(default="", max_length=2000)
     initial_message: str | None = Field(default=None, max_length=4000)
     session_id: str | None = Field(default=None, max_length=128)
 
 
-class CaseUpdateRequest(BaseModel):
+class CaseUpdateRequest(ApiModel):
     title: str | None = Field(default=None, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     state: CaseState | None = None
 
 
-class CaseSearchRequest(BaseModel):
+class CaseSearchRequest(ApiModel):
     query: str = Field(min_length=1, max_length=500)
     state: CaseState | None = None
     team_id: str | None = None  # accepted and ignored: search covers the caller's own cases
     limit: int = Field(default=20, ge=1, le=100)
 
 
-class CaseSummary(BaseModel):
+class CaseSummary(ApiModel):
     case_id: str
     title: str
     description: str
@@ -100,7 +101,7 @@ class CaseDetail(CaseSummary):
                    working_conclusion=case.working_conclusion, root_cause=case.root_cause, solution=case.solution)
 
 
-class CaseListResponse(BaseModel):
+class CaseListResponse(ApiModel):
     cases: list[CaseSummary]
     total_count: int
     limit: int
@@ -108,7 +109,7 @@ class CaseListResponse(BaseModel):
     has_more: bool
 
 
-class Message(BaseModel):
+class Message(ApiModel):
     message_id: str
     turn_number: int
     role: Literal["user", "assistant", "system"]
@@ -127,7 +128,7 @@ class Message(BaseModel):
                    metadata=message.metadata or None)
 
 
-class CaseMessagesResponse(BaseModel):
+class CaseMessagesResponse(ApiModel):
     messages: list[Message]
     total_count: int
     retrieved_count: int
@@ -135,13 +136,13 @@ class CaseMessagesResponse(BaseModel):
     next_offset: int | None
 
 
-class TitleResponse(BaseModel):
+class TitleResponse(ApiModel):
     title: str
     schema_version: str = "3.1.0"
 
 
 # -- the /ui view, one shape per state ------------------------------------------------------------------------------
-class _UIBase(BaseModel):
+class _UIBase(ApiModel):
     case_id: str
     title: str
     current_turn: int
@@ -153,7 +154,7 @@ class _UIBase(BaseModel):
     disposition_eligibility: dict[str, Any] | None = None
 
 
-class InquiryData(BaseModel):
+class InquiryData(ApiModel):
     proposed_problem_statement: str | None
     problem_statement_confirmed: bool
     decided_to_investigate: bool
@@ -166,7 +167,7 @@ class CaseUIInquiry(_UIBase):
     inquiry: InquiryData
 
 
-class HypothesisSummary(BaseModel):
+class HypothesisSummary(ApiModel):
     hypothesis_id: str
     text: str
     likelihood: float
@@ -177,7 +178,7 @@ class HypothesisSummary(BaseModel):
     support: list[RunbookSupport] = Field(default_factory=list)
 
 
-class ProgressSummary(BaseModel):
+class ProgressSummary(ApiModel):
     current_stage: InvestigationStage
     completed_indicators: list[ProgressIndicator]
     completed_stage_gates: list[str] = Field(default_factory=list)
@@ -186,13 +187,13 @@ class ProgressSummary(BaseModel):
     turns_without_progress: int
 
 
-class ProgressTransparency(BaseModel):
+class ProgressTransparency(ApiModel):
     active: bool
     pending_milestone: str | None = None
     milestone_description: str | None = None
 
 
-class ConclusionSummary(BaseModel):
+class ConclusionSummary(ApiModel):
     summary: str
     confidence: float
     last_updated: str
@@ -210,7 +211,7 @@ class CaseUIInvestigating(_UIBase):
     progress_transparency: ProgressTransparency | None
 
 
-class RootCause(BaseModel):
+class RootCause(ApiModel):
     root_cause_id: str
     description: str
     category: str
@@ -219,19 +220,19 @@ class RootCause(BaseModel):
     cause_overclaim: bool = False
 
 
-class SolutionApplied(BaseModel):
+class SolutionApplied(ApiModel):
     description: str
     applied_at: str
     applied_by: str
 
 
-class Verification(BaseModel):
+class Verification(ApiModel):
     verified: bool
     verification_method: str
     details: str
 
 
-class ResolutionSummary(BaseModel):
+class ResolutionSummary(ApiModel):
     total_duration_minutes: int
     milestones_completed: int
     hypotheses_tested: int

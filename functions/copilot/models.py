@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from faultmaven.http.api_model import ApiModel
 from functions.cases.models import ProgressTransparency
 
 
-class SuggestedActionResponse(BaseModel):
+class SuggestedActionResponse(ApiModel):
     label: str
     type: str
     payload: str | None = None
 
 
-class SourceResponse(BaseModel):
+class SourceResponse(ApiModel):
     type: str  # knowledge_base | log_file | ...
     content: str
     confidence: float | None = None
     metadata: dict[str, Any] | None = None
 
 
-class AttachmentResult(BaseModel):
+class AttachmentResult(ApiModel):
     file_id: str
     filename: str
     file_size: int
@@ -34,7 +35,7 @@ class AttachmentResult(BaseModel):
     duplicate_turn: int | None = None
 
 
-class TurnResponse(BaseModel):
+class TurnResponse(ApiModel):
     agent_response: str
     turn_number: int
     case_state: str

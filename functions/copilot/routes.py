@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
@@ -14,7 +14,8 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from faultmaven.auth.service import Principal
 from faultmaven.clock import iso, now
 from faultmaven.container import Container
-from faultmaven.copilot.inputs import Progress, TurnFile, TurnInput, quiet
+from faultmaven.copilot.inputs import TurnFile, TurnInput
+from faultmaven.copilot.jobs import TurnOrder, failure, turn_work
 from faultmaven.copilot.reports import RUNBOOK_DOCUMENT_TYPE, reports_for, runbook_draft
 from faultmaven.errors import Conflict, DomainError
 from faultmaven.evidence.multipart import read_form
@@ -54,51 +55,52 @@ async def _read_turn(request: Request, container: Container) -> TurnInput:
                      input_type=fields.get("input_type"), source_url=fields.get("source_url"))
 
 
-def _turn_work(grant: CaseGrant, turn: TurnInput, principal: Principal, container: Container, key: str | None,
-               progress: Progress = quiet) -> Callable[[], dict[str, Any]]:
-    """The turn as a job: run once per Idempotency-Key (a retry gets the first answer). On a shared case the
-    turn is written under the owner's key and attributed to the caller."""
-
-    def run() -> tuple[int, dict[str, Any]]:
-        author = container.team_service.display_name(principal.user_id)
-        return 200, container.turns.run(principal, grant.case_id, turn, progress, owner_id=grant.owner_id,
-                                        author_name=author)
-
-    def work() -> dict[str, Any]:
-        outcome = container.idempotency.run("cases.turn", principal.user_id, key,
-                                            {"case_id": grant.case_id, **turn.fingerprint()}, run)
-        return outcome.body
-
-    return work
+def _order(grant: CaseGrant, turn: TurnInput, principal: Principal, container: Container, key: str | None
+           ) -> TurnOrder:
+    """On a shared case the turn is stored under the owner's key and attributed to the caller."""
+    return TurnOrder(principal, grant.case_id, grant.owner_id, container.team_service.display_name(principal.user_id),
+                     turn, key)
 
 
-def _start(case_id: str, principal: Principal, container: Container,
-           work: Callable[[], dict[str, Any]]) -> tuple[str | None, asyncio.Future[dict[str, Any]]]:
-    """Embedded: a job of the worker pool (it runs to its end whoever stops waiting). Cloud: within the request."""
-    if not container.embedded:
-        return None, asyncio.ensure_future(run_in_threadpool(work))
-    job_id, future = container.turn_jobs.submit(principal.user_id, case_id, work)
-    return job_id, asyncio.wrap_future(future)
+def _window(container: Container, prefer: str | None) -> float:
+    """How long the request waits for its turn: none when the client asks for 202 at once (RFC 7240)."""
+    return 0.0 if prefer and "respond-async" in prefer.lower() else container.settings.turn_sync_seconds
+
+
+def _accepted(case_id: str, job_id: str, status: str) -> JSONResponse:
+    return JSONResponse({"status": status, "job_id": job_id}, status_code=202,
+                        headers={"Location": f"/api/v1/cases/{case_id}/turns/jobs/{job_id}", "Retry-After": "2"})
+
+
+async def _queued_turn(order: TurnOrder, container: Container, window: float) -> JSONResponse:
+    """The cloud: the turn is queued for the worker function; this request watches its record for `window`."""
+    queue, case_id = container.turn_jobs, order.case_id
+    job_id = await run_in_threadpool(queue.submit, order)
+    status, job = await queue.wait(order.principal.user_id, case_id, job_id, window)
+    if status == 202:
+        return _accepted(case_id, job_id, job["status"])
+    if job["status"] == "failed":
+        raise failure(job["error"])
+    return JSONResponse(job["result"])
 
 
 @router.post(f"{CASE}/turns", response_model=TurnResponse, openapi_extra=_TURN_FORM,
-             responses={202: {"description": "still running: poll the Location"}})
+             responses={202: {"description": "still running (or `Prefer: respond-async`): poll the Location"}})
 async def submit_turn(case_id: str, request: Request, principal: CurrentPrincipal, container: ContainerDep,
                       grant: WritableCase,
-                      idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None
-                      ) -> JSONResponse:
-    turn = await _read_turn(request, container)
-    job_id, future = _start(case_id, principal, container,
-                            _turn_work(grant, turn, principal, container, idempotency_key))
-    if job_id is None:  # the cloud: the turn runs within the request
-        return JSONResponse(await future)
+                      idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+                      prefer: Annotated[str | None, Header()] = None) -> JSONResponse:
+    order = _order(grant, await _read_turn(request, container), principal, container, idempotency_key)
+    window = _window(container, prefer)
+    if not container.embedded:
+        return await _queued_turn(order, container, window)
+    job_id, job = container.turn_jobs.submit(principal.user_id, case_id,
+                                             turn_work(container.idempotency, container.turns, order))
+    future = asyncio.wrap_future(job)
     # asyncio.wait never cancels what it waits for: a turn still queued when the wait ends runs all the same.
-    done, _ = await asyncio.wait({future}, timeout=container.settings.turn_sync_seconds)
+    done, _ = await asyncio.wait({future}, timeout=window)
     if not done:
-        location = f"/api/v1/cases/{case_id}/turns/jobs/{job_id}"
-        _, job = container.turn_jobs.poll(principal.user_id, case_id, job_id)
-        return JSONResponse({"status": job["status"], "job_id": job_id}, status_code=202,
-                            headers={"Location": location, "Retry-After": "2"})
+        return _accepted(case_id, job_id, container.turn_jobs.poll(principal.user_id, case_id, job_id)[1]["status"])
     return JSONResponse(future.result())  # a failed turn raises its error here, answered as its 4xx
 
 
@@ -123,15 +125,18 @@ async def stream_turn(case_id: str, request: Request, principal: CurrentPrincipa
     """The turn as server-sent events: its stages, the evidence analysed and the knowledge found as they happen,
     then `answer` (the same TurnResponse as the plain turn) or `error`. The turn runs to its end even if the
     client goes away."""
-    turn = await _read_turn(request, container)
+    order = _order(grant, await _read_turn(request, container), principal, container, idempotency_key)
+    if not container.embedded:
+        return _event_stream(_queued_events(order, container))
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
     def emit(event: str, data: dict[str, Any]) -> None:
         loop.call_soon_threadsafe(queue.put_nowait, (event, data))
 
-    job_id, future = _start(case_id, principal, container,
-                            _turn_work(grant, turn, principal, container, idempotency_key, emit))
+    job_id, job = container.turn_jobs.submit(principal.user_id, case_id,
+                                             turn_work(container.idempotency, container.turns, order, emit))
+    future = asyncio.wrap_future(job)
 
     async def events() -> AsyncIterator[bytes]:
         yield _sse("stage", {"stage": "queued", "job_id": job_id})
@@ -145,7 +150,27 @@ async def stream_turn(case_id: str, request: Request, principal: CurrentPrincipa
         error = future.exception()
         yield _sse("error", _failure(error)) if error else _sse("answer", future.result())
 
-    return StreamingResponse(events(), media_type="text/event-stream",
+    return _event_stream(events())
+
+
+async def _queued_events(order: TurnOrder, container: Container) -> AsyncIterator[bytes]:
+    """The cloud's stream (API Gateway delivers it whole): queued, then the answer or error, or — when the turn
+    outlasts `turn_sync_seconds` — a `stage` event `running` with the Location to poll."""
+    queue, case_id = container.turn_jobs, order.case_id
+    job_id = await run_in_threadpool(queue.submit, order)
+    yield _sse("stage", {"stage": "queued", "job_id": job_id})
+    status, job = await queue.wait(order.principal.user_id, case_id, job_id, container.settings.turn_sync_seconds)
+    if status == 202:
+        yield _sse("stage", {"stage": job["status"], "job_id": job_id,
+                             "location": f"/api/v1/cases/{case_id}/turns/jobs/{job_id}"})
+    elif job["status"] == "failed":
+        yield _sse("error", _failure(failure(job["error"])))
+    else:
+        yield _sse("answer", job["result"])
+
+
+def _event_stream(events: AsyncIterator[bytes]) -> StreamingResponse:
+    return StreamingResponse(events, media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from faultmaven.evidence.naming import size_display
+from faultmaven.http.api_model import ApiModel
 from faultmaven.ports.evidence import EvidenceRecord
 
 _MAX_ANALYSIS_TEXT = 20_000
 
 
-class UploadedFileMetadata(BaseModel):
+class UploadedFileMetadata(ApiModel):
     file_id: str
     filename: str
     size_bytes: int
@@ -35,14 +36,14 @@ class UploadedFileMetadata(BaseModel):
                    analysis_status=r.analysis_status, summary=r.summary, source_metadata=r.source_metadata)
 
 
-class UploadedFilesList(BaseModel):
+class UploadedFilesList(ApiModel):
     files: list[UploadedFileMetadata]
     total_count: int
     limit: int
     offset: int
 
 
-class DerivedEvidenceSummary(BaseModel):
+class DerivedEvidenceSummary(ApiModel):
     evidence_id: str
     summary: str
     category: str
@@ -64,7 +65,7 @@ def _derived(r: EvidenceRecord) -> DerivedEvidenceSummary:
                                   source_type=r.source_type.upper(), primary_purpose=_PURPOSE)
 
 
-class UploadedFileDetailsResponse(BaseModel):
+class UploadedFileDetailsResponse(ApiModel):
     file_id: str
     filename: str
     size_bytes: int
@@ -96,14 +97,14 @@ class UploadedFileDetailsResponse(BaseModel):
                    duplicate_turn=r.duplicate_turn)
 
 
-class SourceFileReference(BaseModel):
+class SourceFileReference(ApiModel):
     file_id: str
     filename: str
     uploaded_at_turn: int
     investigation_turn: int | None = None
 
 
-class EvidenceDetailsResponse(BaseModel):
+class EvidenceDetailsResponse(ApiModel):
     evidence_id: str
     case_id: str
     summary: str
@@ -130,19 +131,19 @@ class EvidenceDetailsResponse(BaseModel):
                                                    uploaded_at_turn=r.uploaded_at_turn))
 
 
-class CaseEvidenceListResponse(BaseModel):
+class CaseEvidenceListResponse(ApiModel):
     case_id: str
     total_count: int
     evidence: list[EvidenceDetailsResponse]
 
 
-class PresignRequest(BaseModel):
+class PresignRequest(ApiModel):
     filename: str = Field(min_length=1, max_length=1024)
     size_bytes: int = Field(ge=0, description="the exact size of the file; the upload URL accepts only this size")
     content_type: str | None = Field(default=None, max_length=200)
 
 
-class PresignResponse(BaseModel):
+class PresignResponse(ApiModel):
     file_id: str
     upload_url: str
     method: str
@@ -152,7 +153,7 @@ class PresignResponse(BaseModel):
     complete_url: str
 
 
-class CompleteUploadRequest(BaseModel):
+class CompleteUploadRequest(ApiModel):
     filename: str = Field(min_length=1, max_length=1024)
     content_type: str | None = Field(default=None, max_length=200)
     turn_number: int = Field(default=0, ge=0, le=10**9)

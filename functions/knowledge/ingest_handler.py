@@ -12,7 +12,7 @@ from urllib.parse import unquote_plus
 
 from faultmaven.container import get_container
 from faultmaven.http.logging import logger
-from faultmaven.knowledge.ingestion import document_id_from_key
+from faultmaven.knowledge.keys import document_id_from_key
 
 
 def document_ids(event: dict[str, Any]) -> list[str]:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from faultmaven.errors import InvalidInput
+from faultmaven.http.api_model import ApiModel
 from faultmaven.knowledge.documents import SearchFilters, SearchResult, parse_tags
+from faultmaven.memory.past_incidents import PROVENANCE_KEYS
 from faultmaven.ports.documents import DocumentRecord, DocumentStats
 from faultmaven.ports.vector_index import Scope, SearchMode
 
 
-class KnowledgeDocument(BaseModel):
+class KnowledgeDocument(ApiModel):
     """A document as the clients read it (`KnowledgeBaseDocument` plus ingestion state)."""
 
     document_id: str
@@ -33,7 +35,8 @@ class KnowledgeDocument(BaseModel):
     filename: str
     content_type: str
     size_bytes: int
-    chunk_count: int
+    chunk_count: int  # while pending: the chunks the document makes, once known
+    chunks_embedded: int = 0  # ingestion progress: of chunk_count, how many are embedded
     metadata: dict[str, Any]
     verification_status: str = "experimental"
     verification_level: int = 0
@@ -51,12 +54,13 @@ class KnowledgeDocument(BaseModel):
                    scope=doc.scope, status=doc.status, error=doc.error, owner_id=doc.owner_id, user_id=doc.owner_id,
                    team_id=doc.team_id, category=doc.category, tags=doc.tags, source_url=doc.source_url,
                    description=doc.description, filename=doc.filename, content_type=doc.content_type,
-                   size_bytes=doc.size_bytes, chunk_count=doc.chunk_count, metadata=metadata,
+                   size_bytes=doc.size_bytes, chunk_count=doc.chunk_count,
+                   chunks_embedded=doc.chunks_embedded, metadata=metadata,
                    created_at=doc.created_at, updated_at=doc.updated_at, duplicate=duplicate_of is not None,
                    duplicate_of=duplicate_of)
 
 
-class ScopeCounts(BaseModel):
+class ScopeCounts(ApiModel):
     personal: int = 0
     team: int = 0
     global_: int = Field(0, alias="global")
@@ -64,7 +68,7 @@ class ScopeCounts(BaseModel):
     model_config = {"populate_by_name": True}
 
 
-class DocumentListResponse(BaseModel):
+class DocumentListResponse(ApiModel):
     documents: list[KnowledgeDocument]
     total_count: int
     limit: int
@@ -73,7 +77,7 @@ class DocumentListResponse(BaseModel):
     scope_counts: ScopeCounts
 
 
-class DocumentUpdateRequest(BaseModel):
+class DocumentUpdateRequest(ApiModel):
     """PUT body: any subset of the metadata; a changed title or scope re-indexes the document."""
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
@@ -86,17 +90,17 @@ class DocumentUpdateRequest(BaseModel):
     team_id: str | None = Field(default=None, max_length=128)
 
 
-class BulkDeleteRequest(BaseModel):
+class BulkDeleteRequest(ApiModel):
     document_ids: list[str] = Field(min_length=1, max_length=100)
 
 
-class BulkDeleteError(BaseModel):
+class BulkDeleteError(ApiModel):
     document_id: str
     detail: str
     code: str
 
 
-class BulkDeleteResponse(BaseModel):
+class BulkDeleteResponse(ApiModel):
     total_requested: int
     deleted_count: int
     deleted_ids: list[str]
@@ -104,7 +108,7 @@ class BulkDeleteResponse(BaseModel):
     errors: list[BulkDeleteError]
 
 
-class StatsResponse(BaseModel):
+class StatsResponse(ApiModel):
     total_documents: int
     total_chunks: int
     total_bytes: int
@@ -118,7 +122,7 @@ class StatsResponse(BaseModel):
         return cls(**stats.model_dump(), embedding_model=embedding_model)
 
 
-class SearchRequest(BaseModel):
+class SearchRequest(ApiModel):
     """The contract's `SearchRequest`, plus `top_k` (an alias of `limit`), `mode` and `scope`."""
 
     query: str = Field(min_length=1, max_length=2000)
@@ -155,7 +159,7 @@ class SearchRequest(BaseModel):
                              scope=scope)
 
 
-class SearchResultItem(BaseModel):
+class SearchResultItem(ApiModel):
     document_id: str
     chunk_id: str
     title: str
@@ -180,10 +184,11 @@ class SearchResultItem(BaseModel):
                    similarity_score=r.score,
                    metadata={"title": d.title, "document_type": d.document_type, "category": d.category,
                              "tags": d.tags, "source_url": d.source_url, "heading_path": r.heading_path,
-                             "filename": d.filename})
+                             "filename": d.filename,
+                             **{k: d.metadata[k] for k in PROVENANCE_KEYS if k in d.metadata}})
 
 
-class SearchResponse(BaseModel):
+class SearchResponse(ApiModel):
     query: str
     mode: SearchMode
     total_results: int
@@ -191,7 +196,7 @@ class SearchResponse(BaseModel):
 
 
 
-class ReindexResponse(BaseModel):
+class ReindexResponse(ApiModel):
     """Progress of moving the knowledge index to the configured embedding model."""
 
     stored_model: str | None

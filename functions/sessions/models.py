@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from faultmaven.http.api_model import ApiModel
 from faultmaven.ports.sessions import SessionRecord
 
 
-class SessionCreateRequest(BaseModel):
+class SessionCreateRequest(ApiModel):
     client_id: str | None = Field(default=None, min_length=1, max_length=255)
     session_type: str | None = Field(default="troubleshooting", min_length=1, max_length=64)
     timeout_minutes: int | None = Field(default=180, ge=60, le=480)
     metadata: dict[str, Any] | None = None
 
 
-class SessionResponse(BaseModel):
+class SessionResponse(ApiModel):
     session_id: str
     user_id: str
     client_id: str | None
@@ -43,7 +44,7 @@ class SessionResponse(BaseModel):
                    message=message)
 
 
-class SessionUpdateRequest(BaseModel):
+class SessionUpdateRequest(ApiModel):
     """What a client may change on its session; case data is not session data (400 for anything else)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -52,13 +53,13 @@ class SessionUpdateRequest(BaseModel):
     timeout_minutes: int | None = Field(default=None, ge=60, le=480)
 
 
-class SessionStatusResponse(BaseModel):
+class SessionStatusResponse(ApiModel):
     session_id: str
     status: Literal["active", "archived"]
     message: str
 
 
-class SessionListResponse(BaseModel):
+class SessionListResponse(ApiModel):
     sessions: list[SessionResponse]
     total_count: int
     limit: int

@@ -1,4 +1,4 @@
-"""Alarms on what needs a human: API 5xx, function errors and throttles."""
+"""Alarms on what needs a human: API 5xx, function errors and throttles, dead-lettered messages."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 
@@ -20,7 +21,7 @@ class Alarms(Construct):
             self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
         self._action = actions.SnsAction(self.topic)
 
-    def _alarm(self, id: str, metric: cloudwatch.Metric, threshold: float, description: str) -> None:
+    def alarm(self, id: str, metric: cloudwatch.Metric, threshold: float, description: str) -> None:
         alarm = cloudwatch.Alarm(self, id, metric=metric, threshold=threshold, evaluation_periods=1,
                                  comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                                  treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -28,12 +29,17 @@ class Alarms(Construct):
         alarm.add_alarm_action(self._action)
 
     def watch_api(self, api: apigw.HttpApi) -> None:
-        self._alarm("Api5xx", api.metric_server_error(period=Duration.minutes(5), statistic="Sum"), 5,
-                    "The HTTP API answered 5xx at least 5 times in 5 minutes")
+        self.alarm("Api5xx", api.metric_server_error(period=Duration.minutes(5), statistic="Sum"), 5,
+                   "The HTTP API answered 5xx at least 5 times in 5 minutes")
 
     def watch_function(self, name: str, function: lambda_.Function) -> None:
         period = Duration.minutes(5)
-        self._alarm(f"{name}Errors", function.metric_errors(period=period, statistic="Sum"), 3,
-                    f"The {name} function failed at least 3 times in 5 minutes")
-        self._alarm(f"{name}Throttles", function.metric_throttles(period=period, statistic="Sum"), 1,
-                    f"The {name} function was throttled")
+        self.alarm(f"{name}Errors", function.metric_errors(period=period, statistic="Sum"), 3,
+                   f"The {name} function failed at least 3 times in 5 minutes")
+        self.alarm(f"{name}Throttles", function.metric_throttles(period=period, statistic="Sum"), 1,
+                   f"The {name} function was throttled")
+
+    def watch_dead_letters(self, name: str, queue: sqs.Queue) -> None:
+        self.alarm(f"{name}DeadLetters", queue.metric_approximate_number_of_messages_visible(
+            period=Duration.minutes(5), statistic="Maximum"), 1,
+            f"A message of the {name} queue failed every attempt and waits in its dead-letter queue")

@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import secrets
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 DEFAULT_USER = "cli"
 WAIT_SECONDS = 600.0
+POLL_SECONDS = 0.2  # how often `kb add` reads a pending document's progress
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -122,19 +124,20 @@ def run_add(args: argparse.Namespace) -> int:
     print(f"adding {len(files)} file(s) as user {username!r} to {where}", flush=True)
     counts: Counter[str] = Counter()
     failures: list[tuple[Path, str]] = []
-    with tqdm(files, unit="file", desc="indexing", disable=not files) as bar:
+    with (tqdm(files, unit="file", desc="indexing", disable=not files) as bar,
+          tqdm(total=0, unit="chunk", desc="embedding", disable=not files) as chunk_bar):
         for path in bar:
             bar.set_postfix_str(path.name[-40:])
             try:
                 outcome = container.knowledge.upload(reader, Upload(
                     filename=path.name, data=path.read_bytes(), document_type=args.document_type,
                     tags=args.tags or [], scope=args.scope, team_id=args.team_id,
-                    metadata={"source_path": str(path.resolve())}), wait_seconds=WAIT_SECONDS)
+                    metadata={"source_path": str(path.resolve())}))
             except (DomainError, OSError) as exc:
                 counts["failed"] += 1
                 failures.append((path, getattr(exc, "detail", None) or str(exc)))
                 continue
-            doc = outcome.document
+            doc = outcome.document if outcome.duplicate_of else _follow(container, outcome.document, chunk_bar)
             if outcome.duplicate_of:
                 counts["duplicate"] += 1
             elif doc.status == "failed":
@@ -148,6 +151,22 @@ def run_add(args: argparse.Namespace) -> int:
     for path, reason in failures:
         print(f"  failed: {path}: {reason}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _follow(container: Any, doc: Any, chunk_bar: Any) -> Any:
+    """Wait (up to WAIT_SECONDS) for a document's ingestion, moving the chunk bar as its chunks are embedded."""
+    done_before, total_before = chunk_bar.n, chunk_bar.total
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        chunk_bar.total = total_before + doc.chunk_count
+        chunk_bar.update(done_before + doc.chunks_embedded - chunk_bar.n)
+        if doc.status != "pending" or time.monotonic() > deadline:
+            return doc
+        time.sleep(POLL_SECONDS)
+        current = container.documents.get(doc.document_id)
+        if current is None:  # deleted meanwhile
+            return doc
+        doc = current
 
 
 def run_search(args: argparse.Namespace) -> int:

@@ -1,6 +1,5 @@
 // The dashboard shell: hash routes (#/login, #/kb, #/kb/<id>, #/cases, #/cases/<id>, #/teams, #/teams/<id>,
-// #/settings), the top bar,
-// and sign-out. Each route renders into a fresh <section>; a render that finishes after the user has moved on
+// #/memory, #/memory/past, #/settings), the top bar, and sign-out. Each route renders into a fresh <section>; a render that finishes after the user has moved on
 // writes into a detached section and is simply never seen.
 
 import { api } from "./js/api.js";
@@ -11,6 +10,7 @@ import { casesPage } from "./js/pages/cases.js";
 import { documentPage } from "./js/pages/document.js";
 import { knowledgePage } from "./js/pages/knowledge.js";
 import { loginPage } from "./js/pages/login.js";
+import { draftsPage, pastIncidentsPage } from "./js/pages/memory.js";
 import { settingsPage } from "./js/pages/settings.js";
 import { teamPage, teamsPage } from "./js/pages/teams.js";
 
@@ -22,6 +22,8 @@ const ROUTES = [
   { pattern: /^#\/cases\/([^/]+)$/, page: casePage, section: "cases" },
   { pattern: /^#\/teams$/, page: teamsPage, section: "teams" },
   { pattern: /^#\/teams\/([^/]+)$/, page: teamPage, section: "teams" },
+  { pattern: /^#\/memory$/, page: draftsPage, section: "memory" },
+  { pattern: /^#\/memory\/past$/, page: pastIncidentsPage, section: "memory" },
   { pattern: /^#\/settings$/, page: settingsPage, section: "settings" },
 ];
 

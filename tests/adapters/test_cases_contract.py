@@ -7,6 +7,7 @@ import pytest
 from faultmaven.cases.lifecycle import CaseState
 from faultmaven.cases.model import Case, CaseMessage
 from faultmaven.container import Container
+from faultmaven.errors import Conflict
 from faultmaven.ports.cases import CaseQuery, StaleVersion
 
 
@@ -91,6 +92,18 @@ def test_delete_leaves_a_tombstone(any_container: Container) -> None:
     assert repo.messages("u1", "c1", 10, 0) == ([], 0)
     with pytest.raises(StaleVersion):
         repo.save(_case("c1", version=2), expected_version=1)
+    with pytest.raises(Conflict):  # a deleted id is not handed out again (an import of an old copy keeps it deleted)
+        repo.create(_case("c1"))
+    assert repo.get("u1", "c1") is None
+
+
+def test_create_refuses_a_taken_id(any_container: Container) -> None:
+    repo = any_container.cases
+    repo.create(_case("c1", description="first"))
+    with pytest.raises(Conflict):
+        repo.create(_case("c1", description="second"))
+    assert repo.get("u1", "c1").description == "first"
+    repo.create(_case("c1", user_id="u2"))  # ids are per owner
 
 
 def test_title_numbers_count_per_user_and_day(any_container: Container) -> None:

@@ -66,6 +66,23 @@ def test_status_and_metadata_updates_do_not_clobber_each_other(any_container: Co
     assert not repo.update_metadata(_doc("gone"))
 
 
+def test_ingestion_progress_is_recorded_only_while_pending(any_container: Container) -> None:
+    repo = any_container.documents
+    repo.create(_doc("d1"))
+    assert repo.set_progress("d1", chunks_embedded=256, chunk_count=700, updated_at="2026-01-02T00:00:00Z")
+    doc = repo.get("d1")
+    assert (doc.status, doc.chunks_embedded, doc.chunk_count, doc.updated_at) == (
+        "pending", 256, 700, "2026-01-02T00:00:00Z")
+    assert repo.set_status("d1", "indexed", chunk_count=700, updated_at="2026-01-03T00:00:00Z")
+    assert (repo.get("d1").chunks_embedded, repo.get("d1").chunk_count) == (700, 700)
+    # a late progress report of a run that already ended changes nothing
+    assert not repo.set_progress("d1", chunks_embedded=512, chunk_count=700, updated_at="2026-01-04T00:00:00Z")
+    assert (repo.get("d1").chunks_embedded, repo.get("d1").updated_at) == (700, "2026-01-03T00:00:00Z")
+    assert repo.set_status("d1", "pending", updated_at="2026-01-05T00:00:00Z")  # a re-ingest starts from zero
+    assert (repo.get("d1").chunks_embedded, repo.get("d1").chunk_count) == (0, 0)
+    assert not repo.set_progress("gone", chunks_embedded=1, chunk_count=2, updated_at="x")
+
+
 def test_delete(any_container: Container) -> None:
     repo = any_container.documents
     repo.create(_doc("d1"))

@@ -1,22 +1,18 @@
-"""One contract for every adapter of the job store port (embedded: SQLite)."""
+"""One contract for every adapter of the job store port (SQLite, and DynamoDB in moto)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from faultmaven.container import Container
 from faultmaven.ports.jobs import JobRecord, JobStore
-from faultmaven.settings import Settings
 
 AT = "2026-01-01T00:00:00.000000Z"
 
 
-@pytest.fixture(params=["sqlite"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JobStore]:
-    yield Container(Settings(mode="embedded", data_dir=tmp_path / "d")).job_store
+@pytest.fixture
+def store(any_container: Container) -> JobStore:
+    return any_container.job_store
 
 
 def _job(job_id: str = "turn_1", owner: str = "u1") -> JobRecord:
@@ -40,3 +36,4 @@ def test_jobs_are_owner_scoped(store: JobStore) -> None:
     store.update(_job(owner="u2").model_copy(update={"status": "failed"}))  # another owner cannot touch it
     assert store.get("u1", "turn_1").status == "queued"
     assert store.get("u1", "turn_nope") is None
+

@@ -23,6 +23,17 @@ def test_create_and_get(any_container: Container) -> None:
     assert repo.get_by_username("nobody") is None
 
 
+def test_all_lists_every_user_in_id_order(any_container: Container) -> None:
+    repo = any_container.users
+    assert list(repo.all()) == []
+    repo.create(_user("u2", "bob"))
+    repo.create(_user("u1", "alice"))
+    repo.add_invitation("h1", "u1", expires_at=1000)  # not a user: never listed
+    repo.set_roles("u2", ["user", "admin"])
+    assert [(u.user_id, u.username, u.roles) for u in repo.all()] == [("u1", "alice", ["user"]),
+                                                                      ("u2", "bob", ["user", "admin"])]
+
+
 def test_username_is_unique(any_container: Container) -> None:
     repo = any_container.users
     repo.create(_user())

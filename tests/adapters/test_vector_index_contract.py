@@ -23,7 +23,7 @@ from faultmaven.adapters.sqlite.db import SqliteDatabase
 from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
 from faultmaven.errors import Conflict, InvalidInput
 from faultmaven.ports.embedder import EmbeddingSpace
-from faultmaven.ports.vector_index import Chunk, EmbeddingSpaceMismatch, PrincipalFilter, VectorIndex
+from faultmaven.ports.vector_index import Chunk, EmbeddingSpaceMismatch, PrincipalFilter, VectorExport, VectorIndex
 from tests.support.s3vectors_stub import stub_client
 
 SPACE = EmbeddingSpace(model_id="test/hashing-bow", dim=64)
@@ -247,3 +247,19 @@ def test_queries_with_no_words_or_an_empty_index_return_nothing(index: VectorInd
 def test_a_chunk_id_twice_in_one_batch_is_invalid_input(index: VectorIndex) -> None:
     with pytest.raises(InvalidInput):
         put(index, [chunk("d1", "alice", "x"), chunk("d1", "alice", "y")])
+
+
+def test_document_vectors_give_back_what_was_stored(index: VectorIndex) -> None:
+    """For export: a document's chunks with their own vectors, in order; nothing of another owner or document.
+    (An index without `VectorExport` would have its documents re-embedded on import instead.)"""
+    if not isinstance(index, VectorExport):
+        pytest.skip("this index does not export vectors")
+    chunks = [chunk("d1", "alice", "etcd member lost quorum", 1), chunk("d1", "alice", "disk fsync is slow", 0),
+              chunk("d2", "alice", "ingress 503"), chunk("d1x", "bob", "bob's own")]
+    vectors = embed([c.embedding_text for c in chunks])
+    index.upsert(chunks, vectors)
+    got, matrix = index.document_vectors("alice", "d1")
+    assert [c.chunk_id for c in got] == ["d1#0", "d1#1"] and got[1] == chunks[0]
+    np.testing.assert_allclose(matrix, vectors[[1, 0]], rtol=1e-6)
+    assert index.document_vectors("bob", "d1")[0] == [] and index.document_vectors("alice", "nope")[0] == []
+    assert index.document_vectors("alice", "d1")[1].dtype == np.float32

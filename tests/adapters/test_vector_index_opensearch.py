@@ -272,3 +272,23 @@ def test_basic_auth_and_no_auth_by_settings() -> None:
 def test_a_missing_url_is_a_clear_error() -> None:
     with pytest.raises(InvalidInput, match="FM_OPENSEARCH_URL"):
         client_from_settings(Settings(vector_index="opensearch"))
+
+
+def test_document_vectors_read_one_documents_chunks_with_their_embeddings(cluster: FakeCluster) -> None:
+    hit = {"_index": INDEX, "_id": "x", "_score": 0.0}
+    sources = [{**chunk("doc-a", i).model_dump(include=set(SOURCE)), "embedding": [float(i), 0.0, 0.0, 1.0]}
+               for i in (1, 0)]
+    cluster.reply("POST", f"/{INDEX}/_search", (200, {"hits": {"hits": [{**hit, "_source": s} for s in sources]}}))
+    chunks, vectors = make_index(cluster).document_vectors("alice", "doc-a")
+    assert [c.chunk_id for c in chunks] == ["doc-a#0", "doc-a#1"] and chunks[1] == chunk("doc-a", 1)
+    np.testing.assert_array_equal(vectors, np.array([[0, 0, 0, 1], [1, 0, 0, 1]], np.float32))
+    [body] = cluster.bodies("POST", f"/{INDEX}/_search")
+    assert body["query"] == {"bool": {"filter": [{"term": {"owner_id": "alice"}}, {"term": {"document_id": "doc-a"}}]}}
+    assert body["_source"] == [*SOURCE, "embedding"]
+
+
+def test_document_vectors_of_a_missing_index_are_none() -> None:
+    cluster = FakeCluster()
+    cluster.reply("HEAD", f"/{INDEX}", (404, None))
+    chunks, vectors = make_index(cluster).document_vectors("alice", "doc-a")
+    assert chunks == [] and vectors.shape == (0, SPACE.dim)

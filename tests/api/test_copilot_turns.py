@@ -13,28 +13,14 @@ from faultmaven.container import Container, set_container
 from faultmaven.settings import Settings
 from local.server import build_app
 from tests.conftest import SignedIn, sign_up
+from tests.support.case_api import open_case as _case
+from tests.support.case_api import take_turn as _turn
 from tests.support.openai_server import OpenAIReplayServer, Reply
 
 MARKER = "[✅ Yes]  [❌ No]"
 SECRET = "AKIAIOSFODNN7EXAMPLE"
 LOG = "\n".join(f"2026-11-25 09:{10 + i // 60:02d}:{i % 60:02d} ERROR pool: connection refused to 10.0.0.{i % 5}:5432"
                 f" after {i} ms" for i in range(120)).encode()
-
-
-def _case(client: TestClient, who: SignedIn) -> str:
-    r = client.post("/api/v1/cases", json={"description": "checkout outage"}, headers=who.headers)
-    assert r.status_code == 201, r.text
-    return r.json()["case_id"]
-
-
-def _turn(client: TestClient, who: SignedIn, case_id: str, **form: str) -> dict:
-    files = form.pop("files", None)
-    r = client.post(f"/api/v1/cases/{case_id}/turns", data=form, headers=who.headers,
-                    files={"files": files} if files else None)
-    assert r.status_code == 200, r.text
-    body = r.json()
-    assert isinstance(body["agent_response"], str) and isinstance(body["turn_number"], int)
-    return body
 
 
 def test_offline_flow_end_to_end(client: TestClient, alice: SignedIn) -> None:

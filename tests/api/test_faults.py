@@ -16,6 +16,7 @@ from faultmaven.container import Container, set_container
 from faultmaven.settings import Settings
 from local.server import build_app
 from tests.conftest import SignedIn, sign_up
+from tests.support.case_api import open_case as _case
 from tests.support.openai_server import OpenAIReplayServer, Reply
 
 QUERY = "checkout 503 errors since 09:00"
@@ -29,10 +30,6 @@ def _app(settings: Settings) -> Iterator[tuple[TestClient, Container]]:
             yield client, container
     finally:
         set_container(None)
-
-
-def _case(client: TestClient, who: SignedIn) -> str:
-    return client.post("/api/v1/cases", json={"description": "checkout outage"}, headers=who.headers).json()["case_id"]
 
 
 def _turn(client: TestClient, who: SignedIn, case_id: str) -> dict:

@@ -19,6 +19,7 @@ CASE_ROUTES = [
     ("POST", "/api/v1/cases/{case_id}/title?force=true", None),
     ("POST", "/api/v1/cases/{case_id}/archive", None),
     ("POST", "/api/v1/cases/{case_id}/unarchive", None),
+    ("POST", "/api/v1/cases/{case_id}/extract-knowledge", None),
 ]
 SESSION_ROUTES = [
     ("GET", "/api/v1/sessions/{session_id}", None),

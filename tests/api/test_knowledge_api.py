@@ -8,25 +8,13 @@ from fastapi.testclient import TestClient
 from faultmaven.auth.passwords import hash_password
 from faultmaven.clock import iso, new_id, now
 from faultmaven.container import Container
-from faultmaven.knowledge.onnx_embedder import OnnxMiniLmEmbedder
 from faultmaven.ports.users import UserRecord
 from tests.conftest import PASSWORD, SignedIn
+from tests.support.shared_embedder import _shared_embedder, embedder  # noqa: F401 (fixtures)
 
 RUNBOOK = (b"# Kafka consumer lag\n\n## Symptoms\nConsumers fall behind; the lag keeps growing on every partition.\n\n"
            b"## Remediation\nScale the consumer group and check for rebalancing storms.\n")
 QUERY = "consumers falling behind on partitions"
-
-
-@pytest.fixture(scope="module")
-def embedder() -> OnnxMiniLmEmbedder:
-    model = OnnxMiniLmEmbedder()
-    model.load()
-    return model
-
-
-@pytest.fixture(autouse=True)
-def _shared_embedder(container: Container, embedder: OnnxMiniLmEmbedder) -> None:
-    container.__dict__["embedder"] = embedder  # one model load for the module, not one per test's container
 
 
 def sign_in_with_roles(client: TestClient, container: Container, username: str, roles: list[str]) -> SignedIn:

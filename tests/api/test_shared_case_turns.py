@@ -13,6 +13,7 @@ from faultmaven.container import Container
 from local.server import build_app
 from tests.conftest import SignedIn, sign_up
 from tests.support.live_server import LiveServer
+from tests.support.turn_worker import queue_worker
 
 QUERIES = {"alice": ("checkout returns 503 errors since 09:10", "we deployed v2.3 at 09:05"),
            "bob": ("only eu-west users see it, 30% of requests", "pods restart with OOMKilled")}
@@ -31,7 +32,7 @@ def _send(base_url: str, who: SignedIn, case_id: str, query: str) -> httpx.Respo
 
 
 def test_two_team_members_work_one_case_from_two_sessions(any_container: Container) -> None:
-    with LiveServer(build_app(any_container.settings)) as server, \
+    with queue_worker(any_container), LiveServer(build_app(any_container.settings)) as server, \
             httpx.Client(base_url=server.base_url, timeout=60) as http:
         alice, bob = sign_up(http, "alice"), sign_up(http, "bob")  # type: ignore[arg-type]
         assert alice.session_id != bob.session_id

@@ -4,6 +4,7 @@ outsider get 404 with nothing revealed, and only admins read the audit trail."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from faultmaven.container import Container
 from local.server import build_app
 from tests.conftest import SignedIn, sign_up
+from tests.support.turn_worker import queue_worker
 
 SECRET = "alice's private notes about db-7"
 
@@ -39,8 +41,12 @@ def join_team(client: TestClient, admin: SignedIn, who: SignedIn, team_id: str, 
 
 
 @pytest.fixture
-def teams(any_client: TestClient, any_container: Container) -> Teams:
-    c = any_client
+def teams(any_client: TestClient, any_container: Container) -> Iterator[Teams]:
+    with queue_worker(any_container):  # the cloud runs turns from its queue
+        yield _teams(any_client, any_container)
+
+
+def _teams(c: TestClient, any_container: Container) -> Teams:
     alice, bob, carol, erin, dave = (sign_up(c, n) for n in ("alice", "bob", "carol", "erin", "dave"))
     team_a = c.post("/api/v1/teams", json={"name": "Payments SRE"}, headers=alice.headers)
     assert team_a.status_code == 201, team_a.text
@@ -78,6 +84,7 @@ WRITE_ROUTES = [
     ("POST", "/api/v1/cases/{case_id}/archive", None),
     ("POST", "/api/v1/cases/{case_id}/title?force=true", None),
     ("POST", "/api/v1/cases/{case_id}/uploaded-files", None),
+    ("POST", "/api/v1/cases/{case_id}/extract-knowledge", None),
     ("POST", "/api/v1/cases/{case_id}/team-shares", {"team_id": "{team_id}"}),
     ("DELETE", "/api/v1/cases/{case_id}/team-shares/{team_id}", None),
     ("POST", "/api/v1/teams/{team_id}/invitations", {"username": "dave"}),
@@ -85,6 +92,11 @@ WRITE_ROUTES = [
     ("PATCH", "/api/v1/teams/{team_id}/members/{owner_id}", {"role": "viewer"}),
     ("DELETE", "/api/v1/teams/{team_id}/members/{owner_id}", None),
     ("GET", "/api/v1/teams/{team_id}/audit", None),
+]
+# Routes a reader of the case may call (they answer 409 on this open case), an outsider may not (404).
+READER_ACTIONS = [
+    ("POST", "/api/v1/cases/{case_id}/reports", None),
+    ("POST", "/api/v1/cases/{case_id}/reports/runbook", None),
 ]
 
 
@@ -109,7 +121,7 @@ def _snapshot(client: TestClient, t: Teams) -> tuple:
 @pytest.mark.parametrize("outsider", ["dave", "erin"])
 def test_outsiders_get_404_and_change_nothing(any_client: TestClient, teams: Teams, outsider: str) -> None:
     before = _snapshot(any_client, teams)
-    for method, path, body in [(m, p, None) for m, p in READ_ROUTES] + WRITE_ROUTES:
+    for method, path, body in [(m, p, None) for m, p in READ_ROUTES] + WRITE_ROUTES + READER_ACTIONS:
         r = _call(any_client, getattr(teams, outsider), method, path, body, teams)
         assert r.status_code == 404, (method, path, r.text)
         assert SECRET not in r.text and "Checkout" not in r.text and "Payments" not in r.text, (method, path)
@@ -121,6 +133,9 @@ def test_member_and_viewer_read_the_shared_case(any_client: TestClient, teams: T
         for who in (teams.bob, teams.carol):
             r = _call(any_client, who, method, path, None, teams)
             assert r.status_code == 200, (who.username, method, path, r.text)
+        for method, path, body in READER_ACTIONS:
+            r = _call(any_client, who, method, path, body, teams)
+            assert r.status_code == 409 and r.json()["code"] == "CASE_NOT_TERMINAL", (method, path, r.text)
 
 
 def test_a_viewer_cannot_write(any_client: TestClient, teams: Teams) -> None:

@@ -1,7 +1,8 @@
 """The whole stack deployed into MiniStack and driven through its HTTP API.
 
 MiniStack (`pip install -e '.[e2e]'`, MIT, no Docker) runs CloudFormation, Lambda (Python zips on its own
-interpreter), API Gateway HTTP API v2 with the JWT authorizer, DynamoDB, S3 and Secrets Manager. The deploy is
+interpreter), API Gateway HTTP API v2 with the JWT authorizer, DynamoDB, S3, SQS (with the Lambda event source that
+feeds the turn worker) and Secrets Manager. The deploy is
 `local/compose/deploy.sh`, the same step the docker compose profiles run. Every request below goes through the
 emulated HTTP API to the real handlers, as API Gateway v2 events, with the DynamoDB and S3 adapters behind them.
 
@@ -220,17 +221,57 @@ def test_register_login_me_create_and_list_cases(api: httpx.Client, alice: dict[
     assert fetched.status_code == 200, fetched.text
 
 
+TURN_TIMEOUT_S = 240  # the turn worker's first run starts its Python and loads the ONNX model on a shared machine
+
+
+def _poll(api: httpx.Client, headers: dict[str, str], accepted: httpx.Response) -> dict:
+    """Follow a 202's Location until the job ends; its final view."""
+    assert accepted.status_code == 202, accepted.text
+    location = accepted.headers["Location"]
+    deadline = time.monotonic() + TURN_TIMEOUT_S
+    while True:
+        r = api.get(location, headers=headers)
+        if r.status_code != 202 or time.monotonic() > deadline:
+            break
+        time.sleep(float(r.headers.get("Retry-After", "2")))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _turn(api: httpx.Client, headers: dict[str, str], case_id: str, **request: object) -> dict:
+    """A turn as a client sends it: the answer, at once or (when the worker's cold start outlasts the wait) polled."""
+    r = api.post(f"/api/v1/cases/{case_id}/turns", headers=headers, **request)
+    if r.status_code == 202:
+        job = _poll(api, headers, r)
+        assert job["status"] == "completed", job
+        return job["result"]
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
 def test_a_copilot_turn_through_the_http_api(api: httpx.Client, alice: dict[str, str]) -> None:
-    """The copilot function with its real adapters (no runbook uploaded yet: nothing to cite)."""
+    """The copilot function queues the turn, the worker function runs it with its real adapters (no runbook
+    uploaded yet: nothing to cite)."""
     headers = _login(api)
-    r = api.post(f"/api/v1/cases/{alice['case_id']}/turns", headers=headers,
+    body = _turn(api, headers, alice["case_id"],
                  data={"query": "checkout returns 502 errors since 09:10, key AKIAIOSFODNN7EXAMPLE"},
                  files={"files": ("api.log", b"2026-11-25 09:10:01 ERROR upstream refused\n" * 20, "text/plain")})
-    assert r.status_code == 200, r.text
-    body = r.json()
     assert body["turn_number"] == 1 and "[\u2705 Yes]  [\u274c No]" in body["agent_response"]
     assert body["attachments_processed"][0]["source_type"] == "logs"
-    assert body["redactions"] == {"aws_access_key": 1} and "AKIAIOSFODNN7EXAMPLE" not in r.text
+    assert body["redactions"] == {"aws_access_key": 1} and "AKIAIOSFODNN7EXAMPLE" not in json.dumps(body)
+
+
+def test_a_turn_that_goes_async_is_polled_to_its_end(api: httpx.Client) -> None:
+    """202 with a Location (the client asked not to wait), the worker runs it off the queue, polling sees it end."""
+    headers = _login(api)
+    case_id = api.post("/api/v1/cases", json={"title": "db-2 disk full"}, headers=headers).json()["case_id"]
+    r = api.post(f"/api/v1/cases/{case_id}/turns", headers={**headers, "Prefer": "respond-async"},
+                 data={"query": "the disk on db-2 filled up at 03:00"})
+    assert r.status_code == 202, r.text
+    assert r.json()["status"] in ("queued", "running") and r.json()["job_id"] in r.headers["Location"]
+    job = _poll(api, headers, r)
+    assert job["status"] == "completed", job
+    assert job["result"]["turn_number"] == 1 and job["result"]["agent_response"]
 
 
 RUNBOOK = (b"# Postgres connection pool exhausted\n\n## Meaning\nApplications log connection refused to the database "
@@ -267,10 +308,8 @@ def test_a_turn_cites_the_runbook(api: httpx.Client, alice: dict[str, str], runb
     headers = _login(api)
     r = api.post("/api/v1/cases", json={"title": "orders api cannot reach postgres"}, headers=headers)
     case_id = r.json()["case_id"]
-    r = api.post(f"/api/v1/cases/{case_id}/turns", headers=headers,
-                 data={"query": "api logs connection refused to postgres port 5432"})
-    assert r.status_code == 200, r.text
-    sources = r.json()["sources"]
+    reply = _turn(api, headers, case_id, data={"query": "api logs connection refused to postgres port 5432"})
+    sources = reply["sources"]
     assert sources and sources[0]["metadata"]["title"] == "Postgres connection pool exhausted"
 
 

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Annotations, Match, Template
 
-from infra_cdk.catalog import FUNCTIONS, INGEST, KNOWLEDGE_PREFIX, PYTHON_VERSION, FunctionSpec
+from infra_cdk.catalog import FUNCTIONS, INGEST, KNOWLEDGE_PREFIX, NOTIFY, PYTHON_VERSION, WORKERS, FunctionSpec
 
 PRESENT = [spec for spec in FUNCTIONS if spec.present]
+DEPLOYED = [*PRESENT, *(spec for spec in WORKERS if spec.present)]  # every function, routed or event-driven
 
 
 def _function(template: Template, name: str) -> tuple[str, dict]:
@@ -73,7 +74,7 @@ def test_runtime_architecture_layers_handler(template: Template, spec: FunctionS
     assert ("FM_JWT_PUBLIC_KEY_SECRET_ARN" in env) == (spec.jwt_key == "public")
 
 
-@pytest.mark.parametrize("spec", PRESENT, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", DEPLOYED, ids=lambda s: s.name)
 def test_each_function_reaches_only_its_own_tables(template: Template, spec: FunctionSpec) -> None:
     access = _dynamo_access(template, spec.name)
     assert set(access) == set(spec.tables)
@@ -112,7 +113,7 @@ def test_auth_reaches_users_tokens_sessions_and_reads_its_key(template: Template
     assert secret_reads and all("secretsmanager:PutSecretValue" not in s["Action"] for s in secret_reads)
 
 
-@pytest.mark.parametrize("spec", [*PRESENT, *([INGEST] if INGEST.present else [])], ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", DEPLOYED, ids=lambda s: s.name)
 def test_only_the_auth_function_can_read_the_private_key(template: Template, spec: FunctionSpec) -> None:
     expected = {"private": {"jwt-signing-key"}, "public": {"jwt-public-key"}, None: set()}[spec.jwt_key]
     if spec.redaction_key:
@@ -158,7 +159,7 @@ def test_s3_vectors_by_setting(synth) -> None:
     envs = [fn["Properties"].get("Environment", {}).get("Variables", {})
             for fn in template.find_resources("AWS::Lambda::Function").values()]
     users = [env for env in envs if "FM_EMBEDDER" in env]
-    assert len(users) == sum(1 for spec in [*PRESENT, INGEST] if spec.vectors and spec.present)
+    assert len(users) == sum(1 for spec in DEPLOYED if spec.vectors)
     for env in users:
         assert env["FM_VECTOR_INDEX"] == "s3vectors" and env["FM_S3VECTORS_INDEX"] == "faultmaven-chunks"
         assert env["FM_S3VECTORS_BUCKET"]
@@ -180,7 +181,8 @@ def test_alarms_and_outputs(template: Template) -> None:
     alarms = template.find_resources("AWS::CloudWatch::Alarm")
     metrics = {a["Properties"].get("MetricName") for a in alarms.values()}
     assert {"5xx", "Errors", "Throttles"} <= metrics
-    assert len(alarms) == 1 + 2 * (len(PRESENT) + INGEST.present)
+    # The API, each function (routed or worker), the turns' and the notifications' dead letters.
+    assert len(alarms) == 1 + 2 * len(DEPLOYED) + 1 + NOTIFY.present
     template.has_output("ApiUrl", Match.any_value())
     template.has_output("JwtSecretArn", Match.any_value())
 
@@ -218,9 +220,9 @@ def test_copilot_reads_the_redaction_key_and_only_it(template: Template) -> None
 def test_the_onnx_embedder_comes_in_its_own_layer_for_the_functions_that_embed(synth) -> None:
     _, template = synth(vector_index="s3vectors", embedder="onnx")
     [layer_id] = [k for k in template.find_resources("AWS::Lambda::LayerVersion") if k.startswith("EmbedderLayer")]
-    embedding = [spec.name for spec in [*PRESENT, INGEST] if spec.vectors and spec.present]
+    embedding = [spec.name for spec in DEPLOYED if spec.vectors]
     assert embedding
-    for name in [spec.name for spec in [*PRESENT, INGEST] if spec.present]:
+    for name in [spec.name for spec in DEPLOYED]:
         _, props = _function(template, name)
         has_layer = {"Ref": layer_id} in props["Layers"]
         assert has_layer == (name in embedding), name

@@ -36,7 +36,8 @@ def test_each_route_is_there_with_the_right_authorization(template: Template, sp
 
 
 def test_only_public_routes_skip_the_authorizer(template: Template) -> None:
-    public = {"/health", "/v1/meta/{proxy+}", "/api/v1/meta/{proxy+}", "/api/v1/auth/{proxy+}", "/.well-known/{proxy+}"}
+    public = {"/health", "/v1/meta/{proxy+}", "/api/v1/meta/{proxy+}", "/api/v1/auth/{proxy+}", "/.well-known/{proxy+}",
+              "/api/v1/webhooks/{proxy+}"}
     for key, props in _routes(template).items():
         method, path = key.split(" ", 1)
         if props["AuthorizationType"] == "NONE":

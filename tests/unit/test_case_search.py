@@ -35,15 +35,48 @@ def _queries(user_text: str, **kw: object) -> list:
 
 
 def test_one_query_per_thing_the_case_knows() -> None:
-    queries = _queries("is it the kernel dropping packets?",
+    queries = _queries("is it the kernel dropping packets?", weights=QueryWeights(evidence_by="count"),
                        templates=[("[<*>] nf_conntrack: table full, dropping packet", 25),
                                   ("ACPI Error: No handler <*>", 4)],
                        hypotheses=[("hyp_1", "The errors 'nf_conntrack: table full' in kern.log point at it")],
                        recent=["only pods on one node, 5% of requests"])
     kinds = [q.kind for q in queries]
-    assert kinds == ["symptom", "evidence", "evidence", "hypothesis", "engineer", "recent"]
-    assert "<*>" not in queries[1].text and queries[1].weight > queries[2].weight  # the leading error counts most
-    assert queries[3].text == "nf_conntrack: table full" and queries[3].hypothesis_id == "hyp_1"
+    assert kinds == ["symptom", "evidence", "pair", "evidence", "pair", "hypothesis", "engineer", "recent", "case"]
+    assert "<*>" not in queries[1].text and queries[1].weight > queries[3].weight  # the leading error counts most
+    assert queries[5].text == "nf_conntrack: table full" and queries[5].hypothesis_id == "hyp_1"
+
+
+def test_the_symptom_pairs_with_each_leading_error_and_the_whole_case_is_one_more_query() -> None:
+    queries = _queries("", templates=[("nf_conntrack: table full, dropping packet", 25), ("ACPI Error", 5)],
+                       recent=["only pods on one node, 5% of requests"], weights=QueryWeights(evidence_by="count"))
+    pairs = [q for q in queries if q.kind == "pair"]
+    assert [q.text for q in pairs] == ["checkout times out on node ip-10-0-3-17 nf_conntrack: table full, dropping "
+                                       "packet", "checkout times out on node ip-10-0-3-17 ACPI Error"]
+    assert pairs[0].weight == 1.0 and pairs[1].weight == 5 / 25  # a pair counts as much as its error
+    [case] = [q for q in queries if q.kind == "case"]
+    assert all(part in case.text for part in ("checkout times out", "nf_conntrack", "ACPI", "only pods on one node"))
+    # Before a problem is stated, the engineer's sentence (when it says something) is the symptom of the pairs.
+    early = build_queries(problem=None, user_text="timeouts on one node", recent=[], hypotheses=[],
+                          templates=[("nf_conntrack: table full", 3)], weights=QueryWeights())
+    assert "timeouts on one node nf_conntrack: table full" in [q.text for q in early if q.kind == "pair"]
+    assert not [q for q in build_queries(problem=None, user_text="which runbook applies?", recent=[], hypotheses=[],
+                                         templates=[("nf_conntrack: table full", 3)], weights=QueryWeights())
+                if q.kind == "pair"]
+
+
+def test_similarity_fusion_lets_a_strong_hit_outweigh_weak_ones() -> None:
+    answers = {"first query": [("strong", 1.0), ("weak", 0.6)], "second query": [("weak", 0.6)],
+               "third query": [("weak", 0.6)]}
+
+    def search(text: str) -> list[RankedHit]:
+        return [RankedHit(d, d, "", s) for d, s in answers[text]]
+
+    queries = build_queries(problem="first query", user_text="second query", recent=["third query"], templates=[],
+                            hypotheses=[], weights=QueryWeights(case=0.0, recent=1.0))
+    by_similarity = search_case(queries, search, 2, QueryWeights(fusion="similarity", sharpness=4.0))
+    assert [h.document_id for h in by_similarity.cited] == ["strong", "weak"]  # 1.0 > 3 x 0.6 ** 4
+    by_rank = search_case(queries, search, 2, QueryWeights(fusion="rank"))
+    assert [h.document_id for h in by_rank.cited] == ["weak", "strong"]  # three ranks beat one
 
 
 def test_a_generic_question_adds_no_query() -> None:
@@ -57,7 +90,9 @@ def test_evidence_weight_by_order_or_by_lines() -> None:
                 if q.kind == "evidence"]
     by_count = [q.weight for q in _queries("", templates=templates, weights=QueryWeights(evidence_by="count"))
                 if q.kind == "evidence"]
-    assert by_order == [1.0, 0.5] and by_count == [4 / 25, 1.0]
+    flat = [q.weight for q in _queries("", templates=templates, weights=QueryWeights(evidence_by="flat"))
+            if q.kind == "evidence"]
+    assert by_order == [1.0, 0.5] and by_count == [4 / 25, 1.0] and flat == [1.0, 1.0]
 
 
 def test_alert_names_become_queries() -> None:
@@ -144,3 +179,56 @@ def test_a_refuted_hypothesis_stops_steering_the_citations() -> None:
     one = knowledge.cite(reader, _case({"conntrack": "refuted", "etcd": "active"}), "which runbook applies?",
                          [], [], PlaceholderMap())
     assert [h.document_id for h in one.hits] == ["etcd"]
+
+
+def test_a_message_logged_as_a_quoted_value_is_read_from_the_example() -> None:
+    klog = ('Nov 26 14:02:05 worker-7 kubelet[2301]: E1126 14:02:05.112233    2301 kubelet.go:2366] "Skipping pod '
+            'synchronization" err="PLEG is not healthy: pleg was last seen active 3m45s ago; threshold is 3m0s"')
+    [(text, count)] = leading_templates([{"template": "<*> err=<*>", "level": "error", "count": 20,
+                                          "example": klog}], 3)
+    assert "PLEG is not healthy" in text and "worker-7" not in text and count == 20
+
+
+def test_an_error_field_of_a_structured_line_joins_its_message() -> None:
+    logfmt = ('time="2026-11-26T06:05:10.5Z" level=error msg="response completed with error" err.code=unknown '
+              'err.detail="filesystem: write /registry/v2/data: no space left on device" http.response.status=500')
+    [(text, _)] = leading_templates([{"template": "response completed with error", "level": "error", "count": 3,
+                                      "example": logfmt}], 3)
+    assert text.startswith("response completed with error") and "no space left on device" in text
+    assert "/registry" not in text  # paths are variables
+
+
+def test_a_cut_example_never_replaces_a_template_that_says_more() -> None:
+    template = "grpc: addrConn.createTransport failed: certificate has expired or is not yet valid"
+    [(text, _)] = leading_templates([{"template": template, "level": "warning", "count": 2,
+                                      "example": "W1126 grpc: addrConn.createTransport failed"}], 3)
+    assert text == template
+
+
+def test_what_a_turn_stored_in_place_of_text_is_not_a_recent_query() -> None:
+    queries = _queries("", recent=["(confirmation)", "(attached kern.log)"])
+    assert [q.kind for q in queries] == ["symptom"]
+
+
+def test_title_coverage_reads_camel_case_names_and_stems() -> None:
+    from faultmaven.copilot.case_search import stems, title_coverage
+
+    words = stems(["Can't synchronise: no selectable sources", "System clock wrong on node db-auth-3"])
+    assert title_coverage("NodeClockNotSynchronising", words) == 3 / 4  # all but "not"
+    assert title_coverage("Database failover runbook", stems(["the databases are down"])) == 1 / 3
+    assert title_coverage("", words) == 0.0
+
+
+def test_a_runbook_named_for_what_the_case_says_moves_up() -> None:
+    answers = {"chrony: can't synchronise, system clock wrong": [("hub", "ACMRemoteWriteError", 1.0),
+                                                                 ("clock", "NodeClockNotSynchronising", 0.9)]}
+
+    def search(text: str) -> list[RankedHit]:
+        return [RankedHit(d, title, "", s) for d, title, s in answers[text]]
+
+    queries = build_queries(problem="chrony: can't synchronise, system clock wrong", user_text="", recent=[],
+                            templates=[], hypotheses=[], weights=QueryWeights())
+    assert [h.document_id for h in search_case(queries, search, 2, QueryWeights(title=0.0)).cited] == \
+        ["hub", "clock"]
+    assert [h.document_id for h in search_case(queries, search, 2, QueryWeights(title=1.0)).cited] == \
+        ["clock", "hub"]

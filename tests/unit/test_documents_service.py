@@ -15,9 +15,12 @@ from faultmaven.adapters.sqlite.db import SqliteDatabase
 from faultmaven.adapters.sqlite.documents import SqliteDocumentRepository
 from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
 from faultmaven.errors import Forbidden, InvalidInput, NotFound, TooLarge, UnsupportedMedia
+from faultmaven.knowledge import ingestion
 from faultmaven.knowledge.documents import DocumentChanges, KnowledgeService, Reader, SearchFilters, Upload, parse_tags
-from faultmaven.knowledge.ingestion import BackgroundIngestion, Ingestor, S3EventIngestion, raw_key, text_key
+from faultmaven.knowledge.ingestion import BackgroundIngestion, Ingestor, S3EventIngestion
+from faultmaven.knowledge.keys import raw_key, text_key
 from faultmaven.knowledge.snippets import MARKDOWN_MARKS, excerpt, highlight
+from faultmaven.ports.documents import DocumentQuery, Visibility
 from faultmaven.ports.embedder import EmbeddingSpace
 
 WAIT = 30.0
@@ -109,6 +112,23 @@ def test_ingestion_errors_end_as_failed_never_pending(kb: Kb, monkeypatch: pytes
     doc = kb.add(ALICE).document
     assert doc.status == "failed"
     assert "RuntimeError" in (doc.error or "") and "secret" not in (doc.error or "")
+
+
+def test_ingestion_records_its_progress_after_each_embedding_call(kb: Kb, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[str, int, int]] = []
+    embed = kb.embedder.embed
+
+    def watched(texts: Sequence[str]) -> np.ndarray:
+        doc = kb.documents.list(DocumentQuery(visibility=Visibility(owner_id=ALICE.user_id))).items[0]
+        seen.append((doc.status, doc.chunks_embedded, doc.chunk_count))
+        return embed(texts)
+
+    monkeypatch.setattr(kb.embedder, "embed", watched)
+    monkeypatch.setattr(ingestion, "_EMBED_BATCH", 2)
+    sections = "".join(f"## Step {i}\n{'word ' * 30}\n\n" for i in range(5))
+    doc = kb.add(ALICE, data=f"# Long runbook\n\n{sections}".encode(), name="long.md").document
+    assert (doc.status, doc.chunk_count, doc.chunks_embedded) == ("indexed", 5, 5)
+    assert seen == [("pending", 0, 0), ("pending", 2, 5), ("pending", 4, 5)]
 
 
 def test_a_document_pending_past_the_timeout_is_reported_failed(tmp_path: Path) -> None:

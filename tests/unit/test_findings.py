@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from faultmaven.copilot.doctrine import EvidenceDigest
-from faultmaven.copilot.findings import Findings, adopt_grounded, fix_from, grounded, impact_from, timeline_from
+from faultmaven.copilot.findings import (
+    Findings,
+    adopt_grounded,
+    fix_from,
+    follow_ups_from,
+    grounded,
+    impact_from,
+    timeline_from,
+)
 from faultmaven.copilot.prompting import parse_answer
 
 SAID = "Checkout returns 503 for 30% of requests in eu-west-1. We rolled back the pgbouncer config at 10:02."
@@ -38,3 +46,18 @@ def test_a_clumsy_extraction_never_costs_the_answer() -> None:
                            "fix": 42})
     assert answer is not None and len(answer.impact) == 1000 and answer.timeline == ["a", "b", "c", "d", "e"]
     assert answer.fix is None
+
+
+FOLLOW_UPS = ["Going forward we will add an alert on pool usage.", "Follow-up: raise the pool in staging too.",
+              "Action item: document the rollback.", "We should add a runbook for pgbouncer.",
+              "Next time we need to test the migration on a copy first.", "TODO: cap the retries."]
+NOT_FOLLOW_UPS = ["We rolled back at 10:02.", "The errors stopped.", "Checkout returns 503 for 30% of requests.",
+                  "We will see.", "Add more logs to the case please"]
+
+
+def test_follow_ups_are_the_sentences_naming_work_for_later() -> None:
+    text = " ".join(NOT_FOLLOW_UPS[:3] + FOLLOW_UPS + NOT_FOLLOW_UPS[3:])
+    assert follow_ups_from(text) == FOLLOW_UPS
+    for sentence in NOT_FOLLOW_UPS:
+        assert follow_ups_from(sentence) == [], sentence
+    assert follow_ups_from(FOLLOW_UPS[0] + " " + FOLLOW_UPS[0]) == [FOLLOW_UPS[0]]  # said twice, listed once

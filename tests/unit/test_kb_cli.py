@@ -48,6 +48,7 @@ def test_add_search_delete_gone(tmp_path: Path, folder: Path, capsys: pytest.Cap
     code, out = kb(capsys, data, "add", str(folder))
     assert code == 0
     assert "indexed 2, duplicate 0, failed 0, skipped 1 (unsupported type)" in out
+    assert re.search(r"embedding: 100%.*\| 2/2 ", out)  # the chunk bar: both files' chunks, all embedded
     code, out = kb(capsys, data, "add", str(folder / "etcd.md"))
     assert "indexed 0, duplicate 1, failed 0" in out
 

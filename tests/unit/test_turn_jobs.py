@@ -60,7 +60,8 @@ def test_failures_are_recorded_with_their_code(jobs: TurnJobs) -> None:
     for f in (f1, f2):
         with pytest.raises((Conflict, RuntimeError)):
             f.result(10)
-    assert jobs.poll("u1", "c1", busy_id)[1]["error"] == {"message": "another turn is running", "code": "CASE_BUSY"}
+    assert jobs.poll("u1", "c1", busy_id)[1]["error"] == {"message": "another turn is running", "code": "CASE_BUSY",
+                                                          "status": "409"}
     failed = jobs.poll("u1", "c1", crash_id)[1]
     assert failed["status"] == "failed" and failed["error"]["code"] == "TURN_FAILED"
     assert "secret" not in str(failed)

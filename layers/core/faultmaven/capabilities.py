@@ -20,6 +20,8 @@ def capabilities(settings: Settings) -> dict[str, Any]:
             "caseHistory": True,
             "sso": bool(settings.oidc_issuer and settings.oidc_client_id),  # /api/v1/auth/sso/* (docs/DEPLOY.md)
             "turnStream": settings.mode == "embedded",  # SSE progress (API Gateway buffers it in the cloud)
+            # Ours: alert webhooks in (Alertmanager, PagerDuty, generic), Slack/PagerDuty out (docs/INTEGRATIONS.md).
+            "integrations": True,
         },
         "limits": {"maxFileBytes": settings.max_file_bytes, "allowedExtensions": list(settings.allowed_extensions)},
         "branding": {"name": settings.branding_name, "supportUrl": settings.support_url},

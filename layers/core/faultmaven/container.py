@@ -116,8 +116,9 @@ class Container:
     @cached_property
     def case_service(self):
         from faultmaven.cases.service import CaseService
+        from faultmaven.integrations.progress import progress_watcher
 
-        return CaseService(self.cases, self.stored_text_redactor)
+        return CaseService(self.cases, self.stored_text_redactor, on_change=progress_watcher(lambda: self.notifier))
 
     @cached_property
     def stored_text_redactor(self):
@@ -213,6 +214,24 @@ class Container:
         return DynamoDocumentRepository(self.settings)
 
     @cached_property
+    def drafts(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.drafts import SqliteDraftRepository
+
+            return SqliteDraftRepository(self.db)
+        from faultmaven.adapters.dynamo.drafts import DynamoDraftRepository
+
+        return DynamoDraftRepository(self.settings)
+
+    @cached_property
+    def memory(self):
+        """Institutional memory: drafts from resolved cases, their review, and the past incidents they become."""
+        from faultmaven.memory.drafts import DraftService
+
+        return DraftService(self.drafts, self.case_service, self.evidence, lambda: self.knowledge, self.sanitizer,
+                            readers=self.team_service.reader)
+
+    @cached_property
     def embedder(self):
         s = self.settings
         if s.embedder == "bedrock":
@@ -306,16 +325,74 @@ class Container:
 
     @cached_property
     def job_store(self):
-        """Where turn jobs are recorded (embedded: SQLite)."""
-        from faultmaven.adapters.sqlite.jobs import SqliteJobStore
+        """Where turn jobs are recorded (embedded: SQLite; cloud: DynamoDB)."""
+        if self.embedded:
+            from faultmaven.adapters.sqlite.jobs import SqliteJobStore
 
-        return SqliteJobStore(self.db)
+            return SqliteJobStore(self.db)
+        from faultmaven.adapters.dynamo.jobs import DynamoJobStore
+
+        return DynamoJobStore(self.settings)
 
     @cached_property
     def turn_jobs(self):
-        from faultmaven.copilot.jobs import TurnJobs
+        """Runs turn jobs: this process's thread pool embedded; the SQS queue and its worker function in the cloud."""
+        if self.embedded:
+            from faultmaven.copilot.jobs import TurnJobs
 
-        return TurnJobs(self.job_store)
+            return TurnJobs(self.job_store)
+        from faultmaven.adapters.sqs.queue import SqsQueue
+        from faultmaven.copilot.queued_turns import QueuedTurns
+
+        s = self.settings
+        queue = SqsQueue(s, s.turn_queue_url, "FM_TURN_QUEUE_URL")
+        return QueuedTurns(self.job_store, self.blobs, queue.send, s.turn_job_expiry_seconds)
+
+    @cached_property
+    def integration_store(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.integrations import SqliteIntegrationStore
+
+            return SqliteIntegrationStore(self.db)
+        from faultmaven.adapters.dynamo.integrations import DynamoIntegrationStore
+
+        return DynamoIntegrationStore(self.settings)
+
+    @cached_property
+    def integrations(self):
+        from faultmaven.integrations.registry import IntegrationRegistry
+
+        return IntegrationRegistry(self.integration_store, self.users)
+
+    @cached_property
+    def webhook_rate_limit(self):
+        from faultmaven.integrations.rate import WebhookRateLimit
+
+        return WebhookRateLimit(self.throttle_store, limit=self.settings.webhook_rate_limit_per_minute)
+
+    @cached_property
+    def deliverer(self):
+        from faultmaven.integrations.delivery import Deliverer
+
+        return Deliverer(self.integration_store, self.settings)
+
+    @cached_property
+    def notifier(self):
+        """Notifications out: delivered by a thread pool embedded, queued on SQS in the cloud."""
+        from faultmaven.integrations.notifier import Notifier, sqs_dispatch, thread_dispatch
+
+        s = self.settings
+        dispatch = sqs_dispatch(s) if s.notify_queue_url else thread_dispatch(self.deliverer)
+        return Notifier(self.integration_store, self.sanitizer, s.effective_dashboard_url, dispatch)
+
+    @cached_property
+    def alert_intake(self):
+        from faultmaven.copilot.case_knowledge import CaseKnowledge
+        from faultmaven.integrations.intake import AlertIntake
+
+        return AlertIntake(self.integration_store, self.users, self.case_service, self.evidence,
+                           CaseKnowledge(lambda: self.knowledge, self.sanitizer), self.redaction_vault,
+                           self.sanitizer, self.notifier, readers=self.team_service.reader)
 
     def login_session(self, user_id: str, requested: str | None) -> str:
         """The session id a sign-in is bound to (carried in the access token as `sid`): the requested session when

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     allowed_extensions: list[str] = Field(default_factory=lambda: list(DEFAULT_ALLOWED_EXTENSIONS))
     # A .gz/.zst/.bz2 file may unpack to at most this much (upload and CLI): a decompression bomb stops here.
     max_decompressed_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    # Export/import bundles through the admin routes: the archive, and what it unpacks to, stop at this size.
+    bundle_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)
 
     # Knowledge base: embeddings and the vector index
     embedder: Literal["onnx-minilm", "bedrock"] = "onnx-minilm"
@@ -112,10 +114,26 @@ class Settings(BaseSettings):
     redaction_key_secret_arn: str | None = None
     # A turn still running after this many seconds answers 202 with a Location to poll (API Gateway stops at ~30 s).
     turn_sync_seconds: float = Field(default=20.0, ge=0.0, le=28.0)
+    # Cloud: the SQS queue the copilot function sends turns to (its worker function runs them), and the age after
+    # which a turn still queued or running is reported interrupted (the queue's retries are spent by then).
+    turn_queue_url: str | None = None
+    turn_job_expiry_seconds: int = Field(default=3600, ge=60)
     # One turn at a time per case: a second one waits this long for the first, then gets 409 with Retry-After.
     turn_wait_seconds: float = Field(default=10.0, ge=0.0, le=25.0)
     # The longest a turn may hold its case; a turn that dies holding it frees the case after this.
     turn_lease_seconds: float = Field(default=300.0, ge=5.0, le=3600.0)
+
+    # Integrations (docs/INTEGRATIONS.md): alert webhooks in, notifications out.
+    webhook_rate_limit_per_minute: int = Field(default=120, ge=1, le=100000)  # per integration
+    notify_allowed_hosts: list[str] = Field(default_factory=lambda: ["hooks.slack.com", "slack.com",
+                                                                     "api.pagerduty.com"])
+    notify_allow_loopback: bool = False  # tests only: lets notifications reach a receiver on 127.0.0.1 over http
+    notify_max_attempts: int = Field(default=4, ge=1, le=10)
+    notify_backoff_seconds: float = Field(default=1.0, ge=0.0, le=300.0)  # then doubled before each further try
+    notify_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    notify_queue_url: str | None = None  # cloud: the SQS queue the notify function consumes
+    slack_api_url: str = "https://slack.com/api"
+    pagerduty_api_url: str = "https://api.pagerduty.com"
 
     branding_name: str = "FaultMaven"
     support_url: str = "https://github.com/FaultMaven"

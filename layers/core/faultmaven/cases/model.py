@@ -25,7 +25,7 @@ from faultmaven.cases.titles import is_placeholder
 from faultmaven.clock import new_id
 from faultmaven.errors import Conflict, InvalidInput, NotFound
 
-CaseSource = Literal["copilot", "slack", "api"]
+CaseSource = Literal["copilot", "slack", "api", "alert"]
 MAX_TIMELINE_EVENTS = 50
 MessageRole = Literal["user", "assistant", "system"]
 

@@ -52,10 +52,13 @@ def case_busy() -> Conflict:
 
 class CaseService:
     def __init__(self, repo: CaseRepository, redact: Redactor = _unchanged, *,
-                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> None:
+                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
+                 on_change: Callable[[Case, Case], None] | None = None) -> None:
         """`redact` sanitizes what a user types into a case before it is stored (title, description, first
-        message), so stored texts never hold a secret; the copilot sanitizes its turns itself."""
+        message), so stored texts never hold a secret; the copilot sanitizes its turns itself. `on_change` hears
+        of every written change (before, after), e.g. to notify a team of a stage change; it must not raise."""
         self.repo = repo
+        self.on_change = on_change
         self.redact = redact
         self._clock = clock
         self._sleep = sleep
@@ -103,11 +106,12 @@ class CaseService:
     # -- creating and deleting ----------------------------------------------------------------------------------
     def create(self, user_id: str, *, title: str | None = None, description: str | None = None,
                initial_message: str | None = None, session_id: str | None = None,
-               source: CaseSource = "copilot") -> Case:
+               source: CaseSource = "copilot", case_id: str | None = None) -> Case:
         """A new inquiry. Without a title it gets the placeholder `Case-YYMMDD-N`, renamed later from the
-        conversation. An initial message is stored as the user's message of turn 0."""
+        conversation. An initial message is stored as the user's message of turn 0. `case_id` is given by a caller
+        that had to claim the id first (an alert's dedupe link)."""
         at = now()
-        case_id = new_id("case_")
+        case_id = case_id or new_id("case_")
         title, description, initial_message = self.redact(user_id, case_id, [
             " ".join((title or "").split()), (description or "").strip(), (initial_message or "").strip()])
         title = title[:200]
@@ -212,5 +216,7 @@ class CaseService:
                 if attempt == attempts - 1:
                     raise version_conflict(current.version, exc.actual) from exc
                 continue
+            if self.on_change is not None:
+                self.on_change(current, updated)
             return updated
         raise AssertionError("unreachable")  # pragma: no cover

@@ -24,11 +24,7 @@ from faultmaven.knowledge.snippets import MARKDOWN_MARKS
 from faultmaven.sanitize import PlaceholderMap, Sanitizer
 
 KB_HITS = 3
-PER_QUERY = 5
-# Hybrid scores are 1.0 for the top hit of both the keyword and the vector list, at most 0.6 for a document only
-# the vector list found and 0.4 for one only the keyword list found (knowledge/ranking.py); a query's hit counts only
-# when both found it, so a greeting never drags in an unrelated runbook.
-KB_MIN_SIMILARITY = 0.65
+SUPPORT_HITS = 2  # runbooks shown per hypothesis
 
 
 @dataclass
@@ -94,7 +90,7 @@ class CaseKnowledge:
         out = {}
         for statement in statements:
             try:
-                hits = search(hypothesis_core(statement))[:2]
+                hits = search(hypothesis_core(statement))[:SUPPORT_HITS]
             except Exception as exc:  # the KB is an aid: a hypothesis without support is still a hypothesis
                 logger.warning("hypothesis support search failed", extra={"error_type": type(exc).__name__})
                 return out
@@ -116,8 +112,9 @@ class CaseKnowledge:
 
         def search(text: str) -> list[RankedHit]:
             if text not in memo:
-                results = service.search(reader, text[:1000], limit=PER_QUERY, per_document=True,
-                                         threshold=KB_MIN_SIMILARITY, marks=MARKDOWN_MARKS)
+                results = service.search(reader, text[:1000], limit=max(SUPPORT_HITS, self.weights.per_query),
+                                         per_document=True, threshold=self.weights.min_similarity,
+                                         marks=MARKDOWN_MARKS)
                 memo[text] = [RankedHit(document_id=r.document.document_id, title=r.document.title,
                                         passage=self.sanitizer.sanitize(r.excerpt, mapping).text,
                                         similarity=r.score) for r in results]

@@ -1,10 +1,11 @@
 """Knowledge-base queries built from the whole case, not from the engineer's last sentence.
 
-A turn asks the knowledge base several short questions, one per thing the case knows — the problem statement, each
-leading error template of the evidence (variables masked), each open hypothesis, the alert the case came from, the
-recent turns, and the engineer's sentence when it carries content — and fuses the ranked answers with weighted
-reciprocal rank fusion. A generic question ("what is the most likely root cause?") adds no query of its own, so the
-citations stay those of the case until a hypothesis is refuted or new facts arrive.
+A turn asks the knowledge base several questions, one per thing the case knows — the problem statement, each
+leading error template of the evidence (variables masked) alone and paired with the symptom, each open hypothesis,
+the alert the case came from, the recent turns, the engineer's sentence when it carries content, and the whole case
+at once — and fuses the answers by their similarity (or by weighted reciprocal rank), then favours the runbooks whose
+titles name what the case says. A generic question ("what is the most likely root cause?") adds no query of its own,
+so the citations stay those of the case until a hypothesis is refuted or new facts arrive.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from faultmaven.knowledge.query_terms import query_terms
+from faultmaven.knowledge.query_terms import STOP_WORDS, name_parts, query_terms
 from faultmaven.knowledge.ranking import RRF_K
+from faultmaven.logs.header import HeaderParser
+from faultmaven.logs.masking import Masker
 
 # Words that make up generic questions and chatter: a sentence made only of these asks nothing the case does not
 # already know, so it must not steer the search.
@@ -41,9 +44,13 @@ _LOG_SYNTAX = re.compile(r"\"?\b(?:level|lvl|ts|time|timestamp|caller|msg|logger
 # or given as alertname=... in a payload.
 _ALERT = re.compile(r"alertname[=:\s\"']+(\w+)|\b([A-Z][a-z0-9]+(?:[A-Z]+[a-z0-9]*){2,})\b")
 _QUOTED = re.compile(r"'([^']{8,})'")
+# What a turn stores when the engineer sent no text: "(confirmation)", "(attached kern.log)" — not their words.
+_STORED_NOTE = re.compile(r"^\([^()]*\)$")
 _FAILURE = re.compile(r"fail|error|refused|denied|forbidden|timed? ?out|timeout|full|drop|unable|cannot|can't|"
                       r"exceed|oom|out of memory|killed|panic|fatal|expired|invalid|unhealthy|not ready|lost|"
                       r"no space|too many|unavailable|reset|abort|degraded|crit|warn|slow", re.IGNORECASE)
+_ERROR_FIELD = re.compile(r"(?:^|[._-])(?:err|error|errors|reason|cause|detail|exception|desc)(?:$|[._-])",
+                          re.IGNORECASE)
 _LEVEL_RANK = {"critical": 0, "fatal": 0, "error": 1, "warn": 2, "warning": 2}
 
 
@@ -58,17 +65,33 @@ class QueryWeights(BaseModel):
     alert: float = 1.0
     engineer: float = 1.0
     recent: float = 0.5
+    # The symptom paired with each leading error: which component fails (symptom) and how (evidence) in one query,
+    # where a runbook named for both outranks the runbooks that match only one.
+    pair: float = 1.0
+    case: float = 1.0  # the whole case in one query: symptom, leading errors and the engineer's recent content
     evidence_templates: int = 3
-    # "order": the n-th leading error counts 1/n; "count": each counts by its lines against the leading one.
-    evidence_by: Literal["order", "count"] = "count"
-    # "rank": reciprocal rank fusion; "rank_x_similarity": each rank's share scaled by the hit's 0-1 similarity.
-    fusion: Literal["rank", "rank_x_similarity"] = "rank"
-    per_query: int = 2  # documents each query contributes
+    # "order": the n-th leading error counts 1/n; "count": each counts by its lines against the leading one;
+    # "flat": each counts fully (a rare line can be the cause: one "System clock wrong" among hundreds of errors).
+    evidence_by: Literal["order", "count", "flat"] = "flat"
+    # "rank": reciprocal rank fusion; "rank_x_similarity": each rank's share scaled by the hit's 0-1 similarity;
+    # "similarity": each hit adds its similarity to the power `sharpness` (a strong hit of one query outweighs
+    # several weak ones, and a document many queries find well wins).
+    fusion: Literal["rank", "rank_x_similarity", "similarity"] = "similarity"
+    sharpness: float = 4.0
+    per_query: int = 10  # documents each query contributes
+    # Runbooks are named for the condition they treat (NodeClockNotSynchronising, KubeNodeNotReady): the share of a
+    # found document's title words that the case's queries use is added, times this weight, to its fused score
+    # (scaled so that the best document has 1).
+    title: float = 1.0
+    # Hybrid scores are 1.0 for the top hit of both the keyword and the vector list, at most 0.6 for a document only
+    # the vector list found and 0.4 for one only the keyword list found (knowledge/ranking.py): at 0.65 a query's hit
+    # counts only when both lists found it.
+    min_similarity: float = 0.65
 
 
 @dataclass(frozen=True)
 class CaseQuery:
-    kind: str  # symptom | evidence | hypothesis | alert | engineer | recent
+    kind: str  # symptom | evidence | pair | hypothesis | alert | engineer | recent | case
     text: str
     weight: float
     hypothesis_id: str | None = None
@@ -106,13 +129,31 @@ def clean(text: str) -> str:
     return " ".join(_LOG_SYNTAX.sub(" ", _MASK.sub(" ", _PLACEHOLDER.sub(" ", text)).strip()).split())
 
 
+def readable(template: dict) -> str:
+    """A template as an engineer would quote it. Mining masks quoted strings and keeps a structured line's other
+    fields apart, so a failure logged as a quoted value (klog's `"Skipping pod synchronization" err="PLEG is not
+    healthy: ..."`) or in an error field (logfmt's `msg="response completed with error" err.detail="...: no space
+    left on device"`) is missing from its template. Then the template's example line stands in for it: its header
+    cut, its error fields added, only variable values (numbers, ids, addresses, paths) masked."""
+    text = str(template.get("template") or "")
+    example = str(template.get("example") or "")
+    if not example:
+        return text
+    parsed = HeaderParser(2000).parse(example)
+    errors = [v for k, v in (parsed.attributes or {}).items() if _ERROR_FIELD.search(k)]
+    message = " ".join(Masker(quoted=False).tokens(" ".join([parsed.content, *errors])))
+    words, told = set(content_words(message)), content_words(text)
+    # The example is cut at a few hundred characters: it stands in only when it still says all the template says.
+    return message if words.issuperset(told) and len(words) > len(set(told)) else text
+
+
 def leading_templates(templates: Iterable[dict], limit: int) -> list[tuple[str, int]]:
     """The error templates that best describe a log: error and critical first, then warnings, then lines whose words
     say something failed (kernels and many daemons log without a level); within a level, the most frequent first.
-    Returns (template, line count) pairs."""
+    Returns (readable template, line count) pairs."""
     ranked = []
     for t in templates:
-        text = str(t.get("template") or "")
+        text = readable(t)
         level = str(t.get("level") or "").lower()
         rank = _LEVEL_RANK.get(level)
         if rank is None:
@@ -157,20 +198,25 @@ def build_queries(*, problem: str | None, user_text: str, recent: Sequence[str],
 
     if problem:
         add("symptom", problem, weights.symptom)
+    anchor = problem or ("" if is_generic(user_text) else user_text)
     leading = templates[:weights.evidence_templates]
     most = max((max(1, n) for _, n in leading), default=1)
     for i, (template, count) in enumerate(leading):
-        share = 1 / (1 + i) if weights.evidence_by == "order" else max(1, count) / most
+        share = {"order": 1 / (1 + i), "count": max(1, count) / most, "flat": 1.0}[weights.evidence_by]
         add("evidence", template, weights.evidence * share)
+        if anchor:
+            add("pair", f"{anchor} {template}", weights.pair * share)
     for hypothesis_id, statement in hypotheses:
         add("hypothesis", hypothesis_core(statement), weights.hypothesis, hypothesis_id)
     for name in alert_names([problem or "", user_text, *recent]):
         add("alert", f"{name} {_split_camel(name)}", weights.alert)
     if not is_generic(user_text):
         add("engineer", user_text, weights.engineer)
-    earlier = [t for t in recent if not is_generic(t) and clean(t) != clean(problem or "")][-2:]
+    earlier = [t for t in recent if not is_generic(t) and not _STORED_NOTE.match(t.strip())
+               and clean(t) != clean(problem or "")][-2:]
     if earlier:
         add("recent", " ".join(earlier), weights.recent)
+    add("case", " ".join([anchor, *(t for t, _ in leading), *earlier]), weights.case)
     return queries
 
 
@@ -179,8 +225,8 @@ Search = Callable[[str], list[RankedHit]]
 
 def search_case(queries: Sequence[CaseQuery], search: Search, limit: int,
                 weights: QueryWeights | None = None) -> CaseSearchResult:
-    """Run every query and fuse their document rankings: score(d) = sum of weight / (k + rank) over the queries
-    (times the hit's similarity with the `rank_x_similarity` fusion)."""
+    """Run every query and fuse their document rankings: score(d) = sum over the queries of weight / (k + rank)
+    (times the hit's similarity with the `rank_x_similarity` fusion), or of weight x similarity ** sharpness."""
     weights = weights or QueryWeights()
     scores: dict[str, float] = {}
     best: dict[str, RankedHit] = {}
@@ -190,12 +236,43 @@ def search_case(queries: Sequence[CaseQuery], search: Search, limit: int,
         if query.hypothesis_id is not None:
             support[query.hypothesis_id] = hits[:2]
         for rank, hit in enumerate(hits, 1):
-            confidence = hit.similarity if weights.fusion == "rank_x_similarity" else 1.0
-            scores[hit.document_id] = scores.get(hit.document_id, 0.0) + query.weight * confidence / (RRF_K + rank)
+            if weights.fusion == "similarity":
+                share = hit.similarity ** weights.sharpness
+            else:
+                share = (hit.similarity if weights.fusion == "rank_x_similarity" else 1.0) / (RRF_K + rank)
+            scores[hit.document_id] = scores.get(hit.document_id, 0.0) + query.weight * share
             if hit.document_id not in best or hit.similarity > best[hit.document_id].similarity:
                 best[hit.document_id] = hit
+    if weights.title and scores:
+        words = stems(q.text for q in queries)
+        top = max(scores.values())
+        scores = {d: s / top + weights.title * title_coverage(best[d].title, words) for d, s in scores.items()}
     order = sorted(scores, key=lambda d: -scores[d])  # stable: ties keep the order first met
     return CaseSearchResult(cited=[best[d] for d in order[:limit]], support=support, queries=list(queries))
+
+
+def stems(texts: Iterable[str]) -> set[str]:
+    """The stems of the searchable words of `texts`."""
+    return {_stem(w) for text in texts for w in query_terms(text)}
+
+
+def title_coverage(title: str, words: set[str]) -> float:
+    """The share of a title's words (a CamelCase name's parts, else its words; stop words out) whose stems are
+    among `words` (see `stems`)."""
+    parts = [_stem(p) for p in (name_parts(title) or query_terms(title)) if p not in STOP_WORDS]
+    return sum(p in words for p in parts) / len(parts) if parts else 0.0
+
+
+_SUFFIXES = ("ising", "izing", "ings", "ing", "ised", "ized", "ise", "ize", "ed", "es", "s", "e")
+
+
+def _stem(word: str) -> str:
+    """A crude English stem, the same on both sides of a comparison: synchronising / synchronise, drops / drop."""
+    word = word.lower()
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[:-len(suffix)]
+    return word
 
 
 _SECTION = re.compile(r"^#{1,4}\s*(diagnosis|mitigation|resolution|troubleshooting|remediation|steps|fix)\b.*$",

@@ -58,6 +58,11 @@ def fix_from(text: str) -> str | None:
     return " ".join(found[:3]) or None
 
 
+def follow_ups_from(text: str) -> list[str]:
+    """The sentences naming work for after the incident (alerts to add, tests to write, limits to set)."""
+    return list(dict.fromkeys(s for s in sentences(text) if signals.names_follow_up(s)))[:10]
+
+
 def cited_lines(statement: str, evidence: list[EvidenceDigest]) -> list[str]:
     """The evidence behind a hypothesis: the files it names, else every file with errors."""
     named = [e for e in evidence if e.filename in statement] or [e for e in evidence if e.error_count]

@@ -13,7 +13,7 @@ RUNBOOK_DOCUMENT_TYPE = "runbook"
 
 
 class Report(BaseModel):
-    report_type: str  # resolution_summary | closure_summary | runbook_draft
+    report_type: str  # resolution_summary | closure_summary | runbook_draft | postmortem
     title: str
     content: str  # Markdown
     case_id: str
@@ -72,6 +72,24 @@ def runbook_draft(case: Case, at: str) -> Report:
     return Report(report_type="runbook_draft", title=f"Runbook — {case.problem_statement or case.title}"[:200],
                   content="\n".join(lines) + "\n", case_id=case.case_id, case_state=case.state.value,
                   generated_at=at)
+
+
+def postmortem(case: Case, at: str, evidence_lines: list[str], follow_ups: list[str]) -> Report:
+    """A blameless postmortem of a resolved case: the summary's record plus the evidence it rests on and the
+    follow-ups the engineer named; like every report here, only what the case records."""
+    summary = summary_report(case, at)
+    lines = [f"# Postmortem: {case.problem_statement or case.title}", "",
+             f"- Case: {case.case_id}", f"- Opened: {case.created_at}",
+             f"- Resolved: {case.resolved_at or case.closed_at or NOT_RECORDED}", "",
+             "## Impact", case.impact or NOT_RECORDED, "",
+             "## Timeline", *_timeline_lines(case), "",
+             "## Root cause", case.root_cause or "not identified", "",
+             "## Fix", case.solution or NOT_RECORDED, "",
+             "## Evidence", *(f"- {line}" for line in evidence_lines or [NOT_RECORDED]), "",
+             "## Hypotheses considered", *_hypothesis_lines(case), "",
+             "## Follow-ups", *(f"- {item}" for item in follow_ups or [NOT_RECORDED])]
+    return summary.model_copy(update={"report_type": "postmortem", "content": "\n".join(lines) + "\n",
+                                      "title": f"Postmortem — {case.problem_statement or case.title}"[:200]})
 
 
 def reports_for(case: Case, at: str) -> list[Report]:

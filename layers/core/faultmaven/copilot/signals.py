@@ -36,6 +36,11 @@ _FIX = re.compile(
     r"rais(ed|ing)|bump(ed)?|fix(ed)? (it |this )?(by|with)|fixed|patch(ed)?|renew(ed)?|rotat(ed|ing)|"
     r"replac(ed|ing)|free(d)? up|clean(ed)? up|added (an? )?index|re-?deploy(ed)?|disabl(ed|ing)|"
     r"enabl(ed|ing)|changed .+ (to|back)|set .+ to|resolved by|mitigated by)\b", re.IGNORECASE)
+# Work someone names for after the incident: it becomes a postmortem's follow-ups.
+_FOLLOW_UP = re.compile(
+    r"\b(follow[- ]?ups?|action items?|to-?do|going forward|next time|in future|"
+    r"we (will|should|need to|must) (add|alert|monitor|automate|document|review|test|limit|prevent)\w*|"
+    r"(add|set up|create) (an? )?(alert|alarm|monitor|dashboard|runbook|test|check)s?)\b", re.IGNORECASE)
 _YES = re.compile(r"^\s*(yes|y|yeah|yep|confirm(ed)?|correct|go ahead|do it|ok(ay)?|sure|agreed|✅.*)\s*[.!]*\s*$",
                   re.IGNORECASE)
 _NO = re.compile(r"^\s*(no|n|nope|not yet|cancel|reject(ed)?|don'?t|wait|❌.*)\s*[.!]*\s*$", re.IGNORECASE)
@@ -59,6 +64,10 @@ def mentions_scope(text: str) -> bool:
 
 def states_fix(text: str) -> bool:
     return bool(_FIX.search(text))
+
+
+def names_follow_up(text: str) -> bool:
+    return bool(_FOLLOW_UP.search(text))
 
 
 def yes_or_no(text: str) -> bool | None:

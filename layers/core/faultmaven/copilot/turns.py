@@ -35,6 +35,7 @@ from faultmaven.copilot.doctrine import (
 )
 from faultmaven.copilot.findings import adopt_grounded
 from faultmaven.copilot.inputs import Progress, TurnInput, quiet
+from faultmaven.copilot.past_incidents import FirstTurnMemory, not_recalled, sources, with_past_incidents
 from faultmaven.copilot.prompting import build_request, parse_answer
 from faultmaven.copilot.reply import FAILED_NOTICE, compose_reply
 from faultmaven.copilot.vault import RedactionVault
@@ -166,7 +167,8 @@ class TurnService:
         self.wait_seconds = wait_seconds
         self.max_output_tokens = max_output_tokens
         self.case_knowledge = CaseKnowledge(knowledge, sanitizer)
-        self.readers = readers  # the knowledge a turn may cite is what its author may read
+        self.readers = readers  # the knowledge a turn may cite or recall is what its author may read
+        self.memory = FirstTurnMemory(knowledge, sanitizer)
 
     def run(self, principal: Principal, case_id: str, turn: TurnInput, progress: Progress = quiet, *,
             owner_id: str | None = None, author_name: str | None = None) -> dict[str, Any]:
@@ -225,9 +227,10 @@ class TurnService:
         # Leading errors across files, first of each file first: one file's noise never hides another's cause.
         templates = [pair for rank in range(3) for d in evidence
                      for pair in list(zip(d.top_errors, d.top_error_counts, strict=False))[rank:rank + 1]]
-        cited = self.case_knowledge.cite(self.readers(principal), case, user_text, self._recent_user_text(case),
-                                         templates, mapping)
-        hits, searched = cited.hits, cited.searched
+        reader = self.readers(principal)
+        cited = self.case_knowledge.cite(reader, case, user_text, self._recent_user_text(case), templates, mapping)
+        past = self.memory.recall(reader, case, user_text, mapping)
+        hits, searched = not_recalled(cited.hits, past), cited.searched
         plan = plan_turn(case_view(case), user_text, intent, evidence, hits)
         support = {**self._changed_support(case, cited.support),
                    **self.case_knowledge.support_new(cited, plan.new_hypotheses)}
@@ -243,6 +246,7 @@ class TurnService:
                               "placeholders from earlier turns can no longer be revealed.")
 
         reply, model_hypotheses, llm_used = self._write(plan, user_text, case, evidence, hits, mapping)
+        reply = with_past_incidents(reply, past)
         if llm_used and searched is False and NO_KNOWLEDGE_NOTE not in reply:
             reply = f"_{NO_KNOWLEDGE_NOTE}_\n\n{reply}"  # a model may leave the rules' notes out; this one matters
         title = None
@@ -261,8 +265,10 @@ class TurnService:
                                    "author_name": author_name})
         self.cases.append_message(user, case_id, "assistant", reply, turn_number,
                                   {"llm_used": llm_used, "phase": plan.phase})
-        return self._response(updated, turn_number, plan, reply, attachments, hits, summary, llm_used,
-                              changes.progress_made)
+        response = self._response(updated, turn_number, plan, reply, attachments, hits, summary, llm_used,
+                                  changes.progress_made)
+        response["sources"] += sources(past)
+        return response
 
     def _recent_user_text(self, case: Case) -> list[str]:
         """The engineer's last few messages, oldest first (already sanitized when stored)."""

@@ -23,6 +23,11 @@ from faultmaven.settings import Settings
 _VAULT_ID = "redaction-map"
 
 
+def map_key(owner_id: str, case_id: str) -> str:
+    """Where a case's sealed map lives in the blob store (beside the case's files)."""
+    return blob_key(owner_id, case_id, _VAULT_ID)
+
+
 def load_redaction_key(settings: Settings) -> bytes:
     explicit = settings.redaction_key.get_secret_value() if settings.redaction_key else None
     raw = load_secret(settings, value=explicit, secret_id=settings.redaction_key_secret_arn,
@@ -68,7 +73,7 @@ class RedactionVault:
 
         A fresh map keeps every turn sanitized (new placeholders are made as needed); only earlier placeholders can
         no longer be turned back into their values. The unreadable blob is overwritten by the next save."""
-        key = blob_key(owner_id, case_id, _VAULT_ID)
+        key = map_key(owner_id, case_id)
         try:
             if not self.blobs.exists(key):
                 return PlaceholderMap(), False
@@ -79,10 +84,10 @@ class RedactionVault:
     def save(self, owner_id: str, case_id: str, mapping: PlaceholderMap) -> None:
         """Merge `mapping` into the stored map, never overwrite it: entries stored meanwhile by another writer stay."""
         merged = merge_maps(self.load(owner_id, case_id)[0], mapping)
-        self.blobs.put(blob_key(owner_id, case_id, _VAULT_ID), merged.encrypt(self.key), "application/octet-stream")
+        self.blobs.put(map_key(owner_id, case_id), merged.encrypt(self.key), "application/octet-stream")
 
     def forget(self, owner_id: str, case_id: str) -> None:
-        self.blobs.delete(blob_key(owner_id, case_id, _VAULT_ID))
+        self.blobs.delete(map_key(owner_id, case_id))
 
 
 class StoredTextRedactor:

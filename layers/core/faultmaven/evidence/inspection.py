@@ -5,20 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from faultmaven.errors import InvalidInput, TooLarge, UnsupportedMedia
+from faultmaven.errors import InvalidInput, UnsupportedMedia
 from faultmaven.evidence.compression import COMPRESSED_SUFFIXES
-from faultmaven.evidence.naming import extension, size_display
+from faultmaven.evidence.naming import extension, too_large
 from faultmaven.evidence.sniffing import Sniffed, sniff
 
 # Extensions whose content must be an image (of one of these types) or a PDF; every other allowed extension is text.
 _IMAGE_EXTENSIONS = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                      ".webp": "image/webp"}
 _READ_CHUNK = 1024 * 1024
-
-
-def too_large(max_bytes: int) -> TooLarge:
-    return TooLarge(f"the file is larger than the {size_display(max_bytes)} limit (maxFileBytes={max_bytes})",
-                    code="FILE_TOO_LARGE")
 
 
 def read_limited(stream: BinaryIO, max_bytes: int) -> bytes:

@@ -15,7 +15,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from faultmaven.errors import InvalidInput, TooLarge, UnsupportedMedia
-from faultmaven.evidence.inspection import too_large
+from faultmaven.evidence.naming import too_large
 
 MAX_FIELD_BYTES = 64 * 1024
 MAX_PARTS = 32

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from urllib.parse import quote
 
-from faultmaven.errors import InvalidInput
+from faultmaven.errors import InvalidInput, TooLarge
 
 MAX_FILENAME_CHARS = 200
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
@@ -71,3 +71,9 @@ def size_display(size: int) -> str:
             return f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} GB"
+
+
+
+def too_large(max_bytes: int) -> TooLarge:
+    return TooLarge(f"the file is larger than the {size_display(max_bytes)} limit (maxFileBytes={max_bytes})",
+                    code="FILE_TOO_LARGE")

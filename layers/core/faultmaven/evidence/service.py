@@ -20,8 +20,15 @@ from faultmaven.errors import Conflict, DomainError, InvalidInput, NotFound, Una
 from faultmaven.evidence.analysis import analyze
 from faultmaven.evidence.classification import CODE_EXTENSIONS, by_content, by_extension
 from faultmaven.evidence.compression import decompress
-from faultmaven.evidence.inspection import check_extension, inspect, read_limited, too_large
-from faultmaven.evidence.naming import blob_key, content_disposition, extension, pending_key, sanitize_filename
+from faultmaven.evidence.inspection import check_extension, inspect, read_limited
+from faultmaven.evidence.naming import (
+    blob_key,
+    content_disposition,
+    extension,
+    pending_key,
+    sanitize_filename,
+    too_large,
+)
 from faultmaven.http.logging import logger
 from faultmaven.ports.blobs import BlobStore, PresignedUpload
 from faultmaven.ports.evidence import EvidenceRecord, EvidenceRepository, SourceType, UploadSource

@@ -1,7 +1,8 @@
 """The Lambda entry point shared by every function: Mangum around the app, with Powertools observability.
 
 Cold start matters here: Powertools' Tracer imports the X-Ray SDK and botocore (~0.4 s), so it is built only when
-tracing is on, on the first invocation rather than at import. Metrics and the logger are light.
+tracing is on, on the first invocation rather than at import. The logger is light. (No Powertools Metrics: no code
+emits a custom metric; Lambda's and API Gateway's own metrics feed the alarms.)
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools import Metrics
 from fastapi import FastAPI
 from mangum import Mangum
 
@@ -25,11 +25,9 @@ def tracing_enabled() -> bool:
 
 
 def make_handler(app: FastAPI, service: str) -> Handler:
-    metrics = Metrics(namespace="FaultMaven", service=service)
     asgi = Mangum(app, lifespan="off", api_gateway_base_path="/")
 
     @logger.inject_lambda_context(clear_state=True)
-    @metrics.log_metrics
     def observed(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return asgi(event, context)
 

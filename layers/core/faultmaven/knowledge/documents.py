@@ -21,15 +21,14 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from faultmaven.auth.service import Principal
 from faultmaven.clock import iso, new_id, now
 from faultmaven.errors import Forbidden, InvalidInput, NotFound, TooLarge
-from faultmaven.knowledge.extract import CONTENT_TYPES, check_upload
-from faultmaven.knowledge.ingestion import IngestionRunner, raw_key, text_key
+from faultmaven.knowledge.keys import raw_key, text_key
 from faultmaven.knowledge.snippets import HTML_MARKS, Marks, excerpt, highlight
 from faultmaven.ports.blobs import BlobStore
 from faultmaven.ports.documents import (
@@ -44,6 +43,8 @@ from faultmaven.ports.documents import (
 from faultmaven.ports.embedder import Embedder
 from faultmaven.ports.vector_index import PrincipalFilter, Scope, SearchMode, VectorIndex
 
+if TYPE_CHECKING:
+    from faultmaven.knowledge.ingestion import IngestionRunner  # its chunkers and extractors: ingestion only
 MAX_TAGS = 32
 MAX_BULK = 100
 _TYPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
@@ -186,6 +187,8 @@ class KnowledgeService:
         filename = PurePath(upload.filename.replace("\\", "/")).name[-255:]
         if not filename:
             raise InvalidInput("the upload needs a file name", code="FILENAME_REQUIRED")
+        from faultmaven.knowledge.extract import CONTENT_TYPES, check_upload  # the text extractors: uploads only
+
         fmt = check_upload(filename, upload.data)
         scope, team_id = self._check_scope(reader, upload.scope, upload.team_id)
         sha256 = hashlib.sha256(upload.data).hexdigest()

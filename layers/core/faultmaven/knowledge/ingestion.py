@@ -19,32 +19,17 @@ from faultmaven.errors import DomainError
 from faultmaven.http.logging import logger
 from faultmaven.knowledge.chunking import ChunkingOptions, DocumentRef, chunk_document
 from faultmaven.knowledge.extract import ExtractedText, extract_text
+from faultmaven.knowledge.keys import raw_key, text_key
 from faultmaven.ports.blobs import BlobStore
 from faultmaven.ports.documents import DocumentRecord, DocumentRepository
 from faultmaven.ports.embedder import Embedder
 from faultmaven.ports.vector_index import Chunk, VectorIndex
 
-RAW_PREFIX = "kb/raw/"  # the uploaded bytes; in the cloud, objects created under it trigger the ingest function
-TEXT_PREFIX = "kb/text/"  # the extracted text, served as the document's content
 PREVIEW_CHARS = 300
-_EMBED_BATCH = 64
+# Texts per embedder call: the embedder sorts each call's texts by length into padded batches, so a larger call
+# wastes less padding; after each call the document's progress is recorded.
+_EMBED_BATCH = 256
 _MAX_ERROR_CHARS = 500
-
-
-def raw_key(document_id: str) -> str:
-    return f"{RAW_PREFIX}{document_id}"
-
-
-def text_key(document_id: str) -> str:
-    return f"{TEXT_PREFIX}{document_id}"
-
-
-def document_id_from_key(key: str) -> str | None:
-    """The document an uploaded object belongs to, or None for any other key."""
-    if not key.startswith(RAW_PREFIX):
-        return None
-    rest = key[len(RAW_PREFIX):]
-    return rest if rest and "/" not in rest else None
 
 
 class Ingestor:
@@ -88,7 +73,11 @@ class Ingestor:
             self.documents.update_metadata(current.model_copy(update={  # kept as fields, out of the indexed text
                 "metadata": {**current.metadata, "front_matter": extracted.front_matter}}))
         texts = [c.embedding_text for c in chunks]
-        vectors = [self.embedder.embed(texts[i : i + _EMBED_BATCH]) for i in range(0, len(texts), _EMBED_BATCH)]
+        vectors = []
+        for start in range(0, len(texts), _EMBED_BATCH):
+            vectors.append(self.embedder.embed(texts[start : start + _EMBED_BATCH]))
+            self.documents.set_progress(doc.document_id, chunks_embedded=start + len(vectors[-1]),
+                                        chunk_count=len(texts), updated_at=iso(now()))
         import numpy as np
 
         self.index.delete_document(doc.owner_id, doc.document_id)  # a re-ingest may make fewer chunks than before

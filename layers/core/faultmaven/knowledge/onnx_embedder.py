@@ -49,8 +49,10 @@ class OnnxMiniLmEmbedder:
         max_tokens: int = 256,  # the model's own max_seq_length
         batch_size: int = 64,
         threads: int | None = None,
+        spin: bool = False,
     ) -> None:
         self._paths = (model_path, tokenizer_path)
+        self._spin = spin
         self._max_tokens = max_tokens
         self._batch_size = batch_size
         self._threads = threads or min(4, os.cpu_count() or 1)
@@ -82,6 +84,10 @@ class OnnxMiniLmEmbedder:
             options = ort.SessionOptions()
             options.intra_op_num_threads = self._threads
             options.inter_op_num_threads = 1
+            # Idle worker threads sleep rather than spin between operators: on a small shared machine spinning takes
+            # the cores from the other thread of the same run (and from SQLite); benchmarks/retrieval_speed.py
+            # measures both settings side by side.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "1" if self._spin else "0")
             session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
             self._input_names = {i.name for i in session.get_inputs()}
             self._tokenizer, self._session = tokenizer, session

@@ -38,7 +38,7 @@ class CaseRepository(Protocol):
     """Every method is scoped by the owner's `user_id`: another user's case is indistinguishable from none."""
 
     def create(self, case: Case) -> None:
-        """Store a new case (its `version` as given)."""
+        """Store a new case (its `version` as given); raises `Conflict` when the owner has (or deleted) that id."""
 
     def get(self, user_id: str, case_id: str) -> Case | None:
         """The live case, or None (missing, deleted, or someone else's)."""

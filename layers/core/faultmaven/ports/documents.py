@@ -28,7 +28,8 @@ class DocumentRecord(BaseModel):
     sha256: str  # of the uploaded bytes; re-uploads by the same owner are detected with it
     status: DocumentStatus = "pending"
     error: str | None = None  # why ingestion failed
-    chunk_count: int = 0
+    chunk_count: int = 0  # while pending: how many chunks the document makes, once known
+    chunks_embedded: int = 0  # ingestion progress: chunks embedded so far (chunk_count once indexed)
     preview: str = ""  # the head of the extracted text, for listings
     metadata: dict[str, Any] = Field(default_factory=dict)
     created_at: str
@@ -95,6 +96,9 @@ class DocumentRepository(Protocol):
     def set_status(self, document_id: str, status: DocumentStatus, *, error: str | None = None, chunk_count: int = 0,
                    preview: str = "", updated_at: str, title: str | None = None) -> bool:
         """Record an ingestion outcome (and a title found in the content); False when the document is gone."""
+
+    def set_progress(self, document_id: str, *, chunks_embedded: int, chunk_count: int, updated_at: str) -> bool:
+        """Record how far a pending document's ingestion got; False when it is gone or no longer pending."""
 
     def delete(self, document_id: str) -> bool:
         """Remove a document's record; False when there was none."""

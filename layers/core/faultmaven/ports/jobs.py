@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 JobStatus = Literal["queued", "running", "completed", "failed"]
 FINAL_STATUSES: tuple[JobStatus, ...] = ("completed", "failed")
+KEEP_SECONDS = 86400  # how long a store keeps a job after it was created (its owner has polled it by then)
 
 
 class JobRecord(BaseModel):

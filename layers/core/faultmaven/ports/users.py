@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Protocol
 
 from pydantic import BaseModel, Field
@@ -33,6 +34,9 @@ class UserRepository(Protocol):
     def get(self, user_id: str) -> UserRecord | None: ...
 
     def get_by_username(self, username: str) -> UserRecord | None: ...
+
+    def all(self) -> Iterator[UserRecord]:
+        """Every user, in `user_id` order (export and backup walk the data from here)."""
 
     def set_roles(self, user_id: str, roles: list[str]) -> None: ...
 

@@ -119,3 +119,13 @@ class Reindexable(Protocol):
     def reindex_step(self, embed: Callable[[list[str]], np.ndarray], batch: int) -> ReindexStatus:
         """Embed the next `batch` chunks that lack a vector of this index's model; when none is left, switch the
         index to that model. Work already done is kept, so a stopped re-index resumes where it was."""
+
+
+@runtime_checkable
+class VectorExport(Protocol):
+    """An index that can hand back a document's chunks with their vectors, so an export carries them and an import
+    into an index of the same embedding model needs no embedding. Indexes without it are re-embedded on import."""
+
+    def document_vectors(self, owner_id: str, document_id: str) -> tuple[list[Chunk], np.ndarray]:
+        """The document's chunks in ordinal order and their vectors in this index's space (row i is chunk i); no
+        chunks when the document has none, or when its vectors are of another model (a re-index is pending)."""

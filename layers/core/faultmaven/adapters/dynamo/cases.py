@@ -20,6 +20,7 @@ from faultmaven.adapters.dynamo.base import bind, conditionally
 from faultmaven.cases.lifecycle import CaseState
 from faultmaven.cases.model import Case, CaseMessage, stamp
 from faultmaven.clock import now, now_epoch
+from faultmaven.errors import Conflict
 from faultmaven.ports.cases import CaseQuery, DeleteOutcome, StaleVersion
 from faultmaven.settings import Settings
 
@@ -88,7 +89,8 @@ class DynamoCaseRepository:
             return None
 
     def create(self, case: Case) -> None:
-        self._item(case).save(condition=self.model.sk.does_not_exist())
+        if not conditionally(lambda: self._item(case).save(condition=self.model.sk.does_not_exist())):
+            raise Conflict("a case with that id exists (or was deleted)", code="CASE_EXISTS")
 
     def get(self, user_id: str, case_id: str) -> Case | None:
         item = self._load(user_id, case_id)

@@ -79,6 +79,7 @@ class _DocumentItem(Model):
     status = UnicodeAttribute()
     error = UnicodeAttribute(null=True)
     chunk_count = NumberAttribute(default=0)
+    chunks_embedded = NumberAttribute(default=0)
     preview = UnicodeAttribute(null=True)
     metadata = JSONAttribute(default=dict)
     created_at = UnicodeAttribute()
@@ -139,11 +140,13 @@ class DynamoDocumentRepository:
             return _record(item)
         return None
 
-    def _update(self, document_id: str, values: dict[str, Any]) -> bool:
+    def _update(self, document_id: str, values: dict[str, Any], condition: Any = None) -> bool:
         actions = [getattr(self.model, name).set(value) if value is not None else getattr(self.model, name).remove()
                    for name, value in values.items()]
+        exists = self.model.document_id.exists()
+        condition = exists if condition is None else exists & condition
         try:
-            self.model(document_id).update(actions=actions, condition=self.model.document_id.exists())
+            self.model(document_id).update(actions=actions, condition=condition)
         except UpdateError as exc:
             if exc.cause_response_code == CONDITION_FAILED:
                 return False
@@ -158,10 +161,14 @@ class DynamoDocumentRepository:
     def set_status(self, document_id: str, status: DocumentStatus, *, error: str | None = None, chunk_count: int = 0,
                    preview: str = "", updated_at: str, title: str | None = None) -> bool:
         values: dict[str, Any] = {"status": status, "error": error, "chunk_count": chunk_count,
-                                  "preview": preview or None, "updated_at": updated_at}
+                                  "chunks_embedded": chunk_count, "preview": preview or None, "updated_at": updated_at}
         if title:
             values["title"] = title
         return self._update(document_id, values)
+
+    def set_progress(self, document_id: str, *, chunks_embedded: int, chunk_count: int, updated_at: str) -> bool:
+        values = {"chunks_embedded": chunks_embedded, "chunk_count": chunk_count, "updated_at": updated_at}
+        return self._update(document_id, values, self.model.status == "pending")
 
     def delete(self, document_id: str) -> bool:
         try:

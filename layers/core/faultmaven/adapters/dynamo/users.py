@@ -7,6 +7,8 @@ in a transaction so usernames stay unique. Tokens table: keyed by token id, with
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
@@ -96,6 +98,12 @@ class DynamoUserRepository:
         except self.model.DoesNotExist:
             return None
         return self.get(name.user_id)
+
+    def all(self) -> Iterator[UserRecord]:
+        """A scan: only export and backup call it, never a request path."""
+        items = self.model.scan(self.model.pk.startswith("USER#"), consistent_read=True)
+        records = (UserRecord(**{f: getattr(item, f) for f in _USER_FIELDS}) for item in items)
+        yield from sorted(records, key=lambda u: u.user_id)
 
     def _set(self, user_id: str, attribute: UnicodeAttribute | ListAttribute, value: object) -> None:
         self.model(f"USER#{user_id}").update(actions=[attribute.set(value)], condition=self.model.pk.exists())

@@ -103,6 +103,12 @@ def chunk_ids_query(filters: list[dict[str, Any]], size: int) -> dict[str, Any]:
     return {"size": size, "_source": ["chunk_id", "owner_id"], "query": {"bool": {"filter": filters}}}
 
 
+def document_vectors_query(owner_id: str, document_id: str, size: int) -> dict[str, Any]:
+    """One owner's document's chunks with their vectors (export)."""
+    return {"size": size, "_source": [*SOURCE_FIELDS, "embedding"],
+            "query": {"bool": {"filter": [{"term": {"owner_id": owner_id}}, {"term": {"document_id": document_id}}]}}}
+
+
 def chunk_document(chunk: Chunk, vector: Sequence[float]) -> dict[str, Any]:
     return {**chunk.model_dump(include=set(SOURCE_FIELDS)), "embedding": [float(x) for x in vector]}
 

@@ -84,6 +84,15 @@ class OpenSearchVectorIndex:
             queries.check_bulk(self._client.bulk(body=actions, params=self._write_params()))
         return len(stored)
 
+    def document_vectors(self, owner_id: str, document_id: str) -> tuple[list[Chunk], np.ndarray]:
+        if not self._ensure_index(bind=False):
+            return [], np.zeros((0, self._space.dim), np.float32)
+        body = queries.document_vectors_query(owner_id, document_id, MAX_CHUNKS_PER_DOCUMENT)
+        hits = sorted(queries.hits_of(self._client.search(index=self._index, body=body)),
+                      key=lambda hit: hit["_source"]["ordinal"])
+        vectors = np.asarray([hit["_source"]["embedding"] for hit in hits], np.float32)
+        return [queries.chunk_of(hit) for hit in hits], vectors.reshape(len(hits), self._space.dim)
+
     def search(
         self,
         query_text: str,

@@ -115,6 +115,22 @@ class S3VectorsIndex:
             deleted += len(keys)
         raise Conflict(f"document {document_id} still has chunks after {MAX_DELETE_ROUNDS} delete rounds; retry")
 
+    def document_vectors(self, owner_id: str, document_id: str) -> tuple[list[Chunk], np.ndarray]:
+        none = ([], np.zeros((0, self._space.dim), np.float32))
+        if not self._ensure_index(bind=False):
+            return none
+        only = {"$and": [{"owner_id": {"$eq": owner_id}}, {"document_id": {"$eq": document_id}}]}
+        keys = [v["key"] for v in self._query(only, MAX_TOP_K * 10, vector=_unit_vector(self._space.dim),
+                                               metadata=False)]
+        found = [v for batch in _batches(keys, MAX_GET)
+                 for v in self._client.get_vectors(**self._where, keys=batch, returnData=True,
+                                                   returnMetadata=True)["vectors"]]
+        if not found:
+            return none
+        pairs = sorted(((chunk_of(v["key"], v["metadata"]), v["data"]["float32"]) for v in found),
+                       key=lambda pair: pair[0].ordinal)
+        return [c for c, _ in pairs], np.asarray([vector for _, vector in pairs], np.float32)
+
     def search(
         self,
         query_text: str,

@@ -7,10 +7,11 @@ A deleted case leaves a tombstone row (no body) so that a repeated delete by its
 
 from __future__ import annotations
 
-from faultmaven.adapters.sqlite.db import Row, SqliteDatabase
+from faultmaven.adapters.sqlite.db import IntegrityError, Row, SqliteDatabase
 from faultmaven.cases.lifecycle import CaseState
 from faultmaven.cases.model import Case, CaseMessage, stamp
 from faultmaven.clock import now
+from faultmaven.errors import Conflict
 from faultmaven.ports.cases import CaseQuery, DeleteOutcome, StaleVersion
 
 _DDL = """
@@ -60,6 +61,10 @@ def _columns(case: Case) -> dict[str, object]:
             "search_text": case.search_text, "version": case.version, "body": case.model_dump_json()}
 
 
+def _taken() -> Conflict:
+    return Conflict("a case with that id exists (or was deleted)", code="CASE_EXISTS")
+
+
 def _case(row: Row) -> Case:
     return Case.model_validate_json(row["body"])
 
@@ -71,8 +76,11 @@ class SqliteCaseRepository:
 
     def create(self, case: Case) -> None:
         cols = _columns(case)
-        self.db.execute(f"INSERT INTO cases ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})",  # noqa: S608
-                        cols)
+        try:
+            self.db.execute(f"INSERT INTO cases ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})",  # noqa: S608
+                            cols)
+        except IntegrityError as exc:
+            raise _taken() from exc
 
     def get(self, user_id: str, case_id: str) -> Case | None:
         row = self.db.query_one("SELECT body FROM cases WHERE user_id = ? AND case_id = ? AND deleted_at IS NULL",

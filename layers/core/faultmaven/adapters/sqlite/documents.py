@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS kb_documents (
     status TEXT NOT NULL,
     error TEXT,
     chunk_count INTEGER NOT NULL DEFAULT 0,
+    chunks_embedded INTEGER NOT NULL DEFAULT 0,
     preview TEXT NOT NULL DEFAULT '',
     metadata TEXT NOT NULL,
     created_at TEXT NOT NULL,
@@ -76,10 +77,19 @@ def _visible_sql(visibility: Visibility) -> tuple[str, list[Any]]:
     return "(" + " OR ".join(clauses) + ")", params
 
 
+def _add_progress_column(db: SqliteDatabase) -> None:
+    """Give a table made before ingestion progress was recorded its `chunks_embedded` column (once)."""
+    with db.transaction() as conn:
+        if not any(r[1] == "chunks_embedded" for r in conn.execute("PRAGMA table_info(kb_documents)").fetchall()):
+            conn.execute("ALTER TABLE kb_documents ADD COLUMN chunks_embedded INTEGER NOT NULL DEFAULT 0")
+            conn.execute("UPDATE kb_documents SET chunks_embedded = chunk_count WHERE status = 'indexed'")
+
+
 class SqliteDocumentRepository:
     def __init__(self, db: SqliteDatabase) -> None:
         self.db = db
         db.ensure_schema("kb_documents", _DDL)
+        _add_progress_column(db)
 
     def create(self, document: DocumentRecord) -> None:
         data = _row(document)
@@ -115,9 +125,15 @@ class SqliteDocumentRepository:
     def set_status(self, document_id: str, status: DocumentStatus, *, error: str | None = None, chunk_count: int = 0,
                    preview: str = "", updated_at: str, title: str | None = None) -> bool:
         return self.db.execute(
-            "UPDATE kb_documents SET status = ?, error = ?, chunk_count = ?, preview = ?, updated_at = ?, "
-            "title = COALESCE(?, title) WHERE document_id = ?",
-            (status, error, chunk_count, preview, updated_at, title, document_id)) == 1
+            "UPDATE kb_documents SET status = ?, error = ?, chunk_count = ?, chunks_embedded = ?, preview = ?, "
+            "updated_at = ?, title = COALESCE(?, title) WHERE document_id = ?",
+            (status, error, chunk_count, chunk_count, preview, updated_at, title, document_id)) == 1
+
+    def set_progress(self, document_id: str, *, chunks_embedded: int, chunk_count: int, updated_at: str) -> bool:
+        return self.db.execute(
+            "UPDATE kb_documents SET chunks_embedded = ?, chunk_count = ?, updated_at = ? "
+            "WHERE document_id = ? AND status = 'pending'",
+            (chunks_embedded, chunk_count, updated_at, document_id)) == 1
 
     def delete(self, document_id: str) -> bool:
         return self.db.execute("DELETE FROM kb_documents WHERE document_id = ?", (document_id,)) == 1

@@ -1,4 +1,4 @@
-"""Jobs in SQLite: one row per job, its record as JSON; ended jobs are kept for `KEEP_SECONDS`."""
+"""Jobs in SQLite: one row per job, its record as JSON; jobs are kept for `KEEP_SECONDS`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from datetime import timedelta
 from faultmaven.adapters.sqlite.db import SqliteDatabase
 from faultmaven.cases.model import stamp
 from faultmaven.clock import now
-from faultmaven.ports.jobs import FINAL_STATUSES, JobRecord
-
-KEEP_SECONDS = 86400
+from faultmaven.ports.jobs import FINAL_STATUSES, KEEP_SECONDS, JobRecord
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS jobs (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from faultmaven.adapters.sqlite.db import IntegrityError, Row, SqliteDatabase
 from faultmaven.errors import Conflict
@@ -69,6 +70,9 @@ class SqliteUserRepository:
     def get_by_username(self, username: str) -> UserRecord | None:
         row = self.db.query_one("SELECT * FROM users WHERE username = ?", (username.lower(),))
         return _user(row) if row else None
+
+    def all(self) -> Iterator[UserRecord]:
+        yield from (_user(row) for row in self.db.query("SELECT * FROM users ORDER BY user_id"))
 
     def set_roles(self, user_id: str, roles: list[str]) -> None:
         self.db.execute("UPDATE users SET roles = ? WHERE user_id = ?", (json.dumps(roles), user_id))

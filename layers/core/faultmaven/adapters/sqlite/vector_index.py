@@ -1,12 +1,14 @@
-"""Embedded vector index: SQLite FTS5 for BM25, an in-memory float32 matrix for exact vector search, fused per document.
+"""Embedded vector index: SQLite FTS5 for BM25, an in-memory float32 matrix for vector search, fused per document.
 
 Why not sqlite-vec: its brute-force KNN is slower than one numpy matrix product (STACK-FACTS: 39 ms vs 8 ms p95 at
 100k x 384 floats) and its KNN cannot take our "mine, my teams', or global" OR-filter before the top k. Here the
 vectors live in the chunk rows (float32 blobs, so the SQLite file stays the one source of truth) and are mirrored in
-memory on first search. Access is part of both queries: access tokens in the FTS5 MATCH (with a SQL WHERE beside
-it), and only the rows the principal may see are scored before the top k is taken — exact, no post-filter, no
-starvation. The mirror is loaded grouped by access, so those rows are a few contiguous runs. In hybrid mode the
-keyword query runs on a worker thread while the vectors are scored.
+memory on first search. Only the rows the principal may see are scored before the top k is taken — no post-filter,
+no starvation: the keyword list is FTS5's bm25 computed in memory over the visible rows (`KeywordScorer`; FTS5 itself,
+with access tokens in its MATCH, for queries it reads as phrases), checked once more in SQL; the vectors are scored
+exactly, or for a view of `PREFILTER_MIN_ROWS`+ rows in two steps (sign bits, then floats). The mirror is loaded
+grouped by access, so those rows are a few contiguous runs. Hybrid mode makes both lists on the calling thread: each
+takes about a millisecond warm, and handing one to a worker thread cost more (a GIL switch, up to 5 ms under load).
 
 Several processes may share the file (the server and `faultmaven kb add`): every write bumps a generation counter,
 and a search that finds the counter moved by someone else reloads the matrix.
@@ -18,12 +20,12 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from faultmaven.adapters.sqlite.db import IntegrityError, Row, SqliteDatabase, sqlite3
+from faultmaven.adapters.sqlite.keyword_scorer import VOCABULARY_DDL, KeywordScorer
 from faultmaven.errors import Conflict, InvalidInput
 from faultmaven.knowledge.query_terms import name_parts, query_terms
 from faultmaven.knowledge.ranking import Fusion, hybrid_ranking
@@ -78,6 +80,7 @@ _FTS_STATEMENTS = (
         VALUES ('delete', old.rowid, old.title, old.heading_path, old.text, old.names, old.access);
         DELETE FROM kb_vectors WHERE rowid = old.rowid;
     END""",
+    VOCABULARY_DDL,  # the keyword index's posting lists, read by `KeywordScorer`
 )
 _CHUNK_COLUMNS = "rowid, chunk_id, document_id, owner_id, scope, team_id, title, heading_path, text, ordinal"
 # BM25 weights of title, heading path, text and names (the access tokens never score): a query word in the title or
@@ -87,6 +90,13 @@ KEYWORD_WEIGHTS = (3.0, 1.0, 1.0, 1.0)
 _SCOPE_CODES = {"personal": 0, "team": 1, "global": 2}
 _VISIBILITY_CACHE = 64  # principals whose visible rows are kept between searches (all dropped on any change)
 _MAX_SLICES = 16  # a view in at most this many contiguous runs is scored slice by slice
+# Views of at least this many rows are searched in two steps: the sign bits of every vector (48 bytes for 384 dims,
+# an eighth of the floats' memory traffic) pick the rows nearest by Hamming distance, `_OVERSAMPLE` times the depth
+# asked for (at least `_MIN_CANDIDATES`), and only those are scored exactly. benchmarks/retrieval_speed.py measures
+# the recall of this against exact search.
+PREFILTER_MIN_ROWS = 20_000
+_OVERSAMPLE = 8
+_MIN_CANDIDATES = 400
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,7 @@ class _Mirror:
     size: int = 0
     rowids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.float32))
+    bits: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.uint64))  # sign bits of each vector
     owners: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     teams: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # -1 when not a team chunk
     scopes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
@@ -133,6 +144,7 @@ class _Mirror:
         end = self.size + len(rowids)
         self.rowids[self.size : end] = rowids
         self.vectors[self.size : end] = vectors
+        self.bits[self.size : end] = _sign_bits(vectors)
         self.owners[self.size : end] = [self.code(owner) for owner, _, _ in access]
         self.scopes[self.size : end] = [_SCOPE_CODES[scope] for _, scope, _ in access]
         self.teams[self.size : end] = [self.code(team) if team else -1 for _, _, team in access]
@@ -157,6 +169,7 @@ class _Mirror:
 
         self.rowids = grown(self.rowids, (capacity,), np.int64)
         self.vectors = grown(self.vectors, (capacity, self.dim), np.float32)
+        self.bits = grown(self.bits, (capacity, _bit_words(self.dim)), np.uint64)
         self.owners = grown(self.owners, (capacity,), np.int32)
         self.teams = grown(self.teams, (capacity,), np.int32)
         self.scopes = grown(self.scopes, (capacity,), np.int8)
@@ -188,17 +201,18 @@ class SqliteVectorIndex:
     """The embedded `VectorIndex`, in the shared SQLite file."""
 
     def __init__(self, db: SqliteDatabase, space: EmbeddingSpace, *, fusion: Fusion | None = None,
-                 keyword_weights: tuple[float, float, float, float] = KEYWORD_WEIGHTS) -> None:
+                 keyword_weights: tuple[float, float, float, float] = KEYWORD_WEIGHTS,
+                 prefilter_min_rows: int | None = PREFILTER_MIN_ROWS) -> None:
+        """`prefilter_min_rows`: from how many visible rows on vector search is two-step (None: always exact)."""
         self._db = db
+        self._prefilter_min_rows = prefilter_min_rows
         self._space = space
         self._fusion = fusion or Fusion()
         self._bm25_weights = ", ".join(str(float(w)) for w in (*keyword_weights, 0.0))
+        self._keywords = KeywordScorer(db, keyword_weights)
         self._lock = threading.Lock()
         self._mirror: _Mirror | None = None
         self._space_checked = False
-        # Hybrid search runs its keyword query here while the calling thread scores vectors; SQLite and numpy both
-        # release the GIL, so the two overlap. Each worker has its own connection (SqliteDatabase is per thread).
-        self._keyword_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kb-bm25")
         db.ensure_schema("kb_vector_index", _SCHEMA)
         _migrate_keyword_index(db)
         db.ensure_schema("kb_vector_index_fts", ";\n".join(_FTS_STATEMENTS) + ";")
@@ -316,17 +330,31 @@ class SqliteVectorIndex:
         elif mode == "vector":
             semantic = ranked = self._knn(as_matrix([query_vector], 1, self._space)[0], principal, depth)
         else:
-            query = as_matrix([query_vector], 1, self._space)[0]
-            pending = self._keyword_pool.submit(self._bm25, query_text, principal, depth)
-            semantic = self._knn(query, principal, depth)
-            keyword = pending.result()
+            keyword = self._bm25(query_text, principal, depth)
+            semantic = self._knn(as_matrix([query_vector], 1, self._space)[0], principal, depth)
             ranked = self._fuse(keyword, semantic)
         return self._hits(ranked[:k], keyword, semantic)
 
     def _bm25(self, query_text: str, principal: PrincipalFilter, depth: int) -> list[tuple[int, float]]:
+        """The keyword list: FTS5's bm25 computed in memory, or by FTS5 itself when a query word is a phrase to it."""
         terms = query_terms(query_text)
         if not terms:
             return []
+        mirror = self._current_mirror()
+        with self._lock:
+            rowids, view = mirror.rowids[: mirror.size], mirror.view(principal)
+        visible = np.zeros(int(rowids.max(initial=0)) + 1, bool)
+        visible[rowids[view.rows]] = True
+        ranked = self._keywords.score(terms, mirror.generation, visible, depth)
+        if ranked is None:
+            return self._fts_bm25(terms, principal, depth)
+        access, params = _access_sql(principal)  # the visibility rule once more, in SQL, on the rows returned
+        allowed = {int(r[0]) for r in self._db.query(
+            f"SELECT c.rowid FROM kb_chunks c WHERE c.rowid IN (SELECT value FROM json_each(?)) AND ({access})",  # noqa: S608
+            (json.dumps([rowid for rowid, _ in ranked]), *params))}
+        return [hit for hit in ranked if hit[0] in allowed]
+
+    def _fts_bm25(self, terms: list[str], principal: PrincipalFilter, depth: int) -> list[tuple[int, float]]:
         words = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
         match = (f"{{title heading_path text names}} : ({words}) "
                  f"AND access : ({' OR '.join(_principal_access(principal))})")
@@ -351,16 +379,25 @@ class SqliteVectorIndex:
     def _knn(self, query: np.ndarray, principal: PrincipalFilter, depth: int) -> list[tuple[int, float]]:
         mirror = self._current_mirror()
         with self._lock:  # a consistent snapshot; the product runs outside the lock
-            n, vectors, rowids = mirror.size, mirror.vectors, mirror.rowids
+            n, vectors, bits, rowids = mirror.size, mirror.vectors, mirror.bits, mirror.rowids
             view = mirror.view(principal)
         visible = view.rows
         if visible.size == 0:
             return []
-        scores = _scores(vectors[:n], view, query)
-        top = min(depth, visible.size)
+        if self._prefilter_min_rows is not None and visible.size >= self._prefilter_min_rows:
+            query_bits = _sign_bits(query[None, :])[0]
+            distances = _per_row(bits[:n], view, lambda m: np.bitwise_count(m ^ query_bits).sum(axis=1))
+            wanted = min(visible.size, max(depth * _OVERSAMPLE, _MIN_CANDIDATES))
+            positions = np.argpartition(distances, wanted - 1)[:wanted]  # indices into `visible`
+            scores = np.einsum("ij,j->i", vectors[visible[positions]], query)
+        else:
+            positions = None
+            scores = _per_row(vectors[:n], view, lambda m: np.einsum("ij,j->i", m, query))
+        top = min(depth, scores.size)
         best = np.argpartition(-scores, top - 1)[:top]
         best = best[np.argsort(-scores[best], kind="stable")]
-        return [(int(rowids[visible[i]]), float(scores[i])) for i in best]
+        rows = visible[best if positions is None else positions[best]]
+        return [(int(rowids[row]), float(score)) for row, score in zip(rows, scores[best], strict=True)]
 
     def _current_mirror(self) -> _Mirror:
         row = self._db.query_one("SELECT value FROM kb_index_meta WHERE key = 'generation'")
@@ -412,6 +449,19 @@ class SqliteVectorIndex:
             for rowid, score in ranked
             if rowid in by_rowid  # deleted between the ranking and this read
         ]
+
+    def document_vectors(self, owner_id: str, document_id: str) -> tuple[list[Chunk], np.ndarray]:
+        none = ([], np.zeros((0, self._space.dim), np.float32))
+        stored = self._db.query_one("SELECT value FROM kb_index_meta WHERE key = 'model_id'")
+        if stored is None or stored["value"] != self._space.model_id:
+            return none
+        rows = self._db.query(
+            f"SELECT {_CHUNK_COLUMNS}, (SELECT vector FROM kb_vectors v WHERE v.rowid = kb_chunks.rowid) AS vector "  # noqa: S608
+            "FROM kb_chunks WHERE owner_id = ? AND document_id = ? ORDER BY ordinal", (owner_id, document_id))
+        rows = [r for r in rows if r["vector"] is not None]
+        if not rows:
+            return none
+        return [_chunk_from_row(r) for r in rows], np.stack([np.frombuffer(r["vector"], np.float32) for r in rows])
 
     # -- helpers ------------------------------------------------------------------------------------------------
 
@@ -525,16 +575,30 @@ def _migrate_keyword_index(db: SqliteDatabase) -> None:
         tx.execute("INSERT INTO kb_chunks_fts (kb_chunks_fts) VALUES ('rebuild')")
 
 
-def _scores(vectors: np.ndarray, view: _View, query: np.ndarray) -> np.ndarray:
-    """The query's dot product with each visible row, in the order of `view.rows`."""
-    # einsum rather than `@`: a matrix-vector product is memory bound, so BLAS threads gain nothing, and their
-    # spin-waiting took the CPU from SQLite (wide hybrid at 100k chunks, 2 cores: p50 139 -> 41 ms).
+def _per_row(matrix: np.ndarray, view: _View, measure: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """`measure` (one number per row of a block of rows) of each visible row, in the order of `view.rows`.
+
+    Used with einsum rather than `@`: a matrix-vector product is memory bound, so BLAS threads gain nothing, and
+    their spin-waiting took the CPU from SQLite (wide hybrid at 100k chunks, 2 cores: p50 139 -> 41 ms).
+    """
     if view.runs is not None:
-        return np.concatenate([np.einsum("ij,j->i", vectors[a:b], query) for a, b in view.runs])
-    # Scattered rows: a narrow view gathers them; for a wide one a single product beats gathering most rows.
-    if view.rows.size * 4 < len(vectors):
-        return np.einsum("ij,j->i", vectors[view.rows], query)
-    return np.einsum("ij,j->i", vectors, query)[view.rows]
+        return np.concatenate([measure(matrix[a:b]) for a, b in view.runs])
+    # Scattered rows: a narrow view gathers them; for a wide one a single pass beats gathering most rows.
+    if view.rows.size * 4 < len(matrix):
+        return measure(matrix[view.rows])
+    return measure(matrix)[view.rows]
+
+
+def _bit_words(dim: int) -> int:
+    return (dim + 63) // 64
+
+
+def _sign_bits(vectors: np.ndarray) -> np.ndarray:
+    """Each vector's signs, one bit a dimension, packed into 64-bit words (zero-padded)."""
+    packed = np.packbits(vectors > 0, axis=1)
+    padded = np.zeros((len(vectors), _bit_words(vectors.shape[1]) * 8), np.uint8)
+    padded[:, : packed.shape[1]] = packed
+    return padded.view(np.uint64)
 
 
 def _token(kind: str, name: str) -> str:

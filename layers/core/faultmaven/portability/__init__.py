@@ -1,0 +1,1 @@
+"""Moving data between deployments: export/import bundles, and backup/restore of the embedded data dir."""
