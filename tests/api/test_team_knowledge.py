@@ -3,26 +3,12 @@ id, and nobody else; a viewer reads it but cannot publish into the team; a membe
 
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
 
-from faultmaven.container import Container
-from faultmaven.knowledge.onnx_embedder import OnnxMiniLmEmbedder
 from tests.api.test_knowledge_api import QUERY, RUNBOOK, search, upload
 from tests.api.test_teams_isolation import join_team
 from tests.conftest import SignedIn, sign_up
-
-
-@pytest.fixture(scope="module")
-def embedder() -> OnnxMiniLmEmbedder:
-    model = OnnxMiniLmEmbedder()
-    model.load()
-    return model
-
-
-@pytest.fixture(autouse=True)
-def _shared_embedder(container: Container, embedder: OnnxMiniLmEmbedder) -> None:
-    container.__dict__["embedder"] = embedder
+from tests.support.shared_embedder import _shared_embedder, embedder  # noqa: F401 (fixtures)
 
 
 def test_team_documents_reach_their_members_only(client: TestClient, alice: SignedIn) -> None:

@@ -1,6 +1,7 @@
 """The teams pages in headless Chromium at desktop and phone sizes: create a team, invite a teammate who joins from
 their invitations, share a case from its page, then the team page shows members, roles, the shared case and the
-audit trail; the case page names each message's author. Nothing may overflow the screen or hide the buttons."""
+audit trail; the case page names each message's author. Every page passes the layout check (nothing overflows
+sideways, no control hidden behind another element)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import Server, open_page, shot
+from tests.browser.layout import assert_layout_ok
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -43,11 +45,6 @@ def _sign_out(page: object) -> None:
     page.wait_for_url("**/dashboard/#/login")
 
 
-def _fits(page: object) -> None:
-    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"the page is {widths[0]} px wide in a {widths[1]} px window"
-
-
 def _click(page: object, selector: str) -> None:
     button = page.locator(selector).first
     button.scroll_into_view_if_needed()
@@ -74,7 +71,7 @@ def test_a_team_is_formed_and_works_a_shared_case(sized: tuple[object, str], ser
     _click(page, "#new-team-submit")
     team_link = page.locator("#teams a", has_text=f"Payments {suffix}")
     expect(team_link).to_be_visible()
-    _fits(page)
+    assert_layout_ok(page)
     team_link.click()
     page.wait_for_selector("#team-members")
     page.fill("#invite-who", mate)
@@ -88,7 +85,7 @@ def test_a_team_is_formed_and_works_a_shared_case(sized: tuple[object, str], ser
     _click(page, "#share-submit")
     expect(page.locator("#shares li")).to_contain_text(f"Payments {suffix}")
     expect(page.locator("#transcript .msg-user .msg-head").first).to_contain_text(lead)
-    _fits(page)
+    assert_layout_ok(page)
     _sign_out(page)
 
     _sign_in(page, mate)
@@ -100,11 +97,11 @@ def test_a_team_is_formed_and_works_a_shared_case(sized: tuple[object, str], ser
     expect(page.locator("#team-members tbody tr")).to_have_count(2)
     expect(page.locator("#team-cases a", has_text=f"Checkout 503s {suffix}")).to_be_visible()
     expect(page.locator("#team-audit")).to_have_count(0)  # a member does not see the audit trail
-    _fits(page)
+    assert_layout_ok(page)
     shot(page, f"team-member-{size}")
     page.locator("#team-cases a").first.click()
     page.wait_for_selector("#transcript")
-    _fits(page)
+    assert_layout_ok(page)
     _sign_out(page)
 
     _sign_in(page, lead)
@@ -112,5 +109,5 @@ def test_a_team_is_formed_and_works_a_shared_case(sized: tuple[object, str], ser
     page.locator("#teams a", has_text=f"Payments {suffix}").click()
     expect(page.locator("#team-audit tbody tr").first).to_be_visible()
     expect(page.locator("#team-audit")).to_contain_text("case.read")
-    _fits(page)
+    assert_layout_ok(page)
     shot(page, f"team-admin-{size}")
