@@ -4,6 +4,7 @@ outsider get 404 with nothing revealed, and only admins read the audit trail."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -189,6 +190,21 @@ def test_a_member_contributes_a_turn_attributed_to_them(any_client: TestClient, 
     assert [(m["author_id"], m["author_name"]) for m in user_turn] == [(teams.bob.user_id, "bob")]
     earlier = [m for m in messages["messages"] if m["turn_number"] == 0]
     assert earlier[0]["author_id"] == teams.alice.user_id  # the owner's own message stays theirs
+
+
+def test_a_turns_job_is_polled_by_its_sender_only(any_client: TestClient, teams: Teams) -> None:
+    r = any_client.post(f"/api/v1/cases/{teams.case_id}/turns", data={"query": "checkout errors since 09:10"},
+                        headers={**teams.bob.headers, "Prefer": "respond-async"})
+    assert r.status_code == 202, r.text
+    for who in (teams.alice, teams.carol, teams.dave):
+        assert any_client.get(r.headers["Location"], headers=who.headers).status_code == 404
+    for _ in range(200):
+        polled = any_client.get(r.headers["Location"], headers=teams.bob.headers)
+        if polled.status_code == 200:
+            break
+        time.sleep(0.1)
+    assert polled.json()["status"] == "completed", polled.text
+    assert polled.json()["result"]["turn_number"] == 1
 
 
 def test_unsharing_ends_the_teams_access(any_client: TestClient, teams: Teams) -> None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from faultmaven.auth.service import AuthService
 from faultmaven.auth.tokens import TokenIssuer
 from faultmaven.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from faultmaven.cases.model import Case
 
 
 class Container:
@@ -118,7 +122,14 @@ class Container:
         from faultmaven.cases.service import CaseService
         from faultmaven.integrations.progress import progress_watcher
 
-        return CaseService(self.cases, self.stored_text_redactor, on_change=progress_watcher(lambda: self.notifier))
+        return CaseService(self.cases, self.stored_text_redactor,
+                           on_change=progress_watcher(lambda: self.notifier, self._shared_with))
+
+    def _shared_with(self, case: Case) -> list[str]:
+        """The notification scopes of the teams a case is shared with."""
+        from faultmaven.ports.integrations import team_scope
+
+        return [team_scope(share.team_id) for share in self.team_repo.case_shares(case.case_id)]
 
     @cached_property
     def stored_text_redactor(self):
