@@ -6,17 +6,13 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.api.test_knowledge_api import QUERY, RUNBOOK, search, upload
-from tests.api.test_teams_isolation import join_team
-from tests.conftest import SignedIn, sign_up
+from tests.api.test_teams_isolation import payments_and_search
+from tests.conftest import SignedIn
 from tests.support.shared_embedder import _shared_embedder, embedder  # noqa: F401 (fixtures)
 
 
 def test_team_documents_reach_their_members_only(client: TestClient, alice: SignedIn) -> None:
-    bob, carol, dave, erin = (sign_up(client, n) for n in ("bob", "carol", "dave", "erin"))
-    team = client.post("/api/v1/teams", json={"name": "Payments SRE"}, headers=alice.headers).json()["team_id"]
-    other = client.post("/api/v1/teams", json={"name": "Search SRE"}, headers=erin.headers).json()["team_id"]
-    join_team(client, alice, bob, team, "member")
-    join_team(client, alice, carol, team, "viewer")
+    bob, carol, dave, erin, team, other = payments_and_search(client, alice)
 
     doc = upload(client, alice, scope="team", team_id=team)
     assert doc.status_code == 201, doc.text

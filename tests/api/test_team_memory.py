@@ -4,34 +4,14 @@ member's (and viewer's) similar case, and by nobody outside the team."""
 
 from __future__ import annotations
 
-import json
-
 from fastapi.testclient import TestClient
 
-from tests.api.test_institutional_memory import FIX, LOG
-from tests.api.test_teams_isolation import join_team
-from tests.conftest import SignedIn, sign_up
+from tests.api.test_institutional_memory import resolved_case
+from tests.api.test_teams_isolation import payments_and_search
+from tests.conftest import SignedIn
 from tests.support.case_api import open_case, take_turn
 
 SYMPTOM = "payments api logs connection refused to postgres port 5432 since the v2.4 deploy"
-
-
-def _resolved_together(client: TestClient, owner: SignedIn, mate: SignedIn, team_id: str) -> str:
-    """The memory test's incident, with the team mate sending the evidence turn on the shared case."""
-    case_id = open_case(client, owner)
-    shared = client.post(f"/api/v1/cases/{case_id}/team-shares", json={"team_id": team_id}, headers=owner.headers)
-    assert shared.status_code == 201, shared.text
-    take_turn(client, owner, case_id, query="checkout returns 503 errors since 09:10")
-    take_turn(client, owner, case_id, query="", intent_type="confirmation", intent_data='{"decision":"yes"}')
-    take_turn(client, mate, case_id, query="only eu-west users, 30% of requests; we deployed v2.3 at 09:05",
-              files=("api.log", LOG, "text/plain"))
-    hid = client.get(f"/api/v1/cases/{case_id}", headers=mate.headers).json()["hypotheses"][0]["hypothesis_id"]
-    take_turn(client, owner, case_id, query="", intent_type="hypothesis_action",
-              intent_data=json.dumps({"hypothesis_id": hid, "action": "validate",
-                                      "reason": "the pool allows 10 connections, v2.3 opens 40"}))
-    take_turn(client, owner, case_id, query=f"{FIX} The errors stopped.")
-    assert take_turn(client, owner, case_id, query="yes")["case_state"] == "resolved"
-    return case_id
 
 
 def _recalled(client: TestClient, who: SignedIn) -> list[str]:
@@ -41,12 +21,8 @@ def _recalled(client: TestClient, who: SignedIn) -> list[str]:
 
 
 def test_a_teams_approved_draft_is_its_teams_past_incident_only(client: TestClient, alice: SignedIn) -> None:
-    bob, carol, erin, dave = (sign_up(client, n) for n in ("bob", "carol", "erin", "dave"))
-    team = client.post("/api/v1/teams", json={"name": "Payments SRE"}, headers=alice.headers).json()["team_id"]
-    other = client.post("/api/v1/teams", json={"name": "Search SRE"}, headers=erin.headers).json()["team_id"]
-    join_team(client, alice, bob, team, "member")
-    join_team(client, alice, carol, team, "viewer")
-    case_id = _resolved_together(client, alice, bob, team)
+    bob, carol, dave, erin, team, other = payments_and_search(client, alice)
+    case_id = resolved_case(client, alice, bob, team)  # bob sends the turn with the evidence
 
     extract = f"/api/v1/cases/{case_id}/extract-knowledge"
     refused = client.post(extract, headers=bob.headers)

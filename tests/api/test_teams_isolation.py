@@ -41,6 +41,17 @@ def join_team(client: TestClient, admin: SignedIn, who: SignedIn, team_id: str, 
     assert accepted.status_code == 200 and accepted.json()["team_role"] == role, accepted.text
 
 
+def payments_and_search(client: TestClient, alice: SignedIn) -> tuple[SignedIn, SignedIn, SignedIn, SignedIn, str, str]:
+    """Bob (member) and Carol (viewer) join Alice's team "Payments SRE"; Erin runs "Search SRE"; Dave is in none.
+    Returns bob, carol, dave, erin and the two team ids."""
+    bob, carol, dave, erin = (sign_up(client, n) for n in ("bob", "carol", "dave", "erin"))
+    team = client.post("/api/v1/teams", json={"name": "Payments SRE"}, headers=alice.headers).json()["team_id"]
+    other = client.post("/api/v1/teams", json={"name": "Search SRE"}, headers=erin.headers).json()["team_id"]
+    join_team(client, alice, bob, team, "member")
+    join_team(client, alice, carol, team, "viewer")
+    return bob, carol, dave, erin, team, other
+
+
 @pytest.fixture
 def teams(any_client: TestClient, any_container: Container) -> Iterator[Teams]:
     with queue_worker(any_container):  # the cloud runs turns from its queue

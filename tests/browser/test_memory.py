@@ -6,27 +6,19 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.browser.conftest import Server, open_page, shot
+from tests.browser.conftest import Server, shot
 from tests.browser.layout import assert_layout_ok
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
 PASSWORD = "correct horse battery staple"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 LOG = "\n".join(f"2026-11-25 09:{10 + i // 60:02d}:{i % 60:02d} ERROR pool: connection refused to 10.0.0.{i % 5}:5432"
                 for i in range(60)).encode()
 FIX = "Raised the connection pool to 50 and rolled back to v2.2."
-
-
-@pytest.fixture(params=list(VIEWPORTS))
-def sized_page(request: pytest.FixtureRequest, browser: object, server: Server) -> Iterator[tuple[object, str]]:
-    for page in open_page(browser, server, VIEWPORTS[request.param], console_errors=True):
-        yield page, request.param
 
 
 def _resolved_case(server: Server, username: str) -> str:

@@ -6,24 +6,16 @@ sideways, no control hidden behind another element)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.browser.conftest import Server, open_page, shot
+from tests.browser.conftest import Server, shot
 from tests.browser.layout import assert_layout_ok
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
 PASSWORD = "correct horse battery staple"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-@pytest.fixture(params=list(VIEWPORTS))
-def sized(request: pytest.FixtureRequest, browser: object, server: Server) -> Iterator[tuple[object, str]]:
-    for page in open_page(browser, server, VIEWPORTS[request.param], console_errors=True):
-        yield page, request.param
 
 
 def _register(server: Server, username: str) -> dict:
@@ -51,8 +43,8 @@ def _click(page: object, selector: str) -> None:
     button.click()  # Playwright refuses to click an element another one covers
 
 
-def test_a_team_is_formed_and_works_a_shared_case(sized: tuple[object, str], server: Server) -> None:
-    page, size = sized
+def test_a_team_is_formed_and_works_a_shared_case(sized_page: tuple[object, str], server: Server) -> None:
+    page, size = sized_page
     suffix = uuid.uuid4().hex[:8]
     lead, mate = f"lead{suffix}", f"mate{suffix}"
     _register(server, mate)

@@ -15,7 +15,7 @@ title counters.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -305,9 +305,14 @@ def _load_document(s: Stores, doc: DocumentRecord, ctx: LoadContext) -> bool:
 AUDIT_ALL = 2**31 - 1  # the whole trail of a team
 
 
+def _found(ids: Iterable[str], get: Callable[[str], BaseModel | None]) -> Iterator[Item]:
+    """The record of each id `get` finds, once (many members name the same team or organization)."""
+    yield from (Item(record) for i in dict.fromkeys(ids) if (record := get(i)) is not None)
+
+
 def _walk_orgs(s: Stores, walked: Walked) -> Iterator[Item]:
-    org_ids = dict.fromkeys(m.org_id for user in walked["users"] for m in s.team_repo.org_memberships(user.user_id))
-    yield from (Item(org) for org_id in org_ids if (org := s.team_repo.get_org(org_id)) is not None)
+    users = walked["users"]
+    return _found((m.org_id for u in users for m in s.team_repo.org_memberships(u.user_id)), s.team_repo.get_org)
 
 
 def _load_org(s: Stores, org: Organization, ctx: LoadContext) -> bool:
@@ -331,8 +336,8 @@ def _load_org_member(s: Stores, member: OrgMember, ctx: LoadContext) -> bool:
 
 
 def _walk_teams(s: Stores, walked: Walked) -> Iterator[Item]:
-    team_ids = dict.fromkeys(m.team_id for user in walked["users"] for m in s.team_repo.memberships(user.user_id))
-    yield from (Item(team) for team_id in team_ids if (team := s.team_repo.get_team(team_id)) is not None)
+    users = walked["users"]
+    return _found((m.team_id for u in users for m in s.team_repo.memberships(u.user_id)), s.team_repo.get_team)
 
 
 def _load_team(s: Stores, team: Team, ctx: LoadContext) -> bool:
