@@ -4,14 +4,17 @@ outsider get 404 with nothing revealed, and only admins read the audit trail."""
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from faultmaven.container import Container
+from faultmaven.settings import Settings
 from local.server import build_app
 from tests.conftest import SignedIn, sign_up
 from tests.support.turn_worker import queue_worker
@@ -29,6 +32,8 @@ class Teams:
     team_a: str
     team_b: str
     case_id: str
+    file_id: str  # a file on the case, and its evidence record
+    evidence_id: str
 
 
 def join_team(client: TestClient, admin: SignedIn, who: SignedIn, team_id: str, role: str) -> None:
@@ -69,9 +74,14 @@ def _teams(c: TestClient, any_container: Container) -> Teams:
     case_id = c.post("/api/v1/cases", json={"title": "Checkout 503s", "description": SECRET},
                      headers=alice.headers).json()["case_id"]
     any_container.case_service.append_message(alice.user_id, case_id, "user", SECRET, 0)
+    upload = c.post(f"/api/v1/cases/{case_id}/uploaded-files", headers=alice.headers,
+                    files={"file": ("db.log", f"ERROR db-7 timeout; {SECRET}\n".encode(), "text/plain")})
+    assert upload.status_code == 201, upload.text
+    file_id = upload.json()["file_id"]
+    evidence_id = c.get(f"/api/v1/cases/{case_id}/evidence", headers=alice.headers).json()["evidence"][0]["evidence_id"]
     shared = c.post(f"/api/v1/cases/{case_id}/team-shares", json={"team_id": team_a_id}, headers=alice.headers)
     assert shared.status_code == 201 and shared.json()["permission"] == "contribute", shared.text
-    return Teams(alice, bob, carol, erin, dave, team_a_id, team_b_id, case_id)
+    return Teams(alice, bob, carol, erin, dave, team_a_id, team_b_id, case_id, file_id, evidence_id)
 
 
 READ_ROUTES = [
@@ -83,6 +93,9 @@ READ_ROUTES = [
     ("GET", "/api/v1/cases/{case_id}/handoff"),
     ("GET", "/api/v1/cases/{case_id}/uploaded-files"),
     ("GET", "/api/v1/cases/{case_id}/evidence"),
+    ("GET", "/api/v1/cases/{case_id}/uploaded-files/{file_id}"),
+    ("GET", "/api/v1/cases/{case_id}/uploaded-files/{file_id}/content"),
+    ("GET", "/api/v1/cases/{case_id}/evidence/{evidence_id}"),
     ("GET", "/api/v1/teams/{team_id}"),
     ("GET", "/api/v1/teams/{team_id}/members"),
     ("GET", "/api/v1/teams/{team_id}/cases"),
@@ -97,6 +110,10 @@ WRITE_ROUTES = [
     ("POST", "/api/v1/cases/{case_id}/title?force=true", None),
     ("POST", "/api/v1/cases/{case_id}/uploaded-files", None),
     ("POST", "/api/v1/cases/{case_id}/extract-knowledge", None),
+    ("POST", "/api/v1/cases/{case_id}/unarchive", None),
+    ("POST", "/api/v1/cases/{case_id}/uploaded-files/presign", {"filename": "big.log", "size_bytes": 10}),
+    ("POST", "/api/v1/cases/{case_id}/uploaded-files/{file_id}/complete", {"filename": "big.log"}),
+    ("DELETE", "/api/v1/cases/{case_id}/uploaded-files/{file_id}", None),
     ("POST", "/api/v1/cases/{case_id}/team-shares", {"team_id": "{team_id}"}),
     ("DELETE", "/api/v1/cases/{case_id}/team-shares/{team_id}", None),
     ("POST", "/api/v1/teams/{team_id}/invitations", {"username": "dave"}),
@@ -105,7 +122,9 @@ WRITE_ROUTES = [
     ("DELETE", "/api/v1/teams/{team_id}/members/{owner_id}", None),
     ("GET", "/api/v1/teams/{team_id}/audit", None),
 ]
-# Routes a reader of the case may call (they answer 409 on this open case), an outsider may not (404).
+# Routes a reader of the case may call (a hand-off answers; the reports answer 409 on this open case), an outsider
+# may not (404).
+HANDOFF = ("POST", "/api/v1/cases/{case_id}/handoff", {})
 READER_ACTIONS = [
     ("POST", "/api/v1/cases/{case_id}/reports", None),
     ("POST", "/api/v1/cases/{case_id}/reports/runbook", None),
@@ -113,13 +132,14 @@ READER_ACTIONS = [
 
 
 def _call(client: TestClient, who: SignedIn, method: str, path: str, body: dict | None, t: Teams):
-    fill = {"case_id": t.case_id, "team_id": t.team_a, "owner_id": t.alice.user_id}
+    fill = {"case_id": t.case_id, "team_id": t.team_a, "owner_id": t.alice.user_id, "file_id": t.file_id,
+            "evidence_id": t.evidence_id}
     path = path.format(**fill)
     if body is not None:
         body = {k: v.format(**fill) if isinstance(v, str) else v for k, v in body.items()}
     if path.endswith(("/turns", "/turns/stream")):
         return client.post(path, data={"query": "I think it is the database"}, headers=who.headers)
-    return client.request(method, path, json=body, headers=who.headers)
+    return client.request(method, path, json=body, headers=who.headers, follow_redirects=False)
 
 
 def _snapshot(client: TestClient, t: Teams) -> tuple:
@@ -133,7 +153,7 @@ def _snapshot(client: TestClient, t: Teams) -> tuple:
 @pytest.mark.parametrize("outsider", ["dave", "erin"])
 def test_outsiders_get_404_and_change_nothing(any_client: TestClient, teams: Teams, outsider: str) -> None:
     before = _snapshot(any_client, teams)
-    for method, path, body in [(m, p, None) for m, p in READ_ROUTES] + WRITE_ROUTES + READER_ACTIONS:
+    for method, path, body in [(m, p, None) for m, p in READ_ROUTES] + WRITE_ROUTES + READER_ACTIONS + [HANDOFF]:
         r = _call(any_client, getattr(teams, outsider), method, path, body, teams)
         assert r.status_code == 404, (method, path, r.text)
         assert SECRET not in r.text and "Checkout" not in r.text and "Payments" not in r.text, (method, path)
@@ -144,10 +164,29 @@ def test_member_and_viewer_read_the_shared_case(any_client: TestClient, teams: T
     for method, path in READ_ROUTES:
         for who in (teams.bob, teams.carol):
             r = _call(any_client, who, method, path, None, teams)
-            assert r.status_code == 200, (who.username, method, path, r.text)
+            downloaded = path.endswith("/content") and r.status_code == 307  # the cloud: a presigned URL
+            assert r.status_code == 200 or downloaded, (who.username, method, path, r.text)
         for method, path, body in READER_ACTIONS:
             r = _call(any_client, who, method, path, body, teams)
             assert r.status_code == 409 and r.json()["code"] == "CASE_NOT_TERMINAL", (method, path, r.text)
+        assert _call(any_client, who, *HANDOFF, teams).status_code == 200
+
+
+def test_every_case_and_team_route_is_walked() -> None:
+    """A case or team route added later joins these lists, or this fails."""
+    walked = {(m, p) for m, p in READ_ROUTES} | {(m, p) for m, p, _ in [*WRITE_ROUTES, *READER_ACTIONS, HANDOFF]}
+    elsewhere = {("DELETE", "/api/v1/cases/{case_id}"),  # test_only_the_owner_deletes_a_shared_case
+                 ("GET", "/api/v1/cases/{case_id}/turns/jobs/{job_id}"),  # test_a_turns_job_is_polled_by_...
+                 ("PATCH", "/api/v1/teams/{team_id}/members/{user_id}"),  # the walks use the owner's id
+                 ("DELETE", "/api/v1/teams/{team_id}/members/{user_id}"),
+                 ("DELETE", "/api/v1/teams/{team_id}/members/me"),  # test_roles_and_the_last_admin
+                 ("DELETE", "/api/v1/teams/{team_id}/invitations/{invitation_id}"),  # invitations tests
+                 ("GET", "/api/v1/teams/{team_id}/audit")}
+    app = build_app(Settings(mode="embedded", data_dir=Path(tempfile.mkdtemp())))
+    routes = {(m, r.path) for r in app.routes for m in getattr(r, "methods", None) or ()
+              if "{case_id}" in r.path or r.path.startswith("/api/v1/teams/{team_id}")}
+    walked = {(m, p.split("?")[0].replace("{owner_id}", "{user_id}")) for m, p in walked}
+    assert routes - walked - elsewhere == set()
 
 
 def test_a_viewer_cannot_write(any_client: TestClient, teams: Teams) -> None:
