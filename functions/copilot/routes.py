@@ -57,7 +57,8 @@ async def _read_turn(request: Request, container: Container) -> TurnInput:
 
 def _order(grant: CaseGrant, turn: TurnInput, principal: Principal, container: Container, key: str | None
            ) -> TurnOrder:
-    """On a shared case the turn is stored under the owner's key and attributed to the caller."""
+    """On a shared case the turn is stored under the owner's key and attributed to the caller (their display name
+    is read from the users table: off the event loop)."""
     return TurnOrder(principal, grant.case_id, grant.owner_id, container.team_service.display_name(principal.user_id),
                      turn, key)
 
@@ -90,7 +91,8 @@ async def submit_turn(case_id: str, request: Request, principal: CurrentPrincipa
                       grant: WritableCase,
                       idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
                       prefer: Annotated[str | None, Header()] = None) -> JSONResponse:
-    order = _order(grant, await _read_turn(request, container), principal, container, idempotency_key)
+    turn = await _read_turn(request, container)
+    order = await run_in_threadpool(_order, grant, turn, principal, container, idempotency_key)
     window = _window(container, prefer)
     if not container.embedded:
         return await _queued_turn(order, container, window)
@@ -125,7 +127,8 @@ async def stream_turn(case_id: str, request: Request, principal: CurrentPrincipa
     """The turn as server-sent events: its stages, the evidence analysed and the knowledge found as they happen,
     then `answer` (the same TurnResponse as the plain turn) or `error`. The turn runs to its end even if the
     client goes away."""
-    order = _order(grant, await _read_turn(request, container), principal, container, idempotency_key)
+    turn = await _read_turn(request, container)
+    order = await run_in_threadpool(_order, grant, turn, principal, container, idempotency_key)
     if not container.embedded:
         return _event_stream(_queued_events(order, container))
     loop = asyncio.get_running_loop()
