@@ -56,6 +56,8 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("knowledge-drafts", "owner_id", "draft_id"),
     TableSpec("jobs", "job_id", ttl_attribute="expires_at"),
     TableSpec("integrations", "pk", "sk"),
+    TableSpec("teams", "pk", "sk", indexes=(Index("gsi1-index", "gsi1pk", "gsi1sk"),)),
+    TableSpec("audit", "pk", "sk", indexes=(Index("org_id-index", "org_id", "sk"),)),
 )
 
 
@@ -106,6 +108,9 @@ def _prefix(path: str, public: bool = False) -> tuple[Route, ...]:
 CASE = "/api/v1/cases/{case_id}"
 # Every function that verifies bearer tokens reads the tokens table: a signed-out session's access tokens are refused.
 SIGNED_OUT: dict[str, Access] = {"tokens": "read"}
+# Every function that reads a case may be reading a case shared with the caller's team, which it records in the
+# team's audit trail; the knowledge base reads team memberships (team-scoped documents).
+SHARED_CASES: dict[str, Access] = {"teams": "read", "audit": "write"}
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("meta", (Route("/health", True, ("GET",)), Route("/v1/meta/{proxy+}", True),
@@ -120,25 +125,29 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
 # copilot read the notification settings: a case opened from an alert tells its owner's channels of its progress.
     FunctionSpec("cases", _prefix("/api/v1/cases"),
                  tables={"cases": "write", "case-messages": "write", "idempotency": "write", "sessions": "read",
-                         "evidence": "write", "integrations": "read", **SIGNED_OUT}, bucket="write"),
+                         "evidence": "write", "integrations": "read", **SHARED_CASES, **SIGNED_OUT}, bucket="write"),
     FunctionSpec("evidence", (*_prefix(f"{CASE}/uploaded-files"), *_prefix(f"{CASE}/evidence")),
-                 tables={"cases": "read", "evidence": "write", **SIGNED_OUT}, bucket="write", memory_mb=1024,
+                 tables={"cases": "read", "evidence": "write", **SHARED_CASES, **SIGNED_OUT}, bucket="write",
+                 memory_mb=1024,
                  timeout_s=30),
     # Drafting a case's postmortem reads the case and its evidence analyses; approving one indexes it.
     FunctionSpec("knowledge", (*_prefix("/api/v1/knowledge"), *_prefix("/api/v1/documents"),
                                Route("/api/v1/admin/kb/{proxy+}"), Route(f"{CASE}/extract-knowledge")),
                  tables={"documents": "write", "knowledge-drafts": "write", "cases": "read", "case-messages": "read",
-                         "evidence": "read", **SIGNED_OUT}, bucket="write", vectors=True, memory_mb=1024, timeout_s=30),
+                         "evidence": "read", **SHARED_CASES, **SIGNED_OUT}, bucket="write", vectors=True,
+                 memory_mb=1024, timeout_s=30),
     # Accepts turns (queued for TURN_WORKER) and waits up to FM_TURN_SYNC_SECONDS for them: API Gateway stops at 30 s.
+    # Users: the author's display name on their message of a shared case.
     FunctionSpec("copilot", (*_prefix(f"{CASE}/turns"), *_prefix(f"{CASE}/reports")),
                  tables={"cases": "write", "case-messages": "write", "evidence": "write", "documents": "write",
-                         "idempotency": "write", "jobs": "write", "integrations": "read", **SIGNED_OUT},
+                         "idempotency": "write", "jobs": "write", "integrations": "read", "users": "read",
+                         **SHARED_CASES, **SIGNED_OUT},
                  bucket="write", vectors=True, redaction_key=True, memory_mb=1024, timeout_s=29),
     # Admin export/import of the whole deployment (bounded by FM_BUNDLE_MAX_BYTES; larger data moves with the CLI).
     FunctionSpec("portability", (Route("/api/v1/admin/data/{proxy+}"),),
                  tables={"users": "write", "sessions": "write", "cases": "write", "case-messages": "write",
-                         "evidence": "write", "documents": "write", **SIGNED_OUT}, bucket="write", vectors=True,
-                 memory_mb=2048, timeout_s=30),
+                         "evidence": "write", "documents": "write", "teams": "write", "audit": "write", **SIGNED_OUT},
+                 bucket="write", vectors=True, memory_mb=2048, timeout_s=30),
     # Alert webhooks are public routes: no JWT, the function checks each sender's signature or bearer secret. The
     # admin routes beside them take the authorizer. A new case gets evidence, a sealed placeholder map and a KB
     # search (the webhook-rate counters live in the users table, beside the sign-in throttle's).
@@ -146,8 +155,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                                   *_prefix("/api/v1/admin/integrations"), Route("/api/v1/admin/notifications/{proxy+}"),
                                   Route("/api/v1/admin/dead-letters")),
                  tables={"integrations": "write", "users": "write", "cases": "write", "case-messages": "write",
-                         "evidence": "write", "documents": "read", **SIGNED_OUT}, bucket="write", vectors=True,
-                 redaction_key=True, memory_mb=1024, timeout_s=30),
+                         "evidence": "write", "documents": "read", "teams": "read", **SIGNED_OUT}, bucket="write",
+                 vectors=True, redaction_key=True, memory_mb=1024, timeout_s=30),
+    # Teams, invitations, case shares, hand-offs and the audit trail (users: display names and addresses).
+    FunctionSpec("teams", (*_prefix("/api/v1/teams"), *_prefix("/api/v1/invitations"), *_prefix("/api/v1/orgs"),
+                           *_prefix(f"{CASE}/team-shares"), Route(f"{CASE}/handoff")),
+                 tables={"teams": "write", "audit": "write", "cases": "read", "users": "read", **SIGNED_OUT}),
 )
 
 # The S3 event worker that chunks and embeds uploaded knowledge documents (no HTTP routes).
@@ -157,7 +170,7 @@ INGEST = FunctionSpec("ingest", (), module="functions.knowledge.ingest_handler",
 TURN_WORKER = FunctionSpec("turn-worker", (), module="functions.copilot.worker_handler",
                            tables={"cases": "write", "case-messages": "write", "evidence": "write",
                                    "documents": "write", "idempotency": "write", "jobs": "write",
-                                   "integrations": "read"},
+                                   "integrations": "read", "teams": "read"},
                            bucket="write", vectors=True, jwt_key=None, redaction_key=True, llm=True, memory_mb=1024,
                            timeout_s=300)
 # The SQS worker that delivers notifications (Slack, PagerDuty) queued by the integrations function.

@@ -28,6 +28,7 @@ FUNCTION_ROUTERS = (
     "functions.copilot.routes",
     "functions.portability.routes",
     "functions.integrations.routes",
+    "functions.teams.routes",
 )
 
 # Plain HTML + ES modules + CSS, shipped as package data: nothing to build.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -81,12 +82,12 @@ def aws_settings(tmp_path: Path) -> Iterator[Settings]:
     with mock_aws():
         yield Settings(mode="aws", data_dir=tmp_path / "data", table_prefix="fmtest", evidence_bucket="fmtest-evidence",
                        jwt_private_key=_TEST_KEY, login_max_failures=3, login_lockout_seconds=60,
-                       registration="open")
+                       registration="open", redaction_key=base64.b64encode(bytes(32)).decode())
 
 
 # The container properties backed by DynamoDB tables; building them binds their models so the tables can be made.
 DYNAMO_REPOSITORIES = ("users", "tokens", "sessions", "cases", "idempotency_store", "evidence_files", "documents",
-                       "drafts", "job_store", "integration_store")
+                       "drafts", "job_store", "integration_store", "team_repo", "audit_log")
 
 
 @pytest.fixture

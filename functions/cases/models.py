@@ -29,7 +29,7 @@ class CaseUpdateRequest(ApiModel):
 class CaseSearchRequest(ApiModel):
     query: str = Field(min_length=1, max_length=500)
     state: CaseState | None = None
-    team_id: str | None = None  # no teams yet: accepted and ignored
+    team_id: str | None = None  # accepted and ignored: search covers the caller's own cases
     limit: int = Field(default=20, ge=1, le=100)
 
 
@@ -116,13 +116,16 @@ class Message(ApiModel):
     content: str
     created_at: str
     author_id: str | None = None
+    author_name: str | None = None  # who wrote a user message (on a shared case, not always the owner)
     metadata: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, message: CaseMessage) -> Message:
+        author = message.metadata.get("author_id", message.user_id) if message.role == "user" else None
         return cls(message_id=message.message_id, turn_number=message.turn_number, role=message.role,
-                   content=message.content, created_at=message.created_at,
-                   author_id=message.user_id if message.role == "user" else None, metadata=message.metadata or None)
+                   content=message.content, created_at=message.created_at, author_id=author,
+                   author_name=message.metadata.get("author_name") if author else None,
+                   metadata=message.metadata or None)
 
 
 class CaseMessagesResponse(ApiModel):

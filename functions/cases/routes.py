@@ -1,7 +1,9 @@
 """Case routes: create, list, read, update, delete, search, close, messages, the /ui view and title generation.
 
-Every route is scoped to the caller (another user's case answers 404). A request carrying `X-Session-Id` must name a
-live session of the caller, else 401 SESSION_EXPIRED: the extension then opens a new session and retries.
+Every route is scoped to the caller (another user's case answers 404). A case shared with one of the caller's
+teams is readable (read, messages, /ui); changing it stays with its owner (403 for team members who can read it).
+A request carrying `X-Session-Id` must name a live session of the caller, else 401 SESSION_EXPIRED: the extension
+then opens a new session and retries.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from faultmaven.cases.lifecycle import CaseState
 from faultmaven.cases.model import Case, stamp
 from faultmaven.errors import InvalidInput
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal
+from faultmaven.http.case_access import OwnedCase, ReadableCase
 from faultmaven.http.params import Name, Offset, Page
 from faultmaven.ports.cases import CaseQuery
 from functions.cases.models import (
@@ -95,11 +98,17 @@ def list_cases(principal: CurrentPrincipal, container: ContainerDep,
                limit: int = Query(default=50, ge=1, le=100), offset: Offset = 0,
                page: Page = None, page_size: int | None = Query(default=None, ge=1, le=100),
                ) -> CaseListResponse:
-    """`limit`/`offset` paging; the dashboard's `page`/`page_size` (1-based) map onto it. `team_id` is accepted
-    and ignored until teams exist."""
+    """`limit`/`offset` paging; the dashboard's `page`/`page_size` (1-based) map onto it. With `team_id`, the cases
+    shared with that team (its members only; `state` filters them)."""
     if page is not None or page_size is not None:
         limit = page_size or limit
         offset = ((page or 1) - 1) * limit
+    if team_id is not None:
+        shared = sorted((c for _, c in container.team_service.team_cases(principal, team_id)
+                         if state is None or c.state == state), key=lambda c: c.updated_at, reverse=True)
+        page_of = shared[offset:offset + limit]
+        return CaseListResponse(cases=[CaseSummary.of(c) for c in page_of], total_count=len(shared), limit=limit,
+                                offset=offset, has_more=offset + len(page_of) < len(shared))
     query = CaseQuery(state=state, source=source, include_empty=include_empty,
                       created_after=_stamp_param(created_after), created_before=_stamp_param(created_before),
                       limit=limit, offset=offset)
@@ -115,14 +124,14 @@ def search_cases(body: CaseSearchRequest, principal: CurrentPrincipal, container
 
 
 @router.get(f"{PREFIX}/{{case_id}}", response_model=CaseDetail)
-def get_case(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep) -> JSONResponse:
-    case = container.case_service.get(principal.user_id, case_id)
+def get_case(case_id: CaseId, grant: ReadableCase, container: ContainerDep) -> JSONResponse:
+    case = container.case_service.get(grant.owner_id, case_id)
     return _versioned(CaseDetail.of(case), case)
 
 
 @router.put(f"{PREFIX}/{{case_id}}", response_model=CaseSummary)
 def update_case(case_id: CaseId, body: CaseUpdateRequest, principal: CurrentPrincipal, container: ContainerDep,
-                version: ExpectedVersion) -> JSONResponse:
+                version: ExpectedVersion, _: OwnedCase) -> JSONResponse:
     case = container.case_service.update(principal.user_id, case_id, title=body.title, description=body.description,
                                          state=body.state, expected_version=version)
     return _versioned(CaseSummary.of(case), case)
@@ -139,7 +148,7 @@ def delete_case(case_id: CaseId, principal: CurrentPrincipal, container: Contain
 
 @router.post(f"{PREFIX}/{{case_id}}/close", response_model=CaseSummary)
 def close_case(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep, version: ExpectedVersion,
-               body: Annotated[dict[str, Any] | None, Body()] = None) -> JSONResponse:
+               _: OwnedCase, body: Annotated[dict[str, Any] | None, Body()] = None) -> JSONResponse:
     """Close with `closure_reason` (or `reason`) from the body; without one, the current state's default."""
     reason = (body or {}).get("closure_reason") or (body or {}).get("reason")
     if reason is not None and not isinstance(reason, str):
@@ -150,23 +159,23 @@ def close_case(case_id: CaseId, principal: CurrentPrincipal, container: Containe
 
 @router.post(f"{PREFIX}/{{case_id}}/archive", response_model=CaseSummary)
 def archive_case(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep,
-                 version: ExpectedVersion) -> JSONResponse:
+                 version: ExpectedVersion, _: OwnedCase) -> JSONResponse:
     case = container.case_service.archive(principal.user_id, case_id, True, expected_version=version)
     return _versioned(CaseSummary.of(case), case)
 
 
 @router.post(f"{PREFIX}/{{case_id}}/unarchive", response_model=CaseSummary)
 def unarchive_case(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep,
-                   version: ExpectedVersion) -> JSONResponse:
+                   version: ExpectedVersion, _: OwnedCase) -> JSONResponse:
     case = container.case_service.archive(principal.user_id, case_id, False, expected_version=version)
     return _versioned(CaseSummary.of(case), case)
 
 
 @router.get(f"{PREFIX}/{{case_id}}/messages", response_model=CaseMessagesResponse)
-def case_messages(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep,
+def case_messages(case_id: CaseId, grant: ReadableCase, container: ContainerDep,
                   limit: int = Query(default=50, ge=1, le=100), offset: Offset = 0,
                   include_debug: bool = False) -> CaseMessagesResponse:
-    messages, total = container.case_service.messages(principal.user_id, case_id, limit, offset)
+    messages, total = container.case_service.messages(grant.owner_id, case_id, limit, offset)
     has_more = offset + len(messages) < total
     return CaseMessagesResponse(messages=[Message.of(m) for m in messages], total_count=total,
                                 retrieved_count=len(messages), has_more=has_more,
@@ -174,14 +183,14 @@ def case_messages(case_id: CaseId, principal: CurrentPrincipal, container: Conta
 
 
 @router.get(f"{PREFIX}/{{case_id}}/ui", response_model=CaseUIResponse)
-def case_ui(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep) -> CaseUIResponse:
-    case = container.case_service.get(principal.user_id, case_id)
-    return ui_view(case, container.evidence.list_files(principal.user_id, case_id))
+def case_ui(case_id: CaseId, grant: ReadableCase, container: ContainerDep) -> CaseUIResponse:
+    case = container.case_service.get(grant.owner_id, case_id)
+    return ui_view(case, container.evidence.list_files(grant.owner_id, case_id))
 
 
 @router.post(f"{PREFIX}/{{case_id}}/title", response_model=TitleResponse)
-def generate_title(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep, force: bool = False,
-                   body: Annotated[dict[str, Any] | None, Body()] = None) -> TitleResponse:
+def generate_title(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep, _: OwnedCase,
+                   force: bool = False, body: Annotated[dict[str, Any] | None, Body()] = None) -> TitleResponse:
     """Title the case from its conversation; only a placeholder title is replaced unless `force=true`."""
     case = container.case_service.generate_title(principal.user_id, case_id, force=force)
     return TitleResponse(title=case.title)

@@ -14,13 +14,15 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from faultmaven.auth.service import Principal
 from faultmaven.clock import iso, now
 from faultmaven.container import Container
-from faultmaven.copilot.inputs import Progress, TurnFile, TurnInput, quiet
-from faultmaven.copilot.jobs import Work, failure, turn_work
+from faultmaven.copilot.inputs import TurnFile, TurnInput
+from faultmaven.copilot.jobs import TurnOrder, failure, turn_work
 from faultmaven.copilot.reports import RUNBOOK_DOCUMENT_TYPE, reports_for, runbook_draft
 from faultmaven.errors import Conflict, DomainError
 from faultmaven.evidence.multipart import read_form
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal
+from faultmaven.http.case_access import ReadableCase, WritableCase
 from faultmaven.http.logging import logger
+from faultmaven.teams.service import CaseGrant
 from functions.copilot.models import TurnResponse
 
 router = APIRouter(tags=["copilot"])
@@ -39,8 +41,8 @@ _TURN_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data
         "source_url": {"type": "string"}}}}}}}
 
 
-async def _read_turn(case_id: str, request: Request, principal: Principal, container: Container) -> TurnInput:
-    await run_in_threadpool(container.case_service.get, principal.user_id, case_id)  # 404 before the body
+async def _read_turn(request: Request, container: Container) -> TurnInput:
+    """The turn's form; the case was found (or refused) by the route's access check before the body is read."""
     limit = container.settings.max_file_bytes
     form = await read_form(request.headers.get("content-type"), request.headers.get("content-length"),
                            request.stream(), max_file_bytes=limit, max_files=1, max_field_bytes=limit)
@@ -53,9 +55,12 @@ async def _read_turn(case_id: str, request: Request, principal: Principal, conta
                      input_type=fields.get("input_type"), source_url=fields.get("source_url"))
 
 
-def _work(case_id: str, turn: TurnInput, principal: Principal, container: Container, key: str | None,
-          progress: Progress = quiet) -> Work:
-    return turn_work(container.idempotency, container.turns, principal, case_id, turn, key, progress)
+def _order(grant: CaseGrant, turn: TurnInput, principal: Principal, container: Container, key: str | None
+           ) -> TurnOrder:
+    """On a shared case the turn is stored under the owner's key and attributed to the caller (their display name
+    is read from the users table: off the event loop)."""
+    return TurnOrder(principal, grant.case_id, grant.owner_id, container.team_service.display_name(principal.user_id),
+                     turn, key)
 
 
 def _window(container: Container, prefer: str | None) -> float:
@@ -68,12 +73,11 @@ def _accepted(case_id: str, job_id: str, status: str) -> JSONResponse:
                         headers={"Location": f"/api/v1/cases/{case_id}/turns/jobs/{job_id}", "Retry-After": "2"})
 
 
-async def _queued_turn(case_id: str, turn: TurnInput, principal: Principal, container: Container, key: str | None,
-                       window: float) -> JSONResponse:
+async def _queued_turn(order: TurnOrder, container: Container, window: float) -> JSONResponse:
     """The cloud: the turn is queued for the worker function; this request watches its record for `window`."""
-    queue = container.turn_jobs
-    job_id = await run_in_threadpool(queue.submit, principal, case_id, turn, key)
-    status, job = await queue.wait(principal.user_id, case_id, job_id, window)
+    queue, case_id = container.turn_jobs, order.case_id
+    job_id = await run_in_threadpool(queue.submit, order)
+    status, job = await queue.wait(order.principal.user_id, case_id, job_id, window)
     if status == 202:
         return _accepted(case_id, job_id, job["status"])
     if job["status"] == "failed":
@@ -84,14 +88,16 @@ async def _queued_turn(case_id: str, turn: TurnInput, principal: Principal, cont
 @router.post(f"{CASE}/turns", response_model=TurnResponse, openapi_extra=_TURN_FORM,
              responses={202: {"description": "still running (or `Prefer: respond-async`): poll the Location"}})
 async def submit_turn(case_id: str, request: Request, principal: CurrentPrincipal, container: ContainerDep,
+                      grant: WritableCase,
                       idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
                       prefer: Annotated[str | None, Header()] = None) -> JSONResponse:
-    turn = await _read_turn(case_id, request, principal, container)
+    turn = await _read_turn(request, container)
+    order = await run_in_threadpool(_order, grant, turn, principal, container, idempotency_key)
     window = _window(container, prefer)
     if not container.embedded:
-        return await _queued_turn(case_id, turn, principal, container, idempotency_key, window)
+        return await _queued_turn(order, container, window)
     job_id, job = container.turn_jobs.submit(principal.user_id, case_id,
-                                             _work(case_id, turn, principal, container, idempotency_key))
+                                             turn_work(container.idempotency, container.turns, order))
     future = asyncio.wrap_future(job)
     # asyncio.wait never cancels what it waits for: a turn still queued when the wait ends runs all the same.
     done, _ = await asyncio.wait({future}, timeout=window)
@@ -115,14 +121,16 @@ def _failure(error: BaseException) -> dict[str, Any]:
              responses={200: {"content": {"text/event-stream": {}},
                               "description": "events: stage, evidence, knowledge, then answer (or error)"}})
 async def stream_turn(case_id: str, request: Request, principal: CurrentPrincipal, container: ContainerDep,
+                      grant: WritableCase,
                       idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None
                       ) -> StreamingResponse:
     """The turn as server-sent events: its stages, the evidence analysed and the knowledge found as they happen,
     then `answer` (the same TurnResponse as the plain turn) or `error`. The turn runs to its end even if the
     client goes away."""
-    turn = await _read_turn(case_id, request, principal, container)
+    turn = await _read_turn(request, container)
+    order = await run_in_threadpool(_order, grant, turn, principal, container, idempotency_key)
     if not container.embedded:
-        return _event_stream(_queued_events(case_id, turn, principal, container, idempotency_key))
+        return _event_stream(_queued_events(order, container))
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
@@ -130,7 +138,7 @@ async def stream_turn(case_id: str, request: Request, principal: CurrentPrincipa
         loop.call_soon_threadsafe(queue.put_nowait, (event, data))
 
     job_id, job = container.turn_jobs.submit(principal.user_id, case_id,
-                                             _work(case_id, turn, principal, container, idempotency_key, emit))
+                                             turn_work(container.idempotency, container.turns, order, emit))
     future = asyncio.wrap_future(job)
 
     async def events() -> AsyncIterator[bytes]:
@@ -148,14 +156,13 @@ async def stream_turn(case_id: str, request: Request, principal: CurrentPrincipa
     return _event_stream(events())
 
 
-async def _queued_events(case_id: str, turn: TurnInput, principal: Principal, container: Container,
-                         key: str | None) -> AsyncIterator[bytes]:
+async def _queued_events(order: TurnOrder, container: Container) -> AsyncIterator[bytes]:
     """The cloud's stream (API Gateway delivers it whole): queued, then the answer or error, or — when the turn
     outlasts `turn_sync_seconds` — a `stage` event `running` with the Location to poll."""
-    queue = container.turn_jobs
-    job_id = await run_in_threadpool(queue.submit, principal, case_id, turn, key)
+    queue, case_id = container.turn_jobs, order.case_id
+    job_id = await run_in_threadpool(queue.submit, order)
     yield _sse("stage", {"stage": "queued", "job_id": job_id})
-    status, job = await queue.wait(principal.user_id, case_id, job_id, container.settings.turn_sync_seconds)
+    status, job = await queue.wait(order.principal.user_id, case_id, job_id, container.settings.turn_sync_seconds)
     if status == 202:
         yield _sse("stage", {"stage": job["status"], "job_id": job_id,
                              "location": f"/api/v1/cases/{case_id}/turns/jobs/{job_id}"})
@@ -177,31 +184,32 @@ def poll_turn(case_id: str, job_id: str, principal: CurrentPrincipal, container:
 
 
 @router.get(f"{CASE}/reports")
-def list_reports(case_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
-    case = container.case_service.get(principal.user_id, case_id)
+def list_reports(case_id: str, grant: ReadableCase, container: ContainerDep) -> dict[str, Any]:
+    case = container.case_service.get(grant.owner_id, case_id)
     reports = reports_for(case, iso(now()))
     return {"case_id": case_id, "case_state": case.state.value, "reports": [r.model_dump() for r in reports],
             "runbook_drafts": [r.model_dump() for r in reports if r.report_type == "runbook_draft"]}
 
 
 @router.post(f"{CASE}/reports")
-def regenerate_reports(case_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
-    case = container.case_service.get(principal.user_id, case_id)
+def regenerate_reports(case_id: str, grant: ReadableCase, container: ContainerDep) -> dict[str, Any]:
+    case = container.case_service.get(grant.owner_id, case_id)
     if not case.is_terminal:
         raise Conflict("reports are made when a case is resolved or closed", code="CASE_NOT_TERMINAL")
-    return list_reports(case_id, principal, container)
+    return list_reports(case_id, grant, container)
 
 
 @router.post(f"{CASE}/reports/runbook", status_code=201)
-def save_runbook(case_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+def save_runbook(case_id: str, principal: CurrentPrincipal, container: ContainerDep,
+                 grant: ReadableCase) -> dict[str, Any]:
     """Save the case's runbook draft into the caller's knowledge base (personal scope)."""
-    case = container.case_service.get(principal.user_id, case_id)
+    case = container.case_service.get(grant.owner_id, case_id)
     if not case.is_terminal:
         raise Conflict("a runbook is drafted once the case is resolved or closed", code="CASE_NOT_TERMINAL")
-    from faultmaven.knowledge.documents import Reader, Upload  # only this route needs the knowledge base
+    from faultmaven.knowledge.documents import Upload  # only this route needs the knowledge base
 
     draft = runbook_draft(case, iso(now()))
-    outcome = container.knowledge.upload(Reader.of(principal), Upload(
+    outcome = container.knowledge.upload(container.team_service.reader(principal), Upload(
         filename=f"runbook-{case_id}.md", data=draft.content.encode(), title=draft.title,
         document_type=RUNBOOK_DOCUMENT_TYPE, tags=["runbook", "from-case"], description=f"Drafted from case {case_id}",
         metadata={"case_id": case_id}))

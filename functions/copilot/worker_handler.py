@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from faultmaven.auth.service import Principal
 from faultmaven.container import get_container
-from faultmaven.copilot.inputs import TurnInput
-from faultmaven.copilot.jobs import Work, turn_work
+from faultmaven.copilot.jobs import TurnOrder, Work, turn_work
 from faultmaven.http.logging import logger
 
 
@@ -20,8 +18,8 @@ from faultmaven.http.logging import logger
 def handler(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str]]]:
     container = get_container()
 
-    def work_for(principal: Principal, case_id: str, turn: TurnInput, key: str | None) -> Work:
-        return turn_work(container.idempotency, container.turns, principal, case_id, turn, key)
+    def work_for(order: TurnOrder) -> Work:
+        return turn_work(container.idempotency, container.turns, order)
 
     failures = []
     for record in event.get("Records", []):

@@ -1,5 +1,6 @@
 """Files attached to a case and the evidence derived from them: upload (direct, or presigned in the cloud), list,
-details, download, delete. Every route checks that the case is the caller's (another user's answers 404)."""
+details, download, delete. Every route checks that the case is the caller's (another user's answers 404); the
+members of a team the case is shared with may list, read and download its files, not add or delete them (403)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from faultmaven.errors import InvalidInput
 from faultmaven.evidence.multipart import read_multipart
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal
+from faultmaven.http.case_access import OwnedCase, ReadableCase
 from faultmaven.http.params import Offset
 from functions.evidence.models import (
     CaseEvidenceListResponse,
@@ -47,11 +49,11 @@ def _turn(value: str | None) -> int:
 
 
 @router.get(FILES, response_model=UploadedFilesList)
-def list_uploaded_files(case_id: CaseId, principal: CurrentPrincipal, container: ContainerDep,
+def list_uploaded_files(case_id: CaseId, grant: ReadableCase, container: ContainerDep,
                         limit: Annotated[int, Query(ge=1, le=100)] = 50, offset: Offset = 0,
                         sort_by: Literal["uploaded_at_turn", "filename", "size"] = "uploaded_at_turn",
                         sort_order: Literal["asc", "desc"] = "desc") -> UploadedFilesList:
-    records = container.evidence.list_files(principal.user_id, case_id, sort_by=sort_by,
+    records = container.evidence.list_files(grant.owner_id, case_id, sort_by=sort_by,
                                             descending=sort_order == "desc")
     page = records[offset:offset + limit]
     return UploadedFilesList(files=[UploadedFileMetadata.of(r) for r in page], total_count=len(records), limit=limit,
@@ -61,7 +63,7 @@ def list_uploaded_files(case_id: CaseId, principal: CurrentPrincipal, container:
 @router.post(FILES, status_code=status.HTTP_201_CREATED, response_model=UploadedFileDetailsResponse,
              responses={200: {"description": "the content was already attached to the case (see duplicate_of)"},
                         413: {"description": "larger than maxFileBytes"}, 415: {"description": "type not accepted"}})
-async def upload_file(case_id: CaseId, request: Request, principal: CurrentPrincipal,
+async def upload_file(case_id: CaseId, request: Request, principal: CurrentPrincipal, _: OwnedCase,
                       container: ContainerDep) -> JSONResponse:
     """Multipart field `file` (one file), optional fields `turn_number` and `source_url`."""
     service = container.evidence
@@ -77,7 +79,7 @@ async def upload_file(case_id: CaseId, request: Request, principal: CurrentPrinc
 
 
 @router.post(f"{FILES}/presign", response_model=PresignResponse)
-def presign_upload(case_id: CaseId, body: PresignRequest, principal: CurrentPrincipal,
+def presign_upload(case_id: CaseId, body: PresignRequest, principal: CurrentPrincipal, _: OwnedCase,
                    container: ContainerDep) -> PresignResponse:
     """Cloud: a presigned PUT for files too big for a Lambda request; then call `complete_url`. Embedded: 400."""
     ticket = container.evidence.start_presigned_upload(principal, case_id, body.filename, body.size_bytes)
@@ -90,23 +92,23 @@ def presign_upload(case_id: CaseId, body: PresignRequest, principal: CurrentPrin
 @router.post(f"{FILES}/{{file_id}}/complete", status_code=status.HTTP_201_CREATED,
              response_model=UploadedFileDetailsResponse)
 def complete_upload(case_id: CaseId, file_id: FileId, body: CompleteUploadRequest, principal: CurrentPrincipal,
-                    container: ContainerDep) -> JSONResponse:
+                    _: OwnedCase, container: ContainerDep) -> JSONResponse:
     record = container.evidence.complete_presigned_upload(principal, case_id, file_id, body.filename,
                                                           body.content_type, body.turn_number)
     return _uploaded(UploadedFileDetailsResponse.of(record))
 
 
 @router.get(f"{FILES}/{{file_id}}", response_model=UploadedFileDetailsResponse)
-def get_uploaded_file(case_id: CaseId, file_id: FileId, principal: CurrentPrincipal,
+def get_uploaded_file(case_id: CaseId, file_id: FileId, grant: ReadableCase,
                       container: ContainerDep) -> UploadedFileDetailsResponse:
-    return UploadedFileDetailsResponse.of(container.evidence.get_file(principal.user_id, case_id, file_id))
+    return UploadedFileDetailsResponse.of(container.evidence.get_file(grant.owner_id, case_id, file_id))
 
 
 @router.get(f"{FILES}/{{file_id}}/content", responses={200: {"content": {"application/octet-stream": {}}},
                                                         307: {"description": "cloud: a short-lived download URL"}})
-def download_uploaded_file(case_id: CaseId, file_id: FileId, principal: CurrentPrincipal,
+def download_uploaded_file(case_id: CaseId, file_id: FileId, grant: ReadableCase,
                            container: ContainerDep) -> Response:
-    download = container.evidence.download(principal.user_id, case_id, file_id)
+    download = container.evidence.download(grant.owner_id, case_id, file_id)
     if download.redirect_url:
         return RedirectResponse(download.redirect_url, status_code=status.HTTP_307_TEMPORARY_REDIRECT,
                                 headers={"Cache-Control": "no-store"})
@@ -116,21 +118,21 @@ def download_uploaded_file(case_id: CaseId, file_id: FileId, principal: CurrentP
 
 
 @router.delete(f"{FILES}/{{file_id}}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_uploaded_file(case_id: CaseId, file_id: FileId, principal: CurrentPrincipal,
+def delete_uploaded_file(case_id: CaseId, file_id: FileId, principal: CurrentPrincipal, _: OwnedCase,
                          container: ContainerDep) -> Response:
     container.evidence.delete_file(principal.user_id, case_id, file_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get(EVIDENCE, response_model=CaseEvidenceListResponse)
-def list_case_evidence(case_id: CaseId, principal: CurrentPrincipal,
+def list_case_evidence(case_id: CaseId, grant: ReadableCase,
                        container: ContainerDep) -> CaseEvidenceListResponse:
-    records = container.evidence.list_files(principal.user_id, case_id, descending=False)
+    records = container.evidence.list_files(grant.owner_id, case_id, descending=False)
     return CaseEvidenceListResponse(case_id=case_id, total_count=len(records),
                                     evidence=[EvidenceDetailsResponse.of(r) for r in records])
 
 
 @router.get(f"{EVIDENCE}/{{evidence_id}}", response_model=EvidenceDetailsResponse)
 def get_evidence(case_id: CaseId, evidence_id: Annotated[str, Path(min_length=1, max_length=128)],
-                 principal: CurrentPrincipal, container: ContainerDep) -> EvidenceDetailsResponse:
-    return EvidenceDetailsResponse.of(container.evidence.get_evidence(principal.user_id, case_id, evidence_id))
+                 grant: ReadableCase, container: ContainerDep) -> EvidenceDetailsResponse:
+    return EvidenceDetailsResponse.of(container.evidence.get_evidence(grant.owner_id, case_id, evidence_id))

@@ -8,8 +8,8 @@ from pydantic import BaseModel, Field
 
 from faultmaven.errors import DomainError
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal
+from faultmaven.http.case_access import OwnedCase
 from faultmaven.http.params import Offset
-from faultmaven.knowledge.documents import Reader
 from faultmaven.memory.drafts import DraftChanges, Review
 from faultmaven.memory.past_incidents import PAST_INCIDENT_TYPE, PastIncident, similar
 from faultmaven.ports.drafts import DraftStatus, KnowledgeDraft
@@ -44,8 +44,9 @@ class PastIncidentsResponse(BaseModel):
 
 @router.post("/api/v1/cases/{case_id}/extract-knowledge", status_code=status.HTTP_201_CREATED)
 def extract_knowledge(case_id: str, principal: CurrentPrincipal, container: ContainerDep, response: Response,
-                      _body: Annotated[dict[str, Any] | None, Body()] = None) -> KnowledgeDraft:
-    """Draft a postmortem and a runbook from a resolved case; its pending draft (200) when it has one."""
+                      _: OwnedCase, _body: Annotated[dict[str, Any] | None, Body()] = None) -> KnowledgeDraft:
+    """Draft a postmortem and a runbook from a resolved case; its pending draft (200) when it has one. The draft
+    is the case owner's to review (403 for team members who may read a shared case)."""
     draft, created = container.memory.extract(principal, case_id)
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -104,7 +105,7 @@ def past_incidents(principal: CurrentPrincipal, container: ContainerDep,
                    q: Annotated[str | None, Query(max_length=1000)] = None,
                    limit: Annotated[int, Query(ge=1, le=50)] = 10) -> PastIncidentsResponse:
     """The past incidents most like `q`; without `q`, the newest ones the caller may see."""
-    reader = Reader.of(principal)
+    reader = container.team_service.reader(principal)
     if q and q.strip():
         return PastIncidentsResponse(query=q, incidents=similar(container.knowledge, reader, q, limit=limit))
     docs = container.knowledge.list(reader, document_type=PAST_INCIDENT_TYPE, limit=limit)

@@ -14,7 +14,7 @@ from faultmaven.auth.service import Principal
 from faultmaven.errors import InvalidInput, TooLarge
 from faultmaven.http.auth import ContainerDep, CurrentPrincipal, admin_principal, current_principal
 from faultmaven.http.params import Name, Offset
-from faultmaven.knowledge.documents import DocumentChanges, Reader, Upload
+from faultmaven.knowledge.documents import DocumentChanges, Upload
 from faultmaven.ports.documents import DocumentStatus
 from faultmaven.ports.vector_index import ReindexStatus, Scope, SearchMode
 from functions.knowledge.models import (
@@ -89,7 +89,7 @@ def _mount(view: KbView) -> None:
                         tags=_form_value(tags) or [], source_url=_form_value(source_url),
                         description=_form_value(description), category=_form_value(category),
                         scope=_form_value(scope) or view.default_scope, team_id=_form_value(team_id))
-        outcome = container.knowledge.upload(Reader.of(principal), upload,
+        outcome = container.knowledge.upload(container.team_service.reader(principal), upload,
                                              wait_seconds=UPLOAD_WAIT_SECONDS if wait else None)
         response.status_code = status.HTTP_200_OK if outcome.duplicate_of else status.HTTP_201_CREATED
         return KnowledgeDocument.of(outcome.document, duplicate_of=outcome.duplicate_of)
@@ -102,7 +102,7 @@ def _mount(view: KbView) -> None:
         status: DocumentStatus | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Offset = 0,
     ) -> DocumentListResponse:
-        reader = Reader.of(principal)
+        reader = container.team_service.reader(principal)
         page = container.knowledge.list(reader, only_own=view.only_own, scope=scope or view.list_scope,
                                         document_type=document_type, tags=tags, status=status, limit=limit,
                                         offset=offset)
@@ -112,20 +112,21 @@ def _mount(view: KbView) -> None:
                                     scope_counts=ScopeCounts(**counts))
 
     def get_document(document_id: str, principal: caller, container: ContainerDep) -> KnowledgeDocument:
-        doc, content = container.knowledge.get(Reader.of(principal), document_id)
+        doc, content = container.knowledge.get(container.team_service.reader(principal), document_id)
         return KnowledgeDocument.of(doc, content=content)
 
     def update_document(document_id: str, body: DocumentUpdateRequest, principal: caller,
                         container: ContainerDep) -> KnowledgeDocument:
         changes = DocumentChanges(**body.model_dump(exclude_unset=True))
-        return KnowledgeDocument.of(container.knowledge.update(Reader.of(principal), document_id, changes))
+        reader = container.team_service.reader(principal)
+        return KnowledgeDocument.of(container.knowledge.update(reader, document_id, changes))
 
     def delete_document(document_id: str, principal: caller, container: ContainerDep) -> Response:
-        container.knowledge.delete(Reader.of(principal), document_id)
+        container.knowledge.delete(container.team_service.reader(principal), document_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     def bulk_delete(body: BulkDeleteRequest, principal: caller, container: ContainerDep) -> BulkDeleteResponse:
-        outcome = container.knowledge.bulk_delete(Reader.of(principal), body.document_ids)
+        outcome = container.knowledge.bulk_delete(container.team_service.reader(principal), body.document_ids)
         return BulkDeleteResponse(
             total_requested=len(outcome.deleted) + len(outcome.failed), deleted_count=len(outcome.deleted),
             deleted_ids=outcome.deleted, failed_ids=[i for i, _, _ in outcome.failed],
@@ -147,9 +148,9 @@ def _mount(view: KbView) -> None:
 def _search(body: SearchRequest, principal: Principal, container: ContainerDep, *,
             default_mode: SearchMode) -> SearchResponse:
     mode = body.mode or default_mode
-    results = container.knowledge.search(Reader.of(principal), body.query, limit=body.effective_limit, mode=mode,
-                                         filters=body.search_filters(), per_document=body.per_document,
-                                         threshold=body.similarity_threshold)
+    results = container.knowledge.search(container.team_service.reader(principal), body.query,
+                                         limit=body.effective_limit, mode=mode, filters=body.search_filters(),
+                                         per_document=body.per_document, threshold=body.similarity_threshold)
     return SearchResponse(query=body.query, mode=mode, total_results=len(results),
                           results=[SearchResultItem.of(r) for r in results])
 
@@ -168,7 +169,7 @@ def search_documents(body: SearchRequest, principal: CurrentPrincipal, container
 
 @router.get(f"{KNOWLEDGE}/stats", response_model=StatsResponse)
 def knowledge_stats(principal: CurrentPrincipal, container: ContainerDep) -> StatsResponse:
-    stats = container.knowledge.stats(Reader.of(principal))
+    stats = container.knowledge.stats(container.team_service.reader(principal))
     return StatsResponse.of(stats, container.embedder.space.model_id)
 
 

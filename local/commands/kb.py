@@ -69,7 +69,7 @@ def _open(args: argparse.Namespace) -> tuple[Any, Any, str]:
     from faultmaven.auth.service import USERNAME_RE
     from faultmaven.clock import iso, new_id, now
     from faultmaven.container import Container
-    from faultmaven.knowledge.documents import TEAM_ROLE_PREFIX, Reader
+    from faultmaven.knowledge.documents import Reader
     from faultmaven.ports.users import UserRecord
     from faultmaven.settings import Settings
 
@@ -86,7 +86,7 @@ def _open(args: argparse.Namespace) -> tuple[Any, Any, str]:
                           display_name=username, password_hash=hash_password(secrets.token_urlsafe(32)),
                           created_at=iso(now()))
         container.users.create(user)
-    teams = tuple(r[len(TEAM_ROLE_PREFIX):] for r in user.roles if r.startswith(TEAM_ROLE_PREFIX))
+    teams = tuple(container.team_service.team_roles(user.user_id))
     return container, Reader(user.user_id, teams, is_admin=True), user.username
 
 

@@ -1,6 +1,5 @@
-// The dashboard shell: hash routes (#/login, #/kb, #/kb/<id>, #/cases, #/cases/<id>, #/memory, #/memory/past,
-// #/settings), the top bar,
-// and sign-out. Each route renders into a fresh <section>; a render that finishes after the user has moved on
+// The dashboard shell: hash routes (#/login, #/kb, #/kb/<id>, #/cases, #/cases/<id>, #/teams, #/teams/<id>,
+// #/memory, #/memory/past, #/settings), the top bar, and sign-out. Each route renders into a fresh <section>; a render that finishes after the user has moved on
 // writes into a detached section and is simply never seen.
 
 import { api } from "./js/api.js";
@@ -13,6 +12,7 @@ import { knowledgePage } from "./js/pages/knowledge.js";
 import { loginPage } from "./js/pages/login.js";
 import { draftsPage, pastIncidentsPage } from "./js/pages/memory.js";
 import { settingsPage } from "./js/pages/settings.js";
+import { teamPage, teamsPage } from "./js/pages/teams.js";
 
 const ROUTES = [
   { pattern: /^#\/login$/, page: loginPage, section: "login", public: true },
@@ -20,6 +20,8 @@ const ROUTES = [
   { pattern: /^#\/kb\/([^/]+)$/, page: documentPage, section: "kb" },
   { pattern: /^#\/cases$/, page: casesPage, section: "cases" },
   { pattern: /^#\/cases\/([^/]+)$/, page: casePage, section: "cases" },
+  { pattern: /^#\/teams$/, page: teamsPage, section: "teams" },
+  { pattern: /^#\/teams\/([^/]+)$/, page: teamPage, section: "teams" },
   { pattern: /^#\/memory$/, page: draftsPage, section: "memory" },
   { pattern: /^#\/memory\/past$/, page: pastIncidentsPage, section: "memory" },
   { pattern: /^#\/settings$/, page: settingsPage, section: "settings" },

@@ -54,7 +54,8 @@ def _with_index(container: Container, embedder: HashingEmbedder, index_db: Path)
 
 
 def _populate(client: TestClient, container: Container) -> dict[str, Any]:
-    """Two users; a case with turns (a secret, so a sealed placeholder map), a log file and hypotheses; a KB doc."""
+    """Two users; a case with turns (a secret, so a sealed placeholder map), a log file and hypotheses; a KB doc;
+    a team of both, the case shared with it (so an audit trail)."""
     alice, bob = sign_up(client, "alice"), sign_up(client, "bob")
     case_id = client.post("/api/v1/cases", json={"description": "checkout outage"},
                           headers=alice.headers).json()["case_id"]
@@ -67,6 +68,13 @@ def _populate(client: TestClient, container: Container) -> dict[str, Any]:
     case.add_hypothesis("the v2.3 deploy exhausted the connection pool", at=case.updated_at)
     container.cases.save(case.model_copy(update={"version": case.version + 1}), expected_version=case.version)
     client.post("/api/v1/cases", json={"description": "bob's dns issue"}, headers=bob.headers)
+    team_id = client.post("/api/v1/teams", json={"name": "Payments SRE"}, headers=alice.headers).json()["team_id"]
+    offer = client.post(f"/api/v1/teams/{team_id}/invitations", json={"username": "bob", "role": "viewer"},
+                        headers=alice.headers).json()
+    assert client.post(f"/api/v1/invitations/{offer['invitation_id']}/accept", headers=bob.headers).status_code == 200
+    shared = client.post(f"/api/v1/cases/{case_id}/team-shares", json={"team_id": team_id}, headers=alice.headers)
+    assert shared.status_code == 201, shared.text
+    assert client.get(f"/api/v1/cases/{case_id}/messages", headers=bob.headers).status_code == 200  # audited
     r = client.post("/api/v1/knowledge/documents?wait=true", files={"file": ("pg.md", RUNBOOK, "text/markdown")},
                     data={"title": "Postgres pool runbook"}, headers=alice.headers)
     assert r.status_code == 201 and r.json()["status"] == "indexed", r.text
@@ -92,6 +100,13 @@ def _snapshot(c: Container, users: list[SignedIn]) -> dict[str, Any]:
                                      for e in c.evidence_files.list_for_case(uid, k.case_id)] for k in cases},
             "documents": [(d.model_dump(), c.blobs.get(raw_key(d.document_id)), c.blobs.get(text_key(d.document_id)))
                           for d in docs],
+            "orgs": [(m.model_dump(), c.team_repo.get_org(m.org_id).model_dump())
+                     for m in c.team_repo.org_memberships(uid)],
+            "teams": [(m.model_dump(), c.team_repo.get_team(m.team_id).model_dump(),
+                       [x.model_dump() for x in c.team_repo.members(m.team_id)],
+                       [x.model_dump() for x in c.team_repo.team_shares(m.team_id)],
+                       [e.model_dump() for e in c.audit_log.for_team(m.team_id, 1000)])
+                      for m in c.team_repo.memberships(uid)],
         }
     return out
 
@@ -123,6 +138,8 @@ def test_embedded_to_aws_and_back_loses_nothing(source: tuple[Container, dict[st
     before = _snapshot(src, users)
     assert before["alice"]["maps"] and before["alice"]["evidence"][made["case_id"]]  # the data has what we test
     assert len(before["alice"]["messages"][made["case_id"]]) >= 6 and before["alice"]["cases"][0]["hypotheses"]
+    team = before["bob"]["teams"][0]
+    assert len(team[2]) == 2 and team[3] and "case.read" in {e["action"] for e in team[4]} and before["bob"]["orgs"]
     assert SECRET.encode() not in next(iter(before["alice"]["maps"].values()))  # sealed
 
     manifest = export_bundle(src, tmp_path / "out.tar.gz", mode="embedded")

@@ -178,6 +178,19 @@ def test_team_chunks_reach_team_members_only(index: VectorIndex, mode: str) -> N
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_another_teams_chunks_neither_leak_nor_crowd_out_a_members_team(index: VectorIndex, mode: str) -> None:
+    query = "kafka consumer lag rebalancing storm partitions"
+    put(index, [chunk(f"p{i}", f"user{i}", query, scope="team", team="payments") for i in range(200)])
+    put(index, [chunk(f"s{i}", "carol", f"kafka consumer lag, sre note {i}", scope="team", team="sre")
+                for i in range(2)])
+    found = search(index, query, ALICE, k=2, mode=mode)
+    assert sorted(c.chunk_id for c in found) == ["s0#0", "s1#0"]  # the filter ran inside the query
+    in_both = PrincipalFilter(owner_id="zed", team_ids=["sre", "payments"], include_global=False)
+    assert {c.team_id for c in search(index, query, in_both, k=2, mode=mode)} == {"payments"}
+    assert {c.team_id for c in search(index, "sre note", in_both, k=2, mode=mode)} == {"sre"}
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_filter_applies_before_top_k_so_few_own_chunks_are_not_starved(index: VectorIndex, mode: str) -> None:
     crowd = [chunk(f"o{i}", f"user{i}", "pods pending disk pressure node eviction kubelet") for i in range(300)]
     put(index, crowd)

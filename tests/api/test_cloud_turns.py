@@ -23,15 +23,13 @@ from local.server import build_app
 from tests.api.test_knowledge_ingest import LambdaContext
 from tests.conftest import SignedIn, sign_up
 from tests.support.case_api import open_case as _case
+from tests.support.turn_worker import add_turn_queue, work_off
 
 
 @pytest.fixture
 def cloud(aws_container: Container) -> Container:
-    url = boto3.client("sqs", region_name="us-east-1").create_queue(QueueName="fmtest-turns")["QueueUrl"]
     key = SecretStr(base64.b64encode(b"k" * 32).decode())
-    aws_container.settings = aws_container.settings.model_copy(update={
-        "turn_queue_url": url, "turn_sync_seconds": 5.0, "redaction_key": key})
-    return aws_container
+    return add_turn_queue(aws_container, turn_sync_seconds=5.0, redaction_key=key)
 
 
 @pytest.fixture
@@ -43,19 +41,6 @@ def client(cloud: Container) -> Iterator[TestClient]:
 @pytest.fixture
 def alice(client: TestClient) -> SignedIn:
     return sign_up(client, "alice")
-
-
-def _work_off(cloud: Container) -> list[dict]:
-    """What the SQS event source does: hand the queue's messages to the worker function, then delete them."""
-    sqs = boto3.client("sqs", region_name="us-east-1")
-    url = cloud.settings.turn_queue_url
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    records = [{"messageId": m["MessageId"], "body": m["Body"]} for m in messages]
-    outcome = handler({"Records": records}, LambdaContext(function_name="turn-worker"))
-    assert outcome == {"batchItemFailures": []}
-    for m in messages:
-        sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-    return records
 
 
 def test_respond_async_then_the_worker_runs_it_and_polling_sees_it_end(client: TestClient, alice: SignedIn,
@@ -72,7 +57,7 @@ def test_respond_async_then_the_worker_runs_it_and_polling_sees_it_end(client: T
     bob = sign_up(client, "bob")
     assert client.get(location, headers=bob.headers).status_code == 404
 
-    records = _work_off(cloud)
+    records = work_off(cloud)
     assert len(records) == 1
     done = client.get(location, headers=alice.headers)
     assert done.status_code == 200 and done.json()["status"] == "completed", done.text
@@ -89,7 +74,7 @@ def test_a_quick_worker_answers_within_the_request(client: TestClient, alice: Si
     stop = threading.Event()
 
     def worker() -> None:
-        while not stop.is_set() and not _work_off(cloud):
+        while not stop.is_set() and not work_off(cloud):
             stop.wait(0.05)
 
     thread = threading.Thread(target=worker)
@@ -108,7 +93,7 @@ def test_a_failed_queued_turn_reports_its_error(client: TestClient, alice: Signe
     r = client.post(f"/api/v1/cases/{case_id}/turns", data={"query": "disk full"},
                     headers={**alice.headers, "Prefer": "respond-async"})
     assert client.delete(f"/api/v1/cases/{case_id}", headers=alice.headers).status_code in (200, 204)
-    _work_off(cloud)
+    work_off(cloud)
     polled = client.get(r.headers["Location"], headers=alice.headers)
     assert polled.status_code == 200 and polled.json()["status"] == "failed", polled.text
     assert polled.json()["error"]["status"] == "404" and polled.json()["error"]["code"].endswith("NOT_FOUND")
@@ -135,7 +120,7 @@ def test_the_cloud_stream_ends_with_the_location_when_the_turn_outlasts_the_wait
     job_id = events[0][1]["job_id"]
     assert events[1][1] == {"stage": "queued", "job_id": job_id,
                             "location": f"/api/v1/cases/{case_id}/turns/jobs/{job_id}"}
-    _work_off(cloud)
+    work_off(cloud)
     assert client.get(events[1][1]["location"], headers=alice.headers).json()["status"] == "completed"
 
 

@@ -16,12 +16,16 @@ LOG = "\n".join(f"2026-11-25 09:{10 + i // 60:02d}:{i % 60:02d} ERROR pool: conn
 FIX = "We rolled back to v2.2 at 10:02."
 
 
-def _resolved_case(client: TestClient, who: SignedIn) -> str:
-    """Case A: checkout's database pool exhausted by a release, fixed by rolling back (the offline rules' flow)."""
+def resolved_case(client: TestClient, who: SignedIn, mate: SignedIn | None = None, team_id: str | None = None) -> str:
+    """Case A: checkout's database pool exhausted by a release, fixed by rolling back (the offline rules' flow).
+    With `team_id` the case is shared with that team first, and `mate` sends the turn with the evidence."""
     case_id = _case(client, who)
+    if team_id is not None:
+        shared = client.post(f"/api/v1/cases/{case_id}/team-shares", json={"team_id": team_id}, headers=who.headers)
+        assert shared.status_code == 201, shared.text
     _turn(client, who, case_id, query="checkout returns 503 errors since 09:10")
     _turn(client, who, case_id, query="", intent_type="confirmation", intent_data='{"decision":"yes"}')
-    _turn(client, who, case_id, query="only eu-west users, 30% of requests; we deployed v2.3 at 09:05",
+    _turn(client, mate or who, case_id, query="only eu-west users, 30% of requests; we deployed v2.3 at 09:05",
           files=("api.log", LOG, "text/plain"))
     ui = client.get(f"/api/v1/cases/{case_id}", headers=who.headers).json()
     hid = ui["hypotheses"][0]["hypothesis_id"]
@@ -35,7 +39,7 @@ def _resolved_case(client: TestClient, who: SignedIn) -> str:
 
 def test_approved_draft_is_cited_as_a_past_incident_on_a_similar_cases_first_turn(
         client: TestClient, alice: SignedIn, bob: SignedIn) -> None:
-    case_a = _resolved_case(client, alice)
+    case_a = resolved_case(client, alice)
 
     r = client.post(f"/api/v1/cases/{case_a}/extract-knowledge", json={}, headers=alice.headers)
     assert r.status_code == 201, r.text
@@ -121,7 +125,7 @@ def test_rejected_drafts_are_not_indexed_and_bad_requests_are_4xx(client: TestCl
     for method, path, body in bad:
         assert client.request(method, path, json=body, headers=alice.headers).status_code == 422, (method, path)
 
-    case_a = _resolved_case(client, alice)
+    case_a = resolved_case(client, alice)
     draft = client.post(f"/api/v1/cases/{case_a}/extract-knowledge", headers=alice.headers).json()
     path = f"/api/v1/knowledge/drafts/{draft['draft_id']}"
     assert client.put(path, json={}, headers=alice.headers).json()["code"] == "EMPTY_EDIT"

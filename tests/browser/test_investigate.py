@@ -12,24 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import Server, open_page, serve, shot
+from tests.browser.conftest import Server, serve, shot
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
 RUNBOOK = Path(__file__).resolve().parents[1] / "fixtures" / "dashboard" / "runbooks" / "KubeAPIDown.md"
 PASSWORD = "correct horse battery staple"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield from serve(tmp_path_factory.mktemp("investigate-data"), FM_TURN_SYNC_SECONDS="0")
-
-
-@pytest.fixture(params=list(VIEWPORTS))
-def sized_page(request: pytest.FixtureRequest, browser: object, server: Server) -> Iterator[tuple[object, str]]:
-    for page in open_page(browser, server, VIEWPORTS[request.param], console_errors=True):
-        yield page, request.param
 
 
 def _log() -> bytes:

@@ -6,31 +6,24 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.browser.conftest import Server, open_page, shot
+from tests.browser.conftest import Server, shot
 from tests.browser.layout import assert_layout_ok
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
 PASSWORD = "correct horse battery staple"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 LOG = "\n".join(f"2026-11-25 09:{10 + i // 60:02d}:{i % 60:02d} ERROR pool: connection refused to 10.0.0.{i % 5}:5432"
                 for i in range(60)).encode()
 FIX = "Raised the connection pool to 50 and rolled back to v2.2."
 
 
-@pytest.fixture(params=list(VIEWPORTS))
-def sized_page(request: pytest.FixtureRequest, browser: object, server: Server) -> Iterator[tuple[object, str]]:
-    for page in open_page(browser, server, VIEWPORTS[request.param], console_errors=True):
-        yield page, request.param
-
-
-def _resolved_case(server: Server, username: str) -> str:
-    """Register `username` and resolve a case through the API (the offline copilot's flow)."""
+def _resolved_case(server: Server, username: str) -> tuple[str, dict[str, str]]:
+    """Register `username` and resolve a case through the API (the offline copilot's flow); the case and the
+    user's headers."""
     r = httpx.post(f"{server.url}/api/v1/auth/register", json={"username": username, "password": PASSWORD})
     assert r.status_code == 201, r.text
     headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
@@ -52,14 +45,15 @@ def _resolved_case(server: Server, username: str) -> str:
          intent_data=json.dumps({"hypothesis_id": hid, "action": "validate", "reason": "pool of 10, v2.3 opens 40"}))
     turn(query="We rolled back to v2.2 at 10:02. The errors stopped.")
     assert turn(query="yes")["case_state"] == "resolved"
-    return case_id
+    return case_id, headers
 
 
 def test_a_resolved_case_is_drafted_reviewed_and_found_as_a_past_incident(
         sized_page: tuple[object, str], server: Server) -> None:
     page, size = sized_page
     username = f"reviewer{uuid.uuid4().hex[:8]}"
-    case_id = _resolved_case(server, username)
+    case_id, headers = _resolved_case(server, username)
+    team = httpx.post(f"{server.url}/api/v1/teams", headers=headers, json={"name": f"SRE {username}"}).json()
     page.goto("/dashboard/#/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
@@ -85,6 +79,7 @@ def test_a_resolved_case_is_drafted_reviewed_and_found_as_a_past_incident(
     page.click(".draft-edit button[data-action=save]")
     expect(page.locator("#drafts .draft-fix")).to_have_text(FIX)
     page.fill("#drafts input[name=note]", "checked with the DB team")
+    page.select_option("#drafts select[name=scope]", team["team_id"])  # indexed for the reviewer's team
     page.click("#drafts button[data-action=approve]")
     expect(page.locator("#drafts-summary")).to_have_text("0 pending draft(s)")
     page.select_option("#draft-status", "approved")
@@ -101,5 +96,8 @@ def test_a_resolved_case_is_drafted_reviewed_and_found_as_a_past_incident(
     incident = page.locator("#past-incidents .incident").first
     expect(incident.locator(".incident-fix")).to_contain_text(FIX)
     assert case_id in incident.inner_text() and "reviewed" in incident.inner_text()
+    document_id = incident.get_attribute("data-document")
+    doc = httpx.get(f"{server.url}/api/v1/knowledge/documents/{document_id}", headers=headers).json()
+    assert (doc["scope"], doc["team_id"]) == ("team", team["team_id"])
     assert_layout_ok(page)
     shot(page, f"21-memory-past-incidents-{size}")

@@ -22,10 +22,13 @@ def _function(template: Template, name: str) -> tuple[str, dict]:
 
 
 def _statements(template: Template, name: str) -> list[dict]:
+    """Every statement granted to the function's role: its inline policy and, when that grew too large, the
+    managed policies CDK moves the rest into."""
     _, props = _function(template, name)
     role = props["Role"]["Fn::GetAtt"][0]
-    return [s for policy in template.find_resources("AWS::IAM::Policy").values()
-            if {"Ref": role} in policy["Properties"]["Roles"]
+    policies = [*template.find_resources("AWS::IAM::Policy").values(),
+                *template.find_resources("AWS::IAM::ManagedPolicy").values()]
+    return [s for policy in policies if {"Ref": role} in policy["Properties"].get("Roles", [])
             for s in policy["Properties"]["PolicyDocument"]["Statement"]]
 
 

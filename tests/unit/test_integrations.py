@@ -203,3 +203,24 @@ def test_only_cases_opened_by_alerts_notify_their_progress(container: Container)
                                                                  ("resolved", "slack", alerted.case_id)]
     assert queued[0].message["blocks"][2]["elements"][0]["url"] == f"http://fm.example/dashboard/#/cases/" \
                                                                    f"{alerted.case_id}"
+
+
+def test_an_alert_case_shared_with_a_team_tells_the_teams_channels_too(container: Container) -> None:
+    from faultmaven.cases.lifecycle import CaseState
+    from faultmaven.integrations.notifier import Notifier
+    from faultmaven.ports.integrations import team_scope
+    from faultmaven.teams.model import CaseShare
+
+    queued: list[NotificationJob] = []
+    container.__dict__["notifier"] = Notifier(container.integration_store, container.sanitizer,
+                                              "http://fm.example/dashboard/", queued.append)
+    for scope in ("u1", team_scope("team_a")):
+        container.integration_store.save_settings(NotificationSettings(scope_id=scope,
+                                                                       slack_webhook_url="https://hooks.slack.com/x"))
+    cases = container.case_service
+    alerted = cases.create("u1", title="HighErrorRate", source="alert")
+    for team in ("team_a", "team_b"):  # team B has no channels set: nothing is sent for it
+        container.team_repo.put_share(CaseShare(case_id=alerted.case_id, team_id=team, owner_id="u1", org_id="o",
+                                                shared_by="u1", created_at=alerted.created_at))
+    cases.update("u1", alerted.case_id, state=CaseState.INVESTIGATING)
+    assert sorted((j.scope_id, j.event) for j in queued) == [("team:team_a", "stage"), ("u1", "stage")]

@@ -36,7 +36,7 @@ def _service(container: Container, knowledge: StubKnowledge) -> DraftService:
                                            postmortem="# P\n", runbook="# R\n", fix="rolled back",
                                            authors=["alice"], incident_date=AT, created_at=AT, updated_at=AT))
     return DraftService(container.drafts, container.case_service, container.evidence, lambda: knowledge,
-                        container.sanitizer)
+                        container.sanitizer, readers=container.team_service.reader)
 
 
 def test_a_failed_index_leaves_the_draft_pending_and_a_retry_approves_it(container: Container) -> None:

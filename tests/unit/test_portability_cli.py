@@ -33,7 +33,9 @@ def test_export_then_import_twice(data_dir: Path, tmp_path: Path, capsys: pytest
     target = str(tmp_path / "target")
     assert main(["import", bundle, "--data-dir", target]) == 0
     first = json.loads(capsys.readouterr().out)
-    assert first["written"] == {"users": 1, "sessions": 0, "cases": 1, "messages": 0, "evidence": 1, "documents": 0}
+    assert first["written"] == {"users": 1, "sessions": 0, "cases": 1, "messages": 0, "evidence": 1, "documents": 0,
+                                "orgs": 0, "org_members": 0, "teams": 0, "team_members": 0, "case_shares": 0,
+                                "audit": 0}
     assert main(["import", bundle, "--data-dir", target]) == 0
     second = json.loads(capsys.readouterr().out)
     assert sum(second["written"].values()) == 0 and second["unchanged"]["evidence"] == 1

@@ -15,7 +15,7 @@ def capabilities(settings: Settings) -> dict[str, Any]:
         "features": {
             "extensionKB": False,  # the knowledge base is managed in the dashboard
             "adminKB": True,
-            "teamSharing": False,
+            "teamSharing": True,  # teams, shared cases, team knowledge (docs/TEAMS.md)
             "managementConsole": True,
             "caseHistory": True,
             "sso": bool(settings.oidc_issuer and settings.oidc_client_id),  # /api/v1/auth/sso/* (docs/DEPLOY.md)

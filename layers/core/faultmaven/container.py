@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from faultmaven.auth.service import AuthService
 from faultmaven.auth.tokens import TokenIssuer
 from faultmaven.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from faultmaven.cases.model import Case
 
 
 class Container:
@@ -118,7 +122,14 @@ class Container:
         from faultmaven.cases.service import CaseService
         from faultmaven.integrations.progress import progress_watcher
 
-        return CaseService(self.cases, self.stored_text_redactor, on_change=progress_watcher(lambda: self.notifier))
+        return CaseService(self.cases, self.stored_text_redactor,
+                           on_change=progress_watcher(lambda: self.notifier, self._shared_with))
+
+    def _shared_with(self, case: Case) -> list[str]:
+        """The notification scopes of the teams a case is shared with."""
+        from faultmaven.ports.integrations import team_scope
+
+        return [team_scope(share.team_id) for share in self.team_repo.case_shares(case.case_id)]
 
     @cached_property
     def stored_text_redactor(self):
@@ -126,6 +137,33 @@ class Container:
         from faultmaven.copilot.vault import StoredTextRedactor
 
         return StoredTextRedactor(self.redaction_vault, self.sanitizer)
+
+    @cached_property
+    def team_repo(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.teams import SqliteTeamRepository
+
+            return SqliteTeamRepository(self.db)
+        from faultmaven.adapters.dynamo.teams import DynamoTeamRepository
+
+        return DynamoTeamRepository(self.settings)
+
+    @cached_property
+    def audit_log(self):
+        if self.embedded:
+            from faultmaven.adapters.sqlite.teams import SqliteAuditLog
+
+            return SqliteAuditLog(self.db)
+        from faultmaven.adapters.dynamo.teams import DynamoAuditLog
+
+        return DynamoAuditLog(self.settings)
+
+    @cached_property
+    def team_service(self):
+        from faultmaven.teams.service import TeamService
+
+        return TeamService(self.team_repo, self.audit_log, self.users, self.cases, single_org=self.embedded,
+                           org_name=self.settings.branding_name, invite_ttl_seconds=self.settings.invite_ttl_seconds)
 
     @cached_property
     def idempotency_store(self):
@@ -201,7 +239,8 @@ class Container:
         """Institutional memory: drafts from resolved cases, their review, and the past incidents they become."""
         from faultmaven.memory.drafts import DraftService
 
-        return DraftService(self.drafts, self.case_service, self.evidence, lambda: self.knowledge, self.sanitizer)
+        return DraftService(self.drafts, self.case_service, self.evidence, lambda: self.knowledge, self.sanitizer,
+                            readers=self.team_service.reader)
 
     @cached_property
     def embedder(self):
@@ -291,7 +330,8 @@ class Container:
 
         s = self.settings
         return TurnService(self.case_service, self.evidence, lambda: self.knowledge, self.sanitizer,
-                           self.redaction_vault, self.llm, lease_seconds=s.turn_lease_seconds,
+                           self.redaction_vault, self.llm, readers=self.team_service.reader,
+                           lease_seconds=s.turn_lease_seconds,
                            wait_seconds=s.turn_wait_seconds, max_output_tokens=s.llm_max_output_tokens)
 
     @cached_property
@@ -363,7 +403,7 @@ class Container:
 
         return AlertIntake(self.integration_store, self.users, self.case_service, self.evidence,
                            CaseKnowledge(lambda: self.knowledge, self.sanitizer), self.redaction_vault,
-                           self.sanitizer, self.notifier)
+                           self.sanitizer, self.notifier, readers=self.team_service.reader)
 
     def login_session(self, user_id: str, requested: str | None) -> str:
         """The session id a sign-in is bound to (carried in the access token as `sid`): the requested session when

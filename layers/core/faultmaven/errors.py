@@ -35,6 +35,10 @@ class Conflict(DomainError):
     status, code = 409, "CONFLICT"
 
 
+class Gone(DomainError):
+    status, code = 410, "GONE"
+
+
 class TooLarge(DomainError):
     status, code = 413, "TOO_LARGE"
 

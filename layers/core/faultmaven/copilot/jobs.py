@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from faultmaven.cases.model import stamp
@@ -28,14 +29,29 @@ FAILED_MESSAGE = "the turn failed; please send it again"
 Work = Callable[[], dict[str, Any]]
 
 
-def turn_work(idempotency: Idempotency, turns: TurnService, principal: Principal, case_id: str, turn: TurnInput,
-              key: str | None, progress: Progress = quiet) -> Work:
-    """The turn as a job: run once per Idempotency-Key (a retry gets the first answer)."""
+@dataclass(frozen=True)
+class TurnOrder:
+    """A turn as sent: by whom, on which case, under whose key it is stored (the owner's: on a shared case not the
+    sender's), the author's name on their message, and its Idempotency-Key."""
+
+    principal: Principal
+    case_id: str
+    owner_id: str
+    author_name: str
+    turn: TurnInput
+    key: str | None = None
+
+
+def turn_work(idempotency: Idempotency, turns: TurnService, order: TurnOrder, progress: Progress = quiet) -> Work:
+    """The turn as a job: run once per Idempotency-Key of its sender (a retry gets the first answer)."""
+
+    def run() -> tuple[int, dict[str, Any]]:
+        return 200, turns.run(order.principal, order.case_id, order.turn, progress, owner_id=order.owner_id,
+                              author_name=order.author_name)
 
     def work() -> dict[str, Any]:
-        outcome = idempotency.run("cases.turn", principal.user_id, key, {"case_id": case_id, **turn.fingerprint()},
-                                  lambda: (200, turns.run(principal, case_id, turn, progress)))
-        return outcome.body
+        fingerprint = {"case_id": order.case_id, **order.turn.fingerprint()}
+        return idempotency.run("cases.turn", order.principal.user_id, order.key, fingerprint, run).body
 
     return work
 

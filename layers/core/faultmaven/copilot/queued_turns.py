@@ -21,34 +21,35 @@ from typing import Any
 from faultmaven.auth.service import Principal
 from faultmaven.clock import now
 from faultmaven.copilot.inputs import TurnFile, TurnInput
-from faultmaven.copilot.jobs import Work, find, interrupted, job_view, new_job, record, run_job
+from faultmaven.copilot.jobs import TurnOrder, Work, find, interrupted, job_view, new_job, record, run_job
 from faultmaven.http.logging import logger
 from faultmaven.ports.blobs import BlobStore
 from faultmaven.ports.jobs import FINAL_STATUSES, JobStore
 
 INPUT_PREFIX = "turn-jobs"
-# Makes the work of a queued turn from what the request left: the caller, the case, the turn, its Idempotency-Key.
-WorkFor = Callable[[Principal, str, TurnInput, str | None], Work]
+# Makes the work of a queued turn from what the request left.
+WorkFor = Callable[[TurnOrder], Work]
 
 
 def _input_key(owner_id: str, job_id: str) -> str:
     return f"{INPUT_PREFIX}/{owner_id}/{job_id}.json"
 
 
-def dump_request(principal: Principal, case_id: str, turn: TurnInput, key: str | None) -> bytes:
-    fields = asdict(turn)
-    if turn.file is not None:
-        fields["file"]["data"] = base64.b64encode(turn.file.data).decode()
-    return json.dumps({"principal": asdict(principal), "case_id": case_id, "key": key, "turn": fields}).encode()
+def dump_request(order: TurnOrder) -> bytes:
+    fields = asdict(order)
+    if order.turn.file is not None:
+        fields["turn"]["file"]["data"] = base64.b64encode(order.turn.file.data).decode()
+    return json.dumps(fields).encode()
 
 
-def load_request(data: bytes) -> tuple[Principal, str, TurnInput, str | None]:
+def load_request(data: bytes) -> TurnOrder:
     raw = json.loads(data)
     who = raw["principal"]
     fields = raw["turn"]
     if fields.get("file"):
         fields["file"] = TurnFile(**{**fields["file"], "data": base64.b64decode(fields["file"]["data"])})
-    return (Principal(**{**who, "roles": tuple(who["roles"])}), raw["case_id"], TurnInput(**fields), raw["key"])
+    return TurnOrder(**{**raw, "principal": Principal(**{**who, "roles": tuple(who["roles"])}),
+                        "turn": TurnInput(**fields)})
 
 
 class QueuedTurns:
@@ -58,10 +59,11 @@ class QueuedTurns:
         self.send = send
         self.expiry = timedelta(seconds=expiry_seconds)
 
-    def submit(self, principal: Principal, case_id: str, turn: TurnInput, key: str | None) -> str:
-        job = new_job(principal.user_id, case_id)
+    def submit(self, order: TurnOrder) -> str:
+        """Record the job under its sender (who polls it), keep its input, queue its id."""
+        job = new_job(order.principal.user_id, order.case_id)
         input_key = _input_key(job.owner_id, job.job_id)
-        self.blobs.put(input_key, dump_request(principal, case_id, turn, key), "application/json")
+        self.blobs.put(input_key, dump_request(order), "application/json")
         self.store.create(job)
         try:
             self.send(json.dumps({"job_id": job.job_id, "owner_id": job.owner_id}))
@@ -98,9 +100,9 @@ class QueuedTurns:
         if job is None or job.status in FINAL_STATUSES:
             self.blobs.delete(key)
             return
-        principal, case_id, turn, idempotency_key = load_request(self.blobs.get(key))
+        order = load_request(self.blobs.get(key))
         try:
-            run_job(self.store, job, work_for(principal, case_id, turn, idempotency_key))
+            run_job(self.store, job, work_for(order))
         except Exception:  # recorded on the job by run_job; domain errors are the client's to see, not ours to log
             logger.info("queued turn ended failed", extra={"job_id": job.job_id})
         self.blobs.delete(key)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from faultmaven.auth.service import Principal
@@ -152,6 +153,7 @@ def case_changes(plan: TurnPlan, turn_number: int, title: str | None, model_hypo
 class TurnService:
     def __init__(self, cases: CaseService, evidence: EvidenceService, knowledge: Callable[[], KnowledgeService],
                  sanitizer: Sanitizer, vault: RedactionVault, llm: LLMProvider | None, *,
+                 readers: Callable[[Principal], Reader] = lambda p: Reader(p.user_id),
                  lease_seconds: float = 300.0, wait_seconds: float = 10.0, max_output_tokens: int = 1200) -> None:
         """`knowledge` is called when a turn searches, so a broken or absent index cannot stop turns.
         A turn holds its case's lease (at most `lease_seconds`); a concurrent one waits up to `wait_seconds`."""
@@ -165,12 +167,16 @@ class TurnService:
         self.wait_seconds = wait_seconds
         self.max_output_tokens = max_output_tokens
         self.case_knowledge = CaseKnowledge(knowledge, sanitizer)
+        self.readers = readers  # the knowledge a turn may cite or recall is what its author may read
         self.memory = FirstTurnMemory(knowledge, sanitizer)
 
-    def run(self, principal: Principal, case_id: str, turn: TurnInput, progress: Progress = quiet) -> dict[str, Any]:
+    def run(self, principal: Principal, case_id: str, turn: TurnInput, progress: Progress = quiet, *,
+            owner_id: str | None = None, author_name: str | None = None) -> dict[str, Any]:
         """Check the input, then read, plan and write while holding the case's lease: turns on one case are
         numbered and applied one after another, each on the case as the previous one left it. `progress` hears
-        of each stage, the evidence analysed and the knowledge found (the streamed turn sends them on)."""
+        of each stage, the evidence analysed and the knowledge found (the streamed turn sends them on).
+        On a shared case `owner_id` is the case's owner (whose key it is stored under) and the caller is the
+        author of the turn: their id and `author_name` are stored on the user message."""
         query = (turn.query or "").strip()
         intent = parse_intent(turn.intent_type, turn.intent_data)
         if not (query or (turn.pasted_content or "").strip() or turn.file or intent.kind != "conversation"):
@@ -178,13 +184,13 @@ class TurnService:
         if len(query) > MAX_QUERY_CHARS:
             raise InvalidInput(f"query is longer than {MAX_QUERY_CHARS} characters; attach it as a file instead",
                                code="QUERY_TOO_LONG")
-        with self.cases.turn_lease(principal.user_id, case_id, hold_seconds=self.lease_seconds,
-                                   wait_seconds=self.wait_seconds):
-            return self._run_leased(principal, case_id, turn, query, intent, progress)
+        user = owner_id or principal.user_id
+        with self.cases.turn_lease(user, case_id, hold_seconds=self.lease_seconds, wait_seconds=self.wait_seconds):
+            return self._run_leased(principal, user, case_id, turn, query, intent, progress,
+                                    author_name or principal.username)
 
-    def _run_leased(self, principal: Principal, case_id: str, turn: TurnInput, query: str,
-                    intent: Intent, progress: Progress) -> dict[str, Any]:
-        user = principal.user_id
+    def _run_leased(self, principal: Principal, user: str, case_id: str, turn: TurnInput, query: str,
+                    intent: Intent, progress: Progress, author_name: str) -> dict[str, Any]:
         case = self.cases.get(user, case_id)
         if case.is_terminal:
             raise Conflict(f"the case is {case.state.value}; open a new case to continue", code="CASE_TERMINAL")
@@ -192,14 +198,15 @@ class TurnService:
         turn_number = case.current_turn + 1
         progress("stage", {"stage": "started", "turn_number": turn_number})
 
-        # Evidence first: a bad file is a 4xx before anything else is written.
+        # Evidence first: a bad file is a 4xx before anything else is written. It is kept under the case owner's key.
+        holder = principal if user == principal.user_id else replace(principal, user_id=user)
         attachments = []
         if turn.file is not None:
-            attachments.append(self.evidence.attach(principal, case_id, turn.file.filename, turn.file.data,
+            attachments.append(self.evidence.attach(holder, case_id, turn.file.filename, turn.file.data,
                                                     turn.file.content_type, turn_number, "file", turn.source_url))
         if pasted and (len(pasted) > MAX_PASTE_INLINE or turn.input_type == "page_capture"):
             source = "page_capture" if turn.input_type == "page_capture" else "paste"
-            attachments.append(self.evidence.attach(principal, case_id, None, pasted.encode(), "text/plain",
+            attachments.append(self.evidence.attach(holder, case_id, None, pasted.encode(), "text/plain",
                                                     turn_number, source, turn.source_url))
             pasted = ""
 
@@ -220,9 +227,9 @@ class TurnService:
         # Leading errors across files, first of each file first: one file's noise never hides another's cause.
         templates = [pair for rank in range(3) for d in evidence
                      for pair in list(zip(d.top_errors, d.top_error_counts, strict=False))[rank:rank + 1]]
-        cited = self.case_knowledge.cite(Reader.of(principal), case, user_text, self._recent_user_text(case),
-                                         templates, mapping)
-        past = self.memory.recall(Reader.of(principal), case, user_text, mapping)
+        reader = self.readers(principal)
+        cited = self.case_knowledge.cite(reader, case, user_text, self._recent_user_text(case), templates, mapping)
+        past = self.memory.recall(reader, case, user_text, mapping)
         hits, searched = not_recalled(cited.hits, past), cited.searched
         plan = plan_turn(case_view(case), user_text, intent, evidence, hits)
         support = {**self._changed_support(case, cited.support),
@@ -254,7 +261,8 @@ class TurnService:
         updated = self.cases.apply(user, case_id, changes)
 
         self.cases.append_message(user, case_id, "user", stored, turn_number,
-                                  {"redactions": summary, "intent": intent.kind})
+                                  {"redactions": summary, "intent": intent.kind, "author_id": principal.user_id,
+                                   "author_name": author_name})
         self.cases.append_message(user, case_id, "assistant", reply, turn_number,
                                   {"llm_used": llm_used, "phase": plan.phase})
         response = self._response(updated, turn_number, plan, reply, attachments, hits, summary, llm_used,

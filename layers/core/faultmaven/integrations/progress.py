@@ -14,9 +14,11 @@ if TYPE_CHECKING:
     from faultmaven.integrations.notifier import Notifier
 
 
-def progress_watcher(notifier: Callable[[], Notifier]) -> Callable[[Case, Case], None]:
-    """`CaseService`'s change hook: a case opened from an alert tells its owner's channels when its state or stage
-    changes ("resolved" when it is resolved). Other cases, and other changes, send nothing."""
+def progress_watcher(notifier: Callable[[], Notifier],
+                     team_scopes: Callable[[Case], list[str]] = lambda case: []) -> Callable[[Case, Case], None]:
+    """`CaseService`'s change hook: a case opened from an alert tells its owner's channels, and those of the teams
+    it is shared with (`team_scopes`), when its state or stage changes ("resolved" when it is resolved). Other
+    cases, and other changes, send nothing."""
 
     def changed(before: Case, after: Case) -> None:
         if after.source != "alert" or (before.state, before.stage) == (after.state, after.stage):
@@ -26,7 +28,8 @@ def progress_watcher(notifier: Callable[[], Notifier]) -> Callable[[Case, Case],
         if resolved and after.solution:
             detail += f"\nSolution: {after.solution}"
         try:
-            notifier().case_event(after.user_id, "resolved" if resolved else "stage", after, detail)
+            for scope in (after.user_id, *team_scopes(after)):
+                notifier().case_event(scope, "resolved" if resolved else "stage", after, detail)
         except Exception as exc:  # a notification never fails the change that caused it
             logger.warning("notification not queued", extra={"error_type": type(exc).__name__})
 

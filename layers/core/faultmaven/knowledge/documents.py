@@ -3,7 +3,8 @@
 Who sees what: a document is readable by its owner, by the members of its team (scope `team`) and by everyone
 (scope `global`). Only the owner edits or deletes a personal or team document; global documents are edited and
 deleted by admins. A document the reader may not see answers 404 exactly like a missing one.
-Team membership comes from the caller's roles: `team:<team_id>` (there is no team directory yet).
+Team membership comes from the team directory (faultmaven.teams): every member reads a team's documents; its
+`viewer`s cannot publish into it.
 
 Re-uploading bytes the same owner already uploaded (same SHA-256) stores nothing new: the answer is the existing
 document flagged as a duplicate. When that earlier upload had failed, it is replaced and ingested again.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -44,7 +45,6 @@ from faultmaven.ports.vector_index import PrincipalFilter, Scope, SearchMode, Ve
 
 if TYPE_CHECKING:
     from faultmaven.knowledge.ingestion import IngestionRunner  # its chunkers and extractors: ingestion only
-TEAM_ROLE_PREFIX = "team:"
 MAX_TAGS = 32
 MAX_BULK = 100
 _TYPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
@@ -56,13 +56,19 @@ class Reader:
     """The caller as the knowledge base sees them."""
 
     user_id: str
-    team_ids: tuple[str, ...] = ()
+    team_ids: tuple[str, ...] = ()  # the teams whose documents the reader sees
     is_admin: bool = False
+    publish_team_ids: tuple[str, ...] | None = None  # the teams the reader may publish into (None: all of team_ids)
 
     @classmethod
-    def of(cls, principal: Principal) -> Reader:
-        teams = tuple(r[len(TEAM_ROLE_PREFIX):] for r in principal.roles if r.startswith(TEAM_ROLE_PREFIX))
-        return cls(principal.user_id, teams, principal.is_admin)
+    def of(cls, principal: Principal, team_roles: Mapping[str, str]) -> Reader:
+        """The caller with their teams (`team id -> role`, from TeamService.team_roles)."""
+        publish = tuple(team for team, role in team_roles.items() if role != "viewer")
+        return cls(principal.user_id, tuple(team_roles), principal.is_admin, publish)
+
+    @property
+    def publishing_teams(self) -> tuple[str, ...]:
+        return self.team_ids if self.publish_team_ids is None else self.publish_team_ids
 
     def visibility(self, *, only_own: bool = False) -> Visibility:
         return Visibility(owner_id=self.user_id, team_ids=list(self.team_ids), only_own=only_own)
@@ -272,8 +278,9 @@ class KnowledgeService:
         if scope == "team":
             if not team_id:
                 raise InvalidInput("team scope needs a team_id", code="TEAM_REQUIRED")
-            if team_id not in reader.team_ids and not reader.is_admin:
-                raise Forbidden("you are not a member of that team", code="NOT_A_TEAM_MEMBER")
+            if team_id not in reader.publishing_teams and not reader.is_admin:
+                raise Forbidden("you may not publish into that team (not a member, or a viewer)",
+                                code="NOT_A_TEAM_MEMBER")
             return "team", team_id
         return "personal", None
 

@@ -51,8 +51,11 @@ class Review(BaseModel):
 
 class DraftService:
     def __init__(self, drafts: DraftRepository, cases: CaseService, evidence: EvidenceService,
-                 knowledge: Callable[[], KnowledgeService], sanitizer: Sanitizer) -> None:
+                 knowledge: Callable[[], KnowledgeService], sanitizer: Sanitizer, *,
+                 readers: Callable[[Principal], Reader]) -> None:
+        """`readers` gives the caller as the knowledge base sees them: the teams an approval may publish into."""
         self.drafts = drafts
+        self.readers = readers
         self.cases = cases
         self.evidence = evidence
         self.knowledge = knowledge
@@ -73,12 +76,15 @@ class DraftService:
         evidence = [digest(a, self.sanitizer, mapping) for a in self.evidence.analyses_for_case(user, case_id)]
         messages, _ = self.cases.messages(user, case_id, MESSAGES_READ, 0)
         said = "\n".join(m.content for m in messages if m.role == "user")
+        # On a shared case several people wrote turns: each author once, in the order they first wrote.
+        authors = list(dict.fromkeys(str(m.metadata.get("author_name") or principal.username)
+                                     for m in messages if m.role == "user")) or [principal.username]
         report = postmortem(case, at, cited_lines(case.root_cause or "", evidence), follow_ups_from(said))
         draft = KnowledgeDraft(
             draft_id=new_id("kd_"), owner_id=user, case_id=case_id,
             title=(case.problem_statement or case.title)[:300], postmortem=report.content,
             runbook=runbook_draft(case, at).content, fix=(case.solution or None) and case.solution[:2000],
-            authors=[principal.username], incident_date=case.resolved_at or at, created_at=at, updated_at=at)
+            authors=authors, incident_date=case.resolved_at or at, created_at=at, updated_at=at)
         if not self.drafts.create(draft):
             raise Conflict("a draft with this id exists; retry", code="DRAFT_EXISTS")
         return draft, True
@@ -108,7 +114,7 @@ class DraftService:
         draft = self._pending(principal, draft_id, review.version)
         at = iso(now())
         reviewed = draft.model_copy(update={"reviewer_id": principal.user_id})
-        outcome = self.knowledge().upload(Reader.of(principal), Upload(
+        outcome = self.knowledge().upload(self.readers(principal), Upload(
             filename=f"past-incident-{draft.case_id}.md", data=document_text(reviewed, at[:10]).encode(),
             title=draft.title, document_type=PAST_INCIDENT_TYPE, tags=["past-incident"], scope=review.scope,
             team_id=review.team_id, description=f"Postmortem of case {draft.case_id}",

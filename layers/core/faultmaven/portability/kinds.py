@@ -6,14 +6,16 @@ the blobs each record needs, may carry extra data beside a record (a document's 
 record into a target without duplicating it: a record already there is left alone (or, for a case, replaced by the
 bundle's version), so importing twice writes nothing the second time.
 
-Not exported, because they are short-lived or rebuilt: refresh tokens, invitations, sign-in throttles, idempotency
-records, jobs, turn leases and daily title counters.
+Organizations, teams, their members, case shares and the audit trail travel too (walked from the users' memberships:
+a team nobody belongs to any more is left behind). Not exported, because they are short-lived or rebuilt: refresh
+tokens, invitations (to sign up or to a team), sign-in throttles, idempotency records, jobs, turn leases and daily
+title counters.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -31,6 +33,7 @@ from faultmaven.ports.evidence import EvidenceRecord
 from faultmaven.ports.sessions import SessionRecord
 from faultmaven.ports.users import UserRecord
 from faultmaven.ports.vector_index import Chunk, EmbeddingSpaceMismatch, VectorExport
+from faultmaven.teams.model import AuditEvent, CaseShare, Membership, Organization, OrgMember, Team
 
 PAGE = 200
 SEALED = "application/octet-stream"
@@ -49,6 +52,8 @@ class Stores(Protocol):
     ingestor: Any
     embedder: Any
     vector_index: Any
+    team_repo: Any
+    audit_log: Any
 
 
 @dataclass(frozen=True)
@@ -295,6 +300,108 @@ def _load_document(s: Stores, doc: DocumentRecord, ctx: LoadContext) -> bool:
     return True
 
 
+# organizations and teams (walked from the users' memberships), members, case shares, the audit trail ---------------
+
+AUDIT_ALL = 2**31 - 1  # the whole trail of a team
+
+
+def _found(ids: Iterable[str], get: Callable[[str], BaseModel | None]) -> Iterator[Item]:
+    """The record of each id `get` finds, once (many members name the same team or organization)."""
+    yield from (Item(record) for i in dict.fromkeys(ids) if (record := get(i)) is not None)
+
+
+def _walk_orgs(s: Stores, walked: Walked) -> Iterator[Item]:
+    users = walked["users"]
+    return _found((m.org_id for u in users for m in s.team_repo.org_memberships(u.user_id)), s.team_repo.get_org)
+
+
+def _load_org(s: Stores, org: Organization, ctx: LoadContext) -> bool:
+    if s.team_repo.get_org(org.org_id) is not None:
+        return False
+    ctx.write_files()
+    return bool(s.team_repo.put_org(org))
+
+
+def _walk_org_members(s: Stores, walked: Walked) -> Iterator[Item]:
+    for user in walked["users"]:
+        yield from (Item(m) for m in s.team_repo.org_memberships(user.user_id))
+
+
+def _load_org_member(s: Stores, member: OrgMember, ctx: LoadContext) -> bool:
+    if any(m.org_id == member.org_id for m in s.team_repo.org_memberships(member.user_id)):
+        return False
+    ctx.write_files()
+    s.team_repo.put_org_member(member)
+    return True
+
+
+def _walk_teams(s: Stores, walked: Walked) -> Iterator[Item]:
+    users = walked["users"]
+    return _found((m.team_id for u in users for m in s.team_repo.memberships(u.user_id)), s.team_repo.get_team)
+
+
+def _load_team(s: Stores, team: Team, ctx: LoadContext) -> bool:
+    if s.team_repo.get_team(team.team_id) is not None:
+        return False
+    ctx.write_files()
+    try:
+        s.team_repo.create_team(team)
+    except Conflict:  # the target's organization has another team of that name: it is not overwritten
+        return False
+    return True
+
+
+def _team_records(walked: Walked) -> Iterator[Team]:
+    yield from walked["teams"]  # type: ignore[misc]
+
+
+def _walk_team_members(s: Stores, walked: Walked) -> Iterator[Item]:
+    for team in _team_records(walked):
+        yield from (Item(m) for m in s.team_repo.members(team.team_id))
+
+
+def _load_team_member(s: Stores, member: Membership, ctx: LoadContext) -> bool:
+    if s.team_repo.get_team(member.team_id) is None or s.team_repo.get_member(member.team_id, member.user_id):
+        return False
+    ctx.write_files()
+    s.team_repo.put_member(member)
+    return True
+
+
+def _walk_shares(s: Stores, walked: Walked) -> Iterator[Item]:
+    for team in _team_records(walked):
+        yield from (Item(share) for share in s.team_repo.team_shares(team.team_id))
+
+
+def _load_share(s: Stores, share: CaseShare, ctx: LoadContext) -> bool:
+    if not ctx.case_is_live(s, share.owner_id, share.case_id) or s.team_repo.get_team(share.team_id) is None:
+        return False
+    if any(x.team_id == share.team_id for x in s.team_repo.case_shares(share.case_id)):
+        return False
+    ctx.write_files()
+    s.team_repo.put_share(share)
+    return True
+
+
+def _walk_audit(s: Stores, walked: Walked) -> Iterator[Item]:
+    for team in _team_records(walked):
+        yield from (Item(event) for event in reversed(s.audit_log.for_team(team.team_id, AUDIT_ALL)))
+
+
+def _load_audit_event(s: Stores, event: AuditEvent, ctx: LoadContext) -> bool:
+    key = ("audit", event.team_id)
+    if key not in ctx.seen and s.team_repo.get_team(event.team_id) is None:
+        return False  # the team was left out (its name taken in the target): so is its trail
+    if key not in ctx.seen:
+        ctx.seen[key] = {e.event_id for e in s.audit_log.for_team(event.team_id, AUDIT_ALL)}
+    if event.event_id in ctx.seen[key]:
+        return False
+    ctx.write_files()
+    s.audit_log.append(event)
+    ctx.seen[key].add(event.event_id)
+    return True
+
+
 KINDS: tuple[EntityKind, ...] = (
     EntityKind("users", UserRecord, _walk_users, _load_user, keep=True),
     EntityKind("sessions", SessionRecord, _walk_sessions, _load_session),
@@ -303,6 +410,12 @@ KINDS: tuple[EntityKind, ...] = (
     EntityKind("evidence", EvidenceRecord, _walk_evidence, _load_evidence),
     EntityKind("documents", DocumentRecord, _walk_documents, _load_document, carry=_document_index,
                carry_model=DocumentIndex),
+    EntityKind("orgs", Organization, _walk_orgs, _load_org),
+    EntityKind("org_members", OrgMember, _walk_org_members, _load_org_member),
+    EntityKind("teams", Team, _walk_teams, _load_team, keep=True),
+    EntityKind("team_members", Membership, _walk_team_members, _load_team_member),
+    EntityKind("case_shares", CaseShare, _walk_shares, _load_share),
+    EntityKind("audit", AuditEvent, _walk_audit, _load_audit_event),
 )
 
 

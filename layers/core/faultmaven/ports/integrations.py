@@ -21,8 +21,13 @@ class IntegrationRecord(BaseModel):
     rotated_at: str | None = None
 
 
+def team_scope(team_id: str) -> str:
+    """The notification scope of a team (a user's scope is their user id)."""
+    return f"team:{team_id}"
+
+
 class NotificationSettings(BaseModel):
-    """Where a scope's notifications go. `scope_id` is a user now (a team later); tokens are secrets."""
+    """Where a scope's notifications go. `scope_id` is a user's id, or `team_scope(team_id)`; tokens are secrets."""
 
     scope_id: str
     slack_webhook_url: str | None = None

@@ -1,4 +1,5 @@
-// One case: progress, hypotheses board, transcript, evidence with its log analysis charts, reports, and export.
+// One case: progress, hypotheses board, transcript (with each message's author), evidence with its log analysis
+// charts, reports, team sharing, and export.
 
 import { api, getCapabilities } from "../api.js";
 import { add, badge, downloadText, formatDate, h, humanize } from "../dom.js";
@@ -7,6 +8,7 @@ import { caseMarkdown, exportFilename, INDICATORS } from "../export.js";
 import { markdown } from "../markdown.js";
 import { CONFIRM_PROMPT } from "../turns.js";
 import { investigation } from "./investigate.js";
+import { sharingSection } from "./sharing.js";
 
 const HYPOTHESIS_STATES = ["captured", "active", "validated", "refuted", "inconclusive", "retired"];
 const LEVEL_ORDER = ["fatal", "critical", "error", "warn", "warning", "info", "debug", "trace", "unknown"];
@@ -66,7 +68,7 @@ function transcript(messages, confirm = null) {
   const last = messages.findLastIndex((m) => m.role === "assistant");
   return h("section", { class: "card" }, h("h2", {}, `Transcript (${messages.length})`),
     h("ol", { class: "transcript", id: "transcript" }, messages.map((m, i) => h("li", { class: `msg msg-${m.role}` },
-      h("div", { class: "msg-head" }, h("strong", {}, m.role === "assistant" ? "FaultMaven" : m.role), ` · turn ${m.turn_number} · ${formatDate(m.created_at)}`),
+      h("div", { class: "msg-head" }, h("strong", {}, m.role === "assistant" ? "FaultMaven" : (m.author_name || m.role)), ` · turn ${m.turn_number} · ${formatDate(m.created_at)}`),
       h("div", { class: "msg-body" }, m.role === "assistant" ? markdown(m.content.replace(CONFIRM_PROMPT, "").trimEnd()) : h("p", { class: "prewrap" }, m.content)),
       i === last ? confirm : null))));
 }
@@ -141,5 +143,5 @@ export async function casePage(root, id) {
     transcript(messages, work && proposal ? work.confirmButtons(`${humanize(proposal.kind)}?`) : null),
     work ? work.composer() : null,
     hypothesisBoard(detail.hypotheses || [], work ? work.hypothesisButtons : undefined),
-    evidenceSection(files), reportsSection(reports, detail));
+    evidenceSection(files), reportsSection(reports, detail), sharingSection(detail.case_id));
 }

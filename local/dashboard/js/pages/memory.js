@@ -53,8 +53,9 @@ function provenance(d) {
     d.edits?.length ? [h("dt", {}, "Edits"), h("dd", {}, `${d.edits.length} (last ${formatDate(d.edits.at(-1).at)})`)] : null);
 }
 
-/** One draft: read it rendered, or edit its parts; approve (index as a past incident) or reject with a note. */
-function draftCard(draft, reload) {
+/** One draft: read it rendered, or edit its parts; approve (index as a past incident, for the reviewer or for one of
+ * the `teams` they may publish into) or reject with a note. */
+function draftCard(draft, reload, teams) {
   const status = h("div", { class: "form-status" });
   const card = h("article", { class: "card draft", "data-draft": draft.draft_id });
   const view = () => fill(card, h("div", { class: "title-row" }, h("h2", {}, draft.title), badge(draft.status)),
@@ -78,8 +79,11 @@ function draftCard(draft, reload) {
 
   function actions() {
     const note = h("input", { name: "note", class: "grow", maxlength: 2000, placeholder: "Review note (optional)", "aria-label": "Review note" });
-    return h("div", { class: "row draft-actions" }, note,
-      h("button", { type: "button", class: "primary", "data-action": "approve", on: { click: () => send("/approve", { note: note.value || null, version: draft.version }) } }, "Approve"),
+    const scope = teams.length ? h("select", { name: "scope", "aria-label": "Who finds it" }, h("option", { value: "" }, "For me"),
+      teams.map((t) => h("option", { value: t.team_id }, `For team ${t.name}`))) : null;
+    const where = () => (scope?.value ? { scope: "team", team_id: scope.value } : {});
+    return h("div", { class: "row draft-actions" }, note, scope,
+      h("button", { type: "button", class: "primary", "data-action": "approve", on: { click: () => send("/approve", { note: note.value || null, version: draft.version, ...where() }) } }, "Approve"),
       h("button", { type: "button", "data-action": "edit", on: { click: edit } }, "Edit"),
       h("button", { type: "button", class: "danger", "data-action": "reject", on: { click: () => send("/reject", { note: note.value || null, version: draft.version }) } }, "Reject"));
   }
@@ -107,12 +111,14 @@ export async function draftsPage(root) {
   const filter = h("select", { id: "draft-status", name: "status", "aria-label": "Status" }, STATUSES.map((s) => h("option", { value: s }, s)));
   const list = h("div", { id: "drafts" });
   const summary = h("p", { class: "muted small", id: "drafts-summary" });
+  // The teams an approved draft may be indexed for: those where the reviewer publishes (not as a viewer).
+  const teams = (await api("/api/v1/teams").catch(() => [])).filter((t) => t.my_role && t.my_role !== "viewer");
 
   async function load() {
     try {
       const page = await api(DRAFTS, { query: { status: filter.value, limit: 100 } });
       summary.textContent = `${page.total} ${filter.value} draft(s)`;
-      fill(list, page.drafts.length ? page.drafts.map((d) => draftCard(d, load)) : h("p", { class: "muted" }, `No ${filter.value} drafts.`));
+      fill(list, page.drafts.length ? page.drafts.map((d) => draftCard(d, load, teams)) : h("p", { class: "muted" }, `No ${filter.value} drafts.`));
     } catch (error) {
       fill(list, notice("error", error.message));
     }

@@ -1,0 +1,1 @@
+"""Organizations, teams, shared cases and their audit trail."""
