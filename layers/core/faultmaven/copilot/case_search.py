@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from faultmaven.copilot.error_meaning import innermost_cause, meanings
 from faultmaven.knowledge.query_terms import STOP_WORDS, name_parts, query_terms
 from faultmaven.knowledge.ranking import RRF_K
 from faultmaven.logs.header import HeaderParser
@@ -69,6 +70,8 @@ class QueryWeights(BaseModel):
     # where a runbook named for both outranks the runbooks that match only one.
     pair: float = 1.0
     case: float = 1.0  # the whole case in one query: symptom, leading errors and the engineer's recent content
+    cause: float = 1.0  # the innermost cause of each leading error that wraps one (error_meaning.innermost_cause)
+    meaning: float = 1.0  # the plain words of each error code or reason the case shows (error_meaning.MEANINGS)
     evidence_templates: int = 3
     # "order": the n-th leading error counts 1/n; "count": each counts by its lines against the leading one;
     # "flat": each counts fully (a rare line can be the cause: one "System clock wrong" among hundreds of errors).
@@ -91,7 +94,7 @@ class QueryWeights(BaseModel):
 
 @dataclass(frozen=True)
 class CaseQuery:
-    kind: str  # symptom | evidence | pair | hypothesis | alert | engineer | recent | case
+    kind: str  # symptom | evidence | cause | pair | meaning | hypothesis | alert | engineer | recent | case
     text: str
     weight: float
     hypothesis_id: str | None = None
@@ -204,8 +207,13 @@ def build_queries(*, problem: str | None, user_text: str, recent: Sequence[str],
     for i, (template, count) in enumerate(leading):
         share = {"order": 1 / (1 + i), "count": max(1, count) / most, "flat": 1.0}[weights.evidence_by]
         add("evidence", template, weights.evidence * share)
+        cause = innermost_cause(clean(template))
+        if cause:
+            add("cause", cause, weights.cause * share)
         if anchor:
             add("pair", f"{anchor} {template}", weights.pair * share)
+    for meaning in meanings([problem or "", user_text, *(t for t, _ in leading)]):
+        add("meaning", meaning.words, weights.meaning)
     for hypothesis_id, statement in hypotheses:
         add("hypothesis", hypothesis_core(statement), weights.hypothesis, hypothesis_id)
     for name in alert_names([problem or "", user_text, *recent]):
