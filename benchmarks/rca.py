@@ -46,14 +46,14 @@ FOLDS = 5
 PASSWORD = "rca benchmark password 1"
 # The grid the cross-validation chooses from: the defaults first (ties go to the earlier point).
 # Every point names its values, so the grid keeps its meaning when the defaults move.
-_CASE = {"fusion": "similarity", "sharpness": 4.0, "per_query": 10, "pair": 1.0, "case": 1.0}
+_CASE = {"fusion": "similarity", "sharpness": 4.0, "per_query": 10, "pair": 1.0, "case": 1.0, "evidence_by": "flat"}
 GRID: list[dict[str, Any]] = [
-    {**_CASE, "title": 1.0, "evidence_by": "count"},
-    {**_CASE, "title": 2.0, "evidence_by": "count"},
-    {**_CASE, "title": 1.0, "evidence_by": "flat"},
-    {**_CASE, "title": 2.0, "evidence_by": "flat"},
-    {**_CASE, "title": 0.0, "evidence_by": "count"},
-    {"fusion": "rank", "per_query": 2, "pair": 0.0, "case": 0.0, "title": 0.0, "evidence_by": "count"},  # before
+    {**_CASE, "title": 1.0, "cause": 1.0, "meaning": 1.0, "pair_with": "cause"},
+    {**_CASE, "title": 1.0, "cause": 1.0, "meaning": 1.0, "pair_with": "error"},
+    {**_CASE, "title": 2.0, "cause": 1.0, "meaning": 1.0, "pair_with": "cause"},
+    {**_CASE, "title": 1.0, "cause": 2.0, "meaning": 2.0, "pair_with": "cause"},
+    {**_CASE, "title": 1.0, "cause": 1.0, "meaning": 0.0, "pair_with": "cause"},
+    {**_CASE, "title": 1.0, "cause": 0.0, "meaning": 0.0, "pair_with": "error"},  # before the causes and meanings
 ]
 
 

@@ -72,6 +72,9 @@ class QueryWeights(BaseModel):
     case: float = 1.0  # the whole case in one query: symptom, leading errors and the engineer's recent content
     cause: float = 1.0  # the innermost cause of each leading error that wraps one (error_meaning.innermost_cause)
     meaning: float = 1.0  # the plain words of each error code or reason the case shows (error_meaning.MEANINGS)
+    # What the pair and whole-case queries join to the symptom: each leading error whole, or its innermost cause when
+    # it wraps one (the wrapper's words — volume, provision, claim — otherwise outvote the words of the failure).
+    pair_with: Literal["error", "cause"] = "cause"
     evidence_templates: int = 3
     # "order": the n-th leading error counts 1/n; "count": each counts by its lines against the leading one;
     # "flat": each counts fully (a rare line can be the cause: one "System clock wrong" among hundreds of errors).
@@ -204,14 +207,17 @@ def build_queries(*, problem: str | None, user_text: str, recent: Sequence[str],
     anchor = problem or ("" if is_generic(user_text) else user_text)
     leading = templates[:weights.evidence_templates]
     most = max((max(1, n) for _, n in leading), default=1)
+    failures = []  # what each leading error says failed: its innermost cause when it wraps one
     for i, (template, count) in enumerate(leading):
         share = {"order": 1 / (1 + i), "count": max(1, count) / most, "flat": 1.0}[weights.evidence_by]
         add("evidence", template, weights.evidence * share)
         cause = innermost_cause(clean(template))
         if cause:
             add("cause", cause, weights.cause * share)
+        failure = cause if cause and weights.pair_with == "cause" else template
+        failures.append(failure)
         if anchor:
-            add("pair", f"{anchor} {template}", weights.pair * share)
+            add("pair", f"{anchor} {failure}", weights.pair * share)
     for meaning in meanings([problem or "", user_text, *(t for t, _ in leading)]):
         add("meaning", meaning.words, weights.meaning)
     for hypothesis_id, statement in hypotheses:
@@ -224,7 +230,7 @@ def build_queries(*, problem: str | None, user_text: str, recent: Sequence[str],
                and clean(t) != clean(problem or "")][-2:]
     if earlier:
         add("recent", " ".join(earlier), weights.recent)
-    add("case", " ".join([anchor, *(t for t, _ in leading), *earlier]), weights.case)
+    add("case", " ".join([anchor, *failures, *earlier]), weights.case)
     return queries
 
 

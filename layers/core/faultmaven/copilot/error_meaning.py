@@ -23,24 +23,28 @@ from faultmaven.knowledge.query_terms import query_terms
 # "Err: cause", and an opening quote after any of them.
 _CAUSE_BREAK = re.compile(r":\s+\"?|\bdesc\s*=\s*\"?|\berr(?:or)?\s*=\s*\"?", re.IGNORECASE)
 CAUSE_WORDS = 4  # the innermost parts are taken until they hold this many words (of three letters or more)
+LABEL_WORDS = 2  # a part of at most this many words before the cause names who reports it
 
 
 def innermost_cause(text: str) -> str | None:
     """The end of an error chain: its innermost parts, until they hold CAUSE_WORDS words (a last part like
-    "context deadline exceeded" says how it failed, the part before it what failed); None when the line is not a
-    chain (nothing would be left out)."""
+    "context deadline exceeded" says how it failed, the part before it what failed), with the label just before
+    them when there is one ("x509", "nf_conntrack": which component says it); None when the line is not a chain
+    (nothing would be left out)."""
     parts = [p.strip(" \"'.,;") for p in _CAUSE_BREAK.split(text)]
-    parts = [p for p in parts if query_terms(p) and any(c.isalpha() for c in p)]
-    if len(parts) < 2:
-        return None
+    parts = [p for p in parts if _words(p)]
     taken: list[str] = []
     words: set[str] = set()
-    for part in reversed(parts):
-        taken.insert(0, part)
-        words.update(w for w in query_terms(part) if len(w) > 2 and not w.isdigit())
-        if len(words) >= CAUSE_WORDS:
-            break
-    return None if len(taken) == len(parts) else ": ".join(taken)
+    while parts and len(words) < CAUSE_WORDS:
+        taken.insert(0, parts.pop())
+        words.update(_words(taken[0]))
+    if parts and len(_words(parts[-1])) <= LABEL_WORDS:
+        taken.insert(0, parts.pop())
+    return ": ".join(taken) if parts else None
+
+
+def _words(part: str) -> list[str]:
+    return [w for w in query_terms(part) if len(w) > 2 and not w.isdigit()]
 
 
 @dataclass(frozen=True)
