@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from faultmaven.copilot.case_search import (
+    CaseQuery,
     QueryWeights,
     RankedHit,
     alert_names,
@@ -253,3 +254,16 @@ def test_an_error_code_adds_its_plain_words_once() -> None:
     meaning = [q.text for q in queries if q.kind == "meaning"]
     assert meaning == ["DNS lookup failed: the domain name does not exist (NXDOMAIN)"]
     assert not [q for q in _queries("the checkout page is slow") if q.kind == "meaning"]
+
+
+def test_a_hub_that_answers_generic_failure_sentences_is_damped() -> None:
+    from faultmaven.copilot.case_search import BACKGROUND
+
+    def search(text: str) -> list[RankedHit]:
+        hub = RankedHit("hub", "RequestErrorsHigh", "", 1.0 if text in BACKGROUND else 0.95)
+        return [hub] + ([RankedHit("fd", "FileDescriptorLimit", "", 0.9)] if text not in BACKGROUND else [])
+
+    queries = [CaseQuery("evidence", "accept() failed: too many open files", 1.0)]
+    assert [h.document_id for h in search_case(queries, search, 2, QueryWeights(title=0.0)).cited] == ["hub", "fd"]
+    damped = search_case(queries, search, 2, QueryWeights(title=0.0, background=0.5))
+    assert [h.document_id for h in damped.cited] == ["fd", "hub"]

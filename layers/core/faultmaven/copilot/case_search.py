@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from faultmaven.copilot.error_meaning import innermost_cause, meanings
+from faultmaven.copilot.error_meaning import CAUSE_WORDS, innermost_cause, meanings
 from faultmaven.knowledge.query_terms import STOP_WORDS, name_parts, query_terms
 from faultmaven.knowledge.ranking import RRF_K
 from faultmaven.logs.header import HeaderParser
@@ -71,6 +71,7 @@ class QueryWeights(BaseModel):
     pair: float = 1.0
     case: float = 1.0  # the whole case in one query: symptom, leading errors and the engineer's recent content
     cause: float = 1.0  # the innermost cause of each leading error that wraps one (error_meaning.innermost_cause)
+    cause_words: int = CAUSE_WORDS  # how many words make a cause (more: more of the chain's context)
     meaning: float = 1.0  # the plain words of each error code or reason the case shows (error_meaning.MEANINGS)
     # What the pair and whole-case queries join to the symptom: each leading error whole, or its innermost cause when
     # it wraps one (the wrapper's words — volume, provision, claim — otherwise outvote the words of the failure).
@@ -93,6 +94,9 @@ class QueryWeights(BaseModel):
     # the vector list found and 0.4 for one only the keyword list found (knowledge/ranking.py): at 0.65 a query's hit
     # counts only when both lists found it.
     min_similarity: float = 0.65
+    # A hub document's fused score is multiplied by 1 - background x its similarity to generic failure sentences
+    # (BACKGROUND); 0 turns it off.
+    background: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -211,7 +215,7 @@ def build_queries(*, problem: str | None, user_text: str, recent: Sequence[str],
     for i, (template, count) in enumerate(leading):
         share = {"order": 1 / (1 + i), "count": max(1, count) / most, "flat": 1.0}[weights.evidence_by]
         add("evidence", template, weights.evidence * share)
-        cause = innermost_cause(clean(template))
+        cause = innermost_cause(clean(template), weights.cause_words)
         if cause:
             add("cause", cause, weights.cause * share)
         failure = cause if cause and weights.pair_with == "cause" else template
@@ -257,12 +261,30 @@ def search_case(queries: Sequence[CaseQuery], search: Search, limit: int,
             scores[hit.document_id] = scores.get(hit.document_id, 0.0) + query.weight * share
             if hit.document_id not in best or hit.similarity > best[hit.document_id].similarity:
                 best[hit.document_id] = hit
+    if weights.background and scores:
+        common = background(search)
+        scores = {d: s * (1 - weights.background * common.get(d, 0.0)) for d, s in scores.items()}
     if weights.title and scores:
         words = stems(q.text for q in queries)
         top = max(scores.values())
         scores = {d: s / top + weights.title * title_coverage(best[d].title, words) for d, s in scores.items()}
     order = sorted(scores, key=lambda d: -scores[d])  # stable: ties keep the order first met
     return CaseSearchResult(cited=[best[d] for d in order[:limit]], support=support, queries=list(queries))
+
+
+# Sentences any incident could say. A document that answers them well answers every case a little (a hub: a
+# runbook about generic request errors or failing pods), so its fused score is damped by how well it answers them.
+BACKGROUND = ("error: request failed, unable to connect, timeout", "the service fails with errors",
+              "pods fail and restart, errors in the log")
+
+
+def background(search: Search) -> dict[str, float]:
+    """Each document's best similarity to the BACKGROUND sentences (documents none of them finds are absent)."""
+    common: dict[str, float] = {}
+    for sentence in BACKGROUND:
+        for hit in search(sentence):
+            common[hit.document_id] = max(common.get(hit.document_id, 0.0), hit.similarity)
+    return common
 
 
 def stems(texts: Iterable[str]) -> set[str]:

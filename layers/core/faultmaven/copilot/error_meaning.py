@@ -22,12 +22,12 @@ from faultmaven.knowledge.query_terms import query_terms
 # Where a wrapped error hands over to its cause: "context: cause", gRPC's "desc = cause", logfmt's err=cause,
 # "Err: cause", and an opening quote after any of them.
 _CAUSE_BREAK = re.compile(r":\s+\"?|\bdesc\s*=\s*\"?|\berr(?:or)?\s*=\s*\"?", re.IGNORECASE)
-CAUSE_WORDS = 4  # the innermost parts are taken until they hold this many words (of three letters or more)
+CAUSE_WORDS = 6  # the innermost parts are taken until they hold this many words (of three letters or more)
 LABEL_WORDS = 2  # a part of at most this many words before the cause names who reports it
 
 
-def innermost_cause(text: str) -> str | None:
-    """The end of an error chain: its innermost parts, until they hold CAUSE_WORDS words (a last part like
+def innermost_cause(text: str, enough: int = CAUSE_WORDS) -> str | None:
+    """The end of an error chain: its innermost parts, until they hold `enough` words (a last part like
     "context deadline exceeded" says how it failed, the part before it what failed), with the label just before
     them when there is one ("x509", "nf_conntrack": which component says it); None when the line is not a chain
     (nothing would be left out)."""
@@ -35,7 +35,7 @@ def innermost_cause(text: str) -> str | None:
     parts = [p for p in parts if _words(p)]
     taken: list[str] = []
     words: set[str] = set()
-    while parts and len(words) < CAUSE_WORDS:
+    while parts and len(words) < enough:
         taken.insert(0, parts.pop())
         words.update(_words(taken[0]))
     if parts and len(_words(parts[-1])) <= LABEL_WORDS:
