@@ -52,6 +52,7 @@ _CAUSES = {"cause": 1.0, "meaning": 1.0, "pair_with": "cause", "cause_words": 6}
 GRID: list[dict[str, Any]] = [
     {**_CASE, **_CAUSES},
     {**_CASE, **_CAUSES, "cause_words": 4},
+    {**_CASE, **_CAUSES, "cause_head": True},
     {**_CASE, **_CAUSES, "pair_with": "error"},
     {**_CASE, **_CAUSES, "title": 2.0},
     {**_CASE, **_CAUSES, "cause": 2.0, "meaning": 2.0},

@@ -38,3 +38,11 @@ def test_meanings_are_found_once_each_in_table_order() -> None:
     found = meanings(["getaddrinfo ENOTFOUND payments", "write /x: no space left on device", "ENOSPC again"])
     assert [m.name for m in found] == ["ENOSPC", "NXDOMAIN"]
     assert meanings(["all good here"]) == []
+
+
+def test_the_head_of_a_chain_can_lead_its_cause() -> None:
+    line = ("failed to run ovnkube: failed to start node network controller: error waiting for node readiness: "
+            "timed out waiting for br-ex")
+    assert innermost_cause(line, head=True) == ("failed to run ovnkube: error waiting for node readiness: timed out "
+                                                "waiting for br-ex")
+    assert innermost_cause("nf_conntrack: table full, dropping packet", head=True) is None

@@ -72,6 +72,7 @@ class QueryWeights(BaseModel):
     case: float = 1.0  # the whole case in one query: symptom, leading errors and the engineer's recent content
     cause: float = 1.0  # the innermost cause of each leading error that wraps one (error_meaning.innermost_cause)
     cause_words: int = CAUSE_WORDS  # how many words make a cause (more: more of the chain's context)
+    cause_head: bool = False  # the chain's outermost part (often the component) before its cause
     meaning: float = 1.0  # the plain words of each error code or reason the case shows (error_meaning.MEANINGS)
     # What the pair and whole-case queries join to the symptom: each leading error whole, or its innermost cause when
     # it wraps one (the wrapper's words — volume, provision, claim — otherwise outvote the words of the failure).
@@ -215,7 +216,7 @@ def build_queries(*, problem: str | None, user_text: str, recent: Sequence[str],
     for i, (template, count) in enumerate(leading):
         share = {"order": 1 / (1 + i), "count": max(1, count) / most, "flat": 1.0}[weights.evidence_by]
         add("evidence", template, weights.evidence * share)
-        cause = innermost_cause(clean(template), weights.cause_words)
+        cause = innermost_cause(clean(template), weights.cause_words, weights.cause_head)
         if cause:
             add("cause", cause, weights.cause * share)
         failure = cause if cause and weights.pair_with == "cause" else template

@@ -26,11 +26,12 @@ CAUSE_WORDS = 6  # the innermost parts are taken until they hold this many words
 LABEL_WORDS = 2  # a part of at most this many words before the cause names who reports it
 
 
-def innermost_cause(text: str, enough: int = CAUSE_WORDS) -> str | None:
+def innermost_cause(text: str, enough: int = CAUSE_WORDS, head: bool = False) -> str | None:
     """The end of an error chain: its innermost parts, until they hold `enough` words (a last part like
     "context deadline exceeded" says how it failed, the part before it what failed), with the label just before
     them when there is one ("x509", "nf_conntrack": which component says it); None when the line is not a chain
-    (nothing would be left out)."""
+    (nothing would be left out). With `head`, the outermost part comes first: it often names the component
+    ("failed to run ovnkube: ... timed out waiting for br-ex")."""
     parts = [p.strip(" \"'.,;") for p in _CAUSE_BREAK.split(text)]
     parts = [p for p in parts if _words(p)]
     taken: list[str] = []
@@ -40,7 +41,9 @@ def innermost_cause(text: str, enough: int = CAUSE_WORDS) -> str | None:
         words.update(_words(taken[0]))
     if parts and len(_words(parts[-1])) <= LABEL_WORDS:
         taken.insert(0, parts.pop())
-    return ": ".join(taken) if parts else None
+    if not parts:
+        return None
+    return ": ".join([parts[0], *taken] if head else taken)
 
 
 def _words(part: str) -> list[str]:
