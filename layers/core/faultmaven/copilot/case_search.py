@@ -1,7 +1,8 @@
 """Knowledge-base queries built from the whole case, not from the engineer's last sentence.
 
 A turn asks the knowledge base several questions, one per thing the case knows — the problem statement, each
-leading error template of the evidence (variables masked) alone and paired with the symptom, each open hypothesis,
+leading error template of the evidence (variables masked) alone, by its innermost cause when it wraps one and paired
+with the symptom, the plain words of the error codes it shows (error_meaning), each open hypothesis,
 the alert the case came from, the recent turns, the engineer's sentence when it carries content, and the whole case
 at once — and fuses the answers by their similarity (or by weighted reciprocal rank), then favours the runbooks whose
 titles name what the case says. A generic question ("what is the most likely root cause?") adds no query of its own,
