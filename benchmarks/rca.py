@@ -48,17 +48,17 @@ PASSWORD = "rca benchmark password 1"
 # Every point names its values, so the grid keeps its meaning when the defaults move.
 _CASE = {"fusion": "similarity", "sharpness": 4.0, "per_query": 10, "pair": 1.0, "case": 1.0, "evidence_by": "flat",
          "title": 1.0}
-_CAUSES = {"cause": 2.0, "meaning": 2.0, "pair_with": "cause", "cause_words": 6}
+_CAUSES = {"cause": 2.0, "meaning": 2.0, "pair_with": "cause", "cause_words": 6, "cause_head": True}
 GRID: list[dict[str, Any]] = [
     {**_CASE, **_CAUSES},
+    {**_CASE, **_CAUSES, "cause_head": False},
     {**_CASE, **_CAUSES, "cause": 1.0, "meaning": 1.0},
     {**_CASE, **_CAUSES, "cause_words": 4},
-    {**_CASE, **_CAUSES, "cause_head": True},
     {**_CASE, **_CAUSES, "pair_with": "error"},
     {**_CASE, **_CAUSES, "title": 2.0},
     {**_CASE, **_CAUSES, "background": 0.5},
     {**_CASE, **_CAUSES, "meaning": 0.0},
-    {**_CASE, "cause": 0.0, "meaning": 0.0, "pair_with": "error"},  # before the causes and meanings
+    {**_CASE, "cause": 0.0, "meaning": 0.0, "pair_with": "error", "cause_head": False},  # before causes and meanings
 ]
 
 

@@ -238,11 +238,13 @@ def test_a_runbook_named_for_what_the_case_says_moves_up() -> None:
 def test_a_wrapped_error_adds_its_cause_and_pairs_the_symptom_with_the_cause() -> None:
     chain = ("failed to provision volume with StorageClass enc: rpc error: code = Internal desc = failed to connect "
              "to KMS vault: context deadline exceeded")
-    queries = _queries("", templates=[(chain, 10)])
+    queries = _queries("", templates=[(chain, 10)], weights=QueryWeights(cause_head=False))
     [cause] = [q for q in queries if q.kind == "cause"]
     assert cause.text == "code = Internal: failed to connect to KMS vault: context deadline exceeded"
     [pair] = [q for q in queries if q.kind == "pair"]
     assert pair.text.endswith(cause.text) and "provision" not in pair.text
+    [headed] = [q for q in _queries("", templates=[(chain, 10)]) if q.kind == "cause"]  # the default keeps the head
+    assert headed.text == f"failed to provision volume with StorageClass enc: {cause.text}"
     whole = _queries("", templates=[(chain, 10)], weights=QueryWeights(pair_with="error"))
     assert "provision" in next(q.text for q in whole if q.kind == "pair")
     assert not [q for q in _queries("", templates=[(chain, 10)], weights=QueryWeights(cause=0.0)) if q.kind == "cause"]

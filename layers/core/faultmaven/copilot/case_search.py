@@ -73,7 +73,7 @@ class QueryWeights(BaseModel):
     case: float = 1.0  # the whole case in one query: symptom, leading errors and the engineer's recent content
     cause: float = 2.0  # the innermost cause of each leading error that wraps one (error_meaning.innermost_cause)
     cause_words: int = CAUSE_WORDS  # how many words make a cause (more: more of the chain's context)
-    cause_head: bool = False  # the chain's outermost part (often the component) before its cause
+    cause_head: bool = True  # the chain's outermost part (often the component) before its cause
     meaning: float = 2.0  # the plain words of each error code or reason the case shows (error_meaning.MEANINGS)
     # What the pair and whole-case queries join to the symptom: each leading error whole, or its innermost cause when
     # it wraps one (the wrapper's words — volume, provision, claim — otherwise outvote the words of the failure).
