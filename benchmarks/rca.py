@@ -46,14 +46,19 @@ FOLDS = 5
 PASSWORD = "rca benchmark password 1"
 # The grid the cross-validation chooses from: the defaults first (ties go to the earlier point).
 # Every point names its values, so the grid keeps its meaning when the defaults move.
-_CASE = {"fusion": "similarity", "sharpness": 4.0, "per_query": 10, "pair": 1.0, "case": 1.0}
+_CASE = {"fusion": "similarity", "sharpness": 4.0, "per_query": 10, "pair": 1.0, "case": 1.0, "evidence_by": "flat",
+         "title": 1.0}
+_CAUSES = {"cause": 2.0, "meaning": 2.0, "pair_with": "cause", "cause_words": 6, "cause_head": True}
 GRID: list[dict[str, Any]] = [
-    {**_CASE, "title": 1.0, "evidence_by": "count"},
-    {**_CASE, "title": 2.0, "evidence_by": "count"},
-    {**_CASE, "title": 1.0, "evidence_by": "flat"},
-    {**_CASE, "title": 2.0, "evidence_by": "flat"},
-    {**_CASE, "title": 0.0, "evidence_by": "count"},
-    {"fusion": "rank", "per_query": 2, "pair": 0.0, "case": 0.0, "title": 0.0, "evidence_by": "count"},  # before
+    {**_CASE, **_CAUSES},
+    {**_CASE, **_CAUSES, "cause_head": False},
+    {**_CASE, **_CAUSES, "cause": 1.0, "meaning": 1.0},
+    {**_CASE, **_CAUSES, "cause_words": 4},
+    {**_CASE, **_CAUSES, "pair_with": "error"},
+    {**_CASE, **_CAUSES, "title": 2.0},
+    {**_CASE, **_CAUSES, "background": 0.5},
+    {**_CASE, **_CAUSES, "meaning": 0.0},
+    {**_CASE, "cause": 0.0, "meaning": 0.0, "pair_with": "error", "cause_head": False},  # before causes and meanings
 ]
 
 

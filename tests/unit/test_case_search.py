@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from faultmaven.copilot.case_search import (
+    CaseQuery,
     QueryWeights,
     RankedHit,
     alert_names,
@@ -227,8 +228,44 @@ def test_a_runbook_named_for_what_the_case_says_moves_up() -> None:
         return [RankedHit(d, title, "", s) for d, title, s in answers[text]]
 
     queries = build_queries(problem="chrony: can't synchronise, system clock wrong", user_text="", recent=[],
-                            templates=[], hypotheses=[], weights=QueryWeights())
+                            templates=[], hypotheses=[], weights=QueryWeights(meaning=0.0))
     assert [h.document_id for h in search_case(queries, search, 2, QueryWeights(title=0.0)).cited] == \
         ["hub", "clock"]
     assert [h.document_id for h in search_case(queries, search, 2, QueryWeights(title=1.0)).cited] == \
         ["clock", "hub"]
+
+
+def test_a_wrapped_error_adds_its_cause_and_pairs_the_symptom_with_the_cause() -> None:
+    chain = ("failed to provision volume with StorageClass enc: rpc error: code = Internal desc = failed to connect "
+             "to KMS vault: context deadline exceeded")
+    queries = _queries("", templates=[(chain, 10)], weights=QueryWeights(cause_head=False))
+    [cause] = [q for q in queries if q.kind == "cause"]
+    assert cause.text == "code = Internal: failed to connect to KMS vault: context deadline exceeded"
+    [pair] = [q for q in queries if q.kind == "pair"]
+    assert pair.text.endswith(cause.text) and "provision" not in pair.text
+    [headed] = [q for q in _queries("", templates=[(chain, 10)]) if q.kind == "cause"]  # the default keeps the head
+    assert headed.text == f"failed to provision volume with StorageClass enc: {cause.text}"
+    whole = _queries("", templates=[(chain, 10)], weights=QueryWeights(pair_with="error"))
+    assert "provision" in next(q.text for q in whole if q.kind == "pair")
+    assert not [q for q in _queries("", templates=[(chain, 10)], weights=QueryWeights(cause=0.0)) if q.kind == "cause"]
+
+
+def test_an_error_code_adds_its_plain_words_once() -> None:
+    queries = _queries("every call fails with ENOTFOUND", templates=[("getaddrinfo ENOTFOUND <*>", 30),
+                                                                     ("lookup payments: no such host", 3)])
+    meaning = [q.text for q in queries if q.kind == "meaning"]
+    assert meaning == ["DNS lookup failed: the domain name does not exist (NXDOMAIN)"]
+    assert not [q for q in _queries("the checkout page is slow") if q.kind == "meaning"]
+
+
+def test_a_hub_that_answers_generic_failure_sentences_is_damped() -> None:
+    from faultmaven.copilot.case_search import BACKGROUND
+
+    def search(text: str) -> list[RankedHit]:
+        hub = RankedHit("hub", "RequestErrorsHigh", "", 1.0 if text in BACKGROUND else 0.95)
+        return [hub] + ([RankedHit("fd", "FileDescriptorLimit", "", 0.9)] if text not in BACKGROUND else [])
+
+    queries = [CaseQuery("evidence", "accept() failed: too many open files", 1.0)]
+    assert [h.document_id for h in search_case(queries, search, 2, QueryWeights(title=0.0)).cited] == ["hub", "fd"]
+    damped = search_case(queries, search, 2, QueryWeights(title=0.0, background=0.5))
+    assert [h.document_id for h in damped.cited] == ["fd", "hub"]

@@ -45,6 +45,15 @@ def test_an_error_log_alone_is_a_problem() -> None:
     assert plan.new_proposal is not None and plan.new_proposal.target_state == "investigating"
 
 
+def test_a_log_of_failures_without_levels_is_a_problem() -> None:
+    dmesg = EvidenceDigest(filename="dmesg.txt", source_type="logs", top_errors=["Out of memory: Killed process <*>"])
+    plan = plan_turn(CaseView(state="inquiry"), "A worker keeps killing processes. Kernel messages attached.", CHAT,
+                     [dmesg], [])
+    assert plan.new_proposal is not None and plan.new_proposal.target_state == "investigating"
+    assert plan_turn(CaseView(state="inquiry"), "Kernel messages attached.", CHAT,
+                     [dmesg.model_copy(update={"top_errors": []})], []).new_proposal is None
+
+
 @pytest.mark.parametrize("answer", ["yes", "Yes!", "ok", "go ahead"])
 def test_yes_applies_the_pending_proposal(answer: str) -> None:
     case = CaseView(state="inquiry", pending_proposal=Proposal(target_state="investigating", reason="r"))

@@ -1,7 +1,8 @@
 """Knowledge-base queries built from the whole case, not from the engineer's last sentence.
 
 A turn asks the knowledge base several questions, one per thing the case knows — the problem statement, each
-leading error template of the evidence (variables masked) alone and paired with the symptom, each open hypothesis,
+leading error template of the evidence (variables masked) alone, by its innermost cause when it wraps one and paired
+with the symptom, the plain words of the error codes it shows (error_meaning), each open hypothesis,
 the alert the case came from, the recent turns, the engineer's sentence when it carries content, and the whole case
 at once — and fuses the answers by their similarity (or by weighted reciprocal rank), then favours the runbooks whose
 titles name what the case says. A generic question ("what is the most likely root cause?") adds no query of its own,
@@ -17,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from faultmaven.copilot.error_meaning import CAUSE_WORDS, innermost_cause, meanings
 from faultmaven.knowledge.query_terms import STOP_WORDS, name_parts, query_terms
 from faultmaven.knowledge.ranking import RRF_K
 from faultmaven.logs.header import HeaderParser
@@ -69,6 +71,13 @@ class QueryWeights(BaseModel):
     # where a runbook named for both outranks the runbooks that match only one.
     pair: float = 1.0
     case: float = 1.0  # the whole case in one query: symptom, leading errors and the engineer's recent content
+    cause: float = 2.0  # the innermost cause of each leading error that wraps one (error_meaning.innermost_cause)
+    cause_words: int = CAUSE_WORDS  # how many words make a cause (more: more of the chain's context)
+    cause_head: bool = True  # the chain's outermost part (often the component) before its cause
+    meaning: float = 2.0  # the plain words of each error code or reason the case shows (error_meaning.MEANINGS)
+    # What the pair and whole-case queries join to the symptom: each leading error whole, or its innermost cause when
+    # it wraps one (the wrapper's words — volume, provision, claim — otherwise outvote the words of the failure).
+    pair_with: Literal["error", "cause"] = "cause"
     evidence_templates: int = 3
     # "order": the n-th leading error counts 1/n; "count": each counts by its lines against the leading one;
     # "flat": each counts fully (a rare line can be the cause: one "System clock wrong" among hundreds of errors).
@@ -87,11 +96,14 @@ class QueryWeights(BaseModel):
     # the vector list found and 0.4 for one only the keyword list found (knowledge/ranking.py): at 0.65 a query's hit
     # counts only when both lists found it.
     min_similarity: float = 0.65
+    # A hub document's fused score is multiplied by 1 - background x its similarity to generic failure sentences
+    # (BACKGROUND); 0 turns it off.
+    background: float = 0.0
 
 
 @dataclass(frozen=True)
 class CaseQuery:
-    kind: str  # symptom | evidence | pair | hypothesis | alert | engineer | recent | case
+    kind: str  # symptom | evidence | cause | pair | meaning | hypothesis | alert | engineer | recent | case
     text: str
     weight: float
     hypothesis_id: str | None = None
@@ -201,11 +213,19 @@ def build_queries(*, problem: str | None, user_text: str, recent: Sequence[str],
     anchor = problem or ("" if is_generic(user_text) else user_text)
     leading = templates[:weights.evidence_templates]
     most = max((max(1, n) for _, n in leading), default=1)
+    failures = []  # what each leading error says failed: its innermost cause when it wraps one
     for i, (template, count) in enumerate(leading):
         share = {"order": 1 / (1 + i), "count": max(1, count) / most, "flat": 1.0}[weights.evidence_by]
         add("evidence", template, weights.evidence * share)
+        cause = innermost_cause(clean(template), weights.cause_words, weights.cause_head)
+        if cause:
+            add("cause", cause, weights.cause * share)
+        failure = cause if cause and weights.pair_with == "cause" else template
+        failures.append(failure)
         if anchor:
-            add("pair", f"{anchor} {template}", weights.pair * share)
+            add("pair", f"{anchor} {failure}", weights.pair * share)
+    for meaning in meanings([problem or "", user_text, *(t for t, _ in leading)]):
+        add("meaning", meaning.words, weights.meaning)
     for hypothesis_id, statement in hypotheses:
         add("hypothesis", hypothesis_core(statement), weights.hypothesis, hypothesis_id)
     for name in alert_names([problem or "", user_text, *recent]):
@@ -216,7 +236,7 @@ def build_queries(*, problem: str | None, user_text: str, recent: Sequence[str],
                and clean(t) != clean(problem or "")][-2:]
     if earlier:
         add("recent", " ".join(earlier), weights.recent)
-    add("case", " ".join([anchor, *(t for t, _ in leading), *earlier]), weights.case)
+    add("case", " ".join([anchor, *failures, *earlier]), weights.case)
     return queries
 
 
@@ -243,12 +263,30 @@ def search_case(queries: Sequence[CaseQuery], search: Search, limit: int,
             scores[hit.document_id] = scores.get(hit.document_id, 0.0) + query.weight * share
             if hit.document_id not in best or hit.similarity > best[hit.document_id].similarity:
                 best[hit.document_id] = hit
+    if weights.background and scores:
+        common = background(search)
+        scores = {d: s * (1 - weights.background * common.get(d, 0.0)) for d, s in scores.items()}
     if weights.title and scores:
         words = stems(q.text for q in queries)
         top = max(scores.values())
         scores = {d: s / top + weights.title * title_coverage(best[d].title, words) for d, s in scores.items()}
     order = sorted(scores, key=lambda d: -scores[d])  # stable: ties keep the order first met
     return CaseSearchResult(cited=[best[d] for d in order[:limit]], support=support, queries=list(queries))
+
+
+# Sentences any incident could say. A document that answers them well answers every case a little (a hub: a
+# runbook about generic request errors or failing pods), so its fused score is damped by how well it answers them.
+BACKGROUND = ("error: request failed, unable to connect, timeout", "the service fails with errors",
+              "pods fail and restart, errors in the log")
+
+
+def background(search: Search) -> dict[str, float]:
+    """Each document's best similarity to the BACKGROUND sentences (documents none of them finds are absent)."""
+    common: dict[str, float] = {}
+    for sentence in BACKGROUND:
+        for hit in search(sentence):
+            common[hit.document_id] = max(common.get(hit.document_id, 0.0), hit.similarity)
+    return common
 
 
 def stems(texts: Iterable[str]) -> set[str]:

@@ -237,7 +237,9 @@ def plan_turn(case: CaseView, text: str, intent: Intent, evidence: list[Evidence
     plan.progress.update(observed)
 
     if state == "inquiry":
-        problem = bool(observed.get("symptom_verified")) or any(e.error_count for e in evidence)
+        # A log's leading errors include failure lines logged without a level (kernels, many daemons): those show an
+        # incident as much as error-level lines do.
+        problem = bool(observed.get("symptom_verified")) or any(e.error_count or e.top_errors for e in evidence)
         if problem and case.pending_proposal is None and plan.resolve_pending is None:
             statement = (text or f"Errors found in {evidence[0].filename}").strip().splitlines()[0][:200]
             plan.problem_statement = statement
