@@ -102,7 +102,7 @@ class OnnxMiniLmEmbedder:
             options.intra_op_num_threads = self._threads
             options.inter_op_num_threads = 1
             # Idle worker threads sleep rather than spin between operators: on a small shared machine spinning takes
-            # the cores from the other thread of the same run (and from SQLite); measured 1.49x chunks/s on 2 cores.
+            # the cores from the other thread of the same run (and from SQLite).
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
             self._input_names = {i.name for i in session.get_inputs()}
