@@ -80,3 +80,12 @@ def test_the_int8_model_is_built_once_then_read_from_the_cache(tmp_path, monkeyp
 
     monkeypatch.setattr(onnxruntime.quantization, "quantize_dynamic", None)  # building again would fail
     assert quantized_model(source, tmp_path) == built
+
+
+def test_the_embedded_server_runs_the_int8_rewrite_and_lambda_the_shipped_graph(tmp_path) -> None:
+    from faultmaven.container import Container
+    from faultmaven.settings import Settings
+
+    embedded = Container(Settings(mode="embedded", data_dir=tmp_path)).embedder
+    cloud = Container(Settings(mode="aws", embedder="onnx-minilm")).embedder
+    assert (embedded.space.model_id, cloud.space.model_id) == (MODEL_ID, SHIPPED_MODEL_ID)
