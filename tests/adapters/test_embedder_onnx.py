@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 
+from faultmaven.errors import Unavailable
 from faultmaven.knowledge.model_quantization import RECIPE, quantized_model
 from faultmaven.knowledge.onnx_embedder import (
     DIM,
@@ -89,3 +90,10 @@ def test_the_embedded_server_runs_the_int8_rewrite_and_lambda_the_shipped_graph(
     embedded = Container(Settings(mode="embedded", data_dir=tmp_path)).embedder
     cloud = Container(Settings(mode="aws", embedder="onnx-minilm")).embedder
     assert (embedded.space.model_id, cloud.space.model_id) == (MODEL_ID, SHIPPED_MODEL_ID)
+
+
+def test_an_unwritable_cache_folder_is_a_clear_error(tmp_path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    with pytest.raises(Unavailable, match="XDG_CACHE_HOME"):
+        quantized_model(default_model_files()[0], blocked / "models")

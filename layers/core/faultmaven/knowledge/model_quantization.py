@@ -40,8 +40,13 @@ def quantized_model(source: Path, cache_dir: Path | None = None) -> Path:
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as exc:  # onnxruntime.quantization imports the `onnx` package
         raise Unavailable(f"quantizing the embedding model needs the onnx package ({exc.name} is missing)") from exc
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=cache_dir) as work:
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        work_dir = tempfile.TemporaryDirectory(dir=cache_dir)
+    except OSError as exc:
+        raise Unavailable(f"cannot write the int8 embedding model into {cache_dir} ({exc.strerror}); "
+                          "point XDG_CACHE_HOME at a writable folder") from exc
+    with work_dir as work:
         folded = Path(work) / "float32.onnx"
         # Constant folding turns the stored int8 weights and their scales into plain float32 weights, which is the
         # form quantize_dynamic recognises as a weight to quantize.
