@@ -36,6 +36,7 @@ from results_file import write_results
 
 from faultmaven.adapters.sqlite.db import SqliteDatabase, sqlite3
 from faultmaven.adapters.sqlite.vector_index import KEYWORD_WEIGHTS, SqliteVectorIndex
+from faultmaven.copilot.case_search import QueryWeights
 from faultmaven.knowledge.chunking import DocumentRef
 from faultmaven.knowledge.extract import extract_text
 from faultmaven.knowledge.ingestion import document_chunks
@@ -187,10 +188,13 @@ def recall_at(ranked: Sequence[str], relevant: frozenset[str], k: int = 5) -> fl
 
 
 # Only what the product can ship: hybrid search fuses documents, and its score must be 1.0 for a document first in
-# both lists (the copilot's citation threshold is set on that scale), so a convex combination of max-scaled lists.
+# both lists, so a convex combination of max-scaled lists; and the copilot cites a document only when both lists
+# found it (its threshold), so a document only one list found must score under that threshold: both weights below it.
+CITATION_THRESHOLD = QueryWeights().min_similarity
+VECTOR_WEIGHTS = [w / 20 for w in range(0, 21) if max(w / 20, 1 - w / 20) < CITATION_THRESHOLD]
 GRID: list[Choice] = [
-    Choice(Fusion("convex", w / 20, scale_vectors=True), documents=True, keyword_weights=weights)
-    for weights in KEYWORD_GRID for w in range(0, 21)
+    Choice(Fusion("convex", w, scale_vectors=True), documents=True, keyword_weights=weights)
+    for weights in KEYWORD_GRID for w in VECTOR_WEIGHTS
 ]
 
 
@@ -324,8 +328,9 @@ def main() -> int:
         emit(f"| {name} | " + " | ".join(cells) + " |")
     emit()
     emit("Choices made on the training folds. The grid is what the product can ship: documents fused by a convex "
-         "combination of BM25 and cosine, each over its best, vector weight 0-1 by 0.05; BM25 weights of title "
-         "1/3/6, heading 1/2, names 0.5/1/2 (text 1):")
+         f"combination of BM25 and cosine, each over its best, vector weight {VECTOR_WEIGHTS[0]:.2f}-"
+         f"{VECTOR_WEIGHTS[-1]:.2f} by 0.05 (a document only one list found stays under the copilot's citation "
+         f"threshold {CITATION_THRESHOLD}); BM25 weights of title 1/3/6, heading 1/2, names 0.5/1/2 (text 1):")
     emit()
     for line in chosen + across_chosen:
         emit(f"- {line}")
