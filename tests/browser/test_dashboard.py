@@ -150,6 +150,20 @@ def test_knowledge_base_upload_search_edit_delete(page, server: Server) -> None:
     expect(page.locator("#documents tr[data-document]")).to_have_count(2)
 
 
+def test_a_pending_document_shows_how_many_chunks_are_embedded(page, server: Server) -> None:
+    pending = {"document_id": "doc-1", "title": "etcd runbook", "filename": "etcd.md", "document_type": "runbook",
+               "scope": "personal", "status": "pending", "tags": [], "size_bytes": 2048,
+               "updated_at": "2026-12-05T08:00:00Z", "chunk_count": 40, "chunks_embedded": 12}
+    listing = {"documents": [pending], "total_count": 1, "scope_counts": {"personal": 1}, "has_more": False}
+    page.route("**/api/v1/knowledge/documents?*", lambda route: route.fulfill(json=listing))
+    username = _user()
+    _register(server, username)
+    _sign_in(page, username)
+    progress = page.locator("#documents tr[data-document='doc-1'] .ingest-progress")
+    expect(progress).to_contain_text("12 / 40 chunks embedded")
+    assert progress.locator("progress").get_attribute("value") == "12"
+
+
 def test_case_review_shows_evidence_charts_and_exports_markdown(page, server: Server) -> None:
     username = _user()
     tokens = _register(server, username)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faultmaven.knowledge.query_terms import MAX_TERMS, name_parts, query_terms
+from faultmaven.knowledge.query_terms import MAX_TERMS, name_parts, query_terms, spell_out_names
 from faultmaven.knowledge.ranking import (
     RRF_K,
     Fusion,
@@ -61,6 +61,13 @@ def test_camel_case_names_are_split_into_their_words() -> None:
     assert name_parts("plain words and snake_case_only") == []  # FTS5 already splits at underscores
     # The query keeps the name itself (it may appear verbatim) and adds its words.
     assert query_terms("KubeletDown on node-3") == ["kubeletdown", "node", "3", "kubelet", "down"]
+
+
+def test_names_are_spelled_out_for_the_embedder_and_other_words_kept() -> None:
+    assert spell_out_names("[FIRING:1] KubePodCrashLooping: pod etcd-0 (CephOSDDiskNotResponding)") == (
+        "[FIRING:1] Kube Pod Crash Looping: pod etcd-0 (Ceph OSD Disk Not Responding)")
+    assert spell_out_names("etcdHighFsyncDurations on node_exporter, API v2") == (
+        "etcd High Fsync Durations on node_exporter, API v2")
 
 
 def test_weighted_rrf_and_the_weights_decide() -> None:

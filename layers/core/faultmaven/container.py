@@ -252,7 +252,9 @@ class Container:
                                    region=s.aws_region, endpoint_url=s.aws_endpoint_url)
         from faultmaven.knowledge.onnx_embedder import OnnxMiniLmEmbedder
 
-        return OnnxMiniLmEmbedder()
+        # The int8 rewrite is built on first use, which needs the onnx package: the Lambda layer runs the graph as
+        # shipped (scripts/build_layers.py leaves onnx out).
+        return OnnxMiniLmEmbedder(quantized=self.embedded)
 
     @cached_property
     def vector_index(self):

@@ -169,9 +169,17 @@ function documentRow(doc, onDeleted) {
   return h("tr", { "data-document": doc.document_id },
     h("td", {}, h("a", { href: `#/kb/${encodeURIComponent(doc.document_id)}` }, doc.title), h("div", { class: "muted small" }, doc.filename)),
     h("td", {}, doc.document_type), h("td", {}, badge(doc.scope)),
-    h("td", {}, badge(doc.status), doc.error ? h("div", { class: "small error-text" }, doc.error) : null),
+    h("td", {}, badge(doc.status), doc.error ? h("div", { class: "small error-text" }, doc.error) : null, ingestProgress(doc)),
     h("td", {}, (doc.tags || []).map((t) => h("span", { class: "tag" }, t))),
     h("td", { class: "num" }, formatBytes(doc.size_bytes)), h("td", {}, formatDate(doc.updated_at)), h("td", {}, remove));
+}
+
+// A pending document's ingestion, once its chunks are known: how many of them are embedded so far.
+function ingestProgress(doc) {
+  if (doc.status !== "pending" || !doc.chunk_count) return null;
+  const done = Math.min(doc.chunks_embedded || 0, doc.chunk_count);
+  return h("div", { class: "small muted ingest-progress" },
+    h("progress", { max: doc.chunk_count, value: done }), ` ${done} / ${doc.chunk_count} chunks embedded`);
 }
 
 function listSection(onChange) {

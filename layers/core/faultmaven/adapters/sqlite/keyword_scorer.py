@@ -39,6 +39,7 @@ class _Generation:
     lengths: np.ndarray  # tokens per row (every column, as FTS5 counts them), indexed by rowid; 0 when no row
     rows: int
     average_length: float
+    denominators: np.ndarray  # BM25's length normalisation of each row, k1 (1 - b + b length / average length)
     postings: OrderedDict[str, tuple[np.ndarray, np.ndarray, float]] = field(default_factory=OrderedDict)
 
 
@@ -65,7 +66,7 @@ class KeywordScorer:
             return None
         state = self._current(generation)
         scores = np.zeros(state.lengths.size, np.float64)
-        denominators = _K1 * (1 - _B + _B * state.lengths / state.average_length)
+        denominators = state.denominators
         for rowids, frequency, idf in self._postings(state, [t[0] for t in tokens if t]):
             if rowids.size:
                 scores[rowids] += idf * frequency * (_K1 + 1) / (frequency + denominators[rowids])
@@ -103,8 +104,8 @@ class KeywordScorer:
         lengths = np.zeros(size, np.float64)
         for rowid, blob in rows:
             lengths[rowid] = sum(_varints(blob))
-        total = float(lengths.sum())
-        return _Generation(generation, lengths, len(rows), total / len(rows) if rows else 1.0)
+        average = float(lengths.sum()) / len(rows) if rows else 1.0
+        return _Generation(generation, lengths, len(rows), average, _K1 * (1 - _B + _B * lengths / average))
 
     def _postings(self, state: _Generation, tokens: list[str]) -> list[tuple[np.ndarray, np.ndarray, float]]:
         """Per token: (rowids holding it, its column-weighted frequency in each, its idf); each token's list is
