@@ -43,7 +43,7 @@ SAMPLES = {
     "cases": ("GET", "/api/v1/cases"), "evidence": ("GET", "/api/v1/cases/c1/uploaded-files"),
     "knowledge": ("GET", "/api/v1/knowledge/stats"), "copilot": ("GET", "/api/v1/cases/c1/reports"),
     "integrations": ("POST", "/api/v1/webhooks/generic"),  # no integration named: 401 before any store call
-    "portability": ("GET", "/api/v1/admin/data/exports/e1"),
+    "portability": ("GET", "/api/v1/admin/data/exports/e1"), "teams": ("GET", "/api/v1/teams"),
 }
 
 BASELINE = '''
