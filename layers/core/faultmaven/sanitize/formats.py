@@ -216,6 +216,38 @@ def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
 
 
+def _named_value(name: str, rule: Rule, hit: Hit) -> list[Finding]:
+    """The value of a match when `name` names a secret and the value is not a placeholder, an empty word or code."""
+    kind = keys.classify_key(name)
+    start, end = hit.value_span()
+    if kind is None or not keys.value_is_secret(name, hit.text[start:end], kind[0], hit.span("v3") is None):
+        return []
+    return [(start, end, kind[1])]
+
+
+def _lookup_default(rule: Rule, hit: Hit) -> list[Finding]:
+    """`os.getenv("DB_PASSWORD", "...")`, `environ.get("pwd", "...")`: the fallback of a lookup named after a secret."""
+    start, end = hit.span("k") or (0, 0)
+    return _named_value(hit.text[start:end], rule, hit)
+
+
+# `key: password` / `"name": "DB_PASSWORD"` / `<key>password</key>`: the name half of a name/value entry.
+_ENTRY_NAME = re.compile(r"""(?:^|(?<=[\s{,"'<]))(?:key|name|Key|Name)["']?[ \t]*[:>=][ \t]*["']?([\w.\-]{1,80})""")
+
+
+def _entry_value(rule: Rule, hit: Hit) -> list[Finding]:
+    """`value:` of a name/value entry whose name names a secret: Kubernetes and ECS `env` (`- name: DB_PASSWORD` /
+    `value: ...`), key/value lists in YAML, JSON or XML. The name is the last one within the three lines before."""
+    window_start = hit.anchor
+    for _ in range(4):
+        window_start = hit.text.rfind("\n", 0, window_start - 1) + 1 if window_start > 0 else 0
+    window = hit.text[window_start : hit.anchor]
+    if "value" in window:  # the entry before this one
+        window = window[window.rindex("value") :]
+    names = list(_ENTRY_NAME.finditer(window))
+    return _named_value(names[-1].group(1), rule, hit) if names else []
+
+
 def _command_line(text: str, pos: int) -> str:
     """The shell command `pos` is in, up to `pos`: its line and the lines before it that end in a `\\` continuation."""
     start = text.rfind("\n", 0, pos)
@@ -398,11 +430,31 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "password required")),
     # Command-line options followed by a blank: `--password VALUE`, `--api-key VALUE`, `--token VALUE`.
     Rule("password", r"--(?<![\w-]--)(?:[a-z]+-)*(?:password|passwd|token|secret|api-key|apikey)[ \t]+"
-         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))", needs="--",
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
+         r"|(?P<v3>(?![a-z][a-z0-9+.-]{0,15}://)[^\s'\"-][^\s'\"]{0,255}))", needs="--",
          extract=_bundler_credentials, remember=True,
          examples=(("vault login --token Hq2Lm9Vx4Zp8Tn3", "Hq2Lm9Vx4Zp8Tn3"),
                    ("mycli --db-password 'Cl1Pw42!' --host db", "Cl1Pw42!")),
-         negatives=("mycli --password --host db", "use --token $TOKEN")),
+         negatives=("mycli --password --host db", "use --token $TOKEN",
+                    "wget --user=admin --ask-password https://localhost")),
+    # The fallback of an environment lookup named after a secret (Python `os.getenv(key, default)`,
+    # `os.environ.get(key, default)`).
+    *(Rule("secret", re.escape(call) + r"[ \t]*[\"'](?P<k>[\w.\-]{1,80})[\"'][ \t]*,[ \t]*"
+           r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')", needs=call, extract=_lookup_default,
+           remember=True,
+           examples=((f'db = {call}"DB_PASSWORD", "Fallb4ckPw")', "Fallb4ckPw"),),
+           negatives=(f'{call}"DB_PASSWORD", "")', f'{call}"DB_HOST", "localhost")'))
+      for call in ("getenv(", "environ.get(")),
+    # The value of a name/value entry whose name names a secret (Kubernetes container `env`, ECS task definitions,
+    # key/value lists in any of YAML, JSON, XML).
+    Rule("secret", r"value(?<![\w-]value)[\"']?[ \t]*[:>][ \t]*(?:\"(?P<v1>[^\"\r\n<]{1,256})\""
+         r"|'(?P<v2>[^'\r\n<]{1,256})'|(?P<v3>[^\s\"'<>,}\]]{1,256}))", needs="value", extract=_entry_value,
+         remember=True,
+         examples=(("env:\n- name: DB_PASSWORD\n  value: \"K8sEnvPw9\"", "K8sEnvPw9"),
+                   ('{"name": "API_TOKEN", "value": "Hq2Lm9Vx4Zp8Tn3Yb6"}', "Hq2Lm9Vx4Zp8Tn3Yb6"),
+                   ("<entry>\n  <key>password</key>\n  <value>XmlEntryPw1</value>\n</entry>", "XmlEntryPw1")),
+         negatives=("env:\n- name: DB_HOST\n  value: db.internal", '{"name": "password", "value": ""}',
+                    "- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: db")),
     # Webhook URLs whose path is the credential: Discord (`/api/webhooks/<id>/<token>`), Microsoft Teams
     # (`/webhookb2/...`).
     Rule("token", r"/webhook(?:s/(?<=/api/webhooks/)(?P<v1>\d{5,}/[A-Za-z0-9_-]{40,})|b2/(?P<v2>[A-Za-z0-9@/_-]{40,}))",

@@ -16,13 +16,14 @@ from faultmaven.sanitize.validators import (
 if TYPE_CHECKING:
     from faultmaven.sanitize.rules import Finding, Hit, Rule
 
-PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "pword"})
+PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "pword"})
 # `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token.
 STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey",
                                   "salt", "signature", "sig"}
 # Words that end like a password word without naming one (`bypass=true`).
 _NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass"})
-_COMPOUND_TAILS = ("password", "passwd", "pass", "pwd", "pw")
+# `NONCOMPLIANT_APITOKEN`, `dbsecret`: one word that ends with a secret word.
+_COMPOUND_TAILS = ("password", "passwd", "pass", "pwd", "pw", "token", "secret")
 # `<word>_key` / `<word>Key` names that hold a secret.
 KEY_QUALIFIERS = frozenset({
     "api", "secret", "access", "private", "auth", "client", "master", "encryption", "signing", "account", "shared",
@@ -74,7 +75,10 @@ def _lookbehind(sep: str) -> str:
     quoted = "|".join(shape(between) for between in ("[\"' \\t]", "[\"'][ \\t]", "\\\\[\"']", "\\\\[\"'][ \\t]"))
     # make's conditional and appending assignments: `TOKEN ?= value`, `TOKEN += value`.
     make = "|(?<=[?+]=)(?:" + shape("[?+]") + "|" + shape("[ \\t][?+]") + ")" if sep == "=" else ""
-    return f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted}){make})"
+    # A numbered key in code: `static_password01 = "..."`.
+    numbered = ("|(?<=\\d=)(?:" + shape("\\d") + "|" + shape("\\d\\d") + ")|(?<=\\d[ \\t]=)(?:" + shape("\\d[ \\t]")
+                + "|" + shape("\\d\\d[ \\t]") + ")") if sep == "=" else ""
+    return f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted}){make}{numbered})"
 
 
 # Last letters of the keywords, quotes and blanks: the only characters that can precede a keyword's separator.
@@ -83,7 +87,7 @@ _KEYWORD_BEFORE = f"[{_LAST_LETTERS}\"' \\t]"
 _VALUE = (
     r"""[ \t]*(?:"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'"""
     r"""|\\"(?P<v4>[^"\\\r\n]{1,512})\\"|\\'(?P<v5>[^'\\\r\n]{1,512})\\'"""
-    r"""|(?P<v3>\$?\{[^}\s]{1,128}\}|[^\s"'`,;&<>)\]}]{1,512}))"""
+    r"""|(?P<v3>\$*\{\{?[^}\s]{1,128}\}\}?|[^\s"'`,;&<>)\]}]{1,512}))"""
 )
 
 
@@ -128,8 +132,9 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     with a random-looking value."""
     from faultmaven.sanitize.rules import Rule
 
-    # `=>` (PHP, Ruby hashes) after `=`; `:=`, `::=` (make, Go) after `:`.
-    arrow = ">?" if sep == "=" else "(?::{0,2}=)?"
+    # `=>` (PHP, Ruby hashes) and a comparison with a string (`password == "..."`) after `=`; `:=`, `::=` (make, Go)
+    # after `:`.
+    arrow = "(?:>|=(?=[ \\t]*[\"']))?" if sep == "=" else "(?::{0,2}=)?"
     if sep == ">":
         return (Rule("secret", r">(?<=[A-Za-z\"']>)(?P<v>[^<>\s]{1,512})</", ">", extract=extract_tag, remember=True,
                      examples=_TAG_EXAMPLES[0], negatives=_TAG_EXAMPLES[1]),)
@@ -142,7 +147,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     return (
         Rule("secret", sep + _lookbehind(sep) + arrow + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token)[ \t]+)?"
              + _VALUE, sep, extract=extract_keyword, remember=True,
-             before=_KEYWORD_BEFORE[:-1] + "?+]" if sep == "=" else _KEYWORD_BEFORE,
+             before=_KEYWORD_BEFORE[:-1] + "?+0-9]" if sep == "=" else _KEYWORD_BEFORE,
              examples=keyword[0], negatives=keyword[1]),
         Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
              after=r"[ \t]*+\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
@@ -163,7 +168,10 @@ _REFERENCE = re.compile(r"[A-Za-z_][\w-]*(?:[.:][A-Za-z_][\w-]*)+(?:\(\)?)?")
 _CONTINUATION = re.compile(r"(?:\r?\n)([ \t]+)([^\r\n]*)")
 # Only these parents own their indented lines; a `credentials:` map holds ordinary keys too.
 _BLOCK_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token"}
-_SUBKEY = re.compile(r"""[\w.\-"']+[ \t]*[:=][ \t]*""")
+# Under such a parent, the sub-keys that hold its value (Travis `secure:`, a CloudFormation parameter's `Default:`);
+# other sub-keys (`Description:`, `Type:`) describe it, and a plural `secrets:` map holds named entries.
+_BLOCK_VALUE_KEYS = frozenset({"secure", "value", "default", "plaintext"})
+_SUBKEY = re.compile(r"""(?:-[ \t]+)?([\w.\-"']+)[ \t]*[:=][ \t]*""")
 
 
 def key_before(text: str, sep: int) -> str:
@@ -197,8 +205,9 @@ def classify_words(words: list[str]) -> tuple[str, str] | None:
     """`classify_key` on the key's lower-cased words."""
     if not words or EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS:
         return None
-    # `PGPASSWORD`, `DBPASS`, `rootpw`: one upper-case or lower-case word that ends with a password word.
-    words = [_compound(w) for w in words]
+    # `PGPASSWORD`, `DBPASS`, `rootpw`: one upper-case or lower-case word that ends with a password word;
+    # `static_password01`: a numbered one.
+    words = [_compound(w.rstrip("0123456789") or w) for w in words]
     joined = {a + b for a, b in pairwise(words)}
     label = "password" if PASSWORD_WORDS.intersection(words) or "password" in joined else "secret"
     if label == "secret" and "aws" in words and "secret" in words:
@@ -223,19 +232,28 @@ def _compound(word: str) -> str:
 
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_FORMAT_FIELD = re.compile(r"\{\d*\}")
+
+
+_CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
 
 def names_its_key(key: str, value: str) -> bool:
     """`access_token=ACCESS_TOKEN`, `X_KeyMeshing = "id-X-KeyMeshing"`: a value that spells its own key is a
-    constant's name or a template, not a secret."""
+    constant's name or a template, not a secret; so is a constant's name that names a secret
+    (`webhookApiSecret: ZENDESK_WEBHOOK_API_SECRET`, `api_secret: AUTH_TOKEN`)."""
     flat = _NOT_ALNUM.sub("", value.lower())
-    return len(flat) >= 4 and flat in _NOT_ALNUM.sub("", key.lower())
+    if len(flat) >= 4 and flat in _NOT_ALNUM.sub("", key.lower()):
+        return True
+    return _CONSTANT.fullmatch(value) is not None and classify_key(value) is not None
 
 
 def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     value = value.strip()
     if not value or is_placeholder_value(value) or "://" in value or _is_reference(value) or names_its_key(key, value):
         return False
+    if (not quoted and value[-1] in "([") or _FORMAT_FIELD.search(value):
+        return False  # code: a call, an index (`get_secrets(`, `secrets["password"]`), a format string
     if strength == "weak":
         return looks_random(value) or (len(value) >= 16 and shannon_entropy(value) >= 3.5 and not value.isalpha())
     words = key_words(key)
@@ -330,6 +348,7 @@ def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
     line_start = text.rfind("\n", 0, hit.anchor) + 1
     indent = len(text[line_start:hit.anchor]) - len(text[line_start:hit.anchor].lstrip(" \t"))
     found: list[Finding] = []
+    plural = "secrets" in key_words(key)
     pos = hit.match.end()
     while (line := _CONTINUATION.match(text, pos)) and len(line.group(1)) > indent:
         pos = line.end()
@@ -338,6 +357,8 @@ def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
             continue
         sub = _SUBKEY.match(body)
         if sub:
+            if plural or sub.group(1).strip("\"'").lower() not in _BLOCK_VALUE_KEYS:
+                continue
             body_start, body = body_start + sub.end(), body[sub.end():]
         if body.strip() and not is_placeholder_value(body):
             found.append((body_start, body_start + len(body), kind[1]))
