@@ -455,6 +455,39 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("<entry>\n  <key>password</key>\n  <value>XmlEntryPw1</value>\n</entry>", "XmlEntryPw1")),
          negatives=("env:\n- name: DB_HOST\n  value: db.internal", '{"name": "password", "value": ""}',
                     "- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: db")),
+    # PowerShell's `ConvertTo-SecureString "..." -AsPlainText` (its documented way to turn a plain string into a
+    # credential): the plain string.
+    Rule("password", r"ConvertTo-SecureString(?:[ \t]+-String)?[ \t]+(?:\"(?P<v1>[^\"\r\n]{1,256})\""
+         r"|'(?P<v2>[^'\r\n]{1,256})')(?=[^\r\n]*-AsPlainText)", needs="ConvertTo-SecureString",
+         extract=_bundler_credentials, remember=True,
+         examples=(('$pw = ConvertTo-SecureString "P@ssw0rd123!" -AsPlainText -Force', "P@ssw0rd123!"),
+                   ("$s = ConvertTo-SecureString -String 'PlainPass42' -AsPlainText -Force", "PlainPass42")),
+         negatives=('$pw = ConvertTo-SecureString $env:ADMIN_PW -AsPlainText -Force',
+                    "$pw = Read-Host -AsSecureString", '$s = ConvertTo-SecureString "$encrypted"')),
+    # Oracle connect strings `user/password@connect_identifier` given to its tools (SQL*Plus `sqlplus`, `CONNECT`,
+    # Data Pump and SQL*Loader `userid=`) and to drivers' `connect("user/password@dsn")`.
+    *(Rule("password", rf"{word}[ \t(]{{{int(not word.endswith('='))},}}(?:-[A-Za-z]+[ \t]+)*[\"']?"
+           r"[A-Za-z][\w$#.]{0,63}/(?P<v>[^\s@/\"'()]{1,128})"
+           + ("(?=@)" if word.lower() == "connect" else r"(?=@|[ \t\"']|$)"),
+           needs=word, extract=_bundler_credentials, remember=True,
+           examples=((f"{word} hr/Welc0me1@dbhost:1521/orclpdb", "Welc0me1"),),
+           negatives=(f"{word} /nolog", f"{word} hr/${{ORA_PW}}@orcl"))
+      for word in ("sqlplus", "connect", "CONNECT", "userid=")),
+    # An Ansible Vault file or inline `!vault |` value: the hex lines below the `$ANSIBLE_VAULT;1.1;AES256` header.
+    Rule("secret", r"\$ANSIBLE_VAULT;[\d.]+;\w+(?:;[\w-]+)?[ \t]*\r?\n[ \t]*"
+         r"(?P<v>[0-9a-f]{16,}(?:\r?\n[ \t]*[0-9a-f]{16,})*)",
+         needs="$ANSIBLE_VAULT",
+         examples=(("$ANSIBLE_VAULT;1.1;AES256\n6231336539666234306139346433616338376437\n"
+                    "3764613633653634306231386433626436623361",
+                    "6231336539666234306139346433616338376437\n3764613633653634306231386433626436623361"),),
+         negatives=("see $ANSIBLE_VAULT;1.1;AES256 in the docs",)),
+    # An OpenVPN static key file (`openvpn --genkey`): the hex between its BEGIN and END lines.
+    Rule("private_key", r"-----BEGIN OpenVPN Static key V1-----\r?\n(?P<v>[0-9a-f][\s0-9a-f]{31,8192}?)\r?\n"
+         r"-----END OpenVPN Static key V1-----", needs="OpenVPN Static key",
+         examples=(("-----BEGIN OpenVPN Static key V1-----\ne5e4d6af39289d53171bfa2d56e1ba91\n"
+                    "4f7a2d8e1c3b5a6f9e8d7c6b5a4f3e2d\n-----END OpenVPN Static key V1-----",
+                    "e5e4d6af39289d53171bfa2d56e1ba91\n4f7a2d8e1c3b5a6f9e8d7c6b5a4f3e2d"),),
+         negatives=("-----BEGIN OpenVPN Static key V1-----",)),
     # Webhook URLs whose path is the credential: Discord (`/api/webhooks/<id>/<token>`), Microsoft Teams
     # (`/webhookb2/...`).
     Rule("token", r"/webhook(?:s/(?<=/api/webhooks/)(?P<v1>\d{5,}/[A-Za-z0-9_-]{40,})|b2/(?P<v2>[A-Za-z0-9@/_-]{40,}))",

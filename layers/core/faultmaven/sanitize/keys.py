@@ -111,7 +111,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ("Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="),
             ('{"body": "{\\"password\\": \\"Esc4pedPw\\"}"}', "Esc4pedPw"),
             ("Authorization: token 0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1",
-             "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1")),
+             "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
+            ("Authorization: SSWS 00QCjAl4MlV-WPXM-k2Lq9Vx4Zp8Tn3Yb6Jf1Ka5Uw",
+             "00QCjAl4MlV-WPXM-k2Lq9Vx4Zp8Tn3Yb6Jf1Ka5Uw")),
             ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
              "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN", "api_key: your_api_key_here",
              "token: INSERT_TOKEN", "client_secret: placeholder", "Authorization: Basic realm")),
@@ -145,7 +147,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     keyword, block, generic = _EXAMPLES[sep]
     return (
-        Rule("secret", sep + _lookbehind(sep) + arrow + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token)[ \t]+)?"
+        Rule("secret", sep + _lookbehind(sep) + arrow + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token|ssws)[ \t]+)?"
              + _VALUE, sep, extract=extract_keyword, remember=True,
              before=_KEYWORD_BEFORE[:-1] + "?+0-9]" if sep == "=" else _KEYWORD_BEFORE,
              examples=keyword[0], negatives=keyword[1]),
@@ -233,6 +235,8 @@ def _compound(word: str) -> str:
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _FORMAT_FIELD = re.compile(r"\{\d*\}")
+# A PowerShell cmdlet (`$pw = ConvertTo-SecureString ...`): its arguments hold the value, if any.
+_CMDLET = re.compile(r"(?:ConvertTo|ConvertFrom|Get|Read|New)-[A-Z][A-Za-z]+")
 
 
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
@@ -252,8 +256,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     value = value.strip()
     if not value or is_placeholder_value(value) or "://" in value or _is_reference(value) or names_its_key(key, value):
         return False
-    if (not quoted and value[-1] in "([") or _FORMAT_FIELD.search(value):
-        return False  # code: a call, an index (`get_secrets(`, `secrets["password"]`), a format string
+    if (not quoted and (value[-1] in "([" or _CMDLET.fullmatch(value))) or _FORMAT_FIELD.search(value):
+        return False  # code: a call, an index (`get_secrets(`, `secrets["password"]`), a cmdlet, a format string
     if strength == "weak":
         return looks_random(value) or (len(value) >= 16 and shannon_entropy(value) >= 3.5 and not value.isalpha())
     words = key_words(key)
@@ -283,9 +287,11 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     if value_is_secret(key, value, kind[0], quoted):
         return [(start, end, kind[1])]
     # After an authentication scheme the value is the credential however plain it looks: `Authorization: Bearer` /
-    # `token <hex>` (RFC 6750, GitHub), `Basic <base64 of user:password>` (RFC 7617).
+    # `token <hex>` (RFC 6750, GitHub), `SSWS <token>` (Okta's API tokens), `Basic <base64 of user:password>`
+    # (RFC 7617).
     scheme = hit.text[hit.anchor : start].lower()
-    if ("bearer" in scheme or "token" in scheme) and len(value) >= 16 and not is_placeholder_value(value):
+    if any(word in scheme for word in ("bearer", "token", "ssws")) and len(value) >= 16 \
+            and not is_placeholder_value(value):
         return [(start, end, "token")]
     if "basic" in scheme and decodes_to_credentials(value):
         return [(start, end, "password")]

@@ -19,7 +19,7 @@ _PLACEHOLDER = re.compile(
     (?:null|none|nil|true|false|yes|no|on|off|undefined|empty|unset|required|optional|string|
        secret|password|passwd|token|redacted|changeme_?later|xxx+|\*+|x+|\.\.\.+|-+|<[^>]*>|
        \$+\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\{\{[^}]*\}\}|
-       '?%[A-Za-z_][\w().]*%'?|![A-Z][A-Za-z]+[ \t].+|%\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
+       '?%[A-Za-z_][\w().]*%'?|![A-Za-z]+(?:[ \t].*)?|%\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
        env\(.*\)|getenv\(.*\)|process\.env\..*|\[redacted\]|\[filtered\]|\[hidden\]|\{[A-Za-z_]*\}|dummy|
        your[_-][a-z_]*|replace[_-]with[_-][a-z_]*|not[_-]a[_-]real[_-][a-z_]*|
        .+(?:\.\.\.|…|\.\.\[redacted\])|
