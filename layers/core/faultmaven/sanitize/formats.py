@@ -20,8 +20,8 @@ from faultmaven.sanitize.validators import is_placeholder_value
 # --- password hashes -------------------------------------------------------------------------------------------------
 
 # Modular crypt format ids (crypt(5)): MD5 1, bcrypt 2a/2b/2x/2y, SHA-256/512 5/6, yescrypt y, gost-yescrypt gy,
-# scrypt 7, Apache apr1, phpass P/H, argon2.
-_CRYPT_IDS = r"(?:1|2[abxy]|5|6|y|gy|7|apr1|[PH]|argon2(?:id|i|d))\$"
+# scrypt 7, Apache apr1, phpass P/H, argon2; Cisco IOS type 8 (PBKDF2-SHA256) and 9 (scrypt) secrets.
+_CRYPT_IDS = r"(?:1|2[abxy]|5|6|y|gy|7|8|9|apr1|[PH]|argon2(?:id|i|d))\$"
 
 
 def _crypt_hash(rule: Rule, hit: Hit) -> list[Finding]:
@@ -335,7 +335,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "$6$Zr3Yq8Lk$OMbGn8r1aVfQz2mS0t7uEJd3xk9pWcHbL4yN6iR5sD"),
                    ("admin:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/", "$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/"),
                    ("'$2b$12$KIXQJQbT9h1qzVd3ZpMx7uN4eYcJ1kPqW8aRm0sF3vT6yL2nB5cG.'",
-                    "$2b$12$KIXQJQbT9h1qzVd3ZpMx7uN4eYcJ1kPqW8aRm0sF3vT6yL2nB5cG.")),
+                    "$2b$12$KIXQJQbT9h1qzVd3ZpMx7uN4eYcJ1kPqW8aRm0sF3vT6yL2nB5cG."),
+                   ("username admin secret 9 $9$Ab3dEf6hIj9kLm$Q8sLk2mN4pR6tV8xZ0bC1wE3rT5yU7iO9pA2sD4fG6h",
+                    "$9$Ab3dEf6hIj9kLm$Q8sLk2mN4pR6tV8xZ0bC1wE3rT5yU7iO9pA2sD4fG6h")),
          negatives=("echo $1$2 costs $5$ today", "class Outer$Inner$1$2 loaded", "daemon:*:19000:0:99999:7:::")),
     Rule("password_hash", r":(?=(?P<v>[./0-9A-Za-z]{13}):\d*:\d*:)", ":", extract=_des_crypt,
          after=r"[./0-9A-Za-z]{13}:\d*:",

@@ -186,7 +186,7 @@ def key_before(text: str, sep: int) -> str:
     found = _KEY_RUN.match(head[::-1])
     if not found:
         return ""
-    key = found.group()[::-1]
+    key = found.group()[::-1].removeprefix("-D")  # a Java system property: `-Dsonar.login=...`
     # `public key: ...`, `SHA256 fingerprint: ...`: a qualifier written as a separate word still describes the key.
     qualifier = _PREVIOUS_WORD.search(head, 0, len(head) - len(key))
     if qualifier and qualifier.group(1).lower() in EXCLUDED_WORDS:

@@ -136,6 +136,14 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     ("sha256~", r"[\w-]{43}", _ex(_ALNUM, 43)),
     # StackHawk API keys.
     ("hawk.", r"[\w-]{20}\.[\w-]{20}", f"{_ex(_ALNUM, 20)}.{_ex(_ALNUM, 20)}"),
+    # Doppler service account, SCIM and audit tokens.
+    *((f"dp.{kind}.", "[A-Za-z0-9]{40,44}", _ex(_ALNUM, 43)) for kind in ("sa", "scim", "audit")),
+    # Tavily API keys (`tvly-`, development keys `tvly-dev-`), Adafruit IO keys, Dependency-Track API keys, New Relic
+    # admin keys.
+    ("tvly-", "(?:dev-)?[A-Za-z0-9]{32}", _ex(_ALNUM, 32)),
+    ("aio_", "[A-Za-z0-9]{28}", _ex(_ALNUM, 28)),
+    ("odt_", "[A-Za-z0-9]{32,64}", _ex(_ALNUM, 32)),
+    ("NRAA-", "[a-f0-9]{27}", _ex(_HEX, 27)),
 ))
 # Prefixes with no separator. One holding an `A` joins the scan's `A` pass, anchored there; any other is a pass of its
 # own, skipped unless the literal is in the text (one `in` test per call: about 1 ms on 2 MB of text, so few of them).

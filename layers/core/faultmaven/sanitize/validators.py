@@ -19,7 +19,8 @@ _PLACEHOLDER = re.compile(
     (?:null|none|nil|true|false|yes|no|on|off|undefined|empty|unset|required|optional|string|
        secret|password|passwd|token|redacted|changeme_?later|xxx+|\*+|x+|\.\.\.+|-+|<[^>]*>|
        \$+\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\{\{[^}]*\}\}|
-       '?%[A-Za-z_][\w().]*%'?|![A-Za-z]+(?:[ \t].*)?|%\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
+       '?%[A-Za-z_][\w().]*%'?|\$\(.*|&lt;[^&]*&gt;|arn:aws[\w-]*:.*|
+       ![A-Za-z]+(?:[ \t].*)?|%\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
        env\(.*\)|getenv\(.*\)|process\.env\..*|\[redacted\]|\[filtered\]|\[hidden\]|\{[A-Za-z_]*\}|dummy|
        your[_-][a-z_]*|replace[_-]with[_-][a-z_]*|not[_-]a[_-]real[_-][a-z_]*|
        .+(?:\.\.\.|…|\.\.\[redacted\])|
@@ -141,8 +142,14 @@ def is_masked(value: str) -> bool:
 
 
 def is_placeholder_value(value: str) -> bool:
-    """Template references, masks and words that stand in for a secret (`${DB_PASSWORD}`, `****`, `null`)."""
-    return _PLACEHOLDER.fullmatch(value.strip()) is not None
+    """Template references, masks and words that stand in for a secret (`${DB_PASSWORD}`, `****`, `null`), and filler:
+    a long value that is mostly one repeated character (`000…0aa`, `aaaa…end`)."""
+    value = value.strip()
+    return _PLACEHOLDER.fullmatch(value) is not None or _is_filler(value)
+
+
+def _is_filler(value: str) -> bool:
+    return len(value) >= 16 and Counter(value).most_common(1)[0][1] >= 0.6 * len(value)
 
 
 @lru_cache(maxsize=4096)
