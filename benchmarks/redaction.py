@@ -385,9 +385,9 @@ def main(argv: list[str] | None = None) -> int:
         "a development set since; whispers' test fixtures (`benchmarks/data/whispers/`, Apache-2.0: each finding "
         "whispers' own tests assert is one secret, findings of non-secret rules such as comments and card numbers are "
         "left out, every other line is a negative), brought in after commit "
-        f"{WHISPERS_COMMIT} (main's HEAD then), its loader and labels written and committed before any sanitizer ran "
-        "on them, so the rules of that commit give its held-out figure; a development set since. detect-secrets "
-        "scans the same texts as files.", "",
+        f"{WHISPERS_COMMIT} (main's HEAD then), its loader and labels written and committed (d028f1d) before any "
+        "sanitizer ran on them, so the rules of that commit give its held-out figure; a development set since. "
+        "detect-secrets scans the same texts as files.", "",
         *headline, "",
         "## Every source with the current rules", "",
         f"secretlint's snapshots (since {SECRETLINT_COMMIT}), gitleaks' samples (since {GITLEAKS_COMMIT}) and "
