@@ -491,14 +491,19 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "e5e4d6af39289d53171bfa2d56e1ba91\n4f7a2d8e1c3b5a6f9e8d7c6b5a4f3e2d"),),
          negatives=("-----BEGIN OpenVPN Static key V1-----",)),
     # Webhook URLs whose path is the credential: Discord (`/api/webhooks/<id>/<token>`), Microsoft Teams
-    # (`/webhookb2/...`).
-    Rule("token", r"/webhook(?:s/(?<=/api/webhooks/)(?P<v1>\d{5,}/[A-Za-z0-9_-]{40,})|b2/(?P<v2>[A-Za-z0-9@/_-]{40,}))",
+    # (`/webhookb2/...`, the older `outlook.office.com/webhook/<guid>@<guid>/IncomingWebhook/...`).
+    Rule("token", r"/webhook(?:s/(?<=/api/webhooks/)(?P<v1>\d{5,}/[A-Za-z0-9_-]{40,})|b2/(?P<v2>[A-Za-z0-9@/_-]{40,})"
+         r"|/(?P<v3>[0-9a-f-]{36}@[0-9a-f-]{36}/IncomingWebhook/[A-Za-z0-9@/_-]{20,}))",
          needs="/webhook",
          examples=((f"https://discord.com/api/webhooks/123456789012345678/{'Hq2Lm9Vx4Zp8Tn3Yb6Jf1K' * 3}",
                     f"123456789012345678/{'Hq2Lm9Vx4Zp8Tn3Yb6Jf1K' * 3}"),
                    ("https://acme.webhook.office.com/webhookb2/9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d@9f2c4e6a-8b0d/"
                     "IncomingWebhook/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d",
-                    "9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d@9f2c4e6a-8b0d/IncomingWebhook/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d")),
+                    "9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d@9f2c4e6a-8b0d/IncomingWebhook/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),
+                   ("https://outlook.office.com/webhook/9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d@1a2b3c4d-5e6f-7a8b-9c0d-"
+                    "1e2f3a4b5c6d/IncomingWebhook/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d/0f9e8d7c-6b5a-4938-2716-f0e9d8c7b6a5",
+                    "9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d@1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d/IncomingWebhook/"
+                    "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d/0f9e8d7c-6b5a-4938-2716-f0e9d8c7b6a5")),
          negatives=("GET /api/webhooks/123 404", "see /webhookb2/ docs")),
     # Bundler credentials for a private gem source: `BUNDLE_<HOST, dots as __>=user:password` (bundle-config(1)).
     Rule("password", r"BUNDLE_(?:[A-Z0-9-]+__)+[A-Z0-9-]+[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>[^\s\"';&]{6,256})",
