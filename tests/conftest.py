@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import base64
+import functools
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -79,10 +83,36 @@ def aws_settings(tmp_path: Path) -> Iterator[Settings]:
     """Settings for the cloud adapters, inside moto's in-process AWS."""
     from moto import mock_aws
 
-    with mock_aws():
+    with mock_aws(), _moto_dynamodb_writes_atomic():
         yield Settings(mode="aws", data_dir=tmp_path / "data", table_prefix="fmtest", evidence_bucket="fmtest-evidence",
                        jwt_private_key=_TEST_KEY, login_max_failures=3, login_lockout_seconds=60,
                        registration="open", redaction_key=base64.b64encode(bytes(32)).decode())
+
+
+@contextmanager
+def _moto_dynamodb_writes_atomic() -> Iterator[None]:
+    """Real DynamoDB checks a write's condition and applies it as one step; moto checks, then writes, with no lock, so
+    threads racing on one item (the throttle's compare-and-set) lose updates there only. One lock restores that."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    names = ("put_item", "update_item", "delete_item", "transact_write_items")
+    originals = {name: getattr(DynamoDBBackend, name) for name in names}
+
+    def locked(original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return original(*args, **kwargs)
+        return call
+
+    for name, original in originals.items():
+        setattr(DynamoDBBackend, name, locked(original))
+    try:
+        yield
+    finally:
+        for name, original in originals.items():
+            setattr(DynamoDBBackend, name, original)
 
 
 # The container properties backed by DynamoDB tables; building them binds their models so the tables can be made.
