@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 from faultmaven.auth.service import Principal
 from faultmaven.clock import iso, new_id, now
 from faultmaven.errors import Forbidden, InvalidInput, NotFound, TooLarge
+from faultmaven.knowledge.alert_query import search_text
 from faultmaven.knowledge.keys import raw_key, text_key
 from faultmaven.knowledge.snippets import HTML_MARKS, Marks, excerpt, highlight
 from faultmaven.ports.blobs import BlobStore
@@ -360,6 +361,7 @@ class KnowledgeService:
         filters = filters or SearchFilters()
         narrowing = per_document or any(v for v in filters.model_dump().values())
         depth = min(max(limit * 5, 50), 500) if narrowing else limit
+        query = search_text(query)  # an alert notification searched for by its alert name and words
         vector = self.embedder.embed([query])[0] if mode != "bm25" else None
         hits = self.index.search(query, vector, PrincipalFilter(owner_id=reader.user_id,
                                                                 team_ids=list(reader.team_ids)), k=depth, mode=mode)
