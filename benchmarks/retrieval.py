@@ -37,7 +37,7 @@ from results_file import write_results
 from faultmaven.adapters.sqlite.db import SqliteDatabase, sqlite3
 from faultmaven.adapters.sqlite.vector_index import KEYWORD_WEIGHTS, SqliteVectorIndex
 from faultmaven.copilot.case_search import QueryWeights
-from faultmaven.knowledge.alert_query import search_text
+from faultmaven.knowledge.alert_query import alert_names, named_first, search_text
 from faultmaven.knowledge.chunking import DocumentRef
 from faultmaven.knowledge.extract import extract_text
 from faultmaven.knowledge.ingestion import document_chunks
@@ -251,32 +251,37 @@ def main() -> int:
     queries = [q for c in collections for q in load_queries(c)]
     assign_folds(queries)
     doc_of: dict[str, str] = {}
-    indexes: dict[str, tuple[SqliteVectorIndex, dict[Weights, SqliteVectorIndex]]] = {}
+    indexes: dict[tuple[str, bool], tuple[SqliteVectorIndex, dict[Weights, SqliteVectorIndex]]] = {}
     start = time.perf_counter()
     for c in collections:
         chunks = chunks_by_collection[c.name]
         doc_of.update((ch.chunk_id, ch.document_id) for ch in chunks)
         db = SqliteDatabase(tmp / f"{c.name}.sqlite")
-        index = SqliteVectorIndex(db, embedder.space)
-        index.upsert(chunks, embed_cached(embedder, [ch.embedding_text for ch in chunks], args.cache))
-        indexes[c.name] = index, {w: SqliteVectorIndex(db, embedder.space, keyword_weights=w)
-                                  for w in [*KEYWORD_GRID, BEFORE_WEIGHTS]}
+        SqliteVectorIndex(db, embedder.space).upsert(
+            chunks, embed_cached(embedder, [ch.embedding_text for ch in chunks], args.cache))
+        for read in (True, False):
+            indexes[c.name, read] = (
+                SqliteVectorIndex(db, embedder.space, read_alerts=read),
+                {w: SqliteVectorIndex(db, embedder.space, keyword_weights=w, read_alerts=read)
+                 for w in [*KEYWORD_GRID, BEFORE_WEIGHTS]})
 
-    def search_lists(texts: list[str]) -> dict[int, Lists]:
-        """Every query's keyword lists (one per BM25 weights) and vector list, searching for `texts`."""
-        vectors = embedder.embed(texts)
+    def search_lists(read_alerts: bool) -> dict[int, Lists]:
+        """Every query's keyword lists (one per BM25 weights) and vector list, as the product searches (an alert
+        notification read by alert_query.py) or with the query as typed."""
+        vectors = embedder.embed([search_text(q.text) if read_alerts else q.text for q in queries])
         out: dict[int, Lists] = {}
         for i, q in enumerate(queries):
-            index, weighted = indexes[q.collection]
-            keyword = {w: [(h.chunk.chunk_id, h.score) for h in ix.search(texts[i], None, SEARCHER, k=DEPTH,
+            index, weighted = indexes[q.collection, read_alerts]
+            keyword = {w: [(h.chunk.chunk_id, h.score) for h in ix.search(q.text, None, SEARCHER, k=DEPTH,
                                                                            mode="bm25")]
                        for w, ix in weighted.items()}
-            semantic = index.search(texts[i], vectors[i], SEARCHER, k=DEPTH, mode="vector")
-            out[i] = Lists(keyword, [(h.chunk.chunk_id, h.score) for h in semantic])
+            semantic = [(h.chunk, h.score) for h in index.search(q.text, vectors[i], SEARCHER, k=DEPTH, mode="vector")]
+            if read_alerts:  # as hybrid search does (vector mode keeps its cosine order)
+                semantic = named_first(semantic, alert_names(q.text), lambda c: (c.title, *c.heading_path))
+            out[i] = Lists(keyword, [(chunk.chunk_id, score) for chunk, score in semantic])
         return out
 
-    lists = search_lists([search_text(q.text) for q in queries])  # what the product searches for
-    raw_lists = search_lists([q.text for q in queries])  # the query as typed, alert notifications unread
+    lists, raw_lists = search_lists(read_alerts=True), search_lists(read_alerts=False)
     prepare_s = time.perf_counter() - start
     baseline = plain_bm25(chunks_by_collection, queries, {c.name: c.root for c in collections},
                           tmp / "plain-bm25.sqlite")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faultmaven.knowledge.alert_query import parse_alert, search_text
+from faultmaven.knowledge.alert_query import alert_names, named_first, parse_alert, search_text
 
 # (the shape, the notification, its alert names, words that must stay, words that must go)
 SHAPES = [
@@ -73,3 +73,12 @@ def test_text_that_is_not_a_notification_is_searched_as_it_is(text: str) -> None
 
 def test_a_notification_with_nothing_but_noise_is_searched_as_it_is() -> None:
     assert search_text("[FIRING:2] (10.0.0.1 42)") == "[FIRING:2] (10.0.0.1 42)"
+
+
+def test_passages_titled_with_the_alert_name_lead_the_list_at_its_best_score() -> None:
+    headings = {"a": ["etcdMembersDown", "Meaning"], "b": ["KubeAPIDown", "Impact"], "c": ["Kube API", "Kube-API-Down"]}
+    ranked = [("a", 9.0), ("b", 4.0), ("c", 2.0)]
+    assert named_first(ranked, alert_names("[FIRING:1] KubeAPIDown"), headings.__getitem__) == [
+        ("b", 9.0), ("c", 9.0), ("a", 9.0)]
+    assert named_first(ranked, alert_names("kube api down"), headings.__getitem__) == ranked
+    assert named_first([], ["KubeAPIDown"], headings.__getitem__) == []

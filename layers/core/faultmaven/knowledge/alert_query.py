@@ -12,7 +12,11 @@ benchmarks/retrieval.py measures the effect on held-out folds.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # The status head of a notification subject: `[FIRING:3]`, `[RESOLVED]`, `[Triggered]`, `[ALERT]`, `[Alerting]`,
 # optionally followed by an incident number (`#4521:`).
@@ -78,6 +82,34 @@ def search_text(query: str) -> str:
     """What to search for: an alert notification's names and words (`parse_alert`), any other query as it is."""
     alert = parse_alert(query)
     return (alert.search_text() or query) if alert else query
+
+
+def alert_names(query: str) -> tuple[str, ...]:
+    """The alert names of a query shaped like an alert notification; () for any other query."""
+    alert = parse_alert(query)
+    return alert.names if alert else ()
+
+
+def named_first(ranked: Sequence[tuple[T, float]], names: Sequence[str],
+                headings: Callable[[T], Sequence[str]]) -> list[tuple[T, float]]:
+    """A keyword list (best first) with the passages titled by one of the alert's names — their document's title
+    or one of their headings equals it, case and punctuation aside — moved to its head with its best score.
+
+    A runbook named for the alert is the one to read even when a sibling's text repeats the alert's shared
+    description more closely (KubeAPIDown and KubeSchedulerDown both "disappeared from Prometheus target discovery").
+    Only the keyword list's order changes, so a document only this list found still scores as one-list documents do.
+    """
+    wanted = {_plain(n) for n in names}
+    if not wanted or not ranked:
+        return list(ranked)
+    top = ranked[0][1]
+    is_named = [any(_plain(h) in wanted for h in headings(item)) for item, _ in ranked]
+    return ([(item, top) for (item, _), named in zip(ranked, is_named, strict=True) if named]
+            + [pair for pair, named in zip(ranked, is_named, strict=True) if not named])
+
+
+def _plain(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
 
 
 def _value(match: re.Match[str]) -> str:
