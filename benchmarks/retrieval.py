@@ -37,6 +37,7 @@ from results_file import write_results
 from faultmaven.adapters.sqlite.db import SqliteDatabase, sqlite3
 from faultmaven.adapters.sqlite.vector_index import KEYWORD_WEIGHTS, SqliteVectorIndex
 from faultmaven.copilot.case_search import QueryWeights
+from faultmaven.knowledge.alert_query import alert_names, named_first, search_text
 from faultmaven.knowledge.chunking import DocumentRef
 from faultmaven.knowledge.extract import extract_text
 from faultmaven.knowledge.ingestion import document_chunks
@@ -208,6 +209,24 @@ def tune(rankings: Callable[[Choice], dict[int, list[str]]], queries: list[Query
     return best
 
 
+def held_out_rankings(rankings: Callable[[Choice], dict[int, list[str]]], queries: list[Query],
+                      collections: list[str]) -> tuple[dict[int, list[str]], dict[int, list[str]], list[str]]:
+    """Every query ranked by the choice tuned without it: by 5-fold CV, and leave-one-collection-out; with the
+    choices made, in words."""
+    cv: dict[int, list[str]] = {}
+    across: dict[int, list[str]] = {}
+    chosen: list[str] = []
+    for fold in range(FOLDS):
+        choice = tune(rankings, queries, [i for i, q in enumerate(queries) if q.fold != fold])
+        chosen.append(f"fold {fold + 1}: {describe(choice)}")
+        cv.update((i, rankings(choice)[i]) for i, q in enumerate(queries) if q.fold == fold)
+    for name in collections:
+        choice = tune(rankings, queries, [i for i, q in enumerate(queries) if q.collection != name])
+        chosen.append(f"{name} (tuned on the other): {describe(choice)}")
+        across.update((i, rankings(choice)[i]) for i, q in enumerate(queries) if q.collection == name)
+    return cv, across, chosen
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--openshift", type=Path,
@@ -232,50 +251,53 @@ def main() -> int:
     queries = [q for c in collections for q in load_queries(c)]
     assign_folds(queries)
     doc_of: dict[str, str] = {}
-    lists: dict[int, Lists] = {}
+    indexes: dict[tuple[str, bool], tuple[SqliteVectorIndex, dict[Weights, SqliteVectorIndex]]] = {}
     start = time.perf_counter()
-    query_vectors = embedder.embed([q.text for q in queries])
     for c in collections:
         chunks = chunks_by_collection[c.name]
         doc_of.update((ch.chunk_id, ch.document_id) for ch in chunks)
         db = SqliteDatabase(tmp / f"{c.name}.sqlite")
-        index = SqliteVectorIndex(db, embedder.space)
-        index.upsert(chunks, embed_cached(embedder, [ch.embedding_text for ch in chunks], args.cache))
-        weighted = {w: SqliteVectorIndex(db, embedder.space, keyword_weights=w)
-                    for w in [*KEYWORD_GRID, BEFORE_WEIGHTS]}
+        SqliteVectorIndex(db, embedder.space).upsert(
+            chunks, embed_cached(embedder, [ch.embedding_text for ch in chunks], args.cache))
+        for read in (True, False):
+            indexes[c.name, read] = (
+                SqliteVectorIndex(db, embedder.space, read_alerts=read),
+                {w: SqliteVectorIndex(db, embedder.space, keyword_weights=w, read_alerts=read)
+                 for w in [*KEYWORD_GRID, BEFORE_WEIGHTS]})
+
+    def search_lists(read_alerts: bool) -> dict[int, Lists]:
+        """Every query's keyword lists (one per BM25 weights) and vector list, as the product searches (an alert
+        notification read by alert_query.py) or with the query as typed."""
+        vectors = embedder.embed([search_text(q.text) if read_alerts else q.text for q in queries])
+        out: dict[int, Lists] = {}
         for i, q in enumerate(queries):
-            if q.collection == c.name:
-                keyword = {w: [(h.chunk.chunk_id, h.score) for h in ix.search(q.text, None, SEARCHER, k=DEPTH,
-                                                                               mode="bm25")]
-                           for w, ix in weighted.items()}
-                semantic = index.search(q.text, query_vectors[i], SEARCHER, k=DEPTH, mode="vector")
-                lists[i] = Lists(keyword, [(h.chunk.chunk_id, h.score) for h in semantic])
+            index, weighted = indexes[q.collection, read_alerts]
+            keyword = {w: [(h.chunk.chunk_id, h.score) for h in ix.search(q.text, None, SEARCHER, k=DEPTH,
+                                                                           mode="bm25")]
+                       for w, ix in weighted.items()}
+            semantic = [(h.chunk, h.score) for h in index.search(q.text, vectors[i], SEARCHER, k=DEPTH, mode="vector")]
+            if read_alerts:  # as hybrid search does (vector mode keeps its cosine order)
+                semantic = named_first(semantic, alert_names(q.text), lambda c: (c.title, *c.heading_path))
+            out[i] = Lists(keyword, [(chunk.chunk_id, score) for chunk, score in semantic])
+        return out
+
+    lists, raw_lists = search_lists(read_alerts=True), search_lists(read_alerts=False)
     prepare_s = time.perf_counter() - start
     baseline = plain_bm25(chunks_by_collection, queries, {c.name: c.root for c in collections},
                           tmp / "plain-bm25.sqlite")
 
-    cache: dict[Choice, dict[int, list[str]]] = {}
+    def ranker(of: dict[int, Lists]) -> Callable[[Choice], dict[int, list[str]]]:
+        cache: dict[Choice, dict[int, list[str]]] = {}
 
-    def rankings(choice: Choice) -> dict[int, list[str]]:
-        if choice not in cache:
-            cache[choice] = {i: fused(lists[i], doc_of, choice) for i in lists}
-        return cache[choice]
+        def rankings(choice: Choice) -> dict[int, list[str]]:
+            if choice not in cache:
+                cache[choice] = {i: fused(of[i], doc_of, choice) for i in of}
+            return cache[choice]
+        return rankings
 
-    # 5-fold cross-validation, and leave-one-collection-out
-    held_out: dict[int, list[str]] = {}
-    chosen: list[str] = []
-    for fold in range(FOLDS):
-        train = [i for i, q in enumerate(queries) if q.fold != fold]
-        fusion = tune(rankings, queries, train)
-        chosen.append(f"fold {fold + 1}: {describe(fusion)}")
-        held_out.update((i, rankings(fusion)[i]) for i, q in enumerate(queries) if q.fold == fold)
-    across: dict[int, list[str]] = {}
-    across_chosen = []
-    for c in collections:
-        train = [i for i, q in enumerate(queries) if q.collection != c.name]
-        fusion = tune(rankings, queries, train)
-        across_chosen.append(f"{c.name} (tuned on the other): {describe(fusion)}")
-        across.update((i, rankings(fusion)[i]) for i, q in enumerate(queries) if q.collection == c.name)
+    rankings, raw_rankings = ranker(lists), ranker(raw_lists)
+    held_out, across, chosen = held_out_rankings(rankings, queries, [c.name for c in collections])
+    raw_held_out, raw_across, _ = held_out_rankings(raw_rankings, queries, [c.name for c in collections])
     final = tune(rankings, queries, list(range(len(queries))))
     before = Choice(Fusion("rrf", 0.5, 60), documents=False, keyword_weights=BEFORE_WEIGHTS)
 
@@ -283,6 +305,8 @@ def main() -> int:
         "plain BM25 (whole documents)": baseline,
         "ours, held-out folds (5-fold CV)": held_out,
         "ours, leave-one-collection-out": across,
+        "ours without reading alert notifications (query as typed), held-out folds": raw_held_out,
+        "ours without reading alert notifications, leave-one-collection-out": raw_across,
         "keyword list alone (chunks, shipped BM25 weights)": {
             i: documents_of(lists[i].keyword[KEYWORD_WEIGHTS], doc_of) for i in lists},
         "vector list alone": {i: documents_of(lists[i].vector, doc_of) for i in lists},
@@ -332,7 +356,7 @@ def main() -> int:
          f"{VECTOR_WEIGHTS[-1]:.2f} by 0.05 (a document only one list found stays under the copilot's citation "
          f"threshold {CITATION_THRESHOLD}); BM25 weights of title 1/3/6, heading 1/2, names 0.5/1/2 (text 1):")
     emit()
-    for line in chosen + across_chosen:
+    for line in chosen:
         emit(f"- {line}")
     emit(f"- all queries (what the product ships): {describe(final)}")
     emit()

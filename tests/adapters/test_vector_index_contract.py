@@ -133,6 +133,28 @@ def test_hybrid_gives_each_document_one_slot_its_best_passage(index: VectorIndex
     assert 1.0 >= hits[0].score > hits[1].score > 0
 
 
+ALERT = ("[FIRING:1] KubeAPIDown: Target disappeared from Prometheus target discovery. — KubeAPI has disappeared "
+         "from Prometheus target discovery.")
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25"])
+def test_an_alert_notification_finds_the_runbook_named_for_its_alert_first(index: VectorIndex, mode: str) -> None:
+    # The sibling's text repeats the shared description word for word; the named runbook words it differently.
+    named = chunk("api", "alice", "The API servers have not been reachable by the monitoring stack.")
+    sibling = chunk("scheduler", "alice", "KubeScheduler has disappeared from Prometheus target discovery: the "
+                    "target disappeared, Prometheus target discovery lost it.")
+    others = [chunk(f"other{i}", "alice", text) for i, text in enumerate(
+        ["etcd member lost quorum", "ingress router returns 503", "disk pressure evicts pods",
+         "certificate expires soon", "node clock not synchronising", "registry garbage collection is slow"])]
+    put(index, [named.model_copy(update={"title": "KubeAPIDown"}),
+                sibling.model_copy(update={"title": "KubeSchedulerDown"}), *others])
+    found = search(index, ALERT, ALICE, k=3, mode=mode)
+    assert [c.document_id for c in found][:2] == ["api", "scheduler"]
+    # The same words typed as prose name no alert: the sibling that repeats them comes first.
+    prose = ALERT.removeprefix("[FIRING:1] KubeAPIDown: ")
+    assert search(index, prose, ALICE, k=1, mode=mode)[0].document_id == "scheduler"
+
+
 def test_upsert_replaces_a_chunk_with_the_same_id(index: VectorIndex) -> None:
     put(index, [chunk("d1", "alice", "old text about certificates")])
     put(index, [chunk("d1", "alice", "new text about kubelet eviction")])

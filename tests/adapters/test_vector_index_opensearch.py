@@ -184,12 +184,12 @@ def test_hybrid_search_sends_bm25_and_filtered_knn_in_one_msearch_and_fuses_per_
         {"size": 50, "_source": SOURCE,
          "query": {"knn": {"embedding": {"vector": [0.5, 0.5, 0.5, 0.5], "k": 50, "filter": ACCESS}}}},
     ]
-    # The convex fusion (keyword 0.45, vector 0.55, each list over its best): doc-b, 2nd by BM25 (5.002 of 7.315)
+    # The convex fusion (keyword 0.40, vector 0.60, each list over its best): doc-b, 2nd by BM25 (5.002 of 7.315)
     # and 1st by vector, beats doc-c (vector only, 1.612 of 1.8312) and doc-a (BM25 only).
     assert [h.chunk.chunk_id for h in hits] == ["doc-b#2", "doc-c#0", "doc-a#0"]
     assert [(h.bm25_rank, h.vector_rank) for h in hits] == [(2, 1), (None, 2), (1, None)]
-    assert hits[0].score == pytest.approx(0.45 * 5.002 / 7.315 + 0.55)
-    assert hits[1].score == pytest.approx(0.55 * 1.612 / 1.8312) and hits[2].score == pytest.approx(0.45)
+    assert hits[0].score == pytest.approx(0.40 * 5.002 / 7.315 + 0.60)
+    assert hits[1].score == pytest.approx(0.60 * 1.612 / 1.8312) and hits[2].score == pytest.approx(0.40)
     assert hits[0].chunk.heading_path == ["Mitigation", "Restart"] and hits[0].chunk.scope == "global"
     assert hits[1].chunk.team_id == "sre"
 

@@ -92,8 +92,8 @@ class QueryWeights(BaseModel):
     # found document's title words that the case's queries use is added, times this weight, to its fused score
     # (scaled so that the best document has 1).
     title: float = 1.0
-    # Hybrid scores are 1.0 for the top hit of both the keyword and the vector list, at most 0.55 for a document only
-    # the vector list found and 0.45 for one only the keyword list found (knowledge/ranking.py): at 0.65 a query's hit
+    # Hybrid scores are 1.0 for the top hit of both the keyword and the vector list, at most 0.60 for a document only
+    # the vector list found and 0.40 for one only the keyword list found (knowledge/ranking.py): at 0.65 a query's hit
     # counts only when both lists found it.
     min_similarity: float = 0.65
     # A hub document's fused score is multiplied by 1 - background x its similarity to generic failure sentences

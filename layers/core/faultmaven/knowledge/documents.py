@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 from faultmaven.auth.service import Principal
 from faultmaven.clock import iso, new_id, now
 from faultmaven.errors import Forbidden, InvalidInput, NotFound, TooLarge
+from faultmaven.knowledge.alert_query import search_text
 from faultmaven.knowledge.keys import raw_key, text_key
 from faultmaven.knowledge.snippets import HTML_MARKS, Marks, excerpt, highlight
 from faultmaven.ports.blobs import BlobStore
@@ -360,7 +361,8 @@ class KnowledgeService:
         filters = filters or SearchFilters()
         narrowing = per_document or any(v for v in filters.model_dump().values())
         depth = min(max(limit * 5, 50), 500) if narrowing else limit
-        vector = self.embedder.embed([query])[0] if mode != "bm25" else None
+        searched = search_text(query)  # an alert notification is searched for by its alert name(s) and words
+        vector = self.embedder.embed([searched])[0] if mode != "bm25" else None
         hits = self.index.search(query, vector, PrincipalFilter(owner_id=reader.user_id,
                                                                 team_ids=list(reader.team_ids)), k=depth, mode=mode)
         docs = self.documents.get_many(list({h.chunk.document_id for h in hits}))
@@ -377,10 +379,10 @@ class KnowledgeService:
             if threshold is not None and score < threshold:
                 continue
             seen.add(doc.document_id)
-            text = excerpt(hit.chunk.text, query)
+            text = excerpt(hit.chunk.text, searched)
             results.append(SearchResult(document=doc, chunk_id=hit.chunk.chunk_id,
                                         heading_path=hit.chunk.heading_path, text=hit.chunk.text, excerpt=text,
-                                        snippet=highlight(text, query, marks), score=score))
+                                        snippet=highlight(text, searched, marks), score=score))
             if len(results) == limit:
                 break
         return results

@@ -2,7 +2,7 @@
 
 Two ways to fuse, both weighted: reciprocal rank fusion (ranks only, Cormack et al. 2009) and a convex combination
 of the lists' scores, each divided by its list's best (Bruch et al. 2022). With the shipped weights a document's
-score is 1.0 when it is first in both lists, at most 0.55 when only the vector list has it and 0.45 when only the
+score is 1.0 when it is first in both lists, at most 0.60 when only the vector list has it and 0.40 when only the
 keyword list does. Fusing at the document level — a document's rank in a list
 is the rank of its best chunk there — gives each document one slot however many of its chunks match, and its best
 passage is the chunk the same fusion puts first. Which method, which weights: benchmarks/retrieval.py picks them by
@@ -28,7 +28,7 @@ class Fusion:
     1 - vector_weight) and, for RRF, its k. The defaults are what cross-validation chose."""
 
     method: FusionMethod = "convex"
-    vector_weight: float = 0.55
+    vector_weight: float = 0.60
     rrf_k: int = RRF_K
     scale_vectors: bool = True  # convex: divide cosine scores by the best one too (else they count as they are)
 

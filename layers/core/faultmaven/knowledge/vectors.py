@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from faultmaven.errors import InvalidInput
+from faultmaven.knowledge.alert_query import alert_names, named_first
 from faultmaven.knowledge.ranking import Fusion, hybrid_ranking
 from faultmaven.ports.embedder import EmbeddingSpace
 from faultmaven.ports.vector_index import Chunk, SearchHit, SearchMode
@@ -52,9 +53,15 @@ def query_inputs(k: int, mode: SearchMode, query_vector: np.ndarray | Sequence[f
 
 
 def fuse_hits(keyword: list[tuple[Chunk, float]], semantic: list[tuple[Chunk, float]], k: int,
-              mode: SearchMode) -> list[SearchHit]:
+              mode: SearchMode, query_text: str = "") -> list[SearchHit]:
     """The k best of an engine's keyword and vector lists (best first): in hybrid mode one hit per document, fused as
-    knowledge/ranking.py decides; else the one list."""
+    knowledge/ranking.py decides; else the one list. When `query_text` is an alert notification, the passages titled
+    with its alert name come first in the keyword list, and in the vector list when fused (`named_first`; vector
+    mode keeps its cosine order)."""
+    names = alert_names(query_text)
+    keyword = named_first(keyword, names, _headings)
+    if mode == "hybrid":
+        semantic = named_first(semantic, names, _headings)
     chunks = {c.chunk_id: c for c, _ in [*semantic, *keyword]}
     keyword_ids = [c.chunk_id for c, _ in keyword]
     semantic_ids = [c.chunk_id for c, _ in semantic]
@@ -67,3 +74,7 @@ def fuse_hits(keyword: list[tuple[Chunk, float]], semantic: list[tuple[Chunk, fl
     vector_rank = {cid: i + 1 for i, cid in enumerate(semantic_ids)}
     return [SearchHit(chunk=chunks[cid], score=score, bm25_rank=keyword_rank.get(cid), vector_rank=vector_rank.get(cid))
             for cid, score in ranked]
+
+
+def _headings(chunk: Chunk) -> tuple[str, ...]:
+    return (chunk.title, *chunk.heading_path)

@@ -13,6 +13,7 @@ import numpy as np
 
 from faultmaven.adapters.opensearch import queries
 from faultmaven.errors import Conflict, InvalidInput
+from faultmaven.knowledge.alert_query import search_text
 from faultmaven.knowledge.vectors import batch_matrix, fuse_hits, query_inputs
 from faultmaven.ports.embedder import EmbeddingSpace
 from faultmaven.ports.vector_index import Chunk, EmbeddingSpaceMismatch, PrincipalFilter, SearchHit, SearchMode
@@ -106,7 +107,7 @@ class OpenSearchVectorIndex:
             return []
         bodies: list[dict[str, Any]] = []
         if mode in ("hybrid", "bm25") and query_text.strip():
-            bodies.append(queries.bm25_query(query_text, principal, depth))
+            bodies.append(queries.bm25_query(search_text(query_text), principal, depth))
         if vector is not None and mode in ("hybrid", "vector"):
             bodies.append(queries.knn_query(vector.tolist(), principal, depth))
         if not bodies:
@@ -118,7 +119,7 @@ class OpenSearchVectorIndex:
         lists = [queries.hits_of(r) for r in responses]
         keyword = lists[0] if mode in ("hybrid", "bm25") and query_text.strip() else []
         semantic = lists[-1] if vector is not None and mode in ("hybrid", "vector") else []
-        return _fuse(keyword, semantic, k, mode)
+        return _fuse(keyword, semantic, k, mode, query_text)
 
     # -- helpers ------------------------------------------------------------------------------------------------
 
@@ -153,8 +154,9 @@ class OpenSearchVectorIndex:
         return True
 
 
-def _fuse(keyword: list[dict[str, Any]], semantic: list[dict[str, Any]], k: int, mode: SearchMode) -> list[SearchHit]:
+def _fuse(keyword: list[dict[str, Any]], semantic: list[dict[str, Any]], k: int, mode: SearchMode,
+          query_text: str) -> list[SearchHit]:
     def pairs(hits: list[dict[str, Any]]) -> list[tuple[Chunk, float]]:
         return [(queries.chunk_of(hit), float(hit["_score"])) for hit in hits]
 
-    return fuse_hits(pairs(keyword), pairs(semantic), k, mode)
+    return fuse_hits(pairs(keyword), pairs(semantic), k, mode, query_text)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from faultmaven.errors import Conflict, InvalidInput
+from faultmaven.knowledge.alert_query import search_text
 from faultmaven.knowledge.vectors import batch_matrix, fuse_hits, query_inputs
 from faultmaven.ports.embedder import EmbeddingSpace
 from faultmaven.ports.vector_index import Chunk, EmbeddingSpaceMismatch, PrincipalFilter, SearchHit, SearchMode
@@ -145,13 +146,13 @@ class S3VectorsIndex:
         allowed = access_filter(principal)
         keyword: list[tuple[Chunk, float]] = []
         semantic: list[tuple[Chunk, float]] = []
-        text = query_text.strip()[:1024]  # the documented maximum length of one full-text query
+        text = search_text(query_text).strip()[:1024]  # the documented maximum length of one full-text query
         if mode in ("hybrid", "bm25") and text:
             keyword = [(chunk_of(v["key"], v["metadata"]), _bm25(v)) for v in self._query(allowed, depth, text=text)]
         if vector is not None:
             semantic = [(chunk_of(v["key"], v["metadata"]), 1.0 - float(v["distance"]))
                         for v in self._query(allowed, depth, vector=vector)]
-        return fuse_hits(keyword, semantic, k, mode)
+        return fuse_hits(keyword, semantic, k, mode, query_text)
 
     # -- helpers ------------------------------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ import numpy as np
 from faultmaven.adapters.sqlite.db import IntegrityError, Row, SqliteDatabase, sqlite3
 from faultmaven.adapters.sqlite.keyword_scorer import VOCABULARY_DDL, KeywordScorer
 from faultmaven.errors import Conflict, InvalidInput
+from faultmaven.knowledge.alert_query import alert_names, named_first, search_text
 from faultmaven.knowledge.query_terms import name_parts, query_terms
 from faultmaven.knowledge.ranking import Fusion, hybrid_ranking
 from faultmaven.knowledge.vectors import as_matrix, batch_matrix, list_depth
@@ -86,7 +87,7 @@ _CHUNK_COLUMNS = "rowid, chunk_id, document_id, owner_id, scope, team_id, title,
 # BM25 weights of title, heading path, text and names (the access tokens never score): a query word in the title or
 # a heading says more than one in the body. Chosen by cross-validation in benchmarks/retrieval.py. (An explicit
 # bm25() measured ~2x faster than the same weights as the `rank` option.)
-KEYWORD_WEIGHTS = (6.0, 1.0, 1.0, 2.0)
+KEYWORD_WEIGHTS = (6.0, 2.0, 1.0, 0.5)
 _SCOPE_CODES = {"personal": 0, "team": 1, "global": 2}
 _VISIBILITY_CACHE = 64  # principals whose visible rows are kept between searches (all dropped on any change)
 _MAX_SLICES = 16  # a view in at most this many contiguous runs is scored slice by slice
@@ -213,9 +214,12 @@ class SqliteVectorIndex:
 
     def __init__(self, db: SqliteDatabase, space: EmbeddingSpace, *, fusion: Fusion | None = None,
                  keyword_weights: tuple[float, float, float, float] = KEYWORD_WEIGHTS,
-                 prefilter_min_rows: int | None = PREFILTER_MIN_ROWS) -> None:
-        """`prefilter_min_rows`: from how many visible rows on vector search is two-step (None: always exact)."""
+                 prefilter_min_rows: int | None = PREFILTER_MIN_ROWS, read_alerts: bool = True) -> None:
+        """`prefilter_min_rows`: from how many visible rows on vector search is two-step (None: always exact);
+        `read_alerts`: whether an alert notification's keyword search is read by alert_query.py (benchmarks/retrieval.py
+        compares both)."""
         self._db = db
+        self._read_alerts = read_alerts
         self._prefilter_min_rows = prefilter_min_rows
         self._space = space
         self._fusion = fusion or Fusion()
@@ -342,13 +346,15 @@ class SqliteVectorIndex:
             semantic = ranked = self._knn(as_matrix([query_vector], 1, self._space)[0], principal, depth)
         else:
             keyword = self._bm25(query_text, principal, depth)
+            # Cosine is kept as it is in vector mode; fused, the vector list also puts the named passages first.
             semantic = self._knn(as_matrix([query_vector], 1, self._space)[0], principal, depth)
-            ranked = self._fuse(keyword, semantic)
+            ranked = self._fuse(keyword, self._named_first(semantic, query_text))
         return self._hits(ranked[:k], keyword, semantic)
 
     def _bm25(self, query_text: str, principal: PrincipalFilter, depth: int) -> list[tuple[int, float]]:
-        """The keyword list: FTS5's bm25 computed in memory, or by FTS5 itself when a query word is a phrase to it."""
-        terms = query_terms(query_text)
+        """The keyword list: FTS5's bm25 computed in memory, or by FTS5 itself when a query word is a phrase to it.
+        An alert notification is searched for by its names and words, its named passages first (alert_query.py)."""
+        terms = query_terms(search_text(query_text) if self._read_alerts else query_text)
         if not terms:
             return []
         mirror = self._current_mirror()
@@ -356,12 +362,24 @@ class SqliteVectorIndex:
             view = mirror.view(principal)
         ranked = self._keywords.score(terms, mirror.generation, view.rowids, depth)
         if ranked is None:
-            return self._fts_bm25(terms, principal, depth)
-        access, params = _access_sql(principal)  # the visibility rule once more, in SQL, on the rows returned
-        allowed = {int(r[0]) for r in self._db.query(
-            f"SELECT c.rowid FROM kb_chunks c WHERE c.rowid IN (SELECT value FROM json_each(?)) AND ({access})",  # noqa: S608
-            (json.dumps([rowid for rowid, _ in ranked]), *params))}
-        return [hit for hit in ranked if hit[0] in allowed]
+            ranked = self._fts_bm25(terms, principal, depth)
+        else:
+            access, params = _access_sql(principal)  # the visibility rule once more, in SQL, on the rows returned
+            allowed = {int(r[0]) for r in self._db.query(
+                f"SELECT c.rowid FROM kb_chunks c WHERE c.rowid IN (SELECT value FROM json_each(?)) AND ({access})",  # noqa: S608
+                (json.dumps([rowid for rowid, _ in ranked]), *params))}
+            ranked = [hit for hit in ranked if hit[0] in allowed]
+        return self._named_first(ranked, query_text)
+
+    def _named_first(self, ranked: list[tuple[int, float]], query_text: str) -> list[tuple[int, float]]:
+        """`ranked` with the passages titled with the query's alert name first (alert_query.named_first)."""
+        names = alert_names(query_text) if self._read_alerts else ()
+        if not names or not ranked:
+            return ranked
+        headings = {int(r[0]): (r[1], *json.loads(r[2])) for r in self._db.query(
+            "SELECT rowid, title, heading_path FROM kb_chunks WHERE rowid IN (SELECT value FROM json_each(?))",
+            (json.dumps([rowid for rowid, _ in ranked]),))}
+        return named_first(ranked, names, lambda rowid: headings.get(rowid, ()))
 
     def _fts_bm25(self, terms: list[str], principal: PrincipalFilter, depth: int) -> list[tuple[int, float]]:
         words = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
