@@ -97,3 +97,9 @@ def test_an_unwritable_cache_folder_is_a_clear_error(tmp_path) -> None:
     blocked.write_text("not a folder")
     with pytest.raises(Unavailable, match="XDG_CACHE_HOME"):
         quantized_model(default_model_files()[0], blocked / "models")
+
+
+def test_runs_side_by_side_give_the_vectors_of_runs_one_at_a_time(embedder: OnnxMiniLmEmbedder) -> None:
+    texts = [f"alert {i}: " + "disk pressure on the node " * (i % 7) for i in range(12)]
+    assert np.allclose(OnnxMiniLmEmbedder(workers=3).embed(texts), OnnxMiniLmEmbedder(workers=1).embed(texts),
+                       atol=1e-6)
