@@ -10,8 +10,9 @@ twice the throughput, vectors within ~0.99 cosine of the shipped graph's. Its ve
 
 The int8 graph runs one text per onnxruntime call (see model_quantization), so throughput comes from running calls
 side by side: a pool of single-threaded calls, one per core, beats one call spread over the cores (a 100-token text
-is too small to split well). It runs at onnxruntime's basic graph optimisation level: the extended level's fusions
-measured slower on this graph (benchmarks/retrieval_speed.py measures both in the same run).
+is too small to split well). onnxruntime's SkipLayerNormalization fusion is left out for this graph: it measured
+slower than the plain Add and LayerNormalization it replaces (benchmarks/retrieval_speed.py measures both in the
+same run).
 """
 
 from __future__ import annotations
@@ -115,17 +116,16 @@ class OnnxMiniLmEmbedder:
             # Idle worker threads sleep rather than spin between operators: on a small shared machine spinning takes
             # the cores from the other thread of the same run (and from SQLite).
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            options.graph_optimization_level = self._graph_level(ort)
-            session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+            session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"],
+                                           disabled_optimizers=self._optimisers_left_out())
             self._input_names = {i.name for i in session.get_inputs()}
             if self._workers > 1:  # one session serves every worker: onnxruntime's `run` is thread-safe
                 self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="onnx-embed")
             self._tokenizer, self._session = tokenizer, session
 
-    def _graph_level(self, ort: Any) -> Any:
-        """onnxruntime's graph optimisation level for this embedder's graph (see the module docstring)."""
-        level = ort.GraphOptimizationLevel
-        return level.ORT_ENABLE_BASIC if self._quantized else level.ORT_ENABLE_ALL
+    def _optimisers_left_out(self) -> list[str]:
+        """onnxruntime graph optimisers not to run on this embedder's graph (see the module docstring)."""
+        return ["SkipLayerNormFusion"] if self._quantized else []
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         import numpy as np
