@@ -7,7 +7,7 @@ instructions run about twice as fast (benchmarks/retrieval_speed.py measures bot
 quality with it is in benchmarks/results/retrieval.md).
 
 The activations' scale is measured over the whole input tensor of a call, so a text's vector would depend on the
-texts batched with it; the embedder therefore runs the quantized graph one text per call (measured no slower).
+texts batched with it; the embedder therefore runs the quantized graph one text per call, several calls side by side.
 
 The exported graph also guards every attention softmax with `Where(IsNaN(p), 0, p)`, for rows whose keys are all
 masked with -inf. Its mask uses the lowest finite float instead, so the softmax never yields NaN and the guard
