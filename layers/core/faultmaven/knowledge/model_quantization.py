@@ -11,7 +11,7 @@ texts batched with it; the embedder therefore runs the quantized graph one text 
 
 The exported graph also guards every attention softmax with `Where(IsNaN(p), 0, p)`, for rows whose keys are all
 masked with -inf. Its mask uses the lowest finite float instead, so the softmax never yields NaN and the guard
-changes nothing; it is dropped, a tenth of a short text's run time on one core.
+changes nothing; it is dropped (about a tenth of the run time in onnxruntime's profile of a 108-token text).
 """
 
 from __future__ import annotations
