@@ -97,3 +97,44 @@ def test_an_unwritable_cache_folder_is_a_clear_error(tmp_path) -> None:
     blocked.write_text("not a folder")
     with pytest.raises(Unavailable, match="XDG_CACHE_HOME"):
         quantized_model(default_model_files()[0], blocked / "models")
+
+
+def test_runs_side_by_side_give_the_vectors_of_runs_one_at_a_time(embedder: OnnxMiniLmEmbedder) -> None:
+    texts = [f"alert {i}: " + "disk pressure on the node " * (i % 7) for i in range(12)]
+    assert np.allclose(OnnxMiniLmEmbedder(workers=3).embed(texts), OnnxMiniLmEmbedder(workers=1).embed(texts),
+                       atol=1e-6)
+
+
+def test_the_softmax_nan_guards_are_dropped_without_changing_the_output() -> None:
+    import onnx
+    import onnxruntime as ort
+    from onnx import TensorProto, helper
+
+    from faultmaven.knowledge.model_quantization import drop_nan_guards
+
+    graph = helper.make_graph(
+        [helper.make_node("Softmax", ["x"], ["p"], axis=-1), helper.make_node("IsNaN", ["p"], ["nan"]),
+         helper.make_node("Where", ["nan", "zero", "p"], ["guarded"]), helper.make_node("Relu", ["guarded"], ["y"])],
+        "guarded-softmax", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])],
+        [helper.make_tensor("zero", TensorProto.FLOAT, [], [0.0])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    x = np.array([[1.0, 2.0, -3.4e38], [0.5, -3.4e38, -3.4e38]], dtype=np.float32)  # masked as the export masks
+
+    def run(m: onnx.ModelProto) -> np.ndarray:
+        session = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+        return session.run(None, {"x": x})[0]
+
+    before = run(model)
+    assert drop_nan_guards(model.graph) == 1
+    assert [n.op_type for n in model.graph.node] == ["Softmax", "Relu"] and np.array_equal(run(model), before)
+
+
+def test_the_shipped_graph_has_the_guards_and_the_int8_rewrite_has_none() -> None:
+    import onnx
+
+    def isnan_nodes(path) -> int:
+        return sum(n.op_type == "IsNaN" for n in onnx.load(str(path), load_external_data=False).graph.node)
+
+    source = default_model_files()[0]
+    assert isnan_nodes(source) == 6 and isnan_nodes(quantized_model(source)) == 0

@@ -7,6 +7,12 @@ onnxruntime, tokenizers and numpy are imported on the first `embed`, so importin
 By default the graph is first rewritten to compute in int8 (knowledge/model_quantization.py, cached on disk): about
 twice the throughput, vectors within ~0.99 cosine of the shipped graph's. Its vectors are a different embedding space
 (`MODEL_ID`), so an index built with the other graph is re-indexed before it is searched.
+
+The int8 graph runs one text per onnxruntime call (see model_quantization), so throughput comes from running calls
+side by side: a pool of single-threaded calls, one per core, beats one call spread over the cores (a 100-token text
+is too small to split well). onnxruntime's SkipLayerNormalization fusion is left out for this graph: it measured
+slower than the plain Add and LayerNormalization it replaces (benchmarks/retrieval_speed.py measures both in the
+same run).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import importlib.util
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,22 +63,27 @@ class OnnxMiniLmEmbedder:
         max_tokens: int = 256,  # the model's own max_seq_length
         batch_size: int | None = None,
         threads: int | None = None,
+        workers: int | None = None,
         quantized: bool = True,
         cache_dir: Path | None = None,
     ) -> None:
-        """`quantized`: run the int8 rewrite of the model (built into `cache_dir` on first use); it runs one text
-        per onnxruntime call (see model_quantization), the float32 graph up to `batch_size` (default 64) texts of
-        similar length.
+        """`quantized`: run the int8 rewrite of the model (built into `cache_dir` on first use), one text per
+        onnxruntime call on `threads` (default 1) threads, `workers` calls at a time (default one per core, at most
+        4). Otherwise the shipped float32 graph, up to `batch_size` (default 64) texts of similar length per call on
+        `threads` (default one per core, at most 4) threads, one call at a time.
         """
+        cores = min(4, os.cpu_count() or 1)
         self._paths = (model_path, tokenizer_path)
         self._max_tokens = max_tokens
         self._quantized = quantized
         self._cache_dir = cache_dir
         self._batch_size = 1 if quantized else batch_size or 64
-        self._threads = threads or min(4, os.cpu_count() or 1)
+        self._threads = threads or (1 if quantized else cores)
+        self._workers = (workers or cores) if quantized else 1
         self._lock = threading.Lock()
         self._session: Any = None
         self._tokenizer: Any = None
+        self._pool: ThreadPoolExecutor | None = None
         self._input_names: set[str] = set()
 
     @property
@@ -104,9 +116,16 @@ class OnnxMiniLmEmbedder:
             # Idle worker threads sleep rather than spin between operators: on a small shared machine spinning takes
             # the cores from the other thread of the same run (and from SQLite).
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+            session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"],
+                                           disabled_optimizers=self._optimisers_left_out())
             self._input_names = {i.name for i in session.get_inputs()}
+            if self._workers > 1:  # one session serves every worker: onnxruntime's `run` is thread-safe
+                self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="onnx-embed")
             self._tokenizer, self._session = tokenizer, session
+
+    def _optimisers_left_out(self) -> list[str]:
+        """onnxruntime graph optimisers not to run on this embedder's graph (see the module docstring)."""
+        return ["SkipLayerNormFusion"] if self._quantized else []
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         import numpy as np
@@ -115,25 +134,35 @@ class OnnxMiniLmEmbedder:
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         encodings = self._tokenizer.encode_batch([spell_out_names(t) if t.strip() else " " for t in texts])
         lengths = [len(e.ids) for e in encodings]
-        for batch in self._batches(lengths):
-            ids = np.zeros((len(batch), max(lengths[i] for i in batch)), dtype=np.int64)
+
+        def run(batch: list[int]) -> None:
+            ids = np.zeros((len(batch), lengths[batch[0]]), dtype=np.int64)  # the first text is the longest
             mask = np.zeros_like(ids)
             for row, i in enumerate(batch):
                 ids[row, : lengths[i]] = encodings[i].ids
                 mask[row, : lengths[i]] = 1
             out[batch] = self._run(ids, mask)
+
+        batches = self._batches(lengths)
+        if self._pool is None or len(batches) == 1:  # a single text (a query) runs at once, in the caller's thread
+            for batch in batches:
+                run(batch)
+        else:
+            for _ in self._pool.map(run, batches):  # re-raises a worker's exception here
+                pass
         return out
 
     def _batches(self, lengths: list[int]) -> list[list[int]]:
-        """Texts of similar length together, each batch under a padded-token budget.
+        """Texts of similar length together, each batch under a padded-token budget, longest first (so that the
+        workers' last calls are short ones and they finish together).
 
         Measured on 2 cores: 256-token texts run fastest 1-4 at a time (~60 ms each; 16 at a time doubles it),
         short texts gain from larger batches (~4 ms alone, ~1.5 ms in batches).
         """
         batches: list[list[int]] = []
-        for i in sorted(range(len(lengths)), key=lengths.__getitem__):
+        for i in sorted(range(len(lengths)), key=lengths.__getitem__, reverse=True):
             batch = batches[-1] if batches else []
-            if batch and len(batch) < self._batch_size and (len(batch) + 1) * lengths[i] <= _TOKENS_PER_BATCH:
+            if batch and len(batch) < self._batch_size and (len(batch) + 1) * lengths[batch[0]] <= _TOKENS_PER_BATCH:
                 batch.append(i)
             else:
                 batches.append([i])
