@@ -46,3 +46,12 @@ def test_matches_begin_only_where_the_rules_starts_say(rule: Rule) -> None:
         fast = [(m.span(), m.groups()) for m in engine._matches_at(scan_pass, text, cased)]
         assert fast == [(m.span(), m.groups()) for m in scan_pass.regex.finditer(text)], text
     assert any(scan_pass.regex.search(text) for text, _ in rule.examples), "the examples exercise the rule"
+
+
+def test_long_text_scan_equals_the_plain_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "\n".join(TEXTS)
+    assert len(text) >= engine._LONG
+    with_prefilters = SCANNER.scan(text)
+    monkeypatch.setattr(engine, "_LONG", len(text) + 1)  # every literal searched for, every pass run in full
+    assert SCANNER.scan(text) == with_prefilters
+    assert with_prefilters, "the joined examples hold findings"
