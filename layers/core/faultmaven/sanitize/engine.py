@@ -59,11 +59,6 @@ class _Triggers:
             groups = "".join(f"(?:{test}())?" for test in tests)
             self._passes.append((re.compile(f"{c}(?:{'|'.join(tests)}){groups}"), [literal for literal, _, _ in parts]))
 
-    def found(self, text: str) -> set[str]:
-        if len(text) < _LONG:
-            return {literal for literal in self.literals if literal in text}
-        return self.scan(text)
-
     def scan(self, text: str) -> set[str]:
         found: set[str] = set()
         for regex, of_group in self._passes:
@@ -116,13 +111,15 @@ class Scanner:
     def scan(self, text: str) -> list[tuple[Finding, Rule]]:
         found: list[tuple[Finding, Rule]] = []
         classed = cased = ""
-        present = self._triggers.found(text)
+        triggered = self._triggers.scan(text) if len(text) >= _LONG else None
         for scan_pass in self._passes:
             source = text
             if scan_pass.digit_classes:
                 source = classed = classed or text.translate(_DIGIT_CLASSES)
-            if not (scan_pass.literal in present if scan_pass.literal in self._triggers.literals
-                    else scan_pass.literal in source):
+            if triggered is not None and scan_pass.literal in self._triggers.literals:
+                if scan_pass.literal not in triggered:
+                    continue
+            elif scan_pass.literal not in source:
                 continue
             rule_of_group, options = scan_pass.rule_of_group, self.options
             if scan_pass.starts and len(source) >= _LONG and source.isascii():
