@@ -515,7 +515,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"
          r"(?P<i>[A-Z]\d\d(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?)(?![A-Za-z0-9]))", kind="pii",
-         extract=_checksummed_id,
+         extract=_checksummed_id, starts=(("0A", 1), ("AA0", 0)),  # a digit before the letter, or `[A-Z]\d` after
          examples=(("refund to GB82 WEST 1234 5698 7654 32 now", "GB82 WEST 1234 5698 7654 32"),
                    ("DE89370400440532013000", "DE89370400440532013000"),
                    ("customer DNI 12345678Z verified", "12345678Z"), ("NIE X1234567L", "X1234567L")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import groupby, pairwise
 from typing import TYPE_CHECKING
 
@@ -194,8 +195,9 @@ def key_before(text: str, sep: int) -> str:
     return key
 
 
-def key_words(key: str) -> list[str]:
-    return [w.lower() for w in _WORDS.findall(key)]
+@lru_cache(maxsize=4096)  # log lines repeat their keys
+def key_words(key: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in _WORDS.findall(key))
 
 
 def classify_key(key: str) -> tuple[str, str] | None:
@@ -203,7 +205,8 @@ def classify_key(key: str) -> tuple[str, str] | None:
     return classify_words(key_words(key))
 
 
-def classify_words(words: list[str]) -> tuple[str, str] | None:
+@lru_cache(maxsize=4096)
+def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     """`classify_key` on the key's lower-cased words."""
     if not words or EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS:
         return None

@@ -94,6 +94,10 @@ class Rule:
     after: str = ""
     # A literal every match of an unanchored rule contains (in the scanned text); the pass is skipped without it.
     needs: str = ""
+    # For an unanchored rule that would enter the regex matcher too often: literals of the text with ASCII upper-case
+    # letters written `A` and digits `0`, each with the offset of a match's start in it. Every match starts at one
+    # (a test checks it on the rule's examples); only there is the rule tried (in a long ASCII text).
+    starts: tuple[tuple[str, int], ...] = ()
     # The rule's own documentation, run by a test: (text, the value that must be redacted) and texts that must come
     # through unchanged.
     examples: tuple[tuple[str, str], ...] = ()

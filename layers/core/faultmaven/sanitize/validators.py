@@ -108,6 +108,7 @@ def decodes_to_credentials(value: str) -> bool:
     return ":" in decoded and not decoded.startswith("{") and decoded.isprintable()
 
 
+@lru_cache(maxsize=4096)  # log lines repeat their values
 def looks_random(value: str) -> bool:
     """True for strings that look machine-generated: long, mixed character classes, high entropy, not a hash/UUID.
 

@@ -1,0 +1,56 @@
+"""The scanner's prefilters skip work, never findings: derived from the rules, they must agree with a plain search on
+every rule's own examples and negatives and on the per-format cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from faultmaven.sanitize import engine
+from faultmaven.sanitize.engine import Scanner
+from faultmaven.sanitize.formats import FORMAT_RULES
+from faultmaven.sanitize.rules import BUILTIN_RULES, Options, Rule
+
+RULES = (*BUILTIN_RULES, *FORMAT_RULES)
+FORMATS = json.loads((Path(__file__).parent.parent / "fixtures" / "sanitize" / "formats.json").read_text())["cases"]
+TEXTS = [
+    *(text for rule in RULES for text, _ in rule.examples),
+    *(text for rule in RULES for text in rule.negatives),
+    *(case["text"] for case in FORMATS),
+]
+SCANNER = Scanner(RULES, Options())
+
+
+def test_trigger_scan_finds_the_literals_a_plain_search_finds() -> None:
+    triggers = SCANNER._triggers
+    assert triggers.literals, "the rules' literals with a rare character are found by the trigger scan"
+    for text in (*TEXTS, "\n".join(TEXTS)):
+        assert triggers.scan(text) == {literal for literal in triggers.literals if literal in text}, text
+
+
+def test_trigger_scan_finds_literals_that_share_their_rare_character() -> None:
+    triggers = engine._Triggers(["getenv(", "define(", "(x"])
+    assert triggers.scan("a = getenv(define(") == {"getenv(", "define("}
+    assert triggers.scan("(x and getenv (") == {"(x"}
+
+
+@pytest.mark.parametrize("rule", [rule for rule in RULES if rule.starts], ids=lambda rule: rule.label)
+def test_matches_begin_only_where_the_rules_starts_say(rule: Rule) -> None:
+    alone = Scanner([rule], Options())
+    (scan_pass,) = alone._passes
+    for text in (*(t for t, _ in rule.examples), *rule.negatives, *TEXTS):
+        cased = text.translate(engine._CASE_CLASSES)
+        fast = [(m.span(), m.groups()) for m in engine._matches_at(scan_pass, text, cased)]
+        assert fast == [(m.span(), m.groups()) for m in scan_pass.regex.finditer(text)], text
+    assert any(scan_pass.regex.search(text) for text, _ in rule.examples), "the examples exercise the rule"
+
+
+def test_long_text_scan_equals_the_plain_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "\n".join(TEXTS)
+    assert len(text) >= engine._LONG
+    with_prefilters = SCANNER.scan(text)
+    monkeypatch.setattr(engine, "_LONG", len(text) + 1)  # every literal searched for, every pass run in full
+    assert SCANNER.scan(text) == with_prefilters
+    assert with_prefilters, "the joined examples hold findings"
