@@ -37,13 +37,13 @@ from results_file import write_results
 from faultmaven.adapters.sqlite.db import SqliteDatabase, sqlite3
 from faultmaven.adapters.sqlite.vector_index import KEYWORD_WEIGHTS, SqliteVectorIndex
 from faultmaven.copilot.case_search import QueryWeights
-from faultmaven.knowledge.alert_query import alert_names, named_first, search_text
+from faultmaven.knowledge.alert_query import TITLE_PRIOR, alert_names, named_first, search_text, title_weight, words_of
 from faultmaven.knowledge.chunking import DocumentRef
 from faultmaven.knowledge.extract import extract_text
 from faultmaven.knowledge.ingestion import document_chunks
 from faultmaven.knowledge.onnx_embedder import OnnxMiniLmEmbedder
 from faultmaven.knowledge.query_terms import STOP_WORDS
-from faultmaven.knowledge.ranking import Fusion, fuse_documents, fuse_passages
+from faultmaven.knowledge.ranking import Fusion, fuse_documents, fuse_passages, reweighed
 from faultmaven.knowledge.vectors import HYBRID_CANDIDATES
 from faultmaven.ports.embedder import Embedder
 from faultmaven.ports.vector_index import Chunk, PrincipalFilter
@@ -82,6 +82,7 @@ class Lists:
 
     keyword: dict[Weights, list[tuple[str, float]]]
     vector: list[tuple[str, float]]
+    name_words: frozenset[str]  # the words of the alert's names (empty for any other query)
 
 
 def load_collection(collection: Collection) -> list[Chunk]:
@@ -169,12 +170,19 @@ class Choice:
     fusion: Fusion
     documents: bool
     keyword_weights: Weights = KEYWORD_WEIGHTS
+    title_prior: float = TITLE_PRIOR
 
 
-def fused(lists: Lists, doc_of: dict[str, str], choice: Choice) -> list[str]:
+def fused(lists: Lists, doc_of: dict[str, str], choice: Choice,
+          titles: dict[str, frozenset[str]] | None = None) -> list[str]:
+    """Documents best first; for an alert query with a title prior, each weighed as hybrid search weighs it
+    (alert_query.title_weight of the words of its title)."""
     pair = [lists.keyword[choice.keyword_weights], lists.vector]
     if choice.documents:
-        return [doc_of[c] for c, _ in fuse_documents(pair, doc_of.__getitem__, choice.fusion)]
+        ranked = [(doc_of[c], s) for c, s in fuse_documents(pair, doc_of.__getitem__, choice.fusion)]
+        if choice.title_prior and lists.name_words and titles:
+            ranked = reweighed(ranked, lambda d: title_weight(lists.name_words, titles[d], choice.title_prior))
+        return [d for d, _ in ranked]
     return documents_of(fuse_passages(pair, choice.fusion), doc_of)
 
 
@@ -193,9 +201,12 @@ def recall_at(ranked: Sequence[str], relevant: frozenset[str], k: int = 5) -> fl
 # found it (its threshold), so a document only one list found must score under that threshold: both weights below it.
 CITATION_THRESHOLD = QueryWeights().min_similarity
 VECTOR_WEIGHTS = [w / 20 for w in range(0, 21) if max(w / 20, 1 - w / 20) < CITATION_THRESHOLD]
+# alert_query.TITLE_PRIOR, the weight of a document's title for an alert query: a document first in both lists whose
+# title the alert does not name keeps a score the copilot cites (1 - p at or above its threshold).
+TITLE_PRIORS = [p / 10 for p in range(0, 11) if 1 - p / 10 >= CITATION_THRESHOLD]
 GRID: list[Choice] = [
-    Choice(Fusion("convex", w, scale_vectors=True), documents=True, keyword_weights=weights)
-    for weights in KEYWORD_GRID for w in VECTOR_WEIGHTS
+    Choice(Fusion("convex", w, scale_vectors=True), documents=True, keyword_weights=weights, title_prior=p)
+    for weights in KEYWORD_GRID for w in VECTOR_WEIGHTS for p in TITLE_PRIORS
 ]
 
 
@@ -251,6 +262,7 @@ def main() -> int:
     queries = [q for c in collections for q in load_queries(c)]
     assign_folds(queries)
     doc_of: dict[str, str] = {}
+    titles = {ch.document_id: words_of(ch.title) for chs in chunks_by_collection.values() for ch in chs}
     indexes: dict[tuple[str, bool], tuple[SqliteVectorIndex, dict[Weights, SqliteVectorIndex]]] = {}
     start = time.perf_counter()
     for c in collections:
@@ -278,7 +290,8 @@ def main() -> int:
             semantic = [(h.chunk, h.score) for h in index.search(q.text, vectors[i], SEARCHER, k=DEPTH, mode="vector")]
             if read_alerts:  # as hybrid search does (vector mode keeps its cosine order)
                 semantic = named_first(semantic, alert_names(q.text), lambda c: (c.title, *c.heading_path))
-            out[i] = Lists(keyword, [(chunk.chunk_id, score) for chunk, score in semantic])
+            words = words_of(" ".join(alert_names(q.text))) if read_alerts else frozenset()
+            out[i] = Lists(keyword, [(chunk.chunk_id, score) for chunk, score in semantic], words)
         return out
 
     lists, raw_lists = search_lists(read_alerts=True), search_lists(read_alerts=False)
@@ -291,7 +304,7 @@ def main() -> int:
 
         def rankings(choice: Choice) -> dict[int, list[str]]:
             if choice not in cache:
-                cache[choice] = {i: fused(of[i], doc_of, choice) for i in of}
+                cache[choice] = {i: fused(of[i], doc_of, choice, titles) for i in of}
             return cache[choice]
         return rankings
 
@@ -354,7 +367,10 @@ def main() -> int:
     emit("Choices made on the training folds. The grid is what the product can ship: documents fused by a convex "
          f"combination of BM25 and cosine, each over its best, vector weight {VECTOR_WEIGHTS[0]:.2f}-"
          f"{VECTOR_WEIGHTS[-1]:.2f} by 0.05 (a document only one list found stays under the copilot's citation "
-         f"threshold {CITATION_THRESHOLD}); BM25 weights of title 1/3/6, heading 1/2, names 0.5/1/2 (text 1):")
+         f"threshold {CITATION_THRESHOLD}); BM25 weights of title 1/3/6, heading 1/2, names 0.5/1/2 (text 1); "
+         "for an alert query, a document's score x (1 - p + p x the share of its title's words in the alert's name), "
+         "title prior p "
+         + "/".join(f"{p:g}" for p in TITLE_PRIORS) + ":")
     emit()
     for line in chosen:
         emit(f"- {line}")
@@ -370,7 +386,8 @@ def mean_rr(ranked: dict[int, list[str]], queries: list[Query], ids: list[int]) 
 def describe(choice: Choice) -> str:
     """A grid point in words (the grid holds convex combinations of documents only)."""
     weights = "/".join(f"{w:g}" for w in choice.keyword_weights)
-    return f"BM25 weights title/heading/text/names {weights}, vector weight {choice.fusion.vector_weight:.2f}"
+    return (f"BM25 weights title/heading/text/names {weights}, vector weight {choice.fusion.vector_weight:.2f}, "
+            f"title prior {choice.title_prior:g}")
 
 
 if __name__ == "__main__":

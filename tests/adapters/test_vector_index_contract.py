@@ -22,6 +22,7 @@ import pytest
 from faultmaven.adapters.sqlite.db import SqliteDatabase
 from faultmaven.adapters.sqlite.vector_index import SqliteVectorIndex
 from faultmaven.errors import Conflict, InvalidInput
+from faultmaven.knowledge.alert_query import TITLE_PRIOR, search_text
 from faultmaven.ports.embedder import EmbeddingSpace
 from faultmaven.ports.vector_index import Chunk, EmbeddingSpaceMismatch, PrincipalFilter, VectorExport, VectorIndex
 from tests.support.s3vectors_stub import stub_client
@@ -153,6 +154,18 @@ def test_an_alert_notification_finds_the_runbook_named_for_its_alert_first(index
     # The same words typed as prose name no alert: the sibling that repeats them comes first.
     prose = ALERT.removeprefix("[FIRING:1] KubeAPIDown: ")
     assert search(index, prose, ALICE, k=1, mode=mode)[0].document_id == "scheduler"
+
+
+def test_an_alert_weighs_a_fused_document_by_how_much_of_its_title_the_alert_names(index: VectorIndex) -> None:
+    put(index, [chunk("d1", "alice", "etcd member lost quorum"),
+                chunk("d2", "bob", "etcd member lost quorum").model_copy(update={"title": "etcd quorum"})])
+    alert = "[FIRING:1] EtcdQuorumLost: etcd member lost quorum"
+    [hit] = index.search(alert, embed([search_text(alert)])[0], ALICE, k=5)
+    assert hit.score == pytest.approx(1 - TITLE_PRIOR)  # first in both lists, titled "Runbook d1": none of it named
+    [hit] = index.search(alert, embed([search_text(alert)])[0], BOB, k=5)
+    assert hit.score == pytest.approx(1.0)  # "etcd quorum": all of it named
+    [hit] = index.search("etcd member lost quorum", embed(["etcd member lost quorum"])[0], ALICE, k=5)
+    assert hit.score == pytest.approx(1.0)  # not an alert: no weight
 
 
 def test_upsert_replaces_a_chunk_with_the_same_id(index: VectorIndex) -> None:

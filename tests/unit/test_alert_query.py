@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from faultmaven.knowledge.alert_query import alert_names, named_first, parse_alert, search_text
+from faultmaven.knowledge.alert_query import (
+    alert_names,
+    named_first,
+    parse_alert,
+    search_text,
+    title_weight,
+    title_weighting,
+    words_of,
+)
 
 # (the shape, the notification, its alert names, words that must stay, words that must go)
 SHAPES = [
@@ -82,3 +90,14 @@ def test_passages_titled_with_the_alert_name_lead_the_list_at_its_best_score() -
         ("b", 9.0), ("c", 9.0), ("a", 9.0)]
     assert named_first(ranked, alert_names("kube api down"), headings.__getitem__) == ranked
     assert named_first([], ["KubeAPIDown"], headings.__getitem__) == []
+
+
+def test_a_document_weighs_by_the_share_of_its_title_the_alert_names() -> None:
+    name = words_of("PatroniErrors")
+    assert title_weight(name, words_of("patroni"), 0.2) == pytest.approx(1.0)
+    assert title_weight(name, words_of("patroni-management"), 0.2) == pytest.approx(0.9)  # the service's hub
+    assert title_weight(name, words_of("log_analysis"), 0.2) == pytest.approx(0.8)  # a narrower page
+    assert title_weight(frozenset(), words_of("log_analysis"), 0.2) == 1.0  # not an alert
+    assert title_weighting("patroni errors in the logs", str) is None
+    weigh = title_weighting("[FIRING:1] PatroniErrors: errors in the logs", str)
+    assert weigh is not None and weigh("patroni-management") > weigh("log_analysis")

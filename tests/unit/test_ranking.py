@@ -13,6 +13,7 @@ from faultmaven.knowledge.ranking import (
     fuse_passages,
     hybrid_ranking,
     reciprocal_rank_fusion,
+    reweighed,
 )
 
 
@@ -108,3 +109,12 @@ def test_hybrid_scores_are_on_a_0_to_1_scale() -> None:
         assert hybrid_ranking([("x", 3.0)], [("x", 0.7)], doc, fusion)[0][1] == pytest.approx(1.0)
     with pytest.raises(ValueError):
         Fusion(vector_weight=1.5)
+
+
+def test_a_document_weight_scales_its_fused_score_and_can_reorder() -> None:
+    doc = {"x": "X", "y": "Y"}.__getitem__
+    keyword, semantic = [("x", 3.0), ("y", 2.7)], [("x", 0.8), ("y", 0.76)]
+    assert [d for d, _ in hybrid_ranking(keyword, semantic, doc, Fusion())] == ["x", "y"]
+    weighted = hybrid_ranking(keyword, semantic, doc, Fusion(), {"x": 0.8, "y": 1.0}.__getitem__)
+    assert [d for d, _ in weighted] == ["y", "x"] and weighted[1][1] == pytest.approx(0.8)
+    assert reweighed([("a", 1.0), ("b", 1.0)], lambda _: 0.5) == [("a", 0.5), ("b", 0.5)]  # ties keep their order

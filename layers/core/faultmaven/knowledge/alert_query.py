@@ -16,7 +16,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from faultmaven.knowledge.query_terms import query_terms
+
 T = TypeVar("T")
+
+# How much a document's title counts for an alert query: its fused score is multiplied by 1 - TITLE_PRIOR +
+# TITLE_PRIOR x the share of the title's words that are words of the alert's name. Chosen on the training folds of
+# benchmarks/retrieval.py among 0-0.3 (above, a document first in both lists with an unnamed title goes uncited).
+TITLE_PRIOR = 0.3
 
 # The status head of a notification subject: `[FIRING:3]`, `[RESOLVED]`, `[Triggered]`, `[ALERT]`, `[Alerting]`,
 # optionally followed by an incident number (`#4521:`).
@@ -106,6 +113,31 @@ def named_first(ranked: Sequence[tuple[T, float]], names: Sequence[str],
     is_named = [any(_plain(h) in wanted for h in headings(item)) for item, _ in ranked]
     return ([(item, top) for (item, _), named in zip(ranked, is_named, strict=True) if named]
             + [pair for pair, named in zip(ranked, is_named, strict=True) if not named])
+
+
+def words_of(text: str) -> frozenset[str]:
+    """The search words of a name or title: `patroni-management` and `PatroniErrors` both hold `patroni`."""
+    return frozenset(query_terms(re.sub(r"[-_.]", " ", text)))
+
+
+def title_weight(name_words: frozenset[str], title_words: frozenset[str], prior: float = TITLE_PRIOR) -> float:
+    """The weight (0-1) of a document for an alert whose names hold `name_words`: 1 - prior + prior x the share of
+    its title's words that are the alert's. Why: a service's hub runbook (`patroni-management`, `haproxy`) is titled
+    with the service the alert names, while a narrower sibling page matches the alert's description words better
+    (benchmarks/notes/alert-miss-classes.md, class 1). Any other query (no names): 1."""
+    if not name_words or not title_words:
+        return 1.0 if not name_words else 1.0 - prior
+    return 1.0 - prior + prior * len(title_words & name_words) / len(title_words)
+
+
+def title_weighting(query_text: str, title: Callable[[T], str]) -> Callable[[T], float] | None:
+    """The document weight of `title_weight` for the alert notification `query_text` (of an item's title), or None
+    for any other query."""
+    names = alert_names(query_text)
+    if not names:
+        return None
+    name_words = words_of(" ".join(names))
+    return lambda item: title_weight(name_words, words_of(title(item)))
 
 
 def _plain(name: str) -> str:

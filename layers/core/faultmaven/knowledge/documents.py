@@ -397,8 +397,8 @@ def _passes(doc: DocumentRecord, filters: SearchFilters) -> bool:
 
 def relevance(score: float, mode: SearchMode, top: float) -> float:
     """The one score users see, 0-1 in every mode: hybrid search's fused score as it is (1.0 = first in both the
-    keyword and the vector list), cosine for vectors, BM25 relative to the best hit of the same query (BM25 has no
-    absolute scale)."""
+    keyword and the vector list; for an alert, weighed by the document's title, alert_query.title_weight), cosine
+    for vectors, BM25 relative to the best hit of the same query (BM25 has no absolute scale)."""
     if mode == "bm25":
         score = score / top if top > 0 else 0.0
     return round(min(1.0, max(0.0, score)), 4)

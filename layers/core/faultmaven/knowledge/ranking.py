@@ -107,12 +107,21 @@ def fuse_documents(lists: Sequence[Sequence[tuple[T, float]]], document_of: Call
 
 
 def hybrid_ranking(keyword: Sequence[tuple[T, float]], semantic: Sequence[tuple[T, float]],
-                   document_of: Callable[[T], Hashable], fusion: Fusion) -> list[tuple[T, float]]:
+                   document_of: Callable[[T], Hashable], fusion: Fusion,
+                   weight: Callable[[T], float] | None = None) -> list[tuple[T, float]]:
     """What hybrid search answers: each document once, as its best passage, with a 0-1 score (1: first in both
-    lists). Vector scores below 0 count as 0."""
+    lists, at full `weight`). Vector scores below 0 count as 0; `weight` (0-1, of a document's best passage)
+    scales a document's fused score (`reweighed`)."""
     semantic = [(item, max(score, 0.0)) for item, score in semantic]
     best = fusion.best_score
-    return [(item, score / best) for item, score in fuse_documents([keyword, semantic], document_of, fusion)]
+    ranked = [(item, score / best) for item, score in fuse_documents([keyword, semantic], document_of, fusion)]
+    return reweighed(ranked, weight) if weight else ranked
+
+
+def reweighed(ranked: Sequence[tuple[T, float]], weight: Callable[[T], float]) -> list[tuple[T, float]]:
+    """`ranked` with each score multiplied by the item's weight, best first again (ties keep their order). A weight
+    of at most 1 keeps a document only one list found under the citation threshold."""
+    return sorted(((item, score * weight(item)) for item, score in ranked), key=lambda pair: -pair[1])
 
 
 def _weights(fusion: Fusion, lists: int) -> list[float]:

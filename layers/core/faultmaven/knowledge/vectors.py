@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from faultmaven.errors import InvalidInput
-from faultmaven.knowledge.alert_query import alert_names, named_first
+from faultmaven.knowledge.alert_query import alert_names, named_first, title_weighting
 from faultmaven.knowledge.ranking import Fusion, hybrid_ranking
 from faultmaven.ports.embedder import EmbeddingSpace
 from faultmaven.ports.vector_index import Chunk, SearchHit, SearchMode
@@ -57,7 +57,8 @@ def fuse_hits(keyword: list[tuple[Chunk, float]], semantic: list[tuple[Chunk, fl
     """The k best of an engine's keyword and vector lists (best first): in hybrid mode one hit per document, fused as
     knowledge/ranking.py decides; else the one list. When `query_text` is an alert notification, the passages titled
     with its alert name come first in the keyword list, and in the vector list when fused (`named_first`; vector
-    mode keeps its cosine order)."""
+    mode keeps its cosine order), and a fused document weighs by how much of its title the alert names
+    (`title_weighting`)."""
     names = alert_names(query_text)
     keyword = named_first(keyword, names, _headings)
     if mode == "hybrid":
@@ -67,7 +68,8 @@ def fuse_hits(keyword: list[tuple[Chunk, float]], semantic: list[tuple[Chunk, fl
     semantic_ids = [c.chunk_id for c, _ in semantic]
     if mode == "hybrid":
         lists = [[(c.chunk_id, score) for c, score in hits] for hits in (keyword, semantic)]
-        ranked = hybrid_ranking(*lists, lambda cid: chunks[cid].document_id, Fusion())[:k]
+        weight = title_weighting(query_text, lambda cid: chunks[cid].title)
+        ranked = hybrid_ranking(*lists, lambda cid: chunks[cid].document_id, Fusion(), weight)[:k]
     else:
         ranked = [(c.chunk_id, score) for c, score in (keyword or semantic)[:k]]
     keyword_rank = {cid: i + 1 for i, cid in enumerate(keyword_ids)}

@@ -27,7 +27,7 @@ import numpy as np
 from faultmaven.adapters.sqlite.db import IntegrityError, Row, SqliteDatabase, sqlite3
 from faultmaven.adapters.sqlite.keyword_scorer import VOCABULARY_DDL, KeywordScorer
 from faultmaven.errors import Conflict, InvalidInput
-from faultmaven.knowledge.alert_query import alert_names, named_first, search_text
+from faultmaven.knowledge.alert_query import alert_names, named_first, search_text, title_weighting
 from faultmaven.knowledge.query_terms import name_parts, query_terms
 from faultmaven.knowledge.ranking import Fusion, hybrid_ranking
 from faultmaven.knowledge.vectors import as_matrix, batch_matrix, list_depth
@@ -348,7 +348,7 @@ class SqliteVectorIndex:
             keyword = self._bm25(query_text, principal, depth)
             # Cosine is kept as it is in vector mode; fused, the vector list also puts the named passages first.
             semantic = self._knn(as_matrix([query_vector], 1, self._space)[0], principal, depth)
-            ranked = self._fuse(keyword, self._named_first(semantic, query_text))
+            ranked = self._fuse(keyword, self._named_first(semantic, query_text), query_text)
         return self._hits(ranked[:k], keyword, semantic)
 
     def _bm25(self, query_text: str, principal: PrincipalFilter, depth: int) -> list[tuple[int, float]]:
@@ -395,13 +395,16 @@ class SqliteVectorIndex:
         )
         return [(int(r[0]), -float(r[1])) for r in rows]  # FTS5's bm25 is lower-is-better
 
-    def _fuse(self, keyword: list[tuple[int, float]], semantic: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    def _fuse(self, keyword: list[tuple[int, float]], semantic: list[tuple[int, float]],
+              query_text: str) -> list[tuple[int, float]]:
         rowids = [rowid for rowid, _ in (*keyword, *semantic)]
-        rows = self._db.query("SELECT rowid, owner_id, document_id FROM kb_chunks "
+        rows = self._db.query("SELECT rowid, owner_id, document_id, title FROM kb_chunks "
                               "WHERE rowid IN (SELECT value FROM json_each(?))", (json.dumps(rowids),))
         document = {int(r[0]): (r[1], r[2]) for r in rows}  # rows deleted meanwhile drop out here
+        titles = {int(r[0]): str(r[3]) for r in rows}
+        weight = title_weighting(query_text, titles.__getitem__) if self._read_alerts else None
         return hybrid_ranking([h for h in keyword if h[0] in document], [h for h in semantic if h[0] in document],
-                              document.__getitem__, self._fusion)
+                              document.__getitem__, self._fusion, weight)
 
     def _knn(self, query: np.ndarray, principal: PrincipalFilter, depth: int) -> list[tuple[int, float]]:
         mirror = self._current_mirror()
