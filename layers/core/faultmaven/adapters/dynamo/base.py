@@ -5,12 +5,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import botocore.loaders
+import botocore.session
+import pynamodb.connection.base
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
 
 from faultmaven.settings import Settings
 
 M = TypeVar("M", bound=type[Model])
+
+# PynamoDB gives every table's connection a fresh botocore session, and each session parses DynamoDB's service model
+# (a large JSON file) again: 13 tables cost seconds of a cold start and of every test's table setup. One loader for
+# all of them parses it once per process.
+_LOADER = botocore.loaders.create_loader()
+
+
+def _session_with_shared_loader() -> botocore.session.Session:
+    session = botocore.session.get_session()
+    session.register_component("data_loader", _LOADER)
+    return session
+
+
+pynamodb.connection.base.get_session = _session_with_shared_loader
 
 # Every model bound in this process, so tests and the local emulators can create the tables the code expects.
 _bound: dict[str, type[Model]] = {}
