@@ -36,6 +36,7 @@ class _Pass:
     literal: str  # every match contains it: a text without it skips the pass (one memchr instead of a regex call)
     digit_classes: bool = False
     starts: tuple[tuple[str, int], ...] = ()  # the rule's `starts`: the only places a match may begin
+    leads: bool = False  # `literal` is one character, with which every match begins
 
 
 class _Triggers:
@@ -105,7 +106,10 @@ class Scanner:
                 branches.append(guard + "(?:" + "|".join(part for _, part, _ in parts) + ")")
                 rules.update({name: rule for name, _, rule in parts})
             regex = re.compile(f"{anchor}(?:{'|'.join(branches)})")
-            self._passes.append(_Pass(regex, _rule_groups(regex, rules), _ESCAPED.sub(r"\1", anchor)))
+            literal = _ESCAPED.sub(r"\1", anchor)
+            plain = anchor == literal and literal not in _SPECIAL
+            leads = len(literal) == 1 and (plain or anchor == re.escape(literal))
+            self._passes.append(_Pass(regex, _rule_groups(regex, rules), literal, leads=leads))
         self._triggers = _Triggers([p.literal for p in self._passes if len(p.literal) > 1 and not p.digit_classes])
 
     def scan(self, text: str) -> list[tuple[Finding, Rule]]:
@@ -125,6 +129,8 @@ class Scanner:
             if scan_pass.starts and len(source) >= _LONG and source.isascii():
                 cased = cased or source.translate(_CASE_CLASSES)
                 matches: Iterable[re.Match[str]] = _matches_at(scan_pass, source, cased)
+            elif scan_pass.leads and len(source) >= _LONG:
+                matches = _matches_after(scan_pass, source)
             else:
                 matches = scan_pass.regex.finditer(source)
             for match in matches:
@@ -151,6 +157,33 @@ def _matches_at(scan_pass: _Pass, source: str, cased: str) -> Iterator[re.Match[
             if match:
                 end = match.end()
                 yield match
+
+
+# Past one occurrence of an anchor in this many characters, the regex engine's own scan (about 0.4 ns a character)
+# costs less than a call per occurrence; below, `str.find` (memchr for one character) skips to the next one 10 times
+# faster (0.05 against 0.8 ms on 2 MB). For longer literals `str.find` is slower than the engine's prefix search.
+_SPARSE = 1024
+
+
+def _matches_after(scan_pass: _Pass, source: str) -> Iterator[re.Match[str]]:
+    """The pass's matches, as `finditer` finds them, tried only at its anchor while the anchor is rare in the text
+    read so far; once it is frequent, `finditer` from there."""
+    pos = tried = 0
+    literal, regex = scan_pass.literal, scan_pass.regex
+    while (at := source.find(literal, pos)) >= 0:
+        tried += 1
+        if tried * _SPARSE > at + 32 * _SPARSE:
+            yield from regex.finditer(source, pos)  # lookbehinds still see the text before `pos`
+            return
+        match = regex.match(source, at)
+        if match:
+            pos = match.end()
+            yield match
+        else:
+            pos = at + 1
+
+
+_SPECIAL = ".^$*+?{}[]\\|()"  # a one-character anchor written as one of these without a backslash is no literal
 
 
 def _masked(text: str, finding: Finding) -> bool:
