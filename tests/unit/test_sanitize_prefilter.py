@@ -3,6 +3,7 @@ every rule's own examples and negatives and on the per-format cases."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -54,3 +55,22 @@ def test_long_text_scan_equals_the_plain_scan(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(engine, "_LONG", len(text) + 1)  # every literal searched for, every pass run in full
     assert SCANNER.scan(text) == with_prefilters
     assert with_prefilters, "the joined examples hold findings"
+
+
+def _addresses() -> list[str]:
+    octets = ("0", "1", "8", "10", "15", "16", "31", "32", "52", "110", "127", "168", "169", "172", "192", "255", "300")
+    heads = ("10", "110", "127", "172", "192", "8", "52", "255", "300", "010")
+    return [f"{a}.{b}.{c}.{d}" for a in heads for b in octets for c, d in (("0", "1"), ("1", "300"), ("20", "7"))]
+
+
+@pytest.mark.parametrize("options", [Options(), Options(redact_private_ips=True)], ids=["public", "private"])
+def test_rejected_candidates_are_only_those_the_extractors_reject(options: Options) -> None:
+    """A rule's `rejected` pattern saves calls, never findings: without it the scan finds the same."""
+    assert any(rule.rejected for rule in RULES), "some rule skips candidates its extractor rejects"
+    contexts = ("{}", "from {} port 22", "x{}", "1{}", ".{}", "_{}", "version {}", "ip={}:80", "/{}:50010", "{}.5",
+                "\u0663{}", "{}x", "a {} b {} c")
+    texts = [context.format(address, address) for address in _addresses() for context in contexts]
+    plain = Scanner([dataclasses.replace(rule, rejected=None) for rule in RULES], options)
+    scanner = Scanner(RULES, options)
+    for text in (*texts[:400], "\n".join(texts)):
+        assert [f for f, _ in scanner.scan(text)] == [f for f, _ in plain.scan(text)], text

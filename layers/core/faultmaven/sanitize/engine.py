@@ -70,6 +70,7 @@ class _Triggers:
 
 
 _ESCAPED = re.compile(r"\\(.)")
+_REJECTED = "rejected"  # the group that marks a candidate the rule's `rejected` pattern says its extractor rejects
 
 
 class Scanner:
@@ -88,7 +89,10 @@ class Scanner:
                 # Only the anchor is consumed; the rest is a lookahead, so a candidate that its extractor rejects
                 # never hides a different rule's match starting inside it.
                 tail = body[len(rule.anchor) :]
-                part = f"(?P<{name}>(?=(?P<{name}_t>{tail})))"
+                rejected = rule.rejected(options) if rule.rejected else ""
+                # A rejected candidate is matched as before, marked by an empty group, and skipped without a call.
+                mark = f"(?:(?={rejected})(?P<{name}_{_REJECTED}>)|)" if rejected else ""
+                part = f"(?P<{name}>(?=(?P<{name}_t>{tail})){mark})"
                 guard = (rule.before, rule.after)
                 by_anchor.setdefault(rule.anchor, {}).setdefault(guard, []).append((name, part, rule))
             else:
@@ -135,6 +139,8 @@ class Scanner:
                 matches = scan_pass.regex.finditer(source)
             for match in matches:
                 rule, groups = rule_of_group[match.lastindex or 0]
+                if _REJECTED in groups and match.start(groups[_REJECTED]) >= 0:
+                    continue
                 for finding in rule.extract(rule, Hit(text, match, groups, options)):
                     if finding[1] > finding[0] and (rule.kind == "pii" or not _masked(text, finding)):
                         found.append((finding, rule))

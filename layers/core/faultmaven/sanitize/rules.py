@@ -86,6 +86,10 @@ class Rule:
     # Found by context (a key name), not by shape: other occurrences of the value are redacted too.
     remember: bool = False
     digit_classes: bool = False  # scan a copy of the text with digits 2-6 replaced by 2 and the others by 0
+    # For an anchored rule: given the options, a pattern at the anchor (lookarounds) true only of candidates the
+    # extractor rejects. Such a candidate still takes its anchor, as before, but no call is made for it: most matches
+    # of some rules are rejected (private addresses in logs). A test checks that findings do not change.
+    rejected: Callable[[Options], str] | None = None
     # A fixed-width pattern (usually one character class) the text before the anchor must match, and a pattern the
     # text after it must start with: necessary conditions of `pattern`, tested before the rule's capturing lookahead
     # (the costly part of a branch). Rules with the same anchor and guards are grouped behind one test, so most
@@ -178,6 +182,16 @@ def _after_version_word(text: str, start: int) -> bool:
     if not window.isascii():  # case-insensitive regex matching also folds a few non-ASCII letters
         return _VERSION_WORD.search(window) is not None
     return window.rstrip(_BLANK_OR_SEP).lower().endswith(_VERSION_WORDS)
+
+
+# At an address's first dot, the private ranges commonest in logs (10/8, 127/8, 172.16/12, 192.168/16): `_ipv4` rejects
+# every candidate there (a longer first octet, one after a letter, one above 255 included) unless private addresses
+# are redacted.
+_PRIVATE_V4 = (r"(?<=(?<!\d)10\.)|(?<=(?<!\d)127\.)|(?<=(?<!\d)192\.)168\.|(?<=(?<!\d)172\.)(?:1[6-9]|2\d|3[01])\.")
+
+
+def _private_v4(options: Options) -> str:
+    return "" if options.redact_private_ips else _PRIVATE_V4
 
 
 def _private_redactable(address: str, options: Options) -> bool:
@@ -430,7 +444,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          negatives=("user@localhost",
                     "pkg@1.2.3",)),
     Rule("ip_address", r"\.(?<=\d\.)\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)", r"\.", "pii", extract=_ipv4, before=r"\d",
-         after=r"\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)",
+         after=r"\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)", rejected=_private_v4,
          examples=(("from 52.14.1.7 port 22", "52.14.1.7"),),
          negatives=("from 10.0.0.7",
                     "version 1.2.3.4",)),
