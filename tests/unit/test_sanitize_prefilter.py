@@ -74,3 +74,16 @@ def test_rejected_candidates_are_only_those_the_extractors_reject(options: Optio
     scanner = Scanner(RULES, options)
     for text in (*texts[:400], "\n".join(texts)):
         assert [f for f, _ in scanner.scan(text)] == [f for f, _ in plain.scan(text)], text
+
+
+def test_rare_anchors_found_by_search_give_the_matches_finditer_gives() -> None:
+    """A pass tried only where `str.find` finds its anchor, then by the engine's own scan once the anchor is frequent,
+    yields what `finditer` yields, on text where anchors are rare, then dense, then rare again."""
+    dense = "".join(f"k{i}: 10.0.{i % 256}.1 - x=y @ A_S! >+}} | ~ ( $ 52.14.1.{i % 256}\n" for i in range(2000))
+    joined = "\n".join(TEXTS)
+    passes = [scan_pass for scan_pass in SCANNER._passes if scan_pass.leads]
+    assert passes, "one-character anchors lead their passes"
+    for text in (joined, joined + dense + joined):
+        for scan_pass in passes:
+            fast = [(m.span(), m.groups()) for m in engine._matches_after(scan_pass, text)]
+            assert fast == [(m.span(), m.groups()) for m in scan_pass.regex.finditer(text)], scan_pass.literal
