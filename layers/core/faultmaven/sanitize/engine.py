@@ -36,7 +36,7 @@ class _Pass:
     literal: str  # every match contains it: a text without it skips the pass (one memchr instead of a regex call)
     digit_classes: bool = False
     starts: tuple[tuple[str, int], ...] = ()  # the rule's `starts`: the only places a match may begin
-    leads: bool = False  # `literal` is one character, with which every match begins
+    leads: bool = False  # every match begins with `literal`
 
 
 class _Triggers:
@@ -98,7 +98,7 @@ class Scanner:
             else:
                 regex = re.compile(f"(?P<{name}>{body})")
                 self._passes.append(_Pass(regex, _rule_groups(regex, {name: rule}), rule.needs, rule.digit_classes,
-                                          rule.starts))
+                                          rule.starts, _leads(body, rule.needs)))
         # One pass per anchor: a pattern that starts with one literal lets the regex engine skip to the next anchor
         # in C; a single alternation of all anchors would enter the matcher at every position.
         # Each group's guard is tested once, outside the rules' capturing lookaheads (the costly part of a branch).
@@ -111,9 +111,7 @@ class Scanner:
                 rules.update({name: rule for name, _, rule in parts})
             regex = re.compile(f"{anchor}(?:{'|'.join(branches)})")
             literal = _ESCAPED.sub(r"\1", anchor)
-            plain = anchor == literal and literal not in _SPECIAL
-            leads = len(literal) == 1 and (plain or anchor == re.escape(literal))
-            self._passes.append(_Pass(regex, _rule_groups(regex, rules), literal, leads=leads))
+            self._passes.append(_Pass(regex, _rule_groups(regex, rules), literal, leads=_leads(regex.pattern, literal)))
         self._triggers = _Triggers([p.literal for p in self._passes if len(p.literal) > 1 and not p.digit_classes])
 
     def scan(self, text: str) -> list[tuple[Finding, Rule]]:
@@ -127,13 +125,15 @@ class Scanner:
             if triggered is not None and scan_pass.literal in self._triggers.literals:
                 if scan_pass.literal not in triggered:
                     continue
-            elif scan_pass.literal not in source:
+            # A regex that begins with a longer literal finds it faster than `in` does (0.9 against 1.5 ms on 2 MB):
+            # it is its own test.
+            elif not (scan_pass.leads and len(scan_pass.literal) > 1) and scan_pass.literal not in source:
                 continue
             rule_of_group, options = scan_pass.rule_of_group, self.options
             if scan_pass.starts and len(source) >= _LONG and source.isascii():
                 cased = cased or source.translate(_CASE_CLASSES)
                 matches: Iterable[re.Match[str]] = _matches_at(scan_pass, source, cased)
-            elif scan_pass.leads and len(source) >= _LONG:
+            elif scan_pass.leads and len(scan_pass.literal) == 1 and len(source) >= _LONG:
                 matches = _matches_after(scan_pass, source)
             else:
                 matches = scan_pass.regex.finditer(source)
@@ -189,7 +189,16 @@ def _matches_after(scan_pass: _Pass, source: str) -> Iterator[re.Match[str]]:
             pos = at + 1
 
 
-_SPECIAL = ".^$*+?{}[]\\|()"  # a one-character anchor written as one of these without a backslash is no literal
+_SPECIAL = ".^$*+?{}[]\\|()"
+_QUANTIFIERS = tuple("*+?{")
+
+
+def _leads(pattern: str, literal: str) -> bool:
+    """Whether every match of `pattern` begins with `literal`: it starts with the literal, escaped or (with no special
+    character in it) as it is, and no quantifier follows."""
+    heads = (re.escape(literal), *(() if any(char in _SPECIAL for char in literal) else (literal,)))
+    return bool(literal) and any(pattern.startswith(head) and not pattern.startswith(_QUANTIFIERS, len(head))
+                                 for head in heads)
 
 
 def _masked(text: str, finding: Finding) -> bool:
