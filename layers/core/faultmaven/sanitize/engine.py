@@ -6,6 +6,7 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
 from faultmaven.sanitize.rules import Finding, Hit, Options, Rule
 from faultmaven.sanitize.validators import is_masked
@@ -101,14 +102,19 @@ class Scanner:
                                           rule.starts, _leads(body, rule.needs)))
         # One pass per anchor: a pattern that starts with one literal lets the regex engine skip to the next anchor
         # in C; a single alternation of all anchors would enter the matcher at every position.
-        # Each group's guard is tested once, outside the rules' capturing lookaheads (the costly part of a branch).
+        # Each group's guard is tested once, outside the rules' capturing lookaheads (the costly part of a branch);
+        # consecutive groups with the same `before` share its test.
         for anchor, by_guard in by_anchor.items():
             branches = []
             rules: dict[str, Rule] = {}
-            for (before, after), parts in sorted(by_guard.items(), key=lambda item: item[0] == ("", "")):
-                guard = (f"(?<={before}{anchor})" if before else "") + (f"(?={after})" if after else "")
-                branches.append(guard + "(?:" + "|".join(part for _, part, _ in parts) + ")")
-                rules.update({name: rule for name, _, rule in parts})
+            ordered = sorted(by_guard.items(), key=lambda item: item[0] == ("", ""))
+            for before, run in groupby(ordered, key=lambda item: item[0][0]):
+                inner = []
+                for (_, after), parts in run:
+                    alternatives = "|".join(part for _, part, _ in parts)
+                    inner.append((f"(?={after})" if after else "") + f"(?:{alternatives})")
+                    rules.update({name: rule for name, _, rule in parts})
+                branches.append((f"(?<={before}{anchor})" if before else "") + "(?:" + "|".join(inner) + ")")
             regex = re.compile(f"{anchor}(?:{'|'.join(branches)})")
             literal = _ESCAPED.sub(r"\1", anchor)
             self._passes.append(_Pass(regex, _rule_groups(regex, rules), literal, leads=_leads(regex.pattern, literal)))
