@@ -41,11 +41,27 @@ def test_trigger_scan_finds_literals_that_share_their_rare_character() -> None:
 def test_matches_begin_only_where_the_rules_starts_say(rule: Rule) -> None:
     alone = Scanner([rule], Options())
     (scan_pass,) = alone._passes
-    for text in (*(t for t, _ in rule.examples), *rule.negatives, *TEXTS):
+    classes = engine._DIGIT_CLASSES if rule.digit_classes else {}
+    examples = [text.translate(classes) for text, _ in rule.examples]
+    texts = [*examples, *(text.translate(classes) for text in (*rule.negatives, *TEXTS))]
+    for text in (*texts, "\n".join(texts), " ".join(texts)):
+        if not text.isascii():
+            continue
         cased = text.translate(engine._CASE_CLASSES)
-        fast = [(m.span(), m.groups()) for m in engine._matches_at(scan_pass, text, cased)]
+        fast = [(m.span(), m.groups()) for m in engine.matches_at_starts(scan_pass, text, cased)]
         assert fast == [(m.span(), m.groups()) for m in scan_pass.regex.finditer(text)], text
-    assert any(scan_pass.regex.search(text) for text, _ in rule.examples), "the examples exercise the rule"
+    assert any(scan_pass.regex.search(text) for text in examples), "the examples exercise the rule"
+
+
+def test_prefixed_starts_leave_overlapping_numbers_to_the_plain_scan() -> None:
+    """Card numbers run together (`#4242 4242 ...` with one start inside another's match): the same matches."""
+    (scan_pass,) = Scanner([rule for rule in RULES if rule.label == "card_number"], Options())._passes
+    assert scan_pass.prefixed, "the card rule's starts are one character and then its literal"
+    for text in ("#4242 4242 4242 4242 4242 4242 4242 4242", "4242 4242 4242 4242 4242 #4242 4242 4242 4242",
+                 " 4111 1111 1111 1111 x " * 300, "=4012 8888 8888 1881 4012 8888 8888 1881 " * 200):
+        source = text.translate(engine._DIGIT_CLASSES)
+        fast = [(m.span(), m.groups()) for m in engine.matches_at_starts(scan_pass, source, "")]
+        assert fast == [(m.span(), m.groups()) for m in scan_pass.regex.finditer(source)], text
 
 
 def test_long_text_scan_equals_the_plain_scan(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,7 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import groupby, pairwise
 
 from faultmaven.sanitize.rules import Finding, Hit, Options, Rule
 from faultmaven.sanitize.validators import is_masked
@@ -18,7 +18,10 @@ def _local_groups(pattern: str, prefix: str) -> str:
     return _GROUP.sub(lambda m: f"(?P<{prefix}{m.group(1)}>", pattern)
 
 
-_DIGIT_CLASSES = str.maketrans("0123456789", "0022222000")
+# The text a `digit_classes` rule is scanned in: digits 2-6 (card issuers' first digits) as `2`, the others as `0`, and
+# ASCII punctuation and blanks other than `_ . + - /` and the space as `#`, so that its `starts` can name them at once.
+_DIGIT_CLASSES = str.maketrans({**{d: "2" if d in "23456" else "0" for d in "0123456789"},
+                                **{c: "#" for c in map(chr, range(128)) if not c.isalnum() and c not in "_.+-/ "}})
 # ASCII upper-case letters as `A`, digits as `0`: the text a rule's `starts` are found in.
 _CASE_CLASSES = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "A" * 26 + "0" * 10)
 # Characters frequent in logs and prose: a literal made only of them is searched for whole, and the others are found
@@ -38,6 +41,9 @@ class _Pass:
     digit_classes: bool = False
     starts: tuple[tuple[str, int], ...] = ()  # the rule's `starts`: the only places a match may begin
     leads: bool = False  # every match begins with `literal`
+    # For `starts` that are one character and then the beginning of every match: that character and the regex behind
+    # it, one scan each.
+    prefixed: tuple[tuple[str, re.Pattern[str]], ...] = ()
 
 
 class _Triggers:
@@ -98,8 +104,12 @@ class Scanner:
                 by_anchor.setdefault(rule.anchor, {}).setdefault(guard, []).append((name, part, rule))
             else:
                 regex = re.compile(f"(?P<{name}>{body})")
+                prefixed = ()
+                if rule.starts and all(offset == 1 and _leads(body, literal[1:]) for literal, offset in rule.starts):
+                    prefixed = tuple((literal[0], re.compile(re.escape(literal[0]) + regex.pattern))
+                                     for literal, _ in rule.starts)
                 self._passes.append(_Pass(regex, _rule_groups(regex, {name: rule}), rule.needs, rule.digit_classes,
-                                          rule.starts, _leads(body, rule.needs)))
+                                          rule.starts, _leads(body, rule.needs), prefixed))
         # One pass per anchor: a pattern that starts with one literal lets the regex engine skip to the next anchor
         # in C; a single alternation of all anchors would enter the matcher at every position.
         # Each group's guard is tested once, outside the rules' capturing lookaheads (the costly part of a branch);
@@ -137,8 +147,9 @@ class Scanner:
                 continue
             rule_of_group, options = scan_pass.rule_of_group, self.options
             if scan_pass.starts and len(source) >= _LONG and source.isascii():
-                cased = cased or source.translate(_CASE_CLASSES)
-                matches: Iterable[re.Match[str]] = _matches_at(scan_pass, source, cased)
+                if not (scan_pass.prefixed or scan_pass.digit_classes):
+                    cased = cased or source.translate(_CASE_CLASSES)
+                matches: Iterable[re.Match[str]] = matches_at_starts(scan_pass, source, cased)
             elif scan_pass.leads and len(scan_pass.literal) == 1 and len(source) >= _LONG:
                 matches = _matches_after(scan_pass, source)
             else:
@@ -153,8 +164,38 @@ class Scanner:
         return resolve_overlaps(found)
 
 
+def matches_at_starts(scan_pass: _Pass, source: str, cased: str) -> Iterable[re.Match[str]]:
+    """The pass's matches, as `finditer` finds them, tried only where the rule's `starts` say (in an ASCII text):
+    `cased` is the text with case classes, for a rule that is not scanned in digit classes."""
+    if scan_pass.prefixed:
+        return _matches_prefixed(scan_pass, source)
+    return _matches_at(scan_pass, source, source if scan_pass.digit_classes else cased)
+
+
+def _matches_prefixed(scan_pass: _Pass, source: str) -> Iterable[re.Match[str]]:
+    """One scan per start, its character and then the pass's regex: the engine skips to that two-character prefix in
+    C (a card number after a blank or a `#`), where the pass alone enters the matcher at each digit 2-6. A match at
+    the text's start is tried too. When two starts' matches overlap, or a match ends with its start's character (its
+    scan skipped a start there), the plain scan decides."""
+    match_at = scan_pass.regex.match
+    first = match_at(source)
+    spans = [first.span()] if first else []
+    for char, regex in scan_pass.prefixed:
+        for found in regex.finditer(source):
+            start, end = found.span(1)
+            if start == end or source[end - 1] == char:
+                return scan_pass.regex.finditer(source)
+            spans.append((start, end))
+    spans.sort()
+    matches = [match_at(source, start) for start, _ in spans]
+    if any(start < end for (_, end), (start, _) in pairwise(spans)) \
+            or any(match is None or match.span() != span for match, span in zip(matches, spans, strict=True)):
+        return scan_pass.regex.finditer(source)
+    return matches  # type: ignore[return-value]
+
+
 def _matches_at(scan_pass: _Pass, source: str, cased: str) -> Iterator[re.Match[str]]:
-    """The pass's matches, as `finditer` finds them, tried only where one of the rule's `starts` is."""
+    """The pass's matches, as `finditer` finds them, tried only where one of the rule's `starts` is in `cased`."""
     starts: set[int] = set()
     for literal, offset in scan_pass.starts:
         at = cased.find(literal)

@@ -85,7 +85,9 @@ class Rule:
     extract: Extractor = extract_value
     # Found by context (a key name), not by shape: other occurrences of the value are redacted too.
     remember: bool = False
-    digit_classes: bool = False  # scan a copy of the text with digits 2-6 replaced by 2 and the others by 0
+    # Scan a copy of the text with digits 2-6 replaced by 2 and the others by 0, and ASCII punctuation and blanks
+    # other than `_ . + - /` and the space by `#`.
+    digit_classes: bool = False
     # For an anchored rule: given the options, a pattern at the anchor (lookarounds) true only of candidates the
     # extractor rejects. Such a candidate still takes its anchor, as before, but no call is made for it: most matches
     # of some rules are rejected (private addresses in logs). A test checks that findings do not change.
@@ -99,8 +101,9 @@ class Rule:
     # A literal every match of an unanchored rule contains (in the scanned text); the pass is skipped without it.
     needs: str = ""
     # For an unanchored rule that would enter the regex matcher too often: literals of the text with ASCII upper-case
-    # letters written `A` and digits `0`, each with the offset of a match's start in it. Every match starts at one
-    # (a test checks it on the rule's examples); only there is the rule tried (in a long ASCII text).
+    # letters written `A` and digits `0` (of the classed text for a `digit_classes` rule), each with the offset of a
+    # match's start in it. Every match starts at one or at the text's start (a test checks it on the rule's examples);
+    # only there is the rule tried (in a long ASCII text).
     starts: tuple[tuple[str, int], ...] = ()
     # The rule's own documentation, run by a test: (text, the value that must be redacted) and texts that must come
     # through unchanged.
@@ -474,9 +477,10 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          negatives=("x+1 y",
                     "+1 2",)),
     # Runs on the text with digits 2-6 (card issuer first digits) mapped to 2 and the others to 0: the literal `2`
-    # lets the scan skip ahead, and epoch times or ids starting with 0/1/7/8/9 are never candidates.
+    # lets the scan skip ahead, and epoch times or ids starting with 0/1/7/8/9 are never candidates. A number starts
+    # after a blank or other punctuation (`#` there), so only those `2` are tried.
     Rule("card_number", r"2(?<![\w.+\-/]2)[02]{3}(?=[02 -]{9})(?:[ -]?[02]{2,7}){2,4}(?![\w-])(?!\.[02])", kind="pii",
-         needs="2", extract=_card, digit_classes=True,
+         needs="2", extract=_card, digit_classes=True, starts=((" 2", 1), ("#2", 1)),
          examples=(("card 4242 4242 4242 4242", "4242 4242 4242 4242"),),
          negatives=("card 4242 4242 4242 4241",
                     "epoch 1074131743 1",)),
