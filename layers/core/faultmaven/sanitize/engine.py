@@ -221,9 +221,15 @@ def _matches_at(scan_pass: _Pass, source: str, cased: str) -> Iterator[re.Match[
 _SPARSE = 1024
 
 
-def _matches_after(scan_pass: _Pass, source: str) -> Iterator[re.Match[str]]:
+def _matches_after(scan_pass: _Pass, source: str) -> Iterable[re.Match[str]]:
     """The pass's matches, as `finditer` finds them, tried only at its anchor while the anchor is rare in the text
-    read so far; once it is frequent, `finditer` from there."""
+    read so far; once it is frequent, `finditer` from there (at once when it is frequent in the first part)."""
+    if source.count(scan_pass.literal, 0, 32 * _SPARSE) > 32:
+        return scan_pass.regex.finditer(source)
+    return _matches_found(scan_pass, source)
+
+
+def _matches_found(scan_pass: _Pass, source: str) -> Iterator[re.Match[str]]:
     pos = tried = 0
     literal, regex = scan_pass.literal, scan_pass.regex
     while (at := source.find(literal, pos)) >= 0:
