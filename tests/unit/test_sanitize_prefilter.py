@@ -75,7 +75,7 @@ def test_long_text_scan_equals_the_plain_scan(monkeypatch: pytest.MonkeyPatch) -
 
 def _addresses() -> list[str]:
     octets = ("0", "1", "8", "10", "15", "16", "31", "32", "52", "110", "127", "168", "169", "172", "192", "255", "300")
-    heads = ("10", "110", "127", "172", "192", "8", "52", "255", "300", "010")
+    heads = ("0", "00", "10", "110", "127", "172", "192", "8", "52", "255", "300", "010")
     return [f"{a}.{b}.{c}.{d}" for a in heads for b in octets for c, d in (("0", "1"), ("1", "300"), ("20", "7"))]
 
 

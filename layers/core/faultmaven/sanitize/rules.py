@@ -187,10 +187,11 @@ def _after_version_word(text: str, start: int) -> bool:
     return window.rstrip(_BLANK_OR_SEP).lower().endswith(_VERSION_WORDS)
 
 
-# At an address's first dot, the private ranges commonest in logs (10/8, 127/8, 172.16/12, 192.168/16): `_ipv4` rejects
-# every candidate there (a longer first octet, one after a letter, one above 255 included) unless private addresses
-# are redacted.
-_PRIVATE_V4 = (r"(?<=(?<!\d)10\.)|(?<=(?<!\d)127\.)|(?<=(?<!\d)192\.)168\.|(?<=(?<!\d)172\.)(?:1[6-9]|2\d|3[01])\.")
+# At an address's first dot, the private ranges commonest in logs (0/8, 10/8, 127/8, 172.16/12, 192.168/16): `_ipv4`
+# rejects every candidate there (a longer first octet, one after a letter, one above 255 included) unless private
+# addresses are redacted.
+_PRIVATE_V4 = (r"(?<=(?<!\d)0\.)|(?<=(?<!\d)10\.)|(?<=(?<!\d)127\.)|(?<=(?<!\d)192\.)168\."
+               r"|(?<=(?<!\d)172\.)(?:1[6-9]|2\d|3[01])\.")
 
 
 def _private_v4(options: Options) -> str:
