@@ -10,7 +10,7 @@ import pytest
 
 from faultmaven.sanitize import engine
 from faultmaven.sanitize.engine import Scanner
-from faultmaven.sanitize.first_chars import first_class
+from faultmaven.sanitize.first_chars import first_class, literal_prefix
 from faultmaven.sanitize.formats import FORMAT_RULES
 from faultmaven.sanitize.rules import BUILTIN_RULES, Options
 
@@ -32,6 +32,14 @@ def test_first_class_of_patterns(patterns: list[str], expected: str) -> None:
                                      r"(?:a|)"])
 def test_no_class_when_a_match_may_begin_anywhere_or_with_nothing(pattern: str) -> None:
     assert first_class([pattern]) is None
+
+
+@pytest.mark.parametrize(("pattern", "prefix"), [
+    ("abc|xyz", ""), ("ab*", "a"), ("ab?c", "a"), (r"--(?<![\w-]--)x", "--x"), (r"\$ANSIBLE", "$ANSIBLE"),
+    (r"(?P<c>2(?<![\w.]2)[02]{3})", "2"), ("(?i)abc", ""), ("(?i:a)bc", ""), ("(unclosed", ""),
+])
+def test_literal_prefix(pattern: str, prefix: str) -> None:
+    assert literal_prefix(pattern) == prefix
 
 
 def test_first_class_holds_every_match_start() -> None:

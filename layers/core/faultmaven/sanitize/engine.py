@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby, pairwise
 
-from faultmaven.sanitize.first_chars import first_class
+from faultmaven.sanitize.first_chars import first_class, literal_prefix
 from faultmaven.sanitize.rules import Finding, Hit, Options, Rule
 from faultmaven.sanitize.validators import is_masked
 
@@ -190,11 +190,15 @@ def _matches_prefixed(scan_pass: _Pass, source: str) -> Iterable[re.Match[str]]:
                 return scan_pass.regex.finditer(source)
             spans.append((start, end))
     spans.sort()
-    matches = [match_at(source, start) for start, _ in spans]
-    if any(start < end for (_, end), (start, _) in pairwise(spans)) \
-            or any(match is None or match.span() != span for match, span in zip(matches, spans, strict=True)):
+    if any(start < end for (_, end), (start, _) in pairwise(spans)):
         return scan_pass.regex.finditer(source)
-    return matches  # type: ignore[return-value]
+    matches = []
+    for start, end in spans:
+        match = match_at(source, start)
+        if match is None or match.end() != end:
+            return scan_pass.regex.finditer(source)
+        matches.append(match)
+    return matches
 
 
 def _matches_at(scan_pass: _Pass, source: str, cased: str) -> Iterator[re.Match[str]]:
@@ -245,16 +249,9 @@ def _matches_found(scan_pass: _Pass, source: str) -> Iterator[re.Match[str]]:
             pos = at + 1
 
 
-_SPECIAL = ".^$*+?{}[]\\|()"
-_QUANTIFIERS = tuple("*+?{")
-
-
 def _leads(pattern: str, literal: str) -> bool:
-    """Whether every match of `pattern` begins with `literal`: it starts with the literal, escaped or (with no special
-    character in it) as it is, and no quantifier follows."""
-    heads = (re.escape(literal), *(() if any(char in _SPECIAL for char in literal) else (literal,)))
-    return bool(literal) and any(pattern.startswith(head) and not pattern.startswith(_QUANTIFIERS, len(head))
-                                 for head in heads)
+    """Whether every match of `pattern` begins with `literal`."""
+    return bool(literal) and literal_prefix(pattern).startswith(literal)
 
 
 def _first_of(anchor: str, rules: list[Rule]) -> str:

@@ -37,6 +37,36 @@ def first_class(patterns: list[str]) -> str | None:
     return "[" + "".join(sorted(found)) + "]" if found else None
 
 
+def literal_prefix(pattern: str) -> str:
+    """The text every match of `pattern` begins with ("" when none, or unknown): its leading literal characters, read
+    through groups and zero-width assertions, up to the first alternation, repeat or class."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error:
+        return ""
+    if parsed.state.flags & _FLAGS_THAT_WIDEN:
+        return ""
+    return _prefix(parsed)[0]
+
+
+def _prefix(sequence: Any) -> tuple[str, bool]:
+    """The leading literal text of `sequence`, and whether that is all it consumes."""
+    out = ""
+    for op, av in sequence:
+        if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):
+            continue
+        if op is sre.LITERAL:
+            out += chr(av)
+            continue
+        if op is sre.SUBPATTERN and not av[1] & _FLAGS_THAT_WIDEN:
+            inner, whole = _prefix(av[3])
+            out += inner
+            if whole:
+                continue
+        return out, False
+    return out, True
+
+
 def _first(sequence: Any) -> tuple[set[str] | None, bool]:
     """The class items the first consumed character of `sequence` may match, and whether it may consume nothing."""
     found: set[str] = set()
