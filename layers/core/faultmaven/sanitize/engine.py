@@ -202,8 +202,9 @@ def _matches_prefixed(scan_pass: _Pass, source: str) -> Iterable[re.Match[str]]:
 
 
 def _matches_at(scan_pass: _Pass, source: str, cased: str) -> Iterator[re.Match[str]]:
-    """The pass's matches, as `finditer` finds them, tried only where one of the rule's `starts` is in `cased`."""
-    starts: set[int] = set()
+    """The pass's matches, as `finditer` finds them, tried only where one of the rule's `starts` is in `cased`, and at
+    the text's start."""
+    starts: set[int] = {0}
     for literal, offset in scan_pass.starts:
         at = cased.find(literal)
         while at >= 0:
