@@ -3,6 +3,7 @@ every rule's own examples and negatives and on the per-format cases."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -40,11 +41,27 @@ def test_trigger_scan_finds_literals_that_share_their_rare_character() -> None:
 def test_matches_begin_only_where_the_rules_starts_say(rule: Rule) -> None:
     alone = Scanner([rule], Options())
     (scan_pass,) = alone._passes
-    for text in (*(t for t, _ in rule.examples), *rule.negatives, *TEXTS):
+    classes = engine._DIGIT_CLASSES if rule.digit_classes else {}
+    examples = [text.translate(classes) for text, _ in rule.examples]
+    texts = [*examples, *(text.translate(classes) for text in (*rule.negatives, *TEXTS))]
+    for text in (*texts, "\n".join(texts), " ".join(texts)):
+        if not text.isascii():
+            continue
         cased = text.translate(engine._CASE_CLASSES)
-        fast = [(m.span(), m.groups()) for m in engine._matches_at(scan_pass, text, cased)]
+        fast = [(m.span(), m.groups()) for m in engine.matches_at_starts(scan_pass, text, cased)]
         assert fast == [(m.span(), m.groups()) for m in scan_pass.regex.finditer(text)], text
-    assert any(scan_pass.regex.search(text) for text, _ in rule.examples), "the examples exercise the rule"
+    assert any(scan_pass.regex.search(text) for text in examples), "the examples exercise the rule"
+
+
+def test_prefixed_starts_leave_overlapping_numbers_to_the_plain_scan() -> None:
+    """Card numbers run together (`#4242 4242 ...` with one start inside another's match): the same matches."""
+    (scan_pass,) = Scanner([rule for rule in RULES if rule.label == "card_number"], Options())._passes
+    assert scan_pass.prefixed, "the card rule's starts are one character and then its literal"
+    for text in ("#4242 4242 4242 4242 4242 4242 4242 4242", "4242 4242 4242 4242 4242 #4242 4242 4242 4242",
+                 " 4111 1111 1111 1111 x " * 300, "=4012 8888 8888 1881 4012 8888 8888 1881 " * 200):
+        source = text.translate(engine._DIGIT_CLASSES)
+        fast = [(m.span(), m.groups()) for m in engine.matches_at_starts(scan_pass, source, "")]
+        assert fast == [(m.span(), m.groups()) for m in scan_pass.regex.finditer(source)], text
 
 
 def test_long_text_scan_equals_the_plain_scan(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,3 +71,35 @@ def test_long_text_scan_equals_the_plain_scan(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(engine, "_LONG", len(text) + 1)  # every literal searched for, every pass run in full
     assert SCANNER.scan(text) == with_prefilters
     assert with_prefilters, "the joined examples hold findings"
+
+
+def _addresses() -> list[str]:
+    octets = ("0", "1", "8", "10", "15", "16", "31", "32", "52", "110", "127", "168", "169", "172", "192", "255", "300")
+    heads = ("0", "00", "10", "110", "127", "172", "192", "8", "52", "255", "300", "010")
+    return [f"{a}.{b}.{c}.{d}" for a in heads for b in octets for c, d in (("0", "1"), ("1", "300"), ("20", "7"))]
+
+
+@pytest.mark.parametrize("options", [Options(), Options(redact_private_ips=True)], ids=["public", "private"])
+def test_rejected_candidates_are_only_those_the_extractors_reject(options: Options) -> None:
+    """A rule's `rejected` pattern saves calls, never findings: without it the scan finds the same."""
+    assert any(rule.rejected for rule in RULES), "some rule skips candidates its extractor rejects"
+    contexts = ("{}", "from {} port 22", "x{}", "1{}", ".{}", "_{}", "version {}", "ip={}:80", "/{}:50010", "{}.5",
+                "\u0663{}", "{}x", "a {} b {} c")
+    texts = [context.format(address, address) for address in _addresses() for context in contexts]
+    plain = Scanner([dataclasses.replace(rule, rejected=None) for rule in RULES], options)
+    scanner = Scanner(RULES, options)
+    for text in (*texts[:400], "\n".join(texts)):
+        assert [f for f, _ in scanner.scan(text)] == [f for f, _ in plain.scan(text)], text
+
+
+def test_rare_anchors_found_by_search_give_the_matches_finditer_gives() -> None:
+    """A pass tried only where `str.find` finds its anchor, then by the engine's own scan once the anchor is frequent,
+    yields what `finditer` yields, on text where anchors are rare, then dense, then rare again."""
+    dense = "".join(f"k{i}: 10.0.{i % 256}.1 - x=y @ A_S! >+}} | ~ ( $ 52.14.1.{i % 256}\n" for i in range(2000))
+    joined = "\n".join(TEXTS)
+    passes = [scan_pass for scan_pass in SCANNER._passes if scan_pass.leads]
+    assert passes, "one-character anchors lead their passes"
+    for text in (joined, joined + dense + joined):
+        for scan_pass in passes:
+            fast = [(m.span(), m.groups()) for m in engine._matches_after(scan_pass, text)]
+            assert fast == [(m.span(), m.groups()) for m in scan_pass.regex.finditer(text)], scan_pass.literal

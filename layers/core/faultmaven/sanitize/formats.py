@@ -366,7 +366,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "INSERT INTO users (name, password) VALUES (?, ?)")),
     Rule("password", r":(?=(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:"
          r"(?P<v>(?:[^\s:\\]|\\.)(?:[^:\r\n\\]|\\.){0,255}?)[ \t]*(?:\r?\n|\Z))", ":",
-         extract=_pgpass, remember=True, after=r"(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:[^\s:]",
+         extract=_pgpass, remember=True, after=r"(?:\d{1,5}+|\*):[^:\s]++:[^:\s]++:[^\s:]",
          examples=(("db.example.com:5432:shop:app:Pgp4ss-Prod", "Pgp4ss-Prod"),
                    ("*:*:*:replicator:r3plic8tion", "r3plic8tion")),
          negatives=("10:22:33:44:55 frame", "Jun 14 15:16:01 combo sshd[1]: check pass",

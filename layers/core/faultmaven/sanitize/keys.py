@@ -137,7 +137,9 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
 
     # `=>` (PHP, Ruby hashes) and a comparison with a string (`password == "..."`) after `=`; `:=`, `::=` (make, Go)
     # after `:`.
-    arrow = "(?:>|=(?=[ \\t]*[\"']))?" if sep == "=" else "(?::{0,2}=)?"
+    # Written as alternations with an empty last branch, not `(...)?`: the same tries in the same order, without the
+    # regex engine's costly general repeat at every separator (most separators in logs match none of it).
+    arrow = "(?:>|=(?=[ \\t]*[\"'])|)" if sep == "=" else "(?:::=|:=|=|)"
     if sep == ">":
         return (Rule("secret", r">(?<=[A-Za-z\"']>)(?P<v>[^<>\s]{1,512})</", ">", extract=extract_tag, remember=True,
                      examples=_TAG_EXAMPLES[0], negatives=_TAG_EXAMPLES[1]),)

@@ -22,6 +22,8 @@ class MappingDecryptError(ValueError):
 
 def line_breaks(value: str) -> str:
     """The line breaks inside `value`, in order: a placeholder keeps them so redaction never changes line counts."""
+    if "\n" not in value and "\r" not in value:  # most values: two memchr instead of a regex call
+        return ""
     return "".join(_LINE_BREAK.findall(value))
 
 

@@ -185,13 +185,15 @@ def last_two(sep: str) -> set[str]:
 
 
 def pair_guard(pairs: set[str]) -> str:
-    """A pattern for a set of two-character endings, one alternative per last character (`[bd]t|ey`): a failing
-    separator costs one class test per distinct last character, not one comparison per pair."""
+    """A pattern for a set of two-character endings, one alternative per last character (`[bd]t|ey`), behind a test of
+    both characters against the classes of all firsts and all lasts: most separators in logs (`2015-10-18`) fail that
+    one test, which costs a quarter of trying the alternatives in turn."""
     by_last: dict[str, set[str]] = {}
     for pair in pairs:
         by_last.setdefault(pair[1], set()).add(pair[0])
-    return "(?:" + "|".join(f"[{''.join(sorted(map(re.escape, firsts)))}]{re.escape(last)}"
-                            for last, firsts in sorted(by_last.items())) + ")"
+    firsts, lasts = ("".join(sorted(map(re.escape, {pair[i] for pair in pairs}))) for i in (0, 1))
+    return f"(?=[{firsts}][{lasts}])(?:" + "|".join(f"[{''.join(sorted(map(re.escape, heads)))}]{re.escape(last)}"
+                                                     for last, heads in sorted(by_last.items())) + ")"
 
 
 def prefix_rules(guards: dict[str, str]) -> tuple[Rule, ...]:

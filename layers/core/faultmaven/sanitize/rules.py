@@ -85,7 +85,13 @@ class Rule:
     extract: Extractor = extract_value
     # Found by context (a key name), not by shape: other occurrences of the value are redacted too.
     remember: bool = False
-    digit_classes: bool = False  # scan a copy of the text with digits 2-6 replaced by 2 and the others by 0
+    # Scan a copy of the text with digits 2-6 replaced by 2 and the others by 0, and ASCII punctuation and blanks
+    # other than `_ . + - /` and the space by `#`.
+    digit_classes: bool = False
+    # For an anchored rule: given the options, a pattern at the anchor (lookarounds) true only of candidates the
+    # extractor rejects. Such a candidate still takes its anchor, as before, but no call is made for it: most matches
+    # of some rules are rejected (private addresses in logs). A test checks that findings do not change.
+    rejected: Callable[[Options], str] | None = None
     # A fixed-width pattern (usually one character class) the text before the anchor must match, and a pattern the
     # text after it must start with: necessary conditions of `pattern`, tested before the rule's capturing lookahead
     # (the costly part of a branch). Rules with the same anchor and guards are grouped behind one test, so most
@@ -95,8 +101,9 @@ class Rule:
     # A literal every match of an unanchored rule contains (in the scanned text); the pass is skipped without it.
     needs: str = ""
     # For an unanchored rule that would enter the regex matcher too often: literals of the text with ASCII upper-case
-    # letters written `A` and digits `0`, each with the offset of a match's start in it. Every match starts at one
-    # (a test checks it on the rule's examples); only there is the rule tried (in a long ASCII text).
+    # letters written `A` and digits `0` (of the classed text for a `digit_classes` rule), each with the offset of a
+    # match's start in it. Every match starts at one or at the text's start (a test checks it on the rule's examples);
+    # only there is the rule tried (in a long ASCII text).
     starts: tuple[tuple[str, int], ...] = ()
     # The rule's own documentation, run by a test: (text, the value that must be redacted) and texts that must come
     # through unchanged.
@@ -178,6 +185,17 @@ def _after_version_word(text: str, start: int) -> bool:
     if not window.isascii():  # case-insensitive regex matching also folds a few non-ASCII letters
         return _VERSION_WORD.search(window) is not None
     return window.rstrip(_BLANK_OR_SEP).lower().endswith(_VERSION_WORDS)
+
+
+# At an address's first dot, the private ranges commonest in logs (0/8, 10/8, 127/8, 172.16/12, 192.168/16): `_ipv4`
+# rejects every candidate there (a longer first octet, one after a letter, one above 255 included) unless private
+# addresses are redacted.
+_PRIVATE_V4 = (r"(?<=(?<!\d)0\.)|(?<=(?<!\d)10\.)|(?<=(?<!\d)127\.)|(?<=(?<!\d)192\.)168\."
+               r"|(?<=(?<!\d)172\.)(?:1[6-9]|2\d|3[01])\.")
+
+
+def _private_v4(options: Options) -> str:
+    return "" if options.redact_private_ips else _PRIVATE_V4
 
 
 def _private_redactable(address: str, options: Options) -> bool:
@@ -430,7 +448,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          negatives=("user@localhost",
                     "pkg@1.2.3",)),
     Rule("ip_address", r"\.(?<=\d\.)\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)", r"\.", "pii", extract=_ipv4, before=r"\d",
-         after=r"\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)",
+         after=r"\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)", rejected=_private_v4,
          examples=(("from 52.14.1.7 port 22", "52.14.1.7"),),
          negatives=("from 10.0.0.7",
                     "version 1.2.3.4",)),
@@ -460,9 +478,10 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          negatives=("x+1 y",
                     "+1 2",)),
     # Runs on the text with digits 2-6 (card issuer first digits) mapped to 2 and the others to 0: the literal `2`
-    # lets the scan skip ahead, and epoch times or ids starting with 0/1/7/8/9 are never candidates.
+    # lets the scan skip ahead, and epoch times or ids starting with 0/1/7/8/9 are never candidates. A number starts
+    # after a blank or other punctuation (`#` there), so only those `2` are tried.
     Rule("card_number", r"2(?<![\w.+\-/]2)[02]{3}(?=[02 -]{9})(?:[ -]?[02]{2,7}){2,4}(?![\w-])(?!\.[02])", kind="pii",
-         needs="2", extract=_card, digit_classes=True,
+         needs="2", extract=_card, digit_classes=True, starts=((" 2", 1), ("#2", 1)),
          examples=(("card 4242 4242 4242 4242", "4242 4242 4242 4242"),),
          negatives=("card 4242 4242 4242 4241",
                     "epoch 1074131743 1",)),
