@@ -25,7 +25,6 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-
 Finding = list[tuple[int, str]]  # (reported line number, value) of each part of one finding
 
 
