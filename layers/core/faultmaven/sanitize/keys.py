@@ -17,14 +17,16 @@ from faultmaven.sanitize.validators import (
 if TYPE_CHECKING:
     from faultmaven.sanitize.rules import Finding, Hit, Rule
 
-PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "pword"})
+# With the abbreviations configs use for it (`DB_PSWD`, `MYSQL_PASWD`, `admin_pswrd`).
+PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "pword",
+                            "pswd", "psswd", "pswrd", "paswd", "paswrd", "pasword", "psword", "pssword", "psswrd"})
 # `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token.
 STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey",
                                   "salt", "signature", "sig"}
 # Words that end like a password word without naming one (`bypass=true`).
 _NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass"})
 # `NONCOMPLIANT_APITOKEN`, `dbsecret`: one word that ends with a secret word.
-_COMPOUND_TAILS = ("password", "passwd", "pass", "pwd", "pw", "token", "secret")
+_COMPOUND_TAILS = ("password", "passwd", "pass", "pswd", "pwd", "pw", "token", "secret")
 # `<word>_key` / `<word>Key` names that hold a secret.
 KEY_QUALIFIERS = frozenset({
     "api", "secret", "access", "private", "auth", "client", "master", "encryption", "signing", "account", "shared",
@@ -50,7 +52,8 @@ EXCLUDED_LAST_WORDS = frozenset({
 _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 # Fixed-width lookbehinds (one per keyword length) that let the scan skip assignments to unrelated keys.
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
-            "apikey", "credential", "credentials", "auth", "authorization")
+            "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
+            "psswrd", "pasword", "psword", "pssword")
 
 
 _LAST_LETTERS = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
@@ -79,7 +82,9 @@ def _lookbehind(sep: str) -> str:
     # A numbered key in code: `static_password01 = "..."`.
     numbered = ("|(?<=\\d=)(?:" + shape("\\d") + "|" + shape("\\d\\d") + ")|(?<=\\d[ \\t]=)(?:" + shape("\\d[ \\t]")
                 + "|" + shape("\\d\\d[ \\t]") + ")") if sep == "=" else ""
-    return f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted}){make}{numbered})"
+    # An array element in PHP: `$config['db_password'] = '...'`, `$db['default']['password'] = '...'`.
+    element = ("|(?<=\\]=)" + shape("[\"']\\]") + "|(?<=\\][ \\t]=)" + shape("[\"']\\][ \\t]")) if sep == "=" else ""
+    return f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted}){make}{numbered}{element})"
 
 
 # Last letters of the keywords, quotes and blanks: the only characters that can precede a keyword's separator.
@@ -96,13 +101,16 @@ _VALUE = (
 _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], ...]] = {
     "=": (((("password = hunter2!", "hunter2!"), ("export PGPASSWORD=pgShellPw42", "pgShellPw42"),
              ("Server=db;User Id=shop;Password=Sh0pP@ss;", "Sh0pP@ss"), ("ldap_bind_pw=B1ndPw42", "B1ndPw42"),
-             ('DEPLOY_TOKEN ?= "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f")),
-            ("password_length=12", "PWD=/home/app", "token=${API_TOKEN}", "bypass=true", "TOKEN ?= $(shell cat t)")),
+             ('DEPLOY_TOKEN ?= "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"),
+             ("$db['default']['password'] = 'Ci4rr4yPw';", "Ci4rr4yPw"), ("MYSQL_PSWD=Abbr3vPw9", "Abbr3vPw9")),
+            ("password_length=12", "PWD=/home/app", "token=${API_TOKEN}", "bypass=true", "TOKEN ?= $(shell cat t)",
+             "$db['default']['hostname'] = 'localhost';", "$user['password_hash'] = 'see users table';")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),), ("[section]\nname =\n    value1",)),
           ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
             ("sonar.login=0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1", "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
             ("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4",
-             "aeeed9bbccd4d02ee5c0109b86d86835f995330da4")),
+             "aeeed9bbccd4d02ee5c0109b86d86835f995330da4"),
+            ("$settings['hash_salt'] = 'Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5';", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5")),
            ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
             'data-widget="desktop-rhf_SponsoredProductsRemoteSearchK2ClickPagination"'))),
     ":": (((('"password": "R3port!ng"', "R3port!ng"), ("api_key: 'ToCynx5Se4e2PtoZxEhW7lUJcOX15c54'",
@@ -150,7 +158,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     return (
         Rule("secret", sep + _lookbehind(sep) + arrow + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token|ssws)[ \t]+)?"
              + _VALUE, sep, extract=extract_keyword, remember=True,
-             before=_KEYWORD_BEFORE[:-1] + "?+0-9]" if sep == "=" else _KEYWORD_BEFORE,
+             before=_KEYWORD_BEFORE[:-1] + "?+0-9\\]]" if sep == "=" else _KEYWORD_BEFORE,
              examples=keyword[0], negatives=keyword[1]),
         Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
              after=r"[ \t]*+\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
@@ -182,6 +190,8 @@ def key_before(text: str, sep: int) -> str:
     head = text[max(0, sep - 96) : sep].rstrip(" \t")
     if head[-1:] in ("?", "+") and text[sep] == "=":  # make's `KEY ?= value`, `KEY += value`
         head = head[:-1].rstrip(" \t")
+    if head[-1:] == "]" and head[-2:-1] in ('"', "'"):  # a PHP array element: `$db['password'] = ...`
+        head = head[:-1]
     if head[-1:] in ('"', "'", "]"):
         head = head[:-1].removesuffix("\\")  # `\"key\":` in JSON inside a JSON string
     found = _KEY_RUN.match(head[::-1])
@@ -208,7 +218,8 @@ def classify_key(key: str) -> tuple[str, str] | None:
 @lru_cache(maxsize=4096)
 def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     """`classify_key` on the key's lower-cased words."""
-    if not words or EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS:
+    # `password_hash`, `hashed_secret` describe a secret; a salt for hashing (`hash_salt`, Drupal's) is one.
+    if not words or (EXCLUDED_WORDS.intersection(words) and words[-1] != "salt") or words[-1] in EXCLUDED_LAST_WORDS:
         return None
     # `PGPASSWORD`, `DBPASS`, `rootpw`: one upper-case or lower-case word that ends with a password word;
     # `static_password01`: a numbered one.
