@@ -225,6 +225,15 @@ def _named_value(name: str, rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, kind[1])]
 
 
+def _named_option(rule: Rule, hit: Hit) -> list[Finding]:
+    """`-Password 'x'`, `-secret X`: not a plain lower-case word (`-password prompt` in prose)."""
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    if hit.span("v3") is not None and value.isalpha() and value.islower():
+        return []
+    return _bundler_credentials(rule, hit)
+
+
 def _lookup_default(rule: Rule, hit: Hit) -> list[Finding]:
     """`os.getenv("DB_PASSWORD", "...")`, `environ.get("pwd", "...")`: the fallback of a lookup named after a secret."""
     start, end = hit.span("k") or (0, 0)
@@ -391,6 +400,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"),),
          negatives=('{"kty":"EC","crv":"P-256","use":"sig","kid":"1"}',
                     '{"d":"not-a-key-member-0123456789"}')),
+    # PowerShell's `-Password` parameter (`New-LocalUser -Name ops -Password 'x'`) and tools' `-password X`: a value
+    # that is not an option, a variable or a plain lower-case word.
+    *(Rule("password", rf"{option}(?<=[ \t]{option})[ \t]+(?:'(?P<v1>[^'\r\n]{{1,256}})'|\"(?P<v2>[^\"\r\n]{{1,256}})\""
+           r"|(?P<v3>[^\s'\"$-][^\s'\"]{0,255}))", needs=option, extract=_named_option, remember=True,
+           examples=((f"New-LocalUser -Name ops {option} 'Ps9Param!'", "Ps9Param!"),
+                     (f"keytool -list {option} Hq2Lm9Vx4Zp8 -v", "Hq2Lm9Vx4Zp8")),
+           negatives=(f"New-LocalUser -Name ops {option} $pw", f"use {option} prompt", f"cmd {option} -verbose"))
+      for option in ("-Password", "-password")),
     Rule("password", r"-(?<=[ \t]-)[pPaw](?:[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
          r"|(?P<v3>[^\s'\"-][^\s'\"]{0,127}))", "-", extract=_shell_p_option, remember=True, before="[ \t]",
          after=r"[pPaw][ \t]*[^\s-]",
@@ -431,14 +448,28 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("Failed password for root from 10.0.0.1 port 22", "login: password accepted for app",
                     "password required")),
     # Command-line options followed by a blank: `--password VALUE`, `--api-key VALUE`, `--token VALUE`.
-    Rule("password", r"--(?<![\w-]--)(?:[a-z]+-)*(?:password|passwd|token|secret|api-key|apikey)[ \t]+"
+    Rule("password", r"--(?<![\w-]--)(?:[a-z0-9]+[-_])*(?:password|passwd|passphrase|token|secret|api-key|apikey"
+         r"|bearer)[ \t]+"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>(?![a-z][a-z0-9+.-]{0,15}://)[^\s'\"-][^\s'\"]{0,255}))", needs="--",
          extract=_bundler_credentials, remember=True,
          examples=(("vault login --token Hq2Lm9Vx4Zp8Tn3", "Hq2Lm9Vx4Zp8Tn3"),
-                   ("mycli --db-password 'Cl1Pw42!' --host db", "Cl1Pw42!")),
+                   ("mycli --db-password 'Cl1Pw42!' --host db", "Cl1Pw42!"),
+                   ("gpg --batch --passphrase Gpg9Phr4se -d backup.gpg", "Gpg9Phr4se"),
+                   ('curl --oauth2-bearer "Hq2Lm9Vx4Zp8Tn3Yb6" https://api.example.com', "Hq2Lm9Vx4Zp8Tn3Yb6")),
          negatives=("mycli --password --host db", "use --token $TOKEN",
                     "wget --user=admin --ask-password https://localhost")),
+    # C and RPM spec macros: `#define WIFI_PASSWORD "..."`, `%define token ...` (one pass per literal: a pass that
+    # starts with a class would try every position of a text that says "undefined").
+    *(Rule("secret", macro + r"[ \t]+(?P<k>[A-Za-z_]\w{0,80})[ \t]+(?:\"(?P<v1>[^\"\r\n]{1,256})\""
+           r"|'(?P<v2>[^'\r\n]{1,256})'"
+           r"|(?!0x[0-9a-fA-F]+\b|\d+\b)(?P<v3>[^\s\"'(){}]{6,256})(?=[ \t]*(?:[\r\n]|//|/\*|\Z)))",
+           needs=macro, extract=_lookup_default, remember=True,
+           examples=((f'{macro} WIFI_PASSWORD "Wif1Pa55w0rd"', "Wif1Pa55w0rd"),
+                     (f"{macro} api_token 4b9a6d8b4bc56fbfa1c638eb0c6cab37", "4b9a6d8b4bc56fbfa1c638eb0c6cab37")),
+           negatives=(f"{macro} PASSWORD_MAX_LEN 64", f'{macro} WIFI_SSID "home"', f"{macro} TOKEN_SIZE(x) ((x) * 2)",
+                      f"{macro} PASSWORD_MASK 0x00ff00ff"))
+      for macro in ("#define", "%define")),
     # The fallback of an environment lookup named after a secret (Python `os.getenv(key, default)`,
     # `os.environ.get(key, default)`).
     *(Rule("secret", re.escape(call) + r"[ \t]*[\"'](?P<k>[\w.\-]{1,80})[\"'][ \t]*,[ \t]*"

@@ -122,7 +122,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ("Authorization: token 0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1",
              "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
             ("Authorization: SSWS 00QCjAl4MlV-WPXM-k2Lq9Vx4Zp8Tn3Yb6Jf1Ka5Uw",
-             "00QCjAl4MlV-WPXM-k2Lq9Vx4Zp8Tn3Yb6Jf1Ka5Uw")),
+             "00QCjAl4MlV-WPXM-k2Lq9Vx4Zp8Tn3Yb6Jf1Ka5Uw"),
+            ("Authorization: NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==",
+             "TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==")),
             ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
              "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN", "api_key: your_api_key_here",
              "token: INSERT_TOKEN", "client_secret: placeholder", "Authorization: Basic realm")),
@@ -156,8 +158,9 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     keyword, block, generic = _EXAMPLES[sep]
     return (
-        Rule("secret", sep + _lookbehind(sep) + arrow + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token|ssws)[ \t]+)?"
-             + _VALUE, sep, extract=extract_keyword, remember=True,
+        Rule("secret", sep + _lookbehind(sep) + arrow
+             + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token|ssws|ntlm|negotiate)[ \t]+)?" + _VALUE,
+             sep, extract=extract_keyword, remember=True,
              before=_KEYWORD_BEFORE[:-1] + "?+0-9\\]]" if sep == "=" else _KEYWORD_BEFORE,
              examples=keyword[0], negatives=keyword[1]),
         Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
@@ -301,10 +304,10 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     if value_is_secret(key, value, kind[0], quoted):
         return [(start, end, kind[1])]
     # After an authentication scheme the value is the credential however plain it looks: `Authorization: Bearer` /
-    # `token <hex>` (RFC 6750, GitHub), `SSWS <token>` (Okta's API tokens), `Basic <base64 of user:password>`
-    # (RFC 7617).
+    # `token <hex>` (RFC 6750, GitHub), `SSWS <token>` (Okta's API tokens), `NTLM`/`Negotiate <base64 of a Windows
+    # authentication message>` (RFC 4559), `Basic <base64 of user:password>` (RFC 7617).
     scheme = hit.text[hit.anchor : start].lower()
-    if any(word in scheme for word in ("bearer", "token", "ssws")) and len(value) >= 16 \
+    if any(word in scheme for word in ("bearer", "token", "ssws", "ntlm", "negotiate")) and len(value) >= 16 \
             and not is_placeholder_value(value):
         return [(start, end, "token")]
     if "basic" in scheme and decodes_to_credentials(value):

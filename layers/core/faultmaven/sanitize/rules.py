@@ -415,10 +415,12 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", needs="earer", extract=_bearer,
          examples=(("Authorization: Bearer 9f3Kq2LmZx8Vb4Nw7Rt1Yp6", "9f3Kq2LmZx8Vb4Nw7Rt1Yp6"),),
          negatives=("Bearer tokens expire",)),
-    # The password may hold raw `#` or `?` (pasted, not percent-encoded); it ends at the last `@` before the host.
-    Rule("password", r"://[^\s:/@?#]{0,128}:(?P<v>[^\s@/]{1,256})@(?=[\w\[])", needs="://",
+    # The password may hold raw `#` or `?` (pasted, not percent-encoded); it ends at the last `@` before the host. The
+    # user name may be an e-mail address (`smtps://alerts@example.com:...@smtp.example.com`).
+    Rule("password", r"://[^\s:/?#]{0,128}:(?P<v>[^\s@/]{1,256})@(?=[\w\[])", needs="://",
          extract=_url_password, remember=True,
-         examples=(("db=postgres://app:S3cr3t!@db.internal:5432/app", "S3cr3t!"),),
+         examples=(("db=postgres://app:S3cr3t!@db.internal:5432/app", "S3cr3t!"),
+                   ("mail=smtps://alerts@example.com:M4ilPw9x@smtp.example.com:465", "M4ilPw9x")),
          negatives=("http://example.com:8080/path",
                     "postgres://app@db:5432",)),
     # Secrets found by the key they are assigned to (config files, env files, connection strings, JSON).
