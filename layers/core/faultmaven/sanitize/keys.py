@@ -53,13 +53,13 @@ _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 # Fixed-width lookbehinds (one per keyword length) that let the scan skip assignments to unrelated keys.
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
-            "psswrd", "pasword", "psword", "pssword")
+            "psswrd", "pasword", "psword", "pssword", "passwords")
 
 
 _LAST_LETTERS = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
 
 
-def _lookbehind(sep: str) -> str:
+def _lookbehind(sep: str, numbered_only: bool = False) -> str:
     """Zero-width test that a keyword (any case) ends right before `sep`, optionally followed by a quote and/or blank.
 
     Each lookbehind is a sub-match for the regex engine, so the cheap ones come first: the rule's `before` class (the
@@ -79,9 +79,12 @@ def _lookbehind(sep: str) -> str:
     quoted = "|".join(shape(between) for between in ("[\"' \\t]", "[\"'][ \\t]", "\\\\[\"']", "\\\\[\"'][ \\t]"))
     # make's conditional and appending assignments: `TOKEN ?= value`, `TOKEN += value`.
     make = "|(?<=[?+]=)(?:" + shape("[?+]") + "|" + shape("[ \\t][?+]") + ")" if sep == "=" else ""
-    # A numbered key in code: `static_password01 = "..."`.
-    numbered = ("|(?<=\\d=)(?:" + shape("\\d") + "|" + shape("\\d\\d") + ")|(?<=\\d[ \\t]=)(?:" + shape("\\d[ \\t]")
-                + "|" + shape("\\d\\d[ \\t]") + ")") if sep == "=" else ""
+    # A numbered key in code: `static_password01 = "..."` (and Go's `static_password01 := "..."`, a rule of its own).
+    numbered = (f"(?<=\\d{sep})(?:" + shape("\\d") + "|" + shape("\\d\\d") + f")|(?<=\\d[ \\t]{sep})(?:"
+                + shape("\\d[ \\t]") + "|" + shape("\\d\\d[ \\t]") + ")")
+    if numbered_only:
+        return f"(?:{numbered})"
+    numbered = "|" + numbered if sep == "=" else ""
     # An array element in PHP: `$config['db_password'] = '...'`, `$db['default']['password'] = '...'`.
     element = ("|(?<=\\]=)" + shape("[\"']\\]") + "|(?<=\\][ \\t]=)" + shape("[\"']\\][ \\t]")) if sep == "=" else ""
     return f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted}){make}{numbered}{element})"
@@ -102,7 +105,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
     "=": (((("password = hunter2!", "hunter2!"), ("export PGPASSWORD=pgShellPw42", "pgShellPw42"),
              ("Server=db;User Id=shop;Password=Sh0pP@ss;", "Sh0pP@ss"), ("ldap_bind_pw=B1ndPw42", "B1ndPw42"),
              ('DEPLOY_TOKEN ?= "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"),
-             ("$db['default']['password'] = 'Ci4rr4yPw';", "Ci4rr4yPw"), ("MYSQL_PSWD=Abbr3vPw9", "Abbr3vPw9")),
+             ("$db['default']['password'] = 'Ci4rr4yPw';", "Ci4rr4yPw"), ("MYSQL_PSWD=Abbr3vPw9", "Abbr3vPw9"),
+             ('const db_password, api_token = "M1ltiPw9", "Hq2Lm9Vx4Zp8"', "Hq2Lm9Vx4Zp8")),
             ("password_length=12", "PWD=/home/app", "token=${API_TOKEN}", "bypass=true", "TOKEN ?= $(shell cat t)",
              "$db['default']['hostname'] = 'localhost';", "$user['password_hash'] = 'see users table';")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),), ("[section]\nname =\n    value1",)),
@@ -124,7 +128,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ("Authorization: SSWS 00QCjAl4MlV-WPXM-k2Lq9Vx4Zp8Tn3Yb6Jf1Ka5Uw",
              "00QCjAl4MlV-WPXM-k2Lq9Vx4Zp8Tn3Yb6Jf1Ka5Uw"),
             ("Authorization: NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==",
-             "TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==")),
+             "TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw=="),
+            ('val password: String = "Sc4laPw9"', "Sc4laPw9"),
+            ('"passwords": [\n  "L1stPwOne",\n  "L1stPwTwo"\n]', "L1stPwTwo")),
             ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
              "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN", "api_key: your_api_key_here",
              "token: INSERT_TOKEN", "client_secret: placeholder", "Authorization: Basic realm")),
@@ -163,6 +169,10 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
              sep, extract=extract_keyword, remember=True,
              before=_KEYWORD_BEFORE[:-1] + "?+0-9\\]]" if sep == "=" else _KEYWORD_BEFORE,
              examples=keyword[0], negatives=keyword[1]),
+        *((Rule("secret", ":" + _lookbehind(":", numbered_only=True) + "=" + _VALUE, ":", extract=extract_keyword,
+                remember=True, before="[0-9 \t]", after="=",
+                examples=(('static_password01 := "G0Numb3red"', "G0Numb3red"),),
+                negatives=('retries01 := "three"',)),) if sep == ":" else ()),
         Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
              after=r"[ \t]*+\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
         Rule("secret", sep + r"(?=" + arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
@@ -293,6 +303,46 @@ def _is_reference(value: str) -> bool:
     return _REFERENCE.fullmatch(value) is not None and not any(map(looks_random, re.split(r"[.:]", value)))
 
 
+# `val password: String = "..."` (Scala, Kotlin, Swift, TypeScript): a declared type, then the literal.
+_TYPE_NAME = re.compile(r"[A-Za-z_][\w.]*(?:<[\w., ]*>|\[\])?\??")
+_TYPED_LITERAL = re.compile(r"""[ \t]*=[ \t]*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1,512})')""")
+# A list of literals: `["a", "b"]` (on one line or several), Go's `a, b := "x", "y"`. A literal followed by `:` is the
+# next key of a map, not an item.
+_LIST_ITEM = re.compile(r"""\s*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1,512})')(?![ \t]*:)([ \t]*,)?""")
+_NEXT_ITEM = re.compile(r"""["']?[ \t]*,[ \t]*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1,512})')(?![ \t]*:)""")
+
+
+_NAMES_BEFORE = re.compile(r"[ \t]*(?:(?:const|var|let)[ \t]+)?(?:[\w.]+[ \t]*,[ \t]*)+")
+
+
+def _literal_span(match: re.Match[str]) -> tuple[int, int]:
+    return match.span(1) if match.group(1) is not None else match.span(2)
+
+
+def _list_items(text: str, pos: int) -> list[tuple[int, int]]:
+    """The spans of the literals of a list whose first item starts at or after `pos` (after its `[`)."""
+    out = []
+    while (item := _LIST_ITEM.match(text, pos)) is not None:
+        out.append(_literal_span(item))
+        if item.group(3) is None:
+            break
+        pos = item.end()
+    return out
+
+
+def _more_literals(text: str, key_start: int, end: int) -> list[tuple[int, int]]:
+    """`a_password, b_password := "x", "y"`: the literals after the first when several names are assigned at once (only
+    names and commas left of the key on its line)."""
+    line_start = text.rfind("\n", 0, key_start) + 1
+    if not _NAMES_BEFORE.fullmatch(text, line_start, key_start):
+        return []
+    out = []
+    while (item := _NEXT_ITEM.match(text, end)) is not None:
+        out.append(_literal_span(item))
+        end = item.end()
+    return out
+
+
 def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     key = key_before(hit.text, hit.anchor)
     kind = classify_key(key)
@@ -301,8 +351,15 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.value_span()
     quoted = hit.span("v3") is None
     value = hit.text[start:end]
+    if not quoted and (typed := _TYPED_LITERAL.match(hit.text, end)) and _TYPE_NAME.fullmatch(value):
+        (start, end), quoted = _literal_span(typed), True
+        value = hit.text[start:end]
+    if not quoted and value == "[":
+        return [(a, b, kind[1]) for a, b in _list_items(hit.text, end)
+                if value_is_secret(key, hit.text[a:b], kind[0], True)]
     if value_is_secret(key, value, kind[0], quoted):
-        return [(start, end, kind[1])]
+        spans = [(start, end)] + (_more_literals(hit.text, hit.text.rfind(key, 0, hit.anchor), end) if quoted else [])
+        return [(a, b, kind[1]) for a, b in spans if a == start or value_is_secret(key, hit.text[a:b], kind[0], True)]
     # After an authentication scheme the value is the credential however plain it looks: `Authorization: Bearer` /
     # `token <hex>` (RFC 6750, GitHub), `SSWS <token>` (Okta's API tokens), `NTLM`/`Negotiate <base64 of a Windows
     # authentication message>` (RFC 4559), `Basic <base64 of user:password>` (RFC 7617).

@@ -15,8 +15,6 @@ from functools import cache
 from itertools import groupby
 from typing import TYPE_CHECKING, NamedTuple
 
-from faultmaven.sanitize.validators import is_documentation_example
-
 if TYPE_CHECKING:
     from faultmaven.sanitize.rules import Finding, Hit, Rule
 
@@ -195,7 +193,7 @@ def _extract(rule: Rule, hit: Hit) -> list[Finding]:
         return []
     prefix = hit.text[start[0] : hit.anchor + 1]
     body = _body(prefix).match(hit.text, hit.anchor + 1)
-    return [(start[0], body.end(), rule.label)] if body and not is_documentation_example(body.group()) else []
+    return [(start[0], body.end(), rule.label)] if body else []
 
 
 def last_two(sep: str) -> set[str]:

@@ -149,12 +149,6 @@ def is_placeholder_value(value: str) -> bool:
     return _PLACEHOLDER.fullmatch(value) is not None or _is_filler(value)
 
 
-def is_documentation_example(value: str) -> bool:
-    """A token in a provider's shape that spells out it is an example (`AKIAIOSFODNN7EXAMPLE`, AWS's documented key id;
-    `..._tokenexample`): documentation, not a credential."""
-    return "example" in value.lower()
-
-
 def _is_filler(value: str) -> bool:
     return len(value) >= 16 and Counter(value).most_common(1)[0][1] >= 0.6 * len(value)
 
