@@ -348,6 +348,23 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("username admin secret 9 $9$Ab3dEf6hIj9kLm$Q8sLk2mN4pR6tV8xZ0bC1wE3rT5yU7iO9pA2sD4fG6h",
                     "$9$Ab3dEf6hIj9kLm$Q8sLk2mN4pR6tV8xZ0bC1wE3rT5yU7iO9pA2sD4fG6h")),
          negatives=("echo $1$2 costs $5$ today", "class Outer$Inner$1$2 loaded", "daemon:*:19000:0:99999:7:::")),
+    # Database servers' stored password hashes, as `mysql.user` and `pg_authid` dumps and `CREATE USER` statements hold
+    # them: MySQL's `mysql_native_password` (`*` and 40 upper-case hex digits), PostgreSQL's `md5` + 32 hex digits of
+    # md5(password || user) and SCRAM-SHA-256 verifiers (`SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`).
+    Rule("password_hash", r"\*(?<![\w*]\*)[0-9A-F]{40}(?![\w])", needs="*",
+         examples=(("INSERT INTO `user` VALUES ('%','app','*6C8989366EAF75BB670AD8EA7A7FC1176A95CEF4','N');",
+                    "*6C8989366EAF75BB670AD8EA7A7FC1176A95CEF4"),),
+         negatives=("see note *1 and *2 below", "SELECT * FROM users", "**6C8989366EAF75BB670AD8EA7A7FC1176A95CEF4")),
+    Rule("password_hash", r"md5(?<![\w.]md5)[0-9a-f]{32}(?![\w])", needs="md5",
+         examples=(("app_user\tmd5a3556571e93b0d20722ba62be61e8c2d\t", "md5a3556571e93b0d20722ba62be61e8c2d"),),
+         negatives=("md5 a3556571e93b0d20722ba62be61e8c2d", "file.md5a3556571e93b0d20722ba62be61e8c2d")),
+    Rule("password_hash", r"SCRAM-SHA-256\$\d{1,7}:[A-Za-z0-9+/=]{8,64}\$[A-Za-z0-9+/=]{40,64}:[A-Za-z0-9+/=]{40,64}",
+         needs="SCRAM-SHA-256$",
+         examples=(("ALTER ROLE app PASSWORD 'SCRAM-SHA-256$4096:Hq2Lm9Vx4Zp8Tn3Yb6Jf1g==$"
+                    "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz=:Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Q=';",
+                    "SCRAM-SHA-256$4096:Hq2Lm9Vx4Zp8Tn3Yb6Jf1g==$Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz=:"
+                    "Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Q="),),
+         negatives=("password_encryption = 'SCRAM-SHA-256'",)),
     Rule("password_hash", r":(?=(?P<v>[./0-9A-Za-z]{13}):\d*:\d*:)", ":", extract=_des_crypt,
          after=r"[./0-9A-Za-z]{13}:\d*:",
          examples=(("olduser:Xy7pQ2rT9wEzA:1001:1001:Old User:/home/olduser:/bin/sh", "Xy7pQ2rT9wEzA"),),
