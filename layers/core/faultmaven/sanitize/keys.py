@@ -141,11 +141,6 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
 _SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3tt3rPw!"),
                      ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6")),
                     ('user = getPassword("alice")', 'assertToken("abc123")', 'password("x")'))
-_PAIR_EXAMPLES = ((('System.setProperty("javax.net.ssl.keyStorePassword", "K3yst0reP4ss");', "K3yst0reP4ss"),
-                   ('env.put(Context.SECURITY_CREDENTIALS, "Ld4pB1ndPw");', "Ld4pB1ndPw"),
-                   ('curl_easy_setopt(curl, CURLOPT_PASSWORD, "CurlOptPw9");', "CurlOptPw9")),
-                  ('log.info("password", "changed");', 'props.getProperty("db.password", "none")',
-                   'map.put("username", "alice");', 'assertEquals("token", "abc123");'))
 _TAG_EXAMPLES = ((("<password>mavenPw123</password>", "mavenPw123"),
                   ('<Pass encoding="base64">c3VwZXJzZWNyZXQxMjM=</Pass>', "c3VwZXJzZWNyZXQxMjM=")),
                  ("<Host>ftp.example.com</Host>", "<Port>21</Port>"))
@@ -165,12 +160,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     if sep == "(":
         return (Rule("secret", r"\((?<=\w\()[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')[ \t]*\)",
                      r"\(", extract=extract_setter, remember=True, before=_KEYWORD_BEFORE,
-                     examples=_SETTER_EXAMPLES[0], negatives=_SETTER_EXAMPLES[1]),
-                Rule("secret", r"\((?<=\w\()[ \t]*(?:[^()\"'\r\n,]{1,80},[ \t]*)?(?:\"(?P<k1>[\w.\-]{1,80})\""
-                     r"|'(?P<k2>[\w.\-]{1,80})'|(?P<k3>[A-Za-z_][\w.]{0,80}))[ \t]*,[ \t]*"
-                     r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')[ \t]*\)",
-                     r"\(", extract=extract_pair, remember=True, before=r"\w", after=r"[ \t]*[\"'A-Za-z_]",
-                     examples=_PAIR_EXAMPLES[0], negatives=_PAIR_EXAMPLES[1]))
+                     examples=_SETTER_EXAMPLES[0], negatives=_SETTER_EXAMPLES[1]),)
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     keyword, block, generic = _EXAMPLES[sep]
     return (
@@ -414,27 +404,6 @@ def extract_setter(rule: Rule, hit: Hit) -> list[Finding]:
     kind = classify_key(name.group(1))
     start, end = hit.value_span()
     if kind is None or kind[0] != "strong" or not value_is_secret(name.group(1), hit.text[start:end], "strong", True):
-        return []
-    return [(start, end, kind[1])]
-
-
-# Calls whose (name, value) arguments read or describe a secret rather than set one.
-_NOT_SETTING = re.compile(r"(?i)(?:get|has|is|check|verify|assert|contains|remove|delete|log|info|debug|warn|error"
-                          r"|print|format|equal|compare|validate|expect|trans|gettext|require|fail|raise|_)")
-
-
-def extract_pair(rule: Rule, hit: Hit) -> list[Finding]:
-    """`System.setProperty("javax.net.ssl.keyStorePassword", "...")`, `env.put(Context.SECURITY_CREDENTIALS, "...")`,
-    `curl_easy_setopt(curl, CURLOPT_PASSWORD, "...")`: a call that sets a name that names a secret to a literal. Calls
-    that read, check or log (`getProperty`, `assertEquals`, `log.info`) pass a lookup key or a message instead."""
-    method = _SETTER.search(hit.text, max(0, hit.anchor - 64), hit.anchor)
-    if method is None or _NOT_SETTING.match(method.group()):
-        return []
-    key_span = hit.span("k1") or hit.span("k2") or hit.span("k3") or (0, 0)
-    key = hit.text[key_span[0] : key_span[1]].rsplit(".", 1)[-1] if hit.span("k3") else hit.text[slice(*key_span)]
-    kind = classify_key(key)
-    start, end = hit.value_span()
-    if kind is None or kind[0] != "strong" or not value_is_secret(key, hit.text[start:end], "strong", True):
         return []
     return [(start, end, kind[1])]
 
