@@ -12,6 +12,7 @@ unchanged); `tests/unit/test_sanitize_rules.py` runs them all through the saniti
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from faultmaven.sanitize import keys
 from faultmaven.sanitize.rules import Finding, Hit, Rule
@@ -84,10 +85,57 @@ def _secret_column(name: str) -> bool:
 def _sql_insert(rule: Rule, hit: Hit) -> list[Finding]:
     """`INSERT INTO t (cols) VALUES (...), (...)`: the values under password/secret/token columns."""
     columns = hit.text[slice(*hit.span("c"))].split(",")  # type: ignore[misc]
+    return _sql_tuples(hit.text, hit.end, {i for i, c in enumerate(columns) if _secret_column(c)})
+
+
+# As dumps write it: one column per line, the closing parenthesis at the start of a line.
+_CREATE_TABLE = r"(?i:CREATE\s+TABLE)\s+(?i:IF\s+NOT\s+EXISTS\s+)?{name}\s*\((?P<body>.{{1,20000}}?)\r?\n\)"
+_COLUMN_LINE = re.compile(r"""^\s*[`"\[]?(\w+)[`"\]]?\s+\w""", re.MULTILINE)
+_NOT_COLUMNS = frozenset({"primary", "key", "unique", "constraint", "index", "foreign", "check", "fulltext", "spatial"})
+
+
+@lru_cache(maxsize=64)
+def _table_columns(text: str, table: str) -> tuple[str, ...]:
+    """The column names of `CREATE TABLE table (...)` in a dump (mysqldump writes one before its INSERTs)."""
+    name = re.escape(table.strip("`\"[]").rsplit(".", 1)[-1])
+    qualified = rf"(?:[`\"\[]?\w+[`\"\]]?\.)?[`\"\[]?{name}[`\"\]]?"
+    create = re.search(_CREATE_TABLE.format(name=qualified), text, re.DOTALL) if "CREATE" in text else None
+    if create is None:
+        return ()
+    return tuple(c for c in _COLUMN_LINE.findall(create.group("body")) if c.lower() not in _NOT_COLUMNS)
+
+
+def _sql_insert_bare(rule: Rule, hit: Hit) -> list[Finding]:
+    """`INSERT INTO t VALUES (...)` (mysqldump's form): the columns are those of `CREATE TABLE t` before it."""
+    columns = _table_columns(hit.text, hit.text[slice(*hit.span("tb"))])  # type: ignore[misc]
+    return _sql_tuples(hit.text, hit.end, {i for i, c in enumerate(columns) if _secret_column(c)})
+
+
+def _pg_copy(rule: Rule, hit: Hit) -> list[Finding]:
+    """`COPY t (cols) FROM stdin;` and its tab-separated rows up to `\\.` (pg_dump's default form)."""
+    columns = hit.text[slice(*hit.span("c"))].split(",")  # type: ignore[misc]
     wanted = {i for i, c in enumerate(columns) if _secret_column(c)}
+    text, pos, found = hit.text, hit.end, []
+    while wanted and pos < len(text) and len(found) < 10_000:
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        row = text[pos:end].rstrip("\r")
+        if row == "\\.":
+            break
+        start = pos
+        for index, value in enumerate(row.split("\t")):
+            if index in wanted and value and value != "\\N" and not is_placeholder_value(value):
+                found.append((start, start + len(value), "password"))
+            start += len(value) + 1
+        pos = end + 1
+    return found
+
+
+def _sql_tuples(text: str, pos: int, wanted: set[int]) -> list[Finding]:
+    """The values at the `wanted` positions of the `(...), (...)` tuples that start at `pos`."""
     if not wanted:
         return []
-    text, pos, found = hit.text, hit.end, []
+    found: list[Finding] = []
     while (gap := _SQL_TUPLE_GAP.match(text, pos)) and len(found) < 10_000:
         pos, index = gap.end(), 0
         while (item := _SQL_VALUE.match(text, pos)) is not None:
@@ -390,6 +438,19 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Pl41nPass!")),
          negatives=("INSERT INTO orders (id, total) VALUES (1, 100.5);",
                     "INSERT INTO users (name, password) VALUES (?, ?)")),
+    Rule("password", r"(?i:INSERT\s+INTO)\s+(?P<tb>[\w.`\"\[\]]{1,128})\s+(?i:VALUES)\s*(?=\()", needs="INTO",
+         extract=_sql_insert_bare, remember=True,
+         examples=(("CREATE TABLE `users` (\n  `id` int NOT NULL,\n  `login` varchar(64),\n  `password` varchar(255),\n"
+                    "  PRIMARY KEY (`id`)\n) ENGINE=InnoDB;\nINSERT INTO `users` VALUES (1,'admin','Dump3dPw!'),"
+                    "(2,'ops','0psPa55');", "0psPa55"),),
+         negatives=("INSERT INTO `users` VALUES (1,'admin','no table definition');",
+                    "CREATE TABLE `orders` (\n  `id` int,\n  `total` decimal\n);\n"
+                    "INSERT INTO `orders` VALUES (1,9.5);")),
+    Rule("password", r"COPY\s+[\w.\"]{1,128}\s*\((?P<c>[^()]{1,4000})\)\s+FROM\s+stdin;\r?\n", needs="FROM stdin",
+         extract=_pg_copy, remember=True,
+         examples=(("COPY public.users (id, email, encrypted_password) FROM stdin;\n1\ta@example.org\tC0pyPw9\n"
+                    "2\tb@example.org\t\\N\n\\.\n", "C0pyPw9"),),
+         negatives=("COPY public.orders (id, total) FROM stdin;\n1\t9.50\n\\.\n",)),
     Rule("password", r":(?=(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:"
          r"(?P<v>(?:[^\s:\\]|\\.)(?:[^:\r\n\\]|\\.){0,255}?)[ \t]*(?:\r?\n|\Z))", ":",
          extract=_pgpass, remember=True, after=r"(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:[^\s:]",
