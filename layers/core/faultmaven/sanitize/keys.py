@@ -116,6 +116,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "aeeed9bbccd4d02ee5c0109b86d86835f995330da4"),
             ("$settings['hash_salt'] = 'Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5';", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5")),
            ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
+            "final byte[] pkey = Base64.getMimeDecoder().decode(text);",
             'data-widget="desktop-rhf_SponsoredProductsRemoteSearchK2ClickPagination"'))),
     ":": (((('"password": "R3port!ng"', "R3port!ng"), ("api_key: 'ToCynx5Se4e2PtoZxEhW7lUJcOX15c54'",
                                                         "ToCynx5Se4e2PtoZxEhW7lUJcOX15c54"),
@@ -133,7 +134,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ('"passwords": [\n  "L1stPwOne",\n  "L1stPwTwo"\n]', "L1stPwTwo")),
             ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
              "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN", "api_key: your_api_key_here",
-             "token: INSERT_TOKEN", "client_secret: placeholder", "Authorization: Basic realm")),
+             "token: INSERT_TOKEN", "client_secret: placeholder", "Authorization: Basic realm",
+             'data = {"login": login, "password": new_password}')),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),), ("credentials:\n    user: admin",)),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),),
            ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"'))),
@@ -315,6 +317,10 @@ _NEXT_ITEM = re.compile(r"""["']?[ \t]*,[ \t]*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{
 _NAMES_BEFORE = re.compile(r"[ \t]*(?:(?:const|var|let)[ \t]+)?(?:[\w.]+[ \t]*,[ \t]*)+")
 
 
+# A lower-case code identifier (`new_password`, `self.token`).
+_VARIABLE = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*")
+
+
 def _literal_span(match: re.Match[str]) -> tuple[int, int]:
     return match.span(1) if match.group(1) is not None else match.span(2)
 
@@ -354,6 +360,9 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     if not quoted and (typed := _TYPED_LITERAL.match(hit.text, end)) and _TYPE_NAME.fullmatch(value):
         (start, end), quoted = _literal_span(typed), True
         value = hit.text[start:end]
+    if not quoted and _VARIABLE.fullmatch(value) and hit.text[end : end + 1] in (",", ")", "}") \
+            and classify_key(value) is not None:
+        return []  # `{"password": new_password, ...}`: a variable of the code, not a value
     if not quoted and value == "[":
         return [(a, b, kind[1]) for a, b in _list_items(hit.text, end)
                 if value_is_secret(key, hit.text[a:b], kind[0], True)]
@@ -383,9 +392,9 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
         return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
     if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS):
         return []
-    if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or not looks_random(value) \
-            or names_its_key(key, value):
-        return []
+    if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or value[-1:] in ("(", "[") \
+            or not looks_random(value) or names_its_key(key, value):
+        return []  # a path, a digest, code (`Base64.getMimeDecoder().decode(...)`), a word or the key's own name
     return [(start, end, "secret")]
 
 
