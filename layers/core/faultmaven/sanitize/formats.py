@@ -222,10 +222,10 @@ _P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\
 # The commands whose one-letter option takes a password, per option and form (`-pSECRET` attached, `-p SECRET` with a
 # blank): mysql prompts when its `-p` has a blank, so only the attached form counts there.
 _PASSWORD_OPTIONS = {
-    ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}"),
+    ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}|\\b7za?\\b"),  # 7-Zip: `7z a -pSECRET`
     ("p", True): re.compile(_P_SPACED),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
-    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),
+    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip)\b"),  # zip: `zip -P SECRET`
     ("a", False): re.compile(r"\bredis-cli\b"),
     ("a", True): re.compile(r"\bredis-cli\b"),
     ("w", True): re.compile(r"\bldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn)\b"),
@@ -486,6 +486,29 @@ FORMAT_RULES: tuple[Rule, ...] = (
                      (f"keytool -list {option} Hq2Lm9Vx4Zp8 -v", "Hq2Lm9Vx4Zp8")),
            negatives=(f"New-LocalUser -Name ops {option} $pw", f"use {option} prompt", f"cmd {option} -verbose"))
       for option in ("-Password", "-password")),
+    # Java's keytool and jarsigner: `-storepass`, `-keypass`, `-srcstorepass`, `-deststorepass`, `-srckeypass`,
+    # `-destkeypass`.
+    Rule("password", r"-(?<=[ \t]-)(?:src|dest|new)?(?:store|key)?pass[ \t]+(?:'(?P<v1>[^'\r\n]{1,128})'"
+         r"|\"(?P<v2>[^\"\r\n]{1,128})\"|(?P<v3>[^\s'\"$:-][^\s'\"]{0,127}))", "-", extract=_bundler_credentials,
+         remember=True, before="[ \t]", after="(?:src|dest|new)?(?:store|key)?pass[ \t]",
+         examples=(("keytool -list -keystore a.jks -storepass St0rePw9", "St0rePw9"),
+                   ("jarsigner -keystore a.jks -storepass Jks1Pw -keypass K3yPw9 app.jar alias", "K3yPw9"),
+                   ("keytool -importkeystore -srcstorepass 'Src Pw9' -deststorepass D3stPw9", "Src Pw9")),
+         negatives=("keytool -list -storepass -v", "keytool -list -storepass $PW")),
+    # Samba's `-U user%password` (smbclient, rpcclient, smbmap, `net rpc`).
+    Rule("password", r"-(?<=[ \t]-)U[ \t]*[\"']?\w[^\s%\"']{0,63}%(?P<v>[^\s\"']{1,256})", "-",
+         extract=_bundler_credentials, remember=True, before="[ \t]", after="U",
+         examples=(("smbclient //srv/share -U alice%Smb4Pw9 -c ls", "Smb4Pw9"),
+                   ("rpcclient -U 'CORP\\svc%Rpc9Pw' 10.0.0.5", "Rpc9Pw")),
+         negatives=("smbclient //srv/share -U alice", "date -U +%Y")),
+    # htpasswd in batch mode takes the password as its last argument: `htpasswd -b[c] FILE USER PASSWORD`.
+    Rule("password", r"htpasswd(?<![\w-]htpasswd)(?:[ \t]+-[a-zA-Z]+)*?[ \t]+-[a-zA-Z]*b[a-zA-Z]*(?:[ \t]+-[a-zA-Z]+)*"
+         r"[ \t]+[^\s-]\S*[ \t]+\S+[ \t]+"
+         r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\"|(?P<v3>[^\s'\"$]\S{0,127}))",
+         needs="htpasswd", extract=_bundler_credentials, remember=True,
+         examples=(("htpasswd -b -c /etc/nginx/.htpasswd admin Htp4sswdPw", "Htp4sswdPw"),
+                   ("htpasswd -bB .htpasswd ops 'Bcr yptPw'", "Bcr yptPw")),
+         negatives=("htpasswd -c /etc/nginx/.htpasswd admin", "htpasswd -b .htpasswd ops $PASS")),
     Rule("password", r"-(?<=[ \t]-)[pPaw](?:[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
          r"|(?P<v3>[^\s'\"-][^\s'\"]{0,127}))", "-", extract=_shell_p_option, remember=True, before="[ \t]",
          after=r"[pPaw][ \t]*[^\s-]",
