@@ -253,10 +253,24 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     keyword = text[at:start].split()[0]
     before = text[max(0, at - 400) : at]
     netrc = keyword == "password" and "login" in before and ("machine" in before or "default" in before)
+    # fetchmailrc(5): `poll HOST protocol imap user "joe" password "secret"`.
+    fetchmail = keyword == "password" and "user" in before and ("poll" in before or "server" in before)
     wordy = keyword in ("password", "secret") and (text[start:end].rstrip(".,;:!?").isalpha() or end - start < 6)
-    if not (netrc or (alone and not wordy)):
+    if not (netrc or fetchmail or (alone and not wordy)):
         return []
+    if fetchmail and end - start > 2 and text[start] in "\"'" and text[end - 1] == text[start]:
+        start, end = start + 1, end - 1  # fetchmail quotes its strings
+        return [] if is_placeholder_value(text[start:end]) else [(start, end, rule.label)]
     return _bundler_credentials(rule, hit)
+
+
+_RELAY_HOST = re.compile(r"[ \t]*\[[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+
+
+def _sasl_passwd(rule: Rule, hit: Hit) -> list[Finding]:
+    """`[relay.host]:port user:password`: only when the line starts with the bracketed host name (dots in it)."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    return _bundler_credentials(rule, hit) if _RELAY_HOST.fullmatch(hit.text, line_start, hit.anchor) else []
 
 
 def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
@@ -451,6 +465,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("COPY public.users (id, email, encrypted_password) FROM stdin;\n1\ta@example.org\tC0pyPw9\n"
                     "2\tb@example.org\t\\N\n\\.\n", "C0pyPw9"),),
          negatives=("COPY public.orders (id, total) FROM stdin;\n1\t9.50\n\\.\n",)),
+    # Postfix's sasl_passwd(5) table: `[relay.host]:port user:password`, one entry per line.
+    Rule("password", r"\](?::\d{1,5})?[ \t]+[^\s:]{1,128}:(?P<v>[^\s]{1,256})[ \t]*(?=\r?\n|\Z)", r"\]",
+         extract=_sasl_passwd, remember=True, before=r"\w",
+         after=r"(?::\d{1,5})?[ \t]+[^\s:]{1,128}:",
+         examples=(("[smtp.gmail.com]:587 alerts@example.com:Sm7pSaslPw\n", "Sm7pSaslPw"),),
+         negatives=("[main] INFO:started", "[org.apache.Foo] INFO:ready now")),
     Rule("password", r":(?=(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:"
          r"(?P<v>(?:[^\s:\\]|\\.)(?:[^:\r\n\\]|\\.){0,255}?)[ \t]*(?:\r?\n|\Z))", ":",
          extract=_pgpass, remember=True, after=r"(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:[^\s:]",
@@ -532,18 +552,19 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("curl -u deploy https://ci.example.com", "ps -u root:wheel", "curl -i -u 'test:test'",
                     'curl -sL --user "$USER:$PASS" "$URL"', "curl -u <user:password> https://test.com",
                     "curl --user neo4j:[PASSWORD] http://db:7474", 'curl -u "${{ env.ID }}:${{ env.PASS }}"')),
-    # Config directives on a line of their own (`requirepass`, `masterauth` in redis.conf, `password [7] SECRET` in
-    # network device configs) and netrc(5) entries (`machine HOST login USER password SECRET`, on one line or over
-    # the entry's lines). One pass per keyword: the
+    # Config directives on a line of their own (`requirepass`, `masterauth` in redis.conf, `wpa-psk` in Debian's
+    # interfaces(5), `password [7] SECRET` in network device configs), fetchmailrc(5) and netrc(5) entries
+    # (`machine HOST login USER password SECRET`, on one line or over the entry's lines). One pass per keyword: the
     # regex engine skips to the literal.
     *(Rule("password", rf"{word}(?<![\w-]{word})(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{{1,256}})", needs=word,
            extract=_directive, remember=True,
            examples=((f"bind 127.0.0.1\n{word} f0obaredS3cret\n", "f0obaredS3cret"),),
            negatives=(f"{word} required", f"{word} ${{VAULT_SECRET}}", f"Failed {word} for root from 10.0.0.1"))
-      for word in ("requirepass", "masterauth")),
+      for word in ("requirepass", "masterauth", "wpa-psk")),
     Rule("password", r"password(?<![\w-]password)(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs="password",
          extract=_directive, remember=True,
          examples=(("machine api.example.com login deploy password N3trcPw9", "N3trcPw9"),
+                   ('poll mail.example.com protocol imap user "joe" password "F3tchm4ilPw"', "F3tchm4ilPw"),
                    ("machine github.com\n  login octocat\n  password Hq2Lm9Vx4Zp8", "Hq2Lm9Vx4Zp8"),
                    ("hostname r1\n password 7 0822455D0A16", "0822455D0A16")),
          negatives=("Failed password for root from 10.0.0.1 port 22", "login: password accepted for app",

@@ -17,9 +17,11 @@ from faultmaven.sanitize.validators import (
 if TYPE_CHECKING:
     from faultmaven.sanitize.rules import Finding, Hit, Rule
 
-# With the abbreviations configs use for it (`DB_PSWD`, `MYSQL_PASWD`, `admin_pswrd`).
+# With the abbreviations configs use for it (`DB_PSWD`, `MYSQL_PASWD`, `admin_pswrd`) and a Wi-Fi pre-shared key
+# (`psk=` in wpa_supplicant.conf and NetworkManager profiles).
 PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "pword",
-                            "pswd", "psswd", "pswrd", "paswd", "paswrd", "pasword", "psword", "pssword", "psswrd"})
+                            "pswd", "psswd", "pswrd", "paswd", "paswrd", "pasword", "psword", "pssword", "psswrd",
+                            "psk"})
 # `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token.
 STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey",
                                   "salt", "signature", "sig"}
@@ -53,7 +55,7 @@ _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 # Fixed-width lookbehinds (one per keyword length) that let the scan skip assignments to unrelated keys.
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
-            "psswrd", "pasword", "psword", "pssword", "passwords")
+            "psswrd", "pasword", "psword", "pssword", "passwords", "psk")
 
 
 _LAST_LETTERS = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
@@ -106,7 +108,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ("Server=db;User Id=shop;Password=Sh0pP@ss;", "Sh0pP@ss"), ("ldap_bind_pw=B1ndPw42", "B1ndPw42"),
              ('DEPLOY_TOKEN ?= "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"),
              ("$db['default']['password'] = 'Ci4rr4yPw';", "Ci4rr4yPw"), ("MYSQL_PSWD=Abbr3vPw9", "Abbr3vPw9"),
-             ('const db_password, api_token = "M1ltiPw9", "Hq2Lm9Vx4Zp8"', "Hq2Lm9Vx4Zp8")),
+             ('const db_password, api_token = "M1ltiPw9", "Hq2Lm9Vx4Zp8"', "Hq2Lm9Vx4Zp8"),
+             ('    psk="W1f1 Passphrase"', "W1f1 Passphrase")),
             ("password_length=12", "PWD=/home/app", "token=${API_TOKEN}", "bypass=true", "TOKEN ?= $(shell cat t)",
              "$db['default']['hostname'] = 'localhost';", "$user['password_hash'] = 'see users table';")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),), ("[section]\nname =\n    value1",)),
