@@ -147,8 +147,12 @@ _SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3t
                      ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6")),
                     ('user = getPassword("alice")', 'assertToken("abc123")', 'password("x")'))
 _TAG_EXAMPLES = ((("<password>mavenPw123</password>", "mavenPw123"),
-                  ('<Pass encoding="base64">c3VwZXJzZWNyZXQxMjM=</Pass>', "c3VwZXJzZWNyZXQxMjM=")),
-                 ("<Host>ftp.example.com</Host>", "<Port>21</Port>"))
+                  ('<Pass encoding="base64">c3VwZXJzZWNyZXQxMjM=</Pass>', "c3VwZXJzZWNyZXQxMjM="),
+                  ('<property name="hibernate.connection.password">H1bern8Pw</property>', "H1bern8Pw"),
+                  ('<string name="api_key">Hq2Lm9Vx4Zp8Tn3Yb6Jf</string>', "Hq2Lm9Vx4Zp8Tn3Yb6Jf")),
+                 ("<Host>ftp.example.com</Host>", "<Port>21</Port>",
+                  '<property name="hibernate.connection.username">app</property>',
+                  '<string name="app_name">Checkout</string>'))
 
 
 def assignment_rules(sep: str) -> tuple[Rule, ...]:
@@ -401,6 +405,7 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, "secret")]
 
 
+_NAME_ATTRIBUTE = re.compile(r"""\s(?:name|key)\s*=\s*["']([\w.\-]{1,80})["']""")
 _TAG_LEFT = re.compile(r"""<([A-Za-z_][\w.:-]{0,80})(?:\s+[\w.:-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*>\Z""")
 
 
@@ -421,13 +426,21 @@ def extract_setter(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 def extract_tag(rule: Rule, hit: Hit) -> list[Finding]:
-    """`<password>value</password>` (Maven settings.xml, Spring XML)."""
+    """`<password>value</password>` (Maven settings.xml, Spring XML), or an element named by its `name`/`key`
+    attribute: `<entry key="password">` (Java properties XML), `<property name="hibernate.connection.password">`,
+    `<string name="api_key">` (Android resources)."""
     tag = _TAG_LEFT.search(hit.text, max(0, hit.anchor - 200), hit.anchor + 1)
-    kind = classify_key(tag.group(1)) if tag else None
+    if tag is None:
+        return []
+    name = tag.group(1)
+    kind = classify_key(name)
+    if kind is None and (attribute := _NAME_ATTRIBUTE.search(tag.group())):
+        name = attribute.group(1).rsplit(".", 1)[-1]
+        kind = classify_key(name)
     if kind is None:
         return []
     start, end = hit.value_span()
-    return [(start, end, kind[1])] if value_is_secret(tag.group(1), hit.text[start:end], kind[0], False) else []
+    return [(start, end, kind[1])] if value_is_secret(name, hit.text[start:end], kind[0], False) else []
 
 
 def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
