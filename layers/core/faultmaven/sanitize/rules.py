@@ -274,6 +274,10 @@ _DOT_END = providers.pair_guard({*providers.last_two("."), "v1"})
 _THREE_DIGITS = r"(?<![\w.\-+/:])\d{3}"
 
 
+# 52 made-up characters: the random part of an Azure DevOps token.
+_ADO_HEAD = "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5U"
+
+
 BUILTIN_RULES: tuple[Rule, ...] = (
     # Cloud and provider credentials: fixed shapes, found by prefix.
     Rule("aws_access_key", r"A(?<![A-Za-z0-9]A)(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}(?![A-Za-z0-9])", "A",
@@ -405,6 +409,13 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          examples=(("AZURE_CLIENT_SECRET=Hq28Q~m9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd",
                     "Hq28Q~m9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd"),),
          negatives=("~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~", "cd ~/Q~backup")),
+    # Azure DevOps personal access tokens in Microsoft's annotated 84-character format: 52 random characters, the
+    # `JQQJ99` signature, 18 characters, the service tag `AZDO` and 4 more.
+    Rule("provider_token", r"JQQJ99(?<=(?<![A-Za-z0-9])(?P<s>[A-Za-z0-9]{52})JQQJ99)[A-Za-z0-9]{18}AZDO[A-Za-z0-9]{4}",
+         needs="JQQJ99",
+         examples=((f"AZURE_DEVOPS_EXT_PAT {_ADO_HEAD}JQQJ99BACAAAAAAAAAAAAAASAZDO7Kd2",
+                    f"{_ADO_HEAD}JQQJ99BACAAAAAAAAAAAAAASAZDO7Kd2"),),
+         negatives=("JQQJ99 alone", f"x{_ADO_HEAD}JQQJ99BACAAAAAAAAAAAAAASAZDO7Kd2")),
     Rule("jwt", r"\.(?=eyJ)(?<=[A-Za-z0-9_-]{10}\.)eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*", r"\.", extract=_jwt,
          after="e",
          examples=(("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0"
