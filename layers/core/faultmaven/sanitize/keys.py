@@ -134,11 +134,14 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ("Authorization: NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==",
              "TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw=="),
             ('val password: String = "Sc4laPw9"', "Sc4laPw9"),
+            ("Authorization: Api-Token dt0c01.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5", "dt0c01.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
+            ('"Authorization": "Splunk 9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d"', "9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d"),
             ('"passwords": [\n  "L1stPwOne",\n  "L1stPwTwo"\n]', "L1stPwTwo")),
             ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
              "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN", "api_key: your_api_key_here",
              "token: INSERT_TOKEN", "client_secret: placeholder", "Authorization: Basic realm",
-             'data = {"login": login, "password": new_password}')),
+             'data = {"login": login, "password": new_password}', "Authorization: Digest username=alice",
+             "Authorization: Custom please-see-the-docs-for-this")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),), ("credentials:\n    user: admin",)),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),),
            ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"'))),
@@ -385,7 +388,31 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
         return [(start, end, "token")]
     if "basic" in scheme and decodes_to_credentials(value):
         return [(start, end, "password")]
-    return []
+    return _other_scheme(hit.text, key, start, end, quoted)
+
+
+# An `Authorization` header's other schemes (RFC 9110: a scheme, a blank, the credentials): Dynatrace `Api-Token`,
+# Splunk HEC `Splunk`, `GenieKey`, Azure `SharedAccessSignature`, ...
+_SCHEME = re.compile(r"[A-Za-z][\w-]{1,30}")
+_CREDENTIALS = re.compile(r"[ \t]+([A-Za-z0-9._~+/=&%:-]{16,512})")
+
+
+def _other_scheme(text: str, key: str, start: int, end: int, quoted: bool) -> list[Finding]:
+    """The credentials after an unlisted scheme of an `Authorization` header, or nothing."""
+    if key_words(key)[-1:] != ("authorization",):
+        return []
+    if quoted:  # `"Authorization": "Splunk 0f9e..."`: scheme and credentials inside the literal
+        scheme, _, credentials = text[start:end].partition(" ")
+        start, end = end - len(credentials), end
+    else:
+        scheme, found = text[start:end], _CREDENTIALS.match(text, end)
+        if found is None:
+            return []
+        (start, end), credentials = found.span(1), found.group(1)
+    if not _SCHEME.fullmatch(scheme) or len(credentials) < 16 or is_placeholder_value(credentials) \
+            or not any(map(str.isdigit, credentials)):
+        return []
+    return [(start, end, "token")]
 
 
 def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
