@@ -593,13 +593,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
                       f"{macro} PASSWORD_MASK 0x00ff00ff"))
       for macro in ("#define", "%define")),
     # The fallback of an environment lookup named after a secret (Python `os.getenv(key, default)`,
-    # `os.environ.get(key, default)`).
+    # `os.environ.get(key, default)`, Laravel's `env('DB_PASSWORD', '...')`, Ruby's `ENV.fetch("KEY", "...")`, Java's
+    # `getenv().getOrDefault(...)` and helpers named `*OrDefault(`; `env(` covers `getenv(`).
     *(Rule("secret", re.escape(call) + r"[ \t]*[\"'](?P<k>[\w.\-]{1,80})[\"'][ \t]*,[ \t]*"
            r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')", needs=call, extract=_lookup_default,
            remember=True,
            examples=((f'db = {call}"DB_PASSWORD", "Fallb4ckPw")', "Fallb4ckPw"),),
            negatives=(f'{call}"DB_PASSWORD", "")', f'{call}"DB_HOST", "localhost")'))
-      for call in ("getenv(", "environ.get(")),
+      for call in ("env(", "environ.get(", "ENV.fetch(", "OrDefault(")),
     # The value of a name/value entry whose name names a secret (Kubernetes container `env`, ECS task definitions,
     # key/value lists in any of YAML, JSON, XML).
     Rule("secret", r"value(?<![\w-]value)[\"']?[ \t]*[:>][ \t]*(?:\"(?P<v1>[^\"\r\n<]{1,256})\""
