@@ -12,6 +12,7 @@ unchanged); `tests/unit/test_sanitize_rules.py` runs them all through the saniti
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from faultmaven.sanitize import keys
 from faultmaven.sanitize.rules import Finding, Hit, Rule
@@ -84,10 +85,57 @@ def _secret_column(name: str) -> bool:
 def _sql_insert(rule: Rule, hit: Hit) -> list[Finding]:
     """`INSERT INTO t (cols) VALUES (...), (...)`: the values under password/secret/token columns."""
     columns = hit.text[slice(*hit.span("c"))].split(",")  # type: ignore[misc]
+    return _sql_tuples(hit.text, hit.end, {i for i, c in enumerate(columns) if _secret_column(c)})
+
+
+# As dumps write it: one column per line, the closing parenthesis at the start of a line.
+_CREATE_TABLE = r"(?i:CREATE\s+TABLE)\s+(?i:IF\s+NOT\s+EXISTS\s+)?{name}\s*\((?P<body>.{{1,20000}}?)\r?\n\)"
+_COLUMN_LINE = re.compile(r"""^\s*[`"\[]?(\w+)[`"\]]?\s+\w""", re.MULTILINE)
+_NOT_COLUMNS = frozenset({"primary", "key", "unique", "constraint", "index", "foreign", "check", "fulltext", "spatial"})
+
+
+@lru_cache(maxsize=64)
+def _table_columns(text: str, table: str) -> tuple[str, ...]:
+    """The column names of `CREATE TABLE table (...)` in a dump (mysqldump writes one before its INSERTs)."""
+    name = re.escape(table.strip("`\"[]").rsplit(".", 1)[-1])
+    qualified = rf"(?:[`\"\[]?\w+[`\"\]]?\.)?[`\"\[]?{name}[`\"\]]?"
+    create = re.search(_CREATE_TABLE.format(name=qualified), text, re.DOTALL) if "CREATE" in text else None
+    if create is None:
+        return ()
+    return tuple(c for c in _COLUMN_LINE.findall(create.group("body")) if c.lower() not in _NOT_COLUMNS)
+
+
+def _sql_insert_bare(rule: Rule, hit: Hit) -> list[Finding]:
+    """`INSERT INTO t VALUES (...)` (mysqldump's form): the columns are those of `CREATE TABLE t` before it."""
+    columns = _table_columns(hit.text, hit.text[slice(*hit.span("tb"))])  # type: ignore[misc]
+    return _sql_tuples(hit.text, hit.end, {i for i, c in enumerate(columns) if _secret_column(c)})
+
+
+def _pg_copy(rule: Rule, hit: Hit) -> list[Finding]:
+    """`COPY t (cols) FROM stdin;` and its tab-separated rows up to `\\.` (pg_dump's default form)."""
+    columns = hit.text[slice(*hit.span("c"))].split(",")  # type: ignore[misc]
     wanted = {i for i, c in enumerate(columns) if _secret_column(c)}
+    text, pos, found = hit.text, hit.end, []
+    while wanted and pos < len(text) and len(found) < 10_000:
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        row = text[pos:end].rstrip("\r")
+        if row == "\\.":
+            break
+        start = pos
+        for index, value in enumerate(row.split("\t")):
+            if index in wanted and value and value != "\\N" and not is_placeholder_value(value):
+                found.append((start, start + len(value), "password"))
+            start += len(value) + 1
+        pos = end + 1
+    return found
+
+
+def _sql_tuples(text: str, pos: int, wanted: set[int]) -> list[Finding]:
+    """The values at the `wanted` positions of the `(...), (...)` tuples that start at `pos`."""
     if not wanted:
         return []
-    text, pos, found = hit.text, hit.end, []
+    found: list[Finding] = []
     while (gap := _SQL_TUPLE_GAP.match(text, pos)) and len(found) < 10_000:
         pos, index = gap.end(), 0
         while (item := _SQL_VALUE.match(text, pos)) is not None:
@@ -174,10 +222,10 @@ _P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\
 # The commands whose one-letter option takes a password, per option and form (`-pSECRET` attached, `-p SECRET` with a
 # blank): mysql prompts when its `-p` has a blank, so only the attached form counts there.
 _PASSWORD_OPTIONS = {
-    ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}"),
+    ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}|\\b7za?\\b"),  # 7-Zip: `7z a -pSECRET`
     ("p", True): re.compile(_P_SPACED),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
-    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),
+    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip)\b"),  # zip: `zip -P SECRET`
     ("a", False): re.compile(r"\bredis-cli\b"),
     ("a", True): re.compile(r"\bredis-cli\b"),
     ("w", True): re.compile(r"\bldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn)\b"),
@@ -205,10 +253,24 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     keyword = text[at:start].split()[0]
     before = text[max(0, at - 400) : at]
     netrc = keyword == "password" and "login" in before and ("machine" in before or "default" in before)
+    # fetchmailrc(5): `poll HOST protocol imap user "joe" password "secret"`.
+    fetchmail = keyword == "password" and "user" in before and ("poll" in before or "server" in before)
     wordy = keyword in ("password", "secret") and (text[start:end].rstrip(".,;:!?").isalpha() or end - start < 6)
-    if not (netrc or (alone and not wordy)):
+    if not (netrc or fetchmail or (alone and not wordy)):
         return []
+    if fetchmail and end - start > 2 and text[start] in "\"'" and text[end - 1] == text[start]:
+        start, end = start + 1, end - 1  # fetchmail quotes its strings
+        return [] if is_placeholder_value(text[start:end]) else [(start, end, rule.label)]
     return _bundler_credentials(rule, hit)
+
+
+_RELAY_HOST = re.compile(r"[ \t]*\[[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+
+
+def _sasl_passwd(rule: Rule, hit: Hit) -> list[Finding]:
+    """`[relay.host]:port user:password`: only when the line starts with the bracketed host name (dots in it)."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    return _bundler_credentials(rule, hit) if _RELAY_HOST.fullmatch(hit.text, line_start, hit.anchor) else []
 
 
 def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
@@ -223,6 +285,15 @@ def _named_value(name: str, rule: Rule, hit: Hit) -> list[Finding]:
     if kind is None or not keys.value_is_secret(name, hit.text[start:end], kind[0], hit.span("v3") is None):
         return []
     return [(start, end, kind[1])]
+
+
+def _named_option(rule: Rule, hit: Hit) -> list[Finding]:
+    """`-Password 'x'`, `-secret X`: not a plain lower-case word (`-password prompt` in prose)."""
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    if hit.span("v3") is not None and value.isalpha() and value.islower():
+        return []
+    return _bundler_credentials(rule, hit)
 
 
 def _lookup_default(rule: Rule, hit: Hit) -> list[Finding]:
@@ -339,6 +410,23 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("username admin secret 9 $9$Ab3dEf6hIj9kLm$Q8sLk2mN4pR6tV8xZ0bC1wE3rT5yU7iO9pA2sD4fG6h",
                     "$9$Ab3dEf6hIj9kLm$Q8sLk2mN4pR6tV8xZ0bC1wE3rT5yU7iO9pA2sD4fG6h")),
          negatives=("echo $1$2 costs $5$ today", "class Outer$Inner$1$2 loaded", "daemon:*:19000:0:99999:7:::")),
+    # Database servers' stored password hashes, as `mysql.user` and `pg_authid` dumps and `CREATE USER` statements hold
+    # them: MySQL's `mysql_native_password` (`*` and 40 upper-case hex digits), PostgreSQL's `md5` + 32 hex digits of
+    # md5(password || user) and SCRAM-SHA-256 verifiers (`SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`).
+    Rule("password_hash", r"\*(?<![\w*]\*)[0-9A-F]{40}(?![\w])", needs="*",
+         examples=(("INSERT INTO `user` VALUES ('%','app','*6C8989366EAF75BB670AD8EA7A7FC1176A95CEF4','N');",
+                    "*6C8989366EAF75BB670AD8EA7A7FC1176A95CEF4"),),
+         negatives=("see note *1 and *2 below", "SELECT * FROM users", "**6C8989366EAF75BB670AD8EA7A7FC1176A95CEF4")),
+    Rule("password_hash", r"md5(?<![\w.]md5)[0-9a-f]{32}(?![\w])", needs="md5",
+         examples=(("app_user\tmd5a3556571e93b0d20722ba62be61e8c2d\t", "md5a3556571e93b0d20722ba62be61e8c2d"),),
+         negatives=("md5 a3556571e93b0d20722ba62be61e8c2d", "file.md5a3556571e93b0d20722ba62be61e8c2d")),
+    Rule("password_hash", r"SCRAM-SHA-256\$\d{1,7}:[A-Za-z0-9+/=]{8,64}\$[A-Za-z0-9+/=]{40,64}:[A-Za-z0-9+/=]{40,64}",
+         needs="SCRAM-SHA-256$",
+         examples=(("ALTER ROLE app PASSWORD 'SCRAM-SHA-256$4096:Hq2Lm9Vx4Zp8Tn3Yb6Jf1g==$"
+                    "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz=:Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Q=';",
+                    "SCRAM-SHA-256$4096:Hq2Lm9Vx4Zp8Tn3Yb6Jf1g==$Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz=:"
+                    "Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Q="),),
+         negatives=("password_encryption = 'SCRAM-SHA-256'",)),
     Rule("password_hash", r":(?=(?P<v>[./0-9A-Za-z]{13}):\d*:\d*:)", ":", extract=_des_crypt,
          after=r"[./0-9A-Za-z]{13}:\d*:",
          examples=(("olduser:Xy7pQ2rT9wEzA:1001:1001:Old User:/home/olduser:/bin/sh", "Xy7pQ2rT9wEzA"),),
@@ -364,6 +452,25 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Pl41nPass!")),
          negatives=("INSERT INTO orders (id, total) VALUES (1, 100.5);",
                     "INSERT INTO users (name, password) VALUES (?, ?)")),
+    Rule("password", r"(?i:INSERT\s+INTO)\s+(?P<tb>[\w.`\"\[\]]{1,128})\s+(?i:VALUES)\s*(?=\()", needs="INTO",
+         extract=_sql_insert_bare, remember=True,
+         examples=(("CREATE TABLE `users` (\n  `id` int NOT NULL,\n  `login` varchar(64),\n  `password` varchar(255),\n"
+                    "  PRIMARY KEY (`id`)\n) ENGINE=InnoDB;\nINSERT INTO `users` VALUES (1,'admin','Dump3dPw!'),"
+                    "(2,'ops','0psPa55');", "0psPa55"),),
+         negatives=("INSERT INTO `users` VALUES (1,'admin','no table definition');",
+                    "CREATE TABLE `orders` (\n  `id` int,\n  `total` decimal\n);\n"
+                    "INSERT INTO `orders` VALUES (1,9.5);")),
+    Rule("password", r"COPY\s+[\w.\"]{1,128}\s*\((?P<c>[^()]{1,4000})\)\s+FROM\s+stdin;\r?\n", needs="FROM stdin",
+         extract=_pg_copy, remember=True,
+         examples=(("COPY public.users (id, email, encrypted_password) FROM stdin;\n1\ta@example.org\tC0pyPw9\n"
+                    "2\tb@example.org\t\\N\n\\.\n", "C0pyPw9"),),
+         negatives=("COPY public.orders (id, total) FROM stdin;\n1\t9.50\n\\.\n",)),
+    # Postfix's sasl_passwd(5) table: `[relay.host]:port user:password`, one entry per line.
+    Rule("password", r"\](?::\d{1,5})?[ \t]+[^\s:]{1,128}:(?P<v>[^\s]{1,256})[ \t]*(?=\r?\n|\Z)", r"\]",
+         extract=_sasl_passwd, remember=True, before=r"\w",
+         after=r"(?::\d{1,5})?[ \t]+[^\s:]{1,128}:",
+         examples=(("[smtp.gmail.com]:587 alerts@example.com:Sm7pSaslPw\n", "Sm7pSaslPw"),),
+         negatives=("[main] INFO:started", "[org.apache.Foo] INFO:ready now")),
     Rule("password", r":(?=(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:"
          r"(?P<v>(?:[^\s:\\]|\\.)(?:[^:\r\n\\]|\\.){0,255}?)[ \t]*(?:\r?\n|\Z))", ":",
          extract=_pgpass, remember=True, after=r"(?:\d{1,5}+|\*):[^:\s]++:[^:\s]++:[^\s:]",
@@ -391,6 +498,37 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"),),
          negatives=('{"kty":"EC","crv":"P-256","use":"sig","kid":"1"}',
                     '{"d":"not-a-key-member-0123456789"}')),
+    # PowerShell's `-Password` parameter (`New-LocalUser -Name ops -Password 'x'`) and tools' `-password X`: a value
+    # that is not an option, a variable or a plain lower-case word.
+    *(Rule("password", rf"{option}(?<=[ \t]{option})[ \t]+(?:'(?P<v1>[^'\r\n]{{1,256}})'|\"(?P<v2>[^\"\r\n]{{1,256}})\""
+           r"|(?P<v3>[^\s'\"$-][^\s'\"]{0,255}))", needs=option, extract=_named_option, remember=True,
+           examples=((f"New-LocalUser -Name ops {option} 'Ps9Param!'", "Ps9Param!"),
+                     (f"keytool -list {option} Hq2Lm9Vx4Zp8 -v", "Hq2Lm9Vx4Zp8")),
+           negatives=(f"New-LocalUser -Name ops {option} $pw", f"use {option} prompt", f"cmd {option} -verbose"))
+      for option in ("-Password", "-password")),
+    # Java's keytool and jarsigner: `-storepass`, `-keypass`, `-srcstorepass`, `-deststorepass`, `-srckeypass`,
+    # `-destkeypass`.
+    Rule("password", r"-(?<=[ \t]-)(?:src|dest|new)?(?:store|key)?pass[ \t]+(?:'(?P<v1>[^'\r\n]{1,128})'"
+         r"|\"(?P<v2>[^\"\r\n]{1,128})\"|(?P<v3>[^\s'\"$:-][^\s'\"]{0,127}))", "-", extract=_bundler_credentials,
+         remember=True, before="[ \t]", after="(?:src|dest|new)?(?:store|key)?pass[ \t]",
+         examples=(("keytool -list -keystore a.jks -storepass St0rePw9", "St0rePw9"),
+                   ("jarsigner -keystore a.jks -storepass Jks1Pw -keypass K3yPw9 app.jar alias", "K3yPw9"),
+                   ("keytool -importkeystore -srcstorepass 'Src Pw9' -deststorepass D3stPw9", "Src Pw9")),
+         negatives=("keytool -list -storepass -v", "keytool -list -storepass $PW")),
+    # Samba's `-U user%password` (smbclient, rpcclient, smbmap, `net rpc`).
+    Rule("password", r"-(?<=[ \t]-)U[ \t]*[\"']?\w[^\s%\"']{0,63}%(?P<v>[^\s\"']{1,256})", "-",
+         extract=_bundler_credentials, remember=True, before="[ \t]", after="U",
+         examples=(("smbclient //srv/share -U alice%Smb4Pw9 -c ls", "Smb4Pw9"),
+                   ("rpcclient -U 'CORP\\svc%Rpc9Pw' 10.0.0.5", "Rpc9Pw")),
+         negatives=("smbclient //srv/share -U alice", "date -U +%Y")),
+    # htpasswd in batch mode takes the password as its last argument: `htpasswd -b[c] FILE USER PASSWORD`.
+    Rule("password", r"htpasswd(?<![\w-]htpasswd)(?:[ \t]+-[a-zA-Z]+)*?[ \t]+-[a-zA-Z]*b[a-zA-Z]*(?:[ \t]+-[a-zA-Z]+)*"
+         r"[ \t]+[^\s-]\S*[ \t]+\S+[ \t]+"
+         r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\"|(?P<v3>[^\s'\"$]\S{0,127}))",
+         needs="htpasswd", extract=_bundler_credentials, remember=True,
+         examples=(("htpasswd -b -c /etc/nginx/.htpasswd admin Htp4sswdPw", "Htp4sswdPw"),
+                   ("htpasswd -bB .htpasswd ops 'Bcr yptPw'", "Bcr yptPw")),
+         negatives=("htpasswd -c /etc/nginx/.htpasswd admin", "htpasswd -b .htpasswd ops $PASS")),
     Rule("password", r"-(?<=[ \t]-)[pPaw](?:[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
          r"|(?P<v3>[^\s'\"-][^\s'\"]{0,127}))", "-", extract=_shell_p_option, remember=True, before="[ \t]",
          after=r"[pPaw][ \t]*[^\s-]",
@@ -414,39 +552,55 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("curl -u deploy https://ci.example.com", "ps -u root:wheel", "curl -i -u 'test:test'",
                     'curl -sL --user "$USER:$PASS" "$URL"', "curl -u <user:password> https://test.com",
                     "curl --user neo4j:[PASSWORD] http://db:7474", 'curl -u "${{ env.ID }}:${{ env.PASS }}"')),
-    # Config directives on a line of their own (`requirepass`, `masterauth` in redis.conf, `password [7] SECRET` in
-    # network device configs) and netrc(5) entries (`machine HOST login USER password SECRET`, on one line or over
-    # the entry's lines). One pass per keyword: the
+    # Config directives on a line of their own (`requirepass`, `masterauth` in redis.conf, `wpa-psk` in Debian's
+    # interfaces(5), `password [7] SECRET` in network device configs), fetchmailrc(5) and netrc(5) entries
+    # (`machine HOST login USER password SECRET`, on one line or over the entry's lines). One pass per keyword: the
     # regex engine skips to the literal.
     *(Rule("password", rf"{word}(?<![\w-]{word})(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{{1,256}})", needs=word,
            extract=_directive, remember=True,
            examples=((f"bind 127.0.0.1\n{word} f0obaredS3cret\n", "f0obaredS3cret"),),
            negatives=(f"{word} required", f"{word} ${{VAULT_SECRET}}", f"Failed {word} for root from 10.0.0.1"))
-      for word in ("requirepass", "masterauth")),
+      for word in ("requirepass", "masterauth", "wpa-psk")),
     Rule("password", r"password(?<![\w-]password)(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs="password",
          extract=_directive, remember=True,
          examples=(("machine api.example.com login deploy password N3trcPw9", "N3trcPw9"),
+                   ('poll mail.example.com protocol imap user "joe" password "F3tchm4ilPw"', "F3tchm4ilPw"),
                    ("machine github.com\n  login octocat\n  password Hq2Lm9Vx4Zp8", "Hq2Lm9Vx4Zp8"),
                    ("hostname r1\n password 7 0822455D0A16", "0822455D0A16")),
          negatives=("Failed password for root from 10.0.0.1 port 22", "login: password accepted for app",
                     "password required")),
     # Command-line options followed by a blank: `--password VALUE`, `--api-key VALUE`, `--token VALUE`.
-    Rule("password", r"--(?<![\w-]--)(?:[a-z]+-)*(?:password|passwd|token|secret|api-key|apikey)[ \t]+"
+    Rule("password", r"--(?<![\w-]--)(?:[a-z0-9]+[-_])*(?:password|passwd|passphrase|token|secret|api-key|apikey"
+         r"|bearer)[ \t]+"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>(?![a-z][a-z0-9+.-]{0,15}://)[^\s'\"-][^\s'\"]{0,255}))", needs="--",
          extract=_bundler_credentials, remember=True,
          examples=(("vault login --token Hq2Lm9Vx4Zp8Tn3", "Hq2Lm9Vx4Zp8Tn3"),
-                   ("mycli --db-password 'Cl1Pw42!' --host db", "Cl1Pw42!")),
+                   ("mycli --db-password 'Cl1Pw42!' --host db", "Cl1Pw42!"),
+                   ("gpg --batch --passphrase Gpg9Phr4se -d backup.gpg", "Gpg9Phr4se"),
+                   ('curl --oauth2-bearer "Hq2Lm9Vx4Zp8Tn3Yb6" https://api.example.com', "Hq2Lm9Vx4Zp8Tn3Yb6")),
          negatives=("mycli --password --host db", "use --token $TOKEN",
                     "wget --user=admin --ask-password https://localhost")),
+    # C and RPM spec macros: `#define WIFI_PASSWORD "..."`, `%define token ...` (one pass per literal: a pass that
+    # starts with a class would try every position of a text that says "undefined").
+    *(Rule("secret", macro + r"[ \t]+(?P<k>[A-Za-z_]\w{0,80})[ \t]+(?:\"(?P<v1>[^\"\r\n]{1,256})\""
+           r"|'(?P<v2>[^'\r\n]{1,256})'"
+           r"|(?!0x[0-9a-fA-F]+\b|\d+\b)(?P<v3>[^\s\"'(){}]{6,256})(?=[ \t]*(?:[\r\n]|//|/\*|\Z)))",
+           needs=macro, extract=_lookup_default, remember=True,
+           examples=((f'{macro} WIFI_PASSWORD "Wif1Pa55w0rd"', "Wif1Pa55w0rd"),
+                     (f"{macro} api_token 4b9a6d8b4bc56fbfa1c638eb0c6cab37", "4b9a6d8b4bc56fbfa1c638eb0c6cab37")),
+           negatives=(f"{macro} PASSWORD_MAX_LEN 64", f'{macro} WIFI_SSID "home"', f"{macro} TOKEN_SIZE(x) ((x) * 2)",
+                      f"{macro} PASSWORD_MASK 0x00ff00ff"))
+      for macro in ("#define", "%define")),
     # The fallback of an environment lookup named after a secret (Python `os.getenv(key, default)`,
-    # `os.environ.get(key, default)`).
+    # `os.environ.get(key, default)`, Laravel's `env('DB_PASSWORD', '...')`, Ruby's `ENV.fetch("KEY", "...")`, Java's
+    # `getenv().getOrDefault(...)` and helpers named `*OrDefault(`; `env(` covers `getenv(`).
     *(Rule("secret", re.escape(call) + r"[ \t]*[\"'](?P<k>[\w.\-]{1,80})[\"'][ \t]*,[ \t]*"
            r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')", needs=call, extract=_lookup_default,
            remember=True,
            examples=((f'db = {call}"DB_PASSWORD", "Fallb4ckPw")', "Fallb4ckPw"),),
            negatives=(f'{call}"DB_PASSWORD", "")', f'{call}"DB_HOST", "localhost")'))
-      for call in ("getenv(", "environ.get(")),
+      for call in ("env(", "environ.get(", "ENV.fetch(", "OrDefault(")),
     # The value of a name/value entry whose name names a secret (Kubernetes container `env`, ECS task definitions,
     # key/value lists in any of YAML, JSON, XML).
     Rule("secret", r"value(?<![\w-]value)[\"']?[ \t]*[:>][ \t]*(?:\"(?P<v1>[^\"\r\n<]{1,256})\""

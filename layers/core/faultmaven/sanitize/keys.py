@@ -17,14 +17,18 @@ from faultmaven.sanitize.validators import (
 if TYPE_CHECKING:
     from faultmaven.sanitize.rules import Finding, Hit, Rule
 
-PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "pword"})
+# With the abbreviations configs use for it (`DB_PSWD`, `MYSQL_PASWD`, `admin_pswrd`) and a Wi-Fi pre-shared key
+# (`psk=` in wpa_supplicant.conf and NetworkManager profiles).
+PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "pword",
+                            "pswd", "psswd", "pswrd", "paswd", "paswrd", "pasword", "psword", "pssword", "psswrd",
+                            "psk"})
 # `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token.
 STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey",
                                   "salt", "signature", "sig"}
 # Words that end like a password word without naming one (`bypass=true`).
 _NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass"})
 # `NONCOMPLIANT_APITOKEN`, `dbsecret`: one word that ends with a secret word.
-_COMPOUND_TAILS = ("password", "passwd", "pass", "pwd", "pw", "token", "secret")
+_COMPOUND_TAILS = ("password", "passwd", "pass", "pswd", "pwd", "pw", "token", "secret")
 # `<word>_key` / `<word>Key` names that hold a secret.
 KEY_QUALIFIERS = frozenset({
     "api", "secret", "access", "private", "auth", "client", "master", "encryption", "signing", "account", "shared",
@@ -50,13 +54,14 @@ EXCLUDED_LAST_WORDS = frozenset({
 _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 # Fixed-width lookbehinds (one per keyword length) that let the scan skip assignments to unrelated keys.
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
-            "apikey", "credential", "credentials", "auth", "authorization")
+            "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
+            "psswrd", "pasword", "psword", "pssword", "passwords", "psk")
 
 
 _LAST_LETTERS = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
 
 
-def _lookbehind(sep: str) -> str:
+def _lookbehind(sep: str, numbered_only: bool = False) -> str:
     """Zero-width test that a keyword (any case) ends right before `sep`, optionally followed by a quote and/or blank.
 
     Each lookbehind is a sub-match for the regex engine, so the cheap ones come first: the rule's `before` class (the
@@ -76,10 +81,15 @@ def _lookbehind(sep: str) -> str:
     quoted = "|".join(shape(between) for between in ("[\"' \\t]", "[\"'][ \\t]", "\\\\[\"']", "\\\\[\"'][ \\t]"))
     # make's conditional and appending assignments: `TOKEN ?= value`, `TOKEN += value`.
     make = "|(?<=[?+]=)(?:" + shape("[?+]") + "|" + shape("[ \\t][?+]") + ")" if sep == "=" else ""
-    # A numbered key in code: `static_password01 = "..."`.
-    numbered = ("|(?<=\\d=)(?:" + shape("\\d") + "|" + shape("\\d\\d") + ")|(?<=\\d[ \\t]=)(?:" + shape("\\d[ \\t]")
-                + "|" + shape("\\d\\d[ \\t]") + ")") if sep == "=" else ""
-    return f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted}){make}{numbered})"
+    # A numbered key in code: `static_password01 = "..."` (and Go's `static_password01 := "..."`, a rule of its own).
+    numbered = (f"(?<=\\d{sep})(?:" + shape("\\d") + "|" + shape("\\d\\d") + f")|(?<=\\d[ \\t]{sep})(?:"
+                + shape("\\d[ \\t]") + "|" + shape("\\d\\d[ \\t]") + ")")
+    if numbered_only:
+        return f"(?:{numbered})"
+    numbered = "|" + numbered if sep == "=" else ""
+    # An array element in PHP: `$config['db_password'] = '...'`, `$db['default']['password'] = '...'`.
+    element = ("|(?<=\\]=)" + shape("[\"']\\]") + "|(?<=\\][ \\t]=)" + shape("[\"']\\][ \\t]")) if sep == "=" else ""
+    return f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted}){make}{numbered}{element})"
 
 
 # Last letters of the keywords, quotes and blanks: the only characters that can precede a keyword's separator.
@@ -96,14 +106,20 @@ _VALUE = (
 _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], ...]] = {
     "=": (((("password = hunter2!", "hunter2!"), ("export PGPASSWORD=pgShellPw42", "pgShellPw42"),
              ("Server=db;User Id=shop;Password=Sh0pP@ss;", "Sh0pP@ss"), ("ldap_bind_pw=B1ndPw42", "B1ndPw42"),
-             ('DEPLOY_TOKEN ?= "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f")),
-            ("password_length=12", "PWD=/home/app", "token=${API_TOKEN}", "bypass=true", "TOKEN ?= $(shell cat t)")),
+             ('DEPLOY_TOKEN ?= "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"),
+             ("$db['default']['password'] = 'Ci4rr4yPw';", "Ci4rr4yPw"), ("MYSQL_PSWD=Abbr3vPw9", "Abbr3vPw9"),
+             ('const db_password, api_token = "M1ltiPw9", "Hq2Lm9Vx4Zp8"', "Hq2Lm9Vx4Zp8"),
+             ('    psk="W1f1 Passphrase"', "W1f1 Passphrase")),
+            ("password_length=12", "PWD=/home/app", "token=${API_TOKEN}", "bypass=true", "TOKEN ?= $(shell cat t)",
+             "$db['default']['hostname'] = 'localhost';", "$user['password_hash'] = 'see users table';")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),), ("[section]\nname =\n    value1",)),
           ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
             ("sonar.login=0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1", "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
             ("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4",
-             "aeeed9bbccd4d02ee5c0109b86d86835f995330da4")),
+             "aeeed9bbccd4d02ee5c0109b86d86835f995330da4"),
+            ("$settings['hash_salt'] = 'Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5';", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5")),
            ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
+            "final byte[] pkey = Base64.getMimeDecoder().decode(text);",
             'data-widget="desktop-rhf_SponsoredProductsRemoteSearchK2ClickPagination"'))),
     ":": (((('"password": "R3port!ng"', "R3port!ng"), ("api_key: 'ToCynx5Se4e2PtoZxEhW7lUJcOX15c54'",
                                                         "ToCynx5Se4e2PtoZxEhW7lUJcOX15c54"),
@@ -114,10 +130,18 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ("Authorization: token 0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1",
              "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
             ("Authorization: SSWS 00QCjAl4MlV-WPXM-k2Lq9Vx4Zp8Tn3Yb6Jf1Ka5Uw",
-             "00QCjAl4MlV-WPXM-k2Lq9Vx4Zp8Tn3Yb6Jf1Ka5Uw")),
+             "00QCjAl4MlV-WPXM-k2Lq9Vx4Zp8Tn3Yb6Jf1Ka5Uw"),
+            ("Authorization: NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==",
+             "TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw=="),
+            ('val password: String = "Sc4laPw9"', "Sc4laPw9"),
+            ("Authorization: Api-Token dt0c01.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5", "dt0c01.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
+            ('"Authorization": "Splunk 9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d"', "9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d"),
+            ('"passwords": [\n  "L1stPwOne",\n  "L1stPwTwo"\n]', "L1stPwTwo")),
             ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
              "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN", "api_key: your_api_key_here",
-             "token: INSERT_TOKEN", "client_secret: placeholder", "Authorization: Basic realm")),
+             "token: INSERT_TOKEN", "client_secret: placeholder", "Authorization: Basic realm",
+             'data = {"login": login, "password": new_password}', "Authorization: Digest username=alice",
+             "Authorization: Custom please-see-the-docs-for-this")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),), ("credentials:\n    user: admin",)),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),),
            ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"'))),
@@ -126,8 +150,12 @@ _SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3t
                      ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6")),
                     ('user = getPassword("alice")', 'assertToken("abc123")', 'password("x")'))
 _TAG_EXAMPLES = ((("<password>mavenPw123</password>", "mavenPw123"),
-                  ('<Pass encoding="base64">c3VwZXJzZWNyZXQxMjM=</Pass>', "c3VwZXJzZWNyZXQxMjM=")),
-                 ("<Host>ftp.example.com</Host>", "<Port>21</Port>"))
+                  ('<Pass encoding="base64">c3VwZXJzZWNyZXQxMjM=</Pass>', "c3VwZXJzZWNyZXQxMjM="),
+                  ('<property name="hibernate.connection.password">H1bern8Pw</property>', "H1bern8Pw"),
+                  ('<string name="api_key">Hq2Lm9Vx4Zp8Tn3Yb6Jf</string>', "Hq2Lm9Vx4Zp8Tn3Yb6Jf")),
+                 ("<Host>ftp.example.com</Host>", "<Port>21</Port>",
+                  '<property name="hibernate.connection.username">app</property>',
+                  '<string name="app_name">Checkout</string>'))
 
 
 def assignment_rules(sep: str) -> tuple[Rule, ...]:
@@ -150,10 +178,15 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     keyword, block, generic = _EXAMPLES[sep]
     return (
-        Rule("secret", sep + _lookbehind(sep) + arrow + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token|ssws)[ \t]+)?"
-             + _VALUE, sep, extract=extract_keyword, remember=True,
-             before=_KEYWORD_BEFORE[:-1] + "?+0-9]" if sep == "=" else _KEYWORD_BEFORE,
+        Rule("secret", sep + _lookbehind(sep) + arrow
+             + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token|ssws|ntlm|negotiate)[ \t]+)?" + _VALUE,
+             sep, extract=extract_keyword, remember=True,
+             before=_KEYWORD_BEFORE[:-1] + "?+0-9\\]]" if sep == "=" else _KEYWORD_BEFORE,
              examples=keyword[0], negatives=keyword[1]),
+        *((Rule("secret", ":" + _lookbehind(":", numbered_only=True) + "=" + _VALUE, ":", extract=extract_keyword,
+                remember=True, before="[0-9 \t]", after="=",
+                examples=(('static_password01 := "G0Numb3red"', "G0Numb3red"),),
+                negatives=('retries01 := "three"',)),) if sep == ":" else ()),
         Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
              after=r"[ \t]*+\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
         Rule("secret", sep + r"(?=" + arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
@@ -184,6 +217,8 @@ def key_before(text: str, sep: int) -> str:
     head = text[max(0, sep - 96) : sep].rstrip(" \t")
     if head[-1:] in ("?", "+") and text[sep] == "=":  # make's `KEY ?= value`, `KEY += value`
         head = head[:-1].rstrip(" \t")
+    if head[-1:] == "]" and head[-2:-1] in ('"', "'"):  # a PHP array element: `$db['password'] = ...`
+        head = head[:-1]
     if head[-1:] in ('"', "'", "]"):
         head = head[:-1].removesuffix("\\")  # `\"key\":` in JSON inside a JSON string
     found = _KEY_RUN.match(head[::-1])
@@ -210,7 +245,8 @@ def classify_key(key: str) -> tuple[str, str] | None:
 @lru_cache(maxsize=4096)
 def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     """`classify_key` on the key's lower-cased words."""
-    if not words or EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS:
+    # `password_hash`, `hashed_secret` describe a secret; a salt for hashing (`hash_salt`, Drupal's) is one.
+    if not words or (EXCLUDED_WORDS.intersection(words) and words[-1] != "salt") or words[-1] in EXCLUDED_LAST_WORDS:
         return None
     # `PGPASSWORD`, `DBPASS`, `rootpw`: one upper-case or lower-case word that ends with a password word;
     # `static_password01`: a numbered one.
@@ -281,6 +317,50 @@ def _is_reference(value: str) -> bool:
     return _REFERENCE.fullmatch(value) is not None and not any(map(looks_random, re.split(r"[.:]", value)))
 
 
+# `val password: String = "..."` (Scala, Kotlin, Swift, TypeScript): a declared type, then the literal.
+_TYPE_NAME = re.compile(r"[A-Za-z_][\w.]*(?:<[\w., ]*>|\[\])?\??")
+_TYPED_LITERAL = re.compile(r"""[ \t]*=[ \t]*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1,512})')""")
+# A list of literals: `["a", "b"]` (on one line or several), Go's `a, b := "x", "y"`. A literal followed by `:` is the
+# next key of a map, not an item.
+_LIST_ITEM = re.compile(r"""\s*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1,512})')(?![ \t]*:)([ \t]*,)?""")
+_NEXT_ITEM = re.compile(r"""["']?[ \t]*,[ \t]*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1,512})')(?![ \t]*:)""")
+
+
+_NAMES_BEFORE = re.compile(r"[ \t]*(?:(?:const|var|let)[ \t]+)?(?:[\w.]+[ \t]*,[ \t]*)+")
+
+
+# A lower-case code identifier (`new_password`, `self.token`).
+_VARIABLE = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*")
+
+
+def _literal_span(match: re.Match[str]) -> tuple[int, int]:
+    return match.span(1) if match.group(1) is not None else match.span(2)
+
+
+def _list_items(text: str, pos: int) -> list[tuple[int, int]]:
+    """The spans of the literals of a list whose first item starts at or after `pos` (after its `[`)."""
+    out = []
+    while (item := _LIST_ITEM.match(text, pos)) is not None:
+        out.append(_literal_span(item))
+        if item.group(3) is None:
+            break
+        pos = item.end()
+    return out
+
+
+def _more_literals(text: str, key_start: int, end: int) -> list[tuple[int, int]]:
+    """`a_password, b_password := "x", "y"`: the literals after the first when several names are assigned at once (only
+    names and commas left of the key on its line)."""
+    line_start = text.rfind("\n", 0, key_start) + 1
+    if not _NAMES_BEFORE.fullmatch(text, line_start, key_start):
+        return []
+    out = []
+    while (item := _NEXT_ITEM.match(text, end)) is not None:
+        out.append(_literal_span(item))
+        end = item.end()
+    return out
+
+
 def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     key = key_before(hit.text, hit.anchor)
     kind = classify_key(key)
@@ -289,18 +369,52 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.value_span()
     quoted = hit.span("v3") is None
     value = hit.text[start:end]
+    if not quoted and (typed := _TYPED_LITERAL.match(hit.text, end)) and _TYPE_NAME.fullmatch(value):
+        (start, end), quoted = _literal_span(typed), True
+        value = hit.text[start:end]
+    if not quoted and _VARIABLE.fullmatch(value) and hit.text[end : end + 1] in (",", ")", "}") \
+            and classify_key(value) is not None:
+        return []  # `{"password": new_password, ...}`: a variable of the code, not a value
+    if not quoted and value == "[":
+        return [(a, b, kind[1]) for a, b in _list_items(hit.text, end)
+                if value_is_secret(key, hit.text[a:b], kind[0], True)]
     if value_is_secret(key, value, kind[0], quoted):
-        return [(start, end, kind[1])]
+        spans = [(start, end)] + (_more_literals(hit.text, hit.text.rfind(key, 0, hit.anchor), end) if quoted else [])
+        return [(a, b, kind[1]) for a, b in spans if a == start or value_is_secret(key, hit.text[a:b], kind[0], True)]
     # After an authentication scheme the value is the credential however plain it looks: `Authorization: Bearer` /
-    # `token <hex>` (RFC 6750, GitHub), `SSWS <token>` (Okta's API tokens), `Basic <base64 of user:password>`
-    # (RFC 7617).
+    # `token <hex>` (RFC 6750, GitHub), `SSWS <token>` (Okta's API tokens), `NTLM`/`Negotiate <base64 of a Windows
+    # authentication message>` (RFC 4559), `Basic <base64 of user:password>` (RFC 7617).
     scheme = hit.text[hit.anchor : start].lower()
-    if any(word in scheme for word in ("bearer", "token", "ssws")) and len(value) >= 16 \
+    if any(word in scheme for word in ("bearer", "token", "ssws", "ntlm", "negotiate")) and len(value) >= 16 \
             and not is_placeholder_value(value):
         return [(start, end, "token")]
     if "basic" in scheme and decodes_to_credentials(value):
         return [(start, end, "password")]
-    return []
+    return _other_scheme(hit.text, key, start, end, quoted)
+
+
+# An `Authorization` header's other schemes (RFC 9110: a scheme, a blank, the credentials): Dynatrace `Api-Token`,
+# Splunk HEC `Splunk`, `GenieKey`, Azure `SharedAccessSignature`, ...
+_SCHEME = re.compile(r"[A-Za-z][\w-]{1,30}")
+_CREDENTIALS = re.compile(r"[ \t]+([A-Za-z0-9._~+/=&%:-]{16,512})")
+
+
+def _other_scheme(text: str, key: str, start: int, end: int, quoted: bool) -> list[Finding]:
+    """The credentials after an unlisted scheme of an `Authorization` header, or nothing."""
+    if key_words(key)[-1:] != ("authorization",):
+        return []
+    if quoted:  # `"Authorization": "Splunk 0f9e..."`: scheme and credentials inside the literal
+        scheme, _, credentials = text[start:end].partition(" ")
+        start, end = end - len(credentials), end
+    else:
+        scheme, found = text[start:end], _CREDENTIALS.match(text, end)
+        if found is None:
+            return []
+        (start, end), credentials = found.span(1), found.group(1)
+    if not _SCHEME.fullmatch(scheme) or len(credentials) < 16 or is_placeholder_value(credentials) \
+            or not any(map(str.isdigit, credentials)):
+        return []
+    return [(start, end, "token")]
 
 
 def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
@@ -314,12 +428,13 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
         return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
     if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS):
         return []
-    if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or not looks_random(value) \
-            or names_its_key(key, value):
-        return []
+    if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or value[-1:] in ("(", "[") \
+            or not looks_random(value) or names_its_key(key, value):
+        return []  # a path, a digest, code (`Base64.getMimeDecoder().decode(...)`), a word or the key's own name
     return [(start, end, "secret")]
 
 
+_NAME_ATTRIBUTE = re.compile(r"""\s(?:name|key)\s*=\s*["']([\w.\-]{1,80})["']""")
 _TAG_LEFT = re.compile(r"""<([A-Za-z_][\w.:-]{0,80})(?:\s+[\w.:-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*>\Z""")
 
 
@@ -340,13 +455,21 @@ def extract_setter(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 def extract_tag(rule: Rule, hit: Hit) -> list[Finding]:
-    """`<password>value</password>` (Maven settings.xml, Spring XML)."""
+    """`<password>value</password>` (Maven settings.xml, Spring XML), or an element named by its `name`/`key`
+    attribute: `<entry key="password">` (Java properties XML), `<property name="hibernate.connection.password">`,
+    `<string name="api_key">` (Android resources)."""
     tag = _TAG_LEFT.search(hit.text, max(0, hit.anchor - 200), hit.anchor + 1)
-    kind = classify_key(tag.group(1)) if tag else None
+    if tag is None:
+        return []
+    name = tag.group(1)
+    kind = classify_key(name)
+    if kind is None and (attribute := _NAME_ATTRIBUTE.search(tag.group())):
+        name = attribute.group(1).rsplit(".", 1)[-1]
+        kind = classify_key(name)
     if kind is None:
         return []
     start, end = hit.value_span()
-    return [(start, end, kind[1])] if value_is_secret(tag.group(1), hit.text[start:end], kind[0], False) else []
+    return [(start, end, kind[1])] if value_is_secret(name, hit.text[start:end], kind[0], False) else []
 
 
 def extract_block(rule: Rule, hit: Hit) -> list[Finding]:

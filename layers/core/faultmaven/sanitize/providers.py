@@ -52,10 +52,12 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     ("npm_", "[A-Za-z0-9]{36}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", "npm_token"),
     ("hf_", _MIXED_LETTERS, "AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh", "huggingface_token"),
     ("api_org_", _MIXED_LETTERS, "HqLmVxZpTnYbJfKaUwRoEcGdShPkMzQvLc", "huggingface_token"),
-    # Groq, Cloudflare, Vercel, Shopify, Linear.
+    # Groq, Vercel, Shopify, Linear.
     ("gsk_", "[A-Za-z0-9]{52}", "7Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1"),
     *((f"{prefix}_", "[A-Za-z0-9]{32,}", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9P")
-      for prefix in ("cfk", "cfut", "vca", "vci", "vck", "vcp", "vcr", "shpat", "shpca", "shppa", "shpss", "lin_api")),
+      for prefix in ("vca", "vci", "vck", "vcp", "vcr", "shpat", "shpca", "shppa", "shpss", "lin_api")),
+    # Cloudflare account and user API tokens and global API keys: 48 characters, the last 8 a checksum.
+    *((f"{prefix}_", "[A-Za-z0-9]{48}", _ex(_ALNUM, 48)) for prefix in ("cfat", "cfut", "cfk")),
     # Grafana service accounts; 1Password service accounts and Grafana Cloud (base64 of a JSON object).
     ("glsa_", "[A-Za-z0-9]{32}_[0-9a-f]{8}", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec_1a2b3c4d"),
     ("ops_", "eyJ[A-Za-z0-9+/=_-]{40,}", "eyJzaWduSW5BZGRyZXNzIjoibXkuMXBhc3N3b3JkLmNvbSJ9Cg"),
@@ -111,7 +113,8 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     ("tk-us-", r"[\w-]{48}", _ex(_ALNUM, 48)),
     ("fio-u-", "[A-Za-z0-9_=-]{64}", _ex(_ALNUM, 64)),
     ("p8e-", "[A-Za-z0-9]{32}", _ex(_ALNUM, 32)),
-    ("HRKU-", "AA[A-Za-z0-9_-]{58}", "AA" + _ex(_ALNUM, 58)),
+    # Heroku: the current `HRKU-AA...` form and an older key (a UUID) with the prefix.
+    ("HRKU-", "(?:AA[A-Za-z0-9_-]{58}|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})", "AA" + _ex(_ALNUM, 58)),
     # Square access tokens and OAuth secrets; Flutterwave secret keys.
     ("sq0atp-", r"[\w-]{22,60}", _ex(_ALNUM, 22)),
     ("sq0csp-", r"[\w-]{40,60}", _ex(_ALNUM, 43)),
@@ -144,6 +147,17 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     ("aio_", "[A-Za-z0-9]{28}", _ex(_ALNUM, 28)),
     ("odt_", "[A-Za-z0-9]{32,64}", _ex(_ALNUM, 32)),
     ("NRAA-", "[a-f0-9]{27}", _ex(_HEX, 27)),
+    # Netlify personal access tokens, Supabase access tokens, xAI API keys, Together AI keys, LlamaCloud keys, Postman
+    # collection access tokens, Defined Networking API keys, PostHog personal API keys (`phc_` project keys are public).
+    ("nfp_", "[A-Za-z0-9]{36}", _ex(_ALNUM, 36)),
+    ("sbp_", "[a-f0-9]{40}", _ex(_HEX, 40)),
+    ("sbp_v0_", "[a-f0-9]{40}", _ex(_HEX, 40)),
+    ("xai-", "[A-Za-z0-9]{80}", _ex(_ALNUM, 80)),
+    ("tgp_v1_", "[A-Za-z0-9_-]{43}", _ex(_ALNUM, 43)),
+    ("llx-", "[A-Za-z0-9_-]{48}", _ex(_ALNUM, 48)),
+    ("PMAT-", "[A-Z0-9]{26}", _ex(_ALNUM, 26).upper()),
+    ("dnkey-", "[A-Z0-9]{26}-[A-Z0-9]{52}", f"{_ex(_ALNUM, 26).upper()}-{_ex(_ALNUM, 52).upper()}"),
+    ("phx_", "[A-Za-z0-9]{43,60}", _ex(_ALNUM, 47)),
 ))
 # Prefixes with no separator. One holding an `A` joins the scan's `A` pass, anchored there; any other is a pass of its
 # own, skipped unless the literal is in the text (one `in` test per call: about 1 ms on 2 MB of text, so few of them).
@@ -153,6 +167,9 @@ _UNSEPARATED: tuple[tuple[str, str, str], ...] = (
     ("LTAI", "[A-Za-z0-9]{20}", _ex(_ALNUM, 20)),
     ("ATATT3", "[A-Za-z0-9_=-]{180,}", _ex(_ALNUM, 186)),
     ("EZAK", "[A-Za-z0-9]{54}", _ex(_ALNUM, 54)),
+    # NuGet API keys; Grafana API keys (base64 of a JSON object that starts `{"k":"`).
+    ("oy2", "[a-z0-9]{43}", _ex(_ALNUM, 43).lower()),
+    ("eyJrIjoi", "[A-Za-z0-9+/]{40,400}={0,2}", _ex(_ALNUM, 60)),
 )
 
 _TAIL = r"(?![A-Za-z0-9_+/=-])"

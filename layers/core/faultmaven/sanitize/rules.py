@@ -292,6 +292,10 @@ _DOT_END = providers.pair_guard({*providers.last_two("."), "v1"})
 _THREE_DIGITS = r"(?<![\w.\-+/:])\d{3}"
 
 
+# 52 made-up characters: the random part of an Azure DevOps token.
+_ADO_HEAD = "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5U"
+
+
 BUILTIN_RULES: tuple[Rule, ...] = (
     # Cloud and provider credentials: fixed shapes, found by prefix.
     Rule("aws_access_key", r"A(?<![A-Za-z0-9]A)(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}(?![A-Za-z0-9])", "A",
@@ -423,6 +427,13 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          examples=(("AZURE_CLIENT_SECRET=Hq28Q~m9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd",
                     "Hq28Q~m9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd"),),
          negatives=("~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~", "cd ~/Q~backup")),
+    # Azure DevOps personal access tokens in Microsoft's annotated 84-character format: 52 random characters, the
+    # `JQQJ99` signature, 18 characters, the service tag `AZDO` and 4 more.
+    Rule("provider_token", r"JQQJ99(?<=(?<![A-Za-z0-9])(?P<s>[A-Za-z0-9]{52})JQQJ99)[A-Za-z0-9]{18}AZDO[A-Za-z0-9]{4}",
+         needs="JQQJ99",
+         examples=((f"AZURE_DEVOPS_EXT_PAT {_ADO_HEAD}JQQJ99BACAAAAAAAAAAAAAASAZDO7Kd2",
+                    f"{_ADO_HEAD}JQQJ99BACAAAAAAAAAAAAAASAZDO7Kd2"),),
+         negatives=("JQQJ99 alone", f"x{_ADO_HEAD}JQQJ99BACAAAAAAAAAAAAAASAZDO7Kd2")),
     Rule("jwt", r"\.(?=eyJ)(?<=[A-Za-z0-9_-]{10}\.)eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*", r"\.", extract=_jwt,
          after="e",
          examples=(("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0"
@@ -433,10 +444,12 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", needs="earer", extract=_bearer,
          examples=(("Authorization: Bearer 9f3Kq2LmZx8Vb4Nw7Rt1Yp6", "9f3Kq2LmZx8Vb4Nw7Rt1Yp6"),),
          negatives=("Bearer tokens expire",)),
-    # The password may hold raw `#` or `?` (pasted, not percent-encoded); it ends at the last `@` before the host.
-    Rule("password", r"://[^\s:/@?#]{0,128}:(?P<v>[^\s@/]{1,256})@(?=[\w\[])", needs="://",
+    # The password may hold raw `#` or `?` (pasted, not percent-encoded); it ends at the last `@` before the host. The
+    # user name may be an e-mail address (`smtps://alerts@example.com:...@smtp.example.com`).
+    Rule("password", r"://[^\s:/?#]{0,128}:(?P<v>[^\s@/]{1,256})@(?=[\w\[])", needs="://",
          extract=_url_password, remember=True,
-         examples=(("db=postgres://app:S3cr3t!@db.internal:5432/app", "S3cr3t!"),),
+         examples=(("db=postgres://app:S3cr3t!@db.internal:5432/app", "S3cr3t!"),
+                   ("mail=smtps://alerts@example.com:M4ilPw9x@smtp.example.com:465", "M4ilPw9x")),
          negatives=("http://example.com:8080/path",
                     "postgres://app@db:5432",)),
     # Secrets found by the key they are assigned to (config files, env files, connection strings, JSON).
