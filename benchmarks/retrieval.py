@@ -259,6 +259,8 @@ def main() -> int:
                         help="the embedding model (benchmarks/candidate_embedders.py)")
     parser.add_argument("--out", type=Path, help="default results/retrieval.md (results/retrieval-NAME.md for a "
                         "candidate embedder)")
+    parser.add_argument("--misses", type=Path, help="also write every held-out miss (a query whose labelled "
+                        "document is not first) with its top 3, as JSON, for reading miss classes")
     args = parser.parse_args()
     out = args.out or ROOT / "results" / ("retrieval.md" if args.embedder == "product"
                                           else f"retrieval-{args.embedder}.md")
@@ -336,6 +338,12 @@ def main() -> int:
     held_out, across, chosen = held_out_rankings(rankings, queries, names, choices)
     raw_held_out, raw_across, _ = held_out_rankings(raw_rankings, queries, names, choices)
     final = tune(rankings, queries, list(range(len(queries))), choices)
+    if args.misses:
+        args.misses.write_text(json.dumps(
+            [{"kind": q.kind, "collection": q.collection, "query": q.text, "relevant": sorted(q.relevant),
+              "rank": next((r + 1 for r, d in enumerate(held_out[i]) if d in q.relevant), None),
+              "top": held_out[i][:3]}
+             for i, q in enumerate(queries) if reciprocal_rank(held_out[i], q.relevant) < 1.0], indent=1))
     before = Choice(Fusion("rrf", 0.5, 60), documents=False, keyword_weights=BEFORE_WEIGHTS,
                     query_form=final.query_form)
 
