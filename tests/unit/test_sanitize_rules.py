@@ -19,8 +19,12 @@ from faultmaven.sanitize.formats import FORMAT_RULES
 from faultmaven.sanitize.rules import BUILTIN_RULES, Options, Rule
 
 RULES = (*BUILTIN_RULES, *FORMAT_RULES)
-FORMATS = json.loads((Path(__file__).parent.parent / "fixtures" / "sanitize" / "formats.json").read_text())["cases"]
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "sanitize"
+# Per-format cases written from public documentation: formats.json, and client configs, dotfiles and histories.
+FORMATS = [case for name in ("formats.json", "client_configs.json")
+           for case in json.loads((FIXTURES / name).read_text())["cases"]]
 SANITIZER = Sanitizer()
+PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_id"}
 
 
 def _name(rule: Rule) -> str:
@@ -57,6 +61,8 @@ def test_documented_format_cases(case: dict) -> None:
     out = SANITIZER.sanitize(case["text"]).text
     if case["secrets"]:
         assert [v for v in case["secrets"] if v in out] == [], out
+    elif case["class"] != "personal_data":  # nothing but personal data (redacted on purpose) may change
+        assert set(SANITIZER.sanitize(case["text"]).summary) <= PII_LABELS, out
     else:
         assert out == case["text"]
     assert out.count("\n") == case["text"].count("\n")  # line numbers never move

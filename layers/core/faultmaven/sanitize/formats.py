@@ -278,6 +278,18 @@ def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
 
 
+_SQL_ACCOUNT_STATEMENT = re.compile(r"[ \t]*(?i:CREATE|ALTER|GRANT)\b")
+
+
+def _sql_identified(rule: Rule, hit: Hit) -> list[Finding]:
+    """`IDENTIFIED BY 'pw'`; an unquoted value (Oracle) only in a statement that starts the line (`CREATE USER`,
+    `ALTER USER`, `GRANT`): prose says "identified by their badge" too."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    if hit.span("v3") is not None and not _SQL_ACCOUNT_STATEMENT.match(hit.text, line_start):
+        return []
+    return _bundler_credentials(rule, hit)
+
+
 def _named_value(name: str, rule: Rule, hit: Hit) -> list[Finding]:
     """The value of a match when `name` names a secret and the value is not a placeholder, an empty word or code."""
     kind = keys.classify_key(name)
@@ -571,14 +583,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "password required")),
     # Command-line options followed by a blank: `--password VALUE`, `--api-key VALUE`, `--token VALUE`.
     Rule("password", r"--(?<![\w-]--)(?:[a-z0-9]+[-_])*(?:password|passwd|passphrase|token|secret|api-key|apikey"
-         r"|bearer)[ \t]+"
+         r"|bearer|requirepass|masterauth)[ \t]+"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>(?![a-z][a-z0-9+.-]{0,15}://)[^\s'\"-][^\s'\"]{0,255}))", needs="--",
          extract=_bundler_credentials, remember=True,
          examples=(("vault login --token Hq2Lm9Vx4Zp8Tn3", "Hq2Lm9Vx4Zp8Tn3"),
                    ("mycli --db-password 'Cl1Pw42!' --host db", "Cl1Pw42!"),
                    ("gpg --batch --passphrase Gpg9Phr4se -d backup.gpg", "Gpg9Phr4se"),
-                   ('curl --oauth2-bearer "Hq2Lm9Vx4Zp8Tn3Yb6" https://api.example.com', "Hq2Lm9Vx4Zp8Tn3Yb6")),
+                   ('curl --oauth2-bearer "Hq2Lm9Vx4Zp8Tn3Yb6" https://api.example.com', "Hq2Lm9Vx4Zp8Tn3Yb6"),
+                   ("redis-server --port 6380 --requirepass R3disPw9", "R3disPw9")),
          negatives=("mycli --password --host db", "use --token $TOKEN",
                     "wget --user=admin --ask-password https://localhost")),
     # C and RPM spec macros: `#define WIFI_PASSWORD "..."`, `%define token ...` (one pass per literal: a pass that
@@ -621,14 +634,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=('$pw = ConvertTo-SecureString $env:ADMIN_PW -AsPlainText -Force',
                     "$pw = Read-Host -AsSecureString", '$s = ConvertTo-SecureString "$encrypted"')),
     # Oracle connect strings `user/password@connect_identifier` given to its tools (SQL*Plus `sqlplus`, `CONNECT`,
-    # Data Pump and SQL*Loader `userid=`) and to drivers' `connect("user/password@dsn")`.
-    *(Rule("password", rf"{word}[ \t(]{{{int(not word.endswith('='))},}}(?:-[A-Za-z]+[ \t]+)*[\"']?"
+    # Data Pump and SQL*Loader `userid=`), to drivers' `connect("user/password@dsn")` and in JDBC thin URLs
+    # (`jdbc:oracle:thin:user/password@//host:port/service`).
+    *(Rule("password", rf"{word}[ \t(]{{{int(not word.endswith(('=', ':')))},}}(?:-[A-Za-z]+[ \t]+)*[\"']?"
            r"[A-Za-z][\w$#.]{0,63}/(?P<v>[^\s@/\"'()]{1,128})"
            + ("(?=@)" if word.lower() == "connect" else r"(?=@|[ \t\"']|$)"),
            needs=word, extract=_bundler_credentials, remember=True,
            examples=((f"{word} hr/Welc0me1@dbhost:1521/orclpdb", "Welc0me1"),),
            negatives=(f"{word} /nolog", f"{word} hr/${{ORA_PW}}@orcl"))
-      for word in ("sqlplus", "connect", "CONNECT", "userid=")),
+      for word in ("sqlplus", "connect", "CONNECT", "userid=", "oracle:thin:")),
     # An Ansible Vault file or inline `!vault |` value: the hex lines below the `$ANSIBLE_VAULT;1.1;AES256` header.
     Rule("secret", r"\$ANSIBLE_VAULT;[\d.]+;\w+(?:;[\w-]+)?[ \t]*\r?\n[ \t]*"
          r"(?P<v>[0-9a-f]{16,}(?:\r?\n[ \t]*[0-9a-f]{16,})*)",
@@ -644,6 +658,53 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "4f7a2d8e1c3b5a6f9e8d7c6b5a4f3e2d\n-----END OpenVPN Static key V1-----",
                     "e5e4d6af39289d53171bfa2d56e1ba91\n4f7a2d8e1c3b5a6f9e8d7c6b5a4f3e2d"),),
          negatives=("-----BEGIN OpenVPN Static key V1-----",)),
+    # SQL account statements (MySQL/MariaDB `CREATE USER`/`ALTER USER`/`GRANT ... IDENTIFIED [WITH plugin] BY 'pw'`,
+    # Oracle's unquoted `IDENTIFIED BY pw`), as shell and client histories and schema scripts hold them.
+    *(Rule("password", word + r"(?<![\w-]" + word + r")(?:[ \t]+(?i:WITH)[ \t]+['\"`]?\w{1,64}['\"`]?)?[ \t]+"
+           r"(?i:BY(?:[ \t]+(?:PASSWORD|VALUES))?|AS)[ \t]+(?:'(?P<v1>(?:[^'\\\r\n]|''|\\.){1,256})'"
+           r"|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>(?!(?i:PASSWORD|VALUES)\b)[A-Za-z0-9_$#!@%^&*+.-]{1,128}))",
+           needs=word, extract=_sql_identified, remember=True,
+           examples=((f"CREATE USER 'app'@'%' {word} BY 'Appl1cat10n!';", "Appl1cat10n!"),
+                     (f"ALTER USER 'r'@'%' {word} WITH mysql_native_password BY 'Rep0rt22';", "Rep0rt22"),
+                     (f"CREATE USER scott {word} BY T1ger0ra;", "T1ger0ra")),
+           negatives=(f"CREATE USER ops {word} EXTERNALLY;", f"ALTER USER app {word} BY '${{APP_PW}}';",
+                      f"users are {word} by their badge"))
+      for word in ("IDENTIFIED", "identified")),
+    # A password set by SQL: MySQL's `SET PASSWORD [FOR user] = [PASSWORD](' pw ')`, PostgreSQL's
+    # `CREATE ROLE ... [ENCRYPTED] PASSWORD 'pw'` and `ALTER USER ... WITH PASSWORD 'pw'` (single-quoted literals).
+    *(Rule("password", word + r"(?<![\w-]" + word + r")(?:[ \t]+(?i:FOR)[ \t]+[^\s=]{1,200})?[ \t]*"
+           r"(?:=[ \t]*(?:(?i:PASSWORD)[ \t]*)?)?(?:\([ \t]*)?'(?P<v>(?:[^'\\\r\n]|''|\\.){1,256})'",
+           needs=word, extract=_bundler_credentials, remember=True,
+           examples=((f"CREATE ROLE analytics LOGIN {word} 'An4lyt1cs';", "An4lyt1cs"),
+                     (f"SET {word} FOR 'root'@'localhost' = PASSWORD('R00tPw!x');", "R00tPw!x"),
+                     (f"ALTER USER postgres WITH {word} 'Pg$uper2020';", "Pg$uper2020")),
+           negatives=(f"ALTER ROLE app {word} NULL;", f"CREATE ROLE ro LOGIN {word} '${{RO_PW}}';",
+                      f"reset {word} for user 42"))
+      for word in ("PASSWORD", "password")),
+    # JDBC's `DriverManager.getConnection(url, user, password)` and data sources built the same way: the third string
+    # argument after a `jdbc:` URL literal.
+    Rule("password", r'"jdbc:[^"\r\n]{1,512}"[ \t]*,[ \t]*"[^"\r\n]{0,128}"[ \t]*,[ \t]*"(?P<v>[^"\r\n]{1,256})"',
+         needs='"jdbc:', extract=_bundler_credentials, remember=True,
+         examples=(('c = DriverManager.getConnection("jdbc:mysql://db/shop", "shop", "Jdbc!Pw9");', "Jdbc!Pw9"),
+                   ('new DriverManagerDataSource("jdbc:h2:mem:test", "sa", "H2S4Pw")', "H2S4Pw")),
+         negatives=('DriverManager.getConnection("jdbc:h2:mem:test", "sa", "")',
+                    'DriverManager.getConnection("jdbc:mysql://db/shop", user, password)')),
+    # Subversion's auth cache (`~/.subversion/auth/svn.simple/<hash>`): `K 8`, `password`, `V <length>`, the value.
+    Rule("password", r"password(?<=K 8\npassword)\nV \d{1,4}\n(?P<v>[^\r\n]{1,512})", needs="K 8\npassword",
+         extract=_bundler_credentials, remember=True,
+         examples=(("K 8\npassword\nV 11\nsvnP4ss2020\nK 15\nsvn:realmstring\n", "svnP4ss2020"),),
+         negatives=("K 8\nusername\nV 5\nalice\n", "password\nV 3\nabc")),
+    # Windows `net use \\server\share [password] /user:[domain\]name` (the password before or after `/user:`; `*`
+    # prompts for it).
+    *(Rule("password", word + r"[^\r\n]*?[ \t]\\\\[^\s\\]+\\\S+[ \t]+"
+           r"(?:(?P<v1>[^\s/*\"']\S{0,127})[ \t]+/(?i:user|u):|/(?i:user|u):\S+[ \t]+(?P<v2>[^\s/*\"']\S{0,127}))",
+           needs=word,
+           extract=_bundler_credentials, remember=True,
+           examples=((f"{word} \\\\fs1\\share /user:CORP\\svc_backup Bkp$2021pw", "Bkp$2021pw"),
+                     (f"{word} Z: \\\\fs1\\share N3tUs3Pw /user:ops", "N3tUs3Pw")),
+           negatives=(f"{word} \\\\fs1\\share * /user:ops", f"{word} \\\\fs1\\share /user:ops /persistent:no",
+                      f"{word} Z: /delete"))
+      for word in ("net use", "NET USE")),
     # Webhook URLs whose path is the credential: Discord (`/api/webhooks/<id>/<token>`), Microsoft Teams
     # (`/webhookb2/...`, the older `outlook.office.com/webhook/<guid>@<guid>/IncomingWebhook/...`).
     Rule("token", r"/webhook(?:s/(?<=/api/webhooks/)(?P<v1>\d{5,}/[A-Za-z0-9_-]{40,})|b2/(?P<v2>[A-Za-z0-9@/_-]{40,})"

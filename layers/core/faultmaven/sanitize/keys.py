@@ -187,6 +187,11 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
                 remember=True, before="[0-9 \t]", after="=",
                 examples=(('static_password01 := "G0Numb3red"', "G0Numb3red"),),
                 negatives=('retries01 := "three"',)),) if sep == ":" else ()),
+        *((Rule("secret", "=(?<=[ \t][ \t]=)" + arrow + _VALUE, "=", extract=extract_aligned, remember=True,
+                before="[ \t]",
+                examples=(('db_password     = "Tf9ecretPw1"', "Tf9ecretPw1"),
+                          ("DB_PASSWORD\t\t= Al1gnedPw42", "Al1gnedPw42")),
+                negatives=("retries     = 3", 'password_min_length   = 12', "x  = y")),) if sep == "=" else ()),
         Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
              after=r"[ \t]*+\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
         Rule("secret", sep + r"(?=" + arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
@@ -359,6 +364,12 @@ def _more_literals(text: str, key_start: int, end: int) -> list[tuple[int, int]]
         out.append(_literal_span(item))
         end = item.end()
     return out
+
+
+def extract_aligned(rule: Rule, hit: Hit) -> list[Finding]:
+    """`key<blanks>= value` with the separators aligned in a column (Terraform, INI, Go, properties files): a secret's
+    key only, since the lookbehind cannot see the key through a run of blanks."""
+    return extract_keyword(rule, hit) if classify_key(key_before(hit.text, hit.anchor)) is not None else []
 
 
 def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
