@@ -88,9 +88,12 @@ def _sql_insert(rule: Rule, hit: Hit) -> list[Finding]:
     return _sql_tuples(hit.text, hit.end, {i for i, c in enumerate(columns) if _secret_column(c)})
 
 
-# As dumps write it: one column per line, the closing parenthesis at the start of a line.
-_CREATE_TABLE = r"(?i:CREATE\s+TABLE)\s+(?i:IF\s+NOT\s+EXISTS\s+)?{name}\s*\((?P<body>.{{1,20000}}?)\r?\n\)"
+# As dumps write it: one column per line, the closing parenthesis at the start of a line (mysqldump, pg_dump), or
+# the whole statement on one line (SQLite's `.dump`).
+_CREATE_TABLE = (r"(?i:CREATE\s+TABLE)\s+(?i:IF\s+NOT\s+EXISTS\s+)?{name}\s*\("
+                 r"(?:(?P<body>.{{1,20000}}?)\r?\n\)|(?P<line>[^\r\n]{{1,4000}})\);?[ \t]*(?:\r?\n|\Z))")
 _COLUMN_LINE = re.compile(r"""^\s*[`"\[]?(\w+)[`"\]]?\s+\w""", re.MULTILINE)
+_COLUMN_ITEM = re.compile(r"""(?:^|,)\s*[`"\[]?(\w+)[`"\]]?(?=\s+\w|\s*(?:,|$))""")
 _NOT_COLUMNS = frozenset({"primary", "key", "unique", "constraint", "index", "foreign", "check", "fulltext", "spatial"})
 
 
@@ -102,6 +105,9 @@ def _table_columns(text: str, table: str) -> tuple[str, ...]:
     create = re.search(_CREATE_TABLE.format(name=qualified), text, re.DOTALL) if "CREATE" in text else None
     if create is None:
         return ()
+    if create.group("body") is None:  # one line: the items are split at commas outside parentheses
+        items = _COLUMN_ITEM.findall(re.sub(r"\([^()]*\)", "", create.group("line")))
+        return tuple(c for c in items if c.lower() not in _NOT_COLUMNS)
     return tuple(c for c in _COLUMN_LINE.findall(create.group("body")) if c.lower() not in _NOT_COLUMNS)
 
 
@@ -243,6 +249,9 @@ def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(text[start:end]) else [(start, end, rule.label)]
 
 
+_SQL_ROLE = re.compile(r"\b(?i:user|role)\b")
+
+
 def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     """`KEYWORD VALUE` alone on its line (a config directive), or `password VALUE` in a netrc entry (after `machine`
     or `default` and `login`). A bare `password`/`secret` directive needs a value that does not read as a word."""
@@ -253,10 +262,18 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     keyword = text[at:start].split()[0]
     before = text[max(0, at - 400) : at]
     netrc = keyword == "password" and "login" in before and ("machine" in before or "default" in before)
+    # Cisco IOS `username NAME [privilege N] password [0|7] SECRET`, `enable password SECRET`.
+    device = keyword == "password" and text.startswith(("username ", "enable "), line_start)
     # fetchmailrc(5): `poll HOST protocol imap user "joe" password "secret"`.
     fetchmail = keyword == "password" and "user" in before and ("poll" in before or "server" in before)
+    # Lower-case SQL typed into psql or mysql: `alter user app with password 'secret';`, `create role r login
+    # password 'secret'` (the upper-case form has a rule of its own).
+    if keyword == "password" and text[start] == "'" and _SQL_ROLE.search(text, line_start, at):
+        close = text.find("'", start + 1, end)
+        value = text[start + 1 : close]
+        return [] if close < 0 or not value or is_placeholder_value(value) else [(start + 1, close, rule.label)]
     wordy = keyword in ("password", "secret") and (text[start:end].rstrip(".,;:!?").isalpha() or end - start < 6)
-    if not (netrc or fetchmail or (alone and not wordy)):
+    if not (netrc or fetchmail or device or (alone and not wordy)):
         return []
     if fetchmail and end - start > 2 and text[start] in "\"'" and text[end - 1] == text[start]:
         start, end = start + 1, end - 1  # fetchmail quotes its strings
@@ -288,6 +305,19 @@ def _sql_identified(rule: Rule, hit: Hit) -> list[Finding]:
     if hit.span("v3") is not None and not _SQL_ACCOUNT_STATEMENT.match(hit.text, line_start):
         return []
     return _bundler_credentials(rule, hit)
+
+
+_SNMP_SERVER = re.compile(r"[ \t]*snmp-server[ \t]+")
+_JUNOS_BLOCK = re.compile(r"[ \t]+\{")
+
+
+def _snmp_community(rule: Rule, hit: Hit) -> list[Finding]:
+    """Cisco's `snmp-server community NAME` (the command starts its line), or Junos' `community NAME {` inside an
+    `snmp` block: BGP policies name communities the same way."""
+    text, at = hit.text, hit.match.start()
+    cisco = _SNMP_SERVER.fullmatch(text, text.rfind("\n", 0, at) + 1, at) is not None
+    junos = _JUNOS_BLOCK.match(text, hit.value_span()[1]) is not None and "snmp" in text[max(0, at - 300) : at]
+    return _bundler_credentials(rule, hit) if cisco or junos else []
 
 
 def _named_value(name: str, rule: Rule, hit: Hit) -> list[Finding]:
@@ -576,6 +606,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     Rule("password", r"password(?<![\w-]password)(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs="password",
          extract=_directive, remember=True,
          examples=(("machine api.example.com login deploy password N3trcPw9", "N3trcPw9"),
+                   ("alter user app with password 'Lower5qlPw';", "Lower5qlPw"),
                    ('poll mail.example.com protocol imap user "joe" password "F3tchm4ilPw"', "F3tchm4ilPw"),
                    ("machine github.com\n  login octocat\n  password Hq2Lm9Vx4Zp8", "Hq2Lm9Vx4Zp8"),
                    ("hostname r1\n password 7 0822455D0A16", "0822455D0A16")),
@@ -670,17 +701,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
            negatives=(f"CREATE USER ops {word} EXTERNALLY;", f"ALTER USER app {word} BY '${{APP_PW}}';",
                       f"users are {word} by their badge"))
       for word in ("IDENTIFIED", "identified")),
-    # A password set by SQL: MySQL's `SET PASSWORD [FOR user] = [PASSWORD](' pw ')`, PostgreSQL's
-    # `CREATE ROLE ... [ENCRYPTED] PASSWORD 'pw'` and `ALTER USER ... WITH PASSWORD 'pw'` (single-quoted literals).
-    *(Rule("password", word + r"(?<![\w-]" + word + r")(?:[ \t]+(?i:FOR)[ \t]+[^\s=]{1,200})?[ \t]*"
-           r"(?:=[ \t]*(?:(?i:PASSWORD)[ \t]*)?)?(?:\([ \t]*)?'(?P<v>(?:[^'\\\r\n]|''|\\.){1,256})'",
-           needs=word, extract=_bundler_credentials, remember=True,
-           examples=((f"CREATE ROLE analytics LOGIN {word} 'An4lyt1cs';", "An4lyt1cs"),
-                     (f"SET {word} FOR 'root'@'localhost' = PASSWORD('R00tPw!x');", "R00tPw!x"),
-                     (f"ALTER USER postgres WITH {word} 'Pg$uper2020';", "Pg$uper2020")),
-           negatives=(f"ALTER ROLE app {word} NULL;", f"CREATE ROLE ro LOGIN {word} '${{RO_PW}}';",
-                      f"reset {word} for user 42"))
-      for word in ("PASSWORD", "password")),
+    # A password set by SQL: MySQL's `SET PASSWORD [FOR user] = [PASSWORD]('pw')`, PostgreSQL's
+    # `CREATE ROLE ... [ENCRYPTED] PASSWORD 'pw'` and `ALTER USER ... WITH PASSWORD 'pw'` (single-quoted literals; the
+    # lower-case forms are read by the `password` directive rule).
+    Rule("password", r"PASSWORD(?<![\w-]PASSWORD)(?:[ \t]+(?i:FOR)[ \t]+[^\s=]{1,200})?[ \t]*"
+         r"(?:=[ \t]*(?:(?i:PASSWORD)[ \t]*)?)?(?:\([ \t]*)?'(?P<v>(?:[^'\\\r\n]|''|\\.){1,256})'",
+         needs="PASSWORD", extract=_bundler_credentials, remember=True,
+         examples=(("CREATE ROLE analytics LOGIN PASSWORD 'An4lyt1cs';", "An4lyt1cs"),
+                   ("SET PASSWORD FOR 'root'@'localhost' = PASSWORD('R00tPw!x');", "R00tPw!x"),
+                   ("ALTER USER postgres WITH PASSWORD 'Pg$uper2020';", "Pg$uper2020")),
+         negatives=("ALTER ROLE app PASSWORD NULL;", "CREATE ROLE ro LOGIN PASSWORD '${RO_PW}';",
+                    "reset PASSWORD for user 42")),
     # JDBC's `DriverManager.getConnection(url, user, password)` and data sources built the same way: the third string
     # argument after a `jdbc:` URL literal.
     Rule("password", r'"jdbc:[^"\r\n]{1,512}"[ \t]*,[ \t]*"[^"\r\n]{0,128}"[ \t]*,[ \t]*"(?P<v>[^"\r\n]{1,256})"',
@@ -689,22 +720,61 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ('new DriverManagerDataSource("jdbc:h2:mem:test", "sa", "H2S4Pw")', "H2S4Pw")),
          negatives=('DriverManager.getConnection("jdbc:h2:mem:test", "sa", "")',
                     'DriverManager.getConnection("jdbc:mysql://db/shop", user, password)')),
+    # Documented client APIs that take the password as a positional string argument: the second (`smtplib`/`ftplib`
+    # `.login(user, password)`, requests' `auth=(user, password)` and `HTTPBasicAuth`/`HTTPDigestAuth`, aiohttp
+    # `BasicAuth`, .NET `NetworkCredential`, Java `PasswordAuthentication` and HttpClient's
+    # `UsernamePasswordCredentials`) or the third (PHP `mysqli_connect`/`new mysqli`/`mysql_connect`/`new PDO`, Python
+    # `FTP(host, user, passwd)`, `MySQLdb.connect`/`pymysql.connect`, Go's `smtp.PlainAuth(identity, user, password,
+    # host)`). Every argument before it must be a string literal too.
+    *(Rule("password", r"\(" + "(?:" + "|".join(rf"(?<={name}\()" for name in names) + ")"
+           + r"[ \t]*" + r"(?:\"[^\"\r\n]{0,256}\"|'[^'\r\n]{0,256}')[ \t]*,[ \t]*" * index
+           + r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')[ \t]*[,)]", r"\(",
+           extract=_bundler_credentials, remember=True, before=f"[{''.join(sorted({n[-1] for n in names}))}]",
+           examples=examples, negatives=negatives)
+      for index, names, examples, negatives in (
+          (1, (r"\.login", r"[^\w]auth=", r"[^\w]auth = ", r"[^\w]HTTPBasicAuth", r"[^\w]HTTPDigestAuth",
+               r"[^\w]BasicAuth", r"[^\w]NetworkCredential", r"[^\w]PasswordAuthentication",
+               r"[^\w]UsernamePasswordCredentials"),
+           (("server.login('alerts@example.com', 'qwhk xmtz pbla rcnd')", "qwhk xmtz pbla rcnd"),
+            ("r = requests.get(url, auth=('svc', 'R3questsPw'))", "R3questsPw"),
+            ('var c = new NetworkCredential("svc", "N3tCr3dPw");', "N3tCr3dPw")),
+           ("server.login(user, password)", "auth = HTTPBasicAuth('jenkins', getpass())", "login('a')")),
+          (2, (r"[^\w]mysqli_connect", r"[^\w]mysqli", r"[^\w]mysql_connect", r"[^\w]mysql_pconnect", r"[^\w]PDO",
+               r"[^\w]FTP", r"[^\w]FTP_TLS", r"MySQLdb\.connect", r"pymysql\.connect", r"[^\w]PlainAuth"),
+           (('$link = mysqli_connect("localhost", "shop", "Mysq1iPw!", "shop");', "Mysq1iPw!"),
+            ("$pdo = new PDO('mysql:host=db;dbname=blog', 'blog', 'Pd0BlogPw');", "Pd0BlogPw"),
+            ('auth := smtp.PlainAuth("", "ops@example.com", "Pl41nAuthPw", "smtp.example.com")', "Pl41nAuthPw")),
+           ("$link = mysqli_connect($host, $user, $pass);", "$pdo = new PDO($dsn, 'blog', $pw);",
+            "ftp = FTP('ftp.example.com')")))),
+    # SNMP community strings: Cisco IOS `snmp-server community NAME RO|RW`, Junos `community NAME {` in its `snmp`
+    # block (one pass for both).
+    Rule("password", r"community(?<![\w-]community)[ \t]+(?P<v>[^\s{;]{1,128})", needs="community",
+         extract=_snmp_community, remember=True,
+         examples=(("snmp-server community Sn3mpR34d RO", "Sn3mpR34d"),
+                   ("snmp {\n    community Jun0sC0mm {\n        authorization read-only;\n    }\n}", "Jun0sC0mm")),
+         negatives=("snmp-server community <string> RO", "no snmp-server community",
+                    "policy-options {\n    community ISP-A {\n        members 65000:100;\n    }\n}",
+                    "the community edition is free")),
+    # OpenVPN's inline `<auth-user-pass>` block: the user name line, then the password line.
+    Rule("password", r"<auth-user-pass>\r?\n[^\r\n<]{1,256}\r?\n(?P<v>[^\r\n<]{1,256})\r?\n</auth-user-pass>",
+         needs="<auth-user-pass>", extract=_bundler_credentials, remember=True,
+         examples=(("<auth-user-pass>\nvpnuser\nVpnInl1nePw\n</auth-user-pass>", "VpnInl1nePw"),),
+         negatives=("auth-user-pass creds.txt", "<auth-user-pass>\n</auth-user-pass>")),
     # Subversion's auth cache (`~/.subversion/auth/svn.simple/<hash>`): `K 8`, `password`, `V <length>`, the value.
     Rule("password", r"password(?<=K 8\npassword)\nV \d{1,4}\n(?P<v>[^\r\n]{1,512})", needs="K 8\npassword",
          extract=_bundler_credentials, remember=True,
          examples=(("K 8\npassword\nV 11\nsvnP4ss2020\nK 15\nsvn:realmstring\n", "svnP4ss2020"),),
          negatives=("K 8\nusername\nV 5\nalice\n", "password\nV 3\nabc")),
-    # Windows `net use \\server\share [password] /user:[domain\]name` (the password before or after `/user:`; `*`
-    # prompts for it).
-    *(Rule("password", word + r"[^\r\n]*?[ \t]\\\\[^\s\\]+\\\S+[ \t]+"
-           r"(?:(?P<v1>[^\s/*\"']\S{0,127})[ \t]+/(?i:user|u):|/(?i:user|u):\S+[ \t]+(?P<v2>[^\s/*\"']\S{0,127}))",
-           needs=word,
-           extract=_bundler_credentials, remember=True,
-           examples=((f"{word} \\\\fs1\\share /user:CORP\\svc_backup Bkp$2021pw", "Bkp$2021pw"),
-                     (f"{word} Z: \\\\fs1\\share N3tUs3Pw /user:ops", "N3tUs3Pw")),
-           negatives=(f"{word} \\\\fs1\\share * /user:ops", f"{word} \\\\fs1\\share /user:ops /persistent:no",
-                      f"{word} Z: /delete"))
-      for word in ("net use", "NET USE")),
+    # Windows `net use [D: | *] \\server\share [password] /user:[domain\]name` (the password before or after `/user:`;
+    # `*` prompts for it). Anchored at the share's `\\`, rare in logs, with `net use` in any case behind it.
+    Rule("password", r"\\\\(?:(?<=(?i:net use)[ \t]\\\\)|(?<=(?i:net use)[ \t][A-Za-z]:[ \t]\\\\)"
+         r"|(?<=(?i:net use)[ \t]\*[ \t]\\\\))[^\s\\]+\\\S+[ \t]+"
+         r"(?:(?P<v1>[^\s/*\"']\S{0,127})[ \t]+/(?i:user|u):|/(?i:user|u):\S+[ \t]+(?P<v2>[^\s/*\"']\S{0,127}))",
+         r"\\\\", extract=_bundler_credentials, remember=True, before="[ \t]",
+         examples=(("net use \\\\fs1\\share /user:CORP\\svc_backup Bkp$2021pw", "Bkp$2021pw"),
+                   ("NET USE Z: \\\\fs1\\share N3tUs3Pw /USER:ops", "N3tUs3Pw")),
+         negatives=("net use \\\\fs1\\share * /user:ops", "net use \\\\fs1\\share /user:ops /persistent:no",
+                    "copy \\\\fs1\\share\\a.txt secret /user:x")),
     # Webhook URLs whose path is the credential: Discord (`/api/webhooks/<id>/<token>`), Microsoft Teams
     # (`/webhookb2/...`, the older `outlook.office.com/webhook/<guid>@<guid>/IncomingWebhook/...`).
     Rule("token", r"/webhook(?:s/(?<=/api/webhooks/)(?P<v1>\d{5,}/[A-Za-z0-9_-]{40,})|b2/(?P<v2>[A-Za-z0-9@/_-]{40,})"

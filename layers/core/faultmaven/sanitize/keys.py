@@ -168,6 +168,9 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     # Written as alternations with an empty last branch, not `(...)?`: the same tries in the same order, without the
     # regex engine's costly general repeat at every separator (most separators in logs match none of it).
     arrow = "(?:>|=(?=[ \\t]*[\"'])|)" if sep == "=" else "(?:::=|:=|=|)"
+    # LDIF's `::` before a base64 value (`userPassword:: e1NTSEF9...`): for the keyword rule only, whose arrow is tried
+    # after its key's lookbehind matched; the random-value rule would try it at every `:` of a log.
+    keyword_arrow = arrow if sep == "=" else "(?:::=|:=|=|:(?=[ \\t])|)"
     if sep == ">":
         return (Rule("secret", r">(?<=[A-Za-z\"']>)(?P<v>[^<>\s]{1,512})</", ">", extract=extract_tag, remember=True,
                      examples=_TAG_EXAMPLES[0], negatives=_TAG_EXAMPLES[1]),)
@@ -178,7 +181,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     keyword, block, generic = _EXAMPLES[sep]
     return (
-        Rule("secret", sep + _lookbehind(sep) + arrow
+        Rule("secret", sep + _lookbehind(sep) + keyword_arrow
              + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token|ssws|ntlm|negotiate)[ \t]+)?" + _VALUE,
              sep, extract=extract_keyword, remember=True,
              before=_KEYWORD_BEFORE[:-1] + "?+0-9\\]]" if sep == "=" else _KEYWORD_BEFORE,
@@ -299,6 +302,9 @@ def names_its_key(key: str, value: str) -> bool:
     return _CONSTANT.fullmatch(value) is not None and classify_key(value) is not None
 
 
+_CALL_START = re.compile(r"[A-Za-z_][\w.]*\(")
+
+
 def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     value = value.strip()
     if not value or is_placeholder_value(value) or "://" in value or _is_reference(value) or names_its_key(key, value):
@@ -306,6 +312,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     if (not quoted and (value[-1] in "([" or _CMDLET.fullmatch(value))) or _FORMAT_FIELD.search(value):
         return False  # code: a call, an index (`get_secrets(`, `secrets["password"]`), a cmdlet, a format string
     if strength == "weak":
+        if not quoted and _CALL_START.match(value):  # `auth = HTTPBasicAuth(user, ...)`: code
+            return False
         return looks_random(value) or (len(value) >= 16 and shannon_entropy(value) >= 3.5 and not value.isalpha())
     words = key_words(key)
     if "pwd" in words and _PATHLIKE.fullmatch(value):  # PWD=/home/app is the working directory
