@@ -250,6 +250,23 @@ def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 _SQL_ROLE = re.compile(r"\b(?i:user|role)\b")
+_KEY_HEAD = re.compile(r"[A-Za-z0-9_.]+\Z")
+
+
+def _named_directive(rule: Rule, hit: Hit, key_start: int, line_start: int, line_end: int) -> list[Finding]:
+    """`KEY VALUE` alone on its line (or after a Dockerfile's `ENV`), the key naming a password; a quoted value loses
+    its quotes."""
+    text, (start, end) = hit.text, hit.value_span()
+    key = text[key_start : hit.match.start()] + text[hit.match.start() : start].split()[0]
+    if text[line_start:key_start].strip() not in ("", "ENV") or text[end : None if line_end < 0 else line_end].strip():
+        return []
+    kind = keys.classify_key(key)
+    quoted = end - start > 2 and text[start] in "\"'" and text[end - 1] == text[start]
+    if quoted:
+        start, end = start + 1, end - 1
+    if kind is None or kind[1] != "password" or not keys.value_is_secret(key, text[start:end], kind[0], quoted):
+        return []
+    return [(start, end, rule.label)]
 
 
 def _directive(rule: Rule, hit: Hit) -> list[Finding]:
@@ -258,6 +275,9 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     text, at = hit.text, hit.match.start()
     start, end = hit.value_span()
     line_start, line_end = text.rfind("\n", 0, at) + 1, text.find("\n", end)
+    head = _KEY_HEAD.search(text, max(line_start, at - 80), at)
+    if head or not text[at].islower():
+        return _named_directive(rule, hit, head.start() if head else at, line_start, line_end)
     alone = not text[line_start:at].strip() and not text[end : None if line_end < 0 else line_end].strip()
     keyword = text[at:start].split()[0]
     before = text[max(0, at - 400) : at]
@@ -603,9 +623,19 @@ FORMAT_RULES: tuple[Rule, ...] = (
            examples=((f"bind 127.0.0.1\n{word} f0obaredS3cret\n", "f0obaredS3cret"),),
            negatives=(f"{word} required", f"{word} ${{VAULT_SECRET}}", f"Failed {word} for root from 10.0.0.1"))
       for word in ("requirepass", "masterauth", "wpa-psk")),
-    Rule("password", r"password(?<![\w-]password)(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs="password",
+    # The same with a compound key that names a password, alone on its line (Gradle's `storePassword "..."`,
+    # keepalived's `auth_pass`, a Dockerfile's `ENV DB_PASSWORD value`): one pass per spelling.
+    *(Rule("password", word + r"(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs=word, extract=_directive,
+           remember=True,
+           examples=((f"signingConfigs {{\n  release {{\n    store{word} 'Gr4dleSt0re'\n", "Gr4dleSt0re"),
+                     (f"ENV Db{word} D0ckerEnvPw", "D0ckerEnvPw")),
+           negatives=(f"{word} authentication succeeded for root", f"ENV Db{word}File /run/secrets/db",
+                      f"store{word} System.getenv('KS_PASS')"))
+      for word in ("Password", "PASSWORD")),
+    Rule("password", r"password(?<![-]password)(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs="password",
          extract=_directive, remember=True,
          examples=(("machine api.example.com login deploy password N3trcPw9", "N3trcPw9"),
+                   ("vrrp_instance VI_1 {\n    vnc_password Vnc9Pw42\n}", "Vnc9Pw42"),
                    ("alter user app with password 'Lower5qlPw';", "Lower5qlPw"),
                    ('poll mail.example.com protocol imap user "joe" password "F3tchm4ilPw"', "F3tchm4ilPw"),
                    ("machine github.com\n  login octocat\n  password Hq2Lm9Vx4Zp8", "Hq2Lm9Vx4Zp8"),

@@ -309,8 +309,9 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     value = value.strip()
     if not value or is_placeholder_value(value) or "://" in value or _is_reference(value) or names_its_key(key, value):
         return False
-    if (not quoted and (value[-1] in "([" or _CMDLET.fullmatch(value))) or _FORMAT_FIELD.search(value):
-        return False  # code: a call, an index (`get_secrets(`, `secrets["password"]`), a cmdlet, a format string
+    call = value[-1] in "([" or (value[-1] == ")" and _CALL_START.match(value) is not None)
+    if (not quoted and (call or _CMDLET.fullmatch(value))) or _FORMAT_FIELD.search(value):
+        return False  # code: a call (`get_secrets(`, `System.getenv("X")`), an index, a cmdlet, a format string
     if strength == "weak":
         if not quoted and _CALL_START.match(value):  # `auth = HTTPBasicAuth(user, ...)`: code
             return False
