@@ -33,7 +33,7 @@ had never been tuned on gitleaks nor seen Nosey Parker's examples, brought in as
 NP_BLIND_COMMIT were developed on the other sources only (Nosey Parker's examples and misses are never printed; its
 rule file names were seen). The rules of WHISPERS_COMMIT (main's HEAD when whispers' fixtures were brought in) had never
 seen them: whispers' loader and labels were written and committed before any sanitizer ran on them. Likewise the
-rules of CREDSWEEPER_COMMIT for CredSweeper's samples, and of CLIENT_CONFIGS_COMMIT and CLIENT_CODE_COMMIT for the
+rules of CREDSWEEPER_COMMIT for CredSweeper's samples, and of each CLIENT_BATCHES commit for its batch of
 client-config cases. No rule was ever changed for detect-secrets' test_data.
 The self-generated corpus is a regression test only (tests/unit/test_sanitize_regression.py), never a figure here.
 """
@@ -68,8 +68,6 @@ GITLEAKS = ROOT / "benchmarks" / "data" / "gitleaks" / "cases.json"
 NOSEYPARKER = ROOT / "benchmarks" / "data" / "noseyparker" / "cases.json"
 WHISPERS = ROOT / "benchmarks" / "data" / "whispers" / "cases.json"
 CREDSWEEPER = ROOT / "benchmarks" / "data" / "credsweeper" / "cases.json"
-CLIENT_CONFIGS = ROOT / "tests" / "fixtures" / "sanitize" / "client_configs.json"
-CLIENT_CODE = ROOT / "tests" / "fixtures" / "sanitize" / "client_configs_2.json"
 PII_CLASS = "personal_data"
 DS_CLASS = "detect-secrets test_data (config and code files)"
 SL_CLASS = "secretlint preset-recommend snapshots (provider tokens, URLs, keys)"
@@ -77,8 +75,6 @@ GL_CLASS = "gitleaks rule samples (true and false positives of 52 rules)"
 NP_CLASS = "Nosey Parker rule examples (secret-category examples and negatives of 189 rules)"
 WH_CLASS = "whispers test fixtures (57 config, code and dotfiles, findings its tests assert)"
 CS_CLASS = "CredSweeper test samples (181 config, code, log and document files, findings its tests assert)"
-CC_CLASS = "client configs, dotfiles and histories (52 cases written from the formats' public documentation)"
-CD_CLASS = "client code, CMS configs, dumps and device configs (34 cases written from the formats' documentation)"
 # The last commit before secretlint's snapshots were looked at: its rules are the held-out scorer for them.
 SECRETLINT_COMMIT = "1f52b43"
 # main's HEAD when gitleaks' samples became a development set and Nosey Parker's examples were brought in unseen: its
@@ -93,12 +89,20 @@ WHISPERS_COMMIT = "ebc7090"
 # main's HEAD when CredSweeper's samples were brought in (loader and labels committed in ffedbbd before any sanitizer
 # ran on them): its rules had never seen them, and score them held out.
 CREDSWEEPER_COMMIT = "0d78d5d"
-# main's HEAD when the client-config cases were written (committed in 356ed59 before any sanitizer ran on them).
-CLIENT_CONFIGS_COMMIT = "6b9311b"
-# main's HEAD when the second batch was written (committed in bae3c50 before any sanitizer ran on it).
-CLIENT_CODE_COMMIT = "bc1aa8d"
+# Per-format cases written from public documentation in batches, each committed before any sanitizer ran on it:
+# (file, class, main's HEAD when it was written: the rules that score it held out, commit that added it).
+CLIENT_BATCHES = (
+    (FORMATS.with_name("client_configs.json"),
+     "client configs, dotfiles and histories (52 cases written from the formats' documentation)", "6b9311b", "356ed59"),
+    (FORMATS.with_name("client_configs_2.json"),
+     "client code, CMS configs, dumps and device configs (34 cases written from the formats' documentation)", "bc1aa8d",
+     "bae3c50"),
+    (FORMATS.with_name("client_configs_3.json"),
+     "password files, keys, master keys, setters, pipelines and service configs (35 cases written from the formats' "
+     "documentation)", "120ed16", "cd5f09b"),
+)
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT,
-          CLIENT_CONFIGS_COMMIT, CLIENT_CODE_COMMIT)
+          *(commit for _, _, commit, _ in CLIENT_BATCHES))
 # The cheapest scan a sanitizer could do: one case-insensitive regex pass for a few key words, the same text, the same
 # run. Throughput is reported as a ratio to it so a slower or faster machine does not move the target.
 BASELINE = re.compile(r"(?i)password|secret|token|api_key")
@@ -184,7 +188,7 @@ def labelled_sets(data: Path) -> list[tuple[str, str, str, list[Unit]]]:
             left_out = set(fixture["left_out_lines"])
             text = "\n".join("" if n in left_out else line for n, line in enumerate(fixture["text"].splitlines(), 1))
             out.append((cls, fixture[name], text, [frozenset(span) for span in fixture["secret_spans"]]))
-    for path, cls in ((FORMATS, None), (CLIENT_CONFIGS, CC_CLASS), (CLIENT_CODE, CD_CLASS)):
+    for path, cls in ((FORMATS, None), *((path, cls) for path, cls, _, _ in CLIENT_BATCHES)):
         for case in json.loads(path.read_text())["cases"]:
             lines = case["text"].splitlines()
             out.append((cls or case["class"], case["source"], case["text"],
@@ -343,19 +347,20 @@ def main(argv: list[str] | None = None) -> int:
     held_out += frozen[GITLEAKS_COMMIT][NP_CLASS]
     held_out += frozen[WHISPERS_COMMIT][WH_CLASS]
     held_out += frozen[CREDSWEEPER_COMMIT][CS_CLASS]
-    held_out += frozen[CLIENT_CONFIGS_COMMIT][CC_CLASS]
-    held_out += frozen[CLIENT_CODE_COMMIT][CD_CLASS]
-    sources = [DS_CLASS, SL_CLASS, GL_CLASS, NP_CLASS, WH_CLASS, CS_CLASS, CC_CLASS, CD_CLASS]
+    for _, cls, commit, _ in CLIENT_BATCHES:
+        held_out += frozen[commit][cls]
+    sources = [DS_CLASS, SL_CLASS, GL_CLASS, NP_CLASS, WH_CLASS, CS_CLASS, *(cls for _, cls, _, _ in CLIENT_BATCHES)]
+    _, newest, newest_commit, _ = CLIENT_BATCHES[-1]
     header = ["| source or class | secrets | recall | precision (false-positive lines) | detect-secrets recall | "
               "detect-secrets precision (fp) | target |", "|---|---|---|---|---|---|---|"]
     headline = [
         *header,
-        _row(f"**new held-out source: {CD_CLASS}, rules of {CLIENT_CODE_COMMIT}**",
-             frozen[CLIENT_CODE_COMMIT][CD_CLASS], theirs[CD_CLASS], "≥ 0.98 / ≥ 0.98"),
-        _row("**held out, eight sources pooled, each by rules frozen before it was seen**", held_out,
+        _row(f"**new held-out source: {newest}, rules of {newest_commit}**",
+             frozen[newest_commit][newest], theirs[newest], "≥ 0.98 / ≥ 0.98"),
+        _row(f"**held out, {len(sources)} sources pooled, each by rules frozen before it was seen**", held_out,
              total(theirs, sources), "≥ 0.98 / ≥ 0.98"),
-        _row(f"{CC_CLASS}, rules of {CLIENT_CONFIGS_COMMIT}", frozen[CLIENT_CONFIGS_COMMIT][CC_CLASS],
-             theirs[CC_CLASS]),
+        *(_row(f"{cls}, rules of {commit}", frozen[commit][cls], theirs[cls])
+          for _, cls, commit, _ in CLIENT_BATCHES[:-1]),
         _row(f"{CS_CLASS}, rules of {CREDSWEEPER_COMMIT}", frozen[CREDSWEEPER_COMMIT][CS_CLASS], theirs[CS_CLASS]),
         _row(f"{WH_CLASS}, rules of {WHISPERS_COMMIT}", frozen[WHISPERS_COMMIT][WH_CLASS], theirs[WH_CLASS]),
         _row(f"{NP_CLASS}, rules of {GITLEAKS_COMMIT} (held out up to that commit)", frozen[GITLEAKS_COMMIT][NP_CLASS],
@@ -379,8 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         _row(f"{NP_CLASS} (held out up to {NP_BLIND_COMMIT}, see above)", ours[NP_CLASS], theirs[NP_CLASS]),
         _row(f"{WH_CLASS} (development since {WHISPERS_COMMIT})", ours[WH_CLASS], theirs[WH_CLASS]),
         _row(f"{CS_CLASS} (development since {CREDSWEEPER_COMMIT})", ours[CS_CLASS], theirs[CS_CLASS]),
-        _row(f"{CC_CLASS} (development since {CLIENT_CONFIGS_COMMIT})", ours[CC_CLASS], theirs[CC_CLASS]),
-        _row(f"{CD_CLASS} (development since {CLIENT_CODE_COMMIT})", ours[CD_CLASS], theirs[CD_CLASS]),
+        *(_row(f"{cls} (development since {commit})", ours[cls], theirs[cls]) for _, cls, commit, _ in CLIENT_BATCHES),
         *(_row(f"{cls} (development)", ours[cls], theirs[cls]) for cls in secret_classes if cls not in sources),
         _row(f"{PII_CLASS} (not secrets; detect-secrets has no such plugin)", ours[PII_CLASS], theirs[PII_CLASS]),
     ]
@@ -426,18 +430,19 @@ def main(argv: list[str] | None = None) -> int:
         f"is a negative), brought in after commit {CREDSWEEPER_COMMIT} (main's HEAD then), its loader and labels "
         "committed (ffedbbd) before any sanitizer ran on them, so the rules of that commit give its held-out figure; "
         "a development set since. CredSweeper's rules are its own; some providers' token formats are the same public "
-        "formats the other sources' rules describe. Client configs, dotfiles and command histories "
-        "(`tests/fixtures/sanitize/client_configs.json`: 52 cases written from the formats' public documentation, "
-        "each listing the values that must be gone, every other line a negative), written and committed (356ed59) "
-        f"before any sanitizer ran on them, so the rules of {CLIENT_CONFIGS_COMMIT} give their held-out figure; a "
-        "development set since; likewise a second batch (`client_configs_2.json`: application code calling documented "
-        "client APIs, CMS configs, database and directory dumps, network device configs), committed in bae3c50, "
-        f"scored by the rules of {CLIENT_CODE_COMMIT}. detect-secrets scans the same texts as files.", "",
+        "formats the other sources' rules describe. Per-format cases for client configs, dotfiles, command "
+        "histories, client code, dumps and service configs (`tests/fixtures/sanitize/client_configs*.json`, written "
+        "from the formats' public documentation, each listing the values that must be gone, every other line a "
+        "negative), in batches, each written and committed before any sanitizer ran on it, so the rules of main's "
+        "HEAD then give its held-out figure ("
+        + "; ".join(f"`{path.name}`: committed in {added}, rules of {commit}"
+                    for path, _, commit, added in CLIENT_BATCHES)
+        + "); a development set since. detect-secrets scans the same texts as files.", "",
         *headline, "",
         "## Every source with the current rules", "",
         f"secretlint's snapshots (since {SECRETLINT_COMMIT}), gitleaks' samples (since {GITLEAKS_COMMIT}), "
         f"whispers' fixtures (since {WHISPERS_COMMIT}), CredSweeper's samples (since {CREDSWEEPER_COMMIT}) and the "
-        f"client-config cases (since {CLIENT_CONFIGS_COMMIT} and {CLIENT_CODE_COMMIT}) were "
+        "client-config batches (each since the commit that scores it held out) were "
         "then used to develop rules: their figures here are "
         "development figures. The per-format cases, written from each format's public documentation "
         "(`tests/fixtures/sanitize/formats.json`), are a development set too.", "",
@@ -450,11 +455,9 @@ def main(argv: list[str] | None = None) -> int:
         *(f"- {line}" for line in misses(sets, current, WH_CLASS) or ["none"]), "",
         "CredSweeper, current rules (development), every miss and false positive:", "",
         *(f"- {line}" for line in misses(sets, current, CS_CLASS) or ["none"]), "",
-        "Client configs, dotfiles and histories, current rules (development), every miss and false positive:", "",
-        *(f"- {line}" for line in misses(sets, current, CC_CLASS) or ["none"]), "",
-        "Client code, CMS configs, dumps and device configs, current rules (development), every miss and false "
-        "positive:", "",
-        *(f"- {line}" for line in misses(sets, current, CD_CLASS) or ["none"]), "",
+        *(line for _, cls, _, _ in CLIENT_BATCHES
+          for line in (f"{cls}, current rules (development), every miss and false positive:", "",
+                       *(f"- {m}" for m in misses(sets, current, cls) or ["none"]), "")),
         "## Real logs and speed", "",
         "Throughput is MB per CPU-second of this process (`time.process_time`), best of 7 runs; the baseline runs on "
         "the same text in the same run.", "",

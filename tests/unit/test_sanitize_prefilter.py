@@ -24,17 +24,18 @@ TEXTS = [
 SCANNER = Scanner(RULES, Options())
 
 
-def test_trigger_scan_finds_the_literals_a_plain_search_finds() -> None:
-    triggers = SCANNER._triggers
-    assert triggers.literals, "the rules' literals with a rare character are found by the trigger scan"
+def test_literal_scan_finds_the_literals_a_plain_search_finds() -> None:
+    literals = SCANNER._literals
+    assert len(literals.literals) > 20, "every multi-character literal of the passes is in the automaton"
     for text in (*TEXTS, "\n".join(TEXTS)):
-        assert triggers.scan(text) == {literal for literal in triggers.literals if literal in text}, text
+        assert literals.found(text) == {literal for literal in literals.literals if literal in text}, text
 
 
-def test_trigger_scan_finds_literals_that_share_their_rare_character() -> None:
-    triggers = engine._Triggers(["getenv(", "define(", "(x"])
-    assert triggers.scan("a = getenv(define(") == {"getenv(", "define("}
-    assert triggers.scan("(x and getenv (") == {"(x"}
+def test_literal_scan_finds_overlapping_and_nested_literals() -> None:
+    literals = engine._Literals(["password", "K 8\npassword", "--", "-password", "word"])
+    assert literals.found("K 8\npassword") == {"K 8\npassword", "password", "word"}
+    assert literals.found("x --password y") == {"--", "-password", "password", "word"}
+    assert literals.found("nothing here") == set()
 
 
 @pytest.mark.parametrize("rule", [rule for rule in RULES if rule.starts], ids=lambda rule: rule.label)
