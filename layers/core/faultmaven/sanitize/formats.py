@@ -38,7 +38,8 @@ _PASSWD_USER = re.compile(r"[a-z_][a-z0-9_.-]{0,31}\Z")
 
 
 def _des_crypt(rule: Rule, hit: Hit) -> list[Finding]:
-    """`user:Xy7pQ2rT9wEzA:1001:...`: the 13-character hash only in a passwd/shadow line (a user name before it)."""
+    """`user:Xy7pQ2rT9wEzA:1001:...`: the 13-character hash only in a passwd/shadow line (a user name before it), or
+    alone after the user name (an htpasswd line written with `-d`)."""
     text, colon = hit.text, hit.anchor
     line_start = text.rfind("\n", 0, colon) + 1
     start, end = hit.value_span()
@@ -282,8 +283,11 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     keyword = text[at:start].split()[0]
     before = text[max(0, at - 400) : at]
     netrc = keyword == "password" and "login" in before and ("machine" in before or "default" in before)
-    # Cisco IOS `username NAME [privilege N] password [0|7] SECRET`, `enable password SECRET`.
-    device = keyword == "password" and text.startswith(("username ", "enable "), line_start)
+    # Cisco IOS `username NAME [privilege N] password [0|7] SECRET`, `enable password SECRET`; HAProxy's
+    # `user NAME insecure-password SECRET` in a userlist.
+    device = keyword == "password" and (text.startswith(("username ", "enable "), line_start)
+                                        or (text.startswith("insecure-", at - 9) and
+                                            text[line_start:at].lstrip().startswith("user ")))
     # fetchmailrc(5): `poll HOST protocol imap user "joe" password "secret"`.
     fetchmail = keyword == "password" and "user" in before and ("poll" in before or "server" in before)
     # Lower-case SQL typed into psql or mysql: `alter user app with password 'secret';`, `create role r login
@@ -338,6 +342,12 @@ def _snmp_community(rule: Rule, hit: Hit) -> list[Finding]:
     cisco = _SNMP_SERVER.fullmatch(text, text.rfind("\n", 0, at) + 1, at) is not None
     junos = _JUNOS_BLOCK.match(text, hit.value_span()[1]) is not None and "snmp" in text[max(0, at - 300) : at]
     return _bundler_credentials(rule, hit) if cisco or junos else []
+
+
+def _ipsec_secret(rule: Rule, hit: Hit) -> list[Finding]:
+    """`: PSK "secret"`: only after the colon that ends an ipsec.secrets selector list."""
+    text, at = hit.text, hit.match.start()
+    return _bundler_credentials(rule, hit) if ":" in text[text.rfind("\n", 0, at) + 1 : at] else []
 
 
 def _named_value(name: str, rule: Rule, hit: Hit) -> list[Finding]:
@@ -489,16 +499,24 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "SCRAM-SHA-256$4096:Hq2Lm9Vx4Zp8Tn3Yb6Jf1g==$Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz=:"
                     "Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Q="),),
          negatives=("password_encryption = 'SCRAM-SHA-256'",)),
-    Rule("password_hash", r":(?=(?P<v>[./0-9A-Za-z]{13}):\d*:\d*:)", ":", extract=_des_crypt,
-         after=r"[./0-9A-Za-z]{13}:\d*:",
-         examples=(("olduser:Xy7pQ2rT9wEzA:1001:1001:Old User:/home/olduser:/bin/sh", "Xy7pQ2rT9wEzA"),),
+    Rule("password_hash", r":(?=(?P<v>[./0-9A-Za-z]{13})(?::\d*:\d*:|[ \t]*(?:\r?\n|\Z)))", ":", extract=_des_crypt,
+         after=r"[./0-9A-Za-z]{13}(?::\d*:|[ \t]*(?:\r?\n|\Z))",
+         examples=(("olduser:Xy7pQ2rT9wEzA:1001:1001:Old User:/home/olduser:/bin/sh", "Xy7pQ2rT9wEzA"),
+                   ("webadmin:rOqQzRtLkPL9s\nreports:xV2yl3DdGsXbk\n", "rOqQzRtLkPL9s")),
          negatives=("www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin", "at 10:abcdefghijklm:12:14 ok")),
-    Rule("password_hash", r"\}(?:(?<=\{SHA\})|(?<=\{MD5\})|(?<=\{SSHA\})|(?<=SSHA256\})|(?<=SSHA512\}))"
-         r"(?P<v>[A-Za-z0-9+/]{20,}={0,2})",
-         r"\}", before="[AH5D2]",
+    Rule("password_hash", r"\}(?:(?<=\{SHA\})|(?<=\{MD5\})|(?<=\{SSHA\})|(?<=SHA256\})|(?<=SHA512\})|(?<=\{SMD5\})"
+         r"|(?<=CRAM-MD5\})|(?<=PLAIN-MD5\})|(?<=DIGEST-MD5\})|(?<=\{NTLM\}))(?P<v>[A-Za-z0-9+/]{20,}={0,2})",
+         r"\}", before="[A256M]",
          examples=(("web:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=", "W6ph5Mm5Pz8GgiULbPgzG37mj9g="),
+                   ("carol:{CRAM-MD5}4a1c2f3e5d6b7a8c9e0f1a2b3c4d5e6f::::::", "4a1c2f3e5d6b7a8c9e0f1a2b3c4d5e6f"),
+                   ("userPassword: {SSHA256}Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFi", "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFi"),
                    ("userPassword: {SSHA}DkMTwBl+a/3DQTxCYEApdUtNXGgdUac3", "DkMTwBl+a/3DQTxCYEApdUtNXGgdUac3")),
          negatives=('{"a": {"SHA"}}', "{SHA} is a label")),
+    # Dovecot's and LDAP's plain-text schemes (`alice:{PLAIN}secret::::::`, `userPassword: {CLEARTEXT}secret`).
+    Rule("password", r"\}(?:(?<=\{PLAIN\})|(?<=CLEARTEXT\}))(?P<v>[^\s:]{1,256})", r"\}", before="[NT]",
+         extract=_bundler_credentials, remember=True,
+         examples=(("alice:{PLAIN}D0vec0tPlain::::::", "D0vec0tPlain"),),
+         negatives=("scheme {PLAIN} only", "default_pass_scheme = {PLAIN}")),
     Rule("secret", r"define\(\s*(?:'(?P<k1>\w{1,80})'|\"(?P<k2>\w{1,80})\")\s*,\s*(?:'(?P<v1>(?:[^'\\\n]|\\.){1,512})'"
          r"|\"(?P<v2>(?:[^\"\\\n]|\\.){1,512})\")", needs="define(", extract=_php_define, remember=True,
          examples=(("define( 'DB_PASSWORD', 'Tr0ub4dor&3horse' );", "Tr0ub4dor&3horse"),
@@ -631,16 +649,18 @@ FORMAT_RULES: tuple[Rule, ...] = (
                      (f"ENV Db{word} D0ckerEnvPw", "D0ckerEnvPw")),
            negatives=(f"{word} authentication succeeded for root", f"ENV Db{word}File /run/secrets/db",
                       f"store{word} System.getenv('KS_PASS')"))
-      for word in ("Password", "PASSWORD")),
-    Rule("password", r"password(?<![-]password)(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs="password",
+      for word in ("Password", "PASSWORD", "_pass")),
+    Rule("password", r"password(?<![^e]-password)(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs="password",
          extract=_directive, remember=True,
          examples=(("machine api.example.com login deploy password N3trcPw9", "N3trcPw9"),
                    ("vrrp_instance VI_1 {\n    vnc_password Vnc9Pw42\n}", "Vnc9Pw42"),
+                   ("userlist admins\n    user ops insecure-password H4Insecure", "H4Insecure"),
                    ("alter user app with password 'Lower5qlPw';", "Lower5qlPw"),
                    ('poll mail.example.com protocol imap user "joe" password "F3tchm4ilPw"', "F3tchm4ilPw"),
                    ("machine github.com\n  login octocat\n  password Hq2Lm9Vx4Zp8", "Hq2Lm9Vx4Zp8"),
                    ("hostname r1\n password 7 0822455D0A16", "0822455D0A16")),
          negatives=("Failed password for root from 10.0.0.1 port 22", "login: password accepted for app",
+                    "user ops insecure-password ${OPS_PW}",
                     "password required")),
     # Command-line options followed by a blank: `--password VALUE`, `--api-key VALUE`, `--token VALUE`.
     Rule("password", r"--(?<![\w-]--)(?:[a-z0-9]+[-_])*(?:password|passwd|passphrase|token|secret|api-key|apikey"
@@ -790,6 +810,48 @@ FORMAT_RULES: tuple[Rule, ...] = (
          needs="<auth-user-pass>", extract=_bundler_credentials, remember=True,
          examples=(("<auth-user-pass>\nvpnuser\nVpnInl1nePw\n</auth-user-pass>", "VpnInl1nePw"),),
          negatives=("auth-user-pass creds.txt", "<auth-user-pass>\n</auth-user-pass>")),
+    # strongSwan/Libreswan `ipsec.secrets(5)`: `[selectors] : PSK "secret"`, `: EAP "secret"` (also `0x` hex and `0s`
+    # base64 values); a colon before it on the line.
+    *(Rule("password", word + r"(?<![\w-]" + word + r")[ \t]+(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'"
+           r"|(?P<v3>0[xs][A-Za-z0-9+/=]{8,512}))", needs=word, extract=_ipsec_secret, remember=True,
+           examples=((f': {word} "Ips3cPr3Shared"', "Ips3cPr3Shared"),
+                     (f"carol : {word} 0x3f9a1c0d7e5b2a8c", "0x3f9a1c0d7e5b2a8c")),
+           negatives=(f'{word} "not a secrets file"', f": {word} %prompt"))
+      for word in ("PSK", "EAP")),
+    # The ssh.com / RFC 4716 private key file (`---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----`): its lines to the END.
+    Rule("private_key", r"---- BEGIN SSH2 (?:ENCRYPTED )?PRIVATE KEY ----\r?\n(?P<v>[\s\S]{1,16384}?)\r?\n"
+         r"---- END SSH2 (?:ENCRYPTED )?PRIVATE KEY ----", needs="---- BEGIN SSH2",
+         examples=(("---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: \"rsa\"\n"
+                    "P2/56wAAA+4AAAA3aWYtbW9kbntzaWdue3Jz\n---- END SSH2 ENCRYPTED PRIVATE KEY ----",
+                    "P2/56wAAA+4AAAA3aWYtbW9kbntzaWdue3Jz"),),
+         negatives=("---- BEGIN SSH2 PUBLIC KEY ----\nAAAAB3NzaC1yc2EAAAADAQAB\n---- END SSH2 PUBLIC KEY ----",)),
+    # Node's fallback for an environment variable: `process.env.DB_PASSWORD || 'secret'` (also `??`).
+    Rule("secret", r"process\.env\.(?P<k>[A-Za-z_]\w{0,80})[ \t]*(?:\|\||\?\?)[ \t]*"
+         r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'|`(?P<v3>[^`\r\n$]{1,256})`)",
+         needs="process.env.", extract=_lookup_default, remember=True,
+         examples=(("const pw = process.env.DB_PASSWORD || 'N0deFallb4ck';", "N0deFallb4ck"),),
+         negatives=("const port = process.env.PORT || '3000';", "const pw = process.env.DB_PASSWORD || '';")),
+    # Go's MySQL driver DSN `user:password@tcp(host:port)/db` (also `unix(`), as `sql.Open` takes it.
+    Rule("password", r"[\w.-]{1,64}:(?P<v>[^\s:@\"'/]{1,128})@(?:tcp|unix)\(", needs="@tcp(",
+         extract=_bundler_credentials, remember=True,
+         examples=(('db, err := sql.Open("mysql", "app:G0DsnPw42@tcp(127.0.0.1:3306)/shop")', "G0DsnPw42"),),
+         negatives=('sql.Open("mysql", "app@tcp(127.0.0.1:3306)/shop")',)),
+    # A password piped into a command that reads it from standard input: `echo 'pw' | sudo -S ...`,
+    # `... | docker login --password-stdin`, `... | passwd --stdin user`, `echo 'user:pw' | chpasswd`.
+    Rule("password", r"echo(?<![\w-]echo)[ \t]+(?:-[neE]+[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,256})'"
+         r"|\"(?P<v2>[^\"\r\n$`]{1,256})\"|(?P<v3>[^\s'\"$`|;&]{1,256}))[ \t]*\|[ \t]*"
+         r"(?=sudo[ \t]+-S|[^|\r\n]*--password-stdin|passwd[ \t]+--stdin|chpasswd)",
+         needs="echo", extract=_bundler_credentials, remember=True,
+         examples=(("echo 'Sud0Pipe!' | sudo -S systemctl restart app", "Sud0Pipe!"),
+                   ('echo "D0ckerStd1n" | docker login -u ci --password-stdin registry.example.com', "D0ckerStd1n"),
+                   ("echo 'deploy:Chp4sswdPw' | chpasswd", "deploy:Chp4sswdPw")),
+         negatives=('echo "$PASSWORD" | docker login -u ci --password-stdin', "echo hello | grep h",
+                    "echo $CR_PAT | docker login ghcr.io -u me --password-stdin")),
+    # HAProxy: `stats auth user:password` and a userlist's `user NAME insecure-password PASSWORD`.
+    Rule("password", r"stats auth[ \t]+[^\s:]{1,64}:(?P<v>\S{1,256})", needs="stats auth",
+         extract=_bundler_credentials, remember=True,
+         examples=(("listen stats\n    stats auth admin:H4proxyStats", "H4proxyStats"),),
+         negatives=("    stats auth admin:${STATS_PASSWORD}", "stats auth required")),
     # Subversion's auth cache (`~/.subversion/auth/svn.simple/<hash>`): `K 8`, `password`, `V <length>`, the value.
     Rule("password", r"password(?<=K 8\npassword)\nV \d{1,4}\n(?P<v>[^\r\n]{1,512})", needs="K 8\npassword",
          extract=_bundler_credentials, remember=True,

@@ -95,8 +95,8 @@ def _lookbehind(sep: str, numbered_only: bool = False) -> str:
 # Last letters of the keywords, quotes and blanks: the only characters that can precede a keyword's separator.
 _KEYWORD_BEFORE = f"[{_LAST_LETTERS}\"' \\t]"
 
-_VALUE = (
-    r"""[ \t]*(?:"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'"""
+_VALUE = (  # Python's string prefixes (`b'...'`, `r"..."`) before a quote belong to the literal, not the value
+    r"""[ \t]*(?:[bBrRuU]{1,2}(?=["']))?(?:"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'"""
     r"""|\\"(?P<v4>[^"\\\r\n]{1,512})\\"|\\'(?P<v5>[^'\\\r\n]{1,512})\\'"""
     r"""|(?P<v3>\$*\{\{?[^}\s]{1,128}\}\}?|[^\s"'`,;&<>)\]}]{1,512}))"""
 )
@@ -177,7 +177,21 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     if sep == "(":
         return (Rule("secret", r"\((?<=\w\()[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')[ \t]*\)",
                      r"\(", extract=extract_setter, remember=True, before=_KEYWORD_BEFORE,
-                     examples=_SETTER_EXAMPLES[0], negatives=_SETTER_EXAMPLES[1]),)
+                     examples=_SETTER_EXAMPLES[0], negatives=_SETTER_EXAMPLES[1]),
+                # A call that stores a value under a name: `props.setProperty("db.password", "...")`, `map.put(...)`,
+                # `config.set('database', 'password', '...')` (configparser), `Configure::write('Security.salt', ...)`,
+                # `putenv`/`setenv`, Android's `putString(...)`; the name must name a secret.
+                Rule("secret", r"\((?:" + "|".join(f"(?<={name}\\()" for name in _STORE_CALLS) + r")[ \t]*"
+                     r"(?:(?:\"[^\"\r\n]{0,80}\"|'[^'\r\n]{0,80}')[ \t]*,[ \t]*)?"
+                     r"(?:\"(?P<k1>[\w.\-]{1,80})\"|'(?P<k2>[\w.\-]{1,80})')[ \t]*,[ \t]*"
+                     r"(?:\"(?P<v1>[^\"\s]{1,256})\"|'(?P<v2>[^'\s]{1,256})')[ \t]*\)",
+                     r"\(", extract=extract_stored, remember=True, before="[ytegdv]",
+                     examples=(('props.setProperty("mail.smtp.password", "Pr0psSmtp");', "Pr0psSmtp"),
+                               ("config.set('database', 'password', 'C0nfParserPw')", "C0nfParserPw"),
+                               ("Configure::write('Security.salt', 'DYhG93b0qyJfIxfs2guVoUubWwvniR2G0FgaC9mi');",
+                                "DYhG93b0qyJfIxfs2guVoUubWwvniR2G0FgaC9mi")),
+                     negatives=('props.setProperty("mail.smtp.host", "smtp.example.com");',
+                                'labels.put("password", "Password");', "config.set('db', 'password', '')")),)
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     keyword, block, generic = _EXAMPLES[sep]
     return (
@@ -473,6 +487,21 @@ def extract_setter(rule: Rule, hit: Hit) -> list[Finding]:
     if kind is None or kind[0] != "strong" or not value_is_secret(name.group(1), hit.text[start:end], "strong", True):
         return []
     return [(start, end, kind[1])]
+
+
+# The calls that store a value under a name given as a string before it (see `assignment_rules`).
+_STORE_CALLS = ("setProperty", r"\.put", r"\.set", "::write", "putenv", "setenv", "setdefault", "putString", r"\.add")
+
+
+def extract_stored(rule: Rule, hit: Hit) -> list[Finding]:
+    """The value of `setProperty("db.password", "...")`-like calls when the name names a secret."""
+    start, end = hit.span("k1") or hit.span("k2") or (0, 0)
+    name = hit.text[start:end]
+    kind = classify_key(name)
+    value_start, value_end = hit.value_span()
+    if kind is None or not value_is_secret(name, hit.text[value_start:value_end], kind[0], True):
+        return []
+    return [(value_start, value_end, kind[1])]
 
 
 def extract_tag(rule: Rule, hit: Hit) -> list[Finding]:
