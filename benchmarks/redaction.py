@@ -100,6 +100,9 @@ CLIENT_BATCHES = (
     (FORMATS.with_name("client_configs_3.json"),
      "password files, keys, master keys, setters, pipelines and service configs (35 cases written from the formats' "
      "documentation)", "120ed16", "cd5f09b"),
+    (FORMATS.with_name("client_configs_4.json"),
+     "pasted troubleshooting output: inspect and describe dumps, traces, access logs, protocol transcripts "
+     "(24 cases written from the formats' documentation)", "452999f", "7d0368c"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
