@@ -11,6 +11,7 @@ unchanged); `tests/unit/test_sanitize_rules.py` runs them all through the saniti
 
 from __future__ import annotations
 
+import base64
 import re
 from functools import lru_cache
 
@@ -344,6 +345,36 @@ def _snmp_community(rule: Rule, hit: Hit) -> list[Finding]:
     return _bundler_credentials(rule, hit) if cisco or junos else []
 
 
+_TAG = re.compile(r"[ \t]*(?:[CS]:[ \t]*)?[A-Za-z0-9.]{1,16}[ \t]+\Z")
+
+
+def _sasl_plain(rule: Rule, hit: Hit) -> list[Finding]:
+    """SASL PLAIN's base64 of `authzid NUL user NUL password`: only what decodes to that."""
+    start, end = hit.value_span()
+    try:
+        decoded = base64.b64decode(hit.text[start:end], validate=True)
+    except ValueError:
+        return []
+    return [(start, end, rule.label)] if decoded.count(b"\0") == 2 else []
+
+
+def _transcript_pass(rule: Rule, hit: Hit) -> list[Finding]:
+    """FTP/POP3 `PASS pw`: the command starts its line (after a transcript's `C:`), a `USER` line came just before."""
+    text, at = hit.text, hit.match.start()
+    line_start = text.rfind("\n", 0, at) + 1
+    if text[line_start:at].strip() not in ("", "C:") or "USER " not in text[max(0, line_start - 300) : line_start]:
+        return []
+    return _bundler_credentials(rule, hit)
+
+
+def _transcript_login(rule: Rule, hit: Hit) -> list[Finding]:
+    """IMAP `tag LOGIN user pw`: a tag alone before the command (a literal's `{n}` puts the value on the next line)."""
+    text, at = hit.text, hit.match.start()
+    if text[hit.value_span()[0]] == "{" or not _TAG.fullmatch(text, text.rfind("\n", 0, at) + 1, at):
+        return []
+    return _bundler_credentials(rule, hit)
+
+
 def _ipsec_secret(rule: Rule, hit: Hit) -> list[Finding]:
     """`: PSK "secret"`: only after the colon that ends an ipsec.secrets selector list."""
     text, at = hit.text, hit.match.start()
@@ -378,6 +409,9 @@ def _lookup_default(rule: Rule, hit: Hit) -> list[Finding]:
 _ENTRY_NAME = re.compile(r"""(?:^|(?<=[\s{,"'<]))(?:key|name|Key|Name)["']?[ \t]*[:>=][ \t]*["']?([\w.\-]{1,80})""")
 
 
+_OWNER_KEY = re.compile(r"""["']([\w.\-]{1,80})["'][ \t]*:[ \t]*\{[ \t]*["']?\Z""")
+
+
 def _entry_value(rule: Rule, hit: Hit) -> list[Finding]:
     """`value:` of a name/value entry whose name names a secret: Kubernetes and ECS `env` (`- name: DB_PASSWORD` /
     `value: ...`), key/value lists in YAML, JSON or XML. The name is the last one within the three lines before."""
@@ -387,8 +421,12 @@ def _entry_value(rule: Rule, hit: Hit) -> list[Finding]:
     window = hit.text[window_start : hit.anchor]
     if "value" in window:  # the entry before this one
         window = window[window.rindex("value") :]
+    # Spring Boot's `/actuator/env` and similar dumps: `"spring.datasource.password":{"value":"..."}` (the object's
+    # own key, right before it, binds closer than an entry name).
+    owner = _OWNER_KEY.search(hit.text, max(0, hit.anchor - 120), hit.anchor)
     names = list(_ENTRY_NAME.finditer(window))
-    return _named_value(names[-1].group(1), rule, hit) if names else []
+    name = owner.group(1) if owner else names[-1].group(1) if names else None
+    return _named_value(name, rule, hit) if name else []
 
 
 def _command_line(text: str, pos: int) -> str:
@@ -701,6 +739,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
          r"|'(?P<v2>[^'\r\n<]{1,256})'|(?P<v3>[^\s\"'<>,}\]]{1,256}))", needs="value", extract=_entry_value,
          remember=True,
          examples=(("env:\n- name: DB_PASSWORD\n  value: \"K8sEnvPw9\"", "K8sEnvPw9"),
+                   ('{"spring.datasource.password":{"value":"Actu4torEnvPw","origin":"application.yml"}}',
+                    "Actu4torEnvPw"),
                    ('{"name": "API_TOKEN", "value": "Hq2Lm9Vx4Zp8Tn3Yb6"}', "Hq2Lm9Vx4Zp8Tn3Yb6"),
                    ("<entry>\n  <key>password</key>\n  <value>XmlEntryPw1</value>\n</entry>", "XmlEntryPw1")),
          negatives=("env:\n- name: DB_HOST\n  value: db.internal", '{"name": "password", "value": ""}',
@@ -852,6 +892,31 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_bundler_credentials, remember=True,
          examples=(("listen stats\n    stats auth admin:H4proxyStats", "H4proxyStats"),),
          negatives=("    stats auth admin:${STATS_PASSWORD}", "stats auth required")),
+    # Protocol transcripts pasted from a session or a debug log: Redis `MONITOR` lines (`"AUTH" ["user"] "pw"`), SMTP
+    # `AUTH PLAIN <base64 of \0user\0pw>` and the client's answer to `334 UGFzc3dvcmQ6` ("Password:") in `AUTH LOGIN`
+    # (RFC 4954), FTP's and POP3's `PASS pw` after a `USER` line (RFC 959, RFC 1939), IMAP's `tag LOGIN user pw`
+    # (RFC 3501).
+    Rule("password", r'"AUTH"(?:[ \t]+"[^"\r\n]{1,128}")?[ \t]+"(?P<v>[^"\r\n]{1,256})"[ \t]*(?:\r?\n|\Z)',
+         needs='"AUTH"', extract=_bundler_credentials, remember=True,
+         examples=(('1728568536.123456 [0 10.0.0.5:51234] "AUTH" "R3disM0nitorPw"', "R3disM0nitorPw"),),
+         negatives=('"GET" "AUTH" "x" "y" "z"',)),
+    Rule("password", r"AUTH PLAIN[ \t]+(?P<v>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])", needs="AUTH PLAIN",
+         extract=_sasl_plain, remember=True,
+         examples=(("C: AUTH PLAIN AGFsZXJ0c0BleGFtcGxlLmNvbQBTbXRwUGw0aW5QdzE=",
+                    "AGFsZXJ0c0BleGFtcGxlLmNvbQBTbXRwUGw0aW5QdzE="),),
+         negatives=("S: 250-AUTH PLAIN LOGIN", "AUTH PLAIN mechanism enabled")),
+    Rule("password", r"334 UGFzc3dvcmQ6[ \t]*\r?\n(?:[CS]:[ \t]*)?(?P<v>[A-Za-z0-9+/]{4,}={0,2})[ \t]*(?:\r?\n|\Z)",
+         needs="334 UGFzc3dvcmQ6", extract=_bundler_credentials, remember=True,
+         examples=(("S: 334 UGFzc3dvcmQ6\nC: U210cEwwZ2luUHcy\nS: 235 2.7.0 ok", "U210cEwwZ2luUHcy"),),
+         negatives=("S: 334 UGFzc3dvcmQ6\nS: 535 failed",)),
+    Rule("password", r"PASS[ \t]+(?P<v>[^\s]{1,256})[ \t]*(?=\r?\n|\Z)", needs="PASS", extract=_transcript_pass,
+         remember=True,
+         examples=(("USER backup\n331 Password required for backup\nPASS FtpS3ss10nPw\n230 ok", "FtpS3ss10nPw"),),
+         negatives=("PASS  src/app.test.js", "--- PASS: TestLogin (0.00s)\nPASS\nok  example.com/app 0.01s")),
+    Rule("password", r"LOGIN[ \t]+\S{1,128}[ \t]+(?P<v>\S{1,256})[ \t]*(?=\r?\n|\Z)", needs=" LOGIN ",
+         extract=_transcript_login, remember=True,
+         examples=(("* OK IMAP4rev1 Service Ready\na001 LOGIN alice Im4pL0g1nPw\na001 OK", "Im4pL0g1nPw"),),
+         negatives=("2024-10-10 INFO user LOGIN alice ok", "a001 LOGIN alice {5}")),
     # Subversion's auth cache (`~/.subversion/auth/svn.simple/<hash>`): `K 8`, `password`, `V <length>`, the value.
     Rule("password", r"password(?<=K 8\npassword)\nV \d{1,4}\n(?P<v>[^\r\n]{1,512})", needs="K 8\npassword",
          extract=_bundler_credentials, remember=True,
