@@ -251,6 +251,12 @@ def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(text[start:end]) else [(start, end, rule.label)]
 
 
+# A netrc(5) entry up to its `password` token: `machine HOST` (or `default`), then only `login`/`account`/`port` pairs.
+_NETRC_ENTRY = re.compile(r"(?:\bmachine\s+\S+|\bdefault)(?:\s+(?:login|account|port)\s+\S+)+\s+\Z")
+# A fetchmailrc(5) entry up to its `password` token: a line that starts with `poll`/`skip`/`defaults` (and its
+# indented continuation lines), ending in `user NAME`.
+_FETCHMAIL_ENTRY = re.compile(r"(?m)^[ \t]*(?:poll|skip|defaults)\b[^\n]*(?:\n[ \t]+[^\n]*)*"
+                              r"\buser(?:name)?[ \t]+\S+\s+\Z")
 _SQL_ROLE = re.compile(r"\b(?i:user|role)\b")
 _KEY_HEAD = re.compile(r"[A-Za-z0-9_.]+\Z")
 
@@ -283,14 +289,14 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     alone = not text[line_start:at].strip() and not text[end : None if line_end < 0 else line_end].strip()
     keyword = text[at:start].split()[0]
     before = text[max(0, at - 400) : at]
-    netrc = keyword == "password" and "login" in before and ("machine" in before or "default" in before)
+    netrc = keyword == "password" and (entry := _NETRC_ENTRY.search(before)) is not None and "login" in entry.group()
     # Cisco IOS `username NAME [privilege N] password [0|7] SECRET`, `enable password SECRET`; HAProxy's
     # `user NAME insecure-password SECRET` in a userlist.
     device = keyword == "password" and (text.startswith(("username ", "enable "), line_start)
                                         or (text.startswith("insecure-", at - 9) and
                                             text[line_start:at].lstrip().startswith("user ")))
     # fetchmailrc(5): `poll HOST protocol imap user "joe" password "secret"`.
-    fetchmail = keyword == "password" and "user" in before and ("poll" in before or "server" in before)
+    fetchmail = keyword == "password" and _FETCHMAIL_ENTRY.search(before) is not None
     # Lower-case SQL typed into psql or mysql: `alter user app with password 'secret';`, `create role r login
     # password 'secret'` (the upper-case form has a rule of its own).
     if keyword == "password" and text[start] == "'" and _SQL_ROLE.search(text, line_start, at):

@@ -42,6 +42,7 @@ SECRET_KEY_TAILS = frozenset({("sonar", "login")})
 EXCLUDED_WORDS = frozenset({
     "hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "checksum", "fingerprint", "public", "pub",
     "publickey", "pubkey",
+    "pull", "mountable",  # `kubectl describe`: `Image pull secrets:`, `Mountable secrets:` list the secrets' names
 })
 EXCLUDED_LAST_WORDS = frozenset({
     "id", "ids", "type", "types", "name", "names", "file", "path", "url", "uri", "length", "len", "count", "size",
@@ -316,18 +317,25 @@ def names_its_key(key: str, value: str) -> bool:
     return _CONSTANT.fullmatch(value) is not None and classify_key(value) is not None
 
 
-_CALL_START = re.compile(r"[A-Za-z_][\w.]*\(")
+_CALL_START = re.compile(r"[A-Za-z_][\w.:]*\(")
+# A file or a key path, not a value: `/opt/app/gcs-creds.json`, `service/pg-ha-cluster/leader`, `/etc/ssl/private/key`
+# (an absolute path ending in a file name, or lower-case segments; base64 has upper case and seldom an extension).
+_PATH_VALUE = re.compile(r"(?:~|\.{1,2})?/[\w.-]+(?:/[\w.-]+)+\.[A-Za-z]{2,5}"
+                         r"|(?:~|\.{1,2})?/?[a-z0-9._-]+(?:/[a-z0-9._-]+)+/?")
+# A Kubernetes object or label name (`elasticsearch-cdm-u1gqqbu6-2-868ddd4b45-w224d`, `kubernetes.io/arch`): lower-case
+# segments after a word of five letters or more; under a weak key such as `key` or `pod` it names something.
+_K8S_NAME = re.compile(r"[a-z]{5,}[a-z0-9]*(?:[.-][a-z0-9]+)+(?:/[a-z0-9._-]+)?")
 
 
 def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     value = value.strip()
     if not value or is_placeholder_value(value) or "://" in value or _is_reference(value) or names_its_key(key, value):
         return False
-    call = value[-1] in "([" or (value[-1] == ")" and _CALL_START.match(value) is not None)
-    if (not quoted and (call or _CMDLET.fullmatch(value))) or _FORMAT_FIELD.search(value):
+    if (not quoted and (value[-1] in "([" or _CALL_START.match(value) or _CMDLET.fullmatch(value))) \
+            or _FORMAT_FIELD.search(value) or _PATH_VALUE.fullmatch(value):
         return False  # code: a call (`get_secrets(`, `System.getenv("X")`), an index, a cmdlet, a format string
     if strength == "weak":
-        if not quoted and _CALL_START.match(value):  # `auth = HTTPBasicAuth(user, ...)`: code
+        if _K8S_NAME.fullmatch(value):
             return False
         return looks_random(value) or (len(value) >= 16 and shannon_entropy(value) >= 3.5 and not value.isalpha())
     words = key_words(key)
@@ -466,7 +474,7 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS):
         return []
     if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or value[-1:] in ("(", "[") \
-            or not looks_random(value) or names_its_key(key, value):
+            or _K8S_NAME.fullmatch(value) or not looks_random(value) or names_its_key(key, value):
         return []  # a path, a digest, code (`Base64.getMimeDecoder().decode(...)`), a word or the key's own name
     return [(start, end, "secret")]
 
@@ -476,13 +484,18 @@ _TAG_LEFT = re.compile(r"""<([A-Za-z_][\w.:-]{0,80})(?:\s+[\w.:-]+\s*=\s*(?:"[^"
 
 
 _SETTER = re.compile(r"(?:set|with)?([A-Za-z_][A-Za-z0-9_]{0,60})\Z")
+# Calls that look a secret up, check or transform it (`find_by_secret("...")`, `verifyToken(...)`): their argument is a
+# key or an input, not the secret.
+_LOOKUPS = ("get", "find", "fetch", "lookup", "load", "read", "verify", "check", "validate", "has", "is", "decode",
+            "encode", "hash", "compare", "match", "delete", "remove", "revoke")
 
 
 def extract_setter(rule: Rule, hit: Hit) -> list[Finding]:
     """`builder.password("...")`, `setApiKey("...")`, `withToken('...')`: a setter named after a secret with one string
     literal. Getters and checks (`getPassword("user")`, `verifyToken(...)`) take a lookup key, not a secret."""
     name = _SETTER.search(hit.text, max(0, hit.anchor - 64), hit.anchor)
-    if not name or not (name.group().startswith(("set", "with")) or hit.text[name.start() - 1 : name.start()] == "."):
+    if not name or not (name.group().startswith(("set", "with")) or hit.text[name.start() - 1 : name.start()] == ".") \
+            or name.group().lower().startswith(_LOOKUPS):
         return []
     kind = classify_key(name.group(1))
     start, end = hit.value_span()
@@ -532,7 +545,11 @@ def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
     if kind is None or not _BLOCK_WORDS.intersection(key_words(key)):
         return []
     line_start = text.rfind("\n", 0, hit.anchor) + 1
-    indent = len(text[line_start:hit.anchor]) - len(text[line_start:hit.anchor].lstrip(" \t"))
+    head = text[line_start:hit.anchor].rstrip(" \t\"'")
+    if head[: len(head) - len(key)].strip(" \t-*\"'"):
+        return []  # `2. Generate a cicd token:` ends a sentence; a key starts its line (after a list marker)
+    # A list item's key sits after its marker: `  - bearerTokenSecret:` owns lines indented past the `- `.
+    indent = len(text[line_start:hit.anchor]) - len(text[line_start:hit.anchor].lstrip(" \t-"))
     found: list[Finding] = []
     plural = "secrets" in key_words(key)
     pos = hit.match.end()

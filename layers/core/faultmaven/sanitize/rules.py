@@ -252,7 +252,9 @@ def _private_key(rule: Rule, hit: Hit) -> list[Finding]:
             return []  # `...`, `xxx`, `***` or a few words between the markers: a placeholder, not a key
         stop = text.find("-----", closing + 8, closing + 80)
         return [(start, stop + 5 if stop >= 0 else closing + 8, rule.label)]
-    return [(start, _PEM_TAIL.match(text, end).end(), rule.label)]  # truncated block: take its base64 lines
+    tail = _PEM_TAIL.match(text, end).end()
+    # A truncated block: its base64 lines; a marker with none (`the block started with -----BEGIN ...`) is prose.
+    return [(start, tail, rule.label)] if tail > end else []
 
 
 def _bearer(rule: Rule, hit: Hit) -> list[Finding]:

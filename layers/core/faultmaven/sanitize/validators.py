@@ -17,11 +17,11 @@ _B64 = re.compile(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
 _PLACEHOLDER = re.compile(
     r"""(?ix)
     (?:null|none|nil|true|false|yes|no|on|off|undefined|empty|unset|required|optional|string|
-       secret|password|passwd|token|redacted|changeme_?later|xxx+|\*+|x+|\.\.\.+|-+|<[^>]*>|
+       secret|password|passwd|token|redacted|change[_-]?(?:me|this)(?:[_-]?later)?|xxx+|\*+|x+|\.\.\.+|-+|<[^>]*>|
        \$+\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\{\{[^}]*\}\}|
        '?%[A-Za-z_][\w().]*%'?|\$\(.*|&lt;[^&]*&gt;|arn:aws[\w-]*:.*|
        ![A-Za-z]+(?:[ \t].*)?|%\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
-       env\(.*\)|getenv\(.*\)|process\.env\..*|\[redacted\]|\[filtered\]|\[hidden\]|\{[A-Za-z_]*\}|dummy|
+       env\(.*\)|getenv\(.*\)|process\.env\..*|\[(?:redacted|filtered|hidden)\]?|\{[A-Za-z_]*\}|dummy|
        your[_-][a-z_]*|replace[_-]with[_-][a-z_]*|not[_-]a[_-]real[_-][a-z_]*|
        .+(?:\.\.\.|…|\.\.\[redacted\])|
        [a-z0-9_-]*[_-]here|[a-z_-]*placeholder[a-z_-]*|(?:insert|enter|put)[_-][a-z_-]+)
