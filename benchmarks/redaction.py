@@ -103,6 +103,9 @@ CLIENT_BATCHES = (
     (FORMATS.with_name("client_configs_4.json"),
      "pasted troubleshooting output: inspect and describe dumps, traces, access logs, protocol transcripts "
      "(24 cases written from the formats' documentation)", "452999f", "7d0368c"),
+    (FORMATS.with_name("client_configs_5.json"),
+     "developer tools' and cloud CLIs' credential files, CI and self-hosted app configs (29 cases written from the "
+     "formats' documentation)", "3924494", "e6fffe8"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
