@@ -96,8 +96,11 @@ def _lookbehind(sep: str, numbered_only: bool = False) -> str:
 # Last letters of the keywords, quotes and blanks: the only characters that can precede a keyword's separator.
 _KEYWORD_BEFORE = f"[{_LAST_LETTERS}\"' \\t]"
 
-_VALUE = (  # Python's string prefixes (`b'...'`, `r"..."`) before a quote belong to the literal, not the value
-    r"""[ \t]*(?:[bBrRuU]{1,2}(?=["']))?(?:"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'"""
+# Python's string prefixes (`b'...'`, `r"..."`) belong to the literal, not the value; grafana.ini wraps a value that
+# holds `#` or `;` in triple quotes.
+_VALUE = (
+    r"""[ \t]*(?:[bBrRuU]{1,2}(?=["']))?(?:\"\"\"(?P<v6>[^"\r\n]{1,512})\"\"\""""
+    r"""|"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'"""
     r"""|\\"(?P<v4>[^"\\\r\n]{1,512})\\"|\\'(?P<v5>[^'\\\r\n]{1,512})\\'"""
     r"""|(?P<v3>\$*\{\{?[^}\s]{1,128}\}\}?|[^\s"'`,;&<>)\]}]{1,512}))"""
 )
