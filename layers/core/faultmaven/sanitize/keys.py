@@ -327,7 +327,7 @@ _PATH_VALUE = re.compile(r"(?:~|\.{1,2})?/[\w.-]+(?:/[\w.-]+)+\.[A-Za-z]{2,5}"
                          r"|(?:~|\.{1,2})?/?[a-z0-9._-]+(?:/[a-z0-9._-]+)+/?")
 # A Kubernetes object or label name (`elasticsearch-cdm-u1gqqbu6-2-868ddd4b45-w224d`, `kubernetes.io/arch`): lower-case
 # segments after a word of five letters or more; under a weak key such as `key` or `pod` it names something.
-_K8S_NAME = re.compile(r"[a-z]{5,}[a-z0-9]*(?:[.-][a-z0-9]+)+(?:/[a-z0-9._-]+)?")
+_K8S_NAME = re.compile(r"[a-z]{5}[a-z0-9]*+(?:[.-][a-z0-9]++)+(?:/[a-z0-9._-]++)?")
 
 
 def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
