@@ -33,6 +33,7 @@ UNCHANGED = [
     "export GITLAB_ADMIN_API_PRIVATE_TOKEN=CHANGEME\n",
     "unencrypted_secrets = GitLab::Vault.get(node, 'encrypted_secrets')\n",
     "--- PASS: TestLogin (0.00s)\nPASS\nok  example.com/app 0.01s\n",
+    "prod:\n  password: *pw\n",
 ]
 
 
@@ -48,6 +49,12 @@ def test_prose_and_references_are_kept(text: str) -> None:
     ("password:\n  Bl0ckV4lu3Pw\n", "Bl0ckV4lu3Pw"),
     ('AWS_MWS_KEY = "amzn.mws.c1dg4haz-6xd6-4gqi-vna2-ed3whf71x9k6"\n', "c1dg4haz-6xd6-4gqi-vna2-ed3whf71x9k6"),
     ("postgresql://orders:changeit@db.prod.internal:5432/orders\n", "changeit"),
+    ('const API_KEY: &str = "Hq2Lm9Vx4Zp8Tn3Yb6Jf";\n', "Hq2Lm9Vx4Zp8Tn3Yb6Jf"),
+    ("static PASSWORD: &'static str = \"Ru5tSt4tic\";\n", "Ru5tSt4tic"),
+    ("db:\n  password: &pw Yaml4nch0r\n", "Yaml4nch0r"),
+    ('SetEnv DB_PASSWORD "Ap4cheS3tEnv"\n', "Ap4cheS3tEnv"),
+    ("setenv DB_PASSWORD Csh5etEnvPw\n", "Csh5etEnvPw"),
+    ("set -gx DB_PASSWORD F1shS3tPw\n", "F1shS3tPw"),
 ], ids=lambda value: str(value)[:30])
 def test_the_same_shapes_with_a_secret_are_redacted(text: str, secret: str) -> None:
     assert secret not in SANITIZER.sanitize(text).text

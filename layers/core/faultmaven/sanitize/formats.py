@@ -261,12 +261,18 @@ _SQL_ROLE = re.compile(r"\b(?i:user|role)\b")
 _KEY_HEAD = re.compile(r"[A-Za-z0-9_.]+\Z")
 
 
+# What may come before a `KEY VALUE` pair on its line: a Dockerfile's `ENV`, Apache's `SetEnv`, csh's `setenv`, fish's
+# `set -x`.
+_DIRECTIVE_PREFIXES = frozenset({"", "ENV", "SetEnv", "setenv", "set -x", "set -gx", "set -Ux"})
+
+
 def _named_directive(rule: Rule, hit: Hit, key_start: int, line_start: int, line_end: int) -> list[Finding]:
-    """`KEY VALUE` alone on its line (or after a Dockerfile's `ENV`), the key naming a password; a quoted value loses
-    its quotes."""
+    """`KEY VALUE` alone on its line (or after one of `_DIRECTIVE_PREFIXES`), the key naming a password; a quoted value
+    loses its quotes."""
     text, (start, end) = hit.text, hit.value_span()
     key = text[key_start : hit.match.start()] + text[hit.match.start() : start].split()[0]
-    if text[line_start:key_start].strip() not in ("", "ENV") or text[end : None if line_end < 0 else line_end].strip():
+    rest = text[end : None if line_end < 0 else line_end]
+    if text[line_start:key_start].strip() not in _DIRECTIVE_PREFIXES or rest.strip():
         return []
     kind = keys.classify_key(key)
     quoted = end - start > 2 and text[start] in "\"'" and text[end - 1] == text[start]

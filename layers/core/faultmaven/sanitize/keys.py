@@ -102,7 +102,7 @@ _VALUE = (
     r"""[ \t]*(?:[bBrRuU]{1,2}(?=["']))?(?:\"\"\"(?P<v6>[^"\r\n]{1,512})\"\"\""""
     r"""|"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'"""
     r"""|\\"(?P<v4>[^"\\\r\n]{1,512})\\"|\\'(?P<v5>[^'\\\r\n]{1,512})\\'"""
-    r"""|(?P<v3>\$*\{\{?[^}\s]{1,128}\}\}?|[^\s"'`,;&<>)\]}]{1,512}))"""
+    r"""|(?P<v3>\$*\{\{?[^}\s]{1,128}\}\}?|&(?:'[a-z]+[ \t]+)?[A-Za-z_][\w:]*(?=[ \t]*=)|[^\s"'`,;&<>)\]}]{1,512}))"""
 )
 
 
@@ -200,7 +200,8 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     keyword, block, generic = _EXAMPLES[sep]
     return (
         Rule("secret", sep + _lookbehind(sep) + keyword_arrow
-             + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token|ssws|ntlm|negotiate)[ \t]+)?" + _VALUE,
+             + r"(?:[ \t]*!!\w+)?(?:[ \t]*&[\w-]+(?=[ \t]+[^\s=]))?"  # a YAML tag, a YAML anchor (`&pw`)
+             + r"(?:[ \t]*(?i:bearer|basic|token|ssws|ntlm|negotiate)[ \t]+)?" + _VALUE,
              sep, extract=extract_keyword, remember=True,
              before=_KEYWORD_BEFORE[:-1] + "?+0-9\\]]" if sep == "=" else _KEYWORD_BEFORE,
              examples=keyword[0], negatives=keyword[1]),
@@ -358,7 +359,7 @@ def _is_reference(value: str) -> bool:
 
 
 # `val password: String = "..."` (Scala, Kotlin, Swift, TypeScript): a declared type, then the literal.
-_TYPE_NAME = re.compile(r"[A-Za-z_][\w.]*(?:<[\w., ]*>|\[\])?\??")
+_TYPE_NAME = re.compile(r"(?:&(?:'[a-z]+[ \t]+)?(?:mut[ \t]+)?)?[A-Za-z_][\w.:]*(?:<[\w., ]*>|\[\])?\??")
 _TYPED_LITERAL = re.compile(r"""[ \t]*=[ \t]*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1,512})')""")
 # A list of literals: `["a", "b"]` (on one line or several), Go's `a, b := "x", "y"`. A literal followed by `:` is the
 # next key of a map, not an item.
