@@ -231,12 +231,13 @@ _P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\
 # blank): mysql prompts when its `-p` has a blank, so only the attached form counts there.
 _PASSWORD_OPTIONS = {
     ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}|\\b7za?\\b"),  # 7-Zip: `7z a -pSECRET`
-    ("p", True): re.compile(_P_SPACED),
+    ("p", True): re.compile(f"{_P_SPACED}|\\baz\\b.*\\blogin\\b|\\brdesktop\\b|\\bncftp\\b"),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
-    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip)\b"),  # zip: `zip -P SECRET`
+    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip)\b"),  # zip: `zip -P SECRET`
     ("a", False): re.compile(r"\bredis-cli\b"),
     ("a", True): re.compile(r"\bredis-cli\b"),
     ("w", True): re.compile(r"\bldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn)\b"),
+    ("k", True): re.compile(r"\bopenssl\b.*\benc\b|\bopenssl[ \t]+(?:aes|des|bf|camellia|chacha)"),  # `enc -k`
 }
 
 
@@ -257,6 +258,7 @@ _NETRC_ENTRY = re.compile(r"(?:\bmachine\s+\S+|\bdefault)(?:\s+(?:login|account|
 # indented continuation lines), ending in `user NAME`.
 _FETCHMAIL_ENTRY = re.compile(r"(?m)^[ \t]*(?:poll|skip|defaults)\b[^\n]*(?:\n[ \t]+[^\n]*)*"
                               r"\buser(?:name)?[ \t]+\S+\s+\Z")
+_MYSQLADMIN = re.compile(r"\bmysqladmin\b")  # `mysqladmin -u root password NEWPASSWORD`
 _SQL_ROLE = re.compile(r"\b(?i:user|role)\b")
 _KEY_HEAD = re.compile(r"[A-Za-z0-9_.]+\Z")
 
@@ -299,6 +301,7 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     # Cisco IOS `username NAME [privilege N] password [0|7] SECRET`, `enable password SECRET`; HAProxy's
     # `user NAME insecure-password SECRET` in a userlist.
     device = keyword == "password" and (text.startswith(("username ", "enable "), line_start)
+                                        or _MYSQLADMIN.search(text, line_start, at) is not None
                                         or (text.startswith("insecure-", at - 9) and
                                             text[line_start:at].lstrip().startswith("user ")))
     # fetchmailrc(5): `poll HOST protocol imap user "joe" password "secret"`.
@@ -387,6 +390,28 @@ def _transcript_login(rule: Rule, hit: Hit) -> list[Finding]:
     return _bundler_credentials(rule, hit)
 
 
+def _openssl_passwd(rule: Rule, hit: Hit) -> list[Finding]:
+    """`openssl passwd [options] PASSWORD`: not when the passwords come from `-stdin` or `-in FILE`."""
+    options = hit.text[slice(*hit.span("o"))] if hit.span("o") else ""
+    return [] if "-stdin" in options or "-in" in options.split() else _bundler_credentials(rule, hit)
+
+
+def _freerdp(rule: Rule, hit: Hit) -> list[Finding]:
+    """FreeRDP's `/p:PASSWORD` (`xfreerdp`, `wfreerdp`, `sdl-freerdp`) on the same command line."""
+    if "freerdp" not in _command_line(hit.text, hit.anchor):
+        return []
+    return [] if hit.text[hit.value_span()[0]] == "$" else _bundler_credentials(rule, hit)
+
+
+_PROMPT = re.compile(r"(?i)expect\b[^\n]*(?:password|passphrase)[^\n]*\n?[^\n]*\Z")
+
+
+def _expect_send(rule: Rule, hit: Hit) -> list[Finding]:
+    """`send "..."` in an expect script right after an `expect` for a password prompt (same or previous line)."""
+    at = hit.match.start()
+    return _bundler_credentials(rule, hit) if _PROMPT.search(hit.text, max(0, at - 200), at) else []
+
+
 def _ipsec_secret(rule: Rule, hit: Hit) -> list[Finding]:
     """`: PSK "secret"`: only after the colon that ends an ipsec.secrets selector list."""
     text, at = hit.text, hit.match.start()
@@ -449,12 +474,16 @@ def _command_line(text: str, pos: int) -> str:
     return text[start + 1 : pos]
 
 
+_HTTPIE = re.compile(r"\bhttps?[ \t]")  # HTTPie's `http`/`https` commands take `--auth user:password`
+
+
 def _curl_user(rule: Rule, hit: Hit) -> list[Finding]:
     """`curl -u user:password` / `--user user:'password'`: the part after the first colon (its quotes kept); with an
     empty password (`-u "sk_live_...:"`, an API key passed as the user name) the user name. The option may sit on a
     continuation line of the command."""
     text, dash = hit.text, hit.anchor
-    if "curl" not in _command_line(text, dash):
+    line = _command_line(text, dash)
+    if "curl" not in line and not (text.startswith("-auth", dash + 1) and _HTTPIE.search(line)):
         return []
     start, end = hit.value_span()
     colon = text.find(":", start, end)
@@ -659,9 +688,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("htpasswd -b -c /etc/nginx/.htpasswd admin Htp4sswdPw", "Htp4sswdPw"),
                    ("htpasswd -bB .htpasswd ops 'Bcr yptPw'", "Bcr yptPw")),
          negatives=("htpasswd -c /etc/nginx/.htpasswd admin", "htpasswd -b .htpasswd ops $PASS")),
-    Rule("password", r"-(?<=[ \t]-)[pPaw](?:[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
+    Rule("password", r"-(?<=[ \t]-)[pPawk](?:[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
          r"|(?P<v3>[^\s'\"-][^\s'\"]{0,127}))", "-", extract=_shell_p_option, remember=True, before="[ \t]",
-         after=r"[pPaw][ \t]*[^\s-]",
+         after=r"[pPawk][ \t]*[^\s-]",
          examples=(("mysql -h db -u root -pR00tPa55 shop", "R00tPa55"), ("mysqldump -uadmin -p'Dump!Pw9' --all",
                                                                         "Dump!Pw9"),
                    ("sshpass -p 'sshP4ssw0rd' ssh ops@bastion", "sshP4ssw0rd"),
@@ -671,7 +700,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("ldapsearch -x -D cn=admin,dc=example,dc=org -w Ld4pPw9 -b dc=example,dc=org", "Ld4pPw9")),
          negatives=("mysql -u root -p shop", "ssh -p 2222 ops@bastion", "tar -pczf backup.tgz /etc", "nc -p 80 host",
                     "ls -a /tmp", "grep -w pattern file", "docker run -p 8080:80 nginx")),
-    Rule("password", r"-(?<=[ \t]-)(?:u[ \t]*|-user[ \t=]+)(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
+    Rule("password", r"-(?<=[ \t]-)(?:u[ \t]*|-user[ \t=]+|-auth[ \t=]+)"
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>[^\s'\"]{1,256}(?:'[^'\s]{1,256}'|\"[^\"\s]{1,256}\")?))", "-",
          extract=_curl_user, remember=True, before="[ \t]",
          examples=(("curl -u deploy:Curl3dPw -X POST https://ci.example.com", "Curl3dPw"),
@@ -834,7 +864,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
            extract=_bundler_credentials, remember=True, before=f"[{''.join(sorted({n[-1] for n in names}))}]",
            examples=examples, negatives=negatives)
       for index, names, examples, negatives in (
-          (1, (r"\.login", r"[^\w]auth=", r"[^\w]auth = ", r"[^\w]HTTPBasicAuth", r"[^\w]HTTPDigestAuth",
+          (1, (r"\.login", r"->login", r"\.auth", r"->auth", r"[^\w]auth=", r"[^\w]auth = ", r"[^\w]HTTPBasicAuth",
+               r"[^\w]HTTPDigestAuth",
                r"[^\w]BasicAuth", r"[^\w]NetworkCredential", r"[^\w]PasswordAuthentication",
                r"[^\w]UsernamePasswordCredentials"),
            (("server.login('alerts@example.com', 'qwhk xmtz pbla rcnd')", "qwhk xmtz pbla rcnd"),
@@ -892,7 +923,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # `... | docker login --password-stdin`, `... | passwd --stdin user`, `echo 'user:pw' | chpasswd`.
     Rule("password", r"echo(?<![\w-]echo)[ \t]+(?:-[neE]+[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,256})'"
          r"|\"(?P<v2>[^\"\r\n$`]{1,256})\"|(?P<v3>[^\s'\"$`|;&]{1,256}))[ \t]*\|[ \t]*"
-         r"(?=sudo[ \t]+-S|[^|\r\n]*--password-stdin|passwd[ \t]+--stdin|chpasswd)",
+         r"(?=sudo[ \t]+-S|[^|\r\n]*--password-stdin|passwd[ \t]+--stdin|chpasswd|kinit\b)",
          needs="echo", extract=_bundler_credentials, remember=True,
          examples=(("echo 'Sud0Pipe!' | sudo -S systemctl restart app", "Sud0Pipe!"),
                    ('echo "D0ckerStd1n" | docker login -u ci --password-stdin registry.example.com', "D0ckerStd1n"),
@@ -929,6 +960,36 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_transcript_login, remember=True,
          examples=(("* OK IMAP4rev1 Service Ready\na001 LOGIN alice Im4pL0g1nPw\na001 OK", "Im4pL0g1nPw"),),
          negatives=("2024-10-10 INFO user LOGIN alice ok", "a001 LOGIN alice {5}")),
+    # Administration commands that take a password as an argument, per their manuals: `aws configure set KEY VALUE`,
+    # `rabbitmqctl add_user NAME PASSWORD` / `change_password NAME PASSWORD`, `openssl passwd [-6] [-salt S] PASSWORD`,
+    # FreeRDP's `/p:PASSWORD`.
+    Rule("secret", r"aws configure set[ \t]+(?:--profile[ \t]+\S+[ \t]+)?(?P<k>[\w.]{1,80})[ \t]+"
+         r"(?P<v3>[^\s'\"]{1,256})",
+         needs="aws configure set", extract=_lookup_default, remember=True,
+         examples=(("aws configure set aws_secret_access_key wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
+                    "wJalrXUtnFEMI/K7MDENG/bPxRfiCY"),),
+         negatives=("aws configure set region eu-west-1",)),
+    Rule("password", r"rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+[ \t]+(?:'(?P<v1>[^'\r\n]{1,256})'"
+         r"|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$-]\S{0,255}))", needs="rabbitmqctl",
+         extract=_bundler_credentials, remember=True,
+         examples=(("rabbitmqctl add_user admin R4bbitAddPw", "R4bbitAddPw"),
+                   ("rabbitmqctl change_password admin 'R4bbit Chg'", "R4bbit Chg")),
+         negatives=("rabbitmqctl add_user admin $PW", "rabbitmqctl list_users")),
+    Rule("password", r"openssl[ \t]+passwd(?P<o>(?:[ \t]+-salt[ \t]+\S+|[ \t]+-\w+)*)[ \t]+(?:'(?P<v1>[^'\r\n]{1,256})'"
+         r"|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$)<|-][^\s)]{0,255}))", needs="openssl passwd",
+         extract=_openssl_passwd, remember=True,
+         examples=(("useradd -p $(openssl passwd -1 Ssl9asswdPw) ops", "Ssl9asswdPw"),
+                   ("openssl passwd -6 -salt xyz 'Sha5alted'", "Sha5alted")),
+         negatives=("openssl passwd -1 -stdin < pw.txt", "openssl passwd -6 $PW")),
+    Rule("password", r"/p:(?<=[ \t]/p:)(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>\S{1,256}))",
+         needs=" /p:", extract=_freerdp, remember=True,
+         examples=(("xfreerdp /u:admin /p:Fr33rdpPw /v:10.0.0.5", "Fr33rdpPw"),),
+         negatives=("robocopy a b /p:x", "xfreerdp /u:admin /p:$PW /v:10.0.0.5")),
+    # An `expect` script answering a password prompt: `expect "*password:*"` then `send "SECRET\r"`.
+    Rule("password", r"send[ \t]+(?:--[ \t]+)?\"(?P<v>[^\"\r\n\\$\[]{1,256})(?:\\r|\\n)?\"", needs="send",
+         extract=_expect_send, remember=True,
+         examples=(('expect "password:"\nsend "Exp3ctSendPw\\r"', "Exp3ctSendPw"),),
+         negatives=('expect "login:"\nsend "admin\\r"', 'expect "password:"\nsend "$pw\\r"')),
     # Subversion's auth cache (`~/.subversion/auth/svn.simple/<hash>`): `K 8`, `password`, `V <length>`, the value.
     Rule("password", r"password(?<=K 8\npassword)\nV \d{1,4}\n(?P<v>[^\r\n]{1,512})", needs="K 8\npassword",
          extract=_bundler_credentials, remember=True,
