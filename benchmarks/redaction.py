@@ -106,6 +106,9 @@ CLIENT_BATCHES = (
     (FORMATS.with_name("client_configs_5.json"),
      "developer tools' and cloud CLIs' credential files, CI and self-hosted app configs (29 cases written from the "
      "formats' documentation)", "3924494", "e6fffe8"),
+    (FORMATS.with_name("client_configs_6.json"),
+     "infrastructure as code, observability agents, proxies and database servers (26 cases written from the formats' "
+     "documentation)", "eacd591", "7000193"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

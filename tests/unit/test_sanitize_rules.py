@@ -21,7 +21,7 @@ from faultmaven.sanitize.rules import BUILTIN_RULES, Options, Rule
 RULES = (*BUILTIN_RULES, *FORMAT_RULES)
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "sanitize"
 # Per-format cases written from public documentation: formats.json, and client configs, dotfiles and histories.
-FORMATS = [case for name in ("formats.json", *(f"client_configs{n}.json" for n in ("", "_2", "_3", "_4", "_5")))
+FORMATS = [case for name in ("formats.json", *(f"client_configs{n}.json" for n in ("", "_2", "_3", "_4", "_5", "_6")))
            for case in json.loads((FIXTURES / name).read_text())["cases"]]
 SANITIZER = Sanitizer()
 PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_id"}
