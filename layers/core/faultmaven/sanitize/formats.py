@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from faultmaven.sanitize import keys
 from faultmaven.sanitize.rules import Finding, Hit, Rule
-from faultmaven.sanitize.validators import is_placeholder_value
+from faultmaven.sanitize.validators import decodes_to_credentials, is_placeholder_value
 
 # --- password hashes -------------------------------------------------------------------------------------------------
 
@@ -396,6 +396,23 @@ def _openssl_passwd(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if "-stdin" in options or "-in" in options.split() else _bundler_credentials(rule, hit)
 
 
+def _basic_credentials(rule: Rule, hit: Hit) -> list[Finding]:
+    start, end = hit.value_span()
+    return [(start, end, rule.label)] if decodes_to_credentials(hit.text[start:end]) else []
+
+
+_REDIS_ACL = re.compile(r"[ \t]*user[ \t]+\S+[ \t]+(?:on|off|reset|resetpass|nopass|~|&|\+|-|>|<|#|%)")
+
+
+def _redis_acl(rule: Rule, hit: Hit) -> list[Finding]:
+    """A Redis ACL line (`user NAME on >pw ~keys +@cmds`): its `>password` and `#hash` tokens."""
+    text, at = hit.text, hit.match.start()
+    line_start = text.rfind("\n", 0, at) + 1
+    if not _REDIS_ACL.match(text, line_start) or text[line_start:at].strip():
+        return []
+    return _bundler_credentials(rule, hit)
+
+
 def _freerdp(rule: Rule, hit: Hit) -> list[Finding]:
     """FreeRDP's `/p:PASSWORD` (`xfreerdp`, `wfreerdp`, `sdl-freerdp`) on the same command line."""
     if "freerdp" not in _command_line(hit.text, hit.anchor):
@@ -729,7 +746,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                      (f"ENV Db{word} D0ckerEnvPw", "D0ckerEnvPw")),
            negatives=(f"{word} authentication succeeded for root", f"ENV Db{word}File /run/secrets/db",
                       f"store{word} System.getenv('KS_PASS')"))
-      for word in ("Password", "PASSWORD", "_pass")),
+      for word in ("Password", "PASSWORD", "_pass", "Passwd")),
     Rule("password", r"password(?<![^e]-password)(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs="password",
          extract=_directive, remember=True,
          examples=(("machine api.example.com login deploy password N3trcPw9", "N3trcPw9"),
@@ -990,6 +1007,37 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_expect_send, remember=True,
          examples=(('expect "password:"\nsend "Exp3ctSendPw\\r"', "Exp3ctSendPw"),),
          negatives=('expect "login:"\nsend "admin\\r"', 'expect "password:"\nsend "$pw\\r"')),
+    # Terraform: a variable named after a secret with a `default` (`variable "db_password" { default = "..." }`).
+    Rule("secret", r'variable[ \t]+"(?P<k>[\w-]{1,80})"[ \t]*\{[^{}]{0,600}?\bdefault[ \t]*=[ \t]*'
+         r'"(?P<v1>[^"\r\n]{1,256})"',
+         needs='variable "', extract=_lookup_default, remember=True,
+         examples=(('variable "db_password" {\n  type    = string\n  default = "Tf9VarDefault"\n}', "Tf9VarDefault"),),
+         negatives=('variable "region" {\n  default = "eu-west-1"\n}', 'variable "db_password" {\n  default = ""\n}')),
+    # Docker Compose escapes `$` as `$$`: crypt hashes written that way (`admin:$$apr1$$H6uskkkW$$IgXL...` in a Traefik
+    # basic-auth label).
+    Rule("password_hash", r"\$\$(?:apr1|2[abxy]|1|5|6|y)\$\$[./A-Za-z0-9$]{8,}", needs="$$",
+         examples=(("basicauth.users=admin:$$apr1$$H6uskkkW$$IgXLP6ewTrSuBkTrqE8wj/",
+                    "$$apr1$$H6uskkkW$$IgXLP6ewTrSuBkTrqE8wj/"),),
+         negatives=("echo $$ and $$1 are shell variables",)),
+    # HTTP Basic credentials wherever they are written (an nginx `proxy_set_header`, a curl `-H`, a log): base64 of
+    # `user:password` after `Basic `.
+    Rule("password", r"Basic[ \t]+(?P<v>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])", needs="Basic ",
+         extract=_basic_credentials, remember=True,
+         examples=(('proxy_set_header Authorization "Basic YWRtaW46TmdpbnhQcm94eVB3";', "YWRtaW46TmdpbnhQcm94eVB3"),),
+         negatives=("Basic authentication is enabled", "Basic UHJvZHVjdGlvbiBub3Rlcw==")),
+    # Squid `cache_peer ... login=user:password`, and `credentials`/`login`/`auth` keys holding `user:password`.
+    Rule("password", r"login=(?<=[ \t]login=)[^\s:]{1,64}:(?P<v>\S{1,256})", needs=" login=",
+         extract=_bundler_credentials, remember=True,
+         examples=(("cache_peer parent.example.com parent 3128 0 no-query login=squiduser:Squ1dP33r", "Squ1dP33r"),),
+         negatives=("cache_peer p parent 3128 0 login=PASS", "cache_peer p parent 3128 0 login=*:$PW")),
+    # Redis ACL rules (`users.acl`, `ACL SETUSER`): `>password` and `#<sha256 of it>` tokens of a `user NAME` line.
+    Rule("password", r"user[ \t]+\S{1,64}[ \t]+[^\r\n]{0,512}?(?<=[ \t])(?:>(?P<v1>[^\s]{1,256})"
+         r"|#(?P<v2>[0-9a-f]{64}))",
+         needs="user ", extract=_redis_acl, remember=True,
+         examples=(("user default on >R3disAclPw ~* +@all", "R3disAclPw"),
+                   ("user app on #5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8 ~app:* +get",
+                    "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8")),
+         negatives=("user default on nopass ~* +@all", "the user is > 18", "user admin logged in; load > 2")),
     # Subversion's auth cache (`~/.subversion/auth/svn.simple/<hash>`): `K 8`, `password`, `V <length>`, the value.
     Rule("password", r"password(?<=K 8\npassword)\nV \d{1,4}\n(?P<v>[^\r\n]{1,512})", needs="K 8\npassword",
          extract=_bundler_credentials, remember=True,
