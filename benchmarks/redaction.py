@@ -109,6 +109,9 @@ CLIENT_BATCHES = (
     (FORMATS.with_name("client_configs_6.json"),
      "infrastructure as code, observability agents, proxies and database servers (26 cases written from the formats' "
      "documentation)", "eacd591", "7000193"),
+    (FORMATS.with_name("client_configs_7.json"),
+     "Windows and enterprise configs, password and user-table exports, mail and VPN clients (21 cases written from "
+     "the formats' documentation)", "1a16f5b", "7f2d123"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

@@ -21,8 +21,8 @@ from faultmaven.sanitize.rules import BUILTIN_RULES, Options, Rule
 RULES = (*BUILTIN_RULES, *FORMAT_RULES)
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "sanitize"
 # Per-format cases written from public documentation: formats.json, and client configs, dotfiles and histories.
-FORMATS = [case for name in ("formats.json", *(f"client_configs{n}.json" for n in ("", "_2", "_3", "_4", "_5", "_6")))
-           for case in json.loads((FIXTURES / name).read_text())["cases"]]
+FORMATS = [case for path in (FIXTURES / "formats.json", *sorted(FIXTURES.glob("client_configs*.json")))
+           for case in json.loads(path.read_text())["cases"]]
 SANITIZER = Sanitizer()
 PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_id"}
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
