@@ -413,6 +413,64 @@ def _redis_acl(rule: Rule, hit: Hit) -> list[Finding]:
     return _bundler_credentials(rule, hit)
 
 
+_COLUMN_NAME = re.compile(r"[ \t]*[\w .-]{1,60}[ \t]*")
+_CSV_FIELD = re.compile(r'"(?:[^"\r\n]|"")*"|[^,\t\r\n]*')
+
+
+def _csv_fields(text: str, start: int, end: int, delimiter: str) -> list[tuple[int, int]]:
+    """The fields of one CSV/TSV line as spans (quotes taken off a quoted field)."""
+    spans, pos = [], start
+    while pos <= end:
+        field = _CSV_FIELD.match(text, pos, end)
+        a, b = field.span() if field else (pos, pos)
+        spans.append((a + 1, b - 1) if b - a >= 2 and text[a] == '"' == text[b - 1] else (a, b))
+        if b >= end or text[b] != delimiter:
+            break
+        pos = b + 1
+    return spans
+
+
+def _csv_password_column(rule: Rule, hit: Hit) -> list[Finding]:
+    """The password column's values in the rows under a CSV/TSV header line that names one (up to a blank line).
+    The rule stops at each `password` followed by a delimiter or the line's end; the header is the line around it."""
+    text, at = hit.text, hit.match.start()
+    h_start = text.rfind("\n", 0, at) + 1
+    line_end = text.find("\n", at)
+    if line_end < 0 or line_end - h_start > 800:
+        return []
+    h_end = line_end - 1 if text[line_end - 1] == "\r" else line_end
+    header = text[h_start:h_end]
+    delimiter = "\t" if "\t" in header else ","
+    columns = [text[a:b] for a, b in _csv_fields(text, h_start, h_end, delimiter)]
+    wanted = {i for i, name in enumerate(columns) if _secret_column(name) and " " not in name.strip()}
+    if len(columns) < 2 or not wanted or not all(_COLUMN_NAME.fullmatch(name) for name in columns):
+        return []  # a header names its columns; `define("db_password", load())` is code
+    found: list[Finding] = []
+    pos = line_end + 1
+    for _ in range(5000):
+        line_end = text.find("\n", pos)
+        line_end = len(text) if line_end < 0 else line_end
+        row_end = line_end - 1 if line_end > pos and text[line_end - 1] == "\r" else line_end
+        if row_end <= pos:
+            break
+        fields = _csv_fields(text, pos, row_end, delimiter)
+        if len(fields) != len(columns):
+            break  # not a row of this table
+        found += [(a, b, rule.label) for i, (a, b) in enumerate(fields)
+                  if i in wanted and b > a and not is_placeholder_value(text[a:b])]
+        pos = line_end + 1
+    return found
+
+
+def _vpnc_secret(rule: Rule, hit: Hit) -> list[Finding]:
+    """vpnc's `IPSec secret` / `Xauth password` at the start of a line, not a plain lower-case word."""
+    text, at = hit.text, hit.match.start()
+    value = text[slice(*hit.value_span())]
+    if text[text.rfind("\n", 0, at) + 1 : at].strip() or (value.isalpha() and value.islower()):
+        return []
+    return _bundler_credentials(rule, hit)
+
+
 def _freerdp(rule: Rule, hit: Hit) -> list[Finding]:
     """FreeRDP's `/p:PASSWORD` (`xfreerdp`, `wfreerdp`, `sdl-freerdp`) on the same command line."""
     if "freerdp" not in _command_line(hit.text, hit.anchor):
@@ -464,6 +522,8 @@ _ENTRY_NAME = re.compile(r"""(?:^|(?<=[\s{,"'<]))(?:key|name|Key|Name)["']?[ \t]
 
 
 _OWNER_KEY = re.compile(r"""["']([\w.\-]{1,80})["'][ \t]*:[ \t]*\{[ \t]*["']?\Z""")
+# unattend.xml: `<AdministratorPassword>` / `<Value>...</Value>`, the element that holds the value.
+_PARENT_TAG = re.compile(r"<([A-Za-z_][\w.-]{0,80})>\s*\Z")
 
 
 def _entry_value(rule: Rule, hit: Hit) -> list[Finding]:
@@ -478,8 +538,9 @@ def _entry_value(rule: Rule, hit: Hit) -> list[Finding]:
     # Spring Boot's `/actuator/env` and similar dumps: `"spring.datasource.password":{"value":"..."}` (the object's
     # own key, right before it, binds closer than an entry name).
     owner = _OWNER_KEY.search(hit.text, max(0, hit.anchor - 120), hit.anchor)
+    parent = _PARENT_TAG.search(hit.text, max(0, hit.anchor - 120), hit.anchor)
     names = list(_ENTRY_NAME.finditer(window))
-    name = owner.group(1) if owner else names[-1].group(1) if names else None
+    name = owner.group(1) if owner else names[-1].group(1) if names else parent.group(1) if parent else None
     return _named_value(name, rule, hit) if name else []
 
 
@@ -746,7 +807,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                      (f"ENV Db{word} D0ckerEnvPw", "D0ckerEnvPw")),
            negatives=(f"{word} authentication succeeded for root", f"ENV Db{word}File /run/secrets/db",
                       f"store{word} System.getenv('KS_PASS')"))
-      for word in ("Password", "PASSWORD", "_pass", "Passwd")),
+      for word in ("Password", "PASSWORD", "_pass", "Passwd", "Pass")),
     Rule("password", r"password(?<![^e]-password)(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs="password",
          extract=_directive, remember=True,
          examples=(("machine api.example.com login deploy password N3trcPw9", "N3trcPw9"),
@@ -1038,6 +1099,39 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("user app on #5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8 ~app:* +get",
                     "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8")),
          negatives=("user default on nopass ~* +@all", "the user is > 18", "user admin logged in; load > 2")),
+    # XML `<Value>` elements of a named entry (KeePass exports' `<Key>Password</Key><Value ...>`, unattend.xml's
+    # `<AdministratorPassword><Value>`), attributes allowed.
+    Rule("secret", r"<Value(?:[ \t]+[\w:-]{1,40}=\"[^\"<>]{0,80}\")*>(?P<v>[^<\r\n]{1,256})</Value>", needs="<Value",
+         extract=_entry_value, remember=True,
+         examples=(('<String><Key>Password</Key><Value ProtectInMemory="True">K33p4ssVpn</Value></String>',
+                    "K33p4ssVpn"),
+                   ("<AdministratorPassword>\n  <Value>Unatt3ndAdm1n</Value>\n  <PlainText>true</PlainText>",
+                    "Unatt3ndAdm1n")),
+         negatives=("<String><Key>Title</Key><Value>VPN</Value></String>", "<Timeout>\n  <Value>30</Value>")),
+    # Windows `net user NAME PASSWORD [/add]` (not `*`, which prompts).
+    *(Rule("password", word + r"[ \t]+(?:\"[^\"\r\n]{1,64}\"|[^\s/\"]{1,64})[ \t]+(?:\"(?P<v2>[^\"\r\n]{1,128})\""
+           r"|(?P<v3>[^\s/*\"][^\s]{0,127}))(?=[ \t]+/|[ \t]*(?:\r?\n|\Z))", needs=word, extract=_bundler_credentials,
+           remember=True,
+           examples=((f"{word} svc_backup B4tchN3tUs3r /add", "B4tchN3tUs3r"),),
+           negatives=(f"{word} svc_backup * /add", f"{word} svc_backup /delete", f"{word} jane /domain"))
+      for word in ("net user", "NET USER")),
+    # CSV/TSV exports with a password column under a header line (browser and password-manager exports, user tables).
+    Rule("password", r"password(?:_hash)?(?=\"?(?:[,\t]|\r?\n))", needs="password", extract=_csv_password_column,
+         remember=True,
+         examples=(("name,url,username,password\nexample.com,https://example.com,jane,Chr0meExp0rt\n", "Chr0meExp0rt"),
+                   ('url,username,password,extra\nhttps://db,root,"Pa55,w0rd!",\n', "Pa55,w0rd!"),
+                   ("username\tpassword\tlast_login\nadmin\tTsvPl41nPw\t2021-03-04\n", "TsvPl41nPw")),
+         negatives=("id,name,password_changed_at\n1,alice,2021-01-01\n", "Failed password for root\nok\n")),
+    # Postfix `smtp_sasl_password_maps = static:user:password`; vpnc's `IPSec secret ...` and `Xauth password ...`.
+    Rule("password", r"password_maps[ \t]*=[ \t]*static:[^\s:]{1,128}:(?P<v>\S{1,256})", needs="password_maps",
+         extract=_bundler_credentials, remember=True,
+         examples=(("smtp_sasl_password_maps = static:relay@example.com:P0stf1xStat1c", "P0stf1xStat1c"),),
+         negatives=("smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd",)),
+    Rule("password", r"(?:IPSec secret|Xauth password)[ \t]+(?P<v>\S{1,256})[ \t]*(?=\r?\n|\Z)", needs="IPSec ",
+         extract=_vpnc_secret, remember=True,
+         examples=(("IPSec gateway vpn.example.com\nIPSec secret Vpnc6roupS3cret\nXauth password VpncXauthPw\n",
+                    "Vpnc6roupS3cret"),),
+         negatives=("IPSec secret file",)),
     # Subversion's auth cache (`~/.subversion/auth/svn.simple/<hash>`): `K 8`, `password`, `V <length>`, the value.
     Rule("password", r"password(?<=K 8\npassword)\nV \d{1,4}\n(?P<v>[^\r\n]{1,512})", needs="K 8\npassword",
          extract=_bundler_credentials, remember=True,
