@@ -39,3 +39,40 @@ def test_pg_dump_copy_rows_lose_the_secret_column_only() -> None:
     dump = "COPY public.users (id, login, passwd) FROM stdin;\n1\tbob\tC0pyPw9\n2\tann\t\\N\n\\.\nSELECT 1;\n"
     out = _clean(dump)
     assert "C0pyPw9" not in out and "1\tbob\t" in out and "2\tann\t\\N" in out
+
+
+def test_go_declarations_pair_each_literal_with_its_own_name() -> None:
+    out = _clean('var user, pass string = "admin", "G0VarPw9"')
+    assert "G0VarPw9" not in out and '"admin"' in out
+    out = _clean('password, user := "G0ShortPw9", "admin"')
+    assert "G0ShortPw9" not in out and '"admin"' in out
+    out = _clean('username, password := "admin", "G0PairPw9"')
+    assert "G0PairPw9" not in out and '"admin"' in out
+    out = _clean('var dbPassword string = "G0TypedPw9"')
+    assert "G0TypedPw9" not in out
+    assert _clean('var user, host string = "admin", "db.local"') == 'var user, host string = "admin", "db.local"'
+
+
+def test_java_setters_with_a_secret_name_lose_the_value_not_the_name() -> None:
+    out = _clean('props.setProperty("db.password", "Pr0psPw9");')
+    assert "Pr0psPw9" not in out and '"db.password"' in out
+    out = _clean('System.setProperty("javax.net.ssl.keyStorePassword", "K3yst0rePw");')
+    assert "K3yst0rePw" not in out
+    assert "S3cretVal9" not in _clean('settings.put("client_secret", "S3cretVal9");')
+    kept = 'System.setProperty("user.name", "admin"); map.put("password", password);'
+    assert _clean(kept) == kept
+
+
+def test_azure_devops_twitch_nuget_and_grafana_tokens() -> None:
+    old_pat = "q3hx7kd2mzvpa5wrj4yt6nce2lbo7fgu3sih5xwqz4kdmr2ytpva"  # 52 base32 characters, only under a key
+    assert old_pat not in _clean(f"AZURE_DEVOPS_EXT_PAT={old_pat}")
+    assert old_pat not in _clean(f'"personalAccessToken": "{old_pat}"')
+    assert _clean(f"commit {old_pat}") == f"commit {old_pat}"
+    assert "yf2vzjqb705z12hrhy1zkwa9xt7v66" not in _clean("PASS oauth:yf2vzjqb705z12hrhy1zkwa9xt7v66")
+    assert "cfabdegwdoklmawdzdo98xt2fo512y" not in _clean("TWITCH_ACCESS_TOKEN: cfabdegwdoklmawdzdo98xt2fo512y")
+    nuget = "oy2ka6hpvcbyt4y4pjmnyfh6gl3sufsqbwiqeflnyafrw2"  # `oy2` and 43 base32 characters
+    assert nuget not in _clean(f"dotnet nuget push app.nupkg -k {nuget}")
+    for token in ("eyJrIjoiT0tTcG1pUlY2RnVKZTFVaDFsNFZXdE9ZWmNrMkZYbk4iLCJuIjoiYWRtaW4iLCJpZCI6MX0=",
+                  "glsa_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec_1a2b3c4d",
+                  "glc_eyJvIjoiMTIzNDU2IiwibiI6InN0YWNrLTEyMzQiLCJrIjoiSHEyTG05In0K"):
+        assert token not in _clean(f"grafana {token}")

@@ -394,6 +394,9 @@ def _checksummed_id(rule: Rule, hit: Hit) -> list[Finding]:
     return [(head.start(), letter + 1, "national_id")]
 
 
+# Methods that set a named value (see the rule that uses them).
+_SETTERS = ("[pP]roperty", "put", "[pP]utIfAbsent", "[pP]utString", r"\.set", "[sS]etenv", "setdefault")
+
 FORMAT_RULES: tuple[Rule, ...] = (
     # Kerberos AS-REP and TGS hashes (`$krb5asrep$23$user@REALM:...`, hashcat modes 18200/13100): crackable offline.
     Rule("password_hash", r"\$(?<![\w$]\$)krb5(?:asrep|tgs|pa)\$\d{1,2}\$\S{32,}", r"\$", after="krb5",
@@ -601,6 +604,29 @@ FORMAT_RULES: tuple[Rule, ...] = (
            examples=((f'db = {call}"DB_PASSWORD", "Fallb4ckPw")', "Fallb4ckPw"),),
            negatives=(f'{call}"DB_PASSWORD", "")', f'{call}"DB_HOST", "localhost")'))
       for call in ("env(", "environ.get(", "ENV.fetch(", "OrDefault(")),
+    # A setter given a name and a value, the name naming a secret: Java's `Properties.setProperty(key, value)` and
+    # `System.setProperty`, `Map.put`/`putIfAbsent`, Android's `SharedPreferences.Editor.putString`, Hadoop's
+    # `Configuration.set`, Go's `os.Setenv`, C's `setenv`, Python's `os.environ.setdefault`.
+    Rule("secret", r"\((?:" + "|".join(f"(?<={name}\\()" for name in _SETTERS) + r")[ \t]*"
+         r"[\"'](?P<k>[\w.\-]{1,80})[\"'][ \t]*,[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')"
+         r"[ \t]*\)", r"\(", extract=_lookup_default, remember=True, before="[ytgv]",
+         examples=(('props.setProperty("db.password", "Pr0psPw9");', "Pr0psPw9"),
+                   ('System.setProperty("javax.net.ssl.trustStorePassword", "Tru5tPw9");', "Tru5tPw9"),
+                   ('config.put("api_key", "Hq2Lm9Vx4Zp8Tn3Yb6");', "Hq2Lm9Vx4Zp8Tn3Yb6"),
+                   ('os.Setenv("DB_PASSWORD", "G0EnvPw9")', "G0EnvPw9")),
+         negatives=('System.setProperty("user.name", "admin");', 'props.setProperty("password.min", "8");',
+                    'map.put("password", password);', 'headers.put("token", "")', 'props.put("password", "${PW}");')),
+    # Several names declared at once, or one with a type (Go's `var user, pass string = "a", "b"`,
+    # `user, pass := "a", "b"`, `var dbPassword string = "..."`, Python's `user, password = "a", "b"`): the literal at
+    # the position of each name that names a secret. (A single untyped name is the keyword rules' case.)
+    Rule("secret", r"=(?<=[ \t:]=)(?=[ \t]*[\"'`])", "=", extract=keys.extract_declared, remember=True,
+         before="[ \t:]",
+         examples=(('var user, pass string = "admin", "G0VarPw9"', "G0VarPw9"),
+                   ('var dbPassword string = "G0TypedPw9"', "G0TypedPw9"),
+                   ('password, user := "G0ShortPw9", "admin"', "G0ShortPw9"),
+                   ('    user, password = "admin", "PyTuplePw9"', "PyTuplePw9")),
+         negatives=('var user, host string = "admin", "db.local"', 'name string = "x"',
+                    'password, err := "", nil', 'x, y = "a", "b"')),
     # The value of a name/value entry whose name names a secret (Kubernetes container `env`, ECS task definitions,
     # key/value lists in any of YAML, JSON, XML).
     Rule("secret", r"value(?<![\w-]value)[\"']?[ \t]*[:>][ \t]*(?:\"(?P<v1>[^\"\r\n<]{1,256})\""

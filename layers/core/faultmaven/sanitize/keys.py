@@ -323,10 +323,6 @@ _TYPED_LITERAL = re.compile(r"""[ \t]*=[ \t]*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1
 # A list of literals: `["a", "b"]` (on one line or several), Go's `a, b := "x", "y"`. A literal followed by `:` is the
 # next key of a map, not an item.
 _LIST_ITEM = re.compile(r"""\s*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1,512})')(?![ \t]*:)([ \t]*,)?""")
-_NEXT_ITEM = re.compile(r"""["']?[ \t]*,[ \t]*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1,512})')(?![ \t]*:)""")
-
-
-_NAMES_BEFORE = re.compile(r"[ \t]*(?:(?:const|var|let)[ \t]+)?(?:[\w.]+[ \t]*,[ \t]*)+")
 
 
 # A lower-case code identifier (`new_password`, `self.token`).
@@ -348,17 +344,52 @@ def _list_items(text: str, pos: int) -> list[tuple[int, int]]:
     return out
 
 
-def _more_literals(text: str, key_start: int, end: int) -> list[tuple[int, int]]:
-    """`a_password, b_password := "x", "y"`: the literals after the first when several names are assigned at once (only
-    names and commas left of the key on its line)."""
-    line_start = text.rfind("\n", 0, key_start) + 1
-    if not _NAMES_BEFORE.fullmatch(text, line_start, key_start):
-        return []
+# Several names assigned at once, from the line's start to the `=`/`:=`: Go's `var user, pass string = ...` (the
+# Go spec's VarSpec and ConstSpec: an identifier list, an optional type), `user, pass := ...` (ShortVarDecl), Python's
+# `user, password = ...`. One name needs a declared type (`var dbPassword string = "..."`); names without a type need a
+# comma. Group `t`: the type.
+_DECLARED = re.compile(r"[ \t]*(?:(?P<d>const|var|let)[ \t]+)?(?P<n>[\w.]+(?:[ \t]*,[ \t]*[\w.]+)*)"
+                       r"(?:[ \t]+(?P<t>\*?(?:\[\d*\])?[A-Za-z_][\w.]*))?[ \t]*:?")
+# One expression of the list on the right: a literal (groups 1 to 3), or anything else up to the next comma.
+_EXPRESSION = re.compile(r"""[ \t]*(?:"([^"\r\n]{0,512})"|'([^'\r\n]{0,512})'|`([^`\r\n]{0,512})`"""
+                         r"""|[^,"'`\r\n]+)[ \t]*""")
+
+
+def declared_literals(text: str, sep: int) -> list[tuple[str, tuple[int, int]]] | None:
+    """(name, literal span) for each name of a multiple or typed declaration ending at `sep` (its `=` or the `:` of
+    `:=`) whose expression at the same position is a string literal; None when the line declares no such thing."""
+    line_start = text.rfind("\n", 0, sep) + 1
+    declared = _DECLARED.fullmatch(text, line_start, sep)
+    if declared is None:
+        return None
+    names = [name.strip() for name in declared.group("n").split(",")]
+    if len(names) < 2 and not (declared.group("t") and declared.group("d") in ("var", "const")):
+        return None
+    pos = sep + (2 if text.startswith(":=", sep) else 1)
     out = []
-    while (item := _NEXT_ITEM.match(text, end)) is not None:
-        out.append(_literal_span(item))
-        end = item.end()
+    for name in names:
+        expression = _EXPRESSION.match(text, pos)
+        if expression is None:
+            break
+        for group in (1, 2, 3):
+            if expression.group(group) is not None:
+                out.append((name, expression.span(group)))
+        pos = expression.end()
+        if not text.startswith(",", pos):
+            break
+        pos += 1
     return out
+
+
+def extract_declared(rule: Rule, hit: Hit) -> list[Finding]:
+    """The literals of a multiple or typed declaration whose names name a secret, each by its own name."""
+    sep = hit.anchor - 1 if hit.text[hit.anchor - 1 : hit.anchor] == ":" else hit.anchor
+    found = []
+    for name, (start, end) in declared_literals(hit.text, sep) or ():
+        kind = classify_key(name)
+        if kind is not None and value_is_secret(name, hit.text[start:end], kind[0], True):
+            found.append((start, end, kind[1]))
+    return found
 
 
 def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
@@ -378,9 +409,10 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     if not quoted and value == "[":
         return [(a, b, kind[1]) for a, b in _list_items(hit.text, end)
                 if value_is_secret(key, hit.text[a:b], kind[0], True)]
+    if quoted and declared_literals(hit.text, hit.anchor) is not None:
+        return extract_declared(rule, hit)  # `user, password := "x", "y"`: each literal by the name at its position
     if value_is_secret(key, value, kind[0], quoted):
-        spans = [(start, end)] + (_more_literals(hit.text, hit.text.rfind(key, 0, hit.anchor), end) if quoted else [])
-        return [(a, b, kind[1]) for a, b in spans if a == start or value_is_secret(key, hit.text[a:b], kind[0], True)]
+        return [(start, end, kind[1])]
     # After an authentication scheme the value is the credential however plain it looks: `Authorization: Bearer` /
     # `token <hex>` (RFC 6750, GitHub), `SSWS <token>` (Okta's API tokens), `NTLM`/`Negotiate <base64 of a Windows
     # authentication message>` (RFC 4559), `Basic <base64 of user:password>` (RFC 7617).

@@ -440,6 +440,13 @@ BUILTIN_RULES: tuple[Rule, ...] = (
                     "THsR8U",
                     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"),),
          negatives=("eyJ is how JSON starts in base64",)),
+    # Twitch chat (IRC) passwords: `PASS oauth:<access token>`, the token 30 lower-case letters and digits. Before the
+    # key rules, which would take `oauth:` for a key and reject a 30-character value of two character classes.
+    Rule("provider_token", r":(?<=(?<![A-Za-z0-9_])oauth:)(?P<v>[a-z0-9]{30})(?![A-Za-z0-9_])", ":", before="h",
+         validate=_mixed,
+         examples=(("PASS oauth:yf2vzjqb705z12hrhy1zkwa9xt7v66", "yf2vzjqb705z12hrhy1zkwa9xt7v66"),),
+         negatives=("grant type oauth:authorizationcodeflowonlyhere", "oauth:token",
+                    "myoauth:yf2vzjqb705z12hrhy1zkwa9xt7v66")),
     *providers.prefix_rules({"-": _DASH_END, ".": _DOT_END}),
     Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", needs="earer", extract=_bearer,
          examples=(("Authorization: Bearer 9f3Kq2LmZx8Vb4Nw7Rt1Yp6", "9f3Kq2LmZx8Vb4Nw7Rt1Yp6"),),
