@@ -76,3 +76,54 @@ def test_azure_devops_twitch_nuget_and_grafana_tokens() -> None:
                   "glsa_Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec_1a2b3c4d",
                   "glc_eyJvIjoiMTIzNDU2IiwibiI6InN0YWNrLTEyMzQiLCJrIjoiSHEyTG05In0K"):
         assert token not in _clean(f"grafana {token}")
+
+
+def test_comparisons_padded_arrows_and_string_prefixes_lose_the_literal() -> None:
+    for text, value in (('if creds.Secret != "0pen-Ses4me" {', "0pen-Ses4me"),
+                        ('if (password !== "PaS5w0rD2#") {', "PaS5w0rD2#"),
+                        ('if (password === "PaS5w0rD2#") {', "PaS5w0rD2#"),
+                        ('  :password       => "Rub4rrowPw",', "Rub4rrowPw"),
+                        ('password = f"Fstr1ngPw"', "Fstr1ngPw")):
+        assert value not in _clean(text), text
+    kept = 'if name != "admin" {'
+    assert _clean(kept) == kept
+
+
+def test_command_line_options_and_libcurl_setters_lose_the_secret() -> None:
+    out = _clean("openssl pkcs12 -export -in c.pem -passout pass:0pensslPw9 -out c.p12")
+    assert "0pensslPw9" not in out and "-passout pass:" in out
+    assert "S3cr3tPw9" not in _clean("java -jar tool.jar -password S3cr3tPw9")
+    out = _clean('curl_easy_setopt(h, CURLOPT_USERPWD, "root:Us3rPwd9");')
+    assert "Us3rPwd9" not in out and '"root:' in out
+    for kept in ("openssl rsa -passin env:KEY_PASS -in k.pem", "tool -token file.txt",
+                 'curl_easy_setopt(h, CURLOPT_URL, "https://example.com/login");'):
+        assert _clean(kept) == kept
+
+
+def test_code_around_a_secret_name_is_not_taken_for_its_value() -> None:
+    for kept in ('sb.append("MasterUserPassword: " + getMasterUserPassword() + ",");',
+                 "echo 'password = '.$p['config']['daemon_password'];",
+                 '\\$pwd = \\$_POST[\\"password\\"];',
+                 "- echo 'export DATABASE_PASSWORD=\"'$PRECOMPILE_PASSWORD'\"' >> .env",
+                 "FORGOT_PASSWORD=$BASE_URL/classroom/#/forgot_password",
+                 "pwd = (char *) (p + ulen + 2);",
+                 "put '/forgot-password' => \"cms/sites/passwords#update\""):
+        assert _clean(kept) == kept, kept
+
+
+def test_a_sealed_secret_keeps_its_ciphertext_but_a_plain_secret_goes() -> None:
+    cipher = "AgB" + "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1+/" * 7
+    sealed = f"kind: SealedSecret\nspec:\n  encryptedData:\n    PASSWORD: {cipher}\n"
+    assert _clean(sealed) == sealed
+    assert cipher not in _clean(f"kind: Secret\nstringData:\n  PASSWORD: {cipher}\n")
+    assert "be8dfd.da8a689a46edc282" not in _clean('BOOTSTRAP_TOKEN: "be8dfd.da8a689a46edc282"')
+
+
+def test_the_literal_default_of_a_lookup_and_android_build_fields_go() -> None:
+    out = _clean('PASSWORD = os.environ.get("PASSWORD") or "Df4ultPw9"')
+    assert "Df4ultPw9" not in out and 'os.environ.get("PASSWORD")' in out
+    assert "devPass123" not in _clean('const password = process.env.DB_PASSWORD || "devPass123";')
+    out = _clean('buildConfigField "String", "API_KEY", "\\"Hq2Lm9Vx4Zp8Tn3Yb6\\""')
+    assert "Hq2Lm9Vx4Zp8Tn3Yb6" not in out and '"API_KEY"' in out
+    for kept in ('password = get_password() or prompt()', 'buildConfigField "String", "BASE_URL", "\\"https://x\\""'):
+        assert _clean(kept) == kept

@@ -243,6 +243,36 @@ def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(text[start:end]) else [(start, end, rule.label)]
 
 
+def _dash_option(rule: Rule, hit: Hit) -> list[Finding]:
+    """`-password X`, `-vaultToken X`, `-passin pass:X`: quoted, or a value with letters and digits."""
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    if hit.text[hit.anchor + 1 : start].split()[0].lower() in ("pass", "passin", "passout"):
+        if not value.startswith("pass:"):
+            return []  # OpenSSL's `env:VAR`, `file:path`, `fd:N`, `stdin`
+        start, value = start + 5, value[5:]
+    if hit.span("v3") is not None and not (len(value) >= 8 and any(map(str.isdigit, value))
+                                           and any(map(str.isalpha, value))):
+        return []
+    return [] if is_placeholder_value(value) else [(start, end, rule.label)]
+
+
+def _curl_option(rule: Rule, hit: Hit) -> list[Finding]:
+    """The literal of a libcurl option named after a secret; `user:password` options keep the user name."""
+    start, end = hit.value_span()
+    name = hit.text[slice(*(hit.span("k") or (0, 0)))]
+    if keys.classify_key(name) is None and not name.endswith("BEARER"):
+        return []
+    if name.endswith("USERPWD"):
+        start = hit.text.find(":", start, end) + 1 or start
+    return [] if start >= end or is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
+
+
+def _padded_arrow(rule: Rule, hit: Hit) -> list[Finding]:
+    """`key   => "value"`: the key before the padded arrow names a secret."""
+    return _named_value(keys.key_before(hit.text, hit.anchor - 1), rule, hit)
+
+
 def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     """`KEYWORD VALUE` alone on its line (a config directive), or `password VALUE` in a netrc entry (after `machine`
     or `default` and `login`). A bare `password`/`secret` directive needs a value that does not read as a word."""
@@ -394,6 +424,8 @@ def _checksummed_id(rule: Rule, hit: Hit) -> list[Finding]:
     return [(head.start(), letter + 1, "national_id")]
 
 
+# The last words of single-dash options that take a secret (see the rule that uses them).
+_DASH_WORDS = ("password", "passwd", "passphrase", "token", "secret", "apikey", "pass", "passin", "passout")
 # Methods that set a named value (see the rule that uses them).
 _SETTERS = ("[pP]roperty", "put", "[pP]utIfAbsent", "[pP]utString", r"\.set", "[sS]etenv", "setdefault")
 
@@ -573,6 +605,33 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("Failed password for root from 10.0.0.1 port 22", "login: password accepted for app",
                     "password required")),
     # Command-line options followed by a blank: `--password VALUE`, `--api-key VALUE`, `--token VALUE`.
+    # A single-dash option named after a secret (`-password X`, `-vaultToken X`, Java and Go tools' flags), and
+    # OpenSSL's `-passin pass:X`/`-passout pass:X`/`-pass pass:X`: an unquoted value needs letters and digits, so
+    # `-token file` and `-password prompt` stay.
+    Rule("password", r"-[A-Za-z][A-Za-z0-9]{0,29}+(?:" + "|".join(f"(?<=(?i:{word}))" for word in _DASH_WORDS)
+         + r")[ \t]+"
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$-][^\s'\"]{0,255}))", "-",
+         extract=_dash_option, remember=True, before="[ \t'\"\n]", after="[A-Za-z]",
+         examples=(("java -jar tool.jar -password S3cr3tPw9 -host db", "S3cr3tPw9"),
+                   ("'-vaultToken s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5'", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
+                   ("openssl rsa -in key.pem -passin pass:0pensslPw9 -out plain.pem", "0pensslPw9")),
+         negatives=("tool -token file.txt", "tool -password prompt", "openssl rsa -passin env:KEY_PASS",
+                    "run -secret $SECRET", "x -passphrase-file /etc/pp")),
+    # libcurl's `curl_easy_setopt(handle, CURLOPT_PASSWORD, "...")` (and `CURLOPT_USERPWD`, `CURLOPT_PROXYPASSWORD`,
+    # `CURLOPT_KEYPASSWD`, `CURLOPT_XOAUTH2_BEARER`): the literal after an option that names a secret.
+    Rule("password", r"\((?<=setopt\()[^,()\r\n]{1,64},[ \t]*CURLOPT_(?P<k>[A-Z0-9_]{2,40})[ \t]*,[ \t]*"
+         r"\"(?P<v1>[^\"\r\n]{1,256})\"", r"\(", extract=_curl_option, remember=True, before="t",
+         examples=(('curl_easy_setopt(curl, CURLOPT_PASSWORD, "Curl0ptPw9");', "Curl0ptPw9"),
+                   ('curl_easy_setopt(h, CURLOPT_USERPWD, "root:Us3rPwd9");', "Us3rPwd9"),
+                   ('curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, "Hq2Lm9Vx4Zp8Tn3Yb6Jf");', "Hq2Lm9Vx4Zp8Tn3Yb6Jf")),
+         negatives=('curl_easy_setopt(curl, CURLOPT_URL, "https://example.com");',
+                    'curl_easy_setopt(curl, CURLOPT_USERNAME, "admin");')),
+    # Ruby, Perl and Puppet hashes with the arrow padded for alignment (`:password       => '...'`): the keyword rules
+    # see at most one blank between key and separator.
+    Rule("secret", r">(?<=[ \t]=>)[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')", ">",
+         extract=_padded_arrow, remember=True, before="=",
+         examples=(('password   =>   "Rub4rrowPw"', "Rub4rrowPw"), ("  :password       => 'Pe4rlPw9',", "Pe4rlPw9")),
+         negatives=("  :username       => 'admin',", "put '/forgot-password' => \"cms/sites/passwords#update\"")),
     Rule("password", r"--(?<![\w-]--)(?:[a-z0-9]+[-_])*(?:password|passwd|passphrase|token|secret|api-key|apikey"
          r"|bearer)[ \t]+"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
@@ -584,8 +643,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ('curl --oauth2-bearer "Hq2Lm9Vx4Zp8Tn3Yb6" https://api.example.com', "Hq2Lm9Vx4Zp8Tn3Yb6")),
          negatives=("mycli --password --host db", "use --token $TOKEN",
                     "wget --user=admin --ask-password https://localhost")),
-    # C and RPM spec macros: `#define WIFI_PASSWORD "..."`, `%define token ...` (one pass per literal: a pass that
-    # starts with a class would try every position of a text that says "undefined").
+    # C and RPM spec macros: `#define WIFI_PASSWORD "..."`, `%define token ...`, `%global ...` (one pass per literal:
+    # a pass that starts with a class would try every position of a text that says "undefined").
     *(Rule("secret", macro + r"[ \t]+(?P<k>[A-Za-z_]\w{0,80})[ \t]+(?:\"(?P<v1>[^\"\r\n]{1,256})\""
            r"|'(?P<v2>[^'\r\n]{1,256})'"
            r"|(?!0x[0-9a-fA-F]+\b|\d+\b)(?P<v3>[^\s\"'(){}]{6,256})(?=[ \t]*(?:[\r\n]|//|/\*|\Z)))",
@@ -594,7 +653,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                      (f"{macro} api_token 4b9a6d8b4bc56fbfa1c638eb0c6cab37", "4b9a6d8b4bc56fbfa1c638eb0c6cab37")),
            negatives=(f"{macro} PASSWORD_MAX_LEN 64", f'{macro} WIFI_SSID "home"', f"{macro} TOKEN_SIZE(x) ((x) * 2)",
                       f"{macro} PASSWORD_MASK 0x00ff00ff"))
-      for macro in ("#define", "%define")),
+      for macro in ("#define", "%define", "%global")),
     # The fallback of an environment lookup named after a secret (Python `os.getenv(key, default)`,
     # `os.environ.get(key, default)`, Laravel's `env('DB_PASSWORD', '...')`, Ruby's `ENV.fetch("KEY", "...")`, Java's
     # `getenv().getOrDefault(...)` and helpers named `*OrDefault(`; `env(` covers `getenv(`).
@@ -616,6 +675,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ('os.Setenv("DB_PASSWORD", "G0EnvPw9")', "G0EnvPw9")),
          negatives=('System.setProperty("user.name", "admin");', 'props.setProperty("password.min", "8");',
                     'map.put("password", password);', 'headers.put("token", "")', 'props.put("password", "${PW}");')),
+    # Android Gradle's `buildConfigField "String", "API_KEY", "\"...\""` and `resValue "string", "api_key", "..."`
+    # (Groovy or Kotlin DSL): the value of a field named after a secret, with or without its escaped inner quotes.
+    *(Rule("secret", call + r"[ \t(]+[\"']\w+[\"'][ \t]*,[ \t]*[\"'](?P<k>[\w.]{1,80})[\"'][ \t]*,[ \t]*"
+           r"(?:'\"(?P<v1>[^\"'\r\n]{1,256})\"'|\"\\\"(?P<v2>[^\"\\\r\n]{1,256})\\\"\"|\"(?P<v3>[^\"\r\n]{1,256})\")",
+           needs=call, extract=_lookup_default, remember=True,
+           examples=((f'{call} "String", "API_KEY", "\\"Hq2Lm9Vx4Zp8Tn3Yb6\\""', "Hq2Lm9Vx4Zp8Tn3Yb6"),
+                     (f"{call} 'String' , 'API_KEY' , '\"951bc382db9cfee29c68634761dd6e19\"'",
+                      "951bc382db9cfee29c68634761dd6e19")),
+           negatives=(f'{call} "String", "BASE_URL", "\\"https://api.example.com\\""',))
+      for call in ("buildConfigField", "resValue")),
     # Several names declared at once, or one with a type (Go's `var user, pass string = "a", "b"`,
     # `user, pass := "a", "b"`, `var dbPassword string = "..."`, Python's `user, password = "a", "b"`): the literal at
     # the position of each name that names a secret. (A single untyped name is the keyword rules' case.)

@@ -34,7 +34,8 @@ KEY_QUALIFIERS = frozenset({
     "api", "secret", "access", "private", "auth", "client", "master", "encryption", "signing", "account", "shared",
     "storage", "app", "license", "consumer", "webhook", "sas", "service", "session", "deploy", "ssh", "sk", "hmac",
 })
-WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds"})
+# `oauth`: Twitch's chat password `oauth:<token>` (IRC `PASS`), an OAuth token under a bare `oauth:` key.
+WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds", "oauth"})
 # Key names whose last words name a provider's secret although no secret word is in them: SonarQube's `sonar.login`
 # holds its token.
 SECRET_KEY_TAILS = frozenset({("sonar", "login")})
@@ -87,16 +88,19 @@ def _lookbehind(sep: str, numbered_only: bool = False) -> str:
     if numbered_only:
         return f"(?:{numbered})"
     numbered = "|" + numbered if sep == "=" else ""
+    # A comparison: `secret != "..."`, `password !== "..."` (`==` and `===` are the arrow after a keyword).
+    unequal = ("|(?<=!=)(?:" + shape("!") + "|" + shape("[ \\t]!") + ")") if sep == "=" else ""
     # An array element in PHP: `$config['db_password'] = '...'`, `$db['default']['password'] = '...'`.
     element = ("|(?<=\\]=)" + shape("[\"']\\]") + "|(?<=\\][ \\t]=)" + shape("[\"']\\][ \\t]")) if sep == "=" else ""
-    return f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted}){make}{numbered}{element})"
+    return (f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted})"
+            f"{make}{numbered}{element}{unequal})")
 
 
 # Last letters of the keywords, quotes and blanks: the only characters that can precede a keyword's separator.
 _KEYWORD_BEFORE = f"[{_LAST_LETTERS}\"' \\t]"
 
 _VALUE = (
-    r"""[ \t]*(?:"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'"""
+    r"""[ \t]*(?:[bBuUrRfF](?=["']))?(?:"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'"""
     r"""|\\"(?P<v4>[^"\\\r\n]{1,512})\\"|\\'(?P<v5>[^'\\\r\n]{1,512})\\'"""
     r"""|(?P<v3>\$*\{\{?[^}\s]{1,128}\}\}?|[^\s"'`,;&<>)\]}]{1,512}))"""
 )
@@ -167,7 +171,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     # after `:`.
     # Written as alternations with an empty last branch, not `(...)?`: the same tries in the same order, without the
     # regex engine's costly general repeat at every separator (most separators in logs match none of it).
-    arrow = "(?:>|=(?=[ \\t]*[\"'])|)" if sep == "=" else "(?:::=|:=|=|)"
+    arrow = "(?:>|==?(?=[ \\t]*[bBuUrRfF]?[\"'])|)" if sep == "=" else "(?:::=|:=|=|)"
     if sep == ">":
         return (Rule("secret", r">(?<=[A-Za-z\"']>)(?P<v>[^<>\s]{1,512})</", ">", extract=extract_tag, remember=True,
                      examples=_TAG_EXAMPLES[0], negatives=_TAG_EXAMPLES[1]),)
@@ -181,7 +185,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
         Rule("secret", sep + _lookbehind(sep) + arrow
              + r"(?:[ \t]*!!\w+)?(?:[ \t]*(?i:bearer|basic|token|ssws|ntlm|negotiate)[ \t]+)?" + _VALUE,
              sep, extract=extract_keyword, remember=True,
-             before=_KEYWORD_BEFORE[:-1] + "?+0-9\\]]" if sep == "=" else _KEYWORD_BEFORE,
+             before=_KEYWORD_BEFORE[:-1] + "?+!0-9\\]]" if sep == "=" else _KEYWORD_BEFORE,
              examples=keyword[0], negatives=keyword[1]),
         *((Rule("secret", ":" + _lookbehind(":", numbered_only=True) + "=" + _VALUE, ":", extract=extract_keyword,
                 remember=True, before="[0-9 \t]", after="=",
@@ -198,6 +202,9 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
 # Matched on the reversed text before the separator: a search for `key["']?[ \t]*\Z` would retry every start in the
 # 96-character window and backtrack through each word (the costliest step on log text), a reversed match reads once.
 _KEY_RUN = re.compile(r"[A-Za-z0-9_.\-]{1,80}")
+# The text before a key that ends a path: one that starts with `/` (after a blank, a quote or the line's start), or
+# two slashes with nothing else in the window before them (a long path, cut by the window).
+_PATH_HEAD = re.compile(r"""(?:(?:^|[\s"'(=,])/[^\s"']*|^[^\s"']*/[^\s"']*/[^\s"']*)\Z""")
 _PREVIOUS_WORD = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,12}) \Z")
 _WORDS = re.compile(r"[A-Z]+\d*(?![a-z])|[A-Z]?[a-z]+\d*|\d+")
 _PATHLIKE = re.compile(r"[~/.]{0,2}/[\w./-]*|[A-Za-z]:\\.*")
@@ -215,7 +222,7 @@ _SUBKEY = re.compile(r"""(?:-[ \t]+)?([\w.\-"']+)[ \t]*[:=][ \t]*""")
 def key_before(text: str, sep: int) -> str:
     """The key name left of a separator: `key`, `"key" `, `key]` (at most 80 characters, within 96 of `sep`)."""
     head = text[max(0, sep - 96) : sep].rstrip(" \t")
-    if head[-1:] in ("?", "+") and text[sep] == "=":  # make's `KEY ?= value`, `KEY += value`
+    if head[-1:] in ("?", "+", "!") and text[sep] == "=":  # make's `KEY ?= value`, `KEY += value`; `key != "..."`
         head = head[:-1].rstrip(" \t")
     if head[-1:] == "]" and head[-2:-1] in ('"', "'"):  # a PHP array element: `$db['password'] = ...`
         head = head[:-1]
@@ -224,6 +231,8 @@ def key_before(text: str, sep: int) -> str:
     found = _KEY_RUN.match(head[::-1])
     if not found:
         return ""
+    if head[-found.end() - 1 : len(head) - found.end()] == "/" and _PATH_HEAD.search(head, 0, len(head) - found.end()):
+        return ""  # a path or a route (`put '/forgot-password' => ...`, `"/docs/creating-a-password"`), not a key
     key = found.group()[::-1].removeprefix("-D")  # a Java system property: `-Dsonar.login=...`
     # `public key: ...`, `SHA256 fingerprint: ...`: a qualifier written as a separate word still describes the key.
     qualifier = _PREVIOUS_WORD.search(head, 0, len(head) - len(key))
@@ -293,11 +302,22 @@ def names_its_key(key: str, value: str) -> bool:
     return _CONSTANT.fullmatch(value) is not None and classify_key(value) is not None
 
 
+# Code, not a value: between two string literals, the rest of an expression (`"Password: " + getPassword() + "`,
+# `'password = '.$p['pw']`, `"Password:",nextLabel:"`); an escaped or spliced variable (`\$_POST[...]`,
+# `"'$DB_PASSWORD'"`, `$BASE_URL/forgot`); a C cast (`(char *) p`).
+_BETWEEN_LITERALS = re.compile(r"\s*(?:[,+&;]|\.[ \t]*[$A-Za-z_(])")
+_VARIABLE_REFERENCE = re.compile(r"""['"]?\\?\$\{?[A-Za-z_]\w*\}?(?:['"]|[/\[\\].*)?""")
+_CAST = re.compile(r"\([A-Za-z_][\w ]*\**")
+
+
 def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
+    if quoted and _BETWEEN_LITERALS.match(value):
+        return False
     value = value.strip()
     if not value or is_placeholder_value(value) or "://" in value or _is_reference(value) or names_its_key(key, value):
         return False
-    if (not quoted and (value[-1] in "([" or _CMDLET.fullmatch(value))) or _FORMAT_FIELD.search(value):
+    if (not quoted and (value[-1] in "([" or _CMDLET.fullmatch(value) or _CAST.fullmatch(value))) \
+            or _FORMAT_FIELD.search(value) or _VARIABLE_REFERENCE.fullmatch(value):
         return False  # code: a call, an index (`get_secrets(`, `secrets["password"]`), a cmdlet, a format string
     if strength == "weak":
         return looks_random(value) or (len(value) >= 16 and shannon_entropy(value) >= 3.5 and not value.isalpha())
@@ -311,10 +331,15 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     return len(value) >= 3
 
 
+# A kubeadm bootstrap token (`<6>.<16>` lower-case letters and digits): two parts, like a reference.
+_BOOTSTRAP_TOKEN = re.compile(r"[a-z0-9]{6}\.[a-z0-9]{16}")
+
+
 def _is_reference(value: str) -> bool:
     """`settings.SECRET_KEY`, `module.attr:func`: code naming a secret; not `s.ZC9Ecf4M5g9o34Q6RkzGsj0z` (a legacy
-    Vault token), whose parts are random."""
-    return _REFERENCE.fullmatch(value) is not None and not any(map(looks_random, re.split(r"[.:]", value)))
+    Vault token), whose parts are random, nor a kubeadm bootstrap token."""
+    return _REFERENCE.fullmatch(value) is not None and not any(map(looks_random, re.split(r"[.:]", value))) \
+        and not (_BOOTSTRAP_TOKEN.fullmatch(value) and any(map(str.isdigit, value)))
 
 
 # `val password: String = "..."` (Scala, Kotlin, Swift, TypeScript): a declared type, then the literal.
@@ -327,6 +352,11 @@ _LIST_ITEM = re.compile(r"""\s*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1,512})')(?![ \
 
 # A lower-case code identifier (`new_password`, `self.token`).
 _VARIABLE = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*")
+
+
+# The rest of an expression, then a default after `or`, `||`, `??` or `?:` (Python, JavaScript, C#, Kotlin/Groovy).
+_FALLBACK = re.compile(r"""(?:"[^"\r\n]{0,128}"|'[^'\r\n]{0,128}'|[^\s"'\r\n]){0,128}?"""
+                       r"""[ \t]+(?:or|\|\||\?\?|\?:)[ \t]+(?:"([^"\r\n]{1,256})"|'([^'\r\n]{1,256})')""")
 
 
 def _literal_span(match: re.Match[str]) -> tuple[int, int]:
@@ -400,6 +430,8 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.value_span()
     quoted = hit.span("v3") is None
     value = hit.text[start:end]
+    if sealed(hit.text, start, value) or (hit.text[start - 2 : start - 1] in ("f", "F") and "{" in value):
+        return []  # a SealedSecret's ciphertext; a Python f-string's interpolation
     if not quoted and (typed := _TYPED_LITERAL.match(hit.text, end)) and _TYPE_NAME.fullmatch(value):
         (start, end), quoted = _literal_span(typed), True
         value = hit.text[start:end]
@@ -409,6 +441,10 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     if not quoted and value == "[":
         return [(a, b, kind[1]) for a, b in _list_items(hit.text, end)
                 if value_is_secret(key, hit.text[a:b], kind[0], True)]
+    if not quoted and (fallback := _FALLBACK.match(hit.text, end)):
+        # `os.environ.get("PASSWORD") or "..."`, `process.env.DB_PASSWORD || "..."`: the literal default
+        start, end = _literal_span(fallback)
+        return [(start, end, kind[1])] if value_is_secret(key, hit.text[start:end], kind[0], True) else []
     if quoted and declared_literals(hit.text, hit.anchor) is not None:
         return extract_declared(rule, hit)  # `user, password := "x", "y"`: each literal by the name at its position
     if value_is_secret(key, value, kind[0], quoted):
@@ -449,6 +485,13 @@ def _other_scheme(text: str, key: str, start: int, end: int, quoted: bool) -> li
     return [(start, end, "token")]
 
 
+def sealed(text: str, start: int, value: str) -> bool:
+    """A Bitnami SealedSecret's `encryptedData` value: kubeseal's ciphertext, made to be committed (base64 that starts
+    with the length of the RSA-encrypted session key: `Ag` for 4096-bit keys, `AQ` for 2048)."""
+    return len(value) >= 300 and value[:2] in ("Ag", "AQ") and text.rfind("encryptedData", max(0, start - 65536),
+                                                                           start) >= 0
+
+
 def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     """A long random-looking value assigned to any key that does not name an id, a hash or a path."""
     key = key_before(hit.text, hit.anchor)
@@ -456,6 +499,8 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     value = hit.text[start:end]
     words = key_words(key)
     kind = classify_words(words)
+    if sealed(hit.text, start, value):
+        return []
     if kind is not None:
         return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
     if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS):
