@@ -127,3 +127,14 @@ def test_the_literal_default_of_a_lookup_and_android_build_fields_go() -> None:
     assert "Hq2Lm9Vx4Zp8Tn3Yb6" not in out and '"API_KEY"' in out
     for kept in ('password = get_password() or prompt()', 'buildConfigField "String", "BASE_URL", "\\"https://x\\""'):
         assert _clean(kept) == kept
+
+
+def test_salt_keys_base64_private_keys_and_calls() -> None:
+    assert "Hq2Lm9x" not in _clean('AUTH_SALT: "Hq2Lm9x"')
+    encoded = "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBdGVzdA=="
+    assert encoded not in _clean(f'{{"tls.key": "{encoded}"}}')
+    certificate = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSURCVENDQWUyZ0F3SUJBZ0lJ"
+    assert _clean(f"- {certificate}") == f"- {certificate}"
+    for kept in ("salt = os.urandom(16)", "token = secrets.token_hex(16)", "salt_length = 16",
+                 'password = process.env.PASSWORD || "not-set"'):
+        assert _clean(kept) == kept, kept

@@ -11,6 +11,8 @@ unchanged); `tests/unit/test_sanitize_rules.py` runs them all through the saniti
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from functools import lru_cache
 
@@ -241,6 +243,16 @@ def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
         return []
     start, end = hit.value_span()
     return [] if is_placeholder_value(text[start:end]) else [(start, end, rule.label)]
+
+
+def _base64_pem(rule: Rule, hit: Hit) -> list[Finding]:
+    """Base64 of a PEM block whose header names a private key (not a certificate or a public key)."""
+    start, end = hit.value_span()
+    try:
+        header = base64.b64decode(hit.text[start : start + min(64, (end - start) // 4 * 4)])
+    except (binascii.Error, ValueError):
+        return []
+    return [(start, end, rule.label)] if b"PRIVATE" in header.split(b"\n", 1)[0] else []
 
 
 def _dash_option(rule: Rule, hit: Hit) -> list[Finding]:
@@ -522,6 +534,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("Private-Lines: 2\nAAABAQCa9Kx2Lm8Qp4Rt7Vw1Xz3B\nQw3Er6Ty9Ui2Op5As8Df==\n"
                     "Private-MAC: 8f3a9c2e7b1d4f6a0c5e9b3d", "AAABAQCa9Kx2Lm8Qp4Rt7Vw1Xz3B"),),
          negatives=("Public-Lines: 6\nAAAAB3NzaC1yc2EAAAADAQABAAABAQC7",)),
+    # A PEM private key encoded once more in base64 (Kubernetes Secret `data:` such as `tls.key`, Helm values, CI
+    # variables): `LS0tLS1CRUdJTi` is `-----BEGIN ` in base64; the decoded header must name a private key.
+    Rule("private_key", r"LS0tLS1CRUdJTi[A-Za-z0-9+/]{40,}={0,2}", needs="LS0tLS1CRUdJTi", extract=_base64_pem,
+         examples=(("  tls.key: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBdGVzdA==",
+                    "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBdGVzdA=="),),
+         negatives=("  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSURCVENDQWUyZ0F3SUJBZ0lJ",)),
     Rule("private_key", r"-(?<=Y-)(?<=(?P<s>AGE-SECRET-KEY)-)1[02-9AC-HJ-NP-Z]{58}(?![A-Za-z0-9])", "-",
          before="(?:EY)",
          examples=(("AGE-SECRET-KEY-1QQPQZJQ8SPJ2WMM9ZDE9XJ7KP0LK0RF7QF2N7AHSH3L5YLQ5CXSSX4YQ9F",

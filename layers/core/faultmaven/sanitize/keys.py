@@ -56,7 +56,7 @@ _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 # Fixed-width lookbehinds (one per keyword length) that let the scan skip assignments to unrelated keys.
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
-            "psswrd", "pasword", "psword", "pssword", "passwords", "psk")
+            "psswrd", "pasword", "psword", "pssword", "passwords", "psk", "salt")
 
 
 _LAST_LETTERS = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
@@ -304,10 +304,11 @@ def names_its_key(key: str, value: str) -> bool:
 
 # Code, not a value: between two string literals, the rest of an expression (`"Password: " + getPassword() + "`,
 # `'password = '.$p['pw']`, `"Password:",nextLabel:"`); an escaped or spliced variable (`\$_POST[...]`,
-# `"'$DB_PASSWORD'"`, `$BASE_URL/forgot`); a C cast (`(char *) p`).
+# `"'$DB_PASSWORD'"`, `$BASE_URL/forgot`); a C cast (`(char *) p`); a call (`os.urandom(16)`).
 _BETWEEN_LITERALS = re.compile(r"\s*(?:[,+&;]|\.[ \t]*[$A-Za-z_(])")
 _VARIABLE_REFERENCE = re.compile(r"""['"]?\\?\$\{?[A-Za-z_]\w*\}?(?:['"]|[/\[\\].*)?""")
 _CAST = re.compile(r"\([A-Za-z_][\w ]*\**")
+_CALL = re.compile(r"[a-z_]\w*(?:\.[A-Za-z_]\w*)*\(")
 
 
 def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
@@ -316,8 +317,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     value = value.strip()
     if not value or is_placeholder_value(value) or "://" in value or _is_reference(value) or names_its_key(key, value):
         return False
-    if (not quoted and (value[-1] in "([" or _CMDLET.fullmatch(value) or _CAST.fullmatch(value))) \
-            or _FORMAT_FIELD.search(value) or _VARIABLE_REFERENCE.fullmatch(value):
+    if (not quoted and (value[-1] in "([" or _CMDLET.fullmatch(value) or _CAST.fullmatch(value)
+                        or _CALL.match(value))) or _FORMAT_FIELD.search(value) or _VARIABLE_REFERENCE.fullmatch(value):
         return False  # code: a call, an index (`get_secrets(`, `secrets["password"]`), a cmdlet, a format string
     if strength == "weak":
         return looks_random(value) or (len(value) >= 16 and shannon_entropy(value) >= 3.5 and not value.isalpha())

@@ -16,7 +16,7 @@ _B64 = re.compile(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
 # Values that stand for a secret without being one: empty-ish words, masks, templates, env references.
 _PLACEHOLDER = re.compile(
     r"""(?ix)
-    (?:null|none|nil|true|false|yes|no|on|off|undefined|empty|unset|required|optional|string|
+    (?:null|none|nil|true|false|yes|no|on|off|undefined|empty|unset|not[_ -]?set|required|optional|string|
        secret|password|passwd|token|redacted|changeme_?later|xxx+|\*+|x+|\.\.\.+|-+|<[^>]*>|
        \$+\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\{\{[^}]*\}\}|
        '?%[A-Za-z_][\w().]*%'?|\$\(.*|&lt;[^&]*&gt;|arn:aws[\w-]*:.*|
