@@ -436,6 +436,9 @@ def _checksummed_id(rule: Rule, hit: Hit) -> list[Finding]:
     return [(head.start(), letter + 1, "national_id")]
 
 
+# What may come before a command-line option's dash: the option rules share this guard (one test for all of them at
+# each `-`); their own patterns are stricter where they need to be.
+_OPTION_BEFORE = "[ \t'\"\n]"
 # The last words of single-dash options that take a secret (see the rule that uses them).
 _DASH_WORDS = ("password", "passwd", "passphrase", "token", "secret", "apikey", "pass", "passin", "passout")
 # Methods that set a named value (see the rule that uses them).
@@ -563,14 +566,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # `-destkeypass`.
     Rule("password", r"-(?<=[ \t]-)(?:src|dest|new)?(?:store|key)?pass[ \t]+(?:'(?P<v1>[^'\r\n]{1,128})'"
          r"|\"(?P<v2>[^\"\r\n]{1,128})\"|(?P<v3>[^\s'\"$:-][^\s'\"]{0,127}))", "-", extract=_bundler_credentials,
-         remember=True, before="[ \t]", after="(?:src|dest|new)?(?:store|key)?pass[ \t]",
+         remember=True, before=_OPTION_BEFORE, after="(?:src|dest|new)?(?:store|key)?pass[ \t]",
          examples=(("keytool -list -keystore a.jks -storepass St0rePw9", "St0rePw9"),
                    ("jarsigner -keystore a.jks -storepass Jks1Pw -keypass K3yPw9 app.jar alias", "K3yPw9"),
                    ("keytool -importkeystore -srcstorepass 'Src Pw9' -deststorepass D3stPw9", "Src Pw9")),
          negatives=("keytool -list -storepass -v", "keytool -list -storepass $PW")),
     # Samba's `-U user%password` (smbclient, rpcclient, smbmap, `net rpc`).
     Rule("password", r"-(?<=[ \t]-)U[ \t]*[\"']?\w[^\s%\"']{0,63}%(?P<v>[^\s\"']{1,256})", "-",
-         extract=_bundler_credentials, remember=True, before="[ \t]", after="U",
+         extract=_bundler_credentials, remember=True, before=_OPTION_BEFORE, after="U",
          examples=(("smbclient //srv/share -U alice%Smb4Pw9 -c ls", "Smb4Pw9"),
                    ("rpcclient -U 'CORP\\svc%Rpc9Pw' 10.0.0.5", "Rpc9Pw")),
          negatives=("smbclient //srv/share -U alice", "date -U +%Y")),
@@ -583,7 +586,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("htpasswd -bB .htpasswd ops 'Bcr yptPw'", "Bcr yptPw")),
          negatives=("htpasswd -c /etc/nginx/.htpasswd admin", "htpasswd -b .htpasswd ops $PASS")),
     Rule("password", r"-(?<=[ \t]-)[pPaw](?:[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
-         r"|(?P<v3>[^\s'\"-][^\s'\"]{0,127}))", "-", extract=_shell_p_option, remember=True, before="[ \t]",
+         r"|(?P<v3>[^\s'\"-][^\s'\"]{0,127}))", "-", extract=_shell_p_option, remember=True, before=_OPTION_BEFORE,
          after=r"[pPaw][ \t]*[^\s-]",
          examples=(("mysql -h db -u root -pR00tPa55 shop", "R00tPa55"), ("mysqldump -uadmin -p'Dump!Pw9' --all",
                                                                         "Dump!Pw9"),
@@ -596,7 +599,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "ls -a /tmp", "grep -w pattern file", "docker run -p 8080:80 nginx")),
     Rule("password", r"-(?<=[ \t]-)(?:u[ \t]*|-user[ \t=]+)(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>[^\s'\"]{1,256}(?:'[^'\s]{1,256}'|\"[^\"\s]{1,256}\")?))", "-",
-         extract=_curl_user, remember=True, before="[ \t]",
+         extract=_curl_user, remember=True, before=_OPTION_BEFORE,
          examples=(("curl -u deploy:Curl3dPw -X POST https://ci.example.com", "Curl3dPw"),
                    ("curl --user 'admin:adm1nSecret' https://api.example.com", "adm1nSecret"),
                    ("curl --user ops:'Qu0t3dPw9' https://api.example.com", "Qu0t3dPw9"),
@@ -629,7 +632,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     Rule("password", r"-[A-Za-z][A-Za-z0-9]{0,29}+(?:" + "|".join(f"(?<=(?i:{word}))" for word in _DASH_WORDS)
          + r")[ \t]+"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$-][^\s'\"]{0,255}))", "-",
-         extract=_dash_option, remember=True, before="[ \t'\"\n]", after="[A-Za-z]",
+         extract=_dash_option, remember=True, before=_OPTION_BEFORE, after="[A-Za-z]",
          examples=(("java -jar tool.jar -password S3cr3tPw9 -host db", "S3cr3tPw9"),
                    ("'-vaultToken s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5'", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
                    ("openssl rsa -in key.pem -passin pass:0pensslPw9 -out plain.pem", "0pensslPw9")),
