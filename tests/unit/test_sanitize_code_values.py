@@ -138,3 +138,31 @@ def test_salt_keys_base64_private_keys_and_calls() -> None:
     for kept in ("salt = os.urandom(16)", "token = secrets.token_hex(16)", "salt_length = 16",
                  'password = process.env.PASSWORD || "not-set"'):
         assert _clean(kept) == kept, kept
+
+
+def test_sql_that_sets_a_password_loses_the_literal() -> None:
+    history = ("CREATE USER 'app'@'%' IDENTIFIED BY 'MyS9lPw!';\n"
+               "GRANT ALL ON shop.* TO 'app'@'%';\n"
+               "alter user postgres with password 'PgAlt3rPw';\n"
+               "SET PASSWORD FOR 'bob'@'%' = PASSWORD('B0bPw9x');\n")
+    out = _clean(history)
+    for value in ("MyS9lPw!", "PgAlt3rPw", "B0bPw9x"):
+        assert value not in out
+    assert "GRANT ALL ON shop.* TO 'app'@'%';" in out
+    kept = "SELECT name FROM users WHERE role = 'admin' ORDER BY 'name';"
+    assert _clean(kept) == kept
+
+
+def test_history_lines_that_pipe_a_password_and_device_configs() -> None:
+    for text, value in (('echo "S3cr3tSud0" | sudo -S apt-get update', "S3cr3tSud0"),
+                        ("echo 'deploy:Chp4sswdPw' | chpasswd", "Chp4sswdPw"),
+                        ("echo Dck3rStdinPw | docker login -u ci --password-stdin ghcr.io", "Dck3rStdinPw"),
+                        ("username admin privilege 15 password 0 C1sc0Cl34r", "C1sc0Cl34r"),
+                        ("enable password C1scoEn4ble", "C1scoEn4ble"),
+                        ("[System.Environment]::SetEnvironmentVariable('API_KEY', 'Hq2Lm9Vx4Zp8Tn3Yb6', 'User')",
+                         "Hq2Lm9Vx4Zp8Tn3Yb6")):
+        assert value not in _clean(text), text
+    out = _clean("echo 'deploy:Chp4sswdPw' | chpasswd")
+    assert "deploy:" in out
+    for kept in ('echo "$PASSWORD" | docker login -u ci --password-stdin', "echo hello | grep h"):
+        assert _clean(kept) == kept

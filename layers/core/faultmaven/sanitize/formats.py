@@ -220,7 +220,8 @@ def _jwk_private(rule: Rule, hit: Hit) -> list[Finding]:
 
 _MYSQL_COMMAND = r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|mariadb-dump)\b"
 _P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\b.*\blogin\b"
-             r"|\bmongo(?:sh|dump|restore|export|import)?\b|(?i:\b(?:psexec(?:64)?|paexec)(?:\.exe)?\b)")
+             r"|\bmongo(?:sh|dump|restore|export|import)?\b|(?i:\b(?:psexec(?:64)?|paexec)(?:\.exe)?\b)"
+             r"|\baz\b.*\blogin\b")  # Azure CLI: `az login -u NAME -p SECRET`
 # The commands whose one-letter option takes a password, per option and form (`-pSECRET` attached, `-p SECRET` with a
 # blank): mysql prompts when its `-p` has a blank, so only the attached form counts there.
 _PASSWORD_OPTIONS = {
@@ -255,6 +256,44 @@ def _base64_pem(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, rule.label)] if b"PRIVATE" in header.split(b"\n", 1)[0] else []
 
 
+# SQL statements that set a password, up to the literal: MySQL/MariaDB `CREATE USER … IDENTIFIED [WITH plugin] BY '…'`,
+# `GRANT … IDENTIFIED BY`, `SET PASSWORD … = PASSWORD('…')`; PostgreSQL and Cassandra `CREATE|ALTER USER|ROLE …
+# [WITH] [ENCRYPTED] PASSWORD '…'`.
+_SQL_PASSWORD = re.compile(r"(?i)(?:\bidentified\b[^'\r\n]*\bby"
+                           r"|\b(?:create|alter)[ \t]+(?:user|role)\b[^\r\n]*\bpassword|\bpassword[ \t]*\()[ \t]*\Z")
+
+
+def _sql_password(rule: Rule, hit: Hit) -> list[Finding]:
+    """The literal of a SQL statement that sets a password (history files, init scripts, dumps)."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    if not _SQL_PASSWORD.search(hit.text, line_start, hit.anchor):
+        return []
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    if is_placeholder_value(value) or (value.isalpha() and len(value) < 6):
+        return []  # `'pass'`, `'test'`: a word standing in for a password, as for the config directives
+    return [(start, end, rule.label)]
+
+
+# `echo SECRET` (optionally quoted, `-n`/`-e`) right before the pipe, at the start of the line or after `;`/`&&`.
+_ECHOED = re.compile(r"""(?:^|[;&]|\b(?:then|do))[ \t]*(?:echo|printf)(?:[ \t]+-[neE]+)?[ \t]+"""
+                     r"""(?:'([^'\r\n]{1,256})'|"([^"\r\n]{1,256})"|([^\s'"|;&]{1,256}))[ \t]*\Z""", re.MULTILINE)
+
+
+def _piped_password(rule: Rule, hit: Hit) -> list[Finding]:
+    """The string echoed into a command that reads a password on its standard input."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    echoed = _ECHOED.search(hit.text, line_start, hit.anchor)
+    if echoed is None:
+        return []
+    group = next(g for g in (1, 2, 3) if echoed.group(g) is not None)
+    start, end = echoed.span(group)
+    if hit.text.startswith("chpasswd", hit.end - 8):  # `user:password` lines (the match ends with the command)
+        start = hit.text.find(":", start, end) + 1 or end
+    value = hit.text[start:end]
+    return [] if start >= end or is_placeholder_value(value) else [(start, end, rule.label)]
+
+
 def _dash_option(rule: Rule, hit: Hit) -> list[Finding]:
     """`-password X`, `-vaultToken X`, `-passin pass:X`: quoted, or a value with letters and digits."""
     start, end = hit.value_span()
@@ -285,6 +324,9 @@ def _padded_arrow(rule: Rule, hit: Hit) -> list[Finding]:
     return _named_value(keys.key_before(hit.text, hit.anchor - 1), rule, hit)
 
 
+_DEVICE_USER = re.compile(r"[ \t]*(?:enable|username[ \t]+\S+(?:[ \t]+privilege[ \t]+\d+)?)[ \t]+")
+
+
 def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     """`KEYWORD VALUE` alone on its line (a config directive), or `password VALUE` in a netrc entry (after `machine`
     or `default` and `login`). A bare `password`/`secret` directive needs a value that does not read as a word."""
@@ -298,7 +340,9 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     # fetchmailrc(5): `poll HOST protocol imap user "joe" password "secret"`.
     fetchmail = keyword == "password" and "user" in before and ("poll" in before or "server" in before)
     wordy = keyword in ("password", "secret") and (text[start:end].rstrip(".,;:!?").isalpha() or end - start < 6)
-    if not (netrc or fetchmail or (alone and not wordy)):
+    # Cisco IOS: `enable password SECRET`, `username NAME [privilege N] password [0] SECRET`.
+    device = keyword == "password" and _DEVICE_USER.fullmatch(text, line_start, at) is not None
+    if not (netrc or fetchmail or device or (alone and not wordy)):
         return []
     if fetchmail and end - start > 2 and text[start] in "\"'" and text[end - 1] == text[start]:
         start, end = start + 1, end - 1  # fetchmail quotes its strings
@@ -442,7 +486,8 @@ _OPTION_BEFORE = "[ \t'\"\n]"
 # The last words of single-dash options that take a secret (see the rule that uses them).
 _DASH_WORDS = ("password", "passwd", "passphrase", "token", "secret", "apikey", "pass", "passin", "passout")
 # Methods that set a named value (see the rule that uses them).
-_SETTERS = ("[pP]roperty", "put", "[pP]utIfAbsent", "[pP]utString", r"\.set", "[sS]etenv", "setdefault")
+_SETTERS = ("[pP]roperty", "put", "[pP]utIfAbsent", "[pP]utString", r"\.set", "[sS]etenv", "setdefault",
+            "EnvironmentVariable")
 
 FORMAT_RULES: tuple[Rule, ...] = (
     # Kerberos AS-REP and TGS hashes (`$krb5asrep$23$user@REALM:...`, hashcat modes 18200/13100): crackable offline.
@@ -626,6 +671,26 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("Failed password for root from 10.0.0.1 port 22", "login: password accepted for app",
                     "password required")),
     # Command-line options followed by a blank: `--password VALUE`, `--api-key VALUE`, `--token VALUE`.
+    # A password echoed into a command that reads it from standard input: `sudo -S`, `chpasswd` (`user:password`),
+    # `passwd --stdin`, `docker login --password-stdin` (and other `--password-stdin` logins).
+    Rule("password", r"\|(?<!\|\|)(?![|])[ \t]*(?:sudo\b[^|\r\n]*?[ \t]-S\b"
+         r"|(?:sudo[ \t]+)?(?:chpasswd|passwd[ \t]+--stdin\b)|[^|\r\n]*?--password-stdin\b)", r"\|",
+         extract=_piped_password, remember=True,
+         examples=(('echo "S3cr3tSud0" | sudo -S apt-get update', "S3cr3tSud0"),
+                   ("echo 'deploy:Chp4sswdPw' | chpasswd", "Chp4sswdPw"),
+                   ("echo Dck3rStdinPw | docker login -u ci --password-stdin registry.example.com", "Dck3rStdinPw")),
+         negatives=('echo "$PASSWORD" | docker login -u ci --password-stdin', "cat pw.txt | sudo -S true",
+                    "echo hello | grep h")),
+    # SQL that sets a password (see `_SQL_PASSWORD`), anchored at the literal's quote: rare in logs.
+    Rule("password", r"'(?:(?<=[yY] ')|(?<=[dD] ')|(?<=[dD]\(')|(?<=[dD]\( '))(?P<v>[^'\r\n]{1,256})'", "'",
+         extract=_sql_password, remember=True,
+         examples=(("CREATE USER 'app'@'%' IDENTIFIED BY 'MyS9lPw!';", "MyS9lPw!"),
+                   ("alter user 'root'@'localhost' identified with mysql_native_password by 'R00tPw9x';", "R00tPw9x"),
+                   ("SET PASSWORD FOR 'bob'@'%' = PASSWORD('B0bPw9x');", "B0bPw9x"),
+                   ("ALTER USER postgres WITH PASSWORD 'PgAlt3rPw';", "PgAlt3rPw"),
+                   ("create role app login encrypted password 'PgR0lePw9';", "PgR0lePw9")),
+         negatives=("SELECT * FROM t WHERE name = 'x' ORDER BY 'y';", "CREATE USER 'app'@'%' IDENTIFIED BY '';",
+                    "-- the password 'reset' flow", "ALTER USER app WITH PASSWORD NULL;")),
     # A single-dash option named after a secret (`-password X`, `-vaultToken X`, Java and Go tools' flags), and
     # OpenSSL's `-passin pass:X`/`-passout pass:X`/`-pass pass:X`: an unquoted value needs letters and digits, so
     # `-token file` and `-password prompt` stay.
@@ -689,7 +754,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # `Configuration.set`, Go's `os.Setenv`, C's `setenv`, Python's `os.environ.setdefault`.
     Rule("secret", r"\((?:" + "|".join(f"(?<={name}\\()" for name in _SETTERS) + r")[ \t]*"
          r"[\"'](?P<k>[\w.\-]{1,80})[\"'][ \t]*,[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')"
-         r"[ \t]*\)", r"\(", extract=_lookup_default, remember=True, before="[ytgv]",
+         r"[ \t]*[,)]", r"\(", extract=_lookup_default, remember=True, before="[ytgve]",
          examples=(('props.setProperty("db.password", "Pr0psPw9");', "Pr0psPw9"),
                    ('System.setProperty("javax.net.ssl.trustStorePassword", "Tru5tPw9");', "Tru5tPw9"),
                    ('config.put("api_key", "Hq2Lm9Vx4Zp8Tn3Yb6");', "Hq2Lm9Vx4Zp8Tn3Yb6"),
