@@ -166,3 +166,10 @@ def test_history_lines_that_pipe_a_password_and_device_configs() -> None:
     assert "deploy:" in out
     for kept in ('echo "$PASSWORD" | docker login -u ci --password-stdin', "echo hello | grep h"):
         assert _clean(kept) == kept
+
+
+def test_dockerfile_env_without_equals_and_compound_salt_names() -> None:
+    out = _clean("FROM alpine\nENV DB_PASSWORD D0ckerfileSp9\nENV PATH /usr/local/bin:$PATH\n")
+    assert "D0ckerfileSp9" not in out and "ENV PATH /usr/local/bin:$PATH" in out
+    assert "Nx7qLm2Rv9Tz" not in _clean("  'passwordsalt' => 'Nx7qLm2Rv9Tz',")
+    assert _clean("basalt = 'rock'") == "basalt = 'rock'"

@@ -294,6 +294,12 @@ def _piped_password(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if start >= end or is_placeholder_value(value) else [(start, end, rule.label)]
 
 
+def _dockerfile_env(rule: Rule, hit: Hit) -> list[Finding]:
+    """`ENV KEY VALUE` as an instruction: only blanks before it on its line."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    return _lookup_default(rule, hit) if not hit.text[line_start : hit.anchor].strip() else []
+
+
 def _dash_option(rule: Rule, hit: Hit) -> list[Finding]:
     """`-password X`, `-vaultToken X`, `-passin pass:X`: quoted, or a value with letters and digits."""
     start, end = hit.value_span()
@@ -681,6 +687,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("echo Dck3rStdinPw | docker login -u ci --password-stdin registry.example.com", "Dck3rStdinPw")),
          negatives=('echo "$PASSWORD" | docker login -u ci --password-stdin', "cat pw.txt | sudo -S true",
                     "echo hello | grep h")),
+    # A Dockerfile's `ENV KEY VALUE` (the legacy form without `=`; `ENV KEY=VALUE` is a keyword assignment) when the key
+    # names a secret.
+    Rule("secret", r"ENV[ \t]+(?P<k>[A-Za-z_][\w.-]{0,80})[ \t]+"
+         r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'|(?P<v3>[^\s\"'=][^\s]{0,255}))",
+         needs="ENV", extract=_dockerfile_env, remember=True,
+         examples=(("FROM alpine\nENV DB_PASSWORD D0ckerfileSp9\n", "D0ckerfileSp9"),),
+         negatives=("ENV PATH /usr/local/bin:$PATH", "ENV DB_PASSWORD ${DB_PASSWORD}", "echo ENV TOKEN is set")),
     # SQL that sets a password (see `_SQL_PASSWORD`), anchored at the literal's quote: rare in logs.
     Rule("password", r"'(?:(?<=[yY] ')|(?<=[dD] ')|(?<=[dD]\(')|(?<=[dD]\( '))(?P<v>[^'\r\n]{1,256})'", "'",
          extract=_sql_password, remember=True,

@@ -26,9 +26,9 @@ PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pas
 STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey",
                                   "salt", "signature", "sig"}
 # Words that end like a password word without naming one (`bypass=true`).
-_NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass"})
-# `NONCOMPLIANT_APITOKEN`, `dbsecret`: one word that ends with a secret word.
-_COMPOUND_TAILS = ("password", "passwd", "pass", "pswd", "pwd", "pw", "token", "secret")
+_NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass", "basalt"})
+# `NONCOMPLIANT_APITOKEN`, `dbsecret`, `passwordsalt`: one word that ends with a secret word.
+_COMPOUND_TAILS = ("password", "passwd", "pass", "pswd", "pwd", "pw", "token", "secret", "salt")
 # `<word>_key` / `<word>Key` names that hold a secret.
 KEY_QUALIFIERS = frozenset({
     "api", "secret", "access", "private", "auth", "client", "master", "encryption", "signing", "account", "shared",
