@@ -12,6 +12,7 @@ unchanged); `tests/unit/test_sanitize_rules.py` runs them all through the saniti
 from __future__ import annotations
 
 import base64
+import binascii
 import re
 from functools import lru_cache
 
@@ -226,12 +227,13 @@ def _jwk_private(rule: Rule, hit: Hit) -> list[Finding]:
 
 _MYSQL_COMMAND = r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|mariadb-dump)\b"
 _P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\b.*\blogin\b"
-             r"|\bmongo(?:sh|dump|restore|export|import)?\b|(?i:\b(?:psexec(?:64)?|paexec)(?:\.exe)?\b)")
+             r"|\bmongo(?:sh|dump|restore|export|import)?\b|(?i:\b(?:psexec(?:64)?|paexec)(?:\.exe)?\b)"
+             r"|\baz\b.*\blogin\b")  # Azure CLI: `az login -u NAME -p SECRET`
 # The commands whose one-letter option takes a password, per option and form (`-pSECRET` attached, `-p SECRET` with a
 # blank): mysql prompts when its `-p` has a blank, so only the attached form counts there.
 _PASSWORD_OPTIONS = {
     ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}|\\b7za?\\b"),  # 7-Zip: `7z a -pSECRET`
-    ("p", True): re.compile(f"{_P_SPACED}|\\baz\\b.*\\blogin\\b|\\brdesktop\\b|\\bncftp\\b"),
+    ("p", True): re.compile(f"{_P_SPACED}|\\brdesktop\\b|\\bncftp\\b"),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
     ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip)\b"),  # zip: `zip -P SECRET`
     ("a", False): re.compile(r"\bredis-cli\b"),
@@ -259,13 +261,12 @@ _NETRC_ENTRY = re.compile(r"(?:\bmachine\s+\S+|\bdefault)(?:\s+(?:login|account|
 _FETCHMAIL_ENTRY = re.compile(r"(?m)^[ \t]*(?:poll|skip|defaults)\b[^\n]*(?:\n[ \t]+[^\n]*)*"
                               r"\buser(?:name)?[ \t]+\S+\s+\Z")
 _MYSQLADMIN = re.compile(r"\bmysqladmin\b")  # `mysqladmin -u root password NEWPASSWORD`
-_SQL_ROLE = re.compile(r"\b(?i:user|role)\b")
 _KEY_HEAD = re.compile(r"[A-Za-z0-9_.]+\Z")
 
 
-# What may come before a `KEY VALUE` pair on its line: a Dockerfile's `ENV`, Apache's `SetEnv`, csh's `setenv`, fish's
-# `set -x`.
-_DIRECTIVE_PREFIXES = frozenset({"", "ENV", "SetEnv", "setenv", "set -x", "set -gx", "set -Ux"})
+# What may come before a `KEY VALUE` pair on its line: Apache's `SetEnv`, csh's `setenv`, fish's `set -x` (a
+# Dockerfile's `ENV KEY VALUE` has a rule of its own, for any key that names a secret).
+_DIRECTIVE_PREFIXES = frozenset({"", "SetEnv", "setenv", "set -x", "set -gx", "set -Ux"})
 
 
 def _named_directive(rule: Rule, hit: Hit, key_start: int, line_start: int, line_end: int) -> list[Finding]:
@@ -285,6 +286,94 @@ def _named_directive(rule: Rule, hit: Hit, key_start: int, line_start: int, line
     return [(start, end, rule.label)]
 
 
+def _base64_pem(rule: Rule, hit: Hit) -> list[Finding]:
+    """Base64 of a PEM block whose header names a private key (not a certificate or a public key)."""
+    start, end = hit.value_span()
+    try:
+        header = base64.b64decode(hit.text[start : start + min(64, (end - start) // 4 * 4)])
+    except (binascii.Error, ValueError):
+        return []
+    return [(start, end, rule.label)] if b"PRIVATE" in header.split(b"\n", 1)[0] else []
+
+
+# SQL statements that set a password, up to the literal: MySQL/MariaDB `CREATE USER … IDENTIFIED [WITH plugin] BY '…'`,
+# `GRANT … IDENTIFIED BY`, `SET PASSWORD … = PASSWORD('…')`; PostgreSQL and Cassandra `CREATE|ALTER USER|ROLE …
+# [WITH] [ENCRYPTED] PASSWORD '…'`.
+_SQL_PASSWORD = re.compile(r"(?i)(?:\bidentified\b[^'\r\n]*\bby"
+                           r"|\b(?:create|alter)[ \t]+(?:user|role)\b[^\r\n]*\bpassword|\bpassword[ \t]*\("
+                           r"|\bset[ \t]+password\b[^\r\n]*=)[ \t]*\Z")
+
+
+def _sql_password(rule: Rule, hit: Hit) -> list[Finding]:
+    """The literal of a SQL statement that sets a password (history files, init scripts, dumps)."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    if not _SQL_PASSWORD.search(hit.text, line_start, hit.anchor):
+        return []
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    if is_placeholder_value(value) or (value.isalpha() and len(value) < 6):
+        return []  # `'pass'`, `'test'`: a word standing in for a password, as for the config directives
+    return [(start, end, rule.label)]
+
+
+# `echo SECRET` (optionally quoted, `-n`/`-e`) right before the pipe, at the start of the line or after `;`/`&&`.
+_ECHOED = re.compile(r"""(?:^|[;&]|\b(?:then|do))[ \t]*(?:echo|printf)(?:[ \t]+-[neE]+)?[ \t]+"""
+                     r"""(?:'([^'\r\n]{1,256})'|"([^"\r\n]{1,256})"|([^\s'"|;&]{1,256}))[ \t]*\Z""", re.MULTILINE)
+
+
+def _piped_password(rule: Rule, hit: Hit) -> list[Finding]:
+    """The string echoed into a command that reads a password on its standard input."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    echoed = _ECHOED.search(hit.text, line_start, hit.anchor)
+    if echoed is None:
+        return []
+    group = next(g for g in (1, 2, 3) if echoed.group(g) is not None)
+    start, end = echoed.span(group)
+    if hit.text.startswith("chpasswd", hit.end - 8):  # `user:password` lines (the match ends with the command)
+        start = hit.text.find(":", start, end) + 1 or end
+    value = hit.text[start:end]
+    return [] if start >= end or is_placeholder_value(value) else [(start, end, rule.label)]
+
+
+def _dockerfile_env(rule: Rule, hit: Hit) -> list[Finding]:
+    """`ENV KEY VALUE` as an instruction: only blanks before it on its line."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    return _lookup_default(rule, hit) if not hit.text[line_start : hit.anchor].strip() else []
+
+
+def _dash_option(rule: Rule, hit: Hit) -> list[Finding]:
+    """`-password X`, `-vaultToken X`, `-passin pass:X`: quoted, or a value with letters and digits."""
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    if hit.text[hit.anchor + 1 : start].split()[0].lower() in ("pass", "passin", "passout"):
+        if not value.startswith("pass:"):
+            return []  # OpenSSL's `env:VAR`, `file:path`, `fd:N`, `stdin`
+        start, value = start + 5, value[5:]
+    if hit.span("v3") is not None and not (len(value) >= 8 and any(map(str.isdigit, value))
+                                           and any(map(str.isalpha, value))):
+        return []
+    return [] if is_placeholder_value(value) else [(start, end, rule.label)]
+
+
+def _curl_option(rule: Rule, hit: Hit) -> list[Finding]:
+    """The literal of a libcurl option named after a secret; `user:password` options keep the user name."""
+    start, end = hit.value_span()
+    name = hit.text[slice(*(hit.span("k") or (0, 0)))]
+    if keys.classify_key(name) is None and not name.endswith("BEARER"):
+        return []
+    if name.endswith("USERPWD"):
+        start = hit.text.find(":", start, end) + 1 or start
+    return [] if start >= end or is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
+
+
+def _padded_arrow(rule: Rule, hit: Hit) -> list[Finding]:
+    """`key   => "value"`: the key before the padded arrow names a secret."""
+    return _named_value(keys.key_before(hit.text, hit.anchor - 1), rule, hit)
+
+
+_DEVICE_USER = re.compile(r"[ \t]*(?:enable|username[ \t]+\S+(?:[ \t]+privilege[ \t]+\d+)?)[ \t]+")
+
+
 def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     """`KEYWORD VALUE` alone on its line (a config directive), or `password VALUE` in a netrc entry (after `machine`
     or `default` and `login`). A bare `password`/`secret` directive needs a value that does not read as a word."""
@@ -296,24 +385,24 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
         return _named_directive(rule, hit, head.start() if head else at, line_start, line_end)
     alone = not text[line_start:at].strip() and not text[end : None if line_end < 0 else line_end].strip()
     keyword = text[at:start].split()[0]
-    before = text[max(0, at - 400) : at]
-    netrc = keyword == "password" and (entry := _NETRC_ENTRY.search(before)) is not None and "login" in entry.group()
-    # Cisco IOS `username NAME [privilege N] password [0|7] SECRET`, `enable password SECRET`; HAProxy's
-    # `user NAME insecure-password SECRET` in a userlist.
-    device = keyword == "password" and (text.startswith(("username ", "enable "), line_start)
-                                        or _MYSQLADMIN.search(text, line_start, at) is not None
-                                        or (text.startswith("insecure-", at - 9) and
-                                            text[line_start:at].lstrip().startswith("user ")))
-    # fetchmailrc(5): `poll HOST protocol imap user "joe" password "secret"`.
-    fetchmail = keyword == "password" and _FETCHMAIL_ENTRY.search(before) is not None
-    # Lower-case SQL typed into psql or mysql: `alter user app with password 'secret';`, `create role r login
-    # password 'secret'` (the upper-case form has a rule of its own).
-    if keyword == "password" and text[start] == "'" and _SQL_ROLE.search(text, line_start, at):
-        close = text.find("'", start + 1, end)
-        value = text[start + 1 : close]
-        return [] if close < 0 or not value or is_placeholder_value(value) else [(start + 1, close, rule.label)]
     wordy = keyword in ("password", "secret") and (text[start:end].rstrip(".,;:!?").isalpha() or end - start < 6)
-    if not (netrc or fetchmail or device or (alone and not wordy)):
+    netrc = fetchmail = False
+    if keyword == "password" and not (alone and not wordy):
+        # Each context is tried only when its word is near: a log's `Failed password for` is on most lines of some.
+        before = text[max(0, at - 400) : at]
+        netrc = ("machine" in before or "default" in before) \
+            and (entry := _NETRC_ENTRY.search(before)) is not None and "login" in entry.group()
+        # fetchmailrc(5): `poll HOST protocol imap user "joe" password "secret"`.
+        fetchmail = ("poll" in before or "skip" in before or "defaults" in before) \
+            and _FETCHMAIL_ENTRY.search(before) is not None
+        # Cisco IOS `enable password SECRET`, `username NAME [privilege N] password [0] SECRET`; HAProxy's
+        # `user NAME insecure-password SECRET` in a userlist; `mysqladmin -u root password NEW`.
+        line = text[line_start:at]
+        if not (netrc or fetchmail or _DEVICE_USER.fullmatch(line)
+                or ("mysqladmin" in line and _MYSQLADMIN.search(line))
+                or (text.startswith("insecure-", at - 9) and line.lstrip().startswith("user "))):
+            return []
+    elif not (alone and not wordy):
         return []
     if fetchmail and end - start > 2 and text[start] in "\"'" and text[end - 1] == text[start]:
         start, end = start + 1, end - 1  # fetchmail quotes its strings
@@ -339,10 +428,10 @@ _SQL_ACCOUNT_STATEMENT = re.compile(r"[ \t]*(?i:CREATE|ALTER|GRANT)\b")
 
 
 def _sql_identified(rule: Rule, hit: Hit) -> list[Finding]:
-    """`IDENTIFIED BY 'pw'`; an unquoted value (Oracle) only in a statement that starts the line (`CREATE USER`,
-    `ALTER USER`, `GRANT`): prose says "identified by their badge" too."""
+    """Oracle's `IDENTIFIED BY pw` only in a statement that starts the line (`CREATE USER`, `ALTER USER`, `GRANT`):
+    prose says "identified by their badge" too."""
     line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
-    if hit.span("v3") is not None and not _SQL_ACCOUNT_STATEMENT.match(hit.text, line_start):
+    if not _SQL_ACCOUNT_STATEMENT.match(hit.text, line_start):
         return []
     return _bundler_credentials(rule, hit)
 
@@ -623,6 +712,12 @@ def _checksummed_id(rule: Rule, hit: Hit) -> list[Finding]:
     return [(head.start(), letter + 1, "national_id")]
 
 
+# What may come before a command-line option's dash: the option rules share this guard (one test for all of them at
+# each `-`); their own patterns are stricter where they need to be.
+_OPTION_BEFORE = "[ \t'\"\n]"
+# The last words of single-dash options that take a secret (see the rule that uses them).
+_DASH_WORDS = ("password", "passwd", "passphrase", "token", "secret", "apikey", "pass", "passin", "passout")
+
 FORMAT_RULES: tuple[Rule, ...] = (
     # Kerberos AS-REP and TGS hashes (`$krb5asrep$23$user@REALM:...`, hashcat modes 18200/13100): crackable offline.
     Rule("password_hash", r"\$(?<![\w$]\$)krb5(?:asrep|tgs|pa)\$\d{1,2}\$\S{32,}", r"\$", after="krb5",
@@ -724,6 +819,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("Private-Lines: 2\nAAABAQCa9Kx2Lm8Qp4Rt7Vw1Xz3B\nQw3Er6Ty9Ui2Op5As8Df==\n"
                     "Private-MAC: 8f3a9c2e7b1d4f6a0c5e9b3d", "AAABAQCa9Kx2Lm8Qp4Rt7Vw1Xz3B"),),
          negatives=("Public-Lines: 6\nAAAAB3NzaC1yc2EAAAADAQABAAABAQC7",)),
+    # A PEM private key encoded once more in base64 (Kubernetes Secret `data:` such as `tls.key`, Helm values, CI
+    # variables): `LS0tLS1CRUdJTi` is `-----BEGIN ` in base64; the decoded header must name a private key.
+    Rule("private_key", r"LS0tLS1CRUdJTi[A-Za-z0-9+/]{40,}={0,2}", needs="LS0tLS1CRUdJTi", extract=_base64_pem,
+         examples=(("  tls.key: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBdGVzdA==",
+                    "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBdGVzdA=="),),
+         negatives=("  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSURCVENDQWUyZ0F3SUJBZ0lJ",)),
     Rule("private_key", r"-(?<=Y-)(?<=(?P<s>AGE-SECRET-KEY)-)1[02-9AC-HJ-NP-Z]{58}(?![A-Za-z0-9])", "-",
          before="(?:EY)",
          examples=(("AGE-SECRET-KEY-1QQPQZJQ8SPJ2WMM9ZDE9XJ7KP0LK0RF7QF2N7AHSH3L5YLQ5CXSSX4YQ9F",
@@ -747,14 +848,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # `-destkeypass`.
     Rule("password", r"-(?<=[ \t]-)(?:src|dest|new)?(?:store|key)?pass[ \t]+(?:'(?P<v1>[^'\r\n]{1,128})'"
          r"|\"(?P<v2>[^\"\r\n]{1,128})\"|(?P<v3>[^\s'\"$:-][^\s'\"]{0,127}))", "-", extract=_bundler_credentials,
-         remember=True, before="[ \t]", after="(?:src|dest|new)?(?:store|key)?pass[ \t]",
+         remember=True, before=_OPTION_BEFORE, after="(?:src|dest|new)?(?:store|key)?pass[ \t]",
          examples=(("keytool -list -keystore a.jks -storepass St0rePw9", "St0rePw9"),
                    ("jarsigner -keystore a.jks -storepass Jks1Pw -keypass K3yPw9 app.jar alias", "K3yPw9"),
                    ("keytool -importkeystore -srcstorepass 'Src Pw9' -deststorepass D3stPw9", "Src Pw9")),
          negatives=("keytool -list -storepass -v", "keytool -list -storepass $PW")),
     # Samba's `-U user%password` (smbclient, rpcclient, smbmap, `net rpc`).
     Rule("password", r"-(?<=[ \t]-)U[ \t]*[\"']?\w[^\s%\"']{0,63}%(?P<v>[^\s\"']{1,256})", "-",
-         extract=_bundler_credentials, remember=True, before="[ \t]", after="U",
+         extract=_bundler_credentials, remember=True, before=_OPTION_BEFORE, after="U",
          examples=(("smbclient //srv/share -U alice%Smb4Pw9 -c ls", "Smb4Pw9"),
                    ("rpcclient -U 'CORP\\svc%Rpc9Pw' 10.0.0.5", "Rpc9Pw")),
          negatives=("smbclient //srv/share -U alice", "date -U +%Y")),
@@ -767,7 +868,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("htpasswd -bB .htpasswd ops 'Bcr yptPw'", "Bcr yptPw")),
          negatives=("htpasswd -c /etc/nginx/.htpasswd admin", "htpasswd -b .htpasswd ops $PASS")),
     Rule("password", r"-(?<=[ \t]-)[pPawk](?:[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
-         r"|(?P<v3>[^\s'\"-][^\s'\"]{0,127}))", "-", extract=_shell_p_option, remember=True, before="[ \t]",
+         r"|(?P<v3>[^\s'\"-][^\s'\"]{0,127}))", "-", extract=_shell_p_option, remember=True, before=_OPTION_BEFORE,
          after=r"[pPawk][ \t]*[^\s-]",
          examples=(("mysql -h db -u root -pR00tPa55 shop", "R00tPa55"), ("mysqldump -uadmin -p'Dump!Pw9' --all",
                                                                         "Dump!Pw9"),
@@ -781,7 +882,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     Rule("password", r"-(?<=[ \t]-)(?:u[ \t]*|-user[ \t=]+|-auth[ \t=]+)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>[^\s'\"]{1,256}(?:'[^'\s]{1,256}'|\"[^\"\s]{1,256}\")?))", "-",
-         extract=_curl_user, remember=True, before="[ \t]",
+         extract=_curl_user, remember=True, before=_OPTION_BEFORE,
          examples=(("curl -u deploy:Curl3dPw -X POST https://ci.example.com", "Curl3dPw"),
                    ("curl --user 'admin:adm1nSecret' https://api.example.com", "adm1nSecret"),
                    ("curl --user ops:'Qu0t3dPw9' https://api.example.com", "Qu0t3dPw9"),
@@ -800,12 +901,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
            negatives=(f"{word} required", f"{word} ${{VAULT_SECRET}}", f"Failed {word} for root from 10.0.0.1"))
       for word in ("requirepass", "masterauth", "wpa-psk")),
     # The same with a compound key that names a password, alone on its line (Gradle's `storePassword "..."`,
-    # keepalived's `auth_pass`, a Dockerfile's `ENV DB_PASSWORD value`): one pass per spelling.
+    # keepalived's `auth_pass`, Apache's `SetEnv DB_PASSWORD value`): one pass per spelling.
     *(Rule("password", word + r"(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs=word, extract=_directive,
            remember=True,
            examples=((f"signingConfigs {{\n  release {{\n    store{word} 'Gr4dleSt0re'\n", "Gr4dleSt0re"),
-                     (f"ENV Db{word} D0ckerEnvPw", "D0ckerEnvPw")),
-           negatives=(f"{word} authentication succeeded for root", f"ENV Db{word}File /run/secrets/db",
+                     (f"SetEnv Db{word} Ap4cheEnvPw", "Ap4cheEnvPw")),
+           negatives=(f"{word} authentication succeeded for root", f"SetEnv Db{word}File /run/secrets/db",
                       f"store{word} System.getenv('KS_PASS')"))
       for word in ("Password", "PASSWORD", "_pass", "Passwd", "Pass")),
     Rule("password", r"password(?<![^e]-password)(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs="password",
@@ -813,7 +914,6 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("machine api.example.com login deploy password N3trcPw9", "N3trcPw9"),
                    ("vrrp_instance VI_1 {\n    vnc_password Vnc9Pw42\n}", "Vnc9Pw42"),
                    ("userlist admins\n    user ops insecure-password H4Insecure", "H4Insecure"),
-                   ("alter user app with password 'Lower5qlPw';", "Lower5qlPw"),
                    ('poll mail.example.com protocol imap user "joe" password "F3tchm4ilPw"', "F3tchm4ilPw"),
                    ("machine github.com\n  login octocat\n  password Hq2Lm9Vx4Zp8", "Hq2Lm9Vx4Zp8"),
                    ("hostname r1\n password 7 0822455D0A16", "0822455D0A16")),
@@ -821,6 +921,61 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "user ops insecure-password ${OPS_PW}",
                     "password required")),
     # Command-line options followed by a blank: `--password VALUE`, `--api-key VALUE`, `--token VALUE`.
+    # A password echoed into a command that reads it from standard input: `sudo -S`, `chpasswd` (`user:password`),
+    # `passwd --stdin`, `kinit`, `docker login --password-stdin` (and other `--password-stdin` logins).
+    Rule("password", r"\|(?<!\|\|)(?![|])[ \t]*(?:sudo\b[^|\r\n]*?[ \t]-S\b"
+         r"|(?:sudo[ \t]+)?(?:chpasswd|passwd[ \t]+--stdin\b|kinit\b)|[^|\r\n]*?--password-stdin\b)", r"\|",
+         extract=_piped_password, remember=True,
+         examples=(('echo "S3cr3tSud0" | sudo -S apt-get update', "S3cr3tSud0"),
+                   ("echo 'deploy:Chp4sswdPw' | chpasswd", "Chp4sswdPw"),
+                   ("echo Dck3rStdinPw | docker login -u ci --password-stdin registry.example.com", "Dck3rStdinPw")),
+         negatives=('echo "$PASSWORD" | docker login -u ci --password-stdin', "cat pw.txt | sudo -S true",
+                    "echo hello | grep h")),
+    # A Dockerfile's `ENV KEY VALUE` (the legacy form without `=`; `ENV KEY=VALUE` is a keyword assignment) when the key
+    # names a secret.
+    Rule("secret", r"ENV[ \t]+(?P<k>[A-Za-z_][\w.-]{0,80})[ \t]+"
+         r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'|(?P<v3>[^\s\"'=][^\s]{0,255}))",
+         needs="ENV", extract=_dockerfile_env, remember=True,
+         examples=(("FROM alpine\nENV DB_PASSWORD D0ckerfileSp9\n", "D0ckerfileSp9"),),
+         negatives=("ENV PATH /usr/local/bin:$PATH", "ENV DB_PASSWORD ${DB_PASSWORD}", "echo ENV TOKEN is set")),
+    # SQL that sets a password (see `_SQL_PASSWORD`), anchored at the literal's quote: rare in logs.
+    Rule("password", r"'(?:(?<=[yY] ')|(?<=[dD] ')|(?<=[dD]\(')|(?<=[dD]\( ')|(?<== '))(?P<v>[^'\r\n]{1,256})'", "'",
+         extract=_sql_password, remember=True,
+         examples=(("CREATE USER 'app'@'%' IDENTIFIED BY 'MyS9lPw!';", "MyS9lPw!"),
+                   ("alter user 'root'@'localhost' identified with mysql_native_password by 'R00tPw9x';", "R00tPw9x"),
+                   ("SET PASSWORD FOR 'bob'@'%' = PASSWORD('B0bPw9x');", "B0bPw9x"),
+                   ("SET PASSWORD FOR 'bob'@'%' = 'N3wSyntaxPw';", "N3wSyntaxPw"),
+                   ("ALTER USER postgres WITH PASSWORD 'PgAlt3rPw';", "PgAlt3rPw"),
+                   ("create role app login encrypted password 'PgR0lePw9';", "PgR0lePw9")),
+         negatives=("SELECT * FROM t WHERE name = 'x' ORDER BY 'y';", "CREATE USER 'app'@'%' IDENTIFIED BY '';",
+                    "-- the password 'reset' flow", "ALTER USER app WITH PASSWORD NULL;")),
+    # A single-dash option named after a secret (`-password X`, `-vaultToken X`, Java and Go tools' flags), and
+    # OpenSSL's `-passin pass:X`/`-passout pass:X`/`-pass pass:X`: an unquoted value needs letters and digits, so
+    # `-token file` and `-password prompt` stay.
+    Rule("password", r"-[A-Za-z][A-Za-z0-9]{0,29}+(?:" + "|".join(f"(?<=(?i:{word}))" for word in _DASH_WORDS)
+         + r")[ \t]+"
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$-][^\s'\"]{0,255}))", "-",
+         extract=_dash_option, remember=True, before=_OPTION_BEFORE, after="[A-Za-z]",
+         examples=(("java -jar tool.jar -password S3cr3tPw9 -host db", "S3cr3tPw9"),
+                   ("'-vaultToken s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5'", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
+                   ("openssl rsa -in key.pem -passin pass:0pensslPw9 -out plain.pem", "0pensslPw9")),
+         negatives=("tool -token file.txt", "tool -password prompt", "openssl rsa -passin env:KEY_PASS",
+                    "run -secret $SECRET", "x -passphrase-file /etc/pp")),
+    # libcurl's `curl_easy_setopt(handle, CURLOPT_PASSWORD, "...")` (and `CURLOPT_USERPWD`, `CURLOPT_PROXYPASSWORD`,
+    # `CURLOPT_KEYPASSWD`, `CURLOPT_XOAUTH2_BEARER`): the literal after an option that names a secret.
+    Rule("password", r"\((?<=setopt\()[^,()\r\n]{1,64},[ \t]*CURLOPT_(?P<k>[A-Z0-9_]{2,40})[ \t]*,[ \t]*"
+         r"\"(?P<v1>[^\"\r\n]{1,256})\"", r"\(", extract=_curl_option, remember=True, before="t",
+         examples=(('curl_easy_setopt(curl, CURLOPT_PASSWORD, "Curl0ptPw9");', "Curl0ptPw9"),
+                   ('curl_easy_setopt(h, CURLOPT_USERPWD, "root:Us3rPwd9");', "Us3rPwd9"),
+                   ('curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, "Hq2Lm9Vx4Zp8Tn3Yb6Jf");', "Hq2Lm9Vx4Zp8Tn3Yb6Jf")),
+         negatives=('curl_easy_setopt(curl, CURLOPT_URL, "https://example.com");',
+                    'curl_easy_setopt(curl, CURLOPT_USERNAME, "admin");')),
+    # Ruby, Perl and Puppet hashes with the arrow padded for alignment (`:password       => '...'`): the keyword rules
+    # see at most one blank between key and separator.
+    Rule("secret", r">(?<=[ \t]=>)[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')", ">",
+         extract=_padded_arrow, remember=True, before="=",
+         examples=(('password   =>   "Rub4rrowPw"', "Rub4rrowPw"), ("  :password       => 'Pe4rlPw9',", "Pe4rlPw9")),
+         negatives=("  :username       => 'admin',", "put '/forgot-password' => \"cms/sites/passwords#update\"")),
     Rule("password", r"--(?<![\w-]--)(?:[a-z0-9]+[-_])*(?:password|passwd|passphrase|token|secret|api-key|apikey"
          r"|bearer|requirepass|masterauth)[ \t]+"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
@@ -833,8 +988,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("redis-server --port 6380 --requirepass R3disPw9", "R3disPw9")),
          negatives=("mycli --password --host db", "use --token $TOKEN",
                     "wget --user=admin --ask-password https://localhost")),
-    # C and RPM spec macros: `#define WIFI_PASSWORD "..."`, `%define token ...` (one pass per literal: a pass that
-    # starts with a class would try every position of a text that says "undefined").
+    # C and RPM spec macros: `#define WIFI_PASSWORD "..."`, `%define token ...`, `%global ...` (one pass per literal:
+    # a pass that starts with a class would try every position of a text that says "undefined").
     *(Rule("secret", macro + r"[ \t]+(?P<k>[A-Za-z_]\w{0,80})[ \t]+(?:\"(?P<v1>[^\"\r\n]{1,256})\""
            r"|'(?P<v2>[^'\r\n]{1,256})'"
            r"|(?!0x[0-9a-fA-F]+\b|\d+\b)(?P<v3>[^\s\"'(){}]{6,256})(?=[ \t]*(?:[\r\n]|//|/\*|\Z)))",
@@ -843,7 +998,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                      (f"{macro} api_token 4b9a6d8b4bc56fbfa1c638eb0c6cab37", "4b9a6d8b4bc56fbfa1c638eb0c6cab37")),
            negatives=(f"{macro} PASSWORD_MAX_LEN 64", f'{macro} WIFI_SSID "home"', f"{macro} TOKEN_SIZE(x) ((x) * 2)",
                       f"{macro} PASSWORD_MASK 0x00ff00ff"))
-      for macro in ("#define", "%define")),
+      for macro in ("#define", "%define", "%global")),
     # The fallback of an environment lookup named after a secret (Python `os.getenv(key, default)`,
     # `os.environ.get(key, default)`, Laravel's `env('DB_PASSWORD', '...')`, Ruby's `ENV.fetch("KEY", "...")`, Java's
     # `getenv().getOrDefault(...)` and helpers named `*OrDefault(`; `env(` covers `getenv(`).
@@ -853,6 +1008,27 @@ FORMAT_RULES: tuple[Rule, ...] = (
            examples=((f'db = {call}"DB_PASSWORD", "Fallb4ckPw")', "Fallb4ckPw"),),
            negatives=(f'{call}"DB_PASSWORD", "")', f'{call}"DB_HOST", "localhost")'))
       for call in ("env(", "environ.get(", "ENV.fetch(", "OrDefault(")),
+    # Android Gradle's `buildConfigField "String", "API_KEY", "\"...\""` and `resValue "string", "api_key", "..."`
+    # (Groovy or Kotlin DSL): the value of a field named after a secret, with or without its escaped inner quotes.
+    *(Rule("secret", call + r"[ \t(]+[\"']\w+[\"'][ \t]*,[ \t]*[\"'](?P<k>[\w.]{1,80})[\"'][ \t]*,[ \t]*"
+           r"(?:'\"(?P<v1>[^\"'\r\n]{1,256})\"'|\"\\\"(?P<v2>[^\"\\\r\n]{1,256})\\\"\"|\"(?P<v3>[^\"\r\n]{1,256})\")",
+           needs=call, extract=_lookup_default, remember=True,
+           examples=((f'{call} "String", "API_KEY", "\\"Hq2Lm9Vx4Zp8Tn3Yb6\\""', "Hq2Lm9Vx4Zp8Tn3Yb6"),
+                     (f"{call} 'String' , 'API_KEY' , '\"951bc382db9cfee29c68634761dd6e19\"'",
+                      "951bc382db9cfee29c68634761dd6e19")),
+           negatives=(f'{call} "String", "BASE_URL", "\\"https://api.example.com\\""',))
+      for call in ("buildConfigField", "resValue")),
+    # Several names declared at once, or one with a type (Go's `var user, pass string = "a", "b"`,
+    # `user, pass := "a", "b"`, `var dbPassword string = "..."`, Python's `user, password = "a", "b"`): the literal at
+    # the position of each name that names a secret. (A single untyped name is the keyword rules' case.)
+    Rule("secret", r"=(?<=[ \t:]=)(?=[ \t]*[\"'`])", "=", extract=keys.extract_declared, remember=True,
+         before="[ \t:]",
+         examples=(('var user, pass string = "admin", "G0VarPw9"', "G0VarPw9"),
+                   ('var dbPassword string = "G0TypedPw9"', "G0TypedPw9"),
+                   ('password, user := "G0ShortPw9", "admin"', "G0ShortPw9"),
+                   ('    user, password = "admin", "PyTuplePw9"', "PyTuplePw9")),
+         negatives=('var user, host string = "admin", "db.local"', 'name string = "x"',
+                    'password, err := "", nil', 'x, y = "a", "b"')),
     # The value of a name/value entry whose name names a secret (Kubernetes container `env`, ECS task definitions,
     # key/value lists in any of YAML, JSON, XML).
     Rule("secret", r"value(?<![\w-]value)[\"']?[ \t]*[:>][ \t]*(?:\"(?P<v1>[^\"\r\n<]{1,256})\""
@@ -899,29 +1075,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "4f7a2d8e1c3b5a6f9e8d7c6b5a4f3e2d\n-----END OpenVPN Static key V1-----",
                     "e5e4d6af39289d53171bfa2d56e1ba91\n4f7a2d8e1c3b5a6f9e8d7c6b5a4f3e2d"),),
          negatives=("-----BEGIN OpenVPN Static key V1-----",)),
-    # SQL account statements (MySQL/MariaDB `CREATE USER`/`ALTER USER`/`GRANT ... IDENTIFIED [WITH plugin] BY 'pw'`,
-    # Oracle's unquoted `IDENTIFIED BY pw`), as shell and client histories and schema scripts hold them.
-    *(Rule("password", word + r"(?<![\w-]" + word + r")(?:[ \t]+(?i:WITH)[ \t]+['\"`]?\w{1,64}['\"`]?)?[ \t]+"
-           r"(?i:BY(?:[ \t]+(?:PASSWORD|VALUES))?|AS)[ \t]+(?:'(?P<v1>(?:[^'\\\r\n]|''|\\.){1,256})'"
-           r"|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>(?!(?i:PASSWORD|VALUES)\b)[A-Za-z0-9_$#!@%^&*+.-]{1,128}))",
+    # Oracle's `CREATE USER scott IDENTIFIED BY tiger` / `IDENTIFIED BY "tiger"` (single-quoted SQL literals
+    # are read by the quote-anchored SQL rule), in a statement that starts its line.
+    *(Rule("password", word + r"(?<![\w-]" + word + r")[ \t]+(?i:BY)[ \t]+(?:\"(?P<v2>[^\"\r\n]{1,256})\""
+           r"|(?P<v3>(?!(?i:PASSWORD|VALUES)\b)[A-Za-z0-9_$#!@%^&*+.-]{1,128}))",
            needs=word, extract=_sql_identified, remember=True,
-           examples=((f"CREATE USER 'app'@'%' {word} BY 'Appl1cat10n!';", "Appl1cat10n!"),
-                     (f"ALTER USER 'r'@'%' {word} WITH mysql_native_password BY 'Rep0rt22';", "Rep0rt22"),
-                     (f"CREATE USER scott {word} BY T1ger0ra;", "T1ger0ra")),
-           negatives=(f"CREATE USER ops {word} EXTERNALLY;", f"ALTER USER app {word} BY '${{APP_PW}}';",
-                      f"users are {word} by their badge"))
+           examples=((f"CREATE USER scott {word} BY T1ger0ra;", "T1ger0ra"),
+                     (f'ALTER USER scott {word} BY "Qu0ted0ra";', "Qu0ted0ra")),
+           negatives=(f"CREATE USER ops {word} EXTERNALLY;", f"users are {word} by their badge"))
       for word in ("IDENTIFIED", "identified")),
-    # A password set by SQL: MySQL's `SET PASSWORD [FOR user] = [PASSWORD]('pw')`, PostgreSQL's
-    # `CREATE ROLE ... [ENCRYPTED] PASSWORD 'pw'` and `ALTER USER ... WITH PASSWORD 'pw'` (single-quoted literals; the
-    # lower-case forms are read by the `password` directive rule).
-    Rule("password", r"PASSWORD(?<![\w-]PASSWORD)(?:[ \t]+(?i:FOR)[ \t]+[^\s=]{1,200})?[ \t]*"
-         r"(?:=[ \t]*(?:(?i:PASSWORD)[ \t]*)?)?(?:\([ \t]*)?'(?P<v>(?:[^'\\\r\n]|''|\\.){1,256})'",
-         needs="PASSWORD", extract=_bundler_credentials, remember=True,
-         examples=(("CREATE ROLE analytics LOGIN PASSWORD 'An4lyt1cs';", "An4lyt1cs"),
-                   ("SET PASSWORD FOR 'root'@'localhost' = PASSWORD('R00tPw!x');", "R00tPw!x"),
-                   ("ALTER USER postgres WITH PASSWORD 'Pg$uper2020';", "Pg$uper2020")),
-         negatives=("ALTER ROLE app PASSWORD NULL;", "CREATE ROLE ro LOGIN PASSWORD '${RO_PW}';",
-                    "reset PASSWORD for user 42")),
     # JDBC's `DriverManager.getConnection(url, user, password)` and data sources built the same way: the third string
     # argument after a `jdbc:` URL literal.
     Rule("password", r'"jdbc:[^"\r\n]{1,512}"[ \t]*,[ \t]*"[^"\r\n]{0,128}"[ \t]*,[ \t]*"(?P<v>[^"\r\n]{1,256})"',
@@ -997,17 +1159,6 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_bundler_credentials, remember=True,
          examples=(('db, err := sql.Open("mysql", "app:G0DsnPw42@tcp(127.0.0.1:3306)/shop")', "G0DsnPw42"),),
          negatives=('sql.Open("mysql", "app@tcp(127.0.0.1:3306)/shop")',)),
-    # A password piped into a command that reads it from standard input: `echo 'pw' | sudo -S ...`,
-    # `... | docker login --password-stdin`, `... | passwd --stdin user`, `echo 'user:pw' | chpasswd`.
-    Rule("password", r"echo(?<![\w-]echo)[ \t]+(?:-[neE]+[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,256})'"
-         r"|\"(?P<v2>[^\"\r\n$`]{1,256})\"|(?P<v3>[^\s'\"$`|;&]{1,256}))[ \t]*\|[ \t]*"
-         r"(?=sudo[ \t]+-S|[^|\r\n]*--password-stdin|passwd[ \t]+--stdin|chpasswd|kinit\b)",
-         needs="echo", extract=_bundler_credentials, remember=True,
-         examples=(("echo 'Sud0Pipe!' | sudo -S systemctl restart app", "Sud0Pipe!"),
-                   ('echo "D0ckerStd1n" | docker login -u ci --password-stdin registry.example.com', "D0ckerStd1n"),
-                   ("echo 'deploy:Chp4sswdPw' | chpasswd", "deploy:Chp4sswdPw")),
-         negatives=('echo "$PASSWORD" | docker login -u ci --password-stdin', "echo hello | grep h",
-                    "echo $CR_PAT | docker login ghcr.io -u me --password-stdin")),
     # HAProxy: `stats auth user:password` and a userlist's `user NAME insecure-password PASSWORD`.
     Rule("password", r"stats auth[ \t]+[^\s:]{1,64}:(?P<v>\S{1,256})", needs="stats auth",
          extract=_bundler_credentials, remember=True,

@@ -26,15 +26,16 @@ PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pas
 STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey",
                                   "salt", "signature", "sig"}
 # Words that end like a password word without naming one (`bypass=true`).
-_NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass"})
-# `NONCOMPLIANT_APITOKEN`, `dbsecret`: one word that ends with a secret word.
-_COMPOUND_TAILS = ("password", "passwd", "pass", "pswd", "pwd", "pw", "token", "secret")
+_NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass", "basalt"})
+# `NONCOMPLIANT_APITOKEN`, `dbsecret`, `passwordsalt`: one word that ends with a secret word.
+_COMPOUND_TAILS = ("password", "passwd", "pass", "pswd", "pwd", "pw", "token", "secret", "salt")
 # `<word>_key` / `<word>Key` names that hold a secret.
 KEY_QUALIFIERS = frozenset({
     "api", "secret", "access", "private", "auth", "client", "master", "encryption", "signing", "account", "shared",
     "storage", "app", "license", "consumer", "webhook", "sas", "service", "session", "deploy", "ssh", "sk", "hmac",
 })
-WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds"})
+# `oauth`: Twitch's chat password `oauth:<token>` (IRC `PASS`), an OAuth token under a bare `oauth:` key.
+WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds", "oauth"})
 # Key names whose last words name a provider's secret although no secret word is in them: SonarQube's `sonar.login`
 # holds its token.
 SECRET_KEY_TAILS = frozenset({("sonar", "login")})
@@ -56,7 +57,7 @@ _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 # Fixed-width lookbehinds (one per keyword length) that let the scan skip assignments to unrelated keys.
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
-            "psswrd", "pasword", "psword", "pssword", "passwords", "psk")
+            "psswrd", "pasword", "psword", "pssword", "passwords", "psk", "salt")
 
 
 _LAST_LETTERS = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
@@ -88,9 +89,12 @@ def _lookbehind(sep: str, numbered_only: bool = False) -> str:
     if numbered_only:
         return f"(?:{numbered})"
     numbered = "|" + numbered if sep == "=" else ""
+    # A comparison: `secret != "..."`, `password !== "..."` (`==` and `===` are the arrow after a keyword).
+    unequal = ("|(?<=!=)(?:" + shape("!") + "|" + shape("[ \\t]!") + ")") if sep == "=" else ""
     # An array element in PHP: `$config['db_password'] = '...'`, `$db['default']['password'] = '...'`.
     element = ("|(?<=\\]=)" + shape("[\"']\\]") + "|(?<=\\][ \\t]=)" + shape("[\"']\\][ \\t]")) if sep == "=" else ""
-    return f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted}){make}{numbered}{element})"
+    return (f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted})"
+            f"{make}{numbered}{element}{unequal})")
 
 
 # Last letters of the keywords, quotes and blanks: the only characters that can precede a keyword's separator.
@@ -99,7 +103,7 @@ _KEYWORD_BEFORE = f"[{_LAST_LETTERS}\"' \\t]"
 # Python's string prefixes (`b'...'`, `r"..."`) belong to the literal, not the value; grafana.ini wraps a value that
 # holds `#` or `;` in triple quotes.
 _VALUE = (
-    r"""[ \t]*(?:[bBrRuU]{1,2}(?=["']))?(?:\"\"\"(?P<v6>[^"\r\n]{1,512})\"\"\""""
+    r"""[ \t]*(?:[bBrRuUfF]{1,2}(?=["']))?(?:\"\"\"(?P<v6>[^"\r\n]{1,512})\"\"\""""
     r"""|"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'"""
     r"""|\\"(?P<v4>[^"\\\r\n]{1,512})\\"|\\'(?P<v5>[^'\\\r\n]{1,512})\\'"""
     r"""|(?P<v3>\$*\{\{?[^}\s]{1,128}\}\}?|&(?:'[a-z]+[ \t]+)?[A-Za-z_][\w:]*(?=[ \t]*=)|[^\s"'`,;&<>)\]}]{1,512}))"""
@@ -171,7 +175,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     # after `:`.
     # Written as alternations with an empty last branch, not `(...)?`: the same tries in the same order, without the
     # regex engine's costly general repeat at every separator (most separators in logs match none of it).
-    arrow = "(?:>|=(?=[ \\t]*[\"'])|)" if sep == "=" else "(?:::=|:=|=|)"
+    arrow = "(?:>|==?(?=[ \\t]*[bBuUrRfF]?[\"'])|)" if sep == "=" else "(?:::=|:=|=|)"
     # LDIF's `::` before a base64 value (`userPassword:: e1NTSEF9...`): for the keyword rule only, whose arrow is tried
     # after its key's lookbehind matched; the random-value rule would try it at every `:` of a log.
     keyword_arrow = arrow if sep == "=" else "(?:::=|:=|=|:(?=[ \\t])|)"
@@ -182,19 +186,26 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
         return (Rule("secret", r"\((?<=\w\()[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')[ \t]*\)",
                      r"\(", extract=extract_setter, remember=True, before=_KEYWORD_BEFORE,
                      examples=_SETTER_EXAMPLES[0], negatives=_SETTER_EXAMPLES[1]),
-                # A call that stores a value under a name: `props.setProperty("db.password", "...")`, `map.put(...)`,
-                # `config.set('database', 'password', '...')` (configparser), `Configure::write('Security.salt', ...)`,
-                # `putenv`/`setenv`, Android's `putString(...)`; the name must name a secret.
+                # A call that stores a value under a name (`_STORE_CALLS`): `props.setProperty("db.password", "...")`,
+                # `config.set('database', 'password', '...')` (configparser's section first); the name must name a
+                # secret.
                 Rule("secret", r"\((?:" + "|".join(f"(?<={name}\\()" for name in _STORE_CALLS) + r")[ \t]*"
-                     r"(?:(?:\"[^\"\r\n]{0,80}\"|'[^'\r\n]{0,80}')[ \t]*,[ \t]*)?"
-                     r"(?:\"(?P<k1>[\w.\-]{1,80})\"|'(?P<k2>[\w.\-]{1,80})')[ \t]*,[ \t]*"
-                     r"(?:\"(?P<v1>[^\"\s]{1,256})\"|'(?P<v2>[^'\s]{1,256})')[ \t]*\)",
-                     r"\(", extract=extract_stored, remember=True, before="[ytegdv]",
+                     + r"[ \t]*,[ \t]*".join(f"(?:\"(?P<a{i}>[^\"\\r\\n]{{1,256}})\"|'(?P<b{i}>[^'\\r\\n]{{1,256}})')"
+                                             for i in (1, 2)) + r"(?:[ \t]*,[ \t]*(?:\"(?P<a3>[^\"\r\n]{1,256})\""
+                     r"|'(?P<b3>[^'\r\n]{1,256})'))?[ \t]*[,)]",
+                     r"\(", extract=extract_stored, remember=True, before="[ytgved]",
                      examples=(('props.setProperty("mail.smtp.password", "Pr0psSmtp");', "Pr0psSmtp"),
                                ("config.set('database', 'password', 'C0nfParserPw')", "C0nfParserPw"),
                                ("Configure::write('Security.salt', 'DYhG93b0qyJfIxfs2guVoUubWwvniR2G0FgaC9mi');",
-                                "DYhG93b0qyJfIxfs2guVoUubWwvniR2G0FgaC9mi")),
+                                "DYhG93b0qyJfIxfs2guVoUubWwvniR2G0FgaC9mi"),
+                               ('System.setProperty("javax.net.ssl.trustStorePassword", "Tru5tPw9");', "Tru5tPw9"),
+                               ('config.put("api_key", "Hq2Lm9Vx4Zp8Tn3Yb6");', "Hq2Lm9Vx4Zp8Tn3Yb6"),
+                               ('os.Setenv("DB_PASSWORD", "G0EnvPw9")', "G0EnvPw9"),
+                               ('[Environment]::SetEnvironmentVariable("API_TOKEN", "Hq2Lm9Vx4Zp8Tn3Yb6", "User")',
+                                "Hq2Lm9Vx4Zp8Tn3Yb6")),
                      negatives=('props.setProperty("mail.smtp.host", "smtp.example.com");',
+                                'System.setProperty("user.name", "admin");', 'props.setProperty("password.min", "8");',
+                                'map.put("password", password);', 'props.put("password", "${PW}");',
                                 'labels.put("password", "Password");', "config.set('db', 'password', '')")),)
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     keyword, block, generic = _EXAMPLES[sep]
@@ -203,7 +214,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
              + r"(?:[ \t]*!!\w+)?(?:[ \t]*&[\w-]+(?=[ \t]+[^\s=]))?"  # a YAML tag, a YAML anchor (`&pw`)
              + r"(?:[ \t]*(?i:bearer|basic|token|ssws|ntlm|negotiate)[ \t]+)?" + _VALUE,
              sep, extract=extract_keyword, remember=True,
-             before=_KEYWORD_BEFORE[:-1] + "?+0-9\\]]" if sep == "=" else _KEYWORD_BEFORE,
+             before=_KEYWORD_BEFORE[:-1] + "?+!0-9\\]]" if sep == "=" else _KEYWORD_BEFORE,
              examples=keyword[0], negatives=keyword[1]),
         *((Rule("secret", ":" + _lookbehind(":", numbered_only=True) + "=" + _VALUE, ":", extract=extract_keyword,
                 remember=True, before="[0-9 \t]", after="=",
@@ -226,6 +237,9 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
 # Matched on the reversed text before the separator: a search for `key["']?[ \t]*\Z` would retry every start in the
 # 96-character window and backtrack through each word (the costliest step on log text), a reversed match reads once.
 _KEY_RUN = re.compile(r"[A-Za-z0-9_.\-]{1,80}")
+# The text before a key that ends a path: one that starts with `/` (after a blank, a quote or the line's start), or
+# two slashes with nothing else in the window before them (a long path, cut by the window).
+_PATH_HEAD = re.compile(r"""(?:(?:^|[\s"'(=,])/[^\s"']*|^[^\s"']*/[^\s"']*/[^\s"']*)\Z""")
 _PREVIOUS_WORD = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,12}) \Z")
 _WORDS = re.compile(r"[A-Z]+\d*(?![a-z])|[A-Z]?[a-z]+\d*|\d+")
 _PATHLIKE = re.compile(r"[~/.]{0,2}/[\w./-]*|[A-Za-z]:\\.*")
@@ -243,7 +257,7 @@ _SUBKEY = re.compile(r"""(?:-[ \t]+)?([\w.\-"']+)[ \t]*[:=][ \t]*""")
 def key_before(text: str, sep: int) -> str:
     """The key name left of a separator: `key`, `"key" `, `key]` (at most 80 characters, within 96 of `sep`)."""
     head = text[max(0, sep - 96) : sep].rstrip(" \t")
-    if head[-1:] in ("?", "+") and text[sep] == "=":  # make's `KEY ?= value`, `KEY += value`
+    if head[-1:] in ("?", "+", "!") and text[sep] == "=":  # make's `KEY ?= value`, `KEY += value`; `key != "..."`
         head = head[:-1].rstrip(" \t")
     if head[-1:] == "]" and head[-2:-1] in ('"', "'"):  # a PHP array element: `$db['password'] = ...`
         head = head[:-1]
@@ -252,6 +266,8 @@ def key_before(text: str, sep: int) -> str:
     found = _KEY_RUN.match(head[::-1])
     if not found:
         return ""
+    if head[-found.end() - 1 : len(head) - found.end()] == "/" and _PATH_HEAD.search(head, 0, len(head) - found.end()):
+        return ""  # a path or a route (`put '/forgot-password' => ...`, `"/docs/creating-a-password"`), not a key
     key = found.group()[::-1].removeprefix("-D")  # a Java system property: `-Dsonar.login=...`
     # `public key: ...`, `SHA256 fingerprint: ...`: a qualifier written as a separate word still describes the key.
     qualifier = _PREVIOUS_WORD.search(head, 0, len(head) - len(key))
@@ -329,15 +345,24 @@ _PATH_VALUE = re.compile(r"(?:~|\.{1,2})?/[\w.-]+(?:/[\w.-]+)+\.[A-Za-z]{2,5}"
 # A Kubernetes object or label name (`elasticsearch-cdm-u1gqqbu6-2-868ddd4b45-w224d`, `kubernetes.io/arch`): lower-case
 # segments after a word of five letters or more; under a weak key such as `key` or `pod` it names something.
 _K8S_NAME = re.compile(r"[a-z]{5}[a-z0-9]*+(?:[.-][a-z0-9]++)+(?:/[a-z0-9._-]++)?")
+# Code, not a value: between two string literals, the rest of an expression (`"Password: " + getPassword() + "`,
+# `'password = '.$p['pw']`, `"Password:",nextLabel:"`); an escaped or spliced variable (`\$_POST[...]`,
+# `"'$DB_PASSWORD'"`, `$BASE_URL/forgot`); a C cast (`(char *) p`); a call (`os.urandom(16)`, `System.getenv("X")`).
+_BETWEEN_LITERALS = re.compile(r"\s*(?:[,+&;]|\.[ \t]*[$A-Za-z_(])")
+_VARIABLE_REFERENCE = re.compile(r"""['"]?\\?\$\{?[A-Za-z_]\w*\}?(?:['"]|[/\[\\].*)?""")
+_CAST = re.compile(r"\([A-Za-z_][\w ]*\**")
 
 
 def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
+    if quoted and _BETWEEN_LITERALS.match(value):
+        return False
     value = value.strip()
     if not value or is_placeholder_value(value) or "://" in value or _is_reference(value) or names_its_key(key, value):
         return False
-    if (not quoted and (value[-1] in "([" or _CALL_START.match(value) or _CMDLET.fullmatch(value))) \
-            or _FORMAT_FIELD.search(value) or _PATH_VALUE.fullmatch(value):
-        return False  # code: a call (`get_secrets(`, `System.getenv("X")`), an index, a cmdlet, a format string
+    if (not quoted and (value[-1] in "([" or _CALL_START.match(value) or _CMDLET.fullmatch(value)
+                        or _CAST.fullmatch(value))) \
+            or _FORMAT_FIELD.search(value) or _PATH_VALUE.fullmatch(value) or _VARIABLE_REFERENCE.fullmatch(value):
+        return False  # code (a call, an index, a cmdlet, a cast), a format string, a path, a variable
     if strength == "weak":
         if _K8S_NAME.fullmatch(value):
             return False
@@ -352,10 +377,15 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     return len(value) >= 3
 
 
+# A kubeadm bootstrap token (`<6>.<16>` lower-case letters and digits): two parts, like a reference.
+_BOOTSTRAP_TOKEN = re.compile(r"[a-z0-9]{6}\.[a-z0-9]{16}")
+
+
 def _is_reference(value: str) -> bool:
     """`settings.SECRET_KEY`, `module.attr:func`: code naming a secret; not `s.ZC9Ecf4M5g9o34Q6RkzGsj0z` (a legacy
-    Vault token), whose parts are random."""
-    return _REFERENCE.fullmatch(value) is not None and not any(map(looks_random, re.split(r"[.:]", value)))
+    Vault token), whose parts are random, nor a kubeadm bootstrap token."""
+    return _REFERENCE.fullmatch(value) is not None and not any(map(looks_random, re.split(r"[.:]", value))) \
+        and not (_BOOTSTRAP_TOKEN.fullmatch(value) and any(map(str.isdigit, value)))
 
 
 # `val password: String = "..."` (Scala, Kotlin, Swift, TypeScript): a declared type, then the literal.
@@ -364,14 +394,15 @@ _TYPED_LITERAL = re.compile(r"""[ \t]*=[ \t]*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1
 # A list of literals: `["a", "b"]` (on one line or several), Go's `a, b := "x", "y"`. A literal followed by `:` is the
 # next key of a map, not an item.
 _LIST_ITEM = re.compile(r"""\s*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1,512})')(?![ \t]*:)([ \t]*,)?""")
-_NEXT_ITEM = re.compile(r"""["']?[ \t]*,[ \t]*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1,512})')(?![ \t]*:)""")
-
-
-_NAMES_BEFORE = re.compile(r"[ \t]*(?:(?:const|var|let)[ \t]+)?(?:[\w.]+[ \t]*,[ \t]*)+")
 
 
 # A lower-case code identifier (`new_password`, `self.token`).
 _VARIABLE = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*")
+
+
+# The rest of an expression, then a default after `or`, `||`, `??` or `?:` (Python, JavaScript, C#, Kotlin/Groovy).
+_FALLBACK = re.compile(r"""(?:"[^"\r\n]{0,128}"|'[^'\r\n]{0,128}'|[^\s"'\r\n]){0,128}?"""
+                       r"""[ \t]+(?:or|\|\||\?\?|\?:)[ \t]+(?:"([^"\r\n]{1,256})"|'([^'\r\n]{1,256})')""")
 
 
 def _literal_span(match: re.Match[str]) -> tuple[int, int]:
@@ -389,16 +420,40 @@ def _list_items(text: str, pos: int) -> list[tuple[int, int]]:
     return out
 
 
-def _more_literals(text: str, key_start: int, end: int) -> list[tuple[int, int]]:
-    """`a_password, b_password := "x", "y"`: the literals after the first when several names are assigned at once (only
-    names and commas left of the key on its line)."""
-    line_start = text.rfind("\n", 0, key_start) + 1
-    if not _NAMES_BEFORE.fullmatch(text, line_start, key_start):
-        return []
+# Several names assigned at once, from the line's start to the `=`/`:=`: Go's `var user, pass string = ...` (the
+# Go spec's VarSpec and ConstSpec: an identifier list, an optional type), `user, pass := ...` (ShortVarDecl), Python's
+# `user, password = ...`. One name needs a declared type (`var dbPassword string = "..."`); names without a type need a
+# comma. Group `t`: the type.
+_DECLARED = re.compile(r"[ \t]*(?:(?P<d>const|var|let)[ \t]+)?(?P<n>[\w.]+(?:[ \t]*,[ \t]*[\w.]+)*)"
+                       r"(?:[ \t]+(?P<t>\*?(?:\[\d*\])?[A-Za-z_][\w.]*))?[ \t]*:?")
+# One expression of the list on the right: a literal (groups 1 to 3), or anything else up to the next comma.
+_EXPRESSION = re.compile(r"""[ \t]*(?:"([^"\r\n]{0,512})"|'([^'\r\n]{0,512})'|`([^`\r\n]{0,512})`"""
+                         r"""|[^,"'`\r\n]+)[ \t]*""")
+
+
+def declared_literals(text: str, sep: int) -> list[tuple[str, tuple[int, int]]] | None:
+    """(name, literal span) for each name of a multiple or typed declaration ending at `sep` (its `=` or the `:` of
+    `:=`) whose expression at the same position is a string literal; None when the line declares no such thing."""
+    line_start = text.rfind("\n", 0, sep) + 1
+    declared = _DECLARED.fullmatch(text, line_start, sep)
+    if declared is None:
+        return None
+    names = [name.strip() for name in declared.group("n").split(",")]
+    if len(names) < 2 and not (declared.group("t") and declared.group("d") in ("var", "const")):
+        return None
+    pos = sep + (2 if text.startswith(":=", sep) else 1)
     out = []
-    while (item := _NEXT_ITEM.match(text, end)) is not None:
-        out.append(_literal_span(item))
-        end = item.end()
+    for name in names:
+        expression = _EXPRESSION.match(text, pos)
+        if expression is None:
+            break
+        for group in (1, 2, 3):
+            if expression.group(group) is not None:
+                out.append((name, expression.span(group)))
+        pos = expression.end()
+        if not text.startswith(",", pos):
+            break
+        pos += 1
     return out
 
 
@@ -406,6 +461,17 @@ def extract_aligned(rule: Rule, hit: Hit) -> list[Finding]:
     """`key<blanks>= value` with the separators aligned in a column (Terraform, INI, Go, properties files): a secret's
     key only, since the lookbehind cannot see the key through a run of blanks."""
     return extract_keyword(rule, hit) if classify_key(key_before(hit.text, hit.anchor)) is not None else []
+
+
+def extract_declared(rule: Rule, hit: Hit) -> list[Finding]:
+    """The literals of a multiple or typed declaration whose names name a secret, each by its own name."""
+    sep = hit.anchor - 1 if hit.text[hit.anchor - 1 : hit.anchor] == ":" else hit.anchor
+    found = []
+    for name, (start, end) in declared_literals(hit.text, sep) or ():
+        kind = classify_key(name)
+        if kind is not None and value_is_secret(name, hit.text[start:end], kind[0], True):
+            found.append((start, end, kind[1]))
+    return found
 
 
 def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
@@ -418,6 +484,8 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.value_span()
     quoted = hit.span("v3") is None
     value = hit.text[start:end]
+    if sealed(hit.text, start, value) or (hit.text[start - 2 : start - 1] in ("f", "F") and "{" in value):
+        return []  # a SealedSecret's ciphertext; a Python f-string's interpolation
     if not quoted and (typed := _TYPED_LITERAL.match(hit.text, end)) and _TYPE_NAME.fullmatch(value):
         (start, end), quoted = _literal_span(typed), True
         value = hit.text[start:end]
@@ -427,9 +495,14 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     if not quoted and value == "[":
         return [(a, b, kind[1]) for a, b in _list_items(hit.text, end)
                 if value_is_secret(key, hit.text[a:b], kind[0], True)]
+    if not quoted and (fallback := _FALLBACK.match(hit.text, end)):
+        # `os.environ.get("PASSWORD") or "..."`, `process.env.DB_PASSWORD || "..."`: the literal default
+        start, end = _literal_span(fallback)
+        return [(start, end, kind[1])] if value_is_secret(key, hit.text[start:end], kind[0], True) else []
+    if quoted and declared_literals(hit.text, hit.anchor) is not None:
+        return extract_declared(rule, hit)  # `user, password := "x", "y"`: each literal by the name at its position
     if value_is_secret(key, value, kind[0], quoted):
-        spans = [(start, end)] + (_more_literals(hit.text, hit.text.rfind(key, 0, hit.anchor), end) if quoted else [])
-        return [(a, b, kind[1]) for a, b in spans if a == start or value_is_secret(key, hit.text[a:b], kind[0], True)]
+        return [(start, end, kind[1])]
     # After an authentication scheme the value is the credential however plain it looks: `Authorization: Bearer` /
     # `token <hex>` (RFC 6750, GitHub), `SSWS <token>` (Okta's API tokens), `NTLM`/`Negotiate <base64 of a Windows
     # authentication message>` (RFC 4559), `Basic <base64 of user:password>` (RFC 7617).
@@ -466,6 +539,13 @@ def _other_scheme(text: str, key: str, start: int, end: int, quoted: bool) -> li
     return [(start, end, "token")]
 
 
+def sealed(text: str, start: int, value: str) -> bool:
+    """A Bitnami SealedSecret's `encryptedData` value: kubeseal's ciphertext, made to be committed (base64 that starts
+    with the length of the RSA-encrypted session key: `Ag` for 4096-bit keys, `AQ` for 2048)."""
+    return len(value) >= 300 and value[:2] in ("Ag", "AQ") and text.rfind("encryptedData", max(0, start - 65536),
+                                                                           start) >= 0
+
+
 def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     """A long random-looking value assigned to any key that does not name an id, a hash or a path."""
     key = key_before(hit.text, hit.anchor)
@@ -473,6 +553,8 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     value = hit.text[start:end]
     words = key_words(key)
     kind = classify_words(words)
+    if sealed(hit.text, start, value):
+        return []
     if kind is not None:
         return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
     if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS):
@@ -508,19 +590,26 @@ def extract_setter(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, kind[1])]
 
 
-# The calls that store a value under a name given as a string before it (see `assignment_rules`).
-_STORE_CALLS = ("setProperty", r"\.put", r"\.set", "::write", "putenv", "setenv", "setdefault", "putString", r"\.add")
+# The calls that store a value under a name given as a string before it (see `assignment_rules`): Java's
+# `setProperty` (and `getProperty`'s default), `Map.put`/`putIfAbsent`, Android's `putString`, Hadoop's and
+# configparser's `set`, Go's `os.Setenv`, C's `setenv`/`putenv`, Python's `setdefault`, PowerShell's
+# `SetEnvironmentVariable`, CakePHP's `Configure::write`, form builders' `add`.
+_STORED_NAME = re.compile(r"[\w.\-]{1,80}")
+_STORE_CALLS = ("[pP]roperty", "put", "[pP]utIfAbsent", "[pP]utString", r"\.set", "[sS]etenv", "putenv", "setdefault",
+                "EnvironmentVariable", "::write", r"\.add")
 
 
 def extract_stored(rule: Rule, hit: Hit) -> list[Finding]:
-    """The value of `setProperty("db.password", "...")`-like calls when the name names a secret."""
-    start, end = hit.span("k1") or hit.span("k2") or (0, 0)
-    name = hit.text[start:end]
-    kind = classify_key(name)
-    value_start, value_end = hit.value_span()
-    if kind is None or not value_is_secret(name, hit.text[value_start:value_end], kind[0], True):
-        return []
-    return [(value_start, value_end, kind[1])]
+    """The value of `setProperty("db.password", "...")`-like calls: the literal after one that names a secret (the
+    first two of `setProperty(name, value)`, `SetEnvironmentVariable(name, value, target)`, or the last two of
+    configparser's `set(section, name, value)`)."""
+    args = [span for i in (1, 2, 3) if (span := hit.span(f"a{i}") or hit.span(f"b{i}"))]
+    for (name_start, name_end), (start, end) in pairwise(args):
+        name, value = hit.text[name_start:name_end], hit.text[start:end]
+        kind = classify_key(name) if _STORED_NAME.fullmatch(name) else None
+        if kind is not None and not any(ch.isspace() for ch in value) and value_is_secret(name, value, kind[0], True):
+            return [(start, end, kind[1])]
+    return []
 
 
 def extract_tag(rule: Rule, hit: Hit) -> list[Finding]:

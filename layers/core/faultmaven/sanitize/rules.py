@@ -309,6 +309,13 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          examples=(("AWS_BEARER_TOKEN_BEDROCK=ABSKQmVkcm9ja0FQSUtleS1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6",
                     "ABSKQmVkcm9ja0FQSUtleS1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6"),),
          negatives=("ABSKQmVkcm9ja0FQSUtleS1 is the prefix",)),
+    # New Relic license (ingest) keys: 40 characters ending `NRAL` (`eu01xx…NRAL` for the EU region).
+    Rule("provider_token", r"A(?<=(?<![A-Za-z0-9_])(?P<s>[a-z0-9]{36}NR)A)L(?![A-Za-z0-9_])", "A", validate=_mixed,
+         before="R",
+         examples=(("license_key: 9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3eNRAL",
+                    "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3eNRAL"),
+                   ("eu01xx9f2c4e6a8b0d1f3e7a5c9f2c4e6a8bNRAL", "eu01xx9f2c4e6a8b0d1f3e7a5c9f2c4e6a8bNRAL")),
+         negatives=("NRAL alone", "x9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3eaNRAL")),
     # Facebook (Meta) access tokens: `EAA` and a long alphanumeric body.
     Rule("provider_token", r"A(?<=(?<![A-Za-z0-9])(?P<s>E)A)A[A-Za-z0-9]{90,}(?![A-Za-z0-9])", "A", validate=_mixed,
          examples=((f"fb_token EAAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1{'ZDZD7Hq2Lm9Vx4Zp8Tn' * 3}",

@@ -16,8 +16,9 @@ _B64 = re.compile(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
 # Values that stand for a secret without being one: empty-ish words, masks, templates, env references.
 _PLACEHOLDER = re.compile(
     r"""(?ix)
-    (?:null|none|nil|true|false|yes|no|on|off|undefined|empty|unset|required|optional|string|
-       secret|password|passwd|token|redacted|\*[a-z_][\w-]{0,30}|change[_-]?(?:me|this)(?:[_-]?later)?|xxx+|\*+|x+|\.\.\.+|-+|<[^>]*>|
+    (?:null|none|nil|true|false|yes|no|on|off|undefined|empty|unset|not[_ -]?set|required|optional|string|
+       secret|password|passwd|token|redacted|\*[a-z_][\w-]{0,30}|change[_-]?(?:me|this)(?:[_-]?later)?|xxx+|\*+|x+|
+       \.\.\.+|-+|<[^>]*>|
        \$+\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\{\{[^}]*\}\}|
        '?%[A-Za-z_][\w().]*%'?|\$\(.*|&lt;[^&]*&gt;|arn:aws[\w-]*:.*|
        ![A-Za-z]+(?:[ \t].*)?|%\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
