@@ -26,8 +26,7 @@ FORMATS = [case for path in (FIXTURES / "formats.json", *sorted(FIXTURES.glob("c
 SANITIZER = Sanitizer()
 PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_id"}
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
-# without granting anything; pwdump's NT hashes cost a pass over every `:` of a log for a format a troubleshooting case
-# hardly holds; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
+# without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
     "pppd chap-secrets(5) / pap-secrets": ["Ch4pS3cret", "PptpS3cr3t"],
     "Exim passwd.client (host:user:password)": ["Ex1mRel4y", "Ex1mOth3r"],
@@ -40,8 +39,6 @@ KNOWN_MISSES = {
     "PgBouncer userlist.txt": ["PgB0uncerPw"],
     "ClickHouse users.xml": ["65e84be33532fb784c48129675f9eff3a682b27168c0ea744b2cf58ee02337c5"],
     "Google service-account key file (JSON)": ["4f1e9c2b7a6d5e3f8c0b1a2d3e4f5a6b7c8d9e0f"],
-    "pwdump / secretsdump output (user:rid:LM:NT:::)": ["8846f7eaee8fb117ad06bdd830b7586c",
-                                                        "2b576acbe6bcfda7294d6bd18041b8fe"],
 }
 
 

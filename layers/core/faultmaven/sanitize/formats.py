@@ -576,6 +576,15 @@ def _expect_send(rule: Rule, hit: Hit) -> list[Finding]:
     return _bundler_credentials(rule, hit) if _PROMPT.search(hit.text, max(0, at - 200), at) else []
 
 
+# The NT hash of the empty password: a disabled or password-less account, nothing to hide.
+_EMPTY_NT_HASH = "31d6cfe0d16ae931b73c59d7e0c089c0"
+
+
+def _nt_hash(rule: Rule, hit: Hit) -> list[Finding]:
+    start, end = hit.value_span()
+    return [] if hit.text[start:end].lower() == _EMPTY_NT_HASH else [(start, end, rule.label)]
+
+
 def _ipsec_secret(rule: Rule, hit: Hit) -> list[Finding]:
     """`: PSK "secret"`: only after the colon that ends an ipsec.secrets selector list."""
     text, at = hit.text, hit.match.start()
@@ -1283,6 +1292,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("IPSec gateway vpn.example.com\nIPSec secret Vpnc6roupS3cret\nXauth password VpncXauthPw\n",
                     "Vpnc6roupS3cret"),),
          negatives=("IPSec secret file",)),
+    # pwdump / secretsdump lines `user:rid:LMHASH:NTHASH:::`: the NT hash (a password equivalent), unless it is the hash
+    # of the empty password. Found at the line's closing `:::`, a literal the one-scan prefilter skips texts without.
+    Rule("password_hash", r":::(?<=\d:[0-9a-fA-F]{32}:(?P<v>[0-9a-fA-F]{32}):::)", needs=":::", extract=_nt_hash,
+         examples=(("Administrator:500:aad3b435b51404eeaad3b435b51404ee:8846f7eaee8fb117ad06bdd830b7586c:::",
+                    "8846f7eaee8fb117ad06bdd830b7586c"),),
+         negatives=("Guest:501:aad3b435b51404eeaad3b435b51404ee:31d6cfe0d16ae931b73c59d7e0c089c0:::",
+                    "fe80:::1 is not an address")),
     # Subversion's auth cache (`~/.subversion/auth/svn.simple/<hash>`): `K 8`, `password`, `V <length>`, the value.
     Rule("password", r"password(?<=K 8\npassword)\nV \d{1,4}\n(?P<v>[^\r\n]{1,512})", needs="K 8\npassword",
          extract=_bundler_credentials, remember=True,
