@@ -116,6 +116,9 @@ CLIENT_BATCHES = (
     (FORMATS.with_name("client_configs_7.json"),
      "Windows and enterprise configs, password and user-table exports, mail and VPN clients (21 cases written from "
      "the formats' documentation)", "1a16f5b", "7f2d123"),
+    (FORMATS.with_name("client_configs_8.json"),
+     "configuration idioms and constants across programming languages (22 cases written from the languages' and "
+     "frameworks' documentation)", "530d1e3", "cd1dd3e"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
