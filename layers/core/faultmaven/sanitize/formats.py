@@ -264,9 +264,9 @@ _MYSQLADMIN = re.compile(r"\bmysqladmin\b")  # `mysqladmin -u root password NEWP
 _KEY_HEAD = re.compile(r"[A-Za-z0-9_.]+\Z")
 
 
-# What may come before a `KEY VALUE` pair on its line: Apache's `SetEnv`, csh's `setenv`, fish's `set -x` (a
-# Dockerfile's `ENV KEY VALUE` has a rule of its own, for any key that names a secret).
-_DIRECTIVE_PREFIXES = frozenset({"", "SetEnv", "setenv", "set -x", "set -gx", "set -Ux"})
+# What may come before a `KEY VALUE` pair on its line: Apache's `SetEnv`, csh's `setenv`, fish's `set -x`, Tcl's `set`
+# (a Dockerfile's `ENV KEY VALUE` has a rule of its own, for any key that names a secret).
+_DIRECTIVE_PREFIXES = frozenset({"", "SetEnv", "setenv", "set -x", "set -gx", "set -Ux", "set"})
 
 
 def _named_directive(rule: Rule, hit: Hit, key_start: int, line_start: int, line_end: int) -> list[Finding]:
@@ -1122,7 +1122,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ('var c = new NetworkCredential("svc", "N3tCr3dPw");', "N3tCr3dPw")),
            ("server.login(user, password)", "auth = HTTPBasicAuth('jenkins', getpass())", "login('a')")),
           (2, (r"[^\w]mysqli_connect", r"[^\w]mysqli", r"[^\w]mysql_connect", r"[^\w]mysql_pconnect", r"[^\w]PDO",
-               r"[^\w]FTP", r"[^\w]FTP_TLS", r"MySQLdb\.connect", r"pymysql\.connect", r"[^\w]PlainAuth"),
+               r"[^\w]FTP", r"[^\w]FTP_TLS", r"MySQLdb\.connect", r"pymysql\.connect", r"[^\w]PlainAuth",
+               r"DBI->connect"),
            (('$link = mysqli_connect("localhost", "shop", "Mysq1iPw!", "shop");', "Mysq1iPw!"),
             ("$pdo = new PDO('mysql:host=db;dbname=blog', 'blog', 'Pd0BlogPw');", "Pd0BlogPw"),
             ('auth := smtp.PlainAuth("", "ops@example.com", "Pl41nAuthPw", "smtp.example.com")', "Pl41nAuthPw")),
@@ -1299,6 +1300,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "8846f7eaee8fb117ad06bdd830b7586c"),),
          negatives=("Guest:501:aad3b435b51404eeaad3b435b51404ee:31d6cfe0d16ae931b73c59d7e0c089c0:::",
                     "fe80:::1 is not an address")),
+    # Erlang terms (`sys.config`, RabbitMQ's `advanced.config`): `{default_pass, <<"...">>}` / `{password, "..."}`.
+    Rule("secret", r"\{(?<![\w])[ \t]*(?P<k>[a-z][\w]{0,80})[ \t]*,[ \t]*(?:<<)?\"(?P<v1>[^\"\r\n]{1,256})\""
+         r"(?:>>)?[ \t]*\}",
+         needs='">', extract=_lookup_default, remember=True,
+         examples=(('[{rabbit, [{default_user, <<"admin">>}, {default_pass, <<"Erl4ngR4bbit">>}]}].', "Erl4ngR4bbit"),),
+         negatives=('{default_user, <<"admin">>}',)),
+    # EDN/Clojure maps: `:database-password "..."` (a keyword key before its value).
+    Rule("secret", r":(?<=[\s{(\[,]:)(?P<k>[A-Za-z][\w.-]{0,80})[ \t]+\"(?P<v1>[^\"\r\n]{1,256})\"", ":",
+         extract=_lookup_default, remember=True, before=r"[\s{(\[,]", after="[A-Za-z]",
+         examples=(('{:user {:env {:database-password "Cl0jureDbPw"}}}', "Cl0jureDbPw"),),
+         negatives=('{:database-url "postgres://localhost/app"}', 'at 12:00 "done"')),
     # Subversion's auth cache (`~/.subversion/auth/svn.simple/<hash>`): `K 8`, `password`, `V <length>`, the value.
     Rule("password", r"password(?<=K 8\npassword)\nV \d{1,4}\n(?P<v>[^\r\n]{1,512})", needs="K 8\npassword",
          extract=_bundler_credentials, remember=True,

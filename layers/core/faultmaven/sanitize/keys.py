@@ -100,11 +100,12 @@ def _lookbehind(sep: str, numbered_only: bool = False) -> str:
 # Last letters of the keywords, quotes and blanks: the only characters that can precede a keyword's separator.
 _KEYWORD_BEFORE = f"[{_LAST_LETTERS}\"' \\t]"
 
-# Python's string prefixes (`b'...'`, `r"..."`) belong to the literal, not the value; grafana.ini wraps a value that
-# holds `#` or `;` in triple quotes.
+# Python's string prefixes (`b'...'`, `r"..."`) and Objective-C's `@"..."` belong to the literal, not the value;
+# grafana.ini wraps a value that holds `#` or `;` in triple quotes; JavaScript's template literals without `${` or a
+# blank (a shell's backticks hold a command).
 _VALUE = (
-    r"""[ \t]*(?:[bBrRuUfF]{1,2}(?=["']))?(?:\"\"\"(?P<v6>[^"\r\n]{1,512})\"\"\""""
-    r"""|"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'"""
+    r"""[ \t]*(?:[bBrRuUfF]{1,2}(?=["'])|@(?="))?(?:\"\"\"(?P<v6>[^"\r\n]{1,512})\"\"\""""
+    r"""|"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'|`(?P<v7>[^`$\s]{1,512})`"""
     r"""|\\"(?P<v4>[^"\\\r\n]{1,512})\\"|\\'(?P<v5>[^'\\\r\n]{1,512})\\'"""
     r"""|(?P<v3>\$*\{\{?[^}\s]{1,128}\}\}?|&(?:'[a-z]+[ \t]+)?[A-Za-z_][\w:]*(?=[ \t]*=)|[^\s"'`,;&<>)\]}]{1,512}))"""
 )
@@ -454,6 +455,10 @@ def declared_literals(text: str, sep: int) -> list[tuple[str, tuple[int, int]]] 
         if not text.startswith(",", pos):
             break
         pos += 1
+    if len(names) == 1 and declared.group("t"):
+        # Go writes `const name type`; Kotlin, Dart, Java and C# write `const val NAME`, `const String name`: the
+        # word after the name's slot may be the name.
+        out += [(declared.group("t"), span) for _, span in out]
     return out
 
 
@@ -580,10 +585,12 @@ def extract_setter(rule: Rule, hit: Hit) -> list[Finding]:
     """`builder.password("...")`, `setApiKey("...")`, `withToken('...')`: a setter named after a secret with one string
     literal. Getters and checks (`getPassword("user")`, `verifyToken(...)`) take a lookup key, not a secret."""
     name = _SETTER.search(hit.text, max(0, hit.anchor - 64), hit.anchor)
-    if not name or not (name.group().startswith(("set", "with")) or hit.text[name.start() - 1 : name.start()] == ".") \
+    method = name is not None and hit.text[name.start() - 1 : name.start()] in (".", ":")  # `obj.m(`, Lua's `obj:m(`
+    if not name or not (name.group().startswith(("set", "with")) or method) \
             or name.group().lower().startswith(_LOOKUPS):
         return []
-    kind = classify_key(name.group(1))
+    # A Redis client's `auth("...")` (`red:auth(...)` in OpenResty, `client.auth(...)` in node-redis): the password.
+    kind = ("strong", "password") if method and name.group() == "auth" else classify_key(name.group(1))
     start, end = hit.value_span()
     if kind is None or kind[0] != "strong" or not value_is_secret(name.group(1), hit.text[start:end], "strong", True):
         return []

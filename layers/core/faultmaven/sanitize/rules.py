@@ -57,7 +57,7 @@ class Hit:
         return None if found[0] < 0 else found
 
     def value_span(self) -> tuple[int, int]:
-        for name in ("v", "v1", "v2", "v3", "v4", "v5", "v6"):
+        for name in ("v", "v1", "v2", "v3", "v4", "v5", "v6", "v7"):
             found = self.span(name)
             if found:
                 return found
