@@ -119,6 +119,8 @@ CLIENT_BATCHES = (
     (FORMATS.with_name("client_configs_8.json"),
      "configuration idioms and constants across programming languages (22 cases written from the languages' and "
      "frameworks' documentation)", "530d1e3", "cd1dd3e"),
+    (FORMATS.with_name("client_configs_9.json"),
+     "data platform configs (15 cases written from the tools' documentation)", "fd45405", "78b0ecc"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
