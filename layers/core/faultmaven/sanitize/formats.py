@@ -585,6 +585,21 @@ def _nt_hash(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if hit.text[start:end].lower() == _EMPTY_NT_HASH else [(start, end, rule.label)]
 
 
+def _spaced_property(rule: Rule, hit: Hit) -> list[Finding]:
+    """`key<blanks>value` alone on its line, the key (from the line's start) naming a secret."""
+    text, at = hit.text, hit.match.start()
+    line_start = text.rfind("\n", 0, at) + 1
+    key = text[line_start:at].strip() + "secret.key"
+    start, end = hit.value_span()
+    if not _PROPERTY_KEY.fullmatch(key) or (kind := keys.classify_key(key)) is None \
+            or not keys.value_is_secret(key, text[start:end], kind[0], False):
+        return []
+    return [(start, end, kind[1])]
+
+
+_PROPERTY_KEY = re.compile(r"[A-Za-z][\w.-]{0,120}")
+
+
 def _ipsec_secret(rule: Rule, hit: Hit) -> list[Finding]:
     """`: PSK "secret"`: only after the colon that ends an ipsec.secrets selector list."""
     text, at = hit.text, hit.match.start()
@@ -1113,7 +1128,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
            extract=_bundler_credentials, remember=True, before=f"[{''.join(sorted({n[-1] for n in names}))}]",
            examples=examples, negatives=negatives)
       for index, names, examples, negatives in (
-          (1, (r"\.login", r"->login", r"\.auth", r"->auth", r"[^\w]auth=", r"[^\w]auth = ", r"[^\w]HTTPBasicAuth",
+          (1, (r"\.login", r"->login", r"\.auth", r"->auth", r"[^\w]auth=", r"[^\w]auth = ", r"basic_auth=",
+               r"http_auth=", r"[^\w]HTTPBasicAuth",
                r"[^\w]HTTPDigestAuth",
                r"[^\w]BasicAuth", r"[^\w]NetworkCredential", r"[^\w]PasswordAuthentication",
                r"[^\w]UsernamePasswordCredentials"),
@@ -1311,6 +1327,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_lookup_default, remember=True, before=r"[\s{(\[,]", after="[A-Za-z]",
          examples=(('{:user {:env {:database-password "Cl0jureDbPw"}}}', "Cl0jureDbPw"),),
          negatives=('{:database-url "postgres://localhost/app"}', 'at 12:00 "done"')),
+    # Java properties may separate key and value with blanks (Spark's `spark-defaults.conf`:
+    # `spark.hadoop.fs.s3a.secret.key   VALUE`); Neo4j's `neo4j-admin dbms set-initial-password VALUE`.
+    Rule("secret", r"secret\.key(?<=[\w.]secret\.key)[ \t]+(?P<v>[^\s#]{1,256})[ \t]*(?=\r?\n|\Z)",
+         needs="secret.key", extract=_spaced_property, remember=True,
+         examples=(("spark.hadoop.fs.s3a.secret.key   Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),),
+         negatives=("spark.hadoop.fs.s3a.secret.key   ${S3_SECRET}", "the secret.key file is rotated daily")),
+    Rule("password", r"set-initial-password[ \t]+(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
+         r"|(?P<v3>[^\s'\"$-]\S{0,255}))", needs="set-initial-password", extract=_bundler_credentials, remember=True,
+         examples=(("neo4j-admin dbms set-initial-password Ne04jInit9", "Ne04jInit9"),),
+         negatives=("neo4j-admin dbms set-initial-password $NEO4J_PW",)),
     # Subversion's auth cache (`~/.subversion/auth/svn.simple/<hash>`): `K 8`, `password`, `V <length>`, the value.
     Rule("password", r"password(?<=K 8\npassword)\nV \d{1,4}\n(?P<v>[^\r\n]{1,512})", needs="K 8\npassword",
          extract=_bundler_credentials, remember=True,
