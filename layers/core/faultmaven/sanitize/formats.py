@@ -600,6 +600,16 @@ def _spaced_property(rule: Rule, hit: Hit) -> list[Finding]:
 _PROPERTY_KEY = re.compile(r"[A-Za-z][\w.-]{0,120}")
 
 
+def _arrow_assignment(rule: Rule, hit: Hit) -> list[Finding]:
+    """R's `name <- "value"` when the name names a secret."""
+    key = keys.key_before(hit.text, hit.match.start())
+    kind = keys.classify_key(key)
+    start, end = hit.value_span()
+    if kind is None or not keys.value_is_secret(key, hit.text[start:end], kind[0], True):
+        return []
+    return [(start, end, kind[1])]
+
+
 def _ipsec_secret(rule: Rule, hit: Hit) -> list[Finding]:
     """`: PSK "secret"`: only after the colon that ends an ipsec.secrets selector list."""
     text, at = hit.text, hit.match.start()
@@ -1337,6 +1347,20 @@ FORMAT_RULES: tuple[Rule, ...] = (
          r"|(?P<v3>[^\s'\"$-]\S{0,255}))", needs="set-initial-password", extract=_bundler_credentials, remember=True,
          examples=(("neo4j-admin dbms set-initial-password Ne04jInit9", "Ne04jInit9"),),
          negatives=("neo4j-admin dbms set-initial-password $NEO4J_PW",)),
+    # Apple property lists (`Info.plist`, `.mobileconfig` profiles): `<key>Password</key>` then `<string>...</string>`.
+    Rule("secret", r"<string>(?P<v>[^<\r\n]{1,512})</string>", needs="<string>", extract=_entry_value, remember=True,
+         examples=(("<dict>\n  <key>Password</key>\n  <string>Pl1stPw9x</string>\n</dict>", "Pl1stPw9x"),),
+         negatives=("<key>Name</key>\n<string>Office Wi-Fi</string>", "<string>Hello</string>")),
+    # R's assignment arrow: `password <- "..."`.
+    Rule("secret", r"<-[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')", needs="<-",
+         extract=_arrow_assignment, remember=True,
+         examples=(("db_password <- 'Rl4ngArrowPw'", "Rl4ngArrowPw"),),
+         negatives=("region <- 'eu-west-1'", "x <- '<-'")),
+    # CMake's `set(NAME "value")` when the name names a secret.
+    Rule("secret", r"set\((?P<k>[A-Za-z_]\w{0,80})[ \t]+\"(?P<v1>[^\"\r\n]{1,256})\"", needs="set(",
+         extract=_lookup_default, remember=True,
+         examples=(('set(API_TOKEN "Hq2Lm9Vx4Zp8Tn3Yb6Jf")', "Hq2Lm9Vx4Zp8Tn3Yb6Jf"),),
+         negatives=('set(CMAKE_CXX_STANDARD "17")', 'set(PASSWORD "${ENV_PW}")')),
     # Subversion's auth cache (`~/.subversion/auth/svn.simple/<hash>`): `K 8`, `password`, `V <length>`, the value.
     Rule("password", r"password(?<=K 8\npassword)\nV \d{1,4}\n(?P<v>[^\r\n]{1,512})", needs="K 8\npassword",
          extract=_bundler_credentials, remember=True,
