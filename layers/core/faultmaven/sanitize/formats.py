@@ -590,11 +590,7 @@ def _spaced_property(rule: Rule, hit: Hit) -> list[Finding]:
     text, at = hit.text, hit.match.start()
     line_start = text.rfind("\n", 0, at) + 1
     key = text[line_start:at].strip() + "secret.key"
-    start, end = hit.value_span()
-    if not _PROPERTY_KEY.fullmatch(key) or (kind := keys.classify_key(key)) is None \
-            or not keys.value_is_secret(key, text[start:end], kind[0], False):
-        return []
-    return [(start, end, kind[1])]
+    return _named_value(key, rule, hit) if _PROPERTY_KEY.fullmatch(key) else []
 
 
 _PROPERTY_KEY = re.compile(r"[A-Za-z][\w.-]{0,120}")
@@ -602,12 +598,7 @@ _PROPERTY_KEY = re.compile(r"[A-Za-z][\w.-]{0,120}")
 
 def _arrow_assignment(rule: Rule, hit: Hit) -> list[Finding]:
     """R's `name <- "value"` when the name names a secret."""
-    key = keys.key_before(hit.text, hit.match.start())
-    kind = keys.classify_key(key)
-    start, end = hit.value_span()
-    if kind is None or not keys.value_is_secret(key, hit.text[start:end], kind[0], True):
-        return []
-    return [(start, end, kind[1])]
+    return _named_value(keys.key_before(hit.text, hit.match.start()), rule, hit)
 
 
 def _ipsec_secret(rule: Rule, hit: Hit) -> list[Finding]:
@@ -1339,7 +1330,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=('{:database-url "postgres://localhost/app"}', 'at 12:00 "done"')),
     # Java properties may separate key and value with blanks (Spark's `spark-defaults.conf`:
     # `spark.hadoop.fs.s3a.secret.key   VALUE`); Neo4j's `neo4j-admin dbms set-initial-password VALUE`.
-    Rule("secret", r"secret\.key(?<=[\w.]secret\.key)[ \t]+(?P<v>[^\s#]{1,256})[ \t]*(?=\r?\n|\Z)",
+    Rule("secret", r"secret\.key(?<=[\w.]secret\.key)[ \t]+(?P<v3>[^\s#]{1,256})[ \t]*(?=\r?\n|\Z)",
          needs="secret.key", extract=_spaced_property, remember=True,
          examples=(("spark.hadoop.fs.s3a.secret.key   Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),),
          negatives=("spark.hadoop.fs.s3a.secret.key   ${S3_SECRET}", "the secret.key file is rotated daily")),
