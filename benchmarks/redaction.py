@@ -95,32 +95,30 @@ WHISPERS_COMMIT = "ebc7090"
 CREDSWEEPER_COMMIT = "0d78d5d"
 # Per-format cases written from public documentation in batches, each committed before any sanitizer ran on it:
 # (file, class, main's HEAD when it was written: the rules that score it held out, commit that added it).
+
+
+def _batch(suffix: str, topic: str, commit: str, added: str,
+           source: str = "the formats' documentation") -> tuple[Path, str, str, str]:
+    """A batch's entry, its class named with the number of cases its file holds."""
+    path = FORMATS.with_name(f"client_configs{suffix}.json")
+    cases = len(json.loads(path.read_text())["cases"])
+    return path, f"{topic} ({cases} cases written from {source})", commit, added
+
+
 CLIENT_BATCHES = (
-    (FORMATS.with_name("client_configs.json"),
-     "client configs, dotfiles and histories (52 cases written from the formats' documentation)", "6b9311b", "356ed59"),
-    (FORMATS.with_name("client_configs_2.json"),
-     "client code, CMS configs, dumps and device configs (34 cases written from the formats' documentation)", "bc1aa8d",
-     "bae3c50"),
-    (FORMATS.with_name("client_configs_3.json"),
-     "password files, keys, master keys, setters, pipelines and service configs (35 cases written from the formats' "
-     "documentation)", "120ed16", "cd5f09b"),
-    (FORMATS.with_name("client_configs_4.json"),
-     "pasted troubleshooting output: inspect and describe dumps, traces, access logs, protocol transcripts "
-     "(24 cases written from the formats' documentation)", "452999f", "7d0368c"),
-    (FORMATS.with_name("client_configs_5.json"),
-     "developer tools' and cloud CLIs' credential files, CI and self-hosted app configs (29 cases written from the "
-     "formats' documentation)", "3924494", "e6fffe8"),
-    (FORMATS.with_name("client_configs_6.json"),
-     "infrastructure as code, observability agents, proxies and database servers (26 cases written from the formats' "
-     "documentation)", "eacd591", "7000193"),
-    (FORMATS.with_name("client_configs_7.json"),
-     "Windows and enterprise configs, password and user-table exports, mail and VPN clients (21 cases written from "
-     "the formats' documentation)", "1a16f5b", "7f2d123"),
-    (FORMATS.with_name("client_configs_8.json"),
-     "configuration idioms and constants across programming languages (22 cases written from the languages' and "
-     "frameworks' documentation)", "530d1e3", "cd1dd3e"),
-    (FORMATS.with_name("client_configs_9.json"),
-     "data platform configs (15 cases written from the tools' documentation)", "fd45405", "78b0ecc"),
+    _batch("", "client configs, dotfiles and histories", "6b9311b", "356ed59"),
+    _batch("_2", "client code, CMS configs, dumps and device configs", "bc1aa8d", "bae3c50"),
+    _batch("_3", "password files, keys, master keys, setters, pipelines and service configs", "120ed16", "cd5f09b"),
+    _batch("_4", "pasted troubleshooting output: inspect and describe dumps, traces, access logs, protocol transcripts",
+           "452999f", "7d0368c"),
+    _batch("_5", "developer tools' and cloud CLIs' credential files, CI and self-hosted app configs", "3924494",
+           "e6fffe8"),
+    _batch("_6", "infrastructure as code, observability agents, proxies and database servers", "eacd591", "7000193"),
+    _batch("_7", "Windows and enterprise configs, password and user-table exports, mail and VPN clients", "1a16f5b",
+           "7f2d123"),
+    _batch("_8", "configuration idioms and constants across programming languages", "530d1e3", "cd1dd3e",
+           source="the languages' and frameworks' documentation"),
+    _batch("_9", "data platform configs", "fd45405", "78b0ecc", source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
