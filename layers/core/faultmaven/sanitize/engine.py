@@ -57,6 +57,12 @@ class _Literals:
         return {self.literals[i] for i, _, _ in self._automaton.find_matches_as_indexes(text, overlapping=True)}
 
 
+def _prefiltered(scan_pass: _Pass) -> bool:
+    """Whether a long text's one literal scan decides if the pass runs: a literal of one character is a memchr of its
+    own, and a `digit_classes` pass's literal is in the classed copy of the text."""
+    return len(scan_pass.literal) > 1 and not scan_pass.digit_classes
+
+
 _ESCAPED = re.compile(r"\\(.)")
 _REJECTED = "rejected"  # the group that marks a candidate the rule's `rejected` pattern says its extractor rejects
 
@@ -110,7 +116,7 @@ class Scanner:
             regex = re.compile(f"{anchor}(?:{'|'.join(branches)})")
             literal = _ESCAPED.sub(r"\1", anchor)
             self._passes.append(_Pass(regex, _rule_groups(regex, rules), literal, leads=_leads(regex.pattern, literal)))
-        self._literals = _Literals([p.literal for p in self._passes if len(p.literal) > 1 and not p.digit_classes])
+        self._literals = _Literals([p.literal for p in self._passes if _prefiltered(p)])
 
     def scan(self, text: str) -> list[tuple[Finding, Rule]]:
         found: list[tuple[Finding, Rule]] = []
@@ -122,7 +128,7 @@ class Scanner:
             if scan_pass.digit_classes:
                 source = classed = classed or text.translate(_DIGIT_CLASSES)
             # In a short text `in` per pass costs less than the automaton; one character is a memchr.
-            if present is not None and len(scan_pass.literal) > 1 and not scan_pass.digit_classes:
+            if present is not None and _prefiltered(scan_pass):
                 if scan_pass.literal not in present:
                     continue
             elif scan_pass.literal not in source:
