@@ -386,8 +386,9 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     alone = not text[line_start:at].strip() and not text[end : None if line_end < 0 else line_end].strip()
     keyword = text[at:start].split()[0]
     wordy = keyword in ("password", "secret") and (text[start:end].rstrip(".,;:!?").isalpha() or end - start < 6)
-    netrc = fetchmail = False
-    if keyword == "password" and not (alone and not wordy):
+    directive = alone and not wordy
+    fetchmail = False
+    if keyword == "password" and not directive:
         # Each context is tried only when its word is near: a log's `Failed password for` is on most lines of some.
         before = text[max(0, at - 400) : at]
         netrc = ("machine" in before or "default" in before) \
@@ -402,7 +403,7 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
                 or ("mysqladmin" in line and _MYSQLADMIN.search(line))
                 or (text.startswith("insecure-", at - 9) and line.lstrip().startswith("user "))):
             return []
-    elif not (alone and not wordy):
+    elif not directive:
         return []
     if fetchmail and end - start > 2 and text[start] in "\"'" and text[end - 1] == text[start]:
         start, end = start + 1, end - 1  # fetchmail quotes its strings
