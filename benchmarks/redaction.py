@@ -119,6 +119,8 @@ CLIENT_BATCHES = (
     _batch("_8", "configuration idioms and constants across programming languages", "530d1e3", "cd1dd3e",
            source="the languages' and frameworks' documentation"),
     _batch("_9", "data platform configs", "fd45405", "78b0ecc", source="the tools' documentation"),
+    _batch("_12", "desktop and home-server apps, IoT and Wi-Fi, game servers, backup jobs, shell and REPL histories",
+           "695c438", "757fa56", source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
