@@ -39,6 +39,9 @@ KNOWN_MISSES = {
     "PgBouncer userlist.txt": ["PgB0uncerPw"],
     "ClickHouse users.xml": ["65e84be33532fb784c48129675f9eff3a682b27168c0ea744b2cf58ee02337c5"],
     "Google service-account key file (JSON)": ["4f1e9c2b7a6d5e3f8c0b1a2d3e4f5a6b7c8d9e0f"],
+    "Deluge auth file (username:password:level per line)": ["5e2f9a0c7b1d48e3a6f2c9b0d4e7a1f3c8b2d6e0",
+                                                             "Dl-Stream2024", "gu3st-view"],
+    "Mumble server murmur.ini": ["Ic3-wr1te-Secr3t"],
 }
 
 

@@ -233,9 +233,11 @@ _P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\
 # blank): mysql prompts when its `-p` has a blank, so only the attached form counts there.
 _PASSWORD_OPTIONS = {
     ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}|\\b7za?\\b"),  # 7-Zip: `7z a -pSECRET`
-    ("p", True): re.compile(f"{_P_SPACED}|\\brdesktop\\b|\\bncftp\\b"),
+    # cqlsh(1) and rabbitmqadmin take `-u USER -p PASSWORD`.
+    ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp|cqlsh|rabbitmqadmin)\\b"),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
-    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip)\b"),  # zip: `zip -P SECRET`
+    # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's.
+    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr))\b"),
     ("a", False): re.compile(r"\bredis-cli\b"),
     ("a", True): re.compile(r"\bredis-cli\b"),
     ("w", True): re.compile(r"\bldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn)\b"),
@@ -299,9 +301,12 @@ def _base64_pem(rule: Rule, hit: Hit) -> list[Finding]:
 # SQL statements that set a password, up to the literal: MySQL/MariaDB `CREATE USER … IDENTIFIED [WITH plugin] BY '…'`,
 # `GRANT … IDENTIFIED BY`, `SET PASSWORD … = PASSWORD('…')`; PostgreSQL and Cassandra `CREATE|ALTER USER|ROLE …
 # [WITH] [ENCRYPTED] PASSWORD '…'`.
-_SQL_PASSWORD = re.compile(r"(?i)(?:\bidentified\b[^'\r\n]*\bby"
-                           r"|\b(?:create|alter)[ \t]+(?:user|role)\b[^\r\n]*\bpassword|\bpassword[ \t]*\("
-                           r"|\bset[ \t]+password\b[^\r\n]*=)[ \t]*\Z")
+# mysql's history file (`~/.mysql_history`) stores each blank as `\040`, which also hides the words' edges from `\b`.
+_SQL_BLANK = r"(?:[ \t]|\\040)"
+_SQL_PASSWORD = re.compile(rf"(?i)(?:(?<![a-z])identified(?![a-z])[^'\r\n]*(?<![a-z])by"
+                           rf"|(?<![a-z])(?:create|alter){_SQL_BLANK}+(?:user|role)(?![a-z])[^\r\n]*(?<![a-z])password"
+                           rf"|(?<![a-z])password{_SQL_BLANK}*\("
+                           rf"|(?<![a-z])set{_SQL_BLANK}+password(?![a-z])[^\r\n]*=){_SQL_BLANK}*\Z")
 
 
 def _sql_password(rule: Rule, hit: Hit) -> list[Finding]:
@@ -339,6 +344,19 @@ def _dockerfile_env(rule: Rule, hit: Hit) -> list[Finding]:
     """`ENV KEY VALUE` as an instruction: only blanks before it on its line."""
     line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
     return _lookup_default(rule, hit) if not hit.text[line_start : hit.anchor].strip() else []
+
+
+_QT_VALUE_HEAD = re.compile(r"""[ \t]*=[ \t]*"?\Z""")
+
+
+def _qt_byte_array(rule: Rule, hit: Hit) -> list[Finding]:
+    """QSettings' `Section\\Key=@ByteArray(...)` (a Qt application's .conf/.ini) under a key that names a secret."""
+    head = hit.text.rfind("\n", 0, hit.anchor) + 1
+    assigned = _QT_VALUE_HEAD.search(hit.text, head, hit.anchor)
+    if assigned is None or keys.classify_key(keys.key_before(hit.text, assigned.start() + assigned.group().index("=")))\
+            is None:
+        return []
+    return _bundler_credentials(rule, hit)
 
 
 def _dash_option(rule: Rule, hit: Hit) -> list[Finding]:
@@ -383,7 +401,9 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     head = _KEY_HEAD.search(text, max(line_start, at - 80), at)
     if head or not text[at].islower():
         return _named_directive(rule, hit, head.start() if head else at, line_start, line_end)
-    alone = not text[line_start:at].strip() and not text[end : None if line_end < 0 else line_end].strip()
+    # redis-cli's `CONFIG SET requirepass VALUE` sets the directive at run time.
+    alone = text[line_start:at].strip().upper() in ("", "CONFIG SET") \
+        and not text[end : None if line_end < 0 else line_end].strip()
     keyword = text[at:start].split()[0]
     wordy = keyword in ("password", "secret") and (text[start:end].rstrip(".,;:!?").isalpha() or end - start < 6)
     directive = alone and not wordy
@@ -423,6 +443,15 @@ def _sasl_passwd(rule: Rule, hit: Hit) -> list[Finding]:
 def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.value_span()
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
+
+
+def _redis_auth(rule: Rule, hit: Hit) -> list[Finding]:
+    """redis-cli's `AUTH [user] password` starting its line, the password not a plain word."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    start, end = hit.value_span()
+    if hit.text[line_start : hit.match.start()].strip() or hit.text[start:end].isalpha():
+        return []
+    return _bundler_credentials(rule, hit)
 
 
 _SQL_ACCOUNT_STATEMENT = re.compile(r"[ \t]*(?i:CREATE|ALTER|GRANT)\b")
@@ -902,6 +931,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("docker login -u ci -p Dck3rPw9 registry.example.com", "Dck3rPw9"),
                    ("sqlcmd -S db -U sa -P 'Sq1Pw!2024' -Q 'select 1'", "Sq1Pw!2024"),
                    ("redis-cli -h cache -a R3disPw9 ping", "R3disPw9"),
+                   ("ipmitool -I lanplus -H 10.0.0.9 -U ADMIN -P Ipm1Pw9 power status", "Ipm1Pw9"),
+                   ("cqlsh db1 -u cassandra -p C4ssPw9", "C4ssPw9"),
                    ("ldapsearch -x -D cn=admin,dc=example,dc=org -w Ld4pPw9 -b dc=example,dc=org", "Ld4pPw9")),
          negatives=("mysql -u root -p shop", "ssh -p 2222 ops@bastion", "tar -pczf backup.tgz /etc", "nc -p 80 host",
                     "ls -a /tmp", "grep -w pattern file", "docker run -p 8080:80 nginx")),
@@ -965,14 +996,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("FROM alpine\nENV DB_PASSWORD D0ckerfileSp9\n", "D0ckerfileSp9"),),
          negatives=("ENV PATH /usr/local/bin:$PATH", "ENV DB_PASSWORD ${DB_PASSWORD}", "echo ENV TOKEN is set")),
     # SQL that sets a password (see `_SQL_PASSWORD`), anchored at the literal's quote: rare in logs.
-    Rule("password", r"'(?:(?<=[yY] ')|(?<=[dD] ')|(?<=[dD]\(')|(?<=[dD]\( ')|(?<== '))(?P<v>[^'\r\n]{1,256})'", "'",
+    Rule("password", r"'(?:(?<=[yY] ')|(?<=[dD] ')|(?<=[dD]\(')|(?<=[dD]\( ')|(?<== ')|(?<=[yYdD=]\\040'))"
+         r"(?P<v>[^'\r\n]{1,256})'", "'",
          extract=_sql_password, remember=True,
          examples=(("CREATE USER 'app'@'%' IDENTIFIED BY 'MyS9lPw!';", "MyS9lPw!"),
                    ("alter user 'root'@'localhost' identified with mysql_native_password by 'R00tPw9x';", "R00tPw9x"),
                    ("SET PASSWORD FOR 'bob'@'%' = PASSWORD('B0bPw9x');", "B0bPw9x"),
                    ("SET PASSWORD FOR 'bob'@'%' = 'N3wSyntaxPw';", "N3wSyntaxPw"),
                    ("ALTER USER postgres WITH PASSWORD 'PgAlt3rPw';", "PgAlt3rPw"),
-                   ("create role app login encrypted password 'PgR0lePw9';", "PgR0lePw9")),
+                   ("create role app login encrypted password 'PgR0lePw9';", "PgR0lePw9"),
+                   ("CREATE\\040USER\\040'r'@'%'\\040IDENTIFIED\\040BY\\040'H1storyPw';", "H1storyPw")),
          negatives=("SELECT * FROM t WHERE name = 'x' ORDER BY 'y';", "CREATE USER 'app'@'%' IDENTIFIED BY '';",
                     "-- the password 'reset' flow", "ALTER USER app WITH PASSWORD NULL;")),
     # A single-dash option named after a secret (`-password X`, `-vaultToken X`, Java and Go tools' flags), and
@@ -1192,6 +1225,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_bundler_credentials, remember=True,
          examples=(("listen stats\n    stats auth admin:H4proxyStats", "H4proxyStats"),),
          negatives=("    stats auth admin:${STATS_PASSWORD}", "stats auth required")),
+    Rule("secret", r"@ByteArray\((?P<v>[^)\r\n]{4,1024})\)", needs="@ByteArray(", extract=_qt_byte_array,
+         remember=True,
+         examples=(('WebUI\\Password_PBKDF2="@ByteArray(Zx4nR2kLp9Qv==:hM3vK8tQ2nL6pR0w==)"',
+                    "Zx4nR2kLp9Qv==:hM3vK8tQ2nL6pR0w=="),),
+         negatives=('MainWindow\\geometry="@ByteArray(\\x1\\xd9\\xd0\\xcb\\0\\x3)"',)),
     # Protocol transcripts pasted from a session or a debug log: Redis `MONITOR` lines (`"AUTH" ["user"] "pw"`), SMTP
     # `AUTH PLAIN <base64 of \0user\0pw>` and the client's answer to `334 UGFzc3dvcmQ6` ("Password:") in `AUTH LOGIN`
     # (RFC 4954), FTP's and POP3's `PASS pw` after a `USER` line (RFC 959, RFC 1939), IMAP's `tag LOGIN user pw`
@@ -1200,6 +1238,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
          needs='"AUTH"', extract=_bundler_credentials, remember=True,
          examples=(('1728568536.123456 [0 10.0.0.5:51234] "AUTH" "R3disM0nitorPw"', "R3disM0nitorPw"),),
          negatives=('"GET" "AUTH" "x" "y" "z"',)),
+    # The same command typed in redis-cli (its history file, a pasted session): `AUTH [username] password` alone on its
+    # line; a word-only value (`AUTH LOGIN`, an SMTP mechanism) is not taken.
+    *(Rule("password", word + r"[ \t]+(?:[^\s\"']{1,64}[ \t]+)?(?P<v>[^\s]{1,256})[ \t]*(?=\r?\n|\Z)", needs=word,
+           extract=_redis_auth, remember=True,
+           examples=((f"{word} R3disCl1Pw\nKEYS *", "R3disCl1Pw"), (f"{word} default R3dis-acl-pw", "R3dis-acl-pw")),
+           negatives=(f"S: 250-{word} LOGIN", f"{word} failed for user root", f"C: {word} LOGIN", f"{word} $REDIS_PW"))
+      for word in ("AUTH", "auth")),
     Rule("password", r"AUTH PLAIN[ \t]+(?P<v>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])", needs="AUTH PLAIN",
          extract=_sasl_plain, remember=True,
          examples=(("C: AUTH PLAIN AGFsZXJ0c0BleGFtcGxlLmNvbQBTbXRwUGw0aW5QdzE=",

@@ -145,12 +145,16 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ('val password: String = "Sc4laPw9"', "Sc4laPw9"),
             ("Authorization: Api-Token dt0c01.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5", "dt0c01.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
             ('"Authorization": "Splunk 9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d"', "9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d"),
-            ('"passwords": [\n  "L1stPwOne",\n  "L1stPwTwo"\n]', "L1stPwTwo")),
+            ('"passwords": [\n  "L1stPwOne",\n  "L1stPwTwo"\n]', "L1stPwTwo"),
+            ("api:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B"),
+            ("  network_key: [41, 7, 199, 83, 12, 250, 5, 166, 91, 34, 208, 77, 140, 3, 61, 222]",
+             "41, 7, 199, 83, 12, 250, 5, 166, 91, 34, 208, 77, 140, 3, 61, 222")),
             ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
              "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN", "api_key: your_api_key_here",
              "token: INSERT_TOKEN", "client_secret: placeholder", "Authorization: Basic realm",
              'data = {"login": login, "password": new_password}', "Authorization: Digest username=alice",
-             "Authorization: Custom please-see-the-docs-for-this")),
+             "Authorization: Custom please-see-the-docs-for-this",
+             "cache:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "key: [1, 2, 3, 4, 5, 6, 7, 8]")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),), ("credentials:\n    user: admin",)),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),),
            ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"'))),
@@ -313,6 +317,11 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     return None
 
 
+def _names_secret_section(name: str) -> bool:
+    words = key_words(name)
+    return bool(words) and (words[-1] in KEY_QUALIFIERS or classify_words(words) is not None)
+
+
 def _compound(word: str) -> str:
     if word in PASSWORD_WORDS or word in _NOT_COMPOUND or len(word) > 24:
         return word
@@ -462,6 +471,56 @@ def declared_literals(text: str, sep: int) -> list[tuple[str, tuple[int, int]]] 
     return out
 
 
+# A key as a list of byte values (Zigbee2MQTT's `network_key: [1, 3, ...]`, an AES key written as numbers): 8 or more
+# numbers of at most one byte each, decimal or hex.
+_BYTE_LIST = re.compile(r"\[[ \t]*((?:(?:0[xX][0-9a-fA-F]{1,2}|\d{1,3})[ \t]*,[ \t]*){7,63}"
+                        r"(?:0[xX][0-9a-fA-F]{1,2}|\d{1,3}))[ \t]*,?[ \t]*\]")
+
+
+def _byte_list(text: str, start: int, strength: str) -> tuple[int, int] | None:
+    """The span of the numbers of a byte list at `start` (16 or more under a weak key such as `network_key`)."""
+    found = _BYTE_LIST.match(text, start)
+    if found is None:
+        return None
+    numbers = [int(n, 16) if n[:2] in ("0x", "0X") else int(n) for n in re.split(r"[ \t]*,[ \t]*", found.group(1))]
+    if max(numbers) > 255 or len(numbers) < (16 if strength == "weak" else 8):
+        return None
+    return found.span(1)
+
+
+# The section a key belongs to: the nearest line above it that is indented less (a YAML parent `api:`), or an
+# INI/TOML `[api]` header.
+_SECTION_HEADER = re.compile(r"[ \t]*\[([\w.\- ]{1,64})\][ \t]*")
+_PARENT_KEY = re.compile(r"[ \t]*(?:-[ \t]+)?[\"']?([\w.\-]{1,64})[\"']?[ \t]*:[ \t]*(?:#.*)?")
+
+
+def section_of(text: str, pos: int) -> str:
+    """The name of the YAML parent or INI section of the key on `pos`'s line ("" if none within 2 kB above)."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    indent = len(text[line_start:pos]) - len(text[line_start:pos].lstrip(" \t"))
+    floor = max(0, line_start - 2048)
+    end = line_start - 1
+    while end > floor:
+        start = text.rfind("\n", floor, end) + 1
+        line = text[start:end]
+        stripped = line.lstrip(" \t")
+        if stripped and not stripped.startswith(("#", ";")):
+            if (header := _SECTION_HEADER.fullmatch(line)) is not None:
+                return header.group(1)
+            if len(line) - len(stripped) < indent:
+                parent = _PARENT_KEY.fullmatch(line)
+                return parent.group(1) if parent else ""
+        end = start - 1
+    return ""
+
+
+def _token_like(value: str) -> bool:
+    """A single run of 16+ characters with letters and digits, not a Kubernetes name, a path or a placeholder."""
+    return len(value) >= 16 and not any(c.isspace() for c in value) and any(map(str.isdigit, value)) \
+        and any(map(str.isalpha, value)) and not _K8S_NAME.fullmatch(value) and not _PATH_VALUE.fullmatch(value) \
+        and not is_placeholder_value(value)
+
+
 def extract_aligned(rule: Rule, hit: Hit) -> list[Finding]:
     """`key<blanks>= value` with the separators aligned in a column (Terraform, INI, Go, properties files): a secret's
     key only, since the lookbehind cannot see the key through a run of blanks."""
@@ -506,7 +565,14 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
         return [(start, end, kind[1])] if value_is_secret(key, hit.text[start:end], kind[0], True) else []
     if quoted and declared_literals(hit.text, hit.anchor) is not None:
         return extract_declared(rule, hit)  # `user, password := "x", "y"`: each literal by the name at its position
+    if not quoted and value.startswith("[") and (numbers := _byte_list(hit.text, start, kind[0])) is not None:
+        return [(*numbers, kind[1])]
     if value_is_secret(key, value, kind[0], quoted):
+        return [(start, end, kind[1])]
+    # A bare `key:` in a section that names what it is for (OctoPrint's `api:` / `key: <hex>`, an INI `[api]` with
+    # `key = ...`) is that section's key: a token-like value is taken even when it is hex.
+    if kind[0] == "weak" and key_words(key)[-1:] == ("key",) and _token_like(value) \
+            and _names_secret_section(section_of(hit.text, hit.anchor)):
         return [(start, end, kind[1])]
     # After an authentication scheme the value is the credential however plain it looks: `Authorization: Bearer` /
     # `token <hex>` (RFC 6750, GitHub), `SSWS <token>` (Okta's API tokens), `NTLM`/`Negotiate <base64 of a Windows
