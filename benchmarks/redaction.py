@@ -121,8 +121,8 @@ CLIENT_BATCHES = (
     _batch("_9", "data platform configs", "fd45405", "78b0ecc", source="the tools' documentation"),
     _batch("_12", "desktop and home-server apps, IoT and Wi-Fi, game servers, backup jobs, shell and REPL histories",
            "695c438", "757fa56", source="the tools' documentation"),
-    _batch("_13", "identity providers and auth proxies, messaging brokers, secrets and mesh agents, VPN keys", "e22335b",
-           "13092b2", source="the tools' documentation"),
+    _batch("_13", "identity providers and auth proxies, messaging brokers, secrets and mesh agents, VPN keys",
+           "e22335b", "13092b2", source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

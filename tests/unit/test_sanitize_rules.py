@@ -37,11 +37,12 @@ KNOWN_MISSES = {
     "Nagios resource.cfg and Zabbix agent PSK": ["N4giosDbPw", "3f9a1c0d7e5b2a8c4f6d9e1b0a7c3d5f"],
     "Puppet manifest class parameters": ["Pupp3tAppPw"],
     "PgBouncer userlist.txt": ["PgB0uncerPw"],
-    "ClickHouse users.xml": ["65e84be33532fb784c48129675f9eff3a682b27168c0ea744b2cf58ee02337c5"],
     "Google service-account key file (JSON)": ["4f1e9c2b7a6d5e3f8c0b1a2d3e4f5a6b7c8d9e0f"],
     "Deluge auth file (username:password:level per line)": ["5e2f9a0c7b1d48e3a6f2c9b0d4e7a1f3c8b2d6e0",
                                                              "Dl-Stream2024", "gu3st-view"],
     "Mumble server murmur.ini": ["Ic3-wr1te-Secr3t"],
+    "ZeroTier identity.secret (address:0:public:private)": [
+        "4d2a6f8e0c3b5d7a9f1e3c5b7d9a1f3e5c7b9d1a3f5e7c9b1d3a5f7e9c1b3d5a7f9e1c3b5d7a9f1e3c5b7d9a1f3e5c7b9d1a3f5e7c9b1d3a5f7e9c1b3d"],
 }
 
 

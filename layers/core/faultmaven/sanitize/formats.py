@@ -771,7 +771,8 @@ def _checksummed_id(rule: Rule, hit: Hit) -> list[Finding]:
 # each `-`); their own patterns are stricter where they need to be.
 _OPTION_BEFORE = "[ \t'\"\n]"
 # The last words of single-dash options that take a secret (see the rule that uses them).
-_DASH_WORDS = ("password", "passwd", "passphrase", "token", "secret", "apikey", "pass", "passin", "passout")
+# `-pw`: kadmin's `addprinc -pw`, PuTTY's `plink`/`pscp -pw`.
+_DASH_WORDS = ("password", "passwd", "passphrase", "token", "secret", "apikey", "pass", "passin", "passout", "pw")
 
 FORMAT_RULES: tuple[Rule, ...] = (
     # Kerberos AS-REP and TGS hashes (`$krb5asrep$23$user@REALM:...`, hashcat modes 18200/13100): crackable offline.
@@ -922,7 +923,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("htpasswd -b -c /etc/nginx/.htpasswd admin Htp4sswdPw", "Htp4sswdPw"),
                    ("htpasswd -bB .htpasswd ops 'Bcr yptPw'", "Bcr yptPw")),
          negatives=("htpasswd -c /etc/nginx/.htpasswd admin", "htpasswd -b .htpasswd ops $PASS")),
-    Rule("password", r"-(?<=[ \t]-)[pPawk](?:[ \t]+)?(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
+    # (`-pw VALUE` is a word of the single-dash rule below: kadmin's, PuTTY's.)
+    Rule("password", r"-(?<=[ \t]-)(?:p(?!w[ \t])|[Pawk])(?:[ \t]+)?"
+         r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
          r"|(?P<v3>[^\s'\"-][^\s'\"]{0,127}))", "-", extract=_shell_p_option, remember=True, before=_OPTION_BEFORE,
          after=r"[pPawk][ \t]*[^\s-]",
          examples=(("mysql -h db -u root -pR00tPa55 shop", "R00tPa55"), ("mysqldump -uadmin -p'Dump!Pw9' --all",
@@ -965,7 +968,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                      (f"SetEnv Db{word} Ap4cheEnvPw", "Ap4cheEnvPw")),
            negatives=(f"{word} authentication succeeded for root", f"SetEnv Db{word}File /run/secrets/db",
                       f"store{word} System.getenv('KS_PASS')"))
-      for word in ("Password", "PASSWORD", "_pass", "Passwd", "Pass")),
+      for word in ("Password", "PASSWORD", "_pass", "Passwd", "Pass", "pw")),  # `pw`: nslcd.conf's `bindpw`
     Rule("password", r"password(?<![^e]-password)(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs="password",
          extract=_directive, remember=True,
          examples=(("machine api.example.com login deploy password N3trcPw9", "N3trcPw9"),
@@ -1016,6 +1019,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$-][^\s'\"]{0,255}))", "-",
          extract=_dash_option, remember=True, before=_OPTION_BEFORE, after="[A-Za-z]",
          examples=(("java -jar tool.jar -password S3cr3tPw9 -host db", "S3cr3tPw9"),
+                   ("plink -ssh -pw Pl1nkPw9 ops@bastion uptime", "Pl1nkPw9"),
                    ("'-vaultToken s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5'", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
                    ("openssl rsa -in key.pem -passin pass:0pensslPw9 -out plain.pem", "0pensslPw9")),
          negatives=("tool -token file.txt", "tool -password prompt", "openssl rsa -passin env:KEY_PASS",
@@ -1225,6 +1229,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_bundler_credentials, remember=True,
          examples=(("listen stats\n    stats auth admin:H4proxyStats", "H4proxyStats"),),
          negatives=("    stats auth admin:${STATS_PASSWORD}", "stats auth required")),
+    # A value encrypted or masked in `ENC(…)`: Jasypt's convention in Spring properties, ActiveMQ Artemis' masked
+    # passwords (`admin = ENC(1024:…)`); whoever holds the key reads it.
+    Rule("secret", r"ENC\((?P<v>[A-Za-z0-9+/=:_-]{16,1024})\)", needs="ENC(", extract=_bundler_credentials,
+         remember=True,
+         examples=(("spring.datasource.password=ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)",
+                    "G6N718UuyPE5bHyWKyuLQSm02auQPUtm"),),
+         negatives=("value = ENC(${KEY})", "ENC(short)")),
     Rule("secret", r"@ByteArray\((?P<v>[^)\r\n]{4,1024})\)", needs="@ByteArray(", extract=_qt_byte_array,
          remember=True,
          examples=(('WebUI\\Password_PBKDF2="@ByteArray(Zx4nR2kLp9Qv==:hM3vK8tQ2nL6pR0w==)"',

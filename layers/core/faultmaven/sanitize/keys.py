@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     from faultmaven.sanitize.rules import Finding, Hit, Rule
 
 # With the abbreviations configs use for it (`DB_PSWD`, `MYSQL_PASWD`, `admin_pswrd`) and a Wi-Fi pre-shared key
-# (`psk=` in wpa_supplicant.conf and NetworkManager profiles).
+# (`psk=` in wpa_supplicant.conf and NetworkManager profiles), and PAM's and SSSD's `authtok` (`ldap_default_authtok`).
 PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "pword",
                             "pswd", "psswd", "pswrd", "paswd", "paswrd", "pasword", "psword", "pssword", "psswrd",
-                            "psk"})
+                            "psk", "authtok"})
 # `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token.
 STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey",
                                   "salt", "signature", "sig"}
@@ -53,11 +53,12 @@ EXCLUDED_LAST_WORDS = frozenset({
     "uuid", "guid", "index", "idx", "limit", "reset", "sent", "valid", "invalid", "error", "status", "set", "changed",
     "source", "strength", "rule", "rules", "integrity",
 })
+HASH_WORDS = frozenset({"hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "hex"})
 _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 # Fixed-width lookbehinds (one per keyword length) that let the scan skip assignments to unrelated keys.
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
-            "psswrd", "pasword", "psword", "pssword", "passwords", "psk", "salt")
+            "psswrd", "pasword", "psword", "pssword", "passwords", "psk", "salt", "authtok")
 
 
 _LAST_LETTERS = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
@@ -118,18 +119,22 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ('DEPLOY_TOKEN ?= "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"),
              ("$db['default']['password'] = 'Ci4rr4yPw';", "Ci4rr4yPw"), ("MYSQL_PSWD=Abbr3vPw9", "Abbr3vPw9"),
              ('const db_password, api_token = "M1ltiPw9", "Hq2Lm9Vx4Zp8"', "Hq2Lm9Vx4Zp8"),
-             ('    psk="W1f1 Passphrase"', "W1f1 Passphrase")),
-            ("password_length=12", "PWD=/home/app", "token=${API_TOKEN}", "bypass=true", "TOKEN ?= $(shell cat t)",
+             ('    psk="W1f1 Passphrase"', "W1f1 Passphrase"),
+             ("ldap_default_authtok = Sssd-B1nd-T0k", "Sssd-B1nd-T0k")),
+            ("password_length=12", "ldap_default_authtok_type = password",
+             "PWD=/home/app", "token=${API_TOKEN}", "bypass=true", "TOKEN ?= $(shell cat t)",
              "$db['default']['hostname'] = 'localhost';", "$user['password_hash'] = 'see users table';")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),), ("[section]\nname =\n    value1",)),
           ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
             ("sonar.login=0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1", "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
             ("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4",
              "aeeed9bbccd4d02ee5c0109b86d86835f995330da4"),
-            ("$settings['hash_salt'] = 'Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5';", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5")),
+            ("$settings['hash_salt'] = 'Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5';", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
+            ('tokens {\n  agent = "e95b599e-166e-7d80-08ad-aee76e7ddf19"\n}', "e95b599e-166e-7d80-08ad-aee76e7ddf19")),
            ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
             "final byte[] pkey = Base64.getMimeDecoder().decode(text);",
-            'data-widget="desktop-rhf_SponsoredProductsRemoteSearchK2ClickPagination"'))),
+            'data-widget="desktop-rhf_SponsoredProductsRemoteSearchK2ClickPagination"',
+            'service {\n  agent = "e95b599e-166e-7d80-08ad-aee76e7ddf19"\n}'))),
     ":": (((('"password": "R3port!ng"', "R3port!ng"), ("api_key: 'ToCynx5Se4e2PtoZxEhW7lUJcOX15c54'",
                                                         "ToCynx5Se4e2PtoZxEhW7lUJcOX15c54"),
             ('DEPLOY_TOKEN := "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"),
@@ -156,8 +161,11 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "Authorization: Custom please-see-the-docs-for-this",
              "cache:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "key: [1, 2, 3, 4, 5, 6, 7, 8]")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),), ("credentials:\n    user: admin",)),
-          (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),),
-           ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"'))),
+          (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),
+            ('"password_hash": "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"',
+             "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR")),
+           ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"',
+            '"password_hash": "see-the-users-table-for-it"'))),
 }
 _SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3tt3rPw!"),
                      ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6")),
@@ -229,8 +237,11 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
                 before="[ \t]",
                 examples=(('db_password     = "Tf9ecretPw1"', "Tf9ecretPw1"),
                           ("DB_PASSWORD\t\t= Al1gnedPw42", "Al1gnedPw42"),
-                          (':password     => "RubyH4shPw",', "RubyH4shPw")),
-                negatives=("retries     = 3", 'password_min_length   = 12', "x  = y")),) if sep == "=" else ()),
+                          (':password     => "RubyH4shPw",', "RubyH4shPw"),
+                          ("Secret ID    = 9184ec35-65d4-9258-61e3-0c066d0a45c5",
+                           "9184ec35-65d4-9258-61e3-0c066d0a45c5")),
+                negatives=("retries     = 3", 'password_min_length   = 12', "x  = y",
+                           "Accessor ID  = 5b7fd453-d3f7-6814-81dc-fcfe6daedea5")),) if sep == "=" else ()),
         Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
              after=r"[ \t]*+\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
         Rule("secret", sep + r"(?=" + arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
@@ -287,14 +298,20 @@ def key_words(key: str) -> tuple[str, ...]:
 
 
 def classify_key(key: str) -> tuple[str, str] | None:
-    """(strength, label) for a key that names a secret: strength "strong" or "weak"; None when it names none."""
+    """(strength, label) for a key that names a secret: strength "strong", "weak" or "hash" (a password's stored hash);
+    None when it names none."""
     return classify_words(key_words(key))
 
 
 @lru_cache(maxsize=4096)
 def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     """`classify_key` on the key's lower-cased words."""
-    # `password_hash`, `hashed_secret` describe a secret; a salt for hashing (`hash_salt`, Drupal's) is one.
+    # `password_hash`, `hashed_password`, `password_sha256_hex` hold a password's stored hash, which can be cracked
+    # offline: a digest-shaped value goes (strength "hash"). `hashed_secret`, `public_key` describe a secret; a salt for
+    # hashing (`hash_salt`, Drupal's) is one.
+    if words and words[-1] not in EXCLUDED_LAST_WORDS and PASSWORD_WORDS.intersection(words) \
+            and HASH_WORDS.intersection(words) and not (EXCLUDED_WORDS - HASH_WORDS).intersection(words):
+        return "hash", "password_hash"
     if not words or (EXCLUDED_WORDS.intersection(words) and words[-1] != "salt") or words[-1] in EXCLUDED_LAST_WORDS:
         return None
     # `PGPASSWORD`, `DBPASS`, `rootpw`: one upper-case or lower-case word that ends with a password word;
@@ -373,6 +390,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
                         or _CAST.fullmatch(value))) \
             or _FORMAT_FIELD.search(value) or _PATH_VALUE.fullmatch(value) or _VARIABLE_REFERENCE.fullmatch(value):
         return False  # code (a call, an index, a cmdlet, a cast), a format string, a path, a variable
+    if strength == "hash":
+        return _token_like(value)
     if strength == "weak":
         if _K8S_NAME.fullmatch(value):
             return False
@@ -488,23 +507,29 @@ def _byte_list(text: str, start: int, strength: str) -> tuple[int, int] | None:
     return found.span(1)
 
 
-# The section a key belongs to: the nearest line above it that is indented less (a YAML parent `api:`), or an
-# INI/TOML `[api]` header.
+# The section a key belongs to: the nearest line above it that is indented less (a YAML parent `api:`, an HCL block
+# `tokens {`), or an INI/TOML `[api]` header.
 _SECTION_HEADER = re.compile(r"[ \t]*\[([\w.\- ]{1,64})\][ \t]*")
-_PARENT_KEY = re.compile(r"[ \t]*(?:-[ \t]+)?[\"']?([\w.\-]{1,64})[\"']?[ \t]*:[ \t]*(?:#.*)?")
+_PARENT_KEY = re.compile(r"[ \t]*(?:-[ \t]+)?[\"']?([\w.\-]{1,64})[\"']?[ \t]*(?::|=?[ \t]*\{)[ \t]*(?:#.*)?")
 
 
 def section_of(text: str, pos: int) -> str:
-    """The name of the YAML parent or INI section of the key on `pos`'s line ("" if none within 2 kB above)."""
+    """The name of the YAML parent, HCL block or INI section of the key on `pos`'s line ("" if none within 2 kB)."""
     line_start = text.rfind("\n", 0, pos) + 1
     indent = len(text[line_start:pos]) - len(text[line_start:pos].lstrip(" \t"))
     floor = max(0, line_start - 2048)
+    if not indent:  # only a section header can own it: one search back, not a walk over the lines of a log
+        header_start = text.rfind("\n[", floor, line_start) + 1 or (0 if text.startswith("[") else -1)
+        if header_start < 0:
+            return ""
+        header = _SECTION_HEADER.fullmatch(text, header_start, text.find("\n", header_start))
+        return header.group(1) if header else ""
     end = line_start - 1
     while end > floor:
         start = text.rfind("\n", floor, end) + 1
         line = text[start:end]
         stripped = line.lstrip(" \t")
-        if stripped and not stripped.startswith(("#", ";")):
+        if stripped and not stripped.startswith(("#", ";", "//")):
             if (header := _SECTION_HEADER.fullmatch(line)) is not None:
                 return header.group(1)
             if len(line) - len(stripped) < indent:
@@ -524,7 +549,9 @@ def _token_like(value: str) -> bool:
 def extract_aligned(rule: Rule, hit: Hit) -> list[Finding]:
     """`key<blanks>= value` with the separators aligned in a column (Terraform, INI, Go, properties files): a secret's
     key only, since the lookbehind cannot see the key through a run of blanks."""
-    return extract_keyword(rule, hit) if classify_key(key_before(hit.text, hit.anchor)) is not None else []
+    key = key_before(hit.text, hit.anchor)
+    return extract_keyword(rule, hit) if classify_key(key) is not None or _names_secret_id(hit.text, hit.anchor, key) \
+        else []
 
 
 def extract_declared(rule: Rule, hit: Hit) -> list[Finding]:
@@ -617,6 +644,18 @@ def sealed(text: str, start: int, value: str) -> bool:
                                                                            start) >= 0
 
 
+# Sections whose entries are tokens whatever their names (Consul's `acl { tokens { agent = "..." } }`); and a
+# `secret_id`/`Secret ID` (Vault AppRole's, Nomad's and Consul's ACL tokens) is the credential, not an identifier.
+_TOKEN_SECTIONS = frozenset({("tokens",), ("secrets",), ("passwords",)})
+
+
+def _names_secret_id(text: str, sep: int, key: str) -> bool:
+    """`secret_id`, `SecretId`, or `Secret ID` written as two words (a CLI's aligned output)."""
+    words = key_words(key)
+    return words[-2:] == ("secret", "id") or (words == ("id",) and text[max(0, sep - 96) : sep].rstrip(" \t")
+                                              .lower().endswith("secret id"))
+
+
 def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     """A long random-looking value assigned to any key that does not name an id, a hash or a path."""
     key = key_before(hit.text, hit.anchor)
@@ -628,6 +667,9 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
         return []
     if kind is not None:
         return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
+    if _token_like(value) and (_names_secret_id(hit.text, hit.anchor, key)
+                               or key_words(section_of(hit.text, hit.anchor))[-1:] in _TOKEN_SECTIONS):
+        return [(start, end, "token")]
     if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS):
         return []
     if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or value[-1:] in ("(", "[") \

@@ -170,6 +170,8 @@ _UNSEPARATED: tuple[tuple[str, str, str], ...] = (
     # NuGet API keys; Grafana API keys (base64 of a JSON object that starts `{"k":"`).
     ("oy2", "[a-z0-9]{43}", _ex(_ALNUM, 43).lower()),
     ("eyJrIjoi", "[A-Za-z0-9+/]{40,400}={0,2}", _ex(_ALNUM, 60)),
+    # NATS NKEY seeds (user, account, operator): `S` and the key type, then 56 base32 characters.
+    *((seed, "[A-Z2-7]{56}", _ex("QMDU3GTIUWEI5LDNOXD4", 56)) for seed in ("SU", "SA", "SO")),
 )
 
 _TAIL = r"(?![A-Za-z0-9_+/=-])"
