@@ -123,6 +123,9 @@ CLIENT_BATCHES = (
            "695c438", "757fa56", source="the tools' documentation"),
     _batch("_13", "identity providers and auth proxies, messaging brokers, secrets and mesh agents, VPN keys",
            "e22335b", "13092b2", source="the tools' documentation"),
+    _batch("_14", "troubleshooting output pasted into a case, second round: secret stores, Kubernetes, Terraform, "
+           "process environments, config listings, cloud CLIs, CI logs, result tables", "63e6cfe", "85996eb",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
