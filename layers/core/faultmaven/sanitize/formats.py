@@ -281,9 +281,12 @@ def _named_directive(rule: Rule, hit: Hit, key_start: int, line_start: int, line
         return []
     kind = keys.classify_key(key)
     quoted = end - start > 2 and text[start] in "\"'" and text[end - 1] == text[start]
+    # A column of values aligned after the keys (`vault read`'s `Key  Value` table) holds any secret a key names.
+    aligned = kind is not None and kind[0] == "strong" and text[start - 2 : start].isspace()
     if quoted:
         start, end = start + 1, end - 1
-    if kind is None or kind[1] != "password" or not keys.value_is_secret(key, text[start:end], kind[0], quoted):
+    if kind is None or (kind[1] != "password" and not aligned) \
+            or not keys.value_is_secret(key, text[start:end], kind[0], quoted):
         return []
     return [(start, end, rule.label)]
 
@@ -445,6 +448,46 @@ def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
 
 
+# A shell command that prints a secret it names: a read (`vault read`, `kubectl get … jsonpath='{.data.password}'`,
+# `etcdctl get …/smtp_password`, `echo $DB_PASSWORD`, `cat …/token`, `base64 -d`), up to 400 characters.
+_PRINTS = re.compile(r"\b(?:get|read|cat|echo|printf|print|show|reveal|decode|base64|jsonpath|jq|view)\b")
+_SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]?key|credential)")
+
+
+def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
+    """The lines a command prints right after its prompt line when the command reads a secret it names: each a single
+    token that reads as a secret (up to a blank line, the next prompt or five lines)."""
+    text, (c_start, c_end) = hit.text, hit.value_span()
+    command = text[c_start:c_end]
+    named = _SECRET_WORD.search(command)
+    if named is None or not _PRINTS.search(command):
+        return []
+    found: list[Finding] = []
+    pos = c_end + 1
+    for _ in range(5):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        line = text[pos:end].strip()
+        if not line or line.startswith(("$ ", "# ", ">")) or len(line.split()) > 1:
+            break
+        a = text.index(line, pos)
+        if len(line) >= 6 and not line.isalpha() and line not in command \
+                and keys.value_is_secret(named.group(1), line, "strong", False):
+            found.append((a, a + len(line), "password" if named.group(1).lower().startswith("pass") else "secret"))
+        pos = end + 1
+    return found
+
+
+def _long_option(rule: Rule, hit: Hit) -> list[Finding]:
+    """`--password VALUE`: an unquoted short lower-case word is prose naming the option (`Using --password via the
+    CLI is insecure`), not its value."""
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    if hit.span("v3") is not None and value.isalpha() and value.islower() and len(value) < 16:
+        return []
+    return _bundler_credentials(rule, hit)
+
+
 def _redis_auth(rule: Rule, hit: Hit) -> list[Finding]:
     """redis-cli's `AUTH [user] password` starting its line, the password not a plain word."""
     line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
@@ -549,9 +592,38 @@ def _csv_fields(text: str, start: int, end: int, delimiter: str) -> list[tuple[i
     return spans
 
 
-def _csv_password_column(rule: Rule, hit: Hit) -> list[Finding]:
-    """The password column's values in the rows under a CSV/TSV header line that names one (up to a blank line).
-    The rule stops at each `password` followed by a delimiter or the line's end; the header is the line around it."""
+def _pipe_fields(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The cells of a database client's result-table row (`| a | b |` in MySQL's box, ` a | b` in psql's), blanks
+    around each cell trimmed."""
+    while start < end and text[start] in " \t":
+        start += 1
+    while end > start and text[end - 1] in " \t":
+        end -= 1
+    if end - start >= 2 and text[start] == "|" == text[end - 1]:
+        start, end = start + 1, end - 1
+    spans, pos = [], start
+    while True:
+        bar = text.find("|", pos, end)
+        a, b = pos, end if bar < 0 else bar
+        while a < b and text[a] in " \t":
+            a += 1
+        while b > a and text[b - 1] in " \t":
+            b -= 1
+        spans.append((a, b))
+        if bar < 0:
+            return spans
+        pos = bar + 1
+
+
+# A result table's border or header rule: `+----+-----+` (MySQL), `-----+------` (psql).
+_TABLE_BORDER = re.compile(r"[ \t]*[-+=|]*-[-+=| \t]*")
+
+
+def _table_secret_column(rule: Rule, hit: Hit) -> list[Finding]:
+    """The values of a secret column in the rows under a header line that names it (up to a line that is not a row):
+    CSV/TSV exports (browser and password-manager exports, user tables) and database clients' result tables (`|`
+    between cells, border lines skipped). The rule stops at each column word followed by a delimiter or the line's
+    end; the header is the line around it."""
     text, at = hit.text, hit.match.start()
     h_start = text.rfind("\n", 0, at) + 1
     line_end = text.find("\n", at)
@@ -559,9 +631,13 @@ def _csv_password_column(rule: Rule, hit: Hit) -> list[Finding]:
         return []
     h_end = line_end - 1 if text[line_end - 1] == "\r" else line_end
     header = text[h_start:h_end]
-    delimiter = "\t" if "\t" in header else ","
-    columns = [text[a:b] for a, b in _csv_fields(text, h_start, h_end, delimiter)]
-    wanted = {i for i, name in enumerate(columns) if _secret_column(name) and " " not in name.strip()}
+    delimiter = "\t" if "\t" in header else "|" if "|" in header else ","
+
+    def fields(start: int, end: int) -> list[tuple[int, int]]:
+        return _pipe_fields(text, start, end) if delimiter == "|" else _csv_fields(text, start, end, delimiter)
+
+    columns = [text[a:b] for a, b in fields(h_start, h_end)]
+    wanted = {i: name for i, name in enumerate(columns) if _secret_column(name) and " " not in name.strip()}
     if len(columns) < 2 or not wanted or not all(_COLUMN_NAME.fullmatch(name) for name in columns):
         return []  # a header names its columns; `define("db_password", load())` is code
     found: list[Finding] = []
@@ -572,11 +648,16 @@ def _csv_password_column(rule: Rule, hit: Hit) -> list[Finding]:
         row_end = line_end - 1 if line_end > pos and text[line_end - 1] == "\r" else line_end
         if row_end <= pos:
             break
-        fields = _csv_fields(text, pos, row_end, delimiter)
-        if len(fields) != len(columns):
+        if delimiter == "|" and _TABLE_BORDER.fullmatch(text, pos, row_end):
+            pos = line_end + 1
+            continue
+        row = fields(pos, row_end)
+        if len(row) != len(columns):
             break  # not a row of this table
-        found += [(a, b, rule.label) for i, (a, b) in enumerate(fields)
-                  if i in wanted and b > a and not is_placeholder_value(text[a:b])]
+        found += [(a, b, rule.label) for i, (a, b) in enumerate(row)
+                  if i in wanted and b > a and not is_placeholder_value(text[a:b])
+                  and (delimiter != "|" or (not any(c.isspace() for c in text[a:b])
+                                            and keys.value_is_secret(wanted[i], text[a:b], "strong", True)))]
         pos = line_end + 1
     return found
 
@@ -969,6 +1050,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
            negatives=(f"{word} authentication succeeded for root", f"SetEnv Db{word}File /run/secrets/db",
                       f"store{word} System.getenv('KS_PASS')"))
       for word in ("Password", "PASSWORD", "_pass", "Passwd", "Pass", "pw")),  # `pw`: nslcd.conf's `bindpw`
+    # Other secret keys in an aligned two-column table (`vault kv get`: `api_key        VALUE`): two blanks or more.
+    *(Rule("secret", word + r"[ \t]{2,}(?P<v>[^\s#]{1,256})", needs=word, extract=_directive, remember=True,
+           examples=((f"Key  Value\n---  -----\napi{word}        Hq2Lm9Vx4Zp8Tn3Y\n", "Hq2Lm9Vx4Zp8Tn3Y"),),
+           negatives=(f"api{word}    ${{API_VALUE}}", f"api{word} Hq2Lm9Vx4Zp8Tn3Y is set"))
+      for word in ("_key", "_token", "_secret")),
     Rule("password", r"password(?<![^e]-password)(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs="password",
          extract=_directive, remember=True,
          examples=(("machine api.example.com login deploy password N3trcPw9", "N3trcPw9"),
@@ -1043,14 +1129,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
          r"|bearer|requirepass|masterauth)[ \t]+"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>(?![a-z][a-z0-9+.-]{0,15}://)[^\s'\"-][^\s'\"]{0,255}))", needs="--",
-         extract=_bundler_credentials, remember=True,
+         extract=_long_option, remember=True,
          examples=(("vault login --token Hq2Lm9Vx4Zp8Tn3", "Hq2Lm9Vx4Zp8Tn3"),
                    ("mycli --db-password 'Cl1Pw42!' --host db", "Cl1Pw42!"),
                    ("gpg --batch --passphrase Gpg9Phr4se -d backup.gpg", "Gpg9Phr4se"),
                    ('curl --oauth2-bearer "Hq2Lm9Vx4Zp8Tn3Yb6" https://api.example.com', "Hq2Lm9Vx4Zp8Tn3Yb6"),
                    ("redis-server --port 6380 --requirepass R3disPw9", "R3disPw9")),
          negatives=("mycli --password --host db", "use --token $TOKEN",
-                    "wget --user=admin --ask-password https://localhost")),
+                    "wget --user=admin --ask-password https://localhost",
+                    "WARNING! Using --password via the CLI is insecure. Use --password-stdin.")),
     # C and RPM spec macros: `#define WIFI_PASSWORD "..."`, `%define token ...`, `%global ...` (one pass per literal:
     # a pass that starts with a class would try every position of a text that says "undefined").
     *(Rule("secret", macro + r"[ \t]+(?P<k>[A-Za-z_]\w{0,80})[ \t]+(?:\"(?P<v1>[^\"\r\n]{1,256})\""
@@ -1241,6 +1328,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(('WebUI\\Password_PBKDF2="@ByteArray(Zx4nR2kLp9Qv==:hM3vK8tQ2nL6pR0w==)"',
                     "Zx4nR2kLp9Qv==:hM3vK8tQ2nL6pR0w=="),),
          negatives=('MainWindow\\geometry="@ByteArray(\\x1\\xd9\\xd0\\xcb\\0\\x3)"',)),
+    # A terminal session pasted into a case: what a command that reads a named secret printed on the lines below it.
+    Rule("secret", r"\$[ \t]+(?P<v>[^\r\n]{1,400})(?=\r?\n)", needs="$ ", extract=_printed_secret, remember=True,
+         examples=(("$ kubectl get secret admin -o jsonpath='{.data.password}' | base64 -d\nKt9vX2mQ7pLw\n$ ls",
+                    "Kt9vX2mQ7pLw"),
+                   ("$ etcdctl get /app/smtp_password\n/app/smtp_password\nEtcd-Smtp-Pw7\n", "Etcd-Smtp-Pw7")),
+         negatives=("$ kubectl get secret -n app\nNAME   TYPE   DATA   AGE\n", "$ echo $PASSWORD\n\n",
+                    "$ grep -c password app.yml\n3\n", "$ ls\nsecrets-2024.tar\n")),
     # Protocol transcripts pasted from a session or a debug log: Redis `MONITOR` lines (`"AUTH" ["user"] "pw"`), SMTP
     # `AUTH PLAIN <base64 of \0user\0pw>` and the client's answer to `334 UGFzc3dvcmQ6` ("Password:") in `AUTH LOGIN`
     # (RFC 4954), FTP's and POP3's `PASS pw` after a `USER` line (RFC 959, RFC 1939), IMAP's `tag LOGIN user pw`
@@ -1350,13 +1444,23 @@ FORMAT_RULES: tuple[Rule, ...] = (
            examples=((f"{word} svc_backup B4tchN3tUs3r /add", "B4tchN3tUs3r"),),
            negatives=(f"{word} svc_backup * /add", f"{word} svc_backup /delete", f"{word} jane /domain"))
       for word in ("net user", "NET USER")),
-    # CSV/TSV exports with a password column under a header line (browser and password-manager exports, user tables).
-    Rule("password", r"password(?:_hash)?(?=\"?(?:[,\t]|\r?\n))", needs="password", extract=_csv_password_column,
-         remember=True,
+    # CSV/TSV exports with a password column under a header line (browser and password-manager exports, user tables),
+    # and database clients' result tables with a column that names a secret.
+    Rule("password", r"password(?:_hash)?(?=\"?[ \t]*(?:[,\t|]|\r?\n))", needs="password",
+         extract=_table_secret_column, remember=True,
          examples=(("name,url,username,password\nexample.com,https://example.com,jane,Chr0meExp0rt\n", "Chr0meExp0rt"),
                    ('url,username,password,extra\nhttps://db,root,"Pa55,w0rd!",\n', "Pa55,w0rd!"),
                    ("username\tpassword\tlast_login\nadmin\tTsvPl41nPw\t2021-03-04\n", "TsvPl41nPw")),
          negatives=("id,name,password_changed_at\n1,alice,2021-01-01\n", "Failed password for root\nok\n")),
+    *(Rule("secret", word + r"(?=\"?[ \t]*(?:[,\t|]|\r?\n))", needs=word, extract=_table_secret_column,
+           remember=True,
+           examples=((f"+----+---------+\n| id | api_{word} |\n+----+---------+\n|  1 | Hq2Lm9Vx4Zp8Tn3Y |\n",
+                      "Hq2Lm9Vx4Zp8Tn3Y"),
+                     (f" name | webhook_{word}\n------+--------\n gh   | Tq8Wm2Lk9Pz4Nv7B\n(1 row)\n",
+                      "Tq8Wm2Lk9Pz4Nv7B")),
+           negatives=(f" name | {word}_type\n------+------\n gh   | hmac\n",
+                      f"| id | {word} |\n|  1 | see the docs |\n"))
+      for word in ("token", "secret")),
     # Postfix `smtp_sasl_password_maps = static:user:password`; vpnc's `IPSec secret ...` and `Xauth password ...`.
     Rule("password", r"password_maps[ \t]*=[ \t]*static:[^\s:]{1,128}:(?P<v>\S{1,256})", needs="password_maps",
          extract=_bundler_credentials, remember=True,
