@@ -126,6 +126,8 @@ CLIENT_BATCHES = (
     _batch("_14", "troubleshooting output pasted into a case, second round: secret stores, Kubernetes, Terraform, "
            "process environments, config listings, cloud CLIs, CI logs, result tables", "63e6cfe", "85996eb",
            source="the tools' documentation"),
+    _batch("_15", "mobile and front-end app builds, SaaS SDK settings in web apps", "f52ff04", "90799ec",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
