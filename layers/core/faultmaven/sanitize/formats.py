@@ -233,8 +233,8 @@ _P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\
 # blank): mysql prompts when its `-p` has a blank, so only the attached form counts there.
 _PASSWORD_OPTIONS = {
     ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}|\\b7za?\\b"),  # 7-Zip: `7z a -pSECRET`
-    # cqlsh(1) and rabbitmqadmin take `-u USER -p PASSWORD`.
-    ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp|cqlsh|rabbitmqadmin)\\b"),
+    # cqlsh(1), rabbitmqadmin and Apple's `altool` take `-u USER -p PASSWORD`.
+    ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp|cqlsh|rabbitmqadmin|altool)\\b"),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
     # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's.
     ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr))\b"),
