@@ -513,6 +513,56 @@ _SNMP_SERVER = re.compile(r"[ \t]*snmp-server[ \t]+")
 _JUNOS_BLOCK = re.compile(r"[ \t]+\{")
 
 
+# The value of a network device's configuration statement, last on its line, quotes taken off.
+_LAST_VALUE = (r"[ \t]+(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'|(?P<v3>[^\s\"']{1,256}))"
+               r"[ \t]*(?=\r?\n|\Z)")
+_SHELL_VARIABLE = re.compile(r"\$\{?[A-Za-z_]\w*\}?")
+# A word that names a secret, before an encoding modifier on the same line.
+_SECRET_WORD_BEFORE = re.compile(r"(?i)(?:pass(?:word|wd)?|secret|psk|key)\b")
+
+
+def _device_value(rule: Rule, hit: Hit) -> list[Finding]:
+    """A device statement's secret, last on its line: not a lower-case word (`pre-shared-key first` in prose), a
+    variable or a placeholder."""
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    if (value.isalpha() and value.islower()) or _SHELL_VARIABLE.fullmatch(value) or is_placeholder_value(value):
+        return []
+    return [(start, end, rule.label)]
+
+
+_RADIUS_SERVER = re.compile(r"[ \t]*(?:set[ \t]+system[ \t]+)?(?:radius|tacacs)-server\b")
+
+
+def _radius_key(rule: Rule, hit: Hit) -> list[Finding]:
+    """The shared secret on a line that starts with `radius-server`/`tacacs-server` (or Junos' `set system …`)."""
+    if not _RADIUS_SERVER.match(hit.text, hit.text.rfind("\n", 0, hit.anchor) + 1):
+        return []
+    return _device_value(rule, hit)
+
+
+def _encoded_value(rule: Rule, hit: Hit) -> list[Finding]:
+    """`<secret word> … <modifier> VALUE`: the line names a secret before the encoding modifier."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    if not _SECRET_WORD_BEFORE.search(hit.text, line_start, hit.match.start()):
+        return []
+    return _device_value(rule, hit)
+
+
+def _uci_option(rule: Rule, hit: Hit) -> list[Finding]:
+    """OpenWrt UCI's `option NAME 'VALUE'` starting its line, the name naming a secret (a wifi-iface's `key` is its
+    pre-shared key)."""
+    text, at = hit.text, hit.match.start()
+    if text[text.rfind("\n", 0, at) + 1 : at].strip():
+        return []
+    name = text[slice(*hit.span("k"))]  # type: ignore[misc]
+    kind = ("strong", "password") if name == "key" else keys.classify_key(name)
+    start, end = hit.value_span()
+    if kind is None or not keys.value_is_secret(name, text[start:end], kind[0], hit.span("v3") is None):
+        return []
+    return [(start, end, kind[1])]
+
+
 def _snmp_community(rule: Rule, hit: Hit) -> list[Finding]:
     """Cisco's `snmp-server community NAME` (the command starts its line), or Junos' `community NAME {` inside an
     `snmp` block: BGP policies name communities the same way."""
@@ -1280,6 +1330,39 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("snmp-server community <string> RO", "no snmp-server community",
                     "policy-options {\n    community ISP-A {\n        members 65000:100;\n    }\n}",
                     "the community edition is free")),
+    # Network devices' configuration statements, the value last on the line (vendors' configuration guides):
+    # compound secret keywords (FortiOS `set psksecret`, EdgeOS/VyOS `pre-shared-secret`, `plaintext-password`,
+    # `md5-key`, Cisco ASA `ikev1 pre-shared-key`, Cisco key chains' `key-string [7]`, F5 `bind-pw`), one pass each.
+    *(Rule("password", word + r"(?<![\w-]" + word + r")(?:[ \t]+[0-9])?" + _LAST_VALUE, needs=word,
+           extract=_device_value, remember=True,
+           examples=((f" {word} Dev1ce-S3cret-9\n", "Dev1ce-S3cret-9"),
+                     (f"set x {word} 'Dev1ce-S3cret-9'", "Dev1ce-S3cret-9")),
+           negatives=(f"Configure the {word} first", f"mode {word}\n", f"{word} $PSK"))
+      for word in ("psksecret", "pre-shared-secret", "pre-shared-key", "plaintext-password", "md5-key", "key-string",
+                   "bind-pw", "shared-secret", "auth-key")),
+    # An encoding modifier between a secret word and its value: FortiOS `set password ENC <base64>`, Huawei VRP
+    # `password irreversible-cipher …`/`shared-key cipher %^%#…`, Junos `pre-shared-key ascii-text "…"`, ArubaOS
+    # `password manager user-name "admin" plaintext "…"`.
+    *(Rule("password", modifier + _LAST_VALUE, needs=modifier, extract=_encoded_value, remember=True,
+           examples=((f"password{modifier} Dev1ce-S3cret-9", "Dev1ce-S3cret-9"),),
+           negatives=(f"the{modifier} suite is weak", f"password{modifier} $PW"))
+      for modifier in (" ENC", " cipher", " irreversible-cipher", " ascii-text", " plaintext")),
+    # A RADIUS or TACACS+ server's shared secret: IOS/EOS `tacacs-server host H key 7 <hex>`, ArubaOS
+    # `radius-server host H key "…"`, Junos `set system radius-server H secret "…"`.
+    Rule("password", r"-server[ \t][^\r\n]{0,200}?[ \t](?:key|secret)(?:[ \t]+[0-9])?" + _LAST_VALUE,
+         needs="-server", extract=_radius_key, remember=True,
+         examples=(("tacacs-server host 10.0.0.50 key 7 070C285F4D06485744", "070C285F4D06485744"),
+                   ('radius-server host 10.0.0.60 key "Rad1us-Sw-Key"', "Rad1us-Sw-Key"),
+                   ('set system radius-server 10.0.0.60 secret "Srx-Rad1us-Sec"', "Srx-Rad1us-Sec")),
+         negatives=("radius-server host 10.0.0.60 key $KEY", "ntp-server pool.example.org key 5",
+                    "radius-server host 10.0.0.60 auth-port 1812")),
+    # OpenWrt UCI: `option NAME 'VALUE'`.
+    Rule("password", r"option[ \t]+(?P<k>[A-Za-z_][\w-]{0,40})" + _LAST_VALUE, needs="option", extract=_uci_option,
+         remember=True,
+         examples=(("config wifi-iface 'ap'\n\toption encryption 'psk2'\n\toption key 'UciW1fi-Pass22'",
+                    "UciW1fi-Pass22"),
+                   ("\toption password 'Pppoe-Isp-Pw'", "Pppoe-Isp-Pw")),
+         negatives=("\toption encryption 'psk2'", "\toption username 'isp-user-4471'", "use option key 'x' here")),
     # OpenVPN's inline `<auth-user-pass>` block: the user name line, then the password line.
     Rule("password", r"<auth-user-pass>\r?\n[^\r\n<]{1,256}\r?\n(?P<v>[^\r\n<]{1,256})\r?\n</auth-user-pass>",
          needs="<auth-user-pass>", extract=_bundler_credentials, remember=True,
