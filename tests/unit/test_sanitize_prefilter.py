@@ -28,14 +28,27 @@ def test_literal_scan_finds_the_literals_a_plain_search_finds() -> None:
     literals = SCANNER._literals
     assert len(literals.literals) > 20, "every multi-character literal of the passes is in the automaton"
     for text in (*TEXTS, "\n".join(TEXTS)):
-        assert literals.found(text) == {literal for literal in literals.literals if literal in text}, text
+        found = literals.found(text)
+        assert set(found) == {literal for literal in literals.literals if literal in text}, text
+        for literal, starts in found.items():  # every occurrence, overlapping ones too, in order
+            assert starts == [i for i in range(len(text)) if text.startswith(literal, i)], (literal, text)
+
+
+def test_passes_that_lead_with_their_literal_match_at_its_places_as_finditer_does() -> None:
+    text = "\n".join(TEXTS)
+    found = SCANNER._literals.found(text)
+    leading = [p for p in SCANNER._passes if p.leads and engine._prefiltered(p) and p.literal in found]
+    assert len(leading) > 10
+    for scan_pass in leading:
+        fast = [(m.span(), m.groups()) for m in engine._matches_from(scan_pass.regex, text, found[scan_pass.literal])]
+        assert fast == [(m.span(), m.groups()) for m in scan_pass.regex.finditer(text)], scan_pass.literal
 
 
 def test_literal_scan_finds_overlapping_and_nested_literals() -> None:
     literals = engine._Literals(["password", "K 8\npassword", "--", "-password", "word"])
-    assert literals.found("K 8\npassword") == {"K 8\npassword", "password", "word"}
-    assert literals.found("x --password y") == {"--", "-password", "password", "word"}
-    assert literals.found("nothing here") == set()
+    assert literals.found("K 8\npassword") == {"K 8\npassword": [0], "password": [4], "word": [8]}
+    assert literals.found("x --password y") == {"--": [2], "-password": [3], "password": [4], "word": [8]}
+    assert literals.found("nothing here") == {}
 
 
 @pytest.mark.parametrize("rule", [rule for rule in RULES if rule.starts], ids=lambda rule: rule.label)

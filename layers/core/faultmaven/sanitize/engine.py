@@ -53,8 +53,12 @@ class _Literals:
         self.literals = tuple(sorted(set(literals)))
         self._automaton = AhoCorasick(self.literals)
 
-    def found(self, text: str) -> set[str]:
-        return {self.literals[i] for i, _, _ in self._automaton.find_matches_as_indexes(text, overlapping=True)}
+    def found(self, text: str) -> dict[str, list[int]]:
+        """Each literal the text holds, with where it starts (in order)."""
+        at: dict[str, list[int]] = {}
+        for i, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
+            at.setdefault(self.literals[i], []).append(start)
+        return at
 
 
 def _prefiltered(scan_pass: _Pass) -> bool:
@@ -134,10 +138,13 @@ class Scanner:
             elif scan_pass.literal not in source:
                 continue
             rule_of_group, options = scan_pass.rule_of_group, self.options
-            if scan_pass.starts and long and source.isascii():
+            if present is not None and scan_pass.leads and _prefiltered(scan_pass):
+                # Every match begins with the literal, and the scan above found where it is: no pass over the text.
+                matches: Iterable[re.Match[str]] = _matches_from(scan_pass.regex, source, present[scan_pass.literal])
+            elif scan_pass.starts and long and source.isascii():
                 if not (scan_pass.prefixed or scan_pass.digit_classes):
                     cased = cased or source.translate(_CASE_CLASSES)
-                matches: Iterable[re.Match[str]] = matches_at_starts(scan_pass, source, cased)
+                matches = matches_at_starts(scan_pass, source, cased)
             elif long and scan_pass.leads and len(scan_pass.literal) == 1:
                 matches = _matches_after(scan_pass, source)
             else:
@@ -217,6 +224,15 @@ def _matches_after(scan_pass: _Pass, source: str) -> Iterable[re.Match[str]]:
     if source.count(scan_pass.literal, 0, 32 * _SPARSE) > 32:
         return scan_pass.regex.finditer(source)
     return _matches_found(scan_pass, source)
+
+
+def _matches_from(regex: re.Pattern[str], source: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """The matches `finditer` finds, for a pattern whose matches all begin at one of `starts` (ascending)."""
+    end = 0
+    for start in starts:
+        if start >= end and (match := regex.match(source, start)):
+            end = match.end()
+            yield match
 
 
 def _matches_found(scan_pass: _Pass, source: str) -> Iterator[re.Match[str]]:

@@ -539,11 +539,13 @@ def section_of(text: str, pos: int) -> str:
     return ""
 
 
+_TOKEN_RUN = re.compile(r"(?=\S*\d)(?=\S*[^\W\d_])\S{16,}")
+
+
 def _token_like(value: str) -> bool:
     """A single run of 16+ characters with letters and digits, not a Kubernetes name, a path or a placeholder."""
-    return len(value) >= 16 and not any(c.isspace() for c in value) and any(map(str.isdigit, value)) \
-        and any(map(str.isalpha, value)) and not _K8S_NAME.fullmatch(value) and not _PATH_VALUE.fullmatch(value) \
-        and not is_placeholder_value(value)
+    return _TOKEN_RUN.fullmatch(value) is not None and not _K8S_NAME.fullmatch(value) \
+        and not _PATH_VALUE.fullmatch(value) and not is_placeholder_value(value)
 
 
 def extract_aligned(rule: Rule, hit: Hit) -> list[Finding]:
