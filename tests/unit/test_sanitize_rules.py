@@ -30,7 +30,6 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 KNOWN_MISSES = {
     "pppd chap-secrets(5) / pap-secrets": ["Ch4pS3cret", "PptpS3cr3t"],
     "Exim passwd.client (host:user:password)": ["Ex1mRel4y", "Ex1mOth3r"],
-    "CakePHP core.php Security.salt and cipherSeed (Configure::write)": ["76859309657453542496749683645"],
     "Ruby: Net::SMTP.start and ActiveRecord establish_connection": ["RubySmtpPw"],
     "sudo -S and docker login --password-stdin fed by echo": ["Pr1ntfPw"],
     "wget --http-password/--ftp-password and lftp -u": ["LftpUs3rPw"],
@@ -39,6 +38,8 @@ KNOWN_MISSES = {
     "PgBouncer userlist.txt": ["PgB0uncerPw"],
     "ClickHouse users.xml": ["65e84be33532fb784c48129675f9eff3a682b27168c0ea744b2cf58ee02337c5"],
     "Google service-account key file (JSON)": ["4f1e9c2b7a6d5e3f8c0b1a2d3e4f5a6b7c8d9e0f"],
+    "MediaWiki LocalSettings.php (database, secret and upgrade keys, $wgSMTP)": ["feb1930520e70176"],
+    "WHMCS configuration.php": ["WHMCS-5f2a9c0e71"],
 }
 
 

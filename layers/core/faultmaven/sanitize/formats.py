@@ -744,6 +744,31 @@ _OPTION_BEFORE = "[ \t'\"\n]"
 # The last words of single-dash options that take a secret (see the rule that uses them).
 _DASH_WORDS = ("password", "passwd", "passphrase", "token", "secret", "apikey", "pass", "passin", "passout")
 
+# Base64 of a private key's DER, by the fixed bytes its encoding starts with: (pattern of the start, a literal every
+# match holds, the least number of base64 characters after the start, a made-up example, a public key's start that
+# must stay). PKCS#8 RSA (`30 82 .. .. 02 01 00 30 0d 06 09 2a 86 48 86 f7 0d 01 01 01 05 00 04 82`), PKCS#1 RSA
+# (`30 82 .. .. 02 01 00 02 8x`, `BEGIN RSA PRIVATE KEY`), PKCS#8 EC (version 0, then the id-ecPublicKey OID), SEC 1
+# EC P-256 (`30 77 02 01 01 04 20`, `BEGIN EC PRIVATE KEY`), PKCS#8 Ed25519 (RFC 8410: `30 2e 02 01 00 30 05 06 03 2b 65
+# 70 04 22 04 20`).
+_DER_PRIVATE_KEYS = (
+    ("MII[A-Za-z0-9+/]{3}IBADANBgkqhkiG9w0BAQEFAASC", "IBADANBgkqhkiG9w0BAQEFAASC", 200,
+     "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC" + "q3Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk" * 6,
+     "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA" + "q3Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk" * 6),
+    ("MII[A-Za-z0-9+/]{3}IBAAK[BC]", "IBAAK", 200,
+     "MIIEpAIBAAKCAQEA" + "w7Zq3Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk" * 6,
+     "MIIBCgKCAQEA" + "w7Zq3Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk" * 6),
+    ("MI[A-Za-z0-9+/]{2}AgEAMB[AM]GByqGSM49AgE", "GByqGSM49AgE", 80,
+     "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg" + "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk" * 3,
+     "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk" * 3),
+    ("MHcCAQEEI", "MHcCAQEEI", 150,
+     "MHcCAQEEIHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9PkoAoGCCqGSM49AwEHoUQDQgAE" + "Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7G" * 4,
+     "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + "Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7G" * 4),
+    ("MC4CAQAwBQYDK2VwBCIEI", "MC4CAQAwBQYDK2VwBCIEI", 22,
+     "MC4CAQAwBQYDK2VwBCIEIHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk",
+     "MCowBQYDK2VwAyEAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk"),
+)
+
+
 FORMAT_RULES: tuple[Rule, ...] = (
     # Kerberos AS-REP and TGS hashes (`$krb5asrep$23$user@REALM:...`, hashcat modes 18200/13100): crackable offline.
     Rule("password_hash", r"\$(?<![\w$]\$)krb5(?:asrep|tgs|pa)\$\d{1,2}\$\S{32,}", r"\$", after="krb5",
@@ -851,6 +876,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("  tls.key: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBdGVzdA==",
                     "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBdGVzdA=="),),
          negatives=("  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSURCVENDQWUyZ0F3SUJBZ0lJ",)),
+    # A private key's DER in base64 without PEM armour (Confluence's `jwt.private.key`, a key pasted into a JSON or
+    # env value): the start of the encoding is fixed by the format (`_DER_PRIVATE_KEYS`); public keys
+    # (SubjectPublicKeyInfo, `MIIBIjANBgkqhkiG9w0BAQEFAAOC…`) and certificates start otherwise.
+    *(Rule("private_key", rf"(?<![A-Za-z0-9+/]){head}[A-Za-z0-9+/]{{{body},8192}}={{0,2}}", needs=needs,
+           examples=((f'"privateKey": "{example}"', example),),
+           negatives=(f'"publicKey": "{public}"', f"a key in this format begins {example[:len(example) // 2]}"))
+      for head, needs, body, example, public in _DER_PRIVATE_KEYS),
     Rule("private_key", r"-(?<=Y-)(?<=(?P<s>AGE-SECRET-KEY)-)1[02-9AC-HJ-NP-Z]{58}(?![A-Za-z0-9])", "-",
          before="(?:EY)",
          examples=(("AGE-SECRET-KEY-1QQPQZJQ8SPJ2WMM9ZDE9XJ7KP0LK0RF7QF2N7AHSH3L5YLQ5CXSSX4YQ9F",
