@@ -122,13 +122,16 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ("$db['default']['password'] = 'Ci4rr4yPw';", "Ci4rr4yPw"), ("MYSQL_PSWD=Abbr3vPw9", "Abbr3vPw9"),
              ('const db_password, api_token = "M1ltiPw9", "Hq2Lm9Vx4Zp8"', "Hq2Lm9Vx4Zp8"),
              ('    psk="W1f1 Passphrase"', "W1f1 Passphrase"), ('password = "w1ki-Ub3r.pass"', "w1ki-Ub3r.pass"),
+             ("DB_PASSWORD=w1ki-Ub3r.pass", "w1ki-Ub3r.pass"),
              ("$config['secret_pin'] = '739164';", "739164"),
              ("$cc_encryption_hash = 'Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5';", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
              ("$config['snmp']['community'] = array('n0cC0mmR34d');", "n0cC0mmR34d"),
              ("SNMP_COMMUNITY=n0cC0mmR34d", "n0cC0mmR34d")),
             ("password_length=12", "PWD=/home/app", "token=${API_TOKEN}", "bypass=true", "TOKEN ?= $(shell cat t)",
              "$db['default']['hostname'] = 'localhost';", "$user['password_hash'] = 'see users table';",
-             'password = "config.db2.password"', "led_pin = 13", "password_hash = 5f4dcc3b5aa765d61d8327deb882cf99",
+             'password = "settings.DB_PASSWORD"', "secret = oauth2Client.token",
+             "led_pin = 13", '<entry key="jetbrains.mps.v8_elimination" value="executed" />',
+             "password_hash = 5f4dcc3b5aa765d61d8327deb882cf99",
              "$config['snmp']['version'] = array('v2c');", "community = open-source")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),), ("[section]\nname =\n    value1",)),
           ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
@@ -376,8 +379,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     if quoted and _BETWEEN_LITERALS.match(value):
         return False
     value = value.strip()
-    if not value or is_placeholder_value(value) or "://" in value or _is_reference(value, quoted) \
-            or names_its_key(key, value):
+    if not value or is_placeholder_value(value) or "://" in value \
+            or _is_reference(value, strength == "strong" and (quoted or "-" in value)) or names_its_key(key, value):
         return False
     if (not quoted and (value[-1] in "([" or _CALL_START.match(value) or _CMDLET.fullmatch(value)
                         or _CAST.fullmatch(value))) \
@@ -401,21 +404,22 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
 _BOOTSTRAP_TOKEN = re.compile(r"[a-z0-9]{6}\.[a-z0-9]{16}")
 
 
-def _is_reference(value: str, quoted: bool = False) -> bool:
+def _is_reference(value: str, literal: bool = False) -> bool:
     """`settings.SECRET_KEY`, `module.attr:func`: code naming a secret; not `s.ZC9Ecf4M5g9o34Q6RkzGsj0z` (a legacy
-    Vault token), whose parts are random, nor a kubeadm bootstrap token, nor a string literal with letters and digits
-    mixed in one part (`"w1ki-Ub3r.pass"`: a password with a dot, where code names its settings in words)."""
+    Vault token), whose parts are random, nor a kubeadm bootstrap token, nor, under a key that names a secret, a
+    `literal` with letters and digits in one part (`"w1ki-Ub3r.pass"`, `DB_PASSWORD=w1ki-Ub3r.pass`: a password with a
+    dot). The caller deems a value literal when quoted, or when it holds a `-`, which no code reference does;
+    unquoted, `oauth2Client.token` stays code, and so does an identifier under a weak key (`key="mps.v8_flag"`)."""
     if _REFERENCE.fullmatch(value) is None:
         return False
     parts = re.split(r"[.:]", value)
-    if quoted and any(_MIXED.search(part) for part in parts):
+    if literal and any(_MIXED.search(part) for part in parts):
         return False
     return not any(map(looks_random, parts)) \
         and not (_BOOTSTRAP_TOKEN.fullmatch(value) and any(map(str.isdigit, value)))
 
 
-# A letter and a digit side by side (`w1ki`, `Ub3r`), not a version's or a counter's trailing number (`db2`, `v1`).
-_MIXED = re.compile(r"[A-Za-z]\d+[A-Za-z]")
+_MIXED = re.compile(r"[A-Za-z].*\d|\d.*[A-Za-z]")
 
 
 # `val password: String = "..."` (Scala, Kotlin, Swift, TypeScript): a declared type, then the literal.
