@@ -94,8 +94,11 @@ def _lookbehind(sep: str, numbered_only: bool = False) -> str:
     numbered = "|" + numbered if sep == "=" else ""
     # A comparison: `secret != "..."`, `password !== "..."` (`==` and `===` are the arrow after a keyword).
     unequal = ("|(?<=!=)(?:" + shape("!") + "|" + shape("[ \\t]!") + ")") if sep == "=" else ""
-    # An array element in PHP: `$config['db_password'] = '...'`, `$db['default']['password'] = '...'`.
-    element = ("|(?<=\\]=)" + shape("[\"']\\]") + "|(?<=\\][ \\t]=)" + shape("[\"']\\][ \\t]")) if sep == "=" else ""
+    # An array element in PHP: `$config['db_password'] = '...'`, `$db['default']['password'] = '...'`; a hash element
+    # in Perl: `$Self->{DatabasePw} = '...'` (OTRS/Znuny's Config.pm), `$conf{'db_pass'} = '...'`.
+    element = ("|(?<=\\]=)" + shape("[\"']\\]") + "|(?<=\\][ \\t]=)" + shape("[\"']\\][ \\t]")
+               + "|(?<=\\}=)(?:" + shape("\\}") + "|" + shape("[\"']\\}") + ")"
+               + "|(?<=\\}[ \\t]=)(?:" + shape("\\}[ \\t]") + "|" + shape("[\"']\\}[ \\t]") + ")") if sep == "=" else ""
     return (f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted})"
             f"{make}{numbered}{element}{unequal})")
 
@@ -126,13 +129,15 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ("$config['secret_pin'] = '739164';", "739164"),
              ("$cc_encryption_hash = 'Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5';", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
              ("$config['snmp']['community'] = array('n0cC0mmR34d');", "n0cC0mmR34d"),
-             ("SNMP_COMMUNITY=n0cC0mmR34d", "n0cC0mmR34d")),
+             ("SNMP_COMMUNITY=n0cC0mmR34d", "n0cC0mmR34d"), ("$Self->{DatabasePw} = 'Otr5-db-pw';", "Otr5-db-pw"),
+             ("$conf{'db_pass'} = 'P3rlH4sh';", "P3rlH4sh")),
             ("password_length=12", "PWD=/home/app", "token=${API_TOKEN}", "bypass=true", "TOKEN ?= $(shell cat t)",
              "$db['default']['hostname'] = 'localhost';", "$user['password_hash'] = 'see users table';",
              'password = "settings.DB_PASSWORD"', "secret = oauth2Client.token",
              "led_pin = 13", '<entry key="jetbrains.mps.v8_elimination" value="executed" />',
              "password_hash = 5f4dcc3b5aa765d61d8327deb882cf99",
-             "$config['snmp']['version'] = array('v2c');", "community = open-source")),
+             "$config['snmp']['version'] = array('v2c');", "community = open-source",
+             "const { password } = req.body;", "$Self->{DatabaseUser} = 'otrs';")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),), ("[section]\nname =\n    value1",)),
           ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
             ("sonar.login=0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1", "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
@@ -229,7 +234,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
              + r"(?:[ \t]*!!\w+)?(?:[ \t]*&[\w-]+(?=[ \t]+[^\s=]))?"  # a YAML tag, a YAML anchor (`&pw`)
              + r"(?:[ \t]*(?i:bearer|basic|token|ssws|ntlm|negotiate)[ \t]+)?" + _VALUE,
              sep, extract=extract_keyword, remember=True,
-             before=_KEYWORD_BEFORE[:-1] + "?+!0-9\\]]" if sep == "=" else _KEYWORD_BEFORE,
+             before=_KEYWORD_BEFORE[:-1] + "?+!0-9\\]}]" if sep == "=" else _KEYWORD_BEFORE,
              examples=keyword[0], negatives=keyword[1]),
         *((Rule("secret", ":" + _lookbehind(":", numbered_only=True) + "=" + _VALUE, ":", extract=extract_keyword,
                 remember=True, before="[0-9 \t]", after="=",
@@ -275,9 +280,9 @@ def key_before(text: str, sep: int) -> str:
     head = text[max(0, sep - 96) : sep].rstrip(" \t")
     if head[-1:] in ("?", "+", "!") and text[sep] == "=":  # make's `KEY ?= value`, `KEY += value`; `key != "..."`
         head = head[:-1].rstrip(" \t")
-    if head[-1:] == "]" and head[-2:-1] in ('"', "'"):  # a PHP array element: `$db['password'] = ...`
+    if head[-1:] in ("]", "}") and head[-2:-1] in ('"', "'"):  # a PHP or Perl element: `$db['password'] = ...`
         head = head[:-1]
-    if head[-1:] in ('"', "'", "]"):
+    if head[-1:] in ('"', "'", "]", "}"):
         head = head[:-1].removesuffix("\\")  # `\"key\":` in JSON inside a JSON string
     found = _KEY_RUN.match(head[::-1])
     if not found:
