@@ -1350,6 +1350,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "8846f7eaee8fb117ad06bdd830b7586c"),),
          negatives=("Guest:501:aad3b435b51404eeaad3b435b51404ee:31d6cfe0d16ae931b73c59d7e0c089c0:::",
                     "fe80:::1 is not an address")),
+    # Samba's smbpasswd(5) lines `user:uid:LMHASH:NTHASH:[flags]:LCT-<hex>:`: the NT hash, as in pwdump's (the LM field
+    # is 32 `X` when LAN Manager hashes are off). Found at the flags' `:[`, the line's `LCT-` its prefilter.
+    Rule("password_hash", r":\[(?<=\d:[0-9a-fA-FX]{32}:(?P<v>[0-9a-fA-F]{32}):\[)[A-Z ]{1,13}\]:LCT-", needs="]:LCT-",
+         extract=_nt_hash,
+         examples=(("bob:1001:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:8846F7EAEE8FB117AD06BDD830B7586C:[U          ]"
+                    ":LCT-5F2A9C0E:",
+                    "8846F7EAEE8FB117AD06BDD830B7586C"),),
+         negatives=("nobody:65534:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:31D6CFE0D16AE931B73C59D7E0C089C0:[NU         ]"
+                    ":LCT-00000000:",
+                    "INFO:[main] started: LCT-00 is not a field")),
     # Erlang terms (`sys.config`, RabbitMQ's `advanced.config`): `{default_pass, <<"...">>}` / `{password, "..."}`.
     Rule("secret", r"\{(?<![\w])[ \t]*(?P<k>[a-z][\w]{0,80})[ \t]*,[ \t]*(?:<<)?\"(?P<v1>[^\"\r\n]{1,256})\""
          r"(?:>>)?[ \t]*\}",
