@@ -286,6 +286,19 @@ def _named_directive(rule: Rule, hit: Hit, key_start: int, line_start: int, line
     return [(start, end, rule.label)]
 
 
+# A Jetty realm.properties line up to its first value: `user: ` (see the `MD5:`/`CRYPT:` rules).
+_REALM_USER = re.compile(r"[\w.@-]{1,64}:[ \t]*\Z")
+
+
+def _realm_line(rule: Rule, hit: Hit) -> list[Finding]:
+    """A realm.properties credential: the scheme's value is the first thing after `user:` on its line."""
+    line_start = hit.text.rfind("\n", 0, hit.match.start()) + 1
+    if _REALM_USER.match(hit.text, line_start, hit.match.start()) is None:
+        return []
+    start, end = hit.value_span()
+    return [(start, end, rule.label)]
+
+
 def _base64_pem(rule: Rule, hit: Hit) -> list[Finding]:
     """Base64 of a PEM block whose header names a private key (not a certificate or a public key)."""
     start, end = hit.value_span()
@@ -1350,6 +1363,35 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "8846f7eaee8fb117ad06bdd830b7586c"),),
          negatives=("Guest:501:aad3b435b51404eeaad3b435b51404ee:31d6cfe0d16ae931b73c59d7e0c089c0:::",
                     "fe80:::1 is not an address")),
+    # ISC key clauses (BIND's named.conf and rndc.conf, ISC DHCP's dhcpd.conf): `secret "<base64>";` or, in dhcpd.conf,
+    # `secret <base64>;` inside `key NAME { algorithm ...; ... };` (a TSIG/OMAPI shared key).
+    Rule("secret", r"secret(?<![\w-]secret)[ \t]+\"?(?P<v>[A-Za-z0-9+/]{16,512}={0,2})\"?[ \t]*;", needs="secret",
+         remember=True,
+         examples=(('key "rndc-key" {\n\talgorithm hmac-sha256;\n\t'
+                    'secret "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3M=";'
+                    "\n};", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3M="),
+                   ("key DHCP_UPDATER {\n  algorithm hmac-md5;\n  secret Zp8Tn3Yb6Jf1Ka5Uw0Ro2E==;\n}",
+                    "Zp8Tn3Yb6Jf1Ka5Uw0Ro2E==")),
+         negatives=('secret "see-the-docs";', "top secret information;", "key-secret Hq2Lm9Vx4Zp8Tn3Yb6Jf1;")),
+    # Jetty's obfuscated passwords (`org.eclipse.jetty.util.security.Password`): `OBF:` and four base-36 digits per
+    # character, reversible by anyone (jetty.xml `KeyStorePassword`, realm.properties, Solr and ActiveMQ configs).
+    Rule("password", r"OBF:(?P<v>[0-9a-zU]{8,512})(?![0-9A-Za-z])", needs="OBF:", remember=True,
+         examples=(("admin: OBF:1v2j1uum1xtv1zej1zer1xtn1uvk1v1v, server-administrator",
+                    "1v2j1uum1xtv1zej1zer1xtn1uvk1v1v"),
+                   ('<Set name="KeyStorePassword">OBF:1u2u1wml1z7s1z7a1wnl1u2g</Set>', "1u2u1wml1z7s1z7a1wnl1u2g")),
+         negatives=("OBF: obfuscated passwords start with this prefix", "OBF:${jetty.sslContext.keyStorePassword}")),
+    # Jetty's realm.properties `user: MD5:<hex>,role` / `user: CRYPT:<crypt>,role` (a password hash), only as the line's
+    # first value and with a role after it (`_realm_line`): `checksum: MD5:<hex>` is a checksum.
+    *(Rule("password_hash", rf"{scheme}(?P<v>{body}),", needs=scheme, extract=_realm_line,
+           examples=((f"jetty: {scheme}{example},user", example),),
+           negatives=(f"checksum: {scheme}{example}", f"file.tar {scheme}{example},ok"))
+      for scheme, body, example in (("MD5:", "[0-9a-f]{32}", "164c88b302622e17050af52c89945d44"),
+                                    ("CRYPT:", "[./0-9A-Za-z]{13}", "me/ks90E221EY"))),
+    # ProFTPD mod_sql's `SQLConnectInfo db[@host[:port]] [user] [password] [policy]`: the third argument.
+    Rule("password", r"SQLConnectInfo[ \t]+\S+[ \t]+\S+[ \t]+(?P<v>[^\s#]{1,256})", needs="SQLConnectInfo",
+         remember=True, validate=lambda value: not is_placeholder_value(value),
+         examples=(("SQLConnectInfo proftpd@sql.example.com:3306 proftpd Pr0ftpd-sq1", "Pr0ftpd-sq1"),),
+         negatives=("SQLConnectInfo proftpd@localhost", "SQLConnectInfo proftpd@localhost proftpd ${SQL_PASS}")),
     # Samba's smbpasswd(5) lines `user:uid:LMHASH:NTHASH:[flags]:LCT-<hex>:`: the NT hash, as in pwdump's (the LM field
     # is 32 `X` when LAN Manager hashes are off). Found at the flags' `:[`, the line's `LCT-` its prefilter.
     Rule("password_hash", r":\[(?<=\d:[0-9a-fA-FX]{32}:(?P<v>[0-9a-fA-F]{32}):\[)[A-Z ]{1,13}\]:LCT-", needs="]:LCT-",
