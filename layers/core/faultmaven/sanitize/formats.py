@@ -23,8 +23,9 @@ from faultmaven.sanitize.validators import decodes_to_credentials, is_placeholde
 # --- password hashes -------------------------------------------------------------------------------------------------
 
 # Modular crypt format ids (crypt(5)): MD5 1, bcrypt 2a/2b/2x/2y, SHA-256/512 5/6, yescrypt y, gost-yescrypt gy,
-# scrypt 7, Apache apr1, phpass P/H, argon2; Cisco IOS type 8 (PBKDF2-SHA256) and 9 (scrypt) secrets.
-_CRYPT_IDS = r"(?:1|2[abxy]|5|6|y|gy|7|8|9|apr1|[PH]|argon2(?:id|i|d))\$"
+# scrypt 7, Apache apr1, phpass P/H (Drupal 7's SHA-512 variant S), argon2; Cisco IOS type 8 (PBKDF2-SHA256) and 9
+# (scrypt) secrets.
+_CRYPT_IDS = r"(?:1|2[abxy]|5|6|y|gy|7|8|9|apr1|[PHS]|argon2(?:id|i|d))\$"
 
 
 def _crypt_hash(rule: Rule, hit: Hit) -> list[Finding]:
@@ -782,6 +783,28 @@ _DER_PRIVATE_KEYS = (
 )
 
 
+# Web frameworks' stored password hashes, as user-table dumps and exports hold them: (a literal every match holds, the
+# pattern, a made-up example). Django's `<algorithm>$<iterations>$<salt>$<hash>` (PBKDF2, Argon2, bcrypt-SHA256 and the
+# legacy salted SHA-1/MD5), Werkzeug's (Flask) `pbkdf2:sha256:<iterations>$<salt>$<hex>` and
+# `scrypt:<n>:<r>:<p>$<salt>$<hex>`, MediaWiki's `:pbkdf2:<hash>:<iterations>:<length>:<salt>:<hash>`.
+_FRAMEWORK_HASHES = (
+    ("pbkdf2_sha", r"pbkdf2_sha(?:1|256)\$\d{4,7}\$[A-Za-z0-9./+]{1,64}\$[A-Za-z0-9+/]{27,88}={0,2}",
+     "pbkdf2_sha256$260000$Hq2Lm9Vx4Zp8Tn3Y$Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3MzXc8VnB1Hq2Lm9V="),
+    ("argon2$argon2", r"argon2\$argon2(?:id|i|d)\$v=\d{1,3}\$m=\d{1,8},t=\d{1,3},p=\d{1,3}\$[A-Za-z0-9+/]{8,64}"
+     r"\$[A-Za-z0-9+/]{16,128}",
+     "argon2$argon2id$v=19$m=102400,t=2,p=8$Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5$Uw0Ro2Ec7Gd4Sh9Pk3MzXc8VnB1Hq2Lm9Vx4Zp8T"),
+    ("bcrypt_sha256$$", r"bcrypt_sha256\$\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}",
+     "bcrypt_sha256$$2b$12$KIXQJQbT9h1qzVd3ZpMx7uN4eYcJ1kPqW8aRm0sF3vT6yL2nB5cG."),
+    ("sha1$", r"sha1\$[A-Za-z0-9]{1,64}\$[0-9a-f]{40}", "sha1$a1b2c$2ef7bde608ce5404e97d5f042f95f89f1c232871"),
+    ("pbkdf2:sha", r"pbkdf2:sha(?:1|256|512):\d{3,7}\$[A-Za-z0-9]{1,64}\$[0-9a-f]{40,128}",
+     "pbkdf2:sha256:600000$Hq2Lm9Vx4Zp8Tn3Y$9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0"),
+    ("scrypt:", r"scrypt:\d{3,7}:\d{1,2}:\d{1,2}\$[A-Za-z0-9]{1,64}\$[0-9a-f]{64,256}",
+     "scrypt:32768:8:1$Hq2Lm9Vx4Zp8Tn3Y$9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0"),
+    (":pbkdf2:", r"pbkdf2:sha(?:1|256|512):\d{3,7}:\d{1,3}:[A-Za-z0-9+/]{8,64}={0,2}:[A-Za-z0-9+/]{20,256}={0,2}",
+     ":pbkdf2:sha512:30000:64:J8Yx0n0LZ0mPqL7aG8d0Bw==:Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3MzXc8VnB1Hq2Lm9Vx4Zp8Tn3Y=="),
+)
+
+
 FORMAT_RULES: tuple[Rule, ...] = (
     # Kerberos AS-REP and TGS hashes (`$krb5asrep$23$user@REALM:...`, hashcat modes 18200/13100): crackable offline.
     Rule("password_hash", r"\$(?<![\w$]\$)krb5(?:asrep|tgs|pa)\$\d{1,2}\$\S{32,}", r"\$", after="krb5",
@@ -796,8 +819,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("'$2b$12$KIXQJQbT9h1qzVd3ZpMx7uN4eYcJ1kPqW8aRm0sF3vT6yL2nB5cG.'",
                     "$2b$12$KIXQJQbT9h1qzVd3ZpMx7uN4eYcJ1kPqW8aRm0sF3vT6yL2nB5cG."),
                    ("username admin secret 9 $9$Ab3dEf6hIj9kLm$Q8sLk2mN4pR6tV8xZ0bC1wE3rT5yU7iO9pA2sD4fG6h",
-                    "$9$Ab3dEf6hIj9kLm$Q8sLk2mN4pR6tV8xZ0bC1wE3rT5yU7iO9pA2sD4fG6h")),
+                    "$9$Ab3dEf6hIj9kLm$Q8sLk2mN4pR6tV8xZ0bC1wE3rT5yU7iO9pA2sD4fG6h"),
+                   ("(1,'admin','$S$DGk0b2Vq9tYb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3MzXc8VnB1Hq2Lm9Vx4Zp')",
+                    "$S$DGk0b2Vq9tYb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3MzXc8VnB1Hq2Lm9Vx4Zp")),
          negatives=("echo $1$2 costs $5$ today", "class Outer$Inner$1$2 loaded", "daemon:*:19000:0:99999:7:::")),
+    *(Rule("password_hash", rf"(?<![\w$]){pattern}(?![A-Za-z0-9+/=])", needs=needs,
+           examples=((f"1,admin,{example},2024-01-01", example.lstrip(":")),),
+           negatives=(f"hashes look like {needs}<iterations>$<salt>$<hash>", f"{example[:24]} (cut)"))
+      for needs, pattern, example in _FRAMEWORK_HASHES),
     # Database servers' stored password hashes, as `mysql.user` and `pg_authid` dumps and `CREATE USER` statements hold
     # them: MySQL's `mysql_native_password` (`*` and 40 upper-case hex digits), PostgreSQL's `md5` + 32 hex digits of
     # md5(password || user) and SCRAM-SHA-256 verifiers (`SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`).
