@@ -1416,6 +1416,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
            negatives=(f"checksum: {scheme}{example}", f"file.tar {scheme}{example},ok"))
       for scheme, body, example in (("MD5:", "[0-9a-f]{32}", "164c88b302622e17050af52c89945d44"),
                                     ("CRYPT:", "[./0-9A-Za-z]{13}", "me/ks90E221EY"))),
+    # OmniAuth strategies in a Rails initializer (`provider :github, "CLIENT_ID", "CLIENT_SECRET"`) and Devise's
+    # `config.omniauth :facebook, "APP_ID", "APP_SECRET"`: the literal after the id is the client's secret.
+    *(Rule("secret", word + r"[ \t]+:\w{1,40}[ \t]*,[ \t]*(?:\"[^\"\r\n]{1,256}\"|'[^'\r\n]{1,256}')[ \t]*,[ \t]*"
+           r"(?:\"(?P<v1>[^\"\r\n]{6,256})\"|'(?P<v2>[^'\r\n]{6,256})')", needs=word + " :", remember=True,
+           validate=lambda value: not is_placeholder_value(value),
+           examples=((f"  {word} :github, 'Iv1.8a61f9b3a7aba766', 'c5b7f3a9e1d2c4b6a8f0e2d4c6b8a0f2e4d6c8b0'",
+                      "c5b7f3a9e1d2c4b6a8f0e2d4c6b8a0f2e4d6c8b0"),),
+           negatives=(f"  {word} :github, ENV['GITHUB_KEY'], ENV['GITHUB_SECRET']",
+                      f'  {word} :developer, "Developer", "placeholder"'))
+      for word in ("provider", "omniauth")),
     # ProFTPD mod_sql's `SQLConnectInfo db[@host[:port]] [user] [password] [policy]`: the third argument.
     Rule("password", r"SQLConnectInfo[ \t]+\S+[ \t]+\S+[ \t]+(?P<v>[^\s#]{1,256})", needs="SQLConnectInfo",
          remember=True, validate=lambda value: not is_placeholder_value(value),
