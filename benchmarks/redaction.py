@@ -119,6 +119,8 @@ CLIENT_BATCHES = (
     _batch("_8", "configuration idioms and constants across programming languages", "530d1e3", "cd1dd3e",
            source="the languages' and frameworks' documentation"),
     _batch("_9", "data platform configs", "fd45405", "78b0ecc", source="the tools' documentation"),
+    _batch("_10", "self-hosted web applications' server configs: forums, wikis, shops, forges, monitoring", "695c438",
+           "35b7cb6", source="the applications' documentation"),
     _batch("_12", "desktop and home-server apps, IoT and Wi-Fi, game servers, backup jobs, shell and REPL histories",
            "695c438", "757fa56", source="the tools' documentation"),
     _batch("_13", "identity providers and auth proxies, messaging brokers, secrets and mesh agents, VPN keys",

@@ -30,7 +30,6 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 KNOWN_MISSES = {
     "pppd chap-secrets(5) / pap-secrets": ["Ch4pS3cret", "PptpS3cr3t"],
     "Exim passwd.client (host:user:password)": ["Ex1mRel4y", "Ex1mOth3r"],
-    "CakePHP core.php Security.salt and cipherSeed (Configure::write)": ["76859309657453542496749683645"],
     "Ruby: Net::SMTP.start and ActiveRecord establish_connection": ["RubySmtpPw"],
     "sudo -S and docker login --password-stdin fed by echo": ["Pr1ntfPw"],
     "wget --http-password/--ftp-password and lftp -u": ["LftpUs3rPw"],
@@ -43,6 +42,8 @@ KNOWN_MISSES = {
     "Mumble server murmur.ini": ["Ic3-wr1te-Secr3t"],
     "ZeroTier identity.secret (address:0:public:private)": [
         "4d2a6f8e0c3b5d7a9f1e3c5b7d9a1f3e5c7b9d1a3f5e7c9b1d3a5f7e9c1b3d5a7f9e1c3b5d7a9f1e3c5b7d9a1f3e5c7b9d1a3f5e7c9b1d3a5f7e9c1b3d"],
+    "MediaWiki LocalSettings.php (database, secret and upgrade keys, $wgSMTP)": ["feb1930520e70176"],
+    "WHMCS configuration.php": ["WHMCS-5f2a9c0e71"],
 }
 
 

@@ -23,8 +23,9 @@ from faultmaven.sanitize.validators import decodes_to_credentials, is_placeholde
 # --- password hashes -------------------------------------------------------------------------------------------------
 
 # Modular crypt format ids (crypt(5)): MD5 1, bcrypt 2a/2b/2x/2y, SHA-256/512 5/6, yescrypt y, gost-yescrypt gy,
-# scrypt 7, Apache apr1, phpass P/H, argon2; Cisco IOS type 8 (PBKDF2-SHA256) and 9 (scrypt) secrets.
-_CRYPT_IDS = r"(?:1|2[abxy]|5|6|y|gy|7|8|9|apr1|[PH]|argon2(?:id|i|d))\$"
+# scrypt 7, Apache apr1, phpass P/H (Drupal 7's SHA-512 variant S), argon2; Cisco IOS type 8 (PBKDF2-SHA256) and 9
+# (scrypt) secrets.
+_CRYPT_IDS = r"(?:1|2[abxy]|5|6|y|gy|7|8|9|apr1|[PHS]|argon2(?:id|i|d))\$"
 
 
 def _crypt_hash(rule: Rule, hit: Hit) -> list[Finding]:
@@ -288,6 +289,19 @@ def _named_directive(rule: Rule, hit: Hit, key_start: int, line_start: int, line
     if kind is None or (kind[1] != "password" and not aligned) \
             or not keys.value_is_secret(key, text[start:end], kind[0], quoted):
         return []
+    return [(start, end, rule.label)]
+
+
+# A Jetty realm.properties line up to its first value: `user: ` (see the `MD5:`/`CRYPT:` rules).
+_REALM_USER = re.compile(r"[\w.@-]{1,64}:[ \t]*\Z")
+
+
+def _realm_line(rule: Rule, hit: Hit) -> list[Finding]:
+    """A realm.properties credential: the scheme's value is the first thing after `user:` on its line."""
+    line_start = hit.text.rfind("\n", 0, hit.match.start()) + 1
+    if _REALM_USER.match(hit.text, line_start, hit.match.start()) is None:
+        return []
+    start, end = hit.value_span()
     return [(start, end, rule.label)]
 
 
@@ -905,6 +919,53 @@ _OPTION_BEFORE = "[ \t'\"\n]"
 # `-pw`: kadmin's `addprinc -pw`, PuTTY's `plink`/`pscp -pw`.
 _DASH_WORDS = ("password", "passwd", "passphrase", "token", "secret", "apikey", "pass", "passin", "passout", "pw")
 
+# Base64 of a private key's DER, by the fixed bytes its encoding starts with: (pattern of the start, a literal every
+# match holds, the least number of base64 characters after the start, a made-up example, a public key's start that
+# must stay). PKCS#8 RSA (`30 82 .. .. 02 01 00 30 0d 06 09 2a 86 48 86 f7 0d 01 01 01 05 00 04 82`), PKCS#1 RSA
+# (`30 82 .. .. 02 01 00 02 8x`, `BEGIN RSA PRIVATE KEY`), PKCS#8 EC (version 0, then the id-ecPublicKey OID), SEC 1
+# EC P-256 (`30 77 02 01 01 04 20`, `BEGIN EC PRIVATE KEY`), PKCS#8 Ed25519 (RFC 8410: `30 2e 02 01 00 30 05 06 03 2b 65
+# 70 04 22 04 20`).
+_DER_PRIVATE_KEYS = (
+    ("MII[A-Za-z0-9+/]{3}IBADANBgkqhkiG9w0BAQEFAASC", "IBADANBgkqhkiG9w0BAQEFAASC", 200,
+     "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC" + "q3Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk" * 6,
+     "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA" + "q3Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk" * 6),
+    ("MII[A-Za-z0-9+/]{3}IBAAK[BC]", "IBAAK", 200,
+     "MIIEpAIBAAKCAQEA" + "w7Zq3Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk" * 6,
+     "MIIBCgKCAQEA" + "w7Zq3Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk" * 6),
+    ("MI[A-Za-z0-9+/]{2}AgEAMB[AM]GByqGSM49AgE", "GByqGSM49AgE", 80,
+     "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg" + "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk" * 3,
+     "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk" * 3),
+    ("MHcCAQEEI", "MHcCAQEEI", 150,
+     "MHcCAQEEIHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9PkoAoGCCqGSM49AwEHoUQDQgAE" + "Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7G" * 4,
+     "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + "Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7G" * 4),
+    ("MC4CAQAwBQYDK2VwBCIEI", "MC4CAQAwBQYDK2VwBCIEI", 22,
+     "MC4CAQAwBQYDK2VwBCIEIHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk",
+     "MCowBQYDK2VwAyEAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk"),
+)
+
+
+# Web frameworks' stored password hashes, as user-table dumps and exports hold them: (a literal every match holds, the
+# pattern, a made-up example). Django's `<algorithm>$<iterations>$<salt>$<hash>` (PBKDF2, Argon2, bcrypt-SHA256 and the
+# legacy salted SHA-1/MD5), Werkzeug's (Flask) `pbkdf2:sha256:<iterations>$<salt>$<hex>` and
+# `scrypt:<n>:<r>:<p>$<salt>$<hex>`, MediaWiki's `:pbkdf2:<hash>:<iterations>:<length>:<salt>:<hash>`.
+_FRAMEWORK_HASHES = (
+    ("pbkdf2_sha", r"pbkdf2_sha(?:1|256)\$\d{4,7}\$[A-Za-z0-9./+]{1,64}\$[A-Za-z0-9+/]{27,88}={0,2}",
+     "pbkdf2_sha256$260000$Hq2Lm9Vx4Zp8Tn3Y$Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3MzXc8VnB1Hq2Lm9V="),
+    ("argon2$argon2", r"argon2\$argon2(?:id|i|d)\$v=\d{1,3}\$m=\d{1,8},t=\d{1,3},p=\d{1,3}\$[A-Za-z0-9+/]{8,64}"
+     r"\$[A-Za-z0-9+/]{16,128}",
+     "argon2$argon2id$v=19$m=102400,t=2,p=8$Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5$Uw0Ro2Ec7Gd4Sh9Pk3MzXc8VnB1Hq2Lm9Vx4Zp8T"),
+    ("bcrypt_sha256$$", r"bcrypt_sha256\$\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}",
+     "bcrypt_sha256$$2b$12$KIXQJQbT9h1qzVd3ZpMx7uN4eYcJ1kPqW8aRm0sF3vT6yL2nB5cG."),
+    ("sha1$", r"sha1\$[A-Za-z0-9]{1,64}\$[0-9a-f]{40}", "sha1$a1b2c$2ef7bde608ce5404e97d5f042f95f89f1c232871"),
+    ("pbkdf2:sha", r"pbkdf2:sha(?:1|256|512):\d{3,7}\$[A-Za-z0-9]{1,64}\$[0-9a-f]{40,128}",
+     "pbkdf2:sha256:600000$Hq2Lm9Vx4Zp8Tn3Y$9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0"),
+    ("scrypt:", r"scrypt:\d{3,7}:\d{1,2}:\d{1,2}\$[A-Za-z0-9]{1,64}\$[0-9a-f]{64,256}",
+     "scrypt:32768:8:1$Hq2Lm9Vx4Zp8Tn3Y$9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0"),
+    (":pbkdf2:", r"pbkdf2:sha(?:1|256|512):\d{3,7}:\d{1,3}:[A-Za-z0-9+/]{8,64}={0,2}:[A-Za-z0-9+/]{20,256}={0,2}",
+     ":pbkdf2:sha512:30000:64:J8Yx0n0LZ0mPqL7aG8d0Bw==:Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3MzXc8VnB1Hq2Lm9Vx4Zp8Tn3Y=="),
+)
+
+
 FORMAT_RULES: tuple[Rule, ...] = (
     # Kerberos AS-REP and TGS hashes (`$krb5asrep$23$user@REALM:...`, hashcat modes 18200/13100): crackable offline.
     Rule("password_hash", r"\$(?<![\w$]\$)krb5(?:asrep|tgs|pa)\$\d{1,2}\$\S{32,}", r"\$", after="krb5",
@@ -919,8 +980,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("'$2b$12$KIXQJQbT9h1qzVd3ZpMx7uN4eYcJ1kPqW8aRm0sF3vT6yL2nB5cG.'",
                     "$2b$12$KIXQJQbT9h1qzVd3ZpMx7uN4eYcJ1kPqW8aRm0sF3vT6yL2nB5cG."),
                    ("username admin secret 9 $9$Ab3dEf6hIj9kLm$Q8sLk2mN4pR6tV8xZ0bC1wE3rT5yU7iO9pA2sD4fG6h",
-                    "$9$Ab3dEf6hIj9kLm$Q8sLk2mN4pR6tV8xZ0bC1wE3rT5yU7iO9pA2sD4fG6h")),
+                    "$9$Ab3dEf6hIj9kLm$Q8sLk2mN4pR6tV8xZ0bC1wE3rT5yU7iO9pA2sD4fG6h"),
+                   ("(1,'admin','$S$DGk0b2Vq9tYb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3MzXc8VnB1Hq2Lm9Vx4Zp')",
+                    "$S$DGk0b2Vq9tYb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3MzXc8VnB1Hq2Lm9Vx4Zp")),
          negatives=("echo $1$2 costs $5$ today", "class Outer$Inner$1$2 loaded", "daemon:*:19000:0:99999:7:::")),
+    *(Rule("password_hash", rf"(?<![\w$]){pattern}(?![A-Za-z0-9+/=])", needs=needs,
+           examples=((f"1,admin,{example},2024-01-01", example.lstrip(":")),),
+           negatives=(f"hashes look like {needs}<iterations>$<salt>$<hash>", f"{example[:24]} (cut)"))
+      for needs, pattern, example in _FRAMEWORK_HASHES),
     # Database servers' stored password hashes, as `mysql.user` and `pg_authid` dumps and `CREATE USER` statements hold
     # them: MySQL's `mysql_native_password` (`*` and 40 upper-case hex digits), PostgreSQL's `md5` + 32 hex digits of
     # md5(password || user) and SCRAM-SHA-256 verifiers (`SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`).
@@ -1012,6 +1079,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("  tls.key: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBdGVzdA==",
                     "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBdGVzdA=="),),
          negatives=("  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSURCVENDQWUyZ0F3SUJBZ0lJ",)),
+    # A private key's DER in base64 without PEM armour (Confluence's `jwt.private.key`, a key pasted into a JSON or
+    # env value): the start of the encoding is fixed by the format (`_DER_PRIVATE_KEYS`); public keys
+    # (SubjectPublicKeyInfo, `MIIBIjANBgkqhkiG9w0BAQEFAAOC…`) and certificates start otherwise.
+    *(Rule("private_key", rf"(?<![A-Za-z0-9+/]){head}[A-Za-z0-9+/]{{{body},8192}}={{0,2}}", needs=needs,
+           examples=((f'"privateKey": "{example}"', example),),
+           negatives=(f'"publicKey": "{public}"', f"a key in this format begins {example[:len(example) // 2]}"))
+      for head, needs, body, example, public in _DER_PRIVATE_KEYS),
     Rule("private_key", r"-(?<=Y-)(?<=(?P<s>AGE-SECRET-KEY)-)1[02-9AC-HJ-NP-Z]{58}(?![A-Za-z0-9])", "-",
          before="(?:EY)",
          examples=(("AGE-SECRET-KEY-1QQPQZJQ8SPJ2WMM9ZDE9XJ7KP0LK0RF7QF2N7AHSH3L5YLQ5CXSSX4YQ9F",
@@ -1561,6 +1635,55 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "8846f7eaee8fb117ad06bdd830b7586c"),),
          negatives=("Guest:501:aad3b435b51404eeaad3b435b51404ee:31d6cfe0d16ae931b73c59d7e0c089c0:::",
                     "fe80:::1 is not an address")),
+    # ISC key clauses (BIND's named.conf and rndc.conf, ISC DHCP's dhcpd.conf): `secret "<base64>";` or, in dhcpd.conf,
+    # `secret <base64>;` inside `key NAME { algorithm ...; ... };` (a TSIG/OMAPI shared key).
+    Rule("secret", r"secret(?<![\w-]secret)[ \t]+\"?(?P<v>[A-Za-z0-9+/]{16,512}={0,2})\"?[ \t]*;", needs="secret",
+         remember=True,
+         examples=(('key "rndc-key" {\n\talgorithm hmac-sha256;\n\t'
+                    'secret "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3M=";'
+                    "\n};", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3M="),
+                   ("key DHCP_UPDATER {\n  algorithm hmac-md5;\n  secret Zp8Tn3Yb6Jf1Ka5Uw0Ro2E==;\n}",
+                    "Zp8Tn3Yb6Jf1Ka5Uw0Ro2E==")),
+         negatives=('secret "see-the-docs";', "top secret information;", "key-secret Hq2Lm9Vx4Zp8Tn3Yb6Jf1;")),
+    # Jetty's obfuscated passwords (`org.eclipse.jetty.util.security.Password`): `OBF:` and four base-36 digits per
+    # character, reversible by anyone (jetty.xml `KeyStorePassword`, realm.properties, Solr and ActiveMQ configs).
+    Rule("password", r"OBF:(?P<v>[0-9a-zU]{8,512})(?![0-9A-Za-z])", needs="OBF:", remember=True,
+         examples=(("admin: OBF:1v2j1uum1xtv1zej1zer1xtn1uvk1v1v, server-administrator",
+                    "1v2j1uum1xtv1zej1zer1xtn1uvk1v1v"),
+                   ('<Set name="KeyStorePassword">OBF:1u2u1wml1z7s1z7a1wnl1u2g</Set>', "1u2u1wml1z7s1z7a1wnl1u2g")),
+         negatives=("OBF: obfuscated passwords start with this prefix", "OBF:${jetty.sslContext.keyStorePassword}")),
+    # Jetty's realm.properties `user: MD5:<hex>,role` / `user: CRYPT:<crypt>,role` (a password hash), only as the line's
+    # first value and with a role after it (`_realm_line`): `checksum: MD5:<hex>` is a checksum.
+    *(Rule("password_hash", rf"{scheme}(?P<v>{body}),", needs=scheme, extract=_realm_line,
+           examples=((f"jetty: {scheme}{example},user", example),),
+           negatives=(f"checksum: {scheme}{example}", f"file.tar {scheme}{example},ok"))
+      for scheme, body, example in (("MD5:", "[0-9a-f]{32}", "164c88b302622e17050af52c89945d44"),
+                                    ("CRYPT:", "[./0-9A-Za-z]{13}", "me/ks90E221EY"))),
+    # OmniAuth strategies in a Rails initializer (`provider :github, "CLIENT_ID", "CLIENT_SECRET"`) and Devise's
+    # `config.omniauth :facebook, "APP_ID", "APP_SECRET"`: the literal after the id is the client's secret.
+    *(Rule("secret", word + r"[ \t]+:\w{1,40}[ \t]*,[ \t]*(?:\"[^\"\r\n]{1,256}\"|'[^'\r\n]{1,256}')[ \t]*,[ \t]*"
+           r"(?:\"(?P<v1>[^\"\r\n]{6,256})\"|'(?P<v2>[^'\r\n]{6,256})')", needs=word + " :", remember=True,
+           validate=lambda value: not is_placeholder_value(value),
+           examples=((f"  {word} :github, 'Iv1.8a61f9b3a7aba766', 'c5b7f3a9e1d2c4b6a8f0e2d4c6b8a0f2e4d6c8b0'",
+                      "c5b7f3a9e1d2c4b6a8f0e2d4c6b8a0f2e4d6c8b0"),),
+           negatives=(f"  {word} :github, ENV['GITHUB_KEY'], ENV['GITHUB_SECRET']",
+                      f'  {word} :developer, "Developer", "placeholder"'))
+      for word in ("provider", "omniauth")),
+    # ProFTPD mod_sql's `SQLConnectInfo db[@host[:port]] [user] [password] [policy]`: the third argument.
+    Rule("password", r"SQLConnectInfo[ \t]+\S+[ \t]+\S+[ \t]+(?P<v>[^\s#]{1,256})", needs="SQLConnectInfo",
+         remember=True, validate=lambda value: not is_placeholder_value(value),
+         examples=(("SQLConnectInfo proftpd@sql.example.com:3306 proftpd Pr0ftpd-sq1", "Pr0ftpd-sq1"),),
+         negatives=("SQLConnectInfo proftpd@localhost", "SQLConnectInfo proftpd@localhost proftpd ${SQL_PASS}")),
+    # Samba's smbpasswd(5) lines `user:uid:LMHASH:NTHASH:[flags]:LCT-<hex>:`: the NT hash, as in pwdump's (the LM field
+    # is 32 `X` when LAN Manager hashes are off). Found at the flags' `:[`, the line's `LCT-` its prefilter.
+    Rule("password_hash", r":\[(?<=\d:[0-9a-fA-FX]{32}:(?P<v>[0-9a-fA-F]{32}):\[)[A-Z ]{1,13}\]:LCT-", needs="]:LCT-",
+         extract=_nt_hash,
+         examples=(("bob:1001:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:8846F7EAEE8FB117AD06BDD830B7586C:[U          ]"
+                    ":LCT-5F2A9C0E:",
+                    "8846F7EAEE8FB117AD06BDD830B7586C"),),
+         negatives=("nobody:65534:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:31D6CFE0D16AE931B73C59D7E0C089C0:[NU         ]"
+                    ":LCT-00000000:",
+                    "INFO:[main] started: LCT-00 is not a field")),
     # Erlang terms (`sys.config`, RabbitMQ's `advanced.config`): `{default_pass, <<"...">>}` / `{password, "..."}`.
     Rule("secret", r"\{(?<![\w])[ \t]*(?P<k>[a-z][\w]{0,80})[ \t]*,[ \t]*(?:<<)?\"(?P<v1>[^\"\r\n]{1,256})\""
          r"(?:>>)?[ \t]*\}",

@@ -15,6 +15,8 @@ from faultmaven.sanitize.validators import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from faultmaven.sanitize.rules import Finding, Hit, Rule
 
 # With the abbreviations configs use for it (`DB_PSWD`, `MYSQL_PASWD`, `admin_pswrd`) and a Wi-Fi pre-shared key
@@ -37,8 +39,9 @@ KEY_QUALIFIERS = frozenset({
 # `oauth`: Twitch's chat password `oauth:<token>` (IRC `PASS`), an OAuth token under a bare `oauth:` key.
 WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds", "oauth"})
 # Key names whose last words name a provider's secret although no secret word is in them: SonarQube's `sonar.login`
-# holds its token.
-SECRET_KEY_TAILS = frozenset({("sonar", "login")})
+# holds its token; SNMP's community string is its password (`snmp_community`, LibreNMS's
+# `$config['snmp']['community']`).
+SECRET_KEY_TAILS = frozenset({("sonar", "login"), ("snmp", "community")})
 # A key that names metadata about a secret, not the secret itself.
 EXCLUDED_WORDS = frozenset({
     "hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "checksum", "fingerprint", "public", "pub",
@@ -58,7 +61,8 @@ _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 # Fixed-width lookbehinds (one per keyword length) that let the scan skip assignments to unrelated keys.
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
-            "psswrd", "pasword", "psword", "pssword", "passwords", "psk", "salt", "authtok")
+            "psswrd", "pasword", "psword", "pssword", "passwords", "psk", "salt", "authtok", "pin", "hash",
+            "community")
 
 
 _LAST_LETTERS = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
@@ -92,8 +96,11 @@ def _lookbehind(sep: str, numbered_only: bool = False) -> str:
     numbered = "|" + numbered if sep == "=" else ""
     # A comparison: `secret != "..."`, `password !== "..."` (`==` and `===` are the arrow after a keyword).
     unequal = ("|(?<=!=)(?:" + shape("!") + "|" + shape("[ \\t]!") + ")") if sep == "=" else ""
-    # An array element in PHP: `$config['db_password'] = '...'`, `$db['default']['password'] = '...'`.
-    element = ("|(?<=\\]=)" + shape("[\"']\\]") + "|(?<=\\][ \\t]=)" + shape("[\"']\\][ \\t]")) if sep == "=" else ""
+    # An array element in PHP: `$config['db_password'] = '...'`, `$db['default']['password'] = '...'`; a hash element
+    # in Perl: `$Self->{DatabasePw} = '...'` (OTRS/Znuny's Config.pm), `$conf{'db_pass'} = '...'`.
+    element = ("|(?<=\\]=)" + shape("[\"']\\]") + "|(?<=\\][ \\t]=)" + shape("[\"']\\][ \\t]")
+               + "|(?<=\\}=)(?:" + shape("\\}") + "|" + shape("[\"']\\}") + ")"
+               + "|(?<=\\}[ \\t]=)(?:" + shape("\\}[ \\t]") + "|" + shape("[\"']\\}[ \\t]") + ")") if sep == "=" else ""
     return (f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted})"
             f"{make}{numbered}{element}{unequal})")
 
@@ -119,18 +126,29 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ('DEPLOY_TOKEN ?= "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"),
              ("$db['default']['password'] = 'Ci4rr4yPw';", "Ci4rr4yPw"), ("MYSQL_PSWD=Abbr3vPw9", "Abbr3vPw9"),
              ('const db_password, api_token = "M1ltiPw9", "Hq2Lm9Vx4Zp8"', "Hq2Lm9Vx4Zp8"),
-             ('    psk="W1f1 Passphrase"', "W1f1 Passphrase"),
-             ("ldap_default_authtok = Sssd-B1nd-T0k", "Sssd-B1nd-T0k")),
-            ("password_length=12", "ldap_default_authtok_type = password",
-             "PWD=/home/app", "token=${API_TOKEN}", "bypass=true", "TOKEN ?= $(shell cat t)",
-             "$db['default']['hostname'] = 'localhost';", "$user['password_hash'] = 'see users table';")),
+             ('    psk="W1f1 Passphrase"', "W1f1 Passphrase"), ('password = "w1ki-Ub3r.pass"', "w1ki-Ub3r.pass"),
+             ("ldap_default_authtok = Sssd-B1nd-T0k", "Sssd-B1nd-T0k"),
+             ("DB_PASSWORD=w1ki-Ub3r.pass", "w1ki-Ub3r.pass"),
+             ("$config['secret_pin'] = '739164';", "739164"),
+             ("$cc_encryption_hash = 'Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5';", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
+             ("$config['snmp']['community'] = array('n0cC0mmR34d');", "n0cC0mmR34d"),
+             ("SNMP_COMMUNITY=n0cC0mmR34d", "n0cC0mmR34d"), ("$Self->{DatabasePw} = 'Otr5-db-pw';", "Otr5-db-pw"),
+             ("$conf{'db_pass'} = 'P3rlH4sh';", "P3rlH4sh")),
+            ("password_length=12", "ldap_default_authtok_type = password", "PWD=/home/app", "token=${API_TOKEN}",
+             "bypass=true", "TOKEN ?= $(shell cat t)",
+             "$db['default']['hostname'] = 'localhost';", "$user['password_hash'] = 'see users table';",
+             'password = "settings.DB_PASSWORD"', "secret = oauth2Client.token",
+             "led_pin = 13", '<entry key="jetbrains.mps.v8_elimination" value="executed" />',
+             "$config['snmp']['version'] = array('v2c');", "community = open-source",
+             "const { password } = req.body;", "$Self->{DatabaseUser} = 'otrs';")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),), ("[section]\nname =\n    value1",)),
           ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
             ("sonar.login=0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1", "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
             ("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4",
              "aeeed9bbccd4d02ee5c0109b86d86835f995330da4"),
             ("$settings['hash_salt'] = 'Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5';", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
-            ('tokens {\n  agent = "e95b599e-166e-7d80-08ad-aee76e7ddf19"\n}', "e95b599e-166e-7d80-08ad-aee76e7ddf19")),
+            ('tokens {\n  agent = "e95b599e-166e-7d80-08ad-aee76e7ddf19"\n}', "e95b599e-166e-7d80-08ad-aee76e7ddf19"),
+            ("APP_KEYS=7XGGo/92raQECjOFVnHB9w==,abEkfYEgd9aK8Zn6VfEk4w==", "abEkfYEgd9aK8Zn6VfEk4w==")),
            ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
             "final byte[] pkey = Base64.getMimeDecoder().decode(text);",
             'data-widget="desktop-rhf_SponsoredProductsRemoteSearchK2ClickPagination"',
@@ -176,7 +194,8 @@ _TAG_EXAMPLES = ((("<password>mavenPw123</password>", "mavenPw123"),
                   ('<string name="api_key">Hq2Lm9Vx4Zp8Tn3Yb6Jf</string>', "Hq2Lm9Vx4Zp8Tn3Yb6Jf")),
                  ("<Host>ftp.example.com</Host>", "<Port>21</Port>",
                   '<property name="hibernate.connection.username">app</property>',
-                  '<string name="app_name">Checkout</string>'))
+                  '<string name="app_name">Checkout</string>',
+                  '<property name="jwt.public.key">MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAq3Lm9Vx4Zp8</property>'))
 
 
 def assignment_rules(sep: str) -> tuple[Rule, ...]:
@@ -227,7 +246,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
              + r"(?:[ \t]*!!\w+)?(?:[ \t]*&[\w-]+(?=[ \t]+[^\s=]))?"  # a YAML tag, a YAML anchor (`&pw`)
              + r"(?:[ \t]*(?i:bearer|basic|token|ssws|ntlm|negotiate)[ \t]+)?" + _VALUE,
              sep, extract=extract_keyword, remember=True,
-             before=_KEYWORD_BEFORE[:-1] + "?+!0-9\\]]" if sep == "=" else _KEYWORD_BEFORE,
+             before=_KEYWORD_BEFORE[:-1] + "?+!0-9\\]}]" if sep == "=" else _KEYWORD_BEFORE,
              examples=keyword[0], negatives=keyword[1]),
         *((Rule("secret", ":" + _lookbehind(":", numbered_only=True) + "=" + _VALUE, ":", extract=extract_keyword,
                 remember=True, before="[0-9 \t]", after="=",
@@ -256,6 +275,7 @@ _KEY_RUN = re.compile(r"[A-Za-z0-9_.\-]{1,80}")
 # The text before a key that ends a path: one that starts with `/` (after a blank, a quote or the line's start), or
 # two slashes with nothing else in the window before them (a long path, cut by the window).
 _PATH_HEAD = re.compile(r"""(?:(?:^|[\s"'(=,])/[^\s"']*|^[^\s"']*/[^\s"']*/[^\s"']*)\Z""")
+_PARENT_ELEMENT = re.compile(r"""\[["']([A-Za-z0-9_.\-]{1,40})["']\]\[["']\Z""")
 _PREVIOUS_WORD = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,12}) \Z")
 _WORDS = re.compile(r"[A-Z]+\d*(?![a-z])|[A-Z]?[a-z]+\d*|\d+")
 _PATHLIKE = re.compile(r"[~/.]{0,2}/[\w./-]*|[A-Za-z]:\\.*")
@@ -275,9 +295,9 @@ def key_before(text: str, sep: int) -> str:
     head = text[max(0, sep - 96) : sep].rstrip(" \t")
     if head[-1:] in ("?", "+", "!") and text[sep] == "=":  # make's `KEY ?= value`, `KEY += value`; `key != "..."`
         head = head[:-1].rstrip(" \t")
-    if head[-1:] == "]" and head[-2:-1] in ('"', "'"):  # a PHP array element: `$db['password'] = ...`
+    if head[-1:] in ("]", "}") and head[-2:-1] in ('"', "'"):  # a PHP or Perl element: `$db['password'] = ...`
         head = head[:-1]
-    if head[-1:] in ('"', "'", "]"):
+    if head[-1:] in ('"', "'", "]", "}"):
         head = head[:-1].removesuffix("\\")  # `\"key\":` in JSON inside a JSON string
     found = _KEY_RUN.match(head[::-1])
     if not found:
@@ -285,6 +305,9 @@ def key_before(text: str, sep: int) -> str:
     if head[-found.end() - 1 : len(head) - found.end()] == "/" and _PATH_HEAD.search(head, 0, len(head) - found.end()):
         return ""  # a path or a route (`put '/forgot-password' => ...`, `"/docs/creating-a-password"`), not a key
     key = found.group()[::-1].removeprefix("-D")  # a Java system property: `-Dsonar.login=...`
+    # A nested PHP array element names its parent too: `$config['snmp']['community']` is `snmp.community`.
+    if (parent := _PARENT_ELEMENT.search(head, 0, len(head) - len(key))) is not None:
+        return f"{parent.group(1)}.{key}"
     # `public key: ...`, `SHA256 fingerprint: ...`: a qualifier written as a separate word still describes the key.
     qualifier = _PREVIOUS_WORD.search(head, 0, len(head) - len(key))
     if qualifier and qualifier.group(1).lower() in EXCLUDED_WORDS:
@@ -312,6 +335,9 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     if words and words[-1] not in EXCLUDED_LAST_WORDS and PASSWORD_WORDS.intersection(words) \
             and HASH_WORDS.intersection(words) and not (EXCLUDED_WORDS - HASH_WORDS).intersection(words):
         return "hash", "password_hash"
+    # Key material named for what it encrypts with (WHMCS's `cc_encryption_hash`, CakePHP's `cipherSeed`).
+    if len(words) > 1 and words[-1] in ("hash", "seed") and words[-2] in ("encryption", "cipher"):
+        return "strong", "secret"
     if not words or (EXCLUDED_WORDS.intersection(words) and words[-1] != "salt") or words[-1] in EXCLUDED_LAST_WORDS:
         return None
     # `PGPASSWORD`, `DBPASS`, `rootpw`: one upper-case or lower-case word that ends with a password word;
@@ -384,7 +410,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     if quoted and _BETWEEN_LITERALS.match(value):
         return False
     value = value.strip()
-    if not value or is_placeholder_value(value) or "://" in value or _is_reference(value) or names_its_key(key, value):
+    if not value or is_placeholder_value(value) or "://" in value \
+            or _is_reference(value, strength == "strong" and (quoted or "-" in value)) or names_its_key(key, value):
         return False
     if (not quoted and (value[-1] in "([" or _CALL_START.match(value) or _CMDLET.fullmatch(value)
                         or _CAST.fullmatch(value))) \
@@ -410,11 +437,22 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
 _BOOTSTRAP_TOKEN = re.compile(r"[a-z0-9]{6}\.[a-z0-9]{16}")
 
 
-def _is_reference(value: str) -> bool:
+def _is_reference(value: str, literal: bool = False) -> bool:
     """`settings.SECRET_KEY`, `module.attr:func`: code naming a secret; not `s.ZC9Ecf4M5g9o34Q6RkzGsj0z` (a legacy
-    Vault token), whose parts are random, nor a kubeadm bootstrap token."""
-    return _REFERENCE.fullmatch(value) is not None and not any(map(looks_random, re.split(r"[.:]", value))) \
+    Vault token), whose parts are random, nor a kubeadm bootstrap token, nor, under a key that names a secret, a
+    `literal` with letters and digits in one part (`"w1ki-Ub3r.pass"`, `DB_PASSWORD=w1ki-Ub3r.pass`: a password with a
+    dot). The caller deems a value literal when quoted, or when it holds a `-`, which no code reference does;
+    unquoted, `oauth2Client.token` stays code, and so does an identifier under a weak key (`key="mps.v8_flag"`)."""
+    if _REFERENCE.fullmatch(value) is None:
+        return False
+    parts = re.split(r"[.:]", value)
+    if literal and any(_MIXED.search(part) for part in parts):
+        return False
+    return not any(map(looks_random, parts)) \
         and not (_BOOTSTRAP_TOKEN.fullmatch(value) and any(map(str.isdigit, value)))
+
+
+_MIXED = re.compile(r"[A-Za-z].*\d|\d.*[A-Za-z]")
 
 
 # `val password: String = "..."` (Scala, Kotlin, Swift, TypeScript): a declared type, then the literal.
@@ -585,7 +623,7 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     if not quoted and _VARIABLE.fullmatch(value) and hit.text[end : end + 1] in (",", ")", "}") \
             and classify_key(value) is not None:
         return []  # `{"password": new_password, ...}`: a variable of the code, not a value
-    if not quoted and value == "[":
+    if not quoted and value in ("[", "array("):  # a list literal (PHP's `array('a', 'b')` too)
         return [(a, b, kind[1]) for a, b in _list_items(hit.text, end)
                 if value_is_secret(key, hit.text[a:b], kind[0], True)]
     if not quoted and (fallback := _FALLBACK.match(hit.text, end)):
@@ -597,7 +635,7 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     if not quoted and value.startswith("[") and (numbers := _byte_list(hit.text, start, kind[0])) is not None:
         return [(*numbers, kind[1])]
     if value_is_secret(key, value, kind[0], quoted):
-        return [(start, end, kind[1])]
+        return _listed(hit.text, start, end, kind[1], lambda item: value_is_secret(key, item, kind[0], False))
     # A bare `key:` in a section that names what it is for (OctoPrint's `api:` / `key: <hex>`, an INI `[api]` with
     # `key = ...`) is that section's key: a token-like value is taken even when it is hex.
     if kind[0] == "weak" and key_words(key)[-1:] == ("key",) and _token_like(value) \
@@ -677,7 +715,22 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or value[-1:] in ("(", "[") \
             or _K8S_NAME.fullmatch(value) or not looks_random(value) or names_its_key(key, value):
         return []  # a path, a digest, code (`Base64.getMimeDecoder().decode(...)`), a word or the key's own name
-    return [(start, end, "secret")]
+    return _listed(hit.text, start, end, "secret", looks_random)
+
+
+# The rest of a line that lists more unquoted values after the first, comma-separated (Strapi's `APP_KEYS=k1,k2,k3`,
+# a secret's rotation list): each item is a value of the same key. Items hold no blank, quote, `:` or `=` (but
+# base64's padding), so `password=x,user=bob` and prose end the list.
+_MORE_ITEMS = re.compile(r"(?:,[^\s,\"'`;&<>=:{}()\[\]]{8,512}={0,2})+(?=[ \t]*(?:\r?\n|\Z))")
+_ITEM = re.compile(r"[^,]+")
+
+
+def _listed(text: str, start: int, end: int, label: str, accept: Callable[[str], bool]) -> list[Finding]:
+    """The value at `start:end`, and the items listed after it on its line that `accept` takes."""
+    more = _MORE_ITEMS.match(text, end)
+    items = [] if more is None else [(end + m.start(), end + m.end(), label) for m in _ITEM.finditer(more.group())
+                                     if accept(m.group())]
+    return [(start, end, label), *items]
 
 
 _NAME_ATTRIBUTE = re.compile(r"""\s(?:name|key)\s*=\s*["']([\w.\-]{1,80})["']""")
@@ -739,8 +792,10 @@ def extract_tag(rule: Rule, hit: Hit) -> list[Finding]:
     name = tag.group(1)
     kind = classify_key(name)
     if kind is None and (attribute := _NAME_ATTRIBUTE.search(tag.group())):
-        name = attribute.group(1).rsplit(".", 1)[-1]
-        kind = classify_key(name)
+        # The last part names the value (`hibernate.connection.password`); a part before it may say it is not secret
+        # (`jwt.public.key`, Confluence's public half of its JWT key pair).
+        name, words = attribute.group(1).rsplit(".", 1)[-1], key_words(attribute.group(1))
+        kind = None if EXCLUDED_WORDS.intersection(words) and words[-1] != "salt" else classify_key(name)
     if kind is None:
         return []
     start, end = hit.value_span()
