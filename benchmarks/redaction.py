@@ -119,6 +119,7 @@ CLIENT_BATCHES = (
     _batch("_8", "configuration idioms and constants across programming languages", "530d1e3", "cd1dd3e",
            source="the languages' and frameworks' documentation"),
     _batch("_9", "data platform configs", "fd45405", "78b0ecc", source="the tools' documentation"),
+    _batch("_11", "database dumps with user tables and server-side authentication files", "695c438", "dfad672"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
