@@ -37,8 +37,12 @@ KNOWN_MISSES = {
     "Nagios resource.cfg and Zabbix agent PSK": ["N4giosDbPw", "3f9a1c0d7e5b2a8c4f6d9e1b0a7c3d5f"],
     "Puppet manifest class parameters": ["Pupp3tAppPw"],
     "PgBouncer userlist.txt": ["PgB0uncerPw"],
-    "ClickHouse users.xml": ["65e84be33532fb784c48129675f9eff3a682b27168c0ea744b2cf58ee02337c5"],
     "Google service-account key file (JSON)": ["4f1e9c2b7a6d5e3f8c0b1a2d3e4f5a6b7c8d9e0f"],
+    "mongoexport of a Meteor users collection (JSON lines; services.password.bcrypt and hashed login tokens)": [
+        "AKdTM/q/R72nboI0qB6mMWOZwiJ/XfE3m8spReGejLE="],
+    "rsyncd.secrets (user:password lines)": ["bkp-Rs7nc-2024", "m1rr0r.sync"],
+    "vsftpd virtual users source file for db_load (username and password on alternating lines)": [
+        "Upl0ad-Only!9", "W3bT3am.deploy"],
 }
 
 

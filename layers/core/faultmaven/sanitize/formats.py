@@ -586,6 +586,33 @@ def _nt_hash(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if hit.text[start:end].lower() == _EMPTY_NT_HASH else [(start, end, rule.label)]
 
 
+def _smbpasswd(rule: Rule, hit: Hit) -> list[Finding]:
+    """An smbpasswd(5) line's LANMAN and NT hashes (`X`s or `NO PASSWORD` fill a field that holds none)."""
+    spans = (hit.span("v1"), hit.span("v2"))
+    return [(a, b, rule.label) for a, b in (s for s in spans if s)
+            if hit.text[a:b].lower() != _EMPTY_NT_HASH and hit.text[a] not in "XN"]
+
+
+_QUOTED = re.compile(r'"([^"\s]{16,256})"')  # a key: no blanks (`"and another one"` is the sample's filler)
+
+
+def _quoted_keys(rule: Rule, hit: Hit) -> list[Finding]:
+    """Each quoted string of a block that holds only keys (UnrealIRCd's `cloak-keys { "..."; "..."; };`)."""
+    start, end = hit.span("b") or (0, 0)
+    return [(m.start(1), m.end(1), rule.label) for m in _QUOTED.finditer(hit.text, start, end)
+            if not is_placeholder_value(m.group(1))]
+
+
+_MAILBOX_HEAD = re.compile(r"[ \t]*\d{1,20}[ \t]*")
+
+
+def _voicemail_pin(rule: Rule, hit: Hit) -> list[Finding]:
+    """voicemail.conf(5)'s `MAILBOX => PIN,Full Name,...`: only when the line starts with the mailbox number."""
+    at = hit.match.start()
+    line_start = hit.text.rfind("\n", 0, at) + 1
+    return _bundler_credentials(rule, hit) if _MAILBOX_HEAD.fullmatch(hit.text, line_start, at) else []
+
+
 def _spaced_property(rule: Rule, hit: Hit) -> list[Finding]:
     """`key<blanks>value` alone on its line, the key (from the line's start) naming a secret."""
     text, at = hit.text, hit.match.start()
@@ -1318,6 +1345,76 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "8846f7eaee8fb117ad06bdd830b7586c"),),
          negatives=("Guest:501:aad3b435b51404eeaad3b435b51404ee:31d6cfe0d16ae931b73c59d7e0c089c0:::",
                     "fe80:::1 is not an address")),
+    # Samba's smbpasswd(5) lines `name:uid:LANMAN:NT:[flags     ]:LCT-<hex time>:` (the flags field is 11 characters
+    # in brackets): both hashes are password equivalents. Found at `LCT-`, the fields before it in a lookbehind.
+    Rule("password_hash", r"LCT-(?<=(?:(?P<v1>[0-9A-Fa-f]{32})|X{32}|NO PASSWORDX{21}):"
+         r"(?:(?P<v2>[0-9A-Fa-f]{32})|X{32}|NO PASSWORDX{21}):\[[A-Z ]{11}\]:LCT-)[0-9A-Fa-f]{8}:", needs="LCT-",
+         extract=_smbpasswd,
+         examples=(("fs1:1001:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:3B1E5F0C2D4A6978B8C9DA0E1F223344:[U          ]:"
+                    "LCT-64A1B2C3:",
+                    "3B1E5F0C2D4A6978B8C9DA0E1F223344"),
+                   ("old:1002:0A1B2C3D4E5F60718293A4B5C6D7E8F9:99887766554433221100FFEEDDCCBBAA:[UX         ]:"
+                    "LCT-5E3C0F11:",
+                    "0A1B2C3D4E5F60718293A4B5C6D7E8F9")),
+         negatives=("guest:1003:NO PASSWORDXXXXXXXXXXXXXXXXXXXXX:NO PASSWORDXXXXXXXXXXXXXXXXXXXXX:[UN         ]:"
+                    "LCT-00000000:", "pdbedit: LCT-64A1B2C3 is the last change time")),
+    # BIND's and ISC dhcpd's key statements (`key "name" { algorithm hmac-sha256; secret "BASE64"; };`, named.conf,
+    # rndc.key, dhcpd.conf OMAPI and DDNS keys): a base64 secret, quoted or not, ending the statement with `;`.
+    Rule("secret", r"secret(?<![\w-]secret)[ \t]+(?:\"(?P<v1>[A-Za-z0-9+/]{16,512}={0,2})\"|"
+         r"(?P<v2>[A-Za-z0-9+/]{16,512}={0,2}))[ \t]*;", needs="secret", extract=_bundler_credentials, remember=True,
+         examples=(('key "xfer" {\n\talgorithm hmac-sha256;\n'
+                    '\tsecret "Zm9vYmFyMTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1uMDE=";\n};',
+                    "Zm9vYmFyMTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1uMDE="),
+                   ("key omapi_key {\n\talgorithm hmac-md5;\n\tsecret Q2xJ7mN0pR4sT6vW8yZ1aB==;\n}",
+                    "Q2xJ7mN0pR4sT6vW8yZ1aB==")),
+         negatives=('keys { "xfer"; };', 'secret "rndc-key";', "the secret is stored in rndc.key;",
+                    "secret YOUR_TSIG_KEY_HERE_BASE64;")),
+    # Jenkins' encrypted secrets (`hudson.util.Secret`): `{` + base64 of version byte 1 and a 16-byte IV length, `}`,
+    # under whatever element holds them (`<password>`, `<secret>`, `<privateKey>`, job configs).
+    Rule("secret", r"\{(?P<v>AQAAAB[A-Za-z0-9+/]{20,}={0,2})\}", needs="{AQAAAB", extract=_bundler_credentials,
+         examples=(("<privateKey>{AQAAABAAAAAwq3Jk9Lm2Vx8Zp4Tn7Yb1Jf5Ka0Uw3Ro6Ec9Gd2Sh5Pk8M=}</privateKey>",
+                    "AQAAABAAAAAwq3Jk9Lm2Vx8Zp4Tn7Yb1Jf5Ka0Uw3Ro6Ec9Gd2Sh5Pk8M="),),
+         negatives=("values look like {AQAAAB...} in credentials.xml", "version {1.2.3}")),
+    # Asterisk sip.conf/iax.conf `register => [transport://]user[@domain]:secret[:authuser]@host[:port][/contact]`.
+    Rule("password", r"register[ \t]*=>[ \t]*(?:\w+://)?[^:@\s/]{1,128}(?:@[^:@\s/]{1,128})?:(?P<v>[^:@\s/]{1,128})"
+         r"(?::[^@\s/]{0,128})?@", needs="register", extract=_bundler_credentials, remember=True,
+         examples=(("register => 4155550100:Tr7nkPw9@sip.carrier.example/4155550100", "Tr7nkPw9"),
+                   ("register => tls://acct@pbx.example:Iax9Reg:authacct@sip.example.net", "Iax9Reg")),
+         negatives=("register => 4155550100@10.0.0.5/4155550100", "register => user:<secret>@host")),
+    # Asterisk's `md5secret=` (MD5 of `user:realm:secret`, enough to answer a digest challenge).
+    Rule("password_hash", r"md5secret[ \t]*=>?[ \t]*(?P<v>[0-9a-fA-F]{32})(?![0-9a-fA-F])", needs="md5secret",
+         extract=_bundler_credentials,
+         examples=(("[1002]\ntype=friend\nmd5secret=0f3e1c2b4a5d6e7f8091a2b3c4d5e6f7\n",
+                    "0f3e1c2b4a5d6e7f8091a2b3c4d5e6f7"),),
+         negatives=("md5secret=", "; md5secret = md5(user:realm:secret)")),
+    # voicemail.conf(5): `MAILBOX => PIN,Full Name,e-mail,...` (a leading `-` keeps the user from changing it).
+    Rule("password", r"=>[ \t]*-?(?P<v>\d{3,20})[ \t]*,[^,'\"=()\r\n]{1,80}(?:,|[ \t]*(?:\r?\n|\Z))", needs="=>",
+         extract=_voicemail_pin,
+         examples=(("[default]\n2101 => 80714,Front Desk,frontdesk@example.com\n", "80714"),
+                   ("4200 => -9185,Night Shift\n", "9185")),
+         negatives=("$codes = [\n  1 => 2345, 'two',\n];", "exten => 100,1,Answer()", "2101 => 80714")),
+    # ZNC's znc.conf: the digest in a `<Pass password>` block (`Method`, `Hash`, `Salt` lines) and the password after
+    # a network's `Server = host [+]port PASSWORD`.
+    Rule("password_hash", r"<Pass[ \t]+\w{1,40}>(?:\r?\n(?![ \t]*(?:</Pass>|Hash\b))[^\r\n]{0,256}){0,4}\r?\n[ \t]*"
+         r"Hash[ \t]*=[ \t]*(?P<v>[0-9A-Za-z+/=]{16,256})[ \t]*(?=\r?\n|\Z)", needs="<Pass",
+         extract=_bundler_credentials,
+         examples=(("<Pass password>\n\tMethod = sha256\n"
+                    "\tHash = 5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8\n"
+                    "\tSalt = Ab3!kL9\n</Pass>", "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"),),
+         negatives=("<Pass password>\n\tMethod = sha256\n\tHash = ...\n</Pass>",)),
+    Rule("password", r"Server[ \t]*=[ \t]*[\w.:\[\]-]{1,253}[ \t]+\+?\d{1,5}[ \t]+(?P<v>[^\s]{1,256})[ \t]*"
+         r"(?=\r?\n|\Z)",
+         needs="Server", extract=_bundler_credentials, remember=True,
+         examples=(("<Network libera>\n\tServer = irc.libera.chat +6697 Lbr9SrvPw\n", "Lbr9SrvPw"),),
+         negatives=("Server = irc.libera.chat +6697", "Server = db01 5432",
+                    "Server = irc.libera.chat +6697 <password>")),
+    # UnrealIRCd's `set { cloak-keys { "KEY"; "KEY"; "KEY"; }; }`: the keys that hide users' addresses.
+    Rule("secret", r"cloak-keys[ \t]*\{(?P<b>(?:\s*\"[^\"\r\n]{1,256}\"[ \t]*;){1,8})", needs="cloak-keys",
+         extract=_quoted_keys, remember=True,
+         examples=(('set {\n\tcloak-keys {\n\t\t"aQ3kZ9mW2xR7tL5pV8nB4cJ6hF1gD0sYuE";\n'
+                    '\t\t"Tz8Kq1Wm5Xr9Lb2Np6Vc3Hj7Fd4Gs0Ay";\n\t};\n};',
+                    "aQ3kZ9mW2xR7tL5pV8nB4cJ6hF1gD0sYuE"),),
+         negatives=('cloak-keys {\n\t"and another one";\n};', "cloak-keys are generated by ./unrealircd gencloak")),
     # Erlang terms (`sys.config`, RabbitMQ's `advanced.config`): `{default_pass, <<"...">>}` / `{password, "..."}`.
     Rule("secret", r"\{(?<![\w])[ \t]*(?P<k>[a-z][\w]{0,80})[ \t]*,[ \t]*(?:<<)?\"(?P<v1>[^\"\r\n]{1,256})\""
          r"(?:>>)?[ \t]*\}",

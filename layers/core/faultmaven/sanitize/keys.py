@@ -45,6 +45,8 @@ EXCLUDED_WORDS = frozenset({
     "publickey", "pubkey",
     "pull", "mountable",  # `kubectl describe`: `Image pull secrets:`, `Mountable secrets:` list the secrets' names
 })
+# The excluded words that name a digest: under a password word they still name a password equivalent.
+_HASH_WORDS = frozenset({"hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5"})
 EXCLUDED_LAST_WORDS = frozenset({
     "id", "ids", "type", "types", "name", "names", "file", "path", "url", "uri", "length", "len", "count", "size",
     "ttl", "timeout", "expiry", "expires", "expiration", "format", "field", "header", "prefix", "version", "enabled",
@@ -290,8 +292,11 @@ def classify_key(key: str) -> tuple[str, str] | None:
 @lru_cache(maxsize=4096)
 def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     """`classify_key` on the key's lower-cased words."""
-    # `password_hash`, `hashed_secret` describe a secret; a salt for hashing (`hash_salt`, Drupal's) is one.
-    if not words or (EXCLUDED_WORDS.intersection(words) and words[-1] != "salt") or words[-1] in EXCLUDED_LAST_WORDS:
+    # `hashed_secret`, `token_sha256` describe a secret; a salt for hashing (`hash_salt`, Drupal's) is one, and so is a
+    # password's digest (`password_sha256_hex`, `passwordHash`, `md5_password`): a password is guessed back from it.
+    excluded = EXCLUDED_WORDS.intersection(words)
+    digest_of_password = excluded <= _HASH_WORDS and not PASSWORD_WORDS.isdisjoint(words)
+    if not words or (excluded and words[-1] != "salt" and not digest_of_password) or words[-1] in EXCLUDED_LAST_WORDS:
         return None
     # `PGPASSWORD`, `DBPASS`, `rootpw`: one upper-case or lower-case word that ends with a password word;
     # `static_password01`: a numbered one.
