@@ -114,9 +114,18 @@ def _table_columns(text: str, table: str) -> tuple[str, ...]:
     return tuple(c for c in _COLUMN_LINE.findall(create.group("body")) if c.lower() not in _NOT_COLUMNS)
 
 
+# Without its `CREATE TABLE`, a table named for accounts holds its passwords' digests where a hex digest stands.
+_ACCOUNT_TABLE = re.compile(r"(?i)user|admin|member|account|login|staff|customer|operator")
+_HEX_DIGEST = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128}")
+
+
 def _sql_insert_bare(rule: Rule, hit: Hit) -> list[Finding]:
-    """`INSERT INTO t VALUES (...)` (mysqldump's form): the columns are those of `CREATE TABLE t` before it."""
-    columns = _table_columns(hit.text, hit.text[slice(*hit.span("tb"))])  # type: ignore[misc]
+    """`INSERT INTO t VALUES (...)` (mysqldump's form): the columns are those of `CREATE TABLE t` before it; without
+    it, the hex digests of a table named for accounts (an MD5 or SHA password column, the commonest unsalted form)."""
+    table = hit.text[slice(*hit.span("tb"))]  # type: ignore[misc]
+    columns = _table_columns(hit.text, table)
+    if not columns and _ACCOUNT_TABLE.search(table):
+        return _sql_tuples(hit.text, hit.end, set(), _HEX_DIGEST)
     return _sql_tuples(hit.text, hit.end, {i for i, c in enumerate(columns) if _secret_column(c)})
 
 
@@ -140,9 +149,9 @@ def _pg_copy(rule: Rule, hit: Hit) -> list[Finding]:
     return found
 
 
-def _sql_tuples(text: str, pos: int, wanted: set[int]) -> list[Finding]:
-    """The values at the `wanted` positions of the `(...), (...)` tuples that start at `pos`."""
-    if not wanted:
+def _sql_tuples(text: str, pos: int, wanted: set[int], shape: re.Pattern[str] | None = None) -> list[Finding]:
+    """The values at the `wanted` positions of the `(...), (...)` tuples that start at `pos`, or those of `shape`."""
+    if not wanted and shape is None:
         return []
     found: list[Finding] = []
     while (gap := _SQL_TUPLE_GAP.match(text, pos)) and len(found) < 10_000:
@@ -150,8 +159,8 @@ def _sql_tuples(text: str, pos: int, wanted: set[int]) -> list[Finding]:
         while (item := _SQL_VALUE.match(text, pos)) is not None:
             group = next(g for g in (1, 2, 3) if item.group(g) is not None)
             value = item.group(group)
-            if index in wanted and value and value.upper() != "NULL" and not is_placeholder_value(value) \
-                    and not value.startswith(":"):
+            if (index in wanted or (shape is not None and group != 3 and shape.fullmatch(value))) and value \
+                    and value.upper() != "NULL" and not is_placeholder_value(value) and not value.startswith(":"):
                 found.append((item.start(group), item.end(group), "password"))
             pos, index = item.end(), index + 1
             if item.group(4) == ")":
@@ -603,6 +612,11 @@ def _quoted_keys(rule: Rule, hit: Hit) -> list[Finding]:
             if not is_placeholder_value(m.group(1))]
 
 
+def _znc_server(rule: Rule, hit: Hit) -> list[Finding]:
+    """ZNC's `Server = host [+]port PASSWORD`: only in a `<Network name>` block (the last field, after a port)."""
+    return _bundler_credentials(rule, hit) if hit.text.rfind("<Network", 0, hit.anchor) >= 0 else []
+
+
 _MAILBOX_HEAD = re.compile(r"[ \t]*\d{1,20}[ \t]*")
 
 
@@ -841,8 +855,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_sql_insert_bare, remember=True,
          examples=(("CREATE TABLE `users` (\n  `id` int NOT NULL,\n  `login` varchar(64),\n  `password` varchar(255),\n"
                     "  PRIMARY KEY (`id`)\n) ENGINE=InnoDB;\nINSERT INTO `users` VALUES (1,'admin','Dump3dPw!'),"
-                    "(2,'ops','0psPa55');", "0psPa55"),),
+                    "(2,'ops','0psPa55');", "0psPa55"),
+                   ("INSERT INTO `jos_users` VALUES (62,'Admin','admin','admin@example.com',"
+                    "'4a7d1ed414474e4033ac29ccb8653d9b','Super Administrator');", "4a7d1ed414474e4033ac29ccb8653d9b")),
          negatives=("INSERT INTO `users` VALUES (1,'admin','no table definition');",
+                    "INSERT INTO `files` VALUES (1,'logo.png','4a7d1ed414474e4033ac29ccb8653d9b');",
                     "CREATE TABLE `orders` (\n  `id` int,\n  `total` decimal\n);\n"
                     "INSERT INTO `orders` VALUES (1,9.5);")),
     Rule("password", r"COPY\s+[\w.\"]{1,128}\s*\((?P<c>[^()]{1,4000})\)\s+FROM\s+stdin;\r?\n", needs="FROM stdin",
@@ -1404,9 +1421,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("<Pass password>\n\tMethod = sha256\n\tHash = ...\n</Pass>",)),
     Rule("password", r"Server[ \t]*=[ \t]*[\w.:\[\]-]{1,253}[ \t]+\+?\d{1,5}[ \t]+(?P<v>[^\s]{1,256})[ \t]*"
          r"(?=\r?\n|\Z)",
-         needs="Server", extract=_bundler_credentials, remember=True,
+         needs="Server", extract=_znc_server, remember=True,
          examples=(("<Network libera>\n\tServer = irc.libera.chat +6697 Lbr9SrvPw\n", "Lbr9SrvPw"),),
-         negatives=("Server = irc.libera.chat +6697", "Server = db01 5432",
+         negatives=("Server = irc.libera.chat +6697", "Server = db01 5432", "[db]\nServer = db01 1433 primary",
                     "Server = irc.libera.chat +6697 <password>")),
     # UnrealIRCd's `set { cloak-keys { "KEY"; "KEY"; "KEY"; }; }`: the keys that hide users' addresses.
     Rule("secret", r"cloak-keys[ \t]*\{(?P<b>(?:\s*\"[^\"\r\n]{1,256}\"[ \t]*;){1,8})", needs="cloak-keys",
