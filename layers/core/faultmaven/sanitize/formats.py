@@ -612,6 +612,18 @@ def _quoted_keys(rule: Rule, hit: Hit) -> list[Finding]:
             if not is_placeholder_value(m.group(1))]
 
 
+def _groups(rule: Rule, hit: Hit) -> list[Finding]:
+    """Every value group of the match (a line that holds two secrets, such as snmpd's auth and privacy pass phrases)."""
+    spans = (hit.span(name) for name in ("v1", "v2", "v3", "v4"))
+    return [(a, b, rule.label) for a, b in (s for s in spans if s) if not is_placeholder_value(hit.text[a:b])]
+
+
+def _line_start_directive(rule: Rule, hit: Hit) -> list[Finding]:
+    """A directive that starts its line (blanks before it only)."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    return _bundler_credentials(rule, hit) if not hit.text[line_start : hit.anchor].strip() else []
+
+
 def _znc_server(rule: Rule, hit: Hit) -> list[Finding]:
     """ZNC's `Server = host [+]port PASSWORD`: only in a `<Network name>` block (the last field, after a port)."""
     return _bundler_credentials(rule, hit) if hit.text.rfind("<Network", 0, hit.anchor) >= 0 else []
@@ -962,14 +974,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     'curl -sL --user "$USER:$PASS" "$URL"', "curl -u <user:password> https://test.com",
                     "curl --user neo4j:[PASSWORD] http://db:7474", 'curl -u "${{ env.ID }}:${{ env.PASS }}"')),
     # Config directives on a line of their own (`requirepass`, `masterauth` in redis.conf, `wpa-psk` in Debian's
-    # interfaces(5), `password [7] SECRET` in network device configs), fetchmailrc(5) and netrc(5) entries
+    # interfaces(5), `rootpw` in slapd.conf(5), `bindpw` in nslcd.conf(5) and pam_ldap's ldap.conf,
+    # `password [7] SECRET` in network device configs), fetchmailrc(5) and netrc(5) entries
     # (`machine HOST login USER password SECRET`, on one line or over the entry's lines). One pass per keyword: the
     # regex engine skips to the literal.
     *(Rule("password", rf"{word}(?<![\w-]{word})(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{{1,256}})", needs=word,
            extract=_directive, remember=True,
            examples=((f"bind 127.0.0.1\n{word} f0obaredS3cret\n", "f0obaredS3cret"),),
            negatives=(f"{word} required", f"{word} ${{VAULT_SECRET}}", f"Failed {word} for root from 10.0.0.1"))
-      for word in ("requirepass", "masterauth", "wpa-psk")),
+      for word in ("requirepass", "masterauth", "wpa-psk", "rootpw", "bindpw")),
     # The same with a compound key that names a password, alone on its line (Gradle's `storePassword "..."`,
     # keepalived's `auth_pass`, Apache's `SetEnv DB_PASSWORD value`): one pass per spelling.
     *(Rule("password", word + r"(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs=word, extract=_directive,
@@ -1425,6 +1438,26 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("<Network libera>\n\tServer = irc.libera.chat +6697 Lbr9SrvPw\n", "Lbr9SrvPw"),),
          negatives=("Server = irc.libera.chat +6697", "Server = db01 5432", "[db]\nServer = db01 1433 primary",
                     "Server = irc.libera.chat +6697 <password>")),
+    # ProFTPD mod_sql's `SQLConnectInfo database[@host[:port]] [user [password]]`.
+    Rule("password", r"SQLConnectInfo[ \t]+\S{1,256}[ \t]+\S{1,128}[ \t]+"
+         r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|(?P<v2>[^\s\"]{1,256}))",
+         needs="SQLConnectInfo", extract=_bundler_credentials, remember=True,
+         examples=(("SQLConnectInfo ftpdb@localhost proftpd Pr0ftpdSqlPw", "Pr0ftpdSqlPw"),),
+         negatives=("SQLConnectInfo ftpdb@localhost proftpd", "SQLConnectInfo ftpdb@localhost")),
+    # snmpd.conf(5) SNMPv3 users: `createUser [-e ENGINEID] NAME (MD5|SHA...) AUTHPASS [DES|AES... [PRIVPASS]]`.
+    Rule("password", r"createUser[ \t]+(?:-e[ \t]+\S{1,80}[ \t]+)?\S{1,80}[ \t]+(?:MD5|SHA(?:-\d{3})?)[ \t]+"
+         r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|(?P<v2>[^\s\"]{1,256}))(?:[ \t]+(?:DES|AES(?:-?\d{3})?)[ \t]+"
+         r"(?:\"(?P<v3>[^\"\r\n]{1,256})\"|(?P<v4>[^\s\"]{1,256})))?", needs="createUser",
+         extract=_groups, remember=True,
+         examples=(('createUser monitor SHA "Snmp3AuthPhr4se" AES "Snmp3PrivPhr4se"', "Snmp3PrivPhr4se"),
+                   ("createUser -e 0x80000000010203 trapuser MD5 Tr4pAuthPw DES Tr4pPrivPw", "Tr4pAuthPw")),
+         negatives=("db.createUser({user: name, roles: []})", "createUser monitor SHA")),
+    # snmpd.conf(5) `rocommunity`/`rwcommunity` (and `…6`) at the start of a line: the SNMPv1/v2c community string.
+    Rule("password", r"r[ow]community6?[ \t]+(?P<v>[^\s#]{1,128})", needs="community",
+         extract=_line_start_directive, remember=True,
+         examples=(("rocommunity R0commSecret 10.0.0.0/8", "R0commSecret"),
+                   ("  rwcommunity6 Rw6Comm9 fd00::/8", "Rw6Comm9")),
+         negatives=("# rocommunity is read-only", "grep rocommunity /etc/snmp/snmpd.conf")),
     # UnrealIRCd's `set { cloak-keys { "KEY"; "KEY"; "KEY"; }; }`: the keys that hide users' addresses.
     Rule("secret", r"cloak-keys[ \t]*\{(?P<b>(?:\s*\"[^\"\r\n]{1,256}\"[ \t]*;){1,8})", needs="cloak-keys",
          extract=_quoted_keys, remember=True,

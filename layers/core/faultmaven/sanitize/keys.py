@@ -22,9 +22,10 @@ if TYPE_CHECKING:
 PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "pword",
                             "pswd", "psswd", "pswrd", "paswd", "paswrd", "pasword", "psword", "pssword", "psswrd",
                             "psk"})
-# `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token.
+# `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token;
+# `authtok`: PAM's and SSSD's word for the password (`ldap_default_authtok`).
 STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey",
-                                  "salt", "signature", "sig"}
+                                  "salt", "signature", "sig", "authtok"}
 # Words that end like a password word without naming one (`bypass=true`).
 _NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass", "basalt"})
 # `NONCOMPLIANT_APITOKEN`, `dbsecret`, `passwordsalt`: one word that ends with a secret word.
@@ -59,7 +60,7 @@ _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 # Fixed-width lookbehinds (one per keyword length) that let the scan skip assignments to unrelated keys.
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
-            "psswrd", "pasword", "psword", "pssword", "passwords", "psk", "salt")
+            "psswrd", "pasword", "psword", "pssword", "passwords", "psk", "salt", "authtok")
 
 
 _LAST_LETTERS = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
