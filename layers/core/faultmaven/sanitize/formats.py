@@ -77,10 +77,16 @@ _SQL_TUPLE_GAP = re.compile(r"\s*,?\s*\(")
 _NOT_SECRET_COLUMN_TAIL = frozenset({"at", "on", "date", "time", "algo", "algorithm"})
 
 
-def _secret_column(name: str) -> bool:
+# A table named for accounts (`users`, `jos_users`, `members`, `tbl_admin`): its digests are its passwords'.
+_ACCOUNT_TABLE = re.compile(r"(?i)user|admin|member|account|login|staff|customer|operator")
+
+
+def _secret_column(name: str, table: str = "") -> bool:
     words = keys.key_words(name.strip("`\"[] "))
     if not words or words[-1] in _NOT_SECRET_COLUMN_TAIL:
         return False
+    if words in (("hash",), ("hashed",)) and _ACCOUNT_TABLE.search(table):
+        return True  # a bare `hash` column of a table named for accounts holds the password's digest
     # `password_hash`, `user_pass`: in a dump the stored hash of a password is as sensitive as the password.
     return keys.classify_words(words) is not None or bool(keys.PASSWORD_WORDS.intersection(words))
 
@@ -88,7 +94,8 @@ def _secret_column(name: str) -> bool:
 def _sql_insert(rule: Rule, hit: Hit) -> list[Finding]:
     """`INSERT INTO t (cols) VALUES (...), (...)`: the values under password/secret/token columns."""
     columns = hit.text[slice(*hit.span("c"))].split(",")  # type: ignore[misc]
-    return _sql_tuples(hit.text, hit.end, {i for i, c in enumerate(columns) if _secret_column(c)})
+    table = hit.text[slice(*hit.span("tb"))]  # type: ignore[misc]
+    return _sql_tuples(hit.text, hit.end, {i for i, c in enumerate(columns) if _secret_column(c, table)})
 
 
 # As dumps write it: one column per line, the closing parenthesis at the start of a line (mysqldump, pg_dump), or
@@ -115,7 +122,6 @@ def _table_columns(text: str, table: str) -> tuple[str, ...]:
 
 
 # Without its `CREATE TABLE`, a table named for accounts holds its passwords' digests where a hex digest stands.
-_ACCOUNT_TABLE = re.compile(r"(?i)user|admin|member|account|login|staff|customer|operator")
 _HEX_DIGEST = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128}")
 
 
@@ -126,13 +132,14 @@ def _sql_insert_bare(rule: Rule, hit: Hit) -> list[Finding]:
     columns = _table_columns(hit.text, table)
     if not columns and _ACCOUNT_TABLE.search(table):
         return _sql_tuples(hit.text, hit.end, set(), _HEX_DIGEST)
-    return _sql_tuples(hit.text, hit.end, {i for i, c in enumerate(columns) if _secret_column(c)})
+    return _sql_tuples(hit.text, hit.end, {i for i, c in enumerate(columns) if _secret_column(c, table)})
 
 
 def _pg_copy(rule: Rule, hit: Hit) -> list[Finding]:
     """`COPY t (cols) FROM stdin;` and its tab-separated rows up to `\\.` (pg_dump's default form)."""
     columns = hit.text[slice(*hit.span("c"))].split(",")  # type: ignore[misc]
-    wanted = {i for i, c in enumerate(columns) if _secret_column(c)}
+    table = hit.text[slice(*hit.span("tb"))]  # type: ignore[misc]
+    wanted = {i for i, c in enumerate(columns) if _secret_column(c, table)}
     text, pos, found = hit.text, hit.end, []
     while wanted and pos < len(text) and len(found) < 10_000:
         end = text.find("\n", pos)
@@ -855,7 +862,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "a8Zk2Lp0Qw9Xe7Rt6Yu5Io4Pa3Sd2Fg1Hj0Kl9Zx8Cv7Bn6Mq")),
          negatives=("define( 'WP_DEBUG', false );", "define('DB_HOST', 'localhost');",
                     "define('AUTH_KEY', 'put your unique phrase here');")),
-    Rule("password", r"(?i:INSERT\s+INTO)\s+[\w.`\"\[\]]{1,128}\s*\((?P<c>[^()]{1,4000})\)\s*(?i:VALUES)",
+    Rule("password", r"(?i:INSERT\s+INTO)\s+(?P<tb>[\w.`\"\[\]]{1,128})\s*\((?P<c>[^()]{1,4000})\)\s*(?i:VALUES)",
          needs="INTO", extract=_sql_insert, remember=True,
          examples=(("INSERT INTO `users` (`id`, `login`, `password`) VALUES (1,'admin','5f4dcc3b5aa765d61d83');",
                     "5f4dcc3b5aa765d61d83"),
@@ -874,11 +881,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "INSERT INTO `files` VALUES (1,'logo.png','4a7d1ed414474e4033ac29ccb8653d9b');",
                     "CREATE TABLE `orders` (\n  `id` int,\n  `total` decimal\n);\n"
                     "INSERT INTO `orders` VALUES (1,9.5);")),
-    Rule("password", r"COPY\s+[\w.\"]{1,128}\s*\((?P<c>[^()]{1,4000})\)\s+FROM\s+stdin;\r?\n", needs="FROM stdin",
-         extract=_pg_copy, remember=True,
+    Rule("password", r"COPY\s+(?P<tb>[\w.\"]{1,128})\s*\((?P<c>[^()]{1,4000})\)\s+FROM\s+stdin;\r?\n",
+         needs="FROM stdin", extract=_pg_copy, remember=True,
          examples=(("COPY public.users (id, email, encrypted_password) FROM stdin;\n1\ta@example.org\tC0pyPw9\n"
-                    "2\tb@example.org\t\\N\n\\.\n", "C0pyPw9"),),
-         negatives=("COPY public.orders (id, total) FROM stdin;\n1\t9.50\n\\.\n",)),
+                    "2\tb@example.org\t\\N\n\\.\n", "C0pyPw9"),
+                   ("COPY public.members (id, login, hash) FROM stdin;\n"
+                    "1\tbob\t25d55ad283aa400af464c76d713c07ad\n\\.\n",
+                    "25d55ad283aa400af464c76d713c07ad")),
+         negatives=("COPY public.orders (id, total) FROM stdin;\n1\t9.50\n\\.\n",
+                    "COPY public.files (id, name, hash) FROM stdin;\n"
+                    "1\tlogo.png\t25d55ad283aa400af464c76d713c07ad\n\\.\n")),
     # Postfix's sasl_passwd(5) table: `[relay.host]:port user:password`, one entry per line.
     Rule("password", r"\](?::\d{1,5})?[ \t]+[^\s:]{1,128}:(?P<v>[^\s]{1,256})[ \t]*(?=\r?\n|\Z)", r"\]",
          extract=_sasl_passwd, remember=True, before=r"\w",

@@ -322,6 +322,9 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
 def _compound(word: str) -> str:
     if word in PASSWORD_WORDS or word in _NOT_COMPOUND or len(word) > 24:
         return word
+    # `passhash`, `pwhash`, `passwordmd5`: a password word and a digest word run together name the password's digest.
+    if any(word.endswith(h) and word[: -len(h)] in PASSWORD_WORDS for h in _HASH_WORDS):
+        return "password"
     return next((tail for tail in _COMPOUND_TAILS if word.endswith(tail) and len(word) > len(tail)), word)
 
 
