@@ -631,6 +631,12 @@ def _line_start_directive(rule: Rule, hit: Hit) -> list[Finding]:
     return _bundler_credentials(rule, hit) if not hit.text[line_start : hit.anchor].strip() else []
 
 
+def _jetty_obfuscated(rule: Rule, hit: Hit) -> list[Finding]:
+    """Jetty's `OBF:` form writes each character as four base-36 digits."""
+    start, end = hit.value_span()
+    return [(start, end, rule.label)] if (end - start) % 4 == 0 else []
+
+
 def _znc_server(rule: Rule, hit: Hit) -> list[Finding]:
     """ZNC's `Server = host [+]port PASSWORD`: only in a `<Network name>` block (the last field, after a port)."""
     return _bundler_credentials(rule, hit) if hit.text.rfind("<Network", 0, hit.anchor) >= 0 else []
@@ -1470,6 +1476,19 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("rocommunity R0commSecret 10.0.0.0/8", "R0commSecret"),
                    ("  rwcommunity6 Rw6Comm9 fd00::/8", "Rw6Comm9")),
          negatives=("# rocommunity is read-only", "grep rocommunity /etc/snmp/snmpd.conf")),
+    # Jetty's obfuscated passwords (`OBF:` + four base-36 characters per character: reversible, so a password) in
+    # realm.properties and jetty.xml/start.ini, and realm.properties' `user: MD5:HEX,role` digests.
+    Rule("password", r"OBF:(?P<v>[0-9a-z]{8,1024})(?![0-9A-Za-z])", needs="OBF:", extract=_jetty_obfuscated,
+         remember=True,
+         examples=(("admin: OBF:1v2j1uum1xtv1zej1zer1xtn1uvk1v1v,server-administrator",
+                    "1v2j1uum1xtv1zej1zer1xtn1uvk1v1v"),
+                   ("jetty.sslContext.trustStorePassword=OBF:1uvk1sov1sox1uuu", "1uvk1sov1sox1uuu")),
+         negatives=("OBF:abc", "see OBF:<obfuscated> in realm.properties")),
+    Rule("password_hash", r"MD5:(?:(?<=[:=][ \t]MD5:)|(?<=[:=]MD5:))(?P<v>[0-9a-fA-F]{32})[ \t]*(?=,|\r?\n|\Z)",
+         needs="MD5:", extract=_bundler_credentials,
+         examples=(("guest: MD5:084e0343a0486ff05530df6c705c8bb4,user", "084e0343a0486ff05530df6c705c8bb4"),),
+         negatives=("Content-MD5: 1B2M2Y8AsgTpgAmY7PhCfg==", "MD5: 084e0343a0486ff05530df6c705c8bb4",
+                    "checksum MD5:084e0343a0486ff05530df6c705c8bb4")),
     # UnrealIRCd's `set { cloak-keys { "KEY"; "KEY"; "KEY"; }; }`: the keys that hide users' addresses.
     Rule("secret", r"cloak-keys[ \t]*\{(?P<b>(?:\s*\"[^\"\r\n]{1,256}\"[ \t]*;){1,8})", needs="cloak-keys",
          extract=_quoted_keys, remember=True,
