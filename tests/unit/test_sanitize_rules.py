@@ -28,15 +28,11 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
-    "pppd chap-secrets(5) / pap-secrets": ["Ch4pS3cret", "PptpS3cr3t"],
-    "Exim passwd.client (host:user:password)": ["Ex1mRel4y", "Ex1mOth3r"],
     "CakePHP core.php Security.salt and cipherSeed (Configure::write)": ["76859309657453542496749683645"],
     "Ruby: Net::SMTP.start and ActiveRecord establish_connection": ["RubySmtpPw"],
     "sudo -S and docker login --password-stdin fed by echo": ["Pr1ntfPw"],
     "wget --http-password/--ftp-password and lftp -u": ["LftpUs3rPw"],
-    "Nagios resource.cfg and Zabbix agent PSK": ["N4giosDbPw", "3f9a1c0d7e5b2a8c4f6d9e1b0a7c3d5f"],
     "Puppet manifest class parameters": ["Pupp3tAppPw"],
-    "PgBouncer userlist.txt": ["PgB0uncerPw"],
     "Google service-account key file (JSON)": ["4f1e9c2b7a6d5e3f8c0b1a2d3e4f5a6b7c8d9e0f"],
     "mongoexport of a Meteor users collection (JSON lines; services.password.bcrypt and hashed login tokens)": [
         "AKdTM/q/R72nboI0qB6mMWOZwiJ/XfE3m8spReGejLE="],

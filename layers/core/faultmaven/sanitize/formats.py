@@ -637,6 +637,57 @@ def _jetty_obfuscated(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, rule.label)] if (end - start) % 4 == 0 else []
 
 
+def _entry_lines(text: str, pos: int) -> list[tuple[int, str]]:
+    """The lines after a file's header comment that are not comments or blank (at most 500 lines looked at)."""
+    lines = []
+    for line in _LINE.finditer(text, pos):
+        if not line.group() or len(lines) >= 500:
+            break
+        body = line.group().rstrip("\r\n")
+        if body.strip() and not body.lstrip().startswith("#"):
+            lines.append((line.start(), body))
+    return lines
+
+
+_PPP_FIELD = re.compile(r'"([^"\r\n]*)"|([^\s"]+)')
+
+
+def _ppp_secrets(rule: Rule, hit: Hit) -> list[Finding]:
+    """pppd's chap-secrets/pap-secrets under their `# client server secret IP addresses` header: the third field of
+    each entry (quoted or not; `*` and `-` are wildcards), up to the first line that is not an entry."""
+    found: list[Finding] = []
+    for start, body in _entry_lines(hit.text, hit.end):
+        fields = list(_PPP_FIELD.finditer(body))
+        if len(fields) < 3:
+            break
+        group = 1 if fields[2].group(1) is not None else 2
+        a, b = fields[2].span(group)
+        if fields[2].group(group) not in ("", "*", "-") and not is_placeholder_value(fields[2].group(group)):
+            found.append((start + a, start + b, rule.label))
+    return found
+
+
+def _exim_passwd_client(rule: Rule, hit: Hit) -> list[Finding]:
+    """Exim's passwd.client under its shipped header comment: `host:user:password` per line, the rest of the line
+    after the second colon, up to the first line that is not an entry."""
+    found: list[Finding] = []
+    for start, body in _entry_lines(hit.text, hit.end):
+        parts = body.split(":", 2)
+        if len(parts) < 3 or " " in parts[0].strip():
+            break
+        value = parts[2].strip()
+        if value and not is_placeholder_value(value):
+            a = start + body.index(value, len(parts[0]) + len(parts[1]) + 2)
+            found.append((a, a + len(value), rule.label))
+    return found
+
+
+def _nagios_macro(rule: Rule, hit: Hit) -> list[Finding]:
+    """Nagios resource.cfg `$USERn$=value`: the macros that hold credentials; a path (`$USER1$=/usr/lib/...`) stays."""
+    start, _ = hit.value_span()
+    return [] if hit.text[start] in "/$" else _bundler_credentials(rule, hit)
+
+
 def _znc_server(rule: Rule, hit: Hit) -> list[Finding]:
     """ZNC's `Server = host [+]port PASSWORD`: only in a `<Network name>` block (the last field, after a port)."""
     return _bundler_credentials(rule, hit) if hit.text.rfind("<Network", 0, hit.anchor) >= 0 else []
@@ -995,8 +1046,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # interfaces(5), `rootpw` in slapd.conf(5), `bindpw` in nslcd.conf(5) and pam_ldap's ldap.conf,
     # `password [7] SECRET` in network device configs), fetchmailrc(5) and netrc(5) entries
     # (`machine HOST login USER password SECRET`, on one line or over the entry's lines). One pass per keyword: the
-    # regex engine skips to the literal.
-    *(Rule("password", rf"{word}(?<![\w-]{word})(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{{1,256}})", needs=word,
+    # regex engine skips to the literal; the LDAP ones share the prefilter's literal `pw` (it slows past 100 literals).
+    *(Rule("password", rf"{word}(?<![\w-]{word})(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{{1,256}})",
+           needs="pw" if word.endswith("pw") else word,
            extract=_directive, remember=True,
            examples=((f"bind 127.0.0.1\n{word} f0obaredS3cret\n", "f0obaredS3cret"),),
            negatives=(f"{word} required", f"{word} ${{VAULT_SECRET}}", f"Failed {word} for root from 10.0.0.1"))
@@ -1407,16 +1459,18 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("guest:1003:NO PASSWORDXXXXXXXXXXXXXXXXXXXXX:NO PASSWORDXXXXXXXXXXXXXXXXXXXXX:[UN         ]:"
                     "LCT-00000000:", "pdbedit: LCT-64A1B2C3 is the last change time")),
     # BIND's and ISC dhcpd's key statements (`key "name" { algorithm hmac-sha256; secret "BASE64"; };`, named.conf,
-    # rndc.key, dhcpd.conf OMAPI and DDNS keys): a base64 secret, quoted or not, ending the statement with `;`.
-    Rule("secret", r"secret(?<![\w-]secret)[ \t]+(?:\"(?P<v1>[A-Za-z0-9+/]{16,512}={0,2})\"|"
-         r"(?P<v2>[A-Za-z0-9+/]{16,512}={0,2}))[ \t]*;", needs="secret", extract=_bundler_credentials, remember=True,
+    # rndc.key, dhcpd.conf OMAPI and DDNS keys): a base64 secret, quoted or not, ending the statement with `;`, after
+    # the `algorithm` statement (the order rndc-confgen, tsig-keygen and the manuals write).
+    Rule("secret", r"algorithm[ \t]+\"?[\w.-]{1,64}\"?[ \t]*;\s{0,256}?secret[ \t]+"
+         r"(?:\"(?P<v1>[A-Za-z0-9+/]{16,512}={0,2})\"|(?P<v2>[A-Za-z0-9+/]{16,512}={0,2}))[ \t]*;", needs="algorithm",
+         extract=_bundler_credentials, remember=True,
          examples=(('key "xfer" {\n\talgorithm hmac-sha256;\n'
                     '\tsecret "Zm9vYmFyMTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1uMDE=";\n};',
                     "Zm9vYmFyMTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1uMDE="),
                    ("key omapi_key {\n\talgorithm hmac-md5;\n\tsecret Q2xJ7mN0pR4sT6vW8yZ1aB==;\n}",
                     "Q2xJ7mN0pR4sT6vW8yZ1aB==")),
-         negatives=('keys { "xfer"; };', 'secret "rndc-key";', "the secret is stored in rndc.key;",
-                    "secret YOUR_TSIG_KEY_HERE_BASE64;")),
+         negatives=('keys { "xfer"; };', 'algorithm hmac-sha256;\nsecret "rndc-key";',
+                    "algorithm hmac-sha256;\nsecret YOUR_TSIG_KEY_HERE_BASE64;")),
     # Jenkins' encrypted secrets (`hudson.util.Secret`): `{` + base64 of version byte 1 and a 16-byte IV length, `}`,
     # under whatever element holds them (`<password>`, `<secret>`, `<privateKey>`, job configs).
     Rule("secret", r"\{(?P<v>AQAAAB[A-Za-z0-9+/]{20,}={0,2})\}", needs="{AQAAAB", extract=_bundler_credentials,
@@ -1425,12 +1479,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("values look like {AQAAAB...} in credentials.xml", "version {1.2.3}")),
     # Asterisk sip.conf/iax.conf `register => [transport://]user[@domain]:secret[:authuser]@host[:port][/contact]`.
     Rule("password", r"register[ \t]*=>[ \t]*(?:\w+://)?[^:@\s/]{1,128}(?:@[^:@\s/]{1,128})?:(?P<v>[^:@\s/]{1,128})"
-         r"(?::[^@\s/]{0,128})?@", needs="register", extract=_bundler_credentials, remember=True,
+         r"(?::[^@\s/]{0,128})?@", needs="=>", extract=_bundler_credentials, remember=True,
          examples=(("register => 4155550100:Tr7nkPw9@sip.carrier.example/4155550100", "Tr7nkPw9"),
                    ("register => tls://acct@pbx.example:Iax9Reg:authacct@sip.example.net", "Iax9Reg")),
          negatives=("register => 4155550100@10.0.0.5/4155550100", "register => user:<secret>@host")),
     # Asterisk's `md5secret=` (MD5 of `user:realm:secret`, enough to answer a digest challenge).
-    Rule("password_hash", r"md5secret[ \t]*=>?[ \t]*(?P<v>[0-9a-fA-F]{32})(?![0-9a-fA-F])", needs="md5secret",
+    Rule("password_hash", r"md5secret[ \t]*=>?[ \t]*(?P<v>[0-9a-fA-F]{32})(?![0-9a-fA-F])", needs="md5",
          extract=_bundler_credentials,
          examples=(("[1002]\ntype=friend\nmd5secret=0f3e1c2b4a5d6e7f8091a2b3c4d5e6f7\n",
                     "0f3e1c2b4a5d6e7f8091a2b3c4d5e6f7"),),
@@ -1444,15 +1498,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # ZNC's znc.conf: the digest in a `<Pass password>` block (`Method`, `Hash`, `Salt` lines) and the password after
     # a network's `Server = host [+]port PASSWORD`.
     Rule("password_hash", r"<Pass[ \t]+\w{1,40}>(?:\r?\n(?![ \t]*(?:</Pass>|Hash\b))[^\r\n]{0,256}){0,4}\r?\n[ \t]*"
-         r"Hash[ \t]*=[ \t]*(?P<v>[0-9A-Za-z+/=]{16,256})[ \t]*(?=\r?\n|\Z)", needs="<Pass",
+         r"Hash[ \t]*=[ \t]*(?P<v>[0-9A-Za-z+/=]{16,256})[ \t]*(?=\r?\n|\Z)", needs="Pass",
          extract=_bundler_credentials,
          examples=(("<Pass password>\n\tMethod = sha256\n"
                     "\tHash = 5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8\n"
                     "\tSalt = Ab3!kL9\n</Pass>", "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"),),
          negatives=("<Pass password>\n\tMethod = sha256\n\tHash = ...\n</Pass>",)),
-    Rule("password", r"Server[ \t]*=[ \t]*[\w.:\[\]-]{1,253}[ \t]+\+?\d{1,5}[ \t]+(?P<v>[^\s]{1,256})[ \t]*"
+    Rule("password", r"Server = [\w.:\[\]-]{1,253}[ \t]+\+?\d{1,5}[ \t]+(?P<v>[^\s]{1,256})[ \t]*"
          r"(?=\r?\n|\Z)",
-         needs="Server", extract=_znc_server, remember=True,
+         needs="Server = ", extract=_znc_server, remember=True,
          examples=(("<Network libera>\n\tServer = irc.libera.chat +6697 Lbr9SrvPw\n", "Lbr9SrvPw"),),
          negatives=("Server = irc.libera.chat +6697", "Server = db01 5432", "[db]\nServer = db01 1433 primary",
                     "Server = irc.libera.chat +6697 <password>")),
@@ -1477,18 +1531,38 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("  rwcommunity6 Rw6Comm9 fd00::/8", "Rw6Comm9")),
          negatives=("# rocommunity is read-only", "grep rocommunity /etc/snmp/snmpd.conf")),
     # Jetty's obfuscated passwords (`OBF:` + four base-36 characters per character: reversible, so a password) in
-    # realm.properties and jetty.xml/start.ini, and realm.properties' `user: MD5:HEX,role` digests.
+    # realm.properties and jetty.xml/start.ini.
     Rule("password", r"OBF:(?P<v>[0-9a-z]{8,1024})(?![0-9A-Za-z])", needs="OBF:", extract=_jetty_obfuscated,
          remember=True,
          examples=(("admin: OBF:1v2j1uum1xtv1zej1zer1xtn1uvk1v1v,server-administrator",
                     "1v2j1uum1xtv1zej1zer1xtn1uvk1v1v"),
                    ("jetty.sslContext.trustStorePassword=OBF:1uvk1sov1sox1uuu", "1uvk1sov1sox1uuu")),
          negatives=("OBF:abc", "see OBF:<obfuscated> in realm.properties")),
-    Rule("password_hash", r"MD5:(?:(?<=[:=][ \t]MD5:)|(?<=[:=]MD5:))(?P<v>[0-9a-fA-F]{32})[ \t]*(?=,|\r?\n|\Z)",
-         needs="MD5:", extract=_bundler_credentials,
-         examples=(("guest: MD5:084e0343a0486ff05530df6c705c8bb4,user", "084e0343a0486ff05530df6c705c8bb4"),),
-         negatives=("Content-MD5: 1B2M2Y8AsgTpgAmY7PhCfg==", "MD5: 084e0343a0486ff05530df6c705c8bb4",
-                    "checksum MD5:084e0343a0486ff05530df6c705c8bb4")),
+    # pppd's chap-secrets(5)/pap-secrets under the header comment the files ship with.
+    Rule("password", r"#[ \t]*client[ \t]+server[ \t]+secret[ \t]+IP addresses[ \t]*(?:\r?\n|\Z)", needs="IP addresses",
+         extract=_ppp_secrets, remember=True,
+         examples=(('# Secrets for authentication using CHAP\n# client\tserver\tsecret\t\t\tIP addresses\n'
+                    '"isp-user"\t*\t"Ch4pPw9x"\t\t*\nvpnuser\tpptpd\tPptp9Secr\t*\n', "Pptp9Secr"),),
+         negatives=("# client\tserver\tsecret\t\t\tIP addresses\n", "# client\tserver\tsecret\t\t\tIP addresses\n"
+                    "* * * *\n")),
+    # Exim's passwd.client (`host:user:password`) under the header comment Debian's exim4 ships it with.
+    Rule("password", r"# password file used when the local exim is authenticating to a remote host as a client\.?"
+         r"[^\r\n]*(?:\r?\n|\Z)", needs="password", extract=_exim_passwd_client,
+         remember=True,
+         examples=(("# password file used when the local exim is authenticating to a remote host as a client.\n"
+                    "smtp.example.com:relayuser:Ex1mRel4yPw\n", "Ex1mRel4yPw"),),
+         negatives=("# password file used when the local exim is authenticating to a remote host as a client.\n"
+                    "#\n# see exim4_passwd_client(5) for more documentation\n",)),
+    # Nagios resource.cfg: `$USERn$=value` macros, where the docs say to keep passwords and other sensitive data.
+    Rule("password", r"\$USER\d{1,3}\$[ \t]*=[ \t]*(?P<v>[^\s#][^\r\n]{0,255}?)[ \t]*(?=\r?\n|\Z)", needs="$USER",
+         extract=_nagios_macro, remember=True,
+         examples=(("$USER1$=/usr/lib/nagios/plugins\n$USER3$=N4giosDbPw9\n", "N4giosDbPw9"),),
+         negatives=("$USER1$=/usr/lib/nagios/plugins", "command_line $USER1$/check_ping -H $HOSTADDRESS$")),
+    # PgBouncer's auth_file (userlist.txt): `"username" "password"` and nothing else on the line.
+    Rule("password", r'(?:^|(?<=\n))"[^"\r\n]{1,128}" +"(?P<v>[^"\r\n]{1,256})"[ \t]*(?=\r?\n|\Z)', needs='" "',
+         extract=_bundler_credentials, remember=True,
+         examples=(('"app" "PgB0uncer9Pw"\n"stats" "md5a3556571e93b0d20722ba62be61e8c2d"\n', "PgB0uncer9Pw"),),
+         negatives=('print("a" "b")', '  "a" "b"\n', '"app" ""\n')),
     # UnrealIRCd's `set { cloak-keys { "KEY"; "KEY"; "KEY"; }; }`: the keys that hide users' addresses.
     Rule("secret", r"cloak-keys[ \t]*\{(?P<b>(?:\s*\"[^\"\r\n]{1,256}\"[ \t]*;){1,8})", needs="cloak-keys",
          extract=_quoted_keys, remember=True,

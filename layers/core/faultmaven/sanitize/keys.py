@@ -28,8 +28,8 @@ STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "creden
                                   "salt", "signature", "sig", "authtok"}
 # Words that end like a password word without naming one (`bypass=true`).
 _NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass", "basalt"})
-# `NONCOMPLIANT_APITOKEN`, `dbsecret`, `passwordsalt`: one word that ends with a secret word.
-_COMPOUND_TAILS = ("password", "passwd", "pass", "pswd", "pwd", "pw", "token", "secret", "salt")
+# `NONCOMPLIANT_APITOKEN`, `dbsecret`, `passwordsalt`, `TLSPSK`: one word that ends with a secret word.
+_COMPOUND_TAILS = ("password", "passwd", "pass", "pswd", "pwd", "pw", "psk", "token", "secret", "salt")
 # `<word>_key` / `<word>Key` names that hold a secret.
 KEY_QUALIFIERS = frozenset({
     "api", "secret", "access", "private", "auth", "client", "master", "encryption", "signing", "account", "shared",
