@@ -121,6 +121,7 @@ CLIENT_BATCHES = (
     _batch("_9", "data platform configs", "fd45405", "78b0ecc", source="the tools' documentation"),
     _batch("_10", "self-hosted web applications' server configs: forums, wikis, shops, forges, monitoring", "695c438",
            "35b7cb6", source="the applications' documentation"),
+    _batch("_11", "database dumps with user tables and server-side authentication files", "695c438", "dfad672"),
     _batch("_12", "desktop and home-server apps, IoT and Wi-Fi, game servers, backup jobs, shell and REPL histories",
            "695c438", "757fa56", source="the tools' documentation"),
     _batch("_13", "identity providers and auth proxies, messaging brokers, secrets and mesh agents, VPN keys",

@@ -48,6 +48,9 @@ SECRETS = [
     ("password", "Pa55;word", 'Server=sql1;Database=app;User Id=sa;Password="{}";'),
     ("secret", rand(32), "client_secret: {}"),
     ("secret", rand(40, ALNUM + "+/"), "signature_seed={}"),
+    # a password's digest under a key that names both: a password is guessed back from it
+    ("password_hash", rand(64, "0123456789abcdef"), '"passwordHash": "{}"'),
+    ("password_hash", rand(32, "0123456789abcdef"), "password_md5={}"),
 ]
 
 
@@ -116,6 +119,7 @@ NEAR_MISSES = [
     "api_key: <your-api-key>",
     "token_type: bearer",
     "hashed_secret: a2480a72004fc40d124495fd59f5b482034fbadd",
+    "token_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
     "blk_-8353423262983821010 added to 10.251.39.209:50010",
     "java.lang.Object@1a2b3c4d at com.example.Foo.bar(Foo.java:42)",
     "src@eadmin1 crond[4308]: (root) CMD (run-parts /etc/cron.hourly)",

@@ -28,14 +28,10 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
-    "pppd chap-secrets(5) / pap-secrets": ["Ch4pS3cret", "PptpS3cr3t"],
-    "Exim passwd.client (host:user:password)": ["Ex1mRel4y", "Ex1mOth3r"],
     "Ruby: Net::SMTP.start and ActiveRecord establish_connection": ["RubySmtpPw"],
     "sudo -S and docker login --password-stdin fed by echo": ["Pr1ntfPw"],
     "wget --http-password/--ftp-password and lftp -u": ["LftpUs3rPw"],
-    "Nagios resource.cfg and Zabbix agent PSK": ["N4giosDbPw", "3f9a1c0d7e5b2a8c4f6d9e1b0a7c3d5f"],
     "Puppet manifest class parameters": ["Pupp3tAppPw"],
-    "PgBouncer userlist.txt": ["PgB0uncerPw"],
     "Google service-account key file (JSON)": ["4f1e9c2b7a6d5e3f8c0b1a2d3e4f5a6b7c8d9e0f"],
     "Deluge auth file (username:password:level per line)": ["5e2f9a0c7b1d48e3a6f2c9b0d4e7a1f3c8b2d6e0",
                                                              "Dl-Stream2024", "gu3st-view"],
@@ -44,6 +40,11 @@ KNOWN_MISSES = {
         "4d2a6f8e0c3b5d7a9f1e3c5b7d9a1f3e5c7b9d1a3f5e7c9b1d3a5f7e9c1b3d5a7f9e1c3b5d7a9f1e3c5b7d9a1f3e5c7b9d1a3f5e7c9b1d3a5f7e9c1b3d"],
     "MediaWiki LocalSettings.php (database, secret and upgrade keys, $wgSMTP)": ["feb1930520e70176"],
     "WHMCS configuration.php": ["WHMCS-5f2a9c0e71"],
+    "mongoexport of a Meteor users collection (JSON lines; services.password.bcrypt and hashed login tokens)": [
+        "AKdTM/q/R72nboI0qB6mMWOZwiJ/XfE3m8spReGejLE="],
+    "rsyncd.secrets (user:password lines)": ["bkp-Rs7nc-2024", "m1rr0r.sync"],
+    "vsftpd virtual users source file for db_load (username and password on alternating lines)": [
+        "Upl0ad-Only!9", "W3bT3am.deploy"],
 }
 
 

@@ -78,10 +78,16 @@ _SQL_TUPLE_GAP = re.compile(r"\s*,?\s*\(")
 _NOT_SECRET_COLUMN_TAIL = frozenset({"at", "on", "date", "time", "algo", "algorithm"})
 
 
-def _secret_column(name: str) -> bool:
+# A table named for accounts (`users`, `jos_users`, `members`, `tbl_admin`): its digests are its passwords'.
+_ACCOUNT_TABLE = re.compile(r"(?i)user|admin|member|account|login|staff|customer|operator")
+
+
+def _secret_column(name: str, table: str = "") -> bool:
     words = keys.key_words(name.strip("`\"[] "))
     if not words or words[-1] in _NOT_SECRET_COLUMN_TAIL:
         return False
+    if words in (("hash",), ("hashed",)) and _ACCOUNT_TABLE.search(table):
+        return True  # a bare `hash` column of a table named for accounts holds the password's digest
     # `password_hash`, `user_pass`: in a dump the stored hash of a password is as sensitive as the password.
     return keys.classify_words(words) is not None or bool(keys.PASSWORD_WORDS.intersection(words))
 
@@ -89,7 +95,8 @@ def _secret_column(name: str) -> bool:
 def _sql_insert(rule: Rule, hit: Hit) -> list[Finding]:
     """`INSERT INTO t (cols) VALUES (...), (...)`: the values under password/secret/token columns."""
     columns = hit.text[slice(*hit.span("c"))].split(",")  # type: ignore[misc]
-    return _sql_tuples(hit.text, hit.end, {i for i, c in enumerate(columns) if _secret_column(c)})
+    table = hit.text[slice(*hit.span("tb"))]  # type: ignore[misc]
+    return _sql_tuples(hit.text, hit.end, {i for i, c in enumerate(columns) if _secret_column(c, table)})
 
 
 # As dumps write it: one column per line, the closing parenthesis at the start of a line (mysqldump, pg_dump), or
@@ -115,16 +122,25 @@ def _table_columns(text: str, table: str) -> tuple[str, ...]:
     return tuple(c for c in _COLUMN_LINE.findall(create.group("body")) if c.lower() not in _NOT_COLUMNS)
 
 
+# Without its `CREATE TABLE`, a table named for accounts holds its passwords' digests where a hex digest stands.
+_HEX_DIGEST = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128}")
+
+
 def _sql_insert_bare(rule: Rule, hit: Hit) -> list[Finding]:
-    """`INSERT INTO t VALUES (...)` (mysqldump's form): the columns are those of `CREATE TABLE t` before it."""
-    columns = _table_columns(hit.text, hit.text[slice(*hit.span("tb"))])  # type: ignore[misc]
-    return _sql_tuples(hit.text, hit.end, {i for i, c in enumerate(columns) if _secret_column(c)})
+    """`INSERT INTO t VALUES (...)` (mysqldump's form): the columns are those of `CREATE TABLE t` before it; without
+    it, the hex digests of a table named for accounts (an MD5 or SHA password column, the commonest unsalted form)."""
+    table = hit.text[slice(*hit.span("tb"))]  # type: ignore[misc]
+    columns = _table_columns(hit.text, table)
+    if not columns and _ACCOUNT_TABLE.search(table):
+        return _sql_tuples(hit.text, hit.end, set(), _HEX_DIGEST)
+    return _sql_tuples(hit.text, hit.end, {i for i, c in enumerate(columns) if _secret_column(c, table)})
 
 
 def _pg_copy(rule: Rule, hit: Hit) -> list[Finding]:
     """`COPY t (cols) FROM stdin;` and its tab-separated rows up to `\\.` (pg_dump's default form)."""
     columns = hit.text[slice(*hit.span("c"))].split(",")  # type: ignore[misc]
-    wanted = {i for i, c in enumerate(columns) if _secret_column(c)}
+    table = hit.text[slice(*hit.span("tb"))]  # type: ignore[misc]
+    wanted = {i for i, c in enumerate(columns) if _secret_column(c, table)}
     text, pos, found = hit.text, hit.end, []
     while wanted and pos < len(text) and len(found) < 10_000:
         end = text.find("\n", pos)
@@ -141,9 +157,9 @@ def _pg_copy(rule: Rule, hit: Hit) -> list[Finding]:
     return found
 
 
-def _sql_tuples(text: str, pos: int, wanted: set[int]) -> list[Finding]:
-    """The values at the `wanted` positions of the `(...), (...)` tuples that start at `pos`."""
-    if not wanted:
+def _sql_tuples(text: str, pos: int, wanted: set[int], shape: re.Pattern[str] | None = None) -> list[Finding]:
+    """The values at the `wanted` positions of the `(...), (...)` tuples that start at `pos`, or those of `shape`."""
+    if not wanted and shape is None:
         return []
     found: list[Finding] = []
     while (gap := _SQL_TUPLE_GAP.match(text, pos)) and len(found) < 10_000:
@@ -151,8 +167,8 @@ def _sql_tuples(text: str, pos: int, wanted: set[int]) -> list[Finding]:
         while (item := _SQL_VALUE.match(text, pos)) is not None:
             group = next(g for g in (1, 2, 3) if item.group(g) is not None)
             value = item.group(group)
-            if index in wanted and value and value.upper() != "NULL" and not is_placeholder_value(value) \
-                    and not value.startswith(":"):
+            if (index in wanted or (shape is not None and group != 3 and shape.fullmatch(value))) and value \
+                    and value.upper() != "NULL" and not is_placeholder_value(value) and not value.startswith(":"):
                 found.append((item.start(group), item.end(group), "password"))
             pos, index = item.end(), index + 1
             if item.group(4) == ")":
@@ -760,6 +776,100 @@ def _nt_hash(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if hit.text[start:end].lower() == _EMPTY_NT_HASH else [(start, end, rule.label)]
 
 
+def _smbpasswd(rule: Rule, hit: Hit) -> list[Finding]:
+    """An smbpasswd(5) line's LANMAN and NT hashes, not the empty password's."""
+    spans = (hit.span("v1"), hit.span("v2"))
+    return [(a, b, rule.label) for a, b in (s for s in spans if s) if hit.text[a:b].lower() != _EMPTY_NT_HASH]
+
+
+_QUOTED = re.compile(r'"([^"\s]{16,256})"')  # a key: no blanks (`"and another one"` is the sample's filler)
+
+
+def _quoted_keys(rule: Rule, hit: Hit) -> list[Finding]:
+    """Each quoted string of a block that holds only keys (UnrealIRCd's `cloak-keys { "..."; "..."; };`)."""
+    start, end = hit.span("b") or (0, 0)
+    return [(m.start(1), m.end(1), rule.label) for m in _QUOTED.finditer(hit.text, start, end)
+            if not is_placeholder_value(m.group(1))]
+
+
+def _groups(rule: Rule, hit: Hit) -> list[Finding]:
+    """Every value group of the match (a line that holds two secrets, such as snmpd's auth and privacy pass phrases)."""
+    spans = (hit.span(name) for name in ("v1", "v2", "v3", "v4"))
+    return [(a, b, rule.label) for a, b in (s for s in spans if s) if not is_placeholder_value(hit.text[a:b])]
+
+
+def _line_start_directive(rule: Rule, hit: Hit) -> list[Finding]:
+    """A directive that starts its line (blanks before it only)."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    return _bundler_credentials(rule, hit) if not hit.text[line_start : hit.anchor].strip() else []
+
+
+def _entry_lines(text: str, pos: int) -> list[tuple[int, str]]:
+    """The lines after a file's header comment that are not comments or blank (at most 500 lines looked at)."""
+    lines = []
+    for line in _LINE.finditer(text, pos):
+        if not line.group() or len(lines) >= 500:
+            break
+        body = line.group().rstrip("\r\n")
+        if body.strip() and not body.lstrip().startswith("#"):
+            lines.append((line.start(), body))
+    return lines
+
+
+_PPP_FIELD = re.compile(r'"([^"\r\n]*)"|([^\s"]+)')
+
+
+def _ppp_secrets(rule: Rule, hit: Hit) -> list[Finding]:
+    """pppd's chap-secrets/pap-secrets under their `# client server secret IP addresses` header: the third field of
+    each entry (quoted or not; `*` and `-` are wildcards), up to the first line that is not an entry."""
+    found: list[Finding] = []
+    for start, body in _entry_lines(hit.text, hit.end):
+        fields = list(_PPP_FIELD.finditer(body))
+        if len(fields) < 3:
+            break
+        group = 1 if fields[2].group(1) is not None else 2
+        a, b = fields[2].span(group)
+        if fields[2].group(group) not in ("", "*", "-") and not is_placeholder_value(fields[2].group(group)):
+            found.append((start + a, start + b, rule.label))
+    return found
+
+
+def _exim_passwd_client(rule: Rule, hit: Hit) -> list[Finding]:
+    """Exim's passwd.client under its shipped header comment: `host:user:password` per line, the rest of the line
+    after the second colon, up to the first line that is not an entry."""
+    found: list[Finding] = []
+    for start, body in _entry_lines(hit.text, hit.end):
+        parts = body.split(":", 2)
+        if len(parts) < 3 or " " in parts[0].strip():
+            break
+        value = parts[2].strip()
+        if value and not is_placeholder_value(value):
+            a = start + body.index(value, len(parts[0]) + len(parts[1]) + 2)
+            found.append((a, a + len(value), rule.label))
+    return found
+
+
+def _nagios_macro(rule: Rule, hit: Hit) -> list[Finding]:
+    """Nagios resource.cfg `$USERn$=value`: the macros that hold credentials; a path (`$USER1$=/usr/lib/...`) stays."""
+    start, _ = hit.value_span()
+    return [] if hit.text[start] in "/$" else _bundler_credentials(rule, hit)
+
+
+def _znc_server(rule: Rule, hit: Hit) -> list[Finding]:
+    """ZNC's `Server = host [+]port PASSWORD`: only in a `<Network name>` block (the last field, after a port)."""
+    return _bundler_credentials(rule, hit) if hit.text.rfind("<Network", 0, hit.anchor) >= 0 else []
+
+
+_MAILBOX_HEAD = re.compile(r"[ \t]*\d{1,20}[ \t]*")
+
+
+def _voicemail_pin(rule: Rule, hit: Hit) -> list[Finding]:
+    """voicemail.conf(5)'s `MAILBOX => PIN,Full Name,...`: only when the line starts with the mailbox number."""
+    at = hit.match.start()
+    line_start = hit.text.rfind("\n", 0, at) + 1
+    return _bundler_credentials(rule, hit) if _MAILBOX_HEAD.fullmatch(hit.text, line_start, at) else []
+
+
 def _spaced_property(rule: Rule, hit: Hit) -> list[Finding]:
     """`key<blanks>value` alone on its line, the key (from the line's start) naming a secret."""
     text, at = hit.text, hit.match.start()
@@ -1030,7 +1140,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "a8Zk2Lp0Qw9Xe7Rt6Yu5Io4Pa3Sd2Fg1Hj0Kl9Zx8Cv7Bn6Mq")),
          negatives=("define( 'WP_DEBUG', false );", "define('DB_HOST', 'localhost');",
                     "define('AUTH_KEY', 'put your unique phrase here');")),
-    Rule("password", r"(?i:INSERT\s+INTO)\s+[\w.`\"\[\]]{1,128}\s*\((?P<c>[^()]{1,4000})\)\s*(?i:VALUES)",
+    Rule("password", r"(?i:INSERT\s+INTO)\s+(?P<tb>[\w.`\"\[\]]{1,128})\s*\((?P<c>[^()]{1,4000})\)\s*(?i:VALUES)",
          needs="INTO", extract=_sql_insert, remember=True,
          examples=(("INSERT INTO `users` (`id`, `login`, `password`) VALUES (1,'admin','5f4dcc3b5aa765d61d83');",
                     "5f4dcc3b5aa765d61d83"),
@@ -1042,15 +1152,23 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_sql_insert_bare, remember=True,
          examples=(("CREATE TABLE `users` (\n  `id` int NOT NULL,\n  `login` varchar(64),\n  `password` varchar(255),\n"
                     "  PRIMARY KEY (`id`)\n) ENGINE=InnoDB;\nINSERT INTO `users` VALUES (1,'admin','Dump3dPw!'),"
-                    "(2,'ops','0psPa55');", "0psPa55"),),
+                    "(2,'ops','0psPa55');", "0psPa55"),
+                   ("INSERT INTO `jos_users` VALUES (62,'Admin','admin','admin@example.com',"
+                    "'4a7d1ed414474e4033ac29ccb8653d9b','Super Administrator');", "4a7d1ed414474e4033ac29ccb8653d9b")),
          negatives=("INSERT INTO `users` VALUES (1,'admin','no table definition');",
+                    "INSERT INTO `files` VALUES (1,'logo.png','4a7d1ed414474e4033ac29ccb8653d9b');",
                     "CREATE TABLE `orders` (\n  `id` int,\n  `total` decimal\n);\n"
                     "INSERT INTO `orders` VALUES (1,9.5);")),
-    Rule("password", r"COPY\s+[\w.\"]{1,128}\s*\((?P<c>[^()]{1,4000})\)\s+FROM\s+stdin;\r?\n", needs="FROM stdin",
-         extract=_pg_copy, remember=True,
+    Rule("password", r"COPY\s+(?P<tb>[\w.\"]{1,128})\s*\((?P<c>[^()]{1,4000})\)\s+FROM\s+stdin;\r?\n",
+         needs="FROM stdin", extract=_pg_copy, remember=True,
          examples=(("COPY public.users (id, email, encrypted_password) FROM stdin;\n1\ta@example.org\tC0pyPw9\n"
-                    "2\tb@example.org\t\\N\n\\.\n", "C0pyPw9"),),
-         negatives=("COPY public.orders (id, total) FROM stdin;\n1\t9.50\n\\.\n",)),
+                    "2\tb@example.org\t\\N\n\\.\n", "C0pyPw9"),
+                   ("COPY public.members (id, login, hash) FROM stdin;\n"
+                    "1\tbob\t25d55ad283aa400af464c76d713c07ad\n\\.\n",
+                    "25d55ad283aa400af464c76d713c07ad")),
+         negatives=("COPY public.orders (id, total) FROM stdin;\n1\t9.50\n\\.\n",
+                    "COPY public.files (id, name, hash) FROM stdin;\n"
+                    "1\tlogo.png\t25d55ad283aa400af464c76d713c07ad\n\\.\n")),
     # Postfix's sasl_passwd(5) table: `[relay.host]:port user:password`, one entry per line.
     Rule("password", r"\](?::\d{1,5})?[ \t]+[^\s:]{1,128}:(?P<v>[^\s]{1,256})[ \t]*(?=\r?\n|\Z)", r"\]",
          extract=_sasl_passwd, remember=True, before=r"\w",
@@ -1157,14 +1275,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     'curl -sL --user "$USER:$PASS" "$URL"', "curl -u <user:password> https://test.com",
                     "curl --user neo4j:[PASSWORD] http://db:7474", 'curl -u "${{ env.ID }}:${{ env.PASS }}"')),
     # Config directives on a line of their own (`requirepass`, `masterauth` in redis.conf, `wpa-psk` in Debian's
-    # interfaces(5), `password [7] SECRET` in network device configs), fetchmailrc(5) and netrc(5) entries
+    # interfaces(5), `rootpw` in slapd.conf(5), `bindpw` in nslcd.conf(5) and pam_ldap's ldap.conf,
+    # `password [7] SECRET` in network device configs), fetchmailrc(5) and netrc(5) entries
     # (`machine HOST login USER password SECRET`, on one line or over the entry's lines). One pass per keyword: the
-    # regex engine skips to the literal.
-    *(Rule("password", rf"{word}(?<![\w-]{word})(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{{1,256}})", needs=word,
+    # regex engine skips to the literal; the LDAP ones share the prefilter's literal `pw` (it slows past 100 literals).
+    *(Rule("password", rf"{word}(?<![\w-]{word})(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{{1,256}})",
+           needs="pw" if word.endswith("pw") else word,
            extract=_directive, remember=True,
            examples=((f"bind 127.0.0.1\n{word} f0obaredS3cret\n", "f0obaredS3cret"),),
            negatives=(f"{word} required", f"{word} ${{VAULT_SECRET}}", f"Failed {word} for root from 10.0.0.1"))
-      for word in ("requirepass", "masterauth", "wpa-psk")),
+      for word in ("requirepass", "masterauth", "wpa-psk", "rootpw", "bindpw")),
     # The same with a compound key that names a password, alone on its line (Gradle's `storePassword "..."`,
     # keepalived's `auth_pass`, Apache's `SetEnv DB_PASSWORD value`): one pass per spelling.
     *(Rule("password", word + r"(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs=word, extract=_directive,
@@ -1674,16 +1794,105 @@ FORMAT_RULES: tuple[Rule, ...] = (
          remember=True, validate=lambda value: not is_placeholder_value(value),
          examples=(("SQLConnectInfo proftpd@sql.example.com:3306 proftpd Pr0ftpd-sq1", "Pr0ftpd-sq1"),),
          negatives=("SQLConnectInfo proftpd@localhost", "SQLConnectInfo proftpd@localhost proftpd ${SQL_PASS}")),
-    # Samba's smbpasswd(5) lines `user:uid:LMHASH:NTHASH:[flags]:LCT-<hex>:`: the NT hash, as in pwdump's (the LM field
-    # is 32 `X` when LAN Manager hashes are off). Found at the flags' `:[`, the line's `LCT-` its prefilter.
-    Rule("password_hash", r":\[(?<=\d:[0-9a-fA-FX]{32}:(?P<v>[0-9a-fA-F]{32}):\[)[A-Z ]{1,13}\]:LCT-", needs="]:LCT-",
-         extract=_nt_hash,
+    # Samba's smbpasswd(5) lines `name:uid:LANMAN:NT:[flags     ]:LCT-<hex time>:` (the flags field is 11 characters
+    # in brackets): both hashes are password equivalents (`X`s or `NO PASSWORD` fill a field that holds none). Found
+    # at `LCT-`, the fields before it in a lookbehind.
+    Rule("password_hash", r"LCT-(?<=(?:(?P<v1>[0-9A-Fa-f]{32})|X{32}|NO PASSWORDX{21}):"
+         r"(?:(?P<v2>[0-9A-Fa-f]{32})|X{32}|NO PASSWORDX{21}):\[[A-Z ]{11}\]:LCT-)[0-9A-Fa-f]{8}:", needs="LCT-",
+         extract=_smbpasswd,
          examples=(("bob:1001:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:8846F7EAEE8FB117AD06BDD830B7586C:[U          ]"
-                    ":LCT-5F2A9C0E:",
-                    "8846F7EAEE8FB117AD06BDD830B7586C"),),
+                    ":LCT-5F2A9C0E:", "8846F7EAEE8FB117AD06BDD830B7586C"),
+                   ("old:1002:0A1B2C3D4E5F60718293A4B5C6D7E8F9:99887766554433221100FFEEDDCCBBAA:[UX         ]:"
+                    "LCT-5E3C0F11:", "0A1B2C3D4E5F60718293A4B5C6D7E8F9")),
          negatives=("nobody:65534:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:31D6CFE0D16AE931B73C59D7E0C089C0:[NU         ]"
                     ":LCT-00000000:",
-                    "INFO:[main] started: LCT-00 is not a field")),
+                    "guest:1003:NO PASSWORDXXXXXXXXXXXXXXXXXXXXX:NO PASSWORDXXXXXXXXXXXXXXXXXXXXX:[UN         ]:"
+                    "LCT-00000000:", "pdbedit: LCT-64A1B2C3 is the last change time")),
+    # Jenkins' encrypted secrets (`hudson.util.Secret`): `{` + base64 of version byte 1 and a 16-byte IV length, `}`,
+    # under whatever element holds them (`<password>`, `<secret>`, `<privateKey>`, job configs).
+    Rule("secret", r"\{(?P<v>AQAAAB[A-Za-z0-9+/]{20,}={0,2})\}", needs="{AQAAAB", extract=_bundler_credentials,
+         examples=(("<privateKey>{AQAAABAAAAAwq3Jk9Lm2Vx8Zp4Tn7Yb1Jf5Ka0Uw3Ro6Ec9Gd2Sh5Pk8M=}</privateKey>",
+                    "AQAAABAAAAAwq3Jk9Lm2Vx8Zp4Tn7Yb1Jf5Ka0Uw3Ro6Ec9Gd2Sh5Pk8M="),),
+         negatives=("values look like {AQAAAB...} in credentials.xml", "version {1.2.3}")),
+    # Asterisk sip.conf/iax.conf `register => [transport://]user[@domain]:secret[:authuser]@host[:port][/contact]`.
+    Rule("password", r"register[ \t]*=>[ \t]*(?:\w+://)?[^:@\s/]{1,128}(?:@[^:@\s/]{1,128})?:(?P<v>[^:@\s/]{1,128})"
+         r"(?::[^@\s/]{0,128})?@", needs="=>", extract=_bundler_credentials, remember=True,
+         examples=(("register => 4155550100:Tr7nkPw9@sip.carrier.example/4155550100", "Tr7nkPw9"),
+                   ("register => tls://acct@pbx.example:Iax9Reg:authacct@sip.example.net", "Iax9Reg")),
+         negatives=("register => 4155550100@10.0.0.5/4155550100", "register => user:<secret>@host")),
+    # Asterisk's `md5secret=` (MD5 of `user:realm:secret`, enough to answer a digest challenge).
+    Rule("password_hash", r"md5secret[ \t]*=>?[ \t]*(?P<v>[0-9a-fA-F]{32})(?![0-9a-fA-F])", needs="md5",
+         extract=_bundler_credentials,
+         examples=(("[1002]\ntype=friend\nmd5secret=0f3e1c2b4a5d6e7f8091a2b3c4d5e6f7\n",
+                    "0f3e1c2b4a5d6e7f8091a2b3c4d5e6f7"),),
+         negatives=("md5secret=", "; md5secret = md5(user:realm:secret)")),
+    # voicemail.conf(5): `MAILBOX => PIN,Full Name,e-mail,...` (a leading `-` keeps the user from changing it).
+    Rule("password", r"=>[ \t]*-?(?P<v>\d{3,20})[ \t]*,[^,'\"=()\r\n]{1,80}(?:,|[ \t]*(?:\r?\n|\Z))", needs="=>",
+         extract=_voicemail_pin,
+         examples=(("[default]\n2101 => 80714,Front Desk,frontdesk@example.com\n", "80714"),
+                   ("4200 => -9185,Night Shift\n", "9185")),
+         negatives=("$codes = [\n  1 => 2345, 'two',\n];", "exten => 100,1,Answer()", "2101 => 80714")),
+    # ZNC's znc.conf: the digest in a `<Pass password>` block (`Method`, `Hash`, `Salt` lines) and the password after
+    # a network's `Server = host [+]port PASSWORD`.
+    Rule("password_hash", r"<Pass[ \t]+\w{1,40}>(?:\r?\n(?![ \t]*(?:</Pass>|Hash\b))[^\r\n]{0,256}){0,4}\r?\n[ \t]*"
+         r"Hash[ \t]*=[ \t]*(?P<v>[0-9A-Za-z+/=]{16,256})[ \t]*(?=\r?\n|\Z)", needs="Pass",
+         extract=_bundler_credentials,
+         examples=(("<Pass password>\n\tMethod = sha256\n"
+                    "\tHash = 5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8\n"
+                    "\tSalt = Ab3!kL9\n</Pass>", "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"),),
+         negatives=("<Pass password>\n\tMethod = sha256\n\tHash = ...\n</Pass>",)),
+    Rule("password", r"Server = [\w.:\[\]-]{1,253}[ \t]+\+?\d{1,5}[ \t]+(?P<v>[^\s]{1,256})[ \t]*"
+         r"(?=\r?\n|\Z)",
+         needs="Server = ", extract=_znc_server, remember=True,
+         examples=(("<Network libera>\n\tServer = irc.libera.chat +6697 Lbr9SrvPw\n", "Lbr9SrvPw"),),
+         negatives=("Server = irc.libera.chat +6697", "Server = db01 5432", "[db]\nServer = db01 1433 primary",
+                    "Server = irc.libera.chat +6697 <password>")),
+    # snmpd.conf(5) SNMPv3 users: `createUser [-e ENGINEID] NAME (MD5|SHA...) AUTHPASS [DES|AES... [PRIVPASS]]`.
+    Rule("password", r"createUser[ \t]+(?:-e[ \t]+\S{1,80}[ \t]+)?\S{1,80}[ \t]+(?:MD5|SHA(?:-\d{3})?)[ \t]+"
+         r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|(?P<v2>[^\s\"]{1,256}))(?:[ \t]+(?:DES|AES(?:-?\d{3})?)[ \t]+"
+         r"(?:\"(?P<v3>[^\"\r\n]{1,256})\"|(?P<v4>[^\s\"]{1,256})))?", needs="createUser",
+         extract=_groups, remember=True,
+         examples=(('createUser monitor SHA "Snmp3AuthPhr4se" AES "Snmp3PrivPhr4se"', "Snmp3PrivPhr4se"),
+                   ("createUser -e 0x80000000010203 trapuser MD5 Tr4pAuthPw DES Tr4pPrivPw", "Tr4pAuthPw")),
+         negatives=("db.createUser({user: name, roles: []})", "createUser monitor SHA")),
+    # snmpd.conf(5) `rocommunity`/`rwcommunity` (and `…6`) at the start of a line: the SNMPv1/v2c community string.
+    Rule("password", r"r[ow]community6?[ \t]+(?P<v>[^\s#]{1,128})", needs="community",
+         extract=_line_start_directive, remember=True,
+         examples=(("rocommunity R0commSecret 10.0.0.0/8", "R0commSecret"),
+                   ("  rwcommunity6 Rw6Comm9 fd00::/8", "Rw6Comm9")),
+         negatives=("# rocommunity is read-only", "grep rocommunity /etc/snmp/snmpd.conf")),
+    # pppd's chap-secrets(5)/pap-secrets under the header comment the files ship with.
+    Rule("password", r"#[ \t]*client[ \t]+server[ \t]+secret[ \t]+IP addresses[ \t]*(?:\r?\n|\Z)", needs="IP addresses",
+         extract=_ppp_secrets, remember=True,
+         examples=(('# Secrets for authentication using CHAP\n# client\tserver\tsecret\t\t\tIP addresses\n'
+                    '"isp-user"\t*\t"Ch4pPw9x"\t\t*\nvpnuser\tpptpd\tPptp9Secr\t*\n', "Pptp9Secr"),),
+         negatives=("# client\tserver\tsecret\t\t\tIP addresses\n", "# client\tserver\tsecret\t\t\tIP addresses\n"
+                    "* * * *\n")),
+    # Exim's passwd.client (`host:user:password`) under the header comment Debian's exim4 ships it with.
+    Rule("password", r"# password file used when the local exim is authenticating to a remote host as a client\.?"
+         r"[^\r\n]*(?:\r?\n|\Z)", needs="password", extract=_exim_passwd_client,
+         remember=True,
+         examples=(("# password file used when the local exim is authenticating to a remote host as a client.\n"
+                    "smtp.example.com:relayuser:Ex1mRel4yPw\n", "Ex1mRel4yPw"),),
+         negatives=("# password file used when the local exim is authenticating to a remote host as a client.\n"
+                    "#\n# see exim4_passwd_client(5) for more documentation\n",)),
+    # Nagios resource.cfg: `$USERn$=value` macros, where the docs say to keep passwords and other sensitive data.
+    Rule("password", r"\$USER\d{1,3}\$[ \t]*=[ \t]*(?P<v>[^\s#][^\r\n]{0,255}?)[ \t]*(?=\r?\n|\Z)", needs="$USER",
+         extract=_nagios_macro, remember=True,
+         examples=(("$USER1$=/usr/lib/nagios/plugins\n$USER3$=N4giosDbPw9\n", "N4giosDbPw9"),),
+         negatives=("$USER1$=/usr/lib/nagios/plugins", "command_line $USER1$/check_ping -H $HOSTADDRESS$")),
+    # PgBouncer's auth_file (userlist.txt): `"username" "password"` and nothing else on the line.
+    Rule("password", r'(?:^|(?<=\n))"[^"\r\n]{1,128}" +"(?P<v>[^"\r\n]{1,256})"[ \t]*(?=\r?\n|\Z)', needs='" "',
+         extract=_bundler_credentials, remember=True,
+         examples=(('"app" "PgB0uncer9Pw"\n"stats" "md5a3556571e93b0d20722ba62be61e8c2d"\n', "PgB0uncer9Pw"),),
+         negatives=('print("a" "b")', '  "a" "b"\n', '"app" ""\n')),
+    # UnrealIRCd's `set { cloak-keys { "KEY"; "KEY"; "KEY"; }; }`: the keys that hide users' addresses.
+    Rule("secret", r"cloak-keys[ \t]*\{(?P<b>(?:\s*\"[^\"\r\n]{1,256}\"[ \t]*;){1,8})", needs="cloak-keys",
+         extract=_quoted_keys, remember=True,
+         examples=(('set {\n\tcloak-keys {\n\t\t"aQ3kZ9mW2xR7tL5pV8nB4cJ6hF1gD0sYuE";\n'
+                    '\t\t"Tz8Kq1Wm5Xr9Lb2Np6Vc3Hj7Fd4Gs0Ay";\n\t};\n};',
+                    "aQ3kZ9mW2xR7tL5pV8nB4cJ6hF1gD0sYuE"),),
+         negatives=('cloak-keys {\n\t"and another one";\n};', "cloak-keys are generated by ./unrealircd gencloak")),
     # Erlang terms (`sys.config`, RabbitMQ's `advanced.config`): `{default_pass, <<"...">>}` / `{password, "..."}`.
     Rule("secret", r"\{(?<![\w])[ \t]*(?P<k>[a-z][\w]{0,80})[ \t]*,[ \t]*(?:<<)?\"(?P<v1>[^\"\r\n]{1,256})\""
          r"(?:>>)?[ \t]*\}",

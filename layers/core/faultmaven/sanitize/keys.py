@@ -29,8 +29,8 @@ STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "creden
                                   "salt", "signature", "sig"}
 # Words that end like a password word without naming one (`bypass=true`).
 _NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass", "basalt"})
-# `NONCOMPLIANT_APITOKEN`, `dbsecret`, `passwordsalt`: one word that ends with a secret word.
-_COMPOUND_TAILS = ("password", "passwd", "pass", "pswd", "pwd", "pw", "token", "secret", "salt")
+# `NONCOMPLIANT_APITOKEN`, `dbsecret`, `passwordsalt`, `TLSPSK`: one word that ends with a secret word.
+_COMPOUND_TAILS = ("password", "passwd", "pass", "pswd", "pwd", "pw", "psk", "token", "secret", "salt")
 # `<word>_key` / `<word>Key` names that hold a secret.
 KEY_QUALIFIERS = frozenset({
     "api", "secret", "access", "private", "auth", "client", "master", "encryption", "signing", "account", "shared",
@@ -332,8 +332,7 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     # `password_hash`, `hashed_password`, `password_sha256_hex` hold a password's stored hash, which can be cracked
     # offline: a digest-shaped value goes (strength "hash"). `hashed_secret`, `public_key` describe a secret; a salt for
     # hashing (`hash_salt`, Drupal's) is one.
-    if words and words[-1] not in EXCLUDED_LAST_WORDS and PASSWORD_WORDS.intersection(words) \
-            and HASH_WORDS.intersection(words) and not (EXCLUDED_WORDS - HASH_WORDS).intersection(words):
+    if words and words[-1] not in EXCLUDED_LAST_WORDS and _names_password_hash(words):
         return "hash", "password_hash"
     # Key material named for what it encrypts with (WHMCS's `cc_encryption_hash`, CakePHP's `cipherSeed`).
     if len(words) > 1 and words[-1] in ("hash", "seed") and words[-2] in ("encryption", "cipher"):
@@ -358,6 +357,14 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     if tuple(words[-2:]) in SECRET_KEY_TAILS:
         return "strong", label
     return None
+
+
+def _names_password_hash(words: tuple[str, ...]) -> bool:
+    """A password word and a digest word, apart (`password_sha256_hex`, `hashed_password`) or run together (`passhash`,
+    `pwhash`, `passwordmd5`), and nothing else that describes the secret (`public`, `fingerprint`)."""
+    if PASSWORD_WORDS.intersection(words) and HASH_WORDS.intersection(words):
+        return not (EXCLUDED_WORDS - HASH_WORDS).intersection(words)
+    return any(word.endswith(h) and word[: -len(h)] in PASSWORD_WORDS for word in words for h in HASH_WORDS)
 
 
 def _names_secret_section(name: str) -> bool:
