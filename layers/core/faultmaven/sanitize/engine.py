@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby, pairwise
 
-from ahocorasick_rs import AhoCorasick
+from ahocorasick_rs import AhoCorasick, Implementation
 
 from faultmaven.sanitize.first_chars import first_class, literal_prefix
 from faultmaven.sanitize.rules import Finding, Hit, Options, Rule
@@ -51,7 +51,9 @@ class _Literals:
 
     def __init__(self, literals: Sequence[str]) -> None:
         self.literals = tuple(sorted(set(literals)))
-        self._automaton = AhoCorasick(self.literals)
+        # A DFA always: left to choose, the library builds an NFA past 100 literals, which scans Loghub's 2 MB in 9 ms
+        # instead of 5.5.
+        self._automaton = AhoCorasick(self.literals, implementation=Implementation.DFA)
 
     def found(self, text: str) -> set[str]:
         return {self.literals[i] for i, _, _ in self._automaton.find_matches_as_indexes(text, overlapping=True)}
