@@ -158,24 +158,44 @@ def _pg_copy(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 def _sql_tuples(text: str, pos: int, wanted: set[int], shape: re.Pattern[str] | None = None) -> list[Finding]:
-    """The values at the `wanted` positions of the `(...), (...)` tuples that start at `pos`, or those of `shape`."""
-    if not wanted and shape is None:
-        return []
+    """The values at the `wanted` positions of the `(...), (...)` tuples that start at `pos`, or those of `shape`, and
+    in settings tables (WordPress `wp_options`, phpBB `phpbb_config`, Moodle `mdl_config`: a name and its value side
+    by side) the literal after one that names a secret (`'mailserver_pass','…'`)."""
+    if not wanted and shape is None:  # a settings row needs a secret's name on the statement's line: most tables are
+        line_end = text.find("\n", pos)  # skipped in C
+        if _SETTING_HINT.search(text, pos, len(text) if line_end < 0 else line_end) is None:
+            return []
     found: list[Finding] = []
     while (gap := _SQL_TUPLE_GAP.match(text, pos)) and len(found) < 10_000:
-        pos, index = gap.end(), 0
+        pos, index, name = gap.end(), 0, None
         while (item := _SQL_VALUE.match(text, pos)) is not None:
             group = next(g for g in (1, 2, 3) if item.group(g) is not None)
             value = item.group(group)
-            if (index in wanted or (shape is not None and group != 3 and shape.fullmatch(value))) and value \
-                    and value.upper() != "NULL" and not is_placeholder_value(value) and not value.startswith(":"):
+            if ((index in wanted or (shape is not None and group != 3 and shape.fullmatch(value))) and value
+                    and value.upper() != "NULL" and not is_placeholder_value(value) and not value.startswith(":")) \
+                    or (group != 3 and name is not None and _setting_value(name, value)):
                 found.append((item.start(group), item.end(group), "password"))
-            pos, index = item.end(), index + 1
+            pos, index, name = item.end(), index + 1, value if group != 3 else None
             if item.group(4) == ")":
                 break
         else:
             break
     return found
+
+
+def _setting_value(name: str, value: str) -> bool:
+    """A settings row's value under a name that names a secret: one token, not a lone word (a translation table's
+    `('password', 'Passwort')`)."""
+    kind = keys.classify_key(name) if _SETTING_NAME.fullmatch(name) else None
+    return kind is not None and kind[0] == "strong" and not value.isalpha() \
+        and not any(ch.isspace() for ch in value) and keys.value_is_secret(name, value, "strong", True)
+
+
+_SETTING_NAME = re.compile(r"[A-Za-z][\w.\-/]{0,80}")
+# Every name `keys.classify_key` deems a strong secret holds one of these (a password word, `secret`, `token`, `key`,
+# `salt`, `credential`, `signature`/`sig`, `psk`, an encryption's or cipher's hash or seed, `sonar.login`,
+# `snmp.community`).
+_SETTING_HINT = re.compile(r"(?i)pass|pw|psw|secret|token|key|salt|cred|sig|psk|crypt|cipher|login|communit")
 
 
 # --- colon and attribute formats -----------------------------------------------------------------------------------
@@ -1154,9 +1174,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "  PRIMARY KEY (`id`)\n) ENGINE=InnoDB;\nINSERT INTO `users` VALUES (1,'admin','Dump3dPw!'),"
                     "(2,'ops','0psPa55');", "0psPa55"),
                    ("INSERT INTO `jos_users` VALUES (62,'Admin','admin','admin@example.com',"
-                    "'4a7d1ed414474e4033ac29ccb8653d9b','Super Administrator');", "4a7d1ed414474e4033ac29ccb8653d9b")),
+                    "'4a7d1ed414474e4033ac29ccb8653d9b','Super Administrator');", "4a7d1ed414474e4033ac29ccb8653d9b"),
+                   ("INSERT INTO `wp_options` VALUES (7,'mailserver_pass','Wp-M4il-pw','yes');", "Wp-M4il-pw")),
          negatives=("INSERT INTO `users` VALUES (1,'admin','no table definition');",
                     "INSERT INTO `files` VALUES (1,'logo.png','4a7d1ed414474e4033ac29ccb8653d9b');",
+                    "INSERT INTO `i18n` VALUES (1,'password','Passwort'),(2,'forgot_password','Forgot it?');",
                     "CREATE TABLE `orders` (\n  `id` int,\n  `total` decimal\n);\n"
                     "INSERT INTO `orders` VALUES (1,9.5);")),
     Rule("password", r"COPY\s+(?P<tb>[\w.\"]{1,128})\s*\((?P<c>[^()]{1,4000})\)\s+FROM\s+stdin;\r?\n",

@@ -191,10 +191,11 @@ _SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3t
 _TAG_EXAMPLES = ((("<password>mavenPw123</password>", "mavenPw123"),
                   ('<Pass encoding="base64">c3VwZXJzZWNyZXQxMjM=</Pass>', "c3VwZXJzZWNyZXQxMjM="),
                   ('<property name="hibernate.connection.password">H1bern8Pw</property>', "H1bern8Pw"),
-                  ('<string name="api_key">Hq2Lm9Vx4Zp8Tn3Yb6Jf</string>', "Hq2Lm9Vx4Zp8Tn3Yb6Jf")),
+                  ('<string name="api_key">Hq2Lm9Vx4Zp8Tn3Yb6Jf</string>', "Hq2Lm9Vx4Zp8Tn3Yb6Jf"),
+                  ("<password><![CDATA[M4gent0-db pw]]></password>", "M4gent0-db pw")),
                  ("<Host>ftp.example.com</Host>", "<Port>21</Port>",
                   '<property name="hibernate.connection.username">app</property>',
-                  '<string name="app_name">Checkout</string>',
+                  '<string name="app_name">Checkout</string>', "<dbname><![CDATA[magento]]></dbname>",
                   '<property name="jwt.public.key">MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAq3Lm9Vx4Zp8</property>'))
 
 
@@ -212,7 +213,9 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     # after its key's lookbehind matched; the random-value rule would try it at every `:` of a log.
     keyword_arrow = arrow if sep == "=" else "(?:::=|:=|=|:(?=[ \\t])|)"
     if sep == ">":
-        return (Rule("secret", r">(?<=[A-Za-z\"']>)(?P<v>[^<>\s]{1,512})</", ">", extract=extract_tag, remember=True,
+        # The text of an element, or its CDATA section (Magento 1's `app/etc/local.xml`: `<password><![CDATA[…]]>`).
+        return (Rule("secret", r">(?<=[A-Za-z\"']>)(?:(?P<v>[^<>\s]{1,512})"
+                     r"|<!\[CDATA\[(?P<v1>[^\]\r\n]{1,512})\]\]>)</", ">", extract=extract_tag, remember=True,
                      examples=_TAG_EXAMPLES[0], negatives=_TAG_EXAMPLES[1]),)
     if sep == "(":
         return (Rule("secret", r"\((?<=\w\()[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')[ \t]*\)",
