@@ -1615,6 +1615,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_bundler_credentials, remember=True,
          examples=(("listen stats\n    stats auth admin:H4proxyStats", "H4proxyStats"),),
          negatives=("    stats auth admin:${STATS_PASSWORD}", "stats auth required")),
+    # A SAML assertion posted by the browser (`SAMLResponse=<base64>`, URL-encoded or not; `"SAMLResponse": "…"`): a
+    # bearer credential for the service provider.
+    Rule("secret", r"SAMLResponse(?:=|\"[ \t]*:[ \t]*\")(?P<v>[A-Za-z0-9+/=%]{40,100000})", needs="SAMLResponse",
+         extract=_bundler_credentials,
+         examples=(("SAMLResponse=PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM%2BPC9zYW1scDpSZXNwb25zZT4%3D&RelayState=%2F",
+                    "PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM%2BPC9zYW1scDpSZXNwb25zZT4%3D"),),
+         negatives=("the IdP posts SAMLResponse=... to the ACS URL",)),
     # A value encrypted or masked in `ENC(…)`: Jasypt's convention in Spring properties, ActiveMQ Artemis' masked
     # passwords (`admin = ENC(1024:…)`); whoever holds the key reads it.
     Rule("secret", r"ENC\((?P<v>[A-Za-z0-9+/=:_-]{16,1024})\)", needs="ENC(", extract=_bundler_credentials,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from faultmaven.sanitize.validators import (
     decodes_to_credentials,
     is_placeholder_value,
+    is_uuid,
     looks_random,
     shannon_entropy,
 )
@@ -148,7 +149,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "aeeed9bbccd4d02ee5c0109b86d86835f995330da4"),
             ("$settings['hash_salt'] = 'Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5';", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
             ('tokens {\n  agent = "e95b599e-166e-7d80-08ad-aee76e7ddf19"\n}', "e95b599e-166e-7d80-08ad-aee76e7ddf19"),
-            ("APP_KEYS=7XGGo/92raQECjOFVnHB9w==,abEkfYEgd9aK8Zn6VfEk4w==", "abEkfYEgd9aK8Zn6VfEk4w==")),
+            ("APP_KEYS=7XGGo/92raQECjOFVnHB9w==,abEkfYEgd9aK8Zn6VfEk4w==", "abEkfYEgd9aK8Zn6VfEk4w=="),
+            ("cookie: grafana_session=9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d", "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),
+            ("GET /cart;jsessionid=A1B2C3D4E5F60718293A4B5C6D7E8F90 HTTP/1.1", "A1B2C3D4E5F60718293A4B5C6D7E8F90")),
            ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
             "final byte[] pkey = Base64.getMimeDecoder().decode(text);",
             'data-widget="desktop-rhf_SponsoredProductsRemoteSearchK2ClickPagination"',
@@ -177,7 +180,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "token: INSERT_TOKEN", "client_secret: placeholder", "Authorization: Basic realm",
              'data = {"login": login, "password": new_password}', "Authorization: Digest username=alice",
              "Authorization: Custom please-see-the-docs-for-this",
-             "cache:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "key: [1, 2, 3, 4, 5, 6, 7, 8]")),
+             "cache:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "key: [1, 2, 3, 4, 5, 6, 7, 8]",
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),), ("credentials:\n    user: admin",)),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),
             ('"password_hash": "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"',
@@ -340,7 +344,8 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     # Key material named for what it encrypts with (WHMCS's `cc_encryption_hash`, CakePHP's `cipherSeed`).
     if len(words) > 1 and words[-1] in ("hash", "seed") and words[-2] in ("encryption", "cipher"):
         return "strong", "secret"
-    if not words or (EXCLUDED_WORDS.intersection(words) and words[-1] != "salt") or words[-1] in EXCLUDED_LAST_WORDS:
+    if not words or (EXCLUDED_WORDS.intersection(words) and words[-1] != "salt") or words[-1] in EXCLUDED_LAST_WORDS \
+            or words[-3:] == ("web", "socket", "key"):  # RFC 6455's handshake nonce, random by design
         return None
     # `PGPASSWORD`, `DBPASS`, `rootpw`: one upper-case or lower-case word that ends with a password word;
     # `static_password01`: a numbered one.
@@ -699,6 +704,15 @@ def sealed(text: str, start: int, value: str) -> bool:
 _TOKEN_SECTIONS = frozenset({("tokens",), ("secrets",), ("passwords",)})
 
 
+# A session's id is its bearer credential (`grafana_session=<hex>`, `;jsessionid=<hex>`, `PHPSESSID=…`, `session_id=`);
+# not a UUID, which names a session handle elsewhere (Consul's KV `"Session": "<uuid>"`).
+_SESSION_WORDS = frozenset({"session", "sessionid", "sessid", "jsessionid", "phpsessid", "sid"})
+
+
+def _names_session(words: tuple[str, ...]) -> bool:
+    return bool(words) and (words[-1] in _SESSION_WORDS or words[-2:] == ("session", "id"))
+
+
 def _names_secret_id(text: str, sep: int, key: str) -> bool:
     """`secret_id`, `SecretId`, or `Secret ID` written as two words (a CLI's aligned output)."""
     words = key_words(key)
@@ -717,7 +731,8 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
         return []
     if kind is not None:
         return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
-    if _token_like(value) and (_names_secret_id(hit.text, hit.anchor, key)
+    if _token_like(value) and (_names_secret_id(hit.text, hit.anchor, key) or (_names_session(words)
+                                                                                and not is_uuid(value))
                                or key_words(section_of(hit.text, hit.anchor))[-1:] in _TOKEN_SECTIONS):
         return [(start, end, "token")]
     if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS):
