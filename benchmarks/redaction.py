@@ -134,6 +134,8 @@ CLIENT_BATCHES = (
     _batch("_16", "network devices and firewalls", "283c2ef", "64012f9", source="the vendors' documentation"),
     _batch("_17", "HTTP captures pasted while debugging: HAR, copied cURL, verbose clients, proxies, OAuth, SAML",
            "9b50b33", "ea42073"),
+    _batch("_18", "developer and cloud tools' dotfiles, second round", "73a9e4b", "24e2ef9",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

@@ -63,7 +63,7 @@ _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
             "psswrd", "pasword", "psword", "pssword", "passwords", "psk", "salt", "authtok", "pin", "hash",
-            "community")
+            "community", "phrase")
 
 
 _LAST_LETTERS = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
@@ -129,6 +129,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ('const db_password, api_token = "M1ltiPw9", "Hq2Lm9Vx4Zp8"', "Hq2Lm9Vx4Zp8"),
              ('    psk="W1f1 Passphrase"', "W1f1 Passphrase"), ('password = "w1ki-Ub3r.pass"', "w1ki-Ub3r.pass"),
              ("ldap_default_authtok = Sssd-B1nd-T0k", "Sssd-B1nd-T0k"),
+             ("pass_phrase=0ci-K3y-Passphr4se", "0ci-K3y-Passphr4se"),
              ("DB_PASSWORD=w1ki-Ub3r.pass", "w1ki-Ub3r.pass"),
              ("$config['secret_pin'] = '739164';", "739164"),
              ("$cc_encryption_hash = 'Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5';", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),

@@ -400,6 +400,11 @@ BUILTIN_RULES: tuple[Rule, ...] = (
                     "-----END PRIVATE KEY-----", "MC4CAQAwBQYDK2VwBCIEIHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz"),),
          negatives=("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
                     "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----",)),
+    # Other armoured secrets in the same framing: cloudflared's `-----BEGIN ARGO TUNNEL TOKEN-----` in cert.pem.
+    Rule("token", r"-----BEGIN[A-Z0-9 ]{0,40} (?:TOKEN|SECRET)-----", "-", extract=_private_key, after="-",
+         examples=(("-----BEGIN ARGO TUNNEL TOKEN-----\neyJ6b25lSUQiOiI3YzFlOWI0ZDJhNmY0ZTBjOGI1ZDdhOWYx\n"
+                    "-----END ARGO TUNNEL TOKEN-----", "eyJ6b25lSUQiOiI3YzFlOWI0ZDJhNmY0ZTBjOGI1ZDdhOWYx"),),
+         negatives=("-----BEGIN ARGO TUNNEL TOKEN-----\n...\n-----END ARGO TUNNEL TOKEN-----",)),
     Rule("google_oauth", r"\.(?<=9\.)(?<=(?<![A-Za-z0-9])(?P<s>ya29)\.)[A-Za-z0-9_-]{20,}", r"\.", before="[9Gs]",
          examples=(("ya29.a0AfH6SMBx7Yk2LmQ9vXw4ZpT8sNc3", "ya29.a0AfH6SMBx7Yk2LmQ9vXw4ZpT8sNc3"),),
          negatives=("ya29.short",)),
