@@ -136,6 +136,8 @@ CLIENT_BATCHES = (
            "9b50b33", "ea42073"),
     _batch("_18", "developer and cloud tools' dotfiles, second round", "73a9e4b", "24e2ef9",
            source="the tools' documentation"),
+    _batch("_19", "application and platform logs that leak secrets, and logs already masked", "cdd2b2e", "09d65ab",
+           source="the tools' documentation and log formats"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

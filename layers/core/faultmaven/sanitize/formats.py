@@ -1511,7 +1511,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Documented client APIs that take the password as a positional string argument: the second (`smtplib`/`ftplib`
     # `.login(user, password)`, requests' `auth=(user, password)` and `HTTPBasicAuth`/`HTTPDigestAuth`, aiohttp
     # `BasicAuth`, .NET `NetworkCredential`, Java `PasswordAuthentication` and HttpClient's
-    # `UsernamePasswordCredentials`) or the third (PHP `mysqli_connect`/`new mysqli`/`mysql_connect`/`new PDO`, Python
+    # `UsernamePasswordCredentials`) or the third (PHP `mysqli_connect`/`new mysqli`/`mysql_connect`/`new PDO`, as a
+    # stack trace prints it too: `PDO->__construct('dsn', 'user', 'password')`; Python
     # `FTP(host, user, passwd)`, `MySQLdb.connect`/`pymysql.connect`, Go's `smtp.PlainAuth(identity, user, password,
     # host)`). Every argument before it must be a string literal too.
     *(Rule("password", r"\(" + "(?:" + "|".join(rf"(?<={name}\()" for name in names) + ")"
@@ -1530,10 +1531,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ('var c = new NetworkCredential("svc", "N3tCr3dPw");', "N3tCr3dPw")),
            ("server.login(user, password)", "auth = HTTPBasicAuth('jenkins', getpass())", "login('a')")),
           (2, (r"[^\w]mysqli_connect", r"[^\w]mysqli", r"[^\w]mysql_connect", r"[^\w]mysql_pconnect", r"[^\w]PDO",
+               r"PDO->__construct",
                r"[^\w]FTP", r"[^\w]FTP_TLS", r"MySQLdb\.connect", r"pymysql\.connect", r"[^\w]PlainAuth",
                r"DBI->connect"),
            (('$link = mysqli_connect("localhost", "shop", "Mysq1iPw!", "shop");', "Mysq1iPw!"),
             ("$pdo = new PDO('mysql:host=db;dbname=blog', 'blog', 'Pd0BlogPw');", "Pd0BlogPw"),
+            ("#0 /var/www/db.php(12): PDO->__construct('mysql:host=db;d...', 'shop', 'PhpTr4cePw')", "PhpTr4cePw"),
             ('auth := smtp.PlainAuth("", "ops@example.com", "Pl41nAuthPw", "smtp.example.com")', "Pl41nAuthPw")),
            ("$link = mysqli_connect($host, $user, $pass);", "$pdo = new PDO($dsn, 'blog', $pw);",
             "ftp = FTP('ftp.example.com')")))),

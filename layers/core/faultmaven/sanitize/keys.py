@@ -621,6 +621,12 @@ def extract_declared(rule: Rule, hit: Hit) -> list[Finding]:
     return found
 
 
+def _words_after(text: str, pos: int) -> int:
+    """How many words the line holds after `pos`."""
+    line_end = text.find("\n", pos)
+    return len(text[pos : None if line_end < 0 else line_end].split())
+
+
 def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     key = key_before(hit.text, hit.anchor)
     if key == "PASS" and hit.text.endswith("--- PASS", 0, hit.anchor):
@@ -650,6 +656,9 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
         return extract_declared(rule, hit)  # `user, password := "x", "y"`: each literal by the name at its position
     if not quoted and value.startswith("[") and (numbers := _byte_list(hit.text, start, kind[0])) is not None:
         return [(*numbers, kind[1])]
+    if not quoted and hit.text[hit.anchor] == ":" and value.isalpha() and value.islower() \
+            and _words_after(hit.text, end) >= 2:
+        return []  # prose that names a secret mid-sentence: `failed to fetch oauth token: unexpected status from ...`
     if value_is_secret(key, value, kind[0], quoted):
         return _listed(hit.text, start, end, kind[1], lambda item: value_is_secret(key, item, kind[0], False))
     # A bare `key:` in a section that names what it is for (OctoPrint's `api:` / `key: <hex>`, an INI `[api]` with
