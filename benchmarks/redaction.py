@@ -138,6 +138,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_19", "application and platform logs that leak secrets, and logs already masked", "cdd2b2e", "09d65ab",
            source="the tools' documentation and log formats"),
+    _batch("_20", "machine-learning and LLM tooling, notebooks included", "9606494", "eb2c6fc",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
