@@ -28,9 +28,10 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
-    # Written with 36 letters after `hf_` where Hugging Face's tokens have 34: alone on its line, the prefix rule keeps to
-    # the documented length.
-    "Hugging Face token file (~/.cache/huggingface/token) and stored_tokens": ["hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGhTk"],
+    # Written with 36 letters after `hf_` where Hugging Face's tokens have 34: alone on its line, the prefix rule keeps
+    # to the documented length.
+    "Hugging Face token file (~/.cache/huggingface/token) and stored_tokens": [
+        "hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGhTk"],
     "Ruby: Net::SMTP.start and ActiveRecord establish_connection": ["RubySmtpPw"],
     "sudo -S and docker login --password-stdin fed by echo": ["Pr1ntfPw"],
     "wget --http-password/--ftp-password and lftp -u": ["LftpUs3rPw"],
