@@ -43,7 +43,15 @@ from results_file import write_results
 from faultmaven.adapters.sqlite.db import SqliteDatabase, sqlite3
 from faultmaven.adapters.sqlite.vector_index import KEYWORD_WEIGHTS, SqliteVectorIndex
 from faultmaven.copilot.case_search import QueryWeights
-from faultmaven.knowledge.alert_query import TITLE_PRIOR, alert_names, named_first, search_text, title_weight, words_of
+from faultmaven.knowledge.alert_query import (
+    TITLE_PRIOR,
+    alert_names,
+    alert_words,
+    named_first,
+    search_text,
+    title_weight,
+    words_of,
+)
 from faultmaven.knowledge.chunking import DocumentRef
 from faultmaven.knowledge.extract import extract_text
 from faultmaven.knowledge.ingestion import document_chunks
@@ -88,7 +96,7 @@ class Lists:
 
     keyword: dict[Weights, list[tuple[str, float]]]
     vector: dict[str, list[tuple[str, float]]]
-    name_words: frozenset[str]  # the words of the alert's names (empty for any other query)
+    alert_words: frozenset[str]  # the words of an alert as searched, names and description (else empty)
 
 
 def load_collection(collection: Collection) -> list[Chunk]:
@@ -187,8 +195,8 @@ def fused(lists: Lists, doc_of: dict[str, str], choice: Choice,
     pair = [lists.keyword[choice.keyword_weights], lists.vector[choice.query_form]]
     if choice.documents:
         ranked = [(doc_of[c], s) for c, s in fuse_documents(pair, doc_of.__getitem__, choice.fusion)]
-        if choice.title_prior and lists.name_words and titles:
-            ranked = reweighed(ranked, lambda d: title_weight(lists.name_words, titles[d], choice.title_prior))
+        if choice.title_prior and lists.alert_words and titles:
+            ranked = reweighed(ranked, lambda d: title_weight(lists.alert_words, titles[d], choice.title_prior))
         return [d for d, _ in ranked]
     return documents_of(fuse_passages(pair, choice.fusion), doc_of)
 
@@ -316,7 +324,7 @@ def main() -> int:
                                                                            mode="bm25")]
                        for w, ix in weighted.items()}
             semantic = {form: vector_list(index, q.text, v[i], read_alerts) for form, v in vectors.items()}
-            out[i] = Lists(keyword, semantic, words_of(" ".join(alert_names(q.text))) if read_alerts else frozenset())
+            out[i] = Lists(keyword, semantic, alert_words(q.text) if read_alerts else frozenset())
         return out
 
     lists, raw_lists = search_lists(read_alerts=True), search_lists(read_alerts=False)
@@ -403,7 +411,8 @@ def main() -> int:
          f"combination of BM25 and cosine, each over its best, vector weight {VECTOR_WEIGHTS[0]:.2f}-"
          f"{VECTOR_WEIGHTS[-1]:.2f} by 0.05 (a document only one list found stays under the copilot's citation "
          f"threshold {CITATION_THRESHOLD}); BM25 weights of title 1/3/6, heading 1/2, names 0.5/1/2 (text 1); "
-         "for an alert query, a document's score x (1 - p + p x the share of its title's words in the alert's name), "
+         "for an alert query, a document's score x (1 - p + p x the share of its title's words in the alert's name "
+         "and description as searched), "
          "title prior p "
          + "/".join(f"{p:g}" for p in TITLE_PRIORS)
          + (":" if len(candidate.query_forms) == 1 else "; query form (the vector list alone and the hybrid before "

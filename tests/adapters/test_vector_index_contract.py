@@ -156,14 +156,17 @@ def test_an_alert_notification_finds_the_runbook_named_for_its_alert_first(index
     assert search(index, prose, ALICE, k=1, mode=mode)[0].document_id == "scheduler"
 
 
-def test_an_alert_weighs_a_fused_document_by_how_much_of_its_title_the_alert_names(index: VectorIndex) -> None:
+def test_an_alert_weighs_a_fused_document_by_how_much_of_its_title_the_alert_words(index: VectorIndex) -> None:
     put(index, [chunk("d1", "alice", "etcd member lost quorum"),
-                chunk("d2", "bob", "etcd member lost quorum").model_copy(update={"title": "etcd quorum"})])
+                chunk("d2", "bob", "etcd member lost quorum").model_copy(update={"title": "member quorum"}),
+                chunk("d3", "carol", "etcd member lost quorum").model_copy(update={"title": "member certificates"})])
     alert = "[FIRING:1] EtcdQuorumLost: etcd member lost quorum"
     [hit] = index.search(alert, embed([search_text(alert)])[0], ALICE, k=5)
-    assert hit.score == pytest.approx(1 - TITLE_PRIOR)  # first in both lists, titled "Runbook d1": none of it named
+    assert hit.score == pytest.approx(1 - TITLE_PRIOR)  # first in both lists, titled "Runbook d1": none of it worded
     [hit] = index.search(alert, embed([search_text(alert)])[0], BOB, k=5)
-    assert hit.score == pytest.approx(1.0)  # "etcd quorum": all of it named
+    assert hit.score == pytest.approx(1.0)  # "member quorum": all of it (`member` from the description)
+    [hit] = index.search(alert, embed([search_text(alert)])[0], PrincipalFilter(owner_id="carol"), k=5)
+    assert hit.score == pytest.approx(1 - TITLE_PRIOR / 2)  # "member certificates": half of it
     [hit] = index.search("etcd member lost quorum", embed(["etcd member lost quorum"])[0], ALICE, k=5)
     assert hit.score == pytest.approx(1.0)  # not an alert: no weight
 

@@ -6,6 +6,7 @@ import pytest
 
 from faultmaven.knowledge.alert_query import (
     alert_names,
+    alert_words,
     named_first,
     parse_alert,
     search_text,
@@ -92,7 +93,7 @@ def test_passages_titled_with_the_alert_name_lead_the_list_at_its_best_score() -
     assert named_first([], ["KubeAPIDown"], headings.__getitem__) == []
 
 
-def test_a_document_weighs_by_the_share_of_its_title_the_alert_names() -> None:
+def test_a_document_weighs_by_the_share_of_its_title_the_alert_words() -> None:
     name = words_of("PatroniErrors")
     assert title_weight(name, words_of("patroni"), 0.2) == pytest.approx(1.0)
     assert title_weight(name, words_of("patroni-management"), 0.2) == pytest.approx(0.9)  # the service's hub
@@ -101,3 +102,12 @@ def test_a_document_weighs_by_the_share_of_its_title_the_alert_names() -> None:
     assert title_weighting("patroni errors in the logs", str) is None
     weigh = title_weighting("[FIRING:1] PatroniErrors: errors in the logs", str)
     assert weigh is not None and weigh("patroni-management") > weigh("log_analysis")
+
+
+def test_the_title_weight_counts_the_description_words_not_the_label_noise() -> None:
+    alert = "[FIRING:1] ProcessCommitWorkersTooHigh: sidekiq jobs are piling up on gitlab-sidekiq-7d9f8 (87.35)"
+    assert {"sidekiq", "jobs", "process", "commit"} <= alert_words(alert)
+    assert not {w for w in alert_words(alert) if any(c.isdigit() for c in w)}
+    assert alert_words("sidekiq jobs are piling up") == frozenset()  # not an alert
+    weigh = title_weighting(alert, str)
+    assert weigh is not None and weigh("large-sidekiq-queue") > weigh("large-pull-mirror-queue")

@@ -21,8 +21,9 @@ from faultmaven.knowledge.query_terms import query_terms
 T = TypeVar("T")
 
 # How much a document's title counts for an alert query: its fused score is multiplied by 1 - TITLE_PRIOR +
-# TITLE_PRIOR x the share of the title's words that are words of the alert's name. Chosen on the training folds of
-# benchmarks/retrieval.py among 0-0.3 (above, a document first in both lists with an unnamed title goes uncited).
+# TITLE_PRIOR x the share of the title's words that are words of the alert as searched (its name and description).
+# Chosen on the training folds of benchmarks/retrieval.py among 0-0.3 (above, a document first in both lists whose
+# title the alert does not word goes uncited).
 TITLE_PRIOR = 0.3
 
 # The status head of a notification subject: `[FIRING:3]`, `[RESOLVED]`, `[Triggered]`, `[ALERT]`, `[Alerting]`,
@@ -120,24 +121,33 @@ def words_of(text: str) -> frozenset[str]:
     return frozenset(query_terms(re.sub(r"[-_.]", " ", text)))
 
 
-def title_weight(name_words: frozenset[str], title_words: frozenset[str], prior: float = TITLE_PRIOR) -> float:
-    """The weight (0-1) of a document for an alert whose names hold `name_words`: 1 - prior + prior x the share of
-    its title's words that are the alert's. Why: a service's hub runbook (`patroni-management`, `haproxy`) is titled
-    with the service the alert names, while a narrower sibling page matches the alert's description words better
-    (benchmarks/notes/alert-miss-classes.md, class 1). Any other query (no names): 1."""
-    if not name_words or not title_words:
-        return 1.0 if not name_words else 1.0 - prior
-    return 1.0 - prior + prior * len(title_words & name_words) / len(title_words)
+def title_weight(alert_words: frozenset[str], title_words: frozenset[str], prior: float = TITLE_PRIOR) -> float:
+    """The weight (0-1) of a document for an alert searched for by `alert_words` (its names' and description's
+    words): 1 - prior + prior x the share of its title's words that are the alert's. Why: a service's hub runbook
+    (`patroni-management`, `haproxy`) is titled with the service the alert names, while a narrower sibling page
+    matches the alert's description words better (benchmarks/notes/alert-miss-classes.md, class 1); and of two
+    sibling pages, the one whose title holds more of the alert's words is more likely the one it is about
+    (`large-sidekiq-queue` over `large-pull-mirror-queue` for sidekiq jobs piling up, class 2). Any other query (no
+    words): 1."""
+    if not alert_words or not title_words:
+        return 1.0 if not alert_words else 1.0 - prior
+    return 1.0 - prior + prior * len(title_words & alert_words) / len(title_words)
 
 
 def title_weighting(query_text: str, title: Callable[[T], str]) -> Callable[[T], float] | None:
     """The document weight of `title_weight` for the alert notification `query_text` (of an item's title), or None
     for any other query."""
-    names = alert_names(query_text)
-    if not names:
+    words = alert_words(query_text)
+    if not words:
         return None
-    name_words = words_of(" ".join(names))
-    return lambda item: title_weight(name_words, words_of(title(item)))
+    return lambda item: title_weight(words, words_of(title(item)))
+
+
+def alert_words(query_text: str) -> frozenset[str]:
+    """The words an alert notification is searched for by (its names' and description's), as `words_of` splits
+    them; empty for any other query (one without an alert name)."""
+    alert = parse_alert(query_text)
+    return words_of(alert.search_text()) if alert and alert.names else frozenset()
 
 
 def _plain(name: str) -> str:

@@ -57,7 +57,7 @@ def fuse_hits(keyword: list[tuple[Chunk, float]], semantic: list[tuple[Chunk, fl
     """The k best of an engine's keyword and vector lists (best first): in hybrid mode one hit per document, fused as
     knowledge/ranking.py decides; else the one list. When `query_text` is an alert notification, the passages titled
     with its alert name come first in the keyword list, and in the vector list when fused (`named_first`; vector
-    mode keeps its cosine order), and a fused document weighs by how much of its title the alert names
+    mode keeps its cosine order), and a fused document weighs by how much of its title the alert's words hold
     (`title_weighting`)."""
     names = alert_names(query_text)
     keyword = named_first(keyword, names, _headings)
