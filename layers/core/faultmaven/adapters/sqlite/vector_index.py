@@ -87,7 +87,7 @@ _CHUNK_COLUMNS = "rowid, chunk_id, document_id, owner_id, scope, team_id, title,
 # BM25 weights of title, heading path, text and names (the access tokens never score): a query word in the title or
 # a heading says more than one in the body. Chosen by cross-validation in benchmarks/retrieval.py. (An explicit
 # bm25() measured ~2x faster than the same weights as the `rank` option.)
-KEYWORD_WEIGHTS = (6.0, 2.0, 1.0, 0.5)
+KEYWORD_WEIGHTS = (3.0, 2.0, 1.0, 0.5)
 _SCOPE_CODES = {"personal": 0, "team": 1, "global": 2}
 _VISIBILITY_CACHE = 64  # principals whose visible rows are kept between searches (all dropped on any change)
 _MAX_SLICES = 16  # a view in at most this many contiguous runs is scored slice by slice
