@@ -540,11 +540,8 @@ def _long_option(rule: Rule, hit: Hit) -> list[Finding]:
 
 def _redis_auth(rule: Rule, hit: Hit) -> list[Finding]:
     """redis-cli's `AUTH [user] password` starting its line, the password not a plain word."""
-    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
     start, end = hit.value_span()
-    if hit.text[line_start : hit.match.start()].strip() or hit.text[start:end].isalpha():
-        return []
-    return _bundler_credentials(rule, hit)
+    return [] if hit.text[start:end].isalpha() else _line_start_directive(rule, hit)
 
 
 _SQL_ACCOUNT_STATEMENT = re.compile(r"[ \t]*(?i:CREATE|ALTER|GRANT)\b")
