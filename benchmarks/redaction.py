@@ -140,6 +140,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation and log formats"),
     _batch("_20", "machine-learning and LLM tooling, notebooks included", "9606494", "eb2c6fc",
            source="the tools' documentation"),
+    _batch("_22", "legacy desktop clients' stored credentials: mail fetchers, IRC and XMPP, FTP clients and editor "
+           "sync plugins, VNC and terminal clients, database GUIs, key files", "62532ca", "32f1380"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
