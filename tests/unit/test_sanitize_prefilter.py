@@ -117,3 +117,14 @@ def test_rare_anchors_found_by_search_give_the_matches_finditer_gives() -> None:
         for scan_pass in passes:
             fast = [(m.span(), m.groups()) for m in engine._matches_after(scan_pass, text)]
             assert fast == [(m.span(), m.groups()) for m in scan_pass.regex.finditer(text)], scan_pass.literal
+
+
+def test_a_rule_that_rejects_its_candidate_leaves_the_anchor_to_the_rules_after_it() -> None:
+    """Two rules at one anchor: where the first matches but its validator says no, the second is tried at the same
+    place; where the first finds its value, the second is not consulted."""
+    digits = Rule("pin", r"=(?=(?P<v>\d+))", anchor="=", validate=lambda value: len(value) == 4)
+    anything = Rule("word", r"=(?=(?P<v>\w+))", anchor="=")
+    scanner = Scanner([digits, anything], Options())
+    assert [(f, rule.label) for f, rule in scanner.scan("a=1234 b=123456 c=xyz")] == [
+        ((2, 6, "pin"), "pin"), ((9, 15, "word"), "word"), ((18, 21, "word"), "word")]
+    assert [rule.label for _, rule in Scanner([digits], Options()).scan("b=123456")] == []

@@ -43,6 +43,9 @@ class _Pass:
     # For `starts` that are one character and then the beginning of every match: that character and the regex behind
     # it, one scan each.
     prefixed: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    # An anchor's pass: its rules' parts in the order they are tried, so that a candidate the matching rule rejects can
+    # be offered to the rules after it (see `_Fallbacks`).
+    parts: tuple[tuple[str, str, Rule, tuple[str, str]], ...] = ()
 
 
 class _Literals:
@@ -104,24 +107,12 @@ class Scanner:
                                           rule.starts, _leads(body, rule.needs), prefixed))
         # One pass per anchor: a pattern that starts with one literal lets the regex engine skip to the next anchor
         # in C; a single alternation of all anchors would enter the matcher at every position.
-        # Each group's guard is tested once, outside the rules' capturing lookaheads (the costly part of a branch);
-        # consecutive groups with the same `before` share its test.
         for anchor, by_guard in by_anchor.items():
-            branches = []
-            rules: dict[str, Rule] = {}
             ordered = sorted(by_guard.items(), key=lambda item: item[0] == ("", ""))
-            for before, run in groupby(ordered, key=lambda item: item[0][0]):
-                inner = []
-                for (_, after), parts in run:
-                    after = after or _first_of(anchor, [rule for _, _, rule in parts])
-                    alternatives = "|".join(part for _, part, _ in parts)
-                    inner.append((f"(?={after})" if after else "") + f"(?:{alternatives})")
-                    rules.update({name: rule for name, _, rule in parts})
-                branches.append((f"(?<={before}{anchor})" if before else "") + "(?:" + "|".join(inner) + ")")
-            regex = re.compile(f"{anchor}(?:{'|'.join(branches)})")
-            literal = _ESCAPED.sub(r"\1", anchor)
-            self._passes.append(_Pass(regex, _rule_groups(regex, rules), literal, leads=_leads(regex.pattern, literal)))
+            self._passes.append(_anchor_pass(anchor, [(name, part, rule, guard) for guard, parts in ordered
+                                                      for name, part, rule in parts]))
         self._literals = _Literals([p.literal for p in self._passes if _prefiltered(p)])
+        self._fallbacks = _Fallbacks()
 
     def scan(self, text: str) -> list[tuple[Finding, Rule]]:
         found: list[tuple[Finding, Rule]] = []
@@ -151,13 +142,59 @@ class Scanner:
             else:
                 matches = scan_pass.regex.finditer(source)
             for match in matches:
-                rule, groups = rule_of_group[match.lastindex or 0]
-                if _REJECTED in groups and match.start(groups[_REJECTED]) >= 0:
-                    continue
-                for finding in rule.extract(rule, Hit(text, match, groups, options)):
-                    if finding[1] > finding[0] and (rule.kind == "pii" or not _masked(text, finding)):
-                        found.append((finding, rule))
+                found += self._findings(scan_pass, text, source, match)
         return resolve_overlaps(found)
+
+    def _findings(self, scan_pass: _Pass, text: str, source: str, match: re.Match[str]) -> list[tuple[Finding, Rule]]:
+        """What the rule that matched finds there; when it finds nothing, what the anchor's later rules find at the
+        same place (the first rule to match an anchor no longer hides the others when its extractor says no)."""
+        while True:
+            rule, groups = scan_pass.rule_of_group[match.lastindex or 0]
+            if not (_REJECTED in groups and match.start(groups[_REJECTED]) >= 0):
+                found = [(finding, rule) for finding in rule.extract(rule, Hit(text, match, groups, self.options))
+                         if finding[1] > finding[0] and (rule.kind == "pii" or not _masked(text, finding))]
+                if found:
+                    return found
+            if not scan_pass.parts:
+                return []
+            scan_pass = self._fallbacks.after(scan_pass, rule)
+            if scan_pass is None or (match := scan_pass.regex.match(source, match.start())) is None:
+                return []
+
+
+def _anchor_pass(anchor: str, parts: Sequence[tuple[str, str, Rule, tuple[str, str]]]) -> _Pass:
+    """One anchor's rules in one regex, tried in the order of `parts` (grouped by guard). Each group's guard is tested
+    once, outside the rules' capturing lookaheads (the costly part of a branch); consecutive groups with the same
+    `before` share its test."""
+    branches = []
+    for before, run in groupby(parts, key=lambda part: part[3][0]):
+        inner = []
+        for (_, after), group in groupby(run, key=lambda part: part[3]):
+            members = list(group)
+            after = after or _first_of(anchor, [rule for _, _, rule, _ in members])
+            alternatives = "|".join(part for _, part, _, _ in members)
+            inner.append((f"(?={after})" if after else "") + f"(?:{alternatives})")
+        branches.append((f"(?<={before}{anchor})" if before else "") + "(?:" + "|".join(inner) + ")")
+    regex = re.compile(f"{anchor}(?:{'|'.join(branches)})")
+    literal = _ESCAPED.sub(r"\1", anchor)
+    rules = {name: rule for name, _, rule, _ in parts}
+    return _Pass(regex, _rule_groups(regex, rules), literal, leads=_leads(regex.pattern, literal), parts=tuple(parts))
+
+
+class _Fallbacks:
+    """For an anchor's pass and one of its rules, the pass of the rules tried after it, compiled when first needed
+    (a rejected candidate is rare next to the text scanned; most anchors never need one)."""
+
+    def __init__(self) -> None:
+        self._after: dict[tuple[int, int], _Pass | None] = {}
+
+    def after(self, scan_pass: _Pass, rule: Rule) -> _Pass | None:
+        key = (id(scan_pass), id(rule))
+        if key not in self._after:
+            index = next(i for i, part in enumerate(scan_pass.parts) if part[2] is rule)
+            rest = scan_pass.parts[index + 1 :]
+            self._after[key] = _anchor_pass(rest[0][2].anchor, rest) if rest else None
+        return self._after[key]
 
 
 def matches_at_starts(scan_pass: _Pass, source: str, cased: str) -> Iterable[re.Match[str]]:
