@@ -140,25 +140,34 @@ class Scanner:
                 matches = _matches_after(scan_pass, source)
             else:
                 matches = scan_pass.regex.finditer(source)
+            rule_of_group = scan_pass.rule_of_group
             for match in matches:
-                found += self._findings(scan_pass, text, source, match)
+                rule, groups = rule_of_group[match.lastindex or 0]
+                if _REJECTED in groups and match.start(groups[_REJECTED]) >= 0:
+                    continue  # named by its rule's `rejected` pattern: it keeps its anchor, no call is made
+                hits = self._findings(rule, text, match, groups)
+                if not hits and scan_pass.parts:
+                    hits = self._after_rejection(scan_pass, rule, text, source, match)
+                found += hits
         return resolve_overlaps(found)
 
-    def _findings(self, scan_pass: _Pass, text: str, source: str, match: re.Match[str]) -> list[tuple[Finding, Rule]]:
-        """What the rule that matched finds there; when it finds nothing, what the anchor's later rules find at the
-        same place (the first rule to match an anchor no longer hides the others when its extractor says no)."""
-        while True:
+    def _findings(self, rule: Rule, text: str, match: re.Match[str],
+                  groups: dict[str, int]) -> list[tuple[Finding, Rule]]:
+        return [(finding, rule) for finding in rule.extract(rule, Hit(text, match, groups, self.options))
+                if finding[1] > finding[0] and (rule.kind == "pii" or not _masked(text, finding))]
+
+    def _after_rejection(self, scan_pass: _Pass, rule: Rule, text: str, source: str,
+                         match: re.Match[str]) -> list[tuple[Finding, Rule]]:
+        """What the anchor's later rules find where `rule` matched but its extractor found nothing (the first rule to
+        match an anchor does not hide the others when it says no)."""
+        while (scan_pass := self._fallbacks.after(scan_pass, rule)) is not None \
+                and (match := scan_pass.regex.match(source, match.start())) is not None:
             rule, groups = scan_pass.rule_of_group[match.lastindex or 0]
-            if not (_REJECTED in groups and match.start(groups[_REJECTED]) >= 0):
-                found = [(finding, rule) for finding in rule.extract(rule, Hit(text, match, groups, self.options))
-                         if finding[1] > finding[0] and (rule.kind == "pii" or not _masked(text, finding))]
-                if found:
-                    return found
-            if not scan_pass.parts:
+            if _REJECTED in groups and match.start(groups[_REJECTED]) >= 0:
                 return []
-            scan_pass = self._fallbacks.after(scan_pass, rule)
-            if scan_pass is None or (match := scan_pass.regex.match(source, match.start())) is None:
-                return []
+            if hits := self._findings(rule, text, match, groups):
+                return hits
+        return []
 
 
 def _anchor_pass(anchor: str, parts: Sequence[tuple[str, str, Rule, tuple[str, str]]]) -> _Pass:
