@@ -49,6 +49,11 @@ KNOWN_MISSES = {
     "rsyncd.secrets (user:password lines)": ["bkp-Rs7nc-2024", "m1rr0r.sync"],
     "vsftpd virtual users source file for db_load (username and password on alternating lines)": [
         "Upl0ad-Only!9", "W3bT3am.deploy"],
+    # `user=<32 hex>` (JBoss mgmt-users.properties) and `user: password,role` (Jetty realm.properties, the scheme-less
+    # entry): without the file's name or a prefix the line reads like any id or list setting.
+    "JBoss CLI and add-user.sh session (data-source add --password, mgmt-users.properties hash)": [
+        "e3a1c97f5b20d84c6a0f19b7d35e82c4"],
+    "Jetty realm.properties (OBF/MD5/plain) and start.d/ssl.ini keystore passwords": ["Gu3st-Plain-Pw"],
 }
 
 
