@@ -140,6 +140,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation and log formats"),
     _batch("_20", "machine-learning and LLM tooling, notebooks included", "9606494", "eb2c6fc",
            source="the tools' documentation"),
+    _batch("_21", "provisioning and unattended installs, Java/.NET application servers, container registries and image "
+           "build tools", "4a26300", "0c26a1b", source="the tools' documentation"),
     _batch("_22", "legacy desktop clients' stored credentials: mail fetchers, IRC and XMPP, FTP clients and editor "
            "sync plugins, VNC and terminal clients, database GUIs, key files", "62532ca", "32f1380"),
 )

@@ -293,6 +293,43 @@ def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(text[start:end]) else [(start, end, rule.label)]
 
 
+def _pair_password(rule: Rule, hit: Hit) -> list[Finding]:
+    """`USER:PASSWORD` given to an option (skopeo's and buildah's `--creds`): the part after the first colon; without
+    one the tool prompts for the password."""
+    start, end = hit.value_span()
+    colon = hit.text.find(":", start, end)
+    value = hit.text[colon + 1 : end]
+    if colon < 0 or not value or hit.text[start] in "$<[{" or value[0] in "$<[{" or is_placeholder_value(value):
+        return []
+    return [(colon + 1, end, rule.label)]
+
+
+def _model_password(rule: Rule, hit: Hit) -> list[Finding]:
+    """A WebLogic Deploy Tooling model's `...Encrypted:` attribute in clear text; `@@SECRET:...@@`, `@@PROP:...@@`
+    and `@@ENV:...@@` are the tool's references to a value kept elsewhere."""
+    start, _ = hit.value_span()
+    return [] if hit.text.startswith("@@", start) else _bundler_credentials(rule, hit)
+
+
+def _htpasswd_batch(rule: Rule, hit: Hit) -> list[Finding]:
+    """`htpasswd -b FILE USER PASSWORD`; with `-n` (print, no file) `htpasswd -bn USER PASSWORD`."""
+    prints = "n" in hit.text[slice(*hit.span("fl"))]  # type: ignore[misc]
+    return _bundler_credentials(rule, hit) if prints == (hit.span("f") is None) else []
+
+
+# A debconf answer (a preseed file, `debconf-set-selections` input): `OWNER QUESTION TYPE VALUE`, the question a path
+# (`passwd/root-password`), the type `password`; the line commented out or echoed into the command.
+_DEBCONF_HEAD = re.compile(r"""[ \t]*#?[ \t]*(?:echo[ \t]+["']?)?[a-z0-9][a-z0-9.+-]{0,63}[ \t]+"""
+                           r"[a-z0-9][\w.+-]{0,63}/[\w./+-]{1,128}[ \t]+")
+
+
+def _debconf_answer(rule: Rule, hit: Hit) -> list[Finding]:
+    """The value of a debconf question of type `password`."""
+    at = hit.match.start()
+    line_start = hit.text.rfind("\n", 0, at) + 1
+    return _bundler_credentials(rule, hit) if _DEBCONF_HEAD.fullmatch(hit.text, line_start, at) else []
+
+
 # A netrc(5) entry up to its `password` token: `machine HOST` (or `default`), then only `login`/`account`/`port` pairs.
 _NETRC_ENTRY = re.compile(r"(?:\bmachine\s+\S+|\bdefault)(?:\s+(?:login|account|port)\s+\S+)+\s+\Z")
 # A fetchmailrc(5) entry up to its `password` token: a line that starts with `poll`/`skip`/`defaults` (and its
@@ -508,7 +545,8 @@ def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
 # A shell command that prints a secret it names: a read (`vault read`, `kubectl get … jsonpath='{.data.password}'`,
 # `etcdctl get …/smtp_password`, `echo $DB_PASSWORD`, `cat …/token`, `base64 -d`), up to 400 characters.
 _PRINTS = re.compile(r"\b(?:get|read|cat|echo|printf|print|show|reveal|decode|base64|jsonpath|jq|view)\b")
-_SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]?key|credential)")
+# `.key`: a key file (Artifactory's `master.key`, Rails' `config/master.key`); `creds`: Artifactory's `bootstrap.creds`.
+_SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]?key|credential|creds\b|\.key\b)")
 
 
 def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
@@ -840,6 +878,24 @@ def _entry_lines(text: str, pos: int) -> list[tuple[int, str]]:
     return lines
 
 
+# A cloud-init `chpasswd` list entry: `user:password` (as a YAML list item or a line of the `list: |` block).
+_CHPASSWD_ENTRY = re.compile(r"[ \t]+(?:-[ \t]+)?[\w.@-]{1,64}:(?P<v>[^\s:][^\r\n]{0,255}?)[ \t]*")
+
+
+def _chpasswd_list(rule: Rule, hit: Hit) -> list[Finding]:
+    """cloud-init's legacy `chpasswd: list:` entries up to the first line that is not one; `RANDOM` (or `R`) asks
+    cloud-init to make one up."""
+    found: list[Finding] = []
+    for start, body in _entry_lines(hit.text, hit.end):
+        entry = _CHPASSWD_ENTRY.fullmatch(body)
+        if entry is None:
+            break
+        value = entry.group("v")
+        if value not in ("RANDOM", "R") and not is_placeholder_value(value):
+            found.append((start + entry.start("v"), start + entry.end("v"), rule.label))
+    return found
+
+
 _PPP_FIELD = re.compile(r'"([^"\r\n]*)"|([^\s"]+)')
 
 
@@ -964,8 +1020,11 @@ def _entry_value(rule: Rule, hit: Hit) -> list[Finding]:
     owner = _OWNER_KEY.search(hit.text, max(0, hit.anchor - 120), hit.anchor)
     parent = _PARENT_TAG.search(hit.text, max(0, hit.anchor - 120), hit.anchor)
     names = list(_ENTRY_NAME.finditer(window))
-    name = owner.group(1) if owner else names[-1].group(1) if names else parent.group(1) if parent else None
-    return _named_value(name, rule, hit) if name else []
+    # An element that names a secret right around the value (unattend.xml's `<AdministratorPassword>` inside
+    # `<component name="...">`) binds closer than an entry name farther up.
+    named_parent = parent if parent and keys.classify_key(parent.group(1)) else None
+    found = owner or named_parent or (names[-1] if names else parent)
+    return _named_value(found.group(1), rule, hit) if found else []
 
 
 def _command_line(text: str, pos: int) -> str:
@@ -1270,14 +1329,37 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("smbclient //srv/share -U alice%Smb4Pw9 -c ls", "Smb4Pw9"),
                    ("rpcclient -U 'CORP\\svc%Rpc9Pw' 10.0.0.5", "Rpc9Pw")),
          negatives=("smbclient //srv/share -U alice", "date -U +%Y")),
-    # htpasswd in batch mode takes the password as its last argument: `htpasswd -b[c] FILE USER PASSWORD`.
-    Rule("password", r"htpasswd(?<![\w-]htpasswd)(?:[ \t]+-[a-zA-Z]+)*?[ \t]+-[a-zA-Z]*b[a-zA-Z]*(?:[ \t]+-[a-zA-Z]+)*"
-         r"[ \t]+[^\s-]\S*[ \t]+\S+[ \t]+"
-         r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\"|(?P<v3>[^\s'\"$]\S{0,127}))",
-         needs="htpasswd", extract=_bundler_credentials, remember=True,
+    # htpasswd in batch mode takes the password as its last argument: `htpasswd -b[c] FILE USER PASSWORD`, and with
+    # `-n` (print the entry, no file) `htpasswd -bn USER PASSWORD`; run from an image, its name comes first
+    # (`docker run --entrypoint htpasswd httpd:2 -Bbn USER PASSWORD`, the registry's documented way).
+    Rule("password", r"htpasswd(?<![\w-]htpasswd)(?:(?<=--entrypoint[ \t]htpasswd)[ \t]+[^\s-]\S*)?"
+         r"(?P<fl>(?:[ \t]+-[a-zA-Z]+)*?[ \t]+-[a-zA-Z]*b[a-zA-Z]*(?:[ \t]+-[a-zA-Z]+)*)"
+         r"(?:[ \t]+(?P<f>[^\s-]\S*))?[ \t]+\S+[ \t]+"
+         r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\"|(?P<v3>[^\s'\"$<>|;&]\S{0,127}))",
+         needs="htpasswd", extract=_htpasswd_batch, remember=True,
          examples=(("htpasswd -b -c /etc/nginx/.htpasswd admin Htp4sswdPw", "Htp4sswdPw"),
-                   ("htpasswd -bB .htpasswd ops 'Bcr yptPw'", "Bcr yptPw")),
-         negatives=("htpasswd -c /etc/nginx/.htpasswd admin", "htpasswd -b .htpasswd ops $PASS")),
+                   ("htpasswd -bB .htpasswd ops 'Bcr yptPw'", "Bcr yptPw"),
+                   ("docker run --entrypoint htpasswd httpd:2 -Bbn reg Htpr1nt-Pw > auth/htpasswd", "Htpr1nt-Pw")),
+         negatives=("htpasswd -c /etc/nginx/.htpasswd admin", "htpasswd -b .htpasswd ops $PASS",
+                    "htpasswd -Bbn reg $REG_PASSWORD > auth/htpasswd")),
+    # skopeo's, buildah's and podman's `--creds USER:PASSWORD` (`--src-creds`, `--dest-creds` for a copy's two ends).
+    Rule("password", r"--(?<![\w-]--)(?:src-|dest-)?creds[ \t=]+(?:'(?P<v1>[^'\r\n]{1,256})'"
+         r"|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"]{1,256}))", needs="-creds", extract=_pair_password,
+         remember=True,
+         examples=(("skopeo copy --src-creds alice:Sk0peo-Src9 docker://a/b docker://c/d", "Sk0peo-Src9"),
+                   ('buildah push --creds="ci:Bu1ldah Pw" localhost/app docker://r/app', "Bu1ldah Pw")),
+         negatives=("skopeo inspect --creds alice docker://a/b", 'podman pull --creds "$USER:$PASS" a/b',
+                    "skopeo copy --src-creds ${SRC_CREDS} docker://a/b dir:/tmp/b")),
+    # A Windows command's `/NAME:VALUE` option that takes a password: IIS `appcmd set apppool ...
+    # /processModel.password:X`, `cmdkey /generic:host /user:name /pass:X` (a `*` or nothing prompts for it).
+    Rule("password", r"/(?<=[ \t]/)(?:[A-Za-z]\w{0,40}\.){0,3}pass(?:word)?:(?:\"(?P<v2>[^\"\r\n]{1,256})\""
+         r"|(?P<v3>[^\s\"*][^\s\"]{0,255}))", needs="pass", extract=_bundler_credentials, remember=True,
+         examples=(("appcmd set apppool /apppool.name:Web /processModel.userName:svc /processModel.password:IisP00l-9",
+                    "IisP00l-9"),
+                   ('cmdkey /generic:TERMSRV/host01 /user:CORP\\ops /pass:"Cmdk3y Pw"', "Cmdk3y Pw")),
+         negatives=("cmdkey /generic:TERMSRV/host01 /user:ops /pass",
+                    "appcmd set apppool /apppool.name:Web /processModel.identityType:ApplicationPoolIdentity",
+                    "cmdkey /add:host /user:ops /pass:*")),
     # (`-pw VALUE` is a word of the single-dash rule below: kadmin's, PuTTY's.)
     Rule("password", r"-(?<=[ \t]-)(?:p(?!w[ \t])|[Pawk])(?:[ \t]+)?"
          r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
@@ -1314,15 +1396,20 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # `password [7] SECRET` in network device configs), fetchmailrc(5) and netrc(5) entries
     # (`machine HOST login USER password SECRET`, on one line or over the entry's lines). One pass per keyword: the
     # regex engine skips to the literal; the LDAP ones share the prefilter's literal `pw` (it slows past 100 literals).
-    *(Rule("password", rf"{word}(?<![\w-]{word})(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{{1,256}})",
+    # Long options may come before the value (Kickstart's `rootpw [--plaintext|--iscrypted] [--lock] VALUE`); an option
+    # is never the value (`rootpw --lock` locks the account).
+    *(Rule("password", rf"{word}(?<![\w-]{word})(?:[ \t]+--[a-z][a-z-]{{1,20}})*(?:[ \t]+[0-9])?"
+           r"[ \t]+(?P<v>[^\s#-][^\s#]{0,255})",
            needs="pw" if word.endswith("pw") else word,
            extract=_directive, remember=True,
-           examples=((f"bind 127.0.0.1\n{word} f0obaredS3cret\n", "f0obaredS3cret"),),
-           negatives=(f"{word} required", f"{word} ${{VAULT_SECRET}}", f"Failed {word} for root from 10.0.0.1"))
+           examples=((f"bind 127.0.0.1\n{word} f0obaredS3cret\n", "f0obaredS3cret"),
+                     (f"lang en_US.UTF-8\n{word} --plaintext K1ckst4rt-Pw\n", "K1ckst4rt-Pw")),
+           negatives=(f"{word} required", f"{word} ${{VAULT_SECRET}}", f"Failed {word} for root from 10.0.0.1",
+                      f"{word} --lock"))
       for word in ("requirepass", "masterauth", "wpa-psk", "rootpw", "bindpw")),
     # The same with a compound key that names a password, alone on its line (Gradle's `storePassword "..."`,
     # keepalived's `auth_pass`, Apache's `SetEnv DB_PASSWORD value`): one pass per spelling.
-    *(Rule("password", word + r"(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs=word, extract=_directive,
+    *(Rule("password", word + r"(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#-][^\s#]{0,255})", needs=word, extract=_directive,
            remember=True,
            examples=((f"signingConfigs {{\n  release {{\n    store{word} 'Gr4dleSt0re'\n", "Gr4dleSt0re"),
                      (f"SetEnv Db{word} Ap4cheEnvPw", "Ap4cheEnvPw")),
@@ -1348,6 +1435,21 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("Failed password for root from 10.0.0.1 port 22", "login: password accepted for app",
                     "user ops insecure-password ${OPS_PW}",
                     "password required")),
+    # A debconf answer of type `password` (preseed files, `debconf-set-selections`): the rest of the line.
+    Rule("password", r"password(?<=[ \t]password)[ \t]+(?P<v>[^\s#][^\r\n]{0,255}?)[ \t]*"
+         r"(?=[\"'][ \t]*\||\r?\n|\Z)", needs=" password ", extract=_debconf_answer, remember=True,
+         examples=(("d-i passwd/root-password password R00t-Pres33d\n"
+                    "d-i passwd/root-password-again password R00t-Pres33d\n", "R00t-Pres33d"),
+                   ('echo "mysql-server mysql-server/root_password password Deb-Myq1Pw" | debconf-set-selections',
+                    "Deb-Myq1Pw")),
+         negatives=("d-i passwd/root-login boolean false", "d-i passwd/root-password password\n",
+                    "Jun 14 15:16:01 combo sshd[1]: Failed password for root from 10.0.0.1 port 22")),
+    # cloud-init's legacy `chpasswd: list:` of `user:password` lines (a `|` block or a YAML list).
+    Rule("password", r"chpasswd:[ \t]*\r?\n(?:[ \t]+[^\r\n]*\r?\n){0,8}?[ \t]+list:[ \t]*(?:\|[-+]?)?[ \t]*\r?\n",
+         needs="chpasswd:", extract=_chpasswd_list, remember=True,
+         examples=(("chpasswd:\n  list: |\n    root:Cl0ud-R00t9\n    ubuntu:RANDOM\n  expire: false\n", "Cl0ud-R00t9"),
+                   ("chpasswd:\n  expire: false\n  list:\n    - deploy:Dpl0y-Chp9\n", "Dpl0y-Chp9")),
+         negatives=("chpasswd:\n  list: |\n    ubuntu:RANDOM\n  expire: false\n", "chpasswd:\n  expire: true\n")),
     # Command-line options followed by a blank: `--password VALUE`, `--api-key VALUE`, `--token VALUE`.
     # A password echoed into a command that reads it from standard input (`_STDIN_READERS`), or given to it as a
     # here-string (`vncpasswd -f <<< 'SECRET'`).
@@ -1646,6 +1748,32 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("SAMLResponse=PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM%2BPC9zYW1scDpSZXNwb25zZT4%3D&RelayState=%2F",
                     "PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM%2BPC9zYW1scDpSZXNwb25zZT4%3D"),),
          negatives=("the IdP posts SAMLResponse=... to the ACS URL",)),
+    # WildFly/JBoss EAP Elytron's `credential-reference` with the password inline: XML `<credential-reference
+    # clear-text="..."/>`, the CLI's `credential-reference={clear-text=...}`.
+    Rule("password", r"credential-reference[^\r\n>}]{0,120}?clear-text[ \t]*=[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\""
+         r"|'(?P<v2>[^'\r\n]{1,256})'|(?P<v3>[^\s\"',}>$][^\s\"',}>]{0,255}))", needs="clear-text",
+         extract=_bundler_credentials, remember=True,
+         examples=(('<key-store name="ks">\n  <credential-reference clear-text="Elytr0n-Ks9"/>', "Elytr0n-Ks9"),
+                   ("/subsystem=elytron/credential-store=cs:add(path=cs.jceks, "
+                    "credential-reference={clear-text=Cs-St0re9}, create=true)", "Cs-St0re9")),
+         negatives=('<credential-reference store="cs" alias="db-password"/>',
+                    "credential-reference={clear-text=${env.KS_PASSWORD}}")),
+    # WebLogic Deploy Tooling models hold passwords in clear under `...Encrypted` attributes (`PasswordEncrypted:`,
+    # `CredentialEncrypted:`, `PassPhraseEncrypted`), which the tool encrypts when it creates the domain.
+    Rule("password", r"(?:Password|PassPhrase|Credential)Encrypted[\"']?[ \t]*[:=][ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\""
+         r"|'(?P<v2>[^'\r\n]{1,256})'|(?P<v3>[^\s\"'#]{1,256}))", needs="Encrypted", extract=_model_password,
+         remember=True,
+         examples=(("        JDBCDriverParams:\n            PasswordEncrypted: 'Wdt-Jdbc9'", "Wdt-Jdbc9"),),
+         negatives=("PasswordEncrypted: '@@PROP:ds.password@@'",
+                    "NodeManagerPasswordEncrypted: '@@PROP:nm.password@@'")),
+    # WebSphere's and Open Liberty's encoded passwords: `{xor}` is a reversible XOR, `{aes}` an AES encryption with a
+    # default or configured key (`securityUtility encode`).
+    *(Rule("password", re.escape(tag) + r"(?P<v>[A-Za-z0-9+/]{4,1024}={0,2})(?![A-Za-z0-9+/=])", needs=tag,
+           extract=_bundler_credentials, remember=True,
+           examples=((f"com.ibm.SOAP.loginPassword={tag}KD4sHjs/Mi0xbmtp", "KD4sHjs/Mi0xbmtp"),
+                     (f'<dataSource><properties password="{tag}Lz4sLCgwLTs="/></dataSource>', "Lz4sLCgwLTs=")),
+           negatives=(f"encode it with securityUtility to get {tag} output", f"password={tag}"))
+      for tag in ("{xor}", "{aes}")),
     # A value encrypted or masked in `ENC(…)`: Jasypt's convention in Spring properties, ActiveMQ Artemis' masked
     # passwords (`admin = ENC(1024:…)`); whoever holds the key reads it.
     Rule("secret", r"ENC\((?P<v>[A-Za-z0-9+/=:_-]{16,1024})\)", needs="ENC(", extract=_bundler_credentials,

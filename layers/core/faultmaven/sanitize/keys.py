@@ -21,10 +21,11 @@ if TYPE_CHECKING:
     from faultmaven.sanitize.rules import Finding, Hit, Rule
 
 # With the abbreviations configs use for it (`DB_PSWD`, `MYSQL_PASWD`, `admin_pswrd`) and a Wi-Fi pre-shared key
-# (`psk=` in wpa_supplicant.conf and NetworkManager profiles), and PAM's and SSSD's `authtok` (`ldap_default_authtok`).
+# (`psk=` in wpa_supplicant.conf and NetworkManager profiles, Kickstart's `--wpakey=`/`--wepkey=`), and PAM's and
+# SSSD's `authtok` (`ldap_default_authtok`).
 PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "pword",
                             "pswd", "psswd", "pswrd", "paswd", "paswrd", "pasword", "psword", "pssword", "psswrd",
-                            "psk", "authtok"})
+                            "psk", "wpakey", "wepkey", "authtok"})
 # `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token.
 STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey",
                                   "salt", "signature", "sig"}
@@ -631,6 +632,8 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     key = key_before(hit.text, hit.anchor)
     if key == "PASS" and hit.text.endswith("--- PASS", 0, hit.anchor):
         return []  # `go test -v` output: `--- PASS: TestLogin (0.00s)` is a result, not a key
+    if key == "pass" and hit.text.endswith("<settings pass", 0, hit.anchor):
+        return []  # unattend.xml's configuration pass (`<settings pass="specialize">`), not a password
     kind = classify_key(key)
     if kind is None:
         return extract_generic(rule, hit)

@@ -158,6 +158,10 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     ("PMAT-", "[A-Z0-9]{26}", _ex(_ALNUM, 26).upper()),
     ("dnkey-", "[A-Z0-9]{26}-[A-Z0-9]{52}", f"{_ex(_ALNUM, 26).upper()}-{_ex(_ALNUM, 52).upper()}"),
     ("phx_", "[A-Za-z0-9]{43,60}", _ex(_ALNUM, 47)),
+    # Docker Swarm join tokens (`SWMTKN-1-<CA digest, base36>-<secret>`) and autolock unlock keys (`SWMKEY-1-<base64 of
+    # the key, unpadded>`).
+    ("SWMTKN-1-", "[a-z0-9]{50}-[a-z0-9]{25}", f"{_ex(_ALNUM, 50).lower()}-{_ex(_ALNUM, 25).lower()}"),
+    ("SWMKEY-1-", "[A-Za-z0-9+/]{43}", _ex(_ALNUM, 43)),
 ))
 # Prefixes with no separator. One holding an `A` joins the scan's `A` pass, anchored there; any other is a pass of its
 # own, skipped unless the literal is in the text (one `in` test per call: about 1 ms on 2 MB of text, so few of them).
