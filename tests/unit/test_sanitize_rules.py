@@ -34,7 +34,6 @@ KNOWN_MISSES = {
         "hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGhTk"],
     "Ruby: Net::SMTP.start and ActiveRecord establish_connection": ["RubySmtpPw"],
     "sudo -S and docker login --password-stdin fed by echo": ["Pr1ntfPw"],
-    "wget --http-password/--ftp-password and lftp -u": ["LftpUs3rPw"],
     "Puppet manifest class parameters": ["Pupp3tAppPw"],
     "Google service-account key file (JSON)": ["4f1e9c2b7a6d5e3f8c0b1a2d3e4f5a6b7c8d9e0f"],
     "Deluge auth file (username:password:level per line)": ["5e2f9a0c7b1d48e3a6f2c9b0d4e7a1f3c8b2d6e0",
@@ -49,6 +48,9 @@ KNOWN_MISSES = {
     "rsyncd.secrets (user:password lines)": ["bkp-Rs7nc-2024", "m1rr0r.sync"],
     "vsftpd virtual users source file for db_load (username and password on alternating lines)": [
         "Upl0ad-Only!9", "W3bT3am.deploy"],
+    # HexChat's servlist.conf keys are single letters (`P=` the server password): a one-letter key cannot name a
+    # secret without taking `P=` in every other `KEY=VALUE` file.
+    "HexChat servlist.conf (P= server password line)": ["Hx9wQ2mTz7Kp"],
     # Lines of bare hex named only by the file: the session's `# ` prompt reads like a comment, and a hex line alone is
     # a checksum as often as a key.
     "WHM /root/.accesshash (legacy remote access key, hex on several lines)": [

@@ -129,7 +129,6 @@ class Scanner:
                     continue
             elif scan_pass.literal not in source:
                 continue
-            rule_of_group, options = scan_pass.rule_of_group, self.options
             if present is not None and scan_pass.leads and _prefiltered(scan_pass):
                 # Every match begins with the literal, and the scan above found where it is: no pass over the text.
                 matches: Iterable[re.Match[str]] = _matches_from(scan_pass.regex, source, present[scan_pass.literal])

@@ -271,7 +271,7 @@ _P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\
 _PASSWORD_OPTIONS = {
     ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}|\\b7za?\\b"),  # 7-Zip: `7z a -pSECRET`
     # cqlsh(1), rabbitmqadmin and Apple's `altool` take `-u USER -p PASSWORD`.
-    ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp|cqlsh|rabbitmqadmin|altool)\\b"),
+    ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool)\\b"),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
     # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's.
     ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr))\b"),
@@ -296,9 +296,9 @@ def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
 # A netrc(5) entry up to its `password` token: `machine HOST` (or `default`), then only `login`/`account`/`port` pairs.
 _NETRC_ENTRY = re.compile(r"(?:\bmachine\s+\S+|\bdefault)(?:\s+(?:login|account|port)\s+\S+)+\s+\Z")
 # A fetchmailrc(5) entry up to its `password` token: a line that starts with `poll`/`skip`/`defaults` (and its
-# indented continuation lines), ending in `user NAME`.
+# indented continuation lines), ending in `user NAME` and the grammar's noise words (`user 'x' there with password`).
 _FETCHMAIL_ENTRY = re.compile(r"(?m)^[ \t]*(?:poll|skip|defaults)\b[^\n]*(?:\n[ \t]+[^\n]*)*"
-                              r"\buser(?:name)?[ \t]+\S+\s+\Z")
+                              r"\buser(?:name)?[ \t]+\S+(?:\s+(?:there|here|with|has|wants|and|options))*\s+\Z")
 _MYSQLADMIN = re.compile(r"\bmysqladmin\b")  # `mysqladmin -u root password NEWPASSWORD`
 _KEY_HEAD = re.compile(r"[A-Za-z0-9_.]+\Z")
 
@@ -379,6 +379,13 @@ _ECHOED = re.compile(r"""(?:^|[;&]|\b(?:then|do))[ \t]*(?:echo|printf)(?:[ \t]+-
                      r"""(?:'([^'\r\n]{1,256})'|"([^"\r\n]{1,256})"|([^\s'"|;&]{1,256}))[ \t]*\Z""", re.MULTILINE)
 
 
+# Commands that read a password on their standard input: `sudo -S`, `chpasswd` (`user:password`), `passwd --stdin`,
+# `kinit`, `vncpasswd -f`, `docker login --password-stdin` (and other `--password-stdin` logins).
+_STDIN_READERS = (r"sudo\b[^|\r\n]*?[ \t]-S\b"
+                  r"|(?:sudo[ \t]+)?(?:chpasswd|passwd[ \t]+--stdin\b|kinit\b|vncpasswd[ \t]+-f\b)"
+                  r"|[^|\r\n]*?--password-stdin\b")
+
+
 def _piped_password(rule: Rule, hit: Hit) -> list[Finding]:
     """The string echoed into a command that reads a password on its standard input."""
     line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
@@ -396,7 +403,7 @@ def _piped_password(rule: Rule, hit: Hit) -> list[Finding]:
 def _dockerfile_env(rule: Rule, hit: Hit) -> list[Finding]:
     """`ENV KEY VALUE` as an instruction: only blanks before it on its line."""
     line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
-    return _lookup_default(rule, hit) if not hit.text[line_start : hit.anchor].strip() else []
+    return _keyed_value(rule, hit) if not hit.text[line_start : hit.anchor].strip() else []
 
 
 _QT_VALUE_HEAD = re.compile(r"""[ \t]*=[ \t]*"?\Z""")
@@ -930,8 +937,9 @@ def _named_option(rule: Rule, hit: Hit) -> list[Finding]:
     return _bundler_credentials(rule, hit)
 
 
-def _lookup_default(rule: Rule, hit: Hit) -> list[Finding]:
-    """`os.getenv("DB_PASSWORD", "...")`, `environ.get("pwd", "...")`: the fallback of a lookup named after a secret."""
+def _keyed_value(rule: Rule, hit: Hit) -> list[Finding]:
+    """The value of a match whose group `k` names a secret: a lookup's fallback (`os.getenv("DB_PASSWORD", "...")`),
+    a registry export's `"Password"=hex:…`, a settings export's `Servers\\prod\\Password<|||>1<|||>…`."""
     start, end = hit.span("k") or (0, 0)
     return _named_value(hit.text[start:end], rule, hit)
 
@@ -972,18 +980,23 @@ def _command_line(text: str, pos: int) -> str:
 
 
 _HTTPIE = re.compile(r"\bhttps?[ \t]")  # HTTPie's `http`/`https` commands take `--auth user:password`
+# lftp(1) takes `-u user,password`, on its command line or in its `open` command (a script, `~/.lftprc`).
+_LFTP = re.compile(r"\blftp\b|^[ \t]*open[ \t]")
 
 
 def _curl_user(rule: Rule, hit: Hit) -> list[Finding]:
     """`curl -u user:password` / `--user user:'password'`: the part after the first colon (its quotes kept); with an
     empty password (`-u "sk_live_...:"`, an API key passed as the user name) the user name. The option may sit on a
-    continuation line of the command."""
+    continuation line of the command. lftp's `-u user,password` likewise, after the first comma."""
     text, dash = hit.text, hit.anchor
     line = _command_line(text, dash)
-    if "curl" not in line and not (text.startswith("-auth", dash + 1) and _HTTPIE.search(line)):
+    separator = ":"
+    if _LFTP.search(line):
+        separator = ","
+    elif "curl" not in line and not (text.startswith("-auth", dash + 1) and _HTTPIE.search(line)):
         return []
     start, end = hit.value_span()
-    colon = text.find(":", start, end)
+    colon = text.find(separator, start, end)
     if colon < 0:
         return []
     user, start = text[start:colon], colon + 1
@@ -1292,10 +1305,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("curl --user 'admin:adm1nSecret' https://api.example.com", "adm1nSecret"),
                    ("curl --user ops:'Qu0t3dPw9' https://api.example.com", "Qu0t3dPw9"),
                    ('curl -u "k7Hq2Lm9Vx4Zp8:" https://api.example.com', "k7Hq2Lm9Vx4Zp8"),
-                   ("curl -X POST https://api.example.com \\\n  -d 'x=1' \\\n  -u ops:C0ntinu3dPw", "C0ntinu3dPw")),
+                   ("curl -X POST https://api.example.com \\\n  -d 'x=1' \\\n  -u ops:C0ntinu3dPw", "C0ntinu3dPw"),
+                   ("lftp -u 'deploy,Lftp4Quoted' -e 'mirror -R dist /' ftp.example.com", "Lftp4Quoted"),
+                   ("set ftp:ssl-force true\nopen -u web,Lftp9Open ftp.example.com", "Lftp9Open")),
          negatives=("curl -u deploy https://ci.example.com", "ps -u root:wheel", "curl -i -u 'test:test'",
                     'curl -sL --user "$USER:$PASS" "$URL"', "curl -u <user:password> https://test.com",
-                    "curl --user neo4j:[PASSWORD] http://db:7474", 'curl -u "${{ env.ID }}:${{ env.PASS }}"')),
+                    "curl --user neo4j:[PASSWORD] http://db:7474", 'curl -u "${{ env.ID }}:${{ env.PASS }}"',
+                    "lftp -u deploy ftp.example.com", "lftp -u deploy,$FTP_PW ftp.example.com")),
     # Config directives on a line of their own (`requirepass`, `masterauth` in redis.conf, `wpa-psk` in Debian's
     # interfaces(5), `rootpw` in slapd.conf(5), `bindpw` in nslcd.conf(5) and pam_ldap's ldap.conf,
     # `password [7] SECRET` in network device configs), fetchmailrc(5) and netrc(5) entries
@@ -1321,28 +1337,36 @@ FORMAT_RULES: tuple[Rule, ...] = (
            examples=((f"Key  Value\n---  -----\napi{word}        Hq2Lm9Vx4Zp8Tn3Y\n", "Hq2Lm9Vx4Zp8Tn3Y"),),
            negatives=(f"api{word}    ${{API_VALUE}}", f"api{word} Hq2Lm9Vx4Zp8Tn3Y is set"))
       for word in ("_key", "_token", "_secret")),
-    Rule("password", r"password(?<![^e]-password)(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#]{1,256})", needs="password",
+    Rule("password", r"password(?<![^e]-password)(?:[ \t]+[0-9])?[ \t]+"
+         r"(?P<v>(?:'[^'\r\n]{1,256}'|\"[^\"\r\n]{1,256}\")[^\s#]{0,8}|[^\s#]{1,256})", needs="password",
          extract=_directive, remember=True,
          examples=(("machine api.example.com login deploy password N3trcPw9", "N3trcPw9"),
                    ("vrrp_instance VI_1 {\n    vnc_password Vnc9Pw42\n}", "Vnc9Pw42"),
                    ("userlist admins\n    user ops insecure-password H4Insecure", "H4Insecure"),
                    ('poll mail.example.com protocol imap user "joe" password "F3tchm4ilPw"', "F3tchm4ilPw"),
+                   ("poll pop.example.net proto pop3\n  user 'joe' there with password 'Fm7#qLw2vX' is joe here",
+                    "Fm7#qLw2vX"),
                    ("machine github.com\n  login octocat\n  password Hq2Lm9Vx4Zp8", "Hq2Lm9Vx4Zp8"),
                    ("hostname r1\n password 7 0822455D0A16", "0822455D0A16")),
          negatives=("Failed password for root from 10.0.0.1 port 22", "login: password accepted for app",
                     "user ops insecure-password ${OPS_PW}",
                     "password required")),
     # Command-line options followed by a blank: `--password VALUE`, `--api-key VALUE`, `--token VALUE`.
-    # A password echoed into a command that reads it from standard input: `sudo -S`, `chpasswd` (`user:password`),
-    # `passwd --stdin`, `kinit`, `docker login --password-stdin` (and other `--password-stdin` logins).
-    Rule("password", r"\|(?<!\|\|)(?![|])[ \t]*(?:sudo\b[^|\r\n]*?[ \t]-S\b"
-         r"|(?:sudo[ \t]+)?(?:chpasswd|passwd[ \t]+--stdin\b|kinit\b)|[^|\r\n]*?--password-stdin\b)", r"\|",
+    # A password echoed into a command that reads it from standard input (`_STDIN_READERS`), or given to it as a
+    # here-string (`vncpasswd -f <<< 'SECRET'`).
+    Rule("password", rf"\|(?<!\|\|)(?![|])[ \t]*(?:{_STDIN_READERS})", r"\|",
          extract=_piped_password, remember=True,
          examples=(('echo "S3cr3tSud0" | sudo -S apt-get update', "S3cr3tSud0"),
                    ("echo 'deploy:Chp4sswdPw' | chpasswd", "Chp4sswdPw"),
                    ("echo Dck3rStdinPw | docker login -u ci --password-stdin registry.example.com", "Dck3rStdinPw")),
          negatives=('echo "$PASSWORD" | docker login -u ci --password-stdin', "cat pw.txt | sudo -S true",
                     "echo hello | grep h")),
+    Rule("password", rf"(?:(?<![^\n])|[;&|(][ \t]*)(?:{_STDIN_READERS})[^<\r\n]*<<<[ \t]*(?:'(?P<v1>[^'\r\n]{{1,256}})'"
+         r"|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$<]\S{0,255}))", needs="<<<",
+         extract=_bundler_credentials, remember=True,
+         examples=(("vncpasswd -f <<< 'Vnc4HereStr' > ~/.vnc/passwd", "Vnc4HereStr"),
+                   ('sudo -S systemctl restart app <<< "Sud0HereStr"', "Sud0HereStr")),
+         negatives=('vncpasswd -f <<< "$VNC_PW" > passwd', "grep -c x <<< 'Some text here'")),
     # A Dockerfile's `ENV KEY VALUE` (the legacy form without `=`; `ENV KEY=VALUE` is a keyword assignment) when the key
     # names a secret.
     Rule("secret", r"ENV[ \t]+(?P<k>[A-Za-z_][\w.-]{0,80})[ \t]+"
@@ -1409,7 +1433,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     *(Rule("secret", macro + r"[ \t]+(?P<k>[A-Za-z_]\w{0,80})[ \t]+(?:\"(?P<v1>[^\"\r\n]{1,256})\""
            r"|'(?P<v2>[^'\r\n]{1,256})'"
            r"|(?!0x[0-9a-fA-F]+\b|\d+\b)(?P<v3>[^\s\"'(){}]{6,256})(?=[ \t]*(?:[\r\n]|//|/\*|\Z)))",
-           needs=macro, extract=_lookup_default, remember=True,
+           needs=macro, extract=_keyed_value, remember=True,
            examples=((f'{macro} WIFI_PASSWORD "Wif1Pa55w0rd"', "Wif1Pa55w0rd"),
                      (f"{macro} api_token 4b9a6d8b4bc56fbfa1c638eb0c6cab37", "4b9a6d8b4bc56fbfa1c638eb0c6cab37")),
            negatives=(f"{macro} PASSWORD_MAX_LEN 64", f'{macro} WIFI_SSID "home"', f"{macro} TOKEN_SIZE(x) ((x) * 2)",
@@ -1419,7 +1443,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # `os.environ.get(key, default)`, Laravel's `env('DB_PASSWORD', '...')`, Ruby's `ENV.fetch("KEY", "...")`, Java's
     # `getenv().getOrDefault(...)` and helpers named `*OrDefault(`; `env(` covers `getenv(`).
     *(Rule("secret", re.escape(call) + r"[ \t]*[\"'](?P<k>[\w.\-]{1,80})[\"'][ \t]*,[ \t]*"
-           r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')", needs=call, extract=_lookup_default,
+           r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')", needs=call, extract=_keyed_value,
            remember=True,
            examples=((f'db = {call}"DB_PASSWORD", "Fallb4ckPw")', "Fallb4ckPw"),),
            negatives=(f'{call}"DB_PASSWORD", "")', f'{call}"DB_HOST", "localhost")'))
@@ -1428,7 +1452,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # (Groovy or Kotlin DSL): the value of a field named after a secret, with or without its escaped inner quotes.
     *(Rule("secret", call + r"[ \t(]+[\"']\w+[\"'][ \t]*,[ \t]*[\"'](?P<k>[\w.]{1,80})[\"'][ \t]*,[ \t]*"
            r"(?:'\"(?P<v1>[^\"'\r\n]{1,256})\"'|\"\\\"(?P<v2>[^\"\\\r\n]{1,256})\\\"\"|\"(?P<v3>[^\"\r\n]{1,256})\")",
-           needs=call, extract=_lookup_default, remember=True,
+           needs=call, extract=_keyed_value, remember=True,
            examples=((f'{call} "String", "API_KEY", "\\"Hq2Lm9Vx4Zp8Tn3Yb6\\""', "Hq2Lm9Vx4Zp8Tn3Yb6"),
                      (f"{call} 'String' , 'API_KEY' , '\"951bc382db9cfee29c68634761dd6e19\"'",
                       "951bc382db9cfee29c68634761dd6e19")),
@@ -1608,7 +1632,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Node's fallback for an environment variable: `process.env.DB_PASSWORD || 'secret'` (also `??`).
     Rule("secret", r"process\.env\.(?P<k>[A-Za-z_]\w{0,80})[ \t]*(?:\|\||\?\?)[ \t]*"
          r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'|`(?P<v3>[^`\r\n$]{1,256})`)",
-         needs="process.env.", extract=_lookup_default, remember=True,
+         needs="process.env.", extract=_keyed_value, remember=True,
          examples=(("const pw = process.env.DB_PASSWORD || 'N0deFallb4ck';", "N0deFallb4ck"),),
          negatives=("const port = process.env.PORT || '3000';", "const pw = process.env.DB_PASSWORD || '';")),
     # Go's MySQL driver DSN `user:password@tcp(host:port)/db` (also `unix(`), as `sql.Open` takes it.
@@ -1701,7 +1725,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # FreeRDP's `/p:PASSWORD`.
     Rule("secret", r"aws configure set[ \t]+(?:--profile[ \t]+\S+[ \t]+)?(?P<k>[\w.]{1,80})[ \t]+"
          r"(?P<v3>[^\s'\"]{1,256})",
-         needs="aws configure set", extract=_lookup_default, remember=True,
+         needs="aws configure set", extract=_keyed_value, remember=True,
          examples=(("aws configure set aws_secret_access_key wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
                     "wJalrXUtnFEMI/K7MDENG/bPxRfiCY"),),
          negatives=("aws configure set region eu-west-1",)),
@@ -1729,7 +1753,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Terraform: a variable named after a secret with a `default` (`variable "db_password" { default = "..." }`).
     Rule("secret", r'variable[ \t]+"(?P<k>[\w-]{1,80})"[ \t]*\{[^{}]{0,600}?\bdefault[ \t]*=[ \t]*'
          r'"(?P<v1>[^"\r\n]{1,256})"',
-         needs='variable "', extract=_lookup_default, remember=True,
+         needs='variable "', extract=_keyed_value, remember=True,
          examples=(('variable "db_password" {\n  type    = string\n  default = "Tf9VarDefault"\n}', "Tf9VarDefault"),),
          negatives=('variable "region" {\n  default = "eu-west-1"\n}', 'variable "db_password" {\n  default = ""\n}')),
     # Docker Compose escapes `$` as `$$`: crypt hashes written that way (`admin:$$apr1$$H6uskkkW$$IgXL...` in a Traefik
@@ -1948,12 +1972,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Erlang terms (`sys.config`, RabbitMQ's `advanced.config`): `{default_pass, <<"...">>}` / `{password, "..."}`.
     Rule("secret", r"\{(?<![\w])[ \t]*(?P<k>[a-z][\w]{0,80})[ \t]*,[ \t]*(?:<<)?\"(?P<v1>[^\"\r\n]{1,256})\""
          r"(?:>>)?[ \t]*\}",
-         needs='">', extract=_lookup_default, remember=True,
+         needs='">', extract=_keyed_value, remember=True,
          examples=(('[{rabbit, [{default_user, <<"admin">>}, {default_pass, <<"Erl4ngR4bbit">>}]}].', "Erl4ngR4bbit"),),
          negatives=('{default_user, <<"admin">>}',)),
     # EDN/Clojure maps: `:database-password "..."` (a keyword key before its value).
     Rule("secret", r":(?<=[\s{(\[,]:)(?P<k>[A-Za-z][\w.-]{0,80})[ \t]+\"(?P<v1>[^\"\r\n]{1,256})\"", ":",
-         extract=_lookup_default, remember=True, before=r"[\s{(\[,]", after="[A-Za-z]",
+         extract=_keyed_value, remember=True, before=r"[\s{(\[,]", after="[A-Za-z]",
          examples=(('{:user {:env {:database-password "Cl0jureDbPw"}}}', "Cl0jureDbPw"),),
          negatives=('{:database-url "postgres://localhost/app"}', 'at 12:00 "done"')),
     # Java properties may separate key and value with blanks (Spark's `spark-defaults.conf`:
@@ -1977,7 +2001,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("region <- 'eu-west-1'", "x <- '<-'")),
     # CMake's `set(NAME "value")` when the name names a secret.
     Rule("secret", r"set\((?P<k>[A-Za-z_]\w{0,80})[ \t]+\"(?P<v1>[^\"\r\n]{1,256})\"", needs="set(",
-         extract=_lookup_default, remember=True,
+         extract=_keyed_value, remember=True,
          examples=(('set(API_TOKEN "Hq2Lm9Vx4Zp8Tn3Yb6Jf")', "Hq2Lm9Vx4Zp8Tn3Yb6Jf"),),
          negatives=('set(CMAKE_CXX_STANDARD "17")', 'set(PASSWORD "${ENV_PW}")')),
     # Subversion's auth cache (`~/.subversion/auth/svn.simple/<hash>`): `K 8`, `password`, `V <length>`, the value.
@@ -1985,6 +2009,39 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_bundler_credentials, remember=True,
          examples=(("K 8\npassword\nV 11\nsvnP4ss2020\nK 15\nsvn:realmstring\n", "svnP4ss2020"),),
          negatives=("K 8\nusername\nV 5\nalice\n", "password\nV 3\nabc")),
+    # Windows registry exports (`.reg`) and SecureCRT session files: a quoted key (blanks allowed, `S:` type prefix)
+    # alone at the start of its line, `=`, then a string, a `hex:` byte list (continued over `\`-ended lines) or a
+    # SecureCRT-encrypted `02:<hex>`/`u<hex>` value, when the key names a secret.
+    Rule("password", r'(?<![^\n])(?:[A-Z]:)?"(?P<k>[^"\r\n=]{1,64})"='
+         r'(?:(?P<v1>hex(?:\([0-9a-f]\))?:[0-9a-fA-F]{2}(?:,(?:\\\r?\n[ \t]*)?[0-9a-fA-F]{2})*)'
+         r'|"(?P<v2>[^"\r\n]{1,512})"|(?:0\d:)?(?P<v3>(?![dq]word:)[^\s"]{4,512}))', needs='"=',
+         extract=_keyed_value, remember=True,
+         examples=(('[HKEY_CURRENT_USER\\Software\\TightVNC\\Server]\n"Password"=hex:a3,5f,19,c2,7e,88,d1,04',
+                    "hex:a3,5f,19,c2,7e,88,d1,04"),
+                   ('"ControlPassword"=hex:e2,90,1f,\\\n  c4,6a,37\n"RfbPort"=dword:0000170c',
+                    "hex:e2,90,1f,\\\n  c4,6a,37"),
+                   ('S:"Username"=admin\nS:"Password V2"=02:7b3e9f21c4d58a60e1f2b3c4d5e6f708',
+                    "7b3e9f21c4d58a60e1f2b3c4d5e6f708")),
+         negatives=('"RfbPort"=dword:0000170c', '"PasswordLength"=dword:00000008', 'S:"Hostname"=10.1.2.3',
+                    'log: "Password"=hex:a3,5f', '"Password"=""')),
+    # HeidiSQL's exported settings: `Servers\NAME\KEY<|||>TYPE<|||>VALUE` per line.
+    Rule("password", r"\\(?P<k>[A-Za-z][\w ]{0,40})<\|\|\|>\d{1,2}<\|\|\|>(?P<v3>[^\r\n]{1,512})", needs="<|||>",
+         extract=_keyed_value, remember=True,
+         examples=(("Servers\\prod\\User<|||>1<|||>admin\nServers\\prod\\Password<|||>1<|||>7B6A5C4D3E2F1A0B9C",
+                    "7B6A5C4D3E2F1A0B9C"),),
+         negatives=("Servers\\prod\\Host<|||>1<|||>db.example.com", "Servers\\prod\\Port<|||>1<|||>3306")),
+    # NcFTP's bookmarks file keeps each password base64-encoded behind the `*encoded*` marker.
+    Rule("password", r"\*encoded\*(?P<v>[A-Za-z0-9+/]{4,512}={0,2})", needs="*encoded*",
+         extract=_bundler_credentials, remember=True,
+         examples=(("mirror,ftp.example.org,deploy,*encoded*S3Q4bVE5dlh6MlBy,,/pub,I,21", "S3Q4bVE5dlh6MlBy"),),
+         negatives=("anon,ftp.example.net,,,,/,I,21,4294967295,1,1,-1,1,,,,,,,S,0",)),
+    # libgcrypt S-expression private keys (Pidgin's `otr.private_key`): the secret exponent `(x #HEX#)` of a DSA key,
+    # `(d #HEX#)` of an RSA one, inside `(private-key`.
+    Rule("private_key", r"\(private-key\b(?:[^#(]|\((?![xd][ \t])|#[0-9A-Fa-f]{0,4096}#){0,2000}?"
+         r"\([xd][ \t]+#(?P<v>[0-9A-Fa-f]{20,4096})#", needs="(private-key", extract=_bundler_credentials,
+         examples=(("(private-key\n (dsa\n  (p #00D16F2B#)\n  (y #55C3E1A9#)\n  (x #3C9F0A6E2B17D48C5F90A3E1B7#)\n )",
+                    "3C9F0A6E2B17D48C5F90A3E1B7"),),
+         negatives=("(public-key\n (dsa\n  (x #3C9F0A6E2B17D48C5F90A3E1B7#)))",)),
     # Windows `net use [D: | *] \\server\share [password] /user:[domain\]name` (the password before or after `/user:`;
     # `*` prompts for it). Anchored at the share's `\\`, rare in logs, with `net use` in any case behind it.
     Rule("password", r"\\\\(?:(?<=(?i:net use)[ \t]\\\\)|(?<=(?i:net use)[ \t][A-Za-z]:[ \t]\\\\)"
