@@ -144,6 +144,8 @@ CLIENT_BATCHES = (
            "build tools", "4a26300", "0c26a1b", source="the tools' documentation"),
     _batch("_22", "legacy desktop clients' stored credentials: mail fetchers, IRC and XMPP, FTP clients and editor "
            "sync plugins, VNC and terminal clients, database GUIs, key files", "62532ca", "32f1380"),
+    _batch("_23", "web hosting and deployment: hosting control panels, IDE deployment settings, PHP CMS and shop "
+           "installs", "4a26300", "922b90e", source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

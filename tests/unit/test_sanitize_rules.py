@@ -56,6 +56,15 @@ KNOWN_MISSES = {
     "JBoss CLI and add-user.sh session (data-source add --password, mgmt-users.properties hash)": [
         "e3a1c97f5b20d84c6a0f19b7d35e82c4"],
     "Jetty realm.properties (OBF/MD5/plain) and start.d/ssl.ini keystore passwords": ["Gu3st-Plain-Pw"],
+    # Lines of bare hex named only by the file: the session's `# ` prompt reads like a comment, and a hex line alone is
+    # a checksum as often as a key.
+    "WHM /root/.accesshash (legacy remote access key, hex on several lines)": [
+        "7f3a9c1e5b2d8f4a6c0e9b3d7f1a5c8e", "a6c0e4b8d2f5a9c3e7b1d5f8a2c6e0b4"],
+    # `mysql=` names the service, not a secret; only DirectAdmin's install file holds its root password under it.
+    "DirectAdmin scripts/setup.txt (install answers: admin and MySQL root passwords)": ["Zr8kQ2vMx5Ln"],
+    # IVs, public by design elsewhere (an `_IV` key is not a secret's name); the keys they go with are redacted.
+    "PrestaShop 1.6 config/settings.inc.php (define()d DB password, cookie and Rijndael keys)": [
+        "Hk3Tz8Qm", "Qw3Er7Ty1Ui5Op9As2Df6Gh=="],
 }
 
 

@@ -544,7 +544,10 @@ def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
 
 # A shell command that prints a secret it names: a read (`vault read`, `kubectl get … jsonpath='{.data.password}'`,
 # `etcdctl get …/smtp_password`, `echo $DB_PASSWORD`, `cat …/token`, `base64 -d`), up to 400 characters.
-_PRINTS = re.compile(r"\b(?:get|read|cat|echo|printf|print|show|reveal|decode|base64|jsonpath|jq|view)\b")
+# `create`/`generate`: a command that makes a secret and prints it once (`vault token create -field=token`, Plesk's
+# `secret_key --create`).
+_PRINTS = re.compile(r"\b(?:get|read|cat|echo|printf|print|show|reveal|decode|base64|jsonpath|jq|view|create"
+                     r"|generate)\b")
 # `.key`: a key file (Artifactory's `master.key`, Rails' `config/master.key`); `creds`: Artifactory's `bootstrap.creds`.
 _SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]?key|credential|creds\b|\.key\b)")
 
@@ -555,8 +558,8 @@ def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
     text, (c_start, c_end) = hit.text, hit.value_span()
     command = text[c_start:c_end]
     named = _SECRET_WORD.search(command)
-    if named is None or not _PRINTS.search(command):
-        return []
+    if named is None or not _PRINTS.search(command) or command.rstrip().endswith("\\"):
+        return []  # a command continued on the next line (`\`) prints nothing there
     found: list[Finding] = []
     pos = c_end + 1
     for _ in range(5):
@@ -1632,7 +1635,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=('DriverManager.getConnection("jdbc:h2:mem:test", "sa", "")',
                     'DriverManager.getConnection("jdbc:mysql://db/shop", user, password)')),
     # Documented client APIs that take the password as a positional string argument: the second (`smtplib`/`ftplib`
-    # `.login(user, password)`, requests' `auth=(user, password)` and `HTTPBasicAuth`/`HTTPDigestAuth`, aiohttp
+    # `.login(user, password)`, DirectAdmin's HTTPSocket `->set_login(user, password)` (its API examples), requests'
+    # `auth=(user, password)` and `HTTPBasicAuth`/`HTTPDigestAuth`, aiohttp
     # `BasicAuth`, .NET `NetworkCredential`, Java `PasswordAuthentication` and HttpClient's
     # `UsernamePasswordCredentials`) or the third (PHP `mysqli_connect`/`new mysqli`/`mysql_connect`/`new PDO`, as a
     # stack trace prints it too: `PDO->__construct('dsn', 'user', 'password')`; Python
@@ -1644,15 +1648,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
            extract=_bundler_credentials, remember=True, before=f"[{''.join(sorted({n[-1] for n in names}))}]",
            examples=examples, negatives=negatives)
       for index, names, examples, negatives in (
-          (1, (r"\.login", r"->login", r"\.auth", r"->auth", r"[^\w]auth=", r"[^\w]auth = ", r"basic_auth=",
-               r"http_auth=", r"[^\w]HTTPBasicAuth",
+          (1, (r"\.login", r"->login", r"->set_login", r"\.auth", r"->auth", r"[^\w]auth=", r"[^\w]auth = ",
+               r"basic_auth=", r"http_auth=", r"[^\w]HTTPBasicAuth",
                r"[^\w]HTTPDigestAuth",
                r"[^\w]BasicAuth", r"[^\w]NetworkCredential", r"[^\w]PasswordAuthentication",
                r"[^\w]UsernamePasswordCredentials"),
            (("server.login('alerts@example.com', 'qwhk xmtz pbla rcnd')", "qwhk xmtz pbla rcnd"),
             ("r = requests.get(url, auth=('svc', 'R3questsPw'))", "R3questsPw"),
-            ('var c = new NetworkCredential("svc", "N3tCr3dPw");', "N3tCr3dPw")),
-           ("server.login(user, password)", "auth = HTTPBasicAuth('jenkins', getpass())", "login('a')")),
+            ('var c = new NetworkCredential("svc", "N3tCr3dPw");', "N3tCr3dPw"),
+            ("$sock->set_login('reseller1', 'H77pS0ck3t!');", "H77pS0ck3t!")),
+           ("server.login(user, password)", "auth = HTTPBasicAuth('jenkins', getpass())", "login('a')",
+            "$sock->set_login($user, $pass);")),
           (2, (r"[^\w]mysqli_connect", r"[^\w]mysqli", r"[^\w]mysql_connect", r"[^\w]mysql_pconnect", r"[^\w]PDO",
                r"PDO->__construct",
                r"[^\w]FTP", r"[^\w]FTP_TLS", r"MySQLdb\.connect", r"pymysql\.connect", r"[^\w]PlainAuth",
@@ -1781,18 +1787,35 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("spring.datasource.password=ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)",
                     "G6N718UuyPE5bHyWKyuLQSm02auQPUtm"),),
          negatives=("value = ENC(${KEY})", "ENC(short)")),
+    # Plesk's stored passwords (`/etc/psa/.psa.shadow`, its database's password columns): `$AES-128-CBC$<base64
+    # IV>$<base64 ciphertext>`, decrypted by the server's own key; the IV and ciphertext go.
+    Rule("secret", r"\$AES-(?:128|192|256)-CBC\$(?P<v>[A-Za-z0-9+/]{8,64}={0,2}\$[A-Za-z0-9+/]{8,1024}={0,2})",
+         needs="$AES-", remember=True,
+         examples=(("$AES-128-CBC$Tm9uY2VGb3JQbGVzazE=$Q2lwaGVyVGV4dEZvclBsZXNr",
+                    "Tm9uY2VGb3JQbGVzazE=$Q2lwaGVyVGV4dEZvclBsZXNr"),),
+         negatives=("passwords are stored as $AES-128-CBC$<iv>$<ciphertext>", "cipher $AES-256-CBC$")),
     Rule("secret", r"@ByteArray\((?P<v>[^)\r\n]{4,1024})\)", needs="@ByteArray(", extract=_qt_byte_array,
          remember=True,
          examples=(('WebUI\\Password_PBKDF2="@ByteArray(Zx4nR2kLp9Qv==:hM3vK8tQ2nL6pR0w==)"',
                     "Zx4nR2kLp9Qv==:hM3vK8tQ2nL6pR0w=="),),
          negatives=('MainWindow\\geometry="@ByteArray(\\x1\\xd9\\xd0\\xcb\\0\\x3)"',)),
-    # A terminal session pasted into a case: what a command that reads a named secret printed on the lines below it.
-    Rule("secret", r"\$[ \t]+(?P<v>[^\r\n]{1,400})(?=\r?\n)", needs="$ ", extract=_printed_secret, remember=True,
-         examples=(("$ kubectl get secret admin -o jsonpath='{.data.password}' | base64 -d\nKt9vX2mQ7pLw\n$ ls",
-                    "Kt9vX2mQ7pLw"),
-                   ("$ etcdctl get /app/smtp_password\n/app/smtp_password\nEtcd-Smtp-Pw7\n", "Etcd-Smtp-Pw7")),
-         negatives=("$ kubectl get secret -n app\nNAME   TYPE   DATA   AGE\n", "$ echo $PASSWORD\n\n",
-                    "$ grep -c password app.yml\n3\n", "$ ls\nsecrets-2024.tar\n")),
+    # A terminal session pasted into a case: what a command that reads (or creates) a named secret printed on the lines
+    # below it. The prompt ends with `$ `, or with `]# ` (root's `[root@host dir]# ` on Red Hat-like systems).
+    *(Rule("secret", re.escape(prompt) + r"[ \t]+(?P<v>[^\r\n]{1,400})(?=\r?\n)", needs=prompt + " ",
+           extract=_printed_secret, remember=True, examples=examples, negatives=negatives)
+      for prompt, examples, negatives in (
+          ("$", (("$ kubectl get secret admin -o jsonpath='{.data.password}' | base64 -d\nKt9vX2mQ7pLw\n$ ls",
+                  "Kt9vX2mQ7pLw"),
+                 ("$ etcdctl get /app/smtp_password\n/app/smtp_password\nEtcd-Smtp-Pw7\n", "Etcd-Smtp-Pw7"),
+                 ("$ vault token create -field=token -policy=ci\nhvs.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5\n",
+                  "hvs.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5")),
+           ("$ kubectl get secret -n app\nNAME   TYPE   DATA   AGE\n", "$ echo $PASSWORD\n\n",
+            "$ grep -c password app.yml\n3\n", "$ ls\nsecrets-2024.tar\n",
+            "$ kubectl create secret generic db --from-file=pw.txt\nsecret/db created\n",
+            "$ oc create secret generic app \\\n    --from-literal=key=value\n")),
+          ("]#", (("[root@srv ~]# plesk bin secret_key --create -ip-address 203.0.113.25\n"
+                   "b71e4c2a-9d3f-4a8b-85c6-1f0e7d2a3b94\n", "b71e4c2a-9d3f-4a8b-85c6-1f0e7d2a3b94"),),
+           ("[root@srv ~]# cat /etc/hostname\nsrv.example.com\n", "[root@srv ~]# grep -c secret /etc/app.conf\n3\n")))),
     # Protocol transcripts pasted from a session or a debug log: Redis `MONITOR` lines (`"AUTH" ["user"] "pw"`), SMTP
     # `AUTH PLAIN <base64 of \0user\0pw>` and the client's answer to `334 UGFzc3dvcmQ6` ("Password:") in `AUTH LOGIN`
     # (RFC 4954), FTP's and POP3's `PASS pw` after a `USER` line (RFC 959, RFC 1939), IMAP's `tag LOGIN user pw`

@@ -21,11 +21,12 @@ if TYPE_CHECKING:
     from faultmaven.sanitize.rules import Finding, Hit, Rule
 
 # With the abbreviations configs use for it (`DB_PSWD`, `MYSQL_PASWD`, `admin_pswrd`) and a Wi-Fi pre-shared key
-# (`psk=` in wpa_supplicant.conf and NetworkManager profiles, Kickstart's `--wpakey=`/`--wepkey=`), and PAM's and
-# SSSD's `authtok` (`ldap_default_authtok`).
+# (`psk=` in wpa_supplicant.conf and NetworkManager profiles, Kickstart's `--wpakey=`/`--wepkey=`), PAM's and SSSD's
+# `authtok` (`ldap_default_authtok`), and an SSH key's passphrase as Rocketeer's and Laravel 4's remote connections name
+# it (`'keyphrase' => '...'`).
 PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "pword",
                             "pswd", "psswd", "pswrd", "paswd", "paswrd", "pasword", "psword", "pssword", "psswrd",
-                            "psk", "wpakey", "wepkey", "authtok"})
+                            "psk", "wpakey", "wepkey", "authtok", "keyphrase"})
 # `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token.
 STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey",
                                   "salt", "signature", "sig"}
@@ -57,6 +58,7 @@ EXCLUDED_LAST_WORDS = frozenset({
     "max", "ref", "arn", "env", "var", "kind", "algorithm", "alg", "scope", "scopes", "store", "manager", "method",
     "uuid", "guid", "index", "idx", "limit", "reset", "sent", "valid", "invalid", "error", "status", "set", "changed",
     "source", "strength", "rule", "rules", "integrity",
+    "storage",  # where a secret is kept: JetBrains' `<secret-storage>master_key</secret-storage>`
 })
 HASH_WORDS = frozenset({"hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "hex"})
 _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
@@ -112,12 +114,14 @@ _KEYWORD_BEFORE = f"[{_LAST_LETTERS}\"' \\t]"
 
 # Python's string prefixes (`b'...'`, `r"..."`) and Objective-C's `@"..."` belong to the literal, not the value;
 # grafana.ini wraps a value that holds `#` or `;` in triple quotes; JavaScript's template literals without `${` or a
-# blank (a shell's backticks hold a command).
+# blank (a shell's backticks hold a command); a template expression with blanks inside its double braces is one value
+# (GitHub Actions' `${{ secrets.FTP_PASSWORD }}`, Helm's `{{ .Values.password }}`), a reference to a secret.
 _VALUE = (
     r"""[ \t]*(?:[bBrRuUfF]{1,2}(?=["'])|@(?="))?(?:\"\"\"(?P<v6>[^"\r\n]{1,512})\"\"\""""
     r"""|"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'|`(?P<v7>[^`$\s]{1,512})`"""
     r"""|\\"(?P<v4>[^"\\\r\n]{1,512})\\"|\\'(?P<v5>[^'\\\r\n]{1,512})\\'"""
-    r"""|(?P<v3>\$*\{\{?[^}\s]{1,128}\}\}?|&(?:'[a-z]+[ \t]+)?[A-Za-z_][\w:]*(?=[ \t]*=)|[^\s"'`,;&<>)\]}]{1,512}))"""
+    r"""|(?P<v3>\$?\{\{[^{}\r\n]{1,128}\}\}|\$*\{\{?[^}\s]{1,128}\}\}?"""
+    r"""|&(?:'[a-z]+[ \t]+)?[A-Za-z_][\w:]*(?=[ \t]*=)|[^\s"'`,;&<>)\]}]{1,512}))"""
 )
 
 
@@ -131,6 +135,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ('    psk="W1f1 Passphrase"', "W1f1 Passphrase"), ('password = "w1ki-Ub3r.pass"', "w1ki-Ub3r.pass"),
              ("ldap_default_authtok = Sssd-B1nd-T0k", "Sssd-B1nd-T0k"),
              ("pass_phrase=0ci-K3y-Passphr4se", "0ci-K3y-Passphr4se"),
+             ("'keyphrase' => 'R0ck-K3yphr4se',", "R0ck-K3yphr4se"),
              ("DB_PASSWORD=w1ki-Ub3r.pass", "w1ki-Ub3r.pass"),
              ("$config['secret_pin'] = '739164';", "739164"),
              ("$cc_encryption_hash = 'Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5';", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
@@ -177,7 +182,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ("api:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B"),
             ("  network_key: [41, 7, 199, 83, 12, 250, 5, 166, 91, 34, 208, 77, 140, 3, 61, 222]",
              "41, 7, 199, 83, 12, 250, 5, 166, 91, 34, 208, 77, 140, 3, 61, 222")),
-            ("password: ${DB_PASSWORD}", "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
+            ("password: ${DB_PASSWORD}", "password: ${{ secrets.FTP_PASSWORD }}", "password: {{ .Values.password }}",
+             "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
              "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN", "api_key: your_api_key_here",
              "token: INSERT_TOKEN", "client_secret: placeholder", "Authorization: Basic realm",
              'data = {"login": login, "password": new_password}', "Authorization: Digest username=alice",
@@ -202,6 +208,7 @@ _TAG_EXAMPLES = ((("<password>mavenPw123</password>", "mavenPw123"),
                  ("<Host>ftp.example.com</Host>", "<Port>21</Port>",
                   '<property name="hibernate.connection.username">app</property>',
                   '<string name="app_name">Checkout</string>', "<dbname><![CDATA[magento]]></dbname>",
+                  "<secret-storage>master_key</secret-storage>",
                   '<property name="jwt.public.key">MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAq3Lm9Vx4Zp8</property>'))
 
 
@@ -237,6 +244,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
                      r"\(", extract=extract_stored, remember=True, before="[ytgved]",
                      examples=(('props.setProperty("mail.smtp.password", "Pr0psSmtp");', "Pr0psSmtp"),
                                ("config.set('database', 'password', 'C0nfParserPw')", "C0nfParserPw"),
+                               ("set('db_backup_password', 'Dpl0yer-Pw4');", "Dpl0yer-Pw4"),
                                ("Configure::write('Security.salt', 'DYhG93b0qyJfIxfs2guVoUubWwvniR2G0FgaC9mi');",
                                 "DYhG93b0qyJfIxfs2guVoUubWwvniR2G0FgaC9mi"),
                                ('System.setProperty("javax.net.ssl.trustStorePassword", "Tru5tPw9");', "Tru5tPw9"),
@@ -247,7 +255,8 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
                      negatives=('props.setProperty("mail.smtp.host", "smtp.example.com");',
                                 'System.setProperty("user.name", "admin");', 'props.setProperty("password.min", "8");',
                                 'map.put("password", password);', 'props.put("password", "${PW}");',
-                                'labels.put("password", "Password");', "config.set('db', 'password', '')")),)
+                                'labels.put("password", "Password");', "config.set('db', 'password', '')",
+                                "set('deploy_path', '~/shop');", "offset('password', 'Dpl0yer-Pw4')")),)
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     keyword, block, generic = _EXAMPLES[sep]
     return (
@@ -800,10 +809,11 @@ def extract_setter(rule: Rule, hit: Hit) -> list[Finding]:
 
 # The calls that store a value under a name given as a string before it (see `assignment_rules`): Java's
 # `setProperty` (and `getProperty`'s default), `Map.put`/`putIfAbsent`, Android's `putString`, Hadoop's and
-# configparser's `set`, Go's `os.Setenv`, C's `setenv`/`putenv`, Python's `setdefault`, PowerShell's
-# `SetEnvironmentVariable`, CakePHP's `Configure::write`, form builders' `add`.
+# configparser's `set` (and Deployer's `set('name', 'value')` in deploy.php, a function of its own), Go's `os.Setenv`,
+# C's `setenv`/`putenv`, Python's `setdefault`, PowerShell's `SetEnvironmentVariable`, CakePHP's `Configure::write`,
+# form builders' `add`.
 _STORED_NAME = re.compile(r"[\w.\-]{1,80}")
-_STORE_CALLS = ("[pP]roperty", "put", "[pP]utIfAbsent", "[pP]utString", r"\.set", "[sS]etenv", "putenv", "setdefault",
+_STORE_CALLS = ("[pP]roperty", "put", "[pP]utIfAbsent", "[pP]utString", r"\bset", "[sS]etenv", "putenv", "setdefault",
                 "EnvironmentVariable", "::write", r"\.add")
 
 

@@ -19,7 +19,7 @@ _PLACEHOLDER = re.compile(
     (?:null|none|nil|true|false|yes|no|on|off|undefined|empty|unset|not[_ -]?set|required|optional|string|
        secret|password|passwd|token|redacted|\*[a-z_][\w-]{0,30}|change[_-]?(?:me|this)(?:[_-]?later)?|xxx+|\*+|x+|
        \.\.\.+|-+|<[^>]*>|
-       \$+\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\{\{[^}]*\}\}|
+       \$+\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\$?\{\{[^}]*\}\}|
        '?%[A-Za-z_][\w().]*%'?|\$\(.*|&lt;[^&]*&gt;|arn:aws[\w-]*:.*|
        ![A-Za-z]+(?:[ \t].*)?|%\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
        env\(.*\)|getenv\(.*\)|process\.env\..*|\[(?:redacted|filtered|hidden)\]?|\{[A-Za-z_]*\}|dummy|
