@@ -142,6 +142,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_22", "legacy desktop clients' stored credentials: mail fetchers, IRC and XMPP, FTP clients and editor "
            "sync plugins, VNC and terminal clients, database GUIs, key files", "62532ca", "32f1380"),
+    _batch("_24", "application frameworks' configuration files as developers commit them, third round", "5a1f672",
+           "00fde6f", source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
