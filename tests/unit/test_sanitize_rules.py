@@ -51,6 +51,10 @@ KNOWN_MISSES = {
     # HexChat's servlist.conf keys are single letters (`P=` the server password): a one-letter key cannot name a
     # secret without taking `P=` in every other `KEY=VALUE` file.
     "HexChat servlist.conf (P= server password line)": ["Hx9wQ2mTz7Kp"],
+    # A quoted value of four or more words is taken for prose (`"password": "must be at least 8 characters"` in a
+    # locale file); a passphrase of words with a symbol or a digit in some has no shape of its own to tell it apart.
+    "Spring Boot multi-document application.yml (profile sections, mongodb+srv URI, R2DBC password with spaces)": [
+        "p@ss Phrase with spaces 42"],
 }
 
 
