@@ -65,6 +65,10 @@ KNOWN_MISSES = {
     # IVs, public by design elsewhere (an `_IV` key is not a secret's name); the keys they go with are redacted.
     "PrestaShop 1.6 config/settings.inc.php (define()d DB password, cookie and Rijndael keys)": [
         "Hk3Tz8Qm", "Qw3Er7Ty1Ui5Op9As2Df6Gh=="],
+    # A quoted value of four or more words is taken for prose (`"password": "must be at least 8 characters"` in a
+    # locale file); a passphrase of words with a symbol or a digit in some has no shape of its own to tell it apart.
+    "Spring Boot multi-document application.yml (profile sections, mongodb+srv URI, R2DBC password with spaces)": [
+        "p@ss Phrase with spaces 42"],
 }
 
 

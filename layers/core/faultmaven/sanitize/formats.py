@@ -1543,13 +1543,25 @@ FORMAT_RULES: tuple[Rule, ...] = (
       for macro in ("#define", "%define", "%global")),
     # The fallback of an environment lookup named after a secret (Python `os.getenv(key, default)`,
     # `os.environ.get(key, default)`, Laravel's `env('DB_PASSWORD', '...')`, Ruby's `ENV.fetch("KEY", "...")`, Java's
-    # `getenv().getOrDefault(...)` and helpers named `*OrDefault(`; `env(` covers `getenv(`).
-    *(Rule("secret", re.escape(call) + r"[ \t]*[\"'](?P<k>[\w.\-]{1,80})[\"'][ \t]*,[ \t]*"
+    # `getenv().getOrDefault(...)` and helpers named `*OrDefault(`; `env(` covers `getenv(` and Elixir's
+    # `System.get_env(`): the second argument, a default after `||`, `or`, `??` or `?:` (Ruby's `ENV["KEY"] || "..."`,
+    # Elixir's `System.get_env("KEY") || "..."`), or Ruby's block (`ENV.fetch("KEY") { "..." }`, in ERB too). A
+    # wrapped call may put each argument on its own line (Django's `os.environ.get(\n    "KEY",\n    "...",\n)`).
+    *(Rule("secret", re.escape(call) + r"\s{0,16}[\"'](?P<k>[\w.\-]{1,80})[\"']\s{0,16}(?:"
+           + (r",\s{0,16}|" if close == ")" else "") + re.escape(close) + (r"(?:[ \t]*\{[ \t]*|" if block else "(?:")
+           + r"\s{0,16}(?:\|\||\?\?|\?:|or(?=[ \t]))\s{0,16}))"
            r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')", needs=call, extract=_keyed_value,
            remember=True,
-           examples=((f'db = {call}"DB_PASSWORD", "Fallb4ckPw")', "Fallb4ckPw"),),
-           negatives=(f'{call}"DB_PASSWORD", "")', f'{call}"DB_HOST", "localhost")'))
-      for call in ("env(", "environ.get(", "ENV.fetch(", "OrDefault(")),
+           examples=(*(((f'db = {call}"DB_PASSWORD", "Fallb4ckPw")', "Fallb4ckPw"),
+                        (f'SECRET_KEY = {call}\n    "APP_SECRET_KEY",\n    "Wr4pp3d-Fallb4ck",\n)',
+                         "Wr4pp3d-Fallb4ck")) if close == ")" else ()),
+                     (f'secret_key_base =\n  {call}"SECRET_KEY_BASE"{close} ||\n    "Ex-Fallb4ck-9"', "Ex-Fallb4ck-9"),
+                     *(((f'password: <%= {call}"DB_PASSWORD"{close} {{ "Bl0ckFallb4ck" }} %>', "Bl0ckFallb4ck"),)
+                       if block else ())),
+           negatives=(*((f'{call}"DB_PASSWORD", "")', f'{call}"DB_HOST", "localhost")') if close == ")" else ()),
+                      f'port = {call}"PORT"{close} || "4000"'))
+      for call, close, block in (("env(", ")", False), ("environ.get(", ")", False), ("ENV.fetch(", ")", True),
+                                 ("OrDefault(", ")", False), ("ENV[", "]", False))),
     # Android Gradle's `buildConfigField "String", "API_KEY", "\"...\""` and `resValue "string", "api_key", "..."`
     # (Groovy or Kotlin DSL): the value of a field named after a secret, with or without its escaped inner quotes.
     *(Rule("secret", call + r"[ \t(]+[\"']\w+[\"'][ \t]*,[ \t]*[\"'](?P<k>[\w.]{1,80})[\"'][ \t]*,[ \t]*"

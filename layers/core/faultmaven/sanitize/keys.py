@@ -59,6 +59,7 @@ EXCLUDED_LAST_WORDS = frozenset({
     "uuid", "guid", "index", "idx", "limit", "reset", "sent", "valid", "invalid", "error", "status", "set", "changed",
     "source", "strength", "rule", "rules", "integrity",
     "storage",  # where a secret is kept: JetBrains' `<secret-storage>master_key</secret-storage>`
+    "database", "catalog",  # a connection string's `Database=aspnet-Portal-7c41e0d2` (a template's generated name)
 })
 HASH_WORDS = frozenset({"hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "hex"})
 _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
@@ -141,15 +142,19 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ("$cc_encryption_hash = 'Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5';", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
              ("$config['snmp']['community'] = array('n0cC0mmR34d');", "n0cC0mmR34d"),
              ("SNMP_COMMUNITY=n0cC0mmR34d", "n0cC0mmR34d"), ("$Self->{DatabasePw} = 'Otr5-db-pw';", "Otr5-db-pw"),
-             ("$conf{'db_pass'} = 'P3rlH4sh';", "P3rlH4sh")),
+             ("$conf{'db_pass'} = 'P3rlH4sh';", "P3rlH4sh"),
+             ('MAIL_PASSWORD = "qwvn rtzk pmlb hsdx"', "qwvn rtzk pmlb hsdx")),
             ("password_length=12", "ldap_default_authtok_type = password", "PWD=/home/app", "token=${API_TOKEN}",
              "bypass=true", "TOKEN ?= $(shell cat t)",
              "$db['default']['hostname'] = 'localhost';", "$user['password_hash'] = 'see users table';",
              'password = "settings.DB_PASSWORD"', "secret = oauth2Client.token",
              "led_pin = 13", '<entry key="jetbrains.mps.v8_elimination" value="executed" />',
              "$config['snmp']['version'] = array('v2c');", "community = open-source",
-             "const { password } = req.body;", "$Self->{DatabaseUser} = 'otrs';")),
-          ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),), ("[section]\nname =\n    value1",)),
+             "const { password } = req.body;", "$Self->{DatabaseUser} = 'otrs';",
+             "JWT_SECRET_KEY=%kernel.project_dir%/config/jwt/private.pem", "PUSHER_APP_KEY=9a8b7c6d5e4f3a2b1c0d",
+             'error_password = "did not match the rules"')),
+          ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),),
+           ("[section]\nname =\n    value1", 'secret_key_base =\n  System.get_env("SECRET_KEY_BASE") ||')),
           ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
             ("sonar.login=0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1", "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
             ("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4",
@@ -162,7 +167,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
            ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
             "final byte[] pkey = Base64.getMimeDecoder().decode(text);",
             'data-widget="desktop-rhf_SponsoredProductsRemoteSearchK2ClickPagination"',
-            'service {\n  agent = "e95b599e-166e-7d80-08ad-aee76e7ddf19"\n}'))),
+            'service {\n  agent = "e95b599e-166e-7d80-08ad-aee76e7ddf19"\n}',
+            'SOCIAL_AUTH_GITHUB_KEY = "Ov23liQ7xK2mR9tB4wZc"',
+            "Server=(localdb)\\mssqllocaldb;Database=aspnet-Portal-7c41e0d2;Trusted_Connection=True"))),
     ":": (((('"password": "R3port!ng"', "R3port!ng"), ("api_key: 'ToCynx5Se4e2PtoZxEhW7lUJcOX15c54'",
                                                         "ToCynx5Se4e2PtoZxEhW7lUJcOX15c54"),
             ('DEPLOY_TOKEN := "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"),
@@ -189,7 +196,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              'data = {"login": login, "password": new_password}', "Authorization: Digest username=alice",
              "Authorization: Custom please-see-the-docs-for-this",
              "cache:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "key: [1, 2, 3, 4, 5, 6, 7, 8]",
-             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==")),
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+             "recaptcha_site_key: 6Lc3xQ2mAAAAAJ9vB4cK8tZ5yL0sR7mD2nW1hF6e")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),), ("credentials:\n    user: admin",)),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),
             ('"password_hash": "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"',
@@ -356,7 +364,7 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     if len(words) > 1 and words[-1] in ("hash", "seed") and words[-2] in ("encryption", "cipher"):
         return "strong", "secret"
     if not words or (EXCLUDED_WORDS.intersection(words) and words[-1] != "salt") or words[-1] in EXCLUDED_LAST_WORDS \
-            or words[-3:] == ("web", "socket", "key"):  # RFC 6455's handshake nonce, random by design
+            or words[-3:] == ("web", "socket", "key") or _names_public_key(words):  # RFC 6455's nonce; public halves
         return None
     # `PGPASSWORD`, `DBPASS`, `rootpw`: one upper-case or lower-case word that ends with a password word;
     # `static_password01`: a numbered one.
@@ -376,6 +384,14 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     if tuple(words[-2:]) in SECRET_KEY_TAILS:
         return "strong", label
     return None
+
+
+def _names_public_key(words: tuple[str, ...]) -> bool:
+    """A key named for the public half of a pair, sent to browsers by design: a CAPTCHA's site key (reCAPTCHA,
+    hCaptcha, Turnstile: `RECAPTCHA_SITE_KEY`), Pusher's app key (`PUSHER_APP_KEY` beside `PUSHER_APP_SECRET`),
+    python-social-auth's `SOCIAL_AUTH_<BACKEND>_KEY` (the OAuth client id beside `_SECRET`; not `_PRIVATE_KEY`)."""
+    return words[-2:] == ("site", "key") or words[-3:] == ("pusher", "app", "key") or (
+        words[:2] == ("social", "auth") and words[-1] == "key" and words[-2] not in KEY_QUALIFIERS)
 
 
 def _names_password_hash(words: tuple[str, ...]) -> bool:
@@ -419,7 +435,7 @@ def names_its_key(key: str, value: str) -> bool:
 _CALL_START = re.compile(r"[A-Za-z_][\w.:]*\(")
 # A file or a key path, not a value: `/opt/app/gcs-creds.json`, `service/pg-ha-cluster/leader`, `/etc/ssl/private/key`
 # (an absolute path ending in a file name, or lower-case segments; base64 has upper case and seldom an extension).
-_PATH_VALUE = re.compile(r"(?:~|\.{1,2})?/[\w.-]+(?:/[\w.-]+)+\.[A-Za-z]{2,5}"
+_PATH_VALUE = re.compile(r"(?:~|\.{1,2}|%[\w.]+%)?/[\w.-]+(?:/[\w.-]+)+\.[A-Za-z]{2,5}"
                          r"|(?:~|\.{1,2})?/?[a-z0-9._-]+(?:/[a-z0-9._-]+)+/?")
 # A Kubernetes object or label name (`elasticsearch-cdm-u1gqqbu6-2-868ddd4b45-w224d`, `kubernetes.io/arch`): lower-case
 # segments after a word of five letters or more; under a weak key such as `key` or `pod` it names something.
@@ -454,9 +470,14 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
         return False
     if "token" in words and len(value) < 8:
         return False
-    if quoted and len(value.split()) >= 4:  # prose such as an error message
+    if quoted and len(value.split()) >= 4 and not _APP_PASSWORD.fullmatch(value):  # prose such as an error message
         return False
     return len(value) >= 3
+
+
+# Google's app passwords as its account page shows them: four groups of four lower-case letters (`MAIL_PASSWORD =
+# "qwvn rtzk pmlb hsdx"`), four words to the prose test above.
+_APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
 
 
 # A kubeadm bootstrap token (`<6>.<16>` lower-case letters and digits): two parts, like a reference.
@@ -757,7 +778,7 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
                                                                                 and not is_uuid(value))
                                or key_words(section_of(hit.text, hit.anchor))[-1:] in _TOKEN_SECTIONS):
         return [(start, end, "token")]
-    if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS):
+    if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS or _names_public_key(words)):
         return []
     if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or value[-1:] in ("(", "[") \
             or _K8S_NAME.fullmatch(value) or not looks_random(value) or names_its_key(key, value):
@@ -876,6 +897,8 @@ def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
             if plural or sub.group(1).strip("\"'").lower() not in _BLOCK_VALUE_KEYS:
                 continue
             body_start, body = body_start + sub.end(), body[sub.end():]
+        if body.endswith(("||", "??")):
+            continue  # code that goes on below (`System.get_env("SECRET_KEY_BASE") ||`): the fallback is the value
         if body.strip() and not is_placeholder_value(body):
             found.append((body_start, body_start + len(body), kind[1]))
     return found

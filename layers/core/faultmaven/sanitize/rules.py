@@ -465,7 +465,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          examples=(("db=postgres://app:S3cr3t!@db.internal:5432/app", "S3cr3t!"),
                    ("mail=smtps://alerts@example.com:M4ilPw9x@smtp.example.com:465", "M4ilPw9x")),
          negatives=("http://example.com:8080/path",
-                    "postgres://app@db:5432",)),
+                    "postgres://app@db:5432", 'DATABASE_URL="postgresql://app:!ChangeMe!@127.0.0.1:5432/app"')),
     # Secrets found by the key they are assigned to (config files, env files, connection strings, JSON).
     *(rule for sep in "=:>(" for rule in keys.assignment_rules(sep)),
     # Personal data.

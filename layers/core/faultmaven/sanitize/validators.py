@@ -18,6 +18,7 @@ _PLACEHOLDER = re.compile(
     r"""(?ix)
     (?:null|none|nil|true|false|yes|no|on|off|undefined|empty|unset|not[_ -]?set|required|optional|string|
        secret|password|passwd|token|redacted|\*[a-z_][\w-]{0,30}|change[_-]?(?:me|this)(?:[_-]?later)?|xxx+|\*+|x+|
+       !change[\w-]*!|  # Symfony's recipes: `postgresql://app:!ChangeMe!@…`, `!ChangeThisMercureHubJWTSecretKey!`
        \.\.\.+|-+|<[^>]*>|
        \$+\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\$?\{\{[^}]*\}\}|
        '?%[A-Za-z_][\w().]*%'?|\$\(.*|&lt;[^&]*&gt;|arn:aws[\w-]*:.*|
