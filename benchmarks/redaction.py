@@ -384,6 +384,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--predict-to", type=Path, help="only write the importable sanitizer's predictions (JSON)")
     args = parser.parse_args(argv)
+    missing = [name for name in ("loghub-2k", "secrets-detect-secrets") if not (args.data / name).is_dir()]
+    if missing:
+        parser.error(f"{args.data} lacks {', '.join(missing)}: point --data at the shared data folder")
     if args.predict_to:
         args.predict_to.write_text(json.dumps(predict_all(args.data)))
         return 0
