@@ -506,12 +506,14 @@ BUILTIN_RULES: tuple[Rule, ...] = (
                     "+1 2",)),
     # Runs on the text with digits 2-6 (card issuer first digits) mapped to 2 and the others to 0: the literal `2`
     # lets the scan skip ahead, and epoch times or ids starting with 0/1/7/8/9 are never candidates. A number starts
-    # after a blank or other punctuation (`#` there), so only those `2` are tried.
-    Rule("card_number", r"2(?<![\w.+\-/]2)[02]{3}(?=[02 -]{9})(?:[ -]?[02]{2,7}){2,4}(?![\w-])(?!\.[02])", kind="pii",
+    # after a blank or other punctuation (`#` there), so only those `2` are tried. An ISO date (`2015-10-18 18`, most
+    # candidates in logs) is no card: no scheme groups its digits 4-2-2.
+    Rule("card_number", r"2(?<![\w.+\-/]2)(?![02]{3}-[02]{2}-[02]{2}(?![02]))[02]{3}(?=[02 -]{9})"
+         r"(?:[ -]?[02]{2,7}){2,4}(?![\w-])(?!\.[02])", kind="pii",
          needs="2", extract=_card, digit_classes=True, starts=((" 2", 1), ("#2", 1)),
          examples=(("card 4242 4242 4242 4242", "4242 4242 4242 4242"),),
          negatives=("card 4242 4242 4242 4241",
-                    "epoch 1074131743 1",)),
+                    "epoch 1074131743 1", "\n2015-10-18 18:05:38,617 INFO start")),
 )
 
 
