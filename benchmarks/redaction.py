@@ -146,6 +146,8 @@ CLIENT_BATCHES = (
            "sync plugins, VNC and terminal clients, database GUIs, key files", "62532ca", "32f1380"),
     _batch("_23", "web hosting and deployment: hosting control panels, IDE deployment settings, PHP CMS and shop "
            "installs", "4a26300", "922b90e", source="the tools' documentation"),
+    _batch("_25", "alerting, on-call and observability pipelines", "f2a85bf", "721411b",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
