@@ -355,14 +355,25 @@ def _named_directive(rule: Rule, hit: Hit, key_start: int, line_start: int, line
         return []
     kind = keys.classify_key(key)
     quoted = end - start > 2 and text[start] in "\"'" and text[end - 1] == text[start]
-    # A column of values aligned after the keys (`vault read`'s `Key  Value` table) holds any secret a key names.
-    aligned = kind is not None and kind[0] == "strong" and text[start - 2 : start].isspace()
+    # A column of values aligned after the keys (`vault read`'s `Key  Value` table) holds any secret a key names; so
+    # does one blank before a token-like value (Fluentd's `hec_token <uuid>`, `api_key <hex>` in a `<match>` block).
+    aligned = kind is not None and kind[0] == "strong" \
+        and (text[start - 2 : start].isspace() or keys.token_like(text[start:end]))
     if quoted:
         start, end = start + 1, end - 1
     if kind is None or (kind[1] != "password" and not aligned) \
             or not keys.value_is_secret(key, text[start:end], kind[0], quoted):
         return []
     return [(start, end, rule.label)]
+
+
+def _spaced_secret(rule: Rule, hit: Hit) -> list[Finding]:
+    """`KEY VALUE` alone on its line, the key ending in the rule's word (a lower-case `apikey` too, which `_directive`
+    would take as a keyword of its own)."""
+    text, at = hit.text, hit.match.start()
+    line_start, line_end = text.rfind("\n", 0, at) + 1, text.find("\n", hit.value_span()[1])
+    head = _KEY_HEAD.search(text, max(line_start, at - 80), at)
+    return _named_directive(rule, hit, head.start() if head else at, line_start, line_end)
 
 
 # A Jetty realm.properties line up to its first value: `user: ` (see the `MD5:`/`CRYPT:` rules).
@@ -984,6 +995,27 @@ def _named_value(name: str, rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, kind[1])]
 
 
+# Grafana's custom headers in a datasource: `httpHeaderNameN` in `jsonData`, `httpHeaderValueN` in `secureJsonData`.
+_HEADER_SCHEME = re.compile(r"[A-Za-z][\w-]{1,30}[ \t]+(?=\S)")
+
+
+def _header_value(rule: Rule, hit: Hit) -> list[Finding]:
+    """`httpHeaderValueN` when the nearest `httpHeaderNameN` (above it, else below) names a credential (`Authorization`,
+    `X-Api-Key`): the credentials after a scheme word (`ApiKey <base64>`, `Bearer <token>`), else the whole value."""
+    text, at = hit.text, hit.match.start()
+    number = text[slice(*(hit.span("n") or (0, 0)))]
+    names = re.compile(rf"""httpHeaderName{number}["']?[ \t]*:[ \t]*["']?([\w-]{{1,64}})""")
+    above = [*names.finditer(text, max(0, at - 4000), at)]
+    found = above[-1] if above else names.search(text, hit.match.end(), hit.match.end() + 4000)
+    kind = keys.classify_key(found.group(1)) if found else None
+    start, end = hit.value_span()
+    if (scheme := _HEADER_SCHEME.match(text, start, end)) is not None:
+        start = scheme.end()
+    if kind is None or not keys.value_is_secret(found.group(1), text[start:end].rstrip(), "strong", True):
+        return []
+    return [(start, start + len(text[start:end].rstrip()), "token")]
+
+
 def _named_option(rule: Rule, hit: Hit) -> list[Finding]:
     """`-Password 'x'`, `-secret X`: not a plain lower-case word (`-password prompt` in prose)."""
     start, end = hit.value_span()
@@ -1419,11 +1451,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
            negatives=(f"{word} authentication succeeded for root", f"SetEnv Db{word}File /run/secrets/db",
                       f"store{word} System.getenv('KS_PASS')"))
       for word in ("Password", "PASSWORD", "_pass", "Passwd", "Pass", "pw")),  # `pw`: nslcd.conf's `bindpw`
-    # Other secret keys in an aligned two-column table (`vault kv get`: `api_key        VALUE`): two blanks or more.
-    *(Rule("secret", word + r"[ \t]{2,}(?P<v>[^\s#]{1,256})", needs=word, extract=_directive, remember=True,
-           examples=((f"Key  Value\n---  -----\napi{word}        Hq2Lm9Vx4Zp8Tn3Y\n", "Hq2Lm9Vx4Zp8Tn3Y"),),
-           negatives=(f"api{word}    ${{API_VALUE}}", f"api{word} Hq2Lm9Vx4Zp8Tn3Y is set"))
-      for word in ("_key", "_token", "_secret")),
+    # Other secret keys in an aligned two-column table (`vault kv get`: `api_key        VALUE`): two blanks or more;
+    # one blank before a token-like value, in the blank-separated configs of log shippers (Fluentd's `<match>` blocks:
+    # `hec_token <uuid>`, `api_key <hex>`; Fluent Bit's `[OUTPUT]` sections: `Splunk_Token`, `apikey`).
+    *(Rule("secret", word + r"[ \t]+(?P<v>[^\s#]{1,256})", needs=word, extract=_spaced_secret, remember=True,
+           examples=((f"Key  Value\n---  -----\n{key}        Hq2Lm9Vx4Zp8Tn3Y\n", "Hq2Lm9Vx4Zp8Tn3Y"),
+                     (f"<match app.**>\n  @type datadog\n  {key} 3e8b1d6f9a2c5e7b0d4f8a1c6e9b2d5f\n</match>",
+                      "3e8b1d6f9a2c5e7b0d4f8a1c6e9b2d5f")),
+           negatives=(f"{key}    ${{API_VALUE}}", f"{key} Hq2Lm9Vx4Zp8Tn3Y is set", f"session{word} expired",
+                      f"{key} rotated", f"  {key} ${{DD_API_KEY}}"))
+      for word, key in (("_key", "api_key"), ("_token", "api_token"), ("_secret", "api_secret"), ("_Key", "Api_Key"),
+                        ("_Token", "Splunk_Token"), ("apikey", "apikey"))),
     Rule("password", r"password(?<![^e]-password)(?:[ \t]+[0-9])?[ \t]+"
          r"(?P<v>(?:'[^'\r\n]{1,256}'|\"[^\"\r\n]{1,256}\")[^\s#]{0,8}|[^\s#]{1,256})", needs="password",
          extract=_directive, remember=True,
@@ -2207,6 +2245,40 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d@1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d/IncomingWebhook/"
                     "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d/0f9e8d7c-6b5a-4938-2716-f0e9d8c7b6a5")),
          negatives=("GET /api/webhooks/123 404", "see /webhookb2/ docs")),
+    # Check-in and alert URLs whose path holds the credential: healthchecks.io's ping URL (`hc-ping.com/<uuid>`, or
+    # `hc-ping.com/<ping key>/<slug>`), Uptime Kuma's push monitor (`/api/push/<push token>`, letters and digits),
+    # Splunk On-Call's REST integration (`/integrations/<tool>/<date>/alert/<api key>/<routing key>`: the key only).
+    *(Rule("token", re.escape(path) + between + r"(?P<v>" + value + ")", needs=path, remember=True,
+           examples=examples, negatives=negatives)
+      for path, between, value, examples, negatives in (
+          ("hc-ping.com/", "", r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}(?![\w-])|[A-Za-z0-9_-]{22}(?=/)",
+           (("curl -fsS -m 10 --retry 5 https://hc-ping.com/9f2c4e6a-8b0d-4f3e-a5c9-2c4e6a8b0d1f",
+             "9f2c4e6a-8b0d-4f3e-a5c9-2c4e6a8b0d1f"),
+            ("curl https://hc-ping.com/Qx7mL2vR9tZk4WbN8cY3dH/db-backup/fail", "Qx7mL2vR9tZk4WbN8cY3dH")),
+           ("see https://hc-ping.com/ for the ping API", "https://hc-ping.com/your-uuid-here")),
+          ("/api/push/", "", r"(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{8,64}(?![\w-])",
+           (("curl -fsS 'https://kuma.example.com/api/push/Lq8Zx3Vm7R?status=up&msg=OK'", "Lq8Zx3Vm7R"),),
+           ("POST /api/push/notifications 200", "GET /api/push/subscribe?topic=builds")),
+          ("victorops.com/integrations/", r"[\w.-]{1,40}/\d{8}/alert/",
+           r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}",
+           (("https://alert.victorops.com/integrations/generic/20131114/alert/6a1f3c9e-2b7d-4e58-9c0a-4d8e2f6b1a37/db",
+             "6a1f3c9e-2b7d-4e58-9c0a-4d8e2f6b1a37"),),
+           ("https://alert.victorops.com/integrations/generic/20131114/alert/$API_KEY/$ROUTING_KEY",)))),
+    # Grafana datasource provisioning's `httpHeaderValueN`, a credential when its `httpHeaderNameN` names one.
+    Rule("token", r"httpHeaderValue(?P<n>\d{1,2})[\"']?[ \t]*:[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,512})\""
+         r"|'(?P<v2>[^'\r\n]{1,512})'|(?P<v3>[^\s\"'][^\r\n]{0,511}))", needs="httpHeaderValue",
+         extract=_header_value, remember=True,
+         examples=(("jsonData:\n  httpHeaderName1: Authorization\nsecureJsonData:\n  httpHeaderValue1: 'ApiKey "
+                    "VGlOQUdHNEJhYU1kYUgxdFJmdVU6S25SNnlFNDFSclNvd2Iwa1EwSFdvQQ=='",
+                    "VGlOQUdHNEJhYU1kYUgxdFJmdVU6S25SNnlFNDFSclNvd2Iwa1EwSFdvQQ=="),
+                   ('"httpHeaderName2": "X-Api-Key", "httpHeaderValue2": "Gr4fH34derK3y9"', "Gr4fH34derK3y9")),
+         negatives=("jsonData:\n  httpHeaderName1: X-Scope-OrgID\nsecureJsonData:\n  httpHeaderValue1: tenant-a",
+                    "httpHeaderName1: Authorization\nhttpHeaderValue1: Bearer ${LOKI_TOKEN}")),
+    # redis_exporter's `--redis.password-file`: a JSON map from each instance's URI to its password.
+    Rule("password", r"\"rediss?://[^\"\s]{1,256}\"[ \t]*:[ \t]*\"(?P<v>[^\"\r\n]{1,256})\"", needs="redis",
+         extract=_bundler_credentials, remember=True,
+         examples=(('{\n  "redis://cache03.internal:6379": "Nk8sQ3vXm1LpT6wZ"\n}', "Nk8sQ3vXm1LpT6wZ"),),
+         negatives=('{"redis://cache03.internal:6379": ""}', '"url": "redis://cache03.internal:6379"')),
     # Bundler credentials for a private gem source: `BUNDLE_<HOST, dots as __>=user:password` (bundle-config(1)).
     Rule("password", r"BUNDLE_(?:[A-Z0-9-]+__)+[A-Z0-9-]+[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>[^\s\"';&]{6,256})",
          needs="BUNDLE_", extract=_bundler_credentials, remember=True,

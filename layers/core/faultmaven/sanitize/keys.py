@@ -50,6 +50,7 @@ EXCLUDED_WORDS = frozenset({
     "hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "checksum", "fingerprint", "public", "pub",
     "publickey", "pubkey",
     "pull", "mountable",  # `kubectl describe`: `Image pull secrets:`, `Mountable secrets:` list the secrets' names
+    "dedup", "idempotency",  # an event's or a request's id: PagerDuty's `dedup_key`, an `Idempotency-Key` header
 })
 EXCLUDED_LAST_WORDS = frozenset({
     "id", "ids", "type", "types", "name", "names", "file", "path", "url", "uri", "length", "len", "count", "size",
@@ -196,7 +197,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              'data = {"login": login, "password": new_password}', "Authorization: Digest username=alice",
              "Authorization: Custom please-see-the-docs-for-this",
              "cache:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "key: [1, 2, 3, 4, 5, 6, 7, 8]",
-             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "password: $__file{/run/secrets/pg_password}",
+             'Authorization: "Bearer ${env:OTLP_TOKEN}"', '"dedup_key": "a1b2c3d4e5f60718293a4b5c6d7e8f90"',
              "recaptcha_site_key: 6Lc3xQ2mAAAAAJ9vB4cK8tZ5yL0sR7mD2nW1hF6e")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),), ("credentials:\n    user: admin",)),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),
@@ -444,7 +446,11 @@ _K8S_NAME = re.compile(r"[a-z]{5}[a-z0-9]*+(?:[.-][a-z0-9]++)+(?:/[a-z0-9._-]++)
 # `'password = '.$p['pw']`, `"Password:",nextLabel:"`); an escaped or spliced variable (`\$_POST[...]`,
 # `"'$DB_PASSWORD'"`, `$BASE_URL/forgot`); a C cast (`(char *) p`); a call (`os.urandom(16)`, `System.getenv("X")`).
 _BETWEEN_LITERALS = re.compile(r"\s*(?:[,+&;]|\.[ \t]*[$A-Za-z_(])")
-_VARIABLE_REFERENCE = re.compile(r"""['"]?\\?\$\{?[A-Za-z_]\w*\}?(?:['"]|[/\[\\].*)?""")
+_VARIABLE_REFERENCE = re.compile(r"""['"]?\\?\$\{?(?:env:)?[A-Za-z_]\w*\}?(?:['"]|[/\[\\].*)?""")
+# Grafana provisioning's expansions (`$__file{/run/secrets/pw}`, `$__env{PW}`, `$__vault{...}`): read at start-up; the
+# value stops before the `}`. A scheme before a reference (`Bearer ${env:OTLP_TOKEN}`) holds no credential either.
+_EXPANSION = re.compile(r"\$__(?:file|env|vault)\{[^}\s]*\}?")
+_SCHEMED = re.compile(r"(?i:bearer|basic|token|apikey)[ \t]+(\S+)")
 _CAST = re.compile(r"\([A-Za-z_][\w ]*\**")
 
 
@@ -457,10 +463,12 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
         return False
     if (not quoted and (value[-1] in "([" or _CALL_START.match(value) or _CMDLET.fullmatch(value)
                         or _CAST.fullmatch(value))) \
-            or _FORMAT_FIELD.search(value) or _PATH_VALUE.fullmatch(value) or _VARIABLE_REFERENCE.fullmatch(value):
+            or _FORMAT_FIELD.search(value) or _PATH_VALUE.fullmatch(value) or _VARIABLE_REFERENCE.fullmatch(value) \
+            or _EXPANSION.fullmatch(value) \
+            or ((schemed := _SCHEMED.fullmatch(value)) and _VARIABLE_REFERENCE.fullmatch(schemed.group(1))):
         return False  # code (a call, an index, a cmdlet, a cast), a format string, a path, a variable
     if strength == "hash":
-        return _token_like(value)
+        return token_like(value)
     if strength == "weak":
         if _K8S_NAME.fullmatch(value):
             return False
@@ -627,7 +635,7 @@ def section_of(text: str, pos: int) -> str:
 _TOKEN_RUN = re.compile(r"(?=\S*\d)(?=\S*[^\W\d_])\S{16,}")
 
 
-def _token_like(value: str) -> bool:
+def token_like(value: str) -> bool:
     """A single run of 16+ characters with letters and digits, not a Kubernetes name, a path or a placeholder."""
     return _TOKEN_RUN.fullmatch(value) is not None and not _K8S_NAME.fullmatch(value) \
         and not _PATH_VALUE.fullmatch(value) and not is_placeholder_value(value)
@@ -696,7 +704,7 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
         return _listed(hit.text, start, end, kind[1], lambda item: value_is_secret(key, item, kind[0], False))
     # A bare `key:` in a section that names what it is for (OctoPrint's `api:` / `key: <hex>`, an INI `[api]` with
     # `key = ...`) is that section's key: a token-like value is taken even when it is hex.
-    if kind[0] == "weak" and key_words(key)[-1:] == ("key",) and _token_like(value) \
+    if kind[0] == "weak" and key_words(key)[-1:] == ("key",) and token_like(value) \
             and _names_secret_section(section_of(hit.text, hit.anchor)):
         return [(start, end, kind[1])]
     # After an authentication scheme the value is the credential however plain it looks: `Authorization: Bearer` /
@@ -774,7 +782,7 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
         return []
     if kind is not None:
         return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
-    if _token_like(value) and (_names_secret_id(hit.text, hit.anchor, key) or (_names_session(words)
+    if token_like(value) and (_names_secret_id(hit.text, hit.anchor, key) or (_names_session(words)
                                                                                 and not is_uuid(value))
                                or key_words(section_of(hit.text, hit.anchor))[-1:] in _TOKEN_SECTIONS):
         return [(start, end, "token")]
