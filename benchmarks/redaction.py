@@ -150,6 +150,8 @@ CLIENT_BATCHES = (
            "00fde6f", source="the tools' documentation"),
     _batch("_25", "alerting, on-call and observability pipelines", "f2a85bf", "721411b",
            source="the tools' documentation"),
+    _batch("_27", "CI/CD, GitOps and infrastructure-as-code secrets, second round", "b0b1d63", "7786db0",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

@@ -271,7 +271,9 @@ _P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\
 _PASSWORD_OPTIONS = {
     ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}|\\b7za?\\b"),  # 7-Zip: `7z a -pSECRET`
     # cqlsh(1), rabbitmqadmin and Apple's `altool` take `-u USER -p PASSWORD`.
-    ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool)\\b"),
+    # Concourse's `fly login -u USER -p PASSWORD` (`-p` names the pipeline in `fly set-pipeline`).
+    ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool)\\b"
+                            r"|\bfly\b.*[ \t](?:login|l)[ \t]"),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
     # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's.
     ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr))\b"),
@@ -309,6 +311,13 @@ def _model_password(rule: Rule, hit: Hit) -> list[Finding]:
     and `@@ENV:...@@` are the tool's references to a value kept elsewhere."""
     start, _ = hit.value_span()
     return [] if hit.text.startswith("@@", start) else _bundler_credentials(rule, hit)
+
+
+def _sops_value(rule: Rule, hit: Hit) -> list[Finding]:
+    """A SOPS value's ciphertext; not the `mac` (`sops_mac=` in dotenv and INI files), which checks the file."""
+    line_start = hit.text.rfind("\n", 0, hit.match.start()) + 1
+    head = hit.text[line_start : hit.match.start()].rstrip(" \t\"'=:")
+    return [] if head.endswith("mac") else _bundler_credentials(rule, hit)
 
 
 def _htpasswd_batch(rule: Rule, hit: Hit) -> list[Finding]:
@@ -587,6 +596,16 @@ def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
     return found
 
 
+_PULUMI_SET = re.compile(r"\bpulumi[ \t]+config[ \t]+set[ \t]")
+
+
+def _pulumi_config_set(rule: Rule, hit: Hit) -> list[Finding]:
+    """`pulumi config set [--secret] KEY VALUE`: the value, when given as a secret or under a key that names one."""
+    if "--secret" in hit.text[slice(*hit.span("f"))]:  # type: ignore[misc]
+        return _bundler_credentials(rule, hit)
+    return _keyed_value(rule, hit)
+
+
 def _long_option(rule: Rule, hit: Hit) -> list[Finding]:
     """`--password VALUE`: an unquoted short lower-case word is prose naming the option (`Using --password via the
     CLI is insecure`), not its value."""
@@ -594,6 +613,8 @@ def _long_option(rule: Rule, hit: Hit) -> list[Finding]:
     value = hit.text[start:end]
     if hit.span("v3") is not None and value.isalpha() and value.islower() and len(value) < 16:
         return []
+    if _PULUMI_SET.search(_command_line(hit.text, start)):
+        return []  # `pulumi config set --secret KEY VALUE`: a flag; the value is taken by its own rule
     return _bundler_credentials(rule, hit)
 
 
@@ -1844,6 +1865,42 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("$AES-128-CBC$Tm9uY2VGb3JQbGVzazE=$Q2lwaGVyVGV4dEZvclBsZXNr",
                     "Tm9uY2VGb3JQbGVzazE=$Q2lwaGVyVGV4dEZvclBsZXNr"),),
          negatives=("passwords are stored as $AES-128-CBC$<iv>$<ciphertext>", "cipher $AES-256-CBC$")),
+    # A SOPS-encrypted value (`ENC[AES256_GCM,data:<base64>,iv:…,tag:…,type:str]`, in YAML, JSON, dotenv and INI
+    # files): its ciphertext goes; the IV and tag are not secret, and the file's own `mac` is metadata.
+    Rule("secret", r"ENC\[AES256_GCM,data:(?P<v>[A-Za-z0-9+/]{2,16384}={0,2}),iv:[A-Za-z0-9+/]{16,64}={0,2},"
+         r"tag:[A-Za-z0-9+/]{16,64}={0,2},type:\w{1,16}\]", needs="ENC[AES256_GCM", extract=_sops_value,
+         remember=True,
+         examples=(("DB_PASSWORD: ENC[AES256_GCM,data:8mN2qXv4tA==,iv:Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3M=,"
+                    "tag:Lc1Hq2Lm9Vx4Zp8Tn3Yb6A==,type:str]", "8mN2qXv4tA=="),),
+         negatives=("    mac: ENC[AES256_GCM,data:Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3M=,"
+                    "iv:Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3M=,tag:Lc1Hq2Lm9Vx4Zp8Tn3Yb6A==,type:str]",
+                    "values look like ENC[AES256_GCM,data:...,iv:...,tag:...,type:str]")),
+    # A Hiera eyaml value (`ENC[PKCS7,<base64>]`, `ENC[GPG,…]`), inline or folded over the indented lines of a block
+    # scalar.
+    Rule("secret", r"ENC\[(?:PKCS7|GPG),(?P<v>[A-Za-z0-9+/=]{16,16384}(?:\r?\n[ \t]+[A-Za-z0-9+/=]{1,16384}){0,256})\]",
+         needs="ENC[", extract=_bundler_credentials, remember=True,
+         examples=(("db::password: ENC[PKCS7,MIIBiQYJKoZIhvcNAQcDoIIBejCCAXYCAQAxggEhMIIBHQIBADAFMAACAQEw]",
+                    "MIIBiQYJKoZIhvcNAQcDoIIBejCCAXYCAQAxggEhMIIBHQIBADAFMAACAQEw"),
+                   ("smtp_password: >\n    ENC[PKCS7,MIIBiQYJKoZIhvcNAQcDoIIBejCC\n    AXYCAQAxggEhMIIBHQIBADAF]",
+                    "MIIBiQYJKoZIhvcNAQcDoIIBejCC\n    AXYCAQAxggEhMIIBHQIBADAF")),
+         negatives=("eyaml encrypt -s 'x' prints ENC[PKCS7,...]", "ENC[PKCS7,<ciphertext>]")),
+    # A Pulumi stack file's `secure:` value: `v1:<nonce>:<ciphertext>` (passphrase provider), `AAABA…` (Pulumi Cloud).
+    Rule("secret", r"secure[\"']?[ \t]*:[ \t]*[\"']?(?P<v>v1:[A-Za-z0-9+/]{8,64}={0,2}:[A-Za-z0-9+/]{4,16384}={0,2}"
+         r"|AAABA[A-Za-z0-9+/]{16,16384}={0,2})(?![A-Za-z0-9+/=:])", needs="secure", remember=True,
+         examples=(("  webapp:dbPassword:\n    secure: v1:hR8e5tYdtzk3HQ1I:3m2BvQ2k1n3Xzi3gYgRZ2cUZb0k1A4M=",
+                    "v1:hR8e5tYdtzk3HQ1I:3m2BvQ2k1n3Xzi3gYgRZ2cUZb0k1A4M="),
+                   ('"webapp:apiKey": {"secure": "AAABAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7"}',
+                    "AAABAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7")),
+         negatives=("secure: true", "encryptionsalt: v1:Uzpx3w/eEGc=:v1:39jxUqTLvG96AS4r:WVUB1RJLH5lRC7/xKNzhgQ==")),
+    # `pulumi config set [--secret] [--path] KEY VALUE`: without `--secret` the value is stored in clear text.
+    Rule("secret", r"pulumi[ \t]+config[ \t]+set[ \t]+"
+         r"(?P<f>(?:(?:-s|--stack|-C|--cwd)[ \t]+\S+[ \t]+|--?[a-z][\w-]*[ \t]+)*)(?:[\w-]+:)?"
+         r"(?P<k>[\w.\[\]\"-]{1,128})[ \t]+(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
+         r"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))", needs="pulumi", extract=_pulumi_config_set, remember=True,
+         examples=(("$ pulumi config set webapp:redisPassword Pl9Redis-pw", "Pl9Redis-pw"),
+                   ("pulumi config set --secret apiKey 'Hq2Lm9Vx4Zp8'", "Hq2Lm9Vx4Zp8")),
+         negatives=("pulumi config set aws:region us-west-2", "pulumi config set --secret webapp:apiKey",
+                    "pulumi config set webapp:dbPassword $DB_PASSWORD")),
     Rule("secret", r"@ByteArray\((?P<v>[^)\r\n]{4,1024})\)", needs="@ByteArray(", extract=_qt_byte_array,
          remember=True,
          examples=(('WebUI\\Password_PBKDF2="@ByteArray(Zx4nR2kLp9Qv==:hM3vK8tQ2nL6pR0w==)"',

@@ -40,7 +40,8 @@ KEY_QUALIFIERS = frozenset({
     "storage", "app", "license", "consumer", "webhook", "sas", "service", "session", "deploy", "ssh", "sk", "hmac",
 })
 # `oauth`: Twitch's chat password `oauth:<token>` (IRC `PASS`), an OAuth token under a bare `oauth:` key.
-WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds", "oauth"})
+# `pat`: a personal access token (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`).
+WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds", "oauth", "pat"})
 # Key names whose last words name a provider's secret although no secret word is in them: SonarQube's `sonar.login`
 # holds its token; SNMP's community string is its password (`snmp_community`, LibreNMS's
 # `$config['snmp']['community']`).
@@ -61,6 +62,7 @@ EXCLUDED_LAST_WORDS = frozenset({
     "source", "strength", "rule", "rules", "integrity",
     "storage",  # where a secret is kept: JetBrains' `<secret-storage>master_key</secret-storage>`
     "database", "catalog",  # a connection string's `Database=aspnet-Portal-7c41e0d2` (a template's generated name)
+    "encryptionsalt",  # a Pulumi stack file's salt and check value for its passphrase, not the passphrase
 })
 HASH_WORDS = frozenset({"hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "hex"})
 _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
@@ -68,7 +70,7 @@ _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
             "psswrd", "pasword", "psword", "pssword", "passwords", "psk", "salt", "authtok", "pin", "hash",
-            "community", "phrase")
+            "community", "phrase", "pat")
 
 
 _LAST_LETTERS = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
@@ -200,7 +202,10 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "password: $__file{/run/secrets/pg_password}",
              'Authorization: "Bearer ${env:OTLP_TOKEN}"', '"dedup_key": "a1b2c3d4e5f60718293a4b5c6d7e8f90"',
              "recaptcha_site_key: 6Lc3xQ2mAAAAAJ9vB4cK8tZ5yL0sR7mD2nW1hF6e")),
-          ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),), ("credentials:\n    user: admin",)),
+          ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),
+            ('"adminPassword": {\n  "value": "Arm-P4ram-Pw"\n}', "Arm-P4ram-Pw")),
+           ("credentials:\n    user: admin", '"adminPassword": {\n  "type": "securestring",\n  "minLength": 12\n}',
+            '"adminPassword": {\n  "value": "[parameters(\'adminPassword\')]"\n}')),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),
             ('"password_hash": "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"',
              "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR")),
@@ -289,8 +294,10 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
                            "9184ec35-65d4-9258-61e3-0c066d0a45c5")),
                 negatives=("retries     = 3", 'password_min_length   = 12', "x  = y",
                            "Accessor ID  = 5b7fd453-d3f7-6814-81dc-fcfe6daedea5")),) if sep == "=" else ()),
-        Rule("secret", sep + r"[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
-             after=r"[ \t]*+\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
+        # The value on indented lines below its key; or in a JSON object opened after the key (an ARM parameters file's
+        # `"adminPassword": {` / `"value": "…"`).
+        Rule("secret", sep + r"[ \t]*+\{?[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
+             after=r"[ \t]*+\{?[ \t]*+\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
         Rule("secret", sep + r"(?=" + arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
              + r"[ \t]*\\?[\"']?(?P<v>[A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/=_\-.])",
              sep, extract=extract_generic, remember=True, after=arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20}",
@@ -446,11 +453,17 @@ _K8S_NAME = re.compile(r"[a-z]{5}[a-z0-9]*+(?:[.-][a-z0-9]++)+(?:/[a-z0-9._-]++)
 # `'password = '.$p['pw']`, `"Password:",nextLabel:"`); an escaped or spliced variable (`\$_POST[...]`,
 # `"'$DB_PASSWORD'"`, `$BASE_URL/forgot`); a C cast (`(char *) p`); a call (`os.urandom(16)`, `System.getenv("X")`).
 _BETWEEN_LITERALS = re.compile(r"\s*(?:[,+&;]|\.[ \t]*[$A-Za-z_(])")
-_VARIABLE_REFERENCE = re.compile(r"""['"]?\\?\$\{?(?:env:)?[A-Za-z_]\w*\}?(?:['"]|[/\[\\].*)?""")
+# Argo CD's `$dex.github.clientSecret` and `$<secret-name>:<key>` name a key of a Secret; Terragrunt's
+# `${path_relative_to_include()}` is a function call; `${env:OTLP_TOKEN}` is the OpenTelemetry Collector's.
+_VARIABLE_REFERENCE = re.compile(r"""['"]?\\?\$\{?(?:env:)?[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*|-[a-z][a-z0-9]*)*"""
+                                 r"""(?:\(\))?\}?(?:['"]|[/\[\\].*)?""")
 # Grafana provisioning's expansions (`$__file{/run/secrets/pw}`, `$__env{PW}`, `$__vault{...}`): read at start-up; the
 # value stops before the `}`. A scheme before a reference (`Bearer ${env:OTLP_TOKEN}`) holds no credential either.
 _EXPANSION = re.compile(r"\$__(?:file|env|vault)\{[^}\s]*\}?")
 _SCHEMED = re.compile(r"(?i:bearer|basic|token|apikey)[ \t]+(\S+)")
+# Keys whose value names a secret stored elsewhere: Drone's and Woodpecker's `from_secret: docker_password`,
+# TeamCity's `credentialsJSON:<uuid>` token.
+_REFERENCE_KEYS = frozenset({"from_secret", "credentialsJSON"})
 _CAST = re.compile(r"\([A-Za-z_][\w ]*\**")
 
 
@@ -458,6 +471,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     if quoted and _BETWEEN_LITERALS.match(value):
         return False
     value = value.strip()
+    if key in _REFERENCE_KEYS or _ENVELOPE_HEAD.match(value):
+        return False  # a reference; an encrypted value's envelope, whose ciphertext the format rules take
     if not value or is_placeholder_value(value) or "://" in value \
             or _is_reference(value, strength == "strong" and (quoted or "-" in value)) or names_its_key(key, value):
         return False
@@ -633,6 +648,35 @@ def section_of(text: str, pos: int) -> str:
 
 
 _TOKEN_RUN = re.compile(r"(?=\S*\d)(?=\S*[^\W\d_])\S{16,}")
+# An encrypted value's envelope: SOPS's `ENC[AES256_GCM,data:…,iv:…,tag:…,type:str]`, Hiera eyaml's `ENC[PKCS7,…]`. A
+# key's value cut at its comma is the envelope's head, not the secret; the fields inside are the envelope's own keys.
+_ENVELOPE_HEAD = re.compile(r"ENC\[[A-Z][A-Z0-9_]*(?:,|\Z)")
+# An age recipient (`age1` + 58 bech32 characters) is a public key (SOPS metadata, `.sops.yaml`).
+_AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
+# AWS Secrets Manager and Parameter Store references (CodeBuild's `env: secrets-manager:`): names, not values.
+_REFERENCE_SECTIONS = frozenset({"secrets-manager", "parameter-store"})
+
+
+_PULUMI_ENVELOPE = re.compile(r"(?:^|[\s\"'])v1:[A-Za-z0-9+/=:]*\Z")
+
+
+def _in_envelope(text: str, pos: int) -> bool:
+    """Whether `pos` is inside an `ENC[…]` envelope opened on its line, or inside Pulumi's `v1:<nonce>:<ciphertext>`
+    (a `secure:` value, whose ciphertext a format rule takes; the `encryptionsalt:`)."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    opened = text.rfind("ENC[", line_start, pos)
+    if opened >= 0 and "]" not in text[opened:pos]:
+        return True
+    return "v1:" in text[line_start:pos] and _PULUMI_ENVELOPE.search(text, line_start, pos) is not None
+
+
+_ARN_HEAD = re.compile(r"arn:[\w-]+:[\w-]+:[\w-]*:\d*:[^\s\"']*\Z")
+
+
+def _in_arn(text: str, sep: int) -> bool:
+    """`…:secret:prod/db-AbCdEf` in an ARN (`arn:aws:secretsmanager:…:secret:name`): a resource type, not a key."""
+    head = text[max(0, sep - 256) : sep]
+    return text[sep] == ":" and "arn:" in head and _ARN_HEAD.search(head) is not None
 
 
 def token_like(value: str) -> bool:
@@ -675,9 +719,13 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     kind = classify_key(key)
     if kind is None:
         return extract_generic(rule, hit)
+    if _in_arn(hit.text, hit.anchor):
+        return []
     start, end = hit.value_span()
     quoted = hit.span("v3") is None
     value = hit.text[start:end]
+    if ":" in value and section_of(hit.text, hit.anchor) in _REFERENCE_SECTIONS:
+        return []
     if sealed(hit.text, start, value) or (hit.text[start - 2 : start - 1] in ("f", "F") and "{" in value):
         return []  # a SealedSecret's ciphertext; a Python f-string's interpolation
     if not quoted and (typed := _TYPED_LITERAL.match(hit.text, end)) and _TYPE_NAME.fullmatch(value):
@@ -778,8 +826,9 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     value = hit.text[start:end]
     words = key_words(key)
     kind = classify_words(words)
-    if sealed(hit.text, start, value):
-        return []
+    if sealed(hit.text, start, value) or _AGE_RECIPIENT.fullmatch(value) or key.startswith("sops_") \
+            or _in_envelope(hit.text, hit.anchor):
+        return []  # kubeseal's ciphertext; a public key; SOPS's metadata (dotenv and INI forms); an envelope's fields
     if kind is not None:
         return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
     if token_like(value) and (_names_secret_id(hit.text, hit.anchor, key) or (_names_session(words)
@@ -879,6 +928,9 @@ def extract_tag(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, kind[1])] if value_is_secret(name, hit.text[start:end], kind[0], False) else []
 
 
+_JSON_STRING = re.compile(r"\"([^\"\[][^\"]*)\",?")
+
+
 def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
     """`password:` / `secret =` with the value on indented lines below (INI continuation, YAML nesting)."""
     text = hit.text
@@ -894,7 +946,8 @@ def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
     indent = len(text[line_start:hit.anchor]) - len(text[line_start:hit.anchor].lstrip(" \t-"))
     found: list[Finding] = []
     plural = "secrets" in key_words(key)
-    pos = hit.match.end()
+    pos = hit.end
+    braced = "{" in text[hit.anchor : pos]  # a JSON object: only its `"value": "…"` member, not an ARM `[…]`
     while (line := _CONTINUATION.match(text, pos)) and len(line.group(1)) > indent:
         pos = line.end()
         body_start, body = line.start(2), line.group(2).rstrip()
@@ -905,6 +958,13 @@ def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
             if plural or sub.group(1).strip("\"'").lower() not in _BLOCK_VALUE_KEYS:
                 continue
             body_start, body = body_start + sub.end(), body[sub.end():]
+            if braced:
+                quoted = _JSON_STRING.fullmatch(body)
+                if quoted is None:
+                    continue
+                body_start, body = body_start + 1, quoted.group(1)
+        elif braced:
+            continue
         if body.endswith(("||", "??")):
             continue  # code that goes on below (`System.get_env("SECRET_KEY_BASE") ||`): the fallback is the value
         if body.strip() and not is_placeholder_value(body):

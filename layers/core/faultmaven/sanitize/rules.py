@@ -134,7 +134,7 @@ def _mixed(value: str) -> bool:
 # --- extractors that look beyond the match -------------------------------------------------------------------------
 
 _EMAIL_LOCAL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}\Z")
-_VERSION_WORD = re.compile(r"(?i)(?:version|ver|release|build|firmware|kernel|rev)[\s:=]*\Z")
+_VERSION_WORD = re.compile(r"(?i)(?:version|ver|release|build|firmware|kernel|rev)[\s:=\"']*\Z")
 _HEX_LEFT = re.compile(r"[0-9A-Fa-f:]*\Z")
 _HEX_RIGHT = re.compile(r"[0-9A-Fa-f:.]*")
 _JWT_HEAD = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{7,}\Z")
@@ -176,11 +176,12 @@ def _ipv4(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 _VERSION_WORDS = ("version", "ver", "release", "build", "firmware", "kernel", "rev")
-_BLANK_OR_SEP = " \t\n\r\f\v\x1c\x1d\x1e\x1f:="  # what `[\s:=]` matches in ASCII
+_BLANK_OR_SEP = " \t\n\r\f\v\x1c\x1d\x1e\x1f:=\"'"  # what `[\s:="']` matches in ASCII
 
 
 def _after_version_word(text: str, start: int) -> bool:
-    """`version 1.2.3.4`, `build: 10.0.0.1` (any case, within 12 characters): a version number, not an address."""
+    """`version 1.2.3.4`, `build: 10.0.0.1`, `"contentVersion": "1.0.0.0"` (any case, within 12 characters): a version
+    number, not an address."""
     window = text[max(0, start - 12) : start]
     if not window.isascii():  # case-insensitive regex matching also folds a few non-ASCII letters
         return _VERSION_WORD.search(window) is not None
@@ -478,7 +479,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          after=r"\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)", rejected=_private_v4,
          examples=(("from 52.14.1.7 port 22", "52.14.1.7"),),
          negatives=("from 10.0.0.7",
-                    "version 1.2.3.4",)),
+                    "version 1.2.3.4", '"contentVersion": "1.0.0.0"')),
     Rule("ip_address", r":(?::|[0-9]{0,3}+[A-Fa-f][0-9A-Fa-f]{0,3}:)", ":", "pii", extract=_ipv6,
          after="(?::|[0-9]{0,3}+[A-Fa-f][0-9A-Fa-f]{0,3}:)",
          examples=(("resolver 2606:4700:4700::1111 down", "2606:4700:4700::1111"),),

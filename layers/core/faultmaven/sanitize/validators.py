@@ -20,7 +20,7 @@ _PLACEHOLDER = re.compile(
        secret|password|passwd|token|redacted|\*[a-z_][\w-]{0,30}|change[_-]?(?:me|this)(?:[_-]?later)?|xxx+|\*+|x+|
        !change[\w-]*!|  # Symfony's recipes: `postgresql://app:!ChangeMe!@…`, `!ChangeThisMercureHubJWTSecretKey!`
        \.\.\.+|-+|<[^>]*>|
-       \$+\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\$?\{\{[^}]*\}\}|
+       \$+\{(?:[^{}]|\$\{[^{}]*\})*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\$?\{\{[^}]*\}\}|  # `${readFile:${DIR}/key}`
        '?%[A-Za-z_][\w().]*%'?|\$\(.*|&lt;[^&]*&gt;|arn:aws[\w-]*:.*|
        ![A-Za-z]+(?:[ \t].*)?|%\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
        env\(.*\)|getenv\(.*\)|process\.env\..*|\[(?:redacted|filtered|hidden)\]?|\{[A-Za-z_]*\}|dummy|
