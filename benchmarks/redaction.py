@@ -152,6 +152,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_27", "CI/CD, GitOps and infrastructure-as-code secrets, second round", "b0b1d63", "7786db0",
            source="the tools' documentation"),
+    _batch("_28", "OS credential stores and secret-manager CLIs, as their output is pasted into a ticket", "515487a",
+           "726055a", source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

@@ -69,6 +69,10 @@ KNOWN_MISSES = {
     # locale file); a passphrase of words with a symbol or a digit in some has no shape of its own to tell it apart.
     "Spring Boot multi-document application.yml (profile sections, mongodb+srv URI, R2DBC password with spaces)": [
         "p@ss Phrase with spaces 42"],
+    # cmdkey(1) takes `/pass:VALUE`; a bare `/pass` prompts, so a quoted word after it is not surely its value. A plain
+    # `recovery:` key names a mode or a flag as often as a list of recovery codes.
+    "Windows cmdkey /add and vaultcmd /addcreds in a provisioning script": ["Rd8!pLw2Qx7vTz"],
+    "gopass show (secret name header, password line and YAML body)": ["4f3a9-c2b7e"],
 }
 
 

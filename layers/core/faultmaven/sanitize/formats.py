@@ -84,7 +84,8 @@ _ACCOUNT_TABLE = re.compile(r"(?i)user|admin|member|account|login|staff|customer
 
 def _secret_column(name: str, table: str = "") -> bool:
     words = keys.key_words(name.strip("`\"[] "))
-    if not words or words[-1] in _NOT_SECRET_COLUMN_TAIL:
+    # (`timePasswordChanged`, Firefox's export: a password word, but a last word that describes it.)
+    if not words or words[-1] in _NOT_SECRET_COLUMN_TAIL or words[-1] in keys.EXCLUDED_LAST_WORDS:
         return False
     if words in (("hash",), ("hashed",)) and _ACCOUNT_TABLE.search(table):
         return True  # a bare `hash` column of a table named for accounts holds the password's digest
@@ -370,9 +371,10 @@ def _named_directive(rule: Rule, hit: Hit, key_start: int, line_start: int, line
         and (text[start - 2 : start].isspace() or keys.token_like(text[start:end]))
     if quoted:
         start, end = start + 1, end - 1
-    if kind is None or (kind[1] != "password" and not aligned) \
-            or not keys.value_is_secret(key, text[start:end], kind[0], quoted):
-        return []
+    value = text[start:end]
+    if kind is None or (kind[1] != "password" and not aligned) or (not quoted and value.istitle() and value.isalpha()) \
+            or not keys.value_is_secret(key, value, kind[0], quoted):
+        return []  # (a capitalised word after a capitalised key is a heading: `pass`'s `Password Store`)
     return [(start, end, rule.label)]
 
 
@@ -568,20 +570,43 @@ def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
 # `secret_key --create`).
 _PRINTS = re.compile(r"\b(?:get|read|cat|echo|printf|print|show|reveal|decode|base64|jsonpath|jq|view|create"
                      r"|generate)\b")
-# `.key`: a key file (Artifactory's `master.key`, Rails' `config/master.key`); `creds`: Artifactory's `bootstrap.creds`.
-_SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]?key|credential|creds\b|\.key\b)")
+# `.key`: a key file (Artifactory's `master.key`, Rails' `config/master.key`); `creds`: Artifactory's `bootstrap.creds`;
+# `psk`: a Wi-Fi key (`nmcli -s -g 802-11-wireless-security.psk connection show NAME`).
+_SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]?key|credential|creds\b|\.key\b"
+                          r"|\bpsk\b)")
+# Commands whose whole output is a stored secret, whatever they name: macOS `security find-generic-password -w` (also
+# `-wa NAME`), libsecret's `secret-tool lookup`, python-keyring's `keyring get`, KWallet's `kwallet-query -r`, `pass`
+# and `gopass` (`[show] ENTRY`: the entry's first line is its password), 1Password's `op read`, PowerShell's
+# `.GetNetworkCredential().Password` and a `-AsPlainText` read (`Get-Secret`, `ConvertFrom-SecureString`).
+_REVEALS = re.compile(r"\bsecurity[ \t]+find-(?:generic|internet)-password\b.*[ \t]-[a-zA-Z]*w"
+                      r"|\bsecret-tool[ \t]+lookup\b|\bkeyring[ \t]+get\b|\bkwallet-query\b.*[ \t]-r\b"
+                      r"|^(?:go)?pass[ \t]+(?:show[ \t]+)?(?:-\S+[ \t]+)*"
+                      r"(?!(?:ls|list|find|grep|search|insert|edit|rm|mv|cp|git|init|generate|otp|help|version)\b)"
+                      r"[\w@.][^\s]*[ \t]*$|^op[ \t]+read\b"
+                      r"|\.GetNetworkCredential\(\)\.Password\b|[ \t]-AsPlainText\b")
+# gopass prints `Secret: ENTRY` and a blank line before the entry.
+_ENTRY_HEADER = re.compile(r"[ \t]*Secret: \S+[ \t]*\r?\n(?:[ \t]*\r?\n)?")
+# A `key=value` line (`git credential fill`'s `username=alice`): a key's own rule judges it.
+_ASSIGNMENT_LINE = re.compile(r"[A-Za-z_][\w.-]{0,63}=(?!=)\S")
 
 
 def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
-    """The lines a command prints right after its prompt line when the command reads a secret it names: each a single
-    token that reads as a secret (up to a blank line, the next prompt or five lines)."""
+    """The lines a command prints right after its prompt line when the command reads a secret it names (or is one of
+    `_REVEALS`): each a single token that reads as a secret (up to a blank line, the next prompt or five lines)."""
     text, (c_start, c_end) = hit.text, hit.value_span()
     command = text[c_start:c_end]
-    named = _SECRET_WORD.search(command)
-    if named is None or not _PRINTS.search(command) or command.rstrip().endswith("\\"):
+    if command.rstrip().endswith("\\"):
         return []  # a command continued on the next line (`\`) prints nothing there
+    named = _SECRET_WORD.search(command)
+    word = named.group(1) if named is not None and _PRINTS.search(command) else None
+    if word is None and _REVEALS.search(command.strip()):
+        word = "password"
+    if word is None:
+        return []
     found: list[Finding] = []
     pos = c_end + 1
+    if (header := _ENTRY_HEADER.match(text, pos)) is not None:
+        pos = header.end()
     for _ in range(5):
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end
@@ -589,9 +614,9 @@ def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
         if not line or line.startswith(("$ ", "# ", ">")) or len(line.split()) > 1:
             break
         a = text.index(line, pos)
-        if len(line) >= 6 and not line.isalpha() and line not in command \
-                and keys.value_is_secret(named.group(1), line, "strong", False):
-            found.append((a, a + len(line), "password" if named.group(1).lower().startswith("pass") else "secret"))
+        if len(line) >= 6 and not line.isalpha() and line not in command and not _ASSIGNMENT_LINE.match(line) \
+                and keys.value_is_secret(word, line, "strong", False):
+            found.append((a, a + len(line), "password" if word.lower().startswith("pass") else "secret"))
         pos = end + 1
     return found
 
@@ -606,6 +631,10 @@ def _pulumi_config_set(rule: Rule, hit: Hit) -> list[Finding]:
     return _keyed_value(rule, hit)
 
 
+# LastPass's `lpass show --password ENTRY`: the option picks the field to print, the entry's name follows.
+_LPASS = re.compile(r"\blpass[ \t]+show\b")
+
+
 def _long_option(rule: Rule, hit: Hit) -> list[Finding]:
     """`--password VALUE`: an unquoted short lower-case word is prose naming the option (`Using --password via the
     CLI is insecure`), not its value."""
@@ -615,6 +644,8 @@ def _long_option(rule: Rule, hit: Hit) -> list[Finding]:
         return []
     if _PULUMI_SET.search(_command_line(hit.text, start)):
         return []  # `pulumi config set --secret KEY VALUE`: a flag; the value is taken by its own rule
+    if _LPASS.search(_command_line(hit.text, hit.anchor)):
+        return []  # `lpass show --password ENTRY`: the option picks the field to print, the entry's name follows
     return _bundler_credentials(rule, hit)
 
 
@@ -1332,7 +1363,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
     Rule("secret", r"=(?<=[vV]alue=)[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,512})\"|'(?P<v2>[^'\r\n]{1,512})')", "=",
          extract=_value_attribute, remember=True, before="e",
          examples=(('<add key="DbPassword" value="S3rv!ceAcc0unt" />', "S3rv!ceAcc0unt"),),
-         negatives=('<add key="PageSize" value="25" />', 'value="x" name="password"')),
+         negatives=('<add key="PageSize" value="25" />', 'value="x" name="password"',
+                    '<long name="token_expires_at" value="1715335000000" />')),
     Rule("private_key", r"Private-Lines:[ \t]*(?P<n>\d{1,3})[ \t]*\r?\n", needs="Private-Lines",
          extract=_putty_private_lines,
          examples=(("Private-Lines: 2\nAAABAQCa9Kx2Lm8Qp4Rt7Vw1Xz3B\nQw3Er6Ty9Ui2Op5As8Df==\n"
@@ -1407,15 +1439,43 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("skopeo inspect --creds alice docker://a/b", 'podman pull --creds "$USER:$PASS" a/b',
                     "skopeo copy --src-creds ${SRC_CREDS} docker://a/b dir:/tmp/b")),
     # A Windows command's `/NAME:VALUE` option that takes a password: IIS `appcmd set apppool ...
-    # /processModel.password:X`, `cmdkey /generic:host /user:name /pass:X` (a `*` or nothing prompts for it).
-    Rule("password", r"/(?<=[ \t]/)(?:[A-Za-z]\w{0,40}\.){0,3}pass(?:word)?:(?:\"(?P<v2>[^\"\r\n]{1,256})\""
-         r"|(?P<v3>[^\s\"*][^\s\"]{0,255}))", needs="pass", extract=_bundler_credentials, remember=True,
-         examples=(("appcmd set apppool /apppool.name:Web /processModel.userName:svc /processModel.password:IisP00l-9",
-                    "IisP00l-9"),
-                   ('cmdkey /generic:TERMSRV/host01 /user:CORP\\ops /pass:"Cmdk3y Pw"', "Cmdk3y Pw")),
-         negatives=("cmdkey /generic:TERMSRV/host01 /user:ops /pass",
-                    "appcmd set apppool /apppool.name:Web /processModel.identityType:ApplicationPoolIdentity",
-                    "cmdkey /add:host /user:ops /pass:*")),
+    # /processModel.password:X`, `cmdkey /generic:host /user:name /pass:X` (a `*` or nothing prompts for it), `vaultcmd
+    # /addcreds:VAULT ... /identity:NAME /authenticator:X` (the credential's password).
+    *(Rule("password", r"/(?<=[ \t]/)(?:[A-Za-z]\w{0,40}\.){0,3}" + name + r":(?:\"(?P<v2>[^\"\r\n]{1,256})\""
+           r"|(?P<v3>[^\s\"*][^\s\"]{0,255}))", needs=needs, extract=_bundler_credentials, remember=True,
+           examples=examples, negatives=negatives)
+      for name, needs, examples, negatives in (
+          ("pass(?:word)?", "pass",
+           (("appcmd set apppool /apppool.name:Web /processModel.userName:svc /processModel.password:IisP00l-9",
+             "IisP00l-9"),
+            ('cmdkey /generic:TERMSRV/host01 /user:CORP\\ops /pass:"Cmdk3y Pw"', "Cmdk3y Pw")),
+           ("cmdkey /generic:TERMSRV/host01 /user:ops /pass",
+            "appcmd set apppool /apppool.name:Web /processModel.identityType:ApplicationPoolIdentity",
+            "cmdkey /add:host /user:ops /pass:*")),
+          ("authenticator", "/authenticator:",
+           (('vaultcmd /addcreds:"Windows Credentials" /credtype:"Windows Domain Password Credential" '
+             '/identity:"CORP\\svc" /authenticator:"Vc4#mTq9Lz2x" /resource:"nas02"', "Vc4#mTq9Lz2x"),),
+           ('vaultcmd /listcreds:"Windows Credentials" /all',)))),
+    # macOS `security find-generic-password -g` / `find-internet-password -g` (`password: "…"`, or `password: 0x<hex>
+    # "<escaped text>"` for a password that is not plain ASCII) and `security dump-keychain -d` (`data:` and the value
+    # on the next line, in the same two forms): both renderings of the value go.
+    *(Rule("password", head + r"(?:0x(?P<v1>[0-9A-Fa-f]{2,4096})[ \t]+)?\"(?P<v2>[^\r\n]{1,2048})\"[ \t]*(?=\r?\n|\Z)",
+           needs=needs, extract=_groups, remember=True, examples=examples, negatives=negatives)
+      for head, needs, examples, negatives in (
+          (r"(?<![^\n])password: ", "password: ",
+           (('"type"<uint32>=<NULL>\npassword: 0x4B6579C3A9  "Key\\303\\251"\n', "Key\\303\\251"),
+            ('"type"<uint32>=<NULL>\npassword: 0x4B6579C3A9  "Key\\303\\251"\n', "4B6579C3A9")),
+           ("password: ${DB_PASSWORD}\n", 'password: ""\n', "password: <NULL>\n")),
+          (r"(?<![^\n])data:\r?\n", "data:",
+           (('"svce"<blob>="npm-publish"\ndata:\n"Np4!mQx8vLz2Rw"\n', "Np4!mQx8vLz2Rw"),),
+           ("data:\n  - name: app\n", 'data:\n\n"quoted prose"'))
+      )),
+    # `netsh wlan show profile name=NAME key=clear`: the Wi-Fi key under `Security settings`.
+    Rule("password", r"Key Content[ \t]*:[ \t]*(?P<v>[^\r\n]*[^\s])", needs="Key Content",
+         extract=_bundler_credentials, remember=True,
+         examples=(("    Security key           : Present\n    Key Content            : Bl4ck-Pepper-22\n",
+                    "Bl4ck-Pepper-22"),),
+         negatives=("    Security key           : Absent\n", "    Key Content            :\n")),
     # (`-pw VALUE` is a word of the single-dash rule below: kadmin's, PuTTY's.)
     Rule("password", r"-(?<=[ \t]-)(?:p(?!w[ \t])|[Pawk])(?:[ \t]+)?"
          r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
@@ -1470,7 +1530,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
            examples=((f"signingConfigs {{\n  release {{\n    store{word} 'Gr4dleSt0re'\n", "Gr4dleSt0re"),
                      (f"SetEnv Db{word} Ap4cheEnvPw", "Ap4cheEnvPw")),
            negatives=(f"{word} authentication succeeded for root", f"SetEnv Db{word}File /run/secrets/db",
-                      f"store{word} System.getenv('KS_PASS')"))
+                      f"store{word} System.getenv('KS_PASS')", "Password Store"))
       for word in ("Password", "PASSWORD", "_pass", "Passwd", "Pass", "pw")),  # `pw`: nslcd.conf's `bindpw`
     # Other secret keys in an aligned two-column table (`vault kv get`: `api_key        VALUE`): two blanks or more;
     # one blank before a token-like value, in the blank-separated configs of log shippers (Fluentd's `<match>` blocks:
@@ -1483,6 +1543,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
                       f"{key} rotated", f"  {key} ${{DD_API_KEY}}"))
       for word, key in (("_key", "api_key"), ("_token", "api_token"), ("_secret", "api_secret"), ("_Key", "Api_Key"),
                         ("_Token", "Splunk_Token"), ("apikey", "apikey"))),
+    # ` Key`: a key named in words (`ibmcloud iam api-key-create`: `API Key       VALUE`).
+    Rule("secret", r" Key[ \t]{2,}(?P<v>[^\s#]{1,256})", needs=" Key", extract=_directive, remember=True,
+         examples=(("Key  Value\n---  -----\napi Key        Hq2Lm9Vx4Zp8Tn3Y\n", "Hq2Lm9Vx4Zp8Tn3Y"),),
+         negatives=("api Key    ${API_VALUE}", "api Key Hq2Lm9Vx4Zp8Tn3Y is set", "Security Key    Present")),
     Rule("password", r"password(?<![^e]-password)(?:[ \t]+[0-9])?[ \t]+"
          r"(?P<v>(?:'[^'\r\n]{1,256}'|\"[^\"\r\n]{1,256}\")[^\s#]{0,8}|[^\s#]{1,256})", needs="password",
          extract=_directive, remember=True,
@@ -1588,7 +1652,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("redis-server --port 6380 --requirepass R3disPw9", "R3disPw9")),
          negatives=("mycli --password --host db", "use --token $TOKEN",
                     "wget --user=admin --ask-password https://localhost",
-                    "WARNING! Using --password via the CLI is insecure. Use --password-stdin.")),
+                    "WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
+                    '$ lpass show --password "Shared-Ops/smtp-relay"')),
     # C and RPM spec macros: `#define WIFI_PASSWORD "..."`, `%define token ...`, `%global ...` (one pass per literal:
     # a pass that starts with a class would try every position of a text that says "undefined").
     *(Rule("secret", macro + r"[ \t]+(?P<k>[A-Za-z_]\w{0,80})[ \t]+(?:\"(?P<v1>[^\"\r\n]{1,256})\""
@@ -1907,22 +1972,39 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Zx4nR2kLp9Qv==:hM3vK8tQ2nL6pR0w=="),),
          negatives=('MainWindow\\geometry="@ByteArray(\\x1\\xd9\\xd0\\xcb\\0\\x3)"',)),
     # A terminal session pasted into a case: what a command that reads (or creates) a named secret printed on the lines
-    # below it. The prompt ends with `$ `, or with `]# ` (root's `[root@host dir]# ` on Red Hat-like systems).
-    *(Rule("secret", re.escape(prompt) + r"[ \t]+(?P<v>[^\r\n]{1,400})(?=\r?\n)", needs=prompt + " ",
+    # below it. The prompt ends with `$ `, with `]# ` (root's `[root@host dir]# ` on Red Hat-like systems), with zsh's
+    # `user@host dir % ` (macOS's default shell) or is PowerShell's `PS C:\path> `.
+    *(Rule("secret", prompt + r"[ \t]+(?P<v>[^\r\n]{1,400})(?=\r?\n)", needs=needs,
            extract=_printed_secret, remember=True, examples=examples, negatives=negatives)
-      for prompt, examples, negatives in (
-          ("$", (("$ kubectl get secret admin -o jsonpath='{.data.password}' | base64 -d\nKt9vX2mQ7pLw\n$ ls",
-                  "Kt9vX2mQ7pLw"),
-                 ("$ etcdctl get /app/smtp_password\n/app/smtp_password\nEtcd-Smtp-Pw7\n", "Etcd-Smtp-Pw7"),
-                 ("$ vault token create -field=token -policy=ci\nhvs.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5\n",
-                  "hvs.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5")),
+      for prompt, needs, examples, negatives in (
+          (r"\$", "$ ", (("$ kubectl get secret admin -o jsonpath='{.data.password}' | base64 -d\nKt9vX2mQ7pLw\n$ ls",
+                         "Kt9vX2mQ7pLw"),
+                        ("$ etcdctl get /app/smtp_password\n/app/smtp_password\nEtcd-Smtp-Pw7\n", "Etcd-Smtp-Pw7"),
+                        ("$ vault token create -field=token -policy=ci\nhvs.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5\n",
+                         "hvs.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
+                        ("$ pass show mail/work\nPa55-St0re!q\nlogin: alice\n", "Pa55-St0re!q"),
+                        ("$ gopass show web/git\nSecret: web/git\n\nG0pass-Pw7!\n", "G0pass-Pw7!"),
+                        ("alice@ws:~$ secret-tool lookup service restic\nL1bsecr3t-Pw\n", "L1bsecr3t-Pw"),
+                        ("$ nmcli -s -g 802-11-wireless-security.psk connection show Home\nMaple-4412-sunny\n",
+                         "Maple-4412-sunny")),
            ("$ kubectl get secret -n app\nNAME   TYPE   DATA   AGE\n", "$ echo $PASSWORD\n\n",
             "$ grep -c password app.yml\n3\n", "$ ls\nsecrets-2024.tar\n",
             "$ kubectl create secret generic db --from-file=pw.txt\nsecret/db created\n",
-            "$ oc create secret generic app \\\n    --from-literal=key=value\n")),
-          ("]#", (("[root@srv ~]# plesk bin secret_key --create -ip-address 203.0.113.25\n"
-                   "b71e4c2a-9d3f-4a8b-85c6-1f0e7d2a3b94\n", "b71e4c2a-9d3f-4a8b-85c6-1f0e7d2a3b94"),),
-           ("[root@srv ~]# cat /etc/hostname\nsrv.example.com\n", "[root@srv ~]# grep -c secret /etc/app.conf\n3\n")))),
+            "$ oc create secret generic app \\\n    --from-literal=key=value\n", "$ pass ls\nmail/work-2024\n",
+            "$ printf 'host=git.example.com\\n' | git credential fill\nusername=alice-dev\n")),
+          (r"\]#", "]# ", (("[root@srv ~]# plesk bin secret_key --create -ip-address 203.0.113.25\n"
+                          "b71e4c2a-9d3f-4a8b-85c6-1f0e7d2a3b94\n", "b71e4c2a-9d3f-4a8b-85c6-1f0e7d2a3b94"),),
+           ("[root@srv ~]# cat /etc/hostname\nsrv.example.com\n", "[root@srv ~]# grep -c secret /etc/app.conf\n3\n")),
+          (r"(?<![^\n])[\w.-]{1,64}@[\w.-]{1,64} [^\s%]{1,200} %", " % ",
+           (("jdoe@mbp ~ % security find-generic-password -s backup -w\nrT4#kw9Lq2vX\n", "rT4#kw9Lq2vX"),
+            ('jdoe@mbp ~ % security find-generic-password -wa "Office-5G"\nSunflower-2871\n', "Sunflower-2871")),
+           ("jdoe@mbp ~ % security find-generic-password -s vpn\nkeychain-db-2024\n",
+            "load 50 % show token\nok-12345\n")),
+          (r"PS [A-Za-z]:\\[^>\r\n]{0,200}>", "PS ",
+           (("PS C:\\> $cred.GetNetworkCredential().Password\nBk2#vQ9mLx7Tz\n", "Bk2#vQ9mLx7Tz"),
+            ("PS C:\\Users\\ops> Get-Secret -Name Sql -Vault Local -AsPlainText\nSq1-Adm1n!Lq8\n", "Sq1-Adm1n!Lq8")),
+           ("PS C:\\> $cred.UserName\nsvc-backup01\n",
+            "PS C:\\> Get-Secret -Name Sql\nSystem.Security.SecureString\n")))),
     # Protocol transcripts pasted from a session or a debug log: Redis `MONITOR` lines (`"AUTH" ["user"] "pw"`), SMTP
     # `AUTH PLAIN <base64 of \0user\0pw>` and the client's answer to `334 UGFzc3dvcmQ6` ("Password:") in `AUTH LOGIN`
     # (RFC 4954), FTP's and POP3's `PASS pw` after a `USER` line (RFC 959, RFC 1939), IMAP's `tag LOGIN user pw`
@@ -2034,12 +2116,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
       for word in ("net user", "NET USER")),
     # CSV/TSV exports with a password column under a header line (browser and password-manager exports, user tables),
     # and database clients' result tables with a column that names a secret.
-    Rule("password", r"password(?:_hash)?(?=\"?[ \t]*(?:[,\t|]|\r?\n))", needs="password",
+    # (Safari's and KeePass's exports capitalise the column: `Title,URL,Username,Password,Notes,OTPAuth`.)
+    Rule("password", r"[pP]assword(?:_hash)?(?=\"?[ \t]*(?:[,\t|]|\r?\n))", needs="assword",
          extract=_table_secret_column, remember=True,
          examples=(("name,url,username,password\nexample.com,https://example.com,jane,Chr0meExp0rt\n", "Chr0meExp0rt"),
                    ('url,username,password,extra\nhttps://db,root,"Pa55,w0rd!",\n', "Pa55,w0rd!"),
-                   ("username\tpassword\tlast_login\nadmin\tTsvPl41nPw\t2021-03-04\n", "TsvPl41nPw")),
-         negatives=("id,name,password_changed_at\n1,alice,2021-01-01\n", "Failed password for root\nok\n")),
+                   ("username\tpassword\tlast_login\nadmin\tTsvPl41nPw\t2021-03-04\n", "TsvPl41nPw"),
+                   ("Title,URL,Username,Password,Notes,OTPAuth\nrouter,http://router.lan/,admin,Ro8ter-Blue,,\n",
+                    "Ro8ter-Blue")),
+         negatives=("id,name,password_changed_at\n1,alice,2021-01-01\n", "Failed password for root\nok\n",
+                    '"url","username","password","timePasswordChanged"\n"https://a.lan","admin","","1690000000000"\n')),
     *(Rule("secret", word + r"(?=\"?[ \t]*(?:[,\t|]|\r?\n))", needs=word, extract=_table_secret_column,
            remember=True,
            examples=((f"+----+---------+\n| id | api_{word} |\n+----+---------+\n|  1 | Hq2Lm9Vx4Zp8Tn3Y |\n",
@@ -2049,6 +2135,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
            negatives=(f" name | {word}_type\n------+------\n gh   | hmac\n",
                       f"| id | {word} |\n|  1 | see the docs |\n"))
       for word in ("token", "secret")),
+    # A row of a box-drawn NAME/VALUE table (Doppler's `doppler secrets`, Infisical's `infisical secrets`): the cell
+    # after one that names a secret, a single word that is not only letters (`│ DB_TYPE │ string │` is a schema).
+    Rule("secret", r"│[ \t]*(?P<k>[A-Za-z_][\w.-]{0,80})[ \t]*│[ \t]*"
+         r"(?P<v3>(?=[^\s│]*[^A-Za-z\s│])[^\s│]{3,512})[ \t]*│",
+         needs="│", extract=_keyed_value, remember=True,
+         examples=(("│ LOG_LEVEL           │ info             │\n│ REDIS_PASSWORD      │ Rd5!kTq8vLz2Mx   │\n",
+                    "Rd5!kTq8vLz2Mx"),
+                   ("│ JWT_SIGNING_KEY │ jwk-7Rq2vLx9mKt4Wz8p │ shared      │", "jwk-7Rq2vLx9mKt4Wz8p")),
+         negatives=("│ DOPPLER_CONFIG      │ prd                          │", "│ DB_PASSWORD │ string │ required │",
+                    "│ API_TOKEN_TTL │ 3600 │", "│ SECRET NAME     │ SECRET VALUE                 │ SECRET TYPE │")),
     # Postfix `smtp_sasl_password_maps = static:user:password`; vpnc's `IPSec secret ...` and `Xauth password ...`.
     Rule("password", r"password_maps[ \t]*=[ \t]*static:[^\s:]{1,128}:(?P<v>\S{1,256})", needs="password_maps",
          extract=_bundler_credentials, remember=True,

@@ -40,8 +40,9 @@ KEY_QUALIFIERS = frozenset({
     "storage", "app", "license", "consumer", "webhook", "sas", "service", "session", "deploy", "ssh", "sk", "hmac",
 })
 # `oauth`: Twitch's chat password `oauth:<token>` (IRC `PASS`), an OAuth token under a bare `oauth:` key.
-# `pat`: a personal access token (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`).
-WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds", "oauth", "pat"})
+# `pat`: a personal access token (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`). `totp`: a TOTP seed (Bitwarden's
+# `"totp": "<base32>"`, its export's `login_totp` column), weak because `totp: true` says it is on.
+WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds", "oauth", "pat", "totp"})
 # Key names whose last words name a provider's secret although no secret word is in them: SonarQube's `sonar.login`
 # holds its token; SNMP's community string is its password (`snmp_community`, LibreNMS's
 # `$config['snmp']['community']`).
@@ -60,6 +61,7 @@ EXCLUDED_LAST_WORDS = frozenset({
     "max", "ref", "arn", "env", "var", "kind", "algorithm", "alg", "scope", "scopes", "store", "manager", "method",
     "uuid", "guid", "index", "idx", "limit", "reset", "sent", "valid", "invalid", "error", "status", "set", "changed",
     "source", "strength", "rule", "rules", "integrity",
+    "at",  # a time: `token_expires_at`, `password_changed_at`
     "storage",  # where a secret is kept: JetBrains' `<secret-storage>master_key</secret-storage>`
     "database", "catalog",  # a connection string's `Database=aspnet-Portal-7c41e0d2` (a template's generated name)
     "encryptionsalt",  # a Pulumi stack file's salt and check value for its passphrase, not the passphrase
@@ -70,7 +72,7 @@ _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
             "psswrd", "pasword", "psword", "pssword", "passwords", "psk", "salt", "authtok", "pin", "hash",
-            "community", "phrase", "pat")
+            "community", "phrase", "pat", "totp")
 
 
 _LAST_LETTERS = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
@@ -191,7 +193,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ('"passwords": [\n  "L1stPwOne",\n  "L1stPwTwo"\n]', "L1stPwTwo"),
             ("api:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B"),
             ("  network_key: [41, 7, 199, 83, 12, 250, 5, 166, 91, 34, 208, 77, 140, 3, 61, 222]",
-             "41, 7, 199, 83, 12, 250, 5, 166, 91, 34, 208, 77, 140, 3, 61, 222")),
+             "41, 7, 199, 83, 12, 250, 5, 166, 91, 34, 208, 77, 140, 3, 61, 222"),
+            ('"password":"x","totp":"JBSWY3DPEHPK3PXPNA7Q"', "JBSWY3DPEHPK3PXPNA7Q")),
             ("password: ${DB_PASSWORD}", "password: ${{ secrets.FTP_PASSWORD }}", "password: {{ .Values.password }}",
              "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
              "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN", "api_key: your_api_key_here",
@@ -201,7 +204,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "cache:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "key: [1, 2, 3, 4, 5, 6, 7, 8]",
              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "password: $__file{/run/secrets/pg_password}",
              'Authorization: "Bearer ${env:OTLP_TOKEN}"', '"dedup_key": "a1b2c3d4e5f60718293a4b5c6d7e8f90"',
-             "recaptcha_site_key: 6Lc3xQ2mAAAAAJ9vB4cK8tZ5yL0sR7mD2nW1hF6e")),
+             "recaptcha_site_key: 6Lc3xQ2mAAAAAJ9vB4cK8tZ5yL0sR7mD2nW1hF6e", '"totp": true', "totp: enabled")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),
             ('"adminPassword": {\n  "value": "Arm-P4ram-Pw"\n}', "Arm-P4ram-Pw")),
            ("credentials:\n    user: admin", '"adminPassword": {\n  "type": "securestring",\n  "minLength": 12\n}',
@@ -256,7 +259,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
                      + r"[ \t]*,[ \t]*".join(f"(?:\"(?P<a{i}>[^\"\\r\\n]{{1,256}})\"|'(?P<b{i}>[^'\\r\\n]{{1,256}})')"
                                              for i in (1, 2)) + r"(?:[ \t]*,[ \t]*(?:\"(?P<a3>[^\"\r\n]{1,256})\""
                      r"|'(?P<b3>[^'\r\n]{1,256})'))?[ \t]*[,)]",
-                     r"\(", extract=extract_stored, remember=True, before="[ytgved]",
+                     r"\(", extract=extract_stored, remember=True, before="[ytgvedf]",
                      examples=(('props.setProperty("mail.smtp.password", "Pr0psSmtp");', "Pr0psSmtp"),
                                ("config.set('database', 'password', 'C0nfParserPw')", "C0nfParserPw"),
                                ("set('db_backup_password', 'Dpl0yer-Pw4');", "Dpl0yer-Pw4"),
@@ -266,12 +269,15 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
                                ('config.put("api_key", "Hq2Lm9Vx4Zp8Tn3Yb6");', "Hq2Lm9Vx4Zp8Tn3Yb6"),
                                ('os.Setenv("DB_PASSWORD", "G0EnvPw9")', "G0EnvPw9"),
                                ('[Environment]::SetEnvironmentVariable("API_TOKEN", "Hq2Lm9Vx4Zp8Tn3Yb6", "User")',
-                                "Hq2Lm9Vx4Zp8Tn3Yb6")),
+                                "Hq2Lm9Vx4Zp8Tn3Yb6"),
+                               ('user_pref("extensions.deepl.apiKey", "dk7vRk2pLm9ZtW4y");', "dk7vRk2pLm9ZtW4y")),
                      negatives=('props.setProperty("mail.smtp.host", "smtp.example.com");',
                                 'System.setProperty("user.name", "admin");', 'props.setProperty("password.min", "8");',
                                 'map.put("password", password);', 'props.put("password", "${PW}");',
                                 'labels.put("password", "Password");', "config.set('db', 'password', '')",
-                                "set('deploy_path', '~/shop');", "offset('password', 'Dpl0yer-Pw4')")),)
+                                "set('deploy_path', '~/shop');", "offset('password', 'Dpl0yer-Pw4')",
+                                'user_pref("signon.rememberSignons", "false");',
+                                'user_pref("services.sync.username", "alice-example");')),)
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     keyword, block, generic = _EXAMPLES[sep]
     return (
@@ -294,6 +300,12 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
                            "9184ec35-65d4-9258-61e3-0c066d0a45c5")),
                 negatives=("retries     = 3", 'password_min_length   = 12', "x  = y",
                            "Accessor ID  = 5b7fd453-d3f7-6814-81dc-fcfe6daedea5")),) if sep == "=" else ()),
+        # The same with `:` (PowerShell's `Format-List`: `Password       : value`).
+        *((Rule("secret", ":(?<=[ \t][ \t]:)" + _VALUE, ":", extract=extract_aligned, remember=True, before="[ \t]",
+                examples=(("UserName       : svc-backup\nPassword       : Bk2#vQ9mLx7Tz\nDomain         : CORP",
+                           "Bk2#vQ9mLx7Tz"),),
+                negatives=("UserName       : svc-backup", "PasswordLastSet     : 5/10/2024 9:15:32 AM",
+                           "SecurePassword : System.Security.SecureString")),) if sep == ":" else ()),
         # The value on indented lines below its key; or in a JSON object opened after the key (an ARM parameters file's
         # `"adminPassword": {` / `"value": "…"`).
         Rule("secret", sep + r"[ \t]*+\{?[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
@@ -891,8 +903,10 @@ def extract_setter(rule: Rule, hit: Hit) -> list[Finding]:
 # C's `setenv`/`putenv`, Python's `setdefault`, PowerShell's `SetEnvironmentVariable`, CakePHP's `Configure::write`,
 # form builders' `add`.
 _STORED_NAME = re.compile(r"[\w.\-]{1,80}")
+# Firefox's and Thunderbird's prefs.js and user.js: `user_pref("name", value)`, and autoconfig's `pref`, `lockPref`,
+# `defaultPref`.
 _STORE_CALLS = ("[pP]roperty", "put", "[pP]utIfAbsent", "[pP]utString", r"\bset", "[sS]etenv", "putenv", "setdefault",
-                "EnvironmentVariable", "::write", r"\.add")
+                "EnvironmentVariable", "::write", r"\.add", "_pref", r"\bpref", "[kt]Pref")
 
 
 def extract_stored(rule: Rule, hit: Hit) -> list[Finding]:
