@@ -148,6 +148,8 @@ CLIENT_BATCHES = (
            "installs", "4a26300", "922b90e", source="the tools' documentation"),
     _batch("_24", "application frameworks' configuration files as developers commit them, third round", "5a1f672",
            "00fde6f", source="the tools' documentation"),
+    _batch("_26", "database drivers' and middleware connection settings", "b0b1d63", "4f77a81",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
