@@ -150,6 +150,8 @@ CLIENT_BATCHES = (
            "00fde6f", source="the tools' documentation"),
     _batch("_25", "alerting, on-call and observability pipelines", "f2a85bf", "721411b",
            source="the tools' documentation"),
+    _batch("_26", "database drivers' and middleware connection settings", "b0b1d63", "4f77a81",
+           source="the tools' documentation"),
     _batch("_27", "CI/CD, GitOps and infrastructure-as-code secrets, second round", "b0b1d63", "7786db0",
            source="the tools' documentation"),
     _batch("_28", "OS credential stores and secret-manager CLIs, as their output is pasted into a ticket", "515487a",

@@ -51,11 +51,10 @@ KNOWN_MISSES = {
     # HexChat's servlist.conf keys are single letters (`P=` the server password): a one-letter key cannot name a
     # secret without taking `P=` in every other `KEY=VALUE` file.
     "HexChat servlist.conf (P= server password line)": ["Hx9wQ2mTz7Kp"],
-    # `user=<32 hex>` (JBoss mgmt-users.properties) and `user: password,role` (Jetty realm.properties, the scheme-less
-    # entry): without the file's name or a prefix the line reads like any id or list setting.
+    # `user=<32 hex>` (JBoss mgmt-users.properties): without the file's name or a prefix the line reads like any id
+    # setting.
     "JBoss CLI and add-user.sh session (data-source add --password, mgmt-users.properties hash)": [
         "e3a1c97f5b20d84c6a0f19b7d35e82c4"],
-    "Jetty realm.properties (OBF/MD5/plain) and start.d/ssl.ini keystore passwords": ["Gu3st-Plain-Pw"],
     # Lines of bare hex named only by the file: the session's `# ` prompt reads like a comment, and a hex line alone is
     # a checksum as often as a key.
     "WHM /root/.accesshash (legacy remote access key, hex on several lines)": [

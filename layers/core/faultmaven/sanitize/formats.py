@@ -14,7 +14,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from urllib.parse import unquote_plus
 
 from faultmaven.sanitize import keys
 from faultmaven.sanitize.rules import Finding, Hit, Rule
@@ -276,11 +278,13 @@ _PASSWORD_OPTIONS = {
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool)\\b"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]"),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
-    # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's.
-    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr))\b"),
+    # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's, FreeTDS
+    # `tsql -U USER -P PASSWORD` the server's.
+    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr)|tsql)\b"),
     ("a", False): re.compile(r"\bredis-cli\b"),
     ("a", True): re.compile(r"\bredis-cli\b"),
-    ("w", True): re.compile(r"\bldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn)\b"),
+    # MIT Kerberos `kadmin -p PRINCIPAL -w PASSWORD` takes the administrator's password like the OpenLDAP tools.
+    ("w", True): re.compile(r"\bldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn)\b|\bkadmin\b"),
     ("k", True): re.compile(r"\bopenssl\b.*\benc\b|\bopenssl[ \t]+(?:aes|des|bf|camellia|chacha)"),  # `enc -k`
 }
 
@@ -433,9 +437,10 @@ def _sql_password(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, rule.label)]
 
 
-# `echo SECRET` (optionally quoted, `-n`/`-e`) right before the pipe, at the start of the line or after `;`/`&&`.
-_ECHOED = re.compile(r"""(?:^|[;&]|\b(?:then|do))[ \t]*(?:echo|printf)(?:[ \t]+-[neE]+)?[ \t]+"""
-                     r"""(?:'([^'\r\n]{1,256})'|"([^"\r\n]{1,256})"|([^\s'"|;&]{1,256}))[ \t]*\Z""", re.MULTILINE)
+# `echo SECRET` (optionally quoted, `-n`/`-e`) right before the pipe, as a command: at the start of the line, after
+# `;`/`&&` or a blank (`then echo`, a crontab schedule `0 */8 * * * echo ...`).
+_ECHOED = re.compile(r"""(?<![^\s;&])(?:echo|printf)(?:[ \t]+-[neE]+)?[ \t]+"""
+                     r"""(?:'([^'\r\n]{1,256})'|"([^"\r\n]{1,256})"|([^\s'"|;&]{1,256}))[ \t]*\Z""")
 
 
 # Commands that read a password on their standard input: `sudo -S`, `chpasswd` (`user:password`), `passwd --stdin`,
@@ -932,16 +937,32 @@ def _line_start_directive(rule: Rule, hit: Hit) -> list[Finding]:
     return _bundler_credentials(rule, hit) if not hit.text[line_start : hit.anchor].strip() else []
 
 
-def _entry_lines(text: str, pos: int) -> list[tuple[int, str]]:
-    """The lines after a file's header comment that are not comments or blank (at most 500 lines looked at)."""
+def _entry_lines(text: str, pos: int, comments: str = "#") -> list[tuple[int, str]]:
+    """The lines after a file's header comment that are not comments (starting with one of `comments`) or blank (at
+    most 500 lines looked at)."""
     lines = []
     for line in _LINE.finditer(text, pos):
         if not line.group() or len(lines) >= 500:
             break
         body = line.group().rstrip("\r\n")
-        if body.strip() and not body.lstrip().startswith("#"):
+        if body.strip() and body.lstrip()[0] not in comments:
             lines.append((line.start(), body))
     return lines
+
+
+def _entry_values(rule: Rule, hit: Hit, entry_shape: re.Pattern[str], skipped: Callable[[str], bool],
+                  comments: str = "#") -> list[Finding]:
+    """The `v` group of each entry line after the match, up to the first line that is not one; placeholders and the
+    values `skipped` names stay."""
+    found: list[Finding] = []
+    for start, body in _entry_lines(hit.text, hit.end, comments):
+        entry = entry_shape.fullmatch(body)
+        if entry is None:
+            break
+        value = entry.group("v")
+        if not skipped(value) and not is_placeholder_value(value):
+            found.append((start + entry.start("v"), start + entry.end("v"), rule.label))
+    return found
 
 
 # A cloud-init `chpasswd` list entry: `user:password` (as a YAML list item or a line of the `list: |` block).
@@ -951,15 +972,57 @@ _CHPASSWD_ENTRY = re.compile(r"[ \t]+(?:-[ \t]+)?[\w.@-]{1,64}:(?P<v>[^\s:][^\r\
 def _chpasswd_list(rule: Rule, hit: Hit) -> list[Finding]:
     """cloud-init's legacy `chpasswd: list:` entries up to the first line that is not one; `RANDOM` (or `R`) asks
     cloud-init to make one up."""
-    found: list[Finding] = []
-    for start, body in _entry_lines(hit.text, hit.end):
-        entry = _CHPASSWD_ENTRY.fullmatch(body)
-        if entry is None:
-            break
-        value = entry.group("v")
-        if value not in ("RANDOM", "R") and not is_placeholder_value(value):
-            found.append((start + entry.start("v"), start + entry.end("v"), rule.label))
-    return found
+    return _entry_values(rule, hit, _CHPASSWD_ENTRY, lambda value: value in ("RANDOM", "R"))
+
+
+# A realm file's `user: password[,role ...]` entry (Jetty's realm.properties, ActiveMQ's jetty-realm.properties).
+_REALM_ENTRY = re.compile(r"[ \t]*[\w.@-]{1,64}[ \t]*:[ \t]*(?P<v>[^\s,][^,\r\n]{0,255}?)[ \t]*(?:,[^\r\n]*)?")
+_REALM_SCHEMES = ("OBF:", "MD5:", "CRYPT:")  # obfuscated and hashed values: rules of their own
+
+
+def _realm_entries(rule: Rule, hit: Hit) -> list[Finding]:
+    """The password of each entry under a realm file's format comment, clear-text ones included."""
+    return _entry_values(rule, hit, _REALM_ENTRY, lambda value: value.startswith(_REALM_SCHEMES))
+
+
+# An ini entry `name = value`; `;` starts a comment, a `[section]` line is not an entry.
+_INI_ENTRY = re.compile(r"[ \t]*[^\s=;#\[][^\s=]{0,63}[ \t]*=[ \t]*(?P<v>[^\s;][^\r\n]{0,511}?)[ \t]*")
+
+
+def _ini_section_values(rule: Rule, hit: Hit) -> list[Finding]:
+    """Every value of an ini section whose entries are all credentials (CouchDB's `[admins]`), up to the next
+    section."""
+    return _entry_values(rule, hit, _INI_ENTRY, lambda value: False, comments="#;")
+
+
+def _percent_encoded(rule: Rule, hit: Hit) -> list[Finding]:
+    """A percent-encoded value, read decoded for the placeholder test (`%24%7BPW%7D` is `${PW}`)."""
+    start, end = hit.value_span()
+    return [] if is_placeholder_value(unquote_plus(hit.text[start:end])) else [(start, end, rule.label)]
+
+
+# What ZooKeeper's `DigestAuthenticationProvider user:password` prints before its `->user:<digest>`.
+_DIGEST_INPUT = re.compile(r"[ \t]*[^\s:]{1,64}:(?P<v>\S{1,256})")
+
+
+def _digest_output(rule: Rule, hit: Hit) -> list[Finding]:
+    """The password in `user:password->user:<digest>`, the line up to the arrow."""
+    given = _DIGEST_INPUT.fullmatch(hit.text, hit.text.rfind("\n", 0, hit.anchor) + 1, hit.anchor)
+    if given is None or is_placeholder_value(given.group("v")):
+        return []
+    return [(given.start("v"), given.end("v"), rule.label)]
+
+
+# The flag of a JAAS login module entry, with no `;` (the entry's end) between it and the option.
+_JAAS_MODULE = re.compile(r"LoginModule\s+(?:required|requisite|sufficient|optional)\b[^;]*\Z")
+
+
+def _jaas_option(rule: Rule, hit: Hit) -> list[Finding]:
+    """An option of a JAAS login module's entry (`user_NAME="password"`), not the same words elsewhere."""
+    head = hit.text.rfind("LoginModule", max(0, hit.anchor - 4096), hit.anchor)
+    if head < 0 or _JAAS_MODULE.match(hit.text, head, hit.anchor) is None:
+        return []
+    return _bundler_credentials(rule, hit)
 
 
 _PPP_FIELD = re.compile(r'"([^"\r\n]*)"|([^\s"]+)')
@@ -1202,8 +1265,9 @@ def _checksummed_id(rule: Rule, hit: Hit) -> list[Finding]:
 # each `-`); their own patterns are stricter where they need to be.
 _OPTION_BEFORE = "[ \t'\"\n]"
 # The last words of single-dash options that take a secret (see the rule that uses them).
-# `-pw`: kadmin's `addprinc -pw`, PuTTY's `plink`/`pscp -pw`.
-_DASH_WORDS = ("password", "passwd", "passphrase", "token", "secret", "apikey", "pass", "passin", "passout", "pw")
+# `-pw`: kadmin's `addprinc -pw`, PuTTY's `plink`/`pscp -pw`; `-pwd`: Oracle's `orapki wallet ... -pwd`.
+_DASH_WORDS = ("password", "passwd", "passphrase", "token", "secret", "apikey", "pass", "passin", "passout", "pw",
+               "pwd")
 
 # Base64 of a private key's DER, by the fixed bytes its encoding starts with: (pattern of the start, a literal every
 # match holds, the least number of base64 characters after the start, a made-up example, a public key's start that
@@ -1729,15 +1793,19 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=('$pw = ConvertTo-SecureString $env:ADMIN_PW -AsPlainText -Force',
                     "$pw = Read-Host -AsSecureString", '$s = ConvertTo-SecureString "$encrypted"')),
     # Oracle connect strings `user/password@connect_identifier` given to its tools (SQL*Plus `sqlplus`, `CONNECT`,
-    # Data Pump and SQL*Loader `userid=`), to drivers' `connect("user/password@dsn")` and in JDBC thin URLs
-    # (`jdbc:oracle:thin:user/password@//host:port/service`).
-    *(Rule("password", rf"{word}[ \t(]{{{int(not word.endswith(('=', ':')))},}}(?:-[A-Za-z]+[ \t]+)*[\"']?"
-           r"[A-Za-z][\w$#.]{0,63}/(?P<v>[^\s@/\"'()]{1,128})"
-           + ("(?=@)" if word.lower() == "connect" else r"(?=@|[ \t\"']|$)"),
+    # Data Pump `expdp`/`impdp`, SQL*Loader `sqlldr`, `userid=`, SQLcl `sql`), to drivers'
+    # `connect("user/password@dsn")` and in JDBC thin URLs (`jdbc:oracle:thin:user/password@//host:port/service`); the
+    # password may be double-quoted (`admin/"Pa#ss"@db`). After a word that is also ordinary (`connect`, `sql`) only
+    # with the `@`; SQLcl's options may take a value (`sql -cloudconfig wallet.zip admin/pw@db_high`).
+    *(Rule("password", rf"{word}(?<![\w-]{word})[ \t(]{{{int(not word.endswith(('=', ':')))},}}"
+           + (r"(?:-[A-Za-z]+[ \t]+(?:[^\s\"'@-][^\s\"'@]*[ \t]+)?)*" if word == "sql" else r"(?:-[A-Za-z]+[ \t]+)*")
+           + r"[\"']?[A-Za-z][\w$#.]{0,63}/(?:\"(?P<v1>[^\"\r\n]{1,128})\"|(?P<v>[^\s@/\"'()]{1,128}))"
+           + ("(?=@)" if word.lower() in ("connect", "sql") else r"(?=@|[ \t\"']|$)"),
            needs=word, extract=_bundler_credentials, remember=True,
-           examples=((f"{word} hr/Welc0me1@dbhost:1521/orclpdb", "Welc0me1"),),
-           negatives=(f"{word} /nolog", f"{word} hr/${{ORA_PW}}@orcl"))
-      for word in ("sqlplus", "connect", "CONNECT", "userid=", "oracle:thin:")),
+           examples=((f"{word} hr/Welc0me1@dbhost:1521/orclpdb", "Welc0me1"),
+                     (f'{word} admin/"Qu0ted#Pw"@atp_high', "Qu0ted#Pw")),
+           negatives=(f"{word} /nolog", f"{word} hr/${{ORA_PW}}@orcl", f"my{word} hr/Welc0me1@orcl"))
+      for word in ("sqlplus", "connect", "CONNECT", "userid=", "oracle:thin:", "expdp", "impdp", "sqlldr", "sql")),
     # An Ansible Vault file or inline `!vault |` value: the hex lines below the `$ANSIBLE_VAULT;1.1;AES256` header.
     Rule("secret", r"\$ANSIBLE_VAULT;[\d.]+;\w+(?:;[\w-]+)?[ \t]*\r?\n[ \t]*"
          r"(?P<v>[0-9a-f]{16,}(?:\r?\n[ \t]*[0-9a-f]{16,})*)",
@@ -2432,6 +2500,70 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_bundler_credentials, remember=True,
          examples=(('{\n  "redis://cache03.internal:6379": "Nk8sQ3vXm1LpT6wZ"\n}', "Nk8sQ3vXm1LpT6wZ"),),
          negatives=('{"redis://cache03.internal:6379": ""}', '"url": "redis://cache03.internal:6379"')),
+    # Jetty's realm.properties and ActiveMQ's jetty-realm.properties under the comment that gives their format
+    # (`#  <username>: <password>[,<rolename> ...]`, `# username: password [,rolename ...]`): each entry's password.
+    Rule("password", r"#[^\r\n]*?<?username>?[ \t]*:[ \t]*<?password>?[ \t]*\[?[ \t]*,[ \t]*<?rolename>?[^\r\n]*"
+         r"(?:\r?\n|\Z)", needs="rolename", extract=_realm_entries, remember=True,
+         examples=(("# username: password [,rolename ...]\nadmin: Jt8xRealmPw, admin\nuser: Usr4Realm, user\n",
+                    "Jt8xRealmPw"),
+                   ("#  <username>: <password>[,<rolename> ...]\n#\nplain: Pl41nJetty,user\n", "Pl41nJetty")),
+         negatives=("# username: password [,rolename ...]\n--module=ssl\nport: 8443, 8080\n",
+                    "roles: admin, user, rolename")),
+    # CouchDB's local.ini `[admins]`: `name = password` until the server hashes it, then
+    # `name = -pbkdf2-<derived key>,<salt>,<iterations>`; every entry of the section is a credential.
+    Rule("password", r"(?<![^\n])\[admins\][ \t]*(?:\r?\n|\Z)", needs="[admins]", extract=_ini_section_values,
+         remember=True,
+         examples=(("[admins]\n; added by the installer\nadmin = C0uchPl4in\n", "C0uchPl4in"),
+                   ("[admins]\nops = -pbkdf2-3f8a1c9e5b2d7f4a0e6c,5e2f8a1c3b9d7e4f,10\n",
+                    "-pbkdf2-3f8a1c9e5b2d7f4a0e6c,5e2f8a1c3b9d7e4f,10")),
+         negatives=("[admins]\nweb1 ansible_host=10.0.0.5\nadmin = x\n", "[admins]\n[couchdb]\nsingle_node = true\n")),
+    # JAAS login modules' user table, `user_NAME="password"` (ZooKeeper's DigestLoginModule, Kafka's
+    # PlainLoginModule), inside the module's entry.
+    Rule("password", r"(?<![\w.-])user_[\w.-]{1,64}[ \t]*=[ \t]*\"(?P<v>[^\"\r\n]{1,256})\"", needs="user_",
+         extract=_jaas_option, remember=True,
+         examples=(('Server {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n'
+                    '  user_super="Zk5uperPw";\n};', "Zk5uperPw"),
+                   ('sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required '
+                    'username="admin" password="x" user_alice="Al1ceKafka";', "Al1ceKafka")),
+         negatives=('Client { x.LoginModule required; };\nuser_agent = "Mozilla/5.0"',
+                    'user_name="alice" user_id="42"')),
+    # ZooKeeper digest credentials `user:password`: zkCli's `addauth digest`, the argument of
+    # `DigestAuthenticationProvider` (which prints a `superDigest`), and that command's output `user:password->user:
+    # <base64 SHA-1>`.
+    *(Rule("password", rf"{head}[ \t]+[^\s:]{{1,64}}:(?P<v>\S{{1,256}})", needs=needs,
+           extract=_bundler_credentials, remember=True,
+           examples=((f"{example} bob:Zk9Digest", "Zk9Digest"),),
+           negatives=(f"{example} bob", f"{example} bob:$ZK_PW"))
+      for head, needs, example in ((r"(?<![\w-])addauth[ \t]+digest", "addauth", "addauth digest"),
+                                   (r"(?<!\w)DigestAuthenticationProvider", "DigestAuthenticationProvider",
+                                    "java -cp 'lib/*' org.apache.zookeeper.server.auth.DigestAuthenticationProvider"))),
+    Rule("password", r"->[^\s:]{1,64}:[A-Za-z0-9+/]{27}=(?![A-Za-z0-9+/=])", needs="->", extract=_digest_output,
+         remember=True,
+         examples=(("bob:Zk9Digest->bob:Hk2mV9pQ4xL7nB1sW6tZ3yR8cF0=", "Zk9Digest"),),
+         negatives=("a:b->c", "main:src->dst:abc")),
+    # Kerberos keys printed by `klist -kK` and ktutil's `list -k`: `principal@REALM [(enctype)] (0x<key>)`.
+    Rule("secret", r"@[A-Z][A-Z0-9.-]{0,253}[ \t]+(?:\([\w-]{1,64}\)[ \t]+)?\(0x(?P<v>[0-9a-fA-F]{32,512})\)",
+         needs="(0x",
+         examples=(("   3 host/web01.example.com@EXAMPLE.COM (0x9d3f1a7c5e2b8d4f6a0c1e3b5d7f9a2c)",
+                    "9d3f1a7c5e2b8d4f6a0c1e3b5d7f9a2c"),
+                   ("   2 svc@CORP.EXAMPLE (aes128-cts-hmac-sha1-96) (0x5b8e2d4f7a1c9e3b6d0f2a4c8e1b3d5f)",
+                    "5b8e2d4f7a1c9e3b6d0f2a4c8e1b3d5f")),
+         negatives=("   3 host/web01@CORP (aes256-cts-hmac-sha1-96)",
+                    "segfault at addr@RIP (0x00007f3a9c1e5b2d)", "flags (0x9d3f1a7c5e2b8d4f)")),
+    # A NATS URL's user-info without a `:` is a token (`nats://TOKEN@host:4222`), not a user name.
+    Rule("password", r"nats://(?P<v>[^\s:@/]{1,256})@(?=[\w\[])", needs="nats://", extract=_bundler_credentials,
+         remember=True,
+         examples=(("nats context add stg --server nats://s3cr3tT0kenStg77@nats.example.com:4222",
+                    "s3cr3tT0kenStg77"),),
+         negatives=("nats://nats.example.com:4222", "nats://${NATS_TOKEN}@nats:4222")),
+    # An ODBC connection string percent-encoded into a URL (SQLAlchemy's `mssql+pyodbc:///?odbc_connect=...`):
+    # `;PWD=` as `%3BPWD%3D`, the value up to the next encoded `;`.
+    Rule("password", r"%3[Bb](?i:pwd|password)%3[Dd](?P<v>(?:[^\s%\"'&;]|%(?!3[Bb])[0-9A-Fa-f]{2}){1,256})",
+         needs="%3", extract=_percent_encoded, remember=True,
+         examples=(("mssql+pyodbc:///?odbc_connect=DRIVER%3D%7BODBC+Driver+18%7D%3BSERVER%3Dsql01%3BUID%3Dapp"
+                    "%3BPWD%3DOdbcC0nn%21x7%3BEncrypt%3Dyes", "OdbcC0nn%21x7"),),
+         negatives=("odbc_connect=DRIVER%3D%7BODBC+Driver+18%7D%3BTrusted_Connection%3Dyes",
+                    "q=reset%3Bpassword%3D%24%7BPW%7D")),
     # Bundler credentials for a private gem source: `BUNDLE_<HOST, dots as __>=user:password` (bundle-config(1)).
     Rule("password", r"BUNDLE_(?:[A-Z0-9-]+__)+[A-Z0-9-]+[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>[^\s\"';&]{6,256})",
          needs="BUNDLE_", extract=_bundler_credentials, remember=True,

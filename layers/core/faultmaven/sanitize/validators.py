@@ -27,7 +27,8 @@ _PLACEHOLDER = re.compile(
        hidden[_-]due[_-]to[_-]security[_-]reasons|hmac-sha(?:1|256|512):[0-9a-f]+|
        your[_-][a-z_]*|replace[_-]with[_-][a-z_]*|not[_-]a[_-]real[_-][a-z_]*|
        .+(?:\.\.\.|…|\.\.\[redacted\])|
-       [a-z0-9_-]*[_-]here|[a-z_-]*placeholder[a-z_-]*|(?:insert|enter|put)[_-][a-z_-]+)
+       [a-z0-9_-]*[_-]here|[a-z_-]*placeholder[a-z_-]*|(?:insert|enter|put)[_-][a-z_-]+|
+       \\)  # a lone `\`: the line continuation after a flag that makes the tool prompt (`--password \`)
     """
 )
 _PRINTABLE = bytes([9, 10, 13, *range(32, 127)])
