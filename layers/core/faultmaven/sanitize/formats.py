@@ -2185,7 +2185,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # CSV/TSV exports with a password column under a header line (browser and password-manager exports, user tables),
     # and database clients' result tables with a column that names a secret.
     # (Safari's and KeePass's exports capitalise the column: `Title,URL,Username,Password,Notes,OTPAuth`.)
-    Rule("password", r"[pP]assword(?:_hash)?(?=\"?[ \t]*(?:[,\t|]|\r?\n))", needs="assword",
+    # The pattern starts with its literal (the `p` in a lookbehind), so it is tried only where the literal is.
+    Rule("password", r"assword(?<=[pP]assword)(?:_hash)?(?=\"?[ \t]*(?:[,\t|]|\r?\n))", needs="assword",
          extract=_table_secret_column, remember=True,
          examples=(("name,url,username,password\nexample.com,https://example.com,jane,Chr0meExp0rt\n", "Chr0meExp0rt"),
                    ('url,username,password,extra\nhttps://db,root,"Pa55,w0rd!",\n', "Pa55,w0rd!"),
