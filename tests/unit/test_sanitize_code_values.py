@@ -173,3 +173,9 @@ def test_dockerfile_env_without_equals_and_compound_salt_names() -> None:
     assert "D0ckerfileSp9" not in out and "ENV PATH /usr/local/bin:$PATH" in out
     assert "Nx7qLm2Rv9Tz" not in _clean("  'passwordsalt' => 'Nx7qLm2Rv9Tz',")
     assert _clean("basalt = 'rock'") == "basalt = 'rock'"
+
+
+def test_a_value_that_spells_its_key_with_a_filler_word_is_a_template() -> None:
+    text = '"client_secret": "client_secret_value",\n"cookie_secret": "your_cookie_secret_here",\n'
+    assert _clean(text) == text
+    assert "Cl1entS3cretV4lue" not in _clean('"client_secret": "Cl1entS3cretV4lue"')

@@ -441,13 +441,15 @@ _CMDLET = re.compile(r"(?:ConvertTo|ConvertFrom|Get|Read|New)-[A-Z][A-Za-z]+")
 
 
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_FILLER_SUFFIX = re.compile(r"(?:goes)?here$|value$")
 
 
 def names_its_key(key: str, value: str) -> bool:
-    """`access_token=ACCESS_TOKEN`, `X_KeyMeshing = "id-X-KeyMeshing"`: a value that spells its own key is a
-    constant's name or a template, not a secret; so is a constant's name that names a secret
-    (`webhookApiSecret: ZENDESK_WEBHOOK_API_SECRET`, `api_secret: AUTH_TOKEN`)."""
-    flat = _NOT_ALNUM.sub("", value.lower())
+    """`access_token=ACCESS_TOKEN`, `X_KeyMeshing = "id-X-KeyMeshing"`, `"client_secret": "client_secret_value"`: a
+    value that spells its own key (a filler word after it allowed) is a constant's name or a template, not a secret; so
+    is a constant's name that names a secret (`webhookApiSecret: ZENDESK_WEBHOOK_API_SECRET`, `api_secret: AUTH_TOKEN`).
+    """
+    flat = _FILLER_SUFFIX.sub("", _NOT_ALNUM.sub("", value.lower()))
     if len(flat) >= 4 and flat in _NOT_ALNUM.sub("", key.lower()):
         return True
     return _CONSTANT.fullmatch(value) is not None and classify_key(value) is not None
