@@ -72,6 +72,10 @@ KNOWN_MISSES = {
     # `recovery:` key names a mode or a flag as often as a list of recovery codes.
     "Windows cmdkey /add and vaultcmd /addcreds in a provisioning script": ["Rd8!pLw2Qx7vTz"],
     "gopass show (secret name header, password line and YAML body)": ["4f3a9-c2b7e"],
+    # Hex's `'$write_key'` is a tuple of unnamed binaries (encrypted with the user's local password): nothing in the
+    # term names which element is the secret, and a rule for one tool's internal term layout would not generalise.
+    "Hex ~/.hex/hex.config Erlang term file with an organization repo auth_key": [
+        "3Kq9Vm2Lz7Tx5Wr8Nb4Pc1Yd6Hf0Js", "Gk8Lq2Xz5Vm9Tr3Wn7Bc"],
 }
 
 

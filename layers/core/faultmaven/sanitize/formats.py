@@ -274,9 +274,10 @@ _P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\
 _PASSWORD_OPTIONS = {
     ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}|\\b7za?\\b"),  # 7-Zip: `7z a -pSECRET`
     # cqlsh(1), rabbitmqadmin and Apple's `altool` take `-u USER -p PASSWORD`.
-    # Concourse's `fly login -u USER -p PASSWORD` (`-p` names the pipeline in `fly set-pipeline`).
+    # Concourse's `fly login -u USER -p PASSWORD` (`-p` names the pipeline in `fly set-pipeline`); Conan 2's `conan
+    # remote login REMOTE USER -p PASSWORD` and Conan 1's `conan user -p PASSWORD -r REMOTE USER`.
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool)\\b"
-                            r"|\bfly\b.*[ \t](?:login|l)[ \t]"),
+                            r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
     # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's, FreeTDS
     # `tsql -U USER -P PASSWORD` the server's.
@@ -513,6 +514,7 @@ def _padded_arrow(rule: Rule, hit: Hit) -> list[Finding]:
     return _named_value(keys.key_before(hit.text, hit.anchor - 1), rule, hit)
 
 
+_PRINTF_FIELD = re.compile(r"%[sd](?:\\[nrt])*[\"']?")
 _DEVICE_USER = re.compile(r"[ \t]*(?:enable|username[ \t]+\S+(?:[ \t]+privilege[ \t]+\d+)?)[ \t]+")
 
 
@@ -549,6 +551,8 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
             return []
     elif not directive:
         return []
+    if _PRINTF_FIELD.fullmatch(text, start, end):
+        return []  # `printf 'machine HOST login USER password %s\n' "$TOKEN"` writes a netrc entry from a variable
     if fetchmail and end - start > 2 and text[start] in "\"'" and text[end - 1] == text[start]:
         start, end = start + 1, end - 1  # fetchmail quotes its strings
         return [] if is_placeholder_value(text[start:end]) else [(start, end, rule.label)]
@@ -582,15 +586,38 @@ _SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]
 # Commands whose whole output is a stored secret, whatever they name: macOS `security find-generic-password -w` (also
 # `-wa NAME`), libsecret's `secret-tool lookup`, python-keyring's `keyring get`, KWallet's `kwallet-query -r`, `pass`
 # and `gopass` (`[show] ENTRY`: the entry's first line is its password), 1Password's `op read`, PowerShell's
-# `.GetNetworkCredential().Password` and a `-AsPlainText` read (`Get-Secret`, `ConvertFrom-SecureString`).
+# `.GetNetworkCredential().Password` and a `-AsPlainText` read (`Get-Secret`, `ConvertFrom-SecureString`); commands that
+# print a credential they make or export: Maven's `mvn --encrypt-[master-]password` (its `{…}` ciphertext, which the
+# master password in settings-security.xml decrypts), `anaconda auth --create` (a new token), JFrog CLI's
+# `jf config export` (the server's URL, user and access token, base64-encoded).
 _REVEALS = re.compile(r"\bsecurity[ \t]+find-(?:generic|internet)-password\b.*[ \t]-[a-zA-Z]*w"
                       r"|\bsecret-tool[ \t]+lookup\b|\bkeyring[ \t]+get\b|\bkwallet-query\b.*[ \t]-r\b"
                       r"|^(?:go)?pass[ \t]+(?:show[ \t]+)?(?:-\S+[ \t]+)*"
                       r"(?!(?:ls|list|find|grep|search|insert|edit|rm|mv|cp|git|init|generate|otp|help|version)\b)"
                       r"[\w@.][^\s]*[ \t]*$|^op[ \t]+read\b"
-                      r"|\.GetNetworkCredential\(\)\.Password\b|[ \t]-AsPlainText\b")
+                      r"|\.GetNetworkCredential\(\)\.Password\b|[ \t]-AsPlainText\b"
+                      r"|\bmvn\b.*[ \t]--encrypt-(?:master-)?password\b|\banaconda[ \t]+auth\b.*[ \t]--create\b"
+                      r"|\bjf(?:rog)?[ \t]+(?:c|config)[ \t]+export\b")
 # gopass prints `Secret: ENTRY` and a blank line before the entry.
 _ENTRY_HEADER = re.compile(r"[ \t]*Secret: \S+[ \t]*\r?\n(?:[ \t]*\r?\n)?")
+_MAP_ENTRY = re.compile(r'"[^"\r\n]{1,253}"\s*:\s*"(?P<v>[^"\r\n]{1,512})"')
+
+
+def _host_map_values(rule: Rule, hit: Hit) -> list[Finding]:
+    """Each value of a flat JSON object of `"HOST": "TOKEN"` pairs (group `b`)."""
+    start, end = hit.span("b")  # type: ignore[misc]
+    return [(m.start("v"), m.end("v"), rule.label) for m in _MAP_ENTRY.finditer(hit.text, start, end)
+            if not is_placeholder_value(m.group("v"))]
+
+
+def _key_pattern(key: str) -> str:
+    """`KEY=VALUE`, `KEY: VALUE` (quotes around either) for a key pattern the keyword rules do not read as secret."""
+    return key + r"[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>[^\s\"';&]{6,256})"
+
+
+# A line that opens a file's content rather than a printed value: a section header (`[registries.NAME]`), a markup
+# tag (`<settings>`, `<id>nexus</id>`).
+_CONTENT_START = re.compile(r"\[[\w.\-\" ]{1,80}\]|<[A-Za-z?!/][^<>]*>.*")
 # A `key=value` line (`git credential fill`'s `username=alice`): a key's own rule judges it.
 _ASSIGNMENT_LINE = re.compile(r"[A-Za-z_][\w.-]{0,63}=(?!=)\S")
 
@@ -616,7 +643,7 @@ def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end
         line = text[pos:end].strip()
-        if not line or line.startswith(("$ ", "# ", ">")) or len(line.split()) > 1:
+        if not line or line.startswith(("$ ", "# ", ">")) or len(line.split()) > 1 or _CONTENT_START.fullmatch(line):
             break
         a = text.index(line, pos)
         if len(line) >= 6 and not line.isalpha() and line not in command and not _ASSIGNMENT_LINE.match(line) \
@@ -2054,12 +2081,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
                         ("$ gopass show web/git\nSecret: web/git\n\nG0pass-Pw7!\n", "G0pass-Pw7!"),
                         ("alice@ws:~$ secret-tool lookup service restic\nL1bsecr3t-Pw\n", "L1bsecr3t-Pw"),
                         ("$ nmcli -s -g 802-11-wireless-security.psk connection show Home\nMaple-4412-sunny\n",
-                         "Maple-4412-sunny")),
+                         "Maple-4412-sunny"),
+                        ("$ mvn --encrypt-password 'Dv4#rTq8nLx2'\n{COQLCE6DU6GtcS5P=}\n", "COQLCE6DU6GtcS5P="),
+                        ("$ jf config export acme\neyJ2ZXJzaW9uIjoyLCJ1cmwiOiJodHRwczovL2FjbWUifQ==\n",
+                         "eyJ2ZXJzaW9uIjoyLCJ1cmwiOiJodHRwczovL2FjbWUifQ==")),
            ("$ kubectl get secret -n app\nNAME   TYPE   DATA   AGE\n", "$ echo $PASSWORD\n\n",
             "$ grep -c password app.yml\n3\n", "$ ls\nsecrets-2024.tar\n",
             "$ kubectl create secret generic db --from-file=pw.txt\nsecret/db created\n",
             "$ oc create secret generic app \\\n    --from-literal=key=value\n", "$ pass ls\nmail/work-2024\n",
-            "$ printf 'host=git.example.com\\n' | git credential fill\nusername=alice-dev\n")),
+            "$ printf 'host=git.example.com\\n' | git credential fill\nusername=alice-dev\n",
+            "$ cat ~/.cargo/credentials.toml\n[registries.kellnr]\n",
+            "$ cat ~/.m2/credentials.xml\n<id>nexus-2</id>\n")),
           (r"\]#", "]# ", (("[root@srv ~]# plesk bin secret_key --create -ip-address 203.0.113.25\n"
                           "b71e4c2a-9d3f-4a8b-85c6-1f0e7d2a3b94\n", "b71e4c2a-9d3f-4a8b-85c6-1f0e7d2a3b94"),),
            ("[root@srv ~]# cat /etc/hostname\nsrv.example.com\n", "[root@srv ~]# grep -c secret /etc/app.conf\n3\n")),
@@ -2566,11 +2598,88 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("odbc_connect=DRIVER%3D%7BODBC+Driver+18%7D%3BTrusted_Connection%3Dyes",
                     "q=reset%3Bpassword%3D%24%7BPW%7D")),
     # Bundler credentials for a private gem source: `BUNDLE_<HOST, dots as __>=user:password` (bundle-config(1)).
-    Rule("password", r"BUNDLE_(?:[A-Z0-9-]+__)+[A-Z0-9-]+[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>[^\s\"';&]{6,256})",
+    Rule("password", _key_pattern(r"BUNDLE_(?:[A-Z0-9-]+__)+[A-Z0-9-]+"),
          needs="BUNDLE_", extract=_bundler_credentials, remember=True,
          examples=(("export BUNDLE_GEMS__EXAMPLE__COM=deploy:Bundl3rPw9", "deploy:Bundl3rPw9"),
                    ("BUNDLE_RUBYGEMS__PKG__GITHUB__COM: 'ops:gHq2Lm9Vx4Zp8Tn3'", "ops:gHq2Lm9Vx4Zp8Tn3")),
          negatives=("BUNDLE_PATH=vendor/bundle", "BUNDLE_GEMS__EXAMPLE__COM=${GEM_CREDENTIALS}")),
+    # Keys whose secret word is not last, or that name none: Conan's `CONAN_PASSWORD_<REMOTE>` (beside
+    # `CONAN_LOGIN_USERNAME_<REMOTE>`), Yarn Berry's `npmAuthIdent` (`user:password`, or its base64).
+    *(Rule("password", _key_pattern(key), needs=needs, extract=_bundler_credentials, remember=True,
+           examples=examples, negatives=negatives)
+      for key, needs, examples, negatives in (
+          (r"CONAN_PASSWORD_[A-Z0-9_]+", "CONAN_PASSWORD_",
+           (("export CONAN_PASSWORD_ACME=Ch4#mLq9Xv2z", "Ch4#mLq9Xv2z"), ("  CONAN_PASSWORD_ARTIFACTORY: 'C0nanPw9'",
+                                                                         "C0nanPw9")),
+           ("CONAN_PASSWORD_ACME: ${{ secrets.CONAN_PASSWORD }}", "CONAN_LOGIN_USERNAME_ACME=ci-conan")),
+          (r"npmAuthIdent", "npmAuthIdent",
+           (('    npmAuthIdent: "yarn-ci:Vk7#pQz3Lm9x"', "yarn-ci:Vk7#pQz3Lm9x"),),
+           ('npmAuthIdent: "${NPM_AUTH_IDENT}"', "npmAlwaysAuth: true")))),
+    # Maven's encrypted passwords (`mvn --encrypt-password`): `{base64}` in settings.xml's `<password>` or
+    # `<passphrase>`, after a free comment Maven allows before the braces, and the master password's ciphertext in
+    # settings-security.xml's `<master>`.
+    Rule("password", r"<(?:password|passphrase|master)>[^<>{}\r\n]{0,200}\{(?P<v>[A-Za-z0-9+/]{8,512}={0,2})\}</",
+         needs="}</", remember=True,
+         examples=(("<master>{jSMOWnoPFgsHVpMvz5VrIt5kRbzGpI8u+9EF1iFQyJQ=}</master>",
+                    "jSMOWnoPFgsHVpMvz5VrIt5kRbzGpI8u+9EF1iFQyJQ="),
+                   ("<password>Oleg reset this on 2024-03-01 {Wm9Bq3xYtR7LpK2vHn8sJd4=}</password>",
+                    "Wm9Bq3xYtR7LpK2vHn8sJd4=")),
+         negatives=("<password>${env.MAVEN_PASSWORD}</password>", "<master>{}</master>")),
+    # sbt's `Credentials("REALM", "HOST", "USER", "PASSWORD")` (credentials.sbt, build.sbt), on one line or several.
+    Rule("password", r"Credentials\(\s*(?:\"[^\"\r\n]*\"\s*,\s*){3}\"(?P<v>[^\"\r\n]{1,256})\"\s*\)",
+         needs="Credentials(", extract=_bundler_credentials, remember=True,
+         examples=(('credentials += Credentials("Artifactory Realm", "repo.example.com", "ci", "fG7kL2pQ9xVm")',
+                    "fG7kL2pQ9xVm"),
+                   ('Credentials(\n  "GitHub Package Registry",\n  "maven.pkg.github.com",\n  "octo",\n'
+                    '  "Gh9Pk-2xVm"\n)',
+                    "Gh9Pk-2xVm")),
+         negatives=('credentials += Credentials(Path.userHome / ".sbt" / ".credentials")',
+                    'Credentials("Sonatype Nexus", "oss.sonatype.org", "ci", sys.env("SONATYPE_PASSWORD"))')),
+    # Composer's auth.json maps a host to a token under a key that names the token's kind (`"gitlab-oauth":
+    # {"gitlab.com": "TOKEN"}`): each host's value. One pass per literal.
+    *(Rule("secret", r"\"(?:github-oauth|gitlab-oauth|gitlab-token|bearer)\"\s*:\s*\{(?P<b>[^{}]{1,4096})\}",
+           needs=needs, extract=_host_map_values, remember=True, examples=(example,),
+           negatives=('"github-oauth": {"github.com": "${GITHUB_TOKEN}"}', '"bearer-token-ttl": {"default": "3600"}'))
+      for needs, example in (
+          ('-oauth"', ('"gitlab-oauth": {\n    "gitlab.com": "b3c9e1a7f5d2846c0e9a3b7d1f5c8e2a"\n}',
+                       "b3c9e1a7f5d2846c0e9a3b7d1f5c8e2a")),
+          ('-token"', ('"gitlab-token": {"gitlab.example.com": "Lm4Kx9Qv2Tz7Rb5NwP3c"}', "Lm4Kx9Qv2Tz7Rb5NwP3c")),
+          ('bearer"', ('{"bearer": {"repo.packagist.com": "9Hq2Wm7Xz4Lr8Tv3", "satis.example": "Kb6Nc1Yd5Js0Ga"}}',
+                       "Kb6Nc1Yd5Js0Ga")))),
+    # A package manager's command that stores a credential given as its last argument: `composer config [--global]
+    # [--auth] http-basic.HOST USER PASSWORD` (also `bitbucket-oauth.HOST KEY SECRET`, and one token for
+    # `github-oauth`, `gitlab-oauth`, `gitlab-token`, `bearer`), `conda token set TOKEN` (conda-token),
+    # `jf config import SERVER_TOKEN` (JFrog CLI).
+    *(Rule("password", command + _LAST_VALUE, needs=needs, extract=_device_value, remember=True,
+           examples=examples, negatives=negatives)
+      for command, needs, examples, negatives in (
+          (r"composer[ \t]+config\b[^\r\n]*?[ \t](?:(?:http-basic|bitbucket-oauth)\.\S+[ \t]+\S+"
+           r"|(?:github-oauth|gitlab-oauth|gitlab-token|bearer)\.\S+)", "composer",
+           (("composer config --global --auth http-basic.repo.example.org reader 'Nv5#kQ2mLx8z'", "Nv5#kQ2mLx8z"),
+            ("composer config gitlab-oauth.gitlab.com b3c9e1a7f5d2846c0e9a3b7d1f5c8e2a",
+             "b3c9e1a7f5d2846c0e9a3b7d1f5c8e2a")),
+           ("composer config --auth http-basic.repo.example.org reader $COMPOSER_PASSWORD",
+            "composer config repositories.internal composer https://satis.example.org")),
+          (r"\bconda[ \t]+token[ \t]+set(?:[ \t]+--?[\w-]+)*", "conda",
+           (("$ conda token set 7a2f9c4e1b8d3f6a0c5e9b2d7f4a1c8e", "7a2f9c4e1b8d3f6a0c5e9b2d7f4a1c8e"),),
+           ("conda token set $CONDA_TOKEN", "conda token list")),
+          (r"\bjf(?:rog)?[ \t]+(?:c|config)[ \t]+import", "jf",
+           (("$ jf config import eyJ2ZXJzaW9uIjoyLCJ1cmwiOiJodHRwczovL2FjbWUifQ==",
+             "eyJ2ZXJzaW9uIjoyLCJ1cmwiOiJodHRwczovL2FjbWUifQ=="),),
+           ('jf c import "$JF_SERVER_TOKEN"', "jf config show")))),
+    # Hex's organization and repository keys: `mix hex.organization auth ORG --key KEY`, `mix hex.repo add NAME URL
+    # --auth-key KEY`.
+    Rule("secret", r"\bmix[ \t]+hex\.(?:organization[ \t]+auth|repo[ \t]+add)\b[^\r\n]*?[ \t]--(?:auth-)?key[ \t=]+"
+         r"(?P<v>[^\s\"'$][^\s\"']{7,255})", needs="hex.", extract=_bundler_credentials, remember=True,
+         examples=(("$ mix hex.organization auth acme --key 8b1e4d7a2c9f5e0b3d6a1c8f4e7b2d9a",
+                    "8b1e4d7a2c9f5e0b3d6a1c8f4e7b2d9a"),
+                   ("mix hex.repo add acme https://repo.example.com --auth-key Hx9Kq2Lm7Vz4 --public-key k.pem",
+                    "Hx9Kq2Lm7Vz4")),
+         negatives=("mix hex.organization auth acme --key $HEX_ORG_KEY", "mix hex.organization key acme generate")),
+    # An anaconda.org token in a channel URL: `https://conda.anaconda.org/t/TOKEN/CHANNEL`.
+    Rule("token", r"anaconda\.(?:org|cloud)/t/(?P<v>[\w-]{8,128})/", needs="/t/", remember=True,
+         examples=(("  - https://conda.anaconda.org/t/ac-8f3b2e91d4c7a6f5/acme-internal", "ac-8f3b2e91d4c7a6f5"),),
+         negatives=("https://conda.anaconda.org/t/<TOKEN>/acme", "https://conda.anaconda.org/conda-forge")),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"

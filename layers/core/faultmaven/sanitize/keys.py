@@ -118,12 +118,13 @@ def _lookbehind(sep: str, numbered_only: bool = False) -> str:
 # Last letters of the keywords, quotes and blanks: the only characters that can precede a keyword's separator.
 _KEYWORD_BEFORE = f"[{_LAST_LETTERS}\"' \\t]"
 
-# Python's string prefixes (`b'...'`, `r"..."`) and Objective-C's `@"..."` belong to the literal, not the value;
+# Python's string prefixes (`b'...'`, `r"..."`), Objective-C's `@"..."` and an Erlang binary's `<<"...">>` (Hex's
+# `hex.config`: `auth_key => <<"...">>`) belong to the literal, not the value;
 # grafana.ini wraps a value that holds `#` or `;` in triple quotes; JavaScript's template literals without `${` or a
 # blank (a shell's backticks hold a command); a template expression with blanks inside its double braces is one value
 # (GitHub Actions' `${{ secrets.FTP_PASSWORD }}`, Helm's `{{ .Values.password }}`), a reference to a secret.
 _VALUE = (
-    r"""[ \t]*(?:[bBrRuUfF]{1,2}(?=["'])|@(?="))?(?:\"\"\"(?P<v6>[^"\r\n]{1,512})\"\"\""""
+    r"""[ \t]*(?:[bBrRuUfF]{1,2}(?=["'])|@(?=")|<<(?="[^"\r\n]{1,512}">>))?(?:\"\"\"(?P<v6>[^"\r\n]{1,512})\"\"\""""
     r"""|"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'|`(?P<v7>[^`$\s]{1,512})`"""
     r"""|\\"(?P<v4>[^"\\\r\n]{1,512})\\"|\\'(?P<v5>[^'\\\r\n]{1,512})\\'"""
     r"""|(?P<v3>\$?\{\{[^{}\r\n]{1,128}\}\}|\$*\{\{?[^}\s]{1,128}\}\}?"""
@@ -148,14 +149,15 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ("$config['snmp']['community'] = array('n0cC0mmR34d');", "n0cC0mmR34d"),
              ("SNMP_COMMUNITY=n0cC0mmR34d", "n0cC0mmR34d"), ("$Self->{DatabasePw} = 'Otr5-db-pw';", "Otr5-db-pw"),
              ("$conf{'db_pass'} = 'P3rlH4sh';", "P3rlH4sh"),
-             ('MAIL_PASSWORD = "qwvn rtzk pmlb hsdx"', "qwvn rtzk pmlb hsdx")),
+             ('MAIL_PASSWORD = "qwvn rtzk pmlb hsdx"', "qwvn rtzk pmlb hsdx"),
+             ('#{auth_key => <<"c7e2a9f4b1d8e5a3c0f6b9d2e7a4c1f8">>,', "c7e2a9f4b1d8e5a3c0f6b9d2e7a4c1f8")),
             ("password_length=12", "ldap_default_authtok_type = password", "PWD=/home/app", "token=${API_TOKEN}",
              "bypass=true", "TOKEN ?= $(shell cat t)",
              "$db['default']['hostname'] = 'localhost';", "$user['password_hash'] = 'see users table';",
              'password = "settings.DB_PASSWORD"', "secret = oauth2Client.token",
              "led_pin = 13", '<entry key="jetbrains.mps.v8_elimination" value="executed" />',
              "$config['snmp']['version'] = array('v2c');", "community = open-source",
-             "const { password } = req.body;", "$Self->{DatabaseUser} = 'otrs';",
+             "const { password } = req.body;", "$Self->{DatabaseUser} = 'otrs';", 'password = <<"EOF"',
              "JWT_SECRET_KEY=%kernel.project_dir%/config/jwt/private.pem", "PUSHER_APP_KEY=9a8b7c6d5e4f3a2b1c0d",
              'error_password = "did not match the rules"')),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),),
@@ -204,7 +206,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "cache:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "key: [1, 2, 3, 4, 5, 6, 7, 8]",
              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "password: $__file{/run/secrets/pg_password}",
              'Authorization: "Bearer ${env:OTLP_TOKEN}"', '"dedup_key": "a1b2c3d4e5f60718293a4b5c6d7e8f90"',
-             "recaptcha_site_key: 6Lc3xQ2mAAAAAJ9vB4cK8tZ5yL0sR7mD2nW1hF6e", '"totp": true', "totp: enabled")),
+             "recaptcha_site_key: 6Lc3xQ2mAAAAAJ9vB4cK8tZ5yL0sR7mD2nW1hF6e", '"totp": true', "totp: enabled",
+             "credentials(PasswordCredentials::class)", "if (!Password::check($input)) {")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),
             ('"adminPassword": {\n  "value": "Arm-P4ram-Pw"\n}', "Arm-P4ram-Pw")),
            ("credentials:\n    user: admin", '"adminPassword": {\n  "type": "securestring",\n  "minLength": 12\n}',
@@ -242,7 +245,8 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     arrow = "(?:>|==?(?=[ \\t]*[bBuUrRfF]?[\"'])|)" if sep == "=" else "(?:::=|:=|=|)"
     # LDIF's `::` before a base64 value (`userPassword:: e1NTSEF9...`): for the keyword rule only, whose arrow is tried
     # after its key's lookbehind matched; the random-value rule would try it at every `:` of a log.
-    keyword_arrow = arrow if sep == "=" else "(?:::=|:=|=|:(?=[ \\t])|)"
+    # A scope operator is no separator: Kotlin's `credentials(PasswordCredentials::class)`, C++'s `Password::check`.
+    keyword_arrow = arrow if sep == "=" else "(?:::=|:=|=|:(?=[ \\t])|)(?!:\\w)"
     if sep == ">":
         # The text of an element, or its CDATA section (Magento 1's `app/etc/local.xml`: `<password><![CDATA[…]]>`).
         return (Rule("secret", r">(?<=[A-Za-z\"']>)(?:(?P<v>[^<>\s]{1,512})"
