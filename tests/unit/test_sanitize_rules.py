@@ -72,6 +72,9 @@ KNOWN_MISSES = {
     # `recovery:` key names a mode or a flag as often as a list of recovery codes.
     "Windows cmdkey /add and vaultcmd /addcreds in a provisioning script": ["Rd8!pLw2Qx7vTz"],
     "gopass show (secret name header, password line and YAML body)": ["4f3a9-c2b7e"],
+    # Pterodactyl Wings' `token_id:` names the node's token (the panel sends `token_id.token`); alone it grants nothing,
+    # and an `_id` key is an identifier everywhere else. The `token:` beside it is redacted.
+    "Pterodactyl Wings /etc/pterodactyl/config.yml (node token id and token)": ["Lp4Kq8Zx2Vm6Nb1R"],
 }
 
 
