@@ -158,6 +158,8 @@ CLIENT_BATCHES = (
            "726055a", source="the tools' documentation"),
     _batch("_29", "package managers' and build tools' registry credentials, second round", "afb59bc", "c297922",
            source="the tools' documentation"),
+    _batch("_31", "self-hosted home-lab and automation apps, second round", "afb59bc", "b09776a",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

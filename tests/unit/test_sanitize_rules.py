@@ -76,6 +76,9 @@ KNOWN_MISSES = {
     # term names which element is the secret, and a rule for one tool's internal term layout would not generalise.
     "Hex ~/.hex/hex.config Erlang term file with an organization repo auth_key": [
         "3Kq9Vm2Lz7Tx5Wr8Nb4Pc1Yd6Hf0Js", "Gk8Lq2Xz5Vm9Tr3Wn7Bc"],
+    # Pterodactyl Wings' `token_id:` names the node's token (the panel sends `token_id.token`); alone it grants nothing,
+    # and an `_id` key is an identifier everywhere else. The `token:` beside it is redacted.
+    "Pterodactyl Wings /etc/pterodactyl/config.yml (node token id and token)": ["Lp4Kq8Zx2Vm6Nb1R"],
 }
 
 

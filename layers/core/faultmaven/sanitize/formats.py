@@ -620,6 +620,9 @@ def _key_pattern(key: str) -> str:
 _CONTENT_START = re.compile(r"\[[\w.\-\" ]{1,80}\]|<[A-Za-z?!/][^<>]*>.*")
 # A `key=value` line (`git credential fill`'s `username=alice`): a key's own rule judges it.
 _ASSIGNMENT_LINE = re.compile(r"[A-Za-z_][\w.-]{0,63}=(?!=)\S")
+# A request header the command sends (`curl -H "X-API-Key: …" … | jq`): a secret it names goes out, not into the
+# output.
+_SENT_HEADER = re.compile(r"""(?:-H|--header)[ \t]+(?:"[^"\r\n]*"|'[^'\r\n]*'|\S+)""")
 
 
 def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
@@ -629,7 +632,7 @@ def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
     command = text[c_start:c_end]
     if command.rstrip().endswith("\\"):
         return []  # a command continued on the next line (`\`) prints nothing there
-    named = _SECRET_WORD.search(command)
+    named = _SECRET_WORD.search(_SENT_HEADER.sub(" ", command))
     word = named.group(1) if named is not None and _PRINTS.search(command) else None
     if word is None and _REVEALS.search(command.strip()):
         word = "password"
@@ -651,6 +654,24 @@ def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
             found.append((a, a + len(line), "password" if word.lower().startswith("pass") else "secret"))
         pos = end + 1
     return found
+
+
+# What may come right before a Tasmota command: the line's start, a `;` in a `Backlog`, a blank, the `:` of `CMD:`.
+_COMMAND_START = re.compile(r"(?<![^\n;: \t])(?:Mqtt|Web)?\Z")
+
+
+def _tasmota_command(rule: Rule, hit: Hit) -> list[Finding]:
+    """A Tasmota password command's value: in a `Backlog` or a console log's `CMD:` line, or typed alone on its line
+    (not a sentence that starts with the command's name)."""
+    text, end = hit.text, hit.value_span()[1]
+    line_start = text.rfind("\n", 0, hit.anchor) + 1
+    if not _COMMAND_START.search(text, line_start, hit.anchor):
+        return []  # inside a longer word (`SetPassword1 x`)
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    if "Backlog" in line or "CMD:" in line or not text[end : len(text) if line_end < 0 else line_end].strip():
+        return _bundler_credentials(rule, hit)
+    return []
 
 
 _PULUMI_SET = re.compile(r"\bpulumi[ \t]+config[ \t]+set[ \t]")
@@ -2091,7 +2112,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
             "$ oc create secret generic app \\\n    --from-literal=key=value\n", "$ pass ls\nmail/work-2024\n",
             "$ printf 'host=git.example.com\\n' | git credential fill\nusername=alice-dev\n",
             "$ cat ~/.cargo/credentials.toml\n[registries.kellnr]\n",
-            "$ cat ~/.m2/credentials.xml\n<id>nexus-2</id>\n")),
+            "$ cat ~/.m2/credentials.xml\n<id>nexus-2</id>\n",
+            "$ curl -H 'X-API-Key: $PORTAINER_KEY' https://portainer.lan/api/endpoints | jq '.[].Name'\n"
+            '"local"\n"pi-cluster"\n')),
           (r"\]#", "]# ", (("[root@srv ~]# plesk bin secret_key --create -ip-address 203.0.113.25\n"
                           "b71e4c2a-9d3f-4a8b-85c6-1f0e7d2a3b94\n", "b71e4c2a-9d3f-4a8b-85c6-1f0e7d2a3b94"),),
            ("[root@srv ~]# cat /etc/hostname\nsrv.example.com\n", "[root@srv ~]# grep -c secret /etc/app.conf\n3\n")),
@@ -2105,6 +2128,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ("PS C:\\Users\\ops> Get-Secret -Name Sql -Vault Local -AsPlainText\nSq1-Adm1n!Lq8\n", "Sq1-Adm1n!Lq8")),
            ("PS C:\\> $cred.UserName\nsvc-backup01\n",
             "PS C:\\> Get-Secret -Name Sql\nSystem.Security.SecureString\n")))),
+    # Tasmota's console commands that set a password (`Password1`-`Password5` for Wi-Fi, `MqttPassword`, `WebPassword`):
+    # `Command value`, several in a `Backlog` separated by `;`, as typed in its console or shown in its log (`CMD: …`).
+    # `0` and `1` clear a password or reset it to the firmware's default.
+    Rule("password", r"Password(?:[1-5]|(?<=MqttPassword)|(?<=WebPassword))[ \t]+"
+         r"(?P<v>(?![01](?:[;\s]|\Z))[^;\s]{1,64})", needs="Password", extract=_tasmota_command, remember=True,
+         examples=(("17:02:11 CMD: Backlog SSID1 HomeIoT; Password1 W1fi-T4sm0ta!; MqttPassword mQtt-Tas-551",
+                    "mQtt-Tas-551"), ("WebPassword Tw3b-Pw-2024", "Tw3b-Pw-2024")),
+         negatives=("Backlog SSID1 HomeIoT; Password1 1", "Password1 is the first Wi-Fi network's password.",
+                    "WebPassword 0", "SetPassword1 Tw3b-Pw-2024")),
     # Protocol transcripts pasted from a session or a debug log: Redis `MONITOR` lines (`"AUTH" ["user"] "pw"`), SMTP
     # `AUTH PLAIN <base64 of \0user\0pw>` and the client's answer to `334 UGFzc3dvcmQ6` ("Password:") in `AUTH LOGIN`
     # (RFC 4954), FTP's and POP3's `PASS pw` after a `USER` line (RFC 959, RFC 1939), IMAP's `tag LOGIN user pw`

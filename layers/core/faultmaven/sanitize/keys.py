@@ -28,8 +28,9 @@ PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pas
                             "pswd", "psswd", "pswrd", "paswd", "paswrd", "pasword", "psword", "pssword", "psswrd",
                             "psk", "wpakey", "wepkey", "authtok", "keyphrase"})
 # `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token.
-STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "credential", "credentials", "privatekey",
-                                  "salt", "signature", "sig"}
+# `authkey`: `auth_key` run together (UrBackup's `internet_authkey`), as `apikey` is `api_key`.
+STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "authkey", "credential", "credentials",
+                                  "privatekey", "salt", "signature", "sig"}
 # Words that end like a password word without naming one (`bypass=true`).
 _NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass", "basalt"})
 # `NONCOMPLIANT_APITOKEN`, `dbsecret`, `passwordsalt`, `TLSPSK`: one word that ends with a secret word.
@@ -75,6 +76,7 @@ _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode",
             "community", "phrase", "pat", "totp")
 
 
+_PASSWORD_ENDINGS = ("password", "passwd", "pwd", "pass")
 _LAST_LETTERS = "".join(sorted({c for w in _ENDINGS for c in (w[-1], w[-1].upper())}))
 
 
@@ -87,15 +89,16 @@ def _lookbehind(sep: str, numbered_only: bool = False) -> str:
     separator, the keywords' last two letters; only then the keywords themselves, one lookbehind per length. The
     last letter is an explicit class (`[dD]`), the others case-insensitive like the keywords.
     """
-    words = ["|".join(group) for _, group in groupby(sorted(_ENDINGS, key=len), key=len)]
-    pairs = "|".join(f"(?i:{a})[{b}{b.upper()}]" for a, b in sorted({(w[-2], w[-1]) for w in _ENDINGS}))
-
-    def shape(between: str) -> str:
+    def shape(between: str, endings: tuple[str, ...] = _ENDINGS) -> str:
+        words = ("|".join(group) for _, group in groupby(sorted(endings, key=len), key=len))
+        pairs = "|".join(f"(?i:{a})[{b}{b.upper()}]" for a, b in sorted({(w[-2], w[-1]) for w in endings}))
         keywords = "|".join(f"(?<=(?i:{alt}){between}{sep})" for alt in words)
         return f"(?<=(?:{pairs}){between}{sep})(?:{keywords})"
 
-    # Quoted keys, also JSON inside a JSON string (`{\\"password\\": ...}`, the body of a structured log line).
-    quoted = "|".join(shape(between) for between in ("[\"' \\t]", "[\"'][ \\t]", "\\\\[\"']", "\\\\[\"'][ \\t]"))
+    # Quoted keys, also JSON inside a JSON string (`{\\"password\\": ...}`, the body of a structured log line), and a
+    # numbered password (Tasmota's `{"Password1":"..."}`; not `"token1"`, a test fixture's numbering as often).
+    quoted = "|".join([*(shape(between) for between in ("[\"' \\t]", "[\"'][ \\t]", "\\\\[\"']", "\\\\[\"'][ \\t]")),
+                       *(shape(between, _PASSWORD_ENDINGS) for between in ("\\d[\"']", "\\d[\"'][ \\t]"))])
     # make's conditional and appending assignments: `TOKEN ?= value`, `TOKEN += value`.
     make = "|(?<=[?+]=)(?:" + shape("[?+]") + "|" + shape("[ \\t][?+]") + ")" if sep == "=" else ""
     # A numbered key in code: `static_password01 = "..."` (and Go's `static_password01 := "..."`, a rule of its own).
@@ -150,7 +153,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ("SNMP_COMMUNITY=n0cC0mmR34d", "n0cC0mmR34d"), ("$Self->{DatabasePw} = 'Otr5-db-pw';", "Otr5-db-pw"),
              ("$conf{'db_pass'} = 'P3rlH4sh';", "P3rlH4sh"),
              ('MAIL_PASSWORD = "qwvn rtzk pmlb hsdx"', "qwvn rtzk pmlb hsdx"),
-             ('#{auth_key => <<"c7e2a9f4b1d8e5a3c0f6b9d2e7a4c1f8">>,', "c7e2a9f4b1d8e5a3c0f6b9d2e7a4c1f8")),
+             ('#{auth_key => <<"c7e2a9f4b1d8e5a3c0f6b9d2e7a4c1f8">>,', "c7e2a9f4b1d8e5a3c0f6b9d2e7a4c1f8"),
+             ("internet_authkey=Xk2Vb7Nm4Lp9Qr3T", "Xk2Vb7Nm4Lp9Qr3T")),
             ("password_length=12", "ldap_default_authtok_type = password", "PWD=/home/app", "token=${API_TOKEN}",
              "bypass=true", "TOKEN ?= $(shell cat t)",
              "$db['default']['hostname'] = 'localhost';", "$user['password_hash'] = 'see users table';",
@@ -159,7 +163,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "$config['snmp']['version'] = array('v2c');", "community = open-source",
              "const { password } = req.body;", "$Self->{DatabaseUser} = 'otrs';", 'password = <<"EOF"',
              "JWT_SECRET_KEY=%kernel.project_dir%/config/jwt/private.pem", "PUSHER_APP_KEY=9a8b7c6d5e4f3a2b1c0d",
-             'error_password = "did not match the rules"')),
+             'error_password = "did not match the rules"', "internet_authkey_file=/etc/urbackup/key")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),),
            ("[section]\nname =\n    value1", 'secret_key_base =\n  System.get_env("SECRET_KEY_BASE") ||')),
           ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
@@ -196,7 +200,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ("api:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B"),
             ("  network_key: [41, 7, 199, 83, 12, 250, 5, 166, 91, 34, 208, 77, 140, 3, 61, 222]",
              "41, 7, 199, 83, 12, 250, 5, 166, 91, 34, 208, 77, 140, 3, 61, 222"),
-            ('"password":"x","totp":"JBSWY3DPEHPK3PXPNA7Q"', "JBSWY3DPEHPK3PXPNA7Q")),
+            ('"password":"x","totp":"JBSWY3DPEHPK3PXPNA7Q"', "JBSWY3DPEHPK3PXPNA7Q"),
+            ('RESULT = {"Password1":"W1fi-T4sm0ta!"}', "W1fi-T4sm0ta!")),
             ("password: ${DB_PASSWORD}", "password: ${{ secrets.FTP_PASSWORD }}", "password: {{ .Values.password }}",
              "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
              "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN", "api_key: your_api_key_here",
@@ -207,7 +212,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "password: $__file{/run/secrets/pg_password}",
              'Authorization: "Bearer ${env:OTLP_TOKEN}"', '"dedup_key": "a1b2c3d4e5f60718293a4b5c6d7e8f90"',
              "recaptcha_site_key: 6Lc3xQ2mAAAAAJ9vB4cK8tZ5yL0sR7mD2nW1hF6e", '"totp": true', "totp: enabled",
-             "credentials(PasswordCredentials::class)", "if (!Password::check($input)) {")),
+             "credentials(PasswordCredentials::class)", "if (!Password::check($input)) {",
+             "password: '!secret.yaml password'", '{"Password1":"****", "Retries2": "three"}')),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),
             ('"adminPassword": {\n  "value": "Arm-P4ram-Pw"\n}', "Arm-P4ram-Pw")),
            ("credentials:\n    user: admin", '"adminPassword": {\n  "type": "securestring",\n  "minLength": 12\n}',
@@ -216,7 +222,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ('"password_hash": "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"',
              "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR")),
            ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"',
-            '"password_hash": "see-the-users-table-for-it"'))),
+            '"password_hash": "see-the-users-table-for-it"',
+            "rtsp://{CAM_USER}:{CAM_PASSWORD}@10.0.30.12:554/h264Preview_01_main"))),
 }
 _SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3tt3rPw!"),
                      ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6")),
@@ -837,6 +844,11 @@ def _names_secret_id(text: str, sep: int, key: str) -> bool:
                                               .lower().endswith("secret id"))
 
 
+# A port and a path after a host or an address (`@10.0.30.12:554/h264Preview_01_main` in a camera's RTSP URL whose
+# user-info is a pair of `{ENV}` placeholders, so that no URL rule took the line).
+_PORT_PATH = re.compile(r"\d{1,5}/")
+
+
 def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     """A long random-looking value assigned to any key that does not name an id, a hash or a path."""
     key = key_before(hit.text, hit.anchor)
@@ -856,8 +868,9 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS or _names_public_key(words)):
         return []
     if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or value[-1:] in ("(", "[") \
+            or ("." in key and _PORT_PATH.match(value)) \
             or _K8S_NAME.fullmatch(value) or not looks_random(value) or names_its_key(key, value):
-        return []  # a path, a digest, code (`Base64.getMimeDecoder().decode(...)`), a word or the key's own name
+        return []  # a path, a port and a path after a host, a digest, code, a word or the key's own name
     return _listed(hit.text, start, end, "secret", looks_random)
 
 

@@ -22,7 +22,8 @@ _PLACEHOLDER = re.compile(
        \.\.\.+|-+|<[^>]*>|
        \$+\{(?:[^{}]|\$\{[^{}]*\})*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\$?\{\{[^}]*\}\}|  # `${readFile:${DIR}/key}`
        '?%[A-Za-z_][\w().]*%'?|\$\(.*|&lt;[^&]*&gt;|arn:aws[\w-]*:.*|
-       ![A-Za-z]+(?:[ \t].*)?|%\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
+       ![A-Za-z]+(?:\.ya?ml)?(?:[ \t].*)?|  # a YAML tag (`!secret name`, Zigbee2MQTT's `!secret.yaml name`)
+       %\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
        env\(.*\)|getenv\(.*\)|process\.env\..*|\[(?:redacted|filtered|hidden)\]?|\{[A-Za-z_]*\}|dummy|
        hidden[_-]due[_-]to[_-]security[_-]reasons|hmac-sha(?:1|256|512):[0-9a-f]+|
        your[_-][a-z_]*|replace[_-]with[_-][a-z_]*|not[_-]a[_-]real[_-][a-z_]*|
