@@ -156,6 +156,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_28", "OS credential stores and secret-manager CLIs, as their output is pasted into a ticket", "515487a",
            "726055a", source="the tools' documentation"),
+    _batch("_30", "mail servers and mail platforms (server side)", "afb59bc", "73ce0e4",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
