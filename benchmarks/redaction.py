@@ -158,6 +158,8 @@ CLIENT_BATCHES = (
            "726055a", source="the tools' documentation"),
     _batch("_29", "package managers' and build tools' registry credentials, second round", "afb59bc", "c297922",
            source="the tools' documentation"),
+    _batch("_30", "mail servers and mail platforms (server side)", "afb59bc", "73ce0e4",
+           source="the tools' documentation"),
     _batch("_31", "self-hosted home-lab and automation apps, second round", "afb59bc", "b09776a",
            source="the tools' documentation"),
 )

@@ -273,10 +273,11 @@ _P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\
 # blank): mysql prompts when its `-p` has a blank, so only the attached form counts there.
 _PASSWORD_OPTIONS = {
     ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}|\\b7za?\\b"),  # 7-Zip: `7z a -pSECRET`
-    # cqlsh(1), rabbitmqadmin and Apple's `altool` take `-u USER -p PASSWORD`.
+    # cqlsh(1), rabbitmqadmin, Apple's `altool` and Cyrus SASL's `testsaslauthd` take `-u USER -p PASSWORD`.
     # Concourse's `fly login -u USER -p PASSWORD` (`-p` names the pipeline in `fly set-pipeline`); Conan 2's `conan
     # remote login REMOTE USER -p PASSWORD` and Conan 1's `conan user -p PASSWORD -r REMOTE USER`.
-    ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool)\\b"
+    ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
+                            r"|testsaslauthd)\b"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
     # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's, FreeTDS
@@ -566,6 +567,27 @@ def _sasl_passwd(rule: Rule, hit: Hit) -> list[Finding]:
     """`[relay.host]:port user:password`: only when the line starts with the bracketed host name (dots in it)."""
     line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
     return _bundler_credentials(rule, hit) if _RELAY_HOST.fullmatch(hit.text, line_start, hit.anchor) else []
+
+
+# A Postfix sasl_passwd(5) entry: the relay (`[host]:port`) or, with `smtp_sender_dependent_authentication`, the sender
+# (`user@domain`, `@domain`), then `user:password`.
+_SASL_PASSWD_ENTRY = re.compile(r"[ \t]*(?:\[[^\]\s]{1,253}\](?::\d{1,5})?|[\w.+-]{0,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+)"
+                                r"[ \t]+[^\s:\[]{1,128}:(?P<v>[^\s]{1,256})[ \t]*")
+
+
+def _sasl_passwd_entries(rule: Rule, hit: Hit) -> list[Finding]:
+    """The entries under a line that names the sasl_passwd file (a comment, `cat`), sender-keyed ones included."""
+    return _entry_values(rule, hit, _SASL_PASSWD_ENTRY, lambda value: False)
+
+
+_EXIM_MACRO = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def _exim_server_password(rule: Rule, hit: Hit) -> list[Finding]:
+    """The password field of an Exim `*_servers` entry; an upper-case name is a macro defined elsewhere (its own line
+    is caught by its name)."""
+    start, end = hit.value_span()
+    return [] if _EXIM_MACRO.fullmatch(hit.text, start, end) else _bundler_credentials(rule, hit)
 
 
 def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
@@ -1043,6 +1065,16 @@ def _ini_section_values(rule: Rule, hit: Hit) -> list[Finding]:
     return _entry_values(rule, hit, _INI_ENTRY, lambda value: False, comments="#;")
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*(?:\r?\n|\Z)")
+
+
+def _ini_block_values(rule: Rule, hit: Hit) -> list[Finding]:
+    """`_ini_section_values` up to the first blank line: Haraka lists its users in one block, and what a paste has after
+    it is often another file without a section of its own."""
+    blank = _BLANK_LINE.search(hit.text, hit.end - 1)
+    return [found for found in _ini_section_values(rule, hit) if blank is None or found[0] < blank.start()]
+
+
 def _percent_encoded(rule: Rule, hit: Hit) -> list[Finding]:
     """A percent-encoded value, read decoded for the placeholder test (`%24%7BPW%7D` is `${PW}`)."""
     start, end = hit.value_span()
@@ -1465,6 +1497,64 @@ FORMAT_RULES: tuple[Rule, ...] = (
          after=r"(?::\d{1,5})?[ \t]+[^\s:]{1,128}:",
          examples=(("[smtp.gmail.com]:587 alerts@example.com:Sm7pSaslPw\n", "Sm7pSaslPw"),),
          negatives=("[main] INFO:started", "[org.apache.Foo] INFO:ready now")),
+    # The same table under a line that names it, where an entry may be keyed by the sender (`user@domain`, `@domain`)
+    # for `smtp_sender_dependent_authentication`.
+    Rule("password", r"(?<![^\n])[^\r\n]*\bsasl_passwd\b[^\r\n]*(?:\r?\n|\Z)", needs="sasl_passwd",
+         extract=_sasl_passwd_entries, remember=True,
+         examples=(("# /etc/postfix/sasl_passwd\nbilling@example.com  billing@example.com:B1llRelay\n", "B1llRelay"),
+                   ("$ sudo cat /etc/postfix/sasl_passwd\n@ops.example.com ops-relay:0psR3lay#\n", "0psR3lay#")),
+         negatives=("smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\nrelayhost = [smtp.example.com]:587\n",
+                    "# sasl_passwd\n@example.com  [smtp.example.com]:587\n")),
+    # Sendmail's authinfo (and access) database: `AuthInfo:host "U:user" "I:authid" "P:password"`; `P=` holds the
+    # password in base64.
+    Rule("password", r"AuthInfo:[^\r\n]*?\"P[:=](?P<v>[^\"\r\n]{1,256})\"", needs="AuthInfo:",
+         extract=_bundler_credentials, remember=True,
+         examples=(('AuthInfo:smtp.example.com "U:smmsp" "I:relay" "P:Sm4ilAuth" "M:PLAIN"', "Sm4ilAuth"),
+                   ('AuthInfo: "U:root" "P=U200aWxCNjRwdw=="', "U200aWxCNjRwdw==")),
+         negatives=('AuthInfo:smtp.example.com "U:smmsp" "I:relay" "M:PLAIN"', 'FEATURE(`authinfo\')dnl')),
+    # Exim's client authenticators: `client_send = ^user^password` (PLAIN) and `client_send = : user : password`
+    # (LOGIN), the password last.
+    Rule("password", r"\bclient_send[ \t]*=[ \t]*(?:\^[^^\s]{0,256}\^(?P<v1>[^\s^]{1,256})"
+         r"|:[ \t]*[^:\s]{1,256}[ \t]*:[ \t]*(?P<v2>[^\s:]{1,256}))[ \t]*(?=\r?\n|\Z)", needs="client_send",
+         extract=_bundler_credentials, remember=True,
+         examples=(("  hide client_send = ^relay@example.com^Ex1mPlainPw", "Ex1mPlainPw"),
+                   ("  client_send = : relay : Ex1mL0ginPw\n", "Ex1mL0ginPw")),
+         negatives=("  client_send = : relay : ${extract{2}{:}{${lookup{$host}lsearch{/etc/exim4/passwd.client}}}}",
+                    "  client_send = ^relay^")),
+    # Exim's SQL server lists, `hide mysql_servers = host/database/user/password` (a `(socket)` in place of the host).
+    Rule("password", r"\b(?:mysql|pgsql|oracle|ibase)_servers[ \t]*=[ \t]*(?:\([^()\r\n]{1,256}\)|[^\s/()]{1,256})"
+         r"/[^\s/]{1,128}/[^\s/]{1,128}/(?P<v>[^\s/:]{1,256})", needs="_servers", extract=_exim_server_password,
+         remember=True,
+         examples=(("hide mysql_servers = localhost/mail/exim/Ex1mSqlPw", "Ex1mSqlPw"),
+                   ("hide pgsql_servers = (/var/run/postgresql/.s.PGSQL.5432)/mail/exim/PgEx1m_lit", "PgEx1m_lit")),
+         negatives=("hide mysql_servers = MYSQL_SERVER/MYSQL_DB/MYSQL_USER/MYSQL_PASSWORD",
+                    "redis_servers = 127.0.0.1//")),
+    # Haraka's auth_flat_file.ini: the `[users]` section after the `[core]` mechanisms holds `name=password` entries.
+    Rule("password", r"(?<![^\n])methods[ \t]*=[ \t]*(?:PLAIN|LOGIN|CRAM-MD5)[A-Z0-9, \t-]*\r?\n"
+         r"(?:[ \t]*(?:[;#][^\r\n]*)?\r?\n){0,8}\[users\][ \t]*(?:\r?\n|\Z)", needs="[users]",
+         extract=_ini_block_values, remember=True,
+         examples=(("[core]\nmethods=PLAIN,LOGIN,CRAM-MD5\n\n[users]\nnewsletter=H4rakaNews!\n", "H4rakaNews!"),),
+         negatives=("[auth.basic]\nenabled = true\n[users]\nallow_sign_up = false\n",
+                    "methods=PLAIN,LOGIN\n[users]\n\n; config/smtp_forward.ini\nhost=smtp.example.net\nport=587\n")),
+    # Perl DBI connection triples (Amavis's `@lookup_sql_dsn = (['DBI:mysql:...', 'user', 'password'])`).
+    Rule("password", "|".join(rf"{q}DBI:[^{q}\r\n]{{1,512}}{q}[ \t]*,[ \t]*{q}[^{q}\r\n]{{0,128}}{q}[ \t]*,[ \t]*"
+                              rf"{q}(?P<v{n}>[^{q}\r\n]{{1,256}}){q}" for n, q in ((1, "'"), (2, '"'))),
+         needs="DBI:", extract=_bundler_credentials, remember=True,
+         examples=(("@lookup_sql_dsn = (['DBI:mysql:database=vmail;host=127.0.0.1', 'vmail', 'AmaV1sPw']);",
+                    "AmaV1sPw"),),
+         negatives=("@lookup_sql_dsn = (['DBI:mysql:database=vmail', 'vmail', $ENV{DB_PW}]);",)),
+    # Commands that take an account's password as a positional argument: Zimbra's `zmprov ca|createAccount ACCOUNT
+    # PASSWORD [attr value ...]` and `zmprov sp|setPassword ACCOUNT PASSWORD`, Dovecot's `doveadm auth test|login USER
+    # [PASSWORD]`.
+    *(Rule("password", rf"{head}(?:[ \t]+-[A-Za-z][ \t]+\S+)*[ \t]+[^\s-]\S{{0,255}}[ \t]+"
+           r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'|(?P<v3>[^\s\"']{1,256}))" + tail,
+           needs=needs, extract=_bundler_credentials, remember=True,
+           examples=((f"{example} alice 'Al1ce!Pw'{rest}", "Al1ce!Pw"),),
+           negatives=(f"{example} alice", f"{example} alice $NEW_PW{rest}"))
+      for head, needs, tail, example, rest in (
+          (r"\bzmprov(?:[ \t]+-[lz])*[ \t]+(?:ca|createAccount|sp|setPassword)", "zmprov", r"(?=[ \t]|\r?\n|\Z)",
+           "zmprov ca", " displayName 'Alice'"),
+          (r"\bdoveadm[ \t]+auth[ \t]+(?:test|login)", "doveadm", r"[ \t]*(?=\r?\n|\Z)", "doveadm auth test", ""))),
     Rule("password", r":(?=(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:"
          r"(?P<v>(?:[^\s:\\]|\\.)(?:[^:\r\n\\]|\\.){0,255}?)[ \t]*(?:\r?\n|\Z))", ":",
          extract=_pgpass, remember=True, after=r"(?:\d{1,5}+|\*):[^:\s]++:[^:\s]++:[^\s:]",

@@ -73,7 +73,7 @@ _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
             "psswrd", "pasword", "psword", "pssword", "passwords", "psk", "salt", "authtok", "pin", "hash",
-            "community", "phrase", "pat", "totp")
+            "community", "phrase", "pat", "totp", "plain")
 
 
 _PASSWORD_ENDINGS = ("password", "passwd", "pwd", "pass")
@@ -147,6 +147,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ("pass_phrase=0ci-K3y-Passphr4se", "0ci-K3y-Passphr4se"),
              ("'keyphrase' => 'R0ck-K3yphr4se',", "R0ck-K3yphr4se"),
              ("DB_PASSWORD=w1ki-Ub3r.pass", "w1ki-Ub3r.pass"),
+             ("export DOMAIN_ADMIN_PASSWD_PLAIN='Pl41nAdm1n'", "Pl41nAdm1n"),  # a password word, then a qualifier
              ("$config['secret_pin'] = '739164';", "739164"),
              ("$cc_encryption_hash = 'Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5';", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
              ("$config['snmp']['community'] = array('n0cC0mmR34d');", "n0cC0mmR34d"),
@@ -155,7 +156,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ('MAIL_PASSWORD = "qwvn rtzk pmlb hsdx"', "qwvn rtzk pmlb hsdx"),
              ('#{auth_key => <<"c7e2a9f4b1d8e5a3c0f6b9d2e7a4c1f8">>,', "c7e2a9f4b1d8e5a3c0f6b9d2e7a4c1f8"),
              ("internet_authkey=Xk2Vb7Nm4Lp9Qr3T", "Xk2Vb7Nm4Lp9Qr3T")),
-            ("password_length=12", "ldap_default_authtok_type = password", "PWD=/home/app", "token=${API_TOKEN}",
+            ("password_length=12", "ldap_default_authtok_type = password", "smtp_auth_plain=yes", "PWD=/home/app",
+             "token=${API_TOKEN}",
              "bypass=true", "TOKEN ?= $(shell cat t)",
              "$db['default']['hostname'] = 'localhost';", "$user['password_hash'] = 'see users table';",
              'password = "settings.DB_PASSWORD"', "secret = oauth2Client.token",
@@ -180,7 +182,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             'data-widget="desktop-rhf_SponsoredProductsRemoteSearchK2ClickPagination"',
             'service {\n  agent = "e95b599e-166e-7d80-08ad-aee76e7ddf19"\n}',
             'SOCIAL_AUTH_GITHUB_KEY = "Ov23liQ7xK2mR9tB4wZc"',
-            "Server=(localdb)\\mssqllocaldb;Database=aspnet-Portal-7c41e0d2;Trusted_Connection=True"))),
+            "Server=(localdb)\\mssqllocaldb;Database=aspnet-Portal-7c41e0d2;Trusted_Connection=True",
+            '"v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAy3Qp7Lx3Vn9Tz2Rb6Mk1Hd4eWc8Ys0U"'))),
     ":": (((('"password": "R3port!ng"', "R3port!ng"), ("api_key: 'ToCynx5Se4e2PtoZxEhW7lUJcOX15c54'",
                                                         "ToCynx5Se4e2PtoZxEhW7lUJcOX15c54"),
             ('DEPLOY_TOKEN := "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"),
@@ -678,6 +681,10 @@ _TOKEN_RUN = re.compile(r"(?=\S*\d)(?=\S*[^\W\d_])\S{16,}")
 _ENVELOPE_HEAD = re.compile(r"ENC\[[A-Z][A-Z0-9_]*(?:,|\Z)")
 # An age recipient (`age1` + 58 bech32 characters) is a public key (SOPS metadata, `.sops.yaml`).
 _AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
+# The base64 DER of a public key (SubjectPublicKeyInfo: RSA of any size, 1024-bit RSA, P-256, Ed25519), published by
+# design (a DKIM record's `p=`).
+_PUBLIC_KEY_DER = re.compile(r"MII[A-Za-z0-9+/]{2}jANBgkqhkiG9w0BAQEFAAOC|MIGfMA0GCSqGSIb3DQEBAQUAA4GN"
+                             r"|MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE|MCowBQYDK2VwAyEA")
 # AWS Secrets Manager and Parameter Store references (CodeBuild's `env: secrets-manager:`): names, not values.
 _REFERENCE_SECTIONS = frozenset({"secrets-manager", "parameter-store"})
 
@@ -856,8 +863,8 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     value = hit.text[start:end]
     words = key_words(key)
     kind = classify_words(words)
-    if sealed(hit.text, start, value) or _AGE_RECIPIENT.fullmatch(value) or key.startswith("sops_") \
-            or _in_envelope(hit.text, hit.anchor):
+    if sealed(hit.text, start, value) or _AGE_RECIPIENT.fullmatch(value) or _PUBLIC_KEY_DER.match(value) \
+            or key.startswith("sops_") or _in_envelope(hit.text, hit.anchor):
         return []  # kubeseal's ciphertext; a public key; SOPS's metadata (dotenv and INI forms); an envelope's fields
     if kind is not None:
         return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
