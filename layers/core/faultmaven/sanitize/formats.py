@@ -265,6 +265,10 @@ def _jwk_private(rule: Rule, hit: Hit) -> list[Finding]:
 
 # --- shell commands --------------------------------------------------------------------------------------------------
 
+_QUOTED_ARG = r"\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'"
+_ARG_VALUE = rf"(?:{_QUOTED_ARG}|(?P<v3>[^\s\"']{{1,256}}))"  # one shell argument, quoted or bare
+_ACCOUNT_ARG = r"[ \t]+[^\s-]\S{0,255}"  # a positional user or account argument before a password
+_LINE_END = r"[ \t]*(?=\r?\n|\Z)"
 _MYSQL_COMMAND = r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|mariadb-dump)\b"
 _P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\b.*\blogin\b"
              r"|\bmongo(?:sh|dump|restore|export|import)?\b|(?i:\b(?:psexec(?:64)?|paexec)(?:\.exe)?\b)"
@@ -1543,18 +1547,47 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("@lookup_sql_dsn = (['DBI:mysql:database=vmail;host=127.0.0.1', 'vmail', 'AmaV1sPw']);",
                     "AmaV1sPw"),),
          negatives=("@lookup_sql_dsn = (['DBI:mysql:database=vmail', 'vmail', $ENV{DB_PW}]);",)),
-    # Commands that take an account's password as a positional argument: Zimbra's `zmprov ca|createAccount ACCOUNT
+    # Commands that take a password or key as a positional argument: Zimbra's `zmprov ca|createAccount ACCOUNT
     # PASSWORD [attr value ...]` and `zmprov sp|setPassword ACCOUNT PASSWORD`, Dovecot's `doveadm auth test|login USER
-    # [PASSWORD]`.
-    *(Rule("password", rf"{head}(?:[ \t]+-[A-Za-z][ \t]+\S+)*[ \t]+[^\s-]\S{{0,255}}[ \t]+"
-           r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'|(?P<v3>[^\s\"']{1,256}))" + tail,
+    # [PASSWORD]`, NiFi's `nifi.sh set-single-user-credentials USER PASSWORD` and `nifi.sh
+    # set-sensitive-properties-key KEY` (the key that encrypts the flow's sensitive properties).
+    *(Rule("password", rf"{head}(?:[ \t]+-[A-Za-z][ \t]+\S+)*{account}[ \t]+{_ARG_VALUE}{tail}",
            needs=needs, extract=_bundler_credentials, remember=True,
-           examples=((f"{example} alice 'Al1ce!Pw'{rest}", "Al1ce!Pw"),),
-           negatives=(f"{example} alice", f"{example} alice $NEW_PW{rest}"))
-      for head, needs, tail, example, rest in (
-          (r"\bzmprov(?:[ \t]+-[lz])*[ \t]+(?:ca|createAccount|sp|setPassword)", "zmprov", r"(?=[ \t]|\r?\n|\Z)",
-           "zmprov ca", " displayName 'Alice'"),
-          (r"\bdoveadm[ \t]+auth[ \t]+(?:test|login)", "doveadm", r"[ \t]*(?=\r?\n|\Z)", "doveadm auth test", ""))),
+           examples=((f"{example} 'Al1ce!Pw'{rest}", "Al1ce!Pw"),),
+           negatives=(example, f"{example} $NEW_PW{rest}"))
+      for head, account, needs, tail, example, rest in (
+          (r"\bzmprov(?:[ \t]+-[lz])*[ \t]+(?:ca|createAccount|sp|setPassword)", _ACCOUNT_ARG, "zmprov",
+           r"(?=[ \t]|\r?\n|\Z)", "zmprov ca alice", " displayName 'Alice'"),
+          (r"\bdoveadm[ \t]+auth[ \t]+(?:test|login)", _ACCOUNT_ARG, "doveadm", _LINE_END, "doveadm auth test alice",
+           ""),
+          (r"\bnifi\.sh[ \t]+set-single-user-credentials", _ACCOUNT_ARG, "nifi.sh", _LINE_END,
+           "./bin/nifi.sh set-single-user-credentials admin", ""),
+          (r"\bnifi\.sh[ \t]+set-sensitive-properties-key", "", "nifi.sh", _LINE_END,
+           "nifi.sh set-sensitive-properties-key", ""))),
+    # Databricks secrets written with a literal: the CLI's `databricks secrets put-secret SCOPE KEY --string-value V`
+    # (the legacy CLI's `secrets put --scope S --key K --string-value V`) and Terraform's `resource "databricks_secret"`
+    # block's `string_value = "V"`: the option and the attribute are generic names, the command or resource makes them
+    # a secret.
+    Rule("secret", r"\bdatabricks[ \t]+secrets[ \t]+put(?:-secret)?[ \t][^\r\n]*?--string-value(?:=|[ \t]+)"
+         + _ARG_VALUE,
+         needs="databricks", extract=_bundler_credentials, remember=True,
+         examples=(("databricks secrets put-secret jdbc password --string-value 'Dbx-S3cretPw'", "Dbx-S3cretPw"),
+                   ("databricks secrets put --scope jdbc --key pw --string-value Dbx-Leg4cy", "Dbx-Leg4cy")),
+         negatives=("databricks secrets put-secret jdbc password --string-value \"$JDBC_PW\"",
+                    "databricks secrets list-secrets jdbc")),
+    Rule("secret", r'databricks_secret"(?<=resource "databricks_secret")[ \t]+"[^"\r\n]{1,128}"[ \t]*\{'
+         r'[^{}]{0,2000}?\bstring_value[ \t]*=[ \t]*"(?P<v>[^"\r\n]{1,512})"', needs="databricks_secret",
+         extract=_bundler_credentials, remember=True,
+         examples=(('resource "databricks_secret" "pw" {\n  key = "pw"\n  string_value = "Tf-Dbx-Pw9"\n}',
+                    "Tf-Dbx-Pw9"),),
+         negatives=('resource "databricks_secret" "pw" {\n  string_value = var.jdbc_password\n}',
+                    'resource "databricks_notebook" "nb" {\n  content_base64 = "aGVsbG8="\n}')),
+    # Prefect's Secret block built with a literal: `Secret(value="…").save("name")` (`value` is a generic keyword).
+    Rule("secret", rf"Secret\((?<!\wSecret\()[ \t]*value[ \t]*=[ \t]*(?:{_QUOTED_ARG})",
+         needs="Secret(", extract=_bundler_credentials, remember=True,
+         examples=(('Secret(value="Pr3fect-Bl0ck").save("api-key")', "Pr3fect-Bl0ck"),),
+         negatives=('Secret(value=os.environ["API_KEY"]).save("api-key")', 'Secret.load("api-key").get()',
+                    'K8sSecret(value="not-a-prefect-block")')),
     Rule("password", r":(?=(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:"
          r"(?P<v>(?:[^\s:\\]|\\.)(?:[^:\r\n\\]|\\.){0,255}?)[ \t]*(?:\r?\n|\Z))", ":",
          extract=_pgpass, remember=True, after=r"(?:\d{1,5}+|\*):[^:\s]++:[^:\s]++:[^\s:]",

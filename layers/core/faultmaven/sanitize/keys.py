@@ -235,9 +235,11 @@ _TAG_EXAMPLES = ((("<password>mavenPw123</password>", "mavenPw123"),
                   ('<Pass encoding="base64">c3VwZXJzZWNyZXQxMjM=</Pass>', "c3VwZXJzZWNyZXQxMjM="),
                   ('<property name="hibernate.connection.password">H1bern8Pw</property>', "H1bern8Pw"),
                   ('<string name="api_key">Hq2Lm9Vx4Zp8Tn3Yb6Jf</string>', "Hq2Lm9Vx4Zp8Tn3Yb6Jf"),
-                  ("<password><![CDATA[M4gent0-db pw]]></password>", "M4gent0-db pw")),
+                  ("<password><![CDATA[M4gent0-db pw]]></password>", "M4gent0-db pw"),
+                  ('<property name="TLS - Keystore Password">N1fiKsPw9</property>', "N1fiKsPw9")),
                  ("<Host>ftp.example.com</Host>", "<Port>21</Port>",
                   '<property name="hibernate.connection.username">app</property>',
+                  '<property name="User Search Base">ou=people,dc=example,dc=com</property>',
                   '<string name="app_name">Checkout</string>', "<dbname><![CDATA[magento]]></dbname>",
                   "<secret-storage>master_key</secret-storage>",
                   '<property name="jwt.public.key">MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAq3Lm9Vx4Zp8</property>'))
@@ -896,7 +898,8 @@ def _listed(text: str, start: int, end: int, label: str, accept: Callable[[str],
     return [(start, end, label), *items]
 
 
-_NAME_ATTRIBUTE = re.compile(r"""\s(?:name|key)\s*=\s*["']([\w.\-]{1,80})["']""")
+# A name may be words with spaces: NiFi's login-identity-providers.xml `<property name="Manager Password">`.
+_NAME_ATTRIBUTE = re.compile(r"""\s(?:name|key)\s*=\s*["']([\w.\-](?:[\w.\- ]{0,78}[\w.\-])?)["']""")
 _TAG_LEFT = re.compile(r"""<([A-Za-z_][\w.:-]{0,80})(?:\s+[\w.:-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*>\Z""")
 
 
