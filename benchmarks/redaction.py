@@ -162,6 +162,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_31", "self-hosted home-lab and automation apps, second round", "afb59bc", "b09776a",
            source="the tools' documentation"),
+    _batch("_33", "firewalls, routers and Wi-Fi appliances, second round", "18b8f04", "3925925",
+           source="the tools' documentation"),
     _batch("_34", "data-platform operations, second round", "18b8f04", "5de76b5", source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,

@@ -28,6 +28,20 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    # Batch 33: a base64 key under an element named for neither a key nor a secret (pfSense's RFC 2136 `<keydata>`,
+    # OpenVPN's `<tls>`, which elsewhere holds `true`); the user half of `curl -u key:secret` (a user name as often);
+    # ProCurve's unsalted `sha1 "<hex>"` manager password (a `sha1` modifier after a secret word also precedes
+    # certificate fingerprints); Netgear's interactive `Enter secret (…):` echo and its `snmp-server community rw NAME`
+    # behind a prompt (Cisco's order is `community NAME RW`).
+    "pfSense config.xml dyndns and RFC 2136 entries (provider password, TSIG key)": [
+        "Xq3vN8mK2pLw7RtY5zB1cD4fG6hJ9kM0nP2sT4uV6wE="],
+    "OPNsense/pfSense OpenVPN server with a TLS static key (base64 of the key block)": [
+        "IyAyMDQ4IGJpdCBPcGVuVlBOIHN0YXRpYyBrZXkKLS0tLS1CRUdJTiBPcGVuVlBOIFN0YXRpYyBrZXkgVjEtLS0tLQo3ZjNhOWMxZTViMmQ4ZjRhNmMw"
+        "ZTNiOWQxZjdhMmM1ZQo="],
+    "OPNsense API call with key and secret (curl -u key:secret)": ["w86XNZob/8Oq8aC5r0kbNarNtdpoQU781fyoeaOBQsBwkXUt"],
+    "HP ProCurve config with include-credentials (SHA-1 manager password, TACACS+ key, SNMPv3)": [
+        "5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8"],
+    "Netgear M4300 managed switch CLI (users passwd, RADIUS key, SNMP community)": ["Ng-Rad-K3y-55", "Ng-Snmp-Rw22"],
     # Written with 36 letters after `hf_` where Hugging Face's tokens have 34: alone on its line, the prefix rule keeps
     # to the documented length.
     "Hugging Face token file (~/.cache/huggingface/token) and stored_tokens": [

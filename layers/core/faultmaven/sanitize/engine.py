@@ -15,10 +15,13 @@ from faultmaven.sanitize.rules import Finding, Hit, Options, Rule
 from faultmaven.sanitize.validators import is_masked
 
 _GROUP = re.compile(r"\(\?P<(\w+)>")
+_BACKREFERENCE = re.compile(r"\(\?P=(\w+)\)")
 
 
 def _local_groups(pattern: str, prefix: str) -> str:
-    return _GROUP.sub(lambda m: f"(?P<{prefix}{m.group(1)}>", pattern)
+    """The pattern with its named groups, and back-references to them, prefixed with the rule's name."""
+    return _BACKREFERENCE.sub(lambda m: f"(?P={prefix}{m.group(1)})",
+                              _GROUP.sub(lambda m: f"(?P<{prefix}{m.group(1)}>", pattern))
 
 
 # The text a `digit_classes` rule is scanned in: digits 2-6 (card issuers' first digits) as `2`, the others as `0`, and

@@ -520,7 +520,12 @@ def _padded_arrow(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 _PRINTF_FIELD = re.compile(r"%[sd](?:\\[nrt])*[\"']?")
-_DEVICE_USER = re.compile(r"[ \t]*(?:enable|username[ \t]+\S+(?:[ \t]+privilege[ \t]+\d+)?)[ \t]+")
+# ScreenOS `set admin password "…"`, `set user "NAME" password "…"`, EdgeOS `set service dns dynamic … password …`.
+_DEVICE_USER = re.compile(r"[ \t]*(?:enable|username[ \t]+\S+(?:[ \t]+privilege[ \t]+\d+)?"
+                          r"|set(?:[ \t]+[\w.\"-]{1,64}){1,12})[ \t]+")
+# A network device's CLI prompt before a command: `WG(config)#`, `(Cisco Controller) >`,
+# SonicOS' `(edit-user-local-user[alice])#`.
+_CLI_PROMPT = re.compile(r"[ \t]*[\w.@-]{0,64}(?:[ \t]*\([^()\r\n]{1,80}\))+[ \t]*[#>][ \t]*")
 
 
 def _directive(rule: Rule, hit: Hit) -> list[Finding]:
@@ -533,7 +538,7 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     if head or not text[at].islower():
         return _named_directive(rule, hit, head.start() if head else at, line_start, line_end)
     # redis-cli's `CONFIG SET requirepass VALUE` sets the directive at run time.
-    alone = text[line_start:at].strip().upper() in ("", "CONFIG SET") \
+    alone = (text[line_start:at].strip().upper() in ("", "CONFIG SET") or _CLI_PROMPT.fullmatch(text, line_start, at)) \
         and not text[end : None if line_end < 0 else line_end].strip()
     keyword = text[at:start].split()[0]
     wordy = keyword in ("password", "secret") and (text[start:end].rstrip(".,;:!?").isalpha() or end - start < 6)
@@ -751,8 +756,11 @@ _JUNOS_BLOCK = re.compile(r"[ \t]+\{")
 
 
 # The value of a network device's configuration statement, last on its line, quotes taken off.
-_LAST_VALUE = (r"[ \t]+(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'|(?P<v3>[^\s\"']{1,256}))"
-               r"[ \t]*(?=\r?\n|\Z)")
+_VALUE_WORD = r"[ \t]+(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'|(?P<v3>[^\s\"']{1,256}))"
+_EOL = r"[ \t]*(?=\r?\n|\Z)"
+_LAST_VALUE = _VALUE_WORD + _EOL
+# A value with more of the command after it (SNMPv3 users: `authpwd A privpwd B`).
+_NEXT_VALUE = _VALUE_WORD + r"(?=[ \t\r\n]|\Z)"
 _SHELL_VARIABLE = re.compile(r"\$\{?[A-Za-z_]\w*\}?")
 # A word that names a secret, before an encoding modifier on the same line.
 _SECRET_WORD_BEFORE = re.compile(r"(?i)(?:pass(?:word|wd)?|secret|psk|key)\b")
@@ -760,22 +768,48 @@ _SECRET_WORD_BEFORE = re.compile(r"(?i)(?:pass(?:word|wd)?|secret|psk|key)\b")
 
 def _device_value(rule: Rule, hit: Hit) -> list[Finding]:
     """A device statement's secret, last on its line: not a lower-case word (`pre-shared-key first` in prose), a
-    variable or a placeholder."""
+    variable or a placeholder; with its confirmation copy (group `c`) when the command takes it twice."""
     start, end = hit.value_span()
     value = hit.text[start:end]
     if (value.isalpha() and value.islower()) or _SHELL_VARIABLE.fullmatch(value) or is_placeholder_value(value):
         return []
-    return [(start, end, rule.label)]
+    copy = hit.span("c")
+    return [(start, end, rule.label), *([(*copy, rule.label)] if copy else [])]
 
 
 _RADIUS_SERVER = re.compile(r"[ \t]*(?:set[ \t]+system[ \t]+)?(?:radius|tacacs)-server\b")
+# WatchGuard's `auth-server radius …` after its prompt.
+_PROMPTED_AUTH_SERVER = re.compile(r"auth-server[ \t]+(?:radius|tacacs)\b")
 
 
 def _radius_key(rule: Rule, hit: Hit) -> list[Finding]:
-    """The shared secret on a line that starts with `radius-server`/`tacacs-server` (or Junos' `set system …`)."""
-    if not _RADIUS_SERVER.match(hit.text, hit.text.rfind("\n", 0, hit.anchor) + 1):
+    """The shared secret on a line that starts with `radius-server`/`tacacs-server` (or Junos' `set system …`), or
+    WatchGuard's `auth-server radius …` after its prompt."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    prompt = _CLI_PROMPT.match(hit.text, line_start)
+    if not (_RADIUS_SERVER.match(hit.text, line_start)
+            or (prompt and _PROMPTED_AUTH_SERVER.match(hit.text, prompt.end()))):
         return []
     return _device_value(rule, hit)
+
+
+_KEY_BLOCK_HEADER = re.compile(r"(?:radius|tacacs)[ -]server[ \t]|wlan[ \t]+auth-server[ \t]")
+
+
+def _block_key(rule: Rule, hit: Hit) -> list[Finding]:
+    """An indented `key VALUE` first on its line, in a block whose header (the nearest line above that is not
+    indented, within 30 lines) names a RADIUS or TACACS+ server."""
+    text = hit.text
+    line_start = text.rfind("\n", 0, hit.anchor) + 1
+    if line_start == hit.anchor or text[line_start : hit.anchor].strip():
+        return []
+    for _ in range(30):
+        if line_start == 0:
+            return []
+        line_start = text.rfind("\n", 0, line_start - 1) + 1
+        if text[line_start : line_start + 1] not in (" ", "\t"):
+            return _device_value(rule, hit) if _KEY_BLOCK_HEADER.match(text, line_start) else []
+    return []
 
 
 def _encoded_value(rule: Rule, hit: Hit) -> list[Finding]:
@@ -997,6 +1031,11 @@ def _quoted_keys(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.span("b") or (0, 0)
     return [(m.start(1), m.end(1), rule.label) for m in _QUOTED.finditer(hit.text, start, end)
             if not is_placeholder_value(m.group(1))]
+
+
+def _pass_phrase(first: int) -> str:
+    """An SNMPv3 pass phrase, quoted (group `v<first>`) or one word (group `v<first + 1>`), for `_groups`."""
+    return rf"(?:\"(?P<v{first}>[^\"\r\n]{{1,256}})\"|(?P<v{first + 1}>[^\s\"]{{1,256}}))"
 
 
 def _groups(rule: Rule, hit: Hit) -> list[Finding]:
@@ -2056,29 +2095,69 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Network devices' configuration statements, the value last on the line (vendors' configuration guides):
     # compound secret keywords (FortiOS `set psksecret`, EdgeOS/VyOS `pre-shared-secret`, `plaintext-password`,
     # `md5-key`, Cisco ASA `ikev1 pre-shared-key`, Cisco key chains' `key-string [7]`, F5 `bind-pw`), one pass each.
-    *(Rule("password", word + r"(?<![\w-]" + word + r")(?:[ \t]+[0-9])?" + _LAST_VALUE, needs=word,
+    # PAN-OS `bind-password`, Aruba Instant `wpa-passphrase`. A keyword after `=` is a value (MikroTik's
+    # `auth-method=pre-shared-key`); SonicOS types the secret twice (`shared-secret S S`: the copy is remembered).
+    *(Rule("password", word + r"(?<![\w=-]" + word + r")(?:[ \t]+[0-9])?"
+           r"(?:[ \t]+(?P<c>[^\s\"']{1,256})(?=[ \t]+(?P=c)[ \t]*(?:\r?\n|\Z)))?" + _LAST_VALUE, needs=word,
            extract=_device_value, remember=True,
            examples=((f" {word} Dev1ce-S3cret-9\n", "Dev1ce-S3cret-9"),
-                     (f"set x {word} 'Dev1ce-S3cret-9'", "Dev1ce-S3cret-9")),
-           negatives=(f"Configure the {word} first", f"mode {word}\n", f"{word} $PSK"))
+                     (f"set x {word} 'Dev1ce-S3cret-9'", "Dev1ce-S3cret-9"),
+                     (f"# {word} Dev1ce-S3cret-9 Dev1ce-S3cret-9", "Dev1ce-S3cret-9")),
+           negatives=(f"Configure the {word} first", f"mode {word}\n", f"{word} $PSK",
+                      f"add auth-method={word} peer=hq"))
       for word in ("psksecret", "pre-shared-secret", "pre-shared-key", "plaintext-password", "md5-key", "key-string",
-                   "bind-pw", "shared-secret", "auth-key")),
+                   "bind-pw", "shared-secret", "auth-key", "bind-password", "wpa-passphrase")),
+    # The same with more of the command after the value: SNMPv3 users (PAN-OS `authpwd A privpwd B`, Check Point
+    # `auth-pass-phrase A … privacy-pass-phrase B`, ArubaOS-CX `auth-pass plaintext A priv aes …`), ScreenOS'
+    # `preshare "…" sec-level standard`.
+    *(Rule("password", word + r"(?<![\w=-]" + word + r")(?:[ \t]+(?:plaintext|ciphertext))?" + _NEXT_VALUE,
+           needs=word, extract=_device_value, remember=True,
+           examples=((f"x {word} Dev1ce-S3cret-9 y z", "Dev1ce-S3cret-9"),
+                     (f'x {word} "Dev1ce S3cret"', "Dev1ce S3cret")),
+           negatives=(f"Configure the {word} first", f"x {word} $PSK y", f"x-{word} Dev1ce-S3cret-9"))
+      for word in ("authpwd", "privpwd", "auth-pass-phrase", "privacy-pass-phrase", "auth-pass", "priv-pass",
+                   "preshare")),
     # An encoding modifier between a secret word and its value: FortiOS `set password ENC <base64>`, Huawei VRP
     # `password irreversible-cipher …`/`shared-key cipher %^%#…`, Junos `pre-shared-key ascii-text "…"`, ArubaOS
     # `password manager user-name "admin" plaintext "…"`.
     *(Rule("password", modifier + _LAST_VALUE, needs=modifier, extract=_encoded_value, remember=True,
            examples=((f"password{modifier} Dev1ce-S3cret-9", "Dev1ce-S3cret-9"),),
            negatives=(f"the{modifier} suite is weak", f"password{modifier} $PW"))
-      for modifier in (" ENC", " cipher", " irreversible-cipher", " ascii-text", " plaintext")),
+      for modifier in (" ENC", " cipher", " irreversible-cipher", " ascii-text", " plaintext", " ciphertext")),
     # A RADIUS or TACACS+ server's shared secret: IOS/EOS `tacacs-server host H key 7 <hex>`, ArubaOS
     # `radius-server host H key "…"`, Junos `set system radius-server H secret "…"`.
-    Rule("password", r"-server[ \t][^\r\n]{0,200}?[ \t](?:key|secret)(?:[ \t]+[0-9])?" + _LAST_VALUE,
+    Rule("password", r"-server[ \t][^\r\n]{0,200}?[ \t](?:key|secret)(?:[ \t]+(?:[0-9]|plaintext|ciphertext))?"
+         + _VALUE_WORD + r"(?:[ \t]+vrf[ \t]+[\w-]{1,32})?" + _EOL,
          needs="-server", extract=_radius_key, remember=True,
          examples=(("tacacs-server host 10.0.0.50 key 7 070C285F4D06485744", "070C285F4D06485744"),
+                   ("radius-server host 10.0.0.5 key plaintext Cx-Rad1us-K3y vrf mgmt", "Cx-Rad1us-K3y"),
+                   ("WG(config)#auth-server radius primary server-ip 10.0.0.5 secret Wg-Rad-S3c", "Wg-Rad-S3c"),
                    ('radius-server host 10.0.0.60 key "Rad1us-Sw-Key"', "Rad1us-Sw-Key"),
                    ('set system radius-server 10.0.0.60 secret "Srx-Rad1us-Sec"', "Srx-Rad1us-Sec")),
          negatives=("radius-server host 10.0.0.60 key $KEY", "ntp-server pool.example.org key 5",
                     "radius-server host 10.0.0.60 auth-port 1812")),
+    # An indented `key [0|7] VALUE` in a RADIUS/TACACS+ server block: IOS-XE `radius server ISE1` then ` key 0 …`,
+    # Aruba Instant `wlan auth-server NPS1` then ` key …`.
+    Rule("password", r"key(?<=[ \t]key)(?:[ \t]+[07])?" + _LAST_VALUE, needs="key", extract=_block_key, remember=True,
+         examples=(("radius server ISE1\n address ipv4 10.0.0.30 auth-port 1812\n key 0 Ios-Ise-K3y", "Ios-Ise-K3y"),
+                   ("wlan auth-server NPS1\n ip 10.0.0.5\n key Ar0ba-Nps-K3y\n", "Ar0ba-Nps-K3y")),
+         negatives=("crypto key generate rsa\n key 2048", "interface Gi1\n key Not-A-K3y-Here",
+                    "radius server ISE1\n key $KEY",
+                    "radius server ISE1\n address ipv4 10.0.0.30 key Dev1ce-S3cret-9")),
+    # Cisco WLCs type the value: AireOS/IOS-XE `security wpa akm psk set-key ascii [0] PSK [WLAN]`, AireOS
+    # `config radius auth add INDEX IP PORT ascii SECRET`; AireOS `config mgmtuser add NAME PASSWORD read-write`.
+    *(Rule("password", prefix + r"[ \t]+(?:ascii|hex)(?:[ \t]+[07])?" + _NEXT_VALUE, needs=needs,
+           extract=_device_value, remember=True, examples=((example, "Wlc-Sec-Val9"),),
+           negatives=(example.replace("Wlc-Sec-Val9", "<key>"), example.replace(" ascii", "")))
+      for prefix, needs, example in (
+          ("set-key", "set-key", "config wlan security wpa akm psk set-key ascii Wlc-Sec-Val9 3"),
+          (r"radius[ \t]+(?:auth|acct)[ \t]+add[ \t]+\d{1,2}[ \t]+\S{1,64}[ \t]+\d{1,5}", "radius",
+           "config radius auth add 1 10.0.0.5 1812 ascii Wlc-Sec-Val9"))),
+    Rule("password", r"mgmtuser[ \t]+(?:add|password)[ \t]+\S{1,64}" + _NEXT_VALUE, needs="mgmtuser",
+         extract=_device_value, remember=True,
+         examples=(("config mgmtuser add netops Wlc-Mgmt-Pw9 read-write", "Wlc-Mgmt-Pw9"),
+                   ("config mgmtuser password netops Wlc-Mgmt-Pw9", "Wlc-Mgmt-Pw9")),
+         negatives=("config mgmtuser add <username> <password> read-write", "show mgmtuser")),
     # OpenWrt UCI: `option NAME 'VALUE'`.
     Rule("password", r"option[ \t]+(?P<k>[A-Za-z_][\w-]{0,40})" + _LAST_VALUE, needs="option", extract=_uci_option,
          remember=True,
@@ -2512,12 +2591,18 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Server = irc.libera.chat +6697 <password>")),
     # snmpd.conf(5) SNMPv3 users: `createUser [-e ENGINEID] NAME (MD5|SHA...) AUTHPASS [DES|AES... [PRIVPASS]]`.
     Rule("password", r"createUser[ \t]+(?:-e[ \t]+\S{1,80}[ \t]+)?\S{1,80}[ \t]+(?:MD5|SHA(?:-\d{3})?)[ \t]+"
-         r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|(?P<v2>[^\s\"]{1,256}))(?:[ \t]+(?:DES|AES(?:-?\d{3})?)[ \t]+"
-         r"(?:\"(?P<v3>[^\"\r\n]{1,256})\"|(?P<v4>[^\s\"]{1,256})))?", needs="createUser",
+         + _pass_phrase(1) + r"(?:[ \t]+(?:DES|AES(?:-?\d{3})?)[ \t]+" + _pass_phrase(3) + ")?", needs="createUser",
          extract=_groups, remember=True,
          examples=(('createUser monitor SHA "Snmp3AuthPhr4se" AES "Snmp3PrivPhr4se"', "Snmp3PrivPhr4se"),
                    ("createUser -e 0x80000000010203 trapuser MD5 Tr4pAuthPw DES Tr4pPrivPw", "Tr4pAuthPw")),
          negatives=("db.createUser({user: name, roles: []})", "createUser monitor SHA")),
+    # HP ProCurve / ArubaOS-Switch `snmpv3 user NAME auth (md5|sha) AUTHPASS [priv (des|aes) PRIVPASS]`.
+    Rule("password", r"snmpv3[ \t]+user[ \t]+\S{1,64}[ \t]+auth[ \t]+(?:md5|sha)[ \t]+(?!(?:auth|priv)-pass[ \t])"
+         + _pass_phrase(1) + r"(?:[ \t]+priv[ \t]+(?:des|aes)[ \t]+" + _pass_phrase(3) + ")?", needs="snmpv3",
+         extract=_groups, remember=True,
+         examples=(('snmpv3 user "nms" auth sha "Pc-Snmpv3-Auth" priv aes "Pc-Snmpv3-Priv"', "Pc-Snmpv3-Priv"),
+                   ("snmpv3 user nms auth md5 Pc-Md5-Auth9", "Pc-Md5-Auth9")),
+         negatives=("snmpv3 user monitor auth sha auth-pass plaintext <password>", "snmpv3 enable")),
     # snmpd.conf(5) `rocommunity`/`rwcommunity` (and `…6`) at the start of a line: the SNMPv1/v2c community string.
     Rule("password", r"r[ow]community6?[ \t]+(?P<v>[^\s#]{1,128})", needs="community",
          extract=_line_start_directive, remember=True,

@@ -39,6 +39,7 @@ _COMPOUND_TAILS = ("password", "passwd", "pass", "pswd", "pwd", "pw", "psk", "to
 KEY_QUALIFIERS = frozenset({
     "api", "secret", "access", "private", "auth", "client", "master", "encryption", "signing", "account", "shared",
     "storage", "app", "license", "consumer", "webhook", "sas", "service", "session", "deploy", "ssh", "sk", "hmac",
+    "radius",  # a RADIUS shared secret: DD-WRT's `wl0_radius_key`
 })
 # `oauth`: Twitch's chat password `oauth:<token>` (IRC `PASS`), an OAuth token under a bare `oauth:` key.
 # `pat`: a personal access token (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`). `totp`: a TOTP seed (Bitwarden's
@@ -339,7 +340,8 @@ _KEY_RUN = re.compile(r"[A-Za-z0-9_.\-]{1,80}")
 # two slashes with nothing else in the window before them (a long path, cut by the window).
 _PATH_HEAD = re.compile(r"""(?:(?:^|[\s"'(=,])/[^\s"']*|^[^\s"']*/[^\s"']*/[^\s"']*)\Z""")
 _PARENT_ELEMENT = re.compile(r"""\[["']([A-Za-z0-9_.\-]{1,40})["']\]\[["']\Z""")
-_PREVIOUS_WORD = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,12}) \Z")
+# Not a value of the assignment before (MikroTik's `authentication-protocol=SHA1 encryption-password=…`).
+_PREVIOUS_WORD = re.compile(r"(?<![A-Za-z0-9=])([A-Za-z0-9]{2,12}) \Z")
 _WORDS = re.compile(r"[A-Z]+\d*(?![a-z])|[A-Z]?[a-z]+\d*|\d+")
 _PATHLIKE = re.compile(r"[~/.]{0,2}/[\w./-]*|[A-Za-z]:\\.*")
 # `module.attr:func`, `settings.SECRET_KEY`: code that names a secret instead of holding one.
@@ -521,6 +523,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     words = key_words(key)
     if "pwd" in words and _PATHLIKE.fullmatch(value):  # PWD=/home/app is the working directory
         return False
+    if words[-1:] == ("community",) and value in _DEFAULT_COMMUNITIES:
+        return False
     if "token" in words and len(value) < 8:
         return False
     if quoted and len(value.split()) >= 4 and not _APP_PASSWORD.fullmatch(value):  # prose such as an error message
@@ -528,6 +532,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     return len(value) >= 3
 
 
+# SNMP's factory-default community strings (airOS `snmp.community=public`): known to everyone, not a secret.
+_DEFAULT_COMMUNITIES = frozenset({"public", "private"})
 # Google's app passwords as its account page shows them: four groups of four lower-case letters (`MAIL_PASSWORD =
 # "qwvn rtzk pmlb hsdx"`), four words to the prose test above.
 _APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
