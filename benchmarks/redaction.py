@@ -162,6 +162,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_31", "self-hosted home-lab and automation apps, second round", "afb59bc", "b09776a",
            source="the tools' documentation"),
+    _batch("_32", "Windows server roles and Microsoft enterprise software", "18b8f04", "736c791",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
