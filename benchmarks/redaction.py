@@ -162,6 +162,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_31", "self-hosted home-lab and automation apps, second round", "afb59bc", "b09776a",
            source="the tools' documentation"),
+    _batch("_32", "Windows server roles and Microsoft enterprise software", "18b8f04", "736c791",
+           source="the tools' documentation"),
     _batch("_33", "firewalls, routers and Wi-Fi appliances, second round", "18b8f04", "3925925",
            source="the tools' documentation"),
     _batch("_34", "data-platform operations, second round", "18b8f04", "5de76b5", source="the tools' documentation"),

@@ -19,7 +19,7 @@ from functools import lru_cache
 from urllib.parse import unquote_plus
 
 from faultmaven.sanitize import keys
-from faultmaven.sanitize.rules import Finding, Hit, Rule
+from faultmaven.sanitize.rules import Extractor, Finding, Hit, Rule
 from faultmaven.sanitize.validators import decodes_to_credentials, is_placeholder_value
 
 # --- password hashes -------------------------------------------------------------------------------------------------
@@ -1439,6 +1439,39 @@ _FRAMEWORK_HASHES = (
 )
 
 
+def _named_element(rule: Rule, hit: Hit) -> list[Finding]:
+    """The value under the name the rule captured as `k` (an element's closing name `c`, if any, the same)."""
+    name = hit.text[slice(*hit.span("k"))]  # type: ignore[misc]
+    close = hit.span("c")
+    if close and hit.text[slice(*close)].lower() != name.lower():
+        return []
+    return _named_value(name, rule, hit)
+
+
+# A task sequence variable's name, up to the `assword` of its trailing Password.
+_TS_VARIABLE = re.compile(r"[A-Za-z_]\w{0,60}[pP]\Z")
+
+
+def _csv_variable(rule: Rule, hit: Hit) -> list[Finding]:
+    """`OSDJoinPassword,value,False`: only when the first field of the line is the variable's name."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    if not _TS_VARIABLE.match(hit.text, line_start, hit.anchor):
+        return []
+    return _named_value(hit.text[line_start:hit.anchor + len("assword")], rule, hit)
+
+
+def _on_command_line(command: str) -> Extractor:
+    """A switch's value only on a line that runs `command`: other tools give the same short switch other meanings."""
+
+    def extract(rule: Rule, hit: Hit) -> list[Finding]:
+        line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+        if command not in hit.text[line_start:hit.anchor].lower():
+            return []
+        return _bundler_credentials(rule, hit)
+
+    return extract
+
+
 FORMAT_RULES: tuple[Rule, ...] = (
     # Kerberos AS-REP and TGS hashes (`$krb5asrep$23$user@REALM:...`, hashcat modes 18200/13100): crackable offline.
     Rule("password_hash", r"\$(?<![\w$]\$)krb5(?:asrep|tgs|pa)\$\d{1,2}\$\S{32,}", r"\$", after="krb5",
@@ -1730,6 +1763,54 @@ FORMAT_RULES: tuple[Rule, ...] = (
            (('vaultcmd /addcreds:"Windows Credentials" /credtype:"Windows Domain Password Credential" '
              '/identity:"CORP\\svc" /authenticator:"Vc4#mTq9Lz2x" /resource:"nas02"', "Vc4#mTq9Lz2x"),),
            ('vaultcmd /listcreds:"Windows Credentials" /all',)))),
+    # Windows commands' space-separated password switches, only on the command's own line: `schtasks /Create … /RU user
+    # /RP password` (the task's run-as password; `*` prompts) and SSIS `dtexec … /De[crypt] password` (the package
+    # password).
+    *(Rule("password", switch + r"(?<=[ \t]" + switch + r")[ \t]+(?:\"(?P<v2>[^\"\r\n]{1,256})\""
+           r"|(?P<v3>[^\s\"*/][^\s\"]{0,255}))", needs=switch, extract=_on_command_line(command), remember=True,
+           examples=examples, negatives=negatives)
+      for switch, command, examples, negatives in (
+          *((switch, "schtasks",
+             ((f"schtasks /Create /TN Backup /TR C:\\b.cmd /SC DAILY /RU CORP\\svc {switch} Sch3d-Pw9", "Sch3d-Pw9"),),
+             (f"schtasks /Create /TN Backup /TR C:\\b.cmd /RU CORP\\svc {switch} *", f"robocopy a b {switch} 3"))
+            for switch in ("/RP", "/rp")),
+          *((switch, "dtexec", ((f'dtexec /F "D:\\p.dtsx" {switch} "Pk9-Pr0tect"', "Pk9-Pr0tect"),),
+             (f"tool.exe {switch} Pk9-Pr0tect",))
+            for switch in ("/DECRYPT", "/Decrypt", "/DE", "/De")))),
+    # An SSIS property path that names a password (`\Package.Connections[Ftp].Properties[ServerPassword]`) and its
+    # value: dtexec's `/SET "path";value` or a .dtsConfig `<ConfiguredValue>` on the next line.
+    Rule("password", r"Properties\[(?P<k>\w{1,60})\](?:\";(?:\"(?P<v1>[^\"\r\n]{1,256})\"|(?P<v3>[^\s\"]{1,256}))"
+         r"|\"[^<>\r\n]{0,200}>[ \t]*\r?\n[ \t]*<ConfiguredValue>(?P<v2>[^<\r\n]{1,256})</ConfiguredValue>)",
+         needs="Properties[", extract=_named_element, remember=True,
+         examples=(('dtexec /F p.dtsx /SET "\\Package.Connections[Db].Properties[Password]";"Ss1s-Set9"', "Ss1s-Set9"),
+                   ('<Configuration ConfiguredType="Property"'
+                    ' Path="\\Package.Connections[Ftp].Properties[ServerPassword]" ValueType="String">\n'
+                    "  <ConfiguredValue>Ftp-Cfg9x</ConfiguredValue>", "Ftp-Cfg9x")),
+         negatives=('dtexec /F p.dtsx /SET "\\Package.Variables[User::Rows].Properties[Value]";"500"',
+                    '<Configuration Path="\\Package.Connections[Db].Properties[ServerName]" ValueType="String">\n'
+                    '  <ConfiguredValue>sql-stg01</ConfiguredValue>')),
+    # XML escaped inside XML (BizTalk bindings' `TransportTypeData`, once or twice escaped):
+    # `&lt;Password vt="8"&gt;value&lt;/Password&gt;` when the element names a secret.
+    Rule("password", r"&(?:amp;)?lt;(?P<k>[A-Za-z][\w.-]{0,40})(?:[ \t]+[\w:-]{1,40}=\"[^\"<>&\r\n]{0,80}\")*"
+         r"&(?:amp;)?gt;(?P<v>[^&<\r\n]{1,256})&(?:amp;)?lt;/(?P<c>[A-Za-z][\w.-]{0,40})&(?:amp;)?gt;", needs="lt;",
+         extract=_named_element, remember=True,
+         examples=(('&lt;UserName vt="8"&gt;bts&lt;/UserName&gt;&lt;Password vt="8"&gt;Bts-Wcf9x&lt;/Password&gt;',
+                    "Bts-Wcf9x"),
+                   ("&amp;lt;password&amp;gt;Ftp-Ad4pt9&amp;lt;/password&amp;gt;", "Ftp-Ad4pt9")),
+         negatives=('&lt;UserName vt="8"&gt;bts_poller&lt;/UserName&gt;',
+                    "&lt;password&gt;&lt;/password&gt; &lt;useSsl&gt;true&lt;/useSsl&gt;")),
+    # A saved .rdp file's `password 51:b:` line: the DPAPI blob of the stored password, in hex.
+    Rule("password", r"password 51:b:(?P<v>[0-9A-Fa-f]{64,8192})", needs="51:b:", extract=_bundler_credentials,
+         examples=(("full address:s:rdsh01\npassword 51:b:" + "01000000D08C9DDF0115D1118C7A00C04FC297EB" * 3 + "\n",
+                    "01000000D08C9DDF0115D1118C7A00C04FC297EB" * 3),),
+         negatives=("full address:s:rdsh01\nscreen mode id:i:2\npassword 51:b:",)),
+    # Configuration Manager task sequence variables exported as `Name,Value,IsMasked` rows (`OSDJoinPassword,value,…`,
+    # `OSDLocalAdminPassword`): the first field a variable name ending in Password.
+    Rule("password", r"assword,(?<=[pP]assword,)(?P<v>[^,\r\n]{1,256})(?=,|\r?\n|\Z)", needs="assword,",
+         extract=_csv_variable, remember=True,
+         examples=(("Name,Value,IsMasked\nOSDJoinPassword,Dj0in-Acct9,False\n", "Dj0in-Acct9"),),
+         negatives=("OSDJoinAccount,CORP\\svc,False\nOSDJoinPassword,,True\n", "Password,Username,URL\n",
+                    "name,url,username,password,note\n")),
     # macOS `security find-generic-password -g` / `find-internet-password -g` (`password: "…"`, or `password: 0x<hex>
     # "<escaped text>"` for a password that is not plain ASCII) and `security dump-keychain -d` (`data:` and the value
     # on the next line, in the same two forms): both renderings of the value go.
@@ -1995,13 +2076,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: db")),
     # PowerShell's `ConvertTo-SecureString "..." -AsPlainText` (its documented way to turn a plain string into a
     # credential): the plain string.
-    Rule("password", r"ConvertTo-SecureString(?:[ \t]+-String)?[ \t]+(?:\"(?P<v1>[^\"\r\n]{1,256})\""
-         r"|'(?P<v2>[^'\r\n]{1,256})')(?=[^\r\n]*-AsPlainText)", needs="ConvertTo-SecureString",
+    # `-AsPlainText` may come first (`ConvertTo-SecureString -AsPlainText 'x' -Force`).
+    Rule("password", r"ConvertTo-SecureString(?:[ \t]+-String)?[ \t]+"
+         r"(?:-AsPlainText[ \t]+(?:-String[ \t]+)?|(?=[^\r\n]*-AsPlainText))(?:\"(?P<v1>[^\"\r\n]{1,256})\""
+         r"|'(?P<v2>[^'\r\n]{1,256})')", needs="ConvertTo-SecureString",
          extract=_bundler_credentials, remember=True,
          examples=(('$pw = ConvertTo-SecureString "P@ssw0rd123!" -AsPlainText -Force', "P@ssw0rd123!"),
-                   ("$s = ConvertTo-SecureString -String 'PlainPass42' -AsPlainText -Force", "PlainPass42")),
+                   ("$s = ConvertTo-SecureString -String 'PlainPass42' -AsPlainText -Force", "PlainPass42"),
+                   ("-NewPassword (ConvertTo-SecureString -AsPlainText 'Rs3t-Pl41n' -Force)", "Rs3t-Pl41n")),
          negatives=('$pw = ConvertTo-SecureString $env:ADMIN_PW -AsPlainText -Force',
-                    "$pw = Read-Host -AsSecureString", '$s = ConvertTo-SecureString "$encrypted"')),
+                    "$pw = Read-Host -AsSecureString", '$s = ConvertTo-SecureString "$encrypted"',
+                    "$pw = ConvertTo-SecureString -AsPlainText $env:ADMIN_PW -Force")),
     # Oracle connect strings `user/password@connect_identifier` given to its tools (SQL*Plus `sqlplus`, `CONNECT`,
     # Data Pump `expdp`/`impdp`, SQL*Loader `sqlldr`, `userid=`, SQLcl `sql`), to drivers'
     # `connect("user/password@dsn")` and in JDBC thin URLs (`jdbc:oracle:thin:user/password@//host:port/service`); the

@@ -122,13 +122,14 @@ def _lookbehind(sep: str, numbered_only: bool = False) -> str:
 # Last letters of the keywords, quotes and blanks: the only characters that can precede a keyword's separator.
 _KEYWORD_BEFORE = f"[{_LAST_LETTERS}\"' \\t]"
 
-# Python's string prefixes (`b'...'`, `r"..."`), Objective-C's `@"..."` and an Erlang binary's `<<"...">>` (Hex's
-# `hex.config`: `auth_key => <<"...">>`) belong to the literal, not the value;
+# Python's string prefixes (`b'...'`, `r"..."`), T-SQL's Unicode literal (`N'...'`), Objective-C's `@"..."` and an
+# Erlang binary's `<<"...">>` (Hex's `hex.config`: `auth_key => <<"...">>`) belong to the literal, not the value;
 # grafana.ini wraps a value that holds `#` or `;` in triple quotes; JavaScript's template literals without `${` or a
 # blank (a shell's backticks hold a command); a template expression with blanks inside its double braces is one value
 # (GitHub Actions' `${{ secrets.FTP_PASSWORD }}`, Helm's `{{ .Values.password }}`), a reference to a secret.
 _VALUE = (
-    r"""[ \t]*(?:[bBrRuUfF]{1,2}(?=["'])|@(?=")|<<(?="[^"\r\n]{1,512}">>))?(?:\"\"\"(?P<v6>[^"\r\n]{1,512})\"\"\""""
+    r"""[ \t]*(?:[bBrRuUfF]{1,2}(?=["'])|N(?=')|@(?=")|<<(?="[^"\r\n]{1,512}">>))?"""
+    r"""(?:\"\"\"(?P<v6>[^"\r\n]{1,512})\"\"\""""
     r"""|"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'|`(?P<v7>[^`$\s]{1,512})`"""
     r"""|\\"(?P<v4>[^"\\\r\n]{1,512})\\"|\\'(?P<v5>[^'\\\r\n]{1,512})\\'"""
     r"""|(?P<v3>\$?\{\{[^{}\r\n]{1,128}\}\}|\$*\{\{?[^}\s]{1,128}\}\}?"""
@@ -455,7 +456,7 @@ def _compound(word: str) -> str:
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _FORMAT_FIELD = re.compile(r"\{\d*\}")
 # A PowerShell cmdlet (`$pw = ConvertTo-SecureString ...`): its arguments hold the value, if any.
-_CMDLET = re.compile(r"(?:ConvertTo|ConvertFrom|Get|Read|New)-[A-Z][A-Za-z]+")
+_CMDLET = re.compile(r"(?:ConvertTo|ConvertFrom|Get|Read|New|Invoke)-[A-Z][A-Za-z]+")
 
 
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
