@@ -28,6 +28,10 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    # Batch 37: python-ovh's example script prints `your 'consumerKey' is '<value>'`, a key named in quotes inside a
+    # sentence: one script's wording, too specific for a rule, and the key is shown once at its creation.
+    "OVHcloud python-ovh consumer key request output (validationUrl and consumerKey)": [
+        "Pz6Jf1Ya5Hc0Rd2Ug7Es4Wk9Mn3Qt8V"],
     # Batch 33: a base64 key under an element named for neither a key nor a secret (pfSense's RFC 2136 `<keydata>`,
     # OpenVPN's `<tls>`, which elsewhere holds `true`); the user half of `curl -u key:secret` (a user name as often);
     # ProCurve's unsalted `sha1 "<hex>"` manager password (a `sha1` modifier after a secret word also precedes

@@ -1898,10 +1898,28 @@ FORMAT_RULES: tuple[Rule, ...] = (
                       f"{key} rotated", f"  {key} ${{DD_API_KEY}}"))
       for word, key in (("_key", "api_key"), ("_token", "api_token"), ("_secret", "api_secret"), ("_Key", "Api_Key"),
                         ("_Token", "Splunk_Token"), ("apikey", "apikey"))),
-    # ` Key`: a key named in words (`ibmcloud iam api-key-create`: `API Key       VALUE`).
-    Rule("secret", r" Key[ \t]{2,}(?P<v>[^\s#]{1,256})", needs=" Key", extract=_directive, remember=True,
-         examples=(("Key  Value\n---  -----\napi Key        Hq2Lm9Vx4Zp8Tn3Y\n", "Hq2Lm9Vx4Zp8Tn3Y"),),
-         negatives=("api Key    ${API_VALUE}", "api Key Hq2Lm9Vx4Zp8Tn3Y is set", "Security Key    Present")),
+    # ` Key`: a key named in words (`ibmcloud iam api-key-create`: `API Key       VALUE`), or run together in a CLI's
+    # human output (`scw iam api-key create`: `SecretKey          <uuid>`; its `AccessKey` is the id).
+    *(Rule("secret", word + r"[ \t]{2,}(?P<v>[^\s#]{1,256})", needs=word, extract=_directive, remember=True,
+           examples=((f"Key  Value\n---  -----\n{key}        Hq2Lm9Vx4Zp8Tn3Y\n", "Hq2Lm9Vx4Zp8Tn3Y"),),
+           negatives=(f"{key}    ${{API_VALUE}}", f"{key} Hq2Lm9Vx4Zp8Tn3Y is set", "Security Key    Present",
+                      "AccessKey          SCWXQ7N2KR4VB8TLM3ZP", f"{key}          <none>"))
+      for word, key in ((" Key", "api Key"), ("SecretKey", "SecretKey"))),
+    # `tccli configure set secretId ID secretKey VALUE`: Tencent Cloud's CLI takes a profile's settings as `NAME VALUE`
+    # pairs; the value after a name for a key, token or secret.
+    Rule("secret", r"tccli[ \t]+configure[ \t]+set[ \t]+(?:[\w-]+[ \t]+[^\s'\"]+[ \t]+)*?"
+         r"(?P<k>\w*(?:[Kk]ey|[Tt]oken|[Ss]ecret))[ \t]+(?P<v>[^\s'\"]{1,256})", needs="tccli", extract=_keyed_value,
+         remember=True,
+         examples=(("tccli configure set secretId AKIDx7Kq2Vm9 secretKey Rd2Ug7Es4Wk9Mn3Q --profile prod",
+                    "Rd2Ug7Es4Wk9Mn3Q"),),
+         negatives=("tccli configure set region ap-shanghai output json", "tccli configure set secretKey $TC_KEY")),
+    # `az storage account keys list -o table`: `CreationTime  KeyName  Permissions  Value` rows, an account key
+    # (base64, 88 characters as Azure issues them) after `key1`/`key2` and its permission.
+    Rule("secret", r"key[12](?<=(?<![\w-])key[12])[ \t]+(?:FULL|READ)[ \t]+(?P<v>[A-Za-z0-9+/]{60,128}={0,2})",
+         needs="key", remember=True,
+         examples=(("2026-01-14T09:12:44+00:00  key1       FULL           " + "Zp2Cy5Nh7Kj4Rf9T" * 5 + "Zp2Cy5==",
+                    "Zp2Cy5Nh7Kj4Rf9T" * 5 + "Zp2Cy5=="),),
+         negatives=("key1       FULL           <redacted>", "key1 FULL access granted")),
     Rule("password", r"password(?<![^e]-password)(?:[ \t]+[0-9])?[ \t]+"
          r"(?P<v>(?:'[^'\r\n]{1,256}'|\"[^\"\r\n]{1,256}\")[^\s#]{0,8}|[^\s#]{1,256})", needs="password",
          extract=_directive, remember=True,

@@ -406,8 +406,11 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          examples=(("-----BEGIN ARGO TUNNEL TOKEN-----\neyJ6b25lSUQiOiI3YzFlOWI0ZDJhNmY0ZTBjOGI1ZDdhOWYx\n"
                     "-----END ARGO TUNNEL TOKEN-----", "eyJ6b25lSUQiOiI3YzFlOWI0ZDJhNmY0ZTBjOGI1ZDdhOWYx"),),
          negatives=("-----BEGIN ARGO TUNNEL TOKEN-----\n...\n-----END ARGO TUNNEL TOKEN-----",)),
-    Rule("google_oauth", r"\.(?<=9\.)(?<=(?<![A-Za-z0-9])(?P<s>ya29)\.)[A-Za-z0-9_-]{20,}", r"\.", before="[9Gs]",
-         examples=(("ya29.a0AfH6SMBx7Yk2LmQ9vXw4ZpT8sNc3", "ya29.a0AfH6SMBx7Yk2LmQ9vXw4ZpT8sNc3"),),
+    # `ya29.c.`: a service account's access token (gcloud's access_tokens.db) has one more segment.
+    Rule("google_oauth", r"\.(?<=9\.)(?<=(?<![A-Za-z0-9])(?P<s>ya29)\.)(?:c\.)?[A-Za-z0-9_-]{20,}", r"\.",
+         before="[9Gs]",
+         examples=(("ya29.a0AfH6SMBx7Yk2LmQ9vXw4ZpT8sNc3", "ya29.a0AfH6SMBx7Yk2LmQ9vXw4ZpT8sNc3"),
+                   ("svc|ya29.c.c0AY_VpZhLb3Pz6Jf1Ya5Hc0Rd2|2026", "ya29.c.c0AY_VpZhLb3Pz6Jf1Ya5Hc0Rd2")),
          negatives=("ya29.short",)),
     Rule("vault_token", r"\.(?<=v[sbr]\.)(?<=(?<![A-Za-z0-9])(?P<s>hv[sbr])\.)[A-Za-z0-9_-]{24,}", r"\.",
          before="[sbr]",
