@@ -599,6 +599,12 @@ def _exim_server_password(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if _EXIM_MACRO.fullmatch(hit.text, start, end) else _bundler_credentials(rule, hit)
 
 
+# A string literal as a call's argument (double- or single-quoted, on one line).
+_STR_ARG = r"(?:\"[^\"\r\n]{0,256}\"|'[^'\r\n]{0,256}')"
+# Rust's conversion of a string literal to an owned `String` (`"…".to_owned()`), as lettre's examples pass them.
+_TO_OWNED = r"(?:\.to_owned\(\))?"
+
+
 def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.value_span()
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
@@ -2158,34 +2164,58 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # `UsernamePasswordCredentials`) or the third (PHP `mysqli_connect`/`new mysqli`/`mysql_connect`/`new PDO`, as a
     # stack trace prints it too: `PDO->__construct('dsn', 'user', 'password')`; Python
     # `FTP(host, user, passwd)`, `MySQLdb.connect`/`pymysql.connect`, Go's `smtp.PlainAuth(identity, user, password,
-    # host)`). Every argument before it must be a string literal too.
+    # host)`). Every argument before it must be a string literal too, but for the first of the calls that take a
+    # handle there (PHP's `ssh2_auth_password($conn, user, password)`, `ftp_login`, `ldap_bind($ds, dn, password)`,
+    # ldap3's `Connection(server, user, password)`, paramiko's `transport.connect(None, user, password)`), SSH.NET's
+    # optional port (`new SftpClient(host, 22, user, password)`), Jedis' pool settings (`new JedisPool(config, host,
+    # port, timeout, password)`) and Rust's `.to_owned()` (lettre's `Credentials::new(user, password)`).
     *(Rule("password", r"\(" + "(?:" + "|".join(rf"(?<={name}\()" for name in names) + ")"
-           + r"[ \t]*" + r"(?:\"[^\"\r\n]{0,256}\"|'[^'\r\n]{0,256}')[ \t]*,[ \t]*" * index
-           + r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')[ \t]*[,)]", r"\(",
-           extract=_bundler_credentials, remember=True, before=f"[{''.join(sorted({n[-1] for n in names}))}]",
-           examples=examples, negatives=negatives)
-      for index, names, examples, negatives in (
-          (1, (r"\.login", r"->login", r"->set_login", r"\.auth", r"->auth", r"[^\w]auth=", r"[^\w]auth = ",
+           + r"[ \t]*" + lead + (r"[ \t]*,[ \t]*" + _STR_ARG) * (index - 1)
+           + r"[ \t]*,[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')" + _TO_OWNED + r"[ \t]*[,)]",
+           r"\(", extract=_bundler_credentials, remember=True,
+           before=f"[{''.join(sorted({n[-1] for n in names}))}]", examples=examples, negatives=negatives)
+      for index, lead, names, examples, negatives in (
+          (1, _STR_ARG, (r"\.login", r"->login", r"->set_login", r"\.auth", r"->auth", r"[^\w]auth=", r"[^\w]auth = ",
                r"basic_auth=", r"http_auth=", r"[^\w]HTTPBasicAuth",
                r"[^\w]HTTPDigestAuth",
                r"[^\w]BasicAuth", r"[^\w]NetworkCredential", r"[^\w]PasswordAuthentication",
-               r"[^\w]UsernamePasswordCredentials"),
+               r"[^\w]UsernamePasswordCredentials", r"\.simple_bind_s", r"\.simple_bind", r"\.bind"),
            (("server.login('alerts@example.com', 'qwhk xmtz pbla rcnd')", "qwhk xmtz pbla rcnd"),
             ("r = requests.get(url, auth=('svc', 'R3questsPw'))", "R3questsPw"),
             ('var c = new NetworkCredential("svc", "N3tCr3dPw");', "N3tCr3dPw"),
             ("$sock->set_login('reseller1', 'H77pS0ck3t!');", "H77pS0ck3t!")),
            ("server.login(user, password)", "auth = HTTPBasicAuth('jenkins', getpass())", "login('a')",
-            "$sock->set_login($user, $pass);")),
-          (2, (r"[^\w]mysqli_connect", r"[^\w]mysqli", r"[^\w]mysql_connect", r"[^\w]mysql_pconnect", r"[^\w]PDO",
-               r"PDO->__construct",
+            "$sock->set_login($user, $pass);", "$('#go').bind('click', handler)")),
+          (2, _STR_ARG, (r"[^\w]mysqli_connect", r"[^\w]mysqli", r"[^\w]mysql_connect", r"[^\w]mysql_pconnect",
+               r"[^\w]PDO", r"PDO->__construct",
                r"[^\w]FTP", r"[^\w]FTP_TLS", r"MySQLdb\.connect", r"pymysql\.connect", r"[^\w]PlainAuth",
-               r"DBI->connect"),
+               r"DBI->connect", r"Net::FTP\.open", r"Net::FTP\.new"),
            (('$link = mysqli_connect("localhost", "shop", "Mysq1iPw!", "shop");', "Mysq1iPw!"),
             ("$pdo = new PDO('mysql:host=db;dbname=blog', 'blog', 'Pd0BlogPw');", "Pd0BlogPw"),
             ("#0 /var/www/db.php(12): PDO->__construct('mysql:host=db;d...', 'shop', 'PhpTr4cePw')", "PhpTr4cePw"),
             ('auth := smtp.PlainAuth("", "ops@example.com", "Pl41nAuthPw", "smtp.example.com")', "Pl41nAuthPw")),
            ("$link = mysqli_connect($host, $user, $pass);", "$pdo = new PDO($dsn, 'blog', $pw);",
-            "ftp = FTP('ftp.example.com')")))),
+            "ftp = FTP('ftp.example.com')")),
+          (2, r"\$?[A-Za-z_]\w{0,63}",
+           (r"[^\w]ssh2_auth_password", r"[^\w]ftp_login", r"[^\w]ldap_bind", r"[^\w]Connection",
+            r"transport\.connect", r"Transport\.connect"),
+           (("if (!ssh2_auth_password($connection, 'webadmin', 'Php55h2Pw!')) {", "Php55h2Pw!"),
+            ('$r = ldap_bind($ds, "cn=admin,dc=example,dc=com", \'PhpLd4pBind\');', "PhpLd4pBind"),
+            ("conn = Connection(server, 'cn=svc,dc=example,dc=com', 'Ld4p3Bind#7', auto_bind=True)", "Ld4p3Bind#7"),
+            ('transport.connect(None, "uploader", "Tr4nsp0rt!x9")', "Tr4nsp0rt!x9")),
+           ("ftp_login($ftp, $user, $pass);", "conn = Connection(server, user, password)",
+            "ldap_bind($ds, 'cn=admin,dc=example,dc=com', '');", "Connection(server, 'uid=x', getpass())")),
+          (2, _STR_ARG + r"(?:[ \t]*,[ \t]*\d{1,5})?", (r"[^\w]SshClient", r"[^\w]SftpClient", r"[^\w]ScpClient"),
+           (('using (var client = new SshClient("10.1.1.5", "admin", "SshN3tPw!4"))', "SshN3tPw!4"),
+            ('var sftp = new SftpClient("files.example.com", 22, "upload", "SftpN3t#77");', "SftpN3t#77")),
+           ('new SftpClient("files.example.com", 22, "upload", keyFile)', 'new SshClient(host, "admin", password)')),
+          (1, r"(?:new[ \t]+)?\w{1,64}(?:\(\))?[ \t]*,[ \t]*" + _STR_ARG + r"(?:[ \t]*,[ \t]*\d{1,6}){2}",
+           (r"[^\w]JedisPool",),
+           (('new JedisPool(new JedisPoolConfig(), "redis.internal", 6379, 2000, "P00lJedis9x");', "P00lJedis9x"),),
+           ('new JedisPool(cfg, "redis.internal", 6379, 2000, password);',)),
+          (1, _STR_ARG + _TO_OWNED, (r"[^\w]Credentials::new",),
+           (('let c = Credentials::new("mailer@example.com".to_owned(), "L3ttreSmtp!9".to_owned());', "L3ttreSmtp!9"),),
+           ('Credentials::new(user.to_owned(), std::env::var("SMTP_PASSWORD")?)',)))),
     # SNMP community strings: Cisco IOS `snmp-server community NAME RO|RW`, Junos `community NAME {` in its `snmp`
     # block (one pass for both).
     Rule("password", r"community(?<![\w-]community)[ \t]+(?P<v>[^\s{;]{1,128})", needs="community",
