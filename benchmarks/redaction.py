@@ -167,6 +167,8 @@ CLIENT_BATCHES = (
     _batch("_33", "firewalls, routers and Wi-Fi appliances, second round", "18b8f04", "3925925",
            source="the tools' documentation"),
     _batch("_34", "data-platform operations, second round", "18b8f04", "5de76b5", source="the tools' documentation"),
+    _batch("_35", "chat, federation and community platforms' server configs", "d429e87", "2000ff7",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
