@@ -167,6 +167,8 @@ CLIENT_BATCHES = (
     _batch("_33", "firewalls, routers and Wi-Fi appliances, second round", "18b8f04", "3925925",
            source="the tools' documentation"),
     _batch("_34", "data-platform operations, second round", "18b8f04", "5de76b5", source="the tools' documentation"),
+    _batch("_35", "chat, federation and community platforms' server configs", "d429e87", "2000ff7",
+           source="the tools' documentation"),
     _batch("_36", "credentials passed to client libraries in scripts, second round", "d429e87", "e096322",
            source="the tools' documentation"),
     _batch("_37", "cloud identity caches and token outputs, third round", "d429e87", "66acaea",

@@ -32,6 +32,11 @@ KNOWN_MISSES = {
     # sentence: one script's wording, too specific for a rule, and the key is shown once at its creation.
     "OVHcloud python-ovh consumer key request output (validationUrl and consumerKey)": [
         "Pz6Jf1Ya5Hc0Rd2Ug7Es4Wk9Mn3Qt8V"],
+    # Batch 35: TeamSpeak ServerQuery's `login USER PASSWORD` (a bare `login` verb with two words also starts prose and
+    # other consoles' lines); the signaling server's `hashkey`/`blockkey` (`hashkey` names a hash table's key as often).
+    "TeamSpeak ServerQuery telnet session (login command)": ["Qy8sTz3Lp"],
+    "Nextcloud Talk signaling server server.conf (hashkey, blockkey, backend secret, TURN apikey)": [
+        "6f2c9a4e1b7d3f8a0c5e2b9d4f7a1c3e", "b1d4f7a0c3e6b9d2"],
     # Batch 33: a base64 key under an element named for neither a key nor a secret (pfSense's RFC 2136 `<keydata>`,
     # OpenVPN's `<tls>`, which elsewhere holds `true`); the user half of `curl -u key:secret` (a user name as often);
     # ProCurve's unsalted `sha1 "<hex>"` manager password (a `sha1` modifier after a secret word also precedes

@@ -281,7 +281,7 @@ _PASSWORD_OPTIONS = {
     # Concourse's `fly login -u USER -p PASSWORD` (`-p` names the pipeline in `fly set-pipeline`); Conan 2's `conan
     # remote login REMOTE USER -p PASSWORD` and Conan 1's `conan user -p PASSWORD -r REMOTE USER`.
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
-                            r"|testsaslauthd)\b"
+                            r"|testsaslauthd|register_new_matrix_user|turnadmin)\b"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
     # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's, FreeTDS
@@ -291,7 +291,9 @@ _PASSWORD_OPTIONS = {
     ("a", True): re.compile(r"\bredis-cli\b"),
     # MIT Kerberos `kadmin -p PRINCIPAL -w PASSWORD` takes the administrator's password like the OpenLDAP tools.
     ("w", True): re.compile(r"\bldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn)\b|\bkadmin\b"),
-    ("k", True): re.compile(r"\bopenssl\b.*\benc\b|\bopenssl[ \t]+(?:aes|des|bf|camellia|chacha)"),  # `enc -k`
+    # `openssl enc -k PASSWORD`; Synapse's `register_new_matrix_user -k REGISTRATION_SHARED_SECRET`.
+    ("k", True): re.compile(r"\bopenssl\b.*\benc\b|\bopenssl[ \t]+(?:aes|des|bf|camellia|chacha)"
+                            r"|\bregister_new_matrix_user\b"),
 }
 
 
@@ -329,6 +331,15 @@ def _sops_value(rule: Rule, hit: Hit) -> list[Finding]:
     line_start = hit.text.rfind("\n", 0, hit.match.start()) + 1
     head = hit.text[line_start : hit.match.start()].rstrip(" \t\"'=:")
     return [] if head.endswith("mac") else _bundler_credentials(rule, hit)
+
+
+# Options only coturn's turnserver.conf has: its `user=NAME:PASSWORD` lines are long-term credentials there.
+_TURNSERVER_CONF = re.compile(r"(?m)^[ \t]*(?:realm|lt-cred-mech|use-auth-secret|static-auth-secret|listening-port)\b")
+
+
+def _turnserver_user(rule: Rule, hit: Hit) -> list[Finding]:
+    """coturn's `user=NAME:PASSWORD` (or `NAME:0xKEY`), only in a file with turnserver.conf's own options."""
+    return _pair_password(rule, hit) if _TURNSERVER_CONF.search(hit.text) else []
 
 
 def _htpasswd_batch(rule: Rule, hit: Hit) -> list[Finding]:
@@ -1743,6 +1754,27 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("docker run --entrypoint htpasswd httpd:2 -Bbn reg Htpr1nt-Pw > auth/htpasswd", "Htpr1nt-Pw")),
          negatives=("htpasswd -c /etc/nginx/.htpasswd admin", "htpasswd -b .htpasswd ops $PASS",
                     "htpasswd -Bbn reg $REG_PASSWORD > auth/htpasswd")),
+    # XMPP servers' account commands take the password as the argument after the user and the host:
+    # `prosodyctl register USER HOST PASSWORD`, `ejabberdctl register|change_password|check_password USER HOST PW`.
+    Rule("password", r"ctl(?:(?<=prosodyctl)|(?<=ejabberdctl))[ \t]+(?:register|change_password|check_password)"
+         r"[ \t]+[^\s-]\S*[ \t]+[^\s-]\S*[ \t]+"
+         r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\"|(?P<v3>[^\s'\"$<>|;&]\S{0,127}))",
+         needs="ctl", extract=_bundler_credentials, remember=True,
+         examples=(("sudo prosodyctl register focus auth.meet.example.com 'Fq9rJ1coPw'", "Fq9rJ1coPw"),
+                   ("ejabberdctl change_password bob example.net N3wB0b-Pw2", "N3wB0b-Pw2")),
+         negatives=("prosodyctl passwd alice", "ejabberdctl register admin example.net $ADMIN_PASS",
+                    "ejabberdctl registered_users example.net")),
+    Rule("password", r"user=(?<![^\n]user=)(?P<v3>[^\s:]{1,64}:\S{1,256})", needs="user=", extract=_turnserver_user,
+         remember=True,
+         examples=(("listening-port=3478\nrealm=turn.example.com\nlt-cred-mech\nuser=alice:Tu8nAl1ce\n", "Tu8nAl1ce"),),
+         negatives=("[program:web]\nuser=www-data:www-data\n", "realm=turn.example.com\nuser=alice\n")),
+    # A Synapse signing key file (`homeserver.signing.key`): `ed25519 KEY_ID BASE64_SEED`, one line.
+    Rule("private_key",
+         rf"ed25519(?<![^\n]ed25519)[ \t]+[A-Za-z0-9_]{{1,32}}[ \t]+(?P<v1>[A-Za-z0-9+/]{{43}})=?{_LINE_END}",
+         needs="ed25519", extract=_bundler_credentials, remember=True,
+         examples=(("ed25519 a_Xk3q Zm9vYmFyYmF6cXV4UXdlcnR5VWlvcEFzZGZnaEprbFp\n",
+                    "Zm9vYmFyYmF6cXV4UXdlcnR5VWlvcEFzZGZnaEprbFp"),),
+         negatives=("ed25519 key generated for host web1\n", "ssh-keygen -t ed25519 -C ops-laptop\n")),
     # skopeo's, buildah's and podman's `--creds USER:PASSWORD` (`--src-creds`, `--dest-creds` for a copy's two ends).
     Rule("password", r"--(?<![\w-]--)(?:src-|dest-)?creds[ \t=]+(?:'(?P<v1>[^'\r\n]{1,256})'"
          r"|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"]{1,256}))", needs="-creds", extract=_pair_password,
