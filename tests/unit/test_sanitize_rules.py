@@ -28,6 +28,10 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    # Batch 40: the HubSpot CLI's `personalAccessKey: >-` puts the key on the next line as a YAML folded scalar; no
+    # rule follows a key name into a block scalar yet (not fixed yet: it needs one helper for all key rules, not a
+    # HubSpot rule). The file's `pat-na1-` access token is caught.
+    "HubSpot private app token (pat-na1-) in a hubspot.config.yml for the HubSpot CLI": ["CJS2k7m3LhIPAgEAQQAAAQ"],
     # Batch 37: python-ovh's example script prints `your 'consumerKey' is '<value>'`, a key named in quotes inside a
     # sentence: one script's wording, too specific for a rule, and the key is shown once at its creation.
     "OVHcloud python-ovh consumer key request output (validationUrl and consumerKey)": [

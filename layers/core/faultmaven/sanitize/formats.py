@@ -1330,10 +1330,17 @@ _HTTPIE = re.compile(r"\bhttps?[ \t]")  # HTTPie's `http`/`https` commands take 
 _LFTP = re.compile(r"\blftp\b|^[ \t]*open[ \t]")
 
 
+def _dummy_password(password: str, user: str) -> bool:
+    """Freshdesk, Freshservice and Basecamp 2 document `-u API_KEY:X`: the key is the user name, `X` a filler. Only a
+    key-like user (long, with a digit) counts, so `-u admin:X` is left alone."""
+    return password in ("X", "x") and len(user) >= 16 and any(c.isdigit() for c in user)
+
+
 def _curl_user(rule: Rule, hit: Hit) -> list[Finding]:
     """`curl -u user:password` / `--user user:'password'`: the part after the first colon (its quotes kept); with an
-    empty password (`-u "sk_live_...:"`, an API key passed as the user name) the user name. The option may sit on a
-    continuation line of the command. lftp's `-u user,password` likewise, after the first comma."""
+    empty or filler password (`-u "sk_live_...:"`, `-u APIKEY:X`: an API key passed as the user name) the user name.
+    The option may sit on a continuation line of the command. lftp's `-u user,password` likewise, after the first
+    comma."""
     text, dash = hit.text, hit.anchor
     line = _command_line(text, dash)
     separator = ":"
@@ -1348,7 +1355,7 @@ def _curl_user(rule: Rule, hit: Hit) -> list[Finding]:
     user, start = text[start:colon], colon + 1
     if end - start >= 2 and text[start] in "'\"" and text[end - 1] == text[start]:
         start, end = start + 1, end - 1
-    if start == end:
+    if start == end or _dummy_password(text[start:end], user):
         start, end = colon - len(user), colon
     value = text[start:end]
     templated = ("$", "[", "<", "{")
@@ -1893,13 +1900,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("curl --user 'admin:adm1nSecret' https://api.example.com", "adm1nSecret"),
                    ("curl --user ops:'Qu0t3dPw9' https://api.example.com", "Qu0t3dPw9"),
                    ('curl -u "k7Hq2Lm9Vx4Zp8:" https://api.example.com', "k7Hq2Lm9Vx4Zp8"),
+                   ("curl -u Kq7mLp2Vz9Tk4Wr8Nb:X https://acme.freshdesk.com/api/v2/tickets", "Kq7mLp2Vz9Tk4Wr8Nb"),
                    ("curl -X POST https://api.example.com \\\n  -d 'x=1' \\\n  -u ops:C0ntinu3dPw", "C0ntinu3dPw"),
                    ("lftp -u 'deploy,Lftp4Quoted' -e 'mirror -R dist /' ftp.example.com", "Lftp4Quoted"),
                    ("set ftp:ssl-force true\nopen -u web,Lftp9Open ftp.example.com", "Lftp9Open")),
          negatives=("curl -u deploy https://ci.example.com", "ps -u root:wheel", "curl -i -u 'test:test'",
                     'curl -sL --user "$USER:$PASS" "$URL"', "curl -u <user:password> https://test.com",
                     "curl --user neo4j:[PASSWORD] http://db:7474", 'curl -u "${{ env.ID }}:${{ env.PASS }}"',
-                    "lftp -u deploy ftp.example.com", "lftp -u deploy,$FTP_PW ftp.example.com")),
+                    "lftp -u deploy ftp.example.com", "lftp -u deploy,$FTP_PW ftp.example.com",
+                    "curl -u admin:X https://x.test")),
     # Config directives on a line of their own (`requirepass`, `masterauth` in redis.conf, `wpa-psk` in Debian's
     # interfaces(5), `rootpw` in slapd.conf(5), `bindpw` in nslcd.conf(5) and pam_ldap's ldap.conf,
     # `password [7] SECRET` in network device configs), fetchmailrc(5) and netrc(5) entries
