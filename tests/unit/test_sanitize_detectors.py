@@ -84,6 +84,15 @@ def test_block_value_under_password_key(sanitizer: Sanitizer) -> None:
     assert "host = db1" in result.text
 
 
+def test_colour_codes_between_key_and_value(sanitizer: Sanitizer) -> None:
+    # A highlighted `.env` in a script(1) typescript: the codes stay, the value goes, the other lines are unchanged.
+    text = "\x1b[1mDB_PASSWORD\x1b[0m=\x1b[33mGf5kR8nW2qZx\x1b[0m\r\n\x1b[1mLOG_LEVEL\x1b[0m=\x1b[33minfo\x1b[0m\r\n"
+    result = sanitizer.sanitize(text)
+    assert result.text == text.replace("Gf5kR8nW2qZx", "{{REDACTED:password}}")
+    plain = "\x1b[32m[deploy@build ~]$\x1b[39m export PASSWORD_MIN_LENGTH=12\n\x1b[1;34mINFO\x1b[m] policy on\n"
+    assert sanitizer.sanitize(plain).text == plain
+
+
 PII = [
     ("email", "jane.doe+ops@example.co.uk", "login failed for {} from web"),
     ("phone", "+1 415 555 0142", "call back {} please"),

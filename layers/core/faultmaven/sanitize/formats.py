@@ -372,8 +372,11 @@ _KEY_HEAD = re.compile(r"[A-Za-z0-9_.]+\Z")
 
 
 # What may come before a `KEY VALUE` pair on its line: Apache's `SetEnv`, csh's `setenv`, fish's `set -x`, Tcl's `set`
-# (a Dockerfile's `ENV KEY VALUE` has a rule of its own, for any key that names a secret).
-_DIRECTIVE_PREFIXES = frozenset({"", "SetEnv", "setenv", "set -x", "set -gx", "set -Ux", "set"})
+# (a Dockerfile's `ENV KEY VALUE` has a rule of its own, for any key that names a secret); fish's exports also as
+# fish_history stores them, after its `- cmd: ` entry head.
+_FISH_EXPORTS = ("set -x", "set -gx", "set -Ux")
+_DIRECTIVE_PREFIXES = frozenset({"", "SetEnv", "setenv", "set", *_FISH_EXPORTS,
+                                 *(f"- cmd: {export}" for export in _FISH_EXPORTS)})
 
 
 def _named_directive(rule: Rule, hit: Hit, key_start: int, line_start: int, line_end: int) -> list[Finding]:
@@ -1930,9 +1933,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
     *(Rule("password", word + r"(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#-][^\s#]{0,255})", needs=word, extract=_directive,
            remember=True,
            examples=((f"signingConfigs {{\n  release {{\n    store{word} 'Gr4dleSt0re'\n", "Gr4dleSt0re"),
-                     (f"SetEnv Db{word} Ap4cheEnvPw", "Ap4cheEnvPw")),
+                     (f"SetEnv Db{word} Ap4cheEnvPw", "Ap4cheEnvPw"),
+                     (f"- cmd: set -gx PG{word} F1shH1stPw\n  when: 1700200010\n", "F1shH1stPw")),
            negatives=(f"{word} authentication succeeded for root", f"SetEnv Db{word}File /run/secrets/db",
-                      f"store{word} System.getenv('KS_PASS')", "Password Store"))
+                      f"store{word} System.getenv('KS_PASS')", "Password Store", f"- cmd: echo Db{word} F1shH1stPw"))
       for word in ("Password", "PASSWORD", "_pass", "Passwd", "Pass", "pw")),  # `pw`: nslcd.conf's `bindpw`
     # Other secret keys in an aligned two-column table (`vault kv get`: `api_key        VALUE`): two blanks or more;
     # one blank before a token-like value, in the blank-separated configs of log shippers (Fluentd's `<match>` blocks:

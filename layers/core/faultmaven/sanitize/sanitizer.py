@@ -19,6 +19,13 @@ if TYPE_CHECKING:
 LABEL = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _REMEMBERED_MIN_LEN = 6  # shorter context-found values (`pass=abc`) would match ordinary words elsewhere
 _REMEMBERED = Rule("secret", "", remember=True)
+# An ECMA-48 CSI sequence (SGR colours, erase-line `ESC[K`) as script(1), tmux capture-pane -e and CI logs keep them.
+_ANSI_CODE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def _blanks(code: re.Match[str]) -> str:
+    """As many blanks as the escape code: offsets in the blanked text are offsets in the original."""
+    return " " * len(code.group())
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,8 @@ class Sanitizer:
         if not self.enabled or not text:
             return SanitizeResult(text, {}, mapping)
         found = self._scanner.scan(text)
+        if "\x1b[" in text:  # terminal colour codes around a key or its value: scan again with them blanked out
+            found = resolve_overlaps(found + self._scanner.scan(_ANSI_CODE.sub(_blanks, text)))
         if self._allowed_exact or self._allowed_patterns:
             found = [item for item in found if not self.is_allowed(text[item[0][0] : item[0][1]])]
         # Sanitizing sanitized text changes nothing: placeholders stay whole. (`{` first: one memchr, where the full
