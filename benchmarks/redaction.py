@@ -173,6 +173,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_37", "cloud identity caches and token outputs, third round", "d429e87", "66acaea",
            source="the tools' documentation"),
+    _batch("_38", "blockchain nodes, wallets and dapp tooling", "3b236f2", "a34765c",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
