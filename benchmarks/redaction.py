@@ -173,6 +173,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_37", "cloud identity caches and token outputs, third round", "d429e87", "66acaea",
            source="the tools' documentation"),
+    _batch("_38", "blockchain nodes, wallets and dapp tooling", "3b236f2", "a34765c",
+           source="the tools' documentation"),
     _batch("_39", "terminal recordings and traced shells", "3b236f2", "76c8dc6", source="the tools' documentation"),
     _batch("_40", "SaaS integrations in application configs: ticketing, error tracking, analytics, CRM", "3b236f2",
            "2551792", source="the tools' documentation"),

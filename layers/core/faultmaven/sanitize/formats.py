@@ -236,6 +236,10 @@ def _value_attribute(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, kind[1])]
 
 
+# A mnemonic seed phrase: 12, 15, 18, 21 or 24 lower-case words of 3 to 8 letters (BIP39's word lengths).
+_SEED_WORDS = r"[a-z]{3,8}(?:[ ][a-z]{3,8}){11}(?:(?:[ ][a-z]{3,8}){3}){0,4}"
+_SEED_EXAMPLE = "ribbon velvet harbor canyon tumble orbit lizard frozen pepper glimpse marble sunset"
+
 # --- private keys ----------------------------------------------------------------------------------------------------
 
 _LINE = re.compile(r"[^\r\n]*(?:\r?\n|\Z)")
@@ -3098,6 +3102,47 @@ FORMAT_RULES: tuple[Rule, ...] = (
     Rule("token", r"anaconda\.(?:org|cloud)/t/(?P<v>[\w-]{8,128})/", needs="/t/", remember=True,
          examples=(("  - https://conda.anaconda.org/t/ac-8f3b2e91d4c7a6f5/acme-internal", "ac-8f3b2e91d4c7a6f5"),),
          negatives=("https://conda.anaconda.org/t/<TOKEN>/acme", "https://conda.anaconda.org/conda-forge")),
+    # Web3 RPC providers' keys in the URL path: Infura `https://<net>.infura.io/v3/KEY`, Alchemy
+    # `https://<net>.g.alchemy.com/v2/KEY`; the pattern starts at `/v` and checks the host behind it.
+    Rule("token", r"/v(?:(?<=infura\.io/v)3|(?<=alchemy\.com/v)2)/(?P<v>[A-Za-z0-9_-]{20,64})(?![A-Za-z0-9_-])",
+         needs="/v", remember=True,
+         examples=(("url: https://mainnet.infura.io/v3/9aa3d95b3bc440fa88ea12eaa4456161",
+                    "9aa3d95b3bc440fa88ea12eaa4456161"),
+                   ('"https://eth-sepolia.g.alchemy.com/v2/Zo8Y6fpjzV2TbjLpJyu2TT63pGrVHZBA"',
+                    "Zo8Y6fpjzV2TbjLpJyu2TT63pGrVHZBA")),
+         negatives=("url: `https://sepolia.infura.io/v3/${INFURA_API_KEY}`", "GET https://api.example.com/v2/users/42")),
+    # An Ethereum private key (`0x` + 64 hex) passed to a wallet constructor, listed in Hardhat's `accounts` or given
+    # to Foundry's `--private-key`: the
+    # same shape is a transaction or block hash, so only these call sites count.
+    *(Rule("private_key", rf"0x(?<={re.escape(site)}0x)(?P<v>[0-9a-fA-F]{{64}})(?![0-9a-fA-F])", needs="0x",
+           examples=((f'{site}0x{"4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"}"',
+                      "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"),),
+           negatives=('"blockHash": "0x' + "4c0883a69102937d" * 4 + '"', f"txs: ['0x{'4c' * 32}']"))
+      for site in ('Wallet("', "Wallet('", 'from_key("', "from_key('", 'accounts: ["', "accounts: ['", "--private-key ",
+                   "--private-key=")),
+    # lnd macaroons in hex (`lncli bakemacaroon`, the REST `Grpc-Metadata-macaroon` header): version 2, then the
+    # location `lnd` (`0201036c6e64`).
+    Rule("token", r"0201036c6e64[0-9a-fA-F]{40,8192}", needs="0201036c6e64",
+         examples=(('"macaroon": "0201036c6e6402f801030a10' + "c3854219" * 8 + '"',
+                    "0201036c6e6402f801030a10" + "c3854219" * 8),),
+         negatives=("version 0201036c6e64", "0201036c6e6f" + "c3854219" * 8)),
+    # Mnemonic seed phrases (BIP39, 12 to 24 lower-case words) as a keyed value (`MNEMONIC="…"`,
+    # `const mnemonic = '…'`, `Wallet.fromPhrase("…")`) and on the line(s) after a CLI's "seed phrase" or "mnemonic
+    # phrase" notice (solana-keygen, Cosmos SDK `keys add`).
+    *(Rule("secret", rf"{key}\w*[\"']?[ \t]*[=:(][ \t]*[\"'](?P<v>{_SEED_WORDS})[\"']", needs=key,
+           examples=((f'{key}="{_SEED_EXAMPLE}"', _SEED_EXAMPLE),),
+           negatives=(f'{key}="{" ".join(_SEED_EXAMPLE.split()[:6])}"', f"{key} = process.env.{key.upper()}"))
+      for key in ("MNEMONIC", "mnemonic", "Mnemonic", "Phrase")),
+    Rule("secret", rf"phrase\b[^\r\n]*(?:\r?\n[^\r\n]*){{0,3}}?\r?\n(?P<v>{_SEED_WORDS})[ \t]*(?=\r?\n|$)",
+         needs="phrase",
+         examples=((f"Save this seed phrase and your BIP39 passphrase:\n{_SEED_EXAMPLE}\n=====", _SEED_EXAMPLE),
+                   (f"write this mnemonic phrase in a safe place.\nIt is the only way.\n\n{_SEED_EXAMPLE}\n",
+                    _SEED_EXAMPLE)),
+         negatives=("the phrase below\nis just a line of prose that goes on and on with words\n",)),
+    # monero-wallet-rpc's `--rpc-login USER:PASSWORD`.
+    Rule("password", r"--rpc-login[ \t=]+[^\s:]{1,64}:(?P<v>[^\s\"']{4,128})", needs="--rpc-login",
+         examples=(("monero-wallet-rpc --rpc-login shop:z5xStwfddZMo4ekN --trusted-daemon", "z5xStwfddZMo4ekN"),),
+         negatives=("monero-wallet-rpc --disable-rpc-login --rpc-bind-port 18083",)),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"
