@@ -1698,6 +1698,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("*:*:*:replicator:r3plic8tion", "r3plic8tion")),
          negatives=("10:22:33:44:55 frame", "Jun 14 15:16:01 combo sshd[1]: check pass",
                     "@HWI-ST565_0092:4:1101:5508:5860#ACTTGA/1")),
+    # PayPal's classic API signature, beside the API password: NVP's `USER=…&PWD=…&SIGNATURE=…`, the Merchant SDK's
+    # `acct1.Signature = …`. Its dots and dashes stop the random-value rule's alphabet.
+    Rule("secret", r"=(?:(?<=SIGNATURE=)(?<![^\n&? \t]SIGNATURE=)|(?<=acct\d\.Signature=)"
+         r"|(?<=acct\d\.Signature[ \t]=))[ \t]*(?P<v>A(?=[A-Za-z.\-]*\d)[A-Za-z0-9.\-]{40,80})(?![\w.\-])", "=",
+         remember=True, before="[E \t]",
+         examples=(("USER=shop_api1.example.com&PWD=QFZCWN5HZM8VBG7Q&SIGNATURE=A.k3Tq8Zr5Lm2Vx9Pb4Nw7Hc1Yd6Gf0Js3"
+                    "Ke8Ua5Ro2.Ez7Qm&METHOD=GetBalance", "A.k3Tq8Zr5Lm2Vx9Pb4Nw7Hc1Yd6Gf0Js3Ke8Ua5Ro2.Ez7Qm"),
+                   ("acct1.Signature = AmQ4xR8vT2pL6nZ9cW3bY7kF1hJ5dG0sU4eN8aX2-Vr6Ko3Tz",
+                    "AmQ4xR8vT2pL6nZ9cW3bY7kF1hJ5dG0sU4eN8aX2-Vr6Ko3Tz")),
+         negatives=("X-SIGNATURE=Abcdefghijklmnopqrstuvwxyz.abcdefghijklmnopqrstu9",
+                    "acct1.Signature = ${PAYPAL_SIGNATURE}", "SIGNATURE=Accepted.by-the-remote-gateway-after-retry")),
     Rule("secret", r"=(?<=[vV]alue=)[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,512})\"|'(?P<v2>[^'\r\n]{1,512})')", "=",
          extract=_value_attribute, remember=True, before="e",
          examples=(('<add key="DbPassword" value="S3rv!ceAcc0unt" />', "S3rv!ceAcc0unt"),),

@@ -167,7 +167,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "$config['snmp']['version'] = array('v2c');", "community = open-source",
              "const { password } = req.body;", "$Self->{DatabaseUser} = 'otrs';", 'password = <<"EOF"',
              "JWT_SECRET_KEY=%kernel.project_dir%/config/jwt/private.pem", "PUSHER_APP_KEY=9a8b7c6d5e4f3a2b1c0d",
-             'error_password = "did not match the rules"', "internet_authkey_file=/etc/urbackup/key")),
+             'error_password = "did not match the rules"', "internet_authkey_file=/etc/urbackup/key",
+             "ADYEN_CLIENT_KEY=test_KBZ3JRK4ZZDVVGVQBW4BNM25WEMCAXLM")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),),
            ("[section]\nname =\n    value1", 'secret_key_base =\n  System.get_env("SECRET_KEY_BASE") ||')),
           ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
@@ -185,6 +186,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             'service {\n  agent = "e95b599e-166e-7d80-08ad-aee76e7ddf19"\n}',
             'SOCIAL_AUTH_GITHUB_KEY = "Ov23liQ7xK2mR9tB4wZc"',
             "Server=(localdb)\\mssqllocaldb;Database=aspnet-Portal-7c41e0d2;Trusted_Connection=True",
+            "INFO charge=ch_3MmlLrLkdIwHu7ix0snN0B15 subscription=sub_1MowQVLkdIwHu7ixeRlqHVzs",
+            "STRIPE_PRICE_ID_PRO=price_1MoBy5LkdIwHu7ixZhnattbh",
             '"v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAy3Qp7Lx3Vn9Tz2Rb6Mk1Hd4eWc8Ys0U"'))),
     ":": (((('"password": "R3port!ng"', "R3port!ng"), ("api_key: 'ToCynx5Se4e2PtoZxEhW7lUJcOX15c54'",
                                                         "ToCynx5Se4e2PtoZxEhW7lUJcOX15c54"),
@@ -218,7 +221,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              'Authorization: "Bearer ${env:OTLP_TOKEN}"', '"dedup_key": "a1b2c3d4e5f60718293a4b5c6d7e8f90"',
              "recaptcha_site_key: 6Lc3xQ2mAAAAAJ9vB4cK8tZ5yL0sR7mD2nW1hF6e", '"totp": true', "totp: enabled",
              "credentials(PasswordCredentials::class)", "if (!Password::check($input)) {",
-             "password: '!secret.yaml password'", '{"Password1":"****", "Retries2": "three"}')),
+             "password: '!secret.yaml password'", '{"Password1":"****", "Retries2": "three"}',
+             "  clientKey: 'live_BR2U1TAQ0YLYO0L05BNGHTM4EG2BNGLN',")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),
             ('"adminPassword": {\n  "value": "Arm-P4ram-Pw"\n}', "Arm-P4ram-Pw")),
            ("credentials:\n    user: admin", '"adminPassword": {\n  "type": "securestring",\n  "minLength": 12\n}',
@@ -228,7 +232,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR")),
            ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"',
             '"password_hash": "see-the-users-table-for-it"',
-            "rtsp://{CAM_USER}:{CAM_PASSWORD}@10.0.30.12:554/h264Preview_01_main"))),
+            "rtsp://{CAM_USER}:{CAM_PASSWORD}@10.0.30.12:554/h264Preview_01_main",
+            '"payment_intent": "pi_3MtwBwLkdIwHu7ix28a3tqPa"'))),
 }
 _SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3tt3rPw!"),
                      ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6")),
@@ -526,6 +531,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
         return False
     if words[-1:] == ("community",) and value in _DEFAULT_COMMUNITIES:
         return False
+    if words[-2:] == ("client", "key") and _ADYEN_CLIENT_KEY.fullmatch(value):
+        return False
     if "token" in words and len(value) < 8:
         return False
     if quoted and len(value.split()) >= 4 and not _APP_PASSWORD.fullmatch(value):  # prose such as an error message
@@ -535,6 +542,9 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
 
 # SNMP's factory-default community strings (airOS `snmp.community=public`): known to everyone, not a secret.
 _DEFAULT_COMMUNITIES = frozenset({"public", "private"})
+# Adyen's client key (`ADYEN_CLIENT_KEY`, Drop-in's `clientKey`): the public half of its API credential, run in the
+# browser; the API key beside it is `AQE…` (a provider token).
+_ADYEN_CLIENT_KEY = re.compile(r"(?:test|live)_[A-Z0-9]{32}")
 # Google's app passwords as its account page shows them: four groups of four lower-case letters (`MAIL_PASSWORD =
 # "qwvn rtzk pmlb hsdx"`), four words to the prose test above.
 _APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
@@ -694,6 +704,10 @@ _AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
 # design (a DKIM record's `p=`).
 _PUBLIC_KEY_DER = re.compile(r"MII[A-Za-z0-9+/]{2}jANBgkqhkiG9w0BAQEFAAOC|MIGfMA0GCSqGSIb3DQEBAQUAA4GN"
                              r"|MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE|MCowBQYDK2VwAyEA")
+# Stripe's object ids (`pi_`, `ch_`, `cus_`, `price_`, ... and 14-32 letters and digits), what a payment log is searched
+# by, not credentials: Stripe's keys (`sk_live_`, `rk_live_`, `whsec_`) are provider tokens.
+_STRIPE_OBJECT_ID = re.compile(r"(?:acct|ba|card|ch|cus|evt|ii|in|pi|pm|po|price|prod|py|re|seti|si|sub|tr|txn)_"
+                               r"[A-Za-z0-9]{14,32}")
 # AWS Secrets Manager and Parameter Store references (CodeBuild's `env: secrets-manager:`): names, not values.
 _REFERENCE_SECTIONS = frozenset({"secrets-manager", "parameter-store"})
 
@@ -885,8 +899,9 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
         return []
     if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or value[-1:] in ("(", "[") \
             or ("." in key and _PORT_PATH.match(value)) \
-            or _K8S_NAME.fullmatch(value) or not looks_random(value) or names_its_key(key, value):
-        return []  # a path, a port and a path after a host, a digest, code, a word or the key's own name
+            or _K8S_NAME.fullmatch(value) or not looks_random(value) or names_its_key(key, value) \
+            or _STRIPE_OBJECT_ID.fullmatch(value):
+        return []  # a path, a port and a path after a host, a digest, code, a word, the key's own name, an object id
     return _listed(hit.text, start, end, "secret", looks_random)
 
 

@@ -167,10 +167,13 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
 # own, skipped unless the literal is in the text (one `in` test per call: about 1 ms on 2 MB of text, so few of them).
 _UNSEPARATED: tuple[tuple[str, str, str], ...] = (
     ("dapi", r"[a-f0-9]{32}(?:-\d)?", _ex(_HEX, 32)),
-    # Alibaba Cloud access key ids, Atlassian API tokens, EasyPost keys: anchored at their `A`.
+    # Alibaba Cloud access key ids, Atlassian API tokens, EasyPost keys, Adyen API keys: anchored at their `A`.
     ("LTAI", "[A-Za-z0-9]{20}", _ex(_ALNUM, 20)),
     ("ATATT3", "[A-Za-z0-9_=-]{180,}", _ex(_ALNUM, 186)),
     ("EZAK", "[A-Za-z0-9]{54}", _ex(_ALNUM, 54)),
+    # Adyen API keys: `AQE`, two base64 parts and a short tail of any printable characters, joined by `-`.
+    ("AQE", "[A-Za-z0-9+/]{40,200}={0,2}-[A-Za-z0-9+/]{40,64}={0,2}-[^\\s\"'`]{8,32}",
+     f"{_ex(_ALNUM, 90)}==-{_ex(_ALNUM, 43)}=-W+t7NF;s4}}%=kUSD"),
     # NuGet API keys; Grafana API keys (base64 of a JSON object that starts `{"k":"`).
     ("oy2", "[a-z0-9]{43}", _ex(_ALNUM, 43).lower()),
     ("eyJrIjoi", "[A-Za-z0-9+/]{40,400}={0,2}", _ex(_ALNUM, 60)),
