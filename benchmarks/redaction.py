@@ -178,6 +178,7 @@ CLIENT_BATCHES = (
     _batch("_39", "terminal recordings and traced shells", "3b236f2", "76c8dc6", source="the tools' documentation"),
     _batch("_40", "SaaS integrations in application configs: ticketing, error tracking, analytics, CRM", "3b236f2",
            "2551792", source="the tools' documentation"),
+    _batch("_41", "research computing and HPC clusters", "849befe", "3e4a188", source="the tools' documentation"),
     _batch("_42", "payment gateways and commerce integrations", "849befe", "6d84094",
            source="the tools' documentation"),
 )

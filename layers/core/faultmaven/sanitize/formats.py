@@ -283,9 +283,10 @@ _PASSWORD_OPTIONS = {
     ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}|\\b7za?\\b"),  # 7-Zip: `7z a -pSECRET`
     # cqlsh(1), rabbitmqadmin, Apple's `altool` and Cyrus SASL's `testsaslauthd` take `-u USER -p PASSWORD`.
     # Concourse's `fly login -u USER -p PASSWORD` (`-p` names the pipeline in `fly set-pipeline`); Conan 2's `conan
-    # remote login REMOTE USER -p PASSWORD` and Conan 1's `conan user -p PASSWORD -r REMOTE USER`.
+    # remote login REMOTE USER -p PASSWORD` and Conan 1's `conan user -p PASSWORD -r REMOTE USER`; HTCondor's
+    # `condor_store_cred add -c -p POOL_PASSWORD`.
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
-                            r"|testsaslauthd|register_new_matrix_user|turnadmin)\b"
+                            r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin)\b"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
     # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's, FreeTDS
@@ -507,11 +508,18 @@ def _qt_byte_array(rule: Rule, hit: Hit) -> list[Finding]:
     return _bundler_credentials(rule, hit)
 
 
+# HTCondor's token tools (`condor_token_fetch`, `_create`, `_request`): `-token NAME` names the file under tokens.d.
+_TOKEN_FILE_TOOLS = re.compile(r"\bcondor_token_\w+")
+
+
 def _dash_option(rule: Rule, hit: Hit) -> list[Finding]:
     """`-password X`, `-vaultToken X`, `-passin pass:X`: quoted, or a value with letters and digits."""
     start, end = hit.value_span()
     value = hit.text[start:end]
-    if hit.text[hit.anchor + 1 : start].split()[0].lower() in ("pass", "passin", "passout"):
+    option = hit.text[hit.anchor + 1 : start].split()[0].lower()
+    if option == "token" and _TOKEN_FILE_TOOLS.search(_command_line(hit.text, hit.anchor)):
+        return []
+    if option in ("pass", "passin", "passout"):
         if not value.startswith("pass:"):
             return []  # OpenSSL's `env:VAR`, `file:path`, `fd:N`, `stdin`
         start, value = start + 5, value[5:]
@@ -635,9 +643,10 @@ def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
 _PRINTS = re.compile(r"\b(?:get|read|cat|echo|printf|print|show|reveal|decode|base64|jsonpath|jq|view|create"
                      r"|generate)\b")
 # `.key`: a key file (Artifactory's `master.key`, Rails' `config/master.key`); `creds`: Artifactory's `bootstrap.creds`;
-# `psk`: a Wi-Fi key (`nmcli -s -g 802-11-wireless-security.psk connection show NAME`).
+# `psk`: a Wi-Fi key (`nmcli -s -g 802-11-wireless-security.psk connection show NAME`); `.irodsA`: iRODS's scrambled
+# (reversible) copy of the user's password.
 _SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]?key|credential|creds\b|\.key\b"
-                          r"|\bpsk\b)")
+                          r"|\bpsk\b|\.irodsA\b)")
 # Commands whose whole output is a stored secret, whatever they name: macOS `security find-generic-password -w` (also
 # `-wa NAME`), libsecret's `secret-tool lookup`, python-keyring's `keyring get`, KWallet's `kwallet-query -r`, `pass`
 # and `gopass` (`[show] ENTRY`: the entry's first line is its password), 1Password's `op read`, PowerShell's
@@ -656,6 +665,20 @@ _REVEALS = re.compile(r"\bsecurity[ \t]+find-(?:generic|internet)-password\b.*[ 
 # gopass prints `Secret: ENTRY` and a blank line before the entry.
 _ENTRY_HEADER = re.compile(r"[ \t]*Secret: \S+[ \t]*\r?\n(?:[ \t]*\r?\n)?")
 _MAP_ENTRY = re.compile(r'"[^"\r\n]{1,253}"\s*:\s*"(?P<v>[^"\r\n]{1,512})"')
+
+
+_MAP_KEY = re.compile(r"""(?:"(?P<v1>[^"\r\n]{8,256})"|'(?P<v2>[^'\r\n]{8,256})')\s*:""")
+
+
+def _map_keys(rule: Rule, hit: Hit) -> list[Finding]:
+    """Each quoted key of a dict literal (group `b`) that maps secrets to names; placeholders stay."""
+    start, end = hit.span("b")  # type: ignore[misc]
+    found: list[Finding] = []
+    for m in _MAP_KEY.finditer(hit.text, start, end):
+        group = "v1" if m.group("v1") is not None else "v2"
+        if not is_placeholder_value(m.group(group)):
+            found.append((m.start(group), m.end(group), rule.label))
+    return found
 
 
 def _host_map_values(rule: Rule, hit: Hit) -> list[Finding]:
@@ -1907,6 +1930,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("redis-cli -h cache -a R3disPw9 ping", "R3disPw9"),
                    ("ipmitool -I lanplus -H 10.0.0.9 -U ADMIN -P Ipm1Pw9 power status", "Ipm1Pw9"),
                    ("cqlsh db1 -u cassandra -p C4ssPw9", "C4ssPw9"),
+                   ("condor_store_cred -c add -p Cp00l-Pw9", "Cp00l-Pw9"),
                    ("ldapsearch -x -D cn=admin,dc=example,dc=org -w Ld4pPw9 -b dc=example,dc=org", "Ld4pPw9")),
          negatives=("mysql -u root -p shop", "ssh -p 2222 ops@bastion", "tar -pczf backup.tgz /etc", "nc -p 80 host",
                     "ls -a /tmp", "grep -w pattern file", "docker run -p 8080:80 nginx")),
@@ -2063,7 +2087,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("'-vaultToken s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5'", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
                    ("openssl rsa -in key.pem -passin pass:0pensslPw9 -out plain.pem", "0pensslPw9")),
          negatives=("tool -token file.txt", "tool -password prompt", "openssl rsa -passin env:KEY_PASS",
-                    "run -secret $SECRET", "x -passphrase-file /etc/pp")),
+                    "run -secret $SECRET", "x -passphrase-file /etc/pp",
+                    "condor_token_fetch -lifetime 86400 -token submit01")),
     # libcurl's `curl_easy_setopt(handle, CURLOPT_PASSWORD, "...")` (and `CURLOPT_USERPWD`, `CURLOPT_PROXYPASSWORD`,
     # `CURLOPT_KEYPASSWD`, `CURLOPT_XOAUTH2_BEARER`): the literal after an option that names a secret.
     Rule("password", r"\((?<=setopt\()[^,()\r\n]{1,64},[ \t]*CURLOPT_(?P<k>[A-Z0-9_]{2,40})[ \t]*,[ \t]*"
@@ -2500,7 +2525,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                          "Maple-4412-sunny"),
                         ("$ mvn --encrypt-password 'Dv4#rTq8nLx2'\n{COQLCE6DU6GtcS5P=}\n", "COQLCE6DU6GtcS5P="),
                         ("$ jf config export acme\neyJ2ZXJzaW9uIjoyLCJ1cmwiOiJodHRwczovL2FjbWUifQ==\n",
-                         "eyJ2ZXJzaW9uIjoyLCJ1cmwiOiJodHRwczovL2FjbWUifQ==")),
+                         "eyJ2ZXJzaW9uIjoyLCJ1cmwiOiJodHRwczovL2FjbWUifQ=="),
+                        ("$ cat ~/.irods/.irodsA\n+Kq2&mW9/zL4_e\n", "+Kq2&mW9/zL4_e")),
            ("$ kubectl get secret -n app\nNAME   TYPE   DATA   AGE\n", "$ echo $PASSWORD\n\n",
             "$ grep -c password app.yml\n3\n", "$ ls\nsecrets-2024.tar\n",
             "$ kubectl create secret generic db --from-file=pw.txt\nsecret/db created\n",
@@ -3079,10 +3105,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
           ('-token"', ('"gitlab-token": {"gitlab.example.com": "Lm4Kx9Qv2Tz7Rb5NwP3c"}', "Lm4Kx9Qv2Tz7Rb5NwP3c")),
           ('bearer"', ('{"bearer": {"repo.packagist.com": "9Hq2Wm7Xz4Lr8Tv3", "satis.example": "Kb6Nc1Yd5Js0Ga"}}',
                        "Kb6Nc1Yd5Js0Ga")))),
-    # A package manager's command that stores a credential given as its last argument: `composer config [--global]
+    # A command that stores a credential given as its last argument: `composer config [--global]
     # [--auth] http-basic.HOST USER PASSWORD` (also `bitbucket-oauth.HOST KEY SECRET`, and one token for
     # `github-oauth`, `gitlab-oauth`, `gitlab-token`, `bearer`), `conda token set TOKEN` (conda-token),
-    # `jf config import SERVER_TOKEN` (JFrog CLI).
+    # `jf config import SERVER_TOKEN` (JFrog CLI); iRODS's `iadmin moduser USER password NEW_PASSWORD`.
     *(Rule("password", command + _LAST_VALUE, needs=needs, extract=_device_value, remember=True,
            examples=examples, negatives=negatives)
       for command, needs, examples, negatives in (
@@ -3099,7 +3125,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
           (r"\bjf(?:rog)?[ \t]+(?:c|config)[ \t]+import", "jf",
            (("$ jf config import eyJ2ZXJzaW9uIjoyLCJ1cmwiOiJodHRwczovL2FjbWUifQ==",
              "eyJ2ZXJzaW9uIjoyLCJ1cmwiOiJodHRwczovL2FjbWUifQ=="),),
-           ('jf c import "$JF_SERVER_TOKEN"', "jf config show")))),
+           ('jf c import "$JF_SERVER_TOKEN"', "jf config show")),
+          (r"iadmin[ \t]+moduser[ \t]+\S+[ \t]+password", "iadmin",
+           (("$ iadmin moduser bob#researchZone password 'Ir0ds-B0b!9'", "Ir0ds-B0b!9"),),
+           ("iadmin moduser bob type rodsadmin", "iadmin moduser bob password $NEW_PW")))),
     # Hex's organization and repository keys: `mix hex.organization auth ORG --key KEY`, `mix hex.repo add NAME URL
     # --auth-key KEY`.
     Rule("secret", r"\bmix[ \t]+hex\.(?:organization[ \t]+auth|repo[ \t]+add)\b[^\r\n]*?[ \t]--(?:auth-)?key[ \t=]+"
@@ -3154,6 +3183,22 @@ FORMAT_RULES: tuple[Rule, ...] = (
     Rule("password", r"--rpc-login[ \t=]+[^\s:]{1,64}:(?P<v>[^\s\"']{4,128})", needs="--rpc-login",
          examples=(("monero-wallet-rpc --rpc-login shop:z5xStwfddZMo4ekN --trusted-daemon", "z5xStwfddZMo4ekN"),),
          negatives=("monero-wallet-rpc --disable-rpc-login --rpc-bind-port 18083",)),
+    # JupyterHub's legacy `c.JupyterHub.api_tokens = {"TOKEN": "user"}` (also `c.JupyterHub.service_tokens`): the
+    # tokens are the dict's keys, the values user or service names.
+    Rule("token", r"_tokens(?:(?<=\.api_tokens)|(?<=\.service_tokens))[ \t]*=[ \t]*\{(?P<b>[^{}]{1,4096})\}",
+         needs="_tokens", extract=_map_keys, remember=True,
+         examples=(('c.JupyterHub.api_tokens = {\n    "f4b8d2a6c0e94f7b8a1d3c5e7f9b2d4a": "grader",\n}',
+                    "f4b8d2a6c0e94f7b8a1d3c5e7f9b2d4a"),
+                   ("c.JupyterHub.service_tokens = {'Jh9kQ2xW7mLp4Rv8': 'cull-idle'}", "Jh9kQ2xW7mLp4Rv8")),
+         negatives=('c.JupyterHub.api_tokens = {os.environ["GRADER_TOKEN"]: "grader"}',
+                    'limits.max_tokens = {"gpt-4o-mini": 4096}')),
+    # A line of an XRootD (and EOS) simple-shared-secret keytab: `ID u:USER g:GROUP n:NAME N:NUM c:CREATED e:EXPIRES
+    # f:FLAGS k:KEY`, the hex key after `k:`; the pattern starts at `N:` and takes the fields after it.
+    Rule("secret", r"N:(?<=[ \t]N:)\d{1,10}(?:[ \t]+[a-jl-z]:\S*){0,6}[ \t]+k:"
+         r"(?P<v>[0-9A-Fa-f]{16,512})(?![0-9A-Za-z])", needs=" N:", remember=True,
+         examples=(("0 u:xrootd g:xrootd n:cms_sss N:1 c:1773483667 e:0 f:0 k:5a8c1e3b7d9f2a4c6e0b8d1f3a5c7e9b",
+                    "5a8c1e3b7d9f2a4c6e0b8d1f3a5c7e9b"),),
+         negatives=("0 u:xrootd g:xrootd n:cms_sss N:1 c:1773483667 e:0 f:0", "Mem: N:4 k:2")),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"
