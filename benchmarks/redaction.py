@@ -178,6 +178,8 @@ CLIENT_BATCHES = (
     _batch("_39", "terminal recordings and traced shells", "3b236f2", "76c8dc6", source="the tools' documentation"),
     _batch("_40", "SaaS integrations in application configs: ticketing, error tracking, analytics, CRM", "3b236f2",
            "2551792", source="the tools' documentation"),
+    _batch("_43", "test automation, QA clouds and code-quality services", "849befe", "376a0b8",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
