@@ -181,6 +181,8 @@ CLIENT_BATCHES = (
     _batch("_41", "research computing and HPC clusters", "849befe", "3e4a188", source="the tools' documentation"),
     _batch("_42", "payment gateways and commerce integrations", "849befe", "6d84094",
            source="the tools' documentation"),
+    _batch("_43", "test automation, QA clouds and code-quality services", "849befe", "376a0b8",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

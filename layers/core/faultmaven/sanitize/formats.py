@@ -313,6 +313,32 @@ def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(text[start:end]) else [(start, end, rule.label)]
 
 
+# QA and code-quality CLIs whose option takes the service's token under a name that does not say so: Cypress Cloud's
+# and Artillery Cloud's `run --record --key KEY`; the Codecov uploaders' `-t TOKEN` (`codecov`, `codecovcli
+# upload-process`, the bash uploader fetched from codecov.io). The same value shape after `--ci-build-id` or
+# `--commit-sha` is an id.
+_TOKEN_OPTIONS = {
+    "-key": re.compile(r"\b(?:cypress|artillery)\b.*[ \t]run[ \t]"),
+    "t": re.compile(r"\bcodecov"),
+}
+_TOKEN_ARG = re.compile(r"(?=\S*\d)[\w.+/=:-]{16,256}")  # a bare token: 16+ characters with a digit
+
+
+def _token_arg(rule: Rule, hit: Hit) -> list[Finding]:
+    """A token given as a command's argument: quoted, or a bare token (not prose's `--key <your key>`)."""
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    if (hit.span("v3") is not None and not _TOKEN_ARG.fullmatch(value)) or is_placeholder_value(value):
+        return []
+    return [(start, end, rule.label)]
+
+
+def _token_option(rule: Rule, hit: Hit) -> list[Finding]:
+    """A token option of one of `_TOKEN_OPTIONS`' commands, on the same command line (continuation lines included)."""
+    commands = _TOKEN_OPTIONS[hit.text[slice(*hit.span("o"))]]  # type: ignore[misc]
+    return _token_arg(rule, hit) if commands.search(_command_line(hit.text, hit.anchor)) else []
+
+
 def _pair_password(rule: Rule, hit: Hit) -> list[Finding]:
     """`USER:PASSWORD` given to an option (skopeo's and buildah's `--creds`): the part after the first colon; without
     one the tool prompts for the password."""
@@ -1272,10 +1298,13 @@ def _ipsec_secret(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 def _named_value(name: str, rule: Rule, hit: Hit) -> list[Finding]:
-    """The value of a match when `name` names a secret and the value is not a placeholder, an empty word or code."""
+    """The value of a match when `name` names a secret and the value is not a placeholder, an empty word or code; or
+    names a session and the value is its token."""
     kind = keys.classify_key(name)
     start, end = hit.value_span()
-    if kind is None or not keys.value_is_secret(name, hit.text[start:end], kind[0], hit.span("v3") is None):
+    if kind is None:
+        return [(start, end, "token")] if keys.is_session_value(name, hit.text[start:end]) else []
+    if not keys.value_is_secret(name, hit.text[start:end], kind[0], hit.span("v3") is None):
         return []
     return [(start, end, kind[1])]
 
@@ -1934,6 +1963,30 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("ldapsearch -x -D cn=admin,dc=example,dc=org -w Ld4pPw9 -b dc=example,dc=org", "Ld4pPw9")),
          negatives=("mysql -u root -p shop", "ssh -p 2222 ops@bastion", "tar -pczf backup.tgz /etc", "nc -p 80 host",
                     "ls -a /tmp", "grep -w pattern file", "docker run -p 8080:80 nginx")),
+    Rule("token", r"-(?<=[ \t]-)(?P<o>-key|t)(?:[ \t]+|=)"
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))", "-",
+         extract=_token_option, remember=True, before=_OPTION_BEFORE, after=r"(?:-key|t)[ \t=]",
+         examples=(("npx cypress run --record --key 3b8f1c2e-6d4a-4f7b-9e0c-1a2b3c4d5e6f --parallel",
+                    "3b8f1c2e-6d4a-4f7b-9e0c-1a2b3c4d5e6f"),
+                   ("npx artillery run --record --key a9_Qw3Er5Ty7Ui9Op1As3Df5Gh7 load.yml",
+                    "a9_Qw3Er5Ty7Ui9Op1As3Df5Gh7"),
+                   ("codecovcli upload-process \\\n  -t 7d1e9a2c-4b6f-4c8d-a0e3-5f7b9c1d3e5a \\\n  -f coverage.xml",
+                    "7d1e9a2c-4b6f-4c8d-a0e3-5f7b9c1d3e5a"),
+                   ("bash <(curl -s https://codecov.io/bash) -t 'e2c4a6b8-1d3f-4a5b-8c7d-9e0f1a2b3c4d'",
+                    "e2c4a6b8-1d3f-4a5b-8c7d-9e0f1a2b3c4d")),
+         negatives=("npx cypress run --record --key $CYPRESS_RECORD_KEY", "cypress run --record --key <record key>",
+                    "ssh-keygen -t ed25519 -f id_deploy_2024_rotation", "docker run -t alpine:3.19.0-20240101 sh",
+                    "codecovcli upload-process --commit-sha 9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c",
+                    "gpg --key 4F2A9C1B7D3E5A60 --sign", "cypress open --key 3b8f1c2e-6d4a-4f7b-9e0c-1a2b3c4d5e6f")),
+    # The Snyk CLI's `snyk auth TOKEN` and `snyk config set api=TOKEN` (`api` is the setting that holds its token).
+    Rule("token", r"snyk(?<![\w.-]snyk)[ \t]+(?:auth[ \t]+|config[ \t]+set[ \t]+api=)"
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))",
+         needs="snyk", extract=_token_arg, remember=True,
+         examples=(("$ snyk auth 5c8e1a3f-7b2d-4e9a-b6c0-d1f3a5e7c9b2", "5c8e1a3f-7b2d-4e9a-b6c0-d1f3a5e7c9b2"),
+                   ("snyk config set api=0e4a7c1d-9f3b-4d6e-a8c2-b5d7f9e1a3c6",
+                    "0e4a7c1d-9f3b-4d6e-a8c2-b5d7f9e1a3c6")),
+         negatives=("Run snyk auth to log in from the browser.", "snyk auth $SNYK_TOKEN", "snyk auth --auth-type=token",
+                    "snyk config set org=acme-platform", "snyk test --org=acme-platform --severity-threshold=high")),
     Rule("password", r"-(?<=[ \t]-)(?:u[ \t]*|-user[ \t=]+|-auth[ \t=]+)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>[^\s'\"]{1,256}(?:'[^'\s]{1,256}'|\"[^\"\s]{1,256}\")?))", "-",
@@ -2180,8 +2233,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ('{"spring.datasource.password":{"value":"Actu4torEnvPw","origin":"application.yml"}}',
                     "Actu4torEnvPw"),
                    ('{"name": "API_TOKEN", "value": "Hq2Lm9Vx4Zp8Tn3Yb6"}', "Hq2Lm9Vx4Zp8Tn3Yb6"),
-                   ("<entry>\n  <key>password</key>\n  <value>XmlEntryPw1</value>\n</entry>", "XmlEntryPw1")),
+                   ("<entry>\n  <key>password</key>\n  <value>XmlEntryPw1</value>\n</entry>", "XmlEntryPw1"),
+                   ('"cookies": [{\n  "name": "sessionid",\n  "value": "q8w2e4r6t9y1u3i5o7p0a2s4d6",\n',
+                    "q8w2e4r6t9y1u3i5o7p0a2s4d6")),
          negatives=("env:\n- name: DB_HOST\n  value: db.internal", '{"name": "password", "value": ""}',
+                    '{"name": "locale", "value": "en-US"}',
+                    '{"name": "Session", "value": "5f1c9a3e-2b7d-4e8a-9c6f-0d2e4a6b8c1f"}',
                     "- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: db")),
     # PowerShell's `ConvertTo-SecureString "..." -AsPlainText` (its documented way to turn a plain string into a
     # credential): the plain string.

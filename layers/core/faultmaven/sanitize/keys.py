@@ -167,6 +167,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "$config['snmp']['version'] = array('v2c');", "community = open-source",
              "const { password } = req.body;", "$Self->{DatabaseUser} = 'otrs';", 'password = <<"EOF"',
              "JWT_SECRET_KEY=%kernel.project_dir%/config/jwt/private.pem", "PUSHER_APP_KEY=9a8b7c6d5e4f3a2b1c0d",
+             "sonar.projectKey=acme_checkout-web",
              'error_password = "did not match the rules"', "internet_authkey_file=/etc/urbackup/key",
              "ADYEN_CLIENT_KEY=test_KBZ3JRK4ZZDVVGVQBW4BNM25WEMCAXLM")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),),
@@ -218,7 +219,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "Authorization: Custom please-see-the-docs-for-this",
              "cache:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "key: [1, 2, 3, 4, 5, 6, 7, 8]",
              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "password: $__file{/run/secrets/pg_password}",
-             'Authorization: "Bearer ${env:OTLP_TOKEN}"', '"dedup_key": "a1b2c3d4e5f60718293a4b5c6d7e8f90"',
+             'Authorization: "Bearer ${env:OTLP_TOKEN}"',
+             'Authorization: "Bearer {{ $processEnvironment.API_TOKEN }}"',
+             '"dedup_key": "a1b2c3d4e5f60718293a4b5c6d7e8f90"',
              "recaptcha_site_key: 6Lc3xQ2mAAAAAJ9vB4cK8tZ5yL0sR7mD2nW1hF6e", '"totp": true', "totp: enabled",
              "credentials(PasswordCredentials::class)", "if (!Password::check($input)) {",
              "password: '!secret.yaml password'", '{"Password1":"****", "Retries2": "three"}',
@@ -434,8 +437,9 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
 def _names_public_key(words: tuple[str, ...]) -> bool:
     """A key named for the public half of a pair, sent to browsers by design: a CAPTCHA's site key (reCAPTCHA,
     hCaptcha, Turnstile: `RECAPTCHA_SITE_KEY`), Pusher's app key (`PUSHER_APP_KEY` beside `PUSHER_APP_SECRET`),
-    python-social-auth's `SOCIAL_AUTH_<BACKEND>_KEY` (the OAuth client id beside `_SECRET`; not `_PRIVATE_KEY`)."""
-    return words[-2:] == ("site", "key") or words[-3:] == ("pusher", "app", "key") or (
+    python-social-auth's `SOCIAL_AUTH_<BACKEND>_KEY` (the OAuth client id beside `_SECRET`; not `_PRIVATE_KEY`);
+    and SonarQube's `sonar.projectKey`, the project's public identifier beside its `sonar.token`."""
+    return words[-2:] == ("site", "key") or words[-3:] in (("pusher", "app", "key"), ("sonar", "project", "key")) or (
         words[:2] == ("social", "auth") and words[-1] == "key" and words[-2] not in KEY_QUALIFIERS)
 
 
@@ -496,9 +500,10 @@ _BETWEEN_LITERALS = re.compile(r"\s*(?:[,+&;]|\.[ \t]*[$A-Za-z_(])")
 _VARIABLE_REFERENCE = re.compile(r"""['"]?\\?\$\{?(?:env:)?[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*|-[a-z][a-z0-9]*)*"""
                                  r"""(?:\(\))?\}?(?:['"]|[/\[\\].*)?""")
 # Grafana provisioning's expansions (`$__file{/run/secrets/pw}`, `$__env{PW}`, `$__vault{...}`): read at start-up; the
-# value stops before the `}`. A scheme before a reference (`Bearer ${env:OTLP_TOKEN}`) holds no credential either.
+# value stops before the `}`. A scheme before a reference (`Bearer ${env:OTLP_TOKEN}`) or a template (Artillery's
+# `Bearer {{ $processEnvironment.API_TOKEN }}`) holds no credential either.
 _EXPANSION = re.compile(r"\$__(?:file|env|vault)\{[^}\s]*\}?")
-_SCHEMED = re.compile(r"(?i:bearer|basic|token|apikey)[ \t]+(\S+)")
+_SCHEMED = re.compile(r"(?i:bearer|basic|token|apikey)[ \t]+(\S.*)")
 # Keys whose value names a secret stored elsewhere: Drone's and Woodpecker's `from_secret: docker_password`,
 # TeamCity's `credentialsJSON:<uuid>` token.
 _REFERENCE_KEYS = frozenset({"from_secret", "credentialsJSON"})
@@ -518,8 +523,9 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
                         or _CAST.fullmatch(value))) \
             or _FORMAT_FIELD.search(value) or _PATH_VALUE.fullmatch(value) or _VARIABLE_REFERENCE.fullmatch(value) \
             or _EXPANSION.fullmatch(value) \
-            or ((schemed := _SCHEMED.fullmatch(value)) and _VARIABLE_REFERENCE.fullmatch(schemed.group(1))):
-        return False  # code (a call, an index, a cmdlet, a cast), a format string, a path, a variable
+            or ((schemed := _SCHEMED.fullmatch(value)) and (_VARIABLE_REFERENCE.fullmatch(schemed.group(1))
+                                                            or is_placeholder_value(schemed.group(1)))):
+        return False  # code (a call, an index, a cmdlet, a cast), a format string, a path, a variable, a template
     if strength == "hash":
         return token_like(value)
     if strength == "weak":
@@ -867,6 +873,12 @@ def _names_session(words: tuple[str, ...]) -> bool:
     return bool(words) and (words[-1] in _SESSION_WORDS or words[-2:] == ("session", "id"))
 
 
+def is_session_value(key: str, value: str) -> bool:
+    """A token-like value, not a UUID, under a session's name: also the `value` of a cookie jar's `{"name":
+    "sessionid", "value": …}` entry (Playwright's `storageState.json`, Puppeteer's and Selenium's cookie dumps)."""
+    return _names_session(key_words(key)) and token_like(value) and not is_uuid(value)
+
+
 def _names_secret_id(text: str, sep: int, key: str) -> bool:
     """`secret_id`, `SecretId`, or `Secret ID` written as two words (a CLI's aligned output)."""
     words = key_words(key)
@@ -891,9 +903,9 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
         return []  # kubeseal's ciphertext; a public key; SOPS's metadata (dotenv and INI forms); an envelope's fields
     if kind is not None:
         return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
-    if token_like(value) and (_names_secret_id(hit.text, hit.anchor, key) or (_names_session(words)
-                                                                                and not is_uuid(value))
-                               or key_words(section_of(hit.text, hit.anchor))[-1:] in _TOKEN_SECTIONS):
+    if is_session_value(key, value) or (token_like(value) and (
+            _names_secret_id(hit.text, hit.anchor, key)
+            or key_words(section_of(hit.text, hit.anchor))[-1:] in _TOKEN_SECTIONS)):
         return [(start, end, "token")]
     if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS or _names_public_key(words)):
         return []
