@@ -28,6 +28,10 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    # Batch 44: a Janus videoroom room's join `pin = "482913"`: a bare `pin` key holds a GPIO pin number or a
+    # certificate pin as often, and digits alone give no shape; the room's `secret` and the plugin's `admin_key` are
+    # caught.
+    "Janus janus.plugin.videoroom.jcfg room (secret and pin)": ["482913"],
     # Batch 38: values with no key name or shape a rule can rely on: rpcauth.py's password under "Your password:" and
     # the HMAC in `rpcauth=user:salt$hash` (a hash of the password); `cat jwt.hex` (bare 64 hex, a hash's shape); a
     # password piped to `clef init`, echoed into a password file or on the second line of Chainlink's `.api` (file

@@ -257,6 +257,22 @@ def _putty_private_lines(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, len(text[:pos].rstrip("\r\n")), rule.label)] if pos > start else []
 
 
+_PASSWORD_FILE_ENTRY = re.compile(r"[ \t]*[^\s#]\S*[ \t]+(?P<v>\S+)(?:[ \t]+\S+)?[ \t]*(?:\r?\n|\Z)")
+
+
+def _password_file_entries(rule: Rule, hit: Hit) -> list[Finding]:
+    """The password of each `USER PASSWORD [GROUPS]` line after the header, comment lines skipped, up to the first line
+    of another shape (a blank line ends the file's entries)."""
+    text, pos, found = hit.text, hit.end, []
+    while (line := _LINE.match(text, pos)) is not None and line.end() > pos:
+        if (entry := _PASSWORD_FILE_ENTRY.match(text, pos)) is not None:
+            found.append((*entry.span("v"), rule.label))
+        elif not text[pos : line.end()].lstrip(" \t").startswith("#"):
+            break
+        pos = line.end()
+    return found
+
+
 def _jwk_private(rule: Rule, hit: Hit) -> list[Finding]:
     """Private members of a JSON Web Key (`d`, `p`, `q`, `dp`, `dq`, `qi`, symmetric `k`) in an object with `kty`."""
     text, colon = hit.text, hit.anchor
@@ -284,9 +300,10 @@ _PASSWORD_OPTIONS = {
     # cqlsh(1), rabbitmqadmin, Apple's `altool` and Cyrus SASL's `testsaslauthd` take `-u USER -p PASSWORD`.
     # Concourse's `fly login -u USER -p PASSWORD` (`-p` names the pipeline in `fly set-pipeline`); Conan 2's `conan
     # remote login REMOTE USER -p PASSWORD` and Conan 1's `conan user -p PASSWORD -r REMOTE USER`; HTCondor's
-    # `condor_store_cred add -c -p POOL_PASSWORD`.
+    # `condor_store_cred add -c -p POOL_PASSWORD`; FreeSWITCH's `fs_cli -H HOST -P PORT -p PASSWORD` (the event
+    # socket's password; its `-P` is the port).
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
-                            r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin)\b"
+                            r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli)\b"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
     # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's, FreeTDS
@@ -1946,6 +1963,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("    Security key           : Present\n    Key Content            : Bl4ck-Pepper-22\n",
                     "Bl4ck-Pepper-22"),),
          negatives=("    Security key           : Absent\n", "    Key Content            :\n")),
+    # Wowza Streaming Engine's `conf/publish.password` and `conf/admin.password`: `USER PASSWORD [GROUPS]` lines after
+    # the header comment the files ship with ("# Publish password file (format [username] [password])").
+    Rule("password", r"\[password\](?<=\(format \[username\] \[password\])(?:[ \t]+\[group\])?\)[^\r\n]*(?:\r?\n|\Z)",
+         needs="[password]", extract=_password_file_entries, remember=True,
+         examples=(("# Publish password file (format [username] [password])\n# username password\nenc-1 Wz7Lp2Qx9\n",
+                    "Wz7Lp2Qx9"),
+                   ("# Admin password file (format [username] [password] [group])\nadmin Ad7mW0w admin,advUser\n",
+                    "Ad7mW0w")),
+         negatives=("# Publish password file (format [username] [password])\n# username password\n",
+                    "# Publish password file (format [username] [password])\n\nStreamType: live\n")),
     # (`-pw VALUE` is a word of the single-dash rule below: kadmin's, PuTTY's.)
     Rule("password", r"-(?<=[ \t]-)(?:p(?!w[ \t])|[Pawk])(?:[ \t]+)?"
          r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
@@ -1960,9 +1987,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("ipmitool -I lanplus -H 10.0.0.9 -U ADMIN -P Ipm1Pw9 power status", "Ipm1Pw9"),
                    ("cqlsh db1 -u cassandra -p C4ssPw9", "C4ssPw9"),
                    ("condor_store_cred -c add -p Cp00l-Pw9", "Cp00l-Pw9"),
+                   ('fs_cli -H 10.0.0.5 -P 8021 -p Fs9EslPw -x "status"', "Fs9EslPw"),
                    ("ldapsearch -x -D cn=admin,dc=example,dc=org -w Ld4pPw9 -b dc=example,dc=org", "Ld4pPw9")),
          negatives=("mysql -u root -p shop", "ssh -p 2222 ops@bastion", "tar -pczf backup.tgz /etc", "nc -p 80 host",
-                    "ls -a /tmp", "grep -w pattern file", "docker run -p 8080:80 nginx")),
+                    "ls -a /tmp", "grep -w pattern file", "docker run -p 8080:80 nginx",
+                    "fs_cli -H 10.0.0.5 -P 8021 -x status")),
     Rule("token", r"-(?<=[ \t]-)(?P<o>-key|t)(?:[ \t]+|=)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))", "-",
          extract=_token_option, remember=True, before=_OPTION_BEFORE, after=r"(?:-key|t)[ \t=]",
@@ -3165,7 +3194,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # A command that stores a credential given as its last argument: `composer config [--global]
     # [--auth] http-basic.HOST USER PASSWORD` (also `bitbucket-oauth.HOST KEY SECRET`, and one token for
     # `github-oauth`, `gitlab-oauth`, `gitlab-token`, `bearer`), `conda token set TOKEN` (conda-token),
-    # `jf config import SERVER_TOKEN` (JFrog CLI); iRODS's `iadmin moduser USER password NEW_PASSWORD`.
+    # `jf config import SERVER_TOKEN` (JFrog CLI); iRODS's `iadmin moduser USER password NEW_PASSWORD`; Kamailio's
+    # `kamctl add USER PASSWORD` and `kamctl passwd USER PASSWORD` (a SIP subscriber's password).
     *(Rule("password", command + _LAST_VALUE, needs=needs, extract=_device_value, remember=True,
            examples=examples, negatives=negatives)
       for command, needs, examples, negatives in (
@@ -3185,7 +3215,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
            ('jf c import "$JF_SERVER_TOKEN"', "jf config show")),
           (r"iadmin[ \t]+moduser[ \t]+\S+[ \t]+password", "iadmin",
            (("$ iadmin moduser bob#researchZone password 'Ir0ds-B0b!9'", "Ir0ds-B0b!9"),),
-           ("iadmin moduser bob type rodsadmin", "iadmin moduser bob password $NEW_PW")))),
+           ("iadmin moduser bob type rodsadmin", "iadmin moduser bob password $NEW_PW")),
+          (r"kamctl(?<![\w-]kamctl)[ \t]+(?:add|passwd)[ \t]+\S+", "kamctl",
+           (("# kamctl add alice@sip.example.com Al1ce-Sip9", "Al1ce-Sip9"),
+            ("kamctl passwd 1001 'Kx7#vQ2m'", "Kx7#vQ2m")),
+           ("kamctl add 1001 $SIP_PW", "kamctl ul show 1001", "kamctl address add 1 10.0.0.9 32 5060 pbx")))),
     # Hex's organization and repository keys: `mix hex.organization auth ORG --key KEY`, `mix hex.repo add NAME URL
     # --auth-key KEY`.
     Rule("secret", r"\bmix[ \t]+hex\.(?:organization[ \t]+auth|repo[ \t]+add)\b[^\r\n]*?[ \t]--(?:auth-)?key[ \t=]+"
@@ -3199,6 +3233,20 @@ FORMAT_RULES: tuple[Rule, ...] = (
     Rule("token", r"anaconda\.(?:org|cloud)/t/(?P<v>[\w-]{8,128})/", needs="/t/", remember=True,
          examples=(("  - https://conda.anaconda.org/t/ac-8f3b2e91d4c7a6f5/acme-internal", "ac-8f3b2e91d4c7a6f5"),),
          negatives=("https://conda.anaconda.org/t/<TOKEN>/acme", "https://conda.anaconda.org/conda-forge")),
+    # A stream key as the last path segment of an RTMP(S) URL: YouTube's `rtmp://a.rtmp.youtube.com/live2/KEY`,
+    # Twitch's `rtmp://live.twitch.tv/app/live_…`, Facebook's `rtmps://live-api-s.facebook.com:443/rtmp/FB-…`, in an
+    # ffmpeg output, its "Opening '…'" log line or nginx-rtmp's `push`. A self-hosted stream's name (`/live/cam1`)
+    # stays: a key is 16+ word characters or dashes with a digit (a file name, `keynote-2024.mp4`, has a dot).
+    Rule("secret", r"rtmp(?<![\w.-]rtmp)s?://[^\s/\"'|]{1,253}(?:/[^\s/\"'|?;]{1,64}){1,3}/"
+         r"(?P<v3>[\w-]{16,256})(?=[\s\"'|?;]|\Z)", needs="rtmp", extract=_token_arg, remember=True,
+         examples=(("-f flv rtmp://a.rtmp.youtube.com/live2/3k7p-9xqm-2vwd-8tzr-4fbh", "3k7p-9xqm-2vwd-8tzr-4fbh"),
+                   ("push rtmp://live.twitch.tv/app/live_559012834_Wk2Lp8QxN4vZt7RmY3cJ;",
+                    "live_559012834_Wk2Lp8QxN4vZt7RmY3cJ"),
+                   ('"[f=flv]rtmps://live-api-s.facebook.com:443/rtmp/FB-102938475610293-0-AbxYq7LmN2pKz|[f=flv]..."',
+                    "FB-102938475610293-0-AbxYq7LmN2pKz")),
+         negatives=("ffmpeg -i in.mp4 -f flv rtmp://localhost/live/cam1", "push rtmp://relay.example.com/live/lobby-camera;",
+                    "rtmp://a.rtmp.youtube.com/live2/${YOUTUBE_STREAM_KEY}",
+                    "play rtmp://media.example.com/vod/2024/keynote-recording-final.mp4")),
     # Web3 RPC providers' keys in the URL path: Infura `https://<net>.infura.io/v3/KEY`, Alchemy
     # `https://<net>.g.alchemy.com/v2/KEY`; the pattern starts at `/v` and checks the host behind it.
     Rule("token", r"/v(?:(?<=infura\.io/v)3|(?<=alchemy\.com/v)2)/(?P<v>[A-Za-z0-9_-]{20,64})(?![A-Za-z0-9_-])",

@@ -40,6 +40,7 @@ KEY_QUALIFIERS = frozenset({
     "api", "secret", "access", "private", "auth", "client", "master", "encryption", "signing", "account", "shared",
     "storage", "app", "license", "consumer", "webhook", "sas", "service", "session", "deploy", "ssh", "sk", "hmac",
     "radius",  # a RADIUS shared secret: DD-WRT's `wl0_radius_key`
+    "admin",  # the key that lets a client create rooms: Janus videoroom's `admin_key`
 })
 # `oauth`: Twitch's chat password `oauth:<token>` (IRC `PASS`), an OAuth token under a bare `oauth:` key.
 # `pat`: a personal access token (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`). `totp`: a TOTP seed (Bitwarden's
