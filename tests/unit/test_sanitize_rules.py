@@ -91,7 +91,6 @@ KNOWN_MISSES = {
     "Hugging Face token file (~/.cache/huggingface/token) and stored_tokens": [
         "hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGhTk"],
     "Ruby: Net::SMTP.start and ActiveRecord establish_connection": ["RubySmtpPw"],
-    "sudo -S and docker login --password-stdin fed by echo": ["Pr1ntfPw"],
     "Puppet manifest class parameters": ["Pupp3tAppPw"],
     "Google service-account key file (JSON)": ["4f1e9c2b7a6d5e3f8c0b1a2d3e4f5a6b7c8d9e0f"],
     "Deluge auth file (username:password:level per line)": ["5e2f9a0c7b1d48e3a6f2c9b0d4e7a1f3c8b2d6e0",
@@ -137,6 +136,16 @@ KNOWN_MISSES = {
     # Pterodactyl Wings' `token_id:` names the node's token (the panel sends `token_id.token`); alone it grants nothing,
     # and an `_id` key is an identifier everywhere else. The `token:` beside it is redacted.
     "Pterodactyl Wings /etc/pterodactyl/config.yml (node token id and token)": ["Lp4Kq8Zx2Vm6Nb1R"],
+    # Batch 46: whitespace-separated secrets files with the password in a column and no key on the line. pppd's entries
+    # are read only under the header comment chap-secrets ships with (a commented-out entry is skipped, like any
+    # comment); davfs2's `MOUNTPOINT USER PASSWORD`, hostapd's `ADDRESS/PREFIX SECRET` radius_server_clients and its
+    # `"user" METHOD "password"` eap_user lines have the shape of /etc/hosts, fstab or other column files.
+    "pptpd /etc/ppp/chap-secrets (per-user static IPs, server name column)": ["Pp3Gh6Jk"],
+    "pppoeconf-generated /etc/ppp/pap-secrets for a DSL provider (quoted login, wildcard server)": ["Dsl7Vw2Qk9"],
+    "davfs2 /etc/davfs2/secrets (URL and mount point entries, quoted password)": [
+        "Nc-d4v-Pw31", "Bob dav 2024", "Cl1entCertPass"],
+    "hostapd integrated RADIUS server: radius_server_clients file and hostapd.eap_user": [
+        "R4d-Cl1ents-Sh4red", "Ap2-R4dius-Key", "Ea9-Us3r-Pw"],
 }
 
 

@@ -506,15 +506,16 @@ def _sql_password(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 # `echo SECRET` (optionally quoted, `-n`/`-e`) right before the pipe, as a command: at the start of the line, after
-# `;`/`&&` or a blank (`then echo`, a crontab schedule `0 */8 * * * echo ...`).
-_ECHOED = re.compile(r"""(?<![^\s;&])(?:echo|printf)(?:[ \t]+-[neE]+)?[ \t]+"""
+# `;`/`&&` or a blank (`then echo`, a crontab schedule `0 */8 * * * echo ...`); `printf '%s' SECRET` prints it bare.
+_ECHOED = re.compile(r"""(?<![^\s;&])(?:echo|printf(?:[ \t]+(?:'%s'|"%s"|%s))?)(?:[ \t]+-[neE]+)?[ \t]+"""
                      r"""(?:'([^'\r\n]{1,256})'|"([^"\r\n]{1,256})"|([^\s'"|;&]{1,256}))[ \t]*\Z""")
 
 
 # Commands that read a password on their standard input: `sudo -S`, `chpasswd` (`user:password`), `passwd --stdin`,
-# `kinit`, `vncpasswd -f`, `docker login --password-stdin` (and other `--password-stdin` logins).
+# `kinit`, `vncpasswd -f`, `docker login --password-stdin` (and other `--password-stdin` logins), `cryptsetup` (which
+# reads a LUKS passphrase from a pipe: `open --key-file=-`, `luksAddKey DEV -`).
 _STDIN_READERS = (r"sudo\b[^|\r\n]*?[ \t]-S\b"
-                  r"|(?:sudo[ \t]+)?(?:chpasswd|passwd[ \t]+--stdin\b|kinit\b|vncpasswd[ \t]+-f\b)"
+                  r"|(?:sudo[ \t]+)?(?:chpasswd|passwd[ \t]+--stdin\b|kinit\b|vncpasswd[ \t]+-f\b|cryptsetup\b)"
                   r"|[^|\r\n]*?--password-stdin\b")
 
 
@@ -1256,6 +1257,23 @@ def _ppp_secrets(rule: Rule, hit: Hit) -> list[Finding]:
     return found
 
 
+# What may come before the station address on a hostapd `wpa_psk_file` line: its documented per-entry options.
+_WPA_PSK_OPTIONS = re.compile(r"[ \t]*(?:(?:keyid|vlanid|wps)=\S{0,64}[ \t]+)*")
+
+
+def _wpa_psk_entry(rule: Rule, hit: Hit) -> list[Finding]:
+    """A hostapd `wpa_psk_file` entry: the line holds only options (`keyid=`, `vlanid=`, `wps=`) before the address."""
+    text, at = hit.text, hit.match.start()
+    line_start = text.rfind("\n", 0, at) + 1
+    return _bundler_credentials(rule, hit) if _WPA_PSK_OPTIONS.fullmatch(text, line_start, at) else []
+
+
+def _grub_password(rule: Rule, hit: Hit) -> list[Finding]:
+    """GRUB's `password USER PASSWORD`: a command at its line's start, after a `superusers` setting."""
+    at = hit.match.start()
+    return _line_start_directive(rule, hit) if hit.text.rfind("superusers=", max(0, at - 8192), at) >= 0 else []
+
+
 def _exim_passwd_client(rule: Rule, hit: Hit) -> list[Finding]:
     """Exim's passwd.client under its shipped header comment: `host:user:password` per line, the rest of the line
     after the second colon, up to the first line that is not an entry."""
@@ -1520,7 +1538,8 @@ _DER_PRIVATE_KEYS = (
 # Web frameworks' stored password hashes, as user-table dumps and exports hold them: (a literal every match holds, the
 # pattern, a made-up example). Django's `<algorithm>$<iterations>$<salt>$<hash>` (PBKDF2, Argon2, bcrypt-SHA256 and the
 # legacy salted SHA-1/MD5), Werkzeug's (Flask) `pbkdf2:sha256:<iterations>$<salt>$<hex>` and
-# `scrypt:<n>:<r>:<p>$<salt>$<hex>`, MediaWiki's `:pbkdf2:<hash>:<iterations>:<length>:<salt>:<hash>`.
+# `scrypt:<n>:<r>:<p>$<salt>$<hex>`, MediaWiki's `:pbkdf2:<hash>:<iterations>:<length>:<salt>:<hash>`; and GRUB's
+# `grub.pbkdf2.sha512.<iterations>.<salt>.<hash>` (`grub-mkpasswd-pbkdf2`, grub.cfg's `password_pbkdf2 USER HASH`).
 _FRAMEWORK_HASHES = (
     ("pbkdf2_sha", r"pbkdf2_sha(?:1|256)\$\d{4,7}\$[A-Za-z0-9./+]{1,64}\$[A-Za-z0-9+/]{27,88}={0,2}",
      "pbkdf2_sha256$260000$Hq2Lm9Vx4Zp8Tn3Y$Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3MzXc8VnB1Hq2Lm9V="),
@@ -1536,6 +1555,8 @@ _FRAMEWORK_HASHES = (
      "scrypt:32768:8:1$Hq2Lm9Vx4Zp8Tn3Y$9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0"),
     (":pbkdf2:", r"pbkdf2:sha(?:1|256|512):\d{3,7}:\d{1,3}:[A-Za-z0-9+/]{8,64}={0,2}:[A-Za-z0-9+/]{20,256}={0,2}",
      ":pbkdf2:sha512:30000:64:J8Yx0n0LZ0mPqL7aG8d0Bw==:Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3MzXc8VnB1Hq2Lm9Vx4Zp8Tn3Y=="),
+    ("grub.pbkdf2.", r"grub\.pbkdf2\.sha512\.\d{1,7}\.[0-9A-F]{16,256}\.[0-9A-F]{32,256}",
+     "grub.pbkdf2.sha512.10000.9F8E7D6C5B4A39281706F5E4D3C2B1A0.0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C4B5A6978"),
 )
 
 
@@ -2128,8 +2149,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_piped_password, remember=True,
          examples=(('echo "S3cr3tSud0" | sudo -S apt-get update', "S3cr3tSud0"),
                    ("echo 'deploy:Chp4sswdPw' | chpasswd", "Chp4sswdPw"),
-                   ("echo Dck3rStdinPw | docker login -u ci --password-stdin registry.example.com", "Dck3rStdinPw")),
+                   ("echo Dck3rStdinPw | docker login -u ci --password-stdin registry.example.com", "Dck3rStdinPw"),
+                   ("echo -n 'Luk5-Pipe-Pw' | cryptsetup open --key-file=- /dev/sdb1 backup", "Luk5-Pipe-Pw"),
+                   ("printf '%s' \"Luk5-Add-Pw\" | cryptsetup luksAddKey /dev/sdc1 -", "Luk5-Add-Pw")),
          negatives=('echo "$PASSWORD" | docker login -u ci --password-stdin', "cat pw.txt | sudo -S true",
+                    'printf "%s" "$LUKS_PASS" | cryptsetup open /dev/sdb1 data',
+                    "echo YES | cryptsetup erase /dev/sdb1",
                     "echo hello | grep h")),
     Rule("password", rf"(?:(?<![^\n])|[;&|(][ \t]*)(?:{_STDIN_READERS})[^<\r\n]*<<<[ \t]*(?:'(?P<v1>[^'\r\n]{{1,256}})'"
          r"|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$<]\S{0,255}))", needs="<<<",
@@ -2524,12 +2549,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "credential-reference={clear-text=${env.KS_PASSWORD}}")),
     # WebLogic Deploy Tooling models hold passwords in clear under `...Encrypted` attributes (`PasswordEncrypted:`,
     # `CredentialEncrypted:`, `PassPhraseEncrypted`), which the tool encrypts when it creates the domain.
-    Rule("password", r"(?:Password|PassPhrase|Credential)Encrypted[\"']?[ \t]*[:=][ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\""
+    Rule("password", r"(?:Password|PassPhrase|(?<!Load)Credential)Encrypted[\"']?[ \t]*[:=][ \t]*"
+         r"(?:\"(?P<v1>[^\"\r\n]{1,256})\""
          r"|'(?P<v2>[^'\r\n]{1,256})'|(?P<v3>[^\s\"'#]{1,256}))", needs="Encrypted", extract=_model_password,
          remember=True,
          examples=(("        JDBCDriverParams:\n            PasswordEncrypted: 'Wdt-Jdbc9'", "Wdt-Jdbc9"),),
          negatives=("PasswordEncrypted: '@@PROP:ds.password@@'",
-                    "NodeManagerPasswordEncrypted: '@@PROP:nm.password@@'")),
+                    "NodeManagerPasswordEncrypted: '@@PROP:nm.password@@'",
+                    # systemd's `LoadCredentialEncrypted=NAME:PATH` names an encrypted credential's file
+                    "LoadCredentialEncrypted=db-password:/etc/credstore.encrypted/db-password.cred")),
     # WebSphere's and Open Liberty's encoded passwords: `{xor}` is a reversible XOR, `{aes}` an AES encryption with a
     # default or configured key (`securityUtility encode`).
     *(Rule("password", re.escape(tag) + r"(?P<v>[A-Za-z0-9+/]{4,1024}={0,2})(?![A-Za-z0-9+/=])", needs=tag,
@@ -2921,6 +2949,67 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     '"isp-user"\t*\t"Ch4pPw9x"\t\t*\nvpnuser\tpptpd\tPptp9Secr\t*\n', "Pptp9Secr"),),
          negatives=("# client\tserver\tsecret\t\t\tIP addresses\n", "# client\tserver\tsecret\t\t\tIP addresses\n"
                     "* * * *\n")),
+    # hostapd's `wpa_psk_file` (hostapd.wpa_psk): `[keyid=ID] [vlanid=N] [wps=1] MAC PASSPHRASE-or-64-HEX`, one station
+    # per line; `00:00:00:00:00:00` is any station. Only entries with the wildcard address or an option: a bare `MAC
+    # word` line is also /etc/ethers' `MAC hostname`.
+    *(Rule("password", head + r"\S{0,64}(?:[ \t]+\S{1,64})*?[ \t]+(?:[0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}"
+           r"[ \t]+(?P<v>\S{8,64})[ \t]*(?=\r?\n|\Z)", needs=head, extract=_wpa_psk_entry, remember=True,
+           examples=((f"{example} Wp4-Psk-F1le\n", "Wp4-Psk-F1le"),),
+           negatives=(f"# {example} passphrase", "08:00:20:00:61:ca pluto.example.com"))
+      for head, example in (("keyid=", "keyid=iot 02:11:22:33:44:55"), ("vlanid=", "vlanid=20 02:11:22:33:44:55"))),
+    Rule("password", r"00:00:00:00:00:00[ \t]+(?P<v>\S{8,64})[ \t]*(?=\r?\n|\Z)", needs="00:00:00:00:00:00",
+         extract=_wpa_psk_entry, remember=True,
+         examples=(("# hostapd.wpa_psk\n00:00:00:00:00:00 Def4ult-Psk-9\n", "Def4ult-Psk-9"),),
+         negatives=("lo: link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00",
+                    "ether 00:00:00:00:00:00 txqueuelen 1000")),
+    # NUT's upsmon.conf `MONITOR <ups>@<host>[:port] <power value> <user> <password> primary|secondary` (`master` and
+    # `slave` before NUT 2.8): the password upsd.users gives that user.
+    Rule("password", r"MONITOR[ \t]+\S{1,128}[ \t]+\d{1,3}[ \t]+\S{1,64}[ \t]+" + _pass_phrase(1)
+         + r"[ \t]+(?:primary|secondary|master|slave)\b", needs="MONITOR", extract=_groups, remember=True,
+         examples=(("MONITOR rack-ups@localhost 1 upsmon Ups-M0n-Pw primary", "Ups-M0n-Pw"),
+                   ('MONITOR ups@10.0.0.20 1 monuser "Off1ce Ups" slave', "Off1ce Ups")),
+         negatives=("# MONITOR <system> <powervalue> <username> <password> (\"primary\"|\"secondary\")",
+                    "MONITOR ups@localhost 1 upsmon ${UPSMON_PASSWORD} primary")),
+    # open-iscsi's CHAP secrets: `node.session.auth.password[_in] = …` in iscsid.conf and node records (`_in`: the
+    # target's secret for mutual CHAP; `discovery.sendtargets.auth.…` alike), and the same keys given to `iscsiadm -m
+    # node --op=update -n KEY -v VALUE`.
+    Rule("password", r"auth\.password(?:_in)?(?:[ \t]*=[ \t]*|[ \t]+(?:-v|--value)[ \t=]+)(?P<v>[^\s#]{1,256})",
+         needs="auth.password", extract=_bundler_credentials, remember=True,
+         examples=(("node.session.auth.password_in = Mutu4lCh4p9", "Mutu4lCh4p9"),
+                   ("iscsiadm -m node -T iqn.2003-01.org.example:vol01 -p 10.0.20.5 --op=update "
+                    "-n node.session.auth.password -v Cl1Ch4pSecr", "Cl1Ch4pSecr")),
+         negatives=("#node.session.auth.password_in =", "node.session.auth.password_length = 16",
+                    "iscsiadm -m node --op=update -n node.session.auth.password -v ${CHAP_SECRET}")),
+    # nslcd.conf(5)'s `bindpw`, whose value is the rest of the line (blanks in it included).
+    Rule("password", r"bindpw[ \t]+(?P<v>[^\s#-][^\r\n]{0,255}?)[ \t]*(?=\r?\n|\Z)", needs="bindpw",
+         extract=_line_start_directive, remember=True,
+         examples=(("binddn cn=nss,dc=example,dc=com\nbindpw correct horse n5lcd staple\n",
+                    "correct horse n5lcd staple"),),
+         negatives=("grep bindpw /etc/nslcd.conf", "bindpw ${NSLCD_BINDPW}")),
+    # FreeBSD user-ppp's ppp.conf `set authkey SECRET` (PAP/CHAP, beside `set authname USER`) in a profile.
+    Rule("password", r"set[ \t]+authkey[ \t]+" + _pass_phrase(1) + r"[ \t]*(?=\r?\n|\Z)", needs="authkey",
+         extract=_line_start_directive, remember=True,
+         examples=(("provider:\n set authname jdoe\n set authkey Fbsd-ppp-K3y\n", "Fbsd-ppp-K3y"),),
+         negatives=("ppp ON awfulhak> set authkey", " set authkey ${PPP_KEY}")),
+    # OpenBSD ifconfig(8) options, in a command or an /etc/hostname.if line: `wpakey` (`join NWID wpakey KEY`),
+    # WireGuard's `wgkey` (the interface's private key; `wgpeer` names a public one) and a peer's `wgpsk`.
+    *(Rule("password", rf"{word}(?<![\w-]{word})[ 	]+" + _pass_phrase(1), needs=word, extract=_groups, remember=True,
+           examples=((f"join HomeNet {word} {example}\ninet autoconf\n", example),),
+           negatives=(f"-{word}", f"ifconfig iwm0 {word} $WIFI_KEY"))
+      for word, example in (("wpakey", "Op3nBSD-H0me"), ("wgkey", "kJ3mP8qR2tV6xZ0bD4fH7jL1nQ5sU9wY3aC6eG0iK4M="),
+                            ("wgpsk", "Pq4rS8tU2vW6xY0zA3bC7dE1fG5hJ9kL2mN6oP0qR4s="))),
+    # A carp(4) interface's `pass` (the shared secret of its virtual host), after `vhid N` on an ifconfig line.
+    Rule("password", r"vhid[ \t]+\d{1,3}(?:[ \t]+(?!pass[ \t])\S{1,64}){0,8}?[ \t]+pass[ \t]+" + _pass_phrase(1),
+         needs="vhid", extract=_groups, remember=True,
+         examples=(("inet 10.0.0.1 255.255.255.0 10.0.0.255 vhid 1 carpdev em0 pass C4rp-Sh4red advskew 0",
+                    "C4rp-Sh4red"),),
+         negatives=("inet 10.0.0.1 255.255.255.0 vhid 1 carpdev em0 advskew 100",)),
+    # GRUB's plain `password USER PASSWORD` command, in a grub.cfg that sets `superusers` (the hashed form is caught
+    # by its shape).
+    Rule("password", r"password[ \t]+[A-Za-z_][\w.-]{0,63}[ \t]+(?P<v>[^\s#]{1,256})[ \t]*(?=\r?\n|\Z)",
+         needs="password", extract=_grub_password, remember=True,
+         examples=(('set superusers="root"\npassword operator Gr8b-0per-Pw\n', "Gr8b-0per-Pw"),),
+         negatives=('set superusers="root"\n# password operator changed\n', "password reset required\n")),
     # Exim's passwd.client (`host:user:password`) under the header comment Debian's exim4 ships it with.
     Rule("password", r"# password file used when the local exim is authenticating to a remote host as a client\.?"
          r"[^\r\n]*(?:\r?\n|\Z)", needs="password", extract=_exim_passwd_client,

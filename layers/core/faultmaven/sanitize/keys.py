@@ -158,7 +158,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ("$conf{'db_pass'} = 'P3rlH4sh';", "P3rlH4sh"),
              ('MAIL_PASSWORD = "qwvn rtzk pmlb hsdx"', "qwvn rtzk pmlb hsdx"),
              ('#{auth_key => <<"c7e2a9f4b1d8e5a3c0f6b9d2e7a4c1f8">>,', "c7e2a9f4b1d8e5a3c0f6b9d2e7a4c1f8"),
-             ("internet_authkey=Xk2Vb7Nm4Lp9Qr3T", "Xk2Vb7Nm4Lp9Qr3T")),
+             ("internet_authkey=Xk2Vb7Nm4Lp9Qr3T", "Xk2Vb7Nm4Lp9Qr3T"),
+             ("SetCredential=api-token:Sd-Cr3d-T0ken-42", "Sd-Cr3d-T0ken-42"),
+             ("AuthUser=alerts@gmail.com\nAuthPass=qwer tyui asdf ghjk\n", "qwer tyui asdf ghjk")),
             ("password_length=12", "ldap_default_authtok_type = password", "smtp_auth_plain=yes", "PWD=/home/app",
              "token=${API_TOKEN}",
              "bypass=true", "TOKEN ?= $(shell cat t)",
@@ -170,7 +172,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "JWT_SECRET_KEY=%kernel.project_dir%/config/jwt/private.pem", "PUSHER_APP_KEY=9a8b7c6d5e4f3a2b1c0d",
              "sonar.projectKey=acme_checkout-web",
              'error_password = "did not match the rules"', "internet_authkey_file=/etc/urbackup/key",
-             "ADYEN_CLIENT_KEY=test_KBZ3JRK4ZZDVVGVQBW4BNM25WEMCAXLM")),
+             "ADYEN_CLIENT_KEY=test_KBZ3JRK4ZZDVVGVQBW4BNM25WEMCAXLM",
+             "LoadCredential=db-password:/etc/credstore/app.db-password", "ImportCredential=app.*")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),),
            ("[section]\nname =\n    value1", 'secret_key_base =\n  System.get_env("SECRET_KEY_BASE") ||')),
           ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
@@ -413,7 +416,8 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     if len(words) > 1 and words[-1] in ("hash", "seed") and words[-2] in ("encryption", "cipher"):
         return "strong", "secret"
     if not words or (EXCLUDED_WORDS.intersection(words) and words[-1] != "salt") or words[-1] in EXCLUDED_LAST_WORDS \
-            or words[-3:] == ("web", "socket", "key") or _names_public_key(words):  # RFC 6455's nonce; public halves
+            or words[-3:] == ("web", "socket", "key") or _names_public_key(words) \
+            or words[:2] in _CREDENTIAL_SOURCES:  # RFC 6455's nonce; public halves; where a credential is read from
         return None
     # `PGPASSWORD`, `DBPASS`, `rootpw`: one upper-case or lower-case word that ends with a password word;
     # `static_password01`: a numbered one.
@@ -433,6 +437,11 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     if tuple(words[-2:]) in SECRET_KEY_TAILS:
         return "strong", label
     return None
+
+
+# systemd's `LoadCredential[Encrypted]=NAME:PATH` and `ImportCredential=GLOB` name a credential and where it is read
+# from; only `SetCredential=NAME:VALUE` holds one inline.
+_CREDENTIAL_SOURCES = frozenset({("load", "credential"), ("import", "credential")})
 
 
 def _names_public_key(words: tuple[str, ...]) -> bool:
@@ -555,6 +564,7 @@ _ADYEN_CLIENT_KEY = re.compile(r"(?:test|live)_[A-Z0-9]{32}")
 # Google's app passwords as its account page shows them: four groups of four lower-case letters (`MAIL_PASSWORD =
 # "qwvn rtzk pmlb hsdx"`), four words to the prose test above.
 _APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
+_LINE_END = re.compile(r"[ \t]*(?:\r?\n|\Z)")
 
 
 # A kubeadm bootstrap token (`<6>.<16>` lower-case letters and digits): two parts, like a reference.
@@ -810,6 +820,10 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     if not quoted and hit.text[hit.anchor] == ":" and value.isalpha() and value.islower() \
             and _words_after(hit.text, end) >= 2:
         return []  # prose that names a secret mid-sentence: `failed to fetch oauth token: unexpected status from ...`
+    if not quoted and kind[1] == "password" and (spaced := _APP_PASSWORD.match(hit.text, start)) \
+            and _LINE_END.match(hit.text, spaced.end()):
+        end = spaced.end()  # an app password unquoted to the end of the line (sSMTP's `AuthPass=abcd efgh ijkl mnop`)
+        value = hit.text[start:end]
     if value_is_secret(key, value, kind[0], quoted):
         return _listed(hit.text, start, end, kind[1], lambda item: value_is_secret(key, item, kind[0], False))
     # A bare `key:` in a section that names what it is for (OctoPrint's `api:` / `key: <hex>`, an INI `[api]` with
