@@ -185,6 +185,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_44", "VoIP, telephony, conferencing and media streaming servers", "281c9f9", "bc20af4",
            source="the tools' documentation"),
+    _batch("_45", "enterprise integration platforms, ETL and data movement tools", "281c9f9", "c11884f",
+           source="the tools' documentation"),
     _batch("_46", "Linux and BSD system administration files, third round", "281c9f9", "c5de745",
            source="the tools' documentation"),
 )

@@ -303,8 +303,11 @@ _PASSWORD_OPTIONS = {
     # `condor_store_cred add -c -p POOL_PASSWORD`; FreeSWITCH's `fs_cli -H HOST -P PORT -p PASSWORD` (the event
     # socket's password; its `-P` is the port).
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
-                            r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli)\b"
+                            r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd)\b"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"),
+    # Informatica's `infacmd ... -un USER -pd PASSWORD` (and `infasetup`); PowerCenter's `pmcmd -u USER -p PASSWORD`
+    # is above.
+    ("pd", True): re.compile(r"\binfa(?:cmd|setup)\b"),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
     # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's, FreeTDS
     # `tsql -U USER -P PASSWORD` the server's.
@@ -322,8 +325,8 @@ _PASSWORD_OPTIONS = {
 def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
     """A command's password option: `mysql -pSECRET`, `sshpass -p SECRET`, `docker login -p SECRET`, `mongosh -p`,
     `sqlcmd -P`, `redis-cli -a`, `ldapsearch -w`, on the same command line (continuation lines included)."""
-    text, dash = hit.text, hit.anchor
-    commands = _PASSWORD_OPTIONS.get((text[dash + 1], text[dash + 2 : dash + 3] in (" ", "\t")))
+    text, dash, (option_start, option_end) = hit.text, hit.anchor, hit.span("o")  # type: ignore[misc]
+    commands = _PASSWORD_OPTIONS.get((text[option_start:option_end], text[option_end : option_end + 1] in (" ", "\t")))
     if commands is None or not commands.search(_command_line(text, dash)):
         return []
     start, end = hit.value_span()
@@ -354,6 +357,43 @@ def _token_option(rule: Rule, hit: Hit) -> list[Finding]:
     """A token option of one of `_TOKEN_OPTIONS`' commands, on the same command line (continuation lines included)."""
     commands = _TOKEN_OPTIONS[hit.text[slice(*hit.span("o"))]]  # type: ignore[misc]
     return _token_arg(rule, hit) if commands.search(_command_line(hit.text, hit.anchor)) else []
+
+
+def _camel_raw(rule: Rule, hit: Hit) -> list[Finding]:
+    """`NAME=RAW(value)` in an Apache Camel endpoint URI: the whole value, whatever it holds, under an option name that
+    names a secret (`password`, `secretKey`, `authPassword`)."""
+    name = _KEY_HEAD.search(hit.text, max(0, hit.anchor - 80), hit.anchor - 1)
+    return _named_value(name.group(), rule, hit) if name else []
+
+
+# The SSISDB catalog procedures' arguments: a value is secret when the call marks it `@sensitive = 1` or names it as
+# one (`@variable_name = N'SftpPassword'`, `@parameter_name = N'CM.Warehouse.Password'`).
+_SSISDB_SENSITIVE = re.compile(r"(?i)@sensitive[ \t]*=[ \t]*(?:1|N?'?true'?)(?![\w'])")
+_SSISDB_NAME = re.compile(r"(?i)@(?:variable|parameter)_name[ \t]*=[ \t]*N?'([^'\r\n]{1,128})'")
+
+
+def _ssisdb_value(rule: Rule, hit: Hit) -> list[Finding]:
+    """`@value`/`@parameter_value` in an SSISDB `catalog.` procedure call (the statement up to its `;`)."""
+    text = hit.text
+    head, tail = text.rfind(";", 0, hit.anchor) + 1, text.find(";", hit.anchor)
+    call = text[head : len(text) if tail < 0 else tail]
+    if "catalog" not in call.lower():
+        return []
+    name = _SSISDB_NAME.search(call)
+    kind = keys.classify_key(name.group(1)) if name else None
+    if _SSISDB_SENSITIVE.search(call) is None and (kind is None or kind[0] != "strong"):
+        return []
+    return _groups(rule, hit)
+
+
+def _password_arg(rule: Rule, hit: Hit) -> list[Finding]:
+    """A password given as a command's argument: quoted, or a bare word with more than letters (not prose's
+    `run pmpasswd to encrypt it`)."""
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    if (hit.span("v3") is not None and value.isalpha()) or is_placeholder_value(value):
+        return []
+    return [(start, end, rule.label)]
 
 
 def _pair_password(rule: Rule, hit: Hit) -> list[Finding]:
@@ -1560,6 +1600,21 @@ _FRAMEWORK_HASHES = (
 )
 
 
+# `\Package.Variables[User::FtpPassword].Properties[Value]`: the variable's name, before its `Value` property.
+_SSIS_VARIABLE = re.compile(r"\[(?:\w{1,30}::)?(\w{1,128})\]\.\Z")
+
+
+def _ssis_property(rule: Rule, hit: Hit) -> list[Finding]:
+    """An SSIS property path's value under the property's name, or under the variable's for `Properties[Value]`."""
+    name = hit.text[slice(*hit.span("k"))]  # type: ignore[misc]
+    if name == "Value":
+        variable = _SSIS_VARIABLE.search(hit.text, max(0, hit.anchor - 160), hit.anchor)
+        if variable is None:
+            return []
+        name = variable.group(1)
+    return _named_value(name, rule, hit)
+
+
 def _named_element(rule: Rule, hit: Hit) -> list[Finding]:
     """The value under the name the rule captured as `k` (an element's closing name `c`, if any, the same)."""
     name = hit.text[slice(*hit.span("k"))]  # type: ignore[misc]
@@ -1930,12 +1985,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
           *((switch, "dtexec", ((f'dtexec /F "D:\\p.dtsx" {switch} "Pk9-Pr0tect"', "Pk9-Pr0tect"),),
              (f"tool.exe {switch} Pk9-Pr0tect",))
             for switch in ("/DECRYPT", "/Decrypt", "/DE", "/De")))),
-    # An SSIS property path that names a password (`\Package.Connections[Ftp].Properties[ServerPassword]`) and its
-    # value: dtexec's `/SET "path";value` or a .dtsConfig `<ConfiguredValue>` on the next line.
+    # An SSIS property path that names a password (`\Package.Connections[Ftp].Properties[ServerPassword]`, or a
+    # variable's `\Package.Variables[User::FtpPassword].Properties[Value]`) and its value: dtexec's `/SET "path";value`
+    # or a .dtsConfig `<ConfiguredValue>` on the next line.
     Rule("password", r"Properties\[(?P<k>\w{1,60})\](?:\";(?:\"(?P<v1>[^\"\r\n]{1,256})\"|(?P<v3>[^\s\"]{1,256}))"
          r"|\"[^<>\r\n]{0,200}>[ \t]*\r?\n[ \t]*<ConfiguredValue>(?P<v2>[^<\r\n]{1,256})</ConfiguredValue>)",
-         needs="Properties[", extract=_named_element, remember=True,
+         needs="Properties[", extract=_ssis_property, remember=True,
          examples=(('dtexec /F p.dtsx /SET "\\Package.Connections[Db].Properties[Password]";"Ss1s-Set9"', "Ss1s-Set9"),
+                   ('  /Set "\\Package.Variables[User::FtpPassword].Properties[Value]";"FtpVar-Pw-5307" ^',
+                    "FtpVar-Pw-5307"),
                    ('<Configuration ConfiguredType="Property"'
                     ' Path="\\Package.Connections[Ftp].Properties[ServerPassword]" ValueType="String">\n'
                     "  <ConfiguredValue>Ftp-Cfg9x</ConfiguredValue>", "Ftp-Cfg9x")),
@@ -1995,7 +2053,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("# Publish password file (format [username] [password])\n# username password\n",
                     "# Publish password file (format [username] [password])\n\nStreamType: live\n")),
     # (`-pw VALUE` is a word of the single-dash rule below: kadmin's, PuTTY's.)
-    Rule("password", r"-(?<=[ \t]-)(?:p(?!w[ \t])|[Pawk])(?:[ \t]+)?"
+    Rule("password", r"-(?<=[ \t]-)(?P<o>pd(?=[ \t])|p(?!w[ \t])|[Pawk])(?:[ \t]+)?"
          r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
          r"|(?P<v3>[^\s'\"-][^\s'\"]{0,127}))", "-", extract=_shell_p_option, remember=True, before=_OPTION_BEFORE,
          after=r"[pPawk][ \t]*[^\s-]",
@@ -2009,8 +2067,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("cqlsh db1 -u cassandra -p C4ssPw9", "C4ssPw9"),
                    ("condor_store_cred -c add -p Cp00l-Pw9", "Cp00l-Pw9"),
                    ('fs_cli -H 10.0.0.5 -P 8021 -p Fs9EslPw -x "status"', "Fs9EslPw"),
+                   ("infacmd.sh isp ListServices -dn Domain_Prod -un Administrator -pd 'Inf@Adm1n' -sdn Native",
+                    "Inf@Adm1n"),
+                   ("pmcmd startworkflow -sv IS_Prod -d Domain_Prod -u etl -p Pmc-Pw9 -f SALES wf_load", "Pmc-Pw9"),
                    ("ldapsearch -x -D cn=admin,dc=example,dc=org -w Ld4pPw9 -b dc=example,dc=org", "Ld4pPw9")),
          negatives=("mysql -u root -p shop", "ssh -p 2222 ops@bastion", "tar -pczf backup.tgz /etc", "nc -p 80 host",
+                    "pmcmd getworkflowdetails -sv IS_Prod -u etl -pv PM_PASSWORD -f SALES wf_load",
+                    "ffmpeg -i in.mkv -pd 2 out.mkv",
                     "ls -a /tmp", "grep -w pattern file", "docker run -p 8080:80 nginx",
                     "fs_cli -H 10.0.0.5 -P 8021 -x status")),
     Rule("token", r"-(?<=[ \t]-)(?P<o>-key|t)(?:[ \t]+|=)"
@@ -3393,6 +3456,59 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("0 u:xrootd g:xrootd n:cms_sss N:1 c:1773483667 e:0 f:0 k:5a8c1e3b7d9f2a4c6e0b8d1f3a5c7e9b",
                     "5a8c1e3b7d9f2a4c6e0b8d1f3a5c7e9b"),),
          negatives=("0 u:xrootd g:xrootd n:cms_sss N:1 c:1773483667 e:0 f:0", "Mem: N:4 k:2")),
+    # Apache Camel takes an endpoint option's value verbatim in `RAW(...)` (`RAW{...}` when it holds a `)`), so that it
+    # may hold `&`, `+` or `/`: `ftp://host/dir?username=acme&password=RAW(Ab+c&d1)`, `aws2-s3:...&secretKey=RAW(...)`.
+    Rule("password", r"RAW(?<==RAW)(?:\((?P<v1>[^)\r\n]{1,256})\)|\{(?P<v2>[^}\r\n]{1,256})\})", needs="=RAW",
+         extract=_camel_raw, remember=True,
+         examples=(('from("ftp://ftp.example.com/outbox?username=acme&password=RAW(Ab+c&d12x)&passiveMode=true")',
+                    "Ab+c&d12x"),
+                   ("aws2-s3://landing?accessKey=RAW(AKIAQ3EGRT7ZPLNXV4MB)&secretKey=RAW(w8Hk2+Pq/Zr5Tn9Lx3Vb7Cm1Fd4)",
+                    "w8Hk2+Pq/Zr5Tn9Lx3Vb7Cm1Fd4"),
+                   ("sftp://deploy@sftp.example.com/export?password=RAW{Pa)ss-9}&binary=true", "Pa)ss-9")),
+         negatives=("sftp://{{sftp.host}}/reports?username={{sftp.user}}&password=RAW({{env:SFTP_PASSWORD}})",
+                    "file:/data/in?include=RAW(.*\\.xml)&move=.done", "jms:queue:orders?selector=RAW(type = 'A&B')")),
+    # Informatica's `pmpasswd PASSWORD`, and its output: `Encrypted string -->CIPHERTEXT<--` (what goes into a
+    # parameter file, and decrypts with the domain's key) and `Will decrypt to -->PASSWORD<--`.
+    Rule("password", rf"pmpasswd(?<![\w.-]pmpasswd)[ \t]+{_ARG_VALUE}", needs="pmpasswd", extract=_password_arg,
+         remember=True,
+         examples=(("$ pmpasswd 'Src0racle!Pw'", "Src0racle!Pw"), ("pmpasswd Pmp-Pw9 -e CRYPT_DATA", "Pmp-Pw9")),
+         negatives=("Run pmpasswd to encrypt a password.", "pmpasswd $SRC_PASSWORD")),
+    Rule("password", r"-->(?:(?<=Encrypted string -->)|(?<=Will decrypt to -->))(?P<v>[^\s<]{1,256})<--", needs="-->",
+         remember=True,
+         examples=(("Encrypted string -->Xq3+Lm9Zt1Kv6Wr4PbN8cY2hJ5dG0sA7<--", "Xq3+Lm9Zt1Kv6Wr4PbN8cY2hJ5dG0sA7"),
+                   ("Will decrypt to -->Src0racle!Pw<--", "Src0racle!Pw")),
+         negatives=("<!-- build: 2024-03-11 -->", "a --> b <-- c")),
+    # Pentaho/Kettle's `Encrypted <hex>` (kettle.properties, a .ktr/.kjb `<password>`, shared.xml, Carte's slave
+    # server): the password XOR a public fixed key, so as good as the password. The hex is 32+ digits for any password.
+    Rule("password", r"Encrypted(?:(?<=[=>:\"']Encrypted)|(?<=[=>:\"'][ \t]Encrypted))[ \t]+(?P<v>[0-9a-f]{32,1024})"
+         r"(?![0-9A-Za-z])", needs="Encrypted",
+         remember=True,
+         examples=(("DWH_PASSWORD=Encrypted 2be98afc86aa7f2e4bb18bd63c99dbdde", "2be98afc86aa7f2e4bb18bd63c99dbdde"),
+                   ("    <password>Encrypted 2be98afc86aa7f2e4cb79ce10df90acde</password>",
+                    "2be98afc86aa7f2e4cb79ce10df90acde")),
+         negatives=("Encrypted 3 files with AES-256", "sha256 Encrypted e3b0c44298fc1c149afbf4c8996fb924 done?",
+                    "NotEncrypted 2be98afc86aa7f2e4bb18bd63c99dbdde")),
+    # SSISDB `catalog.create_environment_variable ... @sensitive = 1, @value = N'...'`, `set_environment_variable_value`
+    # and `set_object_parameter_value ... @parameter_value = N'...'` under a secret's name.
+    Rule("password", r"value(?:(?<=@value)|(?<=@parameter_value))[ \t]*=[ \t]*N?'(?P<v1>(?:[^'\r\n]|''){1,256})'",
+         needs="value", extract=_ssisdb_value, remember=True,
+         examples=(("EXEC [catalog].[create_environment_variable] @folder_name = N'ETL', @environment_name = N'Prod',"
+                    " @variable_name = N'Sftp', @data_type = N'String', @sensitive = 1, @value = N'Ssisdb-Sftp#62';",
+                    "Ssisdb-Sftp#62"),
+                   ("EXEC catalog.set_object_parameter_value @object_type = 30, @folder_name = N'ETL',"
+                    " @parameter_name = N'CM.Warehouse.Password', @parameter_value = N'Whs-Cm!940';", "Whs-Cm!940")),
+         negatives=("EXEC [catalog].[create_environment_variable] @variable_name = N'Region', @sensitive = 0,"
+                    " @data_type = N'String', @value = N'eu-west';",
+                    "UPDATE settings SET @value = N'secret-ish' WHERE name = 'x';")),
+    # Meltano's `meltano config PLUGIN set SETTING VALUE` (and `meltano config set PLUGIN SETTING VALUE`).
+    Rule("password", r"meltano(?<![\w.-]meltano)[ \t]+config[ \t]+(?:[\w-]{1,64}[ \t]+set|set[ \t]+[\w-]{1,64})"
+         rf"(?:[ \t]+--[\w-]{{1,32}})*[ \t]+(?P<k>[\w.-]{{1,128}})[ \t]+{_ARG_VALUE}", needs="meltano",
+         extract=_keyed_value, remember=True,
+         examples=(("$ meltano config target-snowflake set password 'SnwFlk-L0ad#61'", "SnwFlk-L0ad#61"),
+                   ("meltano config set tap-hubspot client_secret 7f2a9c4e-1b8d-4a6f-b3e0-5c9d2a7f1e4b",
+                    "7f2a9c4e-1b8d-4a6f-b3e0-5c9d2a7f1e4b")),
+         negatives=("meltano config target-snowflake set warehouse LOADING",
+                    "meltano config tap-postgres set password $TAP_POSTGRES_PASSWORD")),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"

@@ -274,10 +274,14 @@ def _app_token(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, hit.end, rule.label)]
 
 
+# A port and a query string before an `@` in it (`smtps://host:465?username=a@example.com&...`): not user-info.
+_PORT_QUERY = re.compile(r"\d{1,5}[/?][\w.-]{1,64}=")
+
+
 def _url_password(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.value_span()
     value = hit.text[start:end]
-    if (value.isdigit() and len(value) <= 5) or is_placeholder_value(value):
+    if (value.isdigit() and len(value) <= 5) or _PORT_QUERY.match(value) or is_placeholder_value(value):
         return []
     return [(start, end, rule.label)]
 
@@ -468,7 +472,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          extract=_url_password, remember=True,
          examples=(("db=postgres://app:S3cr3t!@db.internal:5432/app", "S3cr3t!"),
                    ("mail=smtps://alerts@example.com:M4ilPw9x@smtp.example.com:465", "M4ilPw9x")),
-         negatives=("http://example.com:8080/path",
+         negatives=("http://example.com:8080/path", "smtps://smtp.example.com:465?username=alerts&to=x@ops",
                     "postgres://app@db:5432", 'DATABASE_URL="postgresql://app:!ChangeMe!@127.0.0.1:5432/app"')),
     # Secrets found by the key they are assigned to (config files, env files, connection strings, JSON).
     *(rule for sep in "=:>(" for rule in keys.assignment_rules(sep)),
