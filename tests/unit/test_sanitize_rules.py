@@ -34,10 +34,10 @@ KNOWN_MISSES = {
     "Janus janus.plugin.videoroom.jcfg room (secret and pin)": ["482913"],
     # Batch 38: values with no key name or shape a rule can rely on: rpcauth.py's password under "Your password:" and
     # the HMAC in `rpcauth=user:salt$hash` (a hash of the password); `cat jwt.hex` (bare 64 hex, a hash's shape); a
-    # password piped to `clef init`, echoed into a password file or on the second line of Chainlink's `.api` (file
-    # contents); lnd's numbered aezeed word grid; a Solana id.json byte array; the encrypted key of a geth or EIP-2335
-    # keystore (`ciphertext`, `cipher.message`: ciphertext, not usable without the password). Not fixed yet: each needs
-    # a rule of its own that the time of this batch did not allow.
+    # password piped to `clef init` or on the second line of Chainlink's `.api` (file contents); lnd's numbered aezeed
+    # word grid; a Solana id.json byte array; the encrypted key of a geth or EIP-2335 keystore (`ciphertext`,
+    # `cipher.message`: ciphertext, not usable without the password). Not fixed yet: each needs a rule of its own that
+    # the time of this batch did not allow.
     "Bitcoin Core share/rpcauth/rpcauth.py output and the rpcauth= line in bitcoin.conf": [
         "mvGnvVpSKBsmzQNpUELnHYDceDhafqPqMPnXSGJ7kn9",
         "5d85b277904d7b20b17c4e251e04c4861a802e6984d5097c132ec90d8dfea56c",
@@ -57,8 +57,6 @@ KNOWN_MISSES = {
     "Chainlink node .api and .password files and secrets.toml (Database URL, Password Keystore)": ["RWQKQGzTiTCbpmgv"],
     "EIP-2335 validator keystore keystore-m_12381_3600_0_0_0-*.json from staking-deposit-cli": [
         "bb7fb6af31ba20d9b9e7f9104020116b216c75b84ce9affbdf19be248e5371b7"],
-    "Lighthouse / Prysm validator import with the keystore password in a file echoed in a setup script": [
-        "EJG8ouEvsHIJ9hxaVY6p"],
     # Batch 40: the HubSpot CLI's `personalAccessKey: >-` puts the key on the next line as a YAML folded scalar; no
     # rule follows a key name into a block scalar yet (not fixed yet: it needs one helper for all key rules, not a
     # HubSpot rule). The file's `pat-na1-` access token is caught.

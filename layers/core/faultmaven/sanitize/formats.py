@@ -20,7 +20,7 @@ from urllib.parse import unquote_plus
 
 from faultmaven.sanitize import keys
 from faultmaven.sanitize.rules import Extractor, Finding, Hit, Rule
-from faultmaven.sanitize.validators import decodes_to_credentials, is_placeholder_value
+from faultmaven.sanitize.validators import decodes_to_credentials, is_hex, is_placeholder_value, is_uuid, looks_random
 
 # --- password hashes -------------------------------------------------------------------------------------------------
 
@@ -236,6 +236,26 @@ def _value_attribute(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, kind[1])]
 
 
+# ProjectDiscovery's `provider-config.yaml` (subfinder, uncover): each data source's API keys listed under its name at
+# the top level, `shodan:` then `  - KEY` lines (`ID:SECRET` for a pair). The names are the tools' documented sources.
+_KEY_PROVIDERS = ("alienvault", "bevigil", "binaryedge", "bufferover", "c99", "censys", "certspotter", "chaos",
+                  "chinaz", "criminalip", "dnsdb", "dnsrepo", "fofa", "fullhunt", "hunter", "intelx", "leakix",
+                  "netlas", "passivetotal", "quake", "redhuntlabs", "securitytrails", "shodan", "threatbook",
+                  "virustotal", "whoisxmlapi", "zoomeye", "zoomeyeapi")
+_LIST_ITEM = re.compile(r"[ \t]*-[ \t]+[\"']?([^\s\"']+)")
+
+
+def _is_key_part(part: str) -> bool:
+    return looks_random(part) or is_uuid(part) or (len(part) >= 32 and is_hex(part))
+
+
+def _provider_keys(rule: Rule, hit: Hit) -> list[Finding]:
+    """Each item of the list under a data source's name (group `b`) that is a key or `ID:SECRET` of random parts."""
+    start, end = hit.span("b")  # type: ignore[misc]
+    return [(m.start(1), m.end(1), rule.label) for m in _LIST_ITEM.finditer(hit.text, start, end)
+            if all(map(_is_key_part, m.group(1).split(":")))]
+
+
 # A mnemonic seed phrase: 12, 15, 18, 21 or 24 lower-case words of 3 to 8 letters (BIP39's word lengths).
 _SEED_WORDS = r"[a-z]{3,8}(?:[ ][a-z]{3,8}){11}(?:(?:[ ][a-z]{3,8}){3}){0,4}"
 _SEED_EXAMPLE = "ribbon velvet harbor canyon tumble orbit lizard frozen pepper glimpse marble sunset"
@@ -310,8 +330,10 @@ _PASSWORD_OPTIONS = {
     ("pd", True): re.compile(r"\binfa(?:cmd|setup)\b"),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
     # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's, FreeTDS
-    # `tsql -U USER -P PASSWORD` the server's.
-    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr)|tsql)\b"),
+    # `tsql -U USER -P PASSWORD` the server's, Wazuh's `agent-auth -P` the enrollment password, Metasploit's
+    # `msfrpcd -P` the RPC server's.
+    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr)|tsql|agent-auth"
+                            r"|msfrpcd)\b"),
     ("a", False): re.compile(r"\bredis-cli\b"),
     ("a", True): re.compile(r"\bredis-cli\b"),
     # MIT Kerberos `kadmin -p PRINCIPAL -w PASSWORD` takes the administrator's password like the OpenLDAP tools.
@@ -335,11 +357,11 @@ def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
 
 # QA and code-quality CLIs whose option takes the service's token under a name that does not say so: Cypress Cloud's
 # and Artillery Cloud's `run --record --key KEY`; the Codecov uploaders' `-t TOKEN` (`codecov`, `codecovcli
-# upload-process`, the bash uploader fetched from codecov.io). The same value shape after `--ci-build-id` or
-# `--commit-sha` is an id.
+# upload-process`, the bash uploader fetched from codecov.io); SentinelOne's Windows installer's `-t SITE_TOKEN`. The
+# same value shape after `--ci-build-id` or `--commit-sha` is an id.
 _TOKEN_OPTIONS = {
     "-key": re.compile(r"\b(?:cypress|artillery)\b.*[ \t]run[ \t]"),
-    "t": re.compile(r"\bcodecov"),
+    "t": re.compile(r"\bcodecov|\bSentinelOneInstaller"),
 }
 _TOKEN_ARG = re.compile(r"(?=\S*\d)[\w.+/=:-]{16,256}")  # a bare token: 16+ characters with a digit
 
@@ -461,10 +483,12 @@ _KEY_HEAD = re.compile(r"[A-Za-z0-9_.]+\Z")
 
 # What may come before a `KEY VALUE` pair on its line: Apache's `SetEnv`, csh's `setenv`, fish's `set -x`, Tcl's `set`
 # (a Dockerfile's `ENV KEY VALUE` has a rule of its own, for any key that names a secret); fish's exports also as
-# fish_history stores them, after its `- cmd: ` entry head.
+# fish_history stores them, after its `- cmd: ` entry head; Metasploit's `set`/`setg` of a module option (`set SMBPass
+# VALUE`), also after msfconsole's prompt (`msf6 exploit(windows/smb/psexec) > `, `_MSF_SET`).
 _FISH_EXPORTS = ("set -x", "set -gx", "set -Ux")
-_DIRECTIVE_PREFIXES = frozenset({"", "SetEnv", "setenv", "set", *_FISH_EXPORTS,
+_DIRECTIVE_PREFIXES = frozenset({"", "SetEnv", "setenv", "set", "setg", *_FISH_EXPORTS,
                                  *(f"- cmd: {export}" for export in _FISH_EXPORTS)})
+_MSF_SET = re.compile(r"[ \t]*msf\d?(?:[ \t]+[\w-]{1,32}\([^()\r\n]{1,80}\))?[ \t]*>[ \t]*setg?[ \t]+")
 
 
 def _named_directive(rule: Rule, hit: Hit, key_start: int, line_start: int, line_end: int) -> list[Finding]:
@@ -473,7 +497,8 @@ def _named_directive(rule: Rule, hit: Hit, key_start: int, line_start: int, line
     text, (start, end) = hit.text, hit.value_span()
     key = text[key_start : hit.match.start()] + text[hit.match.start() : start].split()[0]
     rest = text[end : None if line_end < 0 else line_end]
-    if text[line_start:key_start].strip() not in _DIRECTIVE_PREFIXES or rest.strip():
+    if (text[line_start:key_start].strip() not in _DIRECTIVE_PREFIXES
+            and not _MSF_SET.fullmatch(text, line_start, key_start)) or rest.strip():
         return []
     kind = keys.classify_key(key)
     quoted = end - start > 2 and text[start] in "\"'" and text[end - 1] == text[start]
@@ -787,6 +812,17 @@ _ASSIGNMENT_LINE = re.compile(r"[A-Za-z_][\w.-]{0,63}=(?!=)\S")
 _SENT_HEADER = re.compile(r"""(?:-H|--header)[ \t]+(?:"[^"\r\n]*"|'[^'\r\n]*'|\S+)""")
 
 
+def _echo_to_secret_file(rule: Rule, hit: Hit) -> list[Finding]:
+    """`echo VALUE > FILE` (or `| tee FILE`) into a file named for a secret (`_SECRET_WORD`; Wazuh's `authd.pass`), the
+    value one word without a shell expansion (`echo "export PW=${pw}" | tee pw.sh` writes a script)."""
+    name = hit.text[slice(*hit.span("f"))].rsplit("/", 1)[-1]  # type: ignore[misc]
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    if "$" in value or any(map(str.isspace, value)) or not (_SECRET_WORD.search(name) or name.endswith(".pass")):
+        return []
+    return _bundler_credentials(rule, hit)
+
+
 def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
     """The lines a command prints right after its prompt line when the command reads a secret it names (or is one of
     `_REVEALS`): each a single token that reads as a secret (up to a blank line, the next prompt or five lines)."""
@@ -865,9 +901,11 @@ def _long_option(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 def _redis_auth(rule: Rule, hit: Hit) -> list[Finding]:
-    """redis-cli's `AUTH [user] password` starting its line, the password not a plain word."""
+    """redis-cli's `AUTH [user] password` starting its line, the password not a plain word nor punctuation alone (a
+    HOCON block's `auth {`, TheHive's connector settings)."""
     start, end = hit.value_span()
-    return [] if hit.text[start:end].isalpha() else _line_start_directive(rule, hit)
+    value = hit.text[start:end]
+    return [] if value.isalpha() or not any(map(str.isalnum, value)) else _line_start_directive(rule, hit)
 
 
 _SQL_ACCOUNT_STATEMENT = re.compile(r"[ \t]*(?i:CREATE|ALTER|GRANT)\b")
@@ -1798,7 +1836,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Commands that take a password or key as a positional argument: Zimbra's `zmprov ca|createAccount ACCOUNT
     # PASSWORD [attr value ...]` and `zmprov sp|setPassword ACCOUNT PASSWORD`, Dovecot's `doveadm auth test|login USER
     # [PASSWORD]`, NiFi's `nifi.sh set-single-user-credentials USER PASSWORD` and `nifi.sh
-    # set-sensitive-properties-key KEY` (the key that encrypts the flow's sensitive properties).
+    # set-sensitive-properties-key KEY` (the key that encrypts the flow's sensitive properties), the Shodan CLI's
+    # `shodan init API_KEY` and SentinelOne's `sentinelctl management token set SITE_TOKEN` (the agent's enrollment).
     *(Rule("password", rf"{head}(?:[ \t]+-[A-Za-z][ \t]+\S+)*{account}[ \t]+{_ARG_VALUE}{tail}",
            needs=needs, extract=_bundler_credentials, remember=True,
            examples=((f"{example} 'Al1ce!Pw'{rest}", "Al1ce!Pw"),),
@@ -1811,7 +1850,37 @@ FORMAT_RULES: tuple[Rule, ...] = (
           (r"\bnifi\.sh[ \t]+set-single-user-credentials", _ACCOUNT_ARG, "nifi.sh", _LINE_END,
            "./bin/nifi.sh set-single-user-credentials admin", ""),
           (r"\bnifi\.sh[ \t]+set-sensitive-properties-key", "", "nifi.sh", _LINE_END,
-           "nifi.sh set-sensitive-properties-key", ""))),
+           "nifi.sh set-sensitive-properties-key", ""),
+          (r"\bshodan[ \t]+init", "", "shodan", _LINE_END, "shodan init", ""),
+          (r"\bsentinelctl[ \t]+management[ \t]+token[ \t]+set", "", "sentinelctl", _LINE_END,
+           "sudo /opt/sentinelone/bin/sentinelctl management token set", ""))),
+    # A secret written into the file that holds it, as agents' enrollment guides do: Wazuh's `echo "PASSWORD" >
+    # /var/ossec/etc/authd.pass`, osquery's `echo SECRET > /etc/osquery/enroll_secret`, `echo KEY | sudo tee
+    # ~/.config/shodan/api_key`. Only the target's name says what the value is (`authorized_keys` is no secret).
+    Rule("secret", r"echo(?<![\w-]echo)(?:[ \t]+-[neE]{1,3})?[ \t]+" + _ARG_VALUE
+         + r"[ \t]*(?:>>?|\|[ \t]*(?:sudo[ \t]+)?tee(?:[ \t]+-a)?)[ \t]*(?P<f>[^\s;|&<>]{1,256})",
+         needs="echo", extract=_echo_to_secret_file, remember=True,
+         examples=(('echo "Tz8qLm4Rx2Vw" > /var/ossec/etc/authd.pass', "Tz8qLm4Rx2Vw"),
+                   ("echo 'Yb7TqL2vXm9RzK4w' > /etc/osquery/enroll_secret", "Yb7TqL2vXm9RzK4w"),
+                   ("echo Kq7vR2mXp9LwT4zN | sudo tee -a ~/.config/shodan/api_key", "Kq7vR2mXp9LwT4zN")),
+         negatives=('echo "$ENROLL_SECRET" > /etc/osquery/enroll_secret',
+                    'echo "export NEW_PASSWORD=${new_password}" | tee ./new_password.sh',
+                    "echo 'ssh-ed25519 AAAAC3Nz' >> ~/.ssh/authorized_keys", "echo Tz8qLm4Rx2Vw > /tmp/notes.txt",
+                    "echo 'deb https://example.com stable main' | sudo tee x.list")),
+    # Threat-intelligence clients whose constructor takes the API key first: the Shodan library's `shodan.Shodan(KEY)`
+    # and VirusTotal's vt-py `vt.Client(KEY)`.
+    Rule("secret", r"\((?:(?<=shodan\.Shodan\()|(?<=\bvt\.Client\())[ \t]*(?:" + _QUOTED_ARG + r")[ \t]*[,)]", r"\(",
+         extract=_bundler_credentials, remember=True, before="[nt]",
+         examples=(('api = shodan.Shodan("Pw4nB8vQz2LxM6cR9tYk1HsJ5dFa3GeV")', "Pw4nB8vQz2LxM6cR9tYk1HsJ5dFa3GeV"),
+                   ("client = vt.Client('c3a8f1e6d2b9047a5e1c8f3d6b2a9e04')", "c3a8f1e6d2b9047a5e1c8f3d6b2a9e04")),
+         negatives=("api = shodan.Shodan(SHODAN_API_KEY)", "client = vt.Client(os.environ['VT_API_KEY'])",
+                    "pool = nvt.Client('c3a8f1e6d2b9047a5e1c8f3d6b2a9e04')")),
+    # Burp Suite Professional's REST API takes its key as the first path segment, before the API version
+    # (`http://127.0.0.1:1337/KEY/v0.1/scan`).
+    Rule("secret", r"/v0\.1/(?<=[0-9]/(?P<v>[A-Za-z0-9]{32})/v0\.1/)", needs="/v0.1/", remember=True,
+         examples=(('curl -X POST "http://127.0.0.1:1337/Xq7Lm2Rz9Vw4Tb8Nc3Hk6Pj1Sd5Fg0Ya/v0.1/scan"',
+                    "Xq7Lm2Rz9Vw4Tb8Nc3Hk6Pj1Sd5Fg0Ya"),),
+         negatives=('curl -X POST "http://127.0.0.1:1337/v0.1/scan"', "GET https://api.example.com/v0.1/items/42")),
     # Databricks secrets written with a literal: the CLI's `databricks secrets put-secret SCOPE KEY --string-value V`
     # (the legacy CLI's `secrets put --scope S --key K --string-value V`) and Terraform's `resource "databricks_secret"`
     # block's `string_value = "V"`: the option and the attribute are generic names, the command or resource makes them
@@ -2070,7 +2139,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("infacmd.sh isp ListServices -dn Domain_Prod -un Administrator -pd 'Inf@Adm1n' -sdn Native",
                     "Inf@Adm1n"),
                    ("pmcmd startworkflow -sv IS_Prod -d Domain_Prod -u etl -p Pmc-Pw9 -f SALES wf_load", "Pmc-Pw9"),
-                   ("ldapsearch -x -D cn=admin,dc=example,dc=org -w Ld4pPw9 -b dc=example,dc=org", "Ld4pPw9")),
+                   ("ldapsearch -x -D cn=admin,dc=example,dc=org -w Ld4pPw9 -b dc=example,dc=org", "Ld4pPw9"),
+                   ("/var/ossec/bin/agent-auth -m 10.0.0.5 -P 'Wz4Enr0ll!' -A web-01", "Wz4Enr0ll!"),
+                   ("msfrpcd -P Rpc-Pw-77 -U msf -a 127.0.0.1", "Rpc-Pw-77")),
          negatives=("mysql -u root -p shop", "ssh -p 2222 ops@bastion", "tar -pczf backup.tgz /etc", "nc -p 80 host",
                     "pmcmd getworkflowdetails -sv IS_Prod -u etl -pv PM_PASSWORD -f SALES wf_load",
                     "ffmpeg -i in.mkv -pd 2 out.mkv",
@@ -2086,7 +2157,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("codecovcli upload-process \\\n  -t 7d1e9a2c-4b6f-4c8d-a0e3-5f7b9c1d3e5a \\\n  -f coverage.xml",
                     "7d1e9a2c-4b6f-4c8d-a0e3-5f7b9c1d3e5a"),
                    ("bash <(curl -s https://codecov.io/bash) -t 'e2c4a6b8-1d3f-4a5b-8c7d-9e0f1a2b3c4d'",
-                    "e2c4a6b8-1d3f-4a5b-8c7d-9e0f1a2b3c4d")),
+                    "e2c4a6b8-1d3f-4a5b-8c7d-9e0f1a2b3c4d"),
+                   ("SentinelOneInstaller_windows_64bit_v23_3_2.exe -t eyJ1cmwiOiAiaHR0cHM6Ly9zMSJ9Zm9vYmFy0 -q",
+                    "eyJ1cmwiOiAiaHR0cHM6Ly9zMSJ9Zm9vYmFy0")),
          negatives=("npx cypress run --record --key $CYPRESS_RECORD_KEY", "cypress run --record --key <record key>",
                     "ssh-keygen -t ed25519 -f id_deploy_2024_rotation", "docker run -t alpine:3.19.0-20240101 sh",
                     "codecovcli upload-process --commit-sha 9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c",
@@ -2139,9 +2212,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
            remember=True,
            examples=((f"signingConfigs {{\n  release {{\n    store{word} 'Gr4dleSt0re'\n", "Gr4dleSt0re"),
                      (f"SetEnv Db{word} Ap4cheEnvPw", "Ap4cheEnvPw"),
-                     (f"- cmd: set -gx PG{word} F1shH1stPw\n  when: 1700200010\n", "F1shH1stPw")),
+                     (f"- cmd: set -gx PG{word} F1shH1stPw\n  when: 1700200010\n", "F1shH1stPw"),
+                     (f"msf6 exploit(windows/smb/psexec) > set SMB{word} Msf-L4b-Pw", "Msf-L4b-Pw")),
            negatives=(f"{word} authentication succeeded for root", f"SetEnv Db{word}File /run/secrets/db",
-                      f"store{word} System.getenv('KS_PASS')", "Password Store", f"- cmd: echo Db{word} F1shH1stPw"))
+                      f"store{word} System.getenv('KS_PASS')", "Password Store", f"- cmd: echo Db{word} F1shH1stPw",
+                      f"msf6 exploit(windows/smb/psexec) > show SMB{word} Msf-L4b-Pw"))
       for word in ("Password", "PASSWORD", "_pass", "Passwd", "Pass", "pw")),  # `pw`: nslcd.conf's `bindpw`
     # Other secret keys in an aligned two-column table (`vault kv get`: `api_key        VALUE`): two blanks or more;
     # one blank before a token-like value, in the blank-separated configs of log shippers (Fluentd's `<match>` blocks:
@@ -2748,7 +2823,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
     *(Rule("password", word + r"[ \t]+(?:[^\s\"']{1,64}[ \t]+)?(?P<v>[^\s]{1,256})[ \t]*(?=\r?\n|\Z)", needs=word,
            extract=_redis_auth, remember=True,
            examples=((f"{word} R3disCl1Pw\nKEYS *", "R3disCl1Pw"), (f"{word} default R3dis-acl-pw", "R3dis-acl-pw")),
-           negatives=(f"S: 250-{word} LOGIN", f"{word} failed for user root", f"C: {word} LOGIN", f"{word} $REDIS_PW"))
+           negatives=(f"S: 250-{word} LOGIN", f"{word} failed for user root", f"C: {word} LOGIN", f"{word} $REDIS_PW",
+                      f'      {word} {{\n        type = "bearer"\n'))
       for word in ("AUTH", "auth")),
     Rule("password", r"AUTH PLAIN[ \t]+(?P<v>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])", needs="AUTH PLAIN",
          extract=_sasl_plain, remember=True,
@@ -3449,6 +3525,28 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("c.JupyterHub.service_tokens = {'Jh9kQ2xW7mLp4Rv8': 'cull-idle'}", "Jh9kQ2xW7mLp4Rv8")),
          negatives=('c.JupyterHub.api_tokens = {os.environ["GRADER_TOKEN"]: "grader"}',
                     'limits.max_tokens = {"gpt-4o-mini": 4096}')),
+    # The keys listed under a data source's name in ProjectDiscovery's `provider-config.yaml` (`_KEY_PROVIDERS`).
+    Rule("secret", ":(?:" + "|".join(rf"(?<=(?<![^\n]){name}:)" for name in _KEY_PROVIDERS) + ")"
+         r"[ \t]*\r?\n(?P<b>(?:[ \t]*-[ \t]+[^\r\n]+(?:\r?\n|\Z))+)", ":", extract=_provider_keys, remember=True,
+         before=f"[{''.join(sorted({name[-1] for name in _KEY_PROVIDERS}))}]", after=r"[ \t]*\r?\n[ \t]*-[ \t]",
+         examples=(("binaryedge:\n  - 2c7e9a41-b5d3-4f86-a0e2-d9c14b7f3e58\n"
+                    "shodan:\n  - Vz3Rq8Lx1Tm6Wb9Nc2Hk5Pj4Sd7Fg0Ya\n", "Vz3Rq8Lx1Tm6Wb9Nc2Hk5Pj4Sd7Fg0Ya"),
+                   ("chaos:\n  - f4a8c2e6-1b9d-4357-8e0a-6c3f9d2b7e15\n", "f4a8c2e6-1b9d-4357-8e0a-6c3f9d2b7e15")),
+         negatives=("shodan:\n  - ${SHODAN_API_KEY}\n", "virustotal:\n  - enabled\n  - my-org-repo-2024\n",
+                    "  shodan:\n    - 2c7e9a41-b5d3-4f86-a0e2-d9c14b7f3e58\n")),
+    # A line of Wazuh's `client.keys` (the manager's and each agent's): `ID NAME IP KEY`, the agent's 64-hex key last;
+    # `IP` is `any` or an address (a network). A name that starts with `!` marks a removed agent, its key void. Tried
+    # only at a line that starts with a three- or four-digit id and a space (a log's line starts with a longer number).
+    Rule("secret", r"(?<![^\n])\d{3,4} [\w.-]{1,64} (?:any|\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?) "
+         r"(?P<v>[0-9a-f]{64})" + _LINE_END, starts=(("\n000 ", 1), ("\n0000 ", 1)), remember=True,
+         examples=(("001 web-01 any 8c3f1a7e9d2b5c4f6a0e8d1b3c7f5a9e2d4b6c8a0f1e3d5b7c9a2e4f6d8b0c1a\n",
+                    "8c3f1a7e9d2b5c4f6a0e8d1b3c7f5a9e2d4b6c8a0f1e3d5b7c9a2e4f6d8b0c1a"),
+                   ("# cat client.keys\n"
+                    "002 db-01 10.20.1.12 f2a9c4e7b1d8035e6c2a9f4d7b1e8c03a6f5d2b9e4c7a1f8d3b6e0c5a9f2d7b4",
+                    "f2a9c4e7b1d8035e6c2a9f4d7b1e8c03a6f5d2b9e4c7a1f8d3b6e0c5a9f2d7b4")),
+         negatives=("003 !old-host 10.20.1.40 b5e8c2a7f1d4096e3b8c5a2f7d1e4b09c6a3f8d5e2b7c1a4f9d6e3b0c8a5f2d7",
+                    "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064",
+                    "200 GET 10.0.0.5 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 extra")),
     # A line of an XRootD (and EOS) simple-shared-secret keytab: `ID u:USER g:GROUP n:NAME N:NUM c:CREATED e:EXPIRES
     # f:FLAGS k:KEY`, the hex key after `k:`; the pattern starts at `N:` and takes the fields after it.
     Rule("secret", r"N:(?<=[ \t]N:)\d{1,10}(?:[ \t]+[a-jl-z]:\S*){0,6}[ \t]+k:"

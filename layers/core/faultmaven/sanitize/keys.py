@@ -240,7 +240,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
            ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"',
             '"password_hash": "see-the-users-table-for-it"',
             "rtsp://{CAM_USER}:{CAM_PASSWORD}@10.0.30.12:554/h264Preview_01_main",
-            '"payment_intent": "pi_3MtwBwLkdIwHu7ix28a3tqPa"'))),
+            '"payment_intent": "pi_3MtwBwLkdIwHu7ix28a3tqPa"', '"community_id":"1:LQU9qZlK+B5F3KDmev6m5PMibrg="'))),
 }
 _SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3tt3rPw!"),
                      ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6")),
@@ -904,6 +904,9 @@ def _names_secret_id(text: str, sep: int, key: str) -> bool:
 # A port and a path after a host or an address (`@10.0.30.12:554/h264Preview_01_main` in a camera's RTSP URL whose
 # user-info is a pair of `{ENV}` placeholders, so that no URL rule took the line).
 _PORT_PATH = re.compile(r"\d{1,5}/")
+# A Community ID flow hash (`1:` and base64 of a SHA-1, as Zeek and Suricata's eve.json print it): its `1:` version
+# reads as a key.
+_COMMUNITY_ID = re.compile(r"[A-Za-z0-9+/]{27}=")
 
 
 def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
@@ -927,8 +930,9 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or value[-1:] in ("(", "[") \
             or ("." in key and _PORT_PATH.match(value)) \
             or _K8S_NAME.fullmatch(value) or not looks_random(value) or names_its_key(key, value) \
-            or _STRIPE_OBJECT_ID.fullmatch(value):
-        return []  # a path, a port and a path after a host, a digest, code, a word, the key's own name, an object id
+            or _STRIPE_OBJECT_ID.fullmatch(value) or (key == "1" and _COMMUNITY_ID.fullmatch(value)):
+        return []  # a path, a port and a path after a host, a digest, code, a word, the key's own name, an object id,
+        # a flow hash
     return _listed(hit.text, start, end, "secret", looks_random)
 
 
