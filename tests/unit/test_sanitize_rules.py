@@ -28,6 +28,11 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    # Batch 48: a password inside a Python bytes literal fed to base64 (`b"munki:PASSWORD"`, building Munki's Basic
+    # header): a `user:password` pair in a string literal has no key, and the same shape is a host:port or a label;
+    # the header it produces is caught.
+    "Munki client setup: defaults write ManagedInstalls AdditionalHttpHeaders, header built with base64":
+        ["Mk-r3po!pw9"],
     # Batch 44: a Janus videoroom room's join `pin = "482913"`: a bare `pin` key holds a GPIO pin number or a
     # certificate pin as often, and digits alone give no shape; the room's `secret` and the plugin's `admin_key` are
     # caught.

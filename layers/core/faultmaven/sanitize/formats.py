@@ -321,9 +321,11 @@ _PASSWORD_OPTIONS = {
     # Concourse's `fly login -u USER -p PASSWORD` (`-p` names the pipeline in `fly set-pipeline`); Conan 2's `conan
     # remote login REMOTE USER -p PASSWORD` and Conan 1's `conan user -p PASSWORD -r REMOTE USER`; HTCondor's
     # `condor_store_cred add -c -p POOL_PASSWORD`; FreeSWITCH's `fs_cli -H HOST -P PORT -p PASSWORD` (the event
-    # socket's password; its `-P` is the port).
+    # socket's password; its `-P` is the port); Tableau's `tabcmd login -u USER -p PASSWORD` and `tsm login -u USER -p
+    # PASSWORD` (a global option of both).
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
-                            r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd)\b"
+                            r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
+                            r"|tsm)\b"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"),
     # Informatica's `infacmd ... -un USER -pd PASSWORD` (and `infasetup`); PowerCenter's `pmcmd -u USER -p PASSWORD`
     # is above.
@@ -578,10 +580,12 @@ _ECHOED = re.compile(r"""(?<![^\s;&])(?:echo|printf(?:[ \t]+(?:'%s'|"%s"|%s))?)(
 
 # Commands that read a password on their standard input: `sudo -S`, `chpasswd` (`user:password`), `passwd --stdin`,
 # `kinit`, `vncpasswd -f`, `docker login --password-stdin` (and other `--password-stdin` logins), `cryptsetup` (which
-# reads a LUKS passphrase from a pipe: `open --key-file=-`, `luksAddKey DEV -`).
+# reads a LUKS passphrase from a pipe: `open --key-file=-`, `luksAddKey DEV -`), AnyDesk's `--set-password` (the
+# unattended-access password) and `--register-license` (a license key).
 _STDIN_READERS = (r"sudo\b[^|\r\n]*?[ \t]-S\b"
                   r"|(?:sudo[ \t]+)?(?:chpasswd|passwd[ \t]+--stdin\b|kinit\b|vncpasswd[ \t]+-f\b|cryptsetup\b)"
-                  r"|[^|\r\n]*?--password-stdin\b")
+                  r"|[^|\r\n]*?--password-stdin\b"
+                  r"|[^|\r\n]*?(?i:anydesk)(?:\.exe)?\"?[ \t]+--(?:set-password|register-license)\b")
 
 
 def _piped_password(rule: Rule, hit: Hit) -> list[Finding]:
@@ -753,9 +757,10 @@ _PRINTS = re.compile(r"\b(?:get|read|cat|echo|printf|print|show|reveal|decode|ba
                      r"|generate)\b")
 # `.key`: a key file (Artifactory's `master.key`, Rails' `config/master.key`); `creds`: Artifactory's `bootstrap.creds`;
 # `psk`: a Wi-Fi key (`nmcli -s -g 802-11-wireless-security.psk connection show NAME`); `.irodsA`: iRODS's scrambled
-# (reversible) copy of the user's password.
+# (reversible) copy of the user's password; `id_ed25519` (not `.pub`): an SSH-style private key file, which RustDesk's
+# server keeps as one base64 line with no header.
 _SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]?key|credential|creds\b|\.key\b"
-                          r"|\bpsk\b|\.irodsA\b)")
+                          r"|\bpsk\b|\.irodsA\b|\bid_(?:rsa|dsa|ecdsa|ed25519)\b(?!\.pub))")
 # Commands whose whole output is a stored secret, whatever they name: macOS `security find-generic-password -w` (also
 # `-wa NAME`), libsecret's `secret-tool lookup`, python-keyring's `keyring get`, KWallet's `kwallet-query -r`, `pass`
 # and `gopass` (`[show] ENTRY`: the entry's first line is its password), 1Password's `op read`, PowerShell's
@@ -809,6 +814,7 @@ _CONTENT_START = re.compile(r"\[[\w.\-\" ]{1,80}\]|<[A-Za-z?!/][^<>]*>.*")
 _ASSIGNMENT_LINE = re.compile(r"[A-Za-z_][\w.-]{0,63}=(?!=)\S")
 # A request header the command sends (`curl -H "X-API-Key: …" … | jq`): a secret it names goes out, not into the
 # output.
+_ROOT_PROMPT = re.compile(r"[\w.-]{1,64}@[\w.-]{1,64}:[^\s#]{0,200}#")
 _SENT_HEADER = re.compile(r"""(?:-H|--header)[ \t]+(?:"[^"\r\n]*"|'[^'\r\n]*'|\S+)""")
 
 
@@ -827,6 +833,9 @@ def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
     """The lines a command prints right after its prompt line when the command reads a secret it names (or is one of
     `_REVEALS`): each a single token that reads as a secret (up to a blank line, the next prompt or five lines)."""
     text, (c_start, c_end) = hit.text, hit.value_span()
+    line_start = text.rfind("\n", 0, hit.anchor) + 1
+    if text[hit.anchor] == "#" and not _ROOT_PROMPT.fullmatch(text, line_start, hit.anchor + 1):
+        return []  # a bare `# ` starts a comment; only Debian's root prompt `root@host:/dir# ` is one
     command = text[c_start:c_end]
     if command.rstrip().endswith("\\"):
         return []  # a command continued on the next line (`\`) prints nothing there
@@ -882,8 +891,10 @@ def _pulumi_config_set(rule: Rule, hit: Hit) -> list[Finding]:
     return _keyed_value(rule, hit)
 
 
-# LastPass's `lpass show --password ENTRY`: the option picks the field to print, the entry's name follows.
-_LPASS = re.compile(r"\blpass[ \t]+show\b")
+# LastPass's `lpass show --password ENTRY`: the option picks the field to print, the entry's name follows; AnyDesk's
+# `--set-password [PROFILE]` reads the password on its standard input, the word after it names a permission profile.
+_BARE_PASS_TOOLS = re.compile(r"\bmeshcentral\b")  # `--createaccount USER --pass PASSWORD`
+_OPTION_NAMES_FIELD = re.compile(r"\blpass[ \t]+show\b|(?i:\banydesk)(?:\.exe)?\"?[ \t]")
 
 
 def _long_option(rule: Rule, hit: Hit) -> list[Finding]:
@@ -895,8 +906,11 @@ def _long_option(rule: Rule, hit: Hit) -> list[Finding]:
         return []
     if _PULUMI_SET.search(_command_line(hit.text, start)):
         return []  # `pulumi config set --secret KEY VALUE`: a flag; the value is taken by its own rule
-    if _LPASS.search(_command_line(hit.text, hit.anchor)):
-        return []  # `lpass show --password ENTRY`: the option picks the field to print, the entry's name follows
+    line = _command_line(hit.text, hit.anchor)
+    if hit.text[hit.anchor : start].split()[0] == "--pass" and not _BARE_PASS_TOOLS.search(line):
+        return []  # a bare `--pass` is a count as often (x264's `--pass 1`); MeshCentral's takes the password
+    if _OPTION_NAMES_FIELD.search(line):
+        return []  # `lpass show --password ENTRY`, `anydesk --set-password _full_access`: not the secret
     return _bundler_credentials(rule, hit)
 
 
@@ -1460,7 +1474,9 @@ def _keyed_value(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 # `key: password` / `"name": "DB_PASSWORD"` / `<key>password</key>`: the name half of a name/value entry.
-_ENTRY_NAME = re.compile(r"""(?:^|(?<=[\s{,"'<]))(?:key|name|Key|Name)["']?[ \t]*[:>=][ \t]*["']?([\w.\-]{1,80})""")
+# The quotes may be escaped: a JSON document inside a JSON string (Power BI's `credentialData`).
+_ENTRY_NAME = re.compile(r"""(?:^|(?<=[\s{,"'<]))(?:key|name|Key|Name)\\?["']?[ \t]*[:>=][ \t]*\\?["']?"""
+                         r"([\w.\-]{1,80})")
 
 
 _OWNER_KEY = re.compile(r"""["']([\w.\-]{1,80})["'][ \t]*:[ \t]*\{[ \t]*["']?\Z""")
@@ -2173,7 +2189,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "0e4a7c1d-9f3b-4d6e-a8c2-b5d7f9e1a3c6")),
          negatives=("Run snyk auth to log in from the browser.", "snyk auth $SNYK_TOKEN", "snyk auth --auth-type=token",
                     "snyk config set org=acme-platform", "snyk test --org=acme-platform --severity-threshold=high")),
-    Rule("password", r"-(?<=[ \t]-)(?:u[ \t]*|-user[ \t=]+|-auth[ \t=]+)"
+    # `-u` may close a cluster of curl's flags without values (`-su`, `-sSku`).
+    Rule("password", r"-(?<=[ \t]-)(?:[sSkLfiv]{0,4}u[ \t]*|-user[ \t=]+|-auth[ \t=]+)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>[^\s'\"]{1,256}(?:'[^'\s]{1,256}'|\"[^\"\s]{1,256}\")?))", "-",
          extract=_curl_user, remember=True, before=_OPTION_BEFORE,
@@ -2183,9 +2200,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ('curl -u "k7Hq2Lm9Vx4Zp8:" https://api.example.com', "k7Hq2Lm9Vx4Zp8"),
                    ("curl -u Kq7mLp2Vz9Tk4Wr8Nb:X https://acme.freshdesk.com/api/v2/tickets", "Kq7mLp2Vz9Tk4Wr8Nb"),
                    ("curl -X POST https://api.example.com \\\n  -d 'x=1' \\\n  -u ops:C0ntinu3dPw", "C0ntinu3dPw"),
+                   ("curl -su 'api-reader:Ap1Rd-pw!558' -X POST https://jss.example.com/api/v1/auth/token",
+                    "Ap1Rd-pw!558"),
                    ("lftp -u 'deploy,Lftp4Quoted' -e 'mirror -R dist /' ftp.example.com", "Lftp4Quoted"),
                    ("set ftp:ssl-force true\nopen -u web,Lftp9Open ftp.example.com", "Lftp9Open")),
-         negatives=("curl -u deploy https://ci.example.com", "ps -u root:wheel", "curl -i -u 'test:test'",
+         negatives=("curl -u deploy https://ci.example.com", "ps -u root:wheel", "ps -fu root:wheel",
+                    "curl -i -u 'test:test'",
                     'curl -sL --user "$USER:$PASS" "$URL"', "curl -u <user:password> https://test.com",
                     "curl --user neo4j:[PASSWORD] http://db:7474", 'curl -u "${{ env.ID }}:${{ env.PASS }}"',
                     "lftp -u deploy ftp.example.com", "lftp -u deploy,$FTP_PW ftp.example.com",
@@ -2349,8 +2369,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_padded_arrow, remember=True, before="=",
          examples=(('password   =>   "Rub4rrowPw"', "Rub4rrowPw"), ("  :password       => 'Pe4rlPw9',", "Pe4rlPw9")),
          negatives=("  :username       => 'admin',", "put '/forgot-password' => \"cms/sites/passwords#update\"")),
-    Rule("password", r"--(?<![\w-]--)(?:[a-z0-9]+[-_])*(?:password|passwd|passphrase|token|secret|api-key|apikey"
-         r"|bearer|requirepass|masterauth)[ \t]+"
+    # `--pass`/`--loginpass`: MeshCentral's `--createaccount USER --pass PW` and `meshctrl --loginpass PW`;
+    # `--token-value`: tabcmd's personal access token secret.
+    Rule("password", r"--(?<![\w-]--)(?:[a-z0-9]+[-_])*(?:password|passwd|passphrase|token(?:-value)?|secret|api-key"
+         r"|apikey|bearer|requirepass|masterauth|(?:login)?pass)[ \t]+"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>(?![a-z][a-z0-9+.-]{0,15}://)[^\s'\"-][^\s'\"]{0,255}))", needs="--",
          extract=_long_option, remember=True,
@@ -2358,8 +2380,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("mycli --db-password 'Cl1Pw42!' --host db", "Cl1Pw42!"),
                    ("gpg --batch --passphrase Gpg9Phr4se -d backup.gpg", "Gpg9Phr4se"),
                    ('curl --oauth2-bearer "Hq2Lm9Vx4Zp8Tn3Yb6" https://api.example.com', "Hq2Lm9Vx4Zp8Tn3Yb6"),
-                   ("redis-server --port 6380 --requirepass R3disPw9", "R3disPw9")),
+                   ("redis-server --port 6380 --requirepass R3disPw9", "R3disPw9"),
+                   ("node meshctrl.js --loginuser admin --loginpass 'Mc!Pw-77q' listdevices", "Mc!Pw-77q"),
+                   ("node node_modules/meshcentral --resetaccount jdoe --pass Rz4vLq9wNt", "Rz4vLq9wNt"),
+                   ("tabcmd login -t acme --token-name ci --token-value 'Wq7dH1kt==:kWBWh8y4I2Xg'",
+                    "Wq7dH1kt==:kWBWh8y4I2Xg")),
          negatives=("mycli --password --host db", "use --token $TOKEN",
+                    "x264 --pass 1 --bitrate 2000 -o /dev/null in.y4m",
+                    'type pw.txt | "C:\\Program Files (x86)\\AnyDesk\\AnyDesk.exe" --set-password _full_access',
                     "wget --user=admin --ask-password https://localhost",
                     "WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
                     '$ lpass show --password "Shared-Ops/smtp-relay"')),
@@ -2417,8 +2445,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=('var user, host string = "admin", "db.local"', 'name string = "x"',
                     'password, err := "", nil', 'x, y = "a", "b"')),
     # The value of a name/value entry whose name names a secret (Kubernetes container `env`, ECS task definitions,
-    # key/value lists in any of YAML, JSON, XML).
-    Rule("secret", r"value(?<![\w-]value)[\"']?[ \t]*[:>][ \t]*(?:\"(?P<v1>[^\"\r\n<]{1,256})\""
+    # key/value lists in any of YAML, JSON, XML; JSON inside a JSON string, its quotes escaped).
+    Rule("secret", r"value(?<![\w-]value)\\?[\"']?[ \t]*[:>][ \t]*(?:\\\"(?P<v4>[^\"\\\r\n<]{1,256})\\\""
+         r"|\"(?P<v1>[^\"\r\n<]{1,256})\""
          r"|'(?P<v2>[^'\r\n<]{1,256})'|(?P<v3>[^\s\"'<>,}\]]{1,256}))", needs="value", extract=_entry_value,
          remember=True,
          examples=(("env:\n- name: DB_PASSWORD\n  value: \"K8sEnvPw9\"", "K8sEnvPw9"),
@@ -2427,8 +2456,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ('{"name": "API_TOKEN", "value": "Hq2Lm9Vx4Zp8Tn3Yb6"}', "Hq2Lm9Vx4Zp8Tn3Yb6"),
                    ("<entry>\n  <key>password</key>\n  <value>XmlEntryPw1</value>\n</entry>", "XmlEntryPw1"),
                    ('"cookies": [{\n  "name": "sessionid",\n  "value": "q8w2e4r6t9y1u3i5o7p0a2s4d6",\n',
-                    "q8w2e4r6t9y1u3i5o7p0a2s4d6")),
+                    "q8w2e4r6t9y1u3i5o7p0a2s4d6"),
+                   ('"credentials": "{\\"credentialData\\":[{\\"name\\":\\"password\\", '
+                    '\\"value\\":\\"Pb1-Rdr#7730\\"}]}"',
+                    "Pb1-Rdr#7730")),
          negatives=("env:\n- name: DB_HOST\n  value: db.internal", '{"name": "password", "value": ""}',
+                    '"{\\"credentialData\\":[{\\"name\\":\\"username\\", \\"value\\":\\"pbi_reader\\"}]}"',
                     '{"name": "locale", "value": "en-US"}',
                     '{"name": "Session", "value": "5f1c9a3e-2b7d-4e8a-9c6f-0d2e4a6b8c1f"}',
                     "- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: db")),
@@ -2760,7 +2793,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Zx4nR2kLp9Qv==:hM3vK8tQ2nL6pR0w=="),),
          negatives=('MainWindow\\geometry="@ByteArray(\\x1\\xd9\\xd0\\xcb\\0\\x3)"',)),
     # A terminal session pasted into a case: what a command that reads (or creates) a named secret printed on the lines
-    # below it. The prompt ends with `$ `, with `]# ` (root's `[root@host dir]# ` on Red Hat-like systems), with zsh's
+    # below it. The prompt ends with `$ `, with `]# ` (root's `[root@host dir]# ` on Red Hat-like systems) or `:DIR# `
+    # (Debian's `root@host:/dir# `), with zsh's
     # `user@host dir % ` (macOS's default shell) or is PowerShell's `PS C:\path> `.
     *(Rule("secret", prompt + r"[ \t]+(?P<v>[^\r\n]{1,400})(?=\r?\n)", needs=needs,
            extract=_printed_secret, remember=True, examples=examples, negatives=negatives)
@@ -2791,6 +2825,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
           (r"\]#", "]# ", (("[root@srv ~]# plesk bin secret_key --create -ip-address 203.0.113.25\n"
                           "b71e4c2a-9d3f-4a8b-85c6-1f0e7d2a3b94\n", "b71e4c2a-9d3f-4a8b-85c6-1f0e7d2a3b94"),),
            ("[root@srv ~]# cat /etc/hostname\nsrv.example.com\n", "[root@srv ~]# grep -c secret /etc/app.conf\n3\n")),
+          (r"#(?<=[\w~/]#)", "# ", (("root@rd:/opt/rustdesk# cat id_ed25519\nm3Qx8Vt2LpZr5Nw9Yc4Kb7Hd1Fs6Gj0Ta2Ue8"
+                                   "Wi3Oo5u5Ee+l+Pw5nMsrFdHDYH/jfmKqY8VqVn8e0NFhDrPxJc7CA==\n",
+                                   "m3Qx8Vt2LpZr5Nw9Yc4Kb7Hd1Fs6Gj0Ta2Ue8Wi3Oo5u5Ee+l+Pw5nMsrFdHDYH/jfmKqY8VqVn8e0NFhDrPxJc7CA=="),),
+           ("root@rd:/opt/rustdesk# cat id_ed25519.pub\nOeVuKk5nlHiXp+APNn0Y3pC1Iwpwn44JGqrQCsWqmBw=\n",
+            "x = 1  # cat the token\nKq2Lm9Vx4Zp8Tn3Yb6\n", "step2# cat token.txt\nKq2Lm9Vx4Zp8Tn3Yb6\n")),
           (r"(?<![^\n])[\w.-]{1,64}@[\w.-]{1,64} [^\s%]{1,200} %", " % ",
            (("jdoe@mbp ~ % security find-generic-password -s backup -w\nrT4#kw9Lq2vX\n", "rT4#kw9Lq2vX"),
             ('jdoe@mbp ~ % security find-generic-password -wa "Office-5G"\nSunflower-2871\n', "Sunflower-2871")),
@@ -3423,7 +3462,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # [--auth] http-basic.HOST USER PASSWORD` (also `bitbucket-oauth.HOST KEY SECRET`, and one token for
     # `github-oauth`, `gitlab-oauth`, `gitlab-token`, `bearer`), `conda token set TOKEN` (conda-token),
     # `jf config import SERVER_TOKEN` (JFrog CLI); iRODS's `iadmin moduser USER password NEW_PASSWORD`; Kamailio's
-    # `kamctl add USER PASSWORD` and `kamctl passwd USER PASSWORD` (a SIP subscriber's password).
+    # `kamctl add USER PASSWORD` and `kamctl passwd USER PASSWORD` (a SIP subscriber's password); TeamViewer's
+    # `teamviewer passwd PASSWORD` (the unattended-access password) and `teamviewer assignment --id ID` (the id that
+    # binds the device to an account).
     *(Rule("password", command + _LAST_VALUE, needs=needs, extract=_device_value, remember=True,
            examples=examples, negatives=negatives)
       for command, needs, examples, negatives in (
@@ -3447,7 +3488,32 @@ FORMAT_RULES: tuple[Rule, ...] = (
           (r"kamctl(?<![\w-]kamctl)[ \t]+(?:add|passwd)[ \t]+\S+", "kamctl",
            (("# kamctl add alice@sip.example.com Al1ce-Sip9", "Al1ce-Sip9"),
             ("kamctl passwd 1001 'Kx7#vQ2m'", "Kx7#vQ2m")),
-           ("kamctl add 1001 $SIP_PW", "kamctl ul show 1001", "kamctl address add 1 10.0.0.9 32 5060 pbx")))),
+           ("kamctl add 1001 $SIP_PW", "kamctl ul show 1001", "kamctl address add 1 10.0.0.9 32 5060 pbx")),
+          (r"teamviewer(?<![\w-]teamviewer)[ \t]+(?:passwd|assignment[ \t]+--id)", "teamviewer",
+           (("$ sudo teamviewer passwd 'Tv8#unattend-K2q'", "Tv8#unattend-K2q"),
+            ("sudo teamviewer assignment --id 0001CoABChBxq7Gd0Z4E8kWvL2mRt5Yp=", "0001CoABChBxq7Gd0Z4E8kWvL2mRt5Yp=")),
+           ("sudo teamviewer info", "teamviewer passwd $TV_PASSWORD", "teamviewer help passwd")))),
+    # The jamf binary's `jamf enroll -invitation ID` (an enrollment invitation: whoever holds it enrolls a Mac).
+    Rule("secret", r"jamf(?<![\w-]jamf)[ \t]+enroll\b[^\r\n]*?[ \t]-invitation[ \t]+(?P<v>\d{10,64})\b", needs="jamf",
+         remember=True,
+         examples=(("$ sudo jamf enroll -invitation 181347296510284736150928374615 -noPolicy",
+                    "181347296510284736150928374615"),),
+         negatives=("sudo jamf enroll -prompt", "sudo jamf recon -assetTag 1234567890123")),
+    # SAS `PROC PWENCODE IN='PASSWORD'`: the plain password it encodes (SAS is written in either case).
+    *(Rule("password", word + r"(?i:[ \t]+in[ \t]*=[ \t]*)(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\")",
+           needs=word, extract=_bundler_credentials, remember=True,
+           examples=((f"proc {word} in='Crm!Ro-7784'; run;", "Crm!Ro-7784"),
+                     (f'PROC {word} IN="Sas#Pw9" METHOD=SAS004;', "Sas#Pw9")),
+           negatives=(f"proc {word} in=&pw; run;", f"PROC {word} IN='';"))
+      for word in ("pwencode", "PWENCODE")),
+    # Stata's `stinit` prompts: the license's code (groups of four) and authorization after its serial number.
+    Rule("secret", r"Serial number:[ \t]*\d{6,16}[ \t]*\r?\nCode:[ \t]*"
+         r"(?P<v>[a-z0-9$]{4}(?:[ \t]+[a-z0-9$]{4}){3,15})[ \t]*"
+         r"\r?\nAuthorization:[ \t]*(?P<c>[a-z0-9$]{4,16})\b", needs="Serial number:", extract=_device_value,
+         remember=True,
+         examples=(("Serial number: 501809123456\nCode: fk9p mxlq 2vbr tz7w n4hs 8dc3\nAuthorization: k3xq\n",
+                    "fk9p mxlq 2vbr tz7w n4hs 8dc3"),),
+         negatives=("Serial number: 501809123456\nModel: T480\n", "Serial number: 5018091234\nCode: none\n")),
     # Hex's organization and repository keys: `mix hex.organization auth ORG --key KEY`, `mix hex.repo add NAME URL
     # --auth-key KEY`.
     Rule("secret", r"\bmix[ \t]+hex\.(?:organization[ \t]+auth|repo[ \t]+add)\b[^\r\n]*?[ \t]--(?:auth-)?key[ \t=]+"

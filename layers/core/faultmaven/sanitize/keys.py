@@ -41,6 +41,7 @@ KEY_QUALIFIERS = frozenset({
     "storage", "app", "license", "consumer", "webhook", "sas", "service", "session", "deploy", "ssh", "sk", "hmac",
     "radius",  # a RADIUS shared secret: DD-WRT's `wl0_radius_key`
     "admin",  # the key that lets a client create rooms: Janus videoroom's `admin_key`
+    "installation",  # a product's installation key: MATLAB's `fileInstallationKey` in installer_input.txt
 })
 # `oauth`: Twitch's chat password `oauth:<token>` (IRC `PASS`), an OAuth token under a bare `oauth:` key.
 # `pat`: a personal access token (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`). `totp`: a TOTP seed (Bitwarden's
@@ -173,7 +174,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "sonar.projectKey=acme_checkout-web",
              'error_password = "did not match the rules"', "internet_authkey_file=/etc/urbackup/key",
              "ADYEN_CLIENT_KEY=test_KBZ3JRK4ZZDVVGVQBW4BNM25WEMCAXLM",
-             "LoadCredential=db-password:/etc/credstore/app.db-password", "ImportCredential=app.*")),
+             "LoadCredential=db-password:/etc/credstore/app.db-password", "ImportCredential=app.*",
+             "custom-rendezvous-server = 'rd.example.com'\nkey = 'OeVuKk5nlHiXp+APNn0Y3pC1Iwpwn44JGqrQCsWqmBw='")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),),
            ("[section]\nname =\n    value1", 'secret_key_base =\n  System.get_env("SECRET_KEY_BASE") ||')),
           ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
@@ -782,6 +784,16 @@ def _words_after(text: str, pos: int) -> int:
     return len(text[pos : None if line_end < 0 else line_end].split())
 
 
+# RustDesk's server key (`key = '…'` after `custom-rendezvous-server` in RustDesk2.toml, `rustdesk --config
+# 'host=…,key=…'`): the base64 public half of the server's Ed25519 pair (id_ed25519.pub), given to every client.
+_ED25519_PUBLIC = re.compile(r"[A-Za-z0-9+/]{43}=")
+
+
+def _rustdesk_server_key(text: str, at: int, key: str, value: str) -> bool:
+    return key == "key" and bool(_ED25519_PUBLIC.fullmatch(value)) \
+        and ("rendezvous" in text[max(0, at - 400) : at] or "rustdesk" in text[max(0, at - 200) : at].lower())
+
+
 def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     key = key_before(hit.text, hit.anchor)
     if key == "PASS" and hit.text.endswith("--- PASS", 0, hit.anchor):
@@ -798,8 +810,9 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     value = hit.text[start:end]
     if ":" in value and section_of(hit.text, hit.anchor) in _REFERENCE_SECTIONS:
         return []
-    if sealed(hit.text, start, value) or (hit.text[start - 2 : start - 1] in ("f", "F") and "{" in value):
-        return []  # a SealedSecret's ciphertext; a Python f-string's interpolation
+    if sealed(hit.text, start, value) or (hit.text[start - 2 : start - 1] in ("f", "F") and "{" in value) \
+            or _rustdesk_server_key(hit.text, hit.anchor, key, value):
+        return []  # a SealedSecret's ciphertext; a Python f-string's interpolation; RustDesk's public server key
     if not quoted and (typed := _TYPED_LITERAL.match(hit.text, end)) and _TYPE_NAME.fullmatch(value):
         (start, end), quoted = _literal_span(typed), True
         value = hit.text[start:end]
@@ -917,7 +930,8 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     words = key_words(key)
     kind = classify_words(words)
     if sealed(hit.text, start, value) or _AGE_RECIPIENT.fullmatch(value) or _PUBLIC_KEY_DER.match(value) \
-            or key.startswith("sops_") or _in_envelope(hit.text, hit.anchor):
+            or key.startswith("sops_") or _in_envelope(hit.text, hit.anchor) \
+            or _rustdesk_server_key(hit.text, hit.anchor, key, value):
         return []  # kubeseal's ciphertext; a public key; SOPS's metadata (dotenv and INI forms); an envelope's fields
     if kind is not None:
         return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
