@@ -20,7 +20,7 @@ from urllib.parse import unquote_plus
 
 from faultmaven.sanitize import keys
 from faultmaven.sanitize.rules import Extractor, Finding, Hit, Rule
-from faultmaven.sanitize.validators import decodes_to_credentials, is_placeholder_value
+from faultmaven.sanitize.validators import decodes_to_credentials, decodes_to_text, is_placeholder_value
 
 # --- password hashes -------------------------------------------------------------------------------------------------
 
@@ -1229,6 +1229,18 @@ def _digest_output(rule: Rule, hit: Hit) -> list[Finding]:
 
 # The flag of a JAAS login module entry, with no `;` (the entry's end) between it and the option.
 _JAAS_MODULE = re.compile(r"LoginModule\s+(?:required|requisite|sufficient|optional)\b[^;]*\Z")
+
+
+# The encoded-JAAS rule's example: what Strimzi writes, base64-encoded.
+_ENCODED_JAAS = base64.b64encode(b'org.apache.kafka.common.security.scram.ScramLoginModule required username="u" '
+                                 b'password="Kf9x";').decode()
+
+
+def _encoded_jaas(rule: Rule, hit: Hit) -> list[Finding]:
+    """A base64 value that decodes to a JAAS login module's entry (which carries its password)."""
+    start, end = hit.value_span()
+    decoded = decodes_to_text(hit.text[start:end])
+    return [(start, end, rule.label)] if decoded is not None and "LoginModule" in decoded else []
 
 
 def _jaas_option(rule: Rule, hit: Hit) -> list[Finding]:
@@ -3194,6 +3206,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     'username="admin" password="x" user_alice="Al1ceKafka";', "Al1ceKafka")),
          negatives=('Client { x.LoginModule required; };\nuser_agent = "Mozilla/5.0"',
                     'user_name="alice" user_id="42"')),
+    # A JAAS entry base64-encoded in a Kubernetes Secret's `data:` (the user Secret Strimzi's operator writes for a
+    # KafkaUser: `sasl.jaas.config: <base64 of "…ScramLoginModule required username=… password=…;">`).
+    Rule("password", r"sasl\.jaas\.config[\"']?:[ \t]*[\"']?(?P<v>[A-Za-z0-9+/]{40,4096}={0,2})(?![\w+/=])",
+         needs="sasl.jaas.config", extract=_encoded_jaas, remember=True,
+         examples=(("data:\n  sasl.jaas.config: " + _ENCODED_JAAS, _ENCODED_JAAS),),
+         negatives=("  sasl.jaas.config: " + base64.b64encode(b"see the kafka-user secret, key jaas").decode(),
+                    "sasl.jaas.config: ${KAFKA_JAAS_CONFIG}")),
     # ZooKeeper digest credentials `user:password`: zkCli's `addauth digest`, the argument of
     # `DigestAuthenticationProvider` (which prints a `superDigest`), and that command's output `user:password->user:
     # <base64 SHA-1>`.
@@ -3285,6 +3304,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # `github-oauth`, `gitlab-oauth`, `gitlab-token`, `bearer`), `conda token set TOKEN` (conda-token),
     # `jf config import SERVER_TOKEN` (JFrog CLI); iRODS's `iadmin moduser USER password NEW_PASSWORD`; Kamailio's
     # `kamctl add USER PASSWORD` and `kamctl passwd USER PASSWORD` (a SIP subscriber's password).
+    # PowerDNS's `pdnsutil import-tsig-key NAME ALGORITHM SECRET` (a TSIG key's base64 secret).
     *(Rule("password", command + _LAST_VALUE, needs=needs, extract=_device_value, remember=True,
            examples=examples, negatives=negatives)
       for command, needs, examples, negatives in (
@@ -3308,7 +3328,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
           (r"kamctl(?<![\w-]kamctl)[ \t]+(?:add|passwd)[ \t]+\S+", "kamctl",
            (("# kamctl add alice@sip.example.com Al1ce-Sip9", "Al1ce-Sip9"),
             ("kamctl passwd 1001 'Kx7#vQ2m'", "Kx7#vQ2m")),
-           ("kamctl add 1001 $SIP_PW", "kamctl ul show 1001", "kamctl address add 1 10.0.0.9 32 5060 pbx")))),
+           ("kamctl add 1001 $SIP_PW", "kamctl ul show 1001", "kamctl address add 1 10.0.0.9 32 5060 pbx")),
+          (r"pdnsutil(?<![\w-]pdnsutil)[ \t]+import-tsig-key[ \t]+\S+[ \t]+\S+", "pdnsutil",
+           (("$ pdnsutil import-tsig-key xfr hmac-sha256 cuhERMtznGao4yaceOHT71AqZRYNa+nZfK9/bcFvoSQ=",
+             "cuhERMtznGao4yaceOHT71AqZRYNa+nZfK9/bcFvoSQ="),),
+           ("pdnsutil import-tsig-key xfr hmac-sha256 $TSIG_SECRET", "pdnsutil generate-tsig-key xfr hmac-sha256",
+            "pdnsutil activate-tsig-key example.com xfr primary")))),
     # Hex's organization and repository keys: `mix hex.organization auth ORG --key KEY`, `mix hex.repo add NAME URL
     # --auth-key KEY`.
     Rule("secret", r"\bmix[ \t]+hex\.(?:organization[ \t]+auth|repo[ \t]+add)\b[^\r\n]*?[ \t]--(?:auth-)?key[ \t=]+"
