@@ -20,7 +20,14 @@ from urllib.parse import unquote_plus
 
 from faultmaven.sanitize import keys
 from faultmaven.sanitize.rules import Extractor, Finding, Hit, Rule
-from faultmaven.sanitize.validators import decodes_to_credentials, is_hex, is_placeholder_value, is_uuid, looks_random
+from faultmaven.sanitize.validators import (
+    decodes_to_credentials,
+    decodes_to_text,
+    is_hex,
+    is_placeholder_value,
+    is_uuid,
+    looks_random,
+)
 
 # --- password hashes -------------------------------------------------------------------------------------------------
 
@@ -1321,6 +1328,18 @@ def _digest_output(rule: Rule, hit: Hit) -> list[Finding]:
 
 # The flag of a JAAS login module entry, with no `;` (the entry's end) between it and the option.
 _JAAS_MODULE = re.compile(r"LoginModule\s+(?:required|requisite|sufficient|optional)\b[^;]*\Z")
+
+
+# The encoded-JAAS rule's example: what Strimzi writes, base64-encoded.
+_ENCODED_JAAS = base64.b64encode(b'org.apache.kafka.common.security.scram.ScramLoginModule required username="u" '
+                                 b'password="Kf9x";').decode()
+
+
+def _encoded_jaas(rule: Rule, hit: Hit) -> list[Finding]:
+    """A base64 value that decodes to a JAAS login module's entry (which carries its password)."""
+    start, end = hit.value_span()
+    decoded = decodes_to_text(hit.text[start:end])
+    return [(start, end, rule.label)] if decoded is not None and "LoginModule" in decoded else []
 
 
 def _jaas_option(rule: Rule, hit: Hit) -> list[Finding]:
@@ -3372,6 +3391,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     'username="admin" password="x" user_alice="Al1ceKafka";', "Al1ceKafka")),
          negatives=('Client { x.LoginModule required; };\nuser_agent = "Mozilla/5.0"',
                     'user_name="alice" user_id="42"')),
+    # A JAAS entry base64-encoded in a Kubernetes Secret's `data:` (the user Secret Strimzi's operator writes for a
+    # KafkaUser: `sasl.jaas.config: <base64 of "…ScramLoginModule required username=… password=…;">`).
+    Rule("password", r"sasl\.jaas\.config[\"']?:[ \t]*[\"']?(?P<v>[A-Za-z0-9+/]{40,4096}={0,2})(?![\w+/=])",
+         needs="sasl.jaas.config", extract=_encoded_jaas, remember=True,
+         examples=(("data:\n  sasl.jaas.config: " + _ENCODED_JAAS, _ENCODED_JAAS),),
+         negatives=("  sasl.jaas.config: " + base64.b64encode(b"see the kafka-user secret, key jaas").decode(),
+                    "sasl.jaas.config: ${KAFKA_JAAS_CONFIG}")),
     # ZooKeeper digest credentials `user:password`: zkCli's `addauth digest`, the argument of
     # `DigestAuthenticationProvider` (which prints a `superDigest`), and that command's output `user:password->user:
     # <base64 SHA-1>`.
@@ -3465,6 +3491,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # `kamctl add USER PASSWORD` and `kamctl passwd USER PASSWORD` (a SIP subscriber's password); TeamViewer's
     # `teamviewer passwd PASSWORD` (the unattended-access password) and `teamviewer assignment --id ID` (the id that
     # binds the device to an account).
+    # PowerDNS's `pdnsutil import-tsig-key NAME ALGORITHM SECRET` (a TSIG key's base64 secret).
     *(Rule("password", command + _LAST_VALUE, needs=needs, extract=_device_value, remember=True,
            examples=examples, negatives=negatives)
       for command, needs, examples, negatives in (
@@ -3492,7 +3519,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
           (r"teamviewer(?<![\w-]teamviewer)[ \t]+(?:passwd|assignment[ \t]+--id)", "teamviewer",
            (("$ sudo teamviewer passwd 'Tv8#unattend-K2q'", "Tv8#unattend-K2q"),
             ("sudo teamviewer assignment --id 0001CoABChBxq7Gd0Z4E8kWvL2mRt5Yp=", "0001CoABChBxq7Gd0Z4E8kWvL2mRt5Yp=")),
-           ("sudo teamviewer info", "teamviewer passwd $TV_PASSWORD", "teamviewer help passwd")))),
+           ("sudo teamviewer info", "teamviewer passwd $TV_PASSWORD", "teamviewer help passwd")),
+          (r"pdnsutil(?<![\w-]pdnsutil)[ \t]+import-tsig-key[ \t]+\S+[ \t]+\S+", "pdnsutil",
+           (("$ pdnsutil import-tsig-key xfr hmac-sha256 cuhERMtznGao4yaceOHT71AqZRYNa+nZfK9/bcFvoSQ=",
+             "cuhERMtznGao4yaceOHT71AqZRYNa+nZfK9/bcFvoSQ="),),
+           ("pdnsutil import-tsig-key xfr hmac-sha256 $TSIG_SECRET", "pdnsutil generate-tsig-key xfr hmac-sha256",
+            "pdnsutil activate-tsig-key example.com xfr primary")))),
     # The jamf binary's `jamf enroll -invitation ID` (an enrollment invitation: whoever holds it enrolls a Mac).
     Rule("secret", r"jamf(?<![\w-]jamf)[ \t]+enroll\b[^\r\n]*?[ \t]-invitation[ \t]+(?P<v>\d{10,64})\b", needs="jamf",
          remember=True,

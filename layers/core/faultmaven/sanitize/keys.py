@@ -231,10 +231,12 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "recaptcha_site_key: 6Lc3xQ2mAAAAAJ9vB4cK8tZ5yL0sR7mD2nW1hF6e", '"totp": true', "totp: enabled",
              "credentials(PasswordCredentials::class)", "if (!Password::check($input)) {",
              "password: '!secret.yaml password'", '{"Password1":"****", "Retries2": "three"}',
-             "  clientKey: 'live_BR2U1TAQ0YLYO0L05BNGHTM4EG2BNGLN',")),
+             "  clientKey: 'live_BR2U1TAQ0YLYO0L05BNGHTM4EG2BNGLN',", "    key: transfer.example.com.",
+             "# Backup Target Credential Secret: minio-secret", "    token: env/CLOUDFLARE_TOKEN")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),
             ('"adminPassword": {\n  "value": "Arm-P4ram-Pw"\n}', "Arm-P4ram-Pw")),
-           ("credentials:\n    user: admin", '"adminPassword": {\n  "type": "securestring",\n  "minLength": 12\n}',
+           ("credentials:\n    user: admin", "Secret:\n  Name: web-tls\n  Issuer Common Name: R11\n  Serial: 9c80",
+            '"adminPassword": {\n  "type": "securestring",\n  "minLength": 12\n}',
             '"adminPassword": {\n  "value": "[parameters(\'adminPassword\')]"\n}')),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),
             ('"password_hash": "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"',
@@ -367,7 +369,8 @@ _BLOCK_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token"}
 # Under such a parent, the sub-keys that hold its value (Travis `secure:`, a CloudFormation parameter's `Default:`);
 # other sub-keys (`Description:`, `Type:`) describe it, and a plural `secrets:` map holds named entries.
 _BLOCK_VALUE_KEYS = frozenset({"secure", "value", "default", "plaintext"})
-_SUBKEY = re.compile(r"""(?:-[ \t]+)?([\w.\-"']+)[ \t]*[:=][ \t]*""")
+# A sub-key may be a few words (`cmctl status certificate`'s `Secret:` report: `Issuer Common Name: R11`).
+_SUBKEY = re.compile(r"""(?:-[ \t]+)?([\w.\-"']+(?: [\w.\-"']+){0,3})[ \t]*[:=][ \t]*""")
 
 
 def key_before(text: str, sep: int) -> str:
@@ -503,6 +506,12 @@ _PATH_VALUE = re.compile(r"(?:~|\.{1,2}|%[\w.]+%)?/[\w.-]+(?:/[\w.-]+)+\.[A-Za-z
 # A Kubernetes object or label name (`elasticsearch-cdm-u1gqqbu6-2-868ddd4b45-w224d`, `kubernetes.io/arch`): lower-case
 # segments after a word of five letters or more; under a weak key such as `key` or `pod` it names something.
 _K8S_NAME = re.compile(r"[a-z]{5}[a-z0-9]*+(?:[.-][a-z0-9]++)+(?:/[a-z0-9._-]++)?")
+# An absolute DNS name (trailing dot): how BIND and Knot name a TSIG key (`key: transfer.example.com.` in a Knot
+# `remote:` or `acl:`); the key's secret is under `secret:`.
+_ABSOLUTE_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.){2,}")
+# A Kubernetes Secret's name given where a label says "Secret" (Longhorn's `Backup Target Credential Secret:
+# minio-secret`): lower-case words ending in `-secret` or `-credentials` name the object, not its content.
+_SECRET_OBJECT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*-(?:secret|credentials)")
 # Code, not a value: between two string literals, the rest of an expression (`"Password: " + getPassword() + "`,
 # `'password = '.$p['pw']`, `"Password:",nextLabel:"`); an escaped or spliced variable (`\$_POST[...]`,
 # `"'$DB_PASSWORD'"`, `$BASE_URL/forgot`); a C cast (`(char *) p`); a call (`os.urandom(16)`, `System.getenv("X")`).
@@ -541,11 +550,13 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     if strength == "hash":
         return token_like(value)
     if strength == "weak":
-        if _K8S_NAME.fullmatch(value):
+        if _K8S_NAME.fullmatch(value) or _ABSOLUTE_NAME.fullmatch(value):
             return False
         return looks_random(value) or (len(value) >= 16 and shannon_entropy(value) >= 3.5 and not value.isalpha())
     words = key_words(key)
     if "pwd" in words and _PATHLIKE.fullmatch(value):  # PWD=/home/app is the working directory
+        return False
+    if words[-1:] == ("secret",) and _SECRET_OBJECT_NAME.fullmatch(value):
         return False
     if words[-1:] == ("community",) and value in _DEFAULT_COMMUNITIES:
         return False

@@ -24,7 +24,8 @@ _PLACEHOLDER = re.compile(
        '?%[A-Za-z_][\w().]*%'?|\$\(.*|&lt;[^&]*&gt;|arn:aws[\w-]*:.*|
        ![A-Za-z]+(?:\.ya?ml)?(?:[ \t].*)?|  # a YAML tag (`!secret name`, Zigbee2MQTT's `!secret.yaml name`)
        %\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
-       env\(.*\)|getenv\(.*\)|process\.env\..*|\[(?:redacted|filtered|hidden)\]?|\{[A-Za-z_]*\}|dummy|
+       env\(.*\)|getenv\(.*\)|process\.env\..*|env/[A-Z_][A-Z0-9_]*|  # octoDNS: `token: env/CLOUDFLARE_TOKEN`
+       \[(?:redacted|filtered|hidden)\]?|\{[A-Za-z_]*\}|dummy|
        hidden[_-]due[_-]to[_-]security[_-]reasons|hmac-sha(?:1|256|512):[0-9a-f]+|
        your[_-][a-z_]*|replace[_-]with[_-][a-z_]*|not[_-]a[_-]real[_-][a-z_]*|
        .+(?:\.\.\.|…|\.\.\[redacted\])|
