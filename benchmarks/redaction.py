@@ -187,6 +187,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_46", "Linux and BSD system administration files, third round", "281c9f9", "c5de745",
            source="the tools' documentation"),
+    _batch("_50", "generic application secrets in uncommon serializations", "de26f6a", "35b1410",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
