@@ -195,6 +195,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_49", "certificates, DNS automation and Kubernetes operators' credentials", "de26f6a", "0d529eb",
            source="the tools' documentation"),
+    _batch("_50", "generic application secrets in uncommon serializations", "de26f6a", "35b1410",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

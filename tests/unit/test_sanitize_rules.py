@@ -33,6 +33,18 @@ KNOWN_MISSES = {
     # the header it produces is caught.
     "Munki client setup: defaults write ManagedInstalls AdditionalHttpHeaders, header built with base64":
         ["Mk-r3po!pw9"],
+    # Batch 50: a TOML literal multi-line string whose value starts at column 0 (`secret_key = '''` / value`'''`): the
+    # block rule takes indented lines only, and an unindented line after a key is the next entry as often; a plist
+    # `<data>` block (a PKCS#12 identity in a configuration profile): base64 under `PayloadContent`, which holds
+    # ordinary payloads' data too; a shell default without the colon inside a URL's userinfo
+    # (`redis://:${REDIS_PASSWORD-PW}@host`), rare beside the `:-` form, which is caught.
+    "Rocket Rocket.toml [release.databases] inline-table url and a TOML literal multi-line secret_key": [
+        "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk="],
+    "Apple configuration profile (.mobileconfig): Wi-Fi Password string and a PKCS#12 identity payload as <data> with "
+    "its Password": ["MIIKYQIBAzCCCicGCSqGSIb3DQEHAaCCChgEggoUMIIKEDCCBMcGCSqGSIb3DQEH"],
+    "docker compose .env and compose file with ${VAR:-default} literal fallbacks and export-prefixed quoted values": [
+        "Ed9kLx3wQz5v"],
+
     # Batch 44: a Janus videoroom room's join `pin = "482913"`: a bare `pin` key holds a GPIO pin number or a
     # certificate pin as often, and digits alone give no shape; the room's `secret` and the plugin's `admin_key` are
     # caught.

@@ -1086,7 +1086,9 @@ def _redis_acl(rule: Rule, hit: Hit) -> list[Finding]:
     return _bundler_credentials(rule, hit)
 
 
-_COLUMN_NAME = re.compile(r"[ \t]*[\w .-]{1,60}[ \t]*")
+# A header cell may carry an annotation in brackets (Google Workspace's bulk upload: `Password [Required]`).
+_COLUMN_NAME = re.compile(r"[ \t]*[\w .-]{1,60}(?:\[[\w .-]{1,30}\])?[ \t]*")
+_COLUMN_NOTE = re.compile(r"[ \t]*\[[\w .-]{1,30}\][ \t]*\Z")
 _CSV_FIELD = re.compile(r'"(?:[^"\r\n]|"")*"|[^,\t\r\n]*')
 
 
@@ -1148,7 +1150,8 @@ def _table_secret_column(rule: Rule, hit: Hit) -> list[Finding]:
         return _pipe_fields(text, start, end) if delimiter == "|" else _csv_fields(text, start, end, delimiter)
 
     columns = [text[a:b] for a, b in fields(h_start, h_end)]
-    wanted = {i: name for i, name in enumerate(columns) if _secret_column(name) and " " not in name.strip()}
+    wanted = {i: name for i, name in enumerate(_COLUMN_NOTE.sub("", c) for c in columns)
+              if _secret_column(name) and " " not in name.strip()}
     if len(columns) < 2 or not wanted or not all(_COLUMN_NAME.fullmatch(name) for name in columns):
         return []  # a header names its columns; `define("db_password", load())` is code
     found: list[Finding] = []
@@ -1430,6 +1433,16 @@ def _spaced_property(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 _PROPERTY_KEY = re.compile(r"[A-Za-z][\w.-]{0,120}")
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
+
+
+def _escaped_property(rule: Rule, hit: Hit) -> list[Finding]:
+    """A Java .properties key written with `\\uXXXX` escapes (`db.\\u0070assword=…`), read as `Properties.load` reads
+    it: from the line's start, unescaped."""
+    text = hit.text
+    line_start = text.rfind("\n", 0, hit.match.start()) + 1
+    key = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text[line_start : hit.span("s")[0]].strip())
+    return _named_value(key, rule, hit) if _PROPERTY_KEY.fullmatch(key) else []
 
 
 def _arrow_assignment(rule: Rule, hit: Hit) -> list[Finding]:
@@ -2488,12 +2501,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # credential): the plain string.
     # `-AsPlainText` may come first (`ConvertTo-SecureString -AsPlainText 'x' -Force`).
     Rule("password", r"ConvertTo-SecureString(?:[ \t]+-String)?[ \t]+"
-         r"(?:-AsPlainText[ \t]+(?:-String[ \t]+)?|(?=[^\r\n]*-AsPlainText))(?:\"(?P<v1>[^\"\r\n]{1,256})\""
+         r"(?:-AsPlainText[ \t]+(?:-Force[ \t]+)?(?:-String[ \t]+)?|(?=[^\r\n]*-AsPlainText))"
+         r"(?:\"(?P<v1>[^\"\r\n]{1,256})\""
          r"|'(?P<v2>[^'\r\n]{1,256})')", needs="ConvertTo-SecureString",
          extract=_bundler_credentials, remember=True,
          examples=(('$pw = ConvertTo-SecureString "P@ssw0rd123!" -AsPlainText -Force', "P@ssw0rd123!"),
                    ("$s = ConvertTo-SecureString -String 'PlainPass42' -AsPlainText -Force", "PlainPass42"),
-                   ("-NewPassword (ConvertTo-SecureString -AsPlainText 'Rs3t-Pl41n' -Force)", "Rs3t-Pl41n")),
+                   ("-NewPassword (ConvertTo-SecureString -AsPlainText 'Rs3t-Pl41n' -Force)", "Rs3t-Pl41n"),
+                   ("$s = ConvertTo-SecureString -AsPlainText -Force -String 'Sw1tch-F1rst'", "Sw1tch-F1rst")),
          negatives=('$pw = ConvertTo-SecureString $env:ADMIN_PW -AsPlainText -Force',
                     "$pw = Read-Host -AsSecureString", '$s = ConvertTo-SecureString "$encrypted"',
                     "$pw = ConvertTo-SecureString -AsPlainText $env:ADMIN_PW -Force")),
@@ -2931,11 +2946,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_expect_send, remember=True,
          examples=(('expect "password:"\nsend "Exp3ctSendPw\\r"', "Exp3ctSendPw"),),
          negatives=('expect "login:"\nsend "admin\\r"', 'expect "password:"\nsend "$pw\\r"')),
-    # Terraform: a variable named after a secret with a `default` (`variable "db_password" { default = "..." }`).
+    # Terraform: a variable named after a secret with a `default` (`variable "db_password" { default = "..." }`), also
+    # as a one-line heredoc (`default = <<-EOF` / value / `EOF`).
     Rule("secret", r'variable[ \t]+"(?P<k>[\w-]{1,80})"[ \t]*\{[^{}]{0,600}?\bdefault[ \t]*=[ \t]*'
-         r'"(?P<v1>[^"\r\n]{1,256})"',
+         r'(?:"(?P<v1>[^"\r\n]{1,256})"|<<-?(?P<t>[A-Za-z_]\w{0,20})[ \t]*\r?\n[ \t]*(?P<v2>\S[^\r\n]{0,255}?)[ \t]*'
+         r'\r?\n[ \t]*(?P=t)\b)',
          needs='variable "', extract=_keyed_value, remember=True,
-         examples=(('variable "db_password" {\n  type    = string\n  default = "Tf9VarDefault"\n}', "Tf9VarDefault"),),
+         examples=(('variable "db_password" {\n  type    = string\n  default = "Tf9VarDefault"\n}', "Tf9VarDefault"),
+                   ('variable "admin_password" {\n  default = <<-EOF\n    Tf9H3redoc\n  EOF\n}', "Tf9H3redoc")),
+
          negatives=('variable "region" {\n  default = "eu-west-1"\n}', 'variable "db_password" {\n  default = ""\n}')),
     # Docker Compose escapes `$` as `$$`: crypt hashes written that way (`admin:$$apr1$$H6uskkkW$$IgXL...` in a Traefik
     # basic-auth label).
@@ -2982,14 +3001,18 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # and database clients' result tables with a column that names a secret.
     # (Safari's and KeePass's exports capitalise the column: `Title,URL,Username,Password,Notes,OTPAuth`.)
     # The pattern starts with its literal (the `p` in a lookbehind), so it is tried only where the literal is.
-    Rule("password", r"assword(?<=[pP]assword)(?:_hash)?(?=\"?[ \t]*(?:[,\t|]|\r?\n))", needs="assword",
+    Rule("password", r"assword(?<=[pP]assword)(?:_hash)?(?=(?:[ \t]\[[\w .-]{1,30}\])?\"?[ \t]*(?:[,\t|]|\r?\n))",
+         needs="assword",
          extract=_table_secret_column, remember=True,
          examples=(("name,url,username,password\nexample.com,https://example.com,jane,Chr0meExp0rt\n", "Chr0meExp0rt"),
                    ('url,username,password,extra\nhttps://db,root,"Pa55,w0rd!",\n', "Pa55,w0rd!"),
                    ("username\tpassword\tlast_login\nadmin\tTsvPl41nPw\t2021-03-04\n", "TsvPl41nPw"),
                    ("Title,URL,Username,Password,Notes,OTPAuth\nrouter,http://router.lan/,admin,Ro8ter-Blue,,\n",
-                    "Ro8ter-Blue")),
+                    "Ro8ter-Blue"),
+                   ("Email Address [Required],Password [Required],Org Unit Path [Required]\n"
+                    "a.b@example.com,Gw5pUpl0ad,/Sales\n", "Gw5pUpl0ad")),
          negatives=("id,name,password_changed_at\n1,alice,2021-01-01\n", "Failed password for root\nok\n",
+                    "Username,Password Hash Function [UPLOAD ONLY]\nalice,SHA-1\n",
                     '"url","username","password","timePasswordChanged"\n"https://a.lan","admin","","1690000000000"\n')),
     *(Rule("secret", word + r"(?=\"?[ \t]*(?:[,\t|]|\r?\n))", needs=word, extract=_table_secret_column,
            remember=True,
@@ -3232,17 +3255,35 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     '\t\t"Tz8Kq1Wm5Xr9Lb2Np6Vc3Hj7Fd4Gs0Ay";\n\t};\n};',
                     "aQ3kZ9mW2xR7tL5pV8nB4cJ6hF1gD0sYuE"),),
          negatives=('cloak-keys {\n\t"and another one";\n};', "cloak-keys are generated by ./unrealircd gencloak")),
-    # Erlang terms (`sys.config`, RabbitMQ's `advanced.config`): `{default_pass, <<"...">>}` / `{password, "..."}`.
-    Rule("secret", r"\{(?<![\w])[ \t]*(?P<k>[a-z][\w]{0,80})[ \t]*,[ \t]*(?:<<)?\"(?P<v1>[^\"\r\n]{1,256})\""
-         r"(?:>>)?[ \t]*\}",
-         needs='">', extract=_keyed_value, remember=True,
-         examples=(('[{rabbit, [{default_user, <<"admin">>}, {default_pass, <<"Erl4ngR4bbit">>}]}].', "Erl4ngR4bbit"),),
-         negatives=('{default_user, <<"admin">>}',)),
-    # EDN/Clojure maps: `:database-password "..."` (a keyword key before its value).
-    Rule("secret", r":(?<=[\s{(\[,]:)(?P<k>[A-Za-z][\w.-]{0,80})[ \t]+\"(?P<v1>[^\"\r\n]{1,256})\"", ":",
+    # Erlang terms (`sys.config`, RabbitMQ's `advanced.config`): `{default_pass, <<"...">>}` / `{password, "..."}`
+    # (mysql-otp's and epgsql's proplists). The literal of the pass is the tuple's closing quote: a binary's `">`, a
+    # string's `"}`.
+    *(Rule("secret", r"\{(?<![\w])[ \t]*(?P<k>[a-z][\w]{0,80})[ \t]*,[ \t]*" + value + r"[ \t]*\}",
+           needs=needs, extract=_keyed_value, remember=True, examples=examples, negatives=negatives)
+      for needs, value, examples, negatives in (
+          ('">', r"<<\"(?P<v1>[^\"\r\n]{1,256})\">>",
+           (('[{rabbit, [{default_user, <<"admin">>}, {default_pass, <<"Erl4ngR4bbit">>}]}].', "Erl4ngR4bbit"),),
+           ('{default_user, <<"admin">>}',)),
+          ('"}', r"\"(?P<v1>[^\"\r\n]{1,256})\"(?=\})",
+           (('{mysql, [{user, "app"}, {password, "Erl-Str1ngPw"}, {database, "app"}]}', "Erl-Str1ngPw"),),
+           ('{host, "db.example.net"}', '{"password": "x"}', '{password, ""}')))),
+    # EDN/Clojure maps: `:database-password "..."` (a keyword key before its value), also as the literal fallback of
+    # Aero's reader tags (`:password #or [#env DB_PASSWORD "..."]`).
+    Rule("secret", r":(?<=[\s{(\[,]:)(?P<k>[A-Za-z][\w.-]{0,80})[ \t]+"
+         r"(?:#or[ \t]+\[[ \t]*#env[ \t]+[\w.-]{1,80}[ \t]+)?\"(?P<v1>[^\"\r\n]{1,256})\"", ":",
          extract=_keyed_value, remember=True, before=r"[\s{(\[,]", after="[A-Za-z]",
-         examples=(('{:user {:env {:database-password "Cl0jureDbPw"}}}', "Cl0jureDbPw"),),
-         negatives=('{:database-url "postgres://localhost/app"}', 'at 12:00 "done"')),
+         examples=(('{:user {:env {:database-password "Cl0jureDbPw"}}}', "Cl0jureDbPw"),
+                   ('{:password #or [#env DB_PASSWORD "A3roFallb4ck"]}', "A3roFallb4ck")),
+         negatives=('{:database-url "postgres://localhost/app"}', 'at 12:00 "done"',
+                    ':port #long #or [#env PORT "3000"]')),
+    # The Erlang distribution cookie, which lets any node that knows it run code on the others: `-setcookie X` in a
+    # release's `vm.args` and on `erl`/`iex` command lines, `RELEASE_COOKIE=X` in a release's `env.sh` (Elixir).
+    *(Rule("secret", prefix + r"[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'"
+           r"|(?P<v3>[^\s\"'$]\S{0,255}))", needs=prefix, extract=_bundler_credentials, remember=True,
+           examples=((f"{prefix} Zq7VtLm2XwK9pRn4".replace("= ", "="), "Zq7VtLm2XwK9pRn4"),),
+           negatives=(f"{prefix} $ERLANG_COOKIE".replace("= ", "="),))
+      for prefix in ("-setcookie ", "RELEASE_COOKIE=")),
+
     # Java properties may separate key and value with blanks (Spark's `spark-defaults.conf`:
     # `spark.hadoop.fs.s3a.secret.key   VALUE`); Neo4j's `neo4j-admin dbms set-initial-password VALUE`.
     Rule("secret", r"secret\.key(?<=[\w.]secret\.key)[ \t]+(?P<v3>[^\s#]{1,256})[ \t]*(?=\r?\n|\Z)",
@@ -3257,7 +3298,27 @@ FORMAT_RULES: tuple[Rule, ...] = (
     Rule("secret", r"<string>(?P<v>[^<\r\n]{1,512})</string>", needs="<string>", extract=_entry_value, remember=True,
          examples=(("<dict>\n  <key>Password</key>\n  <string>Pl1stPw9x</string>\n</dict>", "Pl1stPw9x"),),
          negatives=("<key>Name</key>\n<string>Office Wi-Fi</string>", "<string>Hello</string>")),
+    # Jenkins' Groovy init scripts (`init.groovy.d/`, the script console): `HudsonPrivateSecurityRealm`'s
+    # `createAccount("user", "PASSWORD")`, and `hudson.util.Secret.fromString("...")`, a credential's secret.
+    *(Rule("secret", re.escape(prefix) + r"[ \t]*" + first + f"(?:{_QUOTED_ARG})[ \t]*\\)", needs=prefix,
+           extract=_bundler_credentials, remember=True, examples=(example,), negatives=negatives)
+      for prefix, first, example, negatives in (
+          (".createAccount(", r"(?:\"[^\"\r\n]{1,128}\"|'[^'\r\n]{1,128}')[ \t]*,[ \t]*",
+           ('hudsonRealm.createAccount("admin", "Jnk-Adm1nPw")', "Jnk-Adm1nPw"),
+           ("hudsonRealm.createAccount(user, password)", 'realm.createAccount("admin", "${ADMIN_PW}")')),
+          ("Secret.fromString(", "", ('Secret.fromString("Jnk-T0ken-9f2c4e6a")', "Jnk-T0ken-9f2c4e6a"),
+           ('Secret.fromString(System.getenv("SLACK_TOKEN"))', 'Secret.fromString("")')))),
+    # A Java .properties key with `\uXXXX` escapes (`native2ascii`, `Properties.store`, or hiding a key word from a
+    # search: `connector.\u0070assword=…`): the value to the end of the line.
+    Rule("secret", r"\\u[0-9A-Fa-f]{4}(?:[\w.-]|\\u[0-9A-Fa-f]{4}){0,80}(?P<s>[ \t]*[=:])[ \t]*"
+         r"(?P<v3>[^\s\\][^\r\n]{0,255}?)[ \t]*(?=\r?\n|\Z)", needs="\\u", extract=_escaped_property, remember=True,
+         examples=(("connector.\\u0070assword=Uc9vXq2wLk7t", "Uc9vXq2wLk7t"),
+                   ("connector.api\\u004Bey : Ak4pRz8wNv3xQm6t", "Ak4pRz8wNv3xQm6t")),
+         negatives=("ui.greeting=Gr\\u00FC\\u00DF Gott", "msg.\\u0070assword.hint=Mindestens 8 Zeichen",
+                    "db.\\u0070assword=${DB_PASSWORD}")),
     # R's assignment arrow: `password <- "..."`.
+
+
     Rule("secret", r"<-[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')", needs="<-",
          extract=_arrow_assignment, remember=True,
          examples=(("db_password <- 'Rl4ngArrowPw'", "Rl4ngArrowPw"),),

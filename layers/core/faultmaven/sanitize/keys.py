@@ -57,6 +57,7 @@ EXCLUDED_WORDS = frozenset({
     "publickey", "pubkey",
     "pull", "mountable",  # `kubectl describe`: `Image pull secrets:`, `Mountable secrets:` list the secrets' names
     "dedup", "idempotency",  # an event's or a request's id: PagerDuty's `dedup_key`, an `Idempotency-Key` header
+    "existing",  # Helm charts' `existingSecret: NAME` names a Kubernetes Secret object to read, not a secret
 })
 EXCLUDED_LAST_WORDS = frozenset({
     "id", "ids", "type", "types", "name", "names", "file", "path", "url", "uri", "length", "len", "count", "size",
@@ -128,13 +129,14 @@ _KEYWORD_BEFORE = f"[{_LAST_LETTERS}\"' \\t]"
 # Erlang binary's `<<"...">>` (Hex's `hex.config`: `auth_key => <<"...">>`) belong to the literal, not the value;
 # grafana.ini wraps a value that holds `#` or `;` in triple quotes; JavaScript's template literals without `${` or a
 # blank (a shell's backticks hold a command); a template expression with blanks inside its double braces is one value
-# (GitHub Actions' `${{ secrets.FTP_PASSWORD }}`, Helm's `{{ .Values.password }}`), a reference to a secret.
+# (GitHub Actions' `${{ secrets.FTP_PASSWORD }}`, Helm's `{{ .Values.password }}`), a reference to a secret, and so is
+# a shell's required variable with its error message (`${DB_PASSWORD:?DB_PASSWORD must be set}`).
 _VALUE = (
     r"""[ \t]*(?:[bBrRuUfF]{1,2}(?=["'])|N(?=')|@(?=")|<<(?="[^"\r\n]{1,512}">>))?"""
     r"""(?:\"\"\"(?P<v6>[^"\r\n]{1,512})\"\"\""""
     r"""|"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'|`(?P<v7>[^`$\s]{1,512})`"""
     r"""|\\"(?P<v4>[^"\\\r\n]{1,512})\\"|\\'(?P<v5>[^'\\\r\n]{1,512})\\'"""
-    r"""|(?P<v3>\$?\{\{[^{}\r\n]{1,128}\}\}|\$*\{\{?[^}\s]{1,128}\}\}?"""
+    r"""|(?P<v3>\$?\{\{[^{}\r\n]{1,128}\}\}|\$\{\w{1,80}:?\?[^}\r\n]{0,128}\}|\$*\{\{?[^}\s]{1,128}\}\}?"""
     r"""|&(?:'[a-z]+[ \t]+)?[A-Za-z_][\w:]*(?=[ \t]*=)|[^\s"'`,;&<>)\]}]{1,512}))"""
 )
 
@@ -161,7 +163,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ('#{auth_key => <<"c7e2a9f4b1d8e5a3c0f6b9d2e7a4c1f8">>,', "c7e2a9f4b1d8e5a3c0f6b9d2e7a4c1f8"),
              ("internet_authkey=Xk2Vb7Nm4Lp9Qr3T", "Xk2Vb7Nm4Lp9Qr3T"),
              ("SetCredential=api-token:Sd-Cr3d-T0ken-42", "Sd-Cr3d-T0ken-42"),
-             ("AuthUser=alerts@gmail.com\nAuthPass=qwer tyui asdf ghjk\n", "qwer tyui asdf ghjk")),
+             ("AuthUser=alerts@gmail.com\nAuthPass=qwer tyui asdf ghjk\n", "qwer tyui asdf ghjk"),
+             ("ldap.bind.credential=Pr0ps\\\n    C0ntinued9\n", "C0ntinued9")),
+
             ("password_length=12", "ldap_default_authtok_type = password", "smtp_auth_plain=yes", "PWD=/home/app",
              "token=${API_TOKEN}",
              "bypass=true", "TOKEN ?= $(shell cat t)",
@@ -176,7 +180,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "ADYEN_CLIENT_KEY=test_KBZ3JRK4ZZDVVGVQBW4BNM25WEMCAXLM",
              "LoadCredential=db-password:/etc/credstore/app.db-password", "ImportCredential=app.*",
              "custom-rendezvous-server = 'rd.example.com'\nkey = 'OeVuKk5nlHiXp+APNn0Y3pC1Iwpwn44JGqrQCsWqmBw='")),
-          ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),),
+          ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),
+            ("  password = <<-EOT\n    Hcl-H3redoc\n  EOT\n", "Hcl-H3redoc")),
            ("[section]\nname =\n    value1", 'secret_key_base =\n  System.get_env("SECRET_KEY_BASE") ||')),
           ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
             ("sonar.login=0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1", "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
@@ -232,10 +237,15 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "credentials(PasswordCredentials::class)", "if (!Password::check($input)) {",
              "password: '!secret.yaml password'", '{"Password1":"****", "Retries2": "three"}',
              "  clientKey: 'live_BR2U1TAQ0YLYO0L05BNGHTM4EG2BNGLN',", "    key: transfer.example.com.",
-             "# Backup Target Credential Secret: minio-secret", "    token: env/CLOUDFLARE_TOKEN")),
+             "# Backup Target Credential Secret: minio-secret", "    token: env/CLOUDFLARE_TOKEN",
+             "DB_PASSWORD: ${DB_PASSWORD:?DB_PASSWORD must be set}", "existingSecret: app-postgres",
+             "global: { smtp_auth_password: $.secrets.smtpAuthPassword }")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),
-            ('"adminPassword": {\n  "value": "Arm-P4ram-Pw"\n}', "Arm-P4ram-Pw")),
+            ('"adminPassword": {\n  "value": "Arm-P4ram-Pw"\n}', "Arm-P4ram-Pw"),
+            ("smtp-password: >-\n    Y4mlF0ldedPw\n", "Y4mlF0ldedPw"), ("db_password: |\n  Y4mlL1tPw\n", "Y4mlL1tPw"),
+            ("  pass: '''\n    Hj5onMult1\n    '''\n", "Hj5onMult1")),
            ("credentials:\n    user: admin", "Secret:\n  Name: web-tls\n  Issuer Common Name: R11\n  Serial: 9c80",
+            "description: >\n  The password is read from a file.\n",
             '"adminPassword": {\n  "type": "securestring",\n  "minLength": 12\n}',
             '"adminPassword": {\n  "value": "[parameters(\'adminPassword\')]"\n}')),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),
@@ -314,6 +324,9 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
                                 'user_pref("services.sync.username", "alice-example");')),)
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     keyword, block, generic = _EXAMPLES[sep]
+    opened = r"[ \t]*+(?:\{|'''|" + '"""|' + (r"[|>][+-]?[1-9]?" if sep == ":" else r"<<-?[A-Za-z_]\w{0,20}") \
+        + r")?[ \t]*+"
+
     return (
         Rule("secret", sep + _lookbehind(sep) + keyword_arrow
              + r"(?:[ \t]*!!\w+)?(?:[ \t]*&[\w-]+(?=[ \t]+[^\s=]))?"  # a YAML tag, a YAML anchor (`&pw`)
@@ -341,9 +354,10 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
                 negatives=("UserName       : svc-backup", "PasswordLastSet     : 5/10/2024 9:15:32 AM",
                            "SecurePassword : System.Security.SecureString")),) if sep == ":" else ()),
         # The value on indented lines below its key; or in a JSON object opened after the key (an ARM parameters file's
-        # `"adminPassword": {` / `"value": "…"`).
-        Rule("secret", sep + r"[ \t]*+\{?[ \t]*+(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
-             after=r"[ \t]*+\{?[ \t]*+\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
+        # `"adminPassword": {` / `"value": "…"`); or after a multi-line string's opener: a YAML block scalar's `|`/`>`,
+        # an HCL heredoc's `<<EOT`, Hjson's and TOML's triple quotes.
+        Rule("secret", sep + opened + r"(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
+             after=opened + r"\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
         Rule("secret", sep + r"(?=" + arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
              + r"[ \t]*\\?[\"']?(?P<v>[A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/=_\-.])",
              sep, extract=extract_generic, remember=True, after=arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20}",
@@ -516,9 +530,10 @@ _SECRET_OBJECT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*-(?:secret|credential
 # `'password = '.$p['pw']`, `"Password:",nextLabel:"`); an escaped or spliced variable (`\$_POST[...]`,
 # `"'$DB_PASSWORD'"`, `$BASE_URL/forgot`); a C cast (`(char *) p`); a call (`os.urandom(16)`, `System.getenv("X")`).
 _BETWEEN_LITERALS = re.compile(r"\s*(?:[,+&;]|\.[ \t]*[$A-Za-z_(])")
-# Argo CD's `$dex.github.clientSecret` and `$<secret-name>:<key>` name a key of a Secret; Terragrunt's
+# Argo CD's `$dex.github.clientSecret` and `$<secret-name>:<key>` name a key of a Secret, Jsonnet's
+# `$.secrets.smtpPassword` a field of the root object; Terragrunt's
 # `${path_relative_to_include()}` is a function call; `${env:OTLP_TOKEN}` is the OpenTelemetry Collector's.
-_VARIABLE_REFERENCE = re.compile(r"""['"]?\\?\$\{?(?:env:)?[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*|-[a-z][a-z0-9]*)*"""
+_VARIABLE_REFERENCE = re.compile(r"""['"]?\\?\$\{?(?:env:|\.)?[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*|-[a-z][a-z0-9]*)*"""
                                  r"""(?:\(\))?\}?(?:['"]|[/\[\\].*)?""")
 # Grafana provisioning's expansions (`$__file{/run/secrets/pw}`, `$__env{PW}`, `$__vault{...}`): read at start-up; the
 # value stops before the `}`. A scheme before a reference (`Bearer ${env:OTLP_TOKEN}`) or a template (Artillery's
@@ -578,6 +593,9 @@ _ADYEN_CLIENT_KEY = re.compile(r"(?:test|live)_[A-Z0-9]{32}")
 # "qwvn rtzk pmlb hsdx"`), four words to the prose test above.
 _APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
 _LINE_END = re.compile(r"[ \t]*(?:\r?\n|\Z)")
+# A Java .properties value continued after a trailing backslash on the next, indented line.
+_CONTINUED = re.compile(r"\r?\n[ \t]+([^\s\\]{1,512})")
+
 
 
 # A kubeadm bootstrap token (`<6>.<16>` lower-case letters and digits): two parts, like a reference.
@@ -849,7 +867,10 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
         end = spaced.end()  # an app password unquoted to the end of the line (sSMTP's `AuthPass=abcd efgh ijkl mnop`)
         value = hit.text[start:end]
     if value_is_secret(key, value, kind[0], quoted):
-        return _listed(hit.text, start, end, kind[1], lambda item: value_is_secret(key, item, kind[0], False))
+        found = _listed(hit.text, start, end, kind[1], lambda item: value_is_secret(key, item, kind[0], False))
+        if not quoted and value.endswith("\\") and (more := _CONTINUED.match(hit.text, end)):
+            found.append((more.start(1), more.end(1), kind[1]))
+        return found
     # A bare `key:` in a section that names what it is for (OctoPrint's `api:` / `key: <hex>`, an INI `[api]` with
     # `key = ...`) is that section's key: a token-like value is taken even when it is hex.
     if kind[0] == "weak" and key_words(key)[-1:] == ("key",) and token_like(value) \
@@ -941,9 +962,10 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     words = key_words(key)
     kind = classify_words(words)
     if sealed(hit.text, start, value) or _AGE_RECIPIENT.fullmatch(value) or _PUBLIC_KEY_DER.match(value) \
-            or key.startswith("sops_") or _in_envelope(hit.text, hit.anchor) \
+            or key.startswith("sops_") or _in_envelope(hit.text, hit.anchor) or _in_arn(hit.text, hit.anchor) \
             or _rustdesk_server_key(hit.text, hit.anchor, key, value):
-        return []  # kubeseal's ciphertext; a public key; SOPS's metadata (dotenv and INI forms); an envelope's fields
+        return []  # kubeseal's ciphertext; a public key; SOPS's metadata (dotenv and INI forms); an envelope's fields;
+        # an ARN's resource name (`…:secret:prod/db-password-AbCdEf`)
     if kind is not None:
         return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
     if is_session_value(key, value) or (token_like(value) and (
@@ -1059,7 +1081,10 @@ def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
     kind = classify_key(key)
     if kind is None or not _BLOCK_WORDS.intersection(key_words(key)):
         return []
+    if text[hit.anchor + 1 : hit.end].strip(" \t{") and not PASSWORD_WORDS.intersection(key_words(key)):
+        return []  # a multi-line string under `secret: |` is a file's content as often (a key, a config, a certificate)
     line_start = text.rfind("\n", 0, hit.anchor) + 1
+
     head = text[line_start:hit.anchor].rstrip(" \t\"'")
     if head[: len(head) - len(key)].strip(" \t-*\"'"):
         return []  # `2. Generate a cicd token:` ends a sentence; a key starts its line (after a list marker)
@@ -1072,9 +1097,10 @@ def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
     while (line := _CONTINUATION.match(text, pos)) and len(line.group(1)) > indent:
         pos = line.end()
         body_start, body = line.start(2), line.group(2).rstrip()
-        if not body or body[0] in "#;":
-            continue
+        if not body or body[0] in "#;" or body in ("'''", '"""'):
+            continue  # a comment; a multi-line string's closing quotes
         sub = _SUBKEY.match(body)
+
         if sub:
             if plural or sub.group(1).strip("\"'").lower() not in _BLOCK_VALUE_KEYS:
                 continue
