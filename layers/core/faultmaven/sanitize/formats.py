@@ -300,6 +300,16 @@ def _password_file_entries(rule: Rule, hit: Hit) -> list[Finding]:
     return found
 
 
+_MAP_VALUE = re.compile(r"\"[^\"\r\n]{1,128}\"[ \t]*:[ \t]*\"(?P<v>[^\"\r\n]{1,256})\"")
+
+
+def _map_values(rule: Rule, hit: Hit) -> list[Finding]:
+    """Each `"NAME" : "VALUE"` pair's value in the braces of group `b` (a map whose values are all secrets)."""
+    start, end = hit.span("b")  # type: ignore[misc]
+    return [(*pair.span("v"), rule.label) for pair in _MAP_VALUE.finditer(hit.text, start, end)
+            if not is_placeholder_value(pair.group("v"))]
+
+
 def _jwk_private(rule: Rule, hit: Hit) -> list[Finding]:
     """Private members of a JSON Web Key (`d`, `p`, `q`, `dp`, `dq`, `qi`, symmetric `k`) in an object with `kty`."""
     text, colon = hit.text, hit.anchor
@@ -345,8 +355,10 @@ _PASSWORD_OPTIONS = {
                             r"|msfrpcd)\b"),
     ("a", False): re.compile(r"\bredis-cli\b"),
     ("a", True): re.compile(r"\bredis-cli\b"),
-    # MIT Kerberos `kadmin -p PRINCIPAL -w PASSWORD` takes the administrator's password like the OpenLDAP tools.
-    ("w", True): re.compile(r"\bldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn)\b|\bkadmin\b"),
+    # MIT Kerberos `kadmin -p PRINCIPAL -w PASSWORD` takes the administrator's password like the OpenLDAP tools;
+    # Odoo's `odoo-bin -r USER -w PASSWORD` the database's (`-w` is `--db_password`).
+    ("w", True): re.compile(r"\bldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn)\b|\bkadmin\b"
+                            r"|(?<![^\s/])odoo(?:-bin)?(?=[ \t]+-)"),
     # `openssl enc -k PASSWORD`; Synapse's `register_new_matrix_user -k REGISTRATION_SHARED_SECRET`.
     ("k", True): re.compile(r"\bopenssl\b.*\benc\b|\bopenssl[ \t]+(?:aes|des|bf|camellia|chacha)"
                             r"|\bregister_new_matrix_user\b"),
@@ -518,9 +530,11 @@ def _named_directive(rule: Rule, hit: Hit, key_start: int, line_start: int, line
     if quoted:
         start, end = start + 1, end - 1
     value = text[start:end]
-    if kind is None or (kind[1] != "password" and not aligned) or (not quoted and value.istitle() and value.isalpha()) \
+    prose = not quoted and value.isalpha() and (value.istitle() or (key.istitle() and value.islower()))
+    if kind is None or (kind[1] != "password" and not aligned) or prose \
             or not keys.value_is_secret(key, value, kind[0], quoted):
-        return []  # (a capitalised word after a capitalised key is a heading: `pass`'s `Password Store`)
+        return []  # a capitalised word after a capitalised key is a heading (`pass`'s `Password Store`), a lower-case
+        # word after a sentence's first word a message (Moodle's `reset_password.php` prints `Password changed`)
     return [(start, end, rule.label)]
 
 
@@ -1885,7 +1899,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # PASSWORD [attr value ...]` and `zmprov sp|setPassword ACCOUNT PASSWORD`, Dovecot's `doveadm auth test|login USER
     # [PASSWORD]`, NiFi's `nifi.sh set-single-user-credentials USER PASSWORD` and `nifi.sh
     # set-sensitive-properties-key KEY` (the key that encrypts the flow's sensitive properties), the Shodan CLI's
-    # `shodan init API_KEY` and SentinelOne's `sentinelctl management token set SITE_TOKEN` (the agent's enrollment).
+    # `shodan init API_KEY` and SentinelOne's `sentinelctl management token set SITE_TOKEN` (the agent's enrollment),
+    # Frappe's `bench --site SITE set-admin-password PASSWORD`, BigBlueButton's `bbb-conf --setsecret SECRET` (the API's
+    # shared secret).
     *(Rule("password", rf"{head}(?:[ \t]+-[A-Za-z][ \t]+\S+)*{account}[ \t]+{_ARG_VALUE}{tail}",
            needs=needs, extract=_bundler_credentials, remember=True,
            examples=((f"{example} 'Al1ce!Pw'{rest}", "Al1ce!Pw"),),
@@ -1901,7 +1917,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
            "nifi.sh set-sensitive-properties-key", ""),
           (r"\bshodan[ \t]+init", "", "shodan", _LINE_END, "shodan init", ""),
           (r"\bsentinelctl[ \t]+management[ \t]+token[ \t]+set", "", "sentinelctl", _LINE_END,
-           "sudo /opt/sentinelone/bin/sentinelctl management token set", ""))),
+           "sudo /opt/sentinelone/bin/sentinelctl management token set", ""),
+          (r"set-admin-password(?<=[ \t]set-admin-password)", "", "set-admin-password", r"(?=[ \t]|\r?\n|\Z)",
+           "bench --site erp.example.com set-admin-password", " --logout-all-sessions"),
+          (r"--setsecret(?<=bbb-conf[ \t]--setsecret)", "", "--setsecret", _LINE_END, "sudo bbb-conf --setsecret",
+           ""))),
     # A secret written into the file that holds it, as agents' enrollment guides do: Wazuh's `echo "PASSWORD" >
     # /var/ossec/etc/authd.pass`, osquery's `echo SECRET > /etc/osquery/enroll_secret`, `echo KEY | sudo tee
     # ~/.config/shodan/api_key`. Only the target's name says what the value is (`authorized_keys` is no secret).
@@ -2189,8 +2209,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("pmcmd startworkflow -sv IS_Prod -d Domain_Prod -u etl -p Pmc-Pw9 -f SALES wf_load", "Pmc-Pw9"),
                    ("ldapsearch -x -D cn=admin,dc=example,dc=org -w Ld4pPw9 -b dc=example,dc=org", "Ld4pPw9"),
                    ("/var/ossec/bin/agent-auth -m 10.0.0.5 -P 'Wz4Enr0ll!' -A web-01", "Wz4Enr0ll!"),
-                   ("msfrpcd -P Rpc-Pw-77 -U msf -a 127.0.0.1", "Rpc-Pw-77")),
-         negatives=("mysql -u root -p shop", "ssh -p 2222 ops@bastion", "tar -pczf backup.tgz /etc", "nc -p 80 host",
+                   ("msfrpcd -P Rpc-Pw-77 -U msf -a 127.0.0.1", "Rpc-Pw-77"),
+                   ("./odoo-bin -c odoo.conf -r odoo -w Od00-Db9 -d prod", "Od00-Db9")),
+         negatives=("mysql -u root -p shop", "grep -w odoo /etc/passwd", "ssh -p 2222 ops@bastion",
+                    "tar -pczf backup.tgz /etc", "nc -p 80 host",
                     "pmcmd getworkflowdetails -sv IS_Prod -u etl -pv PM_PASSWORD -f SALES wf_load",
                     "ffmpeg -i in.mkv -pd 2 out.mkv",
                     "ls -a /tmp", "grep -w pattern file", "docker run -p 8080:80 nginx",
@@ -2267,7 +2289,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                      (f"- cmd: set -gx PG{word} F1shH1stPw\n  when: 1700200010\n", "F1shH1stPw"),
                      (f"msf6 exploit(windows/smb/psexec) > set SMB{word} Msf-L4b-Pw", "Msf-L4b-Pw")),
            negatives=(f"{word} authentication succeeded for root", f"SetEnv Db{word}File /run/secrets/db",
-                      f"store{word} System.getenv('KS_PASS')", "Password Store", f"- cmd: echo Db{word} F1shH1stPw",
+                      f"store{word} System.getenv('KS_PASS')", "Password Store", "Password changed\n",
+                      f"- cmd: echo Db{word} F1shH1stPw",
                       f"msf6 exploit(windows/smb/psexec) > show SMB{word} Msf-L4b-Pw"))
       for word in ("Password", "PASSWORD", "_pass", "Passwd", "Pass", "pw")),  # `pw`: nslcd.conf's `bindpw`
     # Other secret keys in an aligned two-column table (`vault kv get`: `api_key        VALUE`): two blanks or more;
@@ -2401,8 +2424,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_padded_arrow, remember=True, before="=",
          examples=(('password   =>   "Rub4rrowPw"', "Rub4rrowPw"), ("  :password       => 'Pe4rlPw9',", "Pe4rlPw9")),
          negatives=("  :username       => 'admin',", "put '/forgot-password' => \"cms/sites/passwords#update\"")),
-    # `--pass`/`--loginpass`: MeshCentral's `--createaccount USER --pass PW` and `meshctrl --loginpass PW`;
-    # `--token-value`: tabcmd's personal access token secret.
+    # `--pass`/`--loginpass`: MeshCentral's `--createaccount USER --pass PW` and `meshctrl --loginpass PW`, and `pass`
+    # after another word (Nextcloud's `occ maintenance:install --database-pass "…" --admin-pass "…"`); `--token-value`:
+    # tabcmd's personal access token secret.
     Rule("password", r"--(?<![\w-]--)(?:[a-z0-9]+[-_])*(?:password|passwd|passphrase|token(?:-value)?|secret|api-key"
          r"|apikey|bearer|requirepass|masterauth|(?:login)?pass)[ \t]+"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
@@ -2416,7 +2440,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("node meshctrl.js --loginuser admin --loginpass 'Mc!Pw-77q' listdevices", "Mc!Pw-77q"),
                    ("node node_modules/meshcentral --resetaccount jdoe --pass Rz4vLq9wNt", "Rz4vLq9wNt"),
                    ("tabcmd login -t acme --token-name ci --token-value 'Wq7dH1kt==:kWBWh8y4I2Xg'",
-                    "Wq7dH1kt==:kWBWh8y4I2Xg")),
+                    "Wq7dH1kt==:kWBWh8y4I2Xg"),
+                   ('php occ maintenance:install --database-pass "Nc8#dPq3" --admin-user admin', "Nc8#dPq3")),
          negatives=("mycli --password --host db", "use --token $TOKEN",
                     "x264 --pass 1 --bitrate 2000 -o /dev/null in.y4m",
                     'type pw.txt | "C:\\Program Files (x86)\\AnyDesk\\AnyDesk.exe" --set-password _full_access',
@@ -3757,6 +3782,40 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("EXEC [catalog].[create_environment_variable] @variable_name = N'Region', @sensitive = 0,"
                     " @data_type = N'String', @value = N'eu-west';",
                     "UPDATE settings SET @value = N'secret-ish' WHERE name = 'x';")),
+    # Setter commands that name a setting in one argument and give its value in the next: Frappe's `bench set-config
+    # [-g] KEY VALUE` and Nextcloud's `occ ldap:set-config s01 KEY VALUE`, Moodle's `admin/cli/cfg.php
+    # [--component=PLUGIN] --name=KEY --set=VALUE`, Nextcloud's `occ config:system:set KEY [SUBKEY] --value=VALUE` and
+    # `occ config:app:set APP KEY --value=VALUE`: the value, when the setting's name names a secret.
+    *(Rule("password", head + _ARG_VALUE, needs=needs, extract=_keyed_value, remember=True,
+           examples=(example,), negatives=negatives)
+      for head, needs, example, negatives in (
+          (r"set-config(?<=[ \t:]set-config)(?:[ \t]+-[\w-]{1,32})*(?:[ \t]+s\d\d)?[ \t]+(?P<k>[\w.-]{1,128})[ \t]+",
+           "set-config", ("bench --site erp.example.com set-config -g db_password 'Dp6#vKz2Qw'", "Dp6#vKz2Qw"),
+           ("bench --site erp.example.com set-config maintenance_mode 1",
+            "bench set-config db_password $DB_PASSWORD", "occ ldap:set-config s01 ldapHost ldap.example.org")),
+          (r"cfg\.php(?:[ \t]+--component=[\w-]{1,64})?[ \t]+--name=(?P<k>[\w.-]{1,128})[ \t]+--set=", "cfg.php",
+           ("php admin/cli/cfg.php --component=auth_ldap --name=bind_pw --set=Lb7kVz2Rq8", "Lb7kVz2Rq8"),
+           ("php admin/cli/cfg.php --name=smtphosts --set=smtp.example.edu:587",)),
+          (r":set(?:(?<=config:system:set)|(?<=config:app:set))(?:[ \t]+[\w.][\w.-]{0,127}){0,3}?"
+           r"[ \t]+(?P<k>[\w.][\w.-]{0,127})(?:[ \t]+--type[ =]\w+)?[ \t]+--value[ =]", ":set",
+           ('php occ config:system:set redis password --value="Rd5#pQx8"', "Rd5#pQx8"),
+           ("php occ config:system:set trusted_domains 1 --value=files.example.edu",
+            "php occ config:app:set files max_chunk_size --value 0")))),
+    # Orthanc's `"RegisteredUsers" : { "USER" : "PASSWORD", … }` (orthanc.json) and the Docker images'
+    # `ORTHANC__REGISTERED_USERS` holding the same JSON: a map from user names to passwords.
+    *(Rule("password", key + r"[\"']?[ \t]*[:=][ \t]*(?:\|[-+]?[ \t]*\r?\n[ \t]*|['\"])?\{(?P<b>[^{}]{0,4096})\}",
+           needs=key, extract=_map_values, remember=True,
+           examples=((f'"{key}" : {{\n    "admin" : "Or7#hQx2Lv9m",\n    "viewer" : "Vw4tKp8z"\n  }}', "Vw4tKp8z"),),
+           negatives=(f'"{key}" : {{ }}', f'"{key}" : {{ "admin" : "${{ORTHANC_ADMIN_PW}}" }}'))
+      for key in ("RegisteredUsers", "REGISTERED_USERS")),
+    # Dolibarr's `$dolibarr_main_instance_unique_id`: the key its `dolEncrypt` and session names derive from, named
+    # as an id.
+    Rule("secret", r"dolibarr_main_instance_unique_id[\"']?[ \t]*=[ \t]*(?:'(?P<v1>[^'\r\n]{8,256})'"
+         r"|\"(?P<v2>[^\"\r\n]{8,256})\")", needs="dolibarr_main_instance_unique_id", extract=_bundler_credentials,
+         remember=True,
+         examples=(("$dolibarr_main_instance_unique_id='7c1e9a04b3d58f26e0a9c7b14d3f8e52';",
+                    "7c1e9a04b3d58f26e0a9c7b14d3f8e52"),),
+         negatives=("$dolibarr_main_instance_unique_id='';", "$dolibarr_main_db_name='dolibarr';")),
     # Meltano's `meltano config PLUGIN set SETTING VALUE` (and `meltano config set PLUGIN SETTING VALUE`).
     Rule("password", r"meltano(?<![\w.-]meltano)[ \t]+config[ \t]+(?:[\w-]{1,64}[ \t]+set|set[ \t]+[\w-]{1,64})"
          rf"(?:[ \t]+--[\w-]{{1,32}})*[ \t]+(?P<k>[\w.-]{{1,128}})[ \t]+{_ARG_VALUE}", needs="meltano",

@@ -954,6 +954,12 @@ _PORT_PATH = re.compile(r"\d{1,5}/")
 _COMMUNITY_ID = re.compile(r"[A-Za-z0-9+/]{27}=")
 
 
+def _jwk_public_member(text: str, start: int, key: str) -> bool:
+    """A JSON Web Key's public member (`n` of RSA, `x`/`y` of EC and OKP) in an object with `kty`: published in JWK
+    sets (Open edX's `JWT_PUBLIC_SIGNING_JWK_SET`); the private members have a rule of their own."""
+    return key in ("n", "x", "y") and '"kty"' in text[max(0, start - 2000) : start + 2000]
+
+
 def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     """A long random-looking value assigned to any key that does not name an id, a hash or a path."""
     key = key_before(hit.text, hit.anchor)
@@ -963,9 +969,9 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     kind = classify_words(words)
     if sealed(hit.text, start, value) or _AGE_RECIPIENT.fullmatch(value) or _PUBLIC_KEY_DER.match(value) \
             or key.startswith("sops_") or _in_envelope(hit.text, hit.anchor) or _in_arn(hit.text, hit.anchor) \
-            or _rustdesk_server_key(hit.text, hit.anchor, key, value):
-        return []  # kubeseal's ciphertext; a public key; SOPS's metadata (dotenv and INI forms); an envelope's fields;
-        # an ARN's resource name (`…:secret:prod/db-password-AbCdEf`)
+            or _rustdesk_server_key(hit.text, hit.anchor, key, value) or _jwk_public_member(hit.text, start, key):
+        return []  # kubeseal's ciphertext; a public key (a JWK's public members too); SOPS's metadata (dotenv and INI
+        # forms); an envelope's fields; an ARN's resource name (`…:secret:prod/db-password-AbCdEf`)
     if kind is not None:
         return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
     if is_session_value(key, value) or (token_like(value) and (

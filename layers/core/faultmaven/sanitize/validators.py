@@ -27,6 +27,7 @@ _PLACEHOLDER = re.compile(
        env\(.*\)|getenv\(.*\)|process\.env\..*|env/[A-Z_][A-Z0-9_]*|  # octoDNS: `token: env/CLOUDFLARE_TOKEN`
        \[(?:redacted|filtered|hidden)\]?|\{[A-Za-z_]*\}|dummy|
        hidden[_-]due[_-]to[_-]security[_-]reasons|hmac-sha(?:1|256|512):[0-9a-f]+|
+       \*{2,}[a-z][a-z _-]{0,40}\*{2,}|  # fenced by asterisks: `occ config:list`'s `***REMOVED SENSITIVE VALUE***`
        your[_-][a-z_]*|replace[_-]with[_-][a-z_]*|not[_-]a[_-]real[_-][a-z_]*|
        .+(?:\.\.\.|…|\.\.\[redacted\])|
        [a-z0-9_-]*[_-]here|[a-z_-]*placeholder[a-z_-]*|(?:insert|enter|put)[_-][a-z_-]+|
