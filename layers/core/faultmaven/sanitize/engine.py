@@ -6,9 +6,10 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import groupby, pairwise
 
-from ahocorasick_rs import AhoCorasick, Implementation
+from ahocorasick_rs import AhoCorasick, BytesAhoCorasick, Implementation
 
 from faultmaven.sanitize.first_chars import first_class, literal_prefix
 from faultmaven.sanitize.rules import Finding, Hit, Options, Rule
@@ -58,12 +59,22 @@ class _Literals:
     def __init__(self, literals: Sequence[str]) -> None:
         self.literals = tuple(sorted(set(literals)))
         # A DFA, asked for: by default the library builds an NFA past 100 patterns, half again as slow on a long text.
-        self._automaton = AhoCorasick(self.literals, implementation=Implementation.DFA)
+        # Over bytes: an ASCII text's byte offsets are its character offsets, which spares the library converting
+        # them (a third of the scan on 2 MB of logs) and builds in a fifth of the time.
+        self._bytes = BytesAhoCorasick([literal.encode() for literal in self.literals],
+                                       implementation=Implementation.DFA)
+
+    @cached_property
+    def _chars(self) -> AhoCorasick:
+        """The automaton over characters, for a text that is not ASCII (built when first needed)."""
+        return AhoCorasick(self.literals, implementation=Implementation.DFA)
 
     def found(self, text: str) -> dict[str, list[int]]:
         """Each literal the text holds, with where it starts (in order)."""
         at: dict[str, list[int]] = {}
-        for i, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
+        matches = (self._bytes.find_matches_as_indexes(text.encode("ascii"), overlapping=True) if text.isascii()
+                   else self._chars.find_matches_as_indexes(text, overlapping=True))
+        for i, start, _ in matches:
             at.setdefault(self.literals[i], []).append(start)
         return at
 
