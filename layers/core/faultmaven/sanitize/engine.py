@@ -112,8 +112,10 @@ class Scanner:
                 # never hides a different rule's match starting inside it.
                 tail = body[len(rule.anchor) :]
                 rejected = rule.rejected(options) if rule.rejected else ""
-                # A rejected candidate is matched as before, marked by an empty group, and skipped without a call.
+                # A rejected candidate is marked by an empty group, which fails the anchor's match (see `_anchor_pass`).
                 mark = f"(?:(?={rejected})(?P<{name}_{_REJECTED}>)|)" if rejected else ""
+                if rejected and _overlaps_itself(_ESCAPED.sub(r"\1", rule.anchor)):
+                    raise ValueError(f"rule {rule.label}: a rejected candidate's anchor must not overlap itself")
                 part = f"(?P<{name}>(?=(?P<{name}_t>{tail})){mark})"
                 guard = (rule.before, rule.after)
                 by_anchor.setdefault(rule.anchor, {}).setdefault(guard, []).append((name, part, rule))
@@ -173,8 +175,6 @@ class Scanner:
             rule_of_group = scan_pass.rule_of_group
             for match in matches:
                 rule, groups = rule_of_group[match.lastindex or 0]
-                if _REJECTED in groups and match.start(groups[_REJECTED]) >= 0:
-                    continue  # named by its rule's `rejected` pattern: it keeps its anchor, no call is made
                 hits = self._findings(rule, text, match, groups)
                 if not hits and scan_pass.parts:
                     hits = self._after_rejection(scan_pass, rule, text, source, match)
@@ -193,8 +193,6 @@ class Scanner:
         while (scan_pass := self._fallbacks.after(scan_pass, rule)) is not None \
                 and (match := scan_pass.regex.match(source, match.start())) is not None:
             rule, groups = scan_pass.rule_of_group[match.lastindex or 0]
-            if _REJECTED in groups and match.start(groups[_REJECTED]) >= 0:
-                return []
             if hits := self._findings(rule, text, match, groups):
                 return hits
         return []
@@ -203,7 +201,9 @@ class Scanner:
 def _anchor_pass(anchor: str, parts: Sequence[tuple[str, str, Rule, tuple[str, str]]]) -> _Pass:
     """One anchor's rules in one regex, tried in the order of `parts` (grouped by guard). Each group's guard is tested
     once, outside the rules' capturing lookaheads (the costly part of a branch); consecutive groups with the same
-    `before` share its test."""
+    `before` share its test. The alternation is atomic: the first rule to match decides, and when that is a candidate
+    its rule's `rejected` pattern marks, the anchor fails there (the next search starts after it, as after a match of
+    the anchor; no later rule is tried) with no match object and no call."""
     branches = []
     for before, run in groupby(parts, key=lambda part: part[3][0]):
         inner = []
@@ -213,7 +213,9 @@ def _anchor_pass(anchor: str, parts: Sequence[tuple[str, str, Rule, tuple[str, s
             alternatives = "|".join(part for _, part, _, _ in members)
             inner.append((f"(?={after})" if after else "") + f"(?:{alternatives})")
         branches.append((f"(?<={before}{anchor})" if before else "") + "(?:" + "|".join(inner) + ")")
-    regex = re.compile(f"{anchor}(?:{'|'.join(branches)})")
+    rejected = "".join(f"(?({name}_{_REJECTED})(?!))" for name, part, _, _ in parts
+                       if f"(?P<{name}_{_REJECTED}>)" in part)
+    regex = re.compile(f"{anchor}(?>{'|'.join(branches)}){rejected}")
     literal = _ESCAPED.sub(r"\1", anchor)
     rules = {name: rule for name, _, rule, _ in parts}
     return _Pass(regex, _rule_groups(regex, rules), literal, leads=_leads(regex.pattern, literal), parts=tuple(parts))
@@ -323,6 +325,11 @@ def _matches_found(scan_pass: _Pass, source: str) -> Iterator[re.Match[str]]:
             yield match
         else:
             pos = at + 1
+
+
+def _overlaps_itself(literal: str) -> bool:
+    """Whether an occurrence of `literal` may begin inside another one (`--` in `---`)."""
+    return any(literal.startswith(literal[i:]) for i in range(1, len(literal)))
 
 
 def _leads(pattern: str, literal: str) -> bool:
