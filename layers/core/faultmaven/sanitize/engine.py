@@ -25,6 +25,18 @@ def _local_groups(pattern: str, prefix: str) -> str:
                               _GROUP.sub(lambda m: f"(?P<{prefix}{m.group(1)}>", pattern))
 
 
+# One letter in either case as `(?i:a)` writes it (the key words' last two letters, keys.py): as a class of the same
+# characters, the regex engine tests it without entering an alternative that begins with it, where it enters every
+# alternative that begins with a case-insensitive literal. `re` folds three letters with non-ASCII ones too.
+_CASELESS_LETTER = re.compile(r"(?<!\\)\(\?i:([A-Za-z])\)")
+_FOLDED = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+def _letter_classes(pattern: str) -> str:
+    """`pattern` with each `(?i:x)` of one ASCII letter written as the class of the characters it matches."""
+    return _CASELESS_LETTER.sub(lambda m: f"[{m[1].lower()}{m[1].upper()}{_FOLDED.get(m[1].lower(), '')}]", pattern)
+
+
 # The text a `digit_classes` rule is scanned in: digits 2-6 (card issuers' first digits) as `2`, the others as `0`, and
 # ASCII punctuation and blanks other than `_ . + - /` and the space as `#`, so that its `starts` can name them at once.
 _DIGIT_CLASSES = str.maketrans({**{d: "2" if d in "23456" else "0" for d in "0123456789"},
@@ -104,7 +116,7 @@ class Scanner:
         self._passes: list[_Pass] = []
         for index, rule in enumerate(rules):
             name = f"R{index}"
-            body = _local_groups(rule.pattern, f"{name}_")
+            body = _letter_classes(_local_groups(rule.pattern, f"{name}_"))
             if rule.anchor:
                 if not rule.pattern.startswith(rule.anchor):
                     raise ValueError(f"rule {rule.label} does not start with its anchor")
