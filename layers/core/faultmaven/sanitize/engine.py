@@ -238,6 +238,7 @@ def _anchor_pass(anchor: str, parts: Sequence[tuple[str, str, Rule, tuple[str, s
 
 # At most this many ASCII characters after the anchor let a branch go on: it is worth a test of that character first.
 _NARROW = 4
+_ASCII = "".join(map(chr, range(128)))
 
 
 def _skippable(branch: str, firsts: list[str | None]) -> str:
@@ -249,7 +250,7 @@ def _skippable(branch: str, firsts: list[str | None]) -> str:
     if None in firsts:
         return branch
     chars = "[" + "".join(first[1:-1] for first in firsts) + "]"
-    if sum(re.fullmatch(chars, chr(code)) is not None for code in range(128)) > _NARROW:
+    if len(re.findall(chars, _ASCII)) > _NARROW:
         return branch
     return rf"{chars}(?<={branch}[\s\S])"
 
