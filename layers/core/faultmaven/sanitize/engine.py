@@ -215,19 +215,23 @@ def _anchor_pass(anchor: str, parts: Sequence[tuple[str, str, Rule, tuple[str, s
     once, outside the rules' capturing lookaheads (the costly part of a branch); consecutive groups with the same
     `before` share its test. The alternation is atomic: the first rule to match decides, and when that is a candidate
     its rule's `rejected` pattern marks, the anchor fails there (the next search starts after it, as after a match of
-    the anchor; no later rule is tried) with no match object and no call. It is a lookahead, so that a branch may
-    begin with a test of the character after the anchor (see `_skippable`); the match is the anchor alone."""
+    the anchor; no later rule is tried) with no match object and no call. It is a lookahead, so that an alternative
+    may begin with a test of the character after the anchor (see `_tested`); the match is the anchor alone."""
     branches = []
     for before, run in groupby(parts, key=lambda part: part[3][0]):
-        inner, firsts = [], []
+        plain, tested, firsts = [], [], []
         for (_, after), group in groupby(run, key=lambda part: part[3]):
             members = list(group)
             after = after or _first_of(anchor, [rule for _, _, rule, _ in members])
-            alternatives = "|".join(part for _, part, _, _ in members)
-            inner.append((f"(?={after})" if after else "") + f"(?:{alternatives})")
+            guard = f"(?={after})" if after else ""
+            plain.append(guard + "(?:" + "|".join(part for _, part, _, _ in members) + ")")
             firsts.append(first_class([after]) if after else None)
-        branch = (f"(?<={before}{anchor})" if before else "") + "(?:" + "|".join(inner) + ")"
-        branches.append(_skippable(branch, firsts))
+            # The group behind its guard's first character, or else each rule behind its own (`AKIA`'s `K` at `A`).
+            each = (_tested(part, first_class([rule.pattern[len(anchor) :]])) or part for _, part, rule, _ in members)
+            tested.append(_tested(plain[-1], firsts[-1]) or guard + "(?:" + "|".join(each) + ")")
+        head = f"(?<={before}{anchor})" if before else ""
+        chars = None if None in firsts else "[" + "".join(first[1:-1] for first in firsts) + "]"
+        branches.append(_tested(head + "(?:" + "|".join(plain) + ")", chars) or head + "(?:" + "|".join(tested) + ")")
     rejected = "".join(f"(?({name}_{_REJECTED})(?!))" for name, part, _, _ in parts
                        if f"(?P<{name}_{_REJECTED}>)" in part)
     regex = re.compile(f"{anchor}(?=(?>{'|'.join(branches)}){rejected})")
@@ -236,23 +240,21 @@ def _anchor_pass(anchor: str, parts: Sequence[tuple[str, str, Rule, tuple[str, s
     return _Pass(regex, _rule_groups(regex, rules), literal, leads=_leads(regex.pattern, literal), parts=tuple(parts))
 
 
-# At most this many ASCII characters after the anchor let a branch go on: it is worth a test of that character first.
+# At most this many ASCII characters after the anchor let an alternative go on: it is worth a test of that character.
 _NARROW = 4
 _ASCII = "".join(map(chr, range(128)))
 
 
-def _skippable(branch: str, firsts: list[str | None]) -> str:
-    """`branch`, or when each of its guard groups needs one of a few characters right after the anchor (`firsts`),
-    a test of that character and then `branch` evaluated back at the anchor's end (a one-character lookbehind). The
-    regex engine tries an alternation's alternatives that begin with a character test without entering them (about
-    10 ns an anchor for each branch that begins with a lookaround, as the others do): a date's `-` skips most of its
-    anchor's branches. A wide class would only add the lookbehind where the character passes."""
-    if None in firsts:
-        return branch
-    chars = "[" + "".join(first[1:-1] for first in firsts) + "]"
-    if len(re.findall(chars, _ASCII)) > _NARROW:
-        return branch
-    return rf"{chars}(?<={branch}[\s\S])"
+def _tested(alternative: str, first: str | None) -> str | None:
+    """A zero-width `alternative` whose matches need one of a few characters right after the anchor (`first`, a class)
+    as a test of that character and then `alternative` evaluated back at the anchor's end (a one-character
+    lookbehind); None when the class is unknown or wide. The regex engine tries an alternation's alternatives that
+    begin with a character test without entering them (about 10 ns an anchor for each that begins with a lookaround,
+    as the others do): a date's `-` skips most of its anchor's branches. A wide class would only add the lookbehind
+    where the character passes."""
+    if first is None or len(re.findall(first, _ASCII)) > _NARROW:
+        return None
+    return rf"{first}(?<={alternative}[\s\S])"
 
 
 class _Fallbacks:
