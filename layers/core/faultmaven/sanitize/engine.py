@@ -241,7 +241,7 @@ def _anchor_pass(anchor: str, parts: Sequence[tuple[str, str, Rule, tuple[str, s
 
 
 # At most this many ASCII characters after the anchor let an alternative go on: it is worth a test of that character.
-_NARROW = 4
+_NARROW = 8
 _ASCII = "".join(map(chr, range(128)))
 
 
