@@ -6,7 +6,7 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import groupby, pairwise
 
 from ahocorasick_rs import AhoCorasick, BytesAhoCorasick, Implementation
@@ -219,25 +219,40 @@ def _anchor_pass(anchor: str, parts: Sequence[tuple[str, str, Rule, tuple[str, s
     may begin with a test of the character after the anchor (see `_tested`); the match is the anchor alone."""
     branches = []
     for before, run in groupby(parts, key=lambda part: part[3][0]):
-        plain, tested, firsts = [], [], []
+        groups = []
         for (_, after), group in groupby(run, key=lambda part: part[3]):
             members = list(group)
             after = after or _first_of(anchor, [rule for _, _, rule, _ in members])
-            guard = f"(?={after})" if after else ""
-            plain.append(guard + "(?:" + "|".join(part for _, part, _, _ in members) + ")")
-            firsts.append(first_class([after]) if after else None)
-            # The group behind its guard's first character, or else each rule behind its own (`AKIA`'s `K` at `A`).
-            each = (_tested(part, first_class([rule.pattern[len(anchor) :]])) or part for _, part, rule, _ in members)
-            tested.append(_tested(plain[-1], firsts[-1]) or guard + "(?:" + "|".join(each) + ")")
+            groups.append((f"(?={after})" if after else "", members, first_class([after]) if after else None))
         head = f"(?<={before}{anchor})" if before else ""
+        firsts = [first for _, _, first in groups]
         chars = None if None in firsts else "[" + "".join(first[1:-1] for first in firsts) + "]"
-        branches.append(_tested(head + "(?:" + "|".join(plain) + ")", chars) or head + "(?:" + "|".join(tested) + ")")
+        branch = head + "(?:" + "|".join(guard + _either(members) for guard, members, _ in groups) + ")"
+        branches.append(_tested(branch, chars)
+                        or head + "(?:" + "|".join(_group_tested(anchor, *group) for group in groups) + ")")
     rejected = "".join(f"(?({name}_{_REJECTED})(?!))" for name, part, _, _ in parts
                        if f"(?P<{name}_{_REJECTED}>)" in part)
     regex = re.compile(f"{anchor}(?=(?>{'|'.join(branches)}){rejected})")
-    literal = _ESCAPED.sub(r"\1", anchor)
     rules = {name: rule for name, _, rule, _ in parts}
-    return _Pass(regex, _rule_groups(regex, rules), literal, leads=_leads(regex.pattern, literal), parts=tuple(parts))
+    # Every match begins with the anchor, as the pattern does.
+    return _Pass(regex, _rule_groups(regex, rules), _ESCAPED.sub(r"\1", anchor), leads=True, parts=tuple(parts))
+
+
+def _either(members: list[tuple[str, str, Rule, tuple[str, str]]]) -> str:
+    return "(?:" + "|".join(part for _, part, _, _ in members) + ")"
+
+
+def _group_tested(anchor: str, guard: str, members: list[tuple[str, str, Rule, tuple[str, str]]],
+                  first: str | None) -> str:
+    """A guard group behind a test of its guard's first character, or else each of its rules behind a test of its own
+    (`AKIA`'s `K` at `A`)."""
+    each = (_tested(part, _first_after(rule.pattern[len(anchor) :])) or part for _, part, rule, _ in members)
+    return _tested(guard + _either(members), first) or guard + "(?:" + "|".join(each) + ")"
+
+
+@cache  # the passes of the rules after a rejected candidate's (`_Fallbacks`) ask again
+def _first_after(tail: str) -> str | None:
+    return first_class([tail])
 
 
 # At most this many ASCII characters after the anchor let an alternative go on: it is worth a test of that character.
