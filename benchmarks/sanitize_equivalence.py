@@ -1,8 +1,9 @@
 """A hash of the sanitized output per input, to show that a change to the sanitizer's machinery changes no output.
 
 Inputs: the Loghub text the redaction benchmark times (whole, per file and per line, so both the long-text and the
-short-text paths run), every `text` in tests/fixtures/sanitize/*.json, the benchmark's labelled corpora and runbooks,
-and its short payloads. Run it before a change (`--out /tmp/before.json`) and after (`--check /tmp/before.json`).
+short-text paths run), every `text` in tests/fixtures/sanitize/*.json and that folder's raw samples (CRLF, a log),
+the benchmark's labelled corpora and runbooks, and its short payloads. Run it before a change (`--out
+/tmp/before.json`) and after (`--check /tmp/before.json`).
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ def inputs(data: Path) -> Iterator[tuple[str, str]]:
     for path in sorted(FIXTURES.glob("*.json")):
         for n, text in enumerate(_texts_in(json.loads(path.read_text()))):
             yield f"fixtures/{path.name}#{n}", text
+    for path in sorted(FIXTURES.glob("*.*")):
+        if path.suffix != ".json":  # a raw sample: CRLF line breaks, a log
+            yield f"fixtures/{path.name}", path.read_bytes().decode("utf-8", "replace")
     for n, (cls, name, text, _) in enumerate(labelled_sets(data)):
         yield f"labelled#{n} {cls[:20]} {name}", text
     for root in (RUNBOOKS[0], data / RUNBOOKS[1]):
