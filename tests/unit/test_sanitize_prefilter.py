@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+import string
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,3 +131,15 @@ def test_a_rule_that_rejects_its_candidate_leaves_the_anchor_to_the_rules_after_
     assert [(f, rule.label) for f, rule in scanner.scan("a=1234 b=123456 c=xyz")] == [
         ((2, 6, "pin"), "pin"), ((9, 15, "word"), "word"), ((18, 21, "word"), "word")]
     assert [rule.label for _, rule in Scanner([digits], Options()).scan("b=123456")] == []
+
+
+def test_letter_classes_match_what_a_caseless_letter_matches() -> None:
+    """`(?i:k)` becomes a class: the same characters, the Kelvin sign among them (every character one of whose case
+    mappings holds an ASCII letter is tried)."""
+    letters = set(string.ascii_letters)
+    candidates = [chr(code) for code in range(sys.maxunicode + 1)
+                  if letters.intersection(chr(code).lower() + chr(code).upper() + chr(code).casefold())]
+    for letter in string.ascii_letters:
+        caseless, as_class = re.compile(f"(?i:{letter})"), re.compile(engine._letter_classes(f"(?i:{letter})"))
+        assert as_class.pattern.startswith("["), letter
+        assert [c for c in candidates if caseless.fullmatch(c)] == [c for c in candidates if as_class.fullmatch(c)]

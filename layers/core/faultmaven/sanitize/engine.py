@@ -6,9 +6,10 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache, cached_property
 from itertools import groupby, pairwise
 
-from ahocorasick_rs import AhoCorasick, Implementation
+from ahocorasick_rs import AhoCorasick, BytesAhoCorasick, Implementation
 
 from faultmaven.sanitize.first_chars import first_class, literal_prefix
 from faultmaven.sanitize.rules import Finding, Hit, Options, Rule
@@ -22,6 +23,18 @@ def _local_groups(pattern: str, prefix: str) -> str:
     """The pattern with its named groups, and back-references to them, prefixed with the rule's name."""
     return _BACKREFERENCE.sub(lambda m: f"(?P={prefix}{m.group(1)})",
                               _GROUP.sub(lambda m: f"(?P<{prefix}{m.group(1)}>", pattern))
+
+
+# One letter in either case as `(?i:a)` writes it (the key words' last two letters, keys.py): as a class of the same
+# characters, the regex engine tests it without entering an alternative that begins with it, where it enters every
+# alternative that begins with a case-insensitive literal. `re` folds three letters with non-ASCII ones too.
+_CASELESS_LETTER = re.compile(r"(?<!\\)\(\?i:([A-Za-z])\)")
+_FOLDED = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+def _letter_classes(pattern: str) -> str:
+    """`pattern` with each `(?i:x)` of one ASCII letter written as the class of the characters it matches."""
+    return _CASELESS_LETTER.sub(lambda m: f"[{m[1].lower()}{m[1].upper()}{_FOLDED.get(m[1].lower(), '')}]", pattern)
 
 
 # The text a `digit_classes` rule is scanned in: digits 2-6 (card issuers' first digits) as `2`, the others as `0`, and
@@ -43,9 +56,15 @@ class _Pass:
     digit_classes: bool = False
     starts: tuple[tuple[str, int], ...] = ()  # the rule's `starts`: the only places a match may begin
     leads: bool = False  # every match begins with `literal`
+    # When `literal` does not lead: the text of 2+ characters every match begins with (`rootpw` where the literal is
+    # `pw`), which a long text's literal scan finds too, so the pass is tried only where it is.
+    prefix: str = ""
     # For `starts` that are one character and then the beginning of every match: that character and the regex behind
     # it, one scan each.
     prefixed: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    # For other `starts`: an automaton of their literals, which finds them all (overlapping ones too) in one scan of
+    # an ASCII text's bytes: a `str.find` per occurrence costs 2.5 times as much (`0` and `A` are frequent there).
+    starts_finder: BytesAhoCorasick | None = None
     # An anchor's pass: its rules' parts in the order they are tried, so that a candidate the matching rule rejects can
     # be offered to the rules after it (see `_Fallbacks`).
     parts: tuple[tuple[str, str, Rule, tuple[str, str]], ...] = ()
@@ -58,12 +77,22 @@ class _Literals:
     def __init__(self, literals: Sequence[str]) -> None:
         self.literals = tuple(sorted(set(literals)))
         # A DFA, asked for: by default the library builds an NFA past 100 patterns, half again as slow on a long text.
-        self._automaton = AhoCorasick(self.literals, implementation=Implementation.DFA)
+        # Over bytes: an ASCII text's byte offsets are its character offsets, which spares the library converting
+        # them (a third of the scan on 2 MB of logs) and builds in a fifth of the time.
+        self._bytes = BytesAhoCorasick([literal.encode() for literal in self.literals],
+                                       implementation=Implementation.DFA)
+
+    @cached_property
+    def _chars(self) -> AhoCorasick:
+        """The automaton over characters, for a text that is not ASCII (built when first needed)."""
+        return AhoCorasick(self.literals, implementation=Implementation.DFA)
 
     def found(self, text: str) -> dict[str, list[int]]:
         """Each literal the text holds, with where it starts (in order)."""
         at: dict[str, list[int]] = {}
-        for i, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
+        matches = (self._bytes.find_matches_as_indexes(text.encode("ascii"), overlapping=True) if text.isascii()
+                   else self._chars.find_matches_as_indexes(text, overlapping=True))
+        for i, start, _ in matches:
             at.setdefault(self.literals[i], []).append(start)
         return at
 
@@ -87,7 +116,7 @@ class Scanner:
         self._passes: list[_Pass] = []
         for index, rule in enumerate(rules):
             name = f"R{index}"
-            body = _local_groups(rule.pattern, f"{name}_")
+            body = _letter_classes(_local_groups(rule.pattern, f"{name}_"))
             if rule.anchor:
                 if not rule.pattern.startswith(rule.anchor):
                     raise ValueError(f"rule {rule.label} does not start with its anchor")
@@ -95,8 +124,10 @@ class Scanner:
                 # never hides a different rule's match starting inside it.
                 tail = body[len(rule.anchor) :]
                 rejected = rule.rejected(options) if rule.rejected else ""
-                # A rejected candidate is matched as before, marked by an empty group, and skipped without a call.
+                # A rejected candidate is marked by an empty group, which fails the anchor's match (see `_anchor_pass`).
                 mark = f"(?:(?={rejected})(?P<{name}_{_REJECTED}>)|)" if rejected else ""
+                if rejected and _overlaps_itself(_ESCAPED.sub(r"\1", rule.anchor)):
+                    raise ValueError(f"rule {rule.label}: a rejected candidate's anchor must not overlap itself")
                 part = f"(?P<{name}>(?=(?P<{name}_t>{tail})){mark})"
                 guard = (rule.before, rule.after)
                 by_anchor.setdefault(rule.anchor, {}).setdefault(guard, []).append((name, part, rule))
@@ -106,15 +137,23 @@ class Scanner:
                 if rule.starts and all(offset == 1 and _leads(body, literal[1:]) for literal, offset in rule.starts):
                     prefixed = tuple((literal[0], re.compile(re.escape(literal[0]) + regex.pattern))
                                      for literal, _ in rule.starts)
+                finder = None
+                if rule.starts and not prefixed:
+                    finder = BytesAhoCorasick([literal.encode() for literal, _ in rule.starts])
+                prefix = literal_prefix(body)
+                leads = bool(rule.needs) and prefix.startswith(rule.needs)
+                if len(prefix) < 2 or leads or rule.digit_classes:  # (a classed text is not the one scanned for it)
+                    prefix = ""
                 self._passes.append(_Pass(regex, _rule_groups(regex, {name: rule}), rule.needs, rule.digit_classes,
-                                          rule.starts, _leads(body, rule.needs), prefixed))
+                                          rule.starts, leads, prefix, prefixed, starts_finder=finder))
         # One pass per anchor: a pattern that starts with one literal lets the regex engine skip to the next anchor
         # in C; a single alternation of all anchors would enter the matcher at every position.
         for anchor, by_guard in by_anchor.items():
             ordered = sorted(by_guard.items(), key=lambda item: item[0] == ("", ""))
             self._passes.append(_anchor_pass(anchor, [(name, part, rule, guard) for guard, parts in ordered
                                                       for name, part, rule in parts]))
-        self._literals = _Literals([p.literal for p in self._passes if _prefiltered(p)])
+        self._literals = _Literals([*(p.literal for p in self._passes if _prefiltered(p)),
+                                    *(p.prefix for p in self._passes if p.prefix)])
         self._fallbacks = _Fallbacks()
 
     def scan(self, text: str) -> list[tuple[Finding, Rule]]:
@@ -135,6 +174,8 @@ class Scanner:
             if present is not None and scan_pass.leads and _prefiltered(scan_pass):
                 # Every match begins with the literal, and the scan above found where it is: no pass over the text.
                 matches: Iterable[re.Match[str]] = _matches_from(scan_pass.regex, source, present[scan_pass.literal])
+            elif present is not None and scan_pass.prefix:
+                matches = _matches_from(scan_pass.regex, source, present.get(scan_pass.prefix, []))
             elif scan_pass.starts and long and source.isascii():
                 if not (scan_pass.prefixed or scan_pass.digit_classes):
                     cased = cased or source.translate(_CASE_CLASSES)
@@ -146,8 +187,6 @@ class Scanner:
             rule_of_group = scan_pass.rule_of_group
             for match in matches:
                 rule, groups = rule_of_group[match.lastindex or 0]
-                if _REJECTED in groups and match.start(groups[_REJECTED]) >= 0:
-                    continue  # named by its rule's `rejected` pattern: it keeps its anchor, no call is made
                 hits = self._findings(rule, text, match, groups)
                 if not hits and scan_pass.parts:
                     hits = self._after_rejection(scan_pass, rule, text, source, match)
@@ -166,8 +205,6 @@ class Scanner:
         while (scan_pass := self._fallbacks.after(scan_pass, rule)) is not None \
                 and (match := scan_pass.regex.match(source, match.start())) is not None:
             rule, groups = scan_pass.rule_of_group[match.lastindex or 0]
-            if _REJECTED in groups and match.start(groups[_REJECTED]) >= 0:
-                return []
             if hits := self._findings(rule, text, match, groups):
                 return hits
         return []
@@ -176,20 +213,63 @@ class Scanner:
 def _anchor_pass(anchor: str, parts: Sequence[tuple[str, str, Rule, tuple[str, str]]]) -> _Pass:
     """One anchor's rules in one regex, tried in the order of `parts` (grouped by guard). Each group's guard is tested
     once, outside the rules' capturing lookaheads (the costly part of a branch); consecutive groups with the same
-    `before` share its test."""
+    `before` share its test. The alternation is atomic: the first rule to match decides, and when that is a candidate
+    its rule's `rejected` pattern marks, the anchor fails there (the next search starts after it, as after a match of
+    the anchor; no later rule is tried) with no match object and no call. It is a lookahead, so that an alternative
+    may begin with a test of the character after the anchor (see `_tested`); the match is the anchor alone."""
     branches = []
     for before, run in groupby(parts, key=lambda part: part[3][0]):
-        inner = []
+        groups = []
         for (_, after), group in groupby(run, key=lambda part: part[3]):
             members = list(group)
             after = after or _first_of(anchor, [rule for _, _, rule, _ in members])
-            alternatives = "|".join(part for _, part, _, _ in members)
-            inner.append((f"(?={after})" if after else "") + f"(?:{alternatives})")
-        branches.append((f"(?<={before}{anchor})" if before else "") + "(?:" + "|".join(inner) + ")")
-    regex = re.compile(f"{anchor}(?:{'|'.join(branches)})")
-    literal = _ESCAPED.sub(r"\1", anchor)
+            groups.append((f"(?={after})" if after else "", members, first_class([after]) if after else None))
+        head = f"(?<={before}{anchor})" if before else ""
+        firsts = [first for _, _, first in groups]
+        chars = None if None in firsts else "[" + "".join(first[1:-1] for first in firsts) + "]"
+        branch = head + "(?:" + "|".join(guard + _either(members) for guard, members, _ in groups) + ")"
+        branches.append(_tested(branch, chars)
+                        or head + "(?:" + "|".join(_group_tested(anchor, *group) for group in groups) + ")")
+    rejected = "".join(f"(?({name}_{_REJECTED})(?!))" for name, part, _, _ in parts
+                       if f"(?P<{name}_{_REJECTED}>)" in part)
+    regex = re.compile(f"{anchor}(?=(?>{'|'.join(branches)}){rejected})")
     rules = {name: rule for name, _, rule, _ in parts}
-    return _Pass(regex, _rule_groups(regex, rules), literal, leads=_leads(regex.pattern, literal), parts=tuple(parts))
+    # Every match begins with the anchor, as the pattern does.
+    return _Pass(regex, _rule_groups(regex, rules), _ESCAPED.sub(r"\1", anchor), leads=True, parts=tuple(parts))
+
+
+def _either(members: list[tuple[str, str, Rule, tuple[str, str]]]) -> str:
+    return "(?:" + "|".join(part for _, part, _, _ in members) + ")"
+
+
+def _group_tested(anchor: str, guard: str, members: list[tuple[str, str, Rule, tuple[str, str]]],
+                  first: str | None) -> str:
+    """A guard group behind a test of its guard's first character, or else each of its rules behind a test of its own
+    (`AKIA`'s `K` at `A`)."""
+    each = (_tested(part, _first_after(rule.pattern[len(anchor) :])) or part for _, part, rule, _ in members)
+    return _tested(guard + _either(members), first) or guard + "(?:" + "|".join(each) + ")"
+
+
+@cache  # the passes of the rules after a rejected candidate's (`_Fallbacks`) ask again
+def _first_after(tail: str) -> str | None:
+    return first_class([tail])
+
+
+# At most this many ASCII characters after the anchor let an alternative go on: it is worth a test of that character.
+_NARROW = 8
+_ASCII = "".join(map(chr, range(128)))
+
+
+def _tested(alternative: str, first: str | None) -> str | None:
+    """A zero-width `alternative` whose matches need one of a few characters right after the anchor (`first`, a class)
+    as a test of that character and then `alternative` evaluated back at the anchor's end (a one-character
+    lookbehind); None when the class is unknown or wide. The regex engine tries an alternation's alternatives that
+    begin with a character test without entering them (about 10 ns an anchor for each that begins with a lookaround,
+    as the others do): a date's `-` skips most of its anchor's branches. A wide class would only add the lookbehind
+    where the character passes."""
+    if first is None or len(re.findall(first, _ASCII)) > _NARROW:
+        return None
+    return rf"{first}(?<={alternative}[\s\S])"
 
 
 class _Fallbacks:
@@ -243,14 +323,12 @@ def _matches_prefixed(scan_pass: _Pass, source: str) -> Iterable[re.Match[str]]:
 
 
 def _matches_at(scan_pass: _Pass, source: str, cased: str) -> Iterator[re.Match[str]]:
-    """The pass's matches, as `finditer` finds them, tried only where one of the rule's `starts` is in `cased`, and at
-    the text's start."""
-    starts: set[int] = {0}
-    for literal, offset in scan_pass.starts:
-        at = cased.find(literal)
-        while at >= 0:
-            starts.add(at + offset)
-            at = cased.find(literal, at + 1)
+    """The pass's matches, as `finditer` finds them, tried only where one of the rule's `starts` is in `cased` (ASCII),
+    and at the text's start."""
+    assert scan_pass.starts_finder is not None  # built for every pass with `starts` and no `prefixed`
+    offsets = [offset for _, offset in scan_pass.starts]
+    found = scan_pass.starts_finder.find_matches_as_indexes(cased.encode("ascii"), overlapping=True)
+    starts = {0, *(at + offsets[i] for i, at, _ in found)}
     end = 0
     match_at = scan_pass.regex.match
     for start in sorted(starts):
@@ -298,6 +376,11 @@ def _matches_found(scan_pass: _Pass, source: str) -> Iterator[re.Match[str]]:
             yield match
         else:
             pos = at + 1
+
+
+def _overlaps_itself(literal: str) -> bool:
+    """Whether an occurrence of `literal` may begin inside another one (`--` in `---`)."""
+    return any(literal.startswith(literal[i:]) for i in range(1, len(literal)))
 
 
 def _leads(pattern: str, literal: str) -> bool:
