@@ -191,6 +191,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_47", "security tooling: scanners, threat intelligence and SOC platforms", "281c9f9", "ace8d09",
            source="the tools' documentation"),
+    _batch("_52", "backend-as-a-service and headless CMS platforms", "b443a1d", "3a1657f",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
