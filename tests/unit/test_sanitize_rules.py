@@ -45,6 +45,10 @@ KNOWN_MISSES = {
     "docker compose .env and compose file with ${VAR:-default} literal fallbacks and export-prefixed quoted values": [
         "Ed9kLx3wQz5v"],
 
+    # Batch 52: a Firebase service account's `private_key_id` (40 hex digits) names the key without granting anything
+    # (docs/SANITIZER.md, "not detected"); the `private_key` beside it is redacted.
+    "Firebase Admin SDK service-account JSON (private_key_id and private_key)": [
+        "444c9b7a640ca895ef75333fa747271cd02d8c27"],
     # Batch 44: a Janus videoroom room's join `pin = "482913"`: a bare `pin` key holds a GPIO pin number or a
     # certificate pin as often, and digits alone give no shape; the room's `secret` and the plugin's `admin_key` are
     # caught.

@@ -339,11 +339,13 @@ _PASSWORD_OPTIONS = {
     # remote login REMOTE USER -p PASSWORD` and Conan 1's `conan user -p PASSWORD -r REMOTE USER`; HTCondor's
     # `condor_store_cred add -c -p POOL_PASSWORD`; FreeSWITCH's `fs_cli -H HOST -P PORT -p PASSWORD` (the event
     # socket's password; its `-P` is the port); Tableau's `tabcmd login -u USER -p PASSWORD` and `tsm login -u USER -p
-    # PASSWORD` (a global option of both).
+    # PASSWORD` (a global option of both). The Supabase CLI's `supabase link -p` and `supabase db push|pull|dump -p`
+    # take the remote database's password.
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
                             r"|tsm)\b"
-                            r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"),
+                            r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
+                            r"|\bsupabase[ \t]+(?:link|db)[ \t]"),
     # Informatica's `infacmd ... -un USER -pd PASSWORD` (and `infasetup`); PowerCenter's `pmcmd -u USER -p PASSWORD`
     # is above.
     ("pd", True): re.compile(r"\binfa(?:cmd|setup)\b"),
@@ -377,11 +379,12 @@ def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 # QA and code-quality CLIs whose option takes the service's token under a name that does not say so: Cypress Cloud's
-# and Artillery Cloud's `run --record --key KEY`; the Codecov uploaders' `-t TOKEN` (`codecov`, `codecovcli
+# and Artillery Cloud's `run --record --key KEY`; Strapi's `strapi export|import --key KEY` (the archive's encryption
+# key); the Codecov uploaders' `-t TOKEN` (`codecov`, `codecovcli
 # upload-process`, the bash uploader fetched from codecov.io); SentinelOne's Windows installer's `-t SITE_TOKEN`. The
 # same value shape after `--ci-build-id` or `--commit-sha` is an id.
 _TOKEN_OPTIONS = {
-    "-key": re.compile(r"\b(?:cypress|artillery)\b.*[ \t]run[ \t]"),
+    "-key": re.compile(r"\b(?:cypress|artillery)\b.*[ \t]run[ \t]|\bstrapi[ \t]+(?:export|import)\b"),
     "t": re.compile(r"\bcodecov|\bSentinelOneInstaller"),
 }
 _TOKEN_ARG = re.compile(r"(?=\S*\d)[\w.+/=:-]{16,256}")  # a bare token: 16+ characters with a digit
@@ -933,6 +936,17 @@ def _long_option(rule: Rule, hit: Hit) -> list[Finding]:
     if _OPTION_NAMES_FIELD.search(line):
         return []  # `lpass show --password ENTRY`, `anydesk --set-password _full_access`: not the secret
     return _bundler_credentials(rule, hit)
+
+
+def _named_long_option(rule: Rule, hit: Hit) -> list[Finding]:
+    """`--masterKey VALUE`: the value of an option whose name is a strong secret name."""
+    name = hit.text[slice(*hit.span("k"))]  # type: ignore[misc]
+    kind = keys.classify_key(name)
+    start, end = hit.value_span()
+    if kind is None or kind[0] != "strong" \
+            or not keys.value_is_secret(name, hit.text[start:end], "strong", hit.span("v3") is None):
+        return []
+    return _long_option(rule, hit)
 
 
 def _redis_auth(rule: Rule, hit: Hit) -> list[Finding]:
@@ -1901,7 +1915,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # set-sensitive-properties-key KEY` (the key that encrypts the flow's sensitive properties), the Shodan CLI's
     # `shodan init API_KEY` and SentinelOne's `sentinelctl management token set SITE_TOKEN` (the agent's enrollment),
     # Frappe's `bench --site SITE set-admin-password PASSWORD`, BigBlueButton's `bbb-conf --setsecret SECRET` (the API's
-    # shared secret).
+    # shared secret), PocketBase's `pocketbase superuser create|upsert EMAIL PASSWORD` (`admin create` before v0.23).
     *(Rule("password", rf"{head}(?:[ \t]+-[A-Za-z][ \t]+\S+)*{account}[ \t]+{_ARG_VALUE}{tail}",
            needs=needs, extract=_bundler_credentials, remember=True,
            examples=((f"{example} 'Al1ce!Pw'{rest}", "Al1ce!Pw"),),
@@ -1921,7 +1935,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
           (r"set-admin-password(?<=[ \t]set-admin-password)", "", "set-admin-password", r"(?=[ \t]|\r?\n|\Z)",
            "bench --site erp.example.com set-admin-password", " --logout-all-sessions"),
           (r"--setsecret(?<=bbb-conf[ \t]--setsecret)", "", "--setsecret", _LINE_END, "sudo bbb-conf --setsecret",
-           ""))),
+           ""),
+          (r"\bpocketbase(?:\.exe)?[ \t]+(?:superuser|admin)[ \t]+(?:create|upsert)", _ACCOUNT_ARG, "pocketbase",
+           _LINE_END, './pocketbase superuser create "$ADMIN_EMAIL"', ""))),
     # A secret written into the file that holds it, as agents' enrollment guides do: Wazuh's `echo "PASSWORD" >
     # /var/ossec/etc/authd.pass`, osquery's `echo SECRET > /etc/osquery/enroll_secret`, `echo KEY | sudo tee
     # ~/.config/shodan/api_key`. Only the target's name says what the value is (`authorized_keys` is no secret).
@@ -1935,13 +1951,21 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     'echo "export NEW_PASSWORD=${new_password}" | tee ./new_password.sh',
                     "echo 'ssh-ed25519 AAAAC3Nz' >> ~/.ssh/authorized_keys", "echo Tz8qLm4Rx2Vw > /tmp/notes.txt",
                     "echo 'deb https://example.com stable main' | sudo tee x.list")),
-    # Threat-intelligence clients whose constructor takes the API key first: the Shodan library's `shodan.Shodan(KEY)`
-    # and VirusTotal's vt-py `vt.Client(KEY)`.
-    Rule("secret", r"\((?:(?<=shodan\.Shodan\()|(?<=\bvt\.Client\())[ \t]*(?:" + _QUOTED_ARG + r")[ \t]*[,)]", r"\(",
-         extract=_bundler_credentials, remember=True, before="[nt]",
+    # Clients whose call takes a key or password by position: the Shodan library's `shodan.Shodan(KEY)`, VirusTotal's
+    # vt-py `vt.Client(KEY)`, the Directus SDK's `staticToken(TOKEN)`, and the second argument of the PocketBase SDK's
+    # `authWithPassword(EMAIL, PASSWORD)`.
+    Rule("secret", r"\((?:(?<=shodan\.Shodan\()|(?<=\bvt\.Client\()|(?<=\bstaticToken\()"
+         r"|(?<=\bauthWithPassword\()[ \t]*(?:\"[^\"\r\n]{0,256}\"|'[^'\r\n]{0,256}')[ \t]*,)"
+         r"[ \t]*(?:" + _QUOTED_ARG + r")[ \t]*[,)]", r"\(",
+         extract=_bundler_credentials, remember=True, before="[dnt]",
          examples=(('api = shodan.Shodan("Pw4nB8vQz2LxM6cR9tYk1HsJ5dFa3GeV")', "Pw4nB8vQz2LxM6cR9tYk1HsJ5dFa3GeV"),
-                   ("client = vt.Client('c3a8f1e6d2b9047a5e1c8f3d6b2a9e04')", "c3a8f1e6d2b9047a5e1c8f3d6b2a9e04")),
+                   ("client = vt.Client('c3a8f1e6d2b9047a5e1c8f3d6b2a9e04')", "c3a8f1e6d2b9047a5e1c8f3d6b2a9e04"),
+                   (".with(staticToken('Dx8vR2mQp9LwT4zN'))", "Dx8vR2mQp9LwT4zN"),
+                   ("await pb.collection('_superusers').authWithPassword('a@example.com', 'Pb-Adm1n-Pw')",
+                    "Pb-Adm1n-Pw")),
          negatives=("api = shodan.Shodan(SHODAN_API_KEY)", "client = vt.Client(os.environ['VT_API_KEY'])",
+                    ".with(staticToken(process.env.DIRECTUS_TOKEN))", "authWithPassword(email, password)",
+                    "authWithPassword('ops', pass)",
                     "pool = nvt.Client('c3a8f1e6d2b9047a5e1c8f3d6b2a9e04')")),
     # Burp Suite Professional's REST API takes its key as the first path segment, before the API version
     # (`http://127.0.0.1:1337/KEY/v0.1/scan`).
@@ -2210,13 +2234,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("ldapsearch -x -D cn=admin,dc=example,dc=org -w Ld4pPw9 -b dc=example,dc=org", "Ld4pPw9"),
                    ("/var/ossec/bin/agent-auth -m 10.0.0.5 -P 'Wz4Enr0ll!' -A web-01", "Wz4Enr0ll!"),
                    ("msfrpcd -P Rpc-Pw-77 -U msf -a 127.0.0.1", "Rpc-Pw-77"),
-                   ("./odoo-bin -c odoo.conf -r odoo -w Od00-Db9 -d prod", "Od00-Db9")),
+                   ("./odoo-bin -c odoo.conf -r odoo -w Od00-Db9 -d prod", "Od00-Db9"),
+                   ("supabase link --project-ref abcdefghijklmnopqrst -p 'Sb-L1nk-Pw'", "Sb-L1nk-Pw")),
          negatives=("mysql -u root -p shop", "grep -w odoo /etc/passwd", "ssh -p 2222 ops@bastion",
                     "tar -pczf backup.tgz /etc", "nc -p 80 host",
                     "pmcmd getworkflowdetails -sv IS_Prod -u etl -pv PM_PASSWORD -f SALES wf_load",
                     "ffmpeg -i in.mkv -pd 2 out.mkv",
                     "ls -a /tmp", "grep -w pattern file", "docker run -p 8080:80 nginx",
-                    "fs_cli -H 10.0.0.5 -P 8021 -x status")),
+                    "fs_cli -H 10.0.0.5 -P 8021 -x status", "supabase start -p 54321")),
     Rule("token", r"-(?<=[ \t]-)(?P<o>-key|t)(?:[ \t]+|=)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))", "-",
          extract=_token_option, remember=True, before=_OPTION_BEFORE, after=r"(?:-key|t)[ \t=]",
@@ -2229,7 +2254,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("bash <(curl -s https://codecov.io/bash) -t 'e2c4a6b8-1d3f-4a5b-8c7d-9e0f1a2b3c4d'",
                     "e2c4a6b8-1d3f-4a5b-8c7d-9e0f1a2b3c4d"),
                    ("SentinelOneInstaller_windows_64bit_v23_3_2.exe -t eyJ1cmwiOiAiaHR0cHM6Ly9zMSJ9Zm9vYmFy0 -q",
-                    "eyJ1cmwiOiAiaHR0cHM6Ly9zMSJ9Zm9vYmFy0")),
+                    "eyJ1cmwiOiAiaHR0cHM6Ly9zMSJ9Zm9vYmFy0"),
+                   ("npx strapi export --key 'Str4pi-Exp0rt' --file backup", "Str4pi-Exp0rt")),
          negatives=("npx cypress run --record --key $CYPRESS_RECORD_KEY", "cypress run --record --key <record key>",
                     "ssh-keygen -t ed25519 -f id_deploy_2024_rotation", "docker run -t alpine:3.19.0-20240101 sh",
                     "codecovcli upload-process --commit-sha 9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c",
@@ -2448,6 +2474,19 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "wget --user=admin --ask-password https://localhost",
                     "WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
                     '$ lpass show --password "Shared-Ops/smtp-relay"')),
+    # The same with the option named in camel case (Parse Server's `--masterKey`, Node CLIs' `--adminSecret`,
+    # `--apiKey`), when the name is a strong secret name (not `--sortKey`, `--publicKey`, Parse's client-side
+    # `--clientKey`). Not `--…-key`: gpg's `--edit-key KEYID`, `--export-ssh-key KEYID` name a key by its id.
+    Rule("secret", r"--(?<![\w-]--)(?P<k>[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)*(?:Password|Passphrase|Secret|Token|Key))"
+         r"[ \t]+"
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
+         r"|(?P<v3>(?![a-z][a-z0-9+.-]{0,15}://)[^\s'\"-][^\s'\"]{0,255}))", needs="--",
+         extract=_named_long_option, remember=True,
+         examples=(("parse-server --appId acme --masterKey Hq2Lm9Vx4Zp8Tn3Yb6 --databaseURI x", "Hq2Lm9Vx4Zp8Tn3Yb6"),
+                   ("hasura-cli --adminSecret Ad5-Hq2Lm9Vx", "Ad5-Hq2Lm9Vx")),
+         negatives=("parse-server --masterKey $PARSE_MASTER_KEY", "list --sortKey createdAt",
+                    "build --publicKey keys/pub.pem", "init --clientKey Hq2Lm9Vx4Zp8Tn3Yb6",
+                    "run --maxTokens 4096", "gpg --export-ssh-key FAEFD87E")),
     # C and RPM spec macros: `#define WIFI_PASSWORD "..."`, `%define token ...`, `%global ...` (one pass per literal:
     # a pass that starts with a class would try every position of a text that says "undefined").
     *(Rule("secret", macro + r"[ \t]+(?P<k>[A-Za-z_]\w{0,80})[ \t]+(?:\"(?P<v1>[^\"\r\n]{1,256})\""

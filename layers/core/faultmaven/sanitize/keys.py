@@ -190,6 +190,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ("$settings['hash_salt'] = 'Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5';", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
             ('tokens {\n  agent = "e95b599e-166e-7d80-08ad-aee76e7ddf19"\n}', "e95b599e-166e-7d80-08ad-aee76e7ddf19"),
             ("APP_KEYS=7XGGo/92raQECjOFVnHB9w==,abEkfYEgd9aK8Zn6VfEk4w==", "abEkfYEgd9aK8Zn6VfEk4w=="),
+            ('APP_KEYS="7XGGo/92raQECjOFVnHB9w==,abEkfYEgd9aK8Zn6VfEk4w=="', "abEkfYEgd9aK8Zn6VfEk4w=="),
             ("cookie: grafana_session=9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d", "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),
             ("GET /cart;jsessionid=A1B2C3D4E5F60718293A4B5C6D7E8F90 HTTP/1.1", "A1B2C3D4E5F60718293A4B5C6D7E8F90")),
            ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
@@ -216,6 +217,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ('val password: String = "Sc4laPw9"', "Sc4laPw9"),
             ("Authorization: Api-Token dt0c01.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5", "dt0c01.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
             ('"Authorization": "Splunk 9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d"', "9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d"),
+            ("Authorization: users API-Key 95272f55-7fcc-4b28-ae7e-8ecd0a7b1dd6",
+             "95272f55-7fcc-4b28-ae7e-8ecd0a7b1dd6"),
             ('"passwords": [\n  "L1stPwOne",\n  "L1stPwTwo"\n]', "L1stPwTwo"),
             ("api:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B"),
             ("  network_key: [41, 7, 199, 83, 12, 250, 5, 166, 91, 34, 208, 77, 140, 3, 61, 222]",
@@ -239,7 +242,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "  clientKey: 'live_BR2U1TAQ0YLYO0L05BNGHTM4EG2BNGLN',", "    key: transfer.example.com.",
              "# Backup Target Credential Secret: minio-secret", "    token: env/CLOUDFLARE_TOKEN",
              "DB_PASSWORD: ${DB_PASSWORD:?DB_PASSWORD must be set}", "existingSecret: app-postgres",
-             "global: { smtp_auth_password: $.secrets.smtpAuthPassword }")),
+             "global: { smtp_auth_password: $.secrets.smtpAuthPassword }", '"clientKey": "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5",',
+             "ADMIN_SECRET=${HASURA_ADMIN_SECRET:?set in the vault}")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),
             ('"adminPassword": {\n  "value": "Arm-P4ram-Pw"\n}', "Arm-P4ram-Pw"),
             ("smtp-password: >-\n    Y4mlF0ldedPw\n", "Y4mlF0ldedPw"), ("db_password: |\n  Y4mlL1tPw\n", "Y4mlL1tPw"),
@@ -258,7 +262,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
 }
 _SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3tt3rPw!"),
                      ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6")),
-                    ('user = getPassword("alice")', 'assertToken("abc123")', 'password("x")'))
+                    ('user = getPassword("alice")', 'assertToken("abc123")', 'password("x")',
+                     '.clientKey("Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5")'))
 _TAG_EXAMPLES = ((("<password>mavenPw123</password>", "mavenPw123"),
                   ('<Pass encoding="base64">c3VwZXJzZWNyZXQxMjM=</Pass>', "c3VwZXJzZWNyZXQxMjM="),
                   ('<property name="hibernate.connection.password">H1bern8Pw</property>', "H1bern8Pw"),
@@ -532,9 +537,10 @@ _SECRET_OBJECT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*-(?:secret|credential
 _BETWEEN_LITERALS = re.compile(r"\s*(?:[,+&;]|\.[ \t]*[$A-Za-z_(])")
 # Argo CD's `$dex.github.clientSecret` and `$<secret-name>:<key>` name a key of a Secret, Jsonnet's
 # `$.secrets.smtpPassword` a field of the root object; Terragrunt's
-# `${path_relative_to_include()}` is a function call; `${env:OTLP_TOKEN}` is the OpenTelemetry Collector's.
+# `${path_relative_to_include()}` is a function call; `${env:OTLP_TOKEN}` is the OpenTelemetry Collector's; a shell's
+# `${NAME:?message}` fails with the message when NAME is unset.
 _VARIABLE_REFERENCE = re.compile(r"""['"]?\\?\$\{?(?:env:|\.)?[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*|-[a-z][a-z0-9]*)*"""
-                                 r"""(?:\(\))?\}?(?:['"]|[/\[\\].*)?""")
+                                 r"""(?::\?[^}\r\n]*)?(?:\(\))?\}?(?:['"]|[/\[\\].*)?""")
 # Grafana provisioning's expansions (`$__file{/run/secrets/pw}`, `$__env{PW}`, `$__vault{...}`): read at start-up; the
 # value stops before the `}`. A scheme before a reference (`Bearer ${env:OTLP_TOKEN}`) or a template (Artillery's
 # `Bearer {{ $processEnvironment.API_TOKEN }}`) holds no credential either.
@@ -575,7 +581,7 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
         return False
     if words[-1:] == ("community",) and value in _DEFAULT_COMMUNITIES:
         return False
-    if words[-2:] == ("client", "key") and _ADYEN_CLIENT_KEY.fullmatch(value):
+    if words[-2:] == ("client", "key") and (_ADYEN_CLIENT_KEY.fullmatch(value) or key.endswith("clientKey")):
         return False
     if "token" in words and len(value) < 8:
         return False
@@ -587,7 +593,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
 # SNMP's factory-default community strings (airOS `snmp.community=public`): known to everyone, not a secret.
 _DEFAULT_COMMUNITIES = frozenset({"public", "private"})
 # Adyen's client key (`ADYEN_CLIENT_KEY`, Drop-in's `clientKey`): the public half of its API credential, run in the
-# browser; the API key beside it is `AQE…` (a provider token).
+# browser; the API key beside it is `AQE…` (a provider token). A camel-case `clientKey` is the SDK option of such
+# client-side keys whatever their shape (Adyen's Drop-in, Parse's `clientKey` beside its secret `masterKey`).
 _ADYEN_CLIENT_KEY = re.compile(r"(?:test|live)_[A-Z0-9]{32}")
 # Google's app passwords as its account page shows them: four groups of four lower-case letters (`MAIL_PASSWORD =
 # "qwvn rtzk pmlb hsdx"`), four words to the prose test above.
@@ -842,6 +849,8 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     if sealed(hit.text, start, value) or (hit.text[start - 2 : start - 1] in ("f", "F") and "{" in value) \
             or _rustdesk_server_key(hit.text, hit.anchor, key, value):
         return []  # a SealedSecret's ciphertext; a Python f-string's interpolation; RustDesk's public server key
+    if hit.text[hit.anchor] == ":" and value.startswith("?") and hit.text.endswith("${" + key, 0, hit.anchor):
+        return []  # a shell expansion's `${NAME:?message}`: the error printed when NAME is unset
     if not quoted and (typed := _TYPED_LITERAL.match(hit.text, end)) and _TYPE_NAME.fullmatch(value):
         (start, end), quoted = _literal_span(typed), True
         value = hit.text[start:end]
@@ -860,7 +869,7 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     if not quoted and value.startswith("[") and (numbers := _byte_list(hit.text, start, kind[0])) is not None:
         return [(*numbers, kind[1])]
     if not quoted and hit.text[hit.anchor] == ":" and value.isalpha() and value.islower() \
-            and _words_after(hit.text, end) >= 2:
+            and _words_after(hit.text, end) >= 2 and not _API_KEY_SCHEME.match(hit.text, end):
         return []  # prose that names a secret mid-sentence: `failed to fetch oauth token: unexpected status from ...`
     if not quoted and kind[1] == "password" and (spaced := _APP_PASSWORD.match(hit.text, start)) \
             and _LINE_END.match(hit.text, spaced.end()):
@@ -889,9 +898,11 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 # An `Authorization` header's other schemes (RFC 9110: a scheme, a blank, the credentials): Dynatrace `Api-Token`,
-# Splunk HEC `Splunk`, `GenieKey`, Azure `SharedAccessSignature`, ...
+# Splunk HEC `Splunk`, `GenieKey`, Azure `SharedAccessSignature`, Payload CMS's `<collection> API-Key`, ...
 _SCHEME = re.compile(r"[A-Za-z][\w-]{1,30}")
-_CREDENTIALS = re.compile(r"[ \t]+([A-Za-z0-9._~+/=&%:-]{16,512})")
+# Payload CMS puts a word between the collection's slug and the key: `Authorization: users API-Key <key>`.
+_API_KEY_SCHEME = re.compile(r"[ \t]+API-Key[ \t]")
+_CREDENTIALS = re.compile(r"[ \t]+(?:API-Key[ \t]+)?([A-Za-z0-9._~+/=&%:-]{16,512})")
 
 
 def _other_scheme(text: str, key: str, start: int, end: int, quoted: bool) -> list[Finding]:
@@ -900,6 +911,7 @@ def _other_scheme(text: str, key: str, start: int, end: int, quoted: bool) -> li
         return []
     if quoted:  # `"Authorization": "Splunk 0f9e..."`: scheme and credentials inside the literal
         scheme, _, credentials = text[start:end].partition(" ")
+        credentials = credentials.removeprefix("API-Key ")
         start, end = end - len(credentials), end
     else:
         scheme, found = text[start:end], _CREDENTIALS.match(text, end)
@@ -989,18 +1001,20 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     return _listed(hit.text, start, end, "secret", looks_random)
 
 
-# The rest of a line that lists more unquoted values after the first, comma-separated (Strapi's `APP_KEYS=k1,k2,k3`,
+# The rest of a line that lists more values after the first, comma-separated (Strapi's `APP_KEYS=k1,k2,k3`, quoted
+# as a whole or not,
 # a secret's rotation list): each item is a value of the same key. Items hold no blank, quote, `:` or `=` (but
 # base64's padding), so `password=x,user=bob` and prose end the list.
-_MORE_ITEMS = re.compile(r"(?:,[^\s,\"'`;&<>=:{}()\[\]]{8,512}={0,2})+(?=[ \t]*(?:\r?\n|\Z))")
+_MORE_ITEMS = re.compile(r"(?:,[^\s,\"'`;&<>=:{}()\[\]]{8,512}={0,2})+(?=[\"']?[ \t]*(?:\r?\n|\Z))")
 _ITEM = re.compile(r"[^,]+")
 
 
 def _listed(text: str, start: int, end: int, label: str, accept: Callable[[str], bool]) -> list[Finding]:
-    """The value at `start:end`, and the items listed after it on its line that `accept` takes."""
+    """The value at `start:end`, and the items listed after it on its line that `accept` takes or that have its length
+    (keys generated alike: a random 16-byte base64 key may read as a word to `looks_random`)."""
     more = _MORE_ITEMS.match(text, end)
     items = [] if more is None else [(end + m.start(), end + m.end(), label) for m in _ITEM.finditer(more.group())
-                                     if accept(m.group())]
+                                     if len(m.group()) == end - start or accept(m.group())]
     return [(start, end, label), *items]
 
 

@@ -162,6 +162,10 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     # the key, unpadded>`).
     ("SWMTKN-1-", "[a-z0-9]{50}-[a-z0-9]{25}", f"{_ex(_ALNUM, 50).lower()}-{_ex(_ALNUM, 25).lower()}"),
     ("SWMKEY-1-", "[A-Za-z0-9+/]{43}", _ex(_ALNUM, 43)),
+    # Appwrite API keys (`standard_` and 256 hex digits) and Supabase's secret API keys (`sb_secret_`; its
+    # `sb_publishable_` keys are meant for browsers).
+    ("standard_", "[a-f0-9]{256}", _ex(_HEX, 256)),
+    ("sb_secret_", "[A-Za-z0-9_-]{24,}", _ex(_ALNUM, 31)),
 ))
 # Prefixes with no separator. One holding an `A` joins the scan's `A` pass, anchored there; any other is a pass of its
 # own, skipped unless the literal is in the text (one `in` test per call: about 1 ms on 2 MB of text, so few of them).
@@ -179,6 +183,9 @@ _UNSEPARATED: tuple[tuple[str, str, str], ...] = (
     ("eyJrIjoi", "[A-Za-z0-9+/]{40,400}={0,2}", _ex(_ALNUM, 60)),
     # NATS NKEY seeds (user, account, operator): `S` and the key type, then 56 base32 characters.
     *((seed, "[A-Z2-7]{56}", _ex("QMDU3GTIUWEI5LDNOXD4", 56)) for seed in ("SU", "SA", "SO")),
+    # Google OAuth refresh tokens (`firebase login:ci`, gcloud's and google-auth's stored credentials): `1//0`, then
+    # base64url.
+    ("1//0", "[A-Za-z0-9_-]{40,}", _ex(_ALNUM, 98)),
 )
 
 _TAIL = r"(?![A-Za-z0-9_+/=-])"
