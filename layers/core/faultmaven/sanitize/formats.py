@@ -1935,14 +1935,21 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     'echo "export NEW_PASSWORD=${new_password}" | tee ./new_password.sh',
                     "echo 'ssh-ed25519 AAAAC3Nz' >> ~/.ssh/authorized_keys", "echo Tz8qLm4Rx2Vw > /tmp/notes.txt",
                     "echo 'deb https://example.com stable main' | sudo tee x.list")),
-    # Threat-intelligence clients whose constructor takes the API key first: the Shodan library's `shodan.Shodan(KEY)`
-    # and VirusTotal's vt-py `vt.Client(KEY)`.
-    Rule("secret", r"\((?:(?<=shodan\.Shodan\()|(?<=\bvt\.Client\())[ \t]*(?:" + _QUOTED_ARG + r")[ \t]*[,)]", r"\(",
-         extract=_bundler_credentials, remember=True, before="[nt]",
+    # Clients whose constructor takes the API key first: the Shodan library's `shodan.Shodan(KEY)`, VirusTotal's vt-py
+    # `vt.Client(KEY)` and Cohere's SDK (`cohere.Client(KEY)`, `cohere.ClientV2(KEY)`, their `Async` twins).
+    Rule("secret", r"\((?:(?<=shodan\.Shodan\()|(?<=\bvt\.Client\()|(?<=cohere\.Client\()|(?<=cohere\.ClientV2\()"
+         r"|(?<=cohere\.AsyncClient\()|(?<=cohere\.AsyncClientV2\())[ \t]*(?:" + _QUOTED_ARG + r")[ \t]*[,)]", r"\(",
+         extract=_bundler_credentials, remember=True, before="[nt2]",
          examples=(('api = shodan.Shodan("Pw4nB8vQz2LxM6cR9tYk1HsJ5dFa3GeV")', "Pw4nB8vQz2LxM6cR9tYk1HsJ5dFa3GeV"),
-                   ("client = vt.Client('c3a8f1e6d2b9047a5e1c8f3d6b2a9e04')", "c3a8f1e6d2b9047a5e1c8f3d6b2a9e04")),
+                   ("client = vt.Client('c3a8f1e6d2b9047a5e1c8f3d6b2a9e04')", "c3a8f1e6d2b9047a5e1c8f3d6b2a9e04"),
+                   ('co = cohere.ClientV2("Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga0Ue8Io2Mq")',
+                    "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga0Ue8Io2Mq"),
+                   ("co = cohere.AsyncClient('Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga0Ue8Io2Mq')",
+                    "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga0Ue8Io2Mq")),
          negatives=("api = shodan.Shodan(SHODAN_API_KEY)", "client = vt.Client(os.environ['VT_API_KEY'])",
-                    "pool = nvt.Client('c3a8f1e6d2b9047a5e1c8f3d6b2a9e04')")),
+                    "pool = nvt.Client('c3a8f1e6d2b9047a5e1c8f3d6b2a9e04')",
+                    'co = cohere.ClientV2(os.environ["CO_API_KEY"])',
+                    'co = cohere.ClientV2(api_key=api_key, base_url="https://api.cohere.com")')),
     # Burp Suite Professional's REST API takes its key as the first path segment, before the API version
     # (`http://127.0.0.1:1337/KEY/v0.1/scan`).
     Rule("secret", r"/v0\.1/(?<=[0-9]/(?P<v>[A-Za-z0-9]{32})/v0\.1/)", needs="/v0.1/", remember=True,
