@@ -201,6 +201,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_52", "backend-as-a-service and headless CMS platforms", "b443a1d", "3a1657f",
            source="the tools' documentation"),
+    _batch("_53", "AI coding assistants, LLM gateways and agent frameworks", "8bbc378", "f0878be",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

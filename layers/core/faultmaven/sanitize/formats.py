@@ -1952,18 +1952,26 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "echo 'ssh-ed25519 AAAAC3Nz' >> ~/.ssh/authorized_keys", "echo Tz8qLm4Rx2Vw > /tmp/notes.txt",
                     "echo 'deb https://example.com stable main' | sudo tee x.list")),
     # Clients whose call takes a key or password by position: the Shodan library's `shodan.Shodan(KEY)`, VirusTotal's
-    # vt-py `vt.Client(KEY)`, the Directus SDK's `staticToken(TOKEN)`, and the second argument of the PocketBase SDK's
+    # vt-py `vt.Client(KEY)`, Cohere's SDK (`cohere.Client(KEY)`, `cohere.ClientV2(KEY)`, their `Async` twins), the
+    # Directus SDK's `staticToken(TOKEN)`, and the second argument of the PocketBase SDK's
     # `authWithPassword(EMAIL, PASSWORD)`.
-    Rule("secret", r"\((?:(?<=shodan\.Shodan\()|(?<=\bvt\.Client\()|(?<=\bstaticToken\()"
+    Rule("secret", r"\((?:(?<=shodan\.Shodan\()|(?<=\bvt\.Client\()|(?<=cohere\.Client\()|(?<=cohere\.ClientV2\()"
+         r"|(?<=cohere\.AsyncClient\()|(?<=cohere\.AsyncClientV2\()|(?<=\bstaticToken\()"
          r"|(?<=\bauthWithPassword\()[ \t]*(?:\"[^\"\r\n]{0,256}\"|'[^'\r\n]{0,256}')[ \t]*,)"
          r"[ \t]*(?:" + _QUOTED_ARG + r")[ \t]*[,)]", r"\(",
-         extract=_bundler_credentials, remember=True, before="[dnt]",
+         extract=_bundler_credentials, remember=True, before="[dnt2]",
          examples=(('api = shodan.Shodan("Pw4nB8vQz2LxM6cR9tYk1HsJ5dFa3GeV")', "Pw4nB8vQz2LxM6cR9tYk1HsJ5dFa3GeV"),
                    ("client = vt.Client('c3a8f1e6d2b9047a5e1c8f3d6b2a9e04')", "c3a8f1e6d2b9047a5e1c8f3d6b2a9e04"),
+                   ('co = cohere.ClientV2("Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga0Ue8Io2Mq")',
+                    "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga0Ue8Io2Mq"),
+                   ("co = cohere.AsyncClient('Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga0Ue8Io2Mq')",
+                    "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga0Ue8Io2Mq"),
                    (".with(staticToken('Dx8vR2mQp9LwT4zN'))", "Dx8vR2mQp9LwT4zN"),
                    ("await pb.collection('_superusers').authWithPassword('a@example.com', 'Pb-Adm1n-Pw')",
                     "Pb-Adm1n-Pw")),
          negatives=("api = shodan.Shodan(SHODAN_API_KEY)", "client = vt.Client(os.environ['VT_API_KEY'])",
+                    'co = cohere.ClientV2(os.environ["CO_API_KEY"])',
+                    'co = cohere.ClientV2(api_key=api_key, base_url="https://api.cohere.com")',
                     ".with(staticToken(process.env.DIRECTUS_TOKEN))", "authWithPassword(email, password)",
                     "authWithPassword('ops', pass)",
                     "pool = nvt.Client('c3a8f1e6d2b9047a5e1c8f3d6b2a9e04')")),

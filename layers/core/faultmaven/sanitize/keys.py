@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import groupby, pairwise
 from typing import TYPE_CHECKING
 
@@ -70,6 +70,7 @@ EXCLUDED_LAST_WORDS = frozenset({
     "storage",  # where a secret is kept: JetBrains' `<secret-storage>master_key</secret-storage>`
     "database", "catalog",  # a connection string's `Database=aspnet-Portal-7c41e0d2` (a template's generated name)
     "encryptionsalt",  # a Pulumi stack file's salt and check value for its passphrase, not the passphrase
+    "model", "organization",  # an LLM's name (`anthropic/claude-3-5-sonnet-20241022`), an OpenAI org id (`org-…`)
 })
 HASH_WORDS = frozenset({"hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "hex"})
 _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
@@ -254,11 +255,14 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             '"adminPassword": {\n  "value": "[parameters(\'adminPassword\')]"\n}')),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),
             ('"password_hash": "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"',
-             "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR")),
+             "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"),
+            ("AUTHENTICATION_APIKEY_ALLOWED_KEYS: 'Rk2pLm9ZtW4yBn6cTq8Wm2Lk,P1JR10DoWWdxzHPtXypHjdP1'",
+             "P1JR10DoWWdxzHPtXypHjdP1")),
            ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"',
             '"password_hash": "see-the-users-table-for-it"',
             "rtsp://{CAM_USER}:{CAM_PASSWORD}@10.0.30.12:554/h264Preview_01_main",
-            '"payment_intent": "pi_3MtwBwLkdIwHu7ix28a3tqPa"', '"community_id":"1:LQU9qZlK+B5F3KDmev6m5PMibrg="'))),
+            '"payment_intent": "pi_3MtwBwLkdIwHu7ix28a3tqPa"', '"community_id":"1:LQU9qZlK+B5F3KDmev6m5PMibrg="',
+            "      model: anthropic/claude-3-5-sonnet-20241022", "organization: org-Xw3Lq9TzR1mVb7Nc2Pk5YdHs"))),
 }
 _SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3tt3rPw!"),
                      ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6")),
@@ -985,7 +989,8 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
         return []  # kubeseal's ciphertext; a public key (a JWK's public members too); SOPS's metadata (dotenv and INI
         # forms); an envelope's fields; an ARN's resource name (`…:secret:prod/db-password-AbCdEf`)
     if kind is not None:
-        return [(start, end, kind[1])] if value_is_secret(key, value, kind[0], False) else []
+        accept = partial(value_is_secret, key, strength=kind[0], quoted=False)
+        return _listed(hit.text, start, end, kind[1], accept) if accept(value) else []
     if is_session_value(key, value) or (token_like(value) and (
             _names_secret_id(hit.text, hit.anchor, key)
             or key_words(section_of(hit.text, hit.anchor))[-1:] in _TOKEN_SECTIONS)):
