@@ -19,7 +19,7 @@ from functools import lru_cache
 from urllib.parse import unquote_plus
 
 from faultmaven.sanitize import keys
-from faultmaven.sanitize.rules import Extractor, Finding, Hit, Rule
+from faultmaven.sanitize.rules import Extractor, Finding, Hit, Rule, _mixed
 from faultmaven.sanitize.validators import (
     decodes_to_credentials,
     decodes_to_text,
@@ -771,6 +771,19 @@ _TO_OWNED = r"(?:\.to_owned\(\))?"
 def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.value_span()
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
+
+
+def _discord_bot_token(rule: Rule, hit: Hit) -> list[Finding]:
+    """A Discord bot token's first part is the bot's numeric id in unpadded base64: decoding it to 18-20 digits tells
+    a token from any other dotted name (the rule anchors at the first dot, so the part is read back from there)."""
+    start = hit.anchor
+    while start > hit.anchor - 28 and start and (hit.text[start - 1].isascii() and hit.text[start - 1].isalnum()):
+        start -= 1
+    head, before = hit.text[start:hit.anchor], hit.text[start - 1:start]
+    if len(head) not in (24, 26, 27) or (before and (before.isalnum() or before in "_-")):
+        return []
+    ident = base64.b64decode(head + "=" * (-len(head) % 4))
+    return [(start, hit.end, rule.label)] if ident.isdigit() and 18 <= len(ident) <= 20 else []
 
 
 # A shell command that prints a secret it names: a read (`vault read`, `kubectl get … jsonpath='{.data.password}'`,
@@ -1953,19 +1966,22 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "echo 'deb https://example.com stable main' | sudo tee x.list")),
     # Clients whose call takes a key or password by position: the Shodan library's `shodan.Shodan(KEY)`, VirusTotal's
     # vt-py `vt.Client(KEY)`, Cohere's SDK (`cohere.Client(KEY)`, `cohere.ClientV2(KEY)`, their `Async` twins), the
-    # Directus SDK's `staticToken(TOKEN)`, and the second argument of the PocketBase SDK's
-    # `authWithPassword(EMAIL, PASSWORD)`.
+    # LINE Messaging API SDK's `WebhookHandler(CHANNEL_SECRET)`, `WebhookParser(CHANNEL_SECRET)` and (v2)
+    # `LineBotApi(CHANNEL_ACCESS_TOKEN)`, the Directus SDK's `staticToken(TOKEN)`, and the second argument of the
+    # PocketBase SDK's `authWithPassword(EMAIL, PASSWORD)`.
     Rule("secret", r"\((?:(?<=shodan\.Shodan\()|(?<=\bvt\.Client\()|(?<=cohere\.Client\()|(?<=cohere\.ClientV2\()"
-         r"|(?<=cohere\.AsyncClient\()|(?<=cohere\.AsyncClientV2\()|(?<=\bstaticToken\()"
+         r"|(?<=cohere\.AsyncClient\()|(?<=cohere\.AsyncClientV2\()|(?<=\bWebhookHandler\()|(?<=\bWebhookParser\()"
+         r"|(?<=\bLineBotApi\()|(?<=\bstaticToken\()"
          r"|(?<=\bauthWithPassword\()[ \t]*(?:\"[^\"\r\n]{0,256}\"|'[^'\r\n]{0,256}')[ \t]*,)"
          r"[ \t]*(?:" + _QUOTED_ARG + r")[ \t]*[,)]", r"\(",
-         extract=_bundler_credentials, remember=True, before="[dnt2]",
+         extract=_bundler_credentials, remember=True, before="[dnrit2]",
          examples=(('api = shodan.Shodan("Pw4nB8vQz2LxM6cR9tYk1HsJ5dFa3GeV")', "Pw4nB8vQz2LxM6cR9tYk1HsJ5dFa3GeV"),
                    ("client = vt.Client('c3a8f1e6d2b9047a5e1c8f3d6b2a9e04')", "c3a8f1e6d2b9047a5e1c8f3d6b2a9e04"),
                    ('co = cohere.ClientV2("Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga0Ue8Io2Mq")',
                     "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga0Ue8Io2Mq"),
                    ("co = cohere.AsyncClient('Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga0Ue8Io2Mq')",
                     "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga0Ue8Io2Mq"),
+                   ("h = WebhookHandler('8e1d4c7a2f9b0e3d6a5c8f1b4e7d0a29')", "8e1d4c7a2f9b0e3d6a5c8f1b4e7d0a29"),
                    (".with(staticToken('Dx8vR2mQp9LwT4zN'))", "Dx8vR2mQp9LwT4zN"),
                    ("await pb.collection('_superusers').authWithPassword('a@example.com', 'Pb-Adm1n-Pw')",
                     "Pb-Adm1n-Pw")),
@@ -1974,7 +1990,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     'co = cohere.ClientV2(api_key=api_key, base_url="https://api.cohere.com")',
                     ".with(staticToken(process.env.DIRECTUS_TOKEN))", "authWithPassword(email, password)",
                     "authWithPassword('ops', pass)",
-                    "pool = nvt.Client('c3a8f1e6d2b9047a5e1c8f3d6b2a9e04')")),
+                    "pool = nvt.Client('c3a8f1e6d2b9047a5e1c8f3d6b2a9e04')",
+                    "handler = WebhookHandler(os.environ['LINE_CHANNEL_SECRET'])")),
     # Burp Suite Professional's REST API takes its key as the first path segment, before the API version
     # (`http://127.0.0.1:1337/KEY/v0.1/scan`).
     Rule("secret", r"/v0\.1/(?<=[0-9]/(?P<v>[A-Za-z0-9]{32})/v0\.1/)", needs="/v0.1/", remember=True,
@@ -3463,6 +3480,25 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d@1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d/IncomingWebhook/"
                     "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d/0f9e8d7c-6b5a-4938-2716-f0e9d8c7b6a5")),
          negatives=("GET /api/webhooks/123 404", "see /webhookb2/ docs")),
+    # Discord bot tokens (`<bot id in base64>.<timestamp>.<HMAC>`), found with no key (`bot.run("…")`): anchored at
+    # the first dot, kept only if the first part decodes to a numeric id.
+    Rule("token", r"\.(?<=[A-Za-z0-9]{24}\.)[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])", r"\.",
+         extract=_discord_bot_token, remember=True, before="[A-Za-z0-9]",
+         examples=(('bot.run("MTE0NTI4MzY3OTQ1ODU2MTIzNA.GTvyPq.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh")',
+                    "MTE0NTI4MzY3OTQ1ODU2MTIzNA.GTvyPq.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh"),
+                   ("DISCORD_TOKEN=NDc1MjM4OTE2MzQ1NjcyNzA0.Dk3q9A.Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2",
+                    "NDc1MjM4OTE2MzQ1NjcyNzA0.Dk3q9A.Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2")),
+         negatives=("io.netty.channel.AbstractChannelHandlerContext.invokeChannelRead0",
+                    "HqLmVxZpTnYbJfKaUwRoEcGdSh.GTvyPq.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh")),
+    # Pushover's messages API: the recipient's user (or group) key, 30 letters and digits, is sent as `user=` beside the
+    # application's `token=`; whoever holds both can notify that user.
+    Rule("token", r"user=(?<![\w.-]user=)(?P<v>[A-Za-z0-9]{30})(?![\w.-])", needs="user=", validate=_mixed,
+         remember=True,
+         examples=(('curl --form-string "token=a7x2k9q4m1z8w3p6r5t0y2u4i6o8as" --form-string '
+                    '"user=u5zcmf64u42icivyjkqzahh7uegkqp" https://api.pushover.net/1/messages.json',
+                    "u5zcmf64u42icivyjkqzahh7uegkqp"),),
+         negatives=("sshd[123]: pam_unix(sshd:session): session opened for user=root by (uid=0)",
+                    "GET /search?user=administratoraccountdisplaynames 200")),
     # Check-in and alert URLs whose path holds the credential: healthchecks.io's ping URL (`hc-ping.com/<uuid>`, or
     # `hc-ping.com/<ping key>/<slug>`), Uptime Kuma's push monitor (`/api/push/<push token>`, letters and digits),
     # Splunk On-Call's REST integration (`/integrations/<tool>/<date>/alert/<api key>/<routing key>`: the key only).
@@ -3477,6 +3513,41 @@ FORMAT_RULES: tuple[Rule, ...] = (
           ("/api/push/", "", r"(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{8,64}(?![\w-])",
            (("curl -fsS 'https://kuma.example.com/api/push/Lq8Zx3Vm7R?status=up&msg=OK'", "Lq8Zx3Vm7R"),),
            ("POST /api/push/notifications 200", "GET /api/push/subscribe?topic=builds")),
+          # Mattermost's incoming webhooks (`/hooks/<26 lower-case letters and digits>`) and Rocket.Chat's
+          # (`/hooks/<integration id>/<token>`); Zapier's catch hooks, Make's and IFTTT Webhooks' URLs.
+          ("/hooks/", "", r"(?=[a-z]{0,25}\d)(?=[0-9]{0,25}[a-z])[a-z0-9]{26}(?![\w-])"
+           r"|[A-Za-z0-9]{17}/[A-Za-z0-9]{24,64}(?![\w-])",
+           (("curl -d '{\"text\": \"hi\"}' https://mm.example.com/hooks/xk3q9fz7m1bp8wt4d6cn2yr5ha",
+             "xk3q9fz7m1bp8wt4d6cn2yr5ha"),
+            ("https://chat.example.com/hooks/Ru3nq7ub5U7X1uiW1/zqcnqYaJ2jUpg3mdYeeYVM3UF2JSVEoq",
+             "Ru3nq7ub5U7X1uiW1/zqcnqYaJ2jUpg3mdYeeYVM3UF2JSVEoq")),
+           ("cp pre-receive .git/hooks/", "ls /usr/share/git-core/templates/hooks/prepare-commit-msg.sample",
+            "GET /api/v4/projects/42/hooks/17 200")),
+          ("hooks.zapier.com/hooks/catch/", r"\d{1,12}/", r"[a-z0-9]{5,12}(?![\w-])",
+           (("https://hooks.zapier.com/hooks/catch/18234567/3xk9qpz/", "3xk9qpz"),),
+           ("https://hooks.zapier.com/hooks/catch/123456/",)),
+          ("make.com/", "", r"[a-z0-9]{32}(?![\w-])",
+           (("https://hook.eu1.make.com/9x2k4m7q1z8w3p6r5t0y2u4i6o8a1s3d", "9x2k4m7q1z8w3p6r5t0y2u4i6o8a1s3d"),),
+           ("see https://www.make.com/en/help/tools/webhooks",)),
+          ("/with/key/", "", r"[A-Za-z0-9_-]{16,64}(?![\w-])",
+           (("curl -X POST https://maker.ifttt.com/trigger/door_open/with/key/SSwsebwkmjqdNqD8zBiLJo",
+             "SSwsebwkmjqdNqD8zBiLJo"),),
+           ("https://maker.ifttt.com/trigger/{event}/with/key/{key}",)),
+          # Apprise and Shoutrrr notification URLs: `discord://ID/TOKEN` (Shoutrrr: `discord://TOKEN@ID`),
+          # `pover://USER_KEY@TOKEN`, `gotify(s)://HOST[/PATH]/TOKEN`.
+          ("discord://", r"(?:\d{15,20}/)?", r"[A-Za-z0-9_-]{60,90}(?![\w-])",
+           (("discord://1187263540918273645/" + "Hq2Lm9Vx4Zp8Tn3Yb6Jf1K" * 3,
+             "Hq2Lm9Vx4Zp8Tn3Yb6Jf1K" * 3),
+            ("discord://" + "Hq2Lm9Vx4Zp8Tn3Yb6Jf1K" * 3 + "@1187263540918273645", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1K" * 3)),
+           ("discord://webhook_id/webhook_token",)),
+          ("pover://", "", r"[A-Za-z0-9]{30}@[A-Za-z0-9]{30}(?![\w-])",
+           (("apprise pover://u5zcmf64u42icivyjkqzahh7uegkqp@a26dlufe4892qxv6wxjyi5i8cl19k8",
+             "u5zcmf64u42icivyjkqzahh7uegkqp@a26dlufe4892qxv6wxjyi5i8cl19k8"),),
+           ("pover://user@token",)),
+          ("gotify", r"s?://[\w.:-]{1,253}/(?:[\w.-]{1,64}/){0,3}", r"[A-Za-z0-9_.-]{15}(?![\w.-])",
+           (("gotifys://push.example.de/AGf4cEpiDI_Sixc", "AGf4cEpiDI_Sixc"),
+            ("gotify://gotify.lan:8080/push/AqzH3dVb-9F2k_W", "AqzH3dVb-9F2k_W")),
+           ("gotify://hostname/token", "see https://gotify.net/docs/pushmsg")),
           ("victorops.com/integrations/", r"[\w.-]{1,40}/\d{8}/alert/",
            r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}",
            (("https://alert.victorops.com/integrations/generic/20131114/alert/6a1f3c9e-2b7d-4e58-9c0a-4d8e2f6b1a37/db",
