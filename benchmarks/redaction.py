@@ -199,6 +199,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_51", "business applications: ERP, healthcare, education and e-learning servers", "b443a1d", "42551db",
            source="the tools' documentation"),
+    _batch("_54", "storage arrays, NAS and enterprise backup software", "8bbc378", "60fda35",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
