@@ -203,6 +203,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_53", "AI coding assistants, LLM gateways and agent frameworks", "8bbc378", "f0878be",
            source="the tools' documentation"),
+    _batch("_54", "storage arrays, NAS and enterprise backup software", "8bbc378", "60fda35",
+           source="the tools' documentation"),
     _batch("_55", "chat bots, webhooks and notification integrations", "8bbc378", "aed9b4d",
            source="the tools' documentation"),
 )

@@ -28,6 +28,10 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    # Batch 54: a PowerShell variable named for neither a password nor a key (`$plain = "..."`) that a later line hands
+    # to `ConvertTo-SecureString`: nothing on its own line says secret, and following the variable is data flow.
+    "Veeam encryption key from ConvertTo-SecureString used for VeeamZIP and configuration backup":
+        ["Z1p-Encr-Passphr4se"],
     # Batch 48: a password inside a Python bytes literal fed to base64 (`b"munki:PASSWORD"`, building Munki's Basic
     # header): a `user:password` pair in a string literal has no key, and the same shape is a host:port or a label;
     # the header it produces is caught.

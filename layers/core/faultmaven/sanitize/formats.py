@@ -786,6 +786,21 @@ def _discord_bot_token(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, hit.end, rule.label)] if ident.isdigit() and 18 <= len(ident) <= 20 else []
 
 
+_TABLE_UUID = re.compile(r"(?<![\w-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])")
+
+
+def _uuid_column_rows(rule: Rule, hit: Hit) -> list[Finding]:
+    """The UUID on each row under a table header that names a token column, up to the first row without one (Purity's
+    `pureadmin list` shows `****` there once the token was read)."""
+    findings: list[Finding] = []
+    for line in _LINE.finditer(hit.text, hit.match.end()):
+        row = _TABLE_UUID.search(hit.text, line.start(), line.end())
+        if not line.group() or row is None or len(findings) >= 100:
+            break
+        findings.append((row.start(), row.end(), rule.label))
+    return findings
+
+
 # A shell command that prints a secret it names: a read (`vault read`, `kubectl get … jsonpath='{.data.password}'`,
 # `etcdctl get …/smtp_password`, `echo $DB_PASSWORD`, `cat …/token`, `base64 -d`), up to 400 characters.
 # `create`/`generate`: a command that makes a secret and prints it once (`vault token create -field=token`, Plesk's
@@ -963,11 +978,11 @@ def _named_long_option(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 def _redis_auth(rule: Rule, hit: Hit) -> list[Finding]:
-    """redis-cli's `AUTH [user] password` starting its line, the password not a plain word nor punctuation alone (a
-    HOCON block's `auth {`, TheHive's connector settings)."""
+    """redis-cli's `AUTH [user] password` starting its line, the password not a plain word, quoted or not, nor
+    punctuation alone (a HOCON block's `auth {`, TheHive's connector settings, amanda-client.conf's `auth "bsdtcp"`)."""
     start, end = hit.value_span()
     value = hit.text[start:end]
-    return [] if value.isalpha() or not any(map(str.isalnum, value)) else _line_start_directive(rule, hit)
+    return [] if value.strip("\"'").isalpha() or not any(map(str.isalnum, value)) else _line_start_directive(rule, hit)
 
 
 _SQL_ACCOUNT_STATEMENT = re.compile(r"[ \t]*(?i:CREATE|ALTER|GRANT)\b")
@@ -1928,7 +1943,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # set-sensitive-properties-key KEY` (the key that encrypts the flow's sensitive properties), the Shodan CLI's
     # `shodan init API_KEY` and SentinelOne's `sentinelctl management token set SITE_TOKEN` (the agent's enrollment),
     # Frappe's `bench --site SITE set-admin-password PASSWORD`, BigBlueButton's `bbb-conf --setsecret SECRET` (the API's
-    # shared secret), PocketBase's `pocketbase superuser create|upsert EMAIL PASSWORD` (`admin create` before v0.23).
+    # shared secret), PocketBase's `pocketbase superuser create|upsert EMAIL PASSWORD` (`admin create` before v0.23);
+    # storage and backup CLIs: Synology DSM's `synouser --add USER PASSWORD ...` and `--setpw USER
+    # PASSWORD`, Arcserve Backup's `ca_auth -user add USER PASSWORD` and `ca_auth -equiv add NTUSER HOST USER CAROOT
+    # PASSWORD`, MinIO's `mc admin user add ALIAS USER PASSWORD`, HPE 3PAR's `createuser -c PASSWORD USER DOMAIN ROLE`
+    # (three positionals after it: PostgreSQL's `createuser -c N` is a connection limit), Commvault's `qlogin -clp
+    # PASSWORD` and NetBackup's `nbcertcmd -getCertificate -token TOKEN` (16 letters, no digit).
     *(Rule("password", rf"{head}(?:[ \t]+-[A-Za-z][ \t]+\S+)*{account}[ \t]+{_ARG_VALUE}{tail}",
            needs=needs, extract=_bundler_credentials, remember=True,
            examples=((f"{example} 'Al1ce!Pw'{rest}", "Al1ce!Pw"),),
@@ -1950,7 +1970,21 @@ FORMAT_RULES: tuple[Rule, ...] = (
           (r"--setsecret(?<=bbb-conf[ \t]--setsecret)", "", "--setsecret", _LINE_END, "sudo bbb-conf --setsecret",
            ""),
           (r"\bpocketbase(?:\.exe)?[ \t]+(?:superuser|admin)[ \t]+(?:create|upsert)", _ACCOUNT_ARG, "pocketbase",
-           _LINE_END, './pocketbase superuser create "$ADMIN_EMAIL"', ""))),
+           _LINE_END, './pocketbase superuser create "$ADMIN_EMAIL"', ""),
+          (r"synouser(?<!\wsynouser)[ \t]+--(?:add|setpw)", _ACCOUNT_ARG,
+           "synouser", r"(?=[ \t]|\r?\n|\Z)", "sudo synouser --add backup", ' "Backup user" 0 "" 0'),
+          (r"ca_auth\b(?<!\wca_auth)[^\r\n]*?[ \t]-user[ \t]+add", _ACCOUNT_ARG, "ca_auth", _LINE_END,
+           "ca_auth -user add backupop", ""),
+          (r"ca_auth\b(?<!\wca_auth)[^\r\n]*?[ \t]-equiv[ \t]+add", _ACCOUNT_ARG * 4, "ca_auth", _LINE_END,
+           "ca_auth -equiv add backupop WEB01 caroot caroot", ""),
+          (r"admin[ \t]user[ \t]add(?<=\bmc[ \t]admin[ \t]user[ \t]add)", _ACCOUNT_ARG * 2, "admin user add", _LINE_END,
+           "mc admin user add prod backupuser", ""),
+          (r"createuser(?<!\wcreateuser)(?:[ \t]+-e)?[ \t]+-c", "", "createuser",
+           r"(?:[ \t]+[^\s-]\S{0,63}){3}" + _LINE_END, "cli% createuser -c", " opsadmin all edit"),
+          (r"qlogin\b(?<!\wqlogin)[^\r\n]*?[ \t]-clp", "", "qlogin", r"(?=[ \t]|\r?\n|\Z)",
+           "qlogin -cs commserve.example.com -u admin -clp", ""),
+          (r"nbcertcmd\b(?<!\wnbcertcmd)[^\r\n]*?[ \t]-token", "", "nbcertcmd", r"(?=[ \t]|\r?\n|\Z)",
+           "nbcertcmd -getCertificate -token", " -server nbu.example.com"))),
     # A secret written into the file that holds it, as agents' enrollment guides do: Wazuh's `echo "PASSWORD" >
     # /var/ossec/etc/authd.pass`, osquery's `echo SECRET > /etc/osquery/enroll_secret`, `echo KEY | sudo tee
     # ~/.config/shodan/api_key`. Only the target's name says what the value is (`authorized_keys` is no secret).
@@ -1998,6 +2032,40 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(('curl -X POST "http://127.0.0.1:1337/Xq7Lm2Rz9Vw4Tb8Nc3Hk6Pj1Sd5Fg0Ya/v0.1/scan"',
                     "Xq7Lm2Rz9Vw4Tb8Nc3Hk6Pj1Sd5Fg0Ya"),),
          negatives=('curl -X POST "http://127.0.0.1:1337/v0.1/scan"', "GET https://api.example.com/v0.1/items/42")),
+    # Storage appliances' session tokens under names that do not say so: QNAP QTS's `authLogin.cgi` reply
+    # (`<authSid><![CDATA[SID]]></authSid>`) and the `sid=` its other `cgi-bin/` calls take; the token TrueNAS's
+    # `midclt call auth.generate_token` prints on the next line; the `"value"` of Proxmox Backup Server's
+    # `generate-token` reply after its `"tokenid": "USER@REALM!NAME"`.
+    Rule("token", r"<authSid><!\[CDATA\[(?P<v>[^\]\s<]{1,128})\]\]>", needs="<authSid>", remember=True,
+         examples=(("<authSid><![CDATA[x7k2p9qa]]></authSid>", "x7k2p9qa"),),
+         negatives=("<authSid><![CDATA[]]></authSid>", "<authPassed><![CDATA[1]]></authPassed>")),
+    Rule("token", r"cgi-bin/[\w/.-]{1,128}\.cgi\?(?:[^\s&#\"']{0,256}&)*?sid=(?P<v>[A-Za-z0-9]{8,64})(?![\w-])",
+         needs="cgi-bin/", remember=True,
+         examples=(("GET /cgi-bin/filemanager/utilRequest.cgi?func=get_tree&sid=x7k2p9qa&node=share_root",
+                    "x7k2p9qa"),),
+         negatives=("GET /cgi-bin/filemanager/utilRequest.cgi?func=get_tree&node=share_root",
+                    "GET /webapi/entry.cgi?api=SYNO.FileStation.List&sid=x7k2p9qa")),
+    Rule("token", r"auth\.generate_token\b[^\r\n]{0,128}\r?\n[ \t]*\"?(?P<v>[A-Za-z0-9_-]{16,256})\"?"
+         r"[ \t]*(?=\r?\n|\Z)",
+         needs="auth.generate_token", remember=True,
+         examples=(('# midclt call auth.generate_token 600\n"Wq7pXz3Lm9Kd2Rt5Vb8Nc1Fh4Jg6Ys0Ae3Tu7Io"\n',
+                    "Wq7pXz3Lm9Kd2Rt5Vb8Nc1Fh4Jg6Ys0Ae3Tu7Io"),),
+         negatives=("# midclt call auth.generate_token 600\n# midclt call pool.query\n",)),
+    Rule("token", r'"tokenid"[ \t]*:[ \t]*"[^"\s]{1,128}![^"\s]{1,64}"[ \t]*,\s{0,64}"value"[ \t]*:[ \t]*'
+         r'"(?P<v>[^"\s]{8,256})"', needs='"tokenid"', remember=True,
+         examples=(('{\n  "tokenid": "backup@pbs!monitoring",\n  "value": "d7e2a4c1-90b3-4f56-8a2e-3c1b9d0f7e45"\n}',
+                    "d7e2a4c1-90b3-4f56-8a2e-3c1b9d0f7e45"),),
+         negatives=('{"tokenid": "backup@pbs!monitoring", "comment": "grafana", "expire": 0}',)),
+    # Pure Storage Purity's `pureadmin create --api-token` (and `pureadmin list --api-token --expose`): a table whose
+    # `API Token` column, before `Created`, holds each user's API token, a UUID.
+    Rule("token", r"API Token(?=[ \t]+Created\b)[^\r\n]*\r?\n", needs="API Token", extract=_uuid_column_rows,
+         remember=True,
+         examples=(("Name   Type   API Token                             Created\n"
+                    "ci     local  7c1e9a52-3b4d-f0e6-a812-5d9c0b7e4f21  2024-03-12 09:14:55 CET\n",
+                    "7c1e9a52-3b4d-f0e6-a812-5d9c0b7e4f21"),),
+         negatives=("Name   Type   API Token  Created\nci     local  ****       2024-03-12 09:14:55 CET\n"
+                    "volume 7c1e9a52-3b4d-f0e6-a812-5d9c0b7e4f21\n",
+                    "Name  Serial  Created\nvol1  7c1e9a52-3b4d-f0e6-a812-5d9c0b7e4f21  2024-03-12\n")),
     # Databricks secrets written with a literal: the CLI's `databricks secrets put-secret SCOPE KEY --string-value V`
     # (the legacy CLI's `secrets put --scope S --key K --string-value V`) and Terraform's `resource "databricks_secret"`
     # block's `string_value = "V"`: the option and the attribute are generic names, the command or resource makes them
@@ -2446,18 +2514,20 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("CREATE\\040USER\\040'r'@'%'\\040IDENTIFIED\\040BY\\040'H1storyPw';", "H1storyPw")),
          negatives=("SELECT * FROM t WHERE name = 'x' ORDER BY 'y';", "CREATE USER 'app'@'%' IDENTIFIED BY '';",
                     "-- the password 'reset' flow", "ALTER USER app WITH PASSWORD NULL;")),
-    # A single-dash option named after a secret (`-password X`, `-vaultToken X`, Java and Go tools' flags), and
-    # OpenSSL's `-passin pass:X`/`-passout pass:X`/`-pass pass:X`: an unquoted value needs letters and digits, so
-    # `-token file` and `-password prompt` stay.
-    Rule("password", r"-[A-Za-z][A-Za-z0-9]{0,29}+(?:" + "|".join(f"(?<=(?i:{word}))" for word in _DASH_WORDS)
-         + r")[ \t]+"
+    # A single-dash option named after a secret (`-password X`, `-vaultToken X`, Java and Go tools' flags, ONTAP's
+    # hyphen-joined `-bind-password X`), and OpenSSL's `-passin pass:X`/`-passout pass:X`/`-pass pass:X`: an unquoted
+    # value needs letters and digits, so `-token file` and `-password prompt` stay.
+    Rule("password", r"-[A-Za-z][A-Za-z0-9]{0,29}+(?:-[A-Za-z0-9]{1,29}+){0,3}+(?:"
+         + "|".join(f"(?<=(?i:{word}))" for word in _DASH_WORDS) + r")[ \t]+"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$-][^\s'\"]{0,255}))", "-",
          extract=_dash_option, remember=True, before=_OPTION_BEFORE, after="[A-Za-z]",
          examples=(("java -jar tool.jar -password S3cr3tPw9 -host db", "S3cr3tPw9"),
                    ("plink -ssh -pw Pl1nkPw9 ops@bastion uptime", "Pl1nkPw9"),
                    ("'-vaultToken s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5'", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
-                   ("openssl rsa -in key.pem -passin pass:0pensslPw9 -out plain.pem", "0pensslPw9")),
+                   ("openssl rsa -in key.pem -passin pass:0pensslPw9 -out plain.pem", "0pensslPw9"),
+                   ("ldap client create -bind-dn cn=svc -bind-password Ld4pB1nd9", "Ld4pB1nd9")),
          negatives=("tool -token file.txt", "tool -password prompt", "openssl rsa -passin env:KEY_PASS",
+                    "security login create -user-or-group-name svc -authentication-method password -role admin",
                     "run -secret $SECRET", "x -passphrase-file /etc/pp",
                     "condor_token_fetch -lifetime 86400 -token submit01")),
     # libcurl's `curl_easy_setopt(handle, CURLOPT_PASSWORD, "...")` (and `CURLOPT_USERPWD`, `CURLOPT_PROXYPASSWORD`,
@@ -2986,6 +3056,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
            extract=_redis_auth, remember=True,
            examples=((f"{word} R3disCl1Pw\nKEYS *", "R3disCl1Pw"), (f"{word} default R3dis-acl-pw", "R3dis-acl-pw")),
            negatives=(f"S: 250-{word} LOGIN", f"{word} failed for user root", f"C: {word} LOGIN", f"{word} $REDIS_PW",
+                      f'{word} "bsdtcp"',
                       f'      {word} {{\n        type = "bearer"\n'))
       for word in ("AUTH", "auth")),
     Rule("password", r"AUTH PLAIN[ \t]+(?P<v>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])", needs="AUTH PLAIN",

@@ -503,7 +503,7 @@ def _compound(word: str) -> str:
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _FORMAT_FIELD = re.compile(r"\{\d*\}")
 # A PowerShell cmdlet (`$pw = ConvertTo-SecureString ...`): its arguments hold the value, if any.
-_CMDLET = re.compile(r"(?:ConvertTo|ConvertFrom|Get|Read|New|Invoke)-[A-Z][A-Za-z]+")
+_CMDLET = re.compile(r"(?:ConvertTo|ConvertFrom|Get|Read|New|Invoke|Add)-[A-Z][A-Za-z]+")  # Veeam's Add-VBR…Key
 
 
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
