@@ -28,6 +28,17 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    # Batch 56: Oxidized's `vars: enable:` holds the enable password, but `enable:` is a switch in most YAML; its
+    # router.db is `name:model:user:password:enable` with no key, a colon list like any other CSV; NAPALM's
+    # `driver(host, user, PASSWORD)` is called through a variable, not a fixed name; Netdisco's bare `community:` is
+    # also a BGP community's key (`community: no-export`); Smokeping's secrets file is `slave:secret` lines, no key.
+    "Oxidized ~/.config/oxidized/config (global username/password, rest and source csv)": ["Ox-En4ble!"],
+    "Oxidized router.db (colon-delimited name:model:username:password:enable)":
+        ["Cor3Rtr!pw", "EdgeJnpr#77", "Ar1sta-Sw03", "Ena-Sw03x"],
+    "NAPALM get_network_driver driver(hostname, username, password, optional_args secret)": ["Eos-N4palm-pw"],
+    "Netdisco ~/environments/deployment.yml (database pass, community and community_rw lists)": ["N3t-R0-comm"],
+    "Smokeping /etc/smokeping/smokeping_secrets (slave:secret lines) and Slaves section":
+        ["Sm0keSl4veSecret", "Rtm-sl4ve-9x"],
     # Batch 54: a PowerShell variable named for neither a password nor a key (`$plain = "..."`) that a later line hands
     # to `ConvertTo-SecureString`: nothing on its own line says secret, and following the variable is data flow.
     "Veeam encryption key from ConvertTo-SecureString used for VeeamZIP and configuration backup":

@@ -340,10 +340,10 @@ _PASSWORD_OPTIONS = {
     # `condor_store_cred add -c -p POOL_PASSWORD`; FreeSWITCH's `fs_cli -H HOST -P PORT -p PASSWORD` (the event
     # socket's password; its `-P` is the port); Tableau's `tabcmd login -u USER -p PASSWORD` and `tsm login -u USER -p
     # PASSWORD` (a global option of both). The Supabase CLI's `supabase link -p` and `supabase db push|pull|dump -p`
-    # take the remote database's password.
+    # take the remote database's password; gNMIc's `gnmic -a TARGET -u USER -p PASSWORD` the target's.
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
-                            r"|tsm)\b"
+                            r"|tsm|gnmic)\b"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
                             r"|\bsupabase[ \t]+(?:link|db)[ \t]"),
     # Informatica's `infacmd ... -un USER -pd PASSWORD` (and `infasetup`); PowerCenter's `pmcmd -u USER -p PASSWORD`
@@ -3316,6 +3316,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(('snmpv3 user "nms" auth sha "Pc-Snmpv3-Auth" priv aes "Pc-Snmpv3-Priv"', "Pc-Snmpv3-Priv"),
                    ("snmpv3 user nms auth md5 Pc-Md5-Auth9", "Pc-Md5-Auth9")),
          negatives=("snmpv3 user monitor auth sha auth-pass plaintext <password>", "snmpv3 enable")),
+    # RANCID's .cloginrc(5) `add password HOST-GLOB {LOGIN-PASSWORD} [{ENABLE-PASSWORD}]`: both braced values.
+    Rule("password", r"add[ \t]+password[ \t]+\S{1,128}[ \t]+\{(?P<v1>[^{}\r\n]{1,128})\}"
+         r"(?:[ \t]+\{(?P<v2>[^{}\r\n]{1,128})\})?", needs="add password",
+         extract=_groups, remember=True,
+         examples=(("add password    core01*    {Cl0g-Vty9} {Cl0g-En9}", "Cl0g-En9"),
+                   ("add password *.example.net {R4ncidPw}", "R4ncidPw")),
+         negatives=("add password *.example.net", "git add password.txt", "add password for the user {name}")),
     # snmpd.conf(5) `rocommunity`/`rwcommunity` (and `…6`) at the start of a line: the SNMPv1/v2c community string.
     Rule("password", r"r[ow]community6?[ \t]+(?P<v>[^\s#]{1,128})", needs="community",
          extract=_line_start_directive, remember=True,

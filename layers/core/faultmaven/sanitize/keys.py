@@ -49,8 +49,8 @@ KEY_QUALIFIERS = frozenset({
 WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds", "oauth", "pat", "totp"})
 # Key names whose last words name a provider's secret although no secret word is in them: SonarQube's `sonar.login`
 # holds its token; SNMP's community string is its password (`snmp_community`, LibreNMS's
-# `$config['snmp']['community']`).
-SECRET_KEY_TAILS = frozenset({("sonar", "login"), ("snmp", "community")})
+# `$config['snmp']['community']`, Netdisco's write `community_rw`); Scrapli's `auth_secondary` is the enable password.
+SECRET_KEY_TAILS = frozenset({("sonar", "login"), ("snmp", "community"), ("community", "rw"), ("auth", "secondary")})
 # A key that names metadata about a secret, not the secret itself.
 EXCLUDED_WORDS = frozenset({
     "hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "checksum", "fingerprint", "public", "pub",
@@ -78,7 +78,7 @@ _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
             "psswrd", "pasword", "psword", "pssword", "passwords", "psk", "salt", "authtok", "pin", "hash",
-            "community", "phrase", "pat", "totp", "plain")
+            "community", "phrase", "pat", "totp", "plain", "rw", "secondary")
 
 
 _PASSWORD_ENDINGS = ("password", "passwd", "pwd", "pass")
@@ -225,7 +225,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ("  network_key: [41, 7, 199, 83, 12, 250, 5, 166, 91, 34, 208, 77, 140, 3, 61, 222]",
              "41, 7, 199, 83, 12, 250, 5, 166, 91, 34, 208, 77, 140, 3, 61, 222"),
             ('"password":"x","totp":"JBSWY3DPEHPK3PXPNA7Q"', "JBSWY3DPEHPK3PXPNA7Q"),
-            ('RESULT = {"Password1":"W1fi-T4sm0ta!"}', "W1fi-T4sm0ta!")),
+            ('RESULT = {"Password1":"W1fi-T4sm0ta!"}', "W1fi-T4sm0ta!"),
+            ("    community_rw: 'Nd-Rw-C0mm'", "Nd-Rw-C0mm"), ('"auth_secondary": "Scr4p-En4ble",', "Scr4p-En4ble")),
             ("password: ${DB_PASSWORD}", "password: ${{ secrets.FTP_PASSWORD }}", "password: {{ .Values.password }}",
              "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
              "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN", "api_key: your_api_key_here",
@@ -239,6 +240,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              '"dedup_key": "a1b2c3d4e5f60718293a4b5c6d7e8f90"',
              "recaptcha_site_key: 6Lc3xQ2mAAAAAJ9vB4cK8tZ5yL0sR7mD2nW1hF6e", '"totp": true', "totp: enabled",
              "credentials(PasswordCredentials::class)", "if (!Password::check($input)) {",
+             "secondary: 10.0.0.2", "mode: rw", 'auth_secondary: ""',
              "password: '!secret.yaml password'", '{"Password1":"****", "Retries2": "three"}',
              "  clientKey: 'live_BR2U1TAQ0YLYO0L05BNGHTM4EG2BNGLN',", "    key: transfer.example.com.",
              "# Backup Target Credential Secret: minio-secret", "    token: env/CLOUDFLARE_TOKEN",
