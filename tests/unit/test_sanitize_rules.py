@@ -28,6 +28,11 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    # Batch 57: Sparkle's EdDSA private key as `generate_keys -x` writes it (a bare 44-character base64 line, the same
+    # shape as its public SUPublicEDKey and any digest) and after `sign_update -s`, a short flag other tools use for
+    # other things: nothing keyed to tell the secret from the public key.
+    "Sparkle generate_keys -x exported EdDSA private key file and sign_update -s in a script":
+        ["k3Vq9XzT2mLp8RwN4sYb6HcJ1dFg5KeA0uQiPoWn7Ec="],
     # Batch 54: a PowerShell variable named for neither a password nor a key (`$plain = "..."`) that a later line hands
     # to `ConvertTo-SecureString`: nothing on its own line says secret, and following the variable is data flow.
     "Veeam encryption key from ConvertTo-SecureString used for VeeamZIP and configuration backup":
