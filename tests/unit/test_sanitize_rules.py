@@ -39,6 +39,11 @@ KNOWN_MISSES = {
     "Netdisco ~/environments/deployment.yml (database pass, community and community_rw lists)": ["N3t-R0-comm"],
     "Smokeping /etc/smokeping/smokeping_secrets (slave:secret lines) and Slaves section":
         ["Sm0keSl4veSecret", "Rtm-sl4ve-9x"],
+    # Batch 57: Sparkle's EdDSA private key as `generate_keys -x` writes it (a bare 44-character base64 line, the same
+    # shape as its public SUPublicEDKey and any digest) and after `sign_update -s`, a short flag other tools use for
+    # other things: nothing keyed to tell the secret from the public key.
+    "Sparkle generate_keys -x exported EdDSA private key file and sign_update -s in a script":
+        ["k3Vq9XzT2mLp8RwN4sYb6HcJ1dFg5KeA0uQiPoWn7Ec="],
     # Batch 54: a PowerShell variable named for neither a password nor a key (`$plain = "..."`) that a later line hands
     # to `ConvertTo-SecureString`: nothing on its own line says secret, and following the variable is data flow.
     "Veeam encryption key from ConvertTo-SecureString used for VeeamZIP and configuration backup":

@@ -340,21 +340,24 @@ _PASSWORD_OPTIONS = {
     # `condor_store_cred add -c -p POOL_PASSWORD`; FreeSWITCH's `fs_cli -H HOST -P PORT -p PASSWORD` (the event
     # socket's password; its `-P` is the port); Tableau's `tabcmd login -u USER -p PASSWORD` and `tsm login -u USER -p
     # PASSWORD` (a global option of both). The Supabase CLI's `supabase link -p` and `supabase db push|pull|dump -p`
-    # take the remote database's password; gNMIc's `gnmic -a TARGET -u USER -p PASSWORD` the target's.
+    # take the remote database's password; gNMIc's `gnmic -a TARGET -u USER -p PASSWORD` the target's. macOS
+    # `security create-keychain|unlock-keychain -p` takes the keychain's password; `vsce publish -p` and `ovsx publish
+    # -p` the Marketplace's and Open VSX's publishing token.
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
                             r"|tsm|gnmic)\b"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
-                            r"|\bsupabase[ \t]+(?:link|db)[ \t]"),
+                            r"|\bsupabase[ \t]+(?:link|db)[ \t]|\bsecurity[ \t]+(?:create|unlock)-keychain\b"
+                            r"|\b(?:vsce|ovsx)[ \t]+publish\b"),
     # Informatica's `infacmd ... -un USER -pd PASSWORD` (and `infasetup`); PowerCenter's `pmcmd -u USER -p PASSWORD`
     # is above.
     ("pd", True): re.compile(r"\binfa(?:cmd|setup)\b"),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
     # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's, FreeTDS
     # `tsql -U USER -P PASSWORD` the server's, Wazuh's `agent-auth -P` the enrollment password, Metasploit's
-    # `msfrpcd -P` the RPC server's.
+    # `msfrpcd -P` the RPC server's, macOS `security import FILE.p12 -P` the PKCS#12 file's.
     ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr)|tsql|agent-auth"
-                            r"|msfrpcd)\b"),
+                            r"|msfrpcd)\b|\bsecurity[ \t]+import\b"),
     ("a", False): re.compile(r"\bredis-cli\b"),
     ("a", True): re.compile(r"\bredis-cli\b"),
     # MIT Kerberos `kadmin -p PRINCIPAL -w PASSWORD` takes the administrator's password like the OpenLDAP tools;
@@ -375,7 +378,11 @@ def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
     if commands is None or not commands.search(_command_line(text, dash)):
         return []
     start, end = hit.value_span()
-    return [] if is_placeholder_value(text[start:end]) else [(start, end, rule.label)]
+    value = text[start:end]
+    # altool's `-p @keychain:ITEM` and `-p @env:NAME` name where the password is kept.
+    if is_placeholder_value(value) or value.startswith(("@keychain:", "@env:")):
+        return []
+    return [(start, end, rule.label)]
 
 
 # QA and code-quality CLIs whose option takes the service's token under a name that does not say so: Cypress Cloud's
@@ -949,12 +956,18 @@ _BARE_PASS_TOOLS = re.compile(r"\bmeshcentral\b")  # `--createaccount USER --pas
 _OPTION_NAMES_FIELD = re.compile(r"\blpass[ \t]+show\b|(?i:\banydesk)(?:\.exe)?\"?[ \t]")
 
 
+# Where a signing tool reads the password from rather than the password: apksigner's `--ks-pass env:NAME` and
+# `--key-pass file:PATH` (its `pass:VALUE` is the password itself).
+_PASSWORD_SOURCE = re.compile(r"(?:env|file):[^\s:]+")
+
+
 def _long_option(rule: Rule, hit: Hit) -> list[Finding]:
     """`--password VALUE`: an unquoted short lower-case word is prose naming the option (`Using --password via the
     CLI is insecure`), not its value."""
     start, end = hit.value_span()
     value = hit.text[start:end]
-    if hit.span("v3") is not None and value.isalpha() and value.islower() and len(value) < 16:
+    if hit.span("v3") is not None and ((value.isalpha() and value.islower() and len(value) < 16)
+                                       or _PASSWORD_SOURCE.fullmatch(value)):
         return []
     if _PULUMI_SET.search(_command_line(hit.text, start)):
         return []  # `pulumi config set --secret KEY VALUE`: a flag; the value is taken by its own rule
@@ -2238,7 +2251,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
             for switch in ("/RP", "/rp")),
           *((switch, "dtexec", ((f'dtexec /F "D:\\p.dtsx" {switch} "Pk9-Pr0tect"', "Pk9-Pr0tect"),),
              (f"tool.exe {switch} Pk9-Pr0tect",))
-            for switch in ("/DECRYPT", "/Decrypt", "/DE", "/De")))),
+            for switch in ("/DECRYPT", "/Decrypt", "/DE", "/De")),
+          # Windows SDK `signtool sign /f CERT.pfx /p PASSWORD`: the PFX file's password.
+          ("/p", "signtool", (("signtool sign /fd SHA256 /f c.pfx /p Sgn-Pfx9 app.exe", "Sgn-Pfx9"),),
+           ("signtool sign /a /fd SHA256 app.exe", "robocopy src dst /p Sgn-Pfx9")))),
     # An SSIS property path that names a password (`\Package.Connections[Ftp].Properties[ServerPassword]`, or a
     # variable's `\Package.Variables[User::FtpPassword].Properties[Value]`) and its value: dtexec's `/SET "path";value`
     # or a .dtsConfig `<ConfiguredValue>` on the next line.
@@ -2296,6 +2312,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("    Security key           : Present\n    Key Content            : Bl4ck-Pepper-22\n",
                     "Bl4ck-Pepper-22"),),
          negatives=("    Security key           : Absent\n", "    Key Content            :\n")),
+    # minisign's and OpenBSD signify's secret key files: an `untrusted comment: ... secret key` line, then the key as
+    # one base64 line (`Ed` + algorithm bytes, so it starts `RW`); the public key files' comment says `public key`.
+    Rule("private_key",
+         r"untrusted comment:(?=[^\r\n]{0,80}secret key)[^\r\n]*\r?\n(?P<v>RW[A-Za-z0-9+/]{40,400}={0,2})",
+         needs="untrusted comment:", remember=True,
+         examples=(("untrusted comment: minisign encrypted secret key\nRWRTY0IyQm9QZ3V1Y2tqR3pNTmVpUFZxd1VhZ2xsMjZ3\n",
+                    "RWRTY0IyQm9QZ3V1Y2tqR3pNTmVpUFZxd1VhZ2xsMjZ3"),
+                   ("untrusted comment: signify secret key\nRWRCSwAAAABkYr8WqT4mVxN2fPz6cL1hJ0aQbR7sE3uY9gK5dM8w==\n",
+                    "RWRCSwAAAABkYr8WqT4mVxN2fPz6cL1hJ0aQbR7sE3uY9gK5dM8w==")),
+         negatives=("untrusted comment: signify public key\nRWRkYr8WqT4mVxN2fPz6cL1hJ0aQbR7sE3uY9gK5dM8wZ2nXtHqP4vF\n",
+                    "untrusted comment: minisign public key 592A9C41E8736ACD\nRWTNanPoQZwqWYj2dGRNl7oS6OPo3tPMTS\n")),
     # Wowza Streaming Engine's `conf/publish.password` and `conf/admin.password`: `USER PASSWORD [GROUPS]` lines after
     # the header comment the files ship with ("# Publish password file (format [username] [password])").
     Rule("password", r"\[password\](?<=\(format \[username\] \[password\])(?:[ \t]+\[group\])?\)[^\r\n]*(?:\r?\n|\Z)",
@@ -2328,13 +2355,18 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("/var/ossec/bin/agent-auth -m 10.0.0.5 -P 'Wz4Enr0ll!' -A web-01", "Wz4Enr0ll!"),
                    ("msfrpcd -P Rpc-Pw-77 -U msf -a 127.0.0.1", "Rpc-Pw-77"),
                    ("./odoo-bin -c odoo.conf -r odoo -w Od00-Db9 -d prod", "Od00-Db9"),
-                   ("supabase link --project-ref abcdefghijklmnopqrst -p 'Sb-L1nk-Pw'", "Sb-L1nk-Pw")),
+                   ("supabase link --project-ref abcdefghijklmnopqrst -p 'Sb-L1nk-Pw'", "Sb-L1nk-Pw"),
+                   ('security unlock-keychain -p "Kc-Unl0ck9" build.keychain', "Kc-Unl0ck9"),
+                   ("security import cert.p12 -k build.keychain -P 'P12-Imp0rt' -T /usr/bin/codesign", "P12-Imp0rt"),
+                   ("npx @vscode/vsce publish -p 5qz7xk2mbn4vr8tw3yh6jd9 minor", "5qz7xk2mbn4vr8tw3yh6jd9")),
          negatives=("mysql -u root -p shop", "grep -w odoo /etc/passwd", "ssh -p 2222 ops@bastion",
                     "tar -pczf backup.tgz /etc", "nc -p 80 host",
                     "pmcmd getworkflowdetails -sv IS_Prod -u etl -pv PM_PASSWORD -f SALES wf_load",
                     "ffmpeg -i in.mkv -pd 2 out.mkv",
                     "ls -a /tmp", "grep -w pattern file", "docker run -p 8080:80 nginx",
-                    "fs_cli -H 10.0.0.5 -P 8021 -x status", "supabase start -p 54321")),
+                    "fs_cli -H 10.0.0.5 -P 8021 -x status", "supabase start -p 54321",
+                    "security find-identity -p codesigning -v", "vsce package -p ./out",
+                    'xcrun altool --list-providers -u "dev" -p "@keychain:AC_PASSWORD"')),
     Rule("token", r"-(?<=[ \t]-)(?P<o>-key|t)(?:[ \t]+|=)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))", "-",
          extract=_token_option, remember=True, before=_OPTION_BEFORE, after=r"(?:-key|t)[ \t=]",
@@ -2568,7 +2600,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     'type pw.txt | "C:\\Program Files (x86)\\AnyDesk\\AnyDesk.exe" --set-password _full_access',
                     "wget --user=admin --ask-password https://localhost",
                     "WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
-                    '$ lpass show --password "Shared-Ops/smtp-relay"')),
+                    '$ lpass show --password "Shared-Ops/smtp-relay"',
+                    "apksigner sign --ks r.jks --ks-pass env:KS_PASS --key-pass file:/run/secrets/kp app.apk")),
     # The same with the option named in camel case (Parse Server's `--masterKey`, Node CLIs' `--adminSecret`,
     # `--apiKey`), when the name is a strong secret name (not `--sortKey`, `--publicKey`, Parse's client-side
     # `--clientKey`). Not `--…-key`: gpg's `--edit-key KEYID`, `--export-ssh-key KEYID` name a key by its id.
