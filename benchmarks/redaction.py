@@ -207,6 +207,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_55", "chat bots, webhooks and notification integrations", "8bbc378", "aed9b4d",
            source="the tools' documentation"),
+    _batch("_58", "mainframe, SAP and legacy enterprise systems", "7c97a97", "8adc009",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
