@@ -28,6 +28,12 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    # Batch 58: values with no key at all: the z/OS FTP client's SYSIN (host, user and password on lines of their own),
+    # a 3270 emulator script's `String("...")` typed into the CESN password field, and Micro Focus `casstart`'s
+    # slash-joined `/pPASSWORD` (one letter after `/` names nothing, and Windows paths look the same).
+    "z/OS JCL batch TSO (IKJEFT01) with an FTP step whose SYSIN carries the remote login": ["Wq4nZt8Lp"],
+    "CICS CESN sign-on from a 3270 emulator script (s3270/x3270 String actions)": ["Kp8Wm2Qz"],
+    "Micro Focus Enterprise Server ESCWA / mfds command and COBOL dataset config (precision)": ["MfEs#Adm1n"],
     # Batch 54: a PowerShell variable named for neither a password nor a key (`$plain = "..."`) that a later line hands
     # to `ConvertTo-SecureString`: nothing on its own line says secret, and following the variable is data flow.
     "Veeam encryption key from ConvertTo-SecureString used for VeeamZIP and configuration backup":
