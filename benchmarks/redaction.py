@@ -211,6 +211,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_57", "code signing and release publishing for desktop, mobile and extensions", "7c97a97", "22d9696",
            source="the tools' documentation"),
+    _batch("_58", "mainframe, SAP and legacy enterprise systems", "7c97a97", "8adc009",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

@@ -44,6 +44,12 @@ KNOWN_MISSES = {
     # other things: nothing keyed to tell the secret from the public key.
     "Sparkle generate_keys -x exported EdDSA private key file and sign_update -s in a script":
         ["k3Vq9XzT2mLp8RwN4sYb6HcJ1dFg5KeA0uQiPoWn7Ec="],
+    # Batch 58: values with no key at all: the z/OS FTP client's SYSIN (host, user and password on lines of their own),
+    # a 3270 emulator script's `String("...")` typed into the CESN password field, and Micro Focus `casstart`'s
+    # slash-joined `/pPASSWORD` (one letter after `/` names nothing, and Windows paths look the same).
+    "z/OS JCL batch TSO (IKJEFT01) with an FTP step whose SYSIN carries the remote login": ["Wq4nZt8Lp"],
+    "CICS CESN sign-on from a 3270 emulator script (s3270/x3270 String actions)": ["Kp8Wm2Qz"],
+    "Micro Focus Enterprise Server ESCWA / mfds command and COBOL dataset config (precision)": ["MfEs#Adm1n"],
     # Batch 54: a PowerShell variable named for neither a password nor a key (`$plain = "..."`) that a later line hands
     # to `ConvertTo-SecureString`: nothing on its own line says secret, and following the variable is data flow.
     "Veeam encryption key from ConvertTo-SecureString used for VeeamZIP and configuration backup":

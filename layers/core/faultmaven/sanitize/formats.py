@@ -339,24 +339,25 @@ _PASSWORD_OPTIONS = {
     # remote login REMOTE USER -p PASSWORD` and Conan 1's `conan user -p PASSWORD -r REMOTE USER`; HTCondor's
     # `condor_store_cred add -c -p POOL_PASSWORD`; FreeSWITCH's `fs_cli -H HOST -P PORT -p PASSWORD` (the event
     # socket's password; its `-P` is the port); Tableau's `tabcmd login -u USER -p PASSWORD` and `tsm login -u USER -p
-    # PASSWORD` (a global option of both). The Supabase CLI's `supabase link -p` and `supabase db push|pull|dump -p`
-    # take the remote database's password; gNMIc's `gnmic -a TARGET -u USER -p PASSWORD` the target's. macOS
-    # `security create-keychain|unlock-keychain -p` takes the keychain's password; `vsce publish -p` and `ovsx publish
-    # -p` the Marketplace's and Open VSX's publishing token.
+    # PASSWORD` (a global option of both); SAP HANA's `hdbsql -u USER -p PASSWORD`. The Supabase CLI's `supabase link
+    # -p` and `supabase db push|pull|dump -p` take the remote database's password; gNMIc's `gnmic -a TARGET -u USER -p
+    # PASSWORD` the target's. macOS `security create-keychain|unlock-keychain -p` takes the keychain's password; `vsce
+    # publish -p` and `ovsx publish -p` the Marketplace's and Open VSX's publishing token.
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
-                            r"|tsm|gnmic)\b"
+                            r"|tsm|gnmic|hdbsql)\b"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
                             r"|\bsupabase[ \t]+(?:link|db)[ \t]|\bsecurity[ \t]+(?:create|unlock)-keychain\b"
                             r"|\b(?:vsce|ovsx)[ \t]+publish\b"),
     # Informatica's `infacmd ... -un USER -pd PASSWORD` (and `infasetup`); PowerCenter's `pmcmd -u USER -p PASSWORD`
     # is above.
     ("pd", True): re.compile(r"\binfa(?:cmd|setup)\b"),
-    ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql)\b"),  # SQL Server tools
+    ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql|isql)\b"),  # SQL Server tools, SAP ASE's isql
     # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's, FreeTDS
     # `tsql -U USER -P PASSWORD` the server's, Wazuh's `agent-auth -P` the enrollment password, Metasploit's
-    # `msfrpcd -P` the RPC server's, macOS `security import FILE.p12 -P` the PKCS#12 file's.
-    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr)|tsql|agent-auth"
+    # `msfrpcd -P` the RPC server's, macOS `security import FILE.p12 -P` the PKCS#12 file's, SAP ASE's (Sybase) `isql -U
+    # USER -P PASSWORD` the server's.
+    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr)|tsql|agent-auth|isql"
                             r"|msfrpcd)\b|\bsecurity[ \t]+import\b"),
     ("a", False): re.compile(r"\bredis-cli\b"),
     ("a", True): re.compile(r"\bredis-cli\b"),
@@ -1008,6 +1009,16 @@ def _sql_identified(rule: Rule, hit: Hit) -> list[Finding]:
     if not _SQL_ACCOUNT_STATEMENT.match(hit.text, line_start):
         return []
     return _bundler_credentials(rule, hit)
+
+
+# Db2 CLP's and Informix's (and embedded SQL's) `CONNECT TO DB USER NAME USING PASSWORD`: the words before `USING`.
+_CONNECT_USER = re.compile(r"(?i)(?<![\w-])connect[ \t]+to[ \t]+\S{1,256}[ \t]+user[ \t]+\S{1,256}[ \t]+\Z")
+
+
+def _connect_using(rule: Rule, hit: Hit) -> list[Finding]:
+    """`USING pw` only after `CONNECT TO db USER name` on its line: `USING` alone is a common SQL and prose word."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    return _groups(rule, hit) if _CONNECT_USER.search(hit.text, line_start, hit.anchor) else []
 
 
 _SNMP_SERVER = re.compile(r"[ \t]*snmp-server[ \t]+")
@@ -2742,6 +2753,39 @@ FORMAT_RULES: tuple[Rule, ...] = (
                      (f'ALTER USER scott {word} BY "Qu0ted0ra";', "Qu0ted0ra")),
            negatives=(f"CREATE USER ops {word} EXTERNALLY;", f"users are {word} by their badge"))
       for word in ("IDENTIFIED", "identified")),
+    *(Rule("password", word + r"(?<![\w-]" + word + r")[ \t]+(?:'(?P<v2>[^'\r\n]{1,256})'"
+           r"|(?P<v3>[^\s'\";$][^\s;]{0,255}))", needs=word, extract=_connect_using, remember=True,
+           examples=((f"db2 connect to PRODSMP user db2inst1 {word} Db2Inst!Pw8", "Db2Inst!Pw8"),
+                     (f"CONNECT TO 'stores@ifx_prod' USER 'informix' {word} 'Ifx#Conn77';", "Ifx#Conn77")),
+           negatives=(f"db2 connect to PRODSMP user db2inst1 {word} $DB2PW", "JOIN b " + word + " (id)",
+                      f"connect to the host {word} ssh"))
+      for word in ("USING", "using")),
+    # Parenthesised operands of z/OS RACF (`ALTUSER u PASSWORD(x) PHRASE('x y')`, `RDEFINE PTKTDATA p
+    # SSIGNON(KEYMASKED(hex))`), IBM i CL (`CHGUSRPRF ... PASSWORD(x)`) and IBM MQ MQSC (`DEFINE AUTHINFO ...
+    # LDAPPWD('x')`) commands, written in upper case by convention. CL's special values (`*NONE`) and CLIST's
+    # `&VARIABLE`s are not passwords.
+    *(Rule("password", word + r"(?<![\w.$-]" + word + r")\([ \t]*(?:'(?P<v2>[^'\r\n]{1,256})'"
+           r"|(?P<v3>[^\s()'*&][^\s()']{0,255}))[ \t]*\)", needs=word + "(", extract=_groups, remember=True,
+           examples=((f"ALTUSER OPSJD01 {word}('Blue Harbor 47') NOEXPIRED", "Blue Harbor 47"),
+                     (f"CHGUSRPRF USRPRF(BATCHUSR) {word}(B4TCHPW7) PWDEXPITV(*NOMAX)", "B4TCHPW7")),
+           negatives=(f"CHGUSRPRF USRPRF(OLDUSER) {word}(*NONE)", f"ALTUSER &USER {word}(&NEWPW)",
+                      f"user.set{word}(pw)"))
+      for word in ("PASSWORD", "PHRASE", "LDAPPWD", "KEYMASKED")),
+    # SAP HANA's `hdbuserstore [-i] SET KEY ENV USER PASSWORD`: the fourth argument after `SET`.
+    Rule("password", r"hdbuserstore(?<![\w.-]hdbuserstore)(?:[ \t]+-[\w-]{1,16})*[ \t]+(?i:set)"
+         rf"(?:[ \t]+(?:\"[^\"\r\n]{{1,256}}\"|[^\s\"']{{1,256}})){{3}}[ \t]+{_ARG_VALUE}", needs="hdbuserstore",
+         extract=_password_arg, remember=True,
+         examples=(("hdbuserstore -i SET BACKUPKEY hana01.example.com:30015 SYSTEM Hd8User#Store", "Hd8User#Store"),
+                   ('hdbuserstore SET MONKEY "hana01:30013@SYSTEMDB" MONUSER M0nitor_Pw77', "M0nitor_Pw77")),
+         negatives=("hdbuserstore LIST BACKUPKEY", "hdbuserstore DELETE BACKUPKEY",
+                    "hdbuserstore SET K hana01:30015 SYSTEM $HANA_PW")),
+    # Teradata BTEQ's `.LOGON TDPID/USER,PASSWORD` (a bare `.LOGON TDPID/USER` prompts for it).
+    *(Rule("password", word + r"(?<=\." + word + r")(?<![^\n]\." + word + r")[ \t]+[^\s,;]{1,256},"
+           r"(?:'(?P<v2>[^'\r\n]{1,256})'|(?P<v3>[^\s;'][^\s;]{0,255}))", needs=word, extract=_groups,
+           remember=True,
+           examples=((f".{word} tdprod.example.com/etl_user,Td3ta#Bteq\n.SET WIDTH 200", "Td3ta#Bteq"),),
+           negatives=(f".{word} tdprod/etl_user\n", f"user {word} tdprod/etl_user,ok"))
+      for word in ("LOGON", "logon")),
     # JDBC's `DriverManager.getConnection(url, user, password)` and data sources built the same way: the third string
     # argument after a `jdbc:` URL literal.
     Rule("password", r'"jdbc:[^"\r\n]{1,512}"[ \t]*,[ \t]*"[^"\r\n]{0,128}"[ \t]*,[ \t]*"(?P<v>[^"\r\n]{1,256})"',
