@@ -3914,6 +3914,28 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("mix hex.repo add acme https://repo.example.com --auth-key Hx9Kq2Lm7Vz4 --public-key k.pem",
                     "Hx9Kq2Lm7Vz4")),
          negatives=("mix hex.organization auth acme --key $HEX_ORG_KEY", "mix hex.organization key acme generate")),
+    # Netlify CLI's personal access token option: `netlify deploy --auth TOKEN` (`--auth=TOKEN`).
+    Rule("token", r"--(?<![\w-]--)auth(?:[ \t]+|=)(?P<v>[^\s\"'$-][^\s\"']{15,255})", needs="--auth",
+         extract=_on_command_line("netlify"), remember=True,
+         examples=(("netlify deploy --site 3970e0fe --auth Hq2Lm9Vx4Zp8Tn3Yb6 --prod", "Hq2Lm9Vx4Zp8Tn3Yb6"),
+                   ("npx netlify-cli status --auth=nfp_Hq2Lm9Vx4Zp8Tn3Yb6Jf", "nfp_Hq2Lm9Vx4Zp8Tn3Yb6Jf")),
+         negatives=("netlify deploy --auth $NETLIFY_AUTH_TOKEN --prod", "mosquitto_sub --auth anonymous-fallback-mode",
+                    "pgbouncer --auth md5-with-some-longer-scheme-name")),
+    # A Render deploy hook: `https://api.render.com/deploy/srv-ID?key=KEY` deploys the service for whoever has it.
+    Rule("secret", r"/deploy/srv-[a-z0-9]{8,40}\?key=(?P<v>[\w-]{8,128})", needs="/deploy/srv-",
+         extract=_bundler_credentials, remember=True,
+         examples=(('curl -X POST "https://api.render.com/deploy/srv-cn4k2l8cmk4c73a1b2cg?key=Hq2Lm9Vx4Zp8"',
+                    "Hq2Lm9Vx4Zp8"),),
+         negatives=("https://api.render.com/deploy/srv-cn4k2l8cmk4c73a1b2cg", "https://example.com/deploy?key=x")),
+    # CloudFormation's parameter shorthand (`sam deploy --parameter-overrides`, `aws cloudformation create-stack
+    # --parameters`): `ParameterKey=DbPassword,ParameterValue=VALUE` when the parameter's name names a secret.
+    Rule("password", r"ParameterKey=(?P<k>[A-Za-z0-9]{1,255}),ParameterValue=(?:\"(?P<v1>[^\"\r\n]{1,256})\""
+         r"|'(?P<v2>[^'\r\n]{1,256})'|(?P<v3>[^\s\"',][^\s\"',]{0,255}))", needs="ParameterKey=",
+         extract=_keyed_value, remember=True,
+         examples=(("sam deploy --parameter-overrides ParameterKey=DbPassword,ParameterValue=Cf9Lq2Wz ParameterKey=Env,"
+                    "ParameterValue=prod", "Cf9Lq2Wz"),),
+         negatives=("aws cloudformation deploy --parameters ParameterKey=Stage,ParameterValue=prod",
+                    "ParameterKey=DbPassword,UsePreviousValue=true")),
     # An anaconda.org token in a channel URL: `https://conda.anaconda.org/t/TOKEN/CHANNEL`.
     Rule("token", r"anaconda\.(?:org|cloud)/t/(?P<v>[\w-]{8,128})/", needs="/t/", remember=True,
          examples=(("  - https://conda.anaconda.org/t/ac-8f3b2e91d4c7a6f5/acme-internal", "ac-8f3b2e91d4c7a6f5"),),

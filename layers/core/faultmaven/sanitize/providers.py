@@ -70,7 +70,8 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
       for prefix in ("sqa", "sqp", "squ")),
     # Fly.io org tokens and macaroon tokens.
     ("fo1_", "[A-Za-z0-9_-]{43}", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3M"),
-    *((f"{prefix}_", "[A-Za-z0-9+/]{64,}={0,2}", "lJPE" + _ex(_ALNUM, 80)) for prefix in ("fm1a", "fm1r", "fm2")),
+    # A `FlyV1 fm2_…,fm2_…` token's later macaroons (discharges) can be shorter than the first.
+    *((f"{prefix}_", "[A-Za-z0-9+/]{40,}={0,2}", "lJPE" + _ex(_ALNUM, 80)) for prefix in ("fm1a", "fm1r", "fm2")),
     # 1Password account Secret Keys (`A3-` and five groups; the second and third may be joined).
     ("A3-", "[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})(?:-[A-Z0-9]{5}){3}",
      "Q7WK2M-9HT4RZ-8LPX3-2VD6N-7CJ9F-K4B8E"),
