@@ -192,6 +192,10 @@ KNOWN_MISSES = {
     "hostapd integrated RADIUS server: radius_server_clients file and hostapd.eap_user": [
         "R4d-Cl1ents-Sh4red", "Ap2-R4dius-Key", "Ea9-Us3r-Pw"],
 }
+# Cases with no secret whose only change is a known false positive (docs/SANITIZER.md notes): batch 61's Vonage
+# delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`; the key name is the most
+# generic secret name there is, so exempting short values under it would cost recall elsewhere.
+KNOWN_FALSE_POSITIVES = {"Twilio-style SMS delivery webhook log from Vonage (message-id, network code, no secret)"}
 
 
 def _name(rule: Rule) -> str:
@@ -228,6 +232,8 @@ def test_documented_format_cases(case: dict) -> None:
     out = SANITIZER.sanitize(case["text"]).text
     if case["secrets"]:
         assert [v for v in case["secrets"] if v in out] == KNOWN_MISSES.get(case["source"], []), out
+    elif case["source"] in KNOWN_FALSE_POSITIVES:  # still changed: take it out of the set once it is not
+        assert not set(SANITIZER.sanitize(case["text"]).summary) <= PII_LABELS, out
     elif case["class"] != "personal_data":  # nothing but personal data (redacted on purpose) may change
         assert set(SANITIZER.sanitize(case["text"]).summary) <= PII_LABELS, out
     else:

@@ -2025,11 +2025,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Clients whose call takes a key or password by position: the Shodan library's `shodan.Shodan(KEY)`, VirusTotal's
     # vt-py `vt.Client(KEY)`, Cohere's SDK (`cohere.Client(KEY)`, `cohere.ClientV2(KEY)`, their `Async` twins), the
     # LINE Messaging API SDK's `WebhookHandler(CHANNEL_SECRET)`, `WebhookParser(CHANNEL_SECRET)` and (v2)
-    # `LineBotApi(CHANNEL_ACCESS_TOKEN)`, the Directus SDK's `staticToken(TOKEN)`, and the second argument of the
+    # `LineBotApi(CHANNEL_ACCESS_TOKEN)`, the Directus SDK's `staticToken(TOKEN)`, Postmark's server and account
+    # tokens (postmark.js `postmark.ServerClient(TOKEN)`/`postmark.AccountClient(TOKEN)`, .NET `PostmarkClient(TOKEN)`:
+    # a bare UUID, so only the constructor says it is secret), and the second argument of the
     # PocketBase SDK's `authWithPassword(EMAIL, PASSWORD)`.
     Rule("secret", r"\((?:(?<=shodan\.Shodan\()|(?<=\bvt\.Client\()|(?<=cohere\.Client\()|(?<=cohere\.ClientV2\()"
          r"|(?<=cohere\.AsyncClient\()|(?<=cohere\.AsyncClientV2\()|(?<=\bWebhookHandler\()|(?<=\bWebhookParser\()"
-         r"|(?<=\bLineBotApi\()|(?<=\bstaticToken\()"
+         r"|(?<=\bLineBotApi\()|(?<=\bstaticToken\()|(?<=\bpostmark\.ServerClient\()|(?<=\bpostmark\.AccountClient\()"
+         r"|(?<=\bPostmarkClient\()"
          r"|(?<=\bauthWithPassword\()[ \t]*(?:\"[^\"\r\n]{0,256}\"|'[^'\r\n]{0,256}')[ \t]*,)"
          r"[ \t]*(?:" + _QUOTED_ARG + r")[ \t]*[,)]", r"\(",
          extract=_bundler_credentials, remember=True, before="[dnrit2]",
@@ -2041,6 +2044,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga0Ue8Io2Mq"),
                    ("h = WebhookHandler('8e1d4c7a2f9b0e3d6a5c8f1b4e7d0a29')", "8e1d4c7a2f9b0e3d6a5c8f1b4e7d0a29"),
                    (".with(staticToken('Dx8vR2mQp9LwT4zN'))", "Dx8vR2mQp9LwT4zN"),
+                   ("const client = new postmark.ServerClient('5c1e8a2d-7b34-4f9e-a6c0-2d8b9e1f4a73');",
+                    "5c1e8a2d-7b34-4f9e-a6c0-2d8b9e1f4a73"),
+                   ('var client = new PostmarkClient("9e4b7a1c-2f6d-4c8e-b3a5-0d7f1e2c6b94");',
+                    "9e4b7a1c-2f6d-4c8e-b3a5-0d7f1e2c6b94"),
                    ("await pb.collection('_superusers').authWithPassword('a@example.com', 'Pb-Adm1n-Pw')",
                     "Pb-Adm1n-Pw")),
          negatives=("api = shodan.Shodan(SHODAN_API_KEY)", "client = vt.Client(os.environ['VT_API_KEY'])",
@@ -2049,7 +2056,20 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     ".with(staticToken(process.env.DIRECTUS_TOKEN))", "authWithPassword(email, password)",
                     "authWithPassword('ops', pass)",
                     "pool = nvt.Client('c3a8f1e6d2b9047a5e1c8f3d6b2a9e04')",
-                    "handler = WebhookHandler(os.environ['LINE_CHANNEL_SECRET'])")),
+                    "handler = WebhookHandler(os.environ['LINE_CHANNEL_SECRET'])",
+                    "const client = new postmark.ServerClient(process.env.POSTMARK_SERVER_TOKEN);",
+                    "const server = await client.getServer('5c1e8a2d-7b34-4f9e-a6c0-2d8b9e1f4a73');")),
+    # An access key's secret in the next CSV cell: the IAM console's access-key download (`Access key ID,Secret access
+    # key`: 40 characters) and the SES console's SMTP credentials download (`IAM user name,Smtp username,Smtp
+    # password`: the derived SMTP password, 44 characters).
+    Rule("aws_secret_key", r"AKIA(?<![A-Za-z0-9]AKIA)[A-Z0-9]{16},(?P<v>[A-Za-z0-9/+]{40}(?:[A-Za-z0-9/+]{4})?)"
+         r"(?![A-Za-z0-9/+=])", needs="AKIA",
+         examples=(("Access key ID,Secret access key\nAKIAQ3EXAMPLE7WXYZ12,wJalrXUtnFEMI/K7MDENG+bPxRfiCYz8Qp3Lm7Tv\n",
+                    "wJalrXUtnFEMI/K7MDENG+bPxRfiCYz8Qp3Lm7Tv"),
+                   ("ses-smtp-user.20240101-120000,AKIAQ3EXAMPLE7WXYZ12,BFq8Zr3XvT8mN2pLw5YcH7dF1aJ6sGeU0iOkR4tBnM3x",
+                    "BFq8Zr3XvT8mN2pLw5YcH7dF1aJ6sGeU0iOkR4tBnM3x")),
+         negatives=("Access key ID,Secret access key", "IAM user name,Smtp username,Smtp password",
+                    "AKIAS3BUCKETNAMES2024,wJalrXUtnFEMI/K7MDENG+bPxRfiCYz8Qp3Lm7Tv")),
     # Burp Suite Professional's REST API takes its key as the first path segment, before the API version
     # (`http://127.0.0.1:1337/KEY/v0.1/scan`).
     Rule("secret", r"/v0\.1/(?<=[0-9]/(?P<v>[A-Za-z0-9]{32})/v0\.1/)", needs="/v0.1/", remember=True,
