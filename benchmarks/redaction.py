@@ -213,6 +213,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_58", "mainframe, SAP and legacy enterprise systems", "7c97a97", "8adc009",
            source="the tools' documentation"),
+    _batch("_59", "industrial and cloud IoT platforms and device fleets", "3000107", "7954b26",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
