@@ -2427,7 +2427,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "lftp -u deploy ftp.example.com", "lftp -u deploy,$FTP_PW ftp.example.com",
                     "curl -u admin:X https://x.test")),
     # Config directives on a line of their own (`requirepass`, `masterauth` in redis.conf, `wpa-psk` in Debian's
-    # interfaces(5), `rootpw` in slapd.conf(5), `bindpw` in nslcd.conf(5) and pam_ldap's ldap.conf,
+    # interfaces(5), `bridge_psk` (a bridge's TLS-PSK key in mosquitto.conf(5)), `rootpw` in slapd.conf(5), `bindpw` in
+    # nslcd.conf(5) and pam_ldap's ldap.conf,
     # `password [7] SECRET` in network device configs), fetchmailrc(5) and netrc(5) entries
     # (`machine HOST login USER password SECRET`, on one line or over the entry's lines). One pass per keyword: the
     # regex engine skips to the literal; the LDAP ones share the prefilter's literal `pw` (it slows past 100 literals).
@@ -2441,7 +2442,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                      (f"lang en_US.UTF-8\n{word} --plaintext K1ckst4rt-Pw\n", "K1ckst4rt-Pw")),
            negatives=(f"{word} required", f"{word} ${{VAULT_SECRET}}", f"Failed {word} for root from 10.0.0.1",
                       f"{word} --lock"))
-      for word in ("requirepass", "masterauth", "wpa-psk", "rootpw", "bindpw")),
+      for word in ("requirepass", "masterauth", "wpa-psk", "bridge_psk", "rootpw", "bindpw")),
     # The same with a compound key that names a password, alone on its line (Gradle's `storePassword "..."`,
     # keepalived's `auth_pass`, Apache's `SetEnv DB_PASSWORD value`): one pass per spelling.
     *(Rule("password", word + r"(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#-][^\s#]{0,255})", needs=word, extract=_directive,

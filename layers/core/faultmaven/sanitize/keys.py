@@ -42,6 +42,7 @@ KEY_QUALIFIERS = frozenset({
     "radius",  # a RADIUS shared secret: DD-WRT's `wl0_radius_key`
     "admin",  # the key that lets a client create rooms: Janus videoroom's `admin_key`
     "installation",  # a product's installation key: MATLAB's `fileInstallationKey` in installer_input.txt
+    "nwk",  # a LoRaWAN 1.1 root network key: `NwkKey` beside `AppKey`
 })
 # `oauth`: Twitch's chat password `oauth:<token>` (IRC `PASS`), an OAuth token under a bare `oauth:` key.
 # `pat`: a personal access token (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`). `totp`: a TOTP seed (Bitwarden's
@@ -49,8 +50,10 @@ KEY_QUALIFIERS = frozenset({
 WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds", "oauth", "pat", "totp"})
 # Key names whose last words name a provider's secret although no secret word is in them: SonarQube's `sonar.login`
 # holds its token; SNMP's community string is its password (`snmp_community`, LibreNMS's
-# `$config['snmp']['community']`, Netdisco's write `community_rw`); Scrapli's `auth_secondary` is the enable password.
-SECRET_KEY_TAILS = frozenset({("sonar", "login"), ("snmp", "community"), ("community", "rw"), ("auth", "secondary")})
+# `$config['snmp']['community']`, Netdisco's write `community_rw`); Scrapli's `auth_secondary` is the enable password;
+# LoRaWAN's ABP session keys `AppSKey`/`NwkSKey` (a lone `s` for session, so the qualifier is not next to `key`).
+SECRET_KEY_TAILS = frozenset({("sonar", "login"), ("snmp", "community"), ("community", "rw"), ("auth", "secondary"),
+                              ("app", "s", "key"), ("nwk", "s", "key")})
 # A key that names metadata about a secret, not the secret itself.
 EXCLUDED_WORDS = frozenset({
     "hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "checksum", "fingerprint", "public", "pub",
@@ -462,10 +465,10 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
         return "strong", label
     if any(w == "key" and i and words[i - 1] in KEY_QUALIFIERS for i, w in enumerate(words)):
         return "strong", label
+    if tuple(words[-2:]) in SECRET_KEY_TAILS or tuple(words[-3:]) in SECRET_KEY_TAILS:
+        return "strong", label
     if words[-1] in WEAK_LAST_WORDS:
         return "weak", label
-    if tuple(words[-2:]) in SECRET_KEY_TAILS:
-        return "strong", label
     return None
 
 
