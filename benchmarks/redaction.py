@@ -213,6 +213,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_58", "mainframe, SAP and legacy enterprise systems", "7c97a97", "8adc009",
            source="the tools' documentation"),
+    _batch("_59", "industrial and cloud IoT platforms and device fleets", "3000107", "7954b26",
+           source="the tools' documentation"),
     _batch("_60", "CDN, edge and serverless hosting platforms", "3000107", "2a6a6e1",
            source="the tools' documentation"),
     _batch("_61", "transactional email, SMS and marketing automation APIs", "3000107", "dde6ee1",

@@ -28,6 +28,18 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    # Batch 59: ThingsBoard's access token sits where other tools put a user name (`mosquitto_pub -u`) or a resource
+    # (`/api/v1/TOKEN/telemetry`), with no secret word near it; `particle token create` prints its token alone on a
+    # line; a mosquitto psk_file line is `identity:HEX`, no key; IoT Edge's `symmetric_key = { value = .. }`
+    # names the secret in the outer key of a TOML inline table (not fixed yet).
+    "ThingsBoard device access token in mosquitto_pub -u and in the HTTP telemetry URL":
+        ["EG21IdcL00ATOtlR6rD1", "H9u8hbbXB7n8ZrHlNkvU"],
+    "particle token create output (a 40-hex access token on its own line)":
+        ["bb50273629fa98f120439f2b0c5658cb338a7cf3"],
+    "Mosquitto bridge over TLS-PSK (bridge_identity/bridge_psk) and a broker psk_file":
+        ["ce4af97dec88defaf4d43c41cedd9931"],
+    "Azure IoT Edge /etc/aziot/config.toml (DPS with an inline symmetric key value)":
+        ["Qm9yZWFsaXNQdW1wNDJfZWRnZWd3MDFfa2V5X3ZhbHVl"],
     # Batch 56: Oxidized's `vars: enable:` holds the enable password, but `enable:` is a switch in most YAML; its
     # router.db is `name:model:user:password:enable` with no key, a colon list like any other CSV; NAPALM's
     # `driver(host, user, PASSWORD)` is called through a variable, not a fixed name; Netdisco's bare `community:` is

@@ -2447,7 +2447,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "lftp -u deploy ftp.example.com", "lftp -u deploy,$FTP_PW ftp.example.com",
                     "curl -u admin:X https://x.test")),
     # Config directives on a line of their own (`requirepass`, `masterauth` in redis.conf, `wpa-psk` in Debian's
-    # interfaces(5), `rootpw` in slapd.conf(5), `bindpw` in nslcd.conf(5) and pam_ldap's ldap.conf,
+    # interfaces(5), `bridge_psk` (a bridge's TLS-PSK key in mosquitto.conf(5)), `rootpw` in slapd.conf(5), `bindpw` in
+    # nslcd.conf(5) and pam_ldap's ldap.conf,
     # `password [7] SECRET` in network device configs), fetchmailrc(5) and netrc(5) entries
     # (`machine HOST login USER password SECRET`, on one line or over the entry's lines). One pass per keyword: the
     # regex engine skips to the literal; the LDAP ones share the prefilter's literal `pw` (it slows past 100 literals).
@@ -2461,7 +2462,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                      (f"lang en_US.UTF-8\n{word} --plaintext K1ckst4rt-Pw\n", "K1ckst4rt-Pw")),
            negatives=(f"{word} required", f"{word} ${{VAULT_SECRET}}", f"Failed {word} for root from 10.0.0.1",
                       f"{word} --lock"))
-      for word in ("requirepass", "masterauth", "wpa-psk", "rootpw", "bindpw")),
+      for word in ("requirepass", "masterauth", "wpa-psk", "bridge_psk", "rootpw", "bindpw")),
     # The same with a compound key that names a password, alone on its line (Gradle's `storePassword "..."`,
     # keepalived's `auth_pass`, Apache's `SetEnv DB_PASSWORD value`): one pass per spelling.
     *(Rule("password", word + r"(?:[ \t]+[0-9])?[ \t]+(?P<v>[^\s#-][^\s#]{0,255})", needs=word, extract=_directive,
@@ -2633,6 +2634,18 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
                     '$ lpass show --password "Shared-Ops/smtp-relay"',
                     "apksigner sign --ks r.jks --ks-pass env:KS_PASS --key-pass file:/run/secrets/kp app.apk")),
+    # The Things Stack's `ttn-lw-cli end-devices create|set` LoRaWAN keys, 32 hex digits after a field path option:
+    # `--root-keys.app-key.key`, `--root-keys.nwk-key.key`, `--session.keys.app-s-key.key` (not `--dev-eui` or
+    # `--join-eui`, the device's ids). The pass starts at the literal `keys.`; the option's head is a lookbehind.
+    Rule("secret", r"keys\.(?:(?<=--root-keys\.)|(?<=--session\.keys\.))(?:[a-z]+-)+key\.key(?:[ \t]+|=)"
+         r"(?P<v>[0-9A-Fa-f]{32})(?![0-9A-Za-z])", needs="keys.", remember=True,
+         examples=(("ttn-lw-cli end-devices create app1 dev1 --dev-eui 70B3D57ED0061A2F --root-keys.app-key.key "
+                    "AE3612E38E55F34367AC98C9EA4D1831", "AE3612E38E55F34367AC98C9EA4D1831"),
+                   ("ttn-lw-cli end-devices set app1 d2 --session.keys.app-s-key.key=5a1c7e9b3d2f4a6c8e0b1d3f5a7c9e1b",
+                    "5a1c7e9b3d2f4a6c8e0b1d3f5a7c9e1b")),
+         negatives=("--dev-eui 70B3D57ED0061A2F --join-eui 0000000000000000",
+                    "ttn-lw-cli end-devices get app1 dev1 --root-keys.app-key.key",
+                    "ttn-lw-cli end-devices set app1 dev1 --root-keys.app-key.key $APP_KEY")),
     # The same with the option named in camel case (Parse Server's `--masterKey`, Node CLIs' `--adminSecret`,
     # `--apiKey`), when the name is a strong secret name (not `--sortKey`, `--publicKey`, Parse's client-side
     # `--clientKey`). Not `--…-key`: gpg's `--edit-key KEYID`, `--export-ssh-key KEYID` name a key by its id.

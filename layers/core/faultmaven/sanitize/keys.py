@@ -42,6 +42,7 @@ KEY_QUALIFIERS = frozenset({
     "radius",  # a RADIUS shared secret: DD-WRT's `wl0_radius_key`
     "admin",  # the key that lets a client create rooms: Janus videoroom's `admin_key`
     "installation",  # a product's installation key: MATLAB's `fileInstallationKey` in installer_input.txt
+    "nwk",  # a LoRaWAN 1.1 root network key: `NwkKey` beside `AppKey`
 })
 # `oauth`: Twitch's chat password `oauth:<token>` (IRC `PASS`), an OAuth token under a bare `oauth:` key.
 # `pat`: a personal access token (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`). `totp`: a TOTP seed (Bitwarden's
@@ -49,8 +50,10 @@ KEY_QUALIFIERS = frozenset({
 WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds", "oauth", "pat", "totp"})
 # Key names whose last words name a provider's secret although no secret word is in them: SonarQube's `sonar.login`
 # holds its token; SNMP's community string is its password (`snmp_community`, LibreNMS's
-# `$config['snmp']['community']`, Netdisco's write `community_rw`); Scrapli's `auth_secondary` is the enable password.
-SECRET_KEY_TAILS = frozenset({("sonar", "login"), ("snmp", "community"), ("community", "rw"), ("auth", "secondary")})
+# `$config['snmp']['community']`, Netdisco's write `community_rw`); Scrapli's `auth_secondary` is the enable password;
+# LoRaWAN's ABP session keys `AppSKey`/`NwkSKey` (a lone `s` for session, so the qualifier is not next to `key`).
+SECRET_KEY_TAILS = frozenset({("sonar", "login"), ("snmp", "community"), ("community", "rw"), ("auth", "secondary"),
+                              ("app", "s", "key"), ("nwk", "s", "key")})
 # A key that names metadata about a secret, not the secret itself.
 EXCLUDED_WORDS = frozenset({
     "hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "checksum", "fingerprint", "public", "pub",
@@ -186,6 +189,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
            ("[section]\nname =\n    value1", 'secret_key_base =\n  System.get_env("SECRET_KEY_BASE") ||')),
           ((("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4"),
             ("sonar.login=0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1", "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
+            ('String nwkSKey = "CE4AF97DEC88DEFAF4D43C41CEDD9932";', "CE4AF97DEC88DEFAF4D43C41CEDD9932"),
             ("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4",
              "aeeed9bbccd4d02ee5c0109b86d86835f995330da4"),
             ("$settings['hash_salt'] = 'Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5';", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
@@ -195,6 +199,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ("cookie: grafana_session=9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d", "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),
             ("GET /cart;jsessionid=A1B2C3D4E5F60718293A4B5C6D7E8F90 HTTP/1.1", "A1B2C3D4E5F60718293A4B5C6D7E8F90")),
            ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
+            'String devEui = "70B3D57ED0061A2F";',
             "final byte[] pkey = Base64.getMimeDecoder().decode(text);",
             'data-widget="desktop-rhf_SponsoredProductsRemoteSearchK2ClickPagination"',
             'service {\n  agent = "e95b599e-166e-7d80-08ad-aee76e7ddf19"\n}',
@@ -462,10 +467,10 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
         return "strong", label
     if any(w == "key" and i and words[i - 1] in KEY_QUALIFIERS for i, w in enumerate(words)):
         return "strong", label
+    if tuple(words[-2:]) in SECRET_KEY_TAILS or tuple(words[-3:]) in SECRET_KEY_TAILS:
+        return "strong", label
     if words[-1] in WEAK_LAST_WORDS:
         return "weak", label
-    if tuple(words[-2:]) in SECRET_KEY_TAILS:
-        return "strong", label
     return None
 
 
