@@ -259,7 +259,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
            ("credentials:\n    user: admin", "Secret:\n  Name: web-tls\n  Issuer Common Name: R11\n  Serial: 9c80",
             "description: >\n  The password is read from a file.\n",
             '"adminPassword": {\n  "type": "securestring",\n  "minLength": 12\n}',
-            '"adminPassword": {\n  "value": "[parameters(\'adminPassword\')]"\n}')),
+            '"adminPassword": {\n  "value": "[parameters(\'adminPassword\')]"\n}',
+            "      token:\n        $env: GITLAB_TOKEN\n")),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),
             ('"password_hash": "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"',
              "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"),
@@ -1144,6 +1145,8 @@ def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
                 body_start, body = body_start + 1, quoted.group(1)
         elif braced:
             continue
+        if body.startswith(("$env:", "$file:", "$include:")):
+            continue  # Backstage's config loader: the value is read from that variable or file, not written here
         if body.endswith(("||", "??")):
             continue  # code that goes on below (`System.get_env("SECRET_KEY_BASE") ||`): the fallback is the value
         if body.strip() and not is_placeholder_value(body):
