@@ -219,6 +219,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_61", "transactional email, SMS and marketing automation APIs", "3000107", "dde6ee1",
            source="the tools' documentation"),
+    _batch("_62", "game backends and live-ops services", "38c40e3", "d1e22c3",
+           source="the tools' documentation"),
     _batch("_64", "internal developer platforms, service catalogs and delivery controllers", "38c40e3", "53d26fb",
            source="the tools' documentation"),
 )

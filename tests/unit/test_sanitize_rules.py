@@ -28,6 +28,9 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    # Batch 62: a game server's Source-style `+cvar "value"` launch argument (Rust's `+rcon.password "..."`): `+name
+    # value` is also how these servers take every ordinary setting, so a rule would key on the cvar's name alone.
+    "ARK / Rust dedicated server launch line (rcon.password, ServerAdminPassword)": ["Rc0n!Rust2024"],
     # Batch 59: ThingsBoard's access token sits where other tools put a user name (`mosquitto_pub -u`) or a resource
     # (`/api/v1/TOKEN/telemetry`), with no secret word near it; `particle token create` prints its token alone on a
     # line; a mosquitto psk_file line is `identity:HEX`, no key; IoT Edge's `symmetric_key = { value = .. }`

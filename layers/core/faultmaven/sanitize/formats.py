@@ -2611,8 +2611,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("  :username       => 'admin',", "put '/forgot-password' => \"cms/sites/passwords#update\"")),
     # `--pass`/`--loginpass`: MeshCentral's `--createaccount USER --pass PW` and `meshctrl --loginpass PW`, and `pass`
     # after another word (Nextcloud's `occ maintenance:install --database-pass "…" --admin-pass "…"`); `--token-value`:
-    # tabcmd's personal access token secret.
-    Rule("password", r"--(?<![\w-]--)(?:[a-z0-9]+[-_])*(?:password|passwd|passphrase|token(?:-value)?|secret|api-key"
+    # tabcmd's personal access token secret. A dotted name is a config path given as a flag (Nakama's
+    # `--console.password`).
+    Rule("password", r"--(?<![\w-]--)(?:[a-z0-9]+[-_.])*(?:password|passwd|passphrase|token(?:-value)?|secret|api-key"
          r"|apikey|bearer|requirepass|masterauth|(?:login)?pass)[ \t]+"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>(?![a-z][a-z0-9+.-]{0,15}://)[^\s'\"-][^\s'\"]{0,255}))", needs="--",
@@ -2626,7 +2627,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("node node_modules/meshcentral --resetaccount jdoe --pass Rz4vLq9wNt", "Rz4vLq9wNt"),
                    ("tabcmd login -t acme --token-name ci --token-value 'Wq7dH1kt==:kWBWh8y4I2Xg'",
                     "Wq7dH1kt==:kWBWh8y4I2Xg"),
-                   ('php occ maintenance:install --database-pass "Nc8#dPq3" --admin-user admin', "Nc8#dPq3")),
+                   ('php occ maintenance:install --database-pass "Nc8#dPq3" --admin-user admin', "Nc8#dPq3"),
+                   ("nakama --name n1 --console.password Cons0le!pw9", "Cons0le!pw9")),
          negatives=("mycli --password --host db", "use --token $TOKEN",
                     "x264 --pass 1 --bitrate 2000 -o /dev/null in.y4m",
                     'type pw.txt | "C:\\Program Files (x86)\\AnyDesk\\AnyDesk.exe" --set-password _full_access',
@@ -2648,15 +2650,19 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "ttn-lw-cli end-devices set app1 dev1 --root-keys.app-key.key $APP_KEY")),
     # The same with the option named in camel case (Parse Server's `--masterKey`, Node CLIs' `--adminSecret`,
     # `--apiKey`), when the name is a strong secret name (not `--sortKey`, `--publicKey`, Parse's client-side
-    # `--clientKey`). Not `--…-key`: gpg's `--edit-key KEYID`, `--export-ssh-key KEYID` name a key by its id.
-    Rule("secret", r"--(?<![\w-]--)(?P<k>[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)*(?:Password|Passphrase|Secret|Token|Key))"
+    # `--clientKey`), or in a dotted config path ending `_key` (Nakama's `--socket.server_key`). Not `--…-key`: gpg's
+    # `--edit-key KEYID`, `--export-ssh-key KEYID` name a key by its id.
+    Rule("secret", r"--(?<![\w-]--)(?P<k>(?:[a-z0-9]+\.)*[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)*"
+         r"(?:Password|Passphrase|Secret|Token|Key|_key))"
          r"[ \t]+"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>(?![a-z][a-z0-9+.-]{0,15}://)[^\s'\"-][^\s'\"]{0,255}))", needs="--",
          extract=_named_long_option, remember=True,
          examples=(("parse-server --appId acme --masterKey Hq2Lm9Vx4Zp8Tn3Yb6 --databaseURI x", "Hq2Lm9Vx4Zp8Tn3Yb6"),
-                   ("hasura-cli --adminSecret Ad5-Hq2Lm9Vx", "Ad5-Hq2Lm9Vx")),
+                   ("hasura-cli --adminSecret Ad5-Hq2Lm9Vx", "Ad5-Hq2Lm9Vx"),
+                   ("nakama --socket.server_key Hk4Rt8Wq2Zp6 --runtime.http_key Mb7Xc3Nv9Ld1", "Mb7Xc3Nv9Ld1")),
          negatives=("parse-server --masterKey $PARSE_MASTER_KEY", "list --sortKey createdAt",
+                    "nakama --socket.ssl_certificate cert.pem --socket.ssl_private_key key.pem",
                     "build --publicKey keys/pub.pem", "init --clientKey Hq2Lm9Vx4Zp8Tn3Yb6",
                     "run --maxTokens 4096", "gpg --export-ssh-key FAEFD87E")),
     # C and RPM spec macros: `#define WIFI_PASSWORD "..."`, `%define token ...`, `%global ...` (one pass per literal:
@@ -3169,6 +3175,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
                       f'{word} "bsdtcp"',
                       f'      {word} {{\n        type = "bearer"\n'))
       for word in ("AUTH", "auth")),
+    # steamcmd's `+login USER PASSWORD [CODE]` (a script's unattended login): the word after the account name;
+    # `+login anonymous` and `+login USER` (the password prompted for) have none.
+    Rule("password", r"\+login[ \t]+(?!anonymous\b)[^\s+\"']{1,64}[ \t]+(?P<v>[^\s+$][^\s]{0,255})", needs="+login",
+         remember=True,
+         examples=(("steamcmd +force_install_dir /srv/game +login builder Vq7pL2xR9mKz +app_update 1007 +quit",
+                    "Vq7pL2xR9mKz"),),
+         negatives=("steamcmd +login anonymous +app_update 896660 validate +quit",
+                    "steamcmd +login builder +app_update 1007 +quit", "steamcmd +login builder $STEAM_PASS +quit")),
     Rule("password", r"AUTH PLAIN[ \t]+(?P<v>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])", needs="AUTH PLAIN",
          extract=_sasl_plain, remember=True,
          examples=(("C: AUTH PLAIN AGFsZXJ0c0BleGFtcGxlLmNvbQBTbXRwUGw0aW5QdzE=",

@@ -51,9 +51,10 @@ WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds", "o
 # Key names whose last words name a provider's secret although no secret word is in them: SonarQube's `sonar.login`
 # holds its token; SNMP's community string is its password (`snmp_community`, LibreNMS's
 # `$config['snmp']['community']`, Netdisco's write `community_rw`); Scrapli's `auth_secondary` is the enable password;
-# LoRaWAN's ABP session keys `AppSKey`/`NwkSKey` (a lone `s` for session, so the qualifier is not next to `key`).
+# LoRaWAN's ABP session keys `AppSKey`/`NwkSKey` (a lone `s` for session, so the qualifier is not next to `key`);
+# Nakama's `socket.server_key` and `runtime.http_key` (shared keys its clients and server-to-server calls present).
 SECRET_KEY_TAILS = frozenset({("sonar", "login"), ("snmp", "community"), ("community", "rw"), ("auth", "secondary"),
-                              ("app", "s", "key"), ("nwk", "s", "key")})
+                              ("app", "s", "key"), ("nwk", "s", "key"), ("server", "key"), ("http", "key")})
 # A key that names metadata about a secret, not the secret itself.
 EXCLUDED_WORDS = frozenset({
     "hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "checksum", "fingerprint", "public", "pub",
