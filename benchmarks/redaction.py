@@ -219,6 +219,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_61", "transactional email, SMS and marketing automation APIs", "3000107", "dde6ee1",
            source="the tools' documentation"),
+    _batch("_63", "GIS, maps and geospatial services", "38c40e3", "127a577",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
