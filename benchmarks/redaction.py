@@ -221,6 +221,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_62", "game backends and live-ops services", "38c40e3", "d1e22c3",
            source="the tools' documentation"),
+    _batch("_63", "GIS, maps and geospatial services", "38c40e3", "127a577",
+           source="the tools' documentation"),
     _batch("_64", "internal developer platforms, service catalogs and delivery controllers", "38c40e3", "53d26fb",
            source="the tools' documentation"),
 )

@@ -4167,6 +4167,30 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "7f2a9c4e-1b8d-4a6f-b3e0-5c9d2a7f1e4b")),
          negatives=("meltano config target-snowflake set warehouse LOADING",
                     "meltano config tap-postgres set password $TAP_POSTGRES_PASSWORD")),
+    # GDAL's `--config KEY VALUE` option (gdalinfo, gdal_translate, ogr2ogr): configuration options such as
+    # `AWS_SECRET_ACCESS_KEY` for /vsis3/, given with a blank rather than `=`.
+    Rule("secret", rf"--config[ \t]+(?P<k>[A-Z][A-Z0-9_]{{1,63}})[ \t]+{_ARG_VALUE}", needs="--config",
+         extract=_keyed_value, remember=True,
+         examples=(("gdal_translate --config AWS_SECRET_ACCESS_KEY Kq3vT9mW2pLz7Rx4Nc8Yb1Hf6Gd5Sa0Ue2Io4Pv in.tif",
+                    "Kq3vT9mW2pLz7Rx4Nc8Yb1Hf6Gd5Sa0Ue2Io4Pv"),),
+         negatives=("gdalinfo --config AWS_REGION us-west-2 --config GDAL_CACHEMAX 512 /vsis3/b/dem.tif",
+                    "ogr2ogr --config PG_USE_COPY YES -f PostgreSQL PG:dbname=gis roads.shp",
+                    "gdalinfo --config AWS_SECRET_ACCESS_KEY $AWS_SECRET_ACCESS_KEY /vsis3/b/dem.tif")),
+    # The ArcGIS API for Python's `GIS(url, username, password)`, the password passed positionally.
+    Rule("password", r"GIS\([ \t]*(?:\"[^\"\r\n]{1,256}\"|'[^'\r\n]{1,256}'|[\w.]{1,64})[ \t]*,[ \t]*"
+         r"(?:\"[^\"\r\n]{1,128}\"|'[^'\r\n]{1,128}'|[\w.]{1,64})[ \t]*,[ \t]*"
+         r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')", needs="GIS(",
+         extract=_bundler_credentials, remember=True,
+         examples=(('gis = GIS("https://gis.example.org/portal", "gisadmin", "Arc7#qLw2Vm")', "Arc7#qLw2Vm"),
+                   ("gis = GIS(portal_url, user, 'Pz4!vTq8Lm')", "Pz4!vTq8Lm")),
+         negatives=('gis = GIS("home")', 'gis = GIS("https://www.arcgis.com", "jdoe", os.environ["ARCGIS_PW"])',
+                    "gis = GIS(url, user, profile='prod')")),
+    # GeoServer's security/masterpw.info: "The generated master password is: …" (the keystore's password).
+    Rule("password", r"master password is:[ \t]*(?P<v>\S{4,256})", needs="master password is:",
+         extract=_bundler_credentials, remember=True,
+         examples=(("The generated master password is: Mx7!qLv2Wz9pTk", "Mx7!qLv2Wz9pTk"),),
+         negatives=("The master password is stored in the keystore.",
+                    "Test the master password by logging in as user \"root\"")),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"
