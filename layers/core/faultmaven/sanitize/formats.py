@@ -1026,9 +1026,8 @@ _JUNOS_BLOCK = re.compile(r"[ \t]+\{")
 
 
 # The value of a network device's configuration statement, last on its line, quotes taken off.
-_VALUE_WORD = r"[ \t]+(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'|(?P<v3>[^\s\"']{1,256}))"
-_EOL = r"[ \t]*(?=\r?\n|\Z)"
-_LAST_VALUE = _VALUE_WORD + _EOL
+_VALUE_WORD = r"[ \t]+" + _ARG_VALUE
+_LAST_VALUE = _VALUE_WORD + _LINE_END
 # A value with more of the command after it (SNMPv3 users: `authpwd A privpwd B`).
 _NEXT_VALUE = _VALUE_WORD + r"(?=[ \t\r\n]|\Z)"
 _SHELL_VARIABLE = re.compile(r"\$\{?[A-Za-z_]\w*\}?")
@@ -2033,7 +2032,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
          r"|(?<=cohere\.AsyncClient\()|(?<=cohere\.AsyncClientV2\()|(?<=\bWebhookHandler\()|(?<=\bWebhookParser\()"
          r"|(?<=\bLineBotApi\()|(?<=\bstaticToken\()|(?<=\bpostmark\.ServerClient\()|(?<=\bpostmark\.AccountClient\()"
          r"|(?<=\bPostmarkClient\()"
-         r"|(?<=\bauthWithPassword\()[ \t]*(?:\"[^\"\r\n]{0,256}\"|'[^'\r\n]{0,256}')[ \t]*,)"
+         r"|(?<=\bauthWithPassword\()[ \t]*" + _STR_ARG + r"[ \t]*,)"
          r"[ \t]*(?:" + _QUOTED_ARG + r")[ \t]*[,)]", r"\(",
          extract=_bundler_credentials, remember=True, before="[dnrit2]",
          examples=(('api = shodan.Shodan("Pw4nB8vQz2LxM6cR9tYk1HsJ5dFa3GeV")', "Pw4nB8vQz2LxM6cR9tYk1HsJ5dFa3GeV"),
@@ -2936,7 +2935,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # A RADIUS or TACACS+ server's shared secret: IOS/EOS `tacacs-server host H key 7 <hex>`, ArubaOS
     # `radius-server host H key "…"`, Junos `set system radius-server H secret "…"`.
     Rule("password", r"-server[ \t][^\r\n]{0,200}?[ \t](?:key|secret)(?:[ \t]+(?:[0-9]|plaintext|ciphertext))?"
-         + _VALUE_WORD + r"(?:[ \t]+vrf[ \t]+[\w-]{1,32})?" + _EOL,
+         + _VALUE_WORD + r"(?:[ \t]+vrf[ \t]+[\w-]{1,32})?" + _LINE_END,
          needs="-server", extract=_radius_key, remember=True,
          examples=(("tacacs-server host 10.0.0.50 key 7 070C285F4D06485744", "070C285F4D06485744"),
                    ("radius-server host 10.0.0.5 key plaintext Cx-Rad1us-K3y vrf mgmt", "Cx-Rad1us-K3y"),
