@@ -25,6 +25,8 @@ Ground truth (fixed before any result was looked at; see each file's "about"):
   which are real public addresses and redacted on purpose (reported separately).
 A changed line is predicted secret unless personal-data placeholders (e-mail, IP, phone, ...) are all it holds; those
 count only for the personal-data class.
+The per-format cases are also counted by value: each value a case lists must be gone from the whole output, so a
+second value leaking from a line that another change touched shows there, not in the line figures.
 
 Held-out figures (leave one source out): each source is scored by a rule set that was never developed on it, taken
 from git by commit (FROZEN) and run in a subprocess, so every figure comes from this run. The rules of SECRETLINT_COMMIT
@@ -54,6 +56,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from faultmaven.sanitize import Sanitizer
 from faultmaven.sanitize.formats import FORMAT_RULES
@@ -248,6 +251,19 @@ def detect_secrets_lines(path: Path) -> set[int]:
 # --- measurements ----------------------------------------------------------------------------------------------------
 
 Unit = frozenset[int]  # the line numbers of one labelled secret (one line, or a whole PEM block)
+# Per labelled text: secret lines, personal-data lines, and the indexes of its listed values still in the output.
+Prediction = tuple[list[int], list[int], list[int]]
+
+
+class Labelled(NamedTuple):
+    """One labelled text. `values` are the strings a per-format case lists as must-be-gone; the other sources are
+    labelled by line only and list none."""
+
+    cls: str
+    name: str
+    text: str
+    units: list[Unit]
+    values: tuple[str, ...] = ()
 
 
 class Tally:
@@ -275,11 +291,11 @@ class Tally:
         return self.tp / max(1, self.tp + self.fp)
 
 
-def predicted_lines(sanitizer: Sanitizer, text: str, pii_labels: frozenset[str]) -> tuple[set[int], set[int]]:
+def predicted_lines(text: str, sanitized: str, pii_labels: frozenset[str]) -> tuple[set[int], set[int]]:
     """Changed line numbers: those changed by personal-data placeholders only, and the others (a multi-line secret
     keeps its line breaks, so its later lines change with no placeholder of their own)."""
     secret, pii = set(), set()
-    before, after = text.splitlines(), sanitizer.sanitize(text).text.splitlines()
+    before, after = text.splitlines(), sanitized.splitlines()
     # A redaction keeps its line breaks; a block that ends the text leaves its last lines empty, which splitlines
     # drops at the end.
     after += [""] * (len(before) - len(after))
@@ -290,47 +306,52 @@ def predicted_lines(sanitizer: Sanitizer, text: str, pii_labels: frozenset[str])
     return secret, pii
 
 
-def labelled_sets(data: Path) -> list[tuple[str, str, str, list[Unit]]]:
+def labelled_sets(data: Path) -> list[Labelled]:
     """(class, name, text, labelled secrets) for every labelled file, secretlint snapshot and per-format case."""
     labels = {k: v for k, v in json.loads(LABELS.read_text())["secret_lines"].items()}
     root = data / "secrets-detect-secrets" / "test_data"
     paths = sorted(p for p in root.rglob("*") if p.is_file())
-    out = [(DS_CLASS, str(p.relative_to(root)), p.read_text(encoding="utf-8", errors="replace"),
+    out = [Labelled(DS_CLASS, str(p.relative_to(root)), p.read_text(encoding="utf-8", errors="replace"),
             [frozenset([n]) for n in labels.get(str(p.relative_to(root)), [])]) for p in paths]
     for snapshot in json.loads(SECRETLINT.read_text())["cases"]:
-        out.append((SL_CLASS, snapshot["snapshot"], snapshot["text"],
+        out.append(Labelled(SL_CLASS, snapshot["snapshot"], snapshot["text"],
                     [frozenset(range(a, b + 1)) for a, b in snapshot["secret_spans"]]))
     for sample in json.loads(GITLEAKS.read_text())["cases"]:
         lines = range(1, len(sample["text"].splitlines()) + 1)
-        out.append((GL_CLASS, f"{sample['rule_file']} {sample['kind']}", sample["text"],
+        out.append(Labelled(GL_CLASS, f"{sample['rule_file']} {sample['kind']}", sample["text"],
                     [frozenset(lines)] if sample["kind"] == "tps" else []))
     for example in json.loads(NOSEYPARKER.read_text())["cases"]:
         lines = range(1, len(example["text"].splitlines()) + 1)
-        out.append((NP_CLASS, f"{example['rule']} {example['kind']}", example["text"],
+        out.append(Labelled(NP_CLASS, f"{example['rule']} {example['kind']}", example["text"],
                     [frozenset(lines)] if example["kind"] == "example" else []))
     for cls, path, name in ((WH_CLASS, WHISPERS, "fixture"), (CS_CLASS, CREDSWEEPER, "sample")):
         for fixture in json.loads(path.read_text())["cases"]:
             left_out = set(fixture["left_out_lines"])
             text = "\n".join("" if n in left_out else line for n, line in enumerate(fixture["text"].splitlines(), 1))
-            out.append((cls, fixture[name], text, [frozenset(span) for span in fixture["secret_spans"]]))
+            out.append(Labelled(cls, fixture[name], text, [frozenset(span) for span in fixture["secret_spans"]]))
     for path, cls in ((FORMATS, None), *((path, cls) for path, cls, _, _ in CLIENT_BATCHES)):
         for case in json.loads(path.read_text())["cases"]:
             lines = case["text"].splitlines()
-            out.append((cls or case["class"], case["source"], case["text"],
-                        [frozenset([i + 1]) for i, line in enumerate(lines)
-                         if any(v in line for v in case["secrets"])]))
+            out.append(Labelled(cls or case["class"], case["source"], case["text"],
+                                [frozenset([i + 1]) for i, line in enumerate(lines)
+                                 if any(v in line for v in case["secrets"])],
+                                tuple(dict.fromkeys(case["secrets"]))))
     return out
 
 
-def predict_all(data: Path) -> list[tuple[list[int], list[int]]]:
-    """The importable sanitizer's (secret lines, personal-data lines) for every labelled text, in order."""
+def predict_all(data: Path) -> list[Prediction]:
+    """The importable sanitizer's prediction for every labelled text, in order."""
     pii_labels = frozenset(rule.label for rule in (*BUILTIN_RULES, *FORMAT_RULES) if rule.kind == "pii")
     sanitizer = Sanitizer()
-    return [tuple(sorted(lines) for lines in predicted_lines(sanitizer, text, pii_labels))
-            for _, _, text, _ in labelled_sets(data)]
+    out = []
+    for labelled in labelled_sets(data):
+        sanitized = sanitizer.sanitize(labelled.text).text
+        secret, pii = predicted_lines(labelled.text, sanitized, pii_labels)
+        out.append((sorted(secret), sorted(pii), [i for i, v in enumerate(labelled.values) if v in sanitized]))
+    return out
 
 
-def predict_with_rules_of(commit: str, data: Path, tmp: Path) -> list[tuple[list[int], list[int]]]:
+def predict_with_rules_of(commit: str, data: Path, tmp: Path) -> list[Prediction]:
     """`predict_all` with the sanitizer as of `commit`, taken from git and run in a subprocess."""
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "layers/core/faultmaven/__init__.py",
                               "layers/core/faultmaven/sanitize"], check=True, capture_output=True).stdout
@@ -343,21 +364,21 @@ def predict_with_rules_of(commit: str, data: Path, tmp: Path) -> list[tuple[list
     return json.loads(out.read_text())
 
 
-def detect_secrets_all(sets: list[tuple[str, str, str, list[Unit]]], tmp: Path) -> list[tuple[list[int], list[int]]]:
-    """detect-secrets' predicted lines for every labelled text (scanned as a file), in `predict_all`'s shape."""
+def detect_secrets_all(sets: list[Labelled], tmp: Path) -> list[Prediction]:
+    """detect-secrets' predicted lines for every labelled text (scanned as a file), in `predict_all`'s shape (it
+    redacts nothing, so no value-level figure)."""
     out = []
-    for i, (_, _, text, _) in enumerate(sets):
+    for i, labelled in enumerate(sets):
         path = tmp / f"case{i}.txt"
-        path.write_text(text)
-        out.append((sorted(detect_secrets_lines(path)), []))
+        path.write_text(labelled.text)
+        out.append((sorted(detect_secrets_lines(path)), [], []))
     return out
 
 
-def score_labelled(sets: list[tuple[str, str, str, list[Unit]]],
-                   predictions: list[tuple[list[int], list[int]]]) -> dict[str, Tally]:
+def score_labelled(sets: list[Labelled], predictions: list[Prediction]) -> dict[str, Tally]:
     """Per class, the tally of the given predictions."""
     tallies: dict[str, Tally] = {}
-    for (cls, _, _, units), (secret, pii) in zip(sets, predictions, strict=True):
+    for (cls, _, _, units, _), (secret, pii, _) in zip(sets, predictions, strict=True):
         predicted = set(secret) | set(pii) if cls == PII_CLASS else set(secret)
         tallies.setdefault(cls, Tally()).add(predicted, units)
     return tallies
@@ -370,11 +391,33 @@ def total(tallies: dict[str, Tally], classes: list[str]) -> Tally:
     return out
 
 
-def misses(sets: list[tuple[str, str, str, list[Unit]]], predictions: list[tuple[list[int], list[int]]],
-           cls: str) -> list[str]:
+def score_values(sets: list[Labelled], predictions: list[Prediction]) -> dict[str, tuple[int, int]]:
+    """Per class of per-format cases, (values gone from the output, values listed)."""
+    out: dict[str, tuple[int, int]] = {}
+    for labelled, (_, _, leaked) in zip(sets, predictions, strict=True):
+        if labelled.values:
+            gone, listed = out.get(labelled.cls, (0, 0))
+            out[labelled.cls] = gone + len(labelled.values) - len(leaked), listed + len(labelled.values)
+    return out
+
+
+def hidden_leaks(sets: list[Labelled], predictions: list[Prediction]) -> list[str]:
+    """Values still in the output although their line counts as found (another change touched it), as `name:line`."""
+    out = []
+    for labelled, (secret, _, leaked) in zip(sets, predictions, strict=True):
+        lines = labelled.text.splitlines()
+        for i in leaked:
+            value = labelled.values[i]
+            numbers = [n for n, line in enumerate(lines, 1) if value in line]
+            if numbers and set(numbers) <= set(secret):
+                out.append(f"{labelled.name}:{numbers[0]}")
+    return out
+
+
+def misses(sets: list[Labelled], predictions: list[Prediction], cls: str) -> list[str]:
     """Each missed secret and each false-positive line of one class, as `name:line text` (for the report)."""
     out = []
-    for (of, name, text, units), (secret, _) in zip(sets, predictions, strict=True):
+    for (of, name, text, units, _), (secret, _, _) in zip(sets, predictions, strict=True):
         if of != cls:
             continue
         lines, predicted = text.splitlines(), set(secret)
@@ -456,6 +499,28 @@ def _row(name: str, ours: Tally, theirs: Tally, target: str = "") -> str:
             f"{theirs.recall:.3f} | {theirs.precision:.3f} ({theirs.fp}) | {target} |")
 
 
+def value_rows(sets: list[Labelled], current: list[Prediction], frozen_predictions: dict[str, list[Prediction]],
+               ours: dict[str, Tally], frozen: dict[str, dict[str, Tally]]) -> list[str]:
+    """The value-level table: the client-config batches held out (each by its frozen rules) and every per-format case
+    with the current rules, each beside the line-level figure of the same cases."""
+    held_gone = held_listed = 0
+    held_lines = Tally()
+    for _, cls, commit, _ in CLIENT_BATCHES:
+        gone, listed = score_values(sets, frozen_predictions[commit])[cls]
+        held_gone, held_listed = held_gone + gone, held_listed + listed
+        held_lines += frozen[commit][cls]
+    now = {cls: counts for cls, counts in score_values(sets, current).items() if cls != PII_CLASS}
+    now_lines = total(ours, list(now))
+    now_gone, now_listed = sum(g for g, _ in now.values()), sum(n for _, n in now.values())
+    return [
+        "| per-format cases | values | value recall | secret lines | line recall |", "|---|---|---|---|---|",
+        f"| held out: {len(CLIENT_BATCHES)} client-config batches pooled, each by rules frozen before it was seen | "
+        f"{held_listed} | {held_gone / held_listed:.3f} | {held_lines.tp + held_lines.fn} | {held_lines.recall:.3f} |",
+        f"| every per-format case ({len(now)} classes), current rules (development) | {now_listed} | "
+        f"{now_gone / now_listed:.3f} | {now_lines.tp + now_lines.fn} | {now_lines.recall:.3f} |",
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -473,7 +538,8 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmpdir)
         current = predict_all(args.data)
         ours, theirs = score_labelled(sets, current), score_labelled(sets, detect_secrets_all(sets, tmp))
-        frozen = {commit: score_labelled(sets, predict_with_rules_of(commit, args.data, tmp)) for commit in FROZEN}
+        frozen_predictions = {commit: predict_with_rules_of(commit, args.data, tmp) for commit in FROZEN}
+        frozen = {commit: score_labelled(sets, predictions) for commit, predictions in frozen_predictions.items()}
         n_lines, fired, ip_lines, examples = score_loghub(args.data, sanitizer)
         runbook_lines, runbook_changed = score_runbooks(args.data, sanitizer)
         loghub_text = "".join(p.read_text(encoding="utf-8", errors="replace")
@@ -486,6 +552,7 @@ def main(argv: list[str] | None = None) -> int:
         theirs_s = _timed(lambda: detect_secrets_lines(path))
         short_log_us, short_prose_us = per_call_us(SHORT_LOG, sanitizer), per_call_us(SHORT_PROSE, sanitizer)
     secret_classes = [c for c in ours if c != PII_CLASS]
+    by_value = value_rows(sets, current, frozen_predictions, ours, frozen)
     per10k = len(examples) / n_lines * 10_000
     held_out = Tally()
     held_out += ours[DS_CLASS]
@@ -592,6 +659,13 @@ def main(argv: list[str] | None = None) -> int:
                     for path, _, commit, added in CLIENT_BATCHES)
         + "); a development set since. detect-secrets scans the same texts as files.", "",
         *headline, "",
+        "### The per-format cases counted by value", "",
+        "A secret line counts as found when any change touches it, so a second value on a found line can leak unseen. "
+        "Here every value a per-format case lists must be gone from the whole output (personal-data cases left out); "
+        "the line figures of the same cases are beside it.", "",
+        *by_value, "",
+        "Values that leak with the current rules although their line counts as found:", "",
+        *(f"- {line}" for line in hidden_leaks(sets, current) or ["none"]), "",
         "## Every source with the current rules", "",
         f"secretlint's snapshots (since {SECRETLINT_COMMIT}), gitleaks' samples (since {GITLEAKS_COMMIT}), "
         f"whispers' fixtures (since {WHISPERS_COMMIT}), CredSweeper's samples (since {CREDSWEEPER_COMMIT}), "

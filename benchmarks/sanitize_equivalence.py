@@ -51,7 +51,7 @@ def inputs(data: Path) -> Iterator[tuple[str, str]]:
     for path in sorted(FIXTURES.glob("*.*")):
         if path.suffix != ".json":  # a raw sample: CRLF line breaks, a log
             yield f"fixtures/{path.name}", path.read_bytes().decode("utf-8", "replace")
-    for n, (cls, name, text, _) in enumerate(labelled_sets(data)):
+    for n, (cls, name, text, *_) in enumerate(labelled_sets(data)):
         yield f"labelled#{n} {cls[:20]} {name}", text
     for root in (RUNBOOKS[0], data / RUNBOOKS[1]):
         for path in sorted(root.rglob("*.md")):
