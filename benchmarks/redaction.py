@@ -228,6 +228,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_64", "internal developer platforms, service catalogs and delivery controllers", "38c40e3", "53d26fb",
            source="the tools' documentation"),
+    _batch("_65", "feature flags, experimentation and product analytics", "42a7cfe", "628c2d2",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

@@ -52,9 +52,11 @@ WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds", "o
 # holds its token; SNMP's community string is its password (`snmp_community`, LibreNMS's
 # `$config['snmp']['community']`, Netdisco's write `community_rw`); Scrapli's `auth_secondary` is the enable password;
 # LoRaWAN's ABP session keys `AppSKey`/`NwkSKey` (a lone `s` for session, so the qualifier is not next to `key`);
-# Nakama's `socket.server_key` and `runtime.http_key` (shared keys its clients and server-to-server calls present).
+# Nakama's `socket.server_key` and `runtime.http_key` (shared keys its clients and server-to-server calls present);
+# a list of API tokens (Unleash's `INIT_ADMIN_API_TOKENS`/`INIT_CLIENT_API_TOKENS`; a bare `tokens` is an LLM's count).
 SECRET_KEY_TAILS = frozenset({("sonar", "login"), ("snmp", "community"), ("community", "rw"), ("auth", "secondary"),
-                              ("app", "s", "key"), ("nwk", "s", "key"), ("server", "key"), ("http", "key")})
+                              ("app", "s", "key"), ("nwk", "s", "key"), ("server", "key"), ("http", "key"),
+                              ("api", "tokens")})
 # A key that names metadata about a secret, not the secret itself.
 EXCLUDED_WORDS = frozenset({
     "hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "checksum", "fingerprint", "public", "pub",
@@ -82,7 +84,7 @@ _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
             "psswrd", "pasword", "psword", "pssword", "passwords", "psk", "salt", "authtok", "pin", "hash",
-            "community", "phrase", "pat", "totp", "plain", "rw", "secondary")
+            "community", "phrase", "pat", "totp", "plain", "rw", "secondary", "tokens")
 
 
 _PASSWORD_ENDINGS = ("password", "passwd", "pwd", "pass")
@@ -169,7 +171,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ("internet_authkey=Xk2Vb7Nm4Lp9Qr3T", "Xk2Vb7Nm4Lp9Qr3T"),
              ("SetCredential=api-token:Sd-Cr3d-T0ken-42", "Sd-Cr3d-T0ken-42"),
              ("AuthUser=alerts@gmail.com\nAuthPass=qwer tyui asdf ghjk\n", "qwer tyui asdf ghjk"),
-             ("ldap.bind.credential=Pr0ps\\\n    C0ntinued9\n", "C0ntinued9")),
+             ("ldap.bind.credential=Pr0ps\\\n    C0ntinued9\n", "C0ntinued9"),
+             ("INIT_CLIENT_API_TOKENS=default:development.9c4e7a1f3b8d2e6a0c5f9b3d7e1a4c8f",
+              "default:development.9c4e7a1f3b8d2e6a0c5f9b3d7e1a4c8f")),
 
             ("password_length=12", "ldap_default_authtok_type = password", "smtp_auth_plain=yes", "PWD=/home/app",
              "token=${API_TOKEN}",
@@ -184,7 +188,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              'error_password = "did not match the rules"', "internet_authkey_file=/etc/urbackup/key",
              "ADYEN_CLIENT_KEY=test_KBZ3JRK4ZZDVVGVQBW4BNM25WEMCAXLM",
              "LoadCredential=db-password:/etc/credstore/app.db-password", "ImportCredential=app.*",
-             "custom-rendezvous-server = 'rd.example.com'\nkey = 'OeVuKk5nlHiXp+APNn0Y3pC1Iwpwn44JGqrQCsWqmBw='")),
+             "custom-rendezvous-server = 'rd.example.com'\nkey = 'OeVuKk5nlHiXp+APNn0Y3pC1Iwpwn44JGqrQCsWqmBw='",
+             "max_tokens=4096", "STATSIG_CLIENT_KEY=client-Hn3bV7cX1zL5kJ9gF2dS6aP0oI4uY8tR3eW7qM1nB",
+             'project_api_key="phc_Tq8Wm3Xz7Rb2Lv9Nc4Kp6Hy1Df5Sg0Ja3Ue8Io2Qk"')),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),
             ("  password = <<-EOT\n    Hcl-H3redoc\n  EOT\n", "Hcl-H3redoc")),
            ("[section]\nname =\n    value1", 'secret_key_base =\n  System.get_env("SECRET_KEY_BASE") ||')),
@@ -572,7 +578,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     if key in _REFERENCE_KEYS or _ENVELOPE_HEAD.match(value):
         return False  # a reference; an encrypted value's envelope, whose ciphertext the format rules take
     if not value or is_placeholder_value(value) or "://" in value \
-            or _is_reference(value, strength == "strong" and (quoted or "-" in value)) or names_its_key(key, value):
+            or _is_reference(value, strength == "strong" and (quoted or "-" in value)) or names_its_key(key, value) \
+            or _BROWSER_KEY.fullmatch(value):
         return False
     if (not quoted and (value[-1] in "([" or _CALL_START.match(value) or _CMDLET.fullmatch(value)
                         or _CAST.fullmatch(value))) \
@@ -609,6 +616,9 @@ _DEFAULT_COMMUNITIES = frozenset({"public", "private"})
 # browser; the API key beside it is `AQE…` (a provider token). A camel-case `clientKey` is the SDK option of such
 # client-side keys whatever their shape (Adyen's Drop-in, Parse's `clientKey` beside its secret `masterKey`).
 _ADYEN_CLIENT_KEY = re.compile(r"(?:test|live)_[A-Z0-9]{32}")
+# Keys their providers document as public, shipped in every page's JavaScript whatever key holds them: Statsig's
+# client keys (`client-`; the server's are `secret-`) and PostHog's project keys (`phc_`; personal keys are `phx_`).
+_BROWSER_KEY = re.compile(r"(?:client-|phc_)[A-Za-z0-9]{32,64}")
 # Google's app passwords as its account page shows them: four groups of four lower-case letters (`MAIL_PASSWORD =
 # "qwvn rtzk pmlb hsdx"`), four words to the prose test above.
 _APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")

@@ -36,6 +36,8 @@ class Prefix(NamedTuple):
 # Mixed-case letters only (Hugging Face): a lower-case run such as `hf_abcdef...` is a word, not a token.
 _MIXED_LETTERS = "(?=[a-z]*[A-Z])(?=[A-Z]*[a-z])[A-Za-z]{34}"
 _GITHUB = r"(?:[A-Za-z0-9]{36,255}|\d{1,12}_eyJ[A-Za-z0-9_.-]{20,})"
+_UUID = "[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+_UUID_EXAMPLE = "7c2e9a41-3b8d-4f6e-a915-2d0c8b7e6f43"
 
 # Formats from each provider's token documentation.
 PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
@@ -115,7 +117,7 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     ("fio-u-", "[A-Za-z0-9_=-]{64}", _ex(_ALNUM, 64)),
     ("p8e-", "[A-Za-z0-9]{32}", _ex(_ALNUM, 32)),
     # Heroku: the current `HRKU-AA...` form and an older key (a UUID) with the prefix.
-    ("HRKU-", "(?:AA[A-Za-z0-9_-]{58}|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})", "AA" + _ex(_ALNUM, 58)),
+    ("HRKU-", f"(?:AA[A-Za-z0-9_-]{{58}}|{_UUID})", "AA" + _ex(_ALNUM, 58)),
     # Square access tokens and OAuth secrets; Flutterwave secret keys.
     ("sq0atp-", r"[\w-]{22,60}", _ex(_ALNUM, 22)),
     ("sq0csp-", r"[\w-]{40,60}", _ex(_ALNUM, 43)),
@@ -167,9 +169,16 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     # `sb_publishable_` keys are meant for browsers).
     ("standard_", "[a-f0-9]{256}", _ex(_HEX, 256)),
     ("sb_secret_", "[A-Za-z0-9_-]{24,}", _ex(_ALNUM, 31)),
+    # LaunchDarkly server-side SDK keys and mobile keys (`sdk-`/`mob-` and a UUID; its client-side IDs, 24 hex digits
+    # with no prefix, are public, and GrowthBook's public `sdk-` client keys are not UUIDs); Statsig server secret keys
+    # (`secret-` and some 43 mixed-case letters and digits; its `client-` keys are meant for browsers).
+    ("sdk-", _UUID, _UUID_EXAMPLE),
+    ("mob-", _UUID, _UUID_EXAMPLE),
+    ("secret-", "(?=[a-z0-9]*[A-Z])(?=[A-Z0-9]*[a-z])[A-Za-z0-9]{32,64}", _ex(_ALNUM, 43)),
 ))
-# Prefixes with no separator. One holding an `A` joins the scan's `A` pass, anchored there; any other is a pass of its
-# own, skipped unless the literal is in the text (one `in` test per call: about 1 ms on 2 MB of text, so few of them).
+# Prefixes with no separator the scan anchors at. One holding an `A` joins the scan's `A` pass, anchored there; any
+# other is a pass of its own, skipped unless the literal is in the text (one `in` test per call: about 1 ms on 2 MB of
+# text, so few of them).
 _UNSEPARATED: tuple[tuple[str, str, str], ...] = (
     ("dapi", r"[a-f0-9]{32}(?:-\d)?", _ex(_HEX, 32)),
     # Alibaba Cloud access key ids, Atlassian API tokens, EasyPost keys, Adyen API keys: anchored at their `A`.
@@ -187,6 +196,9 @@ _UNSEPARATED: tuple[tuple[str, str, str], ...] = (
     # Google OAuth refresh tokens (`firebase login:ci`, gcloud's and google-auth's stored credentials): `1//0`, then
     # base64url.
     ("1//0", "[A-Za-z0-9_-]{40,}", _ex(_ALNUM, 98)),
+    # ConfigCat SDK keys (`configcat-sdk-1/` and two 22-character base64url parts): its own pass, as the `/` it ends at
+    # is no anchor of the scan.
+    ("configcat-sdk-1/", "[A-Za-z0-9_-]{22}/[A-Za-z0-9_-]{22}", f"{_ex(_ALNUM, 22)}/{_ex(_ALNUM[7:], 22)}"),
 )
 
 _TAIL = r"(?![A-Za-z0-9_+/=-])"
