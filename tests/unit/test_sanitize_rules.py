@@ -28,6 +28,16 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    # Batch 67: Symfony's console tables put columns between a name and its value (`debug:container --env-vars`:
+    # `NAME  n/a  "VALUE"`; `debug:dotenv`: a value per .env file), so only the header tells which cell is the value;
+    # a 16-character `remember_me=` cookie in a Cookie header is shorter than a random value under any name must be,
+    # and `remember_me` is no key word outside the session-cookie check.
+    "Symfony bin/console debug:container --env-vars table (Real value column)": ["c4f1e9b27a6d3085f1e2b9c47d6a0358"],
+    "Symfony bin/console debug:dotenv variables table (value per .env file)":
+        ["9e2b7d41c05f8a36e1d4b72c9f0a5e83", "Jwt-Pass-4kQ9mZ"],
+    "phpinfo() page copied from the browser (tab-separated $_SERVER rows: HTTP_AUTHORIZATION, HTTP_COOKIE, "
+    "PHP_AUTH_PW)":
+        ["a7F3kQ9zL2xW8pR5"],
     # Batch 62: a game server's Source-style `+cvar "value"` launch argument (Rust's `+rcon.password "..."`): `+name
     # value` is also how these servers take every ordinary setting, so a rule would key on the cvar's name alone.
     "ARK / Rust dedicated server launch line (rcon.password, ServerAdminPassword)": ["Rc0n!Rust2024"],

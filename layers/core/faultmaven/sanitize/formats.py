@@ -1231,8 +1231,9 @@ def _table_secret_column(rule: Rule, hit: Hit) -> list[Finding]:
     columns = [text[a:b] for a, b in fields(h_start, h_end)]
     wanted = {i: name for i, name in enumerate(_COLUMN_NOTE.sub("", c) for c in columns)
               if _secret_column(name) and " " not in name.strip()}
-    if len(columns) < 2 or not wanted or not all(_COLUMN_NAME.fullmatch(name) for name in columns):
-        return []  # a header names its columns; `define("db_password", load())` is code
+    if len(columns) < 2 or not wanted or not all(_COLUMN_NAME.fullmatch(name) for name in columns) \
+            or any(" " not in name and looks_random(name) for name in columns):
+        return []  # a header names its columns; `define("db_password", load())` is code; `_token<TAB>"<value>"` a row
     found: list[Finding] = []
     pos = line_end + 1
     for _ in range(5000):
@@ -1253,6 +1254,31 @@ def _table_secret_column(rule: Rule, hit: Hit) -> list[Finding]:
                                             and keys.value_is_secret(wanted[i], text[a:b], "strong", True)))]
         pos = line_end + 1
     return found
+
+
+# The line before a key/value table row's TAB: the key alone, or phpinfo()'s `$_SERVER['KEY']`.
+_TAB_ROW_KEY = re.compile(r"[ \t]*(?:\$_[A-Z]{3,6}\[')?[\w.\-]{1,80}(?:'\])?")
+
+
+def _tab_row(rule: Rule, hit: Hit) -> list[Finding]:
+    """`KEY<TAB>VALUE`, the line's only two cells: a key/value table copied from a browser page (phpinfo()'s PHP
+    Variables, Whoops' and the Symfony profiler's request, cookie and server tables, the ASP.NET Core error page's
+    Cookies and Headers), read as `KEY=VALUE` is."""
+    text, at = hit.text, hit.anchor
+    if not _TAB_ROW_KEY.fullmatch(text, text.rfind("\n", 0, at) + 1, at):
+        return []
+    return keys.extract_keyword(rule, hit)
+
+
+def _array_pair(rule: Rule, hit: Hit) -> list[Finding]:
+    """`["Authorization", "Token …"]` (Sentry's request headers as pairs) and `"-hmac-key", "…"` (a flag and its value
+    in an argv array, Go expvar's `cmdline`): the next element after one that names a secret."""
+    text, at = hit.text, hit.anchor
+    opening = text.rfind('"', max(0, at - 96), at - 1)
+    key = text[opening + 1 : at - 1]
+    if opening < 1 or not (text[opening - 1] == "[" or key.startswith("-")) or keys.classify_key(key) is None:
+        return []
+    return keys.extract_keyword(rule, hit)
 
 
 def _vpnc_secret(rule: Rule, hit: Hit) -> list[Finding]:
@@ -3306,6 +3332,31 @@ FORMAT_RULES: tuple[Rule, ...] = (
            negatives=(f" name | {word}_type\n------+------\n gh   | hmac\n",
                       f"| id | {word} |\n|  1 | see the docs |\n"))
       for word in ("token", "secret")),
+    Rule("secret", "\t" + r"(?=[^\t\r\n]{1,512}(?:\r?\n|\Z))" + keys.KEYWORD_VALUE + r"[ \t]*(?:\r?\n|\Z)", "\t",
+         before="[\\w'\"\\]]", extract=_tab_row, remember=True,
+         examples=(("$_SERVER['HTTP_HOST']\tadmin.example.com\n$_SERVER['PHP_AUTH_PW']\tB4sic-Auth-Pa55\n",
+                    "B4sic-Auth-Pa55"),
+                   ('Server Parameters\nKey\tValue\nAPP_SECRET\t"0f8a3c6e1b9d4f72a5c8e0b3d6f19a47"\n',
+                    "0f8a3c6e1b9d4f72a5c8e0b3d6f19a47"),
+                   ("authorization\tBearer 7|Xk2mP9vL4qR8tZ3wN6bY1cF5hJ0sD7gA2eU9iOqW\n",
+                    "7|Xk2mP9vL4qR8tZ3wN6bY1cF5hJ0sD7gA2eU9iOqW"),
+                   ('laravel_session\t"eyJpdiI6Ik1xN2ZIcnhQc2dLd2I5VT09IiwidmFsdWUiOiJ4Vm1MMnA5UjR0WjgiLCJtYWMiOiIxYjRjIn0="',
+                    "eyJpdiI6Ik1xN2ZIcnhQc2dLd2I5VT09IiwidmFsdWUiOiJ4Vm1MMnA5UjR0WjgiLCJtYWMiOiIxYjRjIn0=")),
+         negatives=("$_SERVER['HTTP_HOST']\tadmin.example.com\n", "password\t********\n",
+                    "token\tcount\n", "Key\tValue\nPHP_AUTH_USER\tadmin\n",
+                    "2024-12-06 failed token\tTq8Wm2Lk9Pz4Nv7Bx\n", "X-Csrf-Token\t[Filtered]\n")),
+    Rule("secret", r',(?<=\w",)[ \t]*"(?:(?i:bearer|basic|token)[ \t]+)?(?P<v>[^"\s]{1,512})"[ \t]*[,\]]', ",",
+         before='"', extract=_array_pair, remember=True,
+         examples=(('"headers": [["Authorization", "Token 9c4e1f7a2b8d3605e9f1c7a4b2d8e0f3"], ["Accept", "*/*"]]',
+                    "9c4e1f7a2b8d3605e9f1c7a4b2d8e0f3"),
+                   ('"cmdline": ["/usr/local/bin/ingest", "-hmac-key", "Hm4cK3y-7Tz2Wq9L", "-v=2"]',
+                    "Hm4cK3y-7Tz2Wq9L")),
+         negatives=('[["User-Agent", "python-requests/2.31.0"], ["Accept", "application/json"]]',
+                    '"cmdline": ["/app/server", "-token-ttl", "15m"]', '["password", "secret", "token"]',
+                    '{"fields": "password", "x": 1}')),
+    Rule("secret", r"Debugger PIN:[ \t]+(?P<v>\d{3,}(?:-\d{3,})+)(?![\w-])", needs="Debugger PIN:",
+         examples=((" * Debugger is active!\n * Debugger PIN: 417-283-905\n", "417-283-905"),),
+         negatives=(" * Debugger is active!\n * Debugger PIN disabled. DEBUGGER UNSECURED!\n",)),
     # A row of a box-drawn NAME/VALUE table (Doppler's `doppler secrets`, Infisical's `infisical secrets`): the cell
     # after one that names a secret, a single word that is not only letters (`│ DB_TYPE │ string │` is a schema).
     Rule("secret", r"│[ \t]*(?P<k>[A-Za-z_][\w.-]{0,80})[ \t]*│[ \t]*"

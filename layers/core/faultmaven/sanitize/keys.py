@@ -146,6 +146,8 @@ _VALUE = (
     r"""|(?P<v3>\$?\{\{[^{}\r\n]{1,128}\}\}|\$\{\w{1,80}:?\?[^}\r\n]{0,128}\}|\$*\{\{?[^}\s]{1,128}\}\}?"""
     r"""|&(?:'[a-z]+[ \t]+)?[A-Za-z_][\w:]*(?=[ \t]*=)|[^\s"'`,;&<>)\]}]{1,512}))"""
 )
+# A value after its key's separator, an HTTP authorization scheme (`Authorization: Bearer …`) left out of it.
+KEYWORD_VALUE = r"(?:[ \t]*(?i:bearer|basic|token|ssws|ntlm|negotiate)[ \t]+)?" + _VALUE
 
 
 # Examples per separator: (keyword rule, value block rule, random-value rule), each (examples, negatives).
@@ -354,7 +356,7 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     return (
         Rule("secret", sep + _lookbehind(sep) + keyword_arrow
              + r"(?:[ \t]*!!\w+)?(?:[ \t]*&[\w-]+(?=[ \t]+[^\s=]))?"  # a YAML tag, a YAML anchor (`&pw`)
-             + r"(?:[ \t]*(?i:bearer|basic|token|ssws|ntlm|negotiate)[ \t]+)?" + _VALUE,
+             + KEYWORD_VALUE,
              sep, extract=extract_keyword, remember=True,
              before=_KEYWORD_BEFORE[:-1] + "?+!0-9\\]}]" if sep == "=" else _KEYWORD_BEFORE,
              examples=keyword[0], negatives=keyword[1]),
@@ -960,12 +962,13 @@ _TOKEN_SECTIONS = frozenset({("tokens",), ("secrets",), ("passwords",)})
 
 
 # A session's id is its bearer credential (`grafana_session=<hex>`, `;jsessionid=<hex>`, `PHPSESSID=…`, `session_id=`);
-# not a UUID, which names a session handle elsewhere (Consul's KV `"Session": "<uuid>"`).
-_SESSION_WORDS = frozenset({"session", "sessionid", "sessid", "jsessionid", "phpsessid", "sid"})
+# not a UUID, which names a session handle elsewhere (Consul's KV `"Session": "<uuid>"`). A remember-me cookie
+# (Symfony's `REMEMBERME`, a `remember_me` cookie) logs its holder in as the session does.
+_SESSION_WORDS = frozenset({"session", "sessionid", "sessid", "jsessionid", "phpsessid", "sid", "rememberme"})
 
 
 def _names_session(words: tuple[str, ...]) -> bool:
-    return bool(words) and (words[-1] in _SESSION_WORDS or words[-2:] == ("session", "id"))
+    return bool(words) and (words[-1] in _SESSION_WORDS or words[-2:] in (("session", "id"), ("remember", "me")))
 
 
 def is_session_value(key: str, value: str) -> bool:
