@@ -225,6 +225,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_64", "internal developer platforms, service catalogs and delivery controllers", "38c40e3", "53d26fb",
            source="the tools' documentation"),
+    _batch("_66", "web scraping, crawlers and proxy services", "42a7cfe", "5edf3a4",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
