@@ -230,6 +230,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_65", "feature flags, experimentation and product analytics", "42a7cfe", "628c2d2",
            source="the tools' documentation"),
+    _batch("_66", "web scraping, crawlers and proxy services", "42a7cfe", "5edf3a4",
+           source="the tools' documentation"),
     _batch("_67", "framework debug pages, error reports and diagnostic endpoints", "42a7cfe", "2b33eb5",
            source="the tools' documentation"),
 )

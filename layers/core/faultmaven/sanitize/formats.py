@@ -211,15 +211,28 @@ _SETTING_HINT = re.compile(r"(?i)pass|pw|psw|secret|token|key|salt|cred|sig|psk|
 # --- colon and attribute formats -----------------------------------------------------------------------------------
 
 _PGPASS_HOST = re.compile(r"[^:\s]+\Z")
+# A proxy list's host (an IPv4 address or a dotted host name) and password (letters and digits, no path or URL
+# characters: `host:443:tcp:established` is a log's status, not a password).
+_PROXY_LIST_HOST = re.compile(r"[ \t]*[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+\Z")
+_PROXY_LIST_PASSWORD = re.compile(r"(?=[^\d]*\d)(?=[\W\d_]*[A-Za-z])[\w.~!*+=@#%-]{6,256}")
 
 
 def _pgpass(rule: Rule, hit: Hit) -> list[Finding]:
-    """`host:port:database:user:password` (PostgreSQL's password file): the line has exactly these fields."""
+    """`host:port:database:user:password` (PostgreSQL's password file): the line has exactly these fields. Proxy
+    providers' lists (Webshare, IPRoyal) have no database, `host:port:user:password`: that shorter line needs a
+    dotted host, a numeric port and a password of 6 characters or more with letters and digits."""
     text, colon = hit.text, hit.anchor
     line_start = text.rfind("\n", 0, colon) + 1
-    host = _PGPASS_HOST.match(text, line_start, colon)
     start, end = hit.value_span()
-    _, database, user, _ = text[colon + 1 : start].split(":")
+    port, *names, _ = text[colon + 1 : start].split(":")
+    if len(names) == 1:
+        host = _PROXY_LIST_HOST.match(text, line_start, colon)
+        password = _PROXY_LIST_PASSWORD.fullmatch(text, start, end)
+        if not host or not port.isdigit() or not password or is_placeholder_value(password.group()):
+            return []
+        return [(start, end, rule.label)]
+    host = _PGPASS_HOST.match(text, line_start, colon)
+    database, user = names
     if not host or host.group().isdigit() or (database.isdigit() and user.isdigit()) \
             or is_placeholder_value(text[start:end]):
         return []
@@ -753,6 +766,16 @@ def _sasl_passwd(rule: Rule, hit: Hit) -> list[Finding]:
 # (`user@domain`, `@domain`), then `user:password`.
 _SASL_PASSWD_ENTRY = re.compile(r"[ \t]*(?:\[[^\]\s]{1,253}\](?::\d{1,5})?|[\w.+-]{0,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+)"
                                 r"[ \t]+[^\s:\[]{1,128}:(?P<v>[^\s]{1,256})[ \t]*")
+
+
+# A proxychains `[ProxyList]` entry: `type host port`, then an optional `user password`.
+_PROXYCHAINS_ENTRY = re.compile(r"[ \t]*(?:socks[45]|https?|raw)[ \t]+[\w.:-]{1,253}[ \t]+\d{1,5}"
+                                r"(?:[ \t]+\S{1,128}[ \t]+(?P<v>\S{1,256}))?[ \t]*")
+
+
+def _proxychains_entries(rule: Rule, hit: Hit) -> list[Finding]:
+    """The passwords of the entries under proxychains' `[ProxyList]`, up to the first line that is not one."""
+    return _entry_values(rule, hit, _PROXYCHAINS_ENTRY, lambda value: False)
 
 
 def _sasl_passwd_entries(rule: Rule, hit: Hit) -> list[Finding]:
@@ -1371,7 +1394,7 @@ def _entry_values(rule: Rule, hit: Hit, entry_shape: re.Pattern[str], skipped: C
         if entry is None:
             break
         value = entry.group("v")
-        if not skipped(value) and not is_placeholder_value(value):
+        if value is not None and not skipped(value) and not is_placeholder_value(value):
             found.append((start + entry.start("v"), start + entry.end("v"), rule.label))
     return found
 
@@ -1948,6 +1971,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("$ sudo cat /etc/postfix/sasl_passwd\n@ops.example.com ops-relay:0psR3lay#\n", "0psR3lay#")),
          negatives=("smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\nrelayhost = [smtp.example.com]:587\n",
                     "# sasl_passwd\n@example.com  [smtp.example.com]:587\n")),
+    # proxychains.conf's `[ProxyList]`: `type host port [user pass]` entries, one a line.
+    Rule("password", r"\[ProxyList\][ \t]*(?:\r?\n|\Z)", needs="[ProxyList]", extract=_proxychains_entries,
+         remember=True,
+         examples=(("[ProxyList]\nsocks4 127.0.0.1 9050\nsocks5  192.168.67.78   1080    lamer   s0ck5Pa55w\n",
+                    "s0ck5Pa55w"),
+                   ("[ProxyList]\n# type ip port [user pass]\nhttp 10.1.2.3 8080 justu Hp4ssZq81", "Hp4ssZq81")),
+         negatives=("[ProxyList]\nsocks5  127.0.0.1 9050\nhttp    10.1.2.3  3128\n",
+                    "[ProxyList]\nsocks5 10.0.0.1 1080 user $PROXY_PASS\n")),
     # Sendmail's authinfo (and access) database: `AuthInfo:host "U:user" "I:authid" "P:password"`; `P=` holds the
     # password in base64.
     Rule("password", r"AuthInfo:[^\r\n]*?\"P[:=](?P<v>[^\"\r\n]{1,256})\"", needs="AuthInfo:",
@@ -2159,13 +2190,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(('Secret(value="Pr3fect-Bl0ck").save("api-key")', "Pr3fect-Bl0ck"),),
          negatives=('Secret(value=os.environ["API_KEY"]).save("api-key")', 'Secret.load("api-key").get()',
                     'K8sSecret(value="not-a-prefect-block")')),
-    Rule("password", r":(?=(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:"
+    Rule("password", r":(?=(?:\d{1,5}|\*):(?:[^:\s]+:)?[^:\s]+:"
          r"(?P<v>(?:[^\s:\\]|\\.)(?:[^:\r\n\\]|\\.){0,255}?)[ \t]*(?:\r?\n|\Z))", ":",
-         extract=_pgpass, remember=True, after=r"(?:\d{1,5}+|\*):[^:\s]++:[^:\s]++:[^\s:]",
+         extract=_pgpass, remember=True, after=r"(?:\d{1,5}+|\*):[^:\s]++:[^\s:]",
          examples=(("db.example.com:5432:shop:app:Pgp4ss-Prod", "Pgp4ss-Prod"),
-                   ("*:*:*:replicator:r3plic8tion", "r3plic8tion")),
+                   ("*:*:*:replicator:r3plic8tion", "r3plic8tion"),
+                   ("38.154.227.167:5868:wsuser9k:t6yq2bz4mx8r\n", "t6yq2bz4mx8r"),
+                   ("geo.example-proxy.com:12321:cust01:Rk8vTz2q_country-us", "Rk8vTz2q_country-us")),
          negatives=("10:22:33:44:55 frame", "Jun 14 15:16:01 combo sshd[1]: check pass",
-                    "@HWI-ST565_0092:4:1101:5508:5860#ACTTGA/1")),
+                    "@HWI-ST565_0092:4:1101:5508:5860#ACTTGA/1", "12:00:01:123 tick", "10.0.0.5:8080:GET:/healthz",
+                    "localhost:5432:app:secret", "2024-05-02 10:15:03:debug:started worker",
+                    "api.example.com:443:tcp:established")),
     # PayPal's classic API signature, beside the API password: NVP's `USER=…&PWD=…&SIGNATURE=…`, the Merchant SDK's
     # `acct1.Signature = …`. Its dots and dashes stop the random-value rule's alphabet.
     Rule("secret", r"=(?:(?<=SIGNATURE=)(?<![^\n&? \t]SIGNATURE=)|(?<=acct\d\.Signature=)"
@@ -2450,8 +2485,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "0e4a7c1d-9f3b-4d6e-a8c2-b5d7f9e1a3c6")),
          negatives=("Run snyk auth to log in from the browser.", "snyk auth $SNYK_TOKEN", "snyk auth --auth-type=token",
                     "snyk config set org=acme-platform", "snyk test --org=acme-platform --severity-threshold=high")),
-    # `-u` may close a cluster of curl's flags without values (`-su`, `-sSku`).
-    Rule("password", r"-(?<=[ \t]-)(?:[sSkLfiv]{0,4}u[ \t]*|-user[ \t=]+|-auth[ \t=]+)"
+    # `-u` may close a cluster of curl's flags without values (`-su`, `-sSku`); `-U`/`--proxy-user` is its proxy twin
+    # (a proxy provider's zone user and password, or an API key as the user with an empty password).
+    Rule("password", r"-(?<=[ \t]-)(?:[sSkLfiv]{0,4}[uU][ \t]*|-(?:proxy-)?user[ \t=]+|-auth[ \t=]+)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>[^\s'\"]{1,256}(?:'[^'\s]{1,256}'|\"[^\"\s]{1,256}\")?))", "-",
          extract=_curl_user, remember=True, before=_OPTION_BEFORE,
@@ -2464,8 +2500,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("curl -su 'api-reader:Ap1Rd-pw!558' -X POST https://jss.example.com/api/v1/auth/token",
                     "Ap1Rd-pw!558"),
                    ("lftp -u 'deploy,Lftp4Quoted' -e 'mirror -R dist /' ftp.example.com", "Lftp4Quoted"),
-                   ("set ftp:ssl-force true\nopen -u web,Lftp9Open ftp.example.com", "Lftp9Open")),
+                   ("set ftp:ssl-force true\nopen -u web,Lftp9Open ftp.example.com", "Lftp9Open"),
+                   ("curl -x proxy.example.com:8011 -U 9b2f6e1a4c7d40b8a3e5f1c6d2b8e7a0: https://httpbin.org/ip",
+                    "9b2f6e1a4c7d40b8a3e5f1c6d2b8e7a0"),
+                   ("curl --proxy gw.example.net:22225 --proxy-user zone-res-country-us:Pr0xyZ0ne7 https://x.test",
+                    "Pr0xyZ0ne7")),
          negatives=("curl -u deploy https://ci.example.com", "ps -u root:wheel", "ps -fu root:wheel",
+                    "curl -x proxy.example.com:3128 -U proxyuser https://x.test", "psql -U postgres:5432 -d app",
+                    'curl --proxy-user "$PROXY_USER:$PROXY_PASS" -x "$PROXY" https://x.test',
                     "curl -i -u 'test:test'",
                     'curl -sL --user "$USER:$PASS" "$URL"', "curl -u <user:password> https://test.com",
                     "curl --user neo4j:[PASSWORD] http://db:7474", 'curl -u "${{ env.ID }}:${{ env.PASS }}"',

@@ -274,12 +274,14 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ('"password_hash": "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"',
              "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"),
             ("AUTHENTICATION_APIKEY_ALLOWED_KEYS: 'Rk2pLm9ZtW4yBn6cTq8Wm2Lk,P1JR10DoWWdxzHPtXypHjdP1'",
-             "P1JR10DoWWdxzHPtXypHjdP1")),
+             "P1JR10DoWWdxzHPtXypHjdP1"),
+            ("apikeys:\n  prod: e4d3c2b1a0f9e8d7c6b5a49382716051\n", "e4d3c2b1a0f9e8d7c6b5a49382716051")),
            ('"sha": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"', '"uuid": "203db13e-70c7-462b-9a3d-bf32640cb0be"',
             '"password_hash": "see-the-users-table-for-it"',
             "rtsp://{CAM_USER}:{CAM_PASSWORD}@10.0.30.12:554/h264Preview_01_main",
             '"payment_intent": "pi_3MtwBwLkdIwHu7ix28a3tqPa"', '"community_id":"1:LQU9qZlK+B5F3KDmev6m5PMibrg="',
-            "      model: anthropic/claude-3-5-sonnet-20241022", "organization: org-Xw3Lq9TzR1mVb7Nc2Pk5YdHs"))),
+            "      model: anthropic/claude-3-5-sonnet-20241022", "organization: org-Xw3Lq9TzR1mVb7Nc2Pk5YdHs",
+            "apikeys:\n  default: my-project-key\n"))),
 }
 _SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3tt3rPw!"),
                      ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6")),
@@ -956,9 +958,10 @@ def sealed(text: str, start: int, value: str) -> bool:
                                                                            start) >= 0
 
 
-# Sections whose entries are tokens whatever their names (Consul's `acl { tokens { agent = "..." } }`); and a
+# Sections whose entries are tokens whatever their names (Consul's `acl { tokens { agent = "..." } }`, shub's
+# `apikeys:` keyed by project alias in ~/.scrapinghub.yml); and a
 # `secret_id`/`Secret ID` (Vault AppRole's, Nomad's and Consul's ACL tokens) is the credential, not an identifier.
-_TOKEN_SECTIONS = frozenset({("tokens",), ("secrets",), ("passwords",)})
+_TOKEN_SECTIONS = frozenset({("tokens",), ("secrets",), ("passwords",), ("apikeys",), ("api", "keys")})
 
 
 # A session's id is its bearer credential (`grafana_session=<hex>`, `;jsessionid=<hex>`, `PHPSESSID=…`, `session_id=`);

@@ -70,6 +70,8 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     ("ntn_", r"\d{11}[A-Za-z0-9]{35}", "48213370159Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd"),
     *((f"{prefix}_", "[A-Za-z0-9]{40}", "4f9a1c7e5b2d8f4a6c0e9b7d5f3a1c8e2b4d6f8a")
       for prefix in ("sqa", "sqp", "squ")),
+    # Apify personal API tokens (36 characters; a range, so one miscopied by a character still goes).
+    ("apify_api_", "[A-Za-z0-9]{32,40}", _ex(_ALNUM, 36)),
     # Fly.io org tokens and macaroon tokens.
     ("fo1_", "[A-Za-z0-9_-]{43}", "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3M"),
     # A `FlyV1 fm2_…,fm2_…` token's later macaroons (discharges) can be shorter than the first.

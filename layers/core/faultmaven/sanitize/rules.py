@@ -278,11 +278,21 @@ def _app_token(rule: Rule, hit: Hit) -> list[Finding]:
 _PORT_QUERY = re.compile(r"\d{1,5}[/?][\w.-]{1,64}=")
 
 
+# `name=value` options joined by `&` in a proxy URL's password place (ZenRows' `http://KEY:js_render=true&...@host`).
+_URL_OPTIONS = re.compile(r"[\w.-]{1,64}=[^\s&@=]{0,64}(?:&[\w.-]{1,64}=[^\s&@=]{0,64})*")
+
+
 def _url_password(rule: Rule, hit: Hit) -> list[Finding]:
+    """The password of a URL's user-info; when options stand in its place, the user name if it is a token (an API key
+    passed as the proxy user)."""
     start, end = hit.value_span()
     value = hit.text[start:end]
     if (value.isdigit() and len(value) <= 5) or _PORT_QUERY.match(value) or is_placeholder_value(value):
         return []
+    if _URL_OPTIONS.fullmatch(value):
+        user_start = hit.text.rfind("//", hit.anchor, start) + 2
+        if keys.token_like(hit.text[user_start : start - 1]):
+            return [(user_start, start - 1, rule.label)]
     return [(start, end, rule.label)]
 
 
@@ -471,7 +481,9 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("password", r"://[^\s:/?#]{0,128}:(?P<v>[^\s@/]{1,256})@(?=[\w\[])", needs="://",
          extract=_url_password, remember=True,
          examples=(("db=postgres://app:S3cr3t!@db.internal:5432/app", "S3cr3t!"),
-                   ("mail=smtps://alerts@example.com:M4ilPw9x@smtp.example.com:465", "M4ilPw9x")),
+                   ("mail=smtps://alerts@example.com:M4ilPw9x@smtp.example.com:465", "M4ilPw9x"),
+                   ("http://b7e2d9c4a1f8063e5d2c7b9a4f1e8d3c6b0a5f92:js_render=true&premium_proxy=true@api.zenrows.com:8001",
+                    "b7e2d9c4a1f8063e5d2c7b9a4f1e8d3c6b0a5f92")),
          negatives=("http://example.com:8080/path", "smtps://smtp.example.com:465?username=alerts&to=x@ops",
                     "postgres://app@db:5432", 'DATABASE_URL="postgresql://app:!ChangeMe!@127.0.0.1:5432/app"')),
     # Secrets found by the key they are assigned to (config files, env files, connection strings, JSON).
