@@ -234,6 +234,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_67", "framework debug pages, error reports and diagnostic endpoints", "42a7cfe", "2b33eb5",
            source="the tools' documentation"),
+    _batch("_68", "search engines and their clients", "f249e93", "0f6e47a",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

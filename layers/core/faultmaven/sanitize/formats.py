@@ -2068,16 +2068,54 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # A secret written into the file that holds it, as agents' enrollment guides do: Wazuh's `echo "PASSWORD" >
     # /var/ossec/etc/authd.pass`, osquery's `echo SECRET > /etc/osquery/enroll_secret`, `echo KEY | sudo tee
     # ~/.config/shodan/api_key`. Only the target's name says what the value is (`authorized_keys` is no secret).
-    Rule("secret", r"echo(?<![\w-]echo)(?:[ \t]+-[neE]{1,3})?[ \t]+" + _ARG_VALUE
-         + r"[ \t]*(?:>>?|\|[ \t]*(?:sudo[ \t]+)?tee(?:[ \t]+-a)?)[ \t]*(?P<f>[^\s;|&<>]{1,256})",
-         needs="echo", extract=_echo_to_secret_file, remember=True,
-         examples=(('echo "Tz8qLm4Rx2Vw" > /var/ossec/etc/authd.pass', "Tz8qLm4Rx2Vw"),
-                   ("echo 'Yb7TqL2vXm9RzK4w' > /etc/osquery/enroll_secret", "Yb7TqL2vXm9RzK4w"),
-                   ("echo Kq7vR2mXp9LwT4zN | sudo tee -a ~/.config/shodan/api_key", "Kq7vR2mXp9LwT4zN")),
-         negatives=('echo "$ENROLL_SECRET" > /etc/osquery/enroll_secret',
-                    'echo "export NEW_PASSWORD=${new_password}" | tee ./new_password.sh',
-                    "echo 'ssh-ed25519 AAAAC3Nz' >> ~/.ssh/authorized_keys", "echo Tz8qLm4Rx2Vw > /tmp/notes.txt",
-                    "echo 'deb https://example.com stable main' | sudo tee x.list")),
+    # The Elastic stack's keystore tools read a setting's value on stdin (`echo VALUE | bin/elasticsearch-keystore add
+    # --stdin SETTING`, `kibana-keystore`, `logstash-keystore`): the setting's name plays the file's part. `printf
+    # '%s' VALUE` is `echo` without the newline, one rule per command so each pass starts at its literal.
+    *(Rule("secret", head + r"[ \t]+" + _ARG_VALUE
+           + r"[ \t]*(?:>>?|\|[ \t]*(?:sudo[ \t]+)?(?:tee(?:[ \t]+-a)?"
+           r"|[\w./-]{0,128}-keystore[ \t]+add(?:[ \t]+-\S+)*))[ \t]*(?P<f>[^\s;|&<>]{1,256})",
+           needs=needs, extract=_echo_to_secret_file, remember=True, examples=examples, negatives=negatives)
+      for head, needs, examples, negatives in (
+          (r"echo(?<![\w-]echo)(?:[ \t]+-[neE]{1,3})?", "echo",
+           (('echo "Tz8qLm4Rx2Vw" > /var/ossec/etc/authd.pass', "Tz8qLm4Rx2Vw"),
+            ("echo 'Yb7TqL2vXm9RzK4w' > /etc/osquery/enroll_secret", "Yb7TqL2vXm9RzK4w"),
+            ("echo Kq7vR2mXp9LwT4zN | sudo tee -a ~/.config/shodan/api_key", "Kq7vR2mXp9LwT4zN"),
+            ('echo "Wq7vR2mXp9Lw/T4zN+b" | bin/elasticsearch-keystore add --stdin s3.client.default.secret_key',
+             "Wq7vR2mXp9Lw/T4zN+b"),
+            ("echo 'Kb4nZ8qLw2Vt' | bin/kibana-keystore add elasticsearch.password --stdin", "Kb4nZ8qLw2Vt")),
+           ('echo "$ENROLL_SECRET" > /etc/osquery/enroll_secret',
+            'echo "export NEW_PASSWORD=${new_password}" | tee ./new_password.sh',
+            "echo 'ssh-ed25519 AAAAC3Nz' >> ~/.ssh/authorized_keys", "echo Tz8qLm4Rx2Vw > /tmp/notes.txt",
+            "echo 'deb https://example.com stable main' | sudo tee x.list",
+            'echo "$S3_SECRET" | bin/elasticsearch-keystore add --stdin s3.client.default.secret_key',
+            "echo 'https://es01:9200' | bin/kibana-keystore add elasticsearch.hosts --stdin")),
+          (r"printf(?<![\w-]printf)[ \t]+(?:'%s'|\"%s\"|%s)", "printf",
+           (("printf '%s' 'tR8#vLq2Wm5z' | bin/elasticsearch-keystore add -x xpack.security.http.ssl.secure_password",
+             "tR8#vLq2Wm5z"),
+            ('printf "%s" "Yb7TqL2vXm9RzK4w" > /etc/osquery/enroll_secret', "Yb7TqL2vXm9RzK4w")),
+           ("printf '%s' \"$ES_PW\" | bin/elasticsearch-keystore add -x bootstrap.password",
+            "printf '%s' 'Tz8qLm4Rx2Vw' > /tmp/notes.txt")))),
+    # Elasticsearch's generated `elastic` password as its tools print it: `elasticsearch-reset-password`'s `Password
+    # for the [USER] user successfully reset.` then `New value: PASSWORD`, and the first start's security banner,
+    # `Password for the elastic user (reset with `...`):` then the password indented on the next line.
+    Rule("password", r"Password for the \[?[\w.-]{1,64}\]? user(?: successfully reset\.\r?\nNew value:[ \t]*"
+         r"| \(reset with [^\r\n]{1,160}\):[ \t]*\r?\n[ \t]*)(?P<v>\S{6,128})(?=[ \t]*(?:\r?\n|\Z))",
+         needs="Password for the", remember=True,
+         examples=(("Password for the [elastic] user successfully reset.\nNew value: Zq4=mT8xVw*Ln2b",
+                    "Zq4=mT8xVw*Ln2b"),
+                   ("\u2139\ufe0f  Password for the elastic user (reset with `bin/elasticsearch-reset-password -u "
+                    "elastic`):\n  h6N_bW+3xQz9Lk*T\n", "h6N_bW+3xQz9Lk*T")),
+         negatives=("Password for the [elastic] user successfully reset.\n",
+                    "Password for the elastic user (reset with `bin/elasticsearch-reset-password -u elastic`):\n\n")),
+    # An Elasticsearch enrollment token (`elasticsearch-create-enrollment-token`, the first start's banner): base64 of
+    # `{"ver":"8.x","adr":[...],"fgr":"<CA fingerprint>","key":"<id>:<api key>"}`, so it always starts `eyJ2ZXIiOiI`.
+    Rule("token", r"eyJ2ZXIiOiI(?<![A-Za-z0-9+/]eyJ2ZXIiOiI)[A-Za-z0-9+/]{80,1024}={0,2}(?![A-Za-z0-9+/=])",
+         needs="eyJ2ZXIiOiI",
+         examples=(("  eyJ2ZXIiOiI4LjExLjEiLCJhZHIiOlsiMTcyLjE4LjAuMjo5MjAwIl0sImZnciI6IjRmYjY2NmUzY2U4NjBmMjhhMjQ1"
+                    "ZTU0MWI1YjkzMTc3Iiwia2V5IjoiUnFWX2JYOHpUNm06bUtwOVF3MmZaNyJ9\n",
+                    "eyJ2ZXIiOiI4LjExLjEiLCJhZHIiOlsiMTcyLjE4LjAuMjo5MjAwIl0sImZnciI6IjRmYjY2NmUzY2U4NjBmMjhhMjQ1"
+                    "ZTU0MWI1YjkzMTc3Iiwia2V5IjoiUnFWX2JYOHpUNm06bUtwOVF3MmZaNyJ9"),),
+         negatives=("eyJ2ZXIiOiI4LjExLjEifQ==", "An enrollment token starts eyJ2ZXIiOiI (base64 of {\"ver\":\")")),
     # Clients whose call takes a key or password by position: the Shodan library's `shodan.Shodan(KEY)`, VirusTotal's
     # vt-py `vt.Client(KEY)`, Cohere's SDK (`cohere.Client(KEY)`, `cohere.ClientV2(KEY)`, their `Async` twins), the
     # LINE Messaging API SDK's `WebhookHandler(CHANNEL_SECRET)`, `WebhookParser(CHANNEL_SECRET)` and (v2)

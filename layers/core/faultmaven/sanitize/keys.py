@@ -53,10 +53,11 @@ WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds", "o
 # `$config['snmp']['community']`, Netdisco's write `community_rw`); Scrapli's `auth_secondary` is the enable password;
 # LoRaWAN's ABP session keys `AppSKey`/`NwkSKey` (a lone `s` for session, so the qualifier is not next to `key`);
 # Nakama's `socket.server_key` and `runtime.http_key` (shared keys its clients and server-to-server calls present);
-# a list of API tokens (Unleash's `INIT_ADMIN_API_TOKENS`/`INIT_CLIENT_API_TOKENS`; a bare `tokens` is an LLM's count).
+# a list of API tokens (Unleash's `INIT_ADMIN_API_TOKENS`/`INIT_CLIENT_API_TOKENS`; a bare `tokens` is an LLM's count);
+# Elastic Cloud's `user:password` under Beats' `cloud.auth` and Logstash's `cloud_auth`.
 SECRET_KEY_TAILS = frozenset({("sonar", "login"), ("snmp", "community"), ("community", "rw"), ("auth", "secondary"),
                               ("app", "s", "key"), ("nwk", "s", "key"), ("server", "key"), ("http", "key"),
-                              ("api", "tokens")})
+                              ("api", "tokens"), ("cloud", "auth")})
 # A key that names metadata about a secret, not the secret itself.
 EXCLUDED_WORDS = frozenset({
     "hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "checksum", "fingerprint", "public", "pub",
