@@ -17,7 +17,8 @@ Ground truth (fixed before any result was looked at; see each file's "about"):
   one secret (lines only its no-ML or documentation-mode runs report are left out: blanked, neither secret nor
   negative), every other line a negative.
 - per-format cases: tests/fixtures/sanitize/formats.json, written from each format's public documentation; a line is
-  a secret line when it holds one of the case's values, every other line is a negative.
+  a secret line when it holds one of the case's values (the lines of a PEM block holding one, BEGIN and END lines
+  included, are one secret), every other line is a negative.
 - client configs, dotfiles and histories: tests/fixtures/sanitize/client_configs.json and client_configs_2.json,
   per-format cases of the same shape, written from the formats' documentation and committed before any sanitizer ran
   on them.
@@ -339,12 +340,29 @@ def labelled_sets(data: Path) -> list[Labelled]:
             out.append(Labelled(cls, fixture[name], text, [frozenset(span) for span in fixture["secret_spans"]]))
     for path, cls in ((FORMATS, None), *((path, cls) for path, cls, _, _ in CLIENT_BATCHES)):
         for case in json.loads(path.read_text())["cases"]:
-            lines = case["text"].splitlines()
             out.append(Labelled(cls or case["class"], case["source"], case["text"],
-                                [frozenset([i + 1]) for i, line in enumerate(lines)
-                                 if any(v in line for v in case["secrets"])],
-                                tuple(dict.fromkeys(case["secrets"]))))
+                                value_units(case["text"], case["secrets"]), tuple(dict.fromkeys(case["secrets"]))))
     return out
+
+
+_PEM_LINE = re.compile(r"-----(BEGIN|END) [A-Z0-9 ]+-----")
+
+
+def value_units(text: str, values: list[str]) -> list[Unit]:
+    """A per-format case's secrets: each line holding one of its values, except that the lines of a PEM block
+    holding one make the whole block one secret, its BEGIN and END lines included (as secretlint's spans are)."""
+    blocks: dict[int, Unit] = {}
+    begin = 0
+    for n, line in enumerate(text.splitlines(), 1):
+        markers = _PEM_LINE.findall(line)
+        if markers == ["BEGIN"]:
+            begin = n
+        elif markers == ["END"] and begin:
+            blocks.update(dict.fromkeys(range(begin, n + 1), frozenset(range(begin, n + 1))))
+            begin = 0
+    units = [blocks.get(n, frozenset([n])) for n, line in enumerate(text.splitlines(), 1)
+             if any(v in line for v in values)]
+    return list(dict.fromkeys(units))
 
 
 def predict_all(data: Path) -> list[Prediction]:

@@ -30,3 +30,13 @@ def test_a_missed_line_is_a_plain_miss_not_a_hidden_leak() -> None:
 def test_sources_labelled_by_line_only_have_no_value_figure() -> None:
     by_line = redaction.Labelled("other", "a file", TEXT, [frozenset([2])])
     assert redaction.score_values([by_line], [([], [], [])]) == {}
+
+
+def test_a_pem_block_holding_a_listed_line_is_one_secret_with_its_markers() -> None:
+    text = "name: deploy\n-----BEGIN PRIVATE KEY-----\nAAAA\nBBBB\n-----END PRIVATE KEY-----\npassword: Hunter2-pw"
+    assert redaction.value_units(text, ["AAAA", "BBBB", "Hunter2-pw"]) == [frozenset({2, 3, 4, 5}), frozenset({6})]
+
+
+def test_a_pem_block_on_one_escaped_line_stays_that_line() -> None:
+    text = '{"key": "-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\\n"}\n-----END X-----'
+    assert redaction.value_units(text, ["AAAA"]) == [frozenset({1})]
