@@ -28,6 +28,10 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    # Batch 69: JW Player's v1 client takes its key and secret as bare positional arguments
+    # (`jwplatform.v1.Client("KEY", "SECRET")`): no key word, and a 24-character mixed-case string is also an ordinary
+    # argument; only a rule for this one constructor would catch it.
+    "JW Player (JW Platform) Python client: v1 key and secret, v2 API secret": ["9nyZ51orcO8rKi7HTRleyChR"],
     # Batch 67: Symfony's console tables put columns between a name and its value (`debug:container --env-vars`:
     # `NAME  n/a  "VALUE"`; `debug:dotenv`: a value per .env file), so only the header tells which cell is the value;
     # a 16-character `remember_me=` cookie in a Cookie header is shorter than a random value under any name must be,

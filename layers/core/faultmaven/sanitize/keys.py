@@ -54,10 +54,12 @@ WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds", "o
 # LoRaWAN's ABP session keys `AppSKey`/`NwkSKey` (a lone `s` for session, so the qualifier is not next to `key`);
 # Nakama's `socket.server_key` and `runtime.http_key` (shared keys its clients and server-to-server calls present);
 # a list of API tokens (Unleash's `INIT_ADMIN_API_TOKENS`/`INIT_CLIENT_API_TOKENS`; a bare `tokens` is an LLM's count);
-# Elastic Cloud's `user:password` under Beats' `cloud.auth` and Logstash's `cloud_auth`.
+# Elastic Cloud's `user:password` under Beats' `cloud.auth` and Logstash's `cloud_auth`;
+# Azure's API key for its AI services and API Management (`Ocp-Apim-Subscription-Key:`, `?subscription-key=`).
 SECRET_KEY_TAILS = frozenset({("sonar", "login"), ("snmp", "community"), ("community", "rw"), ("auth", "secondary"),
                               ("app", "s", "key"), ("nwk", "s", "key"), ("server", "key"), ("http", "key"),
-                              ("api", "tokens"), ("cloud", "auth")})
+                              ("api", "tokens"), ("cloud", "auth"),
+                              ("subscription", "key")})
 # A key that names metadata about a secret, not the secret itself.
 EXCLUDED_WORDS = frozenset({
     "hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "checksum", "fingerprint", "public", "pub",
@@ -176,7 +178,10 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ("AuthUser=alerts@gmail.com\nAuthPass=qwer tyui asdf ghjk\n", "qwer tyui asdf ghjk"),
              ("ldap.bind.credential=Pr0ps\\\n    C0ntinued9\n", "C0ntinued9"),
              ("INIT_CLIENT_API_TOKENS=default:development.9c4e7a1f3b8d2e6a0c5f9b3d7e1a4c8f",
-              "default:development.9c4e7a1f3b8d2e6a0c5f9b3d7e1a4c8f")),
+              "default:development.9c4e7a1f3b8d2e6a0c5f9b3d7e1a4c8f"),
+             ("TX_TOKEN=1/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c", "1/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c"),
+             ("GET /translate?subscription-key=dcc43aedf4535b7b6bec7143b6ee1764&to=de",
+              "dcc43aedf4535b7b6bec7143b6ee1764")),
 
             ("password_length=12", "ldap_default_authtok_type = password", "smtp_auth_plain=yes", "PWD=/home/app",
              "token=${API_TOKEN}",
@@ -193,7 +198,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "LoadCredential=db-password:/etc/credstore/app.db-password", "ImportCredential=app.*",
              "custom-rendezvous-server = 'rd.example.com'\nkey = 'OeVuKk5nlHiXp+APNn0Y3pC1Iwpwn44JGqrQCsWqmBw='",
              "max_tokens=4096", "STATSIG_CLIENT_KEY=client-Hn3bV7cX1zL5kJ9gF2dS6aP0oI4uY8tR3eW7qM1nB",
-             'project_api_key="phc_Tq8Wm3Xz7Rb2Lv9Nc4Kp6Hy1Df5Sg0Ja3Ue8Io2Qk"')),
+             'project_api_key="phc_Tq8Wm3Xz7Rb2Lv9Nc4Kp6Hy1Df5Sg0Ja3Ue8Io2Qk"', "secret = 1/kv/data/payments",
+             "subscription_key_id=42")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),
             ("  password = <<-EOT\n    Hcl-H3redoc\n  EOT\n", "Hcl-H3redoc")),
            ("[section]\nname =\n    value1", 'secret_key_base =\n  System.get_env("SECRET_KEY_BASE") ||')),
@@ -241,7 +247,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "41, 7, 199, 83, 12, 250, 5, 166, 91, 34, 208, 77, 140, 3, 61, 222"),
             ('"password":"x","totp":"JBSWY3DPEHPK3PXPNA7Q"', "JBSWY3DPEHPK3PXPNA7Q"),
             ('RESULT = {"Password1":"W1fi-T4sm0ta!"}', "W1fi-T4sm0ta!"),
-            ("    community_rw: 'Nd-Rw-C0mm'", "Nd-Rw-C0mm"), ('"auth_secondary": "Scr4p-En4ble",', "Scr4p-En4ble")),
+            ("    community_rw: 'Nd-Rw-C0mm'", "Nd-Rw-C0mm"), ('"auth_secondary": "Scr4p-En4ble",', "Scr4p-En4ble"),
+            ("-H 'Ocp-Apim-Subscription-Key: dcc43aedf4535b7b6bec7143b6ee1764'", "dcc43aedf4535b7b6bec7143b6ee1764")),
             ("password: ${DB_PASSWORD}", "password: ${{ secrets.FTP_PASSWORD }}", "password: {{ .Values.password }}",
              "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
              "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN", "api_key: your_api_key_here",
@@ -282,7 +289,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             "rtsp://{CAM_USER}:{CAM_PASSWORD}@10.0.30.12:554/h264Preview_01_main",
             '"payment_intent": "pi_3MtwBwLkdIwHu7ix28a3tqPa"', '"community_id":"1:LQU9qZlK+B5F3KDmev6m5PMibrg="',
             "      model: anthropic/claude-3-5-sonnet-20241022", "organization: org-Xw3Lq9TzR1mVb7Nc2Pk5YdHs",
-            "apikeys:\n  default: my-project-key\n"))),
+            "apikeys:\n  default: my-project-key\n",
+            "arn:aws:sts::123456789012:assumed-role/TranslateBatchRole/i-0a1b2c3d4e5f67890"))),
 }
 _SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3tt3rPw!"),
                      ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6")),
@@ -544,8 +552,9 @@ def names_its_key(key: str, value: str) -> bool:
 _CALL_START = re.compile(r"[A-Za-z_][\w.:]*\(")
 # A file or a key path, not a value: `/opt/app/gcs-creds.json`, `service/pg-ha-cluster/leader`, `/etc/ssl/private/key`
 # (an absolute path ending in a file name, or lower-case segments; base64 has upper case and seldom an extension).
+# Not a version and a hex secret: a Transifex API token is `1/<40 hex>`.
 _PATH_VALUE = re.compile(r"(?:~|\.{1,2}|%[\w.]+%)?/[\w.-]+(?:/[\w.-]+)+\.[A-Za-z]{2,5}"
-                         r"|(?:~|\.{1,2})?/?[a-z0-9._-]+(?:/[a-z0-9._-]+)+/?")
+                         r"|(?!\d{1,3}/[0-9a-f]{32,}\Z)(?:~|\.{1,2})?/?[a-z0-9._-]+(?:/[a-z0-9._-]+)+/?")
 # A Kubernetes object or label name (`elasticsearch-cdm-u1gqqbu6-2-868ddd4b45-w224d`, `kubernetes.io/arch`): lower-case
 # segments after a word of five letters or more; under a weak key such as `key` or `pod` it names something.
 _K8S_NAME = re.compile(r"[a-z]{5}[a-z0-9]*+(?:[.-][a-z0-9]++)+(?:/[a-z0-9._-]++)?")
@@ -808,11 +817,13 @@ def _in_envelope(text: str, pos: int) -> bool:
     return "v1:" in text[line_start:pos] and _PULUMI_ENVELOPE.search(text, line_start, pos) is not None
 
 
-_ARN_HEAD = re.compile(r"arn:[\w-]+:[\w-]+:[\w-]*:\d*:[^\s\"']*\Z")
+# Up to a separator in an ARN: in its resource, or right after its account (`arn:aws:sts::123456789012:assumed-role/…`).
+_ARN_HEAD = re.compile(r"arn:[\w-]+:[\w-]+:[\w-]*:\d*(?::[^\s\"']*)?\Z")
 
 
 def _in_arn(text: str, sep: int) -> bool:
-    """`…:secret:prod/db-AbCdEf` in an ARN (`arn:aws:secretsmanager:…:secret:name`): a resource type, not a key."""
+    """`…:secret:prod/db-AbCdEf` in an ARN (`arn:aws:secretsmanager:…:secret:name`): a resource type, not a key; the
+    account before the resource (`…:123456789012:assumed-role/Role/session`) is none either."""
     head = text[max(0, sep - 256) : sep]
     return text[sep] == ":" and "arn:" in head and _ARN_HEAD.search(head) is not None
 

@@ -177,6 +177,9 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     ("sdk-", _UUID, _UUID_EXAMPLE),
     ("mob-", _UUID, _UUID_EXAMPLE),
     ("secret-", "(?=[a-z0-9]*[A-Z])(?=[A-Z0-9]*[a-z])[A-Za-z0-9]{32,64}", _ex(_ALNUM, 43)),
+    # Weblate API keys: a user's (`wlu_`) and a project's (`wlp_`), as the `wlc` client's `[keys]` section holds them.
+    ("wlu_", "[A-Za-z0-9]{40}", _ex(_ALNUM, 40)),
+    ("wlp_", "[A-Za-z0-9]{40}", _ex(_ALNUM, 40)),
 ))
 # Prefixes with no separator the scan anchors at. One holding an `A` joins the scan's `A` pass, anchored there; any
 # other is a pass of its own, skipped unless the literal is in the text (one `in` test per call: about 1 ms on 2 MB of
