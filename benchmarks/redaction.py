@@ -239,6 +239,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_69", "localization, media processing and content-asset services", "5628113", "1def69a",
            source="the tools' documentation"),
+    _batch("_70", "algorithmic trading, brokerage and market-data APIs", "b9d49e3", "9c6aca0",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

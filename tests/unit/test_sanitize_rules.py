@@ -223,12 +223,16 @@ KNOWN_MISSES = {
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md notes): batch 61's Vonage
 # delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`; the key name is the most
-# generic secret name there is, so exempting short values under it would cost recall elsewhere.
+# generic secret name there is, so exempting short values under it would cost recall elsewhere. Batch 70's Hummingbot
+# connector file holds its exchange keys encrypted (hex of a JSON keystore) under `*_api_key`/`*_api_secret`: the
+# keystore is only as strong as the client password, so redacting it is the safe side.
 # Batch 68: Typesense's search-only key under `apiKey:` in browser code and a scoped search key (base64 of an HMAC and
 # its embedded `filter_by`) are public by design, but neither key name nor value tells them from an admin key.
 KNOWN_FALSE_POSITIVES = {
     "Twilio-style SMS delivery webhook log from Vonage (message-id, network code, no secret)",
-    "negative: Typesense InstantSearch adapter in frontend code with a search-only key and a scoped search key"}
+    "negative: Typesense InstantSearch adapter in frontend code with a search-only key and a scoped search key",
+    "negative: Hummingbot conf/connectors/binance.yml (keys stored encrypted with the client password, hex keystore)",
+}
 
 
 def _name(rule: Rule) -> str:
