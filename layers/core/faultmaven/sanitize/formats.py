@@ -895,10 +895,11 @@ def _key_pattern(key: str) -> str:
 _CONTENT_START = re.compile(r"\[[\w.\-\" ]{1,80}\]|<[A-Za-z?!/][^<>]*>.*")
 # A `key=value` line (`git credential fill`'s `username=alice`): a key's own rule judges it.
 _ASSIGNMENT_LINE = re.compile(r"[A-Za-z_][\w.-]{0,63}=(?!=)\S")
-# A request header the command sends (`curl -H "X-API-Key: …" … | jq`): a secret it names goes out, not into the
-# output.
 _ROOT_PROMPT = re.compile(r"[\w.-]{1,64}@[\w.-]{1,64}:[^\s#]{0,200}#")
-_SENT_HEADER = re.compile(r"""(?:-H|--header)[ \t]+(?:"[^"\r\n]*"|'[^'\r\n]*'|\S+)""")
+# A request header the command sends (`curl -H "X-API-Key: …" … | jq`) or a URL query parameter named for a credential
+# (Upstash's `curl "…/get/KEY?_token=…"`): a secret it names goes out, not into the output.
+_SENT = re.compile(r"""(?:-H|--header)[ \t]+(?:"[^"\r\n]*"|'[^'\r\n]*'|\S+)"""
+                   r"""|[?&][\w.\-]*(?i:token|key|secret|auth|pass)[\w.\-]*=[^\s&"'#]*""")
 
 
 def _echo_to_secret_file(rule: Rule, hit: Hit) -> list[Finding]:
@@ -922,7 +923,7 @@ def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
     command = text[c_start:c_end]
     if command.rstrip().endswith("\\"):
         return []  # a command continued on the next line (`\`) prints nothing there
-    named = _SECRET_WORD.search(_SENT_HEADER.sub(" ", command))
+    named = _SECRET_WORD.search(_SENT.sub(" ", command))
     word = named.group(1) if named is not None and _PRINTS.search(command) else None
     if word is None and _REVEALS.search(command.strip()):
         word = "password"
@@ -3235,7 +3236,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
             "$ cat ~/.cargo/credentials.toml\n[registries.kellnr]\n",
             "$ cat ~/.m2/credentials.xml\n<id>nexus-2</id>\n",
             "$ curl -H 'X-API-Key: $PORTAINER_KEY' https://portainer.lan/api/endpoints | jq '.[].Name'\n"
-            '"local"\n"pi-cluster"\n')),
+            '"local"\n"pi-cluster"\n',
+            '$ curl "https://eu1-merry-cat-31542.upstash.io/get/session?_token=$UPSTASH_TOKEN"\n{"result":"active"}\n')),
           (r"\]#", "]# ", (("[root@srv ~]# plesk bin secret_key --create -ip-address 203.0.113.25\n"
                           "b71e4c2a-9d3f-4a8b-85c6-1f0e7d2a3b94\n", "b71e4c2a-9d3f-4a8b-85c6-1f0e7d2a3b94"),),
            ("[root@srv ~]# cat /etc/hostname\nsrv.example.com\n", "[root@srv ~]# grep -c secret /etc/app.conf\n3\n")),

@@ -80,6 +80,7 @@ EXCLUDED_LAST_WORDS = frozenset({
     "database", "catalog",  # a connection string's `Database=aspnet-Portal-7c41e0d2` (a template's generated name)
     "encryptionsalt",  # a Pulumi stack file's salt and check value for its passphrase, not the passphrase
     "model", "organization",  # an LLM's name (`anthropic/claude-3-5-sonnet-20241022`), an OpenAI org id (`org-…`)
+    "username",  # an account's name, however random (Upstash Kafka REST's base64 `UPSTASH_KAFKA_REST_USERNAME`)
 })
 HASH_WORDS = frozenset({"hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "hex"})
 _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
@@ -216,6 +217,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ("GET /cart;jsessionid=A1B2C3D4E5F60718293A4B5C6D7E8F90 HTTP/1.1", "A1B2C3D4E5F60718293A4B5C6D7E8F90")),
            ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
             'String devEui = "70B3D57ED0061A2F";',
+            "UPSTASH_KAFKA_REST_USERNAME=cXVpZXQtaGVyb24tMTEyMDMkak5YnZfPVSlGehQvG2zp",
             "final byte[] pkey = Base64.getMimeDecoder().decode(text);",
             'data-widget="desktop-rhf_SponsoredProductsRemoteSearchK2ClickPagination"',
             'service {\n  agent = "e95b599e-166e-7d80-08ad-aee76e7ddf19"\n}',
