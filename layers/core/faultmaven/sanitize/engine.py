@@ -258,6 +258,7 @@ def _first_after(tail: str) -> str | None:
 # At most this many ASCII characters after the anchor let an alternative go on: it is worth a test of that character.
 _NARROW = 8
 _ASCII = "".join(map(chr, range(128)))
+_ALNUM = "".join(filter(str.isalnum, _ASCII))
 
 
 def _tested(alternative: str, first: str | None) -> str | None:
@@ -266,9 +267,12 @@ def _tested(alternative: str, first: str | None) -> str | None:
     lookbehind); None when the class is unknown or wide. The regex engine tries an alternation's alternatives that
     begin with a character test without entering them (about 10 ns an anchor for each that begins with a lookaround,
     as the others do): a date's `-` skips most of its anchor's branches. A wide class would only add the lookbehind
-    where the character passes."""
-    if first is None or len(re.findall(first, _ASCII)) > _NARROW:
+    where the character passes. A wider class that holds no letter or digit (a block's `[ \t{'"|>\r\n]`) leads as a
+    lookahead: one test then rejects the letters and digits that follow most anchors in logs (a clock time's `:`)."""
+    if first is None:
         return None
+    if len(re.findall(first, _ASCII)) > _NARROW:
+        return f"(?={first}){alternative}" if not re.search(first, _ALNUM) else None
     return rf"{first}(?<={alternative}[\s\S])"
 
 
