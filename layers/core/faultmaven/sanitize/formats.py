@@ -3684,7 +3684,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Discord bot tokens (`<bot id in base64>.<timestamp>.<HMAC>`), found with no key (`bot.run("…")`): anchored at
     # the first dot, kept only if the first part decodes to a numeric id.
     Rule("token", r"\.(?<=[A-Za-z0-9]{24}\.)[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])", r"\.",
-         extract=_discord_bot_token, remember=True, before="[A-Za-z0-9]",
+         extract=_discord_bot_token, remember=True, before="[A-Za-z0-9]", after=r"[A-Za-z0-9_-]{6}\.",
          examples=(('bot.run("MTE0NTI4MzY3OTQ1ODU2MTIzNA.GTvyPq.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh")',
                     "MTE0NTI4MzY3OTQ1ODU2MTIzNA.GTvyPq.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh"),
                    ("DISCORD_TOKEN=NDc1MjM4OTE2MzQ1NjcyNzA0.Dk3q9A.Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2",
