@@ -420,11 +420,13 @@ def key_before(text: str, sep: int) -> str:
     if head[-found.end() - 1 : len(head) - found.end()] == "/" and _PATH_HEAD.search(head, 0, len(head) - found.end()):
         return ""  # a path or a route (`put '/forgot-password' => ...`, `"/docs/creating-a-password"`), not a key
     key = found.group()[::-1].removeprefix("-D")  # a Java system property: `-Dsonar.login=...`
+    end = len(head) - len(key)
     # A nested PHP array element names its parent too: `$config['snmp']['community']` is `snmp.community`.
-    if (parent := _PARENT_ELEMENT.search(head, 0, len(head) - len(key))) is not None:
+    if (parent := _PARENT_ELEMENT.search(head, 0, end)) is not None:
         return f"{parent.group(1)}.{key}"
     # `public key: ...`, `SHA256 fingerprint: ...`: a qualifier written as a separate word still describes the key.
-    qualifier = _PREVIOUS_WORD.search(head, 0, len(head) - len(key))
+    # Its match ends at the key and is at most 13 characters long: no search from each of the window's characters.
+    qualifier = _PREVIOUS_WORD.search(head, max(0, end - 13), end)
     if qualifier and qualifier.group(1).lower() in EXCLUDED_WORDS:
         return f"{qualifier.group(1)}_{key}"
     return key
