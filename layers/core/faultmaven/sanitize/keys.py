@@ -378,7 +378,9 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
              after=opened + r"\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
         Rule("secret", sep + r"(?=" + arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
              + r"[ \t]*\\?[\"']?(?P<v>[A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/=_\-.])",
-             sep, extract=extract_generic, remember=True, after=arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20}",
+             sep, extract=extract_generic, remember=True,
+             # (possessive: what its optional parts could give back, the value's class cannot take)
+             after=f"(?>{arrow})" + r"[ \t]*+\\?+[\"']?+[A-Za-z0-9+/_\-]{20}",
              examples=generic[0], negatives=generic[1]),
     )
 
