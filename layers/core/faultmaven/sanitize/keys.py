@@ -108,23 +108,39 @@ def _lookbehind(sep: str, numbered_only: bool = False) -> str:
     # numbered password (Tasmota's `{"Password1":"..."}`; not `"token1"`, a test fixture's numbering as often).
     quoted = "|".join([*(shape(between) for between in ("[\"' \\t]", "[\"'][ \\t]", "\\\\[\"']", "\\\\[\"'][ \\t]")),
                        *(shape(between, _PASSWORD_ENDINGS) for between in ("\\d[\"']", "\\d[\"'][ \\t]"))])
-    # make's conditional and appending assignments: `TOKEN ?= value`, `TOKEN += value`.
-    make = "|(?<=[?+]=)(?:" + shape("[?+]") + "|" + shape("[ \\t][?+]") + ")" if sep == "=" else ""
     # A numbered key in code: `static_password01 = "..."` (and Go's `static_password01 := "..."`, a rule of its own).
-    numbered = (f"(?<=\\d{sep})(?:" + shape("\\d") + "|" + shape("\\d\\d") + f")|(?<=\\d[ \\t]{sep})(?:"
-                + shape("\\d[ \\t]") + "|" + shape("\\d\\d[ \\t]") + ")")
+    numbered = [("\\d", shape("\\d") + "|" + shape("\\d\\d")),
+                ("\\d[ \\t]", shape("\\d[ \\t]") + "|" + shape("\\d\\d[ \\t]"))]
     if numbered_only:
-        return f"(?:{numbered})"
-    numbered = "|" + numbered if sep == "=" else ""
-    # A comparison: `secret != "..."`, `password !== "..."` (`==` and `===` are the arrow after a keyword).
-    unequal = ("|(?<=!=)(?:" + shape("!") + "|" + shape("[ \\t]!") + ")") if sep == "=" else ""
-    # An array element in PHP: `$config['db_password'] = '...'`, `$db['default']['password'] = '...'`; a hash element
-    # in Perl: `$Self->{DatabasePw} = '...'` (OTRS/Znuny's Config.pm), `$conf{'db_pass'} = '...'`.
-    element = ("|(?<=\\]=)" + shape("[\"']\\]") + "|(?<=\\][ \\t]=)" + shape("[\"']\\][ \\t]")
-               + "|(?<=\\}=)(?:" + shape("\\}") + "|" + shape("[\"']\\}") + ")"
-               + "|(?<=\\}[ \\t]=)(?:" + shape("\\}[ \\t]") + "|" + shape("[\"']\\}[ \\t]") + ")") if sep == "=" else ""
-    return (f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted})"
-            f"{make}{numbered}{element}{unequal})")
+        return _led_by(numbered, sep)
+    heads = [(f"[{_LAST_LETTERS}]", shape("")), ("[\"' \\t]", quoted)]
+    if sep == "=":
+        heads += [
+            # make's conditional and appending assignments: `TOKEN ?= value`, `TOKEN += value`.
+            ("[?+]", shape("[?+]") + "|" + shape("[ \\t][?+]")),
+            *numbered,
+            # An array element in PHP: `$config['db_password'] = '...'`, `$db['default']['password'] = '...'`; a hash
+            # element in Perl: `$Self->{DatabasePw} = '...'` (OTRS/Znuny's Config.pm), `$conf{'db_pass'} = '...'`.
+            ("\\]", shape("[\"']\\]")), ("\\][ \\t]", shape("[\"']\\][ \\t]")),
+            ("\\}", shape("\\}") + "|" + shape("[\"']\\}")),
+            ("\\}[ \\t]", shape("\\}[ \\t]") + "|" + shape("[\"']\\}[ \\t]")),
+            # A comparison: `secret != "..."`, `password !== "..."` (`==` and `===` are the arrow after a keyword).
+            ("!", shape("!") + "|" + shape("[ \\t]!")),
+        ]
+    return _led_by(heads, sep)
+
+
+_ONE_CHARACTER = re.compile(r"\[[^\]]*\]|\\.|.")
+
+
+def _led_by(heads: list[tuple[str, str]], sep: str) -> str:
+    """Zero-width: the shapes of one of `heads` (the text before `sep` that they need, a character or two). The heads
+    of a width share one lookbehind whose alternatives each begin with their head, so the regex engine enters only
+    the shapes that the text before `sep` allows (a lookbehind per head, tried in turn, cost as much as the shapes)."""
+    by_width: dict[int, list[str]] = {}
+    for head, shapes in heads:
+        by_width.setdefault(len(_ONE_CHARACTER.findall(head)), []).append(f"{head}{sep}(?:{shapes})")
+    return "(?:" + "|".join(f"(?<=(?:{'|'.join(alternatives)}))" for alternatives in by_width.values()) + ")"
 
 
 # Last letters of the keywords, quotes and blanks: the only characters that can precede a keyword's separator.
