@@ -524,6 +524,14 @@ _FETCHMAIL_ENTRY = re.compile(r"(?m)^[ \t]*(?:poll|skip|defaults)\b[^\n]*(?:\n[ 
                               r"\buser(?:name)?[ \t]+\S+(?:\s+(?:there|here|with|has|wants|and|options))*\s+\Z")
 _MYSQLADMIN = re.compile(r"\bmysqladmin\b")  # `mysqladmin -u root password NEWPASSWORD`
 _KEY_HEAD = re.compile(r"[A-Za-z0-9_.]+\Z")
+_KEY_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_."
+
+
+def _key_start(text: str, start: int, end: int) -> int:
+    """Where the run of `_KEY_HEAD`'s characters that ends at `end` begins, not before `start` (`end` when there is
+    none): one `rstrip`, where the regex's search tried each start of the window (a log's `Failed password`)."""
+    window = text[start:end]
+    return end - len(window) + len(window.rstrip(_KEY_CHARACTERS))
 
 
 # What may come before a `KEY VALUE` pair on its line: Apache's `SetEnv`, csh's `setenv`, fish's `set -x`, Tcl's `set`
@@ -567,8 +575,7 @@ def _spaced_secret(rule: Rule, hit: Hit) -> list[Finding]:
     would take as a keyword of its own)."""
     text, at = hit.text, hit.match.start()
     line_start, line_end = text.rfind("\n", 0, at) + 1, text.find("\n", hit.value_span()[1])
-    head = _KEY_HEAD.search(text, max(line_start, at - 80), at)
-    return _named_directive(rule, hit, head.start() if head else at, line_start, line_end)
+    return _named_directive(rule, hit, _key_start(text, max(line_start, at - 80), at), line_start, line_end)
 
 
 # A Jetty realm.properties line up to its first value: `user: ` (see the `MD5:`/`CRYPT:` rules).
@@ -718,9 +725,9 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     text, at = hit.text, hit.match.start()
     start, end = hit.value_span()
     line_start, line_end = text.rfind("\n", 0, at) + 1, text.find("\n", end)
-    head = _KEY_HEAD.search(text, max(line_start, at - 80), at)
-    if head or not text[at].islower():
-        return _named_directive(rule, hit, head.start() if head else at, line_start, line_end)
+    key_start = _key_start(text, max(line_start, at - 80), at)
+    if key_start < at or not text[at].islower():
+        return _named_directive(rule, hit, key_start, line_start, line_end)
     # redis-cli's `CONFIG SET requirepass VALUE` sets the directive at run time.
     alone = (text[line_start:at].strip().upper() in ("", "CONFIG SET") or _CLI_PROMPT.fullmatch(text, line_start, at)) \
         and not text[end : None if line_end < 0 else line_end].strip()
@@ -3817,7 +3824,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Discord bot tokens (`<bot id in base64>.<timestamp>.<HMAC>`), found with no key (`bot.run("…")`): anchored at
     # the first dot, kept only if the first part decodes to a numeric id.
     Rule("token", r"\.(?<=[A-Za-z0-9]{24}\.)[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])", r"\.",
-         extract=_discord_bot_token, remember=True, before="[A-Za-z0-9]",
+         extract=_discord_bot_token, remember=True, before="[A-Za-z0-9]", after=r"[A-Za-z0-9_-]{6}\.",
          examples=(('bot.run("MTE0NTI4MzY3OTQ1ODU2MTIzNA.GTvyPq.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh")',
                     "MTE0NTI4MzY3OTQ1ODU2MTIzNA.GTvyPq.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh"),
                    ("DISCORD_TOKEN=NDc1MjM4OTE2MzQ1NjcyNzA0.Dk3q9A.Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2",

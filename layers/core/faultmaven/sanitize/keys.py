@@ -114,23 +114,39 @@ def _lookbehind(sep: str, numbered_only: bool = False) -> str:
     # numbered password (Tasmota's `{"Password1":"..."}`; not `"token1"`, a test fixture's numbering as often).
     quoted = "|".join([*(shape(between) for between in ("[\"' \\t]", "[\"'][ \\t]", "\\\\[\"']", "\\\\[\"'][ \\t]")),
                        *(shape(between, _PASSWORD_ENDINGS) for between in ("\\d[\"']", "\\d[\"'][ \\t]"))])
-    # make's conditional and appending assignments: `TOKEN ?= value`, `TOKEN += value`.
-    make = "|(?<=[?+]=)(?:" + shape("[?+]") + "|" + shape("[ \\t][?+]") + ")" if sep == "=" else ""
     # A numbered key in code: `static_password01 = "..."` (and Go's `static_password01 := "..."`, a rule of its own).
-    numbered = (f"(?<=\\d{sep})(?:" + shape("\\d") + "|" + shape("\\d\\d") + f")|(?<=\\d[ \\t]{sep})(?:"
-                + shape("\\d[ \\t]") + "|" + shape("\\d\\d[ \\t]") + ")")
+    numbered = [("\\d", shape("\\d") + "|" + shape("\\d\\d")),
+                ("\\d[ \\t]", shape("\\d[ \\t]") + "|" + shape("\\d\\d[ \\t]"))]
     if numbered_only:
-        return f"(?:{numbered})"
-    numbered = "|" + numbered if sep == "=" else ""
-    # A comparison: `secret != "..."`, `password !== "..."` (`==` and `===` are the arrow after a keyword).
-    unequal = ("|(?<=!=)(?:" + shape("!") + "|" + shape("[ \\t]!") + ")") if sep == "=" else ""
-    # An array element in PHP: `$config['db_password'] = '...'`, `$db['default']['password'] = '...'`; a hash element
-    # in Perl: `$Self->{DatabasePw} = '...'` (OTRS/Znuny's Config.pm), `$conf{'db_pass'} = '...'`.
-    element = ("|(?<=\\]=)" + shape("[\"']\\]") + "|(?<=\\][ \\t]=)" + shape("[\"']\\][ \\t]")
-               + "|(?<=\\}=)(?:" + shape("\\}") + "|" + shape("[\"']\\}") + ")"
-               + "|(?<=\\}[ \\t]=)(?:" + shape("\\}[ \\t]") + "|" + shape("[\"']\\}[ \\t]") + ")") if sep == "=" else ""
-    return (f"(?:(?<=[{_LAST_LETTERS}]{sep}){shape('')}|(?<=[\"' \\t]{sep})(?:{quoted})"
-            f"{make}{numbered}{element}{unequal})")
+        return _led_by(numbered, sep)
+    heads = [(f"[{_LAST_LETTERS}]", shape("")), ("[\"' \\t]", quoted)]
+    if sep == "=":
+        heads += [
+            # make's conditional and appending assignments: `TOKEN ?= value`, `TOKEN += value`.
+            ("[?+]", shape("[?+]") + "|" + shape("[ \\t][?+]")),
+            *numbered,
+            # An array element in PHP: `$config['db_password'] = '...'`, `$db['default']['password'] = '...'`; a hash
+            # element in Perl: `$Self->{DatabasePw} = '...'` (OTRS/Znuny's Config.pm), `$conf{'db_pass'} = '...'`.
+            ("\\]", shape("[\"']\\]")), ("\\][ \\t]", shape("[\"']\\][ \\t]")),
+            ("\\}", shape("\\}") + "|" + shape("[\"']\\}")),
+            ("\\}[ \\t]", shape("\\}[ \\t]") + "|" + shape("[\"']\\}[ \\t]")),
+            # A comparison: `secret != "..."`, `password !== "..."` (`==` and `===` are the arrow after a keyword).
+            ("!", shape("!") + "|" + shape("[ \\t]!")),
+        ]
+    return _led_by(heads, sep)
+
+
+_ONE_CHARACTER = re.compile(r"\[[^\]]*\]|\\.|.")
+
+
+def _led_by(heads: list[tuple[str, str]], sep: str) -> str:
+    """Zero-width: the shapes of one of `heads` (the text before `sep` that they need, a character or two). The heads
+    of a width share one lookbehind whose alternatives each begin with their head, so the regex engine enters only
+    the shapes that the text before `sep` allows (a lookbehind per head, tried in turn, cost as much as the shapes)."""
+    by_width: dict[int, list[str]] = {}
+    for head, shapes in heads:
+        by_width.setdefault(len(_ONE_CHARACTER.findall(head)), []).append(f"{head}{sep}(?:{shapes})")
+    return "(?:" + "|".join(f"(?<=(?:{'|'.join(alternatives)}))" for alternatives in by_width.values()) + ")"
 
 
 # Last letters of the keywords, quotes and blanks: the only characters that can precede a keyword's separator.
@@ -399,7 +415,9 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
              after=opened + r"\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
         Rule("secret", sep + r"(?=" + arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
              + r"[ \t]*\\?[\"']?(?P<v>[A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/=_\-.])",
-             sep, extract=extract_generic, remember=True, after=arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20}",
+             sep, extract=extract_generic, remember=True,
+             # (possessive: what its optional parts could give back, the value's class cannot take)
+             after=f"(?>{arrow})" + r"[ \t]*+\\?+[\"']?+[A-Za-z0-9+/_\-]{20}",
              examples=generic[0], negatives=generic[1]),
     )
 
@@ -441,11 +459,13 @@ def key_before(text: str, sep: int) -> str:
     if head[-found.end() - 1 : len(head) - found.end()] == "/" and _PATH_HEAD.search(head, 0, len(head) - found.end()):
         return ""  # a path or a route (`put '/forgot-password' => ...`, `"/docs/creating-a-password"`), not a key
     key = found.group()[::-1].removeprefix("-D")  # a Java system property: `-Dsonar.login=...`
+    end = len(head) - len(key)
     # A nested PHP array element names its parent too: `$config['snmp']['community']` is `snmp.community`.
-    if (parent := _PARENT_ELEMENT.search(head, 0, len(head) - len(key))) is not None:
+    if (parent := _PARENT_ELEMENT.search(head, 0, end)) is not None:
         return f"{parent.group(1)}.{key}"
     # `public key: ...`, `SHA256 fingerprint: ...`: a qualifier written as a separate word still describes the key.
-    qualifier = _PREVIOUS_WORD.search(head, 0, len(head) - len(key))
+    # Its match ends at the key and is at most 13 characters long: no search from each of the window's characters.
+    qualifier = _PREVIOUS_WORD.search(head, max(0, end - 13), end)
     if qualifier and qualifier.group(1).lower() in EXCLUDED_WORDS:
         return f"{qualifier.group(1)}_{key}"
     return key

@@ -494,8 +494,10 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          examples=(("contact jane.doe@example.com", "jane.doe@example.com"),),
          negatives=("user@localhost",
                     "pkg@1.2.3",)),
-    Rule("ip_address", r"\.(?<=\d\.)\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)", r"\.", "pii", extract=_ipv4, before=r"\d",
-         after=r"\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)", rejected=_private_v4,
+    # Possessive octets: a digit given back could never be followed by the dot or the end after it (a version's
+    # `47.978` is left at once).
+    Rule("ip_address", r"\.(?<=\d\.)\d{1,3}+\.\d{1,3}+\.\d{1,3}+(?![\w]|\.\d)", r"\.", "pii", extract=_ipv4,
+         before=r"\d", after=r"\d{1,3}+\.\d{1,3}+\.\d{1,3}+(?![\w]|\.\d)", rejected=_private_v4,
          examples=(("from 52.14.1.7 port 22", "52.14.1.7"),),
          negatives=("from 10.0.0.7",
                     "version 1.2.3.4", '"contentVersion": "1.0.0.0"')),
