@@ -1643,8 +1643,13 @@ def _keyed_value(rule: Rule, hit: Hit) -> list[Finding]:
 
 # `key: password` / `"name": "DB_PASSWORD"` / `<key>password</key>`: the name half of a name/value entry.
 # The quotes may be escaped: a JSON document inside a JSON string (Power BI's `credentialData`).
-_ENTRY_NAME = re.compile(r"""(?:^|(?<=[\s{,"'<]))(?:key|name|Key|Name)\\?["']?[ \t]*[:>=][ \t]*\\?["']?"""
+_ENTRY_NAME = re.compile(r"""(?:^|(?<=[\s{,"'<]))(?:key|name|Key|Name|addrType)\\?["']?[ \t]*[:>=][ \t]*\\?["']?"""
                          r"([\w.\-]{1,80})")
+
+
+def _element_text(tag: str) -> str:
+    """A one-line XML element `<tag attr="...">text</tag>` (attributes allowed), its text as group `v`."""
+    return rf"<{tag}(?:[ \t]+[\w:-]{{1,40}}=\"[^\"<>]{{0,80}}\")*>(?P<v>[^<\r\n]{{1,256}})</{tag}>"
 
 
 _OWNER_KEY = re.compile(r"""["']([\w.\-]{1,80})["'][ \t]*:[ \t]*\{[ \t]*["']?\Z""")
@@ -3381,13 +3386,20 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("user default on nopass ~* +@all", "the user is > 18", "user admin logged in; load > 2")),
     # XML `<Value>` elements of a named entry (KeePass exports' `<Key>Password</Key><Value ...>`, unattend.xml's
     # `<AdministratorPassword><Value>`), attributes allowed.
-    Rule("secret", r"<Value(?:[ \t]+[\w:-]{1,40}=\"[^\"<>]{0,80}\")*>(?P<v>[^<\r\n]{1,256})</Value>", needs="<Value",
-         extract=_entry_value, remember=True,
+    Rule("secret", _element_text("Value"), needs="<Value", extract=_entry_value, remember=True,
          examples=(('<String><Key>Password</Key><Value ProtectInMemory="True">K33p4ssVpn</Value></String>',
                     "K33p4ssVpn"),
                    ("<AdministratorPassword>\n  <Value>Unatt3ndAdm1n</Value>\n  <PlainText>true</PlainText>",
                     "Unatt3ndAdm1n")),
          negatives=("<String><Key>Title</Key><Value>VPN</Value></String>", "<Timeout>\n  <Value>30</Value>")),
+    # A JNDI reference's `<StringRefAddr addrType="password">` / `<Contents>...</Contents>` (Oracle SQL Developer's and
+    # JDeveloper's connections.xml; the password hex-encoded by the tool, reversibly).
+    Rule("secret", _element_text("Contents"), needs="<Contents", extract=_entry_value, remember=True,
+         examples=(('<StringRefAddr addrType="password">\n   <Contents>05B3A7C91D4E2F8A6B0C3D5E7F</Contents>',
+                    "05B3A7C91D4E2F8A6B0C3D5E7F"),),
+         negatives=('<StringRefAddr addrType="user">\n   <Contents>scott</Contents>',
+                    '<StringRefAddr addrType="password">\n</StringRefAddr>\n<StringRefAddr addrType="port">\n'
+                    '   <Contents>1521</Contents>', "<Contents>See the password section</Contents>")),
     # Windows `net user NAME PASSWORD [/add]` (not `*`, which prompts).
     *(Rule("password", word + r"[ \t]+(?:\"[^\"\r\n]{1,64}\"|[^\s/\"]{1,64})[ \t]+(?:\"(?P<v2>[^\"\r\n]{1,128})\""
            r"|(?P<v3>[^\s/*\"][^\s]{0,127}))(?=[ \t]+/|[ \t]*(?:\r?\n|\Z))", needs=word, extract=_bundler_credentials,
