@@ -243,6 +243,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_71", "serverless and edge databases and their connection strings", "b9d49e3", "b843e53",
            source="the tools' documentation"),
+    _batch("_72", "hard-coded credentials in legacy and less common application source code", "5635500", "490f406",
+           source="the tools' documentation"),
     _batch("_73", "database GUI clients and their saved connections, second round", "5635500", "1c3712a",
            source="the tools' documentation"),
 )

@@ -28,6 +28,13 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    # Batch 72: a C array initialised one character at a time (`{'Q','m',…,'\0'}`) holds no contiguous value to redact;
+    # AutoIt's `Send("…{ENTER}")` and AutoHotkey's `Send, …{Enter}` type a password exactly as they type user names and
+    # commands, with no key word on the line.
+    "C: char password[] initialised from a char-by-char array literal and a plain char array":
+        ["'Q','m','8','v','R','2','k','X','w','9'"],
+    "AutoIt script: RunAs with a literal password and Send into a login window": ["0p3r#Login"],
+    "AutoHotkey v1 script: RunAs command and a hotstring typing a password": ["Vpn!Ahk7781"],
     # Batch 69: JW Player's v1 client takes its key and secret as bare positional arguments
     # (`jwplatform.v1.Client("KEY", "SECRET")`): no key word, and a 24-character mixed-case string is also an ordinary
     # argument; only a rule for this one constructor would catch it.

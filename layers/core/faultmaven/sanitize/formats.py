@@ -1328,7 +1328,10 @@ def _freerdp(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if hit.text[hit.value_span()[0]] == "$" else _bundler_credentials(rule, hit)
 
 
-_PROMPT = re.compile(r"(?i)expect\b[^\n]*(?:password|passphrase)[^\n]*\n?[^\n]*\Z")
+# The prompt is matched by `expect "…"` or by a quoted pattern opening a branch of an `expect { … }` block; scripts
+# write `assword:` so that `Password:` and `password:` both match.
+_PROMPT = re.compile(r"(?im)(?:expect\b[^\n]*|^[ \t]*(?:-[a-z]{2}[ \t]+)?\"[^\"\n]*)(?:assword|passphrase)"
+                     r"[^\n]*\n?[^\n]*\Z")
 
 
 def _expect_send(rule: Rule, hit: Hit) -> list[Finding]:
@@ -1582,7 +1585,9 @@ def _escaped_property(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 def _arrow_assignment(rule: Rule, hit: Hit) -> list[Finding]:
-    """R's `name <- "value"` when the name names a secret."""
+    """A value after a name that names a secret, where what separates them is not a key's `=`/`:`: R's `name <-
+    "value"`, C's `char name[] = "value"`, VB's `Const Name As String = "value"`, COBOL's `NAME PIC X(n) VALUE
+    "value"`."""
     return _named_value(keys.key_before(hit.text, hit.match.start()), rule, hit)
 
 
@@ -2999,6 +3004,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ('transport.connect(None, "uploader", "Tr4nsp0rt!x9")', "Tr4nsp0rt!x9")),
            ("ftp_login($ftp, $user, $pass);", "conn = Connection(server, user, password)",
             "ldap_bind($ds, 'cn=admin,dc=example,dc=com', '');", "Connection(server, 'uid=x', getpass())")),
+          # The MySQL C API's `mysql_real_connect(mysql, host, user, passwd, db, port, socket, flags)`.
+          (3, r"&?[A-Za-z_][\w.>-]{0,63}", (r"[^\w]mysql_real_connect",),
+           (('if (!mysql_real_connect(conn, "db01.internal", "billing", "Bq7#zLm4Wt", "db", 3306, NULL, 0))',
+             "Bq7#zLm4Wt"),),
+           ('mysql_real_connect(conn, host, user, db_pass, "billing_prod", 0, NULL, 0)',
+            'mysql_real_connect(&mysql, "localhost", "root", "", NULL, 0, NULL, 0)')),
           (2, _STR_ARG + r"(?:[ \t]*,[ \t]*\d{1,5})?", (r"[^\w]SshClient", r"[^\w]SftpClient", r"[^\w]ScpClient"),
            (('using (var client = new SshClient("10.1.1.5", "admin", "SshN3tPw!4"))', "SshN3tPw!4"),
             ('var sftp = new SftpClient("files.example.com", 22, "upload", "SftpN3t#77");', "SftpN3t#77")),
@@ -3349,6 +3360,28 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_expect_send, remember=True,
          examples=(('expect "password:"\nsend "Exp3ctSendPw\\r"', "Exp3ctSendPw"),),
          negatives=('expect "login:"\nsend "admin\\r"', 'expect "password:"\nsend "$pw\\r"')),
+    # AutoHotkey v1's `RunAs, User, Password, Domain` command (a bare `RunAs` reverts it; `%var%` is a variable).
+    Rule("password", r"RunAs,[ \t]*[^,\r\n]{1,64},[ \t]*(?P<v>[^,%\s][^,\r\n]{0,255}?)[ \t]*(?=[,\r\n]|\Z)",
+         needs="RunAs,", extract=_bundler_credentials, remember=True,
+         examples=(("RunAs, svc_install, Ahk#Run2022, CORP", "Ahk#Run2022"),),
+         negatives=("RunAs, %user%, %pass%, CORP", "RunAs")),
+    # .NET's SecureString filled from a literal one character at a time (`foreach (char c in "…") s.AppendChar(c)`).
+    Rule("password", r"foreach[ \t]*\([ \t]*(?:char|var)[ \t]+\w{1,32}[ \t]+in[ \t]+\"(?P<v1>[^\"\r\n]{1,256})\""
+         r"(?:\.ToCharArray\(\))?[ \t]*\)[ \t]*\{?[ \t\r\n]*\w{1,64}\.AppendChar\(", needs="foreach",
+         extract=_bundler_credentials, remember=True,
+         examples=(('foreach (char c in "S3cur3Str!ng") secure.AppendChar(c);', "S3cur3Str!ng"),),
+         negatives=('foreach (char c in password) secure.AppendChar(c);', 'foreach (var c in "abc") sb.Append(c);')),
+    # WinHttpRequest's `SetCredentials(UserName, Password, Flags)` (VBA and VBScript call it without parentheses).
+    Rule("password", r"SetCredentials(?<=\.SetCredentials)[ \t]*\(?[ \t]*\"[^\"\r\n]{0,128}\"[ \t]*,[ \t]*"
+         r"\"(?P<v1>[^\"\r\n]{1,256})\"", needs="SetCredentials", extract=_bundler_credentials, remember=True,
+         examples=(('http.SetCredentials "CORP\\xlsvc", "W1nHttp!pw", 0', "W1nHttp!pw"),),
+         negatives=("http.SetCredentials user, pass, 0",)),
+    # CDO's SMTP password field, by its schema URL or its constant (`Fields(cdoSendPassword) = "…"`).
+    *(Rule("password", word + r"\)(?:\.Value)?[ \t]*=[ \t]*\"(?P<v1>[^\"\r\n]{1,256})\"", needs=word,
+           extract=_bundler_credentials, remember=True, examples=((f"{field}) = \"Cd0#Asp2k3\"", "Cd0#Asp2k3"),),
+           negatives=(f"{field}) = pw",))
+      for word, field in (('sendpassword"', 'cfg.Fields("http://schemas.microsoft.com/cdo/configuration/sendpassword"'),
+                          ("cdoSendPassword", "cfg.Fields(cdoSendPassword"))),
     # Terraform: a variable named after a secret with a `default` (`variable "db_password" { default = "..." }`), also
     # as a one-line heredoc (`default = <<-EOF` / value / `EOF`).
     Rule("secret", r'variable[ \t]+"(?P<k>[\w-]{1,80})"[ \t]*\{[^{}]{0,600}?\bdefault[ \t]*=[ \t]*'
@@ -3765,6 +3798,32 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_arrow_assignment, remember=True,
          examples=(("db_password <- 'Rl4ngArrowPw'", "Rl4ngArrowPw"),),
          negatives=("region <- 'eu-west-1'", "x <- '<-'")),
+    # C's `char name[] = "value"` (a sized array too), VB's `Const Name As String = "value"` (`Dim`, VB.NET), COBOL's
+    # `01 NAME PIC X(n) VALUE "value"` (host variables of embedded SQL): a declaration whose name names a secret.
+    Rule("secret", r"\[\d{0,4}\][ \t]*=[ \t]*\"(?P<v1>[^\"\r\n]{1,256})\"", needs="]", extract=_arrow_assignment,
+         remember=True,
+         examples=(('char admin_secret[] = "Zx4nP8qLt2Wv";', "Zx4nP8qLt2Wv"),
+                   ('static char db_password[32] = "Cp4ssArr#9";', "Cp4ssArr#9")),
+         negatives=('char hostname[] = "db01.internal";', 'char password[] = "";', 'argv[1] = "password"')),
+    Rule("secret", r"As[ \t]+String[ \t]*=[ \t]*\"(?P<v1>[^\"\r\n]{1,256})\"", needs="As String",
+         extract=_arrow_assignment, remember=True,
+         examples=(('Public Const DB_PASSWORD As String = "Vb6#St0ck"', "Vb6#St0ck"),
+                   ('Dim apiToken As String = "Hq2Lm9Vx4Zp8Tn3Yb6Jf"', "Hq2Lm9Vx4Zp8Tn3Yb6Jf")),
+         negatives=('Public Const APP_TITLE As String = "Stock Control"', 'Dim password As String = ""')),
+    Rule("password", r"PIC(?:TURE)?[ \t]+(?:IS[ \t]+)?X\(\d{1,4}\)[ \t]+VALUE[ \t]+(?:IS[ \t]+)?(?:"
+         + _QUOTED_ARG + ")", needs="PIC", extract=_arrow_assignment, remember=True,
+         examples=(('       01  WS-PASSWD          PIC X(12) VALUE "Cb0L#pay24".', "Cb0L#pay24"),
+                   ("       01  DB-PASSWORD PIC X(10) VALUE 'Cob0lPw#1'.", "Cob0lPw#1")),
+         negatives=('       01  WS-USERNAME        PIC X(10) VALUE "PAYROLL".',
+                    "       01  WS-PASSWD          PIC X(12) VALUE SPACES.")),
+    # A literal copied into a variable named for a secret with `strcpy`/`strncpy`/`strlcpy` (Pro*C fills its
+    # `VARCHAR password` host variable this way before `EXEC SQL CONNECT :user IDENTIFIED BY :password`).
+    Rule("password", r"cpy\((?:(?<=strcpy\()|(?<=strncpy\()|(?<=strlcpy\())[ \t]*(?:\([\w \t*]{1,32}\)[ \t]*)?"
+         r"(?P<k>[A-Za-z_][\w.>-]{0,63})[ \t]*,[ \t]*\"(?P<v1>[^\"\r\n]{1,256})\"", needs="cpy(", extract=_keyed_value,
+         remember=True,
+         examples=(('strcpy((char *)password.arr, "T1ger#Ora88");', "T1ger#Ora88"),
+                   ('strncpy(cfg->db_pass, "Strn#Cpy42", sizeof(cfg->db_pass));', "Strn#Cpy42")),
+         negatives=('strcpy((char *)username.arr, "SCOTT_APP");', 'strcpy(password, getenv("DB_PASS"));')),
     # CMake's `set(NAME "value")` when the name names a secret.
     Rule("secret", r"set\((?P<k>[A-Za-z_]\w{0,80})[ \t]+\"(?P<v1>[^\"\r\n]{1,256})\"", needs="set(",
          extract=_keyed_value, remember=True,

@@ -593,9 +593,9 @@ _BETWEEN_LITERALS = re.compile(r"\s*(?:[,+&;]|\.[ \t]*[$A-Za-z_(])")
 # Argo CD's `$dex.github.clientSecret` and `$<secret-name>:<key>` name a key of a Secret, Jsonnet's
 # `$.secrets.smtpPassword` a field of the root object; Terragrunt's
 # `${path_relative_to_include()}` is a function call; `${env:OTLP_TOKEN}` is the OpenTelemetry Collector's; a shell's
-# `${NAME:?message}` fails with the message when NAME is unset.
+# `${NAME:?message}` fails with the message when NAME is unset; Perl's `$ENV{'DB_PASS'}` is a hash element.
 _VARIABLE_REFERENCE = re.compile(r"""['"]?\\?\$\{?(?:env:|\.)?[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*|-[a-z][a-z0-9]*)*"""
-                                 r"""(?::\?[^}\r\n]*)?(?:\(\))?\}?(?:['"]|[/\[\\].*)?""")
+                                 r"""(?::\?[^}\r\n]*)?(?:\(\))?\}?(?:['"]|[/\[\\{].*)?""")
 # Grafana provisioning's expansions (`$__file{/run/secrets/pw}`, `$__env{PW}`, `$__vault{...}`): read at start-up; the
 # value stops before the `}`. A scheme before a reference (`Bearer ${env:OTLP_TOKEN}`) or a template (Artillery's
 # `Bearer {{ $processEnvironment.API_TOKEN }}`) holds no credential either.

@@ -24,6 +24,7 @@ _PLACEHOLDER = re.compile(
        '?%[A-Za-z_][\w().]*%'?|\$\(.*|&lt;[^&]*&gt;|arn:aws[\w-]*:.*|
        ![A-Za-z]+(?:\.ya?ml)?(?:[ \t].*)?|  # a YAML tag (`!secret name`, Zigbee2MQTT's `!secret.yaml name`)
        %\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
+       \#[a-z_][\w.]*(?:\[[^\]]*\]|\([^()]*\))?\#|  # a CFML expression: `password="#application.dbPass#"`
        env\(.*\)|getenv\(.*\)|process\.env\..*|env/[A-Z_][A-Z0-9_]*|  # octoDNS: `token: env/CLOUDFLARE_TOKEN`
        \[(?:redacted|filtered|hidden)\]?|\{[A-Za-z_]*\}|dummy|
        hidden[_-]due[_-]to[_-]security[_-]reasons|hmac-sha(?:1|256|512):[0-9a-f]+|
