@@ -35,10 +35,10 @@ KNOWN_MISSES = {
         ["'Q','m','8','v','R','2','k','X','w','9'"],
     "AutoIt script: RunAs with a literal password and Send into a login window": ["0p3r#Login"],
     "AutoHotkey v1 script: RunAs command and a hotstring typing a password": ["Vpn!Ahk7781"],
-    # Batch 69: JW Player's v1 client takes its key and secret as bare positional arguments
-    # (`jwplatform.v1.Client("KEY", "SECRET")`): no key word, and a 24-character mixed-case string is also an ordinary
-    # argument; only a rule for this one constructor would catch it.
-    "JW Player (JW Platform) Python client: v1 key and secret, v2 API secret": ["9nyZ51orcO8rKi7HTRleyChR"],
+    # Batch 75: JavaScript's `algoliasearch(APP_ID, KEY)` is as often given the public search-only key (in a browser)
+    # as an admin key (in a script), and the two keys have the same shape: only the key's ACL tells them apart.
+    "Algolia JavaScript algoliasearch(appId, apiKey) and Python SearchClient.create(app_id, api_key) with an admin key":
+        ["a4aa0934aa2c29d0d891d283e15afaf1"],
     # Batch 67: Symfony's console tables put columns between a name and its value (`debug:container --env-vars`:
     # `NAME  n/a  "VALUE"`; `debug:dotenv`: a value per .env file), so only the header tells which cell is the value;
     # a 16-character `remember_me=` cookie in a Cookie header is shorter than a random value under any name must be,
@@ -236,6 +236,8 @@ KNOWN_MISSES = {
 # Batch 68: Typesense's search-only key under `apiKey:` in browser code and a scoped search key (base64 of an HMAC and
 # its embedded `filter_by`) are public by design, but neither key name nor value tells them from an admin key.
 KNOWN_FALSE_POSITIVES = {
+    # AWS's documented example access key id (`AKIAIOSFODNN7EXAMPLE`) has the real shape; a test passing it is redacted.
+    "negative: unit tests with test doubles and documentation placeholders passed to SDK constructors",
     "Twilio-style SMS delivery webhook log from Vonage (message-id, network code, no secret)",
     "negative: Typesense InstantSearch adapter in frontend code with a search-only key and a scoped search key",
     "negative: Hummingbot conf/connectors/binance.yml (keys stored encrypted with the client password, hex keystore)",

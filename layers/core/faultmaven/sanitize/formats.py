@@ -802,13 +802,29 @@ def _exim_server_password(rule: Rule, hit: Hit) -> list[Finding]:
 
 # A string literal as a call's argument (double- or single-quoted, on one line).
 _STR_ARG = r"(?:\"[^\"\r\n]{0,256}\"|'[^'\r\n]{0,256}')"
-# Rust's conversion of a string literal to an owned `String` (`"…".to_owned()`), as lettre's examples pass them.
-_TO_OWNED = r"(?:\.to_owned\(\))?"
+# A string literal converted in place: Rust's owned `String` (`"…".to_owned()`), as lettre's examples pass them, and
+# Java's `"…".toCharArray()` (`new PasswordAuthentication(user, "…".toCharArray())`).
+_TO_OWNED = r"(?:\.to_owned\(\)|\.toCharArray\(\))?"
+
+
+def _after_calls(names: tuple[str, ...]) -> str:
+    """A `(` just after one of these callees (each a fixed-width pattern ending before the parenthesis)."""
+    return "(?:" + "|".join(rf"(?<={name}\()" for name in names) + ")"
 
 
 def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.value_span()
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
+
+
+def _sdk_key_argument(rule: Rule, hit: Hit) -> list[Finding]:
+    """A positional argument only its callee marks as a key: it must look like one (letters and digits, no blank, not
+    a URL or a host), so a test double's `"test-secret"` or an endpoint stays."""
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    if len(value) < 8 or not _mixed(value) or any(c.isspace() for c in value) or "." in value or ":" in value:
+        return []
+    return _bundler_credentials(rule, hit)
 
 
 def _discord_bot_token(rule: Rule, hit: Hit) -> list[Finding]:
@@ -2171,17 +2187,80 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "handler = WebhookHandler(os.environ['LINE_CHANNEL_SECRET'])",
                     "const client = new postmark.ServerClient(process.env.POSTMARK_SERVER_TOKEN);",
                     "const server = await client.getServer('5c1e8a2d-7b34-4f9e-a6c0-2d8b9e1f4a73');")),
+    # Vendor SDK constructors and factories whose documented signature takes the key or secret by position, as their
+    # quick starts call them with literals, by how many string arguments come before it: Polygon.io's
+    # `RESTClient(KEY)`/`polygon.New(KEY)`, MessageBird's `messagebird.Client(KEY)`/`initClient(KEY)`, Telnyx's
+    # `require('telnyx')(KEY)`, `Pinecone(KEY)`; after an id: Plivo's `plivo.Client`/`RestClient`/`NewClient(ID,
+    # TOKEN)`, Vonage PHP's `Credentials\Basic(KEY, SECRET)`, Pusher PHP's `Pusher(KEY, SECRET, APP_ID)`, Algolia's
+    # `SearchClient.create`/`::create` and Go `search.NewClient` (server side; not JavaScript's `algoliasearch(APP_ID,
+    # KEY)`, most often given the public search-only key in a browser), go-binance's `NewClient(KEY, SECRET)`,
+    # alpaca-py's `TradingClient(KEY, SECRET)` and data clients, JW Player's `jwplatform.Client`/`v1.Client(KEY,
+    # SECRET)`, node-mailjet's `apiConnect(KEY, SECRET)`, minio-go's `credentials.NewStaticV4(ID, SECRET, "")`; after an
+    # endpoint and an id: minio-py's `Minio(ENDPOINT, ID, SECRET)`. Arguments may be on lines of their own (PHP's
+    # style). Only the callee says the value is secret, so it must look like a key: letters and digits, no blank, no
+    # `.` or `:` (not a URL or host: `RESTClient("https://...")` is another library's).
+    *(Rule("secret", r"\(" + _after_calls(names) + (r"\s{0,16}" + _STR_ARG + r"\s{0,16},") * index
+           + r"\s{0,16}(?:" + _QUOTED_ARG + r")\s{0,16}[,)]", r"\(",
+           extract=_sdk_key_argument, remember=True, before=f"[{''.join(sorted({n[-1] for n in names}))}]",
+           examples=examples, negatives=negatives)
+      for index, names, examples, negatives in (
+          (0, (r"\bRESTClient", r"\bpolygon\.New", r"\bmessagebird\.Client", r"\binitClient",
+               r"require\('telnyx'\)", r'require\("telnyx"\)', r"\bPinecone"),
+           (('client = RESTClient("Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga")', "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga"),
+            ("const mb = require('messagebird').initClient('Kq8vR2mTp9LwX4zN7bYc3Hd5s');", "Kq8vR2mTp9LwX4zN7bYc3Hd5s"),
+            ("const telnyx = require('telnyx')('KEY0A1B2C3D4E5F6_Zx8Cv7Bn6Mq5Wr4Te3');",
+             "KEY0A1B2C3D4E5F6_Zx8Cv7Bn6Mq5Wr4Te3")),
+           ('api = RESTClient("https://api.example.com", timeout=30)', "client = RESTClient(api_key=key)",
+            "pc = Pinecone(os.environ['PINECONE_API_KEY'])", "const telnyx = require('telnyx')(apiKey);",
+            'mb = messagebird.Client("YOUR_ACCESS_KEY")')),
+          (1, (r"\bplivo\.Client", r"\bplivo\.RestClient", r"\bplivo\.NewClient", r"new Basic",
+               r"Credentials\\Basic", r"\bPusher\\Pusher", r"\bSearchClient\.create",
+               r"\bSearchClient::create", r"\bsearch\.NewClient", r"\bbinance\.NewClient",
+               r"\bbinance\.NewFuturesClient", r"\bTradingClient", r"\bStockHistoricalDataClient",
+               r"\bCryptoHistoricalDataClient", r"\bjwplatform\.Client",
+               r"jwplatform\.v1\.Client", r"\bapiConnect", r"\bNewStaticV4"),
+           (('client = SearchClient.create("LQ7Z3K9WPA", "a4aa0934aa2c29d0d891d283e15afaf1")',
+             "a4aa0934aa2c29d0d891d283e15afaf1"),
+            ('$basic = new Basic("83de24c1", "rjJpbEHWD3D7C9Nx");', "rjJpbEHWD3D7C9Nx"),
+            ("$pusher = new Pusher\\Pusher(\n  '8a1b2c3d4e5f60718293',\n  'f0e1d2c3b4a596870123',\n  '1734520');",
+             "f0e1d2c3b4a596870123"),
+            ('Creds: credentials.NewStaticV4("8IB4KG5SBFSYCFQVR4OQ", "eAo7sgEuytV64HxAuj725yYYdzXVIYO5", ""),',
+             "eAo7sgEuytV64HxAuj725yYYdzXVIYO5")),
+           ("const searchClient = algoliasearch('LQ7Z3K9WPA', 'a4aa0934aa2c29d0d891d283e15afaf1');",
+            'client = TradingClient("test-key", "test-secret", paper=True)',
+            'credentials.NewStaticV4(os.Getenv("MINIO_ACCESS_KEY"), os.Getenv("MINIO_SECRET_KEY"), "")',
+            "const client = new plivo.Client('MAD00TJTY5OMM4O06KZ7', authToken);")),
+          (2, (r"\bMinio",),
+           (('client = Minio("s3.example.com:9000", "4ZVOYLA6BXLIL32W", "DWI5cR23mYNT4Lnhb/x9", secure=True)',
+             "DWI5cR23mYNT4Lnhb/x9"),),
+           ('client = Minio("s3.example.com:9000", access_key, secret_key)',
+            'client = Minio("play.min.io", "minioadmin", "minioadmin")')))),
     # An access key's secret in the next CSV cell: the IAM console's access-key download (`Access key ID,Secret access
     # key`: 40 characters) and the SES console's SMTP credentials download (`IAM user name,Smtp username,Smtp
-    # password`: the derived SMTP password, 44 characters).
-    Rule("aws_secret_key", r"AKIA(?<![A-Za-z0-9]AKIA)[A-Z0-9]{16},(?P<v>[A-Za-z0-9/+]{40}(?:[A-Za-z0-9/+]{4})?)"
-         r"(?![A-Za-z0-9/+=])", needs="AKIA",
+    # password`: the derived SMTP password, 44 characters); or in the next string argument, as the SDKs' static
+    # credentials take them (Java `new BasicAWSCredentials("AKIA…", "…")`, Go `NewStaticCredentialsProvider`).
+    Rule("aws_secret_key", r"AKIA(?<![A-Za-z0-9]AKIA)[A-Z0-9]{16}(?:,|[\"'][ \t]*,[ \t]*[\"'])"
+         r"(?P<v>[A-Za-z0-9/+]{40}(?:[A-Za-z0-9/+]{4})?)(?![A-Za-z0-9/+=])", needs="AKIA",
          examples=(("Access key ID,Secret access key\nAKIAQ3EXAMPLE7WXYZ12,wJalrXUtnFEMI/K7MDENG+bPxRfiCYz8Qp3Lm7Tv\n",
                     "wJalrXUtnFEMI/K7MDENG+bPxRfiCYz8Qp3Lm7Tv"),
                    ("ses-smtp-user.20240101-120000,AKIAQ3EXAMPLE7WXYZ12,BFq8Zr3XvT8mN2pLw5YcH7dF1aJ6sGeU0iOkR4tBnM3x",
-                    "BFq8Zr3XvT8mN2pLw5YcH7dF1aJ6sGeU0iOkR4tBnM3x")),
+                    "BFq8Zr3XvT8mN2pLw5YcH7dF1aJ6sGeU0iOkR4tBnM3x"),
+                   ('new BasicAWSCredentials("AKIAQ3EXAMPLE7WXYZ12", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYz8Qp3Lm7Tv");',
+                    "wJalrXUtnFEMI/K7MDENG+bPxRfiCYz8Qp3Lm7Tv")),
          negatives=("Access key ID,Secret access key", "IAM user name,Smtp username,Smtp password",
-                    "AKIAS3BUCKETNAMES2024,wJalrXUtnFEMI/K7MDENG+bPxRfiCYz8Qp3Lm7Tv")),
+                    "AKIAS3BUCKETNAMES2024,wJalrXUtnFEMI/K7MDENG+bPxRfiCYz8Qp3Lm7Tv",
+                    'key ids start "AKIA", "ASIA" or "AROA"')),
+    # A Twilio auth token in the string argument after an Account SID literal, as the helper libraries' quick starts
+    # pass the pair (`require('twilio')('AC…', '…')`, C# `TwilioClient.Init`, Java `Twilio.init`, Ruby
+    # `Twilio::REST::Client.new 'AC…', '…'`, PHP `new Client("AC…", "…")`): 32 hex digits, as the token is.
+    Rule("twilio_key", r"A(?<=[\"']A)C[a-f0-9]{32}[\"'][ \t]*,[ \t]*[\"'](?P<v>[a-f0-9]{32})[\"']", "A",
+         before="[\"']", extract=_bundler_credentials,
+         examples=(("TwilioClient.Init(\"AC3f9c2b7a1e8d4c6b9a0f5e2d7c1b8a4e\", \"9a0f5e2d7c1b8a4e3f9c2b7a1e8d4c6b\");",
+                    "9a0f5e2d7c1b8a4e3f9c2b7a1e8d4c6b"),
+                   ("@client = Twilio::REST::Client.new 'AC3f9c2b7a1e8d4c6b9a0f5e2d7c1b8a4e', "
+                    "'9a0f5e2d7c1b8a4e3f9c2b7a1e8d4c6b'", "9a0f5e2d7c1b8a4e3f9c2b7a1e8d4c6b")),
+         negatives=('TwilioClient.Init("ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "your_auth_token");',
+                    "client.calls('CA3f9c2b7a1e8d4c6b9a0f5e2d7c1b8a4e', 'fetch')")),
     # Burp Suite Professional's REST API takes its key as the first path segment, before the API version
     # (`http://127.0.0.1:1337/KEY/v0.1/scan`).
     Rule("secret", r"/v0\.1/(?<=[0-9]/(?P<v>[A-Za-z0-9]{32})/v0\.1/)", needs="/v0.1/", remember=True,
