@@ -201,7 +201,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
               "dcc43aedf4535b7b6bec7143b6ee1764")),
 
             ("password_length=12", "ldap_default_authtok_type = password", "smtp_auth_plain=yes", "PWD=/home/app",
-             "token=${API_TOKEN}",
+             "token=${API_TOKEN}", 'client.Credentials = new NetworkCredential(user, pass);',
+             'const password = await vault.read("db");', "secret = typeof x", 'password = lambda: os.environ["P"]',
+             '$webClient.Credentials = new-object System.Net.NetworkCredential($user, $pass)',
              "bypass=true", "TOKEN ?= $(shell cat t)",
              "$db['default']['hostname'] = 'localhost';", "$user['password_hash'] = 'see users table';",
              'password = "settings.DB_PASSWORD"', "secret = oauth2Client.token",
@@ -553,7 +555,8 @@ def _compound(word: str) -> str:
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _FORMAT_FIELD = re.compile(r"\{\d*\}")
 # A PowerShell cmdlet (`$pw = ConvertTo-SecureString ...`): its arguments hold the value, if any.
-_CMDLET = re.compile(r"(?:ConvertTo|ConvertFrom|Get|Read|New|Invoke|Add)-[A-Z][A-Za-z]+")  # Veeam's Add-VBR…Key
+# PowerShell's names are case-insensitive (`new-object` as often as `New-Object`).
+_CMDLET = re.compile(r"(?i:ConvertTo|ConvertFrom|Get|Read|New|Invoke|Add)-[A-Za-z][A-Za-z]+")  # Veeam's Add-VBR…Key
 
 
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
@@ -605,6 +608,9 @@ _SCHEMED = re.compile(r"(?i:bearer|basic|token|apikey)[ \t]+(\S.*)")
 # TeamCity's `credentialsJSON:<uuid>` token.
 _REFERENCE_KEYS = frozenset({"from_secret", "credentialsJSON"})
 _CAST = re.compile(r"\([A-Za-z_][\w ]*\**")
+# The keywords an expression in code starts with (`Credentials = new NetworkCredential(…)`, `token = await getToken()`,
+# `key = lambda: …`): the value is the expression after them, not the word.
+_EXPRESSION_KEYWORDS = frozenset({"new", "await", "yield", "typeof", "lambda"})
 
 
 def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
@@ -618,7 +624,7 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
             or _BROWSER_KEY.fullmatch(value):
         return False
     if (not quoted and (value[-1] in "([" or _CALL_START.match(value) or _CMDLET.fullmatch(value)
-                        or _CAST.fullmatch(value))) \
+                        or _CAST.fullmatch(value) or value.rstrip(":") in _EXPRESSION_KEYWORDS)) \
             or _FORMAT_FIELD.search(value) or _PATH_VALUE.fullmatch(value) or _VARIABLE_REFERENCE.fullmatch(value) \
             or _EXPANSION.fullmatch(value) \
             or ((schemed := _SCHEMED.fullmatch(value)) and (_VARIABLE_REFERENCE.fullmatch(schemed.group(1))
