@@ -243,6 +243,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_71", "serverless and edge databases and their connection strings", "b9d49e3", "b843e53",
            source="the tools' documentation"),
+    _batch("_74", "log shippers, syslog daemons and SIEM agents, second round", "5635500", "7b8372f",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
