@@ -28,6 +28,12 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    # Batch 74: a token as a string literal inside a JavaScript template expression (Cribl's `authHeaderExpr:
+    # "`Bearer ${'TOKEN'}`"`): `${` starts a reference in every other config, and Cribl documents the plain template
+    # (`` `Bearer TOKEN` ``, caught) or a `C.Secret(...)` lookup there; a literal inside `${'…'}` is too rare to widen
+    # for.
+    "Cribl Stream local/cribl/outputs.yml: Splunk HEC token, webhook authHeaderExpr and an Elastic output password":
+        ["Wq8LzP3vN6xK2rT9mB5cY7dH"],
     # Batch 69: JW Player's v1 client takes its key and secret as bare positional arguments
     # (`jwplatform.v1.Client("KEY", "SECRET")`): no key word, and a 24-character mixed-case string is also an ordinary
     # argument; only a rule for this one constructor would catch it.
