@@ -247,6 +247,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_73", "database GUI clients and their saved connections, second round", "5635500", "1c3712a",
            source="the tools' documentation"),
+    _batch("_74", "log shippers, syslog daemons and SIEM agents, second round", "5635500", "7b8372f",
+           source="the tools' documentation"),
     _batch("_75", "SDK clients constructed with credentials passed positionally, across languages", "5635500",
            "a9bc43e", source="the tools' documentation"),
 )

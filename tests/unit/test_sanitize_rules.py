@@ -39,6 +39,12 @@ KNOWN_MISSES = {
     # as an admin key (in a script), and the two keys have the same shape: only the key's ACL tells them apart.
     "Algolia JavaScript algoliasearch(appId, apiKey) and Python SearchClient.create(app_id, api_key) with an admin key":
         ["a4aa0934aa2c29d0d891d283e15afaf1"],
+    # Batch 74: a token as a string literal inside a JavaScript template expression (Cribl's `authHeaderExpr:
+    # "`Bearer ${'TOKEN'}`"`): `${` starts a reference in every other config, and Cribl documents the plain template
+    # (`` `Bearer TOKEN` ``, caught) or a `C.Secret(...)` lookup there; a literal inside `${'…'}` is too rare to widen
+    # for.
+    "Cribl Stream local/cribl/outputs.yml: Splunk HEC token, webhook authHeaderExpr and an Elastic output password":
+        ["Wq8LzP3vN6xK2rT9mB5cY7dH"],
     # Batch 67: Symfony's console tables put columns between a name and its value (`debug:container --env-vars`:
     # `NAME  n/a  "VALUE"`; `debug:dotenv`: a value per .env file), so only the header tells which cell is the value;
     # a 16-character `remember_me=` cookie in a Cookie header is shorter than a random value under any name must be,

@@ -1708,6 +1708,7 @@ def _command_line(text: str, pos: int) -> str:
 
 
 _HTTPIE = re.compile(r"\bhttps?[ \t]")  # HTTPie's `http`/`https` commands take `--auth user:password`
+_SPLUNK = re.compile(r"\bsplunk[ \t]")  # the Splunk CLI's `splunk add forward-server HOST -auth user:password`
 # lftp(1) takes `-u user,password`, on its command line or in its `open` command (a script, `~/.lftprc`).
 _LFTP = re.compile(r"\blftp\b|^[ \t]*open[ \t]")
 
@@ -1722,13 +1723,14 @@ def _curl_user(rule: Rule, hit: Hit) -> list[Finding]:
     """`curl -u user:password` / `--user user:'password'`: the part after the first colon (its quotes kept); with an
     empty or filler password (`-u "sk_live_...:"`, `-u APIKEY:X`: an API key passed as the user name) the user name.
     The option may sit on a continuation line of the command. lftp's `-u user,password` likewise, after the first
-    comma."""
+    comma; HTTPie's `--auth` and the Splunk CLI's `-auth` take the same `user:password`."""
     text, dash = hit.text, hit.anchor
     line = _command_line(text, dash)
     separator = ":"
     if _LFTP.search(line):
         separator = ","
-    elif "curl" not in line and not (text.startswith("-auth", dash + 1) and _HTTPIE.search(line)):
+    elif "curl" not in line and not (text.startswith("-auth", dash + 1) and _HTTPIE.search(line)) \
+            and not (text.startswith("auth", dash + 1) and _SPLUNK.search(line)):
         return []
     start, end = hit.value_span()
     colon = text.find(separator, start, end)
@@ -2620,9 +2622,30 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "0e4a7c1d-9f3b-4d6e-a8c2-b5d7f9e1a3c6")),
          negatives=("Run snyk auth to log in from the browser.", "snyk auth $SNYK_TOKEN", "snyk auth --auth-type=token",
                     "snyk config set org=acme-platform", "snyk test --org=acme-platform --severity-threshold=high")),
+    # Wazuh's keystore of the indexer's credentials: `wazuh-keystore -f indexer -k password -v VALUE` (its `username`
+    # is not a secret).
+    Rule("password", r"wazuh-keystore(?<![\w.-]wazuh-keystore)[^\r\n]{0,80}?[ \t]-k[ \t]+password[ \t]+-v[ \t]+"
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"]{1,256}))",
+         needs="wazuh-keystore", remember=True, validate=lambda value: not is_placeholder_value(value),
+         examples=(("/var/ossec/bin/wazuh-keystore -f indexer -k password -v Wz1nd3x!Pw7q", "Wz1nd3x!Pw7q"),),
+         negatives=("/var/ossec/bin/wazuh-keystore -f indexer -k username -v admin",
+                    "wazuh-keystore -f indexer -k password -v ${INDEXER_PASSWORD}")),
+    # Wazuh's `manage_agents -i KEY`: an agent's key as the manager exports it, the base64 of `ID NAME IP KEY`.
+    Rule("secret", r"manage_agents(?<![\w.-]manage_agents)[ \t]+-i[ \t]+(?P<v>[A-Za-z0-9+/]{40,1024}={0,2})(?!\S)",
+         needs="manage_agents", remember=True,
+         examples=(("/var/ossec/bin/manage_agents -i MDAyIHdlYi0wMyAxMC4yMC4zLjE3IDRmOGEyYzFlN2I5ZDNmNmEwYzVlOGIy",
+                    "MDAyIHdlYi0wMyAxMC4yMC4zLjE3IDRmOGEyYzFlN2I5ZDNmNmEwYzVlOGIy"),),
+         negatives=("/var/ossec/bin/manage_agents -l", "manage_agents -i <key>", "manage_agents -e 002")),
+    # rsyslog's legacy database actions: `:ommysql:server,database,user,password[;template]` (and `:ompgsql:`).
+    Rule("password", r"sql:(?<=:ommysql:|:ompgsql:)[^,\s]{1,256},[^,\s]{1,256},[^,\s]{1,256},(?P<v>[^;\s]{1,256})",
+         needs="sql:", remember=True, validate=lambda value: not is_placeholder_value(value),
+         examples=(("local0.* :ompgsql:pg1.internal,syslog,rsyslog,Pg7wLx2qNc9v;pgtemplate", "Pg7wLx2qNc9v"),
+                   ("*.* :ommysql:127.0.0.1,Syslog,rsyslog,My5ql-Rs9", "My5ql-Rs9")),
+         negatives=("*.* :ommysql:127.0.0.1,Syslog,rsyslog,${RSYSLOG_DB_PW}", "jdbc:postgresql:db,a,b,c",
+                    '*.* action(type="ommysql" server="db1" db="Syslog")')),
     # `-u` may close a cluster of curl's flags without values (`-su`, `-sSku`); `-U`/`--proxy-user` is its proxy twin
     # (a proxy provider's zone user and password, or an API key as the user with an empty password).
-    Rule("password", r"-(?<=[ \t]-)(?:[sSkLfiv]{0,4}[uU][ \t]*|-(?:proxy-)?user[ \t=]+|-auth[ \t=]+)"
+    Rule("password", r"-(?<=[ \t]-)(?:[sSkLfiv]{0,4}[uU][ \t]*|-(?:proxy-)?user[ \t=]+|-?auth[ \t=]+)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>[^\s'\"]{1,256}(?:'[^'\s]{1,256}'|\"[^\"\s]{1,256}\")?))", "-",
          extract=_curl_user, remember=True, before=_OPTION_BEFORE,
@@ -2639,7 +2662,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("curl -x proxy.example.com:8011 -U 9b2f6e1a4c7d40b8a3e5f1c6d2b8e7a0: https://httpbin.org/ip",
                     "9b2f6e1a4c7d40b8a3e5f1c6d2b8e7a0"),
                    ("curl --proxy gw.example.net:22225 --proxy-user zone-res-country-us:Pr0xyZ0ne7 https://x.test",
-                    "Pr0xyZ0ne7")),
+                    "Pr0xyZ0ne7"),
+                   ("./splunk add forward-server idx1.example.com:9997 -auth admin:UfAdm1n#7qX", "UfAdm1n#7qX")),
          negatives=("curl -u deploy https://ci.example.com", "ps -u root:wheel", "ps -fu root:wheel",
                     "curl -x proxy.example.com:3128 -U proxyuser https://x.test", "psql -U postgres:5432 -d app",
                     'curl --proxy-user "$PROXY_USER:$PROXY_PASS" -x "$PROXY" https://x.test',
@@ -2647,7 +2671,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     'curl -sL --user "$USER:$PASS" "$URL"', "curl -u <user:password> https://test.com",
                     "curl --user neo4j:[PASSWORD] http://db:7474", 'curl -u "${{ env.ID }}:${{ env.PASS }}"',
                     "lftp -u deploy ftp.example.com", "lftp -u deploy,$FTP_PW ftp.example.com",
-                    "curl -u admin:X https://x.test")),
+                    "curl -u admin:X https://x.test", "openssl s_client -auth admin:Adm1nPw9",
+                    "./splunk list forward-server -auth $SPLUNK_USER:$SPLUNK_PASS")),
     # Config directives on a line of their own (`requirepass`, `masterauth` in redis.conf, `wpa-psk` in Debian's
     # interfaces(5), `bridge_psk` (a bridge's TLS-PSK key in mosquitto.conf(5)), `rootpw` in slapd.conf(5), `bindpw` in
     # nslcd.conf(5) and pam_ldap's ldap.conf,
@@ -2677,7 +2702,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                       f"store{word} System.getenv('KS_PASS')", "Password Store", "Password changed\n",
                       f"- cmd: echo Db{word} F1shH1stPw",
                       f"msf6 exploit(windows/smb/psexec) > show SMB{word} Msf-L4b-Pw"))
-      for word in ("Password", "PASSWORD", "_pass", "Passwd", "Pass", "pw")),  # `pw`: nslcd.conf's `bindpw`
+      # `pw`: nslcd.conf's `bindpw`; `_passphrase`: a TLS key's (Fluentd's `private_key_passphrase` in `<transport>`)
+      for word in ("Password", "PASSWORD", "_pass", "Passwd", "Pass", "pw", "_passphrase")),
     # Other secret keys in an aligned two-column table (`vault kv get`: `api_key        VALUE`): two blanks or more;
     # one blank before a token-like value, in the blank-separated configs of log shippers (Fluentd's `<match>` blocks:
     # `hec_token <uuid>`, `api_key <hex>`; Fluent Bit's `[OUTPUT]` sections: `Splunk_Token`, `apikey`).
@@ -4116,12 +4142,19 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "5b8e2d4f7a1c9e3b6d0f2a4c8e1b3d5f")),
          negatives=("   3 host/web01@CORP (aes256-cts-hmac-sha1-96)",
                     "segfault at addr@RIP (0x00007f3a9c1e5b2d)", "flags (0x9d3f1a7c5e2b8d4f)")),
-    # A NATS URL's user-info without a `:` is a token (`nats://TOKEN@host:4222`), not a user name.
-    Rule("password", r"nats://(?P<v>[^\s:@/]{1,256})@(?=[\w\[])", needs="nats://", extract=_bundler_credentials,
-         remember=True,
-         examples=(("nats context add stg --server nats://s3cr3tT0kenStg77@nats.example.com:4222",
-                    "s3cr3tT0kenStg77"),),
-         negatives=("nats://nats.example.com:4222", "nats://${NATS_TOKEN}@nats:4222")),
+    # A URL's user-info without a `:` is a token, not a user name: a NATS URL's (`nats://TOKEN@host:4222`), and Cribl's
+    # worker-to-leader URL (`CRIBL_DIST_MASTER_URL=tls://TOKEN@leader:4200`, the leader's auth token).
+    *(Rule("password", head + r"(?P<v>[^\s:@/]{1,256})@(?=[\w\[])", needs=needs, extract=_bundler_credentials,
+           remember=True, examples=examples, negatives=negatives)
+      for head, needs, examples, negatives in (
+          ("nats://", "nats://",
+           (("nats context add stg --server nats://s3cr3tT0kenStg77@nats.example.com:4222", "s3cr3tT0kenStg77"),),
+           ("nats://nats.example.com:4222", "nats://${NATS_TOKEN}@nats:4222")),
+          (r"MASTER_URL=(?<=CRIBL_DIST_MASTER_URL=)(?:tls|tcp)://", "MASTER_URL=",
+           (("-e CRIBL_DIST_MASTER_URL=tls://Wk9AuthTkn4Rz8Pq@leader.example.com:4200?group=default",
+             "Wk9AuthTkn4Rz8Pq"),),
+           ("CRIBL_DIST_MASTER_URL=tls://leader.example.com:4200", "CRIBL_DIST_MASTER_URL=tls://${TOKEN}@leader:4200",
+            "SPARK_MASTER_URL=tcp://ops@spark-master:7077")))),
     # An ODBC connection string percent-encoded into a URL (SQLAlchemy's `mssql+pyodbc:///?odbc_connect=...`):
     # `;PWD=` as `%3BPWD%3D`, the value up to the next encoded `;`.
     Rule("password", r"%3[Bb](?i:pwd|password)%3[Dd](?P<v>(?:[^\s%\"'&;]|%(?!3[Bb])[0-9A-Fa-f]{2}){1,256})",

@@ -313,9 +313,12 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             "arn:aws:sts::123456789012:assumed-role/TranslateBatchRole/i-0a1b2c3d4e5f67890"))),
 }
 _SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3tt3rPw!"),
-                     ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6")),
+                     ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6"),
+                     ('destination d_http {\n  http(\n    user("sng")\n    password("Sn9gQx4Lw7Rt2Kp")\n  );\n};',
+                      "Sn9gQx4Lw7Rt2Kp")),
                     ('user = getPassword("alice")', 'assertToken("abc123")', 'password("x")',
-                     '.clientKey("Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5")'))
+                     '.clientKey("Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5")', 'password("Sn9gQx4Lw7Rt2Kp")',
+                     '    password("Sn9gQx4Lw7Rt2Kp") or die'))
 _TAG_EXAMPLES = ((("<password>mavenPw123</password>", "mavenPw123"),
                   ('<Pass encoding="base64">c3VwZXJzZWNyZXQxMjM=</Pass>', "c3VwZXJzZWNyZXQxMjM="),
                   ('<property name="hibernate.connection.password">H1bern8Pw</property>', "H1bern8Pw"),
@@ -1100,13 +1103,20 @@ _LOOKUPS = ("get", "find", "fetch", "lookup", "load", "read", "verify", "check",
             "encode", "hash", "compare", "match", "delete", "remove", "revoke")
 
 
+def _is_option(text: str, start: int, end: int) -> bool:
+    """`name("value")` indented and alone on its line: an option of syslog-ng's grammar (`password("…")` in an `http()`
+    destination), where every value is wrapped in parentheses; a bare call at a line's start is left to the code."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return start > line_start and not text[line_start:start].strip() and _LINE_END.match(text, end) is not None
+
+
 def extract_setter(rule: Rule, hit: Hit) -> list[Finding]:
     """`builder.password("...")`, `setApiKey("...")`, `withToken('...')`: a setter named after a secret with one string
     literal. Getters and checks (`getPassword("user")`, `verifyToken(...)`) take a lookup key, not a secret."""
     name = _SETTER.search(hit.text, max(0, hit.anchor - 64), hit.anchor)
     method = name is not None and hit.text[name.start() - 1 : name.start()] in (".", ":")  # `obj.m(`, Lua's `obj:m(`
-    if not name or not (name.group().startswith(("set", "with")) or method) \
-            or name.group().lower().startswith(_LOOKUPS):
+    if not name or name.group().lower().startswith(_LOOKUPS) \
+            or not (name.group().startswith(("set", "with")) or method or _is_option(hit.text, name.start(), hit.end)):
         return []
     # A Redis client's `auth("...")` (`red:auth(...)` in OpenResty, `client.auth(...)` in node-redis): the password.
     kind = ("strong", "password") if method and name.group() == "auth" else classify_key(name.group(1))
