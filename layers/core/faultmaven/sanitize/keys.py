@@ -108,7 +108,11 @@ def _lookbehind(sep: str, numbered_only: bool = False) -> str:
         words = ("|".join(group) for _, group in groupby(sorted(endings, key=len), key=len))
         pairs = "|".join(f"(?i:{a})[{b}{b.upper()}]" for a, b in sorted({(w[-2], w[-1]) for w in endings}))
         keywords = "|".join(f"(?<=(?i:{alt}){between}{sep})" for alt in words)
-        return f"(?<=(?:{pairs}){between}{sep})(?:{keywords})"
+        # Text of two characters or more between key and separator is tested alone first: its characters next to
+        # the separator (`"'` then a blank) reject most candidates, where the lookbehind of the pairs, tried from its
+        # start, tries all pairs two places further back first. (One character is the head's own test.)
+        guard = f"(?<={between}{sep})" if len(_ONE_CHARACTER.findall(between)) > 1 else ""
+        return f"{guard}(?<=(?:{pairs}){between}{sep})(?:{keywords})"
 
     # Quoted keys, also JSON inside a JSON string (`{\\"password\\": ...}`, the body of a structured log line), and a
     # numbered password (Tasmota's `{"Password1":"..."}`; not `"token1"`, a test fixture's numbering as often).
