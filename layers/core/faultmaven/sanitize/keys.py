@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache, partial
 from itertools import groupby, pairwise
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from faultmaven.sanitize.validators import (
@@ -106,7 +107,8 @@ def _lookbehind(sep: str, numbered_only: bool = False) -> str:
     """
     def shape(between: str, endings: tuple[str, ...] = _ENDINGS) -> str:
         words = ("|".join(group) for _, group in groupby(sorted(endings, key=len), key=len))
-        pairs = "|".join(f"(?i:{a})[{b}{b.upper()}]" for a, b in sorted({(w[-2], w[-1]) for w in endings}))
+        pairs = "|".join(f"(?i:{a})[{''.join(b + b.upper() for _, b in group)}]"
+                         for a, group in groupby(sorted({(w[-2], w[-1]) for w in endings}), key=itemgetter(0)))
         keywords = "|".join(f"(?<=(?i:{alt}){between}{sep})" for alt in words)
         # Text of two characters or more between key and separator is tested alone first: its characters next to
         # the separator (`"'` then a blank) reject most candidates, where the lookbehind of the pairs, tried from its
