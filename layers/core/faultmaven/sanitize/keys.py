@@ -385,8 +385,10 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
                                 'user_pref("services.sync.username", "alice-example");')),)
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     keyword, block, generic = _EXAMPLES[sep]
+    # The opener as an alternation with an empty last branch, like the arrows: the block rule's guard tries it at
+    # every `:` of a log that a blank or a quote follows.
     opened = r"[ \t]*+(?:\{|'''|" + '"""|' + (r"[|>][+-]?[1-9]?" if sep == ":" else r"<<-?[A-Za-z_]\w{0,20}") \
-        + r")?[ \t]*+"
+        + r"|)[ \t]*+"
 
     return (
         Rule("secret", sep + _lookbehind(sep) + keyword_arrow
