@@ -10,7 +10,7 @@ import pytest
 
 from faultmaven.sanitize import engine
 from faultmaven.sanitize.engine import Scanner
-from faultmaven.sanitize.first_chars import first_class, literal_prefix
+from faultmaven.sanitize.first_chars import first_class, last_class, literal_prefix
 from faultmaven.sanitize.formats import FORMAT_RULES
 from faultmaven.sanitize.rules import BUILTIN_RULES, Options
 
@@ -26,6 +26,15 @@ FORMATS = json.loads((Path(__file__).parent.parent / "fixtures" / "sanitize" / "
 ])
 def test_first_class_of_patterns(patterns: list[str], expected: str) -> None:
     assert first_class(patterns) == expected
+
+
+@pytest.mark.parametrize(("patterns", "expected"), [
+    ([r"[9Gs]", r"(?=[0c][1a])(?:[0v]1|sa)"], "[19Gas]"),
+    ([r"(?<![\w.])[2-9]\d\d"], r"[\d]"),
+    ([r"(?:EY)"], "[Y]"),
+])
+def test_last_class_of_patterns(patterns: list[str], expected: str) -> None:
+    assert last_class(patterns) == expected
 
 
 @pytest.mark.parametrize("pattern", [r"a*", r"(?=x)", r"[^a]b", r".b", r"(?i:k)x", r"(?i)k", r"(a)?\1b", r"(?a:\w)",

@@ -11,7 +11,7 @@ from itertools import groupby, pairwise
 
 from ahocorasick_rs import AhoCorasick, BytesAhoCorasick, Implementation
 
-from faultmaven.sanitize.first_chars import first_class, literal_prefix
+from faultmaven.sanitize.first_chars import first_class, last_class, literal_prefix
 from faultmaven.sanitize.rules import Finding, Hit, Options, Rule
 from faultmaven.sanitize.validators import is_masked
 
@@ -224,7 +224,7 @@ def _anchor_pass(anchor: str, parts: Sequence[tuple[str, str, Rule, tuple[str, s
     its rule's `rejected` pattern marks, the anchor fails there (the next search starts after it, as after a match of
     the anchor; no later rule is tried) with no match object and no call. It is a lookahead, so that an alternative
     may begin with a test of the character after the anchor (see `_tested`); the match is the anchor alone."""
-    branches = []
+    branches: list[tuple[str, str | None]] = []
     for before, run in groupby(parts, key=lambda part: part[3][0]):
         groups = []
         for (_, after), group in groupby(run, key=lambda part: part[3]):
@@ -235,14 +235,30 @@ def _anchor_pass(anchor: str, parts: Sequence[tuple[str, str, Rule, tuple[str, s
         firsts = [first for _, _, first in groups]
         chars = None if None in firsts else "[" + "".join(first[1:-1] for first in firsts) + "]"
         branch = head + "(?:" + "|".join(guard + _either(members) for guard, members, _ in groups) + ")"
-        branches.append(_tested(branch, chars)
-                        or head + "(?:" + "|".join(_group_tested(anchor, *group) for group in groups) + ")")
+        if tested := _tested(branch, chars):
+            branches.append((tested, None))
+        else:  # it begins with its `before`'s lookbehind
+            branch = head + "(?:" + "|".join(_group_tested(anchor, *group) for group in groups) + ")"
+            branches.append((branch, last_class([before]) if before else None))
     rejected = "".join(f"(?({name}_{_REJECTED})(?!))" for name, part, _, _ in parts
                        if f"(?P<{name}_{_REJECTED}>)" in part)
-    regex = re.compile(f"{anchor}(?=(?>{'|'.join(branches)}){rejected})")
+    regex = re.compile(f"{anchor}(?=(?>{'|'.join(_behind_one_test(anchor, branches))}){rejected})")
     rules = {name: rule for name, _, rule, _ in parts}
     # Every match begins with the anchor, as the pattern does.
     return _Pass(regex, _rule_groups(regex, rules), _ESCAPED.sub(r"\1", anchor), leads=True, parts=tuple(parts))
+
+
+def _behind_one_test(anchor: str, branches: list[tuple[str, str | None]]) -> Iterator[str]:
+    """The branches, where consecutive ones that each begin with a lookbehind of the character before the anchor
+    (`last`, a class) are behind one lookbehind of their classes together when it is narrow: after most anchors
+    (a version number's `.` after a digit) that one test fails where each branch's own would be entered in turn."""
+    for known, run in groupby(branches, key=lambda branch: branch[1] is not None):
+        members = list(run)
+        chars = "[" + "".join(last[1:-1] for _, last in members if last) + "]"
+        if known and len(members) > 1 and len(re.findall(chars, _ASCII)) <= 2 * _NARROW:
+            yield f"(?<={chars}{anchor})(?:" + "|".join(branch for branch, _ in members) + ")"
+        else:
+            yield from (branch for branch, _ in members)
 
 
 def _either(members: list[tuple[str, str, Rule, tuple[str, str]]]) -> str:

@@ -1,4 +1,4 @@
-"""The characters a regex's match can begin with, read from the pattern's parse tree.
+"""The characters a regex's match can begin (or end) with, read from the pattern's parse tree.
 
 The scanner puts this class in front of anchored rules that have no guard after their anchor: at an `A` followed by a
 lower-case letter (most of them in logs) the provider-key rules anchored there are then rejected by one test. It reads
@@ -22,6 +22,16 @@ def first_class(patterns: list[str]) -> str | None:
     """A character class (`[...]`) holding the first character every match of any of `patterns` consumes; None when
     a match may consume nothing, may begin with any character, or a pattern uses what is not read here (case folding,
     negated classes, back references)."""
+    return _edge_class(patterns, last=False)
+
+
+def last_class(patterns: list[str]) -> str | None:
+    """As `first_class`, for the last character every match consumes (the one right before an anchor that a rule's
+    `before` pattern tests)."""
+    return _edge_class(patterns, last=True)
+
+
+def _edge_class(patterns: list[str], last: bool) -> str | None:
     found: set[str] = set()
     for pattern in patterns:
         try:
@@ -30,7 +40,7 @@ def first_class(patterns: list[str]) -> str | None:
             return None
         if parsed.state.flags & _FLAGS_THAT_WIDEN:
             return None
-        items, nullable = _first(parsed)
+        items, nullable = _first(parsed, last)
         if items is None or nullable:
             return None
         found |= items
@@ -67,10 +77,11 @@ def _prefix(sequence: Any) -> tuple[str, bool]:
     return out, True
 
 
-def _first(sequence: Any) -> tuple[set[str] | None, bool]:
-    """The class items the first consumed character of `sequence` may match, and whether it may consume nothing."""
+def _first(sequence: Any, last: bool = False) -> tuple[set[str] | None, bool]:
+    """The class items the first (or `last`) consumed character of `sequence` may match, and whether it may consume
+    nothing."""
     found: set[str] = set()
-    for op, av in sequence:
+    for op, av in reversed(sequence) if last else sequence:
         if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):  # zero width: the next item consumes the first character
             continue
         if op is sre.LITERAL:
@@ -82,20 +93,20 @@ def _first(sequence: Any) -> tuple[set[str] | None, bool]:
             _, add_flags, _, inner_sequence = av
             if add_flags & _FLAGS_THAT_WIDEN:
                 return None, False
-            inner, nullable = _first(inner_sequence)
+            inner, nullable = _first(inner_sequence, last)
         elif op is sre.ATOMIC_GROUP:
-            inner, nullable = _first(av)
+            inner, nullable = _first(av, last)
         elif op is sre.BRANCH:
             inner, nullable = set(), False
             for alternative in av[1]:
-                items, empty = _first(alternative)
+                items, empty = _first(alternative, last)
                 if items is None:
                     return None, False
                 inner |= items
                 nullable |= empty
         elif op in _REPEATS:
             low, _, inner_sequence = av
-            inner, nullable = _first(inner_sequence)
+            inner, nullable = _first(inner_sequence, last)
             nullable = nullable or low == 0
         else:  # any character, a negated literal, a back reference, a conditional
             return None, False

@@ -217,6 +217,12 @@ _PROXY_LIST_HOST = re.compile(r"[ \t]*[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})
 _PROXY_LIST_PASSWORD = re.compile(r"(?=[^\d]*\d)(?=[\W\d_]*[A-Za-z])[\w.~!*+=@#%-]{6,256}")
 
 
+# The rest of a pgpass line up to a colon that no backslash escapes: the guard after the port's colon passes only where
+# the line has at most one more such colon, as the pattern needs (a value's colons are escaped). In a log the guard
+# then fails at a line's end instead of the pattern trying each of its lazy value's lengths (a MAC's `1D:DC ip=...`).
+_PGPASS_REST = r"[^:\n]*+(?:(?<=\\):[^:\n]*+)*+"
+
+
 def _pgpass(rule: Rule, hit: Hit) -> list[Finding]:
     """`host:port:database:user:password` (PostgreSQL's password file): the line has exactly these fields. Proxy
     providers' lists (Webshare, IPRoyal) have no database, `host:port:user:password`: that shorter line needs a
@@ -2329,7 +2335,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     'K8sSecret(value="not-a-prefect-block")')),
     Rule("password", r":(?=(?:\d{1,5}|\*):(?:[^:\s]+:)?[^:\s]+:"
          r"(?P<v>(?:[^\s:\\]|\\.)(?:[^:\r\n\\]|\\.){0,255}?)[ \t]*(?:\r?\n|\Z))", ":",
-         extract=_pgpass, remember=True, after=r"(?:\d{1,5}+|\*):[^:\s]++:[^\s:]",
+         extract=_pgpass, remember=True,
+         after=rf"(?:\d{{1,5}}+|\*):[^:\s]++:[^\s:]{_PGPASS_REST}(?::{_PGPASS_REST})?+(?:\n|\Z)",
          examples=(("db.example.com:5432:shop:app:Pgp4ss-Prod", "Pgp4ss-Prod"),
                    ("*:*:*:replicator:r3plic8tion", "r3plic8tion"),
                    ("38.154.227.167:5868:wsuser9k:t6yq2bz4mx8r\n", "t6yq2bz4mx8r"),

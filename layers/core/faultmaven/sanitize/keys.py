@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache, partial
 from itertools import groupby, pairwise
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from faultmaven.sanitize.validators import (
@@ -106,9 +107,14 @@ def _lookbehind(sep: str, numbered_only: bool = False) -> str:
     """
     def shape(between: str, endings: tuple[str, ...] = _ENDINGS) -> str:
         words = ("|".join(group) for _, group in groupby(sorted(endings, key=len), key=len))
-        pairs = "|".join(f"(?i:{a})[{b}{b.upper()}]" for a, b in sorted({(w[-2], w[-1]) for w in endings}))
+        pairs = "|".join(f"(?i:{a})[{''.join(b + b.upper() for _, b in group)}]"
+                         for a, group in groupby(sorted({(w[-2], w[-1]) for w in endings}), key=itemgetter(0)))
         keywords = "|".join(f"(?<=(?i:{alt}){between}{sep})" for alt in words)
-        return f"(?<=(?:{pairs}){between}{sep})(?:{keywords})"
+        # Text of two characters or more between key and separator is tested alone first: its characters next to
+        # the separator (`"'` then a blank) reject most candidates, where the lookbehind of the pairs, tried from its
+        # start, tries all pairs two places further back first. (One character is the head's own test.)
+        guard = f"(?<={between}{sep})" if len(_ONE_CHARACTER.findall(between)) > 1 else ""
+        return f"{guard}(?<=(?:{pairs}){between}{sep})(?:{keywords})"
 
     # Quoted keys, also JSON inside a JSON string (`{\\"password\\": ...}`, the body of a structured log line), and a
     # numbered password (Tasmota's `{"Password1":"..."}`; not `"token1"`, a test fixture's numbering as often).
@@ -384,8 +390,10 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
                                 'user_pref("services.sync.username", "alice-example");')),)
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     keyword, block, generic = _EXAMPLES[sep]
+    # The opener as an alternation with an empty last branch, like the arrows: the block rule's guard tries it at
+    # every `:` of a log that a blank or a quote follows.
     opened = r"[ \t]*+(?:\{|'''|" + '"""|' + (r"[|>][+-]?[1-9]?" if sep == ":" else r"<<-?[A-Za-z_]\w{0,20}") \
-        + r")?[ \t]*+"
+        + r"|)[ \t]*+"
 
     return (
         Rule("secret", sep + _lookbehind(sep) + keyword_arrow
@@ -1059,9 +1067,11 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     if kind is not None:
         accept = partial(value_is_secret, key, strength=kind[0], quoted=False)
         return _listed(hit.text, start, end, kind[1], accept) if accept(value) else []
-    if is_session_value(key, value) or (token_like(value) and (
-            _names_secret_id(hit.text, hit.anchor, key)
-            or key_words(section_of(hit.text, hit.anchor))[-1:] in _TOKEN_SECTIONS)):
+    # The key's tests before the value's: in a log most values are token-like (`blk_-1233005817943453613`), few keys
+    # name a secret id or sit in a token section, and `token_like` costs more than both.
+    if is_session_value(key, value) or ((_names_secret_id(hit.text, hit.anchor, key)
+                                         or key_words(section_of(hit.text, hit.anchor))[-1:] in _TOKEN_SECTIONS)
+                                        and token_like(value)):
         return [(start, end, "token")]
     if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS or _names_public_key(words)):
         return []
