@@ -1668,6 +1668,18 @@ def _keyed_value(rule: Rule, hit: Hit) -> list[Finding]:
     return _named_value(hit.text[start:end], rule, hit)
 
 
+# Bicep's `@secure()` decorator, with any other decorators after it, right above a parameter.
+_BICEP_SECURE = re.compile(r"@secure\(\)[ \t]*(?:\r?\n[ \t]*@[^\r\n]*)*\r?\n[ \t]*\Z")
+
+
+def _bicep_param(rule: Rule, hit: Hit) -> list[Finding]:
+    """A Bicep parameter's default value when its name names a secret or `@secure()` decorates it."""
+    if not _BICEP_SECURE.search(hit.text, max(0, hit.anchor - 400), hit.anchor):
+        return _keyed_value(rule, hit)
+    start, end = hit.value_span()
+    return [(start, end, rule.label)] if keys.value_is_secret("secure", hit.text[start:end], "strong", True) else []
+
+
 # `key: password` / `"name": "DB_PASSWORD"` / `<key>password</key>`: the name half of a name/value entry.
 # The quotes may be escaped: a JSON document inside a JSON string (Power BI's `credentialData`).
 _ENTRY_NAME = re.compile(r"""(?:^|(?<=[\s{,"'<]))(?:key|name|Key|Name|addrType)\\?["']?[ \t]*[:>=][ \t]*\\?["']?"""
@@ -4312,6 +4324,24 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "ParameterValue=prod", "Cf9Lq2Wz"),),
          negatives=("aws cloudformation deploy --parameters ParameterKey=Stage,ParameterValue=prod",
                     "ParameterKey=DbPassword,UsePreviousValue=true")),
+    # A CloudFormation parameters file (`create-stack --parameters file://params.json`): `{"ParameterKey": "DbPassword",
+    # "ParameterValue": "..."}`, the value under a neutral key on the line after the secret's name.
+    Rule("password", r"\"ParameterKey\"[ \t]*:[ \t]*\"(?P<k>[A-Za-z0-9]{1,255})\"[ \t]*,\s{0,80}"
+         r"\"ParameterValue\"[ \t]*:[ \t]*\"(?P<v1>[^\"\r\n]{1,256})\"", needs='"ParameterKey"',
+         extract=_keyed_value, remember=True,
+         examples=(('[\n  {\n    "ParameterKey": "DBMasterUserPassword",\n    "ParameterValue": "Cf9Lq2Wz-x"\n  }\n]',
+                    "Cf9Lq2Wz-x"),),
+         negatives=('{"ParameterKey": "DBInstanceClass", "ParameterValue": "db.r6g.large"}',
+                    '{"ParameterKey": "DbPassword", "UsePreviousValue": true}')),
+    # A Bicep parameter's default (`param adminPassword string = '...'`): a secret by its name, or by the `@secure()`
+    # decorator above it, Bicep's own marking of a value that must not be logged.
+    Rule("password", r"param(?<![\w.@]param)[ \t]+(?P<k>[A-Za-z_]\w{0,79})[ \t]+string[ \t]*=[ \t]*"
+         r"'(?P<v1>(?:[^'\\\r\n]|\\.){1,256})'", needs="param", extract=_bicep_param, remember=True,
+         examples=(("@secure()\n@minLength(12)\nparam adminPassword string = 'Vm!Adm1n-qXz'", "Vm!Adm1n-qXz"),
+                   ("@secure()\nparam connection string = 'Hq2Lm9Vx4Zp8'", "Hq2Lm9Vx4Zp8"),
+                   ("param sqlPassword string = 'Sq1-Pw7x'", "Sq1-Pw7x")),
+         negatives=("param location string = 'westeurope'", "@secure()\nparam adminPassword string",
+                    "param adminUsername string = 'azureuser'\n@secure()\nparam adminPassword string")),
     # An anaconda.org token in a channel URL: `https://conda.anaconda.org/t/TOKEN/CHANNEL`.
     Rule("token", r"anaconda\.(?:org|cloud)/t/(?P<v>[\w-]{8,128})/", needs="/t/", remember=True,
          examples=(("  - https://conda.anaconda.org/t/ac-8f3b2e91d4c7a6f5/acme-internal", "ac-8f3b2e91d4c7a6f5"),),

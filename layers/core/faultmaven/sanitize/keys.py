@@ -82,6 +82,7 @@ EXCLUDED_LAST_WORDS = frozenset({
     "encryptionsalt",  # a Pulumi stack file's salt and check value for its passphrase, not the passphrase
     "model", "organization",  # an LLM's name (`anthropic/claude-3-5-sonnet-20241022`), an OpenAI org id (`org-…`)
     "username",  # an account's name, however random (Upstash Kafka REST's base64 `UPSTASH_KAFKA_REST_USERNAME`)
+    "generator",  # Kustomize's `secretGenerator:` lists where Secrets come from (names, files); its literals are keyed
 })
 HASH_WORDS = frozenset({"hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "hex"})
 _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
@@ -224,7 +225,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "custom-rendezvous-server = 'rd.example.com'\nkey = 'OeVuKk5nlHiXp+APNn0Y3pC1Iwpwn44JGqrQCsWqmBw='",
              "max_tokens=4096", "STATSIG_CLIENT_KEY=client-Hn3bV7cX1zL5kJ9gF2dS6aP0oI4uY8tR3eW7qM1nB",
              'project_api_key="phc_Tq8Wm3Xz7Rb2Lv9Nc4Kp6Hy1Df5Sg0Ja3Ue8Io2Qk"', "secret = 1/kv/data/payments",
-             "subscription_key_id=42")),
+             "subscription_key_id=42", "'secret=secret/data/smtp:password'",
+             'DATABASE_PASSWORD="{{ with secret "database/creds/billing" }}{{ .Data.password }}{{ end }}"')),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),
             ("  password = <<-EOT\n    Hcl-H3redoc\n  EOT\n", "Hcl-H3redoc")),
            ("[section]\nname =\n    value1", 'secret_key_base =\n  System.get_env("SECRET_KEY_BASE") ||')),
@@ -240,6 +242,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ("cookie: grafana_session=9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d", "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),
             ("GET /cart;jsessionid=A1B2C3D4E5F60718293A4B5C6D7E8F90 HTTP/1.1", "A1B2C3D4E5F60718293A4B5C6D7E8F90")),
            ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
+            "param registryPassword = readEnvironmentVariable('ACR_PASSWORD')",
             'String devEui = "70B3D57ED0061A2F";',
             "UPSTASH_KAFKA_REST_USERNAME=cXVpZXQtaGVyb24tMTEyMDMkak5YnZfPVSlGehQvG2zp",
             "final byte[] pkey = Base64.getMimeDecoder().decode(text);",
@@ -294,7 +297,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "# Backup Target Credential Secret: minio-secret", "    token: env/CLOUDFLARE_TOKEN",
              "DB_PASSWORD: ${DB_PASSWORD:?DB_PASSWORD must be set}", "existingSecret: app-postgres",
              "global: { smtp_auth_password: $.secrets.smtpAuthPassword }", '"clientKey": "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5",',
-             "ADMIN_SECRET=${HASURA_ADMIN_SECRET:?set in the vault}")),
+             "ADMIN_SECRET=${HASURA_ADMIN_SECRET:?set in the vault}",
+             "TWILIO_AUTH_TOKEN: ${ssm:/notifications/${sls:stage}/twilio-auth-token}")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),
             ('"adminPassword": {\n  "value": "Arm-P4ram-Pw"\n}', "Arm-P4ram-Pw"),
             ("smtp-password: >-\n    Y4mlF0ldedPw\n", "Y4mlF0ldedPw"), ("db_password: |\n  Y4mlL1tPw\n", "Y4mlL1tPw"),
@@ -303,7 +307,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             "description: >\n  The password is read from a file.\n",
             '"adminPassword": {\n  "type": "securestring",\n  "minLength": 12\n}',
             '"adminPassword": {\n  "value": "[parameters(\'adminPassword\')]"\n}',
-            "      token:\n        $env: GITLAB_TOKEN\n")),
+            "      token:\n        $env: GITLAB_TOKEN\n",
+            "secretGenerator:\n  - name: api-env\n    envs:\n      - secrets.env\n")),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),
             ('"password_hash": "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"',
              "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"),
@@ -589,8 +594,9 @@ _CALL_START = re.compile(r"[A-Za-z_][\w.:]*\(")
 # A file or a key path, not a value: `/opt/app/gcs-creds.json`, `service/pg-ha-cluster/leader`, `/etc/ssl/private/key`
 # (an absolute path ending in a file name, or lower-case segments; base64 has upper case and seldom an extension).
 # Not a version and a hex secret: a Transifex API token is `1/<40 hex>`.
+# A Vault path may end in its field: Ansible's hashi_vault lookup `secret=secret/data/smtp:password`.
 _PATH_VALUE = re.compile(r"(?:~|\.{1,2}|%[\w.]+%)?/[\w.-]+(?:/[\w.-]+)+\.[A-Za-z]{2,5}"
-                         r"|(?!\d{1,3}/[0-9a-f]{32,}\Z)(?:~|\.{1,2})?/?[a-z0-9._-]+(?:/[a-z0-9._-]+)+/?")
+                         r"|(?!\d{1,3}/[0-9a-f]{32,}\Z)(?:~|\.{1,2})?/?[a-z0-9._-]+(?:/[a-z0-9._-]+)+/?(?::[a-z_][\w-]*)?")
 # A Kubernetes object or label name (`elasticsearch-cdm-u1gqqbu6-2-868ddd4b45-w224d`, `kubernetes.io/arch`): lower-case
 # segments after a word of five letters or more; under a weak key such as `key` or `pod` it names something.
 _K8S_NAME = re.compile(r"[a-z]{5}[a-z0-9]*+(?:[.-][a-z0-9]++)+(?:/[a-z0-9._-]++)?")
@@ -614,6 +620,10 @@ _VARIABLE_REFERENCE = re.compile(r"""['"]?\\?\$\{?(?:env:|\.)?[A-Za-z_]\w*(?:[.:
 # value stops before the `}`. A scheme before a reference (`Bearer ${env:OTLP_TOKEN}`) or a template (Artillery's
 # `Bearer {{ $processEnvironment.API_TOKEN }}`) holds no credential either.
 _EXPANSION = re.compile(r"\$__(?:file|env|vault)\{[^}\s]*\}?")
+# A value cut short inside a reference or a template, where the value's pattern stopped at a `}` or a quote: a
+# Serverless variable nested in another (`${ssm:/app/${sls:stage}/token}`), a consul-template or Jinja action
+# (`"{{ with secret "db/creds/app" }}…"`, Nomad's `template` stanza).
+_OPEN_REFERENCE = re.compile(r"\$\{[^}\s]*\$\{|\{\{")
 _SCHEMED = re.compile(r"(?i:bearer|basic|token|apikey)[ \t]+(\S.*)")
 # Keys whose value names a secret stored elsewhere: Drone's and Woodpecker's `from_secret: docker_password`,
 # TeamCity's `credentialsJSON:<uuid>` token.
@@ -637,7 +647,7 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     if (not quoted and (value[-1] in "([" or _CALL_START.match(value) or _CMDLET.fullmatch(value)
                         or _CAST.fullmatch(value) or value.rstrip(":") in _EXPRESSION_KEYWORDS)) \
             or _FORMAT_FIELD.search(value) or _PATH_VALUE.fullmatch(value) or _VARIABLE_REFERENCE.fullmatch(value) \
-            or _EXPANSION.fullmatch(value) \
+            or _EXPANSION.fullmatch(value) or _OPEN_REFERENCE.match(value) \
             or ((schemed := _SCHEMED.fullmatch(value)) and (_VARIABLE_REFERENCE.fullmatch(schemed.group(1))
                                                             or is_placeholder_value(schemed.group(1)))):
         return False  # code (a call, an index, a cmdlet, a cast), a format string, a path, a variable, a template
@@ -1064,6 +1074,8 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
             or _rustdesk_server_key(hit.text, hit.anchor, key, value) or _jwk_public_member(hit.text, start, key):
         return []  # kubeseal's ciphertext; a public key (a JWK's public members too); SOPS's metadata (dotenv and INI
         # forms); an envelope's fields; an ARN's resource name (`…:secret:prod/db-password-AbCdEf`)
+    if hit.text.startswith("(", end):
+        return []  # a call's name (Bicep's `readEnvironmentVariable('ACR_PASSWORD')`), not a value
     if kind is not None:
         accept = partial(value_is_secret, key, strength=kind[0], quoted=False)
         return _listed(hit.text, start, end, kind[1], accept) if accept(value) else []
