@@ -19,7 +19,7 @@ from functools import lru_cache
 from urllib.parse import unquote_plus
 
 from faultmaven.sanitize import keys
-from faultmaven.sanitize.rules import Extractor, Finding, Hit, Rule, _mixed
+from faultmaven.sanitize.rules import Extractor, Finding, Hit, Rule, _mixed, extract_value
 from faultmaven.sanitize.validators import (
     decodes_to_credentials,
     decodes_to_text,
@@ -361,13 +361,14 @@ _PASSWORD_OPTIONS = {
     # PASSWORD` (a global option of both); SAP HANA's `hdbsql -u USER -p PASSWORD`. The Supabase CLI's `supabase link
     # -p` and `supabase db push|pull|dump -p` take the remote database's password; gNMIc's `gnmic -a TARGET -u USER -p
     # PASSWORD` the target's. macOS `security create-keychain|unlock-keychain -p` takes the keychain's password; `vsce
-    # publish -p` and `ovsx publish -p` the Marketplace's and Open VSX's publishing token.
+    # publish -p` and `ovsx publish -p` the Marketplace's and Open VSX's publishing token; `git secret reveal|cat -p`
+    # git-secret's GPG passphrase.
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
                             r"|tsm|gnmic|hdbsql)\b"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
                             r"|\bsupabase[ \t]+(?:link|db)[ \t]|\bsecurity[ \t]+(?:create|unlock)-keychain\b"
-                            r"|\b(?:vsce|ovsx)[ \t]+publish\b"),
+                            r"|\b(?:vsce|ovsx)[ \t]+publish\b|\bgit[ \t-]secret[ \t]+(?:reveal|cat)\b"),
     # Informatica's `infacmd ... -un USER -pd PASSWORD` (and `infasetup`); PowerCenter's `pmcmd -u USER -p PASSWORD`
     # is above.
     ("pd", True): re.compile(r"\binfa(?:cmd|setup)\b"),
@@ -821,6 +822,24 @@ def _after_calls(names: tuple[str, ...]) -> str:
 def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.value_span()
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
+
+
+def _cookie_jar_value(rule: Rule, hit: Hit) -> list[Finding]:
+    """A cookie's value that could be a session's credential (a random token), not `lang=en-US` or a flag."""
+    start, end = hit.value_span()
+    value = hit.text[start:end].rstrip()
+    return [(start, start + len(value), rule.label)] if keys.token_like(value) or looks_random(value) else []
+
+
+# A Perforce server address before a ticket's `=`: `host:port`, `ssl:host:port` (`tcp6:`, `ssl64:`, …), an IPv4
+# address and port.
+_P4_ADDRESS = re.compile(r"(?:(?:ssl|tcp)(?:4|6|46|64)?:)?[\w.-]{1,253}:\d{1,5}")
+
+
+def _p4_ticket(rule: Rule, hit: Hit) -> list[Finding]:
+    """A ticket line: the text from the line's start to the `=` is a server's address and nothing else."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    return extract_value(rule, hit) if _P4_ADDRESS.fullmatch(hit.text, line_start, hit.anchor) else []
 
 
 def _sdk_key_argument(rule: Rule, hit: Hit) -> list[Finding]:
@@ -2605,8 +2624,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("supabase link --project-ref abcdefghijklmnopqrst -p 'Sb-L1nk-Pw'", "Sb-L1nk-Pw"),
                    ('security unlock-keychain -p "Kc-Unl0ck9" build.keychain', "Kc-Unl0ck9"),
                    ("security import cert.p12 -k build.keychain -P 'P12-Imp0rt' -T /usr/bin/codesign", "P12-Imp0rt"),
-                   ("npx @vscode/vsce publish -p 5qz7xk2mbn4vr8tw3yh6jd9 minor", "5qz7xk2mbn4vr8tw3yh6jd9")),
-         negatives=("mysql -u root -p shop", "grep -w odoo /etc/passwd", "ssh -p 2222 ops@bastion",
+                   ("npx @vscode/vsce publish -p 5qz7xk2mbn4vr8tw3yh6jd9 minor", "5qz7xk2mbn4vr8tw3yh6jd9"),
+                   ("git secret reveal -f -p 'Gs7#vQz2xNm9kW'", "Gs7#vQz2xNm9kW")),
+         negatives=("mysql -u root -p shop", "git secret reveal -f -p \"$GPG_PASSPHRASE\"", "git secret hide -p",
+                    "grep -w odoo /etc/passwd", "ssh -p 2222 ops@bastion",
                     "tar -pczf backup.tgz /etc", "nc -p 80 host",
                     "pmcmd getworkflowdetails -sv IS_Prod -u etl -pv PM_PASSWORD -f SALES wf_load",
                     "ffmpeg -i in.mkv -pd 2 out.mkv",
@@ -3893,6 +3914,36 @@ FORMAT_RULES: tuple[Rule, ...] = (
          r"|(?P<v3>[^\s'\"$-]\S{0,255}))", needs="set-initial-password", extract=_bundler_credentials, remember=True,
          examples=(("neo4j-admin dbms set-initial-password Ne04jInit9", "Ne04jInit9"),),
          negatives=("neo4j-admin dbms set-initial-password $NEO4J_PW",)),
+    # Fossil's `fossil user password USER NEWPASSWORD`: the password is the argument after the user's name.
+    Rule("password", r"fossil[ \t]+user[ \t]+password" + _ACCOUNT_ARG + r"[ \t]+(?:'(?P<v1>[^'\r\n]{1,256})'"
+         r"|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$-]\S{0,255}))", needs="fossil", extract=_bundler_credentials,
+         remember=True,
+         examples=(("fossil user password bob 'Bb3$nVq7xKz9' -R tools.fossil", "Bb3$nVq7xKz9"),
+                   ("fossil user password alice Fs6qWz2vXm8", "Fs6qWz2vXm8")),
+         negatives=("fossil user password alice -R repo.fossil", "fossil user password bob \"$NEW_PW\"",
+                    "fossil user list -R repo.fossil")),
+    # Netscape cookie jars (curl's `-c`, wget's, yt-dlp's, `~/.gitcookies` for googlesource, RBTools'
+    # `~/.rbtools-cookies`): `domain TAB flag TAB path TAB secure TAB expiry TAB name TAB value`, the value a session's
+    # credential with no key word beside it. googlesource's `o` cookie is `git-USER=TOKEN`: its user stays.
+    Rule("secret", r"\t/(?:(?<=TRUE\t/)|(?<=FALSE\t/))[^\t\r\n]{0,256}\t(?:TRUE|FALSE)\t\d{1,12}\t[^\t\r\n]{1,256}\t"
+         r"(?:git-[^\s=]{1,128}=)?(?P<v>[^\t\r\n]{1,4096})", needs="\t/", extract=_cookie_jar_value, remember=True,
+         examples=((".googlesource.com\tTRUE\t/\tTRUE\t2147483647\to\tgit-alice.example.com=1//0hQw3Er8TyUi5Op1As6Df9",
+                    "1//0hQw3Er8TyUi5Op1As6Df9"),
+                   ("reviews.example.com\tFALSE\t/\tTRUE\t1767225600\trbsessionid\tk3v9x2mq7wz8tb4np5lh6cyrd1jsf0ga",
+                    "k3v9x2mq7wz8tb4np5lh6cyrd1jsf0ga")),
+         negatives=("example.com\tFALSE\t/\tFALSE\t1767225600\tlang\ten-US",
+                    "2024-05-02\t/\tGET\t200\t1523\tcurl/8.5.0\tk3v9x2mq7wz8tb4np5lh6cyrd1jsf0ga")),
+    # Perforce's ticket file (`~/.p4tickets`, `%USERPROFILE%\\p4tickets.txt`): `HOST:PORT=USER:TICKET`, a 32-hex ticket
+    # that logs its holder in as the password does, with no key word.
+    Rule("token", r"=(?<=\d=)[^\s:=]{1,128}:(?P<v>[0-9A-F]{32})(?=[ \t]*(?:\r?\n|\Z))", "=", extract=_p4_ticket,
+         remember=True, before=r"\d",
+         examples=(("perforce.example.com:1666=alice:6A1F09C3B27D48E5A0C4F7D2E9B18C35",
+                    "6A1F09C3B27D48E5A0C4F7D2E9B18C35"),
+                   ("ssl64:10.0.4.12:1666=build:D41D8CD98F00B204E9800998ECF8427E",
+                    "D41D8CD98F00B204E9800998ECF8427E")),
+         negatives=("ssl:perforce.example.com:1666",
+                    "2024-05-02 retries=3=cache:D41D8CD98F00B204E9800998ECF8427E",
+                    "x=1=y:d41d8cd98f00b204e9800998ecf8427e")),
     # Apple property lists (`Info.plist`, `.mobileconfig` profiles): `<key>Password</key>` then `<string>...</string>`.
     Rule("secret", r"<string>(?P<v>[^<\r\n]{1,512})</string>", needs="<string>", extract=_entry_value, remember=True,
          examples=(("<dict>\n  <key>Password</key>\n  <string>Pl1stPw9x</string>\n</dict>", "Pl1stPw9x"),),

@@ -846,9 +846,10 @@ _AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
 _PUBLIC_KEY_DER = re.compile(r"MII[A-Za-z0-9+/]{2}jANBgkqhkiG9w0BAQEFAAOC|MIGfMA0GCSqGSIb3DQEBAQUAA4GN"
                              r"|MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE|MCowBQYDK2VwAyEA")
 # Stripe's object ids (`pi_`, `ch_`, `cus_`, `price_`, ... and 14-32 letters and digits), what a payment log is searched
-# by, not credentials: Stripe's keys (`sk_live_`, `rk_live_`, `whsec_`) are provider tokens.
-_STRIPE_OBJECT_ID = re.compile(r"(?:acct|ba|card|ch|cus|evt|ii|in|pi|pm|po|price|prod|py|re|seti|si|sub|tr|txn)_"
-                               r"[A-Za-z0-9]{14,32}")
+# by, not credentials: Stripe's keys (`sk_live_`, `rk_live_`, `whsec_`) are provider tokens. Phabricator's and Phorge's
+# PHIDs (`PHID-USER-` and random letters and digits), in every Conduit reply: its tokens are `api-`/`cli-`.
+_OBJECT_ID = re.compile(r"(?:acct|ba|card|ch|cus|evt|ii|in|pi|pm|po|price|prod|py|re|seti|si|sub|tr|txn)_"
+                        r"[A-Za-z0-9]{14,32}|PHID-[A-Z]{4}-[a-z0-9]{8,32}")
 # AWS Secrets Manager and Parameter Store references (CodeBuild's `env: secrets-manager:`): names, not values.
 _REFERENCE_SECTIONS = frozenset({"secrets-manager", "parameter-store"})
 
@@ -1090,7 +1091,7 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or value[-1:] in ("(", "[") \
             or ("." in key and _PORT_PATH.match(value)) \
             or _K8S_NAME.fullmatch(value) or not looks_random(value) or names_its_key(key, value) \
-            or _STRIPE_OBJECT_ID.fullmatch(value) or (key == "1" and _COMMUNITY_ID.fullmatch(value)):
+            or _OBJECT_ID.fullmatch(value) or (key == "1" and _COMMUNITY_ID.fullmatch(value)):
         return []  # a path, a port and a path after a host, a digest, code, a word, the key's own name, an object id,
         # a flow hash
     return _listed(hit.text, start, end, "secret", looks_random)
