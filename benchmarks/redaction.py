@@ -254,6 +254,8 @@ CLIENT_BATCHES = (
     _batch("_76", "infrastructure as code, third round", "fb0691a", "73cf821", source="the tools' documentation"),
     _batch("_77", "version control and code review systems beyond GitHub/GitLab", "fb0691a", "3abc9cf",
            source="the tools' documentation"),
+    _batch("_79", "physical security, building and facility systems", "1f459be", "edea1ef",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

@@ -233,6 +233,17 @@ KNOWN_MISSES = {
         "Nc-d4v-Pw31", "Bob dav 2024", "Cl1entCertPass"],
     "hostapd integrated RADIUS server: radius_server_clients file and hostapd.eap_user": [
         "R4d-Cl1ents-Sh4red", "Ap2-R4dius-Key", "Ea9-Us3r-Pw"],
+    # Batch 79: Genetec Web SDK's `username;applicationId:password` written out in an `echo … | base64` argument (the
+    # encoded header is caught; the plain string has no key and the shape of any `a;b:c`); Lenel OnGuard's
+    # `Application-Id:` header (an integration's licensed GUID, where `application_id` is a public id elsewhere, Azure's
+    # and Discord's); the Nuki Bridge's 6-character `token=` (shorter than a query token may be without flooding page
+    # and CSRF tokens' neighbours); an alarm panel's four-digit `"code"` in Home Assistant options (a key that is an
+    # HTTP or error code far more often).
+    "Genetec Web SDK request with Basic auth of username;applicationId:password": ["W3bSdk-Pw77"],
+    "Lenel OnGuard OpenAccess authentication request and the Session-Token/Application-Id headers": [
+        "4C2F1A7E-93B6-4D58-A0E1-7F3B9C6D2E18"],
+    "Nuki Bridge HTTP API calls with token= (and the hashed-token form) plus Nuki Web API Bearer": ["nQ7x2K"],
+    "Home Assistant .storage/core.config_entries: SimpliSafe refresh token and Alarm.com credentials": ["2580"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md notes): batch 61's Vonage
 # delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`; the key name is the most

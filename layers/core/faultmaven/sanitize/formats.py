@@ -248,6 +248,15 @@ def _pgpass(rule: Rule, hit: Hit) -> list[Finding]:
 _ATTR_NAME = re.compile(r"""\b(?:key|name)\s*=\s*["']([^"'<>]{1,80})["']""")
 
 
+_SDK_CERTIFICATE = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+
+
+def _sdk_certificate(value: str) -> bool:
+    """Genetec Security Center SDK's `<add key="ClientCertificate" value="…"/>`: the application's licensed SDK
+    certificate, an opaque base64 string (not a thumbprint's hex, a path or a store name)."""
+    return len(value) >= 40 and _SDK_CERTIFICATE.fullmatch(value) is not None and _mixed(value) and not is_hex(value)
+
+
 def _value_attribute(rule: Rule, hit: Hit) -> list[Finding]:
     """`<add key="DbPassword" value="..."/>`: the value attribute of an element whose key/name names a secret."""
     text, eq = hit.text, hit.anchor
@@ -255,8 +264,10 @@ def _value_attribute(rule: Rule, hit: Hit) -> list[Finding]:
     if tag_start < 0 or ">" in text[tag_start:eq]:
         return []
     named = _ATTR_NAME.search(text, tag_start, eq)
-    kind = keys.classify_key(named.group(1)) if named else None
     start, end = hit.value_span()
+    if named and named.group(1) == "ClientCertificate" and _sdk_certificate(text[start:end]):
+        return [(start, end, "secret")]
+    kind = keys.classify_key(named.group(1)) if named else None
     if kind is None or not keys.value_is_secret(named.group(1), text[start:end], kind[0], False):  # type: ignore
         return []
     return [(start, end, kind[1])]
@@ -2389,9 +2400,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "acct1.Signature = ${PAYPAL_SIGNATURE}", "SIGNATURE=Accepted.by-the-remote-gateway-after-retry")),
     Rule("secret", r"=(?<=[vV]alue=)[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,512})\"|'(?P<v2>[^'\r\n]{1,512})')", "=",
          extract=_value_attribute, remember=True, before="e",
-         examples=(('<add key="DbPassword" value="S3rv!ceAcc0unt" />', "S3rv!ceAcc0unt"),),
+         examples=(('<add key="DbPassword" value="S3rv!ceAcc0unt" />', "S3rv!ceAcc0unt"),
+                   ('<add key="ClientCertificate" value="Qm9yZGVyQ29udHJvbEFwcElkOjdmM2E5YzFlMGI1ZDQyZTg5YTFjN" />',
+                    "Qm9yZGVyQ29udHJvbEFwcElkOjdmM2E5YzFlMGI1ZDQyZTg5YTFjN")),
          negatives=('<add key="PageSize" value="25" />', 'value="x" name="password"',
-                    '<long name="token_expires_at" value="1715335000000" />')),
+                    '<long name="token_expires_at" value="1715335000000" />',
+                    '<add key="ClientCertificate" value="9F3A1C7E5B2D48E0A6C4F81B9D7E2A5C3B1F0E8D" />',
+                    '<add key="ClientCertificate" value="C:\\certs\\client.pfx" />')),
     Rule("private_key", r"Private-Lines:[ \t]*(?P<n>\d{1,3})[ \t]*\r?\n", needs="Private-Lines",
          extract=_putty_private_lines,
          examples=(("Private-Lines: 2\nAAABAQCa9Kx2Lm8Qp4Rt7Vw1Xz3B\nQw3Er6Ty9Ui2Op5As8Df==\n"
@@ -4554,12 +4569,21 @@ FORMAT_RULES: tuple[Rule, ...] = (
            ("php occ config:system:set trusted_domains 1 --value=files.example.edu",
             "php occ config:app:set files max_chunk_size --value 0")))),
     # Orthanc's `"RegisteredUsers" : { "USER" : "PASSWORD", … }` (orthanc.json) and the Docker images'
-    # `ORTHANC__REGISTERED_USERS` holding the same JSON: a map from user names to passwords.
-    *(Rule("password", key + r"[\"']?[ \t]*[:=][ \t]*(?:\|[-+]?[ \t]*\r?\n[ \t]*|['\"])?\{(?P<b>[^{}]{0,4096})\}",
+    # `ORTHANC__REGISTERED_USERS` holding the same JSON: a map from user names to passwords; Shinobi's conf.json
+    # `"pluginKeys": { "Motion": "KEY" }`, a map from plugin names to the keys they connect with.
+    *(Rule(label, key + r"[\"']?[ \t]*[:=][ \t]*(?:\|[-+]?[ \t]*\r?\n[ \t]*|['\"])?\{(?P<b>[^{}]{0,4096})\}",
            needs=key, extract=_map_values, remember=True,
            examples=((f'"{key}" : {{\n    "admin" : "Or7#hQx2Lv9m",\n    "viewer" : "Vw4tKp8z"\n  }}', "Vw4tKp8z"),),
            negatives=(f'"{key}" : {{ }}', f'"{key}" : {{ "admin" : "${{ORTHANC_ADMIN_PW}}" }}'))
-      for key in ("RegisteredUsers", "REGISTERED_USERS")),
+      for label, key in (("password", "RegisteredUsers"), ("password", "REGISTERED_USERS"), ("secret", "pluginKeys"))),
+    # Blue Iris's JSON API login: `{"cmd":"login","session":"…","response":"<md5 of user:session:password>"}`, a
+    # password-derived answer that logs the session in.
+    Rule("secret", r'"cmd"[ \t]*:[ \t]*"login"[^{}\r\n]{0,300}?"response"[ \t]*:[ \t]*"(?P<v>[0-9a-fA-F]{32})"',
+         needs='"cmd"', remember=True,
+         examples=(('{"cmd":"login","session":"a3f9c1e0","response":"7d1e9b0c4a6f28e35c90b1d7e4a2f6c3"}',
+                    "7d1e9b0c4a6f28e35c90b1d7e4a2f6c3"),),
+         negatives=('{"cmd":"camlist","response":"7d1e9b0c4a6f28e35c90b1d7e4a2f6c3"}',
+                    '{"cmd":"login","response":"${BI_RESPONSE}"}')),
     # Dolibarr's `$dolibarr_main_instance_unique_id`: the key its `dolEncrypt` and session names derive from, named
     # as an id.
     Rule("secret", r"dolibarr_main_instance_unique_id[\"']?[ \t]*=[ \t]*(?:'(?P<v1>[^'\r\n]{8,256})'"

@@ -512,8 +512,8 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     if len(words) > 1 and words[-1] in ("hash", "seed") and words[-2] in ("encryption", "cipher"):
         return "strong", "secret"
     if not words or (EXCLUDED_WORDS.intersection(words) and words[-1] != "salt") or words[-1] in EXCLUDED_LAST_WORDS \
-            or words[-3:] == ("web", "socket", "key") or _names_public_key(words) \
-            or words[:2] in _CREDENTIAL_SOURCES:  # RFC 6455's nonce; public halves; where a credential is read from
+            or words[-3:] in _NOT_SECRET_TAILS or words[-2:] in _NOT_SECRET_TAILS or _names_public_key(words) \
+            or words[:2] in _CREDENTIAL_SOURCES:  # nonces and names; public halves; where a credential is read from
         return None
     # `PGPASSWORD`, `DBPASS`, `rootpw`: one upper-case or lower-case word that ends with a password word;
     # `static_password01`: a numbered one.
@@ -535,6 +535,8 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     return None
 
 
+# RFC 6455's `Sec-WebSocket-Key` (a nonce); ONVIF's `ProfileToken` (a media profile's name, `profile_1_h264`).
+_NOT_SECRET_TAILS = frozenset({("web", "socket", "key"), ("profile", "token")})
 # systemd's `LoadCredential[Encrypted]=NAME:PATH` and `ImportCredential=GLOB` name a credential and where it is read
 # from; only `SetCredential=NAME:VALUE` holds one inline.
 _CREDENTIAL_SOURCES = frozenset({("load", "credential"), ("import", "credential")})
