@@ -251,6 +251,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_75", "SDK clients constructed with credentials passed positionally, across languages", "5635500",
            "a9bc43e", source="the tools' documentation"),
+    _batch("_78", "research data, statistics and notebook platforms", "1f459be", "3f0f450",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
