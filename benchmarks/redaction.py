@@ -254,6 +254,8 @@ CLIENT_BATCHES = (
     _batch("_76", "infrastructure as code, third round", "fb0691a", "73cf821", source="the tools' documentation"),
     _batch("_77", "version control and code review systems beyond GitHub/GitLab", "fb0691a", "3abc9cf",
            source="the tools' documentation"),
+    _batch("_78", "research data, statistics and notebook platforms", "1f459be", "3f0f450",
+           source="the tools' documentation"),
     _batch("_79", "physical security, building and facility systems", "1f459be", "edea1ef",
            source="the tools' documentation"),
 )

@@ -28,6 +28,10 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
 # without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
 KNOWN_MISSES = {
+    # Batch 78: Mapbox's `pk.` token under a key that says PUBLIC: Mapbox documents it as the public (browser) token,
+    # and a key naming a public value is not a secret's key; labelled as a secret when the batch was written.
+    "~/.Renviron edited with usethis::edit_r_environ (GITHUB_PAT, OPENAI_API_KEY, Census key) and .Rprofile Sys.setenv":
+        ["pk.eyJ1IjoiamRvZSIsImEiOiJja2x0ZXN0MDEifQ.Tx9mQ2vR7kL4pZ8wN3cB5d"],
     # Batch 72: a C array initialised one character at a time (`{'Q','m',…,'\0'}`) holds no contiguous value to redact;
     # AutoIt's `Send("…{ENTER}")` and AutoHotkey's `Send, …{Enter}` type a password exactly as they type user names and
     # commands, with no key word on the line.

@@ -534,8 +534,10 @@ def _debconf_answer(rule: Rule, hit: Hit) -> list[Finding]:
     return _bundler_credentials(rule, hit) if _DEBCONF_HEAD.fullmatch(hit.text, line_start, at) else []
 
 
-# A netrc(5) entry up to its `password` token: `machine HOST` (or `default`), then only `login`/`account`/`port` pairs.
-_NETRC_ENTRY = re.compile(r"(?:\bmachine\s+\S+|\bdefault)(?:\s+(?:login|account|port)\s+\S+)+\s+\Z")
+# A netrc(5) entry up to its `password` token: `machine HOST` (or `default`), then only `login`/`account`/`port` pairs;
+# SAS's `_authinfo` file spells them `host HOST` (at a line's start) and `user`.
+_NETRC_ENTRY = re.compile(r"(?:\bmachine\s+\S+|(?m:^)host[ \t]+\S+|\bdefault)"
+                          r"(?:\s+(?:login|user|account|port)\s+\S+)+\s+\Z")
 # A fetchmailrc(5) entry up to its `password` token: a line that starts with `poll`/`skip`/`defaults` (and its
 # indented continuation lines), ending in `user NAME` and the grammar's noise words (`user 'x' there with password`).
 _FETCHMAIL_ENTRY = re.compile(r"(?m)^[ \t]*(?:poll|skip|defaults)\b[^\n]*(?:\n[ \t]+[^\n]*)*"
@@ -756,8 +758,9 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     if keyword == "password" and not directive:
         # Each context is tried only when its word is near: a log's `Failed password for` is on most lines of some.
         before = text[max(0, at - 400) : at]
-        netrc = ("machine" in before or "default" in before) \
-            and (entry := _NETRC_ENTRY.search(before)) is not None and "login" in entry.group()
+        netrc = ("machine" in before or "default" in before or text.startswith(("host ", "host\t"), line_start)) \
+            and (entry := _NETRC_ENTRY.search(before)) is not None \
+            and ("login" in entry.group() or "user" in entry.group())
         # fetchmailrc(5): `poll HOST protocol imap user "joe" password "secret"`.
         fetchmail = ("poll" in before or "skip" in before or "defaults" in before) \
             and _FETCHMAIL_ENTRY.search(before) is not None
@@ -823,6 +826,18 @@ _STR_ARG = r"(?:\"[^\"\r\n]{0,256}\"|'[^'\r\n]{0,256}')"
 # A string literal converted in place: Rust's owned `String` (`"…".to_owned()`), as lettre's examples pass them, and
 # Java's `"…".toCharArray()` (`new PasswordAuthentication(user, "…".toCharArray())`).
 _TO_OWNED = r"(?:\.to_owned\(\)|\.toCharArray\(\))?"
+
+
+# An argument before a positional literal: a literal, or a name (MATLAB's `database(datasource, …)`, Julia's
+# `MySQL.Connection`).
+_NAME_OR_STR_ARG = r"(?:" + _STR_ARG + r"|[A-Za-z_][\w.]{0,64})"
+
+
+def _positional_literal(names: tuple[str, ...], arg: str, index: int) -> str:
+    """A string literal as the argument after `index` others (each an `arg`) of one of these callees; blanks and line
+    breaks between them (PHP's one argument a line)."""
+    return (r"\(" + _after_calls(names) + (r"\s{0,16}" + arg + r"\s{0,16},") * index
+            + r"\s{0,16}(?:" + _QUOTED_ARG + r")\s{0,16}[,);]")
 
 
 def _after_calls(names: tuple[str, ...]) -> str:
@@ -2249,8 +2264,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # endpoint and an id: minio-py's `Minio(ENDPOINT, ID, SECRET)`. Arguments may be on lines of their own (PHP's
     # style). Only the callee says the value is secret, so it must look like a key: letters and digits, no blank, no
     # `.` or `:` (not a URL or host: `RESTClient("https://...")` is another library's).
-    *(Rule("secret", r"\(" + _after_calls(names) + (r"\s{0,16}" + _STR_ARG + r"\s{0,16},") * index
-           + r"\s{0,16}(?:" + _QUOTED_ARG + r")\s{0,16}[,)]", r"\(",
+    *(Rule("secret", _positional_literal(names, _STR_ARG, index), r"\(",
            extract=_sdk_key_argument, remember=True, before=f"[{''.join(sorted({n[-1] for n in names}))}]",
            examples=examples, negatives=negatives)
       for index, names, examples, negatives in (
@@ -2268,14 +2282,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
                r"\bSearchClient::create", r"\bsearch\.NewClient", r"\bbinance\.NewClient",
                r"\bbinance\.NewFuturesClient", r"\bTradingClient", r"\bStockHistoricalDataClient",
                r"\bCryptoHistoricalDataClient", r"\bjwplatform\.Client",
-               r"jwplatform\.v1\.Client", r"\bapiConnect", r"\bNewStaticV4"),
+               r"jwplatform\.v1\.Client", r"\bapiConnect", r"\bNewStaticV4", r"\bNativeApi", r"\bDataAccessApi"),
            (('client = SearchClient.create("LQ7Z3K9WPA", "a4aa0934aa2c29d0d891d283e15afaf1")',
              "a4aa0934aa2c29d0d891d283e15afaf1"),
             ('$basic = new Basic("83de24c1", "rjJpbEHWD3D7C9Nx");', "rjJpbEHWD3D7C9Nx"),
             ("$pusher = new Pusher\\Pusher(\n  '8a1b2c3d4e5f60718293',\n  'f0e1d2c3b4a596870123',\n  '1734520');",
              "f0e1d2c3b4a596870123"),
             ('Creds: credentials.NewStaticV4("8IB4KG5SBFSYCFQVR4OQ", "eAo7sgEuytV64HxAuj725yYYdzXVIYO5", ""),',
-             "eAo7sgEuytV64HxAuj725yYYdzXVIYO5")),
+             "eAo7sgEuytV64HxAuj725yYYdzXVIYO5"),
+            ('api = NativeApi("https://dataverse.example.edu", "0a6f4c2e-9d1b-47e3-a8c5-3b7e9f2d1c64")',
+             "0a6f4c2e-9d1b-47e3-a8c5-3b7e9f2d1c64")),
            ("const searchClient = algoliasearch('LQ7Z3K9WPA', 'a4aa0934aa2c29d0d891d283e15afaf1');",
             'client = TradingClient("test-key", "test-secret", paper=True)',
             'credentials.NewStaticV4(os.Getenv("MINIO_ACCESS_KEY"), os.Getenv("MINIO_SECRET_KEY"), "")',
@@ -2285,6 +2301,57 @@ FORMAT_RULES: tuple[Rule, ...] = (
              "DWI5cR23mYNT4Lnhb/x9"),),
            ('client = Minio("s3.example.com:9000", access_key, secret_key)',
             'client = Minio("play.min.io", "minioadmin", "minioadmin")')))),
+    # Database connect calls whose documented signature takes the password by position, after arguments that may be
+    # names as well as literals: MATLAB's `database(DATASOURCE, USER, PASSWORD)` (and its JDBC form `database(DB, USER,
+    # PASSWORD, DRIVER, URL)`), `postgresql(USER, PASSWORD, …)`; Julia's `DBInterface.connect(MySQL.Connection, HOST,
+    # USER, PASSWORD)`. The value is a password, so any literal that is not a placeholder counts.
+    *(Rule("password", _positional_literal(names, _NAME_OR_STR_ARG, index), r"\(",
+           extract=_bundler_credentials, remember=True, before=f"[{''.join(sorted({n[-1] for n in names}))}]",
+           examples=examples, negatives=negatives)
+      for index, names, examples, negatives in (
+          (1, (r"\bpostgresql",),
+           (("conn = postgresql('svc_matlab', 'Ql4$wR7xTn', 'Server', 'pg.example.edu');", "Ql4$wR7xTn"),),
+           ('conn = postgresql(username, password, "Server", "pg.example.edu");',
+            'url = URL.create("postgresql", "analyst", password)')),
+          (2, (r"\bdatabase",),
+           (('conn = database(datasource, "analyst", "Mt9#kLq2Vz");', "Mt9#kLq2Vz"),
+            ("conn = database('', 'reader', 'Jd8!pZ3mYc', 'org.postgresql.Driver', 'jdbc:postgresql://h:5432/db');",
+             "Jd8!pZ3mYc")),
+           ('conn = database("PostgreSQLDataSource", "analyst", getSecret("pgPassword"));',
+            'conn = database(datasource, username, password);', 'db = client.database("prod")')),
+          (3, (r"\bDBInterface\.connect",),
+           (('conn = DBInterface.connect(MySQL.Connection, "db02", "reader", "My7$kRw2Px"; db="survey")',
+             "My7$kRw2Px"),),
+           ('conn = DBInterface.connect(MySQL.Connection, host, user, ENV["MYSQL_PWD"])',
+            'db = DBInterface.connect(SQLite.DB, "cohort.sqlite")')))),
+    # Wolfram Language's `CloudConnect["USER", "PASSWORD"]`: the password is the second string.
+    Rule("password", r"CloudConnect\[[ \t]*\"[^\"\r\n]{1,128}\"[ \t]*,[ \t]*\"(?P<v>[^\"\r\n]{1,256})\"",
+         needs="CloudConnect[", extract=_bundler_credentials, remember=True,
+         examples=(('In[1]:= CloudConnect["jdoe@example.edu", "Wf7#qTz2Lp9x"]', "Wf7#qTz2Lp9x"),),
+         negatives=('CloudConnect["jdoe"]', 'CloudConnect["jdoe", CloudBase -> "https://www.wolframcloud.com"]')),
+    # A Stata global macro defined at a line's start (`global DBPASS "…"` in profile.do), its name naming a secret.
+    Rule("password", r"global(?<![^\n]global)[ \t]+(?P<k>[A-Za-z_]\w{0,31})[ \t]+"
+         r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|(?P<v3>[^\s\"]{1,256}))[ \t]*(?=\r?\n|\Z)",
+         needs="global", extract=_keyed_value, remember=True,
+         examples=(('set odbcmgr unixodbc\nglobal DBPASS "St4#vQz9Lm"\n', "St4#vQz9Lm"),
+                   ("global api_token Zx8Cv7Bn6Mq5Wr4Te3\n", "Zx8Cv7Bn6Mq5Wr4Te3")),
+         negatives=('global DBUSER "analyst"', 'global DBPASS "$S_DBPASS"', "  global password is shared",
+                    "global datadir ~/data/cohort")),
+    # zenodo_get's `-a TOKEN` (an access token for a restricted record).
+    Rule("token", r"zenodo_get\b[^\r\n]{0,256}?[ \t]-a[ \t]+(?P<v>[A-Za-z0-9]{20,128})(?![\w-])", needs="zenodo_get",
+         remember=True,
+         examples=(("zenodo_get 10.5281/zenodo.7654321 -a Rt6vQ2mX9zK4pL8wN3cY7bH1dF5gJ0sA4eU2iO6qV -o data/",
+                    "Rt6vQ2mX9zK4pL8wN3cY7bH1dF5gJ0sA4eU2iO6qV"),),
+         negatives=("zenodo_get 10.5281/zenodo.7654321 -a $ZENODO_TOKEN", "zenodo_get -d 10.5281/zenodo.7654321")),
+    # An Azure storage account key set as Hadoop's `fs.azure.account.key.<account>…` property in code (Spark's
+    # `spark.conf.set("fs.azure.account.key.ACCOUNT.dfs.core.windows.net", "KEY")`, the key often on the next line).
+    Rule("secret", r"fs\.azure\.account\.key\.[\w.-]{1,200}[\"']\s{0,16},\s{0,16}"
+         r"[\"'](?P<v>[A-Za-z0-9+/]{60,128}={0,2})[\"']",
+         needs="fs.azure.account.key.", remember=True,
+         examples=(('spark.conf.set(\n    "fs.azure.account.key.lake.dfs.core.windows.net",\n    "'
+                    + "Zp2Cy5Nh7Kj4Rf9T" * 5 + 'Zp2Cy5==")', "Zp2Cy5Nh7Kj4Rf9T" * 5 + "Zp2Cy5=="),),
+         negatives=('spark.conf.set("fs.azure.account.key.lake.dfs.core.windows.net", dbutils.secrets.get("s", "k"))',
+                    'spark.conf.set("fs.azure.account.auth.type.lake.dfs.core.windows.net", "OAuth")')),
     # An access key's secret in the next CSV cell: the IAM console's access-key download (`Access key ID,Secret access
     # key`: 40 characters) and the SES console's SMTP credentials download (`IAM user name,Smtp username,Smtp
     # password`: the derived SMTP password, 44 characters); or in the next string argument, as the SDKs' static
@@ -2802,10 +2869,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("poll pop.example.net proto pop3\n  user 'joe' there with password 'Fm7#qLw2vX' is joe here",
                     "Fm7#qLw2vX"),
                    ("machine github.com\n  login octocat\n  password Hq2Lm9Vx4Zp8", "Hq2Lm9Vx4Zp8"),
-                   ("hostname r1\n password 7 0822455D0A16", "0822455D0A16")),
+                   ("hostname r1\n password 7 0822455D0A16", "0822455D0A16"),
+                   ('host grid.example.edu port 7551 user sas password "Kp9 vTz2#rQw"', "Kp9 vTz2#rQw"),
+                   ("default user sasdemo password Orion2024dm", "Orion2024dm")),
          negatives=("Failed password for root from 10.0.0.1 port 22", "login: password accepted for app",
                     "user ops insecure-password ${OPS_PW}",
-                    "password required")),
+                    "password required", "connected to host db1 as user admin, password accepted")),
     # A debconf answer of type `password` (preseed files, `debconf-set-selections`): the rest of the line.
     Rule("password", r"password(?<=[ \t]password)[ \t]+(?P<v>[^\s#][^\r\n]{0,255}?)[ \t]*"
          r"(?=[\"'][ \t]*\||\r?\n|\Z)", needs=" password ", extract=_debconf_answer, remember=True,

@@ -326,10 +326,12 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
 _SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3tt3rPw!"),
                      ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6"),
                      ('destination d_http {\n  http(\n    user("sng")\n    password("Sn9gQx4Lw7Rt2Kp")\n  );\n};',
-                      "Sn9gQx4Lw7Rt2Kp")),
+                      "Sn9gQx4Lw7Rt2Kp"),
+                     ('odbc insert id, table("t") dsn("cohort") user("u") password("Rk2$wP8nXt")', "Rk2$wP8nXt")),
                     ('user = getPassword("alice")', 'assertToken("abc123")', 'password("x")',
                      '.clientKey("Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5")', 'password("Sn9gQx4Lw7Rt2Kp")',
-                     '    password("Sn9gQx4Lw7Rt2Kp") or die'))
+                     '    password("Sn9gQx4Lw7Rt2Kp") or die', 'setSecret("pgPassword");',
+                     'odbc load password("Rk2$wP8nXt")'))
 _TAG_EXAMPLES = ((("<password>mavenPw123</password>", "mavenPw123"),
                   ('<Pass encoding="base64">c3VwZXJzZWNyZXQxMjM=</Pass>', "c3VwZXJzZWNyZXQxMjM="),
                   ('<property name="hibernate.connection.password">H1bern8Pw</property>', "H1bern8Pw"),
@@ -636,6 +638,11 @@ _CAST = re.compile(r"\([A-Za-z_][\w ]*\**")
 _EXPRESSION_KEYWORDS = frozenset({"new", "await", "yield", "typeof", "lambda"})
 
 
+# R's `$` member access (`cfg$pwd`, `creds$token`): the value names a list element, not a literal.
+# Letters only, so a password with a `$` in it (`F0rm$Pw11`) is not taken for one.
+_R_MEMBER = re.compile(r"[A-Za-z.][A-Za-z_.]{0,63}\$([a-z_]{1,64})")
+
+
 def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     if quoted and _BETWEEN_LITERALS.match(value):
         return False
@@ -645,6 +652,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     if not value or is_placeholder_value(value) or "://" in value \
             or _is_reference(value, strength == "strong" and (quoted or "-" in value)) or names_its_key(key, value) \
             or _BROWSER_KEY.fullmatch(value):
+        return False
+    if not quoted and (member := _R_MEMBER.fullmatch(value)) and classify_key(member.group(1)) is not None:
         return False
     if (not quoted and (value[-1] in "([" or _CALL_START.match(value) or _CMDLET.fullmatch(value)
                         or _CAST.fullmatch(value) or value.rstrip(":") in _EXPRESSION_KEYWORDS)) \
@@ -1122,6 +1131,7 @@ _TAG_LEFT = re.compile(r"""<([A-Za-z_][\w.:-]{0,80})(?:\s+[\w.:-]+\s*=\s*(?:"[^"
 
 
 _SETTER = re.compile(r"(?:set|with)?([A-Za-z_][A-Za-z0-9_]{0,60})\Z")
+_IDENTIFIER = re.compile(r"[A-Za-z_]{1,64}")  # a name without digits: `pgPassword`, not `J3disAuth77`
 # Calls that look a secret up, check or transform it (`find_by_secret("...")`, `verifyToken(...)`): their argument is a
 # key or an input, not the secret.
 _LOOKUPS = ("get", "find", "fetch", "lookup", "load", "read", "verify", "check", "validate", "has", "is", "decode",
@@ -1130,8 +1140,11 @@ _LOOKUPS = ("get", "find", "fetch", "lookup", "load", "read", "verify", "check",
 
 def _is_option(text: str, start: int, end: int) -> bool:
     """`name("value")` indented and alone on its line: an option of syslog-ng's grammar (`password("…")` in an `http()`
-    destination), where every value is wrapped in parentheses; a bare call at a line's start is left to the code."""
+    destination), where every value is wrapped in parentheses; a bare call at a line's start is left to the code. Or an
+    option of a Stata `odbc` command (`odbc insert …, dsn("x") user("u") password("…")`), written the same way."""
     line_start = text.rfind("\n", 0, start) + 1
+    if text.startswith("odbc ", line_start) and "," in text[line_start:start]:
+        return True
     return start > line_start and not text[line_start:start].strip() and _LINE_END.match(text, end) is not None
 
 
@@ -1143,9 +1156,11 @@ def extract_setter(rule: Rule, hit: Hit) -> list[Finding]:
     if not name or name.group().lower().startswith(_LOOKUPS) \
             or not (name.group().startswith(("set", "with")) or method or _is_option(hit.text, name.start(), hit.end)):
         return []
+    start, end = hit.value_span()
+    if _IDENTIFIER.fullmatch(hit.text, start, end) and classify_key(hit.text[start:end]) is not None:
+        return []  # the secret's name in a vault (MATLAB's `setSecret("pgPassword")` prompts for the value)
     # A Redis client's `auth("...")` (`red:auth(...)` in OpenResty, `client.auth(...)` in node-redis): the password.
     kind = ("strong", "password") if method and name.group() == "auth" else classify_key(name.group(1))
-    start, end = hit.value_span()
     if kind is None or kind[0] != "strong" or not value_is_secret(name.group(1), hit.text[start:end], "strong", True):
         return []
     return [(start, end, kind[1])]

@@ -32,7 +32,8 @@ _PLACEHOLDER = re.compile(
        your[_-][a-z_]*|replace[_-]with[_-][a-z_]*|not[_-]a[_-]real[_-][a-z_]*|
        .+(?:\.\.\.|…|\.\.\[redacted\])|
        [a-z0-9_-]*[_-]here|[a-z_-]*placeholder[a-z_-]*|(?:insert|enter|put)[_-][a-z_-]+|
-       \\)  # a lone `\`: the line continuation after a flag that makes the tool prompt (`--password \`)
+       \\|  # a lone `\`: the line continuation after a flag that makes the tool prompt (`--password \`)
+       _prompt_)  # SAS's `user=_prompt_ password=_prompt_`: ask at sign-on
     """
 )
 _PRINTABLE = bytes([9, 10, 13, *range(32, 127)])
