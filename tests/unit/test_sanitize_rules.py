@@ -248,6 +248,10 @@ KNOWN_MISSES = {
         "4C2F1A7E-93B6-4D58-A0E1-7F3B9C6D2E18"],
     "Nuki Bridge HTTP API calls with token= (and the hashed-token form) plus Nuki Web API Bearer": ["nQ7x2K"],
     "Home Assistant .storage/core.config_entries: SimpliSafe refresh token and Alarm.com credentials": ["2580"],
+    # Batch 81: Optimizely/Episerver Find's private index key is the first path segment of its `ServiceUrl`; nothing
+    # names it, and a 32-character path segment is the shape of many public URLs (ids, hashes).
+    "Optimizely CMS 12 appsettings.json (EPiServerDB connection string, Find service key)": [
+        "RXQGZnhjdcQtsdasqQAwbB9aDeXjGgZ2"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md notes): batch 61's Vonage
 # delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`; the key name is the most

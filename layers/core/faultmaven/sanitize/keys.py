@@ -286,7 +286,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "Authorization: Custom please-see-the-docs-for-this",
              "cache:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "key: [1, 2, 3, 4, 5, 6, 7, 8]",
              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "password: $__file{/run/secrets/pg_password}",
-             'Authorization: "Bearer ${env:OTLP_TOKEN}"',
+             'Authorization: "Bearer ${env:OTLP_TOKEN}"', '"api.key": "$[secret:ACME_API_KEY]",',
+             '"DB_PASSWORD": "@database-password",',
              'Authorization: "Bearer {{ $processEnvironment.API_TOKEN }}"',
              '"dedup_key": "a1b2c3d4e5f60718293a4b5c6d7e8f90"',
              "recaptcha_site_key: 6Lc3xQ2mAAAAAJ9vB4cK8tZ5yL0sR7mD2nW1hF6e", '"totp": true', "totp: enabled",
@@ -337,11 +338,13 @@ _TAG_EXAMPLES = ((("<password>mavenPw123</password>", "mavenPw123"),
                   ('<property name="hibernate.connection.password">H1bern8Pw</property>', "H1bern8Pw"),
                   ('<string name="api_key">Hq2Lm9Vx4Zp8Tn3Yb6Jf</string>', "Hq2Lm9Vx4Zp8Tn3Yb6Jf"),
                   ("<password><![CDATA[M4gent0-db pw]]></password>", "M4gent0-db pw"),
+                  ("<ClientSecret1>Kq7Zp2Vw9Rx4Tn8Bm3Yc6Hd1</ClientSecret1>", "Kq7Zp2Vw9Rx4Tn8Bm3Yc6Hd1"),
                   ('<property name="TLS - Keystore Password">N1fiKsPw9</property>', "N1fiKsPw9")),
                  ("<Host>ftp.example.com</Host>", "<Port>21</Port>",
                   '<property name="hibernate.connection.username">app</property>',
                   '<property name="User Search Base">ou=people,dc=example,dc=com</property>',
                   '<string name="app_name">Checkout</string>', "<dbname><![CDATA[magento]]></dbname>",
+                  "<h2>Secret</h2>", "<Port2>8443</Port2>",
                   "<secret-storage>master_key</secret-storage>",
                   '<property name="jwt.public.key">MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAq3Lm9Vx4Zp8</property>'))
 
@@ -362,7 +365,8 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
     keyword_arrow = arrow if sep == "=" else "(?:::=|:=|=|:(?=[ \\t])|)(?!:\\w)"
     if sep == ">":
         # The text of an element, or its CDATA section (Magento 1's `app/etc/local.xml`: `<password><![CDATA[…]]>`).
-        return (Rule("secret", r">(?<=[A-Za-z\"']>)(?:(?P<v>[^<>\s]{1,512})"
+        # A numbered element (Sitecore Identity Server's `<ClientSecret1>`, the next one for rotation) ends in a digit.
+        return (Rule("secret", r">(?<=[A-Za-z0-9\"']>)(?:(?P<v>[^<>\s]{1,512})"
                      r"|<!\[CDATA\[(?P<v1>[^\]\r\n]{1,512})\]\]>)</", ">", extract=extract_tag, remember=True,
                      examples=_TAG_EXAMPLES[0], negatives=_TAG_EXAMPLES[1]),)
     if sep == "(":

@@ -22,6 +22,8 @@ _PLACEHOLDER = re.compile(
        \.\.\.+|-+|<[^>]*>|
        \$+\{(?:[^{}]|\$\{[^{}]*\})*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\$?\{\{[^}]*\}\}|  # `${readFile:${DIR}/key}`
        '?%[A-Za-z_][\w().]*%'?|\$\(.*|&lt;[^&]*&gt;|arn:aws[\w-]*:.*|
+       \$\[(?:secret|env):[^\]]*\]|  # AEM as a Cloud Service's OSGi configs: `$[secret:NAME]`, `$[env:NAME;default=…]`
+       (?-i:@[a-z]+(?:-[a-z]+)+)|  # Liferay DXP Cloud's LCP.json: `"@database-password"` names a project secret
        ![A-Za-z]+(?:\.ya?ml)?(?:[ \t].*)?|  # a YAML tag (`!secret name`, Zigbee2MQTT's `!secret.yaml name`)
        %\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
        \#[a-z_][\w.]*(?:\[[^\]]*\]|\([^()]*\))?\#|  # a CFML expression: `password="#application.dbPass#"`
