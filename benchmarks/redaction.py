@@ -256,6 +256,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_79", "physical security, building and facility systems", "1f459be", "edea1ef",
            source="the tools' documentation"),
+    _batch("_80", "commerce platforms and storefront back ends, second round", "2642b05", "6665868",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
