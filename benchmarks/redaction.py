@@ -258,6 +258,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_79", "physical security, building and facility systems", "1f459be", "edea1ef",
            source="the tools' documentation"),
+    _batch("_80", "commerce platforms and storefront back ends, second round", "2642b05", "6665868",
+           source="the tools' documentation"),
     _batch("_81", "enterprise content management and .NET/Java CMS platforms", "2642b05", "fb1e9cb",
            source="the tools' documentation"),
 )

@@ -850,6 +850,16 @@ def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
 
 
+def _config_path_value(rule: Rule, hit: Hit) -> list[Finding]:
+    """The value set at a config path whose last segment names a secret (`payment/braintree/private_key`)."""
+    name_span, (start, end) = hit.span("k"), hit.value_span()
+    name = hit.text[name_span[0] : name_span[1]] if name_span else ""
+    kind = keys.classify_key(name)
+    if kind is None or not keys.value_is_secret(name, hit.text[start:end], kind[0], False):
+        return []
+    return [(start, end, kind[1])]
+
+
 def _cookie_jar_value(rule: Rule, hit: Hit) -> list[Finding]:
     """A cookie's value that could be a session's credential (a random token), not `lang=en-US` or a flag."""
     start, end = hit.value_span()
@@ -1125,6 +1135,8 @@ _JUNOS_BLOCK = re.compile(r"[ \t]+\{")
 
 # The value of a network device's configuration statement, last on its line, quotes taken off.
 _VALUE_WORD = r"[ \t]+" + _ARG_VALUE
+# A positional argument: quoted, or a bare word that is no variable, redirection or pipe.
+_POSITIONAL_VALUE = r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\"|(?P<v3>[^\s'\"$<>|;&]\S{0,127}))"
 _LAST_VALUE = _VALUE_WORD + _LINE_END
 # A value with more of the command after it (SNMPv3 users: `authpwd A privpwd B`).
 _NEXT_VALUE = _VALUE_WORD + r"(?=[ \t\r\n]|\Z)"
@@ -2531,8 +2543,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # (`docker run --entrypoint htpasswd httpd:2 -Bbn USER PASSWORD`, the registry's documented way).
     Rule("password", r"htpasswd(?<![\w-]htpasswd)(?:(?<=--entrypoint[ \t]htpasswd)[ \t]+[^\s-]\S*)?"
          r"(?P<fl>(?:[ \t]+-[a-zA-Z]+)*?[ \t]+-[a-zA-Z]*b[a-zA-Z]*(?:[ \t]+-[a-zA-Z]+)*)"
-         r"(?:[ \t]+(?P<f>[^\s-]\S*))?[ \t]+\S+[ \t]+"
-         r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\"|(?P<v3>[^\s'\"$<>|;&]\S{0,127}))",
+         r"(?:[ \t]+(?P<f>[^\s-]\S*))?[ \t]+\S+[ \t]+" + _POSITIONAL_VALUE,
          needs="htpasswd", extract=_htpasswd_batch, remember=True,
          examples=(("htpasswd -b -c /etc/nginx/.htpasswd admin Htp4sswdPw", "Htp4sswdPw"),
                    ("htpasswd -bB .htpasswd ops 'Bcr yptPw'", "Bcr yptPw"),
@@ -2542,13 +2553,31 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # XMPP servers' account commands take the password as the argument after the user and the host:
     # `prosodyctl register USER HOST PASSWORD`, `ejabberdctl register|change_password|check_password USER HOST PW`.
     Rule("password", r"ctl(?:(?<=prosodyctl)|(?<=ejabberdctl))[ \t]+(?:register|change_password|check_password)"
-         r"[ \t]+[^\s-]\S*[ \t]+[^\s-]\S*[ \t]+"
-         r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\"|(?P<v3>[^\s'\"$<>|;&]\S{0,127}))",
+         r"[ \t]+[^\s-]\S*[ \t]+[^\s-]\S*[ \t]+" + _POSITIONAL_VALUE,
          needs="ctl", extract=_bundler_credentials, remember=True,
          examples=(("sudo prosodyctl register focus auth.meet.example.com 'Fq9rJ1coPw'", "Fq9rJ1coPw"),
                    ("ejabberdctl change_password bob example.net N3wB0b-Pw2", "N3wB0b-Pw2")),
          negatives=("prosodyctl passwd alice", "ejabberdctl register admin example.net $ADMIN_PASS",
                     "ejabberdctl registered_users example.net")),
+    # sfcc-ci (Salesforce Commerce Cloud's CLI) takes the API client's secret after its id:
+    # `sfcc-ci client:auth CLIENT_ID CLIENT_SECRET [USER PASSWORD]`.
+    Rule("secret", r"client:auth(?<=sfcc-ci[ \t]client:auth)[ \t]+[^\s-]\S*[ \t]+" + _POSITIONAL_VALUE,
+         needs="client:auth", extract=_bundler_credentials, remember=True,
+         examples=(("sfcc-ci client:auth 8f2d6b1e-9c4a-4e37-b05f-1a7c3d9e2f64 Zr9TqL2mX7vNc4Bp8Hw1",
+                    "Zr9TqL2mX7vNc4Bp8Hw1"),),
+         negatives=("sfcc-ci client:auth", "sfcc-ci client:auth $SFCC_OAUTH_CLIENT_ID $SFCC_OAUTH_CLIENT_SECRET",
+                    "sfcc-ci client:auth:renew")),
+    # Magento stores a setting by its `section/group/field` path: `bin/magento config:[sensitive:]set
+    # [--scope=…] payment/braintree/private_key VALUE`; the field names what the value is.
+    Rule("secret", r"magento[ \t]+config:(?:sensitive:)?set[ \t]+(?:--[\w-]+=\S+[ \t]+)*[\w-]+/[\w-]+/(?P<k>\w+)"
+         r"[ \t]+" + _POSITIONAL_VALUE, needs="magento", extract=_config_path_value, remember=True,
+         examples=(("bin/magento config:sensitive:set payment/braintree/private_key 7f3a9c1e5b8d2f4a6c0e",
+                    "7f3a9c1e5b8d2f4a6c0e"),
+                   ("php bin/magento config:set --scope=websites --scope-code=base carriers/ups/password 'Ups7Pw-x'",
+                    "Ups7Pw-x")),
+         negatives=("bin/magento config:set payment/braintree/merchant_id acmeshop8x2q",
+                    "bin/magento config:set web/secure/use_in_frontend 1",
+                    "bin/magento config:sensitive:set payment/braintree/private_key $BRAINTREE_KEY")),
     Rule("password", r"user=(?<![^\n]user=)(?P<v3>[^\s:]{1,64}:\S{1,256})", needs="user=", extract=_turnserver_user,
          remember=True,
          examples=(("listening-port=3478\nrealm=turn.example.com\nlt-cred-mech\nuser=alice:Tu8nAl1ce\n", "Tu8nAl1ce"),),

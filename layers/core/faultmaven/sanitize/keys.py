@@ -218,7 +218,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "$config['snmp']['version'] = array('v2c');", "community = open-source",
              "const { password } = req.body;", "$Self->{DatabaseUser} = 'otrs';", 'password = <<"EOF"',
              "JWT_SECRET_KEY=%kernel.project_dir%/config/jwt/private.pem", "PUSHER_APP_KEY=9a8b7c6d5e4f3a2b1c0d",
-             "sonar.projectKey=acme_checkout-web",
+             "sonar.projectKey=acme_checkout-web", "X-VTEX-API-AppKey: vtexappkey-acmestore-QWERTY",
              'error_password = "did not match the rules"', "internet_authkey_file=/etc/urbackup/key",
              "ADYEN_CLIENT_KEY=test_KBZ3JRK4ZZDVVGVQBW4BNM25WEMCAXLM",
              "LoadCredential=db-password:/etc/credstore/app.db-password", "ImportCredential=app.*",
@@ -552,9 +552,11 @@ def _names_public_key(words: tuple[str, ...]) -> bool:
     """A key named for the public half of a pair, sent to browsers by design: a CAPTCHA's site key (reCAPTCHA,
     hCaptcha, Turnstile: `RECAPTCHA_SITE_KEY`), Pusher's app key (`PUSHER_APP_KEY` beside `PUSHER_APP_SECRET`),
     python-social-auth's `SOCIAL_AUTH_<BACKEND>_KEY` (the OAuth client id beside `_SECRET`; not `_PRIVATE_KEY`);
-    and SonarQube's `sonar.projectKey`, the project's public identifier beside its `sonar.token`."""
+    SonarQube's `sonar.projectKey`, the project's public identifier beside its `sonar.token`; and VTEX's AppKey
+    (`X-VTEX-API-AppKey`, `VTEX_APP_KEY`: `vtexappkey-<account>-<id>`, the id beside the `AppToken` secret)."""
     return words[-2:] == ("site", "key") or words[-3:] in (("pusher", "app", "key"), ("sonar", "project", "key")) or (
-        words[:2] == ("social", "auth") and words[-1] == "key" and words[-2] not in KEY_QUALIFIERS)
+        words[:2] == ("social", "auth") and words[-1] == "key" and words[-2] not in KEY_QUALIFIERS) or (
+        words[-2:] == ("app", "key") and "vtex" in words)
 
 
 def _names_password_hash(words: tuple[str, ...]) -> bool:

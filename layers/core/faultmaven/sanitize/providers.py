@@ -180,6 +180,10 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     # Weblate API keys: a user's (`wlu_`) and a project's (`wlp_`), as the `wlc` client's `[keys]` section holds them.
     ("wlu_", "[A-Za-z0-9]{40}", _ex(_ALNUM, 40)),
     ("wlp_", "[A-Za-z0-9]{40}", _ex(_ALNUM, 40)),
+    # WooCommerce REST API consumer keys and secrets (`ck_`/`cs_` and 40 hex digits), passed positionally to its
+    # clients as often as under a key.
+    ("ck_", "[a-f0-9]{40}", _ex(_HEX, 40)),
+    ("cs_", "[a-f0-9]{40}", _ex(_HEX, 40)),
 ))
 # Prefixes with no separator the scan anchors at. One holding an `A` joins the scan's `A` pass, anchored there; any
 # other is a pass of its own, skipped unless the literal is in the text (one `in` test per call: about 1 ms on 2 MB of
