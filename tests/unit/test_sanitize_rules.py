@@ -25,8 +25,9 @@ FORMATS = [case for path in (FIXTURES / "formats.json", *sorted(FIXTURES.glob("c
            for case in json.loads(path.read_text())["cases"]]
 SANITIZER = Sanitizer()
 PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_id"}
-# Labelled values the sanitizer keeps (docs/SANITIZER.md, "not detected"): a service-account key's id names the key
-# without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it from other fields.
+# Labelled values the sanitizer keeps (docs/SANITIZER.md, "Limits and deliberate choices"): a service-account key's id
+# names the key without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it
+# from other fields.
 KNOWN_MISSES = {
     # Batch 78: Mapbox's `pk.` token under a key that says PUBLIC: Mapbox documents it as the public (browser) token,
     # and a key naming a public value is not a secret's key; labelled as a secret when the batch was written.
@@ -118,7 +119,7 @@ KNOWN_MISSES = {
         "Ed9kLx3wQz5v"],
 
     # Batch 52: a Firebase service account's `private_key_id` (40 hex digits) names the key without granting anything
-    # (docs/SANITIZER.md, "not detected"); the `private_key` beside it is redacted.
+    # (docs/SANITIZER.md, "Limits and deliberate choices"); the `private_key` beside it is redacted.
     "Firebase Admin SDK service-account JSON (private_key_id and private_key)": [
         "444c9b7a640ca895ef75333fa747271cd02d8c27"],
     # Batch 44: a Janus videoroom room's join `pin = "482913"`: a bare `pin` key holds a GPIO pin number or a
@@ -258,11 +259,11 @@ KNOWN_MISSES = {
     "PrestaShop PayPal module configuration rows in ps_configuration (SQL dump)": [
         "EKq9Xw2Lm7Tz4Rb8Vn3Hd6Jc1Fs5Gp0AyQ"],
 }
-# Cases with no secret whose only change is a known false positive (docs/SANITIZER.md notes): batch 61's Vonage
-# delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`; the key name is the most
-# generic secret name there is, so exempting short values under it would cost recall elsewhere. Batch 70's Hummingbot
-# connector file holds its exchange keys encrypted (hex of a JSON keystore) under `*_api_key`/`*_api_secret`: the
-# keystore is only as strong as the client password, so redacting it is the safe side.
+# Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
+# batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;
+# the key name is the most generic secret name there is, so exempting short values under it would cost recall elsewhere.
+# Batch 70's Hummingbot connector file holds its exchange keys encrypted (hex of a JSON keystore) under
+# `*_api_key`/`*_api_secret`: the keystore is only as strong as the client password, so redacting it is the safe side.
 # Batch 68: Typesense's search-only key under `apiKey:` in browser code and a scoped search key (base64 of an HMAC and
 # its embedded `filter_by`) are public by design, but neither key name nor value tells them from an admin key.
 KNOWN_FALSE_POSITIVES = {
