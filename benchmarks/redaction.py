@@ -262,6 +262,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_81", "enterprise content management and .NET/Java CMS platforms", "2642b05", "fb1e9cb",
            source="the tools' documentation"),
+    _batch("_82", "bare-metal provisioning, lifecycle management and out-of-band controllers", "6b33b4e", "bddb603",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
