@@ -373,10 +373,13 @@ _PASSWORD_OPTIONS = {
     # -p` and `supabase db push|pull|dump -p` take the remote database's password; gNMIc's `gnmic -a TARGET -u USER -p
     # PASSWORD` the target's. macOS `security create-keychain|unlock-keychain -p` takes the keychain's password; `vsce
     # publish -p` and `ovsx publish -p` the Marketplace's and Open VSX's publishing token; `git secret reveal|cat -p`
-    # git-secret's GPG passphrase.
+    # git-secret's GPG passphrase. Out-of-band and provisioning CLIs: Foreman's `hammer -u USER -p PASSWORD`, Uyuni's
+    # `spacecmd -u USER -p PASSWORD`, DMTF's `redfishtool -u USER -p PASSWORD`, Dell's `racadm -r HOST -u USER -p
+    # PASSWORD` and Supermicro's Update Manager `sum -i HOST -u USER -p PASSWORD -c COMMAND` (coreutils `sum` has no
+    # `-i`).
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
-                            r"|tsm|gnmic|hdbsql)\b"
+                            r"|tsm|gnmic|hdbsql|hammer|spacecmd|redfishtool|racadm)\b|\bsum[ \t]+-i[ \t]"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
                             r"|\bsupabase[ \t]+(?:link|db)[ \t]|\bsecurity[ \t]+(?:create|unlock)-keychain\b"
                             r"|\b(?:vsce|ovsx)[ \t]+publish\b|\bgit[ \t-]secret[ \t]+(?:reveal|cat)\b"),
@@ -2578,6 +2581,20 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("bin/magento config:set payment/braintree/merchant_id acmeshop8x2q",
                     "bin/magento config:set web/secure/use_in_frontend 1",
                     "bin/magento config:sensitive:set payment/braintree/private_key $BRAINTREE_KEY")),
+    # Supermicro's IPMICFG: `ipmicfg -user add ID NAME PASSWORD PRIVILEGE` and `ipmicfg -user setpwd ID PASSWORD`.
+    Rule("password", r"ipmicfg(?<![\w.-]ipmicfg)(?:\.exe)?[ \t]+-user[ \t]+"
+         r"(?:add[ \t]+\d+[ \t]+[^\s-]\S*|setpwd[ \t]+\d+)[ \t]+" + _POSITIONAL_VALUE,
+         needs="ipmicfg", extract=_bundler_credentials, remember=True,
+         examples=(("ipmicfg -user add 3 ops Ic5f-Pw8x 4", "Ic5f-Pw8x"),
+                   ("ipmicfg -user setpwd 2 'Adm1n!Bmc'", "Adm1n!Bmc")),
+         negatives=("ipmicfg -user list", "ipmicfg -user add 3 ops $BMC_PASSWORD 4", "ipmicfg -user level 3 4")),
+    # Dell's `racadm set GROUP.OBJECT.FIELD VALUE` (`iDRAC.Users.3.Password`): the attribute's last part names it.
+    Rule("password", r"racadm(?<![\w.-]racadm)[^\r\n]{0,200}?[ \t]set[ \t]+(?:[\w-]+\.)+(?P<k>\w+)[ \t]+"
+         + _POSITIONAL_VALUE, needs="racadm", extract=_config_path_value, remember=True,
+         examples=(("racadm -r 10.0.0.31 -u root -p Dr4c-Pw9 set iDRAC.Users.3.Password Nw8u-Pw2x", "Nw8u-Pw2x"),
+                   ("racadm set iDRAC.Users.2.Password 'Idr4c!Pw'", "Idr4c!Pw")),
+         negatives=("racadm set iDRAC.Users.3.UserName ops", "racadm set iDRAC.NIC.DNSRacName idrac-web07",
+                    "racadm set iDRAC.Users.3.Password $NEW_PASSWORD")),
     Rule("password", r"user=(?<![^\n]user=)(?P<v3>[^\s:]{1,64}:\S{1,256})", needs="user=", extract=_turnserver_user,
          remember=True,
          examples=(("listening-port=3478\nrealm=turn.example.com\nlt-cred-mech\nuser=alice:Tu8nAl1ce\n", "Tu8nAl1ce"),),
@@ -2736,7 +2753,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ('security unlock-keychain -p "Kc-Unl0ck9" build.keychain', "Kc-Unl0ck9"),
                    ("security import cert.p12 -k build.keychain -P 'P12-Imp0rt' -T /usr/bin/codesign", "P12-Imp0rt"),
                    ("npx @vscode/vsce publish -p 5qz7xk2mbn4vr8tw3yh6jd9 minor", "5qz7xk2mbn4vr8tw3yh6jd9"),
-                   ("git secret reveal -f -p 'Gs7#vQz2xNm9kW'", "Gs7#vQz2xNm9kW")),
+                   ("git secret reveal -f -p 'Gs7#vQz2xNm9kW'", "Gs7#vQz2xNm9kW"),
+                   ("hammer -u admin -p 'Hm9#Pw-x2' host list", "Hm9#Pw-x2"),
+                   ("racadm -r 10.0.0.31 -u root -p Dr4c-Pw9 getsysinfo", "Dr4c-Pw9"),
+                   ("./sum -i 10.0.0.41 -u ADMIN -p Sum-Pw7x -c GetBmcInfo", "Sum-Pw7x")),
          negatives=("mysql -u root -p shop", "git secret reveal -f -p \"$GPG_PASSPHRASE\"", "git secret hide -p",
                     "grep -w odoo /etc/passwd", "ssh -p 2222 ops@bastion",
                     "tar -pczf backup.tgz /etc", "nc -p 80 host",
@@ -2745,7 +2765,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "ls -a /tmp", "grep -w pattern file", "docker run -p 8080:80 nginx",
                     "fs_cli -H 10.0.0.5 -P 8021 -x status", "supabase start -p 54321",
                     "security find-identity -p codesigning -v", "vsce package -p ./out",
-                    'xcrun altool --list-providers -u "dev" -p "@keychain:AC_PASSWORD"')),
+                    'xcrun altool --list-providers -u "dev" -p "@keychain:AC_PASSWORD"',
+                    "sum -r /etc/hosts", "redfishtool -r 10.0.0.21 -u root -p $BMC_PASSWORD Systems")),
     Rule("token", r"-(?<=[ \t]-)(?P<o>-key|t)(?:[ \t]+|=)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))", "-",
          extract=_token_option, remember=True, before=_OPTION_BEFORE, after=r"(?:-key|t)[ \t=]",
