@@ -264,6 +264,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_82", "bare-metal provisioning, lifecycle management and out-of-band controllers", "6b33b4e", "bddb603",
            source="the tools' documentation"),
+    _batch("_83", "enterprise mobility and Apple/Windows device management", "6b33b4e", "02ef686",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
