@@ -21,6 +21,7 @@ from urllib.parse import unquote_plus
 from faultmaven.sanitize import keys
 from faultmaven.sanitize.rules import Extractor, Finding, Hit, Rule, _mixed, extract_value
 from faultmaven.sanitize.validators import (
+    UUID,
     decodes_to_credentials,
     decodes_to_text,
     is_hex,
@@ -848,6 +849,12 @@ def _after_calls(names: tuple[str, ...]) -> str:
     return "(?:" + "|".join(rf"(?<={name}\()" for name in names) + ")"
 
 
+def _last_chars(names: tuple[str, ...]) -> str:
+    """The class of the characters these names (literal endings) end with: what a rule anchored right after one of
+    them finds before its anchor (its `before`)."""
+    return f"[{''.join(sorted({name[-1] for name in names}))}]"
+
+
 def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     start, end = hit.value_span()
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
@@ -904,7 +911,7 @@ def _discord_bot_token(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, hit.end, rule.label)] if ident.isdigit() and 18 <= len(ident) <= 20 else []
 
 
-_TABLE_UUID = re.compile(r"(?<![\w-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])")
+_TABLE_UUID = re.compile(rf"(?<![\w-]){UUID}(?![\w-])")
 
 
 def _uuid_column_rows(rule: Rule, hit: Hit) -> list[Finding]:
@@ -2280,7 +2287,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # style). Only the callee says the value is secret, so it must look like a key: letters and digits, no blank, no
     # `.` or `:` (not a URL or host: `RESTClient("https://...")` is another library's).
     *(Rule("secret", _positional_literal(names, _STR_ARG, index), r"\(",
-           extract=_sdk_key_argument, remember=True, before=f"[{''.join(sorted({n[-1] for n in names}))}]",
+           extract=_sdk_key_argument, remember=True, before=_last_chars(names),
            examples=examples, negatives=negatives)
       for index, names, examples, negatives in (
           (0, (r"\bRESTClient", r"\bpolygon\.New", r"\bmessagebird\.Client", r"\binitClient",
@@ -2321,7 +2328,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # PASSWORD, DRIVER, URL)`), `postgresql(USER, PASSWORD, …)`; Julia's `DBInterface.connect(MySQL.Connection, HOST,
     # USER, PASSWORD)`. The value is a password, so any literal that is not a placeholder counts.
     *(Rule("password", _positional_literal(names, _NAME_OR_STR_ARG, index), r"\(",
-           extract=_bundler_credentials, remember=True, before=f"[{''.join(sorted({n[-1] for n in names}))}]",
+           extract=_bundler_credentials, remember=True, before=_last_chars(names),
            examples=examples, negatives=negatives)
       for index, names, examples, negatives in (
           (1, (r"\bpostgresql",),
@@ -3258,11 +3265,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # ldap3's `Connection(server, user, password)`, paramiko's `transport.connect(None, user, password)`), SSH.NET's
     # optional port (`new SftpClient(host, 22, user, password)`), Jedis' pool settings (`new JedisPool(config, host,
     # port, timeout, password)`) and Rust's `.to_owned()` (lettre's `Credentials::new(user, password)`).
-    *(Rule("password", r"\(" + "(?:" + "|".join(rf"(?<={name}\()" for name in names) + ")"
+    *(Rule("password", r"\(" + _after_calls(names)
            + r"[ \t]*" + lead + (r"[ \t]*,[ \t]*" + _STR_ARG) * (index - 1)
            + r"[ \t]*,[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')" + _TO_OWNED + r"[ \t]*[,)]",
            r"\(", extract=_bundler_credentials, remember=True,
-           before=f"[{''.join(sorted({n[-1] for n in names}))}]", examples=examples, negatives=negatives)
+           before=_last_chars(names), examples=examples, negatives=negatives)
       for index, lead, names, examples, negatives in (
           (1, _STR_ARG, (r"\.login", r"->login", r"->set_login", r"\.auth", r"->auth", r"[^\w]auth=", r"[^\w]auth = ",
                r"basic_auth=", r"http_auth=", r"[^\w]HTTPBasicAuth",
@@ -4240,7 +4247,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     *(Rule("token", re.escape(path) + between + r"(?P<v>" + value + ")", needs=path, remember=True,
            examples=examples, negatives=negatives)
       for path, between, value, examples, negatives in (
-          ("hc-ping.com/", "", r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}(?![\w-])|[A-Za-z0-9_-]{22}(?=/)",
+          ("hc-ping.com/", "", UUID + r"(?![\w-])|[A-Za-z0-9_-]{22}(?=/)",
            (("curl -fsS -m 10 --retry 5 https://hc-ping.com/9f2c4e6a-8b0d-4f3e-a5c9-2c4e6a8b0d1f",
              "9f2c4e6a-8b0d-4f3e-a5c9-2c4e6a8b0d1f"),
             ("curl https://hc-ping.com/Qx7mL2vR9tZk4WbN8cY3dH/db-backup/fail", "Qx7mL2vR9tZk4WbN8cY3dH")),
@@ -4612,7 +4619,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # The keys listed under a data source's name in ProjectDiscovery's `provider-config.yaml` (`_KEY_PROVIDERS`).
     Rule("secret", ":(?:" + "|".join(rf"(?<=(?<![^\n]){name}:)" for name in _KEY_PROVIDERS) + ")"
          r"[ \t]*\r?\n(?P<b>(?:[ \t]*-[ \t]+[^\r\n]+(?:\r?\n|\Z))+)", ":", extract=_provider_keys, remember=True,
-         before=f"[{''.join(sorted({name[-1] for name in _KEY_PROVIDERS}))}]", after=r"[ \t]*\r?\n[ \t]*-[ \t]",
+         before=_last_chars(_KEY_PROVIDERS), after=r"[ \t]*\r?\n[ \t]*-[ \t]",
          examples=(("binaryedge:\n  - 2c7e9a41-b5d3-4f86-a0e2-d9c14b7f3e58\n"
                     "shodan:\n  - Vz3Rq8Lx1Tm6Wb9Nc2Hk5Pj4Sd7Fg0Ya\n", "Vz3Rq8Lx1Tm6Wb9Nc2Hk5Pj4Sd7Fg0Ya"),
                    ("chaos:\n  - f4a8c2e6-1b9d-4357-8e0a-6c3f9d2b7e15\n", "f4a8c2e6-1b9d-4357-8e0a-6c3f9d2b7e15")),

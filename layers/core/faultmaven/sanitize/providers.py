@@ -15,6 +15,8 @@ from functools import cache
 from itertools import groupby
 from typing import TYPE_CHECKING, NamedTuple
 
+from faultmaven.sanitize.validators import UUID
+
 if TYPE_CHECKING:
     from faultmaven.sanitize.rules import Finding, Hit, Rule
 
@@ -36,7 +38,6 @@ class Prefix(NamedTuple):
 # Mixed-case letters only (Hugging Face): a lower-case run such as `hf_abcdef...` is a word, not a token.
 _MIXED_LETTERS = "(?=[a-z]*[A-Z])(?=[A-Z]*[a-z])[A-Za-z]{34}"
 _GITHUB = r"(?:[A-Za-z0-9]{36,255}|\d{1,12}_eyJ[A-Za-z0-9_.-]{20,})"
-_UUID = "[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
 _UUID_EXAMPLE = "7c2e9a41-3b8d-4f6e-a915-2d0c8b7e6f43"
 
 # Formats from each provider's token documentation.
@@ -119,7 +120,7 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     ("fio-u-", "[A-Za-z0-9_=-]{64}", _ex(_ALNUM, 64)),
     ("p8e-", "[A-Za-z0-9]{32}", _ex(_ALNUM, 32)),
     # Heroku: the current `HRKU-AA...` form and an older key (a UUID) with the prefix.
-    ("HRKU-", f"(?:AA[A-Za-z0-9_-]{{58}}|{_UUID})", "AA" + _ex(_ALNUM, 58)),
+    ("HRKU-", f"(?:AA[A-Za-z0-9_-]{{58}}|{UUID})", "AA" + _ex(_ALNUM, 58)),
     # Square access tokens and OAuth secrets; Flutterwave secret keys.
     ("sq0atp-", r"[\w-]{22,60}", _ex(_ALNUM, 22)),
     ("sq0csp-", r"[\w-]{40,60}", _ex(_ALNUM, 43)),
@@ -174,8 +175,8 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     # LaunchDarkly server-side SDK keys and mobile keys (`sdk-`/`mob-` and a UUID; its client-side IDs, 24 hex digits
     # with no prefix, are public, and GrowthBook's public `sdk-` client keys are not UUIDs); Statsig server secret keys
     # (`secret-` and some 43 mixed-case letters and digits; its `client-` keys are meant for browsers).
-    ("sdk-", _UUID, _UUID_EXAMPLE),
-    ("mob-", _UUID, _UUID_EXAMPLE),
+    ("sdk-", UUID, _UUID_EXAMPLE),
+    ("mob-", UUID, _UUID_EXAMPLE),
     ("secret-", "(?=[a-z0-9]*[A-Z])(?=[A-Z0-9]*[a-z])[A-Za-z0-9]{32,64}", _ex(_ALNUM, 43)),
     # Weblate API keys: a user's (`wlu_`) and a project's (`wlp_`), as the `wlc` client's `[keys]` section holds them.
     ("wlu_", "[A-Za-z0-9]{40}", _ex(_ALNUM, 40)),

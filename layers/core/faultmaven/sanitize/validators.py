@@ -11,7 +11,9 @@ from collections import Counter
 from functools import lru_cache
 
 _HEX = re.compile(r"[0-9a-fA-F]+")
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# A UUID as tools write it (lower-case hex), for patterns; `is_uuid` takes either case.
+UUID = "[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+_UUID = re.compile(UUID, re.IGNORECASE)
 _B64 = re.compile(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
 # Values that stand for a secret without being one: empty-ish words, masks, templates, env references.
 _PLACEHOLDER = re.compile(
