@@ -380,16 +380,17 @@ _PEM_LINE = re.compile(r"-----(BEGIN|END) [A-Z0-9 ]+-----")
 def value_units(text: str, values: list[str]) -> list[Unit]:
     """A per-format case's secrets: each line holding one of its values, except that the lines of a PEM block
     holding one make the whole block one secret, its BEGIN and END lines included (as secretlint's spans are)."""
+    lines = text.splitlines()
     blocks: dict[int, Unit] = {}
     begin = 0
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(lines, 1):
         markers = _PEM_LINE.findall(line)
         if markers == ["BEGIN"]:
             begin = n
         elif markers == ["END"] and begin:
             blocks.update(dict.fromkeys(range(begin, n + 1), frozenset(range(begin, n + 1))))
             begin = 0
-    units = [blocks.get(n, frozenset([n])) for n, line in enumerate(text.splitlines(), 1)
+    units = [blocks.get(n, frozenset([n])) for n, line in enumerate(lines, 1)
              if any(v in line for v in values)]
     return list(dict.fromkeys(units))
 

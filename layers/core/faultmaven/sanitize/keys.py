@@ -705,9 +705,6 @@ _APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
 _LINE_END = re.compile(r"[ \t]*(?:\r?\n|\Z)")
 # A Java .properties value continued after a trailing backslash on the next, indented line.
 _CONTINUED = re.compile(r"\r?\n[ \t]+([^\s\\]{1,512})")
-
-
-
 # A kubeadm bootstrap token (`<6>.<16>` lower-case letters and digits): two parts, like a reference.
 _BOOTSTRAP_TOKEN = re.compile(r"[a-z0-9]{6}\.[a-z0-9]{16}")
 
