@@ -860,16 +860,6 @@ def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
 
 
-def _config_path_value(rule: Rule, hit: Hit) -> list[Finding]:
-    """The value set at a config path whose last segment names a secret (`payment/braintree/private_key`)."""
-    name_span, (start, end) = hit.span("k"), hit.value_span()
-    name = hit.text[name_span[0] : name_span[1]] if name_span else ""
-    kind = keys.classify_key(name)
-    if kind is None or not keys.value_is_secret(name, hit.text[start:end], kind[0], False):
-        return []
-    return [(start, end, kind[1])]
-
-
 def _cookie_jar_value(rule: Rule, hit: Hit) -> list[Finding]:
     """A cookie's value that could be a session's credential (a random token), not `lang=en-US` or a flag."""
     start, end = hit.value_span()
@@ -1730,7 +1720,8 @@ def _named_option(rule: Rule, hit: Hit) -> list[Finding]:
 
 def _keyed_value(rule: Rule, hit: Hit) -> list[Finding]:
     """The value of a match whose group `k` names a secret: a lookup's fallback (`os.getenv("DB_PASSWORD", "...")`),
-    a registry export's `"Password"=hex:…`, a settings export's `Servers\\prod\\Password<|||>1<|||>…`."""
+    a registry export's `"Password"=hex:…`, a settings export's `Servers\\prod\\Password<|||>1<|||>…`, a setting's
+    path or name given before its value on a command line (`magento config:set payment/braintree/private_key …`)."""
     start, end = hit.span("k") or (0, 0)
     return _named_value(hit.text[start:end], rule, hit)
 
@@ -2580,7 +2571,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Magento stores a setting by its `section/group/field` path: `bin/magento config:[sensitive:]set
     # [--scope=…] payment/braintree/private_key VALUE`; the field names what the value is.
     Rule("secret", r"magento[ \t]+config:(?:sensitive:)?set[ \t]+(?:--[\w-]+=\S+[ \t]+)*[\w-]+/[\w-]+/(?P<k>\w+)"
-         r"[ \t]+" + _POSITIONAL_VALUE, needs="magento", extract=_config_path_value, remember=True,
+         r"[ \t]+" + _POSITIONAL_VALUE, needs="magento", extract=_keyed_value, remember=True,
          examples=(("bin/magento config:sensitive:set payment/braintree/private_key 7f3a9c1e5b8d2f4a6c0e",
                     "7f3a9c1e5b8d2f4a6c0e"),
                    ("php bin/magento config:set --scope=websites --scope-code=base carriers/ups/password 'Ups7Pw-x'",
@@ -2597,15 +2588,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("ipmicfg -user list", "ipmicfg -user add 3 ops $BMC_PASSWORD 4", "ipmicfg -user level 3 4")),
     # Dell's `racadm set GROUP.OBJECT.FIELD VALUE` (`iDRAC.Users.3.Password`): the attribute's last part names it.
     Rule("password", r"racadm(?<![\w.-]racadm)[^\r\n]{0,200}?[ \t]set[ \t]+(?:[\w-]+\.)+(?P<k>\w+)[ \t]+"
-         + _POSITIONAL_VALUE, needs="racadm", extract=_config_path_value, remember=True,
+         + _POSITIONAL_VALUE, needs="racadm", extract=_keyed_value, remember=True,
          examples=(("racadm -r 10.0.0.31 -u root -p Dr4c-Pw9 set iDRAC.Users.3.Password Nw8u-Pw2x", "Nw8u-Pw2x"),
-                   ("racadm set iDRAC.Users.2.Password 'Idr4c!Pw'", "Idr4c!Pw")),
+                   ("racadm set iDRAC.Users.2.Password 'Idr4c!Pw'", "Idr4c!Pw"),
+                   # Quoted, a value ending in `(` is a password, not the start of a call.
+                   ("racadm set iDRAC.Users.2.Password 'Idr4c!Pw('", "Idr4c!Pw(")),
          negatives=("racadm set iDRAC.Users.3.UserName ops", "racadm set iDRAC.NIC.DNSRacName idrac-web07",
                     "racadm set iDRAC.Users.3.Password $NEW_PASSWORD")),
     # macOS `defaults write DOMAIN KEY [-string] VALUE` takes key and value as arguments (AutoPkg's documented
     # `defaults write com.github.autopkg JSS_PASSWORD …`); the key names what the value is.
     Rule("secret", r"defaults[ \t]+write[ \t]+\S+[ \t]+(?P<k>[\w.-]+)[ \t]+(?:-string[ \t]+)?(?!-)" + _POSITIONAL_VALUE,
-         needs="defaults", extract=_config_path_value, remember=True,
+         needs="defaults", extract=_keyed_value, remember=True,
          examples=(("defaults write com.github.autopkg JSS_PASSWORD 'Jss-Aut0!pkg88'", "Jss-Aut0!pkg88"),
                    ("sudo defaults write /Library/Preferences/com.example.agent ApiToken -string q8Zt3LmV9xKc2Wb7",
                     "q8Zt3LmV9xKc2Wb7")),
