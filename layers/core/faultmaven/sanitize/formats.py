@@ -629,17 +629,18 @@ def _base64_pem(rule: Rule, hit: Hit) -> list[Finding]:
 # `GRANT … IDENTIFIED BY`, `SET PASSWORD … = PASSWORD('…')`; PostgreSQL and Cassandra `CREATE|ALTER USER|ROLE …
 # [WITH] [ENCRYPTED] PASSWORD '…'`.
 # mysql's history file (`~/.mysql_history`) stores each blank as `\040`, which also hides the words' edges from `\b`.
+# MariaDB's server_audit log quotes the whole statement and escapes its quotes (`IDENTIFIED BY \'…\'`).
 _SQL_BLANK = r"(?:[ \t]|\\040)"
 _SQL_PASSWORD = re.compile(rf"(?i)(?:(?<![a-z])identified(?![a-z])[^'\r\n]*(?<![a-z])by"
                            rf"|(?<![a-z])(?:create|alter){_SQL_BLANK}+(?:user|role)(?![a-z])[^\r\n]*(?<![a-z])password"
                            rf"|(?<![a-z])password{_SQL_BLANK}*\("
-                           rf"|(?<![a-z])set{_SQL_BLANK}+password(?![a-z])[^\r\n]*=){_SQL_BLANK}*\Z")
+                           rf"|(?<![a-z])set{_SQL_BLANK}+password(?!\w)[^\r\n]*=){_SQL_BLANK}*\Z")
 
 
 def _sql_password(rule: Rule, hit: Hit) -> list[Finding]:
-    """The literal of a SQL statement that sets a password (history files, init scripts, dumps)."""
+    """The literal of a SQL statement that sets a password (history files, init scripts, dumps, audit logs)."""
     line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
-    if not _SQL_PASSWORD.search(hit.text, line_start, hit.anchor):
+    if not _SQL_PASSWORD.search(hit.text, line_start, hit.anchor - (hit.text[hit.anchor - 1] == "\\")):
         return []
     start, end = hit.value_span()
     value = hit.text[start:end]
@@ -1107,14 +1108,49 @@ def _redis_auth(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if value.strip("\"'").isalpha() or not any(map(str.isalnum, value)) else _line_start_directive(rule, hit)
 
 
+# A Redis command's name as `MONITOR` prints it (each argument double-quoted), before a later argument on its line.
+_REDIS_AUTH_COMMAND = re.compile(r'(?i)"(HELLO|MIGRATE)"[^\r\n]*\Z')
+
+
+def _redis_quoted_auth(rule: Rule, hit: Hit) -> list[Finding]:
+    """The password of `AUTH`/`AUTH2` inside a longer command in `MONITOR` output: `"HELLO" "3" "AUTH" user pw`,
+    `"MIGRATE" … "AUTH" pw` and `"MIGRATE" … "AUTH2" user pw` (a lone `"AUTH" [user] pw` line has its own rule)."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    command = _REDIS_AUTH_COMMAND.search(hit.text, line_start, hit.anchor)
+    if command is None:
+        return []
+    span = hit.span("b") if command.group(1).upper() == "HELLO" or hit.span("two") else hit.span("a")
+    if span is None or is_placeholder_value(hit.text[span[0] : span[1]]):
+        return []
+    return [(span[0], span[1], rule.label)]
+
+
+# `ACL SETUSER name … >password …`: typed, in `MONITOR` output (`">password"`) or in redis-cli's numbered reply to
+# `SLOWLOG GET` (one argument a line: `5) ">password"`), read until the line or the numbered arguments end.
+_ACL_ARGUMENTS = re.compile(r'[^\r\n]*(?:\r?\n[ \t]*\d{1,3}\) "[^\r\n]*){0,64}')
+_ACL_PASSWORD = re.compile(r'(?:(?<=")>([^"\r\n]{1,256})(?=")|(?<![^\s])>([^\s"]{1,256}))')
+
+
+def _acl_setuser(rule: Rule, hit: Hit) -> list[Finding]:
+    """Each `>password` rule of an `ACL SETUSER` command."""
+    window = _ACL_ARGUMENTS.match(hit.text, hit.end)
+    found = (m.span(1) if m.group(1) is not None else m.span(2)
+             for m in _ACL_PASSWORD.finditer(hit.text, hit.end, window.end() if window else hit.end))
+    return [(a, b, rule.label) for a, b in found if not is_placeholder_value(hit.text[a:b])]
+
+
 _SQL_ACCOUNT_STATEMENT = re.compile(r"[ \t]*(?i:CREATE|ALTER|GRANT)\b")
+# The same statement mid-line, quoted or after a log's `: `, right before `IDENTIFIED` (an Oracle audit file's
+# `ACTION :[54] 'ALTER USER …`, `statement: CREATE USER …`); prose ("to create user accounts identified by") is not.
+_SQL_USER_BEFORE = re.compile(r"(?i)(?:['\"`]|:[ \t]+)(?:CREATE|ALTER)[ \t]+USER[ \t]+[^\s'(]{1,128}[ \t]+\Z")
 
 
 def _sql_identified(rule: Rule, hit: Hit) -> list[Finding]:
-    """Oracle's `IDENTIFIED BY pw` only in a statement that starts the line (`CREATE USER`, `ALTER USER`, `GRANT`):
-    prose says "identified by their badge" too."""
+    """Oracle's `IDENTIFIED BY pw` only in a statement that starts the line (`CREATE USER`, `ALTER USER`, `GRANT`) or
+    right after `CREATE|ALTER USER name`: prose says "identified by their badge" too."""
     line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
-    if not _SQL_ACCOUNT_STATEMENT.match(hit.text, line_start):
+    if not (_SQL_ACCOUNT_STATEMENT.match(hit.text, line_start)
+            or _SQL_USER_BEFORE.search(hit.text, line_start, hit.anchor)):
         return []
     return _bundler_credentials(rule, hit)
 
@@ -2979,8 +3015,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("FROM alpine\nENV DB_PASSWORD D0ckerfileSp9\n", "D0ckerfileSp9"),),
          negatives=("ENV PATH /usr/local/bin:$PATH", "ENV DB_PASSWORD ${DB_PASSWORD}", "echo ENV TOKEN is set")),
     # SQL that sets a password (see `_SQL_PASSWORD`), anchored at the literal's quote: rare in logs.
-    Rule("password", r"'(?:(?<=[yY] ')|(?<=[dD] ')|(?<=[dD]\(')|(?<=[dD]\( ')|(?<== ')|(?<=[yYdD=]\\040'))"
-         r"(?P<v>[^'\r\n]{1,256})'", "'",
+    Rule("password", r"'(?:(?<=[yY] ')|(?<=[dD] ')|(?<=[dD]\(')|(?<=[dD]\( ')|(?<== ')|(?<=[yYdD=]\\040')"
+         r"|(?<=[yY] \\'))(?P<v>[^'\r\n]{1,256}?)\\?'", "'",
          extract=_sql_password, remember=True,
          examples=(("CREATE USER 'app'@'%' IDENTIFIED BY 'MyS9lPw!';", "MyS9lPw!"),
                    ("alter user 'root'@'localhost' identified with mysql_native_password by 'R00tPw9x';", "R00tPw9x"),
@@ -2988,9 +3024,20 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("SET PASSWORD FOR 'bob'@'%' = 'N3wSyntaxPw';", "N3wSyntaxPw"),
                    ("ALTER USER postgres WITH PASSWORD 'PgAlt3rPw';", "PgAlt3rPw"),
                    ("create role app login encrypted password 'PgR0lePw9';", "PgR0lePw9"),
-                   ("CREATE\\040USER\\040'r'@'%'\\040IDENTIFIED\\040BY\\040'H1storyPw';", "H1storyPw")),
+                   ("CREATE\\040USER\\040'r'@'%'\\040IDENTIFIED\\040BY\\040'H1storyPw';", "H1storyPw"),
+                   ("20240311 14:05:09,db01,root,localhost,31,413,QUERY,,'CREATE USER \\'etl\\'@\\'%\\' IDENTIFIED BY "
+                    "\\'Aud1t-Pw#9\\'',0", "Aud1t-Pw#9")),
          negatives=("SELECT * FROM t WHERE name = 'x' ORDER BY 'y';", "CREATE USER 'app'@'%' IDENTIFIED BY '';",
-                    "-- the password 'reset' flow", "ALTER USER app WITH PASSWORD NULL;")),
+                    "-- the password 'reset' flow", "ALTER USER app WITH PASSWORD NULL;",
+                    "ALTER SYSTEM SET password_encryption = 'scram-sha-256';",
+                    "QUERY,,'SELECT name FROM t WHERE note = \\'grouped by \\'',0")),
+    # MySQL's note when `mysqld --initialize` generates root's first password (error log, `docker logs`).
+    Rule("password", r"temporary password is generated for [^\s:]{1,128}: (?P<v>\S{1,64})",
+         needs="temporary password is generated for", remember=True,
+         examples=(("2024-03-11T14:15:02.661930Z 6 [Note] [MY-010454] [Server] A temporary password is generated for "
+                    "root@localhost: qW3;h>kP9#sa", "qW3;h>kP9#sa"),),
+         negatives=("A temporary password is generated for root@localhost:\n",
+                    "grep 'temporary password is generated for' /var/log/mysqld.log")),
     # A single-dash option named after a secret (`-password X`, `-vaultToken X`, Java and Go tools' flags, ONTAP's
     # hyphen-joined `-bind-password X`), and OpenSSL's `-passin pass:X`/`-passout pass:X`/`-pass pass:X`: an unquoted
     # value needs letters and digits, so `-token file` and `-password prompt` stay.
@@ -3202,8 +3249,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
            r"|(?P<v3>(?!(?i:PASSWORD|VALUES)\b)[A-Za-z0-9_$#!@%^&*+.-]{1,128}))",
            needs=word, extract=_sql_identified, remember=True,
            examples=((f"CREATE USER scott {word} BY T1ger0ra;", "T1ger0ra"),
-                     (f'ALTER USER scott {word} BY "Qu0ted0ra";', "Qu0ted0ra")),
-           negatives=(f"CREATE USER ops {word} EXTERNALLY;", f"users are {word} by their badge"))
+                     (f'ALTER USER scott {word} BY "Qu0ted0ra";', "Qu0ted0ra"),
+                     (f"ACTION :[54] 'ALTER USER app_owner {word} BY \"Or4-Aud1t_pw\" ACCOUNT UNLOCK'",
+                      "Or4-Aud1t_pw")),
+           negatives=(f"CREATE USER ops {word} EXTERNALLY;", f"users are {word} by their badge",
+                      f"To create user accounts {word} by their badge, see below."))
       for word in ("IDENTIFIED", "identified")),
     *(Rule("password", word + r"(?<![\w-]" + word + r")[ \t]+(?:'(?P<v2>[^'\r\n]{1,256})'"
            r"|(?P<v3>[^\s'\";$][^\s;]{0,255}))", needs=word, extract=_connect_using, remember=True,
@@ -3269,13 +3319,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
                r"[^\w]HTTPDigestAuth",
                r"[^\w]BasicAuth", r"[^\w]BasicAuthProvider", r"[^\w]ApiClientCredentialsProvider",
                r"[^\w]NetworkCredential", r"[^\w]PasswordAuthentication",
-               r"[^\w]UsernamePasswordCredentials", r"\.simple_bind_s", r"\.simple_bind", r"\.bind"),
+               r"[^\w]UsernamePasswordCredentials", r"\.simple_bind_s", r"\.simple_bind", r"\.bind",
+               r"dbms\.security\.createUser", r"dbms\.security\.changeUserPassword"),
            (("server.login('alerts@example.com', 'qwhk xmtz pbla rcnd')", "qwhk xmtz pbla rcnd"),
             ("r = requests.get(url, auth=('svc', 'R3questsPw'))", "R3questsPw"),
             ('var c = new NetworkCredential("svc", "N3tCr3dPw");', "N3tCr3dPw"),
             ("$sock->set_login('reseller1', 'H77pS0ck3t!');", "H77pS0ck3t!"),
             # jamf-pro-sdk: `ApiClientCredentialsProvider(client_id, client_secret)`, `BasicAuthProvider(user, pw)`.
-            ('creds = ApiClientCredentialsProvider("5b1e3c2a-8f4d", "Qx7vN2pLr9TzWm4K")', "Qx7vN2pLr9TzWm4K")),
+            ('creds = ApiClientCredentialsProvider("5b1e3c2a-8f4d", "Qx7vN2pLr9TzWm4K")', "Qx7vN2pLr9TzWm4K"),
+            # Neo4j 3.5's user procedures (`CALL dbms.security.createUser(name, password, requireChange)`).
+            ("CALL dbms.security.createUser('etl', 'Neo4j-Etl-pw1', false)", "Neo4j-Etl-pw1")),
            ("server.login(user, password)", "auth = HTTPBasicAuth('jenkins', getpass())", "login('a')",
             "$sock->set_login($user, $pass);", "$('#go').bind('click', handler)")),
           (2, _STR_ARG, (r"[^\w]mysqli_connect", r"[^\w]mysqli", r"[^\w]mysql_connect", r"[^\w]mysql_pconnect",
@@ -3589,6 +3642,32 @@ FORMAT_RULES: tuple[Rule, ...] = (
          needs='"AUTH"', extract=_bundler_credentials, remember=True,
          examples=(('1728568536.123456 [0 10.0.0.5:51234] "AUTH" "R3disM0nitorPw"', "R3disM0nitorPw"),),
          negatives=('"GET" "AUTH" "x" "y" "z"',)),
+    # `AUTH` inside `HELLO` and `MIGRATE` (see `_redis_quoted_auth`), and `CONFIG SET requirepass|masterauth`, in
+    # `MONITOR` output.
+    *(Rule("password", f'"{word}(?P<two>2)?"' + r'[ \t]+"(?P<a>[^"\r\n]{1,256})"(?:[ \t]+"(?P<b>[^"\r\n]{1,256})")?',
+           needs=f'"{word}', extract=_redis_quoted_auth, remember=True,
+           examples=(('1710168003.102344 [0 10.0.5.21:41022] "MIGRATE" "10.0.5.22" "6379" "" "0" "5000" "COPY" '
+                      f'"{word}" "Migr8-Auth-pw" "KEYS" "session:901"', "Migr8-Auth-pw"),
+                     (f'1710168100.000117 [0 10.0.5.30:52110] "HELLO" "3" "{word}" "worker" "W0rker-Hello9" '
+                      '"SETNAME" "queue-worker-3"', "W0rker-Hello9"),
+                     (f'"MIGRATE" "10.0.5.22" "6379" "" "0" "5000" "{word}2" "mover" "Migr8-Auth2-pw" "KEYS" "k1"',
+                      "Migr8-Auth2-pw")),
+           negatives=(f'"SET" "{word}" "x" "y" "z"', f'"HELLO" "3" "{word}" "worker" "$REDIS_PASSWORD"'))
+      for word in ("AUTH", "auth")),
+    *(Rule("password", f'"{word}"(?<=(?i:"set") "{word}")' + r'[ \t]+"(?P<v>[^"\r\n]{1,256})"',
+           needs=f'"{word}"', extract=_bundler_credentials, remember=True,
+           examples=((f'1710168001.448211 [0 127.0.0.1:50212] "CONFIG" "SET" "{word}" "Rq-Pass-2024x"',
+                      "Rq-Pass-2024x"),),
+           negatives=(f'"CONFIG" "GET" "{word}"', f'"CONFIG" "SET" "{word}" ""'))
+      for word in ("requirepass", "masterauth", "REQUIREPASS", "MASTERAUTH")),
+    *(Rule("password", word + r"(?<![\w-]" + word + ")", needs=word, extract=_acl_setuser, remember=True,
+           examples=((f"ACL {word} reports on >Rep-Acl-Pw55 ~reports:* +get", "Rep-Acl-Pw55"),
+                     (f'"ACL" "{word}" "reports" "on" ">Rep-Acl-Pw56" "~reports:*"', "Rep-Acl-Pw56"),
+                     (f'   4) 1) "ACL"\n      2) "{word}"\n      3) "reports"\n      4) "on"\n'
+                      '      5) ">Rep-Acl-Pw57"\n      6) "~reports:*"', "Rep-Acl-Pw57")),
+           negatives=(f"ACL {word} reports on nopass ~* &* +@all", f"ACL {word} reports on #{'ab' * 32} ~*",
+                      f"ACL {word} app on >$APP_PW ~*"))
+      for word in ("SETUSER", "setuser")),
     # The same command typed in redis-cli (its history file, a pasted session): `AUTH [username] password` alone on its
     # line; a word-only value (`AUTH LOGIN`, an SMTP mechanism) is not taken.
     *(Rule("password", word + r"[ \t]+(?:[^\s\"']{1,64}[ \t]+)?(?P<v>[^\s]{1,256})[ \t]*(?=\r?\n|\Z)", needs=word,
