@@ -33,6 +33,13 @@ KNOWN_MISSES = {
     # alone does not give the password, and a quoted value after `SALT` is mostly a public parameter elsewhere.
     "ClickHouse server text log executeQuery and system.query_log (CREATE USER IDENTIFIED WITH sha256_password BY / "
     "sha256_hash BY ... SALT)": ["9c1e4a7b2d5f8e03"],
+    # Batch 87: the case's made-up `accessJwt` has a JWT header but a payload segment that is not base64 JSON (a real
+    # atproto session JWT's is, `eyJ…`, and the jwt rule takes it); widening the JWT shape to any two segments after a
+    # header, or taking every key ending `Jwt`, would be fitted to a value written wrong.
+    "Bluesky atproto Python SDK login with an app password, and createSession with curl (accessJwt in the reply)":
+        ["eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJFUzI1NksifQ.brf1t8m4WgWFqghQxpM8bIop15Lr2ILey1qzzOGsHDhfSjcGtFCubwwb_JFecYJ6uRAXef4N5d"
+         "CcI-MvbJ7HBE3VCYbIT3Yu2IXPTW4y9mZsGHCQM0xGae3X.HMnyz79e8kP6E1qjKEat_THt8g8m9eHHZxGOYI_TGCMBF62mmlkxibhijjDdrPEKl2Uf"
+         "jSHgFX3xUmLaeYGhvQ"],
     # Batch 82: htdigest lines (`user:realm:` and 32 hex characters) have no key word, and a line-anchored shape
     # without a literal would run over every line of every text; xCAT's `tabdump passwd` names its password column in
     # the CSV header only, and reading a column by its header is a table reader, not a rule.

@@ -135,6 +135,7 @@ def _table_columns(text: str, table: str) -> tuple[str, ...]:
 
 # Without its `CREATE TABLE`, a table named for accounts holds its passwords' digests where a hex digest stands.
 _HEX_DIGEST = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128}")
+_GSLT = "0F1E2D3C4B5A69788796A5B4C3D2E1F0"  # a made-up Steam game server login token for the rules' examples
 
 
 def _sql_insert_bare(rule: Rule, hit: Hit) -> list[Finding]:
@@ -879,14 +880,32 @@ def _p4_ticket(rule: Rule, hit: Hit) -> list[Finding]:
     return extract_value(rule, hit) if _P4_ADDRESS.fullmatch(hit.text, line_start, hit.anchor) else []
 
 
+def _tweepy_args(i: int) -> str:
+    """The `i`th credential literal after tweepy's consumer key, its groups named for `_sdk_key_arguments`."""
+    return rf"\s{{0,16}},\s{{0,16}}(?:\"(?P<a{i}>[^\"\r\n]{{1,256}})\"|'(?P<b{i}>[^'\r\n]{{1,256}})')"
+
+
+_TWEEPY_ARGS = ("Kq8vR2mTp9LwX4zN7bYc3Hd5s", "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5GaQe7Tn",
+                "1456789012-Lp9Vx2Rk7Tm4Wq8Zc3Nb6Yd1Hs5Jf", "Zr3Xc8Vb2Nm7Lk4Jh9Gf1Ds6Aq5Wp0Eo3Iu")
+_TWEEPY_AUTH = "auth = tweepy.OAuth1UserHandler(\n    {}, {},\n    {}, {}\n)".format(*(f'"{a}"' for a in _TWEEPY_ARGS))
+
+
+def _looks_like_key(value: str) -> bool:
+    """A positional argument only its callee marks as a key must look like one (letters and digits, no blank, not a
+    URL or a host), so a test double's `"test-secret"`, a placeholder or an endpoint stays."""
+    return (len(value) >= 8 and _mixed(value) and not any(c.isspace() for c in value) and "." not in value
+            and ":" not in value and not is_placeholder_value(value))
+
+
 def _sdk_key_argument(rule: Rule, hit: Hit) -> list[Finding]:
-    """A positional argument only its callee marks as a key: it must look like one (letters and digits, no blank, not
-    a URL or a host), so a test double's `"test-secret"` or an endpoint stays."""
     start, end = hit.value_span()
-    value = hit.text[start:end]
-    if len(value) < 8 or not _mixed(value) or any(c.isspace() for c in value) or "." in value or ":" in value:
-        return []
-    return _bundler_credentials(rule, hit)
+    return [(start, end, rule.label)] if _looks_like_key(hit.text[start:end]) else []
+
+
+def _sdk_key_arguments(rule: Rule, hit: Hit) -> list[Finding]:
+    """Each of several positional keys of one call (groups `a0`/`b0`, `a1`/`b1`, …: double- or single-quoted)."""
+    spans = filter(None, (hit.span(f"{quote}{i}") for i in range(3) for quote in "ab"))
+    return [(start, end, rule.label) for start, end in spans if _looks_like_key(hit.text[start:end])]
 
 
 def _discord_bot_token(rule: Rule, hit: Hit) -> list[Finding]:
@@ -2350,6 +2369,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
              "DWI5cR23mYNT4Lnhb/x9"),),
            ('client = Minio("s3.example.com:9000", access_key, secret_key)',
             'client = Minio("play.min.io", "minioadmin", "minioadmin")')))),
+    # tweepy's `OAuth1UserHandler`/`OAuthHandler(CONSUMER_KEY, CONSUMER_SECRET[, ACCESS_TOKEN, ACCESS_TOKEN_SECRET])`:
+    # the arguments after the consumer key (X's API key, which names the app), on one line or several.
+    Rule("secret", r"\(" + _after_calls((r"\bOAuth1UserHandler", r"\bOAuthHandler")) + r"\s{0,16}" + _STR_ARG
+         + _tweepy_args(0) + "(?:" + _tweepy_args(1) + "(?:" + _tweepy_args(2) + ")?)?" + r"\s{0,16}[,)]", r"\(",
+         extract=_sdk_key_arguments, remember=True, before="[r]",
+         examples=tuple((_TWEEPY_AUTH, value) for value in _TWEEPY_ARGS[1:]),
+         negatives=("auth = tweepy.OAuth1UserHandler(consumer_key, consumer_secret, access_token, access_token_secret)",
+                    'auth = tweepy.OAuthHandler("API_KEY", "API_SECRET", callback="oob")')),
     # Database connect calls whose documented signature takes the password by position, after arguments that may be
     # names as well as literals: MATLAB's `database(DATASOURCE, USER, PASSWORD)` (and its JDBC form `database(DB, USER,
     # PASSWORD, DRIVER, URL)`), `postgresql(USER, PASSWORD, …)`; Julia's `DBInterface.connect(MySQL.Connection, HOST,
@@ -3670,11 +3697,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
       for word in ("SETUSER", "setuser")),
     # The same command typed in redis-cli (its history file, a pasted session): `AUTH [username] password` alone on its
     # line; a word-only value (`AUTH LOGIN`, an SMTP mechanism) is not taken.
-    *(Rule("password", word + r"[ \t]+(?:[^\s\"']{1,64}[ \t]+)?(?P<v>[^\s]{1,256})[ \t]*(?=\r?\n|\Z)", needs=word,
-           extract=_redis_auth, remember=True,
+    *(Rule("password", word + r"[ \t]+(?:[^\s\"'=][^\s\"']{0,63}[ \t]+)?(?P<v>[^\s]{1,256})[ \t]*(?=\r?\n|\Z)",
+           needs=word, extract=_redis_auth, remember=True,
            examples=((f"{word} R3disCl1Pw\nKEYS *", "R3disCl1Pw"), (f"{word} default R3dis-acl-pw", "R3dis-acl-pw")),
            negatives=(f"S: 250-{word} LOGIN", f"{word} failed for user root", f"C: {word} LOGIN", f"{word} $REDIS_PW",
-                      f'{word} "bsdtcp"',
+                      f'{word} "bsdtcp"', f"{word} = tweepy.OAuth1UserHandler(",  # code assigning `auth`
                       f'      {word} {{\n        type = "bearer"\n'))
       for word in ("AUTH", "auth")),
     # steamcmd's `+login USER PASSWORD [CODE]` (a script's unattended login): the word after the account name;
@@ -3685,6 +3712,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Vq7pL2xR9mKz"),),
          negatives=("steamcmd +login anonymous +app_update 896660 validate +quit",
                     "steamcmd +login builder +app_update 1007 +quit", "steamcmd +login builder $STEAM_PASS +quit")),
+    # Steam keys of 32 hex characters as dedicated servers take them: a game server login token (GSLT) in the Source
+    # engine's `sv_setsteamaccount TOKEN` (a launch line's `+sv_setsteamaccount`, a server.cfg line) and LinuxGSM's
+    # `gslt="TOKEN"`, and Garry's Mod's `-authkey KEY` (a Steam Web API key for Workshop collections).
+    *(Rule("token", key + after + r"(?P<v>[0-9A-Fa-f]{32})(?![0-9A-Za-z])", needs=key, remember=True,
+           examples=((example.replace("?", _GSLT), _GSLT),),
+           negatives=tuple(example.replace("?", other) for other in ("$GSLT_TOKEN", "", _GSLT + "AB")))
+      for key, after, example in (
+          ("sv_setsteamaccount", r'[ \t]+"?', "./cs2 -dedicated +sv_setsteamaccount ? -port 27015"),
+          ("-authkey", r"[ \t]+", "./srcds_run -game garrysmod -authkey ? +map gm_flatgrass"),
+          ("gslt=", r"(?<![\w-]gslt=)[\"']?", 'maxplayers="16"\ngslt="?"\n'))),
     Rule("password", r"AUTH PLAIN[ \t]+(?P<v>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])", needs="AUTH PLAIN",
          extract=_sasl_plain, remember=True,
          examples=(("C: AUTH PLAIN AGFsZXJ0c0BleGFtcGxlLmNvbQBTbXRwUGw0aW5QdzE=",
