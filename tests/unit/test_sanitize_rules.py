@@ -40,6 +40,14 @@ KNOWN_MISSES = {
         ["eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJFUzI1NksifQ.brf1t8m4WgWFqghQxpM8bIop15Lr2ILey1qzzOGsHDhfSjcGtFCubwwb_JFecYJ6uRAXef4N5d"
          "CcI-MvbJ7HBE3VCYbIT3Yu2IXPTW4y9mZsGHCQM0xGae3X.HMnyz79e8kP6E1qjKEat_THt8g8m9eHHZxGOYI_TGCMBF62mmlkxibhijjDdrPEKl2Uf"
          "jSHgFX3xUmLaeYGhvQ"],
+    # Batch 88: a quoted password with blanks under a key word (duplicity's `export PASSPHRASE="w1 w2 w3"`) reads like
+    # prose to the keyword rules, which is what keeps `password = "see the vault"` unchanged; davfs2's secrets file
+    # gives a proxy's `HOST:PORT USER PASSWORD` and a client certificate's `PATH "PASSPHRASE"` by position only, with no
+    # key word, and its lines look like any whitespace-separated table.
+    "duplicity cron script to an FTP/WebDAV target (PASSPHRASE, FTP_PASSWORD, SIGN_PASSPHRASE)":
+        ["quartz river 9 lantern"],
+    "davfs2 secrets with proxy credentials and a client certificate passphrase, plus an fstab line":
+        ["Fx8!nQ2wRk5z", "kestrel Drum 91"],
     # Batch 82: htdigest lines (`user:realm:` and 32 hex characters) have no key word, and a line-anchored shape
     # without a literal would run over every line of every text; xCAT's `tabdump passwd` names its password column in
     # the CSV header only, and reading a column by its header is a table reader, not a rule.
@@ -294,6 +302,9 @@ KNOWN_FALSE_POSITIVES = {
     # which the fixture did not list (a labelling slip: redacting it is right).
     "commercetools frontend config with project key, region URLs and scopes only (no secret)",
     "Medusa Next.js storefront .env.local with the publishable API key pk_ (public by design, no secret)",
+    # Batch 88: an `AKIA…` access key id as a Cyberduck bookmark's `Username` has the AWS key id's shape, which is
+    # redacted wherever it stands.
+    "negative: Cyberduck / Mountain Duck .duck bookmark plist (hostname, username, no stored password)",
 }
 
 

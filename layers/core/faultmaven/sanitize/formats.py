@@ -378,10 +378,12 @@ _PASSWORD_OPTIONS = {
     # git-secret's GPG passphrase. Out-of-band and provisioning CLIs: Foreman's `hammer -u USER -p PASSWORD`, Uyuni's
     # `spacecmd -u USER -p PASSWORD`, DMTF's `redfishtool -u USER -p PASSWORD`, Dell's `racadm -r HOST -u USER -p
     # PASSWORD` and Supermicro's Update Manager `sum -i HOST -u USER -p PASSWORD -c COMMAND` (coreutils `sum` has no
-    # `-i`).
+    # `-i`). Sync and transfer clients: Cyberduck's `duck --username USER -p PASSWORD`, Seafile's `seaf-cli sync -u USER
+    # -p PASSWORD`, the ownCloud and Nextcloud command-line clients' `owncloudcmd`/`nextcloudcmd -u USER -p PASSWORD`.
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
-                            r"|tsm|gnmic|hdbsql|hammer|spacecmd|redfishtool|racadm)\b|\bsum[ \t]+-i[ \t]"
+                            r"|tsm|gnmic|hdbsql|hammer|spacecmd|redfishtool|racadm|duck|seaf-cli|(?:own|next)cloudcmd)\b"
+                            r"|\bsum[ \t]+-i[ \t]"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
                             r"|\bsupabase[ \t]+(?:link|db)[ \t]|\bsecurity[ \t]+(?:create|unlock)-keychain\b"
                             r"|\b(?:vsce|ovsx)[ \t]+publish\b|\bgit[ \t-]secret[ \t]+(?:reveal|cat)\b"),
@@ -707,7 +709,7 @@ def _dash_option(rule: Rule, hit: Hit) -> list[Finding]:
     """`-password X`, `-vaultToken X`, `-passin pass:X`: quoted, or a value with letters and digits."""
     start, end = hit.value_span()
     value = hit.text[start:end]
-    option = hit.text[hit.anchor + 1 : start].split()[0].lower()
+    option = hit.text[hit.anchor + 1 : start].split()[0].split("=")[0].lower()
     if option == "token" and _TOKEN_FILE_TOOLS.search(_command_line(hit.text, hit.anchor)):
         return []
     if option in ("pass", "passin", "passout"):
@@ -1809,6 +1811,12 @@ _OWNER_KEY = re.compile(r"""["']([\w.\-]{1,80})["'][ \t]*:[ \t]*\{[ \t]*["']?\Z"
 _PARENT_TAG = re.compile(r"<([A-Za-z_][\w.-]{0,80})>\s*\Z")
 
 
+def _entry_value_pattern(word: str) -> str:
+    """The `value` (or `Value`) of a name/value entry: `value: X`, `"value": "X"`, `<value>X`."""
+    return (word + r"(?<![\w-]" + word + r")\\?[\"']?[ \t]*[:>][ \t]*(?:\\\"(?P<v4>[^\"\\\r\n<]{1,256})\\\""
+            r"|\"(?P<v1>[^\"\r\n<]{1,256})\"|'(?P<v2>[^'\r\n<]{1,256})'|(?P<v3>[^\s\"'<>,}\]]{1,256}))")
+
+
 def _entry_value(rule: Rule, hit: Hit) -> list[Finding]:
     """`value:` of a name/value entry whose name names a secret: Kubernetes and ECS `env` (`- name: DB_PASSWORD` /
     `value: ...`), key/value lists in YAML, JSON or XML. The name is the last one within the three lines before."""
@@ -1816,8 +1824,8 @@ def _entry_value(rule: Rule, hit: Hit) -> list[Finding]:
     for _ in range(4):
         window_start = hit.text.rfind("\n", 0, window_start - 1) + 1 if window_start > 0 else 0
     window = hit.text[window_start : hit.anchor]
-    if "value" in window:  # the entry before this one
-        window = window[window.rindex("value") :]
+    if "value" in window.lower():  # the entry before this one
+        window = window[window.lower().rindex("value") :]
     # Spring Boot's `/actuator/env` and similar dumps: `"spring.datasource.password":{"value":"..."}` (the object's
     # own key, right before it, binds closer than an entry name).
     owner = _OWNER_KEY.search(hit.text, max(0, hit.anchor - 120), hit.anchor)
@@ -2193,9 +2201,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # shared secret), PocketBase's `pocketbase superuser create|upsert EMAIL PASSWORD` (`admin create` before v0.23);
     # storage and backup CLIs: Synology DSM's `synouser --add USER PASSWORD ...` and `--setpw USER
     # PASSWORD`, Arcserve Backup's `ca_auth -user add USER PASSWORD` and `ca_auth -equiv add NTUSER HOST USER CAROOT
-    # PASSWORD`, MinIO's `mc admin user add ALIAS USER PASSWORD`, HPE 3PAR's `createuser -c PASSWORD USER DOMAIN ROLE`
-    # (three positionals after it: PostgreSQL's `createuser -c N` is a connection limit), Commvault's `qlogin -clp
-    # PASSWORD` and NetBackup's `nbcertcmd -getCertificate -token TOKEN` (16 letters, no digit).
+    # PASSWORD`, MinIO's `mc admin user add ALIAS USER PASSWORD` and `mc alias set ALIAS URL ACCESS_KEY SECRET_KEY`,
+    # HPE 3PAR's `createuser -c PASSWORD USER DOMAIN ROLE` (three positionals after it: PostgreSQL's `createuser -c N`
+    # is a connection limit), Commvault's `qlogin -clp PASSWORD` and NetBackup's `nbcertcmd -getCertificate -token
+    # TOKEN` (16 letters, no digit).
     *(Rule("password", rf"{head}(?:[ \t]+-[A-Za-z][ \t]+\S+)*{account}[ \t]+{_ARG_VALUE}{tail}",
            needs=needs, extract=_bundler_credentials, remember=True,
            examples=((f"{example} 'Al1ce!Pw'{rest}", "Al1ce!Pw"),),
@@ -2226,6 +2235,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
            "ca_auth -equiv add backupop WEB01 caroot caroot", ""),
           (r"admin[ \t]user[ \t]add(?<=\bmc[ \t]admin[ \t]user[ \t]add)", _ACCOUNT_ARG * 2, "admin user add", _LINE_END,
            "mc admin user add prod backupuser", ""),
+          (r"alias[ \t]set(?<=\bmc[ \t]alias[ \t]set)", _ACCOUNT_ARG * 3, "alias set", r"(?=[ \t]|\r?\n|\Z)",
+           "mc alias set r2 https://3f9c1e7a.r2.cloudflarestorage.com 7d1e9b3a5c8f2e4d", " --api S3v4"),
           (r"createuser(?<!\wcreateuser)(?:[ \t]+-e)?[ \t]+-c", "", "createuser",
            r"(?:[ \t]+[^\s-]\S{0,63}){3}" + _LINE_END, "cli% createuser -c", " opsadmin all edit"),
           (r"qlogin\b(?<!\wqlogin)[^\r\n]*?[ \t]-clp", "", "qlogin", r"(?=[ \t]|\r?\n|\Z)",
@@ -2830,8 +2841,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("git secret reveal -f -p 'Gs7#vQz2xNm9kW'", "Gs7#vQz2xNm9kW"),
                    ("hammer -u admin -p 'Hm9#Pw-x2' host list", "Hm9#Pw-x2"),
                    ("racadm -r 10.0.0.31 -u root -p Dr4c-Pw9 getsysinfo", "Dr4c-Pw9"),
-                   ("./sum -i 10.0.0.41 -u ADMIN -p Sum-Pw7x -c GetBmcInfo", "Sum-Pw7x")),
-         negatives=("mysql -u root -p shop", "git secret reveal -f -p \"$GPG_PASSPHRASE\"", "git secret hide -p",
+                   ("./sum -i 10.0.0.41 -u ADMIN -p Sum-Pw7x -c GetBmcInfo", "Sum-Pw7x"),
+                   ("duck --list sftp://files.example.net/ --username deploy -p 'Dk7-Pw!q2'", "Dk7-Pw!q2"),
+                   ("seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P -u ana -p Sf9Pw-x4", "Sf9Pw-x4"),
+                   ('owncloudcmd -u backup -p "Oc/Pw/38" -n /srv/oc https://owncloud.example.com', "Oc/Pw/38")),
+         negatives=("mysql -u root -p shop", "seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P",
+                    "duck --help -p", "git secret reveal -f -p \"$GPG_PASSPHRASE\"", "git secret hide -p",
                     "grep -w odoo /etc/passwd", "ssh -p 2222 ops@bastion",
                     "tar -pczf backup.tgz /etc", "nc -p 80 host",
                     "pmcmd getworkflowdetails -sv IS_Prod -u etl -pv PM_PASSWORD -f SALES wf_load",
@@ -3066,18 +3081,21 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("A temporary password is generated for root@localhost:\n",
                     "grep 'temporary password is generated for' /var/log/mysqld.log")),
     # A single-dash option named after a secret (`-password X`, `-vaultToken X`, Java and Go tools' flags, ONTAP's
-    # hyphen-joined `-bind-password X`), and OpenSSL's `-passin pass:X`/`-passout pass:X`/`-pass pass:X`: an unquoted
-    # value needs letters and digits, so `-token file` and `-password prompt` stay.
+    # hyphen-joined `-bind-password X`, WinSCP's `-passphrase="X"` and `-password=X`), and OpenSSL's `-passin
+    # pass:X`/`-passout pass:X`/`-pass pass:X`: an unquoted value needs letters and digits, so `-token file` and
+    # `-password prompt` stay.
     Rule("password", r"-[A-Za-z][A-Za-z0-9]{0,29}+(?:-[A-Za-z0-9]{1,29}+){0,3}+(?:"
-         + "|".join(f"(?<=(?i:{word}))" for word in _DASH_WORDS) + r")[ \t]+"
+         + "|".join(f"(?<=(?i:{word}))" for word in _DASH_WORDS) + r")(?:[ \t]+|=)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$-][^\s'\"]{0,255}))", "-",
          extract=_dash_option, remember=True, before=_OPTION_BEFORE, after="[A-Za-z]",
          examples=(("java -jar tool.jar -password S3cr3tPw9 -host db", "S3cr3tPw9"),
                    ("plink -ssh -pw Pl1nkPw9 ops@bastion uptime", "Pl1nkPw9"),
                    ("'-vaultToken s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5'", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
                    ("openssl rsa -in key.pem -passin pass:0pensslPw9 -out plain.pem", "0pensslPw9"),
-                   ("ldap client create -bind-dn cn=svc -bind-password Ld4pB1nd9", "Ld4pB1nd9")),
+                   ("ldap client create -bind-dn cn=svc -bind-password Ld4pB1nd9", "Ld4pB1nd9"),
+                   ('open scp://backup@nas/ -passphrase="violet Anchor 27"', "violet Anchor 27")),
          negatives=("tool -token file.txt", "tool -password prompt", "openssl rsa -passin env:KEY_PASS",
+                    "openssl rsa -passin=env:KEY_PASS",
                     "security login create -user-or-group-name svc -authentication-method password -role admin",
                     "run -secret $SECRET", "x -passphrase-file /etc/pp",
                     "condor_token_fetch -lifetime 86400 -token submit01")),
@@ -3207,10 +3225,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     'password, err := "", nil', 'x, y = "a", "b"')),
     # The value of a name/value entry whose name names a secret (Kubernetes container `env`, ECS task definitions,
     # key/value lists in any of YAML, JSON, XML; JSON inside a JSON string, its quotes escaped).
-    Rule("secret", r"value(?<![\w-]value)\\?[\"']?[ \t]*[:>][ \t]*(?:\\\"(?P<v4>[^\"\\\r\n<]{1,256})\\\""
-         r"|\"(?P<v1>[^\"\r\n<]{1,256})\""
-         r"|'(?P<v2>[^'\r\n<]{1,256})'|(?P<v3>[^\s\"'<>,}\]]{1,256}))", needs="value", extract=_entry_value,
-         remember=True,
+    Rule("secret", _entry_value_pattern("value"), needs="value", extract=_entry_value, remember=True,
          examples=(("env:\n- name: DB_PASSWORD\n  value: \"K8sEnvPw9\"", "K8sEnvPw9"),
                    ('{"spring.datasource.password":{"value":"Actu4torEnvPw","origin":"application.yml"}}',
                     "Actu4torEnvPw"),
@@ -3226,6 +3241,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     '{"name": "locale", "value": "en-US"}',
                     '{"name": "Session", "value": "5f1c9a3e-2b7d-4e8a-9c6f-0d2e4a6b8c1f"}',
                     "- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: db")),
+    # The same with capitalised keys: Duplicati's exported backup JSON (`"Settings": [{"Name": "passphrase", "Value":
+    # "..."}]`), .NET settings lists.
+    Rule("secret", _entry_value_pattern("Value"), needs="Value", extract=_entry_value, remember=True,
+         examples=(('{"Filter": "", "Name": "passphrase", "Value": "Copper_Violin_62", "Argument": null}',
+                    "Copper_Violin_62"),
+                   ("<Setting>\n  <Name>SmtpPassword</Name>\n  <Value>Sm7pPw-x9</Value>\n</Setting>", "Sm7pPw-x9")),
+         negatives=('{"Filter": "", "Name": "dblock-size", "Value": "50mb", "Argument": null}',
+                    '{"ParameterKey": "DbPassword", "ParameterValue": "{{resolve:ssm:db}}"}',
+                    '{"Name": "passphrase", "Value": ""}')),
     # PowerShell's `ConvertTo-SecureString "..." -AsPlainText` (its documented way to turn a plain string into a
     # credential): the plain string.
     # `-AsPlainText` may come first (`ConvertTo-SecureString -AsPlainText 'x' -Force`).
@@ -3512,6 +3536,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_bundler_credentials, remember=True,
          examples=(("listen stats\n    stats auth admin:H4proxyStats", "H4proxyStats"),),
          negatives=("    stats auth admin:${STATS_PASSWORD}", "stats auth required")),
+    # The signature of a signed URL's query (`&sig=`: an Azure SAS token's, as azcopy, Storage Explorer and connection
+    # strings carry it), percent-escapes included: the value-shape rules stop at the first `%`.
+    Rule("secret", r"sig=(?<=[?&;]sig=)(?P<v>(?:[A-Za-z0-9+/_-]|%[0-9A-Fa-f]{2}){30,256})", needs="sig=",
+         extract=_percent_encoded, remember=True,
+         examples=(("https://acme.blob.core.windows.net/raw?sv=2022-11-02&sp=rl&sig=Jk3%2BqW8rT5yZ1xV7nM4bL0cD9fG2hA6sE"
+                    "%2FuP3oI8kR4%3D", "Jk3%2BqW8rT5yZ1xV7nM4bL0cD9fG2hA6sE%2FuP3oI8kR4%3D"),),
+         negatives=("https://acme.blob.core.windows.net/raw?sv=2022-11-02&sp=rl&sig=${SAS_SIG}",
+                    "GET /api/verify?sig=ab12&id=42", "kill -s SIGTERM 1; trap 'x' sig=TERM")),
     # A SAML assertion posted by the browser (`SAMLResponse=<base64>`, URL-encoded or not; `"SAMLResponse": "…"`): a
     # bearer credential for the service provider.
     Rule("secret", r"SAMLResponse(?:=|\"[ \t]*:[ \t]*\")(?P<v>[A-Za-z0-9+/=%]{40,100000})", needs="SAMLResponse",
