@@ -266,6 +266,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_83", "enterprise mobility and Apple/Windows device management", "6b33b4e", "02ef686",
            source="the tools' documentation"),
+    _batch("_84", "secrets under key names in languages other than English", "8c4109d", "632e4dd",
+           source="the tools' documentation"),
     _batch("_86", "database server logs, query logs and audit trails", "8c4109d", "83b400d",
            source="the tools' documentation"),
     _batch("_87", "dedicated game servers and social/community platform APIs", "8c4109d", "6be1c3a",

@@ -29,9 +29,10 @@ PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pas
                             "pswd", "psswd", "pswrd", "paswd", "paswrd", "pasword", "psword", "pssword", "psswrd",
                             "psk", "wpakey", "wepkey", "authtok", "keyphrase"})
 # `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token.
-# `authkey`: `auth_key` run together (UrBackup's `internet_authkey`), as `apikey` is `api_key`.
-STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "authkey", "credential", "credentials",
-                                  "privatekey", "salt", "signature", "sig"}
+# `authkey`: `auth_key` run together (UrBackup's `internet_authkey`), as `apikey` is `api_key`; `appkey` is `app_key`
+# (Tencent Cloud SMS's `sms.appkey`).
+STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "authkey", "appkey", "credential",
+                                  "credentials", "privatekey", "salt", "signature", "sig"}
 # Words that end like a password word without naming one (`bypass=true`).
 _NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass", "basalt"})
 # `NONCOMPLIANT_APITOKEN`, `dbsecret`, `passwordsalt`, `TLSPSK`: one word that ends with a secret word.
@@ -444,6 +445,97 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
              after=f"(?>{arrow})" + r"[ \t]*+\\?+[\"']?+[A-Za-z0-9+/_\-]{20}",
              examples=generic[0], negatives=generic[1]),
     )
+
+# Key names for a password or a key in other languages: German, French, Spanish, Portuguese, Italian, Dutch,
+# Polish, Turkish, Russian, Chinese, Japanese, Korean. Each spelling is a literal its rule needs; a lower-case word's
+# first letter goes into a lookbehind (`asswort` after `[pP]`), so one rule takes `passwort` and `Passwort`; words
+# whose tail is an English word or common in logs (`chave`: `have`, `clave`: `slave`, `mdp`: `udp`) keep it whole.
+# German and Dutch compound their nouns (`Datenbankkennwort`, `WLAN-Netzwerkschlüssel`): a letter may precede those.
+# Korean `암호` (cipher, code, password) is left out: documentation glossaries pair it with other words for password.
+_LOCAL_PASSWORD_WORDS = ("passwort", "kennwort", "wachtwoord", "mot_de_passe", "motdepasse", "motDePasse", "mdp",
+                         "contraseña", "contrasena", "senha", "hasło", "haslo", "şifre", "sifre", "parola", "пароль",
+                         "密码", "密碼", "口令", "パスワード", "暗号鍵", "暗号化キー", "비밀번호")
+_LOCAL_KEY_WORDS = ("schlüssel", "schluessel", "clé", "cle", "clave", "chave", "chiave", "sleutel", "ключ", "密钥",
+                    "密鑰")
+_COMPOUNDING = frozenset({"passwort", "kennwort", "wachtwoord", "schlüssel", "schluessel"})
+_WHOLE = frozenset({"mdp", "clé", "cle", "clave", "chave"})
+# After the word (not inside a longer one: `clear-text`): a qualifier (`_BDD`, `.api`, `-admin`), the key's closing
+# quote or bracket, a separator (a CJK page's full-width colon U+FF1A too) and the value; an XML element's text; a
+# Wi-Fi key printed in groups of four digits (FRITZ!Box's `WLAN-Netzwerkschlüssel: 4711 8826 …`).
+_LOCAL_VALUE = (r"(?P<q>(?:[_.\-][A-Za-z0-9]{1,24}){0,3})(?:>(?P<v8>[^<>\s]{1,512})</"
+                r"|[\"']?\]?[ \t]*(?:=>?|:(?![:/])|\uff1a)[ \t]*(?:(?P<v9>\d{4}(?: \d{4}){3,7})(?=[ \t]*(?:\r?\n|\Z))|"
+                + KEYWORD_VALUE + "))")
+_LOCAL_GROUPS = ("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9")
+
+
+def _local_spellings(words: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(literal, pattern, the word as spelled) of localized key words: lower-case and capitalised, and upper-case.
+    Words that differ only in their first letter (`sifre`, `şifre`) share one rule."""
+    spellings: list[tuple[str, str, str]] = []
+    firsts: dict[str, str] = {}
+    for word in words:
+        letter = "" if word in _COMPOUNDING else "(?<![^\\W\\d_]{})"
+        if word.upper() == word:  # no case (CJK)
+            spellings.append((word, word, word))
+            continue
+        upper = word.upper()
+        spellings.append((upper, upper + letter.format(upper), upper))
+        if word in _WHOLE:
+            spellings += [(w, w + letter.format(w), w) for w in (word, word.capitalize())]
+        else:
+            firsts[word[1:]] = firsts.get(word[1:], "") + word[0] + word[0].upper()
+    for tail, first in firsts.items():
+        letter = "" if first[0] + tail in _COMPOUNDING else f"(?<![^\\W\\d_][{first}]{tail})"
+        spellings.append((tail, f"{tail}(?<=[{first}]{tail})" + letter, first[0] + tail))
+    return spellings
+
+
+def extract_localized(rule: Rule, hit: Hit) -> list[Finding]:
+    """The value under a localized key name, judged as a value under an English one (a key word is weak: only a
+    random-looking value); an unquoted value followed by more words on its line is prose (`Passwort: mindestens 8
+    Zeichen`)."""
+    name, (start, end) = next((n, span) for n in _LOCAL_GROUPS if (span := hit.span(n)))
+    if name == "v9":
+        return [(start, end, rule.label)]
+    q_start, q_end = hit.span("q") or (hit.match.start(), hit.match.start())
+    qualifier = key_words(hit.text[q_start:q_end])
+    if qualifier[-1:] and (qualifier[-1] in EXCLUDED_LAST_WORDS or EXCLUDED_WORDS.intersection(qualifier)):
+        return []  # `passwort_hint`, `senha_hash`: about the password, not the password
+    value, quoted = hit.text[start:end], name not in ("v3", "v8")
+    line_end = hit.text.find("\n", end)
+    rest = hit.text[end : None if line_end < 0 else line_end].strip()
+    if name == "v3" and rest and rest[0] not in "#;,":
+        return []
+    key = hit.text[hit.match.start() : q_end]
+    strength = "strong" if rule.label == "password" else "weak"
+    if strength == "weak" and "@" in value:
+        return []  # an address under a key word: Brazil's Pix key (`CHAVE_PIX=`) is often an e-mail, public by design
+    return [(start, end, rule.label)] if value_is_secret(key, value, strength, quoted) else []
+
+
+def _local_examples(label: str, word: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """A rule's examples and negatives, written with its own spelling of the word."""
+    if label == "password":
+        return (((f"db.{word}=Lg8#vTq2Rm4x", "Lg8#vTq2Rm4x"), (f'  "{word}": "Nf5#qZw8Kt3r",', "Nf5#qZw8Kt3r"),
+                 (f"admin_{word}\uff1aHz7@pLw3Kq", "Hz7@pLw3Kq"), (f"<{word}>Dv7!kQw3Zt9r</{word}>", "Dv7!kQw3Zt9r")),
+                (f"{word}?", f"{word}: mindestens 8 Zeichen", f'"{word}": "${{DB_PASS}}"', f"{word}_length = 12",
+                 f"<string name=\"x\">{word}</string>"))
+    return (((f"api_{word}: 7f3c9a1e5b2d8f4a6c0e9b7d3a1f5c2e", "7f3c9a1e5b2d8f4a6c0e9b7d3a1f5c2e"),
+             (f'"{word}": "Xk7Pq2Rw9Tz4Lm6Vn1Bs"', "Xk7Pq2Rw9Tz4Lm6Vn1Bs")),
+            (f"{word}: valor", f"{word}_id = 42", f'"{word}": "primary"'))
+
+
+def localized_rules() -> tuple[Rule, ...]:
+    """Rules for a password or key under a key name in another language (`db.passwort=`, `"senha":`, `密码:`)."""
+    from faultmaven.sanitize.rules import Rule
+
+    spellings = {literal: (label, pattern, spelled)
+                 for label, words in (("password", _LOCAL_PASSWORD_WORDS), ("secret", _LOCAL_KEY_WORDS))
+                 for literal, pattern, spelled in _local_spellings(words)}
+    return tuple(Rule(label, pattern + _LOCAL_VALUE, needs=literal, extract=extract_localized, remember=True,
+                      examples=_local_examples(label, spelled)[0], negatives=_local_examples(label, spelled)[1])
+                 for literal, (label, pattern, spelled) in spellings.items())
+
 
 # Matched on the reversed text before the separator: a search for `key["']?[ \t]*\Z` would retry every start in the
 # 96-character window and backtrack through each word (the costliest step on log text), a reversed match reads once.

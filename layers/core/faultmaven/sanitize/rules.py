@@ -488,6 +488,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
                     "postgres://app@db:5432", 'DATABASE_URL="postgresql://app:!ChangeMe!@127.0.0.1:5432/app"')),
     # Secrets found by the key they are assigned to (config files, env files, connection strings, JSON).
     *(rule for sep in "=:>(" for rule in keys.assignment_rules(sep)),
+    *keys.localized_rules(),
     # Personal data.
     Rule("email", r"@(?<=[A-Za-z0-9._%+\-]@)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
          r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])", "@", "pii", extract=_email,
