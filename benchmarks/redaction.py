@@ -266,6 +266,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_83", "enterprise mobility and Apple/Windows device management", "6b33b4e", "02ef686",
            source="the tools' documentation"),
+    _batch("_85", "credentials shared in natural language", "8c4109d", "4486408",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
