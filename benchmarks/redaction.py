@@ -268,6 +268,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_84", "secrets under key names in languages other than English", "8c4109d", "632e4dd",
            source="the tools' documentation"),
+    _batch("_85", "credentials shared in natural language", "8c4109d", "4486408",
+           source="the tools' documentation"),
     _batch("_86", "database server logs, query logs and audit trails", "8c4109d", "83b400d",
            source="the tools' documentation"),
     _batch("_87", "dedicated game servers and social/community platform APIs", "8c4109d", "6be1c3a",

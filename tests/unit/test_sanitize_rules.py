@@ -56,6 +56,15 @@ KNOWN_MISSES = {
     # Batch 84: Korean `암호` names a cipher or a code as often as a password, and documentation pairs it with other
     # words for password (`암호 : 비번`); the certificate password under it is left.
     "Korean JSON settings (아이디, 비밀번호, 암호)": ["Hn3!kWq8Zr5t"],
+    # Batch 85: a value alone on the line after a label line ("API key below:", blank line, 32 hex characters;
+    # "password for the bastion:" then the password) has nothing on its own line to tell it from any other word or
+    # hash, and pairing a line with the label lines before it is a reader of prose, not a rule; the German
+    # "Benutzer netops, Passwort X" would need every language's words for user and password; a PIN stated in prose is
+    # digits alone, as are the counts, ids and documented default PINs ("the PIN is 123456") of runbooks.
+    "E-mail handing over an API key on the line after 'API key below:'": ["7f3c9a21e4b84d0f9c6e2a5b1d8f3e70"],
+    "Slack thread copied as text with the password alone after 'password for the bastion:'": ["B4st!on-Qw82xZ"],
+    "Handover note in German (Nachtschicht-Übergabe) with Benutzer and Passwort in a bullet": ["Rt8!kPz3Wq6v"],
+    "Wiki on-call runbook line 'PIN is' for a voicemail/conference bridge and a passphrase": ["804417"],
     # Batch 82: htdigest lines (`user:realm:` and 32 hex characters) have no key word, and a line-anchored shape
     # without a literal would run over every line of every text; xCAT's `tabdump passwd` names its password column in
     # the CSV header only, and reading a column by its header is a table reader, not a rule.

@@ -864,6 +864,46 @@ def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
 
 
+# A credential stated in prose (tickets, chat, e-mail, handover notes): the rule matches a separator and the value
+# after it, and the extractor reads the line's text before the match for what makes it a credential.
+_STATED_WORDS = r"(?<![\w-])(?:pass(?:word|phrase|code|wd)?|pw|pwd|secret|token)(?![\w-])"
+# `the password is X`, `New password for the relay user u@example.com is "X"`: a secret word, then at most seven
+# words of the same clause (a word may hold inner dots or an `@`, not end a sentence).
+_STATED_IS = re.compile(rf"(?i){_STATED_WORDS}(?:[ \t]+[^\s.!?;,:()@]+(?:[.@][^\s.!?;,:()@]+)*){{0,7}}[ \t]*\Z")
+# `login admin / X`, `creds: deploybot / X`: a login word and one user name before the slash.
+_STATED_SLASH = re.compile(r"(?i)(?<![\w-])(?:login|logon|creds?|credentials|user/pass(?:word)?)[ \t]*:?[ \t]+"
+                           r"[\w.@-]{1,64}[ \t]*\Z")
+# `username opsadmin password X`, `with username `admin` and password `X``.
+_STATED_USER = re.compile(r"(?i)(?<![\w-])(?:username|login)[ \t]+`?[\w.@-]{1,64}`?,?[ \t]+(?:and[ \t]+)?\Z")
+_STATED_TAIL = ".,;:!?)"  # sentence punctuation after a bare value
+_STATED_NOT_VALUE = re.compile(r"[\w-]+(?:\.[\w-]+)+|.*://.*|[/<$%{\[].*")  # host, version, file, URL, path
+
+
+def _stated(before: re.Pattern[str]) -> Extractor:
+    """The value after a prose statement whose line, up to the match, ends as `before` says: with a digit and a letter
+    (digits alone are a count, an id or a documented default PIN), not a host name, version, path, URL or
+    placeholder."""
+
+    def extract(rule: Rule, hit: Hit) -> list[Finding]:
+        start, end = hit.value_span()
+        if hit.span("v3"):
+            end = start + len(hit.text[start:end].rstrip(_STATED_TAIL))
+        value = hit.text[start:end]
+        line = hit.text[hit.text.rfind("\n", 0, hit.anchor) + 1 : hit.anchor][-160:]
+        if before.search(line) is None or is_placeholder_value(value):
+            return []
+        if len(value) < 6 or not any(c.isalpha() for c in value) or _STATED_NOT_VALUE.fullmatch(value):
+            return []
+        return [(start, end, rule.label)]
+
+    return extract
+
+
+# The stated value after blanks: quoted, backticked or bare, with a digit.
+_STATED_VALUE = (r"[ \t]+(?=\S*\d)(?:\"(?P<v1>[^\"\s]{4,128})\"|'(?P<v2>[^'\s]{4,128})'"
+                 r"|`(?P<v4>[^`\s]{4,128})`|(?P<v3>[^\s\"'`]{4,128}))")
+
+
 def _cookie_jar_value(rule: Rule, hit: Hit) -> list[Finding]:
     """A cookie's value that could be a session's credential (a random token), not `lang=en-US` or a flag."""
     start, end = hit.value_span()
@@ -4900,6 +4940,37 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("gis = GIS(portal_url, user, 'Pz4!vTq8Lm')", "Pz4!vTq8Lm")),
          negatives=('gis = GIS("home")', 'gis = GIS("https://www.arcgis.com", "jdoe", os.environ["ARCGIS_PW"])',
                     "gis = GIS(url, user, profile='prod')")),
+    # Credentials stated in prose, as pasted from tickets, chat threads, e-mails and handover notes: `the password is
+    # X`, `Your temporary password is: X`, `moderator PIN is 804417`, `login admin / X`, `username bob password X`.
+    Rule("password", r" is:?" + _STATED_VALUE, needs=" is", extract=_stated(_STATED_IS), remember=True,
+         examples=(("RabbitMQ is back. The password is Rb7mQ_x92Lk for the ops-monitor account.", "Rb7mQ_x92Lk"),
+                   ("Your temporary password is: Tmp-48xK!qz2", "Tmp-48xK!qz2"),
+                   ('New password for the relay user notify@mail.example.com is "Nw7%pRz3"', "Nw7%pRz3"),
+                   ("the secret is `whsec_Lk29XqPz7vTn3RmB8wYc` - rotate it", "whsec_Lk29XqPz7vTn3RmB8wYc"),
+                   ("pass is Wf9kLq2!mZx8", "Wf9kLq2!mZx8")),
+         negatives=("If the password is wrong the API returns 401.", "the password is 12 characters long",
+                    "the new token is in the vault under kv/stg/kube", "the password is ${DB_PASSWORD}",
+                    "the token is valid for 3600s", "The secret is stored in /etc/app/secret2.key",
+                    "the password of db-11 is db-11.example.com", "the retry count is 5x2 now",
+                    "token expiry is 1712053321", "The build is v2.14.1-rc3", "By default the PIN is 123456.")),
+    Rule("password", r" /" + _STATED_VALUE, needs=" /", extract=_stated(_STATED_SLASH), remember=True,
+         examples=(("login admin / Gr4f!Stg2031", "Gr4f!Stg2031"),
+                   ("for the jenkins box use creds: deploybot / Jk8#vPq2Lm9w  (until SSO)", "Jk8#vPq2Lm9w"),
+                   ("  user/pass: acme_export / Sf7^tPw3nQx2", "Sf7^tPw3nQx2")),
+         negatives=("login ok / 2 retries", "read 12 MB / 30s", "login admin / logout at 17:00",
+                    "creds: deploybot / see vault kv/ci/jenkins2")),
+    Rule("password", r"password" + _STATED_VALUE, needs="password", extract=_stated(_STATED_USER), remember=True,
+         examples=(("local login for now: username opsadmin password Vq9$Lw2pXz7c", "Vq9$Lw2pXz7c"),
+                   ("3. Log in with username `admin` and password `Ch4ngeM3-local!` (set in it)", "Ch4ngeM3-local!")),
+         negatives=("Enter your username and password to continue", "the username and password 2FA prompts",
+                    "user master password dipPr18Gg!")),
+    # An AWS secret access key named in prose: `with secret key <40 characters>`, `secret access key is <...>`.
+    Rule("aws_secret_key", r"ecret(?<![\w-][Ss]ecret)(?:[ _]access)?[ _]key[ \t]+(?:is:?[ \t]+)?"
+         r"(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])", needs="ecret", validate=_mixed, remember=True,
+         examples=(("use the access key AKIAQ7EXAMPLE3XZ4KPD with secret key 9wQmT3pLzR7vXk2Nb8YcH5jF1sDa6GeU0oIrWtEy",
+                    "9wQmT3pLzR7vXk2Nb8YcH5jF1sDa6GeU0oIrWtEy"),),
+         negatives=("the secret key is rotated by the vault-aws-rotation-lambda-function-prod-eu-west1x",
+                    "secret key file: /etc/app/keys/aws/sandbox/credentials/secret.pem")),
     # GeoServer's security/masterpw.info: "The generated master password is: …" (the keystore's password).
     Rule("password", r"master password is:[ \t]*(?P<v>\S{4,256})", needs="master password is:",
          extract=_bundler_credentials, remember=True,
