@@ -179,3 +179,10 @@ def test_a_value_that_spells_its_key_with_a_filler_word_is_a_template() -> None:
     text = '"client_secret": "client_secret_value",\n"cookie_secret": "your_cookie_secret_here",\n'
     assert _clean(text) == text
     assert "Cl1entS3cretV4lue" not in _clean('"client_secret": "Cl1entS3cretV4lue"')
+
+
+def test_a_quoted_phrase_is_prose_under_a_password_key_but_a_secret_under_a_passphrase_key() -> None:
+    assert "quartz river 9 lantern" not in _clean('export PASSPHRASE="quartz river 9 lantern"')
+    assert "quartz river 9 lantern" not in _clean('SIGN_PASSPHRASE="quartz river 9 lantern"')
+    prose = 'PASSWORD="see the team vault entry"\n'
+    assert _clean(prose) == prose

@@ -40,12 +40,8 @@ KNOWN_MISSES = {
         ["eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJFUzI1NksifQ.brf1t8m4WgWFqghQxpM8bIop15Lr2ILey1qzzOGsHDhfSjcGtFCubwwb_JFecYJ6uRAXef4N5d"
          "CcI-MvbJ7HBE3VCYbIT3Yu2IXPTW4y9mZsGHCQM0xGae3X.HMnyz79e8kP6E1qjKEat_THt8g8m9eHHZxGOYI_TGCMBF62mmlkxibhijjDdrPEKl2Uf"
          "jSHgFX3xUmLaeYGhvQ"],
-    # Batch 88: a quoted password with blanks under a key word (duplicity's `export PASSPHRASE="w1 w2 w3"`) reads like
-    # prose to the keyword rules, which is what keeps `password = "see the vault"` unchanged; davfs2's secrets file
-    # gives a proxy's `HOST:PORT USER PASSWORD` and a client certificate's `PATH "PASSPHRASE"` by position only, with no
-    # key word, and its lines look like any whitespace-separated table.
-    "duplicity cron script to an FTP/WebDAV target (PASSPHRASE, FTP_PASSWORD, SIGN_PASSPHRASE)":
-        ["quartz river 9 lantern"],
+    # Batch 88: davfs2's secrets file gives a proxy's `HOST:PORT USER PASSWORD` and a client certificate's
+    # `PATH "PASSPHRASE"` by position only, with no key word, and its lines look like any whitespace-separated table.
     "davfs2 secrets with proxy credentials and a client certificate passphrase, plus an fstab line":
         ["Fx8!nQ2wRk5z", "kestrel Drum 91"],
     # Batch 84: account lists whose header names the password column in German (`;`, German Excel's separator) or

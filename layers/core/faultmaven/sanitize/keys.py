@@ -777,8 +777,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
         return False
     if "token" in words and len(value) < 8:
         return False
-    if quoted and len(value.split()) >= 4 and not _APP_PASSWORD.fullmatch(value):  # prose such as an error message
-        return False
+    if quoted and len(value.split()) >= 4 and not _APP_PASSWORD.fullmatch(value) and words[-1:] != ("passphrase",):
+        return False  # prose such as an error message; a passphrase is words by design (`PASSPHRASE="w1 w2 w3 w4"`)
     return len(value) >= 3
 
 
