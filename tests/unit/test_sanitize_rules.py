@@ -44,11 +44,6 @@ KNOWN_MISSES = {
     # `PATH "PASSPHRASE"` by position only, with no key word, and its lines look like any whitespace-separated table.
     "davfs2 secrets with proxy credentials and a client certificate passphrase, plus an fstab line":
         ["Fx8!nQ2wRk5z", "kestrel Drum 91"],
-    # Batch 84: account lists whose header names the password column in German (`;`, German Excel's separator) or
-    # Spanish: the table-column rule reads `,`, tab and `|` tables under English column names; not fixed yet (the
-    # table reader is in formats.py, edited on main meanwhile).
-    "German semicolon CSV account list (Benutzername;Passwort;E-Mail)": ["Sommer2026!", "Rt5#wQz8"],
-    "Spanish CSV account export (usuario,contraseña,correo)": ["Mz8!tRw3Kq", "Pw4#nZq7Lt"],
     # Batch 84: Korean `암호` names a cipher or a code as often as a password, and documentation pairs it with other
     # words for password (`암호 : 비번`); the certificate password under it is left.
     "Korean JSON settings (아이디, 비밀번호, 암호)": ["Hn3!kWq8Zr5t"],

@@ -95,7 +95,11 @@ _ACCOUNT_TABLE = re.compile(r"(?i)user|admin|member|account|login|staff|customer
 def _secret_column(name: str, table: str = "") -> bool:
     words = keys.key_words(name.strip("`\"[] "))
     # (`timePasswordChanged`, Firefox's export: a password word, but a last word that describes it.)
-    if not words or words[-1] in _NOT_SECRET_COLUMN_TAIL or words[-1] in keys.EXCLUDED_LAST_WORDS:
+    if words[-1:] and (words[-1] in _NOT_SECRET_COLUMN_TAIL or words[-1] in keys.EXCLUDED_LAST_WORDS):
+        return False
+    if keys.names_local_password(name):
+        return True  # `Passwort`, `contraseña`, `密码`: another language's password column
+    if not words:
         return False
     if words in (("hash",), ("hashed",)) and _ACCOUNT_TABLE.search(table):
         return True  # a bare `hash` column of a table named for accounts holds the password's digest
@@ -1376,13 +1380,17 @@ def _redis_acl(rule: Rule, hit: Hit) -> list[Finding]:
 _COLUMN_NAME = re.compile(r"[ \t]*[\w .-]{1,60}(?:\[[\w .-]{1,30}\])?[ \t]*")
 _COLUMN_NOTE = re.compile(r"[ \t]*\[[\w .-]{1,30}\][ \t]*\Z")
 _CSV_FIELD = re.compile(r'"(?:[^"\r\n]|"")*"|[^,\t\r\n]*')
+# The end of a header's cell after a column word: its closing quote, then a delimiter or the line's end.
+_HEADER_CELL_END = r"(?=\"?[ \t]*(?:[,;\t|]|\r?\n))"
+# A `;`-separated export (what spreadsheets write where the comma is the decimal mark): a field may hold a comma.
+_SEMICOLON_FIELD = re.compile(r'"(?:[^"\r\n]|"")*"|[^;\t\r\n]*')
 
 
 def _csv_fields(text: str, start: int, end: int, delimiter: str) -> list[tuple[int, int]]:
     """The fields of one CSV/TSV line as spans (quotes taken off a quoted field)."""
-    spans, pos = [], start
+    spans, pos, field_pattern = [], start, _SEMICOLON_FIELD if delimiter == ";" else _CSV_FIELD
     while pos <= end:
-        field = _CSV_FIELD.match(text, pos, end)
+        field = field_pattern.match(text, pos, end)
         a, b = field.span() if field else (pos, pos)
         spans.append((a + 1, b - 1) if b - a >= 2 and text[a] == '"' == text[b - 1] else (a, b))
         if b >= end or text[b] != delimiter:
@@ -1431,6 +1439,8 @@ def _table_secret_column(rule: Rule, hit: Hit) -> list[Finding]:
     h_end = line_end - 1 if text[line_end - 1] == "\r" else line_end
     header = text[h_start:h_end]
     delimiter = "\t" if "\t" in header else "|" if "|" in header else ","
+    if delimiter == "," and ";" in header and "," not in header:
+        delimiter = ";"
 
     def fields(start: int, end: int) -> list[tuple[int, int]]:
         return _pipe_fields(text, start, end) if delimiter == "|" else _csv_fields(text, start, end, delimiter)
@@ -3925,7 +3935,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # and database clients' result tables with a column that names a secret.
     # (Safari's and KeePass's exports capitalise the column: `Title,URL,Username,Password,Notes,OTPAuth`.)
     # The pattern starts with its literal (the `p` in a lookbehind), so it is tried only where the literal is.
-    Rule("password", r"assword(?<=[pP]assword)(?:_hash)?(?=(?:[ \t]\[[\w .-]{1,30}\])?\"?[ \t]*(?:[,\t|]|\r?\n))",
+    Rule("password", r"assword(?<=[pP]assword)(?:_hash)?(?=(?:[ \t]\[[\w .-]{1,30}\])?\"?[ \t]*(?:[,;\t|]|\r?\n))",
          needs="assword",
          extract=_table_secret_column, remember=True,
          examples=(("name,url,username,password\nexample.com,https://example.com,jane,Chr0meExp0rt\n", "Chr0meExp0rt"),
@@ -3934,11 +3944,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("Title,URL,Username,Password,Notes,OTPAuth\nrouter,http://router.lan/,admin,Ro8ter-Blue,,\n",
                     "Ro8ter-Blue"),
                    ("Email Address [Required],Password [Required],Org Unit Path [Required]\n"
-                    "a.b@example.com,Gw5pUpl0ad,/Sales\n", "Gw5pUpl0ad")),
+                    "a.b@example.com,Gw5pUpl0ad,/Sales\n", "Gw5pUpl0ad"),
+                   ("login;password;e-mail\nmm;Sommer,2026!;mm@example.de\n", "Sommer,2026!")),
          negatives=("id,name,password_changed_at\n1,alice,2021-01-01\n", "Failed password for root\nok\n",
                     "Username,Password Hash Function [UPLOAD ONLY]\nalice,SHA-1\n",
                     '"url","username","password","timePasswordChanged"\n"https://a.lan","admin","","1690000000000"\n')),
-    *(Rule("secret", word + r"(?=\"?[ \t]*(?:[,\t|]|\r?\n))", needs=word, extract=_table_secret_column,
+    *(Rule("secret", word + _HEADER_CELL_END, needs=word, extract=_table_secret_column,
            remember=True,
            examples=((f"+----+---------+\n| id | api_{word} |\n+----+---------+\n|  1 | Hq2Lm9Vx4Zp8Tn3Y |\n",
                       "Hq2Lm9Vx4Zp8Tn3Y"),
@@ -3947,6 +3958,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
            negatives=(f" name | {word}_type\n------+------\n gh   | hmac\n",
                       f"| id | {word} |\n|  1 | see the docs |\n"))
       for word in ("token", "secret")),
+    # The same under a header that names the password column in another language (`Benutzername;Passwort;E-Mail`,
+    # `usuario,contraseña,correo`).
+    *(Rule("password", pattern + _HEADER_CELL_END, needs=literal, extract=_table_secret_column, remember=True,
+           examples=((f"user;{word};dept\nmm;Lg8#vTq2Rm4x;ops\n", "Lg8#vTq2Rm4x"),
+                     (f"id,{word}\n1,Nf5#qZw8Kt3r\n", "Nf5#qZw8Kt3r")),
+           negatives=(f"{word}\nok\n", f"{word}, bitte\nnicht vergessen\n"))
+      for literal, pattern, word in keys.local_password_spellings()),
     Rule("secret", "\t" + r"(?=[^\t\r\n]{1,512}(?:\r?\n|\Z))" + keys.KEYWORD_VALUE + r"[ \t]*(?:\r?\n|\Z)", "\t",
          before="[\\w'\"\\]]", extract=_tab_row, remember=True,
          examples=(("$_SERVER['HTTP_HOST']\tadmin.example.com\n$_SERVER['PHP_AUTH_PW']\tB4sic-Auth-Pa55\n",

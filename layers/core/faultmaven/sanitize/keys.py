@@ -490,6 +490,23 @@ def _local_spellings(words: tuple[str, ...]) -> list[tuple[str, str, str]]:
     return spellings
 
 
+def local_password_spellings() -> list[tuple[str, str, str]]:
+    """(literal, pattern, the word as spelled) of each spelling of a password word in another language, as the
+    localized rules start."""
+    return _local_spellings(_LOCAL_PASSWORD_WORDS)
+
+
+# A name holding a password word of another language (`Passwort`, `contraseña`, `Datenbankkennwort`, `用户密码`).
+_LOCAL_PASSWORD_NAME = re.compile("(?i)" + "|".join(
+    ("" if word in _COMPOUNDING or word.upper() == word else r"(?<![^\W\d_])") + re.escape(word)
+    + ("" if word.upper() == word else r"(?![^\W\d_])") for word in _LOCAL_PASSWORD_WORDS))
+
+
+def names_local_password(name: str) -> bool:
+    """Whether a column or key name holds a password word of another language."""
+    return _LOCAL_PASSWORD_NAME.search(name) is not None
+
+
 def extract_localized(rule: Rule, hit: Hit) -> list[Finding]:
     """The value under a localized key name, judged as a value under an English one (a key word is weak: only a
     random-looking value); an unquoted value followed by more words on its line is prose (`Passwort: mindestens 8
