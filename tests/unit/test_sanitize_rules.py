@@ -29,6 +29,14 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # names the key without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it
 # from other fields.
 KNOWN_MISSES = {
+    # Batch 92: ActiveMQ Classic's users.properties is `user=password` lines with no key word; only the file name says
+    # what the values are, and `name=value` is every properties file's shape.
+    "ActiveMQ Classic credentials-enc.properties (Jasypt ENC values) and users.properties for the "
+    "PropertiesLoginModule": ["Amq-Adm1n-2024", "0ps_Amq!91"],
+    # Batch 92: EMQX's `node { cookie = "…" }` (HOCON): `cookie` alone names browser cookies and flags in many configs;
+    # the Erlang cookie is caught where its name says Erlang (`-setcookie`, `RELEASE_COOKIE`, `ERLANG_COOKIE`).
+    "EMQX 5: emqx.conf dashboard default_password, api_key bootstrap file and REST call with key:secret":
+        ["Em9xCl5ter-C00kie"],
     # Batch 86: ClickHouse's `IDENTIFIED WITH sha256_hash BY '<hash>' SALT '<salt>'`: the hash is redacted; the salt
     # alone does not give the password, and a quoted value after `SALT` is mostly a public parameter elsewhere.
     "ClickHouse server text log executeQuery and system.query_log (CREATE USER IDENTIFIED WITH sha256_password BY / "

@@ -390,7 +390,8 @@ _PASSWORD_OPTIONS = {
                             r"|\bsum[ \t]+-i[ \t]"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
                             r"|\bsupabase[ \t]+(?:link|db)[ \t]|\bsecurity[ \t]+(?:create|unlock)-keychain\b"
-                            r"|\b(?:vsce|ovsx)[ \t]+publish\b|\bgit[ \t-]secret[ \t]+(?:reveal|cat)\b"),
+                            r"|\b(?:vsce|ovsx)[ \t]+publish\b|\bgit[ \t-]secret[ \t]+(?:reveal|cat)\b"
+                            r"|\bdynsec[ \t]+(?:createClient|setClientPassword)\b"),
     # Informatica's `infacmd ... -un USER -pd PASSWORD` (and `infasetup`); PowerCenter's `pmcmd -u USER -p PASSWORD`
     # is above.
     ("pd", True): re.compile(r"\binfa(?:cmd|setup)\b"),
@@ -399,8 +400,8 @@ _PASSWORD_OPTIONS = {
     # `tsql -U USER -P PASSWORD` the server's, Wazuh's `agent-auth -P` the enrollment password, Metasploit's
     # `msfrpcd -P` the RPC server's, macOS `security import FILE.p12 -P` the PKCS#12 file's, SAP ASE's (Sybase) `isql -U
     # USER -P PASSWORD` the server's.
-    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr)|tsql|agent-auth|isql"
-                            r"|msfrpcd)\b|\bsecurity[ \t]+import\b"),
+    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr|ctrl)|tsql|agent-auth"
+                            r"|isql|msfrpcd)\b|\bsecurity[ \t]+import\b"),
     ("a", False): re.compile(r"\bredis-cli\b"),
     ("a", True): re.compile(r"\bredis-cli\b"),
     # MIT Kerberos `kadmin -p PRINCIPAL -w PASSWORD` takes the administrator's password like the OpenLDAP tools;
@@ -2892,6 +2893,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("hammer -u admin -p 'Hm9#Pw-x2' host list", "Hm9#Pw-x2"),
                    ("racadm -r 10.0.0.31 -u root -p Dr4c-Pw9 getsysinfo", "Dr4c-Pw9"),
                    ("./sum -i 10.0.0.41 -u ADMIN -p Sum-Pw7x -c GetBmcInfo", "Sum-Pw7x"),
+                   ("mosquitto_ctrl -u admin -P 'Dyn-Adm1n' dynsec listClients", "Dyn-Adm1n"),
+                   ("mosquitto_ctrl -u admin -P x dynsec createClient gw-7 -p 'Gw7-Dyn!pw'", "Gw7-Dyn!pw"),
                    ("duck --list sftp://files.example.net/ --username deploy -p 'Dk7-Pw!q2'", "Dk7-Pw!q2"),
                    ("seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P -u ana -p Sf9Pw-x4", "Sf9Pw-x4"),
                    ('owncloudcmd -u backup -p "Oc/Pw/38" -n /srv/oc https://owncloud.example.com', "Oc/Pw/38")),
@@ -3049,7 +3052,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Zp2Cy5Nh7Kj4Rf9T" * 5 + "Zp2Cy5=="),),
          negatives=("key1       FULL           <redacted>", "key1 FULL access granted")),
     Rule("password", r"password(?<![^e]-password)(?:[ \t]+[0-9])?[ \t]+"
-         r"(?P<v>(?:'[^'\r\n]{1,256}'|\"[^\"\r\n]{1,256}\")[^\s#]{0,8}|[^\s#]{1,256})", needs="password",
+         r"(?P<v>(?:'[^'\r\n]{1,256}'|\"[^\"\r\n]{1,256}\")[^\s#]{0,8}|[^\s#]\S{0,255})", needs="password",
          extract=_directive, remember=True,
          examples=(("machine api.example.com login deploy password N3trcPw9", "N3trcPw9"),
                    ("vrrp_instance VI_1 {\n    vnc_password Vnc9Pw42\n}", "Vnc9Pw42"),
@@ -3060,8 +3063,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("machine github.com\n  login octocat\n  password Hq2Lm9Vx4Zp8", "Hq2Lm9Vx4Zp8"),
                    ("hostname r1\n password 7 0822455D0A16", "0822455D0A16"),
                    ('host grid.example.edu port 7551 user sas password "Kp9 vTz2#rQw"', "Kp9 vTz2#rQw"),
-                   ("default user sasdemo password Orion2024dm", "Orion2024dm")),
-         negatives=("Failed password for root from 10.0.0.1 port 22", "login: password accepted for app",
+                   ("default user sasdemo password Orion2024dm", "Orion2024dm"),
+                   ("solace(configure/client-username)# password S0l-Cli#9", "S0l-Cli#9")),
+         negatives=("password #", "Failed password for root from 10.0.0.1 port 22", "login: password accepted for app",
                     "user ops insecure-password ${OPS_PW}",
                     "password required", "connected to host db1 as user admin, password accepted")),
     # A debconf answer of type `password` (preseed files, `debconf-set-selections`): the rest of the line.
@@ -4251,12 +4255,46 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=('{:database-url "postgres://localhost/app"}', 'at 12:00 "done"',
                     ':port #long #or [#env PORT "3000"]')),
     # The Erlang distribution cookie, which lets any node that knows it run code on the others: `-setcookie X` in a
-    # release's `vm.args` and on `erl`/`iex` command lines, `RELEASE_COOKIE=X` in a release's `env.sh` (Elixir).
+    # release's `vm.args` and on `erl`/`iex` command lines, `RELEASE_COOKIE=X` in a release's `env.sh` (Elixir),
+    # RabbitMQ's `RABBITMQ_ERLANG_COOKIE` (environment, compose files) and `rabbitmqctl --erlang-cookie X`.
     *(Rule("secret", prefix + r"[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'"
            r"|(?P<v3>[^\s\"'$]\S{0,255}))", needs=prefix, extract=_bundler_credentials, remember=True,
            examples=((f"{prefix} Zq7VtLm2XwK9pRn4".replace("= ", "="), "Zq7VtLm2XwK9pRn4"),),
            negatives=(f"{prefix} $ERLANG_COOKIE".replace("= ", "="),))
-      for prefix in ("-setcookie ", "RELEASE_COOKIE=")),
+      for prefix in ("-setcookie ", "RELEASE_COOKIE=", "ERLANG_COOKIE=", "ERLANG_COOKIE: ", "--erlang-cookie ")),
+    # Broker tools that print or take a secret with no key word beside it. `confluent api-key create` prints a table
+    # whose `| API Secret | … |` row is the key's only copy; `curve_keygen` (ZeroMQ) prints the Z85 secret key alone on
+    # the line after its banner; `artemis mask VALUE` (ActiveMQ Artemis) masks the clear-text password it is given.
+    Rule("secret", r"API Secret(?<=\| API Secret)[ \t]*\|[ \t]*(?P<v>[A-Za-z0-9+/]{16,128}={0,2})[ \t]*\|",
+         needs="API Secret", remember=True,
+         examples=(("| API Key    | UT8KMBPNQA10WO0K |\n| API Secret | Zq7Vt" + "Lm2XwK9pRn4" * 5 + " |",
+                    "Zq7Vt" + "Lm2XwK9pRn4" * 5),),
+         negatives=("| API Secret | <redacted> |", "| API Key | API Secret |")),
+    Rule("secret", r"== CURVE SECRET KEY ==[ \t]*\r?\n(?P<v>[0-9A-Za-z.:+=^!/*?&<>()\[\]{}@%$#-]{40})"
+         r"(?=[ \t]*(?:\r?\n|\Z))",
+         needs="== CURVE SECRET KEY ==", remember=True,
+         examples=(("== CURVE SECRET KEY ==\nbK8xZd=E?LFvH>tHn<c0X*Dq[=ax/V&X>hBYLn*6\n",
+                    "bK8xZd=E?LFvH>tHn<c0X*Dq[=ax/V&X>hBYLn*6"),),
+         negatives=("== CURVE PUBLIC KEY ==\nmps!Z*2&P)ff1^CA9OBRFe3wZsSQhZiu+E=tUvza\n",
+                    "== CURVE SECRET KEY ==\n(not printed)\n")),
+    Rule("password", r"artemis[ \t]+mask[ \t]+(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
+         r"|(?P<v3>[^\s'\"$-]\S{0,255}))", needs="artemis", extract=_bundler_credentials, remember=True,
+         examples=(("./bin/artemis mask 'Br1dge-Plain#7'", "Br1dge-Plain#7"),
+                   ("artemis mask Sec0nd-Pw9", "Sec0nd-Pw9")),
+         negatives=("artemis mask --help", 'artemis mask "$BRIDGE_PW"')),
+    # nats.go's `nats.UserInfo("user", "password")` connect option: the password is its second argument.
+    Rule("password", r'UserInfo\((?<=\bnats\.UserInfo\()"[^"\r\n]{0,128}",[ \t]*"(?P<v>[^"\r\n]{1,256})"\)',
+         needs="UserInfo(", remember=True,
+         examples=(('nc, _ := nats.Connect(url, nats.UserInfo("inventory", "Inv3nt0ry-N4ts"))', "Inv3nt0ry-N4ts"),),
+         negatives=('nats.UserInfo("inventory", "")', "nats.UserInfo(user, os.Getenv(\"NATS_PASSWORD\"))")),
+    # Apache Pulsar's token keys given inline as a data URI (broker.conf `tokenSecretKey=data:;base64,…`, the HMAC key
+    # that signs every token; `tokenPrivateKey`): the base64 after `;base64,`. `file:///…` paths stay.
+    Rule("secret", r"Key=data:(?:(?<=tokenSecretKey=data:)|(?<=tokenPrivateKey=data:))[\w/.+-]{0,64};base64,"
+         r"(?P<v>[A-Za-z0-9+/]{16,8192}={0,2})", needs="Key=data:", remember=True,
+         examples=(("tokenSecretKey=data:;base64,Rp8Pbmjif2m2IFIarR4M7bmOlkyOT1oQTADWF5lMnyE=",
+                    "Rp8Pbmjif2m2IFIarR4M7bmOlkyOT1oQTADWF5lMnyE="),),
+         negatives=("tokenSecretKey=file:///etc/pulsar/secret.key",
+                    "tokenPublicKey=data:;base64,MIIBIjANBgkqhkiG9w0B")),
 
     # Java properties may separate key and value with blanks (Spark's `spark-defaults.conf`:
     # `spark.hadoop.fs.s3a.secret.key   VALUE`); Neo4j's `neo4j-admin dbms set-initial-password VALUE`.

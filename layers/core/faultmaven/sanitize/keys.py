@@ -322,7 +322,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             "rtsp://{CAM_USER}:{CAM_PASSWORD}@10.0.30.12:554/h264Preview_01_main",
             '"payment_intent": "pi_3MtwBwLkdIwHu7ix28a3tqPa"', '"community_id":"1:LQU9qZlK+B5F3KDmev6m5PMibrg="',
             "      model: anthropic/claude-3-5-sonnet-20241022", "organization: org-Xw3Lq9TzR1mVb7Nc2Pk5YdHs",
-            "apikeys:\n  default: my-project-key\n",
+            "apikeys:\n  default: my-project-key\n", "{nkey: UMM5BLRQCPCTTYAFE5AIK7NM3BHVZ6CY45JOK43YBQKCYONYVBZT2LZZ}",
             "arn:aws:sts::123456789012:assumed-role/TranslateBatchRole/i-0a1b2c3d4e5f67890"))),
 }
 _SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3tt3rPw!"),
@@ -964,6 +964,9 @@ _TOKEN_RUN = re.compile(r"(?=\S*\d)(?=\S*[^\W\d_])\S{16,}")
 _ENVELOPE_HEAD = re.compile(r"ENC\[[A-Z][A-Z0-9_]*(?:,|\Z)")
 # An age recipient (`age1` + 58 bech32 characters) is a public key (SOPS metadata, `.sops.yaml`).
 _AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
+# A NATS public NKEY (`U`ser, `A`ccount, `O`perator, `N` server, `C`luster, `X` curve, then 55 base32 characters): the
+# `{nkey: U…}` user entries of nats-server.conf name users by their public keys; only the `S…` seeds are secret.
+_NKEY_PUBLIC = re.compile(r"[UAONCX][A-Z2-7]{55}")
 # The base64 DER of a public key (SubjectPublicKeyInfo: RSA of any size, 1024-bit RSA, P-256, Ed25519), published by
 # design (a DKIM record's `p=`).
 _PUBLIC_KEY_DER = re.compile(r"MII[A-Za-z0-9+/]{2}jANBgkqhkiG9w0BAQEFAAOC|MIGfMA0GCSqGSIb3DQEBAQUAA4GN"
@@ -1195,9 +1198,10 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     kind = classify_words(words)
     if sealed(hit.text, start, value) or _AGE_RECIPIENT.fullmatch(value) or _PUBLIC_KEY_DER.match(value) \
             or key.startswith("sops_") or _in_envelope(hit.text, hit.anchor) or _in_arn(hit.text, hit.anchor) \
-            or _rustdesk_server_key(hit.text, hit.anchor, key, value) or _jwk_public_member(hit.text, start, key):
-        return []  # kubeseal's ciphertext; a public key (a JWK's public members too); SOPS's metadata (dotenv and INI
-        # forms); an envelope's fields; an ARN's resource name (`…:secret:prod/db-password-AbCdEf`)
+            or _rustdesk_server_key(hit.text, hit.anchor, key, value) or _jwk_public_member(hit.text, start, key) \
+            or (key.lower() == "nkey" and _NKEY_PUBLIC.fullmatch(value)):
+        return []  # kubeseal's ciphertext; a public key (a JWK's public members, a NATS NKEY); SOPS's metadata
+        # (dotenv and INI forms); an envelope's fields; an ARN's resource name (`…:secret:prod/db-password-AbCdEf`)
     if hit.text.startswith("(", end):
         return []  # a call's name (Bicep's `readEnvironmentVariable('ACR_PASSWORD')`), not a value
     if kind is not None:
