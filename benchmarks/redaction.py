@@ -276,6 +276,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_88", "cloud storage clients, file sync and backup tools, second round", "8c4109d", "a284a4f",
            source="the tools' documentation"),
+    _batch("_89", "telecom core networks, AAA and messaging gateways", "b1632f5", "5555ee0",
+           source="the tools' documentation"),
     _batch("_92", "message brokers and streaming platforms, second round", "b1632f5", "e0677ab",
            source="the tools' documentation"),
 )

@@ -1293,6 +1293,43 @@ def _block_key(rule: Rule, hit: Hit) -> list[Finding]:
     return []
 
 
+def _after_line_prefix(prefix: str) -> Extractor:
+    """A device value whose line, up to the match, is `prefix` (a directive's key, a prompt): tac_plus's
+    `login = cleartext VALUE`, Jasmin jcli's `> password VALUE`."""
+    before = re.compile(prefix)
+
+    def extract(rule: Rule, hit: Hit) -> list[Finding]:
+        at = hit.match.start()
+        return _device_value(rule, hit) if before.fullmatch(hit.text, hit.text.rfind("\n", 0, at) + 1, at) else []
+
+    return extract
+
+
+# The brace block an AAA directive is in: radsecproxy's `client|server NAME {`, tac_plus-ng's `device|host NAME {`.
+_AAA_BLOCK = re.compile(r"[ \t]*(?:client|server|device|host)[ \t]+\S{1,128}[ \t]*\{[ \t]*(?:\r?\n|\Z)")
+# tac_plus(-ng)'s own syntax: a `user = NAME {` or `group = NAME {` block, or the daemon's name.
+_TACACS_CONF = re.compile(r"^[ \t]*(?:user|group)[ \t]*=[ \t]*[\w.@-]{1,64}[ \t]*\{|\btac_plus", re.MULTILINE)
+
+
+def _aaa_block_value(rule: Rule, hit: Hit) -> list[Finding]:
+    """A `secret VALUE` or `key = VALUE` directive first on its line, in a brace block whose header (the nearest line
+    above that opens one, within 30 lines) is an AAA client, server or device; a `key` also at the top of a tac_plus
+    configuration."""
+    text, at = hit.text, hit.match.start()
+    line_start = text.rfind("\n", 0, at) + 1
+    if text[line_start:at].strip():
+        return []
+    if text.startswith("key", at) and _TACACS_CONF.search(text):
+        return _device_value(rule, hit)
+    for _ in range(30):
+        if line_start == 0:
+            return []
+        line_end, line_start = line_start - 1, text.rfind("\n", 0, line_start - 1) + 1
+        if text[line_start:line_end].rstrip().endswith("{"):
+            return _device_value(rule, hit) if _AAA_BLOCK.match(text, line_start) else []
+    return []
+
+
 def _encoded_value(rule: Rule, hit: Hit) -> list[Finding]:
     """`<secret word> … <modifier> VALUE`: the line names a secret before the encoding modifier."""
     line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
@@ -3547,6 +3584,62 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("config mgmtuser add netops Wlc-Mgmt-Pw9 read-write", "Wlc-Mgmt-Pw9"),
                    ("config mgmtuser password netops Wlc-Mgmt-Pw9", "Wlc-Mgmt-Pw9")),
          negatives=("config mgmtuser add <username> <password> read-write", "show mgmtuser")),
+    # RADIUS and TACACS+ servers' own configurations: radsecproxy's `secret VALUE` in a `client`/`server` block,
+    # tac_plus-ng's `key = VALUE` in a `device`/`host` block, and tac_plus's top-level `key = VALUE`.
+    *(Rule("password", pattern + _LAST_VALUE, needs=needs, extract=_aaa_block_value, remember=True,
+           examples=examples, negatives=negatives)
+      for pattern, needs, examples, negatives in (
+          (r"secret(?<=[ \t]secret)", "secret",
+           (("client 192.0.2.0/24 {\n    type udp\n    secret Rs3cPr0xy-Udp\n}\n", "Rs3cPr0xy-Udp"),),
+           ("client 192.0.2.0/24 {\n    secret $RADSEC_SECRET\n}", "realm example {\n    secret Rs3cPr0xy-Udp\n}",
+            "The client's\n  secret Rs3cPr0xy-Udp")),
+          (r"key(?<![\w-]key)[ \t]*=", "key",
+           (('key = "T4cPlus-K3y!92"\nuser = alice {\n    login = PAM\n}\n', "T4cPlus-K3y!92"),
+            ('id = tac_plus-ng {\n    device world {\n        address = 0.0.0.0/0\n        key = "Ng-Dev1ce-48"\n',
+             "Ng-Dev1ce-48")),
+           ('[s3]\nkey = "backups/2024/db.tar.gz"\n', 'key = "Ng-Dev1ce-48"\n',
+            "user = alice {\n    key = $TACACS_KEY\n}")))),
+    # tac_plus's user passwords, a method then the value (`login = cleartext "…"`, `enable = des HASH`,
+    # `pap = cleartext …`), and tac_plus-ng's `password login = clear …` / `password pap = crypt …`.
+    *(Rule("password", method + rf"(?<==[ \t]{method})" + _LAST_VALUE, needs=method, remember=True,
+           extract=_after_line_prefix(r"[ \t]*(?:password(?:[ \t]+(?:login|pap|chap|ms-chap))?|login|enable|pap|chap"
+                                      r"|arap|opap|ms-chap)[ \t]*=[ \t]"),
+           examples=((f"user = bob {{\n    login = {method} Tac-Us3r-Pw9\n}}", "Tac-Us3r-Pw9"),
+                     (f'    password login = {method} "Tac Us3r Pw9"', "Tac Us3r Pw9")),
+           negatives=(f"cipher = {method} Tac-Us3r-Pw9", f"login = {method} $TACACS_PW"))
+      for method in ("cleartext", "clear", "des", "crypt")),
+    # Jasmin's jcli: `> password VALUE` while adding a user or an SMPP connector (the prompt, then the key).
+    Rule("password", r"password(?<=> password)" + _LAST_VALUE, needs="> password", remember=True,
+         extract=_after_line_prefix(r"> "),
+         examples=(("jcli : user -a\n> username foo\n> password Jz4v-Bn8q\n> ok\n", "Jz4v-Bn8q"),),
+         negatives=("> password reset", "> The password Jz4v-Bn8q was", "> password $SMPP_PW")),
+    # A mobile subscriber's 128-bit K and OP/OPc (hex), beside an OPc (or UERANSIM's `opType`): Open5GS's `k`/`opc`,
+    # srsUE's `[usim]`, OAI's `opc=`, UERANSIM's `op:`, free5GC's `permanentKeyValue`/`opcValue`.
+    *(Rule("secret", r"(?<![\w.-])[\"']?(?:k|ki|op|opc|opValue|opcValue|permanentKeyValue)[\"']?[ \t]*[:=][ \t]*[\"']?"
+           r"(?P<v>[0-9A-Fa-f]{32})(?![0-9A-Za-z])", needs=needs, remember=True,
+           examples=((f"[usim]\nmode = soft\n{needs} = OPC\nk    = D47A0E2B9C61F358A0D2E7B4C19F6A83\n",
+                      "D47A0E2B9C61F358A0D2E7B4C19F6A83"),
+                     (f'"{needs}": "x", "opcValue": "3D9A61E0B4C2F785A1D06E3B92C47F15"',
+                      "3D9A61E0B4C2F785A1D06E3B92C47F15")),
+           negatives=(f"{needs}: OPC\nk: 5\nop: add\nimsi: 001010123456780", f"{needs}\nk = 0123456789abcdef"))
+      for needs in ("opc", "opType")),
+    # The same keys as positional fields: `open5gs-dbctl add[_ue_with_apn|…] IMSI K OPC`, and srsEPC's user_db.csv
+    # rows `NAME,AUTH,IMSI,K,op|opc,OP,AMF,SQN,…`.
+    Rule("secret", r"open5gs-dbctl(?<![\w-]open5gs-dbctl)[ \t]+\w+[ \t]+\d{5,15}[ \t]+(?P<v1>[0-9A-Fa-f]{32})[ \t]+"
+         r"(?P<v2>[0-9A-Fa-f]{32})(?![0-9A-Za-z])", needs="open5gs-dbctl", extract=_groups, remember=True,
+         examples=(("./open5gs-dbctl add 999700000000001 7C1E2A94D05B38F6A1E04C7D2B93F856 "
+                    "4F2B9D81C6E03A75B8D1F29460CE7A3B", "4F2B9D81C6E03A75B8D1F29460CE7A3B"),),
+         negatives=("./open5gs-dbctl type 999700000000001 1", "open5gs-dbctl add IMSI KEY OPC")),
+    Rule("secret", r",op(?<=\d,(?P<v1>[0-9A-Fa-f]{32}),op)c?,(?P<v2>[0-9A-Fa-f]{32}),", needs=",op", extract=_groups,
+         remember=True,
+         examples=(("ue1,mil,001010123456780,6A3F0D9B2C47E18A5D0B3F6C92E417D8,opc,B1E7C40A9D253F68E0A4C7B19D52E36F,"
+                    "8000,000000001234,7,dynamic", "6A3F0D9B2C47E18A5D0B3F6C92E417D8"),),
+         negatives=("ue1,mil,001010123456780,KEY,opc,OPC,8000", "id,op,count\n7,opc,12")),
+    # radtest's shared secret: `radtest [-t METHOD] USER PASSWORD SERVER[:PORT] NAS-PORT SECRET [...]`.
+    Rule("password", r"radtest(?<![\w-]radtest)(?:[ \t]+-[46x]|[ \t]+-[tP][ \t]+\S+)*(?:[ \t]+\S+){3}[ \t]+\d{1,5}"
+         + _NEXT_VALUE, needs="radtest", extract=_device_value, remember=True,
+         examples=(("$ radtest -t mschap alice 'Al1ce-Pw9!' 10.20.0.5:1812 0 Xk29fjQ0shVe", "Xk29fjQ0shVe"),),
+         negatives=("radtest alice pw 127.0.0.1 0 $SECRET", "radtest USER PASSWORD SERVER 0 secret")),
     # OpenWrt UCI: `option NAME 'VALUE'`.
     Rule("password", r"option[ \t]+(?P<k>[A-Za-z_][\w-]{0,40})" + _LAST_VALUE, needs="option", extract=_uci_option,
          remember=True,
@@ -4702,6 +4795,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
           (r"iadmin[ \t]+moduser[ \t]+\S+[ \t]+password", "iadmin",
            (("$ iadmin moduser bob#researchZone password 'Ir0ds-B0b!9'", "Ir0ds-B0b!9"),),
            ("iadmin moduser bob type rodsadmin", "iadmin moduser bob password $NEW_PW")),
+          (r"opensips-cli(?<![\w-]opensips-cli)\b[^\r\n]*?[ \t]user[ \t]+(?:add|password)[ \t]+\S+", "opensips-cli",
+           (("$ opensips-cli -x user add alice@sip.example.com Sip-Pw-448", "Sip-Pw-448"),),
+           ("opensips-cli -x user add $SIP_USER $SIP_PW", "opensips-cli -x user delete $SIP_USER")),
+          (r"radclient(?<![\w-]radclient)\b[^\r\n|;]*?[ \t](?:auth|acct|status|coa|disconnect|auto)", "radclient",
+           (("echo 'User-Name=bob' | radclient -x radius1.example.net:1812 auth 'nRt5Gh2kLw8q'", "nRt5Gh2kLw8q"),),
+           ("radclient -f pkts radius1.example.net auth $RADIUS_SECRET", "radclient -h")),
           (r"kamctl(?<![\w-]kamctl)[ \t]+(?:add|passwd)[ \t]+\S+", "kamctl",
            (("# kamctl add alice@sip.example.com Al1ce-Sip9", "Al1ce-Sip9"),
             ("kamctl passwd 1001 'Kx7#vQ2m'", "Kx7#vQ2m")),
