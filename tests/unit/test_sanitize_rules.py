@@ -326,6 +326,10 @@ KNOWN_FALSE_POSITIVES = {
     # Batch 88: an `AKIA…` access key id as a Cyberduck bookmark's `Username` has the AWS key id's shape, which is
     # redacted wherever it stands.
     "negative: Cyberduck / Mountain Duck .duck bookmark plist (hostname, username, no stored password)",
+    # Batch 93: AppVeyor's and Travis CI's `secure:` values are ciphertext only the CI service decrypts, but a
+    # plaintext value under `secure:` (or under a secret key's block) looks the same, base64-like and random.
+    "negative: appveyor.yml with secure: (encrypted) values for a NuGet deploy and environment",
+    "negative: travis encrypt output and .travis.yml env secure: entries",
 }
 
 

@@ -362,6 +362,8 @@ _QUOTED_ARG = r"\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'"
 _ARG_VALUE = rf"(?:{_QUOTED_ARG}|(?P<v3>[^\s\"']{{1,256}}))"  # one shell argument, quoted or bare
 _ACCOUNT_ARG = r"[ \t]+[^\s-]\S{0,255}"  # a positional user or account argument before a password
 _LINE_END = r"[ \t]*(?=\r?\n|\Z)"
+# `NAME:PASSWORD` after a local-user option or variable (`--add-local-user`, `=`, `: `): the first pair's password.
+_LOCAL_USER_PAIR = r"(?:=|:?[ \t]+)[\"']?[^\s:\"',]{1,64}:(?P<v>[^\s,\"']{1,256})"
 _MYSQL_COMMAND = r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|mariadb-dump)\b"
 _P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\b.*\blogin\b"
              r"|\bmongo(?:sh|dump|restore|export|import)?\b|(?i:\b(?:psexec(?:64)?|paexec)(?:\.exe)?\b)"
@@ -2604,6 +2606,22 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("databricks secrets put --scope jdbc --key pw --string-value Dbx-Leg4cy", "Dbx-Leg4cy")),
          negatives=("databricks secrets put-secret jdbc password --string-value \"$JDBC_PW\"",
                     "databricks secrets list-secrets jdbc")),
+    # CI servers' secret stores fed on the command line: `drone secret add --name N --data V`, `woodpecker-cli [repo]
+    # secret add --name N --value V` (`--data @file` reads a file), and Travis CI's `travis env set NAME VALUE`.
+    Rule("secret", r"secret(?:(?<=drone secret)|(?<=woodpecker-cli secret)|(?<=woodpecker-cli repo secret)"
+         r"|(?<=woodpecker-cli org secret))[ \t]+(?:add|update)[ \t][^\r\n]*?--(?:data|value)(?:=|[ \t]+)(?!@)"
+         + _ARG_VALUE,
+         needs="secret", extract=_bundler_credentials, remember=True,
+         examples=(("drone secret add --repository octo/app --name docker_password --data Dr0ne-S3c!", "Dr0ne-S3c!"),
+                   ("woodpecker-cli repo secret add --repository a/b --name s3 --value 'Wo0d-P3ck'", "Wo0d-P3ck")),
+         negatives=("drone secret add --repository octo/app --name ssh_key --data @/home/ci/.ssh/id_rsa",
+                    "woodpecker-cli secret add --repository a/b --name s3 --value \"$S3_SECRET\"",
+                    "drone secret ls --repository octo/app")),
+    Rule("secret", r"travis(?<![\w-]travis)[ \t]+env[ \t]+(?:set|add)[ \t]+[A-Za-z_]\w{0,127}[ \t]+" + _ARG_VALUE,
+         needs="travis", extract=_bundler_credentials, remember=True,
+         examples=(("travis env set DEPLOY_PASSWORD 'Tr4v-Env!' --private --com", "Tr4v-Env!"),),
+         negatives=("travis env set DEBUG_LOGS true --public",  # (a public value is shown in the build log anyway)
+                    "travis env set DEPLOY_PASSWORD $DEPLOY_PASSWORD --private", "travis env list --com")),
     Rule("secret", r'databricks_secret"(?<=resource "databricks_secret")[ \t]+"[^"\r\n]{1,128}"[ \t]*\{'
          r'[^{}]{0,2000}?\bstring_value[ \t]*=[ \t]*"(?P<v>[^"\r\n]{1,512})"', needs="databricks_secret",
          extract=_bundler_credentials, remember=True,
@@ -3131,6 +3149,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("echo -n 'Luk5-Pipe-Pw' | cryptsetup open --key-file=- /dev/sdb1 backup", "Luk5-Pipe-Pw"),
                    ("printf '%s' \"Luk5-Add-Pw\" | cryptsetup luksAddKey /dev/sdc1 -", "Luk5-Add-Pw")),
          negatives=('echo "$PASSWORD" | docker login -u ci --password-stdin', "cat pw.txt | sudo -S true",
+                    'echo "$$REGISTRY_PASSWORD" | docker login -u ci --password-stdin registry.example.com',
                     'printf "%s" "$LUKS_PASS" | cryptsetup open /dev/sdb1 data',
                     "echo YES | cryptsetup erase /dev/sdb1",
                     "echo hello | grep h")),
@@ -3678,6 +3697,23 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_bundler_credentials, remember=True,
          examples=(('db, err := sql.Open("mysql", "app:G0DsnPw42@tcp(127.0.0.1:3306)/shop")', "G0DsnPw42"),),
          negatives=('sql.Open("mysql", "app@tcp(127.0.0.1:3306)/shop")',)),
+    # Concourse's local users, `--add-local-user NAME:PASSWORD` and `CONCOURSE_ADD_LOCAL_USER` (env or YAML).
+    Rule("password", r"add-local-user" + _LOCAL_USER_PAIR, needs="add-local-user", extract=_bundler_credentials,
+         remember=True,
+         examples=(("concourse web \\\n  --add-local-user admin:C0nc-Adm1n \\\n  --main-team-local-user admin",
+                    "C0nc-Adm1n"),),
+         negatives=("concourse web --add-local-user admin:${ADMIN_PASSWORD}", "--main-team-local-user admin")),
+    Rule("password", r"ADD_LOCAL_USER" + _LOCAL_USER_PAIR, needs="ADD_LOCAL_USER", extract=_bundler_credentials,
+         remember=True,
+         examples=(("      CONCOURSE_ADD_LOCAL_USER: ci:Fly-L0cal9", "Fly-L0cal9"),
+                   ("CONCOURSE_ADD_LOCAL_USER=test:t3st-Pw", "t3st-Pw")),
+         negatives=("CONCOURSE_ADD_LOCAL_USER: ${LOCAL_USERS}", "CONCOURSE_MAIN_TEAM_LOCAL_USER: ci")),
+    # Bamboo's remote agent installer: `java -jar atlassian-bamboo-agent-installer-*.jar URL/agentServer/ -t TOKEN`.
+    Rule("secret", r"agentServer/?[\"']?[ \t]+-t[ \t]+[\"']?(?P<v>[A-Za-z0-9_-]{20,128})", needs="agentServer",
+         extract=_bundler_credentials, remember=True,
+         examples=(("java -jar atlassian-bamboo-agent-installer-9.6.2.jar https://ci.example.com/agentServer/ "
+                    "-t 3b1f9c2e7a4d8065f1e2c3b4a5d6e7f8091a2b3c", "3b1f9c2e7a4d8065f1e2c3b4a5d6e7f8091a2b3c"),),
+         negatives=("java -jar atlassian-bamboo-agent-installer-9.6.2.jar https://ci.example.com/agentServer/",)),
     # HAProxy: `stats auth user:password` and a userlist's `user NAME insecure-password PASSWORD`.
     Rule("password", r"stats auth[ \t]+[^\s:]{1,64}:(?P<v>\S{1,256})", needs="stats auth",
          extract=_bundler_credentials, remember=True,

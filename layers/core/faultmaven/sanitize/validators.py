@@ -22,13 +22,15 @@ _PLACEHOLDER = re.compile(
        secret|password|passwd|token|redacted|\*[a-z_][\w-]{0,30}|change[_-]?(?:me|this)(?:[_-]?later)?|xxx+|\*+|x+|
        !change[\w-]*!|  # Symfony's recipes: `postgresql://app:!ChangeMe!@…`, `!ChangeThisMercureHubJWTSecretKey!`
        \.\.\.+|-+|<[^>]*>|
-       \$+\{(?:[^{}]|\$\{[^{}]*\})*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\$?\{\{[^}]*\}\}|  # `${readFile:${DIR}/key}`
+       \$+\{(?:[^{}]|\$\{[^{}]*\})*\}|\$?\{\{[^}]*\}\}|  # `${readFile:${DIR}/key}`
+       \$\$?\(?[A-Za-z_][A-Za-z0-9_]*\)?|  # `$VAR`, `$(VAR)`, and `$$VAR` escaped for Buildkite, Compose or make
        '?%[A-Za-z_][\w().]*%'?|\$\(.*|&lt;[^&]*&gt;|arn:aws[\w-]*:.*|
        \$\[(?:secret|env):[^\]]*\]|  # AEM as a Cloud Service's OSGi configs: `$[secret:NAME]`, `$[env:NAME;default=…]`
        (?-i:@[a-z]+(?:-[a-z]+)+)|  # Liferay DXP Cloud's LCP.json: `"@database-password"` names a project secret
        ![A-Za-z]+(?:\.ya?ml)?(?:[ \t].*)?|  # a YAML tag (`!secret name`, Zigbee2MQTT's `!secret.yaml name`)
        %\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
        \#[a-z_][\w.]*(?:\[[^\]]*\]|\([^()]*\))?\#|  # a CFML expression: `password="#application.dbPass#"`
+       \#\{[^{}\r\n]*\}?|  # Octopus Deploy's `#{Database.Password}` (its closing brace may end the value)
        env\(.*\)|getenv\(.*\)|process\.env\..*|env/[A-Z_][A-Z0-9_]*|  # octoDNS: `token: env/CLOUDFLARE_TOKEN`
        \[(?:redacted|filtered|hidden)\]?|\{[A-Za-z_]*\}|dummy|
        hidden[_-]due[_-]to[_-]security[_-]reasons|hmac-sha(?:1|256|512):[0-9a-f]+|
