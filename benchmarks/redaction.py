@@ -278,6 +278,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_89", "telecom core networks, AAA and messaging gateways", "b1632f5", "5555ee0",
            source="the tools' documentation"),
+    _batch("_90", "password manager exports and secret-store dumps", "b1632f5", "1eaf6fd",
+           source="the tools' documentation"),
     _batch("_92", "message brokers and streaming platforms, second round", "b1632f5", "e0677ab",
            source="the tools' documentation"),
     _batch("_93", "CI/CD servers and build agents, third round", "b1632f5", "3aee259",

@@ -299,6 +299,10 @@ KNOWN_MISSES = {
     # `INSERT … VALUES` tuple, so it waits for a rule keyed on that table's layout.
     "PrestaShop PayPal module configuration rows in ps_configuration (SQL dump)": [
         "EKq9Xw2Lm7Tz4Rb8Vn3Hd6Jc1Fs5Gp0AyQ"],
+    # Batch 90: an Enpass export field is secret by its `"sensitive": 1` flag, not by its label ("Security answer",
+    # `"type": "text"`); a flag elsewhere in the object would take in every text field an app marks for hiding.
+    "Enpass JSON export (items with fields of type username, password, totp and a sensitive field)": [
+        "blue heron pond"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;
@@ -316,6 +320,9 @@ KNOWN_FALSE_POSITIVES = {
     # AWS's documented example access key id (`AKIAIOSFODNN7EXAMPLE`) has the real shape; a test passing it is redacted.
     "negative: unit tests with test doubles and documentation placeholders passed to SDK constructors",
     "Twilio-style SMS delivery webhook log from Vonage (message-id, network code, no secret)",
+    # Batch 90: a `salt` key's value is redacted on purpose (a hash salt such as WordPress's `AUTH_SALT` or Drupal's
+    # `hash_salt` is secret); the KDF salt of Bitwarden's password-protected export is public by design.
+    "negative: Bitwarden encrypted (password-protected) JSON export (salt, KDF settings and cipher-string data only)",
     "negative: Typesense InstantSearch adapter in frontend code with a search-only key and a scoped search key",
     "negative: Hummingbot conf/connectors/binance.yml (keys stored encrypted with the client password, hex keystore)",
     # Batch 80: commercetools scopes are `<permission>:<project-key>` (`create_anonymous_token:acme-store-prod`), read

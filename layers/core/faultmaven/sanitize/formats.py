@@ -994,9 +994,10 @@ _PRINTS = re.compile(r"\b(?:get|read|cat|echo|printf|print|show|reveal|decode|ba
 # `.key`: a key file (Artifactory's `master.key`, Rails' `config/master.key`); `creds`: Artifactory's `bootstrap.creds`;
 # `psk`: a Wi-Fi key (`nmcli -s -g 802-11-wireless-security.psk connection show NAME`); `.irodsA`: iRODS's scrambled
 # (reversible) copy of the user's password; `id_ed25519` (not `.pub`): an SSH-style private key file, which RustDesk's
-# server keeps as one base64 line with no header.
+# server keeps as one base64 line with no header. An encrypted password database (`Passwords.kdbx`) is not one: its
+# dump is ciphertext.
 _SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]?key|credential|creds\b|\.key\b"
-                          r"|\bpsk\b|\.irodsA\b|\bid_(?:rsa|dsa|ecdsa|ed25519)\b(?!\.pub))")
+                          r"|\bpsk\b|\.irodsA\b|\bid_(?:rsa|dsa|ecdsa|ed25519)\b(?!\.pub))(?![\w-]*\.kdbx?\b)")
 # Commands whose whole output is a stored secret, whatever they name: macOS `security find-generic-password -w` (also
 # `-wa NAME`), libsecret's `secret-tool lookup`, python-keyring's `keyring get`, KWallet's `kwallet-query -r`, `pass`
 # and `gopass` (`[show] ENTRY`: the entry's first line is its password), 1Password's `op read`, PowerShell's
@@ -1012,8 +1013,10 @@ _REVEALS = re.compile(r"\bsecurity[ \t]+find-(?:generic|internet)-password\b.*[ 
                       r"|\.GetNetworkCredential\(\)\.Password\b|[ \t]-AsPlainText\b"
                       r"|\bmvn\b.*[ \t]--encrypt-(?:master-)?password\b|\banaconda[ \t]+auth\b.*[ \t]--create\b"
                       r"|\bjf(?:rog)?[ \t]+(?:c|config)[ \t]+export\b")
-# gopass prints `Secret: ENTRY` and a blank line before the entry.
-_ENTRY_HEADER = re.compile(r"[ \t]*Secret: \S+[ \t]*\r?\n(?:[ \t]*\r?\n)?")
+# gopass prints `Secret: ENTRY` and a blank line before the entry; keepassxc-cli asks `Enter password to unlock DB: `
+# for the database's own password (typed, not echoed) before the attribute it prints.
+_ENTRY_HEADER = re.compile(r"[ \t]*Secret: \S+[ \t]*\r?\n(?:[ \t]*\r?\n)?"
+                           r"|Enter (?:password|passphrase) to unlock [^\r\n]{1,300}:[ \t]*\r?\n")
 _MAP_ENTRY = re.compile(r'"[^"\r\n]{1,253}"\s*:\s*"(?P<v>[^"\r\n]{1,512})"')
 
 
@@ -1509,8 +1512,25 @@ def _table_secret_column(rule: Rule, hit: Hit) -> list[Finding]:
                   if i in wanted and b > a and not is_placeholder_value(text[a:b])
                   and (delimiter != "|" or (not any(c.isspace() for c in text[a:b])
                                             and keys.value_is_secret(wanted[i], text[a:b], "strong", True)))]
-        pos = line_end + 1
+        if delimiter != "|" and text.startswith('"', row[-1][0]) and text.count('"', pos, row_end) % 2:
+            pos = _quoted_field_end(text, line_end + 1)
+        else:
+            pos = line_end + 1
     return found
+
+
+def _quoted_field_end(text: str, pos: int) -> int:
+    """Where the next row starts after a row whose last quoted field holds line breaks (KeePass's and LastPass's CSV
+    exports keep a note's lines in one quoted field): after the line that closes the quote (within 50 lines)."""
+    for _ in range(50):
+        line_end = text.find("\n", pos)
+        line_end = len(text) if line_end < 0 else line_end
+        if text.count('"', pos, line_end) % 2:
+            return line_end + 1
+        if line_end >= len(text):
+            break
+        pos = line_end + 1
+    return len(text)
 
 
 # The line before a key/value table row's TAB: the key alone, or phpinfo()'s `$_SERVER['KEY']`.
@@ -1885,10 +1905,14 @@ def _bicep_param(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, rule.label)] if keys.value_is_secret("secure", hit.text[start:end], "strong", True) else []
 
 
-# `key: password` / `"name": "DB_PASSWORD"` / `<key>password</key>`: the name half of a name/value entry.
-# The quotes may be escaped: a JSON document inside a JSON string (Power BI's `credentialData`).
-_ENTRY_NAME = re.compile(r"""(?:^|(?<=[\s{,"'<]))(?:key|name|Key|Name|addrType)\\?["']?[ \t]*[:>=][ \t]*\\?["']?"""
-                         r"([\w.\-]{1,80})")
+# `key: password` / `"name": "DB_PASSWORD"` / `<key>password</key>`: the name half of a name/value entry; Enpass's
+# exported fields name theirs by `label` and `type` (`"type": "totp"`), an HTML input by its `type="password"`. The
+# quotes may be escaped: a JSON document inside a JSON string (Power BI's `credentialData`).
+_ENTRY_NAME = re.compile(r"""(?:^|(?<=[\s{,"'<]))(?:key|name|Key|Name|addrType|label|type)\\?["']?[ \t]*[:>=][ \t]*"""
+                         r"""\\?["']?([\w.\-]{1,80})""")
+# A JSON object that opens with its `"value"`: 1Password's exports write `{"value": "…", "id": "", "name": "password",
+# …}`, the name after the value.
+_VALUE_FIRST = re.compile(r"\{\s*\"\Z")
 
 
 def _element_text(tag: str) -> str:
@@ -1924,6 +1948,12 @@ def _entry_value(rule: Rule, hit: Hit) -> list[Finding]:
     # An element that names a secret right around the value (unattend.xml's `<AdministratorPassword>` inside
     # `<component name="...">`) binds closer than an entry name farther up.
     named_parent = parent if parent and keys.classify_key(parent.group(1)) else None
+    if not owner and _VALUE_FIRST.search(hit.text, max(0, hit.anchor - 40), hit.anchor):
+        close = hit.text.find("}", hit.anchor, hit.anchor + 400)
+        names = list(_ENTRY_NAME.finditer(hit.text, hit.value_span()[1], close)) if close > 0 else []
+        return _named_value(names[0].group(1), rule, hit) if names else []
+    # A `label` or `type` counts only when it names a secret: `"type": "string"` after a `"name"` does not replace it.
+    names = [m for m in names if not m.group().startswith(("label", "type")) or keys.classify_key(m.group(1))]
     found = owner or named_parent or (names[-1] if names else parent)
     return _named_value(found.group(1), rule, hit) if found else []
 
@@ -3345,11 +3375,18 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "q8w2e4r6t9y1u3i5o7p0a2s4d6"),
                    ('"credentials": "{\\"credentialData\\":[{\\"name\\":\\"password\\", '
                     '\\"value\\":\\"Pb1-Rdr#7730\\"}]}"',
-                    "Pb1-Rdr#7730")),
+                    "Pb1-Rdr#7730"),
+                   ('[{"value":"ana","name":"username","type":"T"},{"value":"Op1-Pux7q","name":"password","type":"P"}]',
+                    "Op1-Pux7q"),
+                   ('{"label": "Password", "sensitive": 1, "type": "password", "value": "En8-Pass4"}', "En8-Pass4"),
+                   ('{"label": "One-time code", "type": "totp", "value": "KZXW6YTBOI2DMNZY"}', "KZXW6YTBOI2DMNZY")),
          negatives=("env:\n- name: DB_HOST\n  value: db.internal", '{"name": "password", "value": ""}',
                     '"{\\"credentialData\\":[{\\"name\\":\\"username\\", \\"value\\":\\"pbi_reader\\"}]}"',
                     '{"name": "locale", "value": "en-US"}',
                     '{"name": "Session", "value": "5f1c9a3e-2b7d-4e8a-9c6f-0d2e4a6b8c1f"}',
+                    '[{"value":"Op1-Pux7q","name":"username","type":"T"}]',
+                    '{"label": "Website", "type": "url", "value": "https://app.example.com"}',
+                    '{"name": "DB_PASSWORD",\n "type": "string",\n "value": ""}',
                     "- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: db")),
     # The same with capitalised keys: Duplicati's exported backup JSON (`"Settings": [{"Name": "passphrase", "Value":
     # "..."}]`), .NET settings lists.
@@ -3360,6 +3397,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=('{"Filter": "", "Name": "dblock-size", "Value": "50mb", "Argument": null}',
                     '{"ParameterKey": "DbPassword", "ParameterValue": "{{resolve:ssm:db}}"}',
                     '{"Name": "passphrase", "Value": ""}')),
+    # A 1Password export's (1PUX `export.data`) section field of the concealed type: `"value": {"concealed": "…"}`.
+    Rule("secret", r'"concealed"[ \t]*:[ \t]*"(?P<v>[^"\r\n]{1,256})"', needs='"concealed"',
+         extract=_bundler_credentials, remember=True,
+         examples=(('"value": {"concealed": "7KQ2-M9XT-4PLW-8ZRN"}, "guarded": true', "7KQ2-M9XT-4PLW-8ZRN"),),
+         negatives=('"value": {"concealed": ""}', '{"concealed": false, "label": "PIN"}')),
     # PowerShell's `ConvertTo-SecureString "..." -AsPlainText` (its documented way to turn a plain string into a
     # credential): the plain string.
     # `-AsPlainText` may come first (`ConvertTo-SecureString -AsPlainText 'x' -Force`).
@@ -3838,9 +3880,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
                         ("$ mvn --encrypt-password 'Dv4#rTq8nLx2'\n{COQLCE6DU6GtcS5P=}\n", "COQLCE6DU6GtcS5P="),
                         ("$ jf config export acme\neyJ2ZXJzaW9uIjoyLCJ1cmwiOiJodHRwczovL2FjbWUifQ==\n",
                          "eyJ2ZXJzaW9uIjoyLCJ1cmwiOiJodHRwczovL2FjbWUifQ=="),
-                        ("$ cat ~/.irods/.irodsA\n+Kq2&mW9/zL4_e\n", "+Kq2&mW9/zL4_e")),
+                        ("$ cat ~/.irods/.irodsA\n+Kq2&mW9/zL4_e\n", "+Kq2&mW9/zL4_e"),
+                        ("$ keepassxc-cli show -a Password db.kdbx mail\nEnter password to unlock db.kdbx: \n"
+                         "Kx2@vLm8Qw\n", "Kx2@vLm8Qw")),
            ("$ kubectl get secret -n app\nNAME   TYPE   DATA   AGE\n", "$ echo $PASSWORD\n\n",
             "$ grep -c password app.yml\n3\n", "$ ls\nsecrets-2024.tar\n",
+            "$ base64 Passwords.kdbx | head -1\nA9mimmf7S7UBAAQAAhAAAAAxwfLmv3FDUL5YBSFq\n",
             "$ kubectl create secret generic db --from-file=pw.txt\nsecret/db created\n",
             "$ oc create secret generic app \\\n    --from-literal=key=value\n", "$ pass ls\nmail/work-2024\n",
             "$ printf 'host=git.example.com\\n' | git credential fill\nusername=alice-dev\n",
@@ -4078,10 +4123,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Ro8ter-Blue"),
                    ("Email Address [Required],Password [Required],Org Unit Path [Required]\n"
                     "a.b@example.com,Gw5pUpl0ad,/Sales\n", "Gw5pUpl0ad"),
-                   ("login;password;e-mail\nmm;Sommer,2026!;mm@example.de\n", "Sommer,2026!")),
+                   ("login;password;e-mail\nmm;Sommer,2026!;mm@example.de\n", "Sommer,2026!"),
+                   ('"Account","Password","Comments"\n"vpn","Kp1-Vpn7x","line one\nline two"\n"nas","Kp2-Nas8y",""\n',
+                    "Kp2-Nas8y")),
          negatives=("id,name,password_changed_at\n1,alice,2021-01-01\n", "Failed password for root\nok\n",
                     "Username,Password Hash Function [UPLOAD ONLY]\nalice,SHA-1\n",
-                    '"url","username","password","timePasswordChanged"\n"https://a.lan","admin","","1690000000000"\n')),
+                    '"url","username","password","timePasswordChanged"\n"https://a.lan","admin","","1690000000000"\n',
+                    'name,password,note\nvpn,,"see\nbelow"\nThe password is rotated\n')),
     *(Rule("secret", word + _HEADER_CELL_END, needs=word, extract=_table_secret_column,
            remember=True,
            examples=((f"+----+---------+\n| id | api_{word} |\n+----+---------+\n|  1 | Hq2Lm9Vx4Zp8Tn3Y |\n",
