@@ -276,6 +276,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_88", "cloud storage clients, file sync and backup tools, second round", "8c4109d", "a284a4f",
            source="the tools' documentation"),
+    _batch("_91", "objects printed by debuggers, REPLs and logging of in-memory values", "b1632f5", "19a91d4",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
