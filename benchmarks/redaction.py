@@ -280,6 +280,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_90", "password manager exports and secret-store dumps", "b1632f5", "1eaf6fd",
            source="the tools' documentation"),
+    _batch("_91", "objects printed by debuggers, REPLs and logging of in-memory values", "b1632f5", "19a91d4",
+           source="the tools' documentation"),
     _batch("_92", "message brokers and streaming platforms, second round", "b1632f5", "e0677ab",
            source="the tools' documentation"),
     _batch("_93", "CI/CD servers and build agents, third round", "b1632f5", "3aee259",

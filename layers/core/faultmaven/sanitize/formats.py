@@ -1913,6 +1913,26 @@ _ENTRY_NAME = re.compile(r"""(?:^|(?<=[\s{,"'<]))(?:key|name|Key|Name|addrType|l
 # A JSON object that opens with its `"value"`: 1Password's exports write `{"value": "…", "id": "", "name": "password",
 # …}`, the name after the value.
 _VALUE_FIRST = re.compile(r"\{\s*\"\Z")
+# PHP `var_dump()`'s key line above a `string(N) "..."` value line: `["password"]=>`, and an object's property with its
+# visibility, `["password":"App\\Mailer":private]=>` or `["password":protected]=>`.
+_VAR_DUMP_KEY = re.compile(rf"""\["([^"\r\n]{{1,80}})"(?:{keys.VAR_DUMP_VISIBILITY})?\]=>[ \t]*\r?\n[ \t]*\Z""")
+
+
+def _var_dump_string(rule: Rule, hit: Hit) -> list[Finding]:
+    """A `string(N) "..."` line of a `var_dump()` whose key line above names a secret, N being the value's length in
+    bytes (so a string that merely reads `string(…)` is not taken)."""
+    (start, end), (n_start, n_end) = hit.value_span(), hit.span("n") or (0, 0)
+    text = hit.text
+    above = _VAR_DUMP_KEY.search(text, max(0, hit.anchor - 300), hit.anchor)
+    if above is None or text[n_start:n_end] != str(len(text[start:end].encode())):
+        return []
+    return _named_value(above.group(1), rule, hit)
+
+
+# `key: password` / `"name": "DB_PASSWORD"` / `<key>password</key>`: the name half of a name/value entry.
+# The quotes may be escaped: a JSON document inside a JSON string (Power BI's `credentialData`).
+_ENTRY_NAME = re.compile(r"""(?:^|(?<=[\s{,"'<]))(?:key|name|Key|Name|addrType)\\?["']?[ \t]*[:>=][ \t]*\\?["']?"""
+                         r"([\w.\-]{1,80})")
 
 
 def _element_text(tag: str) -> str:
@@ -2544,6 +2564,33 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("global api_token Zx8Cv7Bn6Mq5Wr4Te3\n", "Zx8Cv7Bn6Mq5Wr4Te3")),
          negatives=('global DBUSER "analyst"', 'global DBPASS "$S_DBPASS"', "  global password is shared",
                     "global datadir ~/data/cohort")),
+    # PHP `var_dump()`: `string(N) "VALUE"` on the line below its key (`["password"]=>`), N the length in bytes.
+    Rule("secret", r"string(?<![\w$.>]string)\((?P<n>\d{1,5})\)[ \t]\"(?P<v1>[^\r\n]{1,512})\"[ \t]*(?=\r?\n|\Z)",
+         needs="string(", extract=_var_dump_string, remember=True,
+         examples=(('array(2) {\n  ["username"]=>\n  string(4) "root"\n  ["password"]=>\n  string(10) "Vd7#mQ2xLp"\n}',
+                    "Vd7#mQ2xLp"),
+                   ('  ["apiKey":"App\\Client":private]=>\n  string(12) "q8Zt3LmV9xKc"\n', "q8Zt3LmV9xKc"),
+                   ('  ["token":protected]=>\n  string(12) "Tk7vQ2mX9zK4"\n', "Tk7vQ2mX9zK4")),
+         negatives=('  ["username"]=>\n  string(4) "root"\n', '  ["password"]=>\n  string(0) ""\n',
+                    '  ["password"]=>\n  string(9) "Vd7#mQ2xLp"\n', 'echo string(10) "Vd7#mQ2xLp"',
+                    '  ["password_hint"]=>\n  string(7) "my city"\n')),
+    # A REPL's echo of an expression that names a secret: the prompt (`>>> `, `irb(main):001> `, `iex(1)> `,
+    # `jshell> `, Node's `> `), the expression ending in the name, then the result line alone: a quoted string, after
+    # irb's `=> ` or jshell's `$1 ==> `.
+    Rule("secret", r">(?:(?<=>>>)|(?<=[)\d]>)|(?<=jshell>)|(?<![^\n]>))[ \t]+[^\r\n]{0,160}?(?<!\w)"
+         r"(?P<k>[A-Za-z_]\w{0,63})[\"'()\]]{0,3}[ \t]*\r?\n[ \t]*(?:(?:=>|[$\w]{1,64}[ \t]+==>)[ \t]*)?"
+         r"(?:\"(?P<v1>[^\"\r\n]{1,512})\"|'(?P<v2>[^'\r\n]{1,512})')[ \t]*(?=\r?\n|\Z)",
+         needs=">", extract=_keyed_value, remember=True,
+         examples=((">>> settings.SECRET_KEY\n'8n$w)q2k!x7v#m4p^z9t'\n>>> ", "8n$w)q2k!x7v#m4p^z9t"),
+                   ('irb(main):003> Rails.application.credentials.secret_key_base\n=> "3f7a9c1e5b2d8f4a6c0e9b3d"\n',
+                    "3f7a9c1e5b2d8f4a6c0e9b3d"),
+                   ('iex(2)> System.get_env("API_TOKEN")\n"Tk7vQ2mX9zK4pL8w"\n', "Tk7vQ2mX9zK4pL8w"),
+                   ('jshell> cfg.getPassword()\n$3 ==> "Jsh3ll-Pw8q"\n', "Jsh3ll-Pw8q"),
+                   ("> process.env.JWT_SECRET\n'b29f7c1e4a8d36f0e5c2'\n", "b29f7c1e4a8d36f0e5c2")),
+         negatives=(">>> settings.SECRET_KEY\n'********************'\n",
+                    ">>> settings.db_password\nSecretStr('**********')\n", ">>> settings.TIME_ZONE\n'Europe/Berlin'\n",
+                    'irb(main):004> ENV["DB_PASSWORD"]\n=> nil\n',
+                    "<p>Reset your password\n'now'\n", "a -> b password\n'x1y2z3w4'\n")),
     # zenodo_get's `-a TOKEN` (an access token for a restricted record).
     Rule("token", r"zenodo_get\b[^\r\n]{0,256}?[ \t]-a[ \t]+(?P<v>[A-Za-z0-9]{20,128})(?![\w-])", needs="zenodo_get",
          remember=True,
@@ -3115,12 +3162,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
       for word, key in (("_key", "api_key"), ("_token", "api_token"), ("_secret", "api_secret"), ("_Key", "Api_Key"),
                         ("_Token", "Splunk_Token"), ("apikey", "apikey"))),
     # ` Key`: a key named in words (`ibmcloud iam api-key-create`: `API Key       VALUE`), or run together in a CLI's
-    # human output (`scw iam api-key create`: `SecretKey          <uuid>`; its `AccessKey` is the id).
+    # human output (`scw iam api-key create`: `SecretKey          <uuid>`; its `AccessKey` is the id); an Azure storage
+    # account's `AccountKey` in a property table (LINQPad's text `Dump()` of the options object).
     *(Rule("secret", word + r"[ \t]{2,}(?P<v>[^\s#]{1,256})", needs=word, extract=_directive, remember=True,
            examples=((f"Key  Value\n---  -----\n{key}        Hq2Lm9Vx4Zp8Tn3Y\n", "Hq2Lm9Vx4Zp8Tn3Y"),),
            negatives=(f"{key}    ${{API_VALUE}}", f"{key} Hq2Lm9Vx4Zp8Tn3Y is set", "Security Key    Present",
                       "AccessKey          SCWXQ7N2KR4VB8TLM3ZP", f"{key}          <none>"))
-      for word, key in ((" Key", "api Key"), ("SecretKey", "SecretKey"))),
+      for word, key in ((" Key", "api Key"), ("SecretKey", "SecretKey"), ("AccountKey", "AccountKey"))),
     # `tccli configure set secretId ID secretKey VALUE`: Tencent Cloud's CLI takes a profile's settings as `NAME VALUE`
     # pairs; the value after a name for a key, token or secret.
     Rule("secret", r"tccli[ \t]+configure[ \t]+set[ \t]+(?:[\w-]+[ \t]+[^\s'\"]+[ \t]+)*?"

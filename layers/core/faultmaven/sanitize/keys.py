@@ -206,11 +206,14 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
               "default:development.9c4e7a1f3b8d2e6a0c5f9b3d7e1a4c8f"),
              ("TX_TOKEN=1/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c", "1/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c"),
              ("GET /translate?subscription-key=dcc43aedf4535b7b6bec7143b6ee1764&to=de",
-              "dcc43aedf4535b7b6bec7143b6ee1764")),
+              "dcc43aedf4535b7b6bec7143b6ee1764"),
+             ('$1 = {user = 0x5555555592a0 "app", password = 0x5555555592e0 "Gdb#Pr1nt-Pw8"}', "Gdb#Pr1nt-Pw8")),
 
             ("password_length=12", "ldap_default_authtok_type = password", "smtp_auth_plain=yes", "PWD=/home/app",
              "token=${API_TOKEN}", '"Server=#{Database.Server};Password=#{Database.Password};"',
              'client.Credentials = new NetworkCredential(user, pass);',
+             "$3 = {user = 0x5555555592a0 \"app\", password = 0x0, password_len = 0}",
+             "token=${API_TOKEN}", 'client.Credentials = new NetworkCredential(user, pass);',
              'const password = await vault.read("db");', "secret = typeof x", 'password = lambda: os.environ["P"]',
              '$webClient.Credentials = new-object System.Net.NetworkCredential($user, $pass)',
              "bypass=true", "TOKEN ?= $(shell cat t)",
@@ -281,6 +284,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ("    community_rw: 'Nd-Rw-C0mm'", "Nd-Rw-C0mm"), ('"auth_secondary": "Scr4p-En4ble",', "Scr4p-En4ble"),
             ("-H 'Ocp-Apim-Subscription-Key: dcc43aedf4535b7b6bec7143b6ee1764'", "dcc43aedf4535b7b6bec7143b6ee1764")),
             ("password: ${DB_PASSWORD}", "password: ${{ secrets.FTP_PASSWORD }}", "password: {{ .Values.password }}",
+             'DbConfig { password: SecretBox<str>([REDACTED]), pool_size: 10 }',
+             '  ["password":"App\\Service\\Mailer":private]=>', '  ["apiToken":protected]=>',
              "Failed password for root from 10.0.0.1", "12:00:01 token: ok",
              "secret: settings.SECRET_KEY", "access_token: ACCESS_TOKEN", "api_key: your_api_key_here",
              "token: INSERT_TOKEN", "client_secret: placeholder", "Authorization: Basic realm",
@@ -774,7 +779,7 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     if (not quoted and (value[-1] in "([" or _CALL_START.match(value) or _CMDLET.fullmatch(value)
                         or _CAST.fullmatch(value) or value.rstrip(":") in _EXPRESSION_KEYWORDS)) \
             or _FORMAT_FIELD.search(value) or _PATH_VALUE.fullmatch(value) or _VARIABLE_REFERENCE.fullmatch(value) \
-            or _EXPANSION.fullmatch(value) or _OPEN_REFERENCE.match(value) \
+            or _EXPANSION.fullmatch(value) or _OPEN_REFERENCE.match(value) or _NULL_POINTER.fullmatch(value) \
             or ((schemed := _SCHEMED.fullmatch(value)) and (_VARIABLE_REFERENCE.fullmatch(schemed.group(1))
                                                             or is_placeholder_value(schemed.group(1)))):
         return False  # code (a call, an index, a cmdlet, a cast), a format string, a path, a variable, a template
@@ -835,6 +840,19 @@ def _is_reference(value: str, literal: bool = False) -> bool:
 
 
 _MIXED = re.compile(r"[A-Za-z].*\d|\d.*[A-Za-z]")
+
+
+# PHP `var_dump()` prints an object's property with its visibility: `["password":"App\\Mailer":private]=>`,
+# `["token":protected]=>`; the class name is not the property's value (which is on the next line).
+VAR_DUMP_VISIBILITY = r':"[^"\r\n]{1,200}":private|:protected'
+_VAR_DUMP_PROPERTY = re.compile(rf"(?:{VAR_DUMP_VISIBILITY})\]=>")
+# Rust's `secrecy` prints a wrapped secret as `password: SecretBox<str>([REDACTED])`: a generic type's constructor.
+_GENERIC_CALL = re.compile(r"<[\w:, &']{1,80}>\(")
+# A null pointer as a debugger prints it (gdb's `password = 0x0`): no value at all; another pointer is followed by
+# the string it points to (`password = 0x5555555592e0 "..."`).
+_NULL_POINTER = re.compile(r"0x0+")
+_POINTER = re.compile(r"0x[0-9a-f]{4,16}")
+_POINTED_STRING = re.compile(r'[ \t]+"([^"\r\n]{1,512})"')
 
 
 # `val password: String = "..."` (Scala, Kotlin, Swift, TypeScript): a declared type, then the literal.
@@ -1067,6 +1085,11 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
         return []  # a SealedSecret's ciphertext; a Python f-string's interpolation; RustDesk's public server key
     if hit.text[hit.anchor] == ":" and value.startswith("?") and hit.text.endswith("${" + key, 0, hit.anchor):
         return []  # a shell expansion's `${NAME:?message}`: the error printed when NAME is unset
+    if _VAR_DUMP_PROPERTY.match(hit.text, hit.anchor) or (not quoted and _GENERIC_CALL.match(hit.text, end)):
+        return []  # a `var_dump()` property's class and visibility; a generic type's constructor (secrecy's wrapper)
+    if not quoted and _POINTER.fullmatch(value) and (pointed := _POINTED_STRING.match(hit.text, end)):
+        (start, end), quoted = pointed.span(1), True  # gdb prints a `char *` as its address, then the string
+        value = hit.text[start:end]
     if not quoted and (typed := _TYPED_LITERAL.match(hit.text, end)) and _TYPE_NAME.fullmatch(value):
         (start, end), quoted = _literal_span(typed), True
         value = hit.text[start:end]
