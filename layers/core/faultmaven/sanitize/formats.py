@@ -1929,12 +1929,6 @@ def _var_dump_string(rule: Rule, hit: Hit) -> list[Finding]:
     return _named_value(above.group(1), rule, hit)
 
 
-# `key: password` / `"name": "DB_PASSWORD"` / `<key>password</key>`: the name half of a name/value entry.
-# The quotes may be escaped: a JSON document inside a JSON string (Power BI's `credentialData`).
-_ENTRY_NAME = re.compile(r"""(?:^|(?<=[\s{,"'<]))(?:key|name|Key|Name|addrType)\\?["']?[ \t]*[:>=][ \t]*\\?["']?"""
-                         r"([\w.\-]{1,80})")
-
-
 def _element_text(tag: str) -> str:
     """A one-line XML element `<tag attr="...">text</tag>` (attributes allowed), its text as group `v`."""
     return rf"<{tag}(?:[ \t]+[\w:-]{{1,40}}=\"[^\"<>]{{0,80}}\")*>(?P<v>[^<\r\n]{{1,256}})</{tag}>"
