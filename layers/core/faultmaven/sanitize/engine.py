@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
-from itertools import groupby, pairwise
+from itertools import chain, groupby, pairwise
 
 from ahocorasick_rs import AhoCorasick, BytesAhoCorasick, Implementation
 
@@ -73,8 +73,9 @@ class _Pass:
 
 
 class _Literals:
-    """Which of the passes' literals a long text holds, in one Aho-Corasick scan (Rust, `ahocorasick_rs`): a search
-    per literal costs about 0.8 ms on 2 MB whether it is there or not, and the passes skip most texts on it."""
+    """Which of the passes' literals a text holds, in one Aho-Corasick scan (Rust, `ahocorasick_rs`): a search per
+    literal costs about 0.8 ms on 2 MB whether it is there or not, and on a 200-character message 90 ns, 45 us for
+    500 literals where the scan costs 1.5 us; the passes skip most texts on it."""
 
     def __init__(self, literals: Sequence[str]) -> None:
         self.literals = tuple(sorted(set(literals)))
@@ -106,6 +107,15 @@ class _Literals:
         for i, start, _ in matches:
             starts[i].append(start)
         return {literal: at for literal, at in zip(literals, starts, strict=True) if at}
+
+    def held(self, text: str) -> set[str]:
+        """The literals a short text holds, without their places (a list per literal costs more than its scan). A text
+        that is not ASCII is searched per literal: it may hold a lone surrogate (`surrogateescape`), which the
+        automaton over characters cannot read."""
+        if not text.isascii():
+            return {literal for literal in self.literals if literal in text}
+        found = self._bytes.find_matches_as_indexes(text.encode("ascii"), overlapping=True)
+        return {self._ascii[i] for i, _, _ in found}
 
 
 def _prefiltered(scan_pass: _Pass) -> bool:
@@ -165,6 +175,12 @@ class Scanner:
             self._passes.append(_anchor_pass(anchor, [(name, part, rule, guard) for guard, parts in ordered
                                                       for name, part, rule in parts]))
         self._literals = _Literals([p.literal for p in self._passes if _prefiltered(p)])
+        # The passes the literal scan decides, by literal; the others test their literal themselves.
+        self._passes_of: dict[str, list[int]] = {}
+        for index, scan_pass in enumerate(self._passes):
+            if _prefiltered(scan_pass):
+                self._passes_of.setdefault(scan_pass.literal, []).append(index)
+        self._unfiltered = [index for index, scan_pass in enumerate(self._passes) if not _prefiltered(scan_pass)]
         self._fallbacks = _Fallbacks()
 
     def scan(self, text: str) -> list[tuple[Finding, Rule]]:
@@ -174,15 +190,15 @@ class Scanner:
         long = len(text) >= _LONG
         data = text.encode("ascii") if long and text.isascii() else None
         present = self._literals.found(text, data) if long else None
-        for scan_pass in self._passes:
+        held = present.keys() if present is not None else self._literals.held(text)
+        # Only the passes of the literals the text holds, in their order (at a shared span the first pass's finding
+        # is kept), and those whose literal is one character (a memchr), none, or in the classed text.
+        for index in sorted(chain(self._unfiltered, *(self._passes_of[literal] for literal in held))):
+            scan_pass = self._passes[index]
             source = text
             if scan_pass.digit_classes:
                 source = classed = classed or text.translate(_DIGIT_CLASSES)
-            # In a short text `in` per pass costs less than the automaton; one character is a memchr.
-            if present is not None and _prefiltered(scan_pass):
-                if scan_pass.literal not in present:
-                    continue
-            elif scan_pass.literal not in source:
+            if not _prefiltered(scan_pass) and scan_pass.literal not in source:
                 continue
             if present is not None and scan_pass.leads and _prefiltered(scan_pass):
                 # Every match begins with the literal, and the scan above found where it is: no pass over the text.
