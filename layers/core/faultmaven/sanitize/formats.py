@@ -435,10 +435,14 @@ def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
 # and Artillery Cloud's `run --record --key KEY`; Strapi's `strapi export|import --key KEY` (the archive's encryption
 # key); the Codecov uploaders' `-t TOKEN` (`codecov`, `codecovcli
 # upload-process`, the bash uploader fetched from codecov.io); SentinelOne's Windows installer's `-t SITE_TOKEN`. The
-# same value shape after `--ci-build-id` or `--commit-sha` is an id.
+# same value shape after `--ci-build-id` or `--commit-sha` is an id. Instana's host agent installer's `setup_agent.sh -a
+# AGENT_KEY -d DOWNLOAD_KEY`.
+_INSTANA_SETUP = re.compile(r"\bsetup_agent\.sh\b")
 _TOKEN_OPTIONS = {
     "-key": re.compile(r"\b(?:cypress|artillery)\b.*[ \t]run[ \t]|\bstrapi[ \t]+(?:export|import)\b"),
     "t": re.compile(r"\bcodecov|\bSentinelOneInstaller"),
+    "a": _INSTANA_SETUP,
+    "d": _INSTANA_SETUP,
 }
 _TOKEN_ARG = re.compile(r"(?=\S*\d)[\w.+/=:-]{16,256}")  # a bare token: 16+ characters with a digit
 
@@ -2482,12 +2486,21 @@ FORMAT_RULES: tuple[Rule, ...] = (
            examples=examples, negatives=negatives)
       for index, names, examples, negatives in (
           (0, (r"\bRESTClient", r"\bpolygon\.New", r"\bmessagebird\.Client", r"\binitClient",
-               r"require\('telnyx'\)", r'require\("telnyx"\)', r"\bPinecone"),
+               r"require\('telnyx'\)", r'require\("telnyx"\)', r"\bPinecone", r"\brollbar\.init", r"new Logtail",
+               r"\bcreate_default_logger"),
            (('client = RESTClient("Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga")', "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga"),
             ("const mb = require('messagebird').initClient('Kq8vR2mTp9LwX4zN7bYc3Hd5s');", "Kq8vR2mTp9LwX4zN7bYc3Hd5s"),
             ("const telnyx = require('telnyx')('KEY0A1B2C3D4E5F6_Zx8Cv7Bn6Mq5Wr4Te3');",
-             "KEY0A1B2C3D4E5F6_Zx8Cv7Bn6Mq5Wr4Te3")),
+             "KEY0A1B2C3D4E5F6_Zx8Cv7Bn6Mq5Wr4Te3"),
+            ('rollbar.init("4e8b2f7a1c9d3e6b0a5f8c2d7e1b4a96", environment="production")',
+             "4e8b2f7a1c9d3e6b0a5f8c2d7e1b4a96"),
+            ('const logtail = new Logtail("Mb5Kn9Qx3Wz7Rt1Lp4Vc8Hj", { endpoint: "https://in.logs.example.com" });',
+             "Mb5Kn9Qx3Wz7Rt1Lp4Vc8Hj"),
+            ('config.logger = Logtail::Logger.create_default_logger("Tz6Wq2Rp8Lx4Vn9Kb3Mc7Hd")',
+             "Tz6Wq2Rp8Lx4Vn9Kb3Mc7Hd")),
            ('api = RESTClient("https://api.example.com", timeout=30)', "client = RESTClient(api_key=key)",
+            "rollbar.init(os.environ['ROLLBAR_ACCESS_TOKEN'], environment='production')",
+            "const logtail = new Logtail(process.env.LOGTAIL_SOURCE_TOKEN);",
             "pc = Pinecone(os.environ['PINECONE_API_KEY'])", "const telnyx = require('telnyx')(apiKey);",
             'mb = messagebird.Client("YOUR_ACCESS_KEY")')),
           (1, (r"\bplivo\.Client", r"\bplivo\.RestClient", r"\bplivo\.NewClient", r"new Basic",
@@ -2632,6 +2645,19 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(('curl -X POST "http://127.0.0.1:1337/Xq7Lm2Rz9Vw4Tb8Nc3Hk6Pj1Sd5Fg0Ya/v0.1/scan"',
                     "Xq7Lm2Rz9Vw4Tb8Nc3Hk6Pj1Sd5Fg0Ya"),),
          negatives=('curl -X POST "http://127.0.0.1:1337/v0.1/scan"', "GET https://api.example.com/v0.1/items/42")),
+    # Sumo Logic's hosted HTTP Logs and Metrics and OTLP/HTTP sources: the URL is the credential, its token the segment
+    # after the source type (`https://endpoint1.collection.us2.sumologic.com/receiver/v1/http/TOKEN`, OTLP's
+    # `.../receiver/v1/otlp/TOKEN/v1/traces`).
+    Rule("token", r"receiver/v1/(?<=/receiver/v1/)(?:http|otlp)/(?P<v>[A-Za-z0-9_-]{40,512}={0,2})(?![\w=-])",
+         needs="receiver/v1/", remember=True,
+         examples=(("SUMO_URL=https://endpoint4.collection.us2.sumologic.com/receiver/v1/http/"
+                    "ZaVnC4dhaV2Zx8Qm3Lk7Rp1Tw9Yb5Nc6Hj2Fg8Ds4Ae0Ui3Op7Kl1Mn5Bv9Cx2Zq6Wr4Et8Yu0Io3Pa7Sd==",
+                    "ZaVnC4dhaV2Zx8Qm3Lk7Rp1Tw9Yb5Nc6Hj2Fg8Ds4Ae0Ui3Op7Kl1Mn5Bv9Cx2Zq6Wr4Et8Yu0Io3Pa7Sd=="),
+                   ("endpoint: https://collectors.sumologic.com/receiver/v1/otlp/"
+                    "ZaVnC4dhaV3Kp9Wq2Xm6Rt1Lz8Yb4Nc7Hj3Fg5Ds0Ae9Ui2Op6Kl8Mn1Bv4Cx7Zq3Wr5Et9Yu2Io6Pa0Sd/v1/traces",
+                    "ZaVnC4dhaV3Kp9Wq2Xm6Rt1Lz8Yb4Nc7Hj3Fg5Ds0Ae9Ui2Op6Kl8Mn1Bv4Cx7Zq3Wr5Et9Yu2Io6Pa0Sd")),
+         negatives=("url: https://endpoint1.collection.sumologic.com/receiver/v1/http/${SUMO_HTTP_TOKEN}",
+                    "POST /receiver/v1/http/ returned 401 Unauthorized")),
     # Storage appliances' session tokens under names that do not say so: QNAP QTS's `authLogin.cgi` reply
     # (`<authSid><![CDATA[SID]]></authSid>`) and the `sid=` its other `cgi-bin/` calls take; the token TrueNAS's
     # `midclt call auth.generate_token` prints on the next line; the `"value"` of Proxmox Backup Server's
@@ -3035,9 +3061,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "security find-identity -p codesigning -v", "vsce package -p ./out",
                     'xcrun altool --list-providers -u "dev" -p "@keychain:AC_PASSWORD"',
                     "sum -r /etc/hosts", "redfishtool -r 10.0.0.21 -u root -p $BMC_PASSWORD Systems")),
-    Rule("token", r"-(?<=[ \t]-)(?P<o>-key|t)(?:[ \t]+|=)"
+    Rule("token", r"-(?<=[ \t]-)(?P<o>-key|[tad])(?:[ \t]+|=)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))", "-",
-         extract=_token_option, remember=True, before=_OPTION_BEFORE, after=r"(?:-key|t)[ \t=]",
+         extract=_token_option, remember=True, before=_OPTION_BEFORE, after=r"(?:-key|[tad])[ \t=]",
          examples=(("npx cypress run --record --key 3b8f1c2e-6d4a-4f7b-9e0c-1a2b3c4d5e6f --parallel",
                     "3b8f1c2e-6d4a-4f7b-9e0c-1a2b3c4d5e6f"),
                    ("npx artillery run --record --key a9_Qw3Er5Ty7Ui9Op1As3Df5Gh7 load.yml",
@@ -3048,11 +3074,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "e2c4a6b8-1d3f-4a5b-8c7d-9e0f1a2b3c4d"),
                    ("SentinelOneInstaller_windows_64bit_v23_3_2.exe -t eyJ1cmwiOiAiaHR0cHM6Ly9zMSJ9Zm9vYmFy0 -q",
                     "eyJ1cmwiOiAiaHR0cHM6Ly9zMSJ9Zm9vYmFy0"),
-                   ("npx strapi export --key 'Str4pi-Exp0rt' --file backup", "Str4pi-Exp0rt")),
+                   ("npx strapi export --key 'Str4pi-Exp0rt' --file backup", "Str4pi-Exp0rt"),
+                   ("sudo ./setup_agent.sh -a q7Lw2ZpXr9KmT4vBn6Yc3D -d Fs8Hj2Kl5Zx9Cv3Bn7Mq1W -t dynamic",
+                    "q7Lw2ZpXr9KmT4vBn6Yc3D"),
+                   ("sudo ./setup_agent.sh -a q7Lw2ZpXr9KmT4vBn6Yc3D -d Fs8Hj2Kl5Zx9Cv3Bn7Mq1W -t dynamic",
+                    "Fs8Hj2Kl5Zx9Cv3Bn7Mq1W")),
          negatives=("npx cypress run --record --key $CYPRESS_RECORD_KEY", "cypress run --record --key <record key>",
                     "ssh-keygen -t ed25519 -f id_deploy_2024_rotation", "docker run -t alpine:3.19.0-20240101 sh",
                     "codecovcli upload-process --commit-sha 9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c",
-                    "gpg --key 4F2A9C1B7D3E5A60 --sign", "cypress open --key 3b8f1c2e-6d4a-4f7b-9e0c-1a2b3c4d5e6f")),
+                    "gpg --key 4F2A9C1B7D3E5A60 --sign", "cypress open --key 3b8f1c2e-6d4a-4f7b-9e0c-1a2b3c4d5e6f",
+                    "sudo ./setup_agent.sh -a $INSTANA_AGENT_KEY -d $INSTANA_DOWNLOAD_KEY -t dynamic",
+                    "curl -s -d 'payload=2024-05-01T10:00:00Z' -a 3b8f1c2e6d4a4f7b9e0c1a2b https://api.example.com")),
     # The Snyk CLI's `snyk auth TOKEN` and `snyk config set api=TOKEN` (`api` is the setting that holds its token).
     Rule("token", r"snyk(?<![\w.-]snyk)[ \t]+(?:auth[ \t]+|config[ \t]+set[ \t]+api=)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))",

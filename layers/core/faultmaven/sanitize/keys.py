@@ -30,8 +30,8 @@ PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pas
                             "psk", "wpakey", "wepkey", "authtok", "keyphrase"})
 # `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token.
 # `authkey`: `auth_key` run together (UrBackup's `internet_authkey`), as `apikey` is `api_key`; `appkey` is `app_key`
-# (Tencent Cloud SMS's `sms.appkey`).
-STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "authkey", "appkey", "credential",
+# (Tencent Cloud SMS's `sms.appkey`); `writekey` is `write_key` (Honeycomb's Beeline and libhoney `writekey=`).
+STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "authkey", "appkey", "writekey", "credential",
                                   "credentials", "privatekey", "salt", "signature", "sig"}
 # Words that end like a password word without naming one (`bypass=true`).
 _NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass", "basalt"})
@@ -292,7 +292,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "Authorization: Custom please-see-the-docs-for-this",
              "cache:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "key: [1, 2, 3, 4, 5, 6, 7, 8]",
              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "password: $__file{/run/secrets/pg_password}",
-             'Authorization: "Bearer ${env:OTLP_TOKEN}"', '"api.key": "$[secret:ACME_API_KEY]",',
+             'Authorization: "Bearer ${env:OTLP_TOKEN}"', 'Authorization: "Api-Token ${env:DT_API_TOKEN}"',
+             '"api.key": "$[secret:ACME_API_KEY]",',
              '"DB_PASSWORD": "@database-password",',
              'Authorization: "Bearer {{ $processEnvironment.API_TOKEN }}"',
              '"dedup_key": "a1b2c3d4e5f60718293a4b5c6d7e8f90"',
@@ -741,14 +742,15 @@ _BETWEEN_LITERALS = re.compile(r"\s*(?:[,+&;]|\.[ \t]*[$A-Za-z_(])")
 _VARIABLE_REFERENCE = re.compile(r"""['"]?\\?\$\{?(?:env:|\.)?[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*|-[a-z][a-z0-9]*)*"""
                                  r"""(?::\?[^}\r\n]*)?(?:\(\))?\}?(?:['"]|[/\[\\{].*)?""")
 # Grafana provisioning's expansions (`$__file{/run/secrets/pw}`, `$__env{PW}`, `$__vault{...}`): read at start-up; the
-# value stops before the `}`. A scheme before a reference (`Bearer ${env:OTLP_TOKEN}`) or a template (Artillery's
+# value stops before the `}`. A scheme (`Bearer`, Dynatrace's `Api-Token`, Splunk HEC's `Splunk`, Opsgenie's `GenieKey`)
+# before a reference (`Bearer ${env:OTLP_TOKEN}`) or a template (Artillery's
 # `Bearer {{ $processEnvironment.API_TOKEN }}`) holds no credential either.
 _EXPANSION = re.compile(r"\$__(?:file|env|vault)\{[^}\s]*\}?")
 # A value cut short inside a reference or a template, where the value's pattern stopped at a `}` or a quote: a
 # Serverless variable nested in another (`${ssm:/app/${sls:stage}/token}`), a consul-template or Jinja action
 # (`"{{ with secret "db/creds/app" }}…"`, Nomad's `template` stanza).
 _OPEN_REFERENCE = re.compile(r"\$\{[^}\s]*\$\{|\{\{")
-_SCHEMED = re.compile(r"(?i:bearer|basic|token|apikey)[ \t]+(\S.*)")
+_SCHEMED = re.compile(r"(?i:bearer|basic|token|apikey|api-token|splunk|geniekey)[ \t]+(\S.*)")
 # Keys whose value names a secret stored elsewhere: Drone's and Woodpecker's `from_secret: docker_password`,
 # TeamCity's `credentialsJSON:<uuid>` token.
 _REFERENCE_KEYS = frozenset({"from_secret", "credentialsJSON"})
