@@ -286,6 +286,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_93", "CI/CD servers and build agents, third round", "b1632f5", "3aee259",
            source="the tools' documentation"),
+    _batch("_94", "embedded, firmware and maker-board development", "8043c7c", "2798ed1",
+           source="the tools' documentation"),
     _batch("_96", "observability SaaS agents and SDKs, second round", "8043c7c", "ffce7b6",
            source="the tools' documentation"),
 )

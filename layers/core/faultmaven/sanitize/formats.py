@@ -34,8 +34,9 @@ from faultmaven.sanitize.validators import (
 
 # Modular crypt format ids (crypt(5)): MD5 1, bcrypt 2a/2b/2x/2y, SHA-256/512 5/6, yescrypt y, gost-yescrypt gy,
 # scrypt 7, Apache apr1, phpass P/H (Drupal 7's SHA-512 variant S), argon2; Cisco IOS type 8 (PBKDF2-SHA256) and 9
-# (scrypt) secrets.
-_CRYPT_IDS = r"(?:1|2[abxy]|5|6|y|gy|7|8|9|apr1|[PHS]|argon2(?:id|i|d))\$"
+# (scrypt) secrets. Each `$` may be written `\$`: BitBake escapes them (Yocto's `EXTRA_USERS_PARAMS = "usermod -p
+# '\$6\$salt\$hash' root;"`).
+_CRYPT_IDS = r"(?:1|2[abxy]|5|6|y|gy|7|8|9|apr1|[PHS]|argon2(?:id|i|d))\\?\$"
 
 
 def _crypt_hash(rule: Rule, hit: Hit) -> list[Finding]:
@@ -1938,7 +1939,10 @@ def _element_text(tag: str) -> str:
     return rf"<{tag}(?:[ \t]+[\w:-]{{1,40}}=\"[^\"<>]{{0,80}}\")*>(?P<v>[^<\r\n]{{1,256}})</{tag}>"
 
 
-_OWNER_KEY = re.compile(r"""["']([\w.\-]{1,80})["'][ \t]*:[ \t]*\{[ \t]*["']?\Z""")
+# Mbed OS's `mbed_app.json` config parameters: `"wifi-password": {"help": "…", "value": "\"…\""}` (the help string
+# between, one member a line).
+_OWNER_KEY = re.compile(r"""["']([\w.\-]{1,80})["'][ \t]*:[ \t]*\{"""
+                        r"""(?:\s*"help"[ \t]*:[ \t]*"[^"\r\n]{0,200}",\s*|[ \t]*)["']?\Z""")
 # unattend.xml: `<AdministratorPassword>` / `<Value>...</Value>`, the element that holds the value.
 _PARENT_TAG = re.compile(r"<([A-Za-z_][\w.-]{0,80})>\s*\Z")
 
@@ -1946,6 +1950,7 @@ _PARENT_TAG = re.compile(r"<([A-Za-z_][\w.-]{0,80})>\s*\Z")
 def _entry_value_pattern(word: str) -> str:
     """The `value` (or `Value`) of a name/value entry: `value: X`, `"value": "X"`, `<value>X`."""
     return (word + r"(?<![\w-]" + word + r")\\?[\"']?[ \t]*[:>][ \t]*(?:\\\"(?P<v4>[^\"\\\r\n<]{1,256})\\\""
+            r"|\"\\\"(?P<v5>[^\"\\\r\n<]{1,256})\\\"\""  # a C string literal in JSON (Mbed's `"\"…\""`)
             r"|\"(?P<v1>[^\"\r\n<]{1,256})\"|'(?P<v2>[^'\r\n<]{1,256})'|(?P<v3>[^\s\"'<>,}\]]{1,256}))")
 
 
@@ -1960,7 +1965,7 @@ def _entry_value(rule: Rule, hit: Hit) -> list[Finding]:
         window = window[window.lower().rindex("value") :]
     # Spring Boot's `/actuator/env` and similar dumps: `"spring.datasource.password":{"value":"..."}` (the object's
     # own key, right before it, binds closer than an entry name).
-    owner = _OWNER_KEY.search(hit.text, max(0, hit.anchor - 120), hit.anchor)
+    owner = _OWNER_KEY.search(hit.text, max(0, hit.anchor - 320), hit.anchor)
     parent = _PARENT_TAG.search(hit.text, max(0, hit.anchor - 120), hit.anchor)
     names = list(_ENTRY_NAME.finditer(window))
     # An element that names a secret right around the value (unattend.xml's `<AdministratorPassword>` inside
@@ -2163,6 +2168,29 @@ def _csv_variable(rule: Rule, hit: Hit) -> list[Finding]:
     return _named_value(hit.text[line_start:hit.anchor + len("assword")], rule, hit)
 
 
+# PlatformIO's `upload_flags =` option with its indented continuation lines, up to the flag.
+_UPLOAD_FLAGS = re.compile(r"(?m)^upload_flags[ \t]*=[^\r\n]*(?:\r?\n[ \t]+[^\r\n]*)*\Z")
+
+
+def _ota_auth(rule: Rule, hit: Hit) -> list[Finding]:
+    """ArduinoOTA's `--auth=PASSWORD`: on an `espota` command line or in a PlatformIO `upload_flags` option."""
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    if "espota" not in hit.text[line_start:hit.anchor] \
+            and not _UPLOAD_FLAGS.search(hit.text, max(0, hit.anchor - 600), hit.anchor):
+        return []
+    return _bundler_credentials(rule, hit)
+
+
+# Buildroot's makeusers table, `username uid group gid password home shell groups comment`: a password written `=PASS`
+# (or `!=PASS`, the account locked) is in clear text.
+_MAKEUSERS_HEAD = re.compile(r"[a-z_][\w.-]{0,31}[ \t]+-?\d+[ \t]+[\w.-]{1,32}[ \t]+-?\d+[ \t]+!?\Z")
+
+
+def _makeusers_password(rule: Rule, hit: Hit) -> list[Finding]:
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    return _bundler_credentials(rule, hit) if _MAKEUSERS_HEAD.match(hit.text, line_start, hit.anchor) else []
+
+
 def _on_command_line(command: str) -> Extractor:
     """A switch's value only on a line that runs `command`: other tools give the same short switch other meanings."""
 
@@ -2181,7 +2209,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=((f"$krb5asrep$23$alice@CORP.LOCAL:{'3e156ada591263b8' * 2}${'007497cb51b6c811' * 8}",
                     f"$krb5asrep$23$alice@CORP.LOCAL:{'3e156ada591263b8' * 2}${'007497cb51b6c811' * 8}"),),
          negatives=("price $krb5 ok",)),
-    Rule("password_hash", r"\$(?<![\w$]\$)" + _CRYPT_IDS + r"[./A-Za-z0-9$=,+-]{8,}", r"\$", extract=_crypt_hash,
+    Rule("password_hash", r"\$(?<![\w$]\$)" + _CRYPT_IDS + r"(?:[./A-Za-z0-9$=,+-]|\\\$){8,}", r"\$",
+         extract=_crypt_hash,
          after=_CRYPT_IDS,
          examples=(("root:$6$Zr3Yq8Lk$OMbGn8r1aVfQz2mS0t7uEJd3xk9pWcHbL4yN6iR5sD:19123:0:99999:7:::",
                     "$6$Zr3Yq8Lk$OMbGn8r1aVfQz2mS0t7uEJd3xk9pWcHbL4yN6iR5sD"),
@@ -2191,8 +2220,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("username admin secret 9 $9$Ab3dEf6hIj9kLm$Q8sLk2mN4pR6tV8xZ0bC1wE3rT5yU7iO9pA2sD4fG6h",
                     "$9$Ab3dEf6hIj9kLm$Q8sLk2mN4pR6tV8xZ0bC1wE3rT5yU7iO9pA2sD4fG6h"),
                    ("(1,'admin','$S$DGk0b2Vq9tYb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3MzXc8VnB1Hq2Lm9Vx4Zp')",
-                    "$S$DGk0b2Vq9tYb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3MzXc8VnB1Hq2Lm9Vx4Zp")),
-         negatives=("echo $1$2 costs $5$ today", "class Outer$Inner$1$2 loaded", "daemon:*:19000:0:99999:7:::")),
+                    "$S$DGk0b2Vq9tYb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3MzXc8VnB1Hq2Lm9Vx4Zp"),
+                   ("EXTRA_USERS_PARAMS = \"usermod -p '\\$6\\$Zr3Yq8Lk\\$OMbGn8r1aVfQz2mS0t7uEJd3xk9pWcHbL4' root;\"",
+                    "$6\\$Zr3Yq8Lk\\$OMbGn8r1aVfQz2mS0t7uEJd3xk9pWcHbL4")),
+         negatives=("echo \\$1\\$2 costs \\$5\\$ today", "echo $1$2 costs $5$ today",
+                    "class Outer$Inner$1$2 loaded", "daemon:*:19000:0:99999:7:::")),
+    Rule("password", r"=(?<=[ \t!]=)(?P<v>[^\s]{1,256})(?=[ \t]+(?:/|-[ \t]))", "=", before="[ \t!]",
+         extract=_makeusers_password,
+         examples=(("operator -1 operator -1 =0perat0r-Pw /home/operator /bin/sh dialout Operator", "0perat0r-Pw"),),
+         negatives=("svc-mqtt -1 svc-mqtt -1 * - /bin/false - MQTT daemon", "mode = 0644 /etc/app.conf",
+                    "user -1 user -1 $6$salt$hash /home/user /bin/sh - Test")),
     *(Rule("password_hash", rf"(?<![\w$]){pattern}(?![A-Za-z0-9+/=])", needs=needs,
            examples=((f"1,admin,{example},2024-01-01", example.lstrip(":")),),
            negatives=(f"hashes look like {needs}<iterations>$<salt>$<hash>", f"{example[:24]} (cut)"))
@@ -3395,6 +3432,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
            negatives=(f"{macro} PASSWORD_MAX_LEN 64", f'{macro} WIFI_SSID "home"', f"{macro} TOKEN_SIZE(x) ((x) * 2)",
                       f"{macro} PASSWORD_MASK 0x00ff00ff"))
       for macro in ("#define", "%define", "%global")),
+    # A Kconfig symbol's string default (ESP-IDF's `Kconfig.projbuild`, Zephyr's `Kconfig`): `config WIFI_PASSWORD`,
+    # then its type, prompt and help lines, then `default "..."`.
+    Rule("secret", r"config(?<![\w-]config)[ \t]+(?P<k>[A-Za-z0-9_]{1,80})[ \t]*\r?\n"
+         r"(?:(?![ \t]*(?:config|menuconfig|choice|endchoice|menu|endmenu|default)\b)[^\r\n]*\r?\n){0,12}?"
+         r"[ \t]+default[ \t]+\"(?P<v>[^\"\r\n]{1,256})\"", needs="config", extract=_keyed_value, remember=True,
+         examples=(('config ESP_WIFI_PASSWORD\n    string "WiFi Password"\n    default "gR8pe-Vine_0417"\n    help\n',
+                    "gR8pe-Vine_0417"),),
+         negatives=('config ESP_WIFI_SSID\n    string "WiFi SSID"\n    default "myssid"\n',
+                    'config WIFI_PASSWORD\n    string "WiFi Password"\n\nconfig BROKER\n    default "mqtt.local"\n')),
     # The fallback of an environment lookup named after a secret (Python `os.getenv(key, default)`,
     # `os.environ.get(key, default)`, Laravel's `env('DB_PASSWORD', '...')`, Ruby's `ENV.fetch("KEY", "...")`, Java's
     # `getenv().getOrDefault(...)` and helpers named `*OrDefault(`; `env(` covers `getenv(` and Elixir's
@@ -3453,8 +3499,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ('[{"value":"ana","name":"username","type":"T"},{"value":"Op1-Pux7q","name":"password","type":"P"}]',
                     "Op1-Pux7q"),
                    ('{"label": "Password", "sensitive": 1, "type": "password", "value": "En8-Pass4"}', "En8-Pass4"),
-                   ('{"label": "One-time code", "type": "totp", "value": "KZXW6YTBOI2DMNZY"}', "KZXW6YTBOI2DMNZY")),
-         negatives=("env:\n- name: DB_HOST\n  value: db.internal", '{"name": "password", "value": ""}',
+                   ('{"label": "One-time code", "type": "totp", "value": "KZXW6YTBOI2DMNZY"}', "KZXW6YTBOI2DMNZY"),
+                   ('"wifi-password": {\n    "help": "WiFi Password",\n    "value": "\\"Mb3d-Wpa2x\\""\n}',
+                    "Mb3d-Wpa2x")),
+         negatives=("env:\n- name: DB_HOST\n  value: db.internal",
+                    '"wifi-ssid": {\n    "help": "WiFi SSID",\n    "value": "\\"LabNet\\""\n}',
+                    '{"name": "password", "value": ""}',
                     '"{\\"credentialData\\":[{\\"name\\":\\"username\\", \\"value\\":\\"pbi_reader\\"}]}"',
                     '{"name": "locale", "value": "en-US"}',
                     '{"name": "Session", "value": "5f1c9a3e-2b7d-4e8a-9c6f-0d2e4a6b8c1f"}',
@@ -3597,7 +3647,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
                r"[^\w]BasicAuth", r"[^\w]BasicAuthProvider", r"[^\w]ApiClientCredentialsProvider",
                r"[^\w]NetworkCredential", r"[^\w]PasswordAuthentication",
                r"[^\w]UsernamePasswordCredentials", r"\.simple_bind_s", r"\.simple_bind", r"\.bind",
-               r"dbms\.security\.createUser", r"dbms\.security\.changeUserPassword"),
+               r"dbms\.security\.createUser", r"dbms\.security\.changeUserPassword",
+               # Wi-Fi joins (SSID, passphrase): Arduino's `WiFi.begin`/`WiFi.softAP`, ESP8266/ESP32 `WiFiMulti.addAP`,
+               # MicroPython's `network.WLAN` object (`wlan`, `sta_if` in its docs), CircuitPython's `wifi.radio`.
+               r"WiFi\.begin", r"WiFi\.softAP", r"\.addAP", r"wlan\.connect", r"sta_if\.connect",
+               r"radio\.connect"),
            (("server.login('alerts@example.com', 'qwhk xmtz pbla rcnd')", "qwhk xmtz pbla rcnd"),
             ("r = requests.get(url, auth=('svc', 'R3questsPw'))", "R3questsPw"),
             ('var c = new NetworkCredential("svc", "N3tCr3dPw");', "N3tCr3dPw"),
@@ -3605,18 +3659,24 @@ FORMAT_RULES: tuple[Rule, ...] = (
             # jamf-pro-sdk: `ApiClientCredentialsProvider(client_id, client_secret)`, `BasicAuthProvider(user, pw)`.
             ('creds = ApiClientCredentialsProvider("5b1e3c2a-8f4d", "Qx7vN2pLr9TzWm4K")', "Qx7vN2pLr9TzWm4K"),
             # Neo4j 3.5's user procedures (`CALL dbms.security.createUser(name, password, requireChange)`).
-            ("CALL dbms.security.createUser('etl', 'Neo4j-Etl-pw1', false)", "Neo4j-Etl-pw1")),
-           ("server.login(user, password)", "auth = HTTPBasicAuth('jenkins', getpass())", "login('a')",
+            ("CALL dbms.security.createUser('etl', 'Neo4j-Etl-pw1', false)", "Neo4j-Etl-pw1"),
+            ('  WiFi.begin("Shed-AP", "r0tary-Enc0der");', "r0tary-Enc0der"),
+            ("sta_if.connect('Greenhouse-2G', 'Upy-b00t-pw!')", "Upy-b00t-pw!")),
+           ("WiFi.begin(ssid, pass);", "wlan.connect(secrets['ssid'], secrets['password'])", "WiFi.begin(\"OpenCafe\")",
+            "server.login(user, password)", "auth = HTTPBasicAuth('jenkins', getpass())", "login('a')",
             "$sock->set_login($user, $pass);", "$('#go').bind('click', handler)")),
           (2, _STR_ARG, (r"[^\w]mysqli_connect", r"[^\w]mysqli", r"[^\w]mysql_connect", r"[^\w]mysql_pconnect",
                r"[^\w]PDO", r"PDO->__construct",
                r"[^\w]FTP", r"[^\w]FTP_TLS", r"MySQLdb\.connect", r"pymysql\.connect", r"[^\w]PlainAuth",
-               r"DBI->connect", r"Net::FTP\.open", r"Net::FTP\.new"),
+               r"DBI->connect", r"Net::FTP\.open", r"Net::FTP\.new",
+               r"[^\w]client\.connect"),  # Arduino PubSubClient's `client.connect(id, user, password)`
            (('$link = mysqli_connect("localhost", "shop", "Mysq1iPw!", "shop");', "Mysq1iPw!"),
             ("$pdo = new PDO('mysql:host=db;dbname=blog', 'blog', 'Pd0BlogPw');", "Pd0BlogPw"),
             ("#0 /var/www/db.php(12): PDO->__construct('mysql:host=db;d...', 'shop', 'PhpTr4cePw')", "PhpTr4cePw"),
-            ('auth := smtp.PlainAuth("", "ops@example.com", "Pl41nAuthPw", "smtp.example.com")', "Pl41nAuthPw")),
-           ("$link = mysqli_connect($host, $user, $pass);", "$pdo = new PDO($dsn, 'blog', $pw);",
+            ('auth := smtp.PlainAuth("", "ops@example.com", "Pl41nAuthPw", "smtp.example.com")', "Pl41nAuthPw"),
+            ('  client.connect("shed-node-1", "shed", "Pub5ub-h4x9");', "Pub5ub-h4x9")),
+           ('client.connect("shed-node-1", MQTT_USER, MQTT_PASS)', "$link = mysqli_connect($host, $user, $pass);",
+            "$pdo = new PDO($dsn, 'blog', $pw);",
             "ftp = FTP('ftp.example.com')")),
           (2, r"\$?[A-Za-z_]\w{0,63}",
            (r"[^\w]ssh2_auth_password", r"[^\w]ftp_login", r"[^\w]ldap_bind", r"[^\w]Connection",
@@ -5009,6 +5069,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("npx netlify-cli status --auth=nfp_Hq2Lm9Vx4Zp8Tn3Yb6Jf", "nfp_Hq2Lm9Vx4Zp8Tn3Yb6Jf")),
          negatives=("netlify deploy --auth $NETLIFY_AUTH_TOKEN --prod", "mosquitto_sub --auth anonymous-fallback-mode",
                     "pgbouncer --auth md5-with-some-longer-scheme-name")),
+    # ArduinoOTA's upload password: `espota.py -i HOST --auth=PASSWORD -f FIRMWARE`, PlatformIO's `upload_flags =
+    # --auth=PASSWORD` (its `espota` upload protocol).
+    Rule("password", r"--(?<![\w-]--)auth=(?P<v>[^\s\"'$-][^\s\"']{0,255})", needs="--auth=", extract=_ota_auth,
+         remember=True,
+         examples=(("python3 espota.py -i 192.168.1.42 -p 3232 --auth=Ota-S3cret5 -f sketch.ino.bin", "Ota-S3cret5"),
+                   ("upload_protocol = espota\nupload_flags =\n    --port=8266\n    --auth=0taUpl0ad!\n",
+                    "0taUpl0ad!")),
+         negatives=("espota.py -i 192.168.1.42 --auth=$OTA_PASSWORD -f sketch.bin", "mosquitto_sub --auth=none -t x",
+                    "build_flags = -DOTA_ENABLED\nextra = --auth=basic")),
     # A Render deploy hook: `https://api.render.com/deploy/srv-ID?key=KEY` deploys the service for whoever has it.
     Rule("secret", r"/deploy/srv-[a-z0-9]{8,40}\?key=(?P<v>[\w-]{8,128})", needs="/deploy/srv-",
          extract=_bundler_credentials, remember=True,
