@@ -286,6 +286,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_93", "CI/CD servers and build agents, third round", "b1632f5", "3aee259",
            source="the tools' documentation"),
+    _batch("_95", "Windows administration scripts, scheduled tasks and service accounts, second round", "8043c7c",
+           "1ead8ab", source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
