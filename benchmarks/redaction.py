@@ -288,6 +288,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_94", "embedded, firmware and maker-board development", "8043c7c", "2798ed1",
            source="the tools' documentation"),
+    _batch("_95", "Windows administration scripts, scheduled tasks and service accounts, second round", "8043c7c",
+           "1ead8ab", source="the tools' documentation"),
     _batch("_96", "observability SaaS agents and SDKs, second round", "8043c7c", "ffce7b6",
            source="the tools' documentation"),
 )

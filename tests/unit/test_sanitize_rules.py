@@ -29,6 +29,13 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # names the key without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it
 # from other fields.
 KNOWN_MISSES = {
+    # Batch 95: WMI `Win32_Service.Change(...)` takes the service account's password as its eighth positional argument;
+    # nothing on the line names it, and a quoted string in a method call is every script's shape.
+    "WMI Win32_Service.Change called from PowerShell with the account and password as positional arguments":
+        ["W3help!Acct#19"],
+    # Batch 95: `echo VALUE| net use ...` feeds a password to a prompt; only the command it feeds says what it is, and
+    # `echo TEXT| command` is ordinary in every batch file.
+    'CMD script with set PASS= / set "DB_PASSWORD=..." and echo PASSWORD piped into a program': ["Bat#Pipe!44"],
     # Batch 92: ActiveMQ Classic's users.properties is `user=password` lines with no key word; only the file name says
     # what the values are, and `name=value` is every properties file's shape.
     "ActiveMQ Classic credentials-enc.properties (Jasypt ENC values) and users.properties for the "

@@ -2203,6 +2203,27 @@ def _on_command_line(command: str) -> Extractor:
     return extract
 
 
+def _secret_named_value(rule: Rule, hit: Hit) -> list[Finding]:
+    """A registry or PowerShell property value whose name (group `k`, else the word before the anchor, as in `reg
+    query` output) names a password; a number is a setting (`PasswordExpiryWarning`), not a secret."""
+    found = hit.span("k")
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    words = hit.text[line_start:hit.anchor].split()
+    name = hit.text[slice(*found)] if found else words[-1] if words else ""
+    start, end = hit.value_span()
+    if keys.classify_key(name) is None or hit.text[start:end].isdigit():
+        return []
+    return _bundler_credentials(rule, hit)
+
+
+def _mixed_positional(rule: Rule, hit: Hit) -> list[Finding]:
+    """A password with no key (an argument's position says what it is): quoted, or with letters and digits."""
+    start, end = hit.value_span()
+    if hit.span("v3") is not None and not _mixed(hit.text[start:end]):
+        return []
+    return _bundler_credentials(rule, hit)
+
+
 FORMAT_RULES: tuple[Rule, ...] = (
     # Kerberos AS-REP and TGS hashes (`$krb5asrep$23$user@REALM:...`, hashcat modes 18200/13100): crackable offline.
     Rule("password_hash", r"\$(?<![\w$]\$)krb5(?:asrep|tgs|pa)\$\d{1,2}\$\S{32,}", r"\$", after="krb5",
@@ -2941,7 +2962,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "skopeo copy --src-creds ${SRC_CREDS} docker://a/b dir:/tmp/b")),
     # A Windows command's `/NAME:VALUE` option that takes a password: IIS `appcmd set apppool ...
     # /processModel.password:X`, `cmdkey /generic:host /user:name /pass:X` (a `*` or nothing prompts for it), `vaultcmd
-    # /addcreds:VAULT ... /identity:NAME /authenticator:X` (the credential's password).
+    # /addcreds:VAULT ... /identity:NAME /authenticator:X` (the credential's password), netdom's `/PasswordD:X` and
+    # `/PasswordO:X` (the domain's and the computer's account; `*` prompts).
     *(Rule("password", r"/(?<=[ \t]/)(?:[A-Za-z]\w{0,40}\.){0,3}" + name + r":(?:\"(?P<v2>[^\"\r\n]{1,256})\""
            r"|(?P<v3>[^\s\"*][^\s\"]{0,255}))", needs=needs, extract=_bundler_credentials, remember=True,
            examples=examples, negatives=negatives)
@@ -2953,13 +2975,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
            ("cmdkey /generic:TERMSRV/host01 /user:ops /pass",
             "appcmd set apppool /apppool.name:Web /processModel.identityType:ApplicationPoolIdentity",
             "cmdkey /add:host /user:ops /pass:*")),
+          ("Password[DO]", "/Password",
+           (("netdom join %COMPUTERNAME% /domain:corp.example.net /UserD:CORP\\svc-join /PasswordD:N3tdom-Jn9 /reboot",
+             "N3tdom-Jn9"),),
+           ("netdom resetpwd /Server:dc01 /UserD:CORP\\ops /PasswordD:*", "netdom query /Domain:corp.example.net dc")),
           ("authenticator", "/authenticator:",
            (('vaultcmd /addcreds:"Windows Credentials" /credtype:"Windows Domain Password Credential" '
              '/identity:"CORP\\svc" /authenticator:"Vc4#mTq9Lz2x" /resource:"nas02"', "Vc4#mTq9Lz2x"),),
            ('vaultcmd /listcreds:"Windows Credentials" /all',)))),
     # Windows commands' space-separated password switches, only on the command's own line: `schtasks /Create … /RU user
-    # /RP password` (the task's run-as password; `*` prompts) and SSIS `dtexec … /De[crypt] password` (the package
-    # password).
+    # /RP password` (the task's run-as password; `*` prompts) and `/U user /P password` (the remote host's), SSIS
+    # `dtexec … /De[crypt] password` (the package password).
     *(Rule("password", switch + r"(?<=[ \t]" + switch + r")[ \t]+(?:\"(?P<v2>[^\"\r\n]{1,256})\""
            r"|(?P<v3>[^\s\"*/][^\s\"]{0,255}))", needs=switch, extract=_on_command_line(command), remember=True,
            examples=examples, negatives=negatives)
@@ -2968,12 +2994,62 @@ FORMAT_RULES: tuple[Rule, ...] = (
              ((f"schtasks /Create /TN Backup /TR C:\\b.cmd /SC DAILY /RU CORP\\svc {switch} Sch3d-Pw9", "Sch3d-Pw9"),),
              (f"schtasks /Create /TN Backup /TR C:\\b.cmd /RU CORP\\svc {switch} *", f"robocopy a b {switch} 3"))
             for switch in ("/RP", "/rp")),
+          # `/S HOST /U USER /P PASSWORD`: the account schtasks connects to a remote host with.
+          *((switch, "schtasks",
+             ((f"schtasks /Query /S app02 /U CORP\\adm {switch} Rem0te-Pw8 /TN Backup", "Rem0te-Pw8"),),
+             (f"schtasks /Query /S app02 /U CORP\\adm {switch} /TN Backup", f"robocopy a b {switch} 3"))
+            for switch in ("/P", "/p")),
           *((switch, "dtexec", ((f'dtexec /F "D:\\p.dtsx" {switch} "Pk9-Pr0tect"', "Pk9-Pr0tect"),),
              (f"tool.exe {switch} Pk9-Pr0tect",))
             for switch in ("/DECRYPT", "/Decrypt", "/DE", "/De")),
           # Windows SDK `signtool sign /f CERT.pfx /p PASSWORD`: the PFX file's password.
           ("/p", "signtool", (("signtool sign /fd SHA256 /f c.pfx /p Sgn-Pfx9 app.exe", "Sgn-Pfx9"),),
            ("signtool sign /a /fd SHA256 app.exe", "robocopy src dst /p Sgn-Pfx9")))),
+    # Windows Remote Shell `winrs -r:HOST -u:USER -p:PASSWORD COMMAND` (`-password:` in full).
+    Rule("password", r"winrs(?<![\w-]winrs)[ \t][^\r\n]{0,300}?[ \t]-p(?:assword)?:(?:\"(?P<v2>[^\"\r\n]{1,256})\""
+         r"|(?P<v3>[^\s\"*][^\s\"]{0,255}))", needs="winrs", extract=_bundler_credentials, remember=True,
+         examples=(("winrs -r:mgmt05 -u:CORP\\adm -p:W1nrs-Pw9 ipconfig /all", "W1nrs-Pw9"),
+                   ('winrs -r:mgmt06 -unencrypted -u:Administrator -p:"Wrs Pw 06" "dir C:\\"', "Wrs Pw 06")),
+         negatives=("winrs -r:mgmt05 -u:CORP\\adm ipconfig", "winrs -r:mgmt05 -p:* hostname")),
+    # Sysinternals Autologon's command line `Autologon USER DOMAIN PASSWORD` (it stores the password as an LSA secret):
+    # the third argument, last on the line; unquoted, it needs letters and digits (`autologon user domain password`).
+    Rule("password", r"utologon(?<=[Aa]utologon)(?<![\w-][Aa]utologon)(?:64)?(?:\.exe)?(?:[ \t]+/accepteula)?"
+         r"[ \t]+[^\s/\"']{1,64}[ \t]+[^\s/\"']{1,64}[ \t]+(?:\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s\"]{1,256}))"
+         r"[ \t]*(?![^\r\n])", needs="utologon", extract=_mixed_positional, remember=True,
+         examples=(("C:\\Tools\\Autologon64.exe /accepteula kiosk KIOSK-01 Aut0logon-Pw4\r\nshutdown /r\n",
+                    "Aut0logon-Pw4"),
+                   ('autologon signage CORP "Sign Age 42"', "Sign Age 42")),
+         negatives=("autologon user domain password", "Autologon is enabled for the kiosk account today",
+                    "Autologon64.exe /accepteula /delete")),
+    # A registry value or PowerShell property named like a password (Winlogon's `DefaultPassword`): `reg add KEY /v
+    # NAME [/t REG_SZ] /d VALUE`, `Set-ItemProperty`/`New-ItemProperty -Name NAME -Value VALUE`, and `reg query`'s
+    # output `NAME    REG_SZ    VALUE`.
+    Rule("password", r"/v(?<=[ \t]/v)[ \t]+\"?(?P<k>[\w.-]{1,64})\"?(?:[ \t]+/t[ \t]+REG_SZ)?[ \t]+/d[ \t]+"
+         r"(?:\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s\"]{1,256}))", needs="/v", extract=_secret_named_value,
+         remember=True,
+         examples=(('reg add "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon" /v DefaultPassword '
+                    '/t REG_SZ /d "Kiosk-Reg9" /f', "Kiosk-Reg9"),),
+         negatives=('reg add "HKLM\\...\\Winlogon" /v DefaultUserName /t REG_SZ /d kiosk /f',
+                    'reg add "HKLM\\...\\Winlogon" /v PasswordExpiryWarning /t REG_DWORD /d 14 /f')),
+    Rule("password", r"-Name[ \t]+['\"]?(?P<k>[\w.-]{1,64})['\"]?[ \t]+(?:-PropertyType[ \t]+\w+[ \t]+)?-Value[ \t]+"
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$(][^\s'\"]{0,255}))",
+         needs="-Name", extract=_secret_named_value, remember=True,
+         examples=(("Set-ItemProperty -Path $winlogon -Name DefaultPassword -Value 'S1gn-Wall3'", "S1gn-Wall3"),),
+         negatives=("Set-ItemProperty -Path $winlogon -Name DefaultUserName -Value 'signage'",
+                    "Set-ItemProperty -Path $winlogon -Name PasswordExpiryWarning -Value 14",
+                    "New-ItemProperty -Path $key -Name DefaultPassword -Value $plain")),
+    Rule("password", r"REG_SZ(?<=[ \t]REG_SZ)[ \t]+(?P<v3>[^\s](?:[^\r\n]{0,254}[^\s])?)", needs="REG_SZ",
+         extract=_secret_named_value, remember=True,
+         examples=(("    DefaultPassword    REG_SZ    Sh0w-R00m2\n", "Sh0w-R00m2"),),
+         negatives=("    DefaultUserName    REG_SZ    showroom\n", "    Shell    REG_SZ    explorer.exe\n")),
+    # A plain string piped into `ConvertTo-SecureString -AsPlainText` (`('x' | ConvertTo-SecureString -AsPlainText
+    # -Force)`); the argument forms are the rule on `ConvertTo-SecureString` itself.
+    Rule("password", r"(?:'(?P<v2>[^'\r\n]{1,256})'|\"(?P<v1>[^\"\r\n]{1,256})\")[ \t]*\|[ \t]*ConvertTo-SecureString\b"
+         r"(?=[^\r\n]*-AsPlainText)", needs="ConvertTo-SecureString", extract=_bundler_credentials, remember=True,
+         examples=(("$c = [pscredential]::new('adm', ('Dep-Pipe61' | ConvertTo-SecureString -AsPlainText -Force))",
+                    "Dep-Pipe61"),),
+         negatives=("$s = $env:PW | ConvertTo-SecureString -AsPlainText -Force",
+                    "$s = 'x' | ConvertTo-SecureString -Key $key")),
     # An SSIS property path that names a password (`\Package.Connections[Ftp].Properties[ServerPassword]`, or a
     # variable's `\Package.Variables[User::FtpPassword].Properties[Value]`) and its value: dtexec's `/SET "path";value`
     # or a .dtsConfig `<ConfiguredValue>` on the next line.
@@ -3334,17 +3410,20 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # A single-dash option named after a secret (`-password X`, `-vaultToken X`, Java and Go tools' flags, ONTAP's
     # hyphen-joined `-bind-password X`, WinSCP's `-passphrase="X"` and `-password=X`), and OpenSSL's `-passin
     # pass:X`/`-passout pass:X`/`-pass pass:X`: an unquoted value needs letters and digits, so `-token file` and
-    # `-password prompt` stay.
+    # `-password prompt` stay. Inside a T-SQL string (a SQL Agent PowerShell step) the quotes are doubled: `''X''`.
     Rule("password", r"-[A-Za-z][A-Za-z0-9]{0,29}+(?:-[A-Za-z0-9]{1,29}+){0,3}+(?:"
          + "|".join(f"(?<=(?i:{word}))" for word in _DASH_WORDS) + r")(?:[ \t]+|=)"
-         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$-][^\s'\"]{0,255}))", "-",
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$-][^\s'\"]{0,255})"
+         r"|''(?P<v4>[^'\r\n]{1,256})'')", "-",
          extract=_dash_option, remember=True, before=_OPTION_BEFORE, after="[A-Za-z]",
          examples=(("java -jar tool.jar -password S3cr3tPw9 -host db", "S3cr3tPw9"),
                    ("plink -ssh -pw Pl1nkPw9 ops@bastion uptime", "Pl1nkPw9"),
                    ("'-vaultToken s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5'", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
                    ("openssl rsa -in key.pem -passin pass:0pensslPw9 -out plain.pem", "0pensslPw9"),
                    ("ldap client create -bind-dn cn=svc -bind-password Ld4pB1nd9", "Ld4pB1nd9"),
-                   ('open scp://backup@nas/ -passphrase="violet Anchor 27"', "violet Anchor 27")),
+                   ('open scp://backup@nas/ -passphrase="violet Anchor 27"', "violet Anchor 27"),
+                   ("@command = N'Invoke-Sqlcmd -Username etl -Password ''Inv0ke-Sq9'' -Query \"SELECT 1\"'",
+                    "Inv0ke-Sq9")),
          negatives=("tool -token file.txt", "tool -password prompt", "openssl rsa -passin env:KEY_PASS",
                     "openssl rsa -passin=env:KEY_PASS",
                     "security login create -user-or-group-name svc -authentication-method password -role admin",
