@@ -1215,6 +1215,12 @@ def _jwk_public_member(text: str, start: int, key: str) -> bool:
     return key in ("n", "x", "y") and '"kty"' in text[max(0, start - 2000) : start + 2000]
 
 
+def _token_key(hit: Hit, key: str) -> bool:
+    """A key that names a secret id, or one in a section of tokens: its token-like values are tokens."""
+    return _names_secret_id(hit.text, hit.anchor, key) \
+        or key_words(section_of(hit.text, hit.anchor))[-1:] in _TOKEN_SECTIONS
+
+
 def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     """A long random-looking value assigned to any key that does not name an id, a hash or a path."""
     key = key_before(hit.text, hit.anchor)
@@ -1222,6 +1228,8 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     value = hit.text[start:end]
     words = key_words(key)
     kind = classify_words(words)
+    if kind is None and not (looks_random(value) or is_session_value(key, value) or _token_key(hit, key)):
+        return []  # every test below would say no: these cheap ones first (most log values read as words)
     if sealed(hit.text, start, value) or _AGE_RECIPIENT.fullmatch(value) or _PUBLIC_KEY_DER.match(value) \
             or key.startswith("sops_") or _in_envelope(hit.text, hit.anchor) or _in_arn(hit.text, hit.anchor) \
             or _rustdesk_server_key(hit.text, hit.anchor, key, value) or _jwk_public_member(hit.text, start, key) \
@@ -1235,9 +1243,7 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
         return _listed(hit.text, start, end, kind[1], accept) if accept(value) else []
     # The key's tests before the value's: in a log most values are token-like (`blk_-1233005817943453613`), few keys
     # name a secret id or sit in a token section, and `token_like` costs more than both.
-    if is_session_value(key, value) or ((_names_secret_id(hit.text, hit.anchor, key)
-                                         or key_words(section_of(hit.text, hit.anchor))[-1:] in _TOKEN_SECTIONS)
-                                        and token_like(value)):
+    if is_session_value(key, value) or (_token_key(hit, key) and token_like(value)):
         return [(start, end, "token")]
     if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS or _names_public_key(words)):
         return []
