@@ -769,8 +769,9 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     if key_start < at or not text[at].islower():
         return _named_directive(rule, hit, key_start, line_start, line_end)
     # redis-cli's `CONFIG SET requirepass VALUE` sets the directive at run time.
-    alone = (text[line_start:at].strip().upper() in ("", "CONFIG SET") or _CLI_PROMPT.fullmatch(text, line_start, at)) \
-        and not text[end : None if line_end < 0 else line_end].strip()
+    # The rest of the line first: a log's `Failed password for root from …` goes on after its word.
+    alone = not text[end : None if line_end < 0 else line_end].strip() \
+        and (text[line_start:at].strip().upper() in ("", "CONFIG SET") or _CLI_PROMPT.fullmatch(text, line_start, at))
     keyword = text[at:start].split()[0]
     wordy = keyword in ("password", "secret") and (text[start:end].rstrip(".,;:!?").isalpha() or end - start < 6)
     directive = alone and not wordy
