@@ -29,6 +29,17 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # names the key without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it
 # from other fields.
 KNOWN_MISSES = {
+    # Batch 98: Ricoh's address-book export names `Folder Password` and `SMTP Auth Login Password` only in its CSV
+    # header; a value's row names nothing, and redacting by header column would need the CSV read as a table.
+    "Ricoh Web Image Monitor address book export CSV (folder and SMTP auth passwords)":
+        ["Rf8kT3wq9Lzm", "Ftp2Mk7vXq4n", "Sa7mR2xB5kWe"],
+    # Batch 98: ZPL's `^KP1234` is a four-digit printer password after a two-letter command; digits after `^KP` are
+    # too short and too plain to tell from label data without a ZPL parser.
+    "Zebra ZPL label with ^KP printer password and network SGD commands": ["Zb4271"],
+    # Batch 98: PrinterLogic's msiexec property `AUTHORIZATION_CODE=<uuid>`: the key reads like OAuth's one-time code
+    # and the value is a plain UUID, which ordinary logs are full of.
+    "PrinterLogic / Vasion Print client installer command (HOMEURL and AUTHORIZATION_CODE)":
+        ["7f3c9a2e-5b14-4d86-9e21-c04a8b7d3f65"],
     # Batch 95: WMI `Win32_Service.Change(...)` takes the service account's password as its eighth positional argument;
     # nothing on the line names it, and a quoted string in a method call is every script's shape.
     "WMI Win32_Service.Change called from PowerShell with the account and password as positional arguments":

@@ -1628,6 +1628,27 @@ def _groups(rule: Rule, hit: Hit) -> list[Finding]:
     return [(a, b, rule.label) for a, b in (s for s in spans if s) if not is_placeholder_value(hit.text[a:b])]
 
 
+# net-snmp's credential options: `-c COMMUNITY`, `-A AUTHPASS`, `-X PRIVPASS` (quoted or one word).
+_NETSNMP_OPTION = re.compile(r"[ \t]-[cAX][ \t]*" + _pass_phrase(1))
+
+
+def _netsnmp_options(rule: Rule, hit: Hit) -> list[Finding]:
+    """The community and SNMPv3 pass phrases on a net-snmp tool's command line (the rest of its line)."""
+    found = []
+    for m in _NETSNMP_OPTION.finditer(hit.text, hit.anchor, hit.end):
+        a, b = m.span("v1") if m.group("v1") is not None else m.span("v2")
+        if not is_placeholder_value(hit.text[a:b]):
+            found.append((a, b, rule.label))
+    return found
+
+
+def _quoted_secret_pair(rule: Rule, hit: Hit) -> list[Finding]:
+    """A quoted value after a quoted key that names a secret (Zebra SGD's `setvar "wlan.wpa.psk" "VALUE"`)."""
+    (a, b), (ka, kb) = hit.value_span(), hit.span("k") or (0, 0)
+    named = keys.classify_key(hit.text[ka:kb]) is not None
+    return [(a, b, rule.label)] if named and not is_placeholder_value(hit.text[a:b]) else []
+
+
 def _line_start_directive(rule: Rule, hit: Hit) -> list[Finding]:
     """A directive that starts its line (blanks before it only)."""
     line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
@@ -4525,6 +4546,22 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("add password    core01*    {Cl0g-Vty9} {Cl0g-En9}", "Cl0g-En9"),
                    ("add password *.example.net {R4ncidPw}", "R4ncidPw")),
          negatives=("add password *.example.net", "git add password.txt", "add password for the user {name}")),
+    # net-snmp tools (snmpwalk(1), snmpget, snmpset, snmpbulkwalk, snmptable, snmptrap, ...): options `-c COMMUNITY`,
+    # `-A AUTHPASS`, `-X PRIVPASS` anywhere on the command's line.
+    Rule("password", r"snmp(?:bulk)?(?:walk|get|getnext|set|table|trap|inform|status|df|netstat|delta|usm|vacm)"
+         r"[ \t][^\r\n]{1,1000}", needs="snmp", extract=_netsnmp_options, remember=True,
+         examples=(("snmpwalk -v2c -c Pr1ntC0mm 10.0.0.5 1.3.6.1.2.1.43", "Pr1ntC0mm"),
+                   ("snmpget -v3 -l authPriv -u mon -a SHA -A 'Au7h Pass' -x AES -X Pr1vK3y host sysDescr.0",
+                    "Pr1vK3y")),
+         negatives=("snmpwalk -v2c -c <community> 10.0.0.5", "snmpwalk -Cc -v3 -u mon host",
+                    "snmpget is part of net-snmp")),
+    # Zebra SGD commands (`! U1 setvar "KEY" "VALUE"`, Link-OS): the value of a key that names a secret
+    # (`wlan.wpa.psk`, `wlan.8021x.peap.password`).
+    Rule("password", r'setvar[ \t]+"(?P<k>[\w.-]{1,80})"[ \t]+"(?P<v>[^"\r\n]{1,256})"', needs="setvar",
+         extract=_quoted_secret_pair, remember=True,
+         examples=(('! U1 setvar "wlan.wpa.psk" "Zw3lanPsk9"', "Zw3lanPsk9"),
+                   ('! U1 setvar "wlan.8021x.peap.password" "Pe4pNw8R"', "Pe4pNw8R")),
+         negatives=('! U1 setvar "wlan.essid" "WAREHOUSE-IOT"', '! U1 setvar "wlan.wpa.psk" "<psk>"')),
     # snmpd.conf(5) `rocommunity`/`rwcommunity` (and `…6`) at the start of a line: the SNMPv1/v2c community string.
     Rule("password", r"r[ow]community6?[ \t]+(?P<v>[^\s#]{1,128})", needs="community",
          extract=_line_start_directive, remember=True,
