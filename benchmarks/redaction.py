@@ -292,6 +292,8 @@ CLIENT_BATCHES = (
            "1ead8ab", source="the tools' documentation"),
     _batch("_96", "observability SaaS agents and SDKs, second round", "8043c7c", "ffce7b6",
            source="the tools' documentation"),
+    _batch("_97", "finance, accounting, HR and payroll SaaS integrations", "25254fa", "fd37eaf",
+           source="the tools' documentation"),
     _batch("_98", "printers, multifunction devices and print management", "25254fa", "71be01c",
            source="the tools' documentation"),
 )

@@ -1137,9 +1137,10 @@ def _pulumi_config_set(rule: Rule, hit: Hit) -> list[Finding]:
     return _keyed_value(rule, hit)
 
 
+# MeshCentral's `--createaccount USER --pass PASSWORD`; curl's `--pass PHRASE`, the `--key` private key's passphrase.
+_BARE_PASS_TOOLS = re.compile(r"\b(?:meshcentral|curl)\b")
 # LastPass's `lpass show --password ENTRY`: the option picks the field to print, the entry's name follows; AnyDesk's
 # `--set-password [PROFILE]` reads the password on its standard input, the word after it names a permission profile.
-_BARE_PASS_TOOLS = re.compile(r"\bmeshcentral\b")  # `--createaccount USER --pass PASSWORD`
 _OPTION_NAMES_FIELD = re.compile(r"\blpass[ \t]+show\b|(?i:\banydesk)(?:\.exe)?\"?[ \t]")
 
 
@@ -1160,7 +1161,7 @@ def _long_option(rule: Rule, hit: Hit) -> list[Finding]:
         return []  # `pulumi config set --secret KEY VALUE`: a flag; the value is taken by its own rule
     line = _command_line(hit.text, hit.anchor)
     if hit.text[hit.anchor : start].split()[0] == "--pass" and not _BARE_PASS_TOOLS.search(line):
-        return []  # a bare `--pass` is a count as often (x264's `--pass 1`); MeshCentral's takes the password
+        return []  # a bare `--pass` is a count as often (x264's `--pass 1`); MeshCentral's and curl's take a secret
     if _OPTION_NAMES_FIELD.search(line):
         return []  # `lpass show --password ENTRY`, `anydesk --set-password _full_access`: not the secret
     return _bundler_credentials(rule, hit)
@@ -3482,12 +3483,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("redis-server --port 6380 --requirepass R3disPw9", "R3disPw9"),
                    ("node meshctrl.js --loginuser admin --loginpass 'Mc!Pw-77q' listdevices", "Mc!Pw-77q"),
                    ("node node_modules/meshcentral --resetaccount jdoe --pass Rz4vLq9wNt", "Rz4vLq9wNt"),
+                   ("curl --cert c.pem --key c.key --pass 'Kp!2026xQz' https://accounts.example.com/token",
+                    "Kp!2026xQz"),
                    ("tabcmd login -t acme --token-name ci --token-value 'Wq7dH1kt==:kWBWh8y4I2Xg'",
                     "Wq7dH1kt==:kWBWh8y4I2Xg"),
                    ('php occ maintenance:install --database-pass "Nc8#dPq3" --admin-user admin', "Nc8#dPq3"),
                    ("nakama --name n1 --console.password Cons0le!pw9", "Cons0le!pw9")),
          negatives=("mycli --password --host db", "use --token $TOKEN",
                     "x264 --pass 1 --bitrate 2000 -o /dev/null in.y4m",
+                    "curl --cert c.pem --key c.key --pass $KEY_PASS https://accounts.example.com/token",
                     'type pw.txt | "C:\\Program Files (x86)\\AnyDesk\\AnyDesk.exe" --set-password _full_access',
                     "wget --user=admin --ask-password https://localhost",
                     "WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
