@@ -292,6 +292,8 @@ CLIENT_BATCHES = (
            "1ead8ab", source="the tools' documentation"),
     _batch("_96", "observability SaaS agents and SDKs, second round", "8043c7c", "ffce7b6",
            source="the tools' documentation"),
+    _batch("_99", "container image build and registry credentials, second round", "25254fa", "48532e2",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
