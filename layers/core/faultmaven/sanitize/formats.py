@@ -1751,11 +1751,19 @@ _ENCODED_JAAS = base64.b64encode(b'org.apache.kafka.common.security.scram.ScramL
                                  b'password="Kf9x";').decode()
 
 
-def _encoded_jaas(rule: Rule, hit: Hit) -> list[Finding]:
-    """A base64 value that decodes to a JAAS login module's entry (which carries its password)."""
-    start, end = hit.value_span()
-    decoded = decodes_to_text(hit.text[start:end])
-    return [(start, end, rule.label)] if decoded is not None and "LoginModule" in decoded else []
+def _encoded_with(marker: str) -> Extractor:
+    """A base64 value whose decoded text holds `marker`: a JAAS login module's entry (`LoginModule`, which carries
+    its password), a Docker config's JSON (`"auth`, its `auths` map of base64 `user:password`)."""
+
+    def extract(rule: Rule, hit: Hit) -> list[Finding]:
+        start, end = hit.value_span()
+        decoded = decodes_to_text(hit.text[start:end])
+        return [(start, end, rule.label)] if decoded is not None and marker in decoded else []
+
+    return extract
+
+
+_ENCODED_DOCKER_CONFIG = base64.b64encode(b'{"auths":{"r.example.com":{"auth":"dTpEazlQdzJ4"}}}').decode()
 
 
 def _jaas_option(rule: Rule, hit: Hit) -> list[Finding]:
@@ -2975,6 +2983,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("ed25519 a_Xk3q Zm9vYmFyYmF6cXV4UXdlcnR5VWlvcEFzZGZnaEprbFp\n",
                     "Zm9vYmFyYmF6cXV4UXdlcnR5VWlvcEFzZGZnaEprbFp"),),
          negatives=("ed25519 key generated for host web1\n", "ssh-keygen -t ed25519 -C ops-laptop\n")),
+    # crictl's `--auth AUTH_STRING` (`crictl pull`): base64 of `user:password`, as in a Docker config's `auth`.
+    Rule("password", r"--auth(?<![\w-]--auth)[ \t=]+[\"']?(?P<v>[A-Za-z0-9+/]{4,1024}={0,2})(?![\w+/=-])",
+         needs="--auth", extract=_basic_credentials, remember=True,
+         examples=(("crictl pull --auth " + base64.b64encode(b"ops:Cr1-Auth7x").decode() + " r.example.com/a:1",
+                    base64.b64encode(b"ops:Cr1-Auth7x").decode()),),
+         negatives=("crictl pull --auth $REG_AUTH r.example.com/a:1", "mongod --auth --port 27017",
+                    "tool --auth basic --auth-file /etc/tool/htpasswd")),
     # skopeo's, buildah's and podman's `--creds USER:PASSWORD` (`--src-creds`, `--dest-creds` for a copy's two ends).
     Rule("password", r"--(?<![\w-]--)(?:src-|dest-)?creds[ \t=]+(?:'(?P<v1>[^'\r\n]{1,256})'"
          r"|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"]{1,256}))", needs="-creds", extract=_pair_password,
@@ -5009,10 +5024,18 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # A JAAS entry base64-encoded in a Kubernetes Secret's `data:` (the user Secret Strimzi's operator writes for a
     # KafkaUser: `sasl.jaas.config: <base64 of "…ScramLoginModule required username=… password=…;">`).
     Rule("password", r"sasl\.jaas\.config[\"']?:[ \t]*[\"']?(?P<v>[A-Za-z0-9+/]{40,4096}={0,2})(?![\w+/=])",
-         needs="sasl.jaas.config", extract=_encoded_jaas, remember=True,
+         needs="sasl.jaas.config", extract=_encoded_with("LoginModule"), remember=True,
          examples=(("data:\n  sasl.jaas.config: " + _ENCODED_JAAS, _ENCODED_JAAS),),
          negatives=("  sasl.jaas.config: " + base64.b64encode(b"see the kafka-user secret, key jaas").decode(),
                     "sasl.jaas.config: ${KAFKA_JAAS_CONFIG}")),
+    # A Kubernetes image pull Secret's `data:` (`type: kubernetes.io/dockerconfigjson`, or the older `.dockercfg`):
+    # base64 of the Docker config JSON, whose `auths` hold each registry's `user:password`.
+    Rule("password", r"dockerc(?<=\.dockerc)(?:onfigjson|fg)[\"']?:[ \t]*[\"']?(?P<v>[A-Za-z0-9+/]{16,65536}={0,2})"
+         r"(?![\w+/=])", needs=".dockerc", extract=_encoded_with('"auth'), remember=True,
+         examples=(("data:\n  .dockerconfigjson: " + _ENCODED_DOCKER_CONFIG, _ENCODED_DOCKER_CONFIG),
+                   ('{"data": {".dockerconfigjson": "' + _ENCODED_DOCKER_CONFIG + '"}}', _ENCODED_DOCKER_CONFIG)),
+         negatives=("  .dockerconfigjson: " + base64.b64encode(b'{"credsStore": "desktop"}').decode(),
+                    "kubectl get secret regcred -o jsonpath='{.data.\\.dockerconfigjson}' | base64 -d")),
     # ZooKeeper digest credentials `user:password`: zkCli's `addauth digest`, the argument of
     # `DigestAuthenticationProvider` (which prints a `superDigest`), and that command's output `user:password->user:
     # <base64 SHA-1>`.
