@@ -929,12 +929,6 @@ def _cookie_jar_value(rule: Rule, hit: Hit) -> list[Finding]:
 _P4_ADDRESS = re.compile(r"(?:(?:ssl|tcp)(?:4|6|46|64)?:)?[\w.-]{1,253}:\d{1,5}")
 
 
-def _p4_ticket(rule: Rule, hit: Hit) -> list[Finding]:
-    """A ticket line: the text from the line's start to the `=` is a server's address and nothing else."""
-    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
-    return extract_value(rule, hit) if _P4_ADDRESS.fullmatch(hit.text, line_start, hit.anchor) else []
-
-
 def _tweepy_args(i: int) -> str:
     """The `i`th credential literal after tweepy's consumer key, its groups named for `_sdk_key_arguments`."""
     return rf"\s{{0,16}},\s{{0,16}}(?:\"(?P<a{i}>[^\"\r\n]{{1,256}})\"|'(?P<b{i}>[^'\r\n]{{1,256}})')"
@@ -1237,12 +1231,6 @@ def _sql_identified(rule: Rule, hit: Hit) -> list[Finding]:
 _CONNECT_USER = re.compile(r"(?i)(?<![\w-])connect[ \t]+to[ \t]+\S{1,256}[ \t]+user[ \t]+\S{1,256}[ \t]+\Z")
 
 
-def _connect_using(rule: Rule, hit: Hit) -> list[Finding]:
-    """`USING pw` only after `CONNECT TO db USER name` on its line: `USING` alone is a common SQL and prose word."""
-    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
-    return _groups(rule, hit) if _CONNECT_USER.search(hit.text, line_start, hit.anchor) else []
-
-
 _SNMP_SERVER = re.compile(r"[ \t]*snmp-server[ \t]+")
 _JUNOS_BLOCK = re.compile(r"[ \t]+\{")
 
@@ -1305,16 +1293,20 @@ def _block_key(rule: Rule, hit: Hit) -> list[Finding]:
     return []
 
 
+def _line_before(test: Callable[[str, int, int], object], extract: Extractor) -> Extractor:
+    """`extract`, only where `test` (a pattern's bound `match`, `fullmatch` or `search`) passes on the line's text
+    before the anchor."""
+
+    def guarded(rule: Rule, hit: Hit) -> list[Finding]:
+        return extract(rule, hit) if test(hit.text, hit.text.rfind("\n", 0, hit.anchor) + 1, hit.anchor) else []
+
+    return guarded
+
+
 def _after_line_prefix(prefix: str) -> Extractor:
     """A device value whose line, up to the match, is `prefix` (a directive's key, a prompt): tac_plus's
     `login = cleartext VALUE`, Jasmin jcli's `> password VALUE`."""
-    before = re.compile(prefix)
-
-    def extract(rule: Rule, hit: Hit) -> list[Finding]:
-        at = hit.match.start()
-        return _device_value(rule, hit) if before.fullmatch(hit.text, hit.text.rfind("\n", 0, at) + 1, at) else []
-
-    return extract
+    return _line_before(re.compile(prefix).fullmatch, _device_value)
 
 
 # The brace block an AAA directive is in: radsecproxy's `client|server NAME {`, tac_plus-ng's `device|host NAME {`.
@@ -2217,11 +2209,6 @@ def _ota_auth(rule: Rule, hit: Hit) -> list[Finding]:
 _MAKEUSERS_HEAD = re.compile(r"[a-z_][\w.-]{0,31}[ \t]+-?\d+[ \t]+[\w.-]{1,32}[ \t]+-?\d+[ \t]+!?\Z")
 
 
-def _makeusers_password(rule: Rule, hit: Hit) -> list[Finding]:
-    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
-    return _bundler_credentials(rule, hit) if _MAKEUSERS_HEAD.match(hit.text, line_start, hit.anchor) else []
-
-
 def _on_command_line(command: str) -> Extractor:
     """A switch's value only on a line that runs `command`: other tools give the same short switch other meanings."""
 
@@ -2278,7 +2265,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("echo \\$1\\$2 costs \\$5\\$ today", "echo $1$2 costs $5$ today",
                     "class Outer$Inner$1$2 loaded", "daemon:*:19000:0:99999:7:::")),
     Rule("password", r"=(?<=[ \t!]=)(?P<v>[^\s]{1,256})(?=[ \t]+(?:/|-[ \t]))", "=", before="[ \t!]",
-         extract=_makeusers_password,
+         extract=_line_before(_MAKEUSERS_HEAD.match, _bundler_credentials),
          examples=(("operator -1 operator -1 =0perat0r-Pw /home/operator /bin/sh dialout Operator", "0perat0r-Pw"),),
          negatives=("svc-mqtt -1 svc-mqtt -1 * - /bin/false - MQTT daemon", "mode = 0644 /etc/app.conf",
                     "user -1 user -1 $6$salt$hash /home/user /bin/sh - Test")),
@@ -3703,7 +3690,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                       f"To create user accounts {word} by their badge, see below."))
       for word in ("IDENTIFIED", "identified")),
     *(Rule("password", word + r"(?<![\w-]" + word + r")[ \t]+(?:'(?P<v2>[^'\r\n]{1,256})'"
-           r"|(?P<v3>[^\s'\";$][^\s;]{0,255}))", needs=word, extract=_connect_using, remember=True,
+           r"|(?P<v3>[^\s'\";$][^\s;]{0,255}))", needs=word,
+           extract=_line_before(_CONNECT_USER.search, _groups), remember=True,
            examples=((f"db2 connect to PRODSMP user db2inst1 {word} Db2Inst!Pw8", "Db2Inst!Pw8"),
                      (f"CONNECT TO 'stores@ifx_prod' USER 'informix' {word} 'Ifx#Conn77';", "Ifx#Conn77")),
            negatives=(f"db2 connect to PRODSMP user db2inst1 {word} $DB2PW", "JOIN b " + word + " (id)",
@@ -4774,7 +4762,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "2024-05-02\t/\tGET\t200\t1523\tcurl/8.5.0\tk3v9x2mq7wz8tb4np5lh6cyrd1jsf0ga")),
     # Perforce's ticket file (`~/.p4tickets`, `%USERPROFILE%\\p4tickets.txt`): `HOST:PORT=USER:TICKET`, a 32-hex ticket
     # that logs its holder in as the password does, with no key word.
-    Rule("token", r"=(?<=\d=)[^\s:=]{1,128}:(?P<v>[0-9A-F]{32})(?=[ \t]*(?:\r?\n|\Z))", "=", extract=_p4_ticket,
+    Rule("token", r"=(?<=\d=)[^\s:=]{1,128}:(?P<v>[0-9A-F]{32})(?=[ \t]*(?:\r?\n|\Z))", "=",
+         extract=_line_before(_P4_ADDRESS.fullmatch, extract_value),
          remember=True, before=r"\d",
          examples=(("perforce.example.com:1666=alice:6A1F09C3B27D48E5A0C4F7D2E9B18C35",
                     "6A1F09C3B27D48E5A0C4F7D2E9B18C35"),
