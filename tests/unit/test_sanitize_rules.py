@@ -29,10 +29,6 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # names the key without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it
 # from other fields.
 KNOWN_MISSES = {
-    # Batch 98: Ricoh's address-book export names `Folder Password` and `SMTP Auth Login Password` only in its CSV
-    # header; a value's row names nothing, and redacting by header column would need the CSV read as a table.
-    "Ricoh Web Image Monitor address book export CSV (folder and SMTP auth passwords)":
-        ["Rf8kT3wq9Lzm", "Ftp2Mk7vXq4n", "Sa7mR2xB5kWe"],
     # Batch 98: ZPL's `^KP1234` is a four-digit printer password after a two-letter command; digits after `^KP` are
     # too short and too plain to tell from label data without a ZPL parser.
     "Zebra ZPL label with ^KP printer password and network SGD commands": ["Zb4271"],
@@ -83,11 +79,9 @@ KNOWN_MISSES = {
     "Handover note in German (Nachtschicht-Übergabe) with Benutzer and Passwort in a bullet": ["Rt8!kPz3Wq6v"],
     "Wiki on-call runbook line 'PIN is' for a voicemail/conference bridge and a passphrase": ["804417"],
     # Batch 82: htdigest lines (`user:realm:` and 32 hex characters) have no key word, and a line-anchored shape
-    # without a literal would run over every line of every text; xCAT's `tabdump passwd` names its password column in
-    # the CSV header only, and reading a column by its header is a table reader, not a rule.
+    # without a literal would run over every line of every text.
     "Cobbler web /etc/cobbler/users.digest (htdigest user:realm:md5)":
         ["a3f9c1e7b5d2f8a4c6e0b9d7f1a3c5e8", "7b2e9d4f1a6c8e3b5d0f2a7c9e4b1d6f"],
-    "xCAT passwd table (tabdump passwd) and chtab key=system passwd.password": ["Xc4tR9wLq2ZmTv", "Bm7cQx3LzW8pRn"],
     # Batch 78: Mapbox's `pk.` token under a key that says PUBLIC: Mapbox documents it as the public (browser) token,
     # and a key naming a public value is not a secret's key; labelled as a secret when the batch was written.
     "~/.Renviron edited with usethis::edit_r_environ (GITHUB_PAT, OPENAI_API_KEY, Census key) and .Rprofile Sys.setenv":

@@ -1488,11 +1488,17 @@ def _table_secret_column(rule: Rule, hit: Hit) -> list[Finding]:
         return _pipe_fields(text, start, end) if delimiter == "|" else _csv_fields(text, start, end, delimiter)
 
     columns = [text[a:b] for a, b in fields(h_start, h_end)]
+    if columns and columns[0].startswith("#"):
+        columns[0] = columns[0][1:]  # a header commented out (xCAT's `tabdump`: `#key,username,password,...`)
     wanted = {i: name for i, name in enumerate(_COLUMN_NOTE.sub("", c) for c in columns)
-              if _secret_column(name) and " " not in name.strip()}
+              if _secret_column(name) and (" " not in name.strip() or _qualified_password(name, len(columns)))}
     if len(columns) < 2 or not wanted or not all(_COLUMN_NAME.fullmatch(name) for name in columns) \
             or any(" " not in name and looks_random(name) for name in columns):
         return []  # a header names its columns; `define("db_password", load())` is code; `_token<TAB>"<value>"` a row
+    # A result table's cells hold a secret only when the value reads as one under its column's name; a bare `key`
+    # column (a row's key in xCAT's tables, a secret in a key export) only when the value looks random.
+    checked = dict.fromkeys(wanted, "strong") if delimiter == "|" else \
+        {i: "weak" for i, name in wanted.items() if keys.key_words(name) == ("key",)}
     found: list[Finding] = []
     pos = line_end + 1
     for _ in range(5000):
@@ -1509,13 +1515,24 @@ def _table_secret_column(rule: Rule, hit: Hit) -> list[Finding]:
             break  # not a row of this table
         found += [(a, b, rule.label) for i, (a, b) in enumerate(row)
                   if i in wanted and b > a and not is_placeholder_value(text[a:b])
-                  and (delimiter != "|" or (not any(c.isspace() for c in text[a:b])
-                                            and keys.value_is_secret(wanted[i], text[a:b], "strong", True)))]
+                  and (i not in checked or (not any(c.isspace() for c in text[a:b])
+                                            and keys.value_is_secret(wanted[i], text[a:b], checked[i], True)))]
         if delimiter != "|" and text.startswith('"', row[-1][0]) and text.count('"', pos, row_end) % 2:
             pos = _quoted_field_end(text, line_end + 1)
         else:
             pos = line_end + 1
     return found
+
+
+_PASSWORD_WORD_TUPLES = frozenset((w,) for w in keys.PASSWORD_WORDS)
+
+
+def _qualified_password(name: str, width: int) -> bool:
+    """A column of several capitalised words that ends in a password word (`Folder Password`, `SMTP Auth Login
+    Password`), in a header of at least three columns: a device's or an application's export names its password
+    columns by what they open. Words in lower case with commas between them are a sentence."""
+    words = name.split()
+    return width >= 3 and all(w[0].isupper() for w in words) and keys.key_words(words[-1]) in _PASSWORD_WORD_TUPLES
 
 
 def _quoted_field_end(text: str, pos: int) -> int:
@@ -4367,11 +4384,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "a.b@example.com,Gw5pUpl0ad,/Sales\n", "Gw5pUpl0ad"),
                    ("login;password;e-mail\nmm;Sommer,2026!;mm@example.de\n", "Sommer,2026!"),
                    ('"Account","Password","Comments"\n"vpn","Kp1-Vpn7x","line one\nline two"\n"nas","Kp2-Nas8y",""\n',
-                    "Kp2-Nas8y")),
+                    "Kp2-Nas8y"),
+                   ('#key,username,password,cryptmethod\n"system","root","Xc4tR9wLq2ZmTv",\n', "Xc4tR9wLq2ZmTv"),
+                   ("Index,Name,Folder User Name,Folder Password,E-mail Address\n"
+                    "[1],AP,scanap,Rf8kT3wq9Lzm,ap@example.com\n", "Rf8kT3wq9Lzm")),
          negatives=("id,name,password_changed_at\n1,alice,2021-01-01\n", "Failed password for root\nok\n",
                     "Username,Password Hash Function [UPLOAD ONLY]\nalice,SHA-1\n",
                     '"url","username","password","timePasswordChanged"\n"https://a.lan","admin","","1690000000000"\n',
-                    'name,password,note\nvpn,,"see\nbelow"\nThe password is rotated\n')),
+                    'name,password,note\nvpn,,"see\nbelow"\nThe password is rotated\n',
+                    "Reset your password, then log in, ok\nthis is, a sentence, yes\n",
+                    "key,username,password,comments\nsystem,root,,none\n")),
     *(Rule("secret", word + _HEADER_CELL_END, needs=word, extract=_table_secret_column,
            remember=True,
            examples=((f"+----+---------+\n| id | api_{word} |\n+----+---------+\n|  1 | Hq2Lm9Vx4Zp8Tn3Y |\n",
