@@ -204,10 +204,6 @@ KNOWN_MISSES = {
     "Chainlink node .api and .password files and secrets.toml (Database URL, Password Keystore)": ["RWQKQGzTiTCbpmgv"],
     "EIP-2335 validator keystore keystore-m_12381_3600_0_0_0-*.json from staking-deposit-cli": [
         "bb7fb6af31ba20d9b9e7f9104020116b216c75b84ce9affbdf19be248e5371b7"],
-    # Batch 40: the HubSpot CLI's `personalAccessKey: >-` puts the key on the next line as a YAML folded scalar; no
-    # rule follows a key name into a block scalar yet (not fixed yet: it needs one helper for all key rules, not a
-    # HubSpot rule). The file's `pat-na1-` access token is caught.
-    "HubSpot private app token (pat-na1-) in a hubspot.config.yml for the HubSpot CLI": ["CJS2k7m3LhIPAgEAQQAAAQ"],
     # Batch 37: python-ovh's example script prints `your 'consumerKey' is '<value>'`, a key named in quotes inside a
     # sentence: one script's wording, too specific for a rule, and the key is shown once at its creation.
     "OVHcloud python-ovh consumer key request output (validationUrl and consumerKey)": [

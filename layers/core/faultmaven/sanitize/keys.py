@@ -311,13 +311,15 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),
             ('"adminPassword": {\n  "value": "Arm-P4ram-Pw"\n}', "Arm-P4ram-Pw"),
             ("smtp-password: >-\n    Y4mlF0ldedPw\n", "Y4mlF0ldedPw"), ("db_password: |\n  Y4mlL1tPw\n", "Y4mlL1tPw"),
-            ("  pass: '''\n    Hj5onMult1\n    '''\n", "Hj5onMult1")),
+            ("  pass: '''\n    Hj5onMult1\n    '''\n", "Hj5onMult1"),
+            ("personalAccessKey: >-\n  CJS2k7m3LhIPAgEAQQAAAQ\n", "CJS2k7m3LhIPAgEAQQAAAQ")),
            ("credentials:\n    user: admin", "Secret:\n  Name: web-tls\n  Issuer Common Name: R11\n  Serial: 9c80",
             "description: >\n  The password is read from a file.\n",
             '"adminPassword": {\n  "type": "securestring",\n  "minLength": 12\n}',
             '"adminPassword": {\n  "value": "[parameters(\'adminPassword\')]"\n}',
             "      token:\n        $env: GITLAB_TOKEN\n",
-            "secretGenerator:\n  - name: api-env\n    envs:\n      - secrets.env\n")),
+            "secretGenerator:\n  - name: api-env\n    envs:\n      - secrets.env\n",
+            "client_secret: |\n  line one of a file\n  Xk9pLm2QwRt7vB3aZZ\n", "api_token: >\n  see the vault\n")),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),
             ('"password_hash": "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"',
              "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"),
@@ -1367,10 +1369,13 @@ def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
     text = hit.text
     key = key_before(text, hit.anchor)
     kind = classify_key(key)
-    if kind is None or not _BLOCK_WORDS.intersection(key_words(key)):
+    if kind is None:
         return []
-    if text[hit.anchor + 1 : hit.end].strip(" \t{") and not PASSWORD_WORDS.intersection(key_words(key)):
-        return []  # a multi-line string under `secret: |` is a file's content as often (a key, a config, a certificate)
+    # A multi-line string under `secret: |` is a file's content as often (a key, a config, a certificate): under any
+    # key but a password's, a block scalar or heredoc counts only when it holds one token (`personalAccessKey: >-`).
+    lone_token = bool(text[hit.anchor + 1 : hit.end].strip(" \t{")) and not PASSWORD_WORDS.intersection(key_words(key))
+    if not lone_token and not _BLOCK_WORDS.intersection(key_words(key)):
+        return []
     line_start = text.rfind("\n", 0, hit.anchor) + 1
 
     head = text[line_start:hit.anchor].rstrip(" \t\"'")
@@ -1406,4 +1411,6 @@ def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
             continue  # code that goes on below (`System.get_env("SECRET_KEY_BASE") ||`): the fallback is the value
         if body.strip() and not is_placeholder_value(body):
             found.append((body_start, body_start + len(body), kind[1]))
+    if lone_token and (len(found) != 1 or not token_like(text[found[0][0] : found[0][1]])):
+        return []
     return found
