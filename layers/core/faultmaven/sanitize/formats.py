@@ -576,9 +576,10 @@ def _key_start(text: str, start: int, end: int) -> int:
 # What may come before a `KEY VALUE` pair on its line: Apache's `SetEnv`, csh's `setenv`, fish's `set -x`, Tcl's `set`
 # (a Dockerfile's `ENV KEY VALUE` has a rule of its own, for any key that names a secret); fish's exports also as
 # fish_history stores them, after its `- cmd: ` entry head; Metasploit's `set`/`setg` of a module option (`set SMBPass
-# VALUE`), also after msfconsole's prompt (`msf6 exploit(windows/smb/psexec) > `, `_MSF_SET`).
+# VALUE`), also after msfconsole's prompt (`msf6 exploit(windows/smb/psexec) > `, `_MSF_SET`); Windows' `setx NAME
+# VALUE` (a user variable, kept in the registry).
 _FISH_EXPORTS = ("set -x", "set -gx", "set -Ux")
-_DIRECTIVE_PREFIXES = frozenset({"", "SetEnv", "setenv", "set", "setg", *_FISH_EXPORTS,
+_DIRECTIVE_PREFIXES = frozenset({"", "SetEnv", "setenv", "set", "setg", "setx", *_FISH_EXPORTS,
                                  *(f"- cmd: {export}" for export in _FISH_EXPORTS)})
 _MSF_SET = re.compile(r"[ \t]*msf\d?(?:[ \t]+[\w-]{1,32}\([^()\r\n]{1,80}\))?[ \t]*>[ \t]*setg?[ \t]+")
 
@@ -3324,7 +3325,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
            examples=((f"signingConfigs {{\n  release {{\n    store{word} 'Gr4dleSt0re'\n", "Gr4dleSt0re"),
                      (f"SetEnv Db{word} Ap4cheEnvPw", "Ap4cheEnvPw"),
                      (f"- cmd: set -gx PG{word} F1shH1stPw\n  when: 1700200010\n", "F1shH1stPw"),
-                     (f"msf6 exploit(windows/smb/psexec) > set SMB{word} Msf-L4b-Pw", "Msf-L4b-Pw")),
+                     (f"msf6 exploit(windows/smb/psexec) > set SMB{word} Msf-L4b-Pw", "Msf-L4b-Pw"),
+                     (f"C:\\Users\\ops>doskey /history\nsetx SQL{word} Setx-Db-Pw7\n", "Setx-Db-Pw7")),
            negatives=(f"{word} authentication succeeded for root", f"SetEnv Db{word}File /run/secrets/db",
                       f"store{word} System.getenv('KS_PASS')", "Password Store", "Password changed\n",
                       f"- cmd: echo Db{word} F1shH1stPw",
@@ -3336,12 +3338,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # `hec_token <uuid>`, `api_key <hex>`; Fluent Bit's `[OUTPUT]` sections: `Splunk_Token`, `apikey`).
     *(Rule("secret", word + r"[ \t]+(?P<v>[^\s#]{1,256})", needs=word, extract=_spaced_secret, remember=True,
            examples=((f"Key  Value\n---  -----\n{key}        Hq2Lm9Vx4Zp8Tn3Y\n", "Hq2Lm9Vx4Zp8Tn3Y"),
+                     (f"setx MAILER_{key} Hq2Lm9Vx4Zp8Tn3Y\n", "Hq2Lm9Vx4Zp8Tn3Y"),
                      (f"<match app.**>\n  @type datadog\n  {key} 3e8b1d6f9a2c5e7b0d4f8a1c6e9b2d5f\n</match>",
                       "3e8b1d6f9a2c5e7b0d4f8a1c6e9b2d5f")),
            negatives=(f"{key}    ${{API_VALUE}}", f"{key} Hq2Lm9Vx4Zp8Tn3Y is set", f"session{word} expired",
-                      f"{key} rotated", f"  {key} ${{DD_API_KEY}}"))
+                      f"{key} rotated", f"  {key} ${{DD_API_KEY}}", f"setx {key} %OLD{word}%", f"setx {key} /?"))
       for word, key in (("_key", "api_key"), ("_token", "api_token"), ("_secret", "api_secret"), ("_Key", "Api_Key"),
-                        ("_Token", "Splunk_Token"), ("apikey", "apikey"))),
+                        ("_Token", "Splunk_Token"), ("apikey", "apikey"), ("_KEY", "API_KEY"))),
     # ` Key`: a key named in words (`ibmcloud iam api-key-create`: `API Key       VALUE`), or run together in a CLI's
     # human output (`scw iam api-key create`: `SecretKey          <uuid>`; its `AccessKey` is the id); an Azure storage
     # account's `AccountKey` in a property table (LINQPad's text `Dump()` of the options object).
@@ -3442,6 +3445,23 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "-- the password 'reset' flow", "ALTER USER app WITH PASSWORD NULL;",
                     "ALTER SYSTEM SET password_encryption = 'scram-sha-256';",
                     "QUERY,,'SELECT name FROM t WHERE note = \\'grouped by \\'',0")),
+    # SQLCipher's passphrase in the sqlite3 shell (its `.sqlite_history`): `PRAGMA [schema.]key|rekey = 'phrase'` and
+    # `ATTACH [DATABASE] 'file' AS name KEY 'phrase'`; only these statement forms, `key` alone is everyday SQL. One
+    # rule per spelling of the statement's word, upper or lower case, each with the examples in its spelling.
+    *(Rule("password", word + pattern + r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\")", needs=word,
+           extract=_bundler_credentials, remember=True,
+           examples=tuple((text.replace(spellings[0], word), value) for text, value in examples),
+           negatives=tuple(text.replace(spellings[0], word) for text in negatives))
+      for pattern, spellings, examples, negatives in (
+          (r"[ \t]+(?:\w{1,64}\.)?(?i:re)?(?i:key)[ \t]*=[ \t]*", ("PRAGMA", "pragma"),
+           (("sqlite> PRAGMA key = 'Sq1Cipher-pw';", "Sq1Cipher-pw"),
+            ('PRAGMA archive.rekey="N3w-Cipher-pw";', "N3w-Cipher-pw")),
+           ("PRAGMA foreign_keys = 'ON';", "PRAGMA key = '';", "PRAGMA key = '${DB_KEY}';")),
+          (r"(?:[ \t]+(?i:DATABASE))?[ \t]+'[^'\r\n]{1,256}'[ \t]+(?i:AS)[ \t]+\w{1,64}[ \t]+(?i:KEY)[ \t]+",
+           ("ATTACH", "attach"),
+           (("ATTACH DATABASE 'archive.db' AS archive KEY 'Att4ch-Cipher';", "Att4ch-Cipher"),),
+           ("ATTACH DATABASE 'archive.db' AS archive;", "ATTACH DATABASE 'plain.db' AS plain KEY '';")))
+      for word in spellings),
     # MySQL's note when `mysqld --initialize` generates root's first password (error log, `docker logs`).
     Rule("password", r"temporary password is generated for [^\s:]{1,128}: (?P<v>\S{1,64})",
          needs="temporary password is generated for", remember=True,
@@ -3772,7 +3792,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                r"[^\w]BasicAuth", r"[^\w]BasicAuthProvider", r"[^\w]ApiClientCredentialsProvider",
                r"[^\w]NetworkCredential", r"[^\w]PasswordAuthentication",
                r"[^\w]UsernamePasswordCredentials", r"\.simple_bind_s", r"\.simple_bind", r"\.bind",
-               r"dbms\.security\.createUser", r"dbms\.security\.changeUserPassword",
+               r"dbms\.security\.createUser", r"\.changeUserPassword",
                # Wi-Fi joins (SSID, passphrase): Arduino's `WiFi.begin`/`WiFi.softAP`, ESP8266/ESP32 `WiFiMulti.addAP`,
                # MicroPython's `network.WLAN` object (`wlan`, `sta_if` in its docs), CircuitPython's `wifi.radio`.
                r"WiFi\.begin", r"WiFi\.softAP", r"\.addAP", r"wlan\.connect", r"sta_if\.connect",
@@ -3785,11 +3805,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ('creds = ApiClientCredentialsProvider("5b1e3c2a-8f4d", "Qx7vN2pLr9TzWm4K")', "Qx7vN2pLr9TzWm4K"),
             # Neo4j 3.5's user procedures (`CALL dbms.security.createUser(name, password, requireChange)`).
             ("CALL dbms.security.createUser('etl', 'Neo4j-Etl-pw1', false)", "Neo4j-Etl-pw1"),
+            # mongosh's `db.changeUserPassword(username, password)`, Neo4j's procedure of the same name.
+            ('db.changeUserPassword("reporting", "M0ngo-Chg-pw2")', "M0ngo-Chg-pw2"),
             ('  WiFi.begin("Shed-AP", "r0tary-Enc0der");', "r0tary-Enc0der"),
             ("sta_if.connect('Greenhouse-2G', 'Upy-b00t-pw!')", "Upy-b00t-pw!")),
            ("WiFi.begin(ssid, pass);", "wlan.connect(secrets['ssid'], secrets['password'])", "WiFi.begin(\"OpenCafe\")",
             "server.login(user, password)", "auth = HTTPBasicAuth('jenkins', getpass())", "login('a')",
-            "$sock->set_login($user, $pass);", "$('#go').bind('click', handler)")),
+            "$sock->set_login($user, $pass);", "$('#go').bind('click', handler)",
+            'db.changeUserPassword("reporting", passwordPrompt())')),
           (2, _STR_ARG, (r"[^\w]mysqli_connect", r"[^\w]mysqli", r"[^\w]mysql_connect", r"[^\w]mysql_pconnect",
                r"[^\w]PDO", r"PDO->__construct",
                r"[^\w]FTP", r"[^\w]FTP_TLS", r"MySQLdb\.connect", r"pymysql\.connect", r"[^\w]PlainAuth",
@@ -4223,6 +4246,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
                       f'{word} "bsdtcp"', f"{word} = tweepy.OAuth1UserHandler(",  # code assigning `auth`
                       f'      {word} {{\n        type = "bearer"\n'))
       for word in ("AUTH", "auth")),
+    # `MIGRATE host port key|"" db timeout [COPY] [REPLACE] [AUTH password | AUTH2 username password] [KEYS …]` typed
+    # in redis-cli (its history file) at a line's start or after its `host:port> ` prompt; an `AUTH` typed after `KEYS`
+    # (which Redis would take for key names) is the same leak in a history.
+    Rule("password", r"MIGRATE(?:(?<![^\n]MIGRATE)|(?<=> MIGRATE))(?:[ \t]+[^\s]{1,256}){5,40}?"
+         r"[ \t]+AUTH(?:2[ \t]+[^\s]{1,64})?[ \t]+(?P<v>[^\s]{1,256})", needs="MIGRATE",
+         extract=_bundler_credentials, remember=True,
+         examples=(('MIGRATE 10.0.5.20 6379 "" 0 5000 KEYS s:1 s:2 AUTH2 mover Migr8-Typed-pw', "Migr8-Typed-pw"),
+                   ("127.0.0.1:6379> MIGRATE 10.0.5.20 6379 job:7 0 5000 COPY AUTH Migr8-Auth-pw9", "Migr8-Auth-pw9")),
+         negatives=('MIGRATE 10.0.5.20 6379 "" 0 5000 KEYS s:1 s:2', "MIGRATE 10.0.5.20 6379 k 0 5000 AUTH $REDIS_PW",
+                    "Run MIGRATE 10.0.5.20 6379 k 0 5000 AUTH later")),
     # steamcmd's `+login USER PASSWORD [CODE]` (a script's unattended login): the word after the account name;
     # `+login anonymous` and `+login USER` (the password prompted for) have none.
     Rule("password", r"\+login[ \t]+(?!anonymous\b)[^\s+\"']{1,64}[ \t]+(?P<v>[^\s+$][^\s]{0,255})", needs="+login",
