@@ -3790,6 +3790,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                r"basic_auth=", r"http_auth=", r"[^\w]HTTPBasicAuth",
                r"[^\w]HTTPDigestAuth",
                r"[^\w]BasicAuth", r"[^\w]BasicAuthProvider", r"[^\w]ApiClientCredentialsProvider",
+               r"\.basicAuth", r"\.digestAuth",  # Gatling's HTTP protocol and requests: `.basicAuth(user, password)`
                r"[^\w]NetworkCredential", r"[^\w]PasswordAuthentication",
                r"[^\w]UsernamePasswordCredentials", r"\.simple_bind_s", r"\.simple_bind", r"\.bind",
                r"dbms\.security\.createUser", r"\.changeUserPassword",
@@ -3808,8 +3809,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
             # mongosh's `db.changeUserPassword(username, password)`, Neo4j's procedure of the same name.
             ('db.changeUserPassword("reporting", "M0ngo-Chg-pw2")', "M0ngo-Chg-pw2"),
             ('  WiFi.begin("Shed-AP", "r0tary-Enc0der");', "r0tary-Enc0der"),
-            ("sta_if.connect('Greenhouse-2G', 'Upy-b00t-pw!')", "Upy-b00t-pw!")),
-           ("WiFi.begin(ssid, pass);", "wlan.connect(secrets['ssid'], secrets['password'])", "WiFi.begin(\"OpenCafe\")",
+            ("sta_if.connect('Greenhouse-2G', 'Upy-b00t-pw!')", "Upy-b00t-pw!"),
+            ('  .basicAuth("perf-user", "G4tl1ng-Perf!")', "G4tl1ng-Perf!")),
+           ('.basicAuth("#{username}", "#{password}")', "WiFi.begin(ssid, pass);",
+            "wlan.connect(secrets['ssid'], secrets['password'])", "WiFi.begin(\"OpenCafe\")",
             "server.login(user, password)", "auth = HTTPBasicAuth('jenkins', getpass())", "login('a')",
             "$sock->set_login($user, $pass);", "$('#go').bind('click', handler)",
             'db.changeUserPassword("reporting", passwordPrompt())')),
@@ -4365,6 +4368,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_basic_credentials, remember=True,
          examples=(('proxy_set_header Authorization "Basic YWRtaW46TmdpbnhQcm94eVB3";', "YWRtaW46TmdpbnhQcm94eVB3"),),
          negatives=("Basic authentication is enabled", "Basic UHJvZHVjdGlvbiBub3Rlcw==")),
+    # The same header with `user:password` in clear: VS Code REST Client and JetBrains HTTP Client `.http` files take
+    # `Authorization: Basic user:password` and encode it themselves, so the password is stored as typed.
+    Rule("password", r"Basic(?<=Authorization: Basic)[ \t]+[^\s:\"']{1,64}:(?P<v>[^\s\"']{1,256})(?=[\s\"']|\Z)",
+         needs="Basic ", extract=_bundler_credentials, remember=True,
+         examples=(("GET https://api.example.com/admin\nAuthorization: Basic admin:Rc1-Adm1n-pw\n", "Rc1-Adm1n-pw"),),
+         negatives=("Authorization: Basic {{username}}:{{password}}", "Authorization: Basic auth: enabled for /admin",
+                    "Authorization: Basic realm=api")),
     # Squid `cache_peer ... login=user:password`, and `credentials`/`login`/`auth` keys holding `user:password`.
     Rule("password", r"login=(?<=[ \t]login=)[^\s:]{1,64}:(?P<v>\S{1,256})", needs=" login=",
          extract=_bundler_credentials, remember=True,
@@ -5290,6 +5300,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Cf9Lq2Wz-x"),),
          negatives=('{"ParameterKey": "DBInstanceClass", "ParameterValue": "db.r6g.large"}',
                     '{"ParameterKey": "DbPassword", "UsePreviousValue": true}')),
+    # JMeter's `.jmx` name/value arguments (User Defined Variables, an HTTP sampler's parameters): the name in
+    # `<stringProp name="Argument.name">`, the value in the next `Argument.value` element; a secret by the name.
+    Rule("password", r"<stringProp name=\"Argument\.name\">(?P<k>[\w.-]{1,80})</stringProp>\s{0,80}"
+         r"<stringProp name=\"Argument\.value\">(?P<v1>[^<\r\n]{1,256})</stringProp>",
+         needs='<stringProp name="Argument.name">', extract=_keyed_value, remember=True,
+         examples=(('<stringProp name="Argument.name">ADMIN_PASSWORD</stringProp>\n      '
+                    '<stringProp name="Argument.value">Jm3ter!Udv-905</stringProp>', "Jm3ter!Udv-905"),),
+         negatives=('<stringProp name="Argument.name">HOST</stringProp>\n'
+                    '<stringProp name="Argument.value">shop.example.com</stringProp>',
+                    '<stringProp name="Argument.name">password</stringProp>\n'
+                    '<stringProp name="Argument.value">${__P(admin.password)}</stringProp>')),
     # A Bicep parameter's default (`param adminPassword string = '...'`): a secret by its name, or by the `@secure()`
     # decorator above it, Bicep's own marking of a value that must not be logged.
     Rule("password", r"param(?<![\w.@]param)[ \t]+(?P<k>[A-Za-z_]\w{0,79})[ \t]+string[ \t]*=[ \t]*"
