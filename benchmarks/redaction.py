@@ -302,6 +302,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_102", "shell and interactive client history files", "a2c5a45", "ee378aa",
            source="the tools' documentation"),
+    _batch("_103", "Java and enterprise application servers, second round", "a2c5a45", "3a628a3",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

@@ -111,6 +111,13 @@ def test_code_around_a_secret_name_is_not_taken_for_its_value() -> None:
         assert _clean(kept) == kept, kept
 
 
+def test_a_businessworks_module_property_path_names_its_key() -> None:
+    out = _clean("//OrdersApp//JDBC/url=jdbc:oracle:thin:@db01:1521:ORCL\n//OrdersApp//EMS/password=Em6!tWq2Lz8V")
+    assert "Em6!tWq2Lz8V" not in out and "//OrdersApp//JDBC/url=jdbc:oracle" in out
+    for kept in ("GET //cdn//assets/password=reset.html", "see /docs/admin/password=set-it"):
+        assert _clean(kept) == kept, kept
+
+
 def test_a_sealed_secret_keeps_its_ciphertext_but_a_plain_secret_goes() -> None:
     cipher = "AgB" + "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1+/" * 7
     sealed = f"kind: SealedSecret\nspec:\n  encryptedData:\n    PASSWORD: {cipher}\n"

@@ -500,6 +500,17 @@ def _password_arg(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, rule.label)]
 
 
+_ENCODE_KEY = re.compile(r"--key=(?P<v>[^\s'\"]{1,256})")
+
+
+def _encode_password(rule: Rule, hit: Hit) -> list[Finding]:
+    """Liberty's `securityUtility encode [--key=KEY] PLAIN`: the plain text, and the AES key its `{aes}` output
+    decrypts with."""
+    options = _ENCODE_KEY.search(hit.text, *hit.span("o"))  # type: ignore[misc]
+    key = [] if options is None or is_placeholder_value(options.group("v")) else [(*options.span("v"), rule.label)]
+    return _password_arg(rule, hit) + key
+
+
 def _pair_password(rule: Rule, hit: Hit) -> list[Finding]:
     """`USER:PASSWORD` given to an option (skopeo's and buildah's `--creds`): the part after the first colon; without
     one the tool prompts for the password."""
@@ -4529,6 +4540,75 @@ FORMAT_RULES: tuple[Rule, ...] = (
            negatives=(f"checksum: {scheme}{example}", f"file.tar {scheme}{example},ok"))
       for scheme, body, example in (("MD5:", "[0-9a-f]{32}", "164c88b302622e17050af52c89945d44"),
                                     ("CRYPT:", "[./0-9A-Za-z]{13}", "me/ks90E221EY"))),
+    # Password utilities of Java servers that take the plain text as an argument: Liberty's `securityUtility encode
+    # [--encoding=aes] [--key=KEY] PLAIN` (prints `{xor}`/`{aes}` values), Jetty's `java -cp jetty-util.jar
+    # org.eclipse.jetty.util.security.Password [USER] PLAIN` (prints it with its `OBF:`, `MD5:`, `CRYPT:` forms).
+    Rule("password", r"securityUtility(?<![\w.-]securityUtility)[ \t]+encode(?P<o>(?:[ \t]+--[\w-]+(?:=\S+)?)*)"
+         r"[ \t]+(?!-)" + _POSITIONAL_VALUE + _LINE_END, needs="securityUtility", extract=_encode_password,
+         remember=True,
+         examples=(("$ bin/securityUtility encode --encoding=aes --key=Kf9wQz2LmT7p 'Lib#erty9Pw'", "Lib#erty9Pw"),
+                   ("bin/securityUtility encode --encoding=aes --key=Kf9wQz2LmT7p Lib3rtyPw", "Kf9wQz2LmT7p"),
+                   ("securityUtility encode Xor7Secret", "Xor7Secret")),
+         negatives=("securityUtility encode --encoding=aes", "Run securityUtility encode to get a {xor} value.",
+                    "securityUtility encode $KEYSTORE_PASSWORD")),
+    Rule("password", r"util\.security\.Password(?:[ \t]+[^\s'\"-]\S*)?[ \t]+(?!-)" + _POSITIONAL_VALUE + _LINE_END,
+         needs="util.security.Password", extract=_password_arg, remember=True,
+         examples=(("java -cp lib/jetty-util-12.0.5.jar org.eclipse.jetty.util.security.Password admin Jt7vQp3LzW",
+                    "Jt7vQp3LzW"),
+                   ("java -cp jetty-util.jar org.eclipse.jetty.util.security.Password 'S3cret pw'", "S3cret pw")),
+         negatives=("java -jar start.jar --add-module=ssl,https",
+                    "see org.eclipse.jetty.util.security.Password for the OBF: format",
+                    "java -cp jetty-util.jar org.eclipse.jetty.util.security.Password admin $PW")),
+    # WebLogic's WLST: `connect('USER', 'PASSWORD', 't3://host:7001')` (or a URL variable), and
+    # `set('PasswordEncrypted', encrypt('PASSWORD'))` in an edit session.
+    Rule("password", r"connect\((?<![\w.]connect\()[ \t]*(?:'[^'\r\n]{1,64}'|\"[^\"\r\n]{1,64}\")[ \t]*,[ \t]*"
+         r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\")[ \t]*,[ \t]*"
+         r"(?:['\"]t3s?://|['\"]https?://|\w{0,32}(?i:url))", needs="connect(", extract=_groups, remember=True,
+         examples=(("connect('weblogic', 'Tq5#nWz8Lr2v', adminURL)", "Tq5#nWz8Lr2v"),
+                   ('connect("weblogic", "Wls9!pw", "t3s://admin:7002")', "Wls9!pw")),
+         negatives=("client.connect('orders', 'reporting', url)", "connect('localhost', 'orders', 'Pw9x')",
+                    "connect(userConfigFile='/u/cfg.secure', userKeyFile='/u/key.secure', url=adminURL)")),
+    Rule("password", r"Encrypted['\"][ \t]*,[ \t]*encrypt\([ \t]*"
+         r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\")",
+         needs="Encrypted", extract=_groups, remember=True,
+         examples=(("set('PasswordEncrypted', encrypt('Db9!pXq4Mv7L'))", "Db9!pXq4Mv7L"),),
+         negatives=("set('PasswordEncrypted', encrypt(dbPassword))",
+                    "set('PasswordEncrypted', encrypt(System.getenv('DB_PW')))")),
+    # WildFly's jboss-cli credential store operation `add-alias(alias=NAME, secret-value=VALUE)`, and the legacy
+    # vault.sh's `--sec-attr VALUE` (the attribute stored in the vault).
+    Rule("password", r"secret-value=(?:(?<=[(,]secret-value=)|(?<=[(,][ \t]secret-value=))"
+         r"(?:\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s,)\"]{1,256}))", needs="secret-value=", extract=_groups,
+         remember=True,
+         examples=(("/subsystem=elytron/credential-store=cs:add-alias(alias=db, secret-value=Or4#dB8mTq2K)",
+                    "Or4#dB8mTq2K"),
+                   ('add-alias(alias=ldap,secret-value="Ld p4ss")', "Ld p4ss")),
+         negatives=("add-alias(alias=db, secret-value=${env.DB_PASSWORD})", "the secret-value= parameter")),
+    Rule("password", r"--sec-attr[ \t]+(?!-)" + _POSITIONAL_VALUE, needs="--sec-attr", extract=_password_arg,
+         remember=True,
+         examples=(("vault.sh --alias vault --vault-block vb --attribute password --sec-attr Ds5rTq8Mv2Lx --enc-dir v/",
+                    "Ds5rTq8Mv2Lx"),),
+         negatives=("vault.sh --sec-attr $DB_PASSWORD", "vault.sh --help: --sec-attr <value>")),
+    # IBM MQ's `setmqweb properties -k NAMEPassword -v VALUE` (the mqweb server's keystore and LTPA passwords).
+    Rule("password", r"setmqweb(?<![\w.-]setmqweb)[ \t]+properties[ \t]+-k[ \t]+"
+         r"\w{0,64}(?:[Pp]assword|[Ss]ecret)\w{0,32}[ \t]+-v[ \t]+(?!-)"
+         + _POSITIONAL_VALUE, needs="setmqweb", extract=_password_arg, remember=True,
+         examples=(("setmqweb properties -k ltpaKeystorePassword -v Lt3vQz9Wp6Rk", "Lt3vQz9Wp6Rk"),),
+         negatives=("setmqweb properties -k httpsPort -v 9443",
+                    "setmqweb properties -k mqRestCorsMaxAgeInSeconds -v 60",
+                    "setmqweb properties -k ltpaKeystorePassword -v $LTPA_PW")),
+    # TIBCO EMS's tibemsadmin `set password USER PASSWORD`, at its `tcp://host:port>` prompt.
+    Rule("password", r"set password(?<=> set password)[ \t]+[^\s'\"-]\S*[ \t]+" + _POSITIONAL_VALUE + _LINE_END,
+         needs="> set password", extract=_password_arg, remember=True,
+         examples=(("tcp://ems01:7222> set password reporting Rp2!mWz6Tq9L", "Rp2!mWz6Tq9L"),),
+         negatives=("tcp://ems01:7222> set password reporting", "tcp://ems01:7222> set password reporting $PW")),
+    # The JMX agent's `jmxremote.password` file: `ROLE PASSWORD` under the JDK's documented role names (its
+    # `jmxremote.access` file gives the same roles `readonly`/`readwrite`).
+    *(Rule("password", word + rf"(?<![^\n]{word})[ \t]+(?!read(?:only|write)\b)(?P<v>[^\s#]\S{{0,255}}){_LINE_END}",
+           needs=word, validate=lambda value: not is_placeholder_value(value), remember=True,
+           examples=((f"# jmxremote.password\n{word} Mr7tQz2Lw9Vp\n", "Mr7tQz2Lw9Vp"),),
+           negatives=(f"{word} readonly", f"{word} readwrite \\\n  create javax.management.monitor.*",
+                      f"the {word} user reads"))
+      for word in ("monitorRole", "controlRole")),
     # OmniAuth strategies in a Rails initializer (`provider :github, "CLIENT_ID", "CLIENT_SECRET"`) and Devise's
     # `config.omniauth :facebook, "APP_ID", "APP_SECRET"`: the literal after the id is the client's secret.
     *(Rule("secret", word + r"[ \t]+:\w{1,40}[ \t]*,[ \t]*(?:\"[^\"\r\n]{1,256}\"|'[^'\r\n]{1,256}')[ \t]*,[ \t]*"

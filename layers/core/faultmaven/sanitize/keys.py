@@ -569,6 +569,8 @@ _KEY_RUN = re.compile(r"[A-Za-z0-9_.\-]{1,80}")
 # The text before a key that ends a path: one that starts with `/` (after a blank, a quote or the line's start), or
 # two slashes with nothing else in the window before them (a long path, cut by the window).
 _PATH_HEAD = re.compile(r"""(?:(?:^|[\s"'(=,])/[^\s"']*|^[^\s"']*/[^\s"']*/[^\s"']*)\Z""")
+# TIBCO BusinessWorks' module properties are paths too, but name a key: `//OrdersApp//EMS/password=...`.
+_SUBSTVAR_PATH = re.compile(r"(?:^|\n)//[\w.-]{1,80}//(?:[\w.-]{1,80}/)*\Z")
 _PARENT_ELEMENT = re.compile(r"""\[["']([A-Za-z0-9_.\-]{1,40})["']\]\[["']\Z""")
 # Not a value of the assignment before (MikroTik's `authentication-protocol=SHA1 encryption-password=…`).
 _PREVIOUS_WORD = re.compile(r"(?<![A-Za-z0-9=])([A-Za-z0-9]{2,12}) \Z")
@@ -598,7 +600,9 @@ def key_before(text: str, sep: int) -> str:
     found = _KEY_RUN.match(head[::-1])
     if not found:
         return ""
-    if head[-found.end() - 1 : len(head) - found.end()] == "/" and _PATH_HEAD.search(head, 0, len(head) - found.end()):
+    path_end = len(head) - found.end()
+    if head[path_end - 1 : path_end] == "/" and _PATH_HEAD.search(head, 0, path_end) \
+            and not _SUBSTVAR_PATH.search(head, 0, path_end):
         return ""  # a path or a route (`put '/forgot-password' => ...`, `"/docs/creating-a-password"`), not a key
     key = found.group()[::-1].removeprefix("-D")  # a Java system property: `-Dsonar.login=...`
     end = len(head) - len(key)
