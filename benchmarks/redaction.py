@@ -298,6 +298,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_99", "container image build and registry credentials, second round", "25254fa", "48532e2",
            source="the tools' documentation"),
+    _batch("_100", "virtualization and private-cloud management", "a2c5a45", "2a4e086",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
