@@ -298,6 +298,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_99", "container image build and registry credentials, second round", "25254fa", "48532e2",
            source="the tools' documentation"),
+    _batch("_100", "virtualization and private-cloud management", "a2c5a45", "2a4e086",
+           source="the tools' documentation"),
     _batch("_101", "API clients and load-testing tools", "a2c5a45", "84fcc95",
            source="the tools' documentation"),
     _batch("_102", "shell and interactive client history files", "a2c5a45", "ee378aa",

@@ -387,9 +387,11 @@ _PASSWORD_OPTIONS = {
     # PASSWORD` and Supermicro's Update Manager `sum -i HOST -u USER -p PASSWORD -c COMMAND` (coreutils `sum` has no
     # `-i`). Sync and transfer clients: Cyberduck's `duck --username USER -p PASSWORD`, Seafile's `seaf-cli sync -u USER
     # -p PASSWORD`, the ownCloud and Nextcloud command-line clients' `owncloudcmd`/`nextcloudcmd -u USER -p PASSWORD`.
+    # Nutanix's `ncli -s HOST -u USER -p PASSWORD` (a Prism account, given for a remote cluster).
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
-                            r"|tsm|gnmic|hdbsql|hammer|spacecmd|redfishtool|racadm|duck|seaf-cli|(?:own|next)cloudcmd)\b"
+                            r"|tsm|gnmic|hdbsql|hammer|spacecmd|redfishtool|racadm|duck|seaf-cli|(?:own|next)cloudcmd"
+                            r"|ncli)\b"
                             r"|\bsum[ \t]+-i[ \t]"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
                             r"|\bsupabase[ \t]+(?:link|db)[ \t]|\bsecurity[ \t]+(?:create|unlock)-keychain\b"
@@ -1133,7 +1135,10 @@ def _tasmota_command(rule: Rule, hit: Hit) -> list[Finding]:
     return []
 
 
-_PULUMI_SET = re.compile(r"\bpulumi[ \t]+config[ \t]+set[ \t]")
+# Commands whose `--secret` is a flag or names a secret object: `pulumi config set --secret KEY VALUE` (the value is
+# taken by its own rule), `virsh secret-set-value --secret UUID` (the libvirt secret's id; its value follows
+# `--base64`, taken by its own rule).
+_SECRET_FLAG = re.compile(r"\bpulumi[ \t]+config[ \t]+set[ \t]|\bvirsh\b[^\r\n]*?[ \t]secret-[a-z-]{2,20}[ \t]")
 
 
 def _pulumi_config_set(rule: Rule, hit: Hit) -> list[Finding]:
@@ -1163,8 +1168,8 @@ def _long_option(rule: Rule, hit: Hit) -> list[Finding]:
     if hit.span("v3") is not None and ((value.isalpha() and value.islower() and len(value) < 16)
                                        or _PASSWORD_SOURCE.fullmatch(value)):
         return []
-    if _PULUMI_SET.search(_command_line(hit.text, start)):
-        return []  # `pulumi config set --secret KEY VALUE`: a flag; the value is taken by its own rule
+    if _SECRET_FLAG.search(_command_line(hit.text, start)):
+        return []
     line = _command_line(hit.text, hit.anchor)
     if hit.text[hit.anchor : start].split()[0] == "--pass" and not _BARE_PASS_TOOLS.search(line):
         return []  # a bare `--pass` is a count as often (x264's `--pass 1`); MeshCentral's and curl's take a secret
@@ -2658,6 +2663,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
              "Jd8!pZ3mYc")),
            ('conn = database("PostgreSQLDataSource", "analyst", getSecret("pgPassword"));',
             'conn = database(datasource, username, password);', 'db = client.database("prod")')),
+          # XenAPI's `session.xenapi.login_with_password(USER, PASSWORD, VERSION, ORIGINATOR)`.
+          (1, (r"\blogin_with_password",),
+           (('session.xenapi.login_with_password("root", "Xa4#mLp9Tv", "2.3", "inventory.py")', "Xa4#mLp9Tv"),),
+           ('session.xenapi.login_with_password(user, password, "2.3", "inventory.py")',)),
           (3, (r"\bDBInterface\.connect",),
            (('conn = DBInterface.connect(MySQL.Connection, "db02", "reader", "My7$kRw2Px"; db="survey")',
              "My7$kRw2Px"),),
@@ -2766,7 +2775,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Storage appliances' session tokens under names that do not say so: QNAP QTS's `authLogin.cgi` reply
     # (`<authSid><![CDATA[SID]]></authSid>`) and the `sid=` its other `cgi-bin/` calls take; the token TrueNAS's
     # `midclt call auth.generate_token` prints on the next line; the `"value"` of Proxmox Backup Server's
-    # `generate-token` reply after its `"tokenid": "USER@REALM!NAME"`.
+    # `generate-token` reply after its `"tokenid": "USER@REALM!NAME"`; the `value` row of the table Proxmox VE's
+    # `pveum user token add` prints below its `full-tokenid` row (box-drawing or ASCII borders).
     Rule("token", r"<authSid><!\[CDATA\[(?P<v>[^\]\s<]{1,128})\]\]>", needs="<authSid>", remember=True,
          examples=(("<authSid><![CDATA[x7k2p9qa]]></authSid>", "x7k2p9qa"),),
          negatives=("<authSid><![CDATA[]]></authSid>", "<authPassed><![CDATA[1]]></authPassed>")),
@@ -2787,6 +2797,24 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(('{\n  "tokenid": "backup@pbs!monitoring",\n  "value": "d7e2a4c1-90b3-4f56-8a2e-3c1b9d0f7e45"\n}',
                     "d7e2a4c1-90b3-4f56-8a2e-3c1b9d0f7e45"),),
          negatives=('{"tokenid": "backup@pbs!monitoring", "comment": "grafana", "expire": 0}',)),
+    # A Proxmox VE ticket (the `PVEAuthCookie` cookie, `access/ticket`'s `"ticket"`): `PVE:USER@REALM:HEXTIME::`
+    # then the base64 signature that makes it a credential.
+    Rule("token", r"PVE:(?<![\w-]PVE:)[^\s:@\"']{1,64}@[\w.-]{1,64}:[0-9A-F]{8}::(?P<v>[A-Za-z0-9+/]{40,1024}={0,2})",
+         needs="PVE:", remember=True,
+         examples=(("Cookie: PVEAuthCookie=PVE:root@pam:6571A3F2::Mz4vT8yZx1Lm9Rb5Hn2Wc7Pd4Gs6Jf0Ua8Ye3Xi5Ov1Nk7Ql2==",
+                    "Mz4vT8yZx1Lm9Rb5Hn2Wc7Pd4Gs6Jf0Ua8Ye3Xi5Ov1Nk7Ql2=="),),
+         negatives=("pvedaemon[1234]: <root@pam> successful auth for user 'root@pam'",
+                    "PVE:root@pam:6571A3F2::")),
+    Rule("token", r"full-tokenid\b[^\r\n]{0,160}(?:\r?\n[^\r\n]{0,160}){0,8}?\r?\n[│|][ \t]*value[ \t]+[│|][ \t]*"
+         r"(?P<v>[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12})(?![\w-])", needs="full-tokenid", remember=True,
+         examples=(("│ full-tokenid │ automation@pve!ci                    │\n"
+                    "├──────────────┼──────────────────────────────────────┤\n"
+                    "│ info         │ {\"privsep\":\"0\"}                      │\n"
+                    "│ value        │ 5e1b8c2a-4d7f-4a39-b6e0-8f2c1d9a7b54 │\n",
+                    "5e1b8c2a-4d7f-4a39-b6e0-8f2c1d9a7b54"),),
+         negatives=("│ full-tokenid │ automation@pve!ci │\n│ comment      │ grafana           │\n"
+                    "│ expire       │ 0                 │\n",
+                    "│ value        │ 5e1b8c2a-4d7f-4a39-b6e0-8f2c1d9a7b54 │\n")),
     # Pure Storage Purity's `pureadmin create --api-token` (and `pureadmin list --api-token --expose`): a table whose
     # `API Token` column, before `Created`, holds each user's API token, a UUID.
     Rule("token", r"API Token(?=[ \t]+Created\b)[^\r\n]*\r?\n", needs="API Token", extract=_uuid_column_rows,
@@ -3216,7 +3244,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("mosquitto_ctrl -u admin -P x dynsec createClient gw-7 -p 'Gw7-Dyn!pw'", "Gw7-Dyn!pw"),
                    ("duck --list sftp://files.example.net/ --username deploy -p 'Dk7-Pw!q2'", "Dk7-Pw!q2"),
                    ("seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P -u ana -p Sf9Pw-x4", "Sf9Pw-x4"),
-                   ('owncloudcmd -u backup -p "Oc/Pw/38" -n /srv/oc https://owncloud.example.com', "Oc/Pw/38")),
+                   ('owncloudcmd -u backup -p "Oc/Pw/38" -n /srv/oc https://owncloud.example.com', "Oc/Pw/38"),
+                   ("ncli -s 10.1.1.50 -u admin -p 'Nx4$kTw9Rm' cluster info", "Nx4$kTw9Rm")),
          negatives=("mysql -u root -p shop", "seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P",
                     "duck --help -p", "git secret reveal -f -p \"$GPG_PASSPHRASE\"", "git secret hide -p",
                     "grep -w odoo /etc/passwd", "ssh -p 2222 ops@bastion",
@@ -3547,6 +3576,25 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
                     '$ lpass show --password "Shared-Ops/smtp-relay"',
                     "apksigner sign --ks r.jks --ks-pass env:KS_PASS --key-pass file:/run/secrets/kp app.apk")),
+    # libvirt's `virsh secret-set-value --secret UUID --base64 VALUE`: the secret's value (a Ceph client key, a LUKS
+    # passphrase), base64-encoded; the UUID names the secret object.
+    Rule("secret", r"secret-set-value\b[^\r\n]{0,256}?[ \t]--base64[ \t]+(?P<v>[A-Za-z0-9+/]{8,512}={0,2})(?![\w+/=])",
+         needs="secret-set-value", remember=True,
+         examples=(("virsh secret-set-value --secret 4e2a7c91-6b3d-4f58-a1e0-9c7d2b5f8a36 --base64 "
+                    "AQCx8m2lNq4vJhAAp3T7bW9nR5cY2pL6sZ1dKg==", "AQCx8m2lNq4vJhAAp3T7bW9nR5cY2pL6sZ1dKg=="),),
+         negatives=("virsh secret-set-value --secret 4e2a7c91-6b3d-4f58-a1e0-9c7d2b5f8a36 --file key.txt --plain",
+                    "virsh secret-get-value --secret 4e2a7c91-6b3d-4f58-a1e0-9c7d2b5f8a36",
+                    "virsh secret-set-value --secret $UUID --base64 $(ceph auth get-key client.libvirt)")),
+    # otopi answer files (oVirt/RHV `engine-setup --config-append=answers.conf`, `hosted-engine --deploy`): each line
+    # `SECTION/key=type:value`, so `OVESETUP_DB/password=str:…`, `OVESETUP_CONFIG/adminPassword=str:…`; the key names
+    # the secret. Only texts with `=str:` are scanned.
+    Rule("password", r"(?<![\w/])[A-Z][A-Z0-9_]{1,63}/(?P<k>\w{1,64})=str:(?P<v>[^\r\n]{0,255}\S)[ \t]*(?=\r?\n|\Z)",
+         needs="=str:", extract=_keyed_value, remember=True,
+         examples=(("[environment:default]\nOVESETUP_DB/user=str:engine\nOVESETUP_DB/password=str:Db7kTq2wLx\n",
+                    "Db7kTq2wLx"),
+                   ("OVEHOSTED_ENGINE/adminPassword=str:Hx5vRm8pKs\n", "Hx5vRm8pKs")),
+         negatives=("OVESETUP_CONFIG/fqdn=str:engine.example.com\nOVESETUP_DB/user=str:engine\n",
+                    "OVESETUP_DB/password=none:None\n")),
     # The Things Stack's `ttn-lw-cli end-devices create|set` LoRaWAN keys, 32 hex digits after a field path option:
     # `--root-keys.app-key.key`, `--root-keys.nwk-key.key`, `--session.keys.app-s-key.key` (not `--dev-eui` or
     # `--join-eui`, the device's ids). The pass starts at the literal `keys.`; the option's head is a lookbehind.
