@@ -2811,7 +2811,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     Rule("password", r":(?=(?:\d{1,5}|\*):(?:[^:\s]+:)?[^:\s]+:"
          r"(?P<v>(?:[^\s:\\]|\\.)(?:[^:\r\n\\]|\\.){0,255}?)[ \t]*(?:\r?\n|\Z))", ":",
          extract=_pgpass, remember=True,
-         after=rf"(?:\d{{1,5}}+|\*):[^:\s]++:[^\s:]{_PGPASS_REST}(?::{_PGPASS_REST})?+(?:\n|\Z)",
+         after=rf"[\d*]{{1,5}}+:[^:\s]++:[^\s:]{_PGPASS_REST}(?::{_PGPASS_REST})?+(?:\n|\Z)",
          examples=(("db.example.com:5432:shop:app:Pgp4ss-Prod", "Pgp4ss-Prod"),
                    ("*:*:*:replicator:r3plic8tion", "r3plic8tion"),
                    ("38.154.227.167:5868:wsuser9k:t6yq2bz4mx8r\n", "t6yq2bz4mx8r"),
@@ -4898,7 +4898,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Discord bot tokens (`<bot id in base64>.<timestamp>.<HMAC>`), found with no key (`bot.run("…")`): anchored at
     # the first dot, kept only if the first part decodes to a numeric id.
     Rule("token", r"\.(?<=[A-Za-z0-9]{24}\.)[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])", r"\.",
-         extract=_discord_bot_token, remember=True, before="[A-Za-z0-9]", after=r"[A-Za-z0-9_-]{6}\.",
+         extract=_discord_bot_token, remember=True, before="[A-Za-z0-9]{24}", after=r"[A-Za-z0-9_-]{6}\.",
          examples=(('bot.run("MTE0NTI4MzY3OTQ1ODU2MTIzNA.GTvyPq.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh")',
                     "MTE0NTI4MzY3OTQ1ODU2MTIzNA.GTvyPq.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh"),
                    ("DISCORD_TOKEN=NDc1MjM4OTE2MzQ1NjcyNzA0.Dk3q9A.Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2",

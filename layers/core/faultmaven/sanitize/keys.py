@@ -448,8 +448,9 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
         Rule("secret", sep + r"(?=" + arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
              + r"[ \t]*\\?[\"']?(?P<v>[A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/=_\-.])",
              sep, extract=extract_generic, remember=True,
-             # (possessive: what its optional parts could give back, the value's class cannot take)
-             after=f"(?>{arrow})" + r"[ \t]*+\\?+[\"']?+[A-Za-z0-9+/_\-]{20}",
+             # (possessive: what its optional parts could give back, the value's class cannot take; the arrows as the
+             # run of their characters, a test that needs no alternation at every separator)
+             after=("[:=]{0,3}+" if sep == ":" else "[>=]{0,2}+") + r"[ \t]*+\\?+[\"']?+[A-Za-z0-9+/_\-]{20}",
              examples=generic[0], negatives=generic[1]),
     )
 
