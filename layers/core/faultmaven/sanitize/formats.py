@@ -224,12 +224,6 @@ _PROXY_LIST_HOST = re.compile(r"[ \t]*[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})
 _PROXY_LIST_PASSWORD = re.compile(r"(?=[^\d]*\d)(?=[\W\d_]*[A-Za-z])[\w.~!*+=@#%-]{6,256}")
 
 
-# The rest of a pgpass line up to a colon that no backslash escapes: the guard after the port's colon passes only where
-# the line has at most one more such colon, as the pattern needs (a value's colons are escaped). In a log the guard
-# then fails at a line's end instead of the pattern trying each of its lazy value's lengths (a MAC's `1D:DC ip=...`).
-_PGPASS_REST = r"[^:\n]*+(?:(?<=\\):[^:\n]*+)*+"
-
-
 def _pgpass(rule: Rule, hit: Hit) -> list[Finding]:
     """`host:port:database:user:password` (PostgreSQL's password file): the line has exactly these fields. Proxy
     providers' lists (Webshare, IPRoyal) have no database, `host:port:user:password`: that shorter line needs a
@@ -2291,7 +2285,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Q="),),
          negatives=("password_encryption = 'SCRAM-SHA-256'",)),
     Rule("password_hash", r":(?=(?P<v>[./0-9A-Za-z]{13})(?::\d*:\d*:|[ \t]*(?:\r?\n|\Z)))", ":", extract=_des_crypt,
-         after=r"[./0-9A-Za-z]{13}(?::\d*:|[ \t]*(?:\r?\n|\Z))",
+         after=keys.COLON_VALUE_GUARD,
          examples=(("olduser:Xy7pQ2rT9wEzA:1001:1001:Old User:/home/olduser:/bin/sh", "Xy7pQ2rT9wEzA"),
                    ("webadmin:rOqQzRtLkPL9s\nreports:xV2yl3DdGsXbk\n", "rOqQzRtLkPL9s")),
          negatives=("www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin", "at 10:abcdefghijklm:12:14 ok")),
@@ -2811,7 +2805,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     Rule("password", r":(?=(?:\d{1,5}|\*):(?:[^:\s]+:)?[^:\s]+:"
          r"(?P<v>(?:[^\s:\\]|\\.)(?:[^:\r\n\\]|\\.){0,255}?)[ \t]*(?:\r?\n|\Z))", ":",
          extract=_pgpass, remember=True,
-         after=rf"[\d*]{{1,5}}+:[^:\s]++:[^\s:]{_PGPASS_REST}(?::{_PGPASS_REST})?+(?:\n|\Z)",
+         after=keys.COLON_VALUE_GUARD,
          examples=(("db.example.com:5432:shop:app:Pgp4ss-Prod", "Pgp4ss-Prod"),
                    ("*:*:*:replicator:r3plic8tion", "r3plic8tion"),
                    ("38.154.227.167:5868:wsuser9k:t6yq2bz4mx8r\n", "t6yq2bz4mx8r"),

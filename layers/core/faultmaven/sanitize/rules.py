@@ -506,7 +506,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          negatives=("from 10.0.0.7",
                     "version 1.2.3.4", '"contentVersion": "1.0.0.0"')),
     Rule("ip_address", r":(?::|[0-9]{0,3}+[A-Fa-f][0-9A-Fa-f]{0,3}:)", ":", "pii", extract=_ipv6,
-         after="(?::|(?:[A-Fa-f]|[0-9]{1,3}+[A-Fa-f])[0-9A-Fa-f]{0,3}:)",
+         after=keys.COLON_VALUE_GUARD,
          examples=(("resolver 2606:4700:4700::1111 down", "2606:4700:4700::1111"),),
          negatives=("at 12:00:01 ok",)),
     Rule("ssn", r"-(?<=\d-)(?<=(?<![\w.\-+/:])(?P<s>\d{3})-)(?P<g>\d\d)-(?P<n>\d{4})(?![\w-])", "-", "pii",
