@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 import re
 import string
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from faultmaven.sanitize import engine
+from faultmaven.sanitize import engine, keys
 from faultmaven.sanitize.engine import Scanner
 from faultmaven.sanitize.formats import FORMAT_RULES
 from faultmaven.sanitize.rules import BUILTIN_RULES, Options, Rule
@@ -143,3 +144,22 @@ def test_letter_classes_match_what_a_caseless_letter_matches() -> None:
         caseless, as_class = re.compile(f"(?i:{letter})"), re.compile(engine._letter_classes(f"(?i:{letter})"))
         assert as_class.pattern.startswith("["), letter
         assert [c for c in candidates if caseless.fullmatch(c)] == [c for c in candidates if as_class.fullmatch(c)]
+
+
+def test_the_shared_colon_guard_passes_wherever_one_of_its_rules_matches() -> None:
+    """A guard only skips: at every `:` where the pattern of a rule given `COLON_VALUE_GUARD` matches, in the texts of
+    the tests and in random strings of the characters the alternatives read, the guard passes."""
+    members = [re.compile(rule.pattern) for rule in RULES if rule.after == keys.COLON_VALUE_GUARD]
+    assert len(members) >= 5
+    guard = re.compile(":(?=" + keys.COLON_VALUE_GUARD + ")")
+    pieces = [*"0123456789abcdefABCDEFxyz:::    \t\n\r\"'\\{|>=./+_-*#;,@", "\n  ", "::=", "'''", '"""', "5432"]
+    rng = random.Random(7)
+    randoms = ["".join(rng.choice(pieces) for _ in range(rng.randint(3, 40)))
+               + rng.choice(["", ":" + "".join(rng.choice("ABCDEFabcdef0123456789+/_-.") for _ in range(22))])
+               for _ in range(30000)]
+    matched = 0
+    for text in (*TEXTS, *randoms):
+        for at in (m.start() for m in re.finditer(":", text) if any(p.match(text, m.start()) for p in members)):
+            matched += 1
+            assert guard.match(text, at), (text, at)
+    assert matched > 1000

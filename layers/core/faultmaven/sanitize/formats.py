@@ -224,12 +224,6 @@ _PROXY_LIST_HOST = re.compile(r"[ \t]*[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})
 _PROXY_LIST_PASSWORD = re.compile(r"(?=[^\d]*\d)(?=[\W\d_]*[A-Za-z])[\w.~!*+=@#%-]{6,256}")
 
 
-# The rest of a pgpass line up to a colon that no backslash escapes: the guard after the port's colon passes only where
-# the line has at most one more such colon, as the pattern needs (a value's colons are escaped). In a log the guard
-# then fails at a line's end instead of the pattern trying each of its lazy value's lengths (a MAC's `1D:DC ip=...`).
-_PGPASS_REST = r"[^:\n]*+(?:(?<=\\):[^:\n]*+)*+"
-
-
 def _pgpass(rule: Rule, hit: Hit) -> list[Finding]:
     """`host:port:database:user:password` (PostgreSQL's password file): the line has exactly these fields. Proxy
     providers' lists (Webshare, IPRoyal) have no database, `host:port:user:password`: that shorter line needs a
@@ -2325,7 +2319,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Q="),),
          negatives=("password_encryption = 'SCRAM-SHA-256'",)),
     Rule("password_hash", r":(?=(?P<v>[./0-9A-Za-z]{13})(?::\d*:\d*:|[ \t]*(?:\r?\n|\Z)))", ":", extract=_des_crypt,
-         after=r"[./0-9A-Za-z]{13}(?::\d*:|[ \t]*(?:\r?\n|\Z))",
+         after=keys.COLON_VALUE_GUARD,
          examples=(("olduser:Xy7pQ2rT9wEzA:1001:1001:Old User:/home/olduser:/bin/sh", "Xy7pQ2rT9wEzA"),
                    ("webadmin:rOqQzRtLkPL9s\nreports:xV2yl3DdGsXbk\n", "rOqQzRtLkPL9s")),
          negatives=("www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin", "at 10:abcdefghijklm:12:14 ok")),
@@ -2383,7 +2377,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Postfix's sasl_passwd(5) table: `[relay.host]:port user:password`, one entry per line.
     Rule("password", r"\](?::\d{1,5})?[ \t]+[^\s:]{1,128}:(?P<v>[^\s]{1,256})[ \t]*(?=\r?\n|\Z)", r"\]",
          extract=_sasl_passwd, remember=True, before=r"\w",
-         after=r"(?::\d{1,5})?[ \t]+[^\s:]{1,128}:",
+         after=r"(?::\d{1,5}+)?+[ \t]++[^\s:]{1,128}+:",  # (possessive: nothing given back could be followed)
          examples=(("[smtp.gmail.com]:587 alerts@example.com:Sm7pSaslPw\n", "Sm7pSaslPw"),),
          negatives=("[main] INFO:started", "[org.apache.Foo] INFO:ready now")),
     # The same table under a line that names it, where an entry may be keyed by the sender (`user@domain`, `@domain`)
@@ -2868,7 +2862,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     Rule("password", r":(?=(?:\d{1,5}|\*):(?:[^:\s]+:)?[^:\s]+:"
          r"(?P<v>(?:[^\s:\\]|\\.)(?:[^:\r\n\\]|\\.){0,255}?)[ \t]*(?:\r?\n|\Z))", ":",
          extract=_pgpass, remember=True,
-         after=rf"(?:\d{{1,5}}+|\*):[^:\s]++:[^\s:]{_PGPASS_REST}(?::{_PGPASS_REST})?+(?:\n|\Z)",
+         after=keys.COLON_VALUE_GUARD,
          examples=(("db.example.com:5432:shop:app:Pgp4ss-Prod", "Pgp4ss-Prod"),
                    ("*:*:*:replicator:r3plic8tion", "r3plic8tion"),
                    ("38.154.227.167:5868:wsuser9k:t6yq2bz4mx8r\n", "t6yq2bz4mx8r"),
@@ -5091,7 +5085,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Discord bot tokens (`<bot id in base64>.<timestamp>.<HMAC>`), found with no key (`bot.run("…")`): anchored at
     # the first dot, kept only if the first part decodes to a numeric id.
     Rule("token", r"\.(?<=[A-Za-z0-9]{24}\.)[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])", r"\.",
-         extract=_discord_bot_token, remember=True, before="[A-Za-z0-9]", after=r"[A-Za-z0-9_-]{6}\.",
+         extract=_discord_bot_token, remember=True, before="[A-Za-z0-9]{24}", after=r"[A-Za-z0-9_-]{6}\.",
          examples=(('bot.run("MTE0NTI4MzY3OTQ1ODU2MTIzNA.GTvyPq.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh")',
                     "MTE0NTI4MzY3OTQ1ODU2MTIzNA.GTvyPq.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh"),
                    ("DISCORD_TOKEN=NDc1MjM4OTE2MzQ1NjcyNzA0.Dk3q9A.Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2",

@@ -359,6 +359,27 @@ _TAG_EXAMPLES = ((("<password>mavenPw123</password>", "mavenPw123"),
                   '<property name="jwt.public.key">MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAq3Lm9Vx4Zp8</property>'))
 
 
+# The rest of a pgpass line up to a colon that no backslash escapes: the guard after the port's colon passes only where
+# the line has at most one more such colon, as the pattern needs (a value's colons are escaped). In a log the guard
+# then fails at a line's end instead of the pattern trying each of its lazy value's lengths (a MAC's `1D:DC ip=...`).
+_PGPASS_REST = r"[^:\n]*+(?:(?<=\\):[^:\n]*+)*+"
+_BLOCK_BELOW = r"[ \t]*+\r?\n[ \t]+[^\s#;]"  # a block's opener ends its line; the value is indented below
+_RANDOM_VALUE = r"[A-Za-z0-9+/_\-]{20}"
+# One guard for the rules anchored at `:` that test no character before it: the block and random-value rules below,
+# IPv6 addresses, DES crypt hashes and pgpass lines (rules.py, formats.py). Each alternative begins with a literal or a
+# class, which the regex engine tests without entering the alternative, so it enters at most one: a clock time's `:`
+# (`18:01:47,978`, the commonest `:` in logs) fails one digit run's test where it entered four rules' guards. After its
+# first character each alternative holds what every one of those rules needs there (a random value's 20 characters, a
+# hash's 13, an IPv6 group's hex letter, a pgpass line's fields): a rule given this guard must need no less.
+COLON_VALUE_GUARD = (
+    rf"[ \t][ \t]*+(?:(?:\{{|'''|\"\"\"|[|>][+-]?[1-9]?|){_BLOCK_BELOW}|\\?+[\"']?+{_RANDOM_VALUE})"
+    rf"|:|=[:=]{{0,2}}+[ \t]*+\\?+[\"']?+{_RANDOM_VALUE}|\\[\"']?+{_RANDOM_VALUE}"
+    rf"|\"(?:\"\"{_BLOCK_BELOW}|{_RANDOM_VALUE})|'(?:''{_BLOCK_BELOW}|{_RANDOM_VALUE})"
+    rf"|\{{{_BLOCK_BELOW}|[|>][+-]?[1-9]?{_BLOCK_BELOW}|\r\n[ \t]+[^\s#;]|\n[ \t]+[^\s#;]"
+    rf"|\d\d{{0,4}}+(?:[A-Za-z0-9+/_\-.]|:[^:\s]++:[^\s:]{_PGPASS_REST}(?::{_PGPASS_REST})?+(?:\n|\Z))"
+    r"|[A-Za-z](?:[0-9A-Fa-f]{0,3}+:|[A-Za-z0-9+/_\-.]{12})|[./+_\-*]")
+
+
 def assignment_rules(sep: str) -> tuple[Rule, ...]:
     """Rules anchored at one separator (`=`, `:`; `>` for XML elements): keyword key, value block below the key, any key
     with a random-looking value."""
@@ -446,12 +467,14 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
         # `"adminPassword": {` / `"value": "…"`); or after a multi-line string's opener: a YAML block scalar's `|`/`>`,
         # an HCL heredoc's `<<EOT`, Hjson's and TOML's triple quotes.
         Rule("secret", sep + opened + r"(?=\r?\n[ \t]+[^\s#;])", sep, extract=extract_block, remember=True,
-             after=opened + r"\r?\n[ \t]+[^\s#;]", examples=block[0], negatives=block[1]),
+             after=COLON_VALUE_GUARD if sep == ":" else opened + r"\r?\n[ \t]+[^\s#;]",
+             examples=block[0], negatives=block[1]),
         Rule("secret", sep + r"(?=" + arrow + r"[ \t]*\\?[\"']?[A-Za-z0-9+/_\-]{20})" + after_key + arrow
              + r"[ \t]*\\?[\"']?(?P<v>[A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/=_\-.])",
              sep, extract=extract_generic, remember=True,
-             # (possessive: what its optional parts could give back, the value's class cannot take)
-             after=f"(?>{arrow})" + r"[ \t]*+\\?+[\"']?+[A-Za-z0-9+/_\-]{20}",
+             # (possessive: what its optional parts could give back, the value's class cannot take; the arrows as the
+             # run of their characters, a test that needs no alternation at every separator)
+             after=COLON_VALUE_GUARD if sep == ":" else r"[>=]{0,2}+[ \t]*+\\?+[\"']?+[A-Za-z0-9+/_\-]{20}",
              examples=generic[0], negatives=generic[1]),
     )
 
