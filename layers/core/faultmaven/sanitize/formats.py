@@ -978,19 +978,21 @@ def _discord_bot_token(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, hit.end, rule.label)] if ident.isdigit() and 18 <= len(ident) <= 20 else []
 
 
-_TABLE_UUID = re.compile(rf"(?<![\w-]){UUID}(?![\w-])")
+def _column_rows(cell: str) -> Extractor:
+    """An extractor for the value shaped as `cell` on each row under a table header that names a token column, up to
+    the first row without one (Purity's `pureadmin list` shows `****` there once the token was read)."""
+    found_in = re.compile(rf"(?<![\w.-]){cell}(?![\w.-])").search
 
+    def rows(rule: Rule, hit: Hit) -> list[Finding]:
+        findings: list[Finding] = []
+        for line in _LINE.finditer(hit.text, hit.match.end()):
+            row = found_in(hit.text, line.start(), line.end())
+            if not line.group() or row is None or len(findings) >= 100:
+                break
+            findings.append((row.start(), row.end(), rule.label))
+        return findings
 
-def _uuid_column_rows(rule: Rule, hit: Hit) -> list[Finding]:
-    """The UUID on each row under a table header that names a token column, up to the first row without one (Purity's
-    `pureadmin list` shows `****` there once the token was read)."""
-    findings: list[Finding] = []
-    for line in _LINE.finditer(hit.text, hit.match.end()):
-        row = _TABLE_UUID.search(hit.text, line.start(), line.end())
-        if not line.group() or row is None or len(findings) >= 100:
-            break
-        findings.append((row.start(), row.end(), rule.label))
-    return findings
+    return rows
 
 
 # A shell command that prints a secret it names: a read (`vault read`, `kubectl get … jsonpath='{.data.password}'`,
@@ -1060,9 +1062,10 @@ _CONTENT_START = re.compile(r"\[[\w.\-\" ]{1,80}\]|<[A-Za-z?!/][^<>]*>.*")
 # A `key=value` line (`git credential fill`'s `username=alice`): a key's own rule judges it.
 _ASSIGNMENT_LINE = re.compile(r"[A-Za-z_][\w.-]{0,63}=(?!=)\S")
 _ROOT_PROMPT = re.compile(r"[\w.-]{1,64}@[\w.-]{1,64}:[^\s#]{0,200}#")
-# A request header the command sends (`curl -H "X-API-Key: …" … | jq`) or a URL query parameter named for a credential
-# (Upstash's `curl "…/get/KEY?_token=…"`): a secret it names goes out, not into the output.
-_SENT = re.compile(r"""(?:-H|--header)[ \t]+(?:"[^"\r\n]*"|'[^'\r\n]*'|\S+)"""
+# A request header the command sends (`curl -H "X-API-Key: …" … | jq`), its credentials (`curl -u "token-…:…"`,
+# Rancher's API keys) or a URL query parameter named for a credential (Upstash's `curl "…/get/KEY?_token=…"`): a secret
+# it names goes out, not into the output.
+_SENT = re.compile(r"""(?:-H|--header|(?<![\w-])-u|--user)[ \t]+(?:"[^"\r\n]*"|'[^'\r\n]*'|\S+)"""
                    r"""|[?&][\w.\-]*(?i:token|key|secret|auth|pass)[\w.\-]*=[^\s&"'#]*""")
 
 
@@ -2811,7 +2814,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "│ value        │ 5e1b8c2a-4d7f-4a39-b6e0-8f2c1d9a7b54 │\n")),
     # Pure Storage Purity's `pureadmin create --api-token` (and `pureadmin list --api-token --expose`): a table whose
     # `API Token` column, before `Created`, holds each user's API token, a UUID.
-    Rule("token", r"API Token(?=[ \t]+Created\b)[^\r\n]*\r?\n", needs="API Token", extract=_uuid_column_rows,
+    Rule("token", r"API Token(?=[ \t]+Created\b)[^\r\n]*\r?\n", needs="API Token", extract=_column_rows(UUID),
          remember=True,
          examples=(("Name   Type   API Token                             Created\n"
                     "ci     local  7c1e9a52-3b4d-f0e6-a812-5d9c0b7e4f21  2024-03-12 09:14:55 CET\n",
@@ -2819,6 +2822,47 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("Name   Type   API Token  Created\nci     local  ****       2024-03-12 09:14:55 CET\n"
                     "volume 7c1e9a52-3b4d-f0e6-a812-5d9c0b7e4f21\n",
                     "Name  Serial  Created\nvol1  7c1e9a52-3b4d-f0e6-a812-5d9c0b7e4f21  2024-03-12\n")),
+    # kubeadm's bootstrap tokens (`<6>.<16>`) outside a `--token` option: `kubeadm token create|delete TOKEN`, and the
+    # TOKEN column of `kubeadm token list`.
+    Rule("token", r"kubeadm[ \t]+token[ \t]+(?:create|delete)\b[^\r\n]{0,200}?[ \t](?P<v>" + keys.BOOTSTRAP_SHAPE
+         + r")(?![\w.-])", needs="kubeadm", remember=True,
+         examples=(("$ kubeadm token delete 8hq2lm.9vx4zp8tn3yb6jf1", "8hq2lm.9vx4zp8tn3yb6jf1"),
+                   ("kubeadm token create --ttl 2h 8hq2lm.9vx4zp8tn3yb6jf1", "8hq2lm.9vx4zp8tn3yb6jf1")),
+         negatives=("kubeadm token create --print-join-command", "kubeadm token delete abcdef")),
+    Rule("token", r"TOKEN[ \t]+TTL[ \t]+EXPIRES\b[^\r\n]*\r?\n", needs="TOKEN",
+         extract=_column_rows(keys.BOOTSTRAP_SHAPE), remember=True,
+         examples=(("TOKEN                     TTL   EXPIRES                USAGES\n"
+                    "8hq2lm.9vx4zp8tn3yb6jf1   23h   2026-12-08T07:02:10Z   authentication,signing\n",
+                    "8hq2lm.9vx4zp8tn3yb6jf1"),),
+         negatives=("TOKEN   TTL   EXPIRES\n<none>\n", "NAME   TOKEN   TTL   EXPIRES\nci     ****    1h    never\n")),
+    # kubeadm's certificate key (32 bytes in hex), which decrypts the control-plane certificates `kubeadm init
+    # --upload-certs` stores in the cluster: `kubeadm join --control-plane --certificate-key KEY`, and the line below
+    # `[upload-certs] Using certificate key:`.
+    Rule("secret", r"certificate(?:(?<=--certificate)-key(?:[ \t]+|=)|(?<=Using certificate) key:[ \t]*\r?\n)"
+         r"(?P<v>[0-9a-f]{64})(?![0-9A-Za-z])", needs="certificate", remember=True,
+         examples=(("kubeadm join 10.0.0.1:6443 --control-plane --certificate-key "
+                    "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c",
+                    "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c"),
+                   ("[upload-certs] Using certificate key:\n"
+                    "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c\n",
+                    "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c")),
+         negatives=("nginx --certificate-key /etc/ssl/private/site.key",
+                    "certificate fingerprint 9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c")),
+    # MicroK8s' `microk8s join HOST:25000/TOKEN/CERT-HASH` (what `microk8s add-node` prints): the token, 32 letters and
+    # digits, admits a node to the cluster; the hash after it names the cluster's certificate.
+    Rule("token", r"microk8s[ \t]+join[ \t]+[^\s/]{1,260}?:\d{1,5}/(?P<v>[A-Za-z0-9]{32})(?![A-Za-z0-9])",
+         needs="microk8s", remember=True,
+         examples=(("microk8s join 192.168.1.230:25000/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d/2c0cb3284b05 --worker",
+                    "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),),
+         negatives=("microk8s join --help", "microk8s add-node --token-ttl 3600")),
+    # Rancher's manifest URL for importing a cluster (`kubectl apply -f https://RANCHER/v3/import/TOKEN_c-m-ID.yaml`):
+    # the cluster's registration token is the path's file name before the cluster id.
+    Rule("token", r"/v3/import/(?P<v>[a-z0-9]{40,64})_c-(?:m-)?[a-z0-9]{5,8}\.yaml", needs="/v3/import/",
+         remember=True,
+         examples=(("kubectl apply -f https://rancher.example.com/v3/import/"
+                    "hq2lm9vx4zp8tn3yb6jf1ka5uw0ro2ec7gd4sh9pk3mz6qv8lc1hq2l_c-m-9vq2lw4x.yaml",
+                    "hq2lm9vx4zp8tn3yb6jf1ka5uw0ro2ec7gd4sh9pk3mz6qv8lc1hq2l"),),
+         negatives=("curl https://rancher.example.com/v3/import/cluster.yaml",)),
     # Databricks secrets written with a literal: the CLI's `databricks secrets put-secret SCOPE KEY --string-value V`
     # (the legacy CLI's `secrets put --scope S --key K --string-value V`) and Terraform's `resource "databricks_secret"`
     # block's `string_value = "V"`: the option and the attribute are generic names, the command or resource makes them
@@ -4231,6 +4275,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
             "$ cat ~/.m2/credentials.xml\n<id>nexus-2</id>\n",
             "$ curl -H 'X-API-Key: $PORTAINER_KEY' https://portainer.lan/api/endpoints | jq '.[].Name'\n"
             '"local"\n"pi-cluster"\n',
+            "$ curl -s -u \"$RANCHER_TOKEN\" https://rancher.example.com/v3/clusters | jq -r '.data[].name'\n"
+            "prod-east\n",
             '$ curl "https://eu1-merry-cat-31542.upstash.io/get/session?_token=$UPSTASH_TOKEN"\n{"result":"active"}\n')),
           (r"\]#", "]# ", (("[root@srv ~]# plesk bin secret_key --create -ip-address 203.0.113.25\n"
                           "b71e4c2a-9d3f-4a8b-85c6-1f0e7d2a3b94\n", "b71e4c2a-9d3f-4a8b-85c6-1f0e7d2a3b94"),),

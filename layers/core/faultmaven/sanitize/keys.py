@@ -230,6 +230,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "custom-rendezvous-server = 'rd.example.com'\nkey = 'OeVuKk5nlHiXp+APNn0Y3pC1Iwpwn44JGqrQCsWqmBw='",
              "max_tokens=4096", "STATSIG_CLIENT_KEY=client-Hn3bV7cX1zL5kJ9gF2dS6aP0oI4uY8tR3eW7qM1nB",
              'project_api_key="phc_Tq8Wm3Xz7Rb2Lv9Nc4Kp6Hy1Df5Sg0Ja3Ue8Io2Qk"', "secret = 1/kv/data/payments",
+             "sshKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3 ops@bastion'",
              "subscription_key_id=42", "'secret=secret/data/smtp:password'",
              'DATABASE_PASSWORD="{{ with secret "database/creds/billing" }}{{ .Data.password }}{{ end }}"')),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),
@@ -803,7 +804,7 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
         return False  # a reference; an encrypted value's envelope, whose ciphertext the format rules take
     if not value or is_placeholder_value(value) or "://" in value \
             or _is_reference(value, strength == "strong" and (quoted or "-" in value)) or names_its_key(key, value) \
-            or _BROWSER_KEY.fullmatch(value):
+            or _BROWSER_KEY.fullmatch(value) or _SSH_PUBLIC_KEY.match(value):
         return False
     if not quoted and (member := _R_MEMBER.fullmatch(value)) and classify_key(member.group(1)) is not None:
         return False
@@ -845,6 +846,10 @@ _ADYEN_CLIENT_KEY = re.compile(r"(?:test|live)_[A-Z0-9]{32}")
 # Keys their providers document as public, shipped in every page's JavaScript whatever key holds them: Statsig's
 # client keys (`client-`; the server's are `secret-`) and PostHog's project keys (`phc_`; personal keys are `phx_`).
 _BROWSER_KEY = re.compile(r"(?:client-|phc_)[A-Za-z0-9]{32,64}")
+# An OpenSSH public key (`authorized_keys` line: type, base64 blob, comment), published by design under a key such as
+# OpenShift install-config's `sshKey:`.
+_SSH_PUBLIC_KEY = re.compile(r"(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp(?:256|384|521)"
+                             r"|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)[ \t]+AAAA[A-Za-z0-9+/]")
 # Google's app passwords as its account page shows them: four groups of four lower-case letters (`MAIL_PASSWORD =
 # "qwvn rtzk pmlb hsdx"`), four words to the prose test above.
 _APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
@@ -852,7 +857,8 @@ _LINE_END = re.compile(r"[ \t]*(?:\r?\n|\Z)")
 # A Java .properties value continued after a trailing backslash on the next, indented line.
 _CONTINUED = re.compile(r"\r?\n[ \t]+([^\s\\]{1,512})")
 # A kubeadm bootstrap token (`<6>.<16>` lower-case letters and digits): two parts, like a reference.
-_BOOTSTRAP_TOKEN = re.compile(r"[a-z0-9]{6}\.[a-z0-9]{16}")
+BOOTSTRAP_SHAPE = r"[a-z0-9]{6}\.[a-z0-9]{16}"
+_BOOTSTRAP_TOKEN = re.compile(BOOTSTRAP_SHAPE)
 
 
 def _is_reference(value: str, literal: bool = False) -> bool:

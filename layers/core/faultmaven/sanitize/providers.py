@@ -143,6 +143,8 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     ("v1.0-", "[a-f0-9]{24}-[a-f0-9]{146}", f"{_ex(_HEX, 24)}-{_ex(_HEX, 146)}"),
     ("API-", "[A-Z0-9]{26}", _ex(_ALNUM, 26).upper()),
     ("sha256~", r"[\w-]{43}", _ex(_ALNUM, 43)),
+    # Amazon EKS tokens (`aws eks get-token`): the unpadded base64url of a presigned STS URL (`https://sts.`).
+    ("k8s-aws-v1.", "aHR0cHM6Ly9zdHMu[A-Za-z0-9_-]{40,}", "aHR0cHM6Ly9zdHMu" + _ex(_ALNUM, 60)),
     # StackHawk API keys.
     ("hawk.", r"[\w-]{20}\.[\w-]{20}", f"{_ex(_ALNUM, 20)}.{_ex(_ALNUM, 20)}"),
     # Doppler service account, SCIM and audit tokens.
