@@ -304,6 +304,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_103", "Java and enterprise application servers, second round", "a2c5a45", "3a628a3",
            source="the tools' documentation"),
+    _batch("_104", "API gateways and service meshes", "90dc2c3", "4dfdc03",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
