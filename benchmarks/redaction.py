@@ -306,6 +306,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_103", "Java and enterprise application servers, second round", "a2c5a45", "3a628a3",
            source="the tools' documentation"),
+    _batch("_104", "API gateways and service meshes", "90dc2c3", "4dfdc03",
+           source="the tools' documentation"),
     _batch("_105", "Kubernetes distributions and cluster bootstrap tools", "90dc2c3", "17e42ba",
            source="the tools' documentation"),
 )

@@ -885,6 +885,26 @@ def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
 
 
+# An entry of an nginx `map` block: a source value (quoted or bare), blanks, the mapped value, `;`.
+_NGINX_MAP_ENTRY = re.compile(r"[ \t]*(?:\"(?P<v1>[^\"\r\n]{0,256})\"|'(?P<v2>[^'\r\n]{0,256})'"
+                              r"|(?P<v3>[^\s\"';{}]{1,256}))[ \t]+[^\r\n;{}]{1,256};[ \t]*(?:#[^\r\n]*)?\r?(?:\n|\Z)")
+
+
+def _nginx_map_keys(rule: Rule, hit: Hit) -> list[Finding]:
+    """The source values of an nginx `map $http_apikey $client { "KEY" "client_one"; ... }` block (NGINX's API
+    gateway pattern): each key that names a client, up to the block's `}`; nginx's own parameters (`default`,
+    `hostnames`, `include`, `volatile`), regexes (`~`) and variables are not keys."""
+    text, found, at = hit.text, [], hit.end
+    while (entry := _NGINX_MAP_ENTRY.match(text, at)) is not None:
+        at = entry.end()
+        start, end = entry.span(entry.lastgroup or "v3")
+        value = text[start:end]
+        if value not in ("default", "hostnames", "include", "volatile") and not value.startswith(("~", "$")) \
+                and keys.token_like(value) and not is_placeholder_value(value):
+            found.append((start, end, rule.label))
+    return found
+
+
 # A credential stated in prose (tickets, chat, e-mail, handover notes): the rule matches a separator and the value
 # after it, and the extractor reads the line's text before the match for what makes it a credential.
 _STATED_WORDS = r"(?<![\w-])(?:pass(?:word|phrase|code|wd)?|pw|pwd|secret|token)(?![\w-])"
@@ -1584,6 +1604,9 @@ def _array_pair(rule: Rule, hit: Hit) -> list[Finding]:
     opening = text.rfind('"', max(0, at - 96), at - 1)
     key = text[opening + 1 : at - 1]
     if opening < 1 or not (text[opening - 1] == "[" or key.startswith("-")) or keys.classify_key(key) is None:
+        return []
+    # A list of secrets' names (Kong key-auth's `key_names: ["apikey", "x-api-key"]`) pairs no name with a value.
+    if keys.classify_key(text[slice(*hit.value_span())]) is not None:
         return []
     return keys.extract_keyword(rule, hit)
 
@@ -4573,7 +4596,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Hm4cK3y-7Tz2Wq9L")),
          negatives=('[["User-Agent", "python-requests/2.31.0"], ["Accept", "application/json"]]',
                     '"cmdline": ["/app/server", "-token-ttl", "15m"]', '["password", "secret", "token"]',
-                    '{"fields": "password", "x": 1}')),
+                    '{"fields": "password", "x": 1}', 'key_names: ["apikey", "x-api-key"]')),
     Rule("secret", r"Debugger PIN:[ \t]+(?P<v>\d{3,}(?:-\d{3,})+)(?![\w-])", needs="Debugger PIN:",
          examples=((" * Debugger is active!\n * Debugger PIN: 417-283-905\n", "417-283-905"),),
          negatives=(" * Debugger is active!\n * Debugger PIN disabled. DEBUGGER UNSECURED!\n",)),
@@ -5699,6 +5722,34 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("gis = GIS(portal_url, user, 'Pz4!vTq8Lm')", "Pz4!vTq8Lm")),
          negatives=('gis = GIS("home")', 'gis = GIS("https://www.arcgis.com", "jdoe", os.environ["ARCGIS_PW"])',
                     "gis = GIS(url, user, profile='prod')")),
+    # NGINX's API gateway keys: `map $http_apikey $api_client_name { "KEY" "client_one"; }` (also `$http_x_api_key`,
+    # `$arg_apikey`, `$cookie_token`): the map's source, a request's key or token, makes every entry's left side one.
+    Rule("secret", r"map(?<![\w$.-]map)[ \t]+\$(?:http|arg|cookie)_\w{0,40}(?:api_?key|token|secret)\w{0,20}"
+         r"[ \t]+\$\w{1,64}[ \t]*\{[ \t]*(?:#[^\r\n]*)?\r?\n", needs="map", extract=_nginx_map_keys, remember=True,
+         examples=(('map $http_apikey $api_client_name {\n    default "";\n    "7B5zIqmRGXmrJTFmKa99vcit" '
+                    '"client_one";\n}\n', "7B5zIqmRGXmrJTFmKa99vcit"),
+                   ("map $http_x_api_key $partner {\n    default none;\n    Lk8Wq2Zx7Rt4Vn9P acme;\n}\n",
+                    "Lk8Wq2Zx7Rt4Vn9P")),
+         negatives=('map $http_apikey $api_client_name {\n    default "";\n    "$api_key_one" "client_one";\n}\n',
+                    'map $http_upgrade $connection_upgrade {\n    default upgrade;\n    "" close;\n}\n',
+                    "map $http_user_agent $is_bot {\n    default 0;\n    ~*Googlebot2x 1;\n}\n")),
+    # Envoy's SDS `generic_secret: {secret: {inline_bytes|inline_string: ...}}` (the OAuth2 filter's token and HMAC
+    # secrets): `inline_bytes` holds the secret's bytes in base64, whatever their shape.
+    Rule("secret", r"generic_secret\"?[ \t]*:[\s{]{0,40}\"?secret\"?[ \t]*:[\s{]{0,40}\"?inline_(?:bytes|string)\"?"
+         r"[ \t]*:[ \t]*(?:\"(?P<v1>[^\"\r\n]{4,4096})\"|'(?P<v2>[^'\r\n]{4,4096})'|(?P<v3>[^\s\"',{}#]{4,4096}))",
+         needs="generic_secret", extract=_bundler_credentials, remember=True,
+         examples=(('  generic_secret:\n    secret:\n      inline_bytes: "aG1hYy1zZWNyZXQtNGY4ZTJhOWMxYjdk"\n',
+                    "aG1hYy1zZWNyZXQtNGY4ZTJhOWMxYjdk"),
+                   ('"generic_secret": {"secret": {"inline_string": "tok3n-Vq8Lz2"}}', "tok3n-Vq8Lz2")),
+         negatives=("  generic_secret:\n    secret:\n      filename: /etc/envoy/secrets/hmac\n",
+                    '  generic_secret:\n    secret:\n      environment_variable: OAUTH_HMAC\n')),
+    # The Azure API Management self-hosted gateway's token (`config.service.auth=GatewayKey <gateway>&<expiry>&<sig>`,
+    # also an `Authorization: GatewayKey ...` header): the gateway's name, the expiry and a base64 HMAC signature.
+    Rule("token", r"GatewayKey[ \t]+(?P<v>[^\s&\"']{1,80}&\d{8,14}&[A-Za-z0-9+/]{20,344}={0,2})(?![\w+/=])",
+         needs="GatewayKey", remember=True,
+         examples=(("config.service.auth=GatewayKey gw-eu&202701061200&Lq8Tz3Wx7Rk2Vn9Pm4Bh6Jd1Sc5Gf0YaEu8Ko2Zt4Wq==",
+                    "gw-eu&202701061200&Lq8Tz3Wx7Rk2Vn9Pm4Bh6Jd1Sc5Gf0YaEu8Ko2Zt4Wq=="),),
+         negatives=("config.service.auth=GatewayKey <token>", "Create a GatewayKey token in the portal.")),
     # Credentials stated in prose, as pasted from tickets, chat threads, e-mails and handover notes: `the password is
     # X`, `Your temporary password is: X`, `moderator PIN is 804417`, `login admin / X`, `username bob password X`.
     Rule("password", r" is:?" + _STATED_VALUE, needs=" is", extract=_stated(_STATED_IS), remember=True,
