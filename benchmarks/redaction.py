@@ -310,6 +310,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_105", "Kubernetes distributions and cluster bootstrap tools", "90dc2c3", "17e42ba",
            source="the tools' documentation"),
+    _batch("_106", "helpdesk, customer support and CRM platforms", "90dc2c3", "a8cae71",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

@@ -32,6 +32,10 @@ KNOWN_MISSES = {
     # Batch 100: OpenNebula's `~/.one/one_auth` holds a bare `user:password` line; printed after `cat`, only the
     # file's name, on another line, tells it from any `name:value` pair in a log.
     "OpenNebula ~/.one/one_auth and oned.conf DB section": ["On3pXk8qWz5r"],
+    # Batch 106: vtiger's webservice `login` reply names its session `"sessionName"` (AWS's RoleSessionName and tmux
+    # session names are not secrets), and the access key quoted after prose in a comment has no key/value layout.
+    "vtiger webservice login (getchallenge token, accessKey and sessionName)":
+        ["Wq8mT3xK9pLv2Rb7", "6a4f1c8e2b9d3675a0c19"],
     # Batch 103: Jetty's `Password` utility prints the `MD5:` and `CRYPT:` hashes of its input on lines of their own;
     # realm.properties' `user: MD5:hex,role` is caught, but a bare `MD5:hex` line is also how checksums are printed.
     "Jetty org.eclipse.jetty.util.security.Password output and start.d/ssl.ini with OBF values":

@@ -4720,6 +4720,32 @@ FORMAT_RULES: tuple[Rule, ...] = (
            negatives=(f"{word} readonly", f"{word} readwrite \\\n  create javax.management.monitor.*",
                       f"the {word} user reads"))
       for word in ("monitorRole", "controlRole")),
+    # Znuny/OTRS console `otrs.Console.pl Admin::User::SetPassword USER PASSWORD` (and its CustomerUser twin).
+    Rule("password", r"::SetPassword(?:(?<=Admin::User::SetPassword)|(?<=Admin::CustomerUser::SetPassword))[ \t]+"
+         r"[^\s'\"-]\S*[ \t]+" + _POSITIONAL_VALUE + _LINE_END, needs="::SetPassword", extract=_password_arg,
+         remember=True,
+         examples=(("bin/otrs.Console.pl Admin::User::SetPassword root@localhost 'Wq7!zR2mKp9v'", "Wq7!zR2mKp9v"),
+                   ("bin/znuny.Console.pl Admin::CustomerUser::SetPassword jdoe Cu5t9Pw", "Cu5t9Pw")),
+         negatives=("bin/otrs.Console.pl Admin::User::SetPassword root@localhost",
+                    "bin/otrs.Console.pl Admin::User::SetPassword root@localhost $NEW_PW",
+                    "otrs.Console.pl Admin::User::SetPassword --help")),
+    # Request Tracker's RT_SiteConfig.pm sets options with `Set( $NamePassword, 'VALUE' );` (`$DatabasePassword`,
+    # RT::LDAPImport's `$LDAPPassword`): no `=` or `=>` after the key word, only the variable's name ends with it.
+    Rule("password", r"Set\((?<![\w$>.:]Set\()[ \t]*\$\w{0,64}(?:Password|Passwd|Secret)[ \t]*,[ \t]*"
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\")", needs="Set(", extract=_groups, remember=True,
+         examples=(("Set( $DatabasePassword, 'Rt4db!Xq9mVz' );", "Rt4db!Xq9mVz"),
+                   ('Set($LDAPPassword, "Ld9pWq2x");', "Ld9pWq2x")),
+         negatives=("Set( $WebPasswordHashFunction, 'bcrypt' );", "Set( $MinimumPasswordLength, 12 );",
+                    "Set( $DatabasePassword, $ENV{RT_DB_PASSWORD} );", "Set( $DatabaseUser, 'rt_user' );")),
+    # The RT command-line client's `~/.rtrc`: `server URL`, then `user NAME` and `passwd PASSWORD` lines (no `=`).
+    # Keyed on the `server` line before it: a bare `passwd alice` is the passwd command and a user name.
+    Rule("password", r"server(?<![^\n]server)[ \t]+https?://\S+[ \t]*\r?\n(?:[ \t]*(?:user|externalauth)[ \t]+\S+"
+         r"[ \t]*\r?\n){0,2}[ \t]*passwd[ \t]+(?P<v1>\S{1,256})" + _LINE_END, needs="server", extract=_groups,
+         remember=True,
+         examples=(("# ~/.rtrc\nserver https://rt.example.com\nuser alice\npasswd Rc8vTq2!mLx5\n", "Rc8vTq2!mLx5"),),
+         negatives=("server https://rt.example.com\nuser alice\nexternalauth 1\n",
+                    "server https://rt.example.com\nuser alice\npasswd\n",
+                    "$ passwd alice\nserver http://10.0.0.5\n")),
     # OmniAuth strategies in a Rails initializer (`provider :github, "CLIENT_ID", "CLIENT_SECRET"`) and Devise's
     # `config.omniauth :facebook, "APP_ID", "APP_SECRET"`: the literal after the id is the client's secret.
     *(Rule("secret", word + r"[ \t]+:\w{1,40}[ \t]*,[ \t]*(?:\"[^\"\r\n]{1,256}\"|'[^'\r\n]{1,256}')[ \t]*,[ \t]*"

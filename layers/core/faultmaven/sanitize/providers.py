@@ -213,6 +213,9 @@ _UNSEPARATED: tuple[tuple[str, str, str], ...] = (
     # ConfigCat SDK keys (`configcat-sdk-1/` and two 22-character base64url parts): its own pass, as the `/` it ends at
     # is no anchor of the scan.
     ("configcat-sdk-1/", "[A-Za-z0-9_-]{22}/[A-Za-z0-9_-]{22}", f"{_ex(_ALNUM, 22)}/{_ex(_ALNUM[7:], 22)}"),
+    # Salesforce access tokens (session ids, `sf org display`'s Access Token): the 15- or 18-character org id (`00D`),
+    # `!`, then the token.
+    ("00D", "[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?![A-Za-z0-9._]{40,255}", f"{_ex(_ALNUM, 12)}!{_ex(_ALNUM, 96)}"),
 )
 
 _TAIL = r"(?![A-Za-z0-9_+/=-])"
