@@ -310,7 +310,9 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_105", "Kubernetes distributions and cluster bootstrap tools", "90dc2c3", "17e42ba",
            source="the tools' documentation"),
-    _batch("_106", "helpdesk, customer support and CRM platforms", "90dc2c3", "a8cae71",
+    # Batch 106's cases were committed alone (a8cae71) on a branch lost when its session was cut off; they reached
+    # main with their fixes in 7caca69. The held-out figure still comes from the rules of 90dc2c3, run here.
+    _batch("_106", "helpdesk, customer support and CRM platforms", "90dc2c3", "7caca69",
            source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
