@@ -5351,6 +5351,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "%3BPWD%3DOdbcC0nn%21x7%3BEncrypt%3Dyes", "OdbcC0nn%21x7"),),
          negatives=("odbc_connect=DRIVER%3D%7BODBC+Driver+18%7D%3BTrusted_Connection%3Dyes",
                     "q=reset%3Bpassword%3D%24%7BPW%7D")),
+    # A password as the `p` query parameter after a `u` user (`?u=USER&p=PASSWORD`): NocoDB's `NC_DB` connection URL
+    # (`pg://host:5432?u=nocodb&p=…&d=meta`, also `mysql2://`, `mssql://`), the Subsonic API's `?u=…&p=…` (Navidrome,
+    # Airsonic; `p=enc:<hex>` is the same password hex-encoded).
+    Rule("password", r"\?u=[^\s&\"'#]{1,64}&p=(?P<v>[^\s&\"'#]{1,256})", needs="?u=", remember=True,
+         validate=lambda value: not is_placeholder_value(value),
+         examples=(('NC_DB="pg://pg.internal:5432?u=nocodb&p=Nc9dbQx4Lw7R&d=nocodb_meta"', "Nc9dbQx4Lw7R"),
+                   ("https://music.example.com/rest/ping.view?u=alice&p=enc:4d7950617373&v=1.16.1&c=curl",
+                    "enc:4d7950617373")),
+         negatives=("NC_DB=pg://pg.internal:5432?u=${PG_USER}&p=${PG_PASSWORD}&d=nocodb",
+                    "/search?u=42&page=2", "/rest/ping.view?u=alice&t=26719a1196d2a940705a59634eb18eab&s=c19b2d")),
     # Bundler credentials for a private gem source: `BUNDLE_<HOST, dots as __>=user:password` (bundle-config(1)).
     Rule("password", _key_pattern(r"BUNDLE_(?:[A-Z0-9-]+__)+[A-Z0-9-]+"),
          needs="BUNDLE_", extract=_bundler_credentials, remember=True,

@@ -320,7 +320,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             '"adminPassword": {\n  "value": "[parameters(\'adminPassword\')]"\n}',
             "      token:\n        $env: GITLAB_TOKEN\n",
             "secretGenerator:\n  - name: api-env\n    envs:\n      - secrets.env\n",
-            "client_secret: |\n  line one of a file\n  Xk9pLm2QwRt7vB3aZZ\n", "api_token: >\n  see the vault\n")),
+            "client_secret: |\n  line one of a file\n  Xk9pLm2QwRt7vB3aZZ\n", "api_token: >\n  see the vault\n",
+            "    secrets:\n      - n8n_db_password\n      - registry-token.v2\n")),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),
             ('"password_hash": "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"',
              "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"),
@@ -610,6 +611,10 @@ _BLOCK_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token"}
 _BLOCK_VALUE_KEYS = frozenset({"secure", "value", "default", "plaintext"})
 # A sub-key may be a few words (`cmctl status certificate`'s `Secret:` report: `Issuer Common Name: R11`).
 _SUBKEY = re.compile(r"""(?:-[ \t]+)?([\w.\-"']+(?: [\w.\-"']+){0,3})[ \t]*[:=][ \t]*""")
+# A list item under a plural `secrets:` that is a name (lower-case words joined by `_`, `-` or `.`): Compose's
+# service-level `secrets:` list (mounted under /run/secrets/NAME), Drone's and Woodpecker's `secrets:` lists name
+# secrets kept elsewhere.
+_SECRET_NAME_ITEM = re.compile(r"-[ \t]+[\"']?([a-z][a-z0-9]*(?:[_.-][a-z0-9]+)+)[\"']?")
 
 
 def key_before(text: str, sep: int) -> str:
@@ -1438,6 +1443,8 @@ def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
                 body_start, body = body_start + 1, quoted.group(1)
         elif braced:
             continue
+        if plural and (item := _SECRET_NAME_ITEM.fullmatch(body)) and not looks_random(item.group(1)):
+            continue  # a secret's name in a list of them, not its value
         if body.startswith(("$env:", "$file:", "$include:")):
             continue  # Backstage's config loader: the value is read from that variable or file, not written here
         if body.endswith(("||", "??")):

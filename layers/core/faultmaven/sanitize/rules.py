@@ -438,6 +438,15 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          examples=(("TFE_TOKEN=Hq2Lm9Vx4Zp8Tn.atlasv1.3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro",
                     "Hq2Lm9Vx4Zp8Tn.atlasv1.3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro"),),
          negatives=("see api.atlasv1.docs", "v1.2.3")),
+    # Airtable personal access tokens (and its service accounts'): `pat`, a 14-character token id, `.`, 64 hex digits
+    # (the secret); anchored at the dot, as often passed alone (`Api("pat….…")` in pyairtable) as under a key.
+    Rule("provider_token", r"\.(?<=(?<![A-Za-z0-9_])(?P<s>pat[A-Za-z0-9]{14})\.)[0-9a-f]{64}(?![A-Za-z0-9_-])", r"\.",
+         after="[0-9a-f]{64}",
+         examples=(('api = Api("patQ2mLx7Vb9Kc4Rt.9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c")',
+                    "patQ2mLx7Vb9Kc4Rt.9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c"),),
+         negatives=("see pathfinder.9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c",
+                    "xpatQ2mLx7Vb9Kc4Rt.9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c",
+                    "patQ2mLx7Vb9Kc4Rt.9f2c4e6a8b0d")),
     Rule("sendgrid_key", r"\.(?<=G\.)(?<=(?<![A-Za-z0-9])(?P<s>SG)\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}", r"\.",
          before="[9Gs]",
          examples=(("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",
