@@ -316,6 +316,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_107", "low-code, workflow automation and internal-tool builders", "a728524", "2272bdb",
            source="the tools' documentation"),
+    _batch("_108", "distributed caches, data grids and coordination services", "a728524", "e65cc05",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

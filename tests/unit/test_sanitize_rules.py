@@ -333,6 +333,9 @@ KNOWN_MISSES = {
     # `"type": "text"`); a flag elsewhere in the object would take in every text field an app marks for hiding.
     "Enpass JSON export (items with fields of type username, password, totp and a sensitive field)": [
         "blue heron pond"],
+    # Batch 108: a memcached SASL password file (`user:password` lines printed by `cat`) is told from any `a:b` list
+    # only by its name, like rsyncd.secrets; the entry whose password the client call also holds goes with it.
+    "memcached SASL auth file passed with -Y and python-binary-memcached client": ["Jb5Hw8Pn3Yc1Tq"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;

@@ -381,11 +381,14 @@ _PASSWORD_OPTIONS = {
     # PASSWORD` and Supermicro's Update Manager `sum -i HOST -u USER -p PASSWORD -c COMMAND` (coreutils `sum` has no
     # `-i`). Sync and transfer clients: Cyberduck's `duck --username USER -p PASSWORD`, Seafile's `seaf-cli sync -u USER
     # -p PASSWORD`, the ownCloud and Nextcloud command-line clients' `owncloudcmd`/`nextcloudcmd -u USER -p PASSWORD`.
-    # Nutanix's `ncli -s HOST -u USER -p PASSWORD` (a Prism account, given for a remote cluster).
+    # Nutanix's `ncli -s HOST -u USER -p PASSWORD` (a Prism account, given for a remote cluster). Couchbase's query
+    # shell and data tools (`cbq -u USER -p PASSWORD`, `cbimport|cbexport|cbbackupmgr … -u USER -p PASSWORD`);
+    # Infinispan's CLI (`bin/cli.sh user create NAME -p PASSWORD`, `cli.sh connect -u USER -p PASSWORD`).
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
                             r"|tsm|gnmic|hdbsql|hammer|spacecmd|redfishtool|racadm|duck|seaf-cli|(?:own|next)cloudcmd"
-                            r"|ncli)\b"
+                            r"|ncli|cbq|cbimport|cbexport|cbbackupmgr)\b"
+                            r"|\bcli\.(?:sh|bat)[ \t]+(?:user[ \t]+(?:create|password)|connect)\b"
                             r"|\bsum[ \t]+-i[ \t]"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
                             r"|\bsupabase[ \t]+(?:link|db)[ \t]|\bsecurity[ \t]+(?:create|unlock)-keychain\b"
@@ -398,9 +401,10 @@ _PASSWORD_OPTIONS = {
     # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's, FreeTDS
     # `tsql -U USER -P PASSWORD` the server's, Wazuh's `agent-auth -P` the enrollment password, Metasploit's
     # `msfrpcd -P` the RPC server's, macOS `security import FILE.p12 -P` the PKCS#12 file's, SAP ASE's (Sybase) `isql -U
-    # USER -P PASSWORD` the server's.
+    # USER -P PASSWORD` the server's; Aerospike's tools (`asadm`, `aql`, `asinfo`, `asbackup`, `asrestore -U USER -P
+    # PASSWORD`) the cluster user's.
     ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr|ctrl)|tsql|agent-auth"
-                            r"|isql|msfrpcd)\b|\bsecurity[ \t]+import\b"),
+                            r"|isql|msfrpcd|asadm|aql|asinfo|asbackup|asrestore)\b|\bsecurity[ \t]+import\b"),
     ("a", False): re.compile(r"\bredis-cli\b"),
     ("a", True): re.compile(r"\bredis-cli\b"),
     # MIT Kerberos `kadmin -p PRINCIPAL -w PASSWORD` takes the administrator's password like the OpenLDAP tools;
@@ -1100,6 +1104,11 @@ def _echo_to_secret_file(rule: Rule, hit: Hit) -> list[Finding]:
     return _bundler_credentials(rule, hit)
 
 
+# The field a command's closing `jq` filter selects (`| jq -r '.[].AccessorID'`): an id or a name is what it prints.
+_JQ_FIELD = re.compile(r"""\bjq\b[^|]*?\.([A-Za-z_]\w{0,63})\)?["']?[ \t]*\Z""")
+_ID_FIELD = re.compile(r"(?i)(?:id|ids|name|names)\Z")
+
+
 def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
     """The lines a command prints right after its prompt line when the command reads a secret it names (or is one of
     `_REVEALS`): each a single token that reads as a secret (up to a blank line, the next prompt or five lines)."""
@@ -1110,6 +1119,9 @@ def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
     command = text[c_start:c_end]
     if command.rstrip().endswith("\\"):
         return []  # a command continued on the next line (`\`) prints nothing there
+    field = _JQ_FIELD.search(command)
+    if field is not None and _ID_FIELD.search(field.group(1)) and not _SECRET_WORD.search(field.group(1)):
+        return []  # `consul acl token list -format=json | jq -r '.[].AccessorID'` prints the tokens' ids
     named = _SECRET_WORD.search(_SENT.sub(" ", command))
     word = named.group(1) if named is not None and _PRINTS.search(command) else None
     if word is None and _REVEALS.search(command.strip()):
@@ -1166,7 +1178,8 @@ def _pulumi_config_set(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 # MeshCentral's `--createaccount USER --pass PASSWORD`; curl's `--pass PHRASE`, the `--key` private key's passphrase.
-_BARE_PASS_TOOLS = re.compile(r"\b(?:meshcentral|curl)\b")
+# redis-cli's and valkey-cli's `--pass PASSWORD` (the same as `-a`).
+_BARE_PASS_TOOLS = re.compile(r"\b(?:meshcentral|curl|redis-cli|valkey-cli|keydb-cli)\b")
 # LastPass's `lpass show --password ENTRY`: the option picks the field to print, the entry's name follows; AnyDesk's
 # `--set-password [PROFILE]` reads the password on its standard input, the word after it names a permission profile.
 _OPTION_NAMES_FIELD = re.compile(r"\blpass[ \t]+show\b|(?i:\banydesk)(?:\.exe)?\"?[ \t]")
@@ -2294,6 +2307,54 @@ def _mixed_positional(rule: Rule, hit: Hit) -> list[Finding]:
     if hit.span("v3") is not None and not _mixed(hit.text[start:end]):
         return []
     return _bundler_credentials(rule, hit)
+
+
+
+# Aerospike's aql: `CREATE USER NAME PASSWORD VALUE ROLE[S] …` and `SET PASSWORD VALUE [FOR NAME]` (the word before the
+# value says what it is, no quotes); the statement starts its line or follows the `aql> ` prompt.
+_AQL_BEFORE = re.compile(r"(?:^|[>\s])(?:CREATE[ \t]+USER[ \t]+[^\s]{1,128}|SET)[ \t]+PASSWORD\Z")
+
+
+def _aql_password(rule: Rule, hit: Hit) -> list[Finding]:
+    line_start = hit.text.rfind("\n", 0, hit.anchor) + 1
+    if not _AQL_BEFORE.search(hit.text, line_start, hit.anchor + len("PASSWORD")):
+        return []
+    return _device_value(rule, hit)
+
+
+# cbq's `-c`/`--credentials USER:PASSWORD,USER:PASSWORD` (a bucket or user name, a colon, its password; per item).
+_CBQ_COMMAND = re.compile(r"\bcbq\b")
+_CBQ_ITEM = re.compile(r"[^\s,:]{1,128}:(?P<v>[^\s,]{1,256})")
+
+
+def _cbq_credentials(rule: Rule, hit: Hit) -> list[Finding]:
+    start, end = hit.span("l")  # type: ignore[misc]
+    if not _CBQ_COMMAND.search(_command_line(hit.text, hit.anchor)) or "//" in hit.text[start:end]:
+        return []
+    return [(m.start("v"), m.end("v"), rule.label) for m in _CBQ_ITEM.finditer(hit.text, start, end)
+            if not is_placeholder_value(m.group("v"))]
+
+
+# A properties realm's file in clear text (WildFly Elytron's and Infinispan's `users.properties` with the
+# `#$ALGORITHM=clear$` header its tools write): each `user=password` line after the header, comments between.
+_CLEAR_REALM_HEADER = "#$ALGORITHM=clear$"
+_REALM_FILE_LINE = re.compile(r"[ \t]*(?:#[^\r\n]*|[^#\s=:\\][^=\s]{0,127}=[^\s]{1,256})[ \t]*\r?")
+
+
+def _clear_realm_user(rule: Rule, hit: Hit) -> list[Finding]:
+    header = hit.text.rfind(_CLEAR_REALM_HEADER, 0, hit.anchor)
+    if header < 0:
+        return []
+    between = hit.text[hit.text.find("\n", header) + 1 : hit.anchor].split("\n")[:-1]
+    if len(between) > 200 or not all(_REALM_FILE_LINE.fullmatch(line) for line in between):
+        return []
+    return _bundler_credentials(rule, hit)
+
+
+def _param_value(rule: Rule, hit: Hit) -> list[Finding]:
+    """`<param-name>NAME</param-name>` then `<param-value>VALUE</param-value>` (Java EE and Spring `init-param`,
+    Coherence's password providers): the value when the name names a secret."""
+    return _named_value(hit.text[slice(*hit.span("n"))], rule, hit)  # type: ignore[misc]
 
 
 FORMAT_RULES: tuple[Rule, ...] = (
@@ -4002,7 +4063,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # The same with more of the command after the value: SNMPv3 users (PAN-OS `authpwd A privpwd B`, Check Point
     # `auth-pass-phrase A … privacy-pass-phrase B`, ArubaOS-CX `auth-pass plaintext A priv aes …`), ScreenOS'
     # `preshare "…" sec-level standard`.
-    *(Rule("password", word + r"(?<![\w=-]" + word + r")(?:[ \t]+(?:plaintext|ciphertext))?" + _NEXT_VALUE,
+    *(Rule("password", word + r"(?<![\w=-]" + word + r")(?<!sentinel[ \t]" + word + r")"
+           r"(?:[ \t]+(?:plaintext|ciphertext))?" + _NEXT_VALUE,
            needs=word, extract=_device_value, remember=True,
            examples=((f"x {word} Dev1ce-S3cret-9 y z", "Dev1ce-S3cret-9"),
                      (f'x {word} "Dev1ce S3cret"', "Dev1ce S3cret")),
@@ -5817,6 +5879,93 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "9wQmT3pLzR7vXk2Nb8YcH5jF1sDa6GeU0oIrWtEy"),),
          negatives=("the secret key is rotated by the vault-aws-rotation-lambda-function-prod-eu-west1x",
                     "secret key file: /etc/app/keys/aws/sandbox/credentials/secret.pem")),
+    # Distributed caches and coordination services. Redis Sentinel's `sentinel auth-pass MASTER PASSWORD` (the
+    # monitored master's password, after its name) and `sentinel sentinel-pass PASSWORD` (the other sentinels').
+    Rule("password", r"sentinel(?<![\w-]sentinel)[ \t]+(?:auth-pass[ \t]+[^\s]{1,128}|sentinel-pass)" + _LAST_VALUE,
+         needs="sentinel", extract=_device_value, remember=True,
+         examples=(("sentinel auth-pass cache-main Sp3Wx8-Lq5Ky", "Sp3Wx8-Lq5Ky"),
+                   ("sentinel sentinel-pass 'Pe7Rz2#Nm9'", "Pe7Rz2#Nm9")),
+         negatives=("sentinel monitor cache-main 10.0.0.1 6379 2", "sentinel auth-pass cache-main $MASTER_PW",
+                    "sentinel auth-user cache-main probe")),
+    # redis-cli's (and valkey-cli's) `REDISCLI_AUTH` environment variable: the password `-a` would take.
+    Rule("password", r"REDISCLI_AUTH(?<![\w-]REDISCLI_AUTH)[\"']?[ \t]*[:=][ \t]*" + _ARG_VALUE,
+         needs="REDISCLI_AUTH", extract=_device_value, remember=True,
+         examples=(("export REDISCLI_AUTH='Rc4Ws9-Kq2Lv'", "Rc4Ws9-Kq2Lv"),
+                   ("      REDISCLI_AUTH: Rd7Qm2Wx9Lp", "Rd7Qm2Wx9Lp")),
+         negatives=("export REDISCLI_AUTH=$REDIS_PASSWORD", 'REDISCLI_AUTH="${REDIS_PASSWORD}" redis-cli ping')),
+    # ZooKeeper's digest scheme given to a client API as `"user:password"`: `zk.addAuthInfo("digest", "…".getBytes())`,
+    # Curator's `.authorization("digest", …)`, kazoo's `add_auth("digest", …)` and `auth_data=[("digest", …)]`.
+    Rule("password", r"digest(?<=[\"']digest)[\"'][ \t]*,[ \t]*[\"'][^\"':\s]{1,64}:(?P<v>[^\"'\s]{1,256})[\"']",
+         needs="digest", extract=_bundler_credentials, remember=True,
+         examples=(('zk.addAuthInfo("digest", "scheduler:Cu7Vx2Rq9".getBytes());', "Cu7Vx2Rq9"),
+                   ("KazooClient(hosts=h, auth_data=[('digest', 'ops:Kz4-Lw8q')])", "Kz4-Lw8q")),
+         negatives=('zk.addAuthInfo("digest", (user + ":" + pw).getBytes());',
+                    'MessageDigest.getInstance("SHA-256"); algo = "digest", "sha1"')),
+    # Aerospike's aql user statements (see `_AQL_BEFORE`).
+    Rule("password", r"PASSWORD(?<=[ \t]PASSWORD)[ \t]+(?!=|FOR\b)" + _POSITIONAL_VALUE
+         + r"(?=[ \t]+(?:ROLES?|FOR)[ \t]|[ \t]*;?[ \t]*(?:\r?\n|\Z))",
+         needs="PASSWORD", extract=_aql_password, remember=True,
+         examples=(("aql> CREATE USER report_ro PASSWORD Rp7Xk2-Wq9 ROLE read", "Rp7Xk2-Wq9"),
+                   ("CREATE USER ops PASSWORD Op5Lw2Zq ROLES read-write, sys-admin", "Op5Lw2Zq"),
+                   ("aql> SET PASSWORD Nw3Tz8-Hc5 FOR app_rw", "Nw3Tz8-Hc5")),
+         negatives=("SET PASSWORD = PASSWORD('x')", "CREATE USER report_ro PASSWORD $PW ROLE read",
+                    "REQUIRE A STRONG PASSWORD FOR ADMINS", "SET PASSWORD FOR 'bob'@'%' = 'x'")),
+    # asadm's `manage acl create user NAME password PASSWORD roles …`, `manage acl set-password user NAME password
+    # PASSWORD` and `manage acl change-password user NAME old OLD new NEW`.
+    Rule("password", r"manage[ \t]+acl[ \t]+(?:create|set-password|change-password)[ \t]+user[ \t]+[^\s]{1,128}"
+         r"(?:[ \t]+old[ \t]+(?P<c>[^\s]{1,256}))?[ \t]+(?:password|new)" + _NEXT_VALUE,
+         needs="manage", extract=_device_value, remember=True,
+         examples=(("Admin+> manage acl create user bw password Bw6Qs1-Lx8 roles read-write", "Bw6Qs1-Lx8"),
+                   ("manage acl change-password user bw old Ol4-Pw9x new Nw5-Pw2q", "Nw5-Pw2q"),
+                   ("manage acl change-password user bw old Ol4-Pw9x new Nw5-Pw2q", "Ol4-Pw9x")),
+         negatives=("manage acl create user bw roles read", "manage acl delete user bw",
+                    "manage acl create user bw password $PW roles read")),
+    # cbq's credentials list (see `_cbq_credentials`).
+    Rule("password", r"[ \t](?:-c|--credentials)(?:=|[ \t]+)(?P<l>[^\s\"']{3,512})", needs="cbq",
+         extract=_cbq_credentials, remember=True,
+         examples=(("cbq -e http://cb:8093 -c catalog:Bk9Hn4-Qs7,travel:Ts6Vr3-Mz8", "Ts6Vr3-Mz8"),
+                   ("cbq -e http://cb:8093 --credentials=Administrator:Ad9-Kq2Lw", "Ad9-Kq2Lw")),
+         negatives=("cbq -e http://cb:8093 -c catalog:$PW", "cbimport json -c couchbase://cb -u u -p $PW",
+                    "cbq -e couchbase://cb -c couchbase://cb2")),
+    # A properties realm in clear text (see `_clear_realm_user`).
+    Rule("password", r"(?<![^\n])[^#\s=:\\][^=\s]{0,127}=(?P<v>[^\s]{1,256})(?=\r?\n|\Z)",
+         needs=_CLEAR_REALM_HEADER, extract=_clear_realm_user, remember=True,
+         examples=(("#$REALM_NAME=default$\n#$ALGORITHM=clear$\nadmin=Up9Xr4-Kc7\nops=Mn3Hv8-Zd5\n", "Mn3Hv8-Zd5"),),
+         negatives=("#$REALM_NAME=default$\nadmin=Up9Xr4Kc7\n", "#$ALGORITHM=clear$\nadmin=${ADMIN_PW}\n",
+                    "#$ALGORITHM=clear$\n\n[section]\nhost=db.internal\n")),
+    # Consul's `consul acl set-agent-token TYPE TOKEN` (the agent's own ACL tokens), the gossip key `consul keygen`
+    # prints on the line after it, and `consul keyring -install|-use|-remove KEY`.
+    Rule("token", r"set-agent-token[ \t]+(?:-[^\s]{1,200}[ \t]+)*[\w-]{1,40}" + _NEXT_VALUE,
+         needs="set-agent-token", extract=_device_value, remember=True,
+         examples=(('consul acl set-agent-token agent "e91d4b7a-3c52-f806-1a9e-5d2b8c7f4a13"',
+                    "e91d4b7a-3c52-f806-1a9e-5d2b8c7f4a13"),
+                   ("consul acl set-agent-token -token-file=/x default 6d2a9f14-8e3b-c517-40da-b9e7f2c61a38",
+                    "6d2a9f14-8e3b-c517-40da-b9e7f2c61a38")),
+         negatives=('consul acl set-agent-token agent "$AGENT_TOKEN"', "consul acl set-agent-token -h")),
+    Rule("secret", r"consul[ \t]+(?:keygen[ \t]*\r?\n|keyring[ \t]+-(?:install|use|remove)(?:=|[ \t]+)[\"']?)"
+         r"(?P<v>[A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])", needs="consul ", extract=_bundler_credentials,
+         remember=True,
+         examples=(("$ consul keygen\npQ7vK2mZ9xT4wL8rN3cY6hB1jF5sD0gA2uE7iO9kRw0=\n",
+                    "pQ7vK2mZ9xT4wL8rN3cY6hB1jF5sD0gA2uE7iO9kRw0="),
+                   ("consul keyring -install=Xq7vK2mZ9xT4wL8rN3cY6hB1jF5sD0gA2uE7iO9kRw1=",
+                    "Xq7vK2mZ9xT4wL8rN3cY6hB1jF5sD0gA2uE7iO9kRw1=")),
+         negatives=("$ consul keygen\n$ consul keyring -list", "consul keyring -install=$GOSSIP_KEY")),
+    # python-binary-memcached's `bmemcached.Client(SERVERS, 'USER', 'PASSWORD')` (memcached's SASL credentials, by
+    # position after the server list).
+    Rule("password", r"bmemcached\.Client\([^\r\n]{0,300}?,[ \t]*(?:'[^'\r\n]{1,128}'|\"[^\"\r\n]{1,128}\")[ \t]*,"
+         r"[ \t]*(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\")", needs="bmemcached.Client",
+         extract=_bundler_credentials, remember=True,
+         examples=(("mc = bmemcached.Client(('10.0.0.5:11211',), 'web', 'Mc2Zq7-Lt4')", "Mc2Zq7-Lt4"),),
+         negatives=("mc = bmemcached.Client(servers, user, password)",
+                    "mc = bmemcached.Client(('10.0.0.5:11211',), 'web', '${MC_PASSWORD}')")),
+    # `<param-name>` / `<param-value>` pairs (see `_param_value`).
+    Rule("secret", r"<param-name>[ \t]*(?P<n>[\w.\-]{1,80})[ \t]*</param-name>\s{0,200}"
+         r"<param-value>(?P<v>[^<\r\n]{1,256})</param-value>", needs="<param-value>", extract=_param_value,
+         remember=True,
+         examples=(("<init-param>\n  <param-name>password</param-name>\n  <param-value>Cp7Hn3-Vz8</param-value>",
+                    "Cp7Hn3-Vz8"),),
+         negatives=("<param-name>keystore</param-name>\n<param-value>/etc/server.p12</param-value>",
+                    "<param-name>password</param-name>\n<param-value>${coherence.password}</param-value>")),
     # GeoServer's security/masterpw.info: "The generated master password is: …" (the keystore's password).
     Rule("password", r"master password is:[ \t]*(?P<v>\S{4,256})", needs="master password is:",
          extract=_bundler_credentials, remember=True,
