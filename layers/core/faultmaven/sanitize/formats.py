@@ -2932,6 +2932,20 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c")),
          negatives=("nginx --certificate-key /etc/ssl/private/site.key",
                     "certificate fingerprint 9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c")),
+    # Agora's App Certificate (32 hex digits), the secret its token servers sign RTC and RTM tokens with, beside the
+    # public App ID: `APP_CERTIFICATE=…`, `AGORA_APP_CERTIFICATE=…`, `appCertificate = "…"`, `"app_certificate": "…"`.
+    # Any other certificate is public or a file (PEM, a path, a fingerprint); only an app certificate in this shape.
+    *(Rule("secret", literal + r"(?:" + behind + r")[\"']?[ \t]*(?:=>|[:=])[ \t]*[\"']?(?P<v>[0-9a-fA-F]{32})"
+           r"(?![0-9A-Za-z])", needs=literal, remember=True, examples=examples, negatives=negatives)
+      for literal, behind, examples, negatives in (
+          ("ertificate", r"(?<=[Aa]pp[Cc]ertificate)|(?<=[Aa]pp[_.-]certificate)",
+           (('const appCertificate = "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d";', "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),
+            ('{"app_certificate": "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"}', "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d")),
+           ("appCertificate: /etc/agora/app.pem", "clientCertificate=9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d",
+            "app_certificate_sha1 = 9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c")),
+          ("ERTIFICATE", r"(?<=APP[_.-]CERTIFICATE)",
+           (("AGORA_APP_CERTIFICATE=9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d", "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),),
+           ("APP_CERTIFICATE=${AGORA_APP_CERTIFICATE}", "CLIENT_CERTIFICATE=9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d")))),
     # MicroK8s' `microk8s join HOST:25000/TOKEN/CERT-HASH` (what `microk8s add-node` prints): the token, 32 letters and
     # digits, admits a node to the cluster; the hash after it names the cluster's certificate.
     Rule("token", r"microk8s[ \t]+join[ \t]+[^\s/]{1,260}?:\d{1,5}/(?P<v>[A-Za-z0-9]{32})(?![A-Za-z0-9])",

@@ -223,6 +223,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "$config['snmp']['version'] = array('v2c');", "community = open-source",
              "const { password } = req.body;", "$Self->{DatabaseUser} = 'otrs';", 'password = <<"EOF"',
              "JWT_SECRET_KEY=%kernel.project_dir%/config/jwt/private.pem", "PUSHER_APP_KEY=9a8b7c6d5e4f3a2b1c0d",
+             "REVERB_APP_KEY=mb47505ejtbs5ah04dph",
              "sonar.projectKey=acme_checkout-web", "X-VTEX-API-AppKey: vtexappkey-acmestore-QWERTY",
              'error_password = "did not match the rules"', "internet_authkey_file=/etc/urbackup/key",
              "ADYEN_CLIENT_KEY=test_KBZ3JRK4ZZDVVGVQBW4BNM25WEMCAXLM",
@@ -308,7 +309,10 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "DB_PASSWORD: ${DB_PASSWORD:?DB_PASSWORD must be set}", "existingSecret: app-postgres",
              "global: { smtp_auth_password: $.secrets.smtpAuthPassword }", '"clientKey": "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5",',
              "ADMIN_SECRET=${HASURA_ADMIN_SECRET:?set in the vault}",
-             "TWILIO_AUTH_TOKEN: ${ssm:/notifications/${sls:stage}/twilio-auth-token}")),
+             "TWILIO_AUTH_TOKEN: ${ssm:/notifications/${sls:stage}/twilio-auth-token}",
+             "    key: '/etc/pushsvc/AuthKey_8KQ2ZP4M7R.p8',",
+             "  publishKey: 'pub-c-7c2e9a41-3b8d-4f6e-a915-2d0c8b7e6f43',",
+             "      SOKETI_DEFAULT_APP_KEY: 'fieldapp-key'")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),
             ('"adminPassword": {\n  "value": "Arm-P4ram-Pw"\n}', "Arm-P4ram-Pw"),
             ("smtp-password: >-\n    Y4mlF0ldedPw\n", "Y4mlF0ldedPw"), ("db_password: |\n  Y4mlL1tPw\n", "Y4mlL1tPw"),
@@ -699,13 +703,19 @@ _NOT_SECRET_TAILS = frozenset({("web", "socket", "key"), ("profile", "token")})
 _CREDENTIAL_SOURCES = frozenset({("load", "credential"), ("import", "credential")})
 
 
+# The Pusher protocol's app key, which browsers are given, beside its `_APP_SECRET`: Pusher's own, Laravel Reverb's
+# (`REVERB_APP_KEY`, `VITE_REVERB_APP_KEY`) and soketi's (`SOKETI_DEFAULT_APP_KEY`).
+_PUBLIC_KEY_TAILS = frozenset({("pusher", "app", "key"), ("reverb", "app", "key"), ("sonar", "project", "key")})
+
+
 def _names_public_key(words: tuple[str, ...]) -> bool:
     """A key named for the public half of a pair, sent to browsers by design: a CAPTCHA's site key (reCAPTCHA,
     hCaptcha, Turnstile: `RECAPTCHA_SITE_KEY`), Pusher's app key (`PUSHER_APP_KEY` beside `PUSHER_APP_SECRET`),
     python-social-auth's `SOCIAL_AUTH_<BACKEND>_KEY` (the OAuth client id beside `_SECRET`; not `_PRIVATE_KEY`);
     SonarQube's `sonar.projectKey`, the project's public identifier beside its `sonar.token`; and VTEX's AppKey
     (`X-VTEX-API-AppKey`, `VTEX_APP_KEY`: `vtexappkey-<account>-<id>`, the id beside the `AppToken` secret)."""
-    return words[-2:] == ("site", "key") or words[-3:] in (("pusher", "app", "key"), ("sonar", "project", "key")) or (
+    return words[-2:] == ("site", "key") or words[-3:] in _PUBLIC_KEY_TAILS or (
+        words[:1] == ("soketi",) and words[-2:] == ("app", "key")) or (
         words[:2] == ("social", "auth") and words[-1] == "key" and words[-2] not in KEY_QUALIFIERS) or (
         words[-2:] == ("app", "key") and "vtex" in words)
 
@@ -754,9 +764,10 @@ def names_its_key(key: str, value: str) -> bool:
 _CALL_START = re.compile(r"[A-Za-z_][\w.:]*\(")
 # A file or a key path, not a value: `/opt/app/gcs-creds.json`, `service/pg-ha-cluster/leader`, `/etc/ssl/private/key`
 # (an absolute path ending in a file name, or lower-case segments; base64 has upper case and seldom an extension).
+# An extension may hold digits after its first letter: APNs' `AuthKey_<KeyID>.p8` under node-apn's `key:`, `.p12`.
 # Not a version and a hex secret: a Transifex API token is `1/<40 hex>`.
 # A Vault path may end in its field: Ansible's hashi_vault lookup `secret=secret/data/smtp:password`.
-_PATH_VALUE = re.compile(r"(?:~|\.{1,2}|%[\w.]+%)?/[\w.-]+(?:/[\w.-]+)+\.[A-Za-z]{2,5}"
+_PATH_VALUE = re.compile(r"(?:~|\.{1,2}|%[\w.]+%)?/[\w.-]+(?:/[\w.-]+)+\.[A-Za-z][A-Za-z0-9]{1,4}"
                          r"|(?!\d{1,3}/[0-9a-f]{32,}\Z)(?:~|\.{1,2})?/?[a-z0-9._-]+(?:/[a-z0-9._-]+)+/?(?::[a-z_][\w-]*)?")
 # A Kubernetes object or label name (`elasticsearch-cdm-u1gqqbu6-2-868ddd4b45-w224d`, `kubernetes.io/arch`): lower-case
 # segments after a word of five letters or more; under a weak key such as `key` or `pod` it names something.
@@ -849,8 +860,10 @@ _DEFAULT_COMMUNITIES = frozenset({"public", "private"})
 # client-side keys whatever their shape (Adyen's Drop-in, Parse's `clientKey` beside its secret `masterKey`).
 _ADYEN_CLIENT_KEY = re.compile(r"(?:test|live)_[A-Z0-9]{32}")
 # Keys their providers document as public, shipped in every page's JavaScript whatever key holds them: Statsig's
-# client keys (`client-`; the server's are `secret-`) and PostHog's project keys (`phc_`; personal keys are `phx_`).
-_BROWSER_KEY = re.compile(r"(?:client-|phc_)[A-Za-z0-9]{32,64}")
+# client keys (`client-`; the server's are `secret-`) and PostHog's project keys (`phc_`; personal keys are `phx_`);
+# PubNub's publish and subscribe keys (`pub-c-`/`sub-c-` and a UUID, in every client app; its secret key is `sec-c-`).
+_BROWSER_KEY = re.compile(r"(?:client-|phc_)[A-Za-z0-9]{32,64}"
+                          r"|(?:pub|sub)-c-[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 # An OpenSSH public key (`authorized_keys` line: type, base64 blob, comment), published by design under a key such as
 # OpenShift install-config's `sshKey:`.
 _SSH_PUBLIC_KEY = re.compile(r"(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp(?:256|384|521)"

@@ -189,6 +189,9 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     ("cs_", "[a-f0-9]{40}", _ex(_HEX, 40)),
     # Honeycomb ingest keys (`hcaik_`, 58 lower-case letters and digits), bare in Refinery's `ReceiveKeys` lists.
     ("hcaik_", "[a-z0-9]{58}", _ex(_ALNUM, 58).lower()),
+    # ntfy access tokens (`tk_` and 29 lower-case letters and digits), as `ntfy token add` prints them and
+    # `Authorization: Bearer` or a client's config carries them; a digit among them (a random body has one).
+    ("tk_", "(?=[a-z]*[0-9])[a-z0-9]{29}", _ex(_ALNUM, 29).lower()),
 ))
 # Prefixes with no separator the scan anchors at. One holding an `A` joins the scan's `A` pass, anchored there; any
 # other is a pass of its own, skipped unless the literal is in the text (one `in` test per call: about 1 ms on 2 MB of
