@@ -1038,7 +1038,9 @@ _SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]
 # `.GetNetworkCredential().Password` and a `-AsPlainText` read (`Get-Secret`, `ConvertFrom-SecureString`); commands that
 # print a credential they make or export: Maven's `mvn --encrypt-[master-]password` (its `{…}` ciphertext, which the
 # master password in settings-security.xml decrypts), `anaconda auth --create` (a new token), JFrog CLI's
-# `jf config export` (the server's URL, user and access token, base64-encoded).
+# `jf config export` (the server's URL, user and access token, base64-encoded), Icinga 2's
+# `icinga2 pki ticket --cn NAME` (an agent's enrolment ticket) and `openssl rand -hex|-base64 N` (how a PSK, a shared
+# secret or a `secret_key` is usually made: Zabbix's `openssl rand -hex 32 > zabbix_agentd.psk`).
 _REVEALS = re.compile(r"\bsecurity[ \t]+find-(?:generic|internet)-password\b.*[ \t]-[a-zA-Z]*w"
                       r"|\bsecret-tool[ \t]+lookup\b|\bkeyring[ \t]+get\b|\bkwallet-query\b.*[ \t]-r\b"
                       r"|^(?:go)?pass[ \t]+(?:show[ \t]+)?(?:-\S+[ \t]+)*"
@@ -1046,7 +1048,8 @@ _REVEALS = re.compile(r"\bsecurity[ \t]+find-(?:generic|internet)-password\b.*[ 
                       r"[\w@.][^\s]*[ \t]*$|^op[ \t]+read\b"
                       r"|\.GetNetworkCredential\(\)\.Password\b|[ \t]-AsPlainText\b"
                       r"|\bmvn\b.*[ \t]--encrypt-(?:master-)?password\b|\banaconda[ \t]+auth\b.*[ \t]--create\b"
-                      r"|\bjf(?:rog)?[ \t]+(?:c|config)[ \t]+export\b")
+                      r"|\bjf(?:rog)?[ \t]+(?:c|config)[ \t]+export\b"
+                      r"|\bicinga2[ \t]+pki[ \t]+ticket\b|\bopenssl[ \t]+rand\b.*[ \t]-(?:hex|base64)\b")
 # gopass prints `Secret: ENTRY` and a blank line before the entry; keepassxc-cli asks `Enter password to unlock DB: `
 # for the database's own password (typed, not echoed) before the attribute it prints.
 _ENTRY_HEADER = re.compile(r"[ \t]*Secret: \S+[ \t]*\r?\n(?:[ \t]*\r?\n)?"
@@ -1680,6 +1683,18 @@ def _quoted_keys(rule: Rule, hit: Hit) -> list[Finding]:
 def _pass_phrase(first: int) -> str:
     """An SNMPv3 pass phrase, quoted (group `v<first>`) or one word (group `v<first + 1>`), for `_groups`."""
     return rf"(?:\"(?P<v{first}>[^\"\r\n]{{1,256}})\"|(?P<v{first + 1}>[^\s\"]{{1,256}}))"
+
+
+def _influx_token(rule: Rule, hit: Hit) -> list[Finding]:
+    """The 86 characters before the anchor and the `==` (see the InfluxDB token rule): with a `-` or `_` among them,
+    or in a text that names InfluxDB (a random token lacks both one time in fifteen)."""
+    start = hit.span("s")
+    if start is None:
+        return []
+    value = hit.text[start[0] : hit.anchor + 2]
+    if not any(c in value for c in "-_") and "influx" not in hit.text.lower():
+        return []
+    return [(start[0], hit.anchor + 2, rule.label)]
 
 
 def _groups(rule: Rule, hit: Hit) -> list[Finding]:
@@ -2356,6 +2371,10 @@ def _param_value(rule: Rule, hit: Hit) -> list[Finding]:
     Coherence's password providers): the value when the name names a secret."""
     return _named_value(hit.text[slice(*hit.span("n"))], rule, hit)  # type: ignore[misc]
 
+
+# A made-up InfluxDB 2 API token (86 URL-safe base64 characters and `==`), for the examples of its rule.
+_INFLUX_EXAMPLE = ("Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3M-"
+                 "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3==")
 
 FORMAT_RULES: tuple[Rule, ...] = (
     # Kerberos AS-REP and TGS hashes (`$krb5asrep$23$user@REALM:...`, hashcat modes 18200/13100): crackable offline.
@@ -5986,6 +6005,48 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("The generated master password is: Mx7!qLv2Wz9pTk", "Mx7!qLv2Wz9pTk"),),
          negatives=("The master password is stored in the keystore.",
                     "Test the master password by logging in as user \"root\"")),
+    # Grafana's `grafana cli admin reset-admin-password [--homepath DIR …] NEWPASS` (also `grafana-cli`); its
+    # `--password-from-stdin` reads the password instead.
+    Rule("password", r"reset-admin-password(?<=admin reset-admin-password)[ \t]+"
+         r"(?:--(?!password-from-stdin)[\w-]{1,40}(?:=\S+|[ \t]+[^\s-]\S*)?[ \t]+)*(?!-)" + _POSITIONAL_VALUE
+         + _LINE_END, needs="reset-admin-password", extract=_password_arg, remember=True,
+         examples=(("$ docker exec -it grafana grafana cli admin reset-admin-password Wq7-zR2mKp9v", "Wq7-zR2mKp9v"),
+                   ("grafana-cli admin reset-admin-password --homepath /usr/share/grafana 'Gr4f!Pw9x'", "Gr4f!Pw9x")),
+         negatives=("grafana cli admin reset-admin-password --password-from-stdin < /run/secrets/admin_pw",
+                    "grafana cli admin reset-admin-password $GF_ADMIN_PW",
+                    "grafana cli admin reset-admin-password admin",
+                    "run grafana cli admin reset-admin-password <new password>")),
+    # Checkmk's REST API header `Authorization: Bearer USER SECRET` (an automation user's name, then its secret): two
+    # words after the scheme, the header ending after the second.
+    Rule("password", r"(?i:authorization)[\"']?[ \t]*[:=][ \t]*[\"']?Bearer[ \t]+[A-Za-z0-9_][\w.@-]{0,63}[ \t]+"
+         r"(?P<v1>[^\s\"'$<>{}]{8,256})(?=[\"'\r\n]|\Z)", needs="Bearer ", extract=_groups, remember=True,
+         validate=lambda value: not value.isalpha(),
+         examples=(('curl -H "Authorization: Bearer automation Q7ZP3VX2MK9T@LW4NB8R" https://cmk/prod/check_mk/api/1.0/',
+                    "Q7ZP3VX2MK9T@LW4NB8R"),
+                   ('headers={"Authorization": "Bearer cmkadmin Xr7-pQ2v9LmZ"}', "Xr7-pQ2v9LmZ")),
+         negatives=('--header "Authorization: Bearer $USERNAME $PASSWORD"',
+                    "Authorization: Bearer automation {AUTOMATION_SECRET}",
+                    "the Authorization: Bearer header carries sessions\n",
+                    "401: Authorization: Bearer required\n")),
+    # The Zabbix API's `user.login` reply: `{"jsonrpc":"2.0","result":"<32 hex>","id":1}`, the session id later sent
+    # as `auth` (or `Authorization: Bearer`); only in a text that calls `user.login`.
+    Rule("secret", r"\"result\"[ \t]*:[ \t]*\"(?P<v>[0-9a-f]{32})\"", needs="user.login",
+         extract=_bundler_credentials, remember=True,
+         examples=(('-d \'{"jsonrpc":"2.0","method":"user.login","params":{"username":"api"},"id":1}\'\n'
+                    '{"jsonrpc":"2.0","result":"0424bd59b807674191e7d77572075f33","id":1}',
+                    "0424bd59b807674191e7d77572075f33"),),
+         negatives=('{"jsonrpc":"2.0","result":"0424bd59b807674191e7d77572075f33","id":1}',
+                    '{"method":"user.login"}\n{"jsonrpc":"2.0","result":"7.0.4","id":1}')),
+    # InfluxDB 2 API tokens by their shape: 64 random bytes in URL-safe base64, 86 characters and `==` (`influx auth
+    # create`/`list` tables, `influx setup` output), a `-` or `_` among them (standard base64 of 64 bytes, such as a
+    # SHA-512 digest or an Ed25519 signature, has `+` or `/` in their place) or `influx` named in the text.
+    Rule("secret", r"==(?<=(?<![\w+/=.-])(?P<s>[A-Za-z0-9_-]{86})==)(?![\w+/=-])", "==",
+         extract=_influx_token, remember=True,
+         examples=(("0d6b3e8a1f4c2e90\ttelegraf\t" + _INFLUX_EXAMPLE + "\tadmin", _INFLUX_EXAMPLE),
+                   ("$ influx auth list\n0d6b3e8a1f4c2e90\t" + _INFLUX_EXAMPLE.replace("-", "Q") + "\tadmin",
+                    _INFLUX_EXAMPLE.replace("-", "Q"))),
+         negatives=("sha512-" + _INFLUX_EXAMPLE.replace("-", "+"), "if a == b: pass",
+                    "ed25519 signature " + _INFLUX_EXAMPLE.replace("-", "Q"), "blob " + _INFLUX_EXAMPLE[:50] + "==")),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"
