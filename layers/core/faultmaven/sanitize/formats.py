@@ -366,7 +366,8 @@ _P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\
 # The commands whose one-letter option takes a password, per option and form (`-pSECRET` attached, `-p SECRET` with a
 # blank): mysql prompts when its `-p` has a blank, so only the attached form counts there.
 _PASSWORD_OPTIONS = {
-    ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}|\\b7za?\\b"),  # 7-Zip: `7z a -pSECRET`
+    # 7-Zip: `7z a -pSECRET`; mydumper and myloader (GLib options) take `-pSECRET` as well as `-p SECRET` (below).
+    ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}|\\b7za?\\b|\\bmy(?:dumper|loader)\\b"),
     # cqlsh(1), rabbitmqadmin, Apple's `altool` and Cyrus SASL's `testsaslauthd` take `-u USER -p PASSWORD`.
     # Concourse's `fly login -u USER -p PASSWORD` (`-p` names the pipeline in `fly set-pipeline`); Conan 2's `conan
     # remote login REMOTE USER -p PASSWORD` and Conan 1's `conan user -p PASSWORD -r REMOTE USER`; HTCondor's
@@ -384,10 +385,11 @@ _PASSWORD_OPTIONS = {
     # Nutanix's `ncli -s HOST -u USER -p PASSWORD` (a Prism account, given for a remote cluster). Couchbase's query
     # shell and data tools (`cbq -u USER -p PASSWORD`, `cbimport|cbexport|cbbackupmgr … -u USER -p PASSWORD`);
     # Infinispan's CLI (`bin/cli.sh user create NAME -p PASSWORD`, `cli.sh connect -u USER -p PASSWORD`).
+    # mydumper's and myloader's `-h HOST -u USER -p PASSWORD` (the MySQL server's).
     ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
                             r"|tsm|gnmic|hdbsql|hammer|spacecmd|redfishtool|racadm|duck|seaf-cli|(?:own|next)cloudcmd"
-                            r"|ncli|cbq|cbimport|cbexport|cbbackupmgr)\b"
+                            r"|ncli|cbq|cbimport|cbexport|cbbackupmgr|mydumper|myloader)\b"
                             r"|\bcli\.(?:sh|bat)[ \t]+(?:user[ \t]+(?:create|password)|connect)\b"
                             r"|\bsum[ \t]+-i[ \t]"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
@@ -2376,6 +2378,45 @@ def _param_value(rule: Rule, hit: Hit) -> list[Finding]:
 _INFLUX_EXAMPLE = ("Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3M-"
                  "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3==")
 
+
+# Oracle RMAN's connections: `rman target USER/PW@DB catalog USER/PW@CATDB auxiliary …` on its command line, and
+# `CONNECT TARGET|CATALOG|AUXILIARY USER/PW@DB` in its scripts.
+_RMAN_LINE = re.compile(r"\brman\b|(?i:\bconnect)[ \t]+[\"']?$", re.IGNORECASE)
+
+
+def _rman_connect(rule: Rule, hit: Hit) -> list[Finding]:
+    """A connect string after RMAN's `target`, `catalog` or `auxiliary`, on an `rman` command line or after
+    `CONNECT`."""
+    return _bundler_credentials(rule, hit) if _RMAN_LINE.search(_command_line(hit.text, hit.anchor)) else []
+
+
+# pgpool-II's pcp.conf (`USERID:MD5PASSWD` header of its sample file): each `user:<md5 hex>` line after the header,
+# comments and blank lines between.
+_PCP_HEADER = "USERID:MD5PASSWD"
+_PCP_FILE_LINE = re.compile(r"[ \t]*(?:#[^\r\n]*|[^#\s:]{1,64}:[0-9a-fA-F]{32})?[ \t]*\r?")
+
+
+def _pcp_conf_user(rule: Rule, hit: Hit) -> list[Finding]:
+    header = hit.text.rfind(_PCP_HEADER, 0, hit.anchor)
+    if header < 0:
+        return []
+    between = hit.text[hit.text.find("\n", header) + 1 : hit.anchor].split("\n")[:-1]
+    if len(between) > 200 or not all(_PCP_FILE_LINE.fullmatch(line) for line in between):
+        return []
+    return _bundler_credentials(rule, hit)
+
+
+# pgpool-II's pool_passwd: `user:TEXT<password>` is a clear-text entry, beside `md5<hex>` and `AES<base64>` ones.
+_POOL_PASSWD = re.compile(r"\bpool_passwd\b"
+                          r"|(?<![^\n])[^\s:#]{1,64}:(?:md5[0-9a-f]{32}|AES[A-Za-z0-9+/]{16,}=*)[ \t]*\r?$",
+                          re.MULTILINE)
+
+
+def _pool_passwd_text(rule: Rule, hit: Hit) -> list[Finding]:
+    """A `user:TEXT<password>` line, in a text that names pool_passwd or holds its other entries."""
+    return _bundler_credentials(rule, hit) if _POOL_PASSWD.search(hit.text) else []
+
+
 FORMAT_RULES: tuple[Rule, ...] = (
     # Kerberos AS-REP and TGS hashes (`$krb5asrep$23$user@REALM:...`, hashcat modes 18200/13100): crackable offline.
     Rule("password_hash", r"\$(?<![\w$]\$)krb5(?:asrep|tgs|pa)\$\d{1,2}\$\S{32,}", r"\$", after="krb5",
@@ -3398,6 +3439,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("mosquitto_ctrl -u admin -P 'Dyn-Adm1n' dynsec listClients", "Dyn-Adm1n"),
                    ("mosquitto_ctrl -u admin -P x dynsec createClient gw-7 -p 'Gw7-Dyn!pw'", "Gw7-Dyn!pw"),
                    ("duck --list sftp://files.example.net/ --username deploy -p 'Dk7-Pw!q2'", "Dk7-Pw!q2"),
+                   ("mydumper -h db1 -u dumper -p 'Md7-Dmp!9' -B shop -o /backups/shop", "Md7-Dmp!9"),
+                   ("myloader -h db2 -u loader -pMl4Ldr-x2 -d /backups/shop", "Ml4Ldr-x2"),
                    ("seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P -u ana -p Sf9Pw-x4", "Sf9Pw-x4"),
                    ('owncloudcmd -u backup -p "Oc/Pw/38" -n /srv/oc https://owncloud.example.com', "Oc/Pw/38"),
                    ("ncli -s 10.1.1.50 -u admin -p 'Nx4$kTw9Rm' cluster info", "Nx4$kTw9Rm")),
@@ -3411,7 +3454,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "fs_cli -H 10.0.0.5 -P 8021 -x status", "supabase start -p 54321",
                     "security find-identity -p codesigning -v", "vsce package -p ./out",
                     'xcrun altool --list-providers -u "dev" -p "@keychain:AC_PASSWORD"',
-                    "sum -r /etc/hosts", "redfishtool -r 10.0.0.21 -u root -p $BMC_PASSWORD Systems")),
+                    "sum -r /etc/hosts", "redfishtool -r 10.0.0.21 -u root -p $BMC_PASSWORD Systems",
+                    'mydumper -h db1 -u dumper -p "$MYSQL_PWD" -B shop')),
     Rule("token", r"-(?<=[ \t]-)(?P<o>-key|[tad])(?:[ \t]+|=)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))", "-",
          extract=_token_option, remember=True, before=_OPTION_BEFORE, after=r"(?:-key|[tad])[ \t=]",
@@ -3913,6 +3957,49 @@ FORMAT_RULES: tuple[Rule, ...] = (
                      (f'{word} admin/"Qu0ted#Pw"@atp_high', "Qu0ted#Pw")),
            negatives=(f"{word} /nolog", f"{word} hr/${{ORA_PW}}@orcl", f"my{word} hr/Welc0me1@orcl"))
       for word in ("sqlplus", "connect", "CONNECT", "userid=", "oracle:thin:", "expdp", "impdp", "sqlldr", "sql")),
+    # Oracle RMAN's `rman target USER/PW@DB catalog USER/PW@CATDB` and `CONNECT TARGET "USER/PW@DB AS SYSDBA"` (see
+    # `_rman_connect`): each connect string, the `@` required.
+    *(Rule("password", rf"{word}(?<![\w-]{word})[ \t]+[\"']?[A-Za-z][\w$#.]{{0,63}}/"
+           r"(?:\"(?P<v1>[^\"\r\n]{1,128})\"|(?P<v>[^\s@/\"'()]{1,128}))(?=@)",
+           needs=word, extract=_rman_connect, remember=True,
+           examples=((f"rman {word} sys/Rm4n-Tg9@PRODCDB", "Rm4n-Tg9"),
+                     (f"rman target / {word} rco/Ct7-Rc9x@RCATPDB", "Ct7-Rc9x"),
+                     (f'CONNECT {word} "sys/Cn7-Rm9@prod AS SYSDBA";', "Cn7-Rm9")),
+           negatives=(f"rman {word} /", f"rman {word} sys/${{SYS_PW}}@PRODCDB", f"deploy {word} docs/v2@latest",
+                      f"the {word} user/name@host"))
+      for word in ("target", "TARGET", "catalog", "CATALOG", "auxiliary", "AUXILIARY")),
+    # Percona Toolkit's DSNs (`h=HOST,u=USER,p=PASSWORD,P=PORT`: pt-table-checksum, pt-table-sync,
+    # pt-online-schema-change, pt-archiver): `p=` among single-letter keys, `u=` among them.
+    Rule("password", r"(?<![\w=,.&?/-])(?:[hADFSPt]=[^\s,=]{1,256},)*u=[^\s,=]{1,64},(?:[hADFSPt]=[^\s,=]{1,256},)*"
+         r"p=(?:'(?P<v1>[^'\r\n]{1,128})'|(?P<v>[^\s,\"']{1,128}))",
+         needs=",p=", extract=_bundler_credentials, remember=True,
+         examples=(("pt-table-checksum h=db1,u=checksum,p=Pt8-Ck2x,P=3306", "Pt8-Ck2x"),
+                   ("pt-online-schema-change --alter 'ADD INDEX i(a)' D=shop,t=orders,u=osc,p='Os9-x2' --execute",
+                    "Os9-x2"),
+                   ("pt-archiver --source u=arch,h=db1,p=Ar7-Ch9v,D=shop,t=log --purge", "Ar7-Ch9v")),
+         negatives=("pt-table-checksum h=db1,u=checksum,p=$PT_PW", "pt-table-sync h=db1,u=sync --print",
+                    "GET /index.php?u=ana,p=2 HTTP/1.1", "w=100,h=50,p=3", "x,u=1,p=2")),
+    # pgpool-II's `pg_md5 PASSWORD` (the password as its argument; `-p` prompts) and the hash it prints into pcp.conf.
+    Rule("password", r"\bpg_md5(?:[ \t]+(?:-m|--md5auth|-[uf][ \t]+[^\s-]\S*|--(?:username|config-file)=\S+))*[ \t]+"
+         r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\"|(?P<v3>[^\s\"'<\[$-][^\s\"']{0,127}))"
+         r"(?=[ \t]*(?:\r?\n|\Z))",
+         needs="pg_md5", extract=_bundler_credentials, remember=True,
+         examples=(("$ pg_md5 Pcp4-Adm9x\nb5c3e8f1a9d2470c6e3b8a1f5d7c9e2a", "Pcp4-Adm9x"),
+                   ("pg_md5 -m -f /etc/pgpool-II/pgpool.conf -u app 'Pg-Md5!pw'", "Pg-Md5!pw")),
+         negatives=("pg_md5 -p", "pg_md5 -m -f /etc/pgpool-II/pgpool.conf -u app -p", "pg_md5 [your password]",
+                    "pg_md5 $PCP_PASSWORD", "pg_md5 --help")),
+    Rule("password_hash", r"(?<![^\n])[^#\s:]{1,64}:(?P<v>[0-9a-fA-F]{32})(?=[ \t]*(?:\r?\n|\Z))",
+         needs=_PCP_HEADER, extract=_pcp_conf_user, remember=True,
+         examples=(("# USERID:MD5PASSWD\npgpool:b5c3e8f1a9d2470c6e3b8a1f5d7c9e2a\n",
+                    "b5c3e8f1a9d2470c6e3b8a1f5d7c9e2a"),),
+         negatives=("pgpool:b5c3e8f1a9d2470c6e3b8a1f5d7c9e2a\n",
+                    "# USERID:MD5PASSWD\n\n[files]\napp.tar:b5c3e8f1a9d2470c6e3b8a1f5d7c9e2a\n")),
+    Rule("password", r"(?<![^\n])[^\s:#]{1,64}:TEXT(?P<v>[^\s:]{1,128})(?=[ \t]*(?:\r?\n|\Z))",
+         needs=":TEXT", extract=_pool_passwd_text, remember=True,
+         examples=(("$ cat /etc/pgpool-II/pool_passwd\nrepl:TEXTRpl9-Tx2\n", "Rpl9-Tx2"),
+                   ("postgres:md53b7f9a2c1e8d4f6a0b5c9e7d2a1f8c4e\napp:TEXTAp7-Tx9q\n", "Ap7-Tx9q")),
+         negatives=("content-type:TEXT/html\n", "field:TEXTAREA\n",
+                    "$ cat pool_passwd\n# repl:TEXTclear-text-entry\n")),
     # An Ansible Vault file or inline `!vault |` value: the hex lines below the `$ANSIBLE_VAULT;1.1;AES256` header.
     Rule("secret", r"\$ANSIBLE_VAULT;[\d.]+;\w+(?:;[\w-]+)?[ \t]*\r?\n[ \t]*"
          r"(?P<v>[0-9a-f]{16,}(?:\r?\n[ \t]*[0-9a-f]{16,})*)",
