@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from faultmaven.sanitize import keys, providers
@@ -156,23 +157,37 @@ def _email(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 def _ipv4(rule: Rule, hit: Hit) -> list[Finding]:
-    text, dot = hit.text, hit.anchor
+    dot, end = hit.match.start(), hit.end
+    # All it reads is the address and the 16 characters before its first dot (an octet's 3 digits, the character before
+    # them and the 12 a version word may take), which log lines repeat: one cached decision per such window.
+    low = max(0, dot - _IPV4_BEFORE)
+    # (The option, not the options: a dataclass's hash is a call of its own.)
+    start = _ipv4_start(hit.text[low:end], dot - low, hit.options.redact_private_ips)
+    return [] if start is None else [(low + start, end, rule.label)]
+
+
+_IPV4_BEFORE = 16
+
+
+@lru_cache(maxsize=4096)
+def _ipv4_start(text: str, dot: int, redact_private_ips: bool) -> int | None:
+    """Where the address whose first dot is at `dot` starts in `text` (which ends with it), or None when it is no
+    address to redact. `text` starts `_IPV4_BEFORE` characters before the dot, or at the scanned text's start."""
     # The first octet: the whole digit run before the dot, 1-3 digits, not preceded by a word character or a dot.
     start = dot - 1  # a digit: the rule's guard
     while start and text[start - 1].isdecimal():
         start -= 1
         if dot - start > 3:
-            return []
+            return None
     if start and (text[start - 1].isalnum() or text[start - 1] in "_."):
-        return []
-    end = hit.end
-    address = text[start:end]
+        return None
+    address = text[start:]
     public = ip_is_public(address)  # None for octets above 255
-    if public is None or not (public or _private_redactable(address, hit.options)):
-        return []
+    if public is None or not (public or _private_redactable(address, Options(redact_private_ips))):
+        return None
     if _after_version_word(text, start):
-        return []
-    return [(start, end, rule.label)]
+        return None
+    return start
 
 
 _VERSION_WORDS = ("version", "ver", "release", "build", "firmware", "kernel", "rev")
