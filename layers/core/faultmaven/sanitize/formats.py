@@ -2403,7 +2403,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Postfix's sasl_passwd(5) table: `[relay.host]:port user:password`, one entry per line.
     Rule("password", r"\](?::\d{1,5})?[ \t]+[^\s:]{1,128}:(?P<v>[^\s]{1,256})[ \t]*(?=\r?\n|\Z)", r"\]",
          extract=_sasl_passwd, remember=True, before=r"\w",
-         after=r"(?::\d{1,5}+)?+[ \t]++[^\s:]{1,128}+:",  # (possessive: nothing given back could be followed)
+         # (possessive: nothing given back could be followed; the value and the line's end too, so that a log's
+         # `sshd[24543]: pam_unix(sshd:auth): authentication failure` fails here, not in the pattern's backtracking)
+         after=r"(?::\d{1,5}+)?+[ \t]++[^\s:]{1,128}+:[^\s]{1,256}+[ \t]*+(?:\r?\n|\Z)",
          examples=(("[smtp.gmail.com]:587 alerts@example.com:Sm7pSaslPw\n", "Sm7pSaslPw"),),
          negatives=("[main] INFO:started", "[org.apache.Foo] INFO:ready now")),
     # The same table under a line that names it, where an entry may be keyed by the sender (`user@domain`, `@domain`)
