@@ -920,10 +920,16 @@ _STATED_TAIL = ".,;:!?)"  # sentence punctuation after a bare value
 _STATED_NOT_VALUE = re.compile(r"[\w-]+(?:\.[\w-]+)+|.*://.*|[/<$%{\[].*")  # host, version, file, URL, path
 
 
+# Words one of which every match of a `_stated` pattern holds (in lower case): an ASCII line without one is no
+# statement, found without the pattern's search, which tries each of the line's characters (a log's `... is ...`).
+_STATED_LITERALS = {_STATED_IS: ("pass", "pw", "secret", "token")}
+
+
 def _stated(before: re.Pattern[str]) -> Extractor:
     """The value after a prose statement whose line, up to the match, ends as `before` says: with a digit and a letter
     (digits alone are a count, an id or a documented default PIN), not a host name, version, path, URL or
     placeholder."""
+    words = _STATED_LITERALS.get(before, ())
 
     def extract(rule: Rule, hit: Hit) -> list[Finding]:
         start, end = hit.value_span()
@@ -931,6 +937,8 @@ def _stated(before: re.Pattern[str]) -> Extractor:
             end = start + len(hit.text[start:end].rstrip(_STATED_TAIL))
         value = hit.text[start:end]
         line = hit.text[hit.text.rfind("\n", 0, hit.anchor) + 1 : hit.anchor][-160:]
+        if words and line.isascii() and not any(word in line.lower() for word in words):
+            return []
         if before.search(line) is None or is_placeholder_value(value):
             return []
         if len(value) < 6 or not any(c.isalpha() for c in value) or _STATED_NOT_VALUE.fullmatch(value):
