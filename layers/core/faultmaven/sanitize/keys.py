@@ -640,8 +640,9 @@ def key_before(text: str, sep: int) -> str:
     if (parent := _PARENT_ELEMENT.search(head, 0, end)) is not None:
         return f"{parent.group(1)}.{key}"
     # `public key: ...`, `SHA256 fingerprint: ...`: a qualifier written as a separate word still describes the key.
-    # Its match ends at the key and is at most 13 characters long: no search from each of the window's characters.
-    qualifier = _PREVIOUS_WORD.search(head, max(0, end - 13), end)
+    # Its match ends at the key and is at most 13 characters long: no search from each of the window's characters, and
+    # none at all unless a blank comes right before the key (most keys: `Executor:`, `user=`).
+    qualifier = _PREVIOUS_WORD.search(head, max(0, end - 13), end) if head[end - 1 : end] == " " else None
     if qualifier and qualifier.group(1).lower() in EXCLUDED_WORDS:
         return f"{qualifier.group(1)}_{key}"
     return key
