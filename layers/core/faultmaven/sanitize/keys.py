@@ -1001,7 +1001,9 @@ def section_of(text: str, pos: int) -> str:
     indent = len(text[line_start:pos]) - len(text[line_start:pos].lstrip(" \t"))
     floor = max(0, line_start - 2048)
     if not indent:  # only a section header can own it: one search back, not a walk over the lines of a log
-        header_start = text.rfind("\n[", floor, line_start) + 1 or (0 if text.startswith("[") else -1)
+        # (A `[` first, a memchr: the two-character search back costs 2 us on 2 kB of a log without one.)
+        header_start = (text.rfind("[", floor, line_start) >= 0 and text.rfind("\n[", floor, line_start) + 1) \
+            or (0 if text.startswith("[") else -1)
         if header_start < 0:
             return ""
         header = _SECTION_HEADER.fullmatch(text, header_start, text.find("\n", header_start))
