@@ -26,6 +26,16 @@ def test_without_a_mapping_each_call_starts_fresh() -> None:
     assert s.sanitize("b@example.com").text == "{{REDACTED:email}}"
 
 
+def test_placeholders_in_one_batch_as_one_by_one() -> None:
+    items = [("a@example.com", "email", False), ("hunter22", "password", True), ("b@example.com", "email", False),
+             ("a@example.com", "email", True), ("hunter22", "password", False)]
+    batch, single = PlaceholderMap(), PlaceholderMap()
+    assert batch.placeholders_for(items) == [single.placeholder_for(v, label, remember=r) for v, label, r in items]
+    assert batch.remembered() == single.remembered() == {"hunter22", "a@example.com"}
+    assert [batch.label_of(v) for v, _, _ in items] == [single.label_of(v) for v, _, _ in items]
+    assert batch.rehydrate("{{REDACTED:email_2}}") == "b@example.com"
+
+
 def test_summary_never_contains_values() -> None:
     result = Sanitizer().sanitize("password=hunter22 user bob@example.com")
     assert result.summary == {"password": 1, "email": 1}

@@ -225,7 +225,10 @@ class Scanner:
 
     def _findings(self, rule: Rule, text: str, match: re.Match[str],
                   groups: dict[str, int]) -> list[tuple[Finding, Rule]]:
-        return [(finding, rule) for finding in rule.extract(rule, Hit(text, match, groups, self.options))
+        found = rule.extract(rule, Hit(text, match, groups, self.options))
+        if not found:  # most candidates in logs
+            return []
+        return [(finding, rule) for finding in found
                 if finding[1] > finding[0] and (rule.kind == "pii" or not _masked(text, finding))]
 
     def _after_rejection(self, scan_pass: _Pass, rule: Rule, text: str, source: str,
@@ -243,10 +246,11 @@ class Scanner:
 def _anchor_pass(anchor: str, parts: Sequence[tuple[str, str, Rule, tuple[str, str]]]) -> _Pass:
     """One anchor's rules in one regex, tried in the order of `parts` (grouped by guard). Each group's guard is tested
     once, outside the rules' capturing lookaheads (the costly part of a branch); consecutive groups with the same
-    `before` share its test. The alternation is atomic: the first rule to match decides, and when that is a candidate
-    its rule's `rejected` pattern marks, the anchor fails there (the next search starts after it, as after a match of
-    the anchor; no later rule is tried) with no match object and no call. It is a lookahead, so that an alternative
-    may begin with a test of the character after the anchor (see `_tested`); the match is the anchor alone."""
+    `before` share its test. The alternation is atomic (a lookahead is): the first rule to match decides, and when that
+    is a candidate its rule's `rejected` pattern marks, the anchor fails there (the next search starts after it, as
+    after a match of the anchor; no later rule is tried) with no match object and no call. It is a lookahead, so that
+    an alternative may begin with a test of the character after the anchor (see `_tested`); the match is the anchor
+    alone."""
     branches: list[tuple[str, str | None]] = []
     for before, run in groupby(parts, key=lambda part: part[3][0]):
         groups = []
@@ -265,7 +269,10 @@ def _anchor_pass(anchor: str, parts: Sequence[tuple[str, str, Rule, tuple[str, s
             branches.append((branch, last_class([before]) if before else None))
     rejected = "".join(f"(?({name}_{_REJECTED})(?!))" for name, part, _, _ in parts
                        if f"(?P<{name}_{_REJECTED}>)" in part)
-    regex = re.compile(f"{anchor}(?=(?>{'|'.join(_behind_one_test(anchor, branches))}){rejected})")
+    # A lookahead is atomic already: the group inside it is atomic only for the rejected marks' test after it, which
+    # must not send the engine back into the alternation (a plain group spares an atomic one's entry at every anchor).
+    opening = "(?>" if rejected else "(?:"
+    regex = re.compile(f"{anchor}(?={opening}{'|'.join(_behind_one_test(anchor, branches))}){rejected})")
     rules = {name: rule for name, _, rule, _ in parts}
     # Every match begins with the anchor, as the pattern does.
     return _Pass(regex, _rule_groups(regex, rules), _ESCAPED.sub(r"\1", anchor), leads=True, parts=tuple(parts))

@@ -926,10 +926,16 @@ _STATED_TAIL = ".,;:!?)"  # sentence punctuation after a bare value
 _STATED_NOT_VALUE = re.compile(r"[\w-]+(?:\.[\w-]+)+|.*://.*|[/<$%{\[].*")  # host, version, file, URL, path
 
 
+# Words one of which every match of a `_stated` pattern holds (in lower case): an ASCII line without one is no
+# statement, found without the pattern's search, which tries each of the line's characters (a log's `... is ...`).
+_STATED_LITERALS = {_STATED_IS: ("pass", "pw", "secret", "token")}
+
+
 def _stated(before: re.Pattern[str]) -> Extractor:
     """The value after a prose statement whose line, up to the match, ends as `before` says: with a digit and a letter
     (digits alone are a count, an id or a documented default PIN), not a host name, version, path, URL or
     placeholder."""
+    words = _STATED_LITERALS.get(before, ())
 
     def extract(rule: Rule, hit: Hit) -> list[Finding]:
         start, end = hit.value_span()
@@ -937,6 +943,8 @@ def _stated(before: re.Pattern[str]) -> Extractor:
             end = start + len(hit.text[start:end].rstrip(_STATED_TAIL))
         value = hit.text[start:end]
         line = hit.text[hit.text.rfind("\n", 0, hit.anchor) + 1 : hit.anchor][-160:]
+        if words and line.isascii() and not any(word in line.lower() for word in words):
+            return []
         if before.search(line) is None or is_placeholder_value(value):
             return []
         if len(value) < 6 or not any(c.isalpha() for c in value) or _STATED_NOT_VALUE.fullmatch(value):
@@ -2524,7 +2532,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Postfix's sasl_passwd(5) table: `[relay.host]:port user:password`, one entry per line.
     Rule("password", r"\](?::\d{1,5})?[ \t]+[^\s:]{1,128}:(?P<v>[^\s]{1,256})[ \t]*(?=\r?\n|\Z)", r"\]",
          extract=_sasl_passwd, remember=True, before=r"\w",
-         after=r"(?::\d{1,5}+)?+[ \t]++[^\s:]{1,128}+:",  # (possessive: nothing given back could be followed)
+         # (possessive: nothing given back could be followed; the value and the line's end too, so that a log's
+         # `sshd[24543]: pam_unix(sshd:auth): authentication failure` fails here, not in the pattern's backtracking)
+         after=r"(?::\d{1,5}+)?+[ \t]++[^\s:]{1,128}+:[^\s]{1,256}+[ \t]*+(?:\r?\n|\Z)",
          examples=(("[smtp.gmail.com]:587 alerts@example.com:Sm7pSaslPw\n", "Sm7pSaslPw"),),
          negatives=("[main] INFO:started", "[org.apache.Foo] INFO:ready now")),
     # The same table under a line that names it, where an entry may be keyed by the sender (`user@domain`, `@domain`)

@@ -62,6 +62,26 @@ class PlaceholderMap:
                 self._remembered.add(value)
             return placeholder
 
+    def placeholders_for(self, items: list[tuple[str, str, bool]]) -> list[str]:
+        """`placeholder_for` of each (value, label, remember), in order, under one acquisition of the lock (a log's
+        thousands of findings each paid for taking and releasing it)."""
+        by_value, per_label, remembered = self._by_value, self._per_label, self._remembered
+        out = []
+        with self._lock:
+            for value, label, remember in items:
+                placeholder = by_value.get(value)
+                if placeholder is None:
+                    n = per_label.get(label, 0) + 1
+                    per_label[label] = n
+                    placeholder = "{{REDACTED:" + (label if n == 1 else f"{label}_{n}") + "}}"
+                    by_value[value] = placeholder
+                    self._label_by_value[value] = label
+                    self._by_placeholder[placeholder] = value
+                if remember:
+                    remembered.add(value)
+                out.append(placeholder)
+        return out
+
     def label_of(self, value: str) -> str | None:
         return self._label_by_value.get(value)
 

@@ -251,15 +251,17 @@ def last_two(sep: str) -> set[str]:
 
 
 def pair_guard(pairs: set[str]) -> str:
-    """A pattern for a set of two-character endings, one alternative per last character (`[bd]t|ey`), behind a test of
+    """A pattern for a set of two-character endings, one alternative per first character (`b[dt]|ey`), behind a test of
     both characters against the classes of all firsts and all lasts: most separators in logs (`2015-10-18`) fail that
-    one test, which costs a quarter of trying the alternatives in turn."""
-    by_last: dict[str, set[str]] = {}
+    one test, which costs a quarter of trying the alternatives in turn. Each alternative begins with its literal
+    character, which the regex engine compares without entering the alternative (a class costs it a lookup: `ra-`, a
+    word's end that passes the first test, then tries its alternatives in half the time)."""
+    by_first: dict[str, set[str]] = {}
     for pair in pairs:
-        by_last.setdefault(pair[1], set()).add(pair[0])
+        by_first.setdefault(pair[0], set()).add(pair[1])
     firsts, lasts = ("".join(sorted(map(re.escape, {pair[i] for pair in pairs}))) for i in (0, 1))
-    return f"(?=[{firsts}][{lasts}])(?:" + "|".join(f"[{''.join(sorted(map(re.escape, heads)))}]{re.escape(last)}"
-                                                     for last, heads in sorted(by_last.items())) + ")"
+    return f"(?=[{firsts}][{lasts}])(?:" + "|".join(f"{re.escape(first)}[{''.join(sorted(map(re.escape, tails)))}]"
+                                                     for first, tails in sorted(by_first.items())) + ")"
 
 
 def prefix_rules(guards: dict[str, str]) -> tuple[Rule, ...]:

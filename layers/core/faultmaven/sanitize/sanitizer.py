@@ -103,11 +103,13 @@ class Sanitizer:
                 mapping.placeholder_for(text[start:end], _label, remember=True)
         if len(mapping):  # values remembered earlier in this text or case
             found = resolve_overlaps(found + self._remembered_occurrences(text, mapping))
+        values = [text[start:end] for (start, end, _), _ in found]
+        placeholders = mapping.placeholders_for([(value, label, rule.remember)
+                                                 for value, ((_, _, label), rule) in zip(values, found, strict=True)])
         out: list[str] = []
         pos = 0
-        for (start, end, label), rule in found:
-            value = text[start:end]
-            out += (text[pos:start], mapping.placeholder_for(value, label, remember=rule.remember), line_breaks(value))
+        for ((start, end, _), _), value, placeholder in zip(found, values, placeholders, strict=True):
+            out += (text[pos:start], placeholder, line_breaks(value))
             pos = end
         out.append(text[pos:])
         summary = Counter(label for (_, _, label), _ in found)  # counted in C, not per finding in the loop
