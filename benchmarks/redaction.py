@@ -320,6 +320,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_109", "mobile push, realtime and in-app messaging services", "a728524", "c4cdde7",
            source="the tools' documentation"),
+    _batch("_110", "configuration management and runbook automation", "01ed69e", "4d0fc35",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
