@@ -320,6 +320,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_109", "mobile push, realtime and in-app messaging services", "a728524", "c4cdde7",
            source="the tools' documentation"),
+    _batch("_110", "configuration management and runbook automation", "01ed69e", "4d0fc35",
+           source="the tools' documentation"),
     _batch("_111", "self-hosted observability backends: storage, federation and scrape credentials", "01ed69e",
            "9c357ee", source="the tools' documentation"),
     _batch("_112", "database backup, replication and schema-migration tools", "01ed69e", "6e02546",

@@ -1038,9 +1038,10 @@ _PRINTS = re.compile(r"\b(?:get|read|cat|echo|printf|print|show|reveal|decode|ba
 # `.key`: a key file (Artifactory's `master.key`, Rails' `config/master.key`); `creds`: Artifactory's `bootstrap.creds`;
 # `psk`: a Wi-Fi key (`nmcli -s -g 802-11-wireless-security.psk connection show NAME`); `.irodsA`: iRODS's scrambled
 # (reversible) copy of the user's password; `id_ed25519` (not `.pub`): an SSH-style private key file, which RustDesk's
-# server keeps as one base64 line with no header. An encrypted password database (`Passwords.kdbx`) is not one: its
-# dump is ciphertext.
+# server keeps as one base64 line with no header; `vault_pass`: an Ansible vault password file (`~/.vault_pass.txt`,
+# `vault-pass-prod`). An encrypted password database (`Passwords.kdbx`) is not one: its dump is ciphertext.
 _SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]?key|credential|creds\b|\.key\b"
+                          r"|vault[-_.]?pass(?![a-z])"
                           r"|\bpsk\b|\.irodsA\b|\bid_(?:rsa|dsa|ecdsa|ed25519)\b(?!\.pub))(?![\w-]*\.kdbx?\b)")
 # Commands whose whole output is a stored secret, whatever they name: macOS `security find-generic-password -w` (also
 # `-wa NAME`), libsecret's `secret-tool lookup`, python-keyring's `keyring get`, KWallet's `kwallet-query -r`, `pass`
@@ -2423,6 +2424,26 @@ _POOL_PASSWD = re.compile(r"\bpool_passwd\b"
 def _pool_passwd_text(rule: Rule, hit: Hit) -> list[Finding]:
     """A `user:TEXT<password>` line, in a text that names pool_passwd or holds its other entries."""
     return _bundler_credentials(rule, hit) if _POOL_PASSWD.search(hit.text) else []
+
+
+def _symbol_element(rule: Rule, hit: Hit) -> list[Finding]:
+    """`knife[:vsphere_pass] = '…'`, `default[:app][:db_password] = "…"`: a Ruby hash element indexed by a symbol that
+    names a secret (Chef's knife.rb/config.rb and attribute files)."""
+    return _named_value(hit.text[slice(*hit.span("k"))], rule, hit)  # type: ignore[misc]
+
+
+# A Rundeck key storage upload: the request body is the stored password when the content type says so.
+_RUNDECK_DATA_TYPE = "application/x-rundeck-data-password"
+
+
+def _rundeck_password_body(rule: Rule, hit: Hit) -> list[Finding]:
+    """curl's `--data-binary '…'` (or `-d`, `--data`, `--data-raw`) in the same command as the content type
+    `application/x-rundeck-data-password` (within 600 characters either side); not `@file`."""
+    start, end = hit.value_span()
+    window = hit.text[max(0, start - 600) : end + 600]
+    if _RUNDECK_DATA_TYPE not in window.lower() or hit.text[start] == "@":
+        return []
+    return _device_value(rule, hit)
 
 
 FORMAT_RULES: tuple[Rule, ...] = (
@@ -6144,6 +6165,71 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     _INFLUX_EXAMPLE.replace("-", "Q"))),
          negatives=("sha512-" + _INFLUX_EXAMPLE.replace("-", "+"), "if a == b: pass",
                     "ed25519 signature " + _INFLUX_EXAMPLE.replace("-", "Q"), "blob " + _INFLUX_EXAMPLE[:50] + "==")),
+    # Configuration management and runbook tools (batch 110). A Ruby hash element indexed by a symbol that names a
+    # secret (see `_symbol_element`).
+    Rule("password", r"\[:(?P<k>[A-Za-z_]\w{0,79})\][ \t]*=[ \t]*"
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\")",
+         needs="[:", extract=_symbol_element, remember=True,
+         examples=(("knife[:vsphere_pass] = 'Vs7-qLw2Zx9'", "Vs7-qLw2Zx9"),
+                   ('default[:mysql][:server_root_password] = "Rt4Kq9-Lw2"', "Rt4Kq9-Lw2")),
+         negatives=("knife[:vsphere_user] = 'svc_knife'", "knife[:ssh_password] = ENV['SSH_PASSWORD']",
+                    "knife[:vsphere_pass] = '#{ENV[\"VSPHERE_PASS\"]}'", "ip [::1]:8080 = 'up'")),
+    # Salt's mysql execution module given the password by position: `salt 'db*' mysql.user_create USER HOST PASSWORD`,
+    # `mysql.user_chpass USER HOST PASSWORD` (a `password=` keyword argument is a key like any other).
+    Rule("password", r"\bmysql\.user_(?:create|chpass)"
+         r"(?:[ \t]+(?:'[^'\r\n]{0,128}'|\"[^\"\r\n]{0,128}\"|[^\s'\"=]{1,128})){2}"
+         r"[ \t]+(?![\w-]{1,40}=)" + _POSITIONAL_VALUE, needs="mysql.user_", extract=_device_value, remember=True,
+         examples=(("salt 'db-*' mysql.user_create 'reporting' '10.20.%' 'Mu7-Qx2Lw9'", "Mu7-Qx2Lw9"),
+                   ("salt-call mysql.user_chpass app localhost Nw4Zq8-Lp2", "Nw4Zq8-Lp2")),
+         negatives=("salt '*' mysql.user_create 'app' 'localhost' password_hash='*F3A2A51A9B0F2BE246'",
+                    "salt '*' mysql.user_create 'app' 'localhost' \"$DB_PASS\"", "salt '*' mysql.user_list")),
+    # `chef-server-ctl set-secret GROUP NAME VALUE` (Chef Infra Server's secrets store; `--with-file` and the
+    # `SECRET_VALUE` environment variable keep the value off the command line).
+    Rule("secret", r"chef-server-ctl[ \t]+set-secret[ \t]+[\w-]{1,64}[ \t]+[\w-]{1,64}[ \t]+(?!--)"
+         + _POSITIONAL_VALUE,
+         needs="set-secret", extract=_device_value, remember=True,
+         examples=(("chef-server-ctl set-secret ldap bind_password 'Lb4-Qz8Wx2'", "Lb4-Qz8Wx2"),),
+         negatives=("chef-server-ctl set-secret ldap bind_password --with-file /root/bind.pw",
+                    "chef-server-ctl set-secret ldap bind_password \"$BIND_PW\"",
+                    "chef-server-ctl remove-secret ldap bind_password")),
+    # hiera-eyaml's plain text given to `eyaml encrypt -s VALUE` / `--string VALUE` / `--string=VALUE` (what it prints,
+    # `ENC[PKCS7,…]`, is a rule of its own).
+    Rule("secret", r"eyaml[ \t]+encrypt\b[^\r\n]{0,300}?[ \t](?:-s|--string)(?:=|[ \t]+)" + _ARG_VALUE,
+         needs="eyaml", extract=_device_value, remember=True,
+         examples=(("eyaml encrypt -l 'profile::db::password' -s 'Ey7-Qw2Lz9'", "Ey7-Qw2Lz9"),
+                   ("eyaml encrypt --string=Hk4Zq8Lw2", "Hk4Zq8Lw2")),
+         negatives=("eyaml encrypt -p -l 'profile::db::password'", "eyaml encrypt -f secrets.txt",
+                    "eyaml encrypt -s \"$PLAINTEXT\"")),
+    # StackStorm's `st2 auth USER -p PASSWORD` and `st2 login USER -p|--password PASSWORD`.
+    Rule("password", r"\bst2[ \t]+(?:auth|login)[ \t]+[^\s-]\S{0,127}[^\r\n]{0,200}?[ \t](?:-p|--password)(?:=|[ \t]+)"
+         + _ARG_VALUE, needs="st2 ", extract=_device_value, remember=True,
+         examples=(("$ st2 auth st2admin -p 'Sa7-Qx2Lw9'", "Sa7-Qx2Lw9"),
+                   ("st2 login st2admin --password Lg4Zq8-Wx2 -w", "Lg4Zq8-Wx2")),
+         negatives=("st2 login st2admin", "st2 auth st2admin -p \"$ST2_PASSWORD\"", "st2 run core.local cmd=date")),
+    # A pipe table row keyed `token` (StackStorm's `st2 auth`, prettytable-style CLI output): a token-like value.
+    Rule("token", r"\|[ \t]*token[ \t]*\|[ \t]*(?P<v>[A-Za-z0-9_.~+/=-]{16,512})[ \t]*\|", needs="| token",
+         validate=lambda v: _mixed(v) and not is_placeholder_value(v), remember=True,
+         examples=(("| user     | st2admin |\n| token    | 5e86a1c2d9f04b7e8a3c6d1f2b9e0a47 |\n",
+                    "5e86a1c2d9f04b7e8a3c6d1f2b9e0a47"),),
+         negatives=("| token    | <redacted> |", "| token | expires_at |", "| token    | ******************** |")),
+    # Chef Habitat's key files as `hab origin key export --type secret`, `hab ring key export` and `cat` print them:
+    # `SIG-SEC-1` (origin signing), `SYM-SEC-1` (ring), `BOX-SEC-1` (user and service), the key's name, a blank line,
+    # the base64 key.
+    Rule("private_key", r"(?:SIG|SYM|BOX)-SEC-1[ \t]*\r?\n[ \t]*[\w.-]{1,128}[ \t]*\r?\n[ \t]*\r?\n[ \t]*"
+         r"(?P<v>[A-Za-z0-9+/]{40,}={0,2})(?![A-Za-z0-9+/=])", needs="-SEC-1", remember=True,
+         examples=(("SIG-SEC-1\nacme-20240311091502\n\n" + "Qm9Yk2Lp7Wz4" * 7 + "==\n", "Qm9Yk2Lp7Wz4" * 7 + "=="),
+                   ("SYM-SEC-1\nprod-ring-20240104120233\n\nU1lNa2V5Ym9keUZvclJpbmdLZXlzMTIzNDU2Nzg5MA==\n",
+                    "U1lNa2V5Ym9keUZvclJpbmdLZXlzMTIzNDU2Nzg5MA==")),
+         negatives=("SIG-PUB-1\nacme-20240311091502\n\nQm9Yk2Lp7Wz4Qm9Yk2Lp7Wz4Qm9Yk2Lp7Wz4Qm9Yk2Lp7Wz4=\n",
+                    "hab origin key export acme --type secret > acme.sig.key")),
+    # Rundeck's key storage upload (see `_rundeck_password_body`).
+    Rule("password", r"(?:--data-binary|--data-raw|--data|-d)[ \t]+" + _ARG_VALUE, needs="x-rundeck-data-password",
+         extract=_rundeck_password_body, remember=True,
+         examples=(("curl -X POST -H \"Content-Type: application/x-rundeck-data-password\" --data-binary 'Rk7-Qz2Lw9' "
+                    "https://rd:4443/api/41/storage/keys/ops/db.password", "Rk7-Qz2Lw9"),),
+         negatives=("curl -H \"Content-Type: application/x-rundeck-data-password\" --data-binary @/tmp/pw.txt "
+                    "https://rd:4443/api/41/storage/keys/ops/db.password",
+                    "curl -H 'Content-Type: application/json' -d '{\"name\": \"x\"}' https://rd/api/41/projects")),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"

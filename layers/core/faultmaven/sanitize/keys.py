@@ -789,6 +789,9 @@ _SECRET_OBJECT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*-(?:secret|credential
 # `'password = '.$p['pw']`, `"Password:",nextLabel:"`); an escaped or spliced variable (`\$_POST[...]`,
 # `"'$DB_PASSWORD'"`, `$BASE_URL/forgot`); a C cast (`(char *) p`); a call (`os.urandom(16)`, `System.getenv("X")`).
 _BETWEEN_LITERALS = re.compile(r"\s*(?:[,+&;]|\.[ \t]*[$A-Za-z_(])")
+# A random password that only starts with one of those characters (`"+YOM4QItU3bN1WC"`): one word of letters, digits
+# and punctuation other than code's, both letters and digits, not ending in an operator.
+_PUNCTUATION_LED = re.compile(r"[,+&;][\w!#%^*@~+/-]{6,254}(?<![,+&;])")
 # Argo CD's `$dex.github.clientSecret` and `$<secret-name>:<key>` name a key of a Secret, Jsonnet's
 # `$.secrets.smtpPassword` a field of the root object; Terragrunt's
 # `${path_relative_to_include()}` is a function call; `${env:OTLP_TOKEN}` is the OpenTelemetry Collector's; a shell's
@@ -820,7 +823,8 @@ _R_MEMBER = re.compile(r"[A-Za-z.][A-Za-z_.]{0,63}\$([a-z_]{1,64})")
 
 
 def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
-    if quoted and _BETWEEN_LITERALS.match(value):
+    if quoted and _BETWEEN_LITERALS.match(value) \
+            and not (_PUNCTUATION_LED.fullmatch(value) and _MIXED.search(value)):
         return False
     value = value.strip()
     if key in _REFERENCE_KEYS or _ENVELOPE_HEAD.match(value):
