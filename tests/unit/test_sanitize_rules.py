@@ -375,6 +375,9 @@ KNOWN_FALSE_POSITIVES = {
     # plaintext value under `secure:` (or under a secret key's block) looks the same, base64-like and random.
     "negative: appveyor.yml with secure: (encrypted) values for a NuGet deploy and environment",
     "negative: travis encrypt output and .travis.yml env secure: entries",
+    # Batch 113: OpenReplay's tracker `projectKey` is shipped to every browser, but a random value under a `…Key` name
+    # is how secret project keys are written too (Airbrake's and Deta's server-side `projectKey`).
+    "negative: OpenReplay tracker and PostHog JS init in a frontend bundle (public projectKey, phc_ project API key)",
 }
 
 

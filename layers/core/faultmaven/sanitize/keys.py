@@ -208,9 +208,11 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ("TX_TOKEN=1/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c", "1/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c"),
              ("GET /translate?subscription-key=dcc43aedf4535b7b6bec7143b6ee1764&to=de",
               "dcc43aedf4535b7b6bec7143b6ee1764"),
-             ('$1 = {user = 0x5555555592a0 "app", password = 0x5555555592e0 "Gdb#Pr1nt-Pw8"}', "Gdb#Pr1nt-Pw8")),
+             ('$1 = {user = 0x5555555592a0 "app", password = 0x5555555592e0 "Gdb#Pr1nt-Pw8"}', "Gdb#Pr1nt-Pw8"),
+             ("nonce_salt = '+Kq9#zT!mV2^pL8&xR4*wN7(yB3)fH6j'", "+Kq9#zT!mV2^pL8&xR4*wN7(yB3)fH6j")),
 
             ("password_length=12", "ldap_default_authtok_type = password", "smtp_auth_plain=yes", "PWD=/home/app",
+             "token = '' + tokenFromVaultStorageCache + ''", "password = 'Password: ' + getPassword() + ''",
              "token=${API_TOKEN}", '"Server=#{Database.Server};Password=#{Database.Password};"',
              'client.Credentials = new NetworkCredential(user, pass);',
              "$3 = {user = 0x5555555592a0 \"app\", password = 0x0, password_len = 0}",
@@ -789,9 +791,23 @@ _SECRET_OBJECT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*-(?:secret|credential
 # `'password = '.$p['pw']`, `"Password:",nextLabel:"`); an escaped or spliced variable (`\$_POST[...]`,
 # `"'$DB_PASSWORD'"`, `$BASE_URL/forgot`); a C cast (`(char *) p`); a call (`os.urandom(16)`, `System.getenv("X")`).
 _BETWEEN_LITERALS = re.compile(r"\s*(?:[,+&;]|\.[ \t]*[$A-Za-z_(])")
-# A random password that only starts with one of those characters (`"+YOM4QItU3bN1WC"`): one word of letters, digits
-# and punctuation other than code's, both letters and digits, not ending in an operator.
-_PUNCTUATION_LED = re.compile(r"[,+&;][\w!#%^*@~+/-]{6,254}(?<![,+&;])")
+# ...unless it is one word that only starts with one of these signs, not ending in the next literal's operator: a
+# password (`"+YOM4QItU3bN1WC"`: letters, digits and punctuation other than code's, both letters and digits) or a
+# generated key or salt of 16+ random characters (WordPress's and Open Web Analytics' salts draw from punctuation:
+# `define('OWA_NONCE_SALT', '+wKWN-+De>…');`).
+_PUNCTUATION_LED = re.compile(r"[,+&;][\w!#%^*@~+/-]{6,254}")
+_NEXT_OPERATOR = frozenset("+,&;.([{=")
+
+
+def _between_literals(value: str) -> bool:
+    if _BETWEEN_LITERALS.match(value) is None:
+        return False
+    if value[-1] in _NEXT_OPERATOR or any(c.isspace() for c in value):
+        return True
+    password = _PUNCTUATION_LED.fullmatch(value) is not None and _MIXED.search(value) is not None
+    return not (password or (len(value) >= 16 and looks_random(value)))
+
+
 # Argo CD's `$dex.github.clientSecret` and `$<secret-name>:<key>` name a key of a Secret, Jsonnet's
 # `$.secrets.smtpPassword` a field of the root object; Terragrunt's
 # `${path_relative_to_include()}` is a function call; `${env:OTLP_TOKEN}` is the OpenTelemetry Collector's; a shell's
@@ -823,8 +839,7 @@ _R_MEMBER = re.compile(r"[A-Za-z.][A-Za-z_.]{0,63}\$([a-z_]{1,64})")
 
 
 def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
-    if quoted and _BETWEEN_LITERALS.match(value) \
-            and not (_PUNCTUATION_LED.fullmatch(value) and _MIXED.search(value)):
+    if quoted and _between_literals(value):
         return False
     value = value.strip()
     if key in _REFERENCE_KEYS or _ENVELOPE_HEAD.match(value):
