@@ -385,8 +385,11 @@ _PASSWORD_OPTIONS = {
     # Nutanix's `ncli -s HOST -u USER -p PASSWORD` (a Prism account, given for a remote cluster). Couchbase's query
     # shell and data tools (`cbq -u USER -p PASSWORD`, `cbimport|cbexport|cbbackupmgr … -u USER -p PASSWORD`);
     # Infinispan's CLI (`bin/cli.sh user create NAME -p PASSWORD`, `cli.sh connect -u USER -p PASSWORD`).
-    # mydumper's and myloader's `-h HOST -u USER -p PASSWORD` (the MySQL server's).
-    ("p", True): re.compile(f"{_P_SPACED}|\\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
+    # mydumper's and myloader's `-h HOST -u USER -p PASSWORD` (the MySQL server's). FreeIPA's installers:
+    # `ipa-server-install -p DM_PASSWORD`, `ipa-ca-install`/`ipa-kra-install -p DM_PASSWORD`, `ipa-replica-install -p
+    # PASSWORD` (the one-time enrollment password); `ipa-client-install -p` is a principal's name, not listed.
+    ("p", True): re.compile(f"{_P_SPACED}|\\bipa-(?:server|replica|ca|kra)-install\\b"
+                            r"|\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
                             r"|tsm|gnmic|hdbsql|hammer|spacecmd|redfishtool|racadm|duck|seaf-cli|(?:own|next)cloudcmd"
                             r"|ncli|cbq|cbimport|cbexport|cbbackupmgr|mydumper|myloader)\b"
@@ -404,14 +407,24 @@ _PASSWORD_OPTIONS = {
     # `tsql -U USER -P PASSWORD` the server's, Wazuh's `agent-auth -P` the enrollment password, Metasploit's
     # `msfrpcd -P` the RPC server's, macOS `security import FILE.p12 -P` the PKCS#12 file's, SAP ASE's (Sybase) `isql -U
     # USER -P PASSWORD` the server's; Aerospike's tools (`asadm`, `aql`, `asinfo`, `asbackup`, `asrestore -U USER -P
-    # PASSWORD`) the cluster user's.
+    # PASSWORD`) the cluster user's; MIT Kerberos `kdb5_util create|stash -P MASTER_PASSWORD` the database's master
+    # password, FreeIPA's `ipa-server-install -P` the Kerberos master password.
     ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr|ctrl)|tsql|agent-auth"
-                            r"|isql|msfrpcd|asadm|aql|asinfo|asbackup|asrestore)\b|\bsecurity[ \t]+import\b"),
+                            r"|isql|msfrpcd|asadm|aql|asinfo|asbackup|asrestore|kdb5_util)\b|\bsecurity[ \t]+import\b"
+                            r"|\bipa-server-install\b"),
     ("a", False): re.compile(r"\bredis-cli\b"),
-    ("a", True): re.compile(r"\bredis-cli\b"),
+    # FreeIPA's `ipa-server-install -a ADMIN_PASSWORD` and `ipa-adtrust-install -a`; OpenLDAP's `ldappasswd -a
+    # OLDPASSWORD`.
+    ("a", True): re.compile(r"\bredis-cli\b|\bipa-(?:server|adtrust)-install\b|\bldappasswd\b"),
+    # OpenLDAP's `ldappasswd -s NEWPASSWORD` and `slappasswd -s SECRET` (the clear text it hashes).
+    ("s", True): re.compile(r"\b(?:ldappasswd|slappasswd)\b"),
     # MIT Kerberos `kadmin -p PRINCIPAL -w PASSWORD` takes the administrator's password like the OpenLDAP tools;
-    # Odoo's `odoo-bin -r USER -w PASSWORD` the database's (`-w` is `--db_password`).
-    ("w", True): re.compile(r"\bldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn)\b|\bkadmin\b"
+    # Odoo's `odoo-bin -r USER -w PASSWORD` the database's (`-w` is `--db_password`). The same LDAP bind password on
+    # 389 Directory Server's `dsconf`/`dsidm -D DN -w PASSWORD`, FreeIPA's `ipa-client-install -w` and
+    # `ipa-replica-install -w` (the admin's), MIT's `kdb5_ldap_util -D DN -w PASSWORD`, Samba's `smbpasswd -w` (the
+    # LDAP admin's, stored in secrets.tdb), `ldapexop`.
+    ("w", True): re.compile(r"\bldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn|exop)\b|\bkadmin\b"
+                            r"|\b(?:dsconf|dsidm|kdb5_ldap_util|smbpasswd)\b|\bipa-(?:client|replica)-install\b"
                             r"|(?<![^\s/])odoo(?:-bin)?(?=[ \t]+-)"),
     # `openssl enc -k PASSWORD`; Synapse's `register_new_matrix_user -k REGISTRATION_SHARED_SECRET`.
     ("k", True): re.compile(r"\bopenssl\b.*\benc\b|\bopenssl[ \t]+(?:aes|des|bf|camellia|chacha)"
@@ -687,11 +700,14 @@ _ECHOED = re.compile(r"""(?<![^\s;&])(?:echo|printf(?:[ \t]+(?:'%s'|"%s"|%s))?)(
 # Commands that read a password on their standard input: `sudo -S`, `chpasswd` (`user:password`), `passwd --stdin`,
 # `kinit`, `vncpasswd -f`, `docker login --password-stdin` (and other `--password-stdin` logins), `cryptsetup` (which
 # reads a LUKS passphrase from a pipe: `open --key-file=-`, `luksAddKey DEV -`), AnyDesk's `--set-password` (the
-# unattended-access password) and `--register-license` (a license key).
+# unattended-access password) and `--register-license` (a license key), FreeIPA's `ipa user-add|user-mod … --password`
+# (the new password, read from a pipe), Samba's `smbpasswd -s` (the new password, twice, on standard input).
 _STDIN_READERS = (r"sudo\b[^|\r\n]*?[ \t]-S\b"
                   r"|(?:sudo[ \t]+)?(?:chpasswd|passwd[ \t]+--stdin\b|kinit\b|vncpasswd[ \t]+-f\b|cryptsetup\b)"
                   r"|[^|\r\n]*?--password-stdin\b"
-                  r"|[^|\r\n]*?(?i:anydesk)(?:\.exe)?\"?[ \t]+--(?:set-password|register-license)\b")
+                  r"|[^|\r\n]*?(?i:anydesk)(?:\.exe)?\"?[ \t]+--(?:set-password|register-license)\b"
+                  r"|ipa[ \t]+user-(?:add|mod)\b[^|\r\n]*?[ \t]--password\b(?![-=])"
+                  r"|(?:sudo[ \t]+)?smbpasswd\b[^|\r\n]*?[ \t]-[a-z]*s\b")
 
 
 def _piped_password(rule: Rule, hit: Hit) -> list[Finding]:
@@ -891,6 +907,15 @@ def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
 
 
+def _rpc_passwords(rule: Rule, hit: Hit) -> list[Finding]:
+    """rpcclient's new password (group `v…`) and, for `chgpasswd`, the old one before it (group `o…`)."""
+    found = _bundler_credentials(rule, hit)
+    for group in ("o1", "o3"):
+        if (span := hit.span(group)) is not None and not is_placeholder_value(hit.text[slice(*span)]):
+            found.append((*span, rule.label))
+    return found
+
+
 # An entry of an nginx `map` block: a source value (quoted or bare), blanks, the mapped value, `;`.
 _NGINX_MAP_ENTRY = re.compile(r"[ \t]*(?:\"(?P<v1>[^\"\r\n]{0,256})\"|'(?P<v2>[^'\r\n]{0,256})'"
                               r"|(?P<v3>[^\s\"';{}]{1,256}))[ \t]+[^\r\n;{}]{1,256};[ \t]*(?:#[^\r\n]*)?\r?(?:\n|\Z)")
@@ -1039,8 +1064,10 @@ _PRINTS = re.compile(r"\b(?:get|read|cat|echo|printf|print|show|reveal|decode|ba
 # `psk`: a Wi-Fi key (`nmcli -s -g 802-11-wireless-security.psk connection show NAME`); `.irodsA`: iRODS's scrambled
 # (reversible) copy of the user's password; `id_ed25519` (not `.pub`): an SSH-style private key file, which RustDesk's
 # server keeps as one base64 line with no header; `vault_pass`: an Ansible vault password file (`~/.vault_pass.txt`,
-# `vault-pass-prod`). An encrypted password database (`Passwords.kdbx`) is not one: its dump is ciphertext.
+# `vault-pass-prod`); `pw` as a word of the name: a password file given to a tool's `-y FILE` (`~/.ldap_admin_pw`,
+# `db.pw`). An encrypted password database (`Passwords.kdbx`) is not one: its dump is ciphertext.
 _SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]?key|credential|creds\b|\.key\b"
+                          r"|(?<![a-z0-9])pw(?![a-z0-9])"
                           r"|vault[-_.]?pass(?![a-z])"
                           r"|\bpsk\b|\.irodsA\b|\bid_(?:rsa|dsa|ecdsa|ed25519)\b(?!\.pub))(?![\w-]*\.kdbx?\b)")
 # Commands whose whole output is a stored secret, whatever they name: macOS `security find-generic-password -w` (also
@@ -1155,7 +1182,7 @@ def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
         a = text.index(line, pos)
         if len(line) >= 6 and not line.isalpha() and line not in command and not _ASSIGNMENT_LINE.match(line) \
                 and keys.value_is_secret(word, line, "strong", False):
-            found.append((a, a + len(line), "password" if word.lower().startswith("pass") else "secret"))
+            found.append((a, a + len(line), "password" if word.lower().startswith(("pass", "pw")) else "secret"))
         pos = end + 1
     return found
 
@@ -3442,10 +3469,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("# Publish password file (format [username] [password])\n# username password\n",
                     "# Publish password file (format [username] [password])\n\nStreamType: live\n")),
     # (`-pw VALUE` is a word of the single-dash rule below: kadmin's, PuTTY's.)
-    Rule("password", r"-(?<=[ \t]-)(?P<o>pd(?=[ \t])|p(?!w[ \t])|[Pawk])(?:[ \t]+)?"
+    Rule("password", r"-(?<=[ \t]-)(?P<o>pd(?=[ \t])|p(?!w[ \t])|[Pawks])(?:[ \t]+)?"
          r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
          r"|(?P<v3>[^\s'\"-][^\s'\"]{0,127}))", "-", extract=_shell_p_option, remember=True, before=_OPTION_BEFORE,
-         after=r"[pPawk][ \t]*[^\s-]",
+         after=r"[pPawks][ \t]*[^\s-]",
          examples=(("mysql -h db -u root -pR00tPa55 shop", "R00tPa55"), ("mysqldump -uadmin -p'Dump!Pw9' --all",
                                                                         "Dump!Pw9"),
                    ("sshpass -p 'sshP4ssw0rd' ssh ops@bastion", "sshP4ssw0rd"),
@@ -3478,7 +3505,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("myloader -h db2 -u loader -pMl4Ldr-x2 -d /backups/shop", "Ml4Ldr-x2"),
                    ("seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P -u ana -p Sf9Pw-x4", "Sf9Pw-x4"),
                    ('owncloudcmd -u backup -p "Oc/Pw/38" -n /srv/oc https://owncloud.example.com', "Oc/Pw/38"),
-                   ("ncli -s 10.1.1.50 -u admin -p 'Nx4$kTw9Rm' cluster info", "Nx4$kTw9Rm")),
+                   ("ncli -s 10.1.1.50 -u admin -p 'Nx4$kTw9Rm' cluster info", "Nx4$kTw9Rm"),
+                   ("ldappasswd -x -D cn=admin,dc=example,dc=org -W -s 'Nw4#pLd9' uid=bob,ou=people,dc=example,dc=org",
+                    "Nw4#pLd9"),
+                   ("slappasswd -h {SSHA} -s Sl4pPw-92", "Sl4pPw-92"),
+                   ("dsconf -D 'cn=Directory Manager' -w Ds9-Mgr7q ldap://ds1.example.com backend suffix list",
+                    "Ds9-Mgr7q"),
+                   ("ipa-client-install --principal admin -w 'Ip4-Adm!9' --unattended", "Ip4-Adm!9"),
+                   ("ipa-server-install -U -r EXAMPLE.COM -p Dm9-Pw4x -a Ad7-Pw2q", "Dm9-Pw4x"),
+                   ("ipa-server-install -U -r EXAMPLE.COM -a Ad7-Pw2q", "Ad7-Pw2q"),
+                   ("kdb5_util create -r EXAMPLE.COM -s -P 'Kdb-M4st3r'", "Kdb-M4st3r")),
          negatives=("mysql -u root -p shop", "seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P",
                     "duck --help -p", "git secret reveal -f -p \"$GPG_PASSPHRASE\"", "git secret hide -p",
                     "grep -w odoo /etc/passwd", "ssh -p 2222 ops@bastion",
@@ -3490,7 +3526,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "security find-identity -p codesigning -v", "vsce package -p ./out",
                     'xcrun altool --list-providers -u "dev" -p "@keychain:AC_PASSWORD"',
                     "sum -r /etc/hosts", "redfishtool -r 10.0.0.21 -u root -p $BMC_PASSWORD Systems",
-                    'mydumper -h db1 -u dumper -p "$MYSQL_PWD" -B shop')),
+                    'mydumper -h db1 -u dumper -p "$MYSQL_PWD" -B shop',
+                    "ldapsearch -x -s sub -b dc=example,dc=org uid=bob", "curl -s https://example.com/health",
+                    "ipa-client-install -p admin --domain example.com", "slappasswd -h {SSHA} -s \"$ROOT_PW\"",
+                    "kdb5_util create -s -r EXAMPLE.COM", "dsconf -D 'cn=Directory Manager' -W ldap://ds1 backend")),
     Rule("token", r"-(?<=[ \t]-)(?P<o>-key|[tad])(?:[ \t]+|=)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))", "-",
          extract=_token_option, remember=True, before=_OPTION_BEFORE, after=r"(?:-key|[tad])[ \t=]",
@@ -3683,18 +3722,25 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("echo 'deploy:Chp4sswdPw' | chpasswd", "Chp4sswdPw"),
                    ("echo Dck3rStdinPw | docker login -u ci --password-stdin registry.example.com", "Dck3rStdinPw"),
                    ("echo -n 'Luk5-Pipe-Pw' | cryptsetup open --key-file=- /dev/sdb1 backup", "Luk5-Pipe-Pw"),
-                   ("printf '%s' \"Luk5-Add-Pw\" | cryptsetup luksAddKey /dev/sdc1 -", "Luk5-Add-Pw")),
+                   ("printf '%s' \"Luk5-Add-Pw\" | cryptsetup luksAddKey /dev/sdc1 -", "Luk5-Add-Pw"),
+                   ("echo 'Ipa-Us3r!9' | ipa user-add bob --first=Bob --last=Lee --password", "Ipa-Us3r!9"),
+                   ("echo -e 'Smb-Pw7q\\nSmb-Pw7q' | smbpasswd -a -s alice", "Smb-Pw7q")),
          negatives=('echo "$PASSWORD" | docker login -u ci --password-stdin', "cat pw.txt | sudo -S true",
                     'echo "$$REGISTRY_PASSWORD" | docker login -u ci --password-stdin registry.example.com',
                     'printf "%s" "$LUKS_PASS" | cryptsetup open /dev/sdb1 data',
                     "echo YES | cryptsetup erase /dev/sdb1",
-                    "echo hello | grep h")),
-    Rule("password", rf"(?:(?<![^\n])|[;&|(][ \t]*)(?:{_STDIN_READERS})[^<\r\n]*<<<[ \t]*(?:'(?P<v1>[^'\r\n]{{1,256}})'"
+                    "echo hello | grep h", 'echo "$PW" | ipa user-add bob --first=B --last=L --password',
+                    "echo y | ipa user-mod bob --password-expiration=20300101000000Z")),
+    # (`kinit` and `vncpasswd` also after a path or a crontab schedule: `15 * * * * etl /usr/bin/kinit P <<< 'PW'`.)
+    Rule("password", rf"(?:(?<![^\n])|[;&|(][ \t]*|(?<=[ \t/])(?=(?:kinit|vncpasswd)\b))(?:{_STDIN_READERS})"
+         rf"[^<\r\n]*<<<[ \t]*(?:'(?P<v1>[^'\r\n]{{1,256}})'"
          r"|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$<]\S{0,255}))", needs="<<<",
          extract=_bundler_credentials, remember=True,
          examples=(("vncpasswd -f <<< 'Vnc4HereStr' > ~/.vnc/passwd", "Vnc4HereStr"),
-                   ('sudo -S systemctl restart app <<< "Sud0HereStr"', "Sud0HereStr")),
-         negatives=('vncpasswd -f <<< "$VNC_PW" > passwd', "grep -c x <<< 'Some text here'")),
+                   ('sudo -S systemctl restart app <<< "Sud0HereStr"', "Sud0HereStr"),
+                   ("0 * * * * etl /usr/bin/kinit etl@EXAMPLE.COM <<< 'Kr5-Cr0n-Pw'", "Kr5-Cr0n-Pw")),
+         negatives=('vncpasswd -f <<< "$VNC_PW" > passwd', "grep -c x <<< 'Some text here'",
+                    '0 * * * * etl /usr/bin/kinit etl <<< "$ETL_PW"')),
     # A Dockerfile's `ENV KEY VALUE` (the legacy form without `=`; `ENV KEY=VALUE` is a keyword assignment) when the key
     # names a secret.
     Rule("secret", r"ENV[ \t]+(?P<k>[A-Za-z_][\w.-]{0,80})[ \t]+"
@@ -4503,6 +4549,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                         ("$ jf config export acme\neyJ2ZXJzaW9uIjoyLCJ1cmwiOiJodHRwczovL2FjbWUifQ==\n",
                          "eyJ2ZXJzaW9uIjoyLCJ1cmwiOiJodHRwczovL2FjbWUifQ=="),
                         ("$ cat ~/.irods/.irodsA\n+Kq2&mW9/zL4_e\n", "+Kq2&mW9/zL4_e"),
+                        ("$ cat /root/.ldap_admin_pw\nLd4p-Adm1n-Pw\n$ ldapadd -x -y /root/.ldap_admin_pw -f u.ldif\n",
+                         "Ld4p-Adm1n-Pw"),
                         ("$ keepassxc-cli show -a Password db.kdbx mail\nEnter password to unlock db.kdbx: \n"
                          "Kx2@vLm8Qw\n", "Kx2@vLm8Qw")),
            ("$ kubectl get secret -n app\nNAME   TYPE   DATA   AGE\n", "$ echo $PASSWORD\n\n",
@@ -4512,7 +4560,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
             "$ oc create secret generic app \\\n    --from-literal=key=value\n", "$ pass ls\nmail/work-2024\n",
             "$ printf 'host=git.example.com\\n' | git credential fill\nusername=alice-dev\n",
             "$ cat ~/.cargo/credentials.toml\n[registries.kellnr]\n",
-            "$ cat ~/.m2/credentials.xml\n<id>nexus-2</id>\n",
+            "$ cat ~/.m2/credentials.xml\n<id>nexus-2</id>\n", "$ cat /etc/pwdb.conf\nmode=strict\n",
             "$ curl -H 'X-API-Key: $PORTAINER_KEY' https://portainer.lan/api/endpoints | jq '.[].Name'\n"
             '"local"\n"pi-cluster"\n',
             "$ curl -s -u \"$RANCHER_TOKEN\" https://rancher.example.com/v3/clusters | jq -r '.data[].name'\n"
@@ -5248,6 +5296,36 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("fossil user password alice Fs6qWz2vXm8", "Fs6qWz2vXm8")),
          negatives=("fossil user password alice -R repo.fossil", "fossil user password bob \"$NEW_PW\"",
                     "fossil user list -R repo.fossil")),
+    # Samba's `samba-tool user create|add USER [PASSWORD]` (without it the tool prompts, or `--random-password`).
+    Rule("password", r"samba-tool[ \t]+user[ \t]+(?:create|add)" + _ACCOUNT_ARG + r"[ \t]+(?:'(?P<v1>[^'\r\n]{1,256})'"
+         r"|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$-]\S{0,255}))", needs="samba-tool",
+         extract=_bundler_credentials, remember=True,
+         examples=(("samba-tool user create jdoe 'Sm4b-Us3r!q' --given-name=John", "Sm4b-Us3r!q"),
+                   ("sudo samba-tool user add svc-web Wb7qLx2pTz", "Wb7qLx2pTz")),
+         negatives=("samba-tool user create jdoe --random-password", "samba-tool user create jdoe \"$NEW_PW\"",
+                    "samba-tool user list")),
+    # rpcclient's `setuserinfo[2] USER LEVEL PASSWORD` (level 23/24/25/26 set a password) and `chgpasswd[2|3] USER
+    # OLDPASSWORD NEWPASSWORD`, as commands of its prompt or of `-c "…"`.
+    *(Rule("password", head + r"[ \t]+(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
+           r"|(?P<v3>[^\s'\"$-][^\s'\"]{0,255}))", needs=needs, extract=_rpc_passwords, remember=True,
+           examples=examples, negatives=negatives)
+      for head, needs, examples, negatives in (
+          (r"setuserinfo2?[ \t]+[^\s'\"-][^\s'\"]{0,255}[ \t]+\d{1,2}", "setuserinfo",
+           (("rpcclient -U 'EX/helpdesk%x' dc1 -c \"setuserinfo2 mjones 23 'Rpc-Pw7q!'\"", "Rpc-Pw7q!"),
+            ("rpcclient $> setuserinfo mjones 24 Rpc-Pw8x", "Rpc-Pw8x")),
+           ("rpcclient $> setuserinfo2 mjones 21", "rpcclient -c 'setuserinfo2 mjones 23 \"$PW\"' dc1")),
+          (r"chgpasswd[23]?[ \t]+[^\s'\"-][^\s'\"]{0,255}[ \t]+(?:'(?P<o1>[^'\r\n]{1,256})'"
+           r"|(?P<o3>[^\s'\"$-][^\s'\"]{0,255}))", "chgpasswd",
+           (("rpcclient $> chgpasswd jdoe Old-Pw4x New-Pw9q", "New-Pw9q"),
+            ("rpcclient $> chgpasswd3 jdoe 'Old-Pw4x' New-Pw9q", "Old-Pw4x")),
+           ("rpcclient $> chgpasswd jdoe", "chgpasswd jdoe $OLD $NEW")))),
+    # Windows' `ldifde`/`csvde … -b USER DOMAIN PASSWORD` (a `*` prompts for it).
+    *(Rule("password", tool + r"(?:\.exe)?\b[^\r\n]{0,300}?[ \t]-b[ \t]+[^\s-]\S{0,255}[ \t]+[^\s-]\S{0,255}[ \t]+"
+           r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"$%*-]\S{0,255}))",
+           needs=tool, extract=_bundler_credentials, remember=True,
+           examples=((f"{tool} -i -f users.ldf -s dc1.example.com -b svc-imp EX Ld1f-Pw7q", "Ld1f-Pw7q"),),
+           negatives=(f"{tool} -i -f users.ldf -b svc-imp EX *", f"{tool} -f out.ldf -s dc1 -d dc=example,dc=com"))
+      for tool in ("ldifde", "csvde")),
     # Netscape cookie jars (curl's `-c`, wget's, yt-dlp's, `~/.gitcookies` for googlesource, RBTools'
     # `~/.rbtools-cookies`): `domain TAB flag TAB path TAB secure TAB expiry TAB name TAB value`, the value a session's
     # credential with no key word beside it. googlesource's `o` cookie is `git-USER=TOKEN`: its user stays.

@@ -213,6 +213,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
 
             ("password_length=12", "ldap_default_authtok_type = password", "smtp_auth_plain=yes", "PWD=/home/app",
              "token = '' + tokenFromVaultStorageCache + ''", "password = 'Password: ' + getPassword() + ''",
+             "pam_password = md5", "ldap_passwd_scheme = ssha",
+             "Domain SID = S-1-5-21-2845301147-3729106482-1187659273",
              "token=${API_TOKEN}", '"Server=#{Database.Server};Password=#{Database.Password};"',
              'client.Credentials = new NetworkCredential(user, pass);',
              "$3 = {user = 0x5555555592a0 \"app\", password = 0x0, password_len = 0}",
@@ -314,7 +316,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "TWILIO_AUTH_TOKEN: ${ssm:/notifications/${sls:stage}/twilio-auth-token}",
              "    key: '/etc/pushsvc/AuthKey_8KQ2ZP4M7R.p8',",
              "  publishKey: 'pub-c-7c2e9a41-3b8d-4f6e-a915-2d0c8b7e6f43',",
-             "      SOKETI_DEFAULT_APP_KEY: 'fieldapp-key'")),
+             "      SOKETI_DEFAULT_APP_KEY: 'fieldapp-key'",
+             "DOMAIN SID:            S-1-5-21-2845301147-3729106482-1187659273")),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),
             ('"adminPassword": {\n  "value": "Arm-P4ram-Pw"\n}', "Arm-P4ram-Pw"),
             ("smtp-password: >-\n    Y4mlF0ldedPw\n", "Y4mlF0ldedPw"), ("db_password: |\n  Y4mlL1tPw\n", "Y4mlL1tPw"),
@@ -833,6 +836,14 @@ _CAST = re.compile(r"\([A-Za-z_][\w ]*\**")
 _EXPRESSION_KEYWORDS = frozenset({"new", "await", "yield", "typeof", "lambda"})
 
 
+# A Windows security identifier (`S-1-5-21-…-512`, Samba's `DOMAIN SID:`, `wbinfo -n`): a public name of a domain,
+# user or group, not a session id. A password-hashing scheme's name alone (pam_ldap's `pam_password md5|crypt|exop`,
+# a `password_scheme = ssha`) says how passwords are stored, not one of them.
+_WINDOWS_SID = re.compile(r"S-1-\d{1,2}(?:-\d{1,10}){1,15}")
+_PASSWORD_SCHEME = re.compile(r"(?i)(?:s?md5|s?sha(?:1|256|384|512)?|crypt|bcrypt|argon2(?:id|i)?|pbkdf2"
+                              r"|clear(?:_remove_old)?|exop(?:_send_old)?|scram-sha-256)")
+
+
 # R's `$` member access (`cfg$pwd`, `creds$token`): the value names a list element, not a literal.
 # Letters only, so a password with a `$` in it (`F0rm$Pw11`) is not taken for one.
 _R_MEMBER = re.compile(r"[A-Za-z.][A-Za-z_.]{0,63}\$([a-z_]{1,64})")
@@ -844,6 +855,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     value = value.strip()
     if key in _REFERENCE_KEYS or _ENVELOPE_HEAD.match(value):
         return False  # a reference; an encrypted value's envelope, whose ciphertext the format rules take
+    if _WINDOWS_SID.fullmatch(value) or (not quoted and _PASSWORD_SCHEME.fullmatch(value)):
+        return False
     if not value or is_placeholder_value(value) or "://" in value \
             or _is_reference(value, strength == "strong" and (quoted or "-" in value)) or names_its_key(key, value) \
             or _BROWSER_KEY.fullmatch(value) or _SSH_PUBLIC_KEY.match(value):
@@ -1272,7 +1285,8 @@ def _names_session(words: tuple[str, ...]) -> bool:
 def is_session_value(key: str, value: str) -> bool:
     """A token-like value, not a UUID, under a session's name: also the `value` of a cookie jar's `{"name":
     "sessionid", "value": …}` entry (Playwright's `storageState.json`, Puppeteer's and Selenium's cookie dumps)."""
-    return _names_session(key_words(key)) and token_like(value) and not is_uuid(value)
+    return _names_session(key_words(key)) and token_like(value) and not is_uuid(value) \
+        and not _WINDOWS_SID.fullmatch(value)
 
 
 def _names_secret_id(text: str, sep: int, key: str) -> bool:
