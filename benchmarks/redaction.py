@@ -330,6 +330,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_114", "directory services and Kerberos administration", "caaa935", "f2edf7e",
            source="the tools' documentation"),
+    _batch("_115", "remote development environments and cloud IDEs", "caaa935", "2cc492f",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

@@ -1058,7 +1058,8 @@ def _column_rows(cell: str) -> Extractor:
 # `etcdctl get …/smtp_password`, `echo $DB_PASSWORD`, `cat …/token`, `base64 -d`), up to 400 characters.
 # `create`/`generate`: a command that makes a secret and prints it once (`vault token create -field=token`, Plesk's
 # `secret_key --create`).
-_PRINTS = re.compile(r"\b(?:get|read|cat|echo|printf|print|show|reveal|decode|base64|jsonpath|jq|view|create"
+# `printenv NAME`: the variable's value (Replit's `printenv SESSION_SECRET`).
+_PRINTS = re.compile(r"\b(?:get|read|cat|echo|printf|print|printenv|show|reveal|decode|base64|jsonpath|jq|view|create"
                      r"|generate)\b")
 # `.key`: a key file (Artifactory's `master.key`, Rails' `config/master.key`); `creds`: Artifactory's `bootstrap.creds`;
 # `psk`: a Wi-Fi key (`nmcli -s -g 802-11-wireless-security.psk connection show NAME`); `.irodsA`: iRODS's scrambled
@@ -1078,7 +1079,8 @@ _SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]
 # master password in settings-security.xml decrypts), `anaconda auth --create` (a new token), JFrog CLI's
 # `jf config export` (the server's URL, user and access token, base64-encoded), Icinga 2's
 # `icinga2 pki ticket --cn NAME` (an agent's enrolment ticket) and `openssl rand -hex|-base64 N` (how a PSK, a shared
-# secret or a `secret_key` is usually made: Zabbix's `openssl rand -hex 32 > zabbix_agentd.psk`).
+# secret or a `secret_key` is usually made: Zabbix's `openssl rand -hex 32 > zabbix_agentd.psk`); the GitHub CLI's
+# `gh auth token` and Coder's `coder login token` (each prints the session's token "for use in scripts").
 _REVEALS = re.compile(r"\bsecurity[ \t]+find-(?:generic|internet)-password\b.*[ \t]-[a-zA-Z]*w"
                       r"|\bsecret-tool[ \t]+lookup\b|\bkeyring[ \t]+get\b|\bkwallet-query\b.*[ \t]-r\b"
                       r"|^(?:go)?pass[ \t]+(?:show[ \t]+)?(?:-\S+[ \t]+)*"
@@ -1087,7 +1089,9 @@ _REVEALS = re.compile(r"\bsecurity[ \t]+find-(?:generic|internet)-password\b.*[ 
                       r"|\.GetNetworkCredential\(\)\.Password\b|[ \t]-AsPlainText\b"
                       r"|\bmvn\b.*[ \t]--encrypt-(?:master-)?password\b|\banaconda[ \t]+auth\b.*[ \t]--create\b"
                       r"|\bjf(?:rog)?[ \t]+(?:c|config)[ \t]+export\b"
-                      r"|\bicinga2[ \t]+pki[ \t]+ticket\b|\bopenssl[ \t]+rand\b.*[ \t]-(?:hex|base64)\b")
+                      r"|\bicinga2[ \t]+pki[ \t]+ticket\b|\bopenssl[ \t]+rand\b.*[ \t]-(?:hex|base64)\b"
+                      r"|(?:\bgh[ \t]+auth|\bcoder[ \t]+login)[ \t]+token"
+                      r"(?:[ \t]+(?:-h|--hostname|-u|--user)[ \t]+\S+)*$")
 # gopass prints `Secret: ENTRY` and a blank line before the entry; keepassxc-cli asks `Enter password to unlock DB: `
 # for the database's own password (typed, not echoed) before the attribute it prints.
 _ENTRY_HEADER = re.compile(r"[ \t]*Secret: \S+[ \t]*\r?\n(?:[ \t]*\r?\n)?"
@@ -4551,10 +4555,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
                         ("$ cat ~/.irods/.irodsA\n+Kq2&mW9/zL4_e\n", "+Kq2&mW9/zL4_e"),
                         ("$ cat /root/.ldap_admin_pw\nLd4p-Adm1n-Pw\n$ ldapadd -x -y /root/.ldap_admin_pw -f u.ldif\n",
                          "Ld4p-Adm1n-Pw"),
+                        ("~/app$ printenv SESSION_SECRET\nb7f3e1a9c4d2\n", "b7f3e1a9c4d2"),
+                        ("$ gh auth token\ngho_Lm2Vx9Rb7Nc3Pk6YdHs1Jf5GaQe7TnWq4Tz8\n",
+                         "gho_Lm2Vx9Rb7Nc3Pk6YdHs1Jf5GaQe7TnWq4Tz8"),
+                        ("$ coder login token\nRk7Lq2Vx9W-Nb3Hs6Jd1Fc5Yp0Ga2Te7\n", "Rk7Lq2Vx9W-Nb3Hs6Jd1Fc5Yp0Ga2Te7"),
                         ("$ keepassxc-cli show -a Password db.kdbx mail\nEnter password to unlock db.kdbx: \n"
                          "Kx2@vLm8Qw\n", "Kx2@vLm8Qw")),
            ("$ kubectl get secret -n app\nNAME   TYPE   DATA   AGE\n", "$ echo $PASSWORD\n\n",
             "$ grep -c password app.yml\n3\n", "$ ls\nsecrets-2024.tar\n",
+            "$ printenv HOSTNAME\nws-7f3e1a9c4d2\n", "$ printenv SESSION_SECRET_FILE\n/run/secrets/session\n",
+            "$ gh auth status\ngithub.com\n", "$ coder login token --help\nUSAGE:\n",
             "$ base64 Passwords.kdbx | head -1\nA9mimmf7S7UBAAQAAhAAAAAxwfLmv3FDUL5YBSFq\n",
             "$ kubectl create secret generic db --from-file=pw.txt\nsecret/db created\n",
             "$ oc create secret generic app \\\n    --from-literal=key=value\n", "$ pass ls\nmail/work-2024\n",
@@ -6256,6 +6266,23 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ('default[:mysql][:server_root_password] = "Rt4Kq9-Lw2"', "Rt4Kq9-Lw2")),
          negatives=("knife[:vsphere_user] = 'svc_knife'", "knife[:ssh_password] = ENV['SSH_PASSWORD']",
                     "knife[:vsphere_pass] = '#{ENV[\"VSPHERE_PASS\"]}'", "ip [::1]:8080 = 'up'")),
+    # A secret literal handed to a decoding call under a key that names a secret: Python's
+    # `c.JupyterHub.cookie_secret = bytes.fromhex('<hex>')` (JupyterHub's documented in-file form),
+    # `SECRET_KEY = base64.b64decode("…")`, `binascii.unhexlify(b"…")`; the key is classified as any other.
+    *(Rule("secret", r"(?<![\w-])[\"']?(?P<k>[A-Za-z_]\w{0,79})[\"']?[ \t]*[:=][ \t]*(?:[\w.]{1,40}\.)?" + call
+           + r"\([ \t]*b?(?:'(?P<v1>[^'\r\n]{1,512})'|\"(?P<v2>[^\"\r\n]{1,512})\")",
+           needs=call + "(", extract=_keyed_value, remember=True, examples=examples, negatives=negatives)
+      for call, examples, negatives in (
+          ("fromhex", (("c.JupyterHub.cookie_secret = bytes.fromhex('9c4e2a7f1b8d3e6c0a5f9b2e7d1c4a8f')",
+                        "9c4e2a7f1b8d3e6c0a5f9b2e7d1c4a8f"),),
+           ("payload = bytes.fromhex('9c4e2a7f1b8d3e6c0a5f9b2e7d1c4a8f')",
+            "c.JupyterHub.cookie_secret = bytes.fromhex(os.environ['JPY_COOKIE_SECRET'])")),
+          ("unhexlify", (('HMAC_KEY = binascii.unhexlify(b"7d2f9b4e1a8c3f6d0b5e9a2c")', "7d2f9b4e1a8c3f6d0b5e9a2c"),),
+           ('digest = binascii.unhexlify("7d2f9b4e1a8c3f6d0b5e9a2c")',)),
+          ("b64decode", (("'secret_key': base64.b64decode('Zk3rT9wQpL2vNx8sYb5mHc7dJg4=')",
+                          "Zk3rT9wQpL2vNx8sYb5mHc7dJg4="),),
+           ("icon = base64.b64decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB')",
+            "secret_key = base64.b64decode(os.environ['SECRET_KEY_B64'])")))),
     # Salt's mysql execution module given the password by position: `salt 'db*' mysql.user_create USER HOST PASSWORD`,
     # `mysql.user_chpass USER HOST PASSWORD` (a `password=` keyword argument is a key like any other).
     Rule("password", r"\bmysql\.user_(?:create|chpass)"
@@ -6282,6 +6309,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("eyaml encrypt --string=Hk4Zq8Lw2", "Hk4Zq8Lw2")),
          negatives=("eyaml encrypt -p -l 'profile::db::password'", "eyaml encrypt -f secrets.txt",
                     "eyaml encrypt -s \"$PLAINTEXT\"")),
+    # The GitHub CLI's `gh secret set NAME --body VALUE` (`-b`, `--body=`; Actions, Codespaces, Dependabot and
+    # environment secrets alike): the value of a secret whatever its name; stdin, `--env-file` and `-f` keep it off the
+    # line.
+    Rule("secret", r"\bgh[ \t]+secret[ \t]+set\b[^\r\n]{0,300}?[ \t](?:-b|--body)(?:=|[ \t]+)" + _ARG_VALUE,
+         needs="secret set", extract=_device_value, remember=True,
+         examples=(('gh secret set DB_PASSWORD --app codespaces --body "Gs7-Qx2Lw9Zk"', "Gs7-Qx2Lw9Zk"),
+                   ("gh secret set DEPLOY_KEY -b 'Hk4Zq8Lw2Tn' --env production", "Hk4Zq8Lw2Tn"),
+                   ("gh secret set NPM_AUTH --body=Np3Vx8Rb2Kq", "Np3Vx8Rb2Kq")),
+         negatives=("gh secret set DB_PASSWORD < db_password.txt", 'gh secret set DB_PASSWORD --body "$DB_PASSWORD"',
+                    "gh secret set -f .env.production", "gh variable set REGION --body eu-west-1",
+                    "gh secret set --help shows how to pass a --body value")),
     # StackStorm's `st2 auth USER -p PASSWORD` and `st2 login USER -p|--password PASSWORD`.
     Rule("password", r"\bst2[ \t]+(?:auth|login)[ \t]+[^\s-]\S{0,127}[^\r\n]{0,200}?[ \t](?:-p|--password)(?:=|[ \t]+)"
          + _ARG_VALUE, needs="st2 ", extract=_device_value, remember=True,
