@@ -332,6 +332,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_115", "remote development environments and cloud IDEs", "caaa935", "2cc492f",
            source="the tools' documentation"),
+    _batch("_117", "marketplaces, shipping and logistics APIs", "75406ad", "efb15e1",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

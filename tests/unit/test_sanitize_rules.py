@@ -32,6 +32,13 @@ KNOWN_MISSES = {
     # Batch 114: ktutil's `Password for PRINCIPAL: VALUE` with the reply on the prompt's line (a transcript; the prompt
     # does not echo, and a `Password for X:` line in a log goes on with anything).
     "ktutil session adding an entry by password and keytab listing": ["Hd3kTz8wQv5pXn"],
+    # Batch 117: Etsy's shared secret joined to the keystring by string concatenation (`KEYSTRING + ":" + "SECRET"`):
+    # a bare literal after two `+`, with a variable name as the key's value; following that is data flow.
+    "Etsy shop receipts call with x-api-key keystring and Authorization Bearer user access token (Python requests)":
+        ["k7m2n9b4v1"],
+    # Batch 117: USPS Web Tools' `USERID="…"` attribute is the API's credential, but `USERID` names a user name
+    # everywhere else, and 12 upper-case letters and digits give no shape (its `PASSWORD="…"` beside it is caught).
+    "USPS Web Tools legacy TrackV2 request URL with USERID and PASSWORD attributes in the XML query": ["842ACMES7614"],
     # Batch 111: a Google service account's `private_key_id` (40 hex) beside its `private_key` in a Thanos GCS
     # objstore.yml: an `*_id` key names an identifier (the key's id, shown in the console); the case labels it a
     # secret.

@@ -192,6 +192,16 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     # ntfy access tokens (`tk_` and 29 lower-case letters and digits), as `ntfy token add` prints them and
     # `Authorization: Bearer` or a client's config carries them; a digit among them (a random body has one).
     ("tk_", "(?=[a-z]*[0-9])[a-z0-9]{29}", _ex(_ALNUM, 29).lower()),
+    # eBay Cert IDs (a keyset's client secret: `PRD-`/`SBX-`, 12 hex digits and four groups of 4), written under
+    # `certid`, `ebay_cert_id` or `X-EBAY-API-CERT-NAME`, names that read as a certificate's. The App ID beside it
+    # (`Company-App-PRD-<9 hex>-<8 hex>`) is public and has another shape.
+    *((f"{env}-", "[0-9a-f]{12}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}", "9f2c4e6a8b0d-1f3e-7a5c-9f2c-4e6a")
+      for env in ("PRD", "SBX")),
+    # Mercado Libre OAuth: `APP_USR-<app id>-<MMDDHH>-<32 hex>-<user id>` access tokens and `TG-<24 hex>-<user id>`
+    # authorization codes and refresh tokens (the code goes under `code=`, a name that says nothing).
+    ("APP_USR-", "[0-9]{10,20}-[0-9]{6}-[0-9a-f]{32}-[0-9]{4,12}",
+     f"5823017649128374-120714-{_ex(_HEX, 32)}-284716350"),
+    ("TG-", "[0-9a-f]{24}-[0-9]{4,12}", f"{_ex(_HEX, 24)}-284716350"),
 ))
 # Prefixes with no separator the scan anchors at. One holding an `A` joins the scan's `A` pass, anchored there; any
 # other is a pass of its own, skipped unless the literal is in the text (one `in` test per call: about 1 ms on 2 MB of
@@ -219,6 +229,8 @@ _UNSEPARATED: tuple[tuple[str, str, str], ...] = (
     # Salesforce access tokens (session ids, `sf org display`'s Access Token): the 15- or 18-character org id (`00D`),
     # `!`, then the token.
     ("00D", "[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?![A-Za-z0-9._]{40,255}", f"{_ex(_ALNUM, 12)}!{_ex(_ALNUM, 96)}"),
+    # eBay OAuth user and application tokens (`v^1.1#i^1#…#t^H4sI…`): `^` and `#` end a value for the key rules.
+    ("v^1.1#", "(?=[A-Za-z0-9#^]{0,40}t\\^)[A-Za-z0-9#^+/=]{60,}", f"i^1#p^1#r^0#I^3#f^0#t^H4sI{_ex(_ALNUM, 80)}=="),
 )
 
 _TAIL = r"(?![A-Za-z0-9_+/=-])"
@@ -296,7 +308,8 @@ def prefix_rules(guards: dict[str, str]) -> tuple[Rule, ...]:
                 examples=examples, negatives=negatives))
         else:
             rules.append(Rule(
-                "provider_token", f"{literal}(?<![A-Za-z0-9_]{literal}){body}(?![A-Za-z0-9_-])", needs=literal,
+                "provider_token", f"{re.escape(literal)}(?<![A-Za-z0-9_]{re.escape(literal)}){body}(?![A-Za-z0-9_-])",
+                needs=literal,
                 examples=examples, negatives=negatives))
     return tuple(rules)
 
