@@ -326,6 +326,8 @@ CLIENT_BATCHES = (
            "9c357ee", source="the tools' documentation"),
     _batch("_112", "database backup, replication and schema-migration tools", "01ed69e", "6e02546",
            source="the tools' documentation"),
+    _batch("_116", "privileged access management, bastions and session brokers", "caaa935", "c9fdb9c",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
