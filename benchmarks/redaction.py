@@ -332,6 +332,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_115", "remote development environments and cloud IDEs", "caaa935", "2cc492f",
            source="the tools' documentation"),
+    _batch("_116", "privileged access management, bastions and session brokers", "caaa935", "c9fdb9c",
+           source="the tools' documentation"),
     _batch("_117", "marketplaces, shipping and logistics APIs", "75406ad", "efb15e1",
            source="the tools' documentation"),
 )

@@ -1069,6 +1069,7 @@ _PRINTS = re.compile(r"\b(?:get|read|cat|echo|printf|print|printenv|show|reveal|
 # `db.pw`). An encrypted password database (`Passwords.kdbx`) is not one: its dump is ciphertext.
 _SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]?key|credential|creds\b|\.key\b"
                           r"|(?<![a-z0-9])pw(?![a-z0-9])"
+                          r"|(?<![a-z])data[-_]key\b"
                           r"|vault[-_.]?pass(?![a-z])"
                           r"|\bpsk\b|\.irodsA\b|\bid_(?:rsa|dsa|ecdsa|ed25519)\b(?!\.pub))(?![\w-]*\.kdbx?\b)")
 # Commands whose whole output is a stored secret, whatever they name: macOS `security find-generic-password -w` (also
@@ -1080,7 +1081,9 @@ _SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]
 # `jf config export` (the server's URL, user and access token, base64-encoded), Icinga 2's
 # `icinga2 pki ticket --cn NAME` (an agent's enrolment ticket) and `openssl rand -hex|-base64 N` (how a PSK, a shared
 # secret or a `secret_key` is usually made: Zabbix's `openssl rand -hex 32 > zabbix_agentd.psk`); the GitHub CLI's
-# `gh auth token` and Coder's `coder login token` (each prints the session's token "for use in scripts").
+# `gh auth token` and Coder's `coder login token` (each prints the session's token "for use in scripts"); CyberArk's
+# Credential Provider `clipasswordsdk GetPassword … -o …Password` (the fetched password, after the other fields asked
+# for), Conjur's `conjur host|user rotate-api-key` (a new API key) and `data-key generate` (the server's data key).
 _REVEALS = re.compile(r"\bsecurity[ \t]+find-(?:generic|internet)-password\b.*[ \t]-[a-zA-Z]*w"
                       r"|\bsecret-tool[ \t]+lookup\b|\bkeyring[ \t]+get\b|\bkwallet-query\b.*[ \t]-r\b"
                       r"|^(?:go)?pass[ \t]+(?:show[ \t]+)?(?:-\S+[ \t]+)*"
@@ -1091,7 +1094,9 @@ _REVEALS = re.compile(r"\bsecurity[ \t]+find-(?:generic|internet)-password\b.*[ 
                       r"|\bjf(?:rog)?[ \t]+(?:c|config)[ \t]+export\b"
                       r"|\bicinga2[ \t]+pki[ \t]+ticket\b|\bopenssl[ \t]+rand\b.*[ \t]-(?:hex|base64)\b"
                       r"|(?:\bgh[ \t]+auth|\bcoder[ \t]+login)[ \t]+token"
-                      r"(?:[ \t]+(?:-h|--hostname|-u|--user)[ \t]+\S+)*$")
+                      r"(?:[ \t]+(?:-h|--hostname|-u|--user)[ \t]+\S+)*$"
+                      r"|\bclipasswordsdk(?:\.exe)?[ \t]+GetPassword\b.*[ \t]-o[ \t]+\S*Password\b"
+                      r"|\bconjur[ \t]+(?:host|user)[ \t]+rotate-api-key\b|\bdata-key[ \t]+generate[ \t]*$")
 # gopass prints `Secret: ENTRY` and a blank line before the entry; keepassxc-cli asks `Enter password to unlock DB: `
 # for the database's own password (typed, not echoed) before the attribute it prints.
 _ENTRY_HEADER = re.compile(r"[ \t]*Secret: \S+[ \t]*\r?\n(?:[ \t]*\r?\n)?"
@@ -1138,13 +1143,19 @@ _SENT = re.compile(r"""(?:-H|--header|(?<![\w-])-u|--user)[ \t]+(?:"[^"\r\n]*"|'
                    r"""|[?&][\w.\-]*(?i:token|key|secret|auth|pass)[\w.\-]*=[^\s&"'#]*""")
 
 
+# A file named for a password by the abbreviation `pw` between separators (`prov-pw`, `db.pw`, `root_pw.txt`), as
+# smallstep's guides write one for `--password-file`/`--provisioner-password-file`.
+_PW_FILE = re.compile(r"(?i)(?:^|[-_.])pw(?:$|[-_.])")
+
+
 def _echo_to_secret_file(rule: Rule, hit: Hit) -> list[Finding]:
     """`echo VALUE > FILE` (or `| tee FILE`) into a file named for a secret (`_SECRET_WORD`; Wazuh's `authd.pass`), the
     value one word without a shell expansion (`echo "export PW=${pw}" | tee pw.sh` writes a script)."""
     name = hit.text[slice(*hit.span("f"))].rsplit("/", 1)[-1]  # type: ignore[misc]
     start, end = hit.value_span()
     value = hit.text[start:end]
-    if "$" in value or any(map(str.isspace, value)) or not (_SECRET_WORD.search(name) or name.endswith(".pass")):
+    if "$" in value or any(map(str.isspace, value)) or not (_SECRET_WORD.search(name) or name.endswith(".pass")
+                                                           or _PW_FILE.search(name)):
         return []
     return _bundler_credentials(rule, hit)
 
@@ -6350,6 +6361,75 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("curl -H \"Content-Type: application/x-rundeck-data-password\" --data-binary @/tmp/pw.txt "
                     "https://rd:4443/api/41/storage/keys/ops/db.password",
                     "curl -H 'Content-Type: application/json' -d '{\"name\": \"x\"}' https://rd/api/41/projects")),
+    # Teleport's one-time user links as `tctl users add` and `tctl users reset` print them:
+    # `https://PROXY/web/invite/TOKEN` and `/web/reset/TOKEN` (a user token: 32 hex digits or more).
+    Rule("token", r"/web/(?:invite|reset)/(?P<v>[0-9a-f]{32,64})(?![0-9A-Za-z_-])", needs="/web/", remember=True,
+         examples=(("https://teleport.example.com:443/web/invite/5c1e8a2d7b344f9ea6c02d8b9e1f4a73",
+                    "5c1e8a2d7b344f9ea6c02d8b9e1f4a73"),
+                   ("https://tp.example.com/web/reset/0a6f4c2e9d1b47e3a8c53b7e9f2d1c64\n",
+                    "0a6f4c2e9d1b47e3a8c53b7e9f2d1c64")),
+         negatives=("https://teleport.example.com/web/invite", "https://example.com/web/invite/welcome-page",
+                    "https://teleport.example.com/web/reset/<token>")),
+    # The rows of Teleport's `tctl tokens ls` table (`Token  Type  Labels  Expiry Time (UTC)`): a join token (32 hex
+    # digits) at a row's start, then the roles it grants (`Node`, `Db,App`, `Bot`, …). A named token (`iam-token`)
+    # is a resource's name and stays.
+    Rule("token", r"(?<![^\n])(?P<v>[0-9a-f]{32})[ \t]+(?:Node|Proxy|Auth|Db|App|Kube|Bot|WindowsDesktop"
+         r"|Trusted_cluster|Discovery|Okta|MDM|Instance)(?:,\w{2,20})*[ \t]", needs="Expiry Time", remember=True,
+         examples=(("Token                            Type   Labels Expiry Time (UTC)\n"
+                    "5c1e8a2d7b344f9ea6c02d8b9e1f4a73 Node          07 Dec 26 10:14 UTC (44m12s)\n",
+                    "5c1e8a2d7b344f9ea6c02d8b9e1f4a73"),
+                   ("Token Type Labels Expiry Time (UTC)\n0a6f4c2e9d1b47e3a8c53b7e9f2d1c64 Db,App  never\n",
+                    "0a6f4c2e9d1b47e3a8c53b7e9f2d1c64")),
+         negatives=("Token Type Labels Expiry Time (UTC)\ngithub-actions-iam Bot never\n",
+                    "Expiry Time: 2026-12-07\n5c1e8a2d7b344f9ea6c02d8b9e1f4a73 nodes synced\n")),
+    # A join token under Teleport's `join_params.token_name` (Helm's `joinParams.tokenName`): with `method: token`
+    # the "name" is the secret itself, 32 hex digits as `tctl tokens add` makes it; a chosen name
+    # (`token_name: iam-join-token`, for the `iam`/`github` methods) stays.
+    Rule("token", r"token(?:_name|Name)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>[0-9a-f]{32})(?![0-9A-Za-z_-])",
+         needs="token", remember=True,
+         examples=(("  join_params:\n    token_name: 5c1e8a2d7b344f9ea6c02d8b9e1f4a73\n    method: token\n",
+                    "5c1e8a2d7b344f9ea6c02d8b9e1f4a73"),
+                   ("joinParams:\n  tokenName: \"0a6f4c2e9d1b47e3a8c53b7e9f2d1c64\"\n",
+                    "0a6f4c2e9d1b47e3a8c53b7e9f2d1c64")),
+         negatives=("    token_name: iam-join-token", "token_name: 5c1e8a2d", "tokenName: {{ .Values.token }}")),
+    # A labelled line of Conjur's `conjurctl account create` (`API key for admin: KEY`), the words around the colon
+    # naming whose key it is.
+    Rule("secret", r"API key for [\w@./:-]{1,128}:[ \t]*(?P<v>[A-Za-z0-9]{20,128})(?![\w+/=-])",
+         needs="API key for ", validate=lambda v: _mixed(v) and not is_placeholder_value(v), remember=True,
+         examples=(("Created new account 'myorg'\n"
+                    "API key for admin: 2x9rk5h1qbsw3z1vfq8m2nh8d7a3fw6e9ssqz2c2h1ydkd0j3mf\n",
+                    "2x9rk5h1qbsw3z1vfq8m2nh8d7a3fw6e9ssqz2c2h1ydkd0j3mf"),),
+         negatives=("API key for admin: <redacted>", "Rotate the API key for admin: conjur user rotate-api-key",
+                    "API key for admin: ****************************")),
+    # CyberArk's Central Credential Provider reply (AIMWebService `GetPassword`): the account's password is the
+    # `Content` member of an object that also holds `PasswordChangeInProcess` (JSON, or the dict pyaim prints).
+    Rule("password", r"(?P<q>[\"'])Content(?P=q)[ \t]*:[ \t]*(?P=q)(?P<v>(?:(?!(?P=q))[^\r\n\\]|\\.){1,512})(?P=q)"
+         r"(?=[^{}]{0,4000}PasswordChangeInProcess)", needs="PasswordChangeInProcess",
+         validate=lambda v: not is_placeholder_value(v), remember=True,
+         examples=(('{"Content":"Qz7#vLm2-Wx9","PolicyID":"MSSQL","Address":"db01","Safe":"DB-Prod","UserName":"sa",'
+                    '"PasswordChangeInProcess":"False"}', "Qz7#vLm2-Wx9"),
+                   ("{'Content': 'Hn4$kTq8Lw', 'UserName': 'oracle', 'PasswordChangeInProcess': 'False'}",
+                    "Hn4$kTq8Lw")),
+         negatives=('{"Content":"Hello","Type":"text"}\n{"PasswordChangeInProcess":"False"}',
+                    '{"Content-Type":"application/json","PasswordChangeInProcess":"False"}')),
+    # Keeper Secrets Manager's one-time device config as its integrations take it (`KSM_CONFIG=<base64 of a JSON with
+    # clientId, privateKey, appKey>`: Keeper Connection Manager, the KSM CLI and GitHub Action).
+    Rule("secret", r"KSM_CONFIG[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>[A-Za-z0-9+/]{40,8192}={0,2})(?![A-Za-z0-9+/=])",
+         needs="KSM_CONFIG", remember=True,
+         examples=(('      KSM_CONFIG: "ewogICJob3N0bmFtZSI6ICJrZWVwZXJzZWN1cml0eS5jb20iLAogICJjbGllbnRJZCI6ICJR"\n',
+                    "ewogICJob3N0bmFtZSI6ICJrZWVwZXJzZWN1cml0eS5jb20iLAogICJjbGllbnRJZCI6ICJR"),),
+         negatives=("KSM_CONFIG: ${{ secrets.KSM_CONFIG }}", "KSM_CONFIG=$(cat ksm-config.b64)")),
+    # Delinea Secret Server's Python SDK (python-tss-sdk): `PasswordGrantAuthorizer(BASE_URL, USER, PASSWORD)` and
+    # `DomainPasswordGrantAuthorizer(BASE_URL, USER, DOMAIN, PASSWORD)`, one argument a line as often.
+    Rule("password", r"(?:(?<![A-Za-z])PasswordGrantAuthorizer\(\s{0,40}" + _STR_ARG + r"\s{0,40},\s{0,40}"
+         + _STR_ARG + r"\s{0,40},|DomainPasswordGrantAuthorizer\(\s{0,40}" + _STR_ARG + r"\s{0,40},\s{0,40}"
+         + _STR_ARG + r"\s{0,40},\s{0,40}" + _STR_ARG + r"\s{0,40},)\s{0,40}(?:" + _QUOTED_ARG + r")\s{0,40}[,)]",
+         needs="PasswordGrantAuthorizer", extract=_bundler_credentials, remember=True,
+         examples=(('a = PasswordGrantAuthorizer(\n    "https://ss.example.com/SecretServer",\n    "svc_api",\n'
+                    '    "Ss7-Qx2Lw9",\n)', "Ss7-Qx2Lw9"),
+                   ("a = DomainPasswordGrantAuthorizer('https://ss', 'svc', 'CORP', 'Dm4#kTq8Lw')", "Dm4#kTq8Lw")),
+         negatives=('a = PasswordGrantAuthorizer("https://ss.example.com/SecretServer", user, os.getenv("TSS_PW"))',
+                    "a = DomainPasswordGrantAuthorizer('https://ss', 'svc', 'CORP', password)")),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"

@@ -85,6 +85,7 @@ EXCLUDED_LAST_WORDS = frozenset({
     "username",  # an account's name, however random (Upstash Kafka REST's base64 `UPSTASH_KAFKA_REST_USERNAME`)
     "generator",  # Kustomize's `secretGenerator:` lists where Secrets come from (names, files); its literals are keyed
     "ssid",  # a Wi-Fi network's name, though Arduino's `arduino_secrets.h` calls it `SECRET_SSID`
+    "kid",  # a JWK's key id (a public thumbprint): step's `Provisioner: admin (JWK) [kid: …]`, a JWT header's `kid`
 })
 HASH_WORDS = frozenset({"hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "hex"})
 _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
