@@ -336,6 +336,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_117", "marketplaces, shipping and logistics APIs", "75406ad", "efb15e1",
            source="the tools' documentation"),
+    _batch("_118", "graph, time-series and multi-model databases", "75406ad", "b540eb8",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

@@ -351,6 +351,10 @@ KNOWN_MISSES = {
     # Batch 108: a memcached SASL password file (`user:password` lines printed by `cat`) is told from any `a:b` list
     # only by its name, like rsyncd.secrets; the entry whose password the client call also holds goes with it.
     "memcached SASL auth file passed with -Y and python-binary-memcached client": ["Jb5Hw8Pn3Yc1Tq"],
+    # Batch 118: GreptimeDB's users file (`user=password`, `user:ro=password` lines printed by `cat`) is an env file's
+    # shape; only the `static_user_provider:file:` path given elsewhere says it holds passwords.
+    "GreptimeDB standalone start with static_user_provider:cmd user=password and a users file": [
+        "Ad8mQ3xT7kLw2vRz", "Vw4rK9tZq2Lm"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;

@@ -367,7 +367,8 @@ _P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\
 # blank): mysql prompts when its `-p` has a blank, so only the attached form counts there.
 _PASSWORD_OPTIONS = {
     # 7-Zip: `7z a -pSECRET`; mydumper and myloader (GLib options) take `-pSECRET` as well as `-p SECRET` (below).
-    ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}|\\b7za?\\b|\\bmy(?:dumper|loader)\\b"),
+    # TDengine's `taos -u USER -pPASSWORD` (its `-p` alone prompts; `-P` is the port).
+    ("p", False): re.compile(f"{_MYSQL_COMMAND}|{_P_SPACED}|\\b7za?\\b|\\bmy(?:dumper|loader)\\b|\\btaos\\b"),
     # cqlsh(1), rabbitmqadmin, Apple's `altool` and Cyrus SASL's `testsaslauthd` take `-u USER -p PASSWORD`.
     # Concourse's `fly login -u USER -p PASSWORD` (`-p` names the pipeline in `fly set-pipeline`); Conan 2's `conan
     # remote login REMOTE USER -p PASSWORD` and Conan 1's `conan user -p PASSWORD -r REMOTE USER`; HTCondor's
@@ -387,9 +388,13 @@ _PASSWORD_OPTIONS = {
     # Infinispan's CLI (`bin/cli.sh user create NAME -p PASSWORD`, `cli.sh connect -u USER -p PASSWORD`).
     # mydumper's and myloader's `-h HOST -u USER -p PASSWORD` (the MySQL server's). FreeIPA's installers:
     # `ipa-server-install -p DM_PASSWORD`, `ipa-ca-install`/`ipa-kra-install -p DM_PASSWORD`, `ipa-replica-install -p
-    # PASSWORD` (the one-time enrollment password); `ipa-client-install -p` is a principal's name, not listed.
+    # PASSWORD` (the one-time enrollment password); `ipa-client-install -p` is a principal's name, not listed. Graph
+    # database shells: Neo4j's `cypher-shell -u USER -p PASSWORD`, TigerGraph's `gsql -u USER -p PASSWORD`,
+    # NebulaGraph's `nebula-console -u USER -p PASSWORD` and Dgraph's `dgraph acl add|mod -u USER -p PASSWORD`
+    # (`dgraph alpha -p` is its postings directory).
     ("p", True): re.compile(f"{_P_SPACED}|\\bipa-(?:server|replica|ca|kra)-install\\b"
-                            r"|\b(?:rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin|altool"
+                            r"|\b(?:cypher-shell|gsql|nebula-console|rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin"
+                            r"|altool"
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
                             r"|tsm|gnmic|hdbsql|hammer|spacecmd|redfishtool|racadm|duck|seaf-cli|(?:own|next)cloudcmd"
                             r"|ncli|cbq|cbimport|cbexport|cbbackupmgr|mydumper|myloader)\b"
@@ -398,7 +403,7 @@ _PASSWORD_OPTIONS = {
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
                             r"|\bsupabase[ \t]+(?:link|db)[ \t]|\bsecurity[ \t]+(?:create|unlock)-keychain\b"
                             r"|\b(?:vsce|ovsx)[ \t]+publish\b|\bgit[ \t-]secret[ \t]+(?:reveal|cat)\b"
-                            r"|\bdynsec[ \t]+(?:createClient|setClientPassword)\b"),
+                            r"|\bdynsec[ \t]+(?:createClient|setClientPassword)\b|\bdgraph[ \t]+acl\b"),
     # Informatica's `infacmd ... -un USER -pd PASSWORD` (and `infasetup`); PowerCenter's `pmcmd -u USER -p PASSWORD`
     # is above.
     ("pd", True): re.compile(r"\binfa(?:cmd|setup)\b"),
@@ -2390,6 +2395,19 @@ def _aql_password(rule: Rule, hit: Hit) -> list[Finding]:
     return _device_value(rule, hit)
 
 
+# GreptimeDB's `static_user_provider:cmd:USER=PASSWORD[,USER=PASSWORD]` (a user may carry `:ro`/`:rw` before `=`).
+_GREPTIME_PAIR = re.compile(r"[^\s=,]{1,64}=(?P<v>[^\s,]{1,256})")
+
+
+def _greptime_users(rule: Rule, hit: Hit) -> list[Finding]:
+    start = hit.span("l")[0]
+    found: list[Finding] = []
+    for pair in _GREPTIME_PAIR.finditer(hit.text, start, hit.span("l")[1]):
+        if not is_placeholder_value(pair.group("v")):
+            found.append((*pair.span("v"), rule.label))
+    return found
+
+
 # cbq's `-c`/`--credentials USER:PASSWORD,USER:PASSWORD` (a bucket or user name, a colon, its password; per item).
 _CBQ_COMMAND = re.compile(r"\bcbq\b")
 _CBQ_ITEM = re.compile(r"[^\s,:]{1,128}:(?P<v>[^\s,]{1,256})")
@@ -3529,7 +3547,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("ipa-client-install --principal admin -w 'Ip4-Adm!9' --unattended", "Ip4-Adm!9"),
                    ("ipa-server-install -U -r EXAMPLE.COM -p Dm9-Pw4x -a Ad7-Pw2q", "Dm9-Pw4x"),
                    ("ipa-server-install -U -r EXAMPLE.COM -a Ad7-Pw2q", "Ad7-Pw2q"),
-                   ("kdb5_util create -r EXAMPLE.COM -s -P 'Kdb-M4st3r'", "Kdb-M4st3r")),
+                   ("kdb5_util create -r EXAMPLE.COM -s -P 'Kdb-M4st3r'", "Kdb-M4st3r"),
+                   ("cypher-shell -a bolt://graph1:7687 -u neo4j -p 'Cy9#Neo-pw' \"RETURN 1\"", "Cy9#Neo-pw"),
+                   ("gsql -u tigergraph -p Tg-Adm1n9 -g social 'ls'", "Tg-Adm1n9"),
+                   ("nebula-console -addr 10.0.0.7 -port 9669 -u root -p Nb7-Gr4ph", "Nb7-Gr4ph"),
+                   ("dgraph acl mod -a alpha1:9080 -u bob -p 'B0b-Acl!9x'", "B0b-Acl!9x"),
+                   ("taos -h td1 -P 6030 -u root -pTd9-Eng1ne", "Td9-Eng1ne")),
          negatives=("mysql -u root -p shop", "seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P",
                     "duck --help -p", "git secret reveal -f -p \"$GPG_PASSPHRASE\"", "git secret hide -p",
                     "grep -w odoo /etc/passwd", "ssh -p 2222 ops@bastion",
@@ -3544,7 +3567,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     'mydumper -h db1 -u dumper -p "$MYSQL_PWD" -B shop',
                     "ldapsearch -x -s sub -b dc=example,dc=org uid=bob", "curl -s https://example.com/health",
                     "ipa-client-install -p admin --domain example.com", "slappasswd -h {SSHA} -s \"$ROOT_PW\"",
-                    "kdb5_util create -s -r EXAMPLE.COM", "dsconf -D 'cn=Directory Manager' -W ldap://ds1 backend")),
+                    "kdb5_util create -s -r EXAMPLE.COM", "dsconf -D 'cn=Directory Manager' -W ldap://ds1 backend",
+                    "dgraph alpha -p /dgraph/p -w /dgraph/w",
+                    "taos -h td1 -P 6030 -u root -p", 'cypher-shell -u neo4j -p "$NEO4J_PASSWORD"')),
     Rule("token", r"-(?<=[ \t]-)(?P<o>-key|[tad])(?:[ \t]+|=)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))", "-",
          extract=_token_option, remember=True, before=_OPTION_BEFORE, after=r"(?:-key|[tad])[ \t=]",
@@ -3844,8 +3869,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # `--pass`/`--loginpass`: MeshCentral's `--createaccount USER --pass PW` and `meshctrl --loginpass PW`, and `pass`
     # after another word (Nextcloud's `occ maintenance:install --database-pass "…" --admin-pass "…"`); `--token-value`:
     # tabcmd's personal access token secret. A dotted name is a config path given as a flag (Nakama's
-    # `--console.password`).
-    Rule("password", r"--(?<![\w-]--)(?:[a-z0-9]+[-_.])*(?:password|passwd|passphrase|token(?:-value)?|secret|api-key"
+    # `--console.password`). `--secret-key`/`--secret_access_key`: the secret half of a key pair (the Tiger Cloud
+    # CLI's `tiger auth login --public-key ID --secret-key VALUE`, awscurl's `--secret_key`; not gpg's
+    # `--delete-secret-key KEYID`, `--export-secret-key KEYID`, `--list-secret-key KEYID`).
+    Rule("password", r"--(?<![\w-]--)(?:[a-z0-9]+[-_.])*(?:password|passwd|passphrase|token(?:-value)?"
+         r"|secret(?:(?<!delete-secret)(?<!export-secret)(?<!list-secret)[-_](?:access[-_])?key)?|api-key"
          r"|apikey|bearer|requirepass|masterauth|(?:login)?pass)[ \t]+"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>(?![a-z][a-z0-9+.-]{0,15}://)[^\s'\"-][^\s'\"]{0,255}))", needs="--",
@@ -3862,7 +3890,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("tabcmd login -t acme --token-name ci --token-value 'Wq7dH1kt==:kWBWh8y4I2Xg'",
                     "Wq7dH1kt==:kWBWh8y4I2Xg"),
                    ('php occ maintenance:install --database-pass "Nc8#dPq3" --admin-user admin', "Nc8#dPq3"),
-                   ("nakama --name n1 --console.password Cons0le!pw9", "Cons0le!pw9")),
+                   ("nakama --name n1 --console.password Cons0le!pw9", "Cons0le!pw9"),
+                   ("tiger auth login --public-key 01JF2K7QX9 --secret-key Tq8zLm3Vx7Kr2Wp9", "Tq8zLm3Vx7Kr2Wp9"),
+                   ("awscurl --service s3 --access_key AKIAQX7ZK2LM --secret_key 'Aw5+kQ9zLr2Tx8Vm'",
+                    "Aw5+kQ9zLr2Tx8Vm")),
          negatives=("mycli --password --host db", "use --token $TOKEN",
                     "x264 --pass 1 --bitrate 2000 -o /dev/null in.y4m",
                     "curl --cert c.pem --key c.key --pass $KEY_PASS https://accounts.example.com/token",
@@ -3870,7 +3901,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "wget --user=admin --ask-password https://localhost",
                     "WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
                     '$ lpass show --password "Shared-Ops/smtp-relay"',
-                    "apksigner sign --ks r.jks --ks-pass env:KS_PASS --key-pass file:/run/secrets/kp app.apk")),
+                    "apksigner sign --ks r.jks --ks-pass env:KS_PASS --key-pass file:/run/secrets/kp app.apk",
+                    "tiger auth login --public-key 01JF2K7QX9 --secret-key $TIGER_SECRET_KEY",
+                    "minio-tool --secret-key-file /run/secrets/minio_sk", "gpg --delete-secret-key 3AA5C34371567BD2",
+                    "gpg --armor --export-secret-key 3AA5C34371567BD2 > private.asc")),
     # libvirt's `virsh secret-set-value --secret UUID --base64 VALUE`: the secret's value (a Ceph client key, a LUKS
     # passphrase), base64-encoded; the UUID names the secret object.
     Rule("secret", r"secret-set-value\b[^\r\n]{0,256}?[ \t]--base64[ \t]+(?P<v>[A-Za-z0-9+/]{8,512}={0,2})(?![\w+/=])",
@@ -6164,6 +6198,69 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("aql> SET PASSWORD Nw3Tz8-Hc5 FOR app_rw", "Nw3Tz8-Hc5")),
          negatives=("SET PASSWORD = PASSWORD('x')", "CREATE USER report_ro PASSWORD $PW ROLE read",
                     "REQUIRE A STRONG PASSWORD FOR ADMINS", "SET PASSWORD FOR 'bob'@'%' = 'x'")),
+    # Time-series and multi-model databases' user statements whose literal follows no `PASSWORD`/`IDENTIFIED BY`
+    # the SQL rule knows: TDengine's `CREATE|ALTER USER NAME PASS '…'`, Apache IoTDB's `CREATE USER NAME '…'` (the
+    # name bare or in backquotes, the password right after it) and SurrealDB's `DEFINE USER NAME ON
+    # ROOT|NAMESPACE|DATABASE PASSWORD '…'` (its `PASSHASH` is a hash). Upper-case keywords, as the manuals write them.
+    Rule("password", r"\b(?:CREATE|ALTER|DEFINE)[ \t]+USER[ \t]+(?:IF[ \t]+NOT[ \t]+EXISTS[ \t]+)?"
+         r"(?:`[^`\r\n]{1,64}`|[A-Za-z_][\w.@-]{0,63})[ \t]+"
+         r"(?:PASS[ \t]+|ON[ \t]+(?:ROOT|NAMESPACE|NS|DATABASE|DB)[ \t]+PASSWORD[ \t]+)?"
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\")",
+         needs="USER", extract=_bundler_credentials, remember=True,
+         examples=(("taos> ALTER USER collector PASS 'Tc7-Ld9!qx';", "Tc7-Ld9!qx"),
+                   ("CREATE USER ingest PASS 'In9-Gst2w' SYSINFO 0;", "In9-Gst2w"),
+                   ("IoTDB> CREATE USER `ln_write_user` 'Wr1te-Ln7'", "Wr1te-Ln7"),
+                   ("CREATE USER reader 'Rd4-Io7x'", "Rd4-Io7x"),
+                   ("DEFINE USER reporter ON DATABASE PASSWORD 'Su8-Rp2q' ROLES VIEWER;", "Su8-Rp2q")),
+         negatives=("CREATE USER 'app'@'%' IDENTIFIED BY $PW;", "ALTER USER root PASS '${TD_ROOT_PASS}';",
+                    "DEFINE USER reporter ON DATABASE PASSHASH '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA'",
+                    "CREATE USER app WITH LOGIN;", "ALTER USER app ENABLE 0;")),
+    # A password given positionally to a graph or multi-model database's client API, after a quoted user name: the
+    # Neo4j drivers' `basic_auth("USER", "PASSWORD")` (Python), `AuthTokens.basic("USER", "PASSWORD")` (Java, .NET's
+    # `AuthTokens.Basic`) and `neo4j.auth.basic('USER', 'PASSWORD')` (JavaScript); arangosh's user module
+    # `require("@arangodb/users").save|replace|update("USER", "PASSWORD")` (also through a `users` variable).
+    Rule("password", r"(?:\bbasic_auth|\bAuthTokens\.[Bb]asic|\bauth\.basic)"
+         r"\([ \t]*(?:\"[^\"\r\n]{1,128}\"|'[^'\r\n]{1,128}')[ \t]*,[ \t]*"
+         r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')", needs="asic",
+         extract=_bundler_credentials, remember=True,
+         examples=(('driver = GraphDatabase.driver(uri, auth=basic_auth("svc", "Nj4-Bolt9x"))', "Nj4-Bolt9x"),
+                   ('Driver d = GraphDatabase.driver(uri, AuthTokens.basic("batch", "Jv7-Neo!2q"));', "Jv7-Neo!2q"),
+                   ("const driver = neo4j.driver(uri, neo4j.auth.basic('app', 'Js5-Neo4j8'))", "Js5-Neo4j8")),
+         negatives=('basic_auth("svc", os.environ["NEO4J_PASSWORD"])', "AuthTokens.basic(user, password)",
+                    'auth.basic("svc", "")')),
+    Rule("password", r"\busers[\"']?\)?\.(?:save|replace|update)"
+         r"\([ \t]*(?:\"[^\"\r\n]{1,128}\"|'[^'\r\n]{1,128}')[ \t]*,[ \t]*"
+         r"(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')", needs="users",
+         extract=_bundler_credentials, remember=True,
+         examples=(('require("@arangodb/users").save("orders", "Ar9-Usr!4k");', "Ar9-Usr!4k"),
+                   ('users.replace("orders", "Ar2-Rpl7w", true);', "Ar2-Rpl7w")),
+         negatives=('users.save("orders", "")', 'users.update("orders", undefined, false);',
+                    'users.save("orders", process.env.ORDERS_PW);')),
+    # .NET's `new X509Certificate2(PATH_OR_BYTES, "PASSWORD"[, flags])`: the PKCS#12 file's password (RavenDB's and
+    # Cosmos DB's client certificates, Kestrel's code-configured certificate).
+    Rule("password", r"\bX509Certificate2\([ \t]*(?:@?\"[^\"\r\n]{1,256}\"|[\w.]{1,128}(?:\([^()\r\n]{0,256}\))?)"
+         r"[ \t]*,[ \t]*@?\"(?P<v>[^\"\r\n]{1,256})\"", needs="X509Certificate2(",
+         extract=_bundler_credentials, remember=True,
+         examples=(('Certificate = new X509Certificate2(@"C:\\certs\\client.pfx", "Cx7-Pfx!2k")', "Cx7-Pfx!2k"),
+                   ('var c = new X509Certificate2(File.ReadAllBytes(path), "Pf4-Byt9q", '
+                    "X509KeyStorageFlags.MachineKeySet);", "Pf4-Byt9q")),
+         negatives=('new X509Certificate2(@"C:\\certs\\client.cer")', "new X509Certificate2(path, password)",
+                    'new X509Certificate2(path, "")')),
+    # OrientDB's console `CONNECT remote:HOST/DB USER PASSWORD` (also `plocal:`, `memory:`, `embedded:` URLs).
+    Rule("password", r"\bCONNECT[ \t]+(?:remote|plocal|memory|embedded):[^\s]{1,256}[ \t]+[^\s]{1,64}[ \t]+"
+         + _POSITIONAL_VALUE, needs="CONNECT", extract=_device_value, remember=True,
+         examples=(("orientdb> CONNECT remote:localhost/demodb admin Od7-Cns!2x", "Od7-Cns!2x"),
+                   ("CONNECT plocal:/opt/orientdb/databases/gratefuldead reader 'Rd8 Orient'", "Rd8 Orient")),
+         negatives=("orientdb> CONNECT remote:localhost/demodb admin", "CONNECT remote:localhost/demodb admin $OPW")),
+    # GreptimeDB's static user provider given on the command line: `--user-provider=static_user_provider:cmd:USER=PW`
+    # (comma-separated pairs).
+    Rule("password", r"static_user_provider:cmd:(?P<l>[^\s\"']{3,1024})", needs="static_user_provider:cmd:",
+         extract=_greptime_users, remember=True,
+         examples=(("greptime standalone start --user-provider=static_user_provider:cmd:greptime_user=Gt4-Usr9q",
+                    "Gt4-Usr9q"),
+                   ("--user-provider=static_user_provider:cmd:alice=Al7-Gt2x,bob=Bb3-Gt8w", "Bb3-Gt8w")),
+         negatives=("--user-provider=static_user_provider:file:/etc/greptimedb/users",
+                    "--user-provider=static_user_provider:cmd:greptime_user=${GREPTIME_PASSWORD}")),
     # asadm's `manage acl create user NAME password PASSWORD roles …`, `manage acl set-password user NAME password
     # PASSWORD` and `manage acl change-password user NAME old OLD new NEW`.
     Rule("password", r"manage[ \t]+acl[ \t]+(?:create|set-password|change-password)[ \t]+user[ \t]+[^\s]{1,128}"

@@ -316,6 +316,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "ADMIN_SECRET=${HASURA_ADMIN_SECRET:?set in the vault}",
              "TWILIO_AUTH_TOKEN: ${ssm:/notifications/${sls:stage}/twilio-auth-token}",
              "    key: '/etc/pushsvc/AuthKey_8KQ2ZP4M7R.p8',",
+             "arangodb --auth.jwt-secret=/etc/arangodb/jwtSecret --starter.join a1,a2",
              "  publishKey: 'pub-c-7c2e9a41-3b8d-4f6e-a915-2d0c8b7e6f43',",
              "      SOKETI_DEFAULT_APP_KEY: 'fieldapp-key'",
              "DOMAIN SID:            S-1-5-21-2845301147-3729106482-1187659273")),
@@ -781,7 +782,10 @@ _CALL_START = re.compile(r"[A-Za-z_][\w.:]*\(")
 # Not a version and a hex secret: a Transifex API token is `1/<40 hex>`.
 # A Vault path may end in its field: Ansible's hashi_vault lookup `secret=secret/data/smtp:password`.
 _PATH_VALUE = re.compile(r"(?:~|\.{1,2}|%[\w.]+%)?/[\w.-]+(?:/[\w.-]+)+\.[A-Za-z][A-Za-z0-9]{1,4}"
-                         r"|(?!\d{1,3}/[0-9a-f]{32,}\Z)(?:~|\.{1,2})?/?[a-z0-9._-]+(?:/[a-z0-9._-]+)+/?(?::[a-z_][\w-]*)?")
+                         r"|(?!\d{1,3}/[0-9a-f]{32,}\Z)(?:~|\.{1,2})?/?[a-z0-9._-]+(?:/[a-z0-9._-]+)+/?(?::[a-z_][\w-]*)?"
+                         # a file named in camel-case words in lower-case directories: ArangoDB's
+                         # `--auth.jwt-secret=/etc/arangodb/jwtSecret`
+                         r"|/[a-z0-9._-]+(?:/[a-z0-9._-]+)*/[a-z]+(?:[A-Z][a-z]+)+")
 # A Kubernetes object or label name (`elasticsearch-cdm-u1gqqbu6-2-868ddd4b45-w224d`, `kubernetes.io/arch`): lower-case
 # segments after a word of five letters or more; under a weak key such as `key` or `pod` it names something.
 _K8S_NAME = re.compile(r"[a-z]{5}[a-z0-9]*+(?:[.-][a-z0-9]++)+(?:/[a-z0-9._-]++)?")
