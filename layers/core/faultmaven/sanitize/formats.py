@@ -6527,6 +6527,39 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("a = DomainPasswordGrantAuthorizer('https://ss', 'svc', 'CORP', 'Dm4#kTq8Lw')", "Dm4#kTq8Lw")),
          negatives=('a = PasswordGrantAuthorizer("https://ss.example.com/SecretServer", user, os.getenv("TSS_PW"))',
                     "a = DomainPasswordGrantAuthorizer('https://ss', 'svc', 'CORP', password)")),
+    # Deepgram's SDKs take the API key as the sole positional argument of `createClient("<40 hex>")` (JS) with no
+    # key word near it; the first argument of other clients' `createClient` is a URL or an options object.
+    Rule("secret", r"(?<![\w.])createClient\(\s{0,40}(?P<q>[\"'`])(?P<v>[0-9a-f]{40})(?P=q)\s{0,40}[,)]",
+         needs="createClient(", remember=True,
+         examples=(('const deepgram = createClient("5d0c6a3e91b24f7a8c2e4b6d9f1a3c5e7b9d2f40");\n',
+                    "5d0c6a3e91b24f7a8c2e4b6d9f1a3c5e7b9d2f40"),
+                   ("const dg = createClient('a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', { global: {} })",
+                    "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678")),
+         negatives=('const supabase = createClient("https://xyz.supabase.co", key)',
+                    "const deepgram = createClient(process.env.DEEPGRAM_API_KEY);",
+                    'redis.createClient("6379")')),
+    # Azure AI Speech SDK: the resource key under `subscription=` (Python `SpeechConfig(subscription=…)`) or as the
+    # first argument of `SpeechConfig.FromSubscription("…", "region")` (C#, Java `fromSubscription`): 32 hex digits
+    # or the 84-character form of newer resources. Azure subscription ids are UUIDs with dashes and are kept.
+    Rule("secret", r"(?:(?<![\w.])subscription[ \t]*=[ \t]*|[Ff]romSubscription\(\s{0,40})(?P<q>[\"'])"
+         r"(?P<v>[0-9a-fA-F]{32}|[A-Za-z0-9]{84})(?P=q)", needs="ubscription", remember=True,
+         examples=(('speech_config = speechsdk.SpeechConfig(subscription="9f3c2a7e1b8d4c6f0a5e2d9b7c1f4a38",'
+                    ' region="westeurope")',
+                    "9f3c2a7e1b8d4c6f0a5e2d9b7c1f4a38"),
+                   ('var config = SpeechConfig.FromSubscription("0c7e4b2a9d1f36e8b5a7c3d9e2f1a6b4", "eastus");',
+                    "0c7e4b2a9d1f36e8b5a7c3d9e2f1a6b4")),
+         negatives=('SpeechConfig(subscription=speech_key, region=service_region)',
+                    'az account set --subscription="6b1f9c2e-3a4d-4e5f-8a7b-9c0d1e2f3a4b"',
+                    'SpeechConfig(subscription=os.environ["SPEECH_KEY"], region="eastus")')),
+    # AUTOMATIC1111's web UI flags `--api-auth USER:PASS` and `--gradio-auth USER:PASS[,USER:PASS…]` (in
+    # `COMMANDLINE_ARGS` of webui-user.sh/.bat or on the launch line): the password after the first pair's colon.
+    Rule("password", r"--(?:api|gradio)-auth(?:=|[ \t]+)[\"']?[^\s:\"',]{1,128}:(?P<v>[^\s\"',]{1,256})",
+         needs="-auth", validate=lambda v: not is_placeholder_value(v), remember=True,
+         examples=(('export COMMANDLINE_ARGS="--listen --api --api-auth sdapi:Hq7vLx2pTz9w --xformers"',
+                    "Hq7vLx2pTz9w"),
+                   ("set COMMANDLINE_ARGS=--gradio-auth artist:Vb4kNm8sQr2j,viewer:Pw6tYc3dLh9x", "Vb4kNm8sQr2j")),
+         negatives=("--gradio-auth-path /etc/sd/auth.txt", "--api-auth $SD_API_AUTH",
+                    "--gradio-auth user:<password>")),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"
