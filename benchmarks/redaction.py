@@ -338,6 +338,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_118", "graph, time-series and multi-model databases", "75406ad", "b540eb8",
            source="the tools' documentation"),
+    _batch("_119", "self-hosted PaaS and container platforms beyond Kubernetes", "e2cdfb9", "d4552ed",
+           source="the tools' documentation"),
     _batch("_121", "speech, vision and generative media AI APIs", "e2cdfb9", "41f1a55",
            source="the tools' documentation"),
 )

@@ -355,6 +355,9 @@ KNOWN_MISSES = {
     # shape; only the `static_user_provider:file:` path given elsewhere says it holds passwords.
     "GreptimeDB standalone start with static_user_provider:cmd user=password and a users file": [
         "Ad8mQ3xT7kLw2vRz", "Vw4rK9tZq2Lm"],
+    # Batch 119: Flynn's `cluster add [-p PIN] NAME DOMAIN KEY` takes the controller key as its last positional argument
+    # (32 hex, no key word); Flynn is unmaintained and a rule for one positional of a dead CLI would not generalize.
+    "Flynn cluster add with the controller key": ["9c1e4a7d83f05b2e9c7a1d4f68e3b05c"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;
@@ -392,6 +395,9 @@ KNOWN_FALSE_POSITIVES = {
     # Batch 113: OpenReplay's tracker `projectKey` is shipped to every browser, but a random value under a `…Key` name
     # is how secret project keys are written too (Airbrake's and Deta's server-side `projectKey`).
     "negative: OpenReplay tracker and PostHog JS init in a frontend bundle (public projectKey, phc_ project API key)",
+    # Batch 119: Kamal's deploy.yml lists the names of the variables held in .kamal/secrets under `password:` and
+    # `secret:`; a YAML list item under a secret key is read as its value (the usual shape of a secret list).
+    "Kamal config/deploy.yml with registry password list and env secret names only (no values)",
 }
 
 

@@ -403,7 +403,8 @@ _PASSWORD_OPTIONS = {
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
                             r"|\bsupabase[ \t]+(?:link|db)[ \t]|\bsecurity[ \t]+(?:create|unlock)-keychain\b"
                             r"|\b(?:vsce|ovsx)[ \t]+publish\b|\bgit[ \t-]secret[ \t]+(?:reveal|cat)\b"
-                            r"|\bdynsec[ \t]+(?:createClient|setClientPassword)\b|\bdgraph[ \t]+acl\b"),
+                            r"|\bdynsec[ \t]+(?:createClient|setClientPassword)\b|\bdgraph[ \t]+acl\b"
+                            r"|\bcf[ \t]+(?:login|l)\b"),
     # Informatica's `infacmd ... -un USER -pd PASSWORD` (and `infasetup`); PowerCenter's `pmcmd -u USER -p PASSWORD`
     # is above.
     ("pd", True): re.compile(r"\binfa(?:cmd|setup)\b"),
@@ -3552,7 +3553,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("gsql -u tigergraph -p Tg-Adm1n9 -g social 'ls'", "Tg-Adm1n9"),
                    ("nebula-console -addr 10.0.0.7 -port 9669 -u root -p Nb7-Gr4ph", "Nb7-Gr4ph"),
                    ("dgraph acl mod -a alpha1:9080 -u bob -p 'B0b-Acl!9x'", "B0b-Acl!9x"),
-                   ("taos -h td1 -P 6030 -u root -pTd9-Eng1ne", "Td9-Eng1ne")),
+                   ("taos -h td1 -P 6030 -u root -pTd9-Eng1ne", "Td9-Eng1ne"),
+                   ("cf login -a https://api.sys.example.com -u ops -p 'Cf9v-Qx2Lm' -o acme", "Cf9v-Qx2Lm")),
          negatives=("mysql -u root -p shop", "seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P",
                     "duck --help -p", "git secret reveal -f -p \"$GPG_PASSPHRASE\"", "git secret hide -p",
                     "grep -w odoo /etc/passwd", "ssh -p 2222 ops@bastion",
@@ -3569,7 +3571,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "ipa-client-install -p admin --domain example.com", "slappasswd -h {SSHA} -s \"$ROOT_PW\"",
                     "kdb5_util create -s -r EXAMPLE.COM", "dsconf -D 'cn=Directory Manager' -W ldap://ds1 backend",
                     "dgraph alpha -p /dgraph/p -w /dgraph/w",
-                    "taos -h td1 -P 6030 -u root -p", 'cypher-shell -u neo4j -p "$NEO4J_PASSWORD"')),
+                    "taos -h td1 -P 6030 -u root -p", 'cypher-shell -u neo4j -p "$NEO4J_PASSWORD"',
+                    "cf push orders -p ./build/libs/orders.jar")),
     Rule("token", r"-(?<=[ \t]-)(?P<o>-key|[tad])(?:[ \t]+|=)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))", "-",
          extract=_token_option, remember=True, before=_OPTION_BEFORE, after=r"(?:-key|[tad])[ \t=]",
@@ -6409,6 +6412,53 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("chef-server-ctl set-secret ldap bind_password --with-file /root/bind.pw",
                     "chef-server-ctl set-secret ldap bind_password \"$BIND_PW\"",
                     "chef-server-ctl remove-secret ldap bind_password")),
+    # Cloud Foundry's `cf set-env|se APP NAME VALUE` with a NAME that names a secret (`cf set-env app PORT 8080` is
+    # left alone; the value is the last argument).
+    Rule("secret", r"\bcf[ \t]+(?:set-env|se)[ \t]+[\w.-]{1,64}[ \t]+"
+         r"(?i:[\w-]{0,40}(?:secret|passw(?:or)?d|pass|token|api[_-]?key|private[_-]?key|credentials?)[\w-]{0,40})"
+         r"[ \t]+(?!--)" + _POSITIONAL_VALUE,
+         needs="cf ", extract=_device_value, remember=True,
+         examples=(("cf set-env billing SESSION_SECRET 8f3a1c9e2b7d40e5a6c1f9b2d83e7a4c",
+                    "8f3a1c9e2b7d40e5a6c1f9b2d83e7a4c"),
+                   ("cf se orders DB_PASSWORD 'Qz4-Lp9wX2'", "Qz4-Lp9wX2")),
+         negatives=("cf set-env orders PORT 8080", "cf set-env orders DB_PASSWORD \"$DB_PASSWORD\"",
+                    "cf unset-env orders SESSION_SECRET")),
+    # LXD's legacy `lxc config set core.trust_password VALUE` (the password clients give to `lxc remote add`).
+    Rule("password", r"\bcore\.trust_password[ \t]+(?!--)" + _POSITIONAL_VALUE,
+         needs="core.trust_password", extract=_device_value, remember=True,
+         examples=(("lxc config set core.trust_password Lx7-Tq2wRz", "Lx7-Tq2wRz"),
+                   ("incus config set core.trust_password 'Tp4#x9Wq'", "Tp4#x9Wq")),
+         negatives=("lxc config unset core.trust_password", "lxc config get core.trust_password",
+                    'lxc config set core.trust_password "$LXD_TRUST"')),
+    # Marathon's `--http_credentials USER:PASSWORD`: the HTTP basic-auth pair.
+    Rule("password", r"--http_credentials(?:=|[ \t]+)['\"]?[\w.@-]{1,64}:"
+         r"(?P<v>[^\s'\"$]{1,128})",
+         needs="http_credentials", remember=True,
+         examples=(("marathon --master zk://zk1:2181/mesos --http_credentials admin:Mr7-tLq2vX", "Mr7-tLq2vX"),),
+         negatives=("marathon --http_credentials $MARATHON_CREDS", "marathon --http_credentials_file /etc/m.cred")),
+    # A gossip encryption key (16 or 32 random bytes in base64) under `encrypt` in a Nomad or Consul agent's HCL or
+    # JSON config; `consul keygen`/`nomad operator gossip keyring generate` print the same shape.
+    Rule("secret", r"\bencrypt\"?[ \t]*[=:][ \t]*\"(?P<v>[A-Za-z0-9+/]{22}==|[A-Za-z0-9+/]{43}=)\"",
+         needs="encrypt", remember=True,
+         examples=(('  encrypt          = "k3Vq8xLm2TzR9wP4nCb7dJf1hYs6gKu3eAa5oNi0tWQ="',
+                    "k3Vq8xLm2TzR9wP4nCb7dJf1hYs6gKu3eAa5oNi0tWQ="),
+                   ('{"encrypt": "pUqJrVyVRj5jsiYEkM/tFQ=="}', "pUqJrVyVRj5jsiYEkM/tFQ==")),
+         negatives=('encrypt = true', 'encrypt = "${NOMAD_GOSSIP_KEY}"', 'verify_incoming = true')),
+    # The trust token `lxc config trust add` (and `incus config trust add`) prints on the line after its header.
+    Rule("token", r"certificate add token:[ \t]*\r?\n[ \t]*(?P<v>[A-Za-z0-9+/_-]{40,4096}={0,2})(?=[ \t]*(?:\r?\n|\Z))",
+         needs="add token:",
+         examples=(("Client ci certificate add token:\n"
+                    "eyJjbGllbnRfbmFtZSI6ImNpIiwic2VjcmV0IjoiN2MyZTlmNDFiOGEzNWQwNiJ9\n",
+                    "eyJjbGllbnRfbmFtZSI6ImNpIiwic2VjcmV0IjoiN2MyZTlmNDFiOGEzNWQwNiJ9"),),
+         negatives=("Client ci certificate add token:\n(none)\n",)),
+    # A value piped into `docker|podman secret create NAME -` (it reads the secret from stdin).
+    Rule("secret", r"\b(?:printf|echo)(?:[ \t]+-[neE]{1,3})?[ \t]+" + _POSITIONAL_VALUE
+         + r"[ \t]*\|[ \t]*(?:docker|podman)[ \t]+secret[ \t]+create\b",
+         needs="secret create", extract=_device_value, remember=True,
+         examples=(("printf 'Sw9mQx2vLt7RkP4z' | docker secret create pg_password -", "Sw9mQx2vLt7RkP4z"),
+                   ('echo -n "Pd8-vQm2x" | podman secret create db_pass -', "Pd8-vQm2x")),
+         negatives=('printf "$PG_PASSWORD" | docker secret create pg_password -',
+                    "docker secret create pg_password ./pg_password.txt")),
     # hiera-eyaml's plain text given to `eyaml encrypt -s VALUE` / `--string VALUE` / `--string=VALUE` (what it prints,
     # `ENC[PKCS7,…]`, is a rule of its own).
     Rule("secret", r"eyaml[ \t]+encrypt\b[^\r\n]{0,300}?[ \t](?:-s|--string)(?:=|[ \t]+)" + _ARG_VALUE,
