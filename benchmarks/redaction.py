@@ -338,6 +338,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_118", "graph, time-series and multi-model databases", "75406ad", "b540eb8",
            source="the tools' documentation"),
+    _batch("_120", "VPN and zero-trust network access clients and servers, second round", "e2cdfb9", "365caa6",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
