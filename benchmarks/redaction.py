@@ -340,6 +340,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_119", "self-hosted PaaS and container platforms beyond Kubernetes", "e2cdfb9", "d4552ed",
            source="the tools' documentation"),
+    _batch("_120", "VPN and zero-trust network access clients and servers, second round", "e2cdfb9", "365caa6",
+           source="the tools' documentation"),
     _batch("_121", "speech, vision and generative media AI APIs", "e2cdfb9", "41f1a55",
            source="the tools' documentation"),
 )

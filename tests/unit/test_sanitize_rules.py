@@ -358,6 +358,18 @@ KNOWN_MISSES = {
     # Batch 119: Flynn's `cluster add [-p PIN] NAME DOMAIN KEY` takes the controller key as its last positional argument
     # (32 hex, no key word); Flynn is unmaintained and a rule for one positional of a dead CLI would not generalize.
     "Flynn cluster add with the controller key": ["9c1e4a7d83f05b2e9c7a1d4f68e3b05c"],
+    # Batch 120: a secret printed bare on its own line by the command that reads or makes it (`cat` of an askpass file
+    # whose name says nothing, `pritunl setup-key`, `wg genkey | tee FILE`): an output line with no key or prefix.
+    "OpenVPN --askpass file holding the private key passphrase, with the client log line": ["Kp3vNz8qTw2sLb6y"],
+    "Pritunl setup-key and default-password output from pritunl CLI": ["4d8f2b9c6e1a4f7b8c3d5e0a2b9f6c1d"],
+    "WireGuard on a router: wg set private-key from a file and the generated key printed": [
+        "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk="],
+    # cloudflared's positional `service install TOKEN` (base64 of JSON, `eyJh…`, not a JWT) and a Pritunl profile
+    # URI's short key (`pritunl://HOST/ku/ID`): positional values with no key word, left to one-off rules.
+    "cloudflared service install with a tunnel token (base64 JSON)": [
+        "eyJhIjoiYjNmOWMyZDE4ZTdhNGY2YjA1YzlkMmUxZjhhN2IzYzQiLCJ0IjoiNmQ0ZTJmOGEtMWMzYi00YjdkLTllNmYtMGEyYzVkOGUxZjNiIiwi"
+        "cyI6Ik56UXlZVEZpTjJRdE9HTTNOaTAwT1RFMkxXSXlaR0V0WW1FM1pqUmxaRGhqTVRKaCJ9"],
+    "Pritunl client pritunl-client add with a profile URI and the profile PIN": ["Wq8tHx3Lm"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;
@@ -367,6 +379,9 @@ KNOWN_MISSES = {
 # Batch 68: Typesense's search-only key under `apiKey:` in browser code and a scoped search key (base64 of an HMAC and
 # its embedded `filter_by`) are public by design, but neither key name nor value tells them from an admin key.
 KNOWN_FALSE_POSITIVES = {
+    # Batch 120: a WireGuard peer's public key in `wg show` output (`peer: <base64 of 32 bytes>`) has a private key's
+    # shape after a colon; the generic random-value rule cannot tell `peer:` from a secret's key.
+    "wg showconf output redacted by WireGuard itself (public keys and endpoints only)",
     # Batch 84: translation catalogs put UI text under English secret names (`"password": "Mot de passe"`, Android's
     # `<string name="password">Senha</string>`); a word or three under a password key is also how short passwords
     # and passphrases are written, so neither key nor value tells a label from a password.

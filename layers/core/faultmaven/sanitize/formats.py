@@ -391,13 +391,13 @@ _PASSWORD_OPTIONS = {
     # PASSWORD` (the one-time enrollment password); `ipa-client-install -p` is a principal's name, not listed. Graph
     # database shells: Neo4j's `cypher-shell -u USER -p PASSWORD`, TigerGraph's `gsql -u USER -p PASSWORD`,
     # NebulaGraph's `nebula-console -u USER -p PASSWORD` and Dgraph's `dgraph acl add|mod -u USER -p PASSWORD`
-    # (`dgraph alpha -p` is its postings directory).
+    # (`dgraph alpha -p` is its postings directory). openfortivpn's `-u USER -p PASSWORD` (FortiGate SSL VPN).
     ("p", True): re.compile(f"{_P_SPACED}|\\bipa-(?:server|replica|ca|kra)-install\\b"
                             r"|\b(?:cypher-shell|gsql|nebula-console|rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin"
                             r"|altool"
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
                             r"|tsm|gnmic|hdbsql|hammer|spacecmd|redfishtool|racadm|duck|seaf-cli|(?:own|next)cloudcmd"
-                            r"|ncli|cbq|cbimport|cbexport|cbbackupmgr|mydumper|myloader)\b"
+                            r"|ncli|cbq|cbimport|cbexport|cbbackupmgr|mydumper|myloader|openfortivpn)\b"
                             r"|\bcli\.(?:sh|bat)[ \t]+(?:user[ \t]+(?:create|password)|connect)\b"
                             r"|\bsum[ \t]+-i[ \t]"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
@@ -707,10 +707,12 @@ _ECHOED = re.compile(r"""(?<![^\s;&])(?:echo|printf(?:[ \t]+(?:'%s'|"%s"|%s))?)(
 # `kinit`, `vncpasswd -f`, `docker login --password-stdin` (and other `--password-stdin` logins), `cryptsetup` (which
 # reads a LUKS passphrase from a pipe: `open --key-file=-`, `luksAddKey DEV -`), AnyDesk's `--set-password` (the
 # unattended-access password) and `--register-license` (a license key), FreeIPA's `ipa user-add|user-mod … --password`
-# (the new password, read from a pipe), Samba's `smbpasswd -s` (the new password, twice, on standard input).
+# (the new password, read from a pipe), Samba's `smbpasswd -s` (the new password, twice, on standard input),
+# openconnect's `--passwd-on-stdin` (AnyConnect, GlobalProtect, Fortinet and Pulse logins).
 _STDIN_READERS = (r"sudo\b[^|\r\n]*?[ \t]-S\b"
                   r"|(?:sudo[ \t]+)?(?:chpasswd|passwd[ \t]+--stdin\b|kinit\b|vncpasswd[ \t]+-f\b|cryptsetup\b)"
                   r"|[^|\r\n]*?--password-stdin\b"
+                  r"|[^|\r\n]*?--passwd-on-stdin\b"
                   r"|[^|\r\n]*?(?i:anydesk)(?:\.exe)?\"?[ \t]+--(?:set-password|register-license)\b"
                   r"|ipa[ \t]+user-(?:add|mod)\b[^|\r\n]*?[ \t]--password\b(?![-=])"
                   r"|(?:sudo[ \t]+)?smbpasswd\b[^|\r\n]*?[ \t]-[a-z]*s\b")
@@ -3554,7 +3556,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("nebula-console -addr 10.0.0.7 -port 9669 -u root -p Nb7-Gr4ph", "Nb7-Gr4ph"),
                    ("dgraph acl mod -a alpha1:9080 -u bob -p 'B0b-Acl!9x'", "B0b-Acl!9x"),
                    ("taos -h td1 -P 6030 -u root -pTd9-Eng1ne", "Td9-Eng1ne"),
-                   ("cf login -a https://api.sys.example.com -u ops -p 'Cf9v-Qx2Lm' -o acme", "Cf9v-Qx2Lm")),
+                   ("cf login -a https://api.sys.example.com -u ops -p 'Cf9v-Qx2Lm' -o acme", "Cf9v-Qx2Lm"),
+                   ("sudo openfortivpn fw1.example.com:10443 -u ana -p 'Of7-Vpn!q2'", "Of7-Vpn!q2")),
          negatives=("mysql -u root -p shop", "seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P",
                     "duck --help -p", "git secret reveal -f -p \"$GPG_PASSPHRASE\"", "git secret hide -p",
                     "grep -w odoo /etc/passwd", "ssh -p 2222 ops@bastion",
@@ -3572,7 +3575,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "kdb5_util create -s -r EXAMPLE.COM", "dsconf -D 'cn=Directory Manager' -W ldap://ds1 backend",
                     "dgraph alpha -p /dgraph/p -w /dgraph/w",
                     "taos -h td1 -P 6030 -u root -p", 'cypher-shell -u neo4j -p "$NEO4J_PASSWORD"',
-                    "cf push orders -p ./build/libs/orders.jar")),
+                    "cf push orders -p ./build/libs/orders.jar",
+                    "openfortivpn fw1.example.com:10443 -u ana -p \"$VPN_PASSWORD\"")),
     Rule("token", r"-(?<=[ \t]-)(?P<o>-key|[tad])(?:[ \t]+|=)"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"-][^\s'\"]{0,255}))", "-",
          extract=_token_option, remember=True, before=_OPTION_BEFORE, after=r"(?:-key|[tad])[ \t=]",
@@ -3620,6 +3624,30 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("/var/ossec/bin/manage_agents -i MDAyIHdlYi0wMyAxMC4yMC4zLjE3IDRmOGEyYzFlN2I5ZDNmNmEwYzVlOGIy",
                     "MDAyIHdlYi0wMyAxMC4yMC4zLjE3IDRmOGEyYzFlN2I5ZDNmNmEwYzVlOGIy"),),
          negatives=("/var/ossec/bin/manage_agents -l", "manage_agents -i <key>", "manage_agents -e 002")),
+    # NetBird's `netbird up|login --setup-key KEY` (a UUID-shaped enrolment key; `NB_SETUP_KEY=` is a key word's).
+    Rule("token", r"--setup-key(?:[ \t]+|=)(?:'(?P<v1>[^'$\r\n][^'\r\n]{0,255})'|\"(?P<v2>[^\"$\r\n][^\"\r\n]{0,255})\""
+         r"|(?P<v>[^\s'\"$-][^\s'\"]{0,255}))", needs="--setup-key", remember=True,
+         examples=(("netbird up --management-url https://nb.example.com:33073 --setup-key "
+                    "4E2A7C91-B3D5-4F8A-9C6E-1D0B3F5A7E29", "4E2A7C91-B3D5-4F8A-9C6E-1D0B3F5A7E29"),),
+         negatives=('netbird up --setup-key "$NB_SETUP_KEY"', "netbird up --setup-key-file /etc/netbird/key",
+                    "netbird login --help")),
+    # openconnect's `--authenticate` output, for a shell's eval: `COOKIE='…'` (the session cookie) at a line's start.
+    Rule("token", r"(?<![^\n])COOKIE='(?P<v>[^'\r\n]{8,1024})'", needs="COOKIE='", remember=True,
+         examples=(("COOKIE='3C9A1F7E2B5D8A4F6C0E9B3D7A1F5C2E'\nHOST='203.0.113.45'",
+                    "3C9A1F7E2B5D8A4F6C0E9B3D7A1F5C2E"),),
+         negatives=("HOST='203.0.113.45'", "echo COOKIE='$COOKIE'")),
+    # SoftEther VPN's vpncmd switches: `vpncmd HOST /SERVER /PASSWORD:ADMIN_PW /CMD UserPasswordSet alice
+    # /PASSWORD:USER_PW` and `IPsecEnable … /PSK:PRE_SHARED_KEY` (the switch and its value joined by a colon).
+    Rule("password", r"(?<![A-Za-z0-9_])/PASSWORD:(?:\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v>[^\s\"'/$][^\s\"'/]{0,255}))",
+         needs="/PASSWORD:", remember=True,
+         examples=(("vpncmd localhost:5555 /SERVER /PASSWORD:Sv4kTq-9mLx /CMD ServerStatusGet", "Sv4kTq-9mLx"),
+                   ("UserPasswordSet alice /PASSWORD:\"Al 7q!Xm3\"", "Al 7q!Xm3")),
+         negatives=("vpncmd localhost /SERVER /PASSWORD: /CMD About", "vpncmd /SERVER /PASSWORD:$VPN_ADMIN_PW",
+                    "vpncmd localhost:5555 /SERVER /HUB:CORP /CMD UserList")),
+    Rule("password", r"(?<![A-Za-z0-9_])/PSK:(?:\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v>[^\s\"'/$][^\s\"'/]{0,255}))",
+         needs="/PSK:", remember=True,
+         examples=(("IPsecEnable /L2TP:yes /L2TPRAW:no /ETHERIP:no /PSK:Ps4vKz-7qTm /DEFAULTHUB:CORP", "Ps4vKz-7qTm"),),
+         negatives=("IPsecEnable /L2TP:yes /PSK: /DEFAULTHUB:CORP", "IPsecEnable /PSK:${IPSEC_PSK}")),
     # rsyslog's legacy database actions: `:ommysql:server,database,user,password[;template]` (and `:ompgsql:`).
     Rule("password", r"sql:(?<=:ommysql:|:ompgsql:)[^,\s]{1,256},[^,\s]{1,256},[^,\s]{1,256},(?P<v>[^;\s]{1,256})",
          needs="sql:", remember=True, validate=lambda value: not is_placeholder_value(value),
@@ -3767,7 +3795,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("echo -n 'Luk5-Pipe-Pw' | cryptsetup open --key-file=- /dev/sdb1 backup", "Luk5-Pipe-Pw"),
                    ("printf '%s' \"Luk5-Add-Pw\" | cryptsetup luksAddKey /dev/sdc1 -", "Luk5-Add-Pw"),
                    ("echo 'Ipa-Us3r!9' | ipa user-add bob --first=Bob --last=Lee --password", "Ipa-Us3r!9"),
-                   ("echo -e 'Smb-Pw7q\\nSmb-Pw7q' | smbpasswd -a -s alice", "Smb-Pw7q")),
+                   ("echo -e 'Smb-Pw7q\\nSmb-Pw7q' | smbpasswd -a -s alice", "Smb-Pw7q"),
+                   ("echo 'Oc4-Vpn!pw' | sudo openconnect --user=ana --passwd-on-stdin vpn.example.com", "Oc4-Vpn!pw")),
          negatives=('echo "$PASSWORD" | docker login -u ci --password-stdin', "cat pw.txt | sudo -S true",
                     'echo "$$REGISTRY_PASSWORD" | docker login -u ci --password-stdin registry.example.com',
                     'printf "%s" "$LUKS_PASS" | cryptsetup open /dev/sdb1 data',
@@ -3781,7 +3810,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_bundler_credentials, remember=True,
          examples=(("vncpasswd -f <<< 'Vnc4HereStr' > ~/.vnc/passwd", "Vnc4HereStr"),
                    ('sudo -S systemctl restart app <<< "Sud0HereStr"', "Sud0HereStr"),
-                   ("0 * * * * etl /usr/bin/kinit etl@EXAMPLE.COM <<< 'Kr5-Cr0n-Pw'", "Kr5-Cr0n-Pw")),
+                   ("0 * * * * etl /usr/bin/kinit etl@EXAMPLE.COM <<< 'Kr5-Cr0n-Pw'", "Kr5-Cr0n-Pw"),
+                   ("sudo openconnect --protocol=gp -u ana --passwd-on-stdin gp.example.com <<< 'Gp4-Here!9'",
+                    "Gp4-Here!9")),
          negatives=('vncpasswd -f <<< "$VNC_PW" > passwd', "grep -c x <<< 'Some text here'",
                     '0 * * * * etl /usr/bin/kinit etl <<< "$ETL_PW"')),
     # A Dockerfile's `ENV KEY VALUE` (the legacy form without `=`; `ENV KEY=VALUE` is a keyword assignment) when the key
@@ -4433,14 +4464,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
          needs="<auth-user-pass>", extract=_bundler_credentials, remember=True,
          examples=(("<auth-user-pass>\nvpnuser\nVpnInl1nePw\n</auth-user-pass>", "VpnInl1nePw"),),
          negatives=("auth-user-pass creds.txt", "<auth-user-pass>\n</auth-user-pass>")),
-    # strongSwan/Libreswan `ipsec.secrets(5)`: `[selectors] : PSK "secret"`, `: EAP "secret"` (also `0x` hex and `0s`
-    # base64 values); a colon before it on the line.
+    # strongSwan/Libreswan `ipsec.secrets(5)`: `[selectors] : PSK "secret"`, `: EAP|XAUTH|NTLM "secret"` (also `0x`
+    # hex and `0s` base64 values); a colon before it on the line.
     *(Rule("password", word + r"(?<![\w-]" + word + r")[ \t]+(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'"
            r"|(?P<v3>0[xs][A-Za-z0-9+/=]{8,512}))", needs=word, extract=_ipsec_secret, remember=True,
            examples=((f': {word} "Ips3cPr3Shared"', "Ips3cPr3Shared"),
                      (f"carol : {word} 0x3f9a1c0d7e5b2a8c", "0x3f9a1c0d7e5b2a8c")),
            negatives=(f'{word} "not a secrets file"', f": {word} %prompt"))
-      for word in ("PSK", "EAP")),
+      for word in ("PSK", "EAP", "XAUTH", "NTLM")),
     # The ssh.com / RFC 4716 private key file (`---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----`): its lines to the END.
     Rule("private_key", r"---- BEGIN SSH2 (?:ENCRYPTED )?PRIVATE KEY ----\r?\n(?P<v>[\s\S]{1,16384}?)\r?\n"
          r"---- END SSH2 (?:ENCRYPTED )?PRIVATE KEY ----", needs="---- BEGIN SSH2",
