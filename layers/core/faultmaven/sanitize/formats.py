@@ -2430,14 +2430,21 @@ _CLEAR_REALM_HEADER = "#$ALGORITHM=clear$"
 _REALM_FILE_LINE = re.compile(r"[ \t]*(?:#[^\r\n]*|[^#\s=:\\][^=\s]{0,127}=[^\s]{1,256})[ \t]*\r?")
 
 
-def _clear_realm_user(rule: Rule, hit: Hit) -> list[Finding]:
-    header = hit.text.rfind(_CLEAR_REALM_HEADER, 0, hit.anchor)
-    if header < 0:
-        return []
-    between = hit.text[hit.text.find("\n", header) + 1 : hit.anchor].split("\n")[:-1]
-    if len(between) > 200 or not all(_REALM_FILE_LINE.fullmatch(line) for line in between):
-        return []
-    return _bundler_credentials(rule, hit)
+def _under_file_header(header: str, file_line: re.Pattern[str]) -> Extractor:
+    """The credentials of a line below a file's `header`, when every line between (at most 200) is one of that file's
+    own lines (`file_line`): the header says what the file's lines hold, a line of anything else ends the file."""
+    def extract(rule: Rule, hit: Hit) -> list[Finding]:
+        start = hit.text.rfind(header, 0, hit.anchor)
+        if start < 0:
+            return []
+        between = hit.text[hit.text.find("\n", start) + 1 : hit.anchor].split("\n")[:-1]
+        if len(between) > 200 or not all(file_line.fullmatch(line) for line in between):
+            return []
+        return _bundler_credentials(rule, hit)
+    return extract
+
+
+_clear_realm_user = _under_file_header(_CLEAR_REALM_HEADER, _REALM_FILE_LINE)
 
 
 def _param_value(rule: Rule, hit: Hit) -> list[Finding]:
@@ -2468,14 +2475,7 @@ _PCP_HEADER = "USERID:MD5PASSWD"
 _PCP_FILE_LINE = re.compile(r"[ \t]*(?:#[^\r\n]*|[^#\s:]{1,64}:[0-9a-fA-F]{32})?[ \t]*\r?")
 
 
-def _pcp_conf_user(rule: Rule, hit: Hit) -> list[Finding]:
-    header = hit.text.rfind(_PCP_HEADER, 0, hit.anchor)
-    if header < 0:
-        return []
-    between = hit.text[hit.text.find("\n", header) + 1 : hit.anchor].split("\n")[:-1]
-    if len(between) > 200 or not all(_PCP_FILE_LINE.fullmatch(line) for line in between):
-        return []
-    return _bundler_credentials(rule, hit)
+_pcp_conf_user = _under_file_header(_PCP_HEADER, _PCP_FILE_LINE)
 
 
 # pgpool-II's pool_passwd: `user:TEXT<password>` is a clear-text entry, beside `md5<hex>` and `AES<base64>` ones.
