@@ -370,6 +370,15 @@ KNOWN_MISSES = {
         "eyJhIjoiYjNmOWMyZDE4ZTdhNGY2YjA1YzlkMmUxZjhhN2IzYzQiLCJ0IjoiNmQ0ZTJmOGEtMWMzYi00YjdkLTllNmYtMGEyYzVkOGUxZjNiIiwi"
         "cyI6Ik56UXlZVEZpTjJRdE9HTTNOaTAwT1RFMkxXSXlaR0V0WW1FM1pqUmxaRGhqTVRKaCJ9"],
     "Pritunl client pritunl-client add with a profile URI and the profile PIN": ["Wq8tHx3Lm"],
+    # Batch 123: bare random keys passed positionally to a vendor client (Onfido's `WebhookEventVerifier("<32>")`,
+    # sift-java's `new SiftClient("<16 hex>", …)`: no key word, no prefix), and the user half of `curl -u TOKEN:SECRET`
+    # (Alloy's workflow token; the secret after the colon goes).
+    "onfido-python 2.x client and webhook verifier built with the API token and webhook token as positional arguments":
+        ["OSA24NO3CQZvAgabdZDAQlShs-LEM_eE"],
+    "sift-java SiftClient constructed with the REST API key and account id as positional string literals":
+        ["b6080886d2bda65d"],
+    "Alloy evaluations API curl with the workflow token and secret as basic auth (-u token:secret)":
+        ["IHHIiiEcRgSB10kys1ydsAExeATbIdnE"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;
@@ -379,6 +388,11 @@ KNOWN_MISSES = {
 # Batch 68: Typesense's search-only key under `apiKey:` in browser code and a scoped search key (base64 of an HMAC and
 # its embedded `filter_by`) are public by design, but neither key name nor value tells them from an admin key.
 KNOWN_FALSE_POSITIVES = {
+    # Batch 123: HMAC signatures of webhook bodies under signature headers (Onfido's `X-SHA2-Signature=`, Veriff's
+    # `x-hmac-signature=`) are redacted like a signed URL's `sig=` (a GET's signature is replayable for that request),
+    # and Google's published reCAPTCHA test secret has a real secret's shape under `RECAPTCHA_PRIVATE_KEY`.
+    "negative: webhook receiver log with Onfido and Veriff signatures, check ids and decisions",
+    "negative: Turnstile and reCAPTCHA documented test keys in a CI test settings file",
     # Batch 120: a WireGuard peer's public key in `wg show` output (`peer: <base64 of 32 bytes>`) has a private key's
     # shape after a colon; the generic random-value rule cannot tell `peer:` from a secret's key.
     "wg showconf output redacted by WireGuard itself (public keys and endpoints only)",

@@ -6641,6 +6641,58 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("set COMMANDLINE_ARGS=--gradio-auth artist:Vb4kNm8sQr2j,viewer:Pw6tYc3dLh9x", "Vb4kNm8sQr2j")),
          negatives=("--gradio-auth-path /etc/sd/auth.txt", "--api-auth $SD_API_AUTH",
                     "--gradio-auth user:<password>")),
+    # MaxMind licence keys in their current format (`<6>_<29>_mmk`: GeoIP.conf's `LicenseKey`, geoipupdate's env, the
+    # minFraud and GeoIP2 web-service clients, which take it positionally after the account id). Tried only where
+    # `_mmk` is, the key read back from there.
+    Rule("provider_token", r"_mmk(?<=(?<![A-Za-z0-9_])(?P<v>[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk))(?![A-Za-z0-9_])",
+         needs="_mmk",
+         examples=(("with Client(1029384, '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') as client:",
+                    "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"),
+                   ("LicenseKey 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\n",
+                    "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")),
+         negatives=("SELECT round(sum(amount_mmk), 2) FROM payments", "currency_short_code_mmk = '01'",
+                    "LicenseKey YOUR_LICENSE_KEY_HERE_mmk")),
+    # geoipupdate's GeoIP.conf: one setting a line, `LicenseKey VALUE` (older keys are 12 or 16 letters and digits,
+    # with no shape of their own); the documented placeholders (`000000000000`, `YOUR_LICENSE_KEY_HERE`) stay.
+    Rule("secret", r"(?<![^\n])[ \t]*LicenseKey[ \t]+(?P<v>[A-Za-z0-9_]{10,64})[ \t]*(?=\r?\n|\Z)", needs="LicenseKey",
+         validate=lambda v: _mixed(v) and not is_placeholder_value(v), remember=True,
+         examples=(("AccountID 999999\nLicenseKey 4Zs7TrE9qhQW\nEditionIDs GeoIP2-City\n", "4Zs7TrE9qhQW"),),
+         negatives=("AccountID 0\nLicenseKey 000000000000\n", "LicenseKey YOUR_LICENSE_KEY_HERE\n",
+                    "LicenseKey is case-sensitive\n")),
+    # Veriff's integration API key in its `X-AUTH-CLIENT` header (a UUID, which the generic rules keep unless the name
+    # says secret; the header's name says client).
+    Rule("secret", r"(?i:x-)AUTH-CLIENT[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>[0-9A-Za-z][0-9A-Za-z_-]{19,127})(?![\w-])",
+         needs="AUTH-CLIENT", validate=lambda v: _mixed(v) and not is_placeholder_value(v), remember=True,
+         examples=(("  -H 'X-AUTH-CLIENT: 3f9c2a7e-1b8d-4c6f-9a5e-2d9b7c1f4a38' \\\n",
+                    "3f9c2a7e-1b8d-4c6f-9a5e-2d9b7c1f4a38"),),
+         negatives=("  -H 'X-AUTH-CLIENT: API-KEY' \\\n", "X-AUTH-CLIENT: ${VERIFF_API_KEY}",
+                    "X-AUTH-CLIENT: <your-api-public-key>")),
+    # An HMAC key written as a literal in the call that makes the MAC: Node's `crypto.createHmac('sha256', 'KEY')`
+    # (the second argument) and Python's `hmac.new(b'KEY', …)` (the first): webhook signature checks (Veriff's shared
+    # secret key, Onfido's webhook token, Stripe's and GitHub's signing secrets). A random-looking literal only.
+    Rule("secret", r"(?<!\w)createHmac\(\s{0,40}(?P<q0>[\"'`])[\w-]{2,20}(?P=q0)\s{0,40},\s{0,40}"
+         r"(?P<q>[\"'`])(?P<v>[^\"'`\s\\]{16,256})(?P=q)\s{0,40}\)", needs="createHmac(",
+         validate=lambda v: _mixed(v) and not is_placeholder_value(v), remember=True,
+         examples=(("    .createHmac('sha256', '8ed2b41b-aa43-4aec-819c-42e9a0688bca')\n",
+                    "8ed2b41b-aa43-4aec-819c-42e9a0688bca"),
+                   ('const sig = crypto.createHmac("sha1", "Hq2Lm9Vx4Zp8Tn3Yb6Jf").update(body).digest("hex");',
+                    "Hq2Lm9Vx4Zp8Tn3Yb6Jf")),
+         negatives=("crypto.createHmac('sha256', process.env.VERIFF_SHARED_SECRET)",
+                    "crypto.createHmac('sha256', secret).update('2f9c1d7e-aa43-4aec-819c-42e9a0688bca')",
+                    "crypto.createHmac('sha256', 'webhook-signing-secret')")),
+    Rule("secret", r"(?<![\w.])hmac\.new\(\s{0,40}b?(?P<q>[\"'])(?P<v>[^\"'\s\\]{16,256})(?P=q)", needs="hmac.new(",
+         validate=lambda v: _mixed(v) and not is_placeholder_value(v), remember=True,
+         examples=(("digest = hmac.new(b'Vb4kNm8sQr2jHq7vLx2pTz9w', body, hashlib.sha256).hexdigest()",
+                    "Vb4kNm8sQr2jHq7vLx2pTz9w"),),
+         negatives=("digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()",
+                    "hmac.new(b'your-webhook-secret', body, 'sha256')")),
+    # IPQualityScore puts the API key in the URL's path: `…/api/json/<ip|email|phone|url|…>/<32 letters and digits>/…`.
+    Rule("secret", r"ipqualityscore\.com/api/(?:json|xml)/[a-z]{2,12}/(?P<v>[A-Za-z0-9]{32})(?![A-Za-z0-9_-])",
+         needs="ipqualityscore.com/api/", remember=True,
+         examples=(("curl -s 'https://www.ipqualityscore.com/api/json/ip/Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec/8.8.8.8'",
+                    "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec"),),
+         negatives=("https://www.ipqualityscore.com/api/json/ip/YOUR_API_KEY_HERE/USER_IP_HERE",
+                    "https://www.ipqualityscore.com/api/json/ip/{IPQS_API_KEY}/{ip}")),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"

@@ -441,14 +441,18 @@ def assignment_rules(sep: str) -> tuple[Rule, ...]:
                                ('os.Setenv("DB_PASSWORD", "G0EnvPw9")', "G0EnvPw9"),
                                ('[Environment]::SetEnvironmentVariable("API_TOKEN", "Hq2Lm9Vx4Zp8Tn3Yb6", "User")',
                                 "Hq2Lm9Vx4Zp8Tn3Yb6"),
-                               ('user_pref("extensions.deepl.apiKey", "dk7vRk2pLm9ZtW4y");', "dk7vRk2pLm9ZtW4y")),
+                               ('user_pref("extensions.deepl.apiKey", "dk7vRk2pLm9ZtW4y");', "dk7vRk2pLm9ZtW4y"),
+                               ("form.append('secret', '0x4AAAAAAAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw');",
+                                "0x4AAAAAAAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw")),
                      negatives=('props.setProperty("mail.smtp.host", "smtp.example.com");',
                                 'System.setProperty("user.name", "admin");', 'props.setProperty("password.min", "8");',
                                 'map.put("password", password);', 'props.put("password", "${PW}");',
                                 'labels.put("password", "Password");', "config.set('db', 'password', '')",
                                 "set('deploy_path', '~/shop');", "offset('password', 'Dpl0yer-Pw4')",
                                 'user_pref("signon.rememberSignons", "false");',
-                                'user_pref("services.sync.username", "alice-example");')),)
+                                'user_pref("services.sync.username", "alice-example");',
+                                "form.append('response', token);",
+                                "params.append('grant_type', 'client_credentials')")),)
     after_key = f"(?:(?<=[\\w\"'\\]]{sep})|(?<=[\\w\"'\\]][ \\t]{sep}))"
     keyword, block, generic = _EXAMPLES[sep]
     # The opener as an alternation with an empty last branch, like the arrows: the block rule's guard tries it at
@@ -1418,12 +1422,12 @@ def extract_setter(rule: Rule, hit: Hit) -> list[Finding]:
 # `setProperty` (and `getProperty`'s default), `Map.put`/`putIfAbsent`, Android's `putString`, Hadoop's and
 # configparser's `set` (and Deployer's `set('name', 'value')` in deploy.php, a function of its own), Go's `os.Setenv`,
 # C's `setenv`/`putenv`, Python's `setdefault`, PowerShell's `SetEnvironmentVariable`, CakePHP's `Configure::write`,
-# form builders' `add`.
+# form builders' `add`, `FormData`'s and `URLSearchParams`' `append` (Turnstile's `form.append('secret', '…')`).
 _STORED_NAME = re.compile(r"[\w.\-]{1,80}")
 # Firefox's and Thunderbird's prefs.js and user.js: `user_pref("name", value)`, and autoconfig's `pref`, `lockPref`,
 # `defaultPref`.
 _STORE_CALLS = ("[pP]roperty", "put", "[pP]utIfAbsent", "[pP]utString", r"\bset", "[sS]etenv", "putenv", "setdefault",
-                "EnvironmentVariable", "::write", r"\.add", "_pref", r"\bpref", "[kt]Pref")
+                "EnvironmentVariable", "::write", r"\.add", r"\.append", "_pref", r"\bpref", "[kt]Pref")
 
 
 def extract_stored(rule: Rule, hit: Hit) -> list[Finding]:

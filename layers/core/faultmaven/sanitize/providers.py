@@ -202,6 +202,11 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     ("APP_USR-", "[0-9]{10,20}-[0-9]{6}-[0-9a-f]{32}-[0-9]{4,12}",
      f"5823017649128374-120714-{_ex(_HEX, 32)}-284716350"),
     ("TG-", "[0-9a-f]{24}-[0-9]{4,12}", f"{_ex(_HEX, 24)}-284716350"),
+    # Onfido (Entrust Identity Verification) API tokens: `api_live.`/`api_sandbox.`, or with the region
+    # (`api_live_us.`, `api_sandbox_ca.`), an id, `.` and the secret, passed positionally to its SDKs as often as
+    # under a key (`onfido.Api("api_sandbox.…")`). A digit among them: a random body has one, a module path rarely.
+    *((f"api_{env}{region}.", r"(?=[A-Za-z0-9_.-]*[0-9])[A-Za-z0-9_-]{8,20}\.[A-Za-z0-9_-]{20,64}",
+       f"{_ex(_ALNUM, 11)}.{_ex(_ALNUM[5:], 32)}") for env in ("live", "sandbox") for region in ("", "_us", "_ca")),
 ))
 # Prefixes with no separator the scan anchors at. One holding an `A` joins the scan's `A` pass, anchored there; any
 # other is a pass of its own, skipped unless the literal is in the text (one `in` test per call: about 1 ms on 2 MB of
