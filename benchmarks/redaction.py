@@ -344,6 +344,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_121", "speech, vision and generative media AI APIs", "e2cdfb9", "41f1a55",
            source="the tools' documentation"),
+    _batch("_122", "e-signature, document generation and PDF/OCR processing APIs", "67cabf6", "92b2f8f",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
