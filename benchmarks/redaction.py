@@ -344,6 +344,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_121", "speech, vision and generative media AI APIs", "e2cdfb9", "41f1a55",
            source="the tools' documentation"),
+    _batch("_122", "e-signature, document generation and PDF/OCR processing APIs", "67cabf6", "92b2f8f",
+           source="the tools' documentation"),
     _batch("_123", "identity verification, KYC, fraud detection and background-check APIs", "67cabf6", "acdd591",
            source="the tools' documentation"),
 )

@@ -379,6 +379,15 @@ KNOWN_MISSES = {
         ["b6080886d2bda65d"],
     "Alloy evaluations API curl with the workflow token and secret as basic auth (-u token:secret)":
         ["IHHIiiEcRgSB10kys1ydsAExeATbIdnE"],
+    # Batch 122: an API key handed to its SDK as the basic-auth user name (dropbox-sign's `Configuration(username=…)`,
+    # DocRaptor's `config.username = …`): a `username` key names an account however random its value.
+    "dropbox-sign Python SDK Configuration(username=API key) sending a signature request with test_mode":
+        ["7088862765c2adf342ff0cfbcc5fc8d4ae687e69639b166f5864ea871b730119"],
+    "DocRaptor Ruby agent config/initializers/docraptor.rb with config.username set to the API key": [
+        "u1kArxeUrOWh95u1uJ5x"],
+    # BoldSign .NET's `new ApiClient(URL, KEY)`: a generic class name, only the host literal says whose client it is.
+    "BoldSign .NET SDK new ApiClient(baseUrl, apiKey) in Program.cs": [
+        "8OjO2xn50SKXOzXuVVXfG/gbyufzX4DfibjqBn796fgiBe3nGGjrOfIWb48I"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;

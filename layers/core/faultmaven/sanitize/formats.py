@@ -1026,6 +1026,30 @@ def _sdk_key_argument(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, rule.label)] if _looks_like_key(hit.text[start:end]) else []
 
 
+def _licence_key_argument(rule: Rule, hit: Hit) -> list[Finding]:
+    """A licence key passed by position: 20+ characters with a letter and a digit (Apryse's keys hold `:` and blanks:
+    `demo:1765101234567:7e…`, `Company:OEM:Product::B+:AMS(20271231):…`), not a placeholder (`YOUR_LICENSE_KEY`)."""
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    ok = any(c.isdigit() for c in value) and any(c.isalpha() for c in value) and not is_placeholder_value(value)
+    return [(start, end, rule.label)] if ok else []
+
+
+# OAuth 2.0's token request for the authorization-code grant (RFC 6749 4.1.3): its `code=` is the one-time code
+# that buys the tokens, in the same form body as `grant_type=authorization_code` (on its line or a few lines around,
+# curl's `-d` arguments).
+_AUTH_CODE_GRANT = re.compile(r"grant_type=authorization_code(?![\w-])")
+
+
+def _authorization_code(rule: Rule, hit: Hit) -> list[Finding]:
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    if not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)) or is_placeholder_value(value):
+        return []
+    near = _AUTH_CODE_GRANT.search(hit.text, max(0, start - 1024), min(len(hit.text), end + 1024))
+    return [(start, end, rule.label)] if near else []
+
+
 def _sdk_key_arguments(rule: Rule, hit: Hit) -> list[Finding]:
     """Each of several positional keys of one call (groups `a0`/`b0`, `a1`/`b1`, …: double- or single-quoted)."""
     spans = filter(None, (hit.span(f"{quote}{i}") for i in range(3) for quote in "ab"))
@@ -2836,7 +2860,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
       for index, names, examples, negatives in (
           (0, (r"\bRESTClient", r"\bpolygon\.New", r"\bmessagebird\.Client", r"\binitClient",
                r"require\('telnyx'\)", r'require\("telnyx"\)', r"\bPinecone", r"\brollbar\.init", r"new Logtail",
-               r"\bcreate_default_logger"),
+               r"\bcreate_default_logger",
+               # Azure SDKs' `AzureKeyCredential(KEY)` (every AI service: Document Intelligence, Language, Search,
+               # OpenAI; Python, .NET, Java, JavaScript), Docparser's PHP client `new \Docparser\Docparser(KEY)`.
+               r"\bAzureKeyCredential", r"Docparser\\Docparser"),
            (('client = RESTClient("Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga")', "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga"),
             ("const mb = require('messagebird').initClient('Kq8vR2mTp9LwX4zN7bYc3Hd5s');", "Kq8vR2mTp9LwX4zN7bYc3Hd5s"),
             ("const telnyx = require('telnyx')('KEY0A1B2C3D4E5F6_Zx8Cv7Bn6Mq5Wr4Te3');",
@@ -2846,18 +2873,27 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ('const logtail = new Logtail("Mb5Kn9Qx3Wz7Rt1Lp4Vc8Hj", { endpoint: "https://in.logs.example.com" });',
              "Mb5Kn9Qx3Wz7Rt1Lp4Vc8Hj"),
             ('config.logger = Logtail::Logger.create_default_logger("Tz6Wq2Rp8Lx4Vn9Kb3Mc7Hd")',
-             "Tz6Wq2Rp8Lx4Vn9Kb3Mc7Hd")),
+             "Tz6Wq2Rp8Lx4Vn9Kb3Mc7Hd"),
+            ('client = FormRecognizerClient(endpoint, AzureKeyCredential("7c1e9a4b2d8f40e6a3b5c9d1e7f2a8b4"))',
+             "7c1e9a4b2d8f40e6a3b5c9d1e7f2a8b4"),
+            ("var credential = new AzureKeyCredential(\"Fq8Lm2Zx7Vb4Nc9Kd3Rt6Wy1Hp5Js0Ga\");",
+             "Fq8Lm2Zx7Vb4Nc9Kd3Rt6Wy1Hp5Js0Ga"),
+            ("$parser = new \\Docparser\\Docparser('9e2b7d4a1c8f3e6b0d5a2c7f4e1b8d3a6c9f0e2b');",
+             "9e2b7d4a1c8f3e6b0d5a2c7f4e1b8d3a6c9f0e2b")),
            ('api = RESTClient("https://api.example.com", timeout=30)', "client = RESTClient(api_key=key)",
             "rollbar.init(os.environ['ROLLBAR_ACCESS_TOKEN'], environment='production')",
             "const logtail = new Logtail(process.env.LOGTAIL_SOURCE_TOKEN);",
             "pc = Pinecone(os.environ['PINECONE_API_KEY'])", "const telnyx = require('telnyx')(apiKey);",
-            'mb = messagebird.Client("YOUR_ACCESS_KEY")')),
+            'mb = messagebird.Client("YOUR_ACCESS_KEY")',
+            'credential = AzureKeyCredential(os.environ["AZURE_DOCUMENT_INTELLIGENCE_KEY"])',
+            'cred = AzureKeyCredential("<your-key>")', "$docparser = new \\Docparser\\Docparser($apiKey);")),
           (1, (r"\bplivo\.Client", r"\bplivo\.RestClient", r"\bplivo\.NewClient", r"new Basic",
                r"Credentials\\Basic", r"\bPusher\\Pusher", r"\bSearchClient\.create",
                r"\bSearchClient::create", r"\bsearch\.NewClient", r"\bbinance\.NewClient",
                r"\bbinance\.NewFuturesClient", r"\bTradingClient", r"\bStockHistoricalDataClient",
                r"\bCryptoHistoricalDataClient", r"\bjwplatform\.Client",
-               r"jwplatform\.v1\.Client", r"\bapiConnect", r"\bNewStaticV4", r"\bNativeApi", r"\bDataAccessApi"),
+               r"jwplatform\.v1\.Client", r"\bapiConnect", r"\bNewStaticV4", r"\bNativeApi", r"\bDataAccessApi",
+               r"\bAzureNamedKeyCredential"),  # Azure SDKs' (account or key name, key)
            (('client = SearchClient.create("LQ7Z3K9WPA", "a4aa0934aa2c29d0d891d283e15afaf1")',
              "a4aa0934aa2c29d0d891d283e15afaf1"),
             ('$basic = new Basic("83de24c1", "rjJpbEHWD3D7C9Nx");', "rjJpbEHWD3D7C9Nx"),
@@ -2866,7 +2902,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ('Creds: credentials.NewStaticV4("8IB4KG5SBFSYCFQVR4OQ", "eAo7sgEuytV64HxAuj725yYYdzXVIYO5", ""),',
              "eAo7sgEuytV64HxAuj725yYYdzXVIYO5"),
             ('api = NativeApi("https://dataverse.example.edu", "0a6f4c2e-9d1b-47e3-a8c5-3b7e9f2d1c64")',
-             "0a6f4c2e-9d1b-47e3-a8c5-3b7e9f2d1c64")),
+             "0a6f4c2e-9d1b-47e3-a8c5-3b7e9f2d1c64"),
+            ('cred = AzureNamedKeyCredential("docsstore01", "Zk4mQ9vT2xLp7Rw3Nb8Hc5Yd1Fj6Gs0Ka2Ue9Oi4Wn7")',
+             "Zk4mQ9vT2xLp7Rw3Nb8Hc5Yd1Fj6Gs0Ka2Ue9Oi4Wn7")),
            ("const searchClient = algoliasearch('LQ7Z3K9WPA', 'a4aa0934aa2c29d0d891d283e15afaf1');",
             'client = TradingClient("test-key", "test-secret", paper=True)',
             'credentials.NewStaticV4(os.Getenv("MINIO_ACCESS_KEY"), os.Getenv("MINIO_SECRET_KEY"), "")',
@@ -2876,6 +2914,43 @@ FORMAT_RULES: tuple[Rule, ...] = (
              "DWI5cR23mYNT4Lnhb/x9"),),
            ('client = Minio("s3.example.com:9000", access_key, secret_key)',
             'client = Minio("play.min.io", "minioadmin", "minioadmin")')))),
+    # An API key given as the basic-auth user with an empty password, the documented way of Dropbox Sign, Docparser,
+    # Nanonets, PDFShift and others (`curl -u KEY:`'s twin in code): requests' `HTTPBasicAuth("KEY", "")` and
+    # `auth=("KEY", "")`, aiohttp's `BasicAuth("KEY", "")`. With a password there, the first argument is a user name.
+    Rule("secret", r"\(" + _after_calls((r"[^\w]HTTPBasicAuth", r"[^\w]BasicAuth", r"[^\w]auth=", r"[^\w]auth = "))
+         + r"\s{0,16}(?:\"(?P<v1>[^\"\r\n]{16,256})\"|'(?P<v2>[^'\r\n]{16,256})')"
+         + r"\s{0,16},\s{0,16}(?:\"\"|'')\s{0,16}\)",
+         r"\(", extract=_sdk_key_argument, remember=True, before="[h= ]",
+         examples=(('r = requests.post(url, auth=requests.auth.HTTPBasicAuth("Qp7Ec15z7LY6Rww9fmDy", ""), files=f)',
+                    "Qp7Ec15z7LY6Rww9fmDy"),
+                   ("resp = requests.get(API, auth=('sk_9f2c7a1e4b8d3f6a0c5e', ''))", "sk_9f2c7a1e4b8d3f6a0c5e")),
+         negatives=('auth=requests.auth.HTTPBasicAuth(API_KEY, "")', "auth=('svc-reports-readonly', '')",
+                    'HTTPBasicAuth("YOUR_API_KEY_HERE", "")')),
+    # Apryse (PDFTron) SDK's licence key, passed by position to `PDFNet.Initialize` (Python, .NET, Java's and
+    # JavaScript's `PDFNet.initialize`, C++'s `PDFNet::Initialize`).
+    Rule("secret", r"PDFNet(?:\.|::)[Ii]nitialize\(\s{0,16}"
+         r"(?:\"(?P<v1>[^\"\r\n]{20,512})\"|'(?P<v2>[^'\r\n]{20,512})')",
+         needs="PDFNet", extract=_licence_key_argument, remember=True,
+         examples=(('    PDFNet.Initialize("demo:1765101234567:7e5f3e2a03000000008f6b1c2d3e4f5a6b7c8d9e0f")',
+                    "demo:1765101234567:7e5f3e2a03000000008f6b1c2d3e4f5a6b7c8d9e0f"),
+                   ("await PDFNet.initialize('Example Corp:OEM:Docs::B+:AMS(20271231):A1B2C3D4E5F60718293A4B5C');",
+                    "Example Corp:OEM:Docs::B+:AMS(20271231):A1B2C3D4E5F60718293A4B5C")),
+         negatives=("PDFNet.Initialize(LicenseKey.LICENSE_KEY)", 'PDFNet.Initialize("YOUR_LICENSE_KEY_GOES_HERE")',
+                    "await PDFNet.initialize();")),
+    # The one-time code of OAuth 2.0's authorization-code grant in its token request (`grant_type=authorization_code&
+    # client_id=…&code=…`), which `client_secret=` beside it does not cover. Only near that grant: `code=` alone is an
+    # exit or status code as often.
+    Rule("secret", r"code=(?<=[?&\s\"']code=)(?P<v>[A-Za-z0-9._~%/+-]{16,512})", needs="authorization_code",
+         extract=_authorization_code, remember=True,
+         examples=(('-d "grant_type=authorization_code&client_id=a1b2&code=03fe33731c76ac6fbf54ec12b2698620&scope=r"',
+                    "03fe33731c76ac6fbf54ec12b2698620"),
+                   ("curl https://oauth2.example.com/token -d grant_type=authorization_code \\\n"
+                    "  -d code=4/0AeanS0aKq7xWm2Lp9Vt3Rz8Nc5 -d redirect_uri=https://app.example.com/cb",
+                    "4/0AeanS0aKq7xWm2Lp9Vt3Rz8Nc5")),
+         negatives=("grant_type=authorization_code&code=YOUR_AUTHORIZATION_CODE&redirect_uri=https://a.example.com/cb",
+                    "grant_type=authorization_code; upstream status_code=4010000000000000abc",
+                    "grant_type=authorization_code&code=${AUTH_CODE}&client_id=app",
+                    "grant_type=authorization_code: process exited with code=1234567890123456")),
     # tweepy's `OAuth1UserHandler`/`OAuthHandler(CONSUMER_KEY, CONSUMER_SECRET[, ACCESS_TOKEN, ACCESS_TOKEN_SECRET])`:
     # the arguments after the consumer key (X's API key, which names the app), on one line or several.
     Rule("secret", r"\(" + _after_calls((r"\bOAuth1UserHandler", r"\bOAuthHandler")) + r"\s{0,16}" + _STR_ARG

@@ -257,6 +257,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             "param registryPassword = readEnvironmentVariable('ACR_PASSWORD')",
             'String devEui = "70B3D57ED0061A2F";',
             "UPSTASH_KAFKA_REST_USERNAME=cXVpZXQtaGVyb24tMTEyMDMkak5YnZfPVSlGehQvG2zp",
+            "DS_INTEGRATION_KEY=cef3013d-afb5-45cb-9fa1-3c4dda2edfe9",
+            "  Integration Key:  cef3013d-afb5-45cb-9fa1-3c4dda2edfe9",
             "final byte[] pkey = Base64.getMimeDecoder().decode(text);",
             'data-widget="desktop-rhf_SponsoredProductsRemoteSearchK2ClickPagination"',
             'service {\n  agent = "e95b599e-166e-7d80-08ad-aee76e7ddf19"\n}',
@@ -663,8 +665,9 @@ def key_before(text: str, sep: int) -> str:
     # Its match ends at the key and is at most 13 characters long: no search from each of the window's characters, and
     # none at all unless a blank comes right before the key (most keys: `Executor:`, `user=`).
     qualifier = _PREVIOUS_WORD.search(head, max(0, end - 13), end) if head[end - 1 : end] == " " else None
-    if qualifier and qualifier.group(1).lower() in EXCLUDED_WORDS:
-        return f"{qualifier.group(1)}_{key}"
+    if qualifier and (qualifier.group(1).lower() in EXCLUDED_WORDS
+                      or (qualifier.group(1).lower() == "integration" and key.lower() == "key")):
+        return f"{qualifier.group(1)}_{key}"  # `Integration Key: <GUID>`: DocuSign's Apps and Keys page, a client id
     return key
 
 
@@ -884,6 +887,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     if strength == "weak":
         if _K8S_NAME.fullmatch(value) or _ABSOLUTE_NAME.fullmatch(value):
             return False
+        if is_uuid(value) and key_words(key)[-2:] == ("integration", "key"):
+            return False  # DocuSign's integration key is its OAuth client id, a GUID (`DS_INTEGRATION_KEY`)
         return looks_random(value) or (len(value) >= 16 and shannon_entropy(value) >= 3.5 and not value.isalpha())
     words = key_words(key)
     if "pwd" in words and _PATHLIKE.fullmatch(value):  # PWD=/home/app is the working directory
