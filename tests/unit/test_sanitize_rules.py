@@ -402,6 +402,11 @@ KNOWN_FALSE_POSITIVES = {
     # and Google's published reCAPTCHA test secret has a real secret's shape under `RECAPTCHA_PRIVATE_KEY`.
     "negative: webhook receiver log with Onfido and Veriff signatures, check ids and decisions",
     "negative: Turnstile and reCAPTCHA documented test keys in a CI test settings file",
+    # Batch 124: webhook challenge and payload-signature values under token- and hook-named keys (Zoom's
+    # `plainToken`/`encryptedToken`, Asana's `X-Hook-Signature`); by name they read as tokens, and redacting them is the
+    # cautious reading (Calendly's `t=…,v1=…` signature header stays).
+    "Zoom endpoint.url_validation challenge and the app's reply in a webhook log (negative)",
+    "Calendly and Asana webhook deliveries with their payload signature headers (negative)",
     # Batch 120: a WireGuard peer's public key in `wg show` output (`peer: <base64 of 32 bytes>`) has a private key's
     # shape after a colon; the generic random-value rule cannot tell `peer:` from a secret's key.
     "wg showconf output redacted by WireGuard itself (public keys and endpoints only)",

@@ -915,6 +915,13 @@ def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
 
 
+def _positional_password(rule: Rule, hit: Hit) -> list[Finding]:
+    """A positional password, but not Toggl Track's documented filler `api_token` (the token is the user there, which
+    the rule after this one takes)."""
+    start, end = hit.value_span()
+    return [] if hit.text[start:end] == "api_token" else _bundler_credentials(rule, hit)
+
+
 def _rpc_passwords(rule: Rule, hit: Hit) -> list[Finding]:
     """rpcclient's new password (group `v…`) and, for `chgpasswd`, the old one before it (group `o…`)."""
     found = _bundler_credentials(rule, hit)
@@ -1054,6 +1061,16 @@ def _sdk_key_arguments(rule: Rule, hit: Hit) -> list[Finding]:
     """Each of several positional keys of one call (groups `a0`/`b0`, `a1`/`b1`, …: double- or single-quoted)."""
     spans = filter(None, (hit.span(f"{quote}{i}") for i in range(3) for quote in "ab"))
     return [(start, end, rule.label) for start, end in spans if _looks_like_key(hit.text[start:end])]
+
+
+_ASANA_HEAD = re.compile(r"(?<![\w/.:-])[0-9]/[0-9]{10,19}(?:/[0-9]{10,19})?\Z")
+
+
+def _asana_token(rule: Rule, hit: Hit) -> list[Finding]:
+    """An Asana personal access token (`2/<user gid>/<app gid>:<32 hex>`, older `1/<gid>:<32 hex>`): the rule anchors
+    at the colon, so the version and the gids are read back from there; without them the hex stays."""
+    head = _ASANA_HEAD.search(hit.text, max(0, hit.anchor - 42), hit.anchor)
+    return [(head.start(), hit.end, rule.label)] if head else []
 
 
 def _discord_bot_token(rule: Rule, hit: Hit) -> list[Finding]:
@@ -2186,9 +2203,10 @@ _LFTP = re.compile(r"\blftp\b|^[ \t]*open[ \t]")
 
 
 def _dummy_password(password: str, user: str) -> bool:
-    """Freshdesk, Freshservice and Basecamp 2 document `-u API_KEY:X`: the key is the user name, `X` a filler. Only a
-    key-like user (long, with a digit) counts, so `-u admin:X` is left alone."""
-    return password in ("X", "x") and len(user) >= 16 and any(c.isdigit() for c in user)
+    """Freshdesk, Freshservice and Basecamp 2 document `-u API_KEY:X`: the key is the user name, `X` a filler; Toggl
+    Track documents `-u API_TOKEN:api_token`, the word `api_token` its filler. Only a key-like user (long, with a
+    digit) counts, so `-u admin:X` is left alone."""
+    return password in ("X", "x", "api_token") and len(user) >= 16 and any(c.isdigit() for c in user)
 
 
 def _curl_user(rule: Rule, hit: Hit) -> list[Finding]:
@@ -2863,7 +2881,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
                r"\bcreate_default_logger",
                # Azure SDKs' `AzureKeyCredential(KEY)` (every AI service: Document Intelligence, Language, Search,
                # OpenAI; Python, .NET, Java, JavaScript), Docparser's PHP client `new \Docparser\Docparser(KEY)`.
-               r"\bAzureKeyCredential", r"Docparser\\Docparser"),
+               r"\bAzureKeyCredential", r"Docparser\\Docparser",
+               # smartsheet-python-sdk's `smartsheet.Smartsheet(ACCESS_TOKEN)`, todoist-api-python's `TodoistAPI(TOKEN)`
+               r"\bsmartsheet\.Smartsheet", r"\bTodoistAPI", r"\bTodoistAPIAsync"),
            (('client = RESTClient("Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga")', "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga"),
             ("const mb = require('messagebird').initClient('Kq8vR2mTp9LwX4zN7bYc3Hd5s');", "Kq8vR2mTp9LwX4zN7bYc3Hd5s"),
             ("const telnyx = require('telnyx')('KEY0A1B2C3D4E5F6_Zx8Cv7Bn6Mq5Wr4Te3');",
@@ -2879,14 +2899,20 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ("var credential = new AzureKeyCredential(\"Fq8Lm2Zx7Vb4Nc9Kd3Rt6Wy1Hp5Js0Ga\");",
              "Fq8Lm2Zx7Vb4Nc9Kd3Rt6Wy1Hp5Js0Ga"),
             ("$parser = new \\Docparser\\Docparser('9e2b7d4a1c8f3e6b0d5a2c7f4e1b8d3a6c9f0e2b');",
-             "9e2b7d4a1c8f3e6b0d5a2c7f4e1b8d3a6c9f0e2b")),
+             "9e2b7d4a1c8f3e6b0d5a2c7f4e1b8d3a6c9f0e2b"),
+            ("smart = smartsheet.Smartsheet('Kq4Wz8Rt2Lm6Vn0Xp3Hb7Jc1Fd5Ys9Ga2Te4Uo')",
+             "Kq4Wz8Rt2Lm6Vn0Xp3Hb7Jc1Fd5Ys9Ga2Te4Uo"),
+            ('api = TodoistAPI("3f9c2b7a1e8d4c6b9a0f5e2d7c1b8a4e6d2f0b13")',
+             "3f9c2b7a1e8d4c6b9a0f5e2d7c1b8a4e6d2f0b13")),
            ('api = RESTClient("https://api.example.com", timeout=30)', "client = RESTClient(api_key=key)",
             "rollbar.init(os.environ['ROLLBAR_ACCESS_TOKEN'], environment='production')",
             "const logtail = new Logtail(process.env.LOGTAIL_SOURCE_TOKEN);",
             "pc = Pinecone(os.environ['PINECONE_API_KEY'])", "const telnyx = require('telnyx')(apiKey);",
             'mb = messagebird.Client("YOUR_ACCESS_KEY")',
             'credential = AzureKeyCredential(os.environ["AZURE_DOCUMENT_INTELLIGENCE_KEY"])',
-            'cred = AzureKeyCredential("<your-key>")', "$docparser = new \\Docparser\\Docparser($apiKey);")),
+            'cred = AzureKeyCredential("<your-key>")', "$docparser = new \\Docparser\\Docparser($apiKey);",
+            "smart = smartsheet.Smartsheet()",
+            'api = TodoistAPI(os.environ["TODOIST_API_TOKEN"])', 'api = TodoistAPI("<your_api_token>")')),
           (1, (r"\bplivo\.Client", r"\bplivo\.RestClient", r"\bplivo\.NewClient", r"new Basic",
                r"Credentials\\Basic", r"\bPusher\\Pusher", r"\bSearchClient\.create",
                r"\bSearchClient::create", r"\bsearch\.NewClient", r"\bbinance\.NewClient",
@@ -3086,6 +3112,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "ZaVnC4dhaV3Kp9Wq2Xm6Rt1Lz8Yb4Nc7Hj3Fg5Ds0Ae9Ui2Op6Kl8Mn1Bv4Cx7Zq3Wr5Et9Yu2Io6Pa0Sd")),
          negatives=("url: https://endpoint1.collection.sumologic.com/receiver/v1/http/${SUMO_HTTP_TOKEN}",
                     "POST /receiver/v1/http/ returned 401 Unauthorized")),
+    # Google Calendar's "secret address in iCal format": whoever has the URL reads the calendar, its key the path
+    # segment `private-<32 hex>` before `basic.ics` (`…/calendar/ical/<calendar id>/private-KEY/basic.ics`; the shared
+    # address `…/public/basic.ics` holds none).
+    Rule("secret", r"/private-(?P<v>[0-9a-f]{32})/(?:basic|full)\.ics(?![\w.-])", needs="/private-", remember=True,
+         examples=(("ics_url: https://calendar.google.com/calendar/ical/c_8f3a91%40group.calendar.google.com/"
+                    "private-5e1b9c7a2d4f6083b1e5c9a7d2f40618/basic.ics", "5e1b9c7a2d4f6083b1e5c9a7d2f40618"),),
+         negatives=("https://calendar.google.com/calendar/ical/en.usa%23holiday%40group.v.calendar.google.com/public/"
+                    "basic.ics", "https://calendar.google.com/calendar/ical/x%40example.com/private-${ICAL_KEY}/basic.ics",
+                    "cp build/private-5e1b9c7a2d4f6083b1e5c9a7d2f40618/basic.ics.bak /tmp/")),
     # Storage appliances' session tokens under names that do not say so: QNAP QTS's `authLogin.cgi` reply
     # (`<authSid><![CDATA[SID]]></authSid>`) and the `sid=` its other `cgi-bin/` calls take; the token TrueNAS's
     # `midclt call auth.generate_token` prints on the next line; the `"value"` of Proxmox Backup Server's
@@ -3741,6 +3776,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("curl --user ops:'Qu0t3dPw9' https://api.example.com", "Qu0t3dPw9"),
                    ('curl -u "k7Hq2Lm9Vx4Zp8:" https://api.example.com', "k7Hq2Lm9Vx4Zp8"),
                    ("curl -u Kq7mLp2Vz9Tk4Wr8Nb:X https://acme.freshdesk.com/api/v2/tickets", "Kq7mLp2Vz9Tk4Wr8Nb"),
+                   ("curl -u 1971800d4d82861d8f2c1651fea4d212:api_token https://api.track.toggl.com/api/v9/me",
+                    "1971800d4d82861d8f2c1651fea4d212"),
                    ("curl -X POST https://api.example.com \\\n  -d 'x=1' \\\n  -u ops:C0ntinu3dPw", "C0ntinu3dPw"),
                    ("curl -su 'api-reader:Ap1Rd-pw!558' -X POST https://jss.example.com/api/v1/auth/token",
                     "Ap1Rd-pw!558"),
@@ -3759,6 +3796,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "curl --user neo4j:[PASSWORD] http://db:7474", 'curl -u "${{ env.ID }}:${{ env.PASS }}"',
                     "lftp -u deploy ftp.example.com", "lftp -u deploy,$FTP_PW ftp.example.com",
                     "curl -u admin:X https://x.test", "openssl s_client -auth admin:Adm1nPw9",
+                    "curl -u $TOGGL_API_TOKEN:api_token https://api.track.toggl.com/api/v9/me",
                     "./splunk list forward-server -auth $SPLUNK_USER:$SPLUNK_PASS")),
     # Config directives on a line of their own (`requirepass`, `masterauth` in redis.conf, `wpa-psk` in Debian's
     # interfaces(5), `bridge_psk` (a bridge's TLS-PSK key in mosquitto.conf(5)), `rootpw` in slapd.conf(5), `bindpw` in
@@ -4308,6 +4346,30 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ('new DriverManagerDataSource("jdbc:h2:mem:test", "sa", "H2S4Pw")', "H2S4Pw")),
          negatives=('DriverManager.getConnection("jdbc:h2:mem:test", "sa", "")',
                     'DriverManager.getConnection("jdbc:mysql://db/shop", user, password)')),
+    # An API token as the user of a basic-auth pair whose password is the documented filler (Toggl Track's
+    # `auth=(API_TOKEN, "api_token")` in requests, `HTTPBasicAuth(API_TOKEN, "api_token")`): the token, when it looks
+    # like a key.
+    Rule("token", r"\(" + _after_calls((r"[^\w]auth=", r"[^\w]auth = ", r"[^\w]HTTPBasicAuth", r"[^\w]BasicAuth"))
+         + r"[ \t]*(?:\"(?P<v1>[^\"\r\n]{16,256})\"|'(?P<v2>[^'\r\n]{16,256})')"
+         + r"[ \t]*,[ \t]*(?:\"api_token\"|'api_token')[ \t]*\)",
+         r"\(", extract=_sdk_key_argument, remember=True, before="[=h ]",
+         examples=(('r = requests.get(url, auth=("1971800d4d82861d8f2c1651fea4d212", "api_token"))',
+                    "1971800d4d82861d8f2c1651fea4d212"),
+                   ("s.auth = HTTPBasicAuth('7645f8a05d11f4c536a0b3c7767652f8', 'api_token')",
+                    "7645f8a05d11f4c536a0b3c7767652f8")),
+         negatives=('auth=(os.environ["TOGGL_API_TOKEN"], "api_token")', 'auth=("<your_api_token>", "api_token")',
+                    "auth=('toggl-reports-user', 'api_token')")),
+    # exchangelib's `Credentials(username, password)` given by position (two string literals and nothing after them:
+    # sbt's four-argument `Credentials(realm, host, user, password)` has its own rule).
+    Rule("password", r"\((?<=[^\w.]Credentials\()[ \t]*" + _STR_ARG
+         + r"[ \t]*,[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')[ \t]*\)",
+         r"\(", extract=_bundler_credentials, remember=True, before="[s]",
+         examples=(("creds = Credentials('EXAMPLE\\\\svc-rooms', 'Tq7#mZ2!xw')", "Tq7#mZ2!xw"),
+                   ('credentials = Credentials("svc-cal@example.com", "Ews-Cal-2026pw")', "Ews-Cal-2026pw")),
+         negatives=("creds = Credentials(username, password)",
+                    'credentials += Credentials("Sonatype Nexus", "nexus.example.com", "deploy", nexusPw)',
+                    "creds = Credentials('svc', os.environ['EWS_PASSWORD'])",
+                    "creds = Credentials('svc', '<password>')")),
     # Documented client APIs that take the password as a positional string argument: the second (`smtplib`/`ftplib`
     # `.login(user, password)`, DirectAdmin's HTTPSocket `->set_login(user, password)` (its API examples), requests'
     # `auth=(user, password)` and `HTTPBasicAuth`/`HTTPDigestAuth`, aiohttp
@@ -4323,7 +4385,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     *(Rule("password", r"\(" + _after_calls(names)
            + r"[ \t]*" + lead + (r"[ \t]*,[ \t]*" + _STR_ARG) * (index - 1)
            + r"[ \t]*,[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')" + _TO_OWNED + r"[ \t]*[,)]",
-           r"\(", extract=_bundler_credentials, remember=True,
+           r"\(", extract=_positional_password, remember=True,
            before=_last_chars(names), examples=examples, negatives=negatives)
       for index, lead, names, examples, negatives in (
           (1, _STR_ARG, (r"\.login", r"->login", r"->set_login", r"\.auth", r"->auth", r"[^\w]auth=", r"[^\w]auth = ",
@@ -5646,6 +5708,19 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "NDc1MjM4OTE2MzQ1NjcyNzA0.Dk3q9A.Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2")),
          negatives=("io.netty.channel.AbstractChannelHandlerContext.invokeChannelRead0",
                     "HqLmVxZpTnYbJfKaUwRoEcGdSh.GTvyPq.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh")),
+    # Asana personal access tokens, found with no key (python-asana's `configuration.access_token = '…'`, where the
+    # slashes read as a path): anchored at the colon before the 32 hex digits, kept only after the version digit and
+    # one or two numeric gids (`2/1204558812093341/1208812233445566:…`).
+    Rule("provider_token", r":(?<=[0-9]:)[0-9a-f]{32}(?![0-9A-Za-z_-])", ":", extract=_asana_token, remember=True,
+         before="[0-9]", after="[0-9a-f]{32}",
+         examples=(("configuration.access_token = "
+                    "'2/1204558812093341/1208812233445566:9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d'",
+                    "2/1204558812093341/1208812233445566:9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),
+                   ('client = asana.Client.access_token("1/1201234567890:3f9c2b7a1e8d4c6b9a0f5e2d7c1b8a4e")',
+                    "1/1201234567890:3f9c2b7a1e8d4c6b9a0f5e2d7c1b8a4e")),
+         negatives=("GET /api/1.0/tasks/1204558812093341 200 12:9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d",
+                    "/var/lib/2/1204558812093341:9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d",
+                    "sha 1/12345:9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d")),
     # Pushover's messages API: the recipient's user (or group) key, 30 letters and digits, is sent as `user=` beside the
     # application's `token=`; whoever holds both can notify that user.
     Rule("token", r"user=(?<![\w.-]user=)(?P<v>[A-Za-z0-9]{30})(?![\w.-])", needs="user=", validate=_mixed,
