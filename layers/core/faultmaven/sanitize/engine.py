@@ -280,15 +280,35 @@ def _anchor_pass(anchor: str, parts: Sequence[tuple[str, str, Rule, tuple[str, s
 
 def _behind_one_test(anchor: str, branches: list[tuple[str, str | None]]) -> Iterator[str]:
     """The branches, where consecutive ones that each begin with a lookbehind of the character before the anchor
-    (`last`, a class) are behind one lookbehind of their classes together when it is narrow: after most anchors
-    (a version number's `.` after a digit) that one test fails where each branch's own would be entered in turn."""
-    for known, run in groupby(branches, key=lambda branch: branch[1] is not None):
-        members = list(run)
-        chars = "[" + "".join(last[1:-1] for _, last in members if last) + "]"
-        if known and len(members) > 1 and len(re.findall(chars, _ASCII)) <= 2 * _NARROW:
-            yield f"(?<={chars}{anchor})(?:" + "|".join(branch for branch, _ in members) + ")"
-        else:
-            yield from (branch for branch, _ in members)
+    (`last`, a class) are behind one lookbehind of their classes together while that stays narrow: after most anchors
+    (a version number's `.` after a digit) that one test fails where each branch's own would be entered in turn. A
+    branch whose class is wide (any letter or digit: Airtable's token id before its `.`) stands alone, and does not
+    keep the narrow ones around it from sharing their test."""
+    run: list[tuple[str, str]] = []
+    for branch, last in branches:
+        if last is not None and _narrow(_union([*(c for _, c in run), last])):
+            run.append((branch, last))
+            continue
+        yield from _one_test(anchor, run)
+        run = [(branch, last)] if last is not None and _narrow(last) else []
+        if not run:
+            yield branch
+    yield from _one_test(anchor, run)
+
+
+def _union(classes: list[str]) -> str:
+    return "[" + "".join(last[1:-1] for last in classes) + "]"
+
+
+def _narrow(chars: str) -> bool:
+    return len(re.findall(chars, _ASCII)) <= 2 * _NARROW
+
+
+def _one_test(anchor: str, run: list[tuple[str, str]]) -> Iterator[str]:
+    if len(run) > 1:
+        yield f"(?<={_union([last for _, last in run])}{anchor})(?:" + "|".join(branch for branch, _ in run) + ")"
+    else:
+        yield from (branch for branch, _ in run)
 
 
 def _either(members: list[tuple[str, str, Rule, tuple[str, str]]]) -> str:

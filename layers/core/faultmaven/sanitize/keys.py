@@ -106,19 +106,25 @@ def _lookbehind(sep: str, numbered_only: bool = False) -> str:
     Each lookbehind is a sub-match for the regex engine, so the cheap ones come first: the rule's `before` class (the
     keywords' last letters, quotes, blanks) rejects timestamps and most `Word:` labels; the character before `sep`
     (a letter, or a quote/blank) picks the shapes that can apply; then, per shape of the text between key and
-    separator, the keywords' last two letters; only then the keywords themselves, one lookbehind per length. The
-    last letter is an explicit class (`[dD]`), the others case-insensitive like the keywords.
+    separator, the keywords' last two letters; only then, inside that lookbehind, the keywords that end with the two
+    letters found (one lookbehind per length). The last letter is an explicit class (`[dD]`), the others
+    case-insensitive like the keywords.
     """
     def shape(between: str, endings: tuple[str, ...] = _ENDINGS) -> str:
-        words = ("|".join(group) for _, group in groupby(sorted(endings, key=len), key=len))
-        pairs = "|".join(f"(?i:{a})[{''.join(b + b.upper() for _, b in group)}]"
+        # After each pair, only the keywords that end with it, looked for back from there (one lookbehind per length):
+        # a word that ends as a keyword does (`total`, `al` of `credential`) tries one keyword, where a lookbehind per
+        # length of all keywords was tried after any pair.
+        def keywords(pair: str) -> str:
+            ending = sorted((w for w in endings if w.endswith(pair)), key=len)
+            return "|".join(f"(?<=(?i:{'|'.join(group)}))" for _, group in groupby(ending, key=len))
+
+        pairs = "|".join(f"(?i:{a})(?:" + "|".join(f"[{b}{b.upper()}](?:{keywords(a + b)})" for _, b in group) + ")"
                          for a, group in groupby(sorted({(w[-2], w[-1]) for w in endings}), key=itemgetter(0)))
-        keywords = "|".join(f"(?<=(?i:{alt}){between}{sep})" for alt in words)
         # Text of two characters or more between key and separator is tested alone first: its characters next to
         # the separator (`"'` then a blank) reject most candidates, where the lookbehind of the pairs, tried from its
         # start, tries all pairs two places further back first. (One character is the head's own test.)
         guard = f"(?<={between}{sep})" if len(_ONE_CHARACTER.findall(between)) > 1 else ""
-        return f"{guard}(?<=(?:{pairs}){between}{sep})(?:{keywords})"
+        return f"{guard}(?<=(?:{pairs}){between}{sep})"
 
     # Quoted keys, also JSON inside a JSON string (`{\\"password\\": ...}`, the body of a structured log line), and a
     # numbered password (Tasmota's `{"Password1":"..."}`; not `"token1"`, a test fixture's numbering as often).
