@@ -332,7 +332,10 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ('"adminPassword": {\n  "value": "Arm-P4ram-Pw"\n}', "Arm-P4ram-Pw"),
             ("smtp-password: >-\n    Y4mlF0ldedPw\n", "Y4mlF0ldedPw"), ("db_password: |\n  Y4mlL1tPw\n", "Y4mlL1tPw"),
             ("  pass: '''\n    Hj5onMult1\n    '''\n", "Hj5onMult1"),
-            ("personalAccessKey: >-\n  CJS2k7m3LhIPAgEAQQAAAQ\n", "CJS2k7m3LhIPAgEAQQAAAQ")),
+            ("personalAccessKey: >-\n  CJS2k7m3LhIPAgEAQQAAAQ\n", "CJS2k7m3LhIPAgEAQQAAAQ"),
+            ("  apikey:\n    enabled: true\n    allowed_keys:\n      - Qm7vT2xKp9LwZ4rN8cYb3HdJ6fGs1aEu\n",
+             "Qm7vT2xKp9LwZ4rN8cYb3HdJ6fGs1aEu"),
+            ("api_tokens:\n  - 'Vb8nW2qLx5Kc9Tz3Rm7Yp4Hd'\n", "Vb8nW2qLx5Kc9Tz3Rm7Yp4Hd")),
            ("credentials:\n    user: admin", "Secret:\n  Name: web-tls\n  Issuer Common Name: R11\n  Serial: 9c80",
             "description: >\n  The password is read from a file.\n",
             '"adminPassword": {\n  "type": "securestring",\n  "minLength": 12\n}',
@@ -340,7 +343,11 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             "      token:\n        $env: GITLAB_TOKEN\n",
             "secretGenerator:\n  - name: api-env\n    envs:\n      - secrets.env\n",
             "client_secret: |\n  line one of a file\n  Xk9pLm2QwRt7vB3aZZ\n", "api_token: >\n  see the vault\n",
-            "    secrets:\n      - n8n_db_password\n      - registry-token.v2\n")),
+            "    secrets:\n      - n8n_db_password\n      - registry-token.v2\n",
+            "ssh:\n  authorized_keys:\n    - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq7bX2fPz9kQeM4x1rV0cYw dev@laptop\n",
+            "  apikey:\n    allowed_keys:\n      - ${WEAVIATE_ADMIN_KEY}\n      - readonly-frontend-key\n",
+            "apt:\n  sources:\n    docker:\n      keys:\n        - 9DC858229FC7DD38854AE2D88D81803C0EBFCD88\n",
+            "api_keys:\n  - name: ingest\n    scopes: [write]\n")),
           (((' "x_value": "Ab3dEf6hIj9kLm2nOp5qRs8tUv"', "Ab3dEf6hIj9kLm2nOp5qRs8tUv"),
             ('"password_hash": "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"',
              "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"),
@@ -1477,10 +1484,46 @@ def extract_tag(rule: Rule, hit: Hit) -> list[Finding]:
 _JSON_STRING = re.compile(r"\"([^\"\[][^\"]*)\",?")
 
 
+# A YAML block list whose items are keys or tokens: a plural `keys`/`tokens` after a word that names what they open
+# (`api_keys:`, `access_tokens:`), or any `…keys:`/`…tokens:` in a section that names a secret (Weaviate's
+# `authentication.apikey.allowed_keys:`, the list form of its AUTHENTICATION_APIKEY_ALLOWED_KEYS). Only the items that
+# are one random-looking token of 16+ characters go: an `authorized_keys:` list (public keys with a comment), key ids,
+# fingerprints, paths and the names of secrets kept elsewhere stay.
+_KEY_LIST_QUALIFIERS = frozenset({"api", "access", "auth", "secret", "admin", "master", "bearer"})
+_KEY_LIST_ITEM = re.compile(r"""-[ \t]+(["']?)([^\s"'#,\[\]{}]{16,512})\1[ \t]*(?:#.*)?""")
+
+
+def _names_key_list(text: str, anchor: int, key: str) -> bool:
+    words = key_words(key)
+    if not words or words[-1] not in ("keys", "tokens", "apikeys"):
+        return False
+    if words[-1] == "apikeys" or (len(words) > 1 and words[-2] in _KEY_LIST_QUALIFIERS):
+        return True
+    section = key_words(section_of(text, anchor))
+    return bool(section) and classify_words(section) is not None
+
+
+def _key_list_items(text: str, hit: Hit, key: str) -> list[Finding]:
+    """The token items of a block list under a key that names a list of keys (`_names_key_list`)."""
+    line_start = text.rfind("\n", 0, hit.anchor) + 1
+    indent = len(text[line_start:hit.anchor]) - len(text[line_start:hit.anchor].lstrip(" \t-"))
+    found: list[Finding] = []
+    pos = hit.end
+    while (line := _CONTINUATION.match(text, pos)) and len(line.group(1)) > indent:
+        pos = line.end()
+        item = _KEY_LIST_ITEM.fullmatch(line.group(2).rstrip())
+        if item and token_like(item.group(2)) and value_is_secret(key, item.group(2), "weak", False):
+            found.append((line.start(2) + item.start(2), line.start(2) + item.end(2), "secret"))
+    return found
+
+
 def extract_block(rule: Rule, hit: Hit) -> list[Finding]:
     """`password:` / `secret =` with the value on indented lines below (INI continuation, YAML nesting)."""
     text = hit.text
     key = key_before(text, hit.anchor)
+    if text[hit.anchor] == ":" and not text[hit.anchor + 1 : hit.end].strip() \
+            and _names_key_list(text, hit.anchor, key) and (items := _key_list_items(text, hit, key)):
+        return items
     kind = classify_key(key)
     if kind is None:
         return []
