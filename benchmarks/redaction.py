@@ -352,6 +352,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_125", "vector databases, embedding stores and RAG pipeline services", "a7c02b6", "e9bf740",
            source="the tools' documentation"),
+    _batch("_126", "social media, advertising and marketing platform APIs", "a7c02b6", "ac7e8f1",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

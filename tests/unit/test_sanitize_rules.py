@@ -397,6 +397,10 @@ KNOWN_MISSES = {
 # Batch 68: Typesense's search-only key under `apiKey:` in browser code and a scoped search key (base64 of an HMAC and
 # its embedded `filter_by`) are public by design, but neither key name nor value tells them from an admin key.
 KNOWN_FALSE_POSITIVES = {
+    # Batch 126: Microsoft Advertising's universal sandbox developer token (`BBD37VB98`, published for every sandbox
+    # client) under `DEVELOPER_TOKEN`: a token's name and a token-like value; only a list of published values tells it.
+    "negative: Microsoft Advertising sandbox quick start with the universal sandbox developer token and the public "
+    "tutorial client id",
     # Batch 123: HMAC signatures of webhook bodies under signature headers (Onfido's `X-SHA2-Signature=`, Veriff's
     # `x-hmac-signature=`) are redacted like a signed URL's `sig=` (a GET's signature is replayable for that request),
     # and Google's published reCAPTCHA test secret has a real secret's shape under `RECAPTCHA_PRIVATE_KEY`.

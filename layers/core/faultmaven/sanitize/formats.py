@@ -1057,6 +1057,14 @@ def _authorization_code(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, rule.label)] if near else []
 
 
+def _one_time_code(rule: Rule, hit: Hit) -> list[Finding]:
+    """An authorization code under its own key: letters and digits both (not an exit code), not a placeholder."""
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    ok = any(c.isdigit() for c in value) and any(c.isalpha() for c in value) and not is_placeholder_value(value)
+    return [(start, end, rule.label)] if ok else []
+
+
 def _sdk_key_arguments(rule: Rule, hit: Hit) -> list[Finding]:
     """Each of several positional keys of one call (groups `a0`/`b0`, `a1`/`b1`, …: double- or single-quoted)."""
     spans = filter(None, (hit.span(f"{quote}{i}") for i in range(3) for quote in "ab"))
@@ -2977,6 +2985,20 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "grant_type=authorization_code; upstream status_code=4010000000000000abc",
                     "grant_type=authorization_code&code=${AUTH_CODE}&client_id=app",
                     "grant_type=authorization_code: process exited with code=1234567890123456")),
+    # An OAuth authorization code under an `auth_code` key, the name TikTok's API for Business gives it in the JSON
+    # body of `oauth2/access_token/` and in the redirect (`?auth_code=…&code=…`), as do other platforms' token
+    # exchanges: a one-time code that buys the tokens. `grant_type=authorization_code` names the grant, not a key.
+    Rule("secret", r"(?<![A-Za-z0-9])auth_code\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?(?P<v>[A-Za-z0-9._~%/+-]{16,512})"
+         r"(?![A-Za-z0-9._~%/+-])", needs="auth_code", extract=_one_time_code, remember=True,
+         examples=(("""-d '{"app_id": "7290112233445566778", "auth_code": "e153fc45f72c05bba56b18f850f2d439"}'""",
+                    "e153fc45f72c05bba56b18f850f2d439"),
+                   ("GET /tiktok/callback?auth_code=9c4e7a1f3b8d2e6a0c5f9b3d7e1a4c8f2b6d0e4a"
+                    "&code=9c4e7a1f3b8d2e6a0c5f9b3d7e1a4c8f2b6d0e4a&state=ads",
+                    "9c4e7a1f3b8d2e6a0c5f9b3d7e1a4c8f2b6d0e4a"),
+                   ('{\\"auth_code\\": \\"Ab3dEf6hIj9kLm2nOp5qRs8t\\"}', "Ab3dEf6hIj9kLm2nOp5qRs8t")),
+         negatives=('"auth_code": "${TIKTOK_AUTH_CODE}"', "auth_code=YOUR_AUTH_CODE_HERE_PLEASE",
+                    "ERROR invalid auth_code: 40102 (auth_code expired)", "auth_code_ttl=600000000000000000",
+                    "grant_type=authorization_code&client_id=app", "auth_code: 100000000000000000")),
     # tweepy's `OAuth1UserHandler`/`OAuthHandler(CONSUMER_KEY, CONSUMER_SECRET[, ACCESS_TOKEN, ACCESS_TOKEN_SECRET])`:
     # the arguments after the consumer key (X's API key, which names the app), on one line or several.
     Rule("secret", r"\(" + _after_calls((r"\bOAuth1UserHandler", r"\bOAuthHandler")) + r"\s{0,16}" + _STR_ARG

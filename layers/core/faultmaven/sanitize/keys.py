@@ -86,6 +86,8 @@ EXCLUDED_LAST_WORDS = frozenset({
     "generator",  # Kustomize's `secretGenerator:` lists where Secrets come from (names, files); its literals are keyed
     "ssid",  # a Wi-Fi network's name, though Arduino's `arduino_secrets.h` calls it `SECRET_SSID`
     "kid",  # a JWK's key id (a public thumbprint): step's `Provisioner: admin (JWK) [kid: …]`, a JWT header's `kid`
+    "etag",  # an HTTP entity tag, a resource version's id or hash (`"etag": "…"` in Google APIs' replies, `ETag:`)
+    "proof",  # an HMAC computed with a secret, useless without the token it signs: Meta's `appsecret_proof`
 })
 HASH_WORDS = frozenset({"hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "hex"})
 _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
@@ -216,7 +218,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ("GET /translate?subscription-key=dcc43aedf4535b7b6bec7143b6ee1764&to=de",
               "dcc43aedf4535b7b6bec7143b6ee1764"),
              ('$1 = {user = 0x5555555592a0 "app", password = 0x5555555592e0 "Gdb#Pr1nt-Pw8"}', "Gdb#Pr1nt-Pw8"),
-             ("nonce_salt = '+Kq9#zT!mV2^pL8&xR4*wN7(yB3)fH6j'", "+Kq9#zT!mV2^pL8&xR4*wN7(yB3)fH6j")),
+             ("nonce_salt = '+Kq9#zT!mV2^pL8&xR4*wN7(yB3)fH6j'", "+Kq9#zT!mV2^pL8&xR4*wN7(yB3)fH6j"),
+             ("VAPID_PRIVATE_KEY=oKd4Ta3mP9sQ2vW7xZ1cB5nH8jL0fR6yU4eI2gT9kAs",
+              "oKd4Ta3mP9sQ2vW7xZ1cB5nH8jL0fR6yU4eI2gT9kAs")),
 
             ("password_length=12", "ldap_default_authtok_type = password", "smtp_auth_plain=yes", "PWD=/home/app",
              "token = '' + tokenFromVaultStorageCache + ''", "password = 'Password: ' + getPassword() + ''",
@@ -264,6 +268,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             'String devEui = "70B3D57ED0061A2F";',
             "UPSTASH_KAFKA_REST_USERNAME=cXVpZXQtaGVyb24tMTEyMDMkak5YnZfPVSlGehQvG2zp",
             "DS_INTEGRATION_KEY=cef3013d-afb5-45cb-9fa1-3c4dda2edfe9",
+            '    -d "appsecret_proof=996c0467134e4e97fa63b8741476715ad7fd3e60d6a3bb72d43ce87f171ea016"',
             "  Integration Key:  cef3013d-afb5-45cb-9fa1-3c4dda2edfe9",
             "final byte[] pkey = Base64.getMimeDecoder().decode(text);",
             'data-widget="desktop-rhf_SponsoredProductsRemoteSearchK2ClickPagination"',
@@ -327,7 +332,10 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "arangodb --auth.jwt-secret=/etc/arangodb/jwtSecret --starter.join a1,a2",
              "  publishKey: 'pub-c-7c2e9a41-3b8d-4f6e-a915-2d0c8b7e6f43',",
              "      SOKETI_DEFAULT_APP_KEY: 'fieldapp-key'",
-             "DOMAIN SID:            S-1-5-21-2845301147-3729106482-1187659273")),
+             "DOMAIN SID:            S-1-5-21-2845301147-3729106482-1187659273",
+             '"vapid_key": "BCk-QqERU0q-CfYZjcuB6lnyyOYfJ2AifKqfeGIm7Z-HiTU5T9eTG5GxVA0_OH5mMlI4UkkDTpaZwozy0TzdZ2M="',
+             "getToken(messaging, { vapidKey: 'BKagOny0KF_2pCJQ3mMoL5Ewzq7yOFv2g1WpbN9MvgF3zpXrQaLW' });",
+             '{"kind":"youtube#channelListResponse","etag":"Zk3yWmEo4C8dx9RQnD0kz2bUp1c","pageInfo":{}}')),
           ((("password:\n    secure: thequickbrownfox", "thequickbrownfox"),
             ('"adminPassword": {\n  "value": "Arm-P4ram-Pw"\n}', "Arm-P4ram-Pw"),
             ("smtp-password: >-\n    Y4mlF0ldedPw\n", "Y4mlF0ldedPw"), ("db_password: |\n  Y4mlL1tPw\n", "Y4mlL1tPw"),
@@ -742,13 +750,19 @@ _CREDENTIAL_SOURCES = frozenset({("load", "credential"), ("import", "credential"
 _PUBLIC_KEY_TAILS = frozenset({("pusher", "app", "key"), ("reverb", "app", "key"), ("sonar", "project", "key")})
 
 
+# A CAPTCHA's site key; a Web Push application server's public key, which browsers are given: Mastodon's `vapid_key` in
+# its apps API replies, Firebase Cloud Messaging's `getToken(messaging, {vapidKey: "B…"})` (`VAPID_PRIVATE_KEY` stays).
+_PUBLIC_KEY_PAIRS = frozenset({("site", "key"), ("vapid", "key")})
+
+
 def _names_public_key(words: tuple[str, ...]) -> bool:
     """A key named for the public half of a pair, sent to browsers by design: a CAPTCHA's site key (reCAPTCHA,
-    hCaptcha, Turnstile: `RECAPTCHA_SITE_KEY`), Pusher's app key (`PUSHER_APP_KEY` beside `PUSHER_APP_SECRET`),
+    hCaptcha, Turnstile: `RECAPTCHA_SITE_KEY`), a Web Push VAPID key (`vapid_key`, `vapidKey`), Pusher's app key
+    (`PUSHER_APP_KEY` beside `PUSHER_APP_SECRET`),
     python-social-auth's `SOCIAL_AUTH_<BACKEND>_KEY` (the OAuth client id beside `_SECRET`; not `_PRIVATE_KEY`);
     SonarQube's `sonar.projectKey`, the project's public identifier beside its `sonar.token`; and VTEX's AppKey
     (`X-VTEX-API-AppKey`, `VTEX_APP_KEY`: `vtexappkey-<account>-<id>`, the id beside the `AppToken` secret)."""
-    return words[-2:] == ("site", "key") or words[-3:] in _PUBLIC_KEY_TAILS or (
+    return words[-2:] in _PUBLIC_KEY_PAIRS or words[-3:] in _PUBLIC_KEY_TAILS or (
         words[:1] == ("soketi",) and words[-2:] == ("app", "key")) or (
         words[:2] == ("social", "auth") and words[-1] == "key" and words[-2] not in KEY_QUALIFIERS) or (
         words[-2:] == ("app", "key") and "vtex" in words)

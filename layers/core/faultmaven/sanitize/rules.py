@@ -355,6 +355,17 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          examples=((f"fb_token EAAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1{'ZDZD7Hq2Lm9Vx4Zp8Tn' * 3}",
                     f"EAAHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz6Qv8Lc1{'ZDZD7Hq2Lm9Vx4Zp8Tn' * 3}"),),
          negatives=("EAA is a prefix", f"TEAA{'b1' * 50}")),
+    # Instagram user access tokens: `IGQV…` (Basic Display, `IGQVJ…`), `IGQWR…` (refreshed long-lived ones) and `IGAA…`
+    # (the Instagram API with Instagram Login), then a long base64url body; printed alone by refresh jobs as often as
+    # under a key. Not followed by base64's `+`, `/` or `=`: a line of some other base64 that happens to start so.
+    Rule("provider_token", r"G(?<=(?<![A-Za-z0-9_+/-])(?P<s>I)G)(?:QV|QW|AA)[A-Za-z0-9_-]{100,}(?![A-Za-z0-9_+/=-])",
+         "G", validate=_mixed, before="I", after="(?:QV|QW|AA)",
+         examples=((f"ig-token-refresh: new long-lived token IGQWR{'1Qd8eslyWnHG1_bdrp-XSC0s8RIb2V' * 4}",
+                    f"IGQWR{'1Qd8eslyWnHG1_bdrp-XSC0s8RIb2V' * 4}"),
+                   (f"INSTAGRAM_TOKEN=IGAAHq2Lm9Vx4ZD{'Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk' * 4}",
+                    f"IGAAHq2Lm9Vx4ZD{'Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk' * 4}")),
+         negatives=("IGQVJ is the prefix of Basic Display tokens", f"XIGAA{'b1' * 60}",
+                    f"IGAA{'Hq2Lm9Vx4Zp8Tn3Yb6Jf' * 6}+/AAAA==", f"IGQV{'abcdefghij' * 12}")),
     # Salesforce session ids / access tokens: the 15-character org id (`00D…`), `!`, the session key.
     Rule("provider_token", r"!(?<=(?<![A-Za-z0-9])(?P<s>00D[A-Za-z0-9]{12})!)[A-Za-z0-9._]{80,}(?![A-Za-z0-9._])", "!",
          before="[A-Za-z0-9]", after="[A-Za-z0-9._]{80}",
