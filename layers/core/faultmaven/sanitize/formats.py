@@ -2780,6 +2780,37 @@ FORMAT_RULES: tuple[Rule, ...] = (
            "qlogin -cs commserve.example.com -u admin -clp", ""),
           (r"nbcertcmd\b(?<!\wnbcertcmd)[^\r\n]*?[ \t]-token", "", "nbcertcmd", r"(?=[ \t]|\r?\n|\Z)",
            "nbcertcmd -getCertificate -token", " -server nbu.example.com"))),
+    # A fluent SDK builder given an API key and its secret in one chain: Expedia Rapid's Java SDK
+    # `RapidClient.builder().key("…").secret("…")` (the key is half of the signature credential; `.secret("…")` is
+    # caught by its name). A bare `.key("…")` names a map or cache key as often, so only beside `.secret(`.
+    Rule("secret", r"\.key\(\s{0,16}(?:\"(?P<v1>[^\"\r\n]{8,256})\"|'(?P<v2>[^'\r\n]{8,256})')\s{0,16}\)"
+         r"\s{0,64}\.secret\("
+         r"|\.secret\([^()\r\n]{0,128}(?:\([^()\r\n]{0,128}\)[^()\r\n]{0,16})?\)\s{0,64}\.key\(\s{0,16}"
+         r"(?:\"(?P<v3>[^\"\r\n]{8,256})\"|'(?P<v4>[^'\r\n]{8,256})')\s{0,16}\)",
+         needs=".secret(", extract=_sdk_key_argument, remember=True,
+         examples=(('RapidClient c = RapidClient.builder()\n    .key("k7t2mq9xw4vz8pn3rb6hc5yd")\n'
+                    '    .secret("q8w3e7r2t6y1u")\n    .build();', "k7t2mq9xw4vz8pn3rb6hc5yd"),
+                   ("Client.builder().secret(System.getenv(\"RAPID_SECRET\")).key('Zx8Cv7Bn6Mq5Wr4T').build()",
+                    "Zx8Cv7Bn6Mq5Wr4T")),
+         negatives=('RapidClient.builder().key(System.getenv("RAPID_KEY")).secret(System.getenv("RAPID_SECRET"))',
+                    'cache.key("session:42").ttl(60)', '.key("YOUR_API_KEY").secret("YOUR_SHARED_SECRET")',
+                    'record.key("order-7781").value(payload)')),
+    # A literal typed into `echo -n VALUE | base64`, how a Kubernetes Secret's data or a vendor's Basic credential is
+    # built by hand (Sabre's REST token credentials: ``echo -n `echo -n "V1:EPR:PCC:AA" | base64`:`echo -n "PASSWORD" |
+    # base64` | base64``): one word with a letter and a digit, not a user:password pair or a URL (`:`, `/`), not a
+    # shell expansion; decoding (`base64 -d`) prints, it does not build.
+    Rule("secret", r"(?<![\w-])echo(?:[ \t]+-[neE]{1,3})?[ \t]+(?:\"(?P<v1>[^\"\s$`:/\\]{8,128})\""
+         r"|'(?P<v2>[^'\s$:/\\]{8,128})'|(?P<v3>[^\s\"'`$|;&:/\\]{8,128}))[ \t]*\|[ \t]*base64\b"
+         r"(?![ \t]+(?:-d\b|-D\b|--decode\b|-i\b))",
+         needs="base64", extract=_sdk_key_argument, remember=True,
+         examples=(("echo -n `echo -n \"V1:7971:X3BK:AA\" | base64`:`echo -n \"Wq8vLr2Z\" | base64` | base64",
+                    "Wq8vLr2Z"),
+                   ("$ echo -n '1f2d1e2e67df' | base64", "1f2d1e2e67df"),
+                   ("echo -n Tz8qLm4Rx2Vw | base64 -w0", "Tz8qLm4Rx2Vw")),
+         negatives=("echo -n 'admin' | base64", 'echo -n "$DB_PASSWORD" | base64',
+                    "echo 'dXNlcjpwYXNzd29yZDEy' | base64 -d", 'echo -n "user:Pw4x9kLm" | base64',
+                    'echo -n "https://example.com/a1" | base64', 'echo -n "${PGPASSWORD}" | base64',
+                    "echo -n 'mypassword' | base64")),
     # A secret written into the file that holds it, as agents' enrollment guides do: Wazuh's `echo "PASSWORD" >
     # /var/ossec/etc/authd.pass`, osquery's `echo SECRET > /etc/osquery/enroll_secret`, `echo KEY | sudo tee
     # ~/.config/shodan/api_key`. Only the target's name says what the value is (`authorized_keys` is no secret).
@@ -2891,7 +2922,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
                # OpenAI; Python, .NET, Java, JavaScript), Docparser's PHP client `new \Docparser\Docparser(KEY)`.
                r"\bAzureKeyCredential", r"Docparser\\Docparser",
                # smartsheet-python-sdk's `smartsheet.Smartsheet(ACCESS_TOKEN)`, todoist-api-python's `TodoistAPI(TOKEN)`
-               r"\bsmartsheet\.Smartsheet", r"\bTodoistAPI", r"\bTodoistAPIAsync"),
+               r"\bsmartsheet\.Smartsheet", r"\bTodoistAPI", r"\bTodoistAPIAsync",
+               # eventbrite-sdk-python's `Eventbrite(OAUTH_TOKEN)` (a private token: 20 upper-case letters and digits)
+               r"\bEventbrite"),
            (('client = RESTClient("Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga")', "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga"),
             ("const mb = require('messagebird').initClient('Kq8vR2mTp9LwX4zN7bYc3Hd5s');", "Kq8vR2mTp9LwX4zN7bYc3Hd5s"),
             ("const telnyx = require('telnyx')('KEY0A1B2C3D4E5F6_Zx8Cv7Bn6Mq5Wr4Te3');",
@@ -2911,7 +2944,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ("smart = smartsheet.Smartsheet('Kq4Wz8Rt2Lm6Vn0Xp3Hb7Jc1Fd5Ys9Ga2Te4Uo')",
              "Kq4Wz8Rt2Lm6Vn0Xp3Hb7Jc1Fd5Ys9Ga2Te4Uo"),
             ('api = TodoistAPI("3f9c2b7a1e8d4c6b9a0f5e2d7c1b8a4e6d2f0b13")',
-             "3f9c2b7a1e8d4c6b9a0f5e2d7c1b8a4e6d2f0b13")),
+             "3f9c2b7a1e8d4c6b9a0f5e2d7c1b8a4e6d2f0b13"),
+            ("eb = Eventbrite('Q7ZK2M4XW9RTB3N6PL5C')", "Q7ZK2M4XW9RTB3N6PL5C")),
            ('api = RESTClient("https://api.example.com", timeout=30)', "client = RESTClient(api_key=key)",
             "rollbar.init(os.environ['ROLLBAR_ACCESS_TOKEN'], environment='production')",
             "const logtail = new Logtail(process.env.LOGTAIL_SOURCE_TOKEN);",
@@ -2920,14 +2954,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
             'credential = AzureKeyCredential(os.environ["AZURE_DOCUMENT_INTELLIGENCE_KEY"])',
             'cred = AzureKeyCredential("<your-key>")', "$docparser = new \\Docparser\\Docparser($apiKey);",
             "smart = smartsheet.Smartsheet()",
-            'api = TodoistAPI(os.environ["TODOIST_API_TOKEN"])', 'api = TodoistAPI("<your_api_token>")')),
+            'api = TodoistAPI(os.environ["TODOIST_API_TOKEN"])', 'api = TodoistAPI("<your_api_token>")',
+            "eventbrite = Eventbrite(os.environ['EVENTBRITE_TOKEN'])", "Eventbrite('MYOAUTHTOKEN')")),
           (1, (r"\bplivo\.Client", r"\bplivo\.RestClient", r"\bplivo\.NewClient", r"new Basic",
                r"Credentials\\Basic", r"\bPusher\\Pusher", r"\bSearchClient\.create",
                r"\bSearchClient::create", r"\bsearch\.NewClient", r"\bbinance\.NewClient",
                r"\bbinance\.NewFuturesClient", r"\bTradingClient", r"\bStockHistoricalDataClient",
                r"\bCryptoHistoricalDataClient", r"\bjwplatform\.Client",
                r"jwplatform\.v1\.Client", r"\bapiConnect", r"\bNewStaticV4", r"\bNativeApi", r"\bDataAccessApi",
-               r"\bAzureNamedKeyCredential"),  # Azure SDKs' (account or key name, key)
+               r"\bAzureNamedKeyCredential",  # Azure SDKs' (account or key name, key)
+               r"\bAmadeus\.builder"),  # amadeus-java's `Amadeus.builder(API_KEY, API_SECRET)`
            (('client = SearchClient.create("LQ7Z3K9WPA", "a4aa0934aa2c29d0d891d283e15afaf1")',
              "a4aa0934aa2c29d0d891d283e15afaf1"),
             ('$basic = new Basic("83de24c1", "rjJpbEHWD3D7C9Nx");', "rjJpbEHWD3D7C9Nx"),
@@ -2938,11 +2974,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ('api = NativeApi("https://dataverse.example.edu", "0a6f4c2e-9d1b-47e3-a8c5-3b7e9f2d1c64")',
              "0a6f4c2e-9d1b-47e3-a8c5-3b7e9f2d1c64"),
             ('cred = AzureNamedKeyCredential("docsstore01", "Zk4mQ9vT2xLp7Rw3Nb8Hc5Yd1Fj6Gs0Ka2Ue9Oi4Wn7")',
-             "Zk4mQ9vT2xLp7Rw3Nb8Hc5Yd1Fj6Gs0Ka2Ue9Oi4Wn7")),
+             "Zk4mQ9vT2xLp7Rw3Nb8Hc5Yd1Fj6Gs0Ka2Ue9Oi4Wn7"),
+            ('Amadeus amadeus = Amadeus.builder("Rk3vT8qLm2Xw9Zp4Nc7Hb5Yd1Fj6Gs0", "Wq7Tz2Lm9Vx4Rb8N").build();',
+             "Wq7Tz2Lm9Vx4Rb8N")),
            ("const searchClient = algoliasearch('LQ7Z3K9WPA', 'a4aa0934aa2c29d0d891d283e15afaf1');",
             'client = TradingClient("test-key", "test-secret", paper=True)',
             'credentials.NewStaticV4(os.Getenv("MINIO_ACCESS_KEY"), os.Getenv("MINIO_SECRET_KEY"), "")',
-            "const client = new plivo.Client('MAD00TJTY5OMM4O06KZ7', authToken);")),
+            "const client = new plivo.Client('MAD00TJTY5OMM4O06KZ7', authToken);",
+            'Amadeus.builder("REPLACE_BY_YOUR_API_KEY", "REPLACE_BY_YOUR_API_SECRET").build();',
+            "Amadeus.builder(System.getenv()).build();")),
           (2, (r"\bMinio",),
            (('client = Minio("s3.example.com:9000", "4ZVOYLA6BXLIL32W", "DWI5cR23mYNT4Lnhb/x9", secure=True)',
              "DWI5cR23mYNT4Lnhb/x9"),),

@@ -78,6 +78,7 @@ EXCLUDED_LAST_WORDS = frozenset({
     "uuid", "guid", "index", "idx", "limit", "reset", "sent", "valid", "invalid", "error", "status", "set", "changed",
     "source", "strength", "rule", "rules", "integrity",
     "at",  # a time: `token_expires_at`, `password_changed_at`
+    "slug", "slugs",  # a URL's name for an object (a Tito ticket's `"slug":"ti_test_…"`): public, if random-looking
     "storage",  # where a secret is kept: JetBrains' `<secret-storage>master_key</secret-storage>`
     "database", "catalog",  # a connection string's `Database=aspnet-Portal-7c41e0d2` (a template's generated name)
     "encryptionsalt",  # a Pulumi stack file's salt and check value for its passphrase, not the passphrase
@@ -366,6 +367,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             '"password_hash": "see-the-users-table-for-it"',
             "rtsp://{CAM_USER}:{CAM_PASSWORD}@10.0.30.12:554/h264Preview_01_main",
             '"payment_intent": "pi_3MtwBwLkdIwHu7ix28a3tqPa"', '"community_id":"1:LQU9qZlK+B5F3KDmev6m5PMibrg="',
+            "order=ord_0000AQ9uTxA7Zh2Kq3Yc offer=off_00009htYpSCXrwaB9DnUm0",
+            '"slug":"ti_test_pXH8d0ab3ZQ9kVLdR7nmJfA"',
             "      model: anthropic/claude-3-5-sonnet-20241022", "organization: org-Xw3Lq9TzR1mVb7Nc2Pk5YdHs",
             "apikeys:\n  default: my-project-key\n", "{nkey: UMM5BLRQCPCTTYAFE5AIK7NM3BHVZ6CY45JOK43YBQKCYONYVBZT2LZZ}",
             "arn:aws:sts::123456789012:assumed-role/TranslateBatchRole/i-0a1b2c3d4e5f67890"))),
@@ -1129,9 +1132,11 @@ _PUBLIC_KEY_DER = re.compile(r"MII[A-Za-z0-9+/]{2}jANBgkqhkiG9w0BAQEFAAOC|MIGfMA
                              r"|MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE|MCowBQYDK2VwAyEA")
 # Stripe's object ids (`pi_`, `ch_`, `cus_`, `price_`, ... and 14-32 letters and digits), what a payment log is searched
 # by, not credentials: Stripe's keys (`sk_live_`, `rk_live_`, `whsec_`) are provider tokens. Phabricator's and Phorge's
-# PHIDs (`PHID-USER-` and random letters and digits), in every Conduit reply: its tokens are `api-`/`cli-`.
+# PHIDs (`PHID-USER-` and random letters and digits), in every Conduit reply: its tokens are `api-`/`cli-`. Duffel's
+# object ids (`ord_`, `off_`, `orq_`, `pas_`, `sev_`, … then `0000` and letters and digits: orders, offers,
+# passengers, webhooks), what a booking log names; its tokens are `duffel_test_`/`duffel_live_`.
 _OBJECT_ID = re.compile(r"(?:acct|ba|card|ch|cus|evt|ii|in|pi|pm|po|price|prod|py|re|seti|si|sub|tr|txn)_"
-                        r"[A-Za-z0-9]{14,32}|PHID-[A-Z]{4}-[a-z0-9]{8,32}")
+                        r"[A-Za-z0-9]{14,32}|PHID-[A-Z]{4}-[a-z0-9]{8,32}|[a-z]{3}_0000[A-Za-z0-9]{14,24}")
 # AWS Secrets Manager and Parameter Store references (CodeBuild's `env: secrets-manager:`): names, not values.
 _REFERENCE_SECTIONS = frozenset({"secrets-manager", "parameter-store"})
 
