@@ -350,6 +350,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_124", "project management, calendars and work-management SaaS integrations", "67cabf6", "fdc92fd",
            source="the tools' documentation"),
+    _batch("_127", "healthcare interoperability: FHIR servers, HL7 interfaces and EHR APIs", "a7c02b6", "cf63e72",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
