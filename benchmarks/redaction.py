@@ -354,6 +354,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_126", "social media, advertising and marketing platform APIs", "a7c02b6", "ac7e8f1",
            source="the tools' documentation"),
+    _batch("_127", "healthcare interoperability: FHIR servers, HL7 interfaces and EHR APIs", "a7c02b6", "cf63e72",
+           source="the tools' documentation"),
     _batch("_128", "travel, ticketing, events and booking APIs", "a7c02b6", "d71f8b7",
            source="the tools' documentation"),
 )

@@ -29,6 +29,10 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # names the key without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it
 # from other fields.
 KNOWN_MISSES = {
+    # Batch 127: a Google Cloud Healthcare API service account's `private_key_id` (40 hex) names the key (the `kid` of
+    # every JWT it signs) without granting anything; its `private_key` beside it is caught.
+    "Google Cloud Healthcare API service account key JSON (private_key, private_key_id)":
+        ["3f9a1c7e5b2d8046a1e9c3b7d5f2084e6a1c9b3d"],
     # Batch 114: ktutil's `Password for PRINCIPAL: VALUE` with the reply on the prompt's line (a transcript; the prompt
     # does not echo, and a `Password for X:` line in a log goes on with anything).
     "ktutil session adding an entry by password and keytab listing": ["Hd3kTz8wQv5pXn"],
@@ -413,6 +417,9 @@ KNOWN_FALSE_POSITIVES = {
     # client) under `DEVELOPER_TOKEN`: a token's name and a token-like value; only a list of published values tells it.
     "negative: Microsoft Advertising sandbox quick start with the universal sandbox developer token and the public "
     "tutorial client id",
+    # Batch 127: an HL7 message control id logged under `token=` (`token=MSG000412`: letters and digits under a token
+    # key) reads as a token by name, and the ACK's `MSA|AA|…` line holding the same value gets the same placeholder.
+    "HL7 v2 ACK and MLLP listener log (no secrets: control ids, ports, facility codes)",
     # Batch 123: HMAC signatures of webhook bodies under signature headers (Onfido's `X-SHA2-Signature=`, Veriff's
     # `x-hmac-signature=`) are redacted like a signed URL's `sig=` (a GET's signature is replayable for that request),
     # and Google's published reCAPTCHA test secret has a real secret's shape under `RECAPTCHA_PRIVATE_KEY`.

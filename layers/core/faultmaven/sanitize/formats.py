@@ -392,12 +392,13 @@ _PASSWORD_OPTIONS = {
     # database shells: Neo4j's `cypher-shell -u USER -p PASSWORD`, TigerGraph's `gsql -u USER -p PASSWORD`,
     # NebulaGraph's `nebula-console -u USER -p PASSWORD` and Dgraph's `dgraph acl add|mod -u USER -p PASSWORD`
     # (`dgraph alpha -p` is its postings directory). openfortivpn's `-u USER -p PASSWORD` (FortiGate SSL VPN).
+    # NextGen Connect's (Mirth) command-line client `mccommand -a URL -u USER -p PASSWORD`.
     ("p", True): re.compile(f"{_P_SPACED}|\\bipa-(?:server|replica|ca|kra)-install\\b"
                             r"|\b(?:cypher-shell|gsql|nebula-console|rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin"
                             r"|altool"
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
                             r"|tsm|gnmic|hdbsql|hammer|spacecmd|redfishtool|racadm|duck|seaf-cli|(?:own|next)cloudcmd"
-                            r"|ncli|cbq|cbimport|cbexport|cbbackupmgr|mydumper|myloader|openfortivpn)\b"
+                            r"|ncli|cbq|cbimport|cbexport|cbbackupmgr|mydumper|myloader|openfortivpn|mccommand)\b"
                             r"|\bcli\.(?:sh|bat)[ \t]+(?:user[ \t]+(?:create|password)|connect)\b"
                             r"|\bsum[ \t]+-i[ \t]"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
@@ -4401,13 +4402,21 @@ FORMAT_RULES: tuple[Rule, ...] = (
            negatives=(f".{word} tdprod/etl_user\n", f"user {word} tdprod/etl_user,ok"))
       for word in ("LOGON", "logon")),
     # JDBC's `DriverManager.getConnection(url, user, password)` and data sources built the same way: the third string
-    # argument after a `jdbc:` URL literal.
-    Rule("password", r'"jdbc:[^"\r\n]{1,512}"[ \t]*,[ \t]*"[^"\r\n]{0,128}"[ \t]*,[ \t]*"(?P<v>[^"\r\n]{1,256})"',
-         needs='"jdbc:', extract=_bundler_credentials, remember=True,
+    # argument after a `jdbc:` URL literal (double- or single-quoted, one argument a line too: NextGen Connect's
+    # (Mirth) channel scripts' `DatabaseConnectionFactory.createDatabaseConnection(driver, url, user, password)`).
+    Rule("password", r"(?P<q0>[\"'])jdbc:[^\"'\r\n]{1,512}(?P=q0)\s{0,40},\s{0,40}"
+         r"(?:\"[^\"\r\n]{0,128}\"|'[^'\r\n]{0,128}')"
+         r"\s{0,40},\s{0,40}(?!.jdbc:)(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')",
+         needs="jdbc:", extract=_bundler_credentials, remember=True,
          examples=(('c = DriverManager.getConnection("jdbc:mysql://db/shop", "shop", "Jdbc!Pw9");', "Jdbc!Pw9"),
-                   ('new DriverManagerDataSource("jdbc:h2:mem:test", "sa", "H2S4Pw")', "H2S4Pw")),
+                   ('new DriverManagerDataSource("jdbc:h2:mem:test", "sa", "H2S4Pw")', "H2S4Pw"),
+                   ("dbConn = DatabaseConnectionFactory.createDatabaseConnection('org.postgresql.Driver',\n"
+                    "    'jdbc:postgresql://emr:5432/emr', 'mirth', 'M1rthDb#4x');", "M1rthDb#4x")),
          negatives=('DriverManager.getConnection("jdbc:h2:mem:test", "sa", "")',
-                    'DriverManager.getConnection("jdbc:mysql://db/shop", user, password)')),
+                    'DriverManager.getConnection("jdbc:mysql://db/shop", user, password)',
+                    "createDatabaseConnection('org.postgresql.Driver', 'jdbc:postgresql://emr/emr', 'mirth',"
+                    " $('dbPass'))",
+                    "urls = ['jdbc:h2:mem:a', 'jdbc:h2:mem:b', 'jdbc:h2:mem:c']")),
     # An API token as the user of a basic-auth pair whose password is the documented filler (Toggl Track's
     # `auth=(API_TOKEN, "api_token")` in requests, `HTTPBasicAuth(API_TOKEN, "api_token")`): the token, when it looks
     # like a key.
@@ -4461,7 +4470,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
                # Wi-Fi joins (SSID, passphrase): Arduino's `WiFi.begin`/`WiFi.softAP`, ESP8266/ESP32 `WiFiMulti.addAP`,
                # MicroPython's `network.WLAN` object (`wlan`, `sta_if` in its docs), CircuitPython's `wifi.radio`.
                r"WiFi\.begin", r"WiFi\.softAP", r"\.addAP", r"wlan\.connect", r"sta_if\.connect",
-               r"radio\.connect"),
+               r"radio\.connect",
+               # Medplum's client credentials (`medplum.startClientLogin(clientId, clientSecret)`, `setBasicAuth`),
+               # Orthanc's Lua `SetHttpCredentials(username, password)`.
+               r"\.startClientLogin", r"\.setBasicAuth", r"[^\w]SetHttpCredentials"),
            (("server.login('alerts@example.com', 'qwhk xmtz pbla rcnd')", "qwhk xmtz pbla rcnd"),
             ("r = requests.get(url, auth=('svc', 'R3questsPw'))", "R3questsPw"),
             ('var c = new NetworkCredential("svc", "N3tCr3dPw");', "N3tCr3dPw"),
@@ -4474,12 +4486,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ('db.changeUserPassword("reporting", "M0ngo-Chg-pw2")', "M0ngo-Chg-pw2"),
             ('  WiFi.begin("Shed-AP", "r0tary-Enc0der");', "r0tary-Enc0der"),
             ("sta_if.connect('Greenhouse-2G', 'Upy-b00t-pw!')", "Upy-b00t-pw!"),
-            ('  .basicAuth("perf-user", "G4tl1ng-Perf!")', "G4tl1ng-Perf!")),
+            ('  .basicAuth("perf-user", "G4tl1ng-Perf!")', "G4tl1ng-Perf!"),
+            ("await medplum.startClientLogin('5c1e3a2b-7d4f-4e9a-b6c0-1f2e3d4c5b6a', 'Mq8vLz2Tx9RkWp4N')",
+             "Mq8vLz2Tx9RkWp4N"),
+            ("   SetHttpCredentials('router', 'Lu7aQz2Wx9Tk')", "Lu7aQz2Wx9Tk")),
            ('.basicAuth("#{username}", "#{password}")', "WiFi.begin(ssid, pass);",
             "wlan.connect(secrets['ssid'], secrets['password'])", "WiFi.begin(\"OpenCafe\")",
             "server.login(user, password)", "auth = HTTPBasicAuth('jenkins', getpass())", "login('a')",
             "$sock->set_login($user, $pass);", "$('#go').bind('click', handler)",
-            'db.changeUserPassword("reporting", passwordPrompt())')),
+            'db.changeUserPassword("reporting", passwordPrompt())',
+            "medplum.startClientLogin(import.meta.env.MEDPLUM_CLIENT_ID, import.meta.env.MEDPLUM_CLIENT_SECRET)",
+            "SetHttpCredentials('router', os.getenv('ROUTER_PASSWORD'))")),
           (2, _STR_ARG, (r"[^\w]mysqli_connect", r"[^\w]mysqli", r"[^\w]mysql_connect", r"[^\w]mysql_pconnect",
                r"[^\w]PDO", r"PDO->__construct",
                r"[^\w]FTP", r"[^\w]FTP_TLS", r"MySQLdb\.connect", r"pymysql\.connect", r"[^\w]PlainAuth",
@@ -6846,13 +6863,18 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     'SpeechConfig(subscription=os.environ["SPEECH_KEY"], region="eastus")')),
     # AUTOMATIC1111's web UI flags `--api-auth USER:PASS` and `--gradio-auth USER:PASS[,USER:PASS…]` (in
     # `COMMANDLINE_ARGS` of webui-user.sh/.bat or on the launch line): the password after the first pair's colon.
-    Rule("password", r"--(?:api|gradio)-auth(?:=|[ \t]+)[\"']?[^\s:\"',]{1,128}:(?P<v>[^\s\"',]{1,256})",
+    # Also `--basic-auth USER:PASS` (hapi-fhir-cli's commands, and other CLIs' option of that name).
+    Rule("password", r"--(?:api|gradio|basic)-auth(?:=|[ \t]+)[\"']?[^\s:\"',]{1,128}:(?P<v>[^\s\"',]{1,256})",
          needs="-auth", validate=lambda v: not is_placeholder_value(v), remember=True,
          examples=(('export COMMANDLINE_ARGS="--listen --api --api-auth sdapi:Hq7vLx2pTz9w --xformers"',
                     "Hq7vLx2pTz9w"),
-                   ("set COMMANDLINE_ARGS=--gradio-auth artist:Vb4kNm8sQr2j,viewer:Pw6tYc3dLh9x", "Vb4kNm8sQr2j")),
+                   ("set COMMANDLINE_ARGS=--gradio-auth artist:Vb4kNm8sQr2j,viewer:Pw6tYc3dLh9x", "Vb4kNm8sQr2j"),
+                   ("hapi-fhir-cli upload-terminology -v r4 -t http://fhir:8080/fhir -u http://loinc.org -d Loinc.zip"
+                    " --basic-auth loader:Tq7#vLm2Xz9", "Tq7#vLm2Xz9")),
          negatives=("--gradio-auth-path /etc/sd/auth.txt", "--api-auth $SD_API_AUTH",
-                    "--gradio-auth user:<password>")),
+                    "--gradio-auth user:<password>", "--basic-auth-file /etc/nginx/htpasswd",
+                    "hapi-fhir-cli upload-terminology --basic-auth $FHIR_USER:$FHIR_PASS",
+                    "http-server ./public --basic-auth true")),
     # MaxMind licence keys in their current format (`<6>_<29>_mmk`: GeoIP.conf's `LicenseKey`, geoipupdate's env, the
     # minFraud and GeoIP2 web-service clients, which take it positionally after the account id). Tried only where
     # `_mmk` is, the key read back from there.
@@ -6905,6 +6927,26 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec"),),
          negatives=("https://www.ipqualityscore.com/api/json/ip/YOUR_API_KEY_HERE/USER_IP_HERE",
                     "https://www.ipqualityscore.com/api/json/ip/{IPQS_API_KEY}/{ip}")),
+    # Orthanc's short form of a remote server, `"name" : [ "URL", "USER", "PASSWORD" ]`, in the `OrthancPeers` section
+    # and the DICOMweb plugin's `Servers` (its default configuration documents both): the third element, when the
+    # first is an http(s) URL and the text names one of these sections.
+    *(Rule("password", r"\[\s{0,40}\"https?://[^\"\s]{1,512}\"\s{0,40},\s{0,40}\"[^\"\r\n]{1,128}\"\s{0,40},\s{0,40}"
+           r"\"(?P<v>[^\"\r\n]{1,256})\"\s{0,40}\]", needs=section, extract=_bundler_credentials, remember=True,
+           examples=((f'"{section}" : {{\n  "peer" : [ "http://10.0.0.7:8042/", "alice", "Al1ce#Peer9" ]\n}}',
+                      "Al1ce#Peer9"),),
+           negatives=(f'"{section}" : {{ "peer" : [ "http://10.0.0.7:8042/", "alice", "<password>" ] }}',
+                      f'"{section}" : {{ "sample" : {{ "Url" : "https://pacs/dicom-web/", "Username" : "alice" }} }}',
+                      f'{section}: mirrors ["https://a.example/", "https://b.example/"]'))
+      for section in ("OrthancPeers", "DicomWeb")),
+    # HL7 v2: MSH-8 (Security) of a message header, `MSH|^~\\&|MSH-3|…|MSH-7|SECURITY|MSH-9…`: the field some
+    # interfaces fill with a shared password (HL7 v2.x chapter 2; it is empty in most messages).
+    Rule("password", r"(?<![A-Za-z0-9])MSH\|[^|\r\n]{4,6}\|(?:[^|\r\n]{0,256}\|){5}"
+         r"(?P<v>(?![A-Z]{3}(?:\^|\|))[^|\r\n]{1,128})\|",  # not MSH-9 (`ORU^R01`) of a header short of a field
+         needs="MSH|", extract=_bundler_credentials, remember=True,
+         examples=(("MSH|^~\\&|EPIC|MAINHOSP|LABSYS|REFLAB|20240502130741|Sx7!kQ2w|ADT^A08|MSG0041|P|2.5.1\r",
+                    "Sx7!kQ2w"),),
+         negatives=("MSH|^~\\&|EPIC|MAINHOSP|LABSYS|REFLAB|20240502130741||ADT^A08^ADT_A01|MSG0041|P|2.5.1",
+                    "MSH|^~\\&|LAB|||20240101||ORU^R01|1|P|2.3", "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.3")),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"
