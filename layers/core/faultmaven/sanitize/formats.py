@@ -1562,6 +1562,7 @@ def _basic_credentials(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 _REDIS_ACL = re.compile(r"[ \t]*user[ \t]+\S+[ \t]+(?:on|off|reset|resetpass|nopass|~|&|\+|-|>|<|#|%)")
+_INDENT = re.compile(r"[ \t]*")  # what an ACL line holds before its `user` (the rule's `line_head`)
 
 
 def _redis_acl(rule: Rule, hit: Hit) -> list[Finding]:
@@ -5000,7 +5001,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Redis ACL rules (`users.acl`, `ACL SETUSER`): `>password` and `#<sha256 of it>` tokens of a `user NAME` line.
     Rule("password", r"user[ \t]+\S{1,64}[ \t]+[^\r\n]{0,512}?(?<=[ \t])(?:>(?P<v1>[^\s]{1,256})"
          r"|#(?P<v2>[0-9a-f]{64}))",
-         needs="user ", extract=_redis_acl, remember=True,
+         needs="user ", extract=_redis_acl, remember=True, line_head=_INDENT,
          examples=(("user default on >R3disAclPw ~* +@all", "R3disAclPw"),
                    ("user app on #5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8 ~app:* +get",
                     "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8")),
