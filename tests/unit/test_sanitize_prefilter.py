@@ -110,6 +110,30 @@ def test_rejected_candidates_are_only_those_the_extractors_reject(options: Optio
         assert [f for f, _ in scanner.scan(text)] == [f for f, _ in plain.scan(text)], text
 
 
+def test_line_heads_skip_only_candidates_the_extractors_reject() -> None:
+    """A rule's `line_head` saves matches, never findings: without it the long-text scan finds the same, a candidate
+    followed by another on its line (whose match could take the later one) and a last line without a break included."""
+    assert any(rule.line_head for rule in RULES), "some rule tests its line's head"
+    lines = ["Dec 10 06:55:48 LabSZ sshd[24200]: Failed password for invalid user web from 173.234.31.186 port 38926",
+             "d-i passwd/root-password password R00t-Pres33d", "echo password x/password password S3cr3t-Val9",
+             "foo password bar password Zq8-Lm2Vx", 'echo "a b/c password Kq7-Zp2Vw9" | debconf-set-selections',
+             "mysql-server mysql-server/root_password password Deb-Myq1Pw   ",
+             "Dec 10 07:08:30 LabSZ sshd[24208]: Invalid user web from 173.234.31.186", "user default on >R3disA9",
+             "  user app on >Ap9-Rd2Kq ~* +@all", "auth for user bob user default on >Zx7-Pq2Lm ~*"]
+    headed = [rule for rule in RULES if rule.line_head]
+    scanners = [(SCANNER, Scanner([dataclasses.replace(rule, line_head=None) for rule in RULES], Options())),
+                *((Scanner([rule], Options()), Scanner([dataclasses.replace(rule, line_head=None)], Options()))
+                  for rule in headed)]
+    for tail in ("", "\nfoo password bar password Hq2-Lm9Vx", "\necho password x/password password Tz4-Kq8Rw",
+                 "\nlogin user bob user app on >Pq7-Lm2Zx"):
+        # (ASCII: a long text's candidates are read from its bytes.)
+        text = "\n".join([*filter(str.isascii, TEXTS), *lines] + lines * 40) + tail
+        assert len(text) >= engine._LONG and text.isascii()
+        for scanner, plain in scanners:
+            assert [f for f, _ in scanner.scan(text)] == [f for f, _ in plain.scan(text)], tail
+            assert scanner.scan(text), "the lines hold findings"
+
+
 def test_rare_anchors_found_by_search_give_the_matches_finditer_gives() -> None:
     """A pass tried only where `str.find` finds its anchor, then by the engine's own scan once the anchor is frequent,
     yields what `finditer` yields, on text where anchors are rare, then dense, then rare again."""

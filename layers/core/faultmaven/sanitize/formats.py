@@ -817,13 +817,16 @@ def _directive(rule: Rule, hit: Hit) -> list[Finding]:
     fetchmail = False
     if keyword == "password" and not directive:
         # Each context is tried only when its word is near: a log's `Failed password for` is on most lines of some.
-        before = text[max(0, at - 400) : at]
-        netrc = ("machine" in before or "default" in before or text.startswith(("host ", "host\t"), line_start)) \
-            and (entry := _NETRC_ENTRY.search(before)) is not None \
+        # (Searched for in place: a copy of the 400 characters is made only for an entry's pattern.)
+        near = max(0, at - 400)
+        netrc = (text.find("machine", near, at) >= 0 or text.find("default", near, at) >= 0
+                 or text.startswith(("host ", "host\t"), line_start)) \
+            and (entry := _NETRC_ENTRY.search(text[near:at])) is not None \
             and ("login" in entry.group() or "user" in entry.group())
         # fetchmailrc(5): `poll HOST protocol imap user "joe" password "secret"`.
-        fetchmail = ("poll" in before or "skip" in before or "defaults" in before) \
-            and _FETCHMAIL_ENTRY.search(before) is not None
+        fetchmail = (text.find("poll", near, at) >= 0 or text.find("skip", near, at) >= 0
+                     or text.find("defaults", near, at) >= 0) \
+            and _FETCHMAIL_ENTRY.search(text[near:at]) is not None
         # Cisco IOS `enable password SECRET`, `username NAME [privilege N] password [0] SECRET`; HAProxy's
         # `user NAME insecure-password SECRET` in a userlist; `mysqladmin -u root password NEW`.
         line = text[line_start:at]
@@ -1568,6 +1571,7 @@ def _basic_credentials(rule: Rule, hit: Hit) -> list[Finding]:
 
 
 _REDIS_ACL = re.compile(r"[ \t]*user[ \t]+\S+[ \t]+(?:on|off|reset|resetpass|nopass|~|&|\+|-|>|<|#|%)")
+_INDENT = re.compile(r"[ \t]*")  # what an ACL line holds before its `user` (the rule's `line_head`)
 
 
 def _redis_acl(rule: Rule, hit: Hit) -> list[Finding]:
@@ -3948,6 +3952,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # A debconf answer of type `password` (preseed files, `debconf-set-selections`): the rest of the line.
     Rule("password", r"password(?<=[ \t]password)[ \t]+(?P<v>[^\s#][^\r\n]{0,255}?)[ \t]*"
          r"(?=[\"'][ \t]*\||\r?\n|\Z)", needs=" password ", extract=_debconf_answer, remember=True,
+         line_head=_DEBCONF_HEAD,
          examples=(("d-i passwd/root-password password R00t-Pres33d\n"
                     "d-i passwd/root-password-again password R00t-Pres33d\n", "R00t-Pres33d"),
                    ('echo "mysql-server mysql-server/root_password password Deb-Myq1Pw" | debconf-set-selections',
@@ -5075,7 +5080,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # Redis ACL rules (`users.acl`, `ACL SETUSER`): `>password` and `#<sha256 of it>` tokens of a `user NAME` line.
     Rule("password", r"user[ \t]+\S{1,64}[ \t]+[^\r\n]{0,512}?(?<=[ \t])(?:>(?P<v1>[^\s]{1,256})"
          r"|#(?P<v2>[0-9a-f]{64}))",
-         needs="user ", extract=_redis_acl, remember=True,
+         needs="user ", extract=_redis_acl, remember=True, line_head=_INDENT,
          examples=(("user default on >R3disAclPw ~* +@all", "R3disAclPw"),
                    ("user app on #5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8 ~app:* +get",
                     "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8")),

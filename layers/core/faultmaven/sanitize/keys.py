@@ -683,7 +683,8 @@ def key_before(text: str, sep: int) -> str:
     key = found.group()[::-1].removeprefix("-D")  # a Java system property: `-Dsonar.login=...`
     end = len(head) - len(key)
     # A nested PHP array element names its parent too: `$config['snmp']['community']` is `snmp.community`.
-    if (parent := _PARENT_ELEMENT.search(head, 0, end)) is not None:
+    # (Its match ends with `['` or `["` right before the key: tested first, where the search tried the window's `[`s.)
+    if head.endswith(("['", '["'), 0, end) and (parent := _PARENT_ELEMENT.search(head, 0, end)) is not None:
         return f"{parent.group(1)}.{key}"
     # `public key: ...`, `SHA256 fingerprint: ...`: a qualifier written as a separate word still describes the key.
     # Its match ends at the key and is at most 13 characters long: no search from each of the window's characters, and

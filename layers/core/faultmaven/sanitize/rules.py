@@ -106,6 +106,12 @@ class Rule:
     # match's start in it. Every match starts at one or at the text's start (a test checks it on the rule's examples);
     # only there is the rule tried (in a long ASCII text).
     starts: tuple[tuple[str, int], ...] = ()
+    # For an unanchored rule none of whose matches crosses a line break: a pattern that the text from the line's start
+    # to a match's start must fullmatch, or the extractor finds nothing there (a debconf answer's `OWNER QUESTION`
+    # before its `password`). In a long text a candidate whose line fails it is not matched at all, unless another of
+    # the pass's candidates follows on that line (its match could take that one, so the pass matches there as before).
+    # A test checks that findings do not change.
+    line_head: re.Pattern[str] | None = None
     # The rule's own documentation, run by a test: (text, the value that must be redacted) and texts that must come
     # through unchanged.
     examples: tuple[tuple[str, str], ...] = ()
