@@ -393,12 +393,14 @@ _PASSWORD_OPTIONS = {
     # NebulaGraph's `nebula-console -u USER -p PASSWORD` and Dgraph's `dgraph acl add|mod -u USER -p PASSWORD`
     # (`dgraph alpha -p` is its postings directory). openfortivpn's `-u USER -p PASSWORD` (FortiGate SSL VPN).
     # NextGen Connect's (Mirth) command-line client `mccommand -a URL -u USER -p PASSWORD`.
+    # Vertica's `admintools -t create_db|start_db|stop_db … -p PASSWORD` (the database superuser's).
     ("p", True): re.compile(f"{_P_SPACED}|\\bipa-(?:server|replica|ca|kra)-install\\b"
                             r"|\b(?:cypher-shell|gsql|nebula-console|rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin"
                             r"|altool"
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
                             r"|tsm|gnmic|hdbsql|hammer|spacecmd|redfishtool|racadm|duck|seaf-cli|(?:own|next)cloudcmd"
-                            r"|ncli|cbq|cbimport|cbexport|cbbackupmgr|mydumper|myloader|openfortivpn|mccommand)\b"
+                            r"|ncli|cbq|cbimport|cbexport|cbbackupmgr|mydumper|myloader|openfortivpn|mccommand"
+                            r"|admintools)\b"
                             r"|\bcli\.(?:sh|bat)[ \t]+(?:user[ \t]+(?:create|password)|connect)\b"
                             r"|\bsum[ \t]+-i[ \t]"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
@@ -432,7 +434,8 @@ _PASSWORD_OPTIONS = {
     # LDAP admin's, stored in secrets.tdb), `ldapexop`.
     ("w", True): re.compile(r"\bldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn|exop)\b|\bkadmin\b"
                             r"|\b(?:dsconf|dsidm|kdb5_ldap_util|smbpasswd)\b|\bipa-(?:client|replica)-install\b"
-                            r"|(?<![^\s/])odoo(?:-bin)?(?=[ \t]+-)"),
+                            r"|(?<![^\s/])odoo(?:-bin)?(?=[ \t]+-)"
+                            r"|\bvsql\b"),  # Vertica's `vsql -U USER -w PASSWORD` (psql's `-w` takes none)
     # `openssl enc -k PASSWORD`; Synapse's `register_new_matrix_user -k REGISTRATION_SHARED_SECRET`.
     ("k", True): re.compile(r"\bopenssl\b.*\benc\b|\bopenssl[ \t]+(?:aes|des|bf|camellia|chacha)"
                             r"|\bregister_new_matrix_user\b"),
@@ -3734,8 +3737,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("dgraph acl mod -a alpha1:9080 -u bob -p 'B0b-Acl!9x'", "B0b-Acl!9x"),
                    ("taos -h td1 -P 6030 -u root -pTd9-Eng1ne", "Td9-Eng1ne"),
                    ("cf login -a https://api.sys.example.com -u ops -p 'Cf9v-Qx2Lm' -o acme", "Cf9v-Qx2Lm"),
-                   ("sudo openfortivpn fw1.example.com:10443 -u ana -p 'Of7-Vpn!q2'", "Of7-Vpn!q2")),
+                   ("sudo openfortivpn fw1.example.com:10443 -u ana -p 'Of7-Vpn!q2'", "Of7-Vpn!q2"),
+                   ("vsql -h vertica01 -d analytics -U dbadmin -w 'Vq4-Db!x9' -c 'select 1'", "Vq4-Db!x9"),
+                   ("admintools -t start_db -d analytics -p 'Vt7-Adm!q3' -i", "Vt7-Adm!q3")),
          negatives=("mysql -u root -p shop", "seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P",
+                    "psql -h db -U app -w -c 'select 1'", "vsql -h vertica01 -U dbadmin -w \"$VSQL_PASSWORD\"",
+                    "admintools -t view_config -d analytics",
                     "duck --help -p", "git secret reveal -f -p \"$GPG_PASSPHRASE\"", "git secret hide -p",
                     "grep -w odoo /etc/passwd", "ssh -p 2222 ops@bastion",
                     "tar -pczf backup.tgz /etc", "nc -p 80 host",
@@ -4468,6 +4475,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                r"basic_auth=", r"http_auth=", r"[^\w]HTTPBasicAuth",
                r"[^\w]HTTPDigestAuth",
                r"[^\w]BasicAuth", r"[^\w]BasicAuthProvider", r"[^\w]ApiClientCredentialsProvider",
+               # the Trino and PrestoDB Python clients: `trino.auth.BasicAuthentication(user, password)`
+               r"[^\w]BasicAuthentication",
                r"\.basicAuth", r"\.digestAuth",  # Gatling's HTTP protocol and requests: `.basicAuth(user, password)`
                r"[^\w]NetworkCredential", r"[^\w]PasswordAuthentication",
                r"[^\w]UsernamePasswordCredentials", r"\.simple_bind_s", r"\.simple_bind", r"\.bind",
@@ -4494,14 +4503,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ('  .basicAuth("perf-user", "G4tl1ng-Perf!")', "G4tl1ng-Perf!"),
             ("await medplum.startClientLogin('5c1e3a2b-7d4f-4e9a-b6c0-1f2e3d4c5b6a', 'Mq8vLz2Tx9RkWp4N')",
              "Mq8vLz2Tx9RkWp4N"),
-            ("   SetHttpCredentials('router', 'Lu7aQz2Wx9Tk')", "Lu7aQz2Wx9Tk")),
+            ("   SetHttpCredentials('router', 'Lu7aQz2Wx9Tk')", "Lu7aQz2Wx9Tk"),
+            ('    auth=trino.auth.BasicAuthentication("etl", "Tr1no-Etl-pw4"),', "Tr1no-Etl-pw4")),
            ('.basicAuth("#{username}", "#{password}")', "WiFi.begin(ssid, pass);",
             "wlan.connect(secrets['ssid'], secrets['password'])", "WiFi.begin(\"OpenCafe\")",
             "server.login(user, password)", "auth = HTTPBasicAuth('jenkins', getpass())", "login('a')",
             "$sock->set_login($user, $pass);", "$('#go').bind('click', handler)",
             'db.changeUserPassword("reporting", passwordPrompt())',
             "medplum.startClientLogin(import.meta.env.MEDPLUM_CLIENT_ID, import.meta.env.MEDPLUM_CLIENT_SECRET)",
-            "SetHttpCredentials('router', os.getenv('ROUTER_PASSWORD'))")),
+            "SetHttpCredentials('router', os.getenv('ROUTER_PASSWORD'))",
+            'auth=prestodb.auth.BasicAuthentication(user, os.environ["PRESTO_PASSWORD"])')),
           (2, _STR_ARG, (r"[^\w]mysqli_connect", r"[^\w]mysqli", r"[^\w]mysql_connect", r"[^\w]mysql_pconnect",
                r"[^\w]PDO", r"PDO->__construct",
                r"[^\w]FTP", r"[^\w]FTP_TLS", r"MySQLdb\.connect", r"pymysql\.connect", r"[^\w]PlainAuth",

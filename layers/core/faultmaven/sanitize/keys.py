@@ -45,6 +45,9 @@ KEY_QUALIFIERS = frozenset({
     "admin",  # the key that lets a client create rooms: Janus videoroom's `admin_key`
     "installation",  # a product's installation key: MATLAB's `fileInstallationKey` in installer_input.txt
     "nwk",  # a LoRaWAN 1.1 root network key: `NwkKey` beside `AppKey`
+    # a Java keystore's password under Trino's and Presto's `http-server.https.keystore.key` (and `truststore.key`);
+    # Kafka's `ssl.keystore.key` holds the PEM private key itself
+    "keystore", "truststore",
 })
 # `oauth`: Twitch's chat password `oauth:<token>` (IRC `PASS`), an OAuth token under a bare `oauth:` key.
 # `pat`: a personal access token (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`). `totp`: a TOTP seed (Bitwarden's

@@ -33,6 +33,8 @@ _PLACEHOLDER = re.compile(
        \#\{[^{}\r\n]*\}?|  # Octopus Deploy's `#{Database.Password}` (its closing brace may end the value)
        env\(.*\)|getenv\(.*\)|process\.env\..*|env/[A-Z_][A-Z0-9_]*|  # octoDNS: `token: env/CLOUDFLARE_TOKEN`
        \[(?:redacted|filtered|hidden)\]?|\{[A-Za-z_]*\}|dummy|
+       # a Python f-string field holding an expression: `{os.environ['MOTHERDUCK_TOKEN']}`, `{settings.API_TOKEN}`
+       \{[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\]{}\r\n]{0,64}\]|\([^(){}\r\n]{0,64}\))+\}|
        protected|  # KeePassXC's `keepassxc-cli show` prints `Password: PROTECTED` without `--show-protected`
        hidden[_-]due[_-]to[_-]security[_-]reasons|hmac-sha(?:1|256|512):[0-9a-f]+|
        \*{2,}[a-z][a-z _-]{0,40}\*{2,}|  # fenced by asterisks: `occ config:list`'s `***REMOVED SENSITIVE VALUE***`
