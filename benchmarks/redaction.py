@@ -354,6 +354,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_126", "social media, advertising and marketing platform APIs", "a7c02b6", "ac7e8f1",
            source="the tools' documentation"),
+    _batch("_129", "e-mail groupware and collaboration suites, second round", "33940f7", "dc1c2c8",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
