@@ -358,6 +358,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_128", "travel, ticketing, events and booking APIs", "a7c02b6", "d71f8b7",
            source="the tools' documentation"),
+    _batch("_129", "e-mail groupware and collaboration suites, second round", "33940f7", "dc1c2c8",
+           source="the tools' documentation"),
     _batch("_130", "columnar and OLAP analytics databases and query engines", "33940f7", "a216e77",
            source="the tools' documentation"),
 )

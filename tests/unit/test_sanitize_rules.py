@@ -404,6 +404,12 @@ KNOWN_MISSES = {
         "hZLbzdJ-MuUb3MGzsovaCLkibbPBq8VLlmuxZXAkYZa0EOnXiAuYeWT_N15ldDK85zGYOjJ0spIcM0CKFyS6UBKUm8Y3Hm0rSRbh"
         "lqjY-bQldBhYCrfL4L2Pd9r1vdGE36BlSfH7K9xMc1jW8S1XqfWmr4aVk0waI9MmHful9zq1CHa2_N_qDuAhMpQaqp9ga4FtRf-D"
         "WeHYzGcvyTTpYw4rf8R"],
+    # Batch 129: `zmlocalconfig -s -m nokey KEY` prints the bare value on the next line (the key is named only on the
+    # prompt line, and a bare random line is kept); `occ mail:account:create` takes the IMAP and SMTP passwords as its
+    # 8th and 13th positional arguments (positional arguments of long subcommands are not counted out).
+    "Zimbra zmlocalconfig -s -m nokey printing bare password values for a support ticket":
+        ["Tn6vQx3RkW8mZp5L", "Jc4Hy9sBwE2nVq7X"],
+    "Nextcloud occ mail:account:create with positional IMAP and SMTP passwords": ["Wq8Zr3Tk6NxLm2Vb"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;

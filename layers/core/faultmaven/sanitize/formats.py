@@ -353,6 +353,12 @@ def _jwk_private(rule: Rule, hit: Hit) -> list[Finding]:
 
 # --- shell commands --------------------------------------------------------------------------------------------------
 
+# Open-Xchange's provisioning tools in /opt/open-xchange/sbin (`createcontext`, `changeuser`, `listuser`, …): run by
+# that path, by a name only they have (`…context`), or by a name PostgreSQL shares (`createuser`) followed by `-A ADMIN`
+# with a value (PostgreSQL's `-A` was a flag).
+_OX_ADMIN_TOOLS = (r"/open-xchange/sbin/|\b(?:create|change|list|delete|enable|disable|move\w*)context\b"
+                   r"|\b(?:create|change|delete|list)user\b[^\r\n]*?[ \t]-A[ \t]+[^\s-]")
+
 _QUOTED_ARG = r"\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})'"
 _ARG_VALUE = rf"(?:{_QUOTED_ARG}|(?P<v3>[^\s\"']{{1,256}}))"  # one shell argument, quoted or bare
 _ACCOUNT_ARG = r"[ \t]+[^\s-]\S{0,255}"  # a positional user or account argument before a password
@@ -394,7 +400,11 @@ _PASSWORD_OPTIONS = {
     # (`dgraph alpha -p` is its postings directory). openfortivpn's `-u USER -p PASSWORD` (FortiGate SSL VPN).
     # NextGen Connect's (Mirth) command-line client `mccommand -a URL -u USER -p PASSWORD`.
     # Vertica's `admintools -t create_db|start_db|stop_db … -p PASSWORD` (the database superuser's).
-    ("p", True): re.compile(f"{_P_SPACED}|\\bipa-(?:server|replica|ca|kra)-install\\b"
+    # Groupware admin CLIs: Zimbra's `zmprov -a ADMIN -p PASSWORD` (the SOAP login), Kopano's `kopano-admin -c|-u USER
+    # -p PASSWORD` (the user's new password) and Open-Xchange's provisioning tools (`createuser|createcontext … -p
+    # PASSWORD`, the new user's or context admin's; `_OX_ADMIN_TOOLS`).
+    ("p", True): re.compile(f"{_P_SPACED}|\\bipa-(?:server|replica|ca|kra)-install\\b|{_OX_ADMIN_TOOLS}"
+                            r"|\b(?:zmprov|kopano-admin)\b"
                             r"|\b(?:cypher-shell|gsql|nebula-console|rdesktop|ncftp(?:put|get|ls)?|cqlsh|rabbitmqadmin"
                             r"|altool"
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
@@ -418,7 +428,9 @@ _PASSWORD_OPTIONS = {
     # USER -P PASSWORD` the server's; Aerospike's tools (`asadm`, `aql`, `asinfo`, `asbackup`, `asrestore -U USER -P
     # PASSWORD`) the cluster user's; MIT Kerberos `kdb5_util create|stash -P MASTER_PASSWORD` the database's master
     # password, FreeIPA's `ipa-server-install -P` the Kerberos master password.
-    ("P", True): re.compile(r"\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr|ctrl)|tsql|agent-auth"
+    # Open-Xchange's provisioning tools take the master or context admin's password as `-A ADMIN -P PASSWORD`.
+    ("P", True): re.compile(_OX_ADMIN_TOOLS
+                            + r"|\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr|ctrl)|tsql|agent-auth"
                             r"|isql|msfrpcd|asadm|aql|asinfo|asbackup|asrestore|kdb5_util)\b|\bsecurity[ \t]+import\b"
                             r"|\bipa-server-install\b"),
     ("a", False): re.compile(r"\bredis-cli\b"),
@@ -638,7 +650,8 @@ def _named_directive(rule: Rule, hit: Hit, key_start: int, line_start: int, line
     if quoted:
         start, end = start + 1, end - 1
     value = text[start:end]
-    prose = not quoted and value.isalpha() and (value.istitle() or (key.istitle() and value.islower()))
+    word = value.rstrip(".!")  # a message's full stop (`Password updated.`)
+    prose = not quoted and word.isalpha() and (word.istitle() or (key.istitle() and word.islower()))
     if kind is None or (kind[1] != "password" and not aligned) or prose \
             or not keys.value_is_secret(key, value, kind[0], quoted):
         return []  # a capitalised word after a capitalised key is a heading (`pass`'s `Password Store`), a lower-case
@@ -1224,6 +1237,10 @@ def _echo_to_secret_file(rule: Rule, hit: Hit) -> list[Finding]:
     return _bundler_credentials(rule, hit)
 
 
+# A credentials file's `user:password` line (SOGo's `/etc/sogo/sieve.creds`): the part after the colon is judged alone.
+_CREDS_PAIR = re.compile(r"[\w.@-]{1,64}:(?!//)(\S{6,256})")
+
+
 # The field a command's closing `jq` filter selects (`| jq -r '.[].AccessorID'`): an id or a name is what it prints.
 _JQ_FIELD = re.compile(r"""\bjq\b[^|]*?\.([A-Za-z_]\w{0,63})\)?["']?[ \t]*\Z""")
 _ID_FIELD = re.compile(r"(?i)(?:id|ids|name|names)\Z")
@@ -1259,9 +1276,13 @@ def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
         if not line or line.startswith(("$ ", "# ", ">")) or len(line.split()) > 1 or _CONTENT_START.fullmatch(line):
             break
         a = text.index(line, pos)
-        if len(line) >= 6 and not line.isalpha() and line not in command and not _ASSIGNMENT_LINE.match(line) \
-                and keys.value_is_secret(word, line, "strong", False):
-            found.append((a, a + len(line), "password" if word.lower().startswith(("pass", "pw")) else "secret"))
+        label = "password" if word.lower().startswith(("pass", "pw")) else "secret"
+        if len(line) >= 6 and not line.isalpha() and line not in command and not _ASSIGNMENT_LINE.match(line):
+            pair = _CREDS_PAIR.fullmatch(line)
+            if keys.value_is_secret(word, line, "strong", False):
+                found.append((a, a + len(line), label))
+            elif pair is not None and keys.value_is_secret(word, pair.group(1), "strong", False):
+                found.append((a + pair.start(1), a + pair.end(1), label))  # SOGo's `sieve.creds`: `user:password`
         pos = end + 1
     return found
 
@@ -2787,7 +2808,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
           (r"qlogin\b(?<!\wqlogin)[^\r\n]*?[ \t]-clp", "", "qlogin", r"(?=[ \t]|\r?\n|\Z)",
            "qlogin -cs commserve.example.com -u admin -clp", ""),
           (r"nbcertcmd\b(?<!\wnbcertcmd)[^\r\n]*?[ \t]-token", "", "nbcertcmd", r"(?=[ \t]|\r?\n|\Z)",
-           "nbcertcmd -getCertificate -token", " -server nbu.example.com"))),
+           "nbcertcmd -getCertificate -token", " -server nbu.example.com"),
+          # Zimbra's `zmldappasswd [--root|-r|-a|…] PASSWORD` and `zmmypasswd [--root] PASSWORD` (the LDAP and MySQL
+          # service passwords; flags only before it).
+          (r"\bzm(?:ldap|my)passwd(?:[ \t]+--?[a-z]{1,16})*", r"(?![ \t]+-)", "passwd", _LINE_END,
+           "/opt/zimbra/bin/zmldappasswd --root", ""))),
     # A fluent SDK builder given an API key and its secret in one chain: Expedia Rapid's Java SDK
     # `RapidClient.builder().key("…").secret("…")` (the key is half of the signature credential; `.secret("…")` is
     # caught by its name). A bare `.key("…")` names a map or cache key as often, so only beside `.secret(`.
@@ -3739,8 +3764,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("cf login -a https://api.sys.example.com -u ops -p 'Cf9v-Qx2Lm' -o acme", "Cf9v-Qx2Lm"),
                    ("sudo openfortivpn fw1.example.com:10443 -u ana -p 'Of7-Vpn!q2'", "Of7-Vpn!q2"),
                    ("vsql -h vertica01 -d analytics -U dbadmin -w 'Vq4-Db!x9' -c 'select 1'", "Vq4-Db!x9"),
-                   ("admintools -t start_db -d analytics -p 'Vt7-Adm!q3' -i", "Vt7-Adm!q3")),
-         negatives=("mysql -u root -p shop", "seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P",
+                   ("admintools -t start_db -d analytics -p 'Vt7-Adm!q3' -i", "Vt7-Adm!q3"),
+                   ("zmprov -a admin@example.com -p 'Zm-Adm1n!q' gaa", "Zm-Adm1n!q"),
+                   ("kopano-admin -u jdoe -p Kp9-Usr!x2", "Kp9-Usr!x2"),
+                   ("/opt/open-xchange/sbin/createcontext -A oxadminmaster -P 'Ox7-Mst!r' -c 5", "Ox7-Mst!r"),
+                   ("createuser -c 5 -A oxadmin -P Ctx-Adm9 -u ana \\\n  -d Ana -g Ana -s Li -p 'An4-Ox!pw'",
+                    "An4-Ox!pw")),
+         negatives=("mysql -u root -p shop", "createuser -P -d -A appuser", "createuser -c 20 -P appuser",
+                    'zmprov -a admin -p "$ZM_ADMIN_PW" gaa',
+                    "listcontext -A oxadminmaster -P $OX_MASTER_PW",
+                    "seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P",
                     "psql -h db -U app -w -c 'select 1'", "vsql -h vertica01 -U dbadmin -w \"$VSQL_PASSWORD\"",
                     "admintools -t view_config -d analytics",
                     "duck --help -p", "git secret reveal -f -p \"$GPG_PASSPHRASE\"", "git secret hide -p",
@@ -4479,6 +4512,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
                r"[^\w]BasicAuthentication",
                r"\.basicAuth", r"\.digestAuth",  # Gatling's HTTP protocol and requests: `.basicAuth(user, password)`
                r"[^\w]NetworkCredential", r"[^\w]PasswordAuthentication",
+               # The EWS Managed API's `WebCredentials(user, password[, domain])`; hMailServer's COM API
+               # `.Authenticate(user, password)` (VBScript and PowerShell).
+               r"[^\w]WebCredentials", r"\.Authenticate",
                r"[^\w]UsernamePasswordCredentials", r"\.simple_bind_s", r"\.simple_bind", r"\.bind",
                r"dbms\.security\.createUser", r"\.changeUserPassword",
                # Wi-Fi joins (SSID, passphrase): Arduino's `WiFi.begin`/`WiFi.softAP`, ESP8266/ESP32 `WiFiMulti.addAP`,
@@ -4491,6 +4527,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
            (("server.login('alerts@example.com', 'qwhk xmtz pbla rcnd')", "qwhk xmtz pbla rcnd"),
             ("r = requests.get(url, auth=('svc', 'R3questsPw'))", "R3questsPw"),
             ('var c = new NetworkCredential("svc", "N3tCr3dPw");', "N3tCr3dPw"),
+            ('$svc.Credentials = New-Object Microsoft.Exchange.WebServices.Data.WebCredentials("ews", "W3bCr3d-Pw", '
+             '"CORP")', "W3bCr3d-Pw"),
+            ('Call oApp.Authenticate("Administrator", "HmS-Adm1n9")', "HmS-Adm1n9"),
             ("$sock->set_login('reseller1', 'H77pS0ck3t!');", "H77pS0ck3t!"),
             # jamf-pro-sdk: `ApiClientCredentialsProvider(client_id, client_secret)`, `BasicAuthProvider(user, pw)`.
             ('creds = ApiClientCredentialsProvider("5b1e3c2a-8f4d", "Qx7vN2pLr9TzWm4K")', "Qx7vN2pLr9TzWm4K"),
@@ -4506,6 +4545,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ("   SetHttpCredentials('router', 'Lu7aQz2Wx9Tk')", "Lu7aQz2Wx9Tk"),
             ('    auth=trino.auth.BasicAuthentication("etl", "Tr1no-Etl-pw4"),', "Tr1no-Etl-pw4")),
            ('.basicAuth("#{username}", "#{password}")', "WiFi.begin(ssid, pass);",
+            'oApp.Authenticate("Administrator", strPassword)', "$hm.Authenticate('Administrator', $env:HM_ADMIN_PW)",
             "wlan.connect(secrets['ssid'], secrets['password'])", "WiFi.begin(\"OpenCafe\")",
             "server.login(user, password)", "auth = HTTPBasicAuth('jenkins', getpass())", "login('a')",
             "$sock->set_login($user, $pass);", "$('#go').bind('click', handler)",
@@ -4871,7 +4911,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                          "gho_Lm2Vx9Rb7Nc3Pk6YdHs1Jf5GaQe7TnWq4Tz8"),
                         ("$ coder login token\nRk7Lq2Vx9W-Nb3Hs6Jd1Fc5Yp0Ga2Te7\n", "Rk7Lq2Vx9W-Nb3Hs6Jd1Fc5Yp0Ga2Te7"),
                         ("$ keepassxc-cli show -a Password db.kdbx mail\nEnter password to unlock db.kdbx: \n"
-                         "Kx2@vLm8Qw\n", "Kx2@vLm8Qw")),
+                         "Kx2@vLm8Qw\n", "Kx2@vLm8Qw"),
+                        ("$ cat /etc/sogo/sieve.creds\nsieveadmin:Sv7-Crd!q2\n", "Sv7-Crd!q2")),
            ("$ kubectl get secret -n app\nNAME   TYPE   DATA   AGE\n", "$ echo $PASSWORD\n\n",
             "$ grep -c password app.yml\n3\n", "$ ls\nsecrets-2024.tar\n",
             "$ printenv HOSTNAME\nws-7f3e1a9c4d2\n", "$ printenv SESSION_SECRET_FILE\n/run/secrets/session\n",
@@ -4882,6 +4923,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
             "$ printf 'host=git.example.com\\n' | git credential fill\nusername=alice-dev\n",
             "$ cat ~/.cargo/credentials.toml\n[registries.kellnr]\n",
             "$ cat ~/.m2/credentials.xml\n<id>nexus-2</id>\n", "$ cat /etc/pwdb.conf\nmode=strict\n",
+            "$ cat /etc/sogo/sieve.creds\nsieveadmin:changeme\n", "$ get_credentials --url\nhttps://vault.lan:8200\n",
             "$ curl -H 'X-API-Key: $PORTAINER_KEY' https://portainer.lan/api/endpoints | jq '.[].Name'\n"
             '"local"\n"pi-cluster"\n',
             "$ curl -s -u \"$RANCHER_TOKEN\" https://rancher.example.com/v3/clusters | jq -r '.data[].name'\n"
@@ -4905,6 +4947,37 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ("PS C:\\Users\\ops> Get-Secret -Name Sql -Vault Local -AsPlainText\nSq1-Adm1n!Lq8\n", "Sq1-Adm1n!Lq8")),
            ("PS C:\\> $cred.UserName\nsvc-backup01\n",
             "PS C:\\> Get-Secret -Name Sql\nSystem.Security.SecureString\n")))),
+    # zmprov's attribute/value pairs: a Zimbra attribute named for a password (`zimbraAuthLdapSearchBindPassword`,
+    # `zimbraGalLdapBindPassword`, `zimbraDataSourcePassword`) followed by a blank and its value, as `zmprov md|mcf|ms
+    # …` takes them; not another attribute's name (`zmprov gd DOMAIN zimbraAuthLdapSearchBindPassword zimbraAuthMech`
+    # lists attributes to print).
+    Rule("password", r"zimbra(?<![\w-]zimbra)[A-Za-z]{0,64}Password[ \t]+"
+         r"(?![\"']?(?:zimbra|-)|[a-z]{1,32}(?:[\s.,;:]|\Z))" + _ARG_VALUE
+         + r"(?=[ \t]|\r?\n|\Z)", needs="zimbra", extract=_bundler_credentials, remember=True,
+         examples=(("zmprov md example.com zimbraAuthLdapSearchBindPassword 'Zb1nd-Pw!9' zimbraAuthMech ldap",
+                    "Zb1nd-Pw!9"),
+                   ("  zimbraGalLdapBindPassword Gl4l-Bnd7 \\\n  zimbraGalMode ldap", "Gl4l-Bnd7")),
+         negatives=("zmprov gd example.com zimbraAuthLdapSearchBindPassword zimbraAuthMech",
+                    'zmprov md example.com zimbraAuthLdapSearchBindPassword "$AD_BIND_PW"',
+                    "zimbraAuthLdapSearchBindPassword is set per domain.", "zimbraPasswordMinLength 8")),
+    # The Axigen CLI (telnet to port 7000): the login's `<password> VALUE` echo, and a `password`/`postmasterPassword`
+    # argument of a command typed at its `<context#>` prompt (`CREATE Domain name D … postmasterPassword PW`, `ADD
+    # Account name U password PW`, `SET password PW`).
+    Rule("password", r"<password>(?<![^\n]<password>)[ \t]+(?:'(?P<v1>[^'\r\n<]{1,256})'|\"(?P<v2>[^\"\r\n<]{1,256})\""
+         r"|(?P<v3>[^\s\"'<]{1,256}))" + _LINE_END, needs="<password> ",
+         extract=_bundler_credentials, remember=True,
+         examples=(("<login> user admin\n<password> Ax-Adm1n!9\n+OK: Authentication successful", "Ax-Adm1n!9"),),
+         negatives=("<password> hunter</password>", "<password>\n", "<password> $AXIGEN_ADMIN_PW\n")),
+    Rule("password", r"<(?<![^\n]<)[A-Za-z-]{0,32}#>[ \t]+[^\r\n]*?[ \t](?i:(?:postmaster)?password)[ \t]+"
+         r"(?![a-z]{1,32}(?:[\s.,;:]|\Z))" + _ARG_VALUE + r"(?=[ \t]|\r?\n|\Z)", needs="#> ",
+         extract=_bundler_credentials, remember=True,
+         examples=(("<#> CREATE Domain name example.org domainLocation /var/opt/axigen/domains/example.org "
+                    "postmasterPassword Pm4-Ax!q9", "Pm4-Ax!q9"),
+                   ("<domain#> ADD Account name ana password 'An4-Ax!q2'", "An4-Ax!q2"),
+                   ("<account#> SET password Ac7-Ax-pw", "Ac7-Ax-pw")),
+         negatives=("<domain#> ADD Account name ana password $ANA_PW", "<#> SHOW Domain name example.org",
+                    "<account#> SET passwordPolicy strict", "# password rotation> runs nightly",
+                    "<#> HELP password reset")),
     # Tasmota's console commands that set a password (`Password1`-`Password5` for Wi-Fi, `MqttPassword`, `WebPassword`):
     # `Command value`, several in a `Backlog` separated by `;`, as typed in its console or shown in its log (`CMD: …`).
     # `0` and `1` clear a password or reset it to the firmware's default.
