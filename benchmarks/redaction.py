@@ -362,6 +362,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_130", "columnar and OLAP analytics databases and query engines", "33940f7", "a216e77",
            source="the tools' documentation"),
+    _batch("_131", "software supply-chain security: dependency scanning, SBOM, signing and vulnerability scanners",
+           "206cf60", "b699937", source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

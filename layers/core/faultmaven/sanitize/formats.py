@@ -366,7 +366,9 @@ _LINE_END = r"[ \t]*(?=\r?\n|\Z)"
 # `NAME:PASSWORD` after a local-user option or variable (`--add-local-user`, `=`, `: `): the first pair's password.
 _LOCAL_USER_PAIR = r"(?:=|:?[ \t]+)[\"']?[^\s:\"',]{1,64}:(?P<v>[^\s,\"']{1,256})"
 _MYSQL_COMMAND = r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|mariadb-dump)\b"
-_P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras)\b.*\blogin\b"
+# Registry logins of the image-signing CLIs take the same `-u USER -p PASSWORD`: cosign's `cosign login HOST`,
+# go-containerregistry's `crane auth login HOST`, Notation's `notation login HOST`.
+_P_SPACED = (r"\bsshpass\b|\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras|cosign|crane|notation)\b.*\blogin\b"
              r"|\bmongo(?:sh|dump|restore|export|import)?\b|(?i:\b(?:psexec(?:64)?|paexec)(?:\.exe)?\b)"
              r"|\baz\b.*\blogin\b")  # Azure CLI: `az login -u NAME -p SECRET`
 # The commands whose one-letter option takes a password, per option and form (`-pSECRET` attached, `-p SECRET` with a
@@ -2323,9 +2325,10 @@ def _checksummed_id(rule: Rule, hit: Hit) -> list[Finding]:
 # each `-`); their own patterns are stricter where they need to be.
 _OPTION_BEFORE = "[ \t'\"\n]"
 # The last words of single-dash options that take a secret (see the rule that uses them).
-# `-pw`: kadmin's `addprinc -pw`, PuTTY's `plink`/`pscp -pw`; `-pwd`: Oracle's `orapki wallet ... -pwd`.
+# `-pw`: kadmin's `addprinc -pw`, PuTTY's `plink`/`pscp -pw`; `-pwd`: Oracle's `orapki wallet ... -pwd`;
+# `-userKey`: the Mend (WhiteSource) Unified Agent's per-user key beside its `-apiKey`.
 _DASH_WORDS = ("password", "passwd", "passphrase", "token", "secret", "apikey", "pass", "passin", "passout", "pw",
-               "pwd")
+               "pwd", "userkey")
 
 # Base64 of a private key's DER, by the fixed bytes its encoding starts with: (pattern of the start, a literal every
 # match holds, the least number of base64 characters after the start, a made-up example, a public key's start that
@@ -3718,6 +3721,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                                                                         "Dump!Pw9"),
                    ("sshpass -p 'sshP4ssw0rd' ssh ops@bastion", "sshP4ssw0rd"),
                    ("docker login -u ci -p Dck3rPw9 registry.example.com", "Dck3rPw9"),
+                   ("cosign login harbor.example.com -u robot$signer -p C0sLogin-9q", "C0sLogin-9q"),
                    ("sqlcmd -S db -U sa -P 'Sq1Pw!2024' -Q 'select 1'", "Sq1Pw!2024"),
                    ("redis-cli -h cache -a R3disPw9 ping", "R3disPw9"),
                    ("ipmitool -I lanplus -H 10.0.0.9 -U ADMIN -P Ipm1Pw9 power status", "Ipm1Pw9"),
@@ -4094,6 +4098,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
          r"|''(?P<v4>[^'\r\n]{1,256})'')", "-",
          extract=_dash_option, remember=True, before=_OPTION_BEFORE, after="[A-Za-z]",
          examples=(("java -jar tool.jar -password S3cr3tPw9 -host db", "S3cr3tPw9"),
+                   ("java -jar wss-unified-agent.jar -apiKey $WS_APIKEY -userKey 9c2e4a6b8d0f1e3a5c7b9d1f3e5a7c9b -d .",
+                    "9c2e4a6b8d0f1e3a5c7b9d1f3e5a7c9b"),
                    ("plink -ssh -pw Pl1nkPw9 ops@bastion uptime", "Pl1nkPw9"),
                    ("'-vaultToken s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5'", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
                    ("openssl rsa -in key.pem -passin pass:0pensslPw9 -out plain.pem", "0pensslPw9"),
@@ -7036,6 +7042,24 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Sx7!kQ2w"),),
          negatives=("MSH|^~\\&|EPIC|MAINHOSP|LABSYS|REFLAB|20240502130741||ADT^A08^ADT_A01|MSG0041|P|2.5.1",
                     "MSH|^~\\&|LAB|||20240101||ORU^R01|1|P|2.3", "MSH|^~\\&|LAB||||20240101||ORU^R01|1|P|2.3")),
+    # The Snyk CLI's configstore (`~/.config/configstore/snyk.json`, written by `snyk auth` and `snyk config set
+    # api=`): its API token, a UUID, under the key `"api"`, which names no secret on its own (only a UUID is taken).
+    Rule("secret", r'"api"[ \t]*:[ \t]*"(?P<v>[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})"', needs='"api"',
+         remember=True,
+         examples=(('{\n  "api": "5d1f0c7a-9b3e-4c2d-8a6f-1e0b7d9c3a52",\n  "org": "platform"\n}',
+                    "5d1f0c7a-9b3e-4c2d-8a6f-1e0b7d9c3a52"),),
+         negatives=('{"api": "v2", "org": "platform"}', '"api": "https://api.snyk.io"',
+                    '"api": "${SNYK_TOKEN}"')),
+    # Sonatype Nexus IQ's CLI (`nexus-iq-cli`, `java -jar nexus-iq-cli-<version>.jar`): `-a USER:PASSWORD`
+    # (`--authentication`), on the command's line.
+    Rule("password", r"nexus-iq-cli[^\r\n]{0,400}?[ \t](?:-a|--authentication)[ \t]+[\"']?[^\s:\"']{1,64}:"
+         r"(?P<v>[^\s\"']{1,256})", needs="nexus-iq-cli", extract=_bundler_credentials, remember=True,
+         examples=(("java -jar nexus-iq-cli-1.185.0-01.jar -i app -s https://iq:8070 -a ci:Iq5Pw-kT9 -t build x.war",
+                    "Iq5Pw-kT9"),
+                   ("nexus-iq-cli --authentication 'admin:N3xIq!q7' -i app target/", "N3xIq!q7")),
+         negatives=("java -jar nexus-iq-cli.jar -i app -s https://iq:8070 -a $IQ_USER:$IQ_PASSWORD x.war",
+                    "nexus-iq-cli -i app -s https://iq:8070 target/app.war",
+                    "nexus-iq-cli -a '${IQ_USER}:${IQ_PASSWORD}' -i app x.war")),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"
