@@ -360,6 +360,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_130", "columnar and OLAP analytics databases and query engines", "33940f7", "a216e77",
            source="the tools' documentation"),
+    _batch("_132", "MLOps: model serving, experiment tracking, feature stores and labelling tools", "206cf60",
+           "dfab2e4", source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
