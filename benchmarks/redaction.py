@@ -364,6 +364,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_131", "software supply-chain security: dependency scanning, SBOM, signing and vulnerability scanners",
            "206cf60", "b699937", source="the tools' documentation"),
+    _batch("_132", "MLOps: model serving, experiment tracking, feature stores and labelling tools", "206cf60",
+           "dfab2e4", source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

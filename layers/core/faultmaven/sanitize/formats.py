@@ -5394,6 +5394,36 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("bin/otrs.Console.pl Admin::User::SetPassword root@localhost",
                     "bin/otrs.Console.pl Admin::User::SetPassword root@localhost $NEW_PW",
                     "otrs.Console.pl Admin::User::SetPassword --help")),
+    # DVC's `dvc remote modify [--local] REMOTE OPTION VALUE`: the option name and its value are separate words, and
+    # the documented secret options (`password`, `token`, `secret_access_key`, Azure's `account_key`/`sas_token`, ...)
+    # say what the value is. `--unset` leaves no value; a `$VAR` is left.
+    *(Rule(label, r"dvc[ \t]+remote[ \t]+modify(?:[ \t]+-[-\w]+)*[ \t]+[^\s'\"-]\S*[ \t]+(?:" + options + r")[ \t]+"
+           + _POSITIONAL_VALUE + _LINE_END, needs="remote modify", extract=_password_arg, remember=True,
+           examples=examples,
+           negatives=("dvc remote modify --local nas password", "dvc remote modify nas url ssh://dvc@nas/srv/dvc",
+                      "dvc remote modify --local share token $WEBDAV_TOKEN", "dvc remote modify nas ask_password true",
+                      "dvc remote modify -u --local nas password"))
+      for label, options, examples in (
+          ("password", "password",
+           (("$ dvc remote modify --local nas password 'Sx4#pLq9Wv'", "Sx4#pLq9Wv"),
+            ("dvc remote modify myremote password Wv7tQz2Kp", "Wv7tQz2Kp"))),
+          ("secret", "token|secret_access_key|session_token|account_key|sas_token|client_secret|gdrive_client_secret"
+                     "|oss_key_secret|connection_string",
+           (("dvc remote modify --local share token Tk9mXq2Vr5Lz8Wp3", "Tk9mXq2Vr5Lz8Wp3"),
+            ("dvc remote modify -l s3 secret_access_key Qz3+Lx8mR2Vt7Wn5Kp9Bc4Hd1Fs6Jg0YeUa2XoMi",
+             "Qz3+Lx8mR2Vt7Wn5Kp9Bc4Hd1Fs6Jg0YeUa2XoMi"))))),
+    # `wandb login [--relogin] [--host URL] KEY`: the W&B API key given by position (40 hex digits; a self-hosted
+    # server's keys carry a prefix such as `local-`).
+    Rule("token", r"wandb[ \t]+login(?:[ \t]+--?[a-z][\w-]*(?:[ \t=]+https?://\S+)?)*[ \t]+"
+         r"(?P<v1>(?:[a-z]{2,16}-)?[0-9a-f]{40}|[A-Za-z0-9_-]{32,128})(?=\s|\Z)", needs="wandb login", extract=_groups,
+         remember=True,
+         examples=(("wandb login 0f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6", "0f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6"),
+                   ("wandb login --relogin --host https://wandb.lab.example "
+                    "local-1a2b3c4d5e6f708192a3b4c5d6e7f80912a3b4c5",
+                    "local-1a2b3c4d5e6f708192a3b4c5d6e7f80912a3b4c5")),
+         negatives=("wandb login --relogin", "wandb login --host https://wandb.lab.example",
+                    "wandb login $WANDB_API_KEY",
+                    "wandb: Currently logged in as: trainer. Use `wandb login --relogin` to force relogin")),
     # Request Tracker's RT_SiteConfig.pm sets options with `Set( $NamePassword, 'VALUE' );` (`$DatabasePassword`,
     # RT::LDAPImport's `$LDAPPassword`): no `=` or `=>` after the key word, only the variable's name ends with it.
     Rule("password", r"Set\((?<![\w$>.:]Set\()[ \t]*\$\w{0,64}(?:Password|Passwd|Secret)[ \t]*,[ \t]*"

@@ -30,9 +30,10 @@ PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pas
                             "psk", "wpakey", "wepkey", "authtok", "keyphrase"})
 # `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token.
 # `authkey`: `auth_key` run together (UrBackup's `internet_authkey`), as `apikey` is `api_key`; `appkey` is `app_key`
-# (Tencent Cloud SMS's `sms.appkey`); `writekey` is `write_key` (Honeycomb's Beeline and libhoney `writekey=`).
-STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "authkey", "appkey", "writekey", "credential",
-                                  "credentials", "privatekey", "salt", "signature", "sig"}
+# (Tencent Cloud SMS's `sms.appkey`); `writekey` is `write_key` (Honeycomb's Beeline and libhoney `writekey=`);
+# `secretkey` is `secret_key` (Kubeflow Pipelines' `mlpipeline-minio-artifact` Secret, MinIO's `secretkey:`).
+STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "authkey", "appkey", "writekey", "secretkey",
+                                  "credential", "credentials", "privatekey", "salt", "signature", "sig"}
 # Words that end like a password word without naming one (`bypass=true`).
 _NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass", "basalt"})
 # `NONCOMPLIANT_APITOKEN`, `dbsecret`, `passwordsalt`, `TLSPSK`: one word that ends with a secret word.
@@ -224,7 +225,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ('$1 = {user = 0x5555555592a0 "app", password = 0x5555555592e0 "Gdb#Pr1nt-Pw8"}', "Gdb#Pr1nt-Pw8"),
              ("nonce_salt = '+Kq9#zT!mV2^pL8&xR4*wN7(yB3)fH6j'", "+Kq9#zT!mV2^pL8&xR4*wN7(yB3)fH6j"),
              ("VAPID_PRIVATE_KEY=oKd4Ta3mP9sQ2vW7xZ1cB5nH8jL0fR6yU4eI2gT9kAs",
-              "oKd4Ta3mP9sQ2vW7xZ1cB5nH8jL0fR6yU4eI2gT9kAs")),
+              "oKd4Ta3mP9sQ2vW7xZ1cB5nH8jL0fR6yU4eI2gT9kAs"),
+             ("minio.secretkey=WnQ3dkxtOXBYcjJLcTVO", "WnQ3dkxtOXBYcjJLcTVO")),
 
             ("password_length=12", "ldap_default_authtok_type = password", "smtp_auth_plain=yes", "PWD=/home/app",
              "token = '' + tokenFromVaultStorageCache + ''", "password = 'Password: ' + getPassword() + ''",
@@ -251,7 +253,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "max_tokens=4096", "STATSIG_CLIENT_KEY=client-Hn3bV7cX1zL5kJ9gF2dS6aP0oI4uY8tR3eW7qM1nB",
              'project_api_key="phc_Tq8Wm3Xz7Rb2Lv9Nc4Kp6Hy1Df5Sg0Ja3Ue8Io2Qk"', "secret = 1/kv/data/payments",
              "sshKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3 ops@bastion'",
-             "subscription_key_id=42", "'secret=secret/data/smtp:password'",
+             "subscription_key_id=42", "minio.accesskey=bWxwaXBlbGluZQ==", "'secret=secret/data/smtp:password'",
              'DATABASE_PASSWORD="{{ with secret "database/creds/billing" }}{{ .Data.password }}{{ end }}"')),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),
             ("  password = <<-EOT\n    Hcl-H3redoc\n  EOT\n", "Hcl-H3redoc")),
