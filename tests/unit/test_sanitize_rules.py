@@ -410,6 +410,10 @@ KNOWN_MISSES = {
     "Zimbra zmlocalconfig -s -m nokey printing bare password values for a support ticket":
         ["Tn6vQx3RkW8mZp5L", "Jc4Hy9sBwE2nVq7X"],
     "Nextcloud occ mail:account:create with positional IMAP and SMTP passwords": ["Wq8Zr3Tk6NxLm2Vb"],
+    # Batch 134: Metabase's session id is a UUID under `"id"` in the `/api/session` reply (ids are kept) and then sent
+    # as `X-Metabase-Session:`; `session` names cookies and log fields too often to be a key word.
+    "Metabase API session login with username/password and the X-Metabase-Session header, plus an API key header":
+        ["38f4939c-ad7f-4cbe-ae54-30946daf8593"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;
@@ -470,6 +474,9 @@ KNOWN_FALSE_POSITIVES = {
     # Batch 119: Kamal's deploy.yml lists the names of the variables held in .kamal/secrets under `password:` and
     # `secret:`; a YAML list item under a secret key is read as its value (the usual shape of a secret list).
     "Kamal config/deploy.yml with registry password list and env secret names only (no values)",
+    # Batch 134: DataHub's `urn:li:dataHubAccessToken:<uuid>` names a token by id, but the key scanner sees only the
+    # camel-case `dataHubAccessToken` before the colon, and UUIDs under a token's name are how many tokens are written.
+    "negative: DataHub recipe with a token reference and an access-token list from the CLI (ids and names only)",
 }
 
 

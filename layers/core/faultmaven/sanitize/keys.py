@@ -308,7 +308,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ('"password":"x","totp":"JBSWY3DPEHPK3PXPNA7Q"', "JBSWY3DPEHPK3PXPNA7Q"),
             ('RESULT = {"Password1":"W1fi-T4sm0ta!"}', "W1fi-T4sm0ta!"),
             ("    community_rw: 'Nd-Rw-C0mm'", "Nd-Rw-C0mm"), ('"auth_secondary": "Scr4p-En4ble",', "Scr4p-En4ble"),
-            ("-H 'Ocp-Apim-Subscription-Key: dcc43aedf4535b7b6bec7143b6ee1764'", "dcc43aedf4535b7b6bec7143b6ee1764")),
+            ("-H 'Ocp-Apim-Subscription-Key: dcc43aedf4535b7b6bec7143b6ee1764'", "dcc43aedf4535b7b6bec7143b6ee1764"),
+            ("  secretKey: Mn4vK8qL2xR7tZ9w", "Mn4vK8qL2xR7tZ9w"),
+            ('      secretKey: "mysql-root-Pw7x"', "mysql-root-Pw7x")),
             ("password: ${DB_PASSWORD}", "password: ${{ secrets.FTP_PASSWORD }}", "password: {{ .Values.password }}",
              'DbConfig { password: SecretBox<str>([REDACTED]), pool_size: 10 }',
              '  ["password":"App\\Service\\Mailer":private]=>', '  ["apiToken":protected]=>',
@@ -337,6 +339,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "    key: '/etc/pushsvc/AuthKey_8KQ2ZP4M7R.p8',",
              "arangodb --auth.jwt-secret=/etc/arangodb/jwtSecret --starter.join a1,a2",
              "  publishKey: 'pub-c-7c2e9a41-3b8d-4f6e-a915-2d0c8b7e6f43',",
+             "MAPBOX_API_KEY = 'pk.eyJ1IjoibWFwcy1kZW1vIiwiYSI6ImNrMnF6dDQ5djAxMjMzbXA4bXJ2eTZ0NGQifQ.Hq2Lm9Vx4Zp8"
+             "Tn3Yb6Jf1K'",
+             '      secretKey: "admin_password"', "        secretKey: postgres-root-password",
              "      SOKETI_DEFAULT_APP_KEY: 'fieldapp-key'",
              "DOMAIN SID:            S-1-5-21-2845301147-3729106482-1187659273",
              '"vapid_key": "BCk-QqERU0q-CfYZjcuB6lnyyOYfJ2AifKqfeGIm7Z-HiTU5T9eTG5GxVA0_OH5mMlI4UkkDTpaZwozy0TzdZ2M="',
@@ -838,6 +843,10 @@ _ABSOLUTE_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.){2,}")
 # A Kubernetes Secret's name given where a label says "Secret" (Longhorn's `Backup Target Credential Secret:
 # minio-secret`): lower-case words ending in `-secret` or `-credentials` name the object, not its content.
 _SECRET_OBJECT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*-(?:secret|credentials)")
+# A camel-case `secretKey` naming the entry inside a Kubernetes Secret (helm values beside `secretRef`/`existingSecret`:
+# `secretKey: system_client_secret`): lower-case words joined by `-` or `_`, no digits; MinIO's chart puts the
+# credential itself under `secretKey`, random-looking.
+_SECRET_ENTRY_NAME = re.compile(r"[a-z]{2,20}(?:[-_][a-z]{2,20}){1,5}")
 # Code, not a value: between two string literals, the rest of an expression (`"Password: " + getPassword() + "`,
 # `'password = '.$p['pw']`, `"Password:",nextLabel:"`); an escaped or spliced variable (`\$_POST[...]`,
 # `"'$DB_PASSWORD'"`, `$BASE_URL/forgot`); a C cast (`(char *) p`); a call (`os.urandom(16)`, `System.getenv("X")`).
@@ -931,6 +940,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
         return False
     if words[-1:] == ("secret",) and _SECRET_OBJECT_NAME.fullmatch(value):
         return False
+    if key.endswith("secretKey") and _SECRET_ENTRY_NAME.fullmatch(value):
+        return False  # a helm chart's `secretRef:` + `secretKey: mysql-root-password`: the entry's name in a Secret
     if words[-1:] == ("community",) and value in _DEFAULT_COMMUNITIES:
         return False
     if words[-2:] == ("client", "key") and (_ADYEN_CLIENT_KEY.fullmatch(value) or key.endswith("clientKey")):
@@ -950,9 +961,12 @@ _DEFAULT_COMMUNITIES = frozenset({"public", "private"})
 _ADYEN_CLIENT_KEY = re.compile(r"(?:test|live)_[A-Z0-9]{32}")
 # Keys their providers document as public, shipped in every page's JavaScript whatever key holds them: Statsig's
 # client keys (`client-`; the server's are `secret-`) and PostHog's project keys (`phc_`; personal keys are `phx_`);
-# PubNub's publish and subscribe keys (`pub-c-`/`sub-c-` and a UUID, in every client app; its secret key is `sec-c-`).
+# PubNub's publish and subscribe keys (`pub-c-`/`sub-c-` and a UUID, in every client app; its secret key is `sec-c-`);
+# Mapbox's public tokens (`pk.` + base64url JSON naming the account, `{"u":`, + `.` + a signature; its secret ones are
+# `sk.`): made for map pages (Superset's `MAPBOX_API_KEY`).
 _BROWSER_KEY = re.compile(r"(?:client-|phc_)[A-Za-z0-9]{32,64}"
-                          r"|(?:pub|sub)-c-[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")
+                          r"|(?:pub|sub)-c-[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+                          r"|pk\.eyJ1Ijoi[A-Za-z0-9_-]{8,300}\.[A-Za-z0-9_-]{16,64}")
 # An OpenSSH public key (`authorized_keys` line: type, base64 blob, comment), published by design under a key such as
 # OpenShift install-config's `sshKey:`.
 _SSH_PUBLIC_KEY = re.compile(r"(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp(?:256|384|521)"
