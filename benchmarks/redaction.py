@@ -366,6 +366,8 @@ CLIENT_BATCHES = (
            "206cf60", "b699937", source="the tools' documentation"),
     _batch("_132", "MLOps: model serving, experiment tracking, feature stores and labelling tools", "206cf60",
            "dfab2e4", source="the tools' documentation"),
+    _batch("_133", "e-learning platforms and learning management systems, second round", "dd07120", "f350687",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
