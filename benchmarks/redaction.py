@@ -366,6 +366,8 @@ CLIENT_BATCHES = (
            "206cf60", "b699937", source="the tools' documentation"),
     _batch("_132", "MLOps: model serving, experiment tracking, feature stores and labelling tools", "206cf60",
            "dfab2e4", source="the tools' documentation"),
+    _batch("_133", "e-learning platforms and learning management systems, second round", "dd07120", "f350687",
+           source="the tools' documentation"),
     _batch("_134", "data catalogs, governance and BI semantic layers", "dd07120", "2fe6989",
            source="the tools' documentation"),
 )

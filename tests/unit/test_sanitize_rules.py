@@ -29,6 +29,12 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # names the key without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it
 # from other fields.
 KNOWN_MISSES = {
+    # Batch 133: a value printed alone on the line after the command that reads it (`tutor config printvalue
+    # OPENEDX_MYSQL_PASSWORD`, the session id Sakai's `/sakai-ws/rest/login/login?id=…&pw=…` returns): following a
+    # command to its output is data flow, and a bare line is any word.
+    "Tutor config save --set for database root password and SMTP and tutor config printvalue": ["Yk7NqT3zWx9LmR2v"],
+    "Sakai webservices login via SakaiLogin SOAP (login?id=admin&pw=) and the returned session id":
+        ["9f1c2a4e-7b3d-4e8f-a6c1-2d5b0e9f7a38"],
     # Batch 127: a Google Cloud Healthcare API service account's `private_key_id` (40 hex) names the key (the `kid` of
     # every JWT it signs) without granting anything; its `private_key` beside it is caught.
     "Google Cloud Healthcare API service account key JSON (private_key, private_key_id)":

@@ -5424,6 +5424,48 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("wandb login --relogin", "wandb login --host https://wandb.lab.example",
                     "wandb login $WANDB_API_KEY",
                     "wandb: Currently logged in as: trainer. Use `wandb login --relogin` to force relogin")),
+    # Sakai's sakai.properties sets a bean's property as `property@bean.name=value`
+    # (`password@javax.sql.BaseDataSource=`, `smtpPassword@org.sakaiproject.email.api.EmailService=`): the key word
+    # stands before the `@`, not before the `=`.
+    Rule("password", r"(?<![\w.-])[A-Za-z]{0,32}[pP]assword@[A-Za-z][\w.$]{2,160}[ \t]*=[ \t]*(?P<v1>\S{1,256})",
+         needs="assword@", extract=_groups, remember=True, validate=lambda value: not is_placeholder_value(value),
+         examples=(("password@javax.sql.BaseDataSource=Sk4iQx9!mLt2", "Sk4iQx9!mLt2"),
+                   ("smtpPassword@org.sakaiproject.email.api.EmailService = Mz7qWt3Lp9", "Mz7qWt3Lp9")),
+         negatives=("password@ = Sk4iQx9!mLt2", "set smtpPassword@EmailService in sakai.properties",
+                    "password@bean=${DB_PASSWORD}")),
+    # Moodle's and Mahara's site password salts (`$CFG->passwordsaltmain`, `$CFG->passwordsaltalt1` … after a
+    # rotation): the salt word is inside the setting's name, not at its end.
+    Rule("secret", r"\$(?:CFG|cfg)->passwordsalt(?:main|alt\d{1,2})[ \t]*=[ \t]*"
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\")", needs="passwordsalt", extract=_groups,
+         remember=True, validate=lambda value: not is_placeholder_value(value),
+         examples=(("$CFG->passwordsaltmain = 'q8;Zk!vR3^w@F0x%Lp9T';", "q8;Zk!vR3^w@F0x%Lp9T"),
+                   ('$cfg->passwordsaltalt1 = "Wm2#Tz8qLx5!Rv";', "Wm2#Tz8qLx5!Rv")),
+         negatives=("$CFG->passwordsaltmain = '';", "if (empty($CFG->passwordsaltmain)) {")),
+    # Moodle's `admin/cli/cfg.php [--component=…] --name=NAME --set=VALUE`: the setting named by `--name` holds a
+    # secret when it ends with a secret word (`bind_pw`, `…_shared_secret`) or a run-together key name
+    # (`airnotifieraccesskey`, `adminsecret`).
+    Rule("secret", r"cfg\.php[^\r\n]{0,200}?--name=\w{0,64}(?:accesskey|secretkey|apikey|secret|password|passwd|pass|"
+         r"_pw|token)[ \t]+--set=(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\"|(?P<v3>[^\s'\"]{1,256}))",
+         needs="cfg.php", extract=_groups, remember=True, validate=lambda value: not is_placeholder_value(value),
+         examples=(("php admin/cli/cfg.php --component=message_airnotifier --name=airnotifieraccesskey "
+                    "--set=7e2a91cf04d85b3e6f1a20c9d47b8e53", "7e2a91cf04d85b3e6f1a20c9d47b8e53"),
+                   ("php admin/cli/cfg.php --name=smtppass --set='Sm7!qTz2Lx'", "Sm7!qTz2Lx")),
+         negatives=("php admin/cli/cfg.php --component=message_airnotifier --name=airnotifieraccesskey",
+                    "php admin/cli/cfg.php --name=enablewebservices --set=1",
+                    "php admin/cli/cfg.php --name=smtppass --set=$SMTP_PASS")),
+    # A Kaltura Session (KS) of version 2 is the base64 of `v2|<partner id>|…`, so it starts `djJ8`.
+    Rule("token", r"(?<![A-Za-z0-9+/_-])(?P<v1>djJ8[A-Za-z0-9+/_-]{56,2048}={0,2})(?![A-Za-z0-9+/_-])", needs="djJ8",
+         extract=_groups, remember=True,
+         examples=(("ks=djJ8MjQxOTg3MXw9Hq2ZtW7xLp4RmV8kNc3YbJ6sDf1gEu5aTo0iKw9XrQzMnPv2Cy7Hj4Gk8FsUe3Lb6W==",
+                    "djJ8MjQxOTg3MXw9Hq2ZtW7xLp4RmV8kNc3YbJ6sDf1gEu5aTo0iKw9XrQzMnPv2Cy7Hj4Gk8FsUe3Lb6W=="),),
+         negatives=("djJ8 is the base64 of v2|", "ks=djJ8MjQxOTg3MXw")),
+    # Scalelite's `rake servers:add[URL,SECRET(,LOAD_MULTIPLIER)]`: a BigBlueButton server's shared secret by position.
+    Rule("secret", r"servers:add\[[^,\]\s]{1,512},(?P<v1>[^,\]\s\"']{8,256})(?=[,\]])", needs="servers:add[",
+         extract=_groups, remember=True, validate=lambda value: not is_placeholder_value(value),
+         examples=(("./bin/rake servers:add[https://bbb1.example.edu/bigbluebutton/api,Zx9kQ2wLm7RtV4pNc8YbH3j,1]",
+                    "Zx9kQ2wLm7RtV4pNc8YbH3j"),),
+         negatives=("./bin/rake servers:add[https://bbb1.example.edu/bigbluebutton/api,$BBB_SECRET]",
+                    "./bin/rake servers:list")),
     # Request Tracker's RT_SiteConfig.pm sets options with `Set( $NamePassword, 'VALUE' );` (`$DatabasePassword`,
     # RT::LDAPImport's `$LDAPPassword`): no `=` or `=>` after the key word, only the variable's name ends with it.
     Rule("password", r"Set\((?<![\w$>.:]Set\()[ \t]*\$\w{0,64}(?:Password|Passwd|Secret)[ \t]*,[ \t]*"
