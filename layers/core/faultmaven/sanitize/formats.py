@@ -1055,9 +1055,10 @@ def _sdk_key_argument(rule: Rule, hit: Hit) -> list[Finding]:
     return [(start, end, rule.label)] if _looks_like_key(hit.text[start:end]) else []
 
 
-def _licence_key_argument(rule: Rule, hit: Hit) -> list[Finding]:
-    """A licence key passed by position: 20+ characters with a letter and a digit (Apryse's keys hold `:` and blanks:
-    `demo:1765101234567:7e…`, `Company:OEM:Product::B+:AMS(20271231):…`), not a placeholder (`YOUR_LICENSE_KEY`)."""
+def _letters_and_digits(rule: Rule, hit: Hit) -> list[Finding]:
+    """A value with letters and digits both, not a placeholder: a licence key passed by position (Apryse's hold `:`
+    and blanks: `demo:1765101234567:7e…`; not `YOUR_LICENSE_KEY`), an authorization code under its own key (not an
+    exit code)."""
     start, end = hit.value_span()
     value = hit.text[start:end]
     ok = any(c.isdigit() for c in value) and any(c.isalpha() for c in value) and not is_placeholder_value(value)
@@ -1071,20 +1072,12 @@ _AUTH_CODE_GRANT = re.compile(r"grant_type=authorization_code(?![\w-])")
 
 
 def _authorization_code(rule: Rule, hit: Hit) -> list[Finding]:
-    start, end = hit.value_span()
-    value = hit.text[start:end]
-    if not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)) or is_placeholder_value(value):
+    found = _letters_and_digits(rule, hit)
+    if not found:
         return []
+    start, end, _ = found[0]
     near = _AUTH_CODE_GRANT.search(hit.text, max(0, start - 1024), min(len(hit.text), end + 1024))
-    return [(start, end, rule.label)] if near else []
-
-
-def _one_time_code(rule: Rule, hit: Hit) -> list[Finding]:
-    """An authorization code under its own key: letters and digits both (not an exit code), not a placeholder."""
-    start, end = hit.value_span()
-    value = hit.text[start:end]
-    ok = any(c.isdigit() for c in value) and any(c.isalpha() for c in value) and not is_placeholder_value(value)
-    return [(start, end, rule.label)] if ok else []
+    return found if near else []
 
 
 def _sdk_key_arguments(rule: Rule, hit: Hit) -> list[Finding]:
@@ -3040,7 +3033,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # JavaScript's `PDFNet.initialize`, C++'s `PDFNet::Initialize`).
     Rule("secret", r"PDFNet(?:\.|::)[Ii]nitialize\(\s{0,16}"
          r"(?:\"(?P<v1>[^\"\r\n]{20,512})\"|'(?P<v2>[^'\r\n]{20,512})')",
-         needs="PDFNet", extract=_licence_key_argument, remember=True,
+         needs="PDFNet", extract=_letters_and_digits, remember=True,
          examples=(('    PDFNet.Initialize("demo:1765101234567:7e5f3e2a03000000008f6b1c2d3e4f5a6b7c8d9e0f")',
                     "demo:1765101234567:7e5f3e2a03000000008f6b1c2d3e4f5a6b7c8d9e0f"),
                    ("await PDFNet.initialize('Example Corp:OEM:Docs::B+:AMS(20271231):A1B2C3D4E5F60718293A4B5C');",
@@ -3065,7 +3058,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # body of `oauth2/access_token/` and in the redirect (`?auth_code=…&code=…`), as do other platforms' token
     # exchanges: a one-time code that buys the tokens. `grant_type=authorization_code` names the grant, not a key.
     Rule("secret", r"(?<![A-Za-z0-9])auth_code\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?(?P<v>[A-Za-z0-9._~%/+-]{16,512})"
-         r"(?![A-Za-z0-9._~%/+-])", needs="auth_code", extract=_one_time_code, remember=True,
+         r"(?![A-Za-z0-9._~%/+-])", needs="auth_code", extract=_letters_and_digits, remember=True,
          examples=(("""-d '{"app_id": "7290112233445566778", "auth_code": "e153fc45f72c05bba56b18f850f2d439"}'""",
                     "e153fc45f72c05bba56b18f850f2d439"),
                    ("GET /tiktok/callback?auth_code=9c4e7a1f3b8d2e6a0c5f9b3d7e1a4c8f2b6d0e4a"
