@@ -7125,6 +7125,63 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("java -jar nexus-iq-cli.jar -i app -s https://iq:8070 -a $IQ_USER:$IQ_PASSWORD x.war",
                     "nexus-iq-cli -i app -s https://iq:8070 target/app.war",
                     "nexus-iq-cli -a '${IQ_USER}:${IQ_PASSWORD}' -i app x.war")),
+    # A Philips Hue bridge's or a deCONZ (Phoscon) gateway's API key is issued by link-button pairing as the
+    # `username` of `POST /api`'s reply, `[{"success":{"username":"KEY"}}]` (with `"clientkey"`, the Entertainment
+    # API's PSK, when `generateclientkey` was asked), and is then the path segment after `/api/` of every call
+    # (`/api/KEY/lights/3`). Only that reply's `username` (10 to 64 letters, digits and `-`, a digit and a letter among
+    # them): elsewhere `username` names an account.
+    Rule("secret", r'"success"[ \t]*:[ \t]*\{[ \t]*"username"[ \t]*:[ \t]*"(?P<v>[A-Za-z0-9-]{10,64})"',
+         needs='"success"', extract=_letters_and_digits, remember=True,
+         examples=(('[{"success":{"username":"Qs6VvRJs7uBLnXfgowKErylck7QP9c0v3jojPlF8","clientkey":"x"}}]',
+                    "Qs6VvRJs7uBLnXfgowKErylck7QP9c0v3jojPlF8"),
+                   ('[{"success": {"username": "3A9F0C21B7"}}]', "3A9F0C21B7")),
+         negatives=('[{"success":{"username":"alice"}}]', '{"success": true, "username": "svc-backup-2024"}',
+                    '[{"success":{"username":"ADMINISTRATOR"}}]')),
+    Rule("secret", r'"clientkey"[ \t]*:[ \t]*"(?P<v>[0-9A-Fa-f]{32})"', needs='"clientkey"', remember=True,
+         examples=(('{"username":"x","clientkey":"BE8069E6D43D77143975A4A12D7786E7"}',
+                    "BE8069E6D43D77143975A4A12D7786E7"),),
+         negatives=('{"clientkey": "<32 hex digits>"}', '"clientkey": "${HUE_CLIENTKEY}"')),
+    Rule("secret", r"/api/(?![0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}/)"
+         r"(?P<v>[0-9A-F]{10}|[A-Za-z0-9-]{32,40})/(?:lights|sensors|groups|scenes|schedules|rules|resourcelinks"
+         r"|capabilities|config)(?![\w-])", needs="/api/", extract=_letters_and_digits, remember=True,
+         examples=(("curl -s http://192.168.1.20/api/Qs6VvRJs7uBLnXfgowKErylck7QP9c0v3jojPlF8/lights/3",
+                    "Qs6VvRJs7uBLnXfgowKErylck7QP9c0v3jojPlF8"),
+                   ("GET http://192.168.1.30/api/0D7233A684/sensors/12", "0D7233A684")),
+         negatives=("GET /api/v1/config", "GET /api/2c8f5a71-6b3e-4d19-9a0c-7e5d2f1b4c38/config",
+                    "http://192.168.1.20/api/<username>/lights", "http://bridge/api/newdeveloper/lights",
+                    "GET /api/3f2a9c81b7e4/lights/3")),
+    # Z-Wave network security keys (16 bytes, 32 hex digits) under the names of their security classes: Z-Wave JS
+    # UI's `"securityKeys": {"S2_Unauthenticated": "…", "S2_Authenticated": "…", "S2_AccessControl": "…",
+    # "S0_Legacy": "…"}`, its environment's `KEY_S0_Legacy=…`, the zwave-js driver's `S2_…: Buffer.from("…", "hex")`.
+    *(Rule("secret", rf"(?<![A-Za-z0-9]){names}[\"']?[ \t]*[:=][ \t]*(?:Buffer\.from\()?[\"']?"
+           r"(?P<v>[0-9A-Fa-f]{32})(?![0-9A-Za-z])", needs=literal, remember=True,
+           examples=((f'"securityKeys": {{\n  "{first}": "E3A0A6902E7FFBE6E90D8F007BADFCC0",',
+                      "E3A0A6902E7FFBE6E90D8F007BADFCC0"),
+                     (f"KEY_{first}=65082C635DDCDE17CCF335F02DA1A896", "65082C635DDCDE17CCF335F02DA1A896"),
+                     (f'{first}: Buffer.from("61e620a16289489e5870845af0ca9c41", "hex"),',
+                      "61e620a16289489e5870845af0ca9c41")),
+           negatives=(f'"{first}": ""', f"KEY_{first}=${{ZWAVE_KEY}}", f"{first}: granted"))
+      for literal, names, first in (("S0_Legacy", "S0_Legacy", "S0_Legacy"),
+                                    ("S2_", "S2_(?:Unauthenticated|Authenticated|AccessControl)",
+                                     "S2_AccessControl"))),
+    # openHAB API tokens (`openhab:users addApiToken USER NAME SCOPE`, the UI's profile page): `oh.`, the token's
+    # name, `.`, and a base64 body without `+/=` (64 random bytes), wherever they stand.
+    Rule("token", r"oh\.(?<![\w.]oh\.)[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9]{40,}(?![\w+/=])", needs="oh.",
+         extract=_letters_and_digits,
+         examples=(("openhab> openhab:users addApiToken admin grafana system\n"
+                    "oh.grafana.GbvVd5DQG7GuDIKEJkknNmaw7tTmty7C6SzpMjmBGRawtA55yC0U6oe2L9KIHYOJHdSdzIxU3z",
+                    "oh.grafana.GbvVd5DQG7GuDIKEJkknNmaw7tTmty7C6SzpMjmBGRawtA55yC0U6oe2L9KIHYOJHdSdzIxU3z"),),
+         negatives=("see https://www.openhab.org/docs/configuration/apitokens.html", "oh.apitoken.<token>",
+                    "Token oh.grafana.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")),
+    # An HTTP Digest HA1 (MD5 or SHA-256 of `user:realm:password`), which authenticates as the password does: Shelly
+    # Gen2's `Shelly.SetAuth` params `"ha1":"…"`, a SIP server's `ha1` column or field.
+    Rule("password_hash", r"(?<![\w-])[\"']?ha1[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>[0-9a-fA-F]{64}|[0-9a-fA-F]{32})"
+         r"(?![0-9A-Za-z])", needs="ha1", remember=True,
+         examples=(('"params":{"user":"admin","realm":"shellyplus1pm-a8032ab1c2d4",'
+                    '"ha1":"b5a8ab964210b8aef40c941d7662cb36f75e07146a71e9f719a2266f2b3b1276"}',
+                    "b5a8ab964210b8aef40c941d7662cb36f75e07146a71e9f719a2266f2b3b1276"),
+                   ("ha1=4f2d8c1e9a7b3d6f0c5e8a2b1d4f7c9e", "4f2d8c1e9a7b3d6f0c5e8a2b1d4f7c9e")),
+         negatives=('"ha1": null', "ha1 = md5(username:realm:password)", '"sha1":"4f2d8c1e9a7b3d6f0c5e8a2b1d4f7c9e"')),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"

@@ -93,6 +93,7 @@ EXCLUDED_LAST_WORDS = frozenset({
     "kid",  # a JWK's key id (a public thumbprint): step's `Provisioner: admin (JWK) [kid: …]`, a JWT header's `kid`
     "etag",  # an HTTP entity tag, a resource version's id or hash (`"etag": "…"` in Google APIs' replies, `ETag:`)
     "proof",  # an HMAC computed with a secret, useless without the token it signs: Meta's `appsecret_proof`
+    "parent", "parents",  # a resource name of the object above: Nest SDM's `"parent": "enterprises/…/rooms/…"`
 })
 HASH_WORDS = frozenset({"hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "hex"})
 _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
