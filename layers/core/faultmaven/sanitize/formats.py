@@ -2953,7 +2953,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
                # smartsheet-python-sdk's `smartsheet.Smartsheet(ACCESS_TOKEN)`, todoist-api-python's `TodoistAPI(TOKEN)`
                r"\bsmartsheet\.Smartsheet", r"\bTodoistAPI", r"\bTodoistAPIAsync",
                # eventbrite-sdk-python's `Eventbrite(OAUTH_TOKEN)` (a private token: 20 upper-case letters and digits)
-               r"\bEventbrite"),
+               r"\bEventbrite",
+               # Jotform's clients: Python's `JotformAPIClient(API_KEY[, euApi=True])`, PHP's `new JotForm(API_KEY)`
+               r"\bJotformAPIClient", r"new JotForm"),
            (('client = RESTClient("Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga")', "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga"),
             ("const mb = require('messagebird').initClient('Kq8vR2mTp9LwX4zN7bYc3Hd5s');", "Kq8vR2mTp9LwX4zN7bYc3Hd5s"),
             ("const telnyx = require('telnyx')('KEY0A1B2C3D4E5F6_Zx8Cv7Bn6Mq5Wr4Te3');",
@@ -2974,7 +2976,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
              "Kq4Wz8Rt2Lm6Vn0Xp3Hb7Jc1Fd5Ys9Ga2Te4Uo"),
             ('api = TodoistAPI("3f9c2b7a1e8d4c6b9a0f5e2d7c1b8a4e6d2f0b13")',
              "3f9c2b7a1e8d4c6b9a0f5e2d7c1b8a4e6d2f0b13"),
-            ("eb = Eventbrite('Q7ZK2M4XW9RTB3N6PL5C')", "Q7ZK2M4XW9RTB3N6PL5C")),
+            ("eb = Eventbrite('Q7ZK2M4XW9RTB3N6PL5C')", "Q7ZK2M4XW9RTB3N6PL5C"),
+            ("client = JotformAPIClient('4c1e9b7a2d8f3e6b0a5c9d1e7f2b8a43', euApi=True)",
+             "4c1e9b7a2d8f3e6b0a5c9d1e7f2b8a43"),
+            ('$jotformAPI = new JotForm("9b2e7d4a1c8f3e6b0d5a2c7f4e1b8d3a");', "9b2e7d4a1c8f3e6b0d5a2c7f4e1b8d3a")),
            ('api = RESTClient("https://api.example.com", timeout=30)', "client = RESTClient(api_key=key)",
             "rollbar.init(os.environ['ROLLBAR_ACCESS_TOKEN'], environment='production')",
             "const logtail = new Logtail(process.env.LOGTAIL_SOURCE_TOKEN);",
@@ -2984,7 +2989,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
             'cred = AzureKeyCredential("<your-key>")', "$docparser = new \\Docparser\\Docparser($apiKey);",
             "smart = smartsheet.Smartsheet()",
             'api = TodoistAPI(os.environ["TODOIST_API_TOKEN"])', 'api = TodoistAPI("<your_api_token>")',
-            "eventbrite = Eventbrite(os.environ['EVENTBRITE_TOKEN'])", "Eventbrite('MYOAUTHTOKEN')")),
+            "eventbrite = Eventbrite(os.environ['EVENTBRITE_TOKEN'])", "Eventbrite('MYOAUTHTOKEN')",
+            "client = JotformAPIClient(os.environ['JOTFORM_API_KEY'], euApi=True)",
+            "$jotformAPI = new JotForm('YOUR_API_KEY');")),
           (1, (r"\bplivo\.Client", r"\bplivo\.RestClient", r"\bplivo\.NewClient", r"new Basic",
                r"Credentials\\Basic", r"\bPusher\\Pusher", r"\bSearchClient\.create",
                r"\bSearchClient::create", r"\bsearch\.NewClient", r"\bbinance\.NewClient",
@@ -5446,6 +5453,43 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("php admin/cli/cfg.php --component=message_airnotifier --name=airnotifieraccesskey",
                     "php admin/cli/cfg.php --name=enablewebservices --set=1",
                     "php admin/cli/cfg.php --name=smtppass --set=$SMTP_PASS")),
+    # LimeSurvey's generated application/config/security.php (`$config['encryptionnonce']`,
+    # `$config['encryptionsecretboxkey']`, and the sodium key pair `encryptionkeypair`/`encryptionsecretkey`): the
+    # key words run together after `encryption`, and the values are bare hex. `encryptionpublickey` is left.
+    Rule("secret", r"(?<![\w-])encryption(?:nonce|secretboxkey|secretkey|keypair)['\"]?\]?[ \t]*=>?[ \t]*"
+         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\")", needs="encryption", extract=_groups,
+         remember=True,
+         examples=(("$config['encryptionnonce'] = 'e1caa9b2e4f879d08ad28bea5bf65e70b9d85c926fff7cb7';",
+                    "e1caa9b2e4f879d08ad28bea5bf65e70b9d85c926fff7cb7"),
+                   ("'encryptionsecretboxkey' => \"5a8f7ab0c20f877a89caf7ef11c02723fd6bf6b8d95f0b0040a6c8096cc63712\",",
+                    "5a8f7ab0c20f877a89caf7ef11c02723fd6bf6b8d95f0b0040a6c8096cc63712")),
+         negatives=("$config['encryptionpublickey'] = '3f0c9a1e7b5d2c8f4a6e0b9d1c7f3a5e8b2d4f6a0c9e1b7d3f5a8c2e4b6d';",
+                    "$config['encryptionnonce'] = '';", "encryptionnonce is generated on first install")),
+    # LimeSurvey's console: `php application/commands/console.php install ADMIN PASSWORD NAME EMAIL` (the name may be
+    # quoted; the e-mail address closes the line) and `… console.php resetpassword USER PASSWORD`.
+    *(Rule("password", r"console\.php[ \t]+" + command + r"[ \t]+[^\s'\"-]\S*[ \t]+" + _POSITIONAL_VALUE + tail,
+           needs="console.php", extract=_password_arg, remember=True, examples=examples, negatives=negatives)
+      for command, tail, examples, negatives in (
+          ("install", r"[ \t]+(?:'[^'\r\n]{1,128}'|\"[^\"\r\n]{1,128}\"|[^\s'\"]{1,128})[ \t]+[^\s@'\"]{1,64}@\S{1,253}"
+                      + _LINE_END,
+           (('php application/commands/console.php install admin Qw7!rT2zLp9 "Survey Admin" admin@example.edu',
+             "Qw7!rT2zLp9"),),
+           ("php application/commands/console.php install admin $ADMIN_PASSWORD Admin admin@localhost",
+            "php application/commands/console.php install")),
+          ("resetpassword", _LINE_END,
+           (("php application/commands/console.php resetpassword admin 'Kx4#vN8qWm2'", "Kx4#vN8qWm2"),),
+           ("php application/commands/console.php resetpassword admin", "console.php resetpassword admin $NEW_PW")))),
+    # LimeSurvey RemoteControl's `get_session_key(USER, PASSWORD)`: JSON-RPC `"method":"get_session_key",
+    # "params":["USER","PASSWORD"]` and the clients' `->get_session_key('USER', 'PASSWORD')`.
+    Rule("password", r"get_session_key(?:[\"'][ \t]*,[ \t]*[\"']params[\"'][ \t]*:[ \t]*\[|[ \t]*\()[ \t]*"
+         r"(?:\"[^\"\r\n]{1,128}\"|'[^'\r\n]{1,128}')[ \t]*,[ \t]*"
+         r"(?:\"(?P<v1>[^\"\r\n]{1,128})\"|'(?P<v2>[^'\r\n]{1,128})')",
+         needs="get_session_key", extract=_groups, remember=True,
+         examples=(('{"method":"get_session_key","params":["api_export","Fx15hVLwrgIJ7t"],"id":1}', "Fx15hVLwrgIJ7t"),
+                   ("$sessionKey = $myJSONRPCClient->get_session_key('admin', 'Lm8#qZ2vTx');", "Lm8#qZ2vTx")),
+         negatives=('{"method": "get_session_key", "params": [user, password], "id": 1}',
+                    "$key = $client->get_session_key($user, $password);",
+                    '{"method":"get_session_key","params":["admin","YOUR_PASSWORD"],"id":1}')),
     # A Kaltura Session (KS) of version 2 is the base64 of `v2|<partner id>|…`, so it starts `djJ8`.
     Rule("token", r"(?<![A-Za-z0-9+/_-])(?P<v1>djJ8[A-Za-z0-9+/_-]{56,2048}={0,2})(?![A-Za-z0-9+/_-])", needs="djJ8",
          extract=_groups, remember=True,
