@@ -1734,7 +1734,10 @@ def _quoted_field_end(text: str, pos: int) -> int:
 
 
 # The line before a key/value table row's TAB: the key alone, or phpinfo()'s `$_SERVER['KEY']`.
-_TAB_ROW_KEY = re.compile(r"[ \t]*(?:\$_[A-Z]{3,6}\[')?[\w.\-]{1,80}(?:'\])?")
+# Also an upper-case label of two or three words, as Go CLIs print a created object (Ory Hydra's
+# `hydra create oauth2-client`: `CLIENT SECRET<TAB>…`).
+_TAB_ROW_KEY = re.compile(r"[ \t]*(?:(?:\$_[A-Z]{3,6}\[')?[\w.\-]{1,80}(?:'\])?"
+                          r"|[A-Z][A-Z0-9_]{1,30}(?: [A-Z][A-Z0-9_]{1,30}){1,2})")
 
 
 def _tab_row(rule: Rule, hit: Hit) -> list[Finding]:
@@ -4127,6 +4130,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_padded_arrow, remember=True, before="=",
          examples=(('password   =>   "Rub4rrowPw"', "Rub4rrowPw"), ("  :password       => 'Pe4rlPw9',", "Pe4rlPw9")),
          negatives=("  :username       => 'admin',", "put '/forgot-password' => \"cms/sites/passwords#update\"")),
+    # `--masterkey`: ZITADEL's key for its stored secrets (`zitadel start --masterkey "…"`; `--masterkeyFromEnv` and
+    # `--masterkeyFile PATH` name where it is read from and stay).
     # `--pass`/`--loginpass`: MeshCentral's `--createaccount USER --pass PW` and `meshctrl --loginpass PW`, and `pass`
     # after another word (Nextcloud's `occ maintenance:install --database-pass "…" --admin-pass "…"`); `--token-value`:
     # tabcmd's personal access token secret. A dotted name is a config path given as a flag (Nakama's
@@ -4135,7 +4140,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # `--delete-secret-key KEYID`, `--export-secret-key KEYID`, `--list-secret-key KEYID`).
     Rule("password", r"--(?<![\w-]--)(?:[a-z0-9]+[-_.])*(?:password|passwd|passphrase|token(?:-value)?"
          r"|secret(?:(?<!delete-secret)(?<!export-secret)(?<!list-secret)[-_](?:access[-_])?key)?|api-key"
-         r"|apikey|bearer|requirepass|masterauth|(?:login)?pass)[ \t]+"
+         r"|apikey|masterkey|bearer|requirepass|masterauth|(?:login)?pass)[ \t]+"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
          r"|(?P<v3>(?![a-z][a-z0-9+.-]{0,15}://)[^\s'\"-][^\s'\"]{0,255}))", needs="--",
          extract=_long_option, remember=True,
@@ -4144,6 +4149,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("gpg --batch --passphrase Gpg9Phr4se -d backup.gpg", "Gpg9Phr4se"),
                    ('curl --oauth2-bearer "Hq2Lm9Vx4Zp8Tn3Yb6" https://api.example.com', "Hq2Lm9Vx4Zp8Tn3Yb6"),
                    ("redis-server --port 6380 --requirepass R3disPw9", "R3disPw9"),
+                   ("zitadel start-from-init --masterkey \"Zt7mK2qLx9Vb4Nw8Rc3Ty6Pd1Hs5Gf0J\" --tlsMode disabled",
+                    "Zt7mK2qLx9Vb4Nw8Rc3Ty6Pd1Hs5Gf0J"),
                    ("node meshctrl.js --loginuser admin --loginpass 'Mc!Pw-77q' listdevices", "Mc!Pw-77q"),
                    ("node node_modules/meshcentral --resetaccount jdoe --pass Rz4vLq9wNt", "Rz4vLq9wNt"),
                    ("curl --cert c.pem --key c.key --pass 'Kp!2026xQz' https://accounts.example.com/token",
@@ -4156,6 +4163,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("awscurl --service s3 --access_key AKIAQX7ZK2LM --secret_key 'Aw5+kQ9zLr2Tx8Vm'",
                     "Aw5+kQ9zLr2Tx8Vm")),
          negatives=("mycli --password --host db", "use --token $TOKEN",
+                    "zitadel start --masterkeyFromEnv --tlsMode external", "zitadel start --masterkeyFile /run/mk",
                     "x264 --pass 1 --bitrate 2000 -o /dev/null in.y4m",
                     "curl --cert c.pem --key c.key --pass $KEY_PASS https://accounts.example.com/token",
                     'type pw.txt | "C:\\Program Files (x86)\\AnyDesk\\AnyDesk.exe" --set-password _full_access',
@@ -5246,13 +5254,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "B4sic-Auth-Pa55"),
                    ('Server Parameters\nKey\tValue\nAPP_SECRET\t"0f8a3c6e1b9d4f72a5c8e0b3d6f19a47"\n',
                     "0f8a3c6e1b9d4f72a5c8e0b3d6f19a47"),
+                   ("CLIENT ID\t4d1b8f3e-2c7a-4e9b-8f1d-6a5c3b2e1f90\nCLIENT SECRET\tq7Wm~2Lk9.Pz4Nv7-Bx3Rf\n",
+                    "q7Wm~2Lk9.Pz4Nv7-Bx3Rf"),
                    ("authorization\tBearer 7|Xk2mP9vL4qR8tZ3wN6bY1cF5hJ0sD7gA2eU9iOqW\n",
                     "7|Xk2mP9vL4qR8tZ3wN6bY1cF5hJ0sD7gA2eU9iOqW"),
                    ('laravel_session\t"eyJpdiI6Ik1xN2ZIcnhQc2dLd2I5VT09IiwidmFsdWUiOiJ4Vm1MMnA5UjR0WjgiLCJtYWMiOiIxYjRjIn0="',
                     "eyJpdiI6Ik1xN2ZIcnhQc2dLd2I5VT09IiwidmFsdWUiOiJ4Vm1MMnA5UjR0WjgiLCJtYWMiOiIxYjRjIn0=")),
          negatives=("$_SERVER['HTTP_HOST']\tadmin.example.com\n", "password\t********\n",
                     "token\tcount\n", "Key\tValue\nPHP_AUTH_USER\tadmin\n",
-                    "2024-12-06 failed token\tTq8Wm2Lk9Pz4Nv7Bx\n", "X-Csrf-Token\t[Filtered]\n")),
+                    "2024-12-06 failed token\tTq8Wm2Lk9Pz4Nv7Bx\n", "X-Csrf-Token\t[Filtered]\n",
+                    "GRANT TYPES\tclient_credentials\nTOKEN ENDPOINT AUTH METHOD\tclient_secret_post\n",
+                    "failed token\tTq8Wm2Lk9Pz4Nv7Bx\n")),
     Rule("secret", r',(?<=\w",)[ \t]*"(?:(?i:bearer|basic|token)[ \t]+)?(?P<v>[^"\s]{1,512})"[ \t]*[,\]]', ",",
          before='"', extract=_array_pair, remember=True,
          examples=(('"headers": [["Authorization", "Token 9c4e1f7a2b8d3605e9f1c7a4b2d8e0f3"], ["Accept", "*/*"]]',
@@ -7097,6 +7109,32 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("AccountID 999999\nLicenseKey 4Zs7TrE9qhQW\nEditionIDs GeoIP2-City\n", "4Zs7TrE9qhQW"),),
          negatives=("AccountID 0\nLicenseKey 000000000000\n", "LicenseKey YOUR_LICENSE_KEY_HERE\n",
                     "LicenseKey is case-sensitive\n")),
+    # FusionAuth's client libraries take the API key first, by position, then the server's URL: Python's and
+    # TypeScript's `FusionAuthClient('KEY', 'https://…')`, Java's and C#'s `new FusionAuthClient("KEY", "https://…")`
+    # (a variable or `os.environ[…]` there stays: only a literal with letters and digits goes).
+    Rule("secret", r"FusionAuthClient[ \t]*\([ \t]*"
+         r"(?:\"(?P<v1>[A-Za-z0-9_=+/-]{16,128})\"|'(?P<v2>[A-Za-z0-9_=+/-]{16,128})')[ \t]*,",
+         needs="FusionAuthClient", validate=lambda v: _mixed(v) and not is_placeholder_value(v),
+         remember=True,
+         examples=(("client = FusionAuthClient('bf69486b4733a592f1bfce7af580Xk2m', 'http://localhost:9011')",
+                    "bf69486b4733a592f1bfce7af580Xk2m"),
+                   ('var client = new FusionAuthClient("Tq8Wm2Lk9Pz4Nv7B_x3Rf6Hy", "https://auth.example.com");',
+                    "Tq8Wm2Lk9Pz4Nv7B_x3Rf6Hy")),
+         negatives=("client = FusionAuthClient(os.environ['FUSIONAUTH_API_KEY'], 'http://localhost:9011')",
+                    "const client = new FusionAuthClient(apiKey, fusionAuthURL);",
+                    "client = FusionAuthClient('your-api-key-here', 'http://localhost:9011')")),
+    # The Firebase CLI's `auth:import --hash-key=KEY` (also `--hash-key KEY`): the project's password-hash signer key
+    # (base64; SCRYPT's `base64_signer_key`, an HMAC's key), which with the users' hashes lets them be cracked offline.
+    # Its `--salt-separator=Bw==` is a public parameter and stays.
+    Rule("secret", r"--hash-key(?:=|[ \t]+)[\"']?(?P<v>[A-Za-z0-9+/_-]{12,512}={0,2})(?![\w+/=-])", needs="--hash-key",
+         validate=lambda v: _mixed(v) and not is_placeholder_value(v), remember=True,
+         examples=(("firebase auth:import users.json --hash-algo=SCRYPT --hash-key=Nz4tQ8sV2bLx9RmWc7KpYd3J/hFgA6eU+iOq"
+                    "== --salt-separator=Bw== --rounds=8 --mem-cost=14", "Nz4tQ8sV2bLx9RmWc7KpYd3J/hFgA6eU+iOq=="),
+                   ("firebase auth:import a.csv --hash-algo=HMAC_SHA256 --hash-key 'c2VjcmV0LWtleS0xMjM0NTY='",
+                    "c2VjcmV0LWtleS0xMjM0NTY=")),
+         negatives=("firebase auth:import users.json --hash-algo=SCRYPT --hash-key=$FIREBASE_HASH_KEY --rounds=8",
+                    "firebase auth:import users.json --hash-algo=BCRYPT",
+                    "--hash-key=<base64-signer-key>")),
     # Veriff's integration API key in its `X-AUTH-CLIENT` header (a UUID, which the generic rules keep unless the name
     # says secret; the header's name says client).
     Rule("secret", r"(?i:x-)AUTH-CLIENT[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>[0-9A-Za-z][0-9A-Za-z_-]{19,127})(?![\w-])",

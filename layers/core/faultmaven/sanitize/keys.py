@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from functools import lru_cache, partial
 from itertools import groupby, pairwise
@@ -33,6 +34,7 @@ PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pas
 # (Tencent Cloud SMS's `sms.appkey`); `writekey` is `write_key` (Honeycomb's Beeline and libhoney `writekey=`);
 # `secretkey` is `secret_key` (Kubeflow Pipelines' `mlpipeline-minio-artifact` Secret, MinIO's `secretkey:`).
 STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "authkey", "appkey", "writekey", "secretkey",
+# `masterkey` is `master_key` (ZITADEL's `--masterkey`/`ZITADEL_MASTERKEY`, which encrypts its stored secrets).
                                   "credential", "credentials", "privatekey", "salt", "signature", "sig"}
 # Words that end like a password word without naming one (`bypass=true`).
 _NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass", "basalt"})
@@ -59,12 +61,13 @@ WEAK_LAST_WORDS = frozenset({"key", "auth", "authorization", "cred", "creds", "o
 # `$config['snmp']['community']`, Netdisco's write `community_rw`); Scrapli's `auth_secondary` is the enable password;
 # LoRaWAN's ABP session keys `AppSKey`/`NwkSKey` (a lone `s` for session, so the qualifier is not next to `key`);
 # Nakama's `socket.server_key` and `runtime.http_key` (shared keys its clients and server-to-server calls present);
-# a list of API tokens (Unleash's `INIT_ADMIN_API_TOKENS`/`INIT_CLIENT_API_TOKENS`; a bare `tokens` is an LLM's count);
+# a list of API tokens (Unleash's `INIT_ADMIN_API_TOKENS`/`INIT_CLIENT_API_TOKENS`; a bare `tokens` is an LLM's count)
+# or keys (the SuperTokens core's `API_KEYS=key1,key2`);
 # Elastic Cloud's `user:password` under Beats' `cloud.auth` and Logstash's `cloud_auth`;
 # Azure's API key for its AI services and API Management (`Ocp-Apim-Subscription-Key:`, `?subscription-key=`).
 SECRET_KEY_TAILS = frozenset({("sonar", "login"), ("snmp", "community"), ("community", "rw"), ("auth", "secondary"),
                               ("app", "s", "key"), ("nwk", "s", "key"), ("server", "key"), ("http", "key"),
-                              ("api", "tokens"), ("cloud", "auth"),
+                              ("api", "tokens"), ("api", "keys"), ("cloud", "auth"),
                               ("subscription", "key")})
 # A key that names metadata about a secret, not the secret itself.
 EXCLUDED_WORDS = frozenset({
@@ -90,6 +93,7 @@ EXCLUDED_LAST_WORDS = frozenset({
     "username",  # an account's name, however random (Upstash Kafka REST's base64 `UPSTASH_KAFKA_REST_USERNAME`)
     "generator",  # Kustomize's `secretGenerator:` lists where Secrets come from (names, files); its literals are keyed
     "ssid",  # a Wi-Fi network's name, though Arduino's `arduino_secrets.h` calls it `SECRET_SSID`
+    "uid",  # a user's id (a Firebase Authentication uid: 28 letters and digits), however random
     "kid",  # a JWK's key id (a public thumbprint): step's `Provisioner: admin (JWK) [kid: …]`, a JWT header's `kid`
     "etag",  # an HTTP entity tag, a resource version's id or hash (`"etag": "…"` in Google APIs' replies, `ETag:`)
     "proof",  # an HMAC computed with a secret, useless without the token it signs: Meta's `appsecret_proof`
@@ -101,7 +105,7 @@ _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
             "psswrd", "pasword", "psword", "pssword", "passwords", "psk", "salt", "authtok", "pin", "hash",
-            "community", "phrase", "pat", "totp", "plain", "rw", "secondary", "tokens")
+            "community", "phrase", "pat", "totp", "plain", "rw", "secondary", "tokens", "keys")
 
 
 _PASSWORD_ENDINGS = ("password", "passwd", "pwd", "pass")
@@ -227,13 +231,18 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ("nonce_salt = '+Kq9#zT!mV2^pL8&xR4*wN7(yB3)fH6j'", "+Kq9#zT!mV2^pL8&xR4*wN7(yB3)fH6j"),
              ("VAPID_PRIVATE_KEY=oKd4Ta3mP9sQ2vW7xZ1cB5nH8jL0fR6yU4eI2gT9kAs",
               "oKd4Ta3mP9sQ2vW7xZ1cB5nH8jL0fR6yU4eI2gT9kAs"),
-             ("minio.secretkey=WnQ3dkxtOXBYcjJLcTVO", "WnQ3dkxtOXBYcjJLcTVO")),
+             ("minio.secretkey=WnQ3dkxtOXBYcjJLcTVO", "WnQ3dkxtOXBYcjJLcTVO"),
+             ("ZITADEL_MASTERKEY=Zt7mK2qLx9Vb4Nw8Rc3Ty6Pd1Hs5Gf0J", "Zt7mK2qLx9Vb4Nw8Rc3Ty6Pd1Hs5Gf0J")),
 
             ("password_length=12", "ldap_default_authtok_type = password", "smtp_auth_plain=yes", "PWD=/home/app",
              "token = '' + tokenFromVaultStorageCache + ''", "password = 'Password: ' + getPassword() + ''",
              "pam_password = md5", "ldap_passwd_scheme = ssha",
              "Domain SID = S-1-5-21-2845301147-3729106482-1187659273",
              "token=${API_TOKEN}", '"Server=#{Database.Server};Password=#{Database.Password};"',
+             "smtp_pass='##SMTP_PASSWORD##'", "AUTH0_CLIENT_SECRET=@@M2M_CLIENT_SECRET@@",
+             'publishableKey="pk_live_Y2xlcmsuc2hvcC5leGFtcGxlLmNvbSQ"', "uid=Hpcj33WFPLeMc0Gkywbzgmlr3RR4",
+             "API_KEYS=${ADMIN_KEY},${READONLY_KEY}",
+             "sshkeys: ssh-ed25519%20AAAAC3NzaC1lZDI1NTE5AAAAIKx3Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro%20ops%40laptop",
              'client.Credentials = new NetworkCredential(user, pass);',
              "$3 = {user = 0x5555555592a0 \"app\", password = 0x0, password_len = 0}",
              'const password = await vault.read("db");', "secret = typeof x", 'password = lambda: os.environ["P"]',
@@ -268,6 +277,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ('tokens {\n  agent = "e95b599e-166e-7d80-08ad-aee76e7ddf19"\n}', "e95b599e-166e-7d80-08ad-aee76e7ddf19"),
             ("APP_KEYS=7XGGo/92raQECjOFVnHB9w==,abEkfYEgd9aK8Zn6VfEk4w==", "abEkfYEgd9aK8Zn6VfEk4w=="),
             ('APP_KEYS="7XGGo/92raQECjOFVnHB9w==,abEkfYEgd9aK8Zn6VfEk4w=="', "abEkfYEgd9aK8Zn6VfEk4w=="),
+            ("  -e API_KEYS=Kq7Lm2Xz9Rb4Tw8Nc3Vy6-Hd1,Pf5Sg0Ja3Ue8Io2Qk7Wm4Zx \\\n", "Pf5Sg0Ja3Ue8Io2Qk7Wm4Zx"),
             ("cookie: grafana_session=9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d", "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),
             ("GET /cart;jsessionid=A1B2C3D4E5F60718293A4B5C6D7E8F90 HTTP/1.1", "A1B2C3D4E5F60718293A4B5C6D7E8F90")),
            ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
@@ -915,9 +925,9 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
         return False  # a reference; an encrypted value's envelope, whose ciphertext the format rules take
     if _WINDOWS_SID.fullmatch(value) or (not quoted and _PASSWORD_SCHEME.fullmatch(value)):
         return False
-    if not value or is_placeholder_value(value) or "://" in value \
+    if not value or is_placeholder_value(value) or "://" in value or _references_only(value) \
             or _is_reference(value, strength == "strong" and (quoted or "-" in value)) or names_its_key(key, value) \
-            or _BROWSER_KEY.fullmatch(value) or _SSH_PUBLIC_KEY.match(value):
+            or _BROWSER_KEY.fullmatch(value) or _SSH_PUBLIC_KEY.match(value) or _clerk_publishable_key(value):
         return False
     if not quoted and (member := _R_MEMBER.fullmatch(value)) and classify_key(member.group(1)) is not None:
         return False
@@ -968,10 +978,35 @@ _ADYEN_CLIENT_KEY = re.compile(r"(?:test|live)_[A-Z0-9]{32}")
 _BROWSER_KEY = re.compile(r"(?:client-|phc_)[A-Za-z0-9]{32,64}"
                           r"|(?:pub|sub)-c-[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
                           r"|pk\.eyJ1Ijoi[A-Za-z0-9_-]{8,300}\.[A-Za-z0-9_-]{16,64}")
+def _references_only(value: str) -> bool:
+    """A comma-separated list whose every item is a reference or a placeholder (Weaviate's
+    `AUTHENTICATION_APIKEY_ALLOWED_KEYS: '${WEAVIATE_ADMIN_KEY},${WEAVIATE_RO_KEY}'`)."""
+    return "," in value and all(map(is_placeholder_value, value.split(",")))
+
+
+# Clerk's publishable keys: `pk_live_`/`pk_test_` and the base64 of its Frontend API host with a `$` after it
+# (`clerk.example.com$`), given to every browser (`publishableKey=`, `NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY`); its secret
+# keys are `sk_live_`/`sk_test_`.
+_CLERK_PUBLISHABLE = re.compile(r"pk_(?:live|test)_([A-Za-z0-9+/]{12,200}={0,2})")
+_CLERK_HOST = re.compile(rb"[a-z0-9-]+(?:\.[a-z0-9-]+)+\$")
+
+
+def _clerk_publishable_key(value: str) -> bool:
+    match = _CLERK_PUBLISHABLE.fullmatch(value)
+    if match is None:
+        return False
+    body = match.group(1).rstrip("=")
+    try:
+        decoded = base64.b64decode(body + "=" * (-len(body) % 4))
+    except ValueError:
+        return False
+    return _CLERK_HOST.fullmatch(decoded) is not None
+
+
 # An OpenSSH public key (`authorized_keys` line: type, base64 blob, comment), published by design under a key such as
-# OpenShift install-config's `sshKey:`.
+# OpenShift install-config's `sshKey:`; URL-encoded (`%20` for the blank) in Proxmox's `qm config` `sshkeys:`.
 _SSH_PUBLIC_KEY = re.compile(r"(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp(?:256|384|521)"
-                             r"|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)[ \t]+AAAA[A-Za-z0-9+/]")
+                             r"|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)(?:[ \t]+|%20)AAAA[A-Za-z0-9+/]")
 # Google's app passwords as its account page shows them: four groups of four lower-case letters (`MAIL_PASSWORD =
 # "qwvn rtzk pmlb hsdx"`), four words to the prose test above.
 _APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
@@ -1393,7 +1428,8 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     if kind is None and not (looks_random(value) or is_session_value(key, value) or _token_key(hit, key)):
         return []  # every test below would say no: these cheap ones first (most log values read as words)
     if sealed(hit.text, start, value) or _AGE_RECIPIENT.fullmatch(value) or _PUBLIC_KEY_DER.match(value) \
-            or key.startswith("sops_") or _in_envelope(hit.text, hit.anchor) or _in_arn(hit.text, hit.anchor) \
+            or _SSH_PUBLIC_KEY.match(value) or key.startswith("sops_") or _in_envelope(hit.text, hit.anchor) \
+            or _in_arn(hit.text, hit.anchor) \
             or _rustdesk_server_key(hit.text, hit.anchor, key, value) or _jwk_public_member(hit.text, start, key) \
             or (key.lower() == "nkey" and _NKEY_PUBLIC.fullmatch(value)):
         return []  # kubeseal's ciphertext; a public key (a JWK's public members, a NATS NKEY); SOPS's metadata
@@ -1420,9 +1456,10 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
 
 # The rest of a line that lists more values after the first, comma-separated (Strapi's `APP_KEYS=k1,k2,k3`, quoted
 # as a whole or not,
-# a secret's rotation list): each item is a value of the same key. Items hold no blank, quote, `:` or `=` (but
+# a secret's rotation list; also on a shell command's line continued with `\`, the SuperTokens core's
+# `docker run -e API_KEYS=k1,k2 \`): each item is a value of the same key. Items hold no blank, quote, `:` or `=` (but
 # base64's padding), so `password=x,user=bob` and prose end the list.
-_MORE_ITEMS = re.compile(r"(?:,[^\s,\"'`;&<>=:{}()\[\]]{8,512}={0,2})+(?=[\"']?[ \t]*(?:\r?\n|\Z))")
+_MORE_ITEMS = re.compile(r"(?:,[^\s,\"'`;&<>=:{}()\[\]]{8,512}={0,2})+(?=[\"']?[ \t]*(?:\\[ \t]*)?(?:\r?\n|\Z))")
 _ITEM = re.compile(r"[^,]+")
 
 

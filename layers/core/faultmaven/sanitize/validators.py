@@ -31,6 +31,7 @@ _PLACEHOLDER = re.compile(
        %\(?[a-z_]*\)?[sd]|%s|\?|os\.environ.*|
        \#[a-z_][\w.]*(?:\[[^\]]*\]|\([^()]*\))?\#|  # a CFML expression: `password="#application.dbPass#"`
        \#\{[^{}\r\n]*\}?|  # Octopus Deploy's `#{Database.Password}` (its closing brace may end the value)
+       \#\#[A-Za-z_][A-Za-z0-9_]*\#\#|@@[A-Za-z_][A-Za-z0-9_]*@@|  # the Auth0 Deploy CLI's keyword replacement
        env\(.*\)|getenv\(.*\)|process\.env\..*|env/[A-Z_][A-Z0-9_]*|  # octoDNS: `token: env/CLOUDFLARE_TOKEN`
        \[(?:redacted|filtered|hidden)\]?|\{[A-Za-z_]*\}|dummy|
        # a Python f-string field holding an expression: `{os.environ['MOTHERDUCK_TOKEN']}`, `{settings.API_TOKEN}`
