@@ -370,6 +370,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_134", "data catalogs, governance and BI semantic layers", "dd07120", "2fe6989",
            source="the tools' documentation"),
+    _batch("_135", "fleet telematics, connected vehicles and mobility APIs", "140e054", "e8eed50",
+           source="the tools' documentation"),
     _batch("_137", "surveys, online forms and scheduling SaaS", "140e054", "6aaf654",
            source="the tools' documentation"),
     _batch("_138", "consumer smart home and home automation cloud APIs", "140e054", "725e6c5",

@@ -7264,6 +7264,36 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "b5a8ab964210b8aef40c941d7662cb36f75e07146a71e9f719a2266f2b3b1276"),
                    ("ha1=4f2d8c1e9a7b3d6f0c5e8a2b1d4f7c9e", "4f2d8c1e9a7b3d6f0c5e8a2b1d4f7c9e")),
          negatives=('"ha1": null', "ha1 = md5(username:realm:password)", '"sha1":"4f2d8c1e9a7b3d6f0c5e8a2b1d4f7c9e"')),
+    # OCPP 2.0.1's charging station password (`SecurityCtrlr.BasicAuthPassword`, the HTTP Basic password of security
+    # profiles 1 and 2), set by `SetVariables` and read by `GetVariables`: the value stands in `"attributeValue"` of the
+    # element whose `"variable"` is named `BasicAuthPassword`, before or after it, within that element (no `},{`).
+    Rule("password", r'(?:"attributeValue"[ \t]*:[ \t]*"(?P<v1>[^"\\\r\n]{1,256})"'
+         r'(?:(?!\}\s*,\s*\{|"attributeValue")[^\[\]]){0,400}?"name"[ \t]*:[ \t]*"BasicAuthPassword"'
+         r'|"name"[ \t]*:[ \t]*"BasicAuthPassword"(?:(?!\}\s*,\s*\{)[^\[\]]){0,400}?'
+         r'"attributeValue"[ \t]*:[ \t]*"(?P<v2>[^"\\\r\n]{1,256})")',
+         needs="BasicAuthPassword", extract=_bundler_credentials, remember=True,
+         examples=(('{"setVariableData": [{"attributeType": "Actual", "attributeValue": "Qv8#tLm2Zx7pRk4W",\n'
+                    '  "component": {"name": "SecurityCtrlr"}, "variable": {"name": "BasicAuthPassword"}}]}',
+                    "Qv8#tLm2Zx7pRk4W"),
+                   ('[{"component":{"name":"SecurityCtrlr"},"variable":{"name":"BasicAuthPassword"},'
+                    '"attributeStatus":"Accepted","attributeValue":"c7Hk2Lq9Wx4Tz1Vb"}]', "c7Hk2Lq9Wx4Tz1Vb")),
+         negatives=('[{"attributeValue": "2", "component": {"name": "SecurityCtrlr"}, '
+                    '"variable": {"name": "SecurityProfile"}}, {"component": {"name": "SecurityCtrlr"}, '
+                    '"variable": {"name": "BasicAuthPassword"}, "attributeStatus": "Rejected"}]',
+                    '{"attributeValue": "${CS_BASIC_AUTH_PASSWORD}", "variable": {"name": "BasicAuthPassword"}}',
+                    "BasicAuthPassword is write-only (OCPP 2.0.1 Part 2, B09)")),
+    # Teltonika trackers' SMS commands: with an SMS login and password configured, a command is sent as
+    # `LOGIN PASSWORD setparam ID:VALUE;…` (two blanks and no words when none is set); the APN password is parameter
+    # 2003 of the FMB family (2001 APN, 2002 APN user), also echoed in the `New value 2003:…` reply.
+    Rule("password", r"(?m:^)[ \t]*[A-Za-z0-9._@-]{1,32}[ \t]+(?P<v>[^\s]{1,32})(?<!:)[ \t]+setparam[ \t]",
+         needs="setparam", extract=_bundler_credentials, remember=True,
+         examples=(("  fleetadm Tq8wZp3v setparam 2004:gps.example.com;2005:5027", "Tq8wZp3v"),),
+         negatives=("  setparam 2004:gps.example.com;2005:5027", "Sent SMS: setparam 2004:gps.example.com",
+                    "  $SMS_LOGIN $SMS_PASSWORD setparam 2001:iot.example")),
+    Rule("password", r"(?<![0-9])2003:(?P<v>[^;\s]{1,64})(?=[;\s]|\Z)", needs="setparam",
+         extract=_bundler_credentials, remember=True,
+         examples=(("  setparam 2001:iot.example;2002:fleet;2003:Kp7vX2qLz9", "Kp7vX2qLz9"),),
+         negatives=("  setparam 2001:iot.example;2002:fleet;2003:", "setparam 2004:gps.example.com;2005:2003")),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"

@@ -531,7 +531,8 @@ BUILTIN_RULES: tuple[Rule, ...] = (
                     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"),),
          negatives=("eyJ is how JSON starts in base64",)),
     *providers.prefix_rules({"-": _DASH_END, ".": _DOT_END}),
-    Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", needs="earer", extract=_bearer,
+    # Remembered: the token endpoint's reply printed just before (`curl …/token` then the bare token) goes too.
+    Rule("token", r"earer[ \t]+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)", needs="earer", extract=_bearer, remember=True,
          examples=(("Authorization: Bearer 9f3Kq2LmZx8Vb4Nw7Rt1Yp6", "9f3Kq2LmZx8Vb4Nw7Rt1Yp6"),),
          negatives=("Bearer tokens expire",)),
     # The password may hold raw `#` or `?` (pasted, not percent-encoded); it ends at the last `@` before the host. The
