@@ -370,6 +370,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_134", "data catalogs, governance and BI semantic layers", "dd07120", "2fe6989",
            source="the tools' documentation"),
+    _batch("_136", "robotic process automation and desktop automation tools", "140e054", "6ae04ae",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

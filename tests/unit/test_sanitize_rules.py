@@ -29,6 +29,9 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # names the key without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it
 # from other fields.
 KNOWN_MISSES = {
+    # Batch 136: AutoHotkey's `Send, TEXT{Enter}` after a `Send` of the user name types the password into whatever
+    # window is active; nothing on the line names it (keystrokes are any text), so telling it apart is data flow.
+    "AutoHotkey script typing a password with Send and a RunAs line": ["Ah3$kVq8Xw2Zm"],
     # Batch 133: a value printed alone on the line after the command that reads it (`tutor config printvalue
     # OPENEDX_MYSQL_PASSWORD`, the session id Sakai's `/sakai-ws/rest/login/login?id=…&pw=…` returns): following a
     # command to its output is data flow, and a bare line is any word.
