@@ -372,6 +372,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_135", "fleet telematics, connected vehicles and mobility APIs", "140e054", "e8eed50",
            source="the tools' documentation"),
+    _batch("_136", "robotic process automation and desktop automation tools", "140e054", "6ae04ae",
+           source="the tools' documentation"),
     _batch("_137", "surveys, online forms and scheduling SaaS", "140e054", "6aaf654",
            source="the tools' documentation"),
     _batch("_138", "consumer smart home and home automation cloud APIs", "140e054", "725e6c5",

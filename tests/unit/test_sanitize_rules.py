@@ -36,6 +36,9 @@ KNOWN_MISSES = {
     # Batch 135: the Geotab .NET SDK's `new API("user", "PASSWORD", null, "database", "server")`: a password passed by
     # position to a vendor client's constructor, with no key word next to it (as batch 70's `Client("KEY", "SECRET")`).
     "Geotab .NET SDK new API(user, password, sessionId, database) with the password positional": ["1xn%wLkyNm2hQs"],
+    # Batch 136: AutoHotkey's `Send, TEXT{Enter}` after a `Send` of the user name types the password into whatever
+    # window is active; nothing on the line names it (keystrokes are any text), so telling it apart is data flow.
+    "AutoHotkey script typing a password with Send and a RunAs line": ["Ah3$kVq8Xw2Zm"],
     # Batch 133: a value printed alone on the line after the command that reads it (`tutor config printvalue
     # OPENEDX_MYSQL_PASSWORD`, the session id Sakai's `/sakai-ws/rest/login/login?id=…&pw=…` returns): following a
     # command to its output is data flow, and a bare line is any word.

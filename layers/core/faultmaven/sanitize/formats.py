@@ -402,6 +402,7 @@ _PASSWORD_OPTIONS = {
     # (`dgraph alpha -p` is its postings directory). openfortivpn's `-u USER -p PASSWORD` (FortiGate SSL VPN).
     # NextGen Connect's (Mirth) command-line client `mccommand -a URL -u USER -p PASSWORD`.
     # Vertica's `admintools -t create_db|start_db|stop_db … -p PASSWORD` (the database superuser's).
+    # UiPath's CLI `uipcli package deploy|job run … -u USER -p PASSWORD` (an on-premises Orchestrator's user).
     # Groupware admin CLIs: Zimbra's `zmprov -a ADMIN -p PASSWORD` (the SOAP login), Kopano's `kopano-admin -c|-u USER
     # -p PASSWORD` (the user's new password) and Open-Xchange's provisioning tools (`createuser|createcontext … -p
     # PASSWORD`, the new user's or context admin's; `_OX_ADMIN_TOOLS`).
@@ -412,7 +413,7 @@ _PASSWORD_OPTIONS = {
                             r"|condor_store_cred|testsaslauthd|register_new_matrix_user|turnadmin|fs_cli|pmcmd|tabcmd"
                             r"|tsm|gnmic|hdbsql|hammer|spacecmd|redfishtool|racadm|duck|seaf-cli|(?:own|next)cloudcmd"
                             r"|ncli|cbq|cbimport|cbexport|cbbackupmgr|mydumper|myloader|openfortivpn|mccommand"
-                            r"|admintools)\b"
+                            r"|admintools|uipcli)\b"
                             r"|\bcli\.(?:sh|bat)[ \t]+(?:user[ \t]+(?:create|password)|connect)\b"
                             r"|\bsum[ \t]+-i[ \t]"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
@@ -423,6 +424,8 @@ _PASSWORD_OPTIONS = {
     # Informatica's `infacmd ... -un USER -pd PASSWORD` (and `infasetup`); PowerCenter's `pmcmd -u USER -p PASSWORD`
     # is above.
     ("pd", True): re.compile(r"\binfa(?:cmd|setup)\b"),
+    # UiPath's CLI `uipcli … -A ORG -I APP_ID -S APP_SECRET`: the external application's secret.
+    ("S", True): re.compile(r"\buipcli\b"),
     ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql|isql)\b"),  # SQL Server tools, SAP ASE's isql
     # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's, FreeTDS
     # `tsql -U USER -P PASSWORD` the server's, Wazuh's `agent-auth -P` the enrollment password, Metasploit's
@@ -479,7 +482,10 @@ def _shell_p_option(rule: Rule, hit: Hit) -> list[Finding]:
 # AGENT_KEY -d DOWNLOAD_KEY`.
 _INSTANA_SETUP = re.compile(r"\bsetup_agent\.sh\b")
 _TOKEN_OPTIONS = {
-    "-key": re.compile(r"\b(?:cypress|artillery)\b.*[ \t]run[ \t]|\bstrapi[ \t]+(?:export|import)\b"),
+    # UiPath's `UiRobot.exe connect --url URL --key MACHINE_KEY` (the machine's key, a GUID, connects it to
+    # Orchestrator; its option names are case-insensitive).
+    "-key": re.compile(r"\b(?:cypress|artillery)\b.*[ \t]run[ \t]|\bstrapi[ \t]+(?:export|import)\b"
+                       r"|(?i:\buirobot(?:\.exe)?\"?[ \t]+connect\b)"),
     "t": re.compile(r"\bcodecov|\bSentinelOneInstaller"),
     "a": _INSTANA_SETUP,
     "d": _INSTANA_SETUP,
@@ -1326,6 +1332,11 @@ _OPTION_NAMES_FIELD = re.compile(r"\blpass[ \t]+show\b|(?i:\banydesk)(?:\.exe)?\
 _PASSWORD_SOURCE = re.compile(r"(?:env|file):[^\s:]+")
 
 
+# A long option that runs a word into its secret word (`--grouppassword`, `--jwtsecret`), and a file path after it.
+_RUN_TOGETHER_OPTION = re.compile(r"--(?:[a-z0-9]+[-_.])*[a-z]{2,16}(?:password|passwd|passphrase|secret)")
+_FILE_ARG = re.compile(r"(?:~|\.{1,2})?/|[A-Za-z]:\\")
+
+
 def _long_option(rule: Rule, hit: Hit) -> list[Finding]:
     """`--password VALUE`: an unquoted short lower-case word is prose naming the option (`Using --password via the
     CLI is insecure`), not its value."""
@@ -1341,6 +1352,8 @@ def _long_option(rule: Rule, hit: Hit) -> list[Finding]:
         return []  # a bare `--pass` is a count as often (x264's `--pass 1`); MeshCentral's and curl's take a secret
     if _OPTION_NAMES_FIELD.search(line):
         return []  # `lpass show --password ENTRY`, `anydesk --set-password _full_access`: not the secret
+    if _RUN_TOGETHER_OPTION.fullmatch(hit.text[hit.anchor : start].split()[0]) and _FILE_ARG.match(value):
+        return []  # geth's `--authrpc.jwtsecret /var/lib/ethereum/jwt.hex`: a file that holds the secret
     return _bundler_credentials(rule, hit)
 
 
@@ -3716,13 +3729,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("# Publish password file (format [username] [password])\n# username password\n",
                     "# Publish password file (format [username] [password])\n\nStreamType: live\n")),
     # (`-pw VALUE` is a word of the single-dash rule below: kadmin's, PuTTY's.)
-    Rule("password", r"-(?<=[ \t]-)(?P<o>pd(?=[ \t])|p(?!w[ \t])|[Pawks])(?:[ \t]+)?"
+    Rule("password", r"-(?<=[ \t]-)(?P<o>pd(?=[ \t])|p(?!w[ \t])|[PawksS])(?:[ \t]+)?"
          r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\""
          r"|(?P<v3>[^\s'\"-][^\s'\"]{0,127}))", "-", extract=_shell_p_option, remember=True, before=_OPTION_BEFORE,
-         after=r"[pPawks][ \t]*[^\s-]",
+         after=r"[pPawksS][ \t]*[^\s-]",
          examples=(("mysql -h db -u root -pR00tPa55 shop", "R00tPa55"), ("mysqldump -uadmin -p'Dump!Pw9' --all",
                                                                         "Dump!Pw9"),
                    ("sshpass -p 'sshP4ssw0rd' ssh ops@bastion", "sshP4ssw0rd"),
+                   ('uipcli package deploy p.nupkg https://cloud.uipath.com/ T -A acme -I 2c7e -S "Ui9*pQz!2Lw"',
+                    "Ui9*pQz!2Lw"),
+                   ("uipcli job run Main https://orch.example.com Default -u ci -p Up4^wXz2Kq -o Shared", "Up4^wXz2Kq"),
                    ("docker login -u ci -p Dck3rPw9 registry.example.com", "Dck3rPw9"),
                    ("cosign login harbor.example.com -u robot$signer -p C0sLogin-9q", "C0sLogin-9q"),
                    ("sqlcmd -S db -U sa -P 'Sq1Pw!2024' -Q 'select 1'", "Sq1Pw!2024"),
@@ -3777,7 +3793,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("/opt/open-xchange/sbin/createcontext -A oxadminmaster -P 'Ox7-Mst!r' -c 5", "Ox7-Mst!r"),
                    ("createuser -c 5 -A oxadmin -P Ctx-Adm9 -u ana \\\n  -d Ana -g Ana -s Li -p 'An4-Ox!pw'",
                     "An4-Ox!pw")),
-         negatives=("mysql -u root -p shop", "createuser -P -d -A appuser", "createuser -c 20 -P appuser",
+         negatives=("mysql -u root -p shop", "sqlcmd -S db01 -U sa -Q 'select 1'", "sudo -S systemctl restart robot",
+                    "uipcli package deploy p.nupkg https://cloud.uipath.com/ T -A acme -I 2c7e -S '$UIPATH_APP_SECRET'",
+                    "createuser -P -d -A appuser", "createuser -c 20 -P appuser",
                     'zmprov -a admin -p "$ZM_ADMIN_PW" gaa',
                     "listcontext -A oxadminmaster -P $OX_MASTER_PW",
                     "seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P",
@@ -3815,11 +3833,15 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("SentinelOneInstaller_windows_64bit_v23_3_2.exe -t eyJ1cmwiOiAiaHR0cHM6Ly9zMSJ9Zm9vYmFy0 -q",
                     "eyJ1cmwiOiAiaHR0cHM6Ly9zMSJ9Zm9vYmFy0"),
                    ("npx strapi export --key 'Str4pi-Exp0rt' --file backup", "Str4pi-Exp0rt"),
+                   ('UiRobot.exe connect --url https://orch.example.com/ --key "4c9e2a1b-7d3f-4e58-b0a6-2f8d1c7e9b35"',
+                    "4c9e2a1b-7d3f-4e58-b0a6-2f8d1c7e9b35"),
                    ("sudo ./setup_agent.sh -a q7Lw2ZpXr9KmT4vBn6Yc3D -d Fs8Hj2Kl5Zx9Cv3Bn7Mq1W -t dynamic",
                     "q7Lw2ZpXr9KmT4vBn6Yc3D"),
                    ("sudo ./setup_agent.sh -a q7Lw2ZpXr9KmT4vBn6Yc3D -d Fs8Hj2Kl5Zx9Cv3Bn7Mq1W -t dynamic",
                     "Fs8Hj2Kl5Zx9Cv3Bn7Mq1W")),
          negatives=("npx cypress run --record --key $CYPRESS_RECORD_KEY", "cypress run --record --key <record key>",
+                    "UiRobot.exe connect --url https://orch.example.com/ --key %MACHINE_KEY%",
+                    "openssl req -new --key 4c9e2a1b-7d3f-4e58-b0a6-2f8d1c7e9b35.pem",
                     "ssh-keygen -t ed25519 -f id_deploy_2024_rotation", "docker run -t alpine:3.19.0-20240101 sh",
                     "codecovcli upload-process --commit-sha 9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c",
                     "gpg --key 4F2A9C1B7D3E5A60 --sign", "cypress open --key 3b8f1c2e-6d4a-4f7b-9e0c-1a2b3c4d5e6f",
@@ -4138,7 +4160,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # `--console.password`). `--secret-key`/`--secret_access_key`: the secret half of a key pair (the Tiger Cloud
     # CLI's `tiger auth login --public-key ID --secret-key VALUE`, awscurl's `--secret_key`; not gpg's
     # `--delete-secret-key KEYID`, `--export-secret-key KEYID`, `--list-secret-key KEYID`).
-    Rule("password", r"--(?<![\w-]--)(?:[a-z0-9]+[-_.])*(?:password|passwd|passphrase|token(?:-value)?"
+    Rule("password", r"--(?<![\w-]--)(?:[a-z0-9]+[-_.])*(?:[a-z]{2,16}(?=password|passwd|passphrase|secret[ \t]))?"
+         r"(?:password|passwd|passphrase|token(?:-value)?"
          r"|secret(?:(?<!delete-secret)(?<!export-secret)(?<!list-secret)[-_](?:access[-_])?key)?|api-key"
          r"|apikey|masterkey|bearer|requirepass|masterauth|(?:login)?pass)[ \t]+"
          r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
@@ -4161,7 +4184,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("nakama --name n1 --console.password Cons0le!pw9", "Cons0le!pw9"),
                    ("tiger auth login --public-key 01JF2K7QX9 --secret-key Tq8zLm3Vx7Kr2Wp9", "Tq8zLm3Vx7Kr2Wp9"),
                    ("awscurl --service s3 --access_key AKIAQX7ZK2LM --secret_key 'Aw5+kQ9zLr2Tx8Vm'",
-                    "Aw5+kQ9zLr2Tx8Vm")),
+                    "Aw5+kQ9zLr2Tx8Vm"),
+                   # words run together in lower case: Power Automate's machine registration
+                   ("PAD.MachineRegistration.Host.exe joinmachinegroup --groupid 7c1e --grouppassword Gr7$pQz2Wx",
+                    "Gr7$pQz2Wx"),
+                   ("PAD.MachineRegistration.Host.exe register --applicationid 0c3d --clientsecret Cs8~qLz.3Vx9Tm",
+                    "Cs8~qLz.3Vx9Tm")),
          negatives=("mycli --password --host db", "use --token $TOKEN",
                     "zitadel start --masterkeyFromEnv --tlsMode external", "zitadel start --masterkeyFile /run/mk",
                     "x264 --pass 1 --bitrate 2000 -o /dev/null in.y4m",
@@ -4172,6 +4200,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     '$ lpass show --password "Shared-Ops/smtp-relay"',
                     "apksigner sign --ks r.jks --ks-pass env:KS_PASS --key-pass file:/run/secrets/kp app.apk",
                     "tiger auth login --public-key 01JF2K7QX9 --secret-key $TIGER_SECRET_KEY",
+                    "register --clientsecret $PAD_CLIENT_SECRET", "dump --nopassword all",
+                    "mkdir --secretstore /srv/vault", "geth --authrpc.jwtsecret /var/lib/ethereum/jwt.hex",
                     "minio-tool --secret-key-file /run/secrets/minio_sk", "gpg --delete-secret-key 3AA5C34371567BD2",
                     "gpg --armor --export-secret-key 3AA5C34371567BD2 > private.asc")),
     # libvirt's `virsh secret-set-value --secret UUID --base64 VALUE`: the secret's value (a Ceph client key, a LUKS
@@ -5436,6 +5466,91 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("wandb login --relogin", "wandb login --host https://wandb.lab.example",
                     "wandb login $WANDB_API_KEY",
                     "wandb: Currently logged in as: trainer. Use `wandb login --relogin` to force relogin")),
+    # RPA and desktop automation (batch 136). Blue Prism's `AutomateC.exe … /user NAME PASSWORD`: the second word after
+    # `/user` (`/sso` signs on without one); not a `/next-option`, a `%VAR%` or a `$VAR`.
+    Rule("password", r"AutomateC(?:\.exe)?\"?(?:[ \t][^\r\n]{0,512}?)?[ \t]/user[ \t]+[^\s/'\"]\S{0,127}[ \t]+"
+         r"(?:'(?P<v1>[^'\r\n]{1,128})'|\"(?P<v2>[^\"\r\n]{1,128})\"|(?P<v3>[^\s'\"$<>|;&/%]\S{0,127}))",
+         needs="AutomateC", extract=_password_arg, remember=True,
+         examples=(('AutomateC.exe /run "Intake" /resource RR-03 /user bpadmin Bp7%tNq2Xw9K /dbconname Prod',
+                    "Bp7%tNq2Xw9K"),
+                   ("AutomateC /user admin \"Adm1n Pw!\" /getbod \"Work Queue\"", "Adm1n Pw!")),
+         negatives=('AutomateC.exe /run "Intake" /sso /resource RR-03', "AutomateC.exe /user admin /dbconname Prod",
+                    "AutomateC.exe /run Intake /user admin %BP_PASSWORD%", "AutomateC.exe /user admin password")),
+    # Robocorp's `rcc configure credentials CREDENTIALS [--account NAME]`: the Control Room access credential, by
+    # position.
+    Rule("token", r"configure[ \t]+credentials[ \t]+(?:'(?P<v1>[^'\s]{16,256})'|\"(?P<v2>[^\"\s]{16,256})\""
+         r"|(?P<v3>(?!-)[\w.+/=:-]{16,256}))(?=\s|\Z)", needs="configure credentials", extract=_token_arg,
+         remember=True,
+         examples=(("rcc configure credentials 2kBZR4nTqLmXw8Vc7YpH5sJd:A3fGe9uK1oIt6rWz --account prod",
+                    "2kBZR4nTqLmXw8Vc7YpH5sJd:A3fGe9uK1oIt6rWz"),),
+         negatives=("rcc configure credentials --verified", "rcc configure credentials $RCC_CREDENTIALS",
+                    "rcc configure credentials --account prod-ws --delete")),
+    # Robot Framework's `*** Variables ***` table: `${NAME}` and the value after two or more blanks or a tab, when the
+    # name names a secret (`${PASSWORD}    …`); a `${…}`/`%{…}`/`@{…}`/`&{…}` value is a reference.
+    Rule("secret", r"(?<![^\n])\$\{(?P<k>[\w .-]{1,64})\}=?(?: {2,}|\t)[ \t]*"
+         r"(?P<v3>[^\s$%@&#\\][^\r\n]{0,255}?)(?=[ \t]*(?:\r?\n|\Z)| {2}|\t)",
+         needs="** Variable", extract=_keyed_value, remember=True,
+         examples=(("*** Variables ***\n${USERNAME}    rpa.bot\n${PASSWORD}       Rf8!kWq3Tz7Lm\n", "Rf8!kWq3Tz7Lm"),
+                   ("*** Variables ***\n${API TOKEN}\tZt8kQm3Xw7Lv2Rn9Yc4H\n", "Zt8kQm3Xw7Lv2Rn9Yc4H")),
+         negatives=("*** Variables ***\n${PASSWORD}    %{APP_PASSWORD}\n${LOGIN URL}    https://erp.example.com\n",
+                    "*** Variables ***\n${TOKEN}    ${EMPTY}\n${BROWSER}    headlesschrome\n")),
+    # Robot Framework keywords that take a secret by position, cells split by two or more blanks or a tab:
+    # SeleniumLibrary's `Input Password    LOCATOR    PASSWORD` and DatabaseLibrary's `Connect To Database    MODULE
+    # DB    USER    PASSWORD    HOST    PORT`; a `${…}` value is a reference.
+    *(Rule("password", keyword + r"(?: {2,}|\t)[ \t]*(?:[^\s=]+(?: {2,}|\t)[ \t]*){" + str(cells) + r"}"
+           r"(?P<v3>[^\s$%@&=][^\s]{0,127})(?= {2}|\t|[ \t]*(?:\r?\n|\Z))",
+           needs=keyword, extract=_password_arg, remember=True, examples=examples, negatives=negatives)
+      for keyword, cells, examples, negatives in (
+          ("Input Password", 1, (("    Input Password    id:password    Ip5#wLq8Tx2Z\n", "Ip5#wLq8Tx2Z"),),
+           ("    Input Password    id:password    ${PASSWORD}\n", "Input Password    id:pw    secret\n")),
+          ("Connect To Database", 3,
+           (("    Connect To Database    psycopg2    orders    etl    Dl8@qWx3Tm7Z    pg01    5432\n",
+             "Dl8@qWx3Tm7Z"),),
+           ("    Connect To Database    psycopg2    orders    etl    ${DB_PASS}    pg01    5432\n",
+            "    Connect To Database    dbConfigFile=db.cfg\n")))),
+    # Robot Framework's output.xml and log: a keyword's `<arg>` after an `<arg>` locator that names a password field,
+    # and SeleniumLibrary's `Typing text '…' into text field '…password…'.` message.
+    Rule("password", r"<arg>[^<\r\n]{0,64}(?i:passw(?:or)?d|pwd|passcode)[^<\r\n]{0,64}</arg>\s{0,8}"
+         r"<arg>(?P<v3>[^<\s$%@&][^<\r\n]{0,127})</arg>", needs="</arg>", extract=_password_arg, remember=True,
+         examples=(("<arg>id:password</arg>\n<arg>Lg6#tRw2Xq9Km</arg>\n", "Lg6#tRw2Xq9Km"),),
+         negatives=("<arg>id:password</arg>\n<arg>${PASSWORD}</arg>\n",
+                    "<arg>id:username</arg>\n<arg>rpa.bot</arg>\n")),
+    Rule("password", r"Typing text '(?P<v1>[^'\r\n]{1,128})' into text field '[^'\r\n]{0,64}"
+         r"(?i:passw(?:or)?d|pwd|passcode)[^'\r\n]{0,64}'", needs="into text field", extract=_password_arg,
+         remember=True,
+         examples=(("INFO Typing text 'Lg6#tRw2Xq9Km' into text field 'id:password'.", "Lg6#tRw2Xq9Km"),),
+         negatives=("INFO Typing text 'rpa.bot' into text field 'id:username'.",
+                    "INFO Typing password into text field 'id:password'.")),
+    # TagUI's `type LOCATOR as TEXT[enter]` when the locator names a password field; a `` `variable` `` is a reference.
+    Rule("password", r"type(?<![^\n\t ]type)[ \t]+[^\s]{0,80}(?i:passw(?:or)?d|pwd|passcode)[^\s]{0,80}[ \t]+as[ \t]+"
+         r"(?P<v3>[^\s`\[$][^\r\n\[`]{0,127}?)(?=\[|[ \t]*(?:\r?\n|\Z))", needs="type ", extract=_password_arg,
+         remember=True,
+         examples=(("type password as Tg6#mWq2Xz9L[enter]\n", "Tg6#mWq2Xz9L"),
+                   ("  type //input[@name='pwd'] as Pw4-Tag9\n", "Pw4-Tag9")),
+         negatives=("type password as `process.env.ERP_PASSWORD`[enter]\n", "type username as rpa.tagui\n",
+                    "then type the password as shown\n")),
+    # AutoIt's `RunAs[Wait]("USER", "DOMAIN", "PASSWORD", …)`: the third argument when it is a literal.
+    Rule("password", r"RunAs(?:Wait)?\([ \t]*" + r"(?:\"[^\"\r\n]{0,128}\"|'[^'\r\n]{0,128}'|[$@]\w{1,64})[ \t]*,[ \t]*"
+         * 2 + r"(?:\"(?P<v1>[^\"\r\n]{1,128})\"|'(?P<v2>[^'\r\n]{1,128})')", needs="RunAs", extract=_password_arg,
+         remember=True,
+         examples=(('RunAs("svc_backup", "CORP", "Ab4#vLq9Xz2Tw", 0, "C:\\Tools\\backup.exe")', "Ab4#vLq9Xz2Tw"),
+                   ("RunAsWait($sUser, @ComputerName, 'Rw7!kPz3', 1, 'setup.exe')", "Rw7!kPz3")),
+         negatives=('RunAs($sUser, $sDomain, $sPassword, 0, "setup.exe")', 'RunAs("svc", "CORP", "", 0, "x.exe")')),
+    # AutoIt's `ControlSetText|ControlSend(TITLE, TEXT, CONTROL, "TEXT")` into a control named for a password.
+    Rule("password", r"ControlSe(?:tText|nd)\([^\r\n]{0,256}?,[ \t]*[\"'][^\"'\r\n]{0,64}"
+         r"(?i:passw(?:or)?d|pwd|passcode)[^\"'\r\n]{0,64}[\"'][ \t]*,[ \t]*"
+         r"(?:\"(?P<v1>[^\"\r\n]{1,128})\"|'(?P<v2>[^'\r\n]{1,128})')", needs="ControlSe", extract=_password_arg,
+         remember=True,
+         examples=(('ControlSetText("Logon", "", "[NAME:txtPassword]", "Ct5!wXq8Lz3R")', "Ct5!wXq8Lz3R"),
+                   ("ControlSend('Login', '', 'Edit2_pwd', 'Cs4#pLq9')", "Cs4#pLq9")),
+         negatives=('ControlSetText("Logon", "", "[NAME:txtUser]", "rpa_citrix")',
+                    'ControlSetText("Logon", "", "[NAME:txtPassword]", $sPassword)')),
+    # Power Automate Desktop's Robin script: `SET NAME TO $'''TEXT'''` when the variable's name names a secret.
+    Rule("secret", r"SET[ \t]+(?P<k>[A-Za-z_]\w{0,80})[ \t]+TO[ \t]+\$'''(?P<v1>[^'\r\n]{1,256})'''",
+         needs="TO $'''", extract=_keyed_value, remember=True,
+         examples=(("SET Password TO $'''Pa3!xWq8Lz7T'''", "Pa3!xWq8Lz7T"),
+                   ("SET ApiToken TO $'''Tk9mXq2Vr5Lz8Wp3'''", "Tk9mXq2Vr5Lz8Wp3")),
+         negatives=("SET UserName TO $'''svc_pad'''", "SET Password TO $'''%PasswordFromVault%'''")),
     # Sakai's sakai.properties sets a bean's property as `property@bean.name=value`
     # (`password@javax.sql.BaseDataSource=`, `smtpPassword@org.sakaiproject.email.api.EmailService=`): the key word
     # stands before the `@`, not before the `=`.
