@@ -418,6 +418,10 @@ KNOWN_MISSES = {
     # as `X-Metabase-Session:`; `session` names cookies and log fields too often to be a key word.
     "Metabase API session login with username/password and the X-Metabase-Session header, plus an API key header":
         ["38f4939c-ad7f-4cbe-ae54-30946daf8593"],
+    # Batch 140: hex digits under a weak `…_KEY` name (R's `Sys.setenv(OPENCAGE_KEY = "<32 hex>")`) read as a digest or
+    # a key id, the documented choice for a bare `key`; `OPENCAGE_API_KEY` would have been taken.
+    "OpenCage OpenCageGeocode(key) in Python and opencage R OPENCAGE_KEY via Sys.setenv":
+        ["b531ecabcb2a1b72bc91acc1252cf06e"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;
@@ -427,6 +431,9 @@ KNOWN_MISSES = {
 # Batch 68: Typesense's search-only key under `apiKey:` in browser code and a scoped search key (base64 of an HMAC and
 # its embedded `filter_by`) are public by design, but neither key name nor value tells them from an admin key.
 KNOWN_FALSE_POSITIVES = {
+    # Batch 140: Alpha Vantage's documented public sample key `apikey=demo`: a short word under the strongest key name;
+    # exempting it would keep a real `password=demo` too (NASA's `DEMO_KEY`, upper-case with `_`, reads as a name).
+    "Alpha Vantage documented demo key and NASA DEMO_KEY in README examples (public sample keys)",
     # Batch 126: Microsoft Advertising's universal sandbox developer token (`BBD37VB98`, published for every sandbox
     # client) under `DEVELOPER_TOKEN`: a token's name and a token-like value; only a list of published values tells it.
     "negative: Microsoft Advertising sandbox quick start with the universal sandbox developer token and the public "

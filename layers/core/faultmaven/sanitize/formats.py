@@ -7409,6 +7409,34 @@ FORMAT_RULES: tuple[Rule, ...] = (
          extract=_bundler_credentials, remember=True,
          examples=(("  setparam 2001:iot.example;2002:fleet;2003:Kp7vX2qLz9", "Kp7vX2qLz9"),),
          negatives=("  setparam 2001:iot.example;2002:fleet;2003:", "setparam 2004:gps.example.com;2005:2003")),
+    # OpenWeatherMap's API key is a URL's `appid=` (32 hex digits: One Call, Current Weather, Geocoding), and
+    # Telegraf's `[[inputs.openweathermap]]` plugin takes it as `app_id = "…"`; elsewhere an app id is public.
+    Rule("secret", r"[?&]appid=(?P<v>[0-9a-fA-F]{32})(?![A-Za-z0-9_-])", needs="appid=", remember=True,
+         examples=(("curl 'https://api.openweathermap.org/data/3.0/onecall?lat=52.5&lon=13.4&appid="
+                    "4f8c2a9e7b1d3f5a6c0e9b8d7a2f4c1e'", "4f8c2a9e7b1d3f5a6c0e9b8d7a2f4c1e"),
+                   ("GET /data/2.5/weather?appid=4f8c2a9e7b1d3f5a6c0e9b8d7a2f4c1e&q=Oslo",
+                    "4f8c2a9e7b1d3f5a6c0e9b8d7a2f4c1e")),
+         negatives=("https://api.openweathermap.org/data/2.5/weather?q=London&appid={API_KEY}",
+                    "https://example.com/login?appid=1234567&lang=en", "?appid=wx8f3a1c9e5b7d2f4a")),
+    Rule("secret", r"\[\[inputs\.openweathermap\]\][^\[]{0,2000}?\bapp_id[ \t]*=[ \t]*\"(?P<v>[0-9a-fA-F]{32})\"",
+         needs="[[inputs.openweathermap]]", remember=True,
+         examples=(('[[inputs.openweathermap]]\n  app_id = "4f8c2a9e7b1d3f5a6c0e9b8d7a2f4c1e"\n  city_id = ["2988507"]',
+                    "4f8c2a9e7b1d3f5a6c0e9b8d7a2f4c1e"),),
+         negatives=('[[inputs.openweathermap]]\n  app_id = "${OWM_APP_ID}"',
+                    '[[inputs.openweathermap]]\n  city_id = ["2988507"]\n[[inputs.cpu]]\n  app_id = "x"')),
+    # The US Census Bureau's data API takes its key as `&key=<40 hex digits>` in `api.census.gov/data/…` URLs, and
+    # tidycensus installs it with `census_api_key("<key>", install = TRUE)` (a positional argument).
+    Rule("secret", r"api\.census\.gov/data/[^\s\"'#]{0,1000}?[?&]key=(?P<v>[0-9a-fA-F]{40})(?![A-Za-z0-9_-])",
+         needs="api.census.gov/data/", remember=True,
+         examples=(("curl 'https://api.census.gov/data/2022/acs/acs5?get=NAME&for=state:*&key="
+                    "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c'", "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c"),),
+         negatives=("https://api.census.gov/data/2022/acs/acs5?get=NAME&for=state:*&key=YOUR_KEY_GOES_HERE",
+                    "https://api.census.gov/data/2022/acs/acs5?get=NAME&for=state:*")),
+    Rule("secret", r"census_api_key\([ \t]*(?:key[ \t]*=[ \t]*)?[\"'](?P<v>[0-9a-fA-F]{40})[\"']",
+         needs="census_api_key(", remember=True,
+         examples=(('census_api_key("9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c", install = TRUE)',
+                    "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c"),),
+         negatives=('census_api_key("111111abc", install = TRUE)', 'census_api_key(Sys.getenv("CENSUS_KEY"))')),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"

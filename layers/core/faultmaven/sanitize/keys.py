@@ -32,9 +32,11 @@ PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pas
 # `signature`/`sig`: the signature of a signed URL (`X-Amz-Signature=`, Azure SAS `sig=`) grants access like a token.
 # `authkey`: `auth_key` run together (UrBackup's `internet_authkey`), as `apikey` is `api_key`; `appkey` is `app_key`
 # (Tencent Cloud SMS's `sms.appkey`); `writekey` is `write_key` (Honeycomb's Beeline and libhoney `writekey=`);
-# `secretkey` is `secret_key` (Kubeflow Pipelines' `mlpipeline-minio-artifact` Secret, MinIO's `secretkey:`).
-STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "authkey", "appkey", "writekey", "secretkey",
+# `secretkey` is `secret_key` (Kubeflow Pipelines' `mlpipeline-minio-artifact` Secret, MinIO's `secretkey:`);
+# `registrationkey` is `registration_key` (the BLS Public Data API's `"registrationkey"` in a v2 POST body);
 # `masterkey` is `master_key` (ZITADEL's `--masterkey`/`ZITADEL_MASTERKEY`, which encrypts its stored secrets).
+STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "authkey", "appkey", "writekey", "secretkey",
+                                  "registrationkey", "masterkey",
                                   "credential", "credentials", "privatekey", "salt", "signature", "sig"}
 # Words that end like a password word without naming one (`bypass=true`).
 _NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass", "basalt"})
@@ -194,8 +196,9 @@ _VALUE = (
     r"""|(?P<v3>\$?\{\{[^{}\r\n]{1,128}\}\}|\$\{\w{1,80}:?\?[^}\r\n]{0,128}\}|\$*\{\{?[^}\s]{1,128}\}\}?"""
     r"""|&(?:'[a-z]+[ \t]+)?[A-Za-z_][\w:]*(?=[ \t]*=)|[^\s"'`,;&<>)\]}]{1,512}))"""
 )
-# A value after its key's separator, an HTTP authorization scheme (`Authorization: Bearer …`) left out of it.
-KEYWORD_VALUE = r"(?:[ \t]*(?i:bearer|basic|token|ssws|ntlm|negotiate)[ \t]+)?" + _VALUE
+# A value after its key's separator, an HTTP authorization scheme (`Authorization: Bearer …`) left out of it (also
+# `apikey`: Twelve Data's `Authorization: apikey <key>`, quoted in a curl `-H`).
+KEYWORD_VALUE = r"(?:[ \t]*(?i:bearer|basic|token|ssws|ntlm|negotiate|apikey)[ \t]+)?" + _VALUE
 
 
 # Examples per separator: (keyword rule, value block rule, random-value rule), each (examples, negatives).
@@ -305,6 +308,10 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "0f9e8d7c6b5a49382716f0e9d8c7b6a5f4e3d2c1"),
             ("Authorization: SSWS 00QCjAl4MlV-WPXM-k2Lq9Vx4Zp8Tn3Yb6Jf1Ka5Uw",
              "00QCjAl4MlV-WPXM-k2Lq9Vx4Zp8Tn3Yb6Jf1Ka5Uw"),
+            ('curl -H "Authorization: apikey 5c0e7a9b3d1f4e6a8c2b0d9f7e5a3c1b" "https://api.example.com/v1?a=1"',
+             "5c0e7a9b3d1f4e6a8c2b0d9f7e5a3c1b"),
+            ('{"seriesid":["CUUR0000SA0"],"registrationkey":"8f3a1c9e5b7d2f4a6c0e8b1d3f5a7c9e"}',
+             "8f3a1c9e5b7d2f4a6c0e8b1d3f5a7c9e"),
             ("Authorization: NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==",
              "TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw=="),
             ('val password: String = "Sc4laPw9"', "Sc4laPw9"),
@@ -330,6 +337,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "token: INSERT_TOKEN", "client_secret: placeholder", "Authorization: Basic realm",
              'data = {"login": login, "password": new_password}', "Authorization: Digest username=alice",
              "Authorization: Custom please-see-the-docs-for-this",
+             'curl -H "Authorization: apikey $TWELVE_DATA_API_KEY" "https://api.twelvedata.com/quote?symbol=AAPL"',
              "cache:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "key: [1, 2, 3, 4, 5, 6, 7, 8]",
              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "password: $__file{/run/secrets/pg_password}",
              'Authorization: "Bearer ${env:OTLP_TOKEN}"', 'Authorization: "Api-Token ${env:DT_API_TOKEN}"',

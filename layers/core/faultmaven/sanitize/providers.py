@@ -134,6 +134,8 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     # Mailgun API keys; Mapbox secret tokens (`pk.` is the public kind).
     ("key-", "[a-f0-9]{32}", _ex(_HEX, 32)),
     ("sk.", r"eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}", f"eyJ{_ex(_ALNUM, 40)}.{_ex(_ALNUM, 22)}"),
+    # LocationIQ access tokens: `pk.` and 32 hex digits (Mapbox's public `pk.eyJ…` has another body and stays).
+    ("pk.", "[0-9a-f]{32}", _ex(_HEX, 32)),
     # Dynatrace API tokens and Doppler tokens.
     ("dt0c01.", "[A-Z0-9]{24}\\.[A-Z0-9]{64}", f"{_ex(_ALNUM, 24).upper()}.{_ex(_ALNUM, 64).upper()}"),
     ("dp.pt.", "[A-Za-z0-9]{43}", _ex(_ALNUM, 43)),
