@@ -3024,6 +3024,26 @@ FORMAT_RULES: tuple[Rule, ...] = (
              "DWI5cR23mYNT4Lnhb/x9"),),
            ('client = Minio("s3.example.com:9000", access_key, secret_key)',
             'client = Minio("play.min.io", "minioadmin", "minioadmin")')))),
+    # OpenTok's (Vonage Video's) server SDKs take the project's API key (a number, sent to every browser) and then its
+    # API secret (40 hex digits) by position: Python's `Client(API_KEY, API_SECRET)` (`from opentok import Client`;
+    # `OpenTok(…)` before 3.0), Node's, PHP's and Java's `new OpenTok(API_KEY, API_SECRET)`. The callee `Client` is
+    # everyone's, so only this pair of shapes (a number of 6-10 digits, quoted or not, then a quoted 40-hex literal)
+    # says it is OpenTok's secret.
+    Rule("secret", r"\((?:(?<=\bClient\()|(?<=\bOpenTok\())\s{0,16}(?:\"[0-9]{6,10}\"|'[0-9]{6,10}'|[0-9]{6,10})"
+         r"\s{0,16},\s{0,16}(?:\"(?P<v1>[0-9a-fA-F]{40})\"|'(?P<v2>[0-9a-fA-F]{40})')\s{0,16}[,)]", r"\(",
+         extract=_bundler_credentials, remember=True, before="[tk]", after=r"[\s\"'0-9]",
+         examples=(('opentok = Client("47356251", "9c90ccaaddf1d97095db5b501545383f5fa8af26")',
+                    "9c90ccaaddf1d97095db5b501545383f5fa8af26"),
+                   ("const opentok = new OpenTok('46281937', 'e1b7c04a9d3f6e28b5a1c7d94f0e2b3a6c8d1f05');",
+                    "e1b7c04a9d3f6e28b5a1c7d94f0e2b3a6c8d1f05"),
+                   ('OpenTok opentok = new OpenTok(46281937, "3fa8e21c7b0d94e6a5c1f83b2d7e09a4c6b15f2e");',
+                    "3fa8e21c7b0d94e6a5c1f83b2d7e09a4c6b15f2e")),
+         negatives=("opentok = Client(api_key, api_secret)",
+                    "const opentok = new OpenTok(process.env.OPENTOK_API_KEY, process.env.OPENTOK_API_SECRET);",
+                    'opentok = Client("47356251", os.environ["OPENTOK_API_SECRET"])',
+                    'c = Client("git.example.com", "9c90ccaaddf1d97095db5b501545383f5fa8af26")',
+                    'c = Client("47356251", "release-2026-11")',
+                    'r = myClient("47356251", "9c90ccaaddf1d97095db5b501545383f5fa8af26")')),
     # An API key given as the basic-auth user with an empty password, the documented way of Dropbox Sign, Docparser,
     # Nanonets, PDFShift and others (`curl -u KEY:`'s twin in code): requests' `HTTPBasicAuth("KEY", "")` and
     # `auth=("KEY", "")`, aiohttp's `BasicAuth("KEY", "")`. With a password there, the first argument is a user name.
