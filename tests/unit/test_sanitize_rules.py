@@ -488,6 +488,11 @@ KNOWN_FALSE_POSITIVES = {
     # Batch 134: DataHub's `urn:li:dataHubAccessToken:<uuid>` names a token by id, but the key scanner sees only the
     # camel-case `dataHubAccessToken` before the colon, and UUIDs under a token's name are how many tokens are written.
     "negative: DataHub recipe with a token reference and an access-token list from the CLI (ids and names only)",
+    # Batch 145: Zoom's `endpoint.url_validation` challenge `plainToken` (sent in clear) and the reply's
+    # `encryptedToken` (its HMAC): a plain token under that name is an unhashed secret elsewhere (Sanctum's
+    # `plainTextToken`), and an encrypted token is ciphertext; redacting both is the cautious reading.
+    "Zoom webhook endpoint.url_validation request and the app's reply in a debug log (plainToken challenge and its "
+    "HMAC)",
 }
 
 

@@ -2600,6 +2600,11 @@ def _rundeck_password_body(rule: Rule, hit: Hit) -> list[Finding]:
     return _device_value(rule, hit)
 
 
+# A made-up Agora AccessToken2 in its shape, for the rule's examples.
+_AGORA_EXAMPLE = ("007eJxTYLhVmpKaVb5nYqHu4fDU4jqWSCLbF8BbUWaVdgWSk5N5XKsNnsaplnjGLRkhLBJRfBkqPvoBCExI2eLH3jVoPdc9Ip4L"
+                "m8qzN1Vb")
+
+
 FORMAT_RULES: tuple[Rule, ...] = (
     # Kerberos AS-REP and TGS hashes (`$krb5asrep$23$user@REALM:...`, hashcat modes 18200/13100): crackable offline.
     Rule("password_hash", r"\$(?<![\w$]\$)krb5(?:asrep|tgs|pa)\$\d{1,2}\$\S{32,}", r"\$", after="krb5",
@@ -3040,6 +3045,31 @@ FORMAT_RULES: tuple[Rule, ...] = (
              "DWI5cR23mYNT4Lnhb/x9"),),
            ('client = Minio("s3.example.com:9000", access_key, secret_key)',
             'client = Minio("play.min.io", "minioadmin", "minioadmin")')))),
+    # OpenTok's (Vonage Video's) server SDKs take the project's API key (a number, sent to every browser) and then its
+    # API secret (40 hex digits) by position: Python's `Client(API_KEY, API_SECRET)` (`from opentok import Client`;
+    # `OpenTok(…)` before 3.0), Node's, PHP's and Java's `new OpenTok(API_KEY, API_SECRET)`. The callee `Client` is
+    # everyone's, so only this pair of shapes (a number of 6-10 digits, quoted or not, then a quoted 40-hex literal)
+    # says it is OpenTok's secret.
+    Rule("secret", r"\((?:(?<=\bClient\()|(?<=\bOpenTok\())\s{0,16}(?:\"[0-9]{6,10}\"|'[0-9]{6,10}'|[0-9]{6,10})"
+         r"\s{0,16},\s{0,16}(?:\"(?P<v1>[0-9a-fA-F]{40})\"|'(?P<v2>[0-9a-fA-F]{40})')\s{0,16}[,)]", r"\(",
+         extract=_bundler_credentials, remember=True, before="[tk]", after=r"[\s\"'0-9]",
+         examples=(('opentok = Client("47356251", "9c90ccaaddf1d97095db5b501545383f5fa8af26")',
+                    "9c90ccaaddf1d97095db5b501545383f5fa8af26"),
+                   ("const opentok = new OpenTok('46281937', 'e1b7c04a9d3f6e28b5a1c7d94f0e2b3a6c8d1f05');",
+                    "e1b7c04a9d3f6e28b5a1c7d94f0e2b3a6c8d1f05"),
+                   ('OpenTok opentok = new OpenTok(46281937, "3fa8e21c7b0d94e6a5c1f83b2d7e09a4c6b15f2e");',
+                    "3fa8e21c7b0d94e6a5c1f83b2d7e09a4c6b15f2e")),
+         negatives=("opentok = Client(api_key, api_secret)",
+                    "const opentok = new OpenTok(process.env.OPENTOK_API_KEY, process.env.OPENTOK_API_SECRET);",
+                    'opentok = Client("47356251", os.environ["OPENTOK_API_SECRET"])',
+                    'c = Client("git.example.com", "9c90ccaaddf1d97095db5b501545383f5fa8af26")',
+                    'c = Client("47356251", "release-2026-11")',
+                    'r = myClient("47356251", "9c90ccaaddf1d97095db5b501545383f5fa8af26")')),
+    # Agora's AccessToken2 (RTC/RTM tokens its token builders print): the version `007` and the base64 of a
+    # zlib stream, whose header makes it start `eJ`; wherever it stands (after a `uid` in a print, in a URL).
+    Rule("token", r"(?<![A-Za-z0-9+/])007eJ[A-Za-z0-9+/]{80,}={0,2}(?![A-Za-z0-9+/=])", needs="007eJ",
+         examples=((f"# Token with int uid: {_AGORA_EXAMPLE}", _AGORA_EXAMPLE),),
+         negatives=("agent 007eJ reported", "build 007eJxTYPhd", f"id=X{_AGORA_EXAMPLE}")),
     # An API key given as the basic-auth user with an empty password, the documented way of Dropbox Sign, Docparser,
     # Nanonets, PDFShift and others (`curl -u KEY:`'s twin in code): requests' `HTTPBasicAuth("KEY", "")` and
     # `auth=("KEY", "")`, aiohttp's `BasicAuth("KEY", "")`. With a password there, the first argument is a user name.
