@@ -382,6 +382,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_140", "public data APIs: weather, news, financial data, geocoding and government open data", "140e054",
            "e5907a5", source="the tools' documentation"),
+    _batch("_141", "life-sciences and bioinformatics platforms", "34e53e4", "0c33304",
+           source="the tools' documentation"),
     _batch("_145", "video conferencing and meeting platform APIs", "34e53e4", "5ee8378",
            source="the tools' documentation"),
 )

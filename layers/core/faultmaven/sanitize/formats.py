@@ -452,6 +452,7 @@ _PASSWORD_OPTIONS = {
     ("w", True): re.compile(r"\bldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn|exop)\b|\bkadmin\b"
                             r"|\b(?:dsconf|dsidm|kdb5_ldap_util|smbpasswd)\b|\bipa-(?:client|replica)-install\b"
                             r"|(?<![^\s/])odoo(?:-bin)?(?=[ \t]+-)"
+                            r"|\bomero\b"  # OMERO's `omero login|import -s HOST -u USER -w PASSWORD`
                             r"|\bvsql\b"),  # Vertica's `vsql -U USER -w PASSWORD` (psql's `-w` takes none)
     # `openssl enc -k PASSWORD`; Synapse's `register_new_matrix_user -k REGISTRATION_SHARED_SECRET`.
     ("k", True): re.compile(r"\bopenssl\b.*\benc\b|\bopenssl[ \t]+(?:aes|des|bf|camellia|chacha)"
@@ -2976,7 +2977,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
                # eventbrite-sdk-python's `Eventbrite(OAUTH_TOKEN)` (a private token: 20 upper-case letters and digits)
                r"\bEventbrite",
                # Jotform's clients: Python's `JotformAPIClient(API_KEY[, euApi=True])`, PHP's `new JotForm(API_KEY)`
-               r"\bJotformAPIClient", r"new JotForm"),
+               r"\bJotformAPIClient", r"new JotForm",
+               # benchling-sdk's `ApiKeyAuth(API_KEY)` (other SDKs' API-key auth classes share the name)
+               r"\bApiKeyAuth"),
            (('client = RESTClient("Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga")', "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga"),
             ("const mb = require('messagebird').initClient('Kq8vR2mTp9LwX4zN7bYc3Hd5s');", "Kq8vR2mTp9LwX4zN7bYc3Hd5s"),
             ("const telnyx = require('telnyx')('KEY0A1B2C3D4E5F6_Zx8Cv7Bn6Mq5Wr4Te3');",
@@ -3000,7 +3003,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ("eb = Eventbrite('Q7ZK2M4XW9RTB3N6PL5C')", "Q7ZK2M4XW9RTB3N6PL5C"),
             ("client = JotformAPIClient('4c1e9b7a2d8f3e6b0a5c9d1e7f2b8a43', euApi=True)",
              "4c1e9b7a2d8f3e6b0a5c9d1e7f2b8a43"),
-            ('$jotformAPI = new JotForm("9b2e7d4a1c8f3e6b0d5a2c7f4e1b8d3a");', "9b2e7d4a1c8f3e6b0d5a2c7f4e1b8d3a")),
+            ('$jotformAPI = new JotForm("9b2e7d4a1c8f3e6b0d5a2c7f4e1b8d3a");', "9b2e7d4a1c8f3e6b0d5a2c7f4e1b8d3a"),
+            ('benchling = Benchling(url=TENANT, auth_method=ApiKeyAuth("sk_Rq4Lm8Vx2Zp7Tn3Yb6Jf1Ka5Uw0"))',
+             "sk_Rq4Lm8Vx2Zp7Tn3Yb6Jf1Ka5Uw0")),
            ('api = RESTClient("https://api.example.com", timeout=30)', "client = RESTClient(api_key=key)",
             "rollbar.init(os.environ['ROLLBAR_ACCESS_TOKEN'], environment='production')",
             "const logtail = new Logtail(process.env.LOGTAIL_SOURCE_TOKEN);",
@@ -3012,7 +3017,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
             'api = TodoistAPI(os.environ["TODOIST_API_TOKEN"])', 'api = TodoistAPI("<your_api_token>")',
             "eventbrite = Eventbrite(os.environ['EVENTBRITE_TOKEN'])", "Eventbrite('MYOAUTHTOKEN')",
             "client = JotformAPIClient(os.environ['JOTFORM_API_KEY'], euApi=True)",
-            "$jotformAPI = new JotForm('YOUR_API_KEY');")),
+            "$jotformAPI = new JotForm('YOUR_API_KEY');", 'auth_method=ApiKeyAuth(os.environ["BENCHLING_API_KEY"])',
+            'ApiKeyAuth("your_api_key_here")')),
           (1, (r"\bplivo\.Client", r"\bplivo\.RestClient", r"\bplivo\.NewClient", r"new Basic",
                r"Credentials\\Basic", r"\bPusher\\Pusher", r"\bSearchClient\.create",
                r"\bSearchClient::create", r"\bsearch\.NewClient", r"\bbinance\.NewClient",
@@ -3020,7 +3026,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                r"\bCryptoHistoricalDataClient", r"\bjwplatform\.Client",
                r"jwplatform\.v1\.Client", r"\bapiConnect", r"\bNewStaticV4", r"\bNativeApi", r"\bDataAccessApi",
                r"\bAzureNamedKeyCredential",  # Azure SDKs' (account or key name, key)
-               r"\bAmadeus\.builder"),  # amadeus-java's `Amadeus.builder(API_KEY, API_SECRET)`
+               r"\bAmadeus\.builder",  # amadeus-java's `Amadeus.builder(API_KEY, API_SECRET)`
+               r"\bBlitzGateway"),  # omero-py's `BlitzGateway(USER, PASSWORD, host=…)`
            (('client = SearchClient.create("LQ7Z3K9WPA", "a4aa0934aa2c29d0d891d283e15afaf1")',
              "a4aa0934aa2c29d0d891d283e15afaf1"),
             ('$basic = new Basic("83de24c1", "rjJpbEHWD3D7C9Nx");', "rjJpbEHWD3D7C9Nx"),
@@ -3033,13 +3040,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ('cred = AzureNamedKeyCredential("docsstore01", "Zk4mQ9vT2xLp7Rw3Nb8Hc5Yd1Fj6Gs0Ka2Ue9Oi4Wn7")',
              "Zk4mQ9vT2xLp7Rw3Nb8Hc5Yd1Fj6Gs0Ka2Ue9Oi4Wn7"),
             ('Amadeus amadeus = Amadeus.builder("Rk3vT8qLm2Xw9Zp4Nc7Hb5Yd1Fj6Gs0", "Wq7Tz2Lm9Vx4Rb8N").build();',
-             "Wq7Tz2Lm9Vx4Rb8N")),
+             "Wq7Tz2Lm9Vx4Rb8N"),
+            ('conn = BlitzGateway("imaging-svc", "Om3ro-Pw9xLq", host="omero.example.org", port=4064)',
+             "Om3ro-Pw9xLq")),
            ("const searchClient = algoliasearch('LQ7Z3K9WPA', 'a4aa0934aa2c29d0d891d283e15afaf1');",
             'client = TradingClient("test-key", "test-secret", paper=True)',
             'credentials.NewStaticV4(os.Getenv("MINIO_ACCESS_KEY"), os.Getenv("MINIO_SECRET_KEY"), "")',
             "const client = new plivo.Client('MAD00TJTY5OMM4O06KZ7', authToken);",
             'Amadeus.builder("REPLACE_BY_YOUR_API_KEY", "REPLACE_BY_YOUR_API_SECRET").build();',
-            "Amadeus.builder(System.getenv()).build();")),
+            "Amadeus.builder(System.getenv()).build();",
+            'conn = BlitzGateway(user, os.environ["OMERO_PASSWORD"], host="omero.example.org")',
+            "conn = BlitzGateway('root', 'omero', host='localhost')")),
           (2, (r"\bMinio",),
            (('client = Minio("s3.example.com:9000", "4ZVOYLA6BXLIL32W", "DWI5cR23mYNT4Lnhb/x9", secure=True)',
              "DWI5cR23mYNT4Lnhb/x9"),),
@@ -3537,6 +3548,44 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("bin/magento config:set payment/braintree/merchant_id acmeshop8x2q",
                     "bin/magento config:set web/secure/use_in_frontend 1",
                     "bin/magento config:sensitive:set payment/braintree/private_key $BRAINTREE_KEY")),
+    # A CLI's `config set KEY VALUE` (OMERO.server's `omero config set omero.db.pass VALUE`, kubectl's `config set
+    # users.NAME.token VALUE`, the other tools that store a setting by its dotted name): the value when the key's name
+    # names a secret (not `omero.ldap.username`, not a `$VAR`).
+    Rule("secret", r"config(?<![\w-]config)[ \t]+set[ \t]+(?:--?[a-z][\w=-]*[ \t]+)*(?P<k>[A-Za-z_][\w.\[\]/:-]{0,127})"
+         r"[ \t]+" + _POSITIONAL_VALUE, needs="config", extract=_keyed_value, remember=True,
+         examples=(("$ omero config set omero.db.pass 'Qx7Lm2-Vb9Zp'", "Qx7Lm2-Vb9Zp"),
+                   ("omero config set omero.ldap.password Ld4pBind-8Kq", "Ld4pBind-8Kq"),
+                   ("kubectl config set users.ci-bot.token Kq8Vx2Lm9Zp4Tn7Yb3Jf6Hd1", "Kq8Vx2Lm9Zp4Tn7Yb3Jf6Hd1")),
+         negatives=("omero config set omero.db.host pg.internal.example.org",
+                    "omero config set omero.ldap.username 'cn=omero-bind,ou=svc,dc=example,dc=org'",
+                    "omero config set omero.db.pass $OMERO_DB_PASS", "kubectl config set-context prod --user=ci-bot",
+                    "the config set of the cluster holds two values")),
+    # A secrets store's CLI given the value on its command line: Nextflow's `nextflow secrets set NAME VALUE` (and the
+    # older `secrets put -n NAME -v VALUE`), Seqera Platform's `tw secrets add -n NAME -v VALUE` (`--value=VALUE`).
+    # The command says the value is a secret, whatever its name.
+    Rule("secret", r"secrets(?:(?<=\bnextflow[ \t]secrets)|(?<=\btw[ \t]secrets))[ \t]+(?:set|put|add|update)[ \t]+"
+         r"(?:(?:-n|--name)(?:=|[ \t]+))?[A-Za-z_][\w.-]{0,127}[ \t]+(?:(?:-[ \t]*|--?[a-z][\w-]*[ \t]+)*?"
+         r"(?:-v|--value)(?:=|[ \t]+))?" + _POSITIONAL_VALUE, needs="secrets", extract=_bundler_credentials,
+         remember=True,
+         examples=(("$ nextflow secrets set NCBI_API_KEY 4f2b9c7e1a8d3f6b0e5c2a9d7f1b4e8c3a6d",
+                    "4f2b9c7e1a8d3f6b0e5c2a9d7f1b4e8c3a6d"),
+                   ("nextflow secrets set ENA_PASSWORD 'Wb9#kL2qZx7'", "Wb9#kL2qZx7"),
+                   ("nextflow secrets put -n DB_PASS -v Pq7Lm2Vx9Zb", "Pq7Lm2Vx9Zb"),
+                   ("tw secrets add -n SMTP_PASSWORD -v 'Sm7pT2xLq9Vb' -w acme/genomics", "Sm7pT2xLq9Vb"),
+                   ("tw secrets add --name=GH_TOKEN --value=Gq4Lm8Vx2Zp7Tn3Yb6Jf1Ka5", "Gq4Lm8Vx2Zp7Tn3Yb6Jf1Ka5")),
+         negatives=("nextflow secrets list", "nextflow secrets get NCBI_API_KEY",
+                    "nextflow secrets delete NCBI_API_KEY",
+                    "nextflow secrets set NCBI_API_KEY \"$NCBI_API_KEY\"", "tw secrets list -w acme/genomics",
+                    "nextflow secrets set NCBI_API_KEY")),
+    # PyCap's `Project(API_URL, TOKEN)`: a REDCap API token is 32 upper-case hex digits, the second argument.
+    Rule("secret", r"Project\((?<=\bProject\()[ \t]*(?:" + _STR_ARG + r"|[A-Za-z_][\w.]{0,64})[ \t]*,[ \t]*"
+         r"(?:\"(?P<v1>[0-9A-F]{32})\"|'(?P<v2>[0-9A-F]{32})')[ \t]*[,)]", needs="Project(", remember=True,
+         examples=(('project = Project(api_url, "54DC68AEA3F89152D481ED5A575FA112")',
+                    "54DC68AEA3F89152D481ED5A575FA112"),
+                   ("proj = redcap.Project('https://redcap.example.edu/api/', 'A1B2C3D4E5F60718293A4B5C6D7E8F90')",
+                    "A1B2C3D4E5F60718293A4B5C6D7E8F90")),
+         negatives=("project = Project(api_url, api_token)", 'p = Project("demo", "a1b2c3d4e5f60718293a4b5c6d7e8f90")',
+                    'Project(api_url, os.environ["REDCAP_TOKEN"])')),
     # Supermicro's IPMICFG: `ipmicfg -user add ID NAME PASSWORD PRIVILEGE` and `ipmicfg -user setpwd ID PASSWORD`.
     Rule("password", r"ipmicfg(?<![\w.-]ipmicfg)(?:\.exe)?[ \t]+-user[ \t]+"
          r"(?:add[ \t]+\d+[ \t]+[^\s-]\S*|setpwd[ \t]+\d+)[ \t]+" + _POSITIONAL_VALUE,
