@@ -402,18 +402,6 @@ KNOWN_MISSES = {
     # BoldSign .NET's `new ApiClient(URL, KEY)`: a generic class name, only the host literal says whose client it is.
     "BoldSign .NET SDK new ApiClient(baseUrl, apiKey) in Program.cs": [
         "8OjO2xn50SKXOzXuVVXfG/gbyufzX4DfibjqBn796fgiBe3nGGjrOfIWb48I"],
-    # Batch 128: a JWT-shaped `access_token` in a JSON reply whose made-up payload is random base64url, not encoded
-    # JSON: the key rules leave `eyJ…` values to the JWT rule, which checks the payload (a real token's decodes, and
-    # the same value after `Bearer` on the next command is caught).
-    "Apaleo identity server client_credentials token with curl -u CLIENT_ID:SECRET and the bearer JWT on the "
-    "inventory API": [
-        "eyJhbGciOiJSUzI1NiIsImtpZCI6IjRBNUQ5RjBBNzg2MDFGQTk3RTQ3QkE2QTY4Q0RBNzkxIiwidHlwIjoiYXQrand0In0.xaY5"
-        "C1rYqGBqyOtmRFf0jApwsNtIu8scoPtikHYKHAhGbTPMHgP5efLvQiRVbxQUH0WenZZJO_T5mY_AkeVCUtHdXWB3ziRoTaHCzB0J"
-        "RvJmyOO2gBg-9jVBoe5Y98HqkKvFCyfSIZsXNQNuyMqGq_z7vIOgN4oC1XKesErBtnktdLts8M6t.Ex4R_iR1mTDz2yYtK-SLFnW"
-        "0WqV9sd_fxckc1IseRIG1JqevlgyNrIGHeyRh6qByp_lc-S-VYb-kifwsJgKMVZ2KWfomRHguqfpT8uLyAg1vYSuwQIobekmrbfa"
-        "hZLbzdJ-MuUb3MGzsovaCLkibbPBq8VLlmuxZXAkYZa0EOnXiAuYeWT_N15ldDK85zGYOjJ0spIcM0CKFyS6UBKUm8Y3Hm0rSRbh"
-        "lqjY-bQldBhYCrfL4L2Pd9r1vdGE36BlSfH7K9xMc1jW8S1XqfWmr4aVk0waI9MmHful9zq1CHa2_N_qDuAhMpQaqp9ga4FtRf-D"
-        "WeHYzGcvyTTpYw4rf8R"],
     # Batch 129: `zmlocalconfig -s -m nokey KEY` prints the bare value on the next line (the key is named only on the
     # prompt line, and a bare random line is kept); `occ mail:account:create` takes the IMAP and SMTP passwords as its
     # 8th and 13th positional arguments (positional arguments of long subcommands are not counted out).
