@@ -384,6 +384,8 @@ CLIENT_BATCHES = (
            "e5907a5", source="the tools' documentation"),
     _batch("_141", "life-sciences and bioinformatics platforms", "34e53e4", "0c33304",
            source="the tools' documentation"),
+    _batch("_142", "cloud security posture, EDR and runtime security platforms", "34e53e4", "8728b55",
+           source="the tools' documentation"),
     _batch("_145", "video conferencing and meeting platform APIs", "34e53e4", "5ee8378",
            source="the tools' documentation"),
 )

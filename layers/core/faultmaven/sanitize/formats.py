@@ -944,6 +944,22 @@ def _bundler_credentials(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if is_placeholder_value(hit.text[start:end]) else [(start, end, rule.label)]
 
 
+_DRAGENT_COLLECTOR = re.compile(r"(?m)^collector:[ \t]*[\"']?[A-Za-z0-9][\w.-]*\.[A-Za-z]")
+
+
+def _dragent_access_key(rule: Rule, hit: Hit) -> list[Finding]:
+    """Sysdig's `customerid:` only in a dragent.yaml: the text also sets `collector:` to a host name."""
+    return _bundler_credentials(rule, hit) if _DRAGENT_COLLECTOR.search(hit.text) else []
+
+
+def _agent_passphrase(rule: Rule, hit: Hit) -> list[Finding]:
+    """A literal passphrase, not a shell or cmd.exe variable (`"$S1_PASSPHRASE"`, `%PASSPHRASE%`)."""
+    start, end = hit.value_span()
+    if hit.text[start:end][:1] in ("$", "%"):
+        return []
+    return _bundler_credentials(rule, hit)
+
+
 def _positional_password(rule: Rule, hit: Hit) -> list[Finding]:
     """A positional password, but not Toggl Track's documented filler `api_token` (the token is the user there, which
     the rule after this one takes)."""
@@ -4243,8 +4259,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
          r"(?:password|passwd|passphrase|token(?:-value)?"
          r"|secret(?:(?<!delete-secret)(?<!export-secret)(?<!list-secret)[-_](?:access[-_])?key)?|api-key"
          r"|apikey|masterkey|bearer|requirepass|masterauth|(?:login)?pass)[ \t]+"
-         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
-         r"|(?P<v3>(?![a-z][a-z0-9+.-]{0,15}://)[^\s'\"-][^\s'\"]{0,255}))", needs="--",
+         r"(?:'(?P<v1>[^'\r\n]{1,8192})'|\"(?P<v2>[^\"\r\n]{1,8192})\""
+         r"|(?P<v3>(?![a-z][a-z0-9+.-]{0,15}://)[^\s'\"-][^\s'\"]{0,8191}))", needs="--",
          extract=_long_option, remember=True,
          examples=(("vault login --token Hq2Lm9Vx4Zp8Tn3", "Hq2Lm9Vx4Zp8Tn3"),
                    ("mycli --db-password 'Cl1Pw42!' --host db", "Cl1Pw42!"),
@@ -4321,8 +4337,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
     Rule("secret", r"--(?<![\w-]--)(?P<k>(?:[a-z0-9]+\.)*[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)*"
          r"(?:Password|Passphrase|Secret|Token|Key|_key))"
          r"[ \t]+"
-         r"(?:'(?P<v1>[^'\r\n]{1,256})'|\"(?P<v2>[^\"\r\n]{1,256})\""
-         r"|(?P<v3>(?![a-z][a-z0-9+.-]{0,15}://)[^\s'\"-][^\s'\"]{0,255}))", needs="--",
+         r"(?:'(?P<v1>[^'\r\n]{1,8192})'|\"(?P<v2>[^\"\r\n]{1,8192})\""
+         r"|(?P<v3>(?![a-z][a-z0-9+.-]{0,15}://)[^\s'\"-][^\s'\"]{0,8191}))", needs="--",
          extract=_named_long_option, remember=True,
          examples=(("parse-server --appId acme --masterKey Hq2Lm9Vx4Zp8Tn3Yb6 --databaseURI x", "Hq2Lm9Vx4Zp8Tn3Yb6"),
                    ("hasura-cli --adminSecret Ad5-Hq2Lm9Vx", "Ad5-Hq2Lm9Vx"),
@@ -7516,6 +7532,36 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(('census_api_key("9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c", install = TRUE)',
                     "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c"),),
          negatives=('census_api_key("111111abc", install = TRUE)', 'census_api_key(Sys.getenv("CENSUS_KEY"))')),
+    # The Sysdig agent's dragent.yaml keeps its agent access key under `customerid:` (a UUID, the key Sysdig's
+    # installers write), beside `collector:`; elsewhere a customer id is an identifier.
+    Rule("secret", r"customerid:(?<=(?<![^\n])customerid:)[ \t]*[\"']?"
+         r"(?P<v>[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})[\"']?[ \t]*(?:#[^\r\n]*)?(?=\r?\n|\Z)",
+         needs="customerid:", extract=_dragent_access_key, remember=True,
+         examples=(("customerid: 5f3c2a1e-8b7d-4c6e-9a0f-1d2e3b4c5a6f\ncollector: ingest-us2.app.sysdig.com\n"
+                    "collector_port: 6443\n", "5f3c2a1e-8b7d-4c6e-9a0f-1d2e3b4c5a6f"),
+                   ("# /opt/draios/etc/dragent.yaml\ncollector: collector.sysdig.corp.example\nssl: true\n"
+                    "customerid: \"0a9b8c7d-6e5f-4a3b-8c1d-2e3f4a5b6c7d\"\n", "0a9b8c7d-6e5f-4a3b-8c1d-2e3f4a5b6c7d")),
+         negatives=("customerid: 5f3c2a1e-8b7d-4c6e-9a0f-1d2e3b4c5a6f\nplan: enterprise\n",
+                    "order 1182 customerid: 5f3c2a1e-8b7d-4c6e-9a0f-1d2e3b4c5a6f\ncollector: none\n",
+                    "customerid: <your access key>\ncollector: ingest-us2.app.sysdig.com\n")),
+    # SentinelOne's agent passphrase after `-k` of its agent CLI (`sentinelctl unprotect -k "…"`, `sentinelctl
+    # uninstall -k …`, Windows' `SentinelCtl.exe unload -slam -k "…"`): the command makes the one-letter option one.
+    *(Rule("password", literal + r"(?:\.exe)?[\"']?[ \t][^\r\n|;&]*?(?<=[ \t])-k[ \t]+" + _ARG_VALUE, needs=literal,
+           extract=_agent_passphrase, remember=True,
+           examples=((f'sudo {literal} unprotect -k "AMBER RIVER CANDLE ORBIT"', "AMBER RIVER CANDLE ORBIT"),
+                     (f"{literal}.exe unload -slam -k Hq2Lm9Vx4Zp8", "Hq2Lm9Vx4Zp8")),
+           negatives=(f'{literal} unprotect -k "$S1_PASSPHRASE"', f"{literal} management status",
+                      f"{literal} unprotect -k %PASSPHRASE%", f'{literal} uninstall -k "<passphrase>"'))
+      for literal in ("sentinelctl", "SentinelCtl")),
+    # CrowdStrike's falcon-container-sensor-pull.sh `--get-pull-token` prints the registry pull token (base64 of a
+    # Docker config JSON) alone on the next line.
+    Rule("token", r"--get-pull-token\b[^\r\n]*\r?\n[ \t]*(?P<v>eyJ[A-Za-z0-9+/]{37,8192}={0,2})(?=[ \t]*(?:\r?\n|\Z))",
+         needs="--get-pull-token", remember=True,
+         examples=(("$ ./falcon-container-sensor-pull.sh -t falcon-sensor --get-pull-token\n"
+                    "eyJhdXRocyI6eyJyZWdpc3RyeS5jcm93ZHN0cmlrZS5jb20iOnsiYXV0aCI6Ik1qUXlZVGcz==\n",
+                    "eyJhdXRocyI6eyJyZWdpc3RyeS5jcm93ZHN0cmlrZS5jb20iOnsiYXV0aCI6Ik1qUXlZVGcz=="),),
+         negatives=("./falcon-container-sensor-pull.sh --get-pull-token\nError: FALCON_CLIENT_ID is not set\n",
+                    "falcon-container-sensor-pull.sh --get-pull-token\n$ kubectl create ns falcon-system\n")),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import re
 from functools import lru_cache, partial
-from itertools import groupby, pairwise
+from itertools import chain, groupby, pairwise
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
@@ -191,10 +191,10 @@ _KEYWORD_BEFORE = f"[{_LAST_LETTERS}\"' \\t]"
 _VALUE = (
     r"""[ \t]*(?:[bBrRuUfF]{1,2}(?=["'])|N(?=')|@(?=")|<<(?="[^"\r\n]{1,512}">>))?"""
     r"""(?:\"\"\"(?P<v6>[^"\r\n]{1,512})\"\"\""""
-    r"""|"(?P<v1>[^"\r\n]{1,512})"|'(?P<v2>[^'\r\n]{1,512})'|`(?P<v7>[^`$\s]{1,512})`"""
+    r"""|"(?P<v1>[^"\r\n]{1,8192})"|'(?P<v2>[^'\r\n]{1,8192})'|`(?P<v7>[^`$\s]{1,512})`"""
     r"""|\\"(?P<v4>[^"\\\r\n]{1,512})\\"|\\'(?P<v5>[^'\\\r\n]{1,512})\\'"""
     r"""|(?P<v3>\$?\{\{[^{}\r\n]{1,128}\}\}|\$\{\w{1,80}:?\?[^}\r\n]{0,128}\}|\$*\{\{?[^}\s]{1,128}\}\}?"""
-    r"""|&(?:'[a-z]+[ \t]+)?[A-Za-z_][\w:]*(?=[ \t]*=)|[^\s"'`,;&<>)\]}]{1,512}))"""
+    r"""|&(?:'[a-z]+[ \t]+)?[A-Za-z_][\w:]*(?=[ \t]*=)|[^\s"'`,;&<>)\]}]{1,8192}))"""
 )
 # A value after its key's separator, an HTTP authorization scheme (`Authorization: Bearer …`) left out of it (also
 # `apikey`: Twelve Data's `Authorization: apikey <key>`, quoted in a curl `-H`).
@@ -747,6 +747,8 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
     # Key material named for what it encrypts with (WHMCS's `cc_encryption_hash`, CakePHP's `cipherSeed`).
     if len(words) > 1 and words[-1] in ("hash", "seed") and words[-2] in ("encryption", "cipher"):
         return "strong", "secret"
+    if any(_run_together_key(w) for w in words):  # `accesskey`, `PAGERDUTY_ROUTINGKEY`: `<qualifier>_key` run together
+        return classify_words(tuple(chain.from_iterable(_run_together_key(w) or (w,) for w in words)))
     if not words or (EXCLUDED_WORDS.intersection(words) and words[-1] != "salt") or words[-1] in EXCLUDED_LAST_WORDS \
             or words[-3:] in _NOT_SECRET_TAILS or words[-2:] in _NOT_SECRET_TAILS or _names_public_key(words) \
             or words[:2] in _CREDENTIAL_SOURCES:  # nonces and names; public halves; where a credential is read from
@@ -814,6 +816,21 @@ def _names_secret_section(name: str) -> bool:
     return bool(words) and (words[-1] in KEY_QUALIFIERS or classify_words(words) is not None)
 
 
+# Qualifiers of `<word>_key` that are also written run together with `key` (`MASTERKEY`, `encryptionkey`,
+# falcosidekick's `PAGERDUTY_ROUTINGKEY`: the PagerDuty Events API v2 routing key that Alertmanager calls
+# `routing_key`). Not `accesskey` (MinIO's and Kubeflow's `accesskey` is the key's id beside `secretkey`) nor
+# `clientkey` (a client-side key, Parse's beside its `masterKey`).
+_RUN_TOGETHER_QUALIFIERS = (KEY_QUALIFIERS - {"access", "client"}) | {"routing"}
+
+
+def _run_together_key(word: str) -> tuple[str, str] | None:
+    """`routingkey` -> (`routing`, `key`), for the qualifiers above; None for other words (`monkey`, `apikey`)."""
+    if len(word) > 3 and word.endswith("key") and word not in STRONG_WORDS \
+            and word[:-3] in _RUN_TOGETHER_QUALIFIERS:
+        return word[:-3], "key"
+    return None
+
+
 def _compound(word: str) -> str:
     if word in PASSWORD_WORDS or word in _NOT_COMPOUND or len(word) > 24:
         return word
@@ -861,7 +878,10 @@ _K8S_NAME = re.compile(r"[a-z]{5}[a-z0-9]*+(?:[.-][a-z0-9]++)+(?:/[a-z0-9._-]++)
 _ABSOLUTE_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.){2,}")
 # A Kubernetes Secret's name given where a label says "Secret" (Longhorn's `Backup Target Credential Secret:
 # minio-secret`): lower-case words ending in `-secret` or `-credentials` name the object, not its content.
+# So are names ending in `-key`/`-token` under a key ending in `Secret` (sysdig-deploy's `accessKeySecret:
+# sysdig-agent-access-key`, `secureAPITokenSecret: sysdig-secure-api-token`): the Secret that holds the key.
 _SECRET_OBJECT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*-(?:secret|credentials)")
+_SECRET_HOLDER_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?:key|token)")
 # A camel-case `secretKey` naming the entry inside a Kubernetes Secret (helm values beside `secretRef`/`existingSecret`:
 # `secretKey: system_client_secret`): lower-case words joined by `-` or `_`, no digits; MinIO's chart puts the
 # credential itself under `secretKey`, random-looking.
@@ -957,7 +977,8 @@ def value_is_secret(key: str, value: str, strength: str, quoted: bool) -> bool:
     words = key_words(key)
     if "pwd" in words and _PATHLIKE.fullmatch(value):  # PWD=/home/app is the working directory
         return False
-    if words[-1:] == ("secret",) and _SECRET_OBJECT_NAME.fullmatch(value):
+    if words[-1:] == ("secret",) and (_SECRET_OBJECT_NAME.fullmatch(value)
+                                      or (len(words) > 1 and _SECRET_HOLDER_NAME.fullmatch(value))):
         return False
     if key.endswith("secretKey") and _SECRET_ENTRY_NAME.fullmatch(value):
         return False  # a helm chart's `secretRef:` + `secretKey: mysql-root-password`: the entry's name in a Secret
