@@ -386,6 +386,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_142", "cloud security posture, EDR and runtime security platforms", "34e53e4", "8728b55",
            source="the tools' documentation"),
+    _batch("_143", "domain registrars and DNS hosting APIs, second round", "34e53e4", "7b24f55",
+           source="the tools' documentation"),
     _batch("_145", "video conferencing and meeting platform APIs", "34e53e4", "5ee8378",
            source="the tools' documentation"),
 )

@@ -5712,6 +5712,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=('{"method": "get_session_key", "params": [user, password], "id": 1}',
                     "$key = $client->get_session_key($user, $password);",
                     '{"method":"get_session_key","params":["admin","YOUR_PASSWORD"],"id":1}')),
+    # dnsdist's console key: `setKey("<base64 of 32 bytes>")` in dnsdist.conf, as `makeKey()` prints it; no key word
+    # beside it, the function name says what the argument is.
+    Rule("secret", r"\bsetKey\([ \t]*(?:\"(?P<v1>[A-Za-z0-9+/]{43}=)\"|'(?P<v2>[A-Za-z0-9+/]{43}=)')[ \t]*\)",
+         needs="setKey(", extract=_groups, remember=True,
+         examples=(('setKey("MXNeLFWHUe4363BBKrY06cAsH8NWNb+Se2eXU5+Bb74=")',
+                    "MXNeLFWHUe4363BBKrY06cAsH8NWNb+Se2eXU5+Bb74="),
+                   ("> makeKey()\nsetKey('q3Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz=')",
+                    "q3Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz=")),
+         negatives=('cache.setKey("session")', "setKey(os.getenv('DNSDIST_KEY'))",
+                    'setKey("<base64 key from makeKey()>")')),
     # A Kaltura Session (KS) of version 2 is the base64 of `v2|<partner id>|…`, so it starts `djJ8`.
     Rule("token", r"(?<![A-Za-z0-9+/_-])(?P<v1>djJ8[A-Za-z0-9+/_-]{56,2048}={0,2})(?![A-Za-z0-9+/_-])", needs="djJ8",
          extract=_groups, remember=True,

@@ -189,6 +189,9 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     # clients as often as under a key.
     ("ck_", "[a-f0-9]{40}", _ex(_HEX, 40)),
     ("cs_", "[a-f0-9]{40}", _ex(_HEX, 40)),
+    # Porkbun API secret keys (`sk1_` and 64 hex digits), under its own `secretapikey` field (JSON body, ddclient) as
+    # often as under a key word; the `pk1_` key beside it is the public half (see `_BROWSER_KEY` in keys.py).
+    ("sk1_", "[a-f0-9]{64}", _ex(_HEX, 64)),
     # Honeycomb ingest keys (`hcaik_`, 58 lower-case letters and digits), bare in Refinery's `ReceiveKeys` lists.
     ("hcaik_", "[a-z0-9]{58}", _ex(_ALNUM, 58).lower()),
     # ntfy access tokens (`tk_` and 29 lower-case letters and digits), as `ntfy token add` prints them and
