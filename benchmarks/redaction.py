@@ -374,6 +374,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_138", "consumer smart home and home automation cloud APIs", "140e054", "725e6c5",
            source="the tools' documentation"),
+    _batch("_144", "legal, contract and document management SaaS", "34e53e4", "3644f68",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

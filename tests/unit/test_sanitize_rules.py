@@ -424,6 +424,9 @@ KNOWN_MISSES = {
     # as `X-Metabase-Session:`; `session` names cookies and log fields too often to be a key word.
     "Metabase API session login with username/password and the X-Metabase-Session header, plus an API key header":
         ["38f4939c-ad7f-4cbe-ae54-30946daf8593"],
+    # Batch 144: Egnyte's password grant sends the application's API key as the OAuth `client_id` (a public identifier
+    # by name everywhere else, kept).
+    "Egnyte public API /puboauth/token password grant with the API key as client_id": ["9axlg0s92rd68hpcax3kxmh4"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;
