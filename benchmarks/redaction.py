@@ -388,6 +388,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_143", "domain registrars and DNS hosting APIs, second round", "34e53e4", "7b24f55",
            source="the tools' documentation"),
+    _batch("_144", "legal, contract and document management SaaS", "34e53e4", "3644f68",
+           source="the tools' documentation"),
     _batch("_145", "video conferencing and meeting platform APIs", "34e53e4", "5ee8378",
            source="the tools' documentation"),
 )

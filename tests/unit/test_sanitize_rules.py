@@ -422,6 +422,9 @@ KNOWN_MISSES = {
     # a key id, the documented choice for a bare `key`; `OPENCAGE_API_KEY` would have been taken.
     "OpenCage OpenCageGeocode(key) in Python and opencage R OPENCAGE_KEY via Sys.setenv":
         ["b531ecabcb2a1b72bc91acc1252cf06e"],
+    # Batch 144: Egnyte's password grant sends the application's API key as the OAuth `client_id` (a public identifier
+    # by name everywhere else, kept).
+    "Egnyte public API /puboauth/token password grant with the API key as client_id": ["9axlg0s92rd68hpcax3kxmh4"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;

@@ -426,17 +426,21 @@ _PASSWORD_OPTIONS = {
     ("pd", True): re.compile(r"\binfa(?:cmd|setup)\b"),
     # UiPath's CLI `uipcli … -A ORG -I APP_ID -S APP_SECRET`: the external application's secret.
     ("S", True): re.compile(r"\buipcli\b"),
-    ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql|isql)\b"),  # SQL Server tools, SAP ASE's isql
+    # SQL Server tools, SAP ASE's isql; OpenText Documentum's `idql REPO -Uuser -PPASSWORD` and `iapi` (its DQL and API
+    # shells, also `idql32`/`iapi32` on Windows: the repository user's password).
+    ("P", False): re.compile(r"\b(?:sqlcmd|bcp|osql|isql|idql(?:32|64)?|iapi(?:32|64)?)\b"),
     # zip: `zip -P SECRET`; ipmitool(1)'s `-P` is the BMC password, the Mosquitto clients' `-P` the broker's, FreeTDS
     # `tsql -U USER -P PASSWORD` the server's, Wazuh's `agent-auth -P` the enrollment password, Metasploit's
     # `msfrpcd -P` the RPC server's, macOS `security import FILE.p12 -P` the PKCS#12 file's, SAP ASE's (Sybase) `isql -U
     # USER -P PASSWORD` the server's; Aerospike's tools (`asadm`, `aql`, `asinfo`, `asbackup`, `asrestore -U USER -P
     # PASSWORD`) the cluster user's; MIT Kerberos `kdb5_util create|stash -P MASTER_PASSWORD` the database's master
-    # password, FreeIPA's `ipa-server-install -P` the Kerberos master password.
+    # password, FreeIPA's `ipa-server-install -P` the Kerberos master password, Documentum's `idql`/`iapi -P` the
+    # repository user's.
     # Open-Xchange's provisioning tools take the master or context admin's password as `-A ADMIN -P PASSWORD`.
     ("P", True): re.compile(_OX_ADMIN_TOOLS
                             + r"|\b(?:sqlcmd|bcp|osql|zip|unzip|ipmitool|mosquitto_(?:pub|sub|rr|ctrl)|tsql|agent-auth"
-                            r"|isql|msfrpcd|asadm|aql|asinfo|asbackup|asrestore|kdb5_util)\b|\bsecurity[ \t]+import\b"
+                            r"|isql|msfrpcd|asadm|aql|asinfo|asbackup|asrestore|kdb5_util|idql(?:32|64)?"
+                            r"|iapi(?:32|64)?)\b|\bsecurity[ \t]+import\b"
                             r"|\bipa-server-install\b"),
     ("a", False): re.compile(r"\bredis-cli\b"),
     # FreeIPA's `ipa-server-install -a ADMIN_PASSWORD` and `ipa-adtrust-install -a`; OpenLDAP's `ldappasswd -a
@@ -3043,7 +3047,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
                r"jwplatform\.v1\.Client", r"\bapiConnect", r"\bNewStaticV4", r"\bNativeApi", r"\bDataAccessApi",
                r"\bAzureNamedKeyCredential",  # Azure SDKs' (account or key name, key)
                r"\bAmadeus\.builder",  # amadeus-java's `Amadeus.builder(API_KEY, API_SECRET)`
-               r"\bBlitzGateway"),  # omero-py's `BlitzGateway(USER, PASSWORD, host=…)`
+               r"\bBlitzGateway",  # omero-py's `BlitzGateway(USER, PASSWORD, host=…)`
+               # the Box Java SDK's `new BoxConfig(CLIENT_ID, CLIENT_SECRET, ENTERPRISE_ID, prefs)` (JWT) and
+               # `BoxCCGAPIConnection.applicationServiceAccountConnection(CLIENT_ID, CLIENT_SECRET, ENTERPRISE_ID)`
+               r"\bBoxConfig", r"\.applicationServiceAccountConnection"),
            (('client = SearchClient.create("LQ7Z3K9WPA", "a4aa0934aa2c29d0d891d283e15afaf1")',
              "a4aa0934aa2c29d0d891d283e15afaf1"),
             ('$basic = new Basic("83de24c1", "rjJpbEHWD3D7C9Nx");', "rjJpbEHWD3D7C9Nx"),
@@ -3058,7 +3065,11 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ('Amadeus amadeus = Amadeus.builder("Rk3vT8qLm2Xw9Zp4Nc7Hb5Yd1Fj6Gs0", "Wq7Tz2Lm9Vx4Rb8N").build();',
              "Wq7Tz2Lm9Vx4Rb8N"),
             ('conn = BlitzGateway("imaging-svc", "Om3ro-Pw9xLq", host="omero.example.org", port=4064)',
-             "Om3ro-Pw9xLq")),
+             "Om3ro-Pw9xLq"),
+            ('BoxConfig boxConfig = new BoxConfig("q8x2lm4vz7tn3yb6jf1ka5uw0ro2ec7g", '
+             '"Hd4Sh9Pk3Mz6Qv8Lc1Tn5Yb2Jf7Ka0Uw", "918273", prefs);', "Hd4Sh9Pk3Mz6Qv8Lc1Tn5Yb2Jf7Ka0Uw"),
+            ('api = BoxCCGAPIConnection.applicationServiceAccountConnection("x7k2m9q4v8z3t6n1b5j0l3w8r2y6c4p9", '
+             '"Zq8Lm2Tx9RkWp4NvB7cY3hJ6sD1fG5aE", "918273");', "Zq8Lm2Tx9RkWp4NvB7cY3hJ6sD1fG5aE")),
            ("const searchClient = algoliasearch('LQ7Z3K9WPA', 'a4aa0934aa2c29d0d891d283e15afaf1');",
             'client = TradingClient("test-key", "test-secret", paper=True)',
             'credentials.NewStaticV4(os.Getenv("MINIO_ACCESS_KEY"), os.Getenv("MINIO_SECRET_KEY"), "")',
@@ -3066,7 +3077,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
             'Amadeus.builder("REPLACE_BY_YOUR_API_KEY", "REPLACE_BY_YOUR_API_SECRET").build();',
             "Amadeus.builder(System.getenv()).build();",
             'conn = BlitzGateway(user, os.environ["OMERO_PASSWORD"], host="omero.example.org")',
-            "conn = BlitzGateway('root', 'omero', host='localhost')")),
+            "conn = BlitzGateway('root', 'omero', host='localhost')",
+            "BoxConfig boxConfig = new BoxConfig(clientId, clientSecret, enterpriseId, prefs);",
+            'new BoxConfig("q8x2lm4vz7tn3yb6jf1ka5uw0ro2ec7g", System.getenv("BOX_CLIENT_SECRET"), "918273")',
+            'BoxConfig.readFrom(new FileReader("/etc/box/config.json"))')),
           (2, (r"\bMinio",),
            (('client = Minio("s3.example.com:9000", "4ZVOYLA6BXLIL32W", "DWI5cR23mYNT4Lnhb/x9", secure=True)',
              "DWI5cR23mYNT4Lnhb/x9"),),
@@ -3885,6 +3899,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("admintools -t start_db -d analytics -p 'Vt7-Adm!q3' -i", "Vt7-Adm!q3"),
                    ("zmprov -a admin@example.com -p 'Zm-Adm1n!q' gaa", "Zm-Adm1n!q"),
                    ("kopano-admin -u jdoe -p Kp9-Usr!x2", "Kp9-Usr!x2"),
+                   ("idql legal_repo -Udmadmin -PDq7#Adm-x2 -R/tmp/fix.dql", "Dq7#Adm-x2"),
+                   ("iapi32 legal_repo -U dmadmin -P 'Ia4-Api!q9'", "Ia4-Api!q9"),
                    ("/opt/open-xchange/sbin/createcontext -A oxadminmaster -P 'Ox7-Mst!r' -c 5", "Ox7-Mst!r"),
                    ("createuser -c 5 -A oxadmin -P Ctx-Adm9 -u ana \\\n  -d Ana -g Ana -s Li -p 'An4-Ox!pw'",
                     "An4-Ox!pw")),
@@ -3896,6 +3912,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P",
                     "psql -h db -U app -w -c 'select 1'", "vsql -h vertica01 -U dbadmin -w \"$VSQL_PASSWORD\"",
                     "admintools -t view_config -d analytics",
+                    "idql legal_repo -Udmadmin -P$DM_PASSWORD", "iapi legal_repo -Udmadmin -P",
                     "duck --help -p", "git secret reveal -f -p \"$GPG_PASSPHRASE\"", "git secret hide -p",
                     "grep -w odoo /etc/passwd", "ssh -p 2222 ops@bastion",
                     "tar -pczf backup.tgz /etc", "nc -p 80 host",
@@ -4714,6 +4731,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ('transport.connect(None, "uploader", "Tr4nsp0rt!x9")', "Tr4nsp0rt!x9")),
            ("ftp_login($ftp, $user, $pass);", "conn = Connection(server, user, password)",
             "ldap_bind($ds, 'cn=admin,dc=example,dc=com', '');", "Connection(server, 'uid=x', getpass())")),
+          # DocuWare's Platform .NET API: `ServiceConnection.Create(uri, user, password[, organization: …])` and
+          # `CreateAsync`, the server's URI a name or `new Uri("…")`.
+          (2, r"(?:[A-Za-z_]\w{0,63}|new[ \t]+(?:System\.)?Uri\(" + _STR_ARG + r"\))",
+           (r"ServiceConnection\.Create", r"ServiceConnection\.CreateAsync"),
+           (('var conn = ServiceConnection.Create(uri, "dw-import", "Dw7#Plat-q2", organization: "Peters Eng");',
+             "Dw7#Plat-q2"),
+            ('var conn = await ServiceConnection.CreateAsync(new Uri("https://dw.example.com/DocuWare/Platform"), '
+             '"admin", "Dw-As9!nc");', "Dw-As9!nc")),
+           ('ServiceConnection.Create(uri, user, password)',
+            'ServiceConnection.Create(uri, "admin", Environment.GetEnvironmentVariable("DW_PASSWORD"))')),
           # The MySQL C API's `mysql_real_connect(mysql, host, user, passwd, db, port, socket, flags)`.
           (3, r"&?[A-Za-z_][\w.>-]{0,63}", (r"[^\w]mysql_real_connect",),
            (('if (!mysql_real_connect(conn, "db01.internal", "billing", "Bq7#zLm4Wt", "db", 3306, NULL, 0))',
@@ -4731,6 +4758,19 @@ FORMAT_RULES: tuple[Rule, ...] = (
           (1, _STR_ARG + _TO_OWNED, (r"[^\w]Credentials::new",),
            (('let c = Credentials::new("mailer@example.com".to_owned(), "L3ttreSmtp!9".to_owned());', "L3ttreSmtp!9"),),
            ('Credentials::new(user.to_owned(), std::env::var("SMTP_PASSWORD")?)',)))),
+    # The M-Files API's `MFilesServerApplication.Connect(AuthType, UserName, Password, Domain, Protocol, Server, Port…)`
+    # (also `ConnectEx…`): after `MFAuthTypeSpecificMFilesUser` or `MFAuthTypeSpecificWindowsUser` the second literal
+    # is the password (VBScript's call without parentheses, PowerShell's and C#'s with `MFAuthType.`).
+    Rule("password", r"MFAuthTypeSpecific(?:MFiles|Windows)User[ \t]*,[ \t]*" + _STR_ARG + r"[ \t]*,[ \t]*(?:"
+         + _QUOTED_ARG + r")[ \t]*(?=[,)]|\r?\n|\Z)", needs="MFAuthTypeSpecific",
+         extract=_positional_password, remember=True,
+         examples=(('oServerApp.Connect MFAuthTypeSpecificMFilesUser, "mf-sync", "Mf7#Vault-q2", , "ncacn_ip_tcp", '
+                    '"mfiles01", "2266"', "Mf7#Vault-q2"),
+                   ('$app.Connect([MFilesAPI.MFAuthType]::MFAuthTypeSpecificWindowsUser, "svc-mf", \'Wn4-Mf!x9\', '
+                    '"CORP")', "Wn4-Mf!x9")),
+         negatives=('oServerApp.Connect MFAuthTypeSpecificMFilesUser, strUser, strPassword, , "ncacn_ip_tcp"',
+                    'oServerApp.Connect MFAuthTypeSpecificMFilesUser, "mf-sync", "", , "ncacn_ip_tcp"',
+                    "oServerApp.Connect MFAuthTypeLoggedOnWindowsUser, , , , \"ncacn_ip_tcp\", \"mfiles01\"")),
     # SNMP community strings: Cisco IOS `snmp-server community NAME RO|RW`, Junos `community NAME {` in its `snmp`
     # block (one pass for both).
     Rule("password", r"community(?<![\w-]community)[ \t]+(?P<v>[^\s{;]{1,128})", needs="community",

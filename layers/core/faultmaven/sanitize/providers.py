@@ -239,6 +239,9 @@ _UNSEPARATED: tuple[tuple[str, str, str], ...] = (
     # Salesforce access tokens (session ids, `sf org display`'s Access Token): the 15- or 18-character org id (`00D`),
     # `!`, then the token.
     ("00D", "[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?![A-Za-z0-9._]{40,255}", f"{_ex(_ALNUM, 12)}!{_ex(_ALNUM, 96)}"),
+    # Alfresco's authentication tickets (the REST API's `POST …/authentication/versions/1/tickets` reply, `alf_ticket=`,
+    # the `Basic` of `ROLE_TICKET:TICKET_…`): `TICKET_` and 40 hex digits.
+    ("TICKET_", "[0-9a-f]{40}", _ex(_HEX, 40)),
     # eBay OAuth user and application tokens (`v^1.1#i^1#…#t^H4sI…`): `^` and `#` end a value for the key rules.
     ("v^1.1#", "(?=[A-Za-z0-9#^]{0,40}t\\^)[A-Za-z0-9#^+/=]{60,}", f"i^1#p^1#r^0#I^3#f^0#t^H4sI{_ex(_ALNUM, 80)}=="),
 )
