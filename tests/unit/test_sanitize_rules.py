@@ -29,6 +29,12 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # names the key without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it
 # from other fields.
 KNOWN_MISSES = {
+    # Batch 148: Huawei FusionSolar's northbound login names its password `systemCode` (a system's code elsewhere), and
+    # passwords passed by position to vendor clients' constructors (`pysma.SMA(session, url, "PW", "installer")`,
+    # `Wallbox("EMAIL", "PW")`): no key word beside them, as batch 135's Geotab `new API(…)`.
+    "Huawei FusionSolar northbound API thirdData/login with systemCode and xsrf-token reply": ["Fs#2026kWp!Ra7"],
+    "pysma (SMA Sunny Boy webconnect) Python snippet with installer password": ["Sn7#bQ2wKz"],
+    "Wallbox Python client (wallbox package) authenticate with account email and password": ["Wb9!xQ4kTz2P"],
     # Batch 138: the myopenHAB secret printed alone after `cat …/openhabcloud/secret` (a bare line is any word: data
     # flow, as batch 133's), and a Nuki Bridge's 6-character `token=` (below any token length that spares log fields).
     "openHAB mqtt.things broker bridge with a password, and the myopenHAB uuid/secret files": ["mtmEpxMcYW"],

@@ -5762,6 +5762,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "q3Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3Mz=")),
          negatives=('cache.setKey("session")', "setKey(os.getenv('DNSDIST_KEY'))",
                     'setKey("<base64 key from makeKey()>")')),
+    # A password under a bracketed form-field name (Rails-style nested parameters: Enlighten's login form
+    # `user[password]=` in `curl -F`/`-d` and form-encoded bodies); `user[password]` is no key word to the key scanner.
+    # A curl `-F` value starting `<` or `@` names a file; `$`, `%` and `{` start references.
+    Rule("password", r"\b[A-Za-z_][A-Za-z0-9_]{0,40}\[(?:current_|new_)?password(?:_confirmation)?\]=(?![$%{<@])"
+         r"(?P<v1>[^&\s'\"]{4,256})", needs="password]=", extract=_groups, remember=True,
+         examples=(("curl -s -F 'user[email]=ops@example.net' -F 'user[password]=tR5#mKw8Qz!p2Lx' https://example.com/login",
+                    "tR5#mKw8Qz!p2Lx"),
+                   ("-d 'session[login]=alice&session[password]=Hq7vN2kWx9Lp&commit=Sign+in'", "Hq7vN2kWx9Lp")),
+         negatives=("-F 'user[password]=<pw.txt'", "-d 'user[password]=$ENLIGHTEN_PASSWORD'",
+                    "params.require(:user).permit(:email, :password)", "user[password]=&user[email]=a")),
     # A Kaltura Session (KS) of version 2 is the base64 of `v2|<partner id>|…`, so it starts `djJ8`.
     Rule("token", r"(?<![A-Za-z0-9+/_-])(?P<v1>djJ8[A-Za-z0-9+/_-]{56,2048}={0,2})(?![A-Za-z0-9+/_-])", needs="djJ8",
          extract=_groups, remember=True,
