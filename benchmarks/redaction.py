@@ -390,6 +390,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_145", "video conferencing and meeting platform APIs", "34e53e4", "5ee8378",
            source="the tools' documentation"),
+    _batch("_147", "email testing sandboxes, SMTP relays and inbound email processing", "7c8f95d", "8ea2257",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

@@ -29,6 +29,9 @@ PII_LABELS = {rule.label for rule in RULES if rule.kind == "pii"} | {"national_i
 # names the key without granting anything; the rest are formats whose secret has no key, prefix or shape to tell it
 # from other fields.
 KNOWN_MISSES = {
+    # Batch 147: Exim's passwd.client line `host-pattern:login:password`, a colon-separated credentials file with no key
+    # (only the file's name, often absent from a paste, tells it from other `a:b:c` lines).
+    "Exim passwd.client line for a smarthost (host:login:password)": ["Rm5Tx2Wq8Lz4Kv7N"],
     # Batch 138: the myopenHAB secret printed alone after `cat …/openhabcloud/secret` (a bare line is any word: data
     # flow, as batch 133's), and a Nuki Bridge's 6-character `token=` (below any token length that spares log fields).
     "openHAB mqtt.things broker bridge with a password, and the myopenHAB uuid/secret files": ["mtmEpxMcYW"],
