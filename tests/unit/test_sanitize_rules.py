@@ -35,6 +35,9 @@ KNOWN_MISSES = {
     "Huawei FusionSolar northbound API thirdData/login with systemCode and xsrf-token reply": ["Fs#2026kWp!Ra7"],
     "pysma (SMA Sunny Boy webconnect) Python snippet with installer password": ["Sn7#bQ2wKz"],
     "Wallbox Python client (wallbox package) authenticate with account email and password": ["Wb9!xQ4kTz2P"],
+    # Batch 147: Exim's passwd.client line `host-pattern:login:password`, a colon-separated credentials file with no key
+    # (only the file's name, often absent from a paste, tells it from other `a:b:c` lines).
+    "Exim passwd.client line for a smarthost (host:login:password)": ["Rm5Tx2Wq8Lz4Kv7N"],
     # Batch 138: the myopenHAB secret printed alone after `cat …/openhabcloud/secret` (a bare line is any word: data
     # flow, as batch 133's), and a Nuki Bridge's 6-character `token=` (below any token length that spares log fields).
     "openHAB mqtt.things broker bridge with a password, and the myopenHAB uuid/secret files": ["mtmEpxMcYW"],

@@ -5242,10 +5242,38 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("C: AUTH PLAIN AGFsZXJ0c0BleGFtcGxlLmNvbQBTbXRwUGw0aW5QdzE=",
                     "AGFsZXJ0c0BleGFtcGxlLmNvbQBTbXRwUGw0aW5QdzE="),),
          negatives=("S: 250-AUTH PLAIN LOGIN", "AUTH PLAIN mechanism enabled")),
-    Rule("password", r"334 UGFzc3dvcmQ6[ \t]*\r?\n(?:[CS]:[ \t]*)?(?P<v>[A-Za-z0-9+/]{4,}={0,2})[ \t]*(?:\r?\n|\Z)",
+    # The client's line may carry a transcript's direction marker: `C:` (debug logs), swaks' ` -> ` (` ~> ` inside TLS).
+    Rule("password", r"334 UGFzc3dvcmQ6[ \t]*\r?\n[ \t]*(?:(?:C:|S:|->|~>)[ \t]*)?(?P<v>[A-Za-z0-9+/]{4,}={0,2})[ \t]*"
+         r"(?:\r?\n|\Z)",
          needs="334 UGFzc3dvcmQ6", extract=_bundler_credentials, remember=True,
-         examples=(("S: 334 UGFzc3dvcmQ6\nC: U210cEwwZ2luUHcy\nS: 235 2.7.0 ok", "U210cEwwZ2luUHcy"),),
-         negatives=("S: 334 UGFzc3dvcmQ6\nS: 535 failed",)),
+         examples=(("S: 334 UGFzc3dvcmQ6\nC: U210cEwwZ2luUHcy\nS: 235 2.7.0 ok", "U210cEwwZ2luUHcy"),
+                   (" <-  334 UGFzc3dvcmQ6\n -> U3dha3NMMGdpblB3\n <-  235 2.0.0 ok", "U3dha3NMMGdpblB3"),
+                   (" <~  334 UGFzc3dvcmQ6\n ~> VGxzU3dha3NQdzk=\n", "VGxzU3dha3NQdzk=")),
+         negatives=("S: 334 UGFzc3dvcmQ6\nS: 535 failed", " <-  334 UGFzc3dvcmQ6\n -> *\n <-  501 cancelled")),
+    # swaks' `-ap PASSWORD`, the documented short form of `--auth-password` (which the option rules take), on a swaks
+    # command line; `-ap` with no value (swaks prompts) or a variable is left.
+    Rule("password", r"swaks\b[^\n]{0,512}?[ \t]-ap[ \t]+(?P<q>['\"]?)(?P<v>(?![$-])[^\s'\"]{1,256})(?P=q)"
+         r"(?=[ \t\\]|\r?\n|\Z)",
+         needs="-ap ", remember=True,
+         examples=(("swaks -t qa@example.com -s smtp.example.com:587 -a LOGIN -au relay -ap 'Sw4ks-Short-Pw' -tls",
+                    "Sw4ks-Short-Pw"), ("swaks --to a@example.com -au relay -ap Sw4ksPw77 --tls", "Sw4ksPw77")),
+         negatives=("swaks --to qa -au relay -ap --tls", 'swaks --to qa -au relay -ap "$SMTP_PW"',
+                    "ls -ap /tmp")),
+    # Mailpit's authentication lists, `user:password` pairs separated by spaces, in `MP_UI_AUTH`, `MP_SMTP_AUTH`,
+    # `MP_POP3_AUTH` (env, compose) and the `--ui-auth` / `--smtp-auth` / `--pop3-auth` flags: the first user name is
+    # kept, from its password to the list's end goes. The `_FILE` / `-file` variants name a file and are left.
+    *(Rule("password", key + r"[ \t]*" + sep + r"[ \t]*[\"']?[^\s\"':$]{1,64}:"
+           r"(?P<v>[^\s\"'$][^\s\"']{0,255}(?:[ \t]+[^\s\"':]{1,64}:[^\s\"']{1,256})*)", needs=needs, remember=True,
+           examples=tuple((t.replace("?", "qa:Mp1t-Ui-pw8"), "Mp1t-Ui-pw8") for t in texts),
+           negatives=(*(t.replace("?", v) for t in texts for v in ("${MP_UI_CREDS}", "qa:$MP_PW", "/data/auth")),
+                      file_text))
+      for key, sep, needs, texts, file_text in (
+          (r"MP_(?:UI|SMTP|POP3)_AUTH", "[:=]", "_AUTH",
+           ('    MP_UI_AUTH: "?"', "MP_SMTP_AUTH=? app2:Rt7cN5wE8yKp", "      - MP_POP3_AUTH=?"),
+           "MP_UI_AUTH_FILE=/etc/mailpit/ui:auth"),
+          (r"--(?:ui|smtp|pop3)-auth", "[ \t=]", "-auth",
+           ("mailpit --ui-auth '?' --listen 0.0.0.0:8025", "mailpit --smtp-auth=? --smtp-auth-allow-insecure"),
+           "mailpit --ui-auth-file /etc/mailpit/ui:auth"))),
     Rule("password", r"PASS[ \t]+(?P<v>[^\s]{1,256})[ \t]*(?=\r?\n|\Z)", needs="PASS", extract=_transcript_pass,
          remember=True,
          examples=(("USER backup\n331 Password required for backup\nPASS FtpS3ss10nPw\n230 ok", "FtpS3ss10nPw"),),
