@@ -392,6 +392,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_145", "video conferencing and meeting platform APIs", "34e53e4", "5ee8378",
            source="the tools' documentation"),
+    _batch("_146", "uptime monitoring, synthetic checks and status pages", "083c1b8", "758d17a",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
