@@ -392,6 +392,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_145", "video conferencing and meeting platform APIs", "34e53e4", "5ee8378",
            source="the tools' documentation"),
+    _batch("_146", "uptime monitoring, synthetic checks and status pages", "083c1b8", "758d17a",
+           source="the tools' documentation"),
     _batch("_147", "email testing sandboxes, SMTP relays and inbound email processing", "7c8f95d", "8ea2257",
            source="the tools' documentation"),
     _batch("_148", "home energy, solar inverters and EV charger monitoring APIs", "7c8f95d", "a6308e7",

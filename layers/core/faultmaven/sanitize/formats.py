@@ -2358,7 +2358,9 @@ _OPTION_BEFORE = "[ \t'\"\n]"
 # `-pw`: kadmin's `addprinc -pw`, PuTTY's `plink`/`pscp -pw`; `-pwd`: Oracle's `orapki wallet ... -pwd`;
 # `-userKey`: the Mend (WhiteSource) Unified Agent's per-user key beside its `-apiKey`.
 _DASH_WORDS = ("password", "passwd", "passphrase", "token", "secret", "apikey", "pass", "passin", "passout", "pw",
-               "pwd", "userkey")
+               "pwd", "userkey",
+               # a Healthchecks.io project's ping key given to a Go wrapper (runitor's `-ping-key KEY -slug NAME`)
+               "ping-key", "pingkey")
 
 # Base64 of a private key's DER, by the fixed bytes its encoding starts with: (pattern of the start, a literal every
 # match holds, the least number of base64 characters after the start, a made-up example, a public key's start that
@@ -4241,6 +4243,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("'-vaultToken s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5'", "s.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
                    ("openssl rsa -in key.pem -passin pass:0pensslPw9 -out plain.pem", "0pensslPw9"),
                    ("ldap client create -bind-dn cn=svc -bind-password Ld4pB1nd9", "Ld4pB1nd9"),
+                   ("runitor -ping-key Qx7mL2vR9tZk4WbN8cY3dH -slug db-backup -- /usr/local/bin/backup.sh",
+                    "Qx7mL2vR9tZk4WbN8cY3dH"),
                    ('open scp://backup@nas/ -passphrase="violet Anchor 27"', "violet Anchor 27"),
                    ("@command = N'Invoke-Sqlcmd -Username etl -Password ''Inv0ke-Sq9'' -Query \"SELECT 1\"'",
                     "Inv0ke-Sq9")),
@@ -4248,7 +4252,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "openssl rsa -passin=env:KEY_PASS",
                     "security login create -user-or-group-name svc -authentication-method password -role admin",
                     "run -secret $SECRET", "x -passphrase-file /etc/pp",
-                    "condor_token_fetch -lifetime 86400 -token submit01")),
+                    "condor_token_fetch -lifetime 86400 -token submit01",
+                    "runitor -ping-key $HC_PING_KEY -slug db-backup -- backup.sh", "x -ping-key-file /etc/hc/key")),
     # libcurl's `curl_easy_setopt(handle, CURLOPT_PASSWORD, "...")` (and `CURLOPT_USERPWD`, `CURLOPT_PROXYPASSWORD`,
     # `CURLOPT_KEYPASSWD`, `CURLOPT_XOAUTH2_BEARER`): the literal after an option that names a secret.
     Rule("password", r"\((?<=setopt\()[^,()\r\n]{1,64},[ \t]*CURLOPT_(?P<k>[A-Z0-9_]{2,40})[ \t]*,[ \t]*"
@@ -6325,7 +6330,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "GET /search?user=administratoraccountdisplaynames 200")),
     # Check-in and alert URLs whose path holds the credential: healthchecks.io's ping URL (`hc-ping.com/<uuid>`, or
     # `hc-ping.com/<ping key>/<slug>`), Uptime Kuma's push monitor (`/api/push/<push token>`, letters and digits),
-    # Splunk On-Call's REST integration (`/integrations/<tool>/<date>/alert/<api key>/<routing key>`: the key only).
+    # Splunk On-Call's REST integration (`/integrations/<tool>/<date>/alert/<api key>/<routing key>`: the key only),
+    # Better Stack Uptime's heartbeat URL (`uptime.betterstack.com/api/v1/heartbeat/<token>`, formerly on
+    # betteruptime.com) and Cronitor's telemetry URL (`cronitor.link/p/<api key>/<monitor key>`: the key only).
     *(Rule("token", re.escape(path) + between + r"(?P<v>" + value + ")", needs=path, remember=True,
            examples=examples, negatives=negatives)
       for path, between, value, examples, negatives in (
@@ -6334,6 +6341,19 @@ FORMAT_RULES: tuple[Rule, ...] = (
              "9f2c4e6a-8b0d-4f3e-a5c9-2c4e6a8b0d1f"),
             ("curl https://hc-ping.com/Qx7mL2vR9tZk4WbN8cY3dH/db-backup/fail", "Qx7mL2vR9tZk4WbN8cY3dH")),
            ("see https://hc-ping.com/ for the ping API", "https://hc-ping.com/your-uuid-here")),
+          ("/api/v1/heartbeat/", "",
+           r"(?:(?<=betterstack\.com/api/v1/heartbeat/)|(?<=betteruptime\.com/api/v1/heartbeat/))"
+           r"(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{16,64}(?![\w-])",
+           (("curl -fsS https://uptime.betterstack.com/api/v1/heartbeat/Rz4vLq9wNt7Kp2Xm8Bc3Yd6F",
+             "Rz4vLq9wNt7Kp2Xm8Bc3Yd6F"),
+            ("curl https://betteruptime.com/api/v1/heartbeat/Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5/fail",
+             "Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5")),
+           ("GET /api/v1/heartbeat/Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5 200",
+            "https://uptime.betterstack.com/api/v1/heartbeat/$HEARTBEAT_TOKEN")),
+          ("cronitor.link/p/", "", r"(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{16,64}(?=/)",
+           (("curl https://cronitor.link/p/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d/nightly-job?state=run",
+             "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),),
+           ("https://cronitor.link/p/<API_KEY>/nightly-job", "curl https://cronitor.link/p/$CRONITOR_KEY/job")),
           ("/api/push/", "", r"(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{8,64}(?![\w-])",
            (("curl -fsS 'https://kuma.example.com/api/push/Lq8Zx3Vm7R?status=up&msg=OK'", "Lq8Zx3Vm7R"),),
            ("POST /api/push/notifications 200", "GET /api/push/subscribe?topic=builds")),
