@@ -33,10 +33,9 @@ PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pas
 # `authkey`: `auth_key` run together (UrBackup's `internet_authkey`), as `apikey` is `api_key`; `appkey` is `app_key`
 # (Tencent Cloud SMS's `sms.appkey`); `writekey` is `write_key` (Honeycomb's Beeline and libhoney `writekey=`);
 # `secretkey` is `secret_key` (Kubeflow Pipelines' `mlpipeline-minio-artifact` Secret, MinIO's `secretkey:`);
-# `registrationkey` is `registration_key` (the BLS Public Data API's `"registrationkey"` in a v2 POST body);
-# `masterkey` is `master_key` (ZITADEL's `--masterkey`/`ZITADEL_MASTERKEY`, which encrypts its stored secrets).
+# `registrationkey` is `registration_key` (the BLS Public Data API's `"registrationkey"` in a v2 POST body).
 STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "authkey", "appkey", "writekey", "secretkey",
-                                  "registrationkey", "masterkey",
+                                  "registrationkey",
                                   "credential", "credentials", "privatekey", "salt", "signature", "sig"}
 # Words that end like a password word without naming one (`bypass=true`).
 _NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass", "basalt"})
@@ -817,7 +816,8 @@ def _names_secret_section(name: str) -> bool:
     return bool(words) and (words[-1] in KEY_QUALIFIERS or classify_words(words) is not None)
 
 
-# Qualifiers of `<word>_key` that are also written run together with `key` (`MASTERKEY`, `encryptionkey`,
+# Qualifiers of `<word>_key` that are also written run together with `key` (`MASTERKEY`, ZITADEL's key for its
+# stored secrets; `encryptionkey`,
 # falcosidekick's `PAGERDUTY_ROUTINGKEY`: the PagerDuty Events API v2 routing key that Alertmanager calls
 # `routing_key`). Not `accesskey` (MinIO's and Kubeflow's `accesskey` is the key's id beside `secretkey`) nor
 # `clientkey` (a client-side key, Parse's beside its `masterKey`).
