@@ -6354,6 +6354,16 @@ FORMAT_RULES: tuple[Rule, ...] = (
            (("curl https://cronitor.link/p/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d/nightly-job?state=run",
              "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),),
            ("https://cronitor.link/p/<API_KEY>/nightly-job", "curl https://cronitor.link/p/$CRONITOR_KEY/job")),
+          # Merge's Link exchange (`GET /api/integrations/account-token/<public_token>`): the one-time token the
+          # browser got, traded there with the API key for the Linked Account's `account_token`.
+          ("/integrations/account-token/", "",
+           r"(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9_-]{20,100}(?![\w.-])",
+           (("GET https://api.merge.dev/api/integrations/account-token/Kp4wX9_zQ2mR7tLc-8vBn3HsJ6dFy1GaE5uWoYiTe0r",
+             "Kp4wX9_zQ2mR7tLc-8vBn3HsJ6dFy1GaE5uWoYiTe0r"),
+            ("curl https://api-eu.merge.dev/api/integrations/account-token/Vq8Rk2Lm9Zx4Tn7Yb3Jf6Hd1Wc5Pg0Sa -H "
+             "'Authorization: Bearer $MERGE_API_KEY'", "Vq8Rk2Lm9Zx4Tn7Yb3Jf6Hd1Wc5Pg0Sa")),
+           ("https://api.merge.dev/api/integrations/account-token/{public_token}",
+            "GET /api/integrations/account-token/$PUBLIC_TOKEN", "see /integrations/account-token/ in the docs")),
           ("/api/push/", "", r"(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{8,64}(?![\w-])",
            (("curl -fsS 'https://kuma.example.com/api/push/Lq8Zx3Vm7R?status=up&msg=OK'", "Lq8Zx3Vm7R"),),
            ("POST /api/push/notifications 200", "GET /api/push/subscribe?topic=builds")),
