@@ -398,6 +398,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_148", "home energy, solar inverters and EV charger monitoring APIs", "7c8f95d", "a6308e7",
            source="the tools' documentation"),
+    _batch("_149", "fitness, wearables and health-tracking APIs", "ac8f2ba", "a2c646e",
+           source="the tools' documentation"),
     _batch("_150", "recruiting, applicant tracking and HR onboarding APIs", "ac8f2ba", "bec93ec",
            source="the tools' documentation"),
 )

@@ -3164,6 +3164,25 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=('"auth_code": "${TIKTOK_AUTH_CODE}"', "auth_code=YOUR_AUTH_CODE_HERE_PLEASE",
                     "ERROR invalid auth_code: 40102 (auth_code expired)", "auth_code_ttl=600000000000000000",
                     "grant_type=authorization_code&client_id=app", "auth_code: 100000000000000000")),
+    # A webhook subscriber's verification code, which the provider sends back to prove the endpoint (the Fitbit
+    # Subscriptions API's `verificationCode`, `verification_code`, `FITBIT_VERIFICATION_CODE`): a long random value.
+    # Only 32 characters or more with letters and digits: a one-time code sent to a user is short digits.
+    *(Rule("secret", r"(?<![A-Za-z0-9])(?:" + key + r")\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?"
+           r"(?P<v>[A-Za-z0-9._~%/+-]{32,512})(?![A-Za-z0-9._~%/+-])", needs=needs, extract=_letters_and_digits,
+           remember=True, examples=examples, negatives=negatives)
+      for key, needs, examples, negatives in (
+          (r"[Vv]erification_?[Cc]ode|verification-code", "erification",
+           (("  verificationCode: 'b7c2e9f04a6d13e85c0b7a2f9d4e61c3a8f05b2d7e9c14a6f0d38b5e2c7a91f4',",
+             "b7c2e9f04a6d13e85c0b7a2f9d4e61c3a8f05b2d7e9c14a6f0d38b5e2c7a91f4"),
+            ('{"verification_code": "9d4e61c3a8f05b2d7e9c14a6f0d38b5e"}', "9d4e61c3a8f05b2d7e9c14a6f0d38b5e")),
+           ("verificationCode: process.env.FITBIT_VERIFICATION_CODE,", "verification_code=482913",
+            "Sent verification code to the phone on file", 'verificationCode: "${FITBIT_VERIFY}"',
+            "verification_code: YOUR_SUBSCRIBER_VERIFICATION_CODE_HERE")),
+          (r"VERIFICATION_CODE", "VERIFICATION_CODE",
+           (("FITBIT_VERIFICATION_CODE=3a8f05b2d7e9c14a6f0d38b5e2c7a91f4b7c2e9f04a6d13e85c0b7a2f9d4e61c",
+             "3a8f05b2d7e9c14a6f0d38b5e2c7a91f4b7c2e9f04a6d13e85c0b7a2f9d4e61c"),),
+           ("FITBIT_VERIFICATION_CODE=${FITBIT_VERIFICATION_CODE}", "SMS_VERIFICATION_CODE=000000",
+            "SMS_VERIFICATION_CODE_TTL=300")))),
     # tweepy's `OAuth1UserHandler`/`OAuthHandler(CONSUMER_KEY, CONSUMER_SECRET[, ACCESS_TOKEN, ACCESS_TOKEN_SECRET])`:
     # the arguments after the consumer key (X's API key, which names the app), on one line or several.
     Rule("secret", r"\(" + _after_calls((r"\bOAuth1UserHandler", r"\bOAuthHandler")) + r"\s{0,16}" + _STR_ARG
@@ -3199,6 +3218,30 @@ FORMAT_RULES: tuple[Rule, ...] = (
              "My7$kRw2Px"),),
            ('conn = DBInterface.connect(MySQL.Connection, host, user, ENV["MYSQL_PWD"])',
             'db = DBInterface.connect(SQLite.DB, "cohort.sqlite")')))),
+    # Client libraries whose documented constructor takes the password by position after the account:
+    # python-garminconnect's `Garmin(EMAIL, PASSWORD)` (its README and example.py), the first argument a literal or a
+    # name. The value is a password, so any literal that is not a placeholder counts.
+    Rule("password", _positional_literal((r"\bGarmin",), _NAME_OR_STR_ARG, 1), r"\(",
+         extract=_bundler_credentials, remember=True, before="[n]",
+         examples=(('api = Garmin("runner@example.com", "Gc7!vRq2Lp9x")', "Gc7!vRq2Lp9x"),
+                   ("garmin = Garmin(email, 'Gn4#kTz8Wm2q', is_cn=False)", "Gn4#kTz8Wm2q")),
+         negatives=("api = Garmin(email, password)", 'api = Garmin(os.getenv("EMAIL"), os.getenv("PASSWORD"))',
+                    "api = Garmin()", 'api = Garmin(email, "your_password")',
+                    'device = models.Garmin("Forerunner 965")')),
+    # An OAuth client library's access-token object built from a literal: the Ruby oauth2 gem's
+    # `OAuth2::AccessToken.new(CLIENT, TOKEN[, refresh_token: …])`, as provider guides (Wahoo, Strava, Fitbit Ruby
+    # clients) write it for a stored token. Only the class says the string is a token, so it must look like a key.
+    Rule("secret", _positional_literal((r"\bAccessToken\.new",),
+                                       r"(?:" + _STR_ARG + r"|@{0,2}[A-Za-z_][\w.]{0,64})", 1), r"\(",
+         extract=_sdk_key_argument, remember=True, before="[w]",
+         examples=(('token = OAuth2::AccessToken.new(client, "Wa8pXq2LmZ5vKt9WnR3bYc7Hs1")',
+                    "Wa8pXq2LmZ5vKt9WnR3bYc7Hs1"),
+                   ("at = OAuth2::AccessToken.new(@client, 'Tk4vN8qZ2xLm7Rp3Wc9Bs1Yd', refresh_token: rt)",
+                    "Tk4vN8qZ2xLm7Rp3Wc9Bs1Yd")),
+         negatives=("token = OAuth2::AccessToken.new(client, session[:token])",
+                    'token = OAuth2::AccessToken.new(client, ENV["WAHOO_TOKEN"])',
+                    "token = OAuth2::AccessToken.new(client, 'ACCESS_TOKEN')",
+                    'token = OAuth2::AccessToken.new(client, "test-token")')),
     # Wolfram Language's `CloudConnect["USER", "PASSWORD"]`: the password is the second string.
     Rule("password", r"CloudConnect\[[ \t]*\"[^\"\r\n]{1,128}\"[ \t]*,[ \t]*\"(?P<v>[^\"\r\n]{1,256})\"",
          needs="CloudConnect[", extract=_bundler_credentials, remember=True,
@@ -3569,6 +3612,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Zr9TqL2mX7vNc4Bp8Hw1"),),
          negatives=("sfcc-ci client:auth", "sfcc-ci client:auth $SFCC_OAUTH_CLIENT_ID $SFCC_OAUTH_CLIENT_SECRET",
                     "sfcc-ci client:auth:renew")),
+    # python-fitbit's `gather_keys_oauth2.py CLIENT_ID CLIENT_SECRET` (its README's way to get the first tokens; other
+    # Fitbit projects copy the script): the secret is the second positional argument.
+    Rule("secret", r"gather_keys_oauth2(?:\.py)?[ \t]+[^\s-]\S*[ \t]+" + _POSITIONAL_VALUE,
+         needs="gather_keys_oauth2", extract=_bundler_credentials, remember=True,
+         examples=(("python gather_keys_oauth2.py 22BQ7C 4e9a1c7f3b8d2e6a0c5f9b3d7e1a4c82",
+                    "4e9a1c7f3b8d2e6a0c5f9b3d7e1a4c82"),
+                   ("./gather_keys_oauth2.py 22BQ7C 'f0b3d7e1a4c84e9a1c7f3b8d2e6a0c59' > tokens.txt",
+                    "f0b3d7e1a4c84e9a1c7f3b8d2e6a0c59")),
+         negatives=("python gather_keys_oauth2.py $FITBIT_CLIENT_ID $FITBIT_CLIENT_SECRET",
+                    "python gather_keys_oauth2.py <client_id> <client_secret>",
+                    "cp gather_keys_oauth2.py tools/")),
     # Magento stores a setting by its `section/group/field` path: `bin/magento config:[sensitive:]set
     # [--scope=…] payment/braintree/private_key VALUE`; the field names what the value is.
     Rule("secret", r"magento[ \t]+config:(?:sensitive:)?set[ \t]+(?:--[\w-]+=\S+[ \t]+)*[\w-]+/[\w-]+/(?P<k>\w+)"

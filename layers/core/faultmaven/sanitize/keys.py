@@ -400,7 +400,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             '"slug":"ti_test_pXH8d0ab3ZQ9kVLdR7nmJfA"',
             "      model: anthropic/claude-3-5-sonnet-20241022", "organization: org-Xw3Lq9TzR1mVb7Nc2Pk5YdHs",
             "apikeys:\n  default: my-project-key\n", "{nkey: UMM5BLRQCPCTTYAFE5AIK7NM3BHVZ6CY45JOK43YBQKCYONYVBZT2LZZ}",
-            "arn:aws:sts::123456789012:assumed-role/TranslateBatchRole/i-0a1b2c3d4e5f67890"))),
+            "arn:aws:sts::123456789012:assumed-role/TranslateBatchRole/i-0a1b2c3d4e5f67890",
+            # a Kubernetes env entry named for an id (Terra's developer id, sent beside its `x-api-key`)
+            "        env:\n        - name: TERRA_DEV_ID\n          value: fitapp-prod-Qm7xK2pZ9v\n"))),
 }
 _SETTER_EXAMPLES = ((('DataSource.builder().password("S3tt3rPw!").build()', "S3tt3rPw!"),
                      ("client.setApiKey('Hq2Lm9Vx4Zp8Tn3Yb6')", "Hq2Lm9Vx4Zp8Tn3Yb6"),
@@ -1449,6 +1451,11 @@ def _token_key(hit: Hit, key: str) -> bool:
         or key_words(section_of(hit.text, hit.anchor))[-1:] in _TOKEN_SECTIONS
 
 
+# A Kubernetes container env entry, `- name: NAME` and `value:` on the next line (the anchor is that `value`'s colon).
+_ENV_ENTRY_NAME = re.compile(r"(?m)^[ \t]*-[ \t]+name:[ \t]*[\"']?([A-Za-z_][\w.-]{0,80})[\"']?[ \t]*\r?\n"
+                             r"[ \t]+value\Z")
+
+
 def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     """A long random-looking value assigned to any key that does not name an id, a hash or a path."""
     key = key_before(hit.text, hit.anchor)
@@ -1474,6 +1481,8 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
     # name a secret id or sit in a token section, and `token_like` costs more than both.
     if is_session_value(key, value) or (_token_key(hit, key) and token_like(value)):
         return [(start, end, "token")]
+    if key == "value" and (named := _ENV_ENTRY_NAME.search(hit.text, max(0, hit.anchor - 160), hit.anchor)):
+        words = key_words(named.group(1))  # a Kubernetes env entry's `value:` is named by its `name:` line above
     if words and (EXCLUDED_WORDS.intersection(words) or words[-1] in EXCLUDED_LAST_WORDS or _names_public_key(words)):
         return []
     if value.startswith("/") or "//" in value or _HASH_VALUE.match(value) or value[-1:] in ("(", "[") \
