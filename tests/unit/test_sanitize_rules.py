@@ -434,6 +434,12 @@ KNOWN_MISSES = {
     # Batch 144: Egnyte's password grant sends the application's API key as the OAuth `client_id` (a public identifier
     # by name everywhere else, kept).
     "Egnyte public API /puboauth/token password grant with the API key as client_id": ["9axlg0s92rd68hpcax3kxmh4"],
+    # Batch 151: the case's made-up TIDAL tokens have a JOSE header `eyJ…` but a random body, not the base64 JSON body
+    # a real token has (which the `jwt` rule takes), and tidalapi's `load_oauth_session` passes them by position.
+    "tidalapi Session.load_oauth_session(token_type, access_token, refresh_token, expiry_time) with literals": [
+        "eyJraWQiOiJ2OU1GbFhqWSIsImFsZyI6IkVTMjU2In0.LV7Cf7-nfSZv9Mj3iNr9HZSNDvUGUWVKaMK4AfqnJ2qQSyrlcYta5MJ1qWL-QjWHK-woEF4a07IgovQ4H4mEmE7X5RyvLnRh5EarQIq4BCW1m9pgIOSCGRyhKX7mtjtIzu9tgIu90J01-kRZPG-511i6eXTXqqLV9xDpRw0z3SM2NVZ4qB189RxjIKI13bhViPHXeHb0.MPEcbz658YK1gehylGkjFYMaVT7TP6plgu8H6iF6VvGwQaLS8Jkb-4B9LI3LyRHuquFMLcoy-lkWIEb7Y6-oyr",
+        "eyJraWQiOiJoUzFKYTdVMCIsImFsZyI6IkVTNTEyIn0.lKiy8E6pksnNlFxS5gmiJgmnNwa_zM0TjGdsZbIjY5e4FqB8ospKkAzC4ALZ9Eti9C3eftZ0_CgJD4nh1QUG8BlujJpPlxLaPa-DU_cNeKqkaS4MbQ0g2r5zyEO_zKbBW4II3fKGukxbDB9af4Ql_Nt544SGO6-DxhT5mnuUmWyl8Km4p5l7.dsEFKRtLgTtGJEtoAxze_KtHFFghYM7o7D2MfWj-qNnPq5usp25HcHdXIn5B_udPriQeAodCciSCoVaod4sgBCpIuwzvRXRK0gr9FvtQ3D2nTqK8Gud_UszOGxSqkVZgyX3za6yqCjW7Ft6RYqc6mzG5j90ZcnsVhXSNvq_A7MBR",
+    ],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;

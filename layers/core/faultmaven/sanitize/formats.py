@@ -1165,9 +1165,11 @@ _PRINTS = re.compile(r"\b(?:get|read|cat|echo|printf|print|printenv|show|reveal|
 # (reversible) copy of the user's password; `id_ed25519` (not `.pub`): an SSH-style private key file, which RustDesk's
 # server keeps as one base64 line with no header; `vault_pass`: an Ansible vault password file (`~/.vault_pass.txt`,
 # `vault-pass-prod`); `pw` as a word of the name: a password file given to a tool's `-y FILE` (`~/.ldap_admin_pw`,
-# `db.pw`). An encrypted password database (`Passwords.kdbx`) is not one: its dump is ciphertext.
+# `db.pw`); `session_key`: a saved API session's key (pylast's `~/.lastfm_session_key`). An encrypted password
+# database (`Passwords.kdbx`) is not one: its dump is ciphertext.
 _SECRET_WORD = re.compile(r"(?i)(password|passwd|passphrase|secret|token|api[-_]?key|credential|creds\b|\.key\b"
                           r"|(?<![a-z0-9])pw(?![a-z0-9])"
+                          r"|session[-_]?key"
                           r"|(?<![a-z])data[-_]key\b"
                           r"|vault[-_.]?pass(?![a-z])"
                           r"|\bpsk\b|\.irodsA\b|\bid_(?:rsa|dsa|ecdsa|ed25519)\b(?!\.pub))(?![\w-]*\.kdbx?\b)")
@@ -1215,6 +1217,38 @@ def _map_keys(rule: Rule, hit: Hit) -> list[Finding]:
         if not is_placeholder_value(m.group(group)):
             found.append((m.start(group), m.end(group), rule.label))
     return found
+
+
+_QUERY_PARAM = re.compile(r"(?<=[?&])(?P<k>[A-Za-z]{1,16})=(?P<v>[^\s&#\"'<>]{1,512})")
+_SUBSONIC_ENC = re.compile(r"enc:(?=(?:[0-9a-fA-F]{2}){3,})")
+
+
+def _query_values(wanted: dict[str, str], requires: tuple[str, ...] = ()) -> Extractor:
+    """The values of the named parameters of a URL's query (group `q`), each with its label, when the query also has
+    every parameter in `requires`; `enc:` before hex (the Subsonic API's hex-encoded password) stays, the hex goes;
+    placeholders and `${…}`/`$VAR` references stay."""
+
+    def extract(rule: Rule, hit: Hit) -> list[Finding]:
+        start, end = hit.span("q")  # type: ignore[misc]
+        params = list(_QUERY_PARAM.finditer(hit.text, start - 1, end))
+        names = {m.group("k") for m in params}
+        if not all(name in names for name in requires):
+            return []
+        found: list[Finding] = []
+        for m in params:
+            label = wanted.get(m.group("k"))
+            value, v_start = m.group("v"), m.start("v")
+            if label is None or "$" in value or "{" in value or is_placeholder_value(value):
+                continue
+            enc = _SUBSONIC_ENC.match(value)
+            if enc is not None:
+                v_start += enc.end()
+            elif len(value) < 4:
+                continue
+            found.append((v_start, m.end("v"), label))
+        return found
+
+    return extract
 
 
 def _host_map_values(rule: Rule, hit: Hit) -> list[Finding]:
@@ -3087,7 +3121,31 @@ FORMAT_RULES: tuple[Rule, ...] = (
            (('client = Minio("s3.example.com:9000", "4ZVOYLA6BXLIL32W", "DWI5cR23mYNT4Lnhb/x9", secure=True)',
              "DWI5cR23mYNT4Lnhb/x9"),),
            ('client = Minio("s3.example.com:9000", access_key, secret_key)',
-            'client = Minio("play.min.io", "minioadmin", "minioadmin")')))),
+            'client = Minio("play.min.io", "minioadmin", "minioadmin")')),
+          # lyricsgenius' `Genius(CLIENT_ACCESS_TOKEN, …)` (the Genius API's token by position)
+          (0, (r"\bGenius",),
+           (('genius = lyricsgenius.Genius("Tz9Kq2Lm8Vx4Rb7Nc3Pw6Yd1Hs5Jf0GaQe7Tn2Uo4Ik8Zl", timeout=15)',
+             "Tz9Kq2Lm8Vx4Rb7Nc3Pw6Yd1Hs5Jf0GaQe7Tn2Uo4Ik8Zl"),),
+           ("genius = lyricsgenius.Genius(os.environ['GENIUS_ACCESS_TOKEN'])", 'genius = Genius("YOUR_TOKEN_HERE")',
+            'print(Genius("Radiohead"))')),
+          # an OAuth 1.0a consumer secret set on a client by position: python3-discogs-client's
+          # `set_consumer_key(KEY, SECRET)` (the key names the app)
+          (1, (r"\.set_consumer_key",),
+           (("d.set_consumer_key('k5LMfKr4hu2QuEljBSWw', 'Tq8fV4owYLOzev4e8G0hoAST37URh8E3')",
+             "Tq8fV4owYLOzev4e8G0hoAST37URh8E3"),),
+           ("d.set_consumer_key(CONSUMER_KEY, CONSUMER_SECRET)",
+            "d.set_consumer_key('your-consumer-key', 'your-consumer-secret')")))),
+    # An OAuth 1.0a access token and its secret set by position: tweepy's and python3-discogs-client's
+    # `set_access_token(TOKEN, SECRET)`, both literals.
+    Rule("secret", r"\(" + _after_calls((r"\.set_access_token",)) + r"\s{0,16}"
+         + r"(?:\"(?P<a0>[^\"\r\n]{1,256})\"|'(?P<b0>[^'\r\n]{1,256})')" + _tweepy_args(1) + r"\s{0,16}\)", r"\(",
+         extract=_sdk_key_arguments, remember=True, before="[n]",
+         examples=tuple(('auth.set_access_token("1456789012-Lp9Vx2Rk7Tm4Wq8Zc3Nb6Yd1Hs5Jf", '
+                         '"Zr3Xc8Vb2Nm7Lk4Jh9Gf1Ds6Aq5Wp0Eo3Iu")', value)
+                        for value in ("1456789012-Lp9Vx2Rk7Tm4Wq8Zc3Nb6Yd1Hs5Jf",
+                                      "Zr3Xc8Vb2Nm7Lk4Jh9Gf1Ds6Aq5Wp0Eo3Iu")),
+         negatives=("auth.set_access_token(access_token, access_token_secret)",
+                    "auth.set_access_token('your-access-token', 'your-access-token-secret')")),
     # OpenTok's (Vonage Video's) server SDKs take the project's API key (a number, sent to every browser) and then its
     # API secret (40 hex digits) by position: Python's `Client(API_KEY, API_SECRET)` (`from opentok import Client`;
     # `OpenTok(…)` before 3.0), Node's, PHP's and Java's `new OpenTok(API_KEY, API_SECRET)`. The callee `Client` is
@@ -3365,6 +3423,32 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "x7k2p9qa"),),
          negatives=("GET /cgi-bin/filemanager/utilRequest.cgi?func=get_tree&node=share_root",
                     "GET /webapi/entry.cgi?api=SYNO.FileStation.List&sid=x7k2p9qa")),
+    # The Subsonic API (Subsonic, Navidrome, Airsonic, Gonic, Ampache, Funkwhale) authenticates every call in its
+    # query: `u=USER` with `p=PASSWORD` (also hex-encoded, `p=enc:<hex>`) or `t=<md5(password + salt)>` with `s=SALT`
+    # (replayable while the salt is reused), on a `/rest/<method>[.view]?…` URL as clients log and proxies record it.
+    Rule("password", r"/rest/(?<=/rest/)[A-Za-z0-9]{3,64}(?:\.view)?\?(?P<q>[^\s#\"'<>]{1,2048})", needs="/rest/",
+         extract=_query_values({"p": "password", "t": "token"}, ("u",)), remember=True,
+         examples=(('"GET /rest/ping.view?u=kitchen&t=26719a1196d2a940705a59634eb18eab&s=c19b2d&v=1.16.1&c=dsub"',
+                    "26719a1196d2a940705a59634eb18eab"),
+                   ("GET /rest/getAlbumList2?type=newest&u=garage&p=enc:4b3374436833722d3939&v=1.12.0&c=DSub",
+                    "4b3374436833722d3939"),
+                   ("https://music.example.org/rest/stream.view?id=300&u=anna&p=Qx7-Tr2mWv&v=1.13.0&c=web",
+                    "Qx7-Tr2mWv")),
+         negatives=("GET /rest/ping.view?v=1.16.1&c=dsub&f=json",
+                    "GET /rest/items?p=2&t=26719a1196d2a940705a59634eb18eab",
+                    "curl 'https://music.example.org/rest/ping.view?u=anna&t=${TOKEN}&s=${SALT}&v=1.16.1&c=sh'",
+                    "GET /rest/api/2/search?jql=project=OPS&p=2")),
+    # AcoustID's web service takes the application's API key as `client=` and a user's API key as `user=` in the
+    # query of `api.acoustid.org/v2/lookup` and `/v2/submit` (pyacoustid, Picard and beets' chroma plugin log them).
+    Rule("secret", r"acoustid\.org/v2/(?:lookup|submit)\?(?P<q>[^\s#\"'<>]{1,4096})", needs="acoustid.org/v2/",
+         extract=_query_values({"client": "secret", "user": "secret"}), remember=True,
+         examples=(("GET https://api.acoustid.org/v2/lookup?client=Xk3pQ9vT2m&meta=recordings&duration=187"
+                    "&fingerprint=AQADtMmybfGO", "Xk3pQ9vT2m"),
+                   ("POST https://api.acoustid.org/v2/submit?client=Xk3pQ9vT2m&user=Rw8Lz2Np5Q&duration.0=641",
+                    "Rw8Lz2Np5Q")),
+         negatives=("GET https://api.acoustid.org/v2/lookup?client=${ACOUSTID_KEY}&meta=recordings",
+                    "GET https://api.acoustid.org/v2/lookup?meta=recordings&trackid=9ff43b6a-4f16-427c-93c2-92307ca505e0",
+                    "see https://acoustid.org/webservice for the client= parameter")),
     Rule("token", r"auth\.generate_token\b[^\r\n]{0,128}\r?\n[ \t]*\"?(?P<v>[A-Za-z0-9_-]{16,256})\"?"
          r"[ \t]*(?=\r?\n|\Z)",
          needs="auth.generate_token", remember=True,
@@ -6571,7 +6655,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("https://music.example.com/rest/ping.view?u=alice&p=enc:4d7950617373&v=1.16.1&c=curl",
                     "enc:4d7950617373")),
          negatives=("NC_DB=pg://pg.internal:5432?u=${PG_USER}&p=${PG_PASSWORD}&d=nocodb",
-                    "/search?u=42&page=2", "/rest/ping.view?u=alice&t=26719a1196d2a940705a59634eb18eab&s=c19b2d")),
+                    "/search?u=42&page=2", "/rest/ping.view?u=alice&s=c19b2d&v=1.16.1&c=curl")),
     # Bundler credentials for a private gem source: `BUNDLE_<HOST, dots as __>=user:password` (bundle-config(1)).
     Rule("password", _key_pattern(r"BUNDLE_(?:[A-Z0-9-]+__)+[A-Z0-9-]+"),
          needs="BUNDLE_", extract=_bundler_credentials, remember=True,
