@@ -403,6 +403,7 @@ _PASSWORD_OPTIONS = {
     # NextGen Connect's (Mirth) command-line client `mccommand -a URL -u USER -p PASSWORD`.
     # Vertica's `admintools -t create_db|start_db|stop_db … -p PASSWORD` (the database superuser's).
     # UiPath's CLI `uipcli package deploy|job run … -u USER -p PASSWORD` (an on-premises Orchestrator's user).
+    # DSpace's `[dspace]/bin/dspace create-administrator -e EMAIL -f FIRST -l LAST -p PASSWORD` (the new admin's).
     # Groupware admin CLIs: Zimbra's `zmprov -a ADMIN -p PASSWORD` (the SOAP login), Kopano's `kopano-admin -c|-u USER
     # -p PASSWORD` (the user's new password) and Open-Xchange's provisioning tools (`createuser|createcontext … -p
     # PASSWORD`, the new user's or context admin's; `_OX_ADMIN_TOOLS`).
@@ -414,6 +415,7 @@ _PASSWORD_OPTIONS = {
                             r"|tsm|gnmic|hdbsql|hammer|spacecmd|redfishtool|racadm|duck|seaf-cli|(?:own|next)cloudcmd"
                             r"|ncli|cbq|cbimport|cbexport|cbbackupmgr|mydumper|myloader|openfortivpn|mccommand"
                             r"|admintools|uipcli)\b"
+                            r"|\bdspace[ \t]+create-administrator\b"
                             r"|\bcli\.(?:sh|bat)[ \t]+(?:user[ \t]+(?:create|password)|connect)\b"
                             r"|\bsum[ \t]+-i[ \t]"
                             r"|\bfly\b.*[ \t](?:login|l)[ \t]|\bconan[ \t]+(?:remote[ \t]+login|user)[ \t]"
@@ -2626,6 +2628,26 @@ _PCP_FILE_LINE = re.compile(r"[ \t]*(?:#[^\r\n]*|[^#\s:]{1,64}:[0-9a-fA-F]{32})?
 _pcp_conf_user = _under_file_header(_PCP_HEADER, _PCP_FILE_LINE)
 
 
+# FOLIO edge modules' Ephemeral secure store (`ephemeral.properties`): `tenants=t1,t2` lists the tenants, then one
+# `TENANT=USER,PASSWORD` line each gives the institutional user's credentials. Only a line whose key is a listed tenant.
+_EPHEMERAL_TENANTS = re.compile(r"(?m)^[ \t]*tenants[ \t]*=[ \t]*([^\r\n]*)")
+
+
+def _ephemeral_tenant(rule: Rule, hit: Hit) -> list[Finding]:
+    """The password of a `TENANT=USER,PASSWORD` line whose tenant the text's `tenants=` line lists."""
+    tenant = hit.text[slice(*hit.span("n"))]  # type: ignore[misc]
+    listed = {item.strip() for line in _EPHEMERAL_TENANTS.findall(hit.text) for item in line.split(",")}
+    return _bundler_credentials(rule, hit) if tenant != "tenants" and tenant in listed else []
+
+
+# EZproxy's `user.txt`: local accounts as `USER:PASSWORD` lines (an optional `:admin` after), between comment lines,
+# `::` directives and `IfUser`/`IfIP`/`Group`/`Stop`/`Deny` lines; only below a line that names the file
+# (`cat /usr/local/ezproxy/user.txt`).
+_EZPROXY_USER_LINE = re.compile(r"[ \t]*(?:#[^\r\n]*|::[^\r\n]*|(?:If[A-Za-z]+|Group|Stop|Deny)\b[^\r\n]*"
+                                r"|[^\s:#]{1,64}:[^\s:]{1,128}(?::[A-Za-z]+)?)?[ \t]*\r?")
+_ezproxy_user = _under_file_header("ezproxy/user.txt", _EZPROXY_USER_LINE)
+
+
 # pgpool-II's pool_passwd: `user:TEXT<password>` is a clear-text entry, beside `md5<hex>` and `AES<base64>` ones.
 _POOL_PASSWD = re.compile(r"\bpool_passwd\b"
                           r"|(?<![^\n])[^\s:#]{1,64}:(?:md5[0-9a-f]{32}|AES[A-Za-z0-9+/]{16,}=*)[ \t]*\r?$",
@@ -4039,6 +4061,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("admintools -t start_db -d analytics -p 'Vt7-Adm!q3' -i", "Vt7-Adm!q3"),
                    ("zmprov -a admin@example.com -p 'Zm-Adm1n!q' gaa", "Zm-Adm1n!q"),
                    ("kopano-admin -u jdoe -p Kp9-Usr!x2", "Kp9-Usr!x2"),
+                   ("/dspace/bin/dspace create-administrator -e a@example.edu -f Ann -l Lee -p 'Ds7-Adm!q2' -c en",
+                    "Ds7-Adm!q2"),
                    ("idql legal_repo -Udmadmin -PDq7#Adm-x2 -R/tmp/fix.dql", "Dq7#Adm-x2"),
                    ("iapi32 legal_repo -U dmadmin -P 'Ia4-Api!q9'", "Ia4-Api!q9"),
                    ("/opt/open-xchange/sbin/createcontext -A oxadminmaster -P 'Ox7-Mst!r' -c 5", "Ox7-Mst!r"),
@@ -4048,6 +4072,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "uipcli package deploy p.nupkg https://cloud.uipath.com/ T -A acme -I 2c7e -S '$UIPATH_APP_SECRET'",
                     "createuser -P -d -A appuser", "createuser -c 20 -P appuser",
                     'zmprov -a admin -p "$ZM_ADMIN_PW" gaa',
+                    'dspace create-administrator -e "$ADMIN_EMAIL" -f Ann -l Lee -p "$DSPACE_ADMIN_PW"',
+                    "dspace database migrate -p",
                     "listcontext -A oxadminmaster -P $OX_MASTER_PW",
                     "seaf-cli sync -l 3f8a1c6e -s https://seafile.example.com -d ~/P",
                     "psql -h db -U app -w -c 'select 1'", "vsql -h vertica01 -U dbadmin -w \"$VSQL_PASSWORD\"",
@@ -7575,6 +7601,36 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=(("AccountID 999999\nLicenseKey 4Zs7TrE9qhQW\nEditionIDs GeoIP2-City\n", "4Zs7TrE9qhQW"),),
          negatives=("AccountID 0\nLicenseKey 000000000000\n", "LicenseKey YOUR_LICENSE_KEY_HERE\n",
                     "LicenseKey is case-sensitive\n")),
+    # pyzotero's client takes the library's id, its type and the API key by position:
+    # `zotero.Zotero('2290157', 'group', 'KEY')` (names or literals before it; a variable or `os.environ[…]` there
+    # stays: only a literal of 16+ letters and digits goes).
+    Rule("secret", r"\bZotero[ \t]*\([ \t]*[^,()\r\n]{1,80},[ \t]*[^,()\r\n]{1,40},[ \t]*"
+         r"(?:\"(?P<v1>[A-Za-z0-9]{16,64})\"|'(?P<v2>[A-Za-z0-9]{16,64})')[ \t]*[,)]",
+         needs="Zotero", validate=lambda v: _mixed(v) and not is_placeholder_value(v), remember=True,
+         examples=(("zot = zotero.Zotero('2290157', 'group', 'Vq4Lm8Xz2Rb7Tw3Nc9Ky6Hd')", "Vq4Lm8Xz2Rb7Tw3Nc9Ky6Hd"),
+                   ('zot = zotero.Zotero(library_id, "user", "P9NiFoyLeZu2bZNvvuQPDWsd", preserve_json_order=True)',
+                    "P9NiFoyLeZu2bZNvvuQPDWsd")),
+         negatives=("zot = zotero.Zotero(library_id, library_type, api_key)",
+                    "zot = zotero.Zotero('2290157', 'group', os.environ['ZOTERO_API_KEY'])",
+                    "zot = zotero.Zotero('2290157', 'group', 'ABC')")),
+    # FOLIO edge modules' `ephemeral.properties`: `TENANT=USER,PASSWORD` for a tenant listed in `tenants=`.
+    Rule("password", r"(?<![^\n])[ \t]*(?P<n>[A-Za-z0-9_]{1,64})[ \t]*=[ \t]*[^\s,=]{1,64},(?P<v>[^\s,]{1,128})"
+         r"(?=[ \t]*(?:\r?\n|\Z))",
+         needs="tenants", extract=_ephemeral_tenant, remember=True,
+         examples=(("secureStore.type=Ephemeral\ntenants=diku\ndiku=edge_rtac,Ed9-Rt4q!x\n", "Ed9-Rt4q!x"),
+                   ("tenants=diku,fs09000000\n# tenant=username,password\nfs09000000=edge_patron,Pt7Wq2Lm9Vx\n",
+                    "Pt7Wq2Lm9Vx")),
+         negatives=("tenants=diku\nlocales=en,de\n", "tenants=diku,college\nsecureStore.type=Ephemeral\n",
+                    "diku=edge_rtac,Ed9-Rt4q-x\n")),
+    # EZproxy's user.txt local accounts (`USER:PASSWORD`) below a line that names the file.
+    Rule("password", r"(?<![^\n])[ \t]*[^\s:#]{1,64}:(?P<v>[^\s:]{1,128})(?::[A-Za-z]+)?(?=[ \t]*(?:\r?\n|\Z))",
+         needs="ezproxy/user.txt", extract=_ezproxy_user, remember=True,
+         examples=(("$ cat /usr/local/ezproxy/user.txt\n# test accounts\nlibtest:Ez7-Usr!q2\n", "Ez7-Usr!q2"),
+                   ("$ sudo cat /opt/ezproxy/user.txt\n::CGI=https://login.example.edu/auth?url=^R\n"
+                    "walkin:Wk4Lp9Qz2\n", "Wk4Lp9Qz2")),
+         negatives=("$ cat /usr/local/ezproxy/user.txt\n# rdoe:example\n",
+                    "vi /usr/local/ezproxy/user.txt\n\n[files]\napp.tar:restored\n"
+                    "$ grep -c . /usr/local/ezproxy/user.txt\n$ date\n12:00:01\n")),
     # FusionAuth's client libraries take the API key first, by position, then the server's URL: Python's and
     # TypeScript's `FusionAuthClient('KEY', 'https://…')`, Java's and C#'s `new FusionAuthClient("KEY", "https://…")`
     # (a variable or `os.environ[…]` there stays: only a literal with letters and digits goes).

@@ -240,7 +240,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "token = '' + tokenFromVaultStorageCache + ''", "password = 'Password: ' + getPassword() + ''",
              "pam_password = md5", "ldap_passwd_scheme = ssha",
              "Domain SID = S-1-5-21-2845301147-3729106482-1187659273",
-             "token=${API_TOKEN}", '"Server=#{Database.Server};Password=#{Database.Password};"',
+             "token=${API_TOKEN}", 'salt = "YouMustSetASecretKeyHere!!"',
+             '"Server=#{Database.Server};Password=#{Database.Password};"',
              "smtp_pass='##SMTP_PASSWORD##'", "AUTH0_CLIENT_SECRET=@@M2M_CLIENT_SECRET@@",
              'publishableKey="pk_live_Y2xlcmsuc2hvcC5leGFtcGxlLmNvbSQ"', "uid=Hpcj33WFPLeMc0Gkywbzgmlr3RR4",
              "API_KEYS=${ADMIN_KEY},${READONLY_KEY}",
@@ -280,6 +281,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ("APP_KEYS=7XGGo/92raQECjOFVnHB9w==,abEkfYEgd9aK8Zn6VfEk4w==", "abEkfYEgd9aK8Zn6VfEk4w=="),
             ('APP_KEYS="7XGGo/92raQECjOFVnHB9w==,abEkfYEgd9aK8Zn6VfEk4w=="', "abEkfYEgd9aK8Zn6VfEk4w=="),
             ("  -e API_KEYS=Kq7Lm2Xz9Rb4Tw8Nc3Vy6-Hd1,Pf5Sg0Ja3Ue8Io2Qk7Wm4Zx \\\n", "Pf5Sg0Ja3Ue8Io2Qk7Wm4Zx"),
+            ("[Authentication]\nAPIKey = 5e1c9a7d3b2f48e6a0c4d8b7f1e3a9c2, 0b7d4f2a9c1e6b3d8a5f7c0e2d4b9a61\n",
+             "0b7d4f2a9c1e6b3d8a5f7c0e2d4b9a61"),
             ("cookie: grafana_session=9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d", "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),
             ("GET /cart;jsessionid=A1B2C3D4E5F60718293A4B5C6D7E8F90 HTTP/1.1", "A1B2C3D4E5F60718293A4B5C6D7E8F90")),
            ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
@@ -1497,10 +1500,11 @@ def extract_generic(rule: Rule, hit: Hit) -> list[Finding]:
 # The rest of a line that lists more values after the first, comma-separated (Strapi's `APP_KEYS=k1,k2,k3`, quoted
 # as a whole or not,
 # a secret's rotation list; also on a shell command's line continued with `\`, the SuperTokens core's
-# `docker run -e API_KEYS=k1,k2 \`): each item is a value of the same key. Items hold no blank, quote, `:` or `=` (but
+# `docker run -e API_KEYS=k1,k2 \`; pybliometrics' `APIKey = k1, k2`, one blank after the comma): each item is a
+# value of the same key. Items hold no blank, quote, `:` or `=` (but
 # base64's padding), so `password=x,user=bob` and prose end the list.
-_MORE_ITEMS = re.compile(r"(?:,[^\s,\"'`;&<>=:{}()\[\]]{8,512}={0,2})+(?=[\"']?[ \t]*(?:\\[ \t]*)?(?:\r?\n|\Z))")
-_ITEM = re.compile(r"[^,]+")
+_MORE_ITEMS = re.compile(r"(?:,[ \t]?[^\s,\"'`;&<>=:{}()\[\]]{8,512}={0,2})+(?=[\"']?[ \t]*(?:\\[ \t]*)?(?:\r?\n|\Z))")
+_ITEM = re.compile(r"[^,\s]+")
 
 
 def _listed(text: str, start: int, end: int, label: str, accept: Callable[[str], bool]) -> list[Finding]:

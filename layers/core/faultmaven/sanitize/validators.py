@@ -42,6 +42,8 @@ _PLACEHOLDER = re.compile(
        your[_-][a-z_]*|replace[_-]with[_-][a-z_]*|not[_-]a[_-]real[_-][a-z_]*|
        .+(?:\.\.\.|…|\.\.\[redacted\])|
        [a-z0-9_-]*[_-]here|[a-z_-]*placeholder[a-z_-]*|(?:insert|enter|put)[_-][a-z_-]+|
+       # CamelCase filler that tells the reader to set a value: OJS's `salt = "YouMustSetASecretKeyHere!!"`
+       (?-i:(?:You|Your|Put|Set|Enter|Insert|Replace)(?:[A-Z][a-z]*)+Here)!*|
        \\|  # a lone `\`: the line continuation after a flag that makes the tool prompt (`--password \`)
        _prompt_)  # SAS's `user=_prompt_ password=_prompt_`: ask at sign-on
     """
