@@ -3168,6 +3168,44 @@ FORMAT_RULES: tuple[Rule, ...] = (
                                       "Zr3Xc8Vb2Nm7Lk4Jh9Gf1Ds6Aq5Wp0Eo3Iu")),
          negatives=("auth.set_access_token(access_token, access_token_secret)",
                     "auth.set_access_token('your-access-token', 'your-access-token-secret')")),
+    # Billing and tax SDKs whose documented signature takes the key or secret by position: alone, chargebee-python's
+    # `chargebee.configure(API_KEY, SITE)` and Recurly's `recurly.Client(API_KEY)` (Python) / `new \Recurly\Client(…)`
+    # (PHP); after an account, vendor or client id (a number, quoted or not, or a literal): Paddle Classic's PHP
+    # `new \Paddle\Api(VENDOR_ID, AUTH_CODE, timeout)`, the Zuora Java SDK's `new ZuoraClient(ID, SECRET, env)`,
+    # Chargebee PHP's `ChargeBee_Environment::configure(SITE, KEY)`, AvaTax's `add_credentials(ACCOUNT, LICENSE)`
+    # (Python; `httplib2`'s `add_credentials(NAME, PASSWORD)` takes a password there too), `withLicenseKey` (PHP) and
+    # `WithSecurity` (.NET, a numeric account id first). The value must look like a key (`_looks_like_key`).
+    *(Rule("secret", _positional_literal(names, r"(?:" + _STR_ARG + r"|[0-9]{3,12})", index), r"\(",
+           extract=_sdk_key_argument, remember=True, before=_last_chars(names),
+           examples=examples, negatives=negatives)
+      for index, names, examples, negatives in (
+          (0, (r"\bchargebee\.configure", r"\brecurly\.Client", r"Recurly\\Client"),
+           (('chargebee.configure("live_Gm5Tx8RkQ2wZc7NvLp4Hd9BsYa3JfE6Ku", "acme")',
+             "live_Gm5Tx8RkQ2wZc7NvLp4Hd9BsYa3JfE6Ku"),
+            ("client = recurly.Client('9d2f7c1e4a8b36f0e5c9a2d7b1f4e803')", "9d2f7c1e4a8b36f0e5c9a2d7b1f4e803"),
+            ("$client = new \\Recurly\\Client('9d2f7c1e4a8b36f0e5c9a2d7b1f4e803');",
+             "9d2f7c1e4a8b36f0e5c9a2d7b1f4e803")),
+           ('chargebee.configure(os.environ["CHARGEBEE_API_KEY"], "acme")',
+            "chargebee.configure({ site: 'acme', api_key: process.env.CB_KEY });",
+            "client = recurly.Client(api_key)", 'client = recurly.Client("<your-api-key>")')),
+          (1, (r"Paddle\\Api", r"\bZuoraClient", r"ChargeBee_Environment::configure", r"\badd_credentials",
+               r"\bwithLicenseKey", r"\bWithSecurity"),
+           (("$api = new \\Paddle\\Api(104522, 'c4e8a2f6b0d91e7c3a5f8b2d6e0c4a9f1b7d3e5c8a2f6b0d4e', 60);",
+             "c4e8a2f6b0d91e7c3a5f8b2d6e0c4a9f1b7d3e5c8a2f6b0d4e"),
+            ('new ZuoraClient("3e7d1a9c-6b2f-4c8e-a0d5-9f1b7e3c2a84", "Lq7/Vx2mRk9=Tz4Wp8Nc3Bh6Yd", ZuoraEnv.SBX)',
+             "Lq7/Vx2mRk9=Tz4Wp8Nc3Bh6Yd"),
+            ('ChargeBee_Environment::configure("acme-test", "test_Kq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro");',
+             "test_Kq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro"),
+            ("client = client.add_credentials('2000134479', '7F3A9C1E5B0D2846')", "7F3A9C1E5B0D2846"),
+            ("$client->withLicenseKey('1100098765', 'B6D2F8A4C0E19735');", "B6D2F8A4C0E19735"),
+            ('var client = new AvaTaxClient("app", "1.0", Environment.MachineName, AvaTaxEnvironment.Sandbox)'
+             '.WithSecurity(2000134479, "E1B9C0A7D43F6B28");', "E1B9C0A7D43F6B28")),
+           ("$api = new \\Paddle\\Api($vendorId, $vendorAuthCode, 60);",
+            'new ZuoraClient(System.getenv("ZUORA_CLIENT_ID"), System.getenv("ZUORA_CLIENT_SECRET"), env)',
+            "client.add_credentials(os.environ['AVATAX_ACCOUNT'], os.environ['AVATAX_LICENSE'])",
+            "client.add_credentials('2000134479', 'YOUR_LICENSE_KEY')",
+            ".WithSecurity(2000134479, licenseKey);",
+            "h.add_credentials('name', 'password')")))),
     # OpenTok's (Vonage Video's) server SDKs take the project's API key (a number, sent to every browser) and then its
     # API secret (40 hex digits) by position: Python's `Client(API_KEY, API_SECRET)` (`from opentok import Client`;
     # `OpenTok(…)` before 3.0), Node's, PHP's and Java's `new OpenTok(API_KEY, API_SECRET)`. The callee `Client` is

@@ -361,6 +361,7 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "arangodb --auth.jwt-secret=/etc/arangodb/jwtSecret --starter.join a1,a2",
              "  publishKey: 'pub-c-7c2e9a41-3b8d-4f6e-a915-2d0c8b7e6f43',",
              "PORKBUN_API_KEY=pk1_9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d1f3e7a5c9f2c",
+             '  Paddle.Initialize({ token: "live_3b8e1f7a0c5d9e2b4a6f8c1d7e3" });', 'export API_KEY="__YOUR_API_KEY__"',
              "MAPBOX_API_KEY = 'pk.eyJ1IjoibWFwcy1kZW1vIiwiYSI6ImNrMnF6dDQ5djAxMjMzbXA4bXJ2eTZ0NGQifQ.Hq2Lm9Vx4Zp8"
              "Tn3Yb6Jf1K'",
              '      secretKey: "admin_password"', "        secretKey: postgres-root-password",
@@ -1010,8 +1011,10 @@ _ADYEN_CLIENT_KEY = re.compile(r"(?:test|live)_[A-Z0-9]{32}")
 # PubNub's publish and subscribe keys (`pub-c-`/`sub-c-` and a UUID, in every client app; its secret key is `sec-c-`);
 # Mapbox's public tokens (`pk.` + base64url JSON naming the account, `{"u":`, + `.` + a signature; its secret ones are
 # `sk.`): made for map pages (Superset's `MAPBOX_API_KEY`). Also Porkbun's API keys (`pk1_` + 64 hex digits), which
-# its documentation names the public half of the pair (`X-API-Key:`, `apikey`); the secret half is `sk1_`.
-_BROWSER_KEY = re.compile(r"(?:client-|phc_)[A-Za-z0-9]{32,64}|pk1_[0-9a-f]{64}"
+# its documentation names the public half of the pair (`X-API-Key:`, `apikey`); the secret half is `sk1_`. Also Paddle's
+# client-side tokens (`live_`/`test_` + 27 hex digits: `Paddle.Initialize({ token: … })`), public by design; its API
+# keys are `pdl_live_apikey_…`.
+_BROWSER_KEY = re.compile(r"(?:client-|phc_)[A-Za-z0-9]{32,64}|pk1_[0-9a-f]{64}|(?:live|test)_[0-9a-f]{27}"
                           r"|(?:pub|sub)-c-[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
                           r"|pk\.eyJ1Ijoi[A-Za-z0-9_-]{8,300}\.[A-Za-z0-9_-]{16,64}")
 def _references_only(value: str) -> bool:

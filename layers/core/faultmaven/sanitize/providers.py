@@ -192,6 +192,11 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     # Porkbun API secret keys (`sk1_` and 64 hex digits), under its own `secretapikey` field (JSON body, ddclient) as
     # often as under a key word; the `pk1_` key beside it is the public half (see `_BROWSER_KEY` in keys.py).
     ("sk1_", "[a-f0-9]{64}", _ex(_HEX, 64)),
+    # Paddle Billing API keys (`pdl_live_apikey_`/`pdl_sdbx_apikey_`) and notification destination secrets
+    # (`pdl_ntfset_`): `01` and the rest of a lower-case ULID, `_`, then the secret part; passed alone to its SDKs'
+    # `Client('…')` and `Secret('…')` as often as under a key. Its `live_`/`test_` client-side tokens are public.
+    *((prefix, "01[0-9a-hjkmnp-tv-z]{24}_[A-Za-z0-9+/=_-]{16,96}", f"01jq3m6v8x2b4n7k9p1r5t0wzc_{_ex(_ALNUM, 26)}")
+      for prefix in ("pdl_live_apikey_", "pdl_sdbx_apikey_", "pdl_ntfset_")),
     # Honeycomb ingest keys (`hcaik_`, 58 lower-case letters and digits), bare in Refinery's `ReceiveKeys` lists.
     ("hcaik_", "[a-z0-9]{58}", _ex(_ALNUM, 58).lower()),
     # ntfy access tokens (`tk_` and 29 lower-case letters and digits), as `ntfy token add` prints them and

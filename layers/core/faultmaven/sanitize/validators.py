@@ -40,6 +40,7 @@ _PLACEHOLDER = re.compile(
        hidden[_-]due[_-]to[_-]security[_-]reasons|hmac-sha(?:1|256|512):[0-9a-f]+|
        \*{2,}[a-z][a-z _-]{0,40}\*{2,}|  # fenced by asterisks: `occ config:list`'s `***REMOVED SENSITIVE VALUE***`
        your[_-][a-z_]*|replace[_-]with[_-][a-z_]*|not[_-]a[_-]real[_-][a-z_]*|
+       (?-i:__[A-Z][A-Z0-9_]{1,62}__)|  # a template token fenced by double underscores: Lago's `__YOUR_API_KEY__`
        .+(?:\.\.\.|…|\.\.\[redacted\])|
        [a-z0-9_-]*[_-]here|[a-z_-]*placeholder[a-z_-]*|(?:insert|enter|put)[_-][a-z_-]+|
        # CamelCase filler that tells the reader to set a value: OJS's `salt = "YouMustSetASecretKeyHere!!"`
