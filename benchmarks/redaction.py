@@ -408,6 +408,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_153", "subscription billing, tax calculation and invoicing APIs", "ac8f2ba", "846ab59",
            source="the tools' documentation"),
+    _batch("_154", "link management, URL shorteners, QR codes and customer review platforms", "ac8f2ba", "d4bfd98",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

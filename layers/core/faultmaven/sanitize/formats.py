@@ -7912,6 +7912,28 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "eyJhdXRocyI6eyJyZWdpc3RyeS5jcm93ZHN0cmlrZS5jb20iOnsiYXV0aCI6Ik1qUXlZVGcz=="),),
          negatives=("./falcon-container-sensor-pull.sh --get-pull-token\nError: FALCON_CLIENT_ID is not set\n",
                     "falcon-container-sensor-pull.sh --get-pull-token\n$ kubectl create ns falcon-system\n")),
+    # YOURLS' passwordless API: the signature token (10 hex digits, or the 32-hex MD5 of a timestamp and the token for
+    # a time-limited call) in a `yourls-api.php?…signature=` URL.
+    Rule("secret", r"yourls-api\.php\?(?:[^\s\"'#&]{0,256}&){0,16}?signature=(?P<v>[0-9a-f]{10}(?:[0-9a-f]{22})?)"
+         r"(?![\w%-])", needs="yourls-api.php", remember=True,
+         examples=(("curl 'https://sho.rt/yourls-api.php?signature=3b9e0c7a2f&action=shorturl&url=https://a.example'",
+                    "3b9e0c7a2f"),
+                   ("GET /yourls-api.php?timestamp=1796637600&signature=9c2e4a6b8d0f1e3a5c7b9d2f4a6c8e0b&action=stats",
+                    "9c2e4a6b8d0f1e3a5c7b9d2f4a6c8e0b")),
+         negatives=("https://sho.rt/yourls-api.php?signature=$YOURLS_SIGNATURE&action=shorturl",
+                    "https://sho.rt/yourls-api.php?signature=your-secret-token&action=version",
+                    "https://sho.rt/yourls-api.php?action=expand&shorturl=abc1234def&format=json")),
+    # Shlink's CLI disables (or enables, deletes) an API key given in plain text: `shlink api-key:disable <key>` (a UUID
+    # as `api-key:generate` makes them, or a token with letters and digits; not a key's name with `--by-name`).
+    Rule("secret", r"api-key:(?:disable|enable|delete)[ \t]+[\"']?(?P<v>" + UUID
+         + r"|(?=[A-Za-z_-]*\d)(?=[\d_-]*[A-Za-z])[A-Za-z0-9_-]{20,128})[\"']?(?=[ \t]|\r?\n|\Z)"
+         r"(?![^\r\n]*--by-name)", needs="api-key:", remember=True,
+         examples=(("docker exec -it shlink shlink api-key:disable 1ae89449-f8d2-4b44-baf7-dd7eb0b05017",
+                    "1ae89449-f8d2-4b44-baf7-dd7eb0b05017"),
+                   ("bin/cli api-key:disable Kq7vR2xLm9TzW4pN8bYc3dF6", "Kq7vR2xLm9TzW4pN8bYc3dF6")),
+         negatives=("shlink api-key:disable ci_pipeline_key_2026_main --by-name",
+                    "shlink api-key:disable my_api_key --by-name", "shlink api-key:list --enabled-only",
+                    "shlink api-key:disable $SHLINK_OLD_KEY")),
     # One pass for both: it starts at an upper-case letter (an IBAN's country code, a DNI's check letter), which
     # the regex engine skips to in C; a pass per rule starting at digits cost more than all other rules together.
     Rule("iban", r"[A-Z](?:(?<=\d[A-Z])(?<=\d{7}[A-Z])(?![\w\-])|(?<![A-Za-z0-9][A-Z])(?=[A-Z]\d\d)"

@@ -77,6 +77,8 @@ EXCLUDED_WORDS = frozenset({
     "pull", "mountable",  # `kubectl describe`: `Image pull secrets:`, `Mountable secrets:` list the secrets' names
     "dedup", "idempotency",  # an event's or a request's id: PagerDuty's `dedup_key`, an `Idempotency-Key` header
     "existing",  # Helm charts' `existingSecret: NAME` names a Kubernetes Secret object to read, not a secret
+    # a key meant for browsers: Stripe's and Dub's `publishable_key`, `data-publishable-key="dub_pk_…"` in a script tag
+    "publishable",
 })
 EXCLUDED_LAST_WORDS = frozenset({
     "id", "ids", "type", "types", "name", "names", "file", "path", "url", "uri", "length", "len", "count", "size",
@@ -234,7 +236,10 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              ("VAPID_PRIVATE_KEY=oKd4Ta3mP9sQ2vW7xZ1cB5nH8jL0fR6yU4eI2gT9kAs",
               "oKd4Ta3mP9sQ2vW7xZ1cB5nH8jL0fR6yU4eI2gT9kAs"),
              ("minio.secretkey=WnQ3dkxtOXBYcjJLcTVO", "WnQ3dkxtOXBYcjJLcTVO"),
-             ("ZITADEL_MASTERKEY=Zt7mK2qLx9Vb4Nw8Rc3Ty6Pd1Hs5Gf0J", "Zt7mK2qLx9Vb4Nw8Rc3Ty6Pd1Hs5Gf0J")),
+             ("ZITADEL_MASTERKEY=Zt7mK2qLx9Vb4Nw8Rc3Ty6Pd1Hs5Gf0J", "Zt7mK2qLx9Vb4Nw8Rc3Ty6Pd1Hs5Gf0J"),
+             ("YOURLS_COOKIEKEY=qT7mZ2vK9xR4wL8nB3cY6dF1hJ5pS0aE", "qT7mZ2vK9xR4wL8nB3cY6dF1hJ5pS0aE"),
+             ("$yourls_user_passwords = [\n\t'admin' => 'Yl9#Adm1nPw',\n];", "Yl9#Adm1nPw"),
+             ("$api_keys = array('prod' => 'Kq7vR2xLm9TzW4pN8bYc');", "Kq7vR2xLm9TzW4pN8bYc")),
 
             ("password_length=12", "ldap_default_authtok_type = password", "smtp_auth_plain=yes", "PWD=/home/app",
              "token = '' + tokenFromVaultStorageCache + ''", "password = 'Password: ' + getPassword() + ''",
@@ -267,7 +272,9 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              'project_api_key="phc_Tq8Wm3Xz7Rb2Lv9Nc4Kp6Hy1Df5Sg0Ja3Ue8Io2Qk"', "secret = 1/kv/data/payments",
              "sshKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5Uw0Ro2Ec7Gd4Sh9Pk3 ops@bastion'",
              "subscription_key_id=42", "minio.accesskey=bWxwaXBlbGluZQ==", "'secret=secret/data/smtp:password'",
-             'DATABASE_PASSWORD="{{ with secret "database/creds/billing" }}{{ .Data.password }}{{ end }}"')),
+             'DATABASE_PASSWORD="{{ with secret "database/creds/billing" }}{{ .Data.password }}{{ end }}"',
+             '<script data-publishable-key="dub_pk_Ab3dEf5hIj7lMn9pQr1tUv3x" defer></script>',
+             "COOKIEKEY_NAME=yourls_session")),
           ((("[creds]\nsecret =\n    hunter2secret", "hunter2secret"),
             ("  password = <<-EOT\n    Hcl-H3redoc\n  EOT\n", "Hcl-H3redoc")),
            ("[section]\nname =\n    value1", 'secret_key_base =\n  System.get_env("SECRET_KEY_BASE") ||')),
@@ -350,6 +357,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "recaptcha_site_key: 6Lc3xQ2mAAAAAJ9vB4cK8tZ5yL0sR7mD2nW1hF6e", '"totp": true', "totp: enabled",
              "credentials(PasswordCredentials::class)", "if (!Password::check($input)) {",
              "secondary: 10.0.0.2", "mode: rw", 'auth_secondary: ""',
+             "$ shlink api-key:list --enabled-only", "php bin/console secrets:set DATABASE_PASSWORD",
+             "php bin/console secrets:decrypt-to-local --force",
              "password: '!secret.yaml password'", '{"Password1":"****", "Retries2": "three"}',
              "  clientKey: 'live_BR2U1TAQ0YLYO0L05BNGHTM4EG2BNGLN',", "    key: transfer.example.com.",
              "# Backup Target Credential Secret: minio-secret", "    token: env/CLOUDFLARE_TOKEN",
@@ -825,9 +834,10 @@ def _names_secret_section(name: str) -> bool:
 # Qualifiers of `<word>_key` that are also written run together with `key` (`MASTERKEY`, ZITADEL's key for its
 # stored secrets; `encryptionkey`,
 # falcosidekick's `PAGERDUTY_ROUTINGKEY`: the PagerDuty Events API v2 routing key that Alertmanager calls
-# `routing_key`). Not `accesskey` (MinIO's and Kubeflow's `accesskey` is the key's id beside `secretkey`) nor
-# `clientkey` (a client-side key, Parse's beside its `masterKey`).
-_RUN_TOGETHER_QUALIFIERS = (KEY_QUALIFIERS - {"access", "client"}) | {"routing"}
+# `routing_key`; YOURLS' `YOURLS_COOKIEKEY`, which signs its login cookies, weak like `cookie_key`). Not `accesskey`
+# (MinIO's and Kubeflow's `accesskey` is the key's id beside `secretkey`) nor `clientkey` (a client-side key, Parse's
+# beside its `masterKey`).
+_RUN_TOGETHER_QUALIFIERS = (KEY_QUALIFIERS - {"access", "client"}) | {"routing", "cookie"}
 
 
 def _run_together_key(word: str) -> tuple[str, str] | None:
@@ -1092,8 +1102,10 @@ _POINTED_STRING = re.compile(r'[ \t]+"([^"\r\n]{1,512})"')
 _TYPE_NAME = re.compile(r"(?:&(?:'[a-z]+[ \t]+)?(?:mut[ \t]+)?)?[A-Za-z_][\w.:]*(?:<[\w., ]*>|\[\])?\??")
 _TYPED_LITERAL = re.compile(r"""[ \t]*=[ \t]*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1,512})')""")
 # A list of literals: `["a", "b"]` (on one line or several), Go's `a, b := "x", "y"`. A literal followed by `:` is the
-# next key of a map, not an item.
-_LIST_ITEM = re.compile(r"""\s*(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1,512})')(?![ \t]*:)([ \t]*,)?""")
+# next key of a map, not an item; one followed by `=>` is a PHP associative array's key, and the literal after it is
+# the item (YOURLS' `$yourls_user_passwords = [ 'admin' => '…', ]`: user names to passwords).
+_LIST_ITEM = re.compile(r"""\s*(?:(?:"[^"\r\n]{1,128}"|'[^'\r\n]{1,128}')[ \t]*=>[ \t]*)?"""
+                        r"""(?:"([^"\r\n]{1,512})"|'([^'\r\n]{1,512})')(?![ \t]*(?::|=>))([ \t]*,)?""")
 
 
 # A lower-case code identifier (`new_password`, `self.token`).
@@ -1301,6 +1313,23 @@ def _rustdesk_server_key(text: str, at: int, key: str, value: str) -> bool:
         and ("rendezvous" in text[max(0, at - 400) : at] or "rustdesk" in text[max(0, at - 200) : at].lower())
 
 
+# The verb of a console command named `namespace:verb` (Symfony Console, Laravel Artisan, Shlink's CLI:
+# `shlink api-key:list`, `api-key:disable`, `php bin/console secrets:set NAME`, `secrets:decrypt-to-local`), attached to
+# the `:` with a blank or the line's end after it; not a value under a key naming a secret.
+_CONSOLE_VERB = re.compile(r"(?:list|generate|disable|enable|rename|set|get|remove|delete|create|show|clear|reveal"
+                           r"|rotate|revoke|add|update|import|export|reset|decrypt|encrypt)(?:-[a-z]+)*")
+
+
+def console_command(text: str, anchor: int, key: str, end: int) -> bool:
+    """`api-key:list`: a lower-case key written right before the `:` at the start of a word, and a console verb after
+    it (`_CONSOLE_VERB`) that ends the word."""
+    key_start = anchor - len(key)
+    return (key.islower() and text.startswith(key, key_start)
+            and text[key_start - 1 : key_start] in ("", " ", "\t", "\n")
+            and text[end : end + 1] in ("", " ", "\t", "\r", "\n")
+            and _CONSOLE_VERB.fullmatch(text, anchor + 1, end) is not None)
+
+
 def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     key = key_before(hit.text, hit.anchor)
     if key == "PASS" and hit.text.endswith("--- PASS", 0, hit.anchor):
@@ -1322,6 +1351,8 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
         return []  # a SealedSecret's ciphertext; a Python f-string's interpolation; RustDesk's public server key
     if hit.text[hit.anchor] == ":" and value.startswith("?") and hit.text.endswith("${" + key, 0, hit.anchor):
         return []  # a shell expansion's `${NAME:?message}`: the error printed when NAME is unset
+    if not quoted and console_command(hit.text, hit.anchor, key, end):
+        return []  # a console command `namespace:verb` (Shlink's `api-key:list`, Symfony's `secrets:set NAME`)
     if _VAR_DUMP_PROPERTY.match(hit.text, hit.anchor) or (not quoted and _GENERIC_CALL.match(hit.text, end)):
         return []  # a `var_dump()` property's class and visibility; a generic type's constructor (secrecy's wrapper)
     if not quoted and _POINTER.fullmatch(value) and (pointed := _POINTED_STRING.match(hit.text, end)):
