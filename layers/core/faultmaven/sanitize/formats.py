@@ -973,6 +973,15 @@ def _positional_password(rule: Rule, hit: Hit) -> list[Finding]:
     return [] if hit.text[start:end] == "api_token" else _bundler_credentials(rule, hit)
 
 
+def _named_user_password(rule: Rule, hit: Hit) -> list[Finding]:
+    """A password literal after a user given by name: a digit in it, or both letter cases (not a filler)."""
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    if not (any(c.isdigit() for c in value) or (any(c.islower() for c in value) and any(c.isupper() for c in value))):
+        return []
+    return _bundler_credentials(rule, hit)
+
+
 def _rpc_passwords(rule: Rule, hit: Hit) -> list[Finding]:
     """rpcclient's new password (group `v…`) and, for `chgpasswd`, the old one before it (group `o…`)."""
     found = _bundler_credentials(rule, hit)
@@ -3231,6 +3240,26 @@ FORMAT_RULES: tuple[Rule, ...] = (
     Rule("token", r"(?<![A-Za-z0-9+/])007eJ[A-Za-z0-9+/]{80,}={0,2}(?![A-Za-z0-9+/=])", needs="007eJ",
          examples=((f"# Token with int uid: {_AGORA_EXAMPLE}", _AGORA_EXAMPLE),),
          negatives=("agent 007eJ reported", "build 007eJxTYPhd", f"id=X{_AGORA_EXAMPLE}")),
+    # CiviCRM's key rings (civicrm.settings.php's `CIVICRM_CRED_KEYS`, `CIVICRM_SIGN_KEYS`, also as environment
+    # variables): each key `<suite>:<encoding>:<key>`, the suite `aes-cbc`/`aes-ctr` (`-hs`) or `jwt-hs256`/`384`/`512`,
+    # the encoding empty (`aes-cbc::…`), `b64` or `hkdf-sha256`, the key 32+ base64 characters; several keys in one
+    # value are blank-separated, each with its own suite.
+    *(Rule("secret", rf"(?<![\w-]){suites}:(?:b64|hkdf-sha256|plain)?:(?P<v>[A-Za-z0-9+/_-]{{32,88}}={{0,2}})"
+           r"(?![A-Za-z0-9+/=_-])", needs=needs, extract=_letters_and_digits,
+           examples=examples, negatives=negatives)
+      for suites, needs, examples, negatives in (
+          (r"aes-c(?:bc|tr)(?:-hs)?", "aes-c",
+           (("define('CIVICRM_CRED_KEYS', 'aes-cbc::Qv7xT2mLp9RzK4wN8sYb3Jc6Hd1Fg5AeUo0iPq2Wt7E');",
+             "Qv7xT2mLp9RzK4wN8sYb3Jc6Hd1Fg5AeUo0iPq2Wt7E"),
+            ("CIVICRM_CRED_KEYS='aes-cbc:hkdf-sha256:Lm4Zx9Wq7Tn2Rk3vNq8TzW2sBq1Hy6Jd0Fp5Ca8Ge3U='",
+             "Lm4Zx9Wq7Tn2Rk3vNq8TzW2sBq1Hy6Jd0Fp5Ca8Ge3U=")),
+           ("ssl_ciphers aes-cbc:sha256:!aNULL;", "openssl enc -aes-cbc -k $PASS",
+            "define('CIVICRM_CRED_KEYS', 'aes-cbc:hkdf-sha256:%%credKeys%%');")),
+          (r"jwt-hs(?:256|384|512)", "jwt-hs",
+           (("define('CIVICRM_SIGN_KEYS', 'jwt-hs256::Rk8vNq3TzW2sLm4Zx9Wq7Tn2Bq1Hy6Jd0Fp5Ca8Ge3U');",
+             "Rk8vNq3TzW2sLm4Zx9Wq7Tn2Bq1Hy6Jd0Fp5Ca8Ge3U"),),
+           ("alg: jwt-hs256::none", "supported: jwt-hs256, jwt-hs384")),
+      )),
     # An API key given as the basic-auth user with an empty password, the documented way of Dropbox Sign, Docparser,
     # Nanonets, PDFShift and others (`curl -u KEY:`'s twin in code): requests' `HTTPBasicAuth("KEY", "")` and
     # `auth=("KEY", "")`, aiohttp's `BasicAuth("KEY", "")`. With a password there, the first argument is a user name.
@@ -4838,6 +4867,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "7645f8a05d11f4c536a0b3c7767652f8")),
          negatives=('auth=(os.environ["TOGGL_API_TOKEN"], "api_token")', 'auth=("<your_api_token>", "api_token")',
                     "auth=('toggl-reports-user', 'api_token')")),
+    # requests' basic-auth pair with the user in a name and the password a literal (`auth=(DONORBOX_EMAIL, "…")`,
+    # Donorbox's documented login e-mail and API key; `HTTPBasicAuth(user, "…")`): the literal, when it holds a digit or
+    # both letter cases (not a documented filler such as Freshdesk's `"X"`, Teamwork's `"xxx"`, Toggl's `"api_token"`).
+    Rule("password", r"\(" + _after_calls((r"[^\w]auth=", r"[^\w]auth = ", r"[^\w]HTTPBasicAuth",
+                                           r"[^\w]HTTPDigestAuth", r"[^\w]BasicAuth"))
+         + r"[ \t]*[A-Za-z_][\w.]{0,64}[ \t]*,[ \t]*(?:\"(?P<v1>[^\"\r\n]{8,256})\"|'(?P<v2>[^'\r\n]{8,256})')[ \t]*\)",
+         r"\(", extract=_named_user_password, remember=True, before="[ =h]",
+         examples=(('    auth=(DONORBOX_EMAIL, "hT4wQz9LxR2mNc7VbK3s"),', "hT4wQz9LxR2mNc7VbK3s"),
+                   ("s.auth = HTTPBasicAuth(settings.API_USER, 'Pw-2026-rotate')", "Pw-2026-rotate")),
+         negatives=('auth=(api_key, "X")', "auth=(API_TOKEN, 'api_token')", 'auth=(user, "unused_password")',
+                    "auth=(user, password)", 'auth=(key, "<password>")')),
     # exchangelib's `Credentials(username, password)` given by position (two string literals and nothing after them:
     # sbt's four-argument `Credentials(realm, host, user, password)` has its own rule).
     Rule("password", r"\((?<=[^\w.]Credentials\()[ \t]*" + _STR_ARG

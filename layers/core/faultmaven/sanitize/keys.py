@@ -205,6 +205,8 @@ KEYWORD_VALUE = r"(?:[ \t]*(?i:bearer|basic|token|ssws|ntlm|negotiate|apikey)[ \
 # Examples per separator: (keyword rule, value block rule, random-value rule), each (examples, negatives).
 _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], ...]] = {
     "=": (((("password = hunter2!", "hunter2!"), ("export PGPASSWORD=pgShellPw42", "pgShellPw42"),
+             # CiviCRM's site key, a shared secret (a CAPTCHA's `RECAPTCHA_SITE_KEY` is its public half).
+             ("      - CIVICRM_SITE_KEY=bR4nQ2vL9wTz7KpX8sYc3Mj6Hd1Fg5Ae", "bR4nQ2vL9wTz7KpX8sYc3Mj6Hd1Fg5Ae"),
              ("Server=db;User Id=shop;Password=Sh0pP@ss;", "Sh0pP@ss"), ("ldap_bind_pw=B1ndPw42", "B1ndPw42"),
              ('DEPLOY_TOKEN ?= "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"', "9b1d3f5a-7c2e-4a6b-8d0f-1e3a5c7b9d2f"),
              ("$db['default']['password'] = 'Ci4rr4yPw';", "Ci4rr4yPw"), ("MYSQL_PSWD=Abbr3vPw9", "Abbr3vPw9"),
@@ -811,8 +813,9 @@ def _names_public_key(words: tuple[str, ...]) -> bool:
     (`PUSHER_APP_KEY` beside `PUSHER_APP_SECRET`),
     python-social-auth's `SOCIAL_AUTH_<BACKEND>_KEY` (the OAuth client id beside `_SECRET`; not `_PRIVATE_KEY`);
     SonarQube's `sonar.projectKey`, the project's public identifier beside its `sonar.token`; and VTEX's AppKey
-    (`X-VTEX-API-AppKey`, `VTEX_APP_KEY`: `vtexappkey-<account>-<id>`, the id beside the `AppToken` secret)."""
-    return words[-2:] in _PUBLIC_KEY_PAIRS or words[-3:] in _PUBLIC_KEY_TAILS or (
+    (`X-VTEX-API-AppKey`, `VTEX_APP_KEY`: `vtexappkey-<account>-<id>`, the id beside the `AppToken` secret). Not
+    CiviCRM's `CIVICRM_SITE_KEY`, a shared secret of its REST and cron endpoints."""
+    return (words[-2:] in _PUBLIC_KEY_PAIRS and "civicrm" not in words) or words[-3:] in _PUBLIC_KEY_TAILS or (
         words[:1] == ("soketi",) and words[-2:] == ("app", "key")) or (
         words[:2] == ("social", "auth") and words[-1] == "key" and words[-2] not in KEY_QUALIFIERS) or (
         words[-2:] == ("app", "key") and "vtex" in words)
