@@ -434,6 +434,12 @@ KNOWN_MISSES = {
     # Batch 144: Egnyte's password grant sends the application's API key as the OAuth `client_id` (a public identifier
     # by name everywhere else, kept).
     "Egnyte public API /puboauth/token password grant with the API key as client_id": ["9axlg0s92rd68hpcax3kxmh4"],
+    # Batch 158: 32 hex digits under the weak key word `key` are as often a cache key, a digest or an object id;
+    # an IndexNow key is also published at its `keyLocation` by design.
+    "python-semrush client constructed with a key literal (SemrushClient(key=...)) and its traceback":
+        ["de898f65515fcb7fdcd7bb6184c6b5b5"],
+    "IndexNow bulk submission POST body with key and keyLocation (HTTP request dump)":
+        ["a165000f7d52333ee2376033cef67950"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;
@@ -505,6 +511,9 @@ KNOWN_FALSE_POSITIVES = {
     # `plainTextToken`), and an encrypted token is ciphertext; redacting both is the cautious reading.
     "Zoom webhook endpoint.url_validation request and the app's reply in a debug log (plainToken challenge and its "
     "HMAC)",
+    # Batch 158: a `<meta name="google-site-verification" content="…">` token is public (served to every visitor), but
+    # a random `content` in a meta tag is how a `csrf-token` meta carries its secret too.
+    "Google site verification and Bing msvalidate meta tags in a page head (public verification tokens)",
 }
 
 
