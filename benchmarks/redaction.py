@@ -412,6 +412,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_155", "nonprofit fundraising, donations and membership management", "ac8f2ba", "a815a42",
            source="the tools' documentation"),
+    _batch("_158", "SEO, web crawling audits and search console tooling", "379a44b", "f643c1b",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

@@ -444,6 +444,12 @@ KNOWN_MISSES = {
         "eyJraWQiOiJ2OU1GbFhqWSIsImFsZyI6IkVTMjU2In0.LV7Cf7-nfSZv9Mj3iNr9HZSNDvUGUWVKaMK4AfqnJ2qQSyrlcYta5MJ1qWL-QjWHK-woEF4a07IgovQ4H4mEmE7X5RyvLnRh5EarQIq4BCW1m9pgIOSCGRyhKX7mtjtIzu9tgIu90J01-kRZPG-511i6eXTXqqLV9xDpRw0z3SM2NVZ4qB189RxjIKI13bhViPHXeHb0.MPEcbz658YK1gehylGkjFYMaVT7TP6plgu8H6iF6VvGwQaLS8Jkb-4B9LI3LyRHuquFMLcoy-lkWIEb7Y6-oyr",
         "eyJraWQiOiJoUzFKYTdVMCIsImFsZyI6IkVTNTEyIn0.lKiy8E6pksnNlFxS5gmiJgmnNwa_zM0TjGdsZbIjY5e4FqB8ospKkAzC4ALZ9Eti9C3eftZ0_CgJD4nh1QUG8BlujJpPlxLaPa-DU_cNeKqkaS4MbQ0g2r5zyEO_zKbBW4II3fKGukxbDB9af4Ql_Nt544SGO6-DxhT5mnuUmWyl8Km4p5l7.dsEFKRtLgTtGJEtoAxze_KtHFFghYM7o7D2MfWj-qNnPq5usp25HcHdXIn5B_udPriQeAodCciSCoVaod4sgBCpIuwzvRXRK0gr9FvtQ3D2nTqK8Gud_UszOGxSqkVZgyX3za6yqCjW7Ft6RYqc6mzG5j90ZcnsVhXSNvq_A7MBR",
     ],
+    # Batch 158: 32 hex digits under the weak key word `key` are as often a cache key, a digest or an object id;
+    # an IndexNow key is also published at its `keyLocation` by design.
+    "python-semrush client constructed with a key literal (SemrushClient(key=...)) and its traceback":
+        ["de898f65515fcb7fdcd7bb6184c6b5b5"],
+    "IndexNow bulk submission POST body with key and keyLocation (HTTP request dump)":
+        ["a165000f7d52333ee2376033cef67950"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;
@@ -515,6 +521,9 @@ KNOWN_FALSE_POSITIVES = {
     # `plainTextToken`), and an encrypted token is ciphertext; redacting both is the cautious reading.
     "Zoom webhook endpoint.url_validation request and the app's reply in a debug log (plainToken challenge and its "
     "HMAC)",
+    # Batch 158: a `<meta name="google-site-verification" content="…">` token is public (served to every visitor), but
+    # a random `content` in a meta tag is how a `csrf-token` meta carries its secret too.
+    "Google site verification and Bing msvalidate meta tags in a page head (public verification tokens)",
 }
 
 

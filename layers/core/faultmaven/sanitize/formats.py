@@ -4926,7 +4926,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
                r"radio\.connect",
                # Medplum's client credentials (`medplum.startClientLogin(clientId, clientSecret)`, `setBasicAuth`),
                # Orthanc's Lua `SetHttpCredentials(username, password)`.
-               r"\.startClientLogin", r"\.setBasicAuth", r"[^\w]SetHttpCredentials"),
+               r"\.startClientLogin", r"\.setBasicAuth", r"[^\w]SetHttpCredentials",
+               # The Mozscape (Moz Links API v1) sample clients: `Mozscape(access_id, secret_key)`.
+               r"[^\w]Mozscape"),
            (("server.login('alerts@example.com', 'qwhk xmtz pbla rcnd')", "qwhk xmtz pbla rcnd"),
             ("r = requests.get(url, auth=('svc', 'R3questsPw'))", "R3questsPw"),
             ('var c = new NetworkCredential("svc", "N3tCr3dPw");', "N3tCr3dPw"),
@@ -4946,7 +4948,9 @@ FORMAT_RULES: tuple[Rule, ...] = (
             ("await medplum.startClientLogin('5c1e3a2b-7d4f-4e9a-b6c0-1f2e3d4c5b6a', 'Mq8vLz2Tx9RkWp4N')",
              "Mq8vLz2Tx9RkWp4N"),
             ("   SetHttpCredentials('router', 'Lu7aQz2Wx9Tk')", "Lu7aQz2Wx9Tk"),
-            ('    auth=trino.auth.BasicAuthentication("etl", "Tr1no-Etl-pw4"),', "Tr1no-Etl-pw4")),
+            ('    auth=trino.auth.BasicAuthentication("etl", "Tr1no-Etl-pw4"),', "Tr1no-Etl-pw4"),
+            ("client = Mozscape('mozscape-1a2b3c4d5e', '65b71a11a230ab1e4d7ff18f658b556e')",
+             "65b71a11a230ab1e4d7ff18f658b556e")),
            ('.basicAuth("#{username}", "#{password}")', "WiFi.begin(ssid, pass);",
             'oApp.Authenticate("Administrator", strPassword)', "$hm.Authenticate('Administrator', $env:HM_ADMIN_PW)",
             "wlan.connect(secrets['ssid'], secrets['password'])", "WiFi.begin(\"OpenCafe\")",
@@ -5218,6 +5222,50 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "%2FuP3oI8kR4%3D", "Jk3%2BqW8rT5yZ1xV7nM4bL0cD9fG2hA6sE%2FuP3oI8kR4%3D"),),
          negatives=("https://acme.blob.core.windows.net/raw?sv=2022-11-02&sp=rl&sig=${SAS_SIG}",
                     "GET /api/verify?sig=ab12&id=42", "kill -s SIGTERM 1; trap 'x' sig=TERM")),
+    # The same for the long name: `&Signature=` of a query-signed URL (Mozscape v1's `AccessID=…&Expires=…&Signature=`,
+    # S3's query-string authentication v2, CloudFront signed URLs), a base64 HMAC or RSA signature, percent-escapes
+    # included (the key rule stops at the first `%`).
+    Rule("secret", r"Signature=(?<=[?&;]Signature=)(?P<v>(?:[A-Za-z0-9+/_~-]|%[0-9A-Fa-f]{2}){24,1024})",
+         needs="Signature=", extract=_percent_encoded, remember=True,
+         examples=(("http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2F?Cols=4&AccessID=mozscape-1a2b3c4d5e"
+                    "&Expires=1733563500&Signature=%2Bq7Wz2Lk9Xp%2FmR4tV8nB1cD6s%3D",
+                    "%2Bq7Wz2Lk9Xp%2FmR4tV8nB1cD6s%3D"),
+                   ("https://d111111abcdef8.cloudfront.net/v.mp4?Expires=1735689600&Signature=Xk2pQ9v~Lm4Rt7Wz1Nc8Bd5Fh3"
+                    "Jg6Ys0Ua-Ie2Ko9Pl&Key-Pair-Id=K2JCJMDEHXQW5F", "Xk2pQ9v~Lm4Rt7Wz1Nc8Bd5Fh3Jg6Ys0Ua-Ie2Ko9Pl")),
+         negatives=("https://bucket.s3.amazonaws.com/a.txt?AWSAccessKeyId=AKIDEXAMPLE&Expires=1&Signature=${SIG}",
+                    "GET /docs?Signature=short&x=1", "X-Amz-SignedHeaders=host Signature=Verified")),
+    # Lighthouse CI's `lhci wizard` (new project): `Use build token <uuid> to add data.` and `Use admin token <token>
+    # to manage data. KEEP THIS SECRET!` (the build token uploads reports; the admin token edits and deletes them).
+    Rule("token", r"Use (?:build|admin) token (?P<v>[A-Za-z0-9+/=_-]{16,128}) to (?:add|manage) data",
+         needs=" data", extract=_bundler_credentials, remember=True,
+         examples=(("Use build token 8f54032a-b7d0-4a88-b7d2-7d5369573098 to add data.",
+                    "8f54032a-b7d0-4a88-b7d2-7d5369573098"),
+                   ("Use admin token Zq7mR2xLp9Wt4Kb8Nc1Vd6Hs3Jf0Ga5YeU2iO7 to manage data. KEEP THIS SECRET!",
+                    "Zq7mR2xLp9Wt4Kb8Nc1Vd6Hs3Jf0Ga5YeU2iO7")),
+         negatives=("Use build token <token> to add data.", "Use the build token to add data to the project.")),
+    # Screaming Frog SEO Spider's licence key (`~/.ScreamingFrogSEOSpider/licence.txt`: the user name on the first
+    # line, the key on the second; the headless images write it with `echo`/`printf`): upper-case hex, a 10-digit
+    # number and upper-case hex joined by `-`, in a text that names the spider's directory.
+    Rule("secret", r"(?:(?<![\w-])|(?<=\\n))[0-9A-F]{8,12}-[0-9]{9,11}-[0-9A-F]{8,12}(?![\w-]|\\[^n])",
+         needs="ScreamingFrogSEOSpider",
+         examples=(("$ cat ~/.ScreamingFrogSEOSpider/licence.txt\nacme-seo\n6A8988370D-1766627170-D386082CE6\n",
+                    "6A8988370D-1766627170-D386082CE6"),
+                   ("RUN printf 'acme-seo\\n97A7F78EC2-1762028257-2A81FE976C\\n' > "
+                    "/root/.ScreamingFrogSEOSpider/licence.txt", "97A7F78EC2-1762028257-2A81FE976C")),
+         negatives=("$ cat ~/.ScreamingFrogSEOSpider/licence.txt\nacme-seo\nPASTE-YOUR-LICENCE-KEY\n",
+                    "ScreamingFrogSEOSpider crawl id 6A8988370D-1766627170-D386082CE6x")),
+    # DataForSEO's REST clients with the login and API password as literals: Python `RestClient("login", "password")`
+    # (two arguments, the first not a URL) and PHP `new RestClient($api_url, null, 'login', 'password')`.
+    Rule("password", r"(?<![\w.])RestClient\((?:[ \t]*(?:\"(?![a-z]+:)[^\"\r\n]{1,128}\"|'(?![a-z]+:)[^'\r\n]{1,128}')"
+         r"|[^,()\r\n]{1,256},[ \t]*null[ \t]*,[ \t]*" + _STR_ARG + r")"
+         r"[ \t]*,[ \t]*(?:\"(?P<v1>[^\"\s]{8,128})\"|'(?P<v2>[^'\s]{8,128})')[ \t]*\)",
+         needs="RestClient(", extract=_bundler_credentials, remember=True,
+         examples=(('client = RestClient("seo@example.com", "e62ebc46d2b6999d")', "e62ebc46d2b6999d"),
+                   ("$client = new RestClient($api_url, null, 'seo@example.com', 'b71c03e9a4f25d68');",
+                    "b71c03e9a4f25d68")),
+         negatives=('client = RestClient("https://api.example.com", "v2-stable")',
+                    "client = RestClient(login, password)",
+                    'client = RestClient("login", "password")')),
     # A SAML assertion posted by the browser (`SAMLResponse=<base64>`, URL-encoded or not; `"SAMLResponse": "…"`): a
     # bearer credential for the service provider.
     Rule("secret", r"SAMLResponse(?:=|\"[ \t]*:[ \t]*\")(?P<v>[A-Za-z0-9+/=%]{40,100000})", needs="SAMLResponse",
