@@ -414,6 +414,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_158", "SEO, web crawling audits and search console tooling", "379a44b", "f643c1b",
            source="the tools' documentation"),
+    _batch("_161", "video hosting, live streaming and stock media APIs", "379a44b", "450db3a",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

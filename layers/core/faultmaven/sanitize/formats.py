@@ -3066,7 +3066,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
                # Jotform's clients: Python's `JotformAPIClient(API_KEY[, euApi=True])`, PHP's `new JotForm(API_KEY)`
                r"\bJotformAPIClient", r"new JotForm",
                # benchling-sdk's `ApiKeyAuth(API_KEY)` (other SDKs' API-key auth classes share the name)
-               r"\bApiKeyAuth"),
+               r"\bApiKeyAuth",
+               # api.video's Python client `apivideo.AuthenticatedApiClient(API_KEY)`; Kaltura's admin or user
+               # secret first in `session.start(SECRET, USER, TYPE, PARTNER_ID, …)` (Python, Node, PHP's
+               # `$client->session->start`, Java's `getSessionService().start`) and the clients'
+               # `generateSession`/`generateSessionV2(SECRET, …)`, the call often wrapped one argument a line
+               r"\bAuthenticatedApiClient", r"\bsession\.start", r"->session->start",
+               r"\bgetSessionService\(\)\.start", r"\bgenerateSession", r"\bgenerateSessionV2"),
            (('client = RESTClient("Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga")', "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5Ga"),
             ("const mb = require('messagebird').initClient('Kq8vR2mTp9LwX4zN7bYc3Hd5s');", "Kq8vR2mTp9LwX4zN7bYc3Hd5s"),
             ("const telnyx = require('telnyx')('KEY0A1B2C3D4E5F6_Zx8Cv7Bn6Mq5Wr4Te3');",
@@ -3092,7 +3098,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
              "4c1e9b7a2d8f3e6b0a5c9d1e7f2b8a43"),
             ('$jotformAPI = new JotForm("9b2e7d4a1c8f3e6b0d5a2c7f4e1b8d3a");', "9b2e7d4a1c8f3e6b0d5a2c7f4e1b8d3a"),
             ('benchling = Benchling(url=TENANT, auth_method=ApiKeyAuth("sk_Rq4Lm8Vx2Zp7Tn3Yb6Jf1Ka5Uw0"))',
-             "sk_Rq4Lm8Vx2Zp7Tn3Yb6Jf1Ka5Uw0")),
+             "sk_Rq4Lm8Vx2Zp7Tn3Yb6Jf1Ka5Uw0"),
+            ('client = apivideo.AuthenticatedApiClient("Zq8Lm2Tx9RkWp4NvB7cY3hJ6sD1fG5aEu0Oi4Wn7Kb2")',
+             "Zq8Lm2Tx9RkWp4NvB7cY3hJ6sD1fG5aEu0Oi4Wn7Kb2"),
+            ('ks = client.session.start(\n    "3e9a1c7b5d2f4e8a0b6c9d1f7e3a5b2c",\n    "batch@example.com",\n'
+             '    KalturaSessionType.ADMIN, 2417361, 86400, "")', "3e9a1c7b5d2f4e8a0b6c9d1f7e3a5b2c"),
+            ("$ks = $client->generateSession('7b2d9f4a1c8e3b6d0a5f2c7e9b4d1a8f', 'admin', "
+             "KalturaSessionType::ADMIN, 2417361);", "7b2d9f4a1c8e3b6d0a5f2c7e9b4d1a8f")),
            ('api = RESTClient("https://api.example.com", timeout=30)', "client = RESTClient(api_key=key)",
             "rollbar.init(os.environ['ROLLBAR_ACCESS_TOKEN'], environment='production')",
             "const logtail = new Logtail(process.env.LOGTAIL_SOURCE_TOKEN);",
@@ -3105,7 +3117,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
             "eventbrite = Eventbrite(os.environ['EVENTBRITE_TOKEN'])", "Eventbrite('MYOAUTHTOKEN')",
             "client = JotformAPIClient(os.environ['JOTFORM_API_KEY'], euApi=True)",
             "$jotformAPI = new JotForm('YOUR_API_KEY');", 'auth_method=ApiKeyAuth(os.environ["BENCHLING_API_KEY"])',
-            'ApiKeyAuth("your_api_key_here")')),
+            'ApiKeyAuth("your_api_key_here")',
+            "client = apivideo.AuthenticatedApiClient(os.environ['APIVIDEO_API_KEY'])",
+            "ks = client.session.start(ADMIN_SECRET, user_id, KalturaSessionType.ADMIN, PARTNER_ID)",
+            'ks = client.session.start("<ADMIN_SECRET>", "admin", KalturaSessionType.ADMIN, 2417361)',
+            "const session = await session.start('checkout');",
+            "$ks = $client->generateSessionV2($adminSecret, 'admin', KalturaSessionType::ADMIN, $partnerId);")),
           (1, (r"\bplivo\.Client", r"\bplivo\.RestClient", r"\bplivo\.NewClient", r"new Basic",
                r"Credentials\\Basic", r"\bPusher\\Pusher", r"\bSearchClient\.create",
                r"\bSearchClient::create", r"\bsearch\.NewClient", r"\bbinance\.NewClient",
@@ -3114,6 +3131,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
                r"jwplatform\.v1\.Client", r"\bapiConnect", r"\bNewStaticV4", r"\bNativeApi", r"\bDataAccessApi",
                r"\bAzureNamedKeyCredential",  # Azure SDKs' (account or key name, key)
                r"\bAmadeus\.builder",  # amadeus-java's `Amadeus.builder(API_KEY, API_SECRET)`
+               r"\bTwitch",  # twitchAPI's (Python) `await Twitch(APP_ID, APP_SECRET)`
                r"\bBlitzGateway",  # omero-py's `BlitzGateway(USER, PASSWORD, host=…)`
                # the Box Java SDK's `new BoxConfig(CLIENT_ID, CLIENT_SECRET, ENTERPRISE_ID, prefs)` (JWT) and
                # `BoxCCGAPIConnection.applicationServiceAccountConnection(CLIENT_ID, CLIENT_SECRET, ENTERPRISE_ID)`
@@ -3133,6 +3151,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
              "Wq7Tz2Lm9Vx4Rb8N"),
             ('conn = BlitzGateway("imaging-svc", "Om3ro-Pw9xLq", host="omero.example.org", port=4064)',
              "Om3ro-Pw9xLq"),
+            ("    twitch = await Twitch('k3v9q2m7x4t8w1z6p0r5n2b8c4y7hj', 'q8m2x7v4t9k1z6w3p5r0n8b2c7y4fd')",
+             "q8m2x7v4t9k1z6w3p5r0n8b2c7y4fd"),
             ('BoxConfig boxConfig = new BoxConfig("q8x2lm4vz7tn3yb6jf1ka5uw0ro2ec7g", '
              '"Hd4Sh9Pk3Mz6Qv8Lc1Tn5Yb2Jf7Ka0Uw", "918273", prefs);', "Hd4Sh9Pk3Mz6Qv8Lc1Tn5Yb2Jf7Ka0Uw"),
             ('api = BoxCCGAPIConnection.applicationServiceAccountConnection("x7k2m9q4v8z3t6n1b5j0l3w8r2y6c4p9", '
@@ -3145,6 +3165,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
             "Amadeus.builder(System.getenv()).build();",
             'conn = BlitzGateway(user, os.environ["OMERO_PASSWORD"], host="omero.example.org")',
             "conn = BlitzGateway('root', 'omero', host='localhost')",
+            "twitch = await Twitch(APP_ID, APP_SECRET)", "twitch = await Twitch('<app_id>', '<app_secret>')",
             "BoxConfig boxConfig = new BoxConfig(clientId, clientSecret, enterpriseId, prefs);",
             'new BoxConfig("q8x2lm4vz7tn3yb6jf1ka5uw0ro2ec7g", System.getenv("BOX_CLIENT_SECRET"), "918273")',
             'BoxConfig.readFrom(new FileReader("/etc/box/config.json"))')),
@@ -3215,6 +3236,18 @@ FORMAT_RULES: tuple[Rule, ...] = (
             "client.add_credentials('2000134479', 'YOUR_LICENSE_KEY')",
             ".WithSecurity(2000134479, licenseKey);",
             "h.add_credentials('name', 'password')")))),
+    # A client factory named for nothing but given one long random key as its only string (the pexels npm client's
+    # `createClient(API_KEY)`: 56 letters and digits). `createClient` is everyone's (Redis, Supabase, WebDAV), so only
+    # a literal of 40-64 letters and digits with both, as the sole or first argument, is taken.
+    Rule("secret", r"\((?<=\bcreateClient\()\s{0,16}(?:\"(?P<v1>[A-Za-z0-9]{40,64})\"|'(?P<v2>[A-Za-z0-9]{40,64})')"
+         r"\s{0,16}[,)]", r"\(", extract=_sdk_key_argument, remember=True, before="t", after=r"[\s\"']",
+         examples=(("const client = createClient('Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5GaQe7Tn0Uo3Xw8Kb2Lm5Zr');",
+                    "Wq4Tz8Lm2Vx9Rb7Nc3Pk6YdHs1Jf5GaQe7Tn0Uo3Xw8Kb2Lm5Zr"),),
+         negatives=("const client = createClient(process.env.PEXELS_API_KEY);",
+                    "const redis = createClient({ url: 'redis://cache:6379' });",
+                    "const supabase = createClient('https://xyzcompany.supabase.co', anonKey);",
+                    "const client = createClient('worker-01');",
+                    "const client = createClient('YOUR_API_KEY_GOES_HERE_AND_THERE_FOR_THE_PEXELS_CLIENT');")),
     # OpenTok's (Vonage Video's) server SDKs take the project's API key (a number, sent to every browser) and then its
     # API secret (40 hex digits) by position: Python's `Client(API_KEY, API_SECRET)` (`from opentok import Client`;
     # `OpenTok(…)` before 3.0), Node's, PHP's and Java's `new OpenTok(API_KEY, API_SECRET)`. The callee `Client` is
@@ -7012,6 +7045,17 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("ffmpeg -i in.mp4 -f flv rtmp://localhost/live/cam1", "push rtmp://relay.example.com/live/lobby-camera;",
                     "rtmp://a.rtmp.youtube.com/live2/${YOUTUBE_STREAM_KEY}",
                     "play rtmp://media.example.com/vod/2024/keynote-recording-final.mp4")),
+    # YouTube's stream key in its liveStreams resource: `cdn.ingestionInfo.streamName` (five groups of four lower-case
+    # letters and digits, joined by dashes), in the API's JSON reply or a client's print of it. A Kinesis or Wowza
+    # stream's name (`"StreamName": "clickstream-prod"`) has words, not this shape.
+    Rule("secret", r"treamName(?<=\b[sS]treamName)[\"']?[ \t]{0,8}[:=][ \t]{0,8}[\"']?"
+         r"(?P<v>[a-z0-9]{4}(?:-[a-z0-9]{4}){4})(?![\w-])", needs="treamName", extract=_letters_and_digits,
+         remember=True,
+         examples=(('      "streamName": "k7dq-2v9m-x4tp-8wz3-r1nb",', "k7dq-2v9m-x4tp-8wz3-r1nb"),
+                   ("StreamName:k7dq-2v9m-x4tp-8wz3-r1nb IngestionAddress:rtmp://a.rtmp.youtube.com/live2",
+                    "k7dq-2v9m-x4tp-8wz3-r1nb")),
+         negatives=('"StreamName": "clickstream-prod-2024"', '"streamName": "main-feed-camera-north-wing"',
+                    '"streamName": "xxxx-xxxx-xxxx-xxxx-xxxx"', "upstreamName: edge-pool-1a2b-3c4d-5e6f-7a8b")),
     # Web3 RPC providers' keys in the URL path: Infura `https://<net>.infura.io/v3/KEY`, Alchemy
     # `https://<net>.g.alchemy.com/v2/KEY`; the pattern starts at `/v` and checks the host behind it.
     Rule("token", r"/v(?:(?<=infura\.io/v)3|(?<=alchemy\.com/v)2)/(?P<v>[A-Za-z0-9_-]{20,64})(?![A-Za-z0-9_-])",
