@@ -434,6 +434,9 @@ KNOWN_MISSES = {
     # Batch 144: Egnyte's password grant sends the application's API key as the OAuth `client_id` (a public identifier
     # by name everywhere else, kept).
     "Egnyte public API /puboauth/token password grant with the API key as client_id": ["9axlg0s92rd68hpcax3kxmh4"],
+    # Batch 156: PrestaShop's (QloApps') `cookie_iv` is the static IV of the shop's cookie cipher, generated beside
+    # `cookie_key` (caught); an `iv` is public in most formats (a nonce sent with its ciphertext): not a key word.
+    "QloApps hotel booking app/config/parameters.php (database_password, cookie_key, cookie_iv)": ["SfSlPjYK"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;
@@ -505,6 +508,9 @@ KNOWN_FALSE_POSITIVES = {
     # `plainTextToken`), and an encrypted token is ciphertext; redacting both is the cautious reading.
     "Zoom webhook endpoint.url_validation request and the app's reply in a debug log (plainToken challenge and its "
     "HMAC)",
+    # Batch 156: Uber Eats' `X-Uber-Signature: <64 hex>` (the HMAC of a webhook body under the client secret) is
+    # redacted under its `signature` key word, which signed URLs need for their access-granting signatures.
+    "Uber Eats orders.notification webhook body (event and store ids, resource_href; no secrets)",
 }
 
 
