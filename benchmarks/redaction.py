@@ -412,6 +412,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_155", "nonprofit fundraising, donations and membership management", "ac8f2ba", "a815a42",
            source="the tools' documentation"),
+    _batch("_156", "restaurant POS, food ordering and hospitality management systems", "3bf85e5", "8fe0576",
+           source="the tools' documentation"),
     _batch("_158", "SEO, web crawling audits and search console tooling", "379a44b", "f643c1b",
            source="the tools' documentation"),
     _batch("_161", "video hosting, live streaming and stock media APIs", "379a44b", "450db3a",

@@ -450,6 +450,9 @@ KNOWN_MISSES = {
         ["de898f65515fcb7fdcd7bb6184c6b5b5"],
     "IndexNow bulk submission POST body with key and keyLocation (HTTP request dump)":
         ["a165000f7d52333ee2376033cef67950"],
+    # Batch 156: PrestaShop's (QloApps') `cookie_iv` is the static IV of the shop's cookie cipher, generated beside
+    # `cookie_key` (caught); an `iv` is public in most formats (a nonce sent with its ciphertext): not a key word.
+    "QloApps hotel booking app/config/parameters.php (database_password, cookie_key, cookie_iv)": ["SfSlPjYK"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;
@@ -524,6 +527,9 @@ KNOWN_FALSE_POSITIVES = {
     # Batch 158: a `<meta name="google-site-verification" content="…">` token is public (served to every visitor), but
     # a random `content` in a meta tag is how a `csrf-token` meta carries its secret too.
     "Google site verification and Bing msvalidate meta tags in a page head (public verification tokens)",
+    # Batch 156: Uber Eats' `X-Uber-Signature: <64 hex>` (the HMAC of a webhook body under the client secret) is
+    # redacted under its `signature` key word, which signed URLs need for their access-granting signatures.
+    "Uber Eats orders.notification webhook body (event and store ids, resource_href; no secrets)",
 }
 
 

@@ -1279,6 +1279,9 @@ def _key_pattern(key: str) -> str:
 _CONTENT_START = re.compile(r"\[[\w.\-\" ]{1,80}\]|<[A-Za-z?!/][^<>]*>.*")
 # A `key=value` line (`git credential fill`'s `username=alice`): a key's own rule judges it.
 _ASSIGNMENT_LINE = re.compile(r"[A-Za-z_][\w.-]{0,63}=(?!=)\S")
+# A YAML mapping key opening a block (`bin/rails credentials:show` prints `doordash:` above its indented entries): the
+# entries are judged by their own keys.
+_MAPPING_KEY = re.compile(r"[A-Za-z_][\w.-]{0,63}:")
 _ROOT_PROMPT = re.compile(r"[\w.-]{1,64}@[\w.-]{1,64}:[^\s#]{0,200}#")
 # A request header the command sends (`curl -H "X-API-Key: …" … | jq`), its credentials (`curl -u "token-…:…"`,
 # Rancher's API keys) or a URL query parameter named for a credential (Upstash's `curl "…/get/KEY?_token=…"`): a secret
@@ -1340,7 +1343,8 @@ def _printed_secret(rule: Rule, hit: Hit) -> list[Finding]:
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end
         line = text[pos:end].strip()
-        if not line or line.startswith(("$ ", "# ", ">")) or len(line.split()) > 1 or _CONTENT_START.fullmatch(line):
+        if (not line or line.startswith(("$ ", "# ", ">")) or len(line.split()) > 1 or _CONTENT_START.fullmatch(line)
+                or _MAPPING_KEY.fullmatch(line)):
             break
         a = text.index(line, pos)
         label = "password" if word.lower().startswith(("pass", "pw")) else "secret"
@@ -5299,6 +5303,18 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=('client = RestClient("https://api.example.com", "v2-stable")',
                     "client = RestClient(login, password)",
                     'client = RestClient("login", "password")')),
+    # Revel Systems' REST API header `API-AUTHENTICATION: <API key>:<API secret>` (curl `-H`, a requests `headers` dict,
+    # an HTTP/2 dump in lower case): the secret after the colon goes; the key before it identifies the account.
+    *(Rule("secret", header + r"[\"']?[ \t]*[:=][ \t]*[\"']?[A-Za-z0-9]{16,64}:(?P<v>[A-Za-z0-9]{16,128})"
+           r"(?![A-Za-z0-9])", needs=header, extract=_bundler_credentials, remember=True,
+           examples=((f'curl -H "{header}: 3f9c1a7e5b2d4f608a1c3e5b7d9f1a2c:8e4b2d6f0a1c3e5b7d9f1a2c4e6b8d0f'
+                      f'2a4c6e8b0d1f3a5c7e9b1d3f5a7c9e1b" https://acme.revelup.com/resources/Order/',
+                      "8e4b2d6f0a1c3e5b7d9f1a2c4e6b8d0f2a4c6e8b0d1f3a5c7e9b1d3f5a7c9e1b"),
+                     (f"headers = {{'{header}': 'b71e4c2a9d3f4a8b85c61f0e7d2a3b94:Qx7Lm2Vp9Rt4Kc8Nw3Hs6Jd1Fb5Gz0Ya'}}",
+                      "Qx7Lm2Vp9Rt4Kc8Nw3Hs6Jd1Fb5Gz0Ya")),
+           negatives=(f"-H '{header}: {{api_key}}:{{api_secret}}'", f"{header}: $REVEL_KEY:$REVEL_SECRET",
+                      f"send the {header} header with your key and secret"))
+      for header in ("API-AUTHENTICATION", "api-authentication")),
     # A SAML assertion posted by the browser (`SAMLResponse=<base64>`, URL-encoded or not; `"SAMLResponse": "…"`): a
     # bearer credential for the service provider.
     Rule("secret", r"SAMLResponse(?:=|\"[ \t]*:[ \t]*\")(?P<v>[A-Za-z0-9+/=%]{40,100000})", needs="SAMLResponse",
@@ -5431,6 +5447,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
             "$ cat ~/.cargo/credentials.toml\n[registries.kellnr]\n",
             "$ cat ~/.m2/credentials.xml\n<id>nexus-2</id>\n", "$ cat /etc/pwdb.conf\nmode=strict\n",
             "$ cat /etc/sogo/sieve.creds\nsieveadmin:changeme\n", "$ get_credentials --url\nhttps://vault.lan:8200\n",
+            "$ EDITOR=cat bin/rails credentials:show --environment production\ndoordash:\n  key_id: 4c1d\n",
             "$ curl -H 'X-API-Key: $PORTAINER_KEY' https://portainer.lan/api/endpoints | jq '.[].Name'\n"
             '"local"\n"pi-cluster"\n',
             "$ curl -s -u \"$RANCHER_TOKEN\" https://rancher.example.com/v3/clusters | jq -r '.data[].name'\n"
