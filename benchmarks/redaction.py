@@ -418,6 +418,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_161", "video hosting, live streaming and stock media APIs", "379a44b", "450db3a",
            source="the tools' documentation"),
+    _batch("_162", "agriculture, farm management and environmental sensor platforms", "379a44b", "0e78662",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

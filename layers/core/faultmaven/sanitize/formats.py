@@ -980,6 +980,18 @@ def _named_user_password(rule: Rule, hit: Hit) -> list[Finding]:
     if not (any(c.isdigit() for c in value) or (any(c.islower() for c in value) and any(c.isupper() for c in value))):
         return []
     return _bundler_credentials(rule, hit)
+_SIGNIN_CALLS = (r"\.get_token", r"\.authorize", r"\.authenticate", r"\.sign_in")
+_SIGNIN_PASSWORD = re.compile(r"(?=[^\s]*[A-Za-z])(?=[^\s]*[\d!#$%&*+?@^~=,;])[^\s/:]{6,128}")
+
+
+def _signin_password(rule: Rule, hit: Hit) -> list[Finding]:
+    """The second literal of a sign-in method that names no password (`get_token`, `authorize`): taken only when it
+    reads as one (see the rule), never an action, a scope or a URL."""
+    start, end = hit.value_span()
+    value = hit.text[start:end]
+    if _SIGNIN_PASSWORD.fullmatch(value) is None or is_placeholder_value(value):
+        return []
+    return [(start, end, rule.label)]
 
 
 def _rpc_passwords(rule: Rule, hit: Hit) -> list[Finding]:
@@ -5046,6 +5058,24 @@ FORMAT_RULES: tuple[Rule, ...] = (
           (1, _STR_ARG + _TO_OWNED, (r"[^\w]Credentials::new",),
            (('let c = Credentials::new("mailer@example.com".to_owned(), "L3ttreSmtp!9".to_owned());', "L3ttreSmtp!9"),),
            ('Credentials::new(user.to_owned(), std::env::var("SMTP_PASSWORD")?)',)))),
+    # Python clients' sign-in methods that take the account's user (or e-mail) and password as the first two string
+    # literals: FarmBot's `bot.get_token(email, password)` (farmbot-py), farmOS.py's `farm_client.authorize(user,
+    # password, scope=…)`, and `.authenticate(user, password)`/`.sign_in(user, password)`. These names also take a
+    # grant type, a scope or an action (`authorize("alice", "read")`), so the second literal must read as a password:
+    # one unbroken run of 6-128 characters with a letter and a digit or a sign other than `-`, `_`, `.` (which join
+    # the words of a scope: `files.read`, `data_write`), not a URL or a path.
+    Rule("password", r"\(" + _after_calls(_SIGNIN_CALLS)
+         + r"[ \t]*" + _STR_ARG + r"[ \t]*,[ \t]*(?:\"(?P<v1>[^\"\r\n]{1,256})\"|'(?P<v2>[^'\r\n]{1,256})')[ \t]*[,)]",
+         r"\(", extract=_signin_password, remember=True, before=_last_chars(_SIGNIN_CALLS),
+         examples=(('>>> bot.get_token("grower@example.com", "Gr0w-Seed77")', "Gr0w-Seed77"),
+                   ("token = farm_client.authorize('sync-bot', 'Fa7mOS!pw', scope='farm_manager')", "Fa7mOS!pw"),
+                   ('client.authenticate("ops", "W3ather#Stn")', "W3ather#Stn")),
+         negatives=("token = farm_client.authorize(username, password, scope='farm_manager')",
+                    'enforcer.authorize("alice", "read")',
+                    'oauth.get_token("authorization_code", "https://app.example.com/callback")',
+                    'bot.get_token("grower", os.environ["FARMBOT_PASSWORD"])',
+                    "client.authenticate('ops', '<password>')",
+                    'acl.authorize("deploy-bot", "repo:write")', 'api.authorize("svc", "files.read_write")')),
     # The M-Files API's `MFilesServerApplication.Connect(AuthType, UserName, Password, Domain, Protocol, Server, Port…)`
     # (also `ConnectEx…`): after `MFAuthTypeSpecificMFilesUser` or `MFAuthTypeSpecificWindowsUser` the second literal
     # is the password (VBScript's call without parentheses, PowerShell's and C#'s with `MFAuthType.`).
