@@ -402,6 +402,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_150", "recruiting, applicant tracking and HR onboarding APIs", "ac8f2ba", "bec93ec",
            source="the tools' documentation"),
+    _batch("_160", "aviation, maritime and transport-tracking data APIs", "3bf85e5", "7b60cff",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))

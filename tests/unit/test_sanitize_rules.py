@@ -434,6 +434,12 @@ KNOWN_MISSES = {
     # Batch 144: Egnyte's password grant sends the application's API key as the OAuth `client_id` (a public identifier
     # by name everywhere else, kept).
     "Egnyte public API /puboauth/token password grant with the API key as client_id": ["9axlg0s92rd68hpcax3kxmh4"],
+    # Batch 160: ADSBHub's feeder key under docker-adsbhub's `CLIENTKEY` (`clientkey` is kept as the public client-side
+    # key of other SDKs, Parse's beside its `masterKey`), and AISHub's issued credential under `username=`/`"USERNAME"`
+    # (a user name by name, kept however random).
+    "sdr-enthusiasts docker-compose for ultrafeeder with fr24, piaware, rbfeeder, adsbhub and planefinder containers":
+        ["c3cc1adc19b485cdcd24228aec1eb448"],
+    "AISHub web service call where the issued AH_ username is the credential": ["AH_8956_CE004524"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;
