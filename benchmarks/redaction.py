@@ -416,6 +416,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_158", "SEO, web crawling audits and search console tooling", "379a44b", "f643c1b",
            source="the tools' documentation"),
+    _batch("_160", "aviation, maritime and transport-tracking data APIs", "3bf85e5", "7b60cff",
+           source="the tools' documentation"),
     _batch("_161", "video hosting, live streaming and stock media APIs", "379a44b", "450db3a",
            source="the tools' documentation"),
     _batch("_162", "agriculture, farm management and environmental sensor platforms", "379a44b", "0e78662",

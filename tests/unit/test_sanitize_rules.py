@@ -453,6 +453,12 @@ KNOWN_MISSES = {
     # Batch 156: PrestaShop's (QloApps') `cookie_iv` is the static IV of the shop's cookie cipher, generated beside
     # `cookie_key` (caught); an `iv` is public in most formats (a nonce sent with its ciphertext): not a key word.
     "QloApps hotel booking app/config/parameters.php (database_password, cookie_key, cookie_iv)": ["SfSlPjYK"],
+    # Batch 160: ADSBHub's feeder key under docker-adsbhub's `CLIENTKEY` (`clientkey` is kept as the public client-side
+    # key of other SDKs, Parse's beside its `masterKey`), and AISHub's issued credential under `username=`/`"USERNAME"`
+    # (a user name by name, kept however random).
+    "sdr-enthusiasts docker-compose for ultrafeeder with fr24, piaware, rbfeeder, adsbhub and planefinder containers":
+        ["c3cc1adc19b485cdcd24228aec1eb448"],
+    "AISHub web service call where the issued AH_ username is the credential": ["AH_8956_CE004524"],
 }
 # Cases with no secret whose only change is a known false positive (docs/SANITIZER.md, "Notes from the held-out
 # batches"): batch 61's Vonage delivery receipt echoes the account's 8-hex `api-key=`, a public id beside `api_secret`;

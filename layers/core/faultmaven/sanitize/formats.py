@@ -6724,6 +6724,13 @@ FORMAT_RULES: tuple[Rule, ...] = (
            (("curl https://cronitor.link/p/9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d/nightly-job?state=run",
              "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),),
            ("https://cronitor.link/p/<API_KEY>/nightly-job", "curl https://cronitor.link/p/$CRONITOR_KEY/job")),
+          # MarineTraffic's API services (`services.marinetraffic.com/api/<service>/v:<n>/<40 hex API key>/…`).
+          ("services.marinetraffic.com/api/", r"[a-z0-9_-]{2,40}/v:\d{1,2}/", r"[0-9a-f]{40}(?![0-9A-Za-z])",
+           (("curl 'https://services.marinetraffic.com/api/exportvessels/v:8/0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c"
+             "/timespan:10/protocol:jsono'", "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c"),),
+           ("see https://services.marinetraffic.com/api/ for the list of services",
+            "GET /api/exportvessels/v:8/0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c 200",
+            "https://services.marinetraffic.com/api/exportvessel/v:5/{api_key}/protocol:jsono")),
           # Merge's Link exchange (`GET /api/integrations/account-token/<public_token>`): the one-time token the
           # browser got, traded there with the API key for the Linked Account's `account_token`.
           ("/integrations/account-token/", "",
@@ -7363,6 +7370,25 @@ FORMAT_RULES: tuple[Rule, ...] = (
                    ("sentinel sentinel-pass 'Pe7Rz2#Nm9'", "Pe7Rz2#Nm9")),
          negatives=("sentinel monitor cache-main 10.0.0.1 6379 2", "sentinel auth-pass cache-main $MASTER_PW",
                     "sentinel auth-user cache-main probe")),
+    # A space-separated config line whose hyphenated key ends in `-password`, its value the line's last word:
+    # piaware's `/etc/piaware.conf` (`flightaware-password VALUE`), also set with `piaware-config KEY VALUE`, whose
+    # echo `Set flightaware-password to VALUE in …` the remembered value covers. The key starts its line (or follows
+    # `piaware-config`), so prose and `--db-password` options do not match.
+    Rule("password", r"(?:(?<![^\n])[ \t]*|\bpiaware-config[ \t]+)[a-z][a-z0-9]*(?:-[a-z0-9]+)*-password" + _LAST_VALUE,
+         needs="-password", extract=_device_value, remember=True,
+         examples=(("feeder-id 4b7e1c0a-93d2-4f6e-8a15-c2d9e07b3f61\nflightaware-password Fa7-Kq2Lw9zX\n",
+                    "Fa7-Kq2Lw9zX"),
+                   ("pi@feeder:~ $ sudo piaware-config flightaware-password 'Pw8#Lm2Qz'", "Pw8#Lm2Qz")),
+         negatives=("flightaware-password $FA_PASSWORD", "  reset-password required",
+                    "sudo piaware-config flightaware-user kestrel_ops", "see flightaware-password Fa7-Kq2Lw9zX",
+                    "flightaware-password")),
+    # Spire Maritime's AIS TCP feed: the client's first line `A|T|<token>` authenticates the stream.
+    Rule("token", r"A\|T\|(?<![\w|]A\|T\|)(?P<v>[A-Za-z0-9_\-]{16,256})(?![\w-])", needs="A|T|", validate=_mixed,
+         remember=True,
+         examples=(("$ nc streamingv2.ais.spire.com 56784\nA|T|Qm7xK2pZ9vLr4Tn8Wc3Yd6Hb\n",
+                    "Qm7xK2pZ9vLr4Tn8Wc3Yd6Hb"),),
+         negatives=("A|T|USER_TOKEN_HERE", "A|T|$SPIRE_TOKEN", "A|T|<auth_token_goes_here>",
+                    "flags=A|T|PERSISTENTBUFFERFLAGS")),
     # redis-cli's (and valkey-cli's) `REDISCLI_AUTH` environment variable: the password `-a` would take.
     Rule("password", r"REDISCLI_AUTH(?<![\w-]REDISCLI_AUTH)[\"']?[ \t]*[:=][ \t]*" + _ARG_VALUE,
          needs="REDISCLI_AUTH", extract=_device_value, remember=True,

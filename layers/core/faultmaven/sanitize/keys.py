@@ -34,8 +34,10 @@ PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "pw", "pas
 # (Tencent Cloud SMS's `sms.appkey`); `writekey` is `write_key` (Honeycomb's Beeline and libhoney `writekey=`);
 # `secretkey` is `secret_key` (Kubeflow Pipelines' `mlpipeline-minio-artifact` Secret, MinIO's `secretkey:`);
 # `registrationkey` is `registration_key` (the BLS Public Data API's `"registrationkey"` in a v2 POST body).
+# `userkey`: an API key issued to a user account (VesselFinder's `userkey=` query parameter); `sharecode`: an ADS-B
+# feeder's upload credential (Plane Finder's `"sharecode"` in pfclient-config.json, docker-planefinder's `SHARECODE`).
 STRONG_WORDS = PASSWORD_WORDS | {"secret", "secrets", "token", "apikey", "authkey", "appkey", "writekey", "secretkey",
-                                  "registrationkey",
+                                  "registrationkey", "userkey", "sharecode",
                                   "credential", "credentials", "privatekey", "salt", "signature", "sig"}
 # Words that end like a password word without naming one (`bypass=true`).
 _NOT_COMPOUND = frozenset({"bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass", "basalt"})
@@ -52,6 +54,8 @@ KEY_QUALIFIERS = frozenset({
     # a Java keystore's password under Trino's and Presto's `http-server.https.keystore.key` (and `truststore.key`);
     # Kafka's `ssl.keystore.key` holds the PEM private key itself
     "keystore", "truststore",
+    "fr24",  # Flightradar24's feeder sharing key: fr24feed.ini's `fr24key="<16 hex>"`, docker-flightradar24's `FR24KEY`
+    "sharing",  # an ADS-B feeder's sharing key: AirNav RadarBox's `SHARING_KEY`
 })
 # `oauth`: Twitch's chat password `oauth:<token>` (IRC `PASS`), an OAuth token under a bare `oauth:` key.
 # `pat`: a personal access token (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`). `totp`: a TOTP seed (Bitwarden's
@@ -108,7 +112,7 @@ _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
 _ENDINGS = ("password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "secret", "secrets", "token", "key",
             "apikey", "credential", "credentials", "auth", "authorization", "pswd", "psswd", "paswd", "pswrd", "paswrd",
             "psswrd", "pasword", "psword", "pssword", "passwords", "psk", "salt", "authtok", "pin", "hash",
-            "community", "phrase", "pat", "totp", "plain", "rw", "secondary", "tokens", "keys")
+            "community", "phrase", "pat", "totp", "plain", "rw", "secondary", "tokens", "keys", "sharecode")
 
 
 _PASSWORD_ENDINGS = ("password", "passwd", "pwd", "pass")
@@ -772,6 +776,7 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
         return None
     # `PGPASSWORD`, `DBPASS`, `rootpw`: one upper-case or lower-case word that ends with a password word;
     # `static_password01`: a numbered one.
+    spelled = words  # before numbers are cut off: `fr24` in `FR24KEY` is a qualifier, `fr` would not be
     words = [_compound(w.rstrip("0123456789") or w) for w in words]
     joined = {a + b for a, b in pairwise(words)}
     label = "password" if PASSWORD_WORDS.intersection(words) or "password" in joined else "secret"
@@ -781,7 +786,8 @@ def classify_words(words: tuple[str, ...]) -> tuple[str, str] | None:
         label = "token"
     if PASSWORD_WORDS.intersection(words) or STRONG_WORDS.intersection(words) or "password" in joined:
         return "strong", label
-    if any(w == "key" and i and words[i - 1] in KEY_QUALIFIERS for i, w in enumerate(words)):
+    if any(w == "key" and i and (words[i - 1] in KEY_QUALIFIERS or spelled[i - 1] in KEY_QUALIFIERS)
+           for i, w in enumerate(words)):
         return "strong", label
     if tuple(words[-2:]) in SECRET_KEY_TAILS or tuple(words[-3:]) in SECRET_KEY_TAILS:
         return "strong", label
