@@ -416,6 +416,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_158", "SEO, web crawling audits and search console tooling", "379a44b", "f643c1b",
            source="the tools' documentation"),
+    _batch("_159", "affiliate networks, coupons and partner marketing platforms", "379a44b", "9b276f5",
+           source="the tools' documentation"),
     _batch("_160", "aviation, maritime and transport-tracking data APIs", "3bf85e5", "7b60cff",
            source="the tools' documentation"),
     _batch("_161", "video hosting, live streaming and stock media APIs", "379a44b", "450db3a",

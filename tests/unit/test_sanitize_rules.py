@@ -33,6 +33,10 @@ KNOWN_MISSES = {
     # the command line above names it).
     "cv CLI setting a contact's API key with api4 Contact.update and printing the site key with cv ev":
         ["Tz8qLm3XwR9vKp2NbY7sJc4Hg6Fd1AeU"],
+    # Batch 159: ShareASale's per-request signature `x-ShareASale-Authentication: <64 hex>` (SHA-256 of token, date,
+    # action and secret): an HMAC-style proof kept like Meta's `appsecret_proof`, and 64 hex digits read as a digest.
+    "ShareASale merchant API request dumped with curl -v (token in the query string, signature header)":
+        ["1B19C784CCD4B6A4E886719E8B1335DA4F86A2F585841C126A5DB54618AE93A8"],
     # Batch 148: Huawei FusionSolar's northbound login names its password `systemCode` (a system's code elsewhere), and
     # passwords passed by position to vendor clients' constructors (`pysma.SMA(session, url, "PW", "installer")`,
     # `Wallbox("EMAIL", "PW")`): no key word beside them, as batch 135's Geotab `new API(…)`.

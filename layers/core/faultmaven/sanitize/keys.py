@@ -105,6 +105,9 @@ EXCLUDED_LAST_WORDS = frozenset({
     "etag",  # an HTTP entity tag, a resource version's id or hash (`"etag": "…"` in Google APIs' replies, `ETag:`)
     "proof",  # an HMAC computed with a secret, useless without the token it signs: Meta's `appsecret_proof`
     "parent", "parents",  # a resource name of the object above: Nest SDM's `"parent": "enterprises/…/rooms/…"`
+    # an ad or affiliate click's id, put in every landing URL (Google's `gclid`, Meta's `fbclid`, Microsoft's
+    # `msclkid`, TikTok's `ttclid`, impact.com's `irclickid`, a plain `clickid`): tracking ids, however random
+    "clickid", "irclickid", "gclid", "fbclid", "msclkid", "dclid", "ttclid", "twclid", "yclid", "gbraid", "wbraid",
 })
 HASH_WORDS = frozenset({"hash", "hashed", "sha", "sha1", "sha256", "sha512", "md5", "digest", "hex"})
 _HASH_VALUE = re.compile(r"(?i)(?:sha\d*|md5)[-:]")
@@ -299,6 +302,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
             ("cookie: grafana_session=9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d", "9f2c4e6a8b0d1f3e7a5c9f2c4e6a8b0d"),
             ("GET /cart;jsessionid=A1B2C3D4E5F60718293A4B5C6D7E8F90 HTTP/1.1", "A1B2C3D4E5F60718293A4B5C6D7E8F90")),
            ("commit=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "request_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv",
+            "INFO click-router redirect campaign=11877 irclickid=Qm7Tx2Lp9Vb4Nc8Rw3Zy6Hk1aJ partner=acme",
+            "GET /landing?gclid=Cj0KCQiA7Kq7Lm2Xz9Rb4Tw8Nc3Vy6Hd1ab&utm_source=google HTTP/1.1",
             "param registryPassword = readEnvironmentVariable('ACR_PASSWORD')",
             'String devEui = "70B3D57ED0061A2F";',
             "UPSTASH_KAFKA_REST_USERNAME=cXVpZXQtaGVyb24tMTEyMDMkak5YnZfPVSlGehQvG2zp",
@@ -331,6 +336,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw=="),
             ('val password: String = "Sc4laPw9"', "Sc4laPw9"),
             ("Authorization: Api-Token dt0c01.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5", "dt0c01.Hq2Lm9Vx4Zp8Tn3Yb6Jf1Ka5"),
+            ('curl -s -H "Authorization: secret 5e8a1c3f7b9d2e4a6c0f8b1d3e5a7c9f" \\\n  "https://viglink.io/transactions"',
+             "5e8a1c3f7b9d2e4a6c0f8b1d3e5a7c9f"),
             ('"Authorization": "Splunk 9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d"', "9f2c4e6a-8b0d-1f3e-7a5c-9f2c4e6a8b0d"),
             ("Authorization: users API-Key 95272f55-7fcc-4b28-ae7e-8ecd0a7b1dd6",
              "95272f55-7fcc-4b28-ae7e-8ecd0a7b1dd6"),
@@ -356,6 +363,8 @@ _EXAMPLES: dict[str, tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], 
              "cache:\n  key: 5A7C9E1B3D5F7A9C1E3B5D7F9A1C3E5B", "key: [1, 2, 3, 4, 5, 6, 7, 8]",
              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "password: $__file{/run/secrets/pg_password}",
              'Authorization: "Bearer ${env:OTLP_TOKEN}"', 'Authorization: "Api-Token ${env:DT_API_TOKEN}"',
+             "      TAPFILIATE_API_KEY: vault:secret/data/partners/tapfiliate#api_key",
+             "AWS_SECRET_ACCESS_KEY: vault:secret/data/accounts/aws#AWS_SECRET_ACCESS_KEY#2",
              '"api.key": "$[secret:ACME_API_KEY]",',
              '"DB_PASSWORD": "@database-password",',
              'Authorization: "Bearer {{ $processEnvironment.API_TOKEN }}"',
@@ -1385,7 +1394,8 @@ def extract_keyword(rule: Rule, hit: Hit) -> list[Finding]:
     if not quoted and value.startswith("[") and (numbers := _byte_list(hit.text, start, kind[0])) is not None:
         return [(*numbers, kind[1])]
     if not quoted and hit.text[hit.anchor] == ":" and value.isalpha() and value.islower() \
-            and _words_after(hit.text, end) >= 2 and not _API_KEY_SCHEME.match(hit.text, end):
+            and _words_after(hit.text, end) >= 2 and not _API_KEY_SCHEME.match(hit.text, end) \
+            and not _scheme_credentials(hit.text, key, end):
         return []  # prose that names a secret mid-sentence: `failed to fetch oauth token: unexpected status from ...`
     if not quoted and kind[1] == "password" and (spaced := _APP_PASSWORD.match(hit.text, start)) \
             and _LINE_END.match(hit.text, spaced.end()):
@@ -1419,6 +1429,21 @@ _SCHEME = re.compile(r"[A-Za-z][\w-]{1,30}")
 # Payload CMS puts a word between the collection's slug and the key: `Authorization: users API-Key <key>`.
 _API_KEY_SCHEME = re.compile(r"[ \t]+API-Key[ \t]")
 _CREDENTIALS = re.compile(r"[ \t]+(?:API-Key[ \t]+)?([A-Za-z0-9._~+/=&%:-]{16,512})")
+
+
+# Where a header's value ends: its closing quote (`-H "…"`), or the line's end (after a `\` continuation too).
+_HEADER_END = re.compile(r"[\"']|[ \t]*(?:\\[ \t]*)?(?:\r?\n|\Z)")
+
+
+def _scheme_credentials(text: str, key: str, end: int) -> bool:
+    """A lower-case scheme word then a credential after `Authorization:` (Sovrn Commerce's documented
+    `Authorization: secret <key>` inside `curl -H "…" \\`): a header, not prose, though more words follow it. A
+    `user:token` pair (cPanel's `Authorization: cpanel USER:TOKEN`) is left to the rules that keep the user."""
+    if key_words(key)[-1:] != ("authorization",):
+        return False
+    found = _CREDENTIALS.match(text, end)
+    return found is not None and ":" not in found.group(1) and any(map(str.isdigit, found.group(1))) \
+        and token_like(found.group(1)) and _HEADER_END.match(text, found.end(1)) is not None
 
 
 def _other_scheme(text: str, key: str, start: int, end: int, quoted: bool) -> list[Finding]:

@@ -33,6 +33,8 @@ _PLACEHOLDER = re.compile(
        \#\{[^{}\r\n]*\}?|  # Octopus Deploy's `#{Database.Password}` (its closing brace may end the value)
        \#\#[A-Za-z_][A-Za-z0-9_]*\#\#|@@[A-Za-z_][A-Za-z0-9_]*@@|  # the Auth0 Deploy CLI's keyword replacement
        env\(.*\)|getenv\(.*\)|process\.env\..*|env/[A-Z_][A-Z0-9_]*|  # octoDNS: `token: env/CLOUDFLARE_TOKEN`
+       # Bank-Vaults' webhook reference: a Vault path, `#`, the field (a version): `vault:secret/data/app#api_key`
+       vault:[a-z0-9_.-]+(?:/[\w.-]+)+\#[\w.-]+(?:\#\d+)?|
        \[(?:redacted|filtered|hidden)\]?|\{[A-Za-z_]*\}|dummy|
        # a Python f-string field holding an expression: `{os.environ['MOTHERDUCK_TOKEN']}`, `{settings.API_TOKEN}`
        \{[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\]{}\r\n]{0,64}\]|\([^(){}\r\n]{0,64}\))+\}|
