@@ -400,6 +400,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_150", "recruiting, applicant tracking and HR onboarding APIs", "ac8f2ba", "bec93ec",
            source="the tools' documentation"),
+    _batch("_157", "real estate, property management and listing data APIs", "379a44b", "09cbca7",
+           source="the tools' documentation"),
 )
 FROZEN = (SECRETLINT_COMMIT, GITLEAKS_COMMIT, NP_BLIND_COMMIT, WHISPERS_COMMIT, CREDSWEEPER_COMMIT, NP_SEEN_COMMIT,
           *(commit for _, _, commit, _ in CLIENT_BATCHES))
