@@ -414,6 +414,8 @@ CLIENT_BATCHES = (
            source="the tools' documentation"),
     _batch("_156", "restaurant POS, food ordering and hospitality management systems", "3bf85e5", "8fe0576",
            source="the tools' documentation"),
+    _batch("_157", "real estate, property management and listing data APIs", "379a44b", "09cbca7",
+           source="the tools' documentation"),
     _batch("_158", "SEO, web crawling audits and search console tooling", "379a44b", "f643c1b",
            source="the tools' documentation"),
     _batch("_159", "affiliate networks, coupons and partner marketing platforms", "379a44b", "9b276f5",

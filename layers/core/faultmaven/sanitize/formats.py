@@ -3332,6 +3332,23 @@ FORMAT_RULES: tuple[Rule, ...] = (
                     "Example Corp:OEM:Docs::B+:AMS(20271231):A1B2C3D4E5F60718293A4B5C")),
          negatives=("PDFNet.Initialize(LicenseKey.LICENSE_KEY)", 'PDFNet.Initialize("YOUR_LICENSE_KEY_GOES_HERE")',
                     "await PDFNet.initialize();")),
+    # Yardi Voyager's interface licence (the key Yardi issues to an interface vendor, sent with `UserName`/`Password`
+    # on every ItfResidentData/ItfILSGuestCard SOAP login, and kept beside them in the vendor's config): a long base64
+    # blob under `InterfaceLicense`, as an element, an `appSettings` value or a key. Only that name: `license` alone is
+    # package metadata everywhere.
+    Rule("secret", r"InterfaceLicense(?:>|\"?[ \t]+value=\"|[\"']?[ \t]*[:=][ \t]*[\"']?)"
+         r"(?P<v>[A-Za-z0-9+/]{40,4096}={0,2})(?![A-Za-z0-9+/=])",
+         needs="InterfaceLicense", extract=_letters_and_digits, remember=True,
+         examples=(("<InterfaceLicense>MIIBxjCCAW2gAwIBAgIUe3Vx9Lq2Rk8Wp4Zt7Nc1YbH6sJf0KaE5uWoDm3Gv</InterfaceLicense>",
+                    "MIIBxjCCAW2gAwIBAgIUe3Vx9Lq2Rk8Wp4Zt7Nc1YbH6sJf0KaE5uWoDm3Gv"),
+                   ('  <add key="YardiInterfaceLicense" value="Qm9y7Tx2Lp4Vw8Zk3Nc6Rb1Hs5Jd9Ga0Ue+Yf/Pq7Wm2Xt4==" />',
+                    "Qm9y7Tx2Lp4Vw8Zk3Nc6Rb1Hs5Jd9Ga0Ue+Yf/Pq7Wm2Xt4=="),
+                   ('  "InterfaceLicense": "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7dEf0hIj3kLm6n",',
+                    "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7dEf0hIj3kLm6n")),
+         negatives=("<InterfaceLicense>${YARDI_INTERFACE_LICENSE}</InterfaceLicense>",
+                    "<InterfaceLicense>YOUR_INTERFACE_LICENSE_KEY_FROM_YARDI_GOES_HERE</InterfaceLicense>",
+                    "InterfaceLicense: missing or expired (contact your Yardi account manager)",
+                    "<InterfaceEntity>Acme Resident Portal</InterfaceEntity>")),
     # The one-time code of OAuth 2.0's authorization-code grant in its token request (`grant_type=authorization_code&
     # client_id=…&code=…`), which `client_secret=` beside it does not cover. Only near that grant: `code=` alone is an
     # exit or status code as often.
@@ -3405,6 +3422,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
              "Jd8!pZ3mYc")),
            ('conn = database("PostgreSQLDataSource", "analyst", getSecret("pgPassword"));',
             'conn = database(datasource, username, password);', 'db = client.database("prod")')),
+          # The python `rets` client's `Session(LOGIN_URL, USERNAME, PASSWORD, version=…, user_agent=…)` for an MLS's
+          # RETS server (a third literal given to another `Session(…)` is boto3's session token, as secret).
+          (2, (r"\bSession",),
+           (("rets_client = Session(login_url, 'acme_idx', 'Rt7#vLq2Wz9p', version='RETS/1.7.2')", "Rt7#vLq2Wz9p"),
+            ('s = rets.Session("https://rets.example.com/contact/rets/login", "brk01", "Mx4!nQz8Kc")', "Mx4!nQz8Kc")),
+           ("rets_client = Session(login_url, username, password, version='RETS/1.7.2')",
+            'session = boto3.Session(profile_name="prod")', "with requests.Session() as s:",
+            "Session(login_url, 'acme_idx', os.environ['RETS_PASSWORD'])")),
           # XenAPI's `session.xenapi.login_with_password(USER, PASSWORD, VERSION, ORIGINATOR)`.
           (1, (r"\blogin_with_password",),
            (('session.xenapi.login_with_password("root", "Xa4#mLp9Tv", "2.3", "inventory.py")', "Xa4#mLp9Tv"),),

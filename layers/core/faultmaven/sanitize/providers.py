@@ -207,6 +207,9 @@ PREFIXES: tuple[Prefix, ...] = tuple(Prefix(*row) for row in (
     # (`Company-App-PRD-<9 hex>-<8 hex>`) is public and has another shape.
     *((f"{env}-", "[0-9a-f]{12}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}", "9f2c4e6a8b0d-1f3e-7a5c-9f2c-4e6a")
       for env in ("PRD", "SBX")),
+    # Zillow Web Service IDs (ZWSID, the `zws-id=` of the legacy GetSearchResults/GetDeepSearchResults/GetZestimate
+    # calls): `X1-ZWz1`, about a dozen lower-case letters and digits, `_` and five more.
+    ("X1-", "ZWz1[a-z0-9]{8,16}_[a-z0-9]{4,6}", "ZWz1k7qv3tm9xa2d_4hp8n"),
     # Mercado Libre OAuth: `APP_USR-<app id>-<MMDDHH>-<32 hex>-<user id>` access tokens and `TG-<24 hex>-<user id>`
     # authorization codes and refresh tokens (the code goes under `code=`, a name that says nothing).
     ("APP_USR-", "[0-9]{10,20}-[0-9]{6}-[0-9a-f]{32}-[0-9]{4,12}",
