@@ -3380,18 +3380,18 @@ FORMAT_RULES: tuple[Rule, ...] = (
     # A webhook subscriber's verification code, which the provider sends back to prove the endpoint (the Fitbit
     # Subscriptions API's `verificationCode`, `verification_code`, `FITBIT_VERIFICATION_CODE`): a long random value.
     # Only 32 characters or more with letters and digits: a one-time code sent to a user is short digits.
-    *(Rule("secret", r"(?<![A-Za-z0-9])(?:" + key + r")\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?"
+    *(Rule("secret", r"(?:" + key + r")\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?"
            r"(?P<v>[A-Za-z0-9._~%/+-]{32,512})(?![A-Za-z0-9._~%/+-])", needs=needs, extract=_letters_and_digits,
            remember=True, examples=examples, negatives=negatives)
       for key, needs, examples, negatives in (
-          (r"[Vv]erification_?[Cc]ode|verification-code", "erification",
+          (r"erification(?<=(?<![A-Za-z0-9])[Vv]erification)(?:_?[Cc]ode|-code)", "erification",
            (("  verificationCode: 'b7c2e9f04a6d13e85c0b7a2f9d4e61c3a8f05b2d7e9c14a6f0d38b5e2c7a91f4',",
              "b7c2e9f04a6d13e85c0b7a2f9d4e61c3a8f05b2d7e9c14a6f0d38b5e2c7a91f4"),
             ('{"verification_code": "9d4e61c3a8f05b2d7e9c14a6f0d38b5e"}', "9d4e61c3a8f05b2d7e9c14a6f0d38b5e")),
            ("verificationCode: process.env.FITBIT_VERIFICATION_CODE,", "verification_code=482913",
             "Sent verification code to the phone on file", 'verificationCode: "${FITBIT_VERIFY}"',
             "verification_code: YOUR_SUBSCRIBER_VERIFICATION_CODE_HERE")),
-          (r"VERIFICATION_CODE", "VERIFICATION_CODE",
+          (r"VERIFICATION_CODE(?<=(?<![A-Za-z0-9])VERIFICATION_CODE)", "VERIFICATION_CODE",
            (("FITBIT_VERIFICATION_CODE=3a8f05b2d7e9c14a6f0d38b5e2c7a91f4b7c2e9f04a6d13e85c0b7a2f9d4e61c",
              "3a8f05b2d7e9c14a6f0d38b5e2c7a91f4b7c2e9f04a6d13e85c0b7a2f9d4e61c"),),
            ("FITBIT_VERIFICATION_CODE=${FITBIT_VERIFICATION_CODE}", "SMS_VERIFICATION_CODE=000000",
