@@ -3404,8 +3404,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
          examples=tuple((_TWEEPY_AUTH, value) for value in _TWEEPY_ARGS[1:]),
          negatives=("auth = tweepy.OAuth1UserHandler(consumer_key, consumer_secret, access_token, access_token_secret)",
                     'auth = tweepy.OAuthHandler("API_KEY", "API_SECRET", callback="oob")')),
-    # Database connect calls whose documented signature takes the password by position, after arguments that may be
-    # names as well as literals: MATLAB's `database(DATASOURCE, USER, PASSWORD)` (and its JDBC form `database(DB, USER,
+    # Database connect calls (and a few client constructors, below) whose documented signature takes the password by
+    # position, after arguments that may be names as well as literals: MATLAB's `database(DATASOURCE, USER, PASSWORD)` (and its JDBC form `database(DB, USER,
     # PASSWORD, DRIVER, URL)`), `postgresql(USER, PASSWORD, …)`; Julia's `DBInterface.connect(MySQL.Connection, HOST,
     # USER, PASSWORD)`. The value is a password, so any literal that is not a placeholder counts.
     *(Rule("password", _positional_literal(names, _NAME_OR_STR_ARG, index), r"\(",
@@ -3438,17 +3438,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
            (('conn = DBInterface.connect(MySQL.Connection, "db02", "reader", "My7$kRw2Px"; db="survey")',
              "My7$kRw2Px"),),
            ('conn = DBInterface.connect(MySQL.Connection, host, user, ENV["MYSQL_PWD"])',
-            'db = DBInterface.connect(SQLite.DB, "cohort.sqlite")')))),
-    # Client libraries whose documented constructor takes the password by position after the account:
-    # python-garminconnect's `Garmin(EMAIL, PASSWORD)` (its README and example.py), the first argument a literal or a
-    # name. The value is a password, so any literal that is not a placeholder counts.
-    Rule("password", _positional_literal((r"\bGarmin",), _NAME_OR_STR_ARG, 1), r"\(",
-         extract=_bundler_credentials, remember=True, before="[n]",
-         examples=(('api = Garmin("runner@example.com", "Gc7!vRq2Lp9x")', "Gc7!vRq2Lp9x"),
-                   ("garmin = Garmin(email, 'Gn4#kTz8Wm2q', is_cn=False)", "Gn4#kTz8Wm2q")),
-         negatives=("api = Garmin(email, password)", 'api = Garmin(os.getenv("EMAIL"), os.getenv("PASSWORD"))',
-                    "api = Garmin()", 'api = Garmin(email, "your_password")',
-                    'device = models.Garmin("Forerunner 965")')),
+            'db = DBInterface.connect(SQLite.DB, "cohort.sqlite")')),
+          # A client library's constructor that takes the password after the account: python-garminconnect's
+          # `Garmin(EMAIL, PASSWORD)` (its README and example.py).
+          (1, (r"\bGarmin",),
+           (('api = Garmin("runner@example.com", "Gc7!vRq2Lp9x")', "Gc7!vRq2Lp9x"),
+            ("garmin = Garmin(email, 'Gn4#kTz8Wm2q', is_cn=False)", "Gn4#kTz8Wm2q")),
+           ("api = Garmin(email, password)", 'api = Garmin(os.getenv("EMAIL"), os.getenv("PASSWORD"))',
+            "api = Garmin()", 'api = Garmin(email, "your_password")', 'device = models.Garmin("Forerunner 965")')))),
     # An OAuth client library's access-token object built from a literal: the Ruby oauth2 gem's
     # `OAuth2::AccessToken.new(CLIENT, TOKEN[, refresh_token: …])`, as provider guides (Wahoo, Strava, Fitbit Ruby
     # clients) write it for a stored token. Only the class says the string is a token, so it must look like a key.
