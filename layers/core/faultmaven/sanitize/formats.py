@@ -3405,9 +3405,10 @@ FORMAT_RULES: tuple[Rule, ...] = (
          negatives=("auth = tweepy.OAuth1UserHandler(consumer_key, consumer_secret, access_token, access_token_secret)",
                     'auth = tweepy.OAuthHandler("API_KEY", "API_SECRET", callback="oob")')),
     # Database connect calls (and a few client constructors, below) whose documented signature takes the password by
-    # position, after arguments that may be names as well as literals: MATLAB's `database(DATASOURCE, USER, PASSWORD)` (and its JDBC form `database(DB, USER,
-    # PASSWORD, DRIVER, URL)`), `postgresql(USER, PASSWORD, …)`; Julia's `DBInterface.connect(MySQL.Connection, HOST,
-    # USER, PASSWORD)`. The value is a password, so any literal that is not a placeholder counts.
+    # position, after arguments that may be names as well as literals: MATLAB's `database(DATASOURCE, USER, PASSWORD)`
+    # (and its JDBC form `database(DB, USER, PASSWORD, DRIVER, URL)`), `postgresql(USER, PASSWORD, …)`; Julia's
+    # `DBInterface.connect(MySQL.Connection, HOST, USER, PASSWORD)`. The value is a password, so any literal that is not
+    # a placeholder counts.
     *(Rule("password", _positional_literal(names, _NAME_OR_STR_ARG, index), r"\(",
            extract=_bundler_credentials, remember=True, before=_last_chars(names),
            examples=examples, negatives=negatives)
